@@ -1,0 +1,48 @@
+"""create_app(settings, database_url): the ASGI application, with no side effects until started."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from paperclip import __version__
+from paperclip.api.errors import install_error_handlers
+from paperclip.api.middleware import HostnameGuardMiddleware, RequestLogMiddleware
+from paperclip.api.router import api_router
+from paperclip.config import Settings
+from paperclip.db.engine import make_async_engine, session_factory
+
+
+def create_app(settings: Settings, database_url: str, *, on_startup=None, on_shutdown=None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        engine = make_async_engine(
+            database_url, prepared_statements=settings.database.prepared_statements, pool_max=settings.database.pool_max
+        )
+        app.state.engine = engine
+        app.state.sessions = session_factory(engine)
+        try:
+            if on_startup is not None:
+                await on_startup(app)
+            yield
+        finally:
+            try:
+                if on_shutdown is not None:
+                    await on_shutdown(app)
+            finally:
+                await engine.dispose()
+
+    app = FastAPI(title="Paperclip", version=__version__, lifespan=lifespan, docs_url="/api/docs",
+                  openapi_url="/api/openapi.json", redoc_url=None)
+    app.state.settings = settings
+    app.state.database_url = database_url
+    install_error_handlers(app)
+    app.include_router(api_router)
+    if settings.deployment_mode == "authenticated" and settings.deployment_exposure == "private":
+        allowed = set(settings.allowed_hostnames)
+        if settings.host not in ("0.0.0.0", "::"):
+            allowed.add(settings.host)
+        app.add_middleware(HostnameGuardMiddleware, allowed=allowed)
+    app.add_middleware(RequestLogMiddleware)
+    return app

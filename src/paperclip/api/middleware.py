@@ -1,0 +1,128 @@
+"""Pure ASGI middleware (cheap on the hot path): request log with redaction, body limit, hostname guard."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterable
+
+from paperclip.redaction import redact, redact_query
+
+log = logging.getLogger("paperclip.http")
+
+MAX_BODY_BYTES = 10 * 1024 * 1024
+LOGGED_BODY_BYTES = 64 * 1024
+QUIET_PATHS = ("/api/health",)
+
+
+async def _send_json(send, status: int, body: dict, content_type: str = "application/json") -> None:
+    payload = json.dumps(body).encode() if content_type == "application/json" else body["error"].encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", content_type.encode()), (b"content-length", str(len(payload)).encode())]})
+    await send({"type": "http.response.body", "body": payload})
+
+
+class RequestLogMiddleware:
+    """One line per request (method, path, status, duration); failed requests add the redacted body."""
+
+    def __init__(self, app, max_body: int = MAX_BODY_BYTES):
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = time.perf_counter()
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_body:
+            await _send_json(send, 413, {"error": "Request body too large", "details": {"limitBytes": self.max_body}})
+            self._log(scope, 413, started, b"")
+            return
+        captured = bytearray()
+        received = 0
+        too_large = False
+
+        async def receive_wrapper():
+            nonlocal received, too_large
+            message = await receive()
+            if message["type"] == "http.request":
+                chunk = message.get("body", b"")
+                received += len(chunk)
+                if received > self.max_body:
+                    too_large = True
+                    raise _BodyTooLarge()
+                if len(captured) < LOGGED_BODY_BYTES:
+                    captured.extend(chunk[: LOGGED_BODY_BYTES - len(captured)])
+            return message
+
+        status = 500
+        response_started = False
+
+        async def send_wrapper(message):
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive_wrapper, send_wrapper)
+        except _BodyTooLarge:
+            if not response_started:
+                await _send_json(send, 413, {"error": "Request body too large", "details": {"limitBytes": self.max_body}})
+            status = 413
+        finally:
+            self._log(scope, status, started, bytes(captured) if status >= 400 and not too_large else b"")
+
+    def _log(self, scope, status: int, started: float, body: bytes) -> None:
+        path = scope.get("path", "")
+        query = scope.get("query_string", b"").decode("latin-1")
+        url = redact_query(f"{path}?{query}") if query else path
+        duration_ms = round((time.perf_counter() - started) * 1000, 2)
+        level = logging.ERROR if status >= 500 else logging.WARNING if status >= 400 else logging.INFO
+        if status < 400 and path in QUIET_PATHS:
+            level = logging.DEBUG
+        extra = {"method": scope.get("method"), "path": url, "status": status, "duration_ms": duration_ms}
+        if body and not path.startswith("/api/auth/"):
+            try:
+                extra["req_body"] = redact(json.loads(body))
+            except ValueError:
+                extra["req_body"] = "[unparsed body]"
+        log.log(level, "%s %s %s %sms", scope.get("method"), url, status, duration_ms, extra={"http": extra})
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class HostnameGuardMiddleware:
+    """authenticated + private only: the Host must be loopback, allowed, or the bind host."""
+
+    HINT = "If you want to allow a hostname, run npx paperclipai allowed-hostname <host>."
+
+    def __init__(self, app, allowed: Iterable[str]):
+        self.app = app
+        self.allowed = {h.lower() for h in allowed} | {"localhost", "127.0.0.1", "::1", "[::1]"}
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] not in ("http", "websocket"):
+            return await self.app(scope, receive, send)
+        headers = dict(scope.get("headers") or [])
+        raw = headers.get(b"x-forwarded-host") or headers.get(b"host")
+        wants_json = scope.get("path", "").startswith("/api") or b"application/json" in headers.get(b"accept", b"")
+        kind = "application/json" if wants_json else "text/plain"
+        if not raw:
+            return await _send_json(send, 403, {"error": f"Missing Host header. {self.HINT}"}, kind)
+        hostname = _hostname(raw.decode("latin-1").split(",")[0].strip())
+        if hostname not in self.allowed:
+            return await _send_json(send, 403, {"error": f"This hostname is not allowed for this Paperclip instance. {self.HINT}"}, kind)
+        return await self.app(scope, receive, send)
+
+
+def _hostname(host: str) -> str:
+    host = host.lower()
+    if host.startswith("["):
+        return host[: host.find("]") + 1] if "]" in host else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host

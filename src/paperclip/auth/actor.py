@@ -1,0 +1,75 @@
+"""Who is calling: the board (local implicit, session, board key), an agent (key or run JWT), or nobody."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from paperclip.errors import Forbidden, Unauthorized
+
+LOCAL_BOARD_USER_ID = "local-board"
+
+
+@dataclass(frozen=True)
+class Actor:
+    type: str  # "board" | "agent" | "none"
+    source: str  # local_implicit | session | board_key | agent_key | agent_jwt | none
+    user_id: str | None = None
+    agent_id: uuid.UUID | None = None
+    company_id: uuid.UUID | None = None  # an agent's company
+    company_ids: frozenset[uuid.UUID] = field(default_factory=frozenset)  # a board user's memberships
+    is_instance_admin: bool = False
+    key_id: uuid.UUID | None = None
+    run_id: uuid.UUID | None = None
+
+    @property
+    def is_board(self) -> bool:
+        return self.type == "board"
+
+    @property
+    def is_agent(self) -> bool:
+        return self.type == "agent"
+
+    def require_authenticated(self) -> None:
+        if self.type == "none":
+            raise Unauthorized("Unauthorized")
+
+    def require_board(self) -> None:
+        self.require_authenticated()
+        if not self.is_board:
+            raise Forbidden("Board access required")
+
+    def require_instance_admin(self) -> None:
+        self.require_board()
+        if not (self.is_instance_admin or self.source == "local_implicit"):
+            raise Forbidden("Instance admin required")
+
+    def can_access(self, company_id: uuid.UUID) -> bool:
+        if self.is_agent:
+            return self.company_id == company_id
+        if self.is_board:
+            return self.is_instance_admin or self.source == "local_implicit" or company_id in self.company_ids
+        return False
+
+    def require_company(self, company_id: uuid.UUID) -> None:
+        self.require_authenticated()
+        if self.is_agent and self.company_id != company_id:
+            raise Forbidden("Agent key cannot access another company")
+        if self.is_board and not self.can_access(company_id):
+            raise Forbidden("User does not have access to this company")
+
+    # How the actor appears in activity entries and created_by columns.
+    @property
+    def activity_type(self) -> str:
+        return {"board": "user", "agent": "agent"}.get(self.type, "system")
+
+    @property
+    def activity_id(self) -> str:
+        if self.is_agent:
+            return str(self.agent_id)
+        return self.user_id or "system"
+
+
+LOCAL_BOARD = Actor(type="board", source="local_implicit", user_id=LOCAL_BOARD_USER_ID, is_instance_admin=True)
+ANONYMOUS = Actor(type="none", source="none")
+SYSTEM = Actor(type="none", source="system")

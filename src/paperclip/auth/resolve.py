@@ -1,0 +1,111 @@
+"""Resolving the actor of a request (deploy §5.4), with explicit 401s instead of silent fall-backs."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from paperclip.auth.actor import ANONYMOUS, LOCAL_BOARD, Actor
+from paperclip.auth.run_jwt import looks_like_jwt, verify_run_jwt
+from paperclip.auth.tokens import hash_token
+from paperclip.config import Settings
+from paperclip.db.models import (
+    Agent,
+    AgentApiKey,
+    BoardApiKey,
+    CompanyMembership,
+    HeartbeatRun,
+    InstanceUserRole,
+)
+from paperclip.errors import BadRequest, Unauthorized
+
+INACTIVE_AGENT_STATUSES = ("terminated", "pending_approval")
+LAST_USED_GRANULARITY = timedelta(minutes=1)  # touch last_used_at at most once a minute per key
+
+
+def parse_run_id(header: str | None) -> uuid.UUID | None:
+    if header is None:
+        return None
+    try:
+        return uuid.UUID(header.strip())
+    except ValueError:
+        raise BadRequest("Invalid X-Paperclip-Run-Id header") from None
+
+
+async def resolve_actor(
+    session: AsyncSession, settings: Settings, *, authorization: str | None, run_id_header: str | None, now: datetime
+) -> Actor:
+    run_id = parse_run_id(run_id_header)
+    if run_id is not None:
+        exists = await session.scalar(sa.select(HeartbeatRun.id).where(HeartbeatRun.id == run_id))
+        if exists is None:
+            raise BadRequest("Unknown X-Paperclip-Run-Id header")
+
+    token = _bearer(authorization)
+    if token is None:
+        actor = LOCAL_BOARD if settings.is_local_trusted else ANONYMOUS
+        return replace(actor, run_id=run_id) if run_id else actor
+
+    digest = hash_token(token)
+    board_key = await session.scalar(
+        sa.select(BoardApiKey).where(BoardApiKey.key_hash == digest, BoardApiKey.revoked_at.is_(None))
+    )
+    if board_key is not None and (board_key.expires_at is None or board_key.expires_at > now):
+        _touch(board_key, now)
+        return await _board_user(session, board_key.user_id, source="board_key", key_id=board_key.id, run_id=run_id)
+
+    row = (
+        await session.execute(
+            sa.select(AgentApiKey, Agent.status)
+            .join(Agent, Agent.id == AgentApiKey.agent_id)
+            .where(AgentApiKey.key_hash == digest, AgentApiKey.revoked_at.is_(None))
+        )
+    ).first()
+    if row is not None:
+        key, status = row
+        if status in INACTIVE_AGENT_STATUSES:
+            raise Unauthorized("Agent is not active")
+        _touch(key, now)
+        return Actor(type="agent", source="agent_key", agent_id=key.agent_id, company_id=key.company_id, key_id=key.id, run_id=run_id)
+
+    if looks_like_jwt(token):
+        claims = verify_run_jwt(settings, token)
+        if claims is not None:
+            agent = await session.execute(sa.select(Agent.company_id, Agent.status).where(Agent.id == claims.agent_id))
+            found = agent.first()
+            if found and found.company_id == claims.company_id and found.status not in INACTIVE_AGENT_STATUSES:
+                return Actor(type="agent", source="agent_jwt", agent_id=claims.agent_id, company_id=claims.company_id,
+                             run_id=run_id or claims.run_id)
+    raise Unauthorized("Invalid or revoked API key")
+
+
+def _bearer(authorization: str | None) -> str | None:
+    if not authorization:
+        return None
+    scheme, _, value = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise Unauthorized("Authorization header must be 'Bearer <token>'")
+    return value.strip()
+
+
+def _touch(key: AgentApiKey | BoardApiKey, now: datetime) -> None:
+    if key.last_used_at is None or now - key.last_used_at > LAST_USED_GRANULARITY:
+        key.last_used_at = now
+
+
+async def _board_user(session: AsyncSession, user_id: str, *, source: str, key_id=None, run_id=None) -> Actor:
+    admin = await session.scalar(
+        sa.select(sa.func.count()).select_from(InstanceUserRole).where(
+            InstanceUserRole.user_id == user_id, InstanceUserRole.role == "instance_admin")
+    )
+    companies = await session.scalars(
+        sa.select(CompanyMembership.company_id).where(
+            CompanyMembership.principal_type == "user", CompanyMembership.principal_id == user_id,
+            CompanyMembership.status == "active")
+    )
+    return Actor(type="board", source=source, user_id=user_id, company_ids=frozenset(companies),
+                 is_instance_admin=bool(admin), key_id=key_id, run_id=run_id)

@@ -1,0 +1,106 @@
+"""Database commands: `db migrate`, `db:backup` (alias `db backup`), `db:restore` (alias `db restore`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from paperclip.cli.common import ConfigOpt, DataDir, Instance, JsonOpt, console, handles_errors, settings_for
+from paperclip.clock import utcnow
+from paperclip.config.settings import mask_url_password
+from paperclip.db.backup import restore_backup, run_backup
+from paperclip.db.migrate import run_migrations
+from paperclip.server.database import start_database
+
+db_app = typer.Typer(help="Database commands", no_args_is_help=True)
+
+UrlOpt = Annotated[str | None, typer.Option("--url", help="Connection URL to use instead of DATABASE_URL (e.g. a direct, non-pooled connection on port 5432)")]
+
+
+def migrate_command(data_dir: DataDir = None, config: ConfigOpt = None, instance: Instance = None, url: UrlOpt = None,
+                    as_json: JsonOpt = False) -> None:
+    """Apply pending schema migrations (PAPERCLIP_MIGRATION_DATABASE_URL or --url for a direct connection)."""
+    _migrate(data_dir, config, instance, url, as_json)
+
+
+@handles_errors
+def _migrate(data_dir, config, instance, url, as_json) -> None:
+    settings = settings_for(data_dir, config, instance)
+    target = url or settings.database.migration_url
+    database = None
+    if not target:
+        database = start_database(settings, migrate=False)
+        target = database.url
+    try:
+        # A direct URL gets prepared statements; a pooled DATABASE_URL keeps the pooler-safe setting.
+        prepared = True if (url or settings.database.migration_url or settings.database.embedded) else settings.database.prepared_statements
+        before, after = run_migrations(target, prepared_statements=prepared, label="--url" if url else "DATABASE_URL")
+    finally:
+        if database is not None:
+            database.stop()
+    result = {"database": mask_url_password(target), "applied": before.pending, "current": after.current, "head": after.head}
+    if as_json:
+        typer.echo(json.dumps(result))
+    elif before.pending:
+        console.print(f"[green]✓[/] Applied {len(before.pending)} migration(s) to {result['database']}: {', '.join(before.pending)}")
+    else:
+        console.print(f"[green]✓[/] Schema is up to date ({after.current}) on {result['database']}")
+
+
+def backup_command(
+    data_dir: DataDir = None, config: ConfigOpt = None, instance: Instance = None,
+    dir: Annotated[Path | None, typer.Option("--dir", help="Backup directory (default: database.backup.dir)")] = None,
+    retention_days: Annotated[int | None, typer.Option("--retention-days", min=1, max=3650, help="Delete backups older than this")] = None,
+    filename_prefix: Annotated[str, typer.Option("--filename-prefix")] = "paperclip",
+    as_json: JsonOpt = False,
+) -> None:
+    """Write a gzip'd pg_dump of the database and prune old backups."""
+    _backup(data_dir, config, instance, dir, retention_days, filename_prefix, as_json)
+
+
+@handles_errors
+def _backup(data_dir, config, instance, dir, retention_days, prefix, as_json) -> None:
+    settings = settings_for(data_dir, config, instance)
+    database = start_database(settings, migrate=False)
+    try:
+        if not as_json:
+            console.print(f"Backing up {mask_url_password(database.url)} …")
+        result = run_backup(database.url, backup_dir=(dir or settings.backup.dir).expanduser(),
+                            retention_days=retention_days or settings.backup.retention_days, now=utcnow(), prefix=prefix)
+    finally:
+        database.stop()
+    if as_json:
+        typer.echo(json.dumps(result.to_json()))
+    else:
+        console.print(f"[green]✓[/] Backup written: {result.backup_file} ({result.size_bytes} bytes); pruned {result.pruned_count} old backup(s)")
+
+
+def restore_command(
+    backup_file: Annotated[Path, typer.Argument(help="A .sql.gz (or .sql) file written by db:backup")],
+    data_dir: DataDir = None, config: ConfigOpt = None, instance: Instance = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation")] = False,
+) -> None:
+    """Replace the database's contents with a backup, in one transaction. Stop the server first."""
+    _restore(backup_file, data_dir, config, instance, yes)
+
+
+@handles_errors
+def _restore(backup_file, data_dir, config, instance, yes) -> None:
+    settings = settings_for(data_dir, config, instance)
+    if not yes and not typer.confirm(f"Replace the contents of the database with {backup_file}?", default=False):
+        raise typer.Exit(1)
+    database = start_database(settings, migrate=False)
+    try:
+        console.print(f"Restoring {backup_file} into {mask_url_password(database.url)} …")
+        restore_backup(database.url, backup_file.expanduser())
+    finally:
+        database.stop()
+    console.print("[green]✓[/] Restore complete")
+
+
+db_app.command("migrate")(migrate_command)
+db_app.command("backup")(backup_command)
+db_app.command("restore")(restore_command)

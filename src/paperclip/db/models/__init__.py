@@ -1,0 +1,39 @@
+"""Every table, imported in one place so that metadata (and Alembic) sees them all."""
+
+from paperclip.db.models.access import BoardApiKey, CompanyMembership, InstanceUserRole, Invite, User
+from paperclip.db.models.agents import (
+    Agent,
+    AgentApiKey,
+    AgentConfigRevision,
+    AgentRuntimeState,
+    AgentTaskSession,
+)
+from paperclip.db.models.companies import Company
+from paperclip.db.models.governance import (
+    ActivityLog,
+    Approval,
+    ApprovalComment,
+    BudgetIncident,
+    BudgetPolicy,
+    CostEvent,
+)
+from paperclip.db.models.runs import AgentWakeupRequest, HeartbeatRun, HeartbeatRunEvent, SchedulerHeartbeat
+from paperclip.db.models.work import (
+    Goal,
+    Issue,
+    IssueApproval,
+    IssueComment,
+    IssueLabel,
+    IssueRelation,
+    Label,
+    Project,
+    ProjectGoal,
+)
+
+__all__ = [
+    "ActivityLog", "Agent", "AgentApiKey", "AgentConfigRevision", "AgentRuntimeState", "AgentTaskSession",
+    "AgentWakeupRequest", "Approval", "ApprovalComment", "BoardApiKey", "BudgetIncident", "BudgetPolicy",
+    "Company", "CompanyMembership", "CostEvent", "Goal", "HeartbeatRun", "HeartbeatRunEvent", "InstanceUserRole",
+    "Invite", "Issue", "IssueApproval", "IssueComment", "IssueLabel", "IssueRelation", "Label", "Project",
+    "ProjectGoal", "SchedulerHeartbeat", "User",
+]

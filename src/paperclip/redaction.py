@@ -1,0 +1,61 @@
+"""Redaction of secrets in anything that is logged or stored as activity details (reference §6.4)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+REDACTED = "***REDACTED***"
+
+SECRET_KEY_RE = re.compile(
+    r"(api[-_]?key|access[-_]?token|refresh[-_]?token|auth(?:_?token)?|authorization|bearer|secret|passw(or)?d|pwd|"
+    r"credential|jwt|private[-_]?key|cookie|connection[-_]?string|database[-_]?url|^token$|_token$|^code$)",
+    re.IGNORECASE,
+)
+JWT_RE = re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\b")
+TOKEN_RE = re.compile(r"\bpcp_[A-Za-z0-9_]{16,}\b")
+URL_PASSWORD_RE = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/\s@]+:)([^@\s/]+)(@)", re.IGNORECASE)
+REDACT_HEADERS = {"authorization", "cookie", "set-cookie", "x-api-key", "proxy-authorization"}
+REDACT_QUERY_KEYS = {"token", "access_token", "api_key", "apikey", "password", "code", "state", "key", "secret"}
+
+
+def is_secret_key(key: str) -> bool:
+    return bool(SECRET_KEY_RE.search(key))
+
+
+def redact_text(text: str) -> str:
+    text = JWT_RE.sub(REDACTED, text)
+    text = TOKEN_RE.sub(REDACTED, text)
+    return URL_PASSWORD_RE.sub(lambda m: m.group(1) + "***" + m.group(3), text)
+
+
+def redact(value: Any, key: str | None = None) -> Any:
+    """Deep copy of `value` with secret-looking keys and token-shaped strings replaced."""
+    if key is not None and is_secret_key(key):
+        if isinstance(value, dict) and value.get("type") == "secret_ref":
+            return {k: v for k, v in value.items() if k in ("type", "secretId", "version")}
+        if isinstance(value, dict) and value.get("type") == "plain":
+            return {"type": "plain", "value": REDACTED}
+        if value in (None, ""):
+            return value
+        return REDACTED
+    if isinstance(value, dict):
+        return {k: redact(v, str(k)) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [redact(v) for v in value]
+    if isinstance(value, str):
+        return redact_text(value)
+    return value
+
+
+def redact_query(url: str) -> str:
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    pairs = [(k, REDACTED if k.lower() in REDACT_QUERY_KEYS or is_secret_key(k) else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    return parts._replace(query=urlencode(pairs, safe="*")).geturl()
+
+
+def redact_headers(headers: dict[str, str]) -> dict[str, str]:
+    return {k: (REDACTED if k.lower() in REDACT_HEADERS else v) for k, v in headers.items()}

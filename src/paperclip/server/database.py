@@ -1,0 +1,63 @@
+"""Bringing up the database for a server or CLI command: embedded or external, then migrations."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from paperclip.config import Settings
+from paperclip.db.embedded import EmbeddedPostgres
+from paperclip.db.migrate import startup_migrations
+from paperclip.errors import StartupError
+
+log = logging.getLogger("paperclip.db")
+
+
+@dataclass
+class Database:
+    url: str
+    embedded: EmbeddedPostgres | None
+    migrations: str = "skipped"
+
+    def stop(self) -> None:
+        if self.embedded is not None:
+            self.embedded.stop()
+
+
+def start_database(settings: Settings, *, migrate: bool = True, interactive: bool | None = None) -> Database:
+    db = settings.database
+    if db.fallback_warning:
+        log.warning(db.fallback_warning)
+    embedded = None
+    if db.embedded:
+        embedded = EmbeddedPostgres(db.embedded_data_dir, db.embedded_port, port_setting=db.embedded_port_source,
+                                    user_name=settings.env.get("PAPERCLIP_EMBEDDED_POSTGRES_USER", "paperclip"))
+        embedded.start()
+        for warning in embedded.warnings:
+            log.warning(warning)
+        url, label = embedded.url, "embedded PostgreSQL"
+    else:
+        url, label = db.url, "DATABASE_URL"
+    result = Database(url=url, embedded=embedded)
+    if not migrate:
+        return result
+    try:
+        result.migrations = startup_migrations(
+            url,
+            prepared_statements=db.prepared_statements if not embedded else True,
+            fresh_cluster=bool(embedded and embedded.initialised_here),
+            auto_apply=db.migration_auto_apply,
+            prompt_never=db.migration_prompt_never,
+            label=label,
+            interactive=interactive,
+        )
+    except BaseException:
+        result.stop()
+        raise
+    return result
+
+
+def require_url(settings: Settings) -> str:
+    if settings.database.embedded:
+        raise StartupError("No DATABASE_URL is set and the embedded database is not running")
+    return settings.database.url

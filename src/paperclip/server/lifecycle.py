@@ -1,0 +1,80 @@
+"""What the server does right after start and right before stop: local board, scheduler, backups."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+import sqlalchemy as sa
+from fastapi import FastAPI
+from sqlalchemy.dialects.postgresql import insert
+
+from paperclip.auth.actor import LOCAL_BOARD_USER_ID
+from paperclip.clock import utcnow
+from paperclip.db.backup import run_backup
+from paperclip.db.engine import unit_of_work
+from paperclip.db.models import Company, CompanyMembership, InstanceUserRole, SchedulerHeartbeat, User
+from paperclip.heartbeat.loop import SchedulerLoop
+from paperclip.heartbeat.tick import scheduler_tick
+
+log = logging.getLogger("paperclip.server")
+
+
+async def ensure_local_board(app: FastAPI) -> None:
+    """local_trusted: user `local-board`, instance admin, owner of every company (deploy §5.3)."""
+    async with unit_of_work(app.state.sessions) as session:
+        await session.execute(insert(User).values(id=LOCAL_BOARD_USER_ID, name="Board", email="local@paperclip.local",
+                                                  email_verified=True).on_conflict_do_nothing())
+        await session.execute(insert(InstanceUserRole).values(user_id=LOCAL_BOARD_USER_ID, role="instance_admin")
+                              .on_conflict_do_nothing())
+        companies = (await session.scalars(sa.select(Company.id))).all()
+        if companies:
+            await session.execute(insert(CompanyMembership).values([
+                {"company_id": cid, "principal_type": "user", "principal_id": LOCAL_BOARD_USER_ID,
+                 "status": "active", "membership_role": "owner"} for cid in companies]).on_conflict_do_nothing())
+
+
+async def on_startup(app: FastAPI) -> None:
+    settings = app.state.settings
+    if settings.is_local_trusted:
+        await ensure_local_board(app)
+    app.state.background = []
+    async with unit_of_work(app.state.sessions) as session:
+        await session.execute(insert(SchedulerHeartbeat).values(
+            replica_id=app.state.replica_id, pid=__import__("os").getpid(),
+            hostname=__import__("socket").gethostname()).on_conflict_do_nothing())
+    if settings.heartbeat_scheduler_enabled:
+        loop = SchedulerLoop(lambda now: scheduler_tick(app, now), settings.heartbeat_interval_ms)
+        app.state.scheduler = loop
+        loop.start()
+    else:
+        app.state.scheduler = None
+    if settings.backup.enabled:
+        app.state.background.append(asyncio.create_task(_backup_loop(app), name="db-backups"))
+
+
+async def on_shutdown(app: FastAPI) -> None:
+    scheduler = getattr(app.state, "scheduler", None)
+    if scheduler is not None:
+        await scheduler.stop()
+    for task in getattr(app.state, "background", []):
+        task.cancel()
+    for task in getattr(app.state, "background", []):
+        try:
+            await task
+        except (asyncio.CancelledError, Exception):
+            pass
+
+
+async def _backup_loop(app: FastAPI) -> None:
+    settings = app.state.settings
+    interval = timedelta(minutes=settings.backup.interval_minutes)
+    while True:
+        await asyncio.sleep(interval.total_seconds())
+        try:
+            result = await asyncio.to_thread(run_backup, app.state.database_url, backup_dir=settings.backup.dir,
+                                             retention_days=settings.backup.retention_days, now=utcnow())
+            log.info("Database backup written to %s (%d bytes, %d pruned)", result.backup_file, result.size_bytes, result.pruned_count)
+        except Exception as exc:
+            log.warning("Scheduled database backup failed: %s", exc)

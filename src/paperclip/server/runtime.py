@@ -1,0 +1,66 @@
+"""`paperclipai run`: checks, database, migrations, port, banner, then serve until SIGTERM/SIGINT.
+
+Shutdown order: stop accepting, let in-flight requests finish (8 s at most), stop the scheduler and
+backups (lifespan), then stop the embedded database — all inside the 10 s a supervisor allows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+
+import uvicorn
+from fastapi import FastAPI
+
+from paperclip.api.app import create_app
+from paperclip.config import Settings
+from paperclip.logging import configure_logging
+from paperclip.server.banner import StartupFacts, jwt_status, print_banner
+from paperclip.server.checks import check_deployment
+from paperclip.server.database import start_database
+from paperclip.server.lifecycle import on_shutdown, on_startup
+from paperclip.server.ports import bind_listen_socket
+
+log = logging.getLogger("paperclip.server")
+GRACEFUL_SECONDS = 8
+
+
+def serve(settings: Settings, *, interactive: bool | None = None) -> int:
+    configure_logging(log_dir=settings.log_dir, fmt=settings.log_format, console_level=settings.log_level)
+    check_deployment(settings)
+    database = start_database(settings, interactive=interactive)
+    sock = None
+    try:
+        sock, port = bind_listen_socket(settings.host, settings.port, may_move=settings.is_local_trusted)
+        if port != settings.port:
+            log.warning("Requested port is busy; using next free port (requestedPort=%s, selectedPort=%s)", settings.port, port)
+        app = build_app(settings, database.url, port)
+        print_banner(settings, StartupFacts(port=port, requested_port=settings.port, database_url=database.url,
+                                            embedded=database.embedded is not None, migrations=database.migrations,
+                                            jwt_status=jwt_status(settings)))
+        asyncio.run(_serve(app, sock))
+        return 0
+    finally:
+        if sock is not None:
+            sock.close()
+        database.stop()
+        log.info("Paperclip server stopped")
+
+
+def build_app(settings: Settings, database_url: str, port: int) -> FastAPI:
+    app = create_app(settings, database_url, on_startup=on_startup, on_shutdown=on_shutdown)
+    host = "localhost" if settings.host in ("0.0.0.0", "::", "127.0.0.1") else settings.host
+    app.state.listen_port = port
+    app.state.api_url = settings.env.get("PAPERCLIP_API_URL") or f"http://{host}:{port}"
+    app.state.replica_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    return app
+
+
+async def _serve(app: FastAPI, sock: socket.socket) -> None:
+    config = uvicorn.Config(app, log_config=None, access_log=False, timeout_graceful_shutdown=GRACEFUL_SECONDS,
+                            lifespan="on", proxy_headers=True, forwarded_allow_ips="127.0.0.1", server_header=False)
+    server = uvicorn.Server(config)
+    await server.serve(sockets=[sock])

@@ -1,0 +1,113 @@
+"""Test harness: one real PostgreSQL per test session (the embedded manager, or
+PAPERCLIP_TEST_DATABASE_URL), migrated once into a template; each test gets a fresh database
+cloned from it, so tests never see each other's rows."""
+
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+
+from paperclip.config import Settings, load_settings
+from paperclip.db.embedded import EmbeddedPostgres
+from paperclip.db.migrate import run_migrations
+
+TEMPLATE_DB = "paperclip_template"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _with_db(url: str, name: str) -> str:
+    return url.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """Admin URL (database `postgres`) of the session's PostgreSQL server."""
+    external = os.environ.get("PAPERCLIP_TEST_DATABASE_URL")
+    if external:
+        yield _with_db(external, "postgres")
+        return
+    root = Path(tempfile.mkdtemp(prefix="paperclip-test-pg-"))
+    os.chmod(root, 0o755)  # the unprivileged PostgreSQL user (when tests run as root) must reach it
+    pg = EmbeddedPostgres(root / "db", free_port())
+    pg.start()
+    try:
+        yield pg.admin_url()
+    finally:
+        pg.stop()
+
+
+@pytest.fixture(scope="session")
+def template_url(pg_server: str) -> str:
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE_DB}"')
+        conn.execute(f'CREATE DATABASE "{TEMPLATE_DB}"')
+    url = _with_db(pg_server, TEMPLATE_DB)
+    run_migrations(url)
+    return url
+
+
+@pytest.fixture
+def database_url(pg_server: str, template_url: str) -> Iterator[str]:
+    """A fresh, migrated database for one test."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DB}"')
+    yield _with_db(pg_server, name)
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def paperclip_home(tmp_path: Path) -> Path:
+    home = tmp_path / "home"
+    home.mkdir()
+    return home
+
+
+@pytest.fixture
+def make_settings(paperclip_home: Path):
+    """Settings for a test: an isolated home, the process env left out unless passed in."""
+
+    def build(env: dict[str, str] | None = None, **kwargs) -> Settings:
+        base = {"PAPERCLIP_HOME": str(paperclip_home), "HEARTBEAT_SCHEDULER_ENABLED": "false",
+                "PAPERCLIP_DB_BACKUP_ENABLED": "false", "PAPERCLIP_AGENT_JWT_SECRET": "test-jwt-secret-0123456789abcdef"}
+        base.update(env or {})
+        return load_settings(base, cwd=paperclip_home, **kwargs)
+
+    return build
+
+
+@pytest.fixture
+def settings(make_settings) -> Settings:
+    return make_settings()
+
+
+@pytest.fixture
+async def app(settings: Settings, database_url: str):
+    """The ASGI app with its lifespan running (engine, start-up hooks) against the test database."""
+    from paperclip.server.runtime import build_app
+
+    application = build_app(settings, database_url, 3100)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client speaking to the app in-process (local_trusted: requests act as the board)."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost:3100") as http:
+        yield http
