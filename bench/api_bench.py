@@ -1,0 +1,177 @@
+"""API workload benchmark (not a test): prints requests per second and p50/p95 latency per phase.
+
+Workload (issue 3): one company, 8 agents; create 1000 issues at concurrency 16; get each; list the
+company's issues 40 times; 8 agents racing to check out the same 200 issues; 500 comments; 40
+dashboard reads.
+
+    .venv/bin/python bench/api_bench.py                      # starts our server on a temp instance
+    .venv/bin/python bench/api_bench.py --base-url http://127.0.0.1:3100   # any running server
+                                                             # (e.g. the original, for comparison)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Phase:
+    def __init__(self, name: str):
+        self.name = name
+        self.latencies: list[float] = []
+        self.statuses: dict[int, int] = {}
+        self.started = 0.0
+        self.elapsed = 0.0
+
+    def report(self) -> str:
+        lat = sorted(self.latencies)
+        n = len(lat)
+        p50 = lat[n // 2] * 1000 if n else 0
+        p95 = lat[min(n - 1, int(n * 0.95))] * 1000 if n else 0
+        rps = n / self.elapsed if self.elapsed else 0
+        codes = ", ".join(f"{k}×{v}" for k, v in sorted(self.statuses.items()))
+        return f"{self.name:<16} {n:>6} req  {rps:>8.1f} req/s  p50 {p50:>7.2f} ms  p95 {p95:>7.2f} ms  [{codes}]"
+
+
+async def run_phase(name: str, jobs, concurrency: int) -> tuple[Phase, list]:
+    phase = Phase(name)
+    queue = list(enumerate(jobs))
+    results: list = [None] * len(queue)
+
+    async def worker():
+        while queue:
+            index, job = queue.pop()
+            t0 = time.perf_counter()
+            response = await job()
+            phase.latencies.append(time.perf_counter() - t0)
+            phase.statuses[response.status_code] = phase.statuses.get(response.status_code, 0) + 1
+            results[index] = response
+
+    phase.started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    phase.elapsed = time.perf_counter() - phase.started
+    return phase, results
+
+
+async def workload(base: str, issues: int, concurrency: int) -> list[Phase]:
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as http:
+        company = (await http.post("/api/companies", json={"name": f"Bench {time.time_ns()}"})).json()
+        cid = company["id"]
+        agents = []
+        for i in range(8):
+            r = await http.post(f"/api/companies/{cid}/agents", json={
+                "name": f"Agent {i}", "role": "engineer", "adapterType": "process",
+                "adapterConfig": {"command": "true"}, "runtimeConfig": {"heartbeat": {"enabled": False}}})
+            r.raise_for_status()
+            agents.append(r.json()["id"])
+        phases = []
+
+        phase, created = await run_phase("create issue", [
+            (lambda i=i: http.post(f"/api/companies/{cid}/issues", json={"title": f"Issue {i}", "description": "bench"}))
+            for i in range(issues)], concurrency)
+        phases.append(phase)
+        ids = [r.json()["id"] for r in created if r.status_code == 201]
+
+        phase, _ = await run_phase("get issue", [(lambda i=i: http.get(f"/api/issues/{i}")) for i in ids], concurrency)
+        phases.append(phase)
+
+        phase, _ = await run_phase("list issues", [(lambda: http.get(f"/api/companies/{cid}/issues")) for _ in range(40)], concurrency)
+        phases.append(phase)
+
+        race = ids[:200]
+        for issue_id in race:  # make them claimable
+            await http.patch(f"/api/issues/{issue_id}", json={"status": "todo"})
+        jobs = [(lambda i=i, a=a: http.post(f"/api/issues/{i}/checkout", json={"agentId": a, "expectedStatuses": ["todo"]}))
+                for i in race for a in agents]
+        phase, results = await run_phase("checkout race", jobs, concurrency)
+        phases.append(phase)
+        winners = sum(1 for r in results if r.status_code == 200)
+        print(f"  checkout race: {winners} winners for {len(race)} issues (must be equal)")
+
+        phase, _ = await run_phase("comment", [
+            (lambda i=i: http.post(f"/api/issues/{ids[i % len(ids)]}/comments", json={"body": f"comment {i}"}))
+            for i in range(500)], concurrency)
+        phases.append(phase)
+
+        phase, _ = await run_phase("dashboard", [(lambda: http.get(f"/api/companies/{cid}/dashboard")) for _ in range(40)], concurrency)
+        phases.append(phase)
+        return phases
+
+
+def start_server(home: Path, port: int) -> subprocess.Popen:
+    env = {**os.environ, "PAPERCLIP_HOME": str(home), "PORT": str(port), "HEARTBEAT_SCHEDULER_ENABLED": "false",
+           "PAPERCLIP_DB_BACKUP_ENABLED": "false", "PAPERCLIP_EMBEDDED_POSTGRES_PORT": str(free_port()),
+           "PAPERCLIP_LOG_LEVEL": "warning"}
+    exe = str(ROOT / ".venv" / "bin" / "paperclipai")
+    subprocess.run([exe, "onboard"], env=env, check=True, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen([exe, "run"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None:
+            raise SystemExit("server exited during start-up")
+        time.sleep(0.2)
+    proc.terminate()
+    raise SystemExit("server did not become healthy in 90 s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--base-url", help="benchmark a running server instead of starting ours")
+    parser.add_argument("--issues", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    proc = home = None
+    base = args.base_url
+    if base is None:
+        home = Path(tempfile.mkdtemp(prefix="paperclip-bench-"))
+        port = free_port()
+        print(f"starting paperclip on 127.0.0.1:{port} (home {home}) …")
+        proc = start_server(home, port)
+        base = f"http://127.0.0.1:{port}"
+    try:
+        print(f"workload against {base}: {args.issues} issues, concurrency {args.concurrency}")
+        phases = asyncio.run(workload(base, args.issues, args.concurrency))
+        for phase in phases:
+            print(phase.report())
+        total = sum(len(p.latencies) for p in phases)
+        print(f"total {total} requests in {sum(p.elapsed for p in phases):.1f} s; "
+              f"overall median {statistics.median(x for p in phases for x in p.latencies) * 1000:.2f} ms")
+    finally:
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        if home is not None:
+            shutil.rmtree(home, ignore_errors=True)
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
