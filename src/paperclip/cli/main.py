@@ -6,6 +6,7 @@ import typer
 
 from paperclip import __version__
 from paperclip.cli.db import backup_command, db_app, migrate_command, restore_command
+from paperclip.cli.doctor import doctor_command
 from paperclip.cli.onboard import onboard_command
 from paperclip.cli.run import run_command
 
@@ -26,6 +27,7 @@ def root(version: bool = typer.Option(False, "--version", callback=_version, is_
 
 app.command("onboard")(onboard_command)
 app.command("run")(run_command)
+app.command("doctor")(doctor_command)
 app.command("db:backup")(backup_command)
 app.command("db:restore")(restore_command)
 app.command("db:migrate", hidden=True)(migrate_command)
