@@ -35,9 +35,10 @@ def _migrate(data_dir, config, instance, url, as_json) -> None:
         database = start_database(settings, migrate=False)
         target = database.url
     try:
-        # A direct URL gets prepared statements; a pooled DATABASE_URL keeps the pooler-safe setting.
-        prepared = True if (url or settings.database.migration_url or settings.database.embedded) else settings.database.prepared_statements
-        before, after = run_migrations(target, prepared_statements=prepared, label="--url" if url else "DATABASE_URL")
+        # Migrations never prepare statements, so this also works through a transaction-mode pooler;
+        # the guide's way is still a direct connection (--url or PAPERCLIP_MIGRATION_DATABASE_URL).
+        label = "--url" if url else ("PAPERCLIP_MIGRATION_DATABASE_URL" if settings.database.migration_url else "DATABASE_URL")
+        before, after = run_migrations(target, label=label)
     finally:
         if database is not None:
             database.stop()

@@ -1,4 +1,5 @@
-"""Database backups: gzip'd pg_dump from the wheel's client, written atomically, pruned by age."""
+"""Database backups: gzip'd pg_dump from the wheel's client, written atomically, pruned by age;
+the schedule of automatic backups; and restore through psql in one transaction."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from paperclip.db.embedded import wheel_bin_dir
+from paperclip.db.engine import libpq_url
 from paperclip.errors import AppError, Conflict
 
 SUFFIX = ".sql.gz"
@@ -34,7 +36,7 @@ class BackupResult:
 
 def libpq_env(url: str) -> tuple[str, dict[str, str]]:
     """A password-free connection string plus PGPASSWORD, so the secret never shows in `ps`."""
-    parts = urlsplit(url.replace("postgresql+psycopg://", "postgresql://"))
+    parts = urlsplit(libpq_url(url))
     env = dict(os.environ)
     env.pop("DATABASE_URL", None)
     if parts.password:
@@ -79,6 +81,36 @@ def run_backup(url: str, *, backup_dir: Path, retention_days: int, now: datetime
         _lock.release()
 
 
+@dataclass
+class BackupSchedule:
+    """When automatic backups (database.backup.*) run; time is passed in, so tests drive it.
+
+    The first backup is due one interval after start, not at start: a server in a crash/restart
+    loop must not write (and prune by) a backup per restart.
+    """
+
+    url: str
+    backup_dir: Path
+    interval: timedelta
+    retention_days: int
+    next_due: datetime
+
+    @classmethod
+    def starting(cls, url: str, *, backup_dir: Path, interval_minutes: int, retention_days: int, now: datetime) -> BackupSchedule:
+        interval = timedelta(minutes=interval_minutes)
+        return cls(url, backup_dir, interval, retention_days, next_due=now + interval)
+
+    def seconds_until_due(self, now: datetime) -> float:
+        return max((self.next_due - now).total_seconds(), 0.0)
+
+    def run_if_due(self, now: datetime) -> BackupResult | None:
+        """Back up and prune when due (blocking: call it in a thread); None when not yet due."""
+        if now < self.next_due:
+            return None
+        self.next_due = now + self.interval  # also after a failure: retry next interval, not in a tight loop
+        return run_backup(self.url, backup_dir=self.backup_dir, retention_days=self.retention_days, now=now)
+
+
 def prune_backups(backup_dir: Path, *, retention_days: int, now: datetime, prefix: str, keep: Path | None = None) -> int:
     cutoff = (now - timedelta(days=retention_days)).timestamp()
     pruned = 0
@@ -90,21 +122,44 @@ def prune_backups(backup_dir: Path, *, retention_days: int, now: datetime, prefi
 
 
 def restore_backup(url: str, backup_file: Path) -> None:
-    """Replay a backup into `url` in one transaction; any error leaves the database as it was."""
+    """Replay a backup into `url` in one transaction; any error leaves the database as it was.
+
+    psql --single-transaction COMMITs at end of input, so a file that breaks off halfway (a
+    truncated or corrupt gzip) must never reach psql's EOF: the file is checked whole first, and
+    if reading still fails while streaming, psql is killed, which rolls the transaction back.
+    """
     if not backup_file.is_file():
         raise AppError(f"Backup file not found: {backup_file}", status_code=404)
+    opener = gzip.open if backup_file.name.endswith(".gz") else open
+    try:
+        with opener(backup_file, "rb") as src:
+            while src.read(1024 * 1024):
+                pass
+    except (OSError, EOFError) as exc:
+        raise AppError(f"Restore failed: {backup_file} is not a readable backup ({exc}); the database was not changed",
+                       status_code=400) from None
     dsn, env = libpq_env(url)
     cmd = [str(wheel_bin_dir() / "psql"), "--no-psqlrc", "--quiet", "--single-transaction", "-v", "ON_ERROR_STOP=1",
            "--dbname", dsn]
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    assert proc.stdin is not None
-    opener = gzip.open if backup_file.name.endswith(".gz") else open
+    assert proc.stdin is not None and proc.stderr is not None
+    # Drain stderr on a thread: a restore with many notices would otherwise fill the pipe and stall psql.
+    errors: list[bytes] = []
+    reader = threading.Thread(target=lambda: errors.append(proc.stderr.read()), daemon=True)
+    reader.start()
     try:
         with opener(backup_file, "rb") as src:
             shutil.copyfileobj(src, proc.stdin, 1024 * 1024)
         proc.stdin.close()
     except BrokenPipeError:
-        pass
-    stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    if proc.wait() != 0:
-        raise AppError(f"Restore failed: {stderr.strip().splitlines()[-1] if stderr.strip() else 'psql exited ' + str(proc.returncode)}", status_code=500)
+        pass  # psql stopped on an error (ON_ERROR_STOP); its exit status says so below
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+    code = proc.wait()
+    reader.join()
+    stderr = b"".join(errors).decode(errors="replace").strip()
+    if code != 0:
+        raise AppError(f"Restore failed, the database was not changed: {stderr.splitlines()[-1] if stderr else 'psql exited ' + str(code)}",
+                       status_code=500)

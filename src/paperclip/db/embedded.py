@@ -25,6 +25,7 @@ SUPERUSER = "paperclip"
 PASSWORD = "paperclip"
 DATABASE = "paperclip"
 SYSTEM_ROOT = Path("/var/lib/paperclip")
+STALE_BACKEND_RETRIES = 10
 
 
 def wheel_bin_dir() -> Path:
@@ -38,6 +39,16 @@ def wheel_bin_dir() -> Path:
             "reinstall paperclip, or set DATABASE_URL for an external PostgreSQL"
         )
     return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
+
+
+def _read_from(path: Path, offset: int, max_lines: int = 20) -> str:
+    """The last lines `path` gained after `offset` (this attempt's part of an appended log)."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(offset)
+            return "\n".join(fh.read().decode(errors="replace").splitlines()[-max_lines:])
+    except OSError:
+        return ""
 
 
 def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
@@ -54,6 +65,26 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def is_live_postmaster(pid: int) -> bool:
+    """Whether `pid` is a running PostgreSQL, not a zombie or an unrelated process that reused the pid.
+
+    After a kill -9 the postmaster can linger as a zombie (containers without an init that reaps),
+    and after a reboot or container restart its old pid may belong to anything; both would make a
+    stale postmaster.pid look live and we would "adopt" a server that is not there.
+    """
+    if not pid_alive(pid):
+        return False
+    proc = Path(f"/proc/{pid}")
+    if not proc.is_dir():  # no procfs (not Linux): trust the signal check
+        return True
+    try:
+        state = next((line.split()[1] for line in (proc / "status").read_text().splitlines() if line.startswith("State:")), "")
+        command = (proc / "cmdline").read_bytes()
+    except OSError:
+        return False
+    return state not in ("Z", "X") and b"postgres" in command
 
 
 @dataclass
@@ -158,16 +189,20 @@ class EmbeddedPostgres:
 
     def _reachable_data_dir(self, data_dir: Path) -> Path:
         data_dir = data_dir.resolve()
-        if self.run_as.can_reach(data_dir):
-            return data_dir
         digest = hashlib.sha256(str(data_dir).encode()).hexdigest()[:16]
         relocated = SYSTEM_ROOT / "pgdata" / digest
+        pointer = data_dir.parent / f"{data_dir.name}.location"
+        # Once relocated, stay there even if the original path becomes reachable later: switching
+        # back would start an empty cluster and the instance would seem to have lost its data.
+        if pointer.exists() and (relocated / "PG_VERSION").exists():
+            return relocated
+        if self.run_as.can_reach(data_dir):
+            return data_dir
         (SYSTEM_ROOT / "pgdata").mkdir(parents=True, exist_ok=True)
         os.chmod(SYSTEM_ROOT, 0o755)
         os.chmod(SYSTEM_ROOT / "pgdata", 0o755)
         # Leave a pointer where the operator expects the data, so nobody thinks it was lost.
         data_dir.parent.mkdir(parents=True, exist_ok=True)
-        pointer = data_dir.parent / f"{data_dir.name}.location"
         pointer.write_text(
             f"PostgreSQL runs as '{self.run_as.user}', who cannot reach {data_dir};\n"
             f"its data directory is {relocated}\n"
@@ -178,9 +213,11 @@ class EmbeddedPostgres:
     # ---- commands ----------------------------------------------------------------------------------
 
     def _run(self, tool: str, *args: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess:
+        # A new session: the postmaster that pg_ctl leaves behind must not get the terminal's Ctrl-C,
+        # or it would shut down under in-flight requests before our own graceful shutdown stops it.
         return subprocess.run(
             [str(self.bin_dir / tool), *args], capture_output=True, text=True, timeout=timeout,
-            check=check, **self.run_as.kwargs(),
+            check=check, start_new_session=True, **self.run_as.kwargs(),
         )
 
     @property
@@ -201,7 +238,7 @@ class EmbeddedPostgres:
             pid, port = int(lines[0]), int(lines[3])
         except (IndexError, ValueError):
             return None
-        return (pid, port) if pid_alive(pid) else None
+        return (pid, port) if is_live_postmaster(pid) else None
 
     def initialise(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -242,27 +279,33 @@ class EmbeddedPostgres:
             self.initialise()
         (self.data_dir / "postmaster.pid").unlink(missing_ok=True)  # stale: its process is gone
         if port_in_use(self.port):
-            raise StartupError(
-                f"Embedded PostgreSQL port {self.port} is already in use by another process; "
-                f"set {self.port_setting if self.port_setting != 'database.embeddedPostgresPort' else 'PAPERCLIP_EMBEDDED_POSTGRES_PORT (or database.embeddedPostgresPort)'} to a free port"
-            )
+            raise self._port_taken()
         log_file = self.data_dir / "postgres.log"
         options = f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''"
-        result = self._run("pg_ctl", "-D", str(self.data_dir), "-l", str(log_file), "-o", options, "-w", "-t", "60", "start", check=False)
-        if result.returncode != 0:
-            tail = ""
-            try:
-                tail = "\n".join(log_file.read_text(errors="replace").splitlines()[-20:])
-            except OSError:
-                pass
+        for attempt in range(STALE_BACKEND_RETRIES + 1):
+            log_start = log_file.stat().st_size if log_file.exists() else 0
+            result = self._run("pg_ctl", "-D", str(self.data_dir), "-l", str(log_file), "-o", options, "-w", "-t", "60", "start", check=False)
+            if result.returncode == 0:
+                break
+            tail = _read_from(log_file, log_start)
+            # After a kill -9 of the postmaster its backends take a moment to notice and exit;
+            # until then PostgreSQL refuses to reuse their shared memory. Wait for them.
+            if "pre-existing shared memory block" in tail and attempt < STALE_BACKEND_RETRIES:
+                time.sleep(1)
+                continue
             if port_in_use(self.port) and not self.running_pid():
-                raise StartupError(
-                    f"Embedded PostgreSQL port {self.port} is already in use by another process; "
-                    "set PAPERCLIP_EMBEDDED_POSTGRES_PORT (or database.embeddedPostgresPort) to a free port"
-                )
+                raise self._port_taken()
             raise StartupError(f"Failed to start embedded PostgreSQL on port {self.port}: {result.stderr.strip()}\n{tail}")
         self.started_here = True
         self._ensure_database()
+
+    def _port_taken(self) -> StartupError:
+        settings = ["PAPERCLIP_EMBEDDED_POSTGRES_PORT", "database.embeddedPostgresPort"]
+        settings.sort(key=lambda name: name != self.port_setting)  # the one in effect first
+        return StartupError(
+            f"Embedded PostgreSQL port {self.port} (from {self.port_setting}) is already in use by another process; "
+            f"set {settings[0]} (or {settings[1]}) to a free port, or stop the other process"
+        )
 
     def _ensure_database(self) -> None:
         import psycopg

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -11,20 +12,39 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from paperclip.errors import StartupError
 
 MIN_SERVER_VERSION_NUM = 170000
+CONNECT_TIMEOUT_SECONDS = 10
+# Hints some providers put in the URL for their own clients; libpq rejects unknown parameters.
+CLIENT_ONLY_PARAMS = {"pgbouncer"}
+
+
+def libpq_url(url: str) -> str:
+    """The URL as libpq (psycopg, pg_dump, psql) accepts it: postgresql://, no client-only hints."""
+    for prefix in ("postgres://", "postgresql+psycopg://", "postgresql+asyncpg://"):
+        if url.startswith(prefix):
+            url = "postgresql://" + url[len(prefix):]
+            break
+    if not url.startswith("postgresql://"):
+        raise StartupError(f"Unsupported database URL scheme in {url.split('://')[0]}://…; expected postgres:// or postgresql:// (DATABASE_URL)")
+    parts = urlsplit(url)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(k, v) for k, v in pairs if k.lower() not in CLIENT_ONLY_PARAMS]
+    if len(kept) != len(pairs):  # rebuild only when needed; libpq reads %20, never '+', as a space
+        parts = parts._replace(query=urlencode(kept, quote_via=quote))
+    return parts.geturl()
 
 
 def sqlalchemy_url(url: str) -> str:
     """Accept the postgres:// URLs people paste (Supabase, RDS) and select the psycopg driver."""
-    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg://", "postgresql+asyncpg://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
-    raise StartupError(f"Unsupported database URL scheme in {url.split('://')[0]}://…; expected postgres:// or postgresql:// (DATABASE_URL)")
+    return "postgresql+psycopg://" + libpq_url(url)[len("postgresql://"):]
 
 
 def connect_args(prepared_statements: bool) -> dict:
     # Transaction-mode poolers hand each transaction to a different server connection, where a
     # statement prepared earlier does not exist: prepare_threshold=None never prepares.
-    return {} if prepared_statements else {"prepare_threshold": None}
+    args: dict = {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+    if not prepared_statements:
+        args["prepare_threshold"] = None
+    return args
 
 
 def make_async_engine(url: str, *, prepared_statements: bool = True, pool_max: int = 20) -> AsyncEngine:
@@ -38,7 +58,9 @@ def make_async_engine(url: str, *, prepared_statements: bool = True, pool_max: i
     )
 
 
-def make_sync_engine(url: str, *, prepared_statements: bool = True) -> sa.Engine:
+def make_sync_engine(url: str, *, prepared_statements: bool = False) -> sa.Engine:
+    # Default off: migrations and CLI commands run each statement once or twice, so preparing gains
+    # nothing, and off is the only setting that is safe behind a transaction-mode pooler.
     return sa.create_engine(sqlalchemy_url(url), connect_args=connect_args(prepared_statements), poolclass=sa.NullPool)
 
 
@@ -55,6 +77,7 @@ async def unit_of_work(factory: async_sessionmaker[AsyncSession]) -> AsyncIterat
 
 
 def check_server_version(conn: sa.Connection, label: str = "DATABASE_URL") -> int:
+    """Refuse servers older than 17 (the production guide's minimum) with a message naming the URL setting."""
     version = int(conn.exec_driver_sql("SHOW server_version_num").scalar_one())
     if version < MIN_SERVER_VERSION_NUM:
         major = version // 10000

@@ -53,8 +53,17 @@ def upgrade(conn: sa.Connection) -> None:
     command.upgrade(alembic_config(conn), "head")
 
 
-def run_migrations(url: str, *, prepared_statements: bool = True, label: str = "DATABASE_URL") -> tuple[MigrationState, MigrationState]:
-    """Apply pending migrations on `url`; returns the state before and after."""
+MIGRATION_LOCK_KEY = 727274
+
+
+def run_migrations(url: str, *, prepared_statements: bool = False, label: str = "DATABASE_URL") -> tuple[MigrationState, MigrationState]:
+    """Apply pending migrations on `url`; returns the state before and after.
+
+    Everything runs in one transaction that first takes a transaction-scoped advisory lock: two
+    replicas starting together migrate once (the second waits, then finds nothing to do), a failed
+    migration leaves no half-applied schema, and nothing outlives the transaction, so it also works
+    through a transaction-mode pooler (a session-level lock would stay behind on a pooled connection).
+    """
     engine = make_sync_engine(url, prepared_statements=prepared_statements)
     try:
         with engine.connect() as conn:
@@ -62,19 +71,20 @@ def run_migrations(url: str, *, prepared_statements: bool = True, label: str = "
             before = inspect(conn)
             conn.commit()
             if before.pending:
-                # One session-level advisory lock: two replicas starting together migrate once.
-                conn.exec_driver_sql("SELECT pg_advisory_lock(727274)")
-                try:
-                    upgrade(conn)
-                    conn.commit()
-                finally:
-                    conn.exec_driver_sql("SELECT pg_advisory_unlock(727274)")
-                    conn.commit()
+                with conn.begin():
+                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
+                    upgrade(conn)  # Alembic re-reads the version under the lock, so a late migrator is a no-op
             after = inspect(conn)
             conn.commit()
+    except sa.exc.OperationalError as exc:
+        raise StartupError(f"Cannot connect to the database ({label}): {_first_line(exc)}") from None
     finally:
         engine.dispose()
     return before, after
+
+
+def _first_line(exc: sa.exc.DBAPIError) -> str:
+    return (str(exc.orig).strip().splitlines() or ["unknown error"])[0]
 
 
 def startup_migrations(
@@ -95,7 +105,7 @@ def startup_migrations(
             state = inspect(conn)
             conn.commit()
     except sa.exc.OperationalError as exc:
-        raise StartupError(f"Cannot connect to the database ({label}): {str(exc.orig).strip().splitlines()[0]}") from None
+        raise StartupError(f"Cannot connect to the database ({label}): {_first_line(exc)}") from None
     finally:
         engine.dispose()
     if state.up_to_date:

@@ -42,19 +42,30 @@ def start_database(settings: Settings, *, migrate: bool = True, interactive: boo
     if not migrate:
         return result
     try:
+        # PAPERCLIP_MIGRATION_DATABASE_URL: the guide's direct connection (port 5432) for schema
+        # changes while the app itself goes through the pooler.
+        migration_url = db.migration_url if (db.migration_url and not embedded) else url
         result.migrations = startup_migrations(
-            url,
-            prepared_statements=db.prepared_statements if not embedded else True,
+            migration_url,
+            prepared_statements=False,
             fresh_cluster=bool(embedded and embedded.initialised_here),
             auto_apply=db.migration_auto_apply,
             prompt_never=db.migration_prompt_never,
-            label=label,
+            label="PAPERCLIP_MIGRATION_DATABASE_URL" if migration_url != url else label,
             interactive=interactive,
         )
     except BaseException:
         result.stop()
         raise
     return result
+
+
+def backup_source_url(settings: Settings, url: str) -> str:
+    """What pg_dump connects to: the direct migration URL when there is one, since pg_dump's
+    session settings do not survive a transaction-mode pooler."""
+    if not settings.database.embedded and settings.database.migration_url:
+        return settings.database.migration_url
+    return url
 
 
 def require_url(settings: Settings) -> str:

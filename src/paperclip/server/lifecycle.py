@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
 
 import sqlalchemy as sa
 from fastapi import FastAPI
@@ -12,11 +11,12 @@ from sqlalchemy.dialects.postgresql import insert
 
 from paperclip.auth.actor import LOCAL_BOARD_USER_ID
 from paperclip.clock import utcnow
-from paperclip.db.backup import run_backup
+from paperclip.db.backup import BackupSchedule
 from paperclip.db.engine import unit_of_work
 from paperclip.db.models import Company, CompanyMembership, InstanceUserRole, SchedulerHeartbeat, User
 from paperclip.heartbeat.loop import SchedulerLoop
 from paperclip.heartbeat.tick import scheduler_tick
+from paperclip.server.database import backup_source_url
 
 log = logging.getLogger("paperclip.server")
 
@@ -50,8 +50,12 @@ async def on_startup(app: FastAPI) -> None:
         loop.start()
     else:
         app.state.scheduler = None
+    app.state.backup_schedule = None
     if settings.backup.enabled:
-        app.state.background.append(asyncio.create_task(_backup_loop(app), name="db-backups"))
+        app.state.backup_schedule = BackupSchedule.starting(
+            backup_source_url(settings, app.state.database_url), backup_dir=settings.backup.dir,
+            interval_minutes=settings.backup.interval_minutes, retention_days=settings.backup.retention_days, now=utcnow())
+        app.state.background.append(asyncio.create_task(_backup_loop(app.state.backup_schedule), name="db-backups"))
 
 
 async def on_shutdown(app: FastAPI) -> None:
@@ -67,14 +71,14 @@ async def on_shutdown(app: FastAPI) -> None:
             pass
 
 
-async def _backup_loop(app: FastAPI) -> None:
-    settings = app.state.settings
-    interval = timedelta(minutes=settings.backup.interval_minutes)
+async def _backup_loop(schedule: BackupSchedule) -> None:
     while True:
-        await asyncio.sleep(interval.total_seconds())
+        # Sleep until due (at least a second, so a clock jump cannot make this spin).
+        await asyncio.sleep(max(schedule.seconds_until_due(utcnow()), 1.0))
         try:
-            result = await asyncio.to_thread(run_backup, app.state.database_url, backup_dir=settings.backup.dir,
-                                             retention_days=settings.backup.retention_days, now=utcnow())
-            log.info("Database backup written to %s (%d bytes, %d pruned)", result.backup_file, result.size_bytes, result.pruned_count)
+            result = await asyncio.to_thread(schedule.run_if_due, utcnow())
         except Exception as exc:
-            log.warning("Scheduled database backup failed: %s", exc)
+            log.warning("Scheduled database backup failed: %s", getattr(exc, "message", exc))
+            continue
+        if result is not None:
+            log.info("Database backup written to %s (%d bytes, %d pruned)", result.backup_file, result.size_bytes, result.pruned_count)
