@@ -5,8 +5,11 @@ from __future__ import annotations
 import typer
 
 from paperclip import __version__
+from paperclip.cli.allowed_hostname import allowed_hostname_command
+from paperclip.cli.configure import configure_command
 from paperclip.cli.db import backup_command, db_app, migrate_command, restore_command
 from paperclip.cli.doctor import doctor_command
+from paperclip.cli.env_cmd import env_command
 from paperclip.cli.onboard import onboard_command
 from paperclip.cli.run import run_command
 
@@ -28,6 +31,9 @@ def root(version: bool = typer.Option(False, "--version", callback=_version, is_
 app.command("onboard")(onboard_command)
 app.command("run")(run_command)
 app.command("doctor")(doctor_command)
+app.command("configure")(configure_command)
+app.command("env")(env_command)
+app.command("allowed-hostname")(allowed_hostname_command)
 app.command("db:backup")(backup_command)
 app.command("db:restore")(restore_command)
 app.command("db:migrate", hidden=True)(migrate_command)
