@@ -1,0 +1,124 @@
+"""Alembic migrations: start-up policy (reference §11.3), `paperclipai db migrate`, concurrency."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from paperclip.db.migrate import run_migrations, startup_migrations
+from paperclip.errors import StartupError
+
+from .conftest import cli_env, free_port, query, run_cli
+
+pytestmark = pytest.mark.timeout(180)
+
+
+def startup(url: str, **overrides) -> str:
+    options = {"prepared_statements": False, "fresh_cluster": False, "auto_apply": False, "prompt_never": False,
+               "label": "DATABASE_URL", "interactive": False}
+    options.update(overrides)
+    return startup_migrations(url, **options)
+
+
+def head_revision(url: str) -> str:
+    return query(url, "SELECT version_num FROM alembic_version")[0][0]
+
+
+def make_stale(url: str) -> None:
+    """A database with data but no migration history: pending migrations that are not a first run."""
+    query(url, "CREATE TABLE legacy_notes (id int)")
+
+
+def test_empty_database_gets_the_schema(empty_database):
+    assert startup(empty_database) == "applied (empty database)"
+    assert query(empty_database, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'companies'") == [(1,)]
+
+
+def test_current_database_is_a_no_op(database_url):
+    revision = head_revision(database_url)
+    assert startup(database_url, prompt_never=True) == "already applied"
+    assert head_revision(database_url) == revision
+
+
+def test_prompt_never_refuses_a_stale_schema(empty_database):
+    make_stale(empty_database)
+    with pytest.raises(StartupError) as raised:
+        startup(empty_database, prompt_never=True)
+    assert "Refusing to start against a stale schema" in raised.value.message
+    assert "DATABASE_URL has pending migrations" in raised.value.message
+    assert "PAPERCLIP_MIGRATION_AUTO_APPLY=true" in raised.value.message
+    assert query(empty_database, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'alembic_version'") == [(0,)]
+
+
+def test_auto_apply_wins_over_prompt_never(empty_database):
+    make_stale(empty_database)
+    assert startup(empty_database, prompt_never=True, auto_apply=True) == "applied (pending migrations)"
+    assert query(empty_database, "SELECT count(*) FROM legacy_notes") == [(0,)]
+
+
+def test_non_interactive_start_applies_pending_migrations(empty_database):
+    make_stale(empty_database)
+    assert startup(empty_database, interactive=False) == "applied (pending migrations)"
+
+
+def test_server_refuses_to_start_on_stale_schema_with_prompt_never(empty_database, tmp_path):
+    make_stale(empty_database)
+    env = cli_env(tmp_path / "home", DATABASE_URL=empty_database, PAPERCLIP_DEPLOYMENT_MODE="local_trusted",
+                  PAPERCLIP_MIGRATION_PROMPT="never", PORT=str(free_port()))
+    result = run_cli("run", env=env, cwd=tmp_path, timeout=60)
+    assert result.returncode != 0
+    assert "Refusing to start against a stale schema" in result.stderr + result.stdout
+
+
+def test_db_migrate_cli_applies_through_a_direct_url(empty_database, tmp_path):
+    env = cli_env(tmp_path / "home", DATABASE_URL="postgres://nobody:wrong@127.0.0.1:1/unused?pgbouncer=true")
+    result = run_cli("db", "migrate", "--url", empty_database, "--json", env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["applied"] and report["current"] == report["head"]
+    assert "paperclip:***@" in report["database"]
+
+    again = run_cli("db", "migrate", "--url", empty_database, "--json", env=env, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout.strip().splitlines()[-1])["applied"] == []
+
+
+def test_db_migrate_cli_uses_migration_database_url(empty_database, tmp_path):
+    env = cli_env(tmp_path / "home", DATABASE_URL="postgres://nobody:wrong@127.0.0.1:1/unused",
+                  PAPERCLIP_MIGRATION_DATABASE_URL=empty_database)
+    result = run_cli("db", "migrate", env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Applied" in result.stdout
+
+
+def test_two_concurrent_migrators_do_not_conflict(empty_database):
+    results, errors = [], []
+
+    def migrate() -> None:
+        try:
+            results.append(run_migrations(empty_database))
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=migrate) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert all(after.up_to_date for _, after in results)
+    assert query(empty_database, "SELECT count(*) FROM alembic_version") == [(1,)]
+
+
+def test_two_concurrent_migrate_commands_do_not_conflict(empty_database, tmp_path):
+    env = cli_env(tmp_path / "home")
+    procs = [subprocess.Popen([sys.executable, "-m", "paperclip", "db", "migrate", "--url", empty_database],
+                              env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    outcomes = [(proc.wait(timeout=120), proc.stderr.read()) for proc in procs]
+    assert [code for code, _ in outcomes] == [0, 0], outcomes
+    assert query(empty_database, "SELECT count(*) FROM alembic_version") == [(1,)]
