@@ -36,8 +36,38 @@ async def record(
             agent_id=actor.agent_id,
             run_id=actor.run_id,
             details=redact(details) if details else None,
+            # clock_timestamp(), not now(): entries of one transaction keep their order.
+            created_at=sa.func.clock_timestamp(),
         )
     )
+
+
+MAX_LIMIT = 500
+
+
+async def list_activity(
+    session: AsyncSession,
+    company_id: uuid.UUID,
+    *,
+    agent_id: uuid.UUID | None = None,
+    entity_type: str | None = None,
+    entity_id: uuid.UUID | str | None = None,
+    action: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[ActivityLog]:
+    """A company's activity, newest first. Callers check access; `limit` is clamped to 1..MAX_LIMIT."""
+    stmt = sa.select(ActivityLog).where(ActivityLog.company_id == company_id)
+    if agent_id is not None:
+        stmt = stmt.where(ActivityLog.agent_id == agent_id)
+    if entity_type:
+        stmt = stmt.where(ActivityLog.entity_type == entity_type)
+    if entity_id is not None and entity_id != "":
+        stmt = stmt.where(ActivityLog.entity_id == str(entity_id))
+    if action:
+        stmt = stmt.where(ActivityLog.action == action)
+    stmt = stmt.order_by(ActivityLog.created_at.desc(), ActivityLog.id.desc())
+    return list(await session.scalars(stmt.limit(max(1, min(limit, MAX_LIMIT))).offset(max(0, offset))))
 
 
 def to_wire(row: ActivityLog) -> dict[str, Any]:

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from paperclip.activity.routes import router as activity_router
+from paperclip.agents.routes import router as agents_router
+from paperclip.companies.routes import router as companies_router
+from paperclip.goals.routes import router as goals_router
 from paperclip.health.routes import router as health_router
+from paperclip.projects.routes import router as projects_router
 
 api_router = APIRouter(prefix="/api")
 api_router.include_router(health_router)
+api_router.include_router(companies_router)
+api_router.include_router(agents_router)
+api_router.include_router(goals_router)
+api_router.include_router(projects_router)
+api_router.include_router(activity_router)

@@ -1,0 +1,1 @@
+"""Agents: the org tree, lifecycle (pause/resume/terminate), API keys and config revisions."""

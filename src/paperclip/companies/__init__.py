@@ -1,0 +1,1 @@
+"""Companies: the tenants of an instance (list, create, get, patch, archive, delete, org chart)."""

@@ -1,0 +1,57 @@
+"""/api/companies routes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from paperclip.api.deps import DB, ActorDep, Now, SettingsDep
+from paperclip.auth.ids import path_uuid
+from paperclip.companies import service
+from paperclip.companies.org import org_tree
+from paperclip.companies.schemas import CompanyCreate, CompanyPatch, company_to_wire
+
+router = APIRouter(tags=["companies"])
+NOT_FOUND = "Company not found"
+
+
+@router.get("/companies")
+async def list_companies(session: DB, actor: ActorDep):
+    return [company_to_wire(c) for c in await service.list_companies(session, actor)]
+
+
+@router.get("/companies/stats")
+async def company_stats(session: DB, actor: ActorDep):
+    return await service.company_stats(session, actor)
+
+
+@router.post("/companies", status_code=201)
+async def create_company(body: CompanyCreate, session: DB, actor: ActorDep, now: Now):
+    return company_to_wire(await service.create_company(session, actor, body, now))
+
+
+@router.get("/companies/{company_id}")
+async def get_company(company_id: str, session: DB, actor: ActorDep):
+    return company_to_wire(await service.get_company(session, actor, path_uuid(company_id, NOT_FOUND)))
+
+
+@router.patch("/companies/{company_id}")
+async def update_company(company_id: str, body: CompanyPatch, session: DB, actor: ActorDep, now: Now):
+    company = await service.update_company(session, actor, path_uuid(company_id, NOT_FOUND), body, now)
+    return company_to_wire(company)
+
+
+@router.post("/companies/{company_id}/archive")
+async def archive_company(company_id: str, session: DB, actor: ActorDep, now: Now):
+    return company_to_wire(await service.archive_company(session, actor, path_uuid(company_id, NOT_FOUND), now))
+
+
+@router.delete("/companies/{company_id}")
+async def delete_company(company_id: str, session: DB, actor: ActorDep, settings: SettingsDep):
+    await service.delete_company(session, actor, settings, path_uuid(company_id, NOT_FOUND))
+    return {"ok": True}
+
+
+@router.get("/companies/{company_id}/org")
+async def company_org(company_id: str, session: DB, actor: ActorDep):
+    company = await service.get_company(session, actor, path_uuid(company_id, NOT_FOUND))
+    return await org_tree(session, company.id)

@@ -1,0 +1,1 @@
+"""Goals: company → team → agent → task levels with a parent tree."""

@@ -1,0 +1,1 @@
+"""Projects: status, lead agent, target date and goal links (project_goals)."""

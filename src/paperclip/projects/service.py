@@ -1,0 +1,129 @@
+"""Project use cases, with goal links kept in project_goals (goalId = the first linked goal)."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from paperclip.activity.service import record
+from paperclip.auth.actor import Actor
+from paperclip.companies.scoping import require_same_company
+from paperclip.companies.service import get_company
+from paperclip.db.models import Agent, Goal, Project, ProjectGoal
+from paperclip.errors import NotFound, Unprocessable
+from paperclip.projects.schemas import ProjectCreate, ProjectPatch
+
+GoalLinks = dict[uuid.UUID, list[tuple[uuid.UUID, str]]]
+_FIELDS = {"name": "name", "description": "description", "status": "status", "leadAgentId": "lead_agent_id",
+           "targetDate": "target_date", "color": "color", "icon": "icon", "env": "env", "archivedAt": "archived_at"}
+
+
+async def goal_links(session: AsyncSession, project_ids: list[uuid.UUID]) -> GoalLinks:
+    links: GoalLinks = defaultdict(list)
+    if project_ids:
+        rows = await session.execute(
+            sa.select(ProjectGoal.project_id, Goal.id, Goal.title).join(Goal, Goal.id == ProjectGoal.goal_id)
+            .where(ProjectGoal.project_id.in_(project_ids)).order_by(ProjectGoal.created_at, Goal.title, Goal.id)
+        )
+        for project_id, goal_id, title in rows:
+            links[project_id].append((goal_id, title))
+    return links
+
+
+async def list_projects(session: AsyncSession, actor: Actor, company_id: uuid.UUID) -> tuple[list[Project], GoalLinks]:
+    actor.require_company(company_id)
+    projects = list(await session.scalars(
+        sa.select(Project).where(Project.company_id == company_id).order_by(Project.created_at, Project.id)
+    ))
+    return projects, await goal_links(session, [p.id for p in projects])
+
+
+async def get_project(session: AsyncSession, actor: Actor, project_id: uuid.UUID, *, for_update: bool = False) -> Project:
+    actor.require_authenticated()
+    stmt = sa.select(Project).where(Project.id == project_id)
+    project = await session.scalar(stmt.with_for_update() if for_update else stmt)
+    if project is None:
+        raise NotFound("Project not found")
+    actor.require_company(project.company_id)
+    return project
+
+
+def _wanted_goals(body: ProjectCreate | ProjectPatch) -> list[uuid.UUID] | None:
+    """The goal list the body asks for, or None when it does not touch goals."""
+    if body.sent("goalIds") and body.goalIds is not None:
+        return list(dict.fromkeys(body.goalIds))
+    if body.sent("goalId"):
+        return [body.goalId] if body.goalId else []
+    return None
+
+
+async def _set_goals(session: AsyncSession, project: Project, goal_ids: list[uuid.UUID], now: datetime) -> None:
+    if goal_ids:
+        found = set(await session.scalars(
+            sa.select(Goal.id).where(Goal.id.in_(goal_ids), Goal.company_id == project.company_id)))
+        unknown = [str(g) for g in goal_ids if g not in found]
+        if unknown:
+            raise Unprocessable(f"Unknown goal id(s) for this company: {', '.join(unknown)}",
+                                details={"unknownGoalIds": unknown})
+    await session.execute(sa.delete(ProjectGoal).where(ProjectGoal.project_id == project.id))
+    if goal_ids:
+        await session.execute(insert(ProjectGoal).values([
+            {"project_id": project.id, "goal_id": g, "company_id": project.company_id,
+             "created_at": now + timedelta(microseconds=i)}
+            for i, g in enumerate(goal_ids)
+        ]).on_conflict_do_nothing())
+    project.goal_id = goal_ids[0] if goal_ids else None
+
+
+async def create_project(
+    session: AsyncSession, actor: Actor, company_id: uuid.UUID, body: ProjectCreate, now: datetime
+) -> Project:
+    await get_company(session, actor, company_id)
+    if body.leadAgentId is not None:
+        await require_same_company(session, Agent, body.leadAgentId, company_id, "Lead agent")
+    project = Project(id=uuid.uuid4(), company_id=company_id, name=body.name, description=body.description,
+                      status=body.status, lead_agent_id=body.leadAgentId, target_date=body.targetDate,
+                      color=body.color, icon=body.icon, env=body.env, created_at=now, updated_at=now)
+    session.add(project)
+    await session.flush()
+    goals = _wanted_goals(body)
+    if goals:
+        await _set_goals(session, project, goals, now)
+        await session.flush()
+    await record(session, actor, company_id=company_id, action="project.created", entity_type="project",
+                 entity_id=project.id, details={"name": project.name})
+    return project
+
+
+async def update_project(
+    session: AsyncSession, actor: Actor, project_id: uuid.UUID, body: ProjectPatch, now: datetime
+) -> Project:
+    project = await get_project(session, actor, project_id, for_update=True)
+    if body.sent("leadAgentId") and body.leadAgentId is not None and body.leadAgentId != project.lead_agent_id:
+        await require_same_company(session, Agent, body.leadAgentId, project.company_id, "Lead agent")
+    changed = [f for f in _FIELDS if body.sent(f) and getattr(project, _FIELDS[f]) != getattr(body, f)]
+    for field in changed:
+        setattr(project, _FIELDS[field], getattr(body, field))
+    goals = _wanted_goals(body)
+    if goals is not None:
+        await _set_goals(session, project, goals, now)
+        changed += [f for f in ("goalIds", "goalId") if body.sent(f)]
+    project.updated_at = now
+    await session.flush()
+    await record(session, actor, company_id=project.company_id, action="project.updated", entity_type="project",
+                 entity_id=project.id, details={"changedKeys": changed})
+    return project
+
+
+async def delete_project(session: AsyncSession, actor: Actor, project_id: uuid.UUID) -> tuple[Project, GoalLinks]:
+    project = await get_project(session, actor, project_id, for_update=True)
+    links = await goal_links(session, [project.id])
+    await record(session, actor, company_id=project.company_id, action="project.deleted", entity_type="project",
+                 entity_id=project.id, details={"name": project.name})
+    await session.execute(sa.delete(Project).where(Project.id == project.id))
+    return project, links
