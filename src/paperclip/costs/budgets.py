@@ -1,0 +1,465 @@
+"""Budget policies, incidents and their enforcement (reference §8).
+
+Enforcement runs inside the transaction that records a cost event (`enforce_after_cost_event`), after
+the caller has locked the company row (`costs.service.create_cost_event`). That lock serialises every
+cost event of a company, so the observed spend read here includes every event committed before, and
+the decision "this event crossed the line" is taken exactly once. The partial unique index on
+`budget_incidents (policy_id, window_start, threshold_type) WHERE status <> 'dismissed'` (written with
+ON CONFLICT) is the second guard: even a writer that skipped the lock could not open a second incident.
+
+What "no cost event slips past a hard stop" means here: a cost event is a report of money already
+spent, so every event is recorded and the spend stays exact; the event that reaches the limit pauses
+the scope (agent, company or project) and cancels its queued wake-ups and runs in its own transaction,
+and nothing after it resumes the scope except a board decision (incident resolution or a budget
+raise). A scope paused by hand (pause_reason `manual`) is never resumed by a budget change.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from paperclip.activity.service import record
+from paperclip.auth.actor import Actor
+from paperclip.db.models import Agent, Approval, BudgetIncident, BudgetPolicy, Company, CostEvent, Project
+from paperclip.errors import NotFound, Unprocessable
+from paperclip.heartbeat.wakeups import cancel_agent_work
+from paperclip.wire import iso, uid
+
+MONTHLY = "calendar_month_utc"
+LIFETIME = "lifetime"
+METRIC = "billed_cents"
+LIFETIME_START = datetime(1970, 1, 1, tzinfo=UTC)
+LIFETIME_END = datetime(9999, 1, 1, tzinfo=UTC)
+BUDGET_SERVICE = Actor(type="system", source="system", user_id="budget_service")
+STOP_REASON = "Budget hard stop reached"
+GUIDANCE = "Raise the budget and resume the scope, or keep the scope paused."
+
+
+# ---------------------------------------------------------------- windows and observed spend
+
+def month_window(now: datetime) -> tuple[datetime, datetime]:
+    now = now.astimezone(UTC)
+    start = datetime(now.year, now.month, 1, tzinfo=UTC)
+    end = datetime(now.year + (now.month == 12), now.month % 12 + 1, 1, tzinfo=UTC)
+    return start, end
+
+
+def policy_window(window_kind: str, now: datetime) -> tuple[datetime, datetime]:
+    return (LIFETIME_START, LIFETIME_END) if window_kind == LIFETIME else month_window(now)
+
+
+def soft_threshold(amount: int, warn_percent: int) -> int:
+    return math.ceil(amount * warn_percent / 100)
+
+
+async def observed_amount(
+    session: AsyncSession, company_id: uuid.UUID, scope_type: str, scope_id: uuid.UUID, window: tuple[datetime, datetime]
+) -> int:
+    stmt = sa.select(sa.func.coalesce(sa.func.sum(CostEvent.cost_cents), 0)).where(
+        CostEvent.company_id == company_id, CostEvent.occurred_at >= window[0], CostEvent.occurred_at < window[1]
+    )
+    if scope_type == "agent":
+        stmt = stmt.where(CostEvent.agent_id == scope_id)
+    elif scope_type == "project":
+        stmt = stmt.where(CostEvent.project_id == scope_id)
+    return int(await session.scalar(stmt) or 0)
+
+
+async def _scope_row(session: AsyncSession, company_id: uuid.UUID, scope_type: str, scope_id: uuid.UUID):
+    """(name, paused, pause_reason) of a scope in the company, or None."""
+    if scope_type == "agent":
+        stmt = sa.select(Agent.name, Agent.status == "paused", Agent.pause_reason).where(
+            Agent.id == scope_id, Agent.company_id == company_id)
+    elif scope_type == "project":
+        stmt = sa.select(Project.name, Project.paused_at.is_not(None), Project.pause_reason).where(
+            Project.id == scope_id, Project.company_id == company_id)
+    else:
+        stmt = sa.select(Company.name, Company.status == "paused", Company.pause_reason).where(
+            Company.id == scope_id, Company.id == company_id)
+    return (await session.execute(stmt)).first()
+
+
+SCOPE_NOT_FOUND = {"agent": "Agent not found", "project": "Project not found", "company": "Company not found"}
+
+
+# ---------------------------------------------------------------- policies
+
+async def upsert_budget_policy(
+    session: AsyncSession,
+    actor: Actor,
+    company_id: uuid.UUID,
+    scope_type: str,
+    scope_id: uuid.UUID,
+    amount: int,
+    *,
+    now: datetime,
+    window_kind: str = MONTHLY,
+    warn_percent: int | None = None,
+    hard_stop_enabled: bool | None = None,
+    notify_enabled: bool | None = None,
+    is_active: bool | None = None,
+    evaluate: bool = True,
+) -> BudgetPolicy:
+    """Create or update a scope's policy, keep `budget_monthly_cents` in step, record the change, and
+    re-evaluate at once: a lower limit may pause the scope, a higher one may resume a budget pause."""
+    if await _scope_row(session, company_id, scope_type, scope_id) is None:
+        raise NotFound(SCOPE_NOT_FOUND[scope_type])
+    values: dict[str, Any] = {"amount": amount, "updated_by_user_id": actor.user_id, "updated_at": now}
+    for column, value in (("warn_percent", warn_percent), ("hard_stop_enabled", hard_stop_enabled),
+                          ("notify_enabled", notify_enabled), ("is_active", is_active)):
+        if value is not None:
+            values[column] = value
+    stmt = insert(BudgetPolicy).values(
+        id=uuid.uuid4(), company_id=company_id, scope_type=scope_type, scope_id=scope_id, metric=METRIC,
+        window_kind=window_kind, created_by_user_id=actor.user_id, created_at=now, **values,
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["company_id", "scope_type", "scope_id", "metric", "window_kind"], set_=values,
+    ).returning(BudgetPolicy).execution_options(populate_existing=True)
+    policy = (await session.scalars(stmt)).one()
+    if window_kind == MONTHLY and scope_type in ("agent", "company"):
+        table = Agent if scope_type == "agent" else Company
+        await session.execute(sa.update(table).where(table.id == scope_id).values(budget_monthly_cents=amount, updated_at=now))
+    await record(session, actor, company_id=company_id, action="budget.policy_upserted", entity_type="budget_policy",
+                 entity_id=policy.id, details={"amount": amount, "scopeId": str(scope_id), "scopeType": scope_type,
+                                               "windowKind": window_kind})
+    if evaluate:
+        await evaluate_policy(session, actor, policy, now, allow_resume=True)
+    return policy
+
+
+async def evaluate_policy(
+    session: AsyncSession, actor: Actor, policy: BudgetPolicy, now: datetime, *,
+    observed: int | None = None, allow_resume: bool = False,
+) -> None:
+    window = policy_window(policy.window_kind, now)
+    if observed is None:
+        observed = await observed_amount(session, policy.company_id, policy.scope_type, policy.scope_id, window)
+    limited = policy.is_active and policy.amount > 0
+    if limited and observed >= soft_threshold(policy.amount, policy.warn_percent):
+        await _open_soft(session, policy, window, observed)
+    if limited and policy.hard_stop_enabled and observed >= policy.amount:
+        await _open_hard(session, policy, window, observed, now)
+    elif allow_resume:
+        await _lift_hard_stop(session, actor, policy, window, now)
+
+
+async def enforce_after_cost_event(
+    session: AsyncSession, *, company_id: uuid.UUID, agent_id: uuid.UUID, project_id: uuid.UUID | None,
+    agent_spent: int, company_spent: int, now: datetime,
+) -> None:
+    """Evaluate the active policies this event counts towards (company, its agent, its project)."""
+    scope = sa.or_(
+        sa.and_(BudgetPolicy.scope_type == "company", BudgetPolicy.scope_id == company_id),
+        sa.and_(BudgetPolicy.scope_type == "agent", BudgetPolicy.scope_id == agent_id),
+    )
+    if project_id is not None:
+        scope = sa.or_(scope, sa.and_(BudgetPolicy.scope_type == "project", BudgetPolicy.scope_id == project_id))
+    policies = (await session.scalars(sa.select(BudgetPolicy).where(
+        BudgetPolicy.company_id == company_id, BudgetPolicy.is_active.is_(True), BudgetPolicy.amount > 0, scope,
+    ))).all()
+    for policy in policies:
+        observed = None
+        if policy.window_kind == MONTHLY and policy.scope_type == "agent":
+            observed = agent_spent
+        elif policy.window_kind == MONTHLY and policy.scope_type == "company":
+            observed = company_spent
+        await evaluate_policy(session, BUDGET_SERVICE, policy, now, observed=observed)
+
+
+# ---------------------------------------------------------------- incidents
+
+async def _open_incident(
+    session: AsyncSession, policy: BudgetPolicy, threshold: str, window: tuple[datetime, datetime], observed: int
+) -> uuid.UUID | None:
+    """Open one incident per (policy, window, threshold); None when one is already open.
+
+    A resolved incident is reopened only if the limit changed since (the board raised the budget and
+    spend crossed the new line); a dismissed one (keep_paused) at the same limit blocks a new one.
+    """
+    sql = sa.text("""
+        INSERT INTO budget_incidents (id, company_id, policy_id, scope_type, scope_id, threshold_type,
+                                      amount_limit, amount_observed, window_start, status)
+        SELECT :id, :company_id, :policy_id, :scope_type, :scope_id, :threshold, :limit, :observed, :window_start, 'open'
+        WHERE NOT EXISTS (
+            SELECT 1 FROM budget_incidents d WHERE d.policy_id = :policy_id AND d.window_start = :window_start
+              AND d.threshold_type = :threshold AND d.status = 'dismissed' AND d.amount_limit = :limit)
+        ON CONFLICT (policy_id, window_start, threshold_type) WHERE status <> 'dismissed'
+        DO UPDATE SET status = 'open', amount_limit = EXCLUDED.amount_limit, amount_observed = EXCLUDED.amount_observed,
+                      approval_id = NULL, resolved_at = NULL, updated_at = now()
+        WHERE budget_incidents.status = 'resolved' AND budget_incidents.amount_limit <> EXCLUDED.amount_limit
+        RETURNING id
+    """)
+    return await session.scalar(sql, {
+        "id": uuid.uuid4(), "company_id": policy.company_id, "policy_id": policy.id, "scope_type": policy.scope_type,
+        "scope_id": policy.scope_id, "threshold": threshold, "limit": policy.amount, "observed": observed,
+        "window_start": window[0],
+    })
+
+
+async def _open_soft(session: AsyncSession, policy: BudgetPolicy, window, observed: int) -> None:
+    incident_id = await _open_incident(session, policy, "soft", window, observed)
+    if incident_id is not None:
+        await record(session, BUDGET_SERVICE, company_id=policy.company_id, action="budget.soft_threshold_crossed",
+                     entity_type="budget_incident", entity_id=incident_id,
+                     details={"scopeId": str(policy.scope_id), "scopeType": policy.scope_type,
+                              "amountLimit": policy.amount, "amountObserved": observed})
+
+
+async def _open_hard(session: AsyncSession, policy: BudgetPolicy, window, observed: int, now: datetime) -> None:
+    incident_id = await _open_incident(session, policy, "hard", window, observed)
+    if incident_id is None:
+        return
+    scope = await _scope_row(session, policy.company_id, policy.scope_type, policy.scope_id)
+    approval_id = uuid.uuid4()
+    await session.execute(sa.insert(Approval).values(
+        id=approval_id, company_id=policy.company_id, type="budget_override_required", status="pending",
+        payload={
+            "metric": policy.metric, "scopeId": str(policy.scope_id), "guidance": GUIDANCE, "policyId": str(policy.id),
+            "scopeName": scope.name if scope else None, "scopeType": policy.scope_type, "windowEnd": iso(window[1]),
+            "windowKind": policy.window_kind, "warnPercent": policy.warn_percent, "windowStart": iso(window[0]),
+            "budgetAmount": policy.amount, "thresholdType": "hard", "observedAmount": observed,
+        },
+        created_at=now, updated_at=now,
+    ))
+    await session.execute(sa.update(BudgetIncident).where(BudgetIncident.id == incident_id).values(approval_id=approval_id))
+    await session.execute(sa.update(BudgetIncident).where(
+        BudgetIncident.policy_id == policy.id, BudgetIncident.window_start == window[0],
+        BudgetIncident.threshold_type == "soft", BudgetIncident.status == "open",
+    ).values(status="resolved", resolved_at=now, updated_at=now))
+    await record(session, BUDGET_SERVICE, company_id=policy.company_id, action="budget.hard_threshold_crossed",
+                 entity_type="budget_incident", entity_id=incident_id,
+                 details={"scopeId": str(policy.scope_id), "scopeType": policy.scope_type, "approvalId": str(approval_id),
+                          "amountLimit": policy.amount, "amountObserved": observed})
+    await pause_scope(session, policy.company_id, policy.scope_type, policy.scope_id, incident_id, now)
+
+
+async def _lift_hard_stop(session: AsyncSession, actor: Actor, policy: BudgetPolicy, window, now: datetime) -> None:
+    """The policy no longer stops the scope: resolve its open hard incident (approving the override)
+    and resume the scope if — and only if — the budget paused it."""
+    resolved = (await session.execute(sa.update(BudgetIncident).where(
+        BudgetIncident.policy_id == policy.id, BudgetIncident.window_start == window[0],
+        BudgetIncident.threshold_type == "hard", BudgetIncident.status == "open",
+    ).values(status="resolved", resolved_at=now, updated_at=now).returning(BudgetIncident.approval_id))).scalars().all()
+    approvals = [a for a in resolved if a is not None]
+    if approvals:
+        await session.execute(sa.update(Approval).where(Approval.id.in_(approvals), Approval.status == "pending").values(
+            status="approved", decided_by_user_id=actor.user_id if actor.is_board else None, decided_at=now, updated_at=now))
+    await resume_scope(session, actor, policy.company_id, policy.scope_type, policy.scope_id, now)
+
+
+# ---------------------------------------------------------------- pausing and resuming a scope
+
+async def pause_scope(
+    session: AsyncSession, company_id: uuid.UUID, scope_type: str, scope_id: uuid.UUID, incident_id: uuid.UUID,
+    now: datetime,
+) -> None:
+    details = {"pauseReason": "budget", "incidentId": str(incident_id)}
+    if scope_type == "agent":
+        paused = await session.scalar(sa.update(Agent).where(
+            Agent.id == scope_id, Agent.status.not_in(("paused", "terminated", "pending_approval")),
+        ).values(status="paused", pause_reason="budget", paused_at=now, updated_at=now).returning(Agent.id))
+        if paused is not None:
+            await record(session, BUDGET_SERVICE, company_id=company_id, action="agent.paused", entity_type="agent",
+                         entity_id=scope_id, details=details)
+        await cancel_agent_work(session, agent_id=scope_id, reason=STOP_REASON, now=now)
+    elif scope_type == "company":
+        paused = await session.scalar(sa.update(Company).where(Company.id == scope_id, Company.status == "active").values(
+            status="paused", pause_reason="budget", paused_at=now, updated_at=now).returning(Company.id))
+        if paused is not None:
+            await record(session, BUDGET_SERVICE, company_id=company_id, action="company.paused", entity_type="company",
+                         entity_id=scope_id, details=details)
+        agent_ids = (await session.scalars(sa.select(Agent.id).where(
+            Agent.company_id == company_id, Agent.status != "terminated"))).all()
+        for agent_id in agent_ids:
+            await cancel_agent_work(session, agent_id=agent_id, reason=STOP_REASON, now=now)
+    else:
+        paused = await session.scalar(sa.update(Project).where(Project.id == scope_id, Project.paused_at.is_(None)).values(
+            pause_reason="budget", paused_at=now, updated_at=now).returning(Project.id))
+        if paused is not None:
+            await record(session, BUDGET_SERVICE, company_id=company_id, action="project.paused", entity_type="project",
+                         entity_id=scope_id, details=details)
+
+
+async def resume_scope(
+    session: AsyncSession, actor: Actor, company_id: uuid.UUID, scope_type: str, scope_id: uuid.UUID, now: datetime
+) -> None:
+    """Undo a budget pause; a scope paused for any other reason stays paused."""
+    if scope_type == "agent":
+        stmt = sa.update(Agent).where(Agent.id == scope_id, Agent.status == "paused", Agent.pause_reason == "budget").values(
+            status="idle", pause_reason=None, paused_at=None, updated_at=now).returning(Agent.id)
+    elif scope_type == "company":
+        stmt = sa.update(Company).where(Company.id == scope_id, Company.status == "paused",
+                                        Company.pause_reason == "budget").values(
+            status="active", pause_reason=None, paused_at=None, updated_at=now).returning(Company.id)
+    else:
+        stmt = sa.update(Project).where(Project.id == scope_id, Project.pause_reason == "budget").values(
+            pause_reason=None, paused_at=None, updated_at=now).returning(Project.id)
+    if await session.scalar(stmt) is not None:
+        await record(session, actor, company_id=company_id, action=f"{scope_type}.resumed", entity_type=scope_type,
+                     entity_id=scope_id, details={"reason": "budget"})
+
+
+async def invocation_block(session: AsyncSession, company_id: uuid.UUID, agent_id: uuid.UUID,
+                           project_id: uuid.UUID | None = None) -> str | None:
+    """Why a wake/run of this agent must not start now (company → agent → project), or None."""
+    row = (await session.execute(sa.select(Company.status, Agent.status, Agent.pause_reason).select_from(Agent).join(
+        Company, Company.id == Agent.company_id).where(Agent.id == agent_id, Company.id == company_id))).first()
+    if row is None:
+        return "agent_not_found"
+    if row[0] != "active":
+        return "company_not_active"
+    if row[1] == "paused":
+        return "agent_paused_budget" if row[2] == "budget" else "agent_paused"
+    if project_id is not None:
+        paused = await session.scalar(sa.select(Project.paused_at.is_not(None)).where(Project.id == project_id))
+        if paused:
+            return "project_paused"
+    return None
+
+
+# ---------------------------------------------------------------- overview and incident resolution
+
+_POLICIES_SQL = """
+    SELECT p.id, p.company_id, p.scope_type, p.scope_id, p.metric, p.window_kind, p.amount, p.warn_percent,
+           p.hard_stop_enabled, p.notify_enabled, p.is_active,
+           COALESCE(a.name, pr.name, c.name) AS scope_name,
+           CASE p.scope_type WHEN 'agent' THEN a.status = 'paused' WHEN 'project' THEN pr.paused_at IS NOT NULL
+                ELSE c.status = 'paused' END AS paused,
+           CASE p.scope_type WHEN 'agent' THEN a.pause_reason WHEN 'project' THEN pr.pause_reason
+                ELSE c.pause_reason END AS pause_reason,
+           (SELECT COALESCE(SUM(ce.cost_cents), 0) FROM cost_events ce
+             WHERE ce.company_id = p.company_id
+               AND ce.occurred_at >= CASE WHEN p.window_kind = 'lifetime' THEN :ls ELSE :ms END
+               AND ce.occurred_at < CASE WHEN p.window_kind = 'lifetime' THEN :le ELSE :me END
+               AND (p.scope_type = 'company' OR (p.scope_type = 'agent' AND ce.agent_id = p.scope_id)
+                    OR (p.scope_type = 'project' AND ce.project_id = p.scope_id))) AS observed
+      FROM budget_policies p
+      LEFT JOIN agents a ON p.scope_type = 'agent' AND a.id = p.scope_id
+      LEFT JOIN projects pr ON p.scope_type = 'project' AND pr.id = p.scope_id
+      LEFT JOIN companies c ON p.scope_type = 'company' AND c.id = p.scope_id
+     WHERE p.company_id = :cid {extra}
+     ORDER BY p.updated_at DESC, p.id
+"""
+
+_INCIDENTS_SQL = """
+    SELECT i.*, p.metric, p.window_kind, ap.status AS approval_status, COALESCE(a.name, pr.name, c.name) AS scope_name
+      FROM budget_incidents i
+      JOIN budget_policies p ON p.id = i.policy_id
+      LEFT JOIN approvals ap ON ap.id = i.approval_id
+      LEFT JOIN agents a ON i.scope_type = 'agent' AND a.id = i.scope_id
+      LEFT JOIN projects pr ON i.scope_type = 'project' AND pr.id = i.scope_id
+      LEFT JOIN companies c ON i.scope_type = 'company' AND c.id = i.scope_id
+     WHERE i.company_id = :cid AND {where}
+     ORDER BY i.created_at DESC, i.id
+"""
+
+
+def _window_params(now: datetime) -> dict[str, datetime]:
+    ms, me = month_window(now)
+    return {"ms": ms, "me": me, "ls": LIFETIME_START, "le": LIFETIME_END}
+
+
+def policy_to_wire(row: Any, now: datetime) -> dict[str, Any]:
+    ws, we = policy_window(row.window_kind, now)
+    observed, amount = int(row.observed), row.amount
+    status = "ok"
+    if amount > 0 and observed >= amount:
+        status = "hard_stop"
+    elif amount > 0 and observed >= soft_threshold(amount, row.warn_percent):
+        status = "warning"
+    return {
+        "policyId": str(row.id), "companyId": str(row.company_id), "scopeType": row.scope_type,
+        "scopeId": str(row.scope_id), "scopeName": row.scope_name, "metric": row.metric, "windowKind": row.window_kind,
+        "amount": amount, "observedAmount": observed, "remainingAmount": max(amount - observed, 0),
+        "utilizationPercent": round(observed * 100 / amount, 2) if amount > 0 else 0,
+        "warnPercent": row.warn_percent, "hardStopEnabled": row.hard_stop_enabled, "notifyEnabled": row.notify_enabled,
+        "isActive": row.is_active, "status": status, "paused": bool(row.paused), "pauseReason": row.pause_reason,
+        "windowStart": iso(ws), "windowEnd": iso(we),
+    }
+
+
+def incident_to_wire(row: Any) -> dict[str, Any]:
+    window_end = LIFETIME_END if row.window_kind == LIFETIME else month_window(row.window_start)[1]
+    return {
+        "id": str(row.id), "companyId": str(row.company_id), "policyId": str(row.policy_id),
+        "scopeType": row.scope_type, "scopeId": str(row.scope_id), "scopeName": row.scope_name, "metric": row.metric,
+        "windowKind": row.window_kind, "windowStart": iso(row.window_start), "windowEnd": iso(window_end),
+        "thresholdType": row.threshold_type, "amountLimit": row.amount_limit, "amountObserved": row.amount_observed,
+        "status": row.status, "approvalId": uid(row.approval_id), "approvalStatus": row.approval_status,
+        "resolvedAt": iso(row.resolved_at), "createdAt": iso(row.created_at), "updatedAt": iso(row.updated_at),
+    }
+
+
+async def policy_overview(session: AsyncSession, policy_id: uuid.UUID, company_id: uuid.UUID, now: datetime) -> dict[str, Any]:
+    sql = sa.text(_POLICIES_SQL.replace("{extra}", "AND p.id = :pid"))
+    row = (await session.execute(sql, {"cid": company_id, "pid": policy_id, **_window_params(now)})).one()
+    return policy_to_wire(row, now)
+
+
+async def overview(session: AsyncSession, company_id: uuid.UUID, now: datetime) -> dict[str, Any]:
+    params = {"cid": company_id, **_window_params(now)}
+    policies = (await session.execute(sa.text(_POLICIES_SQL.replace("{extra}", "")), params)).all()
+    incidents = (await session.execute(sa.text(_INCIDENTS_SQL.format(where="i.status = 'open'")), {"cid": company_id})).all()
+    counts = (await session.execute(sa.text("""
+        SELECT (SELECT count(*) FROM agents WHERE company_id = :cid AND status = 'paused' AND pause_reason = 'budget'),
+               (SELECT count(*) FROM projects WHERE company_id = :cid AND paused_at IS NOT NULL AND pause_reason = 'budget'),
+               (SELECT count(*) FROM approvals WHERE company_id = :cid AND status = 'pending'
+                                                 AND type = 'budget_override_required')
+    """), {"cid": company_id})).one()
+    return {
+        "companyId": str(company_id),
+        "policies": [policy_to_wire(r, now) for r in policies],
+        "activeIncidents": [incident_to_wire(r) for r in incidents],
+        "pausedAgentCount": counts[0], "pausedProjectCount": counts[1], "pendingApprovalCount": counts[2],
+    }
+
+
+async def resolve_incident(
+    session: AsyncSession, actor: Actor, company_id: uuid.UUID, incident_id: uuid.UUID, *, action: str,
+    amount: int | None, decision_note: str | None, now: datetime,
+) -> dict[str, Any]:
+    incident = await session.scalar(sa.select(BudgetIncident).where(
+        BudgetIncident.id == incident_id, BudgetIncident.company_id == company_id).with_for_update())
+    if incident is None:
+        raise NotFound("Budget incident not found")
+    if incident.status != "open":
+        raise Unprocessable("Only open budget incidents can be resolved", {"status": incident.status})
+    policy = await session.get(BudgetPolicy, incident.policy_id)
+    assert policy is not None
+    if action == "raise_budget_and_resume":
+        assert amount is not None
+        observed = await observed_amount(session, company_id, policy.scope_type, policy.scope_id,
+                                         policy_window(policy.window_kind, now))
+        if amount <= observed:
+            raise Unprocessable("New budget must exceed current observed spend")
+        await session.execute(sa.update(BudgetPolicy).where(BudgetPolicy.id == policy.id).values(
+            amount=amount, updated_by_user_id=actor.user_id, updated_at=now))
+        if policy.window_kind == MONTHLY and policy.scope_type in ("agent", "company"):
+            table = Agent if policy.scope_type == "agent" else Company
+            await session.execute(sa.update(table).where(table.id == policy.scope_id).values(
+                budget_monthly_cents=amount, updated_at=now))
+        await resume_scope(session, actor, company_id, policy.scope_type, policy.scope_id, now)
+        incident_status, approval_status = "resolved", "approved"
+    else:
+        incident_status, approval_status = "dismissed", "rejected"
+    await session.execute(sa.update(BudgetIncident).where(BudgetIncident.id == incident.id).values(
+        status=incident_status, resolved_at=now, updated_at=now))
+    if incident.approval_id is not None:
+        await session.execute(sa.update(Approval).where(
+            Approval.id == incident.approval_id, Approval.status.in_(("pending", "revision_requested")),
+        ).values(status=approval_status, decided_by_user_id=actor.user_id, decided_at=now, decision_note=decision_note,
+                 updated_at=now))
+    await record(session, actor, company_id=company_id, action="budget.incident_resolved", entity_type="budget_incident",
+                 entity_id=incident.id, details={"action": action, "amount": amount, "scopeId": str(incident.scope_id),
+                                                 "scopeType": incident.scope_type})
+    row = (await session.execute(sa.text(_INCIDENTS_SQL.format(where="i.id = :iid")),
+                                 {"cid": company_id, "iid": incident.id})).one()
+    return incident_to_wire(row)
