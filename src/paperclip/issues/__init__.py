@@ -1,0 +1,1 @@
+"""Issues: the unit of work (status machine, identifiers, checkout, comments, labels, blockers)."""

@@ -1,0 +1,120 @@
+"""Issue comments: list (after/order/limit), add (wakes the assignee and @-mentioned agents), get, delete."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from paperclip.activity.service import record
+from paperclip.auth.actor import Actor
+from paperclip.db.models import Issue, IssueComment
+from paperclip.errors import BadRequest, Forbidden, NotFound
+from paperclip.issues.identifiers import find_issue, parse_uuid, require_uuid
+from paperclip.issues.mentions import find_mentioned_agents
+from paperclip.issues.shapes import comment_to_wire
+from paperclip.issues.wakes import Wakes
+
+ISSUES = Issue.__table__
+COMMENTS = IssueComment.__table__
+MAX_LIMIT = 1000
+SNIPPET = 240
+
+
+async def insert_comment(session: AsyncSession, actor: Actor, issue: Mapping[str, Any], body: str, now: datetime,
+                         wakes: Wakes, *, assignee: uuid.UUID | None, extra: dict | None = None) -> RowMapping:
+    """Store a comment, log it, and queue the wake-ups it causes (assignee, then mentioned agents)."""
+    row = (await session.execute(sa.insert(COMMENTS).values(
+        company_id=issue["company_id"], issue_id=issue["id"], author_agent_id=actor.agent_id,
+        author_user_id=actor.user_id if actor.is_board else None, created_by_run_id=actor.run_id if actor.is_agent else None,
+        body=body, created_at=now, updated_at=now,
+    ).returning(COMMENTS))).mappings().one()
+    await record(session, actor, company_id=issue["company_id"], action="issue.comment_added", entity_type="issue",
+                 entity_id=issue["id"], details={"commentId": str(row["id"]), "identifier": issue["identifier"],
+                                                 "issueTitle": issue["title"], "bodySnippet": body[:SNIPPET], **(extra or {})})
+    mentioned = await find_mentioned_agents(session, issue["company_id"], body)
+    await wakes.commented(session, issue["id"], assignee, row["id"], mentioned)
+    return row
+
+
+async def add_comment(session: AsyncSession, actor: Actor, ref: str, body: str, reopen: bool | None,
+                      now: datetime) -> dict[str, Any]:
+    issue = await find_issue(session, ref)
+    actor.require_company(issue["company_id"])
+    if reopen and issue["status"] in ("done", "cancelled"):
+        issue = (await session.execute(
+            sa.update(ISSUES).where(ISSUES.c.id == issue["id"])
+            .values(status="todo", completed_at=None, cancelled_at=None, updated_at=now).returning(ISSUES)
+        )).mappings().one()
+        await record(session, actor, company_id=issue["company_id"], action="issue.updated", entity_type="issue",
+                     entity_id=issue["id"], details={"status": "todo", "source": "comment", "reopened": True,
+                                                     "identifier": issue["identifier"]})
+    wakes = Wakes(actor, issue["company_id"], now)
+    row = await insert_comment(session, actor, issue, body, now, wakes, assignee=issue["assignee_agent_id"])
+    return comment_to_wire(row)
+
+
+def _parse_limit(raw: str | None) -> int | None:
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        raise BadRequest(f"limit must be a positive integer up to {MAX_LIMIT}")
+    return int(raw)
+
+
+async def list_comments(session: AsyncSession, actor: Actor, ref: str, *, after: str | None, order: str | None,
+                        limit: str | None) -> list[dict[str, Any]]:
+    issue = await find_issue(session, ref)
+    actor.require_company(issue["company_id"])
+    ascending = (order or "desc").lower() == "asc"
+    count = _parse_limit(limit)
+    query = sa.select(COMMENTS).where(COMMENTS.c.issue_id == issue["id"])
+    if after:
+        anchor_id = parse_uuid(after)
+        anchor = None
+        if anchor_id is not None:
+            anchor = (await session.execute(sa.select(COMMENTS.c.created_at, COMMENTS.c.id).where(
+                COMMENTS.c.id == anchor_id, COMMENTS.c.issue_id == issue["id"]))).first()
+        if anchor is None:
+            return []
+        key = sa.tuple_(COMMENTS.c.created_at, COMMENTS.c.id)
+        query = query.where(key > sa.tuple_(sa.literal(anchor.created_at), sa.literal(anchor.id)))
+    if ascending:
+        query = query.order_by(COMMENTS.c.created_at, COMMENTS.c.id)
+    else:
+        query = query.order_by(COMMENTS.c.created_at.desc(), COMMENTS.c.id.desc())
+    query = query.limit(count or MAX_LIMIT)
+    return [comment_to_wire(r) for r in (await session.execute(query)).mappings()]
+
+
+async def _comment(session: AsyncSession, actor: Actor, ref: str, comment_ref: str) -> tuple[RowMapping, RowMapping]:
+    issue = await find_issue(session, ref)
+    actor.require_company(issue["company_id"])
+    comment_id = require_uuid(comment_ref, "Comment not found")
+    row = (await session.execute(sa.select(COMMENTS).where(
+        COMMENTS.c.id == comment_id, COMMENTS.c.issue_id == issue["id"]))).mappings().first()
+    if row is None:
+        raise NotFound("Comment not found")
+    return issue, row
+
+
+async def get_comment(session: AsyncSession, actor: Actor, ref: str, comment_ref: str) -> dict[str, Any]:
+    _issue, row = await _comment(session, actor, ref, comment_ref)
+    return comment_to_wire(row)
+
+
+async def delete_comment(session: AsyncSession, actor: Actor, ref: str, comment_ref: str) -> dict[str, Any]:
+    issue, row = await _comment(session, actor, ref, comment_ref)
+    own = (row["author_agent_id"] == actor.agent_id) if actor.is_agent else (
+        row["author_agent_id"] is None and row["author_user_id"] == actor.user_id)
+    if not own:
+        raise Forbidden("Only the comment author can delete comments")
+    await session.execute(sa.delete(COMMENTS).where(COMMENTS.c.id == row["id"]))
+    await record(session, actor, company_id=issue["company_id"], action="issue.comment_deleted", entity_type="issue",
+                 entity_id=issue["id"], details={"commentId": str(row["id"]), "identifier": issue["identifier"]})
+    return comment_to_wire(row)

@@ -1,0 +1,111 @@
+"""Issue routes (paths, status codes and bodies of the original). Thin: parse, call one service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query
+
+from paperclip.api.deps import DB, ActorDep, Now
+from paperclip.issues import checkout as checkout_service
+from paperclip.issues import comments, labels, service
+from paperclip.issues.identifiers import require_uuid
+from paperclip.issues.schemas import CheckoutBody, CommentCreate, IssueCreate, IssueUpdate, LabelCreate
+from paperclip.issues.shapes import issue_to_wire
+
+router = APIRouter(tags=["issues"])
+
+Q = Query(default=None, max_length=10_000)
+
+
+@router.get("/companies/{company_id}/issues")
+async def list_issues(
+    company_id: str, session: DB, actor: ActorDep,
+    status: str | None = Q, assigneeAgentId: str | None = Q, assigneeUserId: str | None = Q,  # noqa: N803
+    projectId: str | None = Q, goalId: str | None = Q, parentId: str | None = Q,  # noqa: N803
+    labelId: str | None = Q, label: str | None = Q, q: str | None = Q, originKind: str | None = Q,  # noqa: N803
+    limit: str | None = Q, offset: str | None = Q,
+) -> list[dict[str, Any]]:
+    filters = service.ListFilters(
+        status=status, assignee_agent_id=assigneeAgentId, assignee_user_id=assigneeUserId, project_id=projectId,
+        goal_id=goalId, parent_id=parentId, label_id=labelId, label=label, q=q, origin_kind=originKind,
+        limit=limit, offset=offset)
+    return await service.list_issues(session, actor, require_uuid(company_id, "Company not found"), filters)
+
+
+@router.post("/companies/{company_id}/issues", status_code=201)
+async def create_issue(company_id: str, body: IssueCreate, session: DB, actor: ActorDep, now: Now) -> dict[str, Any]:
+    return await service.create_issue(session, actor, require_uuid(company_id, "Company not found"), body, now)
+
+
+@router.get("/issues/{issue_id}")
+async def get_issue(issue_id: str, session: DB, actor: ActorDep) -> dict[str, Any]:
+    return await service.get_issue(session, actor, issue_id)
+
+
+@router.patch("/issues/{issue_id}")
+async def update_issue(issue_id: str, body: IssueUpdate, session: DB, actor: ActorDep, now: Now) -> dict[str, Any]:
+    return await service.update_issue(session, actor, issue_id, body, now)
+
+
+@router.delete("/issues/{issue_id}")
+async def delete_issue(issue_id: str, session: DB, actor: ActorDep, now: Now) -> dict[str, Any]:
+    return await service.delete_issue(session, actor, issue_id, now)
+
+
+@router.post("/issues/{issue_id}/children", status_code=201)
+async def create_child(issue_id: str, body: IssueCreate, session: DB, actor: ActorDep, now: Now) -> dict[str, Any]:
+    return await service.create_child(session, actor, issue_id, body, now)
+
+
+@router.get("/issues/{issue_id}/activity")
+async def issue_activity(issue_id: str, session: DB, actor: ActorDep, limit: str | None = Q) -> list[dict[str, Any]]:
+    return await service.issue_activity(session, actor, issue_id, limit)
+
+
+@router.post("/issues/{issue_id}/checkout")
+async def checkout(issue_id: str, body: CheckoutBody, session: DB, actor: ActorDep, now: Now) -> dict[str, Any]:
+    row = await checkout_service.checkout(session, actor, issue_id, body, now)
+    return issue_to_wire(row, (await labels.labels_for(session, [row["id"]])).get(row["id"]))
+
+
+@router.post("/issues/{issue_id}/release")
+async def release(issue_id: str, session: DB, actor: ActorDep, now: Now) -> dict[str, Any]:
+    row = await checkout_service.release(session, actor, issue_id, now)
+    return issue_to_wire(row, (await labels.labels_for(session, [row["id"]])).get(row["id"]))
+
+
+@router.get("/issues/{issue_id}/comments")
+async def list_comments(issue_id: str, session: DB, actor: ActorDep, after: str | None = Q, order: str | None = Q,
+                        limit: str | None = Q) -> list[dict[str, Any]]:
+    return await comments.list_comments(session, actor, issue_id, after=after, order=order, limit=limit)
+
+
+@router.post("/issues/{issue_id}/comments", status_code=201)
+async def add_comment(issue_id: str, body: CommentCreate, session: DB, actor: ActorDep, now: Now) -> dict[str, Any]:
+    return await comments.add_comment(session, actor, issue_id, body.body, body.reopen, now)
+
+
+@router.get("/issues/{issue_id}/comments/{comment_id}")
+async def get_comment(issue_id: str, comment_id: str, session: DB, actor: ActorDep) -> dict[str, Any]:
+    return await comments.get_comment(session, actor, issue_id, comment_id)
+
+
+@router.delete("/issues/{issue_id}/comments/{comment_id}")
+async def delete_comment(issue_id: str, comment_id: str, session: DB, actor: ActorDep) -> dict[str, Any]:
+    return await comments.delete_comment(session, actor, issue_id, comment_id)
+
+
+@router.get("/companies/{company_id}/labels")
+async def list_labels(company_id: str, session: DB, actor: ActorDep) -> list[dict[str, Any]]:
+    return await labels.list_labels(session, actor, require_uuid(company_id, "Company not found"))
+
+
+@router.post("/companies/{company_id}/labels", status_code=201)
+async def create_label(company_id: str, body: LabelCreate, session: DB, actor: ActorDep, now: Now) -> dict[str, Any]:
+    return await labels.create_label(session, actor, require_uuid(company_id, "Company not found"), body, now)
+
+
+@router.delete("/labels/{label_id}")
+async def delete_label(label_id: str, session: DB, actor: ActorDep) -> dict[str, Any]:
+    return await labels.delete_label(session, actor, label_id)

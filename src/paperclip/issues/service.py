@@ -1,0 +1,399 @@
+"""Issue CRUD: list (filters, bounded pages, priority order), create (one counter UPDATE, one INSERT,
+one activity row), get (by UUID or identifier, with ancestors/project/goal/blockers), update, delete."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from paperclip.activity.service import MAX_LIMIT as ACTIVITY_MAX
+from paperclip.activity.service import list_activity, record, to_wire
+from paperclip.auth.actor import Actor
+from paperclip.db.models import Goal, Issue, IssueLabel, Label, Project
+from paperclip.errors import BadRequest, Unprocessable
+from paperclip.issues import blockers, labels, references
+from paperclip.issues.checkout import assert_checkout_owner
+from paperclip.issues.comments import insert_comment
+from paperclip.issues.identifiers import allocate_number, find_issue, parse_uuid
+from paperclip.issues.schemas import PRIORITIES, IssueCreate, IssueUpdate
+from paperclip.issues.shapes import comment_to_wire, goal_to_wire, issue_to_wire, project_to_wire
+from paperclip.issues.status import check_transition, status_effects
+from paperclip.issues.wakes import Wakes
+from paperclip.wire import iso, uid
+
+ISSUES = Issue.__table__
+MAX_LIMIT = 1000
+PRIORITY_RANK = sa.case({p: i for i, p in enumerate(PRIORITIES)}, value=ISSUES.c.priority, else_=len(PRIORITIES))
+TERMINAL = ("done", "cancelled")
+
+
+# ---------------------------------------------------------------- list
+
+@dataclass
+class ListFilters:
+    status: str | None = None
+    assignee_agent_id: str | None = None
+    assignee_user_id: str | None = None
+    project_id: str | None = None
+    goal_id: str | None = None
+    parent_id: str | None = None
+    label_id: str | None = None
+    label: str | None = None
+    q: str | None = None
+    origin_kind: str | None = None
+    limit: str | None = None
+    offset: str | None = None
+
+
+def _id_filter(column, raw: str | None, name: str) -> Any:
+    if raw is None or raw == "":
+        return None
+    if raw == "null":
+        return column.is_(None)
+    parsed = parse_uuid(raw)
+    if parsed is None:
+        raise Unprocessable(f"{name} must be a UUID or 'null'")
+    return column == parsed
+
+
+def _page(filters: ListFilters) -> tuple[int, int]:
+    limit = MAX_LIMIT
+    if filters.limit not in (None, ""):
+        if not filters.limit.isdigit() or not 1 <= int(filters.limit) <= MAX_LIMIT:
+            raise BadRequest(f"limit must be a positive integer up to {MAX_LIMIT}")
+        limit = int(filters.limit)
+    offset = 0
+    if filters.offset not in (None, ""):
+        if not filters.offset.isdigit() or len(filters.offset) > 9:
+            raise BadRequest("offset must be a non-negative integer")
+        offset = int(filters.offset)
+    return limit, offset
+
+
+async def list_issues(session: AsyncSession, actor: Actor, company_id: uuid.UUID, filters: ListFilters) -> list[dict]:
+    actor.require_company(company_id)
+    limit, offset = _page(filters)
+    where = [ISSUES.c.company_id == company_id, ISSUES.c.hidden_at.is_(None)]
+    if filters.status:
+        wanted = [s.strip() for s in filters.status.split(",") if s.strip()]
+        if wanted:
+            where.append(ISSUES.c.status.in_(wanted))
+    user = filters.assignee_user_id
+    if user:
+        if user == "me" and actor.is_board:
+            user = actor.user_id
+        where.append(ISSUES.c.assignee_user_id.is_(None) if user == "null" else ISSUES.c.assignee_user_id == user)
+    for column, raw, name in (
+        (ISSUES.c.assignee_agent_id, filters.assignee_agent_id, "assigneeAgentId"),
+        (ISSUES.c.project_id, filters.project_id, "projectId"),
+        (ISSUES.c.goal_id, filters.goal_id, "goalId"),
+        (ISSUES.c.parent_id, filters.parent_id, "parentId"),
+    ):
+        clause = _id_filter(column, raw, name)
+        if clause is not None:
+            where.append(clause)
+    if filters.label_id:
+        label_id = parse_uuid(filters.label_id)
+        if label_id is None:
+            raise Unprocessable("labelId must be a UUID")
+        where.append(sa.exists().where(IssueLabel.issue_id == ISSUES.c.id, IssueLabel.label_id == label_id))
+    if filters.label:
+        where.append(sa.exists().where(
+            IssueLabel.issue_id == ISSUES.c.id, IssueLabel.label_id == Label.id,
+            sa.func.lower(Label.name) == filters.label.strip().lower()))
+    if filters.origin_kind:
+        where.append(ISSUES.c.origin_kind == filters.origin_kind)
+    if filters.q and filters.q.strip():
+        needle = "%" + filters.q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append(sa.or_(ISSUES.c.title.ilike(needle), ISSUES.c.identifier.ilike(needle),
+                            ISSUES.c.description.ilike(needle)))
+    query = (sa.select(ISSUES).where(*where)
+             .order_by(PRIORITY_RANK, ISSUES.c.updated_at.desc(), ISSUES.c.created_at.desc(), ISSUES.c.id)
+             .limit(limit).offset(offset))
+    rows = (await session.execute(query)).mappings().all()
+    attached = await labels.labels_for(session, [r["id"] for r in rows])
+    return [issue_to_wire(r, attached.get(r["id"])) for r in rows]
+
+
+# ---------------------------------------------------------------- create
+
+async def create_issue(session: AsyncSession, actor: Actor, company_id: uuid.UUID, body: IssueCreate,
+                       now: datetime, *, parent: RowMapping | None = None) -> dict[str, Any]:
+    actor.require_company(company_id)
+    if body.assigneeAgentId and body.assigneeUserId:
+        raise Unprocessable("Issue can only have one assignee")
+    status = body.status or ("todo" if (body.assigneeAgentId or body.assigneeUserId) else "backlog")
+    if status == "in_progress" and not (body.assigneeAgentId or body.assigneeUserId):
+        raise Unprocessable("in_progress issues require an assignee")
+    if status == "in_progress" and actor.is_agent:
+        raise Unprocessable("Agents must check out an issue to start it (POST /api/issues/{id}/checkout)")
+    if body.assigneeAgentId:
+        await references.check_agent_assignee(session, company_id, body.assigneeAgentId)
+    if body.assigneeUserId:
+        await references.check_user_assignee(session, actor, company_id, body.assigneeUserId)
+    parent_id = body.parentId
+    goal_id = body.goalId
+    if parent is not None:
+        parent_id = parent["id"]
+        goal_id = goal_id or parent["goal_id"]
+    elif parent_id:
+        await references.check_parent(session, company_id, parent_id)
+    project_id = body.projectId or (parent["project_id"] if parent is not None else None)
+    if body.projectId:
+        project_goal = await references.check_project(session, company_id, body.projectId)
+        goal_id = goal_id or project_goal
+    if body.goalId:
+        await references.check_goal(session, company_id, body.goalId)
+    label_ids = await references.check_labels(session, company_id, body.labelIds or [])
+    blocker_ids = await blockers.validate_blockers(session, company_id, None, body.blockedByIssueIds or [])
+
+    number, identifier, default_goal = await allocate_number(session, company_id)
+    values: dict[str, Any] = dict(
+        company_id=company_id, project_id=project_id, goal_id=goal_id or default_goal, parent_id=parent_id,
+        title=body.title, description=body.description, status=status, priority=body.priority or "medium",
+        assignee_agent_id=body.assigneeAgentId, assignee_user_id=body.assigneeUserId,
+        created_by_agent_id=actor.agent_id, created_by_user_id=actor.user_id if actor.is_board else None,
+        issue_number=number, identifier=identifier, billing_code=body.billingCode,
+        request_depth=body.requestDepth if body.requestDepth is not None else (
+            min(parent["request_depth"] + 1, 1024) if parent is not None else 0),
+        started_at=now if status == "in_progress" else None, completed_at=now if status == "done" else None,
+        cancelled_at=now if status == "cancelled" else None, created_at=now, updated_at=now,
+    )
+    row = (await session.execute(sa.insert(ISSUES).values(**values).returning(ISSUES))).mappings().one()
+    await labels.attach_labels(session, company_id, row["id"], label_ids, now)
+    await blockers.insert_blockers(session, actor, company_id, row["id"], blocker_ids, now)
+    await record(session, actor, company_id=company_id, action="issue.created", entity_type="issue",
+                 entity_id=row["id"], details={"title": row["title"], "status": status, "identifier": identifier})
+    if body.assigneeAgentId and status != "backlog":
+        await Wakes(actor, company_id, now).assigned(session, row["id"], body.assigneeAgentId, "create")
+    attached = (await labels.labels_for(session, [row["id"]])).get(row["id"]) if label_ids else None
+    wire = issue_to_wire(row, attached)
+    wire["blockedByIssueIds"] = [str(b) for b in blocker_ids]
+    return wire
+
+
+async def create_child(session: AsyncSession, actor: Actor, ref: str, body: IssueCreate, now: datetime) -> dict:
+    parent = await find_issue(session, ref)
+    actor.require_company(parent["company_id"])
+    return await create_issue(session, actor, parent["company_id"], body, now, parent=parent)
+
+
+# ---------------------------------------------------------------- get
+
+async def _ancestors(session: AsyncSession, issue: RowMapping) -> list[dict[str, Any]]:
+    if issue["parent_id"] is None:
+        return []
+    chain = sa.select(ISSUES.c.id, ISSUES.c.parent_id, sa.literal(1).label("depth")).where(
+        ISSUES.c.id == issue["parent_id"]).cte("chain", recursive=True)
+    chain = chain.union_all(
+        sa.select(ISSUES.c.id, ISSUES.c.parent_id, (chain.c.depth + 1).label("depth"))
+        .join(chain, ISSUES.c.id == chain.c.parent_id).where(chain.c.depth < 64))
+    rows = (await session.execute(
+        sa.select(ISSUES, chain.c.depth, Goal.title.label("goal_title"), Goal.description.label("goal_description"),
+                  Goal.level.label("goal_level"), Goal.status.label("goal_status"),
+                  Project.name.label("project_name"), Project.status.label("project_status"))
+        .join(chain, chain.c.id == ISSUES.c.id)
+        .outerjoin(Goal, Goal.id == ISSUES.c.goal_id)
+        .outerjoin(Project, Project.id == ISSUES.c.project_id)
+        .order_by(chain.c.depth))).mappings().all()
+    return [{
+        "id": str(r["id"]), "identifier": r["identifier"], "title": r["title"], "description": r["description"],
+        "status": r["status"], "priority": r["priority"], "assigneeAgentId": uid(r["assignee_agent_id"]),
+        "projectId": uid(r["project_id"]), "goalId": uid(r["goal_id"]),
+        "project": {"id": str(r["project_id"]), "name": r["project_name"], "status": r["project_status"]}
+        if r["project_id"] else None,
+        "goal": {"id": str(r["goal_id"]), "title": r["goal_title"], "description": r["goal_description"],
+                 "level": r["goal_level"], "status": r["goal_status"]} if r["goal_id"] else None,
+    } for r in rows]
+
+
+async def get_issue(session: AsyncSession, actor: Actor, ref: str) -> dict[str, Any]:
+    issue = await find_issue(session, ref)
+    actor.require_company(issue["company_id"])
+    return await full_issue(session, issue)
+
+
+async def full_issue(session: AsyncSession, issue: RowMapping) -> dict[str, Any]:
+    wire = issue_to_wire(issue, (await labels.labels_for(session, [issue["id"]])).get(issue["id"]))
+    blocked_by, blocks = await blockers.relation_summaries(session, issue["id"])
+    wire["blockedBy"] = blocked_by
+    wire["blockedByIssueIds"] = [b["id"] for b in blocked_by]
+    wire["blocks"] = blocks
+    wire["ancestors"] = await _ancestors(session, issue)
+    project = goal = None
+    if issue["project_id"]:
+        found = (await session.execute(sa.select(Project.__table__).where(Project.id == issue["project_id"]))).mappings().first()
+        project = project_to_wire(found) if found else None
+    if issue["goal_id"]:
+        found = (await session.execute(sa.select(Goal.__table__).where(Goal.id == issue["goal_id"]))).mappings().first()
+        goal = goal_to_wire(found) if found else None
+    wire["project"] = project
+    wire["goal"] = goal
+    return wire
+
+
+# ---------------------------------------------------------------- update
+
+_SIMPLE = {"title": "title", "description": "description", "priority": "priority", "billingCode": "billing_code",
+           "requestDepth": "request_depth"}
+_NOT_NULL = ("title", "status", "priority", "requestDepth")
+
+
+def _wire_value(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, list):
+        return [_wire_value(v) for v in value]
+    return value
+
+
+def _camel(column: str) -> str:
+    head, *rest = column.split("_")
+    return head + "".join(p.title() for p in rest)
+
+
+async def update_issue(session: AsyncSession, actor: Actor, ref: str, body: IssueUpdate, now: datetime) -> dict:
+    sent = body.model_fields_set
+    nulls = [f for f in _NOT_NULL if f in sent and getattr(body, f) is None]
+    if nulls:
+        raise BadRequest("Validation error", details=[
+            {"path": [f], "field": f, "message": "must not be null", "code": "invalid_type"} for f in nulls])
+    issue = await find_issue(session, ref, for_update=True)
+    company_id = issue["company_id"]
+    actor.require_company(company_id)
+    await assert_checkout_owner(session, actor, issue, now)
+
+    values: dict[str, Any] = {}
+    for field, column in _SIMPLE.items():
+        if field in sent and getattr(body, field) != issue[column]:
+            values[column] = getattr(body, field)
+
+    # Assignee: an agent XOR a user; naming one clears the other.
+    agent_sent, user_sent = "assigneeAgentId" in sent, "assigneeUserId" in sent
+    if agent_sent and user_sent and body.assigneeAgentId and body.assigneeUserId:
+        raise Unprocessable("Issue can only have one assignee")
+    new_agent, new_user = issue["assignee_agent_id"], issue["assignee_user_id"]
+    if agent_sent:
+        new_agent = body.assigneeAgentId
+        if new_agent is not None:
+            new_user = None if not user_sent else body.assigneeUserId
+    if user_sent:
+        new_user = body.assigneeUserId
+        if new_user is not None:
+            new_agent = None if not agent_sent else body.assigneeAgentId
+    if new_agent is not None and new_agent != issue["assignee_agent_id"]:
+        await references.check_agent_assignee(session, company_id, new_agent)
+    if new_user is not None and new_user != issue["assignee_user_id"]:
+        await references.check_user_assignee(session, actor, company_id, new_user)
+    if new_agent != issue["assignee_agent_id"]:
+        values["assignee_agent_id"] = new_agent
+        # The previous owner's checkout does not carry over to someone else.
+        values.update(checkout_run_id=None, execution_run_id=None, execution_locked_at=None,
+                      execution_agent_name_key=None)
+    if new_user != issue["assignee_user_id"]:
+        values["assignee_user_id"] = new_user
+
+    status = issue["status"]
+    if "status" in sent and body.status != status:
+        check_transition(actor, status, body.status)
+        values.update(status_effects(status, body.status, now))
+        status = body.status
+    if status == "in_progress" and new_agent is None and new_user is None:
+        raise Unprocessable("in_progress issues require an assignee")
+
+    if "parentId" in sent and body.parentId != issue["parent_id"]:
+        if body.parentId is not None:
+            await references.check_parent(session, company_id, body.parentId, issue["id"])
+        values["parent_id"] = body.parentId
+    if "projectId" in sent and body.projectId != issue["project_id"]:
+        if body.projectId is not None:
+            project_goal = await references.check_project(session, company_id, body.projectId)
+            if "goalId" not in sent and issue["goal_id"] is None and project_goal is not None:
+                values["goal_id"] = project_goal
+        values["project_id"] = body.projectId
+    if "goalId" in sent and body.goalId != issue["goal_id"]:
+        if body.goalId is not None:
+            await references.check_goal(session, company_id, body.goalId)
+        values["goal_id"] = body.goalId
+
+    changes: dict[str, Any] = {}
+    previous: dict[str, Any] = {}
+    for column, value in values.items():
+        if issue[column] != value:
+            key = _camel(column)
+            changes[key] = {"from": _wire_value(issue[column]), "to": _wire_value(value)}
+            previous[key] = _wire_value(issue[column])
+
+    if body.labelIds is not None:
+        wanted = await references.check_labels(session, company_id, body.labelIds)
+        before = [lbl["id"] for lbl in (await labels.labels_for(session, [issue["id"]])).get(issue["id"], [])]
+        if sorted(before) != sorted(str(w) for w in wanted):
+            await labels.replace_labels(session, company_id, issue["id"], wanted, now)
+            changes["labelIds"] = {"from": before, "to": [str(w) for w in wanted]}
+    if body.blockedByIssueIds is not None:
+        wanted = await blockers.validate_blockers(session, company_id, issue["id"], body.blockedByIssueIds)
+        before = [str(b) for b in await blockers.blocker_ids(session, issue["id"])]
+        if sorted(before) != sorted(str(w) for w in wanted):
+            await blockers.replace_blockers(session, actor, company_id, issue["id"], wanted, now)
+            changes["blockedByIssueIds"] = {"from": before, "to": [str(w) for w in wanted]}
+
+    row = issue
+    if values or changes:
+        values["updated_at"] = now
+        row = (await session.execute(
+            sa.update(ISSUES).where(ISSUES.c.id == issue["id"]).values(**values).returning(ISSUES))).mappings().one()
+    if changes:
+        details = {k: v["to"] for k, v in changes.items()}
+        details.update(changes=changes, _previous=previous, identifier=row["identifier"])
+        if body.comment is not None:
+            details["source"] = "comment"
+        await record(session, actor, company_id=company_id, action="issue.updated", entity_type="issue",
+                     entity_id=issue["id"], details=details)
+
+    wakes = Wakes(actor, company_id, now)
+    if "assignee_agent_id" in values and row["assignee_agent_id"] is not None and row["status"] != "backlog":
+        await wakes.assigned(session, row["id"], row["assignee_agent_id"], "update")
+    comment = None
+    if body.comment is not None:
+        comment = await insert_comment(session, actor, row, body.comment, now, wakes,
+                                       assignee=row["assignee_agent_id"], extra={"updated": bool(changes)})
+    if "status" in values and row["status"] in TERMINAL:
+        await wakes.became_terminal(session, row["id"], row["status"], row["parent_id"])
+
+    wire = await full_issue(session, row)
+    wire["changes"] = changes
+    wire["comment"] = comment_to_wire(comment) if comment is not None else None
+    return wire
+
+
+# ---------------------------------------------------------------- delete, activity
+
+async def delete_issue(session: AsyncSession, actor: Actor, ref: str, now: datetime) -> dict[str, Any]:
+    issue = await find_issue(session, ref, for_update=True)
+    actor.require_company(issue["company_id"])
+    await assert_checkout_owner(session, actor, issue, now)
+    attached = (await labels.labels_for(session, [issue["id"]])).get(issue["id"])
+    await session.execute(sa.delete(ISSUES).where(ISSUES.c.id == issue["id"]))
+    await record(session, actor, company_id=issue["company_id"], action="issue.deleted", entity_type="issue",
+                 entity_id=issue["id"], details={"identifier": issue["identifier"], "title": issue["title"]})
+    return issue_to_wire(issue, attached)
+
+
+async def issue_activity(session: AsyncSession, actor: Actor, ref: str, limit: str | None = None) -> list[dict]:
+    issue = await find_issue(session, ref)
+    actor.require_company(issue["company_id"])
+    count = ACTIVITY_MAX
+    if limit not in (None, ""):
+        if not limit.isdigit() or not 1 <= int(limit) <= ACTIVITY_MAX:
+            raise BadRequest(f"limit must be a positive integer up to {ACTIVITY_MAX}")
+        count = int(limit)
+    rows = await list_activity(session, issue["company_id"], entity_type="issue", entity_id=issue["id"], limit=count)
+    return [to_wire(r) for r in rows]
