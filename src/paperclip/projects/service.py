@@ -62,14 +62,17 @@ def _wanted_goals(body: ProjectCreate | ProjectPatch) -> list[uuid.UUID] | None:
     return None
 
 
-async def _set_goals(session: AsyncSession, project: Project, goal_ids: list[uuid.UUID], now: datetime) -> None:
+async def _check_goals(session: AsyncSession, company_id: uuid.UUID, goal_ids: list[uuid.UUID]) -> None:
     if goal_ids:
         found = set(await session.scalars(
-            sa.select(Goal.id).where(Goal.id.in_(goal_ids), Goal.company_id == project.company_id)))
+            sa.select(Goal.id).where(Goal.id.in_(goal_ids), Goal.company_id == company_id)))
         unknown = [str(g) for g in goal_ids if g not in found]
         if unknown:
             raise Unprocessable(f"Unknown goal id(s) for this company: {', '.join(unknown)}",
                                 details={"unknownGoalIds": unknown})
+
+
+async def _write_goal_links(session: AsyncSession, project: Project, goal_ids: list[uuid.UUID], now: datetime) -> None:
     await session.execute(sa.delete(ProjectGoal).where(ProjectGoal.project_id == project.id))
     if goal_ids:
         await session.execute(insert(ProjectGoal).values([
@@ -77,7 +80,6 @@ async def _set_goals(session: AsyncSession, project: Project, goal_ids: list[uui
              "created_at": now + timedelta(microseconds=i)}
             for i, g in enumerate(goal_ids)
         ]).on_conflict_do_nothing())
-    project.goal_id = goal_ids[0] if goal_ids else None
 
 
 async def create_project(
@@ -86,15 +88,16 @@ async def create_project(
     await get_company(session, actor, company_id)
     if body.leadAgentId is not None:
         await require_same_company(session, Agent, body.leadAgentId, company_id, "Lead agent")
+    goals = _wanted_goals(body) or []
+    await _check_goals(session, company_id, goals)
     project = Project(id=uuid.uuid4(), company_id=company_id, name=body.name, description=body.description,
                       status=body.status, lead_agent_id=body.leadAgentId, target_date=body.targetDate,
-                      color=body.color, icon=body.icon, env=body.env, created_at=now, updated_at=now)
+                      color=body.color, icon=body.icon, env=body.env, goal_id=goals[0] if goals else None,
+                      created_at=now, updated_at=now)
     session.add(project)
     await session.flush()
-    goals = _wanted_goals(body)
     if goals:
-        await _set_goals(session, project, goals, now)
-        await session.flush()
+        await _write_goal_links(session, project, goals, now)
     await record(session, actor, company_id=company_id, action="project.created", entity_type="project",
                  entity_id=project.id, details={"name": project.name})
     return project
@@ -111,7 +114,9 @@ async def update_project(
         setattr(project, _FIELDS[field], getattr(body, field))
     goals = _wanted_goals(body)
     if goals is not None:
-        await _set_goals(session, project, goals, now)
+        await _check_goals(session, project.company_id, goals)
+        await _write_goal_links(session, project, goals, now)
+        project.goal_id = goals[0] if goals else None
         changed += [f for f in ("goalIds", "goalId") if body.sent(f)]
     project.updated_at = now
     await session.flush()
