@@ -9,6 +9,7 @@ from paperclip.agents.routes import router as agents_router
 from paperclip.companies.routes import router as companies_router
 from paperclip.goals.routes import router as goals_router
 from paperclip.health.routes import router as health_router
+from paperclip.heartbeat.routes import router as heartbeat_router
 from paperclip.issues.routes import router as issues_router
 from paperclip.projects.routes import router as projects_router
 
@@ -20,3 +21,4 @@ api_router.include_router(goals_router)
 api_router.include_router(projects_router)
 api_router.include_router(activity_router)
 api_router.include_router(issues_router)
+api_router.include_router(heartbeat_router)

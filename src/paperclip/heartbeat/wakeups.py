@@ -1,11 +1,14 @@
 """The one entry point for waking an agent (every source: timer, assignment, on_demand, automation).
 
 Other features call `request_wakeup` inside their own transaction; the wake-up becomes visible to
-the scheduler when that transaction commits (NOTIFY is delivered on commit too).
+the runner when that transaction commits (NOTIFY is delivered on commit too), and the runner starts
+it within milliseconds. Steps (core §5.3): admission → idempotency → coalescing → deferral behind
+another run's issue execution lock → a queued wake-up request and run.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,9 +17,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from paperclip.db.models import AgentWakeupRequest, HeartbeatRun
+from paperclip.db.models import Agent, AgentWakeupRequest, Company, HeartbeatRun, Issue
+from paperclip.errors import Conflict, NotFound
+from paperclip.heartbeat.context import build_snapshot, merge_snapshots
+from paperclip.heartbeat.policy import NOT_INVOKABLE, heartbeat_policy
 
 WAKE_CHANNEL = "paperclip_wakeup"
+CANCEL_CHANNEL = "paperclip_run_cancel"
+LIVE_RUN_STATUSES = ("queued", "running")
+# Explicit on-demand wakes are each a run (as the original does); the others coalesce per task.
+NON_COALESCING_SOURCES = ("on_demand",)
 
 
 @dataclass(frozen=True)
@@ -24,6 +34,24 @@ class WakeupOutcome:
     status: str  # queued | coalesced | skipped | deferred_issue_execution
     request_id: uuid.UUID | None
     run_id: uuid.UUID | None
+    reason: str | None = None  # why a wake was skipped or deferred
+    details: dict[str, Any] | None = None
+
+
+def agent_lock_key(agent_id: uuid.UUID) -> int:
+    """A 63-bit advisory-lock key per agent: wake-ups of one agent are serialised (coalescing is exact)."""
+    return int.from_bytes(agent_id.bytes[:8], "big") & 0x7FFF_FFFF_FFFF_FFFF
+
+
+async def notify(session: AsyncSession, channel: str, payload: str = "") -> None:
+    await session.execute(sa.select(sa.func.pg_notify(channel, payload)))
+
+
+def not_invokable(agent_id: uuid.UUID, status: str, pause_reason: str | None = None) -> Conflict:
+    return Conflict("Agent is not invokable in its current state", details={
+        "status": status, "reason": pause_reason if status == "paused" and pause_reason == "budget" else status,
+        "invalidOrgChain": False, "agentId": str(agent_id), "agentStatus": status,
+    })
 
 
 async def request_wakeup(
@@ -40,29 +68,114 @@ async def request_wakeup(
     requested_by_actor_type: str = "system",
     requested_by_actor_id: str | None = None,
     idempotency_key: str | None = None,
+    force_fresh_session: bool = False,
 ) -> WakeupOutcome:
-    """Queue a wake-up for an agent. (The heartbeat feature refines admission, coalescing and deferral.)"""
-    request_id = uuid.uuid4()
-    run_id = uuid.uuid4()
-    snapshot = {"wakeReason": reason, "wakeSource": source, **(context or {})}
+    """Queue a wake-up for an agent; the caller's transaction commits it.
+
+    Raises Conflict (409) when the agent is paused, terminated or pending approval, NotFound when it
+    does not exist in the company. Other refusals (company not active, the policy flag for the
+    source off) write a `skipped` request and return outcome `skipped`.
+    """
+    await session.execute(sa.select(sa.func.pg_advisory_xact_lock(agent_lock_key(agent_id))))
+    row = (await session.execute(
+        sa.select(Agent.status, Agent.pause_reason, Agent.runtime_config, Company.status.label("company_status"))
+        .join(Company, Company.id == Agent.company_id)
+        .where(Agent.id == agent_id, Agent.company_id == company_id)
+    )).first()
+    if row is None:
+        raise NotFound("Agent not found")
+    if row.status in NOT_INVOKABLE:
+        raise not_invokable(agent_id, row.status, row.pause_reason)
+
+    common = dict(company_id=company_id, agent_id=agent_id, source=source, trigger_detail=trigger_detail,
+                  reason=reason, requested_by_actor_type=requested_by_actor_type,
+                  requested_by_actor_id=requested_by_actor_id, requested_at=now)
+
+    if idempotency_key:
+        existing = (await session.execute(
+            sa.select(AgentWakeupRequest.id, AgentWakeupRequest.status, AgentWakeupRequest.run_id, AgentWakeupRequest.error)
+            .where(AgentWakeupRequest.company_id == company_id, AgentWakeupRequest.agent_id == agent_id,
+                   AgentWakeupRequest.idempotency_key == idempotency_key)
+        )).first()
+        if existing is not None:
+            status = existing.status if existing.status in ("skipped", "coalesced", "deferred_issue_execution") else "queued"
+            return WakeupOutcome(status, existing.id, existing.run_id, reason=existing.error)
+
+    skip_reason = None
+    if row.company_status != "active":
+        skip_reason = "company_not_active"
+    elif not heartbeat_policy(row.runtime_config).allows(source):
+        skip_reason = "policy_disabled"
+    if skip_reason is not None:
+        request_id = uuid.uuid4()
+        await session.execute(sa.insert(AgentWakeupRequest).values(
+            id=request_id, **common, payload=payload, status="skipped", idempotency_key=idempotency_key,
+            finished_at=now, error=skip_reason))
+        return WakeupOutcome("skipped", request_id, None, reason=skip_reason)
+
+    snapshot = build_snapshot(source=source, reason=reason, trigger_detail=trigger_detail, payload=payload,
+                              context=context, actor_type=requested_by_actor_type, actor_id=requested_by_actor_id,
+                              force_fresh_session=force_fresh_session)
+
+    if source not in NON_COALESCING_SOURCES:
+        queued = (await session.execute(
+            sa.select(HeartbeatRun.id, HeartbeatRun.context_snapshot, HeartbeatRun.wakeup_request_id)
+            .where(HeartbeatRun.agent_id == agent_id, HeartbeatRun.status == "queued",
+                   HeartbeatRun.context_snapshot["taskKey"].astext == snapshot["taskKey"])
+            .order_by(HeartbeatRun.created_at).limit(1)
+            .with_for_update()
+        )).first()
+        if queued is not None:
+            merged = merge_snapshots(queued.context_snapshot or {}, snapshot)
+            updated = await session.execute(
+                sa.update(HeartbeatRun).where(HeartbeatRun.id == queued.id, HeartbeatRun.status == "queued")
+                .values(context_snapshot=merged, updated_at=now))
+            if updated.rowcount:
+                if queued.wakeup_request_id is not None:
+                    await session.execute(
+                        sa.update(AgentWakeupRequest).where(AgentWakeupRequest.id == queued.wakeup_request_id)
+                        .values(coalesced_count=AgentWakeupRequest.coalesced_count + 1, reason=reason, updated_at=now))
+                request_id = uuid.uuid4()
+                await session.execute(sa.insert(AgentWakeupRequest).values(
+                    id=request_id, **common, payload=payload, status="coalesced", idempotency_key=idempotency_key,
+                    run_id=queued.id, finished_at=now))
+                return WakeupOutcome("coalesced", request_id, queued.id)
+
+    issue_id = _uuid(snapshot.get("issueId"))
+    if issue_id is not None:
+        lock = (await session.execute(
+            sa.select(Issue.execution_run_id, HeartbeatRun.agent_id)
+            .join(HeartbeatRun, HeartbeatRun.id == Issue.execution_run_id)
+            .where(Issue.id == issue_id, HeartbeatRun.status.in_(LIVE_RUN_STATUSES))
+        )).first()
+        if lock is not None:
+            request_id = uuid.uuid4()
+            await session.execute(sa.insert(AgentWakeupRequest).values(
+                id=request_id, **common, payload={**(payload or {}), "contextSnapshot": snapshot},
+                status="deferred_issue_execution", idempotency_key=idempotency_key))
+            return WakeupOutcome("deferred_issue_execution", request_id, None, reason="issue_execution_locked",
+                                 details={"issueId": str(issue_id), "executionRunId": str(lock.execution_run_id),
+                                          "executionAgentId": str(lock.agent_id)})
+
+    request_id, run_id = uuid.uuid4(), uuid.uuid4()
     await session.execute(sa.insert(AgentWakeupRequest).values(
-        id=request_id, company_id=company_id, agent_id=agent_id, source=source, trigger_detail=trigger_detail,
-        reason=reason, payload=payload, status="queued", requested_by_actor_type=requested_by_actor_type,
-        requested_by_actor_id=requested_by_actor_id, idempotency_key=idempotency_key, run_id=run_id, requested_at=now,
-    ))
+        id=request_id, **common, payload=payload, status="queued", idempotency_key=idempotency_key, run_id=run_id))
     await session.execute(sa.insert(HeartbeatRun).values(
         id=run_id, company_id=company_id, agent_id=agent_id, invocation_source=source, trigger_detail=trigger_detail,
-        status="queued", wakeup_request_id=request_id, context_snapshot=snapshot,
-    ))
-    await session.execute(sa.text(f"NOTIFY {WAKE_CHANNEL}"))
+        status="queued", wakeup_request_id=request_id, context_snapshot=snapshot, created_at=now, updated_at=now))
+    await notify(session, WAKE_CHANNEL, str(agent_id))
     return WakeupOutcome("queued", request_id, run_id)
 
 
 async def cancel_agent_work(session: AsyncSession, *, agent_id: uuid.UUID, reason: str, now: datetime) -> list[uuid.UUID]:
-    """Cancel an agent's queued wake-ups and runs (pause, terminate, budget stop).
+    """Cancel an agent's queued and deferred wake-ups and runs, and its running runs (pause, terminate,
+    budget stop).
 
-    Returns the ids of its running runs, whose processes the heartbeat runner stops after commit.
+    Running runs are marked `cancelled` here; when this transaction commits the runner executing
+    them receives a NOTIFY and stops their process group (SIGTERM, SIGKILL after graceSec). Returns
+    the ids of the runs that were running.
     """
+    code = "budget_blocked" if "budget" in (reason or "").lower() else "cancelled"
     await session.execute(
         sa.update(AgentWakeupRequest)
         .where(AgentWakeupRequest.agent_id == agent_id, AgentWakeupRequest.status.in_(("queued", "deferred_issue_execution")))
@@ -71,9 +184,23 @@ async def cancel_agent_work(session: AsyncSession, *, agent_id: uuid.UUID, reaso
     await session.execute(
         sa.update(HeartbeatRun)
         .where(HeartbeatRun.agent_id == agent_id, HeartbeatRun.status == "queued")
-        .values(status="cancelled", finished_at=now, error=reason, error_code="cancelled")
+        .values(status="cancelled", finished_at=now, error=reason, error_code=code, updated_at=now)
     )
-    running = await session.scalars(
-        sa.select(HeartbeatRun.id).where(HeartbeatRun.agent_id == agent_id, HeartbeatRun.status == "running")
-    )
-    return list(running)
+    running = list(await session.scalars(
+        sa.update(HeartbeatRun)
+        .where(HeartbeatRun.agent_id == agent_id, HeartbeatRun.status == "running")
+        .values(status="cancelled", finished_at=now, error=reason, error_code=code, updated_at=now)
+        .returning(HeartbeatRun.id)
+    ))
+    if running:
+        await notify(session, CANCEL_CHANNEL, json.dumps([str(r) for r in running]))
+    return running
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    if value is None:
+        return None
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None

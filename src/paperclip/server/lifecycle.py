@@ -15,6 +15,7 @@ from paperclip.db.backup import BackupSchedule
 from paperclip.db.engine import unit_of_work
 from paperclip.db.models import Company, CompanyMembership, InstanceUserRole, SchedulerHeartbeat, User
 from paperclip.heartbeat.loop import SchedulerLoop
+from paperclip.heartbeat.recovery import start_heartbeat, stop_heartbeat
 from paperclip.heartbeat.tick import scheduler_tick
 from paperclip.server.database import backup_source_url
 
@@ -44,6 +45,7 @@ async def on_startup(app: FastAPI) -> None:
         await session.execute(insert(SchedulerHeartbeat).values(
             replica_id=app.state.replica_id, pid=__import__("os").getpid(),
             hostname=__import__("socket").gethostname()).on_conflict_do_nothing())
+    await start_heartbeat(app)
     if settings.heartbeat_scheduler_enabled:
         loop = SchedulerLoop(lambda now: scheduler_tick(app, now), settings.heartbeat_interval_ms)
         app.state.scheduler = loop
@@ -62,6 +64,7 @@ async def on_shutdown(app: FastAPI) -> None:
     scheduler = getattr(app.state, "scheduler", None)
     if scheduler is not None:
         await scheduler.stop()
+    await stop_heartbeat(app)
     for task in getattr(app.state, "background", []):
         task.cancel()
     for task in getattr(app.state, "background", []):

@@ -1,0 +1,184 @@
+"""The one subprocess helper every CLI adapter uses: no shell, own process group, streamed output,
+timeout and cancellation as SIGTERM to the whole group, then SIGKILL after the grace period."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+CHUNK = 65536
+MAX_LINE_HOLD = 256 * 1024  # a partial line longer than this is flushed anyway
+PIPE_DRAIN_SECONDS = 1.0  # after the main process exits, how long its pipes may stay open
+
+
+@dataclass
+class SpawnResult:
+    exit_code: int | None
+    signal: str | None
+    timed_out: bool
+    cancelled: bool
+    pid: int | None
+    stdout_tail: str
+    stderr_tail: str
+    spawn_error: str | None = None
+
+
+def _signal_name(code: int | None) -> str | None:
+    if code is None or code >= 0:
+        return None
+    try:
+        return signal.Signals(-code).name
+    except ValueError:
+        return f"SIG{-code}"
+
+
+def kill_group(pgid: int, sig: int) -> bool:
+    try:
+        os.killpg(pgid, sig)
+        return True
+    except (ProcessLookupError, PermissionError):
+        return False
+
+
+def group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+
+
+async def _pump(stream: asyncio.StreamReader, name: str, on_output: Callable[[str, str], Awaitable[None]],
+                tail: list[str], tail_limit: int) -> None:
+    """Forward output in whole lines where possible (so secrets are never split across chunks)."""
+    pending = b""
+    while True:
+        data = await stream.read(CHUNK)
+        if not data:
+            break
+        pending += data
+        cut = pending.rfind(b"\n")
+        if cut < 0 and len(pending) < MAX_LINE_HOLD:
+            continue
+        emit, pending = (pending[: cut + 1], pending[cut + 1:]) if cut >= 0 else (pending, b"")
+        await _emit(emit, name, on_output, tail, tail_limit)
+    if pending:
+        await _emit(pending, name, on_output, tail, tail_limit)
+
+
+async def _emit(data: bytes, name: str, on_output, tail: list[str], tail_limit: int) -> None:
+    text = data.decode("utf-8", errors="replace")
+    tail.append(text)
+    total = sum(len(t) for t in tail)
+    while len(tail) > 1 and total - len(tail[0]) >= tail_limit:
+        total -= len(tail.pop(0))
+    await on_output(name, text)
+
+
+async def run_process(
+    command: str,
+    args: Sequence[str],
+    *,
+    env: Mapping[str, str],
+    cwd: str | None = None,
+    stdin_data: bytes | None = None,
+    timeout_sec: float = 0,
+    grace_sec: float = 15,
+    cancel: asyncio.Event | None = None,
+    on_output: Callable[[str, str], Awaitable[None]],
+    on_spawn: Callable[[int], Awaitable[None]] | None = None,
+    tail_limit: int = 64 * 1024,
+) -> SpawnResult:
+    """Run `command args…` (never through a shell) and wait for it, streaming its output.
+
+    The child leads a new session, so its pid is its process group id: stopping it signals the
+    whole group (grandchildren included).
+    """
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            command, *args, cwd=cwd or None, env=dict(env),
+            stdin=asyncio.subprocess.PIPE if stdin_data is not None else asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, start_new_session=True,
+        )
+    except (OSError, ValueError) as exc:
+        return SpawnResult(None, None, False, False, None, "", "", spawn_error=f"Failed to start {command!r}: {exc}")
+
+    pid = proc.pid
+    if on_spawn is not None:
+        await on_spawn(pid)
+    out_tail: list[str] = []
+    err_tail: list[str] = []
+    readers = [
+        asyncio.create_task(_pump(proc.stdout, "stdout", on_output, out_tail, tail_limit)),
+        asyncio.create_task(_pump(proc.stderr, "stderr", on_output, err_tail, tail_limit)),
+    ]
+    if stdin_data is not None:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            proc.stdin.write(stdin_data)
+            await proc.stdin.drain()
+        with contextlib.suppress(Exception):
+            proc.stdin.close()
+
+    timed_out = cancelled = False
+    waiter = asyncio.create_task(proc.wait())
+    watchers: list[asyncio.Task] = [waiter]
+    cancel_task = asyncio.create_task(cancel.wait()) if cancel is not None else None
+    if cancel_task is not None:
+        watchers.append(cancel_task)
+    try:
+        done, _ = await asyncio.wait(watchers, timeout=timeout_sec if timeout_sec and timeout_sec > 0 else None,
+                                     return_when=asyncio.FIRST_COMPLETED)
+        if waiter not in done:
+            if cancel_task is not None and cancel_task in done:
+                cancelled = True
+            else:
+                timed_out = True
+            await stop_group(pid, waiter, grace_sec)
+    finally:
+        if cancel_task is not None:
+            cancel_task.cancel()
+        if not waiter.done():  # our caller was cancelled (server shutting down): do not leave the child behind
+            await stop_group(pid, waiter, min(grace_sec, 3))
+    exit_code = proc.returncode
+    # Output still buffered in the pipes is read; a grandchild holding them open is not waited for.
+    _, still_open = await asyncio.wait(readers, timeout=PIPE_DRAIN_SECONDS)
+    if still_open:
+        kill_group(pid, signal.SIGKILL)
+        _, still_open = await asyncio.wait(readers, timeout=PIPE_DRAIN_SECONDS)
+        for task in still_open:
+            task.cancel()
+    return SpawnResult(
+        exit_code=exit_code if exit_code is not None and exit_code >= 0 else None,
+        signal=_signal_name(exit_code), timed_out=timed_out, cancelled=cancelled, pid=pid,
+        stdout_tail="".join(out_tail), stderr_tail="".join(err_tail),
+    )
+
+
+async def stop_group(pgid: int, waiter: asyncio.Future, grace_sec: float) -> None:
+    """SIGTERM to the group, SIGKILL after `grace_sec` if the leader is still there."""
+    kill_group(pgid, signal.SIGTERM)
+    try:
+        await asyncio.wait_for(asyncio.shield(waiter), timeout=max(grace_sec, 0))
+    except TimeoutError:
+        pass
+    kill_group(pgid, signal.SIGKILL)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(asyncio.shield(waiter), timeout=5)
+
+
+def process_start_ticks(pid: int) -> str | None:
+    """The start time of a process (field 22 of /proc/<pid>/stat): with the pid, it names one process."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            raw = fh.read().decode("ascii", "replace")
+    except OSError:
+        return None
+    # the command name (field 2) may contain spaces and parentheses: split after the last ')'
+    fields = raw[raw.rfind(")") + 2:].split()
+    return fields[19] if len(fields) > 19 else None

@@ -1,0 +1,328 @@
+"""The runner inside each server process: claims queued runs, executes them through their adapter,
+streams output to the log store and finalises them. Several runners (replicas) share one database;
+claims use row locks with SKIP LOCKED, so a run is executed exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+import socket
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from paperclip.adapters.base import AdapterContext, AdapterResult, AgentInfo
+from paperclip.adapters.registry import get_adapter
+from paperclip.adapters.spawn import kill_group, process_start_ticks
+from paperclip.auth.run_jwt import mint_run_jwt
+from paperclip.clock import utcnow
+from paperclip.config import Settings
+from paperclip.db.engine import make_async_engine, session_factory, unit_of_work
+from paperclip.db.models import HeartbeatRun
+from paperclip.errors import ConfigError
+from paperclip.heartbeat.costs import cost_cents
+from paperclip.heartbeat.env import EnvBindingError, Masker, build_env, resolve_config_env, runtime_env
+from paperclip.heartbeat.finalize import RunOutcome, excerpt, finalize_run
+from paperclip.heartbeat.listener import Listener
+from paperclip.heartbeat.logstore import LocalFileRunLogStore, LogHandle, RunLogStore
+from paperclip.heartbeat.runs import ClaimedRun, add_event, claim_runs, fail_runs
+from paperclip.heartbeat.sessions import load_session
+from paperclip.heartbeat.wakeups import CANCEL_CHANNEL, WAKE_CHANNEL
+from paperclip.redaction import redact
+
+log = logging.getLogger("paperclip.heartbeat")
+EXCERPT_BYTES = 8 * 1024
+WATCH_SECONDS = 1.0
+CONTENDED_RETRY_SECONDS = 0.02
+SHUTDOWN_GRACE_SECONDS = 2.0
+
+
+class ActiveRun:
+    def __init__(self, claimed: ClaimedRun):
+        self.claimed = claimed
+        self.cancel = asyncio.Event()
+        self.pid: int | None = None
+        self.seq = 1  # "run started" was written by the claim
+        self.task: asyncio.Task | None = None
+
+    def next_seq(self) -> int:
+        self.seq += 1
+        return self.seq
+
+
+class Runner:
+    def __init__(self, settings: Settings, database_url: str, *, runner_id: str, api_url: str,
+                 log_store: RunLogStore | None = None, pool_size: int = 10):
+        self.settings = settings
+        self.database_url = database_url
+        self.runner_id = runner_id
+        self.hostname = socket.gethostname()
+        self.api_url = api_url
+        self.log_store = log_store or LocalFileRunLogStore(settings.paths.run_logs_dir)
+        self.pool_size = pool_size
+        self.active: dict[uuid.UUID, ActiveRun] = {}
+        self.engine: AsyncEngine | None = None
+        self.sessions: async_sessionmaker | None = None
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._tasks: list[asyncio.Task] = []
+        self.listener: Listener | None = None
+        self.started_runs = 0
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self, *, listen: bool = True) -> None:
+        self.engine = make_async_engine(self.database_url, prepared_statements=self.settings.database.prepared_statements,
+                                        pool_max=self.pool_size * 2)
+        self.sessions = session_factory(self.engine)
+        if listen:
+            self.listener = Listener(self.database_url, self.runner_id,
+                                     {WAKE_CHANNEL: lambda _p: self.poke(), CANCEL_CHANNEL: self._on_cancel_note},
+                                     on_connect=self.poke)
+            self.listener.start()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.listener.connected.wait(), timeout=5)
+        self._tasks = [asyncio.create_task(self._pump_loop(), name="heartbeat-runner"),
+                       asyncio.create_task(self._watch_loop(), name="heartbeat-watch")]
+
+    async def stop(self) -> None:
+        """Stop claiming; stop the agent processes still running; record those runs as failed."""
+        self._stopping = True
+        self._wake.set()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self.listener is not None:
+            await self.listener.stop()
+        for active in list(self.active.values()):
+            active.cancel.set()  # SIGTERM to each process group
+        pending = [a.task for a in self.active.values() if a.task is not None]
+        if pending:
+            await asyncio.wait(pending, timeout=SHUTDOWN_GRACE_SECONDS)
+        for active in list(self.active.values()):
+            if active.pid:
+                kill_group(active.pid, signal.SIGKILL)
+        pending = [a.task for a in self.active.values() if a.task is not None]
+        if pending:
+            await asyncio.wait(pending, timeout=3)
+        for active in list(self.active.values()):
+            if active.task is not None and not active.task.done():
+                active.task.cancel()
+        if self.engine is not None:
+            await self.engine.dispose()
+
+    def poke(self) -> None:
+        self._wake.set()
+
+    def _on_cancel_note(self, payload: str) -> None:
+        try:
+            ids = [uuid.UUID(v) for v in json.loads(payload or "[]")]
+        except (ValueError, TypeError):
+            return
+        self.cancel_local(ids)
+
+    def cancel_local(self, run_ids: list[uuid.UUID]) -> None:
+        for run_id in run_ids:
+            active = self.active.get(run_id)
+            if active is not None:
+                active.cancel.set()
+
+    # ------------------------------------------------------------------ claiming
+
+    async def _pump_loop(self) -> None:
+        while not self._stopping:
+            await self._wake.wait()
+            self._wake.clear()
+            try:
+                contended = await self.pump_once()
+            except Exception:
+                log.exception("heartbeat runner claim failed")
+                contended = True
+                await asyncio.sleep(0.5)
+            if contended:
+                await asyncio.sleep(CONTENDED_RETRY_SECONDS)
+                self._wake.set()
+
+    async def pump_once(self) -> bool:
+        """Claim and start whatever may start now; True when another claimer held some agents."""
+        contended = False
+        while not self._stopping:
+            now = utcnow()
+            async with unit_of_work(self.sessions) as session:
+                batch = await claim_runs(session, runner_id=self.runner_id, now=now)
+                for claimed in batch.runs:
+                    self.active[claimed.id] = ActiveRun(claimed)
+            contended = contended or batch.contended
+            for claimed in batch.runs:
+                active = self.active[claimed.id]
+                active.task = asyncio.create_task(self._execute(active), name=f"run-{claimed.id}")
+                self.started_runs += 1
+            if not batch.runs:
+                return contended
+        return contended
+
+    async def _watch_loop(self) -> None:
+        """Fallback for a lost NOTIFY: runs of ours no longer `running` in the database are stopped."""
+        while not self._stopping:
+            await asyncio.sleep(WATCH_SECONDS)
+            ids = [rid for rid, a in self.active.items() if not a.cancel.is_set() and a.pid is not None]
+            if not ids:
+                continue
+            try:
+                async with self.sessions() as session:
+                    stopped = list(await session.scalars(sa.select(HeartbeatRun.id).where(
+                        HeartbeatRun.id.in_(ids), HeartbeatRun.status != "running")))
+                self.cancel_local(stopped)
+            except Exception:
+                log.exception("heartbeat runner watch failed")
+
+    # ------------------------------------------------------------------ executing one run
+
+    async def _execute(self, active: ActiveRun) -> None:
+        run = active.claimed
+        try:
+            outcome = await self._run_adapter(active)
+        except asyncio.CancelledError:
+            outcome = RunOutcome(status="failed", error="Server shut down during the run", error_code="control_plane_restart")
+        except Exception as exc:  # a bug in an adapter must not leave the run running
+            log.exception("heartbeat run %s crashed", run.id)
+            outcome = RunOutcome(status="failed", error=f"Adapter crashed: {exc}", error_code="adapter_failed")
+        try:
+            for attempt in range(3):
+                try:
+                    async with unit_of_work(self.sessions) as session:
+                        await finalize_run(session, run, outcome, adapter_type=run.adapter_type,
+                                           event_seq=active.next_seq(), now=utcnow())
+                    break
+                except Exception:
+                    if attempt == 2:
+                        raise
+                    log.exception("finalising run %s failed; retrying", run.id)
+                    await asyncio.sleep(0.2 * (attempt + 1))
+        except Exception:
+            log.exception("heartbeat run %s could not be finalised; the reaper will", run.id)
+        finally:
+            self.active.pop(run.id, None)
+            if not self._stopping:
+                self.poke()
+
+    async def _run_adapter(self, active: ActiveRun) -> RunOutcome:
+        run = active.claimed
+        adapter = get_adapter(run.adapter_type)
+        if adapter is None:
+            return RunOutcome(status="failed", error=f"Adapter not installed: {run.adapter_type}",
+                              error_code="adapter_not_installed")
+        now = utcnow()
+        try:
+            token = mint_run_jwt(self.settings, agent_id=run.agent_id, company_id=run.company_id, run_id=run.id,
+                                 adapter_type=run.adapter_type, now=now)
+        except ConfigError as exc:
+            return RunOutcome(status="failed", error=f"Run not started: {exc.message}", error_code="auth_unavailable")
+        try:
+            config_env, secrets = await resolve_config_env(run.adapter_config.get("env"), None)
+        except EnvBindingError as exc:
+            return RunOutcome(status="failed", error=str(exc), error_code="invalid_config")
+        masker = Masker([token, *secrets])
+        env = build_env(self.settings.env, config_env, runtime_env(
+            agent_id=run.agent_id, company_id=run.company_id, run_id=run.id, api_url=self.api_url, api_key=token,
+            context=run.context))
+        async with self.sessions() as session:
+            state = await load_session(session, company_id=run.company_id, agent_id=run.agent_id,
+                                       adapter_type=run.adapter_type, context=run.context,
+                                       runtime_config=run.runtime_config)
+        handle = self.log_store.begin(str(run.company_id), str(run.agent_id), str(run.id))
+        tails = {"stdout": [], "stderr": []}
+        pid_recorded: list[asyncio.Task] = []
+
+        async def on_log(stream: str, text: str) -> None:
+            text = masker.text(text)
+            self.log_store.append(handle, stream, text)
+            if stream in tails:
+                tail = tails[stream]
+                tail.append(text)
+                while len(tail) > 1 and sum(len(t) for t in tail) - len(tail[0]) >= EXCERPT_BYTES:
+                    tail.pop(0)
+
+        async def on_spawn(pid: int) -> None:
+            active.pid = pid
+            pid_recorded.append(asyncio.create_task(self._record_process(run.id, pid)))
+
+        invoke_payload = {"adapterType": run.adapter_type, "cwd": run.adapter_config.get("cwd"),
+                          "command": run.adapter_config.get("command"),
+                          "env": masker.json(redact({k: v for k, v in env.items() if k.startswith("PAPERCLIP_")
+                                                      or k in config_env}))}
+        async with unit_of_work(self.sessions) as session:
+            await add_event(session, run, active.next_seq(), event_type="adapter.invoke", message="adapter invocation",
+                            payload=invoke_payload, now=utcnow())
+        ctx = AdapterContext(
+            run_id=run.id, agent=AgentInfo(run.agent_id, run.company_id, run.agent_name, run.adapter_type),
+            config=run.adapter_config, context=run.context, env=env, runtime=state, auth_token=token,
+            api_url=self.api_url, on_log=on_log, on_spawn=on_spawn, cancel=active.cancel)
+        try:
+            result = await adapter.execute(ctx)
+        finally:
+            self.log_store.finalize(handle)
+            if pid_recorded:
+                with contextlib.suppress(Exception):
+                    await asyncio.gather(*pid_recorded)
+        if active.cancel.is_set() and self._stopping and not result.cancelled:
+            result.cancelled = True
+        return self._outcome(result, masker, handle, state, tails, shutting_down=self._stopping)
+
+    def _outcome(self, result: AdapterResult, masker: Masker, handle: LogHandle, state, tails, *,
+                 shutting_down: bool) -> RunOutcome:
+        if result.cancelled and shutting_down:
+            status, error, code = "failed", "Server shut down during the run", "control_plane_restart"
+        elif result.cancelled:
+            status, error, code = "cancelled", result.error_message or "Cancelled", result.error_code or "cancelled"
+        elif result.timed_out:
+            status, error, code = "timed_out", result.error_message or "Timed out", result.error_code or "timeout"
+        elif result.error_message or (result.exit_code not in (0, None)) or result.signal:
+            status = "failed"
+            error = result.error_message or (f"Process exited with code {result.exit_code}" if result.exit_code
+                                             else f"Process terminated by {result.signal}")
+            code = result.error_code or "nonzero_exit"
+        else:
+            status, error, code = "succeeded", None, None
+        session_after = result.session_id or (result.session_params or {}).get("sessionId")
+        return RunOutcome(
+            status=status, error=masker.text(error) if error else None, error_code=code, exit_code=result.exit_code,
+            signal=result.signal, usage=result.usage, result_json=masker.json(result.result_json),
+            stdout_excerpt=excerpt(masker.text("".join(tails["stdout"])), EXCERPT_BYTES),
+            stderr_excerpt=excerpt(masker.text("".join(tails["stderr"])), EXCERPT_BYTES),
+            log_store=self.log_store.name, log_ref=handle.ref, log_bytes=handle.bytes, log_sha256=handle.sha256,
+            session_before=state.session_id, session_after=session_after,
+            session_params=result.session_params, session_display_id=result.session_display_id,
+            clear_session=result.clear_session, task_key=state.task_key, external_run_id=result.external_run_id,
+            provider=result.provider, biller=result.biller, billing_type=result.billing_type, model=result.model,
+            cost_cents=cost_cents(result.cost_usd))
+
+    async def _record_process(self, run_id: uuid.UUID, pid: int) -> None:
+        ticks = process_start_ticks(pid)
+        async with unit_of_work(self.sessions) as session:
+            await session.execute(sa.update(HeartbeatRun).where(HeartbeatRun.id == run_id).values(
+                process_pid=pid, process_started_at=ticks))
+
+    # ------------------------------------------------------------------ used by the reaper
+
+    def tracked(self) -> set[uuid.UUID]:
+        return set(self.active)
+
+    async def fail_untracked(self, run_ids: list[uuid.UUID], now: datetime) -> list[uuid.UUID]:
+        async with unit_of_work(self.sessions) as session:
+            return await fail_runs(session, run_ids, error_code="process_lost",
+                                   message="The run's process was lost", now=now)
+
+
+def active_runs_summary(runner: Runner | None) -> list[dict[str, Any]]:
+    if runner is None:
+        return []
+    return [{"runId": str(rid), "pid": a.pid} for rid, a in runner.active.items()]

@@ -1,0 +1,117 @@
+"""The environment an agent process receives (core §5.6), and masking of the secrets put into it.
+
+Base: the server's environment without its own secrets and configuration; then the adapter
+config's `env` bindings; then the runtime-owned PAPERCLIP_* variables, which always win.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any
+
+from paperclip.redaction import REDACTED, is_secret_key, redact_text
+
+ENV_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# What the server knows and the agent must not: its database, keys, auth and storage credentials.
+SERVER_ONLY_PREFIXES = ("PAPERCLIP_", "BETTER_AUTH_", "DATABASE_", "PG", "HEARTBEAT_SCHEDULER_", "AWS_SECRET",
+                        "AWS_SESSION", "AWS_ACCESS_KEY", "SUPABASE_")
+SERVER_ONLY_KEYS = {"DATABASE_URL", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ACCESS_KEY_ID", "SECRET_KEY"}
+MIN_MASK_LENGTH = 4
+
+SecretResolver = Callable[[dict[str, Any]], Awaitable[str]]
+
+
+def base_env(server_env: Mapping[str, str]) -> dict[str, str]:
+    return {k: v for k, v in server_env.items()
+            if k not in SERVER_ONLY_KEYS and not k.startswith(SERVER_ONLY_PREFIXES)}
+
+
+class EnvBindingError(Exception):
+    pass
+
+
+async def resolve_config_env(bindings: Any, resolve_secret: SecretResolver | None) -> tuple[dict[str, str], set[str]]:
+    """Adapter-config `env` → (values, secret values to mask). PAPERCLIP_API_KEY is never taken from config."""
+    values: dict[str, str] = {}
+    secrets: set[str] = set()
+    if not isinstance(bindings, Mapping):
+        return values, secrets
+    for key, binding in bindings.items():
+        key = str(key)
+        if not ENV_KEY_RE.match(key) or key == "PAPERCLIP_API_KEY":
+            continue
+        secret = is_secret_key(key)
+        if isinstance(binding, Mapping):
+            kind = binding.get("type")
+            if kind == "plain":
+                value = binding.get("value")
+            elif kind == "secret_ref":
+                if resolve_secret is None:
+                    raise EnvBindingError(f"Environment variable {key} references a secret, but no secrets provider is available")
+                value = await resolve_secret(dict(binding))
+                secret = True
+            else:
+                raise EnvBindingError(f"Invalid environment binding for key: {key}")
+        else:
+            value = binding
+        if value is None:
+            continue
+        value = str(value)
+        if value == REDACTED:
+            continue
+        values[key] = value
+        if secret and len(value) >= MIN_MASK_LENGTH:
+            secrets.add(value)
+    return values, secrets
+
+
+def runtime_env(*, agent_id: uuid.UUID, company_id: uuid.UUID, run_id: uuid.UUID, api_url: str, api_key: str,
+                context: Mapping[str, Any]) -> dict[str, str]:
+    env = {
+        "PAPERCLIP_AGENT_ID": str(agent_id),
+        "PAPERCLIP_COMPANY_ID": str(company_id),
+        "PAPERCLIP_API_URL": api_url.rstrip("/"),
+        "PAPERCLIP_API_KEY": api_key,
+        "PAPERCLIP_RUN_ID": str(run_id),
+    }
+    optional = {
+        "PAPERCLIP_TASK_ID": context.get("taskId") or context.get("issueId"),
+        "PAPERCLIP_WAKE_REASON": context.get("wakeReason"),
+        "PAPERCLIP_WAKE_COMMENT_ID": context.get("wakeCommentId") or context.get("commentId"),
+        "PAPERCLIP_APPROVAL_ID": context.get("approvalId"),
+        "PAPERCLIP_APPROVAL_STATUS": context.get("approvalStatus"),
+        "PAPERCLIP_LINKED_ISSUE_IDS": ",".join(str(i) for i in context.get("issueIds") or []) or None,
+    }
+    env.update({k: str(v) for k, v in optional.items() if v not in (None, "")})
+    return env
+
+
+def build_env(server_env: Mapping[str, str], config_env: Mapping[str, str], runtime: Mapping[str, str]) -> dict[str, str]:
+    env = base_env(server_env)
+    env.update(config_env)
+    env.update(runtime)  # runtime-owned PAPERCLIP_* keys always win
+    return env
+
+
+class Masker:
+    """Replaces every injected secret value (and anything token-shaped) with ***REDACTED***."""
+
+    def __init__(self, secrets: Iterable[str]):
+        values = sorted({s for s in secrets if s and len(s) >= MIN_MASK_LENGTH}, key=len, reverse=True)
+        self._re = re.compile("|".join(re.escape(v) for v in values)) if values else None
+
+    def text(self, value: str) -> str:
+        if self._re is not None:
+            value = self._re.sub(REDACTED, value)
+        return redact_text(value)
+
+    def json(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {k: self.json(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.json(v) for v in value]
+        return value

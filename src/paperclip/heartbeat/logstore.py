@@ -1,0 +1,120 @@
+"""Run logs live outside the database, behind a small interface (core §5.8).
+
+`LocalFileRunLogStore` writes NDJSON lines `{"ts","stream","chunk","seq"}` (the original's format)
+under the instance's `data/run-logs/<company>/<agent>/<run>.ndjson`; an object-store
+implementation only needs the same four methods.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+DEFAULT_PAGE_BYTES = 256_000
+MAX_PAGE_BYTES = 4 * 1024 * 1024
+
+
+@dataclass
+class LogHandle:
+    ref: str
+    path: Path | None = None
+    fh: object | None = None
+    bytes: int = 0
+    seq: int = 0
+    digest: object = field(default_factory=hashlib.sha256)
+
+    @property
+    def sha256(self) -> str:
+        return self.digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class LogPage:
+    content: str
+    next_offset: int | None
+
+
+class RunLogStore(Protocol):
+    name: str
+
+    def begin(self, company_id: str, agent_id: str, run_id: str) -> LogHandle: ...
+
+    def append(self, handle: LogHandle, stream: str, chunk: str, at: datetime | None = None) -> None: ...
+
+    def finalize(self, handle: LogHandle) -> None: ...
+
+    def read(self, ref: str, offset: int = 0, limit_bytes: int = DEFAULT_PAGE_BYTES) -> LogPage: ...
+
+
+class LocalFileRunLogStore:
+    name = "local_file"
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def _path(self, ref: str) -> Path:
+        path = (self.root / ref).resolve()
+        if self.root.resolve() not in path.parents:
+            raise ValueError("log reference outside the run log directory")
+        return path
+
+    def begin(self, company_id: str, agent_id: str, run_id: str) -> LogHandle:
+        ref = f"{company_id}/{agent_id}/{run_id}.ndjson"
+        path = self._path(ref)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(path, "ab", buffering=0)  # noqa: SIM115 - closed in finalize
+        with_existing = path.stat().st_size
+        handle = LogHandle(ref=ref, path=path, fh=fh, bytes=with_existing)
+        return handle
+
+    def append(self, handle: LogHandle, stream: str, chunk: str, at: datetime | None = None) -> None:
+        handle.seq += 1
+        ts = (at or datetime.now(UTC)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        line = (json.dumps({"ts": ts, "stream": stream, "chunk": chunk, "seq": handle.seq}, ensure_ascii=False) + "\n").encode()
+        handle.fh.write(line)
+        handle.bytes += len(line)
+        handle.digest.update(line)
+
+    def finalize(self, handle: LogHandle) -> None:
+        if handle.fh is not None:
+            try:
+                os.fsync(handle.fh.fileno())
+            except OSError:
+                pass
+            handle.fh.close()
+            handle.fh = None
+
+    def read(self, ref: str, offset: int = 0, limit_bytes: int = DEFAULT_PAGE_BYTES) -> LogPage:
+        path = self._path(ref)
+        limit = max(1, min(limit_bytes, MAX_PAGE_BYTES))
+        try:
+            with open(path, "rb") as fh:
+                size = os.fstat(fh.fileno()).st_size
+                offset = max(0, min(offset, size))
+                fh.seek(offset)
+                data = fh.read(limit)
+        except FileNotFoundError:
+            return LogPage("", None)
+        end = offset + len(data)
+        if end < size:
+            data = _cut_to_char_boundary(data)
+            end = offset + len(data)
+        return LogPage(data.decode("utf-8", errors="replace"), end if end < size else None)
+
+
+def _cut_to_char_boundary(data: bytes) -> bytes:
+    """Drop a trailing partial UTF-8 sequence so a page never ends in the middle of a character."""
+    for back in range(1, min(4, len(data)) + 1):
+        byte = data[-back]
+        if byte & 0xC0 == 0x80:  # continuation byte: keep looking for the lead byte
+            continue
+        if byte & 0x80 == 0:
+            return data
+        needed = 2 if byte & 0xE0 == 0xC0 else 3 if byte & 0xF0 == 0xE0 else 4
+        return data if back >= needed else data[:-back]
+    return data

@@ -1,0 +1,210 @@
+"""The run state machine on the database: claims (FOR NO KEY UPDATE … SKIP LOCKED), terminal
+transitions, issue-lock release and promotion of deferred wake-ups (core §5.4).
+
+queued →(claim)→ running → succeeded | failed | timed_out | cancelled;  queued → cancelled.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from paperclip.db.models import Agent, AgentWakeupRequest, HeartbeatRun, HeartbeatRunEvent, Issue
+from paperclip.heartbeat.context import merge_snapshots
+from paperclip.heartbeat.policy import NOT_INVOKABLE, heartbeat_policy
+from paperclip.heartbeat.wakeups import WAKE_CHANNEL, notify
+
+TERMINAL = ("succeeded", "failed", "timed_out", "cancelled")
+REQUEST_STATUS = {"succeeded": "completed", "cancelled": "cancelled"}
+SOURCE_PRIORITY = sa.case(
+    (HeartbeatRun.invocation_source == "on_demand", 0), (HeartbeatRun.invocation_source == "assignment", 1), else_=2)
+
+
+@dataclass(frozen=True)
+class ClaimedRun:
+    id: uuid.UUID
+    company_id: uuid.UUID
+    agent_id: uuid.UUID
+    agent_name: str
+    adapter_type: str
+    adapter_config: dict[str, Any]
+    runtime_config: dict[str, Any]
+    context: dict[str, Any]
+    wakeup_request_id: uuid.UUID | None
+    invocation_source: str
+
+
+@dataclass(frozen=True)
+class ClaimBatch:
+    runs: list[ClaimedRun]
+    contended: bool  # some agent with queued runs was locked by another claimer: try again soon
+
+
+_CANDIDATES = sa.text("""
+    SELECT a.id, a.name, a.adapter_type, a.adapter_config, a.runtime_config
+    FROM agents a JOIN companies c ON c.id = a.company_id
+    WHERE a.id IN (SELECT q.agent_id FROM heartbeat_runs q WHERE q.status = 'queued')
+      AND a.status NOT IN ('paused', 'terminated', 'pending_approval') AND c.status = 'active'
+    LIMIT :limit
+    FOR NO KEY UPDATE OF a SKIP LOCKED
+""")
+_WAITING_AGENTS = sa.text("""
+    SELECT count(DISTINCT q.agent_id) FROM heartbeat_runs q JOIN agents a ON a.id = q.agent_id
+    JOIN companies c ON c.id = a.company_id
+    WHERE q.status = 'queued' AND a.status NOT IN ('paused', 'terminated', 'pending_approval') AND c.status = 'active'
+""")
+
+
+async def claim_runs(session: AsyncSession, *, runner_id: str, now: datetime, limit: int = 200) -> ClaimBatch:
+    """Claim queued runs this runner may start now, at most maxConcurrentRuns per agent.
+
+    The agent rows are locked (SKIP LOCKED), so two runners never count the same agent's running
+    runs at once: together they never exceed its limit, and a run is claimed exactly once.
+    """
+    agents = {row.id: row for row in (await session.execute(_CANDIDATES, {"limit": limit})).all()}
+    if not agents:
+        waiting = await session.scalar(_WAITING_AGENTS)
+        return ClaimBatch([], bool(waiting))
+    ids = list(agents)
+    running = dict((await session.execute(
+        sa.select(HeartbeatRun.agent_id, sa.func.count()).where(HeartbeatRun.agent_id.in_(ids), HeartbeatRun.status == "running")
+        .group_by(HeartbeatRun.agent_id))).all())
+    slots = {aid: heartbeat_policy(agents[aid].runtime_config).max_concurrent_runs - running.get(aid, 0) for aid in ids}
+    queued = (await session.execute(
+        sa.select(HeartbeatRun.id, HeartbeatRun.agent_id)
+        .where(HeartbeatRun.agent_id.in_([a for a, s in slots.items() if s > 0]), HeartbeatRun.status == "queued")
+        .order_by(SOURCE_PRIORITY, HeartbeatRun.created_at)
+    )).all() if any(s > 0 for s in slots.values()) else []
+    chosen: list[uuid.UUID] = []
+    for run_id, agent_id in queued:
+        if slots[agent_id] > 0:
+            slots[agent_id] -= 1
+            chosen.append(run_id)
+    if not chosen:
+        return ClaimBatch([], False)
+    rows = (await session.execute(
+        sa.update(HeartbeatRun).where(HeartbeatRun.id.in_(chosen), HeartbeatRun.status == "queued")
+        .values(status="running", started_at=now, runner_id=runner_id, updated_at=now)
+        .returning(HeartbeatRun.id, HeartbeatRun.company_id, HeartbeatRun.agent_id, HeartbeatRun.context_snapshot,
+                   HeartbeatRun.wakeup_request_id, HeartbeatRun.invocation_source)
+    )).all()
+    request_ids = [r.wakeup_request_id for r in rows if r.wakeup_request_id]
+    if request_ids:
+        await session.execute(sa.update(AgentWakeupRequest).where(AgentWakeupRequest.id.in_(request_ids))
+                              .values(status="claimed", claimed_at=now, updated_at=now))
+    started_agents = list({r.agent_id for r in rows})
+    await session.execute(sa.update(Agent).where(Agent.id.in_(started_agents)).values(status="running", updated_at=now))
+    await session.execute(sa.insert(HeartbeatRunEvent), [
+        {"company_id": r.company_id, "run_id": r.id, "agent_id": r.agent_id, "seq": 1, "event_type": "lifecycle",
+         "stream": "system", "level": "info", "message": "run started", "created_at": now} for r in rows])
+    claimed = [ClaimedRun(
+        id=r.id, company_id=r.company_id, agent_id=r.agent_id, agent_name=agents[r.agent_id].name,
+        adapter_type=agents[r.agent_id].adapter_type, adapter_config=dict(agents[r.agent_id].adapter_config or {}),
+        runtime_config=dict(agents[r.agent_id].runtime_config or {}), context=dict(r.context_snapshot or {}),
+        wakeup_request_id=r.wakeup_request_id, invocation_source=r.invocation_source) for r in rows]
+    return ClaimBatch(claimed, False)
+
+
+async def release_issue_locks(session: AsyncSession, run_id: uuid.UUID) -> list[uuid.UUID]:
+    """Compare-and-clear: only lock columns still pointing at this run are cleared."""
+    await session.execute(sa.update(Issue).where(Issue.checkout_run_id == run_id).values(checkout_run_id=None))
+    released = await session.scalars(
+        sa.update(Issue).where(Issue.execution_run_id == run_id)
+        .values(execution_run_id=None, execution_locked_at=None, execution_agent_name_key=None)
+        .returning(Issue.id))
+    return list(released)
+
+
+async def finish_agent(session: AsyncSession, agent_id: uuid.UUID, *, failed: bool, now: datetime) -> None:
+    """running → idle | error once its last running run ends; a paused/terminated agent stays so."""
+    others = sa.exists().where(HeartbeatRun.agent_id == agent_id, HeartbeatRun.status == "running")
+    await session.execute(
+        sa.update(Agent).where(Agent.id == agent_id, Agent.status == "running", ~others)
+        .values(status="error" if failed else "idle", updated_at=now))
+    await session.execute(sa.update(Agent).where(Agent.id == agent_id).values(last_heartbeat_at=now))
+
+
+async def add_event(session: AsyncSession, run: Any, seq: int, *, event_type: str, message: str,
+                    level: str = "info", stream: str = "system", payload: dict[str, Any] | None = None,
+                    now: datetime) -> None:
+    await session.execute(sa.insert(HeartbeatRunEvent).values(
+        company_id=run.company_id, run_id=run.id, agent_id=run.agent_id, seq=seq, event_type=event_type,
+        stream=stream, level=level, message=message, payload=payload, created_at=now))
+
+
+async def next_event_seq(session: AsyncSession, run_id: uuid.UUID) -> int:
+    current = await session.scalar(sa.select(sa.func.max(HeartbeatRunEvent.seq)).where(HeartbeatRunEvent.run_id == run_id))
+    return (current or 0) + 1
+
+
+async def fail_runs(session: AsyncSession, run_ids: list[uuid.UUID], *, error_code: str, message: str,
+                    now: datetime) -> list[uuid.UUID]:
+    """Mark running runs failed (lost process, shutdown), release their locks and reset their agents."""
+    if not run_ids:
+        return []
+    rows = (await session.execute(
+        sa.update(HeartbeatRun).where(HeartbeatRun.id.in_(run_ids), HeartbeatRun.status == "running")
+        .values(status="failed", error=message, error_code=error_code, finished_at=now, updated_at=now)
+        .returning(HeartbeatRun.id, HeartbeatRun.company_id, HeartbeatRun.agent_id, HeartbeatRun.wakeup_request_id)
+    )).all()
+    for run in rows:
+        if run.wakeup_request_id:
+            await session.execute(sa.update(AgentWakeupRequest).where(AgentWakeupRequest.id == run.wakeup_request_id)
+                                  .values(status="failed", finished_at=now, error=message, updated_at=now))
+        await add_event(session, run, await next_event_seq(session, run.id), event_type="lifecycle", level="error",
+                        message="run failed", payload={"status": "failed", "errorCode": error_code}, now=now)
+        await release_issue_locks(session, run.id)
+    for agent_id in {r.agent_id for r in rows}:
+        await finish_agent(session, agent_id, failed=True, now=now)
+    return [r.id for r in rows]
+
+
+_DEFERRED = sa.text("""
+    SELECT w.id, w.company_id, w.agent_id, w.source, w.trigger_detail, w.payload, a.status AS agent_status
+    FROM agent_wakeup_requests w
+    JOIN agents a ON a.id = w.agent_id
+    LEFT JOIN issues i ON i.id = (w.payload -> 'contextSnapshot' ->> 'issueId')::uuid
+    WHERE w.status = 'deferred_issue_execution'
+      AND NOT EXISTS (SELECT 1 FROM heartbeat_runs r WHERE r.id = i.execution_run_id AND r.status IN ('queued', 'running'))
+    ORDER BY w.requested_at
+    LIMIT 500
+    FOR UPDATE OF w SKIP LOCKED
+""")
+
+
+async def promote_deferred(session: AsyncSession, *, now: datetime) -> list[uuid.UUID]:
+    """Deferred wake-ups whose issue is no longer locked by a live run become one queued run per
+    (agent, issue); the other requests of the group are coalesced into it."""
+    groups: dict[tuple[uuid.UUID, str], list[Any]] = {}
+    for row in (await session.execute(_DEFERRED)).all():
+        snapshot = (row.payload or {}).get("contextSnapshot") or {}
+        groups.setdefault((row.agent_id, str(snapshot.get("issueId"))), []).append(row)
+    created = []
+    for rows in groups.values():
+        first = rows[0]
+        if first.agent_status in NOT_INVOKABLE:
+            await session.execute(sa.update(AgentWakeupRequest).where(AgentWakeupRequest.id.in_([r.id for r in rows]))
+                                  .values(status="cancelled", finished_at=now, error=f"agent {first.agent_status}"))
+            continue
+        snapshot: dict[str, Any] = {}
+        for r in rows:
+            snapshot = merge_snapshots(snapshot, (r.payload or {}).get("contextSnapshot") or {})
+        run_id = uuid.uuid4()
+        await session.execute(sa.insert(HeartbeatRun).values(
+            id=run_id, company_id=first.company_id, agent_id=first.agent_id, invocation_source=first.source,
+            trigger_detail=first.trigger_detail, status="queued", wakeup_request_id=first.id,
+            context_snapshot=snapshot, created_at=now, updated_at=now))
+        await session.execute(sa.update(AgentWakeupRequest).where(AgentWakeupRequest.id == first.id).values(
+            status="queued", run_id=run_id, coalesced_count=len(rows) - 1, updated_at=now))
+        if len(rows) > 1:
+            await session.execute(sa.update(AgentWakeupRequest).where(AgentWakeupRequest.id.in_([r.id for r in rows[1:]]))
+                                  .values(status="coalesced", run_id=run_id, finished_at=now, updated_at=now))
+        created.append(run_id)
+    if created:
+        await notify(session, WAKE_CHANNEL, "deferred")
+    return created
