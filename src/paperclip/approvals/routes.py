@@ -1,0 +1,96 @@
+"""/api approvals routes, and the approval links of an issue (/issues/{id}/approvals)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from paperclip.api.deps import DB, ActorDep, Now
+from paperclip.approvals import links, service
+from paperclip.approvals.schemas import (
+    ApprovalCreate,
+    CommentCreate,
+    Decision,
+    IssueLink,
+    Resubmit,
+    approval_to_wire,
+    comment_to_wire,
+    linked_issue_to_wire,
+)
+from paperclip.costs.schemas import path_id
+
+router = APIRouter(tags=["approvals"])
+NOT_FOUND = service.APPROVAL_NOT_FOUND
+
+
+@router.get("/companies/{company_id}/approvals")
+async def list_approvals(company_id: str, session: DB, actor: ActorDep,
+                         status: Annotated[str | None, Query(max_length=64)] = None):
+    cid = path_id(company_id, "Company not found")
+    return [approval_to_wire(a) for a in await service.list_approvals(session, actor, cid, status)]
+
+
+@router.post("/companies/{company_id}/approvals", status_code=201)
+async def create_approval(company_id: str, body: ApprovalCreate, session: DB, actor: ActorDep, now: Now):
+    # A repeated idempotencyKey answers like the first call did: 201 with the same approval.
+    approval, _created = await service.create_approval(session, actor, path_id(company_id, "Company not found"), body, now)
+    return approval_to_wire(approval)
+
+
+@router.get("/approvals/{approval_id}")
+async def get_approval(approval_id: str, session: DB, actor: ActorDep):
+    return approval_to_wire(await service.get_approval(session, actor, path_id(approval_id, NOT_FOUND)))
+
+
+def _decision_route(action: str) -> None:
+    async def handler(approval_id: str, body: Decision, session: DB, actor: ActorDep, now: Now):
+        approval = await service.decide(session, actor, path_id(approval_id, NOT_FOUND), action, body.decisionNote, now)
+        return approval_to_wire(approval)
+
+    handler.__name__ = "approval_" + action.replace("-", "_")
+    router.add_api_route(f"/approvals/{{approval_id}}/{action}", handler, methods=["POST"])
+
+
+for _action in service.DECISIONS:
+    _decision_route(_action)
+
+
+@router.post("/approvals/{approval_id}/resubmit")
+async def resubmit(approval_id: str, body: Resubmit, session: DB, actor: ActorDep, now: Now):
+    return approval_to_wire(await service.resubmit(session, actor, path_id(approval_id, NOT_FOUND), body.payload, now))
+
+
+@router.get("/approvals/{approval_id}/comments")
+async def list_comments(approval_id: str, session: DB, actor: ActorDep):
+    return [comment_to_wire(c) for c in await service.list_comments(session, actor, path_id(approval_id, NOT_FOUND))]
+
+
+@router.post("/approvals/{approval_id}/comments", status_code=201)
+async def add_comment(approval_id: str, body: CommentCreate, session: DB, actor: ActorDep, now: Now):
+    return comment_to_wire(await service.add_comment(session, actor, path_id(approval_id, NOT_FOUND), body.body, now))
+
+
+@router.get("/approvals/{approval_id}/issues")
+async def approval_issues(approval_id: str, session: DB, actor: ActorDep):
+    return [linked_issue_to_wire(i) for i in await service.approval_issues(session, actor, path_id(approval_id, NOT_FOUND))]
+
+
+@router.get("/issues/{issue_id}/approvals")
+async def issue_approvals(issue_id: str, session: DB, actor: ActorDep):
+    issue = await links.find_issue(session, actor, issue_id)
+    return [approval_to_wire(a) for a in await links.linked_approvals(session, issue.id)]
+
+
+@router.post("/issues/{issue_id}/approvals", status_code=201)
+async def link_approval(issue_id: str, body: IssueLink, session: DB, actor: ActorDep, now: Now):
+    issue = await links.find_issue(session, actor, issue_id)
+    await links.link(session, actor, issue, body.approvalId, now)
+    return [approval_to_wire(a) for a in await links.linked_approvals(session, issue.id)]
+
+
+@router.delete("/issues/{issue_id}/approvals/{approval_id}")
+async def unlink_approval(issue_id: str, approval_id: str, session: DB, actor: ActorDep):
+    issue = await links.find_issue(session, actor, issue_id)
+    await links.unlink(session, actor, issue, path_id(approval_id, NOT_FOUND))
+    return {"ok": True}

@@ -1,0 +1,18 @@
+"""GET /api/companies/{companyId}/dashboard."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from paperclip.api.deps import DB, ActorDep, Now
+from paperclip.costs.schemas import path_id
+from paperclip.dashboard.service import dashboard
+
+router = APIRouter(tags=["dashboard"])
+
+
+@router.get("/companies/{company_id}/dashboard")
+async def get_dashboard(company_id: str, session: DB, actor: ActorDep, now: Now):
+    cid = path_id(company_id, "Company not found")
+    actor.require_company(cid)
+    return await dashboard(session, cid, now)
