@@ -6,7 +6,10 @@ from fastapi import APIRouter
 
 from paperclip.activity.routes import router as activity_router
 from paperclip.agents.routes import router as agents_router
+from paperclip.approvals.routes import router as approvals_router
 from paperclip.companies.routes import router as companies_router
+from paperclip.costs.routes import router as costs_router
+from paperclip.dashboard.routes import router as dashboard_router
 from paperclip.goals.routes import router as goals_router
 from paperclip.health.routes import router as health_router
 from paperclip.heartbeat.routes import router as heartbeat_router
@@ -20,5 +23,8 @@ api_router.include_router(agents_router)
 api_router.include_router(goals_router)
 api_router.include_router(projects_router)
 api_router.include_router(activity_router)
+api_router.include_router(costs_router)
 api_router.include_router(issues_router)
+api_router.include_router(approvals_router)
+api_router.include_router(dashboard_router)
 api_router.include_router(heartbeat_router)
