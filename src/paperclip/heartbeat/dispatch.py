@@ -303,7 +303,7 @@ class Runner:
             session_params=result.session_params, session_display_id=result.session_display_id,
             clear_session=result.clear_session, task_key=state.task_key, external_run_id=result.external_run_id,
             provider=result.provider, biller=result.biller, billing_type=result.billing_type, model=result.model,
-            cost_cents=cost_cents(result.cost_usd))
+            cost_cents=cost_cents(result.cost_usd), cost_known=result.cost_usd is not None)
 
     async def _record_process(self, run_id: uuid.UUID, pid: int) -> None:
         ticks = process_start_ticks(pid)

@@ -52,6 +52,7 @@ class RunOutcome:
     billing_type: str | None = None
     model: str | None = None
     cost_cents: int = 0
+    cost_known: bool = False
 
 
 async def finalize_run(session: AsyncSession, run: Any, outcome: RunOutcome, *, adapter_type: str, event_seq: int,
@@ -99,7 +100,7 @@ async def finalize_run(session: AsyncSession, run: Any, outcome: RunOutcome, *, 
             issue_id=_uuid(run.context.get("issueId")), provider=outcome.provider, model=outcome.model or "unknown",
             biller=outcome.biller, billing_type=outcome.billing_type, input_tokens=usage.input_tokens,
             cached_input_tokens=usage.cached_input_tokens, output_tokens=usage.output_tokens,
-            cents=outcome.cost_cents, now=now)
+            cents=outcome.cost_cents, priced=outcome.cost_known, now=now)
     if released:
         await promote_deferred(session, now=now)
     return status
