@@ -122,3 +122,20 @@ def test_two_concurrent_migrate_commands_do_not_conflict(empty_database, tmp_pat
     outcomes = [(proc.wait(timeout=120), proc.stderr.read()) for proc in procs]
     assert [code for code, _ in outcomes] == [0, 0], outcomes
     assert query(empty_database, "SELECT count(*) FROM alembic_version") == [(1,)]
+
+
+def test_head_read_from_version_files_agrees_with_alembic():
+    from alembic.script import ScriptDirectory
+
+    from paperclip.db.migrate import alembic_config, linear_head
+
+    assert linear_head() == ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def test_warm_start_on_a_current_schema_does_not_load_alembic(database_url):
+    """Alembic's import is a noticeable part of start-up; a current schema must not need it."""
+    code = ("import sys; from paperclip.db.migrate import startup_migrations; "
+            f"print(startup_migrations({database_url!r}, prepared_statements=False, fresh_cluster=False, "
+            "auto_apply=False, prompt_never=True, label='DATABASE_URL')); print('alembic' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == ["already", "applied", "False"], result.stderr

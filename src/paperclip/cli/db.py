@@ -9,11 +9,10 @@ from typing import Annotated
 import typer
 
 from paperclip.cli.common import ConfigOpt, DataDir, Instance, JsonOpt, console, handles_errors, settings_for
-from paperclip.clock import utcnow
 from paperclip.config.settings import mask_url_password
-from paperclip.db.backup import restore_backup, run_backup
-from paperclip.db.migrate import run_migrations
-from paperclip.server.database import start_database
+
+# The database modules (SQLAlchemy, psycopg, Alembic) are imported inside the commands: every
+# `paperclipai` invocation imports this module, and most never touch the database.
 
 db_app = typer.Typer(help="Database commands", no_args_is_help=True)
 
@@ -28,6 +27,9 @@ def migrate_command(data_dir: DataDir = None, config: ConfigOpt = None, instance
 
 @handles_errors
 def _migrate(data_dir, config, instance, url, as_json) -> None:
+    from paperclip.db.migrate import run_migrations
+    from paperclip.server.database import start_database
+
     settings = settings_for(data_dir, config, instance)
     target = url or settings.database.migration_url
     database = None
@@ -37,7 +39,8 @@ def _migrate(data_dir, config, instance, url, as_json) -> None:
     try:
         # Migrations never prepare statements, so this also works through a transaction-mode pooler;
         # the guide's way is still a direct connection (--url or PAPERCLIP_MIGRATION_DATABASE_URL).
-        label = "--url" if url else ("PAPERCLIP_MIGRATION_DATABASE_URL" if settings.database.migration_url else "DATABASE_URL")
+        label = ("--url" if url else "PAPERCLIP_MIGRATION_DATABASE_URL" if settings.database.migration_url
+                 else "embedded PostgreSQL" if settings.database.embedded else "DATABASE_URL")
         before, after = run_migrations(target, label=label)
     finally:
         if database is not None:
@@ -64,12 +67,16 @@ def backup_command(
 
 @handles_errors
 def _backup(data_dir, config, instance, dir, retention_days, prefix, as_json) -> None:
+    from paperclip.clock import utcnow
+    from paperclip.db.backup import run_backup
+    from paperclip.server.database import backup_source_url, start_database
+
     settings = settings_for(data_dir, config, instance)
     database = start_database(settings, migrate=False)
     try:
         if not as_json:
             console.print(f"Backing up {mask_url_password(database.url)} …")
-        result = run_backup(database.url, backup_dir=(dir or settings.backup.dir).expanduser(),
+        result = run_backup(backup_source_url(settings, database.url), backup_dir=(dir or settings.backup.dir).expanduser(),
                             retention_days=retention_days or settings.backup.retention_days, now=utcnow(), prefix=prefix)
     finally:
         database.stop()
@@ -90,13 +97,16 @@ def restore_command(
 
 @handles_errors
 def _restore(backup_file, data_dir, config, instance, yes) -> None:
+    from paperclip.db.backup import restore_backup
+    from paperclip.server.database import backup_source_url, start_database
+
     settings = settings_for(data_dir, config, instance)
     if not yes and not typer.confirm(f"Replace the contents of the database with {backup_file}?", default=False):
         raise typer.Exit(1)
     database = start_database(settings, migrate=False)
     try:
         console.print(f"Restoring {backup_file} into {mask_url_password(database.url)} …")
-        restore_backup(database.url, backup_file.expanduser())
+        restore_backup(backup_source_url(settings, database.url), backup_file.expanduser())
     finally:
         database.stop()
     console.print("[green]✓[/] Restore complete")

@@ -1,24 +1,35 @@
-"""Schema migrations with Alembic: inspect, apply, and the start-up policy of reference §11.3."""
+"""Schema migrations with Alembic: inspect, apply, and the start-up policy of reference §11.3.
+
+Alembic is imported only when there is something to decide: a warm start on a current schema
+recognises the head revision from the version files themselves (see `recorded_head_matches`),
+which keeps Alembic's import off the start-up path.
+"""
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 
 from paperclip.db.engine import check_server_version, make_sync_engine
 from paperclip.errors import StartupError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+_REVISION_LINE = re.compile(r"""^revision\s*(?::[^=\n]*)?=\s*['"]([^'"]+)['"]\s*$""", re.M)
+_DOWN_REVISION_LINE = re.compile(r"""^down_revision\s*(?::[^=\n]*)?=\s*(?:None|['"]([^'"]+)['"])\s*$""", re.M)
 
 
 def alembic_config(connection: sa.Connection | None = None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["connection"] = connection
@@ -37,7 +48,40 @@ class MigrationState:
         return not self.pending
 
 
+@cache
+def linear_head() -> str | None:
+    """The head revision, read from the `revision = ...` / `down_revision = ...` lines of the
+    version files; None unless the history is one plain chain (then only Alembic may decide)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        revision = _REVISION_LINE.search(text)
+        if revision is None:
+            continue  # __init__.py
+        down = _DOWN_REVISION_LINE.search(text)
+        if down is None:  # a merge (tuple) or something unusual
+            return None
+        revisions.add(revision.group(1))
+        if down.group(1):
+            parents.add(down.group(1))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 and parents <= revisions else None
+
+
+def recorded_head_matches(conn: sa.Connection) -> bool:
+    """True when the database records exactly the head revision: the warm-start case."""
+    head = linear_head()
+    if head is None or conn.exec_driver_sql("SELECT to_regclass('public.alembic_version')").scalar() is None:
+        return False
+    rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all()
+    return rows == [head]
+
+
 def inspect(conn: sa.Connection) -> MigrationState:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config())
     head = script.get_current_head()
     current = MigrationContext.configure(conn).get_current_revision()
@@ -50,6 +94,8 @@ def inspect(conn: sa.Connection) -> MigrationState:
 
 
 def upgrade(conn: sa.Connection) -> None:
+    from alembic import command
+
     command.upgrade(alembic_config(conn), "head")
 
 
@@ -102,6 +148,8 @@ def startup_migrations(
     try:
         with engine.connect() as conn:
             check_server_version(conn, label)
+            if recorded_head_matches(conn):
+                return "already applied"
             state = inspect(conn)
             conn.commit()
     except sa.exc.OperationalError as exc:

@@ -1,0 +1,138 @@
+"""Start-up and idle-memory figures for `paperclipai run` (a script that prints numbers, not a test).
+
+    .venv/bin/python bench/startup_bench.py [--warm-runs 3] [--idle-seconds 5]
+
+Measures, on a throwaway PAPERCLIP_HOME with the embedded database:
+  cold start  `paperclipai run` → first 200 from /api/health, including initdb and migrations
+  warm start  the same on the existing instance (cluster initialised, schema current)
+  idle RSS    VmRSS of the Python server process (not PostgreSQL) after it sat idle
+  stop        SIGTERM → process exit (server and embedded PostgreSQL)
+and the bare CLI import time, which every command pays.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+CLI = [sys.executable, "-m", "paperclip"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no VmRSS for pid {pid}")
+
+
+def healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=1) as response:
+            return response.status == 200 and json.load(response).get("status") == "ok"
+    except (urllib.error.URLError, ConnectionError, OSError, ValueError):
+        return False
+
+
+class Instance:
+    def __init__(self, root: Path):
+        self.home = root / "home"
+        self.port = free_port()
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERCLIP_") and k != "DATABASE_URL"}
+        self.env.update({
+            "PAPERCLIP_HOME": str(self.home),
+            "PORT": str(self.port),
+            "PAPERCLIP_EMBEDDED_POSTGRES_PORT": str(free_port()),
+            "PAPERCLIP_TELEMETRY_DISABLED": "1",
+        })
+
+    def onboard(self) -> None:
+        subprocess.run([*CLI, "onboard", "--mode", "local_trusted", "--bind", "loopback"], env=self.env, check=True,
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def start(self, timeout: float = 120) -> tuple[subprocess.Popen, float]:
+        started = time.perf_counter()
+        proc = subprocess.Popen([*CLI, "run"], env=self.env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while not healthy(self.port):
+            if proc.poll() is not None:
+                raise RuntimeError(f"`paperclipai run` exited with {proc.returncode} before /api/health answered")
+            if time.perf_counter() - started > timeout:
+                proc.kill()
+                raise RuntimeError("/api/health did not answer in time")
+            time.sleep(0.02)
+        return proc, time.perf_counter() - started
+
+    @staticmethod
+    def stop(proc: subprocess.Popen) -> float:
+        started = time.perf_counter()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+        return time.perf_counter() - started
+
+
+def cli_import_seconds() -> float:
+    started = time.perf_counter()
+    subprocess.run([*CLI, "--version"], check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--warm-runs", type=int, default=3)
+    parser.add_argument("--idle-seconds", type=float, default=5.0)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary instance")
+    args = parser.parse_args()
+
+    # Reachable by the unprivileged PostgreSQL user when run as root (no relocation in the figures).
+    root = Path(tempfile.mkdtemp(prefix="paperclip-bench-"))
+    os.chmod(root, 0o755)
+    instance = Instance(root)
+    try:
+        instance.onboard()
+        proc, cold = instance.start()
+        time.sleep(args.idle_seconds)
+        cold_rss = rss_kib(proc.pid)
+        cold_stop = instance.stop(proc)
+
+        warm, idle_rss, stops = [], [], []
+        for _ in range(args.warm_runs):
+            proc, seconds = instance.start()
+            warm.append(seconds)
+            time.sleep(args.idle_seconds)
+            idle_rss.append(rss_kib(proc.pid))
+            stops.append(instance.stop(proc))
+
+        imports = [cli_import_seconds() for _ in range(3)]
+    finally:
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+
+    print(f"python              {sys.version.split()[0]} on {os.cpu_count()} CPUs")
+    print(f"cli --version       {min(imports):.2f} s (best of 3)")
+    print(f"cold start          {cold:.2f} s  (initdb + migrations, run → /api/health 200)")
+    print(f"warm start          {statistics.median(warm):.2f} s median, {min(warm):.2f} s best of {len(warm)}")
+    print(f"idle server RSS     {max(idle_rss) / 1024:.1f} MiB warm (max of {len(idle_rss)}), "
+          f"{cold_rss / 1024:.1f} MiB after cold start  ({args.idle_seconds:.0f} s idle, VmRSS, PostgreSQL excluded)")
+    print(f"stop (SIGTERM)      {statistics.median([cold_stop, *stops]):.2f} s median")
+
+
+if __name__ == "__main__":
+    main()
