@@ -18,6 +18,7 @@ from paperclip.heartbeat.runs import (
     REQUEST_STATUS,
     add_event,
     finish_agent,
+    lock_agents,
     promote_deferred,
     release_issue_locks,
 )
@@ -59,6 +60,7 @@ async def finalize_run(session: AsyncSession, run: Any, outcome: RunOutcome, *, 
                        now: datetime) -> str:
     """Persist the outcome; returns the run's final status (a run cancelled or reaped meanwhile keeps
     that status, but still gets its log, excerpts and exit code)."""
+    await lock_agents(session, [run.agent_id])
     current = await session.scalar(sa.select(HeartbeatRun.status).where(HeartbeatRun.id == run.id).with_for_update())
     status = outcome.status if current == "running" else (current or outcome.status)
     values: dict[str, Any] = dict(

@@ -120,6 +120,15 @@ async def release_issue_locks(session: AsyncSession, run_id: uuid.UUID) -> list[
     return list(released)
 
 
+async def lock_agents(session: AsyncSession, agent_ids) -> None:
+    """Row locks on agents, always taken before a run row is changed (claims, finalising, reaping and
+    cancellation all lock in this order), so an agent's status is decided with every committed run
+    in view and the lock order never deadlocks."""
+    ids = sorted(set(agent_ids))
+    if ids:
+        await session.execute(sa.select(Agent.id).where(Agent.id.in_(ids)).order_by(Agent.id).with_for_update(key_share=True))
+
+
 async def finish_agent(session: AsyncSession, agent_id: uuid.UUID, *, failed: bool, now: datetime) -> None:
     """running → idle | error once its last running run ends; a paused/terminated agent stays so."""
     others = sa.exists().where(HeartbeatRun.agent_id == agent_id, HeartbeatRun.status == "running")
@@ -147,6 +156,7 @@ async def fail_runs(session: AsyncSession, run_ids: list[uuid.UUID], *, error_co
     """Mark running runs failed (lost process, shutdown), release their locks and reset their agents."""
     if not run_ids:
         return []
+    await lock_agents(session, await session.scalars(sa.select(HeartbeatRun.agent_id).where(HeartbeatRun.id.in_(run_ids))))
     rows = (await session.execute(
         sa.update(HeartbeatRun).where(HeartbeatRun.id.in_(run_ids), HeartbeatRun.status == "running")
         .values(status="failed", error=message, error_code=error_code, finished_at=now, updated_at=now)

@@ -176,6 +176,8 @@ async def cancel_agent_work(session: AsyncSession, *, agent_id: uuid.UUID, reaso
     the ids of the runs that were running.
     """
     code = "budget_blocked" if "budget" in (reason or "").lower() else "cancelled"
+    # agent row first, then its runs: the order the runner's claims and finalising use
+    await session.execute(sa.select(Agent.id).where(Agent.id == agent_id).with_for_update(key_share=True))
     await session.execute(
         sa.update(AgentWakeupRequest)
         .where(AgentWakeupRequest.agent_id == agent_id, AgentWakeupRequest.status.in_(("queued", "deferred_issue_execution")))
