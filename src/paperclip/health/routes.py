@@ -15,27 +15,49 @@ router = APIRouter()
 # Monitors poll this with short timeouts of their own; a hung database (frozen host, packets
 # dropped) must turn into a prompt 503, not a request that never answers.
 DB_PROBE_TIMEOUT_SECONDS = 3
+# Probes given up on keep running (cancelled) in the background: cleaning up a connection to a
+# frozen server can itself block for the driver's connect timeout, and a monitor must not wait for it.
+_abandoned_probes: set[asyncio.Task] = set()
+
+
+async def _bootstrap_facts(request: Request) -> tuple[str, bool]:
+    """(bootstrapStatus, bootstrapInviteActive), read from the database; any failure propagates."""
+    async with request.app.state.sessions() as session:
+        if request.app.state.settings.is_local_trusted:
+            await session.execute(sa.text("SELECT 1"))
+            return "ready", False
+        has_admin = await session.scalar(sa.select(sa.exists().where(InstanceUserRole.role == "instance_admin")))
+        if has_admin:
+            return "ready", False
+        invite_active = bool(await session.scalar(sa.select(sa.exists().where(
+            Invite.invite_type == "bootstrap_ceo", Invite.revoked_at.is_(None),
+            Invite.accepted_at.is_(None), sa.or_(Invite.expires_at.is_(None), Invite.expires_at > sa.func.now()),
+        ))))
+        return "bootstrap_pending", invite_active
+
+
+def _forget(task: asyncio.Task) -> None:
+    _abandoned_probes.discard(task)
+    if not task.cancelled():
+        task.exception()  # retrieved, so asyncio does not log it as never retrieved
+
+
+async def _probe(request: Request) -> tuple[str, bool]:
+    task = asyncio.ensure_future(_bootstrap_facts(request))
+    done, _ = await asyncio.wait({task}, timeout=DB_PROBE_TIMEOUT_SECONDS)
+    if task not in done:
+        task.cancel()
+        _abandoned_probes.add(task)
+        task.add_done_callback(_forget)
+        raise TimeoutError("database probe timed out")
+    return task.result()
 
 
 @router.get("/health")
 async def health(request: Request):
     settings = request.app.state.settings
     try:
-        async with asyncio.timeout(DB_PROBE_TIMEOUT_SECONDS), request.app.state.sessions() as session:
-            if settings.is_local_trusted:
-                await session.execute(sa.text("SELECT 1"))
-                bootstrap_status, invite_active = "ready", False
-            else:
-                has_admin = await session.scalar(
-                    sa.select(sa.exists().where(InstanceUserRole.role == "instance_admin"))
-                )
-                bootstrap_status = "ready" if has_admin else "bootstrap_pending"
-                invite_active = False
-                if not has_admin:
-                    invite_active = bool(await session.scalar(sa.select(sa.exists().where(
-                        Invite.invite_type == "bootstrap_ceo", Invite.revoked_at.is_(None),
-                        Invite.accepted_at.is_(None), sa.or_(Invite.expires_at.is_(None), Invite.expires_at > sa.func.now()),
-                    ))))
+        bootstrap_status, invite_active = await _probe(request)
     except Exception:  # any failure to reach the database (TimeoutError included) is the same answer to a monitor
         return JSONResponse({"status": "unhealthy", "version": __version__, "error": "database_unreachable"}, status_code=503)
     return {
