@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 import socket
+import threading
 import uuid
 
 import uvicorn
@@ -31,7 +33,14 @@ GRACEFUL_SECONDS = 8
 def serve(settings: Settings, *, interactive: bool | None = None) -> int:
     configure_logging(log_dir=settings.log_dir, fmt=settings.log_format, console_level=settings.log_level)
     check_deployment(settings)
-    database = start_database(settings, interactive=interactive)
+    # Until uvicorn takes over the signals, SIGTERM unwinds like Ctrl-C so the embedded database
+    # (maybe half started) is still stopped by the `finally` blocks below.
+    previous = signal.signal(signal.SIGTERM, _interrupt) if threading.current_thread() is threading.main_thread() else None
+    try:
+        database = start_database(settings, interactive=interactive)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     sock = None
     try:
         sock, port = bind_listen_socket(settings.host, settings.port, may_move=settings.is_local_trusted)
@@ -59,8 +68,22 @@ def build_app(settings: Settings, database_url: str, port: int) -> FastAPI:
     return app
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+class _Server(uvicorn.Server):
+    """uvicorn re-raises SIGTERM/SIGINT once its graceful shutdown is done, so that the default
+    handler kills the process; that would skip stopping the embedded database. Here the signal
+    ends with the shutdown, `serve` returns and the process exits 0."""
+
+    def handle_exit(self, sig, frame) -> None:
+        super().handle_exit(sig, frame)
+        self._captured_signals.clear()
+
+
 async def _serve(app: FastAPI, sock: socket.socket) -> None:
     config = uvicorn.Config(app, log_config=None, access_log=False, timeout_graceful_shutdown=GRACEFUL_SECONDS,
                             lifespan="on", proxy_headers=True, forwarded_allow_ips="127.0.0.1", server_header=False)
-    server = uvicorn.Server(config)
+    server = _Server(config)
     await server.serve(sockets=[sock])
