@@ -51,6 +51,11 @@ async def find_issue(session: AsyncSession, ref: str, *, for_update: bool = Fals
     return row
 
 
+async def require_company_exists(session: AsyncSession, company_id: uuid.UUID) -> None:
+    if not await session.scalar(sa.select(sa.exists().where(Company.id == company_id))):
+        raise NotFound("Company not found")
+
+
 async def allocate_number(session: AsyncSession, company_id: uuid.UUID) -> tuple[int, str, uuid.UUID | None]:
     """One atomic UPDATE ... RETURNING: the number is unique under any concurrency (the row lock
     serialises concurrent creators until their transactions end). Also returns the company's default

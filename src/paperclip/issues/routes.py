@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
@@ -15,16 +15,16 @@ from paperclip.issues.shapes import issue_to_wire
 
 router = APIRouter(tags=["issues"])
 
-Q = Query(default=None, max_length=10_000)
+QStr = Annotated[str | None, Query(max_length=10_000)]
 
 
 @router.get("/companies/{company_id}/issues")
 async def list_issues(
     company_id: str, session: DB, actor: ActorDep,
-    status: str | None = Q, assigneeAgentId: str | None = Q, assigneeUserId: str | None = Q,  # noqa: N803
-    projectId: str | None = Q, goalId: str | None = Q, parentId: str | None = Q,  # noqa: N803
-    labelId: str | None = Q, label: str | None = Q, q: str | None = Q, originKind: str | None = Q,  # noqa: N803
-    limit: str | None = Q, offset: str | None = Q,
+    status: QStr = None, assigneeAgentId: QStr = None, assigneeUserId: QStr = None,  # noqa: N803
+    projectId: QStr = None, goalId: QStr = None, parentId: QStr = None,  # noqa: N803
+    labelId: QStr = None, label: QStr = None, q: QStr = None, originKind: QStr = None,  # noqa: N803
+    limit: QStr = None, offset: QStr = None,
 ) -> list[dict[str, Any]]:
     filters = service.ListFilters(
         status=status, assignee_agent_id=assigneeAgentId, assignee_user_id=assigneeUserId, project_id=projectId,
@@ -59,7 +59,7 @@ async def create_child(issue_id: str, body: IssueCreate, session: DB, actor: Act
 
 
 @router.get("/issues/{issue_id}/activity")
-async def issue_activity(issue_id: str, session: DB, actor: ActorDep, limit: str | None = Q) -> list[dict[str, Any]]:
+async def issue_activity(issue_id: str, session: DB, actor: ActorDep, limit: QStr = None) -> list[dict[str, Any]]:
     return await service.issue_activity(session, actor, issue_id, limit)
 
 
@@ -76,8 +76,8 @@ async def release(issue_id: str, session: DB, actor: ActorDep, now: Now) -> dict
 
 
 @router.get("/issues/{issue_id}/comments")
-async def list_comments(issue_id: str, session: DB, actor: ActorDep, after: str | None = Q, order: str | None = Q,
-                        limit: str | None = Q) -> list[dict[str, Any]]:
+async def list_comments(issue_id: str, session: DB, actor: ActorDep, after: QStr = None, order: QStr = None,
+                        limit: QStr = None) -> list[dict[str, Any]]:
     return await comments.list_comments(session, actor, issue_id, after=after, order=order, limit=limit)
 
 

@@ -20,7 +20,7 @@ from paperclip.errors import BadRequest, Unprocessable
 from paperclip.issues import blockers, labels, references
 from paperclip.issues.checkout import assert_checkout_owner
 from paperclip.issues.comments import insert_comment
-from paperclip.issues.identifiers import allocate_number, find_issue, parse_uuid
+from paperclip.issues.identifiers import allocate_number, find_issue, parse_uuid, require_company_exists
 from paperclip.issues.schemas import PRIORITIES, IssueCreate, IssueUpdate
 from paperclip.issues.shapes import comment_to_wire, goal_to_wire, issue_to_wire, project_to_wire
 from paperclip.issues.status import check_transition, status_effects
@@ -117,6 +117,8 @@ async def list_issues(session: AsyncSession, actor: Actor, company_id: uuid.UUID
              .order_by(PRIORITY_RANK, ISSUES.c.updated_at.desc(), ISSUES.c.created_at.desc(), ISSUES.c.id)
              .limit(limit).offset(offset))
     rows = (await session.execute(query)).mappings().all()
+    if not rows:
+        await require_company_exists(session, company_id)
     attached = await labels.labels_for(session, [r["id"] for r in rows])
     return [issue_to_wire(r, attached.get(r["id"])) for r in rows]
 
