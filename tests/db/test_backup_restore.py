@@ -200,3 +200,16 @@ def test_restore_of_a_missing_file_names_it(database_url, tmp_path):
     env = cli_env(tmp_path / "home", DATABASE_URL=database_url)
     result = run_cli("db:restore", str(tmp_path / "nope.sql.gz"), "--yes", env=env, cwd=tmp_path)
     assert result.returncode != 0 and "nope.sql.gz" in result.stderr
+
+
+def test_restore_refuses_while_a_server_has_the_embedded_database_up(embedded, reachable_dir, tmp_path):
+    running = embedded(reachable_dir / "db")
+    running.start()  # stands in for `paperclipai run`
+    env = cli_env(tmp_path / "home", PAPERCLIP_EMBEDDED_POSTGRES_DATA_DIR=str(reachable_dir / "db"),
+                  PAPERCLIP_EMBEDDED_POSTGRES_PORT=str(running.port))
+    backup = tmp_path / "paperclip-x.sql.gz"
+    backup.write_bytes(gzip.compress(b"SELECT 1;\n"))
+    result = run_cli("db:restore", str(backup), "--yes", env=env, cwd=tmp_path)
+    assert result.returncode != 0
+    assert "in use by a running server" in result.stderr and "stop `paperclipai run` first" in result.stderr
+    assert running.running_pid() is not None  # and the CLI left it running

@@ -10,6 +10,7 @@ import typer
 
 from paperclip.cli.common import ConfigOpt, DataDir, Instance, JsonOpt, console, handles_errors, settings_for
 from paperclip.config.settings import mask_url_password
+from paperclip.errors import StartupError
 
 # The database modules (SQLAlchemy, psycopg, Alembic) are imported inside the commands: every
 # `paperclipai` invocation imports this module, and most never touch the database.
@@ -105,6 +106,12 @@ def _restore(backup_file, data_dir, config, instance, yes) -> None:
         raise typer.Exit(1)
     database = start_database(settings, migrate=False)
     try:
+        if database.embedded is not None and database.embedded.adopted:
+            # Someone else (normally `paperclipai run`) has the embedded database up: replacing
+            # tables under a live server would hand its requests half-restored data.
+            raise StartupError(
+                f"The embedded database in {database.embedded.data_dir} is in use by a running server; "
+                "stop `paperclipai run` first, then restore")
         console.print(f"Restoring {backup_file} into {mask_url_password(database.url)} …")
         restore_backup(backup_source_url(settings, database.url), backup_file.expanduser())
     finally:
