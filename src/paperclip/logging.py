@@ -33,6 +33,9 @@ SHARED = [
     structlog.stdlib.add_log_level,
     structlog.stdlib.add_logger_name,
     structlog.processors.TimeStamper(fmt="iso", utc=True),
+    # The request log passes method/path/status/duration (and, for failures, the redacted body) as
+    # `extra={"http": ...}`; other extras stay out so nothing unreviewed reaches a log by accident.
+    structlog.stdlib.ExtraAdder(allow=["http"]),
     _redact_event,
 ]
 
