@@ -10,6 +10,7 @@ from paperclip.cli.configure import configure_command
 from paperclip.cli.db import backup_command, db_app, migrate_command, restore_command
 from paperclip.cli.doctor import doctor_command
 from paperclip.cli.env_cmd import env_command
+from paperclip.cli.heartbeat import heartbeat_app
 from paperclip.cli.onboard import onboard_command
 from paperclip.cli.run import run_command
 
@@ -38,6 +39,7 @@ app.command("db:backup")(backup_command)
 app.command("db:restore")(restore_command)
 app.command("db:migrate", hidden=True)(migrate_command)
 app.add_typer(db_app, name="db")
+app.add_typer(heartbeat_app, name="heartbeat")
 
 
 def main() -> None:
