@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 
 async def test_cost_event_is_recorded_with_activity_and_spend(gov):
     c = await gov.company()
@@ -13,3 +15,89 @@ async def test_cost_event_is_recorded_with_activity_and_spend(gov):
     assert gov.one("SELECT spent_monthly_cents FROM companies WHERE id = %s", c["id"])["spent_monthly_cents"] == 30
     act = gov.one("SELECT * FROM activity_log WHERE action = 'cost.reported'")
     assert act["entity_id"] == body["id"] and act["details"] == {"model": "claude-sonnet", "costCents": 30}
+
+
+async def test_cost_event_validation_and_references(gov):
+    c = await gov.company()
+    a = await gov.agent(c["id"])
+    url = f"/api/companies/{c['id']}/cost-events"
+    base = {"agentId": a["id"], "provider": "anthropic", "model": "m", "costCents": 1, "occurredAt": gov.now_iso()}
+    r = await gov.client.post(url, json={k: v for k, v in base.items() if k != "occurredAt"})
+    assert r.status_code == 400 and r.json()["details"][0]["path"] == ["occurredAt"]
+    for bad in ({"costCents": -1}, {"costCents": 1.5}, {"costCents": "5"}, {"inputTokens": -3},
+                {"occurredAt": "yesterday"}, {"provider": ""}, {"billingType": "free"}, {"agentId": "nope"},
+                {"costCents": 2**40}):
+        r = await gov.client.post(url, json={**base, **bad})
+        assert r.status_code == 400 and r.json()["error"] == "Validation error", (bad, r.text)
+    other = await gov.company("Other Co")
+    stranger = await gov.agent(other["id"])
+    r = await gov.client.post(url, json={**base, "agentId": stranger["id"]})
+    assert r.status_code == 422 and r.json() == {"error": "Agent does not belong to company"}
+    r = await gov.client.post(url, json={**base, "agentId": str(uuid.uuid4())})
+    assert r.status_code == 404 and r.json() == {"error": "Agent not found"}
+    r = await gov.client.post(url, json={**base, "issueId": str(uuid.uuid4())})
+    assert r.status_code == 404 and r.json() == {"error": "Issue not found"}
+    r = await gov.client.post(f"/api/companies/{uuid.uuid4()}/cost-events", json=base)
+    assert r.status_code == 404 and r.json() == {"error": "Company not found"}
+
+
+async def test_agents_report_only_their_own_costs(gov):
+    c = await gov.company()
+    a = await gov.agent(c["id"])
+    b = await gov.agent(c["id"], name="Bob")
+    headers = await gov.key(a["id"])
+    r = await gov.cost(c["id"], b["id"], 5, headers=headers)
+    assert r.status_code == 403 and r.json() == {"error": "Agent can only report its own costs"}
+    r = await gov.cost(c["id"], a["id"], 5, headers=headers)
+    assert r.status_code == 201
+    act = gov.one("SELECT actor_type, actor_id, agent_id FROM activity_log WHERE action = 'cost.reported'")
+    assert act["actor_type"] == "agent" and act["actor_id"] == a["id"] and str(act["agent_id"]) == a["id"]
+
+
+async def test_event_outside_the_current_month_does_not_count_towards_monthly_spend(gov):
+    c = await gov.company()
+    a = await gov.agent(c["id"], budgetMonthlyCents=10)
+    assert (await gov.cost(c["id"], a["id"], 50, occurredAt="2020-01-15T12:00:00Z")).status_code == 201
+    row = gov.one("SELECT spent_monthly_cents, status FROM agents WHERE id = %s", a["id"])
+    assert row == {"spent_monthly_cents": 0, "status": "idle"}
+
+
+async def test_cost_reports(gov):
+    c = await gov.company(budgetMonthlyCents=1000)
+    cid = c["id"]
+    a = await gov.agent(cid)
+    b = await gov.agent(cid, name="Bob")
+    project = (await gov.client.post(f"/api/companies/{cid}/projects", json={"name": "Proj"})).json()
+    await gov.cost(cid, a["id"], 100)
+    await gov.cost(cid, a["id"], 5, provider="openai", model="gpt", biller="openrouter", billingType="metered_api",
+                   projectId=project["id"])
+    await gov.cost(cid, b["id"], 50, billingType="subscription_included")
+    await gov.cost(cid, b["id"], 999, occurredAt="2020-01-01T00:00:00Z")
+
+    summary = (await gov.client.get(f"/api/companies/{cid}/costs/summary")).json()
+    assert summary == {"companyId": cid, "spendCents": 155, "budgetCents": 1000, "utilizationPercent": 15.5}
+    everything = (await gov.client.get(f"/api/companies/{cid}/costs/summary?from=2019-01-01")).json()
+    assert everything["spendCents"] == 1154
+    window = (await gov.client.get(
+        f"/api/companies/{cid}/costs/summary?from=2020-01-01&to=2020-01-01T00:00:00Z")).json()
+    assert window["spendCents"] == 999
+    r = await gov.client.get(f"/api/companies/{cid}/costs/summary?from=garbage")
+    assert r.status_code == 400 and r.json() == {"error": "invalid 'from' date"}
+
+    by_agent = (await gov.client.get(f"/api/companies/{cid}/costs/by-agent")).json()
+    assert [(x["agentName"], x["costCents"]) for x in by_agent] == [("Ann", 105), ("Bob", 50)]
+    assert set(by_agent[0]) == {"agentId", "agentName", "agentStatus", "costCents", "inputTokens",
+                                "cachedInputTokens", "outputTokens", "apiRunCount", "subscriptionRunCount",
+                                "subscriptionCachedInputTokens", "subscriptionInputTokens", "subscriptionOutputTokens"}
+    assert by_agent[1]["subscriptionInputTokens"] == 10 and by_agent[0]["subscriptionInputTokens"] == 0
+    by_provider = (await gov.client.get(f"/api/companies/{cid}/costs/by-provider")).json()
+    assert [(x["provider"], x["biller"], x["billingType"], x["costCents"]) for x in by_provider] == [
+        ("anthropic", "anthropic", "unknown", 100), ("anthropic", "anthropic", "subscription_included", 50),
+        ("openai", "openrouter", "metered_api", 5)]
+    by_project = (await gov.client.get(f"/api/companies/{cid}/costs/by-project")).json()
+    assert by_project == [{"projectId": project["id"], "projectName": "Proj", "costCents": 5, "inputTokens": 10,
+                           "cachedInputTokens": 0, "outputTokens": 5}]
+    by_model = (await gov.client.get(f"/api/companies/{cid}/costs/by-agent-model")).json()
+    assert {(x["agentName"], x["model"], x["costCents"]) for x in by_model} == {
+        ("Ann", "claude-sonnet", 100), ("Ann", "gpt", 5), ("Bob", "claude-sonnet", 50)}
+    assert (await gov.client.get(f"/api/companies/{uuid.uuid4()}/costs/by-agent")).status_code == 404

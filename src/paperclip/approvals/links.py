@@ -20,7 +20,7 @@ ISSUE_NOT_FOUND = "Issue not found"
 async def find_issue(session: AsyncSession, actor: Actor, ref: str) -> Issue:
     """An issue by UUID or by identifier (`PAP-12`), if the actor may see its company."""
     actor.require_authenticated()
-    if len(ref) > 64:
+    if len(ref) > 64 or "\x00" in ref:
         raise NotFound(ISSUE_NOT_FOUND)
     try:
         condition = Issue.id == uuid.UUID(ref)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StrictStr
+from pydantic import Field
 
-from paperclip.costs.schemas import Body, JsonObject, Note
+from paperclip.costs.schemas import Body, JsonObject, Note, Text
 from paperclip.db.models import Approval, ApprovalComment, Issue
 from paperclip.wire import iso, uid
 
@@ -20,7 +20,7 @@ class ApprovalCreate(Body):
     requestedByAgentId: uuid.UUID | None = None
     payload: JsonObject
     issueIds: Annotated[list[uuid.UUID], Field(max_length=100)] | None = None
-    idempotencyKey: Annotated[StrictStr, Field(min_length=1, max_length=255)] | None = None
+    idempotencyKey: Annotated[Text, Field(min_length=1, max_length=255)] | None = None
 
 
 class Decision(Body):
@@ -32,7 +32,7 @@ class Resubmit(Body):
 
 
 class CommentCreate(Body):
-    body: Annotated[StrictStr, Field(min_length=1, max_length=50_000)]
+    body: Annotated[Text, Field(min_length=1, max_length=50_000)]
 
 
 class IssueLink(Body):

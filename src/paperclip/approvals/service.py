@@ -94,6 +94,8 @@ async def create_approval(session: AsyncSession, actor: Actor, company_id: uuid.
 async def list_approvals(session: AsyncSession, actor: Actor, company_id: uuid.UUID, status: str | None) -> list[Approval]:
     actor.require_company(company_id)
     await _company_exists(session, company_id)
+    if status and "\x00" in status:
+        return []
     stmt = sa.select(Approval).where(Approval.company_id == company_id)
     if status:
         stmt = stmt.where(Approval.status == status)

@@ -27,8 +27,17 @@ MAX_JSON_BYTES = 256 * 1024
 
 
 def _json_bounded(value: dict[str, Any]) -> dict[str, Any]:
-    if len(json.dumps(value, default=str)) > MAX_JSON_BYTES:
+    dumped = json.dumps(value, default=str)
+    if len(dumped) > MAX_JSON_BYTES:
         raise ValueError(f"must serialise to at most {MAX_JSON_BYTES} bytes")
+    if "\\u0000" in dumped:  # PostgreSQL text and jsonb cannot store NUL
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
     return value
 
 
@@ -36,8 +45,9 @@ def _aware(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-Label = Annotated[StrictStr, Field(min_length=1, max_length=200)]
-Note = Annotated[StrictStr, Field(max_length=10_000)]
+Text = Annotated[StrictStr, AfterValidator(_no_nul)]
+Label = Annotated[Text, Field(min_length=1, max_length=200)]
+Note = Annotated[Text, Field(max_length=10_000)]
 Count = Annotated[StrictInt, Field(ge=0, le=INT32_MAX)]
 Cents = Annotated[StrictInt, Field(ge=0, le=INT32_MAX)]
 Flag = StrictBool
@@ -68,7 +78,7 @@ class CostEventCreate(Body):
     projectId: uuid.UUID | None = None
     goalId: uuid.UUID | None = None
     heartbeatRunId: uuid.UUID | None = None
-    billingCode: Annotated[StrictStr, Field(max_length=200)] | None = None
+    billingCode: Annotated[Text, Field(max_length=200)] | None = None
     provider: Label
     biller: Label | None = None
     billingType: BillingType = "unknown"
