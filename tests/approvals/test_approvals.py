@@ -212,3 +212,23 @@ async def test_decision_wakes_requester_or_records_why_not(gov):
     assert (await gov.client.post(f"/api/agents/{a['id']}/pause")).status_code == 200
     assert (await gov.client.post(f"/api/approvals/{ap2['id']}/reject", json={})).status_code == 200
     assert gov.one("SELECT details FROM activity_log WHERE action = 'approval.requester_wakeup_failed'")
+
+
+async def test_parallel_decisions_have_one_winner(gov, live_server):
+    import asyncio
+
+    import httpx
+
+    c = await gov.company(requireBoardApprovalForNewAgents=True)
+    hired = (await gov.client.post(f"/api/companies/{c['id']}/agent-hires", json={"name": "Zed"})).json()
+    url = f"/api/approvals/{hired['approval']['id']}"
+    async with httpx.AsyncClient(base_url=live_server, timeout=60) as http:
+        responses = await asyncio.gather(*[http.post(f"{url}/{'approve' if i % 2 else 'reject'}", json={})
+                                           for i in range(16)])
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [200] + [422] * 15
+    winner = next(r.json() for r in responses if r.status_code == 200)
+    agent_status = gov.one("SELECT status FROM agents WHERE id = %s", hired["agent"]["id"])["status"]
+    assert agent_status == ("idle" if winner["status"] == "approved" else "terminated")
+    decided = gov.sql("SELECT action FROM activity_log WHERE action IN ('approval.approved', 'approval.rejected')")
+    assert len(decided) == 1

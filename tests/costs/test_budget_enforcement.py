@@ -163,6 +163,7 @@ async def test_resolve_incident_raise_and_resume_or_keep_paused(gov):
     assert r.status_code == 422 and r.json() == {"error": "New budget must exceed current observed spend"}
     r = await gov.client.post(f"{url}/{ia['id']}/resolve", json={"action": "raise_budget_and_resume"})
     assert r.status_code == 400 and r.json()["error"] == "Validation error"
+    assert r.json()["details"][0]["path"] == ["amount"]
     r = await gov.client.post(f"{url}/{ia['id']}/resolve", json={"action": "raise_budget_and_resume", "amount": 500,
                                                                  "decisionNote": "ok"})
     assert r.status_code == 200, r.text

@@ -51,7 +51,8 @@ async def test_dashboard_counts_match_the_database(gov):
         "done": count("SELECT count(*) AS n FROM issues WHERE company_id = %s AND status = 'done'"),
     } == {"open": 5, "inProgress": 1, "blocked": 1, "done": 1}
     spend = gov.one("SELECT spent_monthly_cents FROM companies WHERE id = %s", cid)["spent_monthly_cents"]
-    assert d["costs"] == {"monthSpendCents": spend, "monthBudgetCents": 1000, "monthUtilizationPercent": 12.0}
+    assert d["costs"] == {"monthSpendCents": spend, "monthBudgetCents": 1000, "monthUtilizationPercent": 12}
+    assert isinstance(d["costs"]["monthUtilizationPercent"], int)
     assert spend == 120
     assert d["pendingApprovals"] == count(
         "SELECT count(*) AS n FROM approvals WHERE company_id = %s AND status = 'pending'") == 2

@@ -55,6 +55,14 @@ def policy_window(window_kind: str, now: datetime) -> tuple[datetime, datetime]:
     return (LIFETIME_START, LIFETIME_END) if window_kind == LIFETIME else month_window(now)
 
 
+def percent(part: int, whole: int) -> int | float:
+    """part/whole in percent, 2 decimals; integral values as JSON integers (the original's `11`, not `11.0`)."""
+    if whole <= 0:
+        return 0
+    value = round(part * 100 / whole, 2)
+    return int(value) if value.is_integer() else value
+
+
 def soft_threshold(amount: int, warn_percent: int) -> int:
     return math.ceil(amount * warn_percent / 100)
 
@@ -379,7 +387,7 @@ def policy_to_wire(row: Any, now: datetime) -> dict[str, Any]:
         "policyId": str(row.id), "companyId": str(row.company_id), "scopeType": row.scope_type,
         "scopeId": str(row.scope_id), "scopeName": row.scope_name, "metric": row.metric, "windowKind": row.window_kind,
         "amount": amount, "observedAmount": observed, "remainingAmount": max(amount - observed, 0),
-        "utilizationPercent": round(observed * 100 / amount, 2) if amount > 0 else 0,
+        "utilizationPercent": percent(observed, amount),
         "warnPercent": row.warn_percent, "hardStopEnabled": row.hard_stop_enabled, "notifyEnabled": row.notify_enabled,
         "isActive": row.is_active, "status": status, "paused": bool(row.paused), "pauseReason": row.pause_reason,
         "windowStart": iso(ws), "windowEnd": iso(we),

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from paperclip.costs.budgets import month_window
+from paperclip.costs.budgets import month_window, percent
 from paperclip.db.models import Agent, Company, CostEvent, Project
 from paperclip.errors import BadRequest, NotFound
 
@@ -79,7 +79,7 @@ async def summary(session: AsyncSession, company_id: uuid.UUID, start, end, now:
         raise NotFound("Company not found")
     budget, spend = int(row[0]), int(row[1])
     return {"companyId": str(company_id), "spendCents": spend, "budgetCents": budget,
-            "utilizationPercent": round(spend * 100 / budget, 2) if budget > 0 else 0}
+            "utilizationPercent": percent(spend, budget)}
 
 
 async def by_agent(session: AsyncSession, company_id: uuid.UUID, start, end, now: datetime) -> list[dict[str, Any]]:

@@ -123,6 +123,7 @@ async def set_agent_budget(agent_id: str, body: BudgetAmount, session: DB, actor
 async def resolve_incident(company_id: str, incident_id: str, body: IncidentResolve, session: DB, actor: ActorDep,
                            now: Now):
     actor.require_board()
+    body.check()
     cid = await company_in_scope(session, actor, company_id)
     iid = path_id(incident_id, "Budget incident not found")
     return await budgets.resolve_incident(session, actor, cid, iid, action=body.action, amount=body.amount,

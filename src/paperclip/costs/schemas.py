@@ -15,11 +15,10 @@ from pydantic import (
     StrictBool,
     StrictInt,
     StrictStr,
-    model_validator,
 )
 
 from paperclip.db.models import CostEvent
-from paperclip.errors import NotFound
+from paperclip.errors import BadRequest, NotFound
 from paperclip.wire import iso, uid
 
 INT32_MAX = 2_147_483_647
@@ -112,11 +111,11 @@ class IncidentResolve(Body):
     amount: Cents | None = None
     decisionNote: Note | None = None
 
-    @model_validator(mode="after")
-    def _amount_when_raising(self) -> IncidentResolve:
+    def check(self) -> None:
+        """The cross-field rule, answered like a field error (400 naming `amount`)."""
         if self.action == "raise_budget_and_resume" and self.amount is None:
-            raise ValueError("amount is required when raising a budget")
-        return self
+            raise BadRequest("Validation error", [{"path": ["amount"], "field": "amount", "code": "custom",
+                                                   "message": "amount is required when raising a budget"}])
 
 
 def cost_event_to_wire(e: CostEvent, cost_status: str = "reported") -> dict[str, Any]:

@@ -81,8 +81,8 @@ async def create_cost_event(
     agent_spent = await session.scalar(_recompute(Agent, Agent.id, body.agentId, CostEvent.agent_id == body.agentId, window))
     company_spent = await session.scalar(
         _recompute(Company, Company.id, company_id, CostEvent.company_id == company_id, window))
-    await record(session, actor, company_id=company_id, action="cost.reported", entity_type="cost_event",
-                 entity_id=event.id, details={"model": event.model, "costCents": event.cost_cents})
     await enforce_after_cost_event(session, company_id=company_id, agent_id=body.agentId, project_id=body.projectId,
                                    agent_spent=int(agent_spent or 0), company_spent=int(company_spent or 0), now=now)
+    await record(session, actor, company_id=company_id, action="cost.reported", entity_type="cost_event",
+                 entity_id=event.id, details={"model": event.model, "costCents": event.cost_cents})
     return cost_event_to_wire(event, body.costStatus)

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from paperclip.costs.budgets import month_window
+from paperclip.costs.budgets import month_window, percent
 from paperclip.errors import NotFound
 from paperclip.wire import iso
 
@@ -103,7 +103,7 @@ async def dashboard(session: AsyncSession, company_id: uuid.UUID, now: datetime)
         "agents": {"active": row.active, "running": row.running, "paused": row.paused, "error": row.error},
         "tasks": {"open": row.open, "inProgress": row.in_progress, "blocked": row.blocked, "done": row.done},
         "costs": {"monthSpendCents": spend, "monthBudgetCents": budget,
-                  "monthUtilizationPercent": round(spend * 100 / budget, 2) if budget > 0 else 0},
+                  "monthUtilizationPercent": percent(spend, budget)},
         "pendingApprovals": row.pending,
         "budgets": {"activeIncidents": row.incidents, "pendingApprovals": row.pending_budget,
                     "pausedAgents": row.paused_budget, "pausedProjects": row.paused_projects},
