@@ -43,5 +43,5 @@ async def test_activity_is_company_scoped(client):
     r = await client.get(f"/api/companies/{b}/activity", headers=auth)
     assert r.status_code == 403 and r.json() == {"error": "Agent key cannot access another company"}
     r = await client.get(f"/api/companies/{uuid.uuid4()}/activity")
-    assert r.status_code == 200 and r.json() == []
+    assert r.status_code == 404 and r.json() == {"error": "Company not found"}
     assert (await client.get("/api/companies/junk/activity")).status_code == 404

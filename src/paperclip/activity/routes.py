@@ -10,9 +10,10 @@ from fastapi import APIRouter, Query
 from paperclip.activity.service import MAX_LIMIT, list_activity, to_wire
 from paperclip.api.deps import DB, ActorDep
 from paperclip.auth.ids import path_uuid
+from paperclip.companies.service import require_company_exists
 
 router = APIRouter(tags=["activity"])
-Text = Annotated[str | None, Query(max_length=200)]
+Text = Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$")]
 
 
 @router.get("/companies/{company_id}/activity")
@@ -31,4 +32,6 @@ async def company_activity(
     actor.require_company(cid)
     rows = await list_activity(session, cid, agent_id=agentId, entity_type=entityType, entity_id=entityId,
                                action=action, limit=min(limit, MAX_LIMIT), offset=offset)
+    if not rows and offset == 0:
+        await require_company_exists(session, cid)
     return [to_wire(r) for r in rows]

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StrictStr
 
-from paperclip.companies.fields import Body, Cents, Description, Flag, JsonObject, Name, ShortText
+from paperclip.companies.fields import Body, Cents, Description, Flag, JsonObject, Name, ShortText, text
 from paperclip.db.models import Agent, AgentApiKey, AgentConfigRevision
 from paperclip.redaction import REDACTED, redact
 from paperclip.wire import iso, uid
@@ -16,7 +16,7 @@ from paperclip.wire import iso, uid
 AgentRole = Literal["ceo", "cto", "cmo", "cfo", "security", "engineer", "designer", "pm", "qa", "devops",
                     "researcher", "general"]
 AdapterType = Annotated[StrictStr, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
-Icon = Annotated[StrictStr, Field(max_length=64)]
+Icon = text(0, 64)
 
 
 class AgentCreate(Body):

@@ -15,7 +15,7 @@ from paperclip.agents.hierarchy import validate_manager
 from paperclip.agents.schemas import AgentCreate, AgentPatch, PermissionsPatch, is_redacted_env_value
 from paperclip.auth.actor import Actor
 from paperclip.companies.budgets import upsert_monthly_budget
-from paperclip.companies.service import get_company
+from paperclip.companies.service import get_company, require_company_exists
 from paperclip.db.models import Agent
 from paperclip.errors import NotFound, Unauthorized
 
@@ -25,10 +25,13 @@ DEFAULT_PERMISSIONS: dict[str, Any] = {"canCreateAgents": True, "canCreateSkills
 
 async def list_agents(session: AsyncSession, actor: Actor, company_id: uuid.UUID) -> list[Agent]:
     actor.require_company(company_id)
-    return list(await session.scalars(
+    agents = list(await session.scalars(
         sa.select(Agent).where(Agent.company_id == company_id, Agent.status != "terminated")
         .order_by(Agent.created_at, Agent.id)
     ))
+    if not agents:
+        await require_company_exists(session, company_id)
+    return agents
 
 
 async def get_agent(session: AsyncSession, actor: Actor, agent_id: uuid.UUID, *, for_update: bool = False) -> Agent:

@@ -88,7 +88,7 @@ class RequestLogMiddleware:
         if body and not path.startswith("/api/auth/"):
             try:
                 extra["req_body"] = redact(json.loads(body))
-            except ValueError:
+            except (ValueError, RecursionError):  # deeply nested JSON must not crash the log line
                 extra["req_body"] = "[unparsed body]"
         log.log(level, "%s %s %s %sms", scope.get("method"), url, status, duration_ms, extra={"http": extra})
 

@@ -16,18 +16,31 @@ MAX_JSON_BYTES = 256 * 1024
 
 
 def _json_bounded(value: dict[str, Any]) -> dict[str, Any]:
-    if len(json.dumps(value, default=str)) > MAX_JSON_BYTES:
+    dumped = json.dumps(value, default=str)
+    if len(dumped) > MAX_JSON_BYTES:
         raise ValueError(f"must serialise to at most {MAX_JSON_BYTES} bytes")
+    if "\\u0000" in dumped:
+        raise ValueError("must not contain NUL characters")
     return value
 
 
-Name = Annotated[StrictStr, Field(min_length=1, max_length=200)]
-Title = Annotated[StrictStr, Field(min_length=1, max_length=500)]
-ShortText = Annotated[StrictStr, Field(max_length=200)]
-Description = Annotated[StrictStr, Field(max_length=50_000)]
-LongText = Annotated[StrictStr, Field(max_length=50_000)]
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL: refuse it here instead of failing in the database.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def text(min_length: int = 0, max_length: int = 200):
+    return Annotated[StrictStr, Field(min_length=min_length, max_length=max_length), AfterValidator(_no_nul)]
+
+
+Name = text(1, 200)
+Title = text(1, 500)
+ShortText = text(0, 200)
+Description = text(0, 50_000)
 Cents = Annotated[StrictInt, Field(ge=0, le=INT32_MAX)]
-Color = Annotated[StrictStr, Field(max_length=64)]
+Color = text(0, 64)
 Flag = StrictBool
 JsonObject = Annotated[dict[str, Any], AfterValidator(_json_bounded)]
 

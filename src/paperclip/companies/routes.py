@@ -53,5 +53,9 @@ async def delete_company(company_id: str, session: DB, actor: ActorDep, settings
 
 @router.get("/companies/{company_id}/org")
 async def company_org(company_id: str, session: DB, actor: ActorDep):
-    company = await service.get_company(session, actor, path_uuid(company_id, NOT_FOUND))
-    return await org_tree(session, company.id)
+    cid = path_uuid(company_id, NOT_FOUND)
+    actor.require_company(cid)
+    tree = await org_tree(session, cid)
+    if not tree:
+        await service.require_company_exists(session, cid)
+    return tree

@@ -59,6 +59,12 @@ async def get_company(session: AsyncSession, actor: Actor, company_id: uuid.UUID
     return company
 
 
+async def require_company_exists(session: AsyncSession, company_id: uuid.UUID) -> None:
+    """For list routes: call only when the list came back empty (a non-empty list proves the company)."""
+    if not await session.scalar(sa.select(sa.exists().where(Company.id == company_id))):
+        raise NotFound("Company not found")
+
+
 async def create_company(session: AsyncSession, actor: Actor, body: CompanyCreate, now: datetime) -> Company:
     actor.require_board()
     base = base_prefix(body.name)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from paperclip.activity.service import record
 from paperclip.auth.actor import Actor
 from paperclip.companies.scoping import require_same_company
-from paperclip.companies.service import get_company
+from paperclip.companies.service import get_company, require_company_exists
 from paperclip.db.models import Agent, Goal
 from paperclip.errors import NotFound, Unprocessable
 from paperclip.goals.schemas import GoalCreate, GoalPatch
@@ -31,9 +31,12 @@ SELECT id FROM chain
 
 async def list_goals(session: AsyncSession, actor: Actor, company_id: uuid.UUID) -> list[Goal]:
     actor.require_company(company_id)
-    return list(await session.scalars(
+    goals = list(await session.scalars(
         sa.select(Goal).where(Goal.company_id == company_id).order_by(Goal.created_at, Goal.id)
     ))
+    if not goals:
+        await require_company_exists(session, company_id)
+    return goals
 
 
 async def get_goal(session: AsyncSession, actor: Actor, goal_id: uuid.UUID, *, for_update: bool = False) -> Goal:

@@ -6,15 +6,15 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StrictStr
+from pydantic import Field
 
 from paperclip.agents.schemas import redact_adapter_config
-from paperclip.companies.fields import Body, Color, Description, JsonObject, Name
+from paperclip.companies.fields import Body, Color, Description, JsonObject, Name, text
 from paperclip.db.models import Project
 from paperclip.wire import iso, uid
 
 ProjectStatus = Literal["backlog", "planned", "in_progress", "completed", "cancelled"]
-Icon = Annotated[StrictStr, Field(max_length=64)]
+Icon = text(0, 64)
 GoalIds = Annotated[list[uuid.UUID], Field(max_length=100)]
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from paperclip.activity.service import record
 from paperclip.auth.actor import Actor
 from paperclip.companies.scoping import require_same_company
-from paperclip.companies.service import get_company
+from paperclip.companies.service import get_company, require_company_exists
 from paperclip.db.models import Agent, Goal, Project, ProjectGoal
 from paperclip.errors import NotFound, Unprocessable
 from paperclip.projects.schemas import ProjectCreate, ProjectPatch
@@ -40,6 +40,8 @@ async def list_projects(session: AsyncSession, actor: Actor, company_id: uuid.UU
     projects = list(await session.scalars(
         sa.select(Project).where(Project.company_id == company_id).order_by(Project.created_at, Project.id)
     ))
+    if not projects:
+        await require_company_exists(session, company_id)
     return projects, await goal_links(session, [p.id for p in projects])
 
 
