@@ -1,4 +1,4 @@
-"""Issue references (UUID or `ACM-12`) and the per-company counter that numbers new issues."""
+"""Issue references: a UUID or an identifier such as `ACM-12` (case-insensitive)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from paperclip.db.models import Company, Goal, Issue
+from paperclip.db.models import Company, Issue
 from paperclip.errors import NotFound
 
 ISSUES = Issue.__table__
@@ -54,28 +54,3 @@ async def find_issue(session: AsyncSession, ref: str, *, for_update: bool = Fals
 async def require_company_exists(session: AsyncSession, company_id: uuid.UUID) -> None:
     if not await session.scalar(sa.select(sa.exists().where(Company.id == company_id))):
         raise NotFound("Company not found")
-
-
-async def allocate_number(session: AsyncSession, company_id: uuid.UUID) -> tuple[int, str, uuid.UUID | None]:
-    """One atomic UPDATE ... RETURNING: the number is unique under any concurrency (the row lock
-    serialises concurrent creators until their transactions end). Also returns the company's default
-    goal (its first top-level company goal), used when a new issue names no goal or project."""
-    default_goal = (
-        sa.select(Goal.id)
-        .where(Goal.company_id == company_id, Goal.level == "company", Goal.parent_id.is_(None))
-        .order_by(Goal.created_at, Goal.id)
-        .limit(1)
-        .scalar_subquery()
-    )
-    row = (
-        await session.execute(
-            sa.update(Company)
-            .where(Company.id == company_id)
-            .values(issue_counter=Company.issue_counter + 1, updated_at=Company.updated_at)
-            .returning(Company.issue_counter, Company.issue_prefix, default_goal)
-        )
-    ).first()
-    if row is None:
-        raise NotFound("Company not found")
-    number, prefix, goal_id = row
-    return number, f"{prefix}-{number}", goal_id

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
+from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep, Now
 from paperclip.issues import checkout as checkout_service
 from paperclip.issues import comments, labels, service
 from paperclip.issues.identifiers import require_uuid
 from paperclip.issues.schemas import CheckoutBody, CommentCreate, IssueCreate, IssueUpdate, LabelCreate
-from paperclip.issues.shapes import issue_to_wire
+from paperclip.issues.shapes import issue_to_wire, json_response
 
 router = APIRouter(tags=["issues"])
 
@@ -25,87 +26,88 @@ async def list_issues(
     projectId: QStr = None, goalId: QStr = None, parentId: QStr = None,  # noqa: N803
     labelId: QStr = None, label: QStr = None, q: QStr = None, originKind: QStr = None,  # noqa: N803
     limit: QStr = None, offset: QStr = None,
-) -> list[dict[str, Any]]:
+) -> Response:
     filters = service.ListFilters(
         status=status, assignee_agent_id=assigneeAgentId, assignee_user_id=assigneeUserId, project_id=projectId,
         goal_id=goalId, parent_id=parentId, label_id=labelId, label=label, q=q, origin_kind=originKind,
         limit=limit, offset=offset)
-    return await service.list_issues(session, actor, require_uuid(company_id, "Company not found"), filters)
+    page = await service.list_issues(session, actor, require_uuid(company_id, "Company not found"), filters)
+    return Response(page, media_type="application/json")
 
 
 @router.post("/companies/{company_id}/issues", status_code=201)
-async def create_issue(company_id: str, body: IssueCreate, session: DB, actor: ActorDep, now: Now) -> dict[str, Any]:
-    return await service.create_issue(session, actor, require_uuid(company_id, "Company not found"), body, now)
+async def create_issue(company_id: str, body: IssueCreate, session: DB, actor: ActorDep, now: Now) -> Response:
+    return json_response(await service.create_issue(session, actor, require_uuid(company_id, "Company not found"), body, now), 201)
 
 
 @router.get("/issues/{issue_id}")
-async def get_issue(issue_id: str, session: DB, actor: ActorDep) -> dict[str, Any]:
-    return await service.get_issue(session, actor, issue_id)
+async def get_issue(issue_id: str, session: DB, actor: ActorDep) -> Response:
+    return json_response(await service.get_issue(session, actor, issue_id))
 
 
 @router.patch("/issues/{issue_id}")
-async def update_issue(issue_id: str, body: IssueUpdate, session: DB, actor: ActorDep, now: Now) -> dict[str, Any]:
-    return await service.update_issue(session, actor, issue_id, body, now)
+async def update_issue(issue_id: str, body: IssueUpdate, session: DB, actor: ActorDep, now: Now) -> Response:
+    return json_response(await service.update_issue(session, actor, issue_id, body, now))
 
 
 @router.delete("/issues/{issue_id}")
-async def delete_issue(issue_id: str, session: DB, actor: ActorDep, now: Now) -> dict[str, Any]:
-    return await service.delete_issue(session, actor, issue_id, now)
+async def delete_issue(issue_id: str, session: DB, actor: ActorDep, now: Now) -> Response:
+    return json_response(await service.delete_issue(session, actor, issue_id, now))
 
 
 @router.post("/issues/{issue_id}/children", status_code=201)
-async def create_child(issue_id: str, body: IssueCreate, session: DB, actor: ActorDep, now: Now) -> dict[str, Any]:
-    return await service.create_child(session, actor, issue_id, body, now)
+async def create_child(issue_id: str, body: IssueCreate, session: DB, actor: ActorDep, now: Now) -> Response:
+    return json_response(await service.create_child(session, actor, issue_id, body, now), 201)
 
 
 @router.get("/issues/{issue_id}/activity")
-async def issue_activity(issue_id: str, session: DB, actor: ActorDep, limit: QStr = None) -> list[dict[str, Any]]:
-    return await service.issue_activity(session, actor, issue_id, limit)
+async def issue_activity(issue_id: str, session: DB, actor: ActorDep, limit: QStr = None) -> Response:
+    return json_response(await service.issue_activity(session, actor, issue_id, limit))
 
 
 @router.post("/issues/{issue_id}/checkout")
-async def checkout(issue_id: str, body: CheckoutBody, session: DB, actor: ActorDep, now: Now) -> dict[str, Any]:
+async def checkout(issue_id: str, body: CheckoutBody, session: DB, actor: ActorDep, now: Now) -> Response:
     row = await checkout_service.checkout(session, actor, issue_id, body, now)
-    return issue_to_wire(row, (await labels.labels_for(session, [row["id"]])).get(row["id"]))
+    return json_response(issue_to_wire(row, (await labels.labels_for(session, [row["id"]])).get(row["id"])))
 
 
 @router.post("/issues/{issue_id}/release")
-async def release(issue_id: str, session: DB, actor: ActorDep, now: Now) -> dict[str, Any]:
+async def release(issue_id: str, session: DB, actor: ActorDep, now: Now) -> Response:
     row = await checkout_service.release(session, actor, issue_id, now)
-    return issue_to_wire(row, (await labels.labels_for(session, [row["id"]])).get(row["id"]))
+    return json_response(issue_to_wire(row, (await labels.labels_for(session, [row["id"]])).get(row["id"])))
 
 
 @router.get("/issues/{issue_id}/comments")
 async def list_comments(issue_id: str, session: DB, actor: ActorDep, after: QStr = None, order: QStr = None,
-                        limit: QStr = None) -> list[dict[str, Any]]:
-    return await comments.list_comments(session, actor, issue_id, after=after, order=order, limit=limit)
+                        limit: QStr = None) -> Response:
+    return json_response(await comments.list_comments(session, actor, issue_id, after=after, order=order, limit=limit))
 
 
 @router.post("/issues/{issue_id}/comments", status_code=201)
-async def add_comment(issue_id: str, body: CommentCreate, session: DB, actor: ActorDep, now: Now) -> dict[str, Any]:
-    return await comments.add_comment(session, actor, issue_id, body.body, body.reopen, now)
+async def add_comment(issue_id: str, body: CommentCreate, session: DB, actor: ActorDep, now: Now) -> Response:
+    return json_response(await comments.add_comment(session, actor, issue_id, body.body, body.reopen, now), 201)
 
 
 @router.get("/issues/{issue_id}/comments/{comment_id}")
-async def get_comment(issue_id: str, comment_id: str, session: DB, actor: ActorDep) -> dict[str, Any]:
-    return await comments.get_comment(session, actor, issue_id, comment_id)
+async def get_comment(issue_id: str, comment_id: str, session: DB, actor: ActorDep) -> Response:
+    return json_response(await comments.get_comment(session, actor, issue_id, comment_id))
 
 
 @router.delete("/issues/{issue_id}/comments/{comment_id}")
-async def delete_comment(issue_id: str, comment_id: str, session: DB, actor: ActorDep) -> dict[str, Any]:
-    return await comments.delete_comment(session, actor, issue_id, comment_id)
+async def delete_comment(issue_id: str, comment_id: str, session: DB, actor: ActorDep) -> Response:
+    return json_response(await comments.delete_comment(session, actor, issue_id, comment_id))
 
 
 @router.get("/companies/{company_id}/labels")
-async def list_labels(company_id: str, session: DB, actor: ActorDep) -> list[dict[str, Any]]:
-    return await labels.list_labels(session, actor, require_uuid(company_id, "Company not found"))
+async def list_labels(company_id: str, session: DB, actor: ActorDep) -> Response:
+    return json_response(await labels.list_labels(session, actor, require_uuid(company_id, "Company not found")))
 
 
 @router.post("/companies/{company_id}/labels", status_code=201)
-async def create_label(company_id: str, body: LabelCreate, session: DB, actor: ActorDep, now: Now) -> dict[str, Any]:
-    return await labels.create_label(session, actor, require_uuid(company_id, "Company not found"), body, now)
+async def create_label(company_id: str, body: LabelCreate, session: DB, actor: ActorDep, now: Now) -> Response:
+    return json_response(await labels.create_label(session, actor, require_uuid(company_id, "Company not found"), body, now), 201)
 
 
 @router.delete("/labels/{label_id}")
-async def delete_label(label_id: str, session: DB, actor: ActorDep) -> dict[str, Any]:
-    return await labels.delete_label(session, actor, label_id)
+async def delete_label(label_id: str, session: DB, actor: ActorDep) -> Response:
+    return json_response(await labels.delete_label(session, actor, label_id))

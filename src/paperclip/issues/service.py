@@ -15,17 +15,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from paperclip.activity.service import MAX_LIMIT as ACTIVITY_MAX
 from paperclip.activity.service import list_activity, record, to_wire
 from paperclip.auth.actor import Actor
-from paperclip.db.models import Goal, Issue, IssueLabel, Label, Project
+from paperclip.db.models import Issue, IssueLabel, Label
 from paperclip.errors import BadRequest, Unprocessable
 from paperclip.issues import blockers, labels, references
 from paperclip.issues.checkout import assert_checkout_owner
 from paperclip.issues.comments import insert_comment
-from paperclip.issues.identifiers import allocate_number, find_issue, parse_uuid, require_company_exists
+from paperclip.issues.creation import insert_issue
+from paperclip.issues.detail import detail_to_wire, load_detail
+from paperclip.issues.identifiers import find_issue, parse_uuid, require_company_exists
+from paperclip.issues.listing import page_as_json
 from paperclip.issues.schemas import PRIORITIES, IssueCreate, IssueUpdate
-from paperclip.issues.shapes import comment_to_wire, goal_to_wire, issue_to_wire, project_to_wire
+from paperclip.issues.shapes import comment_to_wire, issue_to_wire
 from paperclip.issues.status import check_transition, status_effects
 from paperclip.issues.wakes import Wakes
-from paperclip.wire import iso, uid
+from paperclip.wire import iso
 
 ISSUES = Issue.__table__
 MAX_LIMIT = 1000
@@ -76,7 +79,8 @@ def _page(filters: ListFilters) -> tuple[int, int]:
     return limit, offset
 
 
-async def list_issues(session: AsyncSession, actor: Actor, company_id: uuid.UUID, filters: ListFilters) -> list[dict]:
+async def list_issues(session: AsyncSession, actor: Actor, company_id: uuid.UUID, filters: ListFilters) -> str:
+    """The page as JSON text (rendered by PostgreSQL)."""
     actor.require_company(company_id)
     limit, offset = _page(filters)
     where = [ISSUES.c.company_id == company_id, ISSUES.c.hidden_at.is_(None)]
@@ -113,14 +117,11 @@ async def list_issues(session: AsyncSession, actor: Actor, company_id: uuid.UUID
         needle = "%" + filters.q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         where.append(sa.or_(ISSUES.c.title.ilike(needle), ISSUES.c.identifier.ilike(needle),
                             ISSUES.c.description.ilike(needle)))
-    query = (sa.select(ISSUES).where(*where)
-             .order_by(PRIORITY_RANK, ISSUES.c.updated_at.desc(), ISSUES.c.created_at.desc(), ISSUES.c.id)
-             .limit(limit).offset(offset))
-    rows = (await session.execute(query)).mappings().all()
-    if not rows:
+    order = [PRIORITY_RANK, ISSUES.c.updated_at.desc(), ISSUES.c.created_at.desc(), ISSUES.c.id]
+    page = await page_as_json(session, ISSUES, where, order, limit, offset)
+    if page == "[]":
         await require_company_exists(session, company_id)
-    attached = await labels.labels_for(session, [r["id"] for r in rows])
-    return [issue_to_wire(r, attached.get(r["id"])) for r in rows]
+    return page
 
 
 # ---------------------------------------------------------------- create
@@ -155,23 +156,17 @@ async def create_issue(session: AsyncSession, actor: Actor, company_id: uuid.UUI
     label_ids = await references.check_labels(session, company_id, body.labelIds or [])
     blocker_ids = await blockers.validate_blockers(session, company_id, None, body.blockedByIssueIds or [])
 
-    number, identifier, default_goal = await allocate_number(session, company_id)
-    values: dict[str, Any] = dict(
-        company_id=company_id, project_id=project_id, goal_id=goal_id or default_goal, parent_id=parent_id,
+    row = await insert_issue(session, actor, dict(
+        company_id=company_id, project_id=project_id, goal_id=goal_id, parent_id=parent_id,
         title=body.title, description=body.description, status=status, priority=body.priority or "medium",
-        assignee_agent_id=body.assigneeAgentId, assignee_user_id=body.assigneeUserId,
-        created_by_agent_id=actor.agent_id, created_by_user_id=actor.user_id if actor.is_board else None,
-        issue_number=number, identifier=identifier, billing_code=body.billingCode,
+        assignee_agent_id=body.assigneeAgentId, assignee_user_id=body.assigneeUserId, billing_code=body.billingCode,
         request_depth=body.requestDepth if body.requestDepth is not None else (
             min(parent["request_depth"] + 1, 1024) if parent is not None else 0),
         started_at=now if status == "in_progress" else None, completed_at=now if status == "done" else None,
-        cancelled_at=now if status == "cancelled" else None, created_at=now, updated_at=now,
-    )
-    row = (await session.execute(sa.insert(ISSUES).values(**values).returning(ISSUES))).mappings().one()
+        cancelled_at=now if status == "cancelled" else None,
+    ), now)
     await labels.attach_labels(session, company_id, row["id"], label_ids, now)
     await blockers.insert_blockers(session, actor, company_id, row["id"], blocker_ids, now)
-    await record(session, actor, company_id=company_id, action="issue.created", entity_type="issue",
-                 entity_id=row["id"], details={"title": row["title"], "status": status, "identifier": identifier})
     if body.assigneeAgentId and status != "backlog":
         await Wakes(actor, company_id, now).assigned(session, row["id"], body.assigneeAgentId, "create")
     attached = (await labels.labels_for(session, [row["id"]])).get(row["id"]) if label_ids else None
@@ -188,56 +183,10 @@ async def create_child(session: AsyncSession, actor: Actor, ref: str, body: Issu
 
 # ---------------------------------------------------------------- get
 
-async def _ancestors(session: AsyncSession, issue: RowMapping) -> list[dict[str, Any]]:
-    if issue["parent_id"] is None:
-        return []
-    chain = sa.select(ISSUES.c.id, ISSUES.c.parent_id, sa.literal(1).label("depth")).where(
-        ISSUES.c.id == issue["parent_id"]).cte("chain", recursive=True)
-    chain = chain.union_all(
-        sa.select(ISSUES.c.id, ISSUES.c.parent_id, (chain.c.depth + 1).label("depth"))
-        .join(chain, ISSUES.c.id == chain.c.parent_id).where(chain.c.depth < 64))
-    rows = (await session.execute(
-        sa.select(ISSUES, chain.c.depth, Goal.title.label("goal_title"), Goal.description.label("goal_description"),
-                  Goal.level.label("goal_level"), Goal.status.label("goal_status"),
-                  Project.name.label("project_name"), Project.status.label("project_status"))
-        .join(chain, chain.c.id == ISSUES.c.id)
-        .outerjoin(Goal, Goal.id == ISSUES.c.goal_id)
-        .outerjoin(Project, Project.id == ISSUES.c.project_id)
-        .order_by(chain.c.depth))).mappings().all()
-    return [{
-        "id": str(r["id"]), "identifier": r["identifier"], "title": r["title"], "description": r["description"],
-        "status": r["status"], "priority": r["priority"], "assigneeAgentId": uid(r["assignee_agent_id"]),
-        "projectId": uid(r["project_id"]), "goalId": uid(r["goal_id"]),
-        "project": {"id": str(r["project_id"]), "name": r["project_name"], "status": r["project_status"]}
-        if r["project_id"] else None,
-        "goal": {"id": str(r["goal_id"]), "title": r["goal_title"], "description": r["goal_description"],
-                 "level": r["goal_level"], "status": r["goal_status"]} if r["goal_id"] else None,
-    } for r in rows]
-
-
 async def get_issue(session: AsyncSession, actor: Actor, ref: str) -> dict[str, Any]:
-    issue = await find_issue(session, ref)
-    actor.require_company(issue["company_id"])
-    return await full_issue(session, issue)
-
-
-async def full_issue(session: AsyncSession, issue: RowMapping) -> dict[str, Any]:
-    wire = issue_to_wire(issue, (await labels.labels_for(session, [issue["id"]])).get(issue["id"]))
-    blocked_by, blocks = await blockers.relation_summaries(session, issue["id"])
-    wire["blockedBy"] = blocked_by
-    wire["blockedByIssueIds"] = [b["id"] for b in blocked_by]
-    wire["blocks"] = blocks
-    wire["ancestors"] = await _ancestors(session, issue)
-    project = goal = None
-    if issue["project_id"]:
-        found = (await session.execute(sa.select(Project.__table__).where(Project.id == issue["project_id"]))).mappings().first()
-        project = project_to_wire(found) if found else None
-    if issue["goal_id"]:
-        found = (await session.execute(sa.select(Goal.__table__).where(Goal.id == issue["goal_id"]))).mappings().first()
-        goal = goal_to_wire(found) if found else None
-    wire["project"] = project
-    wire["goal"] = goal
-    return wire
+    row = await load_detail(session, ref)
+    actor.require_company(row["company_id"])
+    return await detail_to_wire(session, row)
 
 
 # ---------------------------------------------------------------- update
@@ -370,7 +319,7 @@ async def update_issue(session: AsyncSession, actor: Actor, ref: str, body: Issu
     if "status" in values and row["status"] in TERMINAL:
         await wakes.became_terminal(session, row["id"], row["status"], row["parent_id"])
 
-    wire = await full_issue(session, row)
+    wire = await detail_to_wire(session, await load_detail(session, row["id"]))
     wire["changes"] = changes
     wire["comment"] = comment_to_wire(comment) if comment is not None else None
     return wire

@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic_core import to_json
+from starlette.responses import Response
+
 from paperclip.wire import iso, uid
+
+
+def json_response(content: Any, status_code: int = 200) -> Response:
+    """Serialise once, in Rust (pydantic-core), instead of FastAPI's generic encoder: lists of 1000
+    issues are the common case."""
+    return Response(to_json(content), status_code=status_code, media_type="application/json")
 
 
 def issue_to_wire(row: Mapping[str, Any], labels: list[dict[str, Any]] | None = None) -> dict[str, Any]:

@@ -1,0 +1,104 @@
+"""The detail view of one issue (GET /issues/{id}, PATCH responses): the row, its labels, blockers,
+project and goal in ONE statement (JSON built by PostgreSQL); ancestors only when there is a parent."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from paperclip.errors import NotFound
+from paperclip.issues.identifiers import IDENTIFIER_RE, parse_uuid
+from paperclip.issues.shapes import issue_to_wire
+
+
+def _ts(column: str) -> str:
+    """ISO-8601 UTC with milliseconds, like `paperclip.wire.iso`."""
+    return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"""
+
+
+def _summary(alias: str) -> str:
+    return (f"json_build_object('id', {alias}.id, 'identifier', {alias}.identifier, 'title', {alias}.title, "
+            f"'status', {alias}.status, 'priority', {alias}.priority, 'assigneeAgentId', {alias}.assignee_agent_id, "
+            f"'assigneeUserId', {alias}.assignee_user_id)")
+
+
+DETAIL_SELECT = f"""
+SELECT i.*,
+  (SELECT COALESCE(json_agg(json_build_object('id', l.id, 'companyId', l.company_id, 'name', l.name, 'color', l.color,
+                                              'createdAt', {_ts('l.created_at')}, 'updatedAt', {_ts('l.updated_at')})
+                            ORDER BY l.name, l.id), '[]'::json)
+     FROM issue_labels il JOIN labels l ON l.id = il.label_id WHERE il.issue_id = i.id) AS labels_json,
+  (SELECT COALESCE(json_agg({_summary('b')} ORDER BY r.created_at, b.id), '[]'::json)
+     FROM issue_relations r JOIN issues b ON b.id = r.related_issue_id
+     WHERE r.issue_id = i.id AND r.type = 'blocks') AS blocked_by_json,
+  (SELECT COALESCE(json_agg({_summary('b')} ORDER BY r.created_at, b.id), '[]'::json)
+     FROM issue_relations r JOIN issues b ON b.id = r.issue_id
+     WHERE r.related_issue_id = i.id AND r.type = 'blocks') AS blocks_json,
+  (SELECT json_build_object('id', p.id, 'companyId', p.company_id, 'goalId', p.goal_id, 'name', p.name,
+                            'description', p.description, 'status', p.status, 'leadAgentId', p.lead_agent_id,
+                            'targetDate', p.target_date, 'color', p.color, 'pausedAt', {_ts('p.paused_at')},
+                            'archivedAt', {_ts('p.archived_at')}, 'createdAt', {_ts('p.created_at')},
+                            'updatedAt', {_ts('p.updated_at')})
+     FROM projects p WHERE p.id = i.project_id) AS project_json,
+  (SELECT json_build_object('id', g.id, 'companyId', g.company_id, 'title', g.title, 'description', g.description,
+                            'level', g.level, 'status', g.status, 'parentId', g.parent_id,
+                            'ownerAgentId', g.owner_agent_id, 'createdAt', {_ts('g.created_at')},
+                            'updatedAt', {_ts('g.updated_at')})
+     FROM goals g WHERE g.id = i.goal_id) AS goal_json
+FROM issues i
+"""
+BY_ID = sa.text(DETAIL_SELECT + " WHERE i.id = :id")
+BY_IDENTIFIER = sa.text(DETAIL_SELECT + " WHERE i.identifier = :identifier")
+
+ANCESTORS = sa.text("""
+WITH RECURSIVE chain AS (
+    SELECT id, parent_id, 1 AS depth FROM issues WHERE id = :parent_id
+    UNION ALL
+    SELECT i.id, i.parent_id, chain.depth + 1 FROM issues i JOIN chain ON i.id = chain.parent_id
+    WHERE chain.depth < 64
+)
+SELECT json_build_object(
+    'id', i.id, 'identifier', i.identifier, 'title', i.title, 'description', i.description, 'status', i.status,
+    'priority', i.priority, 'assigneeAgentId', i.assignee_agent_id, 'projectId', i.project_id, 'goalId', i.goal_id,
+    'project', CASE WHEN p.id IS NULL THEN NULL ELSE json_build_object('id', p.id, 'name', p.name, 'status', p.status) END,
+    'goal', CASE WHEN g.id IS NULL THEN NULL ELSE json_build_object('id', g.id, 'title', g.title,
+        'description', g.description, 'level', g.level, 'status', g.status) END) AS ancestor
+FROM chain JOIN issues i ON i.id = chain.id
+LEFT JOIN projects p ON p.id = i.project_id LEFT JOIN goals g ON g.id = i.goal_id
+ORDER BY chain.depth
+""")
+
+
+async def load_detail(session: AsyncSession, ref: str | uuid.UUID) -> RowMapping:
+    if isinstance(ref, uuid.UUID):
+        query, params = BY_ID, {"id": ref}
+    else:
+        parsed = parse_uuid(ref)
+        if parsed is not None:
+            query, params = BY_ID, {"id": parsed}
+        elif IDENTIFIER_RE.match(ref):
+            query, params = BY_IDENTIFIER, {"identifier": ref.upper()}
+        else:
+            raise NotFound("Issue not found")
+    row = (await session.execute(query, params)).mappings().first()
+    if row is None:
+        raise NotFound("Issue not found")
+    return row
+
+
+async def detail_to_wire(session: AsyncSession, row: RowMapping) -> dict[str, Any]:
+    wire = issue_to_wire(row, row["labels_json"])
+    blocked_by = row["blocked_by_json"]
+    wire["blockedBy"] = blocked_by
+    wire["blockedByIssueIds"] = [b["id"] for b in blocked_by]
+    wire["blocks"] = row["blocks_json"]
+    wire["ancestors"] = []
+    if row["parent_id"] is not None:
+        wire["ancestors"] = list(await session.scalars(ANCESTORS, {"parent_id": row["parent_id"]}))
+    wire["project"] = row["project_json"]
+    wire["goal"] = row["goal_json"]
+    return wire
