@@ -93,7 +93,26 @@ async def test_patch_budget_upserts_company_policy(client, app):
     assert [(p.scope_type, str(p.scope_id), p.window_kind, p.metric, p.amount) for p in rows] == [
         ("company", company["id"], "calendar_month_utc", "billed_cents", 1000)]
     actions = [a["action"] for a in (await client.get(f"/api/companies/{company['id']}/activity")).json()]
-    assert actions == ["company.updated", "company.created"]
+    assert actions == ["budget.policy_upserted", "company.updated", "budget.policy_upserted", "company.created"]
+
+
+async def test_lowering_company_budget_below_spend_pauses_it_and_raising_resumes(client, app):
+    from datetime import UTC, datetime
+
+    from paperclip.db.models import CostEvent
+
+    cid = (await client.post("/api/companies", json={"name": "Acme", "budgetMonthlyCents": 1000})).json()["id"]
+    agent = (await client.post(f"/api/companies/{cid}/agents", json={"name": "a"})).json()
+    r = await client.post(f"/api/companies/{cid}/cost-events", json={
+        "agentId": agent["id"], "provider": "p", "model": "m", "inputTokens": 1, "outputTokens": 1, "costCents": 500,
+        "occurredAt": datetime.now(UTC).isoformat()})
+    assert r.status_code == 201, r.text
+    async with app.state.sessions() as s:
+        assert await s.scalar(sa.select(sa.func.count()).select_from(CostEvent)) == 1
+    r = await client.patch(f"/api/companies/{cid}", json={"budgetMonthlyCents": 400})
+    assert r.status_code == 200 and r.json()["status"] == "paused" and r.json()["pauseReason"] == "budget"
+    r = await client.patch(f"/api/companies/{cid}", json={"budgetMonthlyCents": 5000})
+    assert r.status_code == 200 and r.json()["status"] == "active"
 
 
 async def test_patch_rejects_null_name_and_bad_status(client):

@@ -14,8 +14,8 @@ from paperclip.agents import revisions
 from paperclip.agents.hierarchy import validate_manager
 from paperclip.agents.schemas import AgentCreate, AgentPatch, PermissionsPatch, is_redacted_env_value
 from paperclip.auth.actor import Actor
-from paperclip.companies.budgets import upsert_monthly_budget
 from paperclip.companies.service import get_company, require_company_exists
+from paperclip.costs.budgets import upsert_budget_policy
 from paperclip.db.models import Agent
 from paperclip.errors import NotFound, Unauthorized
 
@@ -78,11 +78,11 @@ async def insert_agent(
     )
     session.add(agent)
     await session.flush()
-    if body.budgetMonthlyCents > 0:
-        await upsert_monthly_budget(session, company_id=company_id, scope_type="agent", scope_id=agent.id,
-                                    amount=body.budgetMonthlyCents, user_id=actor.user_id, now=now)
     await record(session, actor, company_id=company_id, action="agent.created", entity_type="agent",
                  entity_id=agent.id, details={"name": agent.name, "role": agent.role, "status": status})
+    if body.budgetMonthlyCents > 0:
+        await upsert_budget_policy(session, actor, company_id, "agent", agent.id, body.budgetMonthlyCents, now=now,
+                                   evaluate=False)
     return agent
 
 
@@ -124,9 +124,6 @@ async def update_agent(session: AsyncSession, actor: Actor, agent_id: uuid.UUID,
         await session.flush()
     if keys:
         await revisions.add_revision(session, actor, agent, before, after, keys, now=now)
-        if "budgetMonthlyCents" in keys:
-            await upsert_monthly_budget(session, company_id=agent.company_id, scope_type="agent", scope_id=agent.id,
-                                        amount=agent.budget_monthly_cents, user_id=actor.user_id, now=now)
     if keys or permissions_changed:
         details: dict[str, Any] = {"changedTopLevelKeys": keys + (["permissions"] if permissions_changed else [])}
         if "adapterConfig" in keys:
@@ -134,6 +131,16 @@ async def update_agent(session: AsyncSession, actor: Actor, agent_id: uuid.UUID,
             details["changedAdapterConfigKeys"] = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
         await record(session, actor, company_id=agent.company_id, action="agent.updated", entity_type="agent",
                      entity_id=agent.id, details=details)
+    return await _apply_budget_change(session, actor, agent, keys, now)
+
+
+async def _apply_budget_change(session: AsyncSession, actor: Actor, agent: Agent, keys: list[str], now: datetime) -> Agent:
+    """A changed monthly budget goes through the governance feature's policy upsert (which may pause
+    or resume the agent at once); the agent is then re-read."""
+    if "budgetMonthlyCents" in keys:
+        await upsert_budget_policy(session, actor, agent.company_id, "agent", agent.id, agent.budget_monthly_cents,
+                                   now=now)
+        await session.refresh(agent)
     return agent
 
 
@@ -157,12 +164,9 @@ async def rollback(
     await session.flush()
     await revisions.add_revision(session, actor, agent, before, after, keys, source="rollback",
                                  rolled_back_from=revision.id, now=now)
-    if "budgetMonthlyCents" in keys:
-        await upsert_monthly_budget(session, company_id=agent.company_id, scope_type="agent", scope_id=agent.id,
-                                    amount=agent.budget_monthly_cents, user_id=actor.user_id, now=now)
     await record(session, actor, company_id=agent.company_id, action="agent.config_rolled_back", entity_type="agent",
                  entity_id=agent.id, details={"revisionId": str(revision.id), "changedKeys": keys})
-    return agent
+    return await _apply_budget_change(session, actor, agent, keys, now)
 
 
 async def update_permissions(

@@ -14,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from paperclip.activity.service import record
 from paperclip.auth.actor import Actor
 from paperclip.companies import lifecycle
-from paperclip.companies.budgets import upsert_monthly_budget
 from paperclip.companies.prefix import base_prefix, candidates
 from paperclip.companies.schemas import CompanyCreate, CompanyPatch
 from paperclip.config import Settings
+from paperclip.costs.budgets import upsert_budget_policy
 from paperclip.db.models import Agent, Company, CompanyMembership, Issue
 from paperclip.errors import Conflict, Forbidden, NotFound
 
@@ -96,11 +96,11 @@ async def create_company(session: AsyncSession, actor: Actor, body: CompanyCreat
                 membership_role="owner",
             ).on_conflict_do_nothing()
         )
-    if body.budgetMonthlyCents > 0:
-        await upsert_monthly_budget(session, company_id=company.id, scope_type="company", scope_id=company.id,
-                                    amount=body.budgetMonthlyCents, user_id=actor.user_id, now=now)
     await record(session, actor, company_id=company.id, action="company.created", entity_type="company",
                  entity_id=company.id, details={"name": company.name, "issuePrefix": company.issue_prefix})
+    if body.budgetMonthlyCents > 0:
+        await upsert_budget_policy(session, actor, company.id, "company", company.id, body.budgetMonthlyCents,
+                                   now=now, evaluate=False)
     return company
 
 
@@ -121,9 +121,6 @@ async def update_company(
         if body.sent(field) and getattr(company, column) != getattr(body, field):
             setattr(company, column, getattr(body, field))
             changes[field] = getattr(body, field)
-    if body.sent("budgetMonthlyCents") and "budgetMonthlyCents" in changes:
-        await upsert_monthly_budget(session, company_id=company.id, scope_type="company", scope_id=company.id,
-                                    amount=body.budgetMonthlyCents, user_id=actor.user_id, now=now)
     status_details: dict[str, Any] = {}
     if body.sent("status") and body.status != company.status:
         changes["status"] = body.status
@@ -132,6 +129,11 @@ async def update_company(
     await session.flush()
     await record(session, actor, company_id=company.id, action="company.updated", entity_type="company",
                  entity_id=company.id, details={**changes, **status_details})
+    if "budgetMonthlyCents" in changes:
+        # The governance feature owns policies: a lower limit may pause the company, a higher one resume it.
+        await upsert_budget_policy(session, actor, company.id, "company", company.id, company.budget_monthly_cents,
+                                   now=now)
+        await session.refresh(company)
     return company
 
 
