@@ -24,10 +24,36 @@ def is_secret_key(key: str) -> bool:
     return bool(SECRET_KEY_RE.search(key))
 
 
+BEARER_RE = re.compile(r"\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}", re.IGNORECASE)
+FLAG_RE = re.compile(r"^(--?[A-Za-z0-9][A-Za-z0-9_-]*)(=)(.*)$", re.DOTALL)
+
+
 def redact_text(text: str) -> str:
     text = JWT_RE.sub(REDACTED, text)
     text = TOKEN_RE.sub(REDACTED, text)
+    text = BEARER_RE.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
     return URL_PASSWORD_RE.sub(lambda m: m.group(1) + "***" + m.group(3), text)
+
+
+def _redact_args(items: list | tuple) -> list:
+    """Command lines: `--api-key=x` and `--api-key x` lose their values; other items as usual."""
+    out: list = []
+    hide_next = False
+    for item in items:
+        if hide_next and isinstance(item, str):
+            out.append(REDACTED)
+            hide_next = False
+            continue
+        hide_next = False
+        if isinstance(item, str) and item.startswith("-"):
+            flag = FLAG_RE.match(item)
+            if flag and is_secret_key(flag.group(1).lstrip("-")):
+                out.append(f"{flag.group(1)}={REDACTED}")
+                continue
+            if not flag and is_secret_key(item.lstrip("-")):
+                hide_next = True
+        out.append(redact(item))
+    return out
 
 
 def redact(value: Any, key: str | None = None) -> Any:
@@ -43,7 +69,7 @@ def redact(value: Any, key: str | None = None) -> Any:
     if isinstance(value, dict):
         return {k: redact(v, str(k)) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [redact(v) for v in value]
+        return _redact_args(value)
     if isinstance(value, str):
         return redact_text(value)
     return value
