@@ -101,3 +101,20 @@ async def test_cost_reports(gov):
     assert {(x["agentName"], x["model"], x["costCents"]) for x in by_model} == {
         ("Ann", "claude-sonnet", 100), ("Ann", "gpt", 5), ("Bob", "claude-sonnet", 50)}
     assert (await gov.client.get(f"/api/companies/{uuid.uuid4()}/costs/by-agent")).status_code == 404
+
+
+async def test_issue_cost_summary_includes_descendants(gov):
+    c = await gov.company()
+    a = await gov.agent(c["id"])
+    parent = (await gov.client.post(f"/api/companies/{c['id']}/issues", json={"title": "parent"})).json()
+    child = (await gov.client.post(f"/api/companies/{c['id']}/issues",
+                                   json={"title": "child", "parentId": parent["id"]})).json()
+    await gov.cost(c["id"], a["id"], 3, issueId=parent["id"])
+    await gov.cost(c["id"], a["id"], 4, issueId=child["id"])
+    r = await gov.client.get(f"/api/issues/{parent['id']}/cost-summary")
+    assert r.status_code == 200, r.text
+    assert r.json() == {"issueId": parent["id"], "issueCount": 2, "includeDescendants": True, "costCents": 7,
+                        "inputTokens": 20, "cachedInputTokens": 0, "outputTokens": 10, "runCount": 0, "runtimeMs": 0}
+    assert (await gov.client.get(f"/api/issues/{child['identifier']}/cost-summary")).json()["costCents"] == 4
+    r = await gov.client.get(f"/api/issues/{uuid.uuid4()}/cost-summary")
+    assert r.status_code == 404 and r.json() == {"error": "Issue not found"}

@@ -128,3 +128,11 @@ async def resolve_incident(company_id: str, incident_id: str, body: IncidentReso
     iid = path_id(incident_id, "Budget incident not found")
     return await budgets.resolve_incident(session, actor, cid, iid, action=body.action, amount=body.amount,
                                           decision_note=body.decisionNote, now=now)
+
+
+@router.get("/issues/{issue_id}/cost-summary")
+async def issue_cost_summary(issue_id: str, session: DB, actor: ActorDep):
+    from paperclip.approvals.links import find_issue
+
+    issue = await find_issue(session, actor, issue_id)
+    return await reports.issue_summary(session, issue.id, issue.company_id)
