@@ -45,3 +45,22 @@ async def test_activity_is_company_scoped(client):
     r = await client.get(f"/api/companies/{uuid.uuid4()}/activity")
     assert r.status_code == 404 and r.json() == {"error": "Company not found"}
     assert (await client.get("/api/companies/junk/activity")).status_code == 404
+
+
+async def test_board_can_post_an_activity_entry_with_redacted_details(client):
+    cid = (await client.post("/api/companies", json={"name": "Acme"})).json()["id"]
+    agent = (await client.post(f"/api/companies/{cid}/agents", json={"name": "x"})).json()
+    r = await client.post(f"/api/companies/{cid}/activity", json={
+        "actorId": "someone", "action": "custom.thing", "entityType": "issue", "entityId": "abc",
+        "agentId": agent["id"], "details": {"token": "pcp_" + "a" * 48, "x": 1}})
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert (body["actorType"], body["actorId"], body["agentId"]) == ("system", "someone", agent["id"])
+    assert body["details"] == {"token": "***REDACTED***", "x": 1}
+    assert (await client.get(f"/api/companies/{cid}/activity")).json()[0]["id"] == body["id"]
+    r = await client.post(f"/api/companies/{cid}/activity", json={"action": "x"})
+    assert r.status_code == 400 and {d["field"] for d in r.json()["details"]} == {"actorId", "entityType", "entityId"}
+    token = (await client.post(f"/api/agents/{agent['id']}/keys", json={"name": "k"})).json()["token"]
+    r = await client.post(f"/api/companies/{cid}/activity", headers={"Authorization": f"Bearer {token}"}, json={
+        "actorId": "someone", "action": "x", "entityType": "issue", "entityId": "abc"})
+    assert r.status_code == 403

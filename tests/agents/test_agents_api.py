@@ -39,9 +39,10 @@ async def test_list_get_and_not_found(client, api):
     assert [x["id"] for x in listed] == [a["id"], b["id"]]
     got = (await client.get(f"/api/agents/{gone['id']}")).json()
     assert got["status"] == "terminated"
-    for bad in ("nope", str(uuid.uuid4())):
-        r = await client.get(f"/api/agents/{bad}")
-        assert r.status_code == 404 and r.json() == {"error": "Agent not found"}
+    r = await client.get(f"/api/agents/{uuid.uuid4()}")
+    assert r.status_code == 404 and r.json() == {"error": "Agent not found"}
+    r = await client.get("/api/agents/nope")  # not a UUID: a URL key, which needs a company (as the original)
+    assert r.status_code == 422
     r = await client.post(f"/api/companies/{uuid.uuid4()}/agents", json={"name": "x"})
     assert r.status_code == 404 and r.json() == {"error": "Company not found"}
 
@@ -147,3 +148,23 @@ async def test_adapter_env_redacted_and_placeholders_do_not_overwrite(client, ap
     async with app.state.sessions() as s:
         stored = await s.scalar(sa.select(Agent.adapter_config).where(Agent.id == uuid.UUID(a["id"])))
     assert stored["env"]["OPENAI_API_KEY"] == "sk-123" and stored["command"] == "run" and stored["cwd"] == "/tmp"
+
+
+async def test_agent_url_key_lookup(client, api):
+    cid = await api.company()
+    ceo = await api.agent(cid, "CEO Bot", role="ceo")
+    r = await client.get("/api/agents/ceo-bot", params={"companyId": cid})
+    assert r.status_code == 200 and r.json()["id"] == ceo["id"]
+    r = await client.post("/api/agents/ceo-bot/pause", params={"companyId": cid})
+    assert r.status_code == 200 and r.json()["status"] == "paused"
+    r = await client.get("/api/agents/ceo-bot")
+    assert r.status_code == 422 and r.json() == {"error": "Agent shortname lookup requires companyId query parameter"}
+    # an agent resolves keys in its own company
+    worker = await api.agent(cid, "Worker")
+    r = await client.get("/api/agents/ceo-bot", headers=await api.key(worker["id"]))
+    assert r.status_code == 200 and r.json()["id"] == ceo["id"]
+    await api.agent(cid, "ceo bot")
+    r = await client.get("/api/agents/ceo-bot", params={"companyId": cid})
+    assert r.status_code == 409
+    r = await client.get("/api/agents/nobody", params={"companyId": cid})
+    assert r.status_code == 404 and r.json() == {"error": "Agent not found"}

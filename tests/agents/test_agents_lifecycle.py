@@ -71,3 +71,16 @@ async def test_approve_only_pending_agents(client, api):
     assert r.status_code == 200 and r.json()["status"] == "idle"
     r = await client.post(f"/api/agents/{hired['id']}/approve")
     assert r.status_code == 409 and r.json() == {"error": "Only pending approval agents can be approved"}
+
+
+async def test_paused_agent_invoke_is_skipped_then_resume(client, api):
+    """Conformance #26: pause → invoke is skipped (no run) → resume → idle."""
+    cid = await api.company()
+    a = await api.agent(cid)
+    assert (await client.post(f"/api/agents/{a['id']}/pause")).json()["status"] == "paused"
+    r = await client.post(f"/api/agents/{a['id']}/heartbeat/invoke")
+    # §13 says 202 {status: skipped}; the running original answers 409 "not invokable": no run either way
+    assert (r.status_code, r.json().get("status")) in ((202, "skipped"), (409, None)), r.text
+    runs = (await client.get(f"/api/companies/{cid}/heartbeat-runs")).json()
+    assert runs == []
+    assert (await client.post(f"/api/agents/{a['id']}/resume")).json()["status"] == "idle"

@@ -37,6 +37,7 @@ ROUTES = [
     ("GET", "/api/companies/{cid}/goals"), ("POST", "/api/companies/{cid}/goals"), ("GET", "/api/goals/{goal}"),
     ("PATCH", "/api/goals/{goal}"), ("GET", "/api/companies/{cid}/projects"), ("POST", "/api/companies/{cid}/projects"),
     ("GET", "/api/projects/{project}"), ("PATCH", "/api/projects/{project}"), ("GET", "/api/companies/{cid}/activity"),
+    ("POST", "/api/companies/{cid}/activity"),
     # destructive ones last
     ("DELETE", "/api/agents/{agent}/keys/{key}"), ("POST", "/api/agents/{agent}/terminate"),
     ("DELETE", "/api/projects/{project}"), ("DELETE", "/api/goals/{goal}"), ("DELETE", "/api/agents/{agent}"),

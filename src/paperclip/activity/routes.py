@@ -3,16 +3,32 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from paperclip.activity.service import MAX_LIMIT, list_activity, to_wire
+from paperclip.activity.service import MAX_LIMIT, create_entry, list_activity, to_wire
 from paperclip.api.deps import DB, ActorDep
 from paperclip.auth.ids import path_uuid
-from paperclip.companies.service import require_company_exists
+from paperclip.companies.fields import Body, JsonObject, text
+from paperclip.companies.scoping import require_same_company
+from paperclip.companies.service import get_company, require_company_exists
+from paperclip.db.models import Agent
 
 router = APIRouter(tags=["activity"])
+Word = text(1, 200)
+
+
+class EntryCreate(Body):
+    actorType: Literal["agent", "user", "system", "plugin"] = "system"
+    actorId: Word
+    action: Word
+    entityType: Word
+    entityId: Word
+    agentId: uuid.UUID | None = None
+    details: JsonObject | None = None
+
+
 Text = Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$")]
 
 
@@ -35,3 +51,15 @@ async def company_activity(
     if not rows and offset == 0:
         await require_company_exists(session, cid)
     return [to_wire(r) for r in rows]
+
+
+@router.post("/companies/{company_id}/activity", status_code=201)
+async def create_activity(company_id: str, body: EntryCreate, session: DB, actor: ActorDep):
+    actor.require_board()
+    company = await get_company(session, actor, path_uuid(company_id, "Company not found"))
+    if body.agentId is not None:
+        await require_same_company(session, Agent, body.agentId, company.id, "Agent")
+    row = await create_entry(session, company.id, actor_type=body.actorType, actor_id=body.actorId, action=body.action,
+                             entity_type=body.entityType, entity_id=body.entityId, agent_id=body.agentId,
+                             details=body.details)
+    return to_wire(row)

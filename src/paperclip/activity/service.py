@@ -84,3 +84,26 @@ def to_wire(row: ActivityLog) -> dict[str, Any]:
         "details": row.details,
         "createdAt": iso(row.created_at),
     }
+
+
+async def create_entry(
+    session: AsyncSession,
+    company_id: uuid.UUID,
+    *,
+    actor_type: str,
+    actor_id: str,
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    agent_id: uuid.UUID | None,
+    details: dict[str, Any] | None,
+) -> ActivityLog:
+    """An entry written on behalf of someone else (POST /companies/{id}/activity, board only)."""
+    row = (await session.execute(
+        sa.insert(ActivityLog).values(
+            company_id=company_id, actor_type=actor_type, actor_id=actor_id, action=action, entity_type=entity_type,
+            entity_id=entity_id, agent_id=agent_id, details=redact(details) if details else None,
+            created_at=sa.func.clock_timestamp(),
+        ).returning(ActivityLog)
+    )).scalar_one()
+    return row

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from paperclip.agents import hires, keys, lifecycle, revisions, service
 from paperclip.agents.hierarchy import chain_of_command
+from paperclip.agents.refs import AgentRef
 from paperclip.agents.schemas import (
     AgentCreate,
     AgentPatch,
@@ -20,7 +21,6 @@ from paperclip.api.deps import DB, ActorDep, Now
 from paperclip.auth.ids import path_uuid
 
 router = APIRouter(tags=["agents"])
-AGENT = "Agent not found"
 COMPANY = "Company not found"
 
 
@@ -47,88 +47,88 @@ async def get_me(session: DB, actor: ActorDep):
 
 
 @router.get("/agents/{agent_id}")
-async def get_agent(agent_id: str, session: DB, actor: ActorDep):
-    agent = await service.get_agent(session, actor, path_uuid(agent_id, AGENT))
+async def get_agent(agent_id: AgentRef, session: DB, actor: ActorDep):
+    agent = await service.get_agent(session, actor, agent_id)
     return {**agent_to_wire(agent), "chainOfCommand": await chain_of_command(session, agent)}
 
 
 @router.patch("/agents/{agent_id}")
-async def update_agent(agent_id: str, body: AgentPatch, session: DB, actor: ActorDep, now: Now):
-    return agent_to_wire(await service.update_agent(session, actor, path_uuid(agent_id, AGENT), body, now))
+async def update_agent(agent_id: AgentRef, body: AgentPatch, session: DB, actor: ActorDep, now: Now):
+    return agent_to_wire(await service.update_agent(session, actor, agent_id, body, now))
 
 
 @router.delete("/agents/{agent_id}")
-async def delete_agent(agent_id: str, session: DB, actor: ActorDep):
-    await service.delete_agent(session, actor, path_uuid(agent_id, AGENT))
+async def delete_agent(agent_id: AgentRef, session: DB, actor: ActorDep):
+    await service.delete_agent(session, actor, agent_id)
     return {"ok": True}
 
 
 @router.get("/agents/{agent_id}/configuration")
-async def get_configuration(agent_id: str, session: DB, actor: ActorDep):
-    return configuration_to_wire(await service.get_agent(session, actor, path_uuid(agent_id, AGENT)))
+async def get_configuration(agent_id: AgentRef, session: DB, actor: ActorDep):
+    return configuration_to_wire(await service.get_agent(session, actor, agent_id))
 
 
 @router.patch("/agents/{agent_id}/permissions")
-async def update_permissions(agent_id: str, body: PermissionsPatch, session: DB, actor: ActorDep, now: Now):
-    return agent_to_wire(await service.update_permissions(session, actor, path_uuid(agent_id, AGENT), body, now))
+async def update_permissions(agent_id: AgentRef, body: PermissionsPatch, session: DB, actor: ActorDep, now: Now):
+    return agent_to_wire(await service.update_permissions(session, actor, agent_id, body, now))
 
 
 @router.get("/agents/{agent_id}/config-revisions")
-async def list_revisions(agent_id: str, session: DB, actor: ActorDep):
-    agent = await service.get_agent(session, actor, path_uuid(agent_id, AGENT))
+async def list_revisions(agent_id: AgentRef, session: DB, actor: ActorDep):
+    agent = await service.get_agent(session, actor, agent_id)
     return [revision_to_wire(r) for r in await revisions.list_revisions(session, agent.id)]
 
 
 @router.get("/agents/{agent_id}/config-revisions/{revision_id}")
-async def get_revision(agent_id: str, revision_id: str, session: DB, actor: ActorDep):
-    agent = await service.get_agent(session, actor, path_uuid(agent_id, AGENT))
+async def get_revision(agent_id: AgentRef, revision_id: str, session: DB, actor: ActorDep):
+    agent = await service.get_agent(session, actor, agent_id)
     return revision_to_wire(await revisions.get_revision(session, agent.id, path_uuid(revision_id, "Revision not found")))
 
 
 @router.post("/agents/{agent_id}/config-revisions/{revision_id}/rollback")
-async def rollback_revision(agent_id: str, revision_id: str, session: DB, actor: ActorDep, now: Now):
-    agent = await service.rollback(session, actor, path_uuid(agent_id, AGENT),
+async def rollback_revision(agent_id: AgentRef, revision_id: str, session: DB, actor: ActorDep, now: Now):
+    agent = await service.rollback(session, actor, agent_id,
                                    path_uuid(revision_id, "Revision not found"), now)
     return agent_to_wire(agent)
 
 
 @router.post("/agents/{agent_id}/pause")
-async def pause_agent(agent_id: str, session: DB, actor: ActorDep, now: Now):
-    return agent_to_wire(await lifecycle.pause(session, actor, path_uuid(agent_id, AGENT), now))
+async def pause_agent(agent_id: AgentRef, session: DB, actor: ActorDep, now: Now):
+    return agent_to_wire(await lifecycle.pause(session, actor, agent_id, now))
 
 
 @router.post("/agents/{agent_id}/resume")
-async def resume_agent(agent_id: str, session: DB, actor: ActorDep, now: Now):
-    return agent_to_wire(await lifecycle.resume(session, actor, path_uuid(agent_id, AGENT), now))
+async def resume_agent(agent_id: AgentRef, session: DB, actor: ActorDep, now: Now):
+    return agent_to_wire(await lifecycle.resume(session, actor, agent_id, now))
 
 
 @router.post("/agents/{agent_id}/terminate")
-async def terminate_agent(agent_id: str, session: DB, actor: ActorDep, now: Now):
-    return agent_to_wire(await lifecycle.terminate(session, actor, path_uuid(agent_id, AGENT), now))
+async def terminate_agent(agent_id: AgentRef, session: DB, actor: ActorDep, now: Now):
+    return agent_to_wire(await lifecycle.terminate(session, actor, agent_id, now))
 
 
 @router.post("/agents/{agent_id}/clear-error")
-async def clear_agent_error(agent_id: str, session: DB, actor: ActorDep, now: Now):
-    return agent_to_wire(await lifecycle.clear_error(session, actor, path_uuid(agent_id, AGENT), now))
+async def clear_agent_error(agent_id: AgentRef, session: DB, actor: ActorDep, now: Now):
+    return agent_to_wire(await lifecycle.clear_error(session, actor, agent_id, now))
 
 
 @router.post("/agents/{agent_id}/approve")
-async def approve_agent(agent_id: str, session: DB, actor: ActorDep, now: Now):
-    return agent_to_wire(await lifecycle.approve(session, actor, path_uuid(agent_id, AGENT), now))
+async def approve_agent(agent_id: AgentRef, session: DB, actor: ActorDep, now: Now):
+    return agent_to_wire(await lifecycle.approve(session, actor, agent_id, now))
 
 
 @router.get("/agents/{agent_id}/keys")
-async def list_keys(agent_id: str, session: DB, actor: ActorDep):
-    return [key_to_wire(k) for k in await keys.list_keys(session, actor, path_uuid(agent_id, AGENT))]
+async def list_keys(agent_id: AgentRef, session: DB, actor: ActorDep):
+    return [key_to_wire(k) for k in await keys.list_keys(session, actor, agent_id)]
 
 
 @router.post("/agents/{agent_id}/keys", status_code=201)
-async def create_key(agent_id: str, session: DB, actor: ActorDep, now: Now, body: KeyCreate | None = None):
-    key, token = await keys.create_key(session, actor, path_uuid(agent_id, AGENT), (body or KeyCreate()).name, now)
+async def create_key(agent_id: AgentRef, session: DB, actor: ActorDep, now: Now, body: KeyCreate | None = None):
+    key, token = await keys.create_key(session, actor, agent_id, (body or KeyCreate()).name, now)
     return key_to_wire(key, token)
 
 
 @router.delete("/agents/{agent_id}/keys/{key_id}")
-async def revoke_key(agent_id: str, key_id: str, session: DB, actor: ActorDep, now: Now):
-    await keys.revoke_key(session, actor, path_uuid(agent_id, AGENT), path_uuid(key_id, "Key not found"), now)
+async def revoke_key(agent_id: AgentRef, key_id: str, session: DB, actor: ActorDep, now: Now):
+    await keys.revoke_key(session, actor, agent_id, path_uuid(key_id, "Key not found"), now)
     return {"ok": True}
