@@ -17,15 +17,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.activity.service import record
 from paperclip.auth.actor import Actor
-from paperclip.db.models import HeartbeatRun, Issue
-from paperclip.errors import Conflict, Forbidden, NotFound, Unauthorized
+from paperclip.db.models import Agent, HeartbeatRun, Issue
+from paperclip.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
 from paperclip.issues.identifiers import find_issue, issue_ref_clause
-from paperclip.issues.references import check_agent_assignee
+from paperclip.issues.listing import LABEL_JSON
+from paperclip.issues.references import UNASSIGNABLE_AGENT_STATUSES
 from paperclip.issues.schemas import CheckoutBody
 from paperclip.wire import uid
 
 ISSUES = Issue.__table__
 RUNS = HeartbeatRun.__table__
+AGENTS = Agent.__table__
 LIVE_RUN_STATUSES = ("queued", "running", "scheduled_retry")
 
 
@@ -50,21 +52,35 @@ def require_run_id(actor: Actor) -> uuid.UUID:
     return actor.run_id
 
 
+LABELS_OF_ROW = sa.literal_column(
+    f"(SELECT COALESCE(json_agg({LABEL_JSON} ORDER BY l.name, l.id), '[]'::json) "
+    "FROM issue_labels il JOIN labels l ON l.id = il.label_id WHERE il.issue_id = issues.id)").label("labels_json")
+
+
 async def checkout(session: AsyncSession, actor: Actor, ref: str, body: CheckoutBody, now: datetime) -> RowMapping:
-    target = await session.execute(sa.select(ISSUES.c.id, ISSUES.c.company_id).where(issue_ref_clause(ref)))
-    found = target.first()
+    """Returns the issue row with `labels_json`."""
+    agent_id = body.agentId
+    found = (await session.execute(
+        sa.select(ISSUES.c.id, ISSUES.c.company_id, AGENTS.c.company_id.label("agent_company_id"),
+                  AGENTS.c.status.label("agent_status"), AGENTS.c.name.label("agent_name"))
+        .select_from(ISSUES.outerjoin(AGENTS, AGENTS.c.id == agent_id))
+        .where(issue_ref_clause(ref)))).first()
     if found is None:
         raise NotFound("Issue not found")
-    issue_id, company_id = found
+    issue_id, company_id = found.id, found.company_id
     actor.require_company(company_id)
-    agent_id = body.agentId
     if actor.is_agent:
         if agent_id != actor.agent_id:
             raise Forbidden("Agent can only checkout as itself")
         run_id: uuid.UUID | None = require_run_id(actor)
     else:
         run_id = actor.run_id
-    agent_name = await check_agent_assignee(session, company_id, agent_id)
+    if found.agent_company_id is None:
+        raise NotFound("Agent not found")
+    if found.agent_company_id != company_id:
+        raise Unprocessable("Assignee agent must belong to the same company")
+    if found.agent_status in UNASSIGNABLE_AGENT_STATUSES:
+        raise Unprocessable(f"Cannot assign work to an agent with status {found.agent_status}")
     expected = list(dict.fromkeys(body.expectedStatuses))
 
     same_run = ISSUES.c.checkout_run_id.is_not_distinct_from(run_id)
@@ -83,16 +99,17 @@ async def checkout(session: AsyncSession, actor: Actor, ref: str, body: Checkout
         )
         .values(
             assignee_agent_id=agent_id, assignee_user_id=None, checkout_run_id=run_id, execution_run_id=run_id,
-            execution_agent_name_key=agent_name.strip().lower(), execution_locked_at=now, status="in_progress",
+            execution_agent_name_key=found.agent_name.strip().lower(), execution_locked_at=now, status="in_progress",
             started_at=sa.case((sa.and_(ISSUES.c.status == "in_progress", ISSUES.c.started_at.is_not(None)),
                                 ISSUES.c.started_at), else_=now),
             completed_at=None, cancelled_at=None, updated_at=now,
         )
-        .returning(ISSUES)
+        .returning(ISSUES, LABELS_OF_ROW)
     )
     row = (await session.execute(claim)).mappings().first()
     if row is None:
-        current = (await session.execute(sa.select(ISSUES).where(ISSUES.c.id == issue_id))).mappings().one()
+        current = (await session.execute(
+            sa.select(ISSUES, LABELS_OF_ROW).where(ISSUES.c.id == issue_id))).mappings().one()
         idempotent = (current["status"] == "in_progress" and current["assignee_agent_id"] == agent_id
                       and current["checkout_run_id"] == run_id)
         if not idempotent:
@@ -143,7 +160,8 @@ async def release(session: AsyncSession, actor: Actor, ref: str, now: datetime) 
     if issue["status"] not in ("done", "cancelled"):
         values["status"] = "todo"
     row = (await session.execute(
-        sa.update(ISSUES).where(ISSUES.c.id == issue["id"]).values(**values).returning(ISSUES))).mappings().one()
+        sa.update(ISSUES).where(ISSUES.c.id == issue["id"]).values(**values).returning(ISSUES, LABELS_OF_ROW)
+    )).mappings().one()
     await record(session, actor, company_id=issue["company_id"], action="issue.released", entity_type="issue",
                  entity_id=issue["id"], details={"identifier": issue["identifier"],
                                                  "previousAssigneeAgentId": uid(issue["assignee_agent_id"])})

@@ -68,13 +68,13 @@ async def issue_activity(issue_id: str, session: DB, actor: ActorDep, limit: QSt
 @router.post("/issues/{issue_id}/checkout")
 async def checkout(issue_id: str, body: CheckoutBody, session: DB, actor: ActorDep, now: Now) -> Response:
     row = await checkout_service.checkout(session, actor, issue_id, body, now)
-    return json_response(issue_to_wire(row, (await labels.labels_for(session, [row["id"]])).get(row["id"])))
+    return json_response(issue_to_wire(row, row["labels_json"]))
 
 
 @router.post("/issues/{issue_id}/release")
 async def release(issue_id: str, session: DB, actor: ActorDep, now: Now) -> Response:
     row = await checkout_service.release(session, actor, issue_id, now)
-    return json_response(issue_to_wire(row, (await labels.labels_for(session, [row["id"]])).get(row["id"])))
+    return json_response(issue_to_wire(row, row["labels_json"]))
 
 
 @router.get("/issues/{issue_id}/comments")
