@@ -43,6 +43,20 @@ def rss_kib(pid: int) -> int:
     raise RuntimeError(f"no VmRSS for pid {pid}")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process (not its children), from /proc/<pid>/stat.
+
+    Wall-clock start-up depends on what else the machine is doing; the CPU the server process
+    burnt until it answered does much less, so both are printed.
+    """
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def healthy(port: int) -> bool:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=1) as response:
@@ -67,7 +81,7 @@ class Instance:
         subprocess.run([*CLI, "onboard", "--mode", "local_trusted", "--bind", "loopback"], env=self.env, check=True,
                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
-    def start(self, timeout: float = 120) -> tuple[subprocess.Popen, float]:
+    def start(self, timeout: float = 120) -> tuple[subprocess.Popen, float, float]:
         started = time.perf_counter()
         proc = subprocess.Popen([*CLI, "run"], env=self.env, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -78,7 +92,7 @@ class Instance:
                 proc.kill()
                 raise RuntimeError("/api/health did not answer in time")
             time.sleep(0.02)
-        return proc, time.perf_counter() - started
+        return proc, time.perf_counter() - started, cpu_seconds(proc.pid)
 
     @staticmethod
     def stop(proc: subprocess.Popen) -> float:
@@ -107,15 +121,17 @@ def main() -> None:
     instance = Instance(root)
     try:
         instance.onboard()
-        proc, cold = instance.start()
+        load_before = load_average()
+        proc, cold, cold_cpu = instance.start()
         time.sleep(args.idle_seconds)
         cold_rss = rss_kib(proc.pid)
         cold_stop = instance.stop(proc)
 
-        warm, idle_rss, stops = [], [], []
+        warm, warm_cpu, idle_rss, stops = [], [], [], []
         for _ in range(args.warm_runs):
-            proc, seconds = instance.start()
+            proc, seconds, cpu = instance.start()
             warm.append(seconds)
+            warm_cpu.append(cpu)
             time.sleep(args.idle_seconds)
             idle_rss.append(rss_kib(proc.pid))
             stops.append(instance.stop(proc))
@@ -125,10 +141,11 @@ def main() -> None:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
 
-    print(f"python              {sys.version.split()[0]} on {os.cpu_count()} CPUs")
+    print(f"python              {sys.version.split()[0]} on {os.cpu_count()} CPUs, load average {load_before} → {load_average()}")
     print(f"cli --version       {min(imports):.2f} s (best of 3)")
-    print(f"cold start          {cold:.2f} s  (initdb + migrations, run → /api/health 200)")
-    print(f"warm start          {statistics.median(warm):.2f} s median, {min(warm):.2f} s best of {len(warm)}")
+    print(f"cold start          {cold:.2f} s  (initdb + migrations, run → /api/health 200); server CPU {cold_cpu:.2f} s")
+    print(f"warm start          {statistics.median(warm):.2f} s median, {min(warm):.2f} s best of {len(warm)}; "
+          f"server CPU {statistics.median(warm_cpu):.2f} s median")
     print(f"idle server RSS     {max(idle_rss) / 1024:.1f} MiB warm (max of {len(idle_rss)}), "
           f"{cold_rss / 1024:.1f} MiB after cold start  ({args.idle_seconds:.0f} s idle, VmRSS, PostgreSQL excluded)")
     print(f"stop (SIGTERM)      {statistics.median([cold_stop, *stops]):.2f} s median")

@@ -139,3 +139,15 @@ def test_warm_start_on_a_current_schema_does_not_load_alembic(database_url):
             "auto_apply=False, prompt_never=True, label='DATABASE_URL')); print('alembic' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.split() == ["already", "applied", "False"], result.stderr
+
+
+def test_startup_migrations_use_the_direct_migration_url(make_settings, empty_database):
+    """The guide's split: the app on the pooler (unreachable here on purpose), schema changes direct."""
+    from paperclip.server.database import start_database
+
+    settings = make_settings({"DATABASE_URL": "postgresql://nobody:wrong@127.0.0.1:1/pooled?pgbouncer=true",
+                              "PAPERCLIP_MIGRATION_DATABASE_URL": empty_database})
+    database = start_database(settings)
+    assert database.embedded is None
+    assert database.migrations == "applied (empty database)"
+    assert query(empty_database, "SELECT count(*) FROM alembic_version") == [(1,)]
