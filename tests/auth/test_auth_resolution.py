@@ -41,3 +41,42 @@ async def test_agent_key_of_company_a_on_company_b(client):
                  f"/api/companies/{b}/org", f"/api/companies/{b}"):
         r = await client.get(path, headers=auth)
         assert r.status_code == 403 and r.json() == {"error": "Agent key cannot access another company"}, path
+
+
+async def test_run_jwt_authenticates_until_agent_terminated(client, app, settings):
+    from paperclip.auth.run_jwt import mint_run_jwt
+
+    cid = (await client.post("/api/companies", json={"name": "Acme"})).json()["id"]
+    agent = (await client.post(f"/api/companies/{cid}/agents", json={"name": "a"})).json()
+    async with app.state.sessions() as s, s.begin():
+        outcome = await request_wakeup(s, company_id=uuid.UUID(cid), agent_id=uuid.UUID(agent["id"]),
+                                       source="on_demand", reason="test", now=datetime.now(UTC))
+    token = mint_run_jwt(settings, agent_id=uuid.UUID(agent["id"]), company_id=uuid.UUID(cid), run_id=outcome.run_id,
+                         adapter_type="process", now=datetime.now(UTC))
+    auth = {"Authorization": f"Bearer {token}"}
+    r = await client.get("/api/agents/me", headers=auth)
+    assert r.status_code == 200 and r.json()["id"] == agent["id"]
+    await client.post(f"/api/companies/{cid}/goals", json={"title": "g"}, headers=auth)
+    entry = (await client.get(f"/api/companies/{cid}/activity", params={"entityType": "goal"})).json()[0]
+    assert entry["runId"] == str(outcome.run_id)  # the JWT's run id when no header is sent
+    forged = mint_run_jwt(settings, agent_id=uuid.UUID(agent["id"]), company_id=uuid.uuid4(), run_id=outcome.run_id,
+                          adapter_type="process", now=datetime.now(UTC))
+    assert (await client.get("/api/agents/me", headers={"Authorization": f"Bearer {forged}"})).status_code == 401
+    await client.post(f"/api/agents/{agent['id']}/terminate")
+    assert (await client.get("/api/agents/me", headers=auth)).status_code == 401
+    assert (await client.get("/api/agents/me", headers={"Authorization": "Bearer eyJa.eyJb.sig"})).status_code == 401
+
+
+async def test_board_keys_still_resolve(client, app):
+    from paperclip.auth.tokens import BOARD_KEY_PREFIX, hash_token, new_token
+    from paperclip.db.models import BoardApiKey, InstanceUserRole
+
+    token = new_token(BOARD_KEY_PREFIX)
+    async with app.state.sessions() as s, s.begin():
+        s.add(BoardApiKey(user_id="admin-1", name="cli", key_hash=hash_token(token)))
+        s.add(InstanceUserRole(user_id="admin-1", role="instance_admin"))
+    r = await client.post("/api/companies", json={"name": "Keyed"}, headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 201, r.text
+    cid = r.json()["id"]
+    entry = (await client.get(f"/api/companies/{cid}/activity")).json()[0]
+    assert (entry["actorType"], entry["actorId"]) == ("user", "admin-1")

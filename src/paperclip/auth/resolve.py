@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.auth.actor import ANONYMOUS, LOCAL_BOARD, Actor
 from paperclip.auth.run_jwt import looks_like_jwt, verify_run_jwt
-from paperclip.auth.tokens import hash_token
+from paperclip.auth.tokens import BOARD_KEY_PREFIX, hash_token
 from paperclip.config import Settings
 from paperclip.db.models import (
     Agent,
@@ -50,29 +50,8 @@ async def resolve_actor(
         actor = LOCAL_BOARD if settings.is_local_trusted else ANONYMOUS
         return replace(actor, run_id=run_id) if run_id else actor
 
-    digest = hash_token(token)
-    board_key = await session.scalar(
-        sa.select(BoardApiKey).where(BoardApiKey.key_hash == digest, BoardApiKey.revoked_at.is_(None))
-    )
-    if board_key is not None and (board_key.expires_at is None or board_key.expires_at > now):
-        _touch(board_key, now)
-        return await _board_user(session, board_key.user_id, source="board_key", key_id=board_key.id, run_id=run_id)
-
-    row = (
-        await session.execute(
-            sa.select(AgentApiKey, Agent.status)
-            .join(Agent, Agent.id == AgentApiKey.agent_id)
-            .where(AgentApiKey.key_hash == digest, AgentApiKey.revoked_at.is_(None))
-        )
-    ).first()
-    if row is not None:
-        key, status = row
-        if status in INACTIVE_AGENT_STATUSES:
-            raise Unauthorized("Agent is not active")
-        _touch(key, now)
-        return Actor(type="agent", source="agent_key", agent_id=key.agent_id, company_id=key.company_id, key_id=key.id, run_id=run_id)
-
     if looks_like_jwt(token):
+        # Run JWTs verify without the database; a valid one costs one query (the agent's state).
         claims = verify_run_jwt(settings, token)
         if claims is not None:
             agent = await session.execute(sa.select(Agent.company_id, Agent.status).where(Agent.id == claims.agent_id))
@@ -80,7 +59,48 @@ async def resolve_actor(
             if found and found.company_id == claims.company_id and found.status not in INACTIVE_AGENT_STATUSES:
                 return Actor(type="agent", source="agent_jwt", agent_id=claims.agent_id, company_id=claims.company_id,
                              run_id=run_id or claims.run_id)
+            raise Unauthorized("Invalid or revoked API key")
+
+    digest = hash_token(token)
+    # One lookup for the common case: agent keys (`pcp_<hex>`) are tried first unless the token has the
+    # board-key prefix; the other table is still tried, so no key kind is ever missed.
+    lookups = (_board_key_actor, _agent_key_actor)
+    if not token.startswith(BOARD_KEY_PREFIX):
+        lookups = lookups[::-1]
+    for lookup in lookups:
+        actor = await lookup(session, digest, now, run_id)
+        if actor is not None:
+            return actor
+
     raise Unauthorized("Invalid or revoked API key")
+
+
+async def _board_key_actor(session: AsyncSession, digest: str, now: datetime, run_id) -> Actor | None:
+    board_key = await session.scalar(
+        sa.select(BoardApiKey).where(BoardApiKey.key_hash == digest, BoardApiKey.revoked_at.is_(None))
+    )
+    if board_key is None or (board_key.expires_at is not None and board_key.expires_at <= now):
+        return None
+    _touch(board_key, now)
+    return await _board_user(session, board_key.user_id, source="board_key", key_id=board_key.id, run_id=run_id)
+
+
+async def _agent_key_actor(session: AsyncSession, digest: str, now: datetime, run_id) -> Actor | None:
+    row = (
+        await session.execute(
+            sa.select(AgentApiKey, Agent.status)
+            .join(Agent, Agent.id == AgentApiKey.agent_id)
+            .where(AgentApiKey.key_hash == digest, AgentApiKey.revoked_at.is_(None))
+        )
+    ).first()
+    if row is None:
+        return None
+    key, status = row
+    if status in INACTIVE_AGENT_STATUSES:
+        raise Unauthorized("Agent is not active")
+    _touch(key, now)
+    return Actor(type="agent", source="agent_key", agent_id=key.agent_id, company_id=key.company_id, key_id=key.id,
+                 run_id=run_id)
 
 
 def _bearer(authorization: str | None) -> str | None:
