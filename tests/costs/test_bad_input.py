@@ -64,6 +64,7 @@ async def test_no_route_answers_500_to_bad_input(gov):
         ("POST", "/api/issues/{x}/approvals", {"x": iid}),
         ("DELETE", "/api/issues/{x}/approvals/{y}", {"x": iid, "y": apid}),
         ("GET", "/api/companies/{c}/dashboard", {}),
+        ("GET", "/api/issues/{x}/cost-summary", {"x": iid}),
     ]
     all_bodies = bodies(aid, apid)
     failures, seen = [], 0

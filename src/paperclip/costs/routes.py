@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from paperclip.activity.service import record
 from paperclip.api.deps import DB, ActorDep, Now
 from paperclip.auth.actor import Actor
-from paperclip.costs import budgets, reports, service
+from paperclip.costs import budget_overview, budgets, reports, service
 from paperclip.costs.schemas import (
     BudgetAmount,
     BudgetPolicyUpsert,
@@ -69,9 +69,9 @@ for _name in reports.REPORTS:
 
 
 @router.get("/companies/{company_id}/budgets/overview")
-async def budget_overview(company_id: str, session: DB, actor: ActorDep, now: Now):
+async def get_budget_overview(company_id: str, session: DB, actor: ActorDep, now: Now):
     cid = await company_in_scope(session, actor, company_id)
-    return await budgets.overview(session, cid, now)
+    return await budget_overview.overview(session, cid, now)
 
 
 @router.post("/companies/{company_id}/budgets/policies")
@@ -82,7 +82,7 @@ async def upsert_policy(company_id: str, body: BudgetPolicyUpsert, session: DB, 
         session, actor, cid, body.scopeType, body.scopeId, body.amount, now=now, window_kind=body.windowKind,
         warn_percent=body.warnPercent, hard_stop_enabled=body.hardStopEnabled, notify_enabled=body.notifyEnabled,
         is_active=body.isActive)
-    return await budgets.policy_overview(session, policy.id, cid, now)
+    return await budget_overview.policy_overview(session, policy.id, cid, now)
 
 
 @router.patch("/companies/{company_id}/budgets")
