@@ -201,3 +201,12 @@ async def test_23_assignment_wakes_unless_backlog(client, world, team):
     r = await client.patch(f"/api/issues/{other['id']}", json={"assigneeAgentId": team.a1["id"], "status": "backlog"})
     assert r.status_code == 200
     assert await world.wakeups(team.a1["id"]) == []
+
+
+async def test_23b_leaving_the_backlog_wakes_the_assignee(client, world, team):
+    issue = await world.issue(team.cid, assigneeAgentId=team.a1["id"], status="backlog")
+    assert await world.wakeups(team.a1["id"]) == []
+    await client.patch(f"/api/issues/{issue['id']}", json={"status": "todo"})
+    wakes = await world.wakeups(team.a1["id"])
+    assert [(w.source, w.reason, w.payload["issueId"]) for w in wakes] == [
+        ("automation", "issue_status_changed", issue["id"])]

@@ -34,6 +34,7 @@ ISSUES = Issue.__table__
 MAX_LIMIT = 1000
 PRIORITY_RANK = sa.case({p: i for i, p in enumerate(PRIORITIES)}, value=ISSUES.c.priority, else_=len(PRIORITIES))
 TERMINAL = ("done", "cancelled")
+ACTIONABLE = ("todo", "in_progress", "in_review", "blocked")
 
 
 # ---------------------------------------------------------------- list
@@ -312,6 +313,9 @@ async def update_issue(session: AsyncSession, actor: Actor, ref: str, body: Issu
     wakes = Wakes(actor, company_id, now)
     if "assignee_agent_id" in values and row["assignee_agent_id"] is not None and row["status"] != "backlog":
         await wakes.assigned(session, row["id"], row["assignee_agent_id"], "update")
+    elif (issue["status"] == "backlog" and row["status"] in ACTIONABLE and row["assignee_agent_id"] is not None
+          and row["assignee_agent_id"] != actor.agent_id):
+        await wakes.status_changed(session, row["id"], row["assignee_agent_id"], row["status"])
     comment = None
     if body.comment is not None:
         comment = await insert_comment(session, actor, row, body.comment, now, wakes,

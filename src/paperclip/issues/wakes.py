@@ -50,6 +50,13 @@ class Wakes:
                         payload={"issueId": key, "mutation": mutation},
                         context={"issueId": key, "taskId": key, "taskKey": key})
 
+    async def status_changed(self, session: AsyncSession, issue_id: uuid.UUID, agent_id: uuid.UUID, status: str) -> None:
+        """An assigned issue leaving the backlog becomes actionable for its assignee."""
+        key = str(issue_id)
+        await self.wake(session, agent_id, source="automation", reason="issue_status_changed",
+                        payload={"issueId": key, "mutation": "update", "status": status},
+                        context={"issueId": key, "taskId": key, "taskKey": key})
+
     async def commented(self, session: AsyncSession, issue_id: uuid.UUID, assignee: uuid.UUID | None,
                         comment_id: uuid.UUID, mentioned: Iterable[uuid.UUID]) -> None:
         key, cid = str(issue_id), str(comment_id)
