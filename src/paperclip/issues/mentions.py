@@ -24,9 +24,11 @@ def mentioned_names(body: str, names: dict[uuid.UUID, str]) -> list[uuid.UUID]:
         needle = name.strip().lower()
         if not needle:
             continue
-        pattern = r"(?<![\w@])@" + re.escape(needle) + r"(?!\w)"
-        if re.search(pattern, lowered):
+        pattern = re.compile(r"(?<![\w@])@" + re.escape(needle) + r"(?!\w)")
+        if pattern.search(lowered):
             found.append(agent_id)
+            # claim the matched text, so "@Alpha Bot" does not also mention an agent called "Alpha"
+            lowered = pattern.sub(lambda m: " " * len(m.group(0)), lowered)
     return found
 
 
