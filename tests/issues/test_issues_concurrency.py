@@ -25,7 +25,10 @@ def live_url(settings, database_url):
 
     port = _free_port()
     app = build_app(settings, database_url, port)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    # A long keep-alive: on a busy machine a pooled client connection may idle past uvicorn's default 5 s
+    # and be closed under a request (httpx.ReadError) — a property of the test client, not of the server.
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on",
+                                           timeout_keep_alive=120))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
