@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from paperclip.adapters.base import AdapterContext, AdapterResult, AgentInfo
+from paperclip.adapters.base import AdapterContext, AdapterResult, AgentInfo, SessionState
 from paperclip.adapters.registry import get_adapter
 from paperclip.adapters.spawn import kill_group, process_start_ticks
 from paperclip.auth.run_jwt import mint_run_jwt
@@ -26,6 +26,7 @@ from paperclip.config import Settings
 from paperclip.db.engine import make_async_engine, session_factory, unit_of_work
 from paperclip.db.models import HeartbeatRun
 from paperclip.errors import ConfigError
+from paperclip.heartbeat.context import HEARTBEAT_TASK_KEY
 from paperclip.heartbeat.costs import cost_cents
 from paperclip.heartbeat.env import EnvBindingError, Masker, build_env, resolve_config_env, runtime_env
 from paperclip.heartbeat.finalize import RunOutcome, excerpt, finalize_run
@@ -234,10 +235,12 @@ class Runner:
         env = build_env(self.settings.env, config_env, runtime_env(
             agent_id=run.agent_id, company_id=run.company_id, run_id=run.id, api_url=self.api_url, api_key=token,
             context=run.context))
-        async with self.sessions() as session:
-            state = await load_session(session, company_id=run.company_id, agent_id=run.agent_id,
-                                       adapter_type=run.adapter_type, context=run.context,
-                                       runtime_config=run.runtime_config)
+        state = SessionState(task_key=str(run.context.get("taskKey") or HEARTBEAT_TASK_KEY))
+        if getattr(adapter, "supports_sessions", False):
+            async with self.sessions() as session:
+                state = await load_session(session, company_id=run.company_id, agent_id=run.agent_id,
+                                           adapter_type=run.adapter_type, context=run.context,
+                                           runtime_config=run.runtime_config)
         handle = self.log_store.begin(str(run.company_id), str(run.agent_id), str(run.id))
         tails = {"stdout": [], "stderr": []}
         pid_recorded: list[asyncio.Task] = []
@@ -259,9 +262,7 @@ class Runner:
                           "command": run.adapter_config.get("command"),
                           "env": masker.json(redact({k: v for k, v in env.items() if k.startswith("PAPERCLIP_")
                                                       or k in config_env}))}
-        async with unit_of_work(self.sessions) as session:
-            await add_event(session, run, active.next_seq(), event_type="adapter.invoke", message="adapter invocation",
-                            payload=invoke_payload, now=utcnow())
+        background = [asyncio.create_task(self._event(run, "adapter.invoke", "adapter invocation", invoke_payload))]
         ctx = AdapterContext(
             run_id=run.id, agent=AgentInfo(run.agent_id, run.company_id, run.agent_name, run.adapter_type),
             config=run.adapter_config, context=run.context, env=env, runtime=state, auth_token=token,
@@ -270,9 +271,8 @@ class Runner:
             result = await adapter.execute(ctx)
         finally:
             self.log_store.finalize(handle)
-            if pid_recorded:
-                with contextlib.suppress(Exception):
-                    await asyncio.gather(*pid_recorded)
+            with contextlib.suppress(Exception):
+                await asyncio.gather(*background, *pid_recorded)
         if active.cancel.is_set() and self._stopping and not result.cancelled:
             result.cancelled = True
         return self._outcome(result, masker, handle, state, tails, shutting_down=self._stopping)
@@ -304,6 +304,10 @@ class Runner:
             clear_session=result.clear_session, task_key=state.task_key, external_run_id=result.external_run_id,
             provider=result.provider, biller=result.biller, billing_type=result.billing_type, model=result.model,
             cost_cents=cost_cents(result.cost_usd), cost_known=result.cost_usd is not None)
+
+    async def _event(self, run: ClaimedRun, event_type: str, message: str, payload: dict[str, Any]) -> None:
+        async with unit_of_work(self.sessions) as session:
+            await add_event(session, run, event_type=event_type, message=message, payload=payload, now=utcnow())
 
     async def _record_process(self, run_id: uuid.UUID, pid: int) -> None:
         ticks = process_start_ticks(pid)

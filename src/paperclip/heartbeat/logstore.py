@@ -82,10 +82,6 @@ class LocalFileRunLogStore:
 
     def finalize(self, handle: LogHandle) -> None:
         if handle.fh is not None:
-            try:
-                os.fsync(handle.fh.fileno())
-            except OSError:
-                pass
             handle.fh.close()
             handle.fh = None
 

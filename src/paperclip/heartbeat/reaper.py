@@ -15,6 +15,7 @@ import os
 import signal
 import socket
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -78,8 +79,9 @@ async def live_runners(session: AsyncSession, runner_ids: set[str], *, self_id: 
     return alive
 
 
-async def find_orphans(session: AsyncSession, *, self_id: str, tracked: set[uuid.UUID], now: datetime,
+async def find_orphans(session: AsyncSession, *, self_id: str, tracked: Callable[[], set[uuid.UUID]], now: datetime,
                        stale_after: timedelta) -> list[Any]:
+    """`tracked` is asked after the query: a run claimed while we read is then already known."""
     running = (await session.execute(
         sa.select(HeartbeatRun.id, HeartbeatRun.runner_id, HeartbeatRun.process_pid, HeartbeatRun.process_started_at)
         .where(HeartbeatRun.status == "running"))).all()
@@ -88,9 +90,10 @@ async def find_orphans(session: AsyncSession, *, self_id: str, tracked: set[uuid
     alive = await live_runners(session, {r.runner_id for r in running if r.runner_id}, self_id=self_id, now=now,
                                stale_after=stale_after)
     orphans = []
+    mine = tracked()
     for run in running:
         if run.runner_id == self_id:
-            if run.id not in tracked:
+            if run.id not in mine:
                 orphans.append(run)  # ours, but nothing executes it any more
         elif run.runner_id not in alive:
             orphans.append(run)

@@ -24,7 +24,7 @@ def stale_after(app: FastAPI) -> timedelta:
 
 async def reap_orphans(app: FastAPI, now: datetime) -> list:
     runner: Runner | None = getattr(app.state, "heartbeat_runner", None)
-    tracked = runner.tracked() if runner is not None else set()
+    tracked = runner.tracked if runner is not None else set
     async with unit_of_work(app.state.sessions) as session:
         orphans = await find_orphans(session, self_id=app.state.replica_id, tracked=tracked, now=now,
                                      stale_after=stale_after(app))

@@ -46,7 +46,7 @@ class ClaimBatch:
 
 
 _CANDIDATES = sa.text("""
-    SELECT a.id, a.name, a.adapter_type, a.adapter_config, a.runtime_config
+    SELECT a.id, a.name, a.adapter_type, a.adapter_config, a.runtime_config -> 'heartbeat' AS heartbeat
     FROM agents a JOIN companies c ON c.id = a.company_id
     WHERE a.id IN (SELECT q.agent_id FROM heartbeat_runs q WHERE q.status = 'queued')
       AND a.status NOT IN ('paused', 'terminated', 'pending_approval') AND c.status = 'active'
@@ -57,6 +57,38 @@ _WAITING_AGENTS = sa.text("""
     SELECT count(DISTINCT q.agent_id) FROM heartbeat_runs q JOIN agents a ON a.id = q.agent_id
     JOIN companies c ON c.id = a.company_id
     WHERE q.status = 'queued' AND a.status NOT IN ('paused', 'terminated', 'pending_approval') AND c.status = 'active'
+""")
+# One statement: per locked agent, the oldest queued runs (on_demand first) up to its free slots
+# become running; their wake-up requests are claimed, the agents marked running, "run started" logged.
+_CLAIM = sa.text("""
+    WITH cand AS (
+        SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:slots AS int[])) AS t(agent_id, max_runs)
+    ), busy AS (
+        SELECT agent_id, count(*) AS n FROM heartbeat_runs
+        WHERE status = 'running' AND agent_id = ANY(CAST(:ids AS uuid[])) GROUP BY agent_id
+    ), ranked AS (
+        SELECT q.id, q.agent_id, row_number() OVER (
+            PARTITION BY q.agent_id
+            ORDER BY CASE q.invocation_source WHEN 'on_demand' THEN 0 WHEN 'assignment' THEN 1 ELSE 2 END, q.created_at
+        ) AS rn
+        FROM heartbeat_runs q WHERE q.status = 'queued' AND q.agent_id = ANY(CAST(:ids AS uuid[]))
+    ), pick AS (
+        SELECT r.id FROM ranked r JOIN cand c ON c.agent_id = r.agent_id LEFT JOIN busy b ON b.agent_id = r.agent_id
+        WHERE r.rn <= c.max_runs - coalesce(b.n, 0)
+    ), upd AS (
+        UPDATE heartbeat_runs h SET status = 'running', started_at = :now, runner_id = :runner, updated_at = :now
+        FROM pick WHERE h.id = pick.id AND h.status = 'queued'
+        RETURNING h.id, h.company_id, h.agent_id, h.context_snapshot, h.wakeup_request_id, h.invocation_source
+    ), req AS (
+        UPDATE agent_wakeup_requests w SET status = 'claimed', claimed_at = :now, updated_at = :now
+        FROM upd WHERE w.id = upd.wakeup_request_id
+    ), ag AS (
+        UPDATE agents a SET status = 'running', updated_at = :now WHERE a.id IN (SELECT agent_id FROM upd)
+    ), ev AS (
+        INSERT INTO heartbeat_run_events (company_id, run_id, agent_id, seq, event_type, stream, level, message, created_at)
+        SELECT company_id, id, agent_id, 1, 'lifecycle', 'system', 'info', 'run started', :now FROM upd
+    )
+    SELECT * FROM upd
 """)
 
 
@@ -71,41 +103,12 @@ async def claim_runs(session: AsyncSession, *, runner_id: str, now: datetime, li
         waiting = await session.scalar(_WAITING_AGENTS)
         return ClaimBatch([], bool(waiting))
     ids = list(agents)
-    running = dict((await session.execute(
-        sa.select(HeartbeatRun.agent_id, sa.func.count()).where(HeartbeatRun.agent_id.in_(ids), HeartbeatRun.status == "running")
-        .group_by(HeartbeatRun.agent_id))).all())
-    slots = {aid: heartbeat_policy(agents[aid].runtime_config).max_concurrent_runs - running.get(aid, 0) for aid in ids}
-    queued = (await session.execute(
-        sa.select(HeartbeatRun.id, HeartbeatRun.agent_id)
-        .where(HeartbeatRun.agent_id.in_([a for a, s in slots.items() if s > 0]), HeartbeatRun.status == "queued")
-        .order_by(SOURCE_PRIORITY, HeartbeatRun.created_at)
-    )).all() if any(s > 0 for s in slots.values()) else []
-    chosen: list[uuid.UUID] = []
-    for run_id, agent_id in queued:
-        if slots[agent_id] > 0:
-            slots[agent_id] -= 1
-            chosen.append(run_id)
-    if not chosen:
-        return ClaimBatch([], False)
-    rows = (await session.execute(
-        sa.update(HeartbeatRun).where(HeartbeatRun.id.in_(chosen), HeartbeatRun.status == "queued")
-        .values(status="running", started_at=now, runner_id=runner_id, updated_at=now)
-        .returning(HeartbeatRun.id, HeartbeatRun.company_id, HeartbeatRun.agent_id, HeartbeatRun.context_snapshot,
-                   HeartbeatRun.wakeup_request_id, HeartbeatRun.invocation_source)
-    )).all()
-    request_ids = [r.wakeup_request_id for r in rows if r.wakeup_request_id]
-    if request_ids:
-        await session.execute(sa.update(AgentWakeupRequest).where(AgentWakeupRequest.id.in_(request_ids))
-                              .values(status="claimed", claimed_at=now, updated_at=now))
-    started_agents = list({r.agent_id for r in rows})
-    await session.execute(sa.update(Agent).where(Agent.id.in_(started_agents)).values(status="running", updated_at=now))
-    await session.execute(sa.insert(HeartbeatRunEvent), [
-        {"company_id": r.company_id, "run_id": r.id, "agent_id": r.agent_id, "seq": 1, "event_type": "lifecycle",
-         "stream": "system", "level": "info", "message": "run started", "created_at": now} for r in rows])
+    slots = [heartbeat_policy({"heartbeat": agents[a].heartbeat}).max_concurrent_runs for a in ids]
+    rows = (await session.execute(_CLAIM, {"ids": ids, "slots": slots, "now": now, "runner": runner_id})).all()
     claimed = [ClaimedRun(
         id=r.id, company_id=r.company_id, agent_id=r.agent_id, agent_name=agents[r.agent_id].name,
         adapter_type=agents[r.agent_id].adapter_type, adapter_config=dict(agents[r.agent_id].adapter_config or {}),
-        runtime_config=dict(agents[r.agent_id].runtime_config or {}), context=dict(r.context_snapshot or {}),
+        runtime_config={"heartbeat": agents[r.agent_id].heartbeat or {}}, context=dict(r.context_snapshot or {}),
         wakeup_request_id=r.wakeup_request_id, invocation_source=r.invocation_source) for r in rows]
     return ClaimBatch(claimed, False)
 
@@ -138,11 +141,15 @@ async def finish_agent(session: AsyncSession, agent_id: uuid.UUID, *, failed: bo
     await session.execute(sa.update(Agent).where(Agent.id == agent_id).values(last_heartbeat_at=now))
 
 
-async def add_event(session: AsyncSession, run: Any, seq: int, *, event_type: str, message: str,
+async def add_event(session: AsyncSession, run: Any, seq: int | None = None, *, event_type: str, message: str,
                     level: str = "info", stream: str = "system", payload: dict[str, Any] | None = None,
                     now: datetime) -> None:
+    """Append a run event; its seq is the next one in the database (the runner, the reaper and a
+    cancellation may all append to one run)."""
+    next_seq = (sa.select(sa.func.coalesce(sa.func.max(HeartbeatRunEvent.seq), 0) + 1)
+                .where(HeartbeatRunEvent.run_id == run.id).scalar_subquery())
     await session.execute(sa.insert(HeartbeatRunEvent).values(
-        company_id=run.company_id, run_id=run.id, agent_id=run.agent_id, seq=seq, event_type=event_type,
+        company_id=run.company_id, run_id=run.id, agent_id=run.agent_id, seq=next_seq, event_type=event_type,
         stream=stream, level=level, message=message, payload=payload, created_at=now))
 
 
@@ -166,7 +173,7 @@ async def fail_runs(session: AsyncSession, run_ids: list[uuid.UUID], *, error_co
         if run.wakeup_request_id:
             await session.execute(sa.update(AgentWakeupRequest).where(AgentWakeupRequest.id == run.wakeup_request_id)
                                   .values(status="failed", finished_at=now, error=message, updated_at=now))
-        await add_event(session, run, await next_event_seq(session, run.id), event_type="lifecycle", level="error",
+        await add_event(session, run, event_type="lifecycle", level="error",
                         message="run failed", payload={"status": "failed", "errorCode": error_code}, now=now)
         await release_issue_locks(session, run.id)
     for agent_id in {r.agent_id for r in rows}:

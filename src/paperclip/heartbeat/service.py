@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -74,6 +75,8 @@ async def wake_agent(session: AsyncSession, actor: Actor, agent_id: uuid.UUID, *
     if outcome.status == "deferred_issue_execution":
         return {"status": "deferred_issue_execution", "wakeupRequestId": str(outcome.request_id),
                 **(outcome.details or {})}
+    if outcome.run is not None:
+        return run_to_wire(SimpleNamespace(**outcome.run))
     run = await session.get(HeartbeatRun, outcome.run_id, populate_existing=True)
     return run_to_wire(run)
 

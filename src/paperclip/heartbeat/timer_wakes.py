@@ -2,66 +2,69 @@
 
 from __future__ import annotations
 
+import json
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from paperclip.db.models import Agent, AgentWakeupRequest, Company, HeartbeatRun
 from paperclip.heartbeat.context import HEARTBEAT_TASK_KEY, build_snapshot
-from paperclip.heartbeat.policy import NOT_INVOKABLE
+from paperclip.heartbeat.policy import MIN_INTERVAL_SEC
 from paperclip.heartbeat.timers import TimerCandidate, due_agents
 from paperclip.heartbeat.wakeups import WAKE_CHANNEL, notify
 
 TIMER_LOCK_KEY = 0x5043_5449_4D45  # one replica at a time enqueues timer wake-ups
 
 
-async def timer_candidates(session: AsyncSession) -> list[TimerCandidate]:
-    rows = (await session.execute(
-        sa.select(Agent.id, Agent.company_id, Agent.status, Company.status, Agent.runtime_config,
-                  Agent.last_heartbeat_at, Agent.created_at)
-        .join(Company, Company.id == Agent.company_id)
-        .where(Agent.status.not_in(NOT_INVOKABLE), Company.status == "active",
-               Agent.runtime_config["heartbeat"]["intervalSec"].is_not(None))
-    )).all()
-    return [TimerCandidate(*row) for row in rows]
+_CANDIDATES = sa.text("""
+    SELECT a.id, a.company_id, a.status, c.status AS company_status, a.runtime_config -> 'heartbeat' AS heartbeat,
+           a.last_heartbeat_at, a.created_at
+    FROM agents a JOIN companies c ON c.id = a.company_id
+    WHERE a.status NOT IN ('paused', 'terminated', 'pending_approval') AND c.status = 'active'
+      AND a.runtime_config -> 'heartbeat' ? 'intervalSec'
+      AND coalesce(a.last_heartbeat_at, a.created_at) <= :earliest
+      AND a.id NOT IN (SELECT q.agent_id FROM heartbeat_runs q WHERE q.status = 'queued'
+                       AND q.context_snapshot ->> 'taskKey' = :task_key)
+""")
+# Every due agent's wake-up request and run in one statement (the timer snapshot is the same for all).
+_ENQUEUE = sa.text("""
+    WITH due AS (
+        SELECT * FROM unnest(CAST(:agents AS uuid[]), CAST(:companies AS uuid[]), CAST(:requests AS uuid[]),
+                             CAST(:runs AS uuid[])) AS t(agent_id, company_id, request_id, run_id)
+    ), req AS (
+        INSERT INTO agent_wakeup_requests (id, company_id, agent_id, source, trigger_detail, reason, status,
+            requested_by_actor_type, requested_by_actor_id, run_id, requested_at, created_at, updated_at)
+        SELECT request_id, company_id, agent_id, 'timer', 'system', 'heartbeat_timer', 'queued', 'system',
+               'heartbeat_scheduler', run_id, :now, :now, :now FROM due
+    )
+    INSERT INTO heartbeat_runs (id, company_id, agent_id, invocation_source, trigger_detail, status, wakeup_request_id,
+                                context_snapshot, created_at, updated_at)
+    SELECT run_id, company_id, agent_id, 'timer', 'system', 'queued', request_id, CAST(:snap AS jsonb), :now, :now FROM due
+""")
+
+
+async def timer_candidates(session: AsyncSession, now: datetime) -> list[TimerCandidate]:
+    """Agents that may be due: the SQL only narrows (timers on, not woken in the last minimum
+    interval, no timer wake already queued); `is_due` decides."""
+    rows = (await session.execute(_CANDIDATES, {"earliest": now - timedelta(seconds=MIN_INTERVAL_SEC),
+                                                "task_key": HEARTBEAT_TASK_KEY})).all()
+    return [TimerCandidate(r.id, r.company_id, r.status, r.company_status, {"heartbeat": r.heartbeat},
+                           r.last_heartbeat_at, r.created_at) for r in rows]
 
 
 async def enqueue_timer_wakes(session: AsyncSession, now: datetime) -> dict[str, int]:
     got = await session.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(TIMER_LOCK_KEY)))
     if not got:
-        return {"checked": 0, "enqueued": 0, "skipped": 0, "coalesced": 0}
-    decision = due_agents(await timer_candidates(session), now)
-    if not decision.due:
-        return {"checked": decision.checked, "enqueued": 0, "skipped": decision.skipped, "coalesced": 0}
-    due_ids = [c.agent_id for c in decision.due]
-    # An agent whose timer wake is still queued: the new one coalesces into it.
-    queued = dict((await session.execute(
-        sa.select(HeartbeatRun.agent_id, HeartbeatRun.wakeup_request_id)
-        .where(HeartbeatRun.agent_id.in_(due_ids), HeartbeatRun.status == "queued",
-               HeartbeatRun.context_snapshot["taskKey"].astext == HEARTBEAT_TASK_KEY))).all())
-    if queued:
-        await session.execute(sa.update(AgentWakeupRequest).where(AgentWakeupRequest.id.in_([r for r in queued.values() if r]))
-                              .values(coalesced_count=AgentWakeupRequest.coalesced_count + 1, updated_at=now))
-    requests, runs = [], []
-    for cand in decision.due:
-        if cand.agent_id in queued:
-            continue
-        request_id, run_id = uuid.uuid4(), uuid.uuid4()
+        return {"checked": 0, "enqueued": 0, "skipped": 0}
+    decision = due_agents(await timer_candidates(session, now), now)
+    if decision.due:
         snapshot = build_snapshot(source="timer", reason="heartbeat_timer", trigger_detail="system", payload=None,
                                   context={"source": "scheduler", "reason": "interval_elapsed"},
                                   actor_type="system", actor_id="heartbeat_scheduler")
-        requests.append(dict(id=request_id, company_id=cand.company_id, agent_id=cand.agent_id, source="timer",
-                             trigger_detail="system", reason="heartbeat_timer", status="queued",
-                             requested_by_actor_type="system", requested_by_actor_id="heartbeat_scheduler",
-                             run_id=run_id, requested_at=now, created_at=now, updated_at=now))
-        runs.append(dict(id=run_id, company_id=cand.company_id, agent_id=cand.agent_id, invocation_source="timer",
-                         trigger_detail="system", status="queued", wakeup_request_id=request_id,
-                         context_snapshot=snapshot, created_at=now, updated_at=now))
-    if requests:
-        await session.execute(sa.insert(AgentWakeupRequest).values(requests))
-        await session.execute(sa.insert(HeartbeatRun).values(runs))
+        await session.execute(_ENQUEUE, {
+            "agents": [c.agent_id for c in decision.due], "companies": [c.company_id for c in decision.due],
+            "requests": [uuid.uuid4() for _ in decision.due], "runs": [uuid.uuid4() for _ in decision.due],
+            "now": now, "snap": json.dumps(snapshot)})
         await notify(session, WAKE_CHANNEL, "timer")
-    return {"checked": decision.checked, "enqueued": len(requests), "skipped": decision.skipped,
-            "coalesced": len(queued)}
+    return {"checked": decision.checked, "enqueued": len(decision.due), "skipped": decision.skipped}

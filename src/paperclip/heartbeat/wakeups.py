@@ -36,6 +36,7 @@ class WakeupOutcome:
     run_id: uuid.UUID | None
     reason: str | None = None  # why a wake was skipped or deferred
     details: dict[str, Any] | None = None
+    run: dict[str, Any] | None = None  # the new run's row (column names), when one was queued
 
 
 def agent_lock_key(agent_id: uuid.UUID) -> int:
@@ -76,9 +77,9 @@ async def request_wakeup(
     does not exist in the company. Other refusals (company not active, the policy flag for the
     source off) write a `skipped` request and return outcome `skipped`.
     """
-    await session.execute(sa.select(sa.func.pg_advisory_xact_lock(agent_lock_key(agent_id))))
     row = (await session.execute(
-        sa.select(Agent.status, Agent.pause_reason, Agent.runtime_config, Company.status.label("company_status"))
+        sa.select(sa.func.pg_advisory_xact_lock(agent_lock_key(agent_id)).label("locked"), Agent.status,
+                  Agent.pause_reason, Agent.runtime_config, Company.status.label("company_status"))
         .join(Company, Company.id == Agent.company_id)
         .where(Agent.id == agent_id, Agent.company_id == company_id)
     )).first()
@@ -158,13 +159,29 @@ async def request_wakeup(
                                           "executionAgentId": str(lock.agent_id)})
 
     request_id, run_id = uuid.uuid4(), uuid.uuid4()
-    await session.execute(sa.insert(AgentWakeupRequest).values(
-        id=request_id, **common, payload=payload, status="queued", idempotency_key=idempotency_key, run_id=run_id))
-    await session.execute(sa.insert(HeartbeatRun).values(
-        id=run_id, company_id=company_id, agent_id=agent_id, invocation_source=source, trigger_detail=trigger_detail,
-        status="queued", wakeup_request_id=request_id, context_snapshot=snapshot, created_at=now, updated_at=now))
-    await notify(session, WAKE_CHANNEL, str(agent_id))
-    return WakeupOutcome("queued", request_id, run_id)
+    run = (await session.execute(_QUEUE, {
+        "req": request_id, "run": run_id, "cid": company_id, "aid": agent_id, "source": source, "trigger": trigger_detail,
+        "reason": reason, "payload": json.dumps(payload) if payload is not None else None, "atype": requested_by_actor_type,
+        "aidr": requested_by_actor_id, "ikey": idempotency_key, "now": now, "snap": json.dumps(snapshot),
+        "channel": WAKE_CHANNEL, "note": str(agent_id)})).mappings().first()
+    return WakeupOutcome("queued", request_id, run_id, run=dict(run))
+
+
+# The queued wake-up request and its run, and the NOTIFY that starts it, in one round trip.
+_QUEUE = sa.text("""
+    WITH req AS (
+        INSERT INTO agent_wakeup_requests (id, company_id, agent_id, source, trigger_detail, reason, payload, status,
+            requested_by_actor_type, requested_by_actor_id, idempotency_key, run_id, requested_at, created_at, updated_at)
+        VALUES (:req, :cid, :aid, :source, :trigger, :reason, CAST(:payload AS jsonb), 'queued', :atype, :aidr, :ikey,
+                :run, :now, :now, :now)
+    ), run AS (
+        INSERT INTO heartbeat_runs (id, company_id, agent_id, invocation_source, trigger_detail, status, wakeup_request_id,
+            context_snapshot, created_at, updated_at)
+        VALUES (:run, :cid, :aid, :source, :trigger, 'queued', :req, CAST(:snap AS jsonb), :now, :now)
+        RETURNING *
+    )
+    SELECT run.*, pg_notify(:channel, :note) AS notified FROM run
+""")
 
 
 async def cancel_agent_work(session: AsyncSession, *, agent_id: uuid.UUID, reason: str, now: datetime) -> list[uuid.UUID]:
