@@ -40,6 +40,15 @@ SHARED = [
 ]
 
 
+def _renderers(fmt: str, colors: bool) -> list:
+    """The final processors of a handler. Tracebacks are plain text without local variables: rich's
+    default (every frame's locals) can print secrets that no redaction sees, and rendering it for a
+    deep SQLAlchemy stack blocks the event loop for seconds while the server should be answering."""
+    if fmt == "json":
+        return [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
+    return [structlog.dev.ConsoleRenderer(colors=colors, exception_formatter=structlog.dev.plain_traceback)]
+
+
 def configure_logging(*, log_dir: Path | None, fmt: str = "text", console_level: str = "info") -> Path | None:
     """Idempotent; returns the log file path (None when the directory cannot be written)."""
     root = logging.getLogger()
@@ -47,11 +56,10 @@ def configure_logging(*, log_dir: Path | None, fmt: str = "text", console_level:
         root.removeHandler(handler)
     root.setLevel(logging.DEBUG)
 
-    console_renderer = structlog.processors.JSONRenderer() if fmt == "json" else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
     console = logging.StreamHandler(sys.stderr)
     console.setLevel(console_level.upper())
     console.setFormatter(structlog.stdlib.ProcessorFormatter(foreign_pre_chain=SHARED, processors=[
-        structlog.stdlib.ProcessorFormatter.remove_processors_meta, console_renderer]))
+        structlog.stdlib.ProcessorFormatter.remove_processors_meta, *_renderers(fmt, sys.stderr.isatty())]))
     root.addHandler(console)
 
     log_file = None
@@ -61,9 +69,8 @@ def configure_logging(*, log_dir: Path | None, fmt: str = "text", console_level:
             log_file = log_dir / "server.log"
             file_handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=MAX_LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
             file_handler.setLevel(logging.DEBUG)
-            file_renderer = structlog.processors.JSONRenderer() if fmt == "json" else structlog.dev.ConsoleRenderer(colors=False)
             file_handler.setFormatter(structlog.stdlib.ProcessorFormatter(foreign_pre_chain=SHARED, processors=[
-                structlog.stdlib.ProcessorFormatter.remove_processors_meta, file_renderer]))
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta, *_renderers(fmt, False)]))
             root.addHandler(file_handler)
         except OSError as exc:
             logging.getLogger("paperclip").warning("Log directory %s is not writable (%s); logging to console only", log_dir, exc)

@@ -117,3 +117,20 @@ def test_json_log_mode_writes_structured_request_lines(start, onboard, database_
     dumped = json.dumps(records)
     for value in SECRETS.values():
         assert value not in dumped
+
+
+def test_health_is_503_when_the_database_goes_away(start, onboard, database_url: str, pg_server: str):
+    import psycopg
+
+    onboard("local_trusted")
+    port = free_port()
+    server = start("run", env={"PORT": str(port), "DATABASE_URL": database_url})
+    assert server.wait_healthy(port).status_code == 200
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE "{database_url.rsplit("/", 1)[1]}" WITH (FORCE)')
+    response = httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=30)
+    assert response.status_code == 503
+    assert response.json()["status"] == "unhealthy" and response.json()["error"] == "database_unreachable"
+    assert server.terminate() == 0
+    # Logged tracebacks are plain: rich's per-frame locals could print secrets and stalled the event loop.
+    assert "locals ─" not in server.stderr
