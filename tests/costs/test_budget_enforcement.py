@@ -218,3 +218,30 @@ async def test_company_budget_patch_and_agent_may_not_set_budgets(gov):
     assert r.status_code == 403
     r = await gov.client.patch(f"/api/agents/{a['id']}/budgets", json={"budgetMonthlyCents": -1})
     assert r.status_code == 400
+
+
+async def test_company_stop_under_a_mixed_burst_is_exact_and_deadlock_free(gov, live_server):
+    """Two agents report in parallel while the board edits budgets: the company stops exactly once."""
+    c = await gov.company(budgetMonthlyCents=100)
+    a = await gov.agent(c["id"])
+    b = await gov.agent(c["id"], name="Bob")
+    cid = c["id"]
+
+    def event(agent_id: str) -> dict:
+        return {"agentId": agent_id, "provider": "p", "model": "m", "costCents": 5, "occurredAt": gov.now_iso()}
+
+    async with httpx.AsyncClient(base_url=live_server, timeout=60) as http:
+        jobs = [http.post(f"/api/companies/{cid}/cost-events", json=event(a["id"] if i % 2 else b["id"]))
+                for i in range(40)]
+        jobs += [http.patch(f"/api/agents/{a['id'] if i % 2 else b['id']}/budgets", json={"budgetMonthlyCents": 1000})
+                 for i in range(6)]
+        jobs += [http.get(f"/api/companies/{cid}/budgets/overview") for _ in range(4)]
+        responses = await asyncio.gather(*jobs)
+    assert [r.status_code for r in responses[:40]] == [201] * 40
+    assert all(r.status_code == 200 for r in responses[40:]), [r.text for r in responses[40:] if r.status_code != 200]
+    company = gov.one("SELECT status, pause_reason, spent_monthly_cents FROM companies WHERE id = %s", cid)
+    assert company == {"status": "paused", "pause_reason": "budget", "spent_monthly_cents": 200}
+    spent = {r["name"]: r["spent_monthly_cents"] for r in gov.sql("SELECT name, spent_monthly_cents FROM agents")}
+    assert spent == {"Ann": 100, "Bob": 100}
+    assert len(gov.sql("SELECT * FROM budget_incidents WHERE threshold_type = 'hard'")) == 1
+    assert actions(gov, cid).count("company.paused") == 1

@@ -99,6 +99,24 @@ SCOPE_NOT_FOUND = {"agent": "Agent not found", "project": "Project not found", "
 
 # ---------------------------------------------------------------- policies
 
+async def lock_agent(session: AsyncSession, agent_id: uuid.UUID) -> uuid.UUID | None:
+    """Row lock on an agent; returns its company (None if it does not exist)."""
+    return await session.scalar(sa.select(Agent.company_id).where(Agent.id == agent_id).with_for_update(key_share=True))
+
+
+async def lock_company(session: AsyncSession, company_id: uuid.UUID) -> None:
+    """Take the company's row lock (FOR NO KEY UPDATE: foreign-key checks of other writers are not blocked).
+
+    Every cost event of a company takes it, so they run one after another and each one's statements
+    see every event committed before it. Lock order, shared with the heartbeat runner (which locks an
+    agent, then its runs, then — recording a run's cost — the company): the agent first, then the
+    company; other agents of the company are only ever locked with SKIP LOCKED after that.
+    """
+    found = await session.scalar(sa.select(Company.id).where(Company.id == company_id).with_for_update(key_share=True))
+    if found is None:
+        raise NotFound("Company not found")
+
+
 async def upsert_budget_policy(
     session: AsyncSession,
     actor: Actor,
@@ -117,6 +135,9 @@ async def upsert_budget_policy(
 ) -> BudgetPolicy:
     """Create or update a scope's policy, keep `budget_monthly_cents` in step, record the change, and
     re-evaluate at once: a lower limit may pause the scope, a higher one may resume a budget pause."""
+    if scope_type == "agent":
+        await lock_agent(session, scope_id)
+    await lock_company(session, company_id)  # serialised with the company's cost events
     if await _scope_row(session, company_id, scope_type, scope_id) is None:
         raise NotFound(SCOPE_NOT_FOUND[scope_type])
     values: dict[str, Any] = {"amount": amount, "updated_by_user_id": actor.user_id, "updated_at": now}
@@ -284,8 +305,12 @@ async def pause_scope(
         if paused is not None:
             await record(session, BUDGET_SERVICE, company_id=company_id, action="company.paused", entity_type="company",
                          entity_id=scope_id, details=details)
+        # Agents locked by someone else right now (a run being finalised) are skipped rather than
+        # waited for: waiting here, holding the company lock, could deadlock with that runner, and a
+        # paused company admits no new wake-ups anyway.
         agent_ids = (await session.scalars(sa.select(Agent.id).where(
-            Agent.company_id == company_id, Agent.status != "terminated"))).all()
+            Agent.company_id == company_id, Agent.status != "terminated",
+        ).order_by(Agent.id).with_for_update(key_share=True, skip_locked=True))).all()
         for agent_id in agent_ids:
             await cancel_agent_work(session, agent_id=agent_id, reason=STOP_REASON, now=now)
     else:
@@ -339,6 +364,11 @@ async def resolve_incident(
     session: AsyncSession, actor: Actor, company_id: uuid.UUID, incident_id: uuid.UUID, *, action: str,
     amount: int | None, decision_note: str | None, now: datetime,
 ) -> dict[str, Any]:
+    scope = (await session.execute(sa.select(BudgetIncident.scope_type, BudgetIncident.scope_id).where(
+        BudgetIncident.id == incident_id, BudgetIncident.company_id == company_id))).first()
+    if scope is not None and scope.scope_type == "agent":
+        await lock_agent(session, scope.scope_id)
+    await lock_company(session, company_id)
     incident = await session.scalar(sa.select(BudgetIncident).where(
         BudgetIncident.id == incident_id, BudgetIncident.company_id == company_id).with_for_update())
     if incident is None:

@@ -11,23 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.activity.service import record
 from paperclip.auth.actor import Actor
-from paperclip.costs.budgets import enforce_after_cost_event, month_window
+from paperclip.costs.budgets import enforce_after_cost_event, lock_agent, lock_company, month_window
 from paperclip.costs.schemas import CostEventCreate, cost_event_to_wire
 from paperclip.db.models import Agent, Company, CostEvent, Goal, HeartbeatRun, Issue, Project
 from paperclip.errors import Forbidden, NotFound, Unprocessable
 
 INT32_MAX = 2_147_483_647
-
-
-async def lock_company(session: AsyncSession, company_id: uuid.UUID) -> None:
-    """Take the company's row lock (FOR NO KEY UPDATE: foreign-key checks of other writers are not blocked).
-
-    Every cost event of a company takes it first, so they run one after another and each one's
-    statements see every event committed before it.
-    """
-    found = await session.scalar(sa.select(Company.id).where(Company.id == company_id).with_for_update(key_share=True))
-    if found is None:
-        raise NotFound("Company not found")
 
 
 async def _check_references(session: AsyncSession, company_id: uuid.UUID, body: CostEventCreate) -> None:
@@ -61,12 +50,16 @@ async def create_cost_event(
     actor.require_company(company_id)
     if actor.is_agent and body.agentId != actor.agent_id:
         raise Forbidden("Agent can only report its own costs")
-    await lock_company(session, company_id)
-    agent_company = await session.scalar(sa.select(Agent.company_id).where(Agent.id == body.agentId))
+    agent_company = await lock_agent(session, body.agentId)  # lock order: agent, then company
     if agent_company is None:
+        if await session.scalar(sa.select(Company.id).where(Company.id == company_id)) is None:
+            raise NotFound("Company not found")
         raise NotFound("Agent not found")
     if agent_company != company_id:
+        if await session.scalar(sa.select(Company.id).where(Company.id == company_id)) is None:
+            raise NotFound("Company not found")
         raise Unprocessable("Agent does not belong to company")
+    await lock_company(session, company_id)
     await _check_references(session, company_id, body)
 
     event = (await session.scalars(sa.insert(CostEvent).values(
