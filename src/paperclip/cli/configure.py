@@ -104,7 +104,11 @@ def configure_command(
     section: Annotated[str | None, typer.Option("--section", "-s", help=f"One of: {', '.join(SECTIONS)}")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="KEY=VALUE inside the section (repeatable); no prompts")] = None,
 ) -> None:
-    """Change one section of the instance's config.json (keeps config.json.backup)."""
+    """Change one section of the instance's config.json (keeps config.json.backup).
+
+    Prompts on a terminal; otherwise pass values, e.g. `-s server --set port=3200 --set allowedHostnames=a.example,b.example`
+    or `-s database --set backup.retentionDays=14`. An empty value (`--set endpoint=`) removes a key.
+    """
     _configure(data_dir, config, instance, section, set_ or [])
 
 
