@@ -245,3 +245,16 @@ async def test_company_stop_under_a_mixed_burst_is_exact_and_deadlock_free(gov, 
     assert spent == {"Ann": 100, "Bob": 100}
     assert len(gov.sql("SELECT * FROM budget_incidents WHERE threshold_type = 'hard'")) == 1
     assert actions(gov, cid).count("company.paused") == 1
+
+
+async def test_lowering_the_budget_back_stops_again(gov):
+    c = await gov.company()
+    a = await gov.agent(c["id"], budgetMonthlyCents=100)
+    await gov.cost(c["id"], a["id"], 100)
+    url = f"/api/agents/{a['id']}/budgets"
+    assert (await gov.client.patch(url, json={"budgetMonthlyCents": 200})).json()["status"] == "idle"
+    r = await gov.client.patch(url, json={"budgetMonthlyCents": 100})
+    assert r.json()["status"] == "paused" and r.json()["pauseReason"] == "budget"
+    hard = gov.one("SELECT * FROM budget_incidents WHERE threshold_type = 'hard'")
+    assert hard["status"] == "open" and hard["approval_id"] is not None
+    assert len(gov.sql("SELECT * FROM approvals WHERE type = 'budget_override_required'")) == 2

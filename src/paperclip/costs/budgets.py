@@ -210,8 +210,9 @@ async def _open_incident(
 ) -> uuid.UUID | None:
     """Open one incident per (policy, window, threshold); None when one is already open.
 
-    A resolved incident is reopened only if the limit changed since (the board raised the budget and
-    spend crossed the new line); a dismissed one (keep_paused) at the same limit blocks a new one.
+    A resolved hard incident (the board lifted the stop) is reopened when spend crosses the line again;
+    a soft one only if the limit changed since (it is also resolved when the hard one opens). A
+    dismissed incident (keep_paused) at the same limit blocks a new one: that decision stands.
     """
     sql = sa.text("""
         INSERT INTO budget_incidents (id, company_id, policy_id, scope_type, scope_id, threshold_type,
@@ -223,7 +224,8 @@ async def _open_incident(
         ON CONFLICT (policy_id, window_start, threshold_type) WHERE status <> 'dismissed'
         DO UPDATE SET status = 'open', amount_limit = EXCLUDED.amount_limit, amount_observed = EXCLUDED.amount_observed,
                       approval_id = NULL, resolved_at = NULL, updated_at = now()
-        WHERE budget_incidents.status = 'resolved' AND budget_incidents.amount_limit <> EXCLUDED.amount_limit
+        WHERE budget_incidents.status = 'resolved'
+          AND (budget_incidents.threshold_type = 'hard' OR budget_incidents.amount_limit <> EXCLUDED.amount_limit)
         RETURNING id
     """)
     return await session.scalar(sql, {
