@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from paperclip.auth.actor import Actor
 from paperclip.db.models import Issue, IssueRelation
 from paperclip.errors import Unprocessable
-from paperclip.issues.shapes import issue_summary
 
 ISSUES = Issue.__table__
 RELATIONS = IssueRelation.__table__
@@ -72,20 +71,6 @@ async def insert_blockers(session: AsyncSession, actor: Actor, company_id: uuid.
          "created_at": now}
         for blocker in wanted
     ]).on_conflict_do_nothing())
-
-
-async def relation_summaries(session: AsyncSession, issue_id: uuid.UUID) -> tuple[list[dict], list[dict]]:
-    """(blockedBy, blocks) in one query."""
-    blocked_by = sa.select(ISSUES, sa.literal("by").label("side")).join(
-        RELATIONS, RELATIONS.c.related_issue_id == ISSUES.c.id).where(
-        RELATIONS.c.issue_id == issue_id, RELATIONS.c.type == BLOCKS)
-    blocks = sa.select(ISSUES, sa.literal("blocks").label("side")).join(
-        RELATIONS, RELATIONS.c.issue_id == ISSUES.c.id).where(
-        RELATIONS.c.related_issue_id == issue_id, RELATIONS.c.type == BLOCKS)
-    rows = (await session.execute(sa.union_all(blocked_by, blocks))).mappings().all()
-    by = [issue_summary(r) for r in rows if r["side"] == "by"]
-    blocking = [issue_summary(r) for r in rows if r["side"] == "blocks"]
-    return by, blocking
 
 
 async def unblocked_by(session: AsyncSession, done_issue_id: uuid.UUID) -> list[tuple[uuid.UUID, uuid.UUID]]:

@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep, Now
 from paperclip.issues import checkout as checkout_service
-from paperclip.issues import comments, labels, service
+from paperclip.issues import comments, labels, service, updates
 from paperclip.issues.identifiers import require_uuid
 from paperclip.issues.schemas import CheckoutBody, CommentCreate, IssueCreate, IssueUpdate, LabelCreate
 from paperclip.issues.shapes import issue_to_wire, json_response
@@ -47,7 +47,7 @@ async def get_issue(issue_id: str, session: DB, actor: ActorDep) -> Response:
 
 @router.patch("/issues/{issue_id}")
 async def update_issue(issue_id: str, body: IssueUpdate, session: DB, actor: ActorDep, now: Now) -> Response:
-    return json_response(await service.update_issue(session, actor, issue_id, body, now))
+    return json_response(await updates.update_issue(session, actor, issue_id, body, now))
 
 
 @router.delete("/issues/{issue_id}")

@@ -55,19 +55,6 @@ def issue_to_wire(row: Mapping[str, Any], labels: list[dict[str, Any]] | None = 
     }
 
 
-def issue_summary(row: Mapping[str, Any]) -> dict[str, Any]:
-    """The short form used for blockers (`blockedBy`, `blocks`)."""
-    return {
-        "id": str(row["id"]),
-        "identifier": row["identifier"],
-        "title": row["title"],
-        "status": row["status"],
-        "priority": row["priority"],
-        "assigneeAgentId": uid(row["assignee_agent_id"]),
-        "assigneeUserId": row["assignee_user_id"],
-    }
-
-
 def label_to_wire(row: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "id": str(row["id"]),
@@ -89,39 +76,6 @@ def comment_to_wire(row: Mapping[str, Any]) -> dict[str, Any]:
         "authorType": "agent" if row["author_agent_id"] else "user",
         "createdByRunId": uid(row["created_by_run_id"]),
         "body": row["body"],
-        "createdAt": iso(row["created_at"]),
-        "updatedAt": iso(row["updated_at"]),
-    }
-
-
-def goal_to_wire(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "id": str(row["id"]),
-        "companyId": str(row["company_id"]),
-        "title": row["title"],
-        "description": row["description"],
-        "level": row["level"],
-        "status": row["status"],
-        "parentId": uid(row["parent_id"]),
-        "ownerAgentId": uid(row["owner_agent_id"]),
-        "createdAt": iso(row["created_at"]),
-        "updatedAt": iso(row["updated_at"]),
-    }
-
-
-def project_to_wire(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "id": str(row["id"]),
-        "companyId": str(row["company_id"]),
-        "goalId": uid(row["goal_id"]),
-        "name": row["name"],
-        "description": row["description"],
-        "status": row["status"],
-        "leadAgentId": uid(row["lead_agent_id"]),
-        "targetDate": iso(row["target_date"]),
-        "color": row["color"],
-        "pausedAt": iso(row["paused_at"]),
-        "archivedAt": iso(row["archived_at"]),
         "createdAt": iso(row["created_at"]),
         "updatedAt": iso(row["updated_at"]),
     }
