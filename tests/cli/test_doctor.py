@@ -253,3 +253,13 @@ def test_env_only_instance_warns_about_the_missing_file(cli, database_url: str, 
     update_env_file(paperclip_home / "instances" / "default" / ".env", {"PAPERCLIP_AGENT_JWT_SECRET": "a" * 64})
     result = cli("doctor", env={"PAPERCLIP_DEPLOYMENT_MODE": "local_trusted", "DATABASE_URL": database_url})
     assert line(result.stdout, "Config file").startswith("! Config file: No config file at ")
+
+
+def test_postgres_deployment_without_strict_secrets_warns(cli, onboarded, database_url: str):
+    result = cli("configure", "-s", "database", "--set", "mode=postgres", "--set", f"connectionString={database_url}")
+    assert result.returncode == 0, result.stderr
+    doctor = cli("doctor")  # the URL now comes from the file, not DATABASE_URL
+    secrets_line = line(doctor.stdout, "Secrets adapter")
+    assert secrets_line.startswith("! Secrets adapter:") and "strict secret mode is disabled for postgres deployment" in secrets_line
+    assert "PAPERCLIP_SECRETS_STRICT_MODE=true" in hint_after(doctor.stdout, "Secrets adapter")
+    assert "migrations up to date" in line(doctor.stdout, "Database")
