@@ -14,8 +14,8 @@ from rich.console import Console
 from paperclip.config import Settings, load_settings
 from paperclip.errors import AppError
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 DataDir = Annotated[str | None, typer.Option("--data-dir", "-d", help="Paperclip home (default: $PAPERCLIP_HOME or ~/.paperclip)")]
 ConfigOpt = Annotated[str | None, typer.Option("--config", "-c", help="Path to config.json")]
