@@ -178,6 +178,9 @@ class Bench:
                 async def one(agent):
                     t0 = time.time()
                     res = await http.post(f"/api/agents/{agent}/wakeup", json={})
+                    if res.status_code != 202:
+                        print(f"  wake-up answered {res.status_code}: {res.text[:200]}")
+                        return f"failed-{uuid.uuid4()}", t0
                     return res.json()["id"], t0
                 started = time.perf_counter()
                 pairs = await asyncio.gather(*[one(a) for a in agents for _ in range(5)])
@@ -187,24 +190,29 @@ class Bench:
         self.wait_idle()
         elapsed = time.perf_counter() - started
         ok = self.db.execute("SELECT count(*) FROM heartbeat_runs WHERE id = ANY(%s) AND status = 'succeeded'",
-                             ([uuid.UUID(r) for r in sent],)).fetchone()[0]
+                             ([uuid.UUID(r) for r in sent if not r.startswith("failed")],)).fetchone()[0]
         print(f"BURST 20 agents x 5 wake-ups (`true`): {len(sent)} runs ({ok} succeeded) in {elapsed:.2f} s = "
               f"{len(sent) / elapsed:.1f} runs/s (target >= 90)")
         sent, _ = asyncio.run(fire(probe_agents))
         self.wait_idle()
-        lat = [(float(ts) - sent[rid]) * 1000 for rid, ts in (line.split() for line in ledger.read_text().splitlines())]
+        lat = [(float(ts) - sent[rid]) * 1000 for rid, ts in (line.split() for line in ledger.read_text().splitlines())
+               if rid in sent]
         print(f"  queue-to-start over the same burst shape (n={len(lat)}): p50 {pct(lat, 50):.1f} ms, "
               f"p95 {pct(lat, 95):.1f} ms (original: p50 4.7 s, p95 8.6 s)")
 
     # ---------------------------------------------------------------- 4. health under load
     async def _health_probe(self, stop: asyncio.Event) -> list[float]:
+        """Sequential GET /api/health; a failed answer counts as a 30 s sample (so it shows in p99)."""
         samples = []
         async with httpx.AsyncClient(base_url=self.api, timeout=30) as http:
             while not stop.is_set():
                 t0 = time.perf_counter()
-                res = await http.get("/api/health")
-                samples.append((time.perf_counter() - t0) * 1000)
-                assert res.status_code == 200
+                try:
+                    res = await http.get("/api/health")
+                    ok = res.status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                samples.append((time.perf_counter() - t0) * 1000 if ok else 30_000.0)
                 await asyncio.sleep(0.005)
         return samples
 

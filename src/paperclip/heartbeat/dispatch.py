@@ -200,8 +200,7 @@ class Runner:
             for attempt in range(3):
                 try:
                     async with unit_of_work(self.sessions) as session:
-                        await finalize_run(session, run, outcome, adapter_type=run.adapter_type,
-                                           event_seq=active.next_seq(), now=utcnow())
+                        await finalize_run(session, run, outcome, adapter_type=run.adapter_type, now=utcnow())
                     break
                 except Exception:
                     if attempt == 2:
@@ -256,19 +255,22 @@ class Runner:
 
         async def on_spawn(pid: int) -> None:
             active.pid = pid
-            pid_recorded.append(asyncio.create_task(self._record_process(run.id, pid)))
+            pid_recorded.append(asyncio.create_task(self._record_process(run, pid, invoke_payload)))
 
         invoke_payload = {"adapterType": run.adapter_type, "cwd": run.adapter_config.get("cwd"),
                           "command": run.adapter_config.get("command"),
                           "env": masker.json(redact({k: v for k, v in env.items() if k.startswith("PAPERCLIP_")
                                                       or k in config_env}))}
-        background = [asyncio.create_task(self._event(run, "adapter.invoke", "adapter invocation", invoke_payload))]
+        background: list[asyncio.Task] = []
         ctx = AdapterContext(
             run_id=run.id, agent=AgentInfo(run.agent_id, run.company_id, run.agent_name, run.adapter_type),
             config=run.adapter_config, context=run.context, env=env, runtime=state, auth_token=token,
             api_url=self.api_url, on_log=on_log, on_spawn=on_spawn, cancel=active.cancel)
         try:
             result = await adapter.execute(ctx)
+            if not pid_recorded:  # an adapter without a local process (http): the invocation event still counts
+                background.append(asyncio.create_task(
+                    self._event(run, "adapter.invoke", "adapter invocation", invoke_payload)))
         finally:
             self.log_store.finalize(handle)
             with contextlib.suppress(Exception):
@@ -309,11 +311,14 @@ class Runner:
         async with unit_of_work(self.sessions) as session:
             await add_event(session, run, event_type=event_type, message=message, payload=payload, now=utcnow())
 
-    async def _record_process(self, run_id: uuid.UUID, pid: int) -> None:
+    async def _record_process(self, run: ClaimedRun, pid: int, invoke_payload: dict[str, Any]) -> None:
+        """The agent process's pid and start time (crash recovery finds it by them), and the invocation event."""
         ticks = process_start_ticks(pid)
         async with unit_of_work(self.sessions) as session:
-            await session.execute(sa.update(HeartbeatRun).where(HeartbeatRun.id == run_id).values(
+            await session.execute(sa.update(HeartbeatRun).where(HeartbeatRun.id == run.id).values(
                 process_pid=pid, process_started_at=ticks))
+            await add_event(session, run, event_type="adapter.invoke", message="adapter invocation",
+                            payload={**invoke_payload, "pid": pid}, now=utcnow())
 
     # ------------------------------------------------------------------ used by the reaper
 
