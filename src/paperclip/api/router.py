@@ -18,6 +18,7 @@ from paperclip.projects.routes import router as projects_router
 
 api_router = APIRouter(prefix="/api")
 api_router.include_router(health_router)
+api_router.include_router(heartbeat_router)  # first: the hot paths (wake-ups, run polling) match early
 api_router.include_router(companies_router)
 api_router.include_router(agents_router)
 api_router.include_router(goals_router)
@@ -27,4 +28,3 @@ api_router.include_router(costs_router)
 api_router.include_router(issues_router)
 api_router.include_router(approvals_router)
 api_router.include_router(dashboard_router)
-api_router.include_router(heartbeat_router)

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from paperclip.adapters.base import AdapterContext, AdapterResult, AgentInfo, SessionState
 from paperclip.adapters.registry import get_adapter
@@ -23,7 +23,7 @@ from paperclip.adapters.spawn import kill_group, process_start_ticks
 from paperclip.auth.run_jwt import mint_run_jwt
 from paperclip.clock import utcnow
 from paperclip.config import Settings
-from paperclip.db.engine import make_async_engine, session_factory, unit_of_work
+from paperclip.db.engine import connect_args, session_factory, sqlalchemy_url, unit_of_work
 from paperclip.db.models import HeartbeatRun
 from paperclip.errors import ConfigError
 from paperclip.heartbeat.context import HEARTBEAT_TASK_KEY
@@ -59,7 +59,7 @@ class ActiveRun:
 
 class Runner:
     def __init__(self, settings: Settings, database_url: str, *, runner_id: str, api_url: str,
-                 log_store: RunLogStore | None = None, pool_size: int = 10):
+                 log_store: RunLogStore | None = None, pool_size: int = 24):
         self.settings = settings
         self.database_url = database_url
         self.runner_id = runner_id
@@ -79,8 +79,11 @@ class Runner:
     # ------------------------------------------------------------------ lifecycle
 
     async def start(self, *, listen: bool = True) -> None:
-        self.engine = make_async_engine(self.database_url, prepared_statements=self.settings.database.prepared_statements,
-                                        pool_max=self.pool_size * 2)
+        # Its own pool, sized for bursts (every run in flight may write at once): connections are kept,
+        # not opened and closed per run, and API requests never queue behind the runner.
+        self.engine = create_async_engine(
+            sqlalchemy_url(self.database_url), connect_args=connect_args(self.settings.database.prepared_statements),
+            pool_size=self.pool_size, max_overflow=self.pool_size, pool_recycle=1800)
         self.sessions = session_factory(self.engine)
         if listen:
             self.listener = Listener(self.database_url, self.runner_id,

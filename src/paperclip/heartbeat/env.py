@@ -99,12 +99,12 @@ class Masker:
     """Replaces every injected secret value (and anything token-shaped) with ***REDACTED***."""
 
     def __init__(self, secrets: Iterable[str]):
-        values = sorted({s for s in secrets if s and len(s) >= MIN_MASK_LENGTH}, key=len, reverse=True)
-        self._re = re.compile("|".join(re.escape(v) for v in values)) if values else None
+        self._values = sorted({s for s in secrets if s and len(s) >= MIN_MASK_LENGTH}, key=len, reverse=True)
 
     def text(self, value: str) -> str:
-        if self._re is not None:
-            value = self._re.sub(REDACTED, value)
+        for secret in self._values:
+            if secret in value:
+                value = value.replace(secret, REDACTED)
         return redact_text(value)
 
     def json(self, value: Any) -> Any:
