@@ -5,6 +5,7 @@ cloned from it, so tests never see each other's rows."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import tempfile
 import uuid
@@ -71,10 +72,13 @@ def database_url(pg_server: str, template_url: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def paperclip_home(tmp_path: Path) -> Path:
-    home = tmp_path / "home"
-    home.mkdir()
-    return home
+def paperclip_home() -> Iterator[Path]:
+    """An instance home the unprivileged PostgreSQL user can reach (pytest's tmp_path is 0700 under
+    root), so an embedded cluster started by a test stays in it and is removed with it."""
+    root = Path(tempfile.mkdtemp(prefix="paperclip-home-"))
+    os.chmod(root, 0o755)
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture
