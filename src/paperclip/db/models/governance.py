@@ -148,7 +148,8 @@ class ActivityLog(Base):
     agent_id: Mapped[uuid.UUID | None] = fk("agents.id", ondelete="SET NULL")
     run_id: Mapped[uuid.UUID | None] = fk("heartbeat_runs.id", ondelete="SET NULL", index=True)
     details: Mapped[dict[str, Any] | None] = jsonb(nullable=True)
-    created_at: Mapped[datetime] = created_at()
+    # clock_timestamp, not now(): entries written in one transaction keep their order.
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), nullable=False, server_default=sa.text("clock_timestamp()"))
 
     __table_args__ = (
         sa.Index("activity_log_company_created_idx", "company_id", "created_at"),

@@ -2,14 +2,14 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 19:22:41.303586
+Create Date: 2026-11-28 20:21:41.224396
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
+
 
 from sqlalchemy.dialects import postgresql
 revision = '0001'
@@ -415,7 +415,7 @@ def upgrade() -> None:
     sa.Column('agent_id', sa.UUID(), nullable=True),
     sa.Column('run_id', sa.UUID(), nullable=True),
     sa.Column('details', postgresql.JSONB(astext_type=sa.Text()), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('clock_timestamp()'), nullable=False),
     sa.ForeignKeyConstraint(['agent_id'], ['agents.id'], name=op.f('fk_activity_log_agent_id_agents'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_activity_log_company_id_companies'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['run_id'], ['heartbeat_runs.id'], name=op.f('fk_activity_log_run_id_heartbeat_runs'), ondelete='SET NULL'),
