@@ -6,7 +6,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import selectors
 import signal
+import subprocess
+import threading
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -54,22 +57,62 @@ def group_alive(pgid: int) -> bool:
         return True
 
 
-async def _pump(stream: asyncio.StreamReader, name: str, on_output: Callable[[str, str], Awaitable[None]],
-                tail: list[str], tail_limit: int) -> None:
-    """Forward output in whole lines where possible (so secrets are never split across chunks)."""
-    pending = b""
-    while True:
-        data = await stream.read(CHUNK)
-        if not data:
-            break
-        pending += data
-        cut = pending.rfind(b"\n")
-        if cut < 0 and len(pending) < MAX_LINE_HOLD:
-            continue
-        emit, pending = (pending[: cut + 1], pending[cut + 1:]) if cut >= 0 else (pending, b"")
-        await _emit(emit, name, on_output, tail, tail_limit)
-    if pending:
-        await _emit(pending, name, on_output, tail, tail_limit)
+class _PipeReader:
+    """Reads the child's stdout and stderr in one thread (it owns and closes the pipes) and hands
+    whole lines to the event loop, so a secret is never split across two chunks."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, proc: subprocess.Popen):
+        self.loop = loop
+        self.queue: asyncio.Queue = asyncio.Queue()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(proc,), daemon=True, name=f"pipes-{proc.pid}")
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self, proc: subprocess.Popen) -> None:
+        sel = selectors.DefaultSelector()
+        streams = {proc.stdout: "stdout", proc.stderr: "stderr"}
+        for pipe in streams:
+            sel.register(pipe, selectors.EVENT_READ)
+        try:
+            while streams and not self._stop.is_set():
+                for key, _ in sel.select(timeout=0.5):
+                    data = os.read(key.fileobj.fileno(), CHUNK)
+                    if data:
+                        self.loop.call_soon_threadsafe(self.queue.put_nowait, (streams[key.fileobj], data))
+                    else:
+                        sel.unregister(key.fileobj)
+                        key.fileobj.close()
+                        del streams[key.fileobj]
+        except (OSError, ValueError, RuntimeError):
+            pass
+        finally:
+            for pipe in streams:
+                with contextlib.suppress(Exception):
+                    pipe.close()
+            sel.close()
+            with contextlib.suppress(RuntimeError):  # the loop may be closed already
+                self.loop.call_soon_threadsafe(self.queue.put_nowait, None)
+
+    async def forward(self, on_output, tails: dict[str, list[str]], tail_limit: int) -> None:
+        pending = {"stdout": b"", "stderr": b""}
+        while True:
+            item = await self.queue.get()
+            if item is None:
+                break
+            name, data = item
+            buf = pending[name] + data
+            cut = buf.rfind(b"\n")
+            if cut < 0 and len(buf) < MAX_LINE_HOLD:
+                pending[name] = buf
+                continue
+            emit, pending[name] = (buf[: cut + 1], buf[cut + 1:]) if cut >= 0 else (buf, b"")
+            await _emit(emit, name, on_output, tails[name], tail_limit)
+        for name, rest in pending.items():
+            if rest:
+                await _emit(rest, name, on_output, tails[name], tail_limit)
 
 
 async def _emit(data: bytes, name: str, on_output, tail: list[str], tail_limit: int) -> None:
@@ -100,34 +143,30 @@ async def run_process(
     The child leads a new session, so its pid is its process group id: stopping it signals the
     whole group (grandchildren included).
     """
+    loop = asyncio.get_running_loop()
     try:
-        proc = await asyncio.create_subprocess_exec(
-            command, *args, cwd=cwd or None, env=dict(env),
-            stdin=asyncio.subprocess.PIPE if stdin_data is not None else asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, start_new_session=True,
-        )
-    except (OSError, ValueError) as exc:
+        # Popen in a worker thread: forking from the event loop (asyncio.create_subprocess_exec) stalls
+        # every request for milliseconds per spawn; here the loop keeps serving while runs start.
+        proc = await asyncio.to_thread(
+            subprocess.Popen, [command, *args], cwd=cwd or None, env=dict(env),
+            stdin=subprocess.PIPE if stdin_data is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    except (OSError, ValueError, subprocess.SubprocessError) as exc:
         return SpawnResult(None, None, False, False, None, "", "", spawn_error=f"Failed to start {command!r}: {exc}")
 
     pid = proc.pid
+    waiter = _exit_waiter(loop, proc)
     if on_spawn is not None:
         await on_spawn(pid)
     out_tail: list[str] = []
     err_tail: list[str] = []
-    readers = [
-        asyncio.create_task(_pump(proc.stdout, "stdout", on_output, out_tail, tail_limit)),
-        asyncio.create_task(_pump(proc.stderr, "stderr", on_output, err_tail, tail_limit)),
-    ]
+    pipes = _PipeReader(loop, proc)
+    readers = [asyncio.create_task(pipes.forward(on_output, {"stdout": out_tail, "stderr": err_tail}, tail_limit))]
     if stdin_data is not None:
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            proc.stdin.write(stdin_data)
-            await proc.stdin.drain()
-        with contextlib.suppress(Exception):
-            proc.stdin.close()
+        await asyncio.to_thread(_feed, proc, stdin_data)
 
     timed_out = cancelled = False
-    waiter = asyncio.create_task(proc.wait())
-    watchers: list[asyncio.Task] = [waiter]
+    watchers: list[asyncio.Future] = [waiter]
     cancel_task = asyncio.create_task(cancel.wait()) if cancel is not None else None
     if cancel_task is not None:
         watchers.append(cancel_task)
@@ -153,6 +192,7 @@ async def run_process(
         _, still_open = await asyncio.wait(readers, timeout=PIPE_DRAIN_SECONDS)
         for task in still_open:
             task.cancel()
+    pipes.stop()
     return SpawnResult(
         exit_code=exit_code if exit_code is not None and exit_code >= 0 else None,
         signal=_signal_name(exit_code), timed_out=timed_out, cancelled=cancelled, pid=pid,
@@ -170,6 +210,42 @@ async def stop_group(pgid: int, waiter: asyncio.Future, grace_sec: float) -> Non
     kill_group(pgid, signal.SIGKILL)
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(asyncio.shield(waiter), timeout=5)
+
+
+def _feed(proc: subprocess.Popen, data: bytes) -> None:
+    try:
+        proc.stdin.write(data)
+        proc.stdin.flush()
+    except (BrokenPipeError, ConnectionResetError, OSError):
+        pass
+    finally:
+        with contextlib.suppress(Exception):
+            proc.stdin.close()
+
+
+def _exit_waiter(loop: asyncio.AbstractEventLoop, proc: subprocess.Popen) -> asyncio.Future:
+    """A future with the exit status: a pidfd watched by the loop (Linux), else a thread that waits."""
+    future: asyncio.Future = loop.create_future()
+    try:
+        fd = os.pidfd_open(proc.pid)
+    except (AttributeError, OSError):
+        return asyncio.ensure_future(asyncio.to_thread(proc.wait))
+
+    def exited() -> None:
+        loop.remove_reader(fd)
+        os.close(fd)
+        if not future.done():
+            future.set_result(proc.wait())
+
+    def cancelled(fut: asyncio.Future) -> None:
+        if fut.cancelled():
+            with contextlib.suppress(Exception):
+                loop.remove_reader(fd)
+                os.close(fd)
+
+    loop.add_reader(fd, exited)
+    future.add_done_callback(cancelled)
+    return future
 
 
 def process_start_ticks(pid: int) -> str | None:
