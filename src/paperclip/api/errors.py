@@ -25,7 +25,9 @@ def error_body(message: str, details: Any = None) -> dict[str, Any]:
 def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     details = []
     for err in exc.errors():
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body",)]
+        loc = [str(p) for p in err.get("loc", ())]
+        if loc and loc[0] in ("body", "query", "path", "header"):
+            loc = loc[1:]  # where it came from is not part of the field's name (a field may be called "body")
         details.append({"path": loc, "field": ".".join(loc), "message": err.get("msg", "invalid"), "code": err.get("type")})
     return details
 

@@ -50,7 +50,7 @@ def serve(settings: Settings, *, interactive: bool | None = None) -> int:
         print_banner(settings, StartupFacts(port=port, requested_port=settings.port, database_url=database.url,
                                             embedded=database.embedded is not None, migrations=database.migrations,
                                             jwt_status=jwt_status(settings)))
-        asyncio.run(_serve(app, sock))
+        _run_loop(_serve(app, sock))
         return 0
     finally:
         if sock is not None:
@@ -66,6 +66,16 @@ def build_app(settings: Settings, database_url: str, port: int) -> FastAPI:
     app.state.api_url = settings.env.get("PAPERCLIP_API_URL") or f"http://{host}:{port}"
     app.state.replica_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     return app
+
+
+def _run_loop(coro) -> None:
+    """uvloop when installed (it is, with uvicorn[standard]): less overhead per request."""
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(coro)
+    else:
+        uvloop.run(coro)
 
 
 def _interrupt(signum, frame) -> None:
