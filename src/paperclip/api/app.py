@@ -22,6 +22,9 @@ def create_app(settings: Settings, database_url: str, *, on_startup=None, on_shu
         )
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
+        # Health gets its own two connections: a monitor must get an answer while the API pool is busy.
+        health_engine = make_async_engine(database_url, prepared_statements=settings.database.prepared_statements, pool_max=2)
+        app.state.health_sessions = session_factory(health_engine)
         try:
             if on_startup is not None:
                 await on_startup(app)
@@ -32,6 +35,7 @@ def create_app(settings: Settings, database_url: str, *, on_startup=None, on_shu
                     await on_shutdown(app)
             finally:
                 await engine.dispose()
+                await health_engine.dispose()
 
     app = FastAPI(title="Paperclip", version=__version__, lifespan=lifespan, docs_url="/api/docs",
                   openapi_url="/api/openapi.json", redoc_url=None)

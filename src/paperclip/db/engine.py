@@ -51,9 +51,11 @@ def make_async_engine(url: str, *, prepared_statements: bool = True, pool_max: i
     return create_async_engine(
         sqlalchemy_url(url),
         connect_args=connect_args(prepared_statements),
-        pool_size=min(pool_max, 10),
-        max_overflow=max(pool_max - 10, 0),
+        # A fixed pool: overflow connections are closed on return, so bursts would churn connections.
+        pool_size=pool_max,
+        max_overflow=0,
         pool_pre_ping=False,
+        hide_parameters=True,  # SQL parameters (tokens, bodies) never appear in logged errors
         pool_recycle=1800,
     )
 

@@ -22,7 +22,7 @@ _abandoned_probes: set[asyncio.Task] = set()
 
 async def _bootstrap_facts(request: Request) -> tuple[str, bool]:
     """(bootstrapStatus, bootstrapInviteActive), read from the database; any failure propagates."""
-    async with request.app.state.sessions() as session:
+    async with request.app.state.health_sessions() as session:
         if request.app.state.settings.is_local_trusted:
             await session.execute(sa.text("SELECT 1"))
             return "ready", False
