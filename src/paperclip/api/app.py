@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from paperclip import __version__
 from paperclip.api.errors import install_error_handlers
 from paperclip.api.middleware import HostnameGuardMiddleware, RequestLogMiddleware
-from paperclip.api.router import api_router
+from paperclip.api.router import mount_api
 from paperclip.config import Settings
 from paperclip.db.engine import make_async_engine, session_factory
 
@@ -22,6 +22,7 @@ def create_app(settings: Settings, database_url: str, *, on_startup=None, on_shu
         )
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
+        app.state.read_sessions = session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
         # Health gets its own two connections: a monitor must get an answer while the API pool is busy.
         health_engine = make_async_engine(database_url, prepared_statements=settings.database.prepared_statements, pool_max=2)
         app.state.health_sessions = session_factory(health_engine)
@@ -42,7 +43,7 @@ def create_app(settings: Settings, database_url: str, *, on_startup=None, on_shu
     app.state.settings = settings
     app.state.database_url = database_url
     install_error_handlers(app)
-    app.include_router(api_router)
+    mount_api(app)
     if settings.deployment_mode == "authenticated" and settings.deployment_exposure == "private":
         allowed = set(settings.allowed_hostnames)
         if settings.host not in ("0.0.0.0", "::"):
