@@ -72,6 +72,7 @@ class Runner:
         self.sessions: async_sessionmaker | None = None
         self._wake = asyncio.Event()
         self._stopping = False
+        self._stop_requested = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
         self.listener: Listener | None = None
         self.started_runs = 0
@@ -98,9 +99,14 @@ class Runner:
     async def stop(self) -> None:
         """Stop claiming; stop the agent processes still running; record those runs as failed."""
         self._stopping = True
+        self._stop_requested.set()
         self._wake.set()
-        for task in self._tasks:
-            task.cancel()
+        # Let the loops finish the statement they are in: a task cancelled while its connection is
+        # mid-handshake leaves the server waiting for it until authentication_timeout (60 s).
+        if self._tasks:
+            _done, pending = await asyncio.wait(self._tasks, timeout=5)
+            for task in pending:
+                task.cancel()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
@@ -176,7 +182,10 @@ class Runner:
     async def _watch_loop(self) -> None:
         """Fallback for a lost NOTIFY: runs of ours no longer `running` in the database are stopped."""
         while not self._stopping:
-            await asyncio.sleep(WATCH_SECONDS)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop_requested.wait(), timeout=WATCH_SECONDS)
+            if self._stopping:
+                return
             ids = [rid for rid, a in self.active.items() if not a.cancel.is_set() and a.pid is not None]
             if not ids:
                 continue

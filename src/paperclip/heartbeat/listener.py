@@ -53,12 +53,26 @@ class Listener:
             except Exception:
                 pass
 
+    async def _connect(self) -> psycopg.AsyncConnection:
+        task = asyncio.ensure_future(psycopg.AsyncConnection.connect(
+            self.url, autocommit=True, application_name=runner_app_name(self.runner_id)))
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            # Abandoned mid-handshake, the server side would wait for us until its
+            # authentication_timeout (60 s), holding up DROP DATABASE and shutdowns: finish, then close.
+            try:
+                conn = await asyncio.wait_for(task, timeout=5)
+                await conn.close()
+            except Exception:
+                task.cancel()
+            raise
+
     async def _run(self) -> None:
         delay = 0.2
         while True:
             try:
-                self._conn = await psycopg.AsyncConnection.connect(
-                    self.url, autocommit=True, application_name=runner_app_name(self.runner_id))
+                self._conn = await self._connect()
                 for channel in self.channels:
                     await self._conn.execute(f"LISTEN {channel}")
                 self.connected.set()
