@@ -118,8 +118,9 @@ async def workload(base: str, issues: int, concurrency: int) -> list[Phase]:
         return phases
 
 
-def start_server(home: Path, port: int) -> subprocess.Popen:
+def start_server(home: Path, port: int, workers: int) -> subprocess.Popen:
     env = {**os.environ, "PAPERCLIP_HOME": str(home), "PORT": str(port), "HEARTBEAT_SCHEDULER_ENABLED": "false",
+           "PAPERCLIP_WORKERS": str(workers),
            "PAPERCLIP_DB_BACKUP_ENABLED": "false", "PAPERCLIP_EMBEDDED_POSTGRES_PORT": str(free_port()),
            "PAPERCLIP_LOG_LEVEL": "warning"}
     exe = str(ROOT / ".venv" / "bin" / "paperclipai")
@@ -144,14 +145,15 @@ def main() -> None:
     parser.add_argument("--base-url", help="benchmark a running server instead of starting ours")
     parser.add_argument("--issues", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=1, help="PAPERCLIP_WORKERS for the server this script starts")
     args = parser.parse_args()
     proc = home = None
     base = args.base_url
     if base is None:
         home = Path(tempfile.mkdtemp(prefix="paperclip-bench-"))
         port = free_port()
-        print(f"starting paperclip on 127.0.0.1:{port} (home {home}) …")
-        proc = start_server(home, port)
+        print(f"starting paperclip on 127.0.0.1:{port} with {args.workers} worker(s) (home {home}) …")
+        proc = start_server(home, port, args.workers)
         base = f"http://127.0.0.1:{port}"
     try:
         print(f"workload against {base}: {args.issues} issues, concurrency {args.concurrency}")

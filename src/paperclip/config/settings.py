@@ -91,6 +91,7 @@ class Settings:
     log_dir: Path
     log_format: str
     log_level: str
+    workers: int
     telemetry_enabled: bool
     database: DatabaseSettings
     backup: BackupSettings
@@ -257,6 +258,7 @@ def resolve(env: Mapping[str, str], paths: InstancePaths, config_path: Path, con
         log_dir=expand(env_str(env, "PAPERCLIP_LOG_DIR") or file.logging.logDir or paths.logs_dir),
         log_format=log_format,
         log_level=log_level,
+        workers=env_int(env, "PAPERCLIP_WORKERS", 1, 64) or 1,
         telemetry_enabled=file.telemetry.enabled and not env_str(env, "PAPERCLIP_TELEMETRY_DISABLED"),
         database=_database(env, paths, file),
         backup=_backup(env, paths, file),

@@ -277,11 +277,19 @@ class EmbeddedPostgres:
             return
         if not (self.data_dir / "PG_VERSION").exists():
             self.initialise()
+        stale_port = self._stale_pid_port()
         (self.data_dir / "postmaster.pid").unlink(missing_ok=True)  # stale: its process is gone
+        if stale_port == self.port:
+            # Backends of a postmaster killed with -9 keep its listening socket open until they
+            # notice and exit: give them a moment before calling the port taken by someone else.
+            deadline = time.monotonic() + 15
+            while port_in_use(self.port) and time.monotonic() < deadline:
+                time.sleep(0.2)
         if port_in_use(self.port):
             raise self._port_taken()
         log_file = self.data_dir / "postgres.log"
-        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''"
+        # Room for several server workers, each with its API, health and heartbeat-runner pools.
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=300"
         for attempt in range(STALE_BACKEND_RETRIES + 1):
             log_start = log_file.stat().st_size if log_file.exists() else 0
             result = self._run("pg_ctl", "-D", str(self.data_dir), "-l", str(log_file), "-o", options, "-w", "-t", "60", "start", check=False)
@@ -298,6 +306,12 @@ class EmbeddedPostgres:
             raise StartupError(f"Failed to start embedded PostgreSQL on port {self.port}: {result.stderr.strip()}\n{tail}")
         self.started_here = True
         self._ensure_database()
+
+    def _stale_pid_port(self) -> int | None:
+        try:
+            return int((self.data_dir / "postmaster.pid").read_text().splitlines()[3])
+        except (OSError, IndexError, ValueError):
+            return None
 
     def _port_taken(self) -> StartupError:
         settings = ["PAPERCLIP_EMBEDDED_POSTGRES_PORT", "database.embeddedPostgresPort"]

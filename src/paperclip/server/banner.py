@@ -31,7 +31,7 @@ def banner_fields(settings: Settings, facts: StartupFacts) -> dict[str, str]:
         "Deploy": f"{settings.deployment_mode} ({settings.deployment_exposure})",
         "Bind": f"{settings.bind} ({settings.host})",
         "Auth": "ready" if settings.is_local_trusted or settings.auth_secret else "not ready",
-        "Server": port,
+        "Server": port + (f" · {settings.workers} workers" if settings.workers > 1 else ""),
         "API": f"{base}/api (health: {base}/api/health)",
         "Database": mask_url_password(facts.database_url),
         "Migrations": facts.migrations,

@@ -46,11 +46,15 @@ def serve(settings: Settings, *, interactive: bool | None = None) -> int:
         sock, port = bind_listen_socket(settings.host, settings.port, may_move=settings.is_local_trusted)
         if port != settings.port:
             log.warning("Requested port is busy; using next free port (requestedPort=%s, selectedPort=%s)", settings.port, port)
-        app = build_app(settings, database.url, port)
         print_banner(settings, StartupFacts(port=port, requested_port=settings.port, database_url=database.url,
                                             embedded=database.embedded is not None, migrations=database.migrations,
                                             jwt_status=jwt_status(settings)))
-        _run_loop(_serve(app, sock))
+        if settings.workers > 1:
+            from paperclip.server.workers import run_workers
+
+            return run_workers(settings.workers, sock,
+                               lambda s: _run_loop(_serve(build_app(settings, database.url, port), s)))
+        _run_loop(_serve(build_app(settings, database.url, port), sock))
         return 0
     finally:
         if sock is not None:
