@@ -1,0 +1,80 @@
+"""Every route, called with another company's agent key, neither changes nor reveals anything.
+
+A guard over the whole API (routes added later are covered automatically): company A's ids go into
+every path parameter, company B's agent key is the caller. A 2xx is only acceptable for a read whose
+body mentions none of company A's ids.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from fastapi.routing import APIRoute
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+async def _company_a(client) -> dict[str, str]:
+    company = (await client.post("/api/companies", json={"name": "Alpha Scope"})).json()
+    cid = company["id"]
+    agent = (await client.post(f"/api/companies/{cid}/agents", json={
+        "name": "Alpha Agent", "adapterType": "process", "adapterConfig": {"command": "true"},
+        "runtimeConfig": {"heartbeat": {"enabled": False}}})).json()
+    key = (await client.post(f"/api/agents/{agent['id']}/keys", json={"name": "a"})).json()
+    await client.patch(f"/api/agents/{agent['id']}", json={"title": "Renamed"})
+    revisions = (await client.get(f"/api/agents/{agent['id']}/config-revisions")).json()
+    goal = (await client.post(f"/api/companies/{cid}/goals", json={"title": "Alpha goal", "level": "company"})).json()
+    project = (await client.post(f"/api/companies/{cid}/projects", json={"name": "Alpha project"})).json()
+    issue = (await client.post(f"/api/companies/{cid}/issues", json={"title": "Alpha issue"})).json()
+    comment = (await client.post(f"/api/issues/{issue['id']}/comments", json={"body": "hello"})).json()
+    label = (await client.post(f"/api/companies/{cid}/labels", json={"name": "alpha", "color": "#aabbcc"})).json()
+    approval = (await client.post(f"/api/companies/{cid}/approvals", json={
+        "type": "request_board_approval", "payload": {"why": "scope test"}})).json()
+    run = (await client.post(f"/api/agents/{agent['id']}/wakeup", json={"source": "on_demand"})).json()
+    ids = {
+        "company_id": cid, "agent_id": agent["id"], "key_id": key["id"], "goal_id": goal["id"],
+        "project_id": project["id"], "issue_id": issue["id"], "comment_id": comment["id"],
+        "label_id": label["id"], "approval_id": approval["id"],
+        "revision_id": revisions[0]["id"] if revisions else str(uuid.uuid4()),
+        "run_id": run.get("id") or str(uuid.uuid4()),
+    }
+    assert all(ids.values()), ids
+    return ids
+
+
+async def _agent_key_of_company_b(client) -> str:
+    company = (await client.post("/api/companies", json={"name": "Beta Scope"})).json()
+    agent = (await client.post(f"/api/companies/{company['id']}/agents", json={
+        "name": "Beta Agent", "adapterType": "process", "adapterConfig": {"command": "true"}})).json()
+    return (await client.post(f"/api/agents/{agent['id']}/keys", json={"name": "b"})).json()["token"]
+
+
+async def test_no_route_lets_an_agent_of_another_company_change_or_read_anything(app, client):
+    ids = await _company_a(client)
+    token = await _agent_key_of_company_b(client)
+    headers = {"authorization": f"Bearer {token}"}
+    # the setup is real: B's key authenticates, A's rows exist, and a plain cross-company read is refused
+    assert (await client.get("/api/agents/me", headers=headers)).status_code == 200
+    assert (await client.get(f"/api/issues/{ids['issue_id']}")).status_code == 200
+    assert (await client.get(f"/api/issues/{ids['issue_id']}", headers=headers)).status_code in (403, 404)
+    assert (await client.get(f"/api/companies/{ids['company_id']}/issues", headers=headers)).status_code == 403
+    secrets_of_a = set(ids.values())
+    leaks = []
+    routes = [r for r in app.routes if isinstance(r, APIRoute) and r.path.startswith("/api")]
+    assert len(routes) > 50
+    # reads first, then writes (a write that wrongly succeeded must not hide later findings)
+    ordered = sorted(((m, r) for r in routes for m in r.methods if m != "HEAD"), key=lambda mr: mr[0] in WRITE_METHODS)
+    for method, route in ordered:
+        path = re.sub(r"\{(\w+)(:[^}]*)?\}", lambda m: ids.get(m.group(1), str(uuid.uuid4())), route.path)
+        body = {} if method in WRITE_METHODS else None
+        response = await client.request(method, path, headers=headers, json=body)
+        assert response.status_code < 500, (method, route.path, response.status_code, response.text[:300])
+        if response.status_code >= 300:
+            continue
+        text = response.text
+        if method in WRITE_METHODS and "{" in route.path:
+            leaks.append((method, route.path, response.status_code, "write succeeded"))
+        elif any(value in text for value in secrets_of_a):
+            leaks.append((method, route.path, response.status_code, text[:200]))
+    assert not leaks, leaks
