@@ -151,6 +151,7 @@ def main() -> None:
     base = args.base_url
     if base is None:
         home = Path(tempfile.mkdtemp(prefix="paperclip-bench-"))
+        os.chmod(home, 0o755)  # reachable by the embedded PostgreSQL's user when run as root: no relocation
         port = free_port()
         print(f"starting paperclip on 127.0.0.1:{port} with {args.workers} worker(s) (home {home}) …")
         proc = start_server(home, port, args.workers)
