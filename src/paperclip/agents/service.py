@@ -39,7 +39,7 @@ async def get_agent(session: AsyncSession, actor: Actor, agent_id: uuid.UUID, *,
     actor.require_authenticated()
     stmt = sa.select(Agent).where(Agent.id == agent_id)
     if for_update:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update(key_share=True)
     agent = await session.scalar(stmt)
     if agent is None:
         raise NotFound("Agent not found")

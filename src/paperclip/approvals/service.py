@@ -38,7 +38,7 @@ async def get_approval(session: AsyncSession, actor: Actor, approval_id: uuid.UU
     actor.require_authenticated()
     stmt = sa.select(Approval).where(Approval.id == approval_id)
     if for_update:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update(key_share=True)
     approval = await session.scalar(stmt)
     if approval is None:
         raise NotFound(APPROVAL_NOT_FOUND)

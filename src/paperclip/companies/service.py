@@ -51,7 +51,7 @@ async def get_company(session: AsyncSession, actor: Actor, company_id: uuid.UUID
     actor.require_authenticated()
     stmt = sa.select(Company).where(Company.id == company_id)
     if for_update:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update(key_share=True)
     company = await session.scalar(stmt)
     if company is None:
         raise NotFound("Company not found")

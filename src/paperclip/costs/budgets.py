@@ -372,7 +372,7 @@ async def resolve_incident(
         await lock_agent(session, scope.scope_id)
     await lock_company(session, company_id)
     incident = await session.scalar(sa.select(BudgetIncident).where(
-        BudgetIncident.id == incident_id, BudgetIncident.company_id == company_id).with_for_update())
+        BudgetIncident.id == incident_id, BudgetIncident.company_id == company_id).with_for_update(key_share=True))
     if incident is None:
         raise NotFound("Budget incident not found")
     if incident.status != "open":

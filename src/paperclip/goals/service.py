@@ -42,7 +42,7 @@ async def list_goals(session: AsyncSession, actor: Actor, company_id: uuid.UUID)
 async def get_goal(session: AsyncSession, actor: Actor, goal_id: uuid.UUID, *, for_update: bool = False) -> Goal:
     actor.require_authenticated()
     stmt = sa.select(Goal).where(Goal.id == goal_id)
-    goal = await session.scalar(stmt.with_for_update() if for_update else stmt)
+    goal = await session.scalar(stmt.with_for_update(key_share=True) if for_update else stmt)
     if goal is None:
         raise NotFound("Goal not found")
     actor.require_company(goal.company_id)

@@ -32,7 +32,7 @@ from paperclip.heartbeat.env import EnvBindingError, Masker, build_env, resolve_
 from paperclip.heartbeat.finalize import RunOutcome, excerpt, finalize_run
 from paperclip.heartbeat.listener import Listener
 from paperclip.heartbeat.logstore import LocalFileRunLogStore, LogHandle, RunLogStore
-from paperclip.heartbeat.runs import ClaimedRun, add_event, claim_runs, fail_runs
+from paperclip.heartbeat.runs import ClaimedRun, add_event, claim_runs, fail_runs, lock_agents
 from paperclip.heartbeat.sessions import load_session
 from paperclip.heartbeat.wakeups import CANCEL_CHANNEL, WAKE_CHANNEL
 from paperclip.redaction import redact
@@ -327,6 +327,7 @@ class Runner:
         """The agent process's pid and start time (crash recovery finds it by them), and the invocation event."""
         ticks = process_start_ticks(pid)
         async with unit_of_work(self.sessions) as session:
+            await lock_agents(session, [run.agent_id])  # agent row before run row, like every other writer
             await session.execute(sa.update(HeartbeatRun).where(HeartbeatRun.id == run.id).values(
                 process_pid=pid, process_started_at=ticks))
             await add_event(session, run, event_type="adapter.invoke", message="adapter invocation",

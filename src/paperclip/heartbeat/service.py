@@ -47,7 +47,7 @@ async def visible_agent(session: AsyncSession, actor: Actor, agent_id: uuid.UUID
 async def visible_run(session: AsyncSession, actor: Actor, run_id: uuid.UUID, *, lock: bool = False) -> HeartbeatRun:
     stmt = sa.select(HeartbeatRun).where(HeartbeatRun.id == run_id)
     if lock:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update(key_share=True)
     run = (await session.scalars(stmt)).first()
     if run is None:
         raise NotFound(RUN_NOT_FOUND)

@@ -124,7 +124,7 @@ async def request_wakeup(
             .where(HeartbeatRun.agent_id == agent_id, HeartbeatRun.status == "queued",
                    HeartbeatRun.context_snapshot["taskKey"].astext == snapshot["taskKey"])
             .order_by(HeartbeatRun.created_at).limit(1)
-            .with_for_update()
+            .with_for_update(key_share=True)
         )).first()
         if queued is not None:
             merged = merge_snapshots(queued.context_snapshot or {}, snapshot)

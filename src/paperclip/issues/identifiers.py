@@ -44,7 +44,7 @@ def issue_ref_clause(ref: str) -> Any:
 async def find_issue(session: AsyncSession, ref: str, *, for_update: bool = False) -> RowMapping:
     query = sa.select(ISSUES).where(issue_ref_clause(ref))
     if for_update:
-        query = query.with_for_update()
+        query = query.with_for_update(key_share=True)
     row = (await session.execute(query)).mappings().first()
     if row is None:
         raise NotFound("Issue not found")

@@ -48,7 +48,7 @@ async def list_projects(session: AsyncSession, actor: Actor, company_id: uuid.UU
 async def get_project(session: AsyncSession, actor: Actor, project_id: uuid.UUID, *, for_update: bool = False) -> Project:
     actor.require_authenticated()
     stmt = sa.select(Project).where(Project.id == project_id)
-    project = await session.scalar(stmt.with_for_update() if for_update else stmt)
+    project = await session.scalar(stmt.with_for_update(key_share=True) if for_update else stmt)
     if project is None:
         raise NotFound("Project not found")
     actor.require_company(project.company_id)
