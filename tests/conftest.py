@@ -34,7 +34,7 @@ def _with_db(url: str, name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def pg_server() -> Iterator[str]:
+def pg_server(request) -> Iterator[str]:
     """Admin URL (database `postgres`) of the session's PostgreSQL server."""
     external = os.environ.get("PAPERCLIP_TEST_DATABASE_URL")
     if external:
@@ -48,6 +48,10 @@ def pg_server() -> Iterator[str]:
         yield pg.admin_url()
     finally:
         pg.stop()
+        if request.session.testsfailed:
+            print(f"\nPostgreSQL log of this test session kept in {root / 'db' / 'postgres.log'}")
+        else:
+            shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
