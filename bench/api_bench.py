@@ -25,6 +25,9 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from lean_http import LeanClient  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -73,8 +76,7 @@ async def run_phase(name: str, jobs, concurrency: int) -> tuple[Phase, list]:
 
 
 async def workload(base: str, issues: int, concurrency: int) -> list[Phase]:
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as http:
+    async with LeanClient(base, max_connections=64) as http:
         company = (await http.post("/api/companies", json={"name": f"Bench {time.time_ns()}"})).json()
         cid = company["id"]
         agents = []
