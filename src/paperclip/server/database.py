@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from paperclip.config import Settings
 from paperclip.db.embedded import EmbeddedPostgres
 from paperclip.db.migrate import startup_migrations
-from paperclip.errors import StartupError
 
 log = logging.getLogger("paperclip.db")
 
@@ -66,9 +65,3 @@ def backup_source_url(settings: Settings, url: str) -> str:
     if not settings.database.embedded and settings.database.migration_url:
         return settings.database.migration_url
     return url
-
-
-def require_url(settings: Settings) -> str:
-    if settings.database.embedded:
-        raise StartupError("No DATABASE_URL is set and the embedded database is not running")
-    return settings.database.url
