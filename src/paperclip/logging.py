@@ -5,9 +5,12 @@ Every record passes through a redaction processor, so a token that reaches a log
 
 from __future__ import annotations
 
+import json
 import logging
 import logging.handlers
+import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +52,60 @@ def _renderers(fmt: str, colors: bool) -> list:
     return [structlog.dev.ConsoleRenderer(colors=colors, exception_formatter=structlog.dev.plain_traceback)]
 
 
+class _Formatter(structlog.stdlib.ProcessorFormatter):
+    """structlog's formatter, with a direct path for the request log: it writes one line per request,
+    and the processor chain cost more than the rest of a simple request. Only records the request
+    middleware marks `http_safe` take it (path and query already redacted, no body, no traceback);
+    the output is the same as the chain's."""
+
+    def __init__(self, fmt: str, colors: bool, **kwargs: Any):
+        super().__init__(**kwargs)
+        self._json = fmt == "json"
+        self._fast = self._json or not colors
+
+    def format(self, record: logging.LogRecord) -> str:
+        http = record.__dict__.get("http")
+        if not (self._fast and http is not None and record.__dict__.get("http_safe") and not record.exc_info):
+            return super().format(record)
+        timestamp = datetime.fromtimestamp(record.created, UTC).isoformat().replace("+00:00", "Z")
+        level = record.levelname.lower()
+        if self._json:
+            return json.dumps({"http": http, "event": record.getMessage(), "level": level, "logger": record.name,
+                               "timestamp": timestamp})
+        return f"{timestamp} [{level:<9}] {record.getMessage()} [{record.name}] http={http!r}"
+
+
+class _RotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Rotation by a byte count kept in memory: the stdlib's check formats every record a second
+    time and seeks the file on every line."""
+
+    _size: int | None = None
+
+    def shouldRollover(self, record: logging.LogRecord) -> bool:  # noqa: N802 - stdlib name
+        return False  # decided in emit, where the line is formatted once
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            line = self.format(record) + self.terminator
+            if self.stream is None:
+                self.stream = self._open()
+            if self._size is None:
+                self._size = os.fstat(self.stream.fileno()).st_size
+            size = len(line.encode("utf-8", "replace")) if not line.isascii() else len(line)
+            if self.maxBytes > 0 and self._size > 0 and self._size + size > self.maxBytes:
+                self.doRollover()
+                self._size = 0
+                if self.stream is None:
+                    self.stream = self._open()
+            self.stream.write(line)
+            self.stream.flush()
+            self._size += size
+        except RecursionError:
+            raise
+        except Exception:
+            self.handleError(record)
+
+
 def configure_logging(*, log_dir: Path | None, fmt: str = "text", console_level: str = "info") -> Path | None:
     """Idempotent; returns the log file path (None when the directory cannot be written)."""
     root = logging.getLogger()
@@ -58,8 +115,9 @@ def configure_logging(*, log_dir: Path | None, fmt: str = "text", console_level:
 
     console = logging.StreamHandler(sys.stderr)
     console.setLevel(console_level.upper())
-    console.setFormatter(structlog.stdlib.ProcessorFormatter(foreign_pre_chain=SHARED, processors=[
-        structlog.stdlib.ProcessorFormatter.remove_processors_meta, *_renderers(fmt, sys.stderr.isatty())]))
+    colors = sys.stderr.isatty()
+    console.setFormatter(_Formatter(fmt, colors, foreign_pre_chain=SHARED, processors=[
+        structlog.stdlib.ProcessorFormatter.remove_processors_meta, *_renderers(fmt, colors)]))
     root.addHandler(console)
 
     log_file = None
@@ -67,9 +125,9 @@ def configure_logging(*, log_dir: Path | None, fmt: str = "text", console_level:
         try:
             log_dir.mkdir(parents=True, exist_ok=True)
             log_file = log_dir / "server.log"
-            file_handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=MAX_LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
+            file_handler = _RotatingFileHandler(log_file, maxBytes=MAX_LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
             file_handler.setLevel(logging.DEBUG)
-            file_handler.setFormatter(structlog.stdlib.ProcessorFormatter(foreign_pre_chain=SHARED, processors=[
+            file_handler.setFormatter(_Formatter(fmt, False, foreign_pre_chain=SHARED, processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta, *_renderers(fmt, False)]))
             root.addHandler(file_handler)
         except OSError as exc:

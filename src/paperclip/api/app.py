@@ -10,6 +10,7 @@ from paperclip import __version__
 from paperclip.api.errors import install_error_handlers
 from paperclip.api.middleware import HostnameGuardMiddleware, RequestLogMiddleware
 from paperclip.api.router import mount_api
+from paperclip.api.unit_of_work import UnitOfWorkMiddleware
 from paperclip.config import Settings
 from paperclip.db.engine import make_async_engine, session_factory
 
@@ -44,6 +45,7 @@ def create_app(settings: Settings, database_url: str, *, on_startup=None, on_shu
     app.state.database_url = database_url
     install_error_handlers(app)
     mount_api(app)
+    app.add_middleware(UnitOfWorkMiddleware, state=app.state)
     if settings.deployment_mode == "authenticated" and settings.deployment_exposure == "private":
         allowed = set(settings.allowed_hostnames)
         if settings.host not in ("0.0.0.0", "::"):

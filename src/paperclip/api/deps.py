@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from paperclip.api.unit_of_work import SCOPE_KEY
 from paperclip.auth.actor import Actor
 from paperclip.auth.resolve import resolve_actor
 from paperclip.clock import utcnow
@@ -19,25 +19,9 @@ async def get_settings(request: Request) -> Settings:  # async: sync deps cost a
     return request.app.state.settings
 
 
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """The request is the unit of work: commit when the handler returns, roll back when it raises.
-
-    Scope "function" makes the commit happen before the response is sent, so a failed commit is
-    a 500 instead of a success the database never saw.
-    """
-    if request.method in READ_METHODS:
-        # Reads run in autocommit: no BEGIN/COMMIT round trips around their SELECTs. The commit()
-        # only flushes what a read may touch (an API key's lastUsedAt).
-        async with request.app.state.read_sessions() as session:
-            yield session
-            await session.commit()
-        return
-    async with request.app.state.sessions() as session:
-        async with session.begin():
-            yield session
+async def db_session(request: Request) -> AsyncSession:
+    """The request's session; `paperclip.api.unit_of_work` commits it before the response starts."""
+    return request.scope[SCOPE_KEY].get_session()
 
 
 async def now() -> datetime:
@@ -45,7 +29,7 @@ async def now() -> datetime:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-DB = Annotated[AsyncSession, Depends(db_session, scope="function")]
+DB = Annotated[AsyncSession, Depends(db_session)]
 Now = Annotated[datetime, Depends(now)]
 
 
