@@ -54,3 +54,32 @@ def test_two_workers_serve_the_port_as_two_replicas_and_stop_on_sigterm(start, o
     assert server.terminate(timeout=12) == 0
     assert not any(_alive(pid) for pid in pids)
     assert "Paperclip server stopped" in server.stderr
+
+
+def test_workers_stop_when_the_server_process_is_killed(start, onboard, database_url: str):
+    import signal
+
+    onboard("local_trusted")
+    port = free_port()
+    server = start("run", env={"PORT": str(port), "DATABASE_URL": database_url, "PAPERCLIP_WORKERS": "2"})
+    assert server.wait_healthy(port).status_code == 200
+    children = set()
+    deadline = time.monotonic() + 30
+    while len(children) < 2 and time.monotonic() < deadline:
+        with open(f"/proc/{server.proc.pid}/task/{server.proc.pid}/children") as f:
+            children = {int(pid) for pid in f.read().split()}
+        time.sleep(0.2)
+    assert len(children) == 2
+    server.proc.send_signal(signal.SIGKILL)
+    server.proc.wait(timeout=10)
+    deadline = time.monotonic() + 15
+    while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(_alive(pid) for pid in children)  # nobody serves the port without its parent
+    with httpx.Client(timeout=2) as http:
+        try:
+            http.get(f"http://127.0.0.1:{port}/api/health")
+            answered = True
+        except httpx.HTTPError:
+            answered = False
+    assert not answered

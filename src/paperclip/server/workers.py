@@ -23,6 +23,7 @@ def run_workers(count: int, sock: socket.socket, serve_one: Callable[[socket.soc
                 grace_seconds: float = 9.0) -> int:
     """Fork `count` workers running `serve_one(sock)`; returns the exit code for the parent."""
     children: dict[int, int] = {}
+    parent = os.getpid()
     for index in range(count):
         pid = os.fork()
         if pid == 0:  # worker
@@ -33,6 +34,7 @@ def run_workers(count: int, sock: socket.socket, serve_one: Callable[[socket.soc
                 os.setpgrp()
                 for sig in STOP_SIGNALS:
                     signal.signal(sig, signal.SIG_DFL)
+                _stop_when_parent_dies(parent)
                 serve_one(sock)
                 code = 0
             except BaseException:
@@ -84,3 +86,19 @@ def run_workers(count: int, sock: socket.socket, serve_one: Callable[[socket.soc
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return 1 if failed else 0
+
+
+def _stop_when_parent_dies(parent: int) -> None:
+    """A parent killed outright (SIGKILL, OOM) must not leave workers serving the port on their own:
+    the kernel sends SIGTERM (a graceful stop) when it dies. Linux only; elsewhere a no-op."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it died before the request took effect
+        os.kill(os.getpid(), signal.SIGTERM)
+
