@@ -33,12 +33,13 @@ DB = Annotated[AsyncSession, Depends(db_session)]
 Now = Annotated[datetime, Depends(now)]
 
 
-async def current_actor(request: Request, session: DB, settings: SettingsDep, at: Now) -> Actor:
+async def current_actor(request: Request, session: DB) -> Actor:
+    # Settings and the clock read directly: every dependency FastAPI resolves costs per request.
     actor = await resolve_actor(
-        session, settings,
+        session, request.app.state.settings,
         authorization=request.headers.get("authorization"),
         run_id_header=request.headers.get("x-paperclip-run-id"),
-        now=at,
+        now=utcnow(),
     )
     request.state.actor = actor
     return actor
