@@ -13,6 +13,22 @@ from paperclip.db.models import ActivityLog
 from paperclip.redaction import redact
 from paperclip.wire import iso, uid
 
+ACTIVITY = ActivityLog.__table__
+
+
+def actor_params(actor: Actor) -> dict[str, Any]:
+    """Bind parameters naming the actor, for statements that write their activity row themselves
+    (a data-modifying CTE next to the change): `:actor_type`, `:actor_id`, `:actor_agent_id`, `:actor_run_id`."""
+    return {"actor_type": actor.activity_type, "actor_id": actor.activity_id, "actor_agent_id": actor.agent_id,
+            "actor_run_id": actor.run_id}
+
+
+# The columns and actor values of an activity row written inside another statement (see actor_params).
+INSERT_ACTIVITY = ("INSERT INTO activity_log (company_id, actor_type, actor_id, action, entity_type, entity_id, "
+                   "agent_id, run_id, details, created_at)")
+ACTOR_VALUES = ("CAST(:actor_type AS text), CAST(:actor_id AS text)")
+ACTOR_IDS = ("CAST(:actor_agent_id AS uuid), CAST(:actor_run_id AS uuid)")
+
 
 async def record(
     session: AsyncSession,
@@ -25,8 +41,8 @@ async def record(
     details: dict[str, Any] | None = None,
 ) -> None:
     """Append an activity entry; details are redacted before they are stored."""
-    await session.execute(
-        sa.insert(ActivityLog).values(
+    await session.execute(  # the Core table, not the ORM class: no ORM bulk-insert machinery per call
+        sa.insert(ACTIVITY).values(
             company_id=company_id,
             actor_type=actor.activity_type,
             actor_id=actor.activity_id,

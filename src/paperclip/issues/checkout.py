@@ -6,6 +6,7 @@ whose run is terminal or gone is stale and may be adopted by the same agent.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
@@ -15,19 +16,18 @@ import sqlalchemy as sa
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from paperclip.activity.service import record
+from paperclip.activity.service import ACTOR_IDS, ACTOR_VALUES, INSERT_ACTIVITY, actor_params, record
 from paperclip.auth.actor import Actor
-from paperclip.db.models import Agent, HeartbeatRun, Issue
+from paperclip.db.models import HeartbeatRun, Issue
 from paperclip.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
-from paperclip.issues.identifiers import find_issue, issue_ref_clause
-from paperclip.issues.listing import LABEL_JSON
+from paperclip.issues.identifiers import IDENTIFIER_RE, find_issue, parse_uuid
+from paperclip.issues.listing import LABEL_JSON, issue_json
 from paperclip.issues.references import UNASSIGNABLE_AGENT_STATUSES
 from paperclip.issues.schemas import CheckoutBody
 from paperclip.wire import uid
 
 ISSUES = Issue.__table__
 RUNS = HeartbeatRun.__table__
-AGENTS = Agent.__table__
 LIVE_RUN_STATUSES = ("queued", "running", "scheduled_retry")
 
 
@@ -56,68 +56,123 @@ LABELS_OF_ROW = sa.literal_column(
     f"(SELECT COALESCE(json_agg({LABEL_JSON} ORDER BY l.name, l.id), '[]'::json) "
     "FROM issue_labels il JOIN labels l ON l.id = il.label_id WHERE il.issue_id = issues.id)").label("labels_json")
 
+_LIVE = ", ".join(f"'{s}'" for s in LIVE_RUN_STATUSES)
+_UNASSIGNABLE = ", ".join(f"'{s}'" for s in UNASSIGNABLE_AGENT_STATUSES)
+# Python's str.strip() whitespace within ASCII; names outside ASCII get their key fixed up in Python.
+_ASCII_SPACE = r"E' \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f'"
 
-async def checkout(session: AsyncSession, actor: Actor, ref: str, body: CheckoutBody, now: datetime) -> RowMapping:
-    """Returns the issue row with `labels_json`."""
+
+def _run_is_stale_sql(column: str) -> str:
+    return f"NOT EXISTS (SELECT 1 FROM heartbeat_runs r WHERE r.id = {column} AND r.status IN ({_LIVE}))"
+
+
+def _checkout_sql(where: str) -> sa.TextClause:
+    """ONE statement: lock the issue row (a loser waits for the winner and then sees its committed
+    row, for the 409 details), claim it when every condition holds, log the claim, and render the
+    claimed issue's wire JSON. Conditions the caller re-checks in Python (access, agent) are also
+    part of the claim, so a refused request never changes anything."""
+    idempotent = ("cur.status = 'in_progress' AND cur.assignee_agent_id = CAST(:agent_id AS uuid) "
+                  "AND cur.checkout_run_id IS NOT DISTINCT FROM CAST(:run_id AS uuid)")
+    return sa.text(f"""
+WITH cur AS MATERIALIZED (
+    SELECT i.* FROM issues i WHERE {where} FOR NO KEY UPDATE
+), ag AS MATERIALIZED (
+    SELECT a.company_id, a.status, a.name FROM agents a WHERE a.id = CAST(:agent_id AS uuid)
+), claim AS (
+    UPDATE issues SET
+        assignee_agent_id = CAST(:agent_id AS uuid), assignee_user_id = NULL,
+        checkout_run_id = CAST(:run_id AS uuid), execution_run_id = CAST(:run_id AS uuid),
+        execution_agent_name_key = CASE WHEN octet_length(ag.name) = char_length(ag.name)
+            THEN translate(btrim(ag.name, {_ASCII_SPACE}), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')
+            ELSE ag.name END,
+        execution_locked_at = CAST(:now AS timestamptz), status = 'in_progress',
+        started_at = CASE WHEN cur.status = 'in_progress' AND cur.started_at IS NOT NULL THEN cur.started_at
+                          ELSE CAST(:now AS timestamptz) END,
+        completed_at = NULL, cancelled_at = NULL, updated_at = CAST(:now AS timestamptz)
+    FROM cur, ag
+    WHERE issues.id = cur.id AND CAST(:may_claim AS boolean)
+      AND (CAST(:companies AS uuid[]) IS NULL OR cur.company_id = ANY(CAST(:companies AS uuid[])))
+      AND ag.company_id = cur.company_id AND ag.status NOT IN ({_UNASSIGNABLE})
+      AND cur.status = ANY(CAST(:expected AS text[]))
+      AND (cur.assignee_agent_id IS NULL
+           OR (cur.assignee_agent_id = CAST(:agent_id AS uuid)
+               AND (cur.checkout_run_id IS NULL OR cur.checkout_run_id IS NOT DISTINCT FROM CAST(:run_id AS uuid)
+                    OR {_run_is_stale_sql('cur.checkout_run_id')})))
+      AND (cur.execution_run_id IS NULL OR cur.execution_run_id IS NOT DISTINCT FROM CAST(:run_id AS uuid)
+           OR {_run_is_stale_sql('cur.execution_run_id')})
+    RETURNING issues.*
+), act AS (
+    {INSERT_ACTIVITY}
+    SELECT claim.company_id, {ACTOR_VALUES}, 'issue.checked_out', 'issue', CAST(claim.id AS text), {ACTOR_IDS},
+           jsonb_build_object('agentId', CAST(:agent_id AS text), 'identifier', claim.identifier), clock_timestamp()
+    FROM claim
+)
+SELECT cur.id, cur.company_id, cur.status, cur.assignee_agent_id, cur.checkout_run_id, cur.execution_run_id,
+       cur.identifier, ag.company_id AS agent_company_id, ag.status AS agent_status, ag.name AS agent_name,
+       claim.id IS NOT NULL AS claimed, claim.execution_agent_name_key AS claimed_name_key,
+       CASE WHEN claim.id IS NOT NULL THEN CAST({issue_json('claim')} AS text)
+            WHEN {idempotent} THEN CAST({issue_json('cur')} AS text) END AS wire
+FROM cur LEFT JOIN ag ON true LEFT JOIN claim ON true
+""")
+
+
+CHECKOUT_BY_ID = _checkout_sql("i.id = CAST(:id AS uuid)")
+CHECKOUT_BY_IDENTIFIER = _checkout_sql("i.identifier = CAST(:identifier AS text)")
+
+
+def _accessible_companies(actor: Actor) -> list[uuid.UUID] | None:
+    """The companies the actor may change, as a SQL parameter (None: all of them)."""
+    if actor.is_agent:
+        return [actor.company_id] if actor.company_id is not None else []
+    if actor.is_board:
+        return None if (actor.is_instance_admin or actor.source == "local_implicit") else list(actor.company_ids)
+    return []
+
+
+async def checkout(session: AsyncSession, actor: Actor, ref: str, body: CheckoutBody, now: datetime) -> str:
+    """Returns the checked-out issue as wire JSON text. One statement decides, claims and logs;
+    the refusals are then raised in the order of the original's checks."""
     agent_id = body.agentId
-    found = (await session.execute(
-        sa.select(ISSUES.c.id, ISSUES.c.company_id, AGENTS.c.company_id.label("agent_company_id"),
-                  AGENTS.c.status.label("agent_status"), AGENTS.c.name.label("agent_name"))
-        .select_from(ISSUES.outerjoin(AGENTS, AGENTS.c.id == agent_id))
-        .where(issue_ref_clause(ref)))).first()
+    parsed = parse_uuid(ref)
+    if parsed is not None:
+        query, params = CHECKOUT_BY_ID, {"id": parsed}
+    elif IDENTIFIER_RE.match(ref):
+        query, params = CHECKOUT_BY_IDENTIFIER, {"identifier": ref.upper()}
+    else:
+        raise NotFound("Issue not found")
+    run_id = actor.run_id
+    may_claim = not actor.is_agent or (agent_id == actor.agent_id and run_id is not None)
+    params.update(actor_params(actor), agent_id=agent_id, run_id=run_id, now=now, may_claim=may_claim,
+                  companies=_accessible_companies(actor), expected=list(dict.fromkeys(body.expectedStatuses)))
+    found = (await session.execute(query, params)).first()
     if found is None:
         raise NotFound("Issue not found")
-    issue_id, company_id = found.id, found.company_id
-    actor.require_company(company_id)
+    actor.require_company(found.company_id)
     if actor.is_agent:
         if agent_id != actor.agent_id:
             raise Forbidden("Agent can only checkout as itself")
-        run_id: uuid.UUID | None = require_run_id(actor)
-    else:
-        run_id = actor.run_id
+        require_run_id(actor)
     if found.agent_company_id is None:
         raise NotFound("Agent not found")
-    if found.agent_company_id != company_id:
+    if found.agent_company_id != found.company_id:
         raise Unprocessable("Assignee agent must belong to the same company")
     if found.agent_status in UNASSIGNABLE_AGENT_STATUSES:
         raise Unprocessable(f"Cannot assign work to an agent with status {found.agent_status}")
-    expected = list(dict.fromkeys(body.expectedStatuses))
-
-    same_run = ISSUES.c.checkout_run_id.is_not_distinct_from(run_id)
-    claim = (
-        sa.update(ISSUES)
-        .where(
-            ISSUES.c.id == issue_id,
-            ISSUES.c.status.in_(expected),
-            sa.or_(
-                ISSUES.c.assignee_agent_id.is_(None),
-                sa.and_(ISSUES.c.assignee_agent_id == agent_id,
-                        sa.or_(ISSUES.c.checkout_run_id.is_(None), same_run, _run_is_stale(ISSUES.c.checkout_run_id))),
-            ),
-            sa.or_(ISSUES.c.execution_run_id.is_(None), ISSUES.c.execution_run_id.is_not_distinct_from(run_id),
-                   _run_is_stale(ISSUES.c.execution_run_id)),
-        )
-        .values(
-            assignee_agent_id=agent_id, assignee_user_id=None, checkout_run_id=run_id, execution_run_id=run_id,
-            execution_agent_name_key=found.agent_name.strip().lower(), execution_locked_at=now, status="in_progress",
-            started_at=sa.case((sa.and_(ISSUES.c.status == "in_progress", ISSUES.c.started_at.is_not(None)),
-                                ISSUES.c.started_at), else_=now),
-            completed_at=None, cancelled_at=None, updated_at=now,
-        )
-        .returning(ISSUES, LABELS_OF_ROW)
-    )
-    row = (await session.execute(claim)).mappings().first()
-    if row is None:
-        current = (await session.execute(
-            sa.select(ISSUES, LABELS_OF_ROW).where(ISSUES.c.id == issue_id))).mappings().one()
-        idempotent = (current["status"] == "in_progress" and current["assignee_agent_id"] == agent_id
-                      and current["checkout_run_id"] == run_id)
-        if not idempotent:
-            raise Conflict("Issue checkout conflict", details=lock_details(current))
-        row = current
-    await record(session, actor, company_id=company_id, action="issue.checked_out", entity_type="issue",
-                 entity_id=issue_id, details={"agentId": str(agent_id), "identifier": row["identifier"]})
-    return row
+    if found.wire is None:
+        raise Conflict("Issue checkout conflict", details=lock_details(found._mapping))
+    wire = found.wire
+    if not found.claimed:  # idempotent: the caller's run already holds it
+        await record(session, actor, company_id=found.company_id, action="issue.checked_out", entity_type="issue",
+                     entity_id=found.id, details={"agentId": str(agent_id), "identifier": found.identifier})
+        return wire
+    name_key = found.agent_name.strip().lower()
+    if found.claimed_name_key != name_key:  # a name SQL cannot lower-case like Python (outside ASCII)
+        await session.execute(sa.update(ISSUES).where(ISSUES.c.id == found.id)
+                              .values(execution_agent_name_key=name_key, updated_at=now))
+        fixed = json.loads(wire)
+        fixed["executionAgentNameKey"] = name_key
+        wire = json.dumps(fixed, ensure_ascii=False, separators=(",", ":"))
+    return wire
 
 
 async def assert_checkout_owner(session: AsyncSession, actor: Actor, issue: Mapping[str, Any], now: datetime) -> None:

@@ -67,8 +67,7 @@ async def issue_activity(issue_id: str, session: DB, actor: ActorDep, limit: QSt
 
 @router.post("/issues/{issue_id}/checkout")
 async def checkout(issue_id: str, body: CheckoutBody, session: DB, actor: ActorDep, now: Now) -> Response:
-    row = await checkout_service.checkout(session, actor, issue_id, body, now)
-    return json_response(issue_to_wire(row, row["labels_json"]))
+    return Response(await checkout_service.checkout(session, actor, issue_id, body, now), media_type="application/json")
 
 
 @router.post("/issues/{issue_id}/release")

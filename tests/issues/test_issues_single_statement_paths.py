@@ -1,0 +1,81 @@
+"""Behaviour of the hot paths that decide, change and log in one SQL statement (checkout, comments,
+lists): the same results, activity and refusals as the step-by-step code they replaced."""
+
+from __future__ import annotations
+
+
+async def _activity(client, issue_id: str) -> list[dict]:
+    return (await client.get(f"/api/issues/{issue_id}/activity")).json()
+
+
+async def test_checkout_name_key_is_python_strip_lower_also_outside_ascii(client, world):
+    company = await world.company("Keys Co")
+    ascii_agent = await world.agent(company["id"], "  Mixed Case Bot ")
+    umlaut_agent = await world.agent(company["id"], "Ärger ÜBER Straße")
+    for agent in (ascii_agent, umlaut_agent):
+        issue = await world.issue(company["id"], status="todo")
+        r = await client.post(f"/api/issues/{issue['id']}/checkout",
+                              json={"agentId": agent["id"], "expectedStatuses": ["todo"]})
+        assert r.status_code == 200, r.text
+        expected = agent["name"].strip().lower()
+        assert r.json()["executionAgentNameKey"] == expected
+        stored = (await client.get(f"/api/issues/{issue['id']}")).json()
+        assert stored["executionAgentNameKey"] == expected
+        assert {k: v for k, v in r.json().items() if k in stored} == {k: stored[k] for k in r.json()}
+
+
+async def test_checkout_by_identifier_logs_one_entry_with_agent_and_identifier(client, world):
+    company = await world.company("Ident Co")
+    agent = await world.agent(company["id"], "Worker")
+    label = (await client.post(f"/api/companies/{company['id']}/labels", json={"name": "bug", "color": "#ff0000"})).json()
+    issue = await world.issue(company["id"], status="todo", labelIds=[label["id"]])
+    r = await client.post(f"/api/issues/{issue['identifier'].lower()}/checkout",
+                          json={"agentId": agent["id"], "expectedStatuses": ["todo"]})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["status"], body["assigneeAgentId"], body["labelIds"]) == ("in_progress", agent["id"], [label["id"]])
+    assert body["labels"][0]["name"] == "bug" and body["startedAt"] is not None
+    entries = [a for a in await _activity(client, issue["id"]) if a["action"] == "issue.checked_out"]
+    assert len(entries) == 1
+    assert entries[0]["details"] == {"agentId": agent["id"], "identifier": issue["identifier"]}
+    assert entries[0]["actorType"] == "user"
+
+
+async def test_idempotent_checkout_logs_again_and_keeps_started_at(client, world, team):
+    issue = await world.issue(team.cid, status="todo")
+    body = {"agentId": team.a1["id"], "expectedStatuses": ["todo"]}
+    first = await client.post(f"/api/issues/{issue['id']}/checkout", headers=team.h1(), json=body)
+    again = await client.post(f"/api/issues/{issue['id']}/checkout", headers=team.h1(), json=body)
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json()
+    entries = [a for a in await _activity(client, issue["id"]) if a["action"] == "issue.checked_out"]
+    assert len(entries) == 2
+
+
+async def test_refused_checkouts_change_nothing_and_log_nothing(client, world, team):
+    issue = await world.issue(team.cid, status="todo")
+    before = (await client.get(f"/api/issues/{issue['id']}")).json()
+    cases = [
+        (team.hx(), {"agentId": team.x["id"], "expectedStatuses": ["todo"]}, 403),  # another company's key
+        ({}, {"agentId": team.x["id"], "expectedStatuses": ["todo"]}, 422),  # agent of another company
+        ({}, {"agentId": "00000000-0000-4000-8000-000000000000", "expectedStatuses": ["todo"]}, 404),
+        (team.h1(), {"agentId": team.a2["id"], "expectedStatuses": ["todo"]}, 403),  # not as itself
+        (team.h1(None), {"agentId": team.a1["id"], "expectedStatuses": ["todo"]}, 401),  # no run id
+        ({}, {"agentId": team.a1["id"], "expectedStatuses": ["backlog"]}, 409),
+    ]
+    for headers, body, status in cases:
+        r = await client.post(f"/api/issues/{issue['id']}/checkout", headers=headers, json=body)
+        assert r.status_code == status, (body, r.text)
+    assert (await client.get(f"/api/issues/{issue['id']}")).json() == before
+    assert not [a for a in await _activity(client, issue["id"]) if a["action"] == "issue.checked_out"]
+    missing = await client.post("/api/issues/NOPE-999/checkout", json={"agentId": team.a1["id"], "expectedStatuses": ["todo"]})
+    assert missing.status_code == 404 and missing.json() == {"error": "Issue not found"}
+
+
+async def test_terminated_agent_cannot_check_out(client, world, team):
+    issue = await world.issue(team.cid, status="todo")
+    agent = await world.agent(team.cid, "Leaver")
+    assert (await client.post(f"/api/agents/{agent['id']}/terminate")).status_code == 200
+    r = await client.post(f"/api/issues/{issue['id']}/checkout", json={"agentId": agent["id"], "expectedStatuses": ["todo"]})
+    assert r.status_code == 422 and r.json() == {"error": "Cannot assign work to an agent with status terminated"}
+    assert (await client.get(f"/api/issues/{issue['id']}")).json()["status"] == "todo"
