@@ -79,3 +79,41 @@ async def test_terminated_agent_cannot_check_out(client, world, team):
     r = await client.post(f"/api/issues/{issue['id']}/checkout", json={"agentId": agent["id"], "expectedStatuses": ["todo"]})
     assert r.status_code == 422 and r.json() == {"error": "Cannot assign work to an agent with status terminated"}
     assert (await client.get(f"/api/issues/{issue['id']}")).json()["status"] == "todo"
+
+
+async def test_comment_activity_details_are_redacted_like_every_entry(client, world):
+    company = await world.company("Secret Co")
+    token = "pcp_" + "a1b2c3d4" * 4
+    issue = await world.issue(company["id"], title=f"Rotate {token} today")
+    body = "x" * 200 + " Bearer abcdefghijklmnop" + " tail" * 20  # the snippet is the first 240 characters
+    r = await client.post(f"/api/issues/{issue['id']}/comments", json={"body": body})
+    assert r.status_code == 201, r.text
+    comment = r.json()
+    assert comment["body"] == body and comment["authorType"] == "user" and comment["issueId"] == issue["id"]
+    entry = next(a for a in await _activity(client, issue["id"]) if a["action"] == "issue.comment_added")
+    assert entry["entityId"] == issue["id"] and entry["actorType"] == "user"
+    assert entry["details"] == {"commentId": comment["id"], "identifier": issue["identifier"],
+                                "issueTitle": "Rotate ***REDACTED*** today",
+                                "bodySnippet": "x" * 200 + " Bearer ***REDACTED***" + body[224:240]}
+    assert (await client.get(f"/api/issues/{issue['id']}/comments/{comment['id']}")).json() == comment
+
+
+async def test_comment_by_identifier_from_an_agent_wakes_assignee_and_mentioned(client, world, team):
+    issue = await world.issue(team.cid, status="todo", assigneeAgentId=team.a2["id"])
+    before = len(await world.wakeups(team.a2["id"]))
+    r = await client.post(f"/api/issues/{issue['identifier']}/comments", headers=team.h1(),
+                          json={"body": "@alpha bot and @Beta: look"})
+    assert r.status_code == 201, r.text
+    assert r.json()["authorAgentId"] == team.a1["id"] and r.json()["createdByRunId"] == team.r1
+    assert len(await world.wakeups(team.a2["id"])) == before + 1  # once, although assignee and mentioned
+    assert not [w for w in await world.wakeups(team.a1["id"]) if w.reason and w.reason.startswith("issue_comment")]
+
+
+async def test_comment_from_another_company_stores_nothing(client, world, team):
+    issue = await world.issue(team.cid)
+    r = await client.post(f"/api/issues/{issue['id']}/comments", headers=team.hx(), json={"body": "hi"})
+    assert r.status_code == 403
+    assert (await client.get(f"/api/issues/{issue['id']}/comments")).json() == []
+    assert not [a for a in await _activity(client, issue["id"]) if a["action"] == "issue.comment_added"]
+    missing = await client.post("/api/issues/ZZZ-1/comments", json={"body": "hi"})
+    assert missing.status_code == 404 and missing.json() == {"error": "Issue not found"}

@@ -20,7 +20,7 @@ from paperclip.activity.service import ACTOR_IDS, ACTOR_VALUES, INSERT_ACTIVITY,
 from paperclip.auth.actor import Actor
 from paperclip.db.models import HeartbeatRun, Issue
 from paperclip.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
-from paperclip.issues.identifiers import IDENTIFIER_RE, find_issue, parse_uuid
+from paperclip.issues.identifiers import IDENTIFIER_RE, accessible_companies, find_issue, parse_uuid
 from paperclip.issues.listing import LABEL_JSON, issue_json
 from paperclip.issues.references import UNASSIGNABLE_AGENT_STATUSES
 from paperclip.issues.schemas import CheckoutBody
@@ -120,15 +120,6 @@ CHECKOUT_BY_ID = _checkout_sql("i.id = CAST(:id AS uuid)")
 CHECKOUT_BY_IDENTIFIER = _checkout_sql("i.identifier = CAST(:identifier AS text)")
 
 
-def _accessible_companies(actor: Actor) -> list[uuid.UUID] | None:
-    """The companies the actor may change, as a SQL parameter (None: all of them)."""
-    if actor.is_agent:
-        return [actor.company_id] if actor.company_id is not None else []
-    if actor.is_board:
-        return None if (actor.is_instance_admin or actor.source == "local_implicit") else list(actor.company_ids)
-    return []
-
-
 async def checkout(session: AsyncSession, actor: Actor, ref: str, body: CheckoutBody, now: datetime) -> str:
     """Returns the checked-out issue as wire JSON text. One statement decides, claims and logs;
     the refusals are then raised in the order of the original's checks."""
@@ -143,7 +134,7 @@ async def checkout(session: AsyncSession, actor: Actor, ref: str, body: Checkout
     run_id = actor.run_id
     may_claim = not actor.is_agent or (agent_id == actor.agent_id and run_id is not None)
     params.update(actor_params(actor), agent_id=agent_id, run_id=run_id, now=now, may_claim=may_claim,
-                  companies=_accessible_companies(actor), expected=list(dict.fromkeys(body.expectedStatuses)))
+                  companies=accessible_companies(actor), expected=list(dict.fromkeys(body.expectedStatuses)))
     found = (await session.execute(query, params)).first()
     if found is None:
         raise NotFound("Issue not found")

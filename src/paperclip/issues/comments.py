@@ -11,14 +11,21 @@ import sqlalchemy as sa
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from paperclip.activity.service import record
+from paperclip.activity.service import ACTOR_IDS, ACTOR_VALUES, INSERT_ACTIVITY, actor_params, record
 from paperclip.auth.actor import Actor
 from paperclip.db.models import Issue, IssueComment
 from paperclip.errors import BadRequest, Forbidden, NotFound
-from paperclip.issues.identifiers import find_issue, parse_uuid, require_uuid
-from paperclip.issues.mentions import find_mentioned_agents
+from paperclip.issues.identifiers import (
+    IDENTIFIER_RE,
+    accessible_companies,
+    find_issue,
+    parse_uuid,
+    require_uuid,
+)
+from paperclip.issues.mentions import UNREACHABLE, find_mentioned_agents, mentioned_names
 from paperclip.issues.shapes import comment_to_wire
 from paperclip.issues.wakes import Wakes
+from paperclip.redaction import redact_text
 
 ISSUES = Issue.__table__
 COMMENTS = IssueComment.__table__
@@ -42,11 +49,76 @@ async def insert_comment(session: AsyncSession, actor: Actor, issue: Mapping[str
     return row
 
 
+def _add_comment_sql(where: str) -> sa.TextClause:
+    """ONE statement: find the issue, store the comment (only when the actor may access the company),
+    log it, and list the company's reachable agents when the body may @-mention one."""
+    return sa.text(f"""
+WITH i AS MATERIALIZED (
+    SELECT id, company_id, identifier, title, assignee_agent_id FROM issues WHERE {where}
+), c AS (
+    INSERT INTO issue_comments (company_id, issue_id, author_agent_id, author_user_id, created_by_run_id, body,
+                                created_at, updated_at)
+    SELECT i.company_id, i.id, CAST(:actor_agent_id AS uuid), CAST(:author_user_id AS text),
+           CAST(:created_by_run_id AS uuid), CAST(:body AS text), CAST(:now AS timestamptz), CAST(:now AS timestamptz)
+    FROM i WHERE CAST(:companies AS uuid[]) IS NULL OR i.company_id = ANY(CAST(:companies AS uuid[]))
+    RETURNING *
+), act AS (
+    {INSERT_ACTIVITY}
+    SELECT c.company_id, {ACTOR_VALUES}, 'issue.comment_added', 'issue', CAST(c.issue_id AS text), {ACTOR_IDS},
+           jsonb_build_object('commentId', CAST(c.id AS text), 'identifier', i.identifier, 'issueTitle', i.title,
+                              'bodySnippet', CAST(:snippet AS text)),
+           clock_timestamp()
+    FROM c JOIN i ON i.id = c.issue_id
+    RETURNING id
+)
+SELECT i.id AS i_id, i.company_id AS i_company_id, i.title AS i_title, i.assignee_agent_id AS i_assignee_agent_id,
+       c.*, (SELECT act.id FROM act) AS activity_id,
+       CASE WHEN CAST(:has_at AS boolean) AND c.id IS NOT NULL THEN
+           (SELECT json_agg(json_build_array(a.id, a.name)) FROM agents a
+             WHERE a.company_id = i.company_id AND a.status NOT IN ({", ".join(f"'{u}'" for u in UNREACHABLE)}))
+       END AS agents
+FROM i LEFT JOIN c ON true
+""")
+
+
+ADD_BY_ID = _add_comment_sql("id = CAST(:id AS uuid)")
+ADD_BY_IDENTIFIER = _add_comment_sql("identifier = CAST(:identifier AS text)")
+
+
 async def add_comment(session: AsyncSession, actor: Actor, ref: str, body: str, reopen: bool | None,
                       now: datetime) -> dict[str, Any]:
+    if reopen:
+        return await _add_comment_reopening(session, actor, ref, body, now)
+    parsed = parse_uuid(ref)
+    if parsed is not None:
+        query, params = ADD_BY_ID, {"id": parsed}
+    elif IDENTIFIER_RE.match(ref):
+        query, params = ADD_BY_IDENTIFIER, {"identifier": ref.upper()}
+    else:
+        raise NotFound("Issue not found")
+    params.update(actor_params(actor), author_user_id=actor.user_id if actor.is_board else None,
+                  created_by_run_id=actor.run_id if actor.is_agent else None, body=body, now=now,
+                  snippet=redact_text(body[:SNIPPET]), companies=accessible_companies(actor), has_at="@" in body)
+    row = (await session.execute(query, params)).mappings().first()
+    if row is None:
+        raise NotFound("Issue not found")
+    actor.require_company(row["i_company_id"])
+    title = row["i_title"]
+    if redact_text(title) != title:  # the logged title is redacted like every activity detail
+        await session.execute(sa.text(
+            "UPDATE activity_log SET details = jsonb_set(details, '{issueTitle}', to_jsonb(CAST(:title AS text))) "
+            "WHERE id = :id"), {"title": redact_text(title), "id": row["activity_id"]})
+    mentioned = mentioned_names(body, {uuid.UUID(a): name for a, name in row["agents"] or ()})
+    await Wakes(actor, row["i_company_id"], now).commented(session, row["i_id"], row["i_assignee_agent_id"], row["id"],
+                                                           mentioned)
+    return comment_to_wire(row)
+
+
+async def _add_comment_reopening(session: AsyncSession, actor: Actor, ref: str, body: str,
+                                 now: datetime) -> dict[str, Any]:
     issue = await find_issue(session, ref)
     actor.require_company(issue["company_id"])
-    if reopen and issue["status"] in ("done", "cancelled"):
+    if issue["status"] in ("done", "cancelled"):
         issue = (await session.execute(
             sa.update(ISSUES).where(ISSUES.c.id == issue["id"])
             .values(status="todo", completed_at=None, cancelled_at=None, updated_at=now).returning(ISSUES)

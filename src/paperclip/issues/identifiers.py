@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from paperclip.auth.actor import Actor
 from paperclip.db.models import Company, Issue
 from paperclip.errors import NotFound
 
@@ -54,3 +55,13 @@ async def find_issue(session: AsyncSession, ref: str, *, for_update: bool = Fals
 async def require_company_exists(session: AsyncSession, company_id: uuid.UUID) -> None:
     if not await session.scalar(sa.select(sa.exists().where(Company.id == company_id))):
         raise NotFound("Company not found")
+
+
+def accessible_companies(actor: Actor) -> list[uuid.UUID] | None:
+    """The companies the actor may access, as a SQL parameter (None: all of them), for statements that
+    change a row only when `actor.require_company` would pass."""
+    if actor.is_agent:
+        return [actor.company_id] if actor.company_id is not None else []
+    if actor.is_board:
+        return None if (actor.is_instance_admin or actor.source == "local_implicit") else list(actor.company_ids)
+    return []
