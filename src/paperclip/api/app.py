@@ -18,14 +18,16 @@ from paperclip.db.engine import make_async_engine, session_factory
 def create_app(settings: Settings, database_url: str, *, on_startup=None, on_shutdown=None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        engine = make_async_engine(
-            database_url, prepared_statements=settings.database.prepared_statements, pool_max=settings.database.pool_max
-        )
+        prepared, pool_max = settings.database.prepared_statements, settings.database.pool_max
+        engine = make_async_engine(database_url, prepared_statements=prepared, pool_max=pool_max)
+        # Reads (GET/HEAD) get their own pool of autocommit connections: no BEGIN/COMMIT around their
+        # SELECTs and no per-checkout isolation switch. Pools open connections on demand.
+        read_engine = make_async_engine(database_url, prepared_statements=prepared, pool_max=pool_max, autocommit=True)
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
-        app.state.read_sessions = session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
+        app.state.read_sessions = session_factory(read_engine)
         # Health gets its own two connections: a monitor must get an answer while the API pool is busy.
-        health_engine = make_async_engine(database_url, prepared_statements=settings.database.prepared_statements, pool_max=2)
+        health_engine = make_async_engine(database_url, prepared_statements=prepared, pool_max=2, autocommit=True)
         app.state.health_sessions = session_factory(health_engine)
         try:
             if on_startup is not None:
@@ -37,6 +39,7 @@ def create_app(settings: Settings, database_url: str, *, on_startup=None, on_shu
                     await on_shutdown(app)
             finally:
                 await engine.dispose()
+                await read_engine.dispose()
                 await health_engine.dispose()
 
     app = FastAPI(title="Paperclip", version=__version__, lifespan=lifespan, docs_url="/api/docs",
