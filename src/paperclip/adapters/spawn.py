@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
-import selectors
 import signal
 import subprocess
-import threading
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 CHUNK = 65536
@@ -28,6 +28,16 @@ class SpawnResult:
     stdout_tail: str
     stderr_tail: str
     spawn_error: str | None = None
+
+
+_SPAWNER: ThreadPoolExecutor | None = None
+
+
+def _spawner() -> ThreadPoolExecutor:
+    global _SPAWNER
+    if _SPAWNER is None:
+        _SPAWNER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="spawn")
+    return _SPAWNER
 
 
 def _signal_name(code: int | None) -> str | None:
@@ -58,43 +68,49 @@ def group_alive(pgid: int) -> bool:
 
 
 class _PipeReader:
-    """Reads the child's stdout and stderr in one thread (it owns and closes the pipes) and hands
-    whole lines to the event loop, so a secret is never split across two chunks."""
+    """Reads the child's stdout and stderr on the event loop (non-blocking pipes watched with
+    add_reader: no thread per run) and hands whole lines on, so a secret is never split across two
+    chunks. It owns and closes the pipes."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop, proc: subprocess.Popen):
         self.loop = loop
         self.queue: asyncio.Queue = asyncio.Queue()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(proc,), daemon=True, name=f"pipes-{proc.pid}")
-        self._thread.start()
+        self._open: dict[int, tuple[object, str]] = {}
+        for pipe, name in ((proc.stdout, "stdout"), (proc.stderr, "stderr")):
+            fd = pipe.fileno()
+            os.set_blocking(fd, False)
+            self._open[fd] = (pipe, name)
+            loop.add_reader(fd, self._readable, fd)
+
+    def _readable(self, fd: int) -> None:
+        entry = self._open.get(fd)
+        if entry is None:
+            return
+        try:
+            data = os.read(fd, CHUNK)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if data:
+            self.queue.put_nowait((entry[1], data))
+        else:
+            self._close(fd)
+
+    def _close(self, fd: int) -> None:
+        entry = self._open.pop(fd, None)
+        if entry is None:
+            return
+        with contextlib.suppress(Exception):
+            self.loop.remove_reader(fd)
+        with contextlib.suppress(Exception):
+            entry[0].close()
+        if not self._open:
+            self.queue.put_nowait(None)
 
     def stop(self) -> None:
-        self._stop.set()
-
-    def _run(self, proc: subprocess.Popen) -> None:
-        sel = selectors.DefaultSelector()
-        streams = {proc.stdout: "stdout", proc.stderr: "stderr"}
-        for pipe in streams:
-            sel.register(pipe, selectors.EVENT_READ)
-        try:
-            while streams and not self._stop.is_set():
-                for key, _ in sel.select(timeout=0.5):
-                    data = os.read(key.fileobj.fileno(), CHUNK)
-                    if data:
-                        self.loop.call_soon_threadsafe(self.queue.put_nowait, (streams[key.fileobj], data))
-                    else:
-                        sel.unregister(key.fileobj)
-                        key.fileobj.close()
-                        del streams[key.fileobj]
-        except (OSError, ValueError, RuntimeError):
-            pass
-        finally:
-            for pipe in streams:
-                with contextlib.suppress(Exception):
-                    pipe.close()
-            sel.close()
-            with contextlib.suppress(RuntimeError):  # the loop may be closed already
-                self.loop.call_soon_threadsafe(self.queue.put_nowait, None)
+        for fd in list(self._open):
+            self._close(fd)
 
     async def forward(self, on_output, tails: dict[str, list[str]], tail_limit: int) -> None:
         pending = {"stdout": b"", "stderr": b""}
@@ -147,10 +163,11 @@ async def run_process(
     try:
         # Popen in a worker thread: forking from the event loop (asyncio.create_subprocess_exec) stalls
         # every request for milliseconds per spawn; here the loop keeps serving while runs start.
-        proc = await asyncio.to_thread(
+        # Two spawner threads: a burst of spawns queues there instead of taking the GIL from the loop.
+        proc = await loop.run_in_executor(_spawner(), functools.partial(
             subprocess.Popen, [command, *args], cwd=cwd or None, env=dict(env),
             stdin=subprocess.PIPE if stdin_data is not None else subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True))
     except (OSError, ValueError, subprocess.SubprocessError) as exc:
         return SpawnResult(None, None, False, False, None, "", "", spawn_error=f"Failed to start {command!r}: {exc}")
 

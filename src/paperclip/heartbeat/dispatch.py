@@ -30,9 +30,10 @@ from paperclip.heartbeat.context import HEARTBEAT_TASK_KEY
 from paperclip.heartbeat.costs import cost_cents
 from paperclip.heartbeat.env import EnvBindingError, Masker, build_env, resolve_config_env, runtime_env
 from paperclip.heartbeat.finalize import RunOutcome, excerpt, finalize_run
+from paperclip.heartbeat.journal import RunJournal
 from paperclip.heartbeat.listener import Listener
 from paperclip.heartbeat.logstore import LocalFileRunLogStore, LogHandle, RunLogStore
-from paperclip.heartbeat.runs import ClaimedRun, add_event, claim_runs, fail_runs, lock_agents
+from paperclip.heartbeat.runs import ClaimedRun, add_event, claim_runs, fail_runs
 from paperclip.heartbeat.sessions import load_session
 from paperclip.heartbeat.wakeups import CANCEL_CHANNEL, WAKE_CHANNEL
 from paperclip.redaction import redact
@@ -42,6 +43,8 @@ EXCERPT_BYTES = 8 * 1024
 WATCH_SECONDS = 1.0
 CONTENDED_RETRY_SECONDS = 0.02
 SHUTDOWN_GRACE_SECONDS = 2.0
+CLAIM_AGENTS = 200  # agents locked per claim transaction
+START_SLICE = 8  # runs started per event-loop turn: requests are served between slices
 
 
 class ActiveRun:
@@ -70,6 +73,7 @@ class Runner:
         self.active: dict[uuid.UUID, ActiveRun] = {}
         self.engine: AsyncEngine | None = None
         self.sessions: async_sessionmaker | None = None
+        self.journal: RunJournal | None = None
         self._wake = asyncio.Event()
         self._stopping = False
         self._stop_requested = asyncio.Event()
@@ -86,6 +90,7 @@ class Runner:
             sqlalchemy_url(self.database_url), connect_args=connect_args(self.settings.database.prepared_statements),
             pool_size=self.pool_size, max_overflow=self.pool_size, pool_recycle=1800)
         self.sessions = session_factory(self.engine)
+        self.journal = RunJournal(self.sessions)
         if listen:
             self.listener = Listener(self.database_url, self.runner_id,
                                      {WAKE_CHANNEL: lambda _p: self.poke(), CANCEL_CHANNEL: self._on_cancel_note},
@@ -126,6 +131,9 @@ class Runner:
         for active in list(self.active.values()):
             if active.task is not None and not active.task.done():
                 active.task.cancel()
+        if self.journal is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.journal.idle(), timeout=5)
         if self.engine is not None:
             await self.engine.dispose()
 
@@ -162,20 +170,27 @@ class Runner:
                 self._wake.set()
 
     async def pump_once(self) -> bool:
-        """Claim and start whatever may start now; True when another claimer held some agents."""
+        """Claim and start whatever may start now; True when another claimer held some agents.
+
+        One claim takes every free slot of every agent it could lock, so another pass only pays when
+        it stopped at its agent limit; runs that become claimable later (a run ended, a wake-up
+        arrived) poke the runner again. Runs start a slice at a time, so a burst never holds the
+        event loop: API requests are served between slices."""
         contended = False
         while not self._stopping:
             now = utcnow()
             async with unit_of_work(self.sessions) as session:
-                batch = await claim_runs(session, runner_id=self.runner_id, now=now)
+                batch = await claim_runs(session, runner_id=self.runner_id, now=now, limit=CLAIM_AGENTS)
                 for claimed in batch.runs:
                     self.active[claimed.id] = ActiveRun(claimed)
             contended = contended or batch.contended
-            for claimed in batch.runs:
+            for index, claimed in enumerate(batch.runs):
                 active = self.active[claimed.id]
                 active.task = asyncio.create_task(self._execute(active), name=f"run-{claimed.id}")
                 self.started_runs += 1
-            if not batch.runs:
+                if index % START_SLICE == START_SLICE - 1:
+                    await asyncio.sleep(0)
+            if not batch.more or not batch.runs:
                 return contended
         return contended
 
@@ -209,16 +224,20 @@ class Runner:
             log.exception("heartbeat run %s crashed", run.id)
             outcome = RunOutcome(status="failed", error=f"Adapter crashed: {exc}", error_code="adapter_failed")
         try:
-            for attempt in range(3):
-                try:
-                    async with unit_of_work(self.sessions) as session:
-                        await finalize_run(session, run, outcome, adapter_type=run.adapter_type, now=utcnow())
-                    break
-                except Exception:
-                    if attempt == 2:
-                        raise
-                    log.exception("finalising run %s failed; retrying", run.id)
+            try:
+                await self.journal.finalize(run, outcome, run.adapter_type)
+            except Exception:
+                log.exception("finalising run %s failed; retrying", run.id)
+                for attempt in range(3):
                     await asyncio.sleep(0.2 * (attempt + 1))
+                    try:
+                        async with unit_of_work(self.sessions) as session:
+                            await finalize_run(session, run, outcome, adapter_type=run.adapter_type, now=utcnow())
+                        break
+                    except Exception:
+                        if attempt == 2:
+                            raise
+                        log.exception("finalising run %s failed; retrying", run.id)
         except Exception:
             log.exception("heartbeat run %s could not be finalised; the reaper will", run.id)
         finally:
@@ -267,7 +286,7 @@ class Runner:
 
         async def on_spawn(pid: int) -> None:
             active.pid = pid
-            pid_recorded.append(asyncio.create_task(self._record_process(run, pid, invoke_payload)))
+            pid_recorded.append(self.journal.record_process(run, pid, process_start_ticks(pid), invoke_payload))
 
         invoke_payload = {"adapterType": run.adapter_type, "cwd": run.adapter_config.get("cwd"),
                           "command": run.adapter_config.get("command"),
@@ -285,8 +304,11 @@ class Runner:
                     self._event(run, "adapter.invoke", "adapter invocation", invoke_payload)))
         finally:
             self.log_store.finalize(handle)
+            # the process record needs no wait: the journal writes it before this run's outcome
+            for recorded in pid_recorded:
+                recorded.add_done_callback(_log_failure)
             with contextlib.suppress(Exception):
-                await asyncio.gather(*background, *pid_recorded)
+                await asyncio.gather(*background)
         if active.cancel.is_set() and self._stopping and not result.cancelled:
             result.cancelled = True
         return self._outcome(result, masker, handle, state, tails, shutting_down=self._stopping)
@@ -323,16 +345,6 @@ class Runner:
         async with unit_of_work(self.sessions) as session:
             await add_event(session, run, event_type=event_type, message=message, payload=payload, now=utcnow())
 
-    async def _record_process(self, run: ClaimedRun, pid: int, invoke_payload: dict[str, Any]) -> None:
-        """The agent process's pid and start time (crash recovery finds it by them), and the invocation event."""
-        ticks = process_start_ticks(pid)
-        async with unit_of_work(self.sessions) as session:
-            await lock_agents(session, [run.agent_id])  # agent row before run row, like every other writer
-            await session.execute(sa.update(HeartbeatRun).where(HeartbeatRun.id == run.id).values(
-                process_pid=pid, process_started_at=ticks))
-            await add_event(session, run, event_type="adapter.invoke", message="adapter invocation",
-                            payload={**invoke_payload, "pid": pid}, now=utcnow())
-
     # ------------------------------------------------------------------ used by the reaper
 
     def tracked(self) -> set[uuid.UUID]:
@@ -342,6 +354,11 @@ class Runner:
         async with unit_of_work(self.sessions) as session:
             return await fail_runs(session, run_ids, error_code="process_lost",
                                    message="The run's process was lost", now=now)
+
+
+def _log_failure(future: asyncio.Future) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.warning("recording an agent process failed: %s", future.exception())
 
 
 def active_runs_summary(runner: Runner | None) -> list[dict[str, Any]]:

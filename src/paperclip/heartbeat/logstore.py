@@ -10,12 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
 DEFAULT_PAGE_BYTES = 256_000
+_PLAIN_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 MAX_PAGE_BYTES = 4 * 1024 * 1024
 
 
@@ -42,9 +44,39 @@ class LogPage:
 class RunLogStore(Protocol):
     name: str
 
-    def begin(self, company_id: str, agent_id: str, run_id: str) -> LogHandle: ...
+    def begin(self, company_id: str, agent_id: str, run_id: str) -> LogHandle:
+        """Cheap: the file is opened on the first output (a run without output leaves no file; its
+        log reads as empty)."""
+        ref = f"{company_id}/{agent_id}/{run_id}.ndjson"
+        if _PLAIN_ID.match(company_id) and _PLAIN_ID.match(agent_id) and _PLAIN_ID.match(run_id):
+            path = self.root / company_id / agent_id / f"{run_id}.ndjson"  # ids: no separators, no dots
+        else:
+            path = self._path(ref)
+        return LogHandle(ref=ref, path=path)
 
-    def append(self, handle: LogHandle, stream: str, chunk: str, at: datetime | None = None) -> None: ...
+    def _open(self, handle: LogHandle) -> None:
+        parent = handle.path.parent
+        if parent not in self._dirs:
+            parent.mkdir(parents=True, exist_ok=True)
+            if len(self._dirs) > 10_000:
+                self._dirs.clear()
+            self._dirs.add(parent)
+        try:
+            handle.fh = open(handle.path, "ab", buffering=0)  # noqa: SIM115 - closed in finalize
+        except FileNotFoundError:  # the directory went away meanwhile
+            parent.mkdir(parents=True, exist_ok=True)
+            handle.fh = open(handle.path, "ab", buffering=0)  # noqa: SIM115 - closed in finalize
+        handle.bytes += os.fstat(handle.fh.fileno()).st_size
+
+    def append(self, handle: LogHandle, stream: str, chunk: str, at: datetime | None = None) -> None:
+        if handle.fh is None:
+            self._open(handle)
+        handle.seq += 1
+        ts = (at or datetime.now(UTC)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        line = (json.dumps({"ts": ts, "stream": stream, "chunk": chunk, "seq": handle.seq}, ensure_ascii=False) + "\n").encode()
+        handle.fh.write(line)
+        handle.bytes += len(line)
+        handle.digest.update(line)
 
     def finalize(self, handle: LogHandle) -> None: ...
 
@@ -56,6 +88,7 @@ class LocalFileRunLogStore:
 
     def __init__(self, root: Path):
         self.root = Path(root)
+        self._dirs: set[Path] = set()  # directories known to exist
 
     def _path(self, ref: str) -> Path:
         path = (self.root / ref).resolve()

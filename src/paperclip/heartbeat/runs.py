@@ -6,6 +6,7 @@ queued →(claim)→ running → succeeded | failed | timed_out | cancelled;  qu
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -43,6 +44,7 @@ class ClaimedRun:
 class ClaimBatch:
     runs: list[ClaimedRun]
     contended: bool  # some agent with queued runs was locked by another claimer: try again soon
+    more: bool = False  # the claim stopped at its agent limit: more agents may have claimable runs
 
 
 _CANDIDATES = sa.text("""
@@ -110,7 +112,7 @@ async def claim_runs(session: AsyncSession, *, runner_id: str, now: datetime, li
         adapter_type=agents[r.agent_id].adapter_type, adapter_config=dict(agents[r.agent_id].adapter_config or {}),
         runtime_config={"heartbeat": agents[r.agent_id].heartbeat or {}}, context=dict(r.context_snapshot or {}),
         wakeup_request_id=r.wakeup_request_id, invocation_source=r.invocation_source) for r in rows]
-    return ClaimBatch(claimed, False)
+    return ClaimBatch(claimed, False, more=len(agents) >= limit)
 
 
 async def release_issue_locks(session: AsyncSession, run_id: uuid.UUID) -> list[uuid.UUID]:
@@ -151,6 +153,40 @@ async def add_event(session: AsyncSession, run: Any, seq: int | None = None, *, 
     await session.execute(sa.insert(HeartbeatRunEvent).values(
         company_id=run.company_id, run_id=run.id, agent_id=run.agent_id, seq=next_seq, event_type=event_type,
         stream=stream, level=level, message=message, payload=payload, created_at=now))
+
+
+# The agent processes' pids and start times (crash recovery finds them by these) and their
+# "adapter invocation" events, for a batch of runs in one statement.
+_PROCESSES = sa.text("""
+    WITH inp AS (
+        SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:companies AS uuid[]), CAST(:agents AS uuid[]),
+                             CAST(:pids AS int[]), CAST(:ticks AS text[]), CAST(:payloads AS text[]))
+                 AS t(run_id, company_id, agent_id, pid, ticks, payload)
+    ), upd AS (
+        UPDATE heartbeat_runs h SET process_pid = i.pid, process_started_at = i.ticks FROM inp i WHERE h.id = i.run_id
+    )
+    INSERT INTO heartbeat_run_events (company_id, run_id, agent_id, seq, event_type, stream, level, message, payload,
+                                      created_at)
+    SELECT i.company_id, i.run_id, i.agent_id,
+           (SELECT coalesce(max(e.seq), 0) + 1 FROM heartbeat_run_events e WHERE e.run_id = i.run_id),
+           'adapter.invoke', 'system', 'info', 'adapter invocation', CAST(i.payload AS jsonb), :now
+    FROM inp i
+""")
+
+
+async def record_processes(session: AsyncSession, items: list[tuple[Any, int, str | None, dict[str, Any]]], *,
+                           now: datetime, locked: bool = False) -> None:
+    """`(run, pid, start ticks, invocation payload)` per run: the agent rows are locked first, like
+    every other writer of runs (a pause locks the agent, then its runs)."""
+    if not items:
+        return
+    if not locked:
+        await lock_agents(session, [run.agent_id for run, _, _, _ in items])
+    await session.execute(_PROCESSES, {
+        "ids": [run.id for run, _, _, _ in items], "companies": [run.company_id for run, _, _, _ in items],
+        "agents": [run.agent_id for run, _, _, _ in items], "pids": [pid for _, pid, _, _ in items],
+        "ticks": [ticks for _, _, ticks, _ in items],
+        "payloads": [json.dumps({**payload, "pid": pid}) for _, pid, _, payload in items], "now": now})
 
 
 async def next_event_seq(session: AsyncSession, run_id: uuid.UUID) -> int:

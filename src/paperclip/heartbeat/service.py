@@ -29,7 +29,7 @@ from paperclip.heartbeat.logstore import DEFAULT_PAGE_BYTES, RunLogStore
 from paperclip.heartbeat.policy import heartbeat_policy
 from paperclip.heartbeat.sessions import reset_sessions, runtime_state_to_wire, task_session_to_wire
 from paperclip.heartbeat.shapes import run_to_wire, skipped_wakeup
-from paperclip.heartbeat.wakeups import CANCEL_CHANNEL, notify, request_wakeup
+from paperclip.heartbeat.wakeups import CANCEL_CHANNEL, lock_wake_target, notify, request_wakeup
 from paperclip.wire import iso, uid
 
 RUN_NOT_FOUND = "Heartbeat run not found"
@@ -59,14 +59,17 @@ async def wake_agent(session: AsyncSession, actor: Actor, agent_id: uuid.UUID, *
                      reason: str | None, payload: dict[str, Any] | None, idempotency_key: str | None,
                      force_fresh_session: bool, invoke: bool, now: datetime) -> dict[str, Any]:
     """POST /agents/:id/wakeup and /heartbeat/invoke → the queued run, or a skipped answer."""
-    agent = await visible_agent(session, actor, agent_id)
+    agent = await lock_wake_target(session, agent_id)  # the lookup and the wake-up lock in one round trip
+    if agent is None:
+        raise NotFound(AGENT_NOT_FOUND)
+    actor.require_company(agent.company_id)
     if actor.is_agent and actor.agent_id != agent.id:
         raise Forbidden("Agent can only invoke itself")
     outcome = await request_wakeup(
         session, company_id=agent.company_id, agent_id=agent.id, source=source, reason=reason, now=now,
         trigger_detail=trigger_detail, payload=payload, requested_by_actor_type=actor.activity_type,
         requested_by_actor_id=actor.activity_id, idempotency_key=idempotency_key,
-        force_fresh_session=force_fresh_session)
+        force_fresh_session=force_fresh_session, target=agent)
     await record(session, actor, company_id=agent.company_id, action="heartbeat.invoked", entity_type="agent",
                  entity_id=agent.id, details={"source": source, "triggerDetail": trigger_detail, "reason": reason,
                                               "outcome": outcome.status, "runId": uid(outcome.run_id)})

@@ -55,6 +55,18 @@ def not_invokable(agent_id: uuid.UUID, status: str, pause_reason: str | None = N
     })
 
 
+async def lock_wake_target(session: AsyncSession, agent_id: uuid.UUID, company_id: uuid.UUID | None = None) -> Any:
+    """The agent (its company, status, policy and its company's status) under the agent's wake-up
+    advisory lock, in one round trip; None when there is no such agent (in that company)."""
+    stmt = (sa.select(sa.func.pg_advisory_xact_lock(agent_lock_key(agent_id)).label("locked"), Agent.id,
+                      Agent.company_id, Agent.status, Agent.pause_reason, Agent.runtime_config,
+                      Company.status.label("company_status"))
+            .join(Company, Company.id == Agent.company_id).where(Agent.id == agent_id))
+    if company_id is not None:
+        stmt = stmt.where(Agent.company_id == company_id)
+    return (await session.execute(stmt)).first()
+
+
 async def request_wakeup(
     session: AsyncSession,
     *,
@@ -70,19 +82,16 @@ async def request_wakeup(
     requested_by_actor_id: str | None = None,
     idempotency_key: str | None = None,
     force_fresh_session: bool = False,
+    target: Any = None,
 ) -> WakeupOutcome:
     """Queue a wake-up for an agent; the caller's transaction commits it.
 
     Raises Conflict (409) when the agent is paused, terminated or pending approval, NotFound when it
     does not exist in the company. Other refusals (company not active, the policy flag for the
-    source off) write a `skipped` request and return outcome `skipped`.
+    source off) write a `skipped` request and return outcome `skipped`. `target`: the row
+    `lock_wake_target` returned in this transaction (the caller looked the agent up already).
     """
-    row = (await session.execute(
-        sa.select(sa.func.pg_advisory_xact_lock(agent_lock_key(agent_id)).label("locked"), Agent.status,
-                  Agent.pause_reason, Agent.runtime_config, Company.status.label("company_status"))
-        .join(Company, Company.id == Agent.company_id)
-        .where(Agent.id == agent_id, Agent.company_id == company_id)
-    )).first()
+    row = target if target is not None else await lock_wake_target(session, agent_id, company_id)
     if row is None:
         raise NotFound("Agent not found")
     if row.status in NOT_INVOKABLE:
