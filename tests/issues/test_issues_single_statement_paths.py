@@ -117,3 +117,25 @@ async def test_comment_from_another_company_stores_nothing(client, world, team):
     assert not [a for a in await _activity(client, issue["id"]) if a["action"] == "issue.comment_added"]
     missing = await client.post("/api/issues/ZZZ-1/comments", json={"body": "hi"})
     assert missing.status_code == 404 and missing.json() == {"error": "Issue not found"}
+
+
+async def test_list_renders_labels_only_where_attached_and_matches_get(client, world):
+    plain = await world.company("No Labels Co")
+    labelled = await world.company("Labels Co")
+    zeta = (await client.post(f"/api/companies/{labelled['id']}/labels", json={"name": "zeta", "color": "#000000"})).json()
+    alpha = (await client.post(f"/api/companies/{labelled['id']}/labels", json={"name": "alpha", "color": "#ffffff"})).json()
+    both = await world.issue(labelled["id"], title="both", labelIds=[zeta["id"], alpha["id"]])
+    none = await world.issue(labelled["id"], title="none")
+    bare = await world.issue(plain["id"], title="bare")
+    page = (await client.get(f"/api/companies/{labelled['id']}/issues")).json()
+    by_title = {i["title"]: i for i in page}
+    assert [label["name"] for label in by_title["both"]["labels"]] == ["alpha", "zeta"]
+    assert by_title["both"]["labelIds"] == [alpha["id"], zeta["id"]]
+    assert by_title["none"]["labels"] == [] and by_title["none"]["labelIds"] == []
+    assert (await client.get(f"/api/companies/{plain['id']}/issues")).json()[0]["labels"] == []
+    for issue in (both, none, bare):
+        detail = (await client.get(f"/api/issues/{issue['id']}")).json()
+        company = labelled if issue is not bare else plain
+        listed = next(i for i in (await client.get(f"/api/companies/{company['id']}/issues")).json() if i["id"] == issue["id"])
+        assert listed == {k: detail[k] for k in listed}
+        assert list(listed) == [k for k in detail if k in listed]  # same field order as the detail view

@@ -3,10 +3,13 @@ the wire's names and order, labels included), which the route sends as is — no
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from paperclip.db.models import IssueLabel, Label
 
 
 def ts(column: str) -> str:
@@ -18,31 +21,66 @@ LABEL_JSON = (f"json_build_object('id', l.id, 'companyId', l.company_id, 'name',
               f"'createdAt', {ts('l.created_at')}, 'updatedAt', {ts('l.updated_at')})")
 
 
-def issue_json(a: str) -> str:
-    """SQL building one issue's wire object from the row alias `a` (same fields as shapes.issue_to_wire)."""
-    return f"""json_build_object(
-  'id', {a}.id, 'companyId', {a}.company_id, 'projectId', {a}.project_id, 'goalId', {a}.goal_id,
-  'parentId', {a}.parent_id, 'title', {a}.title, 'description', {a}.description, 'status', {a}.status,
-  'priority', {a}.priority, 'assigneeAgentId', {a}.assignee_agent_id, 'assigneeUserId', {a}.assignee_user_id,
-  'checkoutRunId', {a}.checkout_run_id, 'executionRunId', {a}.execution_run_id,
-  'executionAgentNameKey', {a}.execution_agent_name_key, 'executionLockedAt', {ts(a + '.execution_locked_at')},
-  'createdByAgentId', {a}.created_by_agent_id, 'createdByUserId', {a}.created_by_user_id,
-  'issueNumber', {a}.issue_number, 'identifier', {a}.identifier, 'originKind', {a}.origin_kind,
-  'originId', {a}.origin_id, 'originRunId', {a}.origin_run_id, 'requestDepth', {a}.request_depth,
-  'billingCode', {a}.billing_code, 'startedAt', {ts(a + '.started_at')}, 'completedAt', {ts(a + '.completed_at')},
-  'cancelledAt', {ts(a + '.cancelled_at')}, 'hiddenAt', {ts(a + '.hidden_at')},
-  'createdAt', {ts(a + '.created_at')}, 'updatedAt', {ts(a + '.updated_at')},
-  'labels', (SELECT COALESCE(json_agg({LABEL_JSON} ORDER BY l.name, l.id), '[]'::json)
-             FROM issue_labels il JOIN labels l ON l.id = il.label_id WHERE il.issue_id = {a}.id),
-  'labelIds', (SELECT COALESCE(json_agg(l.id ORDER BY l.name, l.id), '[]'::json)
-               FROM issue_labels il JOIN labels l ON l.id = il.label_id WHERE il.issue_id = {a}.id))"""
+LABELS_OF = ("(SELECT COALESCE(json_agg({label} ORDER BY l.name, l.id), '[]'::json) "
+             "FROM issue_labels il JOIN labels l ON l.id = il.label_id WHERE il.issue_id = {a}.id)")
+LABEL_IDS_OF = ("(SELECT COALESCE(json_agg(l.id ORDER BY l.name, l.id), '[]'::json) "
+                "FROM issue_labels il JOIN labels l ON l.id = il.label_id WHERE il.issue_id = {a}.id)")
+
+# The wire fields of an issue (shapes.issue_to_wire), in order: (name, SQL over the row alias {a}).
+_TIMESTAMPS = {"executionLockedAt": "execution_locked_at", "startedAt": "started_at", "completedAt": "completed_at",
+               "cancelledAt": "cancelled_at", "hiddenAt": "hidden_at", "createdAt": "created_at",
+               "updatedAt": "updated_at"}
+_FIELDS = [
+    ("id", "id"), ("companyId", "company_id"), ("projectId", "project_id"), ("goalId", "goal_id"),
+    ("parentId", "parent_id"), ("title", "title"), ("description", "description"), ("status", "status"),
+    ("priority", "priority"), ("assigneeAgentId", "assignee_agent_id"), ("assigneeUserId", "assignee_user_id"),
+    ("checkoutRunId", "checkout_run_id"), ("executionRunId", "execution_run_id"),
+    ("executionAgentNameKey", "execution_agent_name_key"), ("executionLockedAt", None),
+    ("createdByAgentId", "created_by_agent_id"), ("createdByUserId", "created_by_user_id"),
+    ("issueNumber", "issue_number"), ("identifier", "identifier"), ("originKind", "origin_kind"),
+    ("originId", "origin_id"), ("originRunId", "origin_run_id"), ("requestDepth", "request_depth"),
+    ("billingCode", "billing_code"), ("startedAt", None), ("completedAt", None), ("cancelledAt", None),
+    ("hiddenAt", None), ("createdAt", None), ("updatedAt", None),
+]
 
 
-PAGE_JSON = sa.literal_column(f"COALESCE(json_agg({issue_json('i')} ORDER BY i.rn), '[]'::json)::text")
+def _fields(a: str, labels: str | None, label_ids: str | None) -> list[tuple[str, str]]:
+    out = [(name, f"{a}.{column}" if column else ts(f"{a}.{_TIMESTAMPS[name]}")) for name, column in _FIELDS]
+    out.append(("labels", labels or LABELS_OF.format(label=LABEL_JSON, a=a)))
+    out.append(("labelIds", label_ids or LABEL_IDS_OF.format(a=a)))
+    return out
+
+
+def issue_json(a: str, labels: str | None = None, label_ids: str | None = None) -> str:
+    """SQL building one issue's wire object from the row alias `a` (same fields as shapes.issue_to_wire).
+    `labels` / `label_ids`: SQL for the two label arrays (default: correlated subqueries on `a`)."""
+    return "json_build_object(" + ", ".join(f"'{name}', {sql}" for name, sql in _fields(a, labels, label_ids)) + ")"
+
+
+def issue_row_json(a: str, labels: str | None = None, label_ids: str | None = None) -> str:
+    """The same object as `issue_json`, built as a row (`row_to_json` of named columns): about a third
+    cheaper per row than json_build_object's variadic arguments, which matters for pages of 1000."""
+    columns = ", ".join(f'{sql} AS "{name}"' for name, sql in _fields(a, labels, label_ids))
+    return f"row_to_json((SELECT r FROM (SELECT {columns}) r))"
+
+
+# A page reads each issue's labels once (one lateral join yields both arrays), and not at all when the
+# company has no labels (an uncorrelated EXISTS: evaluated once, a one-time filter on the lateral).
+PAGE_JSON = sa.literal_column(
+    "COALESCE(json_agg(" + issue_row_json("i", "COALESCE(lab.labels, '[]'::json)", "COALESCE(lab.ids, '[]'::json)")
+    + " ORDER BY i.rn), '[]'::json)::text")
+_IL, _L, _ANY_LABEL = IssueLabel.__table__.alias("il"), Label.__table__.alias("l"), Label.__table__.alias("any_label")
 
 
 async def page_as_json(session: AsyncSession, columns: Any, where: list[Any], order_by: list[Any], limit: int,
-                       offset: int) -> str:
+                       offset: int, company_id: uuid.UUID) -> str:
+    """`columns`: the issues table; `company_id`: the company every listed issue belongs to."""
     inner = (sa.select(columns, sa.func.row_number().over(order_by=order_by).label("rn"))
              .where(*where).order_by(*order_by).limit(limit).offset(offset).subquery("i"))
-    return await session.scalar(sa.select(PAGE_JSON).select_from(inner))
+    labels = (sa.select(sa.literal_column(f"json_agg({LABEL_JSON} ORDER BY l.name, l.id)").label("labels"),
+                        sa.literal_column("json_agg(l.id ORDER BY l.name, l.id)").label("ids"))
+              .select_from(_IL.join(_L, _L.c.id == _IL.c.label_id))
+              .where(_IL.c.issue_id == inner.c.id,
+                     sa.exists().where(_ANY_LABEL.c.company_id == company_id).correlate(None))
+              .lateral("lab"))
+    return await session.scalar(sa.select(PAGE_JSON).select_from(inner.outerjoin(labels, sa.true())))

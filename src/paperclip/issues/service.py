@@ -117,7 +117,7 @@ async def list_issues(session: AsyncSession, actor: Actor, company_id: uuid.UUID
         where.append(sa.or_(ISSUES.c.title.ilike(needle), ISSUES.c.identifier.ilike(needle),
                             ISSUES.c.description.ilike(needle)))
     order = [PRIORITY_RANK, ISSUES.c.updated_at.desc(), ISSUES.c.created_at.desc(), ISSUES.c.id]
-    page = await page_as_json(session, ISSUES, where, order, limit, offset)
+    page = await page_as_json(session, ISSUES, where, order, limit, offset, company_id)
     if page == "[]":
         await require_company_exists(session, company_id)
     return page
