@@ -182,3 +182,26 @@ def test_migrations_work_through_the_pooler_and_leave_no_lock(start_bouncer, emp
     assert again_before.up_to_date
     # The migration lock is transaction-scoped: nothing stays behind on a pooled server connection.
     assert query(empty_database, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'") == [(0,)]
+
+
+async def test_fast_reads_work_through_transaction_mode_pgbouncer(start_bouncer, database_url, make_settings):
+    """The asyncpg read pool behind the pooler: no named prepared statements, so no failures."""
+    from paperclip.db.rawsql import READ_POOL_KEY, Sql
+    from paperclip.server.runtime import build_app
+
+    bouncer = start_bouncer(database_url)
+    _two_server_connections(bouncer.url())
+    url = bouncer.url("pgbouncer=true")
+    app = build_app(make_settings({"DATABASE_URL": url}), url, 3100)
+    count = Sql("SELECT count(*) FROM companies WHERE name <> $1")
+    async with app.router.lifespan_context(app):
+        assert app.state.read_pool is not None
+
+        async def read() -> int:
+            async with app.state.read_sessions() as session:
+                session.info[READ_POOL_KEY] = app.state.read_pool
+                return await count.fetchval(session, "x")
+
+        for _ in range(30):
+            assert await read() == 0
+        assert set(await asyncio.gather(*(read() for _ in range(20)))) == {0}

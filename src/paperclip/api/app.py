@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -12,7 +13,10 @@ from paperclip.api.middleware import HostnameGuardMiddleware, RequestLogMiddlewa
 from paperclip.api.router import mount_api
 from paperclip.api.unit_of_work import UnitOfWorkMiddleware
 from paperclip.config import Settings
-from paperclip.db.engine import make_async_engine, session_factory
+from paperclip.db.engine import CONNECT_TIMEOUT_SECONDS, libpq_url, make_async_engine, session_factory
+from paperclip.db.rawsql import create_read_pool
+
+log = logging.getLogger("paperclip.api")
 
 
 def create_app(settings: Settings, database_url: str, *, on_startup=None, on_shutdown=None) -> FastAPI:
@@ -29,6 +33,7 @@ def create_app(settings: Settings, database_url: str, *, on_startup=None, on_shu
         # Health gets its own two connections: a monitor must get an answer while the API pool is busy.
         health_engine = make_async_engine(database_url, prepared_statements=prepared, pool_max=2, autocommit=True)
         app.state.health_sessions = session_factory(health_engine)
+        app.state.read_pool = await _read_pool(database_url, prepared, pool_max)
         try:
             if on_startup is not None:
                 await on_startup(app)
@@ -38,6 +43,8 @@ def create_app(settings: Settings, database_url: str, *, on_startup=None, on_shu
                 if on_shutdown is not None:
                     await on_shutdown(app)
             finally:
+                if app.state.read_pool is not None:
+                    await app.state.read_pool.close()
                 await engine.dispose()
                 await read_engine.dispose()
                 await health_engine.dispose()
@@ -56,3 +63,17 @@ def create_app(settings: Settings, database_url: str, *, on_startup=None, on_shu
         app.add_middleware(HostnameGuardMiddleware, allowed=allowed)
     app.add_middleware(RequestLogMiddleware)
     return app
+
+
+async def _read_pool(database_url: str, prepared_statements: bool, pool_max: int):
+    """The asyncpg pool behind `paperclip.db.rawsql` reads, checked once; without it (a URL option
+    asyncpg does not understand, say) those reads run on the main pool, only slower."""
+    try:
+        pool = await create_read_pool(libpq_url(database_url), prepared_statements=prepared_statements,
+                                      max_size=pool_max, connect_timeout=CONNECT_TIMEOUT_SECONDS)
+        await pool.fetchval("SELECT 1")
+        return pool
+    except Exception as exc:  # noqa: BLE001 - any failure only costs speed
+        log.warning("Fast read pool unavailable (%s); reads use the main database pool", type(exc).__name__)
+        return None
+

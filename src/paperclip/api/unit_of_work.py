@@ -15,6 +15,8 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from paperclip.db.rawsql import READ_POOL_KEY
+
 log = logging.getLogger("paperclip.api")
 
 SCOPE_KEY = "paperclip.unit_of_work"
@@ -34,8 +36,12 @@ class RequestUnitOfWork:
     def get_session(self) -> AsyncSession:
         if self.session is None:
             # Reads run in autocommit: no BEGIN/COMMIT round trips around their SELECTs.
-            factory = self.app_state.read_sessions if self.method in READ_METHODS else self.app_state.sessions
-            self.session = factory()
+            if self.method in READ_METHODS:
+                self.session = self.app_state.read_sessions()
+                if self.app_state.read_pool is not None:
+                    self.session.info[READ_POOL_KEY] = self.app_state.read_pool
+            else:
+                self.session = self.app_state.sessions()
         return self.session
 
     async def finish(self, success: bool) -> bool:

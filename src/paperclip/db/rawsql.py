@@ -1,0 +1,83 @@
+"""Hand-written SQL for the hottest paths, without the ORM's per-statement overhead.
+
+A `Sql` is written once, with asyncpg's `$1, $2` placeholders. In a read request (its session is
+marked with the read pool: autocommit, no transaction to share) it runs on the asyncpg read pool;
+anywhere else it runs on the psycopg connection under the session, inside its transaction. Either
+way rows come back as dicts with the same Python types (UUID, datetime, int, str; json/jsonb
+decoded), so a service does not care which path it took.
+
+Measured on the 2-vCPU machine: a one-row SELECT through an ORM session costs ~650 µs of CPU, the
+same through the asyncpg pool ~220 µs; on the psycopg connection under a session, ~230 µs less
+than `session.execute`.
+
+Placeholders inside string literals are not supported (write such values as parameters).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+READ_POOL_KEY = "paperclip.read_pool"
+_PLACEHOLDER = re.compile(r"\$(\d+)")
+
+
+class Sql:
+    __slots__ = ("text", "_psycopg_text")
+
+    def __init__(self, text: str):
+        self.text = text
+        self._psycopg_text = _PLACEHOLDER.sub(lambda m: f"%(p{m.group(1)})s", text.replace("%", "%%"))
+
+    async def fetch(self, session: AsyncSession, *args: Any) -> list[dict[str, Any]]:
+        pool = session.info.get(READ_POOL_KEY)
+        if pool is not None:
+            return [dict(row) for row in await pool.fetch(self.text, *args)]
+        return await self._in_session(session, args, all_rows=True)
+
+    async def fetchrow(self, session: AsyncSession, *args: Any) -> dict[str, Any] | None:
+        pool = session.info.get(READ_POOL_KEY)
+        if pool is not None:
+            row = await pool.fetchrow(self.text, *args)
+            return dict(row) if row is not None else None
+        return await self._in_session(session, args, all_rows=False)
+
+    async def fetchval(self, session: AsyncSession, *args: Any) -> Any:
+        pool = session.info.get(READ_POOL_KEY)
+        if pool is not None:
+            return await pool.fetchval(self.text, *args)
+        row = await self._in_session(session, args, all_rows=False)
+        return None if row is None else next(iter(row.values()))
+
+    async def _in_session(self, session: AsyncSession, args: tuple, *, all_rows: bool):
+        from psycopg.rows import dict_row
+
+        connection = await session.connection()
+        driver = (await connection.get_raw_connection()).driver_connection
+        async with driver.cursor(row_factory=dict_row) as cursor:
+            await cursor.execute(self._psycopg_text, {f"p{i}": value for i, value in enumerate(args, 1)})
+            if cursor.description is None:
+                return [] if all_rows else None
+            return await cursor.fetchall() if all_rows else await cursor.fetchone()
+
+
+async def create_read_pool(url: str, *, prepared_statements: bool, max_size: int, connect_timeout: float):
+    """The asyncpg pool for read requests; no connection is opened until the first read.
+
+    Behind a transaction-mode pooler (`prepared_statements` False) asyncpg keeps no statement cache,
+    so each statement is prepared unnamed within its own round trip, which such poolers allow.
+    """
+    import asyncpg
+
+    async def init(connection) -> None:
+        for kind in ("json", "jsonb"):
+            await connection.set_type_codec(kind, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+    return await asyncpg.create_pool(
+        url, min_size=0, max_size=max_size, timeout=connect_timeout, init=init,
+        statement_cache_size=100 if prepared_statements else 0,
+        max_inactive_connection_lifetime=300,
+    )

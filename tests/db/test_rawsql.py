@@ -1,0 +1,55 @@
+"""`Sql` runs on the asyncpg read pool in read requests and on the session's psycopg connection
+elsewhere; both give the same rows with the same Python types."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from paperclip.db.rawsql import READ_POOL_KEY, Sql
+
+ROW = Sql("""SELECT $1::uuid AS id, $2::timestamptz AS at, $3::int AS n, $4::text AS name,
+                    '{"a": [1, 2]}'::jsonb AS doc, NULL::text AS nothing, 'x%' LIKE $5 AS liked,
+                    ARRAY[1, 2] AS items""")
+ID = uuid.uuid4()
+AT = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
+
+
+@pytest.fixture
+async def sessions(app):
+    async with app.state.read_sessions() as read, app.state.sessions() as write:
+        read.info[READ_POOL_KEY] = app.state.read_pool
+        yield read, write
+
+
+async def test_both_paths_give_the_same_row(app, sessions):
+    assert app.state.read_pool is not None
+    read, write = sessions
+    rows = [await ROW.fetchrow(s, ID, AT, 7, "név", "x%") for s in (read, write)]
+    assert rows[0] == rows[1]
+    row = rows[0]
+    assert row["id"] == ID and isinstance(row["id"], uuid.UUID)
+    assert row["at"] == AT and row["n"] == 7 and row["name"] == "név"
+    assert row["doc"] == {"a": [1, 2]} and row["nothing"] is None and row["liked"] is True and row["items"] == [1, 2]
+
+
+async def test_fetch_and_fetchval_on_both_paths(sessions):
+    many = Sql("SELECT g AS n FROM generate_series(1, $1) AS g ORDER BY g")
+    for session in sessions:
+        assert await many.fetch(session, 3) == [{"n": 1}, {"n": 2}, {"n": 3}]
+        assert await many.fetch(session, 0) == []
+        assert await Sql("SELECT $1::int + 1").fetchval(session, 41) == 42
+        assert await Sql("SELECT 1 WHERE false").fetchval(session) is None
+        assert await Sql("SELECT 1 WHERE false").fetchrow(session) is None
+
+
+async def test_outside_a_read_request_it_shares_the_session_transaction(app, sessions):
+    _, write = sessions
+    await write.execute(sa.text("CREATE TEMP TABLE rawsql_probe (v int)"))
+    await write.execute(sa.text("INSERT INTO rawsql_probe VALUES (5)"))
+    # uncommitted, yet visible: the same connection and transaction
+    assert await Sql("SELECT v FROM rawsql_probe").fetchval(write) == 5
+    await write.rollback()
