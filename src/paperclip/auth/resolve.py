@@ -14,16 +14,21 @@ from paperclip.auth.run_jwt import looks_like_jwt, verify_run_jwt
 from paperclip.auth.tokens import BOARD_KEY_PREFIX, hash_token
 from paperclip.config import Settings
 from paperclip.db.models import (
-    Agent,
     AgentApiKey,
     BoardApiKey,
     CompanyMembership,
-    HeartbeatRun,
     InstanceUserRole,
 )
+from paperclip.db.rawsql import Sql
 from paperclip.errors import BadRequest, Unauthorized
 
 INACTIVE_AGENT_STATUSES = ("terminated", "pending_approval")
+# Every authenticated agent request runs one of these: hand-written SQL (see paperclip.db.rawsql).
+RUN_EXISTS = Sql("SELECT 1 FROM heartbeat_runs WHERE id = $1")
+AGENT_STATE = Sql("SELECT company_id, status FROM agents WHERE id = $1")
+AGENT_KEY = Sql("""SELECT k.id, k.agent_id, k.company_id, k.last_used_at, a.status
+                   FROM agent_api_keys k JOIN agents a ON a.id = k.agent_id
+                   WHERE k.key_hash = $1 AND k.revoked_at IS NULL""")
 LAST_USED_GRANULARITY = timedelta(minutes=1)  # touch last_used_at at most once a minute per key
 
 
@@ -41,8 +46,7 @@ async def resolve_actor(
 ) -> Actor:
     run_id = parse_run_id(run_id_header)
     if run_id is not None:
-        exists = await session.scalar(sa.select(HeartbeatRun.id).where(HeartbeatRun.id == run_id))
-        if exists is None:
+        if await RUN_EXISTS.fetchval(session, run_id) is None:
             raise BadRequest("Unknown X-Paperclip-Run-Id header")
 
     token = _bearer(authorization)
@@ -54,9 +58,8 @@ async def resolve_actor(
         # Run JWTs verify without the database; a valid one costs one query (the agent's state).
         claims = verify_run_jwt(settings, token)
         if claims is not None:
-            agent = await session.execute(sa.select(Agent.company_id, Agent.status).where(Agent.id == claims.agent_id))
-            found = agent.first()
-            if found and found.company_id == claims.company_id and found.status not in INACTIVE_AGENT_STATUSES:
+            found = await AGENT_STATE.fetchrow(session, claims.agent_id)
+            if found and found["company_id"] == claims.company_id and found["status"] not in INACTIVE_AGENT_STATUSES:
                 return Actor(type="agent", source="agent_jwt", agent_id=claims.agent_id, company_id=claims.company_id,
                              run_id=run_id or claims.run_id)
             raise Unauthorized("Invalid or revoked API key")
@@ -86,21 +89,15 @@ async def _board_key_actor(session: AsyncSession, digest: str, now: datetime, ru
 
 
 async def _agent_key_actor(session: AsyncSession, digest: str, now: datetime, run_id) -> Actor | None:
-    row = (
-        await session.execute(
-            sa.select(AgentApiKey, Agent.status)
-            .join(Agent, Agent.id == AgentApiKey.agent_id)
-            .where(AgentApiKey.key_hash == digest, AgentApiKey.revoked_at.is_(None))
-        )
-    ).first()
-    if row is None:
+    key = await AGENT_KEY.fetchrow(session, digest)
+    if key is None:
         return None
-    key, status = row
-    if status in INACTIVE_AGENT_STATUSES:
+    if key["status"] in INACTIVE_AGENT_STATUSES:
         raise Unauthorized("Agent is not active")
-    _touch(key, now)
-    return Actor(type="agent", source="agent_key", agent_id=key.agent_id, company_id=key.company_id, key_id=key.id,
-                 run_id=run_id)
+    if key["last_used_at"] is None or now - key["last_used_at"] > LAST_USED_GRANULARITY:
+        await session.execute(sa.update(AgentApiKey).where(AgentApiKey.id == key["id"]).values(last_used_at=now))
+    return Actor(type="agent", source="agent_key", agent_id=key["agent_id"], company_id=key["company_id"],
+                 key_id=key["id"], run_id=run_id)
 
 
 def _bearer(authorization: str | None) -> str | None:
@@ -112,7 +109,7 @@ def _bearer(authorization: str | None) -> str | None:
     return value.strip()
 
 
-def _touch(key: AgentApiKey | BoardApiKey, now: datetime) -> None:
+def _touch(key: BoardApiKey, now: datetime) -> None:
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_GRANULARITY:
         key.last_used_at = now
 
