@@ -51,3 +51,28 @@ async def test_revoke_unknown_or_foreign_key_is_404(client, api):
     for key_id in (key_b["id"], str(uuid.uuid4()), "junk"):
         r = await client.delete(f"/api/agents/{a['id']}/keys/{key_id}")
         assert r.status_code == 404 and r.json() == {"error": "Key not found"}
+
+
+async def test_using_a_key_records_last_used_at_at_most_once_a_minute(client, api, app):
+    cid = await api.company()
+    a = await api.agent(cid)
+    created = (await client.post(f"/api/agents/{a['id']}/keys", json={"name": "ci"})).json()
+    auth = {"Authorization": f"Bearer {created['token']}"}
+
+    async def last_used():
+        async with app.state.sessions() as s:
+            return await s.scalar(sa.select(AgentApiKey.last_used_at).where(AgentApiKey.id == uuid.UUID(created["id"])))
+
+    assert await last_used() is None
+    assert (await client.get("/api/agents/me", headers=auth)).status_code == 200  # a read request
+    first = await last_used()
+    assert first is not None
+    assert (await client.get("/api/agents/me", headers=auth)).status_code == 200
+    assert await last_used() == first  # within the minute: not written again
+    async with app.state.sessions() as s, s.begin():
+        await s.execute(sa.update(AgentApiKey).where(AgentApiKey.id == uuid.UUID(created["id"]))
+                        .values(last_used_at=sa.text("now() - interval '2 minutes'")))
+    stale = await last_used()
+    r = await client.post(f"/api/companies/{cid}/issues", json={"title": "by key"}, headers=auth)  # a write request
+    assert r.status_code == 201, r.text
+    assert await last_used() > stale
