@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep, Now
 from paperclip.costs.schemas import path_id
@@ -12,7 +13,7 @@ router = APIRouter(tags=["dashboard"])
 
 
 @router.get("/companies/{company_id}/dashboard")
-async def get_dashboard(company_id: str, session: DB, actor: ActorDep, now: Now):
+async def get_dashboard(company_id: str, session: DB, actor: ActorDep, now: Now) -> Response:
     cid = path_id(company_id, "Company not found")
     actor.require_company(cid)
-    return await dashboard(session, cid, now)
+    return Response(await dashboard(session, cid, now), media_type="application/json")
