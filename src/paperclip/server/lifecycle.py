@@ -37,10 +37,17 @@ async def ensure_local_board(app: FastAPI) -> None:
 
 
 async def on_startup(app: FastAPI) -> None:
+    """`app.state.role`: "all" (one process does everything), "http" (a worker that only serves
+    requests) or "background" (the process that runs heartbeats, the scheduler and backups)."""
     settings = app.state.settings
-    if settings.is_local_trusted:
+    role = getattr(app.state, "role", "all")
+    if settings.is_local_trusted and role != "http":
         await ensure_local_board(app)
     app.state.background = []
+    app.state.scheduler = None
+    app.state.backup_schedule = None
+    if role == "http":
+        return  # wake-ups reach the background process through the database (NOTIFY)
     async with unit_of_work(app.state.sessions) as session:
         await session.execute(insert(SchedulerHeartbeat).values(
             replica_id=app.state.replica_id, pid=__import__("os").getpid(),
@@ -50,9 +57,6 @@ async def on_startup(app: FastAPI) -> None:
         loop = SchedulerLoop(lambda now: scheduler_tick(app, now), settings.heartbeat_interval_ms)
         app.state.scheduler = loop
         loop.start()
-    else:
-        app.state.scheduler = None
-    app.state.backup_schedule = None
     if settings.backup.enabled:
         app.state.backup_schedule = BackupSchedule.starting(
             backup_source_url(settings, app.state.database_url), backup_dir=settings.backup.dir,

@@ -52,8 +52,16 @@ def serve(settings: Settings, *, interactive: bool | None = None) -> int:
         if settings.workers > 1:
             from paperclip.server.workers import run_workers
 
-            return run_workers(settings.workers, sock,
-                               lambda s: _run_loop(_serve(build_app(settings, database.url, port), s)))
+            def serve_one(listen: socket.socket, index: int) -> None:
+                # Process 0 runs heartbeats, the scheduler and backups; the others only serve HTTP,
+                # so agent runs never hold up an API request's event loop.
+                if index == 0:
+                    listen.close()  # this process never accepts
+                    _run_loop(_serve_background(build_app(settings, database.url, port, role="background")))
+                else:
+                    _run_loop(_serve(build_app(settings, database.url, port, role="http"), listen))
+
+            return run_workers(settings.workers + 1, sock, serve_one)
         _run_loop(_serve(build_app(settings, database.url, port), sock))
         return 0
     finally:
@@ -63,8 +71,9 @@ def serve(settings: Settings, *, interactive: bool | None = None) -> int:
         log.info("Paperclip server stopped")
 
 
-def build_app(settings: Settings, database_url: str, port: int) -> FastAPI:
+def build_app(settings: Settings, database_url: str, port: int, *, role: str = "all") -> FastAPI:
     app = create_app(settings, database_url, on_startup=on_startup, on_shutdown=on_shutdown)
+    app.state.role = role
     host = "localhost" if settings.host in ("0.0.0.0", "::", "127.0.0.1") else settings.host
     app.state.listen_port = port
     app.state.api_url = settings.env.get("PAPERCLIP_API_URL") or f"http://{host}:{port}"
@@ -94,6 +103,16 @@ class _Server(uvicorn.Server):
     def handle_exit(self, sig, frame) -> None:
         super().handle_exit(sig, frame)
         self._captured_signals.clear()
+
+
+async def _serve_background(app: FastAPI) -> None:
+    """The application's life (start-up and shutdown hooks) without a listening socket."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    async with app.router.lifespan_context(app):
+        await stop.wait()
 
 
 async def _serve(app: FastAPI, sock: socket.socket) -> None:

@@ -1,9 +1,10 @@
 """Several server worker processes on one listening socket (PAPERCLIP_WORKERS).
 
 Python runs one request at a time per process, so on a multi-core machine the API scales with
-processes. Each worker is a full replica (API, heartbeat runner, scheduler): replicas on one
-database are safe by design (SKIP LOCKED claims). The parent only forks, forwards SIGTERM/SIGINT
-and waits; it stops the embedded database after every worker has exited.
+processes. `paperclip.server.runtime` forks N HTTP workers plus one background process for
+heartbeats, the scheduler and backups (wake-ups reach it through PostgreSQL NOTIFY). The parent
+only forks, forwards SIGTERM/SIGINT and waits; it stops the embedded database after every worker
+has exited.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ log = logging.getLogger("paperclip.server")
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
-def run_workers(count: int, sock: socket.socket, serve_one: Callable[[socket.socket], None], *,
+def run_workers(count: int, sock: socket.socket, serve_one: Callable[[socket.socket, int], None], *,
                 grace_seconds: float = 9.0) -> int:
-    """Fork `count` workers running `serve_one(sock)`; returns the exit code for the parent."""
+    """Fork `count` workers running `serve_one(sock, index)`; returns the exit code for the parent."""
     children: dict[int, int] = {}
     parent = os.getpid()
     for index in range(count):
@@ -35,7 +36,7 @@ def run_workers(count: int, sock: socket.socket, serve_one: Callable[[socket.soc
                 for sig in STOP_SIGNALS:
                     signal.signal(sig, signal.SIG_DFL)
                 _stop_when_parent_dies(parent)
-                serve_one(sock)
+                serve_one(sock, index)
                 code = 0
             except BaseException:
                 log.exception("server worker %d failed", index)
