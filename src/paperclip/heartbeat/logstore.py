@@ -44,6 +44,28 @@ class LogPage:
 class RunLogStore(Protocol):
     name: str
 
+    def begin(self, company_id: str, agent_id: str, run_id: str) -> LogHandle: ...
+
+    def append(self, handle: LogHandle, stream: str, chunk: str, at: datetime | None = None) -> None: ...
+
+    def finalize(self, handle: LogHandle) -> None: ...
+
+    def read(self, ref: str, offset: int = 0, limit_bytes: int = DEFAULT_PAGE_BYTES) -> LogPage: ...
+
+
+class LocalFileRunLogStore:
+    name = "local_file"
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self._dirs: set[Path] = set()  # directories known to exist
+
+    def _path(self, ref: str) -> Path:
+        path = (self.root / ref).resolve()
+        if self.root.resolve() not in path.parents:
+            raise ValueError("log reference outside the run log directory")
+        return path
+
     def begin(self, company_id: str, agent_id: str, run_id: str) -> LogHandle:
         """Cheap: the file is opened on the first output (a run without output leaves no file; its
         log reads as empty)."""
@@ -71,41 +93,6 @@ class RunLogStore(Protocol):
     def append(self, handle: LogHandle, stream: str, chunk: str, at: datetime | None = None) -> None:
         if handle.fh is None:
             self._open(handle)
-        handle.seq += 1
-        ts = (at or datetime.now(UTC)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-        line = (json.dumps({"ts": ts, "stream": stream, "chunk": chunk, "seq": handle.seq}, ensure_ascii=False) + "\n").encode()
-        handle.fh.write(line)
-        handle.bytes += len(line)
-        handle.digest.update(line)
-
-    def finalize(self, handle: LogHandle) -> None: ...
-
-    def read(self, ref: str, offset: int = 0, limit_bytes: int = DEFAULT_PAGE_BYTES) -> LogPage: ...
-
-
-class LocalFileRunLogStore:
-    name = "local_file"
-
-    def __init__(self, root: Path):
-        self.root = Path(root)
-        self._dirs: set[Path] = set()  # directories known to exist
-
-    def _path(self, ref: str) -> Path:
-        path = (self.root / ref).resolve()
-        if self.root.resolve() not in path.parents:
-            raise ValueError("log reference outside the run log directory")
-        return path
-
-    def begin(self, company_id: str, agent_id: str, run_id: str) -> LogHandle:
-        ref = f"{company_id}/{agent_id}/{run_id}.ndjson"
-        path = self._path(ref)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(path, "ab", buffering=0)  # noqa: SIM115 - closed in finalize
-        with_existing = path.stat().st_size
-        handle = LogHandle(ref=ref, path=path, fh=fh, bytes=with_existing)
-        return handle
-
-    def append(self, handle: LogHandle, stream: str, chunk: str, at: datetime | None = None) -> None:
         handle.seq += 1
         ts = (at or datetime.now(UTC)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         line = (json.dumps({"ts": ts, "stream": stream, "chunk": chunk, "seq": handle.seq}, ensure_ascii=False) + "\n").encode()
