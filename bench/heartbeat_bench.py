@@ -2,6 +2,11 @@
 
     .venv/bin/python bench/heartbeat_bench.py            # starts its own embedded PostgreSQL
     DATABASE_URL=postgres://… .venv/bin/python bench/heartbeat_bench.py
+    .venv/bin/python bench/heartbeat_bench.py --workers 2   # the server as 2 worker processes (PAPERCLIP_WORKERS)
+    BENCH_ONLY=burst,health .venv/bin/python bench/heartbeat_bench.py   # some parts only
+
+Each worker is a full replica (API, runner, scheduler); wake-ups reach whichever worker accepted
+the request, and the workers' runners share the queue.
 
 1. scheduler tick over 1,000 agents with timers (all due, then none due);
 2. wake-up request → agent process start latency (one at a time), p50/p95;
@@ -56,13 +61,23 @@ def serve() -> None:
 
     settings = load_settings(dict(os.environ))
     port = int(os.environ["PORT"])
+    workers = int(os.environ.get("PAPERCLIP_WORKERS") or 1)
+    if workers > 1:
+        from paperclip.server import runtime
+        from paperclip.server.ports import bind_socket
+        from paperclip.server.workers import run_workers
+
+        sock = bind_socket("127.0.0.1", port)
+        raise SystemExit(run_workers(workers, sock, lambda s: runtime._run_loop(
+            runtime._serve(build_app(settings, os.environ["DATABASE_URL"], port), s))))
     app = build_app(settings, os.environ["DATABASE_URL"], port)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
 
 
 class Bench:
-    def __init__(self, url: str, home: Path):
+    def __init__(self, url: str, home: Path, workers: int = 1):
         self.url = url
+        self.workers = workers
         self.home = home
         self.db = psycopg.connect(url, autocommit=True)
         self.port = free_port()
@@ -92,7 +107,7 @@ class Bench:
                "PAPERCLIP_DEPLOYMENT_MODE": "local_trusted", "HEARTBEAT_SCHEDULER_ENABLED": "true",
                "HEARTBEAT_SCHEDULER_INTERVAL_MS": "30000", "PAPERCLIP_DB_BACKUP_ENABLED": "false",
                "PAPERCLIP_AGENT_JWT_SECRET": "bench-secret-0123456789abcdef0123456789",
-               "PAPERCLIP_API_URL": self.api, "PAPERCLIP_DB_POOL_MAX": "40"}
+               "PAPERCLIP_API_URL": self.api, "PAPERCLIP_DB_POOL_MAX": "40", "PAPERCLIP_WORKERS": str(self.workers)}
         log = open(self.home / "server.log", "ab")  # noqa: SIM115
         self.server = subprocess.Popen([sys.executable, __file__, "--serve"], env=env, stdout=log, stderr=log)
         deadline = time.monotonic() + 60
@@ -309,8 +324,9 @@ def main() -> None:
 
     run_migrations(url)
     url = url.replace("postgresql+psycopg://", "postgresql://")
-    bench = Bench(url, home)
-    print(f"heartbeat bench: {os.cpu_count()} CPUs, data in {home}")
+    workers = int(sys.argv[sys.argv.index("--workers") + 1]) if "--workers" in sys.argv else 1
+    bench = Bench(url, home, workers)
+    print(f"heartbeat bench: {os.cpu_count()} CPUs, {workers} server worker(s), data in {home}")
     only = set(filter(None, os.environ.get("BENCH_ONLY", "").split(",")))
     try:
         if not only or "tick" in only:
