@@ -139,3 +139,31 @@ async def test_list_renders_labels_only_where_attached_and_matches_get(client, w
         listed = next(i for i in (await client.get(f"/api/companies/{company['id']}/issues")).json() if i["id"] == issue["id"])
         assert listed == {k: detail[k] for k in listed}
         assert list(listed) == [k for k in detail if k in listed]  # same field order as the detail view
+
+
+async def test_get_renders_the_same_detail_as_patch_responses(client, world, team):
+    cid = team.cid
+    goal = (await client.post(f"/api/companies/{cid}/goals", json={"title": "Grow", "level": "team"})).json()
+    project = (await client.post(f"/api/companies/{cid}/projects", json={"name": "Apollo", "goalId": goal["id"]})).json()
+    label = (await client.post(f"/api/companies/{cid}/labels", json={"name": "ops", "color": "#00ff00"})).json()
+    root = await world.issue(cid, title="root", projectId=project["id"])
+    middle = await world.issue(cid, title="middle", parentId=root["id"])
+    blocker = await world.issue(cid, title="blocker")
+    leaf = await world.issue(cid, title="leaf", parentId=middle["id"], projectId=project["id"], goalId=goal["id"],
+                             labelIds=[label["id"]], blockedByIssueIds=[blocker["id"]], assigneeAgentId=team.a1["id"])
+    for issue in (root, leaf, blocker):
+        patched = await client.patch(f"/api/issues/{issue['id']}", json={"priority": "high"})
+        assert patched.status_code == 200, patched.text
+        expected = {k: v for k, v in patched.json().items() if k not in ("changes", "comment")}
+        got = await client.get(f"/api/issues/{issue['identifier']}")
+        assert got.status_code == 200 and got.headers["content-type"] == "application/json"
+        assert got.json() == expected
+        assert list(got.json()) == list(expected)
+    detail = (await client.get(f"/api/issues/{leaf['id']}")).json()
+    assert [a["title"] for a in detail["ancestors"]] == ["middle", "root"]
+    assert detail["ancestors"][1]["project"] == {"id": project["id"], "name": "Apollo", "status": project["status"]}
+    assert detail["blockedByIssueIds"] == [blocker["id"]] and detail["labelIds"] == [label["id"]]
+    assert detail["project"]["id"] == project["id"] and detail["goal"]["id"] == goal["id"]
+    assert (await client.get(f"/api/issues/{blocker['id']}")).json()["blocks"][0]["id"] == leaf["id"]
+    assert (await client.get("/api/issues/NOPE-404")).status_code == 404
+    assert (await client.get(f"/api/issues/{leaf['id']}", headers=team.hx())).status_code == 403

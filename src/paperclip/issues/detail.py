@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.errors import NotFound
 from paperclip.issues.identifiers import IDENTIFIER_RE, parse_uuid
+from paperclip.issues.listing import issue_json
 from paperclip.issues.shapes import issue_to_wire
 
 
@@ -73,17 +74,60 @@ ORDER BY chain.depth
 """)
 
 
-async def load_detail(session: AsyncSession, ref: str | uuid.UUID) -> RowMapping:
+# The whole detail view as one JSON text (fields in detail_to_wire's order): GET /issues/{id} sends it
+# as is — no row decoding or per-field Python. Ancestors come from the same statement (a recursive
+# subquery that runs only when there is a parent).
+_ANCESTORS_JSON = """(WITH RECURSIVE chain AS (
+    SELECT a.id, a.parent_id, 1 AS depth FROM issues a WHERE a.id = i.parent_id
+    UNION ALL
+    SELECT a.id, a.parent_id, chain.depth + 1 FROM issues a JOIN chain ON a.id = chain.parent_id WHERE chain.depth < 64
+)
+SELECT COALESCE(json_agg(json_build_object(
+    'id', a.id, 'identifier', a.identifier, 'title', a.title, 'description', a.description, 'status', a.status,
+    'priority', a.priority, 'assigneeAgentId', a.assignee_agent_id, 'projectId', a.project_id, 'goalId', a.goal_id,
+    'project', CASE WHEN p.id IS NULL THEN NULL ELSE json_build_object('id', p.id, 'name', p.name, 'status', p.status) END,
+    'goal', CASE WHEN g.id IS NULL THEN NULL ELSE json_build_object('id', g.id, 'title', g.title,
+        'description', g.description, 'level', g.level, 'status', g.status) END) ORDER BY chain.depth), '[]'::json)
+FROM chain JOIN issues a ON a.id = chain.id
+LEFT JOIN projects p ON p.id = a.project_id LEFT JOIN goals g ON g.id = a.goal_id)"""
+_IDS_OF = "(SELECT COALESCE(json_agg(e->'id'), '[]'::json) FROM json_array_elements({}) e)"
+DETAIL_JSON = f"""
+SELECT d.company_id, CAST({issue_json('d', 'd.labels_json', "(SELECT COALESCE(json_agg(e->'id'), '[]'::json) "
+                                                              "FROM json_array_elements(d.labels_json) e)")[:-1]},
+    'blockedBy', d.blocked_by_json, 'blockedByIssueIds', {_IDS_OF.format('d.blocked_by_json')},
+    'blocks', d.blocks_json,
+    'ancestors', CASE WHEN d.parent_id IS NULL THEN '[]'::json ELSE d.ancestors_json END,
+    'project', d.project_json, 'goal', d.goal_json) AS text) AS wire
+FROM (SELECT q.*, CASE WHEN q.parent_id IS NULL THEN NULL ELSE {_ANCESTORS_JSON.replace('i.parent_id', 'q.parent_id')}
+                  END AS ancestors_json
+      FROM ({DETAIL_SELECT} {{where}}) q) d
+"""
+DETAIL_JSON_BY_ID = sa.text(DETAIL_JSON.format(where="WHERE i.id = :id"))
+DETAIL_JSON_BY_IDENTIFIER = sa.text(DETAIL_JSON.format(where="WHERE i.identifier = :identifier"))
+
+
+def _detail_query(ref: str | uuid.UUID, by_id: sa.TextClause, by_identifier: sa.TextClause) -> tuple[sa.TextClause, dict]:
     if isinstance(ref, uuid.UUID):
-        query, params = BY_ID, {"id": ref}
-    else:
-        parsed = parse_uuid(ref)
-        if parsed is not None:
-            query, params = BY_ID, {"id": parsed}
-        elif IDENTIFIER_RE.match(ref):
-            query, params = BY_IDENTIFIER, {"identifier": ref.upper()}
-        else:
-            raise NotFound("Issue not found")
+        return by_id, {"id": ref}
+    parsed = parse_uuid(ref)
+    if parsed is not None:
+        return by_id, {"id": parsed}
+    if IDENTIFIER_RE.match(ref):
+        return by_identifier, {"identifier": ref.upper()}
+    raise NotFound("Issue not found")
+
+
+async def load_detail_json(session: AsyncSession, ref: str | uuid.UUID) -> tuple[uuid.UUID, str]:
+    """(company id, the detail view as JSON text)."""
+    query, params = _detail_query(ref, DETAIL_JSON_BY_ID, DETAIL_JSON_BY_IDENTIFIER)
+    row = (await session.execute(query, params)).first()
+    if row is None:
+        raise NotFound("Issue not found")
+    return row.company_id, row.wire
+
+
+async def load_detail(session: AsyncSession, ref: str | uuid.UUID) -> RowMapping:
+    query, params = _detail_query(ref, BY_ID, BY_IDENTIFIER)
     row = (await session.execute(query, params)).mappings().first()
     if row is None:
         raise NotFound("Issue not found")

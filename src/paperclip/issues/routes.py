@@ -42,7 +42,7 @@ async def create_issue(company_id: str, body: IssueCreate, session: DB, actor: A
 
 @router.get("/issues/{issue_id}")
 async def get_issue(issue_id: str, session: DB, actor: ActorDep) -> Response:
-    return json_response(await service.get_issue(session, actor, issue_id))
+    return Response(await service.get_issue(session, actor, issue_id), media_type="application/json")
 
 
 @router.patch("/issues/{issue_id}")

@@ -21,7 +21,7 @@ from paperclip.errors import BadRequest, Unprocessable
 from paperclip.issues import blockers, labels, references
 from paperclip.issues.checkout import assert_checkout_owner
 from paperclip.issues.creation import insert_issue
-from paperclip.issues.detail import detail_to_wire, load_detail
+from paperclip.issues.detail import load_detail_json
 from paperclip.issues.identifiers import find_issue, parse_uuid, require_company_exists
 from paperclip.issues.listing import page_as_json
 from paperclip.issues.schemas import PRIORITIES, IssueCreate
@@ -182,10 +182,11 @@ async def create_child(session: AsyncSession, actor: Actor, ref: str, body: Issu
 
 # ---------------------------------------------------------------- get
 
-async def get_issue(session: AsyncSession, actor: Actor, ref: str) -> dict[str, Any]:
-    row = await load_detail(session, ref)
-    actor.require_company(row["company_id"])
-    return await detail_to_wire(session, row)
+async def get_issue(session: AsyncSession, actor: Actor, ref: str) -> str:
+    """The detail view as JSON text (rendered by PostgreSQL)."""
+    company_id, wire = await load_detail_json(session, ref)
+    actor.require_company(company_id)
+    return wire
 
 
 # ---------------------------------------------------------------- delete, activity
