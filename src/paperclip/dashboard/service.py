@@ -8,19 +8,19 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from pydantic_core import to_json
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.costs.budgets import month_window, percent
 from paperclip.errors import NotFound
 from paperclip.issues.listing import ts
+from paperclip.issues.statements import NamedSql
 
 RUN_DAYS = 14
 RECENT_ACTIVITY = 10
 FAILED = ("failed", "timed_out")
 
-_SQL = sa.text(f"""
+_SQL = NamedSql(f"""
 SELECT c.budget_monthly_cents,
        ag.active, ag.running, ag.paused, ag.error, ag.paused_budget,
        iss.open, iss.in_progress, iss.blocked, iss.done,
@@ -90,20 +90,20 @@ async def dashboard(session: AsyncSession, company_id: uuid.UUID, now: datetime)
     now = now.astimezone(UTC)
     ms, me = month_window(now)
     since = datetime(now.year, now.month, now.day, tzinfo=UTC) - timedelta(days=RUN_DAYS - 1)
-    row = (await session.execute(_SQL, {"cid": company_id, "ms": ms, "me": me, "since": since,
-                                        "recent": RECENT_ACTIVITY})).first()
+    row = await _SQL.fetchrow(session, {"cid": company_id, "ms": ms, "me": me, "since": since,
+                                        "recent": RECENT_ACTIVITY})
     if row is None:
         raise NotFound("Company not found")
-    budget, spend = int(row.budget_monthly_cents), int(row.month_spend)
+    budget, spend = int(row["budget_monthly_cents"]), int(row["month_spend"])
     head = to_json({
         "companyId": str(company_id),
-        "agents": {"active": row.active, "running": row.running, "paused": row.paused, "error": row.error},
-        "tasks": {"open": row.open, "inProgress": row.in_progress, "blocked": row.blocked, "done": row.done},
+        "agents": {"active": row["active"], "running": row["running"], "paused": row["paused"], "error": row["error"]},
+        "tasks": {"open": row["open"], "inProgress": row["in_progress"], "blocked": row["blocked"], "done": row["done"]},
         "costs": {"monthSpendCents": spend, "monthBudgetCents": budget,
                   "monthUtilizationPercent": percent(spend, budget)},
-        "pendingApprovals": row.pending,
-        "budgets": {"activeIncidents": row.incidents, "pendingApprovals": row.pending_budget,
-                    "pausedAgents": row.paused_budget, "pausedProjects": row.paused_projects},
-        "runActivity": _run_activity(row.runs, now),
+        "pendingApprovals": row["pending"],
+        "budgets": {"activeIncidents": row["incidents"], "pendingApprovals": row["pending_budget"],
+                    "pausedAgents": row["paused_budget"], "pausedProjects": row["paused_projects"]},
+        "runActivity": _run_activity(row["runs"], now),
     })
-    return head[:-1] + b',"recentActivity":' + row.recent.encode() + b"}"
+    return head[:-1] + b',"recentActivity":' + row["recent"].encode() + b"}"

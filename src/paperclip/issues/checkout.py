@@ -24,6 +24,7 @@ from paperclip.issues.identifiers import IDENTIFIER_RE, accessible_companies, fi
 from paperclip.issues.listing import LABEL_JSON, issue_json
 from paperclip.issues.references import UNASSIGNABLE_AGENT_STATUSES
 from paperclip.issues.schemas import CheckoutBody
+from paperclip.issues.statements import NamedSql
 from paperclip.wire import uid
 
 ISSUES = Issue.__table__
@@ -66,14 +67,14 @@ def _run_is_stale_sql(column: str) -> str:
     return f"NOT EXISTS (SELECT 1 FROM heartbeat_runs r WHERE r.id = {column} AND r.status IN ({_LIVE}))"
 
 
-def _checkout_sql(where: str) -> sa.TextClause:
+def _checkout_sql(where: str) -> NamedSql:
     """ONE statement: lock the issue row (a loser waits for the winner and then sees its committed
     row, for the 409 details), claim it when every condition holds, log the claim, and render the
     claimed issue's wire JSON. Conditions the caller re-checks in Python (access, agent) are also
     part of the claim, so a refused request never changes anything."""
     idempotent = ("cur.status = 'in_progress' AND cur.assignee_agent_id = CAST(:agent_id AS uuid) "
                   "AND cur.checkout_run_id IS NOT DISTINCT FROM CAST(:run_id AS uuid)")
-    return sa.text(f"""
+    return NamedSql(f"""
 WITH cur AS MATERIALIZED (
     SELECT i.* FROM issues i WHERE {where} FOR NO KEY UPDATE
 ), ag AS MATERIALIZED (
@@ -104,7 +105,7 @@ WITH cur AS MATERIALIZED (
 ), act AS (
     {INSERT_ACTIVITY}
     SELECT claim.company_id, {ACTOR_VALUES}, 'issue.checked_out', 'issue', CAST(claim.id AS text), {ACTOR_IDS},
-           jsonb_build_object('agentId', CAST(:agent_id AS text), 'identifier', claim.identifier), clock_timestamp()
+           jsonb_build_object('agentId', CAST(CAST(:agent_id AS uuid) AS text), 'identifier', claim.identifier), clock_timestamp()
     FROM claim
 )
 SELECT cur.id, cur.company_id, cur.status, cur.assignee_agent_id, cur.checkout_run_id, cur.execution_run_id,
@@ -135,30 +136,30 @@ async def checkout(session: AsyncSession, actor: Actor, ref: str, body: Checkout
     may_claim = not actor.is_agent or (agent_id == actor.agent_id and run_id is not None)
     params.update(actor_params(actor), agent_id=agent_id, run_id=run_id, now=now, may_claim=may_claim,
                   companies=accessible_companies(actor), expected=list(dict.fromkeys(body.expectedStatuses)))
-    found = (await session.execute(query, params)).first()
+    found = await query.fetchrow(session, params)
     if found is None:
         raise NotFound("Issue not found")
-    actor.require_company(found.company_id)
+    actor.require_company(found["company_id"])
     if actor.is_agent:
         if agent_id != actor.agent_id:
             raise Forbidden("Agent can only checkout as itself")
         require_run_id(actor)
-    if found.agent_company_id is None:
+    if found["agent_company_id"] is None:
         raise NotFound("Agent not found")
-    if found.agent_company_id != found.company_id:
+    if found["agent_company_id"] != found["company_id"]:
         raise Unprocessable("Assignee agent must belong to the same company")
-    if found.agent_status in UNASSIGNABLE_AGENT_STATUSES:
-        raise Unprocessable(f"Cannot assign work to an agent with status {found.agent_status}")
-    if found.wire is None:
-        raise Conflict("Issue checkout conflict", details=lock_details(found._mapping))
-    wire = found.wire
-    if not found.claimed:  # idempotent: the caller's run already holds it
-        await record(session, actor, company_id=found.company_id, action="issue.checked_out", entity_type="issue",
-                     entity_id=found.id, details={"agentId": str(agent_id), "identifier": found.identifier})
+    if found["agent_status"] in UNASSIGNABLE_AGENT_STATUSES:
+        raise Unprocessable(f"Cannot assign work to an agent with status {found['agent_status']}")
+    if found["wire"] is None:
+        raise Conflict("Issue checkout conflict", details=lock_details(found))
+    wire = found["wire"]
+    if not found["claimed"]:  # idempotent: the caller's run already holds it
+        await record(session, actor, company_id=found["company_id"], action="issue.checked_out", entity_type="issue",
+                     entity_id=found["id"], details={"agentId": str(agent_id), "identifier": found["identifier"]})
         return wire
-    name_key = found.agent_name.strip().lower()
-    if found.claimed_name_key != name_key:  # a name SQL cannot lower-case like Python (outside ASCII)
-        await session.execute(sa.update(ISSUES).where(ISSUES.c.id == found.id)
+    name_key = found["agent_name"].strip().lower()
+    if found["claimed_name_key"] != name_key:  # a name SQL cannot lower-case like Python (outside ASCII)
+        await session.execute(sa.update(ISSUES).where(ISSUES.c.id == found["id"])
                               .values(execution_agent_name_key=name_key, updated_at=now))
         fixed = json.loads(wire)
         fixed["executionAgentNameKey"] = name_key

@@ -24,6 +24,7 @@ from paperclip.issues.identifiers import (
 )
 from paperclip.issues.mentions import UNREACHABLE, find_mentioned_agents, mentioned_names
 from paperclip.issues.shapes import comment_to_wire
+from paperclip.issues.statements import NamedSql
 from paperclip.issues.wakes import Wakes
 from paperclip.redaction import redact_text
 
@@ -49,10 +50,10 @@ async def insert_comment(session: AsyncSession, actor: Actor, issue: Mapping[str
     return row
 
 
-def _add_comment_sql(where: str) -> sa.TextClause:
+def _add_comment_sql(where: str) -> NamedSql:
     """ONE statement: find the issue, store the comment (only when the actor may access the company),
     log it, and list the company's reachable agents when the body may @-mention one."""
-    return sa.text(f"""
+    return NamedSql(f"""
 WITH i AS MATERIALIZED (
     SELECT id, company_id, identifier, title, assignee_agent_id FROM issues WHERE {where}
 ), c AS (
@@ -99,7 +100,7 @@ async def add_comment(session: AsyncSession, actor: Actor, ref: str, body: str, 
     params.update(actor_params(actor), author_user_id=actor.user_id if actor.is_board else None,
                   created_by_run_id=actor.run_id if actor.is_agent else None, body=body, now=now,
                   snippet=redact_text(body[:SNIPPET]), companies=accessible_companies(actor), has_at="@" in body)
-    row = (await session.execute(query, params)).mappings().first()
+    row = await query.fetchrow(session, params)
     if row is None:
         raise NotFound("Issue not found")
     actor.require_company(row["i_company_id"])

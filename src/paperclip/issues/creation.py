@@ -11,15 +11,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.auth.actor import Actor
 from paperclip.errors import NotFound
+from paperclip.issues.statements import NamedSql
 from paperclip.redaction import redact
 
-CREATE_SQL = sa.text("""
+CREATE_SQL = NamedSql("""
 WITH counter AS (
     UPDATE companies SET issue_counter = issue_counter + 1
     WHERE id = CAST(:company_id AS uuid)
@@ -57,7 +56,7 @@ SELECT * FROM ins
 """)
 
 
-async def insert_issue(session: AsyncSession, actor: Actor, values: dict[str, Any], now: datetime) -> RowMapping:
+async def insert_issue(session: AsyncSession, actor: Actor, values: dict[str, Any], now: datetime) -> dict[str, Any]:
     """`values`: the issue's columns (company_id, title, status, ...); returns the inserted row."""
     params = {
         "project_id": None, "goal_id": None, "parent_id": None, "description": None, "assignee_agent_id": None,
@@ -68,7 +67,7 @@ async def insert_issue(session: AsyncSession, actor: Actor, values: dict[str, An
         "actor_agent_id": actor.agent_id, "actor_run_id": actor.run_id,
         "activity_title": redact(values["title"]),
     }
-    row = (await session.execute(CREATE_SQL, params)).mappings().first()
+    row = await CREATE_SQL.fetchrow(session, params)
     if row is None:
         raise NotFound("Company not found")
     return row

@@ -14,6 +14,7 @@ from paperclip.errors import NotFound
 from paperclip.issues.identifiers import IDENTIFIER_RE, parse_uuid
 from paperclip.issues.listing import issue_json
 from paperclip.issues.shapes import issue_to_wire
+from paperclip.issues.statements import NamedSql
 
 
 def _ts(column: str) -> str:
@@ -102,11 +103,11 @@ FROM (SELECT q.*, CASE WHEN q.parent_id IS NULL THEN NULL ELSE {_ANCESTORS_JSON.
                   END AS ancestors_json
       FROM ({DETAIL_SELECT} {{where}}) q) d
 """
-DETAIL_JSON_BY_ID = sa.text(DETAIL_JSON.format(where="WHERE i.id = :id"))
-DETAIL_JSON_BY_IDENTIFIER = sa.text(DETAIL_JSON.format(where="WHERE i.identifier = :identifier"))
+DETAIL_JSON_BY_ID = NamedSql(DETAIL_JSON.format(where="WHERE i.id = :id"))
+DETAIL_JSON_BY_IDENTIFIER = NamedSql(DETAIL_JSON.format(where="WHERE i.identifier = :identifier"))
 
 
-def _detail_query(ref: str | uuid.UUID, by_id: sa.TextClause, by_identifier: sa.TextClause) -> tuple[sa.TextClause, dict]:
+def _detail_query(ref: str | uuid.UUID, by_id: Any, by_identifier: Any) -> tuple[Any, dict]:
     if isinstance(ref, uuid.UUID):
         return by_id, {"id": ref}
     parsed = parse_uuid(ref)
@@ -120,10 +121,10 @@ def _detail_query(ref: str | uuid.UUID, by_id: sa.TextClause, by_identifier: sa.
 async def load_detail_json(session: AsyncSession, ref: str | uuid.UUID) -> tuple[uuid.UUID, str]:
     """(company id, the detail view as JSON text)."""
     query, params = _detail_query(ref, DETAIL_JSON_BY_ID, DETAIL_JSON_BY_IDENTIFIER)
-    row = (await session.execute(query, params)).first()
+    row = await query.fetchrow(session, params)
     if row is None:
         raise NotFound("Issue not found")
-    return row.company_id, row.wire
+    return row["company_id"], row["wire"]
 
 
 async def load_detail(session: AsyncSession, ref: str | uuid.UUID) -> RowMapping:
