@@ -44,6 +44,7 @@ WATCH_SECONDS = 1.0
 CONTENDED_RETRY_SECONDS = 0.02
 SHUTDOWN_GRACE_SECONDS = 2.0
 CLAIM_AGENTS = 200  # agents locked per claim transaction
+PUMP_MIN_INTERVAL = 0.01  # seconds between two claims of one runner
 START_SLICE = 8  # runs started per event-loop turn: requests are served between slices
 
 
@@ -156,8 +157,16 @@ class Runner:
     # ------------------------------------------------------------------ claiming
 
     async def _pump_loop(self) -> None:
+        last = 0.0
+        loop = asyncio.get_running_loop()
         while not self._stopping:
             await self._wake.wait()
+            # A burst of wake-ups (one NOTIFY each) or of ended runs becomes a few claims, not one
+            # claim per poke; a lone wake-up is claimed at once.
+            wait = last + PUMP_MIN_INTERVAL - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            last = loop.time()
             self._wake.clear()
             try:
                 contended = await self.pump_once()

@@ -125,13 +125,16 @@ async def release_issue_locks(session: AsyncSession, run_id: uuid.UUID) -> list[
     return list(released)
 
 
+_LOCK_AGENTS = sa.text("SELECT id FROM agents WHERE id = ANY(CAST(:ids AS uuid[])) ORDER BY id FOR NO KEY UPDATE")
+
+
 async def lock_agents(session: AsyncSession, agent_ids) -> None:
     """Row locks on agents, always taken before a run row is changed (claims, finalising, reaping and
     cancellation all lock in this order), so an agent's status is decided with every committed run
     in view and the lock order never deadlocks."""
     ids = sorted(set(agent_ids))
-    if ids:
-        await session.execute(sa.select(Agent.id).where(Agent.id.in_(ids)).order_by(Agent.id).with_for_update(key_share=True))
+    if ids:  # one array parameter: the same prepared statement for any number of agents
+        await session.execute(_LOCK_AGENTS, {"ids": ids})
 
 
 async def finish_agent(session: AsyncSession, agent_id: uuid.UUID, *, failed: bool, now: datetime) -> None:
