@@ -167,3 +167,35 @@ async def test_get_renders_the_same_detail_as_patch_responses(client, world, tea
     assert (await client.get(f"/api/issues/{blocker['id']}")).json()["blocks"][0]["id"] == leaf["id"]
     assert (await client.get("/api/issues/NOPE-404")).status_code == 404
     assert (await client.get(f"/api/issues/{leaf['id']}", headers=team.hx())).status_code == 403
+
+
+async def test_list_filters_by_label_user_origin_goal_and_project(client, world, team):
+    cid, url = team.cid, f"/api/companies/{team.cid}/issues"
+    bug = (await client.post(f"/api/companies/{cid}/labels", json={"name": "Bug", "color": "#ff0000"})).json()
+    goal = (await client.post(f"/api/companies/{cid}/goals", json={"title": "G", "level": "team"})).json()
+    project = (await client.post(f"/api/companies/{cid}/projects", json={"name": "P"})).json()
+    labelled = await world.issue(cid, title="labelled", labelIds=[bug["id"]])
+    mine = await world.issue(cid, title="mine", assigneeUserId="local-board", goalId=goal["id"])
+    planned = await world.issue(cid, title="planned", projectId=project["id"])
+    hidden_term = await world.issue(cid, title="under_score 50%")
+
+    async def ids(**params) -> set[str]:
+        r = await client.get(url, params=params)
+        assert r.status_code == 200, r.text
+        return {i["id"] for i in r.json()}
+
+    assert await ids(labelId=bug["id"]) == {labelled["id"]}
+    assert await ids(label=" bug ") == {labelled["id"]}
+    assert await ids(assigneeUserId="me") == {mine["id"]}
+    assert await ids(assigneeUserId="local-board") == {mine["id"]}
+    assert mine["id"] not in await ids(assigneeUserId="null")
+    assert await ids(goalId=goal["id"]) == {mine["id"]}
+    assert await ids(projectId=project["id"]) == {planned["id"]}
+    assert planned["id"] not in await ids(projectId="null")
+    assert await ids(q="_score 50%") == {hidden_term["id"]}
+    assert await ids(originKind="nothing-like-this") == set()
+    assert await ids(status="todo", assigneeUserId="me") == {mine["id"]}
+    bad = await client.get(url, params={"projectId": "nope"})
+    assert bad.status_code == 422 and bad.json()["error"] == "projectId must be a UUID or 'null'"
+    assert (await client.get(url, params={"labelId": "nope"})).status_code == 422
+    assert (await client.get("/api/companies/00000000-0000-4000-8000-000000000000/issues")).status_code == 404

@@ -3,13 +3,12 @@ the wire's names and order, labels included), which the route sends as is — no
 
 from __future__ import annotations
 
-import uuid
+import functools
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from paperclip.db.models import IssueLabel, Label
+from paperclip.issues.statements import NamedSql
 
 
 def ts(column: str) -> str:
@@ -66,21 +65,26 @@ def issue_row_json(a: str, labels: str | None = None, label_ids: str | None = No
 
 # A page reads each issue's labels once (one lateral join yields both arrays), and not at all when the
 # company has no labels (an uncorrelated EXISTS: evaluated once, a one-time filter on the lateral).
-PAGE_JSON = sa.literal_column(
-    "COALESCE(json_agg(" + issue_row_json("i", "COALESCE(lab.labels, '[]'::json)", "COALESCE(lab.ids, '[]'::json)")
-    + " ORDER BY i.rn), '[]'::json)::text")
-_IL, _L, _ANY_LABEL = IssueLabel.__table__.alias("il"), Label.__table__.alias("l"), Label.__table__.alias("any_label")
+# The statement is plain text per filter shape (cached), run through db.rawsql: building it with
+# SQLAlchemy (a subquery's column collection over every issue column) cost more CPU than the rest.
+_PAGE = """SELECT COALESCE(json_agg({row} ORDER BY i.rn), '[]'::json)::text AS page
+FROM (SELECT x.*, row_number() OVER (ORDER BY {order}) AS rn FROM issues x
+      WHERE {where} ORDER BY {order} LIMIT :limit OFFSET :offset) i
+LEFT JOIN LATERAL (
+    SELECT json_agg({label} ORDER BY l.name, l.id) AS labels, json_agg(l.id ORDER BY l.name, l.id) AS ids
+    FROM issue_labels il JOIN labels l ON l.id = il.label_id
+    WHERE il.issue_id = i.id AND EXISTS (SELECT 1 FROM labels any_label WHERE any_label.company_id = :company_id)
+) lab ON true"""
+_ROW = issue_row_json("i", "COALESCE(lab.labels, '[]'::json)", "COALESCE(lab.ids, '[]'::json)")
 
 
-async def page_as_json(session: AsyncSession, columns: Any, where: list[Any], order_by: list[Any], limit: int,
-                       offset: int, company_id: uuid.UUID) -> str:
-    """`columns`: the issues table; `company_id`: the company every listed issue belongs to."""
-    inner = (sa.select(columns, sa.func.row_number().over(order_by=order_by).label("rn"))
-             .where(*where).order_by(*order_by).limit(limit).offset(offset).subquery("i"))
-    labels = (sa.select(sa.literal_column(f"json_agg({LABEL_JSON} ORDER BY l.name, l.id)").label("labels"),
-                        sa.literal_column("json_agg(l.id ORDER BY l.name, l.id)").label("ids"))
-              .select_from(_IL.join(_L, _L.c.id == _IL.c.label_id))
-              .where(_IL.c.issue_id == inner.c.id,
-                     sa.exists().where(_ANY_LABEL.c.company_id == company_id).correlate(None))
-              .lateral("lab"))
-    return await session.scalar(sa.select(PAGE_JSON).select_from(inner.outerjoin(labels, sa.true())))
+@functools.lru_cache(maxsize=512)
+def _page_sql(where: str, order: str) -> NamedSql:
+    return NamedSql(_PAGE.format(row=_ROW, order=order, where=where, label=LABEL_JSON))
+
+
+async def page_as_json(session: AsyncSession, where: tuple[str, ...], order: str, params: dict[str, Any]) -> str:
+    """The page as JSON text. `where`: SQL conditions on the issue alias `x` (the first two pin the
+    company, `:company_id`); `order`: its ORDER BY list; `params`: every named parameter, with
+    `limit` and `offset`."""
+    return await _page_sql(" AND ".join(where), order).fetchval(session, params)

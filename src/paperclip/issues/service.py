@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from paperclip.activity.service import MAX_LIMIT as ACTIVITY_MAX
 from paperclip.activity.service import list_activity, record, to_wire
 from paperclip.auth.actor import Actor
-from paperclip.db.models import Issue, IssueLabel, Label
+from paperclip.db.models import Issue
 from paperclip.errors import BadRequest, Unprocessable
 from paperclip.issues import blockers, labels, references
 from paperclip.issues.checkout import assert_checkout_owner
@@ -30,7 +30,6 @@ from paperclip.issues.wakes import Wakes
 
 ISSUES = Issue.__table__
 MAX_LIMIT = 1000
-PRIORITY_RANK = sa.case({p: i for i, p in enumerate(PRIORITIES)}, value=ISSUES.c.priority, else_=len(PRIORITIES))
 TERMINAL = ("done", "cancelled")
 ACTIONABLE = ("todo", "in_progress", "in_review", "blocked")
 
@@ -53,15 +52,17 @@ class ListFilters:
     offset: str | None = None
 
 
-def _id_filter(column, raw: str | None, name: str) -> Any:
+def _id_filter(where: list[str], params: dict[str, Any], column: str, raw: str | None, name: str) -> None:
     if raw is None or raw == "":
-        return None
+        return
     if raw == "null":
-        return column.is_(None)
+        where.append(f"x.{column} IS NULL")
+        return
     parsed = parse_uuid(raw)
     if parsed is None:
         raise Unprocessable(f"{name} must be a UUID or 'null'")
-    return column == parsed
+    where.append(f"x.{column} = CAST(:{column} AS uuid)")
+    params[column] = parsed
 
 
 def _page(filters: ListFilters) -> tuple[int, int]:
@@ -78,46 +79,57 @@ def _page(filters: ListFilters) -> tuple[int, int]:
     return limit, offset
 
 
+PAGE_ORDER = ("CASE x.priority " + " ".join(f"WHEN '{p}' THEN {i}" for i, p in enumerate(PRIORITIES))
+              + f" ELSE {len(PRIORITIES)} END, x.updated_at DESC, x.created_at DESC, x.id")
+
+
 async def list_issues(session: AsyncSession, actor: Actor, company_id: uuid.UUID, filters: ListFilters) -> str:
     """The page as JSON text (rendered by PostgreSQL)."""
     actor.require_company(company_id)
     limit, offset = _page(filters)
-    where = [ISSUES.c.company_id == company_id, ISSUES.c.hidden_at.is_(None)]
+    where = ["x.company_id = :company_id", "x.hidden_at IS NULL"]
+    params: dict[str, Any] = {"company_id": company_id, "limit": limit, "offset": offset}
     if filters.status:
         wanted = [s.strip() for s in filters.status.split(",") if s.strip()]
         if wanted:
-            where.append(ISSUES.c.status.in_(wanted))
+            where.append("x.status = ANY(CAST(:statuses AS text[]))")
+            params["statuses"] = wanted
     user = filters.assignee_user_id
     if user:
         if user == "me" and actor.is_board:
             user = actor.user_id
-        where.append(ISSUES.c.assignee_user_id.is_(None) if user == "null" else ISSUES.c.assignee_user_id == user)
+        if user == "null":
+            where.append("x.assignee_user_id IS NULL")
+        else:
+            where.append("x.assignee_user_id = CAST(:assignee_user_id AS text)")
+            params["assignee_user_id"] = user
     for column, raw, name in (
-        (ISSUES.c.assignee_agent_id, filters.assignee_agent_id, "assigneeAgentId"),
-        (ISSUES.c.project_id, filters.project_id, "projectId"),
-        (ISSUES.c.goal_id, filters.goal_id, "goalId"),
-        (ISSUES.c.parent_id, filters.parent_id, "parentId"),
+        ("assignee_agent_id", filters.assignee_agent_id, "assigneeAgentId"),
+        ("project_id", filters.project_id, "projectId"),
+        ("goal_id", filters.goal_id, "goalId"),
+        ("parent_id", filters.parent_id, "parentId"),
     ):
-        clause = _id_filter(column, raw, name)
-        if clause is not None:
-            where.append(clause)
+        _id_filter(where, params, column, raw, name)
     if filters.label_id:
         label_id = parse_uuid(filters.label_id)
         if label_id is None:
             raise Unprocessable("labelId must be a UUID")
-        where.append(sa.exists().where(IssueLabel.issue_id == ISSUES.c.id, IssueLabel.label_id == label_id))
+        where.append("EXISTS (SELECT 1 FROM issue_labels fl WHERE fl.issue_id = x.id "
+                     "AND fl.label_id = CAST(:label_id AS uuid))")
+        params["label_id"] = label_id
     if filters.label:
-        where.append(sa.exists().where(
-            IssueLabel.issue_id == ISSUES.c.id, IssueLabel.label_id == Label.id,
-            sa.func.lower(Label.name) == filters.label.strip().lower()))
+        where.append("EXISTS (SELECT 1 FROM issue_labels fl JOIN labels fn ON fn.id = fl.label_id "
+                     "WHERE fl.issue_id = x.id AND lower(fn.name) = CAST(:label_name AS text))")
+        params["label_name"] = filters.label.strip().lower()
     if filters.origin_kind:
-        where.append(ISSUES.c.origin_kind == filters.origin_kind)
+        where.append("x.origin_kind = CAST(:origin_kind AS text)")
+        params["origin_kind"] = filters.origin_kind
     if filters.q and filters.q.strip():
         needle = "%" + filters.q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        where.append(sa.or_(ISSUES.c.title.ilike(needle), ISSUES.c.identifier.ilike(needle),
-                            ISSUES.c.description.ilike(needle)))
-    order = [PRIORITY_RANK, ISSUES.c.updated_at.desc(), ISSUES.c.created_at.desc(), ISSUES.c.id]
-    page = await page_as_json(session, ISSUES, where, order, limit, offset, company_id)
+        where.append("(x.title ILIKE CAST(:needle AS text) OR x.identifier ILIKE CAST(:needle AS text) "
+                     "OR x.description ILIKE CAST(:needle AS text))")
+        params["needle"] = needle
+    page = await page_as_json(session, tuple(where), PAGE_ORDER, params)
     if page == "[]":
         await require_company_exists(session, company_id)
     return page
