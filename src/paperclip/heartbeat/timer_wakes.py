@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.heartbeat.context import HEARTBEAT_TASK_KEY, build_snapshot
-from paperclip.heartbeat.policy import MIN_INTERVAL_SEC
+from paperclip.heartbeat.policy import MIN_INTERVAL_SEC, HeartbeatPolicy, heartbeat_policy
 from paperclip.heartbeat.timers import TimerCandidate, due_agents
 from paperclip.heartbeat.wakeups import WAKE_CHANNEL, notify
 
@@ -18,7 +18,7 @@ TIMER_LOCK_KEY = 0x5043_5449_4D45  # one replica at a time enqueues timer wake-u
 
 
 _CANDIDATES = sa.text("""
-    SELECT a.id, a.company_id, a.status, c.status AS company_status, a.runtime_config -> 'heartbeat' AS heartbeat,
+    SELECT a.id, a.company_id, a.status, c.status AS company_status, (a.runtime_config -> 'heartbeat')::text AS heartbeat,
            a.last_heartbeat_at, a.created_at
     FROM agents a JOIN companies c ON c.id = a.company_id
     WHERE a.status NOT IN ('paused', 'terminated', 'pending_approval') AND c.status = 'active'
@@ -27,11 +27,12 @@ _CANDIDATES = sa.text("""
       AND a.id NOT IN (SELECT q.agent_id FROM heartbeat_runs q WHERE q.status = 'queued'
                        AND q.context_snapshot ->> 'taskKey' = :task_key)
 """)
-# Every due agent's wake-up request and run in one statement (the timer snapshot is the same for all).
+# Every due agent's wake-up request and run in one statement (the timer snapshot is the same for all);
+# their ids are drawn by the database (the CTE is materialised: each row's ids are drawn once).
 _ENQUEUE = sa.text("""
-    WITH due AS (
-        SELECT * FROM unnest(CAST(:agents AS uuid[]), CAST(:companies AS uuid[]), CAST(:requests AS uuid[]),
-                             CAST(:runs AS uuid[])) AS t(agent_id, company_id, request_id, run_id)
+    WITH due AS MATERIALIZED (
+        SELECT t.agent_id, t.company_id, gen_random_uuid() AS request_id, gen_random_uuid() AS run_id
+        FROM unnest(CAST(:agents AS uuid[]), CAST(:companies AS uuid[])) AS t(agent_id, company_id)
     ), req AS (
         INSERT INTO agent_wakeup_requests (id, company_id, agent_id, source, trigger_detail, reason, status,
             requested_by_actor_type, requested_by_actor_id, run_id, requested_at, created_at, updated_at)
@@ -49,8 +50,16 @@ async def timer_candidates(session: AsyncSession, now: datetime) -> list[TimerCa
     interval, no timer wake already queued); `is_due` decides."""
     rows = (await session.execute(_CANDIDATES, {"earliest": now - timedelta(seconds=MIN_INTERVAL_SEC),
                                                 "task_key": HEARTBEAT_TASK_KEY})).all()
-    return [TimerCandidate(r.id, r.company_id, r.status, r.company_status, {"heartbeat": r.heartbeat},
-                           r.last_heartbeat_at, r.created_at) for r in rows]
+    parsed: dict[str | None, tuple[dict[str, Any], HeartbeatPolicy]] = {}  # most agents share a few configs
+    out = []
+    for r in rows:
+        config = parsed.get(r.heartbeat)
+        if config is None:
+            runtime = {"heartbeat": json.loads(r.heartbeat) if r.heartbeat else None}
+            config = parsed[r.heartbeat] = (runtime, heartbeat_policy(runtime))
+        out.append(TimerCandidate(r.id, r.company_id, r.status, r.company_status, config[0], r.last_heartbeat_at,
+                                  r.created_at, config[1]))
+    return out
 
 
 async def enqueue_timer_wakes(session: AsyncSession, now: datetime) -> dict[str, int]:
@@ -64,7 +73,6 @@ async def enqueue_timer_wakes(session: AsyncSession, now: datetime) -> dict[str,
                                   actor_type="system", actor_id="heartbeat_scheduler")
         await session.execute(_ENQUEUE, {
             "agents": [c.agent_id for c in decision.due], "companies": [c.company_id for c in decision.due],
-            "requests": [uuid.uuid4() for _ in decision.due], "runs": [uuid.uuid4() for _ in decision.due],
             "now": now, "snap": json.dumps(snapshot)})
         await notify(session, WAKE_CHANNEL, "timer")
     return {"checked": decision.checked, "enqueued": len(decision.due), "skipped": decision.skipped}

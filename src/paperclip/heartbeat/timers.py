@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from paperclip.heartbeat.policy import NOT_INVOKABLE, heartbeat_policy
+from paperclip.heartbeat.policy import NOT_INVOKABLE, HeartbeatPolicy, heartbeat_policy
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,7 @@ class TimerCandidate:
     runtime_config: dict[str, Any] | None
     last_heartbeat_at: datetime | None
     created_at: datetime
+    policy: HeartbeatPolicy | None = None  # parsed already (candidates sharing a config share one)
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class TimerDecision:
 def is_due(candidate: TimerCandidate, now: datetime) -> bool:
     if candidate.agent_status in NOT_INVOKABLE or candidate.company_status != "active":
         return False
-    policy = heartbeat_policy(candidate.runtime_config)
+    policy = candidate.policy or heartbeat_policy(candidate.runtime_config)
     if not policy.enabled or policy.interval_sec <= 0:
         return False
     baseline = candidate.last_heartbeat_at or candidate.created_at
