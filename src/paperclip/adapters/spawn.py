@@ -40,6 +40,24 @@ def _spawner() -> ThreadPoolExecutor:
     return _SPAWNER
 
 
+# Start times read by the spawner thread right after the spawn: reading /proc/<pid>/stat of a child
+# still inside exec() waits for the exec, which must not happen on the event loop.
+_START_TICKS: dict[int, str | None] = {}
+
+
+def _popen(argv: list[str], **kwargs) -> subprocess.Popen:
+    proc = subprocess.Popen(argv, **kwargs)
+    _START_TICKS[proc.pid] = process_start_ticks(proc.pid)
+    return proc
+
+
+def spawned_start_ticks(pid: int) -> str | None:
+    """The start time of a process `run_process` just started (for its `on_spawn` callback): read
+    off the event loop when available."""
+    ticks = _START_TICKS.get(pid)
+    return ticks if ticks is not None else process_start_ticks(pid)
+
+
 def _signal_name(code: int | None) -> str | None:
     if code is None or code >= 0:
         return None
@@ -165,7 +183,7 @@ async def run_process(
         # every request for milliseconds per spawn; here the loop keeps serving while runs start.
         # Two spawner threads: a burst of spawns queues there instead of taking the GIL from the loop.
         proc = await loop.run_in_executor(_spawner(), functools.partial(
-            subprocess.Popen, [command, *args], cwd=cwd or None, env=dict(env),
+            _popen, [command, *args], cwd=cwd or None, env=dict(env),
             stdin=subprocess.PIPE if stdin_data is not None else subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True))
     except (OSError, ValueError, subprocess.SubprocessError) as exc:
@@ -173,8 +191,11 @@ async def run_process(
 
     pid = proc.pid
     waiter = _exit_waiter(loop, proc)
-    if on_spawn is not None:
-        await on_spawn(pid)
+    try:
+        if on_spawn is not None:
+            await on_spawn(pid)
+    finally:
+        _START_TICKS.pop(pid, None)
     out_tail: list[str] = []
     err_tail: list[str] = []
     pipes = _PipeReader(loop, proc)

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 
 from paperclip.adapters.base import AdapterContext, AdapterResult, AgentInfo, SessionState
 from paperclip.adapters.registry import get_adapter
-from paperclip.adapters.spawn import kill_group, process_start_ticks
+from paperclip.adapters.spawn import kill_group, spawned_start_ticks
 from paperclip.auth.run_jwt import mint_run_jwt
 from paperclip.clock import utcnow
 from paperclip.config import Settings
@@ -28,7 +28,14 @@ from paperclip.db.models import HeartbeatRun
 from paperclip.errors import ConfigError
 from paperclip.heartbeat.context import HEARTBEAT_TASK_KEY
 from paperclip.heartbeat.costs import cost_cents
-from paperclip.heartbeat.env import EnvBindingError, Masker, build_env, resolve_config_env, runtime_env
+from paperclip.heartbeat.env import (
+    EnvBindingError,
+    Masker,
+    base_env,
+    build_env,
+    resolve_config_env,
+    runtime_env,
+)
 from paperclip.heartbeat.finalize import RunOutcome, excerpt, finalize_run
 from paperclip.heartbeat.journal import RunJournal
 from paperclip.heartbeat.listener import Listener
@@ -81,6 +88,7 @@ class Runner:
         self._tasks: list[asyncio.Task] = []
         self.listener: Listener | None = None
         self.started_runs = 0
+        self._base_env = base_env(settings.env)  # the server's environment, filtered once
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -271,9 +279,9 @@ class Runner:
         except EnvBindingError as exc:
             return RunOutcome(status="failed", error=str(exc), error_code="invalid_config")
         masker = Masker([token, *secrets])
-        env = build_env(self.settings.env, config_env, runtime_env(
+        env = build_env(self._base_env, config_env, runtime_env(
             agent_id=run.agent_id, company_id=run.company_id, run_id=run.id, api_url=self.api_url, api_key=token,
-            context=run.context))
+            context=run.context), filtered=True)
         state = SessionState(task_key=str(run.context.get("taskKey") or HEARTBEAT_TASK_KEY))
         if getattr(adapter, "supports_sessions", False):
             async with self.sessions() as session:
@@ -295,7 +303,7 @@ class Runner:
 
         async def on_spawn(pid: int) -> None:
             active.pid = pid
-            pid_recorded.append(self.journal.record_process(run, pid, process_start_ticks(pid), invoke_payload))
+            pid_recorded.append(self.journal.record_process(run, pid, spawned_start_ticks(pid), invoke_payload))
 
         invoke_payload = {"adapterType": run.adapter_type, "cwd": run.adapter_config.get("cwd"),
                           "command": run.adapter_config.get("command"),

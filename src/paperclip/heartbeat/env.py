@@ -88,8 +88,10 @@ def runtime_env(*, agent_id: uuid.UUID, company_id: uuid.UUID, run_id: uuid.UUID
     return env
 
 
-def build_env(server_env: Mapping[str, str], config_env: Mapping[str, str], runtime: Mapping[str, str]) -> dict[str, str]:
-    env = base_env(server_env)
+def build_env(server_env: Mapping[str, str], config_env: Mapping[str, str], runtime: Mapping[str, str], *,
+              filtered: bool = False) -> dict[str, str]:
+    """`filtered`: `server_env` is `base_env(...)`'s result already (the runner filters it once)."""
+    env = dict(server_env) if filtered else base_env(server_env)
     env.update(config_env)
     env.update(runtime)  # runtime-owned PAPERCLIP_* keys always win
     return env
