@@ -24,7 +24,6 @@ from paperclip.auth.run_jwt import mint_run_jwt
 from paperclip.clock import utcnow
 from paperclip.config import Settings
 from paperclip.db.engine import connect_args, session_factory, sqlalchemy_url, unit_of_work
-from paperclip.db.models import HeartbeatRun
 from paperclip.errors import ConfigError
 from paperclip.heartbeat.context import HEARTBEAT_TASK_KEY
 from paperclip.heartbeat.costs import cost_cents
@@ -53,6 +52,10 @@ SHUTDOWN_GRACE_SECONDS = 2.0
 CLAIM_AGENTS = 200  # agents locked per claim transaction
 PUMP_MIN_INTERVAL = 0.01  # seconds between two claims of one runner
 START_SLICE = 8  # runs started per event-loop turn: requests are served between slices
+
+
+# One array parameter: one prepared statement however many runs are in flight.
+_STOPPED = sa.text("SELECT id FROM heartbeat_runs WHERE id = ANY(CAST(:ids AS uuid[])) AND status <> 'running'")
 
 
 class ActiveRun:
@@ -223,8 +226,7 @@ class Runner:
                 continue
             try:
                 async with self.sessions() as session:
-                    stopped = list(await session.scalars(sa.select(HeartbeatRun.id).where(
-                        HeartbeatRun.id.in_(ids), HeartbeatRun.status != "running")))
+                    stopped = list(await session.scalars(_STOPPED, {"ids": ids}))
                 self.cancel_local(stopped)
             except Exception:
                 log.exception("heartbeat runner watch failed")
