@@ -99,6 +99,9 @@ class Issue(Base):
         sa.Index("issues_company_assignee_user_status_idx", "company_id", "assignee_user_id", "status"),
         sa.Index("issues_company_parent_idx", "company_id", "parent_id"),
         sa.Index("issues_company_project_idx", "company_id", "project_id"),
+        # a run's end clears the locks that still point at it (heartbeat finalize)
+        sa.Index("issues_checkout_run_idx", "checkout_run_id", postgresql_where=sa.text("checkout_run_id IS NOT NULL")),
+        sa.Index("issues_execution_run_idx", "execution_run_id", postgresql_where=sa.text("execution_run_id IS NOT NULL")),
         sa.CheckConstraint("NOT (assignee_agent_id IS NOT NULL AND assignee_user_id IS NOT NULL)", name="single_assignee"),
     )
 

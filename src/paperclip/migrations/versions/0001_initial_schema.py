@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 20:21:41.224396
+Create Date: 2026-11-28 22:54:09.279551
 """
 
 from __future__ import annotations
@@ -485,11 +485,13 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_issues_project_id_projects'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_issues'))
     )
+    op.create_index('issues_checkout_run_idx', 'issues', ['checkout_run_id'], unique=False, postgresql_where=sa.text('checkout_run_id IS NOT NULL'))
     op.create_index('issues_company_assignee_agent_status_idx', 'issues', ['company_id', 'assignee_agent_id', 'status'], unique=False)
     op.create_index('issues_company_assignee_user_status_idx', 'issues', ['company_id', 'assignee_user_id', 'status'], unique=False)
     op.create_index('issues_company_parent_idx', 'issues', ['company_id', 'parent_id'], unique=False)
     op.create_index('issues_company_project_idx', 'issues', ['company_id', 'project_id'], unique=False)
     op.create_index('issues_company_status_idx', 'issues', ['company_id', 'status'], unique=False)
+    op.create_index('issues_execution_run_idx', 'issues', ['execution_run_id'], unique=False, postgresql_where=sa.text('execution_run_id IS NOT NULL'))
     op.create_index('issues_identifier_idx', 'issues', ['identifier'], unique=True)
     op.create_table('project_goals',
     sa.Column('project_id', sa.Uuid(), nullable=False),
@@ -608,11 +610,13 @@ def downgrade() -> None:
     op.drop_table('cost_events')
     op.drop_table('project_goals')
     op.drop_index('issues_identifier_idx', table_name='issues')
+    op.drop_index('issues_execution_run_idx', table_name='issues', postgresql_where=sa.text('execution_run_id IS NOT NULL'))
     op.drop_index('issues_company_status_idx', table_name='issues')
     op.drop_index('issues_company_project_idx', table_name='issues')
     op.drop_index('issues_company_parent_idx', table_name='issues')
     op.drop_index('issues_company_assignee_user_status_idx', table_name='issues')
     op.drop_index('issues_company_assignee_agent_status_idx', table_name='issues')
+    op.drop_index('issues_checkout_run_idx', table_name='issues', postgresql_where=sa.text('checkout_run_id IS NOT NULL'))
     op.drop_table('issues')
     op.drop_table('heartbeat_run_events')
     op.drop_index(op.f('ix_activity_log_run_id'), table_name='activity_log')
