@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.auth.actor import Actor
 from paperclip.db.models import ActivityLog
+from paperclip.db.rawsql import READ_POOL_KEY, Sql
 from paperclip.redaction import redact
 from paperclip.wire import iso, uid
 
@@ -30,6 +32,10 @@ ACTOR_VALUES = ("CAST(:actor_type AS text), CAST(:actor_id AS text)")
 ACTOR_IDS = ("CAST(:actor_agent_id AS uuid), CAST(:actor_run_id AS uuid)")
 
 
+_RECORD = Sql(
+    f"{INSERT_ACTIVITY} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CAST($9 AS jsonb), clock_timestamp())")
+
+
 async def record(
     session: AsyncSession,
     actor: Actor,
@@ -40,22 +46,19 @@ async def record(
     entity_id: uuid.UUID | str,
     details: dict[str, Any] | None = None,
 ) -> None:
-    """Append an activity entry; details are redacted before they are stored."""
-    await session.execute(  # the Core table, not the ORM class: no ORM bulk-insert machinery per call
-        sa.insert(ACTIVITY).values(
-            company_id=company_id,
-            actor_type=actor.activity_type,
-            actor_id=actor.activity_id,
-            action=action,
-            entity_type=entity_type,
-            entity_id=str(entity_id),
-            agent_id=actor.agent_id,
-            run_id=actor.run_id,
-            details=redact(details) if details else None,
-            # clock_timestamp(), not now(): entries of one transaction keep their order.
-            created_at=sa.func.clock_timestamp(),
-        )
-    )
+    """Append an activity entry; details are redacted before they are stored.
+
+    Hand-written SQL on the session's own connection (db.rawsql): no statement compile or ORM layer
+    per call. clock_timestamp(), not now(): entries of one transaction keep their order."""
+    stored = redact(details) if details else None
+    if READ_POOL_KEY in session.info:  # a read request's session: its writes stay on the session itself
+        await session.execute(sa.insert(ACTIVITY).values(
+            company_id=company_id, actor_type=actor.activity_type, actor_id=actor.activity_id, action=action,
+            entity_type=entity_type, entity_id=str(entity_id), agent_id=actor.agent_id, run_id=actor.run_id,
+            details=stored, created_at=sa.func.clock_timestamp()))
+        return
+    await _RECORD.fetch(session, company_id, actor.activity_type, actor.activity_id, action, entity_type,
+                        str(entity_id), actor.agent_id, actor.run_id, json.dumps(stored))  # None: JSON null, as before
 
 
 MAX_LIMIT = 500
