@@ -6,13 +6,13 @@ whose run is terminal or gone is stale and may be adopted by the same agent.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic_core import to_json
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +24,7 @@ from paperclip.issues.identifiers import IDENTIFIER_RE, accessible_companies, fi
 from paperclip.issues.listing import LABEL_JSON, issue_json
 from paperclip.issues.references import UNASSIGNABLE_AGENT_STATUSES
 from paperclip.issues.schemas import CheckoutBody
+from paperclip.issues.shapes import issue_to_wire
 from paperclip.issues.statements import NamedSql
 from paperclip.wire import uid
 
@@ -69,9 +70,11 @@ def _run_is_stale_sql(column: str) -> str:
 
 def _checkout_sql(where: str) -> NamedSql:
     """ONE statement: lock the issue row (a loser waits for the winner and then sees its committed
-    row, for the 409 details), claim it when every condition holds, log the claim, and render the
-    claimed issue's wire JSON. Conditions the caller re-checks in Python (access, agent) are also
-    part of the claim, so a refused request never changes anything."""
+    row, for the 409 details), claim it when every condition holds, log the claim, and return the
+    claimed row with its labels. Conditions the caller re-checks in Python (access, agent) are also
+    part of the claim, so a refused request never changes anything. Kept cheap to plan: a 409 rolls
+    back, and psycopg drops a connection's prepared statements on every rollback, so in a race this
+    statement is planned afresh almost every time."""
     idempotent = ("cur.status = 'in_progress' AND cur.assignee_agent_id = CAST(:agent_id AS uuid) "
                   "AND cur.checkout_run_id IS NOT DISTINCT FROM CAST(:run_id AS uuid)")
     return NamedSql(f"""
@@ -108,21 +111,25 @@ WITH cur AS MATERIALIZED (
            jsonb_build_object('agentId', CAST(CAST(:agent_id AS uuid) AS text), 'identifier', claim.identifier), clock_timestamp()
     FROM claim
 )
-SELECT cur.id, cur.company_id, cur.status, cur.assignee_agent_id, cur.checkout_run_id, cur.execution_run_id,
-       cur.identifier, ag.company_id AS agent_company_id, ag.status AS agent_status, ag.name AS agent_name,
-       claim.id IS NOT NULL AS claimed, claim.execution_agent_name_key AS claimed_name_key,
-       CASE WHEN claim.id IS NOT NULL THEN CAST({issue_json('claim')} AS text)
-            WHEN {idempotent} THEN CAST({issue_json('cur')} AS text) END AS wire
+SELECT claim.*, cur.id AS cur_id, cur.company_id AS cur_company_id, cur.status AS cur_status,
+       cur.assignee_agent_id AS cur_assignee_agent_id, cur.checkout_run_id AS cur_checkout_run_id,
+       cur.execution_run_id AS cur_execution_run_id, cur.identifier AS cur_identifier,
+       ag.company_id AS agent_company_id, ag.status AS agent_status, ag.name AS agent_name,
+       ({idempotent}) AS idempotent,
+       (SELECT COALESCE(json_agg({LABEL_JSON} ORDER BY l.name, l.id), '[]'::json)
+          FROM issue_labels il JOIN labels l ON l.id = il.label_id WHERE il.issue_id = claim.id) AS labels_json
 FROM cur LEFT JOIN ag ON true LEFT JOIN claim ON true
 """)
 
 
 CHECKOUT_BY_ID = _checkout_sql("i.id = CAST(:id AS uuid)")
 CHECKOUT_BY_IDENTIFIER = _checkout_sql("i.identifier = CAST(:identifier AS text)")
+# The idempotent case (the caller's run holds the checkout already), rendered like a claim.
+HELD = NamedSql(f"SELECT CAST({issue_json('i')} AS text) AS wire FROM issues i WHERE i.id = CAST(:id AS uuid)")
 
 
-async def checkout(session: AsyncSession, actor: Actor, ref: str, body: CheckoutBody, now: datetime) -> str:
-    """Returns the checked-out issue as wire JSON text. One statement decides, claims and logs;
+async def checkout(session: AsyncSession, actor: Actor, ref: str, body: CheckoutBody, now: datetime) -> bytes:
+    """Returns the checked-out issue as wire JSON. One statement decides, claims and logs;
     the refusals are then raised in the order of the original's checks."""
     agent_id = body.agentId
     parsed = parse_uuid(ref)
@@ -139,32 +146,35 @@ async def checkout(session: AsyncSession, actor: Actor, ref: str, body: Checkout
     found = await query.fetchrow(session, params)
     if found is None:
         raise NotFound("Issue not found")
-    actor.require_company(found["company_id"])
+    company_id = found["cur_company_id"]
+    actor.require_company(company_id)
     if actor.is_agent:
         if agent_id != actor.agent_id:
             raise Forbidden("Agent can only checkout as itself")
         require_run_id(actor)
     if found["agent_company_id"] is None:
         raise NotFound("Agent not found")
-    if found["agent_company_id"] != found["company_id"]:
+    if found["agent_company_id"] != company_id:
         raise Unprocessable("Assignee agent must belong to the same company")
     if found["agent_status"] in UNASSIGNABLE_AGENT_STATUSES:
         raise Unprocessable(f"Cannot assign work to an agent with status {found['agent_status']}")
-    if found["wire"] is None:
-        raise Conflict("Issue checkout conflict", details=lock_details(found))
-    wire = found["wire"]
-    if not found["claimed"]:  # idempotent: the caller's run already holds it
-        await record(session, actor, company_id=found["company_id"], action="issue.checked_out", entity_type="issue",
-                     entity_id=found["id"], details={"agentId": str(agent_id), "identifier": found["identifier"]})
-        return wire
+    if found["id"] is None:  # not claimed
+        if not found["idempotent"]:
+            raise Conflict("Issue checkout conflict", details={
+                "issueId": str(found["cur_id"]), "status": found["cur_status"],
+                "assigneeAgentId": uid(found["cur_assignee_agent_id"]),
+                "checkoutRunId": uid(found["cur_checkout_run_id"]),
+                "executionRunId": uid(found["cur_execution_run_id"])})
+        await record(session, actor, company_id=company_id, action="issue.checked_out", entity_type="issue",
+                     entity_id=found["cur_id"], details={"agentId": str(agent_id), "identifier": found["cur_identifier"]})
+        return await HELD.fetchval(session, {"id": found["cur_id"]})
+    row = dict(found)
     name_key = found["agent_name"].strip().lower()
-    if found["claimed_name_key"] != name_key:  # a name SQL cannot lower-case like Python (outside ASCII)
+    if found["execution_agent_name_key"] != name_key:  # a name SQL cannot lower-case like Python (outside ASCII)
         await session.execute(sa.update(ISSUES).where(ISSUES.c.id == found["id"])
                               .values(execution_agent_name_key=name_key, updated_at=now))
-        fixed = json.loads(wire)
-        fixed["executionAgentNameKey"] = name_key
-        wire = json.dumps(fixed, ensure_ascii=False, separators=(",", ":"))
-    return wire
+        row["execution_agent_name_key"] = name_key
+    return to_json(issue_to_wire(row, found["labels_json"]))
 
 
 async def assert_checkout_owner(session: AsyncSession, actor: Actor, issue: Mapping[str, Any], now: datetime) -> None:
