@@ -121,3 +121,26 @@ async def test_wake_for_an_issue_locked_by_another_run_waits_for_it(client, app,
         await asyncio.sleep(0.02)
     run = await factory.wait_run(request.run_id)
     assert run.status == "succeeded" and run.context_snapshot["issueId"] == str(issue)
+
+
+async def test_concurrent_wakes_each_queue_a_run_and_one_idempotency_key_still_queues_one(app, factory):
+    """Plain on-demand wake-ups skip the agent's wake-up lock (each is its own run); a keyed one
+    still takes it, so concurrent duplicates find the first request."""
+    import asyncio
+
+    from paperclip.heartbeat.wakeups import needs_wake_lock
+
+    assert not needs_wake_lock("on_demand", None, None) and needs_wake_lock("on_demand", "k", None)
+    assert needs_wake_lock("on_demand", None, {"issueId": "x"}) and needs_wake_lock("assignment", None, None)
+    company = await factory.company()
+    plain, keyed = await factory.agent(company), await factory.agent(company)
+    plain_outcomes = await asyncio.gather(*[wake(app, company, plain, source="on_demand", reason="burst")
+                                            for _ in range(12)])
+    assert {o.status for o in plain_outcomes} == {"queued"} and len({o.run_id for o in plain_outcomes}) == 12
+    keyed_outcomes = await asyncio.gather(*[wake(app, company, keyed, source="on_demand", reason="burst",
+                                                 idempotency_key="same") for _ in range(12)])
+    assert len({o.run_id for o in keyed_outcomes}) == 1
+    assert await factory.scalar(sa.select(sa.func.count()).select_from(AgentWakeupRequest)
+                                .where(AgentWakeupRequest.agent_id == keyed)) == 1
+    for outcome in plain_outcomes + keyed_outcomes[:1]:
+        assert (await factory.wait_run(outcome.run_id)).status == "succeeded"

@@ -29,7 +29,13 @@ from paperclip.heartbeat.logstore import DEFAULT_PAGE_BYTES, RunLogStore
 from paperclip.heartbeat.policy import heartbeat_policy
 from paperclip.heartbeat.sessions import reset_sessions, runtime_state_to_wire, task_session_to_wire
 from paperclip.heartbeat.shapes import run_to_wire, skipped_wakeup
-from paperclip.heartbeat.wakeups import CANCEL_CHANNEL, lock_wake_target, notify, request_wakeup
+from paperclip.heartbeat.wakeups import (
+    CANCEL_CHANNEL,
+    lock_wake_target,
+    needs_wake_lock,
+    notify,
+    request_wakeup,
+)
 from paperclip.wire import iso, uid
 
 RUN_NOT_FOUND = "Heartbeat run not found"
@@ -59,7 +65,8 @@ async def wake_agent(session: AsyncSession, actor: Actor, agent_id: uuid.UUID, *
                      reason: str | None, payload: dict[str, Any] | None, idempotency_key: str | None,
                      force_fresh_session: bool, invoke: bool, now: datetime) -> dict[str, Any]:
     """POST /agents/:id/wakeup and /heartbeat/invoke → the queued run, or a skipped answer."""
-    agent = await lock_wake_target(session, agent_id)  # the lookup and the wake-up lock in one round trip
+    # the lookup and (when needed) the agent's wake-up lock in one round trip
+    agent = await lock_wake_target(session, agent_id, lock=needs_wake_lock(source, idempotency_key, payload))
     if agent is None:
         raise NotFound(AGENT_NOT_FOUND)
     actor.require_company(agent.company_id)

@@ -55,13 +55,24 @@ def not_invokable(agent_id: uuid.UUID, status: str, pause_reason: str | None = N
     })
 
 
-async def lock_wake_target(session: AsyncSession, agent_id: uuid.UUID, company_id: uuid.UUID | None = None) -> Any:
-    """The agent (its company, status, policy and its company's status) under the agent's wake-up
-    advisory lock, in one round trip; None when there is no such agent (in that company)."""
-    stmt = (sa.select(sa.func.pg_advisory_xact_lock(agent_lock_key(agent_id)).label("locked"), Agent.id,
-                      Agent.company_id, Agent.status, Agent.pause_reason, Agent.runtime_config,
-                      Company.status.label("company_status"))
-            .join(Company, Company.id == Agent.company_id).where(Agent.id == agent_id))
+def needs_wake_lock(source: str, idempotency_key: str | None, payload: dict[str, Any] | None,
+                    context: dict[str, Any] | None = None) -> bool:
+    """Whether a wake-up must hold the agent's wake-up lock. It makes coalescing, idempotency and the
+    deferral behind an issue's execution lock exact; a plain on-demand wake-up (its own run, no key,
+    no issue) needs none of them, so a burst of them for one agent does not queue on the lock."""
+    return source not in NON_COALESCING_SOURCES or bool(idempotency_key) or bool(payload) or bool(context)
+
+
+async def lock_wake_target(session: AsyncSession, agent_id: uuid.UUID, company_id: uuid.UUID | None = None, *,
+                           lock: bool = True) -> Any:
+    """The agent (its company, status, policy and its company's status), under the agent's wake-up
+    advisory lock unless `lock` is false, in one round trip; None when there is no such agent (in
+    that company)."""
+    columns = [Agent.id, Agent.company_id, Agent.status, Agent.pause_reason, Agent.runtime_config,
+               Company.status.label("company_status")]
+    if lock:
+        columns.insert(0, sa.func.pg_advisory_xact_lock(agent_lock_key(agent_id)).label("locked"))
+    stmt = sa.select(*columns).join(Company, Company.id == Agent.company_id).where(Agent.id == agent_id)
     if company_id is not None:
         stmt = stmt.where(Agent.company_id == company_id)
     return (await session.execute(stmt)).first()
@@ -89,9 +100,11 @@ async def request_wakeup(
     Raises Conflict (409) when the agent is paused, terminated or pending approval, NotFound when it
     does not exist in the company. Other refusals (company not active, the policy flag for the
     source off) write a `skipped` request and return outcome `skipped`. `target`: the row
-    `lock_wake_target` returned in this transaction (the caller looked the agent up already).
+    `lock_wake_target` returned in this transaction (the caller looked the agent up already, with
+    the lock `needs_wake_lock` asks for).
     """
-    row = target if target is not None else await lock_wake_target(session, agent_id, company_id)
+    row = target if target is not None else await lock_wake_target(session, agent_id, company_id, lock=needs_wake_lock(
+        source, idempotency_key, payload, context))
     if row is None:
         raise NotFound("Agent not found")
     if row.status in NOT_INVOKABLE:
