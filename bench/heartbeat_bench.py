@@ -13,6 +13,8 @@ heartbeats (as `paperclipai run` does); wake-ups reach it through NOTIFY.
 3. sustained runs/s: 20 agents x 5 on-demand wake-ups at once, `true` process adapter, with
    queue-to-start p50/p95 over that burst;
 4. GET /api/health p99 while 200 runs are in flight;
+   4b. the runner alone: runs/s and health p99 with runs queued straight into the database (no
+   wake-up requests competing for the server), which separates the runner from the API's cost;
 5. checkout race with assignment wakes: 40 issues assigned at once, every woken agent races to
    check out every issue; health p99 during it, and every run must end.
 """
@@ -270,6 +272,45 @@ class Bench:
         print(f"HEALTH while 200 runs in flight (peak {peak} running): n={len(samples)} p50 {pct(samples, 50):.1f} ms, "
               f"p99 {pct(samples, 99):.1f} ms, max {max(samples):.1f} ms (target p99 < 100 ms)")
 
+    # ---------------------------------------------------------------- 4b. the runner alone
+    def _queue_directly(self, agents: list[uuid.UUID], company: uuid.UUID, per_agent: int) -> int:
+        """Queued wake-up requests and runs written straight into the database (no HTTP), then one NOTIFY."""
+        rows = [(uuid.uuid4(), uuid.uuid4(), a) for a in agents for _ in range(per_agent)]
+        with self.db.cursor() as cur:
+            cur.executemany("INSERT INTO agent_wakeup_requests (id, company_id, agent_id, source, status, run_id) "
+                            "VALUES (%s, %s, %s, 'on_demand', 'queued', %s)", [(r, company, a, run) for r, run, a in rows])
+            cur.executemany("INSERT INTO heartbeat_runs (id, company_id, agent_id, invocation_source, status, "
+                            "wakeup_request_id, context_snapshot) VALUES (%s, %s, %s, 'on_demand', 'queued', %s, '{}')",
+                            [(run, company, a, r) for r, run, a in rows])
+        return len(rows)
+
+    def bench_runner(self) -> None:
+        """What the runner does with no API requests in the same process: runs/s for 500 `true` runs
+        queued at once (50 agents x 10), and health p99 while 200 `sleep 4` runs start and end."""
+        company = self.company()
+        n = self._queue_directly(self.agents(company, 50, {"command": "/bin/true"}), company, 10)
+        started = time.perf_counter()
+        self.db.execute("SELECT pg_notify('paperclip_wakeup', 'bench')")
+        self.wait_idle()
+        elapsed = time.perf_counter() - started
+        sleepers = self.agents(company, 200, {"command": "/bin/sleep", "args": ["4"]})
+
+        async def go():
+            stop = asyncio.Event()
+            probe = asyncio.create_task(self._health_probe(stop))
+            await asyncio.sleep(0.2)
+            self._queue_directly(sleepers, company, 1)
+            self.db.execute("SELECT pg_notify('paperclip_wakeup', 'bench')")
+            while self.db.execute("SELECT count(*) FROM heartbeat_runs WHERE status IN ('queued','running')").fetchone()[0]:
+                await asyncio.sleep(0.05)
+            stop.set()
+            return await probe
+
+        samples = asyncio.run(go())
+        print(f"RUNNER ALONE (runs queued in the database, no wake-up requests): {n} `true` runs in {elapsed:.2f} s = "
+              f"{n / elapsed:.1f} runs/s; health while 200 runs start and end: p99 {pct(samples, 99):.1f} ms, "
+              f"max {max(samples):.1f} ms")
+
     # ---------------------------------------------------------------- 5. checkout race
     def bench_checkout_race(self, n_agents: int = 40) -> None:
         company = self.company()
@@ -347,7 +388,7 @@ def main() -> None:
         if not only or "tick" in only:
             bench.bench_tick()
         bench.start_server()
-        for name in ("latency", "burst", "health", "checkout_race"):
+        for name in ("latency", "burst", "health", "runner", "checkout_race"):
             if not only or name in only:
                 getattr(bench, f"bench_{name}")()
     finally:
