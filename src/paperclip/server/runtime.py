@@ -28,6 +28,7 @@ from paperclip.server.ports import bind_listen_socket
 
 log = logging.getLogger("paperclip.server")
 GRACEFUL_SECONDS = 8
+KEEP_ALIVE_SECONDS = 65
 
 
 def serve(settings: Settings, *, interactive: bool | None = None) -> int:
@@ -116,7 +117,10 @@ async def _serve_background(app: FastAPI) -> None:
 
 
 async def _serve(app: FastAPI, sock: socket.socket) -> None:
+    # Keep-alive longer than the usual proxy/load-balancer idle timeout (60 s): a server closing an
+    # idle connection first races a client reusing it, which surfaces as a reset request.
     config = uvicorn.Config(app, log_config=None, access_log=False, timeout_graceful_shutdown=GRACEFUL_SECONDS,
+                            timeout_keep_alive=KEEP_ALIVE_SECONDS,
                             lifespan="on", proxy_headers=True, forwarded_allow_ips="127.0.0.1", server_header=False)
     server = _Server(config)
     await server.serve(sockets=[sock])
