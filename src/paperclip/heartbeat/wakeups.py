@@ -12,12 +12,14 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from paperclip.db.models import Agent, AgentWakeupRequest, Company, HeartbeatRun, Issue
+from paperclip.db.models import Agent, AgentWakeupRequest, HeartbeatRun, Issue
+from paperclip.db.rawsql import Sql
 from paperclip.errors import Conflict, NotFound
 from paperclip.heartbeat.context import build_snapshot, merge_snapshots
 from paperclip.heartbeat.policy import NOT_INVOKABLE, heartbeat_policy
@@ -63,19 +65,24 @@ def needs_wake_lock(source: str, idempotency_key: str | None, payload: dict[str,
     return source not in NON_COALESCING_SOURCES or bool(idempotency_key) or bool(payload) or bool(context)
 
 
+_TARGET = """SELECT {lock}a.id, a.company_id, a.status, a.pause_reason, a.runtime_config, c.status AS company_status
+  FROM agents a JOIN companies c ON c.id = a.company_id
+ WHERE a.id = $1{company}"""
+# Every wake-up starts here: hand-written (paperclip.db.rawsql), one statement per shape.
+_TARGETS = {(lock, scoped): Sql(_TARGET.format(lock="pg_advisory_xact_lock($3) AS locked, " if lock else "",
+                                               company=" AND a.company_id = $2" if scoped else " AND $2::uuid IS NULL"))
+            for lock in (True, False) for scoped in (True, False)}
+
+
 async def lock_wake_target(session: AsyncSession, agent_id: uuid.UUID, company_id: uuid.UUID | None = None, *,
                            lock: bool = True) -> Any:
     """The agent (its company, status, policy and its company's status), under the agent's wake-up
     advisory lock unless `lock` is false, in one round trip; None when there is no such agent (in
     that company)."""
-    columns = [Agent.id, Agent.company_id, Agent.status, Agent.pause_reason, Agent.runtime_config,
-               Company.status.label("company_status")]
-    if lock:
-        columns.insert(0, sa.func.pg_advisory_xact_lock(agent_lock_key(agent_id)).label("locked"))
-    stmt = sa.select(*columns).join(Company, Company.id == Agent.company_id).where(Agent.id == agent_id)
-    if company_id is not None:
-        stmt = stmt.where(Agent.company_id == company_id)
-    return (await session.execute(stmt)).first()
+    statement = _TARGETS[(lock, company_id is not None)]
+    args = (agent_id, company_id, agent_lock_key(agent_id)) if lock else (agent_id, company_id)
+    row = await statement.fetchrow(session, *args)
+    return SimpleNamespace(**row) if row is not None else None
 
 
 async def request_wakeup(
@@ -181,28 +188,27 @@ async def request_wakeup(
                                           "executionAgentId": str(lock.agent_id)})
 
     request_id, run_id = uuid.uuid4(), uuid.uuid4()
-    run = (await session.execute(_QUEUE, {
-        "req": request_id, "run": run_id, "cid": company_id, "aid": agent_id, "source": source, "trigger": trigger_detail,
-        "reason": reason, "payload": json.dumps(payload) if payload is not None else None, "atype": requested_by_actor_type,
-        "aidr": requested_by_actor_id, "ikey": idempotency_key, "now": now, "snap": json.dumps(snapshot),
-        "channel": WAKE_CHANNEL, "note": str(agent_id)})).mappings().first()
-    return WakeupOutcome("queued", request_id, run_id, run=dict(run))
+    run = await _QUEUE.fetchrow(
+        session, request_id, run_id, company_id, agent_id, source, trigger_detail, reason,
+        json.dumps(payload) if payload is not None else None, requested_by_actor_type, requested_by_actor_id,
+        idempotency_key, now, json.dumps(snapshot), WAKE_CHANNEL, str(agent_id))
+    run.pop("notified", None)
+    return WakeupOutcome("queued", request_id, run_id, run=run)
 
 
 # The queued wake-up request and its run, and the NOTIFY that starts it, in one round trip.
-_QUEUE = sa.text("""
+_QUEUE = Sql("""
     WITH req AS (
         INSERT INTO agent_wakeup_requests (id, company_id, agent_id, source, trigger_detail, reason, payload, status,
             requested_by_actor_type, requested_by_actor_id, idempotency_key, run_id, requested_at, created_at, updated_at)
-        VALUES (:req, :cid, :aid, :source, :trigger, :reason, CAST(:payload AS jsonb), 'queued', :atype, :aidr, :ikey,
-                :run, :now, :now, :now)
+        VALUES ($1, $3, $4, $5, $6, $7, CAST($8::text AS jsonb), 'queued', $9, $10, $11, $2, $12, $12, $12)
     ), run AS (
         INSERT INTO heartbeat_runs (id, company_id, agent_id, invocation_source, trigger_detail, status, wakeup_request_id,
             context_snapshot, created_at, updated_at)
-        VALUES (:run, :cid, :aid, :source, :trigger, 'queued', :req, CAST(:snap AS jsonb), :now, :now)
+        VALUES ($2, $3, $4, $5, $6, 'queued', $1, CAST($13::text AS jsonb), $12, $12)
         RETURNING *
     )
-    SELECT run.*, pg_notify(:channel, :note) AS notified FROM run
+    SELECT run.*, pg_notify($14, $15) AS notified FROM run
 """)
 
 
