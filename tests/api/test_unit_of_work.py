@@ -64,3 +64,33 @@ async def test_a_failed_commit_is_a_500_not_a_success(app, client):
     # The pool is healthy afterwards: the next request commits normally.
     assert (await client.post("/test/uow/4")).status_code == 201
     assert await _rows(app) == [4]
+
+
+async def test_a_refused_write_keeps_the_connections_prepared_statements(make_settings, database_url):
+    """psycopg's own rollback deallocates everything prepared on the connection; the request's does not."""
+    import httpx
+
+    from paperclip.server.runtime import build_app
+
+    app = build_app(make_settings({"PAPERCLIP_DB_POOL_MAX": "1"}), database_url, 3100)  # one write connection
+
+    async def prepared_count(session: DB):
+        # what this connection had prepared when the request started; then prepare one more
+        found = await session.scalar(sa.text("SELECT count(*) FROM pg_prepared_statements"))
+        for _ in range(6):  # past psycopg's prepare threshold (5)
+            await session.execute(sa.text("SELECT count(*) FROM companies WHERE name <> :n"), {"n": "x"})
+        return {"prepared": found}
+
+    async def refuse(session: DB):
+        await session.execute(sa.text("SELECT 1"))
+        raise Conflict("refused")
+
+    app.router.add_api_route("/test/prepared", prepared_count, methods=["POST"])
+    app.router.add_api_route("/test/refuse", refuse, methods=["POST"])
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost:3100") as client:
+            await client.post("/test/prepared")
+            assert (await client.post("/test/prepared")).json()["prepared"] >= 1
+            assert (await client.post("/test/refuse")).status_code == 409
+            after = await client.post("/test/prepared")
+            assert after.status_code == 200 and after.json()["prepared"] >= 1

@@ -16,6 +16,7 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.db.rawsql import READ_POOL_KEY
+from paperclip.db.rollback import rollback_keeping_prepared
 
 log = logging.getLogger("paperclip.api")
 
@@ -54,6 +55,8 @@ class RequestUnitOfWork:
             if success and (self.method not in READ_METHODS or session.new or session.dirty or session.deleted):
                 # A read only flushes what it touched (an API key's lastUsedAt).
                 await session.commit()
+            elif not success:
+                await rollback_keeping_prepared(session)
             return True
         except Exception:
             log.exception("Commit failed")
