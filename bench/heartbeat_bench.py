@@ -37,6 +37,9 @@ from types import SimpleNamespace
 import httpx
 import psycopg
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from lean_http import LeanClient  # noqa: E402  (the load generator shares the cores: httpx costs ~1 ms a request)
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
@@ -200,8 +203,7 @@ class Bench:
         probe_agents = self.agents(company, 20, cfg)
 
         async def fire(agents: list[uuid.UUID]) -> tuple[dict[str, float], float]:
-            async with httpx.AsyncClient(base_url=self.api, timeout=60,
-                                         limits=httpx.Limits(max_connections=100)) as http:
+            async with LeanClient(self.api, max_connections=100) as http:
                 async def one(agent):
                     t0 = time.time()
                     res = await http.post(f"/api/agents/{agent}/wakeup", json={})
@@ -232,13 +234,13 @@ class Bench:
     async def _health_probe(self, stop: asyncio.Event) -> list[float]:
         """Sequential GET /api/health; a failed answer counts as a 30 s sample (so it shows in p99)."""
         samples = []
-        async with httpx.AsyncClient(base_url=self.api, timeout=30) as http:
+        async with LeanClient(self.api, max_connections=1) as http:
             while not stop.is_set():
                 t0 = time.perf_counter()
                 try:
-                    res = await http.get("/api/health")
+                    res = await asyncio.wait_for(http.get("/api/health"), 30)
                     ok = res.status_code == 200
-                except httpx.HTTPError:
+                except (OSError, asyncio.IncompleteReadError, TimeoutError):
                     ok = False
                 samples.append((time.perf_counter() - t0) * 1000 if ok else 30_000.0)
                 await asyncio.sleep(0.005)
@@ -251,7 +253,7 @@ class Bench:
         async def go():
             stop = asyncio.Event()
             probe = asyncio.create_task(self._health_probe(stop))
-            async with httpx.AsyncClient(base_url=self.api, timeout=60, limits=httpx.Limits(max_connections=50)) as http:
+            async with LeanClient(self.api, max_connections=50) as http:
                 answers = await asyncio.gather(*[http.post(f"/api/agents/{a}/wakeup", json={}) for a in agents],
                                                return_exceptions=True)
             failed = [a for a in answers if isinstance(a, Exception) or a.status_code != 202]
@@ -332,7 +334,7 @@ class Bench:
         async def go():
             stop = asyncio.Event()
             probe = asyncio.create_task(self._health_probe(stop))
-            async with httpx.AsyncClient(base_url=self.api, timeout=60, limits=httpx.Limits(max_connections=40)) as http:
+            async with LeanClient(self.api, max_connections=40) as http:
                 # the issues exist first (unassigned), so every racer sees all of them
                 created = await asyncio.gather(*[http.post(f"/api/companies/{company}/issues",
                                                            json={"title": f"Race {i}", "status": "todo"})
