@@ -59,32 +59,14 @@ def pct(values: list[float], p: float) -> float:
 
 
 def serve() -> None:
-    import uvicorn
-
+    """The server as `paperclipai run` lays it out (PAPERCLIP_WORKERS, PAPERCLIP_HEARTBEAT_PROCESS)."""
     from paperclip.config import load_settings
-    from paperclip.server.runtime import build_app
+    from paperclip.server.ports import bind_socket
+    from paperclip.server.runtime import serve_on_socket
 
     settings = load_settings(dict(os.environ))
     port = int(os.environ["PORT"])
-    workers = int(os.environ.get("PAPERCLIP_WORKERS") or 1)
-    if workers > 1:
-        from paperclip.server import runtime
-        from paperclip.server.ports import bind_socket
-        from paperclip.server.workers import run_workers
-
-        url = os.environ["DATABASE_URL"]
-
-        def serve_one(listen: socket.socket, index: int) -> None:  # as `paperclipai run` does
-            if index == 0:  # the background process: heartbeats, scheduler
-                listen.close()
-                runtime._run_loop(runtime._serve_background(build_app(settings, url, port, role="background")))
-            else:
-                runtime._run_loop(runtime._serve(build_app(settings, url, port, role="http"), listen))
-
-        sock = bind_socket("127.0.0.1", port)
-        raise SystemExit(run_workers(workers + 1, sock, serve_one))
-    app = build_app(settings, os.environ["DATABASE_URL"], port)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    raise SystemExit(serve_on_socket(settings, os.environ["DATABASE_URL"], port, bind_socket("127.0.0.1", port)))
 
 
 class Bench:

@@ -5,7 +5,7 @@
 Measures, on a throwaway PAPERCLIP_HOME with the embedded database:
   cold start  `paperclipai run` → first 200 from /api/health, including initdb and migrations
   warm start  the same on the existing instance (cluster initialised, schema current)
-  idle RSS    VmRSS of the Python server process (not PostgreSQL) after it sat idle
+  idle memory RSS and PSS of the server's processes (not PostgreSQL) after it sat idle
   stop        SIGTERM → process exit (server and embedded PostgreSQL)
 and the bare CLI import time, which every command pays.
 """
@@ -36,21 +36,48 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+def server_tree(pid: int) -> list[int]:
+    """The server process and its worker processes (the HTTP workers and the background process),
+    PostgreSQL excluded."""
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            if "postgres" in Path(f"/proc/{current}/cmdline").read_bytes().decode(errors="replace"):
+                continue
+            tree.append(current)
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        todo.extend(int(child) for child in children)
+    return tree
+
+
+def _status_kib(pid: int, field: str, path: str = "status") -> int:
+    for line in Path(f"/proc/{pid}/{path}").read_text().splitlines():
+        if line.startswith(field):
             return int(line.split()[1])
-    raise RuntimeError(f"no VmRSS for pid {pid}")
+    raise RuntimeError(f"no {field} for pid {pid}")
+
+
+def rss_kib(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) summed over the server's processes: forked workers share pages, which RSS counts
+    once per process and PSS divides among them."""
+    tree = server_tree(pid)
+    return (sum(_status_kib(p, "VmRSS:") for p in tree), sum(_status_kib(p, "Pss:", "smaps_rollup") for p in tree))
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of one process (not its children), from /proc/<pid>/stat.
+    """User + system CPU time of the server's processes, from /proc/<pid>/stat.
 
-    Wall-clock start-up depends on what else the machine is doing; the CPU the server process
-    burnt until it answered does much less, so both are printed.
+    Wall-clock start-up depends on what else the machine is doing; the CPU the server burnt until
+    it answered does much less, so both are printed.
     """
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for member in server_tree(pid):
+        fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def load_average() -> str:
@@ -146,8 +173,10 @@ def main() -> None:
     print(f"cold start          {cold:.2f} s  (initdb + migrations, run → /api/health 200); server CPU {cold_cpu:.2f} s")
     print(f"warm start          {statistics.median(warm):.2f} s median, {min(warm):.2f} s best of {len(warm)}; "
           f"server CPU {statistics.median(warm_cpu):.2f} s median")
-    print(f"idle server RSS     {max(idle_rss) / 1024:.1f} MiB warm (max of {len(idle_rss)}), "
-          f"{cold_rss / 1024:.1f} MiB after cold start  ({args.idle_seconds:.0f} s idle, VmRSS, PostgreSQL excluded)")
+    rss, pss = max(r for r, _ in idle_rss), max(p for _, p in idle_rss)
+    print(f"idle server memory  RSS {rss / 1024:.1f} MiB, PSS {pss / 1024:.1f} MiB warm (max of {len(idle_rss)}); "
+          f"RSS {cold_rss[0] / 1024:.1f} MiB, PSS {cold_rss[1] / 1024:.1f} MiB after cold start  "
+          f"({args.idle_seconds:.0f} s idle, all server processes summed, PostgreSQL excluded)")
     print(f"stop (SIGTERM)      {statistics.median([cold_stop, *stops]):.2f} s median")
 
 

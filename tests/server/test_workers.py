@@ -96,3 +96,41 @@ def test_workers_stop_when_the_server_process_is_killed(start, onboard, database
         except httpx.HTTPError:
             answered = False
     assert not answered
+
+
+def _run_one_wakeup(port: int) -> str:
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
+        cid = http.post("/api/companies", json={"name": "Layout Co"}).json()["id"]
+        agent = http.post(f"/api/companies/{cid}/agents", json={
+            "name": "Runner", "adapterType": "process", "adapterConfig": {"command": "true"},
+            "runtimeConfig": {"heartbeat": {"enabled": False}}}).json()
+        run = http.post(f"/api/agents/{agent['id']}/wakeup", json={"source": "on_demand"}).json()
+        deadline = time.monotonic() + 30
+        while (status := http.get(f"/api/heartbeat-runs/{run['id']}").json()["status"]) in ("queued", "running"):
+            assert time.monotonic() < deadline, status
+            time.sleep(0.1)
+        return status
+
+
+def test_by_default_one_http_worker_and_the_background_process(start, onboard, database_url: str):
+    onboard("local_trusted")
+    port = free_port()
+    server = start("run", env={"PORT": str(port), "DATABASE_URL": database_url})
+    assert server.wait_healthy(port).status_code == 200
+    deadline = time.monotonic() + 30
+    while len(children := _children(server.proc.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(children) == 2
+    assert _run_one_wakeup(port) == "succeeded"
+    assert server.terminate(timeout=12) == 0
+    assert not any(_alive(pid) for pid in children)
+
+
+def test_inline_heartbeats_keep_one_process(start, onboard, database_url: str):
+    onboard("local_trusted")
+    port = free_port()
+    server = start("run", env={"PORT": str(port), "DATABASE_URL": database_url, "PAPERCLIP_HEARTBEAT_PROCESS": "inline"})
+    assert server.wait_healthy(port).status_code == 200
+    assert _children(server.proc.pid) == set() or all(not _alive(p) for p in _children(server.proc.pid))
+    assert _run_one_wakeup(port) == "succeeded"
+    assert server.terminate(timeout=12) == 0

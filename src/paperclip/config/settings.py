@@ -92,6 +92,7 @@ class Settings:
     log_format: str
     log_level: str
     workers: int
+    heartbeat_process: str  # separate | inline (PAPERCLIP_HEARTBEAT_PROCESS)
     telemetry_enabled: bool
     database: DatabaseSettings
     backup: BackupSettings
@@ -259,6 +260,7 @@ def resolve(env: Mapping[str, str], paths: InstancePaths, config_path: Path, con
         log_format=log_format,
         log_level=log_level,
         workers=env_int(env, "PAPERCLIP_WORKERS", 1, 64) or 1,
+        heartbeat_process=env_choice(env, "PAPERCLIP_HEARTBEAT_PROCESS", ["separate", "inline"]) or "separate",
         telemetry_enabled=file.telemetry.enabled and not env_str(env, "PAPERCLIP_TELEMETRY_DISABLED"),
         database=_database(env, paths, file),
         backup=_backup(env, paths, file),

@@ -7,6 +7,7 @@ backups (lifespan), then stop the embedded database — all inside the 10 s a su
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -50,26 +51,34 @@ def serve(settings: Settings, *, interactive: bool | None = None) -> int:
         print_banner(settings, StartupFacts(port=port, requested_port=settings.port, database_url=database.url,
                                             embedded=database.embedded is not None, migrations=database.migrations,
                                             jwt_status=jwt_status(settings)))
-        if settings.workers > 1:
-            from paperclip.server.workers import run_workers
-
-            def serve_one(listen: socket.socket, index: int) -> None:
-                # Process 0 runs heartbeats, the scheduler and backups; the others only serve HTTP,
-                # so agent runs never hold up an API request's event loop.
-                if index == 0:
-                    listen.close()  # this process never accepts
-                    _run_loop(_serve_background(build_app(settings, database.url, port, role="background")))
-                else:
-                    _run_loop(_serve(build_app(settings, database.url, port, role="http"), listen))
-
-            return run_workers(settings.workers + 1, sock, serve_one)
-        _run_loop(_serve(build_app(settings, database.url, port), sock))
-        return 0
+        return serve_on_socket(settings, database.url, port, sock)
     finally:
         if sock is not None:
             sock.close()
         database.stop()
         log.info("Paperclip server stopped")
+
+
+def serve_on_socket(settings: Settings, database_url: str, port: int, sock: socket.socket) -> int:
+    """Serve until SIGTERM/SIGINT with the process layout the settings ask for; the exit code."""
+    from paperclip.server.workers import run_workers
+
+    if settings.heartbeat_process == "separate":
+        def serve_one(listen: socket.socket, index: int) -> None:
+            # Process 0 runs heartbeats, the scheduler and backups; the others only serve HTTP,
+            # so agent runs never hold up an API request's event loop.
+            if index == 0:
+                listen.close()  # this process never accepts
+                _run_loop(_serve_background(build_app(settings, database_url, port, role="background")))
+            else:
+                _run_loop(_serve(build_app(settings, database_url, port, role="http"), listen))
+
+        return run_workers(settings.workers + 1, sock, serve_one)
+    if settings.workers > 1:  # inline: every worker is a full replica (runs heartbeats too)
+        return run_workers(settings.workers, sock,
+                           lambda listen, _index: _run_loop(_serve(build_app(settings, database_url, port), listen)))
+    _run_loop(_serve(build_app(settings, database_url, port), sock))
+    return 0
 
 
 def build_app(settings: Settings, database_url: str, port: int, *, role: str = "all") -> FastAPI:
@@ -107,13 +116,27 @@ class _Server(uvicorn.Server):
 
 
 async def _serve_background(app: FastAPI) -> None:
-    """The application's life (start-up and shutdown hooks) without a listening socket."""
+    """The application's life (start-up and shutdown hooks) without a listening socket.
+
+    A start-up that fails (the database restarting, say) is retried with a growing pause instead of
+    taking the HTTP workers down with it; they keep answering, /api/health tells the state.
+    """
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    async with app.router.lifespan_context(app):
-        await stop.wait()
+    pause = 1.0
+    while not stop.is_set():
+        try:
+            async with app.router.lifespan_context(app):
+                pause = 1.0
+                await stop.wait()
+            return
+        except Exception:
+            log.exception("Heartbeats, scheduler and backups could not start; retrying in %.0f s", pause)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), pause)
+        pause = min(pause * 2, 30.0)
 
 
 async def _serve(app: FastAPI, sock: socket.socket) -> None:

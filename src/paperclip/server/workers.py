@@ -1,8 +1,9 @@
 """Several server worker processes on one listening socket (PAPERCLIP_WORKERS).
 
 Python runs one request at a time per process, so on a multi-core machine the API scales with
-processes. `paperclip.server.runtime` forks N HTTP workers plus one background process for
-heartbeats, the scheduler and backups (wake-ups reach it through PostgreSQL NOTIFY). The parent
+processes. `paperclip.server.runtime` forks N HTTP workers (PAPERCLIP_WORKERS, default 1) plus one
+background process for heartbeats, the scheduler and backups (wake-ups reach it through PostgreSQL
+NOTIFY), unless PAPERCLIP_HEARTBEAT_PROCESS=inline. The parent
 only forks, forwards SIGTERM/SIGINT and waits; it stops the embedded database after every worker
 has exited.
 """
@@ -90,16 +91,16 @@ def run_workers(count: int, sock: socket.socket, serve_one: Callable[[socket.soc
 
 
 def _stop_when_parent_dies(parent: int) -> None:
-    """A parent killed outright (SIGKILL, OOM) must not leave workers serving the port on their own:
-    the kernel sends SIGTERM (a graceful stop) when it dies. Linux only; elsewhere a no-op."""
+    """A parent killed outright (SIGKILL, OOM) is a crashed server: its processes must not go on
+    serving the port or running heartbeats on their own. The kernel kills them with it, exactly as
+    if the server were one process; the next start recovers lost runs. Linux only; elsewhere a no-op."""
     try:
         import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
         pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
     except (OSError, AttributeError):
         return
     if os.getppid() != parent:  # it died before the request took effect
-        os.kill(os.getpid(), signal.SIGTERM)
-
+        os.kill(os.getpid(), signal.SIGKILL)
