@@ -144,3 +144,116 @@ async def test_concurrent_wakes_each_queue_a_run_and_one_idempotency_key_still_q
                                 .where(AgentWakeupRequest.agent_id == keyed)) == 1
     for outcome in plain_outcomes + keyed_outcomes[:1]:
         assert (await factory.wait_run(outcome.run_id)).status == "succeeded"
+
+
+# ---------------------------------------------------------------- the one-statement on-demand wake-up
+
+def _without(row, *keys):
+    return {k: v for k, v in row._mapping.items() if k not in keys}
+
+
+async def _written_for(factory, agent):
+    from paperclip.db.models import ActivityLog
+
+    def columns(model):
+        return sa.select(*model.__table__.c)
+
+    requests = await factory.rows(columns(AgentWakeupRequest).where(AgentWakeupRequest.agent_id == agent))
+    runs = await factory.rows(columns(HeartbeatRun).where(HeartbeatRun.agent_id == agent))
+    activity = await factory.rows(columns(ActivityLog).where(ActivityLog.entity_id == str(agent)))
+    return requests, runs, activity
+
+
+async def test_a_plain_on_demand_wake_is_one_statement_writing_what_the_general_path_writes(
+        client, app, factory, monkeypatch):
+    """The route's one-statement path and the general path (request_wakeup in a transaction) leave
+    the same request, run and activity entry, and answer with the same run shape."""
+    from paperclip.auth.actor import LOCAL_BOARD
+    from paperclip.heartbeat import service
+
+    taken = []
+    real = service.queue_on_demand_wakeup
+
+    async def spy(*args, **kwargs):
+        row = await real(*args, **kwargs)
+        taken.append(row is not None)
+        return row
+
+    monkeypatch.setattr(service, "queue_on_demand_wakeup", spy)
+    company = await factory.company()
+    fast_agent, general_agent = await factory.agent(company, config=SLEEP), await factory.agent(company, config=SLEEP)
+    fast = await client.post(f"/api/agents/{fast_agent}/wakeup",
+                             json={"reason": "look", "triggerDetail": "ping", "forceFreshSession": True})
+    assert fast.status_code == 202 and taken == [True]
+    async with unit_of_work(app.state.sessions) as session:
+        general = await service.wake_agent(
+            session, LOCAL_BOARD, general_agent, source="on_demand", trigger_detail="ping", reason="look",
+            payload=None, idempotency_key=None, force_fresh_session=True, invoke=False, now=utcnow(), pool=None)
+    assert taken == [True]  # the general path did not go through it
+
+    fast_json, ids = fast.json(), ("id", "agentId", "wakeupRequestId", "createdAt", "updatedAt", "startedAt", "status")
+    assert fast_json["status"] == general["status"] == "queued"
+    assert {k: v for k, v in fast_json.items() if k not in ids} == {k: v for k, v in general.items() if k not in ids}
+    assert fast_json["agentId"] == str(fast_agent) and fast_json["companyId"] == str(company)
+
+    (f_req,), (f_run,), (f_act,) = await _written_for(factory, fast_agent)
+    (g_req,), (g_run,), (g_act,) = await _written_for(factory, general_agent)
+    volatile = ("id", "agent_id", "run_id", "requested_at", "created_at", "updated_at", "claimed_at", "finished_at",
+                "status", "error")
+    assert _without(f_req, *volatile) == _without(g_req, *volatile)
+    assert f_req.run_id == f_run.id and f_run.wakeup_request_id == f_req.id
+    run_volatile = ("id", "agent_id", "wakeup_request_id", "created_at", "updated_at", "started_at", "finished_at",
+                    "status", "runner_id", "process_pid", "process_started_at", "exit_code", "signal", "error",
+                    "error_code", "stdout_excerpt", "stderr_excerpt", "log_store", "log_ref", "log_bytes",
+                    "log_sha256", "result_json", "usage_json", "session_id_before", "session_id_after")
+    assert _without(f_run, *run_volatile) == _without(g_run, *run_volatile)
+    assert f_run.context_snapshot["forceFreshSession"] is True
+    assert _without(f_act, "id", "entity_id", "created_at", "details") == _without(g_act, "id", "entity_id", "created_at",
+                                                                                    "details")
+    assert f_act.details == {**g_act.details, "runId": str(f_run.id)} and g_act.details["runId"] == str(g_run.id)
+    assert f_act.action == "heartbeat.invoked" and f_act.entity_id == str(fast_agent)
+    for run_id in (fast_json["id"], general["id"]):
+        await client.post(f"/api/heartbeat-runs/{run_id}/cancel")
+        await factory.wait_run(run_id)
+
+
+@pytest.mark.parametrize("case", ["paused", "terminated", "pending_approval", "company_paused", "policy_flag",
+                                  "other_company", "missing"])
+async def test_the_one_statement_wake_writes_nothing_unless_the_agent_is_admitted(app, factory, case):
+    """Anything but a visible, invokable agent of an active company with no on-demand flag writes
+    nothing and returns no row (the general path then answers 404/403/409/skipped)."""
+    from paperclip.heartbeat.wakeups import queue_on_demand_wakeup
+
+    company = await factory.company(status="paused" if case == "company_paused" else "active")
+    status = case if case in ("paused", "terminated", "pending_approval") else "idle"
+    # an explicit flag, even one that allows the wake, is the policy code's to read
+    runtime = {"heartbeat": {"wakeOnDemand": True}} if case == "policy_flag" else None
+    agent = await factory.agent(company, status=status, runtime=runtime)
+    target = uuid.uuid4() if case == "missing" else agent
+    companies = [uuid.uuid4()] if case == "other_company" else [company]
+    row = await queue_on_demand_wakeup(
+        app.state.read_pool, agent_id=target, companies=companies, trigger_detail="manual", reason=None,
+        actor_type="user", actor_id="local-board", actor_agent_id=None, actor_run_id=None, force_fresh_session=False,
+        now=utcnow())
+    assert row is None
+    assert await _written_for(factory, agent) == ([], [], [])
+
+
+async def test_the_one_statement_wake_redacts_its_activity_and_scopes_to_the_actors_companies(client, app, factory):
+    from paperclip.heartbeat.wakeups import queue_on_demand_wakeup
+
+    company = await factory.company()
+    agent = await factory.agent(company, config=SLEEP)
+    token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
+    for companies in ([company], None):
+        row = await queue_on_demand_wakeup(
+            app.state.read_pool, agent_id=agent, companies=companies, trigger_detail="manual",
+            reason=f"use {token}", actor_type="user", actor_id="u1", actor_agent_id=None, actor_run_id=None,
+            force_fresh_session=False, now=utcnow())
+        assert row is not None and row["status"] == "queued" and row["company_id"] == company
+    _requests, runs, activity = await _written_for(factory, agent)
+    assert len(runs) == 2 and len(activity) == 2
+    assert all(token not in str(a.details) for a in activity)
+    for run in runs:
+        await client.post(f"/api/heartbeat-runs/{run.id}/cancel")
+        await factory.wait_run(run.id)

@@ -52,6 +52,8 @@ class RequestUnitOfWork:
         if session is None:
             return True
         try:
+            if not session.in_transaction() and not (session.new or session.dirty or session.deleted):
+                return True  # nothing was begun (a request whose one write ran as its own statement)
             if success and (self.method not in READ_METHODS or session.new or session.dirty or session.deleted):
                 # A read only flushes what it touched (an API key's lastUsedAt).
                 await session.commit()

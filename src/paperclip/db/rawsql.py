@@ -52,6 +52,12 @@ class Sql:
         row = await self._in_session(session, args, all_rows=False)
         return None if row is None else next(iter(row.values()))
 
+    async def fetchrow_autocommit(self, pool: Any, *args: Any) -> dict[str, Any] | None:
+        """Run on `pool` (asyncpg, autocommit) as a transaction of its own: for a request whose one
+        and only write is this statement (one round trip instead of BEGIN, statement, COMMIT)."""
+        row = await pool.fetchrow(self.text, *args)
+        return dict(row) if row is not None else None
+
     async def _in_session(self, session: AsyncSession, args: tuple, *, all_rows: bool):
         from psycopg.rows import dict_row
 

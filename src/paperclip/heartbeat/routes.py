@@ -41,19 +41,22 @@ def _store(request: Request):
 
 
 @router.post("/agents/{agent_id}/wakeup", status_code=202)
-async def wakeup(agent_id: str, session: DB, actor: ActorDep, now: Now, body: WakeupBody | None = None):
+async def wakeup(agent_id: str, request: Request, session: DB, actor: ActorDep, now: Now,
+                 body: WakeupBody | None = None):
     body = body or WakeupBody()
     return await service.wake_agent(
         session, actor, path_uuid(agent_id, AGENT), source=body.source or "on_demand",
         trigger_detail=body.triggerDetail or "manual", reason=body.reason, payload=body.payload,
-        idempotency_key=body.idempotencyKey, force_fresh_session=body.forceFreshSession is True, invoke=False, now=now)
+        idempotency_key=body.idempotencyKey, force_fresh_session=body.forceFreshSession is True, invoke=False, now=now,
+        pool=request.app.state.read_pool)
 
 
 @router.post("/agents/{agent_id}/heartbeat/invoke", status_code=202)
-async def invoke(agent_id: str, session: DB, actor: ActorDep, now: Now):
+async def invoke(agent_id: str, request: Request, session: DB, actor: ActorDep, now: Now):
     return await service.wake_agent(
         session, actor, path_uuid(agent_id, AGENT), source="on_demand", trigger_detail="manual", reason=None,
-        payload=None, idempotency_key=None, force_fresh_session=False, invoke=True, now=now)
+        payload=None, idempotency_key=None, force_fresh_session=False, invoke=True, now=now,
+        pool=request.app.state.read_pool)
 
 
 @router.get("/companies/{company_id}/heartbeat-runs")

@@ -34,6 +34,7 @@ from paperclip.heartbeat.wakeups import (
     lock_wake_target,
     needs_wake_lock,
     notify,
+    queue_on_demand_wakeup,
     request_wakeup,
 )
 from paperclip.wire import iso, uid
@@ -63,8 +64,19 @@ async def visible_run(session: AsyncSession, actor: Actor, run_id: uuid.UUID, *,
 
 async def wake_agent(session: AsyncSession, actor: Actor, agent_id: uuid.UUID, *, source: str, trigger_detail: str,
                      reason: str | None, payload: dict[str, Any] | None, idempotency_key: str | None,
-                     force_fresh_session: bool, invoke: bool, now: datetime) -> dict[str, Any]:
-    """POST /agents/:id/wakeup and /heartbeat/invoke → the queued run, or a skipped answer."""
+                     force_fresh_session: bool, invoke: bool, now: datetime, pool: Any = None) -> dict[str, Any]:
+    """POST /agents/:id/wakeup and /heartbeat/invoke → the queued run, or a skipped answer.
+
+    `pool`: an autocommit pool (the app's asyncpg pool) on which a plain on-demand wake-up runs as
+    one statement, its own transaction, when this request has written nothing before it."""
+    if (pool is not None and not needs_wake_lock(source, idempotency_key, payload) and not session.in_transaction()
+            and not (actor.is_agent and actor.agent_id != agent_id)):
+        run = await queue_on_demand_wakeup(
+            pool, agent_id=agent_id, companies=_visible_companies(actor), trigger_detail=trigger_detail, reason=reason,
+            actor_type=actor.activity_type, actor_id=actor.activity_id, actor_agent_id=actor.agent_id,
+            actor_run_id=actor.run_id, force_fresh_session=force_fresh_session, now=now)
+        if run is not None:
+            return run_to_wire(SimpleNamespace(**run))
     # the lookup and (when needed) the agent's wake-up lock in one round trip
     agent = await lock_wake_target(session, agent_id, lock=needs_wake_lock(source, idempotency_key, payload))
     if agent is None:
@@ -89,6 +101,15 @@ async def wake_agent(session: AsyncSession, actor: Actor, agent_id: uuid.UUID, *
         return run_to_wire(SimpleNamespace(**outcome.run))
     run = await session.get(HeartbeatRun, outcome.run_id, populate_existing=True)
     return run_to_wire(run)
+
+
+def _visible_companies(actor: Actor) -> list[uuid.UUID] | None:
+    """The companies whose agents `actor` may wake (None: every company); mirrors Actor.require_company."""
+    if actor.is_agent:
+        return [actor.company_id] if actor.company_id is not None else []
+    if actor.is_board and (actor.is_instance_admin or actor.source == "local_implicit"):
+        return None
+    return sorted(actor.company_ids) if actor.is_board else []
 
 
 async def list_runs(session: AsyncSession, actor: Actor, company_id: uuid.UUID, *, agent_id: uuid.UUID | None,

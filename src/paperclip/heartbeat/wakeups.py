@@ -23,6 +23,7 @@ from paperclip.db.rawsql import Sql
 from paperclip.errors import Conflict, NotFound
 from paperclip.heartbeat.context import build_snapshot, merge_snapshots
 from paperclip.heartbeat.policy import NOT_INVOKABLE, heartbeat_policy
+from paperclip.redaction import redact
 
 WAKE_CHANNEL = "paperclip_wakeup"
 CANCEL_CHANNEL = "paperclip_run_cancel"
@@ -210,6 +211,63 @@ _QUEUE = Sql("""
     )
     SELECT run.*, pg_notify($14, $15) AS notified FROM run
 """)
+
+
+# A plain on-demand wake-up (no idempotency key, payload or task: nothing to coalesce, deduplicate or
+# defer) as ONE statement, which is atomic by itself: admission, the queued request and run, the
+# activity entry and the NOTIFY. It writes only for an agent the actor may see that is invokable,
+# in an active company, with no on-demand policy flag set; anything else writes nothing and returns
+# no row, and the caller takes the general path, which answers 404/403/409/skipped exactly.
+_QUEUE_ON_DEMAND = Sql("""
+    WITH target AS (
+        SELECT a.id, a.company_id FROM agents a JOIN companies c ON c.id = a.company_id
+        WHERE a.id = $1::uuid AND ($2::uuid[] IS NULL OR a.company_id = ANY($2::uuid[]))
+          AND a.status NOT IN ('paused', 'terminated', 'pending_approval') AND c.status = 'active'
+          AND NOT (coalesce(a.runtime_config -> 'heartbeat', '{}'::jsonb) ?| ARRAY['wakeOnOnDemand', 'wakeOnDemand'])
+    ), req AS (
+        INSERT INTO agent_wakeup_requests (id, company_id, agent_id, source, trigger_detail, reason, status,
+            requested_by_actor_type, requested_by_actor_id, run_id, requested_at, created_at, updated_at)
+        SELECT $3::uuid, t.company_id, t.id, $5::text, $6::text, $7::text, 'queued', $8::text, $9::text, $4::uuid,
+               $10::timestamptz, $10::timestamptz, $10::timestamptz
+        FROM target t
+    ), run AS (
+        INSERT INTO heartbeat_runs (id, company_id, agent_id, invocation_source, trigger_detail, status,
+            wakeup_request_id, context_snapshot, created_at, updated_at)
+        SELECT $4::uuid, t.company_id, t.id, $5::text, $6::text, 'queued', $3::uuid, CAST($11::text AS jsonb),
+               $10::timestamptz, $10::timestamptz
+        FROM target t
+        RETURNING *
+    ), act AS (
+        INSERT INTO activity_log (company_id, actor_type, actor_id, action, entity_type, entity_id, agent_id, run_id,
+            details, created_at)
+        SELECT company_id, $8::text, $9::text, 'heartbeat.invoked', 'agent', $1::text, $12::uuid, $13::uuid,
+               CAST($14::text AS jsonb), clock_timestamp()
+        FROM run
+    )
+    SELECT run.*, pg_notify($15::text, $1::text) AS notified FROM run
+""")
+
+
+async def queue_on_demand_wakeup(pool: Any, *, agent_id: uuid.UUID, companies: list[uuid.UUID] | None,
+                                 trigger_detail: str, reason: str | None, actor_type: str, actor_id: str | None,
+                                 actor_agent_id: uuid.UUID | None, actor_run_id: uuid.UUID | None,
+                                 force_fresh_session: bool, now: datetime) -> dict[str, Any] | None:
+    """Queue a plain on-demand wake-up as a transaction of its own (one round trip on `pool`, in
+    autocommit): the caller must have written nothing else. `companies`: those the actor may wake
+    agents in (None: all). Returns the queued run's row, or None when the agent is not there for
+    this actor or not admitted as it stands (the general path then decides and answers)."""
+    request_id, run_id = uuid.uuid4(), uuid.uuid4()
+    snapshot = build_snapshot(source="on_demand", reason=reason, trigger_detail=trigger_detail, payload=None,
+                              context=None, actor_type=actor_type, actor_id=actor_id,
+                              force_fresh_session=force_fresh_session)
+    details = redact({"source": "on_demand", "triggerDetail": trigger_detail, "reason": reason, "outcome": "queued",
+                      "runId": str(run_id)})
+    run = await _QUEUE_ON_DEMAND.fetchrow_autocommit(
+        pool, agent_id, companies, request_id, run_id, "on_demand", trigger_detail, reason, actor_type, actor_id, now,
+        json.dumps(snapshot), actor_agent_id, actor_run_id, json.dumps(details), WAKE_CHANNEL)
+    if run is not None:
+        run.pop("notified", None)
+    return run
 
 
 async def cancel_agent_work(session: AsyncSession, *, agent_id: uuid.UUID, reason: str, now: datetime) -> list[uuid.UUID]:
