@@ -178,3 +178,65 @@ async def test_two_runners_claiming_in_batches_never_exceed_max_concurrent_runs(
         assert statuses == {"idle"}
     finally:
         await second.stop()
+
+
+async def test_the_journal_claims_an_agents_next_run_in_the_transaction_that_ends_its_run(database_url):
+    """No runner here (only sessions on the database), so nothing else claims: an ended run's agent
+    gets its next queued run (oldest first, within maxConcurrentRuns) in the same transaction, and a
+    paused agent's queue stays put."""
+    from hb_support import Factory
+
+    from paperclip.db.engine import make_async_engine, session_factory
+    from paperclip.heartbeat.runs import claim_for_locked_agents
+
+    engine = make_async_engine(database_url, pool_max=4)
+    try:
+        app = SimpleNamespace(state=SimpleNamespace(sessions=session_factory(engine)))
+        factory = Factory(app)
+        company = await factory.company()
+        busy, paused = await factory.agent(company), await factory.agent(company)
+        ending = {agent: await running_run(app, company, agent) for agent in (busy, paused)}
+        queued: dict[uuid.UUID, list[uuid.UUID]] = {}
+        for agent in (busy, paused):
+            for i in range(3):
+                async with unit_of_work(app.state.sessions) as session:
+                    outcome = await request_wakeup(session, company_id=company, agent_id=agent, source="on_demand",
+                                                   reason=f"queued {i}", now=utcnow())
+                queued.setdefault(agent, []).append(outcome.run_id)
+        async with unit_of_work(app.state.sessions) as session:
+            await session.execute(sa.update(Agent).where(Agent.id == paused).values(status="paused"))
+
+        handed: list = []
+        journal = RunJournal(
+            app.state.sessions, on_claimed=handed.extend,
+            claim_next=lambda session, agents, now: claim_for_locked_agents(session, agents, runner_id="journal",
+                                                                           now=now))
+        ok = RunOutcome(status="succeeded", exit_code=0)
+        assert await asyncio.gather(*[journal.finalize(ending[a], ok, "process") for a in (busy, paused)]) == [
+            "succeeded", "succeeded"]
+        assert journal.transactions == 1
+        assert [r.id for r in handed] == [queued[busy][0]]
+        assert handed[0].agent_id == busy and handed[0].adapter_config == {"command": "true"}
+
+        runs = dict(await factory.rows(sa.select(HeartbeatRun.id, HeartbeatRun.status).where(
+            HeartbeatRun.id.in_([*queued[busy], *queued[paused]]))))
+        assert runs == {queued[busy][0]: "running", queued[busy][1]: "queued", queued[busy][2]: "queued",
+                        **{r: "queued" for r in queued[paused]}}
+        claimed = (await factory.rows(sa.select(HeartbeatRun.runner_id, AgentWakeupRequest.status)
+                                      .join(AgentWakeupRequest, AgentWakeupRequest.id == HeartbeatRun.wakeup_request_id)
+                                      .where(HeartbeatRun.id == queued[busy][0])))[0]
+        assert tuple(claimed) == ("journal", "claimed")
+        agents = dict(await factory.rows(sa.select(Agent.id, Agent.status).where(Agent.id.in_([busy, paused]))))
+        assert agents == {busy: "running", paused: "paused"}
+        events = await factory.rows(sa.select(HeartbeatRunEvent.message).where(HeartbeatRunEvent.run_id == queued[busy][0]))
+        assert [e.message for e in events] == ["run started"]
+
+        # ending that run hands on the next one; a journal without claim_next leaves the queue to the pump
+        assert await journal.finalize(handed[0], ok, "process") == "succeeded"
+        assert [r.id for r in handed] == queued[busy][:2]
+        plain = RunJournal(app.state.sessions)
+        assert await plain.finalize(handed[1], ok, "process") == "succeeded"
+        assert await factory.scalar(sa.select(HeartbeatRun.status).where(HeartbeatRun.id == queued[busy][2])) == "queued"
+        assert await factory.scalar(sa.select(Agent.status).where(Agent.id == busy)) == "idle"
+    finally:
+        await engine.dispose()

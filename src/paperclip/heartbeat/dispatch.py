@@ -39,7 +39,7 @@ from paperclip.heartbeat.finalize import RunOutcome, excerpt, finalize_run
 from paperclip.heartbeat.journal import RunJournal
 from paperclip.heartbeat.listener import Listener
 from paperclip.heartbeat.logstore import LocalFileRunLogStore, LogHandle, RunLogStore
-from paperclip.heartbeat.runs import ClaimedRun, add_event, claim_runs, fail_runs
+from paperclip.heartbeat.runs import ClaimedRun, add_event, claim_for_locked_agents, claim_runs, fail_runs
 from paperclip.heartbeat.sessions import load_session
 from paperclip.heartbeat.wakeups import CANCEL_CHANNEL, WAKE_CHANNEL
 from paperclip.redaction import redact
@@ -102,7 +102,7 @@ class Runner:
             sqlalchemy_url(self.database_url), connect_args=connect_args(self.settings.database.prepared_statements),
             pool_size=self.pool_size, max_overflow=self.pool_size, pool_recycle=1800)
         self.sessions = session_factory(self.engine)
-        self.journal = RunJournal(self.sessions)
+        self.journal = RunJournal(self.sessions, claim_next=self._claim_next, on_claimed=self._start_claimed)
         if listen:
             self.listener = Listener(self.database_url, self.runner_id,
                                      {WAKE_CHANNEL: lambda _p: self.poke(), CANCEL_CHANNEL: self._on_cancel_note},
@@ -205,14 +205,27 @@ class Runner:
                     self.active[claimed.id] = ActiveRun(claimed)
             contended = contended or batch.contended
             for index, claimed in enumerate(batch.runs):
-                active = self.active[claimed.id]
-                active.task = asyncio.create_task(self._execute(active), name=f"run-{claimed.id}")
-                self.started_runs += 1
+                self._start(self.active[claimed.id])
                 if index % START_SLICE == START_SLICE - 1:
                     await asyncio.sleep(0)
             if not batch.more or not batch.runs:
                 return contended
         return contended
+
+    def _start(self, active: ActiveRun) -> None:
+        active.task = asyncio.create_task(self._execute(active), name=f"run-{active.claimed.id}")
+        self.started_runs += 1
+
+    async def _claim_next(self, session, agent_ids: list[uuid.UUID], now: datetime) -> list[ClaimedRun]:
+        """For the journal: the next runs of agents whose runs it is ending (nothing once stopping)."""
+        if self._stopping:
+            return []
+        return await claim_for_locked_agents(session, agent_ids, runner_id=self.runner_id, now=now)
+
+    def _start_claimed(self, runs: list[ClaimedRun]) -> None:
+        for claimed in runs:
+            active = self.active[claimed.id] = ActiveRun(claimed)
+            self._start(active)
 
     async def _watch_loop(self) -> None:
         """Fallback for a lost NOTIFY: runs of ours no longer `running` in the database are stopped."""
@@ -242,9 +255,11 @@ class Runner:
         except Exception as exc:  # a bug in an adapter must not leave the run running
             log.exception("heartbeat run %s crashed", run.id)
             outcome = RunOutcome(status="failed", error=f"Adapter crashed: {exc}", error_code="adapter_failed")
+        next_claimed = False  # the journal claimed the agent's next runs while ending this one
         try:
             try:
                 await self.journal.finalize(run, outcome, run.adapter_type)
+                next_claimed = not self._stopping
             except Exception:
                 log.exception("finalising run %s failed; retrying", run.id)
                 for attempt in range(3):
@@ -261,7 +276,7 @@ class Runner:
             log.exception("heartbeat run %s could not be finalised; the reaper will", run.id)
         finally:
             self.active.pop(run.id, None)
-            if not self._stopping:
+            if not self._stopping and not next_claimed:
                 self.poke()
 
     async def _run_adapter(self, active: ActiveRun) -> RunOutcome:

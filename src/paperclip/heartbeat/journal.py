@@ -6,6 +6,10 @@ trips; here whatever arrives while a write is in flight waits for the next one, 
 shares a transaction (agent rows locked once, in order; one set-based statement per kind). A lone
 run is written at once: nothing waits for a timer.
 
+With `claim_next`, the transaction that ends runs also claims their agents' next queued runs
+(the agent rows are locked there already) and hands them to `on_claimed` once committed: an
+agent's queue moves on without a separate claim transaction.
+
 Order is kept: a run's process record is never written after its outcome. When a batch fails, its
 items are retried one by one, so one bad item cannot fail the others; a failure is handed to the
 caller, who still has its own fallback.
@@ -33,9 +37,13 @@ _PROCESS, _FINAL = "process", "final"
 
 
 class RunJournal:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, clock: Callable[[], datetime] = utcnow):
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, clock: Callable[[], datetime] = utcnow,
+                 claim_next: Callable[[AsyncSession, list[Any], datetime], Awaitable[list[Any]]] | None = None,
+                 on_claimed: Callable[[list[Any]], None] | None = None):
         self.sessions = sessions
         self.clock = clock
+        self.claim_next = claim_next
+        self.on_claimed = on_claimed
         self._queue: list[tuple[str, tuple, asyncio.Future]] = []
         self._task: asyncio.Task | None = None
         self.transactions = 0  # how many write transactions (a figure for tests and benchmarks)
@@ -82,7 +90,11 @@ class RunJournal:
             await lock_agents(session, [item[0].agent_id for _, item, _ in batch])
             await record_processes(session, processes, now=now, locked=True)  # before the outcomes: event order
             statuses = await finalize_runs(session, finals, now=now, locked=True)
+            claimed = (await self.claim_next(session, [item[0].agent_id for item in finals], now)
+                       if finals and self.claim_next is not None else [])
         self.transactions += 1
+        if claimed and self.on_claimed is not None:
+            self.on_claimed(claimed)
         for kind, item, future in batch:
             if not future.done():
                 future.set_result(statuses.get(item[0].id) if kind == _FINAL else None)

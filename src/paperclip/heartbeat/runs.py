@@ -104,6 +104,32 @@ async def claim_runs(session: AsyncSession, *, runner_id: str, now: datetime, li
     if not agents:
         waiting = await session.scalar(_WAITING_AGENTS)
         return ClaimBatch([], bool(waiting))
+    return ClaimBatch(await _claim(session, agents, runner_id=runner_id, now=now), False, more=len(agents) >= limit)
+
+
+# The same candidates among agents this transaction has locked already (lock_agents).
+_LOCKED_CANDIDATES = sa.text("""
+    SELECT a.id, a.name, a.adapter_type, a.adapter_config, a.runtime_config -> 'heartbeat' AS heartbeat
+    FROM agents a JOIN companies c ON c.id = a.company_id
+    WHERE a.id = ANY(CAST(:ids AS uuid[]))
+      AND a.id IN (SELECT q.agent_id FROM heartbeat_runs q WHERE q.status = 'queued' AND q.agent_id = ANY(CAST(:ids AS uuid[])))
+      AND a.status NOT IN ('paused', 'terminated', 'pending_approval') AND c.status = 'active'
+""")
+
+
+async def claim_for_locked_agents(session: AsyncSession, agent_ids, *, runner_id: str,
+                                  now: datetime) -> list[ClaimedRun]:
+    """Claim the queued runs of agents whose rows this transaction holds (lock_agents): the runner's
+    journal starts an agent's next run in the transaction that ends its previous one."""
+    ids = sorted(set(agent_ids))
+    if not ids:
+        return []
+    agents = {row.id: row for row in (await session.execute(_LOCKED_CANDIDATES, {"ids": ids})).all()}
+    return await _claim(session, agents, runner_id=runner_id, now=now) if agents else []
+
+
+async def _claim(session: AsyncSession, agents: dict[uuid.UUID, Any], *, runner_id: str,
+                 now: datetime) -> list[ClaimedRun]:
     ids = list(agents)
     slots = [heartbeat_policy({"heartbeat": agents[a].heartbeat}).max_concurrent_runs for a in ids]
     rows = (await session.execute(_CLAIM, {"ids": ids, "slots": slots, "now": now, "runner": runner_id})).all()
@@ -112,7 +138,7 @@ async def claim_runs(session: AsyncSession, *, runner_id: str, now: datetime, li
         adapter_type=agents[r.agent_id].adapter_type, adapter_config=dict(agents[r.agent_id].adapter_config or {}),
         runtime_config={"heartbeat": agents[r.agent_id].heartbeat or {}}, context=dict(r.context_snapshot or {}),
         wakeup_request_id=r.wakeup_request_id, invocation_source=r.invocation_source) for r in rows]
-    return ClaimBatch(claimed, False, more=len(agents) >= limit)
+    return claimed
 
 
 async def release_issue_locks(session: AsyncSession, run_id: uuid.UUID) -> list[uuid.UUID]:
