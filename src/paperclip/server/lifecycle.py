@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 
 import sqlalchemy as sa
@@ -38,7 +39,18 @@ async def ensure_local_board(app: FastAPI) -> None:
 
 async def on_startup(app: FastAPI) -> None:
     """`app.state.role`: "all" (one process does everything), "http" (a worker that only serves
-    requests) or "background" (the process that runs heartbeats, the scheduler and backups)."""
+    requests) or "background" (the process that runs heartbeats, the scheduler and backups).
+
+    `app.state.freeze_heap` (server processes): what start-up built lives as long as the process,
+    so once started it is moved out of the garbage collector's sight (gc.freeze). A full
+    collection otherwise walks those ~150,000 objects: a 100+ ms pause, measured in the middle of
+    a burst of runs."""
+    await _start(app)
+    if getattr(app.state, "freeze_heap", False):
+        gc.freeze()  # no collection first: start-up leaves next to no garbage (measured: 0 objects)
+
+
+async def _start(app: FastAPI) -> None:
     settings = app.state.settings
     role = getattr(app.state, "role", "all")
     if settings.is_local_trusted and role != "http":

@@ -69,16 +69,23 @@ def serve_on_socket(settings: Settings, database_url: str, port: int, sock: sock
             # so agent runs never hold up an API request's event loop.
             if index == 0:
                 listen.close()  # this process never accepts
-                _run_loop(_serve_background(build_app(settings, database_url, port, role="background")))
+                _run_loop(_serve_background(server_app(settings, database_url, port, role="background")))
             else:
-                _run_loop(_serve(build_app(settings, database_url, port, role="http"), listen))
+                _run_loop(_serve(server_app(settings, database_url, port, role="http"), listen))
 
         return run_workers(settings.workers + 1, sock, serve_one)
     if settings.workers > 1:  # inline: every worker is a full replica (runs heartbeats too)
         return run_workers(settings.workers, sock,
-                           lambda listen, _index: _run_loop(_serve(build_app(settings, database_url, port), listen)))
-    _run_loop(_serve(build_app(settings, database_url, port), sock))
+                           lambda listen, _index: _run_loop(_serve(server_app(settings, database_url, port), listen)))
+    _run_loop(_serve(server_app(settings, database_url, port), sock))
     return 0
+
+
+def server_app(settings: Settings, database_url: str, port: int, *, role: str = "all") -> FastAPI:
+    """The app of a server process: its start-up heap is frozen once started (see on_startup)."""
+    app = build_app(settings, database_url, port, role=role)
+    app.state.freeze_heap = True
+    return app
 
 
 def build_app(settings: Settings, database_url: str, port: int, *, role: str = "all") -> FastAPI:
