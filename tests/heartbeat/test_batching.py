@@ -240,3 +240,32 @@ async def test_the_journal_claims_an_agents_next_run_in_the_transaction_that_end
         assert await factory.scalar(sa.select(Agent.status).where(Agent.id == busy)) == "idle"
     finally:
         await engine.dispose()
+
+
+async def test_a_run_handed_over_while_the_runner_stops_is_failed_without_spawning(database_url, settings, tmp_path):
+    from hb_support import Factory
+
+    from paperclip.heartbeat.runs import claim_for_locked_agents, lock_agents
+
+    marker = tmp_path / "spawned"
+    runner = Runner(settings, database_url, runner_id="stopping", api_url="http://localhost:3100")
+    await runner.start(listen=False)
+    try:
+        factory = Factory(SimpleNamespace(state=SimpleNamespace(sessions=runner.sessions)))
+        company = await factory.company()
+        agent = await factory.agent(company, config={"command": "/bin/sh", "args": ["-c", f"touch {marker}"]})
+        async with unit_of_work(runner.sessions) as session:
+            outcome = await request_wakeup(session, company_id=company, agent_id=agent, source="on_demand",
+                                           reason="late", now=utcnow())
+        runner._stopping = True  # as stop() begins, with a journal batch still committing its claims
+        async with unit_of_work(runner.sessions) as session:
+            await lock_agents(session, [agent])
+            claimed = await claim_for_locked_agents(session, [agent], runner_id="stopping", now=utcnow())
+        assert [c.id for c in claimed] == [outcome.run_id]
+        runner._start_claimed(claimed)
+        run = await factory.wait_run(outcome.run_id)
+        assert (run.status, run.error_code) == ("failed", "control_plane_restart")
+        assert not marker.exists()
+        assert await factory.scalar(sa.select(Agent.status).where(Agent.id == agent)) == "error"
+    finally:
+        await runner.stop()

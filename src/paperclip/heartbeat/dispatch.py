@@ -248,13 +248,17 @@ class Runner:
 
     async def _execute(self, active: ActiveRun) -> None:
         run = active.claimed
-        try:
-            outcome = await self._run_adapter(active)
-        except asyncio.CancelledError:
-            outcome = RunOutcome(status="failed", error="Server shut down during the run", error_code="control_plane_restart")
-        except Exception as exc:  # a bug in an adapter must not leave the run running
-            log.exception("heartbeat run %s crashed", run.id)
-            outcome = RunOutcome(status="failed", error=f"Adapter crashed: {exc}", error_code="adapter_failed")
+        shut_down = RunOutcome(status="failed", error="Server shut down during the run", error_code="control_plane_restart")
+        if self._stopping:  # claimed by a journal batch that committed as the server began to stop: never spawned
+            outcome = shut_down
+        else:
+            try:
+                outcome = await self._run_adapter(active)
+            except asyncio.CancelledError:
+                outcome = shut_down
+            except Exception as exc:  # a bug in an adapter must not leave the run running
+                log.exception("heartbeat run %s crashed", run.id)
+                outcome = RunOutcome(status="failed", error=f"Adapter crashed: {exc}", error_code="adapter_failed")
         next_claimed = False  # the journal claimed the agent's next runs while ending this one
         try:
             try:
