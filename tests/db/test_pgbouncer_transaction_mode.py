@@ -205,3 +205,38 @@ async def test_fast_reads_work_through_transaction_mode_pgbouncer(start_bouncer,
         for _ in range(30):
             assert await read() == 0
         assert set(await asyncio.gather(*(read() for _ in range(20)))) == {0}
+
+
+@pytest.mark.parametrize("direct", [True, False], ids=["direct-url-for-listen", "no-direct-url-polls"])
+async def test_wake_ups_through_transaction_mode_pgbouncer_all_run(start_bouncer, database_url, make_settings, direct):
+    """Plain on-demand wake-ups run as one statement on the asyncpg pool, through the pooler too,
+    sequential and concurrent. A LISTEN through the pooler would hear nothing, so the runner listens
+    on the direct connection when PAPERCLIP_MIGRATION_DATABASE_URL names one, and polls otherwise:
+    either way every run starts and ends."""
+    from paperclip.server.runtime import build_app
+
+    bouncer = start_bouncer(database_url)
+    _two_server_connections(bouncer.url())
+    url = bouncer.url("pgbouncer=true")
+    env = {"DATABASE_URL": url, **({"PAPERCLIP_MIGRATION_DATABASE_URL": database_url} if direct else {})}
+    app = build_app(make_settings(env), url, 3100)
+    async with app.router.lifespan_context(app):
+        assert app.state.read_pool is not None
+        runner = app.state.heartbeat_runner
+        assert (runner.listen_url, runner.polling) == ((database_url, False) if direct else (url, True))
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost:3100") as client:
+            company = (await client.post("/api/companies", json={"name": "Pooled"})).json()["id"]
+            agent = (await client.post(f"/api/companies/{company}/agents", json={
+                "name": "Pooled agent", "adapterType": "process", "adapterConfig": {"command": "true"}})).json()["id"]
+            answers = [await client.post(f"/api/agents/{agent}/wakeup", json={}) for _ in range(10)]
+            answers += await asyncio.gather(*(client.post(f"/api/agents/{agent}/wakeup", json={}) for _ in range(10)))
+            assert {r.status_code for r in answers} == {202}, [r.text for r in answers if r.status_code != 202]
+            ids = [r.json()["id"] for r in answers]
+            deadline = time.monotonic() + 60
+            while True:
+                runs = (await client.get(f"/api/companies/{company}/heartbeat-runs", params={"limit": 100})).json()
+                if sorted(r["id"] for r in runs if r["status"] == "succeeded") == sorted(ids):
+                    break
+                assert time.monotonic() < deadline, [r["status"] for r in runs]
+                await asyncio.sleep(0.1)

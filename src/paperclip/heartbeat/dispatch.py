@@ -90,6 +90,7 @@ class Runner:
         self._stop_requested = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
         self.listener: Listener | None = None
+        self.listen_url, self.polling = listen_target(settings, database_url)
         self.started_runs = 0
         self._base_env = base_env(settings.env)  # the server's environment, filtered once
 
@@ -103,8 +104,13 @@ class Runner:
             pool_size=self.pool_size, max_overflow=self.pool_size, pool_recycle=1800)
         self.sessions = session_factory(self.engine)
         self.journal = RunJournal(self.sessions, claim_next=self._claim_next, on_claimed=self._start_claimed)
+        if self.polling:
+            log.warning("DATABASE_URL goes through a transaction-mode pooler, where LISTEN/NOTIFY cannot work: "
+                        "queued runs are looked for every %.0f s instead of starting within milliseconds. Set "
+                        "PAPERCLIP_MIGRATION_DATABASE_URL to the direct connection (e.g. port 5432) to listen there.",
+                        WATCH_SECONDS)
         if listen:
-            self.listener = Listener(self.database_url, self.runner_id,
+            self.listener = Listener(self.listen_url, self.runner_id,
                                      {WAKE_CHANNEL: lambda _p: self.poke(), CANCEL_CHANNEL: self._on_cancel_note},
                                      on_connect=self.poke)
             self.listener.start()
@@ -228,12 +234,15 @@ class Runner:
             self._start(active)
 
     async def _watch_loop(self) -> None:
-        """Fallback for a lost NOTIFY: runs of ours no longer `running` in the database are stopped."""
+        """Fallback for a lost NOTIFY: runs of ours no longer `running` in the database are stopped
+        (and, when NOTIFY cannot reach us at all, queued runs are looked for)."""
         while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop_requested.wait(), timeout=WATCH_SECONDS)
             if self._stopping:
                 return
+            if self.polling:
+                self.poke()
             ids = [rid for rid, a in self.active.items() if not a.cancel.is_set() and a.pid is not None]
             if not ids:
                 continue
@@ -392,6 +401,19 @@ class Runner:
         async with unit_of_work(self.sessions) as session:
             return await fail_runs(session, run_ids, error_code="process_lost",
                                    message="The run's process was lost", now=now)
+
+
+def listen_target(settings: Settings, database_url: str) -> tuple[str, bool]:
+    """Where the runner LISTENs, and whether it must poll instead. A transaction-mode pooler (the
+    app's connections without prepared statements) hands each statement to some server connection:
+    a LISTEN there hears nothing. The direct connection (PAPERCLIP_MIGRATION_DATABASE_URL) does;
+    without one the runner polls."""
+    database = settings.database
+    if database.embedded or database.prepared_statements:
+        return database_url, False
+    if database.migration_url:
+        return database.migration_url, False
+    return database_url, True
 
 
 def _log_failure(future: asyncio.Future) -> None:
