@@ -263,3 +263,14 @@ def test_postgres_deployment_without_strict_secrets_warns(cli, onboarded, databa
     assert secrets_line.startswith("! Secrets adapter:") and "strict secret mode is disabled for postgres deployment" in secrets_line
     assert "PAPERCLIP_SECRETS_STRICT_MODE=true" in hint_after(doctor.stdout, "Secrets adapter")
     assert "migrations up to date" in line(doctor.stdout, "Database")
+
+
+def test_pooled_database_without_a_direct_url_warns_that_wake_ups_poll(cli, onboarded, database_url: str):
+    pooled = {**onboarded, "PAPERCLIP_DB_PREPARED_STATEMENTS": "false"}
+    result = cli("doctor", env=pooled)
+    assert result.returncode == 0
+    database = line(result.stdout, "Database")
+    assert database.startswith("! Database: PostgreSQL ") and "LISTEN/NOTIFY cannot work" in database
+    assert "PAPERCLIP_MIGRATION_DATABASE_URL" in hint_after(result.stdout, "Database")
+    direct = cli("doctor", env={**pooled, "PAPERCLIP_MIGRATION_DATABASE_URL": database_url})
+    assert line(direct.stdout, "Database").startswith("✓ Database: PostgreSQL ")

@@ -48,6 +48,11 @@ def _external(settings: Settings) -> CheckResult:
         names = ", ".join(state.pending[:3]) + (f" (+{len(state.pending) - 3} more)" if len(state.pending) > 3 else "")
         return CheckResult(NAME, "warn", f"{server}; {len(state.pending)} pending migration(s): {names}",
                            "Run `paperclipai db migrate` (start-up applies them unless PAPERCLIP_MIGRATION_PROMPT=never)")
+    if not db.prepared_statements and not db.migration_url:
+        return CheckResult(NAME, "warn", f"{server}; migrations up to date ({state.current}); prepared statements off "
+                           "(a transaction-mode pooler), where LISTEN/NOTIFY cannot work: wake-ups start by polling, "
+                           "within about a second",
+                           "Set PAPERCLIP_MIGRATION_DATABASE_URL to the direct connection (e.g. port 5432)")
     return CheckResult(NAME, "pass", f"{server}; migrations up to date ({state.current})")
 
 
