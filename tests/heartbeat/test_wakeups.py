@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -257,3 +258,27 @@ async def test_the_one_statement_wake_redacts_its_activity_and_scopes_to_the_act
     for run in runs:
         await client.post(f"/api/heartbeat-runs/{run.id}/cancel")
         await factory.wait_run(run.id)
+
+
+async def test_a_wake_up_racing_a_pause_never_leaves_a_queued_run_behind(client, app, factory):
+    """The one-statement wake-up share-locks the agent row: one that arrives while a pause is being
+    committed waits for it and is then refused (409), instead of queueing a run the pause did not see."""
+    from paperclip.agents.lifecycle import pause
+    from paperclip.auth.actor import LOCAL_BOARD
+
+    company = await factory.company()
+    agent = await factory.agent(company, config=SLEEP)
+    async with app.state.sessions() as pausing:
+        await pause(pausing, LOCAL_BOARD, agent, utcnow())  # agent row locked, queued work cancelled; not committed
+        wake = asyncio.create_task(client.post(f"/api/agents/{agent}/wakeup", json={}))
+        waiting = sa.text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")
+        async with app.state.read_sessions() as watch:
+            for _ in range(500):  # until the wake-up waits on the agent row (or, without the lock, has finished)
+                if wake.done() or await watch.scalar(waiting):
+                    break
+                await asyncio.sleep(0.01)
+        await pausing.commit()
+    res = await wake
+    assert res.status_code == 409 and res.json()["details"]["agentStatus"] == "paused", res.text
+    assert await factory.scalar(sa.select(sa.func.count()).select_from(HeartbeatRun).where(
+        HeartbeatRun.agent_id == agent, HeartbeatRun.status == "queued")) == 0

@@ -218,12 +218,16 @@ _QUEUE = Sql("""
 # activity entry and the NOTIFY. It writes only for an agent the actor may see that is invokable,
 # in an active company, with no on-demand policy flag set; anything else writes nothing and returns
 # no row, and the caller takes the general path, which answers 404/403/409/skipped exactly.
+# FOR SHARE: a pause, termination or budget stop being committed (they lock the agent row, then
+# cancel its queued runs) is waited for and its status re-read, so no run is queued behind its back.
+# The statement holds no other lock when it waits (no lock-order cycle with the runner).
 _QUEUE_ON_DEMAND = Sql("""
     WITH target AS (
         SELECT a.id, a.company_id FROM agents a JOIN companies c ON c.id = a.company_id
         WHERE a.id = $1::uuid AND ($2::uuid[] IS NULL OR a.company_id = ANY($2::uuid[]))
           AND a.status NOT IN ('paused', 'terminated', 'pending_approval') AND c.status = 'active'
           AND NOT (coalesce(a.runtime_config -> 'heartbeat', '{}'::jsonb) ?| ARRAY['wakeOnOnDemand', 'wakeOnDemand'])
+        FOR SHARE OF a
     ), req AS (
         INSERT INTO agent_wakeup_requests (id, company_id, agent_id, source, trigger_detail, reason, status,
             requested_by_actor_type, requested_by_actor_id, run_id, requested_at, created_at, updated_at)
