@@ -151,3 +151,39 @@ def test_startup_migrations_use_the_direct_migration_url(make_settings, empty_da
     assert database.embedded is None
     assert database.migrations == "applied (empty database)"
     assert query(empty_database, "SELECT count(*) FROM alembic_version") == [(1,)]
+
+
+def test_migrated_schema_matches_the_models(database_url):
+    """Migrations are history: every model change needs a new revision (scripts/new-migration).
+    A database migrated from empty must equal the models exactly."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    import paperclip.db.models  # noqa: F401  (registers every table)
+    from paperclip.db.base import Base
+    from paperclip.db.engine import make_sync_engine
+
+    engine = make_sync_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            diff = compare_metadata(context, Base.metadata)
+    finally:
+        engine.dispose()
+    assert diff == [], f"models and migrations disagree; add a revision with scripts/new-migration: {diff}"
+
+
+def test_history_is_one_chain_with_a_frozen_start():
+    """One head (parallel branches must be re-chained before landing) and 0001 never regenerated."""
+    import hashlib
+
+    from alembic.script import ScriptDirectory
+
+    from paperclip.db.migrate import MIGRATIONS_DIR, alembic_config
+
+    assert len(ScriptDirectory.from_config(alembic_config()).get_heads()) == 1
+    initial = (MIGRATIONS_DIR / "versions" / "0001_initial_schema.py").read_bytes()
+    assert hashlib.sha256(initial).hexdigest() == INITIAL_SCHEMA_SHA256, "0001 is released history: add a revision instead"
+
+
+INITIAL_SCHEMA_SHA256 = "dee16e4a68bb97be7fd1214c6297323632738c2f3fc2d8cf25be991aa33b74eb"
