@@ -56,6 +56,9 @@ def create_app(settings: Settings, database_url: str, *, on_startup=None, on_shu
     app.state.database_url = database_url
     install_error_handlers(app)
     mount_api(app)
+    if settings.serve_ui:
+        from paperclip.web.mount import mount_ui  # the board UI (server.serveUi / SERVE_UI)
+        mount_ui(app, settings)
     app.add_middleware(UnitOfWorkMiddleware, state=app.state)
     if settings.deployment_mode == "authenticated" and settings.deployment_exposure == "private":
         allowed = set(settings.allowed_hostnames)

@@ -1,0 +1,168 @@
+"""Agent mutations from the board's forms: hire, configure, roll back, pause / resume / terminate /
+clear error / approve, wake now, cancel a run, API keys, budget. Registered on `agents.router`.
+
+Each answers `done()` (JS follows X-Location, plain forms get a 303) or re-renders the tab it came
+from; errors are the services' own (shown next to the control by app.js).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import Depends
+
+from paperclip.agents import hires, keys, lifecycle
+from paperclip.agents import service as agents
+from paperclip.agents.schemas import AgentCreate, AgentPatch, KeyCreate
+from paperclip.errors import NotFound
+from paperclip.heartbeat import service as heartbeat
+from paperclip.web.context import CompanyPage, Page
+from paperclip.web.csrf import csrf_protect
+from paperclip.web.forms import FormData, form_data
+from paperclip.web.pages import agent_config_form as cfgform
+from paperclip.web.pages.agents import agent_detail_page, agent_hrefs, find_agent, find_run, router
+from paperclip.web.pages.formkit import body, cents, field_error, optional_uuid
+from paperclip.web.render import done
+
+CSRF = [Depends(csrf_protect)]
+
+
+def _identity(form: FormData) -> dict[str, Any]:
+    role = form.text("role") or "general"
+    if role not in cfgform.ROLES:
+        raise field_error("role", "Choose a role from the list")
+    return {"name": form.text("name"), "role": role, "title": form.text("title") or None,
+            "capabilities": form.text("capabilities") or None, "reportsTo": optional_uuid(form, "reportsTo")}
+
+
+def _adapter_type(form: FormData) -> str:
+    adapter_type = form.text("adapterType") or "process"
+    if adapter_type not in cfgform.adapter_types():
+        raise field_error("adapterType", "Choose an adapter from the list")
+    return adapter_type
+
+
+@router.post("/{prefix}/agents/new", dependencies=CSRF)
+async def create_agent(page: CompanyPage):
+    form = await form_data(page.request)
+    adapter_type = _adapter_type(form)
+    data = {**_identity(form), "adapterType": adapter_type,
+            "adapterConfig": cfgform.parse_adapter_config(form, adapter_type),
+            "runtimeConfig": cfgform.parse_runtime_config(form, {}),
+            "budgetMonthlyCents": cents(form, "budget")}
+    agent, approval = await hires.hire(page.session, page.actor, page.company.id, body(AgentCreate, data), page.now)
+    await page.session.flush()
+    hrefs = await agent_hrefs(page)
+    if approval is not None:
+        return done(page.request, f"/{page.prefix}/approvals/{approval.id}")
+    return done(page.request, hrefs[agent.id])
+
+
+@router.post("/{prefix}/agents/{key}/configuration", dependencies=CSRF)
+async def save_configuration(page: CompanyPage, key: str):
+    agent = await find_agent(page, key)
+    form = await form_data(page.request)
+    adapter_type = _adapter_type(form)
+    stored = agent.adapter_config or {} if adapter_type == agent.adapter_type else {
+        "env": (agent.adapter_config or {}).get("env") or {}}
+    data = {**_identity(form), "adapterType": adapter_type,
+            "adapterConfig": cfgform.parse_adapter_config(form, adapter_type, stored), "replaceAdapterConfig": True,
+            "runtimeConfig": cfgform.parse_runtime_config(form, agent.runtime_config)}
+    agent = await agents.update_agent(page.session, page.actor, agent.id, body(AgentPatch, data), page.now)
+    hrefs = await agent_hrefs(page)
+    return done(page.request, hrefs[agent.id] + "/configuration")
+
+
+@router.post("/{prefix}/agents/{key}/revisions/{revision_id}/rollback", dependencies=CSRF)
+async def rollback(page: CompanyPage, key: str, revision_id: str):
+    agent = await find_agent(page, key)
+    try:
+        rid = uuid.UUID(revision_id)
+    except ValueError:
+        raise NotFound("Revision not found") from None
+    agent = await agents.rollback(page.session, page.actor, agent.id, rid, page.now)
+    hrefs = await agent_hrefs(page)
+    return done(page.request, hrefs[agent.id] + "/configuration")
+
+
+_LIFECYCLE = {"pause": lifecycle.pause, "resume": lifecycle.resume, "terminate": lifecycle.terminate,
+              "clear-error": lifecycle.clear_error, "approve": lifecycle.approve}
+
+
+def _lifecycle_route(action: str):
+    transition = _LIFECYCLE[action]
+
+    async def handler(page: CompanyPage, key: str):
+        agent = await find_agent(page, key)
+        await transition(page.session, page.actor, agent.id, page.now)
+        return done(page.request, await _back(page, agent.id))
+
+    handler.__name__ = "agent_" + action.replace("-", "_")
+    router.add_api_route(f"/{{prefix}}/agents/{{key}}/{action}", handler, methods=["POST"], dependencies=CSRF)
+
+
+async def _back(page: Page, agent_id) -> str:
+    """Where an action returns: the page the form was on (same origin), else the agent's page."""
+    target = (await form_data(page.request)).text("next")
+    if target.startswith("/") and not target.startswith("//"):
+        return target
+    return (await agent_hrefs(page))[agent_id]
+
+
+for _action in _LIFECYCLE:
+    _lifecycle_route(_action)
+
+
+@router.post("/{prefix}/agents/{key}/wake", dependencies=CSRF)
+async def wake(page: CompanyPage, key: str):
+    agent = await find_agent(page, key)
+    form = await form_data(page.request)
+    result = await heartbeat.wake_agent(
+        page.session, page.actor, agent.id, source="on_demand", trigger_detail="manual",
+        reason=form.text("reason") or None, payload=None, idempotency_key=None, force_fresh_session=False,
+        invoke=False, now=page.now)
+    href = (await agent_hrefs(page))[agent.id]
+    if result.get("id"):
+        return done(page.request, f"{href}/runs/{result['id']}")
+    raise field_error("wake", "The wake-up was skipped: " + str(result.get("reason") or result.get("status")))
+
+
+@router.post("/{prefix}/agents/{key}/runs/{run_id}/cancel", dependencies=CSRF)
+async def cancel_run(page: CompanyPage, key: str, run_id: str):
+    agent = await find_agent(page, key)
+    run = await find_run(page, agent, run_id)
+    await heartbeat.cancel_run(page.session, page.actor, run.id, page.now)
+    href = (await agent_hrefs(page))[agent.id]
+    return done(page.request, f"{href}/runs/{run.id}")
+
+
+@router.post("/{prefix}/agents/{key}/keys", dependencies=CSRF)
+async def create_key(page: CompanyPage, key: str):
+    agent = await find_agent(page, key)
+    form = await form_data(page.request)
+    name = body(KeyCreate, {"name": form.text("name") or "default"}).name
+    created, token = await keys.create_key(page.session, page.actor, agent.id, name, page.now)
+    await page.session.flush()
+    # The token is shown in this answer only; it is never stored and never shown again.
+    return await agent_detail_page(page, key, "keys", new_key=created, new_token=token)
+
+
+@router.post("/{prefix}/agents/{key}/keys/{key_id}/revoke", dependencies=CSRF)
+async def revoke_key(page: CompanyPage, key: str, key_id: str):
+    agent = await find_agent(page, key)
+    try:
+        kid = uuid.UUID(key_id)
+    except ValueError:
+        raise NotFound("Key not found") from None
+    await keys.revoke_key(page.session, page.actor, agent.id, kid, page.now)
+    return done(page.request, (await agent_hrefs(page))[agent.id] + "/keys")
+
+
+@router.post("/{prefix}/agents/{key}/budget", dependencies=CSRF)
+async def set_budget(page: CompanyPage, key: str):
+    agent = await find_agent(page, key)
+    form = await form_data(page.request)
+    patch = body(AgentPatch, {"budgetMonthlyCents": cents(form, "budget")})
+    await agents.update_agent(page.session, page.actor, agent.id, patch, page.now)
+    return done(page.request, (await agent_hrefs(page))[agent.id] + "/budget")

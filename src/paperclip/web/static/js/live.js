@@ -1,0 +1,91 @@
+// Live updates: one EventSource per page on /<PREFIX>/events (server-sent events, resumable with
+// Last-Event-ID, which the browser sends by itself on reconnect).
+// Event types and what this module does with them:
+//   activity  {id, action, entityType, entityId, ...}  -> refresh [data-live-refresh][data-live-on~="activity"]
+//   run       {id, agentId, status, ...}               -> refresh [data-live-on~="run"]; [data-run-status="<id>"] text
+//   log       {runId, chunk, stream, seq}              -> appended to [data-run-log="<runId>"]
+//   badges    {inbox, approvals}                       -> [data-badge="inbox"|"approvals"]
+// Every event is also dispatched on document as CustomEvent('pc:live', {detail: {type, data}}).
+// A refreshable element: <section id="x" data-live-refresh="/ACM/dashboard/part/runs" data-live-on="run activity">
+// is re-fetched (X-Fragment: 1) and replaced, at most every 1.5 s.
+
+const body = document.body;
+const url = body.dataset.events;
+const state = document.querySelector('[data-live-state]');
+const pending = new Map();
+
+function setState(text) {
+  if (!state) return;
+  state.hidden = !text;
+  state.textContent = text || '';
+}
+
+function refresh(kind) {
+  for (const el of document.querySelectorAll(`[data-live-refresh][data-live-on~="${kind}"]`)) {
+    const key = el.id || el.dataset.liveRefresh;
+    if (pending.has(key)) continue;
+    pending.set(key, setTimeout(async () => {
+      pending.delete(key);
+      const target = el.id ? document.getElementById(el.id) : el;
+      if (!target || !target.isConnected) return;
+      if (target.contains(document.activeElement) && document.activeElement.matches('input, textarea, select')) return;
+      try {
+        const res = await fetch(target.dataset.liveRefresh, { headers: { 'X-Fragment': '1' }, credentials: 'same-origin' });
+        if (res.ok) window.pc?.swap(target, await res.text(), 'outer');
+      } catch { /* the next event retries */ }
+    }, 400));
+  }
+}
+
+function appendLog(data) {
+  for (const box of document.querySelectorAll(`[data-run-log="${CSS.escape(data.runId)}"]`)) {
+    const seq = Number(data.seq ?? -1);
+    if (seq >= 0 && seq <= Number(box.dataset.seq ?? -1)) continue;
+    box.dataset.seq = String(seq);
+    const stick = box.scrollTop + box.clientHeight >= box.scrollHeight - 8;
+    const span = document.createElement('span');
+    span.className = data.stream || 'stdout';
+    span.textContent = data.chunk;
+    box.append(span);
+    box.querySelector('[data-log-empty]')?.remove();
+    if (stick) box.scrollTop = box.scrollHeight;
+  }
+}
+
+function badges(data) {
+  for (const [name, count] of Object.entries(data)) {
+    for (const b of document.querySelectorAll(`[data-badge="${name}"]`)) {
+      b.textContent = String(count);
+      b.hidden = !count;
+    }
+  }
+}
+
+function handle(type, ev) {
+  let data = {};
+  try { data = JSON.parse(ev.data); } catch { return; }
+  if (type === 'log') appendLog(data);
+  else if (type === 'badges') badges(data);
+  else if (type === 'run') {
+    for (const el of document.querySelectorAll(`[data-run-status="${CSS.escape(data.id)}"]`)) {
+      el.textContent = data.status;
+      el.className = `pill s-${data.status}`;
+    }
+    refresh('run');
+  } else if (type === 'activity') refresh('activity');
+  document.dispatchEvent(new CustomEvent('pc:live', { detail: { type, data } }));
+}
+
+function connect() {
+  if (!url || !window.EventSource) return;
+  const runs = [...document.querySelectorAll('[data-run-log]')].map((b) => b.dataset.runLog);
+  const q = runs.length ? `?runs=${encodeURIComponent(runs.join(','))}` : '';
+  const es = new EventSource(url + q);
+  for (const type of ['activity', 'run', 'log', 'badges']) es.addEventListener(type, (ev) => handle(type, ev));
+  es.addEventListener('open', () => setState(''));
+  es.addEventListener('error', () => setState(es.readyState === EventSource.CLOSED ? 'Live updates stopped' : 'Reconnecting…'));
+  window.pcLive = es;
+  window.addEventListener('pagehide', () => es.close());
+}
+
+connect();

@@ -1,0 +1,33 @@
+"""Fixtures for page tests: a client that keeps cookies and knows the CSRF token."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
+
+
+async def csrf_of(client, path: str = "/companies") -> str:
+    """Open a page (sets the pc_csrf cookie) and return the token it rendered."""
+    response = await client.get(path)
+    match = CSRF_RE.search(response.text)
+    assert match, response.text[:500]
+    return match.group(1)
+
+
+@pytest.fixture
+async def company(client):
+    response = await client.post("/api/companies", json={"name": "Acme Robotics"})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+@pytest.fixture
+async def agent(client, company):
+    response = await client.post(f"/api/companies/{company['id']}/agents",
+                                 json={"name": "Ada", "role": "engineer", "adapterType": "process",
+                                       "adapterConfig": {"command": "true"}})
+    assert response.status_code == 201, response.text
+    return response.json()

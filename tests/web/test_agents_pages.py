@@ -1,0 +1,194 @@
+"""Agent pages: lists, hire form, detail tabs, lifecycle actions, configuration revisions, keys, runs."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
+
+from tests.web.conftest import csrf_of
+
+
+async def post_pairs(client, url: str, pairs: list[tuple[str, str]], **kwargs):
+    """A form with repeated fields (httpx's `data=` takes a dict)."""
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **kwargs.pop("headers", {})}
+    return await client.post(url, content=urlencode(pairs), headers=headers, **kwargs)
+
+
+async def _activity(client, company_id: str) -> list[str]:
+    return [e["action"] for e in (await client.get(f"/api/companies/{company_id}/activity")).json()]
+
+
+async def test_agent_lists_filter_by_status(client, company, agent):
+    await client.post(f"/api/agents/{agent['id']}/pause")
+    page = await client.get("/ACM/agents/all")
+    assert page.status_code == 200
+    assert "Ada" in page.text and 'href="/ACM/agents/ada"' in page.text
+    assert "Ada" in (await client.get("/ACM/agents/paused")).text
+    active = await client.get("/ACM/agents/active")
+    assert "Ada" not in active.text and "No active agents" in active.text
+    redirect = await client.get("/ACM/agents")
+    assert redirect.status_code == 303 and redirect.headers["location"] == "/ACM/agents/all"
+
+
+async def test_empty_agent_list_says_what_to_do(client, company):
+    page = await client.get("/ACM/agents/all")
+    assert page.status_code == 200
+    assert "No agents yet" in page.text and 'href="/ACM/agents/new"' in page.text
+
+
+async def test_hire_form_creates_agent_with_adapter_config_env_and_budget(client, company):
+    form = await client.get("/ACM/agents/new")
+    assert form.status_code == 200
+    assert 'name="cfg.process.command"' in form.text and 'name="cfg.http.url"' in form.text
+    token = await csrf_of(client, "/ACM/agents/new")
+    response = await post_pairs(client, "/ACM/agents/new", [
+        ("_csrf", token), ("name", "Build Bot"), ("role", "engineer"), ("title", "Builder"), ("adapterType", "process"),
+        ("cfg.process.command", "python3"), ("cfg.process.args", "-c\nprint('hi')"), ("cfg.process.timeoutSec", "30"),
+        ("cfg.http.url", "http://ignored.example"), ("env.name", "API_TOKEN"), ("env.value", "s3cret-value"),
+        ("env.name", ""), ("env.value", ""), ("hb.enabled", "on"), ("hb.intervalSec", "300"),
+        ("hb.wakeOnAssignment", "on"), ("hb.maxConcurrentRuns", "1"), ("budget", "12.50")])
+    assert response.status_code == 303, response.text
+    assert response.headers["location"] == "/ACM/agents/build-bot"
+    agents = (await client.get(f"/api/companies/{company['id']}/agents")).json()
+    bot = agents[0]
+    assert bot["adapterConfig"]["command"] == "python3"
+    assert bot["adapterConfig"]["args"] == ["-c", "print('hi')"]
+    assert bot["adapterConfig"]["timeoutSec"] == 30
+    assert "url" not in bot["adapterConfig"]
+    assert set(bot["adapterConfig"]["env"]) == {"API_TOKEN"}
+    assert bot["runtimeConfig"]["heartbeat"]["intervalSec"] == 300
+    assert bot["runtimeConfig"]["heartbeat"]["wakeOnOnDemand"] is False
+    assert bot["budgetMonthlyCents"] == 1250
+    assert "agent.created" in await _activity(client, company["id"])
+    detail = await client.get("/ACM/agents/build-bot/configuration")
+    assert "s3cret-value" not in detail.text and "API_TOKEN" in detail.text
+
+
+async def test_hire_form_shows_field_error_as_fragment(client, company):
+    token = await csrf_of(client, "/ACM/agents/new")
+    response = await client.post("/ACM/agents/new", headers={"X-Fragment": "1"}, data={
+        "_csrf": token, "name": "X", "adapterType": "process", "budget": "lots"})
+    assert response.status_code == 400
+    assert "amount in dollars" in response.text
+
+
+async def test_hire_with_required_approval_opens_an_approval(client, company):
+    await client.patch(f"/api/companies/{company['id']}", json={"requireBoardApprovalForNewAgents": True})
+    token = await csrf_of(client, "/ACM/agents/new")
+    response = await client.post("/ACM/agents/new", data={"_csrf": token, "name": "Needs Ok", "adapterType": "process",
+                                                         "cfg.process.command": "true"})
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/ACM/approvals/")
+    agents = (await client.get(f"/api/companies/{company['id']}/agents")).json()
+    assert agents[0]["status"] == "pending_approval"
+
+
+async def test_detail_tabs_render(client, company, agent):
+    for tab in ("", "/overview", "/configuration", "/runs", "/keys", "/budget"):
+        page = await client.get(f"/ACM/agents/ada{tab}")
+        assert page.status_code == 200, (tab, page.text[:300])
+        assert "Ada" in page.text
+    assert (await client.get("/ACM/agents/ada/nope")).status_code == 404
+    assert (await client.get("/ACM/agents/nobody")).status_code == 404
+    by_id = await client.get(f"/ACM/agents/{agent['id']}")
+    assert by_id.status_code == 200
+
+
+async def test_pause_resume_terminate_through_forms(client, company, agent):
+    token = await csrf_of(client, "/ACM/agents/ada")
+    response = await client.post("/ACM/agents/ada/pause", data={"_csrf": token, "next": "/ACM/agents/all"})
+    assert response.status_code == 303 and response.headers["location"] == "/ACM/agents/all"
+    assert (await client.get(f"/api/agents/{agent['id']}")).json()["status"] == "paused"
+    response = await client.post("/ACM/agents/ada/resume", data={"_csrf": token}, headers={"X-Fragment": "1"})
+    assert response.status_code == 200 and response.headers["x-location"] == "/ACM/agents/ada"
+    assert (await client.get(f"/api/agents/{agent['id']}")).json()["status"] == "idle"
+    await client.post("/ACM/agents/ada/terminate", data={"_csrf": token})
+    assert (await client.get(f"/api/agents/{agent['id']}")).json()["status"] == "terminated"
+    actions = await _activity(client, company["id"])
+    assert {"agent.paused", "agent.resumed", "agent.terminated"} <= set(actions)
+    page = await client.get(f"/ACM/agents/{agent['id']}")
+    assert "/pause" not in page.text  # a terminated agent has no controls
+
+
+async def test_actions_refuse_without_csrf(client, company, agent):
+    await csrf_of(client, "/ACM/agents/ada")
+    response = await client.post("/ACM/agents/ada/pause", data={})
+    assert response.status_code == 403
+    assert (await client.get(f"/api/agents/{agent['id']}")).json()["status"] == "idle"
+
+
+async def test_configuration_save_keeps_secret_and_rollback_restores(client, company):
+    created = await client.post(f"/api/companies/{company['id']}/agents", json={
+        "name": "Cfg", "adapterType": "process",
+        "adapterConfig": {"command": "echo", "env": {"SECRET_KEY": {"type": "plain", "value": "topsecret"}}}})
+    agent_id = created.json()["id"]
+    token = await csrf_of(client, "/ACM/agents/cfg/configuration")
+    response = await post_pairs(client, "/ACM/agents/cfg/configuration", [
+        ("_csrf", token), ("name", "Cfg"), ("role", "general"), ("adapterType", "process"),
+        ("cfg.process.command", "python3"), ("env.name", "SECRET_KEY"), ("env.value", ""),
+        ("hb.maxConcurrentRuns", "1")])
+    assert response.status_code == 303, response.text
+    revisions = (await client.get(f"/api/agents/{agent_id}/config-revisions")).json()
+    assert len(revisions) == 1 and "adapterConfig" in revisions[0]["changedKeys"]
+    page = await client.get("/ACM/agents/cfg/configuration")
+    assert "topsecret" not in page.text
+    assert f"/revisions/{revisions[0]['id']}/rollback" in page.text
+    response = await client.post(f"/ACM/agents/cfg/revisions/{revisions[0]['id']}/rollback", data={"_csrf": token})
+    assert response.status_code == 303
+    config = (await client.get(f"/api/agents/{agent_id}/configuration")).json()
+    assert config["adapterConfig"]["command"] == "echo"
+    assert "agent.config_rolled_back" in await _activity(client, company["id"])
+
+
+async def test_api_key_is_shown_once_and_can_be_revoked(client, company, agent):
+    token = await csrf_of(client, "/ACM/agents/ada/keys")
+    response = await client.post("/ACM/agents/ada/keys", data={"_csrf": token, "name": "ci"})
+    assert response.status_code == 200
+    shown = re.search(r'value="(pcp_[0-9a-f]+)"', response.text)
+    assert shown, response.text[-2000:]
+    me = await client.get("/api/agents/me", headers={"Authorization": f"Bearer {shown.group(1)}"})
+    assert me.status_code == 200 and me.json()["id"] == agent["id"]
+    again = await client.get("/ACM/agents/ada/keys")
+    assert shown.group(1) not in again.text and "ci" in again.text
+    key_id = (await client.get(f"/api/agents/{agent['id']}/keys")).json()[0]["id"]
+    response = await client.post(f"/ACM/agents/ada/keys/{key_id}/revoke", data={"_csrf": token})
+    assert response.status_code == 303
+    me = await client.get("/api/agents/me", headers={"Authorization": f"Bearer {shown.group(1)}"})
+    assert me.status_code == 401
+    assert {"agent.key_created", "agent.key_revoked"} <= set(await _activity(client, company["id"]))
+
+
+async def test_budget_form_sets_the_agent_budget(client, company, agent):
+    token = await csrf_of(client, "/ACM/agents/ada/budget")
+    response = await client.post("/ACM/agents/ada/budget", data={"_csrf": token, "budget": "40"})
+    assert response.status_code == 303
+    assert (await client.get(f"/api/agents/{agent['id']}")).json()["budgetMonthlyCents"] == 4000
+    page = await client.get("/ACM/agents/ada/budget")
+    assert "$40.00" in page.text
+
+
+async def test_wake_now_queues_a_run_and_opens_its_page(client, company, agent):
+    token = await csrf_of(client, "/ACM/agents/ada")
+    response = await client.post("/ACM/agents/ada/wake", data={"_csrf": token})
+    assert response.status_code == 303, response.text
+    location = response.headers["location"]
+    assert location.startswith("/ACM/agents/ada/runs/")
+    run_id = location.rsplit("/", 1)[1]
+    page = await client.get(location)
+    assert page.status_code == 200
+    assert f'data-run-log="{run_id}"' in page.text and f'data-run-status="{run_id}"' in page.text
+    log = await client.get(location + "/log?offset=0")
+    assert log.status_code == 200 and log.json()["status"] in ("queued", "running", "succeeded", "failed")
+    runs = await client.get("/ACM/agents/ada/runs")
+    assert run_id[:8] in runs.text
+    assert "heartbeat.invoked" in await _activity(client, company["id"])
+
+
+async def test_run_log_lines_are_parsed_from_ndjson():
+    from paperclip.web.pages.agents import parse_log
+
+    content = '{"ts":"t","stream":"stdout","chunk":"a\\n","seq":1}\n{"ts":"t","stream":"stderr","chunk":"b","seq":2}\n{"ts"'
+    lines, offset = parse_log(content, 10)
+    assert [line["chunk"] for line in lines] == ["a\n", "b"]
+    assert lines[1]["stream"] == "stderr"
+    assert offset == 10 + len(content.encode()) - len('{"ts"')
