@@ -128,15 +128,21 @@ async def test_configuration_save_keeps_secret_and_rollback_restores(client, com
         ("cfg.process.command", "python3"), ("env.name", "SECRET_KEY"), ("env.value", ""),
         ("hb.maxConcurrentRuns", "1")])
     assert response.status_code == 303, response.text
+    assert response.status_code == 303, response.text
+    await post_pairs(client, "/ACM/agents/cfg/configuration", [
+        ("_csrf", token), ("name", "Cfg"), ("adapterType", "process"), ("cfg.process.command", "node"),
+        ("env.name", "SECRET_KEY"), ("env.value", "")])
     revisions = (await client.get(f"/api/agents/{agent_id}/config-revisions")).json()
-    assert len(revisions) == 1 and "adapterConfig" in revisions[0]["changedKeys"]
+    assert len(revisions) == 2 and "adapterConfig" in revisions[1]["changedKeys"]
     page = await client.get("/ACM/agents/cfg/configuration")
     assert "topsecret" not in page.text
-    assert f"/revisions/{revisions[0]['id']}/rollback" in page.text
-    response = await client.post(f"/ACM/agents/cfg/revisions/{revisions[0]['id']}/rollback", data={"_csrf": token})
+    first = revisions[1]["id"]  # newest first: [1] is the save that set python3
+    assert f"/revisions/{first}/rollback" in page.text
+    response = await client.post(f"/ACM/agents/cfg/revisions/{first}/rollback", data={"_csrf": token})
     assert response.status_code == 303
     config = (await client.get(f"/api/agents/{agent_id}/configuration")).json()
-    assert config["adapterConfig"]["command"] == "echo"
+    assert config["adapterConfig"]["command"] == "python3"
+    assert config["adapterConfig"]["env"]["SECRET_KEY"]["value"] == "***REDACTED***"
     assert "agent.config_rolled_back" in await _activity(client, company["id"])
 
 
