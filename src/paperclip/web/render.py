@@ -17,6 +17,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import Markup
 
+from paperclip.agents.schemas import url_key
 from paperclip.db.models import Company
 from paperclip.web.csrf import COOKIE, csrf_token
 from paperclip.web.markdown import render_markdown
@@ -67,7 +68,7 @@ env = jinja2.Environment(
     autoescape=jinja2.select_autoescape(["html", "svg"], default=True),
     trim_blocks=True, lstrip_blocks=True, auto_reload=True,
 )
-env.globals.update(static_url=static_url, markdown=render_markdown)
+env.globals.update(static_url=static_url, markdown=render_markdown, url_key=url_key)
 env.filters.update(reltime=reltime, abstime=abstime, money=money)
 
 
