@@ -78,8 +78,11 @@ export async function submit(form, submitter) {
     if (msg) toast(msg);
     const sel = form.dataset.swap;
     const target = sel === 'this' ? form : (sel ? document.querySelector(sel) : null);
+    if (sel && sel !== 'none' && !target) { location.reload(); return; }
+    if (method === 'GET') history.replaceState(null, '', url);
     swap(target, html, form.dataset.swapMode || 'outer');
     if (form.hasAttribute('data-reset') && form.isConnected) form.reset();
+    if (method !== 'GET') form.closest('dialog')?.close();
   } catch (err) {
     toast('Network error: the server could not be reached', 'error');
   } finally {
