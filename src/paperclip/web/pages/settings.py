@@ -1,0 +1,121 @@
+"""Company settings (name, description, brand colour, budget, hire-approval flag, status, members) and
+instance settings (general, scheduler and heartbeats, adapters).
+
+    /<P>/company/settings       /instance/settings[/general|heartbeats|adapters]
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends
+
+from paperclip.adapters.registry import adapters
+from paperclip.companies import service as companies
+from paperclip.companies.schemas import CompanyPatch
+from paperclip.config.settings import mask_url_password
+from paperclip.db.models import Agent, CompanyMembership
+from paperclip.errors import NotFound
+from paperclip.heartbeat import service as heartbeat
+from paperclip.web.context import CompanyPage, PageActor
+from paperclip.web.csrf import csrf_protect
+from paperclip.web.forms import form_data
+from paperclip.web.pages.agent_config_form import ADAPTER_FIELDS
+from paperclip.web.pages.formkit import body, cents, checkbox, field_error
+from paperclip.web.render import done, redirect, render
+
+router = APIRouter()
+CSRF = [Depends(csrf_protect)]
+INSTANCE_TABS = ("general", "heartbeats", "adapters")
+
+
+# ---------------------------------------------------------------- company
+
+@router.get("/{prefix}/company/settings")
+async def company_settings(page: CompanyPage):
+    members = list(await page.session.scalars(sa.select(CompanyMembership).where(
+        CompanyMembership.company_id == page.company.id).order_by(CompanyMembership.created_at)))
+    return await render(page.request, "company/settings.html", members=members)
+
+
+@router.post("/{prefix}/company/settings", dependencies=CSRF)
+async def save_company_settings(page: CompanyPage):
+    form = await form_data(page.request)
+    color = form.text("brandColor")
+    if color and not (len(color) == 7 and color.startswith("#")):
+        raise field_error("brandColor", "Use a colour like #4338ca")
+    patch = body(CompanyPatch, {
+        "name": form.text("name"), "description": form.text("description") or None, "brandColor": color or None,
+        "budgetMonthlyCents": cents(form, "budget"),
+        "requireBoardApprovalForNewAgents": checkbox(form, "requireBoardApprovalForNewAgents")})
+    await companies.update_company(page.session, page.actor, page.company.id, patch, page.now)
+    return done(page.request, f"/{page.prefix}/company/settings")
+
+
+@router.post("/{prefix}/company/status", dependencies=CSRF)
+async def set_company_status(page: CompanyPage):
+    form = await form_data(page.request)
+    status = form.text("status")
+    if status not in ("active", "paused", "archived"):
+        raise field_error("status", "Choose active, paused or archived")
+    if status == "archived":
+        await companies.archive_company(page.session, page.actor, page.company.id, page.now)
+        return done(page.request, "/companies")
+    await companies.update_company(page.session, page.actor, page.company.id, body(CompanyPatch, {"status": status}),
+                                   page.now)
+    return done(page.request, f"/{page.prefix}/company/settings")
+
+
+# ---------------------------------------------------------------- instance
+
+@router.get("/instance/settings")
+async def instance_root(page: PageActor):
+    return redirect("/instance/settings/general")
+
+
+def _general(settings) -> list[tuple[str, list[tuple[str, Any]]]]:
+    """What the instance runs with — never a secret (URLs have their password masked)."""
+    db = settings.database
+    return [
+        ("Server", [("Deployment mode", settings.deployment_mode), ("Exposure", settings.deployment_exposure),
+                    ("Bind", f"{settings.bind} ({settings.host}:{settings.port})"),
+                    ("Allowed hostnames", ", ".join(settings.allowed_hostnames) or "—"),
+                    ("Board UI", "on" if settings.serve_ui else "off"), ("HTTP workers", settings.workers),
+                    ("Heartbeat process", settings.heartbeat_process)]),
+        ("Database", [("Mode", "embedded PostgreSQL" if db.embedded else "external PostgreSQL"),
+                      ("URL", mask_url_password(db.url) if db.url else "—"),
+                      ("Prepared statements", "on" if db.prepared_statements else "off (pooler)"),
+                      ("Pool size", db.pool_max),
+                      ("Backups", f"every {settings.backup.interval_minutes} min, kept {settings.backup.retention_days} days"
+                       if settings.backup.enabled else "off")]),
+        ("Storage and secrets", [("Storage", settings.storage.provider), ("Secrets", settings.secrets.provider),
+                                 ("Strict secrets mode", "on" if settings.secrets.strict_mode else "off")]),
+        ("Logging", [("Format", settings.log_format), ("Level", settings.log_level), ("Directory", str(settings.log_dir)),
+                     ("Telemetry", "on" if settings.telemetry_enabled else "off")]),
+    ]
+
+
+@router.get("/instance/settings/{tab}")
+async def instance_settings(page: PageActor, tab: str):
+    if tab not in INSTANCE_TABS:
+        raise NotFound("Page not found")
+    page.actor.require_instance_admin()
+    settings = page.request.app.state.settings
+    ctx: dict[str, Any] = {"tab": tab, "tabs": INSTANCE_TABS, "settings": settings}
+    if tab == "general":
+        ctx["sections"] = _general(settings)
+    elif tab == "heartbeats":
+        agents = await heartbeat.scheduler_heartbeats(page.session, page.actor)
+        ctx.update(agents=agents, replicas=await heartbeat.scheduler_replicas(page.session, page.actor),
+                   timed=sum(1 for a in agents if a["schedulerActive"]))
+    else:
+        counts = Counter(dict((await page.session.execute(
+            sa.select(Agent.adapter_type, sa.func.count()).where(Agent.status != "terminated")
+            .group_by(Agent.adapter_type))).all()))
+        ctx["adapters"] = [{"type": t, "sessions": bool(getattr(a, "supports_sessions", False)),
+                            "module": type(a).__module__, "agents": counts.get(t, 0),
+                            "fields": [f.label for f in ADAPTER_FIELDS.get(t, [])]}
+                           for t, a in sorted(adapters().items())]
+    return await render(page.request, f"instance/{tab}.html", **ctx)

@@ -1,0 +1,47 @@
+"""Company settings (form, status) and instance settings (general, heartbeats, adapters)."""
+
+from __future__ import annotations
+
+from tests.web.conftest import csrf_of
+
+
+async def test_company_settings_form_updates_the_company(client, company):
+    page = await client.get("/ACM/company/settings")
+    assert page.status_code == 200 and 'value="ACM"' in page.text and "Local board" in page.text
+    token = await csrf_of(client, "/ACM/company/settings")
+    response = await client.post("/ACM/company/settings", data={
+        "_csrf": token, "name": "Acme Two", "description": "We build", "brandColor": "#112233", "budget": "99.50",
+        "requireBoardApprovalForNewAgents": "on"})
+    assert response.status_code == 303, response.text
+    stored = (await client.get(f"/api/companies/{company['id']}")).json()
+    assert stored["name"] == "Acme Two" and stored["budgetMonthlyCents"] == 9950
+    assert stored["requireBoardApprovalForNewAgents"] is True and stored["brandColor"] == "#112233"
+    assert stored["issuePrefix"] == "ACM"
+    actions = [e["action"] for e in (await client.get(f"/api/companies/{company['id']}/activity")).json()]
+    assert "company.updated" in actions
+    bad = await client.post("/ACM/company/settings", headers={"X-Fragment": "1"},
+                            data={"_csrf": token, "name": "", "budget": "1"})
+    assert bad.status_code == 400
+
+
+async def test_pause_resume_company_and_csrf(client, company):
+    token = await csrf_of(client, "/ACM/company/settings")
+    assert (await client.post("/ACM/company/status", data={"status": "paused"})).status_code == 403
+    response = await client.post("/ACM/company/status", data={"_csrf": token, "status": "paused"})
+    assert response.status_code == 303
+    assert (await client.get(f"/api/companies/{company['id']}")).json()["status"] == "paused"
+    assert "Resume company" in (await client.get("/ACM/company/settings")).text
+    await client.post("/ACM/company/status", data={"_csrf": token, "status": "active"})
+    assert (await client.get(f"/api/companies/{company['id']}")).json()["status"] == "active"
+
+
+async def test_instance_settings_pages(client, company, agent):
+    assert (await client.get("/instance/settings")).headers["location"] == "/instance/settings/general"
+    general = await client.get("/instance/settings/general")
+    assert general.status_code == 200 and "local_trusted" in general.text
+    assert "test-jwt-secret" not in general.text
+    beats = await client.get("/instance/settings/heartbeats")
+    assert beats.status_code == 200 and "Ada" in beats.text and 'href="/ACM/agents/ada"' in beats.text
+    adapters = await client.get("/instance/settings/adapters")
+    assert adapters.status_code == 200 and "claude_local" in adapters.text and "process" in adapters.text
+    assert (await client.get("/instance/settings/nope")).status_code == 404
