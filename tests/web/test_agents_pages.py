@@ -198,3 +198,29 @@ async def test_run_log_lines_are_parsed_from_ndjson():
     assert [line["chunk"] for line in lines] == ["a\n", "b"]
     assert lines[1]["stream"] == "stderr"
     assert offset == 10 + len(content.encode()) - len('{"ts"')
+
+
+async def test_run_page_shows_the_process_output(client, company):
+    import asyncio
+
+    script = "import sys; print('hello from the run'); print('a <warning>', file=sys.stderr)"
+    created = await client.post(f"/api/companies/{company['id']}/agents", json={
+        "name": "Runner", "adapterType": "process", "adapterConfig": {"command": "python3", "args": ["-c", script]}})
+    assert created.status_code == 201
+    token = await csrf_of(client, "/ACM/agents/runner")
+    location = (await client.post("/ACM/agents/runner/wake", data={"_csrf": token})).headers["location"]
+    lines, offset, status = [], 0, "queued"
+    for _ in range(300):  # until the run finishes (bounded), collecting the log the page's script would poll
+        data = (await client.get(f"{location}/log?offset={offset}")).json()
+        lines += data["lines"]
+        offset, status = data["offset"], data["status"]
+        if not data["live"] and not data["more"]:
+            break
+        await asyncio.sleep(0.1)
+    assert status == "succeeded", status
+    text = "".join(line["chunk"] for line in lines)
+    assert "hello from the run" in text and "a <warning>" in text
+    page = await client.get(location)
+    assert '<span class="stdout">hello from the run' in page.text
+    assert '<span class="stderr">a &lt;warning&gt;' in page.text
+    assert "Cancel run" not in page.text
