@@ -31,3 +31,23 @@ async def agent(client, company):
                                        "adapterConfig": {"command": "true"}})
     assert response.status_code == 201, response.text
     return response.json()
+
+
+@pytest.fixture
+async def live_url(app):
+    """The app (lifespan already running) served by uvicorn on 127.0.0.1: streams need a real socket."""
+    import asyncio
+    import socket
+
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await task

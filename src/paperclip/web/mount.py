@@ -7,6 +7,7 @@ router after the API's (like `paperclip.api.router.mount_api`), so `/api/...` al
 from __future__ import annotations
 
 import logging
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -87,3 +88,20 @@ def mount_ui(app: FastAPI, settings: Settings) -> None:
             app.router.routes.append(route)
     _install_error_pages(app)
     app.add_middleware(SecurityHeadersMiddleware)
+    _stop_live_hub_on_shutdown(app)
+
+
+def _stop_live_hub_on_shutdown(app: FastAPI) -> None:
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(application):
+        async with inner(application) as state:
+            try:
+                yield state
+            finally:
+                hub = getattr(application.state, "live_hub", None)
+                if hub is not None:
+                    await hub.stop()
+
+    app.router.lifespan_context = lifespan
