@@ -17,7 +17,8 @@ from paperclip.db.models import ActivityLog, Agent, Issue
 from paperclip.web.context import CompanyPage, Page
 from paperclip.web.pages.agents import agent_hrefs
 from paperclip.web.pages.formkit import Page as Pager
-from paperclip.web.render import is_fragment, render
+from paperclip.web.pages.formkit import render_page
+from paperclip.web.render import is_fragment
 
 router = APIRouter()
 PER_PAGE = 50
@@ -74,6 +75,6 @@ async def activity(page: CompanyPage):
     filters: dict[str, Any] = {k: v for k, v in (("entityType", entity_type), ("action", action),
                                                  ("agentId", str(agent_id) if agent_id else "")) if v}
     template = "activity/_list.html" if is_fragment(page.request) else "activity/activity.html"
-    return await render(page.request, template, rows=rows, pager=pager, has_next=has_next, agents=agents, names=names,
+    return await render_page(page, template, rows=rows, pager=pager, has_next=has_next, agents=agents, names=names,
                         links=await entity_links(page, rows, hrefs), entity_types=ENTITY_TYPES, filters=filters,
                         query=urlencode(filters), live=pager.number == 1)

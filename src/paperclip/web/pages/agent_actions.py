@@ -10,22 +10,17 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fastapi import Depends
-
 from paperclip.agents import hires, keys, lifecycle
 from paperclip.agents import service as agents
 from paperclip.agents.schemas import AgentCreate, AgentPatch, KeyCreate
 from paperclip.errors import NotFound
 from paperclip.heartbeat import service as heartbeat
 from paperclip.web.context import CompanyPage, Page
-from paperclip.web.csrf import csrf_protect
 from paperclip.web.forms import FormData, form_data
 from paperclip.web.pages import agent_config_form as cfgform
 from paperclip.web.pages.agents import agent_detail_page, agent_hrefs, find_agent, find_run, router
-from paperclip.web.pages.formkit import body, cents, field_error, optional_uuid
+from paperclip.web.pages.formkit import WRITE, body, cents, field_error, optional_uuid
 from paperclip.web.render import done
-
-CSRF = [Depends(csrf_protect)]
 
 
 def _identity(form: FormData) -> dict[str, Any]:
@@ -43,7 +38,7 @@ def _adapter_type(form: FormData) -> str:
     return adapter_type
 
 
-@router.post("/{prefix}/agents/new", dependencies=CSRF)
+@router.post("/{prefix}/agents/new", dependencies=WRITE)
 async def create_agent(page: CompanyPage):
     form = await form_data(page.request)
     adapter_type = _adapter_type(form)
@@ -59,7 +54,7 @@ async def create_agent(page: CompanyPage):
     return done(page.request, hrefs[agent.id])
 
 
-@router.post("/{prefix}/agents/{key}/configuration", dependencies=CSRF)
+@router.post("/{prefix}/agents/{key}/configuration", dependencies=WRITE)
 async def save_configuration(page: CompanyPage, key: str):
     agent = await find_agent(page, key)
     form = await form_data(page.request)
@@ -74,7 +69,7 @@ async def save_configuration(page: CompanyPage, key: str):
     return done(page.request, hrefs[agent.id] + "/configuration")
 
 
-@router.post("/{prefix}/agents/{key}/revisions/{revision_id}/rollback", dependencies=CSRF)
+@router.post("/{prefix}/agents/{key}/revisions/{revision_id}/rollback", dependencies=WRITE)
 async def rollback(page: CompanyPage, key: str, revision_id: str):
     agent = await find_agent(page, key)
     try:
@@ -99,7 +94,7 @@ def _lifecycle_route(action: str):
         return done(page.request, await _back(page, agent.id))
 
     handler.__name__ = "agent_" + action.replace("-", "_")
-    router.add_api_route(f"/{{prefix}}/agents/{{key}}/{action}", handler, methods=["POST"], dependencies=CSRF)
+    router.add_api_route(f"/{{prefix}}/agents/{{key}}/{action}", handler, methods=["POST"], dependencies=WRITE)
 
 
 async def _back(page: Page, agent_id) -> str:
@@ -114,7 +109,7 @@ for _action in _LIFECYCLE:
     _lifecycle_route(_action)
 
 
-@router.post("/{prefix}/agents/{key}/wake", dependencies=CSRF)
+@router.post("/{prefix}/agents/{key}/wake", dependencies=WRITE)
 async def wake(page: CompanyPage, key: str):
     agent = await find_agent(page, key)
     form = await form_data(page.request)
@@ -128,7 +123,7 @@ async def wake(page: CompanyPage, key: str):
     raise field_error("wake", "The wake-up was skipped: " + str(result.get("reason") or result.get("status")))
 
 
-@router.post("/{prefix}/agents/{key}/runs/{run_id}/cancel", dependencies=CSRF)
+@router.post("/{prefix}/agents/{key}/runs/{run_id}/cancel", dependencies=WRITE)
 async def cancel_run(page: CompanyPage, key: str, run_id: str):
     agent = await find_agent(page, key)
     run = await find_run(page, agent, run_id)
@@ -137,7 +132,7 @@ async def cancel_run(page: CompanyPage, key: str, run_id: str):
     return done(page.request, f"{href}/runs/{run.id}")
 
 
-@router.post("/{prefix}/agents/{key}/keys", dependencies=CSRF)
+@router.post("/{prefix}/agents/{key}/keys", dependencies=WRITE)
 async def create_key(page: CompanyPage, key: str):
     agent = await find_agent(page, key)
     form = await form_data(page.request)
@@ -148,7 +143,7 @@ async def create_key(page: CompanyPage, key: str):
     return await agent_detail_page(page, key, "keys", new_key=created, new_token=token)
 
 
-@router.post("/{prefix}/agents/{key}/keys/{key_id}/revoke", dependencies=CSRF)
+@router.post("/{prefix}/agents/{key}/keys/{key_id}/revoke", dependencies=WRITE)
 async def revoke_key(page: CompanyPage, key: str, key_id: str):
     agent = await find_agent(page, key)
     try:
@@ -159,7 +154,7 @@ async def revoke_key(page: CompanyPage, key: str, key_id: str):
     return done(page.request, (await agent_hrefs(page))[agent.id] + "/keys")
 
 
-@router.post("/{prefix}/agents/{key}/budget", dependencies=CSRF)
+@router.post("/{prefix}/agents/{key}/budget", dependencies=WRITE)
 async def set_budget(page: CompanyPage, key: str):
     agent = await find_agent(page, key)
     form = await form_data(page.request)

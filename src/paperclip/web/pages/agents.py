@@ -22,14 +22,16 @@ from paperclip.agents import revisions
 from paperclip.agents.hierarchy import chain_of_command
 from paperclip.agents.schemas import redact_adapter_config, revision_to_wire, url_key
 from paperclip.db.models import Agent, AgentRuntimeState, HeartbeatRun, Issue
-from paperclip.errors import NotFound
+from paperclip.errors import Forbidden, NotFound
 from paperclip.heartbeat import service as heartbeat
 from paperclip.heartbeat.logstore import LocalFileRunLogStore
 from paperclip.heartbeat.policy import heartbeat_policy
 from paperclip.web.context import CompanyPage, Page
 from paperclip.web.pages import agent_config_form as cfgform
+from paperclip.web.pages import formkit
 from paperclip.web.pages.formkit import Page as Pager
-from paperclip.web.render import redirect, render
+from paperclip.web.pages.formkit import render_page
+from paperclip.web.render import redirect
 
 router = APIRouter()
 
@@ -126,7 +128,7 @@ async def _agent_list(page: CompanyPage, which: str):
     pager = Pager.of(page.request, 50)
     rows, has_next = pager.window(shown[pager.offset: pager.offset + pager.fetch])
     names = {a.id: a.name for a in agents}
-    return await render(page.request, "agents/list.html", agents=rows, which=which, counts=counts, names=names,
+    return await render_page(page, "agents/list.html", agents=rows, which=which, counts=counts, names=names,
                         hrefs=await agent_hrefs(page), pager=pager, has_next=has_next, filters=list(FILTERS))
 
 
@@ -149,9 +151,11 @@ async def new_agent_context(page: Page) -> dict[str, Any]:
 
 @router.get("/{prefix}/agents/new")
 async def new_agent(page: CompanyPage):
+    if formkit.read_only(page):
+        raise Forbidden("Viewer access is read-only")
     ctx = await new_agent_context(page)
     hb = cfgform.heartbeat_form_values({"heartbeat": {"enabled": False, "maxConcurrentRuns": 1}})
-    return await render(page.request, "agents/new.html", **ctx, hb=hb, config={}, adapter_type="process",
+    return await render_page(page, "agents/new.html", **ctx, hb=hb, config={}, adapter_type="process",
                         needs_approval=page.company.require_board_approval_for_new_agents)
 
 
@@ -215,7 +219,7 @@ async def agent_detail_page(page: Page, key: str, tab: str, status: int = 200, *
     ctx = await _detail_context(page, agent)
     ctx.update(await _tab_data(page, agent, tab))
     ctx.update(extra)
-    return await render(page.request, f"agents/tab_{tab}.html", status=status, tab=tab, **ctx)
+    return await render_page(page, f"agents/tab_{tab}.html", status=status, tab=tab, **ctx)
 
 
 @router.get("/{prefix}/agents/{key}")
@@ -249,7 +253,7 @@ async def run_detail(page: CompanyPage, key: str, run_id: str):
     log = await read_log(page.request, run, 0)
     issues = await heartbeat.run_issues(page.session, page.actor, run.id)
     ctx = await _detail_context(page, agent)
-    return await render(page.request, "agents/run.html", run=run, events=events, log=log, issues=issues,
+    return await render_page(page, "agents/run.html", run=run, events=events, log=log, issues=issues,
                         live=run.status in LIVE, tab="runs", last_seq=_last_seq(log), **ctx)
 
 
@@ -265,7 +269,7 @@ async def run_facts(page: CompanyPage, key: str, run_id: str):
     run = await find_run(page, agent, run_id)
     issues = await heartbeat.run_issues(page.session, page.actor, run.id)
     href = (await agent_hrefs(page))[agent.id]
-    return await render(page.request, "agents/_run_facts.html", run=run, issues=issues, href=href,
+    return await render_page(page, "agents/_run_facts.html", run=run, issues=issues, href=href,
                         live=run.status in LIVE)
 
 

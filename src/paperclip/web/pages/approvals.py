@@ -10,22 +10,20 @@ import json
 import uuid
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from paperclip.approvals import service as approvals
 from paperclip.approvals.schemas import CommentCreate, Decision
 from paperclip.db.models import Agent, Approval
 from paperclip.errors import NotFound
 from paperclip.web.context import CompanyPage, Page
-from paperclip.web.csrf import csrf_protect
 from paperclip.web.forms import form_data
 from paperclip.web.pages.agents import agent_hrefs
+from paperclip.web.pages.formkit import WRITE, body, field_error, render_page
 from paperclip.web.pages.formkit import Page as Pager
-from paperclip.web.pages.formkit import body, field_error
-from paperclip.web.render import done, redirect, render
+from paperclip.web.render import done, redirect
 
 router = APIRouter()
-CSRF = [Depends(csrf_protect)]
 OPEN = ("pending", "revision_requested")
 TYPE_LABELS = {"hire_agent": "Hire an agent", "approve_ceo_strategy": "CEO strategy",
                "budget_override_required": "Budget override", "request_board_approval": "Board approval"}
@@ -47,7 +45,7 @@ async def _list(page: Page, which: str):
     items, has_next = pager.window(rows)
     pending = await page.session.scalar(sa.select(sa.func.count()).select_from(Approval).where(
         Approval.company_id == page.company.id, Approval.status.in_(OPEN)))
-    return await render(page.request, "approvals/list.html", approvals=items, which=which, pager=pager,
+    return await render_page(page, "approvals/list.html", approvals=items, which=which, pager=pager,
                         has_next=has_next, pending_count=pending, names=await _agent_names(page),
                         hrefs=await agent_hrefs(page), labels=TYPE_LABELS)
 
@@ -90,13 +88,13 @@ async def approval_detail(page: CompanyPage, approval_id: str):
             hired = await page.session.get(Agent, uuid.UUID(str(payload["agentId"])))
         except ValueError:
             hired = None
-    return await render(page.request, "approvals/detail.html", approval=approval, comments=comments, issues=issues,
+    return await render_page(page, "approvals/detail.html", approval=approval, comments=comments, issues=issues,
                         payload=payload, payload_json=json.dumps(payload, indent=2, default=str), hired=hired,
                         names=await _agent_names(page), hrefs=await agent_hrefs(page), labels=TYPE_LABELS,
                         decidable=approval.status in OPEN)
 
 
-@router.post("/{prefix}/approvals/{approval_id}/decide", dependencies=CSRF)
+@router.post("/{prefix}/approvals/{approval_id}/decide", dependencies=WRITE)
 async def decide(page: CompanyPage, approval_id: str):
     approval = await _find(page, approval_id)
     form = await form_data(page.request)
@@ -110,7 +108,7 @@ async def decide(page: CompanyPage, approval_id: str):
     return done(page.request, f"/{page.prefix}/approvals/{approval.id}")
 
 
-@router.post("/{prefix}/approvals/{approval_id}/comments", dependencies=CSRF)
+@router.post("/{prefix}/approvals/{approval_id}/comments", dependencies=WRITE)
 async def comment(page: CompanyPage, approval_id: str):
     approval = await _find(page, approval_id)
     form = await form_data(page.request)

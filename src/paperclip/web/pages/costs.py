@@ -11,22 +11,20 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from paperclip.costs import budget_overview, budgets, reports
 from paperclip.costs.schemas import IncidentResolve
 from paperclip.db.models import Agent, CostEvent, Project
 from paperclip.errors import BadRequest, NotFound
 from paperclip.web.context import CompanyPage, Page
-from paperclip.web.csrf import csrf_protect
 from paperclip.web.forms import form_data
 from paperclip.web.pages.agents import agent_hrefs
-from paperclip.web.pages.formkit import body, cents, checkbox, field_error, integer
-from paperclip.web.render import done, money, render
+from paperclip.web.pages.formkit import WRITE, body, cents, checkbox, field_error, integer, render_page
+from paperclip.web.render import done, money
 from paperclip.web.svg import bar_chart
 
 router = APIRouter()
-CSRF = [Depends(csrf_protect)]
 MAX_DAYS = 366
 
 
@@ -84,8 +82,8 @@ async def costs(page: CompanyPage):
     agents = list(await session.scalars(sa.select(Agent).where(Agent.company_id == cid, Agent.status != "terminated")
                                         .order_by(Agent.name)))
     projects = list(await session.scalars(sa.select(Project).where(Project.company_id == cid).order_by(Project.name)))
-    return await render(
-        page.request, "costs/costs.html", start=start, end=end, series_total=sum(v for _, v in series), chart=chart,
+    return await render_page(
+        page, "costs/costs.html", start=start, end=end, series_total=sum(v for _, v in series), chart=chart,
         summary=await reports.summary(session, cid, lo, hi, page.now),
         by_agent=await reports.by_agent(session, cid, lo, hi, page.now),
         by_project=await reports.by_project(session, cid, lo, hi, page.now),
@@ -104,7 +102,7 @@ def _presets(now: datetime) -> list[tuple[str, str, str]]:
             ("Last 90 days", (today - timedelta(days=89)).isoformat(), today.isoformat())]
 
 
-@router.post("/{prefix}/costs/policies", dependencies=CSRF)
+@router.post("/{prefix}/costs/policies", dependencies=WRITE)
 async def upsert_policy(page: CompanyPage):
     form = await form_data(page.request)
     scope = form.text("scope")  # company | agent:<id> | project:<id>
@@ -125,7 +123,7 @@ async def upsert_policy(page: CompanyPage):
     return done(page.request, f"/{page.prefix}/costs#budgets")
 
 
-@router.post("/{prefix}/costs/incidents/{incident_id}/resolve", dependencies=CSRF)
+@router.post("/{prefix}/costs/incidents/{incident_id}/resolve", dependencies=WRITE)
 async def resolve_incident(page: CompanyPage, incident_id: str):
     form = await form_data(page.request)
     action = form.text("action")

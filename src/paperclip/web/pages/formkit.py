@@ -12,11 +12,37 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 
-from paperclip.errors import BadRequest
+from paperclip.errors import BadRequest, Forbidden
+from paperclip.web.context import CompanyPage
+from paperclip.web.context import Page as PageContext
+from paperclip.web.csrf import csrf_protect
 from paperclip.web.forms import FormData
+from paperclip.web.render import render
+
+
+def read_only(page: PageContext) -> bool:
+    """A viewer of the page's company (once memberships have roles): pages hide their mutating controls."""
+    is_viewer = getattr(page.actor, "is_viewer_of", None)
+    return bool(page.company is not None and is_viewer is not None and is_viewer(page.company.id))
+
+
+async def require_writer(page: CompanyPage) -> None:
+    """Every mutating page route: the actor may change this company (viewers may not)."""
+    if read_only(page):
+        raise Forbidden("Viewer access is read-only")
+    page.actor.require_company(page.company.id)
+
+
+# dependencies of every mutating page route: the CSRF check, then write access to the company
+WRITE = [Depends(csrf_protect), Depends(require_writer)]
+
+
+async def render_page(page: PageContext, template: str, status: int = 200, **ctx: Any):
+    """render() with `read_only` set for the page's company."""
+    return await render(page.request, template, status=status, read_only=read_only(page), **ctx)
 
 INT32_MAX = 2_147_483_647
 

@@ -10,21 +10,19 @@ import uuid
 from typing import Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from paperclip.db.models import Agent, Goal, Issue, Project, ProjectGoal
 from paperclip.errors import NotFound
 from paperclip.goals import service as goals
 from paperclip.goals.schemas import GoalCreate, GoalPatch
 from paperclip.web.context import CompanyPage, Page
-from paperclip.web.csrf import csrf_protect
 from paperclip.web.forms import FormData, form_data
 from paperclip.web.pages.agents import agent_hrefs
-from paperclip.web.pages.formkit import body, field_error, optional_uuid
-from paperclip.web.render import done, render
+from paperclip.web.pages.formkit import WRITE, body, field_error, optional_uuid, render_page
+from paperclip.web.render import done
 
 router = APIRouter()
-CSRF = [Depends(csrf_protect)]
 LEVELS = ["company", "team", "agent", "task"]
 STATUSES = ["planned", "active", "achieved", "cancelled"]
 MAX_GOALS = 2000
@@ -64,11 +62,11 @@ async def goal_tree(page: CompanyPage):
     truncated = len(rows) > MAX_GOALS
     rows = rows[:MAX_GOALS]
     names = {a.id: a.name for a in (await _choices(page))["agents"]}
-    return await render(page.request, "goals/tree.html", tree=build_tree(rows), all_goals=rows, names=names,
+    return await render_page(page, "goals/tree.html", tree=build_tree(rows), all_goals=rows, names=names,
                         hrefs=await agent_hrefs(page), truncated=truncated, **await _choices(page))
 
 
-@router.post("/{prefix}/goals", dependencies=CSRF)
+@router.post("/{prefix}/goals", dependencies=WRITE)
 async def create_goal(page: CompanyPage):
     form = await form_data(page.request)
     goal = await goals.create_goal(page.session, page.actor, page.company.id, body(GoalCreate, _fields(form)), page.now)
@@ -104,7 +102,7 @@ async def goal_detail(page: CompanyPage, goal_id: str):
                                         .order_by(Issue.updated_at.desc()).limit(25)))
     descendants = _descendants(goal.id, all_goals)
     choices = await _choices(page)
-    return await render(page.request, "goals/detail.html", goal=goal, chain=chain, children=children, projects=linked,
+    return await render_page(page, "goals/detail.html", goal=goal, chain=chain, children=children, projects=linked,
                         issues=issues, parents=[g for g in all_goals if g.id != goal.id and g.id not in descendants],
                         names={a.id: a.name for a in choices["agents"]}, hrefs=await agent_hrefs(page), **choices)
 
@@ -117,7 +115,7 @@ def _descendants(goal_id: uuid.UUID, rows: list[Goal]) -> set[uuid.UUID]:
     return out
 
 
-@router.post("/{prefix}/goals/{goal_id}", dependencies=CSRF)
+@router.post("/{prefix}/goals/{goal_id}", dependencies=WRITE)
 async def update_goal(page: CompanyPage, goal_id: str):
     goal = await find_goal(page, goal_id)
     form = await form_data(page.request)
@@ -125,7 +123,7 @@ async def update_goal(page: CompanyPage, goal_id: str):
     return done(page.request, f"/{page.prefix}/goals/{goal.id}")
 
 
-@router.post("/{prefix}/goals/{goal_id}/delete", dependencies=CSRF)
+@router.post("/{prefix}/goals/{goal_id}/delete", dependencies=WRITE)
 async def delete_goal(page: CompanyPage, goal_id: str):
     goal = await find_goal(page, goal_id)
     await goals.delete_goal(page.session, page.actor, goal.id)

@@ -9,7 +9,8 @@ from fastapi import APIRouter
 from paperclip.companies.org import org_tree
 from paperclip.web.context import CompanyPage
 from paperclip.web.pages.agents import agent_hrefs
-from paperclip.web.render import is_fragment, render
+from paperclip.web.pages.formkit import render_page
+from paperclip.web.render import is_fragment
 from paperclip.web.svg import org_chart
 
 router = APIRouter()
@@ -25,4 +26,4 @@ async def org(page: CompanyPage):
     hrefs = {str(k): v for k, v in (await agent_hrefs(page)).items()}
     svg = org_chart(roots, lambda node: hrefs.get(node["id"], f"/{page.prefix}/agents/{node['id']}"))
     template = "org/_chart.html" if is_fragment(page.request) else "org/org.html"
-    return await render(page.request, template, roots=roots, svg=svg, hrefs=hrefs, total=_count(roots))
+    return await render_page(page, template, roots=roots, svg=svg, hrefs=hrefs, total=_count(roots))

@@ -10,7 +10,7 @@ import uuid
 from typing import Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from paperclip.costs import budgets
 from paperclip.costs.budget_overview import overview as budget_overview
@@ -19,16 +19,14 @@ from paperclip.errors import NotFound
 from paperclip.projects import service as projects
 from paperclip.projects.schemas import ProjectCreate, ProjectPatch
 from paperclip.web.context import CompanyPage, Page
-from paperclip.web.csrf import csrf_protect
 from paperclip.web.forms import FormData, form_data
 from paperclip.web.pages.agent_config_form import env_rows, parse_env
 from paperclip.web.pages.agents import agent_hrefs
+from paperclip.web.pages.formkit import WRITE, body, cents, field_error, optional_uuid, render_page
 from paperclip.web.pages.formkit import Page as Pager
-from paperclip.web.pages.formkit import body, cents, field_error, optional_uuid
-from paperclip.web.render import done, render
+from paperclip.web.render import done
 
 router = APIRouter()
-CSRF = [Depends(csrf_protect)]
 STATUSES = ["backlog", "planned", "in_progress", "completed", "cancelled"]
 TABS = ("overview", "issues", "configuration", "budget")
 OPEN_ISSUE = ("backlog", "todo", "in_progress", "in_review", "blocked")
@@ -73,12 +71,12 @@ async def project_list(page: CompanyPage):
         for pid, status, n in result:
             counts.setdefault(pid, {})[status] = n
     links = await projects.goal_links(page.session, [p.id for p in items])
-    return await render(page.request, "projects/list.html", projects=items, pager=pager, has_next=has_next,
+    return await render_page(page, "projects/list.html", projects=items, pager=pager, has_next=has_next,
                         counts=counts, links=links, hrefs=await agent_hrefs(page), open_statuses=OPEN_ISSUE,
                         **await _choices(page))
 
 
-@router.post("/{prefix}/projects", dependencies=CSRF)
+@router.post("/{prefix}/projects", dependencies=WRITE)
 async def create_project(page: CompanyPage):
     form = await form_data(page.request)
     data = _fields(form)
@@ -128,7 +126,7 @@ async def _project_page(page: Page, project_id: str, tab: str):
         data = await budget_overview(session, page.company.id, page.now)
         ctx["policies"] = [p for p in data["policies"] if p["scopeId"] == str(project.id)]
         ctx["incidents"] = [i for i in data["activeIncidents"] if i["scopeId"] == str(project.id)]
-    return await render(page.request, f"projects/tab_{tab}.html", **ctx)
+    return await render_page(page, f"projects/tab_{tab}.html", **ctx)
 
 
 @router.get("/{prefix}/projects/{project_id}")
@@ -141,7 +139,7 @@ async def project_tab(page: CompanyPage, project_id: str, tab: str):
     return await _project_page(page, project_id, tab)
 
 
-@router.post("/{prefix}/projects/{project_id}", dependencies=CSRF)
+@router.post("/{prefix}/projects/{project_id}", dependencies=WRITE)
 async def update_project(page: CompanyPage, project_id: str):
     project = await find_project(page, project_id)
     form = await form_data(page.request)
@@ -151,7 +149,7 @@ async def update_project(page: CompanyPage, project_id: str):
     return done(page.request, f"/{page.prefix}/projects/{project.id}/configuration")
 
 
-@router.post("/{prefix}/projects/{project_id}/archive", dependencies=CSRF)
+@router.post("/{prefix}/projects/{project_id}/archive", dependencies=WRITE)
 async def archive_project(page: CompanyPage, project_id: str):
     project = await find_project(page, project_id)
     patch = {"archivedAt": None if project.archived_at else page.now.isoformat()}
@@ -159,7 +157,7 @@ async def archive_project(page: CompanyPage, project_id: str):
     return done(page.request, f"/{page.prefix}/projects/{project.id}")
 
 
-@router.post("/{prefix}/projects/{project_id}/budget", dependencies=CSRF)
+@router.post("/{prefix}/projects/{project_id}/budget", dependencies=WRITE)
 async def project_budget(page: CompanyPage, project_id: str):
     project = await find_project(page, project_id)
     form = await form_data(page.request)

@@ -10,7 +10,7 @@ from collections import Counter
 from typing import Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from paperclip.adapters.registry import adapters
 from paperclip.companies import service as companies
@@ -20,14 +20,12 @@ from paperclip.db.models import Agent, CompanyMembership
 from paperclip.errors import NotFound
 from paperclip.heartbeat import service as heartbeat
 from paperclip.web.context import CompanyPage, PageActor
-from paperclip.web.csrf import csrf_protect
 from paperclip.web.forms import form_data
 from paperclip.web.pages.agent_config_form import ADAPTER_FIELDS
-from paperclip.web.pages.formkit import body, cents, checkbox, field_error
-from paperclip.web.render import done, redirect, render
+from paperclip.web.pages.formkit import WRITE, body, cents, checkbox, field_error, render_page
+from paperclip.web.render import done, redirect
 
 router = APIRouter()
-CSRF = [Depends(csrf_protect)]
 INSTANCE_TABS = ("general", "heartbeats", "adapters")
 
 
@@ -37,10 +35,10 @@ INSTANCE_TABS = ("general", "heartbeats", "adapters")
 async def company_settings(page: CompanyPage):
     members = list(await page.session.scalars(sa.select(CompanyMembership).where(
         CompanyMembership.company_id == page.company.id).order_by(CompanyMembership.created_at)))
-    return await render(page.request, "company/settings.html", members=members)
+    return await render_page(page, "company/settings.html", members=members)
 
 
-@router.post("/{prefix}/company/settings", dependencies=CSRF)
+@router.post("/{prefix}/company/settings", dependencies=WRITE)
 async def save_company_settings(page: CompanyPage):
     form = await form_data(page.request)
     color = form.text("brandColor")
@@ -54,7 +52,7 @@ async def save_company_settings(page: CompanyPage):
     return done(page.request, f"/{page.prefix}/company/settings")
 
 
-@router.post("/{prefix}/company/status", dependencies=CSRF)
+@router.post("/{prefix}/company/status", dependencies=WRITE)
 async def set_company_status(page: CompanyPage):
     form = await form_data(page.request)
     status = form.text("status")
@@ -118,4 +116,4 @@ async def instance_settings(page: PageActor, tab: str):
                             "module": type(a).__module__, "agents": counts.get(t, 0),
                             "fields": [f.label for f in ADAPTER_FIELDS.get(t, [])]}
                            for t, a in sorted(adapters().items())]
-    return await render(page.request, f"instance/{tab}.html", **ctx)
+    return await render_page(page, f"instance/{tab}.html", **ctx)
