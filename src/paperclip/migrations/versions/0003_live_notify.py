@@ -1,7 +1,7 @@
 """live notify: activity entries and run status changes NOTIFY paperclip_live (the board's SSE)
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-12-04 18:50:00
 
 Every replica's browsers see every replica's changes: the NOTIFY is sent by the database on commit,
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = '0002'
-down_revision = '0001'
+revision = '0003'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
