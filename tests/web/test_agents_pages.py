@@ -224,3 +224,24 @@ async def test_run_page_shows_the_process_output(client, company):
     assert '<span class="stdout">hello from the run' in page.text
     assert '<span class="stderr">a &lt;warning&gt;' in page.text
     assert "Cancel run" not in page.text
+
+
+async def test_check_environment_reports_a_missing_command(client, company):
+    await client.post(f"/api/companies/{company['id']}/agents", json={
+        "name": "Broken", "adapterType": "process", "adapterConfig": {"command": "no-such-binary-xyz"}})
+    token = await csrf_of(client, "/ACM/agents/broken/configuration")
+    fragment = await client.post("/ACM/agents/broken/test-environment", data={"_csrf": token},
+                                 headers={"X-Fragment": "1"})
+    assert fragment.status_code == 200 and 'id="env-report"' in fragment.text
+    assert "fail" in fragment.text and "no-such-binary-xyz" in fragment.text
+    page = await client.post("/ACM/agents/broken/test-environment", data={"_csrf": token})
+    assert page.status_code == 200 and "Check environment" in page.text and "no-such-binary-xyz" in page.text
+
+
+async def test_live_fragments_of_list_and_header(client, company, agent):
+    section = await client.get("/ACM/agents/all", headers={"X-Fragment": "1"})
+    assert section.text.lstrip().startswith("{") is False and 'id="agent-list"' in section.text
+    assert "<html" not in section.text
+    head = await client.get("/ACM/agents/ada/head", headers={"X-Fragment": "1"})
+    assert head.status_code == 200 and 'id="agent-head"' in head.text and "<html" not in head.text
+    assert 'name="next" value="/ACM/agents/ada"' in head.text  # not the fragment's own URL

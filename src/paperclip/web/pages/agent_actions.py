@@ -19,8 +19,8 @@ from paperclip.web.context import CompanyPage, Page
 from paperclip.web.forms import FormData, form_data
 from paperclip.web.pages import agent_config_form as cfgform
 from paperclip.web.pages.agents import agent_detail_page, agent_hrefs, find_agent, find_run, router
-from paperclip.web.pages.formkit import WRITE, body, cents, field_error, optional_uuid
-from paperclip.web.render import done
+from paperclip.web.pages.formkit import WRITE, body, cents, field_error, optional_uuid, render_page
+from paperclip.web.render import done, is_fragment
 
 
 def _identity(form: FormData) -> dict[str, Any]:
@@ -161,3 +161,21 @@ async def set_budget(page: CompanyPage, key: str):
     patch = body(AgentPatch, {"budgetMonthlyCents": cents(form, "budget")})
     await agents.update_agent(page.session, page.actor, agent.id, patch, page.now)
     return done(page.request, (await agent_hrefs(page))[agent.id] + "/budget")
+
+
+@router.post("/{prefix}/agents/{key}/test-environment", dependencies=WRITE)
+async def test_environment(page: CompanyPage, key: str):
+    """Ask the agent's adapter whether it can run here (CLI found, URL reachable…); nothing is stored."""
+    from paperclip.adapters.registry import get_adapter
+
+    agent = await find_agent(page, key)
+    adapter = get_adapter(agent.adapter_type)
+    if adapter is None:
+        report = {"adapterType": agent.adapter_type, "status": "fail",
+                  "checks": [{"code": "adapter_missing", "level": "error",
+                              "message": f"No adapter named {agent.adapter_type} is installed"}]}
+    else:
+        report = await adapter.test_environment(agent.adapter_config or {})
+    if is_fragment(page.request):
+        return await render_page(page, "agents/_env_report.html", report=report)
+    return await agent_detail_page(page, key, "configuration", env_report=report)

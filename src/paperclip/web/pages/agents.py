@@ -31,7 +31,7 @@ from paperclip.web.pages import agent_config_form as cfgform
 from paperclip.web.pages import formkit
 from paperclip.web.pages.formkit import Page as Pager
 from paperclip.web.pages.formkit import render_page
-from paperclip.web.render import redirect
+from paperclip.web.render import is_fragment, redirect
 
 router = APIRouter()
 
@@ -128,7 +128,8 @@ async def _agent_list(page: CompanyPage, which: str):
     pager = Pager.of(page.request, 50)
     rows, has_next = pager.window(shown[pager.offset: pager.offset + pager.fetch])
     names = {a.id: a.name for a in agents}
-    return await render_page(page, "agents/list.html", agents=rows, which=which, counts=counts, names=names,
+    template = "agents/_list_section.html" if is_fragment(page.request) else "agents/list.html"
+    return await render_page(page, template, agents=rows, which=which, counts=counts, names=names,
                         hrefs=await agent_hrefs(page), pager=pager, has_next=has_next, filters=list(FILTERS))
 
 
@@ -229,6 +230,9 @@ async def agent_detail(page: CompanyPage, key: str):
 
 @router.get("/{prefix}/agents/{key}/{tab}")
 async def agent_tab(page: CompanyPage, key: str, tab: str):
+    if tab == "head":  # the header alone (status, controls, live runs): refreshed on live events
+        agent = await find_agent(page, key)
+        return await render_page(page, "agents/_head.html", **await _detail_context(page, agent))
     return await agent_detail_page(page, key, tab)
 
 
