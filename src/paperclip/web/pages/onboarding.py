@@ -69,7 +69,8 @@ async def onboard(request: Request, page: PageActor):
                                      "adapterConfig": config})
     task_title = form.text("taskTitle")
     company = await create_company(page.session, page.actor, company_body, page.now)
-    agent = await create_agent(page.session, page.actor, company.id, agent_body, page.now)
+    agent = await create_agent(page.session, page.actor, company.id, agent_body, page.now,
+                               strict_secrets=request.app.state.settings.secrets.strict_mode)
     target = f"/{company.issue_prefix}/dashboard"
     if task_title:
         issue = await create_issue(page.session, page.actor, company.id, parse(IssueCreate, {
