@@ -245,3 +245,21 @@ async def test_live_fragments_of_list_and_header(client, company, agent):
     head = await client.get("/ACM/agents/ada/head", headers={"X-Fragment": "1"})
     assert head.status_code == 200 and 'id="agent-head"' in head.text and "<html" not in head.text
     assert 'name="next" value="/ACM/agents/ada"' in head.text  # not the fragment's own URL
+
+
+async def test_env_binding_can_reference_a_company_secret(client, company):
+    secret = await client.post(f"/api/companies/{company['id']}/secrets", json={"name": "OPENAI_KEY", "value": "sk-x1"})
+    assert secret.status_code == 201, secret.text
+    secret_id = secret.json()["id"]
+    form = await client.get("/ACM/agents/new")
+    assert f'value="secret:{secret_id}"' in form.text and "Secret: OPENAI_KEY" in form.text
+    token = await csrf_of(client, "/ACM/agents/new")
+    response = await post_pairs(client, "/ACM/agents/new", [
+        ("_csrf", token), ("name", "Keyed"), ("adapterType", "process"), ("cfg.process.command", "true"),
+        ("env.name", "OPENAI_API_KEY"), ("env.source", f"secret:{secret_id}"), ("env.value", "")])
+    assert response.status_code == 303, response.text
+    agent = (await client.get(f"/api/companies/{company['id']}/agents")).json()[0]
+    binding = agent["adapterConfig"]["env"]["OPENAI_API_KEY"]
+    assert binding["type"] == "secret_ref" and binding["secretId"] == secret_id
+    page = await client.get("/ACM/agents/keyed/configuration")
+    assert f'value="secret:{secret_id}" selected' in page.text and "sk-x1" not in page.text

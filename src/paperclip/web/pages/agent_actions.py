@@ -19,7 +19,15 @@ from paperclip.web.context import CompanyPage, Page
 from paperclip.web.forms import FormData, form_data
 from paperclip.web.pages import agent_config_form as cfgform
 from paperclip.web.pages.agents import agent_detail_page, agent_hrefs, find_agent, find_run, router
-from paperclip.web.pages.formkit import WRITE, body, cents, field_error, optional_uuid, render_page
+from paperclip.web.pages.formkit import (
+    WRITE,
+    body,
+    cents,
+    field_error,
+    optional_uuid,
+    render_page,
+    strict_secrets,
+)
 from paperclip.web.render import done, is_fragment
 
 
@@ -46,7 +54,8 @@ async def create_agent(page: CompanyPage):
             "adapterConfig": cfgform.parse_adapter_config(form, adapter_type),
             "runtimeConfig": cfgform.parse_runtime_config(form, {}),
             "budgetMonthlyCents": cents(form, "budget")}
-    agent, approval = await hires.hire(page.session, page.actor, page.company.id, body(AgentCreate, data), page.now)
+    agent, approval = await hires.hire(page.session, page.actor, page.company.id, body(AgentCreate, data), page.now,
+                                       strict_secrets=strict_secrets(page))
     await page.session.flush()
     hrefs = await agent_hrefs(page)
     if approval is not None:
@@ -64,7 +73,8 @@ async def save_configuration(page: CompanyPage, key: str):
     data = {**_identity(form), "adapterType": adapter_type,
             "adapterConfig": cfgform.parse_adapter_config(form, adapter_type, stored), "replaceAdapterConfig": True,
             "runtimeConfig": cfgform.parse_runtime_config(form, agent.runtime_config)}
-    agent = await agents.update_agent(page.session, page.actor, agent.id, body(AgentPatch, data), page.now)
+    agent = await agents.update_agent(page.session, page.actor, agent.id, body(AgentPatch, data), page.now,
+                                      strict_secrets=strict_secrets(page))
     hrefs = await agent_hrefs(page)
     return done(page.request, hrefs[agent.id] + "/configuration")
 
@@ -159,7 +169,7 @@ async def set_budget(page: CompanyPage, key: str):
     agent = await find_agent(page, key)
     form = await form_data(page.request)
     patch = body(AgentPatch, {"budgetMonthlyCents": cents(form, "budget")})
-    await agents.update_agent(page.session, page.actor, agent.id, patch, page.now)
+    await agents.update_agent(page.session, page.actor, agent.id, patch, page.now, strict_secrets=strict_secrets(page))
     return done(page.request, (await agent_hrefs(page))[agent.id] + "/budget")
 
 

@@ -101,7 +101,7 @@ def env_rows(config: dict[str, Any]) -> list[dict[str, Any]]:
     for name, value in env.items():
         kind = value.get("type") if isinstance(value, dict) else "plain"
         rows.append({"name": name, "type": kind or "plain",
-                     "secretId": value.get("secretId") if isinstance(value, dict) else None})
+                     "secretId": str(value.get("secretId")) if isinstance(value, dict) and value.get("secretId") else None})
     return rows
 
 
@@ -163,26 +163,43 @@ def parse_adapter_config(form: FormData, adapter_type: str, stored: dict[str, An
 
 
 def parse_env(form: FormData, stored_env: dict[str, Any]) -> dict[str, Any]:
-    """Rows `env.name` / `env.value` (repeated). An empty value for a name already stored keeps the stored
-    value; a new name needs a value."""
-    names, values = form.getlist("env.name"), form.getlist("env.value")
+    """Rows `env.name` / `env.source` / `env.value` (repeated). Source `plain` (default) takes the value; an
+    empty value for a name already stored keeps the stored binding; `secret:<id>` binds a company secret
+    (latest version). A new plain name needs a value."""
+    names, values, sources = form.getlist("env.name"), form.getlist("env.value"), form.getlist("env.source")
     env: dict[str, Any] = {}
     for i, raw_name in enumerate(names):
         name = raw_name.strip()
         value = values[i] if i < len(values) else ""
+        source = sources[i].strip() if i < len(sources) else "plain"
         if not name:
             if value.strip():
                 raise field_error("env.name", "An environment value needs a name")
             continue
         if not all(c.isalnum() or c == "_" for c in name) or name[0].isdigit():
             raise field_error("env.name", f"{name}: names use letters, digits and _ and do not start with a digit")
-        if value == "" and name in stored_env:
+        if source.startswith("secret:"):
+            env[name] = {"type": "secret_ref", "secretId": source.removeprefix("secret:"), "version": "latest"}
+        elif value == "" and name in stored_env and not _is_secret_ref(stored_env[name]):
             env[name] = stored_env[name]
         elif value == "" or is_redacted_env_value(value):
-            raise field_error("env.value", f"{name}: enter a value")
+            raise field_error("env.value", f"{name}: enter a value or choose a secret")
         else:
             env[name] = {"type": "plain", "value": value}
     return env
+
+
+def _is_secret_ref(value: Any) -> bool:
+    return isinstance(value, dict) and value.get("type") == "secret_ref"
+
+
+async def company_secrets(session: Any, actor: Any, company_id: Any) -> list[Any]:
+    """The company's secrets for the env source menus (names only; values never leave the server)."""
+    try:
+        from paperclip.secrets.service import list_secrets
+    except ImportError:  # an install without the secrets feature
+        return []
+    return await list_secrets(session, actor, company_id)
 
 
 def parse_runtime_config(form: FormData, stored: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -147,7 +147,8 @@ async def new_agent_context(page: Page) -> dict[str, Any]:
         sa.select(Agent).where(Agent.company_id == page.company.id, Agent.status != "terminated")
         .order_by(Agent.name)))
     return {"roles": cfgform.ROLES, "adapter_types": cfgform.adapter_types(), "adapter_fields": cfgform.ADAPTER_FIELDS,
-            "heartbeat_flags": cfgform.HEARTBEAT_FLAGS, "managers": managers, "field_value": cfgform.field_value}
+            "heartbeat_flags": cfgform.HEARTBEAT_FLAGS, "managers": managers, "field_value": cfgform.field_value,
+            "secrets": await cfgform.company_secrets(page.session, page.actor, page.company.id)}
 
 
 @router.get("/{prefix}/agents/new")

@@ -40,6 +40,11 @@ async def require_writer(page: CompanyPage) -> None:
 WRITE = [Depends(csrf_protect), Depends(require_writer)]
 
 
+def strict_secrets(page: PageContext) -> bool:
+    """Secrets strict mode: sensitive env names must be bound to company secrets."""
+    return page.request.app.state.settings.secrets.strict_mode
+
+
 async def render_page(page: PageContext, template: str, status: int = 200, **ctx: Any):
     """render() with `read_only` set for the page's company."""
     return await render(page.request, template, status=status, read_only=read_only(page), **ctx)

@@ -20,9 +20,17 @@ from paperclip.projects import service as projects
 from paperclip.projects.schemas import ProjectCreate, ProjectPatch
 from paperclip.web.context import CompanyPage, Page
 from paperclip.web.forms import FormData, form_data
-from paperclip.web.pages.agent_config_form import env_rows, parse_env
+from paperclip.web.pages.agent_config_form import company_secrets, env_rows, parse_env
 from paperclip.web.pages.agents import agent_hrefs
-from paperclip.web.pages.formkit import WRITE, body, cents, field_error, optional_uuid, render_page
+from paperclip.web.pages.formkit import (
+    WRITE,
+    body,
+    cents,
+    field_error,
+    optional_uuid,
+    render_page,
+    strict_secrets,
+)
 from paperclip.web.pages.formkit import Page as Pager
 from paperclip.web.render import done
 
@@ -81,7 +89,7 @@ async def create_project(page: CompanyPage):
     form = await form_data(page.request)
     data = _fields(form)
     project = await projects.create_project(page.session, page.actor, page.company.id, body(ProjectCreate, data),
-                                            page.now)
+                                            page.now, strict_secrets=strict_secrets(page))
     return done(page.request, f"/{page.prefix}/projects/{project.id}")
 
 
@@ -121,6 +129,7 @@ async def _project_page(page: Page, project_id: str, tab: str):
     if tab == "configuration":
         ctx.update(await _choices(page))
         ctx["env"] = env_rows({"env": project.env or {}})
+        ctx["secrets"] = await company_secrets(session, page.actor, page.company.id)
         ctx["linked_goal_ids"] = {g for g, _ in links}
     if tab == "budget":
         data = await budget_overview(session, page.company.id, page.now)
@@ -145,7 +154,8 @@ async def update_project(page: CompanyPage, project_id: str):
     form = await form_data(page.request)
     data = _fields(form)
     data["env"] = parse_env(form, project.env or {}) or None
-    await projects.update_project(page.session, page.actor, project.id, body(ProjectPatch, data), page.now)
+    await projects.update_project(page.session, page.actor, project.id, body(ProjectPatch, data), page.now,
+                                  strict_secrets=strict_secrets(page))
     return done(page.request, f"/{page.prefix}/projects/{project.id}/configuration")
 
 
@@ -153,7 +163,8 @@ async def update_project(page: CompanyPage, project_id: str):
 async def archive_project(page: CompanyPage, project_id: str):
     project = await find_project(page, project_id)
     patch = {"archivedAt": None if project.archived_at else page.now.isoformat()}
-    await projects.update_project(page.session, page.actor, project.id, body(ProjectPatch, patch), page.now)
+    await projects.update_project(page.session, page.actor, project.id, body(ProjectPatch, patch), page.now,
+                                  strict_secrets=strict_secrets(page))
     return done(page.request, f"/{page.prefix}/projects/{project.id}")
 
 
