@@ -45,3 +45,21 @@ async def test_instance_settings_pages(client, company, agent):
     adapters = await client.get("/instance/settings/adapters")
     assert adapters.status_code == 200 and "claude_local" in adapters.text and "process" in adapters.text
     assert (await client.get("/instance/settings/nope")).status_code == 404
+
+
+async def test_secrets_are_created_and_rotated_without_showing_values(client, company):
+    token = await csrf_of(client, "/ACM/company/settings")
+    response = await client.post("/ACM/company/secrets", data={"_csrf": token, "name": "GITHUB_TOKEN",
+                                                                "value": "ghp_supersecret", "description": "CI"})
+    assert response.status_code == 303, response.text
+    secrets = (await client.get(f"/api/companies/{company['id']}/secrets")).json()
+    assert [s["name"] for s in secrets] == ["GITHUB_TOKEN"] and secrets[0]["latestVersion"] == 1
+    page = await client.get("/ACM/company/settings")
+    assert "GITHUB_TOKEN" in page.text and "ghp_supersecret" not in page.text
+    rotated = await client.post(f"/ACM/company/secrets/{secrets[0]['id']}/rotate", data={"_csrf": token, "value": "v2"})
+    assert rotated.status_code == 303
+    assert (await client.get(f"/api/companies/{company['id']}/secrets")).json()[0]["latestVersion"] == 2
+    empty = await client.post("/ACM/company/secrets", data={"_csrf": token, "name": "X"}, headers={"X-Fragment": "1"})
+    assert empty.status_code == 400
+    activity = [e["action"] for e in (await client.get(f"/api/companies/{company['id']}/activity")).json()]
+    assert {"secret.created", "secret.rotated"} <= set(activity)

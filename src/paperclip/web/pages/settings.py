@@ -35,7 +35,55 @@ INSTANCE_TABS = ("general", "heartbeats", "adapters")
 async def company_settings(page: CompanyPage):
     members = list(await page.session.scalars(sa.select(CompanyMembership).where(
         CompanyMembership.company_id == page.company.id).order_by(CompanyMembership.created_at)))
-    return await render_page(page, "company/settings.html", members=members)
+    secrets, refs = [], {}
+    try:
+        from paperclip.secrets import service as secret_service
+    except ImportError:  # an install without the secrets feature
+        secret_service = None
+    if secret_service is not None:
+        secrets = await secret_service.list_secrets(page.session, page.actor, page.company.id)
+        refs = await secret_service.reference_counts(page.session, page.company.id)
+    return await render_page(page, "company/settings.html", members=members, secrets=secrets, refs=refs,
+                             secrets_enabled=secret_service is not None)
+
+
+@router.post("/{prefix}/company/secrets", dependencies=WRITE)
+async def create_secret(page: CompanyPage):
+    """A new company secret: its value goes to the secrets provider and is never shown again."""
+    from paperclip.secrets import service as secret_service
+    from paperclip.secrets.schemas import SecretCreate
+
+    form = await form_data(page.request)
+    data = body(SecretCreate, {"name": form.text("name"), "value": form.get("value") or None,
+                               "description": form.text("description") or None})
+    if not data.value:
+        raise field_error("value", "Enter the secret's value")
+    await secret_service.create_secret(page.session, page.actor, page.request.app.state.settings, page.company.id,
+                                       data, page.now)
+    return done(page.request, f"/{page.prefix}/company/settings#secrets")
+
+
+@router.post("/{prefix}/company/secrets/{secret_id}/rotate", dependencies=WRITE)
+async def rotate_secret(page: CompanyPage, secret_id: str):
+    """A new version of a secret; bindings on `latest` use it from the next run."""
+    import uuid
+
+    from paperclip.secrets import service as secret_service
+    from paperclip.secrets.schemas import SecretRotate
+
+    try:
+        sid = uuid.UUID(secret_id)
+    except ValueError:
+        raise NotFound("Secret not found") from None
+    secret = await secret_service.get_secret(page.session, page.actor, sid)
+    if secret.company_id != page.company.id:
+        raise NotFound("Secret not found")
+    form = await form_data(page.request)
+    data = body(SecretRotate, {"value": form.get("value") or None})
+    if not data.value:
+        raise field_error("value", "Enter the new value")
+    await secret_service.rotate_secret(page.session, page.actor, page.request.app.state.settings, sid, data, page.now)
+    return done(page.request, f"/{page.prefix}/company/settings#secrets")
 
 
 @router.post("/{prefix}/company/settings", dependencies=WRITE)
