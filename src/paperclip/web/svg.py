@@ -91,29 +91,32 @@ def org_chart(roots: Sequence[dict[str, Any]], href: Callable[[dict[str, Any]], 
 
 
 def bar_chart(points: Sequence[tuple[str, int]], *, label: str, fmt: Callable[[int], str] = str,
-              height: int = 160, bar_w: int = 18, gap: int = 6, every: int = 1) -> Markup:
-    """Vertical bars with a baseline, the max value on the axis, and a tooltip per bar.
+              width: int = 720, height: int = 180, max_labels: int = 10) -> Markup:
+    """Vertical bars on a fixed-size canvas (scaled by CSS as a whole, text included), the peak value on
+    the axis, a tooltip per bar and at most `max_labels` labels under the bars.
 
-    `points`: (label, value); a label is drawn under every `every`-th bar."""
-    top, bottom, left = 18, 22, 8
-    n = len(points)
-    width = left * 2 + n * (bar_w + gap)
+    `points`: (label, value)."""
+    top, bottom, left, right = 22, 24, 8, 8
+    n = max(len(points), 1)
+    slot = (width - left - right) / n
+    bar_w = max(min(slot * 0.72, 48), 1)
+    every = max(1, -(-len(points) // max_labels))
     peak = max((v for _, v in points), default=0)
     plot = height - top - bottom
-    summary = f"{label}: " + ", ".join(f"{k} {fmt(v)}" for k, v in points)
+    summary = f"{label}: " + ", ".join(f"{k} {fmt(v)}" for k, v in points if v) if peak else f"{label}: none"
     parts = [
         f'<svg class="chart bar-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'preserveAspectRatio="none" role="img" aria-label="{escape(summary)}">',
-        f'<text class="axis-label" x="{left}" y="12">{escape(fmt(peak))}</text>',
-        f'<line class="axis" x1="{left}" y1="{height - bottom}" x2="{width - left}" y2="{height - bottom}"/>',
+        f'role="img" aria-label="{escape(summary)}">',
+        f'<text x="{left}" y="14">{escape(fmt(peak))}</text>',
+        f'<line class="axis" x1="{left}" y1="{top}" x2="{width - right}" y2="{top}" stroke-dasharray="3 3"/>',
+        f'<line class="axis" x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}"/>',
     ]
     for i, (key, value) in enumerate(points):
         h = 0 if peak <= 0 else max(round(plot * value / peak), 1 if value > 0 else 0)
-        x = left + i * (bar_w + gap) + gap / 2
-        parts.append(f'<rect class="c-accent" x="{x:.0f}" y="{height - bottom - h}" width="{bar_w}" height="{h}">'
+        x = left + i * slot + (slot - bar_w) / 2
+        parts.append(f'<rect class="c-accent" x="{x:.1f}" y="{height - bottom - h}" width="{bar_w:.1f}" height="{h}" rx="2">'
                      f'<title>{escape(key)}: {escape(fmt(value))}</title></rect>')
         if i % every == 0:
-            parts.append(f'<text x="{x + bar_w / 2:.0f}" y="{height - 6}" '
-                         f'text-anchor="middle">{escape(key)}</text>')
+            parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{height - 8}" text-anchor="middle">{escape(key)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

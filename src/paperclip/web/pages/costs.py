@@ -76,8 +76,7 @@ async def costs(page: CompanyPage):
     cid = page.company.id
     session = page.session
     series = await daily_spend(page, start, end)
-    chart = bar_chart(series, label="Spend per day", fmt=money, every=max(1, len(series) // 10),
-                      bar_w=14 if len(series) <= 40 else 6, gap=4 if len(series) <= 40 else 2)
+    chart = bar_chart(series, label="Spend per day", fmt=money)
     overview = await budget_overview.overview(session, cid, page.now)
     agents = list(await session.scalars(sa.select(Agent).where(Agent.company_id == cid, Agent.status != "terminated")
                                         .order_by(Agent.name)))
