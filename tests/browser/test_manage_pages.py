@@ -4,13 +4,19 @@ at desktop and phone width, none with a console error, failed request or uncaugh
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from datetime import UTC, datetime
 
-from playwright.async_api import expect
+import pytest
 
-from tests.browser.conftest import shoot
+if os.environ.get("PAPERCLIP_BROWSER_TESTS") != "1":
+    pytest.skip("browser journeys run from scripts/test-browser", allow_module_level=True)
+
+from playwright.async_api import expect  # noqa: E402
+
+from tests.browser.conftest import shoot  # noqa: E402
 
 SCRIPT = "import time; [print(f'line {i} of the run', flush=True) or time.sleep(0.4) for i in range(6)]"
 
