@@ -1,0 +1,108 @@
+"""Browser journeys: Playwright (async) driving Debian's chromium against our server on 127.0.0.1.
+
+Run by scripts/test-browser (which installs chromium and sets PAPERCLIP_BROWSER_TESTS=1); skipped
+otherwise. Every page a test opens is checked for console errors, failed requests and uncaught
+exceptions; screenshots of every page at desktop and phone width go to test-output/screenshots/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import socket
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("PAPERCLIP_CHROMIUM", "/usr/bin/chromium")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SHOTS = Path(os.environ.get("PAPERCLIP_SCREENSHOTS", Path(__file__).resolve().parents[2] / "test-output" / "screenshots"))
+DESKTOP = {"width": 1280, "height": 860}
+PHONE = {"width": 390, "height": 844}
+
+if os.environ.get("PAPERCLIP_BROWSER_TESTS") != "1":
+    pytest.skip("browser journeys run from scripts/test-browser", allow_module_level=True)
+
+
+@pytest.fixture
+async def server(make_settings, database_url):
+    """Our app on a free 127.0.0.1 port with its lifespan (heartbeat runner included): agents' API URL
+    points at it."""
+    import uvicorn
+
+    from paperclip.server.runtime import build_app
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = make_settings({"PAPERCLIP_API_URL": f"http://127.0.0.1:{port}"})
+    app = build_app(settings, database_url, port)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await asyncio.wait_for(task, 30)
+
+
+class Watch:
+    """Console errors, failed requests and uncaught exceptions of one page."""
+
+    def __init__(self, page):
+        self.problems: list[str] = []
+        page.on("console", lambda m: self.problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.problems.append(f"uncaught: {e}"))
+        page.on("requestfailed", self._failed)
+        page.on("response", lambda r: self.problems.append(f"HTTP {r.status} {r.request.method} {r.url}")
+                if r.status >= 400 and not self._expected(r) else None)
+        self.expected_statuses: list[tuple[int, str]] = []
+
+    def _expected(self, response) -> bool:
+        return any(response.status == s and re.search(p, response.url) for s, p in self.expected_statuses)
+
+    def _failed(self, request):
+        # A navigation away aborts the page's open event stream and any live refresh in flight: reads
+        # cut short by leaving the page are not failures (a mutation cut short is).
+        if ("ERR_ABORTED" in (request.failure or "") and request.method == "GET"
+                and request.resource_type in ("fetch", "eventsource", "xhr")):
+            return
+        self.problems.append(f"request failed: {request.method} {request.url} {request.failure}")
+
+    def check(self):
+        problems, self.problems = self.problems, []
+        assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+async def browser():
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        await browser.close()
+
+
+@pytest.fixture
+async def page(browser, server):
+    context = await browser.new_context(viewport=DESKTOP, base_url=server)
+    page = await context.new_page()
+    page.set_default_timeout(15000)
+    page.watch = Watch(page)
+    yield page
+    page.watch.check()
+    await context.close()
+
+
+async def shoot(page, name: str) -> None:
+    """Screenshots of the current page at desktop and phone width (then back to desktop)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SHOTS / f"{name}-desktop.png"), full_page=True)
+    await page.set_viewport_size(PHONE)
+    await page.screenshot(path=str(SHOTS / f"{name}-phone.png"), full_page=True)
+    await page.set_viewport_size(DESKTOP)
