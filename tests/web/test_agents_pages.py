@@ -263,3 +263,11 @@ async def test_env_binding_can_reference_a_company_secret(client, company):
     assert binding["type"] == "secret_ref" and binding["secretId"] == secret_id
     page = await client.get("/ACM/agents/keyed/configuration")
     assert f'value="secret:{secret_id}" selected' in page.text and "sk-x1" not in page.text
+
+
+async def test_action_return_path_stays_on_this_site(client, company, agent):
+    token = await csrf_of(client, "/ACM/agents/ada")
+    for evil in ("//evil.example/x", "/\\evil.example", "https://evil.example/"):
+        response = await client.post("/ACM/agents/ada/pause", data={"_csrf": token, "next": evil})
+        assert response.headers["location"] == "/ACM/agents/ada", evil
+        await client.post("/ACM/agents/ada/resume", data={"_csrf": token})

@@ -110,7 +110,8 @@ def _lifecycle_route(action: str):
 async def _back(page: Page, agent_id) -> str:
     """Where an action returns: the page the form was on (same origin), else the agent's page."""
     target = (await form_data(page.request)).text("next")
-    if target.startswith("/") and not target.startswith("//"):
+    # a path on this site only: not //host, not /\host (browsers read it as //host), no control characters
+    if target.startswith("/") and not target.startswith(("//", "/\\")) and target.isprintable() and len(target) < 500:
         return target
     return (await agent_hrefs(page))[agent_id]
 
