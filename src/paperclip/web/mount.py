@@ -26,8 +26,14 @@ log = logging.getLogger("paperclip.web")
 
 
 def _is_page(request: Request) -> bool:
+    """A request for a board page (HTML errors) rather than the API or any other route (JSON errors)."""
+    if "text/event-stream" in request.headers.get("accept", ""):
+        return False
+    route = request.scope.get("route")
+    if route is not None:
+        return id(route) in getattr(request.app.state, "page_route_ids", ())
     path = request.url.path
-    return not path.startswith("/api/") and path != "/api" and "text/event-stream" not in request.headers.get("accept", "")
+    return not path.startswith("/api/") and path != "/api"
 
 
 async def error_page(request: Request, status: int, message: str):
@@ -80,12 +86,15 @@ def _install_error_pages(app: FastAPI) -> None:
 
 def mount_ui(app: FastAPI, settings: Settings) -> None:
     app.router.add_api_route("/static/{path:path}", serve_static, methods=["GET", "HEAD"], include_in_schema=False)
+    page_route_ids = set()
     for router in PAGE_ROUTERS:
         for route in router.routes:
             if not isinstance(route, APIRoute):
                 raise TypeError(f"unsupported route type {type(route).__name__} in {router}")
             route.include_in_schema = False
             app.router.routes.append(route)
+            page_route_ids.add(id(route))
+    app.state.page_route_ids = frozenset(page_route_ids)
     _install_error_pages(app)
     app.add_middleware(SecurityHeadersMiddleware)
     _stop_live_hub_on_shutdown(app)
