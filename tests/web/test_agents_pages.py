@@ -271,3 +271,17 @@ async def test_action_return_path_stays_on_this_site(client, company, agent):
         response = await client.post("/ACM/agents/ada/pause", data={"_csrf": token, "next": evil})
         assert response.headers["location"] == "/ACM/agents/ada", evil
         await client.post("/ACM/agents/ada/resume", data={"_csrf": token})
+
+
+async def test_configuration_keeps_an_adapter_that_is_not_installed(client, company):
+    created = await client.post(f"/api/companies/{company['id']}/agents", json={
+        "name": "Plugged", "adapterType": "openclaw", "adapterConfig": {"gateway": "ws://x"}})
+    agent_id = created.json()["id"]
+    page = await client.get("/ACM/agents/plugged/configuration")
+    assert '<option value="openclaw" selected>' in page.text
+    token = await csrf_of(client, "/ACM/agents/plugged/configuration")
+    response = await post_pairs(client, "/ACM/agents/plugged/configuration", [
+        ("_csrf", token), ("name", "Plugged"), ("adapterType", "openclaw"), ("extraConfig", '{"gateway": "ws://y"}')])
+    assert response.status_code == 303, response.text
+    config = (await client.get(f"/api/agents/{agent_id}/configuration")).json()
+    assert config["adapterType"] == "openclaw" and config["adapterConfig"]["gateway"] == "ws://y"

@@ -39,9 +39,9 @@ def _identity(form: FormData) -> dict[str, Any]:
             "capabilities": form.text("capabilities") or None, "reportsTo": optional_uuid(form, "reportsTo")}
 
 
-def _adapter_type(form: FormData) -> str:
+def _adapter_type(form: FormData, current: str | None = None) -> str:
     adapter_type = form.text("adapterType") or "process"
-    if adapter_type not in cfgform.adapter_types():
+    if adapter_type not in cfgform.adapter_types() and adapter_type != current:
         raise field_error("adapterType", "Choose an adapter from the list")
     return adapter_type
 
@@ -67,7 +67,7 @@ async def create_agent(page: CompanyPage):
 async def save_configuration(page: CompanyPage, key: str):
     agent = await find_agent(page, key)
     form = await form_data(page.request)
-    adapter_type = _adapter_type(form)
+    adapter_type = _adapter_type(form, agent.adapter_type)
     stored = agent.adapter_config or {} if adapter_type == agent.adapter_type else {
         "env": (agent.adapter_config or {}).get("env") or {}}
     data = {**_identity(form), "adapterType": adapter_type,

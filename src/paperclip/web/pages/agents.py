@@ -192,7 +192,10 @@ async def _tab_data(page: Page, agent: Agent, tab: str) -> dict[str, Any]:
         for rev in revs:
             rev["diff"] = [(k, json.dumps(rev["beforeConfig"].get(k), indent=2, default=str),
                             json.dumps(rev["afterConfig"].get(k), indent=2, default=str)) for k in rev["changedKeys"]]
-        return {**await new_agent_context(page), "config": redact_adapter_config(config),
+        ctx = await new_agent_context(page)
+        if agent.adapter_type not in ctx["adapter_types"]:  # e.g. an adapter whose package is not installed
+            ctx["adapter_types"] = [*ctx["adapter_types"], agent.adapter_type]
+        return {**ctx, "config": redact_adapter_config(config),
                 "adapter_type": agent.adapter_type, "env": cfgform.env_rows(config),
                 "extra": cfgform.extra_config(agent.adapter_type, config),
                 "hb": cfgform.heartbeat_form_values(agent.runtime_config), "revisions": revs}
