@@ -22,7 +22,7 @@ VERBS = {
     "budget_updated": "changed the budget of", "invoked": "woke", "cancelled": "cancelled a run of",
     "approved": "approved", "rejected": "rejected", "revision_requested": "asked for a revision of",
     "resubmitted": "resubmitted", "comment": "commented on", "archived": "archived", "terminated": "terminated",
-    "reported": "reported a cost on", "approval_linked": "linked an approval to",
+    "reported": "reported a cost", "approval_linked": "linked an approval to",
 }
 
 
@@ -93,6 +93,8 @@ class Names:
             return Markup('<a href="/{}/projects/{}">a project</a>').format(prefix, raw)
         if kind == "goal":
             return Markup('<a href="/{}/goals/{}">a goal</a>').format(prefix, raw)
+        if kind == "cost_event":
+            return Markup("")
         if kind == "heartbeat_run" or kind == "run":
             return Markup("a run")
         return escape(f"{kind}" if kind else "something")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
-W, H, PAD_L, PAD_B, PAD_T = 420, 150, 28, 18, 8
+W, H, PAD_L, PAD_B, PAD_T = 420, 150, 34, 18, 8
 
 
 def _nice_max(value: float) -> float:
@@ -48,7 +48,7 @@ def stacked_bars(labels: Sequence[str], series: Sequence[tuple[str, str, Sequenc
             parts.append(f"{name}: {v:g}")
             out.append(f'<rect class="{css}" x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" rx="1.5">'
                        f"<title>{escape(label)} · {escape(name)}: {v:g}</title></rect>")
-        if i % max(n // 7, 1) == 0 or i == n - 1:
+        if (n - 1 - i) % max(n // 7, 1) == 0:  # anchored on the last day
             out.append(f'<text x="{x + bar / 2:.1f}" y="{H - 4}" text-anchor="middle">{escape(label[5:])}</text>')
     out.append("</svg>")
     return Markup("".join(out))
