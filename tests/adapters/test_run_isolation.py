@@ -63,6 +63,30 @@ async def test_a_flooding_agent_keeps_the_head_and_tail_of_its_log_and_says_what
     assert "LAST-LINE" in run.stdout_excerpt
 
 
+async def test_secrets_are_masked_in_the_head_and_in_the_kept_tail(client, factory, settings, tmp_path):
+    secret = "s3cr3t-" + "v" * 40
+    flood = write_script(tmp_path / "flood.py", """
+        import os, sys
+        secret = os.environ["DB_PASS"]
+        out = sys.stdout
+        out.write("head " + secret + "\\n")
+        for i in range(60_000):
+            out.write(("z" * 90 + " " + secret + "\\n") if i % 997 == 0 else ("z" * 99 + "\\n"))
+        out.write(secret[:20])  # a secret split across two writes
+        out.flush()
+        out.write(secret[20:] + " tail\\n")
+    """)
+    config = {"command": str(flood), "env": {"DB_PASS": {"type": "plain", "value": secret}}}
+    run = await factory.wait_run(await wake(client, factory, config), timeout=60)
+    assert run.status == "succeeded", run.error
+    raw = (Path(settings.paths.run_logs_dir) / run.log_ref).read_text()
+    assert "bytes of output dropped" in raw
+    assert secret not in raw and secret[:20] not in raw and secret[20:] not in raw
+    text = "".join(line["chunk"] for line in log_lines(settings, run))
+    assert text.startswith("head ***REDACTED***\n") and text.endswith("***REDACTED*** tail\n")
+    assert secret not in (run.stdout_excerpt or "")
+
+
 async def test_output_under_the_cap_is_kept_whole(client, factory, settings, tmp_path):
     script = write_script(tmp_path / "some.py", """
         for i in range(2000):

@@ -44,6 +44,7 @@ from paperclip.heartbeat.runs import ClaimedRun, add_event, claim_for_locked_age
 from paperclip.heartbeat.sessions import load_session
 from paperclip.heartbeat.wakeups import CANCEL_CHANNEL, WAKE_CHANNEL
 from paperclip.redaction import redact
+from paperclip.secrets.runtime import run_secret_resolver
 
 log = logging.getLogger("paperclip.heartbeat")
 EXCERPT_BYTES = 8 * 1024
@@ -306,7 +307,8 @@ class Runner:
         except ConfigError as exc:
             return RunOutcome(status="failed", error=f"Run not started: {exc.message}", error_code="auth_unavailable")
         try:
-            config_env, secrets = await resolve_config_env(run.adapter_config.get("env"), None)
+            async with run_secret_resolver(self.sessions, self.settings, run.company_id) as resolve_secret:
+                config_env, secrets = await resolve_config_env(run.adapter_config.get("env"), resolve_secret)
         except EnvBindingError as exc:
             return RunOutcome(status="failed", error=str(exc), error_code="invalid_config")
         masker = Masker([token, *secrets])
@@ -321,7 +323,9 @@ class Runner:
                                            runtime_config=run.runtime_config)
         handle = self.log_store.begin(str(run.company_id), str(run.agent_id), str(run.id))
         limits = self.settings.limits
-        capture = CappedRunLog(self.log_store, handle, masker.text, max_bytes=limits.run_log_max_bytes,
+        # the one place run output is written: masked (per stream, in order) before the log store and the
+        # excerpts, and capped (heartbeat/capture.py)
+        capture = CappedRunLog(self.log_store, handle, masker, max_bytes=limits.run_log_max_bytes,
                                tail_bytes=limits.run_log_tail_bytes, excerpt_bytes=EXCERPT_BYTES)
         on_log = capture.add
         pid_recorded: list[asyncio.Task] = []
