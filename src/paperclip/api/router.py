@@ -31,6 +31,7 @@ from paperclip.heartbeat.routes import router as heartbeat_router
 from paperclip.issues.routes import router as issues_router
 from paperclip.metrics.routes import router as metrics_router
 from paperclip.projects.routes import router as projects_router
+from paperclip.secrets.routes import router as secrets_router
 
 FEATURE_ROUTERS: list[APIRouter] = [
     health_router,
@@ -44,6 +45,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     issues_router,
     approvals_router,
     dashboard_router,
+    secrets_router,
     metrics_router,
 ]
 
