@@ -29,10 +29,17 @@ def check(page) -> None:
     page.watch.check()
 
 
+UNLABELLED = """() => [...document.querySelectorAll('main input, main select, main textarea, main button')]
+  .filter((el) => el.type !== 'hidden' && !(el.labels && el.labels.length) && !el.getAttribute('aria-label')
+                  && !(el.tagName === 'BUTTON' && el.textContent.trim()))
+  .map((el) => el.outerHTML.slice(0, 120))"""
+
+
 async def visit(page, url: str, shot: str):
     await page.goto(url)
     await page.wait_for_load_state("domcontentloaded")
     await shoot(page, shot)
+    assert await page.evaluate(UNLABELLED) == [], f"controls without a label on {url}"
     check(page)
 
 
