@@ -79,3 +79,16 @@ async def test_decision_without_csrf_is_refused(client, company):
 async def test_unknown_approval_is_404(client, company):
     assert (await client.get("/ACM/approvals/00000000-0000-0000-0000-000000000000")).status_code == 404
     assert (await client.get("/ACM/approvals/nope")).status_code == 404
+
+
+async def test_budget_override_approval_explains_the_incident(client, company, agent):
+    from datetime import UTC, datetime
+
+    await client.patch(f"/api/agents/{agent['id']}/budgets", json={"budgetMonthlyCents": 100})
+    await client.post(f"/api/companies/{company['id']}/cost-events", json={
+        "agentId": agent["id"], "provider": "p", "model": "m", "costCents": 150, "occurredAt": datetime.now(UTC).isoformat()})
+    approvals = (await client.get(f"/api/companies/{company['id']}/approvals")).json()
+    override = next(a for a in approvals if a["type"] == "budget_override_required")
+    page = await client.get(f"/ACM/approvals/{override['id']}")
+    assert page.status_code == 200 and "Budget override" in page.text
+    assert "$1.50 of $1.00" in page.text and 'href="/ACM/costs#incidents"' in page.text
