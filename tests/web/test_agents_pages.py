@@ -285,3 +285,19 @@ async def test_configuration_keeps_an_adapter_that_is_not_installed(client, comp
     assert response.status_code == 303, response.text
     config = (await client.get(f"/api/agents/{agent_id}/configuration")).json()
     assert config["adapterType"] == "openclaw" and config["adapterConfig"]["gateway"] == "ws://y"
+
+
+async def test_runs_tab_filters_by_status(client, company, agent, database_url):
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        for status in ("failed", "succeeded", "succeeded"):
+            conn.execute("INSERT INTO heartbeat_runs (id, company_id, agent_id, status, invocation_source, created_at, "
+                         "updated_at) VALUES (gen_random_uuid(), %s, %s, %s, 'timer', now(), now())",
+                         (company["id"], agent["id"], status))
+    everything = await client.get("/ACM/agents/ada/runs")
+    assert everything.text.count("data-run-id=") == 3
+    failed = await client.get("/ACM/agents/ada/runs?status=failed")
+    assert failed.text.count("data-run-id=") == 1
+    assert "No live runs" in (await client.get("/ACM/agents/ada/runs?status=live")).text
+    assert (await client.get("/ACM/agents/ada/runs?status=bogus")).text.count("data-run-id=") == 3

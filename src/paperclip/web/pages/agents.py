@@ -39,6 +39,8 @@ FILTERS = {"all": None, "active": ("idle", "running", "active"), "paused": ("pau
 TABS = ("overview", "configuration", "runs", "keys", "budget")
 LIVE = ("queued", "running")
 RUNS_PER_PAGE = 25
+RUN_FILTERS = {"live": ["queued", "running"], "failed": ["failed", "timed_out"], "succeeded": ["succeeded"],
+               "cancelled": ["cancelled"]}
 
 
 # ---------------------------------------------------------------- lookups shared with agent_actions
@@ -201,10 +203,13 @@ async def _tab_data(page: Page, agent: Agent, tab: str) -> dict[str, Any]:
                 "hb": cfgform.heartbeat_form_values(agent.runtime_config), "revisions": revs}
     if tab == "runs":
         pager = Pager.of(page.request, RUNS_PER_PAGE)
-        rows = await heartbeat.list_runs(session, page.actor, page.company.id, agent_id=agent.id, statuses=None,
-                                         limit=pager.fetch, offset=pager.offset)
+        which = page.request.query_params.get("status", "")
+        which = which if which in RUN_FILTERS else ""
+        rows = await heartbeat.list_runs(session, page.actor, page.company.id, agent_id=agent.id,
+                                         statuses=RUN_FILTERS.get(which), limit=pager.fetch, offset=pager.offset)
         runs, has_next = pager.window(rows)
-        return {"runs": runs, "pager": pager, "has_next": has_next}
+        return {"runs": runs, "pager": pager, "has_next": has_next, "run_filter": which,
+                "run_filters": ["", *RUN_FILTERS]}
     if tab == "keys":
         return {"keys": await agent_keys.list_keys(session, page.actor, agent.id)}
     if tab == "budget":
