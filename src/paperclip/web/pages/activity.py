@@ -12,8 +12,9 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 from fastapi import APIRouter
 
-from paperclip.activity.service import list_activity
+from paperclip.activity.service import list_activity, to_wire
 from paperclip.db.models import ActivityLog, Agent, Issue
+from paperclip.web.activity_text import Names
 from paperclip.web.context import CompanyPage, Page
 from paperclip.web.pages.agents import agent_hrefs
 from paperclip.web.pages.formkit import Page as Pager
@@ -75,6 +76,7 @@ async def activity(page: CompanyPage):
     filters: dict[str, Any] = {k: v for k, v in (("entityType", entity_type), ("action", action),
                                                  ("agentId", str(agent_id) if agent_id else "")) if v}
     template = "activity/_list.html" if is_fragment(page.request) else "activity/activity.html"
-    return await render_page(page, template, rows=rows, pager=pager, has_next=has_next, agents=agents, names=names,
+    entries = [to_wire(r) for r in rows]
+    return await render_page(page, template, rows=entries, text=await Names.load(page.session, entries), pager=pager, has_next=has_next, agents=agents, names=names,
                         links=await entity_links(page, rows, hrefs), entity_types=ENTITY_TYPES, filters=filters,
                         query=urlencode(filters), live=pager.number == 1)
