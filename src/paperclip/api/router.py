@@ -30,6 +30,7 @@ from paperclip.health.routes import router as health_router
 from paperclip.heartbeat.routes import router as heartbeat_router
 from paperclip.issues.routes import router as issues_router
 from paperclip.projects.routes import router as projects_router
+from paperclip.secrets.routes import router as secrets_router
 from paperclip.storage.routes import router as storage_router
 
 FEATURE_ROUTERS: list[APIRouter] = [
@@ -44,6 +45,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     issues_router,
     approvals_router,
     dashboard_router,
+    secrets_router,
     storage_router,
 ]
 
