@@ -29,6 +29,7 @@ from paperclip.goals.routes import router as goals_router
 from paperclip.health.routes import router as health_router
 from paperclip.heartbeat.routes import router as heartbeat_router
 from paperclip.issues.routes import router as issues_router
+from paperclip.metrics.routes import router as metrics_router
 from paperclip.projects.routes import router as projects_router
 from paperclip.secrets.routes import router as secrets_router
 from paperclip.storage.routes import router as storage_router
@@ -46,6 +47,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     approvals_router,
     dashboard_router,
     secrets_router,
+    metrics_router,
     storage_router,
 ]
 

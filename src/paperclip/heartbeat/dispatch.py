@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from paperclip import metrics
 from paperclip.adapters.base import AdapterContext, AdapterResult, AgentInfo, SessionState
 from paperclip.adapters.registry import get_adapter
 from paperclip.adapters.spawn import kill_group, spawned_start_ticks
@@ -259,6 +260,7 @@ class Runner:
 
     async def _execute(self, active: ActiveRun) -> None:
         run = active.claimed
+        started = metrics.run_started(run.adapter_type)
         shut_down = RunOutcome(status="failed", error="Server shut down during the run", error_code="control_plane_restart")
         if self._stopping:  # claimed by a journal batch that committed as the server began to stop: never spawned
             outcome = shut_down
@@ -290,6 +292,7 @@ class Runner:
         except Exception:
             log.exception("heartbeat run %s could not be finalised; the reaper will", run.id)
         finally:
+            metrics.run_finished(outcome.status, started)
             self.active.pop(run.id, None)
             if not self._stopping and not next_claimed:
                 self.poke()
