@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from paperclip.config.envparse import env_bool, env_choice, env_int, env_list, env_str
+from paperclip.config.limits import RunLimits, run_limits
 from paperclip.config.schema import LOOPBACK_HOSTS, ConfigFile, cross_field_issues, infer_bind
 from paperclip.config.store import layered_env, read_config
 from paperclip.errors import ConfigError
@@ -54,6 +55,9 @@ class StorageSettings:
     s3_endpoint: str | None
     s3_prefix: str
     s3_force_path_style: bool
+    # Uploads: PAPERCLIP_ATTACHMENT_MAX_BYTES and PAPERCLIP_ALLOWED_ATTACHMENT_TYPES (None: the default list).
+    attachment_max_bytes: int = 10 * 1024 * 1024
+    allowed_attachment_types: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,7 @@ class Settings:
     backup: BackupSettings
     storage: StorageSettings
     secrets: SecretsSettings
+    limits: RunLimits = field(default_factory=RunLimits)  # run timeouts, output caps (config/limits.py)
     metrics_enabled: bool = False  # PAPERCLIP_METRICS_ENABLED: GET /api/metrics
     metrics_token: str | None = field(default=None, repr=False)  # PAPERCLIP_METRICS_TOKEN: bearer token for it
 
@@ -268,6 +273,7 @@ def resolve(env: Mapping[str, str], paths: InstancePaths, config_path: Path, con
         backup=_backup(env, paths, file),
         storage=_storage(env, paths, file),
         secrets=_secrets(env, paths, file, config, mode),
+        limits=run_limits(env),
         metrics_enabled=bool(env_bool(env, "PAPERCLIP_METRICS_ENABLED")),
         metrics_token=env_str(env, "PAPERCLIP_METRICS_TOKEN"),
     )
@@ -344,6 +350,8 @@ def _storage(env: Mapping[str, str], paths: InstancePaths, file: ConfigFile) -> 
         s3_endpoint=env_str(env, "PAPERCLIP_STORAGE_S3_ENDPOINT") or s.s3.endpoint,
         s3_prefix=(env.get("PAPERCLIP_STORAGE_S3_PREFIX") if "PAPERCLIP_STORAGE_S3_PREFIX" in env else s.s3.prefix) or "",
         s3_force_path_style=_bool(env, "PAPERCLIP_STORAGE_S3_FORCE_PATH_STYLE", s.s3.forcePathStyle),
+        attachment_max_bytes=env_int(env, "PAPERCLIP_ATTACHMENT_MAX_BYTES", 1, 1024 ** 3) or 10 * 1024 * 1024,
+        allowed_attachment_types=(tuple(types) if (types := env_list(env, "PAPERCLIP_ALLOWED_ATTACHMENT_TYPES")) else None),
     )
 
 
