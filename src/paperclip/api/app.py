@@ -16,6 +16,7 @@ from paperclip.api.unit_of_work import UnitOfWorkMiddleware
 from paperclip.config import Settings
 from paperclip.db.engine import CONNECT_TIMEOUT_SECONDS, libpq_url, make_async_engine, session_factory
 from paperclip.db.rawsql import create_read_pool
+from paperclip.storage.uploads import UPLOAD_ENVELOPE_BYTES
 
 log = logging.getLogger("paperclip.api")
 
@@ -35,6 +36,11 @@ def create_app(settings: Settings, database_url: str, *, on_startup=None, on_shu
         health_engine = make_async_engine(database_url, prepared_statements=prepared, pool_max=2, autocommit=True)
         app.state.health_sessions = session_factory(health_engine)
         app.state.read_pool = await _read_pool(database_url, prepared, pool_max)
+        flusher = None
+        if settings.metrics_enabled:
+            from paperclip import metrics
+
+            flusher = metrics.Flusher()
         try:
             if on_startup is not None:
                 await on_startup(app)
@@ -44,6 +50,8 @@ def create_app(settings: Settings, database_url: str, *, on_startup=None, on_shu
                 if on_shutdown is not None:
                     await on_shutdown(app)
             finally:
+                if flusher is not None:
+                    flusher.stop()
                 if app.state.read_pool is not None:
                     await app.state.read_pool.close()
                 await engine.dispose()
@@ -69,7 +77,7 @@ def create_app(settings: Settings, database_url: str, *, on_startup=None, on_shu
         if settings.host not in ("0.0.0.0", "::"):
             allowed.add(settings.host)
         app.add_middleware(HostnameGuardMiddleware, allowed=allowed)
-    app.add_middleware(RequestLogMiddleware)
+    app.add_middleware(RequestLogMiddleware, upload_max_body=settings.storage.attachment_max_bytes + UPLOAD_ENVELOPE_BYTES)
     return app
 
 
