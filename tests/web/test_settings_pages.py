@@ -39,6 +39,7 @@ async def test_instance_settings_pages(client, company, agent):
     assert (await client.get("/instance/settings")).headers["location"] == "/instance/settings/general"
     general = await client.get("/instance/settings/general")
     assert general.status_code == 200 and "local_trusted" in general.text
+    assert 'href="/ACM/dashboard"' in general.text  # the sidebar of the remembered company stays
     assert "test-jwt-secret" not in general.text
     beats = await client.get("/instance/settings/heartbeats")
     assert beats.status_code == 200 and "Ada" in beats.text and 'href="/ACM/agents/ada"' in beats.text

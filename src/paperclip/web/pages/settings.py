@@ -19,7 +19,7 @@ from paperclip.config.settings import mask_url_password
 from paperclip.db.models import Agent, CompanyMembership
 from paperclip.errors import NotFound
 from paperclip.heartbeat import service as heartbeat
-from paperclip.web.context import CompanyPage, PageActor
+from paperclip.web.context import CompanyPage, PageActor, selected_company
 from paperclip.web.forms import form_data
 from paperclip.web.pages.agent_config_form import ADAPTER_FIELDS
 from paperclip.web.pages.formkit import WRITE, body, cents, checkbox, field_error, render_page
@@ -148,6 +148,8 @@ async def instance_settings(page: PageActor, tab: str):
     if tab not in INSTANCE_TABS:
         raise NotFound("Page not found")
     page.actor.require_instance_admin()
+    # keep the sidebar of the company the user came from (the remembered one)
+    page.request.state.company = page.company = await selected_company(page)
     settings = page.request.app.state.settings
     ctx: dict[str, Any] = {"tab": tab, "tabs": INSTANCE_TABS, "settings": settings}
     if tab == "general":
