@@ -301,3 +301,15 @@ async def test_runs_tab_filters_by_status(client, company, agent, database_url):
     assert failed.text.count("data-run-id=") == 1
     assert "No live runs" in (await client.get("/ACM/agents/ada/runs?status=live")).text
     assert (await client.get("/ACM/agents/ada/runs?status=bogus")).text.count("data-run-id=") == 3
+
+
+async def test_permissions_form(client, company, agent):
+    token = await csrf_of(client, "/ACM/agents/ada/configuration")
+    response = await client.post("/ACM/agents/ada/permissions", data={"_csrf": token, "canAssignTasks": "on"})
+    assert response.status_code == 303
+    perms = (await client.get(f"/api/agents/{agent['id']}")).json()["permissions"]
+    assert perms["canAssignTasks"] is True and perms["canCreateAgents"] is False
+    page = await client.get("/ACM/agents/ada/configuration")
+    assert 'name="canAssignTasks" checked' in page.text and 'name="canCreateAgents" checked' not in page.text
+    actions = [e["action"] for e in (await client.get(f"/api/companies/{company['id']}/activity")).json()]
+    assert "agent.permissions_updated" in actions

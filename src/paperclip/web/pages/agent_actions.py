@@ -190,3 +190,16 @@ async def test_environment(page: CompanyPage, key: str):
     if is_fragment(page.request):
         return await render_page(page, "agents/_env_report.html", report=report)
     return await agent_detail_page(page, key, "configuration", env_report=report)
+
+
+@router.post("/{prefix}/agents/{key}/permissions", dependencies=WRITE)
+async def set_permissions(page: CompanyPage, key: str):
+    """What the agent may do through the API: hire agents (through approval) and assign tasks to others."""
+    from paperclip.agents.schemas import PermissionsPatch
+
+    agent = await find_agent(page, key)
+    form = await form_data(page.request)
+    patch = PermissionsPatch(canCreateAgents=form.get("canCreateAgents") == "on",
+                             canAssignTasks=form.get("canAssignTasks") == "on")
+    await agents.update_permissions(page.session, page.actor, agent.id, patch, page.now)
+    return done(page.request, (await agent_hrefs(page))[agent.id] + "/configuration#permissions")
