@@ -6,7 +6,6 @@ and raise `BadRequest` naming the field (shown next to the control by app.js).
 
 from __future__ import annotations
 
-import math
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -136,7 +135,3 @@ class Page:
     def window(self, rows: list[Any]) -> tuple[list[Any], bool]:
         """(the page's rows, whether a next page exists)."""
         return rows[: self.size], len(rows) > self.size
-
-
-def pages_for(total: int, size: int) -> int:
-    return max(1, math.ceil(total / size))
