@@ -31,6 +31,7 @@ from paperclip.heartbeat.routes import router as heartbeat_router
 from paperclip.issues.document_routes import router as issue_documents_router
 from paperclip.issues.routes import router as issues_router
 from paperclip.projects.routes import router as projects_router
+from paperclip.secrets.routes import router as secrets_router
 
 FEATURE_ROUTERS: list[APIRouter] = [
     health_router,
@@ -45,6 +46,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     issue_documents_router,
     approvals_router,
     dashboard_router,
+    secrets_router,
 ]
 
 _ROUTE_OPTIONS = [name for name in inspect.signature(APIRouter.add_api_route).parameters

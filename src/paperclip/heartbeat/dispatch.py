@@ -30,6 +30,7 @@ from paperclip.heartbeat.costs import cost_cents
 from paperclip.heartbeat.env import (
     EnvBindingError,
     Masker,
+    StreamMask,
     base_env,
     build_env,
     resolve_config_env,
@@ -43,6 +44,7 @@ from paperclip.heartbeat.runs import ClaimedRun, add_event, claim_for_locked_age
 from paperclip.heartbeat.sessions import load_session
 from paperclip.heartbeat.wakeups import CANCEL_CHANNEL, WAKE_CHANNEL
 from paperclip.redaction import redact
+from paperclip.secrets.runtime import run_secret_resolver
 
 log = logging.getLogger("paperclip.heartbeat")
 EXCERPT_BYTES = 8 * 1024
@@ -305,10 +307,12 @@ class Runner:
         except ConfigError as exc:
             return RunOutcome(status="failed", error=f"Run not started: {exc.message}", error_code="auth_unavailable")
         try:
-            config_env, secrets = await resolve_config_env(run.adapter_config.get("env"), None)
+            async with run_secret_resolver(self.sessions, self.settings, run.company_id) as resolve_secret:
+                config_env, secrets = await resolve_config_env(run.adapter_config.get("env"), resolve_secret)
         except EnvBindingError as exc:
             return RunOutcome(status="failed", error=str(exc), error_code="invalid_config")
         masker = Masker([token, *secrets])
+        streams: dict[str, StreamMask] = {}
         env = build_env(self._base_env, config_env, runtime_env(
             agent_id=run.agent_id, company_id=run.company_id, run_id=run.id, api_url=self.api_url, api_key=token,
             context=run.context), filtered=True)
@@ -323,7 +327,10 @@ class Runner:
         pid_recorded: list[asyncio.Task] = []
 
         async def on_log(stream: str, text: str) -> None:
-            text = masker.text(text)
+            # the one place run output is written: masked before the log store, the excerpts and the result
+            text = (streams.get(stream) or streams.setdefault(stream, masker.stream())).feed(text)
+            if not text:
+                return
             self.log_store.append(handle, stream, text)
             if stream in tails:
                 tail = tails[stream]
@@ -350,6 +357,12 @@ class Runner:
                 background.append(asyncio.create_task(
                     self._event(run, "adapter.invoke", "adapter invocation", invoke_payload)))
         finally:
+            for stream, mask in streams.items():
+                rest = mask.flush()
+                if rest:
+                    self.log_store.append(handle, stream, rest)
+                    if stream in tails:
+                        tails[stream].append(rest)
             self.log_store.finalize(handle)
             # the process record needs no wait: the journal writes it before this run's outcome
             for recorded in pid_recorded:
