@@ -153,3 +153,15 @@ def test_context_profiles_set_use_and_feed_the_connection(client_env, tmp_path: 
     assert {p["name"] for p in cli_json("context", "list", env=env)} == {"default", "work"}
     cli_json("context", "use", "default", env=env)
     assert cli_json("context", "show", env=env)["profileName"] == "default"
+
+
+def test_every_catalog_path_can_be_filled():
+    """Each {placeholder} of a command's route comes from a positional, a flag, or the company context."""
+    import re
+
+    for group, (_, commands) in GROUPS.items():
+        for cmd in commands:
+            sources = set(cmd.args) | {o.dest for o in cmd.opts if o.to == "local"} | {"companyId"}
+            missing = set(re.findall(r"\{(\w+)\}", cmd.path)) - sources
+            assert not missing, f"{group} {cmd.name}: {missing}"
+            assert len({o.dest for o in cmd.opts}) == len(cmd.opts), f"{group} {cmd.name}: duplicate flags"

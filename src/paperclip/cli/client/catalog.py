@@ -81,10 +81,18 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
         Cmd('get', 'GET', '/api/issues/{idOrIdentifier}', help="GET /api/issues/{idOrIdentifier}", args=('idOrIdentifier',), handler='issue_get'),
         Cmd('delete', 'DELETE', '/api/issues/{issueId}', help="DELETE /api/issues/{issueId}", args=('issueId',), opts=(
             Opt('--yes', 'bool', to='local', help="used by the CLI"),)),
+        Cmd('heartbeat-context', 'GET', '/api/issues/{issueId}/heartbeat-context', help="GET /api/issues/{issueId}/heartbeat-context", args=('issueId',)),
+        Cmd('comments', 'GET', '/api/issues/{issueId}/comments', help="GET /api/issues/{issueId}/comments", args=('issueId',), opts=(
+            Opt('--after-comment-id', to='query', help="query parameter afterCommentId"),
+            Opt('--order', to='query', help="query parameter order"),
+            Opt('--limit', 'int', to='query', help="query parameter limit"),)),
+        Cmd('comment:get', 'GET', '/api/issues/{issueId}/comments/{commentId}', help="GET /api/issues/{issueId}/comments/{commentId}", args=('issueId', 'commentId')),
         Cmd('comment:delete', 'DELETE', '/api/issues/{issueId}/comments/{commentId}', help="DELETE /api/issues/{issueId}/comments/{commentId}", args=('issueId', 'commentId')),
+        Cmd('approvals', 'GET', '/api/issues/{issueId}/approvals', help="GET /api/issues/{issueId}/approvals", args=('issueId',)),
         Cmd('approval:link', 'POST', '/api/issues/{issueId}/approvals', help="POST /api/issues/{issueId}/approvals", args=('issueId', 'approvalId')),
         Cmd('approval:unlink', 'DELETE', '/api/issues/{issueId}/approvals/{approvalId}', help="DELETE /api/issues/{issueId}/approvals/{approvalId}", args=('issueId', 'approvalId')),
         Cmd('read', 'POST', '/api/issues/{issueId}/read', help="POST /api/issues/{issueId}/read", args=('issueId',)),
+        Cmd('unread', 'DELETE', '/api/issues/{issueId}/read', help="DELETE /api/issues/{issueId}/read", args=('issueId',)),
         Cmd('archive', 'POST', '/api/issues/{issueId}/inbox-archive', help="POST /api/issues/{issueId}/inbox-archive", args=('issueId',)),
         Cmd('unarchive', 'DELETE', '/api/issues/{issueId}/inbox-archive', help="DELETE /api/issues/{issueId}/inbox-archive", args=('issueId',)),
         Cmd('recovery-actions', 'GET', '/api/issues/{issueId}/recovery-actions', help="GET /api/issues/{issueId}/recovery-actions", args=('issueId',)),
@@ -111,6 +119,58 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
             Opt('--include-members', 'bool', to='query', help="query parameter includeMembers"),)),
         Cmd('tree-hold:get', 'GET', '/api/issues/{issueId}/tree-holds/{holdId}', help="GET /api/issues/{issueId}/tree-holds/{holdId}", args=('issueId', 'holdId')),
         Cmd('attachments', 'GET', '/api/issues/{issueId}/attachments', help="GET /api/issues/{issueId}/attachments", args=('issueId',)),
+        Cmd('attachment:upload', 'POST', '/api/companies/{companyId}/issues/{issueId}/attachments', help="POST /api/companies/{companyId}/issues/{issueId}/attachments", args=('issueId',), opts=(
+            Opt('--file', 'file', to='local', help="used by the CLI"),
+            Opt('--comment-id', to='local', help="used by the CLI"),)),
+        Cmd('attachment:download', 'GET', '/api/attachments/{attachmentId}/content', help="GET /api/attachments/{attachmentId}/content", args=('attachmentId',), opts=(
+            Opt('--out', 'file', to='local', help="used by the CLI"),)),
+        Cmd('attachment:delete', 'DELETE', '/api/attachments/{attachmentId}', help="DELETE /api/attachments/{attachmentId}", args=('attachmentId',)),
+        Cmd('label:list', 'GET', '/api/companies/{companyId}/labels', help="GET /api/companies/{companyId}/labels"),
+        Cmd('label:delete', 'DELETE', '/api/labels/{labelId}', help="DELETE /api/labels/{labelId}", args=('labelId',)),
+        Cmd('feedback:votes', 'GET', '/api/issues/{issueId}/feedback-votes', help="GET /api/issues/{issueId}/feedback-votes", args=('issueId',)),
+        Cmd('document:delete', 'DELETE', '/api/issues/{issueId}/documents/{key}', help="DELETE /api/issues/{issueId}/documents/{key}", args=('issueId', 'key')),
+        Cmd('document:lock', 'POST', '/api/issues/{issueId}/documents/{key}/lock', help="POST /api/issues/{issueId}/documents/{key}/lock", args=('issueId', 'key')),
+        Cmd('document:unlock', 'POST', '/api/issues/{issueId}/documents/{key}/unlock', help="POST /api/issues/{issueId}/documents/{key}/unlock", args=('issueId', 'key')),
+        Cmd('document:revisions', 'GET', '/api/issues/{issueId}/documents/{key}/revisions', help="GET /api/issues/{issueId}/documents/{key}/revisions", args=('issueId', 'key')),
+        Cmd('document:restore', 'POST', '/api/issues/{issueId}/documents/{key}/revisions/{revisionId}/restore', help="POST /api/issues/{issueId}/documents/{key}/revisions/{revisionId}/restore", args=('issueId', 'key', 'revisionId')),
+        Cmd('feedback:list', 'GET', '/api/issues/{issueId}/feedback-traces', help="GET /api/issues/{issueId}/feedback-traces", args=('issueId',), opts=(
+            Opt('--target-type', to='query', help="query parameter targetType"),
+            Opt('--vote', to='query', help="query parameter vote"),
+            Opt('--status', to='query', help="query parameter status"),
+            Opt('--from', to='query', help="query parameter from"),
+            Opt('--to', to='query', help="query parameter to"),
+            Opt('--shared-only', 'bool', to='query', help="query parameter sharedOnly"),
+            Opt('--include-payload', 'bool', to='query', help="query parameter includePayload"),)),
+        Cmd('runs', 'GET', '/api/issues/{issueId}/runs', help="GET /api/issues/{issueId}/runs", args=('issueId',)),
+        Cmd('live-runs', 'GET', '/api/issues/{issueId}/live-runs', help="GET /api/issues/{issueId}/live-runs", args=('issueId',)),
+        Cmd('active-run', 'GET', '/api/issues/{issueId}/active-run', help="GET /api/issues/{issueId}/active-run", args=('issueId',)),
+        Cmd('feedback:export', 'GET', '/api/issues/{issueId}/feedback-traces', help="GET /api/issues/{issueId}/feedback-traces", args=('issueId',), opts=(
+            Opt('--target-type', to='query', help="query parameter targetType"),
+            Opt('--vote', to='query', help="query parameter vote"),
+            Opt('--status', to='query', help="query parameter status"),
+            Opt('--from', to='query', help="query parameter from"),
+            Opt('--to', to='query', help="query parameter to"),
+            Opt('--shared-only', 'bool', to='query', help="query parameter sharedOnly"),
+            Opt('--include-payload', 'bool', to='query', help="query parameter includePayload"),
+            Opt('--out', 'file', to='local', help="used by the CLI"),
+            Opt('--format', to='local', help="used by the CLI"),)),
+        Cmd('release', 'POST', '/api/issues/{issueId}/release', help="POST /api/issues/{issueId}/release", args=('issueId',)),
+        Cmd('document:put', 'PUT', '/api/issues/{issueId}/documents/{key}', help="PUT /api/issues/{issueId}/documents/{key}", args=('issueId', 'key'), opts=(
+            Opt('--title', help="body field title"),
+            Opt('--format', default='markdown', help="body field format"),
+            Opt('--body', help="body field body"),
+            Opt('--body-file', 'file', key='body', help="body field body"),
+            Opt('--change-summary', help="body field changeSummary"),
+            Opt('--base-revision-id', help="body field baseRevisionId"),)),
+        Cmd('label:create', 'POST', '/api/companies/{companyId}/labels', help="POST /api/companies/{companyId}/labels", opts=(
+            Opt('--name', help="body field name"),
+            Opt('--color', help="body field color"),)),
+        Cmd('child:create', 'POST', '/api/issues/{issueId}/children', help="POST /api/issues/{issueId}/children", args=('issueId',), opts=(
+            Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
+        Cmd('work-product:create', 'POST', '/api/issues/{issueId}/work-products', help="POST /api/issues/{issueId}/work-products", args=('issueId',), opts=(
+            Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
+        Cmd('interaction:create', 'POST', '/api/issues/{issueId}/interactions', help="POST /api/issues/{issueId}/interactions", args=('issueId',), opts=(
+            Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
         Cmd('create', 'POST', '/api/companies/{companyId}/issues', help="POST /api/companies/{companyId}/issues", opts=(
             Opt('--title', help="body field title"),
             Opt('--description', help="body field description"),
@@ -135,10 +195,6 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
             Opt('--billing-code', help="body field billingCode"),
             Opt('--comment', help="body field comment"),
             Opt('--hidden-at', 'nullable', help="body field hiddenAt"),)),
-        Cmd('comments', 'GET', '/api/issues/{issueId}/comments', help="GET /api/issues/{issueId}/comments", args=('issueId',), opts=(
-            Opt('--after-comment-id', to='query', key='after', help="query parameter after"),
-            Opt('--order', to='query', help="query parameter order"),
-            Opt('--limit', 'int', to='query', help="query parameter limit"),)),
         Cmd('checkout', 'POST', '/api/issues/{issueId}/checkout', help="POST /api/issues/{issueId}/checkout", args=('issueId',), handler='issue_checkout', opts=(
             Opt('--agent-id', help="body field agentId"),
             Opt('--expected-statuses', 'csv', help="body field expectedStatuses"),)),
@@ -147,9 +203,6 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
             Opt('--attachment-id', 'list', key='attachmentIds', help="body field attachmentIds"),
             Opt('--reopen', 'bool', help="body field reopen"),
             Opt('--resume', 'bool', help="body field resume"),)),
-        Cmd('comment:get', 'GET', '/api/issues/{issueId}/comments/{commentId}', help="GET /api/issues/{issueId}/comments/{commentId}", args=('issueId', 'commentId')),
-        Cmd('heartbeat-context', 'GET', '/api/issues/{issueId}/heartbeat-context', help="GET /api/issues/{issueId}/heartbeat-context", args=('issueId',)),
-        Cmd('release', 'POST', '/api/issues/{issueId}/release', help="POST /api/issues/{issueId}/release", args=('issueId',)),
     ]),
     "agent": ("Agents: identity, inbox, lifecycle, configuration, wake-ups", [
         Cmd('me', 'GET', '/api/agents/me', help="GET /api/agents/me"),
@@ -157,8 +210,15 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
         Cmd('inbox-mine', 'GET', '/api/agents/me/inbox/mine', help="GET /api/agents/me/inbox/mine", opts=(
             Opt('--user-id', to='query', help="query parameter userId"),
             Opt('--status', 'csv', to='query', help="query parameter status"),)),
+        Cmd('list', 'GET', '/api/companies/{companyId}/agents', help="GET /api/companies/{companyId}/agents"),
+        Cmd('get', 'GET', '/api/agents/{agentId}', help="GET /api/agents/{agentId}", args=('agentId',)),
+        Cmd('hire', 'POST', '/api/companies/{companyId}/agent-hires', help="POST /api/companies/{companyId}/agent-hires", opts=(
+            Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
+        Cmd('update', 'PATCH', '/api/agents/{agentId}', help="PATCH /api/agents/{agentId}", args=('agentId',), opts=(
+            Opt('--payload-json', 'json', to='local', help="used by the CLI"),)),
         Cmd('delete', 'DELETE', '/api/agents/{agentId}', help="DELETE /api/agents/{agentId}", args=('agentId',), opts=(
             Opt('--yes', 'bool', to='local', help="used by the CLI"),)),
+        Cmd('pause', 'POST', '/api/agents/{agentId}/pause', help="POST /api/agents/{agentId}/pause", args=('agentId',)),
         Cmd('resume', 'POST', '/api/agents/{agentId}/resume', help="POST /api/agents/{agentId}/resume", args=('agentId',)),
         Cmd('approve', 'POST', '/api/agents/{agentId}/approve', help="POST /api/agents/{agentId}/approve", args=('agentId',)),
         Cmd('terminate', 'POST', '/api/agents/{agentId}/terminate', help="POST /api/agents/{agentId}/terminate", args=('agentId',)),
@@ -178,6 +238,11 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
             Opt('--payload-json', 'json', to='local', help="used by the CLI"),)),
         Cmd('instructions-file:get', 'GET', '/api/agents/{agentId}/instructions-bundle/file', help="GET /api/agents/{agentId}/instructions-bundle/file", args=('agentId',), opts=(
             Opt('--path', 'file', to='query', help="query parameter path"),)),
+        Cmd('instructions-file:put', 'PUT', '/api/agents/{agentId}/instructions-bundle/file', help="PUT /api/agents/{agentId}/instructions-bundle/file", args=('agentId',), opts=(
+            Opt('--path', 'file', key='content', help="body field content"),
+            Opt('--content', help="body field content"),
+            Opt('--content-file', 'file', key='content', help="body field content"),
+            Opt('--clear-legacy-prompt-template', 'bool', help="body field clearLegacyPromptTemplate"),)),
         Cmd('instructions-file:delete', 'DELETE', '/api/agents/{agentId}/instructions-bundle/file', help="DELETE /api/agents/{agentId}/instructions-bundle/file", args=('agentId',), opts=(
             Opt('--path', 'file', to='query', help="query parameter path"),)),
         Cmd('wake', 'GET', '/api/agents/{agentRef}', help="GET /api/agents/{agentRef}", args=('agentRef',), opts=(
@@ -197,23 +262,82 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
             Opt('--issue', to='local', help="used by the CLI"),
             Opt('--title', to='local', help="used by the CLI"),
             Opt('--no-wake', 'bool', to='local', help="used by the CLI"),)),
-        Cmd('get', 'GET', '/api/agents/{agentId}', help="GET /api/agents/{agentId}", args=('agentId',)),
         Cmd('create', 'POST', '/api/companies/{companyId}/agents', help="POST /api/companies/{companyId}/agents", opts=(
             Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
-        Cmd('hire', 'POST', '/api/companies/{companyId}/agent-hires', help="POST /api/companies/{companyId}/agent-hires", opts=(
-            Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
-        Cmd('update', 'PATCH', '/api/agents/{agentId}', help="PATCH /api/agents/{agentId}", args=('agentId',), opts=(
-            Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
-        Cmd('pause', 'POST', '/api/agents/{agentId}/pause', help="POST /api/agents/{agentId}/pause", args=('agentId',)),
     ]),
     "project": ("Projects", [
         Cmd('list', 'GET', '/api/companies/{companyId}/projects', help="GET /api/companies/{companyId}/projects"),
+        Cmd('get', 'GET', '/api/projects/{project}', help="GET /api/projects/{project}", args=('project',), opts=(
+            Opt('--company-id', to='query', help="query parameter companyId"),)),
         Cmd('delete', 'DELETE', '/api/projects/{project}', help="DELETE /api/projects/{project}", args=('project',), opts=(
             Opt('--company-id', to='query', help="query parameter companyId"),
             Opt('--yes', 'bool', to='local', help="used by the CLI"),)),
+        Cmd('create', 'POST', '/api/companies/{companyId}/projects', help="POST /api/companies/{companyId}/projects", opts=(
+            Opt('--name', help="body field name"),
+            Opt('--description', 'nullable', help="body field description"),
+            Opt('--status', help="body field status"),
+            Opt('--goal-id', 'nullable', help="body field goalId"),
+            Opt('--goal-ids', 'csv', help="body field goalIds"),
+            Opt('--lead-agent-id', 'nullable', help="body field leadAgentId"),
+            Opt('--target-date', 'nullable', help="body field targetDate"),
+            Opt('--color', 'nullable', help="body field color"),
+            Opt('--env-json', 'json', key='env', help="body field env"),
+            Opt('--execution-workspace-policy-json', 'json', key='executionWorkspacePolicy', help="body field executionWorkspacePolicy"),)),
+        Cmd('update', 'PATCH', '/api/projects/{projectId}', help="PATCH /api/projects/{projectId}", args=('projectId',), opts=(
+            Opt('--name', help="body field name"),
+            Opt('--description', 'nullable', help="body field description"),
+            Opt('--status', help="body field status"),
+            Opt('--goal-id', 'nullable', help="body field goalId"),
+            Opt('--goal-ids', 'csv', help="body field goalIds"),
+            Opt('--lead-agent-id', 'nullable', help="body field leadAgentId"),
+            Opt('--target-date', 'nullable', help="body field targetDate"),
+            Opt('--color', 'nullable', help="body field color"),
+            Opt('--env-json', 'json', key='env', help="body field env"),
+            Opt('--execution-workspace-policy-json', 'json', key='executionWorkspacePolicy', help="body field executionWorkspacePolicy"),
+            Opt('--archived-at', 'nullable', help="body field archivedAt"),)),
     ]),
     "goal": ("Goals", [
         Cmd('list', 'GET', '/api/companies/{companyId}/goals', help="GET /api/companies/{companyId}/goals"),
+        Cmd('get', 'GET', '/api/goals/{goalId}', help="GET /api/goals/{goalId}", args=('goalId',)),
+        Cmd('delete', 'DELETE', '/api/goals/{goalId}', help="DELETE /api/goals/{goalId}", args=('goalId',), opts=(
+            Opt('--yes', 'bool', to='local', help="used by the CLI"),)),
+        Cmd('create', 'POST', '/api/companies/{companyId}/goals', help="POST /api/companies/{companyId}/goals", opts=(
+            Opt('--title', help="body field title"),
+            Opt('--description', 'nullable', help="body field description"),
+            Opt('--level', help="body field level"),
+            Opt('--status', help="body field status"),
+            Opt('--parent-id', 'nullable', help="body field parentId"),
+            Opt('--owner-agent-id', 'nullable', help="body field ownerAgentId"),)),
+        Cmd('update', 'PATCH', '/api/goals/{goalId}', help="PATCH /api/goals/{goalId}", args=('goalId',), opts=(
+            Opt('--title', help="body field title"),
+            Opt('--description', 'nullable', help="body field description"),
+            Opt('--level', help="body field level"),
+            Opt('--status', help="body field status"),
+            Opt('--parent-id', 'nullable', help="body field parentId"),
+            Opt('--owner-agent-id', 'nullable', help="body field ownerAgentId"),)),
+    ]),
+    "approval": ("Approvals", [
+        Cmd('list', 'GET', '/api/companies/{companyId}/approvals', help="GET /api/companies/{companyId}/approvals", opts=(
+            Opt('--status', to='query', help="query parameter status"),)),
+        Cmd('get', 'GET', '/api/approvals/{approvalId}', help="GET /api/approvals/{approvalId}", args=('approvalId',)),
+        Cmd('approve', 'POST', '/api/approvals/{approvalId}/approve', help="POST /api/approvals/{approvalId}/approve", args=('approvalId',), opts=(
+            Opt('--decision-note', help="body field decisionNote"),
+            Opt('--decided-by-user-id', to='local', help="used by the CLI"),)),
+        Cmd('reject', 'POST', '/api/approvals/{approvalId}/reject', help="POST /api/approvals/{approvalId}/reject", args=('approvalId',), opts=(
+            Opt('--decision-note', help="body field decisionNote"),
+            Opt('--decided-by-user-id', to='local', help="used by the CLI"),)),
+        Cmd('request-revision', 'POST', '/api/approvals/{approvalId}/request-revision', help="POST /api/approvals/{approvalId}/request-revision", args=('approvalId',), opts=(
+            Opt('--decision-note', help="body field decisionNote"),
+            Opt('--decided-by-user-id', to='local', help="used by the CLI"),)),
+        Cmd('resubmit', 'POST', '/api/approvals/{approvalId}/resubmit', help="POST /api/approvals/{approvalId}/resubmit", args=('approvalId',), opts=(
+            Opt('--payload', 'json', help="body field payload"),)),
+        Cmd('comment', 'POST', '/api/approvals/{approvalId}/comments', help="POST /api/approvals/{approvalId}/comments", args=('approvalId',), opts=(
+            Opt('--body', help="body field body"),)),
+        Cmd('create', 'POST', '/api/companies/{companyId}/approvals', help="POST /api/companies/{companyId}/approvals", opts=(
+            Opt('--type', help="body field type"),
+            Opt('--payload', 'json', help="body field payload"),
+            Opt('--requested-by-agent-id', help="body field requestedByAgentId"),
+            Opt('--issue-ids', 'csv', help="body field issueIds"),)),
     ]),
     "activity": ("Activity log (audit)", [
         Cmd('list', 'GET', '/api/companies/{companyId}/activity', help="GET /api/companies/{companyId}/activity", opts=(
@@ -224,25 +348,21 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
             Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
         Cmd('issue', 'GET', '/api/issues/{issueId}/activity', help="GET /api/issues/{issueId}/activity", args=('issueId',)),
     ]),
+    "dashboard": ("Dashboard summary", [
+        Cmd('get', 'GET', '/api/companies/{companyId}/dashboard', help="GET /api/companies/{companyId}/dashboard"),
+    ]),
     "cost": ("Costs and spend reports", [
+        Cmd('summary', 'GET', '/api/companies/{companyId}/costs/summary', help="GET /api/companies/{companyId}/costs/summary"),
+        Cmd('by-agent', 'GET', '/api/companies/{companyId}/costs/by-agent', help="GET /api/companies/{companyId}/costs/by-agent"),
+        Cmd('by-agent-model', 'GET', '/api/companies/{companyId}/costs/by-agent-model', help="GET /api/companies/{companyId}/costs/by-agent-model"),
+        Cmd('by-provider', 'GET', '/api/companies/{companyId}/costs/by-provider', help="GET /api/companies/{companyId}/costs/by-provider"),
         Cmd('by-biller', 'GET', '/api/companies/{companyId}/costs/by-biller', help="GET /api/companies/{companyId}/costs/by-biller"),
+        Cmd('by-project', 'GET', '/api/companies/{companyId}/costs/by-project', help="GET /api/companies/{companyId}/costs/by-project"),
         Cmd('window-spend', 'GET', '/api/companies/{companyId}/costs/window-spend', help="GET /api/companies/{companyId}/costs/window-spend"),
         Cmd('quota-windows', 'GET', '/api/companies/{companyId}/costs/quota-windows', help="GET /api/companies/{companyId}/costs/quota-windows"),
         Cmd('issue', 'GET', '/api/issues/{issueId}/cost-summary', help="GET /api/issues/{issueId}/cost-summary", args=('issueId',)),
         Cmd('event:create', 'POST', '/api/companies/{companyId}/cost-events', help="POST /api/companies/{companyId}/cost-events", opts=(
             Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
-        Cmd('summary', 'GET', '/api/companies/{companyId}/costs/summary', help="GET /api/companies/{companyId}/costs/summary", opts=(
-            Opt('--from', to='query', help="query parameter from"),
-            Opt('--to', to='query', help="query parameter to"),)),
-        Cmd('by-agent-model', 'GET', '/api/companies/{companyId}/costs/by-agent-model', help="GET /api/companies/{companyId}/costs/by-agent-model", opts=(
-            Opt('--from', to='query', help="query parameter from"),
-            Opt('--to', to='query', help="query parameter to"),)),
-        Cmd('by-provider', 'GET', '/api/companies/{companyId}/costs/by-provider', help="GET /api/companies/{companyId}/costs/by-provider", opts=(
-            Opt('--from', to='query', help="query parameter from"),
-            Opt('--to', to='query', help="query parameter to"),)),
-        Cmd('by-project', 'GET', '/api/companies/{companyId}/costs/by-project', help="GET /api/companies/{companyId}/costs/by-project", opts=(
-            Opt('--from', to='query', help="query parameter from"),
-            Opt('--to', to='query', help="query parameter to"),)),
     ]),
     "finance": ("Finance events and summaries", [
         Cmd('event:create', 'POST', '/api/companies/{companyId}/finance-events', help="POST /api/companies/{companyId}/finance-events", opts=(
@@ -260,6 +380,8 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
             Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
         Cmd('agent:update', 'PATCH', '/api/agents/{agentId}/budgets', help="PATCH /api/agents/{agentId}/budgets", args=('agentId',), opts=(
             Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
+        Cmd('incident:resolve', 'POST', '/api/companies/{companyId}/budget-incidents/{incidentId}/resolve', help="POST /api/companies/{companyId}/budget-incidents/{incidentId}/resolve", args=('incidentId',), opts=(
+            Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
     ]),
     "org": ("Organization chart", [
         Cmd('get', 'GET', '/api/companies/{companyId}/org', help="GET /api/companies/{companyId}/org"),
@@ -270,5 +392,14 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
     ]),
     "agent-config": ("Agent configurations (redacted)", [
         Cmd('list', 'GET', '/api/companies/{companyId}/agent-configurations', help="GET /api/companies/{companyId}/agent-configurations"),
+    ]),
+    "token": ("API tokens (board keys)", [
+        Cmd('agent:create', 'POST', '/api/agents/{agent}/keys', help="POST /api/agents/{agent}/keys", opts=(
+            Opt('--agent', to='local', help="used by the CLI"),
+            Opt('--name', help="body field name"),)),
+        Cmd('agent:list', 'GET', '/api/agents/{agent}/keys', help="GET /api/agents/{agent}/keys", opts=(
+            Opt('--agent', to='local', help="used by the CLI"),)),
+        Cmd('agent:revoke', 'DELETE', '/api/agents/{agent}/keys/{keyId}', help="DELETE /api/agents/{agent}/keys/{keyId}", args=('keyId',), opts=(
+            Opt('--agent', to='local', help="used by the CLI"),)),
     ]),
 }

@@ -47,7 +47,7 @@ def _add_opt(parser: argparse.ArgumentParser, opt: Opt) -> None:
     elif opt.kind == "list":
         parser.add_argument(*names, dest=opt.dest, nargs="+", help=opt.help)
     else:
-        parser.add_argument(*names, dest=opt.dest, help=opt.help)
+        parser.add_argument(*names, dest=opt.dest, default=opt.default, help=opt.help)
 
 
 def build_parser(argv: list[str]) -> argparse.ArgumentParser:
@@ -109,6 +109,9 @@ class UsageError(Exception):
 
 def build_request(cmd: Cmd, args: argparse.Namespace, conn) -> tuple[str, dict, object]:
     values = {name: getattr(args, name) for name in cmd.args}
+    for opt in cmd.opts:  # a path may also take a flag's value (`token agent create --agent ID`)
+        if opt.to == "local" and getattr(args, opt.dest, None) is not None:
+            values.setdefault(opt.dest, getattr(args, opt.dest))
 
     def fill(match: re.Match) -> str:
         name = match.group(1)
@@ -117,6 +120,8 @@ def build_request(cmd: Cmd, args: argparse.Namespace, conn) -> tuple[str, dict, 
                 raise UsageError("a company is needed: pass -C/--company-id, set PAPERCLIP_COMPANY_ID, "
                                  "or `paperclipai context set --company-id ID`")
             return conn.company_id
+        if values.get(name) is None:
+            raise UsageError(f"--{name} is required")
         from urllib.parse import quote
 
         return quote(str(values[name]), safe="")
@@ -142,7 +147,9 @@ def build_request(cmd: Cmd, args: argparse.Namespace, conn) -> tuple[str, dict, 
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if len(argv) > 2 and argv[0] == "token" and argv[1] in ("agent", "board"):
+        argv[1:3] = [f"{argv[1]}:{argv[2]}"]  # the original's `token agent create` is our `token agent:create`
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     cmd: Cmd = args.cmd

@@ -6,8 +6,8 @@ import json
 import sys
 
 _COLUMNS = ("identifier", "id", "urlKey", "name", "title", "status", "priority", "role", "kind", "type",
-            "assigneeAgentId", "companyId", "amountCents", "spentMonthlyCents", "budgetMonthlyCents", "createdAt")
-_MAX_COLUMNS = 7
+            "assigneeAgentId", "amountCents", "spentMonthlyCents", "budgetMonthlyCents", "action", "createdAt")
+_MAX_COLUMNS = 6
 
 
 def _cell(value: object) -> str:
@@ -49,7 +49,10 @@ def emit(body: object, as_json: bool) -> None:
             for row in rows:
                 console.print(_cell(row))
             return
-        present = [c for c in _COLUMNS if any(c in row for row in rows)][:_MAX_COLUMNS]
+        present = [c for c in _COLUMNS if any(c in row for row in rows)]
+        if "identifier" in present:
+            present.remove("id")  # the identifier names the row for people
+        present = present[:_MAX_COLUMNS]
         if not present:
             present = list(rows[0].keys())[:_MAX_COLUMNS]
         table = Table(show_header=True, header_style="bold")

@@ -13,6 +13,7 @@ class Opt:
     key: str | None = None  # wire name; None: the flag in camelCase
     help: str = ""
     short: str | None = None
+    default: object = None  # sent when the flag is not given (the original's defaults, e.g. format=markdown)
 
     @property
     def dest(self) -> str:
