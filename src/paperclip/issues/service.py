@@ -30,7 +30,6 @@ from paperclip.issues.wakes import Wakes
 
 ISSUES = Issue.__table__
 MAX_LIMIT = 1000
-TERMINAL = ("done", "cancelled")
 ACTIONABLE = ("todo", "in_progress", "in_review", "blocked")
 
 
