@@ -18,13 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from paperclip.db.models import Agent, AgentWakeupRequest, HeartbeatRun, HeartbeatRunEvent, Issue
 from paperclip.heartbeat.context import merge_snapshots
 from paperclip.heartbeat.policy import heartbeat_policy
-from paperclip.heartbeat.wakeups import WAKE_CHANNEL, notify
-from paperclip.projects.pause import (
+from paperclip.heartbeat.project_stop import (
     BUDGET_BLOCKED,
     PROJECT_BUDGET_STOPPED,
     PROJECT_PAUSED,
     snapshot_issue_id_sql,
 )
+from paperclip.heartbeat.wakeups import WAKE_CHANNEL, notify
 from paperclip.vocabulary import AGENT_NOT_INVOKABLE, RUN_LIVE, sql_in
 
 REQUEST_STATUS = {"succeeded": "completed", "cancelled": "cancelled"}

@@ -23,9 +23,9 @@ from paperclip.db.rawsql import Sql
 from paperclip.errors import Conflict, NotFound
 from paperclip.heartbeat.context import build_snapshot, merge_snapshots
 from paperclip.heartbeat.policy import heartbeat_policy
+from paperclip.heartbeat.project_stop import ISSUE_PROJECT_FOR_WAKE, paused_details
+from paperclip.heartbeat.project_stop import SKIP_REASON as PROJECT_SKIP_REASON
 from paperclip.ids import parse_uuid
-from paperclip.projects.pause import ISSUE_PROJECT_FOR_WAKE, paused_details
-from paperclip.projects.pause import SKIP_REASON as PROJECT_SKIP_REASON
 from paperclip.redaction import redact
 from paperclip.vocabulary import AGENT_NOT_INVOKABLE, RUN_LIVE, WAKEUP_PENDING, sql_in
 

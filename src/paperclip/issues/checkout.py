@@ -20,12 +20,12 @@ from paperclip.activity.service import ACTOR_IDS, ACTOR_VALUES, INSERT_ACTIVITY,
 from paperclip.auth.actor import Actor
 from paperclip.db.models import HeartbeatRun, Issue
 from paperclip.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
+from paperclip.heartbeat.project_stop import paused_details, paused_message
 from paperclip.issues.identifiers import IDENTIFIER_RE, accessible_companies, find_issue, parse_uuid
 from paperclip.issues.listing import LABEL_JSON, issue_json
 from paperclip.issues.schemas import CheckoutBody
 from paperclip.issues.shapes import issue_to_wire
 from paperclip.issues.statements import NamedSql
-from paperclip.projects.pause import paused_details, paused_message
 from paperclip.vocabulary import AGENT_UNASSIGNABLE, ISSUE_TERMINAL, RUN_LIVE, sql_in
 from paperclip.wire import uid
 
