@@ -98,6 +98,8 @@ class Settings:
     backup: BackupSettings
     storage: StorageSettings
     secrets: SecretsSettings
+    metrics_enabled: bool = False  # PAPERCLIP_METRICS_ENABLED: GET /api/metrics
+    metrics_token: str | None = field(default=None, repr=False)  # PAPERCLIP_METRICS_TOKEN: bearer token for it
 
     @property
     def instance_env_file(self) -> Path:
@@ -266,6 +268,8 @@ def resolve(env: Mapping[str, str], paths: InstancePaths, config_path: Path, con
         backup=_backup(env, paths, file),
         storage=_storage(env, paths, file),
         secrets=_secrets(env, paths, file, config, mode),
+        metrics_enabled=bool(env_bool(env, "PAPERCLIP_METRICS_ENABLED")),
+        metrics_token=env_str(env, "PAPERCLIP_METRICS_TOKEN"),
     )
 
 
@@ -349,7 +353,7 @@ def _secrets(env: Mapping[str, str], paths: InstancePaths, file: ConfigFile, con
     if strict is None:
         strict = s.strictMode if (config and "strictMode" in s.model_fields_set) else mode == "authenticated"
     return SecretsSettings(
-        provider=env_choice(env, "PAPERCLIP_SECRETS_PROVIDER", ["local_encrypted"]) or s.provider,
+        provider=env_choice(env, "PAPERCLIP_SECRETS_PROVIDER", ["local_encrypted", "aws_secrets_manager"]) or s.provider,
         strict_mode=strict,
         master_key=env_str(env, "PAPERCLIP_SECRETS_MASTER_KEY"),
         master_key_file=expand(env_str(env, "PAPERCLIP_SECRETS_MASTER_KEY_FILE") or s.localEncrypted.keyFilePath or paths.master_key),

@@ -19,6 +19,7 @@ from paperclip.db.models.governance import (
     CostEvent,
 )
 from paperclip.db.models.runs import AgentWakeupRequest, HeartbeatRun, HeartbeatRunEvent, SchedulerHeartbeat
+from paperclip.db.models.secrets import CompanySecret, CompanySecretVersion, SecretKeyCanary
 from paperclip.db.models.work import (
     Goal,
     Issue,
@@ -37,4 +38,5 @@ __all__ = [
     "Company", "CompanyMembership", "CostEvent", "Goal", "HeartbeatRun", "HeartbeatRunEvent", "InstanceUserRole",
     "Invite", "Issue", "IssueApproval", "IssueComment", "IssueLabel", "IssueRelation", "Label", "Project",
     "ProjectGoal", "SchedulerHeartbeat", "User",
+    "CompanySecret", "CompanySecretVersion", "SecretKeyCanary",
 ]
