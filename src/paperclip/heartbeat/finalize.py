@@ -151,7 +151,7 @@ _FINALIZE = sa.text("""
 
 
 async def finalize_run(session: AsyncSession, run: Any, outcome: RunOutcome, *, adapter_type: str,
-                       event_seq: int | None = None, now: datetime) -> str:
+                       now: datetime) -> str:
     """Persist the outcome; returns the run's final status (a run cancelled or reaped meanwhile keeps
     that status, but still gets its log, excerpts and exit code)."""
     return (await finalize_runs(session, [(run, outcome, adapter_type)], now=now))[run.id]

@@ -195,7 +195,7 @@ async def finish_agent(session: AsyncSession, agent_id: uuid.UUID, *, failed: bo
     await session.execute(sa.update(Agent).where(Agent.id == agent_id).values(last_heartbeat_at=now))
 
 
-async def add_event(session: AsyncSession, run: Any, seq: int | None = None, *, event_type: str, message: str,
+async def add_event(session: AsyncSession, run: Any, *, event_type: str, message: str,
                     level: str = "info", stream: str = "system", payload: dict[str, Any] | None = None,
                     now: datetime) -> None:
     """Append a run event; its seq is the next one in the database (the runner, the reaper and a
@@ -239,11 +239,6 @@ async def record_processes(session: AsyncSession, items: list[tuple[Any, int, st
         "agents": [run.agent_id for run, _, _, _ in items], "pids": [pid for _, pid, _, _ in items],
         "ticks": [ticks for _, _, ticks, _ in items],
         "payloads": [json.dumps({**payload, "pid": pid}) for _, pid, _, payload in items], "now": now})
-
-
-async def next_event_seq(session: AsyncSession, run_id: uuid.UUID) -> int:
-    current = await session.scalar(sa.select(sa.func.max(HeartbeatRunEvent.seq)).where(HeartbeatRunEvent.run_id == run_id))
-    return (current or 0) + 1
 
 
 async def fail_runs(session: AsyncSession, run_ids: list[uuid.UUID], *, error_code: str, message: str,
