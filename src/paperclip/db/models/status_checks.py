@@ -7,6 +7,8 @@ the literal text of their time; `tests/db/test_status_checks.py` checks the data
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from paperclip.db.models.agents import Agent
@@ -30,7 +32,7 @@ from paperclip.vocabulary import (
 )
 
 # (table, column, allowed values, NULL allowed)
-STATUS_CHECKS: list[tuple[sa.Table, str, frozenset[str], bool]] = [
+STATUS_CHECKS: list[tuple[Any, str, frozenset[str], bool]] = [
     (Company.__table__, "status", COMPANY_STATUSES, False),
     (Company.__table__, "pause_reason", PAUSE_REASONS, True),
     (Agent.__table__, "status", AGENT_STATUSES, False),
