@@ -1,7 +1,7 @@
 """The domain's vocabulary, once: every status set and the subsets rules are written with (reference
 core §3 constants). Python code imports the sets; hand-written SQL embeds them rendered by `sql_in`
 (at import time, so a hot statement's text is a constant); the CHECK constraints on the status
-columns (db/models, migration 0004) are rendered from the same sets.
+columns (db/models, migration 0005) are rendered from the same sets.
 
 A `Literal` is the single definition of each set (pydantic bodies validate against it, mypy checks
 it); the frozenset beside it is derived. This module imports nothing of the project: anyone may use it.

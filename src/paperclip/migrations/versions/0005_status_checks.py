@@ -1,7 +1,7 @@
 """CHECK constraints on the status columns (the sets of paperclip.vocabulary as of this revision)
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-04 19:05:00
 
 History: the sets are written out literally, as they were when this revision was made. A later
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
