@@ -1,5 +1,6 @@
 """Every table, imported in one place so that metadata (and Alembic) sees them all."""
 
+from paperclip.db.models import status_checks  # noqa: F401,I001  (CHECK constraints on the status columns)
 from paperclip.db.models.access import BoardApiKey, CompanyMembership, InstanceUserRole, Invite, User
 from paperclip.db.models.agents import (
     Agent,
