@@ -19,6 +19,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from paperclip.api.app import create_app
+from paperclip.auth.origins import trusted_origins
 from paperclip.config import Settings
 from paperclip.logging import configure_logging
 from paperclip.server.banner import StartupFacts, jwt_status, print_banner
@@ -93,6 +94,7 @@ def build_app(settings: Settings, database_url: str, port: int, *, role: str = "
     app.state.role = role
     host = "localhost" if settings.host in ("0.0.0.0", "::", "127.0.0.1") else settings.host
     app.state.listen_port = port
+    app.state.trusted_origins = trusted_origins(settings, port)
     app.state.api_url = settings.env.get("PAPERCLIP_API_URL") or f"http://{host}:{port}"
     app.state.replica_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     return app

@@ -17,6 +17,13 @@ from paperclip.db.models.governance import (
     BudgetPolicy,
     CostEvent,
 )
+from paperclip.db.models.identity import (
+    AuthRateLimit,
+    AuthSession,
+    CliAuthChallenge,
+    JoinRequest,
+    PrincipalPermissionGrant,
+)
 from paperclip.db.models.runs import AgentWakeupRequest, HeartbeatRun, HeartbeatRunEvent, SchedulerHeartbeat
 from paperclip.db.models.work import (
     Goal,
@@ -36,4 +43,5 @@ __all__ = [
     "Company", "CompanyMembership", "CostEvent", "Goal", "HeartbeatRun", "HeartbeatRunEvent", "InstanceUserRole",
     "Invite", "Issue", "IssueApproval", "IssueComment", "IssueLabel", "IssueRelation", "Label", "Project",
     "ProjectGoal", "SchedulerHeartbeat", "User",
+    "AuthRateLimit", "AuthSession", "CliAuthChallenge", "JoinRequest", "PrincipalPermissionGrant",
 ]
