@@ -98,3 +98,9 @@ async def live_factory(make_settings, database_url) -> AsyncIterator:
 @pytest.fixture
 async def live(live_factory) -> Live:
     return await live_factory()
+
+
+@pytest.fixture
+def start_app():
+    """`await start_app(settings, database_url)` -> (app, server, task, port): a live server of any mode."""
+    return start_live

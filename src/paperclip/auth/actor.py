@@ -63,7 +63,7 @@ class Actor:
         if self.is_board and not self.can_access(company_id):
             raise Forbidden("User does not have access to this company")
         if self.mutating and company_id in self.viewer_company_ids and not self.is_instance_admin:
-            raise Forbidden("Viewer role is read-only")
+            raise Forbidden("Viewer access is read-only")
 
     def is_viewer_of(self, company_id: uuid.UUID) -> bool:
         return company_id in self.viewer_company_ids and not self.is_instance_admin

@@ -64,6 +64,12 @@ def serve_on_socket(settings: Settings, database_url: str, port: int, sock: sock
     """Serve until SIGTERM/SIGINT with the process layout the settings ask for; the exit code."""
     from paperclip.server.workers import run_workers
 
+    if not settings.is_local_trusted:
+        from paperclip.auth.board_claim import ensure_challenge
+        from paperclip.clock import utcnow
+
+        ensure_challenge(utcnow())  # before forking: every worker must know the same board claim challenge
+
     if settings.heartbeat_process == "separate":
         def serve_one(listen: socket.socket, index: int) -> None:
             # Process 0 runs heartbeats, the scheduler and backups; the others only serve HTTP,
