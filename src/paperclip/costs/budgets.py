@@ -342,24 +342,6 @@ async def resume_scope(
                      entity_id=scope_id, details={"reason": "budget"})
 
 
-async def invocation_block(session: AsyncSession, company_id: uuid.UUID, agent_id: uuid.UUID,
-                           project_id: uuid.UUID | None = None) -> str | None:
-    """Why a wake/run of this agent must not start now (company → agent → project), or None."""
-    row = (await session.execute(sa.select(Company.status, Agent.status, Agent.pause_reason).select_from(Agent).join(
-        Company, Company.id == Agent.company_id).where(Agent.id == agent_id, Company.id == company_id))).first()
-    if row is None:
-        return "agent_not_found"
-    if row[0] != "active":
-        return "company_not_active"
-    if row[1] == "paused":
-        return "agent_paused_budget" if row[2] == "budget" else "agent_paused"
-    if project_id is not None:
-        paused = await session.scalar(sa.select(Project.paused_at.is_not(None)).where(Project.id == project_id))
-        if paused:
-            return "project_paused"
-    return None
-
-
 # ---------------------------------------------------------------- incident resolution
 
 async def resolve_incident(

@@ -19,6 +19,12 @@ from paperclip.db.models import Agent, AgentWakeupRequest, HeartbeatRun, Heartbe
 from paperclip.heartbeat.context import merge_snapshots
 from paperclip.heartbeat.policy import NOT_INVOKABLE, heartbeat_policy
 from paperclip.heartbeat.wakeups import WAKE_CHANNEL, notify
+from paperclip.projects.pause import (
+    BUDGET_BLOCKED,
+    PROJECT_BUDGET_STOPPED,
+    PROJECT_PAUSED,
+    snapshot_issue_id_sql,
+)
 
 TERMINAL = ("succeeded", "failed", "timed_out", "cancelled")
 REQUEST_STATUS = {"succeeded": "completed", "cancelled": "cancelled"}
@@ -62,21 +68,37 @@ _WAITING_AGENTS = sa.text("""
 """)
 # One statement: per locked agent, the oldest queued runs (on_demand first) up to its free slots
 # become running; their wake-up requests are claimed, the agents marked running, "run started" logged.
+# A queued run about an issue of a paused project (§8.3 budget block) is cancelled instead, with its
+# wake-up request: it was queued before the pause, or promoted from a deferred wake-up after it.
 _CLAIM = sa.text("""
     WITH cand AS (
         SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:slots AS int[])) AS t(agent_id, max_runs)
     ), busy AS (
         SELECT agent_id, count(*) AS n FROM heartbeat_runs
         WHERE status = 'running' AND agent_id = ANY(CAST(:ids AS uuid[])) GROUP BY agent_id
+    ), queued AS (
+        SELECT q.id, q.agent_id, q.invocation_source, q.created_at,
+               (SELECT coalesce(p.pause_reason, '') FROM issues i JOIN projects p ON p.id = i.project_id
+                 WHERE i.id = {issue_id} AND p.paused_at IS NOT NULL) AS project_paused
+        FROM heartbeat_runs q WHERE q.status = 'queued' AND q.agent_id = ANY(CAST(:ids AS uuid[]))
     ), ranked AS (
         SELECT q.id, q.agent_id, row_number() OVER (
             PARTITION BY q.agent_id
             ORDER BY CASE q.invocation_source WHEN 'on_demand' THEN 0 WHEN 'assignment' THEN 1 ELSE 2 END, q.created_at
         ) AS rn
-        FROM heartbeat_runs q WHERE q.status = 'queued' AND q.agent_id = ANY(CAST(:ids AS uuid[]))
+        FROM queued q WHERE q.project_paused IS NULL
     ), pick AS (
         SELECT r.id FROM ranked r JOIN cand c ON c.agent_id = r.agent_id LEFT JOIN busy b ON b.agent_id = r.agent_id
         WHERE r.rn <= c.max_runs - coalesce(b.n, 0)
+    ), blocked AS (
+        UPDATE heartbeat_runs h SET status = 'cancelled', finished_at = :now, updated_at = :now,
+            error = CASE q.project_paused WHEN 'budget' THEN '{budget_stopped}' ELSE '{paused}' END,
+            error_code = CASE q.project_paused WHEN 'budget' THEN '{budget_blocked}' ELSE 'cancelled' END
+        FROM queued q WHERE h.id = q.id AND q.project_paused IS NOT NULL AND h.status = 'queued'
+        RETURNING h.wakeup_request_id, h.error
+    ), blocked_req AS (
+        UPDATE agent_wakeup_requests w SET status = 'cancelled', finished_at = :now, error = b.error, updated_at = :now
+        FROM blocked b WHERE w.id = b.wakeup_request_id
     ), upd AS (
         UPDATE heartbeat_runs h SET status = 'running', started_at = :now, runner_id = :runner, updated_at = :now
         FROM pick WHERE h.id = pick.id AND h.status = 'queued'
@@ -91,7 +113,8 @@ _CLAIM = sa.text("""
         SELECT company_id, id, agent_id, 1, 'lifecycle', 'system', 'info', 'run started', :now FROM upd
     )
     SELECT * FROM upd
-""")
+""".format(issue_id=snapshot_issue_id_sql("q.context_snapshot"), budget_stopped=PROJECT_BUDGET_STOPPED,
+           paused=PROJECT_PAUSED, budget_blocked=BUDGET_BLOCKED))
 
 
 async def claim_runs(session: AsyncSession, *, runner_id: str, now: datetime, limit: int = 200) -> ClaimBatch:

@@ -23,6 +23,8 @@ from paperclip.db.rawsql import Sql
 from paperclip.errors import Conflict, NotFound
 from paperclip.heartbeat.context import build_snapshot, merge_snapshots
 from paperclip.heartbeat.policy import NOT_INVOKABLE, heartbeat_policy
+from paperclip.projects.pause import ISSUE_PROJECT_FOR_WAKE, paused_details
+from paperclip.projects.pause import SKIP_REASON as PROJECT_SKIP_REASON
 from paperclip.redaction import redact
 
 WAKE_CHANNEL = "paperclip_wakeup"
@@ -132,21 +134,29 @@ async def request_wakeup(
             status = existing.status if existing.status in ("skipped", "coalesced", "deferred_issue_execution") else "queued"
             return WakeupOutcome(status, existing.id, existing.run_id, reason=existing.error)
 
-    skip_reason = None
+    snapshot = build_snapshot(source=source, reason=reason, trigger_detail=trigger_detail, payload=payload,
+                              context=context, actor_type=requested_by_actor_type, actor_id=requested_by_actor_id,
+                              force_fresh_session=force_fresh_session)
+    issue_id = _uuid(snapshot.get("issueId"))
+
+    # admission, in the reference's order: company, policy flag, budget block (§8.3: the agent's own
+    # stop is its `paused` status, refused above; the project's is its issue's project's paused_at)
+    skip_reason, skip_details = None, None
     if row.company_status != "active":
         skip_reason = "company_not_active"
     elif not heartbeat_policy(row.runtime_config).allows(source):
         skip_reason = "policy_disabled"
+    elif issue_id is not None:
+        project = await ISSUE_PROJECT_FOR_WAKE.fetchrow(session, issue_id)
+        if project is not None and project["paused"]:
+            skip_reason = PROJECT_SKIP_REASON
+            skip_details = paused_details(project["id"], project["pause_reason"])
     if skip_reason is not None:
         request_id = uuid.uuid4()
         await session.execute(sa.insert(AgentWakeupRequest).values(
             id=request_id, **common, payload=payload, status="skipped", idempotency_key=idempotency_key,
             finished_at=now, error=skip_reason))
-        return WakeupOutcome("skipped", request_id, None, reason=skip_reason)
-
-    snapshot = build_snapshot(source=source, reason=reason, trigger_detail=trigger_detail, payload=payload,
-                              context=context, actor_type=requested_by_actor_type, actor_id=requested_by_actor_id,
-                              force_fresh_session=force_fresh_session)
+        return WakeupOutcome("skipped", request_id, None, reason=skip_reason, details=skip_details)
 
     if source not in NON_COALESCING_SOURCES:
         queued = (await session.execute(
@@ -172,7 +182,6 @@ async def request_wakeup(
                     run_id=queued.id, finished_at=now))
                 return WakeupOutcome("coalesced", request_id, queued.id)
 
-    issue_id = _uuid(snapshot.get("issueId"))
     if issue_id is not None:
         lock = (await session.execute(
             sa.select(Issue.execution_run_id, HeartbeatRun.agent_id)
@@ -218,6 +227,8 @@ _QUEUE = Sql("""
 # activity entry and the NOTIFY. It writes only for an agent the actor may see that is invokable,
 # in an active company, with no on-demand policy flag set; anything else writes nothing and returns
 # no row, and the caller takes the general path, which answers 404/403/409/skipped exactly.
+# It carries no issue (a wake-up with a payload or context never comes here), so a project's budget
+# stop has nothing to block on this path: such wake-ups take the general path and its admission.
 # FOR SHARE: a pause, termination or budget stop being committed (they lock the agent row, then
 # cancel its queued runs) is waited for and its status re-read, so no run is queued behind its back.
 # The statement holds no other lock when it waits (no lock-order cycle with the runner).

@@ -26,6 +26,7 @@ from paperclip.issues.references import UNASSIGNABLE_AGENT_STATUSES
 from paperclip.issues.schemas import CheckoutBody
 from paperclip.issues.shapes import issue_to_wire
 from paperclip.issues.statements import NamedSql
+from paperclip.projects.pause import paused_details, paused_message
 from paperclip.wire import uid
 
 ISSUES = Issue.__table__
@@ -70,7 +71,7 @@ def _run_is_stale_sql(column: str) -> str:
 
 def _checkout_sql(where: str) -> NamedSql:
     """ONE statement: lock the issue row (a loser waits for the winner and then sees its committed
-    row, for the 409 details), claim it when every condition holds, log the claim, and return the
+    row, for the 409 details), claim it when every condition holds (its project not paused, §8.3), log the claim, and return the
     claimed row with its labels. Conditions the caller re-checks in Python (access, agent) are also
     part of the claim, so a refused request never changes anything. Kept cheap to plan: a 409 rolls
     back, and psycopg drops a connection's prepared statements on every rollback, so in a race this
@@ -82,6 +83,8 @@ WITH cur AS MATERIALIZED (
     SELECT i.* FROM issues i WHERE {where} FOR NO KEY UPDATE
 ), ag AS MATERIALIZED (
     SELECT a.company_id, a.status, a.name FROM agents a WHERE a.id = CAST(:agent_id AS uuid)
+), proj AS MATERIALIZED (
+    SELECT p.id, p.pause_reason FROM projects p WHERE p.id = (SELECT cur.project_id FROM cur) AND p.paused_at IS NOT NULL
 ), claim AS (
     UPDATE issues SET
         assignee_agent_id = CAST(:agent_id AS uuid), assignee_user_id = NULL,
@@ -94,7 +97,7 @@ WITH cur AS MATERIALIZED (
                           ELSE CAST(:now AS timestamptz) END,
         completed_at = NULL, cancelled_at = NULL, updated_at = CAST(:now AS timestamptz)
     FROM cur, ag
-    WHERE issues.id = cur.id AND CAST(:may_claim AS boolean)
+    WHERE issues.id = cur.id AND CAST(:may_claim AS boolean) AND NOT EXISTS (SELECT 1 FROM proj)
       AND (CAST(:companies AS uuid[]) IS NULL OR cur.company_id = ANY(CAST(:companies AS uuid[])))
       AND ag.company_id = cur.company_id AND ag.status NOT IN ({_UNASSIGNABLE})
       AND cur.status = ANY(CAST(:expected AS text[]))
@@ -115,10 +118,11 @@ SELECT claim.*, cur.id AS cur_id, cur.company_id AS cur_company_id, cur.status A
        cur.assignee_agent_id AS cur_assignee_agent_id, cur.checkout_run_id AS cur_checkout_run_id,
        cur.execution_run_id AS cur_execution_run_id, cur.identifier AS cur_identifier,
        ag.company_id AS agent_company_id, ag.status AS agent_status, ag.name AS agent_name,
+       proj.id AS paused_project_id, proj.pause_reason AS paused_project_reason,
        ({idempotent}) AS idempotent,
        (SELECT COALESCE(json_agg({LABEL_JSON} ORDER BY l.name, l.id), '[]'::json)
           FROM issue_labels il JOIN labels l ON l.id = il.label_id WHERE il.issue_id = claim.id) AS labels_json
-FROM cur LEFT JOIN ag ON true LEFT JOIN claim ON true
+FROM cur LEFT JOIN ag ON true LEFT JOIN proj ON true LEFT JOIN claim ON true
 """)
 
 
@@ -148,6 +152,9 @@ async def checkout(session: AsyncSession, actor: Actor, ref: str, body: Checkout
         raise NotFound("Issue not found")
     company_id = found["cur_company_id"]
     actor.require_company(company_id)
+    if found["paused_project_id"] is not None:  # §8.3: a paused project's issues are not checked out
+        raise Conflict(paused_message(found["paused_project_reason"]),
+                       details=paused_details(found["paused_project_id"], found["paused_project_reason"]))
     if actor.is_agent:
         if agent_id != actor.agent_id:
             raise Forbidden("Agent can only checkout as itself")
