@@ -14,7 +14,7 @@ from paperclip.auth.origins import require_trusted_origin
 from paperclip.auth.resolve import resolve_actor
 from paperclip.clock import utcnow
 from paperclip.config import Settings
-from paperclip.errors import Unauthorized
+from paperclip.errors import Forbidden, Unauthorized
 
 
 async def get_settings(request: Request) -> Settings:  # async: sync deps cost a thread hop
@@ -36,6 +36,8 @@ Now = Annotated[datetime, Depends(now)]
 
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# A person's own things, which a viewer may change: account, keys, CLI logins, accepting invites.
+SELF_SERVICE_PATHS = ("/api/auth/", "/api/board-api-keys", "/api/cli-auth/", "/api/invites/", "/api/board-claim/")
 
 
 async def maybe_actor(request: Request, session: DB) -> Actor:
@@ -58,6 +60,11 @@ async def maybe_actor(request: Request, session: DB) -> Actor:
     if actor.source == "session" and actor.mutating:
         # CSRF: a browser's cookie rides along with any site's form; its Origin does not lie.
         require_trusted_origin(headers, state.trusted_origins)
+    if actor.mutating and actor.viewer_company_ids and actor.viewer_company_ids == actor.company_ids \
+            and not actor.is_instance_admin and not request.url.path.startswith(SELF_SERVICE_PATHS):
+        # Someone who is only a viewer anywhere writes nothing company-scoped: refused before the body
+        # is even validated (require_company refuses viewers' writes per company for everyone else).
+        raise Forbidden("Viewer access is read-only")
     request.state.actor = actor
     return actor
 

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Body, Request
 
 from paperclip.api.deps import DB, ActorDep, MaybeActorDep, Now
-from paperclip.auth import board_claim, invites, members
+from paperclip.auth import board_claim, board_keys, invites, members
 from paperclip.auth.ids import path_uuid
 from paperclip.errors import BadRequest
 
@@ -130,3 +130,56 @@ async def promote_admin(user_id: str, session: DB, actor: ActorDep):
 @router.post("/admin/users/{user_id}/demote-instance-admin")
 async def demote_admin(user_id: str, session: DB, actor: ActorDep):
     return await members.set_instance_admin(session, actor, user_id, False)
+
+
+# ------------------------------------------------------------------------------------------------ board keys, CLI login
+
+
+@router.get("/board-api-keys")
+async def list_board_keys(session: DB, actor: ActorDep):
+    return await board_keys.list_keys(session, actor)
+
+
+@router.post("/board-api-keys", status_code=201)
+async def create_board_key(request: Request, session: DB, actor: ActorDep, now: Now, body: Any = JsonBody):
+    return await board_keys.create_key(session, request.app.state.settings, actor, fields(body), now)
+
+
+@router.delete("/board-api-keys/{key_id}")
+async def revoke_board_key(key_id: str, session: DB, actor: ActorDep, now: Now):
+    return await board_keys.revoke_key(session, actor, path_uuid(key_id, "Board API key not found"), now)
+
+
+@router.post("/cli-auth/challenges", status_code=201)
+async def create_cli_challenge(request: Request, session: DB, now: Now, body: Any = JsonBody):
+    return await board_keys.create_challenge(session, fields(body), now, _base_url(request))
+
+
+@router.get("/cli-auth/challenges/{challenge_id}")
+async def get_cli_challenge(challenge_id: str, request: Request, session: DB, actor: MaybeActorDep, now: Now):
+    return await board_keys.challenge_status(session, actor, path_uuid(challenge_id, "CLI auth challenge not found"),
+                                             request.query_params.get("token"), now)
+
+
+@router.post("/cli-auth/challenges/{challenge_id}/approve")
+async def approve_cli_challenge(challenge_id: str, request: Request, session: DB, actor: MaybeActorDep, now: Now,
+                                body: Any = JsonBody):
+    return await board_keys.approve_challenge(session, request.app.state.settings, actor,
+                                              path_uuid(challenge_id, "CLI auth challenge not found"),
+                                              fields(body).get("token"), now)
+
+
+@router.post("/cli-auth/challenges/{challenge_id}/cancel")
+async def cancel_cli_challenge(challenge_id: str, session: DB, now: Now, body: Any = JsonBody):
+    return await board_keys.cancel_challenge(session, path_uuid(challenge_id, "CLI auth challenge not found"),
+                                             fields(body).get("token"), now)
+
+
+@router.get("/cli-auth/me")
+async def cli_auth_me(session: DB, actor: ActorDep):
+    return await board_keys.cli_me(session, actor)
+
+
+@router.post("/cli-auth/revoke-current")
+async def cli_auth_revoke_current(session: DB, actor: ActorDep, now: Now):
+    return await board_keys.revoke_current(session, actor, now)
