@@ -5,7 +5,7 @@ For the board UI's /invite/<token> page: `invite_summary(session, token, now, ba
 the bootstrap invite; anyone for an agent join, who gets a one-time claim secret).
 
 Tokens are shown once and stored as SHA-256: `pcp_bootstrap_<48 hex>` (bootstrap CEO),
-`pcp_invite_<random>` (company), `pcp_claim_<48 hex>` (an agent join's claim secret). An invite is
+`pcp_invite_<48 hex>` (company), `pcp_claim_<48 hex>` (an agent join's claim secret). An invite is
 used once: accepting locks its row, so two concurrent accepts make one membership.
 """
 
@@ -125,7 +125,7 @@ async def create_company_invite(session: AsyncSession, actor: Actor, company_id:
         raise BadRequest("agentMessage must be a string of at most 4000 characters")
     if defaults is not None and not isinstance(defaults, dict):
         raise BadRequest("defaultsPayload must be an object")
-    token = INVITE_PREFIX + secrets.token_urlsafe(32)
+    token = INVITE_PREFIX + secrets.token_hex(24)  # hex: log redaction (pcp_…) covers it whole
     invite = Invite(id=uuid.uuid4(), company_id=company_id, invite_type="company_join", token_hash=hash_token(token),
                     allowed_join_types=join_types, human_role=role, agent_message=message, defaults_payload=defaults,
                     invited_by_user_id=actor.user_id, expires_at=now + COMPANY_INVITE_TTL, created_at=now)

@@ -88,11 +88,14 @@ def _origin_check(request: Request) -> None:
 async def get_session(session: DB, actor: MaybeActorDep):
     """The original's shim: 401 unless the caller is a board user; a compact session + user."""
     _session_actor(actor)
+    session_id = f"paperclip:{actor.source}:{actor.user_id}"
+    if actor.source == "local_implicit":
+        return {"session": {"id": session_id, "userId": actor.user_id},
+                "user": {"id": actor.user_id, "email": None, "name": "Local Board", "image": None}}
     user = await session.get(User, actor.user_id)
     return {
-        "session": {"id": f"paperclip:{actor.source}:{actor.user_id}", "userId": actor.user_id},
-        "user": {"id": actor.user_id, "email": user.email if user else None,
-                 "name": (user.name if user else None) if actor.source != "local_implicit" else "Local Board",
+        "session": {"id": session_id, "userId": actor.user_id},
+        "user": {"id": actor.user_id, "email": user.email if user else None, "name": user.name if user else None,
                  "image": user.image if user else None},
     }
 
