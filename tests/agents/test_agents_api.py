@@ -132,14 +132,16 @@ async def test_permissions_patch(client, api):
 
 async def test_adapter_env_redacted_and_placeholders_do_not_overwrite(client, api, app):
     cid = await api.company()
+    s1 = (await client.post(f"/api/companies/{cid}/secrets", json={"name": "s1", "value": "v1"})).json()["id"]
+    await client.post(f"/api/secrets/{s1}/rotate", json={"value": "v2"})
     a = await api.agent(cid, adapterConfig={"command": "run", "apiKey": "sk-live-1",
                                             "env": {"OPENAI_API_KEY": "sk-123", "PLAIN": "x",
-                                                    "REF": {"type": "secret_ref", "secretId": "s1", "version": 2}}})
+                                                    "REF": {"type": "secret_ref", "secretId": s1, "version": 2}}})
     cfg = a["adapterConfig"]
     assert cfg["command"] == "run" and cfg["apiKey"] == "***REDACTED***"
     assert cfg["env"]["OPENAI_API_KEY"] == {"type": "plain", "value": "***REDACTED***"}
     assert cfg["env"]["PLAIN"] == {"type": "plain", "value": "***REDACTED***"}
-    assert cfg["env"]["REF"] == {"type": "secret_ref", "secretId": "s1", "version": 2}
+    assert cfg["env"]["REF"] == {"type": "secret_ref", "secretId": s1, "version": 2}
     conf = (await client.get(f"/api/agents/{a['id']}/configuration")).json()
     assert conf["adapterConfig"] == cfg
     # sending back what was read keeps the stored secrets; merging keeps untouched keys
@@ -147,7 +149,8 @@ async def test_adapter_env_redacted_and_placeholders_do_not_overwrite(client, ap
     assert r.status_code == 200
     async with app.state.sessions() as s:
         stored = await s.scalar(sa.select(Agent.adapter_config).where(Agent.id == uuid.UUID(a["id"])))
-    assert stored["env"]["OPENAI_API_KEY"] == "sk-123" and stored["command"] == "run" and stored["cwd"] == "/tmp"
+    assert stored["env"]["OPENAI_API_KEY"] == {"type": "plain", "value": "sk-123"}
+    assert stored["command"] == "run" and stored["cwd"] == "/tmp"
 
 
 async def test_agent_url_key_lookup(client, api):

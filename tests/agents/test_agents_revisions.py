@@ -32,7 +32,7 @@ async def test_patch_writes_revision_and_rollback_restores(client, api, app):
     assert r.json()["adapterConfig"]["command"] == "b" and r.json()["title"] is None
     async with app.state.sessions() as s:
         stored = await s.scalar(sa.select(Agent.adapter_config).where(Agent.id == uuid.UUID(aid)))
-    assert stored["env"]["SECRET_TOKEN"] == "new"  # secrets restored, not placeholders
+    assert stored["env"]["SECRET_TOKEN"] == {"type": "plain", "value": "new"}  # secrets restored, not placeholders
     revisions = (await client.get(f"/api/agents/{aid}/config-revisions")).json()
     assert [x["source"] for x in revisions] == ["rollback", "patch", "patch"]
     assert revisions[0]["rolledBackFromRevisionId"] == rev["id"]

@@ -32,12 +32,13 @@ async def _company_a(client) -> dict[str, str]:
     approval = (await client.post(f"/api/companies/{cid}/approvals", json={
         "type": "request_board_approval", "payload": {"why": "scope test"}})).json()
     run = (await client.post(f"/api/agents/{agent['id']}/wakeup", json={"source": "on_demand"})).json()
+    secret = (await client.post(f"/api/companies/{cid}/secrets", json={"name": "alpha-key", "value": "alpha-value"})).json()
     ids = {
         "company_id": cid, "agent_id": agent["id"], "key_id": key["id"], "goal_id": goal["id"],
         "project_id": project["id"], "issue_id": issue["id"], "comment_id": comment["id"],
         "label_id": label["id"], "approval_id": approval["id"],
         "revision_id": revisions[0]["id"] if revisions else str(uuid.uuid4()),
-        "run_id": run.get("id") or str(uuid.uuid4()),
+        "run_id": run.get("id") or str(uuid.uuid4()), "secret_id": secret["id"],
     }
     assert all(ids.values()), ids
     return ids

@@ -87,7 +87,7 @@ def env_error(tmp_path: Path, **env: str) -> str:
         ("PAPERCLIP_DB_BACKUP_INTERVAL_MINUTES", "99999", "Invalid PAPERCLIP_DB_BACKUP_INTERVAL_MINUTES='99999': expected an integer from 1 to 10080"),
         ("PAPERCLIP_STORAGE_PROVIDER", "gcs", "Invalid PAPERCLIP_STORAGE_PROVIDER='gcs': allowed values are local_disk, s3"),
         ("PAPERCLIP_STORAGE_S3_FORCE_PATH_STYLE", "perhaps", "Invalid PAPERCLIP_STORAGE_S3_FORCE_PATH_STYLE='perhaps': expected true or false"),
-        ("PAPERCLIP_SECRETS_PROVIDER", "vault", "Invalid PAPERCLIP_SECRETS_PROVIDER='vault': allowed values are local_encrypted"),
+        ("PAPERCLIP_SECRETS_PROVIDER", "vault", "Invalid PAPERCLIP_SECRETS_PROVIDER='vault': allowed values are local_encrypted, aws_secrets_manager"),
         ("PAPERCLIP_SECRETS_STRICT_MODE", "sure", "Invalid PAPERCLIP_SECRETS_STRICT_MODE='sure': expected true or false"),
         ("PAPERCLIP_ENABLE_COMPANY_DELETION", "y", "Invalid PAPERCLIP_ENABLE_COMPANY_DELETION='y': expected true or false"),
         ("PAPERCLIP_AUTH_BASE_URL_MODE", "manual", "Invalid PAPERCLIP_AUTH_BASE_URL_MODE='manual': allowed values are auto, explicit"),

@@ -20,6 +20,7 @@ from paperclip.auth.actor import Actor
 from paperclip.companies.service import get_company
 from paperclip.db.models import Agent, Approval
 from paperclip.errors import Forbidden
+from paperclip.redaction import redact
 from paperclip.wire import iso, uid
 
 
@@ -33,20 +34,21 @@ async def _may_hire(session: AsyncSession, actor: Actor) -> None:
 
 
 async def hire(
-    session: AsyncSession, actor: Actor, company_id: uuid.UUID, body: AgentCreate, now: datetime
+    session: AsyncSession, actor: Actor, company_id: uuid.UUID, body: AgentCreate, now: datetime, *,
+    strict_secrets: bool,
 ) -> tuple[Agent, Approval | None]:
     actor.require_company(company_id)
     company = await get_company(session, actor, company_id)
     await _may_hire(session, actor)
     needs_approval = company.require_board_approval_for_new_agents or actor.is_agent
     agent = await insert_agent(session, actor, company_id, body, status="pending_approval" if needs_approval else "idle",
-                               now=now)
+                               now=now, strict_secrets=strict_secrets)
     if not needs_approval:
         return agent, None
     payload = {
         "agentId": str(agent.id), "name": agent.name, "role": agent.role, "title": agent.title, "icon": agent.icon,
         "reportsTo": uid(agent.reports_to), "capabilities": agent.capabilities, "adapterType": agent.adapter_type,
-        "adapterConfig": redact_adapter_config(agent.adapter_config), "runtimeConfig": agent.runtime_config,
+        "adapterConfig": redact_adapter_config(agent.adapter_config), "runtimeConfig": redact(agent.runtime_config or {}),
         "budgetMonthlyCents": agent.budget_monthly_cents, "metadata": agent.metadata_ or {},
         "requestedByAgentId": uid(actor.agent_id),
     }

@@ -17,7 +17,7 @@ from paperclip.agents.schemas import (
     key_to_wire,
     revision_to_wire,
 )
-from paperclip.api.deps import DB, ActorDep, Now
+from paperclip.api.deps import DB, ActorDep, Now, SettingsDep
 from paperclip.auth.ids import path_uuid
 
 router = APIRouter(tags=["agents"])
@@ -30,13 +30,15 @@ async def list_agents(company_id: str, session: DB, actor: ActorDep):
 
 
 @router.post("/companies/{company_id}/agents", status_code=201)
-async def create_agent(company_id: str, body: AgentCreate, session: DB, actor: ActorDep, now: Now):
-    return agent_to_wire(await service.create_agent(session, actor, path_uuid(company_id, COMPANY), body, now))
+async def create_agent(company_id: str, body: AgentCreate, session: DB, actor: ActorDep, settings: SettingsDep, now: Now):
+    return agent_to_wire(await service.create_agent(session, actor, path_uuid(company_id, COMPANY), body, now,
+                                                    strict_secrets=settings.secrets.strict_mode))
 
 
 @router.post("/companies/{company_id}/agent-hires", status_code=201)
-async def hire_agent(company_id: str, body: AgentCreate, session: DB, actor: ActorDep, now: Now):
-    agent, approval = await hires.hire(session, actor, path_uuid(company_id, COMPANY), body, now)
+async def hire_agent(company_id: str, body: AgentCreate, session: DB, actor: ActorDep, settings: SettingsDep, now: Now):
+    agent, approval = await hires.hire(session, actor, path_uuid(company_id, COMPANY), body, now,
+                                       strict_secrets=settings.secrets.strict_mode)
     return {"agent": agent_to_wire(agent), "approval": hires.approval_to_wire(approval) if approval else None}
 
 
@@ -53,8 +55,9 @@ async def get_agent(agent_id: AgentRef, session: DB, actor: ActorDep):
 
 
 @router.patch("/agents/{agent_id}")
-async def update_agent(agent_id: AgentRef, body: AgentPatch, session: DB, actor: ActorDep, now: Now):
-    return agent_to_wire(await service.update_agent(session, actor, agent_id, body, now))
+async def update_agent(agent_id: AgentRef, body: AgentPatch, session: DB, actor: ActorDep, settings: SettingsDep, now: Now):
+    return agent_to_wire(await service.update_agent(session, actor, agent_id, body, now,
+                                                    strict_secrets=settings.secrets.strict_mode))
 
 
 @router.delete("/agents/{agent_id}")

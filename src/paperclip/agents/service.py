@@ -18,6 +18,7 @@ from paperclip.companies.service import get_company, require_company_exists
 from paperclip.costs.budgets import upsert_budget_policy
 from paperclip.db.models import Agent
 from paperclip.errors import NotFound, Unauthorized
+from paperclip.secrets.bindings import normalize_adapter_config
 
 DEFAULT_RUNTIME_CONFIG: dict[str, Any] = {"heartbeat": {"enabled": False, "maxConcurrentRuns": 20}}
 DEFAULT_PERMISSIONS: dict[str, Any] = {"canCreateAgents": True, "canCreateSkills": True}
@@ -63,16 +64,19 @@ async def me(session: AsyncSession, actor: Actor) -> Agent:
 
 
 async def insert_agent(
-    session: AsyncSession, actor: Actor, company_id: uuid.UUID, body: AgentCreate, *, status: str, now: datetime
+    session: AsyncSession, actor: Actor, company_id: uuid.UUID, body: AgentCreate, *, status: str, now: datetime,
+    strict_secrets: bool,
 ) -> Agent:
-    """Validate and insert an agent row (+ its budget policy) and record `agent.created`."""
+    """Validate and insert an agent row (+ its budget policy) and record `agent.created`.
+    `strict_secrets`: secrets strict mode (sensitive env names need secret references)."""
     if body.reportsTo is not None:
         await validate_manager(session, company_id=company_id, manager_id=body.reportsTo)
     runtime = body.runtimeConfig if body.runtimeConfig is not None else DEFAULT_RUNTIME_CONFIG
+    adapter_config = await normalize_adapter_config(session, company_id, body.adapterConfig, strict=strict_secrets)
     agent = Agent(
         id=uuid.uuid4(), company_id=company_id, name=body.name, role=body.role, title=body.title, icon=body.icon,
         status=status, reports_to=body.reportsTo, capabilities=body.capabilities, adapter_type=body.adapterType,
-        adapter_config=body.adapterConfig, runtime_config=runtime, budget_monthly_cents=body.budgetMonthlyCents,
+        adapter_config=adapter_config, runtime_config=runtime, budget_monthly_cents=body.budgetMonthlyCents,
         spent_monthly_cents=0, permissions=body.permissions if body.permissions is not None else dict(DEFAULT_PERMISSIONS),
         metadata_=body.metadata, created_at=now, updated_at=now,
     )
@@ -87,11 +91,12 @@ async def insert_agent(
 
 
 async def create_agent(
-    session: AsyncSession, actor: Actor, company_id: uuid.UUID, body: AgentCreate, now: datetime
+    session: AsyncSession, actor: Actor, company_id: uuid.UUID, body: AgentCreate, now: datetime, *,
+    strict_secrets: bool,
 ) -> Agent:
     actor.require_board()
     await get_company(session, actor, company_id)
-    return await insert_agent(session, actor, company_id, body, status="idle", now=now)
+    return await insert_agent(session, actor, company_id, body, status="idle", now=now, strict_secrets=strict_secrets)
 
 
 def _merged_adapter_config(current: dict[str, Any], incoming: dict[str, Any], replace: bool) -> dict[str, Any]:
@@ -103,7 +108,8 @@ def _merged_adapter_config(current: dict[str, Any], incoming: dict[str, Any], re
     return merged
 
 
-async def update_agent(session: AsyncSession, actor: Actor, agent_id: uuid.UUID, body: AgentPatch, now: datetime) -> Agent:
+async def update_agent(session: AsyncSession, actor: Actor, agent_id: uuid.UUID, body: AgentPatch, now: datetime, *,
+                       strict_secrets: bool) -> Agent:
     agent = await get_board_agent(session, actor, agent_id)
     before = revisions.snapshot(agent)
     if body.sent("reportsTo") and body.reportsTo is not None and body.reportsTo != agent.reports_to:
@@ -112,8 +118,9 @@ async def update_agent(session: AsyncSession, actor: Actor, agent_id: uuid.UUID,
         if key != "adapterConfig" and body.sent(key):
             setattr(agent, attr, getattr(body, key))
     if body.sent("adapterConfig"):
-        agent.adapter_config = _merged_adapter_config(agent.adapter_config or {}, body.adapterConfig,
-                                                      body.replaceAdapterConfig)
+        merged = _merged_adapter_config(agent.adapter_config or {}, body.adapterConfig, body.replaceAdapterConfig)
+        agent.adapter_config = await normalize_adapter_config(session, agent.company_id, merged, strict=strict_secrets,
+                                                              current=agent.adapter_config)
     permissions_changed = body.sent("permissions") and body.permissions != agent.permissions
     if permissions_changed:
         agent.permissions = body.permissions

@@ -32,6 +32,7 @@ from paperclip.health.routes import router as health_router
 from paperclip.heartbeat.routes import router as heartbeat_router
 from paperclip.issues.routes import router as issues_router
 from paperclip.projects.routes import router as projects_router
+from paperclip.secrets.routes import router as secrets_router
 
 FEATURE_ROUTERS: list[APIRouter] = [
     health_router,
@@ -47,6 +48,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     dashboard_router,
     auth_router,
     access_router,
+    secrets_router,
 ]
 
 _ROUTE_OPTIONS = [name for name in inspect.signature(APIRouter.add_api_route).parameters

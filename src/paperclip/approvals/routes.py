@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from paperclip.api.deps import DB, ActorDep, Now
+from paperclip.api.deps import DB, ActorDep, Now, SettingsDep
 from paperclip.approvals import links, service
 from paperclip.approvals.schemas import (
     ApprovalCreate,
@@ -32,9 +32,11 @@ async def list_approvals(company_id: str, session: DB, actor: ActorDep,
 
 
 @router.post("/companies/{company_id}/approvals", status_code=201)
-async def create_approval(company_id: str, body: ApprovalCreate, session: DB, actor: ActorDep, now: Now):
+async def create_approval(company_id: str, body: ApprovalCreate, session: DB, actor: ActorDep, settings: SettingsDep,
+                          now: Now):
     # A repeated idempotencyKey answers like the first call did: 201 with the same approval.
-    approval, _created = await service.create_approval(session, actor, path_id(company_id, "Company not found"), body, now)
+    approval, _created = await service.create_approval(session, actor, path_id(company_id, "Company not found"), body,
+                                                       now, strict_secrets=settings.secrets.strict_mode)
     return approval_to_wire(approval)
 
 
@@ -57,8 +59,9 @@ for _action in service.DECISIONS:
 
 
 @router.post("/approvals/{approval_id}/resubmit")
-async def resubmit(approval_id: str, body: Resubmit, session: DB, actor: ActorDep, now: Now):
-    return approval_to_wire(await service.resubmit(session, actor, path_id(approval_id, NOT_FOUND), body.payload, now))
+async def resubmit(approval_id: str, body: Resubmit, session: DB, actor: ActorDep, settings: SettingsDep, now: Now):
+    return approval_to_wire(await service.resubmit(session, actor, path_id(approval_id, NOT_FOUND), body.payload, now,
+                                                   strict_secrets=settings.secrets.strict_mode))
 
 
 @router.get("/approvals/{approval_id}/comments")

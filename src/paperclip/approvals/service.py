@@ -17,6 +17,7 @@ from paperclip.auth.actor import Actor
 from paperclip.db.models import Agent, Approval, ApprovalComment, Company, Issue, IssueApproval
 from paperclip.errors import Conflict, Forbidden, NotFound, Unprocessable
 from paperclip.heartbeat.wakeups import request_wakeup
+from paperclip.secrets.bindings import approval_payload
 
 APPROVAL_NOT_FOUND = "Approval not found"
 DECIDABLE = ("pending", "revision_requested")
@@ -55,7 +56,7 @@ async def _issues_in_company(session: AsyncSession, company_id: uuid.UUID, issue
 
 
 async def create_approval(session: AsyncSession, actor: Actor, company_id: uuid.UUID, body: ApprovalCreate,
-                          now: datetime) -> tuple[Approval, bool]:
+                          now: datetime, *, strict_secrets: bool) -> tuple[Approval, bool]:
     """The new approval (created=True), or the company's approval with the same idempotencyKey."""
     actor.require_company(company_id)
     await _company_exists(session, company_id)
@@ -68,9 +69,10 @@ async def create_approval(session: AsyncSession, actor: Actor, company_id: uuid.
             raise Unprocessable("Requesting agent must belong to the company")
     issue_ids = list(dict.fromkeys(body.issueIds or []))
     await _issues_in_company(session, company_id, issue_ids)
+    payload = await approval_payload(session, company_id, body.type, body.payload, strict=strict_secrets)
     stmt = insert(Approval).values(
         id=uuid.uuid4(), company_id=company_id, type=body.type, requested_by_agent_id=agent_id,
-        requested_by_user_id=user_id, status="pending", payload=body.payload, idempotency_key=body.idempotencyKey,
+        requested_by_user_id=user_id, status="pending", payload=payload, idempotency_key=body.idempotencyKey,
         created_at=now, updated_at=now,
     )
     if body.idempotencyKey is not None:
@@ -155,14 +157,15 @@ async def _wake_requester(session: AsyncSession, actor: Actor, approval: Approva
 
 
 async def resubmit(session: AsyncSession, actor: Actor, approval_id: uuid.UUID, payload: dict[str, Any] | None,
-                   now: datetime) -> Approval:
+                   now: datetime, *, strict_secrets: bool) -> Approval:
     approval = await get_approval(session, actor, approval_id, for_update=True)
     if actor.is_agent and approval.requested_by_agent_id != actor.agent_id:
         raise Forbidden("Only the requesting agent can resubmit an approval")
     if approval.status != "revision_requested":
         raise Unprocessable("Only revision requested approvals can be resubmitted", {"status": approval.status})
     if payload is not None:
-        approval.payload = payload
+        approval.payload = await approval_payload(session, approval.company_id, approval.type, payload,
+                                                  strict=strict_secrets)
     approval.status = "pending"
     approval.decision_note = None
     approval.decided_by_user_id = None

@@ -103,7 +103,7 @@ class LocalEncrypted(_Section):
 
 
 class Secrets(_Section):
-    provider: Literal["local_encrypted"] = "local_encrypted"
+    provider: Literal["local_encrypted", "aws_secrets_manager"] = "local_encrypted"
     strictMode: bool = False
     localEncrypted: LocalEncrypted = Field(default_factory=LocalEncrypted)
 

@@ -349,7 +349,7 @@ def _secrets(env: Mapping[str, str], paths: InstancePaths, file: ConfigFile, con
     if strict is None:
         strict = s.strictMode if (config and "strictMode" in s.model_fields_set) else mode == "authenticated"
     return SecretsSettings(
-        provider=env_choice(env, "PAPERCLIP_SECRETS_PROVIDER", ["local_encrypted"]) or s.provider,
+        provider=env_choice(env, "PAPERCLIP_SECRETS_PROVIDER", ["local_encrypted", "aws_secrets_manager"]) or s.provider,
         strict_mode=strict,
         master_key=env_str(env, "PAPERCLIP_SECRETS_MASTER_KEY"),
         master_key_file=expand(env_str(env, "PAPERCLIP_SECRETS_MASTER_KEY_FILE") or s.localEncrypted.keyFilePath or paths.master_key),

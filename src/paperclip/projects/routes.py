@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from paperclip.api.deps import DB, ActorDep, Now
+from paperclip.api.deps import DB, ActorDep, Now, SettingsDep
 from paperclip.auth.ids import path_uuid
 from paperclip.projects import service
 from paperclip.projects.schemas import ProjectCreate, ProjectPatch, project_to_wire
@@ -26,8 +26,10 @@ async def list_projects(company_id: str, session: DB, actor: ActorDep):
 
 
 @router.post("/companies/{company_id}/projects", status_code=201)
-async def create_project(company_id: str, body: ProjectCreate, session: DB, actor: ActorDep, now: Now):
-    return await _one(session, await service.create_project(session, actor, path_uuid(company_id, COMPANY), body, now))
+async def create_project(company_id: str, body: ProjectCreate, session: DB, actor: ActorDep, settings: SettingsDep,
+                         now: Now):
+    return await _one(session, await service.create_project(session, actor, path_uuid(company_id, COMPANY), body, now,
+                                                            strict_secrets=settings.secrets.strict_mode))
 
 
 @router.get("/projects/{project_id}")
@@ -36,8 +38,10 @@ async def get_project(project_id: str, session: DB, actor: ActorDep):
 
 
 @router.patch("/projects/{project_id}")
-async def update_project(project_id: str, body: ProjectPatch, session: DB, actor: ActorDep, now: Now):
-    return await _one(session, await service.update_project(session, actor, path_uuid(project_id, PROJECT), body, now))
+async def update_project(project_id: str, body: ProjectPatch, session: DB, actor: ActorDep, settings: SettingsDep,
+                         now: Now):
+    return await _one(session, await service.update_project(session, actor, path_uuid(project_id, PROJECT), body, now,
+                                                            strict_secrets=settings.secrets.strict_mode))
 
 
 @router.delete("/projects/{project_id}")

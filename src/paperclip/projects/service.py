@@ -5,18 +5,21 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.activity.service import record
+from paperclip.agents.schemas import is_redacted_env_value
 from paperclip.auth.actor import Actor
 from paperclip.companies.scoping import require_same_company
 from paperclip.companies.service import get_company, require_company_exists
 from paperclip.db.models import Agent, Goal, Project, ProjectGoal
 from paperclip.errors import NotFound, Unprocessable
 from paperclip.projects.schemas import ProjectCreate, ProjectPatch
+from paperclip.secrets.bindings import normalize_env
 
 GoalLinks = dict[uuid.UUID, list[tuple[uuid.UUID, str]]]
 _FIELDS = {"name": "name", "description": "description", "status": "status", "leadAgentId": "lead_agent_id",
@@ -85,16 +88,19 @@ async def _write_goal_links(session: AsyncSession, project: Project, goal_ids: l
 
 
 async def create_project(
-    session: AsyncSession, actor: Actor, company_id: uuid.UUID, body: ProjectCreate, now: datetime
+    session: AsyncSession, actor: Actor, company_id: uuid.UUID, body: ProjectCreate, now: datetime, *,
+    strict_secrets: bool,
 ) -> Project:
     await get_company(session, actor, company_id)
+    env = None if body.env is None else await normalize_env(session, company_id, body.env, strict=strict_secrets,
+                                                            field="")
     if body.leadAgentId is not None:
         await require_same_company(session, Agent, body.leadAgentId, company_id, "Lead agent")
     goals = _wanted_goals(body) or []
     await _check_goals(session, company_id, goals)
     project = Project(id=uuid.uuid4(), company_id=company_id, name=body.name, description=body.description,
                       status=body.status, lead_agent_id=body.leadAgentId, target_date=body.targetDate,
-                      color=body.color, icon=body.icon, env=body.env, goal_id=goals[0] if goals else None,
+                      color=body.color, icon=body.icon, env=env, goal_id=goals[0] if goals else None,
                       created_at=now, updated_at=now)
     session.add(project)
     await session.flush()
@@ -106,9 +112,13 @@ async def create_project(
 
 
 async def update_project(
-    session: AsyncSession, actor: Actor, project_id: uuid.UUID, body: ProjectPatch, now: datetime
+    session: AsyncSession, actor: Actor, project_id: uuid.UUID, body: ProjectPatch, now: datetime, *,
+    strict_secrets: bool,
 ) -> Project:
     project = await get_project(session, actor, project_id, for_update=True)
+    if body.sent("env") and body.env is not None:
+        body.env = await normalize_env(session, project.company_id, _kept_secrets(body.env, project.env),
+                                       strict=strict_secrets, unchanged=project.env, field="")
     if body.sent("leadAgentId") and body.leadAgentId is not None and body.leadAgentId != project.lead_agent_id:
         await require_same_company(session, Agent, body.leadAgentId, project.company_id, "Lead agent")
     changed = [f for f in _FIELDS if body.sent(f) and getattr(project, _FIELDS[f]) != getattr(body, f)]
@@ -125,6 +135,12 @@ async def update_project(
     await record(session, actor, company_id=project.company_id, action="project.updated", entity_type="project",
                  entity_id=project.id, details={"changedKeys": changed})
     return project
+
+
+def _kept_secrets(env: dict[str, Any], stored: dict[str, Any] | None) -> dict[str, Any]:
+    """A client sending back what it read keeps the stored binding where it sent the placeholder."""
+    stored = stored or {}
+    return {k: (stored[k] if is_redacted_env_value(v) and k in stored else v) for k, v in env.items()}
 
 
 async def delete_project(session: AsyncSession, actor: Actor, project_id: uuid.UUID) -> tuple[Project, GoalLinks]:

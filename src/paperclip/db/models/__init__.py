@@ -25,6 +25,7 @@ from paperclip.db.models.identity import (
     PrincipalPermissionGrant,
 )
 from paperclip.db.models.runs import AgentWakeupRequest, HeartbeatRun, HeartbeatRunEvent, SchedulerHeartbeat
+from paperclip.db.models.secrets import CompanySecret, CompanySecretVersion, SecretKeyCanary
 from paperclip.db.models.work import (
     Goal,
     Issue,
@@ -44,4 +45,5 @@ __all__ = [
     "Invite", "Issue", "IssueApproval", "IssueComment", "IssueLabel", "IssueRelation", "Label", "Project",
     "ProjectGoal", "SchedulerHeartbeat", "User",
     "AuthRateLimit", "AuthSession", "CliAuthChallenge", "JoinRequest", "PrincipalPermissionGrant",
+    "CompanySecret", "CompanySecretVersion", "SecretKeyCanary",
 ]

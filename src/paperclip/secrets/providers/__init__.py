@@ -1,0 +1,1 @@
+"""Secret providers: one module per provider behind `base.SecretProvider`; `registry` picks one."""
