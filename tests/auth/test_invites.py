@@ -156,3 +156,22 @@ async def test_instance_admin_routes(live):
     assert (await other.get("/api/admin/users")).status_code == 403
     r = await admin.post(f"/api/admin/users/{admin_user['id']}/demote-instance-admin")
     assert r.status_code == 409
+
+
+async def test_a_users_invite_grant_lets_an_operator_invite(live):
+    owner, _, company = await _admin_with_company(live)
+    cid = company["id"]
+    operator, op_user = await live.sign_up()
+    await live.add_member(cid, op_user["id"], "operator")
+    assert (await operator.post(f"/api/companies/{cid}/invites", json={})).status_code == 403
+    members = (await owner.get(f"/api/companies/{cid}/members")).json()["members"]
+    member_id = next(m["id"] for m in members if m["principalId"] == op_user["id"])
+    r = await owner.patch(f"/api/companies/{cid}/members/{member_id}/permissions",
+                          json={"grants": [{"permissionKey": "users:invite"}]})
+    assert r.status_code == 200 and [g["permissionKey"] for g in r.json()["grants"]] == ["users:invite"]
+    assert (await operator.post(f"/api/companies/{cid}/invites", json={})).status_code == 201
+    bad = await owner.patch(f"/api/companies/{cid}/members/{member_id}/permissions",
+                            json={"grants": [{"permissionKey": "everything"}]})
+    assert bad.status_code == 400
+    assert (await operator.patch(f"/api/companies/{cid}/members/{member_id}/permissions",
+                                 json={"grants": []})).status_code == 403

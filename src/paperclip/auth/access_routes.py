@@ -80,9 +80,11 @@ async def list_join_requests(company_id: str, request: Request, session: DB, act
 
 
 @router.post("/companies/{company_id}/join-requests/{request_id}/approve")
-async def approve_join_request(company_id: str, request_id: str, session: DB, actor: ActorDep, now: Now):
+async def approve_join_request(company_id: str, request_id: str, request: Request, session: DB, actor: ActorDep,
+                               now: Now):
     return await invites.approve_join_request(session, actor, _company(company_id),
-                                              path_uuid(request_id, "Join request not found"), now)
+                                              path_uuid(request_id, "Join request not found"), now,
+                                              strict_secrets=request.app.state.settings.secrets.strict_mode)
 
 
 @router.post("/companies/{company_id}/join-requests/{request_id}/reject")
@@ -115,6 +117,13 @@ async def update_member(company_id: str, member_id: str, session: DB, actor: Act
 async def archive_member(company_id: str, member_id: str, session: DB, actor: ActorDep, now: Now):
     return await members.archive_member(session, actor, _company(company_id), path_uuid(member_id, "Member not found"),
                                         now)
+
+
+@router.patch("/companies/{company_id}/members/{member_id}/permissions")
+async def member_permissions(company_id: str, member_id: str, session: DB, actor: ActorDep, now: Now,
+                             body: Any = JsonBody):
+    return await members.set_member_permissions(session, actor, _company(company_id),
+                                                path_uuid(member_id, "Member not found"), fields(body), now)
 
 
 @router.get("/admin/users")

@@ -303,7 +303,9 @@ async def _pending(session: AsyncSession, actor: Actor, company_id: uuid.UUID, r
 
 
 async def approve_join_request(session: AsyncSession, actor: Actor, company_id: uuid.UUID, request_id: uuid.UUID,
-                               now: datetime) -> dict[str, Any]:
+                               now: datetime, *, strict_secrets: bool = False) -> dict[str, Any]:
+    """Approve a pending join: an agent join creates the agent (its adapter config checked like any
+    other, `strict_secrets` included), a human join makes the membership."""
     from paperclip.agents.schemas import AgentCreate
     from paperclip.agents.service import insert_agent
 
@@ -312,7 +314,8 @@ async def approve_join_request(session: AsyncSession, actor: Actor, company_id: 
         body = AgentCreate.model_validate({"name": row.agent_name, "adapterType": row.adapter_type or "process",
                                            "capabilities": row.capabilities,
                                            "adapterConfig": row.agent_defaults_payload or {}})
-        agent = await insert_agent(session, actor, company_id, body, status="idle", now=now)
+        agent = await insert_agent(session, actor, company_id, body, status="idle", now=now,
+                                   strict_secrets=strict_secrets)
         row.created_agent_id = agent.id
     elif row.requesting_user_id:
         await session.execute(insert(CompanyMembership).values(

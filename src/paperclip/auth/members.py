@@ -123,3 +123,36 @@ async def set_instance_admin(session: AsyncSession, actor: Actor, user_id: str, 
         await session.execute(sa.delete(InstanceUserRole).where(InstanceUserRole.user_id == user_id,
                                                                 InstanceUserRole.role == "instance_admin"))
     return {"userId": user_id, "isInstanceAdmin": admin}
+
+
+async def set_member_permissions(session: AsyncSession, actor: Actor, company_id: uuid.UUID, member_id: uuid.UUID,
+                                 body: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """Replace a member's permission grants: `{grants: [{permissionKey, scope?}]}`."""
+    from paperclip.auth.memberships import PERMISSION_KEYS
+
+    await require_permission(session, actor, company_id, "users:manage_permissions")
+    m = await _member(session, company_id, member_id)
+    grants = body.get("grants")
+    if not isinstance(grants, list) or len(grants) > 50:
+        raise BadRequest("grants must be a list of {permissionKey, scope?}")
+    wanted: dict[str, Any] = {}
+    for grant in grants:
+        key = grant.get("permissionKey") if isinstance(grant, dict) else None
+        if key not in PERMISSION_KEYS:
+            raise BadRequest(f"Unknown permission key: {key}")
+        scope = grant.get("scope")
+        if scope is not None and not isinstance(scope, dict):
+            raise BadRequest("scope must be an object")
+        wanted[key] = scope
+    await session.execute(sa.delete(PrincipalPermissionGrant).where(
+        PrincipalPermissionGrant.company_id == company_id, PrincipalPermissionGrant.principal_type == m.principal_type,
+        PrincipalPermissionGrant.principal_id == m.principal_id))
+    rows = [PrincipalPermissionGrant(id=uuid.uuid4(), company_id=company_id, principal_type=m.principal_type,
+                                     principal_id=m.principal_id, permission_key=key, scope=scope,
+                                     granted_by_user_id=actor.user_id, created_at=now, updated_at=now)
+            for key, scope in sorted(wanted.items())]
+    session.add_all(rows)
+    await session.flush()
+    await record(session, actor, company_id=company_id, action="member.permissions_updated", entity_type="membership",
+                 entity_id=m.id, details={"principalId": m.principal_id, "grants": sorted(wanted)})
+    return member_to_wire(m, await session.get(User, m.principal_id), rows)
