@@ -10,6 +10,7 @@ import logging
 import logging.handlers
 import os
 import sys
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,16 @@ from paperclip.redaction import redact, redact_text
 
 MAX_LOG_BYTES = 10 * 1024 * 1024
 LOG_BACKUPS = 5
+# The id of the HTTP request being served (set by the request middleware): every log line written
+# while serving it carries it as `request_id`.
+REQUEST_ID: ContextVar[str | None] = ContextVar("paperclip_request_id", default=None)
+
+
+def _add_request_id(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str, Any]:
+    request_id = REQUEST_ID.get()
+    if request_id is not None:
+        event.setdefault("request_id", request_id)
+    return event
 
 
 def _redact_event(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str, Any]:
@@ -33,6 +44,7 @@ def _redact_event(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str, 
 
 SHARED = [
     structlog.contextvars.merge_contextvars,
+    _add_request_id,
     structlog.stdlib.add_log_level,
     structlog.stdlib.add_logger_name,
     structlog.processors.TimeStamper(fmt="iso", utc=True),
@@ -69,10 +81,15 @@ class _Formatter(structlog.stdlib.ProcessorFormatter):
             return super().format(record)
         timestamp = datetime.fromtimestamp(record.created, UTC).isoformat().replace("+00:00", "Z")
         level = record.levelname.lower()
+        request_id = REQUEST_ID.get()
         if self._json:
-            return json.dumps({"http": http, "event": record.getMessage(), "level": level, "logger": record.name,
-                               "timestamp": timestamp})
-        return f"{timestamp} [{level:<9}] {record.getMessage()} [{record.name}] http={http!r}"
+            line = {"http": http, "event": record.getMessage(), "level": level, "logger": record.name,
+                    "timestamp": timestamp}
+            if request_id is not None:
+                line["request_id"] = request_id
+            return json.dumps(line)
+        suffix = f" request_id={request_id!r}" if request_id is not None else ""
+        return f"{timestamp} [{level:<9}] {record.getMessage()} [{record.name}] http={http!r}{suffix}"
 
 
 class _RotatingFileHandler(logging.handlers.RotatingFileHandler):

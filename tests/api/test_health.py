@@ -12,6 +12,8 @@ async def test_health_reports_local_trusted_defaults(client):
     assert body["bootstrapStatus"] == "ready"
     assert body["bootstrapInviteActive"] is False
     assert body["features"] == {"companyDeletionEnabled": True}
+    # the production guide's documented shape, for monitors written from it
+    assert body["deployment"] == {"mode": "local_trusted", "exposure": "private", "authReady": True}
 
 
 async def test_unknown_api_route_is_json_404(client):

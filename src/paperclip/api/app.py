@@ -58,6 +58,10 @@ def create_app(settings: Settings, database_url: str, *, on_startup=None, on_shu
     app.state.session_cookie = SessionCookie.of(settings)
     app.state.trusted_origins = trusted_origins(settings)
     app.state.database_url = database_url
+    if settings.metrics_enabled:
+        from paperclip import metrics
+
+        metrics.enable()
     install_error_handlers(app)
     mount_api(app)
     app.add_middleware(UnitOfWorkMiddleware, state=app.state)

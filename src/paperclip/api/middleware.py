@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import re
 import time
 from collections.abc import Iterable
 
+from paperclip import metrics
+from paperclip.logging import REQUEST_ID
 from paperclip.redaction import redact, redact_query, redact_text
 
 log = logging.getLogger("paperclip.http")
@@ -14,6 +18,10 @@ log = logging.getLogger("paperclip.http")
 MAX_BODY_BYTES = 10 * 1024 * 1024
 LOGGED_BODY_BYTES = 64 * 1024
 QUIET_PATHS = ("/api/health",)
+# An X-Request-Id from a proxy is kept when it looks like an id (no spaces, quotes or control bytes
+# that would forge log fields); otherwise one is made.
+REQUEST_ID_RE = re.compile(rb"[A-Za-z0-9._:/+=-]{1,128}")
+REQUEST_ID_HEADER = b"x-request-id"
 
 
 async def _send_json(send, status: int, body: dict, content_type: str = "application/json") -> None:
@@ -24,7 +32,10 @@ async def _send_json(send, status: int, body: dict, content_type: str = "applica
 
 
 class RequestLogMiddleware:
-    """One line per request (method, path, status, duration); failed requests add the redacted body."""
+    """One line per request (method, path, status, duration); failed requests add the redacted body.
+
+    Also the request id (X-Request-Id accepted or made, returned, in every log line of the request)
+    and the HTTP metrics (by route template), here rather than in another layer: it is the hot path."""
 
     def __init__(self, app, max_body: int = MAX_BODY_BYTES):
         self.app = app
@@ -35,10 +46,15 @@ class RequestLogMiddleware:
             return await self.app(scope, receive, send)
         started = time.perf_counter()
         headers = dict(scope.get("headers") or [])
+        request_id = headers.get(REQUEST_ID_HEADER)
+        if request_id is None or REQUEST_ID_RE.fullmatch(request_id) is None:
+            request_id = os.urandom(8).hex().encode()
+        id_token = REQUEST_ID.set(request_id.decode())
         length = headers.get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.max_body:
             await _send_json(send, 413, {"error": "Request body too large", "details": {"limitBytes": self.max_body}})
             self._log(scope, 413, started, b"")
+            REQUEST_ID.reset(id_token)
             return
         captured = bytearray()
         received = 0
@@ -65,6 +81,7 @@ class RequestLogMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 response_started = True
+                message["headers"] = [*message.get("headers", ()), (REQUEST_ID_HEADER, request_id)]
             await send(message)
 
         try:
@@ -75,6 +92,11 @@ class RequestLogMiddleware:
             status = 413
         finally:
             self._log(scope, status, started, bytes(captured) if status >= 400 and not too_large else b"")
+            if metrics.enabled():
+                route = scope.get("route")
+                metrics.observe_request(scope.get("method", ""), getattr(route, "path", None) or "unmatched", status,
+                                        time.perf_counter() - started)
+            REQUEST_ID.reset(id_token)
 
     def _log(self, scope, status: int, started: float, body: bytes) -> None:
         path = scope.get("path", "")

@@ -31,6 +31,7 @@ from paperclip.goals.routes import router as goals_router
 from paperclip.health.routes import router as health_router
 from paperclip.heartbeat.routes import router as heartbeat_router
 from paperclip.issues.routes import router as issues_router
+from paperclip.metrics.routes import router as metrics_router
 from paperclip.projects.routes import router as projects_router
 from paperclip.secrets.routes import router as secrets_router
 
@@ -49,6 +50,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     auth_router,
     access_router,
     secrets_router,
+    metrics_router,
 ]
 
 _ROUTE_OPTIONS = [name for name in inspect.signature(APIRouter.add_api_route).parameters

@@ -98,6 +98,8 @@ class Settings:
     backup: BackupSettings
     storage: StorageSettings
     secrets: SecretsSettings
+    metrics_enabled: bool = False  # PAPERCLIP_METRICS_ENABLED: GET /api/metrics
+    metrics_token: str | None = field(default=None, repr=False)  # PAPERCLIP_METRICS_TOKEN: bearer token for it
 
     @property
     def instance_env_file(self) -> Path:
@@ -266,6 +268,8 @@ def resolve(env: Mapping[str, str], paths: InstancePaths, config_path: Path, con
         backup=_backup(env, paths, file),
         storage=_storage(env, paths, file),
         secrets=_secrets(env, paths, file, config, mode),
+        metrics_enabled=bool(env_bool(env, "PAPERCLIP_METRICS_ENABLED")),
+        metrics_token=env_str(env, "PAPERCLIP_METRICS_TOKEN"),
     )
 
 

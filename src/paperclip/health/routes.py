@@ -90,4 +90,6 @@ async def health(request: Request):
         "bootstrapStatus": bootstrap_status,
         "bootstrapInviteActive": invite_active,
         "features": {"companyDeletionEnabled": settings.company_deletion_enabled},
+        # The production guide's shape, for monitors written from it.
+        "deployment": {"mode": settings.deployment_mode, "exposure": settings.deployment_exposure, "authReady": True},
     }

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from paperclip import metrics
 from paperclip.adapters.base import AdapterContext, AdapterResult, AgentInfo, SessionState
 from paperclip.adapters.registry import get_adapter
 from paperclip.adapters.spawn import kill_group, spawned_start_ticks
@@ -30,6 +31,7 @@ from paperclip.heartbeat.costs import cost_cents
 from paperclip.heartbeat.env import (
     EnvBindingError,
     Masker,
+    StreamMask,
     base_env,
     build_env,
     resolve_config_env,
@@ -43,6 +45,7 @@ from paperclip.heartbeat.runs import ClaimedRun, add_event, claim_for_locked_age
 from paperclip.heartbeat.sessions import load_session
 from paperclip.heartbeat.wakeups import CANCEL_CHANNEL, WAKE_CHANNEL
 from paperclip.redaction import redact
+from paperclip.secrets.runtime import run_secret_resolver
 
 log = logging.getLogger("paperclip.heartbeat")
 EXCERPT_BYTES = 8 * 1024
@@ -257,6 +260,7 @@ class Runner:
 
     async def _execute(self, active: ActiveRun) -> None:
         run = active.claimed
+        started = metrics.run_started(run.adapter_type)
         shut_down = RunOutcome(status="failed", error="Server shut down during the run", error_code="control_plane_restart")
         if self._stopping:  # claimed by a journal batch that committed as the server began to stop: never spawned
             outcome = shut_down
@@ -288,6 +292,7 @@ class Runner:
         except Exception:
             log.exception("heartbeat run %s could not be finalised; the reaper will", run.id)
         finally:
+            metrics.run_finished(outcome.status, started)
             self.active.pop(run.id, None)
             if not self._stopping and not next_claimed:
                 self.poke()
@@ -305,10 +310,12 @@ class Runner:
         except ConfigError as exc:
             return RunOutcome(status="failed", error=f"Run not started: {exc.message}", error_code="auth_unavailable")
         try:
-            config_env, secrets = await resolve_config_env(run.adapter_config.get("env"), None)
+            async with run_secret_resolver(self.sessions, self.settings, run.company_id) as resolve_secret:
+                config_env, secrets = await resolve_config_env(run.adapter_config.get("env"), resolve_secret)
         except EnvBindingError as exc:
             return RunOutcome(status="failed", error=str(exc), error_code="invalid_config")
         masker = Masker([token, *secrets])
+        streams: dict[str, StreamMask] = {}
         env = build_env(self._base_env, config_env, runtime_env(
             agent_id=run.agent_id, company_id=run.company_id, run_id=run.id, api_url=self.api_url, api_key=token,
             context=run.context), filtered=True)
@@ -323,7 +330,10 @@ class Runner:
         pid_recorded: list[asyncio.Task] = []
 
         async def on_log(stream: str, text: str) -> None:
-            text = masker.text(text)
+            # the one place run output is written: masked before the log store, the excerpts and the result
+            text = (streams.get(stream) or streams.setdefault(stream, masker.stream())).feed(text)
+            if not text:
+                return
             self.log_store.append(handle, stream, text)
             if stream in tails:
                 tail = tails[stream]
@@ -350,6 +360,12 @@ class Runner:
                 background.append(asyncio.create_task(
                     self._event(run, "adapter.invoke", "adapter invocation", invoke_payload)))
         finally:
+            for stream, mask in streams.items():
+                rest = mask.flush()
+                if rest:
+                    self.log_store.append(handle, stream, rest)
+                    if stream in tails:
+                        tails[stream].append(rest)
             self.log_store.finalize(handle)
             # the process record needs no wait: the journal writes it before this run's outcome
             for recorded in pid_recorded:

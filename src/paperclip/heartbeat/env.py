@@ -18,7 +18,12 @@ ENV_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 SERVER_ONLY_PREFIXES = ("PAPERCLIP_", "BETTER_AUTH_", "DATABASE_", "PG", "HEARTBEAT_SCHEDULER_", "AWS_SECRET",
                         "AWS_SESSION", "AWS_ACCESS_KEY", "SUPABASE_")
 SERVER_ONLY_KEYS = {"DATABASE_URL", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ACCESS_KEY_ID", "SECRET_KEY"}
-MIN_MASK_LENGTH = 4
+MIN_MASK_LENGTH = 4  # secret references and credential-like names: masked from this length
+MIN_PLAIN_MASK_LENGTH = 8  # any other plain binding value: masked from this length (not "true", "1", "main")
+# Credential-like names beyond the redaction pattern: ANTHROPIC_KEY, GITHUB_PAT, DB_PASS, SIGNING_SALT, ...
+CREDENTIAL_NAME_RE = re.compile(r"(key|pat|pass|pwd|token|secret|cred|auth|cookie|session|sig|salt|cert|dsn)",
+                                re.IGNORECASE)
+_LITERAL_RE = re.compile(r"^(true|false|yes|no|on|off|null|none|[0-9.:,-]+)$", re.IGNORECASE)
 
 SecretResolver = Callable[[dict[str, Any]], Awaitable[str]]
 
@@ -33,7 +38,11 @@ class EnvBindingError(Exception):
 
 
 async def resolve_config_env(bindings: Any, resolve_secret: SecretResolver | None) -> tuple[dict[str, str], set[str]]:
-    """Adapter-config `env` → (values, secret values to mask). PAPERCLIP_API_KEY is never taken from config."""
+    """Adapter-config `env` → (values, values to mask). PAPERCLIP_API_KEY is never taken from config.
+
+    Masking is by value: every secret reference's value, and every plain value long enough to be
+    worth hiding (credential-like names from 4 characters, other names from 8; not booleans or
+    numbers), so a secret stored under any name is masked wherever the run prints it."""
     values: dict[str, str] = {}
     secrets: set[str] = set()
     if not isinstance(bindings, Mapping):
@@ -42,7 +51,7 @@ async def resolve_config_env(bindings: Any, resolve_secret: SecretResolver | Non
         key = str(key)
         if not ENV_KEY_RE.match(key) or key == "PAPERCLIP_API_KEY":
             continue
-        secret = is_secret_key(key)
+        secret = is_secret_key(key) or bool(CREDENTIAL_NAME_RE.search(key))
         if isinstance(binding, Mapping):
             kind = binding.get("type")
             if kind == "plain":
@@ -62,7 +71,7 @@ async def resolve_config_env(bindings: Any, resolve_secret: SecretResolver | Non
         if value == REDACTED:
             continue
         values[key] = value
-        if secret and len(value) >= MIN_MASK_LENGTH:
+        if len(value) >= (MIN_MASK_LENGTH if secret else MIN_PLAIN_MASK_LENGTH) and not _LITERAL_RE.match(value):
             secrets.add(value)
     return values, secrets
 
@@ -109,6 +118,24 @@ class Masker:
                 value = value.replace(secret, REDACTED)
         return redact_text(value)
 
+    def stream(self) -> StreamMask:
+        return StreamMask(self)
+
+    def pending_prefix(self, text: str) -> int:
+        """Length of the longest end of `text` that begins some secret (it may continue in the next chunk)."""
+        longest = 0
+        for secret in self._values:
+            start = max(0, len(text) - len(secret) + 1)
+            while True:
+                i = text.find(secret[0], start)
+                if i < 0 or len(text) - i <= longest:
+                    break
+                if secret.startswith(text[i:]):
+                    longest = len(text) - i
+                    break
+                start = i + 1
+        return longest
+
     def json(self, value: Any) -> Any:
         if isinstance(value, str):
             return self.text(value)
@@ -117,3 +144,22 @@ class Masker:
         if isinstance(value, list):
             return [self.json(v) for v in value]
         return value
+
+
+class StreamMask:
+    """Masks one output stream chunk by chunk: a secret split across two chunks is masked too (the
+    end of a chunk that may begin a secret is held back until the next chunk or `flush`)."""
+
+    def __init__(self, masker: Masker):
+        self.masker = masker
+        self.carry = ""
+
+    def feed(self, chunk: str) -> str:
+        text = self.masker.text(self.carry + chunk)
+        keep = self.masker.pending_prefix(text)
+        self.carry = text[len(text) - keep:] if keep else ""
+        return text[:len(text) - keep] if keep else text
+
+    def flush(self) -> str:
+        text, self.carry = self.carry, ""
+        return self.masker.text(text) if text else ""

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI
 from sqlalchemy.dialects.postgresql import insert
 
+from paperclip import metrics
 from paperclip.db.engine import unit_of_work
 from paperclip.db.models import SchedulerHeartbeat
 from paperclip.heartbeat.recovery import reap_orphans
@@ -41,7 +42,9 @@ async def scheduler_tick(app: FastAPI, now: datetime) -> dict[str, Any]:
         error = f"{type(exc).__name__}: {exc}"
         raise
     finally:
-        duration = int((time.perf_counter() - started) * 1000)
+        seconds = time.perf_counter() - started
+        metrics.tick_finished(seconds)
+        duration = int(seconds * 1000)
         result["durationMs"] = duration
         try:
             await record_tick(app, now, duration, error)

@@ -62,6 +62,24 @@ def serve(settings: Settings, *, interactive: bool | None = None) -> int:
 
 def serve_on_socket(settings: Settings, database_url: str, port: int, sock: socket.socket) -> int:
     """Serve until SIGTERM/SIGINT with the process layout the settings ask for; the exit code."""
+    if settings.metrics_enabled and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Every process of this server writes its samples there; a scrape merges them (paperclip.metrics).
+        import shutil
+        import tempfile
+
+        from paperclip import metrics
+
+        directory = tempfile.mkdtemp(prefix="paperclip-metrics-")
+        metrics.prepare_multiprocess_dir(directory)
+        try:
+            return _serve_processes(settings, database_url, port, sock)
+        finally:
+            os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+            shutil.rmtree(directory, ignore_errors=True)
+    return _serve_processes(settings, database_url, port, sock)
+
+
+def _serve_processes(settings: Settings, database_url: str, port: int, sock: socket.socket) -> int:
     from paperclip.server.workers import run_workers
 
     if not settings.is_local_trusted:
