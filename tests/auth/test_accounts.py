@@ -147,7 +147,9 @@ async def test_cookie_mutation_from_a_foreign_origin_is_refused(live):
 
 async def test_anonymous_health_is_reduced_and_a_signed_in_user_gets_the_details(live):
     anonymous = (await live.client().get("/api/health")).json()
-    assert set(anonymous) == {"status", "deploymentMode", "deploymentExposure", "bootstrapStatus", "bootstrapInviteActive"}
+    assert set(anonymous) == {"status", "deploymentMode", "deploymentExposure", "bootstrapStatus", "bootstrapInviteActive",
+                              "deployment"}
+    assert "version" not in str(anonymous["deployment"])
     assert anonymous["bootstrapStatus"] == "bootstrap_pending"
     http, _ = await live.sign_up()
     full = (await http.get("/api/health")).json()

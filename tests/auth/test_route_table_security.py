@@ -23,6 +23,7 @@ from fastapi.routing import APIRoute
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 PUBLIC = {
     ("GET", "/api/health"),
+    ("GET", "/api/metrics"),  # Prometheus: its own bearer token, else only loopback and private networks
     ("POST", "/api/auth/sign-up/email"), ("POST", "/api/auth/sign-in/email"), ("POST", "/api/auth/sign-out"),
     ("GET", "/api/auth/get-session"),
     ("GET", "/api/invites/{token}"), ("POST", "/api/invites/{token}/accept"),

@@ -78,9 +78,12 @@ async def health(request: Request):
         return JSONResponse({"status": "unhealthy", "version": __version__, "error": "database_unreachable"}, status_code=503)
     if not settings.is_local_trusted and not await _identified(request):
         # Authenticated mode, anonymous caller: the original's reduced answer (no version, no features).
+        # (plus the production guide's `deployment` block, which only repeats mode and exposure)
         return {"status": "ok", "deploymentMode": settings.deployment_mode,
                 "deploymentExposure": settings.deployment_exposure, "bootstrapStatus": bootstrap_status,
-                "bootstrapInviteActive": invite_active}
+                "bootstrapInviteActive": invite_active,
+                "deployment": {"mode": settings.deployment_mode, "exposure": settings.deployment_exposure,
+                               "authReady": True}}
     return {
         "status": "ok",
         "version": __version__,
