@@ -7,9 +7,13 @@ from typing import Annotated
 
 import typer
 
+from paperclip.cli.auth_login import login_command, logout_command, whoami_command
 from paperclip.cli.common import ConfigOpt, DataDir, Instance, console, handles_errors, settings_for
 
-auth_app = typer.Typer(help="Authentication: first admin invite", no_args_is_help=True)
+auth_app = typer.Typer(help="Authentication: first admin invite, CLI login", no_args_is_help=True)
+auth_app.command("login")(login_command)
+auth_app.command("whoami")(whoami_command)
+auth_app.command("logout")(logout_command)
 
 
 def bootstrap_base_url(settings, override: str | None) -> str:
