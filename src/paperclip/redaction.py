@@ -29,10 +29,18 @@ FLAG_RE = re.compile(r"^(--?[A-Za-z0-9][A-Za-z0-9_-]*)(=)(.*)$", re.DOTALL)
 
 
 def redact_text(text: str) -> str:
-    text = JWT_RE.sub(REDACTED, text)
-    text = TOKEN_RE.sub(REDACTED, text)
-    text = BEARER_RE.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
-    return URL_PASSWORD_RE.sub(lambda m: m.group(1) + "***" + m.group(3), text)
+    # Each pattern only runs where its literal part occurs: a substring test costs ~3 ms per MB, the
+    # patterns ~30-60 ms per MB each (run output passes here on the heartbeat event loop).
+    if "eyJ" in text:
+        text = JWT_RE.sub(REDACTED, text)
+    if "pcp_" in text:
+        text = TOKEN_RE.sub(REDACTED, text)
+    lowered = text.lower()
+    if "bearer" in lowered or "basic" in lowered:
+        text = BEARER_RE.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
+    if "://" in text:
+        text = URL_PASSWORD_RE.sub(lambda m: m.group(1) + "***" + m.group(3), text)
+    return text
 
 
 def _redact_args(items: list | tuple) -> list:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
 
+from paperclip.config.limits import RunLimits
+
 LogSink = Callable[[str, str], Awaitable[None]]  # (stream "stdout"|"stderr"|"system", text)
 SpawnSink = Callable[[int], Awaitable[None]]  # pid of the agent process (its process group id too)
 
@@ -54,6 +56,7 @@ class AdapterContext:
     on_log: LogSink = _discard_log
     on_spawn: SpawnSink = _discard_spawn
     cancel: asyncio.Event = field(default_factory=asyncio.Event)
+    limits: RunLimits = field(default_factory=RunLimits)  # the server's defaults (timeouts, caps)
 
 
 @dataclass
@@ -140,6 +143,15 @@ def config_float(config: Mapping[str, Any], key: str, default: float) -> float:
         return float(value)
     except (TypeError, ValueError):
         return default
+
+
+def run_timeout_sec(config: Mapping[str, Any], limits: RunLimits) -> float:
+    """The run's timeout: the agent's `timeoutMs` (http) or `timeoutSec` when positive, else the server's
+    default (PAPERCLIP_RUN_TIMEOUT_SEC). No run is unbounded: 0 means "the default", not "forever"."""
+    seconds = config_float(config, "timeoutMs", 0) / 1000
+    if seconds <= 0:
+        seconds = config_float(config, "timeoutSec", 0)
+    return seconds if seconds > 0 else float(limits.run_timeout_sec)
 
 
 def render_template(template: str, values: Mapping[str, Any]) -> str:

@@ -6,6 +6,7 @@ the prompt on stdin; the last JSON object printed carries `session_id`, `usage`,
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 from collections.abc import Mapping
@@ -19,6 +20,7 @@ from paperclip.adapters.base import (
     config_float,
     config_int,
     environment_report,
+    run_timeout_sec,
 )
 from paperclip.adapters.prompt import build_prompt, extra_args
 from paperclip.adapters.spawn import run_process
@@ -67,7 +69,7 @@ class ClaudeLocalAdapter:
         if cfg.get("dangerouslySkipPermissions"):
             args.append("--dangerously-skip-permissions")
         args += extra_args(cfg)
-        timeout = config_float(cfg, "timeoutSec", 0)
+        timeout = run_timeout_sec(cfg, ctx.limits)
         run = await run_process(
             command, args, env=ctx.env, cwd=cfg.get("cwd") or None, stdin_data=build_prompt(ctx).encode(),
             timeout_sec=timeout, grace_sec=config_float(cfg, "graceSec", 20), cancel=ctx.cancel,
@@ -79,7 +81,7 @@ class ClaudeLocalAdapter:
         if run.spawn_error:
             out.error_message, out.error_code = run.spawn_error, "adapter_not_installed"
             return out
-        parsed = parse_claude_output(run.stdout_tail)
+        parsed = await asyncio.to_thread(parse_claude_output, run.stdout_tail)  # up to 4 MiB: off the loop
         if parsed is not None:
             usage = parsed.get("usage") or {}
             out.usage = Usage(

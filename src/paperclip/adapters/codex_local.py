@@ -7,6 +7,7 @@ the prompt is on stdin. Parsed: `thread.started.thread_id`, `item.completed` age
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 from collections.abc import Mapping
@@ -19,6 +20,7 @@ from paperclip.adapters.base import (
     Usage,
     config_float,
     environment_report,
+    run_timeout_sec,
 )
 from paperclip.adapters.prompt import build_prompt, extra_args
 from paperclip.adapters.spawn import run_process
@@ -74,7 +76,7 @@ class CodexLocalAdapter:
         if resume:
             args += ["resume", str(resume)]
         args.append("-")
-        timeout = config_float(cfg, "timeoutSec", 0)
+        timeout = run_timeout_sec(cfg, ctx.limits)
         run = await run_process(
             command, args, env=ctx.env, cwd=cfg.get("cwd") or None, stdin_data=build_prompt(ctx).encode(),
             timeout_sec=timeout, grace_sec=config_float(cfg, "graceSec", 20), cancel=ctx.cancel,
@@ -86,7 +88,7 @@ class CodexLocalAdapter:
         if run.spawn_error:
             out.error_message, out.error_code = run.spawn_error, "adapter_not_installed"
             return out
-        parsed = parse_codex_events(run.stdout_tail)
+        parsed = await asyncio.to_thread(parse_codex_events, run.stdout_tail)  # up to 4 MiB: off the loop
         out.usage = parsed["usage"]
         if parsed["threadId"]:
             out.session_id = parsed["threadId"]

@@ -13,6 +13,7 @@ from paperclip.adapters.base import (
     EnvironmentCheck,
     config_float,
     environment_report,
+    run_timeout_sec,
 )
 from paperclip.adapters.spawn import run_process
 
@@ -34,7 +35,7 @@ class ProcessAdapter:
         command = str(ctx.config.get("command") or "").strip()
         if not command:
             return AdapterResult(error_message="Process adapter missing command", error_code="invalid_config")
-        timeout = config_float(ctx.config, "timeoutSec", 0)
+        timeout = run_timeout_sec(ctx.config, ctx.limits)
         grace = config_float(ctx.config, "graceSec", DEFAULT_GRACE_SEC)
         result = await run_process(
             command, _args(ctx.config), env=ctx.env, cwd=ctx.config.get("cwd") or None, timeout_sec=timeout,

@@ -4,6 +4,7 @@ timeout and cancellation as SIGTERM to the whole group, then SIGKILL after the g
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import os
 import signal
@@ -117,7 +118,7 @@ class _PipeReader:
         for fd in list(self._open):
             self._close(fd)
 
-    async def forward(self, on_output, tails: dict[str, list[str]], tail_limit: int) -> None:
+    async def forward(self, on_output, tails: dict[str, _Tail]) -> None:
         pending = {"stdout": b"", "stderr": b""}
         while True:
             item = await self.queue.get()
@@ -130,18 +131,34 @@ class _PipeReader:
                 pending[name] = buf
                 continue
             emit, pending[name] = (buf[: cut + 1], buf[cut + 1:]) if cut >= 0 else (buf, b"")
-            await _emit(emit, name, on_output, tails[name], tail_limit)
+            await _emit(emit, name, on_output, tails[name])
         for name, rest in pending.items():
             if rest:
-                await _emit(rest, name, on_output, tails[name], tail_limit)
+                await _emit(rest, name, on_output, tails[name])
 
 
-async def _emit(data: bytes, name: str, on_output, tail: list[str], tail_limit: int) -> None:
+class _Tail:
+    """The last `limit` characters of a stream (at least the last chunk), kept with a running size:
+    a flood of output costs O(1) per chunk here."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.parts: collections.deque[str] = collections.deque()
+        self.size = 0
+
+    def add(self, text: str) -> None:
+        self.parts.append(text)
+        self.size += len(text)
+        while len(self.parts) > 1 and self.size - len(self.parts[0]) >= self.limit:
+            self.size -= len(self.parts.popleft())
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+async def _emit(data: bytes, name: str, on_output, tail: _Tail) -> None:
     text = data.decode("utf-8", errors="replace")
-    tail.append(text)
-    total = sum(len(t) for t in tail)
-    while len(tail) > 1 and total - len(tail[0]) >= tail_limit:
-        total -= len(tail.pop(0))
+    tail.add(text)
     await on_output(name, text)
 
 
@@ -182,10 +199,9 @@ async def run_process(
             await on_spawn(pid)
     finally:
         _START_TICKS.pop(pid, None)
-    out_tail: list[str] = []
-    err_tail: list[str] = []
+    out_tail, err_tail = _Tail(tail_limit), _Tail(tail_limit)
     pipes = _PipeReader(loop, proc)
-    readers = [asyncio.create_task(pipes.forward(on_output, {"stdout": out_tail, "stderr": err_tail}, tail_limit))]
+    readers = [asyncio.create_task(pipes.forward(on_output, {"stdout": out_tail, "stderr": err_tail}))]
     if stdin_data is not None:
         await asyncio.to_thread(_feed, proc, stdin_data)
 
@@ -220,7 +236,7 @@ async def run_process(
     return SpawnResult(
         exit_code=exit_code if exit_code is not None and exit_code >= 0 else None,
         signal=_signal_name(exit_code), timed_out=timed_out, cancelled=cancelled, pid=pid,
-        stdout_tail="".join(out_tail), stderr_tail="".join(err_tail),
+        stdout_tail=out_tail.text(), stderr_tail=err_tail.text(),
     )
 
 

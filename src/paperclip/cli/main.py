@@ -14,6 +14,7 @@ from paperclip.cli.env_cmd import env_command
 from paperclip.cli.heartbeat import heartbeat_app
 from paperclip.cli.onboard import onboard_command
 from paperclip.cli.run import run_command
+from paperclip.cli.secrets_cmd import secrets_app
 
 app = typer.Typer(name="paperclipai", help="Paperclip: the control plane for companies of AI agents.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -42,6 +43,7 @@ app.command("db:migrate", hidden=True)(migrate_command)
 app.add_typer(db_app, name="db")
 app.add_typer(heartbeat_app, name="heartbeat")
 app.add_typer(auth_app, name="auth")
+app.add_typer(secrets_app, name="secrets")
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from paperclip.config.envparse import env_bool, env_choice, env_int, env_list, env_str
+from paperclip.config.limits import RunLimits, run_limits
 from paperclip.config.schema import LOOPBACK_HOSTS, ConfigFile, cross_field_issues, infer_bind
 from paperclip.config.store import layered_env, read_config
 from paperclip.errors import ConfigError
@@ -98,6 +99,7 @@ class Settings:
     backup: BackupSettings
     storage: StorageSettings
     secrets: SecretsSettings
+    limits: RunLimits = field(default_factory=RunLimits)  # run timeouts, output caps (config/limits.py)
     metrics_enabled: bool = False  # PAPERCLIP_METRICS_ENABLED: GET /api/metrics
     metrics_token: str | None = field(default=None, repr=False)  # PAPERCLIP_METRICS_TOKEN: bearer token for it
 
@@ -268,6 +270,7 @@ def resolve(env: Mapping[str, str], paths: InstancePaths, config_path: Path, con
         backup=_backup(env, paths, file),
         storage=_storage(env, paths, file),
         secrets=_secrets(env, paths, file, config, mode),
+        limits=run_limits(env),
         metrics_enabled=bool(env_bool(env, "PAPERCLIP_METRICS_ENABLED")),
         metrics_token=env_str(env, "PAPERCLIP_METRICS_TOKEN"),
     )

@@ -26,12 +26,12 @@ from paperclip.clock import utcnow
 from paperclip.config import Settings
 from paperclip.db.engine import connect_args, session_factory, sqlalchemy_url, unit_of_work
 from paperclip.errors import ConfigError
+from paperclip.heartbeat.capture import CappedRunLog
 from paperclip.heartbeat.context import HEARTBEAT_TASK_KEY
 from paperclip.heartbeat.costs import cost_cents
 from paperclip.heartbeat.env import (
     EnvBindingError,
     Masker,
-    StreamMask,
     base_env,
     build_env,
     resolve_config_env,
@@ -315,7 +315,6 @@ class Runner:
         except EnvBindingError as exc:
             return RunOutcome(status="failed", error=str(exc), error_code="invalid_config")
         masker = Masker([token, *secrets])
-        streams: dict[str, StreamMask] = {}
         env = build_env(self._base_env, config_env, runtime_env(
             agent_id=run.agent_id, company_id=run.company_id, run_id=run.id, api_url=self.api_url, api_key=token,
             context=run.context), filtered=True)
@@ -326,20 +325,13 @@ class Runner:
                                            adapter_type=run.adapter_type, context=run.context,
                                            runtime_config=run.runtime_config)
         handle = self.log_store.begin(str(run.company_id), str(run.agent_id), str(run.id))
-        tails = {"stdout": [], "stderr": []}
+        limits = self.settings.limits
+        # the one place run output is written: masked (per stream, in order) before the log store and the
+        # excerpts, and capped (heartbeat/capture.py)
+        capture = CappedRunLog(self.log_store, handle, masker, max_bytes=limits.run_log_max_bytes,
+                               tail_bytes=limits.run_log_tail_bytes, excerpt_bytes=EXCERPT_BYTES)
+        on_log = capture.add
         pid_recorded: list[asyncio.Task] = []
-
-        async def on_log(stream: str, text: str) -> None:
-            # the one place run output is written: masked before the log store, the excerpts and the result
-            text = (streams.get(stream) or streams.setdefault(stream, masker.stream())).feed(text)
-            if not text:
-                return
-            self.log_store.append(handle, stream, text)
-            if stream in tails:
-                tail = tails[stream]
-                tail.append(text)
-                while len(tail) > 1 and sum(len(t) for t in tail) - len(tail[0]) >= EXCERPT_BYTES:
-                    tail.pop(0)
 
         async def on_spawn(pid: int) -> None:
             active.pid = pid
@@ -353,20 +345,14 @@ class Runner:
         ctx = AdapterContext(
             run_id=run.id, agent=AgentInfo(run.agent_id, run.company_id, run.agent_name, run.adapter_type),
             config=run.adapter_config, context=run.context, env=env, runtime=state, auth_token=token,
-            api_url=self.api_url, on_log=on_log, on_spawn=on_spawn, cancel=active.cancel)
+            api_url=self.api_url, on_log=on_log, on_spawn=on_spawn, cancel=active.cancel, limits=limits)
         try:
             result = await adapter.execute(ctx)
             if not pid_recorded:  # an adapter without a local process (http): the invocation event still counts
                 background.append(asyncio.create_task(
                     self._event(run, "adapter.invoke", "adapter invocation", invoke_payload)))
         finally:
-            for stream, mask in streams.items():
-                rest = mask.flush()
-                if rest:
-                    self.log_store.append(handle, stream, rest)
-                    if stream in tails:
-                        tails[stream].append(rest)
-            self.log_store.finalize(handle)
+            await capture.close()
             # the process record needs no wait: the journal writes it before this run's outcome
             for recorded in pid_recorded:
                 recorded.add_done_callback(_log_failure)
@@ -374,9 +360,9 @@ class Runner:
                 await asyncio.gather(*background)
         if active.cancel.is_set() and self._stopping and not result.cancelled:
             result.cancelled = True
-        return self._outcome(result, masker, handle, state, tails, shutting_down=self._stopping)
+        return self._outcome(result, masker, handle, state, capture, shutting_down=self._stopping)
 
-    def _outcome(self, result: AdapterResult, masker: Masker, handle: LogHandle, state, tails, *,
+    def _outcome(self, result: AdapterResult, masker: Masker, handle: LogHandle, state, capture: CappedRunLog, *,
                  shutting_down: bool) -> RunOutcome:
         if result.cancelled and shutting_down:
             status, error, code = "failed", "Server shut down during the run", "control_plane_restart"
@@ -395,8 +381,8 @@ class Runner:
         return RunOutcome(
             status=status, error=masker.text(error) if error else None, error_code=code, exit_code=result.exit_code,
             signal=result.signal, usage=result.usage, result_json=masker.json(result.result_json),
-            stdout_excerpt=excerpt(masker.text("".join(tails["stdout"])), EXCERPT_BYTES),
-            stderr_excerpt=excerpt(masker.text("".join(tails["stderr"])), EXCERPT_BYTES),
+            stdout_excerpt=excerpt(masker.text(capture.excerpt("stdout")), EXCERPT_BYTES),
+            stderr_excerpt=excerpt(masker.text(capture.excerpt("stderr")), EXCERPT_BYTES),
             log_store=self.log_store.name, log_ref=handle.ref, log_bytes=handle.bytes, log_sha256=handle.sha256,
             session_before=state.session_id, session_after=session_after,
             session_params=result.session_params, session_display_id=result.session_display_id,

@@ -37,9 +37,9 @@ async def read(session: AsyncSession) -> SecretKeyCanary | None:
     return await session.get(SecretKeyCanary, CANARY_ID)
 
 
-def verify(row: SecretKeyCanary, key: MasterKey) -> bool:
+def verify(material: dict, key: MasterKey) -> bool:
     try:
-        return decrypt(key.key, row.material) == CANARY_TEXT
+        return decrypt(key.key, material) == CANARY_TEXT
     except DecryptionError:
         return False
 
@@ -58,7 +58,7 @@ async def key_for_writing(session: AsyncSession, settings: Settings) -> MasterKe
     if row is None:
         session.add(SecretKeyCanary(id=CANARY_ID, fingerprint=key.fingerprint, material=encrypt(key.key, CANARY_TEXT)))
         await session.flush()
-    elif not verify(row, key):
+    elif not verify(row.material, key):
         raise MasterKeyError(mismatch_message(key.fingerprint, row.fingerprint))
     return key
 

@@ -93,13 +93,13 @@ async def create_secret(session: AsyncSession, actor: Actor, settings: Settings,
         raise _conflict(name)
     provider = get_provider(settings, body.provider)
     secret = CompanySecret(
-        id=uuid.uuid4(), company_id=company_id, name=name, provider=provider.name, external_ref=body.externalRef,
+        id=uuid.uuid4(), company_id=company_id, name=name, provider=provider.name, external_ref=None,
         latest_version=1, description=body.description, created_by_agent_id=actor.agent_id,
         created_by_user_id=actor.user_id if actor.is_board else None, last_rotated_at=now, created_at=now,
         updated_at=now)
     prepared = await _prepare(session, settings, provider, SecretIdentity(company_id, secret.id, name), 1,
                               body.value, body.externalRef)
-    secret.external_ref = prepared.external_ref or body.externalRef
+    secret.external_ref = prepared.external_ref
     session.add(secret)
     try:
         await session.flush()
@@ -118,11 +118,13 @@ async def rotate_secret(session: AsyncSession, actor: Actor, settings: Settings,
     provider = get_provider(settings, secret.provider)
     version = secret.latest_version + 1
     external_ref = body.externalRef if body.externalRef is not None else secret.external_ref
+    if secret.external_ref and body.value is not None:
+        raise Unprocessable("This secret references an external secret: rotate it with externalRef, not a value")
     prepared = await _prepare(session, settings, provider, SecretIdentity(secret.company_id, secret.id, secret.name),
                               version, body.value, None if body.value is not None else external_ref)
     session.add(_version_row(secret, version, prepared, actor, now))
     secret.latest_version = version
-    secret.external_ref = prepared.external_ref or external_ref
+    secret.external_ref = prepared.external_ref
     secret.updated_at = secret.last_rotated_at = now
     await session.flush()
     await record(session, actor, company_id=secret.company_id, action="secret.rotated", entity_type="secret",
@@ -148,10 +150,8 @@ async def update_secret(session: AsyncSession, actor: Actor, secret_id: uuid.UUI
         secret.description = body.description
         changed.append("description")
     if body.sent("externalRef") and body.externalRef != secret.external_ref:
-        if secret.provider == "local_encrypted":
-            raise Unprocessable("local_encrypted secrets have no externalRef")
-        secret.external_ref = body.externalRef
-        changed.append("externalRef")
+        # a reference is part of a version: a new one is a rotation (POST /secrets/{id}/rotate)
+        raise Unprocessable("externalRef changes by rotating the secret (POST /api/secrets/{id}/rotate)")
     if changed:
         secret.updated_at = now
         await session.flush()

@@ -1,0 +1,132 @@
+"""Master-key rotation: every local_encrypted version re-encrypted under a new key in one transaction.
+
+Order, so that a failure at any step leaves every secret readable with a key on disk:
+1. the current key must decrypt the canary and every version (else nothing is written);
+2. the new key is written beside the key file (`<file>.new`, 0600, fsynced) and the current key
+   copied to a dated backup (`<file>.<UTC time>.bak`, 0600);
+3. one transaction re-encrypts every version and the canary, and commits;
+4. the new key replaces the key file (an atomic rename).
+A failure before the commit removes `<file>.new`: the database and the key file are unchanged.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from paperclip.config import Settings
+from paperclip.config.master_key import decode_master_key
+from paperclip.db.engine import make_sync_engine
+from paperclip.errors import AppError
+from paperclip.secrets.canary import CANARY_ID, CANARY_TEXT
+from paperclip.secrets.master_key import (
+    ENV_SETTING,
+    FILE_SETTING,
+    MasterKeyError,
+    aws_secret_id,
+    fingerprint,
+    load_master_key,
+    new_key_text,
+    write_key_file,
+)
+from paperclip.secrets.providers.local_encrypted import DecryptionError, decrypt, encrypt
+
+
+class RotationError(AppError):
+    status_code = 422
+
+
+@dataclass(frozen=True)
+class RotationResult:
+    key_file: Path
+    backup_file: Path
+    old_fingerprint: str
+    new_fingerprint: str
+    versions: int
+
+    def to_json(self) -> dict[str, object]:
+        return {"keyFile": str(self.key_file), "backupFile": str(self.backup_file), "oldFingerprint": self.old_fingerprint,
+                "newFingerprint": self.new_fingerprint, "reencryptedVersions": self.versions}
+
+
+_VERSIONS = sa.text("""
+    SELECT v.id, v.material FROM company_secret_versions v JOIN company_secrets s ON s.id = v.secret_id
+    WHERE s.provider = 'local_encrypted' ORDER BY v.id FOR UPDATE OF v
+""")
+_UPDATE = sa.text("UPDATE company_secret_versions SET material = CAST(:material AS jsonb) WHERE id = :id")
+_CANARY = sa.text("SELECT fingerprint, material FROM secret_key_canaries WHERE id = :id FOR UPDATE")
+_UPSERT_CANARY = sa.text("""
+    INSERT INTO secret_key_canaries (id, fingerprint, material) VALUES (:id, :fp, CAST(:material AS jsonb))
+    ON CONFLICT (id) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, material = EXCLUDED.material, updated_at = now()
+""")
+
+
+def rotate_master_key(settings: Settings, database_url: str, now: datetime, *, new_key: str | None = None,
+                      _fail_before_commit: bool = False) -> RotationResult:
+    import json
+
+    if settings.secrets.master_key is not None:
+        raise RotationError(f"The master key comes from {ENV_SETTING}: rotate-master-key rewrites a key file. Move the "
+                            f"key to a file ({FILE_SETTING}) first, or re-encrypt by hand")
+    if aws_secret_id(settings):
+        raise RotationError("The master key comes from AWS Secrets Manager (PAPERCLIP_SECRETS_MASTER_KEY_AWS_SECRET_ID): "
+                            "rotate-master-key rewrites a key file")
+    path = settings.secrets.master_key_file
+    try:
+        old = load_master_key(settings, create=False)
+    except MasterKeyError as exc:
+        raise RotationError(exc.message) from None
+    new_text = new_key or new_key_text()
+    new = decode_master_key(new_text)
+    if new is None:
+        raise RotationError("The new master key is invalid (expected 32-byte base64, 64-char hex, or raw 32-char string)")
+    if new == old.key:
+        raise RotationError("The new master key is the current one")
+    pending = path.with_name(path.name + ".new")
+    backup = path.with_name(f"{path.name}.{now.strftime('%Y%m%dT%H%M%SZ')}.bak")
+    engine = make_sync_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            with conn.begin():
+                canary = conn.execute(_CANARY, {"id": CANARY_ID}).first()
+                if canary is not None:
+                    try:
+                        ok = decrypt(old.key, canary.material) == CANARY_TEXT
+                    except DecryptionError:
+                        ok = False
+                    if not ok:
+                        raise RotationError(f"The current master key (fingerprint {old.fingerprint}) does not match this "
+                                            f"database (it expects fingerprint {canary.fingerprint}); nothing was changed")
+                rows = conn.execute(_VERSIONS).all()
+                updates = []
+                for row in rows:
+                    try:
+                        value = decrypt(old.key, row.material)
+                    except DecryptionError as exc:
+                        raise RotationError(f"{exc.message}: secret version {row.id} cannot be read with the current "
+                                            "key; nothing was changed") from None
+                    updates.append({"id": row.id, "material": json.dumps(encrypt(new, value))})
+                if updates:
+                    conn.execute(_UPDATE, updates)
+                conn.execute(_UPSERT_CANARY, {"id": CANARY_ID, "fp": fingerprint(new),
+                                              "material": json.dumps(encrypt(new, CANARY_TEXT))})
+                write_key_file(pending, base64.b64encode(new).decode() if new_key is None else new_text)
+                shutil.copy2(path, backup)
+                os.chmod(backup, 0o600)
+                if _fail_before_commit:
+                    raise RotationError("rotation interrupted before commit (test)")
+            # committed: the database is under the new key; the key file follows
+            os.replace(pending, path)
+    except BaseException:
+        if pending.exists() and decode_master_key(path.read_text(encoding="utf-8")) == old.key:
+            pending.unlink(missing_ok=True)
+        raise
+    finally:
+        engine.dispose()
+    return RotationResult(path, backup, old.fingerprint, fingerprint(new), len(rows))
