@@ -26,6 +26,7 @@ from paperclip.db.models.identity import (
 )
 from paperclip.db.models.runs import AgentWakeupRequest, HeartbeatRun, HeartbeatRunEvent, SchedulerHeartbeat
 from paperclip.db.models.secrets import CompanySecret, CompanySecretVersion, SecretKeyCanary
+from paperclip.db.models.storage import Asset, IssueAttachment, StorageDeletion
 from paperclip.db.models.work import (
     Goal,
     Issue,
@@ -46,4 +47,5 @@ __all__ = [
     "ProjectGoal", "SchedulerHeartbeat", "User",
     "AuthRateLimit", "AuthSession", "CliAuthChallenge", "JoinRequest", "PrincipalPermissionGrant",
     "CompanySecret", "CompanySecretVersion", "SecretKeyCanary",
+    "Asset", "IssueAttachment", "StorageDeletion",
 ]
