@@ -101,7 +101,7 @@ async def get_session(session: DB, actor: MaybeActorDep):
 
 
 @router.post("/auth/change-password")
-async def change_password(request: Request, session: DB, actor: ActorDep, now: Now, body: Any = JsonBody):
+async def change_password(session: DB, actor: ActorDep, now: Now, body: Any = JsonBody):
     """`{currentPassword, newPassword}`: every other session of the user is signed out."""
     fields = _fields(body)
     if actor.source != "session":

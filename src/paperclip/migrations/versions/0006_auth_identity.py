@@ -1,7 +1,7 @@
 """auth: sessions, sign-in throttle, join requests, permission grants, CLI challenges, invite roles
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-04 18:37:05.607340
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 
 from sqlalchemy.dialects import postgresql
-revision = '0004'
-down_revision = '0003'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
