@@ -22,6 +22,8 @@ from starlette.routing import Match
 from paperclip.activity.routes import router as activity_router
 from paperclip.agents.routes import router as agents_router
 from paperclip.approvals.routes import router as approvals_router
+from paperclip.auth.access_routes import router as access_router
+from paperclip.auth.routes import router as auth_router
 from paperclip.companies.routes import router as companies_router
 from paperclip.costs.routes import router as costs_router
 from paperclip.dashboard.routes import router as dashboard_router
@@ -50,6 +52,8 @@ FEATURE_ROUTERS: list[APIRouter] = [
     agent_context_router,
     approvals_router,
     dashboard_router,
+    auth_router,
+    access_router,
     secrets_router,
     metrics_router,
     storage_router,
