@@ -1,7 +1,7 @@
 """live notify: activity entries and run status changes NOTIFY paperclip_live (the board's SSE)
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-04 18:50:00
 
 Every replica's browsers see every replica's changes: the NOTIFY is sent by the database on commit,
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = '0004'
-down_revision = '0003'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
