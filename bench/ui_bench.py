@@ -103,7 +103,7 @@ async def first_load(http: httpx.AsyncClient, prefix: str) -> dict[str, int]:
     return sizes
 
 
-async def log_latency(http: httpx.AsyncClient, base: str, company: dict, home: Path, samples: int) -> float | None:
+async def log_latency(http: httpx.AsyncClient, base: str, company: dict, samples: int) -> float | None:
     """A process agent prints a timestamped line every 200 ms; an open events stream receives them."""
     script = ("import time\nfor i in range(" + str(samples) + "):\n"
               "    print('t=%.6f' % time.time(), flush=True)\n    time.sleep(0.2)\n")
@@ -112,16 +112,16 @@ async def log_latency(http: httpx.AsyncClient, base: str, company: dict, home: P
         "adapterConfig": {"command": sys.executable, "args": ["-c", script]}})).json()
     run = (await http.post(f"/api/agents/{agent['id']}/wakeup", json={})).json()
     delays = []
-    async with httpx.AsyncClient(base_url=base, timeout=60) as stream_client:
-        async with stream_client.stream("GET", f"/{company['issuePrefix']}/events?runs={run['id']}") as stream:
-            async for line in stream.aiter_lines():
-                if line.startswith("data: ") and '"chunk"' in line:
-                    data = json.loads(line[6:])
-                    m = re.search(r"t=([0-9.]+)", data["chunk"])
-                    if m and data.get("seq", 0) > 1:
-                        delays.append(time.time() - float(m.group(1)))
-                    if len(delays) >= samples - 3:
-                        break
+    async with httpx.AsyncClient(base_url=base, timeout=60) as stream_client, \
+            stream_client.stream("GET", f"/{company['issuePrefix']}/events?runs={run['id']}") as stream:
+        async for line in stream.aiter_lines():
+            if line.startswith("data: ") and '"chunk"' in line:
+                data = json.loads(line[6:])
+                m = re.search(r"t=([0-9.]+)", data["chunk"])
+                if m and data.get("seq", 0) > 1:
+                    delays.append(time.time() - float(m.group(1)))
+                if len(delays) >= samples - 3:
+                    break
     return statistics.median(delays) * 1000 if delays else None
 
 
@@ -171,7 +171,7 @@ async def main_async(args) -> None:
             total = sizes["html"] + sizes["css"] + sizes["js"]
             print(f"\nfirst dashboard load (gzip): HTML {sizes['html'] / 1024:.1f} KB, CSS {sizes['css'] / 1024:.1f} KB, "
                   f"JS {sizes['js'] / 1024:.1f} KB (raw {sizes['js_raw'] / 1024:.1f} KB); total {total / 1024:.1f} KB")
-            latency = await log_latency(http, base, company, home, args.log_samples)
+            latency = await log_latency(http, base, company, args.log_samples)
             print(f"run log line -> open event stream: p50 {latency:.0f} ms" if latency is not None
                   else "run log latency: no sample")
     finally:

@@ -8,7 +8,7 @@ import time
 import httpx
 
 
-async def _events(response, wanted: str, timeout: float = 10.0, match=lambda data: True):
+async def _events(response, wanted: str, timeout: float = 10.0, match=None):
     """Read SSE frames until one of type `wanted` arrives; returns (frames seen, that frame)."""
     frames, buf = [], ""
     deadline = time.monotonic() + timeout
@@ -24,12 +24,12 @@ async def _events(response, wanted: str, timeout: float = 10.0, match=lambda dat
             frame[key] = value
         buf = ""
         frames.append(frame)
-        if frame.get("event") == wanted and match(json.loads(frame["data"])):
+        if frame.get("event") == wanted and (match is None or match(json.loads(frame["data"]))):
             return frames, frame
     raise AssertionError(f"no {wanted} event; saw {frames}")
 
 
-async def _expect(response, wanted: str, timeout: float = 10.0, match=lambda data: True):
+async def _expect(response, wanted: str, timeout: float = 10.0, match=None):
     try:
         return await _events(response, wanted, timeout, match)
     except TimeoutError:

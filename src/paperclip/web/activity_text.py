@@ -65,7 +65,8 @@ class Names:
         return names
 
     def agent_link(self, prefix: str, agent_id: Any) -> Markup:
-        agent = self.agents.get(_uuid(agent_id)) if agent_id else None
+        key = _uuid(agent_id) if agent_id else None
+        agent = self.agents.get(key) if key is not None else None
         if agent is None:
             return Markup("an agent")
         return Markup('<a href="/{}/agents/{}">{}</a>').format(prefix, url_key(agent.name), agent.name)

@@ -67,7 +67,8 @@ class Page:
     session: AsyncSession
     actor: Actor
     now: datetime
-    company: Company | None = None
+    # Set by `CompanyPage` (every route with a company in its URL); `PageActor` pages leave it None.
+    company: Company = None  # type: ignore[assignment]
 
     @property
     def prefix(self) -> str:

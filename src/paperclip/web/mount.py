@@ -44,7 +44,7 @@ async def error_page(request: Request, status: int, message: str):
 
 
 def _install_error_pages(app: FastAPI) -> None:
-    handlers = app.exception_handlers
+    handlers: dict = app.exception_handlers
     api_app_error = handlers[AppError]
     api_validation = handlers[RequestValidationError]
     api_http = handlers[StarletteHTTPException]
@@ -78,13 +78,15 @@ def _install_error_pages(app: FastAPI) -> None:
         log.exception("Unhandled error on %s %s", request.method, request.url.path)
         return await error_page(request, 500, "Something went wrong on the server")
 
-    app.add_exception_handler(AppError, app_error)
-    app.add_exception_handler(RequestValidationError, validation_error)
-    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(AppError, app_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, unexpected)
 
 
 def mount_ui(app: FastAPI, settings: Settings) -> None:
+    if not settings.serve_ui:
+        return
     app.router.add_api_route("/static/{path:path}", serve_static, methods=["GET", "HEAD"], include_in_schema=False)
     page_route_ids = set()
     for router in PAGE_ROUTERS:

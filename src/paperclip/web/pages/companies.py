@@ -34,7 +34,7 @@ async def companies(request: Request, page: CompanyPage):
 
 
 @router.get("/companies/switch")
-async def switch(request: Request, page: PageActor, prefix: str = ""):
+async def switch(page: PageActor, prefix: str = ""):
     companies = await list_companies(page.session, page.actor)
     target = next((c for c in companies if c.issue_prefix == prefix.upper()), None)
     if target is None:

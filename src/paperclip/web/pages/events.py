@@ -127,17 +127,30 @@ class Stream:
         rows = await self._read(_RUN_FILES, {"cid": self.company_id, "ids": self.run_ids})
         for r in rows:
             ref = r["log_ref"] or f"{self.company_id}/{r['agent_id']}/{r['id']}.ndjson"
-            path = (root / ref).resolve()
-            if root.resolve() not in path.parents:
+            path: Path | None = (root / ref).resolve()
+            if path is not None and root.resolve() not in path.parents:
                 path = None
             self.tails[str(r["id"])] = LogTail(str(r["id"]), path, r["status"] in LIVE_RUN)
 
     def log_events(self) -> list[bytes]:
-        out = []
+        out: list[bytes] = []
         for tail in self.tails.values():
             if tail.live:
                 out.extend(_event("log", item) for item in tail.read())
         return out
+
+    def on_notify(self, event: dict) -> list[bytes]:
+        """A NOTIFY as the browser's event; a run that ended gets its last log lines, then no more reads."""
+        kind, data = _wire(event)
+        chunks = [_event(kind, data, _now_id())]
+        tail = self.tails.get(data["id"]) if kind == "run" else None
+        if tail is not None:
+            if data["status"] in LIVE_RUN:
+                tail.live = True
+            else:
+                chunks.extend(_event("log", item) for item in tail.read())
+                tail.live = False
+        return chunks
 
     async def events(self):
         await self.hub.start()
@@ -165,15 +178,7 @@ class Stream:
                 now = time.monotonic()
                 chunks: list[bytes] = []
                 if event is not None:
-                    kind, data = _wire(event)
-                    chunks.append(_event(kind, data, _now_id()))
-                    if kind == "run" and data["id"] in self.tails:
-                        tail = self.tails[data["id"]]
-                        if data["status"] in LIVE_RUN:
-                            tail.live = True
-                        else:  # its last lines, then stop reading
-                            chunks.extend(_event("log", item) for item in tail.read())
-                            tail.live = False
+                    chunks.extend(self.on_notify(event))
                     badges_due = badges_due or now + 1.0
                 if self.hub.polling and now - last_poll >= POLL_FALLBACK_SECONDS:
                     last_poll = now

@@ -108,8 +108,7 @@ async def _taken_message(page: Page, exc: Conflict) -> str:
     details = exc.details if isinstance(exc.details, dict) else {}
     agent_id = details.get("assigneeAgentId")
     if agent_id:
-        agents = by_id(await company_agents(page.session, page.company.id))
-        agent = agents.get(agent_id)
+        agent = next((a for a in await company_agents(page.session, page.company.id) if str(a.id) == agent_id), None)
         if agent is not None:
             return f"Already taken by {agent.name}"
     return exc.message

@@ -13,7 +13,7 @@ from paperclip.companies.service import create_company
 from paperclip.errors import BadRequest
 from paperclip.issues.schemas import IssueCreate
 from paperclip.issues.service import create_issue
-from paperclip.web.context import COMPANY_COOKIE, PageActor
+from paperclip.web.context import COMPANY_COOKIE, PageActor, page_actor
 from paperclip.web.csrf import csrf_protect
 from paperclip.web.forms import FormData, cents, form_data, parse
 from paperclip.web.render import done, render
@@ -53,8 +53,8 @@ def adapter_config(form: FormData) -> tuple[str, dict]:
     return adapter, config
 
 
-@router.get("/onboarding")
-async def onboarding(request: Request, page: PageActor):
+@router.get("/onboarding", dependencies=[Depends(page_actor)])
+async def onboarding(request: Request):
     return await render(request, "onboarding/wizard.html", adapters=ADAPTERS, roles=ROLES)
 
 
