@@ -55,7 +55,7 @@ def org_chart(roots: Sequence[dict[str, Any]], href: Callable[[dict[str, Any]], 
 
     Nodes carry `data-agent-id` and a status class so live status updates can restyle them."""
     trees = [_build(r) for r in roots]
-    left = PAD
+    left: float = PAD
     for tree in trees:
         _place(tree, left, 0)
         left += tree.width + GAP_X * 2

@@ -156,7 +156,8 @@ def parse_adapter_config(form: FormData, adapter_type: str, stored: dict[str, An
             raise field_error(name, f"{field.label}: choose one of {', '.join(field.options)}")
         else:
             config[field.key] = raw
-    env = parse_env(form, stored.get("env") if isinstance(stored.get("env"), dict) else {})
+    stored_env = stored.get("env")
+    env = parse_env(form, stored_env if isinstance(stored_env, dict) else {})
     if env:
         config["env"] = env
     return config

@@ -30,8 +30,8 @@ MAX_GOALS = 2000
 
 def build_tree(rows: list[Goal]) -> list[dict[str, Any]]:
     """Goals nested under their parents (a goal whose parent is missing is a root)."""
-    nodes = {g.id: {"goal": g, "children": []} for g in rows}
-    roots = []
+    nodes: dict[uuid.UUID, dict[str, Any]] = {g.id: {"goal": g, "children": []} for g in rows}
+    roots: list[dict[str, Any]] = []
     for g in rows:
         parent = nodes.get(g.parent_id) if g.parent_id else None
         (parent["children"] if parent is not None else roots).append(nodes[g.id])
@@ -91,7 +91,8 @@ async def goal_detail(page: CompanyPage, goal_id: str):
     all_goals = list(await session.scalars(sa.select(Goal).where(Goal.company_id == page.company.id)
                                            .order_by(Goal.title).limit(MAX_GOALS)))
     by_id = {g.id: g for g in all_goals}
-    chain, cursor = [], by_id.get(goal.parent_id) if goal.parent_id else None
+    chain: list[Goal] = []
+    cursor = by_id.get(goal.parent_id) if goal.parent_id else None
     while cursor is not None and len(chain) < 50:
         chain.insert(0, cursor)
         cursor = by_id.get(cursor.parent_id) if cursor.parent_id else None

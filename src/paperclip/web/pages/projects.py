@@ -77,7 +77,8 @@ async def project_list(page: CompanyPage):
             sa.select(Issue.project_id, Issue.status, sa.func.count()).where(Issue.project_id.in_([p.id for p in items]))
             .group_by(Issue.project_id, Issue.status))
         for pid, status, n in result:
-            counts.setdefault(pid, {})[status] = n
+            if pid is not None:
+                counts.setdefault(pid, {})[status] = n
     links = await projects.goal_links(page.session, [p.id for p in items])
     return await render_page(page, "projects/list.html", projects=items, pager=pager, has_next=has_next,
                         counts=counts, links=links, hrefs=await agent_hrefs(page), open_statuses=OPEN_ISSUE,

@@ -7,10 +7,11 @@ instance settings (general, scheduler and heartbeats, adapters).
 from __future__ import annotations
 
 from collections import Counter
+from importlib.util import find_spec
 from typing import Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from paperclip.adapters.registry import adapters
 from paperclip.companies import service as companies
@@ -19,7 +20,7 @@ from paperclip.config.settings import mask_url_password
 from paperclip.db.models import Agent, CompanyMembership
 from paperclip.errors import NotFound
 from paperclip.heartbeat import service as heartbeat
-from paperclip.web.context import CompanyPage, PageActor, selected_company
+from paperclip.web.context import CompanyPage, PageActor, page_actor, selected_company
 from paperclip.web.forms import form_data
 from paperclip.web.pages.agent_config_form import ADAPTER_FIELDS
 from paperclip.web.pages.formkit import WRITE, body, cents, checkbox, field_error, render_page
@@ -35,16 +36,16 @@ INSTANCE_TABS = ("general", "heartbeats", "adapters")
 async def company_settings(page: CompanyPage):
     members = list(await page.session.scalars(sa.select(CompanyMembership).where(
         CompanyMembership.company_id == page.company.id).order_by(CompanyMembership.created_at)))
-    secrets, refs = [], {}
-    try:
+    secrets: list[Any] = []
+    refs: dict[str, int] = {}
+    secrets_enabled = find_spec("paperclip.secrets") is not None  # an install may lack the secrets feature
+    if secrets_enabled:
         from paperclip.secrets import service as secret_service
-    except ImportError:  # an install without the secrets feature
-        secret_service = None
-    if secret_service is not None:
+
         secrets = await secret_service.list_secrets(page.session, page.actor, page.company.id)
         refs = await secret_service.reference_counts(page.session, page.company.id)
     return await render_page(page, "company/settings.html", members=members, secrets=secrets, refs=refs,
-                             secrets_enabled=secret_service is not None)
+                             secrets_enabled=secrets_enabled)
 
 
 @router.post("/{prefix}/company/secrets", dependencies=WRITE)
@@ -116,8 +117,8 @@ async def set_company_status(page: CompanyPage):
 
 # ---------------------------------------------------------------- instance
 
-@router.get("/instance/settings")
-async def instance_root(page: PageActor):
+@router.get("/instance/settings", dependencies=[Depends(page_actor)])
+async def instance_root():
     return redirect("/instance/settings/general")
 
 
@@ -149,7 +150,7 @@ async def instance_settings(page: PageActor, tab: str):
         raise NotFound("Page not found")
     page.actor.require_instance_admin()
     # keep the sidebar of the company the user came from (the remembered one)
-    page.request.state.company = page.company = await selected_company(page)
+    page.request.state.company = await selected_company(page)
     settings = page.request.app.state.settings
     ctx: dict[str, Any] = {"tab": tab, "tabs": INSTANCE_TABS, "settings": settings}
     if tab == "general":
