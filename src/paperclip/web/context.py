@@ -35,28 +35,19 @@ class SignInRequired(AppError):
         self.next_url = next_url
 
 
-async def _session_actor(request: Request, session: AsyncSession) -> Actor | None:
-    """A signed-in board user from the session cookie, once the auth services exist."""
-    try:
-        from paperclip.auth import sessions  # noqa: PLC0415 - lands with the authentication work
-    except ImportError:
-        return None
-    resolver = getattr(sessions, "actor_from_request", None)
-    if resolver is None:
-        return None
-    return await resolver(session, request.app.state.settings, request, utcnow())
-
-
 async def load_actor(request: Request) -> Actor:
+    """The board member behind this browser: local_trusted's implicit board, or (authenticated mode)
+    the session cookie set at sign-in; a bearer token works too, as in the API."""
     cached = getattr(request.state, "actor", None)
     if cached is not None:
         return cached
     session = request.scope[SCOPE_KEY].get_session()
-    settings = request.app.state.settings
-    actor = await resolve_actor(session, settings, authorization=request.headers.get("authorization"),
-                                run_id_header=None, now=utcnow())
-    if actor.type == "none" and not settings.is_local_trusted:
-        actor = await _session_actor(request, session) or actor
+    state = request.app.state
+    cookie = None
+    if not state.settings.is_local_trusted and getattr(state, "session_cookie", None) is not None:
+        cookie = state.session_cookie.read(request.headers.get("cookie"))
+    actor = await resolve_actor(session, state.settings, authorization=request.headers.get("authorization"),
+                                run_id_header=None, now=utcnow(), session_token=cookie)
     request.state.actor = actor
     return actor
 
