@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterable
 
 from paperclip import metrics
+from paperclip.api.input_guard import is_data_error
 from paperclip.logging import REQUEST_ID
 from paperclip.redaction import redact, redact_query, redact_text
 
@@ -90,6 +91,21 @@ class RequestLogMiddleware:
             if not response_started:
                 await _send_json(send, 413, {"error": "Request body too large", "details": {"limitBytes": self.max_body}})
             status = 413
+        except Exception as exc:
+            # Answered here, not re-raised: the server then keeps the keep-alive connection usable
+            # (an exception reaching uvicorn closes it without `Connection: close`, failing the
+            # client's next request too). Data the database refused is the client's error.
+            if response_started:
+                raise  # a response half sent cannot be repaired: the connection must close
+            if is_data_error(exc):
+                log.warning("Request data refused by the database on %s %s: %s", scope.get("method"),
+                            scope.get("path"), type(exc).__name__)
+                status = 400
+                await _send_json(send_wrapper, 400, {"error": "Invalid input: a value cannot be stored"})
+            else:
+                log.error("Unhandled error on %s %s", scope.get("method"), scope.get("path"), exc_info=exc)
+                status = 500
+                await _send_json(send_wrapper, 500, {"error": "Internal server error"})
         finally:
             self._log(scope, status, started, bytes(captured) if status >= 400 and not too_large else b"")
             if metrics.enabled():
