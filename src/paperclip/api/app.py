@@ -16,6 +16,7 @@ from paperclip.api.unit_of_work import UnitOfWorkMiddleware
 from paperclip.config import Settings
 from paperclip.db.engine import CONNECT_TIMEOUT_SECONDS, libpq_url, make_async_engine, session_factory
 from paperclip.db.rawsql import create_read_pool
+from paperclip.storage.uploads import UPLOAD_ENVELOPE_BYTES
 
 log = logging.getLogger("paperclip.api")
 
@@ -66,7 +67,7 @@ def create_app(settings: Settings, database_url: str, *, on_startup=None, on_shu
         if settings.host not in ("0.0.0.0", "::"):
             allowed.add(settings.host)
         app.add_middleware(HostnameGuardMiddleware, allowed=allowed)
-    app.add_middleware(RequestLogMiddleware)
+    app.add_middleware(RequestLogMiddleware, upload_max_body=settings.storage.attachment_max_bytes + UPLOAD_ENVELOPE_BYTES)
     return app
 
 

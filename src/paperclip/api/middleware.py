@@ -32,15 +32,24 @@ async def _send_json(send, status: int, body: dict, content_type: str = "applica
     await send({"type": "http.response.body", "body": payload})
 
 
+def is_upload_path(path: str) -> bool:
+    """POST routes that receive a file: /api/companies/:id/{assets/images,logo,issues/:id/attachments}."""
+    return path.startswith("/api/companies/") and (
+        path.endswith("/assets/images") or path.endswith("/logo") or path.endswith("/attachments"))
+
+
 class RequestLogMiddleware:
     """One line per request (method, path, status, duration); failed requests add the redacted body.
 
     Also the request id (X-Request-Id accepted or made, returned, in every log line of the request)
     and the HTTP metrics (by route template), here rather than in another layer: it is the hot path."""
 
-    def __init__(self, app, max_body: int = MAX_BODY_BYTES):
+    def __init__(self, app, max_body: int = MAX_BODY_BYTES, upload_max_body: int | None = None):
         self.app = app
         self.max_body = max_body
+        # File uploads stream to storage under their own limit (PAPERCLIP_ATTACHMENT_MAX_BYTES, enforced
+        # while streaming); here they only get an outer bound with room for the multipart envelope.
+        self.upload_max_body = upload_max_body or max_body
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -52,8 +61,10 @@ class RequestLogMiddleware:
             request_id = os.urandom(8).hex().encode()
         id_token = REQUEST_ID.set(request_id.decode())
         length = headers.get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_body:
-            await _send_json(send, 413, {"error": "Request body too large", "details": {"limitBytes": self.max_body}})
+        upload = scope.get("method") == "POST" and is_upload_path(scope.get("path", ""))
+        max_body = self.upload_max_body if upload else self.max_body
+        if length is not None and length.isdigit() and int(length) > max_body:
+            await _send_json(send, 413, {"error": "Request body too large", "details": {"limitBytes": max_body}})
             self._log(scope, 413, started, b"")
             REQUEST_ID.reset(id_token)
             return
@@ -67,10 +78,10 @@ class RequestLogMiddleware:
             if message["type"] == "http.request":
                 chunk = message.get("body", b"")
                 received += len(chunk)
-                if received > self.max_body:
+                if received > max_body:
                     too_large = True
                     raise _BodyTooLarge()
-                if len(captured) < LOGGED_BODY_BYTES:
+                if not upload and len(captured) < LOGGED_BODY_BYTES:  # file bytes never go to the log
                     captured.extend(chunk[: LOGGED_BODY_BYTES - len(captured)])
             return message
 
@@ -89,7 +100,7 @@ class RequestLogMiddleware:
             await self.app(scope, receive_wrapper, send_wrapper)
         except _BodyTooLarge:
             if not response_started:
-                await _send_json(send, 413, {"error": "Request body too large", "details": {"limitBytes": self.max_body}})
+                await _send_json(send, 413, {"error": "Request body too large", "details": {"limitBytes": max_body}})
             status = 413
         except Exception as exc:
             # Answered here, not re-raised: the server then keeps the keep-alive connection usable

@@ -33,6 +33,7 @@ from paperclip.issues.routes import router as issues_router
 from paperclip.metrics.routes import router as metrics_router
 from paperclip.projects.routes import router as projects_router
 from paperclip.secrets.routes import router as secrets_router
+from paperclip.storage.routes import router as storage_router
 
 FEATURE_ROUTERS: list[APIRouter] = [
     health_router,
@@ -48,6 +49,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     dashboard_router,
     secrets_router,
     metrics_router,
+    storage_router,
 ]
 
 _ROUTE_OPTIONS = [name for name in inspect.signature(APIRouter.add_api_route).parameters

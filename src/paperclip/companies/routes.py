@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, BackgroundTasks, Request
 
 from paperclip.api.deps import DB, ActorDep, Now, SettingsDep
 from paperclip.auth.ids import path_uuid
 from paperclip.companies import service
 from paperclip.companies.org import org_tree
-from paperclip.companies.schemas import CompanyCreate, CompanyPatch, company_to_wire
+from paperclip.companies.schemas import BrandingPatch, CompanyCreate, CompanyPatch, company_to_wire
+from paperclip.storage.cleanup import remove_queued_objects_after_response
 
 router = APIRouter(tags=["companies"])
 NOT_FOUND = "Company not found"
@@ -46,9 +47,18 @@ async def archive_company(company_id: str, session: DB, actor: ActorDep, now: No
 
 
 @router.delete("/companies/{company_id}")
-async def delete_company(company_id: str, session: DB, actor: ActorDep, settings: SettingsDep):
+async def delete_company(company_id: str, session: DB, actor: ActorDep, settings: SettingsDep,
+                         background: BackgroundTasks, request: Request):
     await service.delete_company(session, actor, settings, path_uuid(company_id, NOT_FOUND))
+    remove_queued_objects_after_response(background, request)
     return {"ok": True}
+
+
+@router.patch("/companies/{company_id}/branding")
+async def update_branding(company_id: str, body: BrandingPatch, session: DB, actor: ActorDep, now: Now):
+    company = await service.update_company(session, actor, path_uuid(company_id, NOT_FOUND), body, now,
+                                           action="company.branding_updated")
+    return company_to_wire(company)
 
 
 @router.get("/companies/{company_id}/org")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any, Literal
 
+from pydantic import model_validator
+
 from paperclip.companies.fields import Body, Cents, Color, Description, Flag, Name
 from paperclip.db.models import Company
 from paperclip.wire import iso, uid
@@ -31,6 +33,21 @@ class CompanyPatch(Body):
     logoAssetId: uuid.UUID | None = None
 
 
+class BrandingPatch(Body):
+    """PATCH /companies/:id/branding: only the fields that brand the company, at least one of them."""
+
+    name: Name = None  # type: ignore[assignment]
+    description: Description | None = None
+    brandColor: Color | None = None
+    logoAssetId: uuid.UUID | None = None
+
+    @model_validator(mode="after")
+    def _one_field(self):
+        if not self.model_fields_set:
+            raise ValueError("At least one branding field must be provided")
+        return self
+
+
 def company_to_wire(c: Company) -> dict[str, Any]:
     return {
         "id": str(c.id),
@@ -47,7 +64,7 @@ def company_to_wire(c: Company) -> dict[str, Any]:
         "requireBoardApprovalForNewAgents": c.require_board_approval_for_new_agents,
         "brandColor": c.brand_color,
         "logoAssetId": uid(c.logo_asset_id),
-        "logoUrl": None,
+        "logoUrl": f"/api/assets/{c.logo_asset_id}/content" if c.logo_asset_id else None,
         "createdAt": iso(c.created_at),
         "updatedAt": iso(c.updated_at),
     }

@@ -15,11 +15,13 @@ from paperclip.activity.service import record
 from paperclip.auth.actor import Actor
 from paperclip.companies import lifecycle
 from paperclip.companies.prefix import base_prefix, candidates
-from paperclip.companies.schemas import CompanyCreate, CompanyPatch
+from paperclip.companies.schemas import BrandingPatch, CompanyCreate, CompanyPatch
 from paperclip.config import Settings
 from paperclip.costs.budgets import upsert_budget_policy
 from paperclip.db.models import Agent, Company, CompanyMembership, Issue
 from paperclip.errors import Conflict, Forbidden, NotFound
+from paperclip.storage.cleanup import forget_company_objects
+from paperclip.storage.service import require_logo_asset
 
 log = logging.getLogger("paperclip.companies")
 MAX_PREFIX_ATTEMPTS = 200
@@ -112,22 +114,25 @@ _PATCH_COLUMNS = {
 
 
 async def update_company(
-    session: AsyncSession, actor: Actor, company_id: uuid.UUID, body: CompanyPatch, now: datetime
+    session: AsyncSession, actor: Actor, company_id: uuid.UUID, body: CompanyPatch | BrandingPatch, now: datetime,
+    action: str = "company.updated",
 ) -> Company:
     actor.require_board()
     company = await get_company(session, actor, company_id, for_update=True)
     changes: dict[str, Any] = {}
     for field, column in _PATCH_COLUMNS.items():
         if body.sent(field) and getattr(company, column) != getattr(body, field):
+            if field == "logoAssetId":
+                await require_logo_asset(session, company.id, body.logoAssetId)
             setattr(company, column, getattr(body, field))
-            changes[field] = getattr(body, field)
+            changes[field] = str(body.logoAssetId) if field == "logoAssetId" and body.logoAssetId else getattr(body, field)
     status_details: dict[str, Any] = {}
-    if body.sent("status") and body.status != company.status:
+    if isinstance(body, CompanyPatch) and body.sent("status") and body.status != company.status:
         changes["status"] = body.status
         status_details = await lifecycle.set_status(session, company, body.status, now)
     company.updated_at = now
     await session.flush()
-    await record(session, actor, company_id=company.id, action="company.updated", entity_type="company",
+    await record(session, actor, company_id=company.id, action=action, entity_type="company",
                  entity_id=company.id, details={**changes, **status_details})
     if "budgetMonthlyCents" in changes:
         # The governance feature owns policies: a lower limit may pause the company, a higher one resume it.
@@ -153,6 +158,7 @@ async def delete_company(session: AsyncSession, actor: Actor, settings: Settings
     if not settings.company_deletion_enabled:
         raise Forbidden("Company deletion is disabled")
     company = await get_company(session, actor, company_id, for_update=True)
+    await forget_company_objects(session, company.id, settings.storage.provider)  # its stored files, queued
     # Every company-owned row cascades from companies.id (the activity log included, so the
     # deletion itself is recorded in the server log rather than in the company's activity).
     await session.execute(sa.delete(Company).where(Company.id == company.id))

@@ -55,6 +55,9 @@ class StorageSettings:
     s3_endpoint: str | None
     s3_prefix: str
     s3_force_path_style: bool
+    # Uploads: PAPERCLIP_ATTACHMENT_MAX_BYTES and PAPERCLIP_ALLOWED_ATTACHMENT_TYPES (None: the default list).
+    attachment_max_bytes: int = 10 * 1024 * 1024
+    allowed_attachment_types: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -347,6 +350,8 @@ def _storage(env: Mapping[str, str], paths: InstancePaths, file: ConfigFile) -> 
         s3_endpoint=env_str(env, "PAPERCLIP_STORAGE_S3_ENDPOINT") or s.s3.endpoint,
         s3_prefix=(env.get("PAPERCLIP_STORAGE_S3_PREFIX") if "PAPERCLIP_STORAGE_S3_PREFIX" in env else s.s3.prefix) or "",
         s3_force_path_style=_bool(env, "PAPERCLIP_STORAGE_S3_FORCE_PATH_STYLE", s.s3.forcePathStyle),
+        attachment_max_bytes=env_int(env, "PAPERCLIP_ATTACHMENT_MAX_BYTES", 1, 1024 ** 3) or 10 * 1024 * 1024,
+        allowed_attachment_types=(tuple(types) if (types := env_list(env, "PAPERCLIP_ALLOWED_ATTACHMENT_TYPES")) else None),
     )
 
 

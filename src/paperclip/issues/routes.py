@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, BackgroundTasks, Query, Request
 from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep, Now
@@ -13,6 +13,7 @@ from paperclip.issues import comments, labels, service, updates
 from paperclip.issues.identifiers import require_uuid
 from paperclip.issues.schemas import CheckoutBody, CommentCreate, IssueCreate, IssueUpdate, LabelCreate
 from paperclip.issues.shapes import issue_to_wire, json_response
+from paperclip.storage.cleanup import remove_queued_objects_after_response
 
 router = APIRouter(tags=["issues"])
 
@@ -51,8 +52,11 @@ async def update_issue(issue_id: str, body: IssueUpdate, session: DB, actor: Act
 
 
 @router.delete("/issues/{issue_id}")
-async def delete_issue(issue_id: str, session: DB, actor: ActorDep, now: Now) -> Response:
-    return json_response(await service.delete_issue(session, actor, issue_id, now))
+async def delete_issue(issue_id: str, session: DB, actor: ActorDep, now: Now, background: BackgroundTasks,
+                       request: Request) -> Response:
+    result = json_response(await service.delete_issue(session, actor, issue_id, now))
+    remove_queued_objects_after_response(background, request)
+    return result
 
 
 @router.post("/issues/{issue_id}/children", status_code=201)

@@ -27,6 +27,7 @@ from paperclip.issues.listing import page_as_json
 from paperclip.issues.schemas import PRIORITIES, IssueCreate
 from paperclip.issues.shapes import issue_to_wire
 from paperclip.issues.wakes import Wakes
+from paperclip.storage.cleanup import forget_issue_objects
 
 ISSUES = Issue.__table__
 MAX_LIMIT = 1000
@@ -208,6 +209,7 @@ async def delete_issue(session: AsyncSession, actor: Actor, ref: str, now: datet
     actor.require_company(issue["company_id"])
     await assert_checkout_owner(session, actor, issue, now)
     attached = (await labels.labels_for(session, [issue["id"]])).get(issue["id"])
+    await forget_issue_objects(session, issue["id"])  # its attachments' objects are queued for removal
     await session.execute(sa.delete(ISSUES).where(ISSUES.c.id == issue["id"]))
     await record(session, actor, company_id=issue["company_id"], action="issue.deleted", entity_type="issue",
                  entity_id=issue["id"], details={"identifier": issue["identifier"], "title": issue["title"]})

@@ -19,6 +19,7 @@ from paperclip.heartbeat.loop import SchedulerLoop
 from paperclip.heartbeat.recovery import start_heartbeat, stop_heartbeat
 from paperclip.heartbeat.tick import scheduler_tick
 from paperclip.server.database import backup_source_url
+from paperclip.storage.cleanup import sweep_loop as storage_sweep_loop
 
 log = logging.getLogger("paperclip.server")
 
@@ -69,6 +70,8 @@ async def _start(app: FastAPI) -> None:
         loop = SchedulerLoop(lambda now: scheduler_tick(app, now), settings.heartbeat_interval_ms)
         app.state.scheduler = loop
         loop.start()
+    app.state.background.append(asyncio.create_task(
+        storage_sweep_loop(app.state.sessions, settings.storage), name="storage-deletions"))
     if settings.backup.enabled:
         app.state.backup_schedule = BackupSchedule.starting(
             backup_source_url(settings, app.state.database_url), backup_dir=settings.backup.dir,

@@ -19,6 +19,7 @@ from paperclip.db.models.governance import (
 )
 from paperclip.db.models.runs import AgentWakeupRequest, HeartbeatRun, HeartbeatRunEvent, SchedulerHeartbeat
 from paperclip.db.models.secrets import CompanySecret, CompanySecretVersion, SecretKeyCanary
+from paperclip.db.models.storage import Asset, IssueAttachment, StorageDeletion
 from paperclip.db.models.work import (
     Goal,
     Issue,
@@ -38,4 +39,5 @@ __all__ = [
     "Invite", "Issue", "IssueApproval", "IssueComment", "IssueLabel", "IssueRelation", "Label", "Project",
     "ProjectGoal", "SchedulerHeartbeat", "User",
     "CompanySecret", "CompanySecretVersion", "SecretKeyCanary",
+    "Asset", "IssueAttachment", "StorageDeletion",
 ]
