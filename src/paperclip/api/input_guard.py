@@ -2,8 +2,8 @@
 (`paperclip.api.router.PrecheckedRoute`), so a new route has it without asking:
 
 - the path and the query string: no NUL (PostgreSQL text cannot hold one);
-- integer query parameters: within PostgreSQL's `integer` range unless the route declares its own
-  bounds (a `limit` of a thousand digits, an `afterSeq` past the column);
+- integer query parameters: within the bounds the route declares, else PostgreSQL's `integer` range
+  (a `limit` of a thousand digits, an `afterSeq` past the column);
 - JSON bodies: no NUL and no lone surrogate in any string or key (neither can be stored, nor
   written as UTF-8), nesting at most `MAX_JSON_DEPTH` deep, integers within 64 bits, no NaN or
   Infinity (jsonb refuses them).
@@ -114,13 +114,14 @@ def int_params(route) -> list[tuple[str, int, int]]:
             continue
         low, high = INT4
         for meta in field.field_info.metadata:
-            for attr, pick in (("ge", max), ("gt", max), ("le", min), ("lt", min)):
-                bound = getattr(meta, attr, None)
-                if isinstance(bound, int):
-                    if attr in ("ge", "gt"):
-                        low = pick(low, bound + (attr == "gt"))
-                    else:
-                        high = pick(high, bound - (attr == "lt"))
+            if isinstance(getattr(meta, "ge", None), int):
+                low = max(low, meta.ge)
+            if isinstance(getattr(meta, "gt", None), int):
+                low = max(low, meta.gt + 1)
+            if isinstance(getattr(meta, "le", None), int):
+                high = min(high, meta.le)
+            if isinstance(getattr(meta, "lt", None), int):
+                high = min(high, meta.lt - 1)
         found.append((field.alias, low, high))
     return found
 
@@ -134,7 +135,8 @@ def check_query(scope, request: Request, ints: list[tuple[str, int, int]]) -> No
             for raw in params.getlist(name):
                 text = raw.strip()
                 digits = text[1:] if text[:1] in "+-" else text
-                if digits.isdigit() and (len(digits) > 20 or not low <= int(text) <= high):
+                # never parse a thousand digits: past 12 it is out of range anyway
+                if digits.isdigit() and (len(digits) > 12 or not low <= int(text) <= high):
                     raise BadInput(f"Query parameter {name} must be an integer from {low} to {high}")
 
 
