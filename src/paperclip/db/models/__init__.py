@@ -1,5 +1,6 @@
 """Every table, imported in one place so that metadata (and Alembic) sees them all."""
 
+from paperclip.db.models import status_checks  # noqa: F401,I001  (CHECK constraints on the status columns)
 from paperclip.db.models.access import BoardApiKey, CompanyMembership, InstanceUserRole, Invite, User
 from paperclip.db.models.agents import (
     Agent,
@@ -17,6 +18,13 @@ from paperclip.db.models.governance import (
     BudgetIncident,
     BudgetPolicy,
     CostEvent,
+)
+from paperclip.db.models.identity import (
+    AuthRateLimit,
+    AuthSession,
+    CliAuthChallenge,
+    JoinRequest,
+    PrincipalPermissionGrant,
 )
 from paperclip.db.models.runs import AgentWakeupRequest, HeartbeatRun, HeartbeatRunEvent, SchedulerHeartbeat
 from paperclip.db.models.secrets import CompanySecret, CompanySecretVersion, SecretKeyCanary
@@ -39,6 +47,7 @@ __all__ = [
     "Company", "CompanyMembership", "CostEvent", "Document", "DocumentRevision", "Goal", "HeartbeatRun", "HeartbeatRunEvent", "InstanceUserRole",
     "Invite", "Issue", "IssueApproval", "IssueComment", "IssueDocument", "IssueLabel", "IssueRelation", "Label", "Project",
     "ProjectGoal", "SchedulerHeartbeat", "User",
+    "AuthRateLimit", "AuthSession", "CliAuthChallenge", "JoinRequest", "PrincipalPermissionGrant",
     "CompanySecret", "CompanySecretVersion", "SecretKeyCanary",
     "Asset", "IssueAttachment", "StorageDeletion",
 ]
