@@ -7,7 +7,7 @@ from tests.web.conftest import csrf_of
 
 async def test_company_settings_form_updates_the_company(client, company):
     page = await client.get("/ACM/company/settings")
-    assert page.status_code == 200 and 'value="ACM"' in page.text and "Local board" in page.text
+    assert page.status_code == 200 and 'value="ACM"' in page.text and 'id="members"' in page.text
     token = await csrf_of(client, "/ACM/company/settings")
     response = await client.post("/ACM/company/settings", data={
         "_csrf": token, "name": "Acme Two", "description": "We build", "brandColor": "#112233", "budget": "99.50",
@@ -64,3 +64,33 @@ async def test_secrets_are_created_and_rotated_without_showing_values(client, co
     assert empty.status_code == 400
     activity = [e["action"] for e in (await client.get(f"/api/companies/{company['id']}/activity")).json()]
     assert {"secret.created", "secret.rotated"} <= set(activity)
+
+
+async def test_members_and_invites(client, company):
+    page = await client.get("/ACM/company/settings")
+    assert "local@paperclip.local" in page.text and 'name="membershipRole"' in page.text
+    assert "Create invite link" in page.text
+    token = await csrf_of(client, "/ACM/company/settings")
+    created = await client.post("/ACM/company/invites", data={"_csrf": token, "humanRole": "viewer"})
+    assert created.status_code == 200
+    assert "shown only this once" in created.text and "/invite/" in created.text
+    invites = (await client.get(f"/api/companies/{company['id']}/invites")).json()["invites"]
+    assert len(invites) == 1 and invites[0]["humanRole"] == "viewer" and invites[0]["state"] == "active"
+    again = await client.get("/ACM/company/settings")
+    assert "/invite/" not in again.text and f"/ACM/company/invites/{invites[0]['id']}/revoke" in again.text
+    revoked = await client.post(f"/ACM/company/invites/{invites[0]['id']}/revoke", data={"_csrf": token})
+    assert revoked.status_code == 303
+    assert (await client.get(f"/api/companies/{company['id']}/invites")).json()["invites"][0]["state"] == "revoked"
+    bad = await client.post("/ACM/company/invites", data={"_csrf": token, "humanRole": "emperor"},
+                            headers={"X-Fragment": "1"})
+    assert bad.status_code == 400
+
+
+async def test_the_last_owner_cannot_be_demoted_from_the_members_form(client, company):
+    members = (await client.get(f"/api/companies/{company['id']}/members")).json()["members"]
+    token = await csrf_of(client, "/ACM/company/settings")
+    response = await client.post(f"/ACM/company/members/{members[0]['id']}", headers={"X-Fragment": "1"},
+                                 data={"_csrf": token, "membershipRole": "viewer"})
+    assert response.status_code in (409, 422), response.text
+    after = (await client.get(f"/api/companies/{company['id']}/members")).json()["members"]
+    assert after[0]["membershipRole"] == "owner"

@@ -20,7 +20,7 @@ from paperclip.config.settings import mask_url_password
 from paperclip.db.models import Agent, CompanyMembership
 from paperclip.errors import NotFound
 from paperclip.heartbeat import service as heartbeat
-from paperclip.web.context import CompanyPage, PageActor, page_actor, selected_company
+from paperclip.web.context import CompanyPage, Page, PageActor, page_actor, selected_company
 from paperclip.web.forms import form_data
 from paperclip.web.pages.agent_config_form import ADAPTER_FIELDS
 from paperclip.web.pages.formkit import WRITE, body, cents, checkbox, field_error, render_page
@@ -34,6 +34,10 @@ INSTANCE_TABS = ("general", "heartbeats", "adapters")
 
 @router.get("/{prefix}/company/settings")
 async def company_settings(page: CompanyPage):
+    return await settings_page(page)
+
+
+async def settings_page(page: Page, **extra: Any):
     members = list(await page.session.scalars(sa.select(CompanyMembership).where(
         CompanyMembership.company_id == page.company.id).order_by(CompanyMembership.created_at)))
     secrets: list[Any] = []
@@ -45,7 +49,75 @@ async def company_settings(page: CompanyPage):
         secrets = await secret_service.list_secrets(page.session, page.actor, page.company.id)
         refs = await secret_service.reference_counts(page.session, page.company.id)
     return await render_page(page, "company/settings.html", members=members, secrets=secrets, refs=refs,
-                             secrets_enabled=secrets_enabled)
+                             secrets_enabled=secrets_enabled, **await _people(page), **extra)
+
+
+AUTH_PEOPLE = find_spec("paperclip.auth.members") is not None and find_spec("paperclip.auth.invites") is not None
+
+
+async def _people(page: Page) -> dict[str, Any]:
+    """Members (with roles) and invites, from the authentication feature when it is installed."""
+    if not AUTH_PEOPLE:
+        return {"people": None}
+    from paperclip.auth import invites, members
+    from paperclip.auth.memberships import ROLES
+
+    data = await members.list_members(page.session, page.actor, page.company.id)
+    access = data["access"]
+    pending = (await invites.list_company_invites(page.session, page.actor, page.company.id, page.now))["invites"] \
+        if access["canInviteUsers"] else []
+    return {"people": data["members"], "access": access, "roles": ROLES,
+            "invites": [i for i in pending if i["state"] == "active"]}
+
+
+def _base_url(page: Page) -> str:
+    return page.request.app.state.settings.auth_public_base_url or str(page.request.base_url).rstrip("/")
+
+
+@router.post("/{prefix}/company/invites", dependencies=WRITE)
+async def create_invite(page: CompanyPage):
+    """A company invite: its link is shown in this answer only (the token is stored hashed)."""
+    from paperclip.auth import invites
+    from paperclip.auth.memberships import ROLES
+
+    form = await form_data(page.request)
+    role = form.text("humanRole") or "member"
+    if role not in ROLES:
+        raise field_error("humanRole", "Choose a role from the list")
+    created = await invites.create_company_invite(page.session, page.actor, page.company.id,
+                                                  {"allowedJoinTypes": "human", "humanRole": role}, page.now,
+                                                  _base_url(page))
+    return await settings_page(page, new_invite=created)
+
+
+@router.post("/{prefix}/company/invites/{invite_id}/revoke", dependencies=WRITE)
+async def revoke_invite(page: CompanyPage, invite_id: str):
+    import uuid
+
+    from paperclip.auth import invites
+
+    try:
+        iid = uuid.UUID(invite_id)
+    except ValueError:
+        raise NotFound("Invite not found") from None
+    await invites.revoke_invite(page.session, page.actor, iid, page.now)
+    return done(page.request, f"/{page.prefix}/company/settings#members")
+
+
+@router.post("/{prefix}/company/members/{member_id}", dependencies=WRITE)
+async def update_member(page: CompanyPage, member_id: str):
+    import uuid
+
+    from paperclip.auth import members
+
+    try:
+        mid = uuid.UUID(member_id)
+    except ValueError:
+        raise NotFound("Member not found") from None
+    form = await form_data(page.request)
+    await members.update_member(page.session, page.actor, page.company.id, mid,
+                                {"membershipRole": form.text("membershipRole")}, page.now)
+    return done(page.request, f"/{page.prefix}/company/settings#members")
 
 
 @router.post("/{prefix}/company/secrets", dependencies=WRITE)
