@@ -36,6 +36,11 @@ def create_app(settings: Settings, database_url: str, *, on_startup=None, on_shu
         health_engine = make_async_engine(database_url, prepared_statements=prepared, pool_max=2, autocommit=True)
         app.state.health_sessions = session_factory(health_engine)
         app.state.read_pool = await _read_pool(database_url, prepared, pool_max)
+        flusher = None
+        if settings.metrics_enabled:
+            from paperclip import metrics
+
+            flusher = metrics.Flusher()
         try:
             if on_startup is not None:
                 await on_startup(app)
@@ -45,6 +50,8 @@ def create_app(settings: Settings, database_url: str, *, on_startup=None, on_shu
                 if on_shutdown is not None:
                     await on_shutdown(app)
             finally:
+                if flusher is not None:
+                    flusher.stop()
                 if app.state.read_pool is not None:
                     await app.state.read_pool.close()
                 await engine.dispose()
