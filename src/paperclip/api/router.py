@@ -21,13 +21,17 @@ from starlette.routing import Match
 
 from paperclip.activity.routes import router as activity_router
 from paperclip.agents.routes import router as agents_router
+from paperclip.api import input_guard
 from paperclip.approvals.routes import router as approvals_router
+from paperclip.auth.access_routes import router as access_router
+from paperclip.auth.routes import router as auth_router
 from paperclip.companies.routes import router as companies_router
 from paperclip.costs.routes import router as costs_router
 from paperclip.dashboard.routes import router as dashboard_router
 from paperclip.goals.routes import router as goals_router
 from paperclip.health.routes import router as health_router
 from paperclip.heartbeat.routes import router as heartbeat_router
+from paperclip.issues.agent_context_routes import router as agent_context_router
 from paperclip.issues.document_routes import router as issue_documents_router
 from paperclip.issues.routes import router as issues_router
 from paperclip.metrics.routes import router as metrics_router
@@ -46,8 +50,11 @@ FEATURE_ROUTERS: list[APIRouter] = [
     costs_router,
     issues_router,
     issue_documents_router,
+    agent_context_router,
     approvals_router,
     dashboard_router,
+    auth_router,
+    access_router,
     secrets_router,
     metrics_router,
     storage_router,
@@ -73,6 +80,18 @@ class PrecheckedRoute(APIRoute):
         self._suffix = "" if brace < 0 else path[path.rfind("}") + 1:]
         self._slashes = path.count("/")
         self._checkable = ":path}" not in path
+
+    def get_route_handler(self):
+        """Every API route checks its input first (paperclip.api.input_guard): NUL in the URL, integer
+        query parameters past PostgreSQL's range, JSON bodies with NUL, lone surrogates or deep nesting."""
+        handler = super().get_route_handler()
+        ints = input_guard.int_params(self)
+
+        async def checked(request):
+            input_guard.check_query(request.scope, request, ints)
+            return await handler(input_guard.CheckedRequest(request.scope, request.receive, request._send))
+
+        return checked
 
     def matches(self, scope):
         if self._checkable and not scope.get("root_path"):
