@@ -14,10 +14,12 @@ S3_HINT = ("Check PAPERCLIP_STORAGE_S3_BUCKET / _REGION / _ENDPOINT / _FORCE_PAT
            "come from the AWS default chain (AWS_ACCESS_KEY_ID, AWS_PROFILE, or the IAM role)")
 
 
-def check(settings: Settings) -> CheckResult:
+def check(settings: Settings, *, probe: bool = True) -> CheckResult:
+    """`probe=False` (the pre-flight of `paperclipai run`): S3 settings are checked for completeness
+    only, so a start never waits on the network nor fails because S3 is briefly unreachable."""
     storage = settings.storage
     if storage.provider == "s3":
-        return _check_s3(settings)
+        return _check_s3(settings, probe)
     directory = storage.local_dir
     if not directory.exists():
         return CheckResult(NAME, "warn", f"Local disk storage directory {directory} does not exist yet",
@@ -39,7 +41,7 @@ def _probe_client(storage):
                                           config=config)
 
 
-def _check_s3(settings: Settings) -> CheckResult:
+def _check_s3(settings: Settings, probe: bool) -> CheckResult:
     from paperclip.errors import AppError
     from paperclip.storage.base import put_bytes, read_all
     from paperclip.storage.providers.s3 import S3Provider
@@ -49,6 +51,10 @@ def _check_s3(settings: Settings) -> CheckResult:
     if missing:
         return CheckResult(NAME, "fail", f"S3 storage needs {' and '.join(missing)}",
                            "Set PAPERCLIP_STORAGE_S3_BUCKET / PAPERCLIP_STORAGE_S3_REGION (or storage.s3.*)")
+    if not probe:
+        where = f" at {storage.s3_endpoint}" if storage.s3_endpoint else ""
+        return CheckResult(NAME, "pass", f"S3 bucket {storage.s3_bucket} in {storage.s3_region}{where} "
+                           "(`paperclipai doctor` checks that it is reachable and writable)")
     try:
         provider = S3Provider(bucket=storage.s3_bucket, region=storage.s3_region, endpoint=storage.s3_endpoint,
                               prefix=storage.s3_prefix, force_path_style=storage.s3_force_path_style,
