@@ -79,7 +79,10 @@ def _create_bucket(storage):
         args: dict = {"Bucket": storage.s3_bucket}
         if storage.s3_region != "us-east-1":
             args["CreateBucketConfiguration"] = {"LocationConstraint": storage.s3_region}
-        client.create_bucket(**args)
+        try:
+            client.create_bucket(**args)
+        except Exception as exc:  # the runner reports an OSError as "Repair failed: ..."
+            raise OSError(f"could not create bucket {storage.s3_bucket}: {exc}") from None
         return f"created bucket {storage.s3_bucket} in {storage.s3_region}"
 
     return repair
