@@ -67,6 +67,13 @@ async def test_external_references_resolve_at_run_time(app_with, aws_env, moto_e
         assert value == "db-pass-2"  # the referenced secret's current value
         r = await client.post(f"/api/secrets/{secret['id']}/rotate", json={"value": "nope"})
         assert r.status_code == 422 and "externalRef" in r.json()["error"]
+        other = f"{ref}-next"
+        sm.create_secret(Name=other, SecretString="next-value")
+        r = await client.post(f"/api/secrets/{secret['id']}/rotate", json={"externalRef": other})
+        assert r.status_code == 200 and r.json()["latestVersion"] == 2 and r.json()["externalRef"] == other
+        async with app.state.sessions() as session:
+            assert await service.resolve_value(session, app.state.settings, uuid.UUID(cid), secret["id"]) == "next-value"
+            assert await service.resolve_value(session, app.state.settings, uuid.UUID(cid), secret["id"], 1) == "db-pass-2"
         # a reference that does not exist is refused, naming it; nothing is written
         r = await client.post(f"/api/companies/{cid}/secrets", json={
             "name": "missing", "provider": "aws_secrets_manager", "externalRef": "does/not/exist"})

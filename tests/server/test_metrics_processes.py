@@ -45,7 +45,13 @@ def test_scrape_merges_every_process_and_logs_carry_the_request_id(start, onboar
         while http.get(f"/api/heartbeat-runs/{run['id']}").json()["status"] in ("queued", "running"):
             assert time.monotonic() < deadline
             time.sleep(0.1)
-        # every scrape, whichever worker answers it, sees the same totals
+        # each process adds its requests to the shared values within a second (and before a scrape)
+        deadline = time.monotonic() + 15
+        while _value(http.get("/api/metrics").text, "paperclip_http_requests_total", method="POST",
+                     route="/api/companies", status="201") < 6:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        # then every scrape, whichever worker answers it, sees the same totals
         for _ in range(4):
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as one:
                 text = one.get("/api/metrics").text

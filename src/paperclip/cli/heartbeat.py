@@ -13,9 +13,9 @@ import httpx
 import typer
 
 from paperclip.cli.common import ConfigOpt, DataDir, Instance, fail, settings_for
+from paperclip.vocabulary import RUN_TERMINAL
 
 heartbeat_app = typer.Typer(help="Heartbeat runs: wake an agent and follow its run.", no_args_is_help=True)
-TERMINAL = ("succeeded", "failed", "timed_out", "cancelled")
 POLL_SECONDS = 0.25
 
 
@@ -93,6 +93,10 @@ def run_command(
     if api_base is None:
         settings = settings_for(data_dir, config, instance)
         api_base = f"http://127.0.0.1:{settings.port}"
+    if not (api_key or os.environ.get("PAPERCLIP_API_KEY")):
+        from paperclip.cli.auth_login import stored_token  # a person's `paperclipai auth login`
+
+        api_key = stored_token(api_base)
     api_key = api_key or os.environ.get("PAPERCLIP_API_KEY") or None
     deadline = time.monotonic() + timeout_ms / 1000 if timeout_ms > 0 else None
     try:
@@ -111,7 +115,7 @@ def run_command(
             while True:
                 run = http.get(f"/api/heartbeat-runs/{run_id}").json()
                 follower.drain()
-                if run.get("status") in TERMINAL:
+                if run.get("status") in RUN_TERMINAL:
                     follower.drain()
                     break
                 if deadline is not None and time.monotonic() > deadline:

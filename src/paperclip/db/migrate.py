@@ -85,6 +85,17 @@ def inspect(conn: sa.Connection) -> MigrationState:
     script = ScriptDirectory.from_config(alembic_config())
     head = script.get_current_head()
     current = MigrationContext.configure(conn).get_current_revision()
+    if current is not None:
+        try:
+            known = script.get_revision(current) is not None
+        except Exception:  # alembic's ResolutionError/CommandError for an id it has no file for
+            known = False
+        if not known:
+            # A rolling deploy's newer replica migrated the database; this older code must not touch it.
+            raise StartupError(
+                f"The database schema is at revision {current}, which this Paperclip version does not know "
+                f"(its newest is {head}): a newer Paperclip has migrated it. Refusing to start; run the newer "
+                "version (or restore a backup taken before the upgrade).")
     pending = [rev.revision for rev in script.iterate_revisions(head, current)]
     pending.reverse()
     tables = conn.exec_driver_sql(

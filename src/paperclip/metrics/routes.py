@@ -101,6 +101,7 @@ class _Families:
 @router.get("/metrics", include_in_schema=False)
 async def scrape(request: Request):
     _authorise(request)
+    metrics.flush()  # this process's requests so far; the others flush every second
     from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 
     async with request.app.state.health_sessions() as session:
