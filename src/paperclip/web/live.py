@@ -1,6 +1,6 @@
 """The board's live feed: one LISTEN connection per server process, fanned out to browsers.
 
-Rows written by any replica NOTIFY `paperclip_live` from database triggers (migration 0007):
+Rows written by any replica NOTIFY `paperclip_live` from database triggers (migration 0008):
 activity entries and run status changes. The hub starts on the first browser that subscribes and
 stops with the application. Behind a transaction pooler without a direct URL, LISTEN cannot work:
 the hub reports `polling` and each stream looks for changes in the database every few seconds.

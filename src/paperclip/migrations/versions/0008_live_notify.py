@@ -1,7 +1,7 @@
 """live notify: activity entries and run status changes NOTIFY paperclip_live (the board's SSE)
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-04 18:50:00
 
 Every replica's browsers see every replica's changes: the NOTIFY is sent by the database on commit,
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = '0007'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
