@@ -150,7 +150,7 @@ class Isolation(Bench):
                         if len(huge_runs) == 1:
                             hwm_first.append(vm_hwm_mb(hb))
 
-            flood_run = self.wake(http, flooder) if "huge" != only else None
+            flood_run = self.wake(http, flooder) if only != "huge" else None
             hugging = threading.Thread(target=keep_hugging, daemon=True)
             if only != "flood":
                 hugging.start()

@@ -1,4 +1,4 @@
-from paperclip.cli.main import main
+from paperclip.cli.entry import main
 
 if __name__ == "__main__":
     main()

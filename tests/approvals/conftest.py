@@ -1,1 +1,1 @@
-from costs.conftest import Gov, gov, live_server  # noqa: F401
+from costs.conftest import Gov, gov  # noqa: F401

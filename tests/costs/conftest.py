@@ -59,35 +59,3 @@ class Gov:
 @pytest.fixture
 def gov(client, database_url) -> Gov:
     return Gov(client, database_url)
-
-
-@pytest.fixture
-def live_server(settings, database_url):
-    """Our app served by uvicorn on a free 127.0.0.1 port in a background thread (its own event loop),
-    so concurrent requests use real parallel HTTP and database connections."""
-    import asyncio
-    import socket
-    import threading
-    import time
-
-    import uvicorn
-
-    from paperclip.server.runtime import build_app
-
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    app = build_app(settings, database_url, port)
-    server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="on"))
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()

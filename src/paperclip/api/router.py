@@ -28,6 +28,7 @@ from paperclip.dashboard.routes import router as dashboard_router
 from paperclip.goals.routes import router as goals_router
 from paperclip.health.routes import router as health_router
 from paperclip.heartbeat.routes import router as heartbeat_router
+from paperclip.issues.document_routes import router as issue_documents_router
 from paperclip.issues.routes import router as issues_router
 from paperclip.metrics.routes import router as metrics_router
 from paperclip.projects.routes import router as projects_router
@@ -44,6 +45,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     activity_router,
     costs_router,
     issues_router,
+    issue_documents_router,
     approvals_router,
     dashboard_router,
     secrets_router,

@@ -19,6 +19,7 @@ from paperclip.auth.actor import Actor
 from paperclip.costs.budgets import upsert_budget_policy
 from paperclip.db.models import Agent, Approval
 from paperclip.errors import Unprocessable
+from paperclip.ids import parse_uuid
 
 ROLES = {"ceo", "cto", "cmo", "cfo", "security", "engineer", "designer", "pm", "qa", "devops", "researcher", "general"}
 DEFAULT_RUNTIME_CONFIG: dict[str, Any] = {"heartbeat": {"enabled": False, "maxConcurrentRuns": 20}}
@@ -26,13 +27,6 @@ DEFAULT_PERMISSIONS: dict[str, Any] = {"canCreateAgents": True, "canCreateSkills
 INT32_MAX = 2_147_483_647
 
 
-def _uuid(value: Any) -> uuid.UUID | None:
-    if not isinstance(value, str) or len(value) > 64:
-        return None
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
 
 
 def _text(value: Any, limit: int) -> str | None:
@@ -46,7 +40,7 @@ def _budget(payload: dict[str, Any]) -> int:
 
 async def on_approved(session: AsyncSession, actor: Actor, approval: Approval, now: datetime) -> None:
     payload = approval.payload or {}
-    agent_id = _uuid(payload.get("agentId"))
+    agent_id = parse_uuid(payload.get("agentId"))
     if agent_id is not None:
         existing = await session.scalar(sa.select(Agent.status).where(
             Agent.id == agent_id, Agent.company_id == approval.company_id))
@@ -59,7 +53,7 @@ async def on_approved(session: AsyncSession, actor: Actor, approval: Approval, n
 
 
 async def on_rejected(session: AsyncSession, approval: Approval, now: datetime) -> None:
-    agent_id = _uuid((approval.payload or {}).get("agentId"))
+    agent_id = parse_uuid((approval.payload or {}).get("agentId"))
     if agent_id is not None:
         await session.execute(sa.update(Agent).where(
             Agent.id == agent_id, Agent.company_id == approval.company_id, Agent.status == "pending_approval",
@@ -79,7 +73,7 @@ async def _create_from_draft(session: AsyncSession, actor: Actor, approval: Appr
     if name is None:
         raise Unprocessable("Hire approval payload needs an agent name")
     role = payload.get("role") if payload.get("role") in ROLES else "general"
-    manager = _uuid(payload.get("reportsTo"))
+    manager = parse_uuid(payload.get("reportsTo"))
     if manager is not None and await session.scalar(sa.select(Agent.id).where(
             Agent.id == manager, Agent.company_id == approval.company_id)) is None:
         manager = None

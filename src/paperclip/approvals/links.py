@@ -13,6 +13,7 @@ from paperclip.activity.service import record
 from paperclip.auth.actor import Actor
 from paperclip.db.models import Approval, Issue, IssueApproval
 from paperclip.errors import NotFound
+from paperclip.ids import parse_uuid
 
 ISSUE_NOT_FOUND = "Issue not found"
 
@@ -22,10 +23,8 @@ async def find_issue(session: AsyncSession, actor: Actor, ref: str) -> Issue:
     actor.require_authenticated()
     if len(ref) > 64 or "\x00" in ref:
         raise NotFound(ISSUE_NOT_FOUND)
-    try:
-        condition = Issue.id == uuid.UUID(ref)
-    except ValueError:
-        condition = Issue.identifier == ref.upper()
+    parsed = parse_uuid(ref)
+    condition = Issue.id == parsed if parsed is not None else Issue.identifier == ref.upper()
     issue = await session.scalar(sa.select(Issue).where(condition))
     if issue is None:
         raise NotFound(ISSUE_NOT_FOUND)

@@ -12,7 +12,6 @@ from paperclip.db.models import Approval, ApprovalComment, Issue
 from paperclip.wire import iso, uid
 
 ApprovalType = Literal["hire_agent", "approve_ceo_strategy", "budget_override_required", "request_board_approval"]
-ApprovalStatus = Literal["pending", "revision_requested", "approved", "rejected", "cancelled"]
 
 
 class ApprovalCreate(Body):

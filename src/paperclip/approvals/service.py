@@ -18,13 +18,13 @@ from paperclip.db.models import Agent, Approval, ApprovalComment, Company, Issue
 from paperclip.errors import Conflict, Forbidden, NotFound, Unprocessable
 from paperclip.heartbeat.wakeups import request_wakeup
 from paperclip.secrets.bindings import approval_payload
+from paperclip.vocabulary import APPROVAL_DECIDABLE
 
 APPROVAL_NOT_FOUND = "Approval not found"
-DECIDABLE = ("pending", "revision_requested")
 DECISIONS = {
     # action: (new status, statuses it may leave, refusal message, activity action)
-    "approve": ("approved", DECIDABLE, "Only pending or revision requested approvals can be approved", "approval.approved"),
-    "reject": ("rejected", DECIDABLE, "Only pending or revision requested approvals can be rejected", "approval.rejected"),
+    "approve": ("approved", APPROVAL_DECIDABLE, "Only pending or revision requested approvals can be approved", "approval.approved"),
+    "reject": ("rejected", APPROVAL_DECIDABLE, "Only pending or revision requested approvals can be rejected", "approval.rejected"),
     "request-revision": ("revision_requested", ("pending",), "Only pending approvals can request revision",
                          "approval.revision_requested"),
 }

@@ -44,12 +44,24 @@ class Actor:
         if not (self.is_instance_admin or self.source == "local_implicit"):
             raise Forbidden("Instance admin required")
 
+    @property
+    def sees_every_company(self) -> bool:
+        """An instance admin or the local implicit board: every company is visible."""
+        return self.is_board and (self.is_instance_admin or self.source == "local_implicit")
+
+    def visible_company_ids(self) -> list[uuid.UUID] | None:
+        """The companies this actor may access, as a SQL parameter (None: every company). The one
+        statement of the company-visibility rule; `can_access` answers the same for one company."""
+        if self.is_agent:
+            return [self.company_id] if self.company_id is not None else []
+        if self.is_board:
+            return None if self.sees_every_company else sorted(self.company_ids)
+        return []
+
     def can_access(self, company_id: uuid.UUID) -> bool:
         if self.is_agent:
             return self.company_id == company_id
-        if self.is_board:
-            return self.is_instance_admin or self.source == "local_implicit" or company_id in self.company_ids
-        return False
+        return self.sees_every_company or (self.is_board and company_id in self.company_ids)
 
     def require_company(self, company_id: uuid.UUID) -> None:
         self.require_authenticated()

@@ -13,9 +13,9 @@ import httpx
 import typer
 
 from paperclip.cli.common import ConfigOpt, DataDir, Instance, fail, settings_for
+from paperclip.vocabulary import RUN_TERMINAL
 
 heartbeat_app = typer.Typer(help="Heartbeat runs: wake an agent and follow its run.", no_args_is_help=True)
-TERMINAL = ("succeeded", "failed", "timed_out", "cancelled")
 POLL_SECONDS = 0.25
 
 
@@ -111,7 +111,7 @@ def run_command(
             while True:
                 run = http.get(f"/api/heartbeat-runs/{run_id}").json()
                 follower.drain()
-                if run.get("status") in TERMINAL:
+                if run.get("status") in RUN_TERMINAL:
                     follower.drain()
                     break
                 if deadline is not None and time.monotonic() > deadline:

@@ -15,7 +15,7 @@ from paperclip.cli.onboard import onboard_command
 from paperclip.cli.run import run_command
 from paperclip.cli.secrets_cmd import secrets_app
 
-app = typer.Typer(name="paperclipai", help="Paperclip: the control plane for companies of AI agents.",
+app = typer.Typer(name="paperclipai", help="Paperclip: the control plane for companies of AI agents.\n\nClient commands (over HTTP, like the original CLI): company, issue, agent, project, goal, approval, activity, dashboard, cost, finance, budget, org, token, agent-config, context, health, whoami. Run `paperclipai GROUP --help`.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 
 

@@ -57,7 +57,7 @@ def answers_from_flags(mode, exposure, public_url, bind, env) -> Answers:
     """Non-interactive onboarding: flags, then the deployment environment variables, then quickstart."""
     if bind and bind not in BIND_PRESETS and bind != "custom":
         raise ConfigError(f"Unsupported bind preset for onboard: {bind}. Use loopback, lan, or tailnet.")
-    preset = BIND_PRESETS.get(bind or "", None)
+    preset = BIND_PRESETS.get(bind or "")
     mode = mode or (preset[0] if preset else None) or env_choice(env, "PAPERCLIP_DEPLOYMENT_MODE", ["local_trusted", "authenticated"]) or "local_trusted"
     exposure = exposure or env_choice(env, "PAPERCLIP_DEPLOYMENT_EXPOSURE", ["private", "public"]) or "private"
     if mode == "local_trusted":

@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.db.models import Agent, Company
 from paperclip.heartbeat.wakeups import cancel_agent_work
+from paperclip.vocabulary import AGENT_NOT_INVOKABLE
 
 ARCHIVED_REASON = "company_archived"
-UNTOUCHED_AGENT_STATUSES = ("paused", "terminated", "pending_approval")
 
 
 async def set_status(session: AsyncSession, company: Company, status: str, now: datetime) -> dict[str, Any]:
@@ -21,7 +21,7 @@ async def set_status(session: AsyncSession, company: Company, status: str, now: 
     if status == "archived" and company.status != "archived":
         paused = list(await session.scalars(
             sa.update(Agent)
-            .where(Agent.company_id == company.id, Agent.status.not_in(UNTOUCHED_AGENT_STATUSES))
+            .where(Agent.company_id == company.id, Agent.status.not_in(AGENT_NOT_INVOKABLE))
             .values(status="paused", pause_reason=ARCHIVED_REASON, paused_at=now, updated_at=now)
             .returning(Agent.id)
         ))

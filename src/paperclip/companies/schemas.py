@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import model_validator
 
 from paperclip.companies.fields import Body, Cents, Color, Description, Flag, Name
 from paperclip.db.models import Company
+from paperclip.vocabulary import CompanyStatus
 from paperclip.wire import iso, uid
-
-CompanyStatus = Literal["active", "paused", "archived"]
 
 
 class CompanyCreate(Body):

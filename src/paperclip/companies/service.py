@@ -28,9 +28,8 @@ MAX_PREFIX_ATTEMPTS = 200
 
 
 def _visible(actor: Actor, stmt: sa.Select) -> sa.Select:
-    if actor.is_instance_admin or actor.source == "local_implicit":
-        return stmt
-    return stmt.where(Company.id.in_(actor.company_ids or [uuid.UUID(int=0)]))
+    allowed = actor.visible_company_ids()
+    return stmt if allowed is None else stmt.where(Company.id.in_(allowed or [uuid.UUID(int=0)]))
 
 
 async def list_companies(session: AsyncSession, actor: Actor) -> list[Company]:

@@ -30,6 +30,7 @@ from paperclip.auth.actor import Actor
 from paperclip.db.models import Agent, Approval, BudgetIncident, BudgetPolicy, Company, CostEvent, Project
 from paperclip.errors import NotFound, Unprocessable
 from paperclip.heartbeat.wakeups import cancel_agent_work
+from paperclip.vocabulary import AGENT_NOT_INVOKABLE, APPROVAL_DECIDABLE
 from paperclip.wire import iso
 
 MONTHLY = "calendar_month_utc"
@@ -295,7 +296,7 @@ async def pause_scope(
     details = {"pauseReason": "budget", "incidentId": str(incident_id)}
     if scope_type == "agent":
         paused = await session.scalar(sa.update(Agent).where(
-            Agent.id == scope_id, Agent.status.not_in(("paused", "terminated", "pending_approval")),
+            Agent.id == scope_id, Agent.status.not_in(AGENT_NOT_INVOKABLE),
         ).values(status="paused", pause_reason="budget", paused_at=now, updated_at=now).returning(Agent.id))
         if paused is not None:
             await record(session, BUDGET_SERVICE, company_id=company_id, action="agent.paused", entity_type="agent",
@@ -381,7 +382,7 @@ async def resolve_incident(
         status=incident_status, resolved_at=now, updated_at=now))
     if incident.approval_id is not None:
         await session.execute(sa.update(Approval).where(
-            Approval.id == incident.approval_id, Approval.status.in_(("pending", "revision_requested")),
+            Approval.id == incident.approval_id, Approval.status.in_(APPROVAL_DECIDABLE),
         ).values(status=approval_status, decided_by_user_id=actor.user_id, decided_at=now, decision_note=decision_note,
                  updated_at=now))
     await record(session, actor, company_id=company_id, action="budget.incident_resolved", entity_type="budget_incident",

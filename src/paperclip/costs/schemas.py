@@ -18,7 +18,8 @@ from pydantic import (
 )
 
 from paperclip.db.models import CostEvent
-from paperclip.errors import BadRequest, NotFound
+from paperclip.errors import BadRequest
+from paperclip.ids import path_uuid
 from paperclip.wire import iso, uid
 
 INT32_MAX = 2_147_483_647
@@ -61,14 +62,7 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
-def path_id(value: str, not_found: str) -> uuid.UUID:
-    """A path id: anything that is not a UUID is the same answer as an unknown id (404), never a 500."""
-    if len(value) > 64:
-        raise NotFound(not_found)
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise NotFound(not_found) from None
+path_id = path_uuid  # a path id: anything that is not a UUID is the same answer as an unknown id (404)
 
 
 class CostEventCreate(Body):

@@ -15,6 +15,7 @@ from paperclip.costs.budgets import month_window, percent
 from paperclip.errors import NotFound
 from paperclip.issues.listing import ts
 from paperclip.issues.statements import NamedSql
+from paperclip.vocabulary import ISSUE_TERMINAL, sql_in
 
 RUN_DAYS = 14
 RECENT_ACTIVITY = 10
@@ -50,7 +51,7 @@ SELECT c.budget_monthly_cents,
               count(*) FILTER (WHERE status = 'paused' AND pause_reason = 'budget') AS paused_budget
          FROM agents WHERE company_id = c.id) ag
  CROSS JOIN LATERAL (
-       SELECT count(*) FILTER (WHERE status NOT IN ('done', 'cancelled')) AS open,
+       SELECT count(*) FILTER (WHERE status NOT IN ({sql_in(ISSUE_TERMINAL)})) AS open,
               count(*) FILTER (WHERE status = 'in_progress') AS in_progress,
               count(*) FILTER (WHERE status = 'blocked') AS blocked,
               count(*) FILTER (WHERE status = 'done') AS done

@@ -78,9 +78,8 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 @asynccontextmanager
 async def unit_of_work(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
     """Whoever starts the work commits: the body runs in one transaction, rolled back on error."""
-    async with factory() as session:
-        async with session.begin():
-            yield session
+    async with factory() as session, session.begin():
+        yield session
 
 
 def check_server_version(conn: sa.Connection, label: str = "DATABASE_URL") -> int:

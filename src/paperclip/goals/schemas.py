@@ -7,10 +7,10 @@ from typing import Any, Literal
 
 from paperclip.companies.fields import Body, Description, Title
 from paperclip.db.models import Goal
+from paperclip.vocabulary import GoalStatus
 from paperclip.wire import iso, uid
 
 GoalLevel = Literal["company", "team", "agent", "task"]
-GoalStatus = Literal["planned", "active", "achieved", "cancelled"]
 
 
 class GoalCreate(Body):

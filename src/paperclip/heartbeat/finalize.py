@@ -19,7 +19,7 @@ from paperclip.heartbeat.runs import (
     promote_deferred,
 )
 from paperclip.heartbeat.sessions import save_session
-from paperclip.heartbeat.wakeups import _uuid
+from paperclip.ids import parse_uuid
 
 
 @dataclass
@@ -151,7 +151,7 @@ _FINALIZE = sa.text("""
 
 
 async def finalize_run(session: AsyncSession, run: Any, outcome: RunOutcome, *, adapter_type: str,
-                       event_seq: int | None = None, now: datetime) -> str:
+                       now: datetime) -> str:
     """Persist the outcome; returns the run's final status (a run cancelled or reaped meanwhile keeps
     that status, but still gets its log, excerpts and exit code)."""
     return (await finalize_runs(session, [(run, outcome, adapter_type)], now=now))[run.id]
@@ -209,7 +209,7 @@ async def finalize_runs(session: AsyncSession, items: list[tuple[Any, RunOutcome
         if outcome.provider and (outcome.usage is not None or outcome.cost_cents):
             await record_run_cost(
                 session, company_id=run.company_id, agent_id=run.agent_id, run_id=run.id,
-                issue_id=_uuid(run.context.get("issueId")), provider=outcome.provider,
+                issue_id=parse_uuid(run.context.get("issueId")), provider=outcome.provider,
                 model=outcome.model or "unknown", biller=outcome.biller, billing_type=outcome.billing_type,
                 input_tokens=usage.input_tokens, cached_input_tokens=usage.cached_input_tokens,
                 output_tokens=usage.output_tokens, cents=outcome.cost_cents, priced=outcome.cost_known, now=now)
@@ -223,6 +223,3 @@ def excerpt(text: str, limit: int) -> str | None:
         return None
     return text[-limit:]
 
-
-def run_uuid(value: Any) -> uuid.UUID | None:
-    return _uuid(value)

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 MIN_INTERVAL_SEC = 30
-NOT_INVOKABLE = ("paused", "terminated", "pending_approval")
 
 
 @dataclass(frozen=True)

@@ -17,16 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.db.models import Agent, AgentWakeupRequest, HeartbeatRun, HeartbeatRunEvent, Issue
 from paperclip.heartbeat.context import merge_snapshots
-from paperclip.heartbeat.policy import NOT_INVOKABLE, heartbeat_policy
-from paperclip.heartbeat.wakeups import WAKE_CHANNEL, notify
-from paperclip.projects.pause import (
+from paperclip.heartbeat.policy import heartbeat_policy
+from paperclip.heartbeat.project_stop import (
     BUDGET_BLOCKED,
     PROJECT_BUDGET_STOPPED,
     PROJECT_PAUSED,
     snapshot_issue_id_sql,
 )
+from paperclip.heartbeat.wakeups import WAKE_CHANNEL, notify
+from paperclip.vocabulary import AGENT_NOT_INVOKABLE, RUN_LIVE, sql_in
 
-TERMINAL = ("succeeded", "failed", "timed_out", "cancelled")
 REQUEST_STATUS = {"succeeded": "completed", "cancelled": "cancelled"}
 SOURCE_PRIORITY = sa.case(
     (HeartbeatRun.invocation_source == "on_demand", 0), (HeartbeatRun.invocation_source == "assignment", 1), else_=2)
@@ -53,18 +53,18 @@ class ClaimBatch:
     more: bool = False  # the claim stopped at its agent limit: more agents may have claimable runs
 
 
-_CANDIDATES = sa.text("""
+_CANDIDATES = sa.text(f"""
     SELECT a.id, a.name, a.adapter_type, a.adapter_config, a.runtime_config -> 'heartbeat' AS heartbeat
     FROM agents a JOIN companies c ON c.id = a.company_id
     WHERE a.id IN (SELECT q.agent_id FROM heartbeat_runs q WHERE q.status = 'queued')
-      AND a.status NOT IN ('paused', 'terminated', 'pending_approval') AND c.status = 'active'
+      AND a.status NOT IN ({sql_in(AGENT_NOT_INVOKABLE)}) AND c.status = 'active'
     LIMIT :limit
     FOR NO KEY UPDATE OF a SKIP LOCKED
 """)
-_WAITING_AGENTS = sa.text("""
+_WAITING_AGENTS = sa.text(f"""
     SELECT count(DISTINCT q.agent_id) FROM heartbeat_runs q JOIN agents a ON a.id = q.agent_id
     JOIN companies c ON c.id = a.company_id
-    WHERE q.status = 'queued' AND a.status NOT IN ('paused', 'terminated', 'pending_approval') AND c.status = 'active'
+    WHERE q.status = 'queued' AND a.status NOT IN ({sql_in(AGENT_NOT_INVOKABLE)}) AND c.status = 'active'
 """)
 # One statement: per locked agent, the oldest queued runs (on_demand first) up to its free slots
 # become running; their wake-up requests are claimed, the agents marked running, "run started" logged.
@@ -131,12 +131,12 @@ async def claim_runs(session: AsyncSession, *, runner_id: str, now: datetime, li
 
 
 # The same candidates among agents this transaction has locked already (lock_agents).
-_LOCKED_CANDIDATES = sa.text("""
+_LOCKED_CANDIDATES = sa.text(f"""
     SELECT a.id, a.name, a.adapter_type, a.adapter_config, a.runtime_config -> 'heartbeat' AS heartbeat
     FROM agents a JOIN companies c ON c.id = a.company_id
     WHERE a.id = ANY(CAST(:ids AS uuid[]))
       AND a.id IN (SELECT q.agent_id FROM heartbeat_runs q WHERE q.status = 'queued' AND q.agent_id = ANY(CAST(:ids AS uuid[])))
-      AND a.status NOT IN ('paused', 'terminated', 'pending_approval') AND c.status = 'active'
+      AND a.status NOT IN ({sql_in(AGENT_NOT_INVOKABLE)}) AND c.status = 'active'
 """)
 
 
@@ -195,7 +195,7 @@ async def finish_agent(session: AsyncSession, agent_id: uuid.UUID, *, failed: bo
     await session.execute(sa.update(Agent).where(Agent.id == agent_id).values(last_heartbeat_at=now))
 
 
-async def add_event(session: AsyncSession, run: Any, seq: int | None = None, *, event_type: str, message: str,
+async def add_event(session: AsyncSession, run: Any, *, event_type: str, message: str,
                     level: str = "info", stream: str = "system", payload: dict[str, Any] | None = None,
                     now: datetime) -> None:
     """Append a run event; its seq is the next one in the database (the runner, the reaper and a
@@ -241,11 +241,6 @@ async def record_processes(session: AsyncSession, items: list[tuple[Any, int, st
         "payloads": [json.dumps({**payload, "pid": pid}) for _, pid, _, payload in items], "now": now})
 
 
-async def next_event_seq(session: AsyncSession, run_id: uuid.UUID) -> int:
-    current = await session.scalar(sa.select(sa.func.max(HeartbeatRunEvent.seq)).where(HeartbeatRunEvent.run_id == run_id))
-    return (current or 0) + 1
-
-
 async def fail_runs(session: AsyncSession, run_ids: list[uuid.UUID], *, error_code: str, message: str,
                     now: datetime) -> list[uuid.UUID]:
     """Mark running runs failed (lost process, shutdown), release their locks and reset their agents."""
@@ -269,13 +264,13 @@ async def fail_runs(session: AsyncSession, run_ids: list[uuid.UUID], *, error_co
     return [r.id for r in rows]
 
 
-_DEFERRED = sa.text("""
+_DEFERRED = sa.text(f"""
     SELECT w.id, w.company_id, w.agent_id, w.source, w.trigger_detail, w.payload, a.status AS agent_status
     FROM agent_wakeup_requests w
     JOIN agents a ON a.id = w.agent_id
     LEFT JOIN issues i ON i.id = (w.payload -> 'contextSnapshot' ->> 'issueId')::uuid
     WHERE w.status = 'deferred_issue_execution'
-      AND NOT EXISTS (SELECT 1 FROM heartbeat_runs r WHERE r.id = i.execution_run_id AND r.status IN ('queued', 'running'))
+      AND NOT EXISTS (SELECT 1 FROM heartbeat_runs r WHERE r.id = i.execution_run_id AND r.status IN ({sql_in(RUN_LIVE)}))
     ORDER BY w.requested_at
     LIMIT 500
     FOR UPDATE OF w SKIP LOCKED
@@ -292,7 +287,7 @@ async def promote_deferred(session: AsyncSession, *, now: datetime) -> list[uuid
     created = []
     for rows in groups.values():
         first = rows[0]
-        if first.agent_status in NOT_INVOKABLE:
+        if first.agent_status in AGENT_NOT_INVOKABLE:
             await session.execute(sa.update(AgentWakeupRequest).where(AgentWakeupRequest.id.in_([r.id for r in rows]))
                                   .values(status="cancelled", finished_at=now, error=f"agent {first.agent_status}"))
             continue

@@ -37,6 +37,7 @@ from paperclip.heartbeat.wakeups import (
     queue_on_demand_wakeup,
     request_wakeup,
 )
+from paperclip.vocabulary import RUN_LIVE
 from paperclip.wire import iso, uid
 
 RUN_NOT_FOUND = "Heartbeat run not found"
@@ -72,7 +73,7 @@ async def wake_agent(session: AsyncSession, actor: Actor, agent_id: uuid.UUID, *
     if (pool is not None and not needs_wake_lock(source, idempotency_key, payload) and not session.in_transaction()
             and not (actor.is_agent and actor.agent_id != agent_id)):
         run = await queue_on_demand_wakeup(
-            pool, agent_id=agent_id, companies=_visible_companies(actor), trigger_detail=trigger_detail, reason=reason,
+            pool, agent_id=agent_id, companies=actor.visible_company_ids(), trigger_detail=trigger_detail, reason=reason,
             actor_type=actor.activity_type, actor_id=actor.activity_id, actor_agent_id=actor.agent_id,
             actor_run_id=actor.run_id, force_fresh_session=force_fresh_session, now=now)
         if run is not None:
@@ -101,15 +102,6 @@ async def wake_agent(session: AsyncSession, actor: Actor, agent_id: uuid.UUID, *
         return run_to_wire(SimpleNamespace(**outcome.run))
     run = await session.get(HeartbeatRun, outcome.run_id, populate_existing=True)
     return run_to_wire(run)
-
-
-def _visible_companies(actor: Actor) -> list[uuid.UUID] | None:
-    """The companies whose agents `actor` may wake (None: every company); mirrors Actor.require_company."""
-    if actor.is_agent:
-        return [actor.company_id] if actor.company_id is not None else []
-    if actor.is_board and (actor.is_instance_admin or actor.source == "local_implicit"):
-        return None
-    return sorted(actor.company_ids) if actor.is_board else []
 
 
 async def list_runs(session: AsyncSession, actor: Actor, company_id: uuid.UUID, *, agent_id: uuid.UUID | None,
@@ -153,7 +145,7 @@ async def cancel_run(session: AsyncSession, actor: Actor, run_id: uuid.UUID, now
     run = await visible_run(session, actor, run_id, lock=True)
     if actor.is_agent and actor.agent_id != run.agent_id:
         raise Forbidden("Agent can only cancel its own runs")
-    if run.status not in ("queued", "running"):
+    if run.status not in RUN_LIVE:
         return run
     was_running = run.status == "running"
     message = "Cancelled by a board operator" if actor.is_board else "Cancelled by agent"
@@ -239,8 +231,8 @@ async def scheduler_heartbeats(session: AsyncSession, actor: Actor) -> list[dict
     actor.require_authenticated()
     stmt = (sa.select(Agent, Company.name, Company.issue_prefix).join(Company, Company.id == Agent.company_id)
             .where(Agent.status != "terminated").order_by(Company.name, Agent.name))
-    if not (actor.is_board and (actor.is_instance_admin or actor.source == "local_implicit")):
-        allowed = [actor.company_id] if actor.is_agent else list(actor.company_ids)
+    allowed = actor.visible_company_ids()
+    if allowed is not None:
         stmt = stmt.where(Agent.company_id.in_(allowed))
     out = []
     for agent, company_name, prefix in (await session.execute(stmt)).all():

@@ -13,15 +13,16 @@ from paperclip.heartbeat.context import HEARTBEAT_TASK_KEY, build_snapshot
 from paperclip.heartbeat.policy import MIN_INTERVAL_SEC, HeartbeatPolicy, heartbeat_policy
 from paperclip.heartbeat.timers import TimerCandidate, due_agents
 from paperclip.heartbeat.wakeups import WAKE_CHANNEL, notify
+from paperclip.vocabulary import AGENT_NOT_INVOKABLE, sql_in
 
 TIMER_LOCK_KEY = 0x5043_5449_4D45  # one replica at a time enqueues timer wake-ups
 
 
-_CANDIDATES = sa.text("""
+_CANDIDATES = sa.text(f"""
     SELECT a.id, a.company_id, a.status, c.status AS company_status, (a.runtime_config -> 'heartbeat')::text AS heartbeat,
            a.last_heartbeat_at, a.created_at
     FROM agents a JOIN companies c ON c.id = a.company_id
-    WHERE a.status NOT IN ('paused', 'terminated', 'pending_approval') AND c.status = 'active'
+    WHERE a.status NOT IN ({sql_in(AGENT_NOT_INVOKABLE)}) AND c.status = 'active'
       AND a.runtime_config -> 'heartbeat' ? 'intervalSec'
       AND coalesce(a.last_heartbeat_at, a.created_at) <= :earliest
       AND a.id NOT IN (SELECT q.agent_id FROM heartbeat_runs q WHERE q.status = 'queued'

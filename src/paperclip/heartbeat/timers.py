@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from paperclip.heartbeat.policy import NOT_INVOKABLE, HeartbeatPolicy, heartbeat_policy
+from paperclip.heartbeat.policy import HeartbeatPolicy, heartbeat_policy
+from paperclip.vocabulary import AGENT_NOT_INVOKABLE
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class TimerDecision:
 
 
 def is_due(candidate: TimerCandidate, now: datetime) -> bool:
-    if candidate.agent_status in NOT_INVOKABLE or candidate.company_status != "active":
+    if candidate.agent_status in AGENT_NOT_INVOKABLE or candidate.company_status != "active":
         return False
     policy = candidate.policy or heartbeat_policy(candidate.runtime_config)
     if not policy.enabled or policy.interval_sec <= 0:

@@ -22,14 +22,15 @@ from paperclip.db.models import Agent, AgentWakeupRequest, HeartbeatRun, Issue
 from paperclip.db.rawsql import Sql
 from paperclip.errors import Conflict, NotFound
 from paperclip.heartbeat.context import build_snapshot, merge_snapshots
-from paperclip.heartbeat.policy import NOT_INVOKABLE, heartbeat_policy
-from paperclip.projects.pause import ISSUE_PROJECT_FOR_WAKE, paused_details
-from paperclip.projects.pause import SKIP_REASON as PROJECT_SKIP_REASON
+from paperclip.heartbeat.policy import heartbeat_policy
+from paperclip.heartbeat.project_stop import ISSUE_PROJECT_FOR_WAKE, paused_details
+from paperclip.heartbeat.project_stop import SKIP_REASON as PROJECT_SKIP_REASON
+from paperclip.ids import parse_uuid
 from paperclip.redaction import redact
+from paperclip.vocabulary import AGENT_NOT_INVOKABLE, RUN_LIVE, WAKEUP_PENDING, sql_in
 
 WAKE_CHANNEL = "paperclip_wakeup"
 CANCEL_CHANNEL = "paperclip_run_cancel"
-LIVE_RUN_STATUSES = ("queued", "running")
 # Explicit on-demand wakes are each a run (as the original does); the others coalesce per task.
 NON_COALESCING_SOURCES = ("on_demand",)
 
@@ -117,7 +118,7 @@ async def request_wakeup(
         source, idempotency_key, payload, context))
     if row is None:
         raise NotFound("Agent not found")
-    if row.status in NOT_INVOKABLE:
+    if row.status in AGENT_NOT_INVOKABLE:
         raise not_invokable(agent_id, row.status, row.pause_reason)
 
     common = dict(company_id=company_id, agent_id=agent_id, source=source, trigger_detail=trigger_detail,
@@ -137,7 +138,7 @@ async def request_wakeup(
     snapshot = build_snapshot(source=source, reason=reason, trigger_detail=trigger_detail, payload=payload,
                               context=context, actor_type=requested_by_actor_type, actor_id=requested_by_actor_id,
                               force_fresh_session=force_fresh_session)
-    issue_id = _uuid(snapshot.get("issueId"))
+    issue_id = parse_uuid(snapshot.get("issueId"))
 
     # admission, in the reference's order: company, policy flag, budget block (§8.3: the agent's own
     # stop is its `paused` status, refused above; the project's is its issue's project's paused_at)
@@ -186,7 +187,7 @@ async def request_wakeup(
         lock = (await session.execute(
             sa.select(Issue.execution_run_id, HeartbeatRun.agent_id)
             .join(HeartbeatRun, HeartbeatRun.id == Issue.execution_run_id)
-            .where(Issue.id == issue_id, HeartbeatRun.status.in_(LIVE_RUN_STATUSES))
+            .where(Issue.id == issue_id, HeartbeatRun.status.in_(RUN_LIVE))
         )).first()
         if lock is not None:
             request_id = uuid.uuid4()
@@ -232,12 +233,12 @@ _QUEUE = Sql("""
 # FOR SHARE: a pause, termination or budget stop being committed (they lock the agent row, then
 # cancel its queued runs) is waited for and its status re-read, so no run is queued behind its back.
 # The statement holds no other lock when it waits (no lock-order cycle with the runner).
-_QUEUE_ON_DEMAND = Sql("""
+_QUEUE_ON_DEMAND = Sql(f"""
     WITH target AS (
         SELECT a.id, a.company_id FROM agents a JOIN companies c ON c.id = a.company_id
         WHERE a.id = $1::uuid AND ($2::uuid[] IS NULL OR a.company_id = ANY($2::uuid[]))
-          AND a.status NOT IN ('paused', 'terminated', 'pending_approval') AND c.status = 'active'
-          AND NOT (coalesce(a.runtime_config -> 'heartbeat', '{}'::jsonb) ?| ARRAY['wakeOnOnDemand', 'wakeOnDemand'])
+          AND a.status NOT IN ({sql_in(AGENT_NOT_INVOKABLE)}) AND c.status = 'active'
+          AND NOT (coalesce(a.runtime_config -> 'heartbeat', '{{}}'::jsonb) ?| ARRAY['wakeOnOnDemand', 'wakeOnDemand'])
         FOR SHARE OF a
     ), req AS (
         INSERT INTO agent_wakeup_requests (id, company_id, agent_id, source, trigger_detail, reason, status,
@@ -298,7 +299,7 @@ async def cancel_agent_work(session: AsyncSession, *, agent_id: uuid.UUID, reaso
     await session.execute(sa.select(Agent.id).where(Agent.id == agent_id).with_for_update(key_share=True))
     await session.execute(
         sa.update(AgentWakeupRequest)
-        .where(AgentWakeupRequest.agent_id == agent_id, AgentWakeupRequest.status.in_(("queued", "deferred_issue_execution")))
+        .where(AgentWakeupRequest.agent_id == agent_id, AgentWakeupRequest.status.in_(WAKEUP_PENDING))
         .values(status="cancelled", finished_at=now, error=reason)
     )
     await session.execute(
@@ -315,12 +316,3 @@ async def cancel_agent_work(session: AsyncSession, *, agent_id: uuid.UUID, reaso
     if running:
         await notify(session, CANCEL_CHANNEL, json.dumps([str(r) for r in running]))
     return running
-
-
-def _uuid(value: Any) -> uuid.UUID | None:
-    if value is None:
-        return None
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None

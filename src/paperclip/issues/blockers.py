@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from paperclip.auth.actor import Actor
 from paperclip.db.models import Issue, IssueRelation
 from paperclip.errors import Unprocessable
+from paperclip.vocabulary import ISSUE_TERMINAL
 
 ISSUES = Issue.__table__
 RELATIONS = IssueRelation.__table__
@@ -85,7 +86,7 @@ async def unblocked_by(session: AsyncSession, done_issue_id: uuid.UUID) -> list[
         sa.select(ISSUES.c.id, ISSUES.c.assignee_agent_id)
         .join(RELATIONS, RELATIONS.c.issue_id == ISSUES.c.id)
         .where(RELATIONS.c.related_issue_id == done_issue_id, RELATIONS.c.type == BLOCKS,
-               ISSUES.c.assignee_agent_id.is_not(None), ISSUES.c.status.not_in(("done", "cancelled")),
+               ISSUES.c.assignee_agent_id.is_not(None), ISSUES.c.status.not_in(ISSUE_TERMINAL),
                ~still_open)
     )
     return [(r.id, r.assignee_agent_id) for r in rows]

@@ -20,23 +20,22 @@ from paperclip.activity.service import ACTOR_IDS, ACTOR_VALUES, INSERT_ACTIVITY,
 from paperclip.auth.actor import Actor
 from paperclip.db.models import HeartbeatRun, Issue
 from paperclip.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
+from paperclip.heartbeat.project_stop import paused_details, paused_message
 from paperclip.issues.identifiers import IDENTIFIER_RE, accessible_companies, find_issue, parse_uuid
 from paperclip.issues.listing import LABEL_JSON, issue_json
-from paperclip.issues.references import UNASSIGNABLE_AGENT_STATUSES
 from paperclip.issues.schemas import CheckoutBody
 from paperclip.issues.shapes import issue_to_wire
 from paperclip.issues.statements import NamedSql
-from paperclip.projects.pause import paused_details, paused_message
+from paperclip.vocabulary import AGENT_UNASSIGNABLE, ISSUE_TERMINAL, RUN_LIVE, sql_in
 from paperclip.wire import uid
 
 ISSUES = Issue.__table__
 RUNS = HeartbeatRun.__table__
-LIVE_RUN_STATUSES = ("queued", "running", "scheduled_retry")
 
 
 def _run_is_stale(column) -> Any:
     """SQL: the run named by `column` is missing or no longer live."""
-    return ~sa.exists().where(RUNS.c.id == column, RUNS.c.status.in_(LIVE_RUN_STATUSES))
+    return ~sa.exists().where(RUNS.c.id == column, RUNS.c.status.in_(RUN_LIVE))
 
 
 def lock_details(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -59,8 +58,8 @@ LABELS_OF_ROW = sa.literal_column(
     f"(SELECT COALESCE(json_agg({LABEL_JSON} ORDER BY l.name, l.id), '[]'::json) "
     "FROM issue_labels il JOIN labels l ON l.id = il.label_id WHERE il.issue_id = issues.id)").label("labels_json")
 
-_LIVE = ", ".join(f"'{s}'" for s in LIVE_RUN_STATUSES)
-_UNASSIGNABLE = ", ".join(f"'{s}'" for s in UNASSIGNABLE_AGENT_STATUSES)
+_LIVE = sql_in(RUN_LIVE)
+_UNASSIGNABLE = sql_in(AGENT_UNASSIGNABLE)
 # Python's str.strip() whitespace within ASCII; names outside ASCII get their key fixed up in Python.
 _ASCII_SPACE = r"E' \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f'"
 
@@ -163,7 +162,7 @@ async def checkout(session: AsyncSession, actor: Actor, ref: str, body: Checkout
         raise NotFound("Agent not found")
     if found["agent_company_id"] != company_id:
         raise Unprocessable("Assignee agent must belong to the same company")
-    if found["agent_status"] in UNASSIGNABLE_AGENT_STATUSES:
+    if found["agent_status"] in AGENT_UNASSIGNABLE:
         raise Unprocessable(f"Cannot assign work to an agent with status {found['agent_status']}")
     if found["id"] is None:  # not claimed
         if not found["idempotent"]:
@@ -215,13 +214,13 @@ async def release(session: AsyncSession, actor: Actor, ref: str, now: datetime) 
             run_id = require_run_id(actor)
             if issue["checkout_run_id"] != run_id:
                 live = await session.scalar(sa.select(sa.exists().where(
-                    RUNS.c.id == issue["checkout_run_id"], RUNS.c.status.in_(LIVE_RUN_STATUSES))))
+                    RUNS.c.id == issue["checkout_run_id"], RUNS.c.status.in_(RUN_LIVE))))
                 if live:
                     raise Conflict("Only checkout run can release issue", details=lock_details(issue))
     values: dict[str, Any] = dict(assignee_agent_id=None, assignee_user_id=None, checkout_run_id=None,
                                   execution_run_id=None, execution_locked_at=None, execution_agent_name_key=None,
                                   updated_at=now)
-    if issue["status"] not in ("done", "cancelled"):
+    if issue["status"] not in ISSUE_TERMINAL:
         values["status"] = "todo"
     row = (await session.execute(
         sa.update(ISSUES).where(ISSUES.c.id == issue["id"]).values(**values).returning(ISSUES, LABELS_OF_ROW)

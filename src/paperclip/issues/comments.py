@@ -27,6 +27,7 @@ from paperclip.issues.shapes import comment_to_wire
 from paperclip.issues.statements import NamedSql
 from paperclip.issues.wakes import Wakes
 from paperclip.redaction import redact_text
+from paperclip.vocabulary import ISSUE_TERMINAL
 
 ISSUES = Issue.__table__
 COMMENTS = IssueComment.__table__
@@ -119,7 +120,7 @@ async def _add_comment_reopening(session: AsyncSession, actor: Actor, ref: str, 
                                  now: datetime) -> dict[str, Any]:
     issue = await find_issue(session, ref)
     actor.require_company(issue["company_id"])
-    if issue["status"] in ("done", "cancelled"):
+    if issue["status"] in ISSUE_TERMINAL:
         issue = (await session.execute(
             sa.update(ISSUES).where(ISSUES.c.id == issue["id"])
             .values(status="todo", completed_at=None, cancelled_at=None, updated_at=now).returning(ISSUES)

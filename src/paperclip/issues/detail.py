@@ -11,6 +11,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.errors import NotFound
+from paperclip.issues.documents import issue_documents_sql
 from paperclip.issues.identifiers import IDENTIFIER_RE, parse_uuid
 from paperclip.issues.listing import issue_json
 from paperclip.issues.shapes import issue_to_wire
@@ -91,6 +92,7 @@ SELECT COALESCE(json_agg(json_build_object(
         'description', g.description, 'level', g.level, 'status', g.status) END) ORDER BY chain.depth), '[]'::json)
 FROM chain JOIN issues a ON a.id = chain.id
 LEFT JOIN projects p ON p.id = a.project_id LEFT JOIN goals g ON g.id = a.goal_id)"""
+_PLAN_DOCUMENT, _DOCUMENT_SUMMARIES = issue_documents_sql("d.id")
 _IDS_OF = "(SELECT COALESCE(json_agg(e->'id'), '[]'::json) FROM json_array_elements({}) e)"
 DETAIL_JSON = f"""
 SELECT d.company_id, CAST({issue_json('d', 'd.labels_json', "(SELECT COALESCE(json_agg(e->'id'), '[]'::json) "
@@ -98,7 +100,8 @@ SELECT d.company_id, CAST({issue_json('d', 'd.labels_json', "(SELECT COALESCE(js
     'blockedBy', d.blocked_by_json, 'blockedByIssueIds', {_IDS_OF.format('d.blocked_by_json')},
     'blocks', d.blocks_json,
     'ancestors', CASE WHEN d.parent_id IS NULL THEN '[]'::json ELSE d.ancestors_json END,
-    'project', d.project_json, 'goal', d.goal_json) AS text) AS wire
+    'project', d.project_json, 'goal', d.goal_json,
+    'planDocument', {_PLAN_DOCUMENT}, 'documentSummaries', {_DOCUMENT_SUMMARIES}) AS text) AS wire
 FROM (SELECT q.*, CASE WHEN q.parent_id IS NULL THEN NULL ELSE {_ANCESTORS_JSON.replace('i.parent_id', 'q.parent_id')}
                   END AS ancestors_json
       FROM ({DETAIL_SELECT} {{where}}) q) d

@@ -13,24 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from paperclip.auth.actor import Actor
 from paperclip.db.models import Company, Issue
 from paperclip.errors import NotFound
+from paperclip.ids import parse_uuid, path_uuid
 
 ISSUES = Issue.__table__
 IDENTIFIER_RE = re.compile(r"^[A-Za-z]{1,16}-\d{1,9}$")
 
 
-def parse_uuid(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value)
-    except (ValueError, AttributeError, TypeError):
-        return None
-
-
-def require_uuid(value: str, message: str) -> uuid.UUID:
-    """A path id that is not a UUID names nothing: 404, never a 500."""
-    parsed = parse_uuid(value)
-    if parsed is None:
-        raise NotFound(message)
-    return parsed
+require_uuid = path_uuid  # a path id that is not a UUID names nothing: 404, never a 500
 
 
 def issue_ref_clause(ref: str) -> Any:
@@ -60,8 +49,4 @@ async def require_company_exists(session: AsyncSession, company_id: uuid.UUID) -
 def accessible_companies(actor: Actor) -> list[uuid.UUID] | None:
     """The companies the actor may access, as a SQL parameter (None: all of them), for statements that
     change a row only when `actor.require_company` would pass."""
-    if actor.is_agent:
-        return [actor.company_id] if actor.company_id is not None else []
-    if actor.is_board:
-        return None if (actor.is_instance_admin or actor.source == "local_implicit") else list(actor.company_ids)
-    return []
+    return actor.visible_company_ids()

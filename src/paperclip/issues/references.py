@@ -11,8 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from paperclip.auth.actor import LOCAL_BOARD_USER_ID, Actor
 from paperclip.db.models import Agent, CompanyMembership, Goal, Issue, Label, Project, User
 from paperclip.errors import NotFound, Unprocessable
-
-UNASSIGNABLE_AGENT_STATUSES = ("terminated", "pending_approval")
+from paperclip.vocabulary import AGENT_UNASSIGNABLE
 
 
 async def check_agent_assignee(session: AsyncSession, company_id: uuid.UUID, agent_id: uuid.UUID) -> str:
@@ -24,7 +23,7 @@ async def check_agent_assignee(session: AsyncSession, company_id: uuid.UUID, age
         raise NotFound("Agent not found")
     if row.company_id != company_id:
         raise Unprocessable("Assignee agent must belong to the same company")
-    if row.status in UNASSIGNABLE_AGENT_STATUSES:
+    if row.status in AGENT_UNASSIGNABLE:
         raise Unprocessable(f"Cannot assign work to an agent with status {row.status}")
     return row.name
 

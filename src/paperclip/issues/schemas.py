@@ -7,11 +7,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-STATUSES = ("backlog", "todo", "in_progress", "in_review", "done", "blocked", "cancelled")
-TERMINAL_STATUSES = ("done", "cancelled")
+from paperclip.vocabulary import ISSUE_STATUSES, IssueStatus
+
 PRIORITIES = ("critical", "high", "medium", "low")
 
-Status = Literal["backlog", "todo", "in_progress", "in_review", "done", "blocked", "cancelled"]
+Status = IssueStatus
 Priority = Literal["critical", "high", "medium", "low"]
 
 MAX_TITLE = 500
@@ -66,7 +66,7 @@ class IssueUpdate(_Body):
 
 class CheckoutBody(_Body):
     agentId: uuid.UUID
-    expectedStatuses: Annotated[list[Status], Field(min_length=1, max_length=len(STATUSES) * 2)]
+    expectedStatuses: Annotated[list[Status], Field(min_length=1, max_length=len(ISSUE_STATUSES) * 2)]
 
 
 class CommentCreate(_Body):

@@ -31,7 +31,6 @@ from paperclip.storage.cleanup import forget_issue_objects
 
 ISSUES = Issue.__table__
 MAX_LIMIT = 1000
-TERMINAL = ("done", "cancelled")
 ACTIONABLE = ("todo", "in_progress", "in_review", "blocked")
 
 

@@ -23,10 +23,10 @@ from paperclip.issues.schemas import IssueUpdate
 from paperclip.issues.shapes import comment_to_wire
 from paperclip.issues.status import check_transition, status_effects
 from paperclip.issues.wakes import Wakes
+from paperclip.vocabulary import ISSUE_TERMINAL
 from paperclip.wire import iso
 
 ISSUES = Issue.__table__
-TERMINAL = ("done", "cancelled")
 ACTIONABLE = ("todo", "in_progress", "in_review", "blocked")
 
 
@@ -158,7 +158,7 @@ async def update_issue(session: AsyncSession, actor: Actor, ref: str, body: Issu
     if body.comment is not None:
         comment = await insert_comment(session, actor, row, body.comment, now, wakes,
                                        assignee=row["assignee_agent_id"], extra={"updated": bool(changes)})
-    if "status" in values and row["status"] in TERMINAL:
+    if "status" in values and row["status"] in ISSUE_TERMINAL:
         await wakes.became_terminal(session, row["id"], row["status"], row["parent_id"])
 
     wire = await detail_to_wire(session, await load_detail(session, row["id"]))

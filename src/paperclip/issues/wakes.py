@@ -15,10 +15,10 @@ from paperclip.db.models import Issue
 from paperclip.errors import AppError
 from paperclip.heartbeat.wakeups import request_wakeup
 from paperclip.issues import blockers
+from paperclip.vocabulary import ISSUE_TERMINAL
 
 log = logging.getLogger("paperclip.issues")
 ISSUES = Issue.__table__
-TERMINAL = ("done", "cancelled")
 
 
 class Wakes:
@@ -86,10 +86,10 @@ class Wakes:
         if parent_id is not None:
             parent = (await session.execute(
                 sa.select(ISSUES.c.assignee_agent_id, ISSUES.c.status).where(ISSUES.c.id == parent_id))).first()
-            if parent is None or parent.assignee_agent_id is None or parent.status in TERMINAL:
+            if parent is None or parent.assignee_agent_id is None or parent.status in ISSUE_TERMINAL:
                 return
             open_children = await session.scalar(sa.select(sa.exists().where(
-                ISSUES.c.parent_id == parent_id, ISSUES.c.status.not_in(TERMINAL))))
+                ISSUES.c.parent_id == parent_id, ISSUES.c.status.not_in(ISSUE_TERMINAL))))
             if not open_children:
                 key = str(parent_id)
                 await self.wake(session, parent.assignee_agent_id, source="automation", reason="issue_children_completed",

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import Field
 
 from paperclip.agents.schemas import redact_adapter_config
 from paperclip.companies.fields import Body, Color, Description, JsonObject, Name, text
 from paperclip.db.models import Project
+from paperclip.vocabulary import ProjectStatus
 from paperclip.wire import iso, uid
 
-ProjectStatus = Literal["backlog", "planned", "in_progress", "completed", "cancelled"]
 Icon = text(0, 64)
 GoalIds = Annotated[list[uuid.UUID], Field(max_length=100)]
 

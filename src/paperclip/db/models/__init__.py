@@ -1,5 +1,6 @@
 """Every table, imported in one place so that metadata (and Alembic) sees them all."""
 
+from paperclip.db.models import status_checks  # noqa: F401,I001  (CHECK constraints on the status columns)
 from paperclip.db.models.access import BoardApiKey, CompanyMembership, InstanceUserRole, Invite, User
 from paperclip.db.models.agents import (
     Agent,
@@ -9,6 +10,7 @@ from paperclip.db.models.agents import (
     AgentTaskSession,
 )
 from paperclip.db.models.companies import Company
+from paperclip.db.models.documents import Document, DocumentRevision, IssueDocument
 from paperclip.db.models.governance import (
     ActivityLog,
     Approval,
@@ -35,8 +37,8 @@ from paperclip.db.models.work import (
 __all__ = [
     "ActivityLog", "Agent", "AgentApiKey", "AgentConfigRevision", "AgentRuntimeState", "AgentTaskSession",
     "AgentWakeupRequest", "Approval", "ApprovalComment", "BoardApiKey", "BudgetIncident", "BudgetPolicy",
-    "Company", "CompanyMembership", "CostEvent", "Goal", "HeartbeatRun", "HeartbeatRunEvent", "InstanceUserRole",
-    "Invite", "Issue", "IssueApproval", "IssueComment", "IssueLabel", "IssueRelation", "Label", "Project",
+    "Company", "CompanyMembership", "CostEvent", "Document", "DocumentRevision", "Goal", "HeartbeatRun", "HeartbeatRunEvent", "InstanceUserRole",
+    "Invite", "Issue", "IssueApproval", "IssueComment", "IssueDocument", "IssueLabel", "IssueRelation", "Label", "Project",
     "ProjectGoal", "SchedulerHeartbeat", "User",
     "CompanySecret", "CompanySecretVersion", "SecretKeyCanary",
     "Asset", "IssueAttachment", "StorageDeletion",

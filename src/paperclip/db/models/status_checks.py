@@ -1,0 +1,52 @@
+"""CHECK constraints on the status columns, rendered from the domain vocabulary (paperclip.vocabulary).
+
+Attached to the tables here, in one list, rather than in each model: a status set changes in
+vocabulary.py, this list renders it, and a new migration replaces the constraint (migrations keep
+the literal text of their time; `tests/db/test_status_checks.py` checks the database against this).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from paperclip.db.models.agents import Agent
+from paperclip.db.models.companies import Company
+from paperclip.db.models.governance import Approval, BudgetIncident
+from paperclip.db.models.runs import AgentWakeupRequest, HeartbeatRun
+from paperclip.db.models.work import Goal, Issue, Project
+from paperclip.vocabulary import (
+    AGENT_STATUSES,
+    APPROVAL_STATUSES,
+    COMPANY_STATUSES,
+    GOAL_STATUSES,
+    INCIDENT_STATUSES,
+    ISSUE_STATUSES,
+    PAUSE_REASONS,
+    PROJECT_STATUSES,
+    RUN_STATUSES,
+    WAKEUP_STATUSES,
+    check_in,
+    check_in_or_null,
+)
+
+# (table, column, allowed values, NULL allowed)
+STATUS_CHECKS: list[tuple[Any, str, frozenset[str], bool]] = [
+    (Company.__table__, "status", COMPANY_STATUSES, False),
+    (Company.__table__, "pause_reason", PAUSE_REASONS, True),
+    (Agent.__table__, "status", AGENT_STATUSES, False),
+    (Agent.__table__, "pause_reason", PAUSE_REASONS, True),
+    (Project.__table__, "status", PROJECT_STATUSES, False),
+    (Project.__table__, "pause_reason", PAUSE_REASONS, True),
+    (Goal.__table__, "status", GOAL_STATUSES, False),
+    (Issue.__table__, "status", ISSUE_STATUSES, False),
+    (HeartbeatRun.__table__, "status", RUN_STATUSES, False),
+    (AgentWakeupRequest.__table__, "status", WAKEUP_STATUSES, False),
+    (Approval.__table__, "status", APPROVAL_STATUSES, False),
+    (BudgetIncident.__table__, "status", INCIDENT_STATUSES, False),
+]
+
+for _table, _column, _values, _nullable in STATUS_CHECKS:
+    _table.append_constraint(sa.CheckConstraint(
+        check_in_or_null(_column, _values) if _nullable else check_in(_column, _values), name=_column))

@@ -1,0 +1,84 @@
+"""The domain's vocabulary, once: every status set and the subsets rules are written with (reference
+core §3 constants). Python code imports the sets; hand-written SQL embeds them rendered by `sql_in`
+(at import time, so a hot statement's text is a constant); the CHECK constraints on the status
+columns (db/models, migration 0005) are rendered from the same sets.
+
+A `Literal` is the single definition of each set (pydantic bodies validate against it, mypy checks
+it); the frozenset beside it is derived. This module imports nothing of the project: anyone may use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal, get_args
+
+# ---------------------------------------------------------------- companies, projects, goals
+
+CompanyStatus = Literal["active", "paused", "archived"]
+COMPANY_STATUSES: frozenset[str] = frozenset(get_args(CompanyStatus))
+
+PauseReason = Literal["manual", "budget", "system", "company_archived"]
+PAUSE_REASONS: frozenset[str] = frozenset(get_args(PauseReason))
+
+ProjectStatus = Literal["backlog", "planned", "in_progress", "completed", "cancelled"]
+PROJECT_STATUSES: frozenset[str] = frozenset(get_args(ProjectStatus))
+
+GoalStatus = Literal["planned", "active", "achieved", "cancelled"]
+GOAL_STATUSES: frozenset[str] = frozenset(get_args(GoalStatus))
+
+# ---------------------------------------------------------------- agents
+
+AgentStatus = Literal["active", "paused", "idle", "running", "error", "pending_approval", "terminated"]
+AGENT_STATUSES: frozenset[str] = frozenset(get_args(AgentStatus))
+# An agent in one of these is not woken and its queued runs are not started (core §5.1, §5.3).
+AGENT_NOT_INVOKABLE: frozenset[str] = frozenset({"paused", "terminated", "pending_approval"})
+# Work cannot be assigned to (or checked out for) an agent in one of these (core §7.5).
+AGENT_UNASSIGNABLE: frozenset[str] = frozenset({"terminated", "pending_approval"})
+
+# ---------------------------------------------------------------- heartbeats
+
+RunStatus = Literal["queued", "running", "succeeded", "failed", "timed_out", "cancelled"]
+RUN_STATUSES: frozenset[str] = frozenset(get_args(RunStatus))
+RUN_LIVE: frozenset[str] = frozenset({"queued", "running"})  # holds its issue's execution/checkout lock
+RUN_TERMINAL: frozenset[str] = RUN_STATUSES - RUN_LIVE
+
+WakeupStatus = Literal["queued", "deferred_issue_execution", "claimed", "coalesced", "skipped", "completed", "failed",
+                       "cancelled"]
+WAKEUP_STATUSES: frozenset[str] = frozenset(get_args(WakeupStatus))
+WAKEUP_PENDING: frozenset[str] = frozenset({"queued", "deferred_issue_execution"})  # cancelled by a pause/stop
+
+# ---------------------------------------------------------------- issues
+
+IssueStatus = Literal["backlog", "todo", "in_progress", "in_review", "done", "blocked", "cancelled"]
+ISSUE_STATUSES: frozenset[str] = frozenset(get_args(IssueStatus))
+ISSUE_TERMINAL: frozenset[str] = frozenset({"done", "cancelled"})
+
+# ---------------------------------------------------------------- governance
+
+ApprovalStatus = Literal["pending", "revision_requested", "approved", "rejected", "cancelled"]
+APPROVAL_STATUSES: frozenset[str] = frozenset(get_args(ApprovalStatus))
+APPROVAL_DECIDABLE: frozenset[str] = frozenset({"pending", "revision_requested"})
+
+IncidentStatus = Literal["open", "resolved", "dismissed"]
+INCIDENT_STATUSES: frozenset[str] = frozenset(get_args(IncidentStatus))
+
+
+# ---------------------------------------------------------------- rendering into SQL
+
+def sql_in(values: Iterable[str]) -> str:
+    """`'a', 'b'` for `status IN (...)` in hand-written SQL; sorted, so a statement's text is stable.
+    Only for the constant sets of this module (the values are checked to be plain words)."""
+    items = sorted(values)
+    for value in items:
+        if not value.replace("_", "").isalnum():
+            raise ValueError(f"not a vocabulary word: {value!r}")
+    return ", ".join(f"'{value}'" for value in items)
+
+
+def check_in(column: str, values: Iterable[str]) -> str:
+    """The text of a CHECK constraint that `column` holds one of `values`."""
+    return f"{column} IN ({sql_in(values)})"
+
+
+def check_in_or_null(column: str, values: Iterable[str]) -> str:
+    return f"{column} IS NULL OR {column} IN ({sql_in(values)})"
