@@ -7,6 +7,8 @@ dashboard reads.
     .venv/bin/python bench/api_bench.py                      # starts our server on a temp instance
     .venv/bin/python bench/api_bench.py --base-url http://127.0.0.1:3100   # any running server
                                                              # (e.g. the original, for comparison)
+    .venv/bin/python bench/api_bench.py --auth --issues 2000  # actor resolution: local board vs session
+                                                             # cookie vs board API key; sign-in p50
 """
 
 from __future__ import annotations
@@ -120,14 +122,17 @@ async def workload(base: str, issues: int, concurrency: int) -> list[Phase]:
         return phases
 
 
-def start_server(home: Path, port: int, workers: int) -> subprocess.Popen:
+def start_server(home: Path, port: int, workers: int, extra_env: dict[str, str] | None = None,
+                 stdout_file: Path | None = None) -> subprocess.Popen:
     env = {**os.environ, "PAPERCLIP_HOME": str(home), "PORT": str(port), "HEARTBEAT_SCHEDULER_ENABLED": "false",
            "PAPERCLIP_WORKERS": str(workers),
            "PAPERCLIP_DB_BACKUP_ENABLED": "false", "PAPERCLIP_EMBEDDED_POSTGRES_PORT": str(free_port()),
-           "PAPERCLIP_LOG_LEVEL": "warning"}
+           "PAPERCLIP_LOG_LEVEL": "warning", **(extra_env or {})}
     exe = str(ROOT / ".venv" / "bin" / "paperclipai")
-    subprocess.run([exe, "onboard"], env=env, check=True, stdout=subprocess.DEVNULL)
-    proc = subprocess.Popen([exe, "run"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if not (home / "instances" / "default" / "config.json").exists():
+        subprocess.run([exe, "onboard"], env=env, check=True, stdout=subprocess.DEVNULL)
+    out = stdout_file.open("wb") if stdout_file else subprocess.DEVNULL
+    proc = subprocess.Popen([exe, "run"], env=env, stdout=out, stderr=subprocess.DEVNULL)
     deadline = time.time() + 90
     while time.time() < deadline:
         try:
@@ -142,13 +147,87 @@ def start_server(home: Path, port: int, workers: int) -> subprocess.Popen:
     raise SystemExit("server did not become healthy in 90 s")
 
 
+AUTH_ENV = {"PAPERCLIP_DEPLOYMENT_MODE": "authenticated", "BETTER_AUTH_SECRET": "bench-secret-0123456789abcdef0123"}
+
+
+async def _reads(base: str, name: str, paths: list[str], headers: dict[str, str] | None, concurrency: int) -> Phase:
+    async with LeanClient(base, max_connections=concurrency, headers=headers) as http:
+        await run_phase("warm-up", [(lambda p=p: http.get(p)) for p in paths[:100]], concurrency)
+        phase, _ = await run_phase(name, [(lambda p=p: http.get(p)) for p in paths], concurrency)
+    return phase
+
+
+def _p50(phase: Phase) -> float:
+    return statistics.median(phase.latencies) * 1000
+
+
+def auth_benchmark(requests: int, concurrency: int) -> None:
+    """The cost of knowing who calls: the same read as the local board (local_trusted), then, on the
+    same data after a restart in authenticated mode, with a session cookie and with a board API key;
+    and the sign-in time (argon2id)."""
+    home = Path(tempfile.mkdtemp(prefix="paperclip-bench-"))
+    os.chmod(home, 0o755)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = None
+    try:
+        print(f"local_trusted server on {base} …")
+        proc = start_server(home, port, 1)
+        http = httpx.Client(base_url=base, timeout=30)
+        cid = http.post("/api/companies", json={"name": "Auth bench"}).json()["id"]
+        ids = [http.post(f"/api/companies/{cid}/issues", json={"title": f"Issue {i}"}).json()["id"] for i in range(50)]
+        paths = [f"/api/issues/{ids[i % len(ids)]}" for i in range(requests)]
+        local = asyncio.run(_reads(base, "local_trusted", paths, None, concurrency))
+        proc.terminate()
+        proc.wait(timeout=30)
+        print("restarting the same instance in authenticated mode …")
+        log = home / "auth-run.out"
+        proc = start_server(home, port, 1, AUTH_ENV, stdout_file=log)
+        claim = next(line.split("Board claim URL: ", 1)[1].strip() for line in log.read_text().splitlines()
+                     if "Board claim URL: " in line)
+        token, code = claim.split("/board-claim/", 1)[1].split("?code=")
+        http = httpx.Client(base_url=base, timeout=30, headers={"origin": base})
+        password = "bench-password-123"
+        http.post("/api/auth/sign-up/email", json={"email": "bench@example.com", "password": password, "name": "Bench"})
+        assert http.post(f"/api/board-claim/{token}/claim", json={"code": code}).json().get("claimed")
+        sign_ins = []
+        for _ in range(20):
+            t0 = time.perf_counter()
+            r = httpx.post(f"{base}/api/auth/sign-in/email", json={"email": "bench@example.com", "password": password})
+            sign_ins.append((time.perf_counter() - t0) * 1000)
+            r.raise_for_status()
+        cookie = "; ".join(f"{k}={v}" for k, v in r.cookies.items())
+        board_key = http.post("/api/board-api-keys", json={"name": "bench"}).json()["token"]
+        session = asyncio.run(_reads(base, "session cookie", paths, {"Cookie": cookie}, concurrency))
+        keyed = asyncio.run(_reads(base, "board API key", paths, {"Authorization": f"Bearer {board_key}"}, concurrency))
+        for phase in (local, session, keyed):
+            print(phase.report())
+        print(f"actor resolution, p50 over local_trusted: session cookie {_p50(session) - _p50(local):+.2f} ms, "
+              f"board API key {_p50(keyed) - _p50(local):+.2f} ms per request")
+        print(f"sign-in (argon2id verify + session row) p50 {statistics.median(sign_ins):.1f} ms, "
+              f"min {min(sign_ins):.1f} ms over {len(sign_ins)}")
+    finally:
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        shutil.rmtree(home, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--base-url", help="benchmark a running server instead of starting ours")
     parser.add_argument("--issues", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--workers", type=int, default=1, help="PAPERCLIP_WORKERS for the server this script starts")
+    parser.add_argument("--auth", action="store_true",
+                        help="instead of the workload: the same read as local board, session cookie and board API key, and sign-in time")
     args = parser.parse_args()
+    if args.auth:
+        auth_benchmark(max(args.issues, 500), args.concurrency)
+        return
     proc = home = None
     base = args.base_url
     if base is None:

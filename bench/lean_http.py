@@ -26,8 +26,10 @@ class LeanResponse:
 
 
 class LeanClient:
-    def __init__(self, base_url: str, max_connections: int = 64):
+    def __init__(self, base_url: str, max_connections: int = 64, headers: dict[str, str] | None = None):
         parts = urlsplit(base_url)
+        # extra request headers (a session cookie, an Authorization bearer), written once per request
+        self.extra = b"".join(f"\r\n{k}: {v}".encode() for k, v in (headers or {}).items())
         self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
         self.host_header = f"{self.host}:{self.port}".encode()
         self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
@@ -43,7 +45,7 @@ class LeanClient:
 
     async def request(self, method: str, path: str, json=None) -> LeanResponse:
         body = jsonlib.dumps(json).encode() if json is not None else b""
-        head = (f"{method} {path} HTTP/1.1\r\nHost: ".encode() + self.host_header +
+        head = (f"{method} {path} HTTP/1.1\r\nHost: ".encode() + self.host_header + self.extra +
                 b"\r\nContent-Type: application/json\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n")
         async with self._slots:
             if self._idle:

@@ -97,6 +97,8 @@ def test_agent_heartbeat_drives_the_cli_with_the_run_environment(client_env, tmp
 set -e
 PC="{sys.executable} -m paperclip"
 $PC agent me --json > {tmp_path}/me.json
+$PC agent inbox --json > {tmp_path}/inbox.json
+$PC issue heartbeat-context "$PAPERCLIP_TASK_ID" --json > {tmp_path}/context.json
 $PC issue checkout "$PAPERCLIP_TASK_ID" --json > {tmp_path}/checkout.json
 $PC issue comment "$PAPERCLIP_TASK_ID" --body "plan written by $PAPERCLIP_AGENT_ID" --json > /dev/null
 $PC issue update "$PAPERCLIP_TASK_ID" --status done --json > /dev/null
@@ -118,6 +120,8 @@ $PC issue update "$PAPERCLIP_TASK_ID" --status done --json > /dev/null
     runs = httpx.get(f"{env['PAPERCLIP_API_URL']}/api/companies/{company['id']}/heartbeat-runs").json()
     assert current["status"] == "done", runs
     assert json.loads((tmp_path / "me.json").read_text())["id"] == agent["id"]
+    assert [i["id"] for i in json.loads((tmp_path / "inbox.json").read_text())] == [issue["id"]]
+    assert json.loads((tmp_path / "context.json").read_text())["issue"]["title"] == "Do it"
     checkout = json.loads((tmp_path / "checkout.json").read_text())
     assert checkout["assigneeAgentId"] == agent["id"] and checkout["status"] == "in_progress"
     comments = cli_json("issue", "comments", issue["id"], env=env)

@@ -13,6 +13,8 @@ from paperclip.api.errors import install_error_handlers
 from paperclip.api.middleware import HostnameGuardMiddleware, RequestLogMiddleware
 from paperclip.api.router import mount_api
 from paperclip.api.unit_of_work import UnitOfWorkMiddleware
+from paperclip.auth.origins import trusted_origins
+from paperclip.auth.sessions import SessionCookie
 from paperclip.config import Settings
 from paperclip.db.engine import CONNECT_TIMEOUT_SECONDS, libpq_url, make_async_engine, session_factory
 from paperclip.db.rawsql import create_read_pool
@@ -61,6 +63,8 @@ def create_app(settings: Settings, database_url: str, *, on_startup=None, on_shu
     app = FastAPI(title="Paperclip", version=__version__, lifespan=lifespan, docs_url="/api/docs",
                   openapi_url="/api/openapi.json", redoc_url=None)
     app.state.settings = settings
+    app.state.session_cookie = SessionCookie.of(settings)
+    app.state.trusted_origins = trusted_origins(settings)
     app.state.database_url = database_url
     if settings.metrics_enabled:
         from paperclip import metrics

@@ -35,7 +35,9 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def app_error(_request: Request, exc: AppError) -> JSONResponse:
-        return JSONResponse(error_body(exc.message, exc.details), status_code=exc.status_code)
+        # An error may carry its own wire body (sign-in errors in Better Auth's shape) and headers (Retry-After).
+        body = getattr(exc, "wire_body", None) or error_body(exc.message, exc.details)
+        return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:

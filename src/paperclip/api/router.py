@@ -22,12 +22,15 @@ from starlette.routing import Match
 from paperclip.activity.routes import router as activity_router
 from paperclip.agents.routes import router as agents_router
 from paperclip.approvals.routes import router as approvals_router
+from paperclip.auth.access_routes import router as access_router
+from paperclip.auth.routes import router as auth_router
 from paperclip.companies.routes import router as companies_router
 from paperclip.costs.routes import router as costs_router
 from paperclip.dashboard.routes import router as dashboard_router
 from paperclip.goals.routes import router as goals_router
 from paperclip.health.routes import router as health_router
 from paperclip.heartbeat.routes import router as heartbeat_router
+from paperclip.issues.agent_context_routes import router as agent_context_router
 from paperclip.issues.document_routes import router as issue_documents_router
 from paperclip.issues.routes import router as issues_router
 from paperclip.metrics.routes import router as metrics_router
@@ -46,8 +49,11 @@ FEATURE_ROUTERS: list[APIRouter] = [
     costs_router,
     issues_router,
     issue_documents_router,
+    agent_context_router,
     approvals_router,
     dashboard_router,
+    auth_router,
+    access_router,
     secrets_router,
     metrics_router,
     storage_router,

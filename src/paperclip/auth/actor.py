@@ -21,6 +21,11 @@ class Actor:
     is_instance_admin: bool = False
     key_id: uuid.UUID | None = None
     run_id: uuid.UUID | None = None
+    # Companies where a board user's membership role is `viewer` (read-only), and whether this
+    # request changes anything (set from its method): require_company refuses viewers' writes.
+    viewer_company_ids: frozenset[uuid.UUID] = field(default_factory=frozenset)
+    mutating: bool = False
+    session_id: uuid.UUID | None = None  # the auth_sessions row of a `session` actor
 
     @property
     def is_board(self) -> bool:
@@ -69,6 +74,11 @@ class Actor:
             raise Forbidden("Agent key cannot access another company")
         if self.is_board and not self.can_access(company_id):
             raise Forbidden("User does not have access to this company")
+        if self.mutating and company_id in self.viewer_company_ids and not self.is_instance_admin:
+            raise Forbidden("Viewer access is read-only")
+
+    def is_viewer_of(self, company_id: uuid.UUID) -> bool:
+        return company_id in self.viewer_company_ids and not self.is_instance_admin
 
     # How the actor appears in activity entries and created_by columns.
     @property

@@ -11,14 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.auth.actor import ANONYMOUS, LOCAL_BOARD, Actor
 from paperclip.auth.run_jwt import looks_like_jwt, verify_run_jwt
+from paperclip.auth.sessions import lookup_session
 from paperclip.auth.tokens import BOARD_KEY_PREFIX, hash_token
 from paperclip.config import Settings
-from paperclip.db.models import (
-    AgentApiKey,
-    BoardApiKey,
-    CompanyMembership,
-    InstanceUserRole,
-)
+from paperclip.db.models import AgentApiKey, BoardApiKey
 from paperclip.db.rawsql import Sql
 from paperclip.errors import BadRequest, Unauthorized
 
@@ -29,6 +25,14 @@ AGENT_STATE = Sql("SELECT company_id, status FROM agents WHERE id = $1")
 AGENT_KEY = Sql("""SELECT k.id, k.agent_id, k.company_id, k.last_used_at, a.status
                    FROM agent_api_keys k JOIN agents a ON a.id = k.agent_id
                    WHERE k.key_hash = $1 AND k.revoked_at IS NULL""")
+BOARD_KEY = Sql("""
+SELECT k.id, k.user_id, k.expires_at, k.last_used_at,
+       EXISTS (SELECT 1 FROM instance_user_roles r WHERE r.user_id = k.user_id AND r.role = 'instance_admin') AS is_admin,
+       ARRAY(SELECT m.company_id FROM company_memberships m WHERE m.principal_type = 'user'
+             AND m.principal_id = k.user_id AND m.status = 'active') AS companies,
+       ARRAY(SELECT m.company_id FROM company_memberships m WHERE m.principal_type = 'user'
+             AND m.principal_id = k.user_id AND m.status = 'active' AND m.membership_role = 'viewer') AS viewer_companies
+FROM board_api_keys k WHERE k.key_hash = $1 AND k.revoked_at IS NULL""")
 LAST_USED_GRANULARITY = timedelta(minutes=1)  # touch last_used_at at most once a minute per key
 
 
@@ -42,8 +46,16 @@ def parse_run_id(header: str | None) -> uuid.UUID | None:
 
 
 async def resolve_actor(
-    session: AsyncSession, settings: Settings, *, authorization: str | None, run_id_header: str | None, now: datetime
+    session: AsyncSession, settings: Settings, *, authorization: str | None, run_id_header: str | None, now: datetime,
+    session_token: str | None = None, mutating: bool = False,
 ) -> Actor:
+    """The caller. A bearer token or session cookie that matches nothing is a 401, never anonymous."""
+    actor = await _resolve(session, settings, authorization, run_id_header, now, session_token)
+    return replace(actor, mutating=True) if mutating and actor.type == "board" else actor
+
+
+async def _resolve(session: AsyncSession, settings: Settings, authorization: str | None, run_id_header: str | None,
+                   now: datetime, session_token: str | None) -> Actor:
     run_id = parse_run_id(run_id_header)
     if run_id is not None:
         if await RUN_EXISTS.fetchval(session, run_id) is None:
@@ -51,8 +63,14 @@ async def resolve_actor(
 
     token = _bearer(authorization)
     if token is None:
-        actor = LOCAL_BOARD if settings.is_local_trusted else ANONYMOUS
-        return replace(actor, run_id=run_id) if run_id else actor
+        if settings.is_local_trusted:
+            return replace(LOCAL_BOARD, run_id=run_id) if run_id else LOCAL_BOARD
+        if session_token is None:
+            return replace(ANONYMOUS, run_id=run_id) if run_id else ANONYMOUS
+        row = await lookup_session(session, session_token, now)
+        if row is None:
+            raise Unauthorized("Session expired or invalid: sign in again")
+        return _board_actor(row, "session", session_id=row["id"], run_id=run_id)
 
     if looks_like_jwt(token):
         # Run JWTs verify without the database; a valid one costs one query (the agent's state).
@@ -79,13 +97,18 @@ async def resolve_actor(
 
 
 async def _board_key_actor(session: AsyncSession, digest: str, now: datetime, run_id) -> Actor | None:
-    board_key = await session.scalar(
-        sa.select(BoardApiKey).where(BoardApiKey.key_hash == digest, BoardApiKey.revoked_at.is_(None))
-    )
-    if board_key is None or (board_key.expires_at is not None and board_key.expires_at <= now):
+    row = await BOARD_KEY.fetchrow(session, digest)
+    if row is None or (row["expires_at"] is not None and row["expires_at"] <= now):
         return None
-    _touch(board_key, now)
-    return await _board_user(session, board_key.user_id, source="board_key", key_id=board_key.id, run_id=run_id)
+    if row["last_used_at"] is None or now - row["last_used_at"] > LAST_USED_GRANULARITY:
+        await session.execute(sa.update(BoardApiKey).where(BoardApiKey.id == row["id"]).values(last_used_at=now))
+    return _board_actor(row, "board_key", key_id=row["id"], run_id=run_id)
+
+
+def _board_actor(row, source: str, *, key_id=None, session_id=None, run_id=None) -> Actor:
+    return Actor(type="board", source=source, user_id=row["user_id"], company_ids=frozenset(row["companies"]),
+                 viewer_company_ids=frozenset(row["viewer_companies"]), is_instance_admin=bool(row["is_admin"]),
+                 key_id=key_id, session_id=session_id, run_id=run_id)
 
 
 async def _agent_key_actor(session: AsyncSession, digest: str, now: datetime, run_id) -> Actor | None:
@@ -107,22 +130,3 @@ def _bearer(authorization: str | None) -> str | None:
     if scheme.lower() != "bearer" or not value.strip():
         raise Unauthorized("Authorization header must be 'Bearer <token>'")
     return value.strip()
-
-
-def _touch(key: BoardApiKey, now: datetime) -> None:
-    if key.last_used_at is None or now - key.last_used_at > LAST_USED_GRANULARITY:
-        key.last_used_at = now
-
-
-async def _board_user(session: AsyncSession, user_id: str, *, source: str, key_id=None, run_id=None) -> Actor:
-    admin = await session.scalar(
-        sa.select(sa.func.count()).select_from(InstanceUserRole).where(
-            InstanceUserRole.user_id == user_id, InstanceUserRole.role == "instance_admin")
-    )
-    companies = await session.scalars(
-        sa.select(CompanyMembership.company_id).where(
-            CompanyMembership.principal_type == "user", CompanyMembership.principal_id == user_id,
-            CompanyMembership.status == "active")
-    )
-    return Actor(type="board", source=source, user_id=user_id, company_ids=frozenset(companies),
-                 is_instance_admin=bool(admin), key_id=key_id, run_id=run_id)

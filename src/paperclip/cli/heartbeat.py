@@ -93,6 +93,10 @@ def run_command(
     if api_base is None:
         settings = settings_for(data_dir, config, instance)
         api_base = f"http://127.0.0.1:{settings.port}"
+    if not (api_key or os.environ.get("PAPERCLIP_API_KEY")):
+        from paperclip.cli.auth_login import stored_token  # a person's `paperclipai auth login`
+
+        api_key = stored_token(api_base)
     api_key = api_key or os.environ.get("PAPERCLIP_API_KEY") or None
     deadline = time.monotonic() + timeout_ms / 1000 if timeout_ms > 0 else None
     try:

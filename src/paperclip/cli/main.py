@@ -6,6 +6,7 @@ import typer
 
 from paperclip import __version__
 from paperclip.cli.allowed_hostname import allowed_hostname_command
+from paperclip.cli.auth_cmd import auth_app
 from paperclip.cli.configure import configure_command
 from paperclip.cli.db import backup_command, db_app, migrate_command, restore_command
 from paperclip.cli.doctor import doctor_command
@@ -41,6 +42,7 @@ app.command("db:restore")(restore_command)
 app.command("db:migrate", hidden=True)(migrate_command)
 app.add_typer(db_app, name="db")
 app.add_typer(heartbeat_app, name="heartbeat")
+app.add_typer(auth_app, name="auth")
 app.add_typer(secrets_app, name="secrets")
 
 

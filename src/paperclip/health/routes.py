@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from paperclip import __version__
 from paperclip.db.models import InstanceUserRole, Invite
+from paperclip.errors import AppError
 
 router = APIRouter()
 # Monitors poll this with short timeouts of their own; a hung database (frozen host, packets
@@ -53,6 +54,21 @@ async def _probe(request: Request) -> tuple[str, bool]:
     return task.result()
 
 
+async def _identified(request: Request) -> bool:
+    """Full detail goes to a signed-in board user or an agent; a bad credential is just anonymous here."""
+    headers = request.headers
+    if not headers.get("authorization") and "session_token" not in (headers.get("cookie") or ""):
+        return False
+    from paperclip.api.deps import maybe_actor  # late: deps imports the auth stack
+    from paperclip.api.unit_of_work import SCOPE_KEY
+
+    try:
+        actor = await maybe_actor(request, request.scope[SCOPE_KEY].get_session())
+    except AppError:
+        return False
+    return actor.type != "none"
+
+
 @router.get("/health")
 async def health(request: Request):
     settings = request.app.state.settings
@@ -60,6 +76,14 @@ async def health(request: Request):
         bootstrap_status, invite_active = await _probe(request)
     except Exception:  # any failure to reach the database (TimeoutError included) is the same answer to a monitor
         return JSONResponse({"status": "unhealthy", "version": __version__, "error": "database_unreachable"}, status_code=503)
+    if not settings.is_local_trusted and not await _identified(request):
+        # Authenticated mode, anonymous caller: the original's reduced answer (no version, no features).
+        # (plus the production guide's `deployment` block, which only repeats mode and exposure)
+        return {"status": "ok", "deploymentMode": settings.deployment_mode,
+                "deploymentExposure": settings.deployment_exposure, "bootstrapStatus": bootstrap_status,
+                "bootstrapInviteActive": invite_active,
+                "deployment": {"mode": settings.deployment_mode, "exposure": settings.deployment_exposure,
+                               "authReady": True}}
     return {
         "status": "ok",
         "version": __version__,

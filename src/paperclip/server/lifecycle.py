@@ -56,6 +56,8 @@ async def _start(app: FastAPI) -> None:
     role = getattr(app.state, "role", "all")
     if settings.is_local_trusted and role != "http":
         await ensure_local_board(app)
+    if not settings.is_local_trusted and role != "http":
+        await _authenticated_start(app)
     app.state.background = []
     app.state.scheduler = None
     app.state.backup_schedule = None
@@ -77,6 +79,43 @@ async def _start(app: FastAPI) -> None:
             backup_source_url(settings, app.state.database_url), backup_dir=settings.backup.dir,
             interval_minutes=settings.backup.interval_minutes, retention_days=settings.backup.retention_days, now=utcnow())
         app.state.background.append(asyncio.create_task(_backup_loop(app.state.backup_schedule), name="db-backups"))
+
+
+async def _authenticated_start(app: FastAPI) -> None:
+    """Authenticated mode: the env's first admin (headless installs), then the board claim URL when
+    the only admin is the local board of a formerly local_trusted instance."""
+    from paperclip.auth import board_claim, first_admin
+
+    settings = app.state.settings
+    await first_admin.ensure_env_admin(app, utcnow())
+    port = getattr(app.state, "listen_port", settings.port)
+    host = "localhost" if settings.host in ("0.0.0.0", "::") else settings.host
+    base_url = settings.auth_public_base_url or f"http://{host}:{port}"
+    if await board_claim.announce(app, base_url, utcnow()) is None:
+        await _automatic_bootstrap_invite(app, base_url)
+
+
+async def _automatic_bootstrap_invite(app: FastAPI, base_url: str) -> None:
+    """No admin and no live bootstrap invite: make one and print its link (what `run` does in the original)."""
+    from paperclip.auth.invites import create_bootstrap_invite
+    from paperclip.db.models import Invite
+
+    now = utcnow()
+    async with unit_of_work(app.state.sessions) as session:
+        await session.execute(sa.text("SELECT pg_advisory_xact_lock(4242002)"))  # replicas starting together
+        if await session.scalar(sa.select(sa.exists().where(InstanceUserRole.role == "instance_admin"))):
+            return
+        if await session.scalar(sa.select(sa.exists().where(
+                Invite.invite_type == "bootstrap_ceo", Invite.revoked_at.is_(None), Invite.accepted_at.is_(None),
+                Invite.expires_at > now))):
+            print("\n  Instance setup required: a bootstrap CEO invite is active. For a new link run"
+                  " `paperclipai auth bootstrap-ceo`.\n", flush=True)
+            return
+        token, invite = await create_bootstrap_invite(session, now)
+    print(f"\n  Instance setup required: open this link to create the first admin account.\n"
+          f"  Invite URL: {base_url.rstrip('/')}/invite/{token}\n"
+          f"  Expires: {invite.expires_at.isoformat(timespec='seconds')}\n", flush=True)
+    log.warning("Instance setup required: a bootstrap CEO invite was created (its link is on the console)")
 
 
 async def on_shutdown(app: FastAPI) -> None:

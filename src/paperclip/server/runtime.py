@@ -19,6 +19,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from paperclip.api.app import create_app
+from paperclip.auth.origins import trusted_origins
 from paperclip.config import Settings
 from paperclip.logging import configure_logging
 from paperclip.server.banner import StartupFacts, jwt_status, print_banner
@@ -81,6 +82,12 @@ def serve_on_socket(settings: Settings, database_url: str, port: int, sock: sock
 def _serve_processes(settings: Settings, database_url: str, port: int, sock: socket.socket) -> int:
     from paperclip.server.workers import run_workers
 
+    if not settings.is_local_trusted:
+        from paperclip.auth.board_claim import ensure_challenge
+        from paperclip.clock import utcnow
+
+        ensure_challenge(utcnow())  # before forking: every worker must know the same board claim challenge
+
     if settings.heartbeat_process == "separate":
         def serve_one(listen: socket.socket, index: int) -> None:
             # Process 0 runs heartbeats, the scheduler and backups; the others only serve HTTP,
@@ -111,6 +118,7 @@ def build_app(settings: Settings, database_url: str, port: int, *, role: str = "
     app.state.role = role
     host = "localhost" if settings.host in ("0.0.0.0", "::", "127.0.0.1") else settings.host
     app.state.listen_port = port
+    app.state.trusted_origins = trusted_origins(settings, port)
     app.state.api_url = settings.env.get("PAPERCLIP_API_URL") or f"http://{host}:{port}"
     app.state.replica_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     return app

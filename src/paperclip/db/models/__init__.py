@@ -19,6 +19,13 @@ from paperclip.db.models.governance import (
     BudgetPolicy,
     CostEvent,
 )
+from paperclip.db.models.identity import (
+    AuthRateLimit,
+    AuthSession,
+    CliAuthChallenge,
+    JoinRequest,
+    PrincipalPermissionGrant,
+)
 from paperclip.db.models.runs import AgentWakeupRequest, HeartbeatRun, HeartbeatRunEvent, SchedulerHeartbeat
 from paperclip.db.models.secrets import CompanySecret, CompanySecretVersion, SecretKeyCanary
 from paperclip.db.models.storage import Asset, IssueAttachment, StorageDeletion
@@ -40,6 +47,7 @@ __all__ = [
     "Company", "CompanyMembership", "CostEvent", "Document", "DocumentRevision", "Goal", "HeartbeatRun", "HeartbeatRunEvent", "InstanceUserRole",
     "Invite", "Issue", "IssueApproval", "IssueComment", "IssueDocument", "IssueLabel", "IssueRelation", "Label", "Project",
     "ProjectGoal", "SchedulerHeartbeat", "User",
+    "AuthRateLimit", "AuthSession", "CliAuthChallenge", "JoinRequest", "PrincipalPermissionGrant",
     "CompanySecret", "CompanySecretVersion", "SecretKeyCanary",
     "Asset", "IssueAttachment", "StorageDeletion",
 ]

@@ -1,0 +1,194 @@
+"""Board claim, invites, join requests, members, board API keys, CLI login, instance admin routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Request
+
+from paperclip.api.deps import DB, ActorDep, MaybeActorDep, Now
+from paperclip.auth import board_claim, board_keys, invites, members
+from paperclip.auth.ids import path_uuid
+from paperclip.errors import BadRequest
+
+router = APIRouter(tags=["access"])
+JsonBody = Body(default=None)
+
+
+def fields(body: Any) -> dict[str, Any]:
+    if body is None:
+        return {}
+    if not isinstance(body, dict):
+        raise BadRequest("Validation error", [{"path": [], "field": "", "message": "Expected a JSON object"}])
+    return body
+
+
+@router.get("/board-claim/{token}")
+async def get_board_claim(token: str, request: Request, session: DB, now: Now):
+    return await board_claim.challenge_status(session, token, request.query_params.get("code"), now)
+
+
+@router.post("/board-claim/{token}/claim")
+async def post_board_claim(token: str, session: DB, actor: MaybeActorDep, now: Now, body: Any = JsonBody):
+    return await board_claim.claim_board(session, actor, token, fields(body).get("code"), now)
+
+
+def _base_url(request: Request) -> str:
+    """Invite links use the configured public URL (never a proxy's internal Host), else the request's."""
+    return request.app.state.settings.auth_public_base_url or str(request.base_url).rstrip("/")
+
+
+def _company(company_id: str):
+    return path_uuid(company_id, "Company not found")
+
+
+# ------------------------------------------------------------------------------------------------ invites
+
+
+@router.post("/companies/{company_id}/invites", status_code=201)
+async def create_invite(company_id: str, request: Request, session: DB, actor: ActorDep, now: Now,
+                        body: Any = JsonBody):
+    return await invites.create_company_invite(session, actor, _company(company_id), fields(body), now,
+                                               _base_url(request))
+
+
+@router.get("/companies/{company_id}/invites")
+async def list_invites(company_id: str, session: DB, actor: ActorDep, now: Now):
+    return await invites.list_company_invites(session, actor, _company(company_id), now)
+
+
+@router.post("/invites/{invite_id}/revoke")
+async def revoke_invite(invite_id: str, session: DB, actor: ActorDep, now: Now):
+    return await invites.revoke_invite(session, actor, path_uuid(invite_id, invites.NOT_FOUND), now)
+
+
+@router.get("/invites/{token}")
+async def get_invite(token: str, request: Request, session: DB, now: Now):
+    return await invites.invite_summary(session, token, now, _base_url(request))
+
+
+@router.post("/invites/{token}/accept", status_code=202)
+async def accept_invite(token: str, request: Request, session: DB, actor: MaybeActorDep, now: Now,
+                        body: Any = JsonBody):
+    return await invites.accept_invite(session, actor, token, fields(body), now,
+                                       request_ip=request.client.host if request.client else None)
+
+
+@router.get("/companies/{company_id}/join-requests")
+async def list_join_requests(company_id: str, request: Request, session: DB, actor: ActorDep):
+    return await invites.list_join_requests(session, actor, _company(company_id), request.query_params.get("status"))
+
+
+@router.post("/companies/{company_id}/join-requests/{request_id}/approve")
+async def approve_join_request(company_id: str, request_id: str, request: Request, session: DB, actor: ActorDep,
+                               now: Now):
+    return await invites.approve_join_request(session, actor, _company(company_id),
+                                              path_uuid(request_id, "Join request not found"), now,
+                                              strict_secrets=request.app.state.settings.secrets.strict_mode)
+
+
+@router.post("/companies/{company_id}/join-requests/{request_id}/reject")
+async def reject_join_request(company_id: str, request_id: str, session: DB, actor: ActorDep, now: Now):
+    return await invites.reject_join_request(session, actor, _company(company_id),
+                                             path_uuid(request_id, "Join request not found"), now)
+
+
+@router.post("/join-requests/{request_id}/claim-api-key", status_code=201)
+async def claim_api_key(request_id: str, session: DB, now: Now, body: Any = JsonBody):
+    return await invites.claim_agent_api_key(session, path_uuid(request_id, "Join request not found"),
+                                             fields(body).get("claimSecret"), now)
+
+
+# ------------------------------------------------------------------------------------------------ members, admin
+
+
+@router.get("/companies/{company_id}/members")
+async def list_members(company_id: str, session: DB, actor: ActorDep):
+    return await members.list_members(session, actor, _company(company_id))
+
+
+@router.patch("/companies/{company_id}/members/{member_id}")
+async def update_member(company_id: str, member_id: str, session: DB, actor: ActorDep, now: Now, body: Any = JsonBody):
+    return await members.update_member(session, actor, _company(company_id), path_uuid(member_id, "Member not found"),
+                                       fields(body), now)
+
+
+@router.post("/companies/{company_id}/members/{member_id}/archive")
+async def archive_member(company_id: str, member_id: str, session: DB, actor: ActorDep, now: Now):
+    return await members.archive_member(session, actor, _company(company_id), path_uuid(member_id, "Member not found"),
+                                        now)
+
+
+@router.patch("/companies/{company_id}/members/{member_id}/permissions")
+async def member_permissions(company_id: str, member_id: str, session: DB, actor: ActorDep, now: Now,
+                             body: Any = JsonBody):
+    return await members.set_member_permissions(session, actor, _company(company_id),
+                                                path_uuid(member_id, "Member not found"), fields(body), now)
+
+
+@router.get("/admin/users")
+async def admin_users(session: DB, actor: ActorDep):
+    return await members.list_users(session, actor)
+
+
+@router.post("/admin/users/{user_id}/promote-instance-admin")
+async def promote_admin(user_id: str, session: DB, actor: ActorDep):
+    return await members.set_instance_admin(session, actor, user_id, True)
+
+
+@router.post("/admin/users/{user_id}/demote-instance-admin")
+async def demote_admin(user_id: str, session: DB, actor: ActorDep):
+    return await members.set_instance_admin(session, actor, user_id, False)
+
+
+# ------------------------------------------------------------------------------------------------ board keys, CLI login
+
+
+@router.get("/board-api-keys")
+async def list_board_keys(session: DB, actor: ActorDep):
+    return await board_keys.list_keys(session, actor)
+
+
+@router.post("/board-api-keys", status_code=201)
+async def create_board_key(request: Request, session: DB, actor: ActorDep, now: Now, body: Any = JsonBody):
+    return await board_keys.create_key(session, request.app.state.settings, actor, fields(body), now)
+
+
+@router.delete("/board-api-keys/{key_id}")
+async def revoke_board_key(key_id: str, session: DB, actor: ActorDep, now: Now):
+    return await board_keys.revoke_key(session, actor, path_uuid(key_id, "Board API key not found"), now)
+
+
+@router.post("/cli-auth/challenges", status_code=201)
+async def create_cli_challenge(request: Request, session: DB, now: Now, body: Any = JsonBody):
+    return await board_keys.create_challenge(session, fields(body), now, _base_url(request))
+
+
+@router.get("/cli-auth/challenges/{challenge_id}")
+async def get_cli_challenge(challenge_id: str, request: Request, session: DB, actor: MaybeActorDep, now: Now):
+    return await board_keys.challenge_status(session, actor, path_uuid(challenge_id, "CLI auth challenge not found"),
+                                             request.query_params.get("token"), now)
+
+
+@router.post("/cli-auth/challenges/{challenge_id}/approve")
+async def approve_cli_challenge(challenge_id: str, request: Request, session: DB, actor: MaybeActorDep, now: Now,
+                                body: Any = JsonBody):
+    return await board_keys.approve_challenge(session, request.app.state.settings, actor,
+                                              path_uuid(challenge_id, "CLI auth challenge not found"),
+                                              fields(body).get("token"), now)
+
+
+@router.post("/cli-auth/challenges/{challenge_id}/cancel")
+async def cancel_cli_challenge(challenge_id: str, session: DB, now: Now, body: Any = JsonBody):
+    return await board_keys.cancel_challenge(session, path_uuid(challenge_id, "CLI auth challenge not found"),
+                                             fields(body).get("token"), now)
+
+
+@router.get("/cli-auth/me")
+async def cli_auth_me(session: DB, actor: ActorDep):
+    return await board_keys.cli_me(session, actor)
+
+
+@router.post("/cli-auth/revoke-current")
+async def cli_auth_revoke_current(session: DB, actor: ActorDep, now: Now):
+    return await board_keys.revoke_current(session, actor, now)
