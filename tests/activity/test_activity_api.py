@@ -25,9 +25,10 @@ async def test_activity_newest_first_with_filters_and_paging(client):
     assert len(by_action) == 1
     page = (await client.get(f"/api/companies/{cid}/activity", params={"limit": 2, "offset": 1})).json()
     assert [r["action"] for r in page] == ["goal.created", "agent.key_created"]
-    for absurd in (10**9, 10**30):  # clamped
-        huge = await client.get(f"/api/companies/{cid}/activity", params={"limit": absurd})
-        assert huge.status_code == 200 and len(huge.json()) == 5
+    huge = await client.get(f"/api/companies/{cid}/activity", params={"limit": 10**9})  # clamped
+    assert huge.status_code == 200 and len(huge.json()) == 5
+    # past PostgreSQL's integer range: refused by the input layer (paperclip.api.input_guard)
+    assert (await client.get(f"/api/companies/{cid}/activity", params={"limit": 10**30})).status_code == 400
     for params in ({"limit": 0}, {"limit": "abc"}, {"offset": -1}, {"offset": 10**12}, {"agentId": "nope"}):
         r = await client.get(f"/api/companies/{cid}/activity", params=params)
         assert r.status_code == 400, params

@@ -61,3 +61,30 @@ async def test_heartbeat_context_carries_the_issue_the_cursor_and_the_waking_com
 
     assert (await client.get(f"/api/issues/{issue['id']}/heartbeat-context", headers=team.hx())).status_code == 403
     assert (await client.get("/api/issues/NOPE-9/heartbeat-context", headers=team.h1())).status_code == 404
+
+
+async def test_live_runs_and_the_active_run_of_an_issue(world, team, client, app):
+    from paperclip.db.models import Issue
+
+    issue = await world.issue(team.cid, title="Busy", status="todo")  # no assignee: no wake-up run of its own
+    assert (await client.get(f"/api/issues/{issue['id']}/live-runs")).json() == []
+    assert (await client.get(f"/api/issues/{issue['id']}/active-run")).json() is None
+    done = await world.run(team.cid, team.a1["id"], status="succeeded")
+    async with app.state.sessions() as session, session.begin():
+        for run_id in (team.r1, done):
+            await session.execute(sa.update(HeartbeatRun).where(HeartbeatRun.id == uuid.UUID(run_id)).values(
+                context_snapshot={"issueId": issue["id"]}))
+        await session.execute(sa.update(Issue).where(Issue.id == uuid.UUID(issue["id"])).values(execution_run_id=uuid.UUID(team.r1)))
+    live = (await client.get(f"/api/issues/{issue['id']}/live-runs")).json()
+    assert [r["runId"] for r in live] == [team.r1]
+    assert (await client.get(f"/api/issues/{issue['id']}/active-run")).json()["runId"] == team.r1
+    assert {r["runId"] for r in (await client.get(f"/api/issues/{issue['id']}/runs")).json()} == {team.r1, done}
+    assert (await client.get(f"/api/issues/{issue['id']}/live-runs", headers=team.hx())).status_code == 403
+
+
+async def test_agent_configurations_are_listed_redacted(world, client):
+    company = await world.company("Config Co")
+    await world.agent(company["id"], "Keeper", adapterConfig={"command": "true", "env": {"OPENAI_API_KEY": "sk-live-123456"}})
+    configs = (await client.get(f"/api/companies/{company['id']}/agent-configurations")).json()
+    assert [c["name"] for c in configs] == ["Keeper"]
+    assert "sk-live-123456" not in str(configs) and configs[0]["adapterConfig"]["command"] == "true"

@@ -29,6 +29,12 @@ async def list_agents(company_id: str, session: DB, actor: ActorDep):
     return [agent_to_wire(a) for a in await service.list_agents(session, actor, path_uuid(company_id, COMPANY))]
 
 
+@router.get("/companies/{company_id}/agent-configurations")
+async def list_configurations(company_id: str, session: DB, actor: ActorDep):
+    """Every agent's configuration, redacted like GET /agents/:id/configuration."""
+    return [configuration_to_wire(a) for a in await service.list_agents(session, actor, path_uuid(company_id, COMPANY))]
+
+
 @router.post("/companies/{company_id}/agents", status_code=201)
 async def create_agent(company_id: str, body: AgentCreate, session: DB, actor: ActorDep, settings: SettingsDep, now: Now):
     return agent_to_wire(await service.create_agent(session, actor, path_uuid(company_id, COMPANY), body, now,

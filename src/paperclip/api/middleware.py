@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterable
 
 from paperclip import metrics
+from paperclip.api.input_guard import is_data_error
 from paperclip.logging import REQUEST_ID
 from paperclip.redaction import redact, redact_query, redact_text
 
@@ -101,6 +102,10 @@ class RequestLogMiddleware:
             if not response_started:
                 await _send_json(send, 413, {"error": "Request body too large", "details": {"limitBytes": max_body}})
             status = 413
+        except Exception as exc:
+            if response_started:
+                raise  # a response half sent cannot be repaired: the connection must close
+            status = await _answer_error(scope, exc, send_wrapper)
         finally:
             self._log(scope, status, started, bytes(captured) if status >= 400 and not too_large else b"")
             if metrics.enabled():
@@ -128,6 +133,20 @@ class RequestLogMiddleware:
                 extra["req_body"] = "[unparsed body]"
         log.log(level, "%s %s %s %sms", scope.get("method"), url, status, duration_ms,
                 extra={"http": extra, "http_safe": "req_body" not in extra})
+
+
+async def _answer_error(scope, exc: Exception, send) -> int:
+    """An error no handler answered, answered here rather than re-raised: the server then keeps the
+    keep-alive connection usable (an exception reaching uvicorn closes it without `Connection:
+    close`, failing the client's next request too). Data the database refused is the client's error."""
+    if is_data_error(exc):
+        log.warning("Request data refused by the database on %s %s: %s", scope.get("method"), scope.get("path"),
+                    type(exc).__name__)
+        await _send_json(send, 400, {"error": "Invalid input: a value cannot be stored"})
+        return 400
+    log.error("Unhandled error on %s %s", scope.get("method"), scope.get("path"), exc_info=exc)
+    await _send_json(send, 500, {"error": "Internal server error"})
+    return 500
 
 
 class _BodyTooLarge(Exception):

@@ -21,6 +21,7 @@ from starlette.routing import Match
 
 from paperclip.activity.routes import router as activity_router
 from paperclip.agents.routes import router as agents_router
+from paperclip.api import input_guard
 from paperclip.approvals.routes import router as approvals_router
 from paperclip.auth.access_routes import router as access_router
 from paperclip.auth.routes import router as auth_router
@@ -79,6 +80,18 @@ class PrecheckedRoute(APIRoute):
         self._suffix = "" if brace < 0 else path[path.rfind("}") + 1:]
         self._slashes = path.count("/")
         self._checkable = ":path}" not in path
+
+    def get_route_handler(self):
+        """Every API route checks its input first (paperclip.api.input_guard): NUL in the URL, integer
+        query parameters past PostgreSQL's range, JSON bodies with NUL, lone surrogates or deep nesting."""
+        handler = super().get_route_handler()
+        ints = input_guard.int_params(self)
+
+        async def checked(request):
+            input_guard.check_query(request.scope, request, ints)
+            return await handler(input_guard.CheckedRequest(request.scope, request.receive, request._send))
+
+        return checked
 
     def matches(self, scope):
         if self._checkable and not scope.get("root_path"):

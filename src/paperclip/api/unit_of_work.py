@@ -15,6 +15,7 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from paperclip.api.input_guard import is_data_error
 from paperclip.db.rawsql import READ_POOL_KEY
 from paperclip.db.rollback import rollback_keeping_prepared
 
@@ -23,16 +24,18 @@ log = logging.getLogger("paperclip.api")
 SCOPE_KEY = "paperclip.unit_of_work"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _COMMIT_FAILED = json.dumps({"error": "Internal server error"}).encode()
+_DATA_REFUSED = json.dumps({"error": "Invalid input: a value cannot be stored"}).encode()
 
 
 class RequestUnitOfWork:
-    __slots__ = ("app_state", "method", "session", "finished")
+    __slots__ = ("app_state", "method", "session", "finished", "failure_status")
 
     def __init__(self, app_state, method: str):
         self.app_state = app_state
         self.method = method
         self.session: AsyncSession | None = None
         self.finished = False
+        self.failure_status = 500
 
     def get_session(self) -> AsyncSession:
         if self.session is None:
@@ -60,8 +63,12 @@ class RequestUnitOfWork:
             elif not success:
                 await rollback_keeping_prepared(session)
             return True
-        except Exception:
-            log.exception("Commit failed")
+        except Exception as exc:
+            if is_data_error(exc):  # a value the database cannot store (out of a column's range, …)
+                log.warning("Commit refused the request's data: %s", exc)
+                self.failure_status = 400
+            else:
+                log.exception("Commit failed")
             return False
         finally:
             await session.close()  # rolls back whatever was not committed; returns the connection
@@ -91,10 +98,11 @@ class UnitOfWorkMiddleware:
             if message["type"] == "http.response.start":
                 if not uow.finished and not await uow.finish(message["status"] < 400):
                     replaced = True
-                    await send({"type": "http.response.start", "status": 500,
+                    body = _COMMIT_FAILED if uow.failure_status == 500 else _DATA_REFUSED
+                    await send({"type": "http.response.start", "status": uow.failure_status,
                                 "headers": [(b"content-type", b"application/json"),
-                                            (b"content-length", str(len(_COMMIT_FAILED)).encode())]})
-                    await send({"type": "http.response.body", "body": _COMMIT_FAILED})
+                                            (b"content-length", str(len(body)).encode())]})
+                    await send({"type": "http.response.body", "body": body})
                     return
             elif replaced:
                 return

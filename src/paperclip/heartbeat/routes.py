@@ -103,6 +103,16 @@ async def get_issue_runs(issue_id: str, session: DB, actor: ActorDep):
     return await service.issue_runs(session, actor, path_uuid(issue_id, "Issue not found"))
 
 
+@router.get("/issues/{issue_id}/live-runs")
+async def get_issue_live_runs(issue_id: str, session: DB, actor: ActorDep):
+    return await service.issue_runs(session, actor, path_uuid(issue_id, "Issue not found"), live_only=True)
+
+
+@router.get("/issues/{issue_id}/active-run")
+async def get_issue_active_run(issue_id: str, session: DB, actor: ActorDep):
+    return await service.issue_active_run(session, actor, path_uuid(issue_id, "Issue not found"))
+
+
 @router.get("/agents/{agent_id}/runtime-state")
 async def get_runtime_state(agent_id: str, session: DB, actor: ActorDep):
     return await service.runtime_state(session, actor, path_uuid(agent_id, AGENT))

@@ -163,17 +163,21 @@ async def cancel_run(session: AsyncSession, actor: Actor, run_id: uuid.UUID, now
     return run
 
 
-async def issue_runs(session: AsyncSession, actor: Actor, issue_id: uuid.UUID) -> list[dict[str, Any]]:
+async def issue_runs(session: AsyncSession, actor: Actor, issue_id: uuid.UUID, *,
+                     live_only: bool = False) -> list[dict[str, Any]]:
+    """Runs that worked on the issue, newest first (`live_only`: the queued and running ones)."""
     issue = await session.get(Issue, issue_id)
     if issue is None:
         raise NotFound("Issue not found")
     actor.require_company(issue.company_id)
-    rows = (await session.execute(
-        sa.select(HeartbeatRun, Agent.adapter_type).join(Agent, Agent.id == HeartbeatRun.agent_id)
-        .where(HeartbeatRun.company_id == issue.company_id, sa.or_(
-            HeartbeatRun.context_snapshot["issueId"].astext == str(issue_id),
-            HeartbeatRun.id.in_([r for r in (issue.checkout_run_id, issue.execution_run_id) if r]),
-        )).order_by(HeartbeatRun.created_at.desc()).limit(200))).all()
+    query = (sa.select(HeartbeatRun, Agent.adapter_type).join(Agent, Agent.id == HeartbeatRun.agent_id)
+             .where(HeartbeatRun.company_id == issue.company_id, sa.or_(
+                 HeartbeatRun.context_snapshot["issueId"].astext == str(issue_id),
+                 HeartbeatRun.id.in_([r for r in (issue.checkout_run_id, issue.execution_run_id) if r]),
+             )).order_by(HeartbeatRun.created_at.desc()).limit(200))
+    if live_only:
+        query = query.where(HeartbeatRun.status.in_(("queued", "running")))
+    rows = (await session.execute(query)).all()
     out = []
     for run, adapter_type in rows:
         ctx = run.context_snapshot or {}
@@ -261,3 +265,11 @@ def _url_key(name: str) -> str:
     import re
 
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+async def issue_active_run(session: AsyncSession, actor: Actor, issue_id: uuid.UUID) -> dict[str, Any] | None:
+    """The live run executing the issue (its execution lock), or null."""
+    live = await issue_runs(session, actor, issue_id, live_only=True)
+    issue = await session.get(Issue, issue_id)
+    executing = {str(r) for r in (issue.execution_run_id, issue.checkout_run_id) if r}
+    return next((run for run in live if run["runId"] in executing), None)

@@ -48,6 +48,9 @@ class ListFilters:
     label: str | None = None
     q: str | None = None
     origin_kind: str | None = None
+    participant_agent_id: str | None = None
+    descendant_of: str | None = None
+    created_from_issue_id: str | None = None
     limit: str | None = None
     offset: str | None = None
 
@@ -63,6 +66,30 @@ def _id_filter(where: list[str], params: dict[str, Any], column: str, raw: str |
         raise Unprocessable(f"{name} must be a UUID or 'null'")
     where.append(f"x.{column} = CAST(:{column} AS uuid)")
     params[column] = parsed
+
+
+def _uuid_param(raw: str, name: str) -> uuid.UUID:
+    parsed = parse_uuid(raw)
+    if parsed is None:
+        raise Unprocessable(f"{name} must be a UUID")
+    return parsed
+
+
+def _relation_filters(where: list[str], params: dict[str, Any], filters: ListFilters) -> None:
+    """The original's relational filters: the issues an agent took part in (assigned, created or commented),
+    the whole subtree under an issue, and the issues created from an issue."""
+    if filters.participant_agent_id:
+        params["participant"] = _uuid_param(filters.participant_agent_id, "participantAgentId")
+        where.append("(x.assignee_agent_id = CAST(:participant AS uuid) OR x.created_by_agent_id = CAST(:participant AS uuid) "
+                     "OR EXISTS (SELECT 1 FROM issue_comments pc WHERE pc.issue_id = x.id "
+                     "AND pc.author_agent_id = CAST(:participant AS uuid)))")
+    if filters.descendant_of:
+        params["ancestor"] = _uuid_param(filters.descendant_of, "descendantOf")
+        where.append("x.id IN (WITH RECURSIVE tree AS (SELECT d.id FROM issues d WHERE d.parent_id = CAST(:ancestor AS uuid) "
+                     "UNION SELECT c.id FROM issues c JOIN tree ON c.parent_id = tree.id) SELECT id FROM tree)")
+    if filters.created_from_issue_id:
+        _uuid_param(filters.created_from_issue_id, "createdFromIssueId")
+        where.append("FALSE")  # no issue here records being created from another (the original's follow-up link)
 
 
 def _page(filters: ListFilters) -> tuple[int, int]:
@@ -121,6 +148,7 @@ async def list_issues(session: AsyncSession, actor: Actor, company_id: uuid.UUID
         where.append("EXISTS (SELECT 1 FROM issue_labels fl JOIN labels fn ON fn.id = fl.label_id "
                      "WHERE fl.issue_id = x.id AND lower(fn.name) = CAST(:label_name AS text))")
         params["label_name"] = filters.label.strip().lower()
+    _relation_filters(where, params, filters)
     if filters.origin_kind:
         where.append("x.origin_kind = CAST(:origin_kind AS text)")
         params["origin_kind"] = filters.origin_kind
