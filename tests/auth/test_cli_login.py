@@ -44,6 +44,10 @@ async def test_cli_login_whoami_logout(live, tmp_path):
     whoami = await asyncio.to_thread(subprocess.run, [str(CLI), "auth", "whoami", "--api-base", live.base_url],
                                      env=env, capture_output=True, text=True)
     assert whoami.returncode == 0 and "cli@example.com" in whoami.stdout, whoami.stdout + whoami.stderr
+    # the client commands use the stored login when no key is given
+    listed = await asyncio.to_thread(subprocess.run, [str(CLI), "company", "list", "--api-base", live.base_url, "--json"],
+                                     env=env, capture_output=True, text=True)
+    assert listed.returncode == 0, listed.stdout + listed.stderr
     logout = await asyncio.to_thread(subprocess.run, [str(CLI), "auth", "logout", "--api-base", live.base_url],
                                      env=env, capture_output=True, text=True)
     assert logout.returncode == 0

@@ -25,17 +25,17 @@ POLL_SECONDS = 1.0
 WAIT_SECONDS = 600
 
 
-def _store_path() -> Path:
-    return resolve_home(os.environ) / "auth.json"
+def _store_path(home: Path | None = None) -> Path:
+    return (home or resolve_home(os.environ)) / "auth.json"
 
 
 def _base(api_base: str | None) -> str:
     return (api_base or os.environ.get("PAPERCLIP_API_URL") or "http://127.0.0.1:3100").rstrip("/")
 
 
-def _load() -> dict:
+def _load(home: Path | None = None) -> dict:
     try:
-        return json.loads(_store_path().read_text())
+        return json.loads(_store_path(home).read_text())
     except (OSError, ValueError):
         return {}
 
@@ -49,9 +49,9 @@ def _save(data: dict) -> None:
     os.chmod(path, 0o600)
 
 
-def stored_token(api_base: str) -> str | None:
+def stored_token(api_base: str, home: Path | None = None) -> str | None:
     """The board API key `auth login` stored for this API base, if any."""
-    entry = _load().get(api_base.rstrip("/"))
+    entry = _load(home).get(api_base.rstrip("/"))
     return entry.get("token") if isinstance(entry, dict) else None
 
 

@@ -36,6 +36,14 @@ def _configured_base(config: str | None, data_dir: str | None, env: dict[str, st
     return f"http://{host}:{server.get('port') or 3100}"
 
 
+def _cli_login(api_base: str, data_dir: str | None, env: dict[str, str]) -> str | None:
+    """The board API key `paperclipai auth login` stored for this server (the last resort)."""
+    from paperclip.cli.auth_login import stored_token
+
+    home = Path(data_dir or env.get("PAPERCLIP_HOME") or Path.home() / ".paperclip").expanduser()
+    return stored_token(api_base, home)
+
+
 def resolve(args, env: dict[str, str]) -> Connection:
     path = context.context_path(getattr(args, "context", None), getattr(args, "data_dir", None), env)
     profile_name, profile = context.active_profile(context.load(path), getattr(args, "profile", None))
@@ -43,7 +51,7 @@ def resolve(args, env: dict[str, str]) -> Connection:
     api_base = (getattr(args, "api_base", None) or env.get("PAPERCLIP_API_URL") or profile.get("apiBase")
                 or _configured_base(getattr(args, "config", None), getattr(args, "data_dir", None), env) or DEFAULT_API_BASE)
     api_key = (getattr(args, "api_key", None) or env.get("PAPERCLIP_API_KEY") or (env.get(key_var) if key_var else None)
-               or profile.get("apiKey"))
+               or profile.get("apiKey") or _cli_login(api_base, getattr(args, "data_dir", None), env))
     return Connection(
         api_base=api_base.rstrip("/"),
         api_key=api_key,
