@@ -15,6 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.auth.actor import Actor
+from paperclip.costs.schemas import CostEventCreate
+from paperclip.costs.service import create_cost_event
 from paperclip.db.models import Issue
 
 
@@ -30,9 +32,6 @@ async def record_run_cost(
     input_tokens: int = 0, cached_input_tokens: int = 0, output_tokens: int = 0, cents: int = 0,
     priced: bool = True, now: datetime,
 ) -> uuid.UUID:
-    from paperclip.costs.schemas import CostEventCreate
-    from paperclip.costs.service import create_cost_event
-
     project_id = goal_id = billing_code = None
     if issue_id is not None:
         found = (await session.execute(sa.select(Issue.project_id, Issue.goal_id, Issue.billing_code)

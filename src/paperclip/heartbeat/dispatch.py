@@ -24,7 +24,13 @@ from paperclip.adapters.spawn import kill_group, spawned_start_ticks
 from paperclip.auth.run_jwt import mint_run_jwt
 from paperclip.clock import utcnow
 from paperclip.config import Settings
-from paperclip.db.engine import connect_args, session_factory, sqlalchemy_url, unit_of_work
+from paperclip.db.engine import (
+    connect_args,
+    drop_dead_connections,
+    session_factory,
+    sqlalchemy_url,
+    unit_of_work,
+)
 from paperclip.errors import ConfigError
 from paperclip.heartbeat.capture import CappedRunLog
 from paperclip.heartbeat.context import HEARTBEAT_TASK_KEY
@@ -102,9 +108,9 @@ class Runner:
     async def start(self, *, listen: bool = True) -> None:
         # Its own pool, sized for bursts (every run in flight may write at once): connections are kept,
         # not opened and closed per run, and API requests never queue behind the runner.
-        self.engine = create_async_engine(
+        self.engine = drop_dead_connections(create_async_engine(
             sqlalchemy_url(self.database_url), connect_args=connect_args(self.settings.database.prepared_statements),
-            pool_size=self.pool_size, max_overflow=self.pool_size, pool_recycle=1800)
+            pool_size=self.pool_size, max_overflow=self.pool_size, pool_recycle=1800))
         self.sessions = session_factory(self.engine)
         self.journal = RunJournal(self.sessions, claim_next=self._claim_next, on_claimed=self._start_claimed)
         if self.polling:

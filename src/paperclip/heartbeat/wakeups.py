@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from paperclip.db.models import Agent, AgentWakeupRequest, HeartbeatRun, Issue
+from paperclip.db.models import AgentWakeupRequest, HeartbeatRun, Issue
 from paperclip.db.rawsql import Sql
 from paperclip.errors import Conflict, NotFound
 from paperclip.heartbeat.context import build_snapshot, merge_snapshots
@@ -27,10 +27,9 @@ from paperclip.heartbeat.project_stop import ISSUE_PROJECT_FOR_WAKE, paused_deta
 from paperclip.heartbeat.project_stop import SKIP_REASON as PROJECT_SKIP_REASON
 from paperclip.ids import parse_uuid
 from paperclip.redaction import redact
-from paperclip.vocabulary import AGENT_NOT_INVOKABLE, RUN_LIVE, WAKEUP_PENDING, sql_in
+from paperclip.runqueue import CANCEL_CHANNEL, WAKE_CHANNEL, cancel_agent_work, notify  # noqa: F401 (re-exported)
+from paperclip.vocabulary import AGENT_NOT_INVOKABLE, RUN_LIVE, sql_in
 
-WAKE_CHANNEL = "paperclip_wakeup"
-CANCEL_CHANNEL = "paperclip_run_cancel"
 # Explicit on-demand wakes are each a run (as the original does); the others coalesce per task.
 NON_COALESCING_SOURCES = ("on_demand",)
 
@@ -48,10 +47,6 @@ class WakeupOutcome:
 def agent_lock_key(agent_id: uuid.UUID) -> int:
     """A 63-bit advisory-lock key per agent: wake-ups of one agent are serialised (coalescing is exact)."""
     return int.from_bytes(agent_id.bytes[:8], "big") & 0x7FFF_FFFF_FFFF_FFFF
-
-
-async def notify(session: AsyncSession, channel: str, payload: str = "") -> None:
-    await session.execute(sa.select(sa.func.pg_notify(channel, payload)))
 
 
 def not_invokable(agent_id: uuid.UUID, status: str, pause_reason: str | None = None) -> Conflict:
@@ -285,34 +280,3 @@ async def queue_on_demand_wakeup(pool: Any, *, agent_id: uuid.UUID, companies: l
         run.pop("notified", None)
     return run
 
-
-async def cancel_agent_work(session: AsyncSession, *, agent_id: uuid.UUID, reason: str, now: datetime) -> list[uuid.UUID]:
-    """Cancel an agent's queued and deferred wake-ups and runs, and its running runs (pause, terminate,
-    budget stop).
-
-    Running runs are marked `cancelled` here; when this transaction commits the runner executing
-    them receives a NOTIFY and stops their process group (SIGTERM, SIGKILL after graceSec). Returns
-    the ids of the runs that were running.
-    """
-    code = "budget_blocked" if "budget" in (reason or "").lower() else "cancelled"
-    # agent row first, then its runs: the order the runner's claims and finalising use
-    await session.execute(sa.select(Agent.id).where(Agent.id == agent_id).with_for_update(key_share=True))
-    await session.execute(
-        sa.update(AgentWakeupRequest)
-        .where(AgentWakeupRequest.agent_id == agent_id, AgentWakeupRequest.status.in_(WAKEUP_PENDING))
-        .values(status="cancelled", finished_at=now, error=reason)
-    )
-    await session.execute(
-        sa.update(HeartbeatRun)
-        .where(HeartbeatRun.agent_id == agent_id, HeartbeatRun.status == "queued")
-        .values(status="cancelled", finished_at=now, error=reason, error_code=code, updated_at=now)
-    )
-    running = list(await session.scalars(
-        sa.update(HeartbeatRun)
-        .where(HeartbeatRun.agent_id == agent_id, HeartbeatRun.status == "running")
-        .values(status="cancelled", finished_at=now, error=reason, error_code=code, updated_at=now)
-        .returning(HeartbeatRun.id)
-    ))
-    if running:
-        await notify(session, CANCEL_CHANNEL, json.dumps([str(r) for r in running]))
-    return running
