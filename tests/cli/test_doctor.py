@@ -164,10 +164,14 @@ def test_storage_that_is_not_a_directory_fails(cli, onboarded, tmp_path: Path):
     assert "is not a directory" in line(result.stdout, "Storage")
 
 
-def test_s3_storage_is_checked_for_completeness_only(cli, onboarded):
-    result = cli("doctor", env={**onboarded, "PAPERCLIP_STORAGE_PROVIDER": "s3", "PAPERCLIP_STORAGE_S3_BUCKET": "files"})
+def test_s3_storage_that_cannot_be_reached_fails_naming_the_setting(cli, onboarded):
+    endpoint = f"http://127.0.0.1:{_free_port()}"  # nothing listens there
+    result = cli("doctor", env={**onboarded, "PAPERCLIP_STORAGE_PROVIDER": "s3", "PAPERCLIP_STORAGE_S3_BUCKET": "files",
+                                "PAPERCLIP_STORAGE_S3_ENDPOINT": endpoint, "AWS_ACCESS_KEY_ID": "x",
+                                "AWS_SECRET_ACCESS_KEY": "y"})
     storage = line(result.stdout, "Storage")
-    assert storage.startswith("! Storage: S3 bucket files in us-east-1") and "Reachability check is skipped in doctor." in storage
+    assert storage.startswith(f"✗ Storage: S3 storage: S3 storage is unreachable at {endpoint}")
+    assert "PAPERCLIP_STORAGE_S3_ENDPOINT" in storage
 
 
 def test_public_http_url_warns(cli, onboarded):

@@ -71,24 +71,30 @@ def _backup(data_dir, config, instance, dir, retention_days, prefix, as_json) ->
     from paperclip.clock import utcnow
     from paperclip.db.backup import run_backup
     from paperclip.server.database import backup_source_url, start_database
+    from paperclip.storage.backups import copy_offsite
 
     settings = settings_for(data_dir, config, instance)
     database = start_database(settings, migrate=False)
     try:
         if not as_json:
             console.print(f"Backing up {mask_url_password(database.url)} …")
+        now = utcnow()
         result = run_backup(backup_source_url(settings, database.url), backup_dir=(dir or settings.backup.dir).expanduser(),
-                            retention_days=retention_days or settings.backup.retention_days, now=utcnow(), prefix=prefix)
+                            retention_days=retention_days or settings.backup.retention_days, now=now, prefix=prefix)
     finally:
         database.stop()
+    result = copy_offsite(settings.storage, result, now)  # with S3 storage: a copy that outlives the container
     if as_json:
         typer.echo(json.dumps(result.to_json()))
     else:
         console.print(f"[green]✓[/] Backup written: {result.backup_file} ({result.size_bytes} bytes); pruned {result.pruned_count} old backup(s)")
+        if result.remote is not None:
+            console.print(f"[green]✓[/] Copied to {result.remote.location}; pruned {result.remote.pruned} old copy(ies) there")
 
 
 def restore_command(
-    backup_file: Annotated[Path, typer.Argument(help="A .sql.gz (or .sql) file written by db:backup")],
+    backup_file: Annotated[str, typer.Argument(help="A .sql.gz (or .sql) file written by db:backup, or with S3 storage "
+                                                     "a key in the bucket (s3://bucket/<prefix>/backups/x.sql.gz or backups/x.sql.gz)")],
     data_dir: DataDir = None, config: ConfigOpt = None, instance: Instance = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation")] = False,
 ) -> None:
@@ -100,10 +106,20 @@ def restore_command(
 def _restore(backup_file, data_dir, config, instance, yes) -> None:
     from paperclip.db.backup import restore_backup
     from paperclip.server.database import backup_source_url, start_database
+    from paperclip.storage.backups import download_backup, looks_remote, remote_provider
 
     settings = settings_for(data_dir, config, instance)
-    if not yes and not typer.confirm(f"Replace the contents of the database with {backup_file}?", default=False):
+    ref, backup_file = backup_file, Path(backup_file)  # a str first: Path would fold s3:// into s3:/
+    if not yes and not typer.confirm(f"Replace the contents of the database with {ref}?", default=False):
         raise typer.Exit(1)
+    downloaded = None
+    if not backup_file.expanduser().exists() and looks_remote(ref):
+        provider = remote_provider(settings.storage)
+        if provider is None:
+            raise StartupError(f"{ref} looks like a key in S3, but storage is not S3 (set PAPERCLIP_STORAGE_PROVIDER=s3 "
+                               "and PAPERCLIP_STORAGE_S3_*)")
+        console.print(f"Downloading {ref} from {provider.describe()} …")
+        downloaded = backup_file = download_backup(provider, ref)
     database = start_database(settings, migrate=False)
     try:
         if database.embedded is not None and database.embedded.adopted:
@@ -116,6 +132,8 @@ def _restore(backup_file, data_dir, config, instance, yes) -> None:
         restore_backup(backup_source_url(settings, database.url), backup_file.expanduser())
     finally:
         database.stop()
+        if downloaded is not None:
+            downloaded.unlink(missing_ok=True)
     console.print("[green]✓[/] Restore complete")
 
 

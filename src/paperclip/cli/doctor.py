@@ -97,7 +97,7 @@ def preflight(settings: Settings, *, repair: bool = True) -> Settings:
     def load() -> Settings:
         return load_settings(process_env, data_dir=home, instance=instance, config_file=str(config_path))
 
-    report = run_checks(Path(config_path), settings.env, load, repair=repair)
+    report = run_checks(Path(config_path), settings.env, load, repair=repair, probe_storage=False)
     problems = [r for r in report.results if r.status != "pass" or r.repaired]
     for result in problems:
         line = f"{MARKS[result.status]} {result.name}: {result.message}"

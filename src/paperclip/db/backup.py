@@ -8,9 +8,11 @@ import os
 import shutil
 import subprocess
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from paperclip.db.embedded import wheel_bin_dir
@@ -28,10 +30,15 @@ class BackupResult:
     pruned_count: int
     backup_dir: Path
     retention_days: int
+    remote: Any = None  # paperclip.storage.backups.RemoteBackup: the copy in S3, when storage is S3
 
     def to_json(self) -> dict:
-        return {"backupFile": str(self.backup_file), "sizeBytes": self.size_bytes, "prunedCount": self.pruned_count,
-                "backupDir": str(self.backup_dir), "retentionDays": self.retention_days}
+        report = {"backupFile": str(self.backup_file), "sizeBytes": self.size_bytes, "prunedCount": self.pruned_count,
+                  "backupDir": str(self.backup_dir), "retentionDays": self.retention_days}
+        if self.remote is not None:
+            report.update({"remoteKey": self.remote.key, "remoteLocation": self.remote.location,
+                           "remotePrunedCount": self.remote.pruned})
+        return report
 
 
 def libpq_env(url: str) -> tuple[str, dict[str, str]]:
@@ -94,11 +101,14 @@ class BackupSchedule:
     interval: timedelta
     retention_days: int
     next_due: datetime
+    # Runs after each backup (the S3 copy, paperclip.storage.backups.copy_offsite); returns the result.
+    after: Callable[[BackupResult, datetime], BackupResult] | None = None
 
     @classmethod
-    def starting(cls, url: str, *, backup_dir: Path, interval_minutes: int, retention_days: int, now: datetime) -> BackupSchedule:
+    def starting(cls, url: str, *, backup_dir: Path, interval_minutes: int, retention_days: int, now: datetime,
+                 after: Callable[[BackupResult, datetime], BackupResult] | None = None) -> BackupSchedule:
         interval = timedelta(minutes=interval_minutes)
-        return cls(url, backup_dir, interval, retention_days, next_due=now + interval)
+        return cls(url, backup_dir, interval, retention_days, next_due=now + interval, after=after)
 
     def seconds_until_due(self, now: datetime) -> float:
         return max((self.next_due - now).total_seconds(), 0.0)
@@ -108,7 +118,8 @@ class BackupSchedule:
         if now < self.next_due:
             return None
         self.next_due = now + self.interval  # also after a failure: retry next interval, not in a tight loop
-        return run_backup(self.url, backup_dir=self.backup_dir, retention_days=self.retention_days, now=now)
+        result = run_backup(self.url, backup_dir=self.backup_dir, retention_days=self.retention_days, now=now)
+        return self.after(result, now) if self.after is not None else result
 
 
 def prune_backups(backup_dir: Path, *, retention_days: int, now: datetime, prefix: str, keep: Path | None = None) -> int:

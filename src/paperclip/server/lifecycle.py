@@ -19,6 +19,7 @@ from paperclip.heartbeat.loop import SchedulerLoop
 from paperclip.heartbeat.recovery import start_heartbeat, stop_heartbeat
 from paperclip.heartbeat.tick import scheduler_tick
 from paperclip.server.database import backup_source_url
+from paperclip.storage.backups import copy_offsite
 from paperclip.storage.cleanup import sweep_loop as storage_sweep_loop
 
 log = logging.getLogger("paperclip.server")
@@ -77,7 +78,8 @@ async def _start(app: FastAPI) -> None:
     if settings.backup.enabled:
         app.state.backup_schedule = BackupSchedule.starting(
             backup_source_url(settings, app.state.database_url), backup_dir=settings.backup.dir,
-            interval_minutes=settings.backup.interval_minutes, retention_days=settings.backup.retention_days, now=utcnow())
+            interval_minutes=settings.backup.interval_minutes, retention_days=settings.backup.retention_days, now=utcnow(),
+            after=lambda result, now: copy_offsite(settings.storage, result, now))
         app.state.background.append(asyncio.create_task(_backup_loop(app.state.backup_schedule), name="db-backups"))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -116,3 +116,18 @@ def download_backup(provider: StorageProvider, ref: str, directory: Path | None 
 
 def looks_remote(ref: str) -> bool:
     return ref.startswith("s3://") or ref.startswith(NAMESPACE) or "/" + NAMESPACE in ref
+
+
+def copy_offsite(storage: StorageSettings, result, now: datetime):
+    """After a local backup: with S3 storage, upload it and prune the bucket's copies; the result
+    then names the remote copy. Without S3 the result is returned as it was."""
+    provider = remote_provider(storage)
+    if provider is None:
+        return result
+    try:
+        remote = upload_backup(provider, result.backup_file, retention_days=result.retention_days, now=now)
+    except AppError as exc:
+        raise AppError(f"Backup written to {result.backup_file}, but copying it to S3 failed: {exc.message}",
+                       status_code=exc.status_code) from None
+    log.info("Database backup copied to %s (%d old copies pruned there)", remote.location, remote.pruned)
+    return replace(result, remote=remote)

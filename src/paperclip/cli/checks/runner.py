@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +52,7 @@ def run_checks(
     *,
     repair: bool = False,
     confirm: Callable[[CheckResult], bool] = lambda result: True,
+    probe_storage: bool = True,
 ) -> Report:
     """Run every check; with `repair`, apply each offered fix the caller confirms.
 
@@ -69,7 +71,8 @@ def run_checks(
         report.results.append(CheckResult("Settings", "fail", exc.message,
                                           "Fix the environment variable or config value named above"))
         return report
-    results = [check(settings) for check in SETTINGS_CHECKS]
+    checks = [functools.partial(storage.check, probe=probe_storage) if c is storage.check else c for c in SETTINGS_CHECKS]
+    results = [check(settings) for check in checks]
     repaired: dict[str, str] = {}
     if repair:
         for result in results:
@@ -81,7 +84,7 @@ def run_checks(
                 result.hint = f"Repair failed: {exc}"
         if repaired:
             settings = load()
-            results = [check(settings) for check in SETTINGS_CHECKS]
+            results = [check(settings) for check in checks]
             for result in results:
                 result.repaired = repaired.get(result.name)
     report.results.extend(results)

@@ -40,7 +40,8 @@ class S3Writer:
     def write(self, data: bytes) -> None:
         self.buffer += data
         while len(self.buffer) >= PART_SIZE:
-            part = bytes(self.buffer[:PART_SIZE])
+            with memoryview(self.buffer) as view:
+                part = bytes(view[:PART_SIZE])  # one copy of the part, not two
             del self.buffer[:PART_SIZE]
             self._upload_part(part)
 
