@@ -11,6 +11,7 @@ import asyncio
 import hmac
 import ipaddress
 import os
+from typing import Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
@@ -63,7 +64,7 @@ def _authorise(request: Request) -> None:
 def _database_families(app, facts, connections) -> list:
     from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
-    families = []
+    families: list[Any] = []
     queue = GaugeMetricFamily("paperclip_heartbeat_queue_depth", "Heartbeat runs queued (all replicas)")
     queue.add_metric([], facts.queued)
     families.append(queue)
