@@ -68,3 +68,27 @@ async def test_project_cross_company_references(client):
     assert r.status_code == 400 and r.json()["details"][0]["path"] == ["targetDate"]
     r = await client.patch(f"/api/projects/{p['id']}", json={"status": "nah"})
     assert r.status_code == 400
+
+
+async def test_projects_have_url_keys_and_are_found_by_them(client):
+    company = (await client.post("/api/companies", json={"name": "Keys Co"})).json()
+    cid = company["id"]
+    first = (await client.post(f"/api/companies/{cid}/projects", json={"name": "Website Relaunch 2027!"})).json()
+    second = (await client.post(f"/api/companies/{cid}/projects", json={"name": "website relaunch 2027"})).json()
+    assert (first["urlKey"], second["urlKey"]) == ("website-relaunch-2027", "website-relaunch-2027-2")
+    assert first["workspaces"] == [] and first["primaryWorkspace"] is None
+
+    found = await client.get("/api/projects/website-relaunch-2027-2", params={"companyId": cid})
+    assert found.status_code == 200 and found.json()["id"] == second["id"]
+    assert (await client.get("/api/projects/website-relaunch-2027")).status_code == 422  # which company?
+    assert (await client.get("/api/projects/nope", params={"companyId": cid})).status_code == 404
+
+    renamed = await client.patch("/api/projects/website-relaunch-2027", params={"companyId": cid}, json={"name": "Docs"})
+    assert renamed.status_code == 200 and renamed.json()["urlKey"] == "docs"
+    third = (await client.post(f"/api/companies/{cid}/projects", json={"name": "Website Relaunch 2027"})).json()
+    assert third["urlKey"] == "website-relaunch-2027"  # freed by the rename
+
+    issue = (await client.post(f"/api/companies/{cid}/issues", json={"title": "t", "projectId": third["id"]})).json()
+    detail = (await client.get(f"/api/issues/{issue['id']}")).json()
+    assert detail["project"]["urlKey"] == "website-relaunch-2027" and detail["project"]["workspaces"] == []
+    assert (await client.delete("/api/projects/docs", params={"companyId": cid})).status_code == 200

@@ -131,3 +131,13 @@ async def test_the_master_key_can_be_a_file_mounted_by_the_orchestrator(app_with
         assert r.status_code == 201, r.text
         assert load_master_key(app.state.settings).key == bytes.fromhex(before)
     assert mounted.read_text() == before and stat.S_IMODE(os.stat(mounted).st_mode) == 0o400
+
+
+def test_doctor_probes_aws_secrets_manager_when_it_is_the_provider(make_settings, aws_env):
+    from paperclip.cli.checks import secrets_key
+
+    ok = secrets_key.check(make_settings({**aws_env, "PAPERCLIP_SECRETS_PROVIDER": "aws_secrets_manager"}))
+    assert ok.status in ("pass", "warn") and "AWS Secrets Manager reachable" in ok.message
+    down = secrets_key.check(make_settings({**aws_env, "PAPERCLIP_SECRETS_PROVIDER": "aws_secrets_manager",
+                                            "PAPERCLIP_SECRETS_AWS_ENDPOINT": "http://127.0.0.1:9"}))
+    assert down.status == "fail" and "PAPERCLIP_SECRETS_AWS_ENDPOINT" in down.message

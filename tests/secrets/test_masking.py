@@ -55,3 +55,11 @@ async def test_what_is_masked_by_value():
     assert values["REF"] == "abcd" and values["DB_PASS"] == "pw12"
     # references and credential-like names from 4 characters; other plain values from 8; never literals
     assert masked == {"abcd", "pw12", "k123", "ghp1", "/srv/agent/work"}
+
+
+def test_long_secrets_split_anywhere_are_masked():
+    pem = "-----BEGIN KEY-----" + "Q" * 300 + "-----END KEY-----"
+    masker = Masker([pem, "short-secret"])
+    text = f"a {pem} b short-secret c"
+    for cut in range(0, len(text), 7):
+        assert _feed_all(masker, [text[:cut], text[cut:]]) == f"a {R} b {R} c"

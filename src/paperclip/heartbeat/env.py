@@ -19,6 +19,7 @@ SERVER_ONLY_PREFIXES = ("PAPERCLIP_", "BETTER_AUTH_", "DATABASE_", "PG", "HEARTB
                         "AWS_SESSION", "AWS_ACCESS_KEY", "SUPABASE_")
 SERVER_ONLY_KEYS = {"DATABASE_URL", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ACCESS_KEY_ID", "SECRET_KEY"}
 MIN_MASK_LENGTH = 4  # secret references and credential-like names: masked from this length
+PREFIX_SET_MAX = 256
 MIN_PLAIN_MASK_LENGTH = 8  # any other plain binding value: masked from this length (not "true", "1", "main")
 # Credential-like names beyond the redaction pattern: ANTHROPIC_KEY, GITHUB_PAT, DB_PASS, SIGNING_SALT, ...
 CREDENTIAL_NAME_RE = re.compile(r"(key|pat|pass|pwd|token|secret|cred|auth|cookie|session|sig|salt|cert|dsn)",
@@ -111,6 +112,12 @@ class Masker:
 
     def __init__(self, secrets: Iterable[str]):
         self._values = sorted({s for s in secrets if s and len(s) >= MIN_MASK_LENGTH}, key=len, reverse=True)
+        # proper prefixes of the secrets up to PREFIX_SET_MAX characters: a chunk's end is looked up
+        # in one set instead of scanned once per secret; longer secrets take the scan
+        short = [v for v in self._values if len(v) <= PREFIX_SET_MAX]
+        self._prefixes = {v[:k] for v in short for k in range(1, len(v))}
+        self._prefix_span = max((len(v) for v in short), default=1) - 1
+        self._long = [v for v in self._values if len(v) > PREFIX_SET_MAX]
 
     def text(self, value: str) -> str:
         for secret in self._values:
@@ -124,7 +131,12 @@ class Masker:
     def pending_prefix(self, text: str) -> int:
         """Length of the longest end of `text` that begins some secret (it may continue in the next chunk)."""
         longest = 0
-        for secret in self._values:
+        prefixes, size = self._prefixes, len(text)
+        for i in range(max(0, size - self._prefix_span), size):
+            if text[i:] in prefixes:
+                longest = size - i
+                break
+        for secret in self._long:
             start = max(0, len(text) - len(secret) + 1)
             while True:
                 i = text.find(secret[0], start)

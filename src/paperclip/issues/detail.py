@@ -45,7 +45,8 @@ SELECT i.*,
                             'description', p.description, 'status', p.status, 'leadAgentId', p.lead_agent_id,
                             'targetDate', p.target_date, 'color', p.color, 'pausedAt', {_ts('p.paused_at')},
                             'archivedAt', {_ts('p.archived_at')}, 'createdAt', {_ts('p.created_at')},
-                            'updatedAt', {_ts('p.updated_at')})
+                            'updatedAt', {_ts('p.updated_at')}, 'urlKey', p.url_key,
+                            'workspaces', '[]'::json, 'primaryWorkspace', NULL)
      FROM projects p WHERE p.id = i.project_id) AS project_json,
   (SELECT json_build_object('id', g.id, 'companyId', g.company_id, 'title', g.title, 'description', g.description,
                             'level', g.level, 'status', g.status, 'parentId', g.parent_id,

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
+
 from fastapi import APIRouter
 
 from paperclip.api.deps import DB, ActorDep, Now, SettingsDep
 from paperclip.auth.ids import path_uuid
+from paperclip.errors import NotFound
 from paperclip.projects import service
 from paperclip.projects.schemas import ProjectCreate, ProjectPatch, project_to_wire
+from paperclip.projects.url_keys import resolve_project_ref
 
 router = APIRouter(tags=["projects"])
 PROJECT = "Project not found"
@@ -32,19 +36,39 @@ async def create_project(company_id: str, body: ProjectCreate, session: DB, acto
                                                             strict_secrets=settings.secrets.strict_mode))
 
 
+async def _ref(session, actor, project_id: str, company_id: str | None):
+    """A project UUID, or its URL key in ?companyId= (an agent's own company by default)."""
+    if len(project_id) > 200:
+        raise NotFound(PROJECT)
+    company = path_uuid(company_id, COMPANY) if company_id else (actor.company_id if actor.is_agent else None)
+    if company is not None and not _is_uuid(project_id):
+        actor.require_company(company)
+    return await resolve_project_ref(session, project_id, company)
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
 @router.get("/projects/{project_id}")
-async def get_project(project_id: str, session: DB, actor: ActorDep):
-    return await _one(session, await service.get_project(session, actor, path_uuid(project_id, PROJECT)))
+async def get_project(project_id: str, session: DB, actor: ActorDep, companyId: str | None = None):  # noqa: N803
+    ref = await _ref(session, actor, project_id, companyId)
+    return await _one(session, await service.get_project(session, actor, ref))
 
 
 @router.patch("/projects/{project_id}")
 async def update_project(project_id: str, body: ProjectPatch, session: DB, actor: ActorDep, settings: SettingsDep,
-                         now: Now):
-    return await _one(session, await service.update_project(session, actor, path_uuid(project_id, PROJECT), body, now,
+                         now: Now, companyId: str | None = None):  # noqa: N803
+    ref = await _ref(session, actor, project_id, companyId)
+    return await _one(session, await service.update_project(session, actor, ref, body, now,
                                                             strict_secrets=settings.secrets.strict_mode))
 
 
 @router.delete("/projects/{project_id}")
-async def delete_project(project_id: str, session: DB, actor: ActorDep):
-    project, links = await service.delete_project(session, actor, path_uuid(project_id, PROJECT))
+async def delete_project(project_id: str, session: DB, actor: ActorDep, companyId: str | None = None):  # noqa: N803
+    project, links = await service.delete_project(session, actor, await _ref(session, actor, project_id, companyId))
     return project_to_wire(project, links.get(project.id, []))

@@ -54,6 +54,7 @@ def project_to_wire(p: Project, goals: list[tuple[uuid.UUID, str]]) -> dict[str,
         "env": _redacted_env(p.env), "pauseReason": p.pause_reason, "pausedAt": iso(p.paused_at),
         "archivedAt": iso(p.archived_at), "createdAt": iso(p.created_at), "updatedAt": iso(p.updated_at),
         "goalIds": [str(g) for g, _ in goals], "goals": [{"id": str(g), "title": t} for g, t in goals],
+        "urlKey": p.url_key, "workspaces": [], "primaryWorkspace": None,
     }
 
 

@@ -19,6 +19,7 @@ from paperclip.companies.service import get_company, require_company_exists
 from paperclip.db.models import Agent, Goal, Project, ProjectGoal
 from paperclip.errors import NotFound, Unprocessable
 from paperclip.projects.schemas import ProjectCreate, ProjectPatch
+from paperclip.projects.url_keys import free_url_key
 from paperclip.secrets.bindings import normalize_env
 
 GoalLinks = dict[uuid.UUID, list[tuple[uuid.UUID, str]]]
@@ -99,6 +100,7 @@ async def create_project(
     goals = _wanted_goals(body) or []
     await _check_goals(session, company_id, goals)
     project = Project(id=uuid.uuid4(), company_id=company_id, name=body.name, description=body.description,
+                      url_key=await free_url_key(session, company_id, body.name),
                       status=body.status, lead_agent_id=body.leadAgentId, target_date=body.targetDate,
                       color=body.color, icon=body.icon, env=env, goal_id=goals[0] if goals else None,
                       created_at=now, updated_at=now)
@@ -124,6 +126,8 @@ async def update_project(
     changed = [f for f in _FIELDS if body.sent(f) and getattr(project, _FIELDS[f]) != getattr(body, f)]
     for field in changed:
         setattr(project, _FIELDS[field], getattr(body, field))
+    if "name" in changed:
+        project.url_key = await free_url_key(session, project.company_id, project.name, exclude=project.id)
     goals = _wanted_goals(body)
     if goals is not None:
         await _check_goals(session, project.company_id, goals)

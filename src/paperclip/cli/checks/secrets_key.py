@@ -32,6 +32,8 @@ def check(settings: Settings) -> CheckResult:
     result = _key_check(settings)
     if result.status != "fail":
         _canary_check(settings, result)
+    if result.status != "fail" and settings.secrets.provider == "aws_secrets_manager":
+        _aws_check(settings, result)
     postgres = settings.config is not None and settings.config.database.mode == "postgres"
     if result.status == "pass" and postgres and not settings.secrets.strict_mode:
         result.status = "warn"
@@ -151,3 +153,20 @@ def _canary_check(settings: Settings, result: CheckResult) -> None:
     result.message = (f"Master key fingerprint {key.fingerprint} ({key.source}) does not decrypt this database's "
                       f"secrets: they expect master key fingerprint {expected}")
     result.hint = RESTORE_HINT.format(expected=expected)
+
+
+def _aws_check(settings: Settings, result: CheckResult) -> None:
+    """The provider of new secrets answers with these credentials (one ListSecrets call)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from paperclip.secrets.providers.aws import ENDPOINT, REGION, client, describe_failure
+
+    try:
+        client(settings).list_secrets(MaxResults=1)
+    except (BotoCoreError, ClientError) as exc:
+        result.status, result.repair = "fail", None
+        result.message = describe_failure(settings, exc, "ListSecrets")
+        result.hint = (f"PAPERCLIP_SECRETS_PROVIDER=aws_secrets_manager needs a reachable Secrets Manager: check {REGION}, "
+                       f"{ENDPOINT} and the AWS credential chain")
+        return
+    result.message += "; AWS Secrets Manager reachable"

@@ -39,7 +39,8 @@ def _common(parser: argparse.ArgumentParser, cmd: Cmd | None) -> None:
 
 
 def _add_opt(parser: argparse.ArgumentParser, opt: Opt) -> None:
-    names = [opt.short, opt.flag] if opt.short else [opt.flag]
+    short = opt.short or ("-C" if opt.flag == "--company-id" else None)
+    names = [short, opt.flag] if short else [opt.flag]
     if opt.kind == "bool":
         parser.add_argument(*names, dest=opt.dest, action="store_true", help=opt.help)
     elif opt.kind == "int":
@@ -131,6 +132,8 @@ def build_request(cmd: Cmd, args: argparse.Namespace, conn) -> tuple[str, dict, 
     body: dict | None = {} if cmd.method in ("POST", "PUT", "PATCH") else None
     for opt in cmd.opts:
         raw = getattr(args, opt.dest, None)
+        if raw is None and opt.flag == "--company-id" and opt.to != "local":
+            raw = conn.company_id  # the environment's or the profile's company, like -C
         if raw is None or raw is False or opt.to == "local":
             continue
         value = _value(opt, raw)

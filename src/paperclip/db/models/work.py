@@ -30,6 +30,7 @@ class Goal(Base):
 
 class Project(Base):
     __tablename__ = "projects"
+    __table_args__ = (sa.Index("uq_projects_company_url_key", "company_id", "url_key", unique=True),)
 
     id: Mapped[uuid.UUID] = uuid_pk()
     company_id: Mapped[uuid.UUID] = fk("companies.id", nullable=False, index=True)
@@ -45,6 +46,7 @@ class Project(Base):
     pause_reason: Mapped[str | None] = text()
     paused_at: Mapped[datetime | None] = ts()
     archived_at: Mapped[datetime | None] = ts()
+    url_key: Mapped[str | None] = text()  # the project's short name in URLs and CLI look-ups, unique per company
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
 
