@@ -65,7 +65,7 @@ def check(url: str, mode: str, exposure: str) -> None:
         if sign_in.status_code != 200:
             fail(f"admin sign-in: {sign_in.status_code} {sign_in.text[:300]}")
         # The session cookie may be Secure (public https URL) while this client speaks http: send it by hand.
-        cookie = "; ".join(f"{c.name}={c.value}" for c in client.cookies.jar)
+        cookie = "; ".join(h.split(";", 1)[0].strip() for h in sign_in.headers.get_list("set-cookie"))
         client.cookies.clear()
         client.headers["Cookie"] = cookie
         created = client.post("/api/companies", json={"name": "Container Smoke Co"})

@@ -201,3 +201,11 @@ async def test_an_http_agent_that_never_finishes_answering_times_out(client, fac
 async def test_an_http_agent_without_a_timeout_gets_the_servers_default(client, factory, http_agent):
     run = await factory.wait_run(await wake(client, factory, {"url": f"{http_agent.url}/slow"}, adapter_type="http"))
     assert (run.status, run.error) == ("timed_out", "Timed out after 2s")
+
+
+async def test_run_logs_are_readable_by_the_server_only(client, factory, settings):
+    run = await factory.wait_run(await wake(client, factory, {"command": "/bin/echo", "args": ["private"]}))
+    path = Path(settings.paths.run_logs_dir) / run.log_ref
+    assert path.stat().st_mode & 0o777 == 0o600
+    for directory in (path.parent, path.parent.parent, path.parent.parent.parent):
+        assert directory.stat().st_mode & 0o777 == 0o700, directory

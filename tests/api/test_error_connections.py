@@ -48,3 +48,22 @@ async def test_a_500_keeps_the_keep_alive_connection_usable(app):
     finally:
         server.should_exit = True
         await serving
+
+
+async def test_a_chunked_body_over_the_limit_is_a_413(client):
+    async def chunks():
+        piece = b" " * (1024 * 1024)
+        for _ in range(12):  # past the 10 MiB limit, with no Content-Length to refuse up front
+            yield piece
+
+    res = await client.post("/api/companies", content=chunks(), headers={"content-type": "application/json"})
+    assert res.status_code == 413 and res.json()["error"] == "Request body too large"
+
+
+async def test_the_body_of_a_rejected_request_never_reaches_the_log(client, caplog):
+    caplog.set_level("DEBUG")
+    planted = "planted-value-7f3a9c"
+    res = await client.post("/api/companies", json={"name": "", "notes": planted, "budgetMonthlyCents": "x"})
+    assert res.status_code == 400
+    assert "POST /api/companies 400" in caplog.text  # the request was logged…
+    assert not [r for r in caplog.records if planted in repr(r.__dict__)]  # …without its body, in any field

@@ -149,3 +149,27 @@ async def test_a_failed_removal_stays_queued_and_is_retried(app, client):
         await session.commit()
     assert await drain(app.state.sessions, app.state.settings.storage) == 1
     assert not target.exists()
+
+
+async def test_an_upload_whose_commit_fails_leaves_its_object_queued_for_removal(app, client):
+    from paperclip.storage.cleanup import drain
+
+    cid, issue = await _setup(client)
+    async with app.state.sessions() as session:  # a real failure at COMMIT: a deferred constraint trigger
+        await session.execute(sa.text(
+            "CREATE FUNCTION refuse_asset() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'refused at commit'; END $$"))
+        await session.execute(sa.text(
+            "CREATE CONSTRAINT TRIGGER refuse_asset AFTER INSERT ON assets DEFERRABLE INITIALLY DEFERRED "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_asset()"))
+        await session.commit()
+    res = await _attach(client, cid, issue["id"])
+    assert res.status_code == 500
+    assert len(stored_files(app)) == 1  # stored, but its row never committed
+    async with app.state.sessions() as session:
+        await session.execute(sa.text("UPDATE storage_deletions SET next_attempt_at = now()"))
+        await session.commit()
+    assert await drain(app.state.sessions, app.state.settings.storage) == 1
+    assert stored_files(app) == []
+    async with app.state.sessions() as session:
+        assert await session.scalar(sa.text("SELECT count(*) FROM assets")) == 0

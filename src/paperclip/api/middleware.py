@@ -9,15 +9,16 @@ import re
 import time
 from collections.abc import Iterable
 
+from starlette.exceptions import HTTPException
+
 from paperclip import metrics
 from paperclip.api.input_guard import is_data_error
 from paperclip.logging import REQUEST_ID
-from paperclip.redaction import redact, redact_query, redact_text
+from paperclip.redaction import redact_query, redact_text
 
 log = logging.getLogger("paperclip.http")
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
-LOGGED_BODY_BYTES = 64 * 1024
 QUIET_PATHS = ("/api/health",)
 # An X-Request-Id from a proxy is kept when it looks like an id (no spaces, quotes or control bytes
 # that would forge log fields); otherwise one is made.
@@ -65,10 +66,9 @@ class RequestLogMiddleware:
         max_body = self.upload_max_body if upload else self.max_body
         if length is not None and length.isdigit() and int(length) > max_body:
             await _send_json(send, 413, {"error": "Request body too large", "details": {"limitBytes": max_body}})
-            self._log(scope, 413, started, b"")
+            self._log(scope, 413, started)
             REQUEST_ID.reset(id_token)
             return
-        captured = bytearray()
         received = 0
         too_large = False
 
@@ -80,9 +80,7 @@ class RequestLogMiddleware:
                 received += len(chunk)
                 if received > max_body:
                     too_large = True
-                    raise _BodyTooLarge()
-                if not upload and len(captured) < LOGGED_BODY_BYTES:  # file bytes never go to the log
-                    captured.extend(chunk[: LOGGED_BODY_BYTES - len(captured)])
+                    raise _BodyTooLarge(max_body)
             return message
 
         status = 500
@@ -107,14 +105,16 @@ class RequestLogMiddleware:
                 raise  # a response half sent cannot be repaired: the connection must close
             status = await _answer_error(scope, exc, send_wrapper)
         finally:
-            self._log(scope, status, started, bytes(captured) if status >= 400 and not too_large else b"")
+            self._log(scope, 413 if too_large else status, started)
             if metrics.enabled():
                 route = scope.get("route")
                 metrics.observe_request(scope.get("method", ""), getattr(route, "path", None) or "unmatched", status,
                                         time.perf_counter() - started)
             REQUEST_ID.reset(id_token)
 
-    def _log(self, scope, status: int, started: float, body: bytes) -> None:
+    def _log(self, scope, status: int, started: float) -> None:
+        """Never a request body: a rejected request's body is the likeliest to hold what must not be
+        kept (a pasted secret, a password typed in the wrong field), and the status says enough."""
         path = scope.get("path", "")
         level = logging.ERROR if status >= 500 else logging.WARNING if status >= 400 else logging.INFO
         if status < 400 and path in QUIET_PATHS:
@@ -126,13 +126,8 @@ class RequestLogMiddleware:
         url = redact_text(redact_query(f"{path}?{query}") if query else path)
         duration_ms = round((time.perf_counter() - started) * 1000, 2)
         extra = {"method": scope.get("method"), "path": url, "status": status, "duration_ms": duration_ms}
-        if body and not path.startswith("/api/auth/"):
-            try:
-                extra["req_body"] = redact(json.loads(body))
-            except (ValueError, RecursionError):  # deeply nested JSON must not crash the log line
-                extra["req_body"] = "[unparsed body]"
         log.log(level, "%s %s %s %sms", scope.get("method"), url, status, duration_ms,
-                extra={"http": extra, "http_safe": "req_body" not in extra})
+                extra={"http": extra, "http_safe": True})
 
 
 async def _answer_error(scope, exc: Exception, send) -> int:
@@ -149,8 +144,13 @@ async def _answer_error(scope, exc: Exception, send) -> int:
     return 500
 
 
-class _BodyTooLarge(Exception):
-    pass
+class _BodyTooLarge(HTTPException):
+    """Raised while the body is read: an HTTPException, so FastAPI's body parsing passes it on as a
+    413 (a chunked body has no Content-Length to refuse up front) instead of a 400 parse error."""
+
+    def __init__(self, limit: int):
+        super().__init__(status_code=413, detail="Request body too large")
+        self.limit = limit
 
 
 class HostnameGuardMiddleware:

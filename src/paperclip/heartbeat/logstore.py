@@ -7,6 +7,7 @@ implementation only needs the same four methods.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -76,18 +77,28 @@ class LocalFileRunLogStore:
             path = self._path(ref)
         return LogHandle(ref=ref, path=path)
 
+    def _mkdirs(self, parent: Path) -> None:
+        """The log directories are the server's alone (0700): run output holds what agents saw."""
+        missing = []
+        while not parent.exists() and parent != parent.parent:
+            missing.append(parent)
+            parent = parent.parent
+        for directory in reversed(missing):
+            with contextlib.suppress(FileExistsError):
+                directory.mkdir(mode=0o700)
+
     def _open(self, handle: LogHandle) -> None:
         parent = handle.path.parent
         if parent not in self._dirs:
-            parent.mkdir(parents=True, exist_ok=True)
+            self._mkdirs(parent)
             if len(self._dirs) > 10_000:
                 self._dirs.clear()
             self._dirs.add(parent)
         try:
-            handle.fh = open(handle.path, "ab", buffering=0)  # noqa: SIM115 - closed in finalize
+            handle.fh = _open_private(handle.path)
         except FileNotFoundError:  # the directory went away meanwhile
-            parent.mkdir(parents=True, exist_ok=True)
-            handle.fh = open(handle.path, "ab", buffering=0)  # noqa: SIM115 - closed in finalize
+            self._mkdirs(parent)
+            handle.fh = _open_private(handle.path)
         handle.bytes += os.fstat(handle.fh.fileno()).st_size
 
     def append(self, handle: LogHandle, stream: str, chunk: str, at: datetime | None = None) -> None:
@@ -121,6 +132,12 @@ class LocalFileRunLogStore:
             data = _cut_to_char_boundary(data)
             end = offset + len(data)
         return LogPage(data.decode("utf-8", errors="replace"), end if end < size else None)
+
+
+def _open_private(path: Path):
+    """Append-only, unbuffered, readable by the server's user only (0600)."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    return os.fdopen(fd, "ab", buffering=0)
 
 
 def _cut_to_char_boundary(data: bytes) -> bytes:

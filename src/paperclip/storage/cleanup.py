@@ -25,6 +25,7 @@ from paperclip.storage.registry import provider_by_id
 
 log = logging.getLogger("paperclip.storage")
 SWEEP_SECONDS = 60
+GUARD_SECONDS = 600
 BATCH = 200
 
 
@@ -86,6 +87,20 @@ async def drain_quietly(sessions, storage: StorageSettings) -> None:
         await drain(sessions, storage)
     except Exception:
         log.exception("Draining the storage deletion queue failed; the periodic sweep retries")
+
+
+async def guard_new_object(sessions, provider: str, key: str, delay_seconds: int = GUARD_SECONDS) -> uuid.UUID:
+    """Before an upload's row is written: queue its object for removal in a transaction of its own,
+    due only after `delay_seconds`. The request's transaction drops this entry (`keep_object`); if
+    that transaction never commits (a failed commit, a crash), the sweep removes the object."""
+    async with unit_of_work(sessions) as session:
+        return await session.scalar(sa.insert(StorageDeletion).values(
+            provider=provider, object_key=key, reason="upload not committed",
+            next_attempt_at=utcnow() + timedelta(seconds=delay_seconds)).returning(StorageDeletion.id))
+
+
+async def keep_object(session: AsyncSession, guard_id: uuid.UUID) -> None:
+    await session.execute(sa.delete(StorageDeletion).where(StorageDeletion.id == guard_id))
 
 
 def remove_queued_objects_after_response(background, request) -> None:

@@ -123,6 +123,8 @@ async def upload_asset(session: AsyncSession, actor: Actor, request: Request, st
                         check_type=_logo_type_check if logo else _general_type_check(storage), object_key=object_key)
     stored = await receive_upload(request, provider, rules)
     try:
+        guard = await cleanup.guard_new_object(request.app.state.sessions, stored.provider, stored.object_key)
+        await cleanup.keep_object(session, guard)
         asset = await _insert_asset(session, actor, company_id, stored, now)
         details: dict[str, Any] = {"byteSize": asset.byte_size, "contentType": asset.content_type,
                                    "originalFilename": asset.original_filename}
@@ -154,6 +156,8 @@ async def upload_attachment(session: AsyncSession, actor: Actor, request: Reques
                         object_key=lambda fields, filename: build_key(company_id, f"issues/{issue['id']}", filename, now))
     stored = await receive_upload(request, provider, rules)
     try:
+        guard = await cleanup.guard_new_object(request.app.state.sessions, stored.provider, stored.object_key)
+        await cleanup.keep_object(session, guard)
         comment_id = None
         raw_comment = stored.fields.get("issueCommentId")
         if raw_comment:

@@ -12,7 +12,7 @@ from paperclip.config import Settings
 from paperclip.config.settings import mask_url_password
 from paperclip.db.embedded import PASSWORD, SUPERUSER, port_in_use
 from paperclip.db.engine import check_server_version, connect_args, sqlalchemy_url
-from paperclip.db.migrate import inspect
+from paperclip.db.migrate import inspect, linear_head, recorded_head_matches
 from paperclip.errors import AppError
 
 NAME = "Database"
@@ -35,7 +35,12 @@ def _external(settings: Settings) -> CheckResult:
     try:
         with engine.connect() as conn:
             version = check_server_version(conn)
-            state = inspect(conn)
+            # The warm start's case, without importing Alembic (~0.2-0.4 s of CPU): the head is recorded.
+            current = linear_head() if recorded_head_matches(conn) else None
+            pending = []
+            if current is None:
+                state = inspect(conn)
+                current, pending = state.current, state.pending
     except AppError as exc:
         return CheckResult(NAME, "fail", exc.message, "Point DATABASE_URL at PostgreSQL 17 or newer")
     except sa.exc.DBAPIError as exc:
@@ -44,16 +49,16 @@ def _external(settings: Settings) -> CheckResult:
     finally:
         engine.dispose()
     server = f"PostgreSQL {version // 10000}.{version % 10000} at {shown}"
-    if state.pending:
-        names = ", ".join(state.pending[:3]) + (f" (+{len(state.pending) - 3} more)" if len(state.pending) > 3 else "")
-        return CheckResult(NAME, "warn", f"{server}; {len(state.pending)} pending migration(s): {names}",
+    if pending:
+        names = ", ".join(pending[:3]) + (f" (+{len(pending) - 3} more)" if len(pending) > 3 else "")
+        return CheckResult(NAME, "warn", f"{server}; {len(pending)} pending migration(s): {names}",
                            "Run `paperclipai db migrate` (start-up applies them unless PAPERCLIP_MIGRATION_PROMPT=never)")
     if not db.prepared_statements and not db.migration_url:
-        return CheckResult(NAME, "warn", f"{server}; migrations up to date ({state.current}); prepared statements off "
+        return CheckResult(NAME, "warn", f"{server}; migrations up to date ({current}); prepared statements off "
                            "(a transaction-mode pooler), where LISTEN/NOTIFY cannot work: wake-ups start by polling, "
                            "within about a second",
                            "Set PAPERCLIP_MIGRATION_DATABASE_URL to the direct connection (e.g. port 5432)")
-    return CheckResult(NAME, "pass", f"{server}; migrations up to date ({state.current})")
+    return CheckResult(NAME, "pass", f"{server}; migrations up to date ({current})")
 
 
 def _embedded(settings: Settings) -> CheckResult:
