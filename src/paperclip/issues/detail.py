@@ -29,6 +29,7 @@ def _summary(alias: str) -> str:
             f"'assigneeUserId', {alias}.assignee_user_id)")
 
 
+_PLAN_DOCUMENT, _DOCUMENT_SUMMARIES = issue_documents_sql("i.id")
 DETAIL_SELECT = f"""
 SELECT i.*,
   (SELECT COALESCE(json_agg(json_build_object('id', l.id, 'companyId', l.company_id, 'name', l.name, 'color', l.color,
@@ -48,6 +49,8 @@ SELECT i.*,
                             'updatedAt', {_ts('p.updated_at')}, 'urlKey', p.url_key,
                             'workspaces', '[]'::json, 'primaryWorkspace', NULL)
      FROM projects p WHERE p.id = i.project_id) AS project_json,
+  {_PLAN_DOCUMENT} AS plan_document_json,
+  {_DOCUMENT_SUMMARIES} AS document_summaries_json,
   (SELECT json_build_object('id', g.id, 'companyId', g.company_id, 'title', g.title, 'description', g.description,
                             'level', g.level, 'status', g.status, 'parentId', g.parent_id,
                             'ownerAgentId', g.owner_agent_id, 'createdAt', {_ts('g.created_at')},
@@ -93,7 +96,6 @@ SELECT COALESCE(json_agg(json_build_object(
         'description', g.description, 'level', g.level, 'status', g.status) END) ORDER BY chain.depth), '[]'::json)
 FROM chain JOIN issues a ON a.id = chain.id
 LEFT JOIN projects p ON p.id = a.project_id LEFT JOIN goals g ON g.id = a.goal_id)"""
-_PLAN_DOCUMENT, _DOCUMENT_SUMMARIES = issue_documents_sql("d.id")
 _IDS_OF = "(SELECT COALESCE(json_agg(e->'id'), '[]'::json) FROM json_array_elements({}) e)"
 DETAIL_JSON = f"""
 SELECT d.company_id, CAST({issue_json('d', 'd.labels_json', "(SELECT COALESCE(json_agg(e->'id'), '[]'::json) "
@@ -102,7 +104,7 @@ SELECT d.company_id, CAST({issue_json('d', 'd.labels_json', "(SELECT COALESCE(js
     'blocks', d.blocks_json,
     'ancestors', CASE WHEN d.parent_id IS NULL THEN '[]'::json ELSE d.ancestors_json END,
     'project', d.project_json, 'goal', d.goal_json,
-    'planDocument', {_PLAN_DOCUMENT}, 'documentSummaries', {_DOCUMENT_SUMMARIES}) AS text) AS wire
+    'planDocument', d.plan_document_json, 'documentSummaries', d.document_summaries_json) AS text) AS wire
 FROM (SELECT q.*, CASE WHEN q.parent_id IS NULL THEN NULL ELSE {_ANCESTORS_JSON.replace('i.parent_id', 'q.parent_id')}
                   END AS ancestors_json
       FROM ({DETAIL_SELECT} {{where}}) q) d
@@ -150,4 +152,6 @@ async def detail_to_wire(session: AsyncSession, row: RowMapping) -> dict[str, An
         wire["ancestors"] = list(await session.scalars(ANCESTORS, {"parent_id": row["parent_id"]}))
     wire["project"] = row["project_json"]
     wire["goal"] = row["goal_json"]
+    wire["planDocument"] = row["plan_document_json"]
+    wire["documentSummaries"] = row["document_summaries_json"]
     return wire
