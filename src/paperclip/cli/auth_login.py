@@ -8,7 +8,6 @@ where you are signed in), waits for the approval and stores the board API key it
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Annotated
 import httpx
 import typer
 
+from paperclip.cli import auth_store
 from paperclip.cli.common import console, fail
 from paperclip.paths import resolve_home
 
@@ -25,34 +25,21 @@ POLL_SECONDS = 1.0
 WAIT_SECONDS = 600
 
 
-def _store_path(home: Path | None = None) -> Path:
-    return (home or resolve_home(os.environ)) / "auth.json"
-
-
 def _base(api_base: str | None) -> str:
     return (api_base or os.environ.get("PAPERCLIP_API_URL") or "http://127.0.0.1:3100").rstrip("/")
 
 
 def _load(home: Path | None = None) -> dict:
-    try:
-        return json.loads(_store_path(home).read_text())
-    except (OSError, ValueError):
-        return {}
+    return auth_store.load(home or resolve_home(os.environ))
 
 
 def _save(data: dict) -> None:
-    path = _store_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        json.dump(data, handle, indent=2)
-    os.chmod(path, 0o600)
+    auth_store.save(resolve_home(os.environ), data)
 
 
 def stored_token(api_base: str, home: Path | None = None) -> str | None:
     """The board API key `auth login` stored for this API base, if any."""
-    entry = _load(home).get(api_base.rstrip("/"))
-    return entry.get("token") if isinstance(entry, dict) else None
+    return auth_store.stored_token(api_base, home or resolve_home(os.environ))
 
 
 def login_command(api_base: ApiBase = None,

@@ -38,7 +38,7 @@ def _configured_base(config: str | None, data_dir: str | None, env: dict[str, st
 
 def _cli_login(api_base: str, data_dir: str | None, env: dict[str, str]) -> str | None:
     """The board API key `paperclipai auth login` stored for this server (the last resort)."""
-    from paperclip.cli.auth_login import stored_token
+    from paperclip.cli.auth_store import stored_token
 
     home = Path(data_dir or env.get("PAPERCLIP_HOME") or Path.home() / ".paperclip").expanduser()
     return stored_token(api_base, home)
