@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from paperclip.auth.actor import Actor
 from paperclip.errors import Unauthorized
 from paperclip.issues.detail import detail_to_wire, load_detail
+from paperclip.issues.listing import ts
 from paperclip.issues.shapes import comment_to_wire
 from paperclip.wire import iso
 
@@ -23,10 +24,10 @@ _INBOX = sa.text(f"""
 SELECT COALESCE(json_agg(json_build_object(
     'id', i.id, 'identifier', i.identifier, 'title', i.title, 'status', i.status, 'priority', i.priority,
     'projectId', i.project_id, 'goalId', i.goal_id, 'parentId', i.parent_id,
-    'updatedAt', to_char(i.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+    'updatedAt', {ts('i.updated_at')},
     'activeRun', (SELECT json_build_object('id', r.id, 'status', r.status, 'agentId', r.agent_id,
                                            'invocationSource', r.invocation_source,
-                                           'startedAt', to_char(r.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+                                           'startedAt', {ts('r.started_at')})
                   FROM heartbeat_runs r WHERE r.id = i.execution_run_id AND r.status IN ('queued', 'running')),
     'activeRecoveryAction', NULL,
     'dependencyReady', cardinality(b.ids) = 0,

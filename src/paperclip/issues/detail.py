@@ -13,14 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from paperclip.errors import NotFound
 from paperclip.issues.documents import issue_documents_sql
 from paperclip.issues.identifiers import IDENTIFIER_RE, parse_uuid
-from paperclip.issues.listing import issue_json
+from paperclip.issues.listing import issue_json, ts
 from paperclip.issues.shapes import issue_to_wire
 from paperclip.issues.statements import NamedSql
-
-
-def _ts(column: str) -> str:
-    """ISO-8601 UTC with milliseconds, like `paperclip.wire.iso`."""
-    return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"""
 
 
 def _summary(alias: str) -> str:
@@ -33,7 +28,7 @@ _PLAN_DOCUMENT, _DOCUMENT_SUMMARIES = issue_documents_sql("i.id")
 DETAIL_SELECT = f"""
 SELECT i.*,
   (SELECT COALESCE(json_agg(json_build_object('id', l.id, 'companyId', l.company_id, 'name', l.name, 'color', l.color,
-                                              'createdAt', {_ts('l.created_at')}, 'updatedAt', {_ts('l.updated_at')})
+                                              'createdAt', {ts('l.created_at')}, 'updatedAt', {ts('l.updated_at')})
                             ORDER BY l.name, l.id), '[]'::json)
      FROM issue_labels il JOIN labels l ON l.id = il.label_id WHERE il.issue_id = i.id) AS labels_json,
   (SELECT COALESCE(json_agg({_summary('b')} ORDER BY r.created_at, b.id), '[]'::json)
@@ -44,17 +39,17 @@ SELECT i.*,
      WHERE r.related_issue_id = i.id AND r.type = 'blocks') AS blocks_json,
   (SELECT json_build_object('id', p.id, 'companyId', p.company_id, 'goalId', p.goal_id, 'name', p.name,
                             'description', p.description, 'status', p.status, 'leadAgentId', p.lead_agent_id,
-                            'targetDate', p.target_date, 'color', p.color, 'pausedAt', {_ts('p.paused_at')},
-                            'archivedAt', {_ts('p.archived_at')}, 'createdAt', {_ts('p.created_at')},
-                            'updatedAt', {_ts('p.updated_at')}, 'urlKey', p.url_key,
+                            'targetDate', p.target_date, 'color', p.color, 'pausedAt', {ts('p.paused_at')},
+                            'archivedAt', {ts('p.archived_at')}, 'createdAt', {ts('p.created_at')},
+                            'updatedAt', {ts('p.updated_at')}, 'urlKey', p.url_key,
                             'workspaces', '[]'::json, 'primaryWorkspace', NULL)
      FROM projects p WHERE p.id = i.project_id) AS project_json,
   {_PLAN_DOCUMENT} AS plan_document_json,
   {_DOCUMENT_SUMMARIES} AS document_summaries_json,
   (SELECT json_build_object('id', g.id, 'companyId', g.company_id, 'title', g.title, 'description', g.description,
                             'level', g.level, 'status', g.status, 'parentId', g.parent_id,
-                            'ownerAgentId', g.owner_agent_id, 'createdAt', {_ts('g.created_at')},
-                            'updatedAt', {_ts('g.updated_at')})
+                            'ownerAgentId', g.owner_agent_id, 'createdAt', {ts('g.created_at')},
+                            'updatedAt', {ts('g.updated_at')})
      FROM goals g WHERE g.id = i.goal_id) AS goal_json
 FROM issues i
 """

@@ -20,16 +20,13 @@ from paperclip.activity.service import record
 from paperclip.auth.actor import Actor
 from paperclip.errors import BadRequest, Conflict, Forbidden, NotFound
 from paperclip.issues.identifiers import find_issue, parse_uuid
+from paperclip.issues.listing import ts
 
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 MAX_KEY_LENGTH = 64
 STALE_BASE = "Document was updated by someone else"
 BASE_REQUIRED = ("Document update requires baseRevisionId. GET the current document, read its body and latestRevisionId, "
                  "then set baseRevisionId to that latestRevisionId when updating.")
-
-
-def _ts(column: str) -> str:
-    return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"""
 
 
 def document_json(doc: str, link: str, *, with_body: bool) -> str:
@@ -39,9 +36,9 @@ def document_json(doc: str, link: str, *, with_body: bool) -> str:
             f"'title', {doc}.title, 'format', {doc}.format, {body}'latestRevisionId', {doc}.latest_revision_id, "
             f"'latestRevisionNumber', {doc}.latest_revision_number, 'createdByAgentId', {doc}.created_by_agent_id, "
             f"'createdByUserId', {doc}.created_by_user_id, 'updatedByAgentId', {doc}.updated_by_agent_id, "
-            f"'updatedByUserId', {doc}.updated_by_user_id, 'lockedAt', {_ts(doc + '.locked_at')}, "
+            f"'updatedByUserId', {doc}.updated_by_user_id, 'lockedAt', {ts(doc + '.locked_at')}, "
             f"'lockedByAgentId', {doc}.locked_by_agent_id, 'lockedByUserId', {doc}.locked_by_user_id, 'sourceTrust', NULL, "
-            f"'createdAt', {_ts(doc + '.created_at')}, 'updatedAt', {_ts(doc + '.updated_at')})")
+            f"'createdAt', {ts(doc + '.created_at')}, 'updatedAt', {ts(doc + '.updated_at')})")
 
 
 def issue_documents_sql(issue_id_expr: str) -> tuple[str, str]:
@@ -69,7 +66,7 @@ SELECT COALESCE(json_agg(json_build_object(
     'id', r.id, 'companyId', r.company_id, 'documentId', r.document_id, 'issueId', link.issue_id, 'key', link.key,
     'revisionNumber', r.revision_number, 'title', r.title, 'format', r.format, 'body', r.body,
     'changeSummary', r.change_summary, 'createdByAgentId', r.created_by_agent_id, 'createdByUserId', r.created_by_user_id,
-    'createdAt', {_ts('r.created_at')}) ORDER BY r.revision_number DESC), '[]'::json)
+    'createdAt', {ts('r.created_at')}) ORDER BY r.revision_number DESC), '[]'::json)
 FROM issue_documents link JOIN document_revisions r ON r.document_id = link.document_id
 WHERE link.issue_id = :issue_id AND link.key = :key
 """)
