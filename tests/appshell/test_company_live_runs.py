@@ -3,11 +3,13 @@ identifier, through HTTP against the real PostgreSQL."""
 
 from __future__ import annotations
 
+import json
+
 from costs.conftest import Gov
 
 
 def _run(gov: Gov, cid: str, agent_id: str, status: str, issue_id: str | None = None) -> str:
-    ctx = '{"issueId": "%s"}' % issue_id if issue_id else "{}"
+    ctx = json.dumps({"issueId": issue_id} if issue_id else {})
     return str(gov.one("""INSERT INTO heartbeat_runs (id, company_id, agent_id, invocation_source, status, context_snapshot)
                           VALUES (gen_random_uuid(), %s, %s, 'on_demand', %s, %s::jsonb) RETURNING id""",
                        cid, agent_id, status, ctx)["id"])
