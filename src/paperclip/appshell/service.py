@@ -74,6 +74,7 @@ _BADGES = Sql("""SELECT
 
 async def sidebar_badges(session: AsyncSession, actor: Actor, company_id: uuid.UUID) -> dict[str, int]:
     row = await _BADGES.fetchrow(session, company_id, actor.user_id or "")
+    assert row is not None  # a SELECT of scalar subqueries always answers one row
     return {"inbox": row["inbox"], "approvals": row["approvals"], "failedRuns": row["failed_runs"],
             "joinRequests": row["join_requests"]}
 
