@@ -12,10 +12,3 @@ async def company(client):
         "name": "Bot", "adapterType": "process", "adapterConfig": {"command": "true"},
         "runtimeConfig": {"heartbeat": {"enabled": False}}})).json()
     return {"id": cid, "agent": agent["id"]}
-
-
-async def make_routine(client, company, **fields):
-    body = {"title": "Daily review", "assigneeAgentId": company["agent"], **fields}
-    r = await client.post(f"/api/companies/{company['id']}/routines", json=body)
-    assert r.status_code == 201, r.text
-    return r.json()

@@ -4,7 +4,7 @@ rotation), api triggers; bad cron and zones are a 422 naming the field, never a 
 from __future__ import annotations
 
 import psycopg
-from conftest import make_routine
+from routine_support import make_routine
 
 
 async def test_schedule_trigger_validation_and_next_run(client, company):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from conftest import make_routine
+from routine_support import make_routine
 
 
 async def test_create_get_list_patch_with_activity(client, company):
