@@ -31,6 +31,8 @@ PUBLIC = {
     ("POST", "/api/cli-auth/challenges"), ("GET", "/api/cli-auth/challenges/{challenge_id}"),
     ("POST", "/api/cli-auth/challenges/{challenge_id}/approve"), ("POST", "/api/cli-auth/challenges/{challenge_id}/cancel"),
     ("POST", "/api/join-requests/{request_id}/claim-api-key"),
+    # routine webhooks: the trigger's signing secret authenticates the caller, not a session or key
+    ("POST", "/api/routine-triggers/public/{public_id}/fire"),
 }
 
 # Websocket routes answer a handshake, not a request: the HTTP walk below cannot call them. Each one
@@ -164,7 +166,7 @@ async def test_a_viewer_changes_nothing(live, database_url):
     for method, path in _routes(live.app):
         if method not in WRITE_METHODS or "{" not in path or path.startswith(
                 ("/api/auth/", "/api/invites/{token}", "/api/board-claim/", "/api/cli-auth/", "/api/board-api-keys",
-                 "/api/join-requests/")):
+                 "/api/join-requests/", "/api/routine-triggers/public/")):  # webhooks: signed, not a member's act
             continue
         r = await viewer.request(method, _fill(path, a), json={})
         if r.status_code != 403:
