@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute, APIWebSocketRoute
 from starlette.responses import Response
 from starlette.routing import Match
 
+from paperclip.activity.audit import router as audit_router
 from paperclip.activity.routes import router as activity_router
 from paperclip.agents.routes import router as agents_router
 from paperclip.api import input_guard
@@ -66,6 +67,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     routines_router,
     org_image_router,
     live_ws_router,
+    audit_router,
 ]
 
 _ROUTE_OPTIONS = [name for name in inspect.signature(APIRouter.add_api_route).parameters
