@@ -83,12 +83,13 @@ class PrecheckedRoute(APIRoute):
 
     def get_route_handler(self):
         """Every API route checks its input first (paperclip.api.input_guard): NUL in the URL, integer
-        query parameters past PostgreSQL's range, JSON bodies with NUL, lone surrogates or deep nesting."""
+        query parameters past PostgreSQL's range, query parameters a GET route does not declare, JSON bodies with NUL, lone surrogates or deep nesting."""
         handler = super().get_route_handler()
         ints = input_guard.int_params(self)
+        known = input_guard.known_query_names(self)
 
         async def checked(request):
-            input_guard.check_query(request.scope, request, ints)
+            input_guard.check_query(request.scope, request, ints, known)
             return await handler(input_guard.CheckedRequest(request.scope, request.receive, request._send))
 
         return checked

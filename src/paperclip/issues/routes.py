@@ -84,8 +84,10 @@ async def release(issue_id: str, session: DB, actor: ActorDep, now: Now) -> Resp
 
 @router.get("/issues/{issue_id}/comments")
 async def list_comments(issue_id: str, session: DB, actor: ActorDep, after: QStr = None, order: QStr = None,
-                        limit: QStr = None) -> Response:
-    return json_response(await comments.list_comments(session, actor, issue_id, after=after, order=order, limit=limit))
+                        limit: QStr = None, afterCommentId: QStr = None) -> Response:  # noqa: N803
+    # afterCommentId: the original CLI's name for `after` (both are accepted by the original)
+    return json_response(await comments.list_comments(session, actor, issue_id, after=after or afterCommentId,
+                                                      order=order, limit=limit))
 
 
 @router.post("/issues/{issue_id}/comments", status_code=201)
