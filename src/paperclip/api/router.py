@@ -33,6 +33,7 @@ from paperclip.health.routes import router as health_router
 from paperclip.heartbeat.routes import router as heartbeat_router
 from paperclip.issues.agent_context_routes import router as agent_context_router
 from paperclip.issues.document_routes import router as issue_documents_router
+from paperclip.issues.inbox_routes import router as issue_inbox_router
 from paperclip.issues.routes import router as issues_router
 from paperclip.metrics.routes import router as metrics_router
 from paperclip.projects.routes import router as projects_router
@@ -51,6 +52,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     issues_router,
     issue_documents_router,
     agent_context_router,
+    issue_inbox_router,
     approvals_router,
     dashboard_router,
     auth_router,
