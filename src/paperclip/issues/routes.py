@@ -8,8 +8,10 @@ from fastapi import APIRouter, BackgroundTasks, Query, Request
 from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep, Now
+from paperclip.errors import BadRequest
 from paperclip.issues import checkout as checkout_service
 from paperclip.issues import comments, labels, service, updates
+from paperclip.issues import force_release as force_release_service
 from paperclip.issues.identifiers import require_uuid
 from paperclip.issues.schemas import CheckoutBody, CommentCreate, IssueCreate, IssueUpdate, LabelCreate
 from paperclip.issues.shapes import issue_to_wire, json_response
@@ -82,6 +84,14 @@ async def checkout(issue_id: str, body: CheckoutBody, session: DB, actor: ActorD
 async def release(issue_id: str, session: DB, actor: ActorDep, now: Now) -> Response:
     row = await checkout_service.release(session, actor, issue_id, now)
     return json_response(issue_to_wire(row, row["labels_json"]))
+
+
+@router.post("/issues/{issue_id}/admin/force-release")
+async def force_release(issue_id: str, session: DB, actor: ActorDep, now: Now, clearAssignee: QStr = None) -> Response:  # noqa: N803
+    if clearAssignee not in (None, "", "true", "false", "1", "0"):
+        raise BadRequest("clearAssignee must be true or false")
+    return json_response(await force_release_service.force_release(
+        session, actor, issue_id, clearAssignee in ("true", "1"), now))
 
 
 @router.get("/issues/{issue_id}/comments")
