@@ -99,7 +99,7 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
         Cmd('force-release', 'POST', '/api/issues/{issueId}/admin/force-release', help="POST /api/issues/{issueId}/admin/force-release", args=('issueId',)),
         Cmd('work-products', 'GET', '/api/issues/{issueId}/work-products', help="GET /api/issues/{issueId}/work-products", args=('issueId',)),
         Cmd('work-product:update', 'PATCH', '/api/work-products/{workProductId}', help="PATCH /api/work-products/{workProductId}", args=('workProductId',), opts=(
-            Opt('--payload-json', 'json', to='local', help="used by the CLI"),)),
+            Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
         Cmd('work-product:delete', 'DELETE', '/api/work-products/{workProductId}', help="DELETE /api/work-products/{workProductId}", args=('workProductId',)),
         Cmd('documents', 'GET', '/api/issues/{issueId}/documents', help="GET /api/issues/{issueId}/documents", args=('issueId',), opts=(
             Opt('--include-system', 'bool', to='query', help="query parameter includeSystem"),)),
@@ -215,7 +215,7 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
         Cmd('hire', 'POST', '/api/companies/{companyId}/agent-hires', help="POST /api/companies/{companyId}/agent-hires", opts=(
             Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
         Cmd('update', 'PATCH', '/api/agents/{agentId}', help="PATCH /api/agents/{agentId}", args=('agentId',), opts=(
-            Opt('--payload-json', 'json', to='local', help="used by the CLI"),)),
+            Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
         Cmd('delete', 'DELETE', '/api/agents/{agentId}', help="DELETE /api/agents/{agentId}", args=('agentId',), opts=(
             Opt('--yes', 'bool', to='local', help="used by the CLI"),)),
         Cmd('pause', 'POST', '/api/agents/{agentId}/pause', help="POST /api/agents/{agentId}/pause", args=('agentId',)),
@@ -235,7 +235,7 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
         Cmd('skills', 'GET', '/api/agents/{agentId}/skills', help="GET /api/agents/{agentId}/skills", args=('agentId',)),
         Cmd('instructions-bundle', 'GET', '/api/agents/{agentId}/instructions-bundle', help="GET /api/agents/{agentId}/instructions-bundle", args=('agentId',)),
         Cmd('instructions-bundle:update', 'PATCH', '/api/agents/{agentId}/instructions-bundle', help="PATCH /api/agents/{agentId}/instructions-bundle", args=('agentId',), opts=(
-            Opt('--payload-json', 'json', to='local', help="used by the CLI"),)),
+            Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
         Cmd('instructions-file:get', 'GET', '/api/agents/{agentId}/instructions-bundle/file', help="GET /api/agents/{agentId}/instructions-bundle/file", args=('agentId',), opts=(
             Opt('--path', 'file', to='query', help="query parameter path"),)),
         Cmd('instructions-file:put', 'PUT', '/api/agents/{agentId}/instructions-bundle/file', help="PUT /api/agents/{agentId}/instructions-bundle/file", args=('agentId',), opts=(
