@@ -393,7 +393,7 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
     "agent-config": ("Agent configurations (redacted)", [
         Cmd('list', 'GET', '/api/companies/{companyId}/agent-configurations', help="GET /api/companies/{companyId}/agent-configurations"),
     ]),
-    "token": ("API tokens (board keys)", [
+    "token": ("API tokens: agent keys and board keys", [
         Cmd('agent:create', 'POST', '/api/agents/{agent}/keys', help="POST /api/agents/{agent}/keys", opts=(
             Opt('--agent', to='local', help="used by the CLI"),
             Opt('--name', help="body field name"),)),
@@ -401,5 +401,14 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
             Opt('--agent', to='local', help="used by the CLI"),)),
         Cmd('agent:revoke', 'DELETE', '/api/agents/{agent}/keys/{keyId}', help="DELETE /api/agents/{agent}/keys/{keyId}", args=('keyId',), opts=(
             Opt('--agent', to='local', help="used by the CLI"),)),
+        # board keys: the signed-in user's own (the original CLI's `token board create|list|revoke`)
+        Cmd('board:create', 'POST', '/api/board-api-keys', help="POST /api/board-api-keys: a named board API key (shown once)",
+            handler='token_board_create', opts=(
+            Opt('--name', to='local', default='cli-board', help="API key label (default: cli-board)"),
+            Opt('--expires-at', to='local', help="Expiration timestamp (ISO-8601)"),
+            Opt('--ttl-days', 'int', to='local', help="Expiration in days from now"),
+            Opt('--never-expires', 'bool', to='local', help="Create a non-expiring key"))),
+        Cmd('board:list', 'GET', '/api/board-api-keys', help="GET /api/board-api-keys: the current board user's keys"),
+        Cmd('board:revoke', 'DELETE', '/api/board-api-keys/{keyId}', help="DELETE /api/board-api-keys/{keyId}", args=('keyId',)),
     ]),
 }

@@ -97,3 +97,27 @@ def issue_checkout(cmd: Cmd, args, conn) -> object:
     body.setdefault("expectedStatuses", ["todo", "backlog", "blocked"])
     _, result, _ = http.request(conn, "POST", path, query=query, body=body)
     return result
+
+
+def token_board_create(cmd: Cmd, args, conn) -> object:
+    """The body the original CLI sends: name, requestedCompanyId (-C), and expiresAt from one of
+    --expires-at / --ttl-days / --never-expires (null = never; no field = the server's default)."""
+    from datetime import UTC, datetime, timedelta
+
+    chosen = [flag for flag, value in (("--expires-at", args.expires_at), ("--ttl-days", args.ttl_days),
+                                       ("--never-expires", args.never_expires or None)) if value is not None]
+    if len(chosen) > 1:
+        raise UsageError(f"{' and '.join(chosen)} cannot be combined")
+    body: dict = {"name": args.name or "cli-board"}
+    if args.never_expires:
+        body["expiresAt"] = None
+    elif args.expires_at:
+        body["expiresAt"] = args.expires_at
+    elif args.ttl_days is not None:
+        if args.ttl_days <= 0:
+            raise UsageError("--ttl-days must be a positive number of days")
+        when = datetime.now(UTC) + timedelta(days=args.ttl_days)
+        body["expiresAt"] = when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    body["requestedCompanyId"] = conn.company_id or None
+    _, result, _ = http.request(conn, "POST", cmd.path, body=body)
+    return result
