@@ -139,7 +139,8 @@ def known_query_names(route) -> frozenset[str] | None:
     accepts any (not a GET, or marked OPEN_QUERY)."""
     if "GET" not in (route.methods or ()) or (route.openapi_extra or {}).get(OPEN_QUERY):
         return None
-    names, pending = set(), [route.dependant]
+    names: set[str] = set()
+    pending = [route.dependant]
     while pending:
         dependant = pending.pop()
         names.update(field.alias for field in dependant.query_params)

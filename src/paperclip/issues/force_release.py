@@ -10,7 +10,7 @@ issue are refused by the run-ownership check unless its agent re-checks it out.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +23,7 @@ from paperclip.issues.identifiers import find_issue
 from paperclip.issues.shapes import issue_to_wire
 from paperclip.wire import uid
 
-ISSUES = Issue.__table__
+ISSUES = cast(sa.Table, Issue.__table__)
 
 
 async def force_release(session: AsyncSession, actor: Actor, ref: str, clear_assignee: bool,
@@ -46,4 +46,4 @@ async def force_release(session: AsyncSession, actor: Actor, ref: str, clear_ass
                  details={"issueId": str(issue["id"]), "actorUserId": actor.user_id, "clearAssignee": clear_assignee,
                           "prevCheckoutRunId": previous["checkoutRunId"],
                           "prevExecutionRunId": previous["executionRunId"]})
-    return {"issue": issue_to_wire(row, row["labels_json"]), "previous": previous}
+    return {"issue": issue_to_wire(dict(row), row["labels_json"]), "previous": previous}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
@@ -24,8 +24,8 @@ from paperclip.issues.identifiers import find_issue
 from paperclip.issues.listing import issue_json
 from paperclip.wire import iso, uid
 
-READS = IssueReadState.__table__
-ARCHIVES = IssueInboxArchive.__table__
+READS = cast(sa.Table, IssueReadState.__table__)
+ARCHIVES = cast(sa.Table, IssueInboxArchive.__table__)
 
 
 def _require_board_user(actor: Actor) -> str:

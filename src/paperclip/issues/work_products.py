@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -20,7 +20,7 @@ from paperclip.errors import NotFound
 from paperclip.issues.identifiers import find_issue, parse_uuid
 from paperclip.wire import iso, uid
 
-PRODUCTS = IssueWorkProduct.__table__
+PRODUCTS = cast(sa.Table, IssueWorkProduct.__table__)
 
 ProductType = Literal["preview_url", "runtime_service", "pull_request", "branch", "commit", "artifact", "document"]
 ProductStatus = Literal["active", "ready_for_review", "approved", "changes_requested", "merged", "closed", "failed",
