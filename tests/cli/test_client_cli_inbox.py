@@ -52,3 +52,11 @@ def test_inbox_work_products_and_force_release_commands(client_env):  # noqa: F8
     assert released["issue"]["id"] == issue["id"]
     not_board = cli("issue", "force-release", issue["id"], env=as_agent, check=False)
     assert not_board.returncode == 1 and "Board access required" in not_board.stderr
+
+    # `agent wake` looks the agent up by name, then asks for the wake-up (it used to stop at the look-up)
+    woken = cli_json("agent", "wake", "Helper", "--reason", "from the cli", "--idempotency-key", "wake-1", env=env)
+    assert woken.get("status") in ("queued", "running", "succeeded", "skipped"), woken
+    runs = httpx.get(f"{env['PAPERCLIP_API_URL']}/api/companies/{company['id']}/heartbeat-runs").json()
+    assert woken.get("status") == "skipped" or woken["id"] in [r["id"] for r in runs]
+    requests = httpx.get(f"{env['PAPERCLIP_API_URL']}/api/companies/{company['id']}/activity").json()
+    assert "heartbeat.invoked" in {entry["action"] for entry in requests}

@@ -245,7 +245,7 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
             Opt('--clear-legacy-prompt-template', 'bool', help="body field clearLegacyPromptTemplate"),)),
         Cmd('instructions-file:delete', 'DELETE', '/api/agents/{agentId}/instructions-bundle/file', help="DELETE /api/agents/{agentId}/instructions-bundle/file", args=('agentId',), opts=(
             Opt('--path', 'file', to='query', help="query parameter path"),)),
-        Cmd('wake', 'GET', '/api/agents/{agentRef}', help="GET /api/agents/{agentRef}", args=('agentRef',), opts=(
+        Cmd('wake', 'GET', '/api/agents/{agentRef}', help="GET /api/agents/{agentRef}, then POST /api/agents/{id}/wakeup", args=('agentRef',), handler='agent_wake', opts=(
             Opt('--company-id', to='query', help="query parameter companyId"),
             Opt('--source', to='local', help="used by the CLI"),
             Opt('--trigger', to='local', help="used by the CLI"),

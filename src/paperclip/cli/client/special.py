@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from paperclip.cli.client import context, http
 from paperclip.cli.client.main import UsageError, build_request
 from paperclip.cli.client.spec import Cmd
@@ -120,4 +122,27 @@ def token_board_create(cmd: Cmd, args, conn) -> object:
         body["expiresAt"] = when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
     body["requestedCompanyId"] = conn.company_id or None
     _, result, _ = http.request(conn, "POST", cmd.path, body=body)
+    return result
+
+
+def agent_wake(cmd: Cmd, args, conn) -> object:
+    """As the original CLI: look the agent up (id, shortname or name), then POST its wakeup with the
+    body it sends (source on_demand and trigger manual unless given)."""
+    path, query, _ = build_request(cmd, args, conn)
+    _, agent, _ = http.request(conn, "GET", path, query=query)
+    agent_id = agent.get("id") if isinstance(agent, dict) else None
+    if not agent_id:
+        raise UsageError(f"no agent found for {args.agentRef!r}")
+    body: dict = {"source": args.source or "on_demand", "triggerDetail": args.trigger or "manual"}
+    if args.reason:
+        body["reason"] = args.reason
+    if args.payload is not None:
+        try:
+            body["payload"] = json.loads(args.payload)
+        except ValueError as exc:
+            raise UsageError(f"--payload: not valid JSON ({exc})") from exc
+    if args.idempotency_key:
+        body["idempotencyKey"] = args.idempotency_key
+    body["forceFreshSession"] = bool(args.force_fresh_session)
+    _, result, _ = http.request(conn, "POST", f"/api/agents/{agent_id}/wakeup", body=body)
     return result
