@@ -1,7 +1,7 @@
 """issue read states, inbox archives, work products
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-04 21:37:39.914372
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 
 from sqlalchemy.dialects import postgresql
-revision = '0009'
-down_revision = '0008'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
