@@ -35,6 +35,7 @@ from paperclip.health.routes import router as health_router
 from paperclip.heartbeat.routes import router as heartbeat_router
 from paperclip.issues.agent_context_routes import router as agent_context_router
 from paperclip.issues.document_routes import router as issue_documents_router
+from paperclip.issues.inbox_routes import router as issue_inbox_router
 from paperclip.issues.routes import router as issues_router
 from paperclip.metrics.routes import router as metrics_router
 from paperclip.projects.routes import router as projects_router
@@ -56,6 +57,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     issues_router,
     issue_documents_router,
     agent_context_router,
+    issue_inbox_router,
     approvals_router,
     dashboard_router,
     auth_router,
@@ -93,12 +95,13 @@ class PrecheckedRoute(APIRoute):
 
     def get_route_handler(self):
         """Every API route checks its input first (paperclip.api.input_guard): NUL in the URL, integer
-        query parameters past PostgreSQL's range, JSON bodies with NUL, lone surrogates or deep nesting."""
+        query parameters past PostgreSQL's range, query parameters a GET route does not declare, JSON bodies with NUL, lone surrogates or deep nesting."""
         handler = super().get_route_handler()
         ints = input_guard.int_params(self)
+        known = input_guard.known_query_names(self)
 
         async def checked(request):
-            input_guard.check_query(request.scope, request, ints)
+            input_guard.check_query(request.scope, request, ints, known)
             return await handler(input_guard.CheckedRequest(request.scope, request.receive, request._send))
 
         return checked
