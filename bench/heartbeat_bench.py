@@ -140,7 +140,7 @@ class Bench:
         async def go():
             engine = make_async_engine(self.url)
             runtime = SimpleNamespace(  # what a tick uses of the HeartbeatRuntime: no runner here
-                sessions=session_factory(engine), replica_id=f"bench:{os.getpid()}:tick", runner=None,
+                sessions=session_factory(engine), replica_id=f"bench:{os.getpid()}:tick", runner=None, ticks=[],
                 stale_after=timedelta(seconds=90))
             async with engine.connect() as conn:  # a server ticks on a warm pool: connecting is not the tick's time
                 await conn.exec_driver_sql("SELECT 1")

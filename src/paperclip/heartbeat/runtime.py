@@ -12,7 +12,7 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -48,12 +48,14 @@ def run_log_store(request: Request) -> RunLogStore:
 
 class HeartbeatRuntime:
     def __init__(self, settings: Settings, database: Database, *, replica_id: str, api_url: str,
-                 loops: dict[str, Callable[[], Coroutine[Any, Any, Any]]] | None = None):
+                 loops: dict[str, Callable[[], Coroutine[Any, Any, Any]]] | None = None,
+                 ticks: Sequence[tuple[str, Callable[[Any, datetime], Awaitable[Any]]]] = ()):
         self.settings = settings
         self.database = database
         self.replica_id = replica_id
         self.api_url = api_url
         self.loops = dict(loops or {})  # name → coroutine factory, run as tasks until stop()
+        self.ticks = list(ticks)  # (name, tick(session, now)): other features' scheduler ticks (routines)
         self.runner: Runner | None = None
         self.scheduler: SchedulerLoop | None = None
         self.background: list[asyncio.Task] = []

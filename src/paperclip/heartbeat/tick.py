@@ -37,6 +37,9 @@ async def scheduler_tick(runtime: HeartbeatRuntime, now: datetime) -> dict[str, 
         result["reaped"] = len(await reap_orphans(runtime, now))
         async with unit_of_work(runtime.sessions) as session:
             result["promoted"] = len(await promote_deferred(session, now=now))
+        for name, tick in runtime.ticks:  # other features' ticks (routines), given by the server
+            async with unit_of_work(runtime.sessions) as session:
+                result[name] = await tick(session, now)
         if runtime.runner is not None:
             runtime.runner.poke()
     except Exception as exc:

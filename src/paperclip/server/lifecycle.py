@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -50,13 +50,14 @@ class ServerProcess:
     (heartbeats, scheduler, backups) has no web application at all."""
 
     def __init__(self, settings: Settings, database: Database, *, replica_id: str, listen_port: int, api_url: str,
-                 role: str = "all"):
+                 role: str = "all", ticks: Sequence[tuple[str, Any]] = ()):
         self.settings = settings
         self.database = database
         self.replica_id = replica_id
         self.listen_port = listen_port
         self.api_url = api_url
         self.role = role
+        self.ticks = ticks  # other features' scheduler ticks (server/runtime.py SCHEDULER_TICKS)
 
     @property
     def sessions(self):
@@ -80,7 +81,7 @@ async def on_startup(app: FastAPI) -> None:
     port = getattr(app.state, "listen_port", settings.port)
     process = ServerProcess(settings, app.state.database, replica_id=app.state.replica_id, listen_port=port,
                             api_url=getattr(app.state, "api_url", None) or f"http://localhost:{settings.port}",
-                            role=getattr(app.state, "role", "all"))
+                            role=getattr(app.state, "role", "all"), ticks=getattr(app.state, "scheduler_ticks", ()))
     app.state.heartbeat = await start_process(process)
     if getattr(app.state, "freeze_heap", False):
         gc.freeze()  # no collection first: start-up leaves next to no garbage (measured: 0 objects)
@@ -95,7 +96,8 @@ async def on_shutdown(app: FastAPI) -> None:
 
 @asynccontextmanager
 async def background_process(settings: Settings, database_url: str, *, replica_id: str, listen_port: int,
-                             api_url: str, freeze_heap: bool = True) -> AsyncIterator[HeartbeatRuntime | None]:
+                             api_url: str, ticks: Sequence[tuple[str, Any]] = (),
+                             freeze_heap: bool = True) -> AsyncIterator[HeartbeatRuntime | None]:
     """The background process's life without a web application: its database (write sessions and
     the runner's pool), start-up, the heartbeat runtime; all stopped on exit."""
     flusher = None
@@ -107,7 +109,7 @@ async def background_process(settings: Settings, database_url: str, *, replica_i
     database = await Database.open(settings, database_url, role="background")
     try:
         runtime = await start_process(ServerProcess(settings, database, replica_id=replica_id, listen_port=listen_port,
-                                                    api_url=api_url, role="background"))
+                                                    api_url=api_url, role="background", ticks=ticks))
         if freeze_heap:
             gc.freeze()
         try:
@@ -140,7 +142,7 @@ async def start_process(process: ServerProcess) -> HeartbeatRuntime | None:
             after=lambda result, now: copy_offsite(settings.storage, result, now))
         loops["db-backups"] = lambda: _backup_loop(schedule)
     runtime = HeartbeatRuntime(settings, process.database, replica_id=process.replica_id, api_url=process.api_url,
-                               loops=loops)
+                               loops=loops, ticks=process.ticks)
     runtime.backup_schedule = schedule
     try:
         await runtime.start()

@@ -22,6 +22,7 @@ from paperclip.api.app import create_app
 from paperclip.auth.origins import trusted_origins
 from paperclip.config import Settings
 from paperclip.logging import configure_logging
+from paperclip.routines.scheduler import tick_routines
 from paperclip.server.banner import StartupFacts, jwt_status, print_banner
 from paperclip.server.checks import check_deployment
 from paperclip.server.database import start_database
@@ -29,6 +30,8 @@ from paperclip.server.lifecycle import background_process, on_shutdown, on_start
 from paperclip.server.ports import bind_listen_socket
 
 log = logging.getLogger("paperclip.server")
+# Other features' scheduler ticks, run by heartbeat/tick.py (so heartbeat does not import them).
+SCHEDULER_TICKS = [("routines", tick_routines)]
 GRACEFUL_SECONDS = 8
 KEEP_ALIVE_SECONDS = 65
 
@@ -120,6 +123,7 @@ def build_app(settings: Settings, database_url: str, port: int, *, role: str = "
     app.state.trusted_origins = trusted_origins(settings, port)
     app.state.api_url = api_url(settings, port)
     app.state.replica_id = new_replica_id()
+    app.state.scheduler_ticks = SCHEDULER_TICKS  # features ticked by heartbeat/tick.py
     return app
 
 
@@ -171,7 +175,7 @@ async def _serve_background(settings: Settings, database_url: str, port: int) ->
     while not stop.is_set():
         try:
             async with background_process(settings, database_url, replica_id=new_replica_id(), listen_port=port,
-                                          api_url=api_url(settings, port)):
+                                          api_url=api_url(settings, port), ticks=SCHEDULER_TICKS):
                 pause = 1.0
                 await stop.wait()
             return
