@@ -35,6 +35,7 @@ from paperclip.issues.agent_context_routes import router as agent_context_router
 from paperclip.issues.document_routes import router as issue_documents_router
 from paperclip.issues.routes import router as issues_router
 from paperclip.metrics.routes import router as metrics_router
+from paperclip.portability.routes import router as portability_router
 from paperclip.projects.routes import router as projects_router
 from paperclip.secrets.routes import router as secrets_router
 from paperclip.storage.routes import router as storage_router
@@ -58,6 +59,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     secrets_router,
     metrics_router,
     storage_router,
+    portability_router,
 ]
 
 _ROUTE_OPTIONS = [name for name in inspect.signature(APIRouter.add_api_route).parameters
