@@ -97,3 +97,15 @@ def issue_checkout(cmd: Cmd, args, conn) -> object:
     body.setdefault("expectedStatuses", ["todo", "backlog", "blocked"])
     _, result, _ = http.request(conn, "POST", path, query=query, body=body)
     return result
+
+
+def company_export(cmd: Cmd, args, conn) -> object:
+    from paperclip.cli.client.portability import company_export as export
+
+    return export(cmd, args, conn)
+
+
+def company_import(cmd: Cmd, args, conn) -> object:
+    from paperclip.cli.client.portability import company_import as run_import
+
+    return run_import(cmd, args, conn)
