@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import SECRET_VALUE, normalized
+from porto_helpers import SECRET_VALUE, normalized
 
 pytestmark = pytest.mark.timeout(300)
 

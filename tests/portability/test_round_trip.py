@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import SECRET_VALUE
+from porto_helpers import SECRET_VALUE
 
 
 async def test_export_writes_the_original_layout_without_secrets_paths_or_ids(api):

@@ -81,7 +81,8 @@ def portable_adapter_config(slug: str, config: dict[str, Any], warnings: list[st
             continue
         out[key] = value
     prompt = config.get("promptTemplate")
-    env = config.get("env") if isinstance(config.get("env"), dict) else {}
+    raw_env = config.get("env")
+    env: dict[str, Any] = raw_env if isinstance(raw_env, dict) else {}
     return out, prompt if isinstance(prompt, str) else "", env
 
 

@@ -175,7 +175,8 @@ def _check_values(pkg: Package) -> None:
 
 def _no_cycles(parent: dict[str, str | None], what: str, fld: str, paths: dict[str, str]) -> None:
     for start in parent:
-        seen, node = set(), start
+        seen: set[str] = set()
+        node: str | None = start
         while node is not None and node in parent:
             if node in seen:
                 raise Unprocessable(f"{paths[start]}: {fld} makes a cycle among {what}", {"file": paths[start],
@@ -348,7 +349,10 @@ def _missing_secrets(pkg: Package, agents: dict, projects: dict, values: dict[st
 
 def _secret_value(values: dict[str, str], item: EnvInput) -> str | None:
     owner = item.agent_slug or item.project_slug
-    return values.get(f"{owner}.{item.key}") or values.get(item.key) or None
+    kind = "agent" if item.agent_slug else "project"
+    # `agent:<slug>:<KEY>` is the original's key; `<slug>.<KEY>` and a bare `<KEY>` are accepted too
+    return values.get(f"{kind}:{owner}:{item.key}") or values.get(f"{owner}.{item.key}") or values.get(item.key) \
+        or None
 
 
 async def preview(session: AsyncSession, actor: Actor, req: ImportRequest) -> dict[str, Any]:
@@ -380,12 +384,12 @@ async def _apply(session: AsyncSession, actor: Actor, settings: Settings, p: Pla
     pkg, req = p.package, p.request
     strict = settings.secrets.strict_mode
     if p.company is None:
-        body = {"name": req.new_company_name or pkg.company["name"], "description": pkg.company.get("description")}
+        company_body: dict[str, Any] = {"name": req.new_company_name or pkg.company["name"], "description": pkg.company.get("description")}
         for key in ("budgetMonthlyCents", "requireBoardApprovalForNewAgents", "brandColor"):
             if key in pkg.company:
-                body[key] = pkg.company[key]
+                company_body[key] = pkg.company[key]
         try:
-            company = await create_company(session, actor, CompanyCreate.model_validate(body), now)
+            company = await create_company(session, actor, CompanyCreate.model_validate(company_body), now)
         except ValidationError as exc:
             raise _validation("COMPANY.md", exc) from None
         actor = dataclasses.replace(actor, company_ids=actor.company_ids | {company.id})
@@ -448,14 +452,16 @@ async def _apply(session: AsyncSession, actor: Actor, settings: Settings, p: Pla
                                     "name": entry["plannedName"], "reason": entry["reason"]})
             continue
         project = await _write_project(session, actor, settings, cid, pspec, entry, agent_ids, goal_ids,
-                                       p.existing_projects.get(pspec.slug), req.secret_values, now, p.warnings)
+                                       p.existing_projects.get(pspec.slug) if entry["action"] == "update" else None,
+                                       req.secret_values, now, p.warnings)
         project_ids[pspec.slug] = project.id
         project_results.append({"slug": pspec.slug, "id": str(project.id),
                                 "action": "updated" if entry["action"] == "update" else "created",
                                 "name": project.name, "reason": entry["reason"]})
 
     stage.append("tasks")
-    issue_results, routine_results = [], []
+    issue_results: list[dict[str, Any]] = []
+    routine_results: list[dict[str, Any]] = []
     if p.include["issues"]:
         issue_results, routine_results = await _import_tasks(session, actor, cid, pkg.tasks, agent_ids, project_ids,
                                                               goal_ids, now, p.warnings)
@@ -499,7 +505,8 @@ async def _replace_agent(session: AsyncSession, actor: Actor, agent: Agent, body
 
     agent.role, agent.title, agent.icon = body.role, body.title, body.icon
     agent.capabilities, agent.adapter_type = body.capabilities, body.adapterType
-    agent.adapter_config = await normalize_adapter_config(session, agent.company_id, body.adapterConfig, strict=strict)
+    agent.adapter_config = await normalize_adapter_config(session, agent.company_id, body.adapterConfig,
+                                                          strict=strict) or {}
     agent.runtime_config = body.runtimeConfig or {}
     if body.permissions is not None:
         agent.permissions = body.permissions
@@ -535,7 +542,8 @@ async def _import_goals(session: AsyncSession, actor: Actor, pkg: Package, cid: 
     by_slug = {g.slug: g for g in pkg.goals}
     for goal in created:
         spec = next(s for s in pkg.goals if ids[s.slug] == goal.id)
-        goal.parent_id = ids.get(by_slug[spec.slug].parent) if spec.parent else None
+        parent = by_slug[spec.slug].parent
+        goal.parent_id = ids.get(parent) if parent else None
         await record(session, actor, company_id=cid, action="goal.created", entity_type="goal", entity_id=goal.id,
                      details={"title": goal.title})
     await session.flush()

@@ -155,7 +155,7 @@ def check_path(path: Any) -> str:
     segments = path.split("/")
     if path.startswith("/") or "\\" in path or re.match(r"^[A-Za-z]:", path) \
             or any(s in ("", ".", "..") or not _SEGMENT.match(s) for s in segments):
-        raise BadRequest(f"Invalid file path in package: {path!r} (paths must be relative, inside the package, "
+        raise BadRequest(f"Invalid file path in package: {path} (paths must be relative, inside the package, "
                          "without '..')", {"file": path})
     return path
 

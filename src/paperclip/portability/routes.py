@@ -73,7 +73,8 @@ class ImportBody(_Body):
 
 
 def _options(body: ExportBody) -> exporter.ExportOptions:
-    include = body.include.as_dict(dict(exporter.DEFAULT_INCLUDE)) if body.include else dict(exporter.DEFAULT_INCLUDE)
+    include = (body.include.as_dict(dict(exporter.DEFAULT_INCLUDE)) if body.include else None) \
+        or dict(exporter.DEFAULT_INCLUDE)
     return exporter.ExportOptions(include=include, agents=body.agents, projects=body.projects, issues=body.issues,
                                   project_issues=body.projectIssues)
 
@@ -106,6 +107,7 @@ def _request(body: ImportBody, *, company_id: uuid.UUID | None = None) -> import
     if body.source.type != "inline" or body.source.files is None:
         raise Unprocessable("Only inline sources (source.type 'inline' with source.files) are supported here: "
                             "clone the repository and import its folder", {"field": "source"})
+    target_id: uuid.UUID | None
     if company_id is not None:  # the safe routes: always the company in the path
         mode, target_id, name = "existing_company", company_id, None
     elif body.target is None:
