@@ -167,7 +167,8 @@ def company_import(cmd: Cmd, args, conn) -> object:
     if include is not None:
         body["include"] = include
     if args.dry_run or (not args.yes and not args.json and sys.stdin.isatty()):
-        _, preview, _ = http.request(conn, "POST", "/api/companies/import/preview", body=body)
+        _, answer, _ = http.request(conn, "POST", "/api/companies/import/preview", body=body)
+        preview: dict = answer if isinstance(answer, dict) else {}
         if args.json and args.dry_run:
             return preview
         sys.stdout.write(render_preview(preview, folder.resolve().name))
@@ -178,7 +179,7 @@ def company_import(cmd: Cmd, args, conn) -> object:
         if input("Apply this import? [y/N] ").strip().lower() not in ("y", "yes"):
             raise UsageError("import cancelled")
     _, result, _ = http.request(conn, "POST", "/api/companies/import", body=body)
-    if args.json:
+    if args.json or not isinstance(result, dict):
         return result
     sys.stdout.write(render_result(result))
     return None
