@@ -15,7 +15,8 @@ def read_package(folder: Path) -> dict[str, str]:
             if p.is_file() and p.suffix != ".png"}
 
 
-def normalized(company: dict, agents: list, projects: list, issues: list, goals: list) -> dict:
+def normalized(company: dict, agents: list, projects: list, issues: list, goals: list,
+               routines: list | None = None) -> dict:
     """A company's content without ids, numbers or timestamps of the import itself: what a round trip keeps."""
     agent_name = {a["id"]: a["name"] for a in agents}
     project_name = {p["id"]: p["name"] for p in projects}
@@ -42,7 +43,15 @@ def normalized(company: dict, agents: list, projects: list, issues: list, goals:
             "project": project_name.get(i["projectId"]), "assignee": agent_name.get(i["assigneeAgentId"]),
             "parent": issue_title.get(i["parentId"]), "goal": goal_title.get(i["goalId"]),
             "createdAt": i["createdAt"], "completedAt": i["completedAt"],
-        } for i in issues), key=lambda i: i["title"]),
+        } for i in issues if i.get("originKind", "manual") == "manual"), key=lambda i: i["title"]),
+        "routines": sorted(({
+            "title": r["title"], "description": r["description"], "status": r["status"],
+            "priority": r["priority"], "assignee": agent_name.get(r["assigneeAgentId"]),
+            "project": project_name.get(r["projectId"]), "concurrencyPolicy": r["concurrencyPolicy"],
+            "catchUpPolicy": r["catchUpPolicy"],
+            "triggers": sorted(({k: t.get(k) for k in ("kind", "label", "enabled", "cronExpression", "timezone")}
+                                for t in r.get("triggers") or []), key=lambda t: (t["kind"], t["label"] or "")),
+        } for r in routines or []), key=lambda r: r["title"]),
     }
 
 
@@ -61,7 +70,8 @@ class Api:
         projects = await self.ok("GET", f"/api/companies/{company_id}/projects")
         issues = await self.ok("GET", f"/api/companies/{company_id}/issues")
         goals = await self.ok("GET", f"/api/companies/{company_id}/goals")
-        return normalized(company, agents, projects, issues, goals)
+        routines = await self.ok("GET", f"/api/companies/{company_id}/routines")
+        return normalized(company, agents, projects, issues, goals, routines)
 
     async def seed(self, name: str = "Acme Porto") -> dict:
         company = await self.ok("POST", "/api/companies", json={"name": name, "description": "Makes things portable"})
@@ -93,6 +103,14 @@ class Api:
             "title": "Write copy", "status": "backlog", "priority": "low", "parentId": first["id"],
             "projectId": project["id"], "assigneeAgentId": eng["id"]})
         await self.ok("POST", f"/api/companies/{cid}/issues", json={"title": "Unassigned chore", "status": "done"})
+        routine = await self.ok("POST", f"/api/companies/{cid}/routines", json={
+            "title": "Daily standup review", "description": "Review the board every weekday",
+            "assigneeAgentId": ceo["id"], "projectId": project["id"], "catchUpPolicy": "enqueue_missed_with_cap"})
+        await self.ok("POST", f"/api/routines/{routine['id']}/triggers", json={
+            "kind": "schedule", "cronExpression": "0 9 * * 1-5", "timezone": "Europe/Berlin",
+            "label": "weekday mornings"})
+        await self.ok("POST", f"/api/routines/{routine['id']}/triggers", json={
+            "kind": "webhook", "signingMode": "hmac_sha256", "label": "hook"})
         return {"company": company, "ceo": ceo, "eng": eng, "project": project, "secret": secret, "goal": goal}
 
     async def export(self, company_id: str, **include) -> dict:

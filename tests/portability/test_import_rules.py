@@ -53,6 +53,12 @@ async def test_a_package_exported_by_the_original_imports(api):
     assert issues["Design the landing page"]["priority"] == "high"
     assert issues["Design the landing page"]["createdAt"] == "2026-12-04T21:36:32.864Z"
     assert issues["Unassigned chore"]["status"] == "done"
+    routines = await api.ok("GET", f"/api/companies/{cid}/routines")
+    assert [(r["title"], r["assigneeAgentId"], r["status"]) for r in routines] == [
+        ("Daily standup review", agents["Ceo Bot"]["id"], "active")]
+    triggers = sorted((t["kind"], t["cronExpression"], t["timezone"]) for t in routines[0]["triggers"])
+    assert triggers == [("schedule", "0 9 * * 1-5", "Europe/Berlin"), ("webhook", None, None)]
+    assert "Daily standup review" not in issues  # a routine, not an issue
 
 
 async def test_dry_run_writes_nothing_and_plans_what_the_apply_does(api):

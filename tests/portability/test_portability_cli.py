@@ -34,7 +34,8 @@ def snapshot(base: str, company_id: str) -> dict:
     with httpx.Client(base_url=base) as http:
         def get(path):
             return http.get(f"/api/companies/{company_id}{path}").json()
-        return normalized(get(""), get("/agents"), get("/projects"), get("/issues"), get("/goals"))
+        return normalized(get(""), get("/agents"), get("/projects"), get("/issues"), get("/goals"),
+                          get("/routines"))
 
 
 async def test_cli_round_trip_dry_run_and_secret_inputs(api, env, tmp_path, live_server):

@@ -22,6 +22,10 @@ async def test_export_writes_the_original_layout_without_secrets_paths_or_ids(ap
     assert 'reportsTo: "ceo-bot"' in files["agents/engineer-one/AGENTS.md"]
     assert 'kind: "secret"' in files[".paperclip.yaml"] and 'requirement: "required"' in files[".paperclip.yaml"]
     assert any("cwd" in w for w in out["warnings"])
+    task = files["tasks/daily-standup-review/TASK.md"]
+    assert 'recurring: true' in task and 'assignee: "ceo-bot"' in task
+    assert 'cronExpression: "0 9 * * 1-5"' in files[".paperclip.yaml"]
+    assert 'catchUpPolicy: "enqueue_missed_with_cap"' in files[".paperclip.yaml"]
     again = await api.export(seeded["company"]["id"])
     assert again["files"] == files  # deterministic
 
@@ -37,6 +41,8 @@ async def test_round_trip_into_a_new_company_keeps_the_content(api):
     assert result["company"]["action"] == "created"
     before, after = await api.snapshot(cid), await api.snapshot(new_id)
     assert after == before
+    assert len(after["routines"]) == 1 and len(after["routines"][0]["triggers"]) == 2
+    assert [r["action"] for r in result["routines"]] == ["created"]
     agents = await api.ok("GET", f"/api/companies/{new_id}/agents")
     for agent in agents:
         assert agent["runtimeConfig"]["heartbeat"]["enabled"] is False

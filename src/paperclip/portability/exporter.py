@@ -22,6 +22,7 @@ from paperclip.companies.service import get_company
 from paperclip.db.models import Agent, Company, Goal, Issue, IssueLabel, Label, Project, ProjectGoal
 from paperclip.errors import BadRequest
 from paperclip.portability.package import EXTENSION_PATH, PLACEHOLDER_INSTRUCTIONS
+from paperclip.portability.routines import export_routines
 from paperclip.portability.yamltext import dump, render_markdown
 from paperclip.secrets.bindings import is_sensitive_key
 from paperclip.wire import iso
@@ -166,22 +167,7 @@ async def export_company(session: AsyncSession, actor: Actor, company_id: uuid.U
             ext["company"] = settings
 
     if include["agents"]:
-        ext_agents = {}
-        for agent in sorted(exported_agents, key=lambda a: agent_slug[a.id]):
-            slug = agent_slug[agent.id]
-            config, prompt, env = portable_adapter_config(slug, agent.adapter_config or {}, warnings)
-            front = _compact({"name": agent.name, "title": agent.title,
-                              "reportsTo": agent_slug.get(agent.reports_to) if agent.reports_to else None})
-            files[f"agents/{slug}/AGENTS.md"] = render_markdown(front, prompt or PLACEHOLDER_INSTRUCTIONS)
-            entry = _compact({
-                "role": agent.role, "capabilities": agent.capabilities, "icon": agent.icon,
-                "adapter": {"config": config, "type": agent.adapter_type},
-                "runtime": _portable_runtime(agent.runtime_config) or None,
-                "permissions": agent.permissions or None,
-                "budgetMonthlyCents": agent.budget_monthly_cents or None,
-                "inputs": {"env": env_inputs(env, "agent", slug, warnings)} if env else None,
-            })
-            ext_agents[slug] = entry
+        ext_agents = _export_agents(exported_agents, agent_slug, files, warnings)
         if ext_agents:
             ext["agents"] = ext_agents
 
@@ -219,6 +205,10 @@ async def export_company(session: AsyncSession, actor: Actor, company_id: uuid.U
     if include["issues"]:
         task_count = await _export_issues(session, company_id, options, files, ext, agent_slug, project_slug,
                                           goal_slug, projects)
+        if not (options.issues or options.project_issues):
+            taken = {path.split("/")[1] for path in files if path.startswith("tasks/")}
+            task_count += await export_routines(session, company_id, files, ext, taken, agent_slug, project_slug,
+                                                goal_slug)
     ext["schemaVersion"] = SCHEMA_VERSION
     sidebar = {"agents": sorted(agent_slug[a.id] for a in exported_agents) if include["agents"] else [],
                "projects": sorted(project_slug[p.id] for p in exported_projects) if include["projects"] else []}
@@ -236,6 +226,26 @@ async def export_company(session: AsyncSession, actor: Actor, company_id: uuid.U
                          "counts": {"agents": len(exported_agents) if include["agents"] else 0,
                                     "projects": len(exported_projects) if include["projects"] else 0,
                                     "issues": task_count, "skills": 0}}}
+
+
+def _export_agents(agents: list[Agent], agent_slug: dict, files: dict[str, str],
+                   warnings: list[str]) -> dict[str, Any]:
+    ext_agents = {}
+    for agent in sorted(agents, key=lambda a: agent_slug[a.id]):
+        slug = agent_slug[agent.id]
+        config, prompt, env = portable_adapter_config(slug, agent.adapter_config or {}, warnings)
+        front = _compact({"name": agent.name, "title": agent.title,
+                          "reportsTo": agent_slug.get(agent.reports_to) if agent.reports_to else None})
+        files[f"agents/{slug}/AGENTS.md"] = render_markdown(front, prompt or PLACEHOLDER_INSTRUCTIONS)
+        ext_agents[slug] = _compact({
+            "role": agent.role, "capabilities": agent.capabilities, "icon": agent.icon,
+            "adapter": {"config": config, "type": agent.adapter_type},
+            "runtime": _portable_runtime(agent.runtime_config) or None,
+            "permissions": agent.permissions or None,
+            "budgetMonthlyCents": agent.budget_monthly_cents or None,
+            "inputs": {"env": env_inputs(env, "agent", slug, warnings)} if env else None,
+        })
+    return ext_agents
 
 
 async def _export_issues(session: AsyncSession, company_id: uuid.UUID, options: ExportOptions, files: dict[str, str],

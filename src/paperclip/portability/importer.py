@@ -50,6 +50,7 @@ from paperclip.portability.package import (
     check_files,
     parse,
 )
+from paperclip.portability.routines import check_routine, import_routines
 from paperclip.projects.schemas import ProjectCreate
 from paperclip.projects.service import create_project
 from paperclip.secrets.schemas import SecretCreate
@@ -209,6 +210,9 @@ async def plan(session: AsyncSession, actor: Actor, req: ImportRequest) -> Plan:
 
     issue_plans = [{"slug": t.slug, "action": "create", "plannedTitle": t.title,
                     "reason": RECURRING_REASON if t.recurring else None} for t in pkg.tasks] if include["issues"] else []
+    for task in pkg.tasks if include["issues"] else []:
+        if task.recurring and any(t.get("kind") == "webhook" for t in check_routine(task)) and req.safe:
+            errors.append(f"Safe import does not allow routine task {task.slug} webhook triggers.")
 
     planned_agents = {p["slug"]: p for p in agent_plans}
     planned_projects = {p["slug"]: p for p in project_plans}
@@ -463,7 +467,7 @@ async def _apply(session: AsyncSession, actor: Actor, settings: Settings, p: Pla
     issue_results: list[dict[str, Any]] = []
     routine_results: list[dict[str, Any]] = []
     if p.include["issues"]:
-        issue_results, routine_results = await _import_tasks(session, actor, cid, pkg.tasks, agent_ids, project_ids,
+        issue_results, routine_results = await _import_tasks(session, actor, settings, cid, pkg.tasks, agent_ids, project_ids,
                                                               goal_ids, now, p.warnings)
     await record(session, actor, company_id=cid, action="company.imported", entity_type="company", entity_id=cid,
                  details={"agents": len(agent_results), "projects": len(project_results),
@@ -592,7 +596,7 @@ def _parent_first(tasks: list[TaskSpec]) -> list[TaskSpec]:
     return out
 
 
-async def _import_tasks(session: AsyncSession, actor: Actor, cid: uuid.UUID, tasks: list[TaskSpec],
+async def _import_tasks(session: AsyncSession, actor: Actor, settings: Settings, cid: uuid.UUID, tasks: list[TaskSpec],
                         agent_ids: dict, project_ids: dict, goal_ids: dict, now: datetime,
                         warnings: list[str]) -> tuple[list[dict], list[dict]]:
     plain = [t for t in _parent_first(tasks) if not t.recurring]
@@ -632,9 +636,8 @@ async def _import_tasks(session: AsyncSession, actor: Actor, cid: uuid.UUID, tas
         await _import_labels(session, cid, plain, ids, now)
         results = [{"slug": t.slug, "id": str(ids[t.slug]), "identifier": r["identifier"], "action": "created"}
                    for t, r in zip(plain, rows, strict=True)]
-    routines: list[dict] = []
-    for t in recurring:
-        warnings.append(f"{t.path}: recurring task not imported: routines are not available on this server yet")
+    routines = await import_routines(session, actor, settings, cid, recurring, agent_ids, project_ids, goal_ids, now,
+                                     warnings) if recurring else []
     return results, routines
 
 
