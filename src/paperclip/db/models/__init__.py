@@ -11,6 +11,7 @@ from paperclip.db.models.agents import (
 )
 from paperclip.db.models.companies import Company
 from paperclip.db.models.documents import Document, DocumentRevision, IssueDocument
+from paperclip.db.models.finance import FinanceEvent
 from paperclip.db.models.governance import (
     ActivityLog,
     Approval,
@@ -45,7 +46,7 @@ from paperclip.db.models.work import (
 __all__ = [
     "ActivityLog", "Agent", "AgentApiKey", "AgentConfigRevision", "AgentRuntimeState", "AgentTaskSession",
     "AgentWakeupRequest", "Approval", "ApprovalComment", "BoardApiKey", "BudgetIncident", "BudgetPolicy",
-    "Company", "CompanyMembership", "CostEvent", "Document", "DocumentRevision", "Goal", "HeartbeatRun", "HeartbeatRunEvent", "InstanceUserRole",
+    "Company", "CompanyMembership", "CostEvent", "FinanceEvent", "Document", "DocumentRevision", "Goal", "HeartbeatRun", "HeartbeatRunEvent", "InstanceUserRole",
     "Invite", "Issue", "IssueApproval", "IssueComment", "IssueDocument", "IssueLabel", "IssueRelation", "Label", "Project",
     "ProjectGoal", "SchedulerHeartbeat", "User",
     "AuthRateLimit", "AuthSession", "CliAuthChallenge", "JoinRequest", "PrincipalPermissionGrant",
