@@ -41,6 +41,7 @@ from paperclip.projects.routes import router as projects_router
 from paperclip.routines.routes import router as routines_router
 from paperclip.secrets.routes import router as secrets_router
 from paperclip.storage.routes import router as storage_router
+from paperclip.web.org_image import router as org_image_router
 
 FEATURE_ROUTERS: list[APIRouter] = [
     health_router,
@@ -63,6 +64,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     storage_router,
     appshell_router,
     routines_router,
+    org_image_router,
     portability_router,
 ]
 
