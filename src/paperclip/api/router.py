@@ -15,7 +15,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, APIWebSocketRoute
 from starlette.responses import Response
 from starlette.routing import Match
 
@@ -40,6 +40,7 @@ from paperclip.projects.routes import router as projects_router
 from paperclip.routines.routes import router as routines_router
 from paperclip.secrets.routes import router as secrets_router
 from paperclip.storage.routes import router as storage_router
+from paperclip.web.live_ws import router as live_ws_router
 from paperclip.web.org_image import router as org_image_router
 
 FEATURE_ROUTERS: list[APIRouter] = [
@@ -64,6 +65,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     appshell_router,
     routines_router,
     org_image_router,
+    live_ws_router,
 ]
 
 _ROUTE_OPTIONS = [name for name in inspect.signature(APIRouter.add_api_route).parameters
@@ -148,6 +150,10 @@ def _plain_json_route(route: APIRoute) -> bool:
 def mount_api(app: FastAPI, prefix: str = "/api") -> None:
     for router in FEATURE_ROUTERS:
         for route in router.routes:
+            if isinstance(route, APIWebSocketRoute):
+                # a websocket route authenticates in its handshake itself (the input guard is for HTTP)
+                app.router.add_api_websocket_route(prefix + route.path, route.endpoint, name=route.name)
+                continue
             if not isinstance(route, APIRoute):
                 raise TypeError(f"unsupported route type {type(route).__name__} in {router}")
             options = {name: getattr(route, name) for name in _ROUTE_OPTIONS if hasattr(route, name)}
