@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute, APIWebSocketRoute
 from starlette.responses import Response
 from starlette.routing import Match
 
+from paperclip.activity.audit import router as audit_router
 from paperclip.activity.routes import router as activity_router
 from paperclip.agents.routes import router as agents_router
 from paperclip.api import input_guard
@@ -34,8 +35,10 @@ from paperclip.health.routes import router as health_router
 from paperclip.heartbeat.routes import router as heartbeat_router
 from paperclip.issues.agent_context_routes import router as agent_context_router
 from paperclip.issues.document_routes import router as issue_documents_router
+from paperclip.issues.inbox_routes import router as issue_inbox_router
 from paperclip.issues.routes import router as issues_router
 from paperclip.metrics.routes import router as metrics_router
+from paperclip.portability.routes import router as portability_router
 from paperclip.projects.routes import router as projects_router
 from paperclip.routines.routes import router as routines_router
 from paperclip.secrets.routes import router as secrets_router
@@ -55,6 +58,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     issues_router,
     issue_documents_router,
     agent_context_router,
+    issue_inbox_router,
     approvals_router,
     dashboard_router,
     auth_router,
@@ -66,6 +70,8 @@ FEATURE_ROUTERS: list[APIRouter] = [
     routines_router,
     org_image_router,
     live_ws_router,
+    audit_router,
+    portability_router,
 ]
 
 _ROUTE_OPTIONS = [name for name in inspect.signature(APIRouter.add_api_route).parameters
@@ -91,12 +97,13 @@ class PrecheckedRoute(APIRoute):
 
     def get_route_handler(self):
         """Every API route checks its input first (paperclip.api.input_guard): NUL in the URL, integer
-        query parameters past PostgreSQL's range, JSON bodies with NUL, lone surrogates or deep nesting."""
+        query parameters past PostgreSQL's range, query parameters a GET route does not declare, JSON bodies with NUL, lone surrogates or deep nesting."""
         handler = super().get_route_handler()
         ints = input_guard.int_params(self)
+        known = input_guard.known_query_names(self)
 
         async def checked(request):
-            input_guard.check_query(request.scope, request, ints)
+            input_guard.check_query(request.scope, request, ints, known)
             return await handler(input_guard.CheckedRequest(request.scope, request.receive, request._send))
 
         return checked
