@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from paperclip.api.deps import DB, ActorDep, Now
 from paperclip.auth.ids import path_uuid
 from paperclip.heartbeat import live_runs, service
-from paperclip.heartbeat.logstore import LocalFileRunLogStore
+from paperclip.heartbeat.runtime import run_log_store
 from paperclip.heartbeat.shapes import event_to_wire, run_to_wire
 
 router = APIRouter(tags=["heartbeat"])
@@ -34,10 +34,7 @@ class ResetSessionBody(BaseModel):
 
 
 def _store(request: Request):
-    runner = getattr(request.app.state, "heartbeat_runner", None)
-    if runner is not None:
-        return runner.log_store
-    return LocalFileRunLogStore(request.app.state.settings.paths.run_logs_dir)
+    return run_log_store(request)
 
 
 @router.post("/agents/{agent_id}/wakeup", status_code=202)
