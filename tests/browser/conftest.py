@@ -130,4 +130,8 @@ async def shoot(page, name: str) -> None:
     await page.screenshot(path=str(SHOTS / f"{name}-desktop.png"), full_page=True)
     await page.set_viewport_size(PHONE)
     await page.screenshot(path=str(SHOTS / f"{name}-phone.png"), full_page=True)
+    # nothing may widen the page past a phone's width (wide content scrolls inside its own box)
+    wide = await page.evaluate("document.documentElement.scrollWidth - innerWidth")
+    if wide > 0 and hasattr(page, "watch"):
+        page.watch.problems.append(f"{name}: the page is {wide}px wider than a phone")
     await page.set_viewport_size(DESKTOP)
