@@ -76,11 +76,11 @@ def create_app(settings: Settings, database_url: str, *, on_startup=None, on_shu
         from paperclip.web.mount import mount_ui  # the board UI (server.serveUi / SERVE_UI)
         mount_ui(app, settings)
     app.add_middleware(UnitOfWorkMiddleware, state=app.state)
-    if settings.deployment_mode == "authenticated" and settings.deployment_exposure == "private":
+    if settings.is_local_trusted or settings.deployment_exposure == "private":
         allowed = set(settings.allowed_hostnames)
         if settings.host not in ("0.0.0.0", "::"):
             allowed.add(settings.host)
-        app.add_middleware(HostnameGuardMiddleware, allowed=allowed)
+        app.add_middleware(HostnameGuardMiddleware, allowed=allowed, local_trusted=settings.is_local_trusted)
     app.add_middleware(RequestLogMiddleware, upload_max_body=settings.storage.attachment_max_bytes + UPLOAD_ENVELOPE_BYTES)
     return app
 

@@ -154,26 +154,36 @@ class _BodyTooLarge(HTTPException):
 
 
 class HostnameGuardMiddleware:
-    """authenticated + private only: the Host must be loopback, allowed, or the bind host."""
+    """The Host must be loopback, allowed (PAPERCLIP_ALLOWED_HOSTNAMES / server.allowedHostnames), or
+    the bind host. Active in authenticated/private mode (like the original) and in local_trusted mode
+    (unlike it): there every request is the board, so a page on a DNS-rebound name that resolves to
+    127.0.0.1 could otherwise drive the whole API from the user's own browser.
+
+    Only `Host` counts: X-Forwarded-Host is whatever the client wrote (the original's guard took it
+    first, so `X-Forwarded-Host: localhost` opened the door). Proxies pass Host through by default."""
 
     HINT = "If you want to allow a hostname, run npx paperclipai allowed-hostname <host>."
+    LOCAL_HINT = ("This instance runs in local_trusted mode, which answers loopback hostnames only. If you want to "
+                  "allow a hostname, run npx paperclipai allowed-hostname <host> or set PAPERCLIP_ALLOWED_HOSTNAMES.")
 
-    def __init__(self, app, allowed: Iterable[str]):
+    def __init__(self, app, allowed: Iterable[str], local_trusted: bool = False):
         self.app = app
         self.allowed = {h.lower() for h in allowed} | {"localhost", "127.0.0.1", "::1", "[::1]"}
+        self.hint = self.LOCAL_HINT if local_trusted else self.HINT
 
     async def __call__(self, scope, receive, send):
         if scope["type"] not in ("http", "websocket"):
             return await self.app(scope, receive, send)
         headers = dict(scope.get("headers") or [])
-        raw = headers.get(b"x-forwarded-host") or headers.get(b"host")
+        raw = headers.get(b"host")
         wants_json = scope.get("path", "").startswith("/api") or b"application/json" in headers.get(b"accept", b"")
         kind = "application/json" if wants_json else "text/plain"
         if not raw:
-            return await _send_json(send, 403, {"error": f"Missing Host header. {self.HINT}"}, kind)
-        hostname = _hostname(raw.decode("latin-1").split(",")[0].strip())
+            return await _send_json(send, 403, {"error": f"Missing Host header. {self.hint}"}, kind)
+        hostname = _hostname(raw.decode("latin-1").strip())
         if hostname not in self.allowed:
-            return await _send_json(send, 403, {"error": f"This hostname is not allowed for this Paperclip instance. {self.HINT}"}, kind)
+            # Never echoes the hostname: the hint is meant to be pasted into a shell.
+            return await _send_json(send, 403, {"error": f"This hostname is not allowed for this Paperclip instance. {self.hint}"}, kind)
         return await self.app(scope, receive, send)
 
 
