@@ -34,7 +34,8 @@ KEEP_ALIVE_SECONDS = 65
 
 
 def serve(settings: Settings, *, interactive: bool | None = None) -> int:
-    configure_logging(log_dir=settings.log_dir, fmt=settings.log_format, console_level=settings.log_level)
+    configure_logging(log_dir=settings.log_dir, fmt=settings.log_format, console_level=settings.log_level,
+                      private_dir=settings.log_dir == settings.paths.logs_dir)
     check_deployment(settings)
     # Until uvicorn takes over the signals, SIGTERM unwinds like Ctrl-C so the embedded database
     # (maybe half started) is still stopped by the `finally` blocks below.
