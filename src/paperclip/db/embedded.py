@@ -16,13 +16,14 @@ import shutil
 import socket
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from paperclip.errors import StartupError
 
 SUPERUSER = "paperclip"
-PASSWORD = "paperclip"
+PASSWORD = "paperclip"  # the original's fixed password: clusters made before per-instance passwords
 DATABASE = "paperclip"
 SYSTEM_ROOT = Path("/var/lib/paperclip")
 STALE_BACKEND_RETRIES = 10
@@ -151,6 +152,7 @@ class EmbeddedPostgres:
     port_setting: str = "database.embeddedPostgresPort"
     user_name: str = "paperclip"
     verbose: bool = False
+    password: str = field(default=PASSWORD, repr=False)  # the instance's (paperclip.config.dbpassword)
 
     started_here: bool = False
     initialised_here: bool = False
@@ -222,10 +224,10 @@ class EmbeddedPostgres:
 
     @property
     def url(self) -> str:
-        return f"postgresql://{SUPERUSER}:{PASSWORD}@127.0.0.1:{self.port}/{DATABASE}"
+        return f"postgresql://{SUPERUSER}:{quote(self.password, safe='')}@127.0.0.1:{self.port}/{DATABASE}"
 
-    def admin_url(self, database: str = "postgres") -> str:
-        return f"postgresql://{SUPERUSER}:{PASSWORD}@127.0.0.1:{self.port}/{database}"
+    def admin_url(self, database: str = "postgres", password: str | None = None) -> str:
+        return f"postgresql://{SUPERUSER}:{quote(password or self.password, safe='')}@127.0.0.1:{self.port}/{database}"
 
     def running_pid(self) -> tuple[int, int] | None:
         """(pid, port) of a live postmaster on our data directory, from postmaster.pid."""
@@ -245,7 +247,7 @@ class EmbeddedPostgres:
         os.chmod(self.data_dir, 0o700)
         self.run_as.own(self.data_dir)
         pwfile = self.data_dir.parent / f".pgpass-{os.getpid()}"
-        pwfile.write_text(PASSWORD + "\n")
+        pwfile.write_text(self.password + "\n")
         os.chmod(pwfile, 0o600)
         self.run_as.own(pwfile)
         try:
@@ -327,7 +329,7 @@ class EmbeddedPostgres:
         deadline = time.monotonic() + 30
         while True:
             try:
-                with psycopg.connect(self.admin_url(), autocommit=True, connect_timeout=5) as conn:
+                with self._admin_connection() as conn:
                     exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone()
                     if not exists:
                         conn.execute(f'CREATE DATABASE "{DATABASE}"')
@@ -336,6 +338,30 @@ class EmbeddedPostgres:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
+
+    def _admin_connection(self):
+        """A superuser connection with the instance's password. A cluster made with the legacy fixed
+        password (every one before per-instance passwords) is moved to the instance's here, once."""
+        import psycopg
+        from psycopg import sql
+
+        try:
+            return psycopg.connect(self.admin_url(), autocommit=True, connect_timeout=5)
+        except psycopg.OperationalError as exc:
+            if self.password == PASSWORD or "password authentication failed" not in str(exc):
+                raise
+            try:
+                legacy = psycopg.connect(self.admin_url(password=PASSWORD), autocommit=True, connect_timeout=5)
+            except psycopg.OperationalError:
+                raise StartupError(
+                    f"Embedded PostgreSQL in {self.data_dir} refused the instance's password "
+                    "(PAPERCLIP_EMBEDDED_POSTGRES_PASSWORD, kept in the instance .env); restore the value the "
+                    "cluster was started with, or set DATABASE_URL") from None
+            with legacy:
+                legacy.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(sql.Identifier(SUPERUSER), sql.Literal(self.password)))
+            self.warnings.append("Embedded PostgreSQL: replaced the fixed default password with this instance's own "
+                                 "(PAPERCLIP_EMBEDDED_POSTGRES_PASSWORD in the instance .env)")
+            return psycopg.connect(self.admin_url(), autocommit=True, connect_timeout=5)
 
     def stop(self) -> None:
         if not self.started_here:
