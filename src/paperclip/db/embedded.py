@@ -7,6 +7,7 @@ unprivileged system user (PostgreSQL refuses root) with its data where that user
 
 from __future__ import annotations
 
+import contextlib
 import grp
 import hashlib
 import importlib.util
@@ -50,6 +51,16 @@ def _read_from(path: Path, offset: int, max_lines: int = 20) -> str:
             return "\n".join(fh.read().decode(errors="replace").splitlines()[-max_lines:])
     except OSError:
         return ""
+
+
+def process_start_ticks(pid: int) -> str | None:
+    """Field 22 of /proc/<pid>/stat: with the pid, it names one process (pids are reused)."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_bytes().decode("ascii", "replace")
+    except OSError:
+        return None
+    fields = raw[raw.rfind(")") + 2:].split()  # the command name may hold spaces and parentheses
+    return fields[19] if len(fields) > 19 else "?"
 
 
 def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
@@ -276,6 +287,12 @@ class EmbeddedPostgres:
                 self.port = port
             self.adopted = True
             self._ensure_database()
+            if not self._owner_alive():
+                # Left running by a process that is gone (a crashed server): ours now, stopped by our
+                # clean stop. One still in use by a live process (a server, while a CLI command
+                # borrows it) stays that process's.
+                self._claim()
+                self.started_here = True
             return
         if not (self.data_dir / "PG_VERSION").exists():
             self.initialise()
@@ -307,7 +324,29 @@ class EmbeddedPostgres:
                 raise self._port_taken()
             raise StartupError(f"Failed to start embedded PostgreSQL on port {self.port}: {result.stderr.strip()}\n{tail}")
         self.started_here = True
+        self._claim()
         self._ensure_database()
+
+    # ---- ownership: who stops the running cluster ---------------------------------------------------
+
+    @property
+    def _owner_file(self) -> Path:
+        # Beside the data directory, not in it: the data directory may belong to the PostgreSQL user.
+        return self.data_dir.parent / f"{self.data_dir.name}.owner"
+
+    def _claim(self) -> None:
+        try:
+            self._owner_file.write_text(f"{os.getpid()} {process_start_ticks(os.getpid())}\n")
+        except OSError:
+            pass  # without the file a later start only treats the cluster as a crashed server's
+
+    def _owner_alive(self) -> bool:
+        try:
+            pid_text, ticks = self._owner_file.read_text().split()
+            pid = int(pid_text)
+        except (OSError, ValueError):
+            return False
+        return pid_alive(pid) and process_start_ticks(pid) == ticks  # the same process, not a reused pid
 
     def _stale_pid_port(self) -> int | None:
         try:
@@ -368,6 +407,9 @@ class EmbeddedPostgres:
             return
         self._run("pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "-t", "30", "stop", check=False)
         self.started_here = False
+        with contextlib.suppress(OSError, ValueError):
+            if int(self._owner_file.read_text().split()[0]) == os.getpid():
+                self._owner_file.unlink()
 
     def tool(self, name: str) -> Path:
         """Path of a bundled client tool (pg_dump, psql); these run as the caller, not the db user."""
