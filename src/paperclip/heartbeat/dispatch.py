@@ -40,7 +40,6 @@ from paperclip.heartbeat.env import (
     Masker,
     base_env,
     build_env,
-    resolve_config_env,
     runtime_env,
 )
 from paperclip.heartbeat.finalize import RunOutcome, excerpt, finalize_run
@@ -51,7 +50,7 @@ from paperclip.heartbeat.runs import ClaimedRun, add_event, claim_for_locked_age
 from paperclip.heartbeat.sessions import load_session
 from paperclip.heartbeat.wakeups import CANCEL_CHANNEL, WAKE_CHANNEL
 from paperclip.redaction import redact
-from paperclip.secrets.runtime import run_secret_resolver
+from paperclip.secrets.runtime import run_config_env
 
 log = logging.getLogger("paperclip.heartbeat")
 EXCERPT_BYTES = 8 * 1024
@@ -316,8 +315,9 @@ class Runner:
         except ConfigError as exc:
             return RunOutcome(status="failed", error=f"Run not started: {exc.message}", error_code="auth_unavailable")
         try:
-            async with run_secret_resolver(self.sessions, self.settings, run.company_id) as resolve_secret:
-                config_env, secrets = await resolve_config_env(run.adapter_config.get("env"), resolve_secret)
+            # the agent's env, then its project's (project keys win), secrets resolved server-side
+            config_env, secrets = await run_config_env(self.sessions, self.settings, run.company_id,
+                                                       run.adapter_config.get("env"), run.context)
         except EnvBindingError as exc:
             return RunOutcome(status="failed", error=str(exc), error_code="invalid_config")
         masker = Masker([token, *secrets])

@@ -1,4 +1,5 @@
-"""/api/companies/{id}/secrets, /api/secrets/{id} and /api/companies/{id}/secret-providers (board only)."""
+"""/api/companies/{id}/secrets, /api/secrets/{id} and /api/companies/{id}/secret-providers (board only);
+the catalog (metadata, board and agents) and /api/agents/me/secrets (run-bound agents, bound secrets only)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from fastapi import APIRouter
 from paperclip.api.deps import DB, ActorDep, Now, SettingsDep
 from paperclip.auth.ids import path_uuid
 from paperclip.companies.service import get_company
-from paperclip.secrets import service
+from paperclip.secrets import agent_access, service
 from paperclip.secrets.providers.registry import providers_to_wire
 from paperclip.secrets.schemas import SecretCreate, SecretPatch, SecretRotate, secret_to_wire, version_to_wire
 
@@ -36,6 +37,23 @@ async def create_secret(company_id: str, body: SecretCreate, session: DB, actor:
                         now: Now):
     return secret_to_wire(await service.create_secret(session, actor, settings, path_uuid(company_id, COMPANY),
                                                       body, now))
+
+
+@router.get("/companies/{company_id}/secrets/catalog")
+async def secrets_catalog(company_id: str, session: DB, actor: ActorDep):
+    return await agent_access.catalog(session, actor, path_uuid(company_id, COMPANY))
+
+
+@router.get("/agents/me/secrets")
+async def my_secrets(session: DB, actor: ActorDep):
+    actor.require_authenticated()
+    return await agent_access.list_for_run(session, actor)
+
+
+@router.post("/agents/me/secrets/{key}/value")
+async def my_secret_value(key: str, session: DB, actor: ActorDep, settings: SettingsDep):
+    actor.require_authenticated()
+    return await agent_access.value_for_run(session, actor, settings, key)
 
 
 @router.get("/secrets/{secret_id}")

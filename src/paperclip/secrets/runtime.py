@@ -7,11 +7,12 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.config import Settings
 from paperclip.errors import AppError
-from paperclip.heartbeat.env import EnvBindingError, SecretResolver
+from paperclip.heartbeat.env import EnvBindingError, SecretResolver, resolve_config_env
 from paperclip.secrets.service import resolve_value
 
 
@@ -37,3 +38,48 @@ async def run_secret_resolver(sessions: Callable[[], AsyncSession], settings: Se
     finally:
         if session is not None:
             await session.close()
+
+
+# The project a run works in: its issue's project, else the context's projectId (core §2.5).
+_PROJECT_ENV = sa.text("""
+    select p.env from projects p
+    where p.company_id = :cid and p.id = coalesce(
+        (select i.project_id from issues i where i.id = :issue and i.company_id = :cid), :project)
+""").bindparams(sa.bindparam("issue", type_=sa.Uuid), sa.bindparam("project", type_=sa.Uuid))
+
+
+def _context_uuid(context: dict[str, Any], *keys: str) -> uuid.UUID | None:
+    for key in keys:
+        value = context.get(key)
+        if value:
+            try:
+                return uuid.UUID(str(value))
+            except ValueError:
+                return None
+    return None
+
+
+async def project_env_bindings(session: AsyncSession, company_id: uuid.UUID,
+                               context: dict[str, Any]) -> dict[str, Any] | None:
+    issue_id = _context_uuid(context, "issueId", "taskId")
+    project_id = _context_uuid(context, "projectId")
+    if issue_id is None and project_id is None:
+        return None
+    env = (await session.execute(_PROJECT_ENV, {"cid": company_id, "issue": issue_id, "project": project_id})).scalar()
+    return env if isinstance(env, dict) and env else None
+
+
+async def run_config_env(sessions: Callable[[], AsyncSession], settings: Settings, company_id: uuid.UUID,
+                         agent_env: Any, context: dict[str, Any]) -> tuple[dict[str, str], set[str]]:
+    """The run's env bindings resolved: the agent's adapter-config env, then the env of the project the
+    run works in, whose keys win (the original's precedence, core §5.6: "project env overrides agent
+    env"); a key the project overrides is never resolved. Values to mask include the project's secrets.
+    Raises EnvBindingError naming the binding (never a value)."""
+    bindings: dict[str, Any] = dict(agent_env) if isinstance(agent_env, dict) else {}
+    async with run_secret_resolver(sessions, settings, company_id) as resolve_secret:
+        if _context_uuid(context, "issueId", "taskId", "projectId") is not None:
+            async with sessions() as session:
+                project_env = await project_env_bindings(session, company_id, context)
+            if project_env:
+                bindings.update(project_env)
+        return await resolve_config_env(bindings, resolve_secret)
