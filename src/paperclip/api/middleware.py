@@ -123,11 +123,20 @@ class RequestLogMiddleware:
             return
         query = scope.get("query_string", b"").decode("latin-1")
         # Redacted here, once: the line then skips the log processors' generic redaction (the hot path).
-        url = redact_text(redact_query(f"{path}?{query}") if query else path)
+        # A refused request keeps only its parameters' names, like its body is never kept: it is the
+        # likeliest to carry a value where it does not belong (a key pasted into a search box).
+        url = redact_text((redact_query(f"{path}?{query}") if status < 400 else _names_only(path, query)) if query else path)
         duration_ms = round((time.perf_counter() - started) * 1000, 2)
         extra = {"method": scope.get("method"), "path": url, "status": status, "duration_ms": duration_ms}
         log.log(level, "%s %s %s %sms", scope.get("method"), url, status, duration_ms,
                 extra={"http": extra, "http_safe": True})
+
+
+def _names_only(path: str, query: str) -> str:
+    from urllib.parse import parse_qsl
+
+    names = [name for name, _ in parse_qsl(query, keep_blank_values=True)]
+    return f"{path}?" + "&".join(f"{name}=***" for name in names) if names else path
 
 
 async def _answer_error(scope, exc: Exception, send) -> int:
