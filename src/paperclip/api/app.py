@@ -81,7 +81,8 @@ def create_app(settings: Settings, database_url: str, *, on_startup=None, on_shu
         if settings.host not in ("0.0.0.0", "::"):
             allowed.add(settings.host)
         app.add_middleware(HostnameGuardMiddleware, allowed=allowed, local_trusted=settings.is_local_trusted)
-    app.add_middleware(RequestLogMiddleware, upload_max_body=settings.storage.attachment_max_bytes + UPLOAD_ENVELOPE_BYTES)
+    app.add_middleware(RequestLogMiddleware, upload_max_body=settings.storage.attachment_max_bytes + UPLOAD_ENVELOPE_BYTES,
+                       body_timeout=settings.request_body_timeout_sec)
     return app
 
 

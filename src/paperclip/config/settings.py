@@ -107,6 +107,7 @@ class Settings:
     metrics_token: str | None = field(default=None, repr=False)  # PAPERCLIP_METRICS_TOKEN: bearer token for it
     # PAPERCLIP_TRUSTED_PROXIES: addresses/CIDRs whose X-Forwarded-For/-Proto are believed (none by default)
     trusted_proxies: tuple[str, ...] = ()
+    request_body_timeout_sec: int = 60  # PAPERCLIP_REQUEST_BODY_TIMEOUT_SEC: 408 past it (uploads: x10); 0 = none
 
     @property
     def instance_env_file(self) -> Path:
@@ -279,7 +280,12 @@ def resolve(env: Mapping[str, str], paths: InstancePaths, config_path: Path, con
         metrics_enabled=bool(env_bool(env, "PAPERCLIP_METRICS_ENABLED")),
         metrics_token=env_str(env, "PAPERCLIP_METRICS_TOKEN"),
         trusted_proxies=_trusted_proxies(env),
+        request_body_timeout_sec=_default(env_int(env, "PAPERCLIP_REQUEST_BODY_TIMEOUT_SEC", 0, 86400), 60),
     )
+
+
+def _default(value: int | None, default: int) -> int:
+    return default if value is None else value
 
 
 def _trusted_proxies(env: Mapping[str, str]) -> tuple[str, ...]:
