@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from paperclip import __version__
 from paperclip.api.errors import install_error_handlers
 from paperclip.api.middleware import HostnameGuardMiddleware, RequestLogMiddleware
+from paperclip.api.openapi import install as install_openapi
 from paperclip.api.router import mount_api
 from paperclip.api.unit_of_work import UnitOfWorkMiddleware
 from paperclip.auth.origins import trusted_origins
@@ -72,6 +73,7 @@ def create_app(settings: Settings, database_url: str, *, on_startup=None, on_shu
         metrics.enable()
     install_error_handlers(app)
     mount_api(app)
+    install_openapi(app)  # the error statuses each route answers, in the one error format
     if settings.serve_ui:
         from paperclip.web.mount import mount_ui  # the board UI (server.serveUi / SERVE_UI)
         mount_ui(app, settings)

@@ -164,6 +164,43 @@ async def _claim(session: AsyncSession, agents: dict[uuid.UUID, Any], *, runner_
     return claimed
 
 
+# Runs this runner claimed but never started, as it stops: queued again as if never claimed (their
+# "run started" event and the wake-up request's claim undone, the agent idle unless it runs others),
+# so another replica, or this one's next start, claims them.
+_HAND_BACK = sa.text("""
+    WITH back AS (
+        UPDATE heartbeat_runs h SET status = 'queued', started_at = NULL, runner_id = NULL, updated_at = :now
+        WHERE h.id = ANY(CAST(:ids AS uuid[])) AND h.status = 'running' AND h.runner_id = :runner
+          AND h.process_pid IS NULL
+        RETURNING h.id, h.agent_id, h.wakeup_request_id
+    ), ev AS (
+        DELETE FROM heartbeat_run_events e USING back WHERE e.run_id = back.id
+    ), req AS (
+        UPDATE agent_wakeup_requests w SET status = 'queued', claimed_at = NULL, updated_at = :now
+        FROM back WHERE w.id = back.wakeup_request_id AND w.status = 'claimed'
+    ), ag AS (
+        UPDATE agents a SET status = 'idle', updated_at = :now
+        WHERE a.id IN (SELECT agent_id FROM back) AND a.status = 'running' AND NOT EXISTS (
+            SELECT 1 FROM heartbeat_runs o WHERE o.agent_id = a.id AND o.status = 'running'
+              AND o.id <> ALL(CAST(:ids AS uuid[])))
+    )
+    SELECT id FROM back
+""")
+
+
+async def hand_back_runs(session: AsyncSession, runs, *, runner_id: str, now: datetime) -> list[uuid.UUID]:
+    """Queue again the claimed runs a stopping runner will not start (agent rows locked first, the
+    order claims and finalising use) and wake the other runners; the ids handed back."""
+    runs = list(runs)
+    if not runs:
+        return []
+    await lock_agents(session, [r.agent_id for r in runs])
+    back = list(await session.scalars(_HAND_BACK, {"ids": [r.id for r in runs], "runner": runner_id, "now": now}))
+    if back:
+        await notify(session, WAKE_CHANNEL, "handed_back")
+    return back
+
+
 async def release_issue_locks(session: AsyncSession, run_id: uuid.UUID) -> list[uuid.UUID]:
     """Compare-and-clear: only lock columns still pointing at this run are cleared."""
     await session.execute(sa.update(Issue).where(Issue.checkout_run_id == run_id).values(checkout_run_id=None))
