@@ -52,11 +52,11 @@ from paperclip.heartbeat.runs import (
     claim_for_locked_agents,
     claim_runs,
     fail_runs,
-    hand_back_runs,
 )
 from paperclip.heartbeat.sessions import load_session
 from paperclip.heartbeat.wakeups import CANCEL_CHANNEL, WAKE_CHANNEL
 from paperclip.redaction import redact
+from paperclip.runs import lifecycle
 from paperclip.secrets.runtime import run_config_env
 
 log = logging.getLogger("paperclip.heartbeat")
@@ -318,7 +318,7 @@ class Runner:
     async def _hand_back(self, run) -> bool:
         try:
             async with unit_of_work(self.sessions) as session:
-                return bool(await hand_back_runs(session, [run], runner_id=self.runner_id, now=utcnow()))
+                return bool(await lifecycle.hand_back(session, [run], runner_id=self.runner_id, now=utcnow()))
         except Exception:
             log.exception("handing back run %s failed; it ends as a restart instead", run.id)
             return False
