@@ -27,6 +27,7 @@ from paperclip.db.models.identity import (
     JoinRequest,
     PrincipalPermissionGrant,
 )
+from paperclip.db.models.inbox import IssueInboxArchive, IssueReadState, IssueWorkProduct
 from paperclip.db.models.routines import Routine, RoutineRun, RoutineTrigger
 from paperclip.db.models.runs import AgentWakeupRequest, HeartbeatRun, HeartbeatRunEvent, SchedulerHeartbeat
 from paperclip.db.models.secrets import CompanySecret, CompanySecretVersion, SecretKeyCanary
@@ -52,5 +53,6 @@ __all__ = [
     "AuthRateLimit", "AuthSession", "CliAuthChallenge", "JoinRequest", "PrincipalPermissionGrant",
     "CompanySecret", "CompanySecretVersion", "SecretKeyCanary",
     "Asset", "IssueAttachment", "StorageDeletion",
+    "IssueInboxArchive", "IssueReadState", "IssueWorkProduct",
     "Routine", "RoutineRun", "RoutineTrigger",
 ]
