@@ -77,7 +77,7 @@ def build(app: FastAPI) -> dict[str, Any]:
     for route in app.routes:
         if not isinstance(route, APIRoute) or not route.include_in_schema:
             continue
-        for method in route.methods:
+        for method in route.methods or ():
             operation = schema["paths"].get(route.path, {}).get(method.lower())
             if operation is None:
                 continue

@@ -316,6 +316,8 @@ class Runner:
                 self.poke()
 
     async def _hand_back(self, run) -> bool:
+        if self.sessions is None:
+            return False
         try:
             async with unit_of_work(self.sessions) as session:
                 return bool(await lifecycle.hand_back(session, [run], runner_id=self.runner_id, now=utcnow()))
