@@ -58,7 +58,8 @@ async def invoke(agent_id: str, request: Request, session: DB, actor: ActorDep, 
 
 @router.get("/companies/{company_id}/heartbeat-runs")
 async def list_runs(company_id: str, session: DB, actor: ActorDep, agentId: str | None = None,
-                    status: str | None = None, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)):
+                    status: str | None = None, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0),
+                    summary: bool = False):  # noqa: ARG001 (the original's lighter rows; ours are a superset)
     agent = path_uuid(agentId, AGENT) if agentId else None
     statuses = [s.strip() for s in status.split(",") if s.strip()] if status else None
     runs = await service.list_runs(session, actor, path_uuid(company_id, "Company not found"), agent_id=agent,
@@ -119,7 +120,9 @@ async def get_company_live_runs(company_id: str, session: DB, actor: ActorDep,
 
 
 @router.get("/agents/{agent_id}/runtime-state")
-async def get_runtime_state(agent_id: str, session: DB, actor: ActorDep):
+async def get_runtime_state(agent_id: str, session: DB, actor: ActorDep, companyId: str | None = None):
+    if companyId:  # the original's board client names the company it is looking at
+        actor.require_company(path_uuid(companyId, "Company not found"))
     return await service.runtime_state(session, actor, path_uuid(agent_id, AGENT))
 
 

@@ -337,6 +337,28 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
             Opt('--parent-id', 'nullable', help="body field parentId"),
             Opt('--owner-agent-id', 'nullable', help="body field ownerAgentId"),)),
     ]),
+    "routine": ("Routines (recurring work: schedule, webhook and api triggers)", [
+        Cmd('list', 'GET', '/api/companies/{companyId}/routines', help="GET /api/companies/{companyId}/routines", opts=(
+            Opt('--project-id', to='query', help="query parameter projectId"),)),
+        Cmd('create', 'POST', '/api/companies/{companyId}/routines', help="POST /api/companies/{companyId}/routines", opts=(
+            Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
+        Cmd('get', 'GET', '/api/routines/{routineId}', help="GET /api/routines/{routineId}", args=('routineId',)),
+        Cmd('update', 'PATCH', '/api/routines/{routineId}', help="PATCH /api/routines/{routineId}", args=('routineId',), opts=(
+            Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
+        Cmd('runs', 'GET', '/api/routines/{routineId}/runs', help="GET /api/routines/{routineId}/runs", args=('routineId',), opts=(
+            Opt('--limit', to='query', help="query parameter limit"),)),
+        Cmd('run', 'POST', '/api/routines/{routineId}/run', help="POST /api/routines/{routineId}/run", args=('routineId',), opts=(
+            Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
+        Cmd('trigger:create', 'POST', '/api/routines/{routineId}/triggers', help="POST /api/routines/{routineId}/triggers", args=('routineId',), opts=(
+            Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
+        Cmd('trigger:update', 'PATCH', '/api/routine-triggers/{triggerId}', help="PATCH /api/routine-triggers/{triggerId}", args=('triggerId',), opts=(
+            Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
+        Cmd('trigger:delete', 'DELETE', '/api/routine-triggers/{triggerId}', help="DELETE /api/routine-triggers/{triggerId}", args=('triggerId',)),
+        Cmd('trigger:rotate-secret', 'POST', '/api/routine-triggers/{triggerId}/rotate-secret', help="POST /api/routine-triggers/{triggerId}/rotate-secret", args=('triggerId',), opts=(
+            Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
+        Cmd('trigger:fire', 'POST', '/api/routine-triggers/public/{publicId}/fire', help="POST /api/routine-triggers/public/{publicId}/fire", args=('publicId',), opts=(
+            Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
+    ]),
     "approval": ("Approvals", [
         Cmd('list', 'GET', '/api/companies/{companyId}/approvals', help="GET /api/companies/{companyId}/approvals", opts=(
             Opt('--status', to='query', help="query parameter status"),)),
