@@ -87,8 +87,10 @@ async def _authenticated_start(app: FastAPI) -> None:
     """Authenticated mode: the env's first admin (headless installs), then the board claim URL when
     the only admin is the local board of a formerly local_trusted instance."""
     from paperclip.auth import board_claim, first_admin
+    from paperclip.secrets.startup import warn_if_not_strict
 
     settings = app.state.settings
+    warn_if_not_strict(settings)
     await first_admin.ensure_env_admin(app, utcnow())
     port = getattr(app.state, "listen_port", settings.port)
     host = "localhost" if settings.host in ("0.0.0.0", "::") else settings.host
