@@ -18,6 +18,7 @@ from paperclip.db.models import Company, CompanyMembership, InstanceUserRole, Sc
 from paperclip.heartbeat.loop import SchedulerLoop
 from paperclip.heartbeat.recovery import start_heartbeat, stop_heartbeat
 from paperclip.heartbeat.tick import scheduler_tick
+from paperclip.secrets.cleanup import sweep_loop as secrets_sweep_loop
 from paperclip.server.database import backup_source_url
 from paperclip.storage.backups import copy_offsite
 from paperclip.storage.cleanup import sweep_loop as storage_sweep_loop
@@ -75,6 +76,8 @@ async def _start(app: FastAPI) -> None:
         loop.start()
     app.state.background.append(asyncio.create_task(
         storage_sweep_loop(app.state.sessions, settings.storage), name="storage-deletions"))
+    app.state.background.append(asyncio.create_task(  # managed AWS copies of deleted secrets / companies
+        secrets_sweep_loop(app.state.sessions, settings), name="secret-deletions"))
     if settings.backup.enabled:
         app.state.backup_schedule = BackupSchedule.starting(
             backup_source_url(settings, app.state.database_url), backup_dir=settings.backup.dir,
