@@ -98,6 +98,8 @@ async def base_context(request: Request) -> dict:
         "request": request, "actor": actor, "companies": companies, "company": company,
         "prefix": company.issue_prefix if company else "", "csrf_token": csrf_token(request),
         "csp_nonce": csp_nonce(request.scope), "is_fragment": is_fragment(request), "path": request.url.path,
+        # a viewer of the URL's company: pages leave out their mutating controls (the routes refuse them too)
+        "read_only": bool(company is not None and actor is not None and actor.is_viewer_of(company.id)),
     }
 
 

@@ -6,7 +6,8 @@ from importlib import import_module
 from importlib.util import find_spec
 
 AREAS = [
-    "auth",          # /auth, /board-claim/<token>, /invite/<token>
+    "auth",          # /auth
+    "access",        # /board-claim/<token>, /invite/<token>
     "onboarding",    # /onboarding
     "companies",     # /companies, /<P>/companies, switching
     "dashboard",     # /<P>/dashboard

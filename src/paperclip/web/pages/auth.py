@@ -29,7 +29,10 @@ async def auth_page(request: Request):
     actor = await load_actor(request)
     if actor.is_board:
         return redirect(_next(request.query_params.get("next")))
-    return await render(request, "auth/index.html", next=_next(request.query_params.get("next")),
+    target = _next(request.query_params.get("next"))
+    # Signing up from an invite link: the token lets its holder sign up even where sign-up is disabled.
+    invite_token = target.removeprefix("/invite/") if target.startswith("/invite/pcp_") else ""
+    return await render(request, "auth/index.html", next=target, invite_token=invite_token,
                         mode="sign-up" if request.query_params.get("mode") == "sign-up" else "sign-in")
 
 

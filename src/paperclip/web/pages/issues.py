@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import orjson
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 
 from paperclip.db.models import Issue
 from paperclip.errors import BadRequest, Conflict
@@ -26,9 +26,9 @@ from paperclip.issues.service import (
 from paperclip.issues.updates import update_issue
 from paperclip.web.activity_text import Names
 from paperclip.web.context import CompanyPage, Page
-from paperclip.web.csrf import csrf_protect
 from paperclip.web.forms import FormData, form_data, parse
 from paperclip.web.lookups import by_id, company_agents, company_labels, company_projects
+from paperclip.web.pages.formkit import WRITE
 from paperclip.web.render import done, is_fragment, redirect, render
 
 router = APIRouter()
@@ -91,7 +91,7 @@ def issue_fields(form: FormData) -> dict:
     return data
 
 
-@router.post("/{prefix}/issues", dependencies=[Depends(csrf_protect)])
+@router.post("/{prefix}/issues", dependencies=WRITE)
 async def create(request: Request, page: CompanyPage):
     form = await form_data(request)
     issue = await create_issue(page.session, page.actor, page.company.id, parse(IssueCreate, issue_fields(form)), page.now)
@@ -157,7 +157,7 @@ def _update_body(form: FormData) -> dict:
     return data
 
 
-@router.post("/{prefix}/issues/{ref}", dependencies=[Depends(csrf_protect)])
+@router.post("/{prefix}/issues/{ref}", dependencies=WRITE)
 async def update(request: Request, page: CompanyPage, ref: str):
     form = await form_data(request)
     body = parse(IssueUpdate, _update_body(form))
@@ -179,7 +179,7 @@ async def update(request: Request, page: CompanyPage, ref: str):
     return redirect(f"/{page.prefix}/issues/{issue['identifier']}")
 
 
-@router.post("/{prefix}/issues/{ref}/comments", dependencies=[Depends(csrf_protect)])
+@router.post("/{prefix}/issues/{ref}/comments", dependencies=WRITE)
 async def comment(request: Request, page: CompanyPage, ref: str):
     form = await form_data(request)
     body = (form.get("body") or "").strip()
@@ -196,7 +196,7 @@ async def comment(request: Request, page: CompanyPage, ref: str):
     return redirect(f"/{page.prefix}/issues/{ref}#comments")
 
 
-@router.post("/{prefix}/issues/{ref}/children", dependencies=[Depends(csrf_protect)])
+@router.post("/{prefix}/issues/{ref}/children", dependencies=WRITE)
 async def add_child(request: Request, page: CompanyPage, ref: str):
     form = await form_data(request)
     data = issue_fields(form)
@@ -208,7 +208,7 @@ async def add_child(request: Request, page: CompanyPage, ref: str):
     return redirect(f"/{page.prefix}/issues/{ref}")
 
 
-@router.post("/{prefix}/issues/{ref}/blockers", dependencies=[Depends(csrf_protect)])
+@router.post("/{prefix}/issues/{ref}/blockers", dependencies=WRITE)
 async def set_blockers(request: Request, page: CompanyPage, ref: str):
     """Blockers typed as identifiers (`ACM-3, ACM-7`), resolved within the company."""
     form = await form_data(request)
