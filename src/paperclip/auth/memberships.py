@@ -19,8 +19,13 @@ from paperclip.errors import Forbidden
 
 ROLES = ("owner", "admin", "operator", "member", "viewer")
 MANAGER_ROLES = ("owner", "admin")
-PERMISSION_KEYS = ("agents:create", "agents:configure", "users:invite", "users:manage_permissions", "tasks:assign",
-                   "tasks:assign_scope", "tasks:manage_active_checkouts", "joins:approve")
+# The original's permission keys (its validation list); the ones this server checks are agents:create,
+# users:invite, users:manage_permissions, joins:approve and tasks:assign — the others are stored and listed.
+PERMISSION_KEYS = ("agents:create", "agents:configure", "agents:suggest-changes", "skills:create",
+                   "skills:suggest-changes", "environments:manage", "tools:admin", "tools:manage_connections",
+                   "tools:manage_profiles", "tools:view_audit", "audit:view_agent_actions", "tools:use",
+                   "tools:manage_runtime", "inbox:manage", "users:invite", "users:manage_permissions", "tasks:assign",
+                   "tasks:assign_scope", "tasks:manage_active_checkouts", "pipelines:write", "joins:approve")
 
 
 async def role_of(session: AsyncSession, company_id: uuid.UUID, user_id: str) -> str | None:
