@@ -178,3 +178,69 @@ async def test_invite_onboarding_text_and_logo(live):
         r = await anonymous.get(f"/api/invites/{token}{suffix}")
         assert r.status_code == 404 and r.json() == {"error": "Invite not found"}, suffix
     assert (await anonymous.get("/api/invites/pcp_invite_bogus/onboarding")).status_code == 404
+
+
+async def test_members_need_grants_to_create_agents_and_assign_tasks(live):
+    owner, _, member, member_user, cid, mid = await _owner_and_member(live, role="operator")
+    agent = (await owner.post(f"/api/companies/{cid}/agents", json={
+        "name": "Worker", "adapterType": "process", "adapterConfig": {"command": "true"},
+        "runtimeConfig": {"heartbeat": {"enabled": False}}})).json()
+    denied_create = {"error": "Missing permission: agents:create.", "details": {"reason": "deny_missing_grant"}}
+    denied_assign = {"error": "Missing permission: tasks:assign.", "details": {"reason": "deny_missing_grant"}}
+    new_agent = {"name": "Mine", "adapterType": "process", "adapterConfig": {"command": "true"}}
+
+    r = await member.post(f"/api/companies/{cid}/agents", json=new_agent)
+    assert (r.status_code, r.json()) == (403, denied_create)
+    r = await member.post(f"/api/companies/{cid}/agent-hires", json=new_agent)
+    assert (r.status_code, r.json()) == (403, denied_create)
+    r = await member.post(f"/api/companies/{cid}/issues", json={"title": "t", "assigneeAgentId": agent["id"]})
+    assert (r.status_code, r.json()) == (403, denied_assign)
+    # work that assigns nobody else is fine: an unassigned issue, taking it oneself
+    r = await member.post(f"/api/companies/{cid}/issues", json={"title": "mine", "status": "backlog"})
+    assert r.status_code == 201, r.text
+    issue = r.json()
+    r = await member.patch(f"/api/issues/{issue['id']}", json={"assigneeUserId": member_user["id"]})
+    assert r.status_code == 200, r.text
+    r = await member.patch(f"/api/issues/{issue['id']}", json={"assigneeAgentId": agent["id"]})
+    assert (r.status_code, r.json()) == (403, denied_assign)
+    names = [a["name"] for a in (await owner.get(f"/api/companies/{cid}/agents")).json()]
+    assert names == ["Worker"]
+
+    # granted: both work
+    await owner.patch(f"/api/companies/{cid}/members/{mid}/role-and-grants", json={
+        "membershipRole": "operator", "grants": [{"permissionKey": "agents:create"}, {"permissionKey": "tasks:assign"}]})
+    r = await member.post(f"/api/companies/{cid}/agents", json=new_agent)
+    assert r.status_code == 201, r.text
+    r = await member.patch(f"/api/issues/{issue['id']}", json={"assigneeAgentId": agent["id"], "status": "backlog"})
+    assert r.status_code == 200 and r.json()["assigneeAgentId"] == agent["id"]
+    r = await member.post(f"/api/companies/{cid}/issues", json={"title": "t2", "assigneeAgentId": agent["id"],
+                                                                 "status": "backlog"})
+    assert r.status_code == 201
+
+    # an admin needs no grant; taking the grant away refuses again
+    await owner.patch(f"/api/companies/{cid}/members/{mid}/role-and-grants", json={"membershipRole": "admin",
+                                                                                   "grants": []})
+    assert (await member.post(f"/api/companies/{cid}/agents", json={**new_agent, "name": "Admin's"})).status_code == 201
+    await owner.patch(f"/api/companies/{cid}/members/{mid}/role-and-grants", json={"membershipRole": "operator"})
+    r = await member.post(f"/api/companies/{cid}/agents", json={**new_agent, "name": "Again"})
+    assert r.status_code == 403
+
+
+async def test_people_joining_by_invite_get_its_grants(live):
+    owner, _, _, _, cid, _ = await _owner_and_member(live)
+    default = (await owner.post(f"/api/companies/{cid}/invites", json={"allowedJoinTypes": "human",
+                                                                        "humanRole": "operator"})).json()
+    custom = (await owner.post(f"/api/companies/{cid}/invites", json={
+        "allowedJoinTypes": "human", "humanRole": "operator",
+        "defaultsPayload": {"human": {"grants": [{"permissionKey": "agents:create"}, {"permissionKey": "bogus"}]}}})).json()
+    viewer = (await owner.post(f"/api/companies/{cid}/invites", json={"allowedJoinTypes": "human",
+                                                                       "humanRole": "viewer"})).json()
+    joined = {}
+    for name, invite in (("default", default), ("custom", custom), ("viewer", viewer)):
+        http, user = await live.sign_up(name=name)
+        assert (await http.post(f"/api/invites/{invite['token']}/accept", json={"requestType": "human"})).status_code == 202
+        joined[user["id"]] = name
+    members = (await owner.get(f"/api/companies/{cid}/members")).json()["members"]
+    grants = {joined[m["principalId"]]: [g["permissionKey"] for g in m["grants"]] for m in members
+              if m["principalId"] in joined}
+    assert grants == {"default": ["tasks:assign"], "custom": ["agents:create"], "viewer": []}

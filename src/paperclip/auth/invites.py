@@ -33,6 +33,7 @@ from paperclip.db.models import (
     InstanceUserRole,
     Invite,
     JoinRequest,
+    PrincipalPermissionGrant,
     User,
 )
 from paperclip.errors import BadRequest, Conflict, NotFound, Unauthorized
@@ -343,6 +344,18 @@ async def _accept_bootstrap(session: AsyncSession, actor: Actor, invite: Invite,
             "userId": actor.user_id}
 
 
+def _joining_grants(invite: Invite, role: str) -> list[str]:
+    """The grants a person joining by this invite gets: the invite's `defaultsPayload.human.grants`, else
+    (like the original's default invite) `tasks:assign` for every role but viewer."""
+    from paperclip.auth.memberships import PERMISSION_KEYS
+
+    human = (invite.defaults_payload or {}).get("human") if isinstance(invite.defaults_payload, dict) else None
+    if isinstance(human, dict) and isinstance(human.get("grants"), list):
+        keys = [g.get("permissionKey") for g in human["grants"] if isinstance(g, dict)]
+        return sorted({k for k in keys if k in PERMISSION_KEYS})
+    return [] if role == "viewer" else ["tasks:assign"]
+
+
 async def _accept_human(session: AsyncSession, actor: Actor, invite: Invite, now: datetime,
                         request_ip: str | None) -> dict[str, Any]:
     if actor.type != "board" or actor.source not in ("session", "board_key"):
@@ -361,6 +374,10 @@ async def _accept_human(session: AsyncSession, actor: Actor, invite: Invite, now
         membership_role=role).on_conflict_do_update(
         index_elements=["company_id", "principal_type", "principal_id"],
         set_={"status": "active", "membership_role": role, "updated_at": now}))
+    for key in _joining_grants(invite, role):
+        await session.execute(insert(PrincipalPermissionGrant).values(
+            company_id=invite.company_id, principal_type="user", principal_id=actor.user_id, permission_key=key,
+            granted_by_user_id=invite.invited_by_user_id, created_at=now, updated_at=now).on_conflict_do_nothing())
     request = JoinRequest(id=uuid.uuid4(), invite_id=invite.id, company_id=invite.company_id, request_type="human",
                           status="approved", requesting_user_id=actor.user_id,
                           request_email_snapshot=user.email if user else None,
