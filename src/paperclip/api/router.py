@@ -23,6 +23,7 @@ from paperclip.activity.routes import router as activity_router
 from paperclip.agents.routes import router as agents_router
 from paperclip.api import input_guard
 from paperclip.approvals.routes import router as approvals_router
+from paperclip.appshell.routes import router as appshell_router
 from paperclip.auth.access_routes import router as access_router
 from paperclip.auth.routes import router as auth_router
 from paperclip.companies.routes import router as companies_router
@@ -58,6 +59,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     secrets_router,
     metrics_router,
     storage_router,
+    appshell_router,
 ]
 
 _ROUTE_OPTIONS = [name for name in inspect.signature(APIRouter.add_api_route).parameters

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from paperclip.api.deps import DB, ActorDep, Now
 from paperclip.auth.ids import path_uuid
-from paperclip.heartbeat import service
+from paperclip.heartbeat import live_runs, service
 from paperclip.heartbeat.logstore import LocalFileRunLogStore
 from paperclip.heartbeat.shapes import event_to_wire, run_to_wire
 
@@ -105,12 +105,20 @@ async def get_issue_runs(issue_id: str, session: DB, actor: ActorDep):
 
 @router.get("/issues/{issue_id}/live-runs")
 async def get_issue_live_runs(issue_id: str, session: DB, actor: ActorDep):
-    return await service.issue_runs(session, actor, path_uuid(issue_id, "Issue not found"), live_only=True)
+    issue = await live_runs.issue_id_from_ref(session, issue_id)
+    return await service.issue_runs(session, actor, issue, live_only=True)
 
 
 @router.get("/issues/{issue_id}/active-run")
 async def get_issue_active_run(issue_id: str, session: DB, actor: ActorDep):
-    return await service.issue_active_run(session, actor, path_uuid(issue_id, "Issue not found"))
+    return await service.issue_active_run(session, actor, await live_runs.issue_id_from_ref(session, issue_id))
+
+
+@router.get("/companies/{company_id}/live-runs")
+async def get_company_live_runs(company_id: str, session: DB, actor: ActorDep,
+                                minCount: int = Query(0, ge=0, le=100), limit: int = Query(50, ge=1, le=200)):
+    return await live_runs.company_live_runs(session, actor, path_uuid(company_id, "Company not found"),
+                                             min_count=minCount, limit=limit)
 
 
 @router.get("/agents/{agent_id}/runtime-state")

@@ -1,0 +1,99 @@
+"""GET routes the original's board client reads on every page (adapters, instance settings, sidebar,
+plugins, announcements, user directory), at the original's paths and shapes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from paperclip.api.deps import DB, ActorDep
+from paperclip.appshell import service
+from paperclip.ids import path_uuid
+
+router = APIRouter(tags=["app-shell"])
+
+
+def _company(actor, company_id: str):
+    cid = path_uuid(company_id, "Company not found")
+    actor.require_company(cid)
+    return cid
+
+
+@router.get("/adapters")
+async def list_adapters(actor: ActorDep) -> list[dict[str, Any]]:
+    actor.require_board()
+    return service.adapter_list()
+
+
+@router.get("/instance/settings")
+async def instance_settings(actor: ActorDep) -> dict[str, Any]:
+    actor.require_board()
+    return {"general": service.GENERAL_SETTINGS, "experimental": service.EXPERIMENTAL_SETTINGS}
+
+
+@router.get("/instance/settings/general")
+async def instance_settings_general(actor: ActorDep) -> dict[str, Any]:
+    actor.require_board()
+    return service.GENERAL_SETTINGS
+
+
+@router.get("/instance/settings/experimental")
+async def instance_settings_experimental(actor: ActorDep) -> dict[str, Any]:
+    actor.require_board()
+    return service.EXPERIMENTAL_SETTINGS
+
+
+@router.get("/plugins")
+async def list_plugins(actor: ActorDep) -> list[Any]:
+    actor.require_board()
+    return []  # no plugin runtime: an instance without plugins
+
+
+@router.get("/plugins/ui-contributions")
+async def plugin_ui_contributions(actor: ActorDep) -> list[Any]:
+    actor.require_board()
+    return []
+
+
+@router.get("/announcements/current")
+async def current_announcement(actor: ActorDep) -> None:
+    actor.require_board()
+    return None
+
+
+@router.get("/sidebar-preferences/me")
+async def sidebar_preferences(actor: ActorDep) -> dict[str, Any]:
+    actor.require_board()
+    return service.EMPTY_SIDEBAR_PREFERENCES
+
+
+@router.get("/companies/{company_id}/sidebar-preferences/me")
+async def company_sidebar_preferences(company_id: str, actor: ActorDep) -> dict[str, Any]:
+    actor.require_board()
+    _company(actor, company_id)
+    return service.EMPTY_SIDEBAR_PREFERENCES
+
+
+@router.get("/companies/{company_id}/resource-memberships/me")
+async def resource_memberships(company_id: str, actor: ActorDep) -> dict[str, Any]:
+    actor.require_board()
+    _company(actor, company_id)
+    return service.EMPTY_RESOURCE_MEMBERSHIPS
+
+
+@router.get("/companies/{company_id}/inbox-dismissals")
+async def inbox_dismissals(company_id: str, actor: ActorDep) -> list[Any]:
+    actor.require_board()
+    _company(actor, company_id)
+    return []  # nothing can be dismissed yet: no dismissal route exists
+
+
+@router.get("/companies/{company_id}/sidebar-badges")
+async def sidebar_badges(company_id: str, session: DB, actor: ActorDep) -> dict[str, int]:
+    return await service.sidebar_badges(session, actor, _company(actor, company_id))
+
+
+@router.get("/companies/{company_id}/user-directory")
+async def user_directory(company_id: str, session: DB, actor: ActorDep) -> dict[str, Any]:
+    return await service.user_directory(session, _company(actor, company_id))

@@ -1,0 +1,94 @@
+"""The app-shell reads. Values we have no feature for (plugins, announcements, per-user sidebar
+ordering, resource stars) are the original's empty answers, which is what an instance without them
+says; everything else comes from our tables."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from paperclip.adapters.registry import adapters
+from paperclip.auth.actor import LOCAL_BOARD_USER_ID, Actor
+from paperclip.db.rawsql import Sql
+
+# The original's instance settings as a fresh instance answers them (GET /api/instance/settings/*).
+# We keep no per-instance overrides of these yet, so they are the values this server behaves by.
+GENERAL_SETTINGS: dict[str, Any] = {
+    "censorUsernameInLogs": False, "keyboardShortcuts": False, "feedbackDataSharingPreference": "prompt",
+    "backupRetention": {"dailyDays": 7, "weeklyWeeks": 4, "monthlyMonths": 1},
+}
+EXPERIMENTAL_SETTINGS: dict[str, Any] = {
+    "enableEnvironments": False, "enableNativeRunner": True, "enableManagedSandboxOnly": False,
+    "enableIsolatedWorkspaces": False, "enableIsolatedWorkspacesByDefault": False,
+    "enableStreamlinedLeftNavigation": True, "enableStreamlinedUi": True, "enableApps": True,
+    "enableChatConnectors": False, "enablePipelines": False, "enableCases": False, "enableAgentChat": False,
+    "enableConferenceRoomChat": False, "enableClassicTaskInterface": False,
+    "enableIssuePlanDecompositions": False, "enableExperimentalFileViewer": False,
+    "enableExternalObjects": False, "enableSmokeLab": False, "enableBuiltInAgents": False,
+    "enableBetaSkills": False, "enableSummaries": False, "enableStatusCards": False, "enableDecisions": False,
+    "enableGoalsSidebarLink": False, "enableServerInfoDebugView": False, "enablePaperclipDeveloperMode": False,
+    "enableSimplifiedEnglishInteractions": False, "enableFirstTaskPlanProposal": False,
+    "autoRestartDevServerWhenIdle": False, "enableWorkspaceBranchReconcileForward": True,
+    "enableWorkspaceDirtyQuarantineRepair": True, "enableOwnerInstanceAdmin": False,
+    "enableSandboxDuplexBridge": False, "enableRunnerPreviewIngress": False,
+    "enableWorktreeRunExecution": False, "worktreeRunExecutionActivatedAt": None,
+    "worktreeRunExecutionActivationInstanceId": None,
+}
+EMPTY_SIDEBAR_PREFERENCES: dict[str, Any] = {"orderedIds": [], "updatedAt": None}
+EMPTY_RESOURCE_MEMBERSHIPS: dict[str, Any] = {
+    "projectMemberships": {}, "agentMemberships": {}, "starredProjectIds": [], "starredAgentIds": [],
+    "starredDocumentIds": [], "projectStarredAt": {}, "agentStarredAt": {}, "documentStarredAt": {},
+    "updatedAt": None,
+}
+
+# Adapters that run a local agent CLI get the run's JWT and read instructions bundles and skills.
+_LOCAL_CLI = {"claude_local", "codex_local"}
+
+
+def adapter_list() -> list[dict[str, Any]]:
+    out = []
+    for kind, adapter in sorted(adapters().items()):
+        local_cli = kind in _LOCAL_CLI
+        out.append({
+            "type": kind, "label": kind, "source": "builtin" if type(adapter).__module__.startswith("paperclip.") else "plugin",
+            "modelsCount": len(getattr(adapter, "models", ()) or ()), "loaded": True, "disabled": False,
+            "capabilities": {"supportsInstructionsBundle": local_cli, "supportsSkills": local_cli,
+                             "supportsLocalAgentJwt": local_cli or kind == "process",
+                             "requiresMaterializedRuntimeSkills": False, "supportsAcp": False},
+            "overridePaused": False,
+        })
+    return out
+
+
+_BADGES = Sql("""SELECT
+  (SELECT count(*) FROM issues i WHERE i.company_id = $1 AND i.hidden_at IS NULL
+     AND ((i.assignee_user_id = $2 AND i.status IN ('backlog', 'todo', 'in_progress', 'in_review', 'blocked'))
+       OR (i.created_by_user_id = $2 AND i.status IN ('in_review', 'blocked')))) AS inbox,
+  (SELECT count(*) FROM approvals a WHERE a.company_id = $1 AND a.status IN ('pending', 'revision_requested')) AS approvals,
+  (SELECT count(*) FROM heartbeat_runs r WHERE r.company_id = $1 AND r.status IN ('failed', 'timed_out')
+     AND r.dismissed_at IS NULL AND r.created_at >= now() - interval '3 days') AS failed_runs,
+  (SELECT count(*) FROM join_requests j WHERE j.company_id = $1 AND j.status = 'pending_approval') AS join_requests""")
+
+
+async def sidebar_badges(session: AsyncSession, actor: Actor, company_id: uuid.UUID) -> dict[str, int]:
+    row = await _BADGES.fetchrow(session, company_id, actor.user_id or "")
+    assert row is not None  # a SELECT of scalar subqueries always answers one row
+    return {"inbox": row["inbox"], "approvals": row["approvals"], "failedRuns": row["failed_runs"],
+            "joinRequests": row["join_requests"]}
+
+
+_DIRECTORY = Sql("""SELECT m.principal_id, m.status, u.email, u.name, u.image
+  FROM company_memberships m LEFT JOIN auth_users u ON u.id = m.principal_id
+ WHERE m.company_id = $1 AND m.principal_type = 'user' ORDER BY m.created_at""")
+
+
+async def user_directory(session: AsyncSession, company_id: uuid.UUID) -> dict[str, Any]:
+    users = []
+    for row in await _DIRECTORY.fetch(session, company_id):
+        local = row["principal_id"] == LOCAL_BOARD_USER_ID
+        users.append({"principalId": row["principal_id"], "status": row["status"], "user": {
+            "id": row["principal_id"], "email": row["email"],
+            "name": row["name"] or ("Local Board" if local else None), "image": row["image"]}})
+    return {"users": users}

@@ -1,0 +1,63 @@
+"""GET /api/companies/{id}/live-runs: the company's queued and running runs for the board's live
+widgets, at the original's shape; `minCount` pads the list with the most recent finished runs so a
+quiet company still shows its last activity."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from paperclip.auth.actor import Actor
+from paperclip.db.rawsql import Sql
+from paperclip.errors import NotFound
+from paperclip.ids import parse_uuid
+from paperclip.vocabulary import RUN_LIVE
+from paperclip.wire import iso
+
+_IDENTIFIER = re.compile(r"^[A-Za-z]{1,16}-\d{1,9}$")
+_COLUMNS = """r.id, r.company_id, r.status, r.invocation_source, r.trigger_detail, r.started_at, r.finished_at,
+       r.created_at, r.agent_id, a.name AS agent_name, a.adapter_type, r.log_bytes, r.process_started_at,
+       r.context_snapshot"""
+_LIVE = Sql(f"""SELECT {_COLUMNS} FROM heartbeat_runs r JOIN agents a ON a.id = r.agent_id
+ WHERE r.company_id = $1 AND r.status = ANY($2::text[]) ORDER BY r.created_at DESC LIMIT $3""")
+_RECENT = Sql(f"""SELECT {_COLUMNS} FROM heartbeat_runs r JOIN agents a ON a.id = r.agent_id
+ WHERE r.company_id = $1 AND NOT (r.status = ANY($2::text[])) ORDER BY r.created_at DESC LIMIT $3""")
+_ISSUE_BY_IDENTIFIER = Sql("SELECT id FROM issues WHERE identifier = $1")
+
+
+def _wire(row: dict[str, Any]) -> dict[str, Any]:
+    ctx = row["context_snapshot"] or {}
+    return {
+        "id": str(row["id"]), "companyId": str(row["company_id"]), "status": row["status"],
+        "invocationSource": row["invocation_source"], "triggerDetail": row["trigger_detail"],
+        "contextCommentId": ctx.get("commentId"), "contextWakeCommentId": ctx.get("wakeCommentId"),
+        "startedAt": iso(row["started_at"]), "finishedAt": iso(row["finished_at"]),
+        "createdAt": iso(row["created_at"]), "agentId": str(row["agent_id"]), "agentName": row["agent_name"],
+        "adapterType": row["adapter_type"], "logBytes": row["log_bytes"],
+        "processStartedAt": row["process_started_at"], "issueId": ctx.get("issueId"),
+    }
+
+
+async def company_live_runs(session: AsyncSession, actor: Actor, company_id: uuid.UUID, *, min_count: int,
+                            limit: int) -> list[dict[str, Any]]:
+    actor.require_company(company_id)
+    live = list(RUN_LIVE)
+    rows = await _LIVE.fetch(session, company_id, live, limit)
+    if len(rows) < min_count:
+        rows += await _RECENT.fetch(session, company_id, live, min_count - len(rows))
+    return [_wire(r) for r in rows]
+
+
+async def issue_id_from_ref(session: AsyncSession, ref: str) -> uuid.UUID:
+    """The issue routes' ids may be identifiers (`ACM-12`) as well as UUIDs, as in the original."""
+    parsed = parse_uuid(ref)
+    if parsed is not None:
+        return parsed
+    if _IDENTIFIER.match(ref):
+        found = await _ISSUE_BY_IDENTIFIER.fetchval(session, ref.upper())
+        if found is not None:
+            return found
+    raise NotFound("Issue not found")

@@ -1,0 +1,69 @@
+"""The app-shell reads the original's board client makes on every page, through HTTP against the real
+PostgreSQL: shapes as the original answers them, company access checked, counts from real rows."""
+
+from __future__ import annotations
+
+from costs.conftest import Gov
+
+
+async def test_adapters_list_our_adapter_types_in_the_originals_shape(client):
+    r = await client.get("/api/adapters")
+    assert r.status_code == 200
+    by_type = {a["type"]: a for a in r.json()}
+    assert {"process", "http", "claude_local", "codex_local"} <= set(by_type)
+    process = by_type["process"]
+    assert process["source"] == "builtin" and process["loaded"] is True and process["disabled"] is False
+    assert process["capabilities"]["supportsLocalAgentJwt"] is True
+    assert by_type["claude_local"]["capabilities"]["supportsSkills"] is True
+    assert set(process) == {"type", "label", "source", "modelsCount", "loaded", "disabled", "capabilities",
+                            "overridePaused"}
+
+
+async def test_instance_settings_and_empty_shell_answers(client):
+    general = (await client.get("/api/instance/settings/general")).json()
+    assert general["backupRetention"] == {"dailyDays": 7, "weeklyWeeks": 4, "monthlyMonths": 1}
+    experimental = (await client.get("/api/instance/settings/experimental")).json()
+    assert experimental["enableStreamlinedUi"] is True and experimental["enableEnvironments"] is False
+    both = (await client.get("/api/instance/settings")).json()
+    assert both["general"] == general and both["experimental"] == experimental
+    assert (await client.get("/api/plugins")).json() == []
+    assert (await client.get("/api/plugins/ui-contributions")).json() == []
+    r = await client.get("/api/announcements/current")
+    assert r.status_code == 200 and r.json() is None
+    assert (await client.get("/api/sidebar-preferences/me")).json() == {"orderedIds": [], "updatedAt": None}
+
+
+async def test_sidebar_badges_count_pending_approvals_failed_runs_and_join_requests(client, gov: Gov):
+    company = await gov.company()
+    cid = company["id"]
+    agent = await gov.agent(cid)
+    assert (await client.get(f"/api/companies/{cid}/sidebar-badges")).json() == {
+        "inbox": 0, "approvals": 0, "failedRuns": 0, "joinRequests": 0}
+    r = await client.post(f"/api/companies/{cid}/approvals", json={"type": "approve_ceo_strategy", "payload": {}})
+    assert r.status_code == 201, r.text
+    gov.sql("""INSERT INTO heartbeat_runs (id, company_id, agent_id, invocation_source, status)
+               VALUES (gen_random_uuid(), %s, %s, 'on_demand', 'failed')""", cid, agent["id"])
+    badges = (await client.get(f"/api/companies/{cid}/sidebar-badges")).json()
+    assert badges == {"inbox": 0, "approvals": 1, "failedRuns": 1, "joinRequests": 0}
+
+
+async def test_company_scoped_shell_routes_refuse_another_companys_agent(client, gov: Gov):
+    mine = await gov.company("Mine")
+    theirs = await gov.company("Theirs")
+    agent = await gov.agent(mine["id"])
+    headers = await gov.key(agent["id"])
+    for path in ("sidebar-badges", "user-directory", "sidebar-preferences/me", "resource-memberships/me",
+                 "inbox-dismissals"):
+        r = await client.get(f"/api/companies/{theirs['id']}/{path}", headers=headers)
+        assert r.status_code == 403, (path, r.text)
+    r = await client.get("/api/adapters", headers=headers)
+    assert r.status_code == 403 and r.json()["error"] == "Board access required"
+
+
+async def test_user_directory_lists_the_companys_members(client, gov: Gov):
+    company = await gov.company()
+    users = (await client.get(f"/api/companies/{company['id']}/user-directory")).json()["users"]
+    assert [u["principalId"] for u in users] == ["local-board"]
+    assert users[0]["status"] == "active" and users[0]["user"]["id"] == "local-board"
+    r = await client.get("/api/companies/not-a-uuid/user-directory")
+    assert r.status_code == 404
