@@ -263,7 +263,8 @@ async def _access_answer(session: AsyncSession, user: User | None) -> dict[str, 
         return {"user": None, "companyAccess": []}
     admin = await session.scalar(sa.select(sa.exists().where(
         InstanceUserRole.user_id == user.id, InstanceUserRole.role == "instance_admin")))
-    return {"user": {**_user(user), "isInstanceAdmin": bool(admin)}, "companyAccess": await _company_access(session, user.id)}
+    return {"user": {"id": user.id, "email": user.email, "name": user.name, "image": user.image,
+                     "isInstanceAdmin": bool(admin)}, "companyAccess": await _company_access(session, user.id)}
 
 
 async def get_company_access(session: AsyncSession, actor: Actor, user_id: str) -> dict[str, Any]:
@@ -305,15 +306,15 @@ async def set_company_access(session: AsyncSession, actor: Actor, user_id: str, 
         m.status, m.updated_at = "archived", now
         changed.append(m)
     for cid in sorted(wanted):
-        m = current.get(cid)
-        if m is None:
-            m = CompanyMembership(id=uuid.uuid4(), company_id=cid, principal_type="user", principal_id=user_id,
-                                  status="active", membership_role="operator", created_at=now, updated_at=now)
-            session.add(m)
-            changed.append(m)
-        elif m.status != "active":
-            m.status, m.updated_at = "active", now
-            changed.append(m)
+        existing = current.get(cid)
+        if existing is None:
+            added = CompanyMembership(id=uuid.uuid4(), company_id=cid, principal_type="user", principal_id=user_id,
+                                      status="active", membership_role="operator", created_at=now, updated_at=now)
+            session.add(added)
+            changed.append(added)
+        elif existing.status != "active":
+            existing.status, existing.updated_at = "active", now
+            changed.append(existing)
     await session.flush()
     for m in changed:
         await record(session, actor, company_id=m.company_id, action="company_member.access_updated",

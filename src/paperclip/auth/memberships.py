@@ -58,10 +58,11 @@ async def require_member_grant(session: AsyncSession, actor: Actor, company_id: 
     """What a board user's work needs beyond company access (creating agents, assigning tasks): owners,
     admins, instance admins and the local board may; any other member needs an explicit grant of
     `key` (the original's 403 and details). Agents are checked by their own permissions elsewhere."""
-    if not actor.is_board or actor.source == "local_implicit" or actor.is_instance_admin:
+    user_id = actor.user_id
+    if not actor.is_board or actor.source == "local_implicit" or actor.is_instance_admin or user_id is None:
         return
-    if await role_of(session, company_id, actor.user_id) in MANAGER_ROLES:
+    if await role_of(session, company_id, user_id) in MANAGER_ROLES:
         return
-    if await has_grant(session, company_id, "user", actor.user_id, key):
+    if await has_grant(session, company_id, "user", user_id, key):
         return
     raise Forbidden(f"Missing permission: {key}.", {"reason": "deny_missing_grant"})

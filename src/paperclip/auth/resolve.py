@@ -79,10 +79,10 @@ async def _resolve(session: AsyncSession, settings: Settings, authorization: str
         row = await lookup_session(session, session_token, now)
         if row is None:
             raise Unauthorized("Session expired or invalid: sign in again")
-        actor = _board_actor(row, "session", session_id=row["id"])
+        person = _board_actor(row, "session", session_id=row["id"])
         if key:
-            actor_cache.put(key, row["expires_at"], actor)
-        return replace(actor, run_id=run_id) if run_id else actor
+            actor_cache.put(key, row["expires_at"], person)
+        return replace(person, run_id=run_id) if run_id else person
 
     if looks_like_jwt(token):
         # Run JWTs verify without the database; a valid one costs one query (the agent's state).
