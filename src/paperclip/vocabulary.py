@@ -52,6 +52,7 @@ WAKEUP_PENDING: frozenset[str] = frozenset({"queued", "deferred_issue_execution"
 IssueStatus = Literal["backlog", "todo", "in_progress", "in_review", "done", "blocked", "cancelled"]
 ISSUE_STATUSES: frozenset[str] = frozenset(get_args(IssueStatus))
 ISSUE_TERMINAL: frozenset[str] = frozenset({"done", "cancelled"})
+ISSUE_OPEN: frozenset[str] = ISSUE_STATUSES - ISSUE_TERMINAL
 
 # ---------------------------------------------------------------- governance
 
@@ -61,6 +62,24 @@ APPROVAL_DECIDABLE: frozenset[str] = frozenset({"pending", "revision_requested"}
 
 IncidentStatus = Literal["open", "resolved", "dismissed"]
 INCIDENT_STATUSES: frozenset[str] = frozenset(get_args(IncidentStatus))
+
+
+# ---------------------------------------------------------------- routines (core §2.17)
+
+RoutineStatus = Literal["active", "paused", "archived"]
+ROUTINE_STATUSES: frozenset[str] = frozenset(get_args(RoutineStatus))
+ConcurrencyPolicy = Literal["coalesce_if_active", "always_enqueue", "skip_if_active"]
+CONCURRENCY_POLICIES: frozenset[str] = frozenset(get_args(ConcurrencyPolicy))
+CatchUpPolicy = Literal["skip_missed", "enqueue_missed_with_cap"]
+CATCH_UP_POLICIES: frozenset[str] = frozenset(get_args(CatchUpPolicy))
+TriggerKind = Literal["schedule", "webhook", "api"]
+TRIGGER_KINDS: frozenset[str] = frozenset(get_args(TriggerKind))
+SigningMode = Literal["bearer", "hmac_sha256", "github_hmac", "none"]
+SIGNING_MODES: frozenset[str] = frozenset(get_args(SigningMode))
+RoutineRunSource = Literal["schedule", "manual", "api", "webhook"]
+ROUTINE_RUN_SOURCES: frozenset[str] = frozenset(get_args(RoutineRunSource))
+RoutineRunStatus = Literal["received", "coalesced", "skipped", "issue_created", "completed", "failed"]
+ROUTINE_RUN_STATUSES: frozenset[str] = frozenset(get_args(RoutineRunStatus))
 
 
 # ---------------------------------------------------------------- rendering into SQL

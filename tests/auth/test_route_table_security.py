@@ -72,12 +72,15 @@ async def _company_with_objects(http, live, name: str) -> dict[str, str]:
     join = await ok(await live.client().post(f"/api/invites/{invite['token']}/accept",
                                              json={"requestType": "agent", "agentName": "Joiner"}))
     members = (await ok(await http.get(f"/api/companies/{cid}/members")))["members"]
+    routine = await ok(await http.post(f"/api/companies/{cid}/routines", json={"title": "r", "assigneeAgentId": agent["id"]}))
+    trigger = (await ok(await http.post(f"/api/routines/{routine['id']}/triggers", json={"kind": "webhook"})))["trigger"]
     return {
         "company_id": cid, "agent_id": agent["id"], "key_id": key["id"], "goal_id": goal["id"],
         "project_id": project["id"], "issue_id": issue["id"], "comment_id": comment["id"], "label_id": label["id"],
         "approval_id": approval["id"], "revision_id": revisions[0]["id"] if revisions else str(uuid.uuid4()),
         "run_id": run.get("id") or str(uuid.uuid4()), "invite_id": invite["id"], "request_id": join["id"],
         "member_id": members[0]["id"], "user_id": members[0]["principalId"], "id": issue["id"],
+        "routine_id": routine["id"], "trigger_id": trigger["id"], "public_id": trigger["publicId"],
     }
 
 

@@ -16,7 +16,7 @@ from paperclip.agents.service import get_board_agent
 from paperclip.auth.actor import Actor
 from paperclip.db.models import Agent
 from paperclip.errors import Conflict
-from paperclip.heartbeat.wakeups import cancel_agent_work
+from paperclip.runs.lifecycle import cancel_agent_work
 
 
 async def _done(session: AsyncSession, actor: Actor, agent: Agent, action: str, now: datetime, details=None) -> Agent:

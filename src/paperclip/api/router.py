@@ -37,6 +37,7 @@ from paperclip.issues.document_routes import router as issue_documents_router
 from paperclip.issues.routes import router as issues_router
 from paperclip.metrics.routes import router as metrics_router
 from paperclip.projects.routes import router as projects_router
+from paperclip.routines.routes import router as routines_router
 from paperclip.secrets.routes import router as secrets_router
 from paperclip.storage.routes import router as storage_router
 
@@ -60,6 +61,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     metrics_router,
     storage_router,
     appshell_router,
+    routines_router,
 ]
 
 _ROUTE_OPTIONS = [name for name in inspect.signature(APIRouter.add_api_route).parameters

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.db.models import Agent, Company
-from paperclip.heartbeat.wakeups import cancel_agent_work
+from paperclip.runs.lifecycle import cancel_agent_work
 from paperclip.vocabulary import AGENT_NOT_INVOKABLE
 
 ARCHIVED_REASON = "company_archived"

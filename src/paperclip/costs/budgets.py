@@ -29,7 +29,7 @@ from paperclip.activity.service import record
 from paperclip.auth.actor import Actor
 from paperclip.db.models import Agent, Approval, BudgetIncident, BudgetPolicy, Company, CostEvent, Project
 from paperclip.errors import NotFound, Unprocessable
-from paperclip.runqueue import cancel_agent_work
+from paperclip.runs.lifecycle import cancel_agent_work
 from paperclip.vocabulary import AGENT_NOT_INVOKABLE, APPROVAL_DECIDABLE
 from paperclip.wire import iso
 

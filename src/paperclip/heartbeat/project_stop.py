@@ -2,8 +2,9 @@
 wake-ups about its issues are skipped, their queued runs are not started (the runner's claim cancels
 them), and its issues cannot be checked out (409).
 
-The SQL the hot paths embed is written here once: which issue a wake/run concerns is the
-`issueId` of its context snapshot, read without a cast that could fail on a malformed value.
+Which issue a run concerns is the `issueId` of its context snapshot, read without a cast that could
+fail on a malformed value (`snapshot_issue_id_sql`, with the claim that cancels such runs, in
+paperclip/runs/lifecycle.py).
 """
 
 from __future__ import annotations
@@ -11,20 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from paperclip.db.rawsql import Sql
+from paperclip.runs.lifecycle import (  # noqa: F401 (the claim's cancellation of a paused project's runs)
+    BUDGET_BLOCKED,
+    PROJECT_BUDGET_STOPPED,
+    PROJECT_PAUSED,
+    snapshot_issue_id_sql,
+)
 
 SKIP_REASON = "project_paused"  # agent_wakeup_requests.error of a skipped wake-up
-BUDGET_BLOCKED = "budget_blocked"  # heartbeat_runs.error_code of a run a budget stop cancelled
-PROJECT_PAUSED = "Project is paused"
-PROJECT_BUDGET_STOPPED = "Project is paused because its budget hard-stop was reached"
-
-# A context snapshot's `issueId` as a uuid, or NULL when it is missing or not a uuid.
-UUID_TEXT_RE = "^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
-
-
-def snapshot_issue_id_sql(snapshot: str) -> str:
-    """SQL: the issue id in the jsonb context snapshot expression `snapshot` (NULL if absent/malformed)."""
-    value = f"({snapshot} ->> 'issueId')"
-    return f"(CASE WHEN {value} ~ '{UUID_TEXT_RE}' THEN CAST({value} AS uuid) END)"
 
 
 def paused_message(pause_reason: str | None) -> str:

@@ -3,7 +3,6 @@ state. Plain async functions `(session, actor, …, now)`; they never commit."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import datetime
 from types import SimpleNamespace
@@ -30,13 +29,12 @@ from paperclip.heartbeat.policy import heartbeat_policy
 from paperclip.heartbeat.sessions import reset_sessions, runtime_state_to_wire, task_session_to_wire
 from paperclip.heartbeat.shapes import run_to_wire, skipped_wakeup
 from paperclip.heartbeat.wakeups import (
-    CANCEL_CHANNEL,
     lock_wake_target,
     needs_wake_lock,
-    notify,
     queue_on_demand_wakeup,
     request_wakeup,
 )
+from paperclip.runs import lifecycle
 from paperclip.vocabulary import RUN_LIVE
 from paperclip.wire import iso, uid
 
@@ -147,17 +145,9 @@ async def cancel_run(session: AsyncSession, actor: Actor, run_id: uuid.UUID, now
         raise Forbidden("Agent can only cancel its own runs")
     if run.status not in RUN_LIVE:
         return run
-    was_running = run.status == "running"
     message = "Cancelled by a board operator" if actor.is_board else "Cancelled by agent"
-    run.status, run.error, run.error_code, run.finished_at, run.updated_at = "cancelled", message, "cancelled", now, now
-    if run.wakeup_request_id is not None and not was_running:
-        from paperclip.db.models import AgentWakeupRequest
-
-        await session.execute(sa.update(AgentWakeupRequest).where(AgentWakeupRequest.id == run.wakeup_request_id)
-                              .values(status="cancelled", finished_at=now, error=message))
-    await session.flush()
-    if was_running:
-        await notify(session, CANCEL_CHANNEL, json.dumps([str(run.id)]))
+    was_running = await lifecycle.cancel_run(session, run.id, message=message, now=now) == "running"
+    await session.refresh(run)
     await record(session, actor, company_id=run.company_id, action="heartbeat.cancelled", entity_type="heartbeat_run",
                  entity_id=run.id, details={"agentId": str(run.agent_id), "wasRunning": was_running})
     return run

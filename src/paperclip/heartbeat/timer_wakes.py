@@ -13,6 +13,7 @@ from paperclip.heartbeat.context import HEARTBEAT_TASK_KEY, build_snapshot
 from paperclip.heartbeat.policy import MIN_INTERVAL_SEC, HeartbeatPolicy, heartbeat_policy
 from paperclip.heartbeat.timers import TimerCandidate, due_agents
 from paperclip.heartbeat.wakeups import WAKE_CHANNEL, notify
+from paperclip.runs.lifecycle import QUEUE_TIMER_WAKEUPS
 from paperclip.vocabulary import AGENT_NOT_INVOKABLE, sql_in
 
 TIMER_LOCK_KEY = 0x5043_5449_4D45  # one replica at a time enqueues timer wake-ups
@@ -28,23 +29,6 @@ _CANDIDATES = sa.text(f"""
       AND a.id NOT IN (SELECT q.agent_id FROM heartbeat_runs q WHERE q.status = 'queued'
                        AND q.context_snapshot ->> 'taskKey' = :task_key)
 """)
-# Every due agent's wake-up request and run in one statement (the timer snapshot is the same for all);
-# their ids are drawn by the database (the CTE is materialised: each row's ids are drawn once).
-_ENQUEUE = sa.text("""
-    WITH due AS MATERIALIZED (
-        SELECT t.agent_id, t.company_id, gen_random_uuid() AS request_id, gen_random_uuid() AS run_id
-        FROM unnest(CAST(:agents AS uuid[]), CAST(:companies AS uuid[])) AS t(agent_id, company_id)
-    ), req AS (
-        INSERT INTO agent_wakeup_requests (id, company_id, agent_id, source, trigger_detail, reason, status,
-            requested_by_actor_type, requested_by_actor_id, run_id, requested_at, created_at, updated_at)
-        SELECT request_id, company_id, agent_id, 'timer', 'system', 'heartbeat_timer', 'queued', 'system',
-               'heartbeat_scheduler', run_id, :now, :now, :now FROM due
-    )
-    INSERT INTO heartbeat_runs (id, company_id, agent_id, invocation_source, trigger_detail, status, wakeup_request_id,
-                                context_snapshot, created_at, updated_at)
-    SELECT run_id, company_id, agent_id, 'timer', 'system', 'queued', request_id, CAST(:snap AS jsonb), :now, :now FROM due
-""")
-
 
 async def timer_candidates(session: AsyncSession, now: datetime) -> list[TimerCandidate]:
     """Agents that may be due: the SQL only narrows (timers on, not woken in the last minimum
@@ -72,7 +56,7 @@ async def enqueue_timer_wakes(session: AsyncSession, now: datetime) -> dict[str,
         snapshot = build_snapshot(source="timer", reason="heartbeat_timer", trigger_detail="system", payload=None,
                                   context={"source": "scheduler", "reason": "interval_elapsed"},
                                   actor_type="system", actor_id="heartbeat_scheduler")
-        await session.execute(_ENQUEUE, {
+        await session.execute(QUEUE_TIMER_WAKEUPS, {
             "agents": [c.agent_id for c in decision.due], "companies": [c.company_id for c in decision.due],
             "now": now, "snap": json.dumps(snapshot)})
         await notify(session, WAKE_CHANNEL, "timer")

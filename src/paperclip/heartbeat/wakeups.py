@@ -27,8 +27,14 @@ from paperclip.heartbeat.project_stop import ISSUE_PROJECT_FOR_WAKE, paused_deta
 from paperclip.heartbeat.project_stop import SKIP_REASON as PROJECT_SKIP_REASON
 from paperclip.ids import parse_uuid
 from paperclip.redaction import redact
-from paperclip.runqueue import CANCEL_CHANNEL, WAKE_CHANNEL, cancel_agent_work, notify  # noqa: F401 (re-exported)
-from paperclip.vocabulary import AGENT_NOT_INVOKABLE, RUN_LIVE, sql_in
+from paperclip.runqueue import CANCEL_CHANNEL, WAKE_CHANNEL, notify  # noqa: F401 (re-exported)
+from paperclip.runs.lifecycle import (
+    QUEUE_ON_DEMAND,
+    QUEUE_WAKEUP,
+    cancel_agent_work,  # noqa: F401 (re-exported)
+    merge_into_queued,
+)
+from paperclip.vocabulary import AGENT_NOT_INVOKABLE, RUN_LIVE
 
 # Explicit on-demand wakes are each a run (as the original does); the others coalesce per task.
 NON_COALESCING_SOURCES = ("on_demand",)
@@ -164,10 +170,7 @@ async def request_wakeup(
         )).first()
         if queued is not None:
             merged = merge_snapshots(queued.context_snapshot or {}, snapshot)
-            updated = await session.execute(
-                sa.update(HeartbeatRun).where(HeartbeatRun.id == queued.id, HeartbeatRun.status == "queued")
-                .values(context_snapshot=merged, updated_at=now))
-            if updated.rowcount:
+            if await merge_into_queued(session, queued.id, merged, now=now):
                 if queued.wakeup_request_id is not None:
                     await session.execute(
                         sa.update(AgentWakeupRequest).where(AgentWakeupRequest.id == queued.wakeup_request_id)
@@ -194,69 +197,12 @@ async def request_wakeup(
                                           "executionAgentId": str(lock.agent_id)})
 
     request_id, run_id = uuid.uuid4(), uuid.uuid4()
-    run = await _QUEUE.fetchrow(
+    run = await QUEUE_WAKEUP.fetchrow(
         session, request_id, run_id, company_id, agent_id, source, trigger_detail, reason,
         json.dumps(payload) if payload is not None else None, requested_by_actor_type, requested_by_actor_id,
         idempotency_key, now, json.dumps(snapshot), WAKE_CHANNEL, str(agent_id))
     run.pop("notified", None)
     return WakeupOutcome("queued", request_id, run_id, run=run)
-
-
-# The queued wake-up request and its run, and the NOTIFY that starts it, in one round trip.
-_QUEUE = Sql("""
-    WITH req AS (
-        INSERT INTO agent_wakeup_requests (id, company_id, agent_id, source, trigger_detail, reason, payload, status,
-            requested_by_actor_type, requested_by_actor_id, idempotency_key, run_id, requested_at, created_at, updated_at)
-        VALUES ($1, $3, $4, $5, $6, $7, CAST($8::text AS jsonb), 'queued', $9, $10, $11, $2, $12, $12, $12)
-    ), run AS (
-        INSERT INTO heartbeat_runs (id, company_id, agent_id, invocation_source, trigger_detail, status, wakeup_request_id,
-            context_snapshot, created_at, updated_at)
-        VALUES ($2, $3, $4, $5, $6, 'queued', $1, CAST($13::text AS jsonb), $12, $12)
-        RETURNING *
-    )
-    SELECT run.*, pg_notify($14, $15) AS notified FROM run
-""")
-
-
-# A plain on-demand wake-up (no idempotency key, payload or task: nothing to coalesce, deduplicate or
-# defer) as ONE statement, which is atomic by itself: admission, the queued request and run, the
-# activity entry and the NOTIFY. It writes only for an agent the actor may see that is invokable,
-# in an active company, with no on-demand policy flag set; anything else writes nothing and returns
-# no row, and the caller takes the general path, which answers 404/403/409/skipped exactly.
-# It carries no issue (a wake-up with a payload or context never comes here), so a project's budget
-# stop has nothing to block on this path: such wake-ups take the general path and its admission.
-# FOR SHARE: a pause, termination or budget stop being committed (they lock the agent row, then
-# cancel its queued runs) is waited for and its status re-read, so no run is queued behind its back.
-# The statement holds no other lock when it waits (no lock-order cycle with the runner).
-_QUEUE_ON_DEMAND = Sql(f"""
-    WITH target AS (
-        SELECT a.id, a.company_id FROM agents a JOIN companies c ON c.id = a.company_id
-        WHERE a.id = $1::uuid AND ($2::uuid[] IS NULL OR a.company_id = ANY($2::uuid[]))
-          AND a.status NOT IN ({sql_in(AGENT_NOT_INVOKABLE)}) AND c.status = 'active'
-          AND NOT (coalesce(a.runtime_config -> 'heartbeat', '{{}}'::jsonb) ?| ARRAY['wakeOnOnDemand', 'wakeOnDemand'])
-        FOR SHARE OF a
-    ), req AS (
-        INSERT INTO agent_wakeup_requests (id, company_id, agent_id, source, trigger_detail, reason, status,
-            requested_by_actor_type, requested_by_actor_id, run_id, requested_at, created_at, updated_at)
-        SELECT $3::uuid, t.company_id, t.id, $5::text, $6::text, $7::text, 'queued', $8::text, $9::text, $4::uuid,
-               $10::timestamptz, $10::timestamptz, $10::timestamptz
-        FROM target t
-    ), run AS (
-        INSERT INTO heartbeat_runs (id, company_id, agent_id, invocation_source, trigger_detail, status,
-            wakeup_request_id, context_snapshot, created_at, updated_at)
-        SELECT $4::uuid, t.company_id, t.id, $5::text, $6::text, 'queued', $3::uuid, CAST($11::text AS jsonb),
-               $10::timestamptz, $10::timestamptz
-        FROM target t
-        RETURNING *
-    ), act AS (
-        INSERT INTO activity_log (company_id, actor_type, actor_id, action, entity_type, entity_id, agent_id, run_id,
-            details, created_at)
-        SELECT company_id, $8::text, $9::text, 'heartbeat.invoked', 'agent', $1::text, $12::uuid, $13::uuid,
-               CAST($14::text AS jsonb), clock_timestamp()
-        FROM run
-    )
-    SELECT run.*, pg_notify($15::text, $1::text) AS notified FROM run
-""")
 
 
 async def queue_on_demand_wakeup(pool: Any, *, agent_id: uuid.UUID, companies: list[uuid.UUID] | None,
@@ -273,7 +219,7 @@ async def queue_on_demand_wakeup(pool: Any, *, agent_id: uuid.UUID, companies: l
                               force_fresh_session=force_fresh_session)
     details = redact({"source": "on_demand", "triggerDetail": trigger_detail, "reason": reason, "outcome": "queued",
                       "runId": str(run_id)})
-    run = await _QUEUE_ON_DEMAND.fetchrow_autocommit(
+    run = await QUEUE_ON_DEMAND.fetchrow_autocommit(
         pool, agent_id, companies, request_id, run_id, "on_demand", trigger_detail, reason, actor_type, actor_id, now,
         json.dumps(snapshot), actor_agent_id, actor_run_id, json.dumps(details), WAKE_CHANNEL)
     if run is not None:

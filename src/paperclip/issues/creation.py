@@ -30,7 +30,8 @@ WITH counter AS (
     INSERT INTO issues (company_id, project_id, goal_id, parent_id, title, description, status, priority,
                         assignee_agent_id, assignee_user_id, created_by_agent_id, created_by_user_id,
                         issue_number, identifier, billing_code, request_depth,
-                        started_at, completed_at, cancelled_at, created_at, updated_at)
+                        started_at, completed_at, cancelled_at, created_at, updated_at,
+                        origin_kind, origin_id, origin_run_id, origin_fingerprint)
     SELECT CAST(:company_id AS uuid), CAST(:project_id AS uuid),
            COALESCE(CAST(:goal_id AS uuid), counter.default_goal), CAST(:parent_id AS uuid),
            CAST(:title AS text), CAST(:description AS text), CAST(:status AS text), CAST(:priority AS text),
@@ -39,7 +40,9 @@ WITH counter AS (
            counter.issue_counter, counter.issue_prefix || '-' || counter.issue_counter,
            CAST(:billing_code AS text), CAST(:request_depth AS integer),
            CAST(:started_at AS timestamptz), CAST(:completed_at AS timestamptz), CAST(:cancelled_at AS timestamptz),
-           CAST(:now AS timestamptz), CAST(:now AS timestamptz)
+           CAST(:now AS timestamptz), CAST(:now AS timestamptz),
+           CAST(:origin_kind AS text), CAST(:origin_id AS text), CAST(:origin_run_id AS uuid),
+           CAST(:origin_fingerprint AS text)
     FROM counter
     RETURNING *
 ), activity AS (
@@ -61,7 +64,8 @@ async def insert_issue(session: AsyncSession, actor: Actor, values: dict[str, An
     params = {
         "project_id": None, "goal_id": None, "parent_id": None, "description": None, "assignee_agent_id": None,
         "assignee_user_id": None, "billing_code": None, "request_depth": 0, "started_at": None,
-        "completed_at": None, "cancelled_at": None, **values,
+        "completed_at": None, "cancelled_at": None,
+        "origin_kind": "manual", "origin_id": None, "origin_run_id": None, "origin_fingerprint": "default", **values,
         "created_by_agent_id": actor.agent_id, "created_by_user_id": actor.user_id if actor.is_board else None,
         "now": now, "actor_type": actor.activity_type, "actor_id": actor.activity_id,
         "actor_agent_id": actor.agent_id, "actor_run_id": actor.run_id,

@@ -26,6 +26,7 @@ from paperclip.db.models.identity import (
     JoinRequest,
     PrincipalPermissionGrant,
 )
+from paperclip.db.models.routines import Routine, RoutineRun, RoutineTrigger
 from paperclip.db.models.runs import AgentWakeupRequest, HeartbeatRun, HeartbeatRunEvent, SchedulerHeartbeat
 from paperclip.db.models.secrets import CompanySecret, CompanySecretVersion, SecretDeletion, SecretKeyCanary
 from paperclip.db.models.storage import Asset, IssueAttachment, StorageDeletion
@@ -50,4 +51,5 @@ __all__ = [
     "AuthRateLimit", "AuthSession", "CliAuthChallenge", "JoinRequest", "PrincipalPermissionGrant",
     "CompanySecret", "CompanySecretVersion", "SecretDeletion", "SecretKeyCanary",
     "Asset", "IssueAttachment", "StorageDeletion",
+    "Routine", "RoutineRun", "RoutineTrigger",
 ]

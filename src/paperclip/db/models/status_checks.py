@@ -14,18 +14,26 @@ import sqlalchemy as sa
 from paperclip.db.models.agents import Agent
 from paperclip.db.models.companies import Company
 from paperclip.db.models.governance import Approval, BudgetIncident
+from paperclip.db.models.routines import Routine, RoutineRun, RoutineTrigger
 from paperclip.db.models.runs import AgentWakeupRequest, HeartbeatRun
 from paperclip.db.models.work import Goal, Issue, Project
 from paperclip.vocabulary import (
     AGENT_STATUSES,
     APPROVAL_STATUSES,
+    CATCH_UP_POLICIES,
     COMPANY_STATUSES,
+    CONCURRENCY_POLICIES,
     GOAL_STATUSES,
     INCIDENT_STATUSES,
     ISSUE_STATUSES,
     PAUSE_REASONS,
     PROJECT_STATUSES,
+    ROUTINE_RUN_SOURCES,
+    ROUTINE_RUN_STATUSES,
+    ROUTINE_STATUSES,
     RUN_STATUSES,
+    SIGNING_MODES,
+    TRIGGER_KINDS,
     WAKEUP_STATUSES,
     check_in,
     check_in_or_null,
@@ -45,6 +53,13 @@ STATUS_CHECKS: list[tuple[Any, str, frozenset[str], bool]] = [
     (AgentWakeupRequest.__table__, "status", WAKEUP_STATUSES, False),
     (Approval.__table__, "status", APPROVAL_STATUSES, False),
     (BudgetIncident.__table__, "status", INCIDENT_STATUSES, False),
+    (Routine.__table__, "status", ROUTINE_STATUSES, False),
+    (Routine.__table__, "concurrency_policy", CONCURRENCY_POLICIES, False),
+    (Routine.__table__, "catch_up_policy", CATCH_UP_POLICIES, False),
+    (RoutineTrigger.__table__, "kind", TRIGGER_KINDS, False),
+    (RoutineTrigger.__table__, "signing_mode", SIGNING_MODES, True),
+    (RoutineRun.__table__, "source", ROUTINE_RUN_SOURCES, False),
+    (RoutineRun.__table__, "status", ROUTINE_RUN_STATUSES, False),
 ]
 
 for _table, _column, _values, _nullable in STATUS_CHECKS:

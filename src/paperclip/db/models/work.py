@@ -85,6 +85,7 @@ class Issue(Base):
     origin_kind: Mapped[str] = text("manual")
     origin_id: Mapped[str | None] = text()
     origin_run_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, nullable=True)
+    origin_fingerprint: Mapped[str] = text("default")  # routines: one open issue per fingerprint (models/routines.py)
     request_depth: Mapped[int] = integer(0)
     billing_code: Mapped[str | None] = text()
     started_at: Mapped[datetime | None] = ts()

@@ -1,0 +1,30 @@
+"""The run state machine, declared once (core §5.4):
+
+    (new) → queued →(claim)→ running → succeeded | failed | timed_out | cancelled
+                  queued → cancelled
+
+Every statement that changes `heartbeat_runs.status` lives in `paperclip.runs.lifecycle`, and
+guards the old status in its WHERE; tests/heartbeat/test_run_transitions.py reads those statements
+and checks each guard and each new status against this table (and that no other module writes runs).
+"""
+
+from __future__ import annotations
+
+from paperclip.vocabulary import RUN_STATUSES, RUN_TERMINAL
+
+CREATED = "queued"  # the only status a run is inserted with
+
+# old status → the statuses it may become; a terminal status never changes again.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "queued": frozenset({"running", "cancelled"}),
+    "running": RUN_TERMINAL,
+    **{status: frozenset() for status in RUN_TERMINAL},
+}
+assert set(TRANSITIONS) == RUN_STATUSES  # every status of the vocabulary has its row
+
+# How a run ends (the runner's outcome, the reaper's failure): whatever `running` may become.
+ENDINGS: frozenset[str] = TRANSITIONS["running"]
+
+
+def allowed(old: str, new: str) -> bool:
+    return new in TRANSITIONS.get(old, frozenset())

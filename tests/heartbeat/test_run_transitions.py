@@ -1,0 +1,128 @@
+"""Every write to heartbeat_runs lives in paperclip/runs/lifecycle.py, and each status change it
+makes is a transition of paperclip/runs/transitions.py: read from the SQL itself (grep), so a new
+write elsewhere or an UPDATE whose `WHERE status` allows an illegal transition fails here."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from paperclip.runs import lifecycle
+from paperclip.runs.transitions import CREATED, ENDINGS, TRANSITIONS, allowed
+from paperclip.vocabulary import RUN_STATUSES
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "paperclip"
+LIFECYCLE = SRC / "runs" / "lifecycle.py"
+
+# Ways to write the table: hand-written SQL, SQLAlchemy Core/ORM statements, ORM objects.
+WRITE_PATTERNS = [
+    re.compile(r"\b(UPDATE|INSERT\s+INTO|DELETE\s+FROM)\s+heartbeat_runs\b", re.I),
+    re.compile(r"sa\.(update|insert|delete)\(\s*HeartbeatRun\s*\)"),
+    re.compile(r"\b(update|insert|delete)\(\s*(HeartbeatRun|RUNS)\s*\)"),
+    re.compile(r"(?<!class )\bHeartbeatRun\("),
+    re.compile(r"\brun\w*\.(status|finished_at|error_code)\s*=[^=]"),  # a loaded run's attributes changed
+]
+
+
+def sources() -> list[Path]:
+    return [p for p in SRC.rglob("*.py") if "migrations" not in p.parts]
+
+
+def test_only_the_lifecycle_module_writes_runs():
+    found = []
+    for path in sources():
+        if path == LIFECYCLE:
+            continue
+        text = path.read_text()
+        for pattern in WRITE_PATTERNS:
+            for match in pattern.finditer(text):
+                line = text.count("\n", 0, match.start()) + 1
+                found.append(f"{path.relative_to(SRC)}:{line}: {match.group(0)}")
+    assert not found, "heartbeat_runs written outside paperclip/runs/lifecycle.py:\n" + "\n".join(found)
+
+
+def test_the_write_patterns_see_the_lifecycle_writes():
+    text = LIFECYCLE.read_text()
+    assert len(re.findall(r"UPDATE heartbeat_runs", text)) >= 8
+    assert len(re.findall(r"INSERT INTO heartbeat_runs", text)) >= 4
+
+
+def statements(text: str, keyword: str) -> list[str]:
+    """Each `UPDATE heartbeat_runs …` / `INSERT INTO heartbeat_runs …` up to its RETURNING, the end of
+    its CTE (a `)` alone at the start of a line) or the end of the string."""
+    out = []
+    for match in re.finditer(keyword + r" heartbeat_runs\b", text):
+        rest = text[match.start():]
+        end = re.search(r'RETURNING|^\s*\),?|^\s*\)\s*$|"""', rest, re.M)
+        out.append(rest[:end.start()] if end else rest)
+    return out
+
+
+NEW_STATUS = re.compile(r"(?<![.\w])status\s*=\s*'(\w+)'")
+CASE_STATUS = re.compile(r"(?<![.\w])status\s*=\s*CASE WHEN \w+\.status\s*=\s*'(\w+)' THEN \w+\.status ELSE \w+\.status END")
+GUARD_EQ = re.compile(r"(?:\b\w+\.)?(?<![\w.])status\s*=\s*'(\w+)'|\b\w+\.status\s*=\s*'(\w+)'")
+GUARD_IN = re.compile(r"(?:\b\w+\.)?status\s+IN\s*\(([^)]*)\)")
+
+
+def transitions_of(update: str) -> tuple[set[str], set[str]]:
+    """(the statuses the WHERE lets through, the statuses SET writes) of one UPDATE."""
+    set_part, _, where = update.partition("WHERE")
+    set_part = set_part.split(" FROM ")[0]
+    case = CASE_STATUS.search(set_part)
+    if case:  # running → the outcome's status (checked against ENDINGS by end_runs at run time)
+        return {case.group(1)}, set(ENDINGS)
+    new = set(NEW_STATUS.findall(set_part))
+    old = {a or b for a, b in GUARD_EQ.findall(where)}
+    for group in GUARD_IN.findall(where):
+        old |= set(re.findall(r"'(\w+)'", group))
+    return old, new
+
+
+def test_every_status_change_is_a_declared_transition():
+    updates = statements(LIFECYCLE.read_text(), "UPDATE")
+    changes = 0
+    for update in updates:
+        old, new = transitions_of(update)
+        if not new:
+            continue  # not a status change (context merge, process record)
+        changes += 1
+        assert old, f"an UPDATE sets status {new} without guarding the old status:\n{update}"
+        assert old <= RUN_STATUSES and new <= RUN_STATUSES, update
+        for before in old:
+            for after in new:
+                assert allowed(before, after), f"{before} → {after} is not a transition:\n{update}"
+    # claim (running, cancelled), end, fail (through end), cancel agent (queued, running), cancel run
+    assert changes >= 6
+
+
+def test_runs_are_inserted_queued():
+    inserts = statements(LIFECYCLE.read_text(), "INSERT INTO")
+    assert len(inserts) >= 4
+    for insert in inserts:
+        literals = set(re.findall(r"'(\w+)'", insert)) & RUN_STATUSES
+        assert literals == {CREATED}, insert
+
+
+def test_the_checker_catches_an_illegal_transition():
+    old, new = transitions_of("UPDATE heartbeat_runs SET status = 'queued' WHERE id = :id AND status = 'failed'")
+    assert not all(allowed(b, a) for b in old for a in new)
+    old, new = transitions_of("UPDATE heartbeat_runs SET status = 'running' WHERE id = :id")
+    assert new and not old
+
+
+def test_the_table_covers_the_vocabulary():
+    assert set(TRANSITIONS) == RUN_STATUSES
+    assert all(not TRANSITIONS[s] for s in ENDINGS)  # terminal means terminal
+    assert allowed("queued", "running") and allowed("running", "succeeded") and not allowed("succeeded", "running")
+
+
+async def test_end_runs_refuses_a_status_that_is_not_an_ending():
+    class Odd(lifecycle.Failure):
+        pass
+
+    odd = Odd("x", "y")
+    odd.status = "queued"
+    with pytest.raises(ValueError):
+        await lifecycle.end_runs(None, [(object(), odd, None)], now=None)  # type: ignore[arg-type]
