@@ -14,7 +14,7 @@ async def test_adapters_list_our_adapter_types_in_the_originals_shape(client):
     process = by_type["process"]
     assert process["source"] == "builtin" and process["loaded"] is True and process["disabled"] is False
     assert process["capabilities"]["supportsLocalAgentJwt"] is True
-    assert by_type["claude_local"]["capabilities"]["supportsSkills"] is True
+    assert by_type["claude_local"]["capabilities"]["supportsSkills"] is False  # no skill sync in our adapters
     assert set(process) == {"type", "label", "source", "modelsCount", "loaded", "disabled", "capabilities",
                             "overridePaused"}
 
@@ -67,3 +67,23 @@ async def test_user_directory_lists_the_companys_members(client, gov: Gov):
     assert users[0]["status"] == "active" and users[0]["user"]["id"] == "local-board"
     r = await client.get("/api/companies/not-a-uuid/user-directory")
     assert r.status_code == 404
+
+
+async def test_skills_reads_say_there_is_no_library_and_no_sync(client, gov: Gov):
+    company = await gov.company()
+    cid = company["id"]
+    agent = await gov.agent(cid)
+    assert (await client.get(f"/api/companies/{cid}/skills")).json() == []
+    assert (await client.get("/api/skills/catalog")).json() == []
+    r = await client.get(f"/api/companies/{cid}/folders")
+    assert r.status_code == 400 and r.json()["error"] == "Folder kind query parameter is required"
+    assert (await client.get(f"/api/companies/{cid}/folders?kind=skill")).json() == {
+        "kind": "skill", "folders": [], "allCount": 0, "unfiledCount": 0}
+    skills = (await client.get(f"/api/agents/{agent['id']}/skills")).json()
+    assert skills["adapterType"] == "process" and skills["supported"] is False and skills["mode"] == "unsupported"
+    r = await client.get("/api/agents/00000000-0000-0000-0000-000000000000/skills")
+    assert r.status_code == 404 and r.json()["error"] == "Agent not found"
+    other = await gov.company("Other")
+    headers = await gov.key((await gov.agent(other["id"]))["id"])
+    assert (await client.get(f"/api/agents/{agent['id']}/skills", headers=headers)).status_code == 403
+    assert (await client.get(f"/api/companies/{cid}/skills", headers=headers)).status_code == 403

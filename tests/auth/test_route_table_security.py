@@ -18,7 +18,7 @@ import re
 import uuid
 
 import psycopg
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, APIWebSocketRoute
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 PUBLIC = {
@@ -33,7 +33,21 @@ PUBLIC = {
     ("POST", "/api/cli-auth/challenges"), ("GET", "/api/cli-auth/challenges/{challenge_id}"),
     ("POST", "/api/cli-auth/challenges/{challenge_id}/approve"), ("POST", "/api/cli-auth/challenges/{challenge_id}/cancel"),
     ("POST", "/api/join-requests/{request_id}/claim-api-key"),
+    # routine webhooks: the trigger's signing secret authenticates the caller, not a session or key
+    ("POST", "/api/routine-triggers/public/{public_id}/fire"),
 }
+
+# Websocket routes answer a handshake, not a request: the HTTP walk below cannot call them. Each one
+# is listed here with the test of its refusals (anonymous, another company, foreign Origin), so a new
+# one fails this file until it gets such a test.
+WEBSOCKET_ROUTES = {
+    "/api/companies/{company_id}/events/ws": "tests/live_ws/test_events_ws.py::test_handshake_refusals_in_authenticated_mode",
+}
+
+
+def test_every_websocket_route_has_a_handshake_refusal_test(app):
+    found = {r.path for r in app.routes if isinstance(r, APIWebSocketRoute) and r.path.startswith("/api")}
+    assert found == set(WEBSOCKET_ROUTES)
 
 
 def _routes(app) -> list[tuple[str, str]]:
@@ -154,7 +168,7 @@ async def test_a_viewer_changes_nothing(live, database_url):
     for method, path in _routes(live.app):
         if method not in WRITE_METHODS or "{" not in path or path.startswith(
                 ("/api/auth/", "/api/invites/{token}", "/api/board-claim/", "/api/cli-auth/", "/api/board-api-keys",
-                 "/api/join-requests/")):
+                 "/api/join-requests/", "/api/routine-triggers/public/")):  # webhooks: signed, not a member's act
             continue
         r = await viewer.request(method, _fill(path, a), json={})
         if r.status_code != 403:

@@ -2,6 +2,8 @@
 (`paperclip.api.router.PrecheckedRoute`), so a new route has it without asking:
 
 - the path and the query string: no NUL (PostgreSQL text cannot hold one);
+- GET routes: every query parameter is one the route declares (an unknown filter is refused by
+  name rather than silently ignored, which would answer every row; `OPEN_QUERY` opts a route out);
 - integer query parameters: within the bounds the route declares, else PostgreSQL's `integer` range
   (a `limit` of a thousand digits, an `afterSeq` past the column);
 - JSON bodies: no NUL and no lone surrogate in any string or key (neither can be stored, nor
@@ -19,6 +21,7 @@ import math
 import re
 import typing
 from typing import Any
+from urllib.parse import unquote_plus
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -126,9 +129,48 @@ def int_params(route) -> list[tuple[str, int, int]]:
     return found
 
 
-def check_query(scope, request: Request, ints: list[tuple[str, int, int]]) -> None:
-    if "\x00" in scope.get("path", "") or b"%00" in scope.get("query_string", b""):
+# A GET route may opt out of the known-parameter check (it reads its query string itself, or forwards it):
+# `@router.get(path, openapi_extra={OPEN_QUERY: True})`.
+OPEN_QUERY = "x-paperclip-open-query"
+
+
+def known_query_names(route) -> frozenset[str] | None:
+    """The query parameters a GET route declares (its own and its dependencies'); None when the route
+    accepts any (not a GET, or marked OPEN_QUERY)."""
+    if "GET" not in (route.methods or ()) or (route.openapi_extra or {}).get(OPEN_QUERY):
+        return None
+    names: set[str] = set()
+    pending = [route.dependant]
+    while pending:
+        dependant = pending.pop()
+        names.update(field.alias for field in dependant.query_params)
+        pending.extend(dependant.dependencies)
+    return frozenset(names)
+
+
+def _unknown_query_name(query_string: bytes, known: frozenset[str]) -> str | None:
+    for pair in query_string.split(b"&"):
+        if not pair:
+            continue
+        raw = pair.split(b"=", 1)[0]
+        name = unquote_plus(raw.decode("latin-1"))
+        if name not in known:
+            return name
+    return None
+
+
+def check_query(scope, request: Request, ints: list[tuple[str, int, int]],
+                known: frozenset[str] | None = None) -> None:
+    query_string = scope.get("query_string", b"")
+    if "\x00" in scope.get("path", "") or b"%00" in query_string:
         raise BadInput("NUL characters are not allowed in the URL")
+    if known is not None and query_string:
+        # A filter we do not know would otherwise be ignored: the caller would get every row and take
+        # it for the filtered answer. Refuse it by name instead.
+        unknown = _unknown_query_name(query_string, known)
+        if unknown is not None:
+            accepted = ", ".join(sorted(known)) or "none"
+            raise BadInput(f"Unknown query parameter '{unknown[:100]}' (accepted: {accepted})")
     if ints:
         params = request.query_params
         for name, low, high in ints:

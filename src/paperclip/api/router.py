@@ -15,10 +15,11 @@ from fastapi import APIRouter, FastAPI
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, APIWebSocketRoute
 from starlette.responses import Response
 from starlette.routing import Match
 
+from paperclip.activity.audit import router as audit_router
 from paperclip.activity.routes import router as activity_router
 from paperclip.agents.routes import router as agents_router
 from paperclip.api import input_guard
@@ -34,12 +35,15 @@ from paperclip.health.routes import router as health_router
 from paperclip.heartbeat.routes import router as heartbeat_router
 from paperclip.issues.agent_context_routes import router as agent_context_router
 from paperclip.issues.document_routes import router as issue_documents_router
+from paperclip.issues.inbox_routes import router as issue_inbox_router
 from paperclip.issues.routes import router as issues_router
 from paperclip.metrics.routes import router as metrics_router
 from paperclip.projects.routes import router as projects_router
 from paperclip.routines.routes import router as routines_router
 from paperclip.secrets.routes import router as secrets_router
 from paperclip.storage.routes import router as storage_router
+from paperclip.web.live_ws import router as live_ws_router
+from paperclip.web.org_image import router as org_image_router
 
 FEATURE_ROUTERS: list[APIRouter] = [
     health_router,
@@ -53,6 +57,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     issues_router,
     issue_documents_router,
     agent_context_router,
+    issue_inbox_router,
     approvals_router,
     dashboard_router,
     auth_router,
@@ -62,6 +67,9 @@ FEATURE_ROUTERS: list[APIRouter] = [
     storage_router,
     appshell_router,
     routines_router,
+    org_image_router,
+    live_ws_router,
+    audit_router,
 ]
 
 _ROUTE_OPTIONS = [name for name in inspect.signature(APIRouter.add_api_route).parameters
@@ -87,12 +95,13 @@ class PrecheckedRoute(APIRoute):
 
     def get_route_handler(self):
         """Every API route checks its input first (paperclip.api.input_guard): NUL in the URL, integer
-        query parameters past PostgreSQL's range, JSON bodies with NUL, lone surrogates or deep nesting."""
+        query parameters past PostgreSQL's range, query parameters a GET route does not declare, JSON bodies with NUL, lone surrogates or deep nesting."""
         handler = super().get_route_handler()
         ints = input_guard.int_params(self)
+        known = input_guard.known_query_names(self)
 
         async def checked(request):
-            input_guard.check_query(request.scope, request, ints)
+            input_guard.check_query(request.scope, request, ints, known)
             return await handler(input_guard.CheckedRequest(request.scope, request.receive, request._send))
 
         return checked
@@ -146,6 +155,10 @@ def _plain_json_route(route: APIRoute) -> bool:
 def mount_api(app: FastAPI, prefix: str = "/api") -> None:
     for router in FEATURE_ROUTERS:
         for route in router.routes:
+            if isinstance(route, APIWebSocketRoute):
+                # a websocket route authenticates in its handshake itself (the input guard is for HTTP)
+                app.router.add_api_websocket_route(prefix + route.path, route.endpoint, name=route.name)
+                continue
             if not isinstance(route, APIRoute):
                 raise TypeError(f"unsupported route type {type(route).__name__} in {router}")
             options = {name: getattr(route, name) for name in _ROUTE_OPTIONS if hasattr(route, name)}

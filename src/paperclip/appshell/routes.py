@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from paperclip.api.deps import DB, ActorDep
 from paperclip.appshell import service
+from paperclip.errors import BadRequest
 from paperclip.ids import path_uuid
 
 router = APIRouter(tags=["app-shell"])
@@ -97,3 +98,31 @@ async def sidebar_badges(company_id: str, session: DB, actor: ActorDep) -> dict[
 @router.get("/companies/{company_id}/user-directory")
 async def user_directory(company_id: str, session: DB, actor: ActorDep) -> dict[str, Any]:
     return await service.user_directory(session, _company(actor, company_id))
+
+
+# Skills: we ship no skill library (bundled or catalog) and no adapter of ours syncs skills, so the
+# lists are empty and the agent's state says unsupported; the original's pages render that as such.
+@router.get("/companies/{company_id}/skills")
+async def company_skills(company_id: str, actor: ActorDep) -> list[Any]:
+    _company(actor, company_id)
+    return []
+
+
+@router.get("/skills/catalog")
+async def skills_catalog(actor: ActorDep) -> list[Any]:
+    actor.require_board()
+    return []
+
+
+@router.get("/companies/{company_id}/folders")
+async def company_folders(company_id: str, actor: ActorDep,
+                          kind: str | None = Query(None, max_length=64)) -> dict[str, Any]:
+    _company(actor, company_id)
+    if not kind:
+        raise BadRequest("Folder kind query parameter is required")
+    return {"kind": kind, "folders": [], "allCount": 0, "unfiledCount": 0}
+
+
+@router.get("/agents/{agent_id}/skills")
+async def agent_skills(agent_id: str, session: DB, actor: ActorDep) -> dict[str, Any]:
+    return await service.agent_skills(session, actor, path_uuid(agent_id, "Agent not found"))

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from paperclip.adapters.registry import adapters
 from paperclip.auth.actor import LOCAL_BOARD_USER_ID, Actor
 from paperclip.db.rawsql import Sql
+from paperclip.errors import NotFound
 
 # The original's instance settings as a fresh instance answers them (GET /api/instance/settings/*).
 # We keep no per-instance overrides of these yet, so they are the values this server behaves by.
@@ -43,7 +44,8 @@ EMPTY_RESOURCE_MEMBERSHIPS: dict[str, Any] = {
     "updatedAt": None,
 }
 
-# Adapters that run a local agent CLI get the run's JWT and read instructions bundles and skills.
+# Adapters that run a local agent CLI get the run's JWT. None of ours syncs skills or reads a managed
+# instructions bundle yet, so those capabilities are false (the original's client then hides them).
 _LOCAL_CLI = {"claude_local", "codex_local"}
 
 
@@ -54,7 +56,7 @@ def adapter_list() -> list[dict[str, Any]]:
         out.append({
             "type": kind, "label": kind, "source": "builtin" if type(adapter).__module__.startswith("paperclip.") else "plugin",
             "modelsCount": len(getattr(adapter, "models", ()) or ()), "loaded": True, "disabled": False,
-            "capabilities": {"supportsInstructionsBundle": local_cli, "supportsSkills": local_cli,
+            "capabilities": {"supportsInstructionsBundle": False, "supportsSkills": False,
                              "supportsLocalAgentJwt": local_cli or kind == "process",
                              "requiresMaterializedRuntimeSkills": False, "supportsAcp": False},
             "overridePaused": False,
@@ -92,3 +94,17 @@ async def user_directory(session: AsyncSession, company_id: uuid.UUID) -> dict[s
             "id": row["principal_id"], "email": row["email"],
             "name": row["name"] or ("Local Board" if local else None), "image": row["image"]}})
     return {"users": users}
+
+
+async def agent_skills(session: AsyncSession, actor: Actor, agent_id: uuid.UUID) -> dict[str, Any]:
+    """An agent's skill-sync state; no adapter of ours syncs skills, and this says so as the original
+    does for an adapter without it."""
+    row = await _AGENT.fetchrow(session, agent_id)
+    if row is None:
+        raise NotFound("Agent not found")
+    actor.require_company(row["company_id"])
+    return {"adapterType": row["adapter_type"], "supported": False, "mode": "unsupported", "desiredSkills": [],
+            "desiredSkillEntries": [], "entries": [], "warnings": ["This adapter does not implement skill sync yet."]}
+
+
+_AGENT = Sql("SELECT company_id, adapter_type FROM agents WHERE id = $1")

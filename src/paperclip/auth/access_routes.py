@@ -25,8 +25,8 @@ def fields(body: Any) -> dict[str, Any]:
 
 
 @router.get("/board-claim/{token}")
-async def get_board_claim(token: str, request: Request, session: DB, now: Now):
-    return await board_claim.challenge_status(session, token, request.query_params.get("code"), now)
+async def get_board_claim(token: str, session: DB, now: Now, code: str | None = None):
+    return await board_claim.challenge_status(session, token, code, now)
 
 
 @router.post("/board-claim/{token}/claim")
@@ -92,8 +92,8 @@ async def accept_invite(token: str, request: Request, session: DB, actor: MaybeA
 
 
 @router.get("/companies/{company_id}/join-requests")
-async def list_join_requests(company_id: str, request: Request, session: DB, actor: ActorDep):
-    return await invites.list_join_requests(session, actor, _company(company_id), request.query_params.get("status"))
+async def list_join_requests(company_id: str, session: DB, actor: ActorDep, status: str | None = None):
+    return await invites.list_join_requests(session, actor, _company(company_id), status)
 
 
 @router.post("/companies/{company_id}/join-requests/{request_id}/approve")
@@ -199,9 +199,9 @@ async def create_cli_challenge(request: Request, session: DB, now: Now, body: An
 
 
 @router.get("/cli-auth/challenges/{challenge_id}")
-async def get_cli_challenge(challenge_id: str, request: Request, session: DB, actor: MaybeActorDep, now: Now):
+async def get_cli_challenge(challenge_id: str, session: DB, actor: MaybeActorDep, now: Now, token: str | None = None):
     return await board_keys.challenge_status(session, actor, path_uuid(challenge_id, "CLI auth challenge not found"),
-                                             request.query_params.get("token"), now)
+                                             token, now)
 
 
 @router.post("/cli-auth/challenges/{challenge_id}/approve")

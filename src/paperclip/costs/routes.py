@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from paperclip.activity.service import record
 from paperclip.api.deps import DB, ActorDep, Now
 from paperclip.auth.actor import Actor
-from paperclip.costs import budget_overview, budgets, reports, service
+from paperclip.costs import budget_overview, budgets, finance, reports, service
 from paperclip.costs.schemas import (
     BudgetAmount,
     BudgetPolicyUpsert,
@@ -136,3 +136,59 @@ async def issue_cost_summary(issue_id: str, session: DB, actor: ActorDep):
 
     issue = await find_issue(session, actor, issue_id)
     return await reports.issue_summary(session, issue.id, issue.company_id)
+
+
+# ------------------------------------------------------------------------ finance events and spend windows
+
+
+@router.post("/companies/{company_id}/finance-events", status_code=201)
+async def create_finance_event(company_id: str, body: finance.FinanceEventCreate, session: DB, actor: ActorDep,
+                               now: Now):
+    cid = await company_in_scope(session, actor, company_id)
+    return await finance.create_finance_event(session, actor, cid, body, now)
+
+
+@router.get("/companies/{company_id}/costs/finance-events")
+async def list_finance_events(company_id: str, session: DB, actor: ActorDep, now: Now, start: From = None,
+                              end: To = None, limit: int = Query(100, ge=1, le=500)):
+    cid = await company_in_scope(session, actor, company_id)
+    return await finance.finance_events(session, cid, start, end, limit, now)
+
+
+@router.get("/companies/{company_id}/costs/finance-summary")
+async def finance_summary(company_id: str, session: DB, actor: ActorDep, now: Now, start: From = None, end: To = None):
+    cid = await company_in_scope(session, actor, company_id)
+    return await finance.finance_summary(session, cid, start, end, now)
+
+
+@router.get("/companies/{company_id}/costs/finance-by-biller")
+async def finance_by_biller(company_id: str, session: DB, actor: ActorDep, now: Now, start: From = None,
+                            end: To = None):
+    cid = await company_in_scope(session, actor, company_id)
+    return await finance.finance_by(session, cid, "biller", start, end, now)
+
+
+@router.get("/companies/{company_id}/costs/finance-by-kind")
+async def finance_by_kind(company_id: str, session: DB, actor: ActorDep, now: Now, start: From = None, end: To = None):
+    cid = await company_in_scope(session, actor, company_id)
+    return await finance.finance_by(session, cid, "event_kind", start, end, now)
+
+
+@router.get("/companies/{company_id}/costs/by-biller")
+async def cost_by_biller(company_id: str, session: DB, actor: ActorDep, now: Now, start: From = None, end: To = None):
+    cid = await company_in_scope(session, actor, company_id)
+    return await finance.cost_by_biller(session, cid, start, end, now)
+
+
+@router.get("/companies/{company_id}/costs/window-spend")
+async def window_spend(company_id: str, session: DB, actor: ActorDep, now: Now):
+    cid = await company_in_scope(session, actor, company_id)
+    return await finance.window_spend(session, cid, now)
+
+
+@router.get("/companies/{company_id}/costs/quota-windows")
+async def quota_windows(company_id: str, session: DB, actor: ActorDep):
+    """Provider subscription quotas, as the provider's own CLI reports them. We run no provider CLI to
+    ask (the original shells out to `claude /usage` and codex), so there is no quota source: []."""
+    await company_in_scope(session, actor, company_id)
+    return []

@@ -19,7 +19,8 @@ from paperclip.errors import Forbidden, NotFound, Unprocessable
 INT32_MAX = 2_147_483_647
 
 
-async def _check_references(session: AsyncSession, company_id: uuid.UUID, body: CostEventCreate) -> None:
+async def check_references(session: AsyncSession, company_id: uuid.UUID, body: CostEventCreate | Any) -> None:
+    """issueId/projectId/goalId/heartbeatRunId of a cost or finance event name rows of its company."""
     refs = [("issueId", Issue, body.issueId, "Issue"), ("projectId", Project, body.projectId, "Project"),
             ("goalId", Goal, body.goalId, "Goal"), ("heartbeatRunId", HeartbeatRun, body.heartbeatRunId, "Heartbeat run")]
     present = [(field, model, value, label) for field, model, value, label in refs if value is not None]
@@ -60,7 +61,7 @@ async def create_cost_event(
             raise NotFound("Company not found")
         raise Unprocessable("Agent does not belong to company")
     await lock_company(session, company_id)
-    await _check_references(session, company_id, body)
+    await check_references(session, company_id, body)
 
     event = (await session.scalars(sa.insert(CostEvent).values(
         id=uuid.uuid4(), company_id=company_id, agent_id=body.agentId, issue_id=body.issueId, project_id=body.projectId,

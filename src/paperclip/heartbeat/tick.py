@@ -35,6 +35,9 @@ async def scheduler_tick(app: FastAPI, now: datetime) -> dict[str, Any]:
         result["reaped"] = len(await reap_orphans(app, now))
         async with unit_of_work(app.state.sessions) as session:
             result["promoted"] = len(await promote_deferred(session, now=now))
+        for name, tick in getattr(app.state, "scheduler_ticks", ()):  # other features' ticks (routines)
+            async with unit_of_work(app.state.sessions) as session:
+                result[name] = await tick(session, now)
         runner = getattr(app.state, "heartbeat_runner", None)
         if runner is not None:
             runner.poke()

@@ -28,7 +28,9 @@ class DocumentPut(BaseModel):
 
 
 @router.get("/issues/{issue_id}/documents")
-async def list_documents(issue_id: str, session: DB, actor: ActorDep) -> Response:
+async def list_documents(issue_id: str, session: DB, actor: ActorDep, includeSystem: str | None = None) -> Response:  # noqa: N803
+    # includeSystem: the original's switch for its system-kept documents; every document here is a user one
+    del includeSystem
     return json_response(await documents.list_documents(session, actor, issue_id))
 
 

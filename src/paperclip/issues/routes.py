@@ -8,8 +8,10 @@ from fastapi import APIRouter, BackgroundTasks, Query, Request
 from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep, Now
+from paperclip.errors import BadRequest
 from paperclip.issues import checkout as checkout_service
 from paperclip.issues import comments, labels, service, updates
+from paperclip.issues import force_release as force_release_service
 from paperclip.issues.identifiers import require_uuid
 from paperclip.issues.schemas import CheckoutBody, CommentCreate, IssueCreate, IssueUpdate, LabelCreate
 from paperclip.issues.shapes import issue_to_wire, json_response
@@ -27,13 +29,15 @@ async def list_issues(
     projectId: QStr = None, goalId: QStr = None, parentId: QStr = None,  # noqa: N803
     labelId: QStr = None, label: QStr = None, q: QStr = None, originKind: QStr = None,  # noqa: N803
     participantAgentId: QStr = None, descendantOf: QStr = None, createdFromIssueId: QStr = None,  # noqa: N803
+    touchedByUserId: QStr = None, unreadForUserId: QStr = None, inboxArchivedByUserId: QStr = None,  # noqa: N803
     limit: QStr = None, offset: QStr = None,
 ) -> Response:
     filters = service.ListFilters(
         status=status, assignee_agent_id=assigneeAgentId, assignee_user_id=assigneeUserId, project_id=projectId,
         goal_id=goalId, parent_id=parentId, label_id=labelId, label=label, q=q, origin_kind=originKind,
         participant_agent_id=participantAgentId, descendant_of=descendantOf, created_from_issue_id=createdFromIssueId,
-        limit=limit, offset=offset)
+        touched_by_user_id=touchedByUserId, unread_for_user_id=unreadForUserId,
+        inbox_archived_by_user_id=inboxArchivedByUserId, limit=limit, offset=offset)
     page = await service.list_issues(session, actor, require_uuid(company_id, "Company not found"), filters)
     return Response(page, media_type="application/json")
 
@@ -82,10 +86,20 @@ async def release(issue_id: str, session: DB, actor: ActorDep, now: Now) -> Resp
     return json_response(issue_to_wire(row, row["labels_json"]))
 
 
+@router.post("/issues/{issue_id}/admin/force-release")
+async def force_release(issue_id: str, session: DB, actor: ActorDep, now: Now, clearAssignee: QStr = None) -> Response:  # noqa: N803
+    if clearAssignee not in (None, "", "true", "false", "1", "0"):
+        raise BadRequest("clearAssignee must be true or false")
+    return json_response(await force_release_service.force_release(
+        session, actor, issue_id, clearAssignee in ("true", "1"), now))
+
+
 @router.get("/issues/{issue_id}/comments")
 async def list_comments(issue_id: str, session: DB, actor: ActorDep, after: QStr = None, order: QStr = None,
-                        limit: QStr = None) -> Response:
-    return json_response(await comments.list_comments(session, actor, issue_id, after=after, order=order, limit=limit))
+                        limit: QStr = None, afterCommentId: QStr = None) -> Response:  # noqa: N803
+    # afterCommentId: the original CLI's name for `after` (both are accepted by the original)
+    return json_response(await comments.list_comments(session, actor, issue_id, after=after or afterCommentId,
+                                                      order=order, limit=limit))
 
 
 @router.post("/issues/{issue_id}/comments", status_code=201)

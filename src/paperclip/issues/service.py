@@ -19,7 +19,7 @@ from paperclip.auth.actor import Actor
 from paperclip.auth.memberships import require_member_grant
 from paperclip.db.models import Issue
 from paperclip.errors import BadRequest, Unprocessable
-from paperclip.issues import blockers, labels, references
+from paperclip.issues import blockers, inbox, labels, references
 from paperclip.issues.checkout import assert_checkout_owner
 from paperclip.issues.creation import insert_issue
 from paperclip.issues.detail import load_detail_json
@@ -52,6 +52,9 @@ class ListFilters:
     participant_agent_id: str | None = None
     descendant_of: str | None = None
     created_from_issue_id: str | None = None
+    touched_by_user_id: str | None = None
+    unread_for_user_id: str | None = None
+    inbox_archived_by_user_id: str | None = None
     limit: str | None = None
     offset: str | None = None
 
@@ -150,6 +153,8 @@ async def list_issues(session: AsyncSession, actor: Actor, company_id: uuid.UUID
                      "WHERE fl.issue_id = x.id AND lower(fn.name) = CAST(:label_name AS text))")
         params["label_name"] = filters.label.strip().lower()
     _relation_filters(where, params, filters)
+    inbox.user_filters(actor, where, params, touched=filters.touched_by_user_id, unread=filters.unread_for_user_id,
+                       archived=filters.inbox_archived_by_user_id)
     if filters.origin_kind:
         where.append("x.origin_kind = CAST(:origin_kind AS text)")
         params["origin_kind"] = filters.origin_kind

@@ -149,6 +149,23 @@ async def _settle(session: AsyncSession, actor: Actor, routine: Routine, run: Ro
     return None
 
 
+async def record_failure(session: AsyncSession, actor: Actor, routine: Routine, *, source: str, now: datetime,
+                         trigger: RoutineTrigger | None, payload: Any, reason: str) -> RoutineRun:
+    """A `failed` run for a firing that broke outside the policies (its own savepoint was rolled back)."""
+    run = RoutineRun(id=uuid.uuid4(), company_id=routine.company_id, routine_id=routine.id,
+                     trigger_id=trigger.id if trigger is not None else None, source=source, status="failed",
+                     triggered_at=now, trigger_payload=payload, failure_reason=reason, completed_at=now,
+                     created_at=now, updated_at=now)
+    session.add(run)
+    if trigger is not None:
+        trigger.last_fired_at, trigger.last_result = now, _result_text(run)
+    await session.flush()
+    await record(session, actor, company_id=routine.company_id, action="routine.run_triggered",
+                 entity_type="routine_run", entity_id=run.id,
+                 details={"routineId": str(routine.id), "source": source, "status": "failed"})
+    return run
+
+
 def _link_to_open(routine: Routine, run: RoutineRun, open_issue: Any, now: datetime) -> None:
     run.linked_issue_id = open_issue.id
     run.completed_at = now

@@ -8,7 +8,7 @@ from starlette.responses import Response
 from paperclip.api.deps import DB, ActorDep, Now, SettingsDep
 from paperclip.auth.ids import path_uuid
 from paperclip.config import Settings
-from paperclip.routines import service, triggers
+from paperclip.routines import service, triggers, webhook
 from paperclip.routines.schemas import (
     RoutineCreate,
     RoutinePatch,
@@ -84,3 +84,15 @@ async def rotate_secret(trigger_id: str, request: Request, session: DB, actor: A
                         now: Now):
     return await triggers.rotate_secret(session, actor, settings, path_uuid(trigger_id, TRIGGER), now,
                                         base_url=_base_url(request, settings))
+
+
+@router.post("/routine-triggers/public/{public_id}/fire", status_code=202)
+async def fire_webhook(public_id: str, request: Request, session: DB, settings: SettingsDep, now: Now):
+    """Anonymous on purpose: the trigger's signing secret authenticates the call (routines/webhook.py),
+    so no actor is resolved — a bearer secret in Authorization is not an API key."""
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > webhook.MAX_PAYLOAD_BYTES:
+        raise webhook.PayloadTooLarge("Webhook payload too large", details={"limitBytes": webhook.MAX_PAYLOAD_BYTES})
+    body = await request.body()
+    fired = await webhook.fire_webhook(session, settings, public_id, request.headers, body, now)
+    return run_to_wire(fired.run)

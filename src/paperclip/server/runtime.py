@@ -22,6 +22,7 @@ from paperclip.api.app import create_app
 from paperclip.auth.origins import trusted_origins
 from paperclip.config import Settings
 from paperclip.logging import configure_logging
+from paperclip.routines.scheduler import tick_routines
 from paperclip.server.banner import StartupFacts, jwt_status, print_banner
 from paperclip.server.checks import check_deployment
 from paperclip.server.database import start_database
@@ -121,6 +122,7 @@ def build_app(settings: Settings, database_url: str, port: int, *, role: str = "
     app.state.trusted_origins = trusted_origins(settings, port)
     app.state.api_url = settings.env.get("PAPERCLIP_API_URL") or f"http://{host}:{port}"
     app.state.replica_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    app.state.scheduler_ticks = [("routines", tick_routines)]  # features ticked by heartbeat/tick.py
     return app
 
 

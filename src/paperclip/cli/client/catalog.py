@@ -99,7 +99,7 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
         Cmd('force-release', 'POST', '/api/issues/{issueId}/admin/force-release', help="POST /api/issues/{issueId}/admin/force-release", args=('issueId',)),
         Cmd('work-products', 'GET', '/api/issues/{issueId}/work-products', help="GET /api/issues/{issueId}/work-products", args=('issueId',)),
         Cmd('work-product:update', 'PATCH', '/api/work-products/{workProductId}', help="PATCH /api/work-products/{workProductId}", args=('workProductId',), opts=(
-            Opt('--payload-json', 'json', to='local', help="used by the CLI"),)),
+            Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
         Cmd('work-product:delete', 'DELETE', '/api/work-products/{workProductId}', help="DELETE /api/work-products/{workProductId}", args=('workProductId',)),
         Cmd('documents', 'GET', '/api/issues/{issueId}/documents', help="GET /api/issues/{issueId}/documents", args=('issueId',), opts=(
             Opt('--include-system', 'bool', to='query', help="query parameter includeSystem"),)),
@@ -215,7 +215,7 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
         Cmd('hire', 'POST', '/api/companies/{companyId}/agent-hires', help="POST /api/companies/{companyId}/agent-hires", opts=(
             Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
         Cmd('update', 'PATCH', '/api/agents/{agentId}', help="PATCH /api/agents/{agentId}", args=('agentId',), opts=(
-            Opt('--payload-json', 'json', to='local', help="used by the CLI"),)),
+            Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
         Cmd('delete', 'DELETE', '/api/agents/{agentId}', help="DELETE /api/agents/{agentId}", args=('agentId',), opts=(
             Opt('--yes', 'bool', to='local', help="used by the CLI"),)),
         Cmd('pause', 'POST', '/api/agents/{agentId}/pause', help="POST /api/agents/{agentId}/pause", args=('agentId',)),
@@ -235,7 +235,7 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
         Cmd('skills', 'GET', '/api/agents/{agentId}/skills', help="GET /api/agents/{agentId}/skills", args=('agentId',)),
         Cmd('instructions-bundle', 'GET', '/api/agents/{agentId}/instructions-bundle', help="GET /api/agents/{agentId}/instructions-bundle", args=('agentId',)),
         Cmd('instructions-bundle:update', 'PATCH', '/api/agents/{agentId}/instructions-bundle', help="PATCH /api/agents/{agentId}/instructions-bundle", args=('agentId',), opts=(
-            Opt('--payload-json', 'json', to='local', help="used by the CLI"),)),
+            Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
         Cmd('instructions-file:get', 'GET', '/api/agents/{agentId}/instructions-bundle/file', help="GET /api/agents/{agentId}/instructions-bundle/file", args=('agentId',), opts=(
             Opt('--path', 'file', to='query', help="query parameter path"),)),
         Cmd('instructions-file:put', 'PUT', '/api/agents/{agentId}/instructions-bundle/file', help="PUT /api/agents/{agentId}/instructions-bundle/file", args=('agentId',), opts=(
@@ -245,7 +245,7 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
             Opt('--clear-legacy-prompt-template', 'bool', help="body field clearLegacyPromptTemplate"),)),
         Cmd('instructions-file:delete', 'DELETE', '/api/agents/{agentId}/instructions-bundle/file', help="DELETE /api/agents/{agentId}/instructions-bundle/file", args=('agentId',), opts=(
             Opt('--path', 'file', to='query', help="query parameter path"),)),
-        Cmd('wake', 'GET', '/api/agents/{agentRef}', help="GET /api/agents/{agentRef}", args=('agentRef',), opts=(
+        Cmd('wake', 'GET', '/api/agents/{agentRef}', help="GET /api/agents/{agentRef}, then POST /api/agents/{id}/wakeup", args=('agentRef',), handler='agent_wake', opts=(
             Opt('--company-id', to='query', help="query parameter companyId"),
             Opt('--source', to='local', help="used by the CLI"),
             Opt('--trigger', to='local', help="used by the CLI"),
@@ -393,7 +393,7 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
     "agent-config": ("Agent configurations (redacted)", [
         Cmd('list', 'GET', '/api/companies/{companyId}/agent-configurations', help="GET /api/companies/{companyId}/agent-configurations"),
     ]),
-    "token": ("API tokens (board keys)", [
+    "token": ("API tokens: agent keys and board keys", [
         Cmd('agent:create', 'POST', '/api/agents/{agent}/keys', help="POST /api/agents/{agent}/keys", opts=(
             Opt('--agent', to='local', help="used by the CLI"),
             Opt('--name', help="body field name"),)),
@@ -401,5 +401,14 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
             Opt('--agent', to='local', help="used by the CLI"),)),
         Cmd('agent:revoke', 'DELETE', '/api/agents/{agent}/keys/{keyId}', help="DELETE /api/agents/{agent}/keys/{keyId}", args=('keyId',), opts=(
             Opt('--agent', to='local', help="used by the CLI"),)),
+        # board keys: the signed-in user's own (the original CLI's `token board create|list|revoke`)
+        Cmd('board:create', 'POST', '/api/board-api-keys', help="POST /api/board-api-keys: a named board API key (shown once)",
+            handler='token_board_create', opts=(
+            Opt('--name', to='local', default='cli-board', help="API key label (default: cli-board)"),
+            Opt('--expires-at', to='local', help="Expiration timestamp (ISO-8601)"),
+            Opt('--ttl-days', 'int', to='local', help="Expiration in days from now"),
+            Opt('--never-expires', 'bool', to='local', help="Create a non-expiring key"))),
+        Cmd('board:list', 'GET', '/api/board-api-keys', help="GET /api/board-api-keys: the current board user's keys"),
+        Cmd('board:revoke', 'DELETE', '/api/board-api-keys/{keyId}', help="DELETE /api/board-api-keys/{keyId}", args=('keyId',)),
     ]),
 }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from paperclip.cli.client import context, http
 from paperclip.cli.client.main import UsageError, build_request
 from paperclip.cli.client.spec import Cmd
@@ -96,4 +98,51 @@ def issue_checkout(cmd: Cmd, args, conn) -> object:
         body["agentId"] = agent_id
     body.setdefault("expectedStatuses", ["todo", "backlog", "blocked"])
     _, result, _ = http.request(conn, "POST", path, query=query, body=body)
+    return result
+
+
+def token_board_create(cmd: Cmd, args, conn) -> object:
+    """The body the original CLI sends: name, requestedCompanyId (-C), and expiresAt from one of
+    --expires-at / --ttl-days / --never-expires (null = never; no field = the server's default)."""
+    from datetime import UTC, datetime, timedelta
+
+    chosen = [flag for flag, value in (("--expires-at", args.expires_at), ("--ttl-days", args.ttl_days),
+                                       ("--never-expires", args.never_expires or None)) if value is not None]
+    if len(chosen) > 1:
+        raise UsageError(f"{' and '.join(chosen)} cannot be combined")
+    body: dict = {"name": args.name or "cli-board"}
+    if args.never_expires:
+        body["expiresAt"] = None
+    elif args.expires_at:
+        body["expiresAt"] = args.expires_at
+    elif args.ttl_days is not None:
+        if args.ttl_days <= 0:
+            raise UsageError("--ttl-days must be a positive number of days")
+        when = datetime.now(UTC) + timedelta(days=args.ttl_days)
+        body["expiresAt"] = when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    body["requestedCompanyId"] = conn.company_id or None
+    _, result, _ = http.request(conn, "POST", cmd.path, body=body)
+    return result
+
+
+def agent_wake(cmd: Cmd, args, conn) -> object:
+    """As the original CLI: look the agent up (id, shortname or name), then POST its wakeup with the
+    body it sends (source on_demand and trigger manual unless given)."""
+    path, query, _ = build_request(cmd, args, conn)
+    _, agent, _ = http.request(conn, "GET", path, query=query)
+    agent_id = agent.get("id") if isinstance(agent, dict) else None
+    if not agent_id:
+        raise UsageError(f"no agent found for {args.agentRef!r}")
+    body: dict = {"source": args.source or "on_demand", "triggerDetail": args.trigger or "manual"}
+    if args.reason:
+        body["reason"] = args.reason
+    if args.payload is not None:
+        try:
+            body["payload"] = json.loads(args.payload)
+        except ValueError as exc:
+            raise UsageError(f"--payload: not valid JSON ({exc})") from exc
+    if args.idempotency_key:
+        body["idempotencyKey"] = args.idempotency_key
+    body["forceFreshSession"] = bool(args.force_fresh_session)
+    _, result, _ = http.request(conn, "POST", f"/api/agents/{agent_id}/wakeup", body=body)
     return result

@@ -11,6 +11,7 @@ from paperclip.db.models.agents import (
 )
 from paperclip.db.models.companies import Company
 from paperclip.db.models.documents import Document, DocumentRevision, IssueDocument
+from paperclip.db.models.finance import FinanceEvent
 from paperclip.db.models.governance import (
     ActivityLog,
     Approval,
@@ -26,6 +27,7 @@ from paperclip.db.models.identity import (
     JoinRequest,
     PrincipalPermissionGrant,
 )
+from paperclip.db.models.inbox import IssueInboxArchive, IssueReadState, IssueWorkProduct
 from paperclip.db.models.routines import Routine, RoutineRun, RoutineTrigger
 from paperclip.db.models.runs import AgentWakeupRequest, HeartbeatRun, HeartbeatRunEvent, SchedulerHeartbeat
 from paperclip.db.models.secrets import CompanySecret, CompanySecretVersion, SecretDeletion, SecretKeyCanary
@@ -45,11 +47,12 @@ from paperclip.db.models.work import (
 __all__ = [
     "ActivityLog", "Agent", "AgentApiKey", "AgentConfigRevision", "AgentRuntimeState", "AgentTaskSession",
     "AgentWakeupRequest", "Approval", "ApprovalComment", "BoardApiKey", "BudgetIncident", "BudgetPolicy",
-    "Company", "CompanyMembership", "CostEvent", "Document", "DocumentRevision", "Goal", "HeartbeatRun", "HeartbeatRunEvent", "InstanceUserRole",
+    "Company", "CompanyMembership", "CostEvent", "FinanceEvent", "Document", "DocumentRevision", "Goal", "HeartbeatRun", "HeartbeatRunEvent", "InstanceUserRole",
     "Invite", "Issue", "IssueApproval", "IssueComment", "IssueDocument", "IssueLabel", "IssueRelation", "Label", "Project",
     "ProjectGoal", "SchedulerHeartbeat", "User",
     "AuthRateLimit", "AuthSession", "CliAuthChallenge", "JoinRequest", "PrincipalPermissionGrant",
     "CompanySecret", "CompanySecretVersion", "SecretDeletion", "SecretKeyCanary",
     "Asset", "IssueAttachment", "StorageDeletion",
+    "IssueInboxArchive", "IssueReadState", "IssueWorkProduct",
     "Routine", "RoutineRun", "RoutineTrigger",
 ]

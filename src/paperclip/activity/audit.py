@@ -1,0 +1,89 @@
+"""GET /api/companies/{id}/audit/agent-actions: what the company's agents did, newest first, for the
+board's audit view. Keyset pages (`cursor` = the last item's createdAt and id, base64 JSON, as the
+original), optional `agentId`, `limit` 1..200 (default 50). Issue entities carry their identifier and
+title so the view can name them."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from datetime import datetime
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Query
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from paperclip.api.deps import DB, ActorDep
+from paperclip.db.rawsql import Sql
+from paperclip.errors import BadRequest
+from paperclip.ids import parse_uuid, path_uuid
+from paperclip.wire import iso
+
+router = APIRouter(tags=["activity"])
+
+_ITEMS = Sql("""SELECT a.id, a.company_id, a.actor_type, a.actor_id, a.action, a.entity_type, a.entity_id, a.agent_id,
+       a.run_id, a.details, a.created_at, i.id AS issue_id, i.identifier AS issue_identifier, i.title AS issue_title
+  FROM activity_log a
+  LEFT JOIN issues i ON a.entity_type = 'issue' AND i.id::text = a.entity_id AND i.company_id = a.company_id
+ WHERE a.company_id = $1 AND a.actor_type = 'agent'
+   AND ($2::uuid IS NULL OR a.agent_id = $2::uuid)
+   AND ($3::timestamptz IS NULL OR (a.created_at, a.id) < ($3::timestamptz, $4::uuid))
+ ORDER BY a.created_at DESC, a.id DESC LIMIT $5""")
+
+
+def _cursor(value: str | None) -> tuple[datetime | None, uuid.UUID | None]:
+    if not value:
+        return None, None
+    try:
+        data = orjson.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
+        created = datetime.fromisoformat(str(data["createdAt"]).replace("Z", "+00:00"))
+        ident = parse_uuid(str(data["id"]))
+    except (ValueError, KeyError, TypeError, orjson.JSONDecodeError):
+        raise BadRequest("Invalid audit cursor") from None
+    if ident is None or created.tzinfo is None:
+        raise BadRequest("Invalid audit cursor")
+    return created, ident
+
+
+def _encode(created_at: datetime, ident: uuid.UUID) -> str:
+    raw = orjson.dumps({"createdAt": iso(created_at), "id": str(ident)})
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+async def agent_actions(session: AsyncSession, company_id: uuid.UUID, agent_id: uuid.UUID | None,
+                        cursor: str | None, limit: int) -> dict[str, Any]:
+    created, ident = _cursor(cursor)
+    rows = await _ITEMS.fetch(session, company_id, agent_id, created, ident, limit + 1)
+    items = [{
+        "id": str(r["id"]), "companyId": str(r["company_id"]), "actorType": r["actor_type"], "actorId": r["actor_id"],
+        "action": r["action"], "entityType": r["entity_type"], "entityId": r["entity_id"],
+        "agentId": str(r["agent_id"]) if r["agent_id"] else None, "runId": str(r["run_id"]) if r["run_id"] else None,
+        "responsibleUserId": None, "createdAt": iso(r["created_at"]), "details": r["details"],
+        "entity": {"issue": {"id": str(r["issue_id"]), "identifier": r["issue_identifier"], "title": r["issue_title"]}
+                   if r["issue_id"] else None, "comment": None, "document": None},
+    } for r in rows[:limit]]
+    more = len(rows) > limit
+    out: dict[str, Any] = {"items": items, "accessTier": "full"}
+    if more:
+        last = rows[limit - 1]
+        out["nextCursor"] = _encode(last["created_at"], last["id"])
+    return out
+
+
+def _limit_error(limit: int) -> None:
+    if not 1 <= limit <= 200:
+        bound = "Too small: expected number to be >=1" if limit < 1 else "Too big: expected number to be <=200"
+        raise BadRequest("Invalid agent action audit query", [{"path": ["limit"], "message": bound}])
+
+
+@router.get("/companies/{company_id}/audit/agent-actions")
+async def list_agent_actions(company_id: str, session: DB, actor: ActorDep, agentId: str | None = None,
+                             cursor: str | None = Query(None, max_length=512), limit: int = 50):
+    cid = path_uuid(company_id, "Company not found")
+    actor.require_company(cid)
+    _limit_error(limit)
+    agent = parse_uuid(agentId) if agentId else None
+    if agentId and agent is None:
+        raise BadRequest("Invalid agent action audit query", [{"path": ["agentId"], "message": "Invalid UUID"}])
+    return await agent_actions(session, cid, agent, cursor, limit)

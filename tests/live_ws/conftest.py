@@ -1,0 +1,1 @@
+from auth.conftest import live, live_factory  # noqa: F401

@@ -1,0 +1,1 @@
+from costs.conftest import Gov, gov  # noqa: F401
