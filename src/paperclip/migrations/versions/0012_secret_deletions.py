@@ -4,8 +4,8 @@ A trigger queues them whenever a managed aws_secrets_manager secret row is delet
 /api/secrets/{id} or by the cascade of a company's deletion — in that same transaction, while its
 versions (which name the AWS secret) still exist: nothing is left in AWS silently.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-04 21:49:02.712312
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0010'
-down_revision = '0009'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
