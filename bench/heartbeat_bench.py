@@ -139,15 +139,15 @@ class Bench:
 
         async def go():
             engine = make_async_engine(self.url)
-            app = SimpleNamespace(state=SimpleNamespace(
-                sessions=session_factory(engine), replica_id=f"bench:{os.getpid()}:tick", heartbeat_runner=None,
-                settings=SimpleNamespace(heartbeat_interval_ms=30000)))
+            runtime = SimpleNamespace(  # what a tick uses of the HeartbeatRuntime: no runner here
+                sessions=session_factory(engine), replica_id=f"bench:{os.getpid()}:tick", runner=None, ticks=[],
+                stale_after=timedelta(seconds=90))
             async with engine.connect() as conn:  # a server ticks on a warm pool: connecting is not the tick's time
                 await conn.exec_driver_sql("SELECT 1")
             timings = []
             for label in ("all 1,000 due (enqueue 1,000)", "none due (coalesce/steady)", "none due (again)"):
                 started = time.perf_counter()
-                result = await scheduler_tick(app, datetime.now(UTC))
+                result = await scheduler_tick(runtime, datetime.now(UTC))
                 ms = (time.perf_counter() - started) * 1000
                 timings.append(ms)
                 print(f"  tick, {label}: {ms:.1f} ms  (timers: {result['timers']})")

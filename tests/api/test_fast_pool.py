@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from paperclip.api.app import fast_pool_size
+from paperclip.db.database import fast_pool_size
 
 
 def test_the_fast_pool_is_capped_near_two_connections_per_core():

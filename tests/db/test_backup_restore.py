@@ -111,12 +111,12 @@ async def test_server_schedules_backups_per_database_backup_settings(make_settin
     app = build_app(settings, database_url, 3100)
     before = datetime.now(UTC)
     async with app.router.lifespan_context(app):
-        schedule = app.state.backup_schedule
+        schedule = app.state.heartbeat.backup_schedule
         assert schedule.interval == timedelta(minutes=15) and schedule.retention_days == 2
         assert schedule.backup_dir == backups
         assert before + timedelta(minutes=15) <= schedule.next_due <= datetime.now(UTC) + timedelta(minutes=15)
         assert not backups.exists() or not list(backups.iterdir())  # the first backup waits one interval
-        assert any(task.get_name() == "db-backups" and not task.done() for task in app.state.background)
+        assert any(task.get_name() == "db-backups" and not task.done() for task in app.state.heartbeat.background)
         result = schedule.run_if_due(schedule.next_due)
         assert result is not None and result.backup_file.parent == backups
 
@@ -126,7 +126,7 @@ async def test_server_without_backups_schedules_none(make_settings, database_url
 
     app = build_app(make_settings(), database_url, 3100)  # the test settings turn backups off
     async with app.router.lifespan_context(app):
-        assert app.state.backup_schedule is None
+        assert app.state.heartbeat.backup_schedule is None
 
 
 def test_backup_restore_round_trip_through_the_cli(database_url, tmp_path):

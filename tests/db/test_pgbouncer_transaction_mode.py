@@ -222,7 +222,7 @@ async def test_wake_ups_through_transaction_mode_pgbouncer_all_run(start_bouncer
     app = build_app(make_settings(env), url, 3100)
     async with app.router.lifespan_context(app):
         assert app.state.read_pool is not None
-        runner = app.state.heartbeat_runner
+        runner = app.state.heartbeat.runner
         assert (runner.listen_url, runner.polling) == ((database_url, False) if direct else (url, True))
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://localhost:3100") as client:

@@ -60,7 +60,8 @@ class Factory:
         while True:
             run = await self.run(run_id)
             if run is not None and run.status in statuses:
-                runner = getattr(self.app.state, "heartbeat_runner", None)
+                runtime = getattr(self.app.state, "heartbeat", None)
+                runner = runtime.runner if runtime is not None else None
                 if run.status in TERMINAL and runner is not None:  # let the runner finish its bookkeeping
                     while run.id in runner.active and asyncio.get_running_loop().time() < deadline:
                         await asyncio.sleep(0.02)

@@ -155,7 +155,7 @@ async def test_two_runners_claiming_in_batches_never_exceed_max_concurrent_runs(
         async def keep_poking():  # both runners keep claiming, so they race for the same agents
             while True:
                 second.poke()
-                app.state.heartbeat_runner.poke()
+                app.state.heartbeat.runner.poke()
                 await asyncio.sleep(0.003)
 
         poker = asyncio.create_task(keep_poking())

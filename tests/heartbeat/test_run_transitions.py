@@ -22,8 +22,10 @@ WRITE_PATTERNS = [
     re.compile(r"sa\.(update|insert|delete)\(\s*HeartbeatRun\s*\)"),
     re.compile(r"\b(update|insert|delete)\(\s*(HeartbeatRun|RUNS)\s*\)"),
     re.compile(r"(?<!class )\bHeartbeatRun\("),
-    re.compile(r"\brun\w*\.(status|finished_at|error_code)\s*=[^=]"),  # a loaded run's attributes changed
 ]
+# A loaded HeartbeatRun's attributes changed (only looked for where the model is named: other
+# features have runs of their own, e.g. routine runs).
+ORM_WRITE = re.compile(r"\brun\w*\.(status|finished_at|error_code)\s*=[^=]")
 
 
 def sources() -> list[Path]:
@@ -36,7 +38,8 @@ def test_only_the_lifecycle_module_writes_runs():
         if path == LIFECYCLE:
             continue
         text = path.read_text()
-        for pattern in WRITE_PATTERNS:
+        patterns = WRITE_PATTERNS + ([ORM_WRITE] if "HeartbeatRun" in text else [])
+        for pattern in patterns:
             for match in pattern.finditer(text):
                 line = text.count("\n", 0, match.start()) + 1
                 found.append(f"{path.relative_to(SRC)}:{line}: {match.group(0)}")

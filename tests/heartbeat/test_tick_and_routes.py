@@ -17,13 +17,13 @@ async def test_tick_enqueues_due_timer_wakes_and_records_the_replica(client, app
     fresh = await factory.agent(company, runtime={"heartbeat": {"enabled": True, "intervalSec": 3600}},
                                 last_heartbeat_at=datetime.now(UTC))
     off = await factory.agent(company, runtime={"heartbeat": {"enabled": False, "intervalSec": 60}}, last_heartbeat_at=old)
-    result = await scheduler_tick(app, datetime.now(UTC))
+    result = await scheduler_tick(app.state.heartbeat, datetime.now(UTC))
     assert result["timers"]["enqueued"] == 1
     runs = await factory.rows(sa.select(HeartbeatRun.id, HeartbeatRun.agent_id, HeartbeatRun.invocation_source))
     assert [(r.agent_id, r.invocation_source) for r in runs] == [(due, "timer")]
     run = await factory.wait_run(runs[0].id)
     assert run.status == "succeeded" and run.context_snapshot["wakeReason"] == "heartbeat_timer"
-    again = await scheduler_tick(app, datetime.now(UTC))  # just ran: not due any more
+    again = await scheduler_tick(app.state.heartbeat, datetime.now(UTC))  # just ran: not due any more
     assert again["timers"]["enqueued"] == 0
     beat = await factory.scalar(sa.select(SchedulerHeartbeat).where(SchedulerHeartbeat.replica_id == app.state.replica_id))
     assert beat.ticks >= 2 and beat.last_tick_at is not None

@@ -104,8 +104,8 @@ async def test_tick_duration_is_observed(client):
     from paperclip.heartbeat.tick import scheduler_tick
 
     app = client._transport.app
-    await scheduler_tick(app, utcnow())
-    await scheduler_tick(app, utcnow())
+    await scheduler_tick(app.state.heartbeat, utcnow())
+    await scheduler_tick(app.state.heartbeat, utcnow())
     after = await scrape(client)
     name = "paperclip_heartbeat_scheduler_tick_duration_seconds_count"
     assert value(after, name) - value(before, name) == 2

@@ -169,5 +169,5 @@ async def test_the_heartbeat_scheduler_tick_runs_the_routine_tick(app, client, c
     trigger = await make_schedule(client, routine["id"], "* * * * *")
     t0 = utc(2030, 1, 1, 9, 0)
     set_next_run(database_url, trigger["id"], t0)
-    result = await scheduler_tick(app, t0)
+    result = await scheduler_tick(app.state.heartbeat, t0)
     assert result["routines"]["issue_created"] == 1

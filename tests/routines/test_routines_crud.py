@@ -23,6 +23,8 @@ async def test_create_get_list_patch_with_activity(client, company):
     assert detail["assignee"]["id"] == company["agent"] and detail["triggers"] == [] and detail["recentRuns"] == []
     listed = (await client.get(f"/api/companies/{cid}/routines")).json()
     assert [x["id"] for x in listed] == [routine["id"]] and listed[0]["lastRun"] is None
+    assert (await client.get(f"/api/companies/{cid}/routines?projectId={uuid.uuid4()}")).json() == []
+    assert (await client.get(f"/api/companies/{cid}/routines?projectId=nope")).status_code == 422
     r = await client.patch(f"/api/routines/{routine['id']}", json={"status": "paused", "priority": "high"})
     assert r.status_code == 200 and (r.json()["status"], r.json()["priority"]) == ("paused", "high")
     r = await client.patch(f"/api/routines/{routine['id']}", json={"status": "zzz"})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -16,8 +15,7 @@ from paperclip.api.unit_of_work import UnitOfWorkMiddleware
 from paperclip.auth.origins import trusted_origins
 from paperclip.auth.sessions import SessionCookie
 from paperclip.config import Settings
-from paperclip.db.engine import CONNECT_TIMEOUT_SECONDS, libpq_url, make_async_engine, session_factory
-from paperclip.db.rawsql import create_read_pool
+from paperclip.db.database import Database
 from paperclip.storage.uploads import UPLOAD_ENVELOPE_BYTES
 
 log = logging.getLogger("paperclip.api")
@@ -26,18 +24,15 @@ log = logging.getLogger("paperclip.api")
 def create_app(settings: Settings, database_url: str, *, on_startup=None, on_shutdown=None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        prepared, pool_max = settings.database.prepared_statements, settings.database.pool_max
-        engine = make_async_engine(database_url, prepared_statements=prepared, pool_max=pool_max)
-        # Reads (GET/HEAD) get their own pool of autocommit connections: no BEGIN/COMMIT around their
-        # SELECTs and no per-checkout isolation switch. Pools open connections on demand.
-        read_engine = make_async_engine(database_url, prepared_statements=prepared, pool_max=pool_max, autocommit=True)
-        app.state.engine = engine
-        app.state.sessions = session_factory(engine)
-        app.state.read_sessions = session_factory(read_engine)
-        # Health gets its own two connections: a monitor must get an answer while the API pool is busy.
-        health_engine = make_async_engine(database_url, prepared_statements=prepared, pool_max=2, autocommit=True)
-        app.state.health_sessions = session_factory(health_engine)
-        app.state.read_pool = await _read_pool(database_url, prepared, pool_max)
+        # The process's connections, built for its role (paperclip.db.database); the request path
+        # reads them from app.state under the names below.
+        database = await Database.open(settings, database_url, role=getattr(app.state, "role", "all"))
+        app.state.database = database
+        app.state.engine = database.engine
+        app.state.sessions = database.sessions
+        app.state.read_sessions = database.read_sessions
+        app.state.health_sessions = database.health_sessions
+        app.state.read_pool = database.read_pool
         flusher = None
         if settings.metrics_enabled:
             from paperclip import metrics
@@ -54,11 +49,7 @@ def create_app(settings: Settings, database_url: str, *, on_startup=None, on_shu
             finally:
                 if flusher is not None:
                     flusher.stop()
-                if app.state.read_pool is not None:
-                    await app.state.read_pool.close()
-                await engine.dispose()
-                await read_engine.dispose()
-                await health_engine.dispose()
+                await database.close()
 
     app = FastAPI(title="Paperclip", version=__version__, lifespan=lifespan, docs_url="/api/docs",
                   openapi_url="/api/openapi.json", redoc_url=None)
@@ -83,30 +74,3 @@ def create_app(settings: Settings, database_url: str, *, on_startup=None, on_shu
         app.add_middleware(HostnameGuardMiddleware, allowed=allowed)
     app.add_middleware(RequestLogMiddleware, upload_max_body=settings.storage.attachment_max_bytes + UPLOAD_ENVELOPE_BYTES)
     return app
-
-
-def fast_pool_size(pool_max: int, cpus: int | None = None) -> int:
-    """The asyncpg pool's size: PAPERCLIP_DB_POOL_MAX, but at most about two connections per core.
-
-    Its statements are short (about a millisecond of PostgreSQL each), so more connections than
-    the cores can run add no throughput, while each one opened costs ~15 ms of CPU on both sides
-    (SCRAM authentication, a new backend's catalog caches): a burst of 100 wake-ups that opened
-    40 of them ran at half the speed of one that queued for 5."""
-    if cpus is None:
-        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(pool_max, 2 * cpus + 1))
-
-
-async def _read_pool(database_url: str, prepared_statements: bool, pool_max: int):
-    """The asyncpg pool behind `paperclip.db.rawsql` (reads, and single-statement writes), checked
-    once; without it (a URL option asyncpg does not understand, say) those statements run on the
-    main pools, only slower."""
-    try:
-        pool = await create_read_pool(libpq_url(database_url), prepared_statements=prepared_statements,
-                                      max_size=fast_pool_size(pool_max), connect_timeout=CONNECT_TIMEOUT_SECONDS)
-        await pool.fetchval("SELECT 1")
-        return pool
-    except Exception as exc:  # noqa: BLE001 - any failure only costs speed
-        log.warning("Fast read pool unavailable (%s); reads use the main database pool", type(exc).__name__)
-        return None
-

@@ -38,6 +38,7 @@ from paperclip.issues.document_routes import router as issue_documents_router
 from paperclip.issues.inbox_routes import router as issue_inbox_router
 from paperclip.issues.routes import router as issues_router
 from paperclip.metrics.routes import router as metrics_router
+from paperclip.portability.routes import router as portability_router
 from paperclip.projects.routes import router as projects_router
 from paperclip.routines.routes import router as routines_router
 from paperclip.secrets.routes import router as secrets_router
@@ -70,6 +71,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     org_image_router,
     live_ws_router,
     audit_router,
+    portability_router,
 ]
 
 _ROUTE_OPTIONS = [name for name in inspect.signature(APIRouter.add_api_route).parameters

@@ -124,5 +124,7 @@ async def company_folders(company_id: str, actor: ActorDep,
 
 
 @router.get("/agents/{agent_id}/skills")
-async def agent_skills(agent_id: str, session: DB, actor: ActorDep) -> dict[str, Any]:
+async def agent_skills(agent_id: str, session: DB, actor: ActorDep, companyId: str | None = None) -> dict[str, Any]:
+    if companyId:  # the original's board client names the company it is looking at
+        _company(actor, companyId)
     return await service.agent_skills(session, actor, path_uuid(agent_id, "Agent not found"))

@@ -8,7 +8,7 @@ import sys
 # The client command groups (paperclip.cli.client.catalog.GROUPS; a test keeps the two equal).
 CLIENT_GROUPS = frozenset({
     "health", "whoami", "context", "company", "issue", "agent", "project", "goal", "approval", "activity",
-    "dashboard", "cost", "finance", "budget", "org", "token", "agent-config",
+    "dashboard", "cost", "finance", "budget", "org", "token", "agent-config", "routine",
 })
 
 

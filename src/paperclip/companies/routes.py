@@ -9,6 +9,7 @@ from paperclip.auth.ids import path_uuid
 from paperclip.companies import service
 from paperclip.companies.org import org_tree
 from paperclip.companies.schemas import BrandingPatch, CompanyCreate, CompanyPatch, company_to_wire
+from paperclip.errors import BadRequest
 from paperclip.storage.cleanup import remove_queued_objects_after_response
 
 router = APIRouter(tags=["companies"])
@@ -16,7 +17,9 @@ NOT_FOUND = "Company not found"
 
 
 @router.get("/companies")
-async def list_companies(session: DB, actor: ActorDep):
+async def list_companies(session: DB, actor: ActorDep, scope: str | None = None):
+    if scope is not None and scope != "accessible":  # the original's board client sends scope=accessible
+        raise BadRequest("scope must be a single accessible value when provided")
     return [company_to_wire(c) for c in await service.list_companies(session, actor)]
 
 

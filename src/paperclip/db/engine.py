@@ -74,9 +74,10 @@ def drop_dead_connections(engine: AsyncEngine) -> AsyncEngine:
 
 
 def make_async_engine(url: str, *, prepared_statements: bool = True, pool_max: int = 20,
-                      autocommit: bool = False) -> AsyncEngine:
+                      autocommit: bool = False, overflow: int = 0) -> AsyncEngine:
     """`autocommit`: connections that stay in autocommit for their life (the read pool). Cheaper than
-    switching a pooled connection per checkout, which costs two driver calls each time."""
+    switching a pooled connection per checkout, which costs two driver calls each time. `overflow`:
+    connections opened beyond `pool_max` in a burst (the runner's pool), closed on return."""
     options = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
     return drop_dead_connections(create_async_engine(
         sqlalchemy_url(url),
@@ -84,7 +85,7 @@ def make_async_engine(url: str, *, prepared_statements: bool = True, pool_max: i
         connect_args=connect_args(prepared_statements),
         # A fixed pool: overflow connections are closed on return, so bursts would churn connections.
         pool_size=pool_max,
-        max_overflow=0,
+        max_overflow=overflow,
         pool_pre_ping=False,
         hide_parameters=True,  # SQL parameters (tokens, bodies) never appear in logged errors
         pool_recycle=1800,

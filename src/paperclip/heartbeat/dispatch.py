@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from paperclip import metrics
 from paperclip.adapters.base import AdapterContext, AdapterResult, AgentInfo, SessionState
@@ -24,13 +24,8 @@ from paperclip.adapters.spawn import kill_group, spawned_start_ticks
 from paperclip.auth.run_jwt import mint_run_jwt
 from paperclip.clock import utcnow
 from paperclip.config import Settings
-from paperclip.db.engine import (
-    connect_args,
-    drop_dead_connections,
-    session_factory,
-    sqlalchemy_url,
-    unit_of_work,
-)
+from paperclip.db.database import RUNNER_POOL
+from paperclip.db.engine import make_async_engine, session_factory, unit_of_work
 from paperclip.errors import ConfigError
 from paperclip.heartbeat.capture import CappedRunLog
 from paperclip.heartbeat.context import HEARTBEAT_TASK_KEY
@@ -81,7 +76,8 @@ class ActiveRun:
 
 class Runner:
     def __init__(self, settings: Settings, database_url: str, *, runner_id: str, api_url: str,
-                 log_store: RunLogStore | None = None, pool_size: int = 24):
+                 log_store: RunLogStore | None = None, pool_size: int = RUNNER_POOL,
+                 sessions: async_sessionmaker | None = None):
         self.settings = settings
         self.database_url = database_url
         self.runner_id = runner_id
@@ -90,8 +86,8 @@ class Runner:
         self.log_store = log_store or LocalFileRunLogStore(settings.paths.run_logs_dir)
         self.pool_size = pool_size
         self.active: dict[uuid.UUID, ActiveRun] = {}
-        self.engine: AsyncEngine | None = None
-        self.sessions: async_sessionmaker | None = None
+        self.engine: AsyncEngine | None = None  # its own engine, when not given the process's runner pool
+        self.sessions: async_sessionmaker | None = sessions
         self.journal: RunJournal | None = None
         self._wake = asyncio.Event()
         self._stopping = False
@@ -105,12 +101,13 @@ class Runner:
     # ------------------------------------------------------------------ lifecycle
 
     async def start(self, *, listen: bool = True) -> None:
-        # Its own pool, sized for bursts (every run in flight may write at once): connections are kept,
-        # not opened and closed per run, and API requests never queue behind the runner.
-        self.engine = drop_dead_connections(create_async_engine(
-            sqlalchemy_url(self.database_url), connect_args=connect_args(self.settings.database.prepared_statements),
-            pool_size=self.pool_size, max_overflow=self.pool_size, pool_recycle=1800))
-        self.sessions = session_factory(self.engine)
+        # A pool of its own, sized for bursts (every run in flight may write at once): connections are
+        # kept, not opened and closed per run, and API requests never queue behind the runner. The
+        # process's Database builds it (run_sessions); a runner made without one builds it the same way.
+        if self.sessions is None:
+            self.engine = make_async_engine(self.database_url, prepared_statements=self.settings.database.prepared_statements,
+                                            pool_max=self.pool_size, overflow=self.pool_size)
+            self.sessions = session_factory(self.engine)
         self.journal = RunJournal(self.sessions, claim_next=self._claim_next, on_claimed=self._start_claimed)
         if self.polling:
             log.warning("DATABASE_URL goes through a transaction-mode pooler, where LISTEN/NOTIFY cannot work: "
@@ -427,9 +424,3 @@ def listen_target(settings: Settings, database_url: str) -> tuple[str, bool]:
 def _log_failure(future: asyncio.Future) -> None:
     if not future.cancelled() and future.exception() is not None:
         log.warning("recording an agent process failed: %s", future.exception())
-
-
-def active_runs_summary(runner: Runner | None) -> list[dict[str, Any]]:
-    if runner is None:
-        return []
-    return [{"runId": str(rid), "pid": a.pid} for rid, a in runner.active.items()]

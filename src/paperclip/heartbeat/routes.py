@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from paperclip.api.deps import DB, ActorDep, Now
 from paperclip.auth.ids import path_uuid
 from paperclip.heartbeat import live_runs, service
-from paperclip.heartbeat.logstore import LocalFileRunLogStore
+from paperclip.heartbeat.runtime import run_log_store
 from paperclip.heartbeat.shapes import event_to_wire, run_to_wire
 
 router = APIRouter(tags=["heartbeat"])
@@ -34,10 +34,7 @@ class ResetSessionBody(BaseModel):
 
 
 def _store(request: Request):
-    runner = getattr(request.app.state, "heartbeat_runner", None)
-    if runner is not None:
-        return runner.log_store
-    return LocalFileRunLogStore(request.app.state.settings.paths.run_logs_dir)
+    return run_log_store(request)
 
 
 @router.post("/agents/{agent_id}/wakeup", status_code=202)
@@ -61,7 +58,8 @@ async def invoke(agent_id: str, request: Request, session: DB, actor: ActorDep, 
 
 @router.get("/companies/{company_id}/heartbeat-runs")
 async def list_runs(company_id: str, session: DB, actor: ActorDep, agentId: str | None = None,
-                    status: str | None = None, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)):
+                    status: str | None = None, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0),
+                    summary: bool = False):  # noqa: ARG001 (the original's lighter rows; ours are a superset)
     agent = path_uuid(agentId, AGENT) if agentId else None
     statuses = [s.strip() for s in status.split(",") if s.strip()] if status else None
     runs = await service.list_runs(session, actor, path_uuid(company_id, "Company not found"), agent_id=agent,
@@ -122,7 +120,9 @@ async def get_company_live_runs(company_id: str, session: DB, actor: ActorDep,
 
 
 @router.get("/agents/{agent_id}/runtime-state")
-async def get_runtime_state(agent_id: str, session: DB, actor: ActorDep):
+async def get_runtime_state(agent_id: str, session: DB, actor: ActorDep, companyId: str | None = None):
+    if companyId:  # the original's board client names the company it is looking at
+        actor.require_company(path_uuid(companyId, "Company not found"))
     return await service.runtime_state(session, actor, path_uuid(agent_id, AGENT))
 
 

@@ -24,8 +24,10 @@ async def _one(session, project):
 
 
 @router.get("/companies/{company_id}/projects")
-async def list_projects(company_id: str, session: DB, actor: ActorDep):
+async def list_projects(company_id: str, session: DB, actor: ActorDep, includeArchived: bool = False):
     projects, links = await service.list_projects(session, actor, path_uuid(company_id, COMPANY))
+    if not includeArchived:  # as the original: archived projects only when asked for
+        projects = [p for p in projects if p.archived_at is None]
     return [project_to_wire(p, links.get(p.id, [])) for p in projects]
 
 

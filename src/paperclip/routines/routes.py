@@ -31,8 +31,8 @@ def _base_url(request: Request, settings: Settings) -> str:
 
 
 @router.get("/companies/{company_id}/routines")
-async def list_routines(company_id: str, session: DB, actor: ActorDep):
-    return await service.list_routines(session, actor, path_uuid(company_id, COMPANY))
+async def list_routines(company_id: str, session: DB, actor: ActorDep, projectId: str | None = None):
+    return await service.list_routines(session, actor, path_uuid(company_id, COMPANY), project_id=projectId)
 
 
 @router.post("/companies/{company_id}/routines", status_code=201)

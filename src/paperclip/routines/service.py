@@ -17,6 +17,7 @@ from paperclip.companies.scoping import require_same_company
 from paperclip.companies.service import get_company, require_company_exists
 from paperclip.db.models import Agent, Goal, Issue, Project, Routine, RoutineRun, RoutineTrigger
 from paperclip.errors import Conflict, Forbidden, NotFound, Unprocessable
+from paperclip.ids import parse_uuid
 from paperclip.issues.references import check_agent_assignee
 from paperclip.routines import variables as variables_
 from paperclip.routines.dispatch import ORIGIN_KIND, Fired, dispatch, lock_routine
@@ -188,10 +189,16 @@ async def _active_issues(session: AsyncSession, company_id: uuid.UUID, routine_i
     return out
 
 
-async def list_routines(session: AsyncSession, actor: Actor, company_id: uuid.UUID) -> list[dict[str, Any]]:
+async def list_routines(session: AsyncSession, actor: Actor, company_id: uuid.UUID, *,
+                        project_id: str | None = None) -> list[dict[str, Any]]:
     actor.require_company(company_id)
-    routines = list(await session.scalars(sa.select(Routine).where(Routine.company_id == company_id)
-                                          .order_by(Routine.created_at, Routine.id)))
+    stmt = sa.select(Routine).where(Routine.company_id == company_id).order_by(Routine.created_at, Routine.id)
+    if project_id:
+        project = parse_uuid(project_id)
+        if project is None:
+            raise Unprocessable("projectId must be a UUID", details={"field": "projectId"})
+        stmt = stmt.where(Routine.project_id == project)
+    routines = list(await session.scalars(stmt))
     if not routines:
         await require_company_exists(session, company_id)
         return []

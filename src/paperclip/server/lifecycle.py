@@ -1,10 +1,15 @@
-"""What the server does right after start and right before stop: local board, scheduler, backups."""
+"""What a server process does right after start and right before stop: the local board (or the
+authenticated start-up), then — unless it only serves HTTP — its heartbeat runtime (runner,
+scheduler, reaper) with the storage sweep and backups; stopped together at shutdown."""
 
 from __future__ import annotations
 
 import asyncio
 import gc
 import logging
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
 
 import sqlalchemy as sa
 from fastapi import FastAPI
@@ -12,12 +17,12 @@ from sqlalchemy.dialects.postgresql import insert
 
 from paperclip.auth.actor import LOCAL_BOARD_USER_ID
 from paperclip.clock import utcnow
+from paperclip.config import Settings
 from paperclip.db.backup import BackupSchedule
+from paperclip.db.database import Database
 from paperclip.db.engine import unit_of_work
-from paperclip.db.models import Company, CompanyMembership, InstanceUserRole, SchedulerHeartbeat, User
-from paperclip.heartbeat.loop import SchedulerLoop
-from paperclip.heartbeat.recovery import start_heartbeat, stop_heartbeat
-from paperclip.heartbeat.tick import scheduler_tick
+from paperclip.db.models import Company, CompanyMembership, InstanceUserRole, User
+from paperclip.heartbeat.runtime import HeartbeatRuntime
 from paperclip.secrets.cleanup import sweep_loop as secrets_sweep_loop
 from paperclip.server.database import backup_source_url
 from paperclip.storage.backups import copy_offsite
@@ -26,9 +31,9 @@ from paperclip.storage.cleanup import sweep_loop as storage_sweep_loop
 log = logging.getLogger("paperclip.server")
 
 
-async def ensure_local_board(app: FastAPI) -> None:
+async def ensure_local_board(process: ServerProcess) -> None:
     """local_trusted: user `local-board`, instance admin, owner of every company (deploy §5.3)."""
-    async with unit_of_work(app.state.sessions) as session:
+    async with unit_of_work(process.sessions) as session:
         await session.execute(insert(User).values(id=LOCAL_BOARD_USER_ID, name="Board", email="local@paperclip.local",
                                                   email_verified=True).on_conflict_do_nothing())
         await session.execute(insert(InstanceUserRole).values(user_id=LOCAL_BOARD_USER_ID, role="instance_admin")
@@ -40,6 +45,31 @@ async def ensure_local_board(app: FastAPI) -> None:
                  "status": "active", "membership_role": "owner"} for cid in companies]).on_conflict_do_nothing())
 
 
+class ServerProcess:
+    """What a server process's start-up needs: its settings, its `Database`, its replica id, port and
+    API URL, and its role. An HTTP process makes one from its app's state; the background process
+    (heartbeats, scheduler, backups) has no web application at all."""
+
+    def __init__(self, settings: Settings, database: Database, *, replica_id: str, listen_port: int, api_url: str,
+                 role: str = "all", ticks: Sequence[tuple[str, Any]] = ()):
+        self.settings = settings
+        self.database = database
+        self.replica_id = replica_id
+        self.listen_port = listen_port
+        self.api_url = api_url
+        self.role = role
+        self.ticks = ticks  # other features' scheduler ticks (server/runtime.py SCHEDULER_TICKS)
+
+    @property
+    def sessions(self):
+        return self.database.sessions
+
+    @property
+    def state(self) -> ServerProcess:
+        """auth's start-up steps (first_admin, board_claim) read `.state.settings` and `.state.sessions`."""
+        return self
+
+
 async def on_startup(app: FastAPI) -> None:
     """`app.state.role`: "all" (one process does everything), "http" (a worker that only serves
     requests) or "background" (the process that runs heartbeats, the scheduler and backups).
@@ -48,67 +78,106 @@ async def on_startup(app: FastAPI) -> None:
     so once started it is moved out of the garbage collector's sight (gc.freeze). A full
     collection otherwise walks those ~150,000 objects: a 100+ ms pause, measured in the middle of
     a burst of runs."""
-    await _start(app)
+    settings = app.state.settings
+    port = getattr(app.state, "listen_port", settings.port)
+    process = ServerProcess(settings, app.state.database, replica_id=app.state.replica_id, listen_port=port,
+                            api_url=getattr(app.state, "api_url", None) or f"http://localhost:{settings.port}",
+                            role=getattr(app.state, "role", "all"), ticks=getattr(app.state, "scheduler_ticks", ()))
+    app.state.heartbeat = await start_process(process)
     if getattr(app.state, "freeze_heap", False):
         gc.freeze()  # no collection first: start-up leaves next to no garbage (measured: 0 objects)
 
 
-async def _start(app: FastAPI) -> None:
-    settings = app.state.settings
-    role = getattr(app.state, "role", "all")
-    if settings.is_local_trusted and role != "http":
-        await ensure_local_board(app)
-    if not settings.is_local_trusted and role != "http":
-        await _authenticated_start(app)
-    app.state.background = []
-    app.state.scheduler = None
-    app.state.backup_schedule = None
-    if role == "http":
-        return  # wake-ups reach the background process through the database (NOTIFY)
-    async with unit_of_work(app.state.sessions) as session:
-        await session.execute(insert(SchedulerHeartbeat).values(
-            replica_id=app.state.replica_id, pid=__import__("os").getpid(),
-            hostname=__import__("socket").gethostname()).on_conflict_do_nothing())
-    await start_heartbeat(app)
-    if settings.heartbeat_scheduler_enabled:
-        loop = SchedulerLoop(lambda now: scheduler_tick(app, now), settings.heartbeat_interval_ms)
-        app.state.scheduler = loop
-        loop.start()
-    app.state.background.append(asyncio.create_task(
-        storage_sweep_loop(app.state.sessions, settings.storage), name="storage-deletions"))
-    app.state.background.append(asyncio.create_task(  # managed AWS copies of deleted secrets / companies
-        secrets_sweep_loop(app.state.sessions, settings), name="secret-deletions"))
+async def on_shutdown(app: FastAPI) -> None:
+    runtime: HeartbeatRuntime | None = getattr(app.state, "heartbeat", None)
+    if runtime is not None:
+        await runtime.stop()
+        app.state.heartbeat = None
+
+
+@asynccontextmanager
+async def background_process(settings: Settings, database_url: str, *, replica_id: str, listen_port: int,
+                             api_url: str, ticks: Sequence[tuple[str, Any]] = (),
+                             freeze_heap: bool = True) -> AsyncIterator[HeartbeatRuntime | None]:
+    """The background process's life without a web application: its database (write sessions and
+    the runner's pool), start-up, the heartbeat runtime; all stopped on exit."""
+    flusher = None
+    if settings.metrics_enabled:
+        from paperclip import metrics
+
+        metrics.enable()
+        flusher = metrics.Flusher()
+    database = await Database.open(settings, database_url, role="background")
+    try:
+        runtime = await start_process(ServerProcess(settings, database, replica_id=replica_id, listen_port=listen_port,
+                                                    api_url=api_url, role="background", ticks=ticks))
+        if freeze_heap:
+            gc.freeze()
+        try:
+            yield runtime
+        finally:
+            if runtime is not None:
+                await runtime.stop()
+    finally:
+        if flusher is not None:
+            flusher.stop()
+        await database.close()
+
+
+async def start_process(process: ServerProcess) -> HeartbeatRuntime | None:
+    """Start-up steps of the process's role; the started heartbeat runtime (None for an HTTP-only worker)."""
+    settings = process.settings
+    if settings.is_local_trusted and process.role != "http":
+        await ensure_local_board(process)
+    if not settings.is_local_trusted and process.role != "http":
+        await _authenticated_start(process)
+    if process.role == "http":
+        return None  # wake-ups reach the background process through the database (NOTIFY)
+    loops: dict[str, Callable[[], Coroutine[Any, Any, Any]]] = {
+        "storage-deletions": lambda: storage_sweep_loop(process.sessions, settings.storage),
+        # managed AWS copies of deleted secrets and companies (secrets/cleanup.py)
+        "secret-deletions": lambda: secrets_sweep_loop(process.sessions, settings)}
+    schedule = None
     if settings.backup.enabled:
-        app.state.backup_schedule = BackupSchedule.starting(
-            backup_source_url(settings, app.state.database_url), backup_dir=settings.backup.dir,
+        schedule = BackupSchedule.starting(
+            backup_source_url(settings, process.database.url), backup_dir=settings.backup.dir,
             interval_minutes=settings.backup.interval_minutes, retention_days=settings.backup.retention_days, now=utcnow(),
             after=lambda result, now: copy_offsite(settings.storage, result, now))
-        app.state.background.append(asyncio.create_task(_backup_loop(app.state.backup_schedule), name="db-backups"))
+        loops["db-backups"] = lambda: _backup_loop(schedule)
+    runtime = HeartbeatRuntime(settings, process.database, replica_id=process.replica_id, api_url=process.api_url,
+                               loops=loops, ticks=process.ticks)
+    runtime.backup_schedule = schedule
+    try:
+        await runtime.start()
+    except BaseException:
+        await runtime.stop()  # what did start (the runner, say) must not outlive a failed start-up
+        raise
+    return runtime
 
 
-async def _authenticated_start(app: FastAPI) -> None:
+async def _authenticated_start(process: ServerProcess) -> None:
     """Authenticated mode: the env's first admin (headless installs), then the board claim URL when
     the only admin is the local board of a formerly local_trusted instance."""
     from paperclip.auth import board_claim, first_admin
     from paperclip.secrets.startup import warn_if_not_strict
 
-    settings = app.state.settings
+    settings = process.settings
     warn_if_not_strict(settings)
-    await first_admin.ensure_env_admin(app, utcnow())
-    port = getattr(app.state, "listen_port", settings.port)
+    await first_admin.ensure_env_admin(process, utcnow())
+    port = process.listen_port
     host = "localhost" if settings.host in ("0.0.0.0", "::") else settings.host
     base_url = settings.auth_public_base_url or f"http://{host}:{port}"
-    if await board_claim.announce(app, base_url, utcnow()) is None:
-        await _automatic_bootstrap_invite(app, base_url)
+    if await board_claim.announce(process, base_url, utcnow()) is None:
+        await _automatic_bootstrap_invite(process, base_url)
 
 
-async def _automatic_bootstrap_invite(app: FastAPI, base_url: str) -> None:
+async def _automatic_bootstrap_invite(process: ServerProcess, base_url: str) -> None:
     """No admin and no live bootstrap invite: make one and print its link (what `run` does in the original)."""
     from paperclip.auth.invites import create_bootstrap_invite
     from paperclip.db.models import Invite
 
     now = utcnow()
-    async with unit_of_work(app.state.sessions) as session:
+    async with unit_of_work(process.sessions) as session:
         await session.execute(sa.text("SELECT pg_advisory_xact_lock(4242002)"))  # replicas starting together
         if await session.scalar(sa.select(sa.exists().where(InstanceUserRole.role == "instance_admin"))):
             return
@@ -123,20 +192,6 @@ async def _automatic_bootstrap_invite(app: FastAPI, base_url: str) -> None:
           f"  Invite URL: {base_url.rstrip('/')}/invite/{token}\n"
           f"  Expires: {invite.expires_at.isoformat(timespec='seconds')}\n", flush=True)
     log.warning("Instance setup required: a bootstrap CEO invite was created (its link is on the console)")
-
-
-async def on_shutdown(app: FastAPI) -> None:
-    scheduler = getattr(app.state, "scheduler", None)
-    if scheduler is not None:
-        await scheduler.stop()
-    await stop_heartbeat(app)
-    for task in getattr(app.state, "background", []):
-        task.cancel()
-    for task in getattr(app.state, "background", []):
-        try:
-            await task
-        except (asyncio.CancelledError, Exception):
-            pass
 
 
 async def _backup_loop(schedule: BackupSchedule) -> None:

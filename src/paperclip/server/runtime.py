@@ -26,10 +26,12 @@ from paperclip.routines.scheduler import tick_routines
 from paperclip.server.banner import StartupFacts, jwt_status, print_banner
 from paperclip.server.checks import check_deployment
 from paperclip.server.database import start_database
-from paperclip.server.lifecycle import on_shutdown, on_startup
+from paperclip.server.lifecycle import background_process, on_shutdown, on_startup
 from paperclip.server.ports import bind_listen_socket
 
 log = logging.getLogger("paperclip.server")
+# Other features' scheduler ticks, run by heartbeat/tick.py (so heartbeat does not import them).
+SCHEDULER_TICKS = [("routines", tick_routines)]
 GRACEFUL_SECONDS = 8
 KEEP_ALIVE_SECONDS = 65
 
@@ -95,7 +97,7 @@ def _serve_processes(settings: Settings, database_url: str, port: int, sock: soc
             # so agent runs never hold up an API request's event loop.
             if index == 0:
                 listen.close()  # this process never accepts
-                _run_loop(_serve_background(server_app(settings, database_url, port, role="background")))
+                _run_loop(_serve_background(settings, database_url, port))
             else:
                 _run_loop(_serve(server_app(settings, database_url, port, role="http"), listen))
 
@@ -117,13 +119,22 @@ def server_app(settings: Settings, database_url: str, port: int, *, role: str = 
 def build_app(settings: Settings, database_url: str, port: int, *, role: str = "all") -> FastAPI:
     app = create_app(settings, database_url, on_startup=on_startup, on_shutdown=on_shutdown)
     app.state.role = role
-    host = "localhost" if settings.host in ("0.0.0.0", "::", "127.0.0.1") else settings.host
     app.state.listen_port = port
     app.state.trusted_origins = trusted_origins(settings, port)
-    app.state.api_url = settings.env.get("PAPERCLIP_API_URL") or f"http://{host}:{port}"
-    app.state.replica_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-    app.state.scheduler_ticks = [("routines", tick_routines)]  # features ticked by heartbeat/tick.py
+    app.state.api_url = api_url(settings, port)
+    app.state.replica_id = new_replica_id()
+    app.state.scheduler_ticks = SCHEDULER_TICKS  # features ticked by heartbeat/tick.py
     return app
+
+
+def api_url(settings: Settings, port: int) -> str:
+    """The URL agent processes reach this server's API at."""
+    host = "localhost" if settings.host in ("0.0.0.0", "::", "127.0.0.1") else settings.host
+    return settings.env.get("PAPERCLIP_API_URL") or f"http://{host}:{port}"
+
+
+def new_replica_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 def _run_loop(coro) -> None:
@@ -150,8 +161,8 @@ class _Server(uvicorn.Server):
         self._captured_signals.clear()
 
 
-async def _serve_background(app: FastAPI) -> None:
-    """The application's life (start-up and shutdown hooks) without a listening socket.
+async def _serve_background(settings: Settings, database_url: str, port: int) -> None:
+    """The background process (heartbeats, scheduler, backups): no web application, no socket.
 
     A start-up that fails (the database restarting, say) is retried with a growing pause instead of
     taking the HTTP workers down with it; they keep answering, /api/health tells the state.
@@ -163,7 +174,8 @@ async def _serve_background(app: FastAPI) -> None:
     pause = 1.0
     while not stop.is_set():
         try:
-            async with app.router.lifespan_context(app):
+            async with background_process(settings, database_url, replica_id=new_replica_id(), listen_port=port,
+                                          api_url=api_url(settings, port), ticks=SCHEDULER_TICKS):
                 pause = 1.0
                 await stop.wait()
             return

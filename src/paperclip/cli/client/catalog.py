@@ -49,6 +49,27 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
             Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
         Cmd('import:apply', 'POST', '/api/companies/{companyId}/imports/apply', help="POST /api/companies/{companyId}/imports/apply", args=('companyId',), opts=(
             Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
+        Cmd('export', 'POST', '/api/companies/{companyId}/exports', help="Export a company into a portable markdown package (POST /api/companies/{companyId}/exports, files written to --out)", args=('companyId',), handler='company_export', opts=(
+            Opt('--out', to='local', help="Output directory"),
+            Opt('--include', to='local', help="Comma-separated include set: company,agents,projects,issues,tasks,skills (default: company,agents)"),
+            Opt('--skills', to='local', help="Comma-separated skill slugs/keys to export"),
+            Opt('--projects', to='local', help="Comma-separated project shortnames/ids to export"),
+            Opt('--issues', to='local', help="Comma-separated issue identifiers/ids to export"),
+            Opt('--project-issues', to='local', help="Comma-separated project shortnames/ids whose issues should be exported"),
+            Opt('--expand-referenced-skills', 'bool', to='local', help="Vendor skill contents instead of exporting upstream references"),
+            Opt('--force', 'bool', to='local', help="Overwrite a non-empty output directory"))),
+        Cmd('import', 'POST', '/api/companies/import', help="Import a portable markdown company package from a local folder (POST /api/companies/import; --dry-run: /api/companies/import/preview)", args=('fromPathOrUrl',), handler='company_import', opts=(
+            Opt('--include', to='local', help="Comma-separated include set: company,agents,projects,issues,tasks,skills"),
+            Opt('--target', to='local', help="Target mode: new | existing"),
+            Opt('--company-id', to='local', help="Existing target company ID"),
+            Opt('--new-company-name', to='local', help="Name override for --target new"),
+            Opt('--agents', to='local', help="Comma-separated agent slugs to import, or all (default: all)"),
+            Opt('--collision', to='local', default='rename', help="Collision strategy: rename | skip | replace (default: rename)"),
+            Opt('--ref', to='local', help="Git ref for GitHub imports (not supported here: import a local folder)"),
+            Opt('--paperclip-url', to='local', help="Alias for --api-base on this command"),
+            Opt('--secrets-file', to='local', help="Values for the package's secret inputs: KEY=VALUE lines or a JSON object (agentSlug.KEY for one agent)"),
+            Opt('--yes', 'bool', to='local', help="Skip the pre-import confirmation prompt"),
+            Opt('--dry-run', 'bool', to='local', help="Run preview only without applying"))),
         Cmd('feedback:list', 'GET', '/api/companies/{companyId}/feedback-traces', help="GET /api/companies/{companyId}/feedback-traces", opts=(
             Opt('--target-type', to='query', help="query parameter targetType"),
             Opt('--vote', to='query', help="query parameter vote"),
@@ -315,6 +336,28 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
             Opt('--status', help="body field status"),
             Opt('--parent-id', 'nullable', help="body field parentId"),
             Opt('--owner-agent-id', 'nullable', help="body field ownerAgentId"),)),
+    ]),
+    "routine": ("Routines (recurring work: schedule, webhook and api triggers)", [
+        Cmd('list', 'GET', '/api/companies/{companyId}/routines', help="GET /api/companies/{companyId}/routines", opts=(
+            Opt('--project-id', to='query', help="query parameter projectId"),)),
+        Cmd('create', 'POST', '/api/companies/{companyId}/routines', help="POST /api/companies/{companyId}/routines", opts=(
+            Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
+        Cmd('get', 'GET', '/api/routines/{routineId}', help="GET /api/routines/{routineId}", args=('routineId',)),
+        Cmd('update', 'PATCH', '/api/routines/{routineId}', help="PATCH /api/routines/{routineId}", args=('routineId',), opts=(
+            Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
+        Cmd('runs', 'GET', '/api/routines/{routineId}/runs', help="GET /api/routines/{routineId}/runs", args=('routineId',), opts=(
+            Opt('--limit', to='query', help="query parameter limit"),)),
+        Cmd('run', 'POST', '/api/routines/{routineId}/run', help="POST /api/routines/{routineId}/run", args=('routineId',), opts=(
+            Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
+        Cmd('trigger:create', 'POST', '/api/routines/{routineId}/triggers', help="POST /api/routines/{routineId}/triggers", args=('routineId',), opts=(
+            Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
+        Cmd('trigger:update', 'PATCH', '/api/routine-triggers/{triggerId}', help="PATCH /api/routine-triggers/{triggerId}", args=('triggerId',), opts=(
+            Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
+        Cmd('trigger:delete', 'DELETE', '/api/routine-triggers/{triggerId}', help="DELETE /api/routine-triggers/{triggerId}", args=('triggerId',)),
+        Cmd('trigger:rotate-secret', 'POST', '/api/routine-triggers/{triggerId}/rotate-secret', help="POST /api/routine-triggers/{triggerId}/rotate-secret", args=('triggerId',), opts=(
+            Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
+        Cmd('trigger:fire', 'POST', '/api/routine-triggers/public/{publicId}/fire', help="POST /api/routine-triggers/public/{publicId}/fire", args=('publicId',), opts=(
+            Opt('--payload-json', 'json', to='payload', help="JSON object sent as the body"),)),
     ]),
     "approval": ("Approvals", [
         Cmd('list', 'GET', '/api/companies/{companyId}/approvals', help="GET /api/companies/{companyId}/approvals", opts=(

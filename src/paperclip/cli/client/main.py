@@ -168,7 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             path, query, payload = build_request(cmd, args, conn)
             _, body, _ = http.request(conn, cmd.method, path, query=query, body=payload)
-        output.emit(body, args.json)
+        if body is not None or not cmd.handler:  # a handler that printed its own text returns None
+            output.emit(body, args.json)
         return 0
     except UsageError as exc:
         parser.exit(http.EXIT_USAGE, f"paperclipai: error: {exc}\n")

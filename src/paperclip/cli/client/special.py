@@ -146,3 +146,15 @@ def agent_wake(cmd: Cmd, args, conn) -> object:
     body["forceFreshSession"] = bool(args.force_fresh_session)
     _, result, _ = http.request(conn, "POST", f"/api/agents/{agent_id}/wakeup", body=body)
     return result
+
+
+def company_export(cmd: Cmd, args, conn) -> object:
+    from paperclip.cli.client.portability import company_export as export
+
+    return export(cmd, args, conn)
+
+
+def company_import(cmd: Cmd, args, conn) -> object:
+    from paperclip.cli.client.portability import company_import as run_import
+
+    return run_import(cmd, args, conn)

@@ -24,8 +24,8 @@ from paperclip.agents.schemas import redact_adapter_config, revision_to_wire, ur
 from paperclip.db.models import Agent, AgentRuntimeState, HeartbeatRun, Issue
 from paperclip.errors import Forbidden, NotFound
 from paperclip.heartbeat import service as heartbeat
-from paperclip.heartbeat.logstore import LocalFileRunLogStore
 from paperclip.heartbeat.policy import heartbeat_policy
+from paperclip.heartbeat.runtime import run_log_store
 from paperclip.web.context import CompanyPage, Page
 from paperclip.web.pages import agent_config_form as cfgform
 from paperclip.web.pages import formkit
@@ -76,13 +76,6 @@ async def find_agent(page: Page, key: str) -> Agent:
             assert agent is not None
             return agent
     raise NotFound("Agent not found")
-
-
-def run_log_store(request: Request):
-    runner = getattr(request.app.state, "heartbeat_runner", None)
-    if runner is not None:
-        return runner.log_store
-    return LocalFileRunLogStore(request.app.state.settings.paths.run_logs_dir)
 
 
 def parse_log(content: str, offset: int) -> tuple[list[dict[str, Any]], int]:
