@@ -37,6 +37,16 @@ async def test_agent_actions_bad_input_and_access(client, gov: Gov):
     r = await client.get(f"{base}?limit=0")
     assert r.status_code == 400 and r.json()["error"] == "Invalid agent action audit query"
     assert (await client.get(f"{base}?limit=201")).status_code == 400
+    assert (await client.get(f"{base}?actorScope=board")).status_code == 400
     headers = await gov.key((await gov.agent(mine["id"]))["id"])
     r = await client.get(f"/api/companies/{theirs['id']}/audit/agent-actions", headers=headers)
     assert r.status_code == 403
+
+
+async def test_actor_scope_all_includes_the_board(client, gov: Gov):
+    cid = (await gov.company())["id"]
+    await client.post(f"/api/companies/{cid}/issues", json={"title": "By the board"})
+    base = f"/api/companies/{cid}/audit/agent-actions"
+    assert (await client.get(base)).json()["items"] == []
+    everyone = (await client.get(f"{base}?actorScope=all")).json()["items"]
+    assert "issue.created" in {i["action"] for i in everyone} and {i["actorType"] for i in everyone} == {"user"}

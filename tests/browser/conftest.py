@@ -30,6 +30,30 @@ if os.environ.get("PAPERCLIP_BROWSER_TESTS") != "1":
 async def server(make_settings, database_url):
     """Our app on a free 127.0.0.1 port with its lifespan (heartbeat runner included): agents' API URL
     points at it."""
+    async for url in _serve(make_settings, database_url, {}):
+        yield url
+
+
+AUTH_ENV = {"PAPERCLIP_DEPLOYMENT_MODE": "authenticated", "BETTER_AUTH_SECRET": "test-better-auth-secret-0123456789"}
+
+
+@pytest.fixture
+def auth_env():
+    """Extra settings of `auth_server` (a test may add to it before the server starts)."""
+    return dict(AUTH_ENV)
+
+
+@pytest.fixture
+async def auth_server(make_settings, database_url, auth_env):
+    """The same, in authenticated mode (sign-in pages, board claim, invites)."""
+    from paperclip.auth import board_claim
+
+    board_claim.reset_challenge()  # one challenge per server start, as in a real process
+    async for url in _serve(make_settings, database_url, auth_env):
+        yield url
+
+
+async def _serve(make_settings, database_url, env):
     import uvicorn
 
     from paperclip.server.runtime import build_app
@@ -37,7 +61,8 @@ async def server(make_settings, database_url):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    settings = make_settings({"PAPERCLIP_API_URL": f"http://127.0.0.1:{port}"})
+    settings = make_settings({**env, "PAPERCLIP_API_URL": f"http://127.0.0.1:{port}",
+                              **({"PAPERCLIP_AUTH_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"} if env else {})})
     app = build_app(settings, database_url, port)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", log_level="warning"))
     task = asyncio.create_task(server.serve())
@@ -105,4 +130,8 @@ async def shoot(page, name: str) -> None:
     await page.screenshot(path=str(SHOTS / f"{name}-desktop.png"), full_page=True)
     await page.set_viewport_size(PHONE)
     await page.screenshot(path=str(SHOTS / f"{name}-phone.png"), full_page=True)
+    # nothing may widen the page past a phone's width (wide content scrolls inside its own box)
+    wide = await page.evaluate("document.documentElement.scrollWidth - innerWidth")
+    if wide > 0 and hasattr(page, "watch"):
+        page.watch.problems.append(f"{name}: the page is {wide}px wider than a phone")
     await page.set_viewport_size(DESKTOP)

@@ -8,7 +8,7 @@ import textwrap
 
 from playwright.async_api import expect
 
-from tests.browser.conftest import shoot
+from tests.browser.conftest import DESKTOP, PHONE, shoot
 
 AGENT_SCRIPT = textwrap.dedent("""
     import datetime, json, os, time, urllib.request
@@ -166,5 +166,8 @@ async def test_drag_an_issue_across_the_board_and_it_stays(page, server):
     await expect(page.locator("[data-toasts]")).to_contain_text(f"{ident} → in review")
     await page.reload()
     await expect(page.locator("[data-dropzone='in_review'] [data-card]", has_text="Move me")).to_be_visible()
+    await page.set_viewport_size(PHONE)  # the columns scroll inside the board: the page itself stays phone-wide
+    assert await page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    await page.set_viewport_size(DESKTOP)
     await shoot(page, "board-after-drag")
     page.watch.check()

@@ -142,5 +142,6 @@ async def test_invites_bootstrap_admin_then_viewer_joins_read_only(boot, databas
                                ("/ACM/issues/ACM-1/blockers", {"blockers": ""})]:
                 refused = await viewer.post(path, headers={"X-Fragment": "1"}, data={"_csrf": vtoken, **data})
                 assert refused.status_code == 403 and "Viewer access is read-only" in refused.text, path
+            assert "Boss created" in (await viewer.get("/ACM/dashboard")).text  # people by name in activity
             page = await admin.get("/ACM/issues/ACM-1")
             assert "No comments yet" in page.text and "Sneaky" not in (await admin.get("/ACM/issues")).text

@@ -69,3 +69,42 @@ def test_daily_buckets_fill_empty_days():
     assert (start.isoformat(), end.isoformat()) == ("2026-03-01", "2026-03-10")
     start, end = date_range({}, datetime(2026, 3, 15, tzinfo=UTC))
     assert (start.isoformat(), end.isoformat()) == ("2026-03-01", "2026-03-15")
+
+
+async def test_one_scan_report_equals_the_report_services(app, client, company, agent):
+    """The page aggregates in one statement (GROUPING SETS); it must say what paperclip.costs.reports says."""
+    import uuid
+    from datetime import timedelta
+
+    from paperclip.costs import reports
+    from paperclip.web.context import Page
+    from paperclip.web.pages.costs import report
+
+    cid = company["id"]
+    other = (await client.post(f"/api/companies/{cid}/agents", json={
+        "name": "Bob", "adapterType": "process", "adapterConfig": {"command": "true"}})).json()
+    project = (await client.post(f"/api/companies/{cid}/projects", json={"name": "Rocket"})).json()
+    now = datetime.now(UTC)
+    today = now.date()
+    first = today.replace(day=1)
+    for n, (who, cents, billing, model, proj) in enumerate([
+            (agent, 100, "metered_api", "m1", project["id"]), (agent, 250, "subscription_included", "m2", None),
+            (other, 7, "metered_api", "m1", project["id"]), (other, 40, "subscription_included", "m1", None)]):
+        when = datetime.combine(first, datetime.min.time(), tzinfo=UTC) + timedelta(hours=n)
+        await _cost(client, company, who, cents, billingType=billing, model=model, occurredAt=when.isoformat(),
+                    cachedInputTokens=n * 10, **({"projectId": proj} if proj else {}))
+    lo = datetime.combine(first, datetime.min.time(), tzinfo=UTC).isoformat()
+    hi = datetime.combine(today, datetime.max.time(), tzinfo=UTC).isoformat()
+    async with app.state.sessions() as session:
+        company_row = await session.get(__import__("paperclip.db.models", fromlist=["Company"]).Company, uuid.UUID(cid))
+        page = Page(request=None, session=session, actor=None, now=now, company=company_row)  # type: ignore[arg-type]
+        figures = await report(page, first, today)
+        expected = {name: await fn(session, uuid.UUID(cid), lo, hi, now) for name, fn in
+                    [("by_agent", reports.by_agent), ("by_project", reports.by_project),
+                     ("by_provider", reports.by_provider)]}
+        summary = await reports.summary(session, uuid.UUID(cid), lo, hi, now)
+    assert figures["total"] == summary["spendCents"] == 397
+    for name in expected:
+        assert figures[name] == expected[name], name
+    assert dict(figures["daily"])[first.strftime("%m-%d")] == 397
+    assert len(figures["daily"]) == (today - first).days + 1

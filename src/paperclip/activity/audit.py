@@ -26,7 +26,7 @@ _ITEMS = Sql("""SELECT a.id, a.company_id, a.actor_type, a.actor_id, a.action, a
        a.run_id, a.details, a.created_at, i.id AS issue_id, i.identifier AS issue_identifier, i.title AS issue_title
   FROM activity_log a
   LEFT JOIN issues i ON a.entity_type = 'issue' AND i.id::text = a.entity_id AND i.company_id = a.company_id
- WHERE a.company_id = $1 AND a.actor_type = 'agent'
+ WHERE a.company_id = $1 AND ($6::boolean OR a.actor_type IN ('agent', 'system'))
    AND ($2::uuid IS NULL OR a.agent_id = $2::uuid)
    AND ($3::timestamptz IS NULL OR (a.created_at, a.id) < ($3::timestamptz, $4::uuid))
  ORDER BY a.created_at DESC, a.id DESC LIMIT $5""")
@@ -52,9 +52,9 @@ def _encode(created_at: datetime, ident: uuid.UUID) -> str:
 
 
 async def agent_actions(session: AsyncSession, company_id: uuid.UUID, agent_id: uuid.UUID | None,
-                        cursor: str | None, limit: int) -> dict[str, Any]:
+                        cursor: str | None, limit: int, everyone: bool = False) -> dict[str, Any]:
     created, ident = _cursor(cursor)
-    rows = await _ITEMS.fetch(session, company_id, agent_id, created, ident, limit + 1)
+    rows = await _ITEMS.fetch(session, company_id, agent_id, created, ident, limit + 1, everyone)
     items = [{
         "id": str(r["id"]), "companyId": str(r["company_id"]), "actorType": r["actor_type"], "actorId": r["actor_id"],
         "action": r["action"], "entityType": r["entity_type"], "entityId": r["entity_id"],
@@ -79,11 +79,16 @@ def _limit_error(limit: int) -> None:
 
 @router.get("/companies/{company_id}/audit/agent-actions")
 async def list_agent_actions(company_id: str, session: DB, actor: ActorDep, agentId: str | None = None,
-                             cursor: str | None = Query(None, max_length=512), limit: int = 50):
+                             cursor: str | None = Query(None, max_length=512), limit: int = 50,
+                             actorScope: str = "agents"):
+    """`actorScope`: `agents` (agents and the system acting for them, the default) or `all` (board users too)."""
     cid = path_uuid(company_id, "Company not found")
     actor.require_company(cid)
     _limit_error(limit)
     agent = parse_uuid(agentId) if agentId else None
     if agentId and agent is None:
         raise BadRequest("Invalid agent action audit query", [{"path": ["agentId"], "message": "Invalid UUID"}])
-    return await agent_actions(session, cid, agent, cursor, limit)
+    if actorScope not in ("agents", "all"):
+        raise BadRequest("Invalid agent action audit query", [{"path": ["actorScope"], "code": "invalid_value",
+                                                               "message": 'Invalid option: expected one of "agents"|"all"'}])
+    return await agent_actions(session, cid, agent, cursor, limit, actorScope == "all")

@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.agents.schemas import url_key
-from paperclip.db.models import Agent, Issue
+from paperclip.db.models import Agent, Issue, User
 
 VERBS = {
     "created": "created", "updated": "updated", "deleted": "deleted", "paused": "paused", "resumed": "resumed",
@@ -23,6 +23,7 @@ VERBS = {
     "approved": "approved", "rejected": "rejected", "revision_requested": "asked for a revision of",
     "resubmitted": "resubmitted", "comment": "commented on", "archived": "archived", "terminated": "terminated",
     "reported": "reported a cost", "approval_linked": "linked an approval to",
+    "attachment_added": "attached a file to", "attachment_removed": "removed an attachment from",
 }
 
 
@@ -39,6 +40,7 @@ class Names:
     def __init__(self) -> None:
         self.agents: dict[uuid.UUID, Agent] = {}
         self.issues: dict[uuid.UUID, tuple[str, str]] = {}
+        self.users: dict[str, str] = {}
 
     @classmethod
     async def load(cls, session: AsyncSession, entries: Iterable[Mapping[str, Any]], *,
@@ -46,7 +48,10 @@ class Names:
         names = cls()
         agents: set[uuid.UUID] = set(agent_ids)
         issues: set[uuid.UUID] = set()
+        users: set[str] = set()
         for e in entries:
+            if e.get("actorType") == "user" and e.get("actorId") not in (None, "local-board"):
+                users.add(str(e["actorId"]))
             if e.get("actorType") == "agent" and (a := _uuid(e.get("actorId"))):
                 agents.add(a)
             if (a := _uuid(e.get("agentId"))):
@@ -62,6 +67,9 @@ class Names:
         if issues:
             rows = await session.execute(sa.select(Issue.id, Issue.identifier, Issue.title).where(Issue.id.in_(issues)))
             names.issues = {r.id: (r.identifier, r.title) for r in rows}
+        if users:  # people of authenticated mode: their names, not their ids
+            rows = await session.execute(sa.select(User.id, User.name).where(User.id.in_(users)))
+            names.users = {r.id: r.name for r in rows}
         return names
 
     def agent_link(self, prefix: str, agent_id: Any) -> Markup:
@@ -76,7 +84,10 @@ class Names:
         if kind == "agent":
             return self.agent_link(prefix, entry.get("actorId"))
         if kind == "user":
-            return Markup("Board") if entry.get("actorId") in (None, "local-board") else escape(entry["actorId"])
+            actor_id = entry.get("actorId")
+            if actor_id in (None, "local-board"):
+                return Markup("Board")
+            return escape(self.users.get(str(actor_id)) or "Someone")
         return Markup("System")
 
     def entity(self, prefix: str, entry: Mapping[str, Any]) -> Markup:

@@ -13,6 +13,7 @@ AREAS = [
     "dashboard",     # /<P>/dashboard
     "inbox",         # /<P>/inbox
     "issues",        # /<P>/issues, /<P>/issues/<ref>
+    "attachments",   # /<P>/issues/<ref>/attachments (upload, delete)
     "board",         # /<P>/board (kanban)
     "events",        # /<P>/events (SSE)
     "agents",        # /<P>/agents/...              (UI-B)

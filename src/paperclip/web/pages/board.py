@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import orjson
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
@@ -23,13 +25,17 @@ async def board(request: Request, page: CompanyPage):
     ctx = await lookups(page)
     assignee = request.query_params.get("assignee", "").strip()
     project = request.query_params.get("project", "").strip()
-    columns = list(COLUMNS) + (["cancelled"] if request.query_params.get("cancelled") == "1" else [])
+    show_cancelled = request.query_params.get("cancelled") == "1"
+    columns = list(COLUMNS) + (["cancelled"] if show_cancelled else [])
     counts = {r.status: r.n for r in await page.session.execute(_COUNTS, {"cid": page.company.id})}
     cards = {}
     for status in columns:
         filters = ListFilters(status=status, limit=str(PER_COLUMN), project_id=project or None,
                               assignee_agent_id=("null" if assignee == "none" else assignee) or None)
         cards[status] = orjson.loads(await list_issues(page.session, page.actor, page.company.id, filters))
-    ctx.update(columns=columns, cards=cards, counts=counts, per_column=PER_COLUMN, f={"assignee": assignee, "project": project})
+    toggle = {k: v for k, v in (("assignee", assignee), ("project", project)) if v}
+    if not show_cancelled:
+        toggle["cancelled"] = "1"
+    ctx.update(show_cancelled=show_cancelled, cancelled_toggle=urlencode(toggle), columns=columns, cards=cards, counts=counts, per_column=PER_COLUMN, f={"assignee": assignee, "project": project})
     template = "board/_columns.html" if request.headers.get("x-fragment") == "1" else "board/index.html"
     return await render(request, template, **ctx)

@@ -7,19 +7,21 @@ budget policies and open incidents (resolve: raise the budget and resume, or kee
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter
 
-from paperclip.costs import budget_overview, budgets, reports
+from paperclip.agents.schemas import url_key
+from paperclip.costs import budget_overview, budgets
+from paperclip.costs.budgets import percent
 from paperclip.costs.schemas import IncidentResolve
-from paperclip.db.models import Agent, CostEvent, Project
+from paperclip.db.rawsql import Sql
 from paperclip.errors import BadRequest, NotFound
 from paperclip.web.context import CompanyPage, Page
 from paperclip.web.forms import form_data
-from paperclip.web.pages.agents import agent_hrefs
 from paperclip.web.pages.formkit import WRITE, body, cents, checkbox, field_error, integer, render_page
 from paperclip.web.render import done, money
 from paperclip.web.svg import bar_chart
@@ -49,19 +51,76 @@ def date_range(query, now: datetime) -> tuple[date, date]:
     return start, end
 
 
-async def daily_spend(page: Page, start: date, end: date) -> list[tuple[str, int]]:
-    """Cents spent per UTC day in [start, end], zero days included."""
+# The page's five figures (total, per day, per agent, per project, per provider/model) in one scan of
+# the range's cost events (GROUPING SETS) instead of five statements; names joined after aggregating.
+# Was ~11 statements per page; each round trip costs more than the aggregation on a busy machine.
+_REPORT = Sql("""
+SELECT r.*, a.name AS agent_name, a.status AS agent_status, p.name AS project_name
+  FROM (SELECT GROUPING(agent_id) AS g_agent, GROUPING(project_id) AS g_project, GROUPING(provider) AS g_provider,
+               GROUPING(day) AS g_day, agent_id, project_id, provider, biller, billing_type, model, day,
+               COALESCE(SUM(cost_cents), 0)::bigint AS cost, COALESCE(SUM(input_tokens), 0)::bigint AS input,
+               COALESCE(SUM(cached_input_tokens), 0)::bigint AS cached, COALESCE(SUM(output_tokens), 0)::bigint AS output,
+               COUNT(DISTINCT heartbeat_run_id) FILTER (WHERE NOT sub) AS api_runs,
+               COUNT(DISTINCT heartbeat_run_id) FILTER (WHERE sub) AS sub_runs,
+               COALESCE(SUM(cached_input_tokens) FILTER (WHERE sub), 0)::bigint AS sub_cached,
+               COALESCE(SUM(input_tokens) FILTER (WHERE sub), 0)::bigint AS sub_input,
+               COALESCE(SUM(output_tokens) FILTER (WHERE sub), 0)::bigint AS sub_output
+          FROM (SELECT ce.agent_id, ce.project_id, ce.provider, ce.biller, ce.billing_type, ce.model,
+                       ce.heartbeat_run_id, ce.cost_cents, ce.input_tokens, ce.cached_input_tokens, ce.output_tokens,
+                       ce.billing_type = 'subscription_included' AS sub,
+                       date_trunc('day', ce.occurred_at AT TIME ZONE 'UTC') AS day
+                  FROM cost_events ce
+                 WHERE ce.company_id = $1 AND ce.occurred_at >= $2 AND ce.occurred_at < $3) ev
+         GROUP BY GROUPING SETS ((agent_id), (project_id), (provider, biller, billing_type, model), (day), ())) r
+  LEFT JOIN agents a ON a.id = r.agent_id
+  LEFT JOIN projects p ON p.id = r.project_id
+""")
+_NAMES = Sql("""
+SELECT 'agent' AS kind, id, name, status FROM agents WHERE company_id = $1
+UNION ALL
+SELECT 'project', id, name, NULL FROM projects WHERE company_id = $1
+""")
+
+
+def _sums(r: dict, split: bool) -> dict[str, Any]:
+    out = {"costCents": int(r["cost"]), "inputTokens": int(r["input"]), "cachedInputTokens": int(r["cached"]),
+           "outputTokens": int(r["output"])}
+    if split:
+        out.update(apiRunCount=int(r["api_runs"]), subscriptionRunCount=int(r["sub_runs"]),
+                   subscriptionCachedInputTokens=int(r["sub_cached"]), subscriptionInputTokens=int(r["sub_input"]),
+                   subscriptionOutputTokens=int(r["sub_output"]))
+    return out
+
+
+async def report(page: Page, start: date, end: date) -> dict[str, Any]:
+    """Spend in [start, end] (UTC days, inclusive): `total`, `daily` [(MM-DD, cents)] with zero days,
+    `by_agent`, `by_project`, `by_provider` (the shapes of paperclip.costs.reports)."""
     lo = datetime.combine(start, datetime.min.time(), tzinfo=UTC)
     hi = datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
-    day = sa.func.date_trunc("day", sa.func.timezone("UTC", CostEvent.occurred_at)).label("day")
-    rows = await page.session.execute(
-        sa.select(day, sa.func.coalesce(sa.func.sum(CostEvent.cost_cents), 0))
-        .where(CostEvent.company_id == page.company.id, CostEvent.occurred_at >= lo, CostEvent.occurred_at < hi)
-        .group_by(day))
-    by_day = {r[0].date(): int(r[1]) for r in rows}
+    rows = await _REPORT.fetch(page.session, page.company.id, lo, hi)
+    total, by_day, by_agent, by_project, by_provider = 0, {}, [], [], []
+    for r in rows:
+        if not r["g_day"]:
+            by_day[r["day"].date()] = int(r["cost"])
+        elif not r["g_agent"]:
+            by_agent.append({"agentId": str(r["agent_id"]), "agentName": r["agent_name"] or "an agent",
+                             "agentStatus": r["agent_status"], **_sums(r, True)})
+        elif not r["g_project"]:
+            if r["project_id"] is not None:  # spend without a project is not a project's
+                by_project.append({"projectId": str(r["project_id"]), "projectName": r["project_name"] or "a project",
+                                   **_sums(r, False)})
+        elif not r["g_provider"]:
+            by_provider.append({"provider": r["provider"], "biller": r["biller"], "billingType": r["billing_type"],
+                                "model": r["model"], **_sums(r, True)})
+        else:
+            total = int(r["cost"])
+    by_agent.sort(key=lambda x: (-x["costCents"], x["agentName"]))
+    by_project.sort(key=lambda x: (-x["costCents"], x["projectName"]))
+    by_provider.sort(key=lambda x: (-x["costCents"], x["provider"], x["model"]))
     days = (end - start).days + 1
-    return [((start + timedelta(days=i)).strftime("%m-%d"), by_day.get(start + timedelta(days=i), 0))
-            for i in range(days)]
+    daily = [((start + timedelta(days=i)).strftime("%m-%d"), by_day.get(start + timedelta(days=i), 0))
+             for i in range(days)]
+    return {"total": total, "daily": daily, "by_agent": by_agent, "by_project": by_project, "by_provider": by_provider}
 
 
 def _bound(d: date, end: bool = False) -> str:
@@ -72,22 +131,25 @@ def _bound(d: date, end: bool = False) -> str:
 @router.get("/{prefix}/costs")
 async def costs(page: CompanyPage):
     start, end = date_range(page.request.query_params, page.now)
-    lo, hi = _bound(start), _bound(end, end=True)
     cid = page.company.id
-    session = page.session
-    series = await daily_spend(page, start, end)
-    chart = bar_chart(series, label="Spend per day", fmt=money)
-    overview = await budget_overview.overview(session, cid, page.now)
-    agents = list(await session.scalars(sa.select(Agent).where(Agent.company_id == cid, Agent.status != "terminated")
-                                        .order_by(Agent.name)))
-    projects = list(await session.scalars(sa.select(Project).where(Project.company_id == cid).order_by(Project.name)))
+    figures = await report(page, start, end)
+    chart = bar_chart(figures["daily"], label="Spend per day", fmt=money)
+    overview = await budget_overview.overview(page.session, cid, page.now)
+    names = await _NAMES.fetch(page.session, cid)
+    agents = sorted((SimpleNamespace(id=r["id"], name=r["name"], status=r["status"]) for r in names
+                     if r["kind"] == "agent"), key=lambda a: a.name)
+    projects = sorted((SimpleNamespace(id=r["id"], name=r["name"]) for r in names if r["kind"] == "project"),
+                      key=lambda p: p.name)
+    keys = Counter(url_key(a.name) for a in agents)
+    hrefs = {str(a.id): f"/{page.prefix}/agents/{url_key(a.name) if keys[url_key(a.name)] == 1 else a.id}"
+             for a in agents}
+    budget = page.company.budget_monthly_cents or 0
+    summary = {"companyId": str(cid), "spendCents": figures["total"], "budgetCents": budget,
+               "utilizationPercent": percent(figures["total"], budget)}
     return await render_page(
-        page, "costs/costs.html", start=start, end=end, series_total=sum(v for _, v in series), chart=chart,
-        summary=await reports.summary(session, cid, lo, hi, page.now),
-        by_agent=await reports.by_agent(session, cid, lo, hi, page.now),
-        by_project=await reports.by_project(session, cid, lo, hi, page.now),
-        by_provider=await reports.by_provider(session, cid, lo, hi, page.now),
-        overview=overview, agents=agents, projects=projects, hrefs={str(k): v for k, v in (await agent_hrefs(page)).items()},
+        page, "costs/costs.html", start=start, end=end, series_total=figures["total"], chart=chart, summary=summary,
+        by_agent=figures["by_agent"], by_project=figures["by_project"], by_provider=figures["by_provider"],
+        overview=overview, agents=[a for a in agents if a.status != "terminated"], projects=projects, hrefs=hrefs,
         presets=_presets(page.now))
 
 

@@ -28,6 +28,7 @@ from paperclip.web.activity_text import Names
 from paperclip.web.context import CompanyPage, Page
 from paperclip.web.forms import FormData, form_data, parse
 from paperclip.web.lookups import by_id, company_agents, company_labels, company_projects
+from paperclip.web.pages.attachments import attachments_context
 from paperclip.web.pages.formkit import WRITE
 from paperclip.web.render import done, is_fragment, redirect, render
 
@@ -127,7 +128,7 @@ async def detail_context(page: Page, ref: str) -> dict:
     names = await Names.load(page.session, [*activity, *[{"actorType": "agent", "actorId": c.get("authorAgentId")}
                                                           for c in comments]])
     ctx.update(issue=issue, comments=comments, runs=runs, activity=activity, children=children, names=names,
-               mention_names=[a.name for a in ctx["agents"]])
+               mention_names=[a.name for a in ctx["agents"]], **await attachments_context(page, issue))
     return ctx
 
 
@@ -135,7 +136,7 @@ async def detail_context(page: Page, ref: str) -> dict:
 async def issue_page(request: Request, page: CompanyPage, ref: str):
     ctx = await detail_context(page, ref)
     part = request.query_params.get("part")
-    if is_fragment(request) and part in ("fields", "comments", "runs", "activity", "children"):
+    if is_fragment(request) and part in ("fields", "comments", "runs", "activity", "children", "attachments"):
         return await render(request, f"issues/_{part}.html", **ctx)
     return await render(request, "issues/detail.html", **ctx)
 

@@ -58,6 +58,7 @@ export async function submit(form, submitter) {
   const headers = { 'X-Fragment': '1', 'X-CSRF-Token': csrf() };
   const init = { method, headers, credentials: 'same-origin' };
   if (method === 'GET') url += (url.includes('?') ? '&' : '?') + body.toString();
+  else if (form.enctype === 'multipart/form-data') init.body = data; // files: the browser sets the boundary
   else { init.body = body; headers['Content-Type'] = 'application/x-www-form-urlencoded'; }
   const busy = submitter || form.querySelector('[type="submit"]');
   busy?.setAttribute('aria-busy', 'true');
