@@ -77,14 +77,40 @@ LEFT JOIN LATERAL (
 ) lab ON true"""
 _ROW = issue_row_json("i", "COALESCE(lab.labels, '[]'::json)", "COALESCE(lab.ids, '[]'::json)")
 
+# Optional per-row additions of the list (the original's query flags), over the page alias `i`.
+BLOCKER_SUMMARY = ("json_build_object('id', b.id, 'identifier', b.identifier, 'title', b.title, 'status', b.status, "
+                   "'priority', b.priority, 'assigneeAgentId', b.assignee_agent_id, 'assigneeUserId', b.assignee_user_id)")
+BLOCKED_BY = (f"(SELECT COALESCE(json_agg({BLOCKER_SUMMARY} ORDER BY r.created_at, b.id), '[]'::json) "
+              "FROM issue_relations r JOIN issues b ON b.id = r.related_issue_id "
+              "WHERE r.issue_id = i.id AND r.type = 'blocks')")
+# Descendants (any depth, not hidden) that a queued or running heartbeat run is working on.
+LIVE_DESCENDANT_COUNT = (
+    "(WITH RECURSIVE tree AS (SELECT d.id, d.checkout_run_id, d.execution_run_id, d.hidden_at FROM issues d "
+    "WHERE d.parent_id = i.id UNION SELECT c.id, c.checkout_run_id, c.execution_run_id, c.hidden_at "
+    "FROM issues c JOIN tree ON c.parent_id = tree.id) "
+    "SELECT count(*)::int FROM tree WHERE tree.hidden_at IS NULL AND EXISTS (SELECT 1 FROM heartbeat_runs hr "
+    "WHERE hr.company_id = :company_id AND hr.status IN ('queued', 'running') "
+    "AND (hr.id = tree.checkout_run_id OR hr.id = tree.execution_run_id "
+    "OR hr.context_snapshot ->> 'issueId' = tree.id::text)))")
+EXTRAS = {"blockedBy": BLOCKED_BY, "liveDescendantCount": LIVE_DESCENDANT_COUNT}
+# view=compact: the board's row contract — the full row without hiddenAt (measured on the original).
+COMPACT_DROPS = frozenset({"hiddenAt"})
+
 
 @functools.lru_cache(maxsize=512)
-def _page_sql(where: str, order: str) -> NamedSql:
-    return NamedSql(_PAGE.format(row=_ROW, order=order, where=where, label=LABEL_JSON))
+def _page_sql(where: str, order: str, extras: tuple[str, ...] = (), compact: bool = False) -> NamedSql:
+    row = _ROW
+    if extras or compact:
+        fields = _fields("i", "COALESCE(lab.labels, '[]'::json)", "COALESCE(lab.ids, '[]'::json)")
+        fields = [(n, sql) for n, sql in fields if not (compact and n in COMPACT_DROPS)]
+        fields += [(n, EXTRAS[n]) for n in extras]
+        row = "row_to_json((SELECT r FROM (SELECT " + ", ".join(f'{sql} AS "{n}"' for n, sql in fields) + ") r))"
+    return NamedSql(_PAGE.format(row=row, order=order, where=where, label=LABEL_JSON))
 
 
-async def page_as_json(session: AsyncSession, where: tuple[str, ...], order: str, params: dict[str, Any]) -> str:
+async def page_as_json(session: AsyncSession, where: tuple[str, ...], order: str, params: dict[str, Any],
+                       extras: tuple[str, ...] = (), compact: bool = False) -> str:
     """The page as JSON text. `where`: SQL conditions on the issue alias `x` (the first two pin the
     company, `:company_id`); `order`: its ORDER BY list; `params`: every named parameter, with
-    `limit` and `offset`."""
-    return await _page_sql(" AND ".join(where), order).fetchval(session, params)
+    `limit` and `offset`; `extras`: names in EXTRAS to add per row; `compact`: the compact row."""
+    return await _page_sql(" AND ".join(where), order, extras, compact).fetchval(session, params)

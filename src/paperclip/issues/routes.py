@@ -30,14 +30,18 @@ async def list_issues(
     labelId: QStr = None, label: QStr = None, q: QStr = None, originKind: QStr = None,  # noqa: N803
     participantAgentId: QStr = None, descendantOf: QStr = None, createdFromIssueId: QStr = None,  # noqa: N803
     touchedByUserId: QStr = None, unreadForUserId: QStr = None, inboxArchivedByUserId: QStr = None,  # noqa: N803
-    limit: QStr = None, offset: QStr = None,
+    limit: QStr = None, offset: QStr = None, sortField: QStr = None, sortDir: QStr = None,  # noqa: N803
+    includeBlockedBy: QStr = None, includeRoutineExecutions: QStr = None,  # noqa: N803
+    includeLiveDescendantSummary: QStr = None, view: QStr = None,  # noqa: N803
 ) -> Response:
     filters = service.ListFilters(
         status=status, assignee_agent_id=assigneeAgentId, assignee_user_id=assigneeUserId, project_id=projectId,
         goal_id=goalId, parent_id=parentId, label_id=labelId, label=label, q=q, origin_kind=originKind,
         participant_agent_id=participantAgentId, descendant_of=descendantOf, created_from_issue_id=createdFromIssueId,
         touched_by_user_id=touchedByUserId, unread_for_user_id=unreadForUserId,
-        inbox_archived_by_user_id=inboxArchivedByUserId, limit=limit, offset=offset)
+        inbox_archived_by_user_id=inboxArchivedByUserId, limit=limit, offset=offset, sort_field=sortField,
+        sort_dir=sortDir, include_blocked_by=includeBlockedBy, include_routine_executions=includeRoutineExecutions,
+        include_live_descendant_summary=includeLiveDescendantSummary, view=view)
     page = await service.list_issues(session, actor, require_uuid(company_id, "Company not found"), filters)
     return Response(page, media_type="application/json")
 

@@ -57,6 +57,12 @@ class ListFilters:
     inbox_archived_by_user_id: str | None = None
     limit: str | None = None
     offset: str | None = None
+    sort_field: str | None = None
+    sort_dir: str | None = None
+    include_blocked_by: str | None = None
+    include_routine_executions: str | None = None
+    include_live_descendant_summary: str | None = None
+    view: str | None = None
 
 
 def _id_filter(where: list[str], params: dict[str, Any], column: str, raw: str | None, name: str) -> None:
@@ -114,10 +120,40 @@ PAGE_ORDER = ("CASE x.priority " + " ".join(f"WHEN '{p}' THEN {i}" for i, p in e
               + f" ELSE {len(PRIORITIES)} END, x.updated_at DESC, x.created_at DESC, x.id")
 
 
+# The original's sortField values: its default direction and the ORDER BY per direction.
+_SORTS = {"updated": ("desc", {"desc": "x.updated_at DESC, x.id DESC", "asc": "x.updated_at ASC, x.id ASC"}),
+          "id": ("asc", {"desc": "x.id DESC", "asc": "x.id ASC"})}
+
+
+def _presentation(filters: ListFilters) -> tuple[str, tuple[str, ...], bool]:
+    """ORDER BY, per-row extras and compactness from the original's display parameters (its messages).
+    sortDir alone changes nothing there (the priority order has no direction), nor does
+    includeRoutineExecutions (routine-execution issues are listed either way) — measured."""
+    if filters.sort_dir not in (None, "", "asc", "desc"):
+        raise BadRequest("sortDir must be 'asc' or 'desc' when provided")
+    order = PAGE_ORDER
+    if filters.sort_field not in (None, ""):
+        if filters.sort_field not in _SORTS:
+            raise BadRequest("sortField must be 'updated' or 'id' when provided")
+        default_dir, orders = _SORTS[filters.sort_field]
+        order = orders[filters.sort_dir or default_dir]
+    if filters.view not in (None, "", "compact"):
+        raise BadRequest("view must be 'compact' when provided")
+    if filters.include_live_descendant_summary not in (None, "true", "false"):
+        raise BadRequest("includeLiveDescendantSummary must be true or false when provided")
+    extras = []
+    if filters.include_blocked_by == "true":  # the original treats any other value as false
+        extras.append("blockedBy")
+    if filters.include_live_descendant_summary == "true":
+        extras.append("liveDescendantCount")
+    return order, tuple(extras), filters.view == "compact"
+
+
 async def list_issues(session: AsyncSession, actor: Actor, company_id: uuid.UUID, filters: ListFilters) -> str:
     """The page as JSON text (rendered by PostgreSQL)."""
     actor.require_company(company_id)
     limit, offset = _page(filters)
+    order, extras, compact = _presentation(filters)
     where = ["x.company_id = :company_id", "x.hidden_at IS NULL"]
     params: dict[str, Any] = {"company_id": company_id, "limit": limit, "offset": offset}
     if filters.status:
@@ -163,7 +199,7 @@ async def list_issues(session: AsyncSession, actor: Actor, company_id: uuid.UUID
         where.append("(x.title ILIKE CAST(:needle AS text) OR x.identifier ILIKE CAST(:needle AS text) "
                      "OR x.description ILIKE CAST(:needle AS text))")
         params["needle"] = needle
-    page = await page_as_json(session, tuple(where), PAGE_ORDER, params)
+    page = await page_as_json(session, tuple(where), order, params, extras, compact)
     if page == "[]":
         await require_company_exists(session, company_id)
     return page
