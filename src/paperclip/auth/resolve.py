@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from paperclip.auth.actor import ANONYMOUS, LOCAL_BOARD, Actor
+from paperclip.auth.actor import ANONYMOUS, LOCAL_BOARD, LOCAL_BOARD_USER_ID, Actor
 from paperclip.auth.run_jwt import looks_like_jwt, verify_run_jwt
 from paperclip.auth.sessions import lookup_session
 from paperclip.auth.tokens import BOARD_KEY_PREFIX, hash_token
@@ -91,6 +91,10 @@ async def _resolve(session: AsyncSession, settings: Settings, authorization: str
     for lookup in lookups:
         actor = await lookup(session, digest, now, run_id)
         if actor is not None:
+            if actor.source == "board_key" and actor.user_id == LOCAL_BOARD_USER_ID and not settings.is_local_trusted:
+                # A key the implicit local board made in local_trusted mode: `local-board` is nobody's
+                # login, so it must not carry owner access into an authenticated instance.
+                raise Unauthorized("Invalid or revoked API key")
             return actor
 
     raise Unauthorized("Invalid or revoked API key")
