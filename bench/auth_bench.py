@@ -3,7 +3,8 @@
 Starts a throwaway embedded PostgreSQL, migrates it, makes a user with two company memberships, a
 session and a board API key, then resolves the actor of a read request N times each way, through
 the same code and pools a request uses (the asyncpg read pool): the local board (local_trusted, no
-database), a session cookie, a board API key. Prints wall and CPU time per resolution, and the
+database), a session cookie, a board API key — each with the verified-token cache missed every
+time (one SQL statement) and warm (auth/actor_cache.py). Prints wall and CPU time per resolution, and the
 sign-in cost (argon2id verify) of the chosen hash parameters.
 
     .venv/bin/python bench/auth_bench.py [--n 3000]
@@ -66,9 +67,13 @@ async def measure(url: str, n: int) -> None:
         await conn.execute(sa.text("INSERT INTO board_api_keys (user_id, name, key_hash, last_used_at) VALUES"
                                    " ('u1', 'k', :h, now())"), {"h": hash_token(key)})
 
-    async def run(label: str, settings, **kwargs) -> None:
+    from paperclip.auth import actor_cache
+
+    async def run(label: str, settings, cold: bool = False, **kwargs) -> None:
         walls, cpu_start = [], time.process_time()
         for _ in range(n):
+            if cold:
+                actor_cache.clear()  # every resolution a cache miss: the SQL statement each time
             async with sessions() as session:
                 session.info[READ_POOL_KEY] = pool
                 t0 = time.perf_counter()
@@ -76,12 +81,15 @@ async def measure(url: str, n: int) -> None:
                 walls.append(time.perf_counter() - t0)
         cpu = (time.process_time() - cpu_start) / n
         assert actor.type == "board", actor
-        print(f"{label:<16} p50 {statistics.median(walls) * 1000:6.3f} ms  mean {statistics.mean(walls) * 1000:6.3f} ms"
+        print(f"{label:<18} p50 {statistics.median(walls) * 1000:6.3f} ms  mean {statistics.mean(walls) * 1000:6.3f} ms"
               f"  client CPU {cpu * 1000:6.3f} ms/resolution (incl. session open/close)")
 
+    actor_cache.QUIET_SECONDS = 0.0
     await run("local_trusted", local, authorization=None)
-    await run("session cookie", authed, authorization=None, session_token=cookie)
-    await run("board API key", authed, authorization=f"Bearer {key}")
+    await run("session (miss)", authed, cold=True, authorization=None, session_token=cookie)
+    await run("board key (miss)", authed, cold=True, authorization=f"Bearer {key}")
+    await run("session (cached)", authed, authorization=None, session_token=cookie)
+    await run("board key (cached)", authed, authorization=f"Bearer {key}")
     stored = HASHER.hash("bench-password")
     times = []
     for _ in range(15):

@@ -98,6 +98,12 @@ class _RotatingFileHandler(logging.handlers.RotatingFileHandler):
 
     _size: int | None = None
 
+    def _open(self):
+        """0600 whatever the umask: request lines name paths and ids a shared machine should not read."""
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        os.fchmod(fd, 0o600)
+        return open(fd, self.mode, encoding=self.encoding, errors=self.errors)  # noqa: SIM115 - the handler owns it
+
     def shouldRollover(self, record: logging.LogRecord) -> bool:  # noqa: N802 - stdlib name
         return False  # decided in emit, where the line is formatted once
 
@@ -123,8 +129,12 @@ class _RotatingFileHandler(logging.handlers.RotatingFileHandler):
             self.handleError(record)
 
 
-def configure_logging(*, log_dir: Path | None, fmt: str = "text", console_level: str = "info") -> Path | None:
-    """Idempotent; returns the log file path (None when the directory cannot be written)."""
+def configure_logging(*, log_dir: Path | None, fmt: str = "text", console_level: str = "info",
+                      private_dir: bool = False) -> Path | None:
+    """Idempotent; returns the log file path (None when the directory cannot be written).
+
+    The directory is made 0700 when created here, or when `private_dir` says it is the instance's own
+    (an operator's PAPERCLIP_LOG_DIR may be shared, e.g. /var/log: its mode is theirs)."""
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)
@@ -140,7 +150,10 @@ def configure_logging(*, log_dir: Path | None, fmt: str = "text", console_level:
     log_file = None
     if log_dir is not None:
         try:
-            log_dir.mkdir(parents=True, exist_ok=True)
+            existed = log_dir.exists()
+            log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if private_dir or not existed:
+                os.chmod(log_dir, 0o700)
             log_file = log_dir / "server.log"
             file_handler = _RotatingFileHandler(log_file, maxBytes=MAX_LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
             file_handler.setLevel(logging.DEBUG)

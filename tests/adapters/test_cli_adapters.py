@@ -12,7 +12,7 @@ from hb_support import write_script
 
 from paperclip.clock import utcnow
 from paperclip.db.engine import unit_of_work
-from paperclip.db.models import Agent, AgentTaskSession, BudgetPolicy, CostEvent, HeartbeatRun
+from paperclip.db.models import ActivityLog, Agent, AgentTaskSession, BudgetPolicy, CostEvent, HeartbeatRun
 from paperclip.heartbeat.wakeups import request_wakeup
 
 FAKE_CLAUDE = """
@@ -77,6 +77,11 @@ async def test_claude_local_parses_usage_cost_and_resumes_the_task_session(app, 
     cost = (await factory.rows(sa.select(CostEvent.cost_cents, CostEvent.provider, CostEvent.model, CostEvent.input_tokens)
                                .where(CostEvent.heartbeat_run_id == first.id)))[0]
     assert tuple(cost) == (3, "anthropic", "claude-sonnet-4-5", 120)
+    # the cost's activity entry names the run's agent and the run (costs.service.record_run_cost)
+    entry = (await factory.rows(sa.select(ActivityLog.actor_type, ActivityLog.actor_id, ActivityLog.agent_id,
+                                          ActivityLog.run_id).where(ActivityLog.action == "cost.reported",
+                                                                    ActivityLog.run_id == first.id)))
+    assert [tuple(e) for e in entry] == [("agent", str(agent), agent, first.id)]
 
     second = await factory.wait_run(await wake(app, company, agent, issue))
     assert second.session_id_before == session_id and second.session_id_after == session_id

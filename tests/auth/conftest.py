@@ -18,6 +18,7 @@ import pytest
 import uvicorn
 from sqlalchemy.dialects.postgresql import insert
 
+from paperclip.auth import actor_cache
 from paperclip.db.models import CompanyMembership, InstanceUserRole
 
 AUTH_ENV = {"PAPERCLIP_DEPLOYMENT_MODE": "authenticated", "BETTER_AUTH_SECRET": "test-better-auth-secret-0123456789"}
@@ -53,12 +54,14 @@ class Live:
         async with self.app.state.sessions() as s, s.begin():
             await s.execute(insert(InstanceUserRole).values(user_id=user_id, role="instance_admin")
                             .on_conflict_do_nothing())
+        actor_cache.clear()  # a write outside any request (another process): not waiting out the cache
 
     async def add_member(self, company_id: str, user_id: str, role: str = "member") -> None:
         async with self.app.state.sessions() as s, s.begin():
             await s.execute(insert(CompanyMembership).values(
                 company_id=uuid.UUID(company_id), principal_type="user", principal_id=user_id, status="active",
                 membership_role=role).on_conflict_do_nothing())
+        actor_cache.clear()
 
 
 async def start_live(settings, database_url: str):

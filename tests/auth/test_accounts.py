@@ -156,3 +156,32 @@ async def test_anonymous_health_is_reduced_and_a_signed_in_user_gets_the_details
     assert full["version"] and full["authReady"] is True and "features" in full
     bad = live.client(cookies={"paperclip-default.session_token": "nope"})
     assert set((await bad.get("/api/health")).json()) == set(anonymous)
+
+
+async def test_sign_up_is_throttled_per_address_across_replicas(live_factory, monkeypatch):
+    from paperclip.auth import throttle
+
+    monkeypatch.setattr(throttle, "MAX_SIGN_UPS_PER_ADDRESS", 3)
+    first, second = await live_factory(), await live_factory()  # two replicas, one database
+
+    def attempt(live, n, address="203.0.113.7", email=None):
+        return live.client(headers={"x-forwarded-for": address}).post("/api/auth/sign-up/email", json={
+            "name": f"U{n}", "email": email or f"signup-{n}@example.com", "password": "long-enough-1"})
+
+    statuses = [(await attempt(first, 1)).status_code, (await attempt(second, 2)).status_code,
+                (await attempt(first, 1, email="signup-1@example.com")).status_code]  # a failed one counts too
+    assert statuses == [200, 200, 422]
+    r = await attempt(second, 4)
+    assert r.status_code == 429 and r.json()["code"] == "TOO_MANY_REQUESTS"
+    assert 0 < int(r.headers["retry-after"]) <= 3600
+    assert (await attempt(first, 5)).status_code == 429
+    # another address is not affected; sign-in from the throttled address still works
+    assert (await attempt(first, 6, address="198.51.100.9")).status_code == 200
+    r = await first.client(headers={"x-forwarded-for": "203.0.113.7"}).post(
+        "/api/auth/sign-in/email", json={"email": "signup-1@example.com", "password": "long-enough-1"})
+    assert r.status_code == 200
+    import psycopg
+
+    with psycopg.connect(first.app.state.database_url) as conn:
+        users = {r[0] for r in conn.execute("SELECT email FROM auth_users")}
+    assert "signup-4@example.com" not in users and "signup-5@example.com" not in users

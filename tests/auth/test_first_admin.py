@@ -81,3 +81,19 @@ async def test_env_admin_is_created_once_and_never_overwritten(live_factory, dat
     assert r.status_code == 401
     assert len(_roles(database_url)) == 1
     assert utcnow()
+
+
+async def test_authenticated_start_without_strict_mode_warns_naming_the_setting(live_factory, capsys, caplog):
+    import logging
+
+    from paperclip.secrets.startup import STRICT_MODE_WARNING
+
+    with caplog.at_level(logging.WARNING, logger="paperclip.server"):
+        await live_factory({"PAPERCLIP_SECRETS_STRICT_MODE": "false"})
+    assert "WARNING: Strict secret mode should be enabled" in capsys.readouterr().out
+    assert STRICT_MODE_WARNING in caplog.messages and "PAPERCLIP_SECRETS_STRICT_MODE=true" in STRICT_MODE_WARNING
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="paperclip.server"):
+        await live_factory()  # authenticated mode is strict by default: no warning
+    assert "Strict secret mode" not in capsys.readouterr().out
+    assert STRICT_MODE_WARNING not in caplog.messages

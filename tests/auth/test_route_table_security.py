@@ -27,6 +27,8 @@ PUBLIC = {
     ("POST", "/api/auth/sign-up/email"), ("POST", "/api/auth/sign-in/email"), ("POST", "/api/auth/sign-out"),
     ("GET", "/api/auth/get-session"),
     ("GET", "/api/invites/{token}"), ("POST", "/api/invites/{token}/accept"),
+    ("GET", "/api/invites/{token}/onboarding"), ("GET", "/api/invites/{token}/onboarding.txt"),
+    ("GET", "/api/invites/{token}/logo"),
     ("GET", "/api/board-claim/{token}"), ("POST", "/api/board-claim/{token}/claim"),
     ("POST", "/api/cli-auth/challenges"), ("GET", "/api/cli-auth/challenges/{challenge_id}"),
     ("POST", "/api/cli-auth/challenges/{challenge_id}/approve"), ("POST", "/api/cli-auth/challenges/{challenge_id}/cancel"),

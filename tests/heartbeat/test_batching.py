@@ -242,7 +242,9 @@ async def test_the_journal_claims_an_agents_next_run_in_the_transaction_that_end
         await engine.dispose()
 
 
-async def test_a_run_handed_over_while_the_runner_stops_is_failed_without_spawning(database_url, settings, tmp_path):
+async def test_a_run_claimed_while_the_runner_stops_is_queued_again_and_another_runner_runs_it(
+        database_url, settings, tmp_path):
+    """Was: failed with control_plane_restart, so a rolling deploy lost the work it had just claimed."""
     from hb_support import Factory
 
     from paperclip.heartbeat.runs import claim_for_locked_agents, lock_agents
@@ -250,10 +252,11 @@ async def test_a_run_handed_over_while_the_runner_stops_is_failed_without_spawni
     marker = tmp_path / "spawned"
     runner = Runner(settings, database_url, runner_id="stopping", api_url="http://localhost:3100")
     await runner.start(listen=False)
+    other = None
     try:
         factory = Factory(SimpleNamespace(state=SimpleNamespace(sessions=runner.sessions)))
         company = await factory.company()
-        agent = await factory.agent(company, config={"command": "/bin/sh", "args": ["-c", f"touch {marker}"]})
+        agent = await factory.agent(company, config={"command": "/bin/sh", "args": ["-c", f"echo $$ > {marker}"]})
         async with unit_of_work(runner.sessions) as session:
             outcome = await request_wakeup(session, company_id=company, agent_id=agent, source="on_demand",
                                            reason="late", now=utcnow())
@@ -263,9 +266,30 @@ async def test_a_run_handed_over_while_the_runner_stops_is_failed_without_spawni
             claimed = await claim_for_locked_agents(session, [agent], runner_id="stopping", now=utcnow())
         assert [c.id for c in claimed] == [outcome.run_id]
         runner._start_claimed(claimed)
-        run = await factory.wait_run(outcome.run_id)
-        assert (run.status, run.error_code) == ("failed", "control_plane_restart")
+        for _ in range(200):
+            if outcome.run_id not in runner.active:
+                break
+            await asyncio.sleep(0.05)
+        assert outcome.run_id not in runner.active
+        run = (await factory.rows(sa.select(HeartbeatRun).where(HeartbeatRun.id == outcome.run_id)))[0][0]
+        assert (run.status, run.runner_id, run.started_at, run.error_code) == ("queued", None, None, None)
         assert not marker.exists()
-        assert await factory.scalar(sa.select(Agent.status).where(Agent.id == agent)) == "error"
+        assert await factory.scalar(sa.select(AgentWakeupRequest.status)
+                                    .where(AgentWakeupRequest.id == run.wakeup_request_id)) == "queued"
+        assert await factory.scalar(sa.select(Agent.status).where(Agent.id == agent)) == "idle"
+        assert await factory.scalar(sa.select(sa.func.count()).select_from(HeartbeatRunEvent)
+                                    .where(HeartbeatRunEvent.run_id == run.id)) == 0
+
+        other = Runner(settings, database_url, runner_id="survivor", api_url="http://localhost:3100")
+        await other.start(listen=False)
+        other.poke()
+        done = await factory.wait_run(outcome.run_id)
+        assert (done.status, done.runner_id) == ("succeeded", "survivor")
+        assert marker.exists()
+        events = await factory.rows(sa.select(HeartbeatRunEvent.seq, HeartbeatRunEvent.message)
+                                    .where(HeartbeatRunEvent.run_id == run.id).order_by(HeartbeatRunEvent.seq))
+        assert events[0] == (1, "run started")
     finally:
         await runner.stop()
+        if other is not None:
+            await other.stop()

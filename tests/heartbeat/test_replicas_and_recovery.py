@@ -71,6 +71,21 @@ def test_two_replicas_never_run_the_same_run_twice(database_url, home, tmp_path)
         db.close()
 
 
+def _watchdog_of(parent: int) -> int:
+    from pathlib import Path
+
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                stat = (proc / "stat").read_text()
+                cmdline = (proc / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == parent and b"paperclip.adapters.watchdog" in cmdline:
+                return int(proc.name)
+    raise AssertionError(f"no agent watchdog under process {parent}")
+
+
 def test_sigkilled_server_recovers_lost_runs_and_kills_the_orphaned_agent(database_url, home, tmp_path):
     pid_file, first_marker = tmp_path / "agent.pid", tmp_path / "first"
     script = write_script(tmp_path / "agent.py", f"""
@@ -99,6 +114,10 @@ def test_sigkilled_server_recovers_lost_runs_and_kills_the_orphaned_agent(databa
         agent_pid = int(pid_file.read_text())
         assert pid_alive(agent_pid)
 
+        # The agent's watchdog (paperclip.adapters.watchdog) would take the agent down with the server
+        # (tests/server/test_agents_die_with_server.py); killed first here, as if it had died too, so
+        # the next start's reaper — the second line of defence — is what this test exercises.
+        os.kill(_watchdog_of(server.proc.pid), 9)
         server.kill()  # SIGKILL: no shutdown code runs
         assert pid_alive(agent_pid)  # the agent outlived its server
         assert db.one("SELECT status FROM heartbeat_runs WHERE id = %s", uuid.UUID(first))[0] == "running"

@@ -57,3 +57,38 @@ def test_the_log_file_rotates_by_size(tmp_path, monkeypatch):
     for path in tmp_path.iterdir():
         assert path.stat().st_size <= 2000
         assert all(line.endswith("'duration_ms': 1.25}") for line in path.read_text().splitlines())
+
+
+def test_server_log_is_private_whatever_the_umask(tmp_path, monkeypatch):
+    """server.log and its rotations 0600 in a 0700 directory (they were 0644 in 0755 under umask 022)."""
+    import os
+    import stat
+
+    monkeypatch.setattr("paperclip.logging.MAX_LOG_BYTES", 2000)
+    old_umask = os.umask(0o022)
+    try:
+        fresh = tmp_path / "instance" / "logs"
+        configure_logging(log_dir=fresh, fmt="text", console_level="error")
+        for _ in range(30):
+            _emit(True)
+        assert stat.S_IMODE(fresh.stat().st_mode) == 0o700
+        assert {stat.S_IMODE(p.stat().st_mode) for p in fresh.iterdir()} == {0o600} and len(list(fresh.iterdir())) > 1
+
+        existing = tmp_path / "existing"
+        existing.mkdir(mode=0o755)
+        (existing / "server.log").write_text("old line\n")
+        os.chmod(existing / "server.log", 0o644)
+        configure_logging(log_dir=existing, fmt="text", console_level="error", private_dir=True)
+        _emit(True)
+        assert stat.S_IMODE(existing.stat().st_mode) == 0o700
+        assert stat.S_IMODE((existing / "server.log").stat().st_mode) == 0o600
+
+        shared = tmp_path / "var-log"  # an operator's PAPERCLIP_LOG_DIR: the directory's mode is theirs
+        shared.mkdir(mode=0o755)
+        configure_logging(log_dir=shared, fmt="text", console_level="error")
+        _emit(True)
+        assert stat.S_IMODE(shared.stat().st_mode) == 0o755
+        assert stat.S_IMODE((shared / "server.log").stat().st_mode) == 0o600
+    finally:
+        os.umask(old_umask)
+        configure_logging(log_dir=None, console_level="error")

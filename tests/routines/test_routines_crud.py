@@ -104,3 +104,33 @@ async def test_archived_routine_refuses_runs(client, company):
     await client.patch(f"/api/routines/{routine['id']}", json={"status": "archived"})
     r = await client.post(f"/api/routines/{routine['id']}/run", json={})
     assert r.status_code == 409 and r.json()["error"] == "Routine is archived"
+
+
+async def test_agents_read_all_routines_and_manage_only_their_own(client, company):
+    other = (await client.post(f"/api/companies/{company['id']}/agents", json={
+        "name": "Other", "adapterType": "process", "adapterConfig": {"command": "true"},
+        "runtimeConfig": {"heartbeat": {"enabled": False}}})).json()
+    token = (await client.post(f"/api/agents/{company['agent']}/keys", json={"name": "k"})).json()["token"]
+    me = {"Authorization": f"Bearer {token}"}
+    theirs = await make_routine(client, company, title="Theirs", assigneeAgentId=other["id"])
+    r = await client.post(f"/api/companies/{company['id']}/routines", headers=me,
+                          json={"title": "For someone else", "assigneeAgentId": other["id"]})
+    assert r.status_code == 403
+    mine = await client.post(f"/api/companies/{company['id']}/routines", headers=me,
+                             json={"title": "Mine", "assigneeAgentId": company["agent"]})
+    assert mine.status_code == 201 and mine.json()["createdByAgentId"] == company["agent"]
+    listed = (await client.get(f"/api/companies/{company['id']}/routines", headers=me)).json()
+    assert {x["title"] for x in listed} == {"Theirs", "Mine"}
+    assert (await client.patch(f"/api/routines/{theirs['id']}", headers=me, json={"priority": "low"})).status_code == 403
+    assert (await client.post(f"/api/routines/{theirs['id']}/run", headers=me, json={})).status_code == 403
+    assert (await client.post(f"/api/routines/{theirs['id']}/triggers", headers=me, json={"kind": "api"})).status_code == 403
+    r = await client.patch(f"/api/routines/{mine.json()['id']}", headers=me, json={"assigneeAgentId": other["id"]})
+    assert r.status_code == 403
+    r = await client.post(f"/api/routines/{mine.json()['id']}/run", headers=me, json={})
+    assert r.status_code == 202 and r.json()["status"] == "issue_created"
+    # another company's agent sees nothing of this one
+    foreign = (await client.post("/api/companies", json={"name": "Foreign"})).json()["id"]
+    fa = (await client.post(f"/api/companies/{foreign}/agents", json={"name": "F"})).json()
+    ftoken = (await client.post(f"/api/agents/{fa['id']}/keys", json={"name": "k"})).json()["token"]
+    r = await client.get(f"/api/routines/{theirs['id']}", headers={"Authorization": f"Bearer {ftoken}"})
+    assert r.status_code == 403

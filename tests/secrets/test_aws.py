@@ -141,3 +141,65 @@ def test_doctor_probes_aws_secrets_manager_when_it_is_the_provider(make_settings
     down = secrets_key.check(make_settings({**aws_env, "PAPERCLIP_SECRETS_PROVIDER": "aws_secrets_manager",
                                             "PAPERCLIP_SECRETS_AWS_ENDPOINT": "http://127.0.0.1:9"}))
     assert down.status == "fail" and "PAPERCLIP_SECRETS_AWS_ENDPOINT" in down.message
+
+
+async def _queue(app):
+    async with app.state.sessions() as session:
+        return [dict(r._mapping) for r in await session.execute(sa.text(
+            "SELECT secret_ref, attempts, last_error, company_id FROM secret_deletions ORDER BY secret_ref"))]
+
+
+async def test_a_deleted_company_s_managed_secrets_are_deleted_in_aws_retrying_failures(app_with, aws_env, moto_endpoint):
+    from paperclip.secrets import cleanup
+
+    env = {**aws_env, "PAPERCLIP_SECRETS_PROVIDER": "aws_secrets_manager", "PAPERCLIP_SECRETS_AWS_PREFIX": "pc-gone"}
+    sm = _sm(moto_endpoint)
+    ref_name = f"external-{uuid.uuid4().hex[:8]}"
+    sm.create_secret(Name=ref_name, SecretString="not ours")
+    async with app_with(env) as (app, client):
+        cid = (await client.post("/api/companies", json={"name": "Doomed"})).json()["id"]
+        keep_cid = (await client.post("/api/companies", json={"name": "Stays"})).json()["id"]
+        names = []
+        for n in ("a", "b"):
+            s = (await client.post(f"/api/companies/{cid}/secrets", json={"name": n, "value": f"v-{n}"})).json()
+            await client.post(f"/api/secrets/{s['id']}/rotate", json={"value": f"v2-{n}"})
+            names.append(f"pc-gone/{cid}/{s['id']}")
+        await client.post(f"/api/companies/{cid}/secrets", json={"name": "ref", "externalRef": ref_name})
+        kept = (await client.post(f"/api/companies/{keep_cid}/secrets", json={"name": "k", "value": "v"})).json()
+
+        # AWS unreachable when the sweep runs: the deletions stay queued with the error, retried later
+        app.state.settings.env["PAPERCLIP_SECRETS_AWS_ENDPOINT"] = "http://127.0.0.1:9"
+        assert (await client.delete(f"/api/companies/{cid}")).status_code == 200
+        queued = await _queue(app)
+        assert len(queued) == 2 and all(any(n in q["secret_ref"] for n in names) for q in queued)
+        assert {q["company_id"] for q in queued} == {uuid.UUID(cid)}
+        assert await cleanup.drain(app.state.sessions, app.state.settings) == 0
+        queued = await _queue(app)
+        assert all(q["attempts"] == 1 and "PAPERCLIP_SECRETS_AWS_ENDPOINT" in q["last_error"] for q in queued)
+        for name in names:
+            assert "DeletedDate" not in sm.describe_secret(SecretId=name)
+        assert await cleanup.drain(app.state.sessions, app.state.settings) == 0  # not due yet: backoff
+
+        app.state.settings.env["PAPERCLIP_SECRETS_AWS_ENDPOINT"] = moto_endpoint
+        async with app.state.sessions() as session, session.begin():
+            await session.execute(sa.text("UPDATE secret_deletions SET next_attempt_at = now()"))
+        assert await cleanup.drain(app.state.sessions, app.state.settings) == 2
+        assert await _queue(app) == []
+        for name in names:
+            assert "DeletedDate" in sm.describe_secret(SecretId=name)
+        assert "DeletedDate" not in sm.describe_secret(SecretId=ref_name)  # a referenced secret is not ours
+        assert "DeletedDate" not in sm.describe_secret(SecretId=f"pc-gone/{keep_cid}/{kept['id']}")
+
+
+async def test_a_rolled_back_deletion_queues_nothing(app_with, aws_env, moto_endpoint):
+    env = {**aws_env, "PAPERCLIP_SECRETS_PROVIDER": "aws_secrets_manager"}
+    async with app_with(env) as (app, client):
+        cid = (await client.post("/api/companies", json={"name": "Aws"})).json()["id"]
+        s = (await client.post(f"/api/companies/{cid}/secrets", json={"name": "x", "value": "v"})).json()
+        async with app.state.sessions() as session:
+            async with session.begin():
+                await session.execute(sa.text("DELETE FROM companies WHERE id = :id"), {"id": uuid.UUID(cid)})
+                assert len((await session.execute(sa.text("SELECT 1 FROM secret_deletions"))).all()) == 1
+                await session.rollback()
+        assert await _queue(app) == []
+        assert (await client.get(f"/api/secrets/{s['id']}")).status_code == 200

@@ -135,3 +135,31 @@ def test_doctor_on_a_fresh_instance_offers_to_create_the_key(make_settings, pape
     key_file = make_settings().secrets.master_key_file
     assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
     assert secrets_key.check(make_settings()).status == "pass"
+
+
+@pytest.mark.parametrize("where", ["env", "aws"])
+async def test_a_key_held_in_env_or_aws_is_refused_with_the_steps_that_rotate_it(api, client, settings, database_url,
+                                                                                 where):
+    values = await _seed(api, client)
+    before = _materials(database_url)
+    key_text = settings.secrets.master_key_file.read_text().strip()
+    env = {**settings.env, "DATABASE_URL": database_url}
+    if where == "env":
+        env["PAPERCLIP_SECRETS_MASTER_KEY"] = key_text
+    else:
+        env["PAPERCLIP_SECRETS_MASTER_KEY_AWS_SECRET_ID"] = "prod/paperclip-master-key"
+    result = CliRunner().invoke(cli_app, ["secrets", "rotate-master-key", "--yes"], env=env)
+    assert result.exit_code != 0
+    output = " ".join(result.output.split())
+    keyfile = str(settings.secrets.master_key_file)
+    if where == "env":
+        assert "comes from PAPERCLIP_SECRETS_MASTER_KEY; rotate-master-key does not write environment variables" in output
+        assert "PAPERCLIP_SECRETS_MASTER_KEY unset" in output
+    else:
+        assert "PAPERCLIP_SECRETS_MASTER_KEY_AWS_SECRET_ID=prod/paperclip-master-key" in output
+        assert "put-secret-value --secret-id prod/paperclip-master-key" in output
+    assert f"PAPERCLIP_SECRETS_MASTER_KEY_FILE={keyfile}" in output.replace(" ", "") or keyfile in output
+    assert key_text not in result.output  # the key itself is never printed
+    assert _materials(database_url) == before and values
+    assert settings.secrets.master_key_file.read_text().strip() == key_text
+    assert not list(settings.secrets.master_key_file.parent.glob("master.key.*.bak"))

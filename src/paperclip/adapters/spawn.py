@@ -12,6 +12,8 @@ import subprocess
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from paperclip.adapters import watchdog
+
 CHUNK = 65536
 MAX_LINE_HOLD = 256 * 1024  # a partial line longer than this is flushed anyway
 PIPE_DRAIN_SECONDS = 1.0  # after the main process exits, how long its pipes may stay open
@@ -192,6 +194,19 @@ async def run_process(
     except (OSError, ValueError, subprocess.SubprocessError) as exc:
         return SpawnResult(None, None, False, False, None, "", "", spawn_error=f"Failed to start {command!r}: {exc}")
 
+    pid = proc.pid
+    watchdog.watch(pid)  # the group dies with this process, even with a kill -9 of it
+    try:
+        return await _supervise(proc, loop, stdin_data=stdin_data, timeout_sec=timeout_sec, grace_sec=grace_sec,
+                                cancel=cancel, on_output=on_output, on_spawn=on_spawn, tail_limit=tail_limit)
+    finally:
+        watchdog.unwatch(pid)
+
+
+async def _supervise(proc: subprocess.Popen, loop: asyncio.AbstractEventLoop, *, stdin_data: bytes | None,
+                     timeout_sec: float, grace_sec: float, cancel: asyncio.Event | None,
+                     on_output: Callable[[str, str], Awaitable[None]],
+                     on_spawn: Callable[[int], Awaitable[None]] | None, tail_limit: int) -> SpawnResult:
     pid = proc.pid
     waiter = _exit_waiter(loop, proc)
     try:

@@ -17,6 +17,7 @@ from paperclip.activity.service import record
 from paperclip.agents.schemas import AgentCreate, redact_adapter_config
 from paperclip.agents.service import insert_agent
 from paperclip.auth.actor import Actor
+from paperclip.auth.memberships import require_member_grant
 from paperclip.companies.service import get_company
 from paperclip.db.models import Agent, Approval
 from paperclip.errors import Forbidden
@@ -24,8 +25,9 @@ from paperclip.redaction import redact
 from paperclip.wire import iso, uid
 
 
-async def _may_hire(session: AsyncSession, actor: Actor) -> None:
+async def _may_hire(session: AsyncSession, actor: Actor, company_id: uuid.UUID) -> None:
     if actor.is_board:
+        await require_member_grant(session, actor, company_id, "agents:create")
         return
     actor.require_authenticated()
     hirer = await session.get(Agent, actor.agent_id)
@@ -39,7 +41,7 @@ async def hire(
 ) -> tuple[Agent, Approval | None]:
     actor.require_company(company_id)
     company = await get_company(session, actor, company_id)
-    await _may_hire(session, actor)
+    await _may_hire(session, actor, company_id)
     needs_approval = company.require_board_approval_for_new_agents or actor.is_agent
     agent = await insert_agent(session, actor, company_id, body, status="pending_approval" if needs_approval else "idle",
                                now=now, strict_secrets=strict_secrets)

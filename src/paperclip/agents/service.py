@@ -14,6 +14,7 @@ from paperclip.agents import revisions
 from paperclip.agents.hierarchy import validate_manager
 from paperclip.agents.schemas import AgentCreate, AgentPatch, PermissionsPatch, is_redacted_env_value
 from paperclip.auth.actor import Actor
+from paperclip.auth.memberships import require_member_grant
 from paperclip.companies.service import get_company, require_company_exists
 from paperclip.costs.budgets import upsert_budget_policy
 from paperclip.db.models import Agent
@@ -96,6 +97,7 @@ async def create_agent(
 ) -> Agent:
     actor.require_board()
     await get_company(session, actor, company_id)
+    await require_member_grant(session, actor, company_id, "agents:create")
     return await insert_agent(session, actor, company_id, body, status="idle", now=now, strict_secrets=strict_secrets)
 
 

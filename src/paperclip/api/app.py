@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from paperclip import __version__
 from paperclip.api.errors import install_error_handlers
 from paperclip.api.middleware import HostnameGuardMiddleware, RequestLogMiddleware
+from paperclip.api.openapi import install as install_openapi
 from paperclip.api.router import mount_api
 from paperclip.api.unit_of_work import UnitOfWorkMiddleware
 from paperclip.auth.origins import trusted_origins
@@ -63,14 +64,16 @@ def create_app(settings: Settings, database_url: str, *, on_startup=None, on_shu
         metrics.enable()
     install_error_handlers(app)
     mount_api(app)
+    install_openapi(app)  # the error statuses each route answers, in the one error format
     if settings.serve_ui:
         from paperclip.web.mount import mount_ui  # the board UI (server.serveUi / SERVE_UI)
         mount_ui(app, settings)
     app.add_middleware(UnitOfWorkMiddleware, state=app.state)
-    if settings.deployment_mode == "authenticated" and settings.deployment_exposure == "private":
+    if settings.is_local_trusted or settings.deployment_exposure == "private":
         allowed = set(settings.allowed_hostnames)
         if settings.host not in ("0.0.0.0", "::"):
             allowed.add(settings.host)
-        app.add_middleware(HostnameGuardMiddleware, allowed=allowed)
-    app.add_middleware(RequestLogMiddleware, upload_max_body=settings.storage.attachment_max_bytes + UPLOAD_ENVELOPE_BYTES)
+        app.add_middleware(HostnameGuardMiddleware, allowed=allowed, local_trusted=settings.is_local_trusted)
+    app.add_middleware(RequestLogMiddleware, upload_max_body=settings.storage.attachment_max_bytes + UPLOAD_ENVELOPE_BYTES,
+                       body_timeout=settings.request_body_timeout_sec)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -19,6 +20,8 @@ from paperclip.redaction import redact_query, redact_text
 log = logging.getLogger("paperclip.http")
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
+BODY_TIMEOUT_SECONDS = 60.0  # PAPERCLIP_REQUEST_BODY_TIMEOUT_SEC
+BODY_TIMEOUT_MESSAGE = "Request body not received in time"
 QUIET_PATHS = ("/api/health",)
 # An X-Request-Id from a proxy is kept when it looks like an id (no spaces, quotes or control bytes
 # that would forge log fields); otherwise one is made.
@@ -26,10 +29,12 @@ REQUEST_ID_RE = re.compile(rb"[A-Za-z0-9._:/+=-]{1,128}")
 REQUEST_ID_HEADER = b"x-request-id"
 
 
-async def _send_json(send, status: int, body: dict, content_type: str = "application/json") -> None:
+async def _send_json(send, status: int, body: dict, content_type: str = "application/json", close: bool = False) -> None:
     payload = json.dumps(body).encode() if content_type == "application/json" else body["error"].encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", content_type.encode()), (b"content-length", str(len(payload)).encode())]})
+    headers = [(b"content-type", content_type.encode()), (b"content-length", str(len(payload)).encode())]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})
 
 
@@ -45,12 +50,17 @@ class RequestLogMiddleware:
     Also the request id (X-Request-Id accepted or made, returned, in every log line of the request)
     and the HTTP metrics (by route template), here rather than in another layer: it is the hot path."""
 
-    def __init__(self, app, max_body: int = MAX_BODY_BYTES, upload_max_body: int | None = None):
+    def __init__(self, app, max_body: int = MAX_BODY_BYTES, upload_max_body: int | None = None,
+                 body_timeout: float = BODY_TIMEOUT_SECONDS):
         self.app = app
         self.max_body = max_body
         # File uploads stream to storage under their own limit (PAPERCLIP_ATTACHMENT_MAX_BYTES, enforced
         # while streaming); here they only get an outer bound with room for the multipart envelope.
         self.upload_max_body = upload_max_body or max_body
+        # The whole body must have arrived this long after the request started (uploads: ten times
+        # as long): a client that sends headers and then nothing, or a byte now and then, would
+        # otherwise hold its connection and the handler's resources forever. 0 = no limit.
+        self.body_timeout = body_timeout
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -69,20 +79,7 @@ class RequestLogMiddleware:
             self._log(scope, 413, started)
             REQUEST_ID.reset(id_token)
             return
-        received = 0
-        too_large = False
-
-        async def receive_wrapper():
-            nonlocal received, too_large
-            message = await receive()
-            if message["type"] == "http.request":
-                chunk = message.get("body", b"")
-                received += len(chunk)
-                if received > max_body:
-                    too_large = True
-                    raise _BodyTooLarge(max_body)
-            return message
-
+        body = _BodyReader(receive, max_body, self.body_timeout * (10 if upload else 1))
         status = 500
         response_started = False
 
@@ -92,20 +89,26 @@ class RequestLogMiddleware:
                 status = message["status"]
                 response_started = True
                 message["headers"] = [*message.get("headers", ()), (REQUEST_ID_HEADER, request_id)]
+                if body.late:  # the rest of the body may still come: it must not be read as a request
+                    message["headers"].append((b"connection", b"close"))
             await send(message)
 
         try:
-            await self.app(scope, receive_wrapper, send_wrapper)
+            await self.app(scope, body.receive, send_wrapper)
         except _BodyTooLarge:
             if not response_started:
                 await _send_json(send, 413, {"error": "Request body too large", "details": {"limitBytes": max_body}})
             status = 413
+        except _BodyTimeout:
+            if not response_started:
+                await _send_json(send, 408, {"error": BODY_TIMEOUT_MESSAGE}, close=True)
+            status = 408
         except Exception as exc:
             if response_started:
                 raise  # a response half sent cannot be repaired: the connection must close
             status = await _answer_error(scope, exc, send_wrapper)
         finally:
-            self._log(scope, 413 if too_large else status, started)
+            self._log(scope, 413 if body.too_large else status, started)
             if metrics.enabled():
                 route = scope.get("route")
                 metrics.observe_request(scope.get("method", ""), getattr(route, "path", None) or "unmatched", status,
@@ -123,11 +126,53 @@ class RequestLogMiddleware:
             return
         query = scope.get("query_string", b"").decode("latin-1")
         # Redacted here, once: the line then skips the log processors' generic redaction (the hot path).
-        url = redact_text(redact_query(f"{path}?{query}") if query else path)
+        # A refused request keeps only its parameters' names, like its body is never kept: it is the
+        # likeliest to carry a value where it does not belong (a key pasted into a search box).
+        url = redact_text((redact_query(f"{path}?{query}") if status < 400 else _names_only(path, query)) if query else path)
         duration_ms = round((time.perf_counter() - started) * 1000, 2)
         extra = {"method": scope.get("method"), "path": url, "status": status, "duration_ms": duration_ms}
         log.log(level, "%s %s %s %sms", scope.get("method"), url, status, duration_ms,
                 extra={"http": extra, "http_safe": True})
+
+
+class _BodyReader:
+    """The app's `receive`: counts the body against its size limit and its deadline."""
+
+    __slots__ = ("_receive", "max_body", "received", "too_large", "late", "done", "deadline")
+
+    def __init__(self, receive, max_body: int, timeout: float):
+        self._receive = receive
+        self.max_body = max_body
+        self.received = 0
+        self.too_large = self.late = False
+        self.done = timeout <= 0
+        self.deadline = asyncio.get_running_loop().time() + timeout
+
+    async def receive(self):
+        if self.done:  # after the body only a disconnect can come: waiting for it is not limited
+            return await self._receive()
+        try:
+            async with asyncio.timeout_at(self.deadline):
+                message = await self._receive()
+        except TimeoutError:
+            self.late = True
+            raise _BodyTimeout() from None
+        if message["type"] == "http.request":
+            self.received += len(message.get("body", b""))
+            if self.received > self.max_body:
+                self.too_large = True
+                raise _BodyTooLarge(self.max_body)
+            self.done = not message.get("more_body", False)
+        else:
+            self.done = True
+        return message
+
+
+def _names_only(path: str, query: str) -> str:
+    from urllib.parse import parse_qsl
+
+    names = [name for name, _ in parse_qsl(query, keep_blank_values=True)]
+    return f"{path}?" + "&".join(f"{name}=***" for name in names) if names else path
 
 
 async def _answer_error(scope, exc: Exception, send) -> int:
@@ -153,27 +198,45 @@ class _BodyTooLarge(HTTPException):
         self.limit = limit
 
 
+class _BodyTimeout(HTTPException):
+    """Raised while the body is read, past its deadline: passed on by FastAPI's body parsing like
+    _BodyTooLarge, answered 408 by the error handlers or, if nothing answered, here."""
+
+    def __init__(self):
+        super().__init__(status_code=408, detail=BODY_TIMEOUT_MESSAGE)
+
+
 class HostnameGuardMiddleware:
-    """authenticated + private only: the Host must be loopback, allowed, or the bind host."""
+    """The Host must be loopback, allowed (PAPERCLIP_ALLOWED_HOSTNAMES / server.allowedHostnames), or
+    the bind host. Active in authenticated/private mode (like the original) and in local_trusted mode
+    (unlike it): there every request is the board, so a page on a DNS-rebound name that resolves to
+    127.0.0.1 could otherwise drive the whole API from the user's own browser.
+
+    Only `Host` counts: X-Forwarded-Host is whatever the client wrote (the original's guard took it
+    first, so `X-Forwarded-Host: localhost` opened the door). Proxies pass Host through by default."""
 
     HINT = "If you want to allow a hostname, run npx paperclipai allowed-hostname <host>."
+    LOCAL_HINT = ("This instance runs in local_trusted mode, which answers loopback hostnames only. If you want to "
+                  "allow a hostname, run npx paperclipai allowed-hostname <host> or set PAPERCLIP_ALLOWED_HOSTNAMES.")
 
-    def __init__(self, app, allowed: Iterable[str]):
+    def __init__(self, app, allowed: Iterable[str], local_trusted: bool = False):
         self.app = app
         self.allowed = {h.lower() for h in allowed} | {"localhost", "127.0.0.1", "::1", "[::1]"}
+        self.hint = self.LOCAL_HINT if local_trusted else self.HINT
 
     async def __call__(self, scope, receive, send):
         if scope["type"] not in ("http", "websocket"):
             return await self.app(scope, receive, send)
         headers = dict(scope.get("headers") or [])
-        raw = headers.get(b"x-forwarded-host") or headers.get(b"host")
+        raw = headers.get(b"host")
         wants_json = scope.get("path", "").startswith("/api") or b"application/json" in headers.get(b"accept", b"")
         kind = "application/json" if wants_json else "text/plain"
         if not raw:
-            return await _send_json(send, 403, {"error": f"Missing Host header. {self.HINT}"}, kind)
-        hostname = _hostname(raw.decode("latin-1").split(",")[0].strip())
+            return await _send_json(send, 403, {"error": f"Missing Host header. {self.hint}"}, kind)
+        hostname = _hostname(raw.decode("latin-1").strip())
         if hostname not in self.allowed:
-            return await _send_json(send, 403, {"error": f"This hostname is not allowed for this Paperclip instance. {self.HINT}"}, kind)
+            # Never echoes the hostname: the hint is meant to be pasted into a shell.
+            return await _send_json(send, 403, {"error": f"This hostname is not allowed for this Paperclip instance. {self.hint}"}, kind)
         return await self.app(scope, receive, send)
 
 

@@ -16,6 +16,7 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.api.input_guard import is_data_error
+from paperclip.auth import actor_cache
 from paperclip.db.rawsql import READ_POOL_KEY
 from paperclip.db.rollback import rollback_keeping_prepared
 
@@ -45,6 +46,8 @@ class RequestUnitOfWork:
                 if self.app_state.read_pool is not None:
                     self.session.info[READ_POOL_KEY] = self.app_state.read_pool
             else:
+                # a write may change who may do what: no person's actor is served from memory meanwhile
+                actor_cache.writes_started()
                 self.session = self.app_state.sessions()
         return self.session
 

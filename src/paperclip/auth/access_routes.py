@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Body, Request
+from fastapi.responses import PlainTextResponse
 
-from paperclip.api.deps import DB, ActorDep, MaybeActorDep, Now
+from paperclip.api.deps import DB, ActorDep, MaybeActorDep, Now, SettingsDep
 from paperclip.auth import board_claim, board_keys, invites, members
 from paperclip.auth.ids import path_uuid
 from paperclip.errors import BadRequest
@@ -32,6 +33,11 @@ async def get_board_claim(token: str, session: DB, now: Now, code: str | None = 
 @router.post("/board-claim/{token}/claim")
 async def post_board_claim(token: str, session: DB, actor: MaybeActorDep, now: Now, body: Any = JsonBody):
     return await board_claim.claim_board(session, actor, token, fields(body).get("code"), now)
+
+
+@router.post("/bootstrap/claim")
+async def post_bootstrap_claim(session: DB, actor: MaybeActorDep, settings: SettingsDep, now: Now):
+    return await board_claim.bootstrap_claim(session, actor, settings.deployment_exposure, now)
 
 
 def _base_url(request: Request) -> str:
@@ -64,8 +70,19 @@ async def revoke_invite(invite_id: str, session: DB, actor: ActorDep, now: Now):
 
 
 @router.get("/invites/{token}")
-async def get_invite(token: str, request: Request, session: DB, now: Now):
-    return await invites.invite_summary(session, token, now, _base_url(request))
+async def get_invite(token: str, request: Request, session: DB, actor: MaybeActorDep, now: Now):
+    return await invites.invite_summary(session, token, now, _base_url(request), actor)
+
+
+@router.get("/invites/{token}/onboarding")
+async def invite_onboarding(token: str, request: Request, session: DB, settings: SettingsDep, now: Now):
+    return await invites.invite_onboarding(session, settings, token, now, _base_url(request))
+
+
+@router.get("/invites/{token}/onboarding.txt")
+async def invite_onboarding_text(token: str, request: Request, session: DB, settings: SettingsDep, now: Now):
+    text = await invites.invite_onboarding_text(session, settings, token, now, _base_url(request))
+    return PlainTextResponse(text, headers={"Cache-Control": "no-store"})
 
 
 @router.post("/invites/{token}/accept", status_code=202)
@@ -114,6 +131,13 @@ async def update_member(company_id: str, member_id: str, session: DB, actor: Act
                                        fields(body), now)
 
 
+@router.patch("/companies/{company_id}/members/{member_id}/role-and-grants")
+async def member_role_and_grants(company_id: str, member_id: str, session: DB, actor: ActorDep, now: Now,
+                                 body: Any = JsonBody):
+    return await members.update_role_and_grants(session, actor, _company(company_id),
+                                                path_uuid(member_id, "Member not found"), fields(body), now)
+
+
 @router.post("/companies/{company_id}/members/{member_id}/archive")
 async def archive_member(company_id: str, member_id: str, session: DB, actor: ActorDep, now: Now):
     return await members.archive_member(session, actor, _company(company_id), path_uuid(member_id, "Member not found"),
@@ -130,6 +154,16 @@ async def member_permissions(company_id: str, member_id: str, session: DB, actor
 @router.get("/admin/users")
 async def admin_users(session: DB, actor: ActorDep):
     return await members.list_users(session, actor)
+
+
+@router.get("/admin/users/{user_id}/company-access")
+async def get_company_access(user_id: str, session: DB, actor: ActorDep):
+    return await members.get_company_access(session, actor, user_id)
+
+
+@router.put("/admin/users/{user_id}/company-access")
+async def put_company_access(user_id: str, session: DB, actor: ActorDep, now: Now, body: Any = JsonBody):
+    return await members.set_company_access(session, actor, user_id, fields(body), now)
 
 
 @router.post("/admin/users/{user_id}/promote-instance-admin")

@@ -79,9 +79,14 @@ async def active_invite(session: AsyncSession, token: str | None, now: datetime)
 
 
 async def sign_up(session: AsyncSession, settings: Settings, *, name: object, email: object, password: object,
-                  now: datetime, invite_token: str | None = None) -> User:
+                  now: datetime, invite_token: str | None = None, state=None, client_address: str | None = None) -> User:
     """A new account. With sign-up disabled (auth.disableSignUp / PAPERCLIP_AUTH_DISABLE_SIGN_UP) only
-    the holder of an active invite may sign up: a fresh instance can still get its first admin."""
+    the holder of an active invite may sign up: a fresh instance can still get its first admin.
+    With `state` (the app's), attempts are counted per client address, every replica together (429)."""
+    if state is not None:
+        wait = await throttle.count_sign_up(state, client_address, now)
+        if wait is not None:
+            raise too_many_attempts(wait)
     address = check_email(email)
     secret = check_password(password)
     display = name.strip()[:MAX_NAME_LENGTH] if isinstance(name, str) else ""

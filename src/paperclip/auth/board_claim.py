@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from paperclip.activity.service import record
 from paperclip.auth.actor import LOCAL_BOARD_USER_ID, Actor
 from paperclip.db.models import Company, CompanyMembership, InstanceUserRole
-from paperclip.errors import BadRequest, Conflict, NotFound, Unauthorized
+from paperclip.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from paperclip.wire import iso
 
 log = logging.getLogger("paperclip.server")
@@ -141,3 +141,24 @@ async def announce(app, base_url: str, now: datetime) -> str | None:
     print(block, flush=True)
     log.warning("Board claim URL: %s", url)
     return url
+
+
+BOOTSTRAP_LOCK = 4242002  # the same advisory lock as the automatic bootstrap invite at start-up
+
+
+async def bootstrap_claim(session: AsyncSession, actor: Actor, exposure: str, now: datetime) -> dict:
+    """POST /api/bootstrap/claim: on an instance with no admin yet, the signed-in person becomes its
+    first instance admin (the original's shortcut beside the bootstrap invite). Refused on public
+    deployments, where anyone can sign up first: there the printed bootstrap invite is the way."""
+    if actor.type != "board" or actor.source != "session":
+        raise Unauthorized("Sign in from a browser session before claiming first admin")
+    await session.execute(sa.text(f"SELECT pg_advisory_xact_lock({BOOTSTRAP_LOCK})"))  # two claims at once
+    if await session.scalar(sa.select(sa.exists().where(InstanceUserRole.role == "instance_admin"))):
+        raise Conflict("Someone else has already claimed this instance")
+    if exposure == "public":
+        raise Forbidden("Claiming the first admin is disabled on public deployments: open the bootstrap invite "
+                        "printed at start-up, or run `paperclipai auth bootstrap-ceo` for a new one")
+    await session.execute(insert(InstanceUserRole).values(user_id=actor.user_id, role="instance_admin", created_at=now)
+                          .on_conflict_do_nothing())
+    log.warning("First instance admin claimed by user %s (POST /api/bootstrap/claim)", actor.user_id)
+    return {"claimed": True, "userId": actor.user_id}

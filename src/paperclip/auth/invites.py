@@ -25,6 +25,7 @@ from paperclip.activity.service import record
 from paperclip.auth.actor import SYSTEM, Actor
 from paperclip.auth.memberships import ROLES, require_permission
 from paperclip.auth.tokens import hash_token, new_token
+from paperclip.config import Settings
 from paperclip.db.models import (
     AgentApiKey,
     Company,
@@ -32,6 +33,7 @@ from paperclip.db.models import (
     InstanceUserRole,
     Invite,
     JoinRequest,
+    PrincipalPermissionGrant,
     User,
 )
 from paperclip.errors import BadRequest, Conflict, NotFound, Unauthorized
@@ -169,20 +171,141 @@ async def _by_token(session: AsyncSession, token: str, *, lock: bool = False) ->
     return await session.scalar(stmt.with_for_update() if lock else stmt)
 
 
-async def invite_summary(session: AsyncSession, token: str, now: datetime, base_url: str) -> dict[str, Any]:
-    """The public look-up of an invite link; 404 unless it can still be accepted."""
+async def _active(session: AsyncSession, token: str, now: datetime) -> Invite:
     invite = await _by_token(session, token)
     if invite is None or _state(invite, now) != "active":
         raise NotFound(NOT_FOUND)
+    return invite
+
+
+def _links(token: str, base_url: str) -> dict[str, str]:
+    base = base_url.rstrip("/")
+    paths = {"invite": f"/invite/{token}", "onboarding": f"/api/invites/{token}/onboarding",
+             "onboardingText": f"/api/invites/{token}/onboarding.txt"}
+    out: dict[str, str] = {}
+    for name, path in paths.items():
+        out[f"{name}Path"], out[f"{name}Url"] = path, base + path
+    return out
+
+
+async def _invite_public(session: AsyncSession, invite: Invite, token: str, base_url: str) -> dict[str, Any]:
     company = await session.get(Company, invite.company_id) if invite.company_id else None
-    inviter = await session.get(User, invite.invited_by_user_id) if invite.invited_by_user_id else None
+    logo = f"/api/invites/{token}/logo" if company is not None and company.logo_asset_id else None
     return {
         "id": uid(invite.id), "companyId": uid(invite.company_id), "companyName": company.name if company else None,
-        "inviteType": invite.invite_type, "allowedJoinTypes": invite.allowed_join_types,
-        "humanRole": invite.human_role, "expiresAt": iso(invite.expires_at), "invitePath": f"/invite/{token}",
-        "inviteUrl": f"{base_url.rstrip('/')}/invite/{token}", "inviteMessage": invite.agent_message,
-        "invitedByUserName": inviter.name if inviter else None,
+        "companyLogoUrl": logo, "inviteType": invite.invite_type, "allowedJoinTypes": invite.allowed_join_types,
+        "humanRole": invite.human_role, "expiresAt": iso(invite.expires_at), **_links(token, base_url),
+        "inviteMessage": invite.agent_message,
     }
+
+
+async def invite_summary(session: AsyncSession, token: str, now: datetime, base_url: str,
+                         actor: Actor | None = None) -> dict[str, Any]:
+    """The public look-up of an invite link; 404 unless it can still be accepted. A signed-in caller
+    also sees the state of their own join request for it."""
+    invite = await _active(session, token, now)
+    inviter = await session.get(User, invite.invited_by_user_id) if invite.invited_by_user_id else None
+    request = None
+    if actor is not None and actor.is_board and actor.user_id:
+        request = await session.scalar(sa.select(JoinRequest).where(
+            JoinRequest.invite_id == invite.id, JoinRequest.requesting_user_id == actor.user_id)
+            .order_by(JoinRequest.created_at.desc()).limit(1))
+    return {**await _invite_public(session, invite, token, base_url),
+            "invitedByUserName": inviter.name if inviter else None,
+            "joinRequestStatus": request.status if request else None,
+            "joinRequestType": request.request_type if request else None}
+
+
+async def invite_logo_asset_id(session: AsyncSession, token: str, now: datetime) -> uuid.UUID:
+    """The company logo an active invite may show to whoever holds its link."""
+    invite = await _active(session, token, now)
+    company = await session.get(Company, invite.company_id) if invite.company_id else None
+    if company is None or company.logo_asset_id is None:
+        raise NotFound("Invite logo not found")
+    return company.logo_asset_id
+
+
+def _connectivity(settings: Settings, base_url: str) -> dict[str, Any]:
+    from urllib.parse import urlsplit
+
+    host = urlsplit(base_url).hostname or ""
+    loopback = host in ("localhost", "127.0.0.1", "::1") or host.startswith("127.")
+    candidates = [base_url.rstrip("/")]
+    if loopback:
+        port = urlsplit(base_url).port
+        candidates.append(f"http://host.docker.internal{f':{port}' if port else ''}")
+    diagnostics = []
+    if loopback:
+        diagnostics.append({"code": "onboarding_api_loopback", "level": "warn",
+                            "message": f"The invite's base URL ({base_url}) is a loopback address: an agent on "
+                                       "another machine cannot reach it.",
+                            "hint": "Set PAPERCLIP_PUBLIC_URL to a name agents can reach (a LAN or Tailscale "
+                                    "name, or a public domain) and allow it with PAPERCLIP_ALLOWED_HOSTNAMES."})
+    return {"deploymentMode": settings.deployment_mode, "deploymentExposure": settings.deployment_exposure,
+            "bindHost": settings.host, "allowedHostnames": list(settings.allowed_hostnames),
+            "connectionCandidates": candidates, "diagnostics": diagnostics,
+            "guidance": "An agent on another machine needs a base URL it can reach whose host name this server "
+                        "allows (`paperclipai allowed-hostname <host>` or PAPERCLIP_ALLOWED_HOSTNAMES)."}
+
+
+async def invite_onboarding(session: AsyncSession, settings: Settings, token: str, now: datetime,
+                            base_url: str) -> dict[str, Any]:
+    """GET /invites/:token/onboarding: how an agent joins through this invite, as data."""
+    invite = await _active(session, token, now)
+    base = base_url.rstrip("/")
+    accept = f"/api/invites/{token}/accept"
+    return {"invite": await _invite_public(session, invite, token, base_url), "onboarding": {
+        "instructions": ("Send an agent join request (requestType 'agent' with agentName, and adapterType, "
+                         "capabilities and agentDefaultsPayload as your runtime needs), keep the one-time "
+                         "claimSecret of the answer, wait until the board approves the request, then exchange "
+                         "the claimSecret for your API key at the claim endpoint — once."),
+        "inviteMessage": invite.agent_message,
+        "recommendedAdapterType": None,
+        "requiredFields": {
+            "requestType": "agent", "agentName": "Display name for this agent",
+            "adapterType": "Adapter type for this runtime (one this server has installed)",
+            "capabilities": "Optional capability summary",
+            "agentDefaultsPayload": "Adapter configuration for this runtime, as its adapter expects it"},
+        "registrationEndpoint": {"method": "POST", "path": accept, "url": base + accept},
+        "claimEndpointTemplate": {"method": "POST", "path": "/api/join-requests/{requestId}/claim-api-key",
+                                  "body": {"claimSecret": "one-time claim secret returned when the join request is created"}},
+        "connectivity": _connectivity(settings, base_url),
+        "textInstructions": {"path": f"/api/invites/{token}/onboarding.txt",
+                             "url": f"{base}/api/invites/{token}/onboarding.txt", "contentType": "text/plain"},
+    }}
+
+
+async def invite_onboarding_text(session: AsyncSession, settings: Settings, token: str, now: datetime,
+                                 base_url: str) -> str:
+    """The same, as a plain-text page an agent (or a person) can follow."""
+    data = await invite_onboarding(session, settings, token, now, base_url)
+    invite, onboarding = data["invite"], data["onboarding"]
+    connectivity = onboarding["connectivity"]
+    lines = [
+        "# Joining a Paperclip company as an agent", "",
+        f"Company: {invite['companyName']}", f"Invite type: {invite['inviteType']}",
+        f"Allowed join types: {invite['allowedJoinTypes']}", f"Expires: {invite['expiresAt']}",
+    ]
+    if invite.get("inviteMessage"):
+        lines += ["", "Message from the board:", invite["inviteMessage"]]
+    lines += [
+        "", "## 1. Send a join request", f"POST {onboarding['registrationEndpoint']['url']}",
+        "Content-Type: application/json", "",
+        '{"requestType": "agent", "agentName": "My Agent", "adapterType": "process",',
+        ' "capabilities": "What this agent does", "agentDefaultsPayload": {}}', "",
+        "The answer (202) holds the join request's id and a one-time claimSecret: keep both.",
+        "", "## 2. Wait for approval",
+        "A board member approves or rejects the request in the company's join requests.",
+        "", "## 3. Claim the API key (once)",
+        "POST " + connectivity["connectionCandidates"][0] + "/api/join-requests/<requestId>/claim-api-key",
+        '{"claimSecret": "<the claimSecret of step 1>"}', "",
+        "The answer holds the API key (token) a single time; send it as `Authorization: Bearer <token>`.",
+        "", "## Reaching this server",
+        *[f"- {url}" for url in connectivity["connectionCandidates"]],
+        *[f"- warning: {d['message']} {d['hint']}" for d in connectivity["diagnostics"]],
+        connectivity["guidance"], "",
+    ]
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------------------------------- accepting
@@ -221,6 +344,18 @@ async def _accept_bootstrap(session: AsyncSession, actor: Actor, invite: Invite,
             "userId": actor.user_id}
 
 
+def _joining_grants(invite: Invite, role: str) -> list[str]:
+    """The grants a person joining by this invite gets: the invite's `defaultsPayload.human.grants`, else
+    (like the original's default invite) `tasks:assign` for every role but viewer."""
+    from paperclip.auth.memberships import PERMISSION_KEYS
+
+    human = (invite.defaults_payload or {}).get("human") if isinstance(invite.defaults_payload, dict) else None
+    if isinstance(human, dict) and isinstance(human.get("grants"), list):
+        keys = [g.get("permissionKey") for g in human["grants"] if isinstance(g, dict)]
+        return sorted({k for k in keys if k in PERMISSION_KEYS})
+    return [] if role == "viewer" else ["tasks:assign"]
+
+
 async def _accept_human(session: AsyncSession, actor: Actor, invite: Invite, now: datetime,
                         request_ip: str | None) -> dict[str, Any]:
     if actor.type != "board" or actor.source not in ("session", "board_key"):
@@ -239,6 +374,10 @@ async def _accept_human(session: AsyncSession, actor: Actor, invite: Invite, now
         membership_role=role).on_conflict_do_update(
         index_elements=["company_id", "principal_type", "principal_id"],
         set_={"status": "active", "membership_role": role, "updated_at": now}))
+    for key in _joining_grants(invite, role):
+        await session.execute(insert(PrincipalPermissionGrant).values(
+            company_id=invite.company_id, principal_type="user", principal_id=actor.user_id, permission_key=key,
+            granted_by_user_id=invite.invited_by_user_id, created_at=now, updated_at=now).on_conflict_do_nothing())
     request = JoinRequest(id=uuid.uuid4(), invite_id=invite.id, company_id=invite.company_id, request_type="human",
                           status="approved", requesting_user_id=actor.user_id,
                           request_email_snapshot=user.email if user else None,

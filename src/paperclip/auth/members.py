@@ -30,7 +30,13 @@ def member_to_wire(m: CompanyMembership, user: User | None, grants: list[Princip
     return {"id": uid(m.id), "companyId": uid(m.company_id), "principalType": m.principal_type,
             "principalId": m.principal_id, "status": m.status, "membershipRole": m.membership_role,
             "createdAt": iso(m.created_at), "updatedAt": iso(m.updated_at), "user": _user(user),
-            "grants": [{"id": uid(g.id), "permissionKey": g.permission_key, "scope": g.scope} for g in grants]}
+            "grants": [grant_to_wire(g) for g in grants]}
+
+
+def grant_to_wire(g: PrincipalPermissionGrant) -> dict[str, Any]:
+    return {"id": uid(g.id), "companyId": uid(g.company_id), "principalType": g.principal_type,
+            "principalId": g.principal_id, "permissionKey": g.permission_key, "scope": g.scope,
+            "grantedByUserId": g.granted_by_user_id, "createdAt": iso(g.created_at), "updatedAt": iso(g.updated_at)}
 
 
 async def list_members(session: AsyncSession, actor: Actor, company_id: uuid.UUID) -> dict[str, Any]:
@@ -156,3 +162,165 @@ async def set_member_permissions(session: AsyncSession, actor: Actor, company_id
     await record(session, actor, company_id=company_id, action="member.permissions_updated", entity_type="membership",
                  entity_id=m.id, details={"principalId": m.principal_id, "grants": sorted(wanted)})
     return member_to_wire(m, await session.get(User, m.principal_id), rows)
+
+
+# ------------------------------------------------------------------------------------------- role and grants
+
+ROLE_AND_GRANTS_ROLES = ("owner", "admin", "operator", "viewer")  # the original's list for this route
+
+
+def _invalid_option(path: list, values: tuple[str, ...]) -> BadRequest:
+    return BadRequest("Validation error", [{
+        "code": "invalid_value", "values": list(values), "path": path,
+        "message": "Invalid option: expected one of " + "|".join(f'"{v}"' for v in values)}])
+
+
+def _grants_of(body: dict[str, Any]) -> dict[str, Any] | None:
+    from paperclip.auth.memberships import PERMISSION_KEYS
+
+    grants = body.get("grants")
+    if grants is None:
+        return None
+    if not isinstance(grants, list) or len(grants) > 50:
+        raise BadRequest("Validation error", [{"code": "invalid_type", "expected": "array", "path": ["grants"],
+                                               "message": "Invalid input: expected array"}])
+    wanted: dict[str, Any] = {}
+    for i, grant in enumerate(grants):
+        key = grant.get("permissionKey") if isinstance(grant, dict) else None
+        if key not in PERMISSION_KEYS:
+            raise _invalid_option(["grants", i, "permissionKey"], PERMISSION_KEYS)
+        scope = grant.get("scope")
+        if scope is not None and not isinstance(scope, dict):
+            raise BadRequest("Validation error", [{"code": "invalid_type", "expected": "object",
+                                                   "path": ["grants", i, "scope"], "message": "Invalid input: expected object"}])
+        wanted[key] = scope
+    return wanted
+
+
+async def _replace_grants(session: AsyncSession, actor: Actor, m: CompanyMembership, wanted: dict[str, Any],
+                          now: datetime) -> None:
+    await session.execute(sa.delete(PrincipalPermissionGrant).where(
+        PrincipalPermissionGrant.company_id == m.company_id, PrincipalPermissionGrant.principal_type == m.principal_type,
+        PrincipalPermissionGrant.principal_id == m.principal_id))
+    session.add_all([PrincipalPermissionGrant(
+        id=uuid.uuid4(), company_id=m.company_id, principal_type=m.principal_type, principal_id=m.principal_id,
+        permission_key=key, scope=scope, granted_by_user_id=actor.user_id, created_at=now, updated_at=now)
+        for key, scope in sorted(wanted.items())])
+    await session.flush()
+
+
+async def _grants(session: AsyncSession, m: CompanyMembership) -> list[PrincipalPermissionGrant]:
+    return list(await session.scalars(sa.select(PrincipalPermissionGrant).where(
+        PrincipalPermissionGrant.company_id == m.company_id, PrincipalPermissionGrant.principal_type == m.principal_type,
+        PrincipalPermissionGrant.principal_id == m.principal_id).order_by(PrincipalPermissionGrant.permission_key)))
+
+
+async def update_role_and_grants(session: AsyncSession, actor: Actor, company_id: uuid.UUID, member_id: uuid.UUID,
+                                 body: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """PATCH members/:id/role-and-grants: role and/or status, and (when sent) the grants, replaced in one go."""
+    await require_permission(session, actor, company_id, "users:manage_permissions")
+    if "membershipRole" in body and body["membershipRole"] not in ROLE_AND_GRANTS_ROLES:
+        raise _invalid_option(["membershipRole"], ROLE_AND_GRANTS_ROLES)
+    if "status" in body and body["status"] not in MEMBER_STATUSES:
+        raise _invalid_option(["status"], MEMBER_STATUSES)
+    wanted = _grants_of(body)
+    if body.get("membershipRole") is None and body.get("status") is None:
+        raise BadRequest("Validation error", [{"code": "custom", "path": [],
+                                               "message": "membershipRole or status is required"}])
+    m = await _member(session, company_id, member_id)
+    role, status = body.get("membershipRole") or m.membership_role, body.get("status") or m.status
+    await _keep_an_owner(session, m, role, status)
+    m.membership_role, m.status, m.updated_at = role, status, now
+    await session.flush()
+    if wanted is not None:
+        await _replace_grants(session, actor, m, wanted, now)
+    grants = await _grants(session, m)
+    await record(session, actor, company_id=company_id, action="company_member.access_updated",
+                 entity_type="company_membership", entity_id=m.id,
+                 details={"status": m.status, "grantCount": len(grants), "membershipRole": m.membership_role})
+    return member_to_wire(m, await session.get(User, m.principal_id), grants)
+
+
+# ------------------------------------------------------------------------------------- admin: company access
+
+
+async def _company_access(session: AsyncSession, user_id: str) -> list[dict[str, Any]]:
+    from paperclip.db.models import Company
+
+    rows = (await session.execute(sa.select(CompanyMembership, Company.name, Company.status)
+                                  .join(Company, Company.id == CompanyMembership.company_id)
+                                  .where(CompanyMembership.principal_type == "user",
+                                         CompanyMembership.principal_id == user_id)
+                                  .order_by(Company.name, Company.id))).all()
+    return [{"id": uid(m.id), "companyId": uid(m.company_id), "principalType": m.principal_type,
+             "principalId": m.principal_id, "status": m.status, "membershipRole": m.membership_role,
+             "createdAt": iso(m.created_at), "updatedAt": iso(m.updated_at), "companyName": name,
+             "companyStatus": company_status} for m, name, company_status in rows]
+
+
+async def _access_answer(session: AsyncSession, user: User | None) -> dict[str, Any]:
+    if user is None:
+        return {"user": None, "companyAccess": []}
+    admin = await session.scalar(sa.select(sa.exists().where(
+        InstanceUserRole.user_id == user.id, InstanceUserRole.role == "instance_admin")))
+    return {"user": {"id": user.id, "email": user.email, "name": user.name, "image": user.image,
+                     "isInstanceAdmin": bool(admin)}, "companyAccess": await _company_access(session, user.id)}
+
+
+async def get_company_access(session: AsyncSession, actor: Actor, user_id: str) -> dict[str, Any]:
+    actor.require_instance_admin()
+    return await _access_answer(session, await session.get(User, user_id) if len(user_id) <= 200 else None)
+
+
+async def set_company_access(session: AsyncSession, actor: Actor, user_id: str, body: dict[str, Any],
+                             now: datetime) -> dict[str, Any]:
+    """PUT admin/users/:id/company-access `{companyIds}`: the user's active companies become exactly these.
+    New ones join as `operator`; dropped ones are archived (owners and admins cannot be dropped here)."""
+    from paperclip.db.models import Company
+
+    actor.require_instance_admin()
+    ids = body.get("companyIds", [])
+    if not isinstance(ids, list) or len(ids) > 1000:
+        raise BadRequest("Validation error", [{"code": "invalid_type", "expected": "array", "path": ["companyIds"],
+                                               "message": "Invalid input: expected array"}])
+    try:
+        wanted = {uuid.UUID(str(i)) for i in ids}
+    except ValueError:
+        raise BadRequest("Validation error", [{"code": "invalid_format", "format": "uuid", "path": ["companyIds"],
+                                               "message": "Invalid UUID"}]) from None
+    if user_id == actor.user_id:
+        raise Conflict("You cannot remove yourself")
+    user = await session.get(User, user_id) if len(user_id) <= 200 else None
+    if user is None:
+        raise NotFound("User not found")
+    known = set(await session.scalars(sa.select(Company.id).where(Company.id.in_(wanted)))) if wanted else set()
+    if known != wanted:
+        raise NotFound("Company not found")
+    current = {m.company_id: m for m in await session.scalars(sa.select(CompanyMembership).where(
+        CompanyMembership.principal_type == "user", CompanyMembership.principal_id == user_id).with_for_update())}
+    dropped = [m for cid, m in current.items() if cid not in wanted and m.status != "archived"]
+    if any(m.membership_role in MANAGER_ROLES_FOR_ACCESS for m in dropped):
+        raise Conflict("Owners and admins cannot be removed from company access")
+    changed: list[CompanyMembership] = []
+    for m in dropped:
+        m.status, m.updated_at = "archived", now
+        changed.append(m)
+    for cid in sorted(wanted):
+        existing = current.get(cid)
+        if existing is None:
+            added = CompanyMembership(id=uuid.uuid4(), company_id=cid, principal_type="user", principal_id=user_id,
+                                      status="active", membership_role="operator", created_at=now, updated_at=now)
+            session.add(added)
+            changed.append(added)
+        elif existing.status != "active":
+            existing.status, existing.updated_at = "active", now
+            changed.append(existing)
+    await session.flush()
+    for m in changed:
+        await record(session, actor, company_id=m.company_id, action="company_member.access_updated",
+                     entity_type="company_membership", entity_id=m.id,
+                     details={"status": m.status, "membershipRole": m.membership_role, "source": "admin_company_access"})
+    return await _access_answer(session, user)
+
+
+MANAGER_ROLES_FOR_ACCESS = ("owner", "admin")

@@ -19,8 +19,13 @@ from paperclip.errors import Forbidden
 
 ROLES = ("owner", "admin", "operator", "member", "viewer")
 MANAGER_ROLES = ("owner", "admin")
-PERMISSION_KEYS = ("agents:create", "agents:configure", "users:invite", "users:manage_permissions", "tasks:assign",
-                   "tasks:assign_scope", "tasks:manage_active_checkouts", "joins:approve")
+# The original's permission keys (its validation list); the ones this server checks are agents:create,
+# users:invite, users:manage_permissions, joins:approve and tasks:assign — the others are stored and listed.
+PERMISSION_KEYS = ("agents:create", "agents:configure", "agents:suggest-changes", "skills:create",
+                   "skills:suggest-changes", "environments:manage", "tools:admin", "tools:manage_connections",
+                   "tools:manage_profiles", "tools:view_audit", "audit:view_agent_actions", "tools:use",
+                   "tools:manage_runtime", "inbox:manage", "users:invite", "users:manage_permissions", "tasks:assign",
+                   "tasks:assign_scope", "tasks:manage_active_checkouts", "pipelines:write", "joins:approve")
 
 
 async def role_of(session: AsyncSession, company_id: uuid.UUID, user_id: str) -> str | None:
@@ -47,3 +52,17 @@ async def require_permission(session: AsyncSession, actor: Actor, company_id: uu
     if await has_grant(session, company_id, "user", actor.user_id, key):
         return
     raise Forbidden(f"Missing permission: {key}")
+
+
+async def require_member_grant(session: AsyncSession, actor: Actor, company_id: uuid.UUID, key: str) -> None:
+    """What a board user's work needs beyond company access (creating agents, assigning tasks): owners,
+    admins, instance admins and the local board may; any other member needs an explicit grant of
+    `key` (the original's 403 and details). Agents are checked by their own permissions elsewhere."""
+    user_id = actor.user_id
+    if not actor.is_board or actor.source == "local_implicit" or actor.is_instance_admin or user_id is None:
+        return
+    if await role_of(session, company_id, user_id) in MANAGER_ROLES:
+        return
+    if await has_grant(session, company_id, "user", user_id, key):
+        return
+    raise Forbidden(f"Missing permission: {key}.", {"reason": "deny_missing_grant"})

@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from paperclip.auth import actor_cache
 from paperclip.auth.actor import ANONYMOUS, LOCAL_BOARD, LOCAL_BOARD_USER_ID, Actor
 from paperclip.auth.run_jwt import looks_like_jwt, verify_run_jwt
-from paperclip.auth.sessions import lookup_session
+from paperclip.auth.sessions import MAX_TOKEN_LENGTH, lookup_session
 from paperclip.auth.tokens import BOARD_KEY_PREFIX, hash_token
 from paperclip.config import Settings
 from paperclip.db.models import AgentApiKey, BoardApiKey
@@ -49,7 +50,11 @@ async def resolve_actor(
     session: AsyncSession, settings: Settings, *, authorization: str | None, run_id_header: str | None, now: datetime,
     session_token: str | None = None, mutating: bool = False,
 ) -> Actor:
-    """The caller. A bearer token or session cookie that matches nothing is a 401, never anonymous."""
+    """The caller. A bearer token or session cookie that matches nothing is a 401, never anonymous.
+    People's tokens resolve from a short-lived cache (auth/actor_cache.py: 5 s, cleared by every
+    mutating request of this process)."""
+    if mutating:
+        actor_cache.writes_started()
     actor = await _resolve(session, settings, authorization, run_id_header, now, session_token)
     return replace(actor, mutating=True) if mutating and actor.type == "board" else actor
 
@@ -67,10 +72,17 @@ async def _resolve(session: AsyncSession, settings: Settings, authorization: str
             return replace(LOCAL_BOARD, run_id=run_id) if run_id else LOCAL_BOARD
         if session_token is None:
             return replace(ANONYMOUS, run_id=run_id) if run_id else ANONYMOUS
+        key = "s:" + hash_token(session_token) if len(session_token) <= MAX_TOKEN_LENGTH else None
+        cached = actor_cache.get(key) if key else None
+        if cached is not None and cached[0] > now:
+            return replace(cached[1], run_id=run_id) if run_id else cached[1]
         row = await lookup_session(session, session_token, now)
         if row is None:
             raise Unauthorized("Session expired or invalid: sign in again")
-        return _board_actor(row, "session", session_id=row["id"], run_id=run_id)
+        person = _board_actor(row, "session", session_id=row["id"])
+        if key:
+            actor_cache.put(key, row["expires_at"], person)
+        return replace(person, run_id=run_id) if run_id else person
 
     if looks_like_jwt(token):
         # Run JWTs verify without the database; a valid one costs one query (the agent's state).
@@ -101,12 +113,17 @@ async def _resolve(session: AsyncSession, settings: Settings, authorization: str
 
 
 async def _board_key_actor(session: AsyncSession, digest: str, now: datetime, run_id) -> Actor | None:
+    cached = actor_cache.get("b:" + digest)
+    if cached is not None and (cached[0] is None or cached[0] > now):
+        return replace(cached[1], run_id=run_id) if run_id else cached[1]
     row = await BOARD_KEY.fetchrow(session, digest)
     if row is None or (row["expires_at"] is not None and row["expires_at"] <= now):
         return None
     if row["last_used_at"] is None or now - row["last_used_at"] > LAST_USED_GRANULARITY:
         await session.execute(sa.update(BoardApiKey).where(BoardApiKey.id == row["id"]).values(last_used_at=now))
-    return _board_actor(row, "board_key", key_id=row["id"], run_id=run_id)
+    actor = _board_actor(row, "board_key", key_id=row["id"])
+    actor_cache.put("b:" + digest, row["expires_at"], actor)
+    return replace(actor, run_id=run_id) if run_id else actor
 
 
 def _board_actor(row, source: str, *, key_id=None, session_id=None, run_id=None) -> Actor:

@@ -43,7 +43,8 @@ async def sign_up_email(request: Request, session: DB, now: Now, body: Any = Jso
     fields = _fields(body)
     user = await accounts.sign_up(session, request.app.state.settings, name=fields.get("name"),
                                   email=fields.get("email"), password=fields.get("password"), now=now,
-                                  invite_token=fields.get("inviteToken") or request.query_params.get("inviteToken"))
+                                  invite_token=fields.get("inviteToken") or request.query_params.get("inviteToken"),
+                                  state=request.app.state, client_address=_client_address(request))
     token, _ = await sessions.create_session(session, user.id, now, ip_address=_client_address(request),
                                              user_agent=request.headers.get("user-agent"))
     return _signed_in(request, token, user, 200)

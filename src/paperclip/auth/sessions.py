@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
+from paperclip.auth import actor_cache
 from paperclip.auth.tokens import hash_token
 from paperclip.config import Settings
 from paperclip.db.models import AuthSession
@@ -112,7 +113,9 @@ async def lookup_session(session: AsyncSession, token: str, now: datetime):
 
 async def revoke_session(session: AsyncSession, token: str) -> bool:
     """Sign a session out (deletes its row); False when it did not exist."""
-    result = await session.execute(sa.delete(AuthSession).where(AuthSession.token_hash == hash_token(token)))
+    digest = hash_token(token)
+    result = await session.execute(sa.delete(AuthSession).where(AuthSession.token_hash == digest))
+    actor_cache.forget("s:" + digest)
     return bool(result.rowcount)
 
 

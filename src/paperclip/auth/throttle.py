@@ -1,4 +1,5 @@
-"""Sign-in throttling per account and per client address, shared by every replica (a table).
+"""Sign-in throttling per account and per client address, and sign-up throttling per client address,
+shared by every replica (a table).
 
 Failed attempts are counted in fixed windows outside the request's transaction (a failed sign-in
 rolls its request back, the count must stay). Keys hold a SHA-256 of the email, never the email.
@@ -25,6 +26,15 @@ ON CONFLICT (key) DO UPDATE SET
   window_started_at = CASE WHEN auth_rate_limits.window_started_at <= $3 THEN $2 ELSE auth_rate_limits.window_started_at END
 RETURNING attempts""")
 _CLEAR = Sql("DELETE FROM auth_rate_limits WHERE key = $1")
+# Sign-ups are counted whether they succeed or not (each costs an argon2 hash), one atomic statement.
+SIGN_UP_WINDOW = timedelta(hours=1)
+MAX_SIGN_UPS_PER_ADDRESS = 20
+_HIT = Sql("""
+INSERT INTO auth_rate_limits (key, window_started_at, attempts) VALUES ($1, $2, 1)
+ON CONFLICT (key) DO UPDATE SET
+  attempts = CASE WHEN auth_rate_limits.window_started_at <= $3 THEN 1 ELSE auth_rate_limits.attempts + 1 END,
+  window_started_at = CASE WHEN auth_rate_limits.window_started_at <= $3 THEN $2 ELSE auth_rate_limits.window_started_at END
+RETURNING attempts, window_started_at""")
 
 
 @dataclass(frozen=True)
@@ -72,3 +82,13 @@ async def _independent(state, sql: Sql, *args, fetch_all: bool = False):
         result = await (sql.fetch(session, *args) if fetch_all else sql.fetchrow(session, *args))
         await session.commit()
         return result
+
+
+async def count_sign_up(state, address: str | None, now: datetime) -> int | None:
+    """Counts one sign-up attempt from `address`; the seconds to wait when it is over the limit."""
+    if not address:
+        return None
+    row = await _independent(state, _HIT, "signup-ip:" + address, now, now - SIGN_UP_WINDOW)
+    if row["attempts"] <= MAX_SIGN_UPS_PER_ADDRESS:
+        return None
+    return max(1, math.ceil((row["window_started_at"] + SIGN_UP_WINDOW - now).total_seconds()))

@@ -33,7 +33,7 @@ def allowed_hostname_command(
     config: ConfigOpt = None,
     instance: Instance = None,
 ) -> None:
-    """Add a hostname to server.allowedHostnames (authenticated/private deployments)."""
+    """Add a hostname to server.allowedHostnames (local_trusted and authenticated/private deployments)."""
     _allowed_hostname(host, data_dir, config, instance)
 
 
@@ -57,8 +57,8 @@ def _allowed_hostname(host, data_dir, config, instance) -> None:
         console.print(f"[green]✓[/] Added allowed hostname: {hostname}", highlight=False)
         console.print("Restart the Paperclip server for the change to take effect.")
     mode, exposure = current.server.deploymentMode, current.server.exposure
-    if (mode, exposure) != ("authenticated", "private"):
-        console.print(f"Note: allowed hostnames are enforced only in authenticated/private mode (this instance: {mode}/{exposure}).",
+    if mode == "authenticated" and exposure == "public":
+        console.print(f"Note: allowed hostnames are enforced only in local_trusted and authenticated/private modes (this instance: {mode}/{exposure}).",
                       highlight=False, soft_wrap=True)
     if env.get("PAPERCLIP_ALLOWED_HOSTNAMES", "").strip():
         console.print("Note: PAPERCLIP_ALLOWED_HOSTNAMES is set in the environment and replaces this list.", highlight=False, soft_wrap=True)

@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 from typing import Annotated
 
-import httpx
 import typer
 
 from paperclip.cli import auth_store
@@ -45,6 +44,8 @@ def stored_token(api_base: str, home: Path | None = None) -> str | None:
 def login_command(api_base: ApiBase = None,
                   wait: Annotated[int, typer.Option("--wait", help="Seconds to wait for the approval")] = WAIT_SECONDS) -> None:
     """Log the CLI in as you: approve the printed URL in a browser where you are signed in."""
+    import httpx  # here, not at the top: `paperclipai run` imports this module and never needs it
+
     base = _base(api_base)
     try:
         with httpx.Client(base_url=base, timeout=30) as http:
@@ -75,6 +76,8 @@ def login_command(api_base: ApiBase = None,
 
 def whoami_command(api_base: ApiBase = None) -> None:
     """Who the stored CLI login is."""
+    import httpx
+
     base = _base(api_base)
     token = stored_token(base)
     if not token:
@@ -89,6 +92,8 @@ def whoami_command(api_base: ApiBase = None) -> None:
 
 def logout_command(api_base: ApiBase = None) -> None:
     """Revoke the stored CLI login's key and forget it."""
+    import httpx
+
     base = _base(api_base)
     token = stored_token(base)
     if token:

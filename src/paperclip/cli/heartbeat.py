@@ -7,13 +7,15 @@ import json
 import os
 import sys
 import time
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import httpx
 import typer
 
 from paperclip.cli.common import ConfigOpt, DataDir, Instance, fail, settings_for
 from paperclip.vocabulary import RUN_TERMINAL
+
+if TYPE_CHECKING:
+    import httpx  # imported where used: `paperclipai run` imports this module and never needs it
 
 heartbeat_app = typer.Typer(help="Heartbeat runs: wake an agent and follow its run.", no_args_is_help=True)
 POLL_SECONDS = 0.25
@@ -71,6 +73,8 @@ class LogFollower:
 
 
 def _client(api_base: str, api_key: str | None) -> httpx.Client:
+    import httpx
+
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     return httpx.Client(base_url=api_base.rstrip("/"), headers=headers, timeout=30)
 
@@ -88,6 +92,8 @@ def run_command(
     instance: Instance = None,
 ) -> None:
     """Wake an agent on demand, stream its run's output, and exit with the run's exit code."""
+    import httpx
+
     if api_base is None:
         api_base = os.environ.get("PAPERCLIP_API_URL")
     if api_base is None:

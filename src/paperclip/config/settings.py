@@ -105,6 +105,9 @@ class Settings:
     limits: RunLimits = field(default_factory=RunLimits)  # run timeouts, output caps (config/limits.py)
     metrics_enabled: bool = False  # PAPERCLIP_METRICS_ENABLED: GET /api/metrics
     metrics_token: str | None = field(default=None, repr=False)  # PAPERCLIP_METRICS_TOKEN: bearer token for it
+    # PAPERCLIP_TRUSTED_PROXIES: addresses/CIDRs whose X-Forwarded-For/-Proto are believed (none by default)
+    trusted_proxies: tuple[str, ...] = ()
+    request_body_timeout_sec: int = 60  # PAPERCLIP_REQUEST_BODY_TIMEOUT_SEC: 408 past it (uploads: x10); 0 = none
 
     @property
     def instance_env_file(self) -> Path:
@@ -276,7 +279,28 @@ def resolve(env: Mapping[str, str], paths: InstancePaths, config_path: Path, con
         limits=run_limits(env),
         metrics_enabled=bool(env_bool(env, "PAPERCLIP_METRICS_ENABLED")),
         metrics_token=env_str(env, "PAPERCLIP_METRICS_TOKEN"),
+        trusted_proxies=_trusted_proxies(env),
+        request_body_timeout_sec=_default(env_int(env, "PAPERCLIP_REQUEST_BODY_TIMEOUT_SEC", 0, 86400), 60),
     )
+
+
+def _default(value: int | None, default: int) -> int:
+    return default if value is None else value
+
+
+def _trusted_proxies(env: Mapping[str, str]) -> tuple[str, ...]:
+    """Each item an IP address or network; a typo is refused at start rather than silently trusting
+    nobody (the proxy's clients would all share its address, e.g. for the sign-in throttle)."""
+    import ipaddress
+
+    items = env_list(env, "PAPERCLIP_TRUSTED_PROXIES") or []
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ConfigError(f"Invalid PAPERCLIP_TRUSTED_PROXIES item {item!r}: expected an IP address or CIDR "
+                              "network (comma-separated), e.g. 10.0.0.0/8,127.0.0.1") from None
+    return tuple(items)
 
 
 def _explain(issue: tuple[str, str], host_env: str | None) -> str:

@@ -1,15 +1,18 @@
-"""Recording a cost event: validate, insert, recompute the month's spend, enforce budgets — one transaction."""
+"""Recording a cost event: validate, insert, recompute the month's spend, enforce budgets — one
+transaction. Two ways in: a request's body (`create_cost_event`) and a finished run's usage
+(`record_run_cost`, from heartbeat/finalize.py); both end in `_record`."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from paperclip.activity.service import record
+from paperclip.activity.service import ActivityActor, actor_activity, record_as
 from paperclip.auth.actor import Actor
 from paperclip.costs.budgets import enforce_after_cost_event, lock_agent, lock_company, month_window
 from paperclip.costs.schemas import CostEventCreate, cost_event_to_wire
@@ -45,13 +48,81 @@ def _recompute(table, key_column, key: uuid.UUID, spend_filter, window: tuple[da
     return sa.update(table).where(key_column == key).values(spent_monthly_cents=total).returning(table.spent_monthly_cents)
 
 
+@dataclass(frozen=True)
+class CostInput:
+    """A cost event's values once validated: from a request body (`from_body`) or from inside the
+    server (a finished run's usage, `record_run_cost`)."""
+    agent_id: uuid.UUID
+    provider: str
+    model: str
+    occurred_at: datetime
+    biller: str | None = None
+    billing_type: str = "unknown"
+    cost_status: str = "reported"
+    issue_id: uuid.UUID | None = None
+    project_id: uuid.UUID | None = None
+    goal_id: uuid.UUID | None = None
+    heartbeat_run_id: uuid.UUID | None = None
+    billing_code: str | None = None
+    input_tokens: int = 0
+    cached_input_tokens: int = 0
+    output_tokens: int = 0
+    cost_cents: int = 0
+
+    @classmethod
+    def from_body(cls, body: CostEventCreate) -> CostInput:
+        return cls(agent_id=body.agentId, provider=body.provider, model=body.model, occurred_at=body.occurredAt,
+                   biller=body.biller, billing_type=body.billingType, cost_status=body.costStatus,
+                   issue_id=body.issueId, project_id=body.projectId, goal_id=body.goalId,
+                   heartbeat_run_id=body.heartbeatRunId, billing_code=body.billingCode, input_tokens=body.inputTokens,
+                   cached_input_tokens=body.cachedInputTokens, output_tokens=body.outputTokens,
+                   cost_cents=body.costCents)
+
+
 async def create_cost_event(
     session: AsyncSession, actor: Actor, company_id: uuid.UUID, body: CostEventCreate, now: datetime
 ) -> dict[str, Any]:
+    """POST /companies/:id/cost-events."""
     actor.require_company(company_id)
     if actor.is_agent and body.agentId != actor.agent_id:
         raise Forbidden("Agent can only report its own costs")
-    agent_company = await lock_agent(session, body.agentId)  # lock order: agent, then company
+    await _lock_agent_and_company(session, company_id, body.agentId)
+    await check_references(session, company_id, body)
+    event = await _record(session, company_id, CostInput.from_body(body), now=now, activity=actor_activity(actor))
+    return cost_event_to_wire(event, body.costStatus)
+
+
+async def record_run_cost(
+    session: AsyncSession, *, company_id: uuid.UUID, agent_id: uuid.UUID, run_id: uuid.UUID,
+    issue_id: uuid.UUID | None, provider: str, model: str, biller: str | None = None, billing_type: str | None = None,
+    input_tokens: int = 0, cached_input_tokens: int = 0, output_tokens: int = 0, cents: int = 0,
+    priced: bool = True, now: datetime,
+) -> uuid.UUID:
+    """A finished run's usage and cost become a cost event linked to the run (core §6.6, §8), in the
+    run's ending transaction: month spend is recomputed and the budget policies evaluated there — a
+    run that crosses a hard stop pauses the agent and cancels its other queued work right away. The
+    activity entry names the run's agent and the run. The issue's project, goal and billing code
+    come with it (an issue of another company is ignored)."""
+    project_id = goal_id = billing_code = None
+    if issue_id is not None:
+        found = (await session.execute(sa.select(Issue.project_id, Issue.goal_id, Issue.billing_code)
+                                       .where(Issue.id == issue_id, Issue.company_id == company_id))).first()
+        if found is None:
+            issue_id = None
+        else:
+            project_id, goal_id, billing_code = found
+    await _lock_agent_and_company(session, company_id, agent_id)
+    cost = CostInput(agent_id=agent_id, provider=provider, model=model or "unknown", occurred_at=now,
+                     biller=biller or provider, billing_type=billing_type or "unknown",
+                     cost_status="reported" if priced else "unpriced", issue_id=issue_id, project_id=project_id,
+                     goal_id=goal_id, heartbeat_run_id=run_id, billing_code=billing_code, input_tokens=input_tokens,
+                     cached_input_tokens=cached_input_tokens, output_tokens=output_tokens, cost_cents=cents)
+    activity = ActivityActor(type="agent", id=str(agent_id), agent_id=agent_id, run_id=run_id)
+    return (await _record(session, company_id, cost, now=now, activity=activity)).id
+
+
+async def _lock_agent_and_company(session: AsyncSession, company_id: uuid.UUID, agent_id: uuid.UUID) -> None:
+    agent_company = await lock_agent(session, agent_id)  # lock order: agent, then company
     if agent_company is None:
         if await session.scalar(sa.select(Company.id).where(Company.id == company_id)) is None:
             raise NotFound("Company not found")
@@ -61,22 +132,27 @@ async def create_cost_event(
             raise NotFound("Company not found")
         raise Unprocessable("Agent does not belong to company")
     await lock_company(session, company_id)
-    await check_references(session, company_id, body)
 
+
+async def _record(session: AsyncSession, company_id: uuid.UUID, cost: CostInput, *, now: datetime,
+                  activity: ActivityActor) -> CostEvent:
+    """Insert the event, recompute the month's spend, enforce budgets, log it (agent and company locked)."""
     event = (await session.scalars(sa.insert(CostEvent).values(
-        id=uuid.uuid4(), company_id=company_id, agent_id=body.agentId, issue_id=body.issueId, project_id=body.projectId,
-        goal_id=body.goalId, heartbeat_run_id=body.heartbeatRunId, billing_code=body.billingCode,
-        provider=body.provider, biller=body.biller or body.provider, billing_type=body.billingType, model=body.model,
-        input_tokens=body.inputTokens, cached_input_tokens=body.cachedInputTokens, output_tokens=body.outputTokens,
-        cost_cents=body.costCents, occurred_at=body.occurredAt, created_at=now,
+        id=uuid.uuid4(), company_id=company_id, agent_id=cost.agent_id, issue_id=cost.issue_id,
+        project_id=cost.project_id, goal_id=cost.goal_id, heartbeat_run_id=cost.heartbeat_run_id,
+        billing_code=cost.billing_code, provider=cost.provider, biller=cost.biller or cost.provider,
+        billing_type=cost.billing_type, model=cost.model, input_tokens=cost.input_tokens,
+        cached_input_tokens=cost.cached_input_tokens, output_tokens=cost.output_tokens, cost_cents=cost.cost_cents,
+        occurred_at=cost.occurred_at, created_at=now,
     ).returning(CostEvent))).one()
 
     window = month_window(now)
-    agent_spent = await session.scalar(_recompute(Agent, Agent.id, body.agentId, CostEvent.agent_id == body.agentId, window))
+    agent_spent = await session.scalar(_recompute(Agent, Agent.id, cost.agent_id, CostEvent.agent_id == cost.agent_id,
+                                                  window))
     company_spent = await session.scalar(
         _recompute(Company, Company.id, company_id, CostEvent.company_id == company_id, window))
-    await enforce_after_cost_event(session, company_id=company_id, agent_id=body.agentId, project_id=body.projectId,
+    await enforce_after_cost_event(session, company_id=company_id, agent_id=cost.agent_id, project_id=cost.project_id,
                                    agent_spent=int(agent_spent or 0), company_spent=int(company_spent or 0), now=now)
-    await record(session, actor, company_id=company_id, action="cost.reported", entity_type="cost_event",
-                 entity_id=event.id, details={"model": event.model, "costCents": event.cost_cents})
-    return cost_event_to_wire(event, body.costStatus)
+    await record_as(session, activity, company_id=company_id, action="cost.reported", entity_type="cost_event",
+                    entity_id=event.id, details={"model": event.model, "costCents": event.cost_cents})
+    return event

@@ -7,6 +7,7 @@ unprivileged system user (PostgreSQL refuses root) with its data where that user
 
 from __future__ import annotations
 
+import contextlib
 import grp
 import hashlib
 import importlib.util
@@ -16,13 +17,14 @@ import shutil
 import socket
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from paperclip.errors import StartupError
 
 SUPERUSER = "paperclip"
-PASSWORD = "paperclip"
+PASSWORD = "paperclip"  # the original's fixed password: clusters made before per-instance passwords
 DATABASE = "paperclip"
 SYSTEM_ROOT = Path("/var/lib/paperclip")
 STALE_BACKEND_RETRIES = 10
@@ -49,6 +51,16 @@ def _read_from(path: Path, offset: int, max_lines: int = 20) -> str:
             return "\n".join(fh.read().decode(errors="replace").splitlines()[-max_lines:])
     except OSError:
         return ""
+
+
+def process_start_ticks(pid: int) -> str | None:
+    """Field 22 of /proc/<pid>/stat: with the pid, it names one process (pids are reused)."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_bytes().decode("ascii", "replace")
+    except OSError:
+        return None
+    fields = raw[raw.rfind(")") + 2:].split()  # the command name may hold spaces and parentheses
+    return fields[19] if len(fields) > 19 else "?"
 
 
 def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
@@ -151,6 +163,7 @@ class EmbeddedPostgres:
     port_setting: str = "database.embeddedPostgresPort"
     user_name: str = "paperclip"
     verbose: bool = False
+    password: str = field(default=PASSWORD, repr=False)  # the instance's (paperclip.config.dbpassword)
 
     started_here: bool = False
     initialised_here: bool = False
@@ -222,10 +235,10 @@ class EmbeddedPostgres:
 
     @property
     def url(self) -> str:
-        return f"postgresql://{SUPERUSER}:{PASSWORD}@127.0.0.1:{self.port}/{DATABASE}"
+        return f"postgresql://{SUPERUSER}:{quote(self.password, safe='')}@127.0.0.1:{self.port}/{DATABASE}"
 
-    def admin_url(self, database: str = "postgres") -> str:
-        return f"postgresql://{SUPERUSER}:{PASSWORD}@127.0.0.1:{self.port}/{database}"
+    def admin_url(self, database: str = "postgres", password: str | None = None) -> str:
+        return f"postgresql://{SUPERUSER}:{quote(password or self.password, safe='')}@127.0.0.1:{self.port}/{database}"
 
     def running_pid(self) -> tuple[int, int] | None:
         """(pid, port) of a live postmaster on our data directory, from postmaster.pid."""
@@ -245,7 +258,7 @@ class EmbeddedPostgres:
         os.chmod(self.data_dir, 0o700)
         self.run_as.own(self.data_dir)
         pwfile = self.data_dir.parent / f".pgpass-{os.getpid()}"
-        pwfile.write_text(PASSWORD + "\n")
+        pwfile.write_text(self.password + "\n")
         os.chmod(pwfile, 0o600)
         self.run_as.own(pwfile)
         try:
@@ -274,6 +287,12 @@ class EmbeddedPostgres:
                 self.port = port
             self.adopted = True
             self._ensure_database()
+            if not self._owner_alive():
+                # Left running by a process that is gone (a crashed server): ours now, stopped by our
+                # clean stop. One still in use by a live process (a server, while a CLI command
+                # borrows it) stays that process's.
+                self._claim()
+                self.started_here = True
             return
         if not (self.data_dir / "PG_VERSION").exists():
             self.initialise()
@@ -305,7 +324,29 @@ class EmbeddedPostgres:
                 raise self._port_taken()
             raise StartupError(f"Failed to start embedded PostgreSQL on port {self.port}: {result.stderr.strip()}\n{tail}")
         self.started_here = True
+        self._claim()
         self._ensure_database()
+
+    # ---- ownership: who stops the running cluster ---------------------------------------------------
+
+    @property
+    def _owner_file(self) -> Path:
+        # Beside the data directory, not in it: the data directory may belong to the PostgreSQL user.
+        return self.data_dir.parent / f"{self.data_dir.name}.owner"
+
+    def _claim(self) -> None:
+        try:
+            self._owner_file.write_text(f"{os.getpid()} {process_start_ticks(os.getpid())}\n")
+        except OSError:
+            pass  # without the file a later start only treats the cluster as a crashed server's
+
+    def _owner_alive(self) -> bool:
+        try:
+            pid_text, ticks = self._owner_file.read_text().split()
+            pid = int(pid_text)
+        except (OSError, ValueError):
+            return False
+        return pid_alive(pid) and process_start_ticks(pid) == ticks  # the same process, not a reused pid
 
     def _stale_pid_port(self) -> int | None:
         try:
@@ -327,7 +368,7 @@ class EmbeddedPostgres:
         deadline = time.monotonic() + 30
         while True:
             try:
-                with psycopg.connect(self.admin_url(), autocommit=True, connect_timeout=5) as conn:
+                with self._admin_connection() as conn:
                     exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone()
                     if not exists:
                         conn.execute(f'CREATE DATABASE "{DATABASE}"')
@@ -337,11 +378,38 @@ class EmbeddedPostgres:
                     raise
                 time.sleep(0.2)
 
+    def _admin_connection(self):
+        """A superuser connection with the instance's password. A cluster made with the legacy fixed
+        password (every one before per-instance passwords) is moved to the instance's here, once."""
+        import psycopg
+        from psycopg import sql
+
+        try:
+            return psycopg.connect(self.admin_url(), autocommit=True, connect_timeout=5)
+        except psycopg.OperationalError as exc:
+            if self.password == PASSWORD or "password authentication failed" not in str(exc):
+                raise
+            try:
+                legacy = psycopg.connect(self.admin_url(password=PASSWORD), autocommit=True, connect_timeout=5)
+            except psycopg.OperationalError:
+                raise StartupError(
+                    f"Embedded PostgreSQL in {self.data_dir} refused the instance's password "
+                    "(PAPERCLIP_EMBEDDED_POSTGRES_PASSWORD, kept in the instance .env); restore the value the "
+                    "cluster was started with, or set DATABASE_URL") from None
+            with legacy:
+                legacy.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(sql.Identifier(SUPERUSER), sql.Literal(self.password)))
+            self.warnings.append("Embedded PostgreSQL: replaced the fixed default password with this instance's own "
+                                 "(PAPERCLIP_EMBEDDED_POSTGRES_PASSWORD in the instance .env)")
+            return psycopg.connect(self.admin_url(), autocommit=True, connect_timeout=5)
+
     def stop(self) -> None:
         if not self.started_here:
             return
         self._run("pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "-t", "30", "stop", check=False)
         self.started_here = False
+        with contextlib.suppress(OSError, ValueError):
+            if int(self._owner_file.read_text().split()[0]) == os.getpid():
+                self._owner_file.unlink()
 
     def tool(self, name: str) -> Path:
         """Path of a bundled client tool (pg_dump, psql); these run as the caller, not the db user."""

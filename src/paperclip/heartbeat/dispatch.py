@@ -41,10 +41,17 @@ from paperclip.heartbeat.finalize import RunOutcome, excerpt, finalize_run
 from paperclip.heartbeat.journal import RunJournal
 from paperclip.heartbeat.listener import Listener
 from paperclip.heartbeat.logstore import LocalFileRunLogStore, LogHandle, RunLogStore
-from paperclip.heartbeat.runs import ClaimedRun, add_event, claim_for_locked_agents, claim_runs, fail_runs
+from paperclip.heartbeat.runs import (
+    ClaimedRun,
+    add_event,
+    claim_for_locked_agents,
+    claim_runs,
+    fail_runs,
+)
 from paperclip.heartbeat.sessions import load_session
 from paperclip.heartbeat.wakeups import CANCEL_CHANNEL, WAKE_CHANNEL
 from paperclip.redaction import redact
+from paperclip.runs import lifecycle
 from paperclip.secrets.runtime import run_config_env
 
 log = logging.getLogger("paperclip.heartbeat")
@@ -264,7 +271,13 @@ class Runner:
         run = active.claimed
         started = metrics.run_started(run.adapter_type)
         shut_down = RunOutcome(status="failed", error="Server shut down during the run", error_code="control_plane_restart")
-        if self._stopping:  # claimed by a journal batch that committed as the server began to stop: never spawned
+        if self._stopping and await self._hand_back(run):
+            # claimed by a journal batch that committed as the server began to stop: never spawned,
+            # so queued again for another replica (or the next start) instead of failed
+            metrics.run_finished("handed_back", started)
+            self.active.pop(run.id, None)
+            return
+        if self._stopping:
             outcome = shut_down
         else:
             try:
@@ -298,6 +311,16 @@ class Runner:
             self.active.pop(run.id, None)
             if not self._stopping and not next_claimed:
                 self.poke()
+
+    async def _hand_back(self, run) -> bool:
+        if self.sessions is None:
+            return False
+        try:
+            async with unit_of_work(self.sessions) as session:
+                return bool(await lifecycle.hand_back(session, [run], runner_id=self.runner_id, now=utcnow()))
+        except Exception:
+            log.exception("handing back run %s failed; it ends as a restart instead", run.id)
+            return False
 
     async def _run_adapter(self, active: ActiveRun) -> RunOutcome:
         run = active.claimed

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.adapters.base import Usage
-from paperclip.heartbeat.costs import record_run_cost
+from paperclip.costs.service import record_run_cost
 from paperclip.heartbeat.runs import promote_deferred
 from paperclip.heartbeat.sessions import save_session
 from paperclip.ids import parse_uuid

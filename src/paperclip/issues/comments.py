@@ -27,6 +27,7 @@ from paperclip.issues.shapes import comment_to_wire
 from paperclip.issues.statements import NamedSql
 from paperclip.issues.wakes import Wakes
 from paperclip.redaction import redact_text
+from paperclip.storage.cleanup import forget_unreferenced_images
 from paperclip.vocabulary import ISSUE_TERMINAL
 
 ISSUES = Issue.__table__
@@ -189,6 +190,8 @@ async def delete_comment(session: AsyncSession, actor: Actor, ref: str, comment_
     if not own:
         raise Forbidden("Only the comment author can delete comments")
     await session.execute(sa.delete(COMMENTS).where(COMMENTS.c.id == row["id"]))
+    # images only this comment showed: their assets go, their objects are queued (storage/cleanup.py)
+    await forget_unreferenced_images(session, issue["company_id"], [row["body"]], f"comment {row['id']} deleted")
     await record(session, actor, company_id=issue["company_id"], action="issue.comment_deleted", entity_type="issue",
                  entity_id=issue["id"], details={"commentId": str(row["id"]), "identifier": issue["identifier"]})
     return comment_to_wire(row)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, BackgroundTasks, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep, Now
 from paperclip.issues import documents
 from paperclip.issues.shapes import json_response
+from paperclip.storage.cleanup import remove_queued_objects_after_response
 
 router = APIRouter(tags=["issue documents"])
 
@@ -47,8 +48,11 @@ async def put_document(issue_id: str, key: str, body: DocumentPut, session: DB, 
 
 
 @router.delete("/issues/{issue_id}/documents/{key}")
-async def delete_document(issue_id: str, key: str, session: DB, actor: ActorDep) -> Response:
-    return json_response(await documents.delete_document(session, actor, issue_id, key))
+async def delete_document(issue_id: str, key: str, session: DB, actor: ActorDep, background: BackgroundTasks,
+                          request: Request) -> Response:
+    result = json_response(await documents.delete_document(session, actor, issue_id, key))
+    remove_queued_objects_after_response(background, request)  # images only the document showed
+    return result
 
 
 @router.get("/issues/{issue_id}/documents/{key}/revisions")

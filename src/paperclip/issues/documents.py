@@ -21,6 +21,7 @@ from paperclip.auth.actor import Actor
 from paperclip.errors import BadRequest, Conflict, Forbidden, NotFound
 from paperclip.issues.identifiers import find_issue, parse_uuid
 from paperclip.issues.listing import ts
+from paperclip.storage.cleanup import forget_unreferenced_images
 
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 MAX_KEY_LENGTH = 64
@@ -236,7 +237,11 @@ async def delete_document(session: AsyncSession, actor: Actor, issue_ref: str, k
     row = await _current(session, issue["id"], _require_key(key), for_update=True)
     if row is None:
         raise NotFound("Document not found")
+    texts = list(await session.scalars(sa.text("SELECT body FROM document_revisions WHERE document_id = :id"),
+                                       {"id": row["id"]}))
     await session.execute(sa.text("DELETE FROM documents WHERE id = :id"), {"id": row["id"]})
+    # images only this document (any revision) showed: their assets go, their objects are queued
+    await forget_unreferenced_images(session, issue["company_id"], texts, f"document {row['id']} deleted")
     await record(session, actor, company_id=issue["company_id"], action="issue.document_deleted", entity_type="issue",
                  entity_id=issue["id"], details={"key": key, "title": row["title"], "documentId": str(row["id"])})
     return {"ok": True}

@@ -113,8 +113,11 @@ async def get_comment(issue_id: str, comment_id: str, session: DB, actor: ActorD
 
 
 @router.delete("/issues/{issue_id}/comments/{comment_id}")
-async def delete_comment(issue_id: str, comment_id: str, session: DB, actor: ActorDep) -> Response:
-    return json_response(await comments.delete_comment(session, actor, issue_id, comment_id))
+async def delete_comment(issue_id: str, comment_id: str, session: DB, actor: ActorDep, background: BackgroundTasks,
+                         request: Request) -> Response:
+    result = json_response(await comments.delete_comment(session, actor, issue_id, comment_id))
+    remove_queued_objects_after_response(background, request)  # images only the comment showed
+    return result
 
 
 @router.get("/companies/{company_id}/labels")

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from paperclip.activity.service import MAX_LIMIT as ACTIVITY_MAX
 from paperclip.activity.service import list_activity, record, to_wire
 from paperclip.auth.actor import Actor
+from paperclip.auth.memberships import require_member_grant
 from paperclip.db.models import Issue
 from paperclip.errors import BadRequest, Unprocessable
 from paperclip.issues import blockers, inbox, labels, references
@@ -180,6 +181,8 @@ async def create_issue(session: AsyncSession, actor: Actor, company_id: uuid.UUI
         raise Unprocessable("in_progress issues require an assignee")
     if status == "in_progress" and actor.is_agent:
         raise Unprocessable("Agents must check out an issue to start it (POST /api/issues/{id}/checkout)")
+    if body.assigneeAgentId or (body.assigneeUserId and body.assigneeUserId != actor.user_id):
+        await require_member_grant(session, actor, company_id, "tasks:assign")  # members without a manager role
     if body.assigneeAgentId:
         await references.check_agent_assignee(session, company_id, body.assigneeAgentId)
     if body.assigneeUserId:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.activity.service import record
 from paperclip.auth.actor import Actor
+from paperclip.auth.memberships import require_member_grant
 from paperclip.db.models import Issue
 from paperclip.errors import BadRequest, Unprocessable
 from paperclip.issues import blockers, labels, references
@@ -79,6 +80,9 @@ async def update_issue(session: AsyncSession, actor: Actor, ref: str, body: Issu
         new_user = body.assigneeUserId
         if new_user is not None:
             new_agent = None if not agent_sent else body.assigneeAgentId
+    if (new_agent is not None and new_agent != issue["assignee_agent_id"]) or (
+            new_user is not None and new_user != issue["assignee_user_id"] and new_user != actor.user_id):
+        await require_member_grant(session, actor, company_id, "tasks:assign")  # members without a manager role
     if new_agent is not None and new_agent != issue["assignee_agent_id"]:
         await references.check_agent_assignee(session, company_id, new_agent)
     if new_user is not None and new_user != issue["assignee_user_id"]:

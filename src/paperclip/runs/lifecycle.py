@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.db.rawsql import Sql
-from paperclip.runqueue import CANCEL_CHANNEL, notify
+from paperclip.runqueue import CANCEL_CHANNEL, WAKE_CHANNEL, notify
 from paperclip.runs.transitions import ENDINGS
 from paperclip.vocabulary import AGENT_NOT_INVOKABLE, WAKEUP_PENDING, sql_in
 
@@ -228,6 +228,45 @@ async def claim(session: AsyncSession, agent_ids: list[uuid.UUID], slots: list[i
     wakeup_request_id, invocation_source."""
     return list((await session.execute(
         _CLAIM, {"ids": agent_ids, "slots": slots, "now": now, "runner": runner_id})).all())
+
+
+# ---------------------------------------------------------------- hand back: running → queued
+
+# Runs a stopping runner claimed but never started (no process recorded): queued again as if never
+# claimed — their "run started" event and the wake-up request's claim undone, the agent idle unless
+# it runs others — so another replica, or this one's next start, claims them.
+_HAND_BACK = sa.text("""
+    WITH back AS (
+        UPDATE heartbeat_runs h SET status = 'queued', started_at = NULL, runner_id = NULL, updated_at = :now
+        WHERE h.id = ANY(CAST(:ids AS uuid[])) AND h.status = 'running' AND h.runner_id = :runner
+          AND h.process_pid IS NULL
+        RETURNING h.id, h.agent_id, h.wakeup_request_id
+    ), ev AS (
+        DELETE FROM heartbeat_run_events e USING back WHERE e.run_id = back.id
+    ), req AS (
+        UPDATE agent_wakeup_requests w SET status = 'queued', claimed_at = NULL, updated_at = :now
+        FROM back WHERE w.id = back.wakeup_request_id AND w.status = 'claimed'
+    ), ag AS (
+        UPDATE agents a SET status = 'idle', updated_at = :now
+        WHERE a.id IN (SELECT agent_id FROM back) AND a.status = 'running' AND NOT EXISTS (
+            SELECT 1 FROM heartbeat_runs o WHERE o.agent_id = a.id AND o.status = 'running'
+              AND o.id <> ALL(CAST(:ids AS uuid[])))
+    )
+    SELECT id FROM back
+""")
+
+
+async def hand_back(session: AsyncSession, runs: Iterable[Any], *, runner_id: str, now: datetime) -> list[uuid.UUID]:
+    """Queue again the claimed, never started runs of a stopping runner (agent rows locked first)
+    and wake the other runners; the ids handed back."""
+    runs = list(runs)
+    if not runs:
+        return []
+    await lock_agents(session, [r.agent_id for r in runs])
+    back = list(await session.scalars(_HAND_BACK, {"ids": [r.id for r in runs], "runner": runner_id, "now": now}))
+    if back:
+        await notify(session, WAKE_CHANNEL, "handed_back")
+    return back
 
 
 # ---------------------------------------------------------------- process record (status unchanged)

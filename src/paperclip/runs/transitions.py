@@ -2,6 +2,7 @@
 
     (new) → queued →(claim)→ running → succeeded | failed | timed_out | cancelled
                   queued → cancelled
+                  running → queued (handed back unstarted by a stopping runner)
 
 Every statement that changes `heartbeat_runs.status` lives in `paperclip.runs.lifecycle`, and
 guards the old status in its WHERE; tests/heartbeat/test_run_transitions.py reads those statements
@@ -17,13 +18,15 @@ CREATED = "queued"  # the only status a run is inserted with
 # old status → the statuses it may become; a terminal status never changes again.
 TRANSITIONS: dict[str, frozenset[str]] = {
     "queued": frozenset({"running", "cancelled"}),
-    "running": RUN_TERMINAL,
+    # running → queued: a stopping runner hands back a run it claimed but never started (lifecycle.hand_back)
+    "running": RUN_TERMINAL | {"queued"},
     **{status: frozenset() for status in RUN_TERMINAL},
 }
 assert set(TRANSITIONS) == RUN_STATUSES  # every status of the vocabulary has its row
 
-# How a run ends (the runner's outcome, the reaper's failure): whatever `running` may become.
-ENDINGS: frozenset[str] = TRANSITIONS["running"]
+# How a run ends (the runner's outcome, the reaper's failure): a terminal status (`running` may also go back
+# to `queued`, but only through lifecycle.hand_back).
+ENDINGS: frozenset[str] = RUN_TERMINAL
 
 
 def allowed(old: str, new: str) -> bool:

@@ -26,6 +26,7 @@ from paperclip.db.engine import make_sync_engine
 from paperclip.errors import AppError
 from paperclip.secrets.canary import CANARY_ID, CANARY_TEXT
 from paperclip.secrets.master_key import (
+    AWS_SETTING,
     ENV_SETTING,
     FILE_SETTING,
     MasterKeyError,
@@ -67,16 +68,39 @@ _UPSERT_CANARY = sa.text("""
 """)
 
 
+def env_key_refusal(settings: Settings) -> str | None:
+    """Why a key held outside a file cannot be rotated by this command, and the steps that rotate it.
+    The command never writes an environment variable or a vault: whoever set the key replaces it."""
+    keyfile = settings.secrets.master_key_file
+    steps = (f"2. stop every Paperclip server of this database; 3. run `paperclipai secrets rotate-master-key` with "
+             f"{{unset}} and {FILE_SETTING}={keyfile} (it re-encrypts every secret in one transaction and keeps the old "
+             f"key as a dated .bak beside it); 4. {{store}}; 5. start the servers.")
+    if settings.secrets.master_key is not None:
+        return (f"The master key comes from {ENV_SETTING}; rotate-master-key does not write environment variables. "
+                f"To rotate it: 1. save the current key to a file: "
+                f"(umask 077; printf %s \"${ENV_SETTING}\" > {keyfile}); "
+                + steps.format(unset=f"{ENV_SETTING} unset",
+                               store=f"either keep using the file (leave {ENV_SETTING} unset) or set {ENV_SETTING} to "
+                                     f"the new file's content where you manage it (secret store, orchestrator)"))
+    secret_id = aws_secret_id(settings)
+    if secret_id:
+        return (f"The master key comes from AWS Secrets Manager ({AWS_SETTING}={secret_id}); rotate-master-key does "
+                f"not write to AWS. To rotate it: 1. save the current key to a file: (umask 077; aws secretsmanager "
+                f"get-secret-value --secret-id {secret_id} --query SecretString --output text > {keyfile}); "
+                + steps.format(unset=f"{AWS_SETTING} unset",
+                               store=f"put the new key in AWS: aws secretsmanager put-secret-value --secret-id "
+                                     f"{secret_id} --secret-string file://{keyfile}, then delete the file and its .bak "
+                                     f"once your vault's version history holds both keys"))
+    return None
+
+
 def rotate_master_key(settings: Settings, database_url: str, now: datetime, *, new_key: str | None = None,
                       _fail_before_commit: bool = False) -> RotationResult:
     import json
 
-    if settings.secrets.master_key is not None:
-        raise RotationError(f"The master key comes from {ENV_SETTING}: rotate-master-key rewrites a key file. Move the "
-                            f"key to a file ({FILE_SETTING}) first, or re-encrypt by hand")
-    if aws_secret_id(settings):
-        raise RotationError("The master key comes from AWS Secrets Manager (PAPERCLIP_SECRETS_MASTER_KEY_AWS_SECRET_ID): "
-                            "rotate-master-key rewrites a key file")
+    refusal = env_key_refusal(settings)
+    if refusal:
+        raise RotationError(refusal)
     path = settings.secrets.master_key_file
     try:
         old = load_master_key(settings, create=False)

@@ -3,12 +3,13 @@ the catalog (metadata, board and agents) and /api/agents/me/secrets (run-bound a
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, BackgroundTasks, Request
 
 from paperclip.api.deps import DB, ActorDep, Now, SettingsDep
 from paperclip.auth.ids import path_uuid
 from paperclip.companies.service import get_company
 from paperclip.secrets import agent_access, service
+from paperclip.secrets.cleanup import delete_queued_after_response
 from paperclip.secrets.providers.registry import providers_to_wire
 from paperclip.secrets.schemas import SecretCreate, SecretPatch, SecretRotate, secret_to_wire, version_to_wire
 
@@ -83,6 +84,8 @@ async def rotate_secret(secret_id: str, body: SecretRotate, session: DB, actor: 
 
 
 @router.delete("/secrets/{secret_id}")
-async def delete_secret(secret_id: str, session: DB, actor: ActorDep, settings: SettingsDep):
+async def delete_secret(secret_id: str, session: DB, actor: ActorDep, settings: SettingsDep,
+                        background: BackgroundTasks, request: Request):
     await service.delete_secret(session, actor, settings, path_uuid(secret_id, SECRET))
+    delete_queued_after_response(background, request)  # a managed copy in AWS, queued by the database
     return {"ok": True}

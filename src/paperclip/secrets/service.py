@@ -160,18 +160,16 @@ async def update_secret(session: AsyncSession, actor: Actor, secret_id: uuid.UUI
     return secret
 
 
-async def delete_secret(session: AsyncSession, actor: Actor, settings: Settings, secret_id: uuid.UUID) -> CompanySecret:
-    """Metadata and versions go; a managed copy in an external provider is scheduled for deletion
-    there. Bindings that still name the secret fail at run time with "Secret not found"."""
+async def delete_secret(session: AsyncSession, actor: Actor, settings: Settings,  # noqa: ARG001 (callers pass it)
+                        secret_id: uuid.UUID) -> CompanySecret:
+    """Metadata and versions go (versions by the foreign key's cascade); a managed copy in an external
+    provider is queued for deletion there by the database, in this transaction (secret_deletions, see
+    secrets/cleanup.py), and removed once it commits. Bindings that still name the secret fail at run
+    time with "Secret not found"."""
     secret = await get_secret(session, actor, secret_id, for_update=True)
     await record(session, actor, company_id=secret.company_id, action="secret.deleted", entity_type="secret",
                  entity_id=secret.id, details={"name": secret.name})
-    await session.execute(sa.delete(CompanySecretVersion).where(CompanySecretVersion.secret_id == secret.id))
-    await session.delete(secret)
-    await session.flush()
-    if secret.provider != "local_encrypted":
-        provider = get_provider(settings, secret.provider)
-        await provider.delete(SecretIdentity(secret.company_id, secret.id, secret.name), secret.external_ref)
+    await session.execute(sa.delete(CompanySecret).where(CompanySecret.id == secret.id))
     return secret
 
 

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from paperclip.config import Settings
+from paperclip.config.dbpassword import embedded_password
 from paperclip.db.embedded import EmbeddedPostgres
 from paperclip.db.migrate import startup_migrations
 
@@ -30,7 +31,8 @@ def start_database(settings: Settings, *, migrate: bool = True, interactive: boo
     embedded = None
     if db.embedded:
         embedded = EmbeddedPostgres(db.embedded_data_dir, db.embedded_port, port_setting=db.embedded_port_source,
-                                    user_name=settings.env.get("PAPERCLIP_EMBEDDED_POSTGRES_USER", "paperclip"))
+                                    user_name=settings.env.get("PAPERCLIP_EMBEDDED_POSTGRES_USER", "paperclip"),
+                                    password=embedded_password(settings, create=True))
         embedded.start()
         for warning in embedded.warnings:
             log.warning(warning)

@@ -23,6 +23,7 @@ from paperclip.db.database import Database
 from paperclip.db.engine import unit_of_work
 from paperclip.db.models import Company, CompanyMembership, InstanceUserRole, User
 from paperclip.heartbeat.runtime import HeartbeatRuntime
+from paperclip.secrets.cleanup import sweep_loop as secrets_sweep_loop
 from paperclip.server.database import backup_source_url
 from paperclip.storage.backups import copy_offsite
 from paperclip.storage.cleanup import sweep_loop as storage_sweep_loop
@@ -133,7 +134,9 @@ async def start_process(process: ServerProcess) -> HeartbeatRuntime | None:
     if process.role == "http":
         return None  # wake-ups reach the background process through the database (NOTIFY)
     loops: dict[str, Callable[[], Coroutine[Any, Any, Any]]] = {
-        "storage-deletions": lambda: storage_sweep_loop(process.sessions, settings.storage)}
+        "storage-deletions": lambda: storage_sweep_loop(process.sessions, settings.storage),
+        # managed AWS copies of deleted secrets and companies (secrets/cleanup.py)
+        "secret-deletions": lambda: secrets_sweep_loop(process.sessions, settings)}
     schedule = None
     if settings.backup.enabled:
         schedule = BackupSchedule.starting(
@@ -156,8 +159,10 @@ async def _authenticated_start(process: ServerProcess) -> None:
     """Authenticated mode: the env's first admin (headless installs), then the board claim URL when
     the only admin is the local board of a formerly local_trusted instance."""
     from paperclip.auth import board_claim, first_admin
+    from paperclip.secrets.startup import warn_if_not_strict
 
     settings = process.settings
+    warn_if_not_strict(settings)
     await first_admin.ensure_env_admin(process, utcnow())
     port = process.listen_port
     host = "localhost" if settings.host in ("0.0.0.0", "::") else settings.host

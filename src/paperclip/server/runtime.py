@@ -37,7 +37,8 @@ KEEP_ALIVE_SECONDS = 65
 
 
 def serve(settings: Settings, *, interactive: bool | None = None) -> int:
-    configure_logging(log_dir=settings.log_dir, fmt=settings.log_format, console_level=settings.log_level)
+    configure_logging(log_dir=settings.log_dir, fmt=settings.log_format, console_level=settings.log_level,
+                      private_dir=settings.log_dir == settings.paths.logs_dir)
     check_deployment(settings)
     # Until uvicorn takes over the signals, SIGTERM unwinds like Ctrl-C so the embedded database
     # (maybe half started) is still stopped by the `finally` blocks below.
@@ -189,8 +190,11 @@ async def _serve_background(settings: Settings, database_url: str, port: int) ->
 async def _serve(app: FastAPI, sock: socket.socket) -> None:
     # Keep-alive longer than the usual proxy/load-balancer idle timeout (60 s): a server closing an
     # idle connection first races a client reusing it, which surfaces as a reset request.
+    # X-Forwarded-For/-Proto are believed only from PAPERCLIP_TRUSTED_PROXIES (none by default, not
+    # even loopback: in local_trusted mode every caller is on loopback, a DNS-rebound page included).
+    proxies = list(app.state.settings.trusted_proxies)
     config = uvicorn.Config(app, log_config=None, access_log=False, timeout_graceful_shutdown=GRACEFUL_SECONDS,
-                            timeout_keep_alive=KEEP_ALIVE_SECONDS,
-                            lifespan="on", proxy_headers=True, forwarded_allow_ips="127.0.0.1", server_header=False)
+                            timeout_keep_alive=KEEP_ALIVE_SECONDS, lifespan="on", proxy_headers=bool(proxies),
+                            forwarded_allow_ips=proxies or None, server_header=False)
     server = _Server(config)
     await server.serve(sockets=[sock])

@@ -6,6 +6,7 @@ from urllib.parse import parse_qsl
 
 from fastapi import Request
 
+from paperclip.api.input_guard import text_problem
 from paperclip.errors import BadRequest
 
 MAX_FORM_BYTES = 1_000_000
@@ -36,6 +37,12 @@ async def form_data(request: Request) -> FormData:
         if len(body) > MAX_FORM_BYTES:
             raise BadRequest("Form too large")
         pairs = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+        # The API's input guard, for forms: invalid UTF-8 is already replaced above; a NUL (%00)
+        # cannot be stored in PostgreSQL text and is refused here, naming the field.
+        for name, value in pairs:
+            if (problem := text_problem(name) or text_problem(value)) is not None:
+                raise BadRequest(f"Form field {name[:40]!r} {problem}" if text_problem(name) is None
+                                 else f"A form field name {problem}")
     elif ctype and not ctype.startswith("application/json"):
         raise BadRequest("Unsupported form encoding")
     form = FormData(pairs)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg
 import sqlalchemy as sa
 
 from paperclip.cli.checks.base import CheckResult
 from paperclip.config import Settings
+from paperclip.config.dbpassword import embedded_password
 from paperclip.config.settings import mask_url_password
-from paperclip.db.embedded import PASSWORD, SUPERUSER, port_in_use
+from paperclip.db.embedded import SUPERUSER, port_in_use
 from paperclip.db.engine import check_server_version, connect_args, sqlalchemy_url
 from paperclip.db.migrate import inspect, linear_head, recorded_head_matches
 from paperclip.errors import AppError
@@ -72,7 +74,7 @@ def _embedded(settings: Settings) -> CheckResult:
     if db.fallback_warning:
         return CheckResult(NAME, "warn", f"{message}; {db.fallback_warning}", "Set DATABASE_URL or database.connectionString")
     if port_in_use(port):
-        owner = _embedded_owner(port)
+        owner = _embedded_owner(port, embedded_password(settings))
         ours = owner is not None and (relocated.exists() or Path(owner).resolve() == data_dir.resolve())
         if not ours:
             who = f"PostgreSQL for {owner}" if owner else "another process"
@@ -82,9 +84,9 @@ def _embedded(settings: Settings) -> CheckResult:
     return CheckResult(NAME, "pass", message)
 
 
-def _embedded_owner(port: int) -> str | None:
+def _embedded_owner(port: int, password: str) -> str | None:
     """The data directory of a PostgreSQL with our embedded credentials on `port`, if it is one."""
-    url = f"postgresql://{SUPERUSER}:{PASSWORD}@127.0.0.1:{port}/postgres"
+    url = f"postgresql://{SUPERUSER}:{quote(password, safe='')}@127.0.0.1:{port}/postgres"
     try:
         with psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_SECONDS) as conn:
             return str(conn.execute("SHOW data_directory").fetchone()[0])

@@ -95,11 +95,15 @@ def _database_url(settings: Settings) -> str | None:
     db = settings.database
     if not db.embedded:
         return db.url
-    from paperclip.db.embedded import DATABASE, PASSWORD, SUPERUSER, port_in_use
+    from urllib.parse import quote
+
+    from paperclip.config.dbpassword import embedded_password
+    from paperclip.db.embedded import DATABASE, SUPERUSER, port_in_use
 
     if not port_in_use(db.embedded_port):
         return None
-    return f"postgresql://{SUPERUSER}:{PASSWORD}@127.0.0.1:{db.embedded_port}/{DATABASE}"
+    password = quote(embedded_password(settings), safe="")
+    return f"postgresql://{SUPERUSER}:{password}@127.0.0.1:{db.embedded_port}/{DATABASE}"
 
 
 def _read_canary(url: str) -> tuple[str, dict] | None | str:

@@ -30,7 +30,7 @@ from paperclip.db.models.identity import (
 from paperclip.db.models.inbox import IssueInboxArchive, IssueReadState, IssueWorkProduct
 from paperclip.db.models.routines import Routine, RoutineRun, RoutineTrigger
 from paperclip.db.models.runs import AgentWakeupRequest, HeartbeatRun, HeartbeatRunEvent, SchedulerHeartbeat
-from paperclip.db.models.secrets import CompanySecret, CompanySecretVersion, SecretKeyCanary
+from paperclip.db.models.secrets import CompanySecret, CompanySecretVersion, SecretDeletion, SecretKeyCanary
 from paperclip.db.models.storage import Asset, IssueAttachment, StorageDeletion
 from paperclip.db.models.work import (
     Goal,
@@ -51,7 +51,7 @@ __all__ = [
     "Invite", "Issue", "IssueApproval", "IssueComment", "IssueDocument", "IssueLabel", "IssueRelation", "Label", "Project",
     "ProjectGoal", "SchedulerHeartbeat", "User",
     "AuthRateLimit", "AuthSession", "CliAuthChallenge", "JoinRequest", "PrincipalPermissionGrant",
-    "CompanySecret", "CompanySecretVersion", "SecretKeyCanary",
+    "CompanySecret", "CompanySecretVersion", "SecretDeletion", "SecretKeyCanary",
     "Asset", "IssueAttachment", "StorageDeletion",
     "IssueInboxArchive", "IssueReadState", "IssueWorkProduct",
     "Routine", "RoutineRun", "RoutineTrigger",

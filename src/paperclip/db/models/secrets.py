@@ -63,3 +63,23 @@ class SecretKeyCanary(Base):
     material: Mapped[dict[str, Any]] = jsonb()
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
+
+
+class SecretDeletion(Base):
+    """A managed copy of a secret in an external provider (AWS Secrets Manager) to delete there: queued
+    by a trigger when a version row naming it is deleted — with its secret or its company, in that
+    transaction — and removed by secrets.cleanup, retried with backoff. No foreign keys: the company
+    may be gone."""
+
+    __tablename__ = "secret_deletions"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    provider: Mapped[str] = text(nullable=False)
+    secret_ref: Mapped[str] = text(nullable=False)  # the provider's id of the managed copy (an ARN or name)
+    company_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, nullable=True)
+    attempts: Mapped[int] = integer(0)
+    last_error: Mapped[str | None] = text()
+    next_attempt_at: Mapped[datetime] = created_at()
+    created_at: Mapped[datetime] = created_at()
+
+    __table_args__ = (sa.Index("secret_deletions_provider_ref_uq", "provider", "secret_ref", unique=True),)

@@ -175,6 +175,22 @@ class AwsSecretsManagerProvider:
         return await asyncio.to_thread(read_value, self.settings, material["secretId"], material.get("versionId"),
                                        material.get("field"))
 
+    def delete_managed(self, secret_ref: str) -> None:
+        """Schedule a managed copy for deletion (AWS keeps it 7 days); one already gone or already
+        scheduled counts as done."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            client(self.settings).delete_secret(SecretId=secret_ref, RecoveryWindowInDays=7)
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            if error.get("Code") == "ResourceNotFoundException" or (
+                    error.get("Code") == "InvalidRequestException" and "scheduled for deletion" in str(error.get("Message"))):
+                return
+            raise SecretProviderError(describe_failure(self.settings, exc, f"secret {secret_ref}")) from None
+        except BotoCoreError as exc:
+            raise SecretProviderError(describe_failure(self.settings, exc, f"secret {secret_ref}")) from None
+
     async def delete(self, identity: SecretIdentity, external_ref: str | None) -> None:
         """Managed copies are scheduled for deletion (AWS keeps them 7 days); referenced secrets stay."""
         if external_ref:

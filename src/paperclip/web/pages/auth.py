@@ -61,7 +61,8 @@ async def sign_up(request: Request):
     session = request.scope["paperclip.unit_of_work"].get_session()
     user = await accounts.sign_up(session, request.app.state.settings, name=form.text("name"), email=form.text("email"),
                                   password=form.get("password") or "", now=utcnow(),
-                                  invite_token=form.text("inviteToken") or None)
+                                  invite_token=form.text("inviteToken") or None, state=request.app.state,
+                                  client_address=request.client.host if request.client else None)
     return await _signed_in(request, user.id, _next(form.get("next")))
 
 
