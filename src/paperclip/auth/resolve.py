@@ -103,13 +103,17 @@ async def _resolve(session: AsyncSession, settings: Settings, authorization: str
     for lookup in lookups:
         actor = await lookup(session, digest, now, run_id)
         if actor is not None:
-            if actor.source == "board_key" and actor.user_id == LOCAL_BOARD_USER_ID and not settings.is_local_trusted:
-                # A key the implicit local board made in local_trusted mode: `local-board` is nobody's
-                # login, so it must not carry owner access into an authenticated instance.
-                raise Unauthorized("Invalid or revoked API key")
-            return actor
+            return _usable_key(settings, actor)
 
     raise Unauthorized("Invalid or revoked API key")
+
+
+def _usable_key(settings: Settings, actor: Actor) -> Actor:
+    if actor.source == "board_key" and actor.user_id == LOCAL_BOARD_USER_ID and not settings.is_local_trusted:
+        # A key the implicit local board made in local_trusted mode: `local-board` is nobody's login,
+        # so it must not carry owner access into an authenticated instance.
+        raise Unauthorized("Invalid or revoked API key")
+    return actor
 
 
 async def _board_key_actor(session: AsyncSession, digest: str, now: datetime, run_id) -> Actor | None:
