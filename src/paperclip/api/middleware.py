@@ -39,9 +39,11 @@ async def _send_json(send, status: int, body: dict, content_type: str = "applica
 
 
 def is_upload_path(path: str) -> bool:
-    """POST routes that receive a file: /api/companies/:id/{assets/images,logo,issues/:id/attachments}."""
-    return path.startswith("/api/companies/") and (
-        path.endswith("/assets/images") or path.endswith("/logo") or path.endswith("/attachments"))
+    """POST routes that receive a file: /api/companies/:id/{assets/images,logo,issues/:id/attachments}
+    and the board's /<PREFIX>/issues/<ref>/attachments form (same limit and time allowance)."""
+    if path.endswith("/attachments"):
+        return path.startswith("/api/companies/") or not path.startswith("/api/")
+    return path.startswith("/api/companies/") and (path.endswith("/assets/images") or path.endswith("/logo"))
 
 
 class RequestLogMiddleware:
