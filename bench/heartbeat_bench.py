@@ -24,10 +24,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -38,16 +36,11 @@ import httpx
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_db import bench_database, free_port  # noqa: E402
 from lean_http import LeanClient  # noqa: E402  (the load generator shares the cores: httpx costs ~1 ms a request)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def pct(values: list[float], p: float) -> float:
@@ -347,23 +340,7 @@ def main() -> None:
     if "--serve" in sys.argv:
         serve()
         return
-    home = Path(tempfile.mkdtemp(prefix="paperclip-hb-bench-"))
-    os.chmod(home, 0o755)
-    pg = None
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        from paperclip.db.embedded import EmbeddedPostgres
-
-        pg = EmbeddedPostgres(home / "db", free_port())
-        pg.start()
-        admin = pg.admin_url()
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute("CREATE DATABASE bench")
-        url = admin.rsplit("/", 1)[0] + "/bench"
-    from paperclip.db.migrate import run_migrations
-
-    run_migrations(url)
-    url = url.replace("postgresql+psycopg://", "postgresql://")
+    home, pg, url = bench_database("paperclip-hb-bench-")
     workers = int(sys.argv[sys.argv.index("--workers") + 1]) if "--workers" in sys.argv else 1
     bench = Bench(url, home, workers)
     print(f"heartbeat bench: {os.cpu_count()} CPUs, {workers} server worker(s), data in {home}")

@@ -20,7 +20,6 @@ import os
 import socket
 import statistics
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -30,7 +29,8 @@ import httpx
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from heartbeat_bench import Bench, free_port  # noqa: E402  (its server start, its `--serve`)
+from bench_db import bench_database  # noqa: E402
+from heartbeat_bench import Bench  # noqa: E402  (its server start, its `--serve`)
 
 QUIET = ["-c", "i=0; while [ $i -lt 100 ]; do echo line $i; i=$((i+1)); done; sleep 0.1"]
 FLOOD = """
@@ -179,23 +179,7 @@ class Isolation(Bench):
 def main() -> None:
     runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 10
     huge_mb = int(sys.argv[sys.argv.index("--huge-mb") + 1]) if "--huge-mb" in sys.argv else 300
-    home = Path(tempfile.mkdtemp(prefix="paperclip-iso-bench-"))
-    os.chmod(home, 0o755)
-    pg = None
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        from paperclip.db.embedded import EmbeddedPostgres
-
-        pg = EmbeddedPostgres(home / "db", free_port())
-        pg.start()
-        admin = pg.admin_url()
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute("CREATE DATABASE bench")
-        url = admin.rsplit("/", 1)[0] + "/bench"
-    from paperclip.db.migrate import run_migrations
-
-    run_migrations(url)
-    url = url.replace("postgresql+psycopg://", "postgresql://")
+    home, pg, url = bench_database("paperclip-iso-bench-")
     bench = Isolation(url, home)
     print(f"isolation bench: {os.cpu_count()} CPUs (shared), data in {home}")
     try:

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -28,12 +26,7 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from bench_db import bench_database, free_port  # noqa: E402
 
 
 def serve() -> None:
@@ -85,23 +78,7 @@ def main() -> None:
     n_agents = int(os.environ.get("BENCH_AGENTS", "50"))
     n_issues = int(os.environ.get("BENCH_ISSUES", "5000"))
     rounds = int(os.environ.get("BENCH_ROUNDS", "3"))
-    home = Path(tempfile.mkdtemp(prefix="paperclip-porto-bench-"))
-    os.chmod(home, 0o755)
-    pg = None
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        from paperclip.db.embedded import EmbeddedPostgres
-
-        pg = EmbeddedPostgres(home / "db", free_port())
-        pg.start()
-        admin = pg.admin_url()
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute("CREATE DATABASE bench")
-        url = admin.rsplit("/", 1)[0] + "/bench"
-    from paperclip.db.migrate import run_migrations
-
-    run_migrations(url)
-    url = url.replace("postgresql+psycopg://", "postgresql://")
+    home, pg, url = bench_database("paperclip-porto-bench-")
     db = psycopg.connect(url, autocommit=True)
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "PORT": str(port), "PAPERCLIP_HOME": str(home),

@@ -19,7 +19,6 @@ import asyncio
 import os
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -29,6 +28,7 @@ import httpx
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_db import bench_database  # noqa: E402
 from heartbeat_bench import free_port, pct  # noqa: E402
 from lean_http import LeanClient  # noqa: E402
 
@@ -172,23 +172,7 @@ def main() -> None:
     if "--serve" in sys.argv:
         serve()
         return
-    home = Path(tempfile.mkdtemp(prefix="paperclip-routines-bench-"))
-    os.chmod(home, 0o755)
-    pg = None
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        from paperclip.db.embedded import EmbeddedPostgres
-
-        pg = EmbeddedPostgres(home / "db", free_port())
-        pg.start()
-        admin = pg.admin_url()
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute("CREATE DATABASE bench")
-        url = admin.rsplit("/", 1)[0] + "/bench"
-    from paperclip.db.migrate import run_migrations
-
-    run_migrations(url)
-    url = url.replace("postgresql+psycopg://", "postgresql://")
+    home, pg, url = bench_database("paperclip-routines-bench-")
     only = set(filter(None, os.environ.get("BENCH_ONLY", "").split(",")))
     print(f"routines bench: {os.cpu_count()} CPUs, data in {home}")
     try:

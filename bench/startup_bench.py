@@ -17,7 +17,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,13 +26,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from bench_db import free_port
+
 CLI = [sys.executable, "-m", "paperclip"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def server_tree(pid: int) -> list[int]:

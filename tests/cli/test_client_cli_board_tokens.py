@@ -36,15 +36,17 @@ async def test_board_key_commands(live, tmp_path):  # noqa: F811
     expires = datetime.fromisoformat(key["expiresAt"].replace("Z", "+00:00"))
     assert abs(expires - (datetime.now(UTC) + timedelta(days=3))) < timedelta(hours=1)
     default = json.loads((await run("token", "board", "create", "--json")).stdout)
-    assert default["name"] == "cli-board"
+    assert default["name"] == "cli-board" and default["expiresAt"]
+    forever = json.loads((await run("token", "board", "create", "--name", "forever", "--never-expires", "--json")).stdout)
+    assert forever["expiresAt"] is None  # the body's explicit null means never, not the 30-day default
 
     listed = json.loads((await run("token", "board", "list", "--json")).stdout)
-    assert {k["name"] for k in listed} == {"bootstrap", "ci", "cli-board"} and all("token" not in k for k in listed)
+    assert {k["name"] for k in listed} == {"bootstrap", "ci", "cli-board", "forever"} and all("token" not in k for k in listed)
     table = (await run("token", "board", "list")).stdout
     assert "ci" in table and key["token"] not in table
 
     revoked = await run("token", "board", "revoke", key["id"], "--json")
-    assert revoked.returncode == 0 and json.loads(revoked.stdout)["revoked"] is True
+    assert revoked.returncode == 0 and json.loads(revoked.stdout) == {"ok": True, "keyId": key["id"]}
     new_client = dict(env, PAPERCLIP_API_KEY=key["token"])
     refused = await asyncio.to_thread(_cli, "whoami", "--json", env=new_client)
     assert refused.returncode == 1  # the revoked key no longer acts

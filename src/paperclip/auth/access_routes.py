@@ -11,6 +11,7 @@ from paperclip.api.deps import DB, ActorDep, MaybeActorDep, Now, SettingsDep
 from paperclip.auth import board_claim, board_keys, invites, members
 from paperclip.auth.ids import path_uuid
 from paperclip.errors import BadRequest
+from paperclip.ids import parse_uuid
 
 router = APIRouter(tags=["access"])
 JsonBody = Body(default=None)
@@ -190,7 +191,10 @@ async def create_board_key(request: Request, session: DB, actor: ActorDep, now: 
 
 @router.delete("/board-api-keys/{key_id}")
 async def revoke_board_key(key_id: str, session: DB, actor: ActorDep, now: Now):
-    return await board_keys.revoke_key(session, actor, path_uuid(key_id, "Board API key not found"), now)
+    parsed = parse_uuid(key_id)
+    if parsed is None:
+        raise BadRequest("Invalid board API key ID")
+    return await board_keys.revoke_key(session, actor, parsed, now)
 
 
 @router.post("/cli-auth/challenges", status_code=201)

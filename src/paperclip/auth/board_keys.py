@@ -2,7 +2,11 @@
 challenge (`pcp_cli_auth_<48 hex>`, 10 minutes) that a signed-in user approves in the browser.
 
 Keys are stored as SHA-256, expire after PAPERCLIP_BOARD_API_KEY_TTL_DAYS (default 30; 0 = never)
-and can be revoked. A challenge is created with its board token already chosen (shown only to the
+unless the create body says otherwise (`"expiresAt": null` = never, as in the original), and can be
+revoked; revoked keys drop out of the list. The local trusted board (`local-board`) may make keys too,
+like the original: they act as `local-board` only while the instance stays `local_trusted`; once it
+runs authenticated they are refused (see resolve.py), because `local-board` keeps its owner
+memberships after a board claim and such a key would otherwise outlive the claim. A challenge is created with its board token already chosen (shown only to the
 CLI that asked); approving it creates the key row for the approving user, so the CLI's token starts
 working at that moment, and never before.
 """
@@ -53,8 +57,6 @@ def key_to_wire(key: BoardApiKey, token: str | None = None) -> dict[str, Any]:
 
 def _person(actor: Actor) -> str:
     actor.require_board()
-    if actor.source == "local_implicit":
-        raise Forbidden("Board API keys belong to signed-in users")
     return actor.user_id
 
 
@@ -66,7 +68,9 @@ async def create_key(session: AsyncSession, settings: Settings, actor: Actor, bo
         raise BadRequest("name must be a string of at most 120 characters")
     ttl = key_ttl(settings)
     expires_at = now + ttl if ttl else None
-    if body.get("expiresAt") is not None:
+    if "expiresAt" in body and body["expiresAt"] is None:
+        expires_at = None  # explicit null: never expires (the original CLI's --never-expires)
+    elif body.get("expiresAt") is not None:
         try:
             expires_at = datetime.fromisoformat(str(body["expiresAt"]).replace("Z", "+00:00"))
         except ValueError:
@@ -83,19 +87,20 @@ async def create_key(session: AsyncSession, settings: Settings, actor: Actor, bo
 
 async def list_keys(session: AsyncSession, actor: Actor) -> list[dict[str, Any]]:
     user_id = _person(actor)
-    keys = await session.scalars(sa.select(BoardApiKey).where(BoardApiKey.user_id == user_id)
+    keys = await session.scalars(sa.select(BoardApiKey).where(BoardApiKey.user_id == user_id,
+                                                              BoardApiKey.revoked_at.is_(None))
                                  .order_by(BoardApiKey.created_at.desc()))
     return [key_to_wire(k) for k in keys]
 
 
 async def revoke_key(session: AsyncSession, actor: Actor, key_id: uuid.UUID, now: datetime) -> dict[str, Any]:
     user_id = _person(actor)
-    key = await session.scalar(sa.select(BoardApiKey).where(BoardApiKey.id == key_id, BoardApiKey.user_id == user_id))
-    if key is None:
+    key = await session.scalar(sa.select(BoardApiKey).where(BoardApiKey.id == key_id, BoardApiKey.user_id == user_id,
+                                                            BoardApiKey.revoked_at.is_(None)).with_for_update())
+    if key is None:  # like the original, an already revoked key is not found
         raise NotFound("Board API key not found")
-    if key.revoked_at is None:
-        key.revoked_at = now
-    return {"revoked": True, "keyId": uid(key.id)}
+    key.revoked_at = now
+    return {"ok": True, "keyId": uid(key.id)}
 
 
 # ---------------------------------------------------------------------------------------------- CLI login

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.auth import actor_cache
-from paperclip.auth.actor import ANONYMOUS, LOCAL_BOARD, Actor
+from paperclip.auth.actor import ANONYMOUS, LOCAL_BOARD, LOCAL_BOARD_USER_ID, Actor
 from paperclip.auth.run_jwt import looks_like_jwt, verify_run_jwt
 from paperclip.auth.sessions import MAX_TOKEN_LENGTH, lookup_session
 from paperclip.auth.tokens import BOARD_KEY_PREFIX, hash_token
@@ -103,9 +103,17 @@ async def _resolve(session: AsyncSession, settings: Settings, authorization: str
     for lookup in lookups:
         actor = await lookup(session, digest, now, run_id)
         if actor is not None:
-            return actor
+            return _usable_key(settings, actor)
 
     raise Unauthorized("Invalid or revoked API key")
+
+
+def _usable_key(settings: Settings, actor: Actor) -> Actor:
+    if actor.source == "board_key" and actor.user_id == LOCAL_BOARD_USER_ID and not settings.is_local_trusted:
+        # A key the implicit local board made in local_trusted mode: `local-board` is nobody's login,
+        # so it must not carry owner access into an authenticated instance.
+        raise Unauthorized("Invalid or revoked API key")
+    return actor
 
 
 async def _board_key_actor(session: AsyncSession, digest: str, now: datetime, run_id) -> Actor | None:
