@@ -40,7 +40,7 @@ async def test_sort_by_updated_and_id_with_their_default_directions(world, team,
     ({"sortField": "title"}, "sortField must be 'updated' or 'id' when provided"),
     ({"sortDir": "up"}, "sortDir must be 'asc' or 'desc' when provided"),
     ({"view": "full"}, "view must be 'compact' when provided"),
-    ({"includeLiveDescendantSummary": "maybe"}, "includeLiveDescendantSummary must be true or false when provided"),
+    ({"includeLiveDescendantSummary": "TRUE"}, "includeLiveDescendantSummary must be true or false when provided"),
 ])
 async def test_bad_values_are_refused_naming_the_parameter(team, client, params, message):
     response = await client.get(f"/api/companies/{team.cid}/issues", params=params)
@@ -60,6 +60,8 @@ async def test_include_blocked_by_adds_each_items_blockers(world, team, client):
     # absent or not "true": the plain row (the original treats other values as false)
     assert all("blockedBy" not in i for i in await _list(client, team.cid))
     assert all("blockedBy" not in i for i in await _list(client, team.cid, includeBlockedBy="no"))
+    assert all("blockedBy" not in i for i in await _list(client, team.cid, includeBlockedBy="TRUE"))
+    assert all("blockedBy" in i for i in await _list(client, team.cid, includeBlockedBy="1"))
 
 
 async def test_live_descendant_count_counts_subtree_issues_with_a_live_run(world, team, client):
@@ -78,6 +80,8 @@ async def test_live_descendant_count_counts_subtree_issues_with_a_live_run(world
     counts = {i["title"]: i["liveDescendantCount"] for i in await _list(client, team.cid, includeLiveDescendantSummary="true")}
     assert counts["Root"] == 0
     assert all("liveDescendantCount" not in i for i in await _list(client, team.cid, includeLiveDescendantSummary="false"))
+    assert all("liveDescendantCount" not in i for i in await _list(client, team.cid, includeLiveDescendantSummary="0"))
+    assert all("liveDescendantCount" in i for i in await _list(client, team.cid, includeLiveDescendantSummary="1"))
 
 
 async def test_compact_view_is_the_row_without_hidden_at(world, team, client):

@@ -139,12 +139,12 @@ def _presentation(filters: ListFilters) -> tuple[str, tuple[str, ...], bool]:
         order = orders[filters.sort_dir or default_dir]
     if filters.view not in (None, "", "compact"):
         raise BadRequest("view must be 'compact' when provided")
-    if filters.include_live_descendant_summary not in (None, "true", "false"):
+    if filters.include_live_descendant_summary not in (None, "true", "false", "1", "0"):
         raise BadRequest("includeLiveDescendantSummary must be true or false when provided")
     extras = []
-    if filters.include_blocked_by == "true":  # the original treats any other value as false
+    if filters.include_blocked_by in ("true", "1"):  # the original treats any other value as false
         extras.append("blockedBy")
-    if filters.include_live_descendant_summary == "true":
+    if filters.include_live_descendant_summary in ("true", "1"):
         extras.append("liveDescendantCount")
     return order, tuple(extras), filters.view == "compact"
 
