@@ -128,10 +128,15 @@ async def log_latency(http: httpx.AsyncClient, base: str, company: dict, samples
     return statistics.median(delays) * 1000 if delays else None
 
 
+# The bench seeds through SQL, so it names the embedded database's password itself (a server start
+# otherwise generates one per instance).
+PG_PASSWORD = "ui-bench-" + os.urandom(6).hex()
+
+
 def start_server(home: Path, port: int, pg_port: int) -> subprocess.Popen:
     env = {**os.environ, "PAPERCLIP_HOME": str(home), "PORT": str(port), "HEARTBEAT_SCHEDULER_ENABLED": "false",
            "PAPERCLIP_DB_BACKUP_ENABLED": "false", "PAPERCLIP_EMBEDDED_POSTGRES_PORT": str(pg_port),
-           "PAPERCLIP_LOG_LEVEL": "warning"}
+           "PAPERCLIP_LOG_LEVEL": "warning", "PAPERCLIP_EMBEDDED_POSTGRES_PASSWORD": PG_PASSWORD}
     exe = str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "paperclipai")
     # not --yes: that also starts the server (and never returns)
     subprocess.run([exe, "onboard", "--mode", "local_trusted", "--bind", "loopback"], env=env, check=True,
@@ -161,7 +166,7 @@ async def main_async(args) -> None:
     try:
         async with httpx.AsyncClient(base_url=base, timeout=120) as http:
             t = time.perf_counter()
-            db_url = f"postgresql://paperclip:paperclip@127.0.0.1:{pg_port}/paperclip"
+            db_url = f"postgresql://paperclip:{PG_PASSWORD}@127.0.0.1:{pg_port}/paperclip"
             company, idents = await seed(http, db_url, args.issues, args.agents)
             print(f"seeded {args.agents} agents and {args.issues} issues in {time.perf_counter() - t:.1f} s")
             seed_activity(db_url, company["id"], args.activity)
