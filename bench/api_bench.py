@@ -77,51 +77,105 @@ async def workload(base: str, issues: int, concurrency: int) -> list[Phase]:
         cid = company["id"]
         agents = []
         for i in range(8):
-            r = await http.post(f"/api/companies/{cid}/agents", json={
-                "name": f"Agent {i}", "role": "engineer", "adapterType": "process",
-                "adapterConfig": {"command": "true"}, "runtimeConfig": {"heartbeat": {"enabled": False}}})
+            r = await http.post(
+                f"/api/companies/{cid}/agents",
+                json={
+                    "name": f"Agent {i}",
+                    "role": "engineer",
+                    "adapterType": "process",
+                    "adapterConfig": {"command": "true"},
+                    "runtimeConfig": {"heartbeat": {"enabled": False}},
+                },
+            )
             r.raise_for_status()
             agents.append(r.json()["id"])
         phases = []
 
-        phase, created = await run_phase("create issue", [
-            (lambda i=i: http.post(f"/api/companies/{cid}/issues", json={"title": f"Issue {i}", "description": "bench"}))
-            for i in range(issues)], concurrency)
+        phase, created = await run_phase(
+            "create issue",
+            [
+                (
+                    lambda i=i: http.post(
+                        f"/api/companies/{cid}/issues", json={"title": f"Issue {i}", "description": "bench"}
+                    )
+                )
+                for i in range(issues)
+            ],
+            concurrency,
+        )
         phases.append(phase)
         ids = [r.json()["id"] for r in created if r.status_code == 201]
 
-        phase, _ = await run_phase("get issue", [(lambda i=i: http.get(f"/api/issues/{i}")) for i in ids], concurrency)
+        phase, _ = await run_phase(
+            "get issue", [(lambda i=i: http.get(f"/api/issues/{i}")) for i in ids], concurrency
+        )
         phases.append(phase)
 
-        phase, _ = await run_phase("list issues", [(lambda: http.get(f"/api/companies/{cid}/issues")) for _ in range(40)], concurrency)
+        phase, _ = await run_phase(
+            "list issues",
+            [(lambda: http.get(f"/api/companies/{cid}/issues")) for _ in range(40)],
+            concurrency,
+        )
         phases.append(phase)
 
         race = ids[:200]
         for issue_id in race:  # make them claimable
             await http.patch(f"/api/issues/{issue_id}", json={"status": "todo"})
-        jobs = [(lambda i=i, a=a: http.post(f"/api/issues/{i}/checkout", json={"agentId": a, "expectedStatuses": ["todo"]}))
-                for i in race for a in agents]
+        jobs = [
+            (
+                lambda i=i, a=a: http.post(
+                    f"/api/issues/{i}/checkout", json={"agentId": a, "expectedStatuses": ["todo"]}
+                )
+            )
+            for i in race
+            for a in agents
+        ]
         phase, results = await run_phase("checkout race", jobs, concurrency)
         phases.append(phase)
         winners = sum(1 for r in results if r.status_code == 200)
         print(f"  checkout race: {winners} winners for {len(race)} issues (must be equal)")
 
-        phase, _ = await run_phase("comment", [
-            (lambda i=i: http.post(f"/api/issues/{ids[i % len(ids)]}/comments", json={"body": f"comment {i}"}))
-            for i in range(500)], concurrency)
+        phase, _ = await run_phase(
+            "comment",
+            [
+                (
+                    lambda i=i: http.post(
+                        f"/api/issues/{ids[i % len(ids)]}/comments", json={"body": f"comment {i}"}
+                    )
+                )
+                for i in range(500)
+            ],
+            concurrency,
+        )
         phases.append(phase)
 
-        phase, _ = await run_phase("dashboard", [(lambda: http.get(f"/api/companies/{cid}/dashboard")) for _ in range(40)], concurrency)
+        phase, _ = await run_phase(
+            "dashboard",
+            [(lambda: http.get(f"/api/companies/{cid}/dashboard")) for _ in range(40)],
+            concurrency,
+        )
         phases.append(phase)
         return phases
 
 
-def start_server(home: Path, port: int, workers: int, extra_env: dict[str, str] | None = None,
-                 stdout_file: Path | None = None) -> subprocess.Popen:
-    env = {**os.environ, "PAPERCLIP_HOME": str(home), "PORT": str(port), "HEARTBEAT_SCHEDULER_ENABLED": "false",
-           "PAPERCLIP_WORKERS": str(workers),
-           "PAPERCLIP_DB_BACKUP_ENABLED": "false", "PAPERCLIP_EMBEDDED_POSTGRES_PORT": str(free_port()),
-           "PAPERCLIP_LOG_LEVEL": "warning", **(extra_env or {})}
+def start_server(
+    home: Path,
+    port: int,
+    workers: int,
+    extra_env: dict[str, str] | None = None,
+    stdout_file: Path | None = None,
+) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "PAPERCLIP_HOME": str(home),
+        "PORT": str(port),
+        "HEARTBEAT_SCHEDULER_ENABLED": "false",
+        "PAPERCLIP_WORKERS": str(workers),
+        "PAPERCLIP_DB_BACKUP_ENABLED": "false",
+        "PAPERCLIP_EMBEDDED_POSTGRES_PORT": str(free_port()),
+        "PAPERCLIP_LOG_LEVEL": "warning",
+        **(extra_env or {}),
+    }
     exe = str(ROOT / ".venv" / "bin" / "paperclipai")
     if not (home / "instances" / "default" / "config.json").exists():
         subprocess.run([exe, "onboard"], env=env, check=True, stdout=subprocess.DEVNULL)
@@ -141,10 +195,15 @@ def start_server(home: Path, port: int, workers: int, extra_env: dict[str, str] 
     raise SystemExit("server did not become healthy in 90 s")
 
 
-AUTH_ENV = {"PAPERCLIP_DEPLOYMENT_MODE": "authenticated", "BETTER_AUTH_SECRET": "bench-secret-0123456789abcdef0123"}
+AUTH_ENV = {
+    "PAPERCLIP_DEPLOYMENT_MODE": "authenticated",
+    "BETTER_AUTH_SECRET": "bench-secret-0123456789abcdef0123",
+}
 
 
-async def _reads(base: str, name: str, paths: list[str], headers: dict[str, str] | None, concurrency: int) -> Phase:
+async def _reads(
+    base: str, name: str, paths: list[str], headers: dict[str, str] | None, concurrency: int
+) -> Phase:
     async with LeanClient(base, max_connections=concurrency, headers=headers) as http:
         await run_phase("warm-up", [(lambda p=p: http.get(p)) for p in paths[:100]], concurrency)
         phase, _ = await run_phase(name, [(lambda p=p: http.get(p)) for p in paths], concurrency)
@@ -169,7 +228,10 @@ def auth_benchmark(requests: int, concurrency: int) -> None:
         proc = start_server(home, port, 1)
         http = httpx.Client(base_url=base, timeout=30)
         cid = http.post("/api/companies", json={"name": "Auth bench"}).json()["id"]
-        ids = [http.post(f"/api/companies/{cid}/issues", json={"title": f"Issue {i}"}).json()["id"] for i in range(50)]
+        ids = [
+            http.post(f"/api/companies/{cid}/issues", json={"title": f"Issue {i}"}).json()["id"]
+            for i in range(50)
+        ]
         paths = [f"/api/issues/{ids[i % len(ids)]}" for i in range(requests)]
         local = asyncio.run(_reads(base, "local_trusted", paths, None, concurrency))
         proc.terminate()
@@ -177,29 +239,43 @@ def auth_benchmark(requests: int, concurrency: int) -> None:
         print("restarting the same instance in authenticated mode …")
         log = home / "auth-run.out"
         proc = start_server(home, port, 1, AUTH_ENV, stdout_file=log)
-        claim = next(line.split("Board claim URL: ", 1)[1].strip() for line in log.read_text().splitlines()
-                     if "Board claim URL: " in line)
+        claim = next(
+            line.split("Board claim URL: ", 1)[1].strip()
+            for line in log.read_text().splitlines()
+            if "Board claim URL: " in line
+        )
         token, code = claim.split("/board-claim/", 1)[1].split("?code=")
         http = httpx.Client(base_url=base, timeout=30, headers={"origin": base})
         password = "bench-password-123"
-        http.post("/api/auth/sign-up/email", json={"email": "bench@example.com", "password": password, "name": "Bench"})
+        http.post(
+            "/api/auth/sign-up/email",
+            json={"email": "bench@example.com", "password": password, "name": "Bench"},
+        )
         assert http.post(f"/api/board-claim/{token}/claim", json={"code": code}).json().get("claimed")
         sign_ins = []
         for _ in range(20):
             t0 = time.perf_counter()
-            r = httpx.post(f"{base}/api/auth/sign-in/email", json={"email": "bench@example.com", "password": password})
+            r = httpx.post(
+                f"{base}/api/auth/sign-in/email", json={"email": "bench@example.com", "password": password}
+            )
             sign_ins.append((time.perf_counter() - t0) * 1000)
             r.raise_for_status()
         cookie = "; ".join(f"{k}={v}" for k, v in r.cookies.items())
         board_key = http.post("/api/board-api-keys", json={"name": "bench"}).json()["token"]
         session = asyncio.run(_reads(base, "session cookie", paths, {"Cookie": cookie}, concurrency))
-        keyed = asyncio.run(_reads(base, "board API key", paths, {"Authorization": f"Bearer {board_key}"}, concurrency))
+        keyed = asyncio.run(
+            _reads(base, "board API key", paths, {"Authorization": f"Bearer {board_key}"}, concurrency)
+        )
         for phase in (local, session, keyed):
             print(phase.report())
-        print(f"actor resolution, p50 over local_trusted: session cookie {_p50(session) - _p50(local):+.2f} ms, "
-              f"board API key {_p50(keyed) - _p50(local):+.2f} ms per request")
-        print(f"sign-in (argon2id verify + session row) p50 {statistics.median(sign_ins):.1f} ms, "
-              f"min {min(sign_ins):.1f} ms over {len(sign_ins)}")
+        print(
+            f"actor resolution, p50 over local_trusted: session cookie {_p50(session) - _p50(local):+.2f} ms, "
+            f"board API key {_p50(keyed) - _p50(local):+.2f} ms per request"
+        )
+        print(
+            f"sign-in (argon2id verify + session row) p50 {statistics.median(sign_ins):.1f} ms, "
+            f"min {min(sign_ins):.1f} ms over {len(sign_ins)}"
+        )
     finally:
         if proc is not None:
             proc.terminate()
@@ -211,13 +287,20 @@ def auth_benchmark(requests: int, concurrency: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--base-url", help="benchmark a running server instead of starting ours")
     parser.add_argument("--issues", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=1, help="PAPERCLIP_WORKERS for the server this script starts")
-    parser.add_argument("--auth", action="store_true",
-                        help="instead of the workload: the same read as local board, session cookie and board API key, and sign-in time")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="PAPERCLIP_WORKERS for the server this script starts"
+    )
+    parser.add_argument(
+        "--auth",
+        action="store_true",
+        help="instead of the workload: the same read as local board, session cookie and board API key, and sign-in time",
+    )
     args = parser.parse_args()
     if args.auth:
         auth_benchmark(max(args.issues, 500), args.concurrency)
@@ -237,8 +320,10 @@ def main() -> None:
         for phase in phases:
             print(phase.report())
         total = sum(len(p.latencies) for p in phases)
-        print(f"total {total} requests in {sum(p.elapsed for p in phases):.1f} s; "
-              f"overall median {statistics.median(x for p in phases for x in p.latencies) * 1000:.2f} ms")
+        print(
+            f"total {total} requests in {sum(p.elapsed for p in phases):.1f} s; "
+            f"overall median {statistics.median(x for p in phases for x in p.latencies) * 1000:.2f} ms"
+        )
     finally:
         if proc is not None:
             proc.terminate()

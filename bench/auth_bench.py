@@ -45,8 +45,13 @@ async def measure(url: str, n: int) -> None:
 
     home = Path(tempfile.mkdtemp(prefix="paperclip-authbench-home-"))
     local = load_settings({"PAPERCLIP_HOME": str(home)})
-    authed = load_settings({"PAPERCLIP_HOME": str(home), "PAPERCLIP_DEPLOYMENT_MODE": "authenticated",
-                            "BETTER_AUTH_SECRET": "bench-secret-0123456789abcdef"})
+    authed = load_settings(
+        {
+            "PAPERCLIP_HOME": str(home),
+            "PAPERCLIP_DEPLOYMENT_MODE": "authenticated",
+            "BETTER_AUTH_SECRET": "bench-secret-0123456789abcdef",
+        }
+    )
     engine = make_async_engine(url, autocommit=True)
     sessions = session_factory(engine)
     pool = await create_read_pool(libpq_url(url), prepared_statements=True, max_size=4, connect_timeout=10)
@@ -54,18 +59,36 @@ async def measure(url: str, n: int) -> None:
     async with engine.begin() as conn:
         import sqlalchemy as sa
 
-        await conn.execute(sa.text("INSERT INTO auth_users (id, email, name) VALUES ('u1', 'b@example.com', 'B')"))
+        await conn.execute(
+            sa.text("INSERT INTO auth_users (id, email, name) VALUES ('u1', 'b@example.com', 'B')")
+        )
         for i in range(2):
             cid = uuid.uuid4()
-            await conn.execute(sa.text("INSERT INTO companies (id, name, issue_prefix) VALUES (:id, :n, :p)"),
-                               {"id": cid, "n": f"C{i}", "p": f"C{i}X"})
-            await conn.execute(sa.text("INSERT INTO company_memberships (company_id, principal_type, principal_id,"
-                                       " membership_role) VALUES (:c, 'user', 'u1', :r)"),
-                               {"c": cid, "r": "owner" if i == 0 else "viewer"})
-        await conn.execute(sa.text("INSERT INTO auth_sessions (token_hash, user_id, expires_at) VALUES"
-                                   " (:h, 'u1', now() + interval '7 days')"), {"h": hash_token(cookie)})
-        await conn.execute(sa.text("INSERT INTO board_api_keys (user_id, name, key_hash, last_used_at) VALUES"
-                                   " ('u1', 'k', :h, now())"), {"h": hash_token(key)})
+            await conn.execute(
+                sa.text("INSERT INTO companies (id, name, issue_prefix) VALUES (:id, :n, :p)"),
+                {"id": cid, "n": f"C{i}", "p": f"C{i}X"},
+            )
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO company_memberships (company_id, principal_type, principal_id,"
+                    " membership_role) VALUES (:c, 'user', 'u1', :r)"
+                ),
+                {"c": cid, "r": "owner" if i == 0 else "viewer"},
+            )
+        await conn.execute(
+            sa.text(
+                "INSERT INTO auth_sessions (token_hash, user_id, expires_at) VALUES"
+                " (:h, 'u1', now() + interval '7 days')"
+            ),
+            {"h": hash_token(cookie)},
+        )
+        await conn.execute(
+            sa.text(
+                "INSERT INTO board_api_keys (user_id, name, key_hash, last_used_at) VALUES"
+                " ('u1', 'k', :h, now())"
+            ),
+            {"h": hash_token(key)},
+        )
 
     from paperclip.auth import actor_cache
 
@@ -77,12 +100,16 @@ async def measure(url: str, n: int) -> None:
             async with sessions() as session:
                 session.info[READ_POOL_KEY] = pool
                 t0 = time.perf_counter()
-                actor = await resolve_actor(session, settings, run_id_header=None, now=datetime.now(UTC), **kwargs)
+                actor = await resolve_actor(
+                    session, settings, run_id_header=None, now=datetime.now(UTC), **kwargs
+                )
                 walls.append(time.perf_counter() - t0)
         cpu = (time.process_time() - cpu_start) / n
         assert actor.type == "board", actor
-        print(f"{label:<18} p50 {statistics.median(walls) * 1000:6.3f} ms  mean {statistics.mean(walls) * 1000:6.3f} ms"
-              f"  client CPU {cpu * 1000:6.3f} ms/resolution (incl. session open/close)")
+        print(
+            f"{label:<18} p50 {statistics.median(walls) * 1000:6.3f} ms  mean {statistics.mean(walls) * 1000:6.3f} ms"
+            f"  client CPU {cpu * 1000:6.3f} ms/resolution (incl. session open/close)"
+        )
 
     actor_cache.QUIET_SECONDS = 0.0
     await run("local_trusted", local, authorization=None)
@@ -96,15 +123,19 @@ async def measure(url: str, n: int) -> None:
         t0 = time.perf_counter()
         HASHER.verify(stored, "bench-password")
         times.append((time.perf_counter() - t0) * 1000)
-    print(f"argon2id verify (t={HASHER.time_cost}, m={HASHER.memory_cost} KiB): p50 {statistics.median(times):.1f} ms,"
-          f" min {min(times):.1f} ms")
+    print(
+        f"argon2id verify (t={HASHER.time_cost}, m={HASHER.memory_cost} KiB): p50 {statistics.median(times):.1f} ms,"
+        f" min {min(times):.1f} ms"
+    )
     await pool.close()
     await engine.dispose()
     shutil.rmtree(home, ignore_errors=True)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=3000)
     args = parser.parse_args()
     from paperclip.db.embedded import EmbeddedPostgres

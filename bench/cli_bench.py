@@ -19,8 +19,12 @@ import urllib.request
 
 
 def _post(base: str, path: str, body: dict) -> dict:
-    request = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST",
-                                     headers={"content-type": "application/json"})
+    request = urllib.request.Request(
+        base + path,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"content-type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())
 
@@ -37,7 +41,9 @@ def _time(cmd: list[str], env: dict[str, str], runs: int) -> list[float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--api-base", default="http://127.0.0.1:3100")
     parser.add_argument("--company-id")
     parser.add_argument("--runs", type=int, default=20)
@@ -53,7 +59,16 @@ def main() -> None:
     clis = {"ours (paperclipai issue list --json)": ours}
     if args.original:
         clis["original (node dist/index.js issue list --json)"] = [
-            "node", args.original, "issue", "list", "--json", "-C", company, "--api-base", args.api_base]
+            "node",
+            args.original,
+            "issue",
+            "list",
+            "--json",
+            "-C",
+            company,
+            "--api-base",
+            args.api_base,
+        ]
     for name, cmd in clis.items():
         _time(cmd, env, 2)  # warm the page cache
         samples = sorted(_time(cmd, env, args.runs))

@@ -59,7 +59,9 @@ def serve() -> None:
 
     settings = load_settings(dict(os.environ))
     port = int(os.environ["PORT"])
-    raise SystemExit(serve_on_socket(settings, os.environ["DATABASE_URL"], port, bind_socket("127.0.0.1", port)))
+    raise SystemExit(
+        serve_on_socket(settings, os.environ["DATABASE_URL"], port, bind_socket("127.0.0.1", port))
+    )
 
 
 class Bench:
@@ -75,27 +77,54 @@ class Bench:
     # ---------------------------------------------------------------- setup helpers
     def company(self) -> uuid.UUID:
         cid = uuid.uuid4()
-        self.db.execute("INSERT INTO companies (id, name, issue_prefix) VALUES (%s, %s, %s)",
-                        (cid, f"Bench {cid.hex[:6]}", f"B{cid.hex[:6].upper()}"))
+        self.db.execute(
+            "INSERT INTO companies (id, name, issue_prefix) VALUES (%s, %s, %s)",
+            (cid, f"Bench {cid.hex[:6]}", f"B{cid.hex[:6].upper()}"),
+        )
         return cid
 
-    def agents(self, company: uuid.UUID, n: int, config: dict, runtime: dict | None = None,
-               last_heartbeat: datetime | None = None) -> list[uuid.UUID]:
+    def agents(
+        self,
+        company: uuid.UUID,
+        n: int,
+        config: dict,
+        runtime: dict | None = None,
+        last_heartbeat: datetime | None = None,
+    ) -> list[uuid.UUID]:
         ids = [uuid.uuid4() for _ in range(n)]
         with self.db.cursor() as cur:
             cur.executemany(
                 "INSERT INTO agents (id, company_id, name, adapter_type, adapter_config, runtime_config, last_heartbeat_at) "
                 "VALUES (%s, %s, %s, 'process', %s, %s, %s)",
-                [(a, company, f"Agent {i} {a.hex[:4]}", json.dumps(config), json.dumps(runtime or {}), last_heartbeat)
-                 for i, a in enumerate(ids)])
+                [
+                    (
+                        a,
+                        company,
+                        f"Agent {i} {a.hex[:4]}",
+                        json.dumps(config),
+                        json.dumps(runtime or {}),
+                        last_heartbeat,
+                    )
+                    for i, a in enumerate(ids)
+                ],
+            )
         return ids
 
     def start_server(self) -> None:
-        env = {**os.environ, "DATABASE_URL": self.url, "PORT": str(self.port), "PAPERCLIP_HOME": str(self.home),
-               "PAPERCLIP_DEPLOYMENT_MODE": "local_trusted", "HEARTBEAT_SCHEDULER_ENABLED": "true",
-               "HEARTBEAT_SCHEDULER_INTERVAL_MS": "30000", "PAPERCLIP_DB_BACKUP_ENABLED": "false",
-               "PAPERCLIP_AGENT_JWT_SECRET": "bench-secret-0123456789abcdef0123456789",
-               "PAPERCLIP_API_URL": self.api, "PAPERCLIP_DB_POOL_MAX": "40", "PAPERCLIP_WORKERS": str(self.workers)}
+        env = {
+            **os.environ,
+            "DATABASE_URL": self.url,
+            "PORT": str(self.port),
+            "PAPERCLIP_HOME": str(self.home),
+            "PAPERCLIP_DEPLOYMENT_MODE": "local_trusted",
+            "HEARTBEAT_SCHEDULER_ENABLED": "true",
+            "HEARTBEAT_SCHEDULER_INTERVAL_MS": "30000",
+            "PAPERCLIP_DB_BACKUP_ENABLED": "false",
+            "PAPERCLIP_AGENT_JWT_SECRET": "bench-secret-0123456789abcdef0123456789",
+            "PAPERCLIP_API_URL": self.api,
+            "PAPERCLIP_DB_POOL_MAX": "40",
+            "PAPERCLIP_WORKERS": str(self.workers),
+        }
         log = open(self.home / "server.log", "ab")  # noqa: SIM115
         self.server = subprocess.Popen([sys.executable, __file__, "--serve"], env=env, stdout=log, stderr=log)
         deadline = time.monotonic() + 60
@@ -115,7 +144,9 @@ class Bench:
     def wait_idle(self, timeout: float = 300) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            busy = self.db.execute("SELECT count(*) FROM heartbeat_runs WHERE status IN ('queued','running')").fetchone()[0]
+            busy = self.db.execute(
+                "SELECT count(*) FROM heartbeat_runs WHERE status IN ('queued','running')"
+            ).fetchone()[0]
             if busy == 0:
                 return
             time.sleep(0.02)
@@ -128,14 +159,22 @@ class Bench:
 
         company = self.company()
         old = datetime.now(UTC) - timedelta(hours=1)
-        self.agents(company, 1000, {"command": "true"}, {"heartbeat": {"enabled": True, "intervalSec": 300}}, old)
+        self.agents(
+            company, 1000, {"command": "true"}, {"heartbeat": {"enabled": True, "intervalSec": 300}}, old
+        )
 
         async def go():
             engine = make_async_engine(self.url)
             runtime = SimpleNamespace(  # what a tick uses of the HeartbeatRuntime: no runner here
-                sessions=session_factory(engine), replica_id=f"bench:{os.getpid()}:tick", runner=None, ticks=[],
-                stale_after=timedelta(seconds=90))
-            async with engine.connect() as conn:  # a server ticks on a warm pool: connecting is not the tick's time
+                sessions=session_factory(engine),
+                replica_id=f"bench:{os.getpid()}:tick",
+                runner=None,
+                ticks=[],
+                stale_after=timedelta(seconds=90),
+            )
+            async with (
+                engine.connect() as conn
+            ):  # a server ticks on a warm pool: connecting is not the tick's time
                 await conn.exec_driver_sql("SELECT 1")
             timings = []
             for label in ("all 1,000 due (enqueue 1,000)", "none due (coalesce/steady)", "none due (again)"):
@@ -165,9 +204,14 @@ class Bench:
                 run_id = http.post(f"/api/agents/{agent}/wakeup", json={}).json()["id"]
                 sent[run_id] = t0
                 self.wait_idle()
-        lat = [(float(ts) - sent[rid]) * 1000 for rid, ts in (line.split() for line in ledger.read_text().splitlines())]
-        print(f"WAKE → PROCESS START (one at a time, n={len(lat)}): p50 {pct(lat, 50):.1f} ms, p95 {pct(lat, 95):.1f} ms "
-              "(target p50 < 50 ms)")
+        lat = [
+            (float(ts) - sent[rid]) * 1000
+            for rid, ts in (line.split() for line in ledger.read_text().splitlines())
+        ]
+        print(
+            f"WAKE → PROCESS START (one at a time, n={len(lat)}): p50 {pct(lat, 50):.1f} ms, p95 {pct(lat, 95):.1f} ms "
+            "(target p50 < 50 ms)"
+        )
 
     # ---------------------------------------------------------------- 3. sustained burst
     def bench_burst(self) -> None:
@@ -179,6 +223,7 @@ class Bench:
 
         async def fire(agents: list[uuid.UUID]) -> tuple[dict[str, float], float]:
             async with LeanClient(self.api, max_connections=100) as http:
+
                 async def one(agent):
                     t0 = time.time()
                     res = await http.post(f"/api/agents/{agent}/wakeup", json={})
@@ -186,6 +231,7 @@ class Bench:
                         print(f"  wake-up answered {res.status_code}: {res.text[:200]}")
                         return f"failed-{uuid.uuid4()}", t0
                     return res.json()["id"], t0
+
                 started = time.perf_counter()
                 pairs = await asyncio.gather(*[one(a) for a in agents for _ in range(5)])
                 return dict(pairs), started, time.perf_counter() - started
@@ -193,17 +239,26 @@ class Bench:
         sent, started, answered = asyncio.run(fire(true_agents))
         self.wait_idle()
         elapsed = time.perf_counter() - started
-        ok = self.db.execute("SELECT count(*) FROM heartbeat_runs WHERE id = ANY(%s) AND status = 'succeeded'",
-                             ([uuid.UUID(r) for r in sent if not r.startswith("failed")],)).fetchone()[0]
-        print(f"BURST 20 agents x 5 wake-ups (`true`): {len(sent)} runs ({ok} succeeded) in {elapsed:.2f} s = "
-              f"{len(sent) / elapsed:.1f} runs/s (target >= 90); the 100 wake-up requests alone were answered "
-              f"in {answered:.2f} s")
+        ok = self.db.execute(
+            "SELECT count(*) FROM heartbeat_runs WHERE id = ANY(%s) AND status = 'succeeded'",
+            ([uuid.UUID(r) for r in sent if not r.startswith("failed")],),
+        ).fetchone()[0]
+        print(
+            f"BURST 20 agents x 5 wake-ups (`true`): {len(sent)} runs ({ok} succeeded) in {elapsed:.2f} s = "
+            f"{len(sent) / elapsed:.1f} runs/s (target >= 90); the 100 wake-up requests alone were answered "
+            f"in {answered:.2f} s"
+        )
         sent, _, _ = asyncio.run(fire(probe_agents))
         self.wait_idle()
-        lat = [(float(ts) - sent[rid]) * 1000 for rid, ts in (line.split() for line in ledger.read_text().splitlines())
-               if rid in sent]
-        print(f"  queue-to-start over the same burst shape (n={len(lat)}): p50 {pct(lat, 50):.1f} ms, "
-              f"p95 {pct(lat, 95):.1f} ms (original: p50 4.7 s, p95 8.6 s)")
+        lat = [
+            (float(ts) - sent[rid]) * 1000
+            for rid, ts in (line.split() for line in ledger.read_text().splitlines())
+            if rid in sent
+        ]
+        print(
+            f"  queue-to-start over the same burst shape (n={len(lat)}): p50 {pct(lat, 50):.1f} ms, "
+            f"p95 {pct(lat, 95):.1f} ms (original: p50 4.7 s, p95 8.6 s)"
+        )
 
     # ---------------------------------------------------------------- 4. health under load
     async def _health_probe(self, stop: asyncio.Event) -> list[float]:
@@ -229,16 +284,21 @@ class Bench:
             stop = asyncio.Event()
             probe = asyncio.create_task(self._health_probe(stop))
             async with LeanClient(self.api, max_connections=50) as http:
-                answers = await asyncio.gather(*[http.post(f"/api/agents/{a}/wakeup", json={}) for a in agents],
-                                               return_exceptions=True)
+                answers = await asyncio.gather(
+                    *[http.post(f"/api/agents/{a}/wakeup", json={}) for a in agents], return_exceptions=True
+                )
             failed = [a for a in answers if isinstance(a, Exception) or a.status_code != 202]
             if failed:  # reported, not fatal: the probe's figures still mean something
                 print(f"  {len(failed)} of {len(agents)} wake-ups failed: {failed[0]!r}")
             peak = 0
             for _ in range(400):
-                running = self.db.execute("SELECT count(*) FROM heartbeat_runs WHERE status = 'running'").fetchone()[0]
+                running = self.db.execute(
+                    "SELECT count(*) FROM heartbeat_runs WHERE status = 'running'"
+                ).fetchone()[0]
                 peak = max(peak, running)
-                busy = self.db.execute("SELECT count(*) FROM heartbeat_runs WHERE status IN ('queued','running')").fetchone()[0]
+                busy = self.db.execute(
+                    "SELECT count(*) FROM heartbeat_runs WHERE status IN ('queued','running')"
+                ).fetchone()[0]
                 if busy == 0:
                     break
                 await asyncio.sleep(0.05)
@@ -246,19 +306,26 @@ class Bench:
             return await probe, peak
 
         samples, peak = asyncio.run(go())
-        print(f"HEALTH while 200 runs in flight (peak {peak} running): n={len(samples)} p50 {pct(samples, 50):.1f} ms, "
-              f"p99 {pct(samples, 99):.1f} ms, max {max(samples):.1f} ms (target p99 < 100 ms)")
+        print(
+            f"HEALTH while 200 runs in flight (peak {peak} running): n={len(samples)} p50 {pct(samples, 50):.1f} ms, "
+            f"p99 {pct(samples, 99):.1f} ms, max {max(samples):.1f} ms (target p99 < 100 ms)"
+        )
 
     # ---------------------------------------------------------------- 4b. the runner alone
     def _queue_directly(self, agents: list[uuid.UUID], company: uuid.UUID, per_agent: int) -> int:
         """Queued wake-up requests and runs written straight into the database (no HTTP), then one NOTIFY."""
         rows = [(uuid.uuid4(), uuid.uuid4(), a) for a in agents for _ in range(per_agent)]
         with self.db.cursor() as cur:
-            cur.executemany("INSERT INTO agent_wakeup_requests (id, company_id, agent_id, source, status, run_id) "
-                            "VALUES (%s, %s, %s, 'on_demand', 'queued', %s)", [(r, company, a, run) for r, run, a in rows])
-            cur.executemany("INSERT INTO heartbeat_runs (id, company_id, agent_id, invocation_source, status, "
-                            "wakeup_request_id, context_snapshot) VALUES (%s, %s, %s, 'on_demand', 'queued', %s, '{}')",
-                            [(run, company, a, r) for r, run, a in rows])
+            cur.executemany(
+                "INSERT INTO agent_wakeup_requests (id, company_id, agent_id, source, status, run_id) "
+                "VALUES (%s, %s, %s, 'on_demand', 'queued', %s)",
+                [(r, company, a, run) for r, run, a in rows],
+            )
+            cur.executemany(
+                "INSERT INTO heartbeat_runs (id, company_id, agent_id, invocation_source, status, "
+                "wakeup_request_id, context_snapshot) VALUES (%s, %s, %s, 'on_demand', 'queued', %s, '{}')",
+                [(run, company, a, r) for r, run, a in rows],
+            )
         return len(rows)
 
     def bench_runner(self) -> None:
@@ -278,15 +345,19 @@ class Bench:
             await asyncio.sleep(0.2)
             self._queue_directly(sleepers, company, 1)
             self.db.execute("SELECT pg_notify('paperclip_wakeup', 'bench')")
-            while self.db.execute("SELECT count(*) FROM heartbeat_runs WHERE status IN ('queued','running')").fetchone()[0]:
+            while self.db.execute(
+                "SELECT count(*) FROM heartbeat_runs WHERE status IN ('queued','running')"
+            ).fetchone()[0]:
                 await asyncio.sleep(0.05)
             stop.set()
             return await probe
 
         samples = asyncio.run(go())
-        print(f"RUNNER ALONE (runs queued in the database, no wake-up requests): {n} `true` runs in {elapsed:.2f} s = "
-              f"{n / elapsed:.1f} runs/s; health while 200 runs start and end: p99 {pct(samples, 99):.1f} ms, "
-              f"max {max(samples):.1f} ms")
+        print(
+            f"RUNNER ALONE (runs queued in the database, no wake-up requests): {n} `true` runs in {elapsed:.2f} s = "
+            f"{n / elapsed:.1f} runs/s; health while 200 runs start and end: p99 {pct(samples, 99):.1f} ms, "
+            f"max {max(samples):.1f} ms"
+        )
 
     # ---------------------------------------------------------------- 5. checkout race
     def bench_checkout_race(self, n_agents: int = 40) -> None:
@@ -294,46 +365,66 @@ class Bench:
         script = self.home / "racer.sh"
         script.write_text(
             "#!/bin/sh\n"
-            "for id in $(cat \"$ISSUES_FILE\"); do\n"
-            "  curl -s -o /dev/null -X POST \"$PAPERCLIP_API_URL/api/issues/$id/checkout\" "
-            "-H \"Authorization: Bearer $PAPERCLIP_API_KEY\" -H \"X-Paperclip-Run-Id: $PAPERCLIP_RUN_ID\" "
+            'for id in $(cat "$ISSUES_FILE"); do\n'
+            '  curl -s -o /dev/null -X POST "$PAPERCLIP_API_URL/api/issues/$id/checkout" '
+            '-H "Authorization: Bearer $PAPERCLIP_API_KEY" -H "X-Paperclip-Run-Id: $PAPERCLIP_RUN_ID" '
             "-H 'content-type: application/json' "
-            "-d \"{\\\"agentId\\\":\\\"$PAPERCLIP_AGENT_ID\\\",\\\"expectedStatuses\\\":[\\\"todo\\\",\\\"backlog\\\"]}\" &\n"
-            "done\nwait\n")
+            '-d "{\\"agentId\\":\\"$PAPERCLIP_AGENT_ID\\",\\"expectedStatuses\\":[\\"todo\\",\\"backlog\\"]}" &\n'
+            "done\nwait\n"
+        )
         script.chmod(0o755)
         issues_file = self.home / "race-issues"
         issues_file.write_text("")
-        agents = self.agents(company, n_agents, {"command": str(script), "env": {"ISSUES_FILE": str(issues_file)},
-                                                 "timeoutSec": 60})
+        agents = self.agents(
+            company,
+            n_agents,
+            {"command": str(script), "env": {"ISSUES_FILE": str(issues_file)}, "timeoutSec": 60},
+        )
 
         async def go():
             stop = asyncio.Event()
             probe = asyncio.create_task(self._health_probe(stop))
             async with LeanClient(self.api, max_connections=40) as http:
                 # the issues exist first (unassigned), so every racer sees all of them
-                created = await asyncio.gather(*[http.post(f"/api/companies/{company}/issues",
-                                                           json={"title": f"Race {i}", "status": "todo"})
-                                                 for i in range(n_agents)])
+                created = await asyncio.gather(
+                    *[
+                        http.post(
+                            f"/api/companies/{company}/issues", json={"title": f"Race {i}", "status": "todo"}
+                        )
+                        for i in range(n_agents)
+                    ]
+                )
                 ids = [c.json()["id"] for c in created]
                 issues_file.write_text("\n".join(ids) + "\n")
                 started = time.perf_counter()
-                await asyncio.gather(*[http.patch(f"/api/issues/{i}", json={"assigneeAgentId": str(a)})
-                                       for i, a in zip(ids, agents, strict=True)])
-            while self.db.execute("SELECT count(*) FROM heartbeat_runs WHERE agent_id = ANY(%s) AND status IN "
-                                  "('queued','running')", (agents,)).fetchone()[0]:
+                await asyncio.gather(
+                    *[
+                        http.patch(f"/api/issues/{i}", json={"assigneeAgentId": str(a)})
+                        for i, a in zip(ids, agents, strict=True)
+                    ]
+                )
+            while self.db.execute(
+                "SELECT count(*) FROM heartbeat_runs WHERE agent_id = ANY(%s) AND status IN "
+                "('queued','running')",
+                (agents,),
+            ).fetchone()[0]:
                 await asyncio.sleep(0.05)
             elapsed = time.perf_counter() - started
             stop.set()
             return await probe, elapsed
 
         samples, elapsed = asyncio.run(go())
-        runs = self.db.execute("SELECT status, count(*) FROM heartbeat_runs WHERE agent_id = ANY(%s) GROUP BY status",
-                               (agents,)).fetchall()
-        held = self.db.execute("SELECT count(*) FROM issues WHERE company_id = %s AND status = 'in_progress'",
-                               (company,)).fetchone()[0]
-        print(f"CHECKOUT RACE ({n_agents} assignment wakes, {n_agents}x{n_agents} racing checkouts): all runs ended in "
-              f"{elapsed:.2f} s {dict(runs)}; {held} issues checked out; health n={len(samples)} "
-              f"p99 {pct(samples, 99):.1f} ms, max {max(samples):.1f} ms")
+        runs = self.db.execute(
+            "SELECT status, count(*) FROM heartbeat_runs WHERE agent_id = ANY(%s) GROUP BY status", (agents,)
+        ).fetchall()
+        held = self.db.execute(
+            "SELECT count(*) FROM issues WHERE company_id = %s AND status = 'in_progress'", (company,)
+        ).fetchone()[0]
+        print(
+            f"CHECKOUT RACE ({n_agents} assignment wakes, {n_agents}x{n_agents} racing checkouts): all runs ended in "
+            f"{elapsed:.2f} s {dict(runs)}; {held} issues checked out; health n={len(samples)} "
+            f"p99 {pct(samples, 99):.1f} ms, max {max(samples):.1f} ms"
+        )
 
 
 def main() -> None:

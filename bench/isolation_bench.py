@@ -70,7 +70,9 @@ class HugeAnswer:
             try:
                 while b"\r\n\r\n" not in data:
                     data += conn.recv(65536)
-                conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: %d\r\n\r\n" % self.size)
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: %d\r\n\r\n" % self.size
+                )
                 piece = b"y" * (1024 * 1024)
                 for _ in range(self.size // len(piece)):
                     conn.sendall(piece)
@@ -96,9 +98,11 @@ def vm_hwm_mb(pid: int) -> float:
 class Isolation(Bench):
     def agent(self, company: uuid.UUID, adapter: str, config: dict) -> uuid.UUID:
         aid = uuid.uuid4()
-        self.db.execute("INSERT INTO agents (id, company_id, name, adapter_type, adapter_config) "
-                        "VALUES (%s, %s, %s, %s, %s)", (aid, company, f"{adapter} {aid.hex[:4]}", adapter,
-                                                        psycopg.types.json.Jsonb(config)))
+        self.db.execute(
+            "INSERT INTO agents (id, company_id, name, adapter_type, adapter_config) "
+            "VALUES (%s, %s, %s, %s, %s)",
+            (aid, company, f"{adapter} {aid.hex[:4]}", adapter, psycopg.types.json.Jsonb(config)),
+        )
         return aid
 
     def wake(self, http: httpx.Client, agent: uuid.UUID) -> str:
@@ -109,8 +113,11 @@ class Isolation(Bench):
     def wait(self, run_id: str, timeout: float = 120) -> tuple[str, float]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            row = self.db.execute("SELECT status, extract(epoch FROM finished_at - started_at) FROM heartbeat_runs "
-                                  "WHERE id = %s AND finished_at IS NOT NULL", (run_id,)).fetchone()
+            row = self.db.execute(
+                "SELECT status, extract(epoch FROM finished_at - started_at) FROM heartbeat_runs "
+                "WHERE id = %s AND finished_at IS NOT NULL",
+                (run_id,),
+            ).fetchone()
             if row:
                 return row[0], float(row[1])
             time.sleep(0.01)
@@ -129,8 +136,15 @@ class Isolation(Bench):
         company = self.company()
         quiet = self.agent(company, "process", {"command": "/bin/sh", "args": QUIET})
         flood_seconds = 600
-        flooder = self.agent(company, "process", {"command": sys.executable, "args": ["-c", FLOOD, str(flood_seconds)],
-                                                  "timeoutSec": flood_seconds + 30})
+        flooder = self.agent(
+            company,
+            "process",
+            {
+                "command": sys.executable,
+                "args": ["-c", FLOOD, str(flood_seconds)],
+                "timeoutSec": flood_seconds + 30,
+            },
+        )
         huge = HugeAnswer(huge_mb * 1024 * 1024)
         hugger = self.agent(company, "http", {"url": huge.url, "timeoutSec": 300})
         hb = heartbeat_pid(self.server.pid)
@@ -164,16 +178,24 @@ class Isolation(Bench):
             hwm_after = vm_hwm_mb(hb)
         a, b = statistics.median(alone), statistics.median(beside)
         print(f"QUIET RUN alone: median {a:.0f} ms (min {min(alone):.0f}, max {max(alone):.0f}, n={runs})")
-        print(f"QUIET RUN beside a flooder and a {huge_mb} MB HTTP answer: median {b:.0f} ms "
-              f"(min {min(beside):.0f}, max {max(beside):.0f}) = {b / a * 100 - 100:+.0f}% (goal: within 20%)")
-        print(f"  huge HTTP runs meanwhile: {len(huge_runs)} ({', '.join(sorted({s for s, _ in huge_runs}))}), "
-              f"median {statistics.median([t for _, t in huge_runs]) if huge_runs else float('nan'):.2f} s each")
+        print(
+            f"QUIET RUN beside a flooder and a {huge_mb} MB HTTP answer: median {b:.0f} ms "
+            f"(min {min(beside):.0f}, max {max(beside):.0f}) = {b / a * 100 - 100:+.0f}% (goal: within 20%)"
+        )
+        print(
+            f"  huge HTTP runs meanwhile: {len(huge_runs)} ({', '.join(sorted({s for s, _ in huge_runs}))}), "
+            f"median {statistics.median([t for _, t in huge_runs]) if huge_runs else float('nan'):.2f} s each"
+        )
         time.sleep(2)
-        flood_bytes = self.db.execute("SELECT log_bytes FROM heartbeat_runs WHERE id = %s", (flood_run,)).fetchone()
+        flood_bytes = self.db.execute(
+            "SELECT log_bytes FROM heartbeat_runs WHERE id = %s", (flood_run,)
+        ).fetchone()
         print(f"  the flooder's run log: {flood_bytes[0] if flood_bytes else '?'} bytes")
         first = f"{hwm_first[0]:.0f} MB after the first, " if hwm_first else ""
-        print(f"HEARTBEAT PROCESS peak RSS: {hwm_before:.0f} MB before the huge answers, {first}{hwm_after:.0f} MB after "
-              f"{len(huge_runs)} (goal: flat)")
+        print(
+            f"HEARTBEAT PROCESS peak RSS: {hwm_before:.0f} MB before the huge answers, {first}{hwm_after:.0f} MB after "
+            f"{len(huge_runs)} (goal: flat)"
+        )
 
 
 def main() -> None:

@@ -45,8 +45,14 @@ class LeanClient:
 
     async def request(self, method: str, path: str, json=None) -> LeanResponse:
         body = jsonlib.dumps(json).encode() if json is not None else b""
-        head = (f"{method} {path} HTTP/1.1\r\nHost: ".encode() + self.host_header + self.extra +
-                b"\r\nContent-Type: application/json\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n")
+        head = (
+            f"{method} {path} HTTP/1.1\r\nHost: ".encode()
+            + self.host_header
+            + self.extra
+            + b"\r\nContent-Type: application/json\r\nContent-Length: "
+            + str(len(body)).encode()
+            + b"\r\n\r\n"
+        )
         async with self._slots:
             if self._idle:
                 reader, writer = self._idle.pop()

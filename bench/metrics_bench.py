@@ -42,16 +42,28 @@ def main() -> None:
 
     metrics.enable()
     n = 50000
-    ours = min(timeit.repeat(lambda: metrics.observe_request("GET", "/api/x/{id}", 200, 0.0012), number=n, repeat=5)) / n
+    ours = (
+        min(
+            timeit.repeat(
+                lambda: metrics.observe_request("GET", "/api/x/{id}", 200, 0.0012), number=n, repeat=5
+            )
+        )
+        / n
+    )
     m = metrics._m
-    counter, histogram = m.http_requests.labels("GET", "/api/y", "200"), m.http_duration.labels("GET", "/api/y")
+    counter, histogram = (
+        m.http_requests.labels("GET", "/api/y", "200"),
+        m.http_duration.labels("GET", "/api/y"),
+    )
 
     def direct() -> None:
         counter.inc()
         histogram.observe(0.0012)
 
     theirs = min(timeit.repeat(direct, number=n // 5, repeat=5)) / (n // 5)
-    print(f"per request: added up {ours * 1e6:.2f} us; Counter.inc + Histogram.observe (mmap) {theirs * 1e6:.2f} us")
+    print(
+        f"per request: added up {ours * 1e6:.2f} us; Counter.inc + Histogram.observe (mmap) {theirs * 1e6:.2f} us"
+    )
     for _ in range(args.processes):
         subprocess.run([sys.executable, "-c", CHILD, str(args.routes)], check=True, env=dict(os.environ))
     registry = CollectorRegistry()
@@ -62,8 +74,10 @@ def main() -> None:
         body = generate_latest(registry)
         times.append(time.perf_counter() - start)
     series = sum(1 for line in body.decode().splitlines() if line and not line.startswith("#"))
-    print(f"scrape: {series} series from {args.processes + 1} processes' files, {len(body) / 1024:.0f} KiB, "
-          f"{min(times) * 1000:.0f} ms best / {sorted(times)[2] * 1000:.0f} ms median of 5")
+    print(
+        f"scrape: {series} series from {args.processes + 1} processes' files, {len(body) / 1024:.0f} KiB, "
+        f"{min(times) * 1000:.0f} ms best / {sorted(times)[2] * 1000:.0f} ms median of 5"
+    )
     shutil.rmtree(directory, ignore_errors=True)
 
 

@@ -36,26 +36,41 @@ def serve() -> None:
 
     settings = load_settings(dict(os.environ))
     port = int(os.environ["PORT"])
-    raise SystemExit(serve_on_socket(settings, os.environ["DATABASE_URL"], port, bind_socket("127.0.0.1", port)))
+    raise SystemExit(
+        serve_on_socket(settings, os.environ["DATABASE_URL"], port, bind_socket("127.0.0.1", port))
+    )
 
 
 def seed(db: psycopg.Connection, agents: int, issues: int) -> str:
     cid = str(uuid.uuid4())
-    db.execute("INSERT INTO companies (id, name, description, issue_prefix, issue_counter) "
-               "VALUES (%s, 'Bench Co', 'A big company', 'BEN', %s)", (cid, issues))
+    db.execute(
+        "INSERT INTO companies (id, name, description, issue_prefix, issue_counter) "
+        "VALUES (%s, 'Bench Co', 'A big company', 'BEN', %s)",
+        (cid, issues),
+    )
     boss = str(uuid.uuid4())
-    db.execute("INSERT INTO agents (id, company_id, name, role, adapter_type, adapter_config, runtime_config, "
-               "permissions) VALUES (%s, %s, 'Boss', 'ceo', 'process', "
-               "'{\"command\": \"/usr/bin/true\", \"promptTemplate\": \"Lead the company.\"}', "
-               "'{\"heartbeat\": {\"enabled\": true, \"intervalSec\": 600}}', '{}')", (boss, cid))
-    db.execute("INSERT INTO agents (id, company_id, name, role, title, reports_to, adapter_type, adapter_config, "
-               "runtime_config, permissions) SELECT gen_random_uuid(), %s, 'Agent ' || n, 'engineer', "
-               "'Engineer ' || n, %s, 'process', jsonb_build_object('command', '/usr/bin/true', 'args', "
-               "jsonb_build_array('-c', n::text)), '{}', '{}' FROM generate_series(2, %s) n", (cid, boss, agents))
-    db.execute("INSERT INTO projects (id, company_id, name, url_key, status, description) SELECT gen_random_uuid(), "
-               "%s, 'Project ' || n, 'project-' || n, 'in_progress', 'Project number ' || n "
-               "FROM generate_series(1, 5) n", (cid,))
-    db.execute("""
+    db.execute(
+        "INSERT INTO agents (id, company_id, name, role, adapter_type, adapter_config, runtime_config, "
+        "permissions) VALUES (%s, %s, 'Boss', 'ceo', 'process', "
+        '\'{"command": "/usr/bin/true", "promptTemplate": "Lead the company."}\', '
+        '\'{"heartbeat": {"enabled": true, "intervalSec": 600}}\', \'{}\')',
+        (boss, cid),
+    )
+    db.execute(
+        "INSERT INTO agents (id, company_id, name, role, title, reports_to, adapter_type, adapter_config, "
+        "runtime_config, permissions) SELECT gen_random_uuid(), %s, 'Agent ' || n, 'engineer', "
+        "'Engineer ' || n, %s, 'process', jsonb_build_object('command', '/usr/bin/true', 'args', "
+        "jsonb_build_array('-c', n::text)), '{}', '{}' FROM generate_series(2, %s) n",
+        (cid, boss, agents),
+    )
+    db.execute(
+        "INSERT INTO projects (id, company_id, name, url_key, status, description) SELECT gen_random_uuid(), "
+        "%s, 'Project ' || n, 'project-' || n, 'in_progress', 'Project number ' || n "
+        "FROM generate_series(1, 5) n",
+        (cid,),
+    )
+    db.execute(
+        """
         INSERT INTO issues (id, company_id, project_id, title, description, status, priority, assignee_agent_id,
                             issue_number, identifier, created_at, updated_at)
         SELECT gen_random_uuid(), %(c)s,
@@ -64,10 +79,15 @@ def seed(db: psycopg.Connection, agents: int, issues: int) -> str:
                (ARRAY['backlog','todo','in_progress','done'])[1 + n %% 4], (ARRAY['low','medium','high'])[1 + n %% 3],
                (SELECT id FROM agents WHERE company_id = %(c)s ORDER BY name OFFSET n %% %(a)s LIMIT 1),
                n, 'BEN-' || n, now() - make_interval(mins => %(i)s - n), now()
-        FROM generate_series(1, %(i)s) n""", {"c": cid, "a": agents, "i": issues})
-    db.execute("""UPDATE issues child SET parent_id = parent.id FROM issues parent
+        FROM generate_series(1, %(i)s) n""",
+        {"c": cid, "a": agents, "i": issues},
+    )
+    db.execute(
+        """UPDATE issues child SET parent_id = parent.id FROM issues parent
                   WHERE child.company_id = %(c)s AND parent.company_id = %(c)s AND child.issue_number %% 10 = 0
-                    AND parent.issue_number = child.issue_number - 1""", {"c": cid})
+                    AND parent.issue_number = child.issue_number - 1""",
+        {"c": cid},
+    )
     return cid
 
 
@@ -81,17 +101,25 @@ def main() -> None:
     home, pg, url = bench_database("paperclip-porto-bench-")
     db = psycopg.connect(url, autocommit=True)
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "PORT": str(port), "PAPERCLIP_HOME": str(home),
-           "PAPERCLIP_DEPLOYMENT_MODE": "local_trusted", "HEARTBEAT_SCHEDULER_ENABLED": "false",
-           "PAPERCLIP_LOG_LEVEL": "warning"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "PORT": str(port),
+        "PAPERCLIP_HOME": str(home),
+        "PAPERCLIP_DEPLOYMENT_MODE": "local_trusted",
+        "HEARTBEAT_SCHEDULER_ENABLED": "false",
+        "PAPERCLIP_LOG_LEVEL": "warning",
+    }
     log = open(home / "server.log", "w")  # noqa: SIM115 (closed with the server)
     server = subprocess.Popen([sys.executable, __file__, "--serve"], env=env, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         started = time.perf_counter()
         cid = seed(db, n_agents, n_issues)
-        print(f"portability bench: {os.cpu_count()} CPUs; seeded {n_agents} agents, 5 projects, {n_issues} issues "
-              f"by SQL in {time.perf_counter() - started:.2f} s")
+        print(
+            f"portability bench: {os.cpu_count()} CPUs; seeded {n_agents} agents, 5 projects, {n_issues} issues "
+            f"by SQL in {time.perf_counter() - started:.2f} s"
+        )
         with httpx.Client(base_url=base, timeout=600) as http:
             deadline = time.monotonic() + 60
             while True:
@@ -112,9 +140,11 @@ def main() -> None:
                 r.raise_for_status()
                 files = r.json()["files"]
             size = len(json.dumps(files).encode())
-            print(f"export: {len(files)} files, {size / 1e6:.1f} MB as JSON; "
-                  f"best {min(export_times):.2f} s, median {sorted(export_times)[len(export_times) // 2]:.2f} s "
-                  f"over {rounds}")
+            print(
+                f"export: {len(files)} files, {size / 1e6:.1f} MB as JSON; "
+                f"best {min(export_times):.2f} s, median {sorted(export_times)[len(export_times) // 2]:.2f} s "
+                f"over {rounds}"
+            )
             body = {"source": {"type": "inline", "files": files}, "target": {"mode": "new_company"}}
             t0 = time.perf_counter()
             r = http.post("/api/companies/import/preview", json=body)
@@ -130,12 +160,17 @@ def main() -> None:
                 r.raise_for_status()
                 result = r.json()
                 assert len(result["agents"]) == n_agents and len(result["issues"]) == n_issues, result.keys()
-            print(f"import (new company, one transaction): best {min(import_times):.2f} s, median "
-                  f"{sorted(import_times)[len(import_times) // 2]:.2f} s over {rounds} "
-                  f"({n_issues / min(import_times):.0f} issues/s)")
+            print(
+                f"import (new company, one transaction): best {min(import_times):.2f} s, median "
+                f"{sorted(import_times)[len(import_times) // 2]:.2f} s over {rounds} "
+                f"({n_issues / min(import_times):.0f} issues/s)"
+            )
             stats = http.get("/api/companies/stats").json()
-            print("counts after import:", {v["agentCount"] for v in stats.values()},
-                  {v["issueCount"] for v in stats.values()})
+            print(
+                "counts after import:",
+                {v["agentCount"] for v in stats.values()},
+                {v["issueCount"] for v in stats.values()},
+            )
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -43,25 +43,35 @@ def serve() -> None:
 
     settings = load_settings(dict(os.environ))
     port = int(os.environ["PORT"])
-    raise SystemExit(serve_on_socket(settings, os.environ["DATABASE_URL"], port, bind_socket("127.0.0.1", port)))
+    raise SystemExit(
+        serve_on_socket(settings, os.environ["DATABASE_URL"], port, bind_socket("127.0.0.1", port))
+    )
 
 
 def seed(db: psycopg.Connection, routines: int, due: int, now: datetime) -> uuid.UUID:
     """One company, 50 agents, `routines` routines with one every-minute schedule trigger each;
     `due` of them due at `now`, the others an hour later."""
     company = uuid.uuid4()
-    db.execute("INSERT INTO companies (id, name, issue_prefix) VALUES (%s, 'Routine bench', 'RTB')", (company,))
+    db.execute(
+        "INSERT INTO companies (id, name, issue_prefix) VALUES (%s, 'Routine bench', 'RTB')", (company,)
+    )
     agents = [uuid.uuid4() for _ in range(50)]
     with db.cursor() as cur:
-        cur.executemany("INSERT INTO agents (id, company_id, name, adapter_type, adapter_config, runtime_config) "
-                        "VALUES (%s, %s, %s, 'process', '{\"command\": \"true\"}', '{\"heartbeat\": {\"enabled\": false}}')",
-                        [(a, company, f"Agent {i}") for i, a in enumerate(agents)])
+        cur.executemany(
+            "INSERT INTO agents (id, company_id, name, adapter_type, adapter_config, runtime_config) "
+            'VALUES (%s, %s, %s, \'process\', \'{"command": "true"}\', \'{"heartbeat": {"enabled": false}}\')',
+            [(a, company, f"Agent {i}") for i, a in enumerate(agents)],
+        )
         ids = [uuid.uuid4() for _ in range(routines)]
-        cur.executemany("INSERT INTO routines (id, company_id, title, assignee_agent_id) VALUES (%s, %s, %s, %s)",
-                        [(r, company, f"Routine {i}", agents[i % len(agents)]) for i, r in enumerate(ids)])
-        cur.executemany("INSERT INTO routine_triggers (company_id, routine_id, kind, cron_expression, timezone, next_run_at) "
-                        "VALUES (%s, %s, 'schedule', '* * * * *', 'UTC', %s)",
-                        [(company, r, now if i < due else now + timedelta(hours=1)) for i, r in enumerate(ids)])
+        cur.executemany(
+            "INSERT INTO routines (id, company_id, title, assignee_agent_id) VALUES (%s, %s, %s, %s)",
+            [(r, company, f"Routine {i}", agents[i % len(agents)]) for i, r in enumerate(ids)],
+        )
+        cur.executemany(
+            "INSERT INTO routine_triggers (company_id, routine_id, kind, cron_expression, timezone, next_run_at) "
+            "VALUES (%s, %s, 'schedule', '* * * * *', 'UTC', %s)",
+            [(company, r, now if i < due else now + timedelta(hours=1)) for i, r in enumerate(ids)],
+        )
     db.execute("ANALYZE")
     return company
 
@@ -82,7 +92,11 @@ def bench_tick(url: str) -> None:
         async with engine.connect() as conn:  # a server ticks on a warm pool
             await conn.exec_driver_sql("SELECT 1")
         out = []
-        for label, at in (("1,000 due", now), ("same now again", now), ("steady, none due", now + timedelta(seconds=30))):
+        for label, at in (
+            ("1,000 due", now),
+            ("same now again", now),
+            ("steady, none due", now + timedelta(seconds=30)),
+        ):
             t0 = time.perf_counter()
             async with unit_of_work(sessions) as session:
                 result = await tick_routines(session, at)
@@ -91,23 +105,35 @@ def bench_tick(url: str) -> None:
         return out
 
     for label, ms, result in asyncio.run(go()):
-        print(f"  tick, {label}: {ms:,.0f} ms  (runs {result['runs']}, issues {result['issue_created']}, "
-              f"failed {result['failed']})")
+        print(
+            f"  tick, {label}: {ms:,.0f} ms  (runs {result['runs']}, issues {result['issue_created']}, "
+            f"failed {result['failed']})"
+        )
     runs, per_trigger, issues = db.execute(
         "SELECT count(*), count(DISTINCT trigger_id), (SELECT count(*) FROM issues WHERE origin_kind = 'routine_execution') "
-        "FROM routine_runs").fetchone()
-    print(f"TICK 10,000 routines / 1,000 due: {runs} runs for {per_trigger} triggers, {issues} issues "
-          f"({'each fired exactly once' if runs == per_trigger == issues == 1000 else 'MISMATCH'})")
+        "FROM routine_runs"
+    ).fetchone()
+    print(
+        f"TICK 10,000 routines / 1,000 due: {runs} runs for {per_trigger} triggers, {issues} issues "
+        f"({'each fired exactly once' if runs == per_trigger == issues == 1000 else 'MISMATCH'})"
+    )
     db.close()
 
 
 def bench_webhooks(url: str, home: Path, seconds: float = 8.0) -> None:
     port = free_port()
     api = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "DATABASE_URL": url, "PORT": str(port), "PAPERCLIP_HOME": str(home),
-           "PAPERCLIP_DEPLOYMENT_MODE": "local_trusted", "HEARTBEAT_SCHEDULER_ENABLED": "false",
-           "PAPERCLIP_DB_BACKUP_ENABLED": "false", "PAPERCLIP_AGENT_JWT_SECRET": "bench-secret-0123456789abcdef0123456789",
-           "PAPERCLIP_API_URL": api}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "PORT": str(port),
+        "PAPERCLIP_HOME": str(home),
+        "PAPERCLIP_DEPLOYMENT_MODE": "local_trusted",
+        "HEARTBEAT_SCHEDULER_ENABLED": "false",
+        "PAPERCLIP_DB_BACKUP_ENABLED": "false",
+        "PAPERCLIP_AGENT_JWT_SECRET": "bench-secret-0123456789abcdef0123456789",
+        "PAPERCLIP_API_URL": api,
+    }
     log = open(home / "server.log", "ab")  # noqa: SIM115
     server = subprocess.Popen([sys.executable, __file__, "--serve"], env=env, stdout=log, stderr=log)
     try:
@@ -122,15 +148,26 @@ def bench_webhooks(url: str, home: Path, seconds: float = 8.0) -> None:
                 time.sleep(0.1)
         with httpx.Client(base_url=api, timeout=30) as http:
             cid = http.post("/api/companies", json={"name": "Hooks bench"}).json()["id"]
-            agent = http.post(f"/api/companies/{cid}/agents", json={
-                "name": "Hooked", "adapterType": "process", "adapterConfig": {"command": "true"},
-                "runtimeConfig": {"heartbeat": {"enabled": False}}}).json()["id"]
+            agent = http.post(
+                f"/api/companies/{cid}/agents",
+                json={
+                    "name": "Hooked",
+                    "adapterType": "process",
+                    "adapterConfig": {"command": "true"},
+                    "runtimeConfig": {"heartbeat": {"enabled": False}},
+                },
+            ).json()["id"]
             http.post(f"/api/agents/{agent}/pause", json={})  # wakes are refused: no agent processes compete
 
             def hook(policy: str) -> tuple[str, str]:
-                routine = http.post(f"/api/companies/{cid}/routines", json={
-                    "title": f"Hook {policy}", "assigneeAgentId": agent, "concurrencyPolicy": policy}).json()
-                made = http.post(f"/api/routines/{routine['id']}/triggers", json={"kind": "webhook", "signingMode": "bearer"}).json()
+                routine = http.post(
+                    f"/api/companies/{cid}/routines",
+                    json={"title": f"Hook {policy}", "assigneeAgentId": agent, "concurrencyPolicy": policy},
+                ).json()
+                made = http.post(
+                    f"/api/routines/{routine['id']}/triggers",
+                    json={"kind": "webhook", "signingMode": "bearer"},
+                ).json()
                 return made["trigger"]["publicId"], made["secretMaterial"]["webhookSecret"]
 
             variants = {
@@ -148,7 +185,9 @@ def bench_webhooks(url: str, home: Path, seconds: float = 8.0) -> None:
 
             async def worker(public_id: str, secret: str):
                 path = f"/api/routine-triggers/public/{public_id}/fire"
-                async with LeanClient(api, max_connections=1, headers={"Authorization": f"Bearer {secret}"}) as client:
+                async with LeanClient(
+                    api, max_connections=1, headers={"Authorization": f"Bearer {secret}"}
+                ) as client:
                     while time.perf_counter() < stop:
                         t0 = time.perf_counter()
                         r = await client.post(path, json={"ref": "refs/heads/main"})
@@ -161,8 +200,10 @@ def bench_webhooks(url: str, home: Path, seconds: float = 8.0) -> None:
 
         for label, hooks in variants.items():
             n, elapsed, latencies, statuses = asyncio.run(load(hooks))
-            print(f"WEBHOOK fire, {label}: {n / elapsed:,.0f} req/s over {elapsed:.1f} s (16 connections), "
-                  f"p50 {pct(latencies, 50):.1f} ms, p95 {pct(latencies, 95):.1f} ms, statuses {statuses}")
+            print(
+                f"WEBHOOK fire, {label}: {n / elapsed:,.0f} req/s over {elapsed:.1f} s (16 connections), "
+                f"p50 {pct(latencies, 50):.1f} ms, p95 {pct(latencies, 95):.1f} ms, statuses {statuses}"
+            )
     finally:
         server.terminate()
         server.wait(20)

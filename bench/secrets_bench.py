@@ -26,14 +26,21 @@ from paperclip.secrets.providers.local_encrypted import decrypt, encrypt  # noqa
 
 def masking(n_secrets: int, total_bytes: int, chunk: int) -> float:
     rng = random.Random(1)
-    secrets = ["sk-" + "".join(rng.choices(string.ascii_letters + string.digits, k=40)) for _ in range(n_secrets)]
-    words = [*("".join(rng.choices(string.ascii_lowercase, k=rng.randint(2, 9))) for _ in range(500)), *secrets]
-    text = " ".join(rng.choice(words) if rng.random() > 0.002 else rng.choice(secrets) for _ in range(total_bytes // 6))
+    secrets = [
+        "sk-" + "".join(rng.choices(string.ascii_letters + string.digits, k=40)) for _ in range(n_secrets)
+    ]
+    words = [
+        *("".join(rng.choices(string.ascii_lowercase, k=rng.randint(2, 9))) for _ in range(500)),
+        *secrets,
+    ]
+    text = " ".join(
+        rng.choice(words) if rng.random() > 0.002 else rng.choice(secrets) for _ in range(total_bytes // 6)
+    )
     text = text[:total_bytes]
     stream = Masker(secrets).stream()
     start = time.perf_counter()
     for i in range(0, len(text), chunk):
-        stream.feed(text[i:i + chunk])
+        stream.feed(text[i : i + chunk])
     stream.flush()
     return len(text) / (time.perf_counter() - start) / 1e6
 
@@ -53,5 +60,9 @@ if __name__ == "__main__":
     print(f"cpu count {os.cpu_count()}")
     for n_secrets in (1, 10, 50):
         for chunk in (512, 4096, 65536):
-            print(f"masking: {n_secrets:>2} secrets, {chunk:>5}-char chunks: {masking(n_secrets, 8_000_000, chunk):7.1f} MB/s")
-    print(f"resolving one local_encrypted secret (key file read + AES-256-GCM decrypt): {resolution(2000):.0f} µs")
+            print(
+                f"masking: {n_secrets:>2} secrets, {chunk:>5}-char chunks: {masking(n_secrets, 8_000_000, chunk):7.1f} MB/s"
+            )
+    print(
+        f"resolving one local_encrypted secret (key file read + AES-256-GCM decrypt): {resolution(2000):.0f} µs"
+    )

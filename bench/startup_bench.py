@@ -59,7 +59,10 @@ def rss_kib(pid: int) -> tuple[int, int]:
     """(RSS, PSS) summed over the server's processes: forked workers share pages, which RSS counts
     once per process and PSS divides among them."""
     tree = server_tree(pid)
-    return (sum(_status_kib(p, "VmRSS:") for p in tree), sum(_status_kib(p, "Pss:", "smaps_rollup") for p in tree))
+    return (
+        sum(_status_kib(p, "VmRSS:") for p in tree),
+        sum(_status_kib(p, "Pss:", "smaps_rollup") for p in tree),
+    )
 
 
 def cpu_seconds(pid: int) -> float:
@@ -91,25 +94,42 @@ class Instance:
     def __init__(self, root: Path):
         self.home = root / "home"
         self.port = free_port()
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERCLIP_") and k != "DATABASE_URL"}
-        self.env.update({
-            "PAPERCLIP_HOME": str(self.home),
-            "PORT": str(self.port),
-            "PAPERCLIP_EMBEDDED_POSTGRES_PORT": str(free_port()),
-            "PAPERCLIP_TELEMETRY_DISABLED": "1",
-        })
+        self.env = {
+            k: v for k, v in os.environ.items() if not k.startswith("PAPERCLIP_") and k != "DATABASE_URL"
+        }
+        self.env.update(
+            {
+                "PAPERCLIP_HOME": str(self.home),
+                "PORT": str(self.port),
+                "PAPERCLIP_EMBEDDED_POSTGRES_PORT": str(free_port()),
+                "PAPERCLIP_TELEMETRY_DISABLED": "1",
+            }
+        )
 
     def onboard(self) -> None:
-        subprocess.run([*CLI, "onboard", "--mode", "local_trusted", "--bind", "loopback"], env=self.env, check=True,
-                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        subprocess.run(
+            [*CLI, "onboard", "--mode", "local_trusted", "--bind", "loopback"],
+            env=self.env,
+            check=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
 
     def start(self, timeout: float = 120) -> tuple[subprocess.Popen, float, float]:
         started = time.perf_counter()
-        proc = subprocess.Popen([*CLI, "run"], env=self.env, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [*CLI, "run"],
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         while not healthy(self.port):
             if proc.poll() is not None:
-                raise RuntimeError(f"`paperclipai run` exited with {proc.returncode} before /api/health answered")
+                raise RuntimeError(
+                    f"`paperclipai run` exited with {proc.returncode} before /api/health answered"
+                )
             if time.perf_counter() - started > timeout:
                 proc.kill()
                 raise RuntimeError("/api/health did not answer in time")
@@ -131,7 +151,9 @@ def cli_import_seconds() -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--warm-runs", type=int, default=3)
     parser.add_argument("--idle-seconds", type=float, default=5.0)
     parser.add_argument("--keep", action="store_true", help="keep the temporary instance")
@@ -163,15 +185,23 @@ def main() -> None:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
 
-    print(f"python              {sys.version.split()[0]} on {os.cpu_count()} CPUs, load average {load_before} → {load_average()}")
+    print(
+        f"python              {sys.version.split()[0]} on {os.cpu_count()} CPUs, load average {load_before} → {load_average()}"
+    )
     print(f"cli --version       {min(imports):.2f} s (best of 3)")
-    print(f"cold start          {cold:.2f} s  (initdb + migrations, run → /api/health 200); server CPU {cold_cpu:.2f} s")
-    print(f"warm start          {statistics.median(warm):.2f} s median, {min(warm):.2f} s best of {len(warm)}; "
-          f"server CPU {statistics.median(warm_cpu):.2f} s median")
+    print(
+        f"cold start          {cold:.2f} s  (initdb + migrations, run → /api/health 200); server CPU {cold_cpu:.2f} s"
+    )
+    print(
+        f"warm start          {statistics.median(warm):.2f} s median, {min(warm):.2f} s best of {len(warm)}; "
+        f"server CPU {statistics.median(warm_cpu):.2f} s median"
+    )
     rss, pss = max(r for r, _ in idle_rss), max(p for _, p in idle_rss)
-    print(f"idle server memory  RSS {rss / 1024:.1f} MiB, PSS {pss / 1024:.1f} MiB warm (max of {len(idle_rss)}); "
-          f"RSS {cold_rss[0] / 1024:.1f} MiB, PSS {cold_rss[1] / 1024:.1f} MiB after cold start  "
-          f"({args.idle_seconds:.0f} s idle, all server processes summed, PostgreSQL excluded)")
+    print(
+        f"idle server memory  RSS {rss / 1024:.1f} MiB, PSS {pss / 1024:.1f} MiB warm (max of {len(idle_rss)}); "
+        f"RSS {cold_rss[0] / 1024:.1f} MiB, PSS {cold_rss[1] / 1024:.1f} MiB after cold start  "
+        f"({args.idle_seconds:.0f} s idle, all server processes summed, PostgreSQL excluded)"
+    )
     print(f"stop (SIGTERM)      {statistics.median([cold_stop, *stops]):.2f} s median")
 
 

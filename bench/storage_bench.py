@@ -30,8 +30,14 @@ from startup_bench import free_port, rss_kib  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 EXE = str(ROOT / ".venv" / "bin" / "paperclipai")
-AWS = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "us-east-1",
-       "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull, "AWS_EC2_METADATA_DISABLED": "true"}
+AWS = {
+    "AWS_ACCESS_KEY_ID": "bench",
+    "AWS_SECRET_ACCESS_KEY": "bench",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
 
 
 class Sampler(threading.Thread):
@@ -69,8 +75,11 @@ def wait_healthy(url: str, proc: subprocess.Popen, what: str) -> None:
 
 def start_moto() -> tuple[subprocess.Popen, str]:
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     endpoint = f"http://127.0.0.1:{port}"
     wait_healthy(endpoint, proc, "moto server")
     return proc, endpoint
@@ -78,9 +87,18 @@ def start_moto() -> tuple[subprocess.Popen, str]:
 
 def start_server(home: Path, extra: dict[str, str]) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {**os.environ, **AWS, "PAPERCLIP_HOME": str(home), "PORT": str(port), "HEARTBEAT_SCHEDULER_ENABLED": "false",
-           "PAPERCLIP_DB_BACKUP_ENABLED": "false", "PAPERCLIP_EMBEDDED_POSTGRES_PORT": str(free_port()),
-           "PAPERCLIP_LOG_LEVEL": "warning", "PAPERCLIP_ATTACHMENT_MAX_BYTES": str(512 * 1024 * 1024), **extra}
+    env = {
+        **os.environ,
+        **AWS,
+        "PAPERCLIP_HOME": str(home),
+        "PORT": str(port),
+        "HEARTBEAT_SCHEDULER_ENABLED": "false",
+        "PAPERCLIP_DB_BACKUP_ENABLED": "false",
+        "PAPERCLIP_EMBEDDED_POSTGRES_PORT": str(free_port()),
+        "PAPERCLIP_LOG_LEVEL": "warning",
+        "PAPERCLIP_ATTACHMENT_MAX_BYTES": str(512 * 1024 * 1024),
+        **extra,
+    }
     subprocess.run([EXE, "onboard"], env=env, check=True, stdout=subprocess.DEVNULL)
     proc = subprocess.Popen([EXE, "run"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
@@ -99,8 +117,10 @@ def measure(label: str, proc: subprocess.Popen, base: str, payload: Path, digest
         sampler.start()
         started = time.perf_counter()
         with open(payload, "rb") as handle:
-            res = client.post(f"/api/companies/{cid}/issues/{issue['id']}/attachments",
-                              files={"file": ("big.pdf", handle, "application/pdf")})
+            res = client.post(
+                f"/api/companies/{cid}/issues/{issue['id']}/attachments",
+                files={"file": ("big.pdf", handle, "application/pdf")},
+            )
         up_seconds = time.perf_counter() - started
         up_peak = sampler.stop()
         if res.status_code != 201:
@@ -118,9 +138,16 @@ def measure(label: str, proc: subprocess.Popen, base: str, payload: Path, digest
         down_seconds = time.perf_counter() - started
         down_peak = sampler.stop()
         assert check.hexdigest() == digest, "downloaded bytes differ"
-    return {"label": label, "mb": size_mb, "up": size_mb / up_seconds, "down": size_mb / down_seconds,
-            "idle": idle / 1024, "up_peak": up_peak / 1024, "before_down": before_down / 1024,
-            "down_peak": down_peak / 1024}
+    return {
+        "label": label,
+        "mb": size_mb,
+        "up": size_mb / up_seconds,
+        "down": size_mb / down_seconds,
+        "idle": idle / 1024,
+        "up_peak": up_peak / 1024,
+        "before_down": before_down / 1024,
+        "down_peak": down_peak / 1024,
+    }
 
 
 def main() -> None:
@@ -141,11 +168,20 @@ def main() -> None:
         import boto3
 
         os.environ.update(AWS)
-        boto3.session.Session().client("s3", region_name="us-east-1", endpoint_url=endpoint).create_bucket(Bucket="bench")
+        boto3.session.Session().client("s3", region_name="us-east-1", endpoint_url=endpoint).create_bucket(
+            Bucket="bench"
+        )
         for label, extra in (
             ("local_disk", {}),
-            ("s3 (moto)", {"PAPERCLIP_STORAGE_PROVIDER": "s3", "PAPERCLIP_STORAGE_S3_BUCKET": "bench",
-                           "PAPERCLIP_STORAGE_S3_ENDPOINT": endpoint, "PAPERCLIP_STORAGE_S3_FORCE_PATH_STYLE": "true"}),
+            (
+                "s3 (moto)",
+                {
+                    "PAPERCLIP_STORAGE_PROVIDER": "s3",
+                    "PAPERCLIP_STORAGE_S3_BUCKET": "bench",
+                    "PAPERCLIP_STORAGE_S3_ENDPOINT": endpoint,
+                    "PAPERCLIP_STORAGE_S3_FORCE_PATH_STYLE": "true",
+                },
+            ),
         ):
             if args.only and not label.startswith(args.only):
                 continue
@@ -159,12 +195,18 @@ def main() -> None:
         moto.terminate()
         moto.wait(10)
         shutil.rmtree(work, ignore_errors=True)
-    print(f"{args.mb} MB attachment through the API (server RSS in MB, PostgreSQL excluded; load {os.getloadavg()[0]:.1f})")
-    print(f"{'storage':<12} {'upload MB/s':>12} {'download MB/s':>14} {'RSS before up':>14} {'peak up':>8} "
-          f"{'RSS before down':>16} {'peak down':>10}")
+    print(
+        f"{args.mb} MB attachment through the API (server RSS in MB, PostgreSQL excluded; load {os.getloadavg()[0]:.1f})"
+    )
+    print(
+        f"{'storage':<12} {'upload MB/s':>12} {'download MB/s':>14} {'RSS before up':>14} {'peak up':>8} "
+        f"{'RSS before down':>16} {'peak down':>10}"
+    )
     for r in results:
-        print(f"{r['label']:<12} {r['up']:>12.1f} {r['down']:>14.1f} {r['idle']:>14.0f} {r['up_peak']:>8.0f} "
-              f"{r['before_down']:>16.0f} {r['down_peak']:>10.0f}")
+        print(
+            f"{r['label']:<12} {r['up']:>12.1f} {r['down']:>14.1f} {r['idle']:>14.0f} {r['up_peak']:>8.0f} "
+            f"{r['before_down']:>16.0f} {r['down_peak']:>10.0f}"
+        )
 
 
 if __name__ == "__main__":

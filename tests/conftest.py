@@ -90,8 +90,12 @@ def make_settings(paperclip_home: Path):
     """Settings for a test: an isolated home, the process env left out unless passed in."""
 
     def build(env: dict[str, str] | None = None, **kwargs) -> Settings:
-        base = {"PAPERCLIP_HOME": str(paperclip_home), "HEARTBEAT_SCHEDULER_ENABLED": "false",
-                "PAPERCLIP_DB_BACKUP_ENABLED": "false", "PAPERCLIP_AGENT_JWT_SECRET": "test-jwt-secret-0123456789abcdef"}
+        base = {
+            "PAPERCLIP_HOME": str(paperclip_home),
+            "HEARTBEAT_SCHEDULER_ENABLED": "false",
+            "PAPERCLIP_DB_BACKUP_ENABLED": "false",
+            "PAPERCLIP_AGENT_JWT_SECRET": "test-jwt-secret-0123456789abcdef",
+        }
         base.update(env or {})
         return load_settings(base, cwd=paperclip_home, **kwargs)
 

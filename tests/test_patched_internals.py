@@ -14,8 +14,11 @@ import pytest
 
 def _require(condition: bool, relied_on_by: str, what: str) -> None:
     if not condition:
-        pytest.fail(f"{relied_on_by} relies on {what}, which this version no longer provides: "
-                    f"update {relied_on_by} (or pin the dependency in pyproject.toml)", pytrace=False)
+        pytest.fail(
+            f"{relied_on_by} relies on {what}, which this version no longer provides: "
+            f"update {relied_on_by} (or pin the dependency in pyproject.toml)",
+            pytrace=False,
+        )
 
 
 def test_psycopg_internals_used_by_the_prepared_statement_keeping_rollback():
@@ -29,15 +32,24 @@ def test_psycopg_internals_used_by_the_prepared_statement_keeping_rollback():
     _require(hasattr(pq.TransactionStatus, "IDLE"), where, "psycopg.pq.TransactionStatus.IDLE")
     _require(callable(getattr(conn, "wait", None)), where, "AsyncConnection.wait(generator)")
     for attribute in ("_pipeline", "lock", "pgconn"):  # set in __init__: look in its source
-        _require(f"self.{attribute}" in inspect.getsource(psycopg.connection_async.AsyncConnection.__init__)
-                 or f"self.{attribute}" in inspect.getsource(psycopg._connection_base.BaseConnection.__init__),
-                 where, f"the connection attribute `{attribute}`")
+        _require(
+            f"self.{attribute}" in inspect.getsource(psycopg.connection_async.AsyncConnection.__init__)
+            or f"self.{attribute}" in inspect.getsource(psycopg._connection_base.BaseConnection.__init__),
+            where,
+            f"the connection attribute `{attribute}`",
+        )
     # the behaviour worked around: psycopg's rollback forgets every prepared statement
-    _require("_prepared" in inspect.getsource(psycopg._connection_base.BaseConnection._rollback_gen),
-             where, "psycopg's rollback clearing its prepared statements (BaseConnection._rollback_gen)")
-    _require(hasattr(psycopg._connection_base.BaseConnection, "_prepared") or
-             "self._prepared" in inspect.getsource(psycopg._connection_base.BaseConnection.__init__),
-             where, "BaseConnection._prepared (the PrepareManager)")
+    _require(
+        "_prepared" in inspect.getsource(psycopg._connection_base.BaseConnection._rollback_gen),
+        where,
+        "psycopg's rollback clearing its prepared statements (BaseConnection._rollback_gen)",
+    )
+    _require(
+        hasattr(psycopg._connection_base.BaseConnection, "_prepared")
+        or "self._prepared" in inspect.getsource(psycopg._connection_base.BaseConnection.__init__),
+        where,
+        "BaseConnection._prepared (the PrepareManager)",
+    )
 
 
 def test_fastapi_and_starlette_internals_used_by_the_flat_router():
@@ -50,10 +62,20 @@ def test_fastapi_and_starlette_internals_used_by_the_flat_router():
 
     where = "src/paperclip/api/router.py"
     parameters = inspect.signature(APIRouter.add_api_route).parameters
-    for name in ("route_class_override", "endpoint", "response_model", "status_code", "response_class",
-                 "dependencies", "tags", "methods"):
+    for name in (
+        "route_class_override",
+        "endpoint",
+        "response_model",
+        "status_code",
+        "response_class",
+        "dependencies",
+        "tags",
+        "methods",
+    ):
         _require(name in parameters, where, f"APIRouter.add_api_route(..., {name}=...)")
-    _require(hasattr(DefaultPlaceholder("x"), "value"), where, "fastapi.datastructures.DefaultPlaceholder.value")
+    _require(
+        hasattr(DefaultPlaceholder("x"), "value"), where, "fastapi.datastructures.DefaultPlaceholder.value"
+    )
     _require(hasattr(Match, "NONE") and hasattr(Match, "FULL"), where, "starlette.routing.Match.NONE/FULL")
     _require("matches" in APIRoute.__dict__ or hasattr(APIRoute, "matches"), where, "APIRoute.matches(scope)")
 
@@ -81,8 +103,11 @@ def test_fastapi_encoder_is_the_fallback_of_orjson_responses():
 
     where = "src/paperclip/api/router.py"
     value = {"id": uuid.UUID(int=1), "at": datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)}
-    _require(orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS) == orjson.dumps(jsonable_encoder(value)),
-             where, "orjson and jsonable_encoder writing UUIDs and datetimes the same way")
+    _require(
+        orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS) == orjson.dumps(jsonable_encoder(value)),
+        where,
+        "orjson and jsonable_encoder writing UUIDs and datetimes the same way",
+    )
 
 
 def test_sqlalchemy_raw_driver_connection_used_by_hand_written_sql():
@@ -90,12 +115,17 @@ def test_sqlalchemy_raw_driver_connection_used_by_hand_written_sql():
     from sqlalchemy.ext.asyncio import AsyncConnection
 
     where = "src/paperclip/db/rawsql.py, src/paperclip/db/rollback.py"
-    _require(callable(getattr(AsyncConnection, "get_raw_connection", None)), where,
-             "sqlalchemy AsyncConnection.get_raw_connection()")
+    _require(
+        callable(getattr(AsyncConnection, "get_raw_connection", None)),
+        where,
+        "sqlalchemy AsyncConnection.get_raw_connection()",
+    )
     from sqlalchemy.engine.interfaces import AdaptedConnection
     from sqlalchemy.pool.base import _ConnectionFairy
 
-    _require(hasattr(_ConnectionFairy, "driver_connection"), where, "the pooled connection's driver_connection")
+    _require(
+        hasattr(_ConnectionFairy, "driver_connection"), where, "the pooled connection's driver_connection"
+    )
     _require(hasattr(AdaptedConnection, "driver_connection"), where, "AdaptedConnection.driver_connection")
 
 
@@ -107,7 +137,13 @@ def test_asyncpg_pool_api_used_by_the_read_pool_and_the_one_statement_wakeup():
     where = "src/paperclip/db/rawsql.py, src/paperclip/heartbeat/wakeups.py"
     parameters = inspect.signature(asyncpg.create_pool).parameters
     for name in ("min_size", "max_size", "init", "statement_cache_size", "max_inactive_connection_lifetime"):
-        _require(name in parameters or "connect_kwargs" in parameters, where, f"asyncpg.create_pool({name}=...)")
+        _require(
+            name in parameters or "connect_kwargs" in parameters, where, f"asyncpg.create_pool({name}=...)"
+        )
     for method in ("fetch", "fetchrow", "fetchval", "close", "acquire"):
         _require(callable(getattr(Pool, method, None)), where, f"asyncpg Pool.{method}")
-    _require(callable(getattr(asyncpg.Connection, "set_type_codec", None)), where, "asyncpg Connection.set_type_codec")
+    _require(
+        callable(getattr(asyncpg.Connection, "set_type_codec", None)),
+        where,
+        "asyncpg Connection.set_type_codec",
+    )

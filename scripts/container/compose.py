@@ -49,7 +49,7 @@ def order(services: dict) -> list[str]:
     def visit(name: str) -> None:
         if name in done:
             return
-        for dep in (services[name].get("depends_on") or {}):
+        for dep in services[name].get("depends_on") or {}:
             visit(dep)
         done.append(name)
 
@@ -66,8 +66,12 @@ def health_args(check: dict) -> list[str]:
     else:
         command = test
     args = ["--health-cmd", command]
-    for key, flag in (("interval", "--health-interval"), ("timeout", "--health-timeout"),
-                      ("retries", "--health-retries"), ("start_period", "--health-start-period")):
+    for key, flag in (
+        ("interval", "--health-interval"),
+        ("timeout", "--health-timeout"),
+        ("retries", "--health-retries"),
+        ("start_period", "--health-start-period"),
+    ):
         if key in check:
             args += [flag, str(check[key])]
     return args
@@ -86,8 +90,11 @@ def up(path: str, project: str, host_port: str) -> None:
     env = dict(os.environ)
     spec = yaml.safe_load(open(path, encoding="utf-8"))
     profiles = {p for p in env.get("COMPOSE_PROFILES", "").split(",") if p}
-    services = {name: svc for name, svc in spec["services"].items()
-                if not svc.get("profiles") or profiles & set(svc["profiles"])}
+    services = {
+        name: svc
+        for name, svc in spec["services"].items()
+        if not svc.get("profiles") or profiles & set(svc["profiles"])
+    }
     network = f"{project}-net"
     podman("network", "create", network, check=False)
     for name in order(services):
@@ -113,7 +120,9 @@ def up(path: str, project: str, host_port: str) -> None:
         if "stop_grace_period" in svc:
             args += ["--stop-timeout", str(svc["stop_grace_period"]).rstrip("s")]
         image = svc["image"]
-        args.append(image if "/" in image.split(":")[0] or image.startswith("postgres") else f"localhost/{image}")
+        args.append(
+            image if "/" in image.split(":")[0] or image.startswith("postgres") else f"localhost/{image}"
+        )
         if "command" in svc:
             args += list(svc["command"])
         podman(*args)

@@ -44,8 +44,11 @@ def check(url: str, mode: str, exposure: str) -> None:
         fail(f"health exposure: {health}")
     deployment = health.get("deployment")
     # the guide's object (anonymous callers in authenticated mode may get it without authReady)
-    if (deployment or {}).get("mode") != mode or deployment.get("exposure") != exposure \
-            or deployment.get("authReady", True) is not True:
+    if (
+        (deployment or {}).get("mode") != mode
+        or deployment.get("exposure") != exposure
+        or deployment.get("authReady", True) is not True
+    ):
         fail(f"health deployment object: {deployment}")
     print(f"    health ok: {mode}/{exposure}, bootstrapStatus={health.get('bootstrapStatus')}")
     if mode != "authenticated":

@@ -83,8 +83,13 @@ class _Formatter(structlog.stdlib.ProcessorFormatter):
         level = record.levelname.lower()
         request_id = REQUEST_ID.get()
         if self._json:
-            line = {"http": http, "event": record.getMessage(), "level": level, "logger": record.name,
-                    "timestamp": timestamp}
+            line = {
+                "http": http,
+                "event": record.getMessage(),
+                "level": level,
+                "logger": record.name,
+                "timestamp": timestamp,
+            }
             if request_id is not None:
                 line["request_id"] = request_id
             return json.dumps(line)
@@ -129,8 +134,9 @@ class _RotatingFileHandler(logging.handlers.RotatingFileHandler):
             self.handleError(record)
 
 
-def configure_logging(*, log_dir: Path | None, fmt: str = "text", console_level: str = "info",
-                      private_dir: bool = False) -> Path | None:
+def configure_logging(
+    *, log_dir: Path | None, fmt: str = "text", console_level: str = "info", private_dir: bool = False
+) -> Path | None:
     """Idempotent; returns the log file path (None when the directory cannot be written).
 
     The directory is made 0700 when created here, or when `private_dir` says it is the instance's own
@@ -143,8 +149,14 @@ def configure_logging(*, log_dir: Path | None, fmt: str = "text", console_level:
     console = logging.StreamHandler(sys.stderr)
     console.setLevel(console_level.upper())
     colors = sys.stderr.isatty()
-    console.setFormatter(_Formatter(fmt, colors, foreign_pre_chain=SHARED, processors=[
-        structlog.stdlib.ProcessorFormatter.remove_processors_meta, *_renderers(fmt, colors)]))
+    console.setFormatter(
+        _Formatter(
+            fmt,
+            colors,
+            foreign_pre_chain=SHARED,
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *_renderers(fmt, colors)],
+        )
+    )
     root.addHandler(console)
 
     log_file = None
@@ -155,23 +167,50 @@ def configure_logging(*, log_dir: Path | None, fmt: str = "text", console_level:
             if private_dir or not existed:
                 os.chmod(log_dir, 0o700)
             log_file = log_dir / "server.log"
-            file_handler = _RotatingFileHandler(log_file, maxBytes=MAX_LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
+            file_handler = _RotatingFileHandler(
+                log_file, maxBytes=MAX_LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+            )
             file_handler.setLevel(logging.DEBUG)
-            file_handler.setFormatter(_Formatter(fmt, False, foreign_pre_chain=SHARED, processors=[
-                structlog.stdlib.ProcessorFormatter.remove_processors_meta, *_renderers(fmt, False)]))
+            file_handler.setFormatter(
+                _Formatter(
+                    fmt,
+                    False,
+                    foreign_pre_chain=SHARED,
+                    processors=[
+                        structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                        *_renderers(fmt, False),
+                    ],
+                )
+            )
             root.addHandler(file_handler)
         except OSError as exc:
-            logging.getLogger("paperclip").warning("Log directory %s is not writable (%s); logging to console only", log_dir, exc)
+            logging.getLogger("paperclip").warning(
+                "Log directory %s is not writable (%s); logging to console only", log_dir, exc
+            )
             log_file = None
 
     for noisy in ("uvicorn.access",):
         logging.getLogger(noisy).disabled = True
-    for name in ("uvicorn", "uvicorn.error", "sqlalchemy", "alembic", "asyncio", "botocore", "urllib3", "httpx", "httpcore"):
+    for name in (
+        "uvicorn",
+        "uvicorn.error",
+        "sqlalchemy",
+        "alembic",
+        "asyncio",
+        "botocore",
+        "urllib3",
+        "httpx",
+        "httpcore",
+    ):
         logging.getLogger(name).setLevel(logging.INFO if name.startswith("uvicorn") else logging.WARNING)
 
     structlog.configure(
-        processors=[*SHARED[:-1], structlog.stdlib.PositionalArgumentsFormatter(), _redact_event,
-                    structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        processors=[
+            *SHARED[:-1],
+            structlog.stdlib.PositionalArgumentsFormatter(),
+            _redact_event,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,

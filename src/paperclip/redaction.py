@@ -17,7 +17,17 @@ JWT_RE = re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5
 TOKEN_RE = re.compile(r"\bpcp_[A-Za-z0-9_]{16,}\b")
 URL_PASSWORD_RE = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/\s@]+:)([^@\s/]+)(@)", re.IGNORECASE)
 REDACT_HEADERS = {"authorization", "cookie", "set-cookie", "x-api-key", "proxy-authorization"}
-REDACT_QUERY_KEYS = {"token", "access_token", "api_key", "apikey", "password", "code", "state", "key", "secret"}
+REDACT_QUERY_KEYS = {
+    "token",
+    "access_token",
+    "api_key",
+    "apikey",
+    "password",
+    "code",
+    "state",
+    "key",
+    "secret",
+}
 
 
 def is_secret_key(key: str) -> bool:
@@ -87,7 +97,10 @@ def redact_query(url: str) -> str:
     parts = urlsplit(url)
     if not parts.query:
         return url
-    pairs = [(k, REDACTED if k.lower() in REDACT_QUERY_KEYS or is_secret_key(k) else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    pairs = [
+        (k, REDACTED if k.lower() in REDACT_QUERY_KEYS or is_secret_key(k) else v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+    ]
     return parts._replace(query=urlencode(pairs, safe="*")).geturl()
 
 

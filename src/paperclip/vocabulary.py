@@ -42,10 +42,20 @@ RUN_STATUSES: frozenset[str] = frozenset(get_args(RunStatus))
 RUN_LIVE: frozenset[str] = frozenset({"queued", "running"})  # holds its issue's execution/checkout lock
 RUN_TERMINAL: frozenset[str] = RUN_STATUSES - RUN_LIVE
 
-WakeupStatus = Literal["queued", "deferred_issue_execution", "claimed", "coalesced", "skipped", "completed", "failed",
-                       "cancelled"]
+WakeupStatus = Literal[
+    "queued",
+    "deferred_issue_execution",
+    "claimed",
+    "coalesced",
+    "skipped",
+    "completed",
+    "failed",
+    "cancelled",
+]
 WAKEUP_STATUSES: frozenset[str] = frozenset(get_args(WakeupStatus))
-WAKEUP_PENDING: frozenset[str] = frozenset({"queued", "deferred_issue_execution"})  # cancelled by a pause/stop
+WAKEUP_PENDING: frozenset[str] = frozenset(
+    {"queued", "deferred_issue_execution"}
+)  # cancelled by a pause/stop
 
 # ---------------------------------------------------------------- issues
 
@@ -83,6 +93,7 @@ ROUTINE_RUN_STATUSES: frozenset[str] = frozenset(get_args(RoutineRunStatus))
 
 
 # ---------------------------------------------------------------- rendering into SQL
+
 
 def sql_in(values: Iterable[str]) -> str:
     """`'a', 'b'` for `status IN (...)` in hand-written SQL; sorted, so a statement's text is stable.

@@ -47,8 +47,16 @@ for event in [
 
 async def wake(app, company, agent, issue, reason="issue_commented", source="automation"):
     async with unit_of_work(app.state.sessions) as session:
-        out = await request_wakeup(session, company_id=company, agent_id=agent, source=source, reason=reason,
-                                   now=utcnow(), payload={"issueId": issue}, context={"issueId": issue, "taskKey": issue})
+        out = await request_wakeup(
+            session,
+            company_id=company,
+            agent_id=agent,
+            source=source,
+            reason=reason,
+            now=utcnow(),
+            payload={"issueId": issue},
+            context={"issueId": issue, "taskKey": issue},
+        )
     return out.run_id
 
 
@@ -60,27 +68,46 @@ async def test_claude_local_parses_usage_cost_and_resumes_the_task_session(app, 
     log = tmp_path / "claude.log"
     cli = write_script(tmp_path / "claude", FAKE_CLAUDE.format(log=str(log), cost=0.0312))
     company = await factory.company()
-    agent = await factory.agent(company, adapter_type="claude_local",
-                                config={"command": str(cli), "model": "claude-sonnet-4-5", "maxTurnsPerRun": 5,
-                                        "extraArgs": ["--verbose"], "promptTemplate": "Hi {{agent.name}}: {{context.wakeReason}}"},
-                                name="Ada")
+    agent = await factory.agent(
+        company,
+        adapter_type="claude_local",
+        config={
+            "command": str(cli),
+            "model": "claude-sonnet-4-5",
+            "maxTurnsPerRun": 5,
+            "extraArgs": ["--verbose"],
+            "promptTemplate": "Hi {{agent.name}}: {{context.wakeReason}}",
+        },
+        name="Ada",
+    )
     issue = str(uuid.uuid4())
-    first = await factory.wait_run(await wake(app, company, agent, issue, reason="issue_assigned", source="assignment"))
+    first = await factory.wait_run(
+        await wake(app, company, agent, issue, reason="issue_assigned", source="assignment")
+    )
     assert first.status == "succeeded", first.error
     assert first.usage_json == {"inputTokens": 120, "outputTokens": 50, "cachedInputTokens": 300}
     session_id = first.session_id_after
     assert session_id and first.session_id_before is None
     args = calls(log)[0]["args"]
     assert args[:3] == ["--print", "--output-format", "json"] and "--resume" not in args
-    assert args[args.index("--model") + 1] == "claude-sonnet-4-5" and args[args.index("--max-turns") + 1] == "5"
+    assert (
+        args[args.index("--model") + 1] == "claude-sonnet-4-5" and args[args.index("--max-turns") + 1] == "5"
+    )
     assert "--verbose" in args and calls(log)[0]["prompt"] == "Hi Ada: issue_assigned"
-    cost = (await factory.rows(sa.select(CostEvent.cost_cents, CostEvent.provider, CostEvent.model, CostEvent.input_tokens)
-                               .where(CostEvent.heartbeat_run_id == first.id)))[0]
+    cost = (
+        await factory.rows(
+            sa.select(
+                CostEvent.cost_cents, CostEvent.provider, CostEvent.model, CostEvent.input_tokens
+            ).where(CostEvent.heartbeat_run_id == first.id)
+        )
+    )[0]
     assert tuple(cost) == (3, "anthropic", "claude-sonnet-4-5", 120)
     # the cost's activity entry names the run's agent and the run (costs.service.record_run_cost)
-    entry = (await factory.rows(sa.select(ActivityLog.actor_type, ActivityLog.actor_id, ActivityLog.agent_id,
-                                          ActivityLog.run_id).where(ActivityLog.action == "cost.reported",
-                                                                    ActivityLog.run_id == first.id)))
+    entry = await factory.rows(
+        sa.select(
+            ActivityLog.actor_type, ActivityLog.actor_id, ActivityLog.agent_id, ActivityLog.run_id
+        ).where(ActivityLog.action == "cost.reported", ActivityLog.run_id == first.id)
+    )
     assert [tuple(e) for e in entry] == [("agent", str(agent), agent, first.id)]
 
     second = await factory.wait_run(await wake(app, company, agent, issue))
@@ -88,9 +115,15 @@ async def test_claude_local_parses_usage_cost_and_resumes_the_task_session(app, 
     args = calls(log)[1]["args"]
     assert args[args.index("--resume") + 1] == session_id
 
-    third = await factory.wait_run(await wake(app, company, agent, issue, reason="issue_assigned", source="assignment"))
-    assert "--resume" not in calls(log)[2]["args"] and third.session_id_before is None  # fresh on new assignment
-    sessions = await factory.rows(sa.select(AgentTaskSession.task_key).where(AgentTaskSession.agent_id == agent))
+    third = await factory.wait_run(
+        await wake(app, company, agent, issue, reason="issue_assigned", source="assignment")
+    )
+    assert (
+        "--resume" not in calls(log)[2]["args"] and third.session_id_before is None
+    )  # fresh on new assignment
+    sessions = await factory.rows(
+        sa.select(AgentTaskSession.task_key).where(AgentTaskSession.agent_id == agent)
+    )
     assert [s.task_key for s in sessions] == [issue]
 
 
@@ -98,7 +131,9 @@ async def test_codex_local_parses_jsonl_and_resumes_by_thread_id(client, app, fa
     log = tmp_path / "codex.log"
     cli = write_script(tmp_path / "codex", FAKE_CODEX.format(log=str(log)))
     company = await factory.company()
-    agent = await factory.agent(company, adapter_type="codex_local", config={"command": str(cli), "model": "gpt-5-codex"})
+    agent = await factory.agent(
+        company, adapter_type="codex_local", config={"command": str(cli), "model": "gpt-5-codex"}
+    )
     issue = str(uuid.uuid4())
     first = await factory.wait_run(await wake(app, company, agent, issue))
     assert first.status == "succeeded", first.error
@@ -119,14 +154,21 @@ async def test_codex_local_parses_jsonl_and_resumes_by_thread_id(client, app, fa
     assert "resume" not in calls(log)[2]["args"]
 
 
-async def test_run_cost_crossing_the_hard_stop_pauses_the_agent_and_cancels_queued_work(client, app, factory, tmp_path):
+async def test_run_cost_crossing_the_hard_stop_pauses_the_agent_and_cancels_queued_work(
+    client, app, factory, tmp_path
+):
     log = tmp_path / "claude.log"
-    cli = write_script(tmp_path / "claude", "import time; time.sleep(0.5)\n" + FAKE_CLAUDE.format(log=str(log), cost=0.5))
+    cli = write_script(
+        tmp_path / "claude", "import time; time.sleep(0.5)\n" + FAKE_CLAUDE.format(log=str(log), cost=0.5)
+    )
     company = await factory.company()
-    agent = await factory.agent(company, adapter_type="claude_local", config={"command": str(cli), "model": "m"})
+    agent = await factory.agent(
+        company, adapter_type="claude_local", config={"command": str(cli), "model": "m"}
+    )
     async with unit_of_work(app.state.sessions) as session:
-        await session.execute(sa.insert(BudgetPolicy).values(company_id=company, scope_type="agent", scope_id=agent,
-                                                             amount=10))
+        await session.execute(
+            sa.insert(BudgetPolicy).values(company_id=company, scope_type="agent", scope_id=agent, amount=10)
+        )
     first = (await client.post(f"/api/agents/{agent}/wakeup", json={})).json()
     queued = (await client.post(f"/api/agents/{agent}/wakeup", json={})).json()
     assert queued["status"] == "queued"
@@ -134,9 +176,17 @@ async def test_run_cost_crossing_the_hard_stop_pauses_the_agent_and_cancels_queu
     assert run.status == "succeeded"
     later = await factory.wait_run(queued["id"])
     assert later.status == "cancelled" and later.error_code == "budget_blocked"
-    status, reason = (await factory.rows(sa.select(Agent.status, Agent.pause_reason).where(Agent.id == agent)))[0]
+    status, reason = (
+        await factory.rows(sa.select(Agent.status, Agent.pause_reason).where(Agent.id == agent))
+    )[0]
     assert (status, reason) == ("paused", "budget")
     res = await client.post(f"/api/agents/{agent}/wakeup", json={})
     assert res.status_code == 409
-    assert await factory.scalar(sa.select(sa.func.count()).select_from(HeartbeatRun).where(
-        HeartbeatRun.agent_id == agent, HeartbeatRun.status == "running")) == 0
+    assert (
+        await factory.scalar(
+            sa.select(sa.func.count())
+            .select_from(HeartbeatRun)
+            .where(HeartbeatRun.agent_id == agent, HeartbeatRun.status == "running")
+        )
+        == 0
+    )

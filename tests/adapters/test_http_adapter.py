@@ -49,8 +49,15 @@ async def run_http(client, factory, config):
 
 async def test_http_adapter_posts_template_merged_with_run_identity(client, factory, agent_server):
     url, received = agent_server
-    agent, run = await run_http(client, factory, {"url": f"{url}/wake", "headers": {"X-Agent-Auth": "abc"},
-                                                  "payloadTemplate": {"team": "blue", "agentId": "spoof"}})
+    agent, run = await run_http(
+        client,
+        factory,
+        {
+            "url": f"{url}/wake",
+            "headers": {"X-Agent-Auth": "abc"},
+            "payloadTemplate": {"team": "blue", "agentId": "spoof"},
+        },
+    )
     assert run.status == "succeeded", run.error
     assert run.external_run_id == "ext-1"
     body = received[0]["body"]

@@ -43,7 +43,9 @@ async def test_zero_exit_succeeds_and_agent_returns_to_idle(client, factory):
 
 
 async def test_nonzero_exit_fails_the_run_and_sets_agent_error(client, factory):
-    _, agent, run_id = await start(client, factory, {"command": "/bin/sh", "args": ["-c", "echo bad >&2; exit 3"]})
+    _, agent, run_id = await start(
+        client, factory, {"command": "/bin/sh", "args": ["-c", "echo bad >&2; exit 3"]}
+    )
     run = await factory.wait_run(run_id)
     assert (run.status, run.exit_code, run.error_code) == ("failed", 3, "nonzero_exit")
     assert run.error == "Process exited with code 3" and "bad" in run.stderr_excerpt
@@ -51,7 +53,9 @@ async def test_nonzero_exit_fails_the_run_and_sets_agent_error(client, factory):
 
 
 async def test_timeout_stops_the_process(client, factory):
-    _, _, run_id = await start(client, factory, {"command": "/bin/sleep", "args": ["30"], "timeoutSec": 1, "graceSec": 1})
+    _, _, run_id = await start(
+        client, factory, {"command": "/bin/sleep", "args": ["30"], "timeoutSec": 1, "graceSec": 1}
+    )
     run = await factory.wait_run(run_id)
     assert (run.status, run.error_code, run.error) == ("timed_out", "timeout", "Timed out after 1s")
 
@@ -59,7 +63,9 @@ async def test_timeout_stops_the_process(client, factory):
 async def test_cancel_kills_the_whole_process_group(client, factory, tmp_path):
     pids = tmp_path / "pids"
     script = f"trap '' TERM; sleep 300 & echo $$ $! > {pids}; wait"
-    _, agent, run_id = await start(client, factory, {"command": "/bin/sh", "args": ["-c", script], "graceSec": 1})
+    _, agent, run_id = await start(
+        client, factory, {"command": "/bin/sh", "args": ["-c", script], "graceSec": 1}
+    )
     await factory.wait_run(run_id, ("running",))
     for _ in range(500):
         if pids.exists() and len(pids.read_text().split()) == 2:
@@ -78,14 +84,26 @@ async def test_cancel_kills_the_whole_process_group(client, factory, tmp_path):
     assert await factory.scalar(sa.select(Agent.status).where(Agent.id == agent)) == "idle"
 
 
-async def test_agent_environment_has_runtime_keys_and_none_of_the_server_secrets(client, app, factory, tmp_path):
+async def test_agent_environment_has_runtime_keys_and_none_of_the_server_secrets(
+    client, app, factory, tmp_path
+):
     dump = tmp_path / "env.json"
-    script = write_script(tmp_path / "dump_env.py", f"""
+    script = write_script(
+        tmp_path / "dump_env.py",
+        f"""
         import json, os
         json.dump(dict(os.environ), open({str(dump)!r}, "w"))
-    """)
-    config = {"command": str(script), "env": {"FOO": "bar", "PAPERCLIP_RUN_ID": "spoofed",
-                                              "PAPERCLIP_API_KEY": "spoofed", "PLAIN": {"type": "plain", "value": "p"}}}
+    """,
+    )
+    config = {
+        "command": str(script),
+        "env": {
+            "FOO": "bar",
+            "PAPERCLIP_RUN_ID": "spoofed",
+            "PAPERCLIP_API_KEY": "spoofed",
+            "PLAIN": {"type": "plain", "value": "p"},
+        },
+    }
     company, agent, run_id = await start(client, factory, config)
     run = await factory.wait_run(run_id)
     assert run.status == "succeeded", run.error
@@ -109,18 +127,27 @@ async def test_task_and_wake_context_reach_the_environment(client, app, factory,
     from paperclip.heartbeat.wakeups import request_wakeup
 
     dump = tmp_path / "env.json"
-    script = write_script(tmp_path / "dump_env.py", f"""
+    script = write_script(
+        tmp_path / "dump_env.py",
+        f"""
         import json, os
         json.dump(dict(os.environ), open({str(dump)!r}, "w"))
-    """)
+    """,
+    )
     company = await factory.company()
     agent = await factory.agent(company, config={"command": str(script)})
     issue = str(uuid.uuid4())
     async with unit_of_work(app.state.sessions) as session:
         outcome = await request_wakeup(
-            session, company_id=company, agent_id=agent, source="automation", reason="approval_approved", now=utcnow(),
+            session,
+            company_id=company,
+            agent_id=agent,
+            source="automation",
+            reason="approval_approved",
+            now=utcnow(),
             payload={"issueId": issue, "commentId": "c-9"},
-            context={"approvalId": "ap-1", "approvalStatus": "approved", "issueIds": [issue, "i-2"]})
+            context={"approvalId": "ap-1", "approvalStatus": "approved", "issueIds": [issue, "i-2"]},
+        )
     await factory.wait_run(outcome.run_id)
     env = json.loads(dump.read_text())
     assert env["PAPERCLIP_TASK_ID"] == issue and env["PAPERCLIP_WAKE_COMMENT_ID"] == "c-9"
@@ -131,8 +158,9 @@ async def test_task_and_wake_context_reach_the_environment(client, app, factory,
 async def test_injected_secrets_are_masked_in_logs_excerpts_events_and_responses(client, factory):
     secret = "sk-live-very-secret-value-42"
     script = 'echo "key=$MY_API_KEY token=$PAPERCLIP_API_KEY"; echo "$MY_API_KEY" >&2'
-    _, _, run_id = await start(client, factory, {"command": "/bin/sh", "args": ["-c", script],
-                                                  "env": {"MY_API_KEY": secret}})
+    _, _, run_id = await start(
+        client, factory, {"command": "/bin/sh", "args": ["-c", script], "env": {"MY_API_KEY": secret}}
+    )
     run = await factory.wait_run(run_id)
     assert run.status == "succeeded"
     body = (await client.get(f"/api/heartbeat-runs/{run_id}")).text
@@ -141,17 +169,27 @@ async def test_injected_secrets_are_masked_in_logs_excerpts_events_and_responses
     for text in (body, log, events, run.stdout_excerpt, run.stderr_excerpt):
         assert secret not in text and "eyJ" not in text
     assert "***REDACTED***" in run.stdout_excerpt
-    stored = await factory.rows(sa.select(HeartbeatRunEvent.payload).where(HeartbeatRunEvent.run_id == uuid.UUID(run_id)))
+    stored = await factory.rows(
+        sa.select(HeartbeatRunEvent.payload).where(HeartbeatRunEvent.run_id == uuid.UUID(run_id))
+    )
     assert secret not in json.dumps([r.payload for r in stored])
 
 
 async def test_log_pages_by_offset_and_byte_limit(client, factory):
-    _, _, run_id = await start(client, factory, {"command": "/bin/sh", "args": ["-c", "for i in $(seq 1 200); do echo line-$i-äöü; done"]})
+    _, _, run_id = await start(
+        client,
+        factory,
+        {"command": "/bin/sh", "args": ["-c", "for i in $(seq 1 200); do echo line-$i-äöü; done"]},
+    )
     await factory.wait_run(run_id)
     whole = (await client.get(f"/api/heartbeat-runs/{run_id}/log")).json()["content"]
     pieces, offset = [], 0
     while True:
-        page = (await client.get(f"/api/heartbeat-runs/{run_id}/log", params={"offset": offset, "limitBytes": 333})).json()
+        page = (
+            await client.get(
+                f"/api/heartbeat-runs/{run_id}/log", params={"offset": offset, "limitBytes": 333}
+            )
+        ).json()
         pieces.append(page["content"])
         if "nextOffset" not in page:
             break
@@ -159,18 +197,24 @@ async def test_log_pages_by_offset_and_byte_limit(client, factory):
     assert "".join(pieces) == whole and len(pieces) > 3 and "line-200-äöü" in whole
 
 
-async def test_missing_jwt_secret_fails_the_run_instead_of_running_unauthenticated(make_settings, database_url, tmp_path):
+async def test_missing_jwt_secret_fails_the_run_instead_of_running_unauthenticated(
+    make_settings, database_url, tmp_path
+):
     import httpx
 
     from paperclip.server.runtime import build_app
 
     marker = tmp_path / "ran"
-    app = build_app(make_settings({"PAPERCLIP_AGENT_JWT_SECRET": "", "BETTER_AUTH_SECRET": ""}), database_url, 3100)
+    app = build_app(
+        make_settings({"PAPERCLIP_AGENT_JWT_SECRET": "", "BETTER_AUTH_SECRET": ""}), database_url, 3100
+    )
     async with app.router.lifespan_context(app):
         factory = Factory(app)
         company = await factory.company()
         agent = await factory.agent(company, config={"command": "/bin/touch", "args": [str(marker)]})
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost:3100") as http:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://localhost:3100"
+        ) as http:
             run_id = (await http.post(f"/api/agents/{agent}/wakeup", json={})).json()["id"]
         run = await factory.wait_run(run_id)
     assert run.status == "failed" and run.error_code == "auth_unavailable"

@@ -123,9 +123,14 @@ async def test_delete_agent(client, api, app):
 async def test_permissions_patch(client, api):
     cid = await api.company()
     a = await api.agent(cid)
-    r = await client.patch(f"/api/agents/{a['id']}/permissions", json={"canCreateAgents": False, "canAssignTasks": True})
+    r = await client.patch(
+        f"/api/agents/{a['id']}/permissions", json={"canCreateAgents": False, "canAssignTasks": True}
+    )
     assert r.status_code == 200
-    assert r.json()["permissions"]["canCreateAgents"] is False and r.json()["permissions"]["canAssignTasks"] is True
+    assert (
+        r.json()["permissions"]["canCreateAgents"] is False
+        and r.json()["permissions"]["canAssignTasks"] is True
+    )
     r = await client.patch(f"/api/agents/{a['id']}/permissions", json={"canCreateAgents": "x"})
     assert r.status_code == 400
 
@@ -134,9 +139,18 @@ async def test_adapter_env_redacted_and_placeholders_do_not_overwrite(client, ap
     cid = await api.company()
     s1 = (await client.post(f"/api/companies/{cid}/secrets", json={"name": "s1", "value": "v1"})).json()["id"]
     await client.post(f"/api/secrets/{s1}/rotate", json={"value": "v2"})
-    a = await api.agent(cid, adapterConfig={"command": "run", "apiKey": "sk-live-1",
-                                            "env": {"OPENAI_API_KEY": "sk-123", "PLAIN": "x",
-                                                    "REF": {"type": "secret_ref", "secretId": s1, "version": 2}}})
+    a = await api.agent(
+        cid,
+        adapterConfig={
+            "command": "run",
+            "apiKey": "sk-live-1",
+            "env": {
+                "OPENAI_API_KEY": "sk-123",
+                "PLAIN": "x",
+                "REF": {"type": "secret_ref", "secretId": s1, "version": 2},
+            },
+        },
+    )
     cfg = a["adapterConfig"]
     assert cfg["command"] == "run" and cfg["apiKey"] == "***REDACTED***"
     assert cfg["env"]["OPENAI_API_KEY"] == {"type": "plain", "value": "***REDACTED***"}
@@ -145,7 +159,9 @@ async def test_adapter_env_redacted_and_placeholders_do_not_overwrite(client, ap
     conf = (await client.get(f"/api/agents/{a['id']}/configuration")).json()
     assert conf["adapterConfig"] == cfg
     # sending back what was read keeps the stored secrets; merging keeps untouched keys
-    r = await client.patch(f"/api/agents/{a['id']}", json={"adapterConfig": {"env": cfg["env"], "cwd": "/tmp"}})
+    r = await client.patch(
+        f"/api/agents/{a['id']}", json={"adapterConfig": {"env": cfg["env"], "cwd": "/tmp"}}
+    )
     assert r.status_code == 200
     async with app.state.sessions() as s:
         stored = await s.scalar(sa.select(Agent.adapter_config).where(Agent.id == uuid.UUID(a["id"])))
@@ -161,7 +177,9 @@ async def test_agent_url_key_lookup(client, api):
     r = await client.post("/api/agents/ceo-bot/pause", params={"companyId": cid})
     assert r.status_code == 200 and r.json()["status"] == "paused"
     r = await client.get("/api/agents/ceo-bot")
-    assert r.status_code == 422 and r.json() == {"error": "Agent shortname lookup requires companyId query parameter"}
+    assert r.status_code == 422 and r.json() == {
+        "error": "Agent shortname lookup requires companyId query parameter"
+    }
     # an agent resolves keys in its own company
     worker = await api.agent(cid, "Worker")
     r = await client.get("/api/agents/ceo-bot", headers=await api.key(worker["id"]))

@@ -17,8 +17,10 @@ async def test_hire_without_board_approval_is_direct(client, api):
 
 async def test_hire_with_board_approval_creates_pending_agent_and_approval(client, api, app):
     cid = await api.company(requireBoardApprovalForNewAgents=True)
-    r = await client.post(f"/api/companies/{cid}/agent-hires",
-                          json={"name": "Hiree", "role": "engineer", "adapterConfig": {"env": {"K": "secret-v"}}})
+    r = await client.post(
+        f"/api/companies/{cid}/agent-hires",
+        json={"name": "Hiree", "role": "engineer", "adapterConfig": {"env": {"K": "secret-v"}}},
+    )
     assert r.status_code == 201, r.text
     body = r.json()
     agent, approval = body["agent"], body["approval"]
@@ -40,11 +42,15 @@ async def test_agent_hire_needs_permission_and_goes_through_approval(client, api
     cid = await api.company()
     boss = await api.agent(cid, "Boss")  # default permissions allow creating agents
     auth = await api.key(boss["id"])
-    r = await client.post(f"/api/companies/{cid}/agent-hires", json={"name": "Sub", "reportsTo": boss["id"]}, headers=auth)
+    r = await client.post(
+        f"/api/companies/{cid}/agent-hires", json={"name": "Sub", "reportsTo": boss["id"]}, headers=auth
+    )
     assert r.status_code == 201, r.text
     assert r.json()["agent"]["status"] == "pending_approval"
     assert r.json()["approval"]["requestedByAgentId"] == boss["id"]
-    await client.patch(f"/api/agents/{boss['id']}/permissions", json={"canCreateAgents": False, "canAssignTasks": False})
+    await client.patch(
+        f"/api/agents/{boss['id']}/permissions", json={"canCreateAgents": False, "canAssignTasks": False}
+    )
     r = await client.post(f"/api/companies/{cid}/agent-hires", json={"name": "Sub2"}, headers=auth)
     assert r.status_code == 403
     other = await api.company("Other")

@@ -21,7 +21,9 @@ async def test_key_created_once_listed_without_token_and_authenticates(client, a
     assert [k["id"] for k in listed] == [created["id"]]
     assert "token" not in listed[0] and listed[0]["revokedAt"] is None
     async with app.state.sessions() as s:
-        stored = await s.scalar(sa.select(AgentApiKey.key_hash).where(AgentApiKey.id == uuid.UUID(created["id"])))
+        stored = await s.scalar(
+            sa.select(AgentApiKey.key_hash).where(AgentApiKey.id == uuid.UUID(created["id"]))
+        )
     assert stored == hashlib.sha256(created["token"].encode()).hexdigest()
     me = await client.get("/api/agents/me", headers={"Authorization": f"Bearer {created['token']}"})
     assert me.status_code == 200 and me.json()["id"] == a["id"]
@@ -61,7 +63,9 @@ async def test_using_a_key_records_last_used_at_at_most_once_a_minute(client, ap
 
     async def last_used():
         async with app.state.sessions() as s:
-            return await s.scalar(sa.select(AgentApiKey.last_used_at).where(AgentApiKey.id == uuid.UUID(created["id"])))
+            return await s.scalar(
+                sa.select(AgentApiKey.last_used_at).where(AgentApiKey.id == uuid.UUID(created["id"]))
+            )
 
     assert await last_used() is None
     assert (await client.get("/api/agents/me", headers=auth)).status_code == 200  # a read request
@@ -70,9 +74,14 @@ async def test_using_a_key_records_last_used_at_at_most_once_a_minute(client, ap
     assert (await client.get("/api/agents/me", headers=auth)).status_code == 200
     assert await last_used() == first  # within the minute: not written again
     async with app.state.sessions() as s, s.begin():
-        await s.execute(sa.update(AgentApiKey).where(AgentApiKey.id == uuid.UUID(created["id"]))
-                        .values(last_used_at=sa.text("now() - interval '2 minutes'")))
+        await s.execute(
+            sa.update(AgentApiKey)
+            .where(AgentApiKey.id == uuid.UUID(created["id"]))
+            .values(last_used_at=sa.text("now() - interval '2 minutes'"))
+        )
     stale = await last_used()
-    r = await client.post(f"/api/companies/{cid}/issues", json={"title": "by key"}, headers=auth)  # a write request
+    r = await client.post(
+        f"/api/companies/{cid}/issues", json={"title": "by key"}, headers=auth
+    )  # a write request
     assert r.status_code == 201, r.text
     assert await last_used() > stale

@@ -11,8 +11,14 @@ from paperclip.heartbeat.wakeups import request_wakeup
 
 async def _queue_wakeup(app, company_id: str, agent_id: str):
     async with app.state.sessions() as s, s.begin():
-        return await request_wakeup(s, company_id=uuid.UUID(company_id), agent_id=uuid.UUID(agent_id),
-                                    source="on_demand", reason="test", now=datetime.now(UTC))
+        return await request_wakeup(
+            s,
+            company_id=uuid.UUID(company_id),
+            agent_id=uuid.UUID(agent_id),
+            source="on_demand",
+            reason="test",
+            now=datetime.now(UTC),
+        )
 
 
 async def test_pause_cancels_queued_work_and_resume_returns_to_idle(client, api, app):
@@ -25,7 +31,9 @@ async def test_pause_cancels_queued_work_and_resume_returns_to_idle(client, api,
     assert body["status"] == "paused" and body["pauseReason"] == "manual" and body["pausedAt"]
     async with app.state.sessions() as s:
         run_status = await s.scalar(sa.select(HeartbeatRun.status).where(HeartbeatRun.id == outcome.run_id))
-        wake_status = await s.scalar(sa.select(AgentWakeupRequest.status).where(AgentWakeupRequest.id == outcome.request_id))
+        wake_status = await s.scalar(
+            sa.select(AgentWakeupRequest.status).where(AgentWakeupRequest.id == outcome.request_id)
+        )
     assert run_status == "cancelled"
     assert wake_status in ("cancelled", "claimed")  # the request is claimed by its run once the run exists
     r = await client.post(f"/api/agents/{a['id']}/resume")
@@ -56,7 +64,9 @@ async def test_clear_error_only_from_error(client, api, app):
     cid = await api.company()
     a = await api.agent(cid)
     r = await client.post(f"/api/agents/{a['id']}/clear-error")
-    assert r.status_code == 409 and r.json() == {"error": "Only agents in error status can have their error cleared"}
+    assert r.status_code == 409 and r.json() == {
+        "error": "Only agents in error status can have their error cleared"
+    }
     async with app.state.sessions() as s, s.begin():
         await s.execute(sa.update(Agent).where(Agent.id == uuid.UUID(a["id"])).values(status="error"))
     r = await client.post(f"/api/agents/{a['id']}/clear-error")

@@ -11,8 +11,10 @@ async def test_patch_writes_revision_and_rollback_restores(client, api, app):
     cid = await api.company()
     a = await api.agent(cid, "Rolly", adapterConfig={"command": "a", "env": {"SECRET_TOKEN": "s3cret"}})
     aid = a["id"]
-    r = await client.patch(f"/api/agents/{aid}", json={"adapterConfig": {"command": "b", "env": {"SECRET_TOKEN": "new"}},
-                                                     "name": "Rolly2"})
+    r = await client.patch(
+        f"/api/agents/{aid}",
+        json={"adapterConfig": {"command": "b", "env": {"SECRET_TOKEN": "new"}}, "name": "Rolly2"},
+    )
     assert r.status_code == 200 and r.json()["name"] == "Rolly2"
     # an unchanged patch writes no revision
     await client.patch(f"/api/agents/{aid}", json={"name": "Rolly2"})
@@ -21,7 +23,10 @@ async def test_patch_writes_revision_and_rollback_restores(client, api, app):
     rev = revisions[0]
     assert rev["source"] == "patch" and set(rev["changedKeys"]) == {"name", "adapterConfig"}
     assert rev["beforeConfig"]["adapterConfig"]["command"] == "a"
-    assert rev["afterConfig"]["adapterConfig"]["env"]["SECRET_TOKEN"] == {"type": "plain", "value": "***REDACTED***"}
+    assert rev["afterConfig"]["adapterConfig"]["env"]["SECRET_TOKEN"] == {
+        "type": "plain",
+        "value": "***REDACTED***",
+    }
     assert rev["createdByUserId"] == "local-board"
     one = await client.get(f"/api/agents/{aid}/config-revisions/{rev['id']}")
     assert one.status_code == 200 and one.json()["id"] == rev["id"]
@@ -32,7 +37,10 @@ async def test_patch_writes_revision_and_rollback_restores(client, api, app):
     assert r.json()["adapterConfig"]["command"] == "b" and r.json()["title"] is None
     async with app.state.sessions() as s:
         stored = await s.scalar(sa.select(Agent.adapter_config).where(Agent.id == uuid.UUID(aid)))
-    assert stored["env"]["SECRET_TOKEN"] == {"type": "plain", "value": "new"}  # secrets restored, not placeholders
+    assert stored["env"]["SECRET_TOKEN"] == {
+        "type": "plain",
+        "value": "new",
+    }  # secrets restored, not placeholders
     revisions = (await client.get(f"/api/agents/{aid}/config-revisions")).json()
     assert [x["source"] for x in revisions] == ["rollback", "patch", "patch"]
     assert revisions[0]["rolledBackFromRevisionId"] == rev["id"]

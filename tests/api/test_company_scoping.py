@@ -18,27 +18,52 @@ WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 async def _company_a(client) -> dict[str, str]:
     company = (await client.post("/api/companies", json={"name": "Alpha Scope"})).json()
     cid = company["id"]
-    agent = (await client.post(f"/api/companies/{cid}/agents", json={
-        "name": "Alpha Agent", "adapterType": "process", "adapterConfig": {"command": "true"},
-        "runtimeConfig": {"heartbeat": {"enabled": False}}})).json()
+    agent = (
+        await client.post(
+            f"/api/companies/{cid}/agents",
+            json={
+                "name": "Alpha Agent",
+                "adapterType": "process",
+                "adapterConfig": {"command": "true"},
+                "runtimeConfig": {"heartbeat": {"enabled": False}},
+            },
+        )
+    ).json()
     key = (await client.post(f"/api/agents/{agent['id']}/keys", json={"name": "a"})).json()
     await client.patch(f"/api/agents/{agent['id']}", json={"title": "Renamed"})
     revisions = (await client.get(f"/api/agents/{agent['id']}/config-revisions")).json()
-    goal = (await client.post(f"/api/companies/{cid}/goals", json={"title": "Alpha goal", "level": "company"})).json()
+    goal = (
+        await client.post(f"/api/companies/{cid}/goals", json={"title": "Alpha goal", "level": "company"})
+    ).json()
     project = (await client.post(f"/api/companies/{cid}/projects", json={"name": "Alpha project"})).json()
     issue = (await client.post(f"/api/companies/{cid}/issues", json={"title": "Alpha issue"})).json()
     comment = (await client.post(f"/api/issues/{issue['id']}/comments", json={"body": "hello"})).json()
-    label = (await client.post(f"/api/companies/{cid}/labels", json={"name": "alpha", "color": "#aabbcc"})).json()
-    approval = (await client.post(f"/api/companies/{cid}/approvals", json={
-        "type": "request_board_approval", "payload": {"why": "scope test"}})).json()
+    label = (
+        await client.post(f"/api/companies/{cid}/labels", json={"name": "alpha", "color": "#aabbcc"})
+    ).json()
+    approval = (
+        await client.post(
+            f"/api/companies/{cid}/approvals",
+            json={"type": "request_board_approval", "payload": {"why": "scope test"}},
+        )
+    ).json()
     run = (await client.post(f"/api/agents/{agent['id']}/wakeup", json={"source": "on_demand"})).json()
-    secret = (await client.post(f"/api/companies/{cid}/secrets", json={"name": "alpha-key", "value": "alpha-value"})).json()
+    secret = (
+        await client.post(f"/api/companies/{cid}/secrets", json={"name": "alpha-key", "value": "alpha-value"})
+    ).json()
     ids = {
-        "company_id": cid, "agent_id": agent["id"], "key_id": key["id"], "goal_id": goal["id"],
-        "project_id": project["id"], "issue_id": issue["id"], "comment_id": comment["id"],
-        "label_id": label["id"], "approval_id": approval["id"],
+        "company_id": cid,
+        "agent_id": agent["id"],
+        "key_id": key["id"],
+        "goal_id": goal["id"],
+        "project_id": project["id"],
+        "issue_id": issue["id"],
+        "comment_id": comment["id"],
+        "label_id": label["id"],
+        "approval_id": approval["id"],
         "revision_id": revisions[0]["id"] if revisions else str(uuid.uuid4()),
-        "run_id": run.get("id") or str(uuid.uuid4()), "secret_id": secret["id"],
+        "run_id": run.get("id") or str(uuid.uuid4()),
+        "secret_id": secret["id"],
     }
     assert all(ids.values()), ids
     return ids
@@ -46,8 +71,12 @@ async def _company_a(client) -> dict[str, str]:
 
 async def _agent_key_of_company_b(client) -> str:
     company = (await client.post("/api/companies", json={"name": "Beta Scope"})).json()
-    agent = (await client.post(f"/api/companies/{company['id']}/agents", json={
-        "name": "Beta Agent", "adapterType": "process", "adapterConfig": {"command": "true"}})).json()
+    agent = (
+        await client.post(
+            f"/api/companies/{company['id']}/agents",
+            json={"name": "Beta Agent", "adapterType": "process", "adapterConfig": {"command": "true"}},
+        )
+    ).json()
     return (await client.post(f"/api/agents/{agent['id']}/keys", json={"name": "b"})).json()["token"]
 
 
@@ -59,13 +88,17 @@ async def test_no_route_lets_an_agent_of_another_company_change_or_read_anything
     assert (await client.get("/api/agents/me", headers=headers)).status_code == 200
     assert (await client.get(f"/api/issues/{ids['issue_id']}")).status_code == 200
     assert (await client.get(f"/api/issues/{ids['issue_id']}", headers=headers)).status_code in (403, 404)
-    assert (await client.get(f"/api/companies/{ids['company_id']}/issues", headers=headers)).status_code == 403
+    assert (
+        await client.get(f"/api/companies/{ids['company_id']}/issues", headers=headers)
+    ).status_code == 403
     secrets_of_a = set(ids.values())
     leaks = []
     routes = [r for r in app.routes if isinstance(r, APIRoute) and r.path.startswith("/api")]
     assert len(routes) > 50
     # reads first, then writes (a write that wrongly succeeded must not hide later findings)
-    ordered = sorted(((m, r) for r in routes for m in r.methods if m != "HEAD"), key=lambda mr: mr[0] in WRITE_METHODS)
+    ordered = sorted(
+        ((m, r) for r in routes for m in r.methods if m != "HEAD"), key=lambda mr: mr[0] in WRITE_METHODS
+    )
     for method, route in ordered:
         path = re.sub(r"\{(\w+)(:[^}]*)?\}", lambda m: ids.get(m.group(1), str(uuid.uuid4())), route.path)
         body = {} if method in WRITE_METHODS else None

@@ -19,7 +19,9 @@ def _free_port() -> int:
 async def _read_response(reader: asyncio.StreamReader) -> tuple[int, dict[str, str], bytes]:
     head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
     lines = head.decode("latin-1").split("\r\n")
-    headers = {k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:] if ":" in line)}
+    headers = {
+        k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:] if ":" in line)
+    }
     body = await asyncio.wait_for(reader.readexactly(int(headers.get("content-length", "0"))), 10)
     return int(lines[0].split()[1]), headers, body
 
@@ -30,7 +32,9 @@ async def test_a_500_keeps_the_keep_alive_connection_usable(app):
 
     app.router.add_api_route("/api/test-boom", boom, methods=["GET"])
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
+    )
     serving = asyncio.create_task(server.serve())
     try:
         while not server.started:

@@ -47,7 +47,9 @@ def _sample(schema: dict, defs: dict, depth: int = 0) -> Any:
     kind = schema.get("type")
     if kind == "object" or "properties" in schema:
         props = schema.get("properties", {})
-        return {name: _sample(props[name], defs, depth + 1) for name in schema.get("required", []) if depth < 4}
+        return {
+            name: _sample(props[name], defs, depth + 1) for name in schema.get("required", []) if depth < 4
+        }
     if kind == "array":
         return []
     if kind == "integer":
@@ -71,19 +73,34 @@ def _body_cases(route: APIRoute) -> list[tuple[str, Any]]:
     defs = schema.get("$defs", {})
     root = _resolve(schema, defs)
     base = _sample(root, defs) if root else {}
-    cases: list[tuple[str, Any]] = [("a list instead of an object", []), ("a string instead of an object", "x"),
-                                    ("deep JSON", DEEP), ("a NUL key", {NUL: 1}), ("a surrogate key", {SURROGATE: 1})]
+    cases: list[tuple[str, Any]] = [
+        ("a list instead of an object", []),
+        ("a string instead of an object", "x"),
+        ("deep JSON", DEEP),
+        ("a NUL key", {NUL: 1}),
+        ("a surrogate key", {SURROGATE: 1}),
+    ]
     for name, prop in (root.get("properties") or {}).items():
         options = [_resolve(s, defs) for s in prop.get("anyOf", [prop])]
-        kinds = {o.get("type") for o in options} | ({"object"} if not prop.get("type") and "anyOf" not in prop
-                                                     and "$ref" not in prop else set())
+        kinds = {o.get("type") for o in options} | (
+            {"object"} if not prop.get("type") and "anyOf" not in prop and "$ref" not in prop else set()
+        )
         if "string" in kinds or "object" in kinds or None in kinds:
-            cases += [(f"NUL in {name}", {**base, name: NUL}), (f"surrogate in {name}", {**base, name: SURROGATE})]
+            cases += [
+                (f"NUL in {name}", {**base, name: NUL}),
+                (f"surrogate in {name}", {**base, name: SURROGATE}),
+            ]
         if "integer" in kinds or "number" in kinds:
-            cases += [(f"{name} past 64 bits", {**base, name: 10**30}), (f"{name} past int4", {**base, name: 2**31})]
+            cases += [
+                (f"{name} past 64 bits", {**base, name: 10**30}),
+                (f"{name} past int4", {**base, name: 2**31}),
+            ]
         if "object" in kinds or None in kinds:
-            cases += [(f"deep {name}", {**base, name: DEEP}), (f"surrogate key in {name}", {**base, name: {SURROGATE: 1}}),
-                      (f"NUL in a value in {name}", {**base, name: {"k": NUL}})]
+            cases += [
+                (f"deep {name}", {**base, name: DEEP}),
+                (f"surrogate key in {name}", {**base, name: {SURROGATE: 1}}),
+                (f"NUL in a value in {name}", {**base, name: {"k": NUL}}),
+            ]
         if "array" in kinds:
             cases += [(f"NUL in an item of {name}", {**base, name: [NUL]})]
     return cases
@@ -127,17 +144,33 @@ async def test_every_route_answers_hostile_input_with_a_4xx(app, client):
                 requests.append((f"NUL in query {name}", _path(route, ids), {"params": {name: NUL}}))
                 if is_int:
                     for value in ("9" * 100, str(2**31), "-" + "9" * 30, "abc"):
-                        requests.append((f"query {name}={value[:12]}", _path(route, ids), {"params": {name: value}}))
+                        requests.append(
+                            (f"query {name}={value[:12]}", _path(route, ids), {"params": {name: value}})
+                        )
             for label, body in _body_cases(route):
-                requests.append((label, _path(route, ids), {"content": json.dumps(body).encode(),  # \uXXXX escapes
-                                                            "headers": {"content-type": "application/json"}}))
+                requests.append(
+                    (
+                        label,
+                        _path(route, ids),
+                        {
+                            "content": json.dumps(body).encode(),  # \uXXXX escapes
+                            "headers": {"content-type": "application/json"},
+                        },
+                    )
+                )
             documented = document["paths"].get(route.path, {}).get(method.lower(), {}).get("responses")
             for label, url, kwargs in requests:
                 res = await client.request(method, url, **kwargs)
                 checked += 1
                 if not 400 <= res.status_code < 500:
                     failures.append(f"{method} {route.path} [{label}] -> {res.status_code} {res.text[:120]}")
-                elif documented is not None and str(res.status_code) not in documented:  # the document tells the truth
-                    failures.append(f"{method} {route.path} [{label}] -> {res.status_code}, not in its OpenAPI responses")
+                elif (
+                    documented is not None and str(res.status_code) not in documented
+                ):  # the document tells the truth
+                    failures.append(
+                        f"{method} {route.path} [{label}] -> {res.status_code}, not in its OpenAPI responses"
+                    )
     assert checked > 200
-    assert not failures, f"{len(failures)} of {checked} hostile requests were not refused:\n" + "\n".join(failures)
+    assert not failures, f"{len(failures)} of {checked} hostile requests were not refused:\n" + "\n".join(
+        failures
+    )

@@ -12,7 +12,9 @@ async def test_every_route_documents_its_errors(app, client):
     assert document["components"]["schemas"]["Error"]["required"] == ["error"]
     assert "HTTPValidationError" not in str(document)
     missing = []
-    routes = [r for r in app.routes if isinstance(r, APIRoute) and r.path.startswith("/api") and r.include_in_schema]
+    routes = [
+        r for r in app.routes if isinstance(r, APIRoute) and r.path.startswith("/api") and r.include_in_schema
+    ]
     assert len(routes) > 100
     for route in routes:
         for method in route.methods - {"HEAD", "OPTIONS"}:
@@ -24,8 +26,13 @@ async def test_every_route_documents_its_errors(app, client):
                 missing.append(f"{method} {route.path}: {code}")
             for code, response in responses.items():
                 if code.startswith("4"):
-                    assert response["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
-            assert any(code.startswith("2") or code.startswith("3") for code in responses), (method, route.path)
+                    assert response["content"]["application/json"]["schema"] == {
+                        "$ref": "#/components/schemas/Error"
+                    }
+            assert any(code.startswith("2") or code.startswith("3") for code in responses), (
+                method,
+                route.path,
+            )
     assert not missing, "\n".join(missing)
 
 

@@ -26,9 +26,13 @@ class Model(BaseModel):
 
 ID = uuid.UUID("2f1c3e9a-0000-4000-8000-000000000001")
 VALUES = [
-    {"id": ID, "n": 3, "f": 1.5, "none": None, "ok": True, "text": "név ✓ \"quoted\"\n"},
-    {"aware": datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC), "whole": datetime(2026, 1, 2, tzinfo=UTC),
-     "naive": datetime(2026, 1, 2, 3, 4, 5), "day": date(2026, 1, 2)},
+    {"id": ID, "n": 3, "f": 1.5, "none": None, "ok": True, "text": 'név ✓ "quoted"\n'},
+    {
+        "aware": datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC),
+        "whole": datetime(2026, 1, 2, tzinfo=UTC),
+        "naive": datetime(2026, 1, 2, 3, 4, 5),
+        "day": date(2026, 1, 2),
+    },
     {"money": Decimal("12.50"), "count": Decimal("7"), "color": Color.RED, "tags": ("a", "b")},
     {"model": Model(name="x", at=datetime(2026, 1, 2, tzinfo=UTC)), ID: "uuid key", 5: "int key"},
     [{"nested": [[1, 2], {"deep": {"deeper": [None]}}]}, []],

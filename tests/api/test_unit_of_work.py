@@ -12,8 +12,11 @@ async def _table(app) -> None:
     async with app.state.sessions() as s, s.begin():
         # A deferred foreign key is checked at COMMIT: the only way a handler's work can be fine
         # until the very end and still fail.
-        await s.execute(sa.text(
-            "CREATE TABLE uow_probe (id int PRIMARY KEY, ref int REFERENCES uow_probe(id) DEFERRABLE INITIALLY DEFERRED)"))
+        await s.execute(
+            sa.text(
+                "CREATE TABLE uow_probe (id int PRIMARY KEY, ref int REFERENCES uow_probe(id) DEFERRABLE INITIALLY DEFERRED)"
+            )
+        )
 
 
 async def _rows(app) -> list[int]:
@@ -23,7 +26,9 @@ async def _rows(app) -> list[int]:
 
 def _routes(app) -> None:
     async def insert(row: int, session: DB, ref: int | None = None):
-        await session.execute(sa.text("INSERT INTO uow_probe (id, ref) VALUES (:id, :ref)"), {"id": row, "ref": ref})
+        await session.execute(
+            sa.text("INSERT INTO uow_probe (id, ref) VALUES (:id, :ref)"), {"id": row, "ref": ref}
+        )
         return {"inserted": row}
 
     async def insert_then_refuse(row: int, session: DB):
@@ -88,7 +93,9 @@ async def test_a_refused_write_keeps_the_connections_prepared_statements(make_se
     app.router.add_api_route("/test/prepared", prepared_count, methods=["POST"])
     app.router.add_api_route("/test/refuse", refuse, methods=["POST"])
     async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost:3100") as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://localhost:3100"
+        ) as client:
             await client.post("/test/prepared")
             assert (await client.post("/test/prepared")).json()["prepared"] >= 1
             assert (await client.post("/test/refuse")).status_code == 409

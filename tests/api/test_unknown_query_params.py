@@ -16,15 +16,27 @@ from paperclip.cli.client.catalog import GROUPS
 # The issue-list filters the original accepts (paperclip-core.md §4.2 and the original run beside ours):
 # each one is honoured, never refused and never ignored.
 ISSUE_LIST_FILTERS = {
-    "status": "todo", "assigneeAgentId": "null", "assigneeUserId": "me", "projectId": "null", "goalId": "null",
-    "parentId": "null", "labelId": str(uuid.uuid4()), "q": "x", "originKind": "manual", "limit": "5", "offset": "0",
-    "participantAgentId": str(uuid.uuid4()), "descendantOf": str(uuid.uuid4()),
+    "status": "todo",
+    "assigneeAgentId": "null",
+    "assigneeUserId": "me",
+    "projectId": "null",
+    "goalId": "null",
+    "parentId": "null",
+    "labelId": str(uuid.uuid4()),
+    "q": "x",
+    "originKind": "manual",
+    "limit": "5",
+    "offset": "0",
+    "participantAgentId": str(uuid.uuid4()),
+    "descendantOf": str(uuid.uuid4()),
     "createdFromIssueId": str(uuid.uuid4()),
 }
 
 
 def _get_routes(app) -> list[APIRoute]:
-    return [r for r in app.routes if isinstance(r, APIRoute) and r.path.startswith("/api") and "GET" in r.methods]
+    return [
+        r for r in app.routes if isinstance(r, APIRoute) and r.path.startswith("/api") and "GET" in r.methods
+    ]
 
 
 async def test_every_get_route_refuses_an_unknown_query_parameter_by_name(app, client):
@@ -72,10 +84,15 @@ def test_every_query_parameter_the_original_cli_sends_is_declared_by_our_route(a
             if cmd.method != "GET":
                 continue
             shape = re.sub(r"\{\w+\}", "X", cmd.path)
-            route = next((r for r in routes if re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", r.path), shape)), None)
+            route = next(
+                (r for r in routes if re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", r.path), shape)), None
+            )
             if route is None:
                 continue  # a route we do not have yet: its own test adds it
             known = input_guard.known_query_names(route) or frozenset()
-            undeclared += [f"{group} {cmd.name}: {opt.wire}" for opt in cmd.opts
-                           if opt.to == "query" and opt.wire not in known]
+            undeclared += [
+                f"{group} {cmd.name}: {opt.wire}"
+                for opt in cmd.opts
+                if opt.to == "query" and opt.wire not in known
+            ]
     assert not undeclared

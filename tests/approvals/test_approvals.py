@@ -13,10 +13,14 @@ async def create(gov, company_id: str, headers=None, **body):
 async def test_create_get_and_list_approvals(gov):
     c = await gov.company()
     a = await gov.agent(c["id"])
-    r = await create(gov, c["id"], type="approve_ceo_strategy", payload={"plan": "x"}, requestedByAgentId=a["id"])
+    r = await create(
+        gov, c["id"], type="approve_ceo_strategy", payload={"plan": "x"}, requestedByAgentId=a["id"]
+    )
     assert r.status_code == 201, r.text
     ap = r.json()
-    assert ap["status"] == "pending" and ap["type"] == "approve_ceo_strategy" and ap["payload"] == {"plan": "x"}
+    assert (
+        ap["status"] == "pending" and ap["type"] == "approve_ceo_strategy" and ap["payload"] == {"plan": "x"}
+    )
     assert ap["requestedByAgentId"] == a["id"] and ap["requestedByUserId"] == "local-board"
     assert ap["decidedAt"] is None and ap["decisionNote"] is None and ap["decidedByUserId"] is None
     assert (await gov.client.get(f"/api/approvals/{ap['id']}")).json() == ap
@@ -85,7 +89,11 @@ async def test_decisions_are_recorded_board_only_and_final(gov):
         assert r.status_code == 422, (action, r.text)
     assert (await gov.client.post(f"/api/approvals/{ap['id']}/approve")).status_code == 400  # body required
     act = gov.one("SELECT details FROM activity_log WHERE action = 'approval.approved'")
-    assert act["details"] == {"type": "request_board_approval", "linkedIssueIds": [], "requestedByAgentId": None}
+    assert act["details"] == {
+        "type": "request_board_approval",
+        "linkedIssueIds": [],
+        "requestedByAgentId": None,
+    }
 
     ap2 = (await create(gov, c["id"])).json()
     r = await gov.client.post(f"/api/approvals/{ap2['id']}/reject", json={"decisionNote": "no"})
@@ -97,23 +105,39 @@ async def test_revision_and_resubmit(gov):
     c = await gov.company()
     a = await gov.agent(c["id"])
     headers = await gov.key(a["id"])
-    ap = (await create(gov, c["id"], headers=headers, type="approve_ceo_strategy", payload={"plan": "v1"})).json()
-    r = await gov.client.post(f"/api/approvals/{ap['id']}/request-revision", json={"decisionNote": "more detail"})
+    ap = (
+        await create(gov, c["id"], headers=headers, type="approve_ceo_strategy", payload={"plan": "v1"})
+    ).json()
+    r = await gov.client.post(
+        f"/api/approvals/{ap['id']}/request-revision", json={"decisionNote": "more detail"}
+    )
     assert r.status_code == 200 and r.json()["status"] == "revision_requested"
     assert r.json()["decisionNote"] == "more detail"
     wake = gov.one("SELECT * FROM agent_wakeup_requests WHERE agent_id = %s", a["id"])
     assert wake["reason"] == "approval_revision_requested"
-    assert wake["payload"]["approvalId"] == ap["id"] and wake["payload"]["approvalStatus"] == "revision_requested"
-    r = await gov.client.post(f"/api/approvals/{ap['id']}/resubmit", json={"payload": {"plan": "v2"}}, headers=headers)
+    assert (
+        wake["payload"]["approvalId"] == ap["id"]
+        and wake["payload"]["approvalStatus"] == "revision_requested"
+    )
+    r = await gov.client.post(
+        f"/api/approvals/{ap['id']}/resubmit", json={"payload": {"plan": "v2"}}, headers=headers
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["status"] == "pending" and body["payload"] == {"plan": "v2"} and body["decidedAt"] is None
     r = await gov.client.post(f"/api/approvals/{ap['id']}/resubmit", json={})
-    assert r.status_code == 422 and r.json()["error"] == "Only revision requested approvals can be resubmitted"
+    assert (
+        r.status_code == 422 and r.json()["error"] == "Only revision requested approvals can be resubmitted"
+    )
     r = await gov.client.post(f"/api/approvals/{ap['id']}/approve", json={})
     assert r.status_code == 200
-    statuses = [w["reason"] for w in gov.sql(
-        "SELECT reason FROM agent_wakeup_requests WHERE agent_id = %s ORDER BY requested_at, created_at", a["id"])]
+    statuses = [
+        w["reason"]
+        for w in gov.sql(
+            "SELECT reason FROM agent_wakeup_requests WHERE agent_id = %s ORDER BY requested_at, created_at",
+            a["id"],
+        )
+    ]
     assert "approval_approved" in statuses
 
 
@@ -124,10 +148,13 @@ async def test_comments(gov):
     r = await gov.client.post(f"/api/approvals/{ap['id']}/comments", json={"body": "hello"})
     assert r.status_code == 201
     assert r.json()["authorUserId"] == "local-board" and r.json()["authorAgentId"] is None
-    r = await gov.client.post(f"/api/approvals/{ap['id']}/comments", json={"body": "agent here"},
-                              headers=await gov.key(a["id"]))
+    r = await gov.client.post(
+        f"/api/approvals/{ap['id']}/comments", json={"body": "agent here"}, headers=await gov.key(a["id"])
+    )
     assert r.status_code == 201 and r.json()["authorAgentId"] == a["id"]
-    assert (await gov.client.post(f"/api/approvals/{ap['id']}/comments", json={"body": ""})).status_code == 400
+    assert (
+        await gov.client.post(f"/api/approvals/{ap['id']}/comments", json={"body": ""})
+    ).status_code == 400
     listed = (await gov.client.get(f"/api/approvals/{ap['id']}/comments")).json()
     assert [x["body"] for x in listed] == ["hello", "agent here"]
 
@@ -147,7 +174,9 @@ async def test_issue_links(gov):
     assert r.status_code == 404 and r.json() == {"error": "Approval not found"}
     r = await gov.client.delete(f"/api/issues/{issue['id']}/approvals/{ap2['id']}")
     assert r.status_code == 200 and r.json() == {"ok": True}
-    assert [x["id"] for x in (await gov.client.get(f"/api/issues/{issue['id']}/approvals")).json()] == [ap["id"]]
+    assert [x["id"] for x in (await gov.client.get(f"/api/issues/{issue['id']}/approvals")).json()] == [
+        ap["id"]
+    ]
     assert (await gov.client.get(f"/api/issues/{uuid.uuid4()}/approvals")).status_code == 404
     other = await gov.company("Other Co")
     r = await create(gov, other["id"], issueIds=[issue["id"]])
@@ -157,8 +186,15 @@ async def test_issue_links(gov):
 async def test_hire_approval_activates_pending_agent(gov):
     """Conformance #29."""
     c = await gov.company(requireBoardApprovalForNewAgents=True)
-    r = await gov.client.post(f"/api/companies/{c['id']}/agent-hires", json={
-        "name": "Carl", "adapterType": "process", "adapterConfig": {"command": "true"}, "budgetMonthlyCents": 500})
+    r = await gov.client.post(
+        f"/api/companies/{c['id']}/agent-hires",
+        json={
+            "name": "Carl",
+            "adapterType": "process",
+            "adapterConfig": {"command": "true"},
+            "budgetMonthlyCents": 500,
+        },
+    )
     assert r.status_code == 201, r.text
     hired = r.json()
     assert hired["agent"]["status"] == "pending_approval"
@@ -170,7 +206,10 @@ async def test_hire_approval_activates_pending_agent(gov):
     assert agent["status"] == "idle" and agent["budgetMonthlyCents"] == 500
     assert gov.one("SELECT amount FROM budget_policies WHERE scope_id = %s", agent_id)["amount"] == 500
     r = await gov.client.post(f"/api/approvals/{ap_id}/approve", json={})
-    assert r.status_code == 422 and r.json()["error"] == "Only pending or revision requested approvals can be approved"
+    assert (
+        r.status_code == 422
+        and r.json()["error"] == "Only pending or revision requested approvals can be approved"
+    )
 
 
 async def test_hire_rejection_terminates_pending_agent(gov):
@@ -183,8 +222,14 @@ async def test_hire_rejection_terminates_pending_agent(gov):
 
 async def test_hire_approval_without_agent_creates_it_from_the_draft(gov):
     c = await gov.company()
-    ap = (await create(gov, c["id"], type="hire_agent", payload={"name": "Bob", "role": "engineer",
-                                                                  "budgetMonthlyCents": 300})).json()
+    ap = (
+        await create(
+            gov,
+            c["id"],
+            type="hire_agent",
+            payload={"name": "Bob", "role": "engineer", "budgetMonthlyCents": 300},
+        )
+    ).json()
     r = await gov.client.post(f"/api/approvals/{ap['id']}/approve", json={})
     assert r.status_code == 200, r.text
     bob = gov.one("SELECT * FROM agents WHERE name = 'Bob'")
@@ -206,7 +251,11 @@ async def test_decision_wakes_requester_or_records_why_not(gov):
     assert (await gov.client.post(f"/api/approvals/{ap['id']}/approve", json={})).status_code == 200
     wake = gov.one("SELECT * FROM agent_wakeup_requests WHERE agent_id = %s", a["id"])
     assert wake["reason"] == "approval_approved" and wake["source"] == "automation"
-    assert wake["payload"] == {"approvalId": ap["id"], "approvalStatus": "approved", "issueIds": [issue["id"]]}
+    assert wake["payload"] == {
+        "approvalId": ap["id"],
+        "approvalStatus": "approved",
+        "issueIds": [issue["id"]],
+    }
 
     ap2 = (await create(gov, c["id"], headers=headers)).json()
     assert (await gov.client.post(f"/api/agents/{a['id']}/pause")).status_code == 200
@@ -223,12 +272,15 @@ async def test_parallel_decisions_have_one_winner(gov, live_server):
     hired = (await gov.client.post(f"/api/companies/{c['id']}/agent-hires", json={"name": "Zed"})).json()
     url = f"/api/approvals/{hired['approval']['id']}"
     async with httpx.AsyncClient(base_url=live_server, timeout=60) as http:
-        responses = await asyncio.gather(*[http.post(f"{url}/{'approve' if i % 2 else 'reject'}", json={})
-                                           for i in range(16)])
+        responses = await asyncio.gather(
+            *[http.post(f"{url}/{'approve' if i % 2 else 'reject'}", json={}) for i in range(16)]
+        )
     codes = sorted(r.status_code for r in responses)
     assert codes == [200] + [422] * 15
     winner = next(r.json() for r in responses if r.status_code == 200)
     agent_status = gov.one("SELECT status FROM agents WHERE id = %s", hired["agent"]["id"])["status"]
     assert agent_status == ("idle" if winner["status"] == "approved" else "terminated")
-    decided = gov.sql("SELECT action FROM activity_log WHERE action IN ('approval.approved', 'approval.rejected')")
+    decided = gov.sql(
+        "SELECT action FROM activity_log WHERE action IN ('approval.approved', 'approval.rejected')"
+    )
     assert len(decided) == 1

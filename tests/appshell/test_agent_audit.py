@@ -13,21 +13,31 @@ async def test_agent_actions_pages_newest_first_with_issue_entities(client, gov:
     headers = await gov.key(agent["id"])
     issue = (await client.post(f"/api/companies/{cid}/issues", json={"title": "Audit me"})).json()
     for n in range(3):
-        r = await client.post(f"/api/issues/{issue['id']}/comments", json={"body": f"note {n}"}, headers=headers)
+        r = await client.post(
+            f"/api/issues/{issue['id']}/comments", json={"body": f"note {n}"}, headers=headers
+        )
         assert r.status_code == 201, r.text
     r = await client.get(f"/api/companies/{cid}/audit/agent-actions?limit=2")
     assert r.status_code == 200
     first = r.json()
     assert first["accessTier"] == "full" and len(first["items"]) == 2 and "nextCursor" in first
     assert all(i["actorType"] == "agent" and i["agentId"] == agent["id"] for i in first["items"])
-    second = (await client.get(f"/api/companies/{cid}/audit/agent-actions?limit=2&cursor={first['nextCursor']}")).json()
+    second = (
+        await client.get(f"/api/companies/{cid}/audit/agent-actions?limit=2&cursor={first['nextCursor']}")
+    ).json()
     ids = [i["id"] for i in first["items"] + second["items"]]
-    agent_rows = gov.sql("SELECT id FROM activity_log WHERE company_id = %s AND actor_type = 'agent' "
-                         "ORDER BY created_at DESC, id DESC", cid)
+    agent_rows = gov.sql(
+        "SELECT id FROM activity_log WHERE company_id = %s AND actor_type = 'agent' "
+        "ORDER BY created_at DESC, id DESC",
+        cid,
+    )
     assert ids == [str(r["id"]) for r in agent_rows][: len(ids)] and len(set(ids)) == len(ids)
     on_issue = [i for i in first["items"] + second["items"] if i["entityType"] == "issue"]
-    assert on_issue and on_issue[0]["entity"]["issue"] == {"id": issue["id"], "identifier": issue["identifier"],
-                                                          "title": "Audit me"}
+    assert on_issue and on_issue[0]["entity"]["issue"] == {
+        "id": issue["id"],
+        "identifier": issue["identifier"],
+        "title": "Audit me",
+    }
 
 
 async def test_agent_actions_bad_input_and_access(client, gov: Gov):
@@ -49,4 +59,6 @@ async def test_actor_scope_all_includes_the_board(client, gov: Gov):
     base = f"/api/companies/{cid}/audit/agent-actions"
     assert (await client.get(base)).json()["items"] == []
     everyone = (await client.get(f"{base}?actorScope=all")).json()["items"]
-    assert "issue.created" in {i["action"] for i in everyone} and {i["actorType"] for i in everyone} == {"user"}
+    assert "issue.created" in {i["action"] for i in everyone} and {i["actorType"] for i in everyone} == {
+        "user"
+    }

@@ -15,8 +15,16 @@ async def test_adapters_list_our_adapter_types_in_the_originals_shape(client):
     assert process["source"] == "builtin" and process["loaded"] is True and process["disabled"] is False
     assert process["capabilities"]["supportsLocalAgentJwt"] is True
     assert by_type["claude_local"]["capabilities"]["supportsSkills"] is False  # no skill sync in our adapters
-    assert set(process) == {"type", "label", "source", "modelsCount", "loaded", "disabled", "capabilities",
-                            "overridePaused"}
+    assert set(process) == {
+        "type",
+        "label",
+        "source",
+        "modelsCount",
+        "loaded",
+        "disabled",
+        "capabilities",
+        "overridePaused",
+    }
 
 
 async def test_instance_settings_and_empty_shell_answers(client):
@@ -38,11 +46,21 @@ async def test_sidebar_badges_count_pending_approvals_failed_runs_and_join_reque
     cid = company["id"]
     agent = await gov.agent(cid)
     assert (await client.get(f"/api/companies/{cid}/sidebar-badges")).json() == {
-        "inbox": 0, "approvals": 0, "failedRuns": 0, "joinRequests": 0}
-    r = await client.post(f"/api/companies/{cid}/approvals", json={"type": "approve_ceo_strategy", "payload": {}})
+        "inbox": 0,
+        "approvals": 0,
+        "failedRuns": 0,
+        "joinRequests": 0,
+    }
+    r = await client.post(
+        f"/api/companies/{cid}/approvals", json={"type": "approve_ceo_strategy", "payload": {}}
+    )
     assert r.status_code == 201, r.text
-    gov.sql("""INSERT INTO heartbeat_runs (id, company_id, agent_id, invocation_source, status)
-               VALUES (gen_random_uuid(), %s, %s, 'on_demand', 'failed')""", cid, agent["id"])
+    gov.sql(
+        """INSERT INTO heartbeat_runs (id, company_id, agent_id, invocation_source, status)
+               VALUES (gen_random_uuid(), %s, %s, 'on_demand', 'failed')""",
+        cid,
+        agent["id"],
+    )
     badges = (await client.get(f"/api/companies/{cid}/sidebar-badges")).json()
     assert badges == {"inbox": 0, "approvals": 1, "failedRuns": 1, "joinRequests": 0}
 
@@ -52,8 +70,13 @@ async def test_company_scoped_shell_routes_refuse_another_companys_agent(client,
     theirs = await gov.company("Theirs")
     agent = await gov.agent(mine["id"])
     headers = await gov.key(agent["id"])
-    for path in ("sidebar-badges", "user-directory", "sidebar-preferences/me", "resource-memberships/me",
-                 "inbox-dismissals"):
+    for path in (
+        "sidebar-badges",
+        "user-directory",
+        "sidebar-preferences/me",
+        "resource-memberships/me",
+        "inbox-dismissals",
+    ):
         r = await client.get(f"/api/companies/{theirs['id']}/{path}", headers=headers)
         assert r.status_code == 403, (path, r.text)
     r = await client.get("/api/adapters", headers=headers)
@@ -78,9 +101,17 @@ async def test_skills_reads_say_there_is_no_library_and_no_sync(client, gov: Gov
     r = await client.get(f"/api/companies/{cid}/folders")
     assert r.status_code == 400 and r.json()["error"] == "Folder kind query parameter is required"
     assert (await client.get(f"/api/companies/{cid}/folders?kind=skill")).json() == {
-        "kind": "skill", "folders": [], "allCount": 0, "unfiledCount": 0}
+        "kind": "skill",
+        "folders": [],
+        "allCount": 0,
+        "unfiledCount": 0,
+    }
     skills = (await client.get(f"/api/agents/{agent['id']}/skills")).json()
-    assert skills["adapterType"] == "process" and skills["supported"] is False and skills["mode"] == "unsupported"
+    assert (
+        skills["adapterType"] == "process"
+        and skills["supported"] is False
+        and skills["mode"] == "unsupported"
+    )
     r = await client.get("/api/agents/00000000-0000-0000-0000-000000000000/skills")
     assert r.status_code == 404 and r.json()["error"] == "Agent not found"
     other = await gov.company("Other")

@@ -10,9 +10,16 @@ from costs.conftest import Gov
 
 def _run(gov: Gov, cid: str, agent_id: str, status: str, issue_id: str | None = None) -> str:
     ctx = json.dumps({"issueId": issue_id} if issue_id else {})
-    return str(gov.one("""INSERT INTO heartbeat_runs (id, company_id, agent_id, invocation_source, status, context_snapshot)
+    return str(
+        gov.one(
+            """INSERT INTO heartbeat_runs (id, company_id, agent_id, invocation_source, status, context_snapshot)
                           VALUES (gen_random_uuid(), %s, %s, 'on_demand', %s, %s::jsonb) RETURNING id""",
-                       cid, agent_id, status, ctx)["id"])
+            cid,
+            agent_id,
+            status,
+            ctx,
+        )["id"]
+    )
 
 
 async def test_company_live_runs_lists_queued_and_running_and_pads_with_recent(client, gov: Gov):
@@ -25,7 +32,11 @@ async def test_company_live_runs_lists_queued_and_running_and_pads_with_recent(c
     assert r.status_code == 200
     runs = r.json()
     assert [x["id"] for x in runs] == [running]
-    assert runs[0]["agentName"] == "Ada" and runs[0]["adapterType"] == "process" and runs[0]["status"] == "running"
+    assert (
+        runs[0]["agentName"] == "Ada"
+        and runs[0]["adapterType"] == "process"
+        and runs[0]["status"] == "running"
+    )
     padded = (await client.get(f"/api/companies/{cid}/live-runs?minCount=5")).json()
     assert [x["id"] for x in padded] == [running, done]
     assert (await client.get(f"/api/companies/{cid}/live-runs?minCount=-1")).status_code == 400

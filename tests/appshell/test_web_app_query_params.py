@@ -12,8 +12,12 @@ async def test_the_board_clients_query_parameters_are_accepted(client, gov: Gov)
     agent = await gov.agent(cid)
     assert [c["id"] for c in (await client.get("/api/companies?scope=accessible")).json()] == [cid]
     r = await client.get("/api/companies?scope=everything")
-    assert r.status_code == 400 and r.json()["error"] == "scope must be a single accessible value when provided"
-    assert (await client.get(f"/api/companies/{cid}/heartbeat-runs?limit=200&summary=true")).status_code == 200
+    assert (
+        r.status_code == 400 and r.json()["error"] == "scope must be a single accessible value when provided"
+    )
+    assert (
+        await client.get(f"/api/companies/{cid}/heartbeat-runs?limit=200&summary=true")
+    ).status_code == 200
     assert (await client.get(f"/api/agents/{agent['id']}/runtime-state?companyId={cid}")).status_code == 200
     assert (await client.get(f"/api/agents/{agent['id']}/skills?companyId={cid}")).status_code == 200
     other = await gov.company("Other")

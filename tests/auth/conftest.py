@@ -21,7 +21,10 @@ from sqlalchemy.dialects.postgresql import insert
 from paperclip.auth import actor_cache
 from paperclip.db.models import CompanyMembership, InstanceUserRole
 
-AUTH_ENV = {"PAPERCLIP_DEPLOYMENT_MODE": "authenticated", "BETTER_AUTH_SECRET": "test-better-auth-secret-0123456789"}
+AUTH_ENV = {
+    "PAPERCLIP_DEPLOYMENT_MODE": "authenticated",
+    "BETTER_AUTH_SECRET": "test-better-auth-secret-0123456789",
+}
 
 
 def _free_port() -> int:
@@ -42,25 +45,39 @@ class Live:
         self.clients.append(http)
         return http
 
-    async def sign_up(self, email: str | None = None, password: str = "correct horse battery",
-                      name: str = "Test User") -> tuple[httpx.AsyncClient, dict]:
+    async def sign_up(
+        self, email: str | None = None, password: str = "correct horse battery", name: str = "Test User"
+    ) -> tuple[httpx.AsyncClient, dict]:
         http = self.client()
         email = email or f"user-{uuid.uuid4().hex[:8]}@example.com"
-        r = await http.post("/api/auth/sign-up/email", json={"name": name, "email": email, "password": password})
+        r = await http.post(
+            "/api/auth/sign-up/email", json={"name": name, "email": email, "password": password}
+        )
         assert r.status_code == 200, r.text
         return http, r.json()["user"]
 
     async def make_admin(self, user_id: str) -> None:
         async with self.app.state.sessions() as s, s.begin():
-            await s.execute(insert(InstanceUserRole).values(user_id=user_id, role="instance_admin")
-                            .on_conflict_do_nothing())
+            await s.execute(
+                insert(InstanceUserRole)
+                .values(user_id=user_id, role="instance_admin")
+                .on_conflict_do_nothing()
+            )
         actor_cache.clear()  # a write outside any request (another process): not waiting out the cache
 
     async def add_member(self, company_id: str, user_id: str, role: str = "member") -> None:
         async with self.app.state.sessions() as s, s.begin():
-            await s.execute(insert(CompanyMembership).values(
-                company_id=uuid.UUID(company_id), principal_type="user", principal_id=user_id, status="active",
-                membership_role=role).on_conflict_do_nothing())
+            await s.execute(
+                insert(CompanyMembership)
+                .values(
+                    company_id=uuid.UUID(company_id),
+                    principal_type="user",
+                    principal_id=user_id,
+                    status="active",
+                    membership_role=role,
+                )
+                .on_conflict_do_nothing()
+            )
         actor_cache.clear()
 
 

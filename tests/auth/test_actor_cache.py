@@ -22,13 +22,20 @@ async def test_changes_through_this_server_apply_at_once(live):
     assert (await member.get(f"/api/companies/{cid}")).status_code == 403
     await member.get("/api/companies")  # the member's actor is cached now
     invite = (await owner.post(f"/api/companies/{cid}/invites", json={"allowedJoinTypes": "human"})).json()
-    assert (await member.post(f"/api/invites/{invite['token']}/accept", json={"requestType": "human"})).status_code == 202
+    assert (
+        await member.post(f"/api/invites/{invite['token']}/accept", json={"requestType": "human"})
+    ).status_code == 202
     assert (await member.get(f"/api/companies/{cid}")).status_code == 200
-    mid = next(m["id"] for m in (await owner.get(f"/api/companies/{cid}/members")).json()["members"]
-               if m["principalId"] == member_user["id"])
+    mid = next(
+        m["id"]
+        for m in (await owner.get(f"/api/companies/{cid}/members")).json()["members"]
+        if m["principalId"] == member_user["id"]
+    )
     assert (await member.get(f"/api/companies/{cid}")).status_code == 200
     assert (await owner.post(f"/api/companies/{cid}/members/{mid}/archive")).status_code == 200
-    assert (await member.get(f"/api/companies/{cid}")).status_code == 403  # removed: refused on the next request
+    assert (
+        await member.get(f"/api/companies/{cid}")
+    ).status_code == 403  # removed: refused on the next request
 
     key = (await owner.post("/api/board-api-keys", json={"name": "ci"})).json()
     scripted = live.client(headers={"authorization": f"Bearer {key['token']}"})

@@ -33,13 +33,17 @@ async def test_expired_board_key_is_401(live, database_url):
     token = (await http.post("/api/board-api-keys", json={"name": "soon"})).json()["token"]
     with psycopg.connect(database_url) as conn:
         conn.execute("UPDATE board_api_keys SET expires_at = now() - interval '1 second'")
-    assert (await live.client(headers={"authorization": f"Bearer {token}"}).get("/api/companies")).status_code == 401
+    assert (
+        await live.client(headers={"authorization": f"Bearer {token}"}).get("/api/companies")
+    ).status_code == 401
 
 
 async def test_cli_login_challenge_is_approved_by_a_signed_in_user(live):
     cli = live.client()
     del cli.headers["origin"]
-    r = await cli.post("/api/cli-auth/challenges", json={"command": "paperclipai auth login", "clientName": "cli"})
+    r = await cli.post(
+        "/api/cli-auth/challenges", json={"command": "paperclipai auth login", "clientName": "cli"}
+    )
     assert r.status_code == 201, r.text
     challenge = r.json()
     secret, board_token = challenge["token"], challenge["boardApiToken"]
@@ -71,8 +75,13 @@ async def test_cancelled_challenge_cannot_be_approved(live):
     cli = live.client()
     challenge = (await cli.post("/api/cli-auth/challenges", json={})).json()
     poll = f"/api/cli-auth/challenges/{challenge['id']}"
-    assert (await cli.post(f"{poll}/cancel", json={"token": challenge["token"]})).json()["status"] == "cancelled"
+    assert (await cli.post(f"{poll}/cancel", json={"token": challenge["token"]})).json()[
+        "status"
+    ] == "cancelled"
     http, _ = await live.sign_up()
     assert (await http.post(f"{poll}/approve", json={"token": challenge["token"]})).status_code == 409
-    assert (await live.client(headers={"authorization": f"Bearer {challenge['boardApiToken']}"})
-            .get("/api/cli-auth/me")).status_code == 401
+    assert (
+        await live.client(headers={"authorization": f"Bearer {challenge['boardApiToken']}"}).get(
+            "/api/cli-auth/me"
+        )
+    ).status_code == 401

@@ -43,7 +43,9 @@ async def test_local_board_keys_work_only_while_local_trusted(live_factory):
 
     # The same database later served in authenticated mode: the local board's key is refused.
     authed = await live_factory()
-    assert (await authed.client(headers={"authorization": f"Bearer {token}"})
-            .get("/api/companies")).status_code == 401
-    assert (await authed.client(headers={"authorization": f"Bearer {token}"})
-            .get("/api/cli-auth/me")).status_code == 401
+    assert (
+        await authed.client(headers={"authorization": f"Bearer {token}"}).get("/api/companies")
+    ).status_code == 401
+    assert (
+        await authed.client(headers={"authorization": f"Bearer {token}"}).get("/api/cli-auth/me")
+    ).status_code == 401

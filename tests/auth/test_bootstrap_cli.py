@@ -11,8 +11,13 @@ from paperclip.cli.main import app
 
 
 def _run(paperclip_home, database_url, *args):
-    env = {"PAPERCLIP_HOME": str(paperclip_home), "PAPERCLIP_DEPLOYMENT_MODE": "authenticated",
-           "DATABASE_URL": database_url, "BETTER_AUTH_SECRET": "x" * 32, "PAPERCLIP_PUBLIC_URL": ""}
+    env = {
+        "PAPERCLIP_HOME": str(paperclip_home),
+        "PAPERCLIP_DEPLOYMENT_MODE": "authenticated",
+        "DATABASE_URL": database_url,
+        "BETTER_AUTH_SECRET": "x" * 32,
+        "PAPERCLIP_PUBLIC_URL": "",
+    }
     return CliRunner().invoke(app, ["auth", "bootstrap-ceo", *args], env=env)
 
 
@@ -21,12 +26,16 @@ def test_bootstrap_ceo_prints_an_invite_and_revokes_the_previous_one(paperclip_h
     assert first.exit_code == 0, first.output
     link = re.search(r"Invite URL: (\S+)/invite/(pcp_bootstrap_[0-9a-f]{48})", first.output)
     assert link and link.group(1) == "http://127.0.0.1:3100"
-    second = _run(paperclip_home, database_url, "--expires-hours", "5000", "--base-url", "https://board.example")
+    second = _run(
+        paperclip_home, database_url, "--expires-hours", "5000", "--base-url", "https://board.example"
+    )
     assert second.exit_code == 0, second.output
     assert "https://board.example/invite/pcp_bootstrap_" in second.output
     with psycopg.connect(database_url) as conn:
-        rows = conn.execute("SELECT revoked_at IS NOT NULL, expires_at - created_at, token_hash FROM invites"
-                            " WHERE invite_type = 'bootstrap_ceo' ORDER BY created_at").fetchall()
+        rows = conn.execute(
+            "SELECT revoked_at IS NOT NULL, expires_at - created_at, token_hash FROM invites"
+            " WHERE invite_type = 'bootstrap_ceo' ORDER BY created_at"
+        ).fetchall()
         assert [r[0] for r in rows] == [True, False]
         assert rows[1][1].days == 30  # clamped to 720 hours
         assert link.group(2) not in str(rows)

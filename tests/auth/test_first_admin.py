@@ -11,11 +11,15 @@ from paperclip.clock import utcnow
 
 def _roles(database_url: str) -> set[str]:
     with psycopg.connect(database_url) as conn:
-        return {r[0] for r in conn.execute("SELECT user_id FROM instance_user_roles WHERE role = 'instance_admin'")}
+        return {
+            r[0]
+            for r in conn.execute("SELECT user_id FROM instance_user_roles WHERE role = 'instance_admin'")
+        }
 
 
-async def test_board_claim_moves_the_board_to_the_signed_in_user_once(make_settings, database_url, live_factory, capsys,
-                                                                     start_app):
+async def test_board_claim_moves_the_board_to_the_signed_in_user_once(
+    make_settings, database_url, live_factory, capsys, start_app
+):
     # A local_trusted instance with a company, then the same database in authenticated mode.
     local_app, server, task, port = await start_app(make_settings(), database_url)
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
@@ -48,7 +52,9 @@ async def test_board_claim_moves_the_board_to_the_signed_in_user_once(make_setti
     assert r.status_code == 200 and r.json() == {"claimed": True, "userId": user["id"]}
     assert _roles(database_url) == {user["id"]}
     assert (await http.get(f"/api/companies/{company['id']}")).status_code == 200
-    status = (await anonymous.get(f"/api/board-claim/{challenge.token}", params={"code": challenge.code})).json()
+    status = (
+        await anonymous.get(f"/api/board-claim/{challenge.token}", params={"code": challenge.code})
+    ).json()
     assert status["status"] == "claimed" and status["claimedByUserId"] == user["id"]
     # once: another user cannot claim again, and nothing changes
     other, _ = await live.sign_up()
@@ -69,15 +75,23 @@ async def test_no_claim_url_for_a_fresh_authenticated_instance(live_factory, cap
 async def test_env_admin_is_created_once_and_never_overwritten(live_factory, database_url, tmp_path):
     secret_file = tmp_path / "pw"
     secret_file.write_text("first-admin-pass\n")
-    live = await live_factory({"PAPERCLIP_ADMIN_EMAIL": "Root@Example.com", "PAPERCLIP_ADMIN_PASSWORD_FILE": str(secret_file)})
+    live = await live_factory(
+        {"PAPERCLIP_ADMIN_EMAIL": "Root@Example.com", "PAPERCLIP_ADMIN_PASSWORD_FILE": str(secret_file)}
+    )
     http = live.client()
-    r = await http.post("/api/auth/sign-in/email", json={"email": "root@example.com", "password": "first-admin-pass"})
+    r = await http.post(
+        "/api/auth/sign-in/email", json={"email": "root@example.com", "password": "first-admin-pass"}
+    )
     assert r.status_code == 200, r.text
     assert len(_roles(database_url)) == 1
     assert (await http.post("/api/companies", json={"name": "Headless"})).status_code == 201
     # a second start with other values changes nothing
-    again = await live_factory({"PAPERCLIP_ADMIN_EMAIL": "root@example.com", "PAPERCLIP_ADMIN_PASSWORD": "other-password-2"})
-    r = await again.client().post("/api/auth/sign-in/email", json={"email": "root@example.com", "password": "other-password-2"})
+    again = await live_factory(
+        {"PAPERCLIP_ADMIN_EMAIL": "root@example.com", "PAPERCLIP_ADMIN_PASSWORD": "other-password-2"}
+    )
+    r = await again.client().post(
+        "/api/auth/sign-in/email", json={"email": "root@example.com", "password": "other-password-2"}
+    )
     assert r.status_code == 401
     assert len(_roles(database_url)) == 1
     assert utcnow()
@@ -91,7 +105,9 @@ async def test_authenticated_start_without_strict_mode_warns_naming_the_setting(
     with caplog.at_level(logging.WARNING, logger="paperclip.server"):
         await live_factory({"PAPERCLIP_SECRETS_STRICT_MODE": "false"})
     assert "WARNING: Strict secret mode should be enabled" in capsys.readouterr().out
-    assert STRICT_MODE_WARNING in caplog.messages and "PAPERCLIP_SECRETS_STRICT_MODE=true" in STRICT_MODE_WARNING
+    assert (
+        STRICT_MODE_WARNING in caplog.messages and "PAPERCLIP_SECRETS_STRICT_MODE=true" in STRICT_MODE_WARNING
+    )
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="paperclip.server"):
         await live_factory()  # authenticated mode is strict by default: no warning

@@ -27,7 +27,9 @@ async def test_bootstrap_invite_makes_the_first_admin(live):
     summary = (await anonymous.get(f"/api/invites/{token}")).json()
     assert summary["inviteType"] == "bootstrap_ceo" and summary["inviteUrl"].endswith(f"/invite/{token}")
     r = await anonymous.post(f"/api/invites/{token}/accept", json={"requestType": "human"})
-    assert r.status_code == 401 and r.json() == {"error": "Authenticated user required for bootstrap acceptance"}
+    assert r.status_code == 401 and r.json() == {
+        "error": "Authenticated user required for bootstrap acceptance"
+    }
     http, user = await live.sign_up()
     r = await http.post(f"/api/invites/{token}/accept", json={"requestType": "human"})
     assert r.status_code == 202 and r.json()["bootstrapAccepted"] is True and r.json()["userId"] == user["id"]
@@ -52,7 +54,9 @@ async def test_disabled_sign_up_still_admits_the_invited_first_admin(live_factor
 async def test_company_invite_viewer_is_read_only_and_invite_is_single_use(live):
     owner, _, company = await _admin_with_company(live)
     cid = company["id"]
-    r = await owner.post(f"/api/companies/{cid}/invites", json={"allowedJoinTypes": "human", "humanRole": "viewer"})
+    r = await owner.post(
+        f"/api/companies/{cid}/invites", json={"allowedJoinTypes": "human", "humanRole": "viewer"}
+    )
     assert r.status_code == 201, r.text
     invite = r.json()
     token = invite["token"]
@@ -78,7 +82,9 @@ async def test_company_invite_viewer_is_read_only_and_invite_is_single_use(live)
     members = (await owner.get(f"/api/companies/{cid}/members")).json()
     mine = {m["principalId"]: m for m in members["members"]}
     assert mine[vuser["id"]]["membershipRole"] == "viewer"
-    r = await owner.patch(f"/api/companies/{cid}/members/{mine[vuser['id']]['id']}", json={"membershipRole": "operator"})
+    r = await owner.patch(
+        f"/api/companies/{cid}/members/{mine[vuser['id']]['id']}", json={"membershipRole": "operator"}
+    )
     assert r.status_code == 200 and r.json()["membershipRole"] == "operator"
     assert (await viewer.post(f"/api/companies/{cid}/issues", json={"title": "now I can"})).status_code == 201
     r = await owner.post(f"/api/companies/{cid}/members/{mine[vuser['id']]['id']}/archive")
@@ -88,27 +94,36 @@ async def test_company_invite_viewer_is_read_only_and_invite_is_single_use(live)
 
 async def test_two_concurrent_accepts_make_one_membership(live, database_url):
     owner, _, company = await _admin_with_company(live)
-    token = (await owner.post(f"/api/companies/{company['id']}/invites", json={"allowedJoinTypes": "human"})).json()["token"]
+    token = (
+        await owner.post(f"/api/companies/{company['id']}/invites", json={"allowedJoinTypes": "human"})
+    ).json()["token"]
     a, _ = await live.sign_up()
     b, _ = await live.sign_up()
-    results = await asyncio.gather(*(c.post(f"/api/invites/{token}/accept", json={"requestType": "human"})
-                                     for c in (a, b, a)))
+    results = await asyncio.gather(
+        *(c.post(f"/api/invites/{token}/accept", json={"requestType": "human"}) for c in (a, b, a))
+    )
     assert sorted(r.status_code for r in results) == [202, 409, 409], [r.text for r in results]
     with psycopg.connect(database_url) as conn:
-        count = conn.execute("SELECT count(*) FROM company_memberships WHERE company_id = %s AND principal_id <> %s",
-                             (company["id"], (await owner.get("/api/auth/get-session")).json()["user"]["id"])).fetchone()[0]
+        count = conn.execute(
+            "SELECT count(*) FROM company_memberships WHERE company_id = %s AND principal_id <> %s",
+            (company["id"], (await owner.get("/api/auth/get-session")).json()["user"]["id"]),
+        ).fetchone()[0]
     assert count == 1
 
 
 async def test_agent_join_yields_its_api_key_once(live):
     owner, _, company = await _admin_with_company(live)
     cid = company["id"]
-    token = (await owner.post(f"/api/companies/{cid}/invites", json={"allowedJoinTypes": "agent"})).json()["token"]
+    token = (await owner.post(f"/api/companies/{cid}/invites", json={"allowedJoinTypes": "agent"})).json()[
+        "token"
+    ]
     agent_side = live.client()
     r = await agent_side.post(f"/api/invites/{token}/accept", json={"requestType": "human"})
     assert r.status_code == 400
-    r = await agent_side.post(f"/api/invites/{token}/accept",
-                              json={"requestType": "agent", "agentName": "Helper", "adapterType": "process"})
+    r = await agent_side.post(
+        f"/api/invites/{token}/accept",
+        json={"requestType": "agent", "agentName": "Helper", "adapterType": "process"},
+    )
     assert r.status_code == 202, r.text
     join = r.json()
     secret = join["claimSecret"]
@@ -116,7 +131,9 @@ async def test_agent_join_yields_its_api_key_once(live):
     claim = f"/api/join-requests/{join['id']}/claim-api-key"
     r = await agent_side.post(claim, json={"claimSecret": secret})
     assert r.status_code == 409 and r.json() == {"error": "Join request must be approved before key claim"}
-    pending = (await owner.get(f"/api/companies/{cid}/join-requests", params={"status": "pending_approval"})).json()
+    pending = (
+        await owner.get(f"/api/companies/{cid}/join-requests", params={"status": "pending_approval"})
+    ).json()
     assert [p["id"] for p in pending] == [join["id"]] and secret not in str(pending)
     r = await owner.post(f"/api/companies/{cid}/join-requests/{join['id']}/approve")
     assert r.status_code == 200 and r.json()["createdAgentId"]
@@ -135,7 +152,9 @@ async def test_revoked_and_unknown_invites(live):
     r = await owner.post(f"/api/invites/{invite['id']}/revoke")
     assert r.status_code == 200 and r.json()["state"] == "revoked"
     http, _ = await live.sign_up()
-    assert (await http.post(f"/api/invites/{invite['token']}/accept", json={"requestType": "human"})).status_code == 404
+    assert (
+        await http.post(f"/api/invites/{invite['token']}/accept", json={"requestType": "human"})
+    ).status_code == 404
     assert (await http.get(f"/api/invites/{invite['token']}")).status_code == 404
     assert (await http.get("/api/invites/pcp_invite_nope")).status_code == 404
     assert (await http.post(f"/api/invites/{uuid.uuid4()}/revoke")).status_code == 404
@@ -166,12 +185,17 @@ async def test_a_users_invite_grant_lets_an_operator_invite(live):
     assert (await operator.post(f"/api/companies/{cid}/invites", json={})).status_code == 403
     members = (await owner.get(f"/api/companies/{cid}/members")).json()["members"]
     member_id = next(m["id"] for m in members if m["principalId"] == op_user["id"])
-    r = await owner.patch(f"/api/companies/{cid}/members/{member_id}/permissions",
-                          json={"grants": [{"permissionKey": "users:invite"}]})
+    r = await owner.patch(
+        f"/api/companies/{cid}/members/{member_id}/permissions",
+        json={"grants": [{"permissionKey": "users:invite"}]},
+    )
     assert r.status_code == 200 and [g["permissionKey"] for g in r.json()["grants"]] == ["users:invite"]
     assert (await operator.post(f"/api/companies/{cid}/invites", json={})).status_code == 201
-    bad = await owner.patch(f"/api/companies/{cid}/members/{member_id}/permissions",
-                            json={"grants": [{"permissionKey": "everything"}]})
+    bad = await owner.patch(
+        f"/api/companies/{cid}/members/{member_id}/permissions",
+        json={"grants": [{"permissionKey": "everything"}]},
+    )
     assert bad.status_code == 400
-    assert (await operator.patch(f"/api/companies/{cid}/members/{member_id}/permissions",
-                                 json={"grants": []})).status_code == 403
+    assert (
+        await operator.patch(f"/api/companies/{cid}/members/{member_id}/permissions", json={"grants": []})
+    ).status_code == 403

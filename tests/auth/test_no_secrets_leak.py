@@ -12,14 +12,23 @@ async def test_secrets_stay_out_of_logs_and_activity(live, caplog, database_url)
     password = "very-secret-password-42"
     http, user = await live.sign_up(email="sec@example.com", password=password)
     await live.make_admin(user["id"])
-    await live.client().post("/api/auth/sign-in/email", json={"email": "sec@example.com", "password": password + "x"})
+    await live.client().post(
+        "/api/auth/sign-in/email", json={"email": "sec@example.com", "password": password + "x"}
+    )
     session_token = http.cookies.get("paperclip-default.session_token")
     cid = (await http.post("/api/companies", json={"name": "Sec"})).json()["id"]
     invite = (await http.post(f"/api/companies/{cid}/invites", json={"allowedJoinTypes": "agent"})).json()
-    join = (await live.client().post(f"/api/invites/{invite['token']}/accept",
-                                     json={"requestType": "agent", "agentName": "A"})).json()
-    await live.client().post(f"/api/join-requests/{join['id']}/claim-api-key", json={"claimSecret": join["claimSecret"]})
-    await live.client().post(f"/api/invites/{invite['token']}/accept", json={"requestType": "agent", "agentName": "B"})
+    join = (
+        await live.client().post(
+            f"/api/invites/{invite['token']}/accept", json={"requestType": "agent", "agentName": "A"}
+        )
+    ).json()
+    await live.client().post(
+        f"/api/join-requests/{join['id']}/claim-api-key", json={"claimSecret": join["claimSecret"]}
+    )
+    await live.client().post(
+        f"/api/invites/{invite['token']}/accept", json={"requestType": "agent", "agentName": "B"}
+    )
     key = (await http.post("/api/board-api-keys", json={"name": "k"})).json()["token"]
     await live.client(headers={"authorization": f"Bearer {key}x"}).get("/api/companies")
     secrets = [password, session_token, invite["token"], join["claimSecret"], key]

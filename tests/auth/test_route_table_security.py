@@ -24,14 +24,21 @@ WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 PUBLIC = {
     ("GET", "/api/health"),
     ("GET", "/api/metrics"),  # Prometheus: its own bearer token, else only loopback and private networks
-    ("POST", "/api/auth/sign-up/email"), ("POST", "/api/auth/sign-in/email"), ("POST", "/api/auth/sign-out"),
+    ("POST", "/api/auth/sign-up/email"),
+    ("POST", "/api/auth/sign-in/email"),
+    ("POST", "/api/auth/sign-out"),
     ("GET", "/api/auth/get-session"),
-    ("GET", "/api/invites/{token}"), ("POST", "/api/invites/{token}/accept"),
-    ("GET", "/api/invites/{token}/onboarding"), ("GET", "/api/invites/{token}/onboarding.txt"),
+    ("GET", "/api/invites/{token}"),
+    ("POST", "/api/invites/{token}/accept"),
+    ("GET", "/api/invites/{token}/onboarding"),
+    ("GET", "/api/invites/{token}/onboarding.txt"),
     ("GET", "/api/invites/{token}/logo"),
-    ("GET", "/api/board-claim/{token}"), ("POST", "/api/board-claim/{token}/claim"),
-    ("POST", "/api/cli-auth/challenges"), ("GET", "/api/cli-auth/challenges/{challenge_id}"),
-    ("POST", "/api/cli-auth/challenges/{challenge_id}/approve"), ("POST", "/api/cli-auth/challenges/{challenge_id}/cancel"),
+    ("GET", "/api/board-claim/{token}"),
+    ("POST", "/api/board-claim/{token}/claim"),
+    ("POST", "/api/cli-auth/challenges"),
+    ("GET", "/api/cli-auth/challenges/{challenge_id}"),
+    ("POST", "/api/cli-auth/challenges/{challenge_id}/approve"),
+    ("POST", "/api/cli-auth/challenges/{challenge_id}/cancel"),
     ("POST", "/api/join-requests/{request_id}/claim-api-key"),
     # routine webhooks: the trigger's signing secret authenticates the caller, not a session or key
     ("POST", "/api/routine-triggers/public/{public_id}/fire"),
@@ -63,14 +70,23 @@ def _fill(path: str, ids: dict[str, str]) -> str:
 
 async def _company_with_objects(http, live, name: str) -> dict[str, str]:
     """A company with one of everything, made through the API by an admin."""
+
     async def ok(r):
         assert r.status_code < 300, r.text
         return r.json()
 
     cid = (await ok(await http.post("/api/companies", json={"name": name})))["id"]
-    agent = await ok(await http.post(f"/api/companies/{cid}/agents", json={
-        "name": f"{name} Agent", "adapterType": "process", "adapterConfig": {"command": "true"},
-        "runtimeConfig": {"heartbeat": {"enabled": False}}}))
+    agent = await ok(
+        await http.post(
+            f"/api/companies/{cid}/agents",
+            json={
+                "name": f"{name} Agent",
+                "adapterType": "process",
+                "adapterConfig": {"command": "true"},
+                "runtimeConfig": {"heartbeat": {"enabled": False}},
+            },
+        )
+    )
     key = await ok(await http.post(f"/api/agents/{agent['id']}/keys", json={"name": "k"}))
     await ok(await http.patch(f"/api/agents/{agent['id']}", json={"title": "Renamed"}))
     revisions = await ok(await http.get(f"/api/agents/{agent['id']}/config-revisions"))
@@ -79,36 +95,68 @@ async def _company_with_objects(http, live, name: str) -> dict[str, str]:
     issue = await ok(await http.post(f"/api/companies/{cid}/issues", json={"title": "i"}))
     comment = await ok(await http.post(f"/api/issues/{issue['id']}/comments", json={"body": "hello"}))
     label = await ok(await http.post(f"/api/companies/{cid}/labels", json={"name": "l", "color": "#aabbcc"}))
-    approval = await ok(await http.post(f"/api/companies/{cid}/approvals", json={
-        "type": "request_board_approval", "payload": {"why": "test"}}))
+    approval = await ok(
+        await http.post(
+            f"/api/companies/{cid}/approvals",
+            json={"type": "request_board_approval", "payload": {"why": "test"}},
+        )
+    )
     run = await ok(await http.post(f"/api/agents/{agent['id']}/wakeup", json={"source": "on_demand"}))
     invite = await ok(await http.post(f"/api/companies/{cid}/invites", json={"allowedJoinTypes": "agent"}))
-    join = await ok(await live.client().post(f"/api/invites/{invite['token']}/accept",
-                                             json={"requestType": "agent", "agentName": "Joiner"}))
+    join = await ok(
+        await live.client().post(
+            f"/api/invites/{invite['token']}/accept", json={"requestType": "agent", "agentName": "Joiner"}
+        )
+    )
     members = (await ok(await http.get(f"/api/companies/{cid}/members")))["members"]
-    routine = await ok(await http.post(f"/api/companies/{cid}/routines", json={"title": "r", "assigneeAgentId": agent["id"]}))
-    trigger = (await ok(await http.post(f"/api/routines/{routine['id']}/triggers", json={"kind": "webhook"})))["trigger"]
+    routine = await ok(
+        await http.post(f"/api/companies/{cid}/routines", json={"title": "r", "assigneeAgentId": agent["id"]})
+    )
+    trigger = (
+        await ok(await http.post(f"/api/routines/{routine['id']}/triggers", json={"kind": "webhook"}))
+    )["trigger"]
     return {
-        "company_id": cid, "agent_id": agent["id"], "key_id": key["id"], "goal_id": goal["id"],
-        "project_id": project["id"], "issue_id": issue["id"], "comment_id": comment["id"], "label_id": label["id"],
-        "approval_id": approval["id"], "revision_id": revisions[0]["id"] if revisions else str(uuid.uuid4()),
-        "run_id": run.get("id") or str(uuid.uuid4()), "invite_id": invite["id"], "request_id": join["id"],
-        "member_id": members[0]["id"], "user_id": members[0]["principalId"], "id": issue["id"],
-        "routine_id": routine["id"], "trigger_id": trigger["id"], "public_id": trigger["publicId"],
+        "company_id": cid,
+        "agent_id": agent["id"],
+        "key_id": key["id"],
+        "goal_id": goal["id"],
+        "project_id": project["id"],
+        "issue_id": issue["id"],
+        "comment_id": comment["id"],
+        "label_id": label["id"],
+        "approval_id": approval["id"],
+        "revision_id": revisions[0]["id"] if revisions else str(uuid.uuid4()),
+        "run_id": run.get("id") or str(uuid.uuid4()),
+        "invite_id": invite["id"],
+        "request_id": join["id"],
+        "member_id": members[0]["id"],
+        "user_id": members[0]["principalId"],
+        "id": issue["id"],
+        "routine_id": routine["id"],
+        "trigger_id": trigger["id"],
+        "public_id": trigger["publicId"],
     }
 
 
 def _snapshot(database_url: str, company_id: str) -> dict[str, str]:
     """A digest of every row of the company in every table that has a company_id column."""
     with psycopg.connect(database_url) as conn:
-        tables = [r[0] for r in conn.execute(
-            "SELECT table_name FROM information_schema.columns WHERE column_name = 'company_id' AND table_schema = 'public'")]
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT table_name FROM information_schema.columns WHERE column_name = 'company_id' AND table_schema = 'public'"
+            )
+        ]
         out = {}
         for table in tables:
             out[table] = conn.execute(
-                f'SELECT md5(coalesce(string_agg(t::text, \'|\' ORDER BY t::text), \'\')) FROM "{table}" t '
-                "WHERE company_id = %s", (company_id,)).fetchone()[0]
-        out["companies"] = conn.execute("SELECT md5(t::text) FROM companies t WHERE id = %s", (company_id,)).fetchone()[0]
+                f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM \"{table}\" t "
+                "WHERE company_id = %s",
+                (company_id,),
+            ).fetchone()[0]
+        out["companies"] = conn.execute(
+            "SELECT md5(t::text) FROM companies t WHERE id = %s", (company_id,)
+        ).fetchone()[0]
     return out
 
 
@@ -126,8 +174,13 @@ async def test_anonymous_callers_get_401_everywhere_but_the_public_routes(live):
             wrong.append((method, path, r.status_code, r.text[:120]))
     assert not wrong, wrong
     # a bearer token or cookie that matches nothing is 401 (never a fall-through to anonymous), public or not
-    for headers in ({"authorization": "Bearer pcp_" + "0" * 48}, {"cookie": "paperclip-default.session_token=nope"}):
-        assert (await anonymous.get(f"/api/companies/{ids['company_id']}", headers=headers)).status_code == 401
+    for headers in (
+        {"authorization": "Bearer pcp_" + "0" * 48},
+        {"cookie": "paperclip-default.session_token=nope"},
+    ):
+        assert (
+            await anonymous.get(f"/api/companies/{ids['company_id']}", headers=headers)
+        ).status_code == 401
         assert (await anonymous.get("/api/auth/get-session", headers=headers)).status_code == 401
 
 
@@ -166,9 +219,21 @@ async def test_a_viewer_changes_nothing(live, database_url):
     before = _snapshot(database_url, a["company_id"])
     wrong = []
     for method, path in _routes(live.app):
-        if method not in WRITE_METHODS or "{" not in path or path.startswith(
-                ("/api/auth/", "/api/invites/{token}", "/api/board-claim/", "/api/cli-auth/", "/api/board-api-keys",
-                 "/api/join-requests/", "/api/routine-triggers/public/")):  # webhooks: signed, not a member's act
+        if (
+            method not in WRITE_METHODS
+            or "{" not in path
+            or path.startswith(
+                (
+                    "/api/auth/",
+                    "/api/invites/{token}",
+                    "/api/board-claim/",
+                    "/api/cli-auth/",
+                    "/api/board-api-keys",
+                    "/api/join-requests/",
+                    "/api/routine-triggers/public/",
+                )
+            )
+        ):  # webhooks: signed, not a member's act
             continue
         r = await viewer.request(method, _fill(path, a), json={})
         if r.status_code != 403:

@@ -16,9 +16,21 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = os.environ.get("PAPERCLIP_CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SHOTS = Path(os.environ.get("PAPERCLIP_SCREENSHOTS", Path(__file__).resolve().parents[2] / "test-output" / "screenshots"))
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SHOTS = Path(
+    os.environ.get(
+        "PAPERCLIP_SCREENSHOTS", Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+    )
+)
 DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 390, "height": 844}
 
@@ -34,7 +46,10 @@ async def server(make_settings, database_url):
         yield url
 
 
-AUTH_ENV = {"PAPERCLIP_DEPLOYMENT_MODE": "authenticated", "BETTER_AUTH_SECRET": "test-better-auth-secret-0123456789"}
+AUTH_ENV = {
+    "PAPERCLIP_DEPLOYMENT_MODE": "authenticated",
+    "BETTER_AUTH_SECRET": "test-better-auth-secret-0123456789",
+}
 
 
 @pytest.fixture
@@ -61,10 +76,17 @@ async def _serve(make_settings, database_url, env):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    settings = make_settings({**env, "PAPERCLIP_API_URL": f"http://127.0.0.1:{port}",
-                              **({"PAPERCLIP_AUTH_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"} if env else {})})
+    settings = make_settings(
+        {
+            **env,
+            "PAPERCLIP_API_URL": f"http://127.0.0.1:{port}",
+            **({"PAPERCLIP_AUTH_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"} if env else {}),
+        }
+    )
     app = build_app(settings, database_url, port)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", log_level="warning")
+    )
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():
@@ -80,11 +102,20 @@ class Watch:
 
     def __init__(self, page):
         self.problems: list[str] = []
-        page.on("console", lambda m: self.problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+        page.on(
+            "console",
+            lambda m: self.problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
+        )
         page.on("pageerror", lambda e: self.problems.append(f"uncaught: {e}"))
         page.on("requestfailed", self._failed)
-        page.on("response", lambda r: self.problems.append(f"HTTP {r.status} {r.request.method} {r.url}")
-                if r.status >= 400 and not self._expected(r) else None)
+        page.on(
+            "response",
+            lambda r: (
+                self.problems.append(f"HTTP {r.status} {r.request.method} {r.url}")
+                if r.status >= 400 and not self._expected(r)
+                else None
+            ),
+        )
         self.expected_statuses: list[tuple[int, str]] = []
 
     def _expected(self, response) -> bool:
@@ -93,8 +124,11 @@ class Watch:
     def _failed(self, request):
         # A navigation away aborts the page's open event stream and any live refresh in flight: reads
         # cut short by leaving the page are not failures (a mutation cut short is).
-        if ("ERR_ABORTED" in (request.failure or "") and request.method == "GET"
-                and request.resource_type in ("fetch", "eventsource", "xhr")):
+        if (
+            "ERR_ABORTED" in (request.failure or "")
+            and request.method == "GET"
+            and request.resource_type in ("fetch", "eventsource", "xhr")
+        ):
             return
         self.problems.append(f"request failed: {request.method} {request.url} {request.failure}")
 

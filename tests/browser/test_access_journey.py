@@ -25,9 +25,13 @@ async def claimable_server(make_settings, database_url, capsys):
 
     plain = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute("INSERT INTO auth_users (id, name, email, email_verified, created_at, updated_at) "
-                     "VALUES ('local-board', 'Board', 'local@paperclip.local', true, now(), now())")
-        conn.execute("INSERT INTO instance_user_roles (user_id, role) VALUES ('local-board', 'instance_admin')")
+        conn.execute(
+            "INSERT INTO auth_users (id, name, email, email_verified, created_at, updated_at) "
+            "VALUES ('local-board', 'Board', 'local@paperclip.local', true, now(), now())"
+        )
+        conn.execute(
+            "INSERT INTO instance_user_roles (user_id, role) VALUES ('local-board', 'instance_admin')"
+        )
     board_claim.reset_challenge()
     async for url in _serve(make_settings, database_url, AUTH_ENV):
         yield url, capsys.readouterr().out  # what the server printed at start
@@ -87,17 +91,25 @@ async def test_claim_the_board_then_invite_a_viewer(browser, claimable_server):
 
         # An attachment on the issue; a refused type shows the server's message next to the control.
         await owner.goto("/ACM/issues/ACM-1")
-        await owner.set_input_files("#attach-file", files=[{"name": "plan.txt", "mimeType": "text/plain",
-                                                           "buffer": b"the plan: ship the vacuum"}])
+        await owner.set_input_files(
+            "#attach-file",
+            files=[{"name": "plan.txt", "mimeType": "text/plain", "buffer": b"the plan: ship the vacuum"}],
+        )
         await owner.click("#attachments button:has-text('Upload')")
         await expect(owner.locator("#attachments li", has_text="plan.txt")).to_be_visible()
         owner.watch.expected_statuses.append((422, r"/ACM/issues/ACM-1/attachments"))
-        await owner.set_input_files("#attach-file", files=[{"name": "tool.exe", "mimeType": "application/x-msdownload",
-                                                           "buffer": b"MZ"}])
+        await owner.set_input_files(
+            "#attach-file",
+            files=[{"name": "tool.exe", "mimeType": "application/x-msdownload", "buffer": b"MZ"}],
+        )
         await owner.click("#attachments button:has-text('Upload')")
-        await expect(owner.locator("#attachments form.upload [data-error]")).to_contain_text("Unsupported file type")
+        await expect(owner.locator("#attachments form.upload [data-error]")).to_contain_text(
+            "Unsupported file type"
+        )
         await shoot(owner, "issue-attachments")
-        owner.watch.problems = [p for p in owner.watch.problems if "422" not in p]  # the refusal's console line
+        owner.watch.problems = [
+            p for p in owner.watch.problems if "422" not in p
+        ]  # the refusal's console line
         owner.watch.check()
 
         # The viewer lands on the invite, sees company and role, signs up and joins.
@@ -114,11 +126,16 @@ async def test_claim_the_board_then_invite_a_viewer(browser, claimable_server):
         viewer.watch.check()
 
         # Read-only: the core pages show the company and no control that changes it.
-        for path, name in [("/ACM/dashboard", "viewer-dashboard"), ("/ACM/issues", "viewer-issues"),
-                           ("/ACM/board", "viewer-board"), ("/ACM/issues/ACM-1", "viewer-issue")]:
+        for path, name in [
+            ("/ACM/dashboard", "viewer-dashboard"),
+            ("/ACM/issues", "viewer-issues"),
+            ("/ACM/board", "viewer-board"),
+            ("/ACM/issues/ACM-1", "viewer-issue"),
+        ]:
             await viewer.goto(path)
-            await expect(viewer.locator("main")).to_contain_text("Write the company plan" if path != "/ACM/dashboard"
-                                                                  else "Dashboard")
+            await expect(viewer.locator("main")).to_contain_text(
+                "Write the company plan" if path != "/ACM/dashboard" else "Dashboard"
+            )
             assert await viewer.locator("form[method=post]").count() == 0, path
             assert await viewer.locator("[draggable=true]").count() == 0, path
             assert await viewer.locator("text=New issue").count() == 0, path
@@ -130,8 +147,11 @@ async def test_claim_the_board_then_invite_a_viewer(browser, claimable_server):
 
         # A POST anyway (the page's own CSRF token and cookies) is refused, and nothing changed.
         token = await viewer.locator("meta[name=csrf-token]").get_attribute("content")
-        refused = await viewer.request.post(f"{server}/ACM/issues/ACM-1", headers={"Origin": server, "X-Fragment": "1"},
-                                            form={"_csrf": token, "status": "cancelled"})
+        refused = await viewer.request.post(
+            f"{server}/ACM/issues/ACM-1",
+            headers={"Origin": server, "X-Fragment": "1"},
+            form={"_csrf": token, "status": "cancelled"},
+        )
         assert refused.status == 403
         assert "Viewer access is read-only" in await refused.text()
         await owner.goto("/ACM/issues/ACM-1")

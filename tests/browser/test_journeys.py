@@ -132,7 +132,9 @@ async def test_local_trusted_journey(page, tmp_path):
     # The cost the agent reported is on the dashboard.
     await visit(page, "/ACM/dashboard")
     # 123 cents per finished run of Writer (the task's run, then the @-mention's wake)
-    await expect(page.locator(".stat", has_text="Spent this month")).to_contain_text(re.compile(r"\$(1\.23|2\.46|3\.69)"))
+    await expect(page.locator(".stat", has_text="Spent this month")).to_contain_text(
+        re.compile(r"\$(1\.23|2\.46|3\.69)")
+    )
     await shoot(page, "dashboard")
 
     # Pause the agent.
@@ -143,11 +145,20 @@ async def test_local_trusted_journey(page, tmp_path):
     page.watch.check()
 
     # Every other page renders cleanly (screenshots for review).
-    for path, name in [("/ACM/inbox", "inbox"), ("/ACM/board", "board"), ("/ACM/agents/all", "agents"),
-                       ("/ACM/agents/writer", "agent-detail"), ("/ACM/org", "org"), ("/ACM/projects", "projects"),
-                       ("/ACM/goals", "goals"), ("/ACM/approvals/all", "approvals-all"), ("/ACM/costs", "costs"),
-                       ("/ACM/activity", "activity"), ("/instance/settings/general", "instance-settings"),
-                       ("/instance/settings/heartbeats", "instance-heartbeats")]:
+    for path, name in [
+        ("/ACM/inbox", "inbox"),
+        ("/ACM/board", "board"),
+        ("/ACM/agents/all", "agents"),
+        ("/ACM/agents/writer", "agent-detail"),
+        ("/ACM/org", "org"),
+        ("/ACM/projects", "projects"),
+        ("/ACM/goals", "goals"),
+        ("/ACM/approvals/all", "approvals-all"),
+        ("/ACM/costs", "costs"),
+        ("/ACM/activity", "activity"),
+        ("/instance/settings/general", "instance-settings"),
+        ("/instance/settings/heartbeats", "instance-heartbeats"),
+    ]:
         await visit(page, path, name)
 
 
@@ -156,8 +167,11 @@ async def test_drag_an_issue_across_the_board_and_it_stays(page, server):
 
     async with httpx.AsyncClient(base_url=server) as http:
         company = (await http.post("/api/companies", json={"name": "Acme Robotics"})).json()
-        issue = (await http.post(f"/api/companies/{company['id']}/issues",
-                                 json={"title": "Move me", "status": "todo"})).json()
+        issue = (
+            await http.post(
+                f"/api/companies/{company['id']}/issues", json={"title": "Move me", "status": "todo"}
+            )
+        ).json()
     ident = issue["identifier"]
     await visit(page, "/ACM/board")
     card = page.locator(f"[data-card='{ident}']")
@@ -166,7 +180,9 @@ async def test_drag_an_issue_across_the_board_and_it_stays(page, server):
     await expect(page.locator("[data-toasts]")).to_contain_text(f"{ident} → in review")
     await page.reload()
     await expect(page.locator("[data-dropzone='in_review'] [data-card]", has_text="Move me")).to_be_visible()
-    await page.set_viewport_size(PHONE)  # the columns scroll inside the board: the page itself stays phone-wide
+    await page.set_viewport_size(
+        PHONE
+    )  # the columns scroll inside the board: the page itself stays phone-wide
     assert await page.evaluate("document.documentElement.scrollWidth <= innerWidth")
     await page.set_viewport_size(DESKTOP)
     await shoot(page, "board-after-drag")

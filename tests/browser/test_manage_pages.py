@@ -24,8 +24,9 @@ SCRIPT = "import time; [print(f'line {i} of the run', flush=True) or time.sleep(
 def check(page) -> None:
     """The page's problems, less live refreshes that a navigation aborted (a fetch in flight when the user
     leaves the page is not a failure)."""
-    page.watch.problems = [p for p in page.watch.problems
-                           if not (p.startswith("request failed") and "ERR_ABORTED" in p)]
+    page.watch.problems = [
+        p for p in page.watch.problems if not (p.startswith("request failed") and "ERR_ABORTED" in p)
+    ]
     page.watch.check()
 
 
@@ -45,20 +46,47 @@ async def visit(page, url: str, shot: str):
 
 async def test_manage_pages_journey(page, tmp_path):
     api = page.request
-    company = await (await api.post("/api/companies", data={"name": "Acme Robotics", "budgetMonthlyCents": 5000})).json()
+    company = await (
+        await api.post("/api/companies", data={"name": "Acme Robotics", "budgetMonthlyCents": 5000})
+    ).json()
     cid = company["id"]
-    ceo = await (await api.post(f"/api/companies/{cid}/agents", data={"name": "CEO", "role": "ceo",
-                                                                      "title": "Chief Executive"})).json()
+    ceo = await (
+        await api.post(
+            f"/api/companies/{cid}/agents", data={"name": "CEO", "role": "ceo", "title": "Chief Executive"}
+        )
+    ).json()
     for name in ("Builder", "Tester"):
-        await api.post(f"/api/companies/{cid}/agents", data={"name": name, "role": "engineer", "reportsTo": ceo["id"]})
-    goal = await (await api.post(f"/api/companies/{cid}/goals", data={"title": "Best robot vacuum", "level": "company",
-                                                                      "status": "active"})).json()
-    await api.post(f"/api/companies/{cid}/goals", data={"title": "Ship v1", "level": "team", "parentId": goal["id"]})
-    project = await (await api.post(f"/api/companies/{cid}/projects", data={
-        "name": "Vacuum v1", "goalIds": [goal["id"]], "leadAgentId": ceo["id"]})).json()
-    await api.post(f"/api/companies/{cid}/cost-events", data={
-        "agentId": ceo["id"], "provider": "anthropic", "model": "claude-test", "costCents": 321, "inputTokens": 5000,
-        "outputTokens": 900, "projectId": project["id"], "occurredAt": datetime.now(UTC).isoformat()})
+        await api.post(
+            f"/api/companies/{cid}/agents", data={"name": name, "role": "engineer", "reportsTo": ceo["id"]}
+        )
+    goal = await (
+        await api.post(
+            f"/api/companies/{cid}/goals",
+            data={"title": "Best robot vacuum", "level": "company", "status": "active"},
+        )
+    ).json()
+    await api.post(
+        f"/api/companies/{cid}/goals", data={"title": "Ship v1", "level": "team", "parentId": goal["id"]}
+    )
+    project = await (
+        await api.post(
+            f"/api/companies/{cid}/projects",
+            data={"name": "Vacuum v1", "goalIds": [goal["id"]], "leadAgentId": ceo["id"]},
+        )
+    ).json()
+    await api.post(
+        f"/api/companies/{cid}/cost-events",
+        data={
+            "agentId": ceo["id"],
+            "provider": "anthropic",
+            "model": "claude-test",
+            "costCents": 321,
+            "inputTokens": 5000,
+            "outputTokens": 900,
+            "projectId": project["id"],
+            "occurredAt": datetime.now(UTC).isoformat(),
+        },
+    )
 
     # Hire through the form: the process adapter's fields show, the http adapter's are hidden.
     await visit(page, "/ACM/agents/all", "agents-list")
@@ -101,7 +129,9 @@ async def test_manage_pages_journey(page, tmp_path):
 
     # A hire that needs approval, decided on the approval page.
     await api.patch(f"/api/companies/{cid}", data={"requireBoardApprovalForNewAgents": True})
-    hire = await (await api.post(f"/api/companies/{cid}/agent-hires", data={"name": "Designer", "role": "designer"})).json()
+    hire = await (
+        await api.post(f"/api/companies/{cid}/agent-hires", data={"name": "Designer", "role": "designer"})
+    ).json()
     await visit(page, "/ACM/approvals/pending", "approvals-pending")
     await page.click("text=Hire an agent")
     await expect(page).to_have_url(re.compile(rf"/ACM/approvals/{hire['approval']['id']}$"))

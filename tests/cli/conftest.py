@@ -16,8 +16,12 @@ CLI = Path(sys.executable).parent / "paperclipai"
 
 def clean_env(home: Path, extra: dict[str, str | None] | None = None) -> dict[str, str]:
     """The process env minus anything that configures Paperclip, so a developer's shell cannot leak in."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PAPERCLIP_", "BETTER_AUTH_", "HEARTBEAT_")) and k not in ("DATABASE_URL", "HOST", "PORT")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PAPERCLIP_", "BETTER_AUTH_", "HEARTBEAT_"))
+        and k not in ("DATABASE_URL", "HOST", "PORT")
+    }
     env.update({"PAPERCLIP_HOME": str(home), "COLUMNS": "250", "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"})
     env.update(extra or {})
     return {k: v for k, v in env.items() if v is not None}  # None in `extra` removes a variable
@@ -34,9 +38,18 @@ def workdir(tmp_path: Path) -> Path:
 def cli_process(workdir: Path, paperclip_home: Path) -> Callable[..., subprocess.CompletedProcess]:
     """The installed `paperclipai` executable as a child process (stdin not a terminal)."""
 
-    def run(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
-        return subprocess.run([str(CLI), *args], env=clean_env(paperclip_home, env), cwd=workdir, stdin=subprocess.DEVNULL,
-                              capture_output=True, text=True, timeout=timeout)
+    def run(
+        *args: str, env: dict[str, str] | None = None, timeout: float = 120
+    ) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(CLI), *args],
+            env=clean_env(paperclip_home, env),
+            cwd=workdir,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
 
     return run
 

@@ -22,7 +22,9 @@ pytestmark = pytest.mark.timeout(300)
 
 
 def cli(*args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "paperclip", *args], env=env, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "paperclip", *args], env=env, capture_output=True, text=True, timeout=60
+    )
     if check:
         assert proc.returncode == 0, f"{args}: exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
     return proc
@@ -35,8 +37,15 @@ def cli_json(*args: str, env: dict[str, str]):
 @pytest.fixture
 def server_url(start, database_url):  # noqa: F811
     port = free_port()
-    server = start("run", env={"PORT": str(port), "DATABASE_URL": database_url, "PAPERCLIP_DEPLOYMENT_MODE": "local_trusted",
-                                "HEARTBEAT_SCHEDULER_ENABLED": "true"})
+    server = start(
+        "run",
+        env={
+            "PORT": str(port),
+            "DATABASE_URL": database_url,
+            "PAPERCLIP_DEPLOYMENT_MODE": "local_trusted",
+            "HEARTBEAT_SCHEDULER_ENABLED": "true",
+        },
+    )
     server.wait_healthy(port)
     return f"http://127.0.0.1:{port}"
 
@@ -44,7 +53,9 @@ def server_url(start, database_url):  # noqa: F811
 @pytest.fixture
 def client_env(tmp_path: Path, server_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERCLIP_")}
-    env.update({"PAPERCLIP_HOME": str(tmp_path / "client-home"), "PAPERCLIP_API_URL": server_url, "COLUMNS": "200"})
+    env.update(
+        {"PAPERCLIP_HOME": str(tmp_path / "client-home"), "PAPERCLIP_API_URL": server_url, "COLUMNS": "200"}
+    )
     return env
 
 
@@ -54,18 +65,42 @@ def test_client_groups_of_the_entry_point_are_the_catalog():
 
 def test_operator_session(client_env):
     env = client_env
-    company = cli_json("company", "create", "--payload-json", json.dumps({"name": "Acme", "issuePrefix": "ACM"}), env=env)
+    company = cli_json(
+        "company", "create", "--payload-json", json.dumps({"name": "Acme", "issuePrefix": "ACM"}), env=env
+    )
     assert company["issuePrefix"] == "ACM"
     assert company["id"] in [c["id"] for c in cli_json("company", "list", env=env)]
     env = {**env, "PAPERCLIP_COMPANY_ID": company["id"]}
 
-    agent = cli_json("agent", "create", "--payload-json",
-                     json.dumps({"name": "Builder", "role": "engineer", "adapterType": "process",
-                                 "adapterConfig": {"command": "true"}}), env=env)
+    agent = cli_json(
+        "agent",
+        "create",
+        "--payload-json",
+        json.dumps(
+            {
+                "name": "Builder",
+                "role": "engineer",
+                "adapterType": "process",
+                "adapterConfig": {"command": "true"},
+            }
+        ),
+        env=env,
+    )
     assert [a["id"] for a in cli_json("agent", "list", env=env)] == [agent["id"]]
 
-    issue = cli_json("issue", "create", "--title", "Write the plan", "--description", "first task", "--priority", "high",
-                     "--assignee-agent-id", agent["id"], env=env)
+    issue = cli_json(
+        "issue",
+        "create",
+        "--title",
+        "Write the plan",
+        "--description",
+        "first task",
+        "--priority",
+        "high",
+        "--assignee-agent-id",
+        agent["id"],
+        env=env,
+    )
     assert issue["identifier"] == "ACM-1" and issue["priority"] == "high"
     cli_json("issue", "create", "--title", "Something else", env=env)
 
@@ -73,7 +108,9 @@ def test_operator_session(client_env):
     assert [i["identifier"] for i in matched] == ["ACM-1"]
     assert cli_json("issue", "get", "ACM-1", env=env)["id"] == issue["id"]
 
-    updated = cli_json("issue", "update", issue["id"], "--status", "in_progress", "--comment", "starting", env=env)
+    updated = cli_json(
+        "issue", "update", issue["id"], "--status", "in_progress", "--comment", "starting", env=env
+    )
     assert updated["status"] == "in_progress"
     cli_json("issue", "comment", issue["id"], "--body", "halfway there", env=env)
     bodies = [c["body"] for c in cli_json("issue", "comments", issue["id"], env=env)]
@@ -104,12 +141,27 @@ $PC issue comment "$PAPERCLIP_TASK_ID" --body "plan written by $PAPERCLIP_AGENT_
 $PC issue update "$PAPERCLIP_TASK_ID" --status done --json > /dev/null
 """)
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
-    company = cli_json("company", "create", "--payload-json", json.dumps({"name": "Beta", "issuePrefix": "BET"}), env=env)
+    company = cli_json(
+        "company", "create", "--payload-json", json.dumps({"name": "Beta", "issuePrefix": "BET"}), env=env
+    )
     env = {**env, "PAPERCLIP_COMPANY_ID": company["id"]}
-    agent = cli_json("agent", "create", "--payload-json",
-                     json.dumps({"name": "Worker", "role": "engineer", "adapterType": "process",
-                                 "adapterConfig": {"command": str(script)}}), env=env)
-    issue = cli_json("issue", "create", "--title", "Do it", "--status", "todo", "--assignee-agent-id", agent["id"], env=env)
+    agent = cli_json(
+        "agent",
+        "create",
+        "--payload-json",
+        json.dumps(
+            {
+                "name": "Worker",
+                "role": "engineer",
+                "adapterType": "process",
+                "adapterConfig": {"command": str(script)},
+            }
+        ),
+        env=env,
+    )
+    issue = cli_json(
+        "issue", "create", "--title", "Do it", "--status", "todo", "--assignee-agent-id", agent["id"], env=env
+    )
 
     deadline = time.monotonic() + 90
     while True:  # the assignment wakes the agent; its process uses the CLI and finishes the issue
@@ -147,7 +199,9 @@ def test_exit_codes_tell_usage_refusal_and_connection_apart(client_env):
 def test_context_profiles_set_use_and_feed_the_connection(client_env, tmp_path: Path):
     env = {k: v for k, v in client_env.items() if k != "PAPERCLIP_API_URL"}
     url = client_env["PAPERCLIP_API_URL"]
-    shown = cli_json("context", "set", "--profile", "work", "--api-base", url, "--persona", "board", "--use", env=env)
+    shown = cli_json(
+        "context", "set", "--profile", "work", "--api-base", url, "--persona", "board", "--use", env=env
+    )
     path = Path(shown["contextPath"])
     assert shown["currentProfile"] == "work" and shown["profile"]["apiBase"] == url
     assert stat.S_IMODE(path.stat().st_mode) == 0o600

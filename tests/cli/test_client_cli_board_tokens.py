@@ -14,8 +14,9 @@ from auth.conftest import live, live_factory  # noqa: F401
 
 
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "paperclip", *args], env=env, capture_output=True, text=True,
-                          timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "paperclip", *args], env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 async def test_board_key_commands(live, tmp_path):  # noqa: F811
@@ -23,8 +24,13 @@ async def test_board_key_commands(live, tmp_path):  # noqa: F811
     await live.make_admin(user["id"])
     token = (await http.post("/api/board-api-keys", json={"name": "bootstrap"})).json()["token"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERCLIP_")}
-    env.update({"PAPERCLIP_HOME": str(tmp_path / "home"), "PAPERCLIP_API_URL": live.base_url,
-                "PAPERCLIP_API_KEY": token})
+    env.update(
+        {
+            "PAPERCLIP_HOME": str(tmp_path / "home"),
+            "PAPERCLIP_API_URL": live.base_url,
+            "PAPERCLIP_API_KEY": token,
+        }
+    )
 
     async def run(*args: str) -> subprocess.CompletedProcess:
         return await asyncio.to_thread(_cli, *args, env=env)
@@ -37,11 +43,15 @@ async def test_board_key_commands(live, tmp_path):  # noqa: F811
     assert abs(expires - (datetime.now(UTC) + timedelta(days=3))) < timedelta(hours=1)
     default = json.loads((await run("token", "board", "create", "--json")).stdout)
     assert default["name"] == "cli-board" and default["expiresAt"]
-    forever = json.loads((await run("token", "board", "create", "--name", "forever", "--never-expires", "--json")).stdout)
+    forever = json.loads(
+        (await run("token", "board", "create", "--name", "forever", "--never-expires", "--json")).stdout
+    )
     assert forever["expiresAt"] is None  # the body's explicit null means never, not the 30-day default
 
     listed = json.loads((await run("token", "board", "list", "--json")).stdout)
-    assert {k["name"] for k in listed} == {"bootstrap", "ci", "cli-board", "forever"} and all("token" not in k for k in listed)
+    assert {k["name"] for k in listed} == {"bootstrap", "ci", "cli-board", "forever"} and all(
+        "token" not in k for k in listed
+    )
     table = (await run("token", "board", "list")).stdout
     assert "ci" in table and key["token"] not in table
 

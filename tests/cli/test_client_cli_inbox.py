@@ -17,10 +17,23 @@ def test_inbox_work_products_and_force_release_commands(client_env):  # noqa: F8
     env = client_env
     company = cli_json("company", "create", "--payload-json", json.dumps({"name": "Inbox Co"}), env=env)
     env = {**env, "PAPERCLIP_COMPANY_ID": company["id"]}
-    agent = cli_json("agent", "create", "--payload-json", json.dumps({
-        "name": "Helper", "adapterType": "process", "adapterConfig": {"command": "true"},
-        "runtimeConfig": {"heartbeat": {"enabled": False}}}), env=env)
-    key = httpx.post(f"{env['PAPERCLIP_API_URL']}/api/agents/{agent['id']}/keys", json={"name": "k"}).json()["token"]
+    agent = cli_json(
+        "agent",
+        "create",
+        "--payload-json",
+        json.dumps(
+            {
+                "name": "Helper",
+                "adapterType": "process",
+                "adapterConfig": {"command": "true"},
+                "runtimeConfig": {"heartbeat": {"enabled": False}},
+            }
+        ),
+        env=env,
+    )
+    key = httpx.post(f"{env['PAPERCLIP_API_URL']}/api/agents/{agent['id']}/keys", json={"name": "k"}).json()[
+        "token"
+    ]
     issue = cli_json("issue", "create", "--title", "Review the PR", "--status", "todo", env=env)
 
     read = cli_json("issue", "read", issue["id"], env=env)
@@ -34,15 +47,35 @@ def test_inbox_work_products_and_force_release_commands(client_env):  # noqa: F8
     mine = cli_json("agent", "inbox-mine", "--user-id", "local-board", "--status", "todo", env=as_agent)
     assert [i["id"] for i in mine] == [issue["id"]]
 
-    product = cli_json("issue", "work-product:create", issue["id"], "--payload-json", json.dumps({
-        "type": "pull_request", "provider": "github", "title": "PR 7", "url": "https://example.com/pr/7"}), env=env)
-    merged = cli_json("issue", "work-product:update", product["id"], "--payload-json", json.dumps({"status": "merged"}),
-                      env=env)
+    product = cli_json(
+        "issue",
+        "work-product:create",
+        issue["id"],
+        "--payload-json",
+        json.dumps(
+            {"type": "pull_request", "provider": "github", "title": "PR 7", "url": "https://example.com/pr/7"}
+        ),
+        env=env,
+    )
+    merged = cli_json(
+        "issue",
+        "work-product:update",
+        product["id"],
+        "--payload-json",
+        json.dumps({"status": "merged"}),
+        env=env,
+    )
     assert merged["status"] == "merged"
     assert [p["id"] for p in cli_json("issue", "work-products", issue["id"], env=env)] == [product["id"]]
-    refused = cli("issue", "work-product:create", issue["id"], "--payload-json",
-                  json.dumps({"type": "pull_request", "provider": "github", "title": "x", "url": "nope"}),
-                  env=env, check=False)
+    refused = cli(
+        "issue",
+        "work-product:create",
+        issue["id"],
+        "--payload-json",
+        json.dumps({"type": "pull_request", "provider": "github", "title": "x", "url": "nope"}),
+        env=env,
+        check=False,
+    )
     assert refused.returncode == 1 and "400" in refused.stderr
     assert cli_json("issue", "work-product:delete", product["id"], env=env)["id"] == product["id"]
     assert cli_json("issue", "work-products", issue["id"], env=env) == []
@@ -54,7 +87,9 @@ def test_inbox_work_products_and_force_release_commands(client_env):  # noqa: F8
     assert not_board.returncode == 1 and "Board access required" in not_board.stderr
 
     # `agent wake` looks the agent up by name, then asks for the wake-up (it used to stop at the look-up)
-    woken = cli_json("agent", "wake", "Helper", "--reason", "from the cli", "--idempotency-key", "wake-1", env=env)
+    woken = cli_json(
+        "agent", "wake", "Helper", "--reason", "from the cli", "--idempotency-key", "wake-1", env=env
+    )
     assert woken.get("status") in ("queued", "running", "succeeded", "skipped"), woken
     runs = httpx.get(f"{env['PAPERCLIP_API_URL']}/api/companies/{company['id']}/heartbeat-runs").json()
     assert woken.get("status") == "skipped" or woken["id"] in [r["id"] for r in runs]

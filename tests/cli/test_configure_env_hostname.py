@@ -30,7 +30,9 @@ def test_configure_requires_a_config(cli):
 def test_configure_rejects_unknown_sections(cli, onboarded):
     result = cli("configure", "--section", "foo")
     assert result.returncode == 1
-    assert "Unknown section: foo. Choose from: llm, database, logging, server, storage, secrets" in result.stderr
+    assert (
+        "Unknown section: foo. Choose from: llm, database, logging, server, storage, secrets" in result.stderr
+    )
 
 
 def test_configure_without_terminal_needs_set(cli, onboarded):
@@ -40,7 +42,15 @@ def test_configure_without_terminal_needs_set(cli, onboarded):
 
 
 def test_configure_sets_nested_values_and_validates(cli, onboarded: Path):
-    ok = cli("configure", "-s", "database", "--set", "backup.retentionDays=14", "--set", "database.embeddedPostgresPort=55432")
+    ok = cli(
+        "configure",
+        "-s",
+        "database",
+        "--set",
+        "backup.retentionDays=14",
+        "--set",
+        "database.embeddedPostgresPort=55432",
+    )
     assert ok.returncode == 0, ok.stderr
     database = config_of(onboarded)["database"]
     assert database["backup"]["retentionDays"] == 14 and database["embeddedPostgresPort"] == 55432
@@ -56,8 +66,20 @@ def test_configure_server_cross_field_rules_are_enforced(cli, onboarded: Path):
 
 
 def test_configure_storage_and_lists(cli, onboarded: Path):
-    assert cli("configure", "-s", "storage", "--set", "provider=s3", "--set", "s3.bucket=files",
-               "--set", "s3.forcePathStyle=true").returncode == 0
+    assert (
+        cli(
+            "configure",
+            "-s",
+            "storage",
+            "--set",
+            "provider=s3",
+            "--set",
+            "s3.bucket=files",
+            "--set",
+            "s3.forcePathStyle=true",
+        ).returncode
+        == 0
+    )
     s3 = config_of(onboarded)["storage"]
     assert s3["provider"] == "s3" and s3["s3"]["bucket"] == "files" and s3["s3"]["forcePathStyle"] is True
     assert cli("configure", "-s", "server", "--set", "allowedHostnames=a.example,b.example").returncode == 0
@@ -66,7 +88,9 @@ def test_configure_storage_and_lists(cli, onboarded: Path):
 
 def test_configure_secrets_ensures_the_key_file(cli, onboarded: Path, tmp_path: Path):
     key = tmp_path / "keys" / "master.key"
-    result = cli("configure", "-s", "secrets", "--set", f"localEncrypted.keyFilePath={key}", "--set", "strictMode=true")
+    result = cli(
+        "configure", "-s", "secrets", "--set", f"localEncrypted.keyFilePath={key}", "--set", "strictMode=true"
+    )
     assert result.returncode == 0, result.stderr
     assert key.exists() and config_of(onboarded)["secrets"]["strictMode"] is True
 
@@ -80,17 +104,31 @@ def test_configure_llm_section(cli, onboarded: Path):
 
 def test_configure_repairs_an_invalid_file(cli, instance_dir: Path):
     instance_dir.mkdir(parents=True)
-    (instance_dir / "config.json").write_text(json.dumps({"$meta": {"version": 1, "updatedAt": "x", "source": "onboard"},
-                                                          "server": {"deploymentMode": "local_trusted", "port": 0}}))
+    (instance_dir / "config.json").write_text(
+        json.dumps(
+            {
+                "$meta": {"version": 1, "updatedAt": "x", "source": "onboard"},
+                "server": {"deploymentMode": "local_trusted", "port": 0},
+            }
+        )
+    )
     result = cli("configure", "-s", "server", "--set", "port=3300")
     assert result.returncode == 0, result.stderr
     assert config_of(instance_dir)["server"]["port"] == 3300
     assert '"port": 0' in (instance_dir / "config.json.backup").read_text()
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("Foo.Example", "foo.example"), ("foo.example:8443", "foo.example"),
-                                               ("https://Foo.example:8443/path", "foo.example"), ("[::1]:3100", "::1"),
-                                               ("10.0.0.5", "10.0.0.5"), ("  ", None)])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Foo.Example", "foo.example"),
+        ("foo.example:8443", "foo.example"),
+        ("https://Foo.example:8443/path", "foo.example"),
+        ("[::1]:3100", "::1"),
+        ("10.0.0.5", "10.0.0.5"),
+        ("  ", None),
+    ],
+)
 def test_hostname_normalisation(raw: str, expected: str | None):
     assert normalise_hostname(raw) == expected
 
@@ -110,14 +148,22 @@ def test_allowed_hostname_adds_sorted_and_deduplicated(cli, onboarded: Path):
 
 def test_allowed_hostname_needs_a_config(cli):
     result = cli("allowed-hostname", "x.example")
-    assert result.returncode == 1 and "No config file found. Run `paperclipai onboard` first." in result.stderr
+    assert (
+        result.returncode == 1 and "No config file found. Run `paperclipai onboard` first." in result.stderr
+    )
 
 
 def test_env_lists_sources_and_never_prints_secrets(cli, onboarded: Path, workdir: Path):
     secret = (onboarded / ".env").read_text().split("PAPERCLIP_AGENT_JWT_SECRET=")[1].split()[0]
     (workdir / ".env").write_text("PAPERCLIP_LOG_DIR=/var/log/from-cwd-dotenv\n")
-    result = cli("env", env={"PORT": "3456", "BETTER_AUTH_SECRET": "better-auth-secret-value-1234",
-                             "DATABASE_URL": "postgres://user:hunter2@db.example:5432/pc"})
+    result = cli(
+        "env",
+        env={
+            "PORT": "3456",
+            "BETTER_AUTH_SECRET": "better-auth-secret-value-1234",
+            "DATABASE_URL": "postgres://user:hunter2@db.example:5432/pc",
+        },
+    )
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert secret not in out and "better-auth-secret-value" not in out and "hunter2" not in out

@@ -74,20 +74,40 @@ def test_accepting_every_default_keeps_a_valid_config(monkeypatch, config_path: 
 
 
 def test_server_section_to_authenticated_public(monkeypatch, config_path: Path):
-    answer(monkeypatch, {"Deployment mode": "authenticated", "Exposure": "public", "Bind": "lan",
-                         "Public base URL": "https://pc.example.com/", "Allowed hostnames": "B.example, a.example", "Port": "3300"})
+    answer(
+        monkeypatch,
+        {
+            "Deployment mode": "authenticated",
+            "Exposure": "public",
+            "Bind": "lan",
+            "Public base URL": "https://pc.example.com/",
+            "Allowed hostnames": "B.example, a.example",
+            "Port": "3300",
+        },
+    )
     data = load_for_update(config_path)
     prompt_section(data, "server")
     config = write_config(config_path, data, "configure")
     assert (config.server.deploymentMode, config.server.exposure, config.server.host, config.server.port) == (
-        "authenticated", "public", "0.0.0.0", 3300)
+        "authenticated",
+        "public",
+        "0.0.0.0",
+        3300,
+    )
     assert config.server.allowedHostnames == ["a.example", "b.example"]
     assert (config.auth.baseUrlMode, config.auth.publicBaseUrl) == ("explicit", "https://pc.example.com")
 
 
 def test_storage_section_to_s3(monkeypatch, config_path: Path):
-    answer(monkeypatch, {"Storage provider": "s3", "S3 bucket": "files", "S3 endpoint": "http://127.0.0.1:9000",
-                         "Force path-style": True})
+    answer(
+        monkeypatch,
+        {
+            "Storage provider": "s3",
+            "S3 bucket": "files",
+            "S3 endpoint": "http://127.0.0.1:9000",
+            "Force path-style": True,
+        },
+    )
     data = load_for_update(config_path)
     prompt_section(data, "storage")
     s3 = write_config(config_path, data, "configure").storage.s3

@@ -60,18 +60,34 @@ def test_missing_config_fails_and_stops(cli_process):
 
 def test_invalid_config_fails_and_stops(cli, instance_dir: Path):
     instance_dir.mkdir(parents=True)
-    (instance_dir / "config.json").write_text(json.dumps({"$meta": {"version": 1, "updatedAt": "x", "source": "onboard"},
-                                                          "server": {"deploymentMode": "local_trusted", "exposure": "public"}}))
+    (instance_dir / "config.json").write_text(
+        json.dumps(
+            {
+                "$meta": {"version": 1, "updatedAt": "x", "source": "onboard"},
+                "server": {"deploymentMode": "local_trusted", "exposure": "public"},
+            }
+        )
+    )
     result = cli("doctor")
     assert result.returncode == 1
-    assert "server.exposure must be private when deploymentMode is local_trusted" in line(result.stdout, "Config file")
+    assert "server.exposure must be private when deploymentMode is local_trusted" in line(
+        result.stdout, "Config file"
+    )
     assert "1 failed" in result.stdout and "Storage:" not in result.stdout
 
 
 def test_healthy_instance_passes_every_check(cli_process, onboarded):
     result = cli_process("doctor", env=onboarded)
     assert result.returncode == 0, result.stdout
-    for name in ("Config file", "Deployment/auth mode", "Agent JWT secret", "Secrets adapter", "Storage", "Log directory", "Server port"):
+    for name in (
+        "Config file",
+        "Deployment/auth mode",
+        "Agent JWT secret",
+        "Secrets adapter",
+        "Storage",
+        "Log directory",
+        "Server port",
+    ):
         assert line(result.stdout, name).startswith("✓"), result.stdout
     assert "migrations up to date" in line(result.stdout, "Database")
     assert "Mode local_trusted/private with bind loopback and auth URL mode auto" in result.stdout
@@ -83,8 +99,16 @@ def test_json_output(cli, onboarded):
     assert result.returncode == 0
     report = json.loads(result.stdout)
     names = [c["name"] for c in report["checks"]]
-    assert names == ["Config file", "Deployment/auth mode", "Agent JWT secret", "Secrets adapter", "Storage", "Database",
-                     "Log directory", "Server port"]
+    assert names == [
+        "Config file",
+        "Deployment/auth mode",
+        "Agent JWT secret",
+        "Secrets adapter",
+        "Storage",
+        "Database",
+        "Log directory",
+        "Server port",
+    ]
     assert report["summary"]["failed"] == 0
 
 
@@ -92,7 +116,9 @@ def test_missing_jwt_secret_fails_and_repair_writes_it(cli, onboarded, instance_
     (instance_dir / ".env").unlink()
     result = cli("doctor", env=onboarded)
     assert result.returncode == 1
-    assert line(result.stdout, "Agent JWT secret").startswith("✗ Agent JWT secret: PAPERCLIP_AGENT_JWT_SECRET is missing")
+    assert line(result.stdout, "Agent JWT secret").startswith(
+        "✗ Agent JWT secret: PAPERCLIP_AGENT_JWT_SECRET is missing"
+    )
     assert "doctor --repair" in hint_after(result.stdout, "Agent JWT secret")
     repaired = cli("doctor", "--repair", "--yes", env=onboarded)
     assert repaired.returncode == 0, repaired.stdout
@@ -117,7 +143,9 @@ def test_loose_key_permissions_warn_and_repair_tightens_them(cli, onboarded, ins
     content = key.read_bytes()
     os.chmod(key, 0o644)
     result = cli("doctor", env=onboarded)
-    assert f"Secrets key file permissions are 0644; run chmod 600 {key}" in line(result.stdout, "Secrets adapter")
+    assert f"Secrets key file permissions are 0644; run chmod 600 {key}" in line(
+        result.stdout, "Secrets adapter"
+    )
     repaired = cli("doctor", "--repair", "--yes", env=onboarded)
     assert line(repaired.stdout, "Secrets adapter").startswith("✓")
     assert mode_of(key) == 0o600 and key.read_bytes() == content
@@ -132,16 +160,20 @@ def test_invalid_key_file_fails_and_is_never_replaced(cli, onboarded, instance_d
     assert key.read_text() == "too-short\n"
 
 
-@pytest.mark.parametrize(("value", "ok"), [("ab" * 32, True), (base64.b64encode(b"k" * 32).decode(), True), ("r" * 32, True),
-                                           ("not-a-key", False)])
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [("ab" * 32, True), (base64.b64encode(b"k" * 32).decode(), True), ("r" * 32, True), ("not-a-key", False)],
+)
 def test_master_key_from_environment_follows_the_decoding_rules(cli, onboarded, value: str, ok: bool):
     result = cli("doctor", env={**onboarded, "PAPERCLIP_SECRETS_MASTER_KEY": value})
     secrets_line = line(result.stdout, "Secrets adapter")
     if ok:
         assert secrets_line.startswith("✓") and "PAPERCLIP_SECRETS_MASTER_KEY" in secrets_line
     else:
-        assert secrets_line == ("✗ Secrets adapter: Invalid PAPERCLIP_SECRETS_MASTER_KEY "
-                                "(expected 32-byte base64, 64-char hex, or raw 32-char string)")
+        assert secrets_line == (
+            "✗ Secrets adapter: Invalid PAPERCLIP_SECRETS_MASTER_KEY "
+            "(expected 32-byte base64, 64-char hex, or raw 32-char string)"
+        )
         assert result.returncode == 1
 
 
@@ -152,7 +184,9 @@ def test_missing_directories_warn_and_repair_creates_them(cli, onboarded, instan
     assert line(result.stdout, "Log directory").startswith("! Log directory: Log directory ")
     assert line(result.stdout, "Storage").startswith("! Storage: Local disk storage directory ")
     repaired = cli("doctor", "--repair", "--yes", env=env)
-    assert line(repaired.stdout, "Log directory").startswith("✓") and line(repaired.stdout, "Storage").startswith("✓")
+    assert line(repaired.stdout, "Log directory").startswith("✓") and line(
+        repaired.stdout, "Storage"
+    ).startswith("✓")
     assert logs.is_dir() and storage.is_dir()
 
 
@@ -166,19 +200,36 @@ def test_storage_that_is_not_a_directory_fails(cli, onboarded, tmp_path: Path):
 
 def test_s3_storage_that_cannot_be_reached_fails_naming_the_setting(cli, onboarded):
     endpoint = f"http://127.0.0.1:{_free_port()}"  # nothing listens there
-    result = cli("doctor", env={**onboarded, "PAPERCLIP_STORAGE_PROVIDER": "s3", "PAPERCLIP_STORAGE_S3_BUCKET": "files",
-                                "PAPERCLIP_STORAGE_S3_ENDPOINT": endpoint, "AWS_ACCESS_KEY_ID": "x",
-                                "AWS_SECRET_ACCESS_KEY": "y"})
+    result = cli(
+        "doctor",
+        env={
+            **onboarded,
+            "PAPERCLIP_STORAGE_PROVIDER": "s3",
+            "PAPERCLIP_STORAGE_S3_BUCKET": "files",
+            "PAPERCLIP_STORAGE_S3_ENDPOINT": endpoint,
+            "AWS_ACCESS_KEY_ID": "x",
+            "AWS_SECRET_ACCESS_KEY": "y",
+        },
+    )
     storage = line(result.stdout, "Storage")
     assert storage.startswith(f"✗ Storage: S3 storage: S3 storage is unreachable at {endpoint}")
     assert "PAPERCLIP_STORAGE_S3_ENDPOINT" in storage
 
 
 def test_public_http_url_warns(cli, onboarded):
-    env = {**onboarded, "PAPERCLIP_DEPLOYMENT_MODE": "authenticated", "PAPERCLIP_DEPLOYMENT_EXPOSURE": "public",
-           "HOST": "0.0.0.0", "PAPERCLIP_AUTH_BASE_URL_MODE": "explicit", "PAPERCLIP_AUTH_PUBLIC_BASE_URL": "http://pc.example.com", "BETTER_AUTH_SECRET": "s" * 32}
+    env = {
+        **onboarded,
+        "PAPERCLIP_DEPLOYMENT_MODE": "authenticated",
+        "PAPERCLIP_DEPLOYMENT_EXPOSURE": "public",
+        "HOST": "0.0.0.0",
+        "PAPERCLIP_AUTH_BASE_URL_MODE": "explicit",
+        "PAPERCLIP_AUTH_PUBLIC_BASE_URL": "http://pc.example.com",
+        "BETTER_AUTH_SECRET": "s" * 32,
+    }
     result = cli("doctor", env=env)
-    assert line(result.stdout, "Deployment/auth mode").startswith("! Deployment/auth mode: Mode authenticated/public")
+    assert line(result.stdout, "Deployment/auth mode").startswith(
+        "! Deployment/auth mode: Mode authenticated/public"
+    )
     assert "https://" in hint_after(result.stdout, "Deployment/auth mode")
 
 
@@ -188,7 +239,8 @@ def test_authenticated_without_any_secret_fails_until_repaired(cli, onboarded, i
     result = cli("doctor", env=env)
     assert result.returncode == 1
     assert line(result.stdout, "Deployment/auth mode").startswith(
-        "✗ Deployment/auth mode: BETTER_AUTH_SECRET (or PAPERCLIP_AGENT_JWT_SECRET) must be set.")
+        "✗ Deployment/auth mode: BETTER_AUTH_SECRET (or PAPERCLIP_AGENT_JWT_SECRET) must be set."
+    )
     repaired = cli("doctor", "--repair", "--yes", env=env)
     assert repaired.returncode == 0, repaired.stdout
     assert line(repaired.stdout, "Deployment/auth mode").startswith("✓")
@@ -204,7 +256,10 @@ def test_local_trusted_on_all_interfaces_fails_with_the_setting(cli, onboarded):
 def test_bad_environment_value_fails_as_settings(cli, onboarded):
     result = cli("doctor", env={**onboarded, "PORT": "eighty"})
     assert result.returncode == 1
-    assert line(result.stdout, "Settings") == "✗ Settings: Invalid PORT='eighty': expected an integer from 1 to 65535"
+    assert (
+        line(result.stdout, "Settings")
+        == "✗ Settings: Invalid PORT='eighty': expected an integer from 1 to 65535"
+    )
 
 
 def test_unreachable_database_fails(cli, onboarded):
@@ -238,7 +293,9 @@ def test_busy_server_port_warns_with_lsof_hint(cli, onboarded, instance_dir: Pat
         sock.bind(("127.0.0.1", port))
         sock.listen(1)
         result = cli("doctor", env=onboarded)
-    assert line(result.stdout, "Server port").startswith(f"! Server port: Port {port} on 127.0.0.1 is not available")
+    assert line(result.stdout, "Server port").startswith(
+        f"! Server port: Port {port} on 127.0.0.1 is not available"
+    )
     assert f"lsof -i :{port}" in hint_after(result.stdout, "Server port")
     assert "All critical checks passed with some warnings." in result.stdout
 
@@ -254,17 +311,24 @@ def test_embedded_database_is_reported_without_starting_it(cli, instance_dir: Pa
 
 
 def test_env_only_instance_warns_about_the_missing_file(cli, database_url: str, paperclip_home: Path):
-    update_env_file(paperclip_home / "instances" / "default" / ".env", {"PAPERCLIP_AGENT_JWT_SECRET": "a" * 64})
+    update_env_file(
+        paperclip_home / "instances" / "default" / ".env", {"PAPERCLIP_AGENT_JWT_SECRET": "a" * 64}
+    )
     result = cli("doctor", env={"PAPERCLIP_DEPLOYMENT_MODE": "local_trusted", "DATABASE_URL": database_url})
     assert line(result.stdout, "Config file").startswith("! Config file: No config file at ")
 
 
 def test_postgres_deployment_without_strict_secrets_warns(cli, onboarded, database_url: str):
-    result = cli("configure", "-s", "database", "--set", "mode=postgres", "--set", f"connectionString={database_url}")
+    result = cli(
+        "configure", "-s", "database", "--set", "mode=postgres", "--set", f"connectionString={database_url}"
+    )
     assert result.returncode == 0, result.stderr
     doctor = cli("doctor")  # the URL now comes from the file, not DATABASE_URL
     secrets_line = line(doctor.stdout, "Secrets adapter")
-    assert secrets_line.startswith("! Secrets adapter:") and "strict secret mode is disabled for postgres deployment" in secrets_line
+    assert (
+        secrets_line.startswith("! Secrets adapter:")
+        and "strict secret mode is disabled for postgres deployment" in secrets_line
+    )
     assert "PAPERCLIP_SECRETS_STRICT_MODE=true" in hint_after(doctor.stdout, "Secrets adapter")
     assert "migrations up to date" in line(doctor.stdout, "Database")
 

@@ -58,18 +58,36 @@ def test_rerun_restores_missing_secret_files(cli_process, instance_dir: Path):
 
 
 def test_non_interactive_authenticated_public_by_flags(cli_process, instance_dir: Path):
-    result = cli_process("onboard", "--mode", "authenticated", "--exposure", "public", "--public-url", "https://pc.example.com/")
+    result = cli_process(
+        "onboard",
+        "--mode",
+        "authenticated",
+        "--exposure",
+        "public",
+        "--public-url",
+        "https://pc.example.com/",
+    )
     assert result.returncode == 0, result.stderr
     config = json.loads((instance_dir / "config.json").read_text())
     assert config["server"]["deploymentMode"] == "authenticated" and config["server"]["exposure"] == "public"
     assert config["server"]["host"] == "0.0.0.0"
-    assert config["auth"] == {"baseUrlMode": "explicit", "publicBaseUrl": "https://pc.example.com", "disableSignUp": False}
+    assert config["auth"] == {
+        "baseUrlMode": "explicit",
+        "publicBaseUrl": "https://pc.example.com",
+        "disableSignUp": False,
+    }
     assert config["secrets"]["strictMode"] is True
 
 
 def test_non_interactive_authenticated_public_by_environment(cli_process, instance_dir: Path):
-    result = cli_process("onboard", env={"PAPERCLIP_DEPLOYMENT_MODE": "authenticated", "PAPERCLIP_DEPLOYMENT_EXPOSURE": "public",
-                                 "PAPERCLIP_AUTH_PUBLIC_BASE_URL": "https://env.example.com"})
+    result = cli_process(
+        "onboard",
+        env={
+            "PAPERCLIP_DEPLOYMENT_MODE": "authenticated",
+            "PAPERCLIP_DEPLOYMENT_EXPOSURE": "public",
+            "PAPERCLIP_AUTH_PUBLIC_BASE_URL": "https://env.example.com",
+        },
+    )
     assert result.returncode == 0, result.stderr
     config = json.loads((instance_dir / "config.json").read_text())
     assert (config["server"]["deploymentMode"], config["server"]["exposure"]) == ("authenticated", "public")
@@ -85,7 +103,9 @@ def test_public_without_url_is_refused_naming_the_flag_and_variable(cli_process,
 
 def test_invalid_answers_are_refused(cli):
     assert "Invalid --mode 'open'" in cli("onboard", "--mode", "open").stderr
-    bad_url = cli("onboard", "--mode", "authenticated", "--exposure", "public", "--public-url", "pc.example.com")
+    bad_url = cli(
+        "onboard", "--mode", "authenticated", "--exposure", "public", "--public-url", "pc.example.com"
+    )
     assert bad_url.returncode == 1 and "Invalid public base URL" in bad_url.stderr
     bad_bind = cli("onboard", "--bind", "wan")
     assert "Unsupported bind preset for onboard: wan. Use loopback, lan, or tailnet." in bad_bind.stderr
@@ -131,11 +151,29 @@ def test_no_platformdirs_warning_without_xdg_runtime_dir(cli_process):
 def test_quickstart_ignores_deployment_variables_for_the_config(cli, instance_dir: Path):
     from paperclip.cli.onboard import onboard_instance
 
-    onboard_instance(data_dir=None, config=None, instance=None, yes=True, mode=None, exposure=None, public_url=None, bind=None,
-                     env={"PAPERCLIP_HOME": str(instance_dir.parent.parent), "PAPERCLIP_DEPLOYMENT_MODE": "authenticated",
-                          "HOST": "0.0.0.0", "PORT": "3999"})
+    onboard_instance(
+        data_dir=None,
+        config=None,
+        instance=None,
+        yes=True,
+        mode=None,
+        exposure=None,
+        public_url=None,
+        bind=None,
+        env={
+            "PAPERCLIP_HOME": str(instance_dir.parent.parent),
+            "PAPERCLIP_DEPLOYMENT_MODE": "authenticated",
+            "HOST": "0.0.0.0",
+            "PORT": "3999",
+        },
+    )
     server = json.loads((instance_dir / "config.json").read_text())["server"]
-    assert (server["deploymentMode"], server["bind"], server["host"], server["port"]) == ("local_trusted", "loopback", "127.0.0.1", 3999)
+    assert (server["deploymentMode"], server["bind"], server["host"], server["port"]) == (
+        "local_trusted",
+        "loopback",
+        "127.0.0.1",
+        3999,
+    )
 
 
 def test_host_from_environment_sets_the_bind(cli, instance_dir: Path):
@@ -149,4 +187,6 @@ def test_flags_on_an_existing_config_point_to_configure(cli, instance_dir: Path)
     assert cli("onboard").returncode == 0
     result = cli("onboard", "--mode", "authenticated")
     assert "paperclipai configure --section server" in result.stdout
-    assert json.loads((instance_dir / "config.json").read_text())["server"]["deploymentMode"] == "local_trusted"
+    assert (
+        json.loads((instance_dir / "config.json").read_text())["server"]["deploymentMode"] == "local_trusted"
+    )

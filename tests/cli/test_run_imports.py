@@ -8,7 +8,11 @@ import sys
 
 
 def test_the_cli_and_the_server_never_import_httpx():
-    code = ("import sys, paperclip.cli.main, paperclip.server.runtime, paperclip.api.router\n"
-            "print(sorted(m for m in sys.modules if m == 'httpx' or m.startswith('httpx.')))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    code = (
+        "import sys, paperclip.cli.main, paperclip.server.runtime, paperclip.api.router\n"
+        "print(sorted(m for m in sys.modules if m == 'httpx' or m.startswith('httpx.')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
     assert result.stdout.strip() == "[]"

@@ -24,8 +24,17 @@ async def test_create_company_derives_prefix_and_defaults(client, app):
     assert body["budgetMonthlyCents"] == 0
     assert body["requireBoardApprovalForNewAgents"] is False
     async with app.state.sessions() as s:
-        m = (await s.execute(sa.select(CompanyMembership).where(CompanyMembership.company_id == uuid.UUID(body["id"])))).scalar_one()
-    assert (m.principal_type, m.principal_id, m.membership_role, m.status) == ("user", "local-board", "owner", "active")
+        m = (
+            await s.execute(
+                sa.select(CompanyMembership).where(CompanyMembership.company_id == uuid.UUID(body["id"]))
+            )
+        ).scalar_one()
+    assert (m.principal_type, m.principal_id, m.membership_role, m.status) == (
+        "user",
+        "local-board",
+        "owner",
+        "active",
+    )
     activity = (await client.get(f"/api/companies/{body['id']}/activity")).json()
     assert [a["action"] for a in activity] == ["company.created"]
     assert activity[0]["actorType"] == "user" and activity[0]["actorId"] == "local-board"
@@ -41,7 +50,9 @@ async def test_prefix_collisions_append_a(client):
 
 
 async def test_concurrent_creates_get_unique_prefixes(client):
-    responses = await asyncio.gather(*(client.post("/api/companies", json={"name": "Acme"}) for _ in range(12)))
+    responses = await asyncio.gather(
+        *(client.post("/api/companies", json={"name": "Acme"}) for _ in range(12))
+    )
     assert all(r.status_code == 201 for r in responses), [r.text for r in responses]
     prefixes = [r.json()["issuePrefix"] for r in responses]
     assert len(set(prefixes)) == 12
@@ -51,7 +62,9 @@ async def test_concurrent_creates_get_unique_prefixes(client):
 async def test_agent_cannot_create_company(client):
     company = (await client.post("/api/companies", json={"name": "Acme"})).json()
     _, token = await _key_for_new_agent(client, company["id"])
-    r = await client.post("/api/companies", json={"name": "Evil"}, headers={"Authorization": f"Bearer {token}"})
+    r = await client.post(
+        "/api/companies", json={"name": "Evil"}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert r.status_code == 403
     assert r.json() == {"error": "Board access required"}
 
@@ -76,14 +89,22 @@ async def test_agent_can_read_own_company_only(client):
     r = await client.get(f"/api/companies/{b['id']}", headers=auth)
     assert r.status_code == 403 and r.json() == {"error": "Agent key cannot access another company"}
     assert (await client.get("/api/companies", headers=auth)).status_code == 403
-    assert (await client.patch(f"/api/companies/{a['id']}", json={"name": "x"}, headers=auth)).status_code == 403
+    assert (
+        await client.patch(f"/api/companies/{a['id']}", json={"name": "x"}, headers=auth)
+    ).status_code == 403
 
 
 async def test_patch_budget_upserts_company_policy(client, app):
     company = (await client.post("/api/companies", json={"name": "Acme", "budgetMonthlyCents": 500})).json()
-    r = await client.patch(f"/api/companies/{company['id']}", json={
-        "budgetMonthlyCents": 1000, "description": "new", "brandColor": "#ff0000",
-        "requireBoardApprovalForNewAgents": True})
+    r = await client.patch(
+        f"/api/companies/{company['id']}",
+        json={
+            "budgetMonthlyCents": 1000,
+            "description": "new",
+            "brandColor": "#ff0000",
+            "requireBoardApprovalForNewAgents": True,
+        },
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["budgetMonthlyCents"] == 1000 and body["brandColor"] == "#ff0000"
@@ -91,9 +112,15 @@ async def test_patch_budget_upserts_company_policy(client, app):
     async with app.state.sessions() as s:
         rows = (await s.execute(sa.select(BudgetPolicy))).scalars().all()
     assert [(p.scope_type, str(p.scope_id), p.window_kind, p.metric, p.amount) for p in rows] == [
-        ("company", company["id"], "calendar_month_utc", "billed_cents", 1000)]
+        ("company", company["id"], "calendar_month_utc", "billed_cents", 1000)
+    ]
     actions = [a["action"] for a in (await client.get(f"/api/companies/{company['id']}/activity")).json()]
-    assert actions == ["budget.policy_upserted", "company.updated", "budget.policy_upserted", "company.created"]
+    assert actions == [
+        "budget.policy_upserted",
+        "company.updated",
+        "budget.policy_upserted",
+        "company.created",
+    ]
 
 
 async def test_lowering_company_budget_below_spend_pauses_it_and_raising_resumes(client, app):
@@ -101,11 +128,22 @@ async def test_lowering_company_budget_below_spend_pauses_it_and_raising_resumes
 
     from paperclip.db.models import CostEvent
 
-    cid = (await client.post("/api/companies", json={"name": "Acme", "budgetMonthlyCents": 1000})).json()["id"]
+    cid = (await client.post("/api/companies", json={"name": "Acme", "budgetMonthlyCents": 1000})).json()[
+        "id"
+    ]
     agent = (await client.post(f"/api/companies/{cid}/agents", json={"name": "a"})).json()
-    r = await client.post(f"/api/companies/{cid}/cost-events", json={
-        "agentId": agent["id"], "provider": "p", "model": "m", "inputTokens": 1, "outputTokens": 1, "costCents": 500,
-        "occurredAt": datetime.now(UTC).isoformat()})
+    r = await client.post(
+        f"/api/companies/{cid}/cost-events",
+        json={
+            "agentId": agent["id"],
+            "provider": "p",
+            "model": "m",
+            "inputTokens": 1,
+            "outputTokens": 1,
+            "costCents": 500,
+            "occurredAt": datetime.now(UTC).isoformat(),
+        },
+    )
     assert r.status_code == 201, r.text
     async with app.state.sessions() as s:
         assert await s.scalar(sa.select(sa.func.count()).select_from(CostEvent)) == 1
@@ -143,15 +181,48 @@ async def test_archive_pauses_agents_and_reactivation_resumes_them(client):
 
 async def test_org_tree(client):
     cid = (await client.post("/api/companies", json={"name": "Acme"})).json()["id"]
-    ceo = (await client.post(f"/api/companies/{cid}/agents", json={"name": "CEO", "role": "ceo", "title": "Chief"})).json()
-    cto = (await client.post(f"/api/companies/{cid}/agents", json={"name": "CTO", "reportsTo": ceo["id"]})).json()
-    eng = (await client.post(f"/api/companies/{cid}/agents", json={"name": "Eng", "reportsTo": cto["id"]})).json()
+    ceo = (
+        await client.post(
+            f"/api/companies/{cid}/agents", json={"name": "CEO", "role": "ceo", "title": "Chief"}
+        )
+    ).json()
+    cto = (
+        await client.post(f"/api/companies/{cid}/agents", json={"name": "CTO", "reportsTo": ceo["id"]})
+    ).json()
+    eng = (
+        await client.post(f"/api/companies/{cid}/agents", json={"name": "Eng", "reportsTo": cto["id"]})
+    ).json()
     gone = (await client.post(f"/api/companies/{cid}/agents", json={"name": "Gone"})).json()
     await client.post(f"/api/agents/{gone['id']}/terminate")
     org = (await client.get(f"/api/companies/{cid}/org")).json()
-    assert org == [{"id": ceo["id"], "name": "CEO", "role": "ceo", "title": "Chief", "status": "idle", "reports": [
-        {"id": cto["id"], "name": "CTO", "role": "general", "title": None, "status": "idle", "reports": [
-            {"id": eng["id"], "name": "Eng", "role": "general", "title": None, "status": "idle", "reports": []}]}]}]
+    assert org == [
+        {
+            "id": ceo["id"],
+            "name": "CEO",
+            "role": "ceo",
+            "title": "Chief",
+            "status": "idle",
+            "reports": [
+                {
+                    "id": cto["id"],
+                    "name": "CTO",
+                    "role": "general",
+                    "title": None,
+                    "status": "idle",
+                    "reports": [
+                        {
+                            "id": eng["id"],
+                            "name": "Eng",
+                            "role": "general",
+                            "title": None,
+                            "status": "idle",
+                            "reports": [],
+                        }
+                    ],
+                }
+            ],
+        }
+    ]
 
 
 async def test_stats_counts_agents(client):

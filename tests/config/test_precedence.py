@@ -37,10 +37,18 @@ def load(home: Path, cwd: Path, env: dict | None = None, **kwargs):
 def test_defaults_without_any_file(home, cwd):
     s = load(home, cwd)
     assert s.config is None
-    assert (s.deployment_mode, s.deployment_exposure, s.bind, s.host, s.port) == ("local_trusted", "private", "loopback", "127.0.0.1", 3100)
+    assert (s.deployment_mode, s.deployment_exposure, s.bind, s.host, s.port) == (
+        "local_trusted",
+        "private",
+        "loopback",
+        "127.0.0.1",
+        3100,
+    )
     assert s.database.embedded and s.database.embedded_port == 54329
     assert s.database.embedded_data_dir == instance_dir(home) / "db"
-    assert s.storage.provider == "local_disk" and s.storage.local_dir == instance_dir(home) / "data" / "storage"
+    assert (
+        s.storage.provider == "local_disk" and s.storage.local_dir == instance_dir(home) / "data" / "storage"
+    )
     assert s.secrets.master_key_file == instance_dir(home) / "secrets" / "master.key"
     assert s.log_dir == instance_dir(home) / "logs"
     assert s.backup.dir == instance_dir(home) / "data" / "backups"
@@ -78,7 +86,12 @@ def test_config_lookup_order(home, cwd, tmp_path):
     explicit = tmp_path / "explicit.json"
     via_env = tmp_path / "via-env.json"
     local = cwd / ".paperclip" / "config.json"
-    for path, port in ((explicit, 3001), (via_env, 3002), (local, 3003), (instance_dir(home) / "config.json", 3004)):
+    for path, port in (
+        (explicit, 3001),
+        (via_env, 3002),
+        (local, 3003),
+        (instance_dir(home) / "config.json", 3004),
+    ):
         write_config(path, minimal(server={"port": port}), "onboard")
     assert load(home, cwd, {"PAPERCLIP_CONFIG": str(via_env)}, config_file=str(explicit)).port == 3001
     assert load(home, cwd, {"PAPERCLIP_CONFIG": str(via_env)}).port == 3002
@@ -88,8 +101,11 @@ def test_config_lookup_order(home, cwd, tmp_path):
 
 
 def test_database_url_beats_config_mode(home, cwd):
-    write_config(instance_dir(home) / "config.json",
-                 minimal(database={"mode": "postgres", "connectionString": "postgres://a:b@db.example:5432/x"}), "onboard")
+    write_config(
+        instance_dir(home) / "config.json",
+        minimal(database={"mode": "postgres", "connectionString": "postgres://a:b@db.example:5432/x"}),
+        "onboard",
+    )
     assert load(home, cwd).database.url == "postgres://a:b@db.example:5432/x"
     s = load(home, cwd, {"DATABASE_URL": "postgres://u:p@other:5432/y"})
     assert s.database.url == "postgres://u:p@other:5432/y" and not s.database.embedded
@@ -104,7 +120,9 @@ def test_postgres_mode_without_url_falls_back_to_embedded_with_warning(home, cwd
 def test_pooler_port_turns_prepared_statements_off(home, cwd):
     assert load(home, cwd, {"DATABASE_URL": "postgres://u:p@h:6543/db"}).database.prepared_statements is False
     assert load(home, cwd, {"DATABASE_URL": "postgres://u:p@h:5432/db"}).database.prepared_statements is True
-    forced = load(home, cwd, {"DATABASE_URL": "postgres://u:p@h:5432/db", "PAPERCLIP_DB_PREPARED_STATEMENTS": "false"})
+    forced = load(
+        home, cwd, {"DATABASE_URL": "postgres://u:p@h:5432/db", "PAPERCLIP_DB_PREPARED_STATEMENTS": "false"}
+    )
     assert forced.database.prepared_statements is False
 
 
@@ -114,18 +132,38 @@ def test_exposure_is_forced_private_in_local_trusted(home, cwd):
 
 
 def test_allowed_hostnames_env_replaces_file_and_adds_public_url_host(home, cwd):
-    write_config(instance_dir(home) / "config.json",
-                 {"server": {"deploymentMode": "authenticated", "exposure": "private", "host": "0.0.0.0",
-                             "allowedHostnames": ["file.example"]}}, "onboard")
+    write_config(
+        instance_dir(home) / "config.json",
+        {
+            "server": {
+                "deploymentMode": "authenticated",
+                "exposure": "private",
+                "host": "0.0.0.0",
+                "allowedHostnames": ["file.example"],
+            }
+        },
+        "onboard",
+    )
     assert load(home, cwd).allowed_hostnames == ("file.example",)
-    s = load(home, cwd, {"PAPERCLIP_ALLOWED_HOSTNAMES": "A.example, b.example", "PAPERCLIP_PUBLIC_URL": "https://Pub.Example"})
+    s = load(
+        home,
+        cwd,
+        {
+            "PAPERCLIP_ALLOWED_HOSTNAMES": "A.example, b.example",
+            "PAPERCLIP_PUBLIC_URL": "https://Pub.Example",
+        },
+    )
     assert s.allowed_hostnames == ("a.example", "b.example", "pub.example")
 
 
 def test_public_url_priority_and_mode_inference(home, cwd):
-    env = {"PAPERCLIP_DEPLOYMENT_MODE": "authenticated", "HOST": "0.0.0.0",
-           "PAPERCLIP_PUBLIC_URL": "https://four.example", "BETTER_AUTH_BASE_URL": "https://three.example",
-           "BETTER_AUTH_URL": "https://two.example"}
+    env = {
+        "PAPERCLIP_DEPLOYMENT_MODE": "authenticated",
+        "HOST": "0.0.0.0",
+        "PAPERCLIP_PUBLIC_URL": "https://four.example",
+        "BETTER_AUTH_BASE_URL": "https://three.example",
+        "BETTER_AUTH_URL": "https://two.example",
+    }
     s = load(home, cwd, env)
     assert s.auth_public_base_url == "https://two.example" and s.auth_base_url_mode == "explicit"
     s = load(home, cwd, {**env, "PAPERCLIP_AUTH_PUBLIC_BASE_URL": "https://one.example"})
@@ -145,8 +183,20 @@ def test_heartbeat_interval_has_a_floor(home, cwd):
 
 
 def test_embedded_port_and_data_dir_env_override_the_file(home, cwd, tmp_path):
-    write_config(instance_dir(home) / "config.json", minimal(database={"embeddedPostgresPort": 55000}), "onboard")
+    write_config(
+        instance_dir(home) / "config.json", minimal(database={"embeddedPostgresPort": 55000}), "onboard"
+    )
     assert load(home, cwd).database.embedded_port == 55000
-    s = load(home, cwd, {"PAPERCLIP_EMBEDDED_POSTGRES_PORT": "55001", "PAPERCLIP_EMBEDDED_POSTGRES_DATA_DIR": str(tmp_path / "pg")})
-    assert s.database.embedded_port == 55001 and s.database.embedded_port_source == "PAPERCLIP_EMBEDDED_POSTGRES_PORT"
+    s = load(
+        home,
+        cwd,
+        {
+            "PAPERCLIP_EMBEDDED_POSTGRES_PORT": "55001",
+            "PAPERCLIP_EMBEDDED_POSTGRES_DATA_DIR": str(tmp_path / "pg"),
+        },
+    )
+    assert (
+        s.database.embedded_port == 55001
+        and s.database.embedded_port_source == "PAPERCLIP_EMBEDDED_POSTGRES_PORT"
+    )
     assert s.database.embedded_data_dir == tmp_path / "pg"

@@ -34,10 +34,19 @@ class Gov:
         return {"Authorization": f"Bearer {r.json()['token']}"}
 
     async def cost(self, company_id: str, agent_id: str, cents: int, headers=None, **fields: Any):
-        body = {"agentId": agent_id, "provider": "anthropic", "model": "claude-sonnet", "inputTokens": 10,
-                "outputTokens": 5, "costCents": cents, "occurredAt": fields.pop("occurredAt", None) or self.now_iso(),
-                **fields}
-        return await self.client.post(f"/api/companies/{company_id}/cost-events", json=body, headers=headers or {})
+        body = {
+            "agentId": agent_id,
+            "provider": "anthropic",
+            "model": "claude-sonnet",
+            "inputTokens": 10,
+            "outputTokens": 5,
+            "costCents": cents,
+            "occurredAt": fields.pop("occurredAt", None) or self.now_iso(),
+            **fields,
+        }
+        return await self.client.post(
+            f"/api/companies/{company_id}/cost-events", json=body, headers=headers or {}
+        )
 
     @staticmethod
     def now_iso() -> str:

@@ -11,16 +11,32 @@ import httpx
 def queue_run(gov, company_id: str, agent_id: str) -> str:
     """A queued wake-up and run, as the heartbeat queue holds them."""
     request_id, run_id = str(uuid.uuid4()), str(uuid.uuid4())
-    gov.sql("INSERT INTO agent_wakeup_requests (id, company_id, agent_id, source, reason, status, run_id) "
-            "VALUES (%s, %s, %s, 'on_demand', 'test', 'queued', %s)", request_id, company_id, agent_id, run_id)
-    gov.sql("INSERT INTO heartbeat_runs (id, company_id, agent_id, status, wakeup_request_id) "
-            "VALUES (%s, %s, %s, 'queued', %s)", run_id, company_id, agent_id, request_id)
+    gov.sql(
+        "INSERT INTO agent_wakeup_requests (id, company_id, agent_id, source, reason, status, run_id) "
+        "VALUES (%s, %s, %s, 'on_demand', 'test', 'queued', %s)",
+        request_id,
+        company_id,
+        agent_id,
+        run_id,
+    )
+    gov.sql(
+        "INSERT INTO heartbeat_runs (id, company_id, agent_id, status, wakeup_request_id) "
+        "VALUES (%s, %s, %s, 'queued', %s)",
+        run_id,
+        company_id,
+        agent_id,
+        request_id,
+    )
     return run_id
 
 
 def actions(gov, company_id: str) -> list[str]:
-    return [r["action"] for r in gov.sql(
-        "SELECT action FROM activity_log WHERE company_id = %s ORDER BY created_at", company_id)]
+    return [
+        r["action"]
+        for r in gov.sql(
+            "SELECT action FROM activity_log WHERE company_id = %s ORDER BY created_at", company_id
+        )
+    ]
 
 
 async def test_soft_threshold_at_80_percent_warns_without_pausing(gov):
@@ -39,7 +55,9 @@ async def test_soft_threshold_at_80_percent_warns_without_pausing(gov):
     assert len(gov.sql("SELECT * FROM budget_incidents")) == 1
     overview = (await gov.client.get(f"/api/companies/{c['id']}/budgets/overview")).json()
     policy = next(p for p in overview["policies"] if p["scopeType"] == "agent")
-    assert policy["status"] == "warning" and policy["observedAmount"] == 85 and policy["remainingAmount"] == 15
+    assert (
+        policy["status"] == "warning" and policy["observedAmount"] == 85 and policy["remainingAmount"] == 15
+    )
     assert [i["thresholdType"] for i in overview["activeIncidents"]] == ["soft"]
 
 
@@ -53,15 +71,21 @@ async def test_hard_stop_pauses_agent_cancels_queued_run_and_asks_board(gov):
     r = await gov.cost(c["id"], a["id"], 20)
     assert r.status_code == 201, r.text
     agent = (await gov.client.get(f"/api/agents/{a['id']}")).json()
-    assert agent["status"] == "paused" and agent["pauseReason"] == "budget" and agent["spentMonthlyCents"] == 100
+    assert (
+        agent["status"] == "paused" and agent["pauseReason"] == "budget" and agent["spentMonthlyCents"] == 100
+    )
     run = gov.one("SELECT status, error_code FROM heartbeat_runs WHERE id = %s", run_id)
     assert run["status"] == "cancelled"
-    assert gov.one("SELECT status FROM agent_wakeup_requests WHERE run_id = %s", run_id)["status"] == "cancelled"
+    assert (
+        gov.one("SELECT status FROM agent_wakeup_requests WHERE run_id = %s", run_id)["status"] == "cancelled"
+    )
     approvals = (await gov.client.get(f"/api/companies/{c['id']}/approvals?status=pending")).json()
     assert [ap["type"] for ap in approvals] == ["budget_override_required"]
     assert approvals[0]["payload"]["scopeId"] == a["id"] and approvals[0]["payload"]["budgetAmount"] == 100
     incidents = {i["threshold_type"]: i for i in gov.sql("SELECT * FROM budget_incidents")}
-    assert incidents["hard"]["status"] == "open" and str(incidents["hard"]["approval_id"]) == approvals[0]["id"]
+    assert (
+        incidents["hard"]["status"] == "open" and str(incidents["hard"]["approval_id"]) == approvals[0]["id"]
+    )
     assert incidents["soft"]["status"] == "resolved"
     acts = actions(gov, c["id"])
     assert acts.count("budget.hard_threshold_crossed") == 1 and acts.count("agent.paused") == 1
@@ -69,7 +93,9 @@ async def test_hard_stop_pauses_agent_cancels_queued_run_and_asks_board(gov):
     assert paused["actor_type"] == "system" and paused["details"]["pauseReason"] == "budget"
     # Later events are still recorded (spend stays exact) but nothing opens twice.
     assert (await gov.cost(c["id"], a["id"], 7)).status_code == 201
-    assert gov.one("SELECT spent_monthly_cents FROM agents WHERE id = %s", a["id"])["spent_monthly_cents"] == 107
+    assert (
+        gov.one("SELECT spent_monthly_cents FROM agents WHERE id = %s", a["id"])["spent_monthly_cents"] == 107
+    )
     assert len(gov.sql("SELECT * FROM budget_incidents WHERE threshold_type = 'hard'")) == 1
     assert actions(gov, c["id"]).count("agent.paused") == 1
 
@@ -78,18 +104,33 @@ async def test_burst_of_parallel_cost_events_pauses_exactly_once_with_exact_spen
     c = await gov.company()
     a = await gov.agent(c["id"], budgetMonthlyCents=100)
     run_id = queue_run(gov, c["id"], a["id"])
-    body = {"agentId": a["id"], "provider": "anthropic", "model": "claude", "inputTokens": 1, "outputTokens": 1,
-            "costCents": 3, "occurredAt": gov.now_iso()}
+    body = {
+        "agentId": a["id"],
+        "provider": "anthropic",
+        "model": "claude",
+        "inputTokens": 1,
+        "outputTokens": 1,
+        "costCents": 3,
+        "occurredAt": gov.now_iso(),
+    }
     limits = httpx.Limits(max_connections=50)
     async with httpx.AsyncClient(base_url=live_server, limits=limits, timeout=60) as http:
-        responses = await asyncio.gather(*[
-            http.post(f"/api/companies/{c['id']}/cost-events", json=body) for _ in range(50)])
+        responses = await asyncio.gather(
+            *[http.post(f"/api/companies/{c['id']}/cost-events", json=body) for _ in range(50)]
+        )
     assert [r.status_code for r in responses] == [201] * 50
     spent = gov.one("SELECT spent_monthly_cents, status, pause_reason FROM agents WHERE id = %s", a["id"])
     total = gov.one("SELECT sum(cost_cents) AS s, count(*) AS n FROM cost_events")
     assert total["n"] == 50 and total["s"] == 150
-    assert spent["spent_monthly_cents"] == 150 and spent["status"] == "paused" and spent["pause_reason"] == "budget"
-    assert gov.one("SELECT spent_monthly_cents FROM companies WHERE id = %s", c["id"])["spent_monthly_cents"] == 150
+    assert (
+        spent["spent_monthly_cents"] == 150
+        and spent["status"] == "paused"
+        and spent["pause_reason"] == "budget"
+    )
+    assert (
+        gov.one("SELECT spent_monthly_cents FROM companies WHERE id = %s", c["id"])["spent_monthly_cents"]
+        == 150
+    )
     hard = gov.sql("SELECT * FROM budget_incidents WHERE threshold_type = 'hard'")
     assert len(hard) == 1 and hard[0]["amount_observed"] in (100, 102)  # the event that crossed 100
     assert len(gov.sql("SELECT * FROM budget_incidents WHERE threshold_type = 'soft'")) == 1
@@ -109,11 +150,16 @@ async def test_company_hard_stop_pauses_company_and_cancels_its_agents_work(gov)
     company = (await gov.client.get(f"/api/companies/{c['id']}")).json()
     assert company["status"] == "paused" and company["pauseReason"] == "budget"
     assert company["spentMonthlyCents"] == 60
-    assert {r["status"] for r in gov.sql("SELECT status FROM heartbeat_runs WHERE id = ANY(%s)", runs)} == {"cancelled"}
+    assert {r["status"] for r in gov.sql("SELECT status FROM heartbeat_runs WHERE id = ANY(%s)", runs)} == {
+        "cancelled"
+    }
     assert gov.one("SELECT status FROM agents WHERE id = %s", a["id"])["status"] == "idle"
     # A report after the stop is still recorded: spend stays exact.
     assert (await gov.cost(c["id"], b["id"], 5)).status_code == 201
-    assert gov.one("SELECT spent_monthly_cents FROM companies WHERE id = %s", c["id"])["spent_monthly_cents"] == 65
+    assert (
+        gov.one("SELECT spent_monthly_cents FROM companies WHERE id = %s", c["id"])["spent_monthly_cents"]
+        == 65
+    )
 
 
 async def test_manually_paused_agent_is_never_resumed_by_a_budget_change(gov):
@@ -140,7 +186,9 @@ async def test_raising_the_budget_resumes_a_budget_pause_and_a_new_crossing_stop
     assert gov.one("SELECT status FROM approvals WHERE id = %s", hard["approval_id"])["status"] == "approved"
     await gov.cost(c["id"], a["id"], 100)
     assert gov.one("SELECT status, pause_reason FROM agents WHERE id = %s", a["id"]) == {
-        "status": "paused", "pause_reason": "budget"}
+        "status": "paused",
+        "pause_reason": "budget",
+    }
     hard = gov.one("SELECT * FROM budget_incidents WHERE threshold_type = 'hard'")
     assert hard["status"] == "open" and hard["amount_limit"] == 200 and hard["amount_observed"] == 200
     assert actions(gov, c["id"]).count("agent.paused") == 2
@@ -159,26 +207,39 @@ async def test_resolve_incident_raise_and_resume_or_keep_paused(gov):
     assert ia["thresholdType"] == "hard" and ia["approvalStatus"] == "pending" and ia["scopeName"] == "Ann"
     url = f"/api/companies/{c['id']}/budget-incidents"
 
-    r = await gov.client.post(f"{url}/{ia['id']}/resolve", json={"action": "raise_budget_and_resume", "amount": 120})
+    r = await gov.client.post(
+        f"{url}/{ia['id']}/resolve", json={"action": "raise_budget_and_resume", "amount": 120}
+    )
     assert r.status_code == 422 and r.json() == {"error": "New budget must exceed current observed spend"}
     r = await gov.client.post(f"{url}/{ia['id']}/resolve", json={"action": "raise_budget_and_resume"})
     assert r.status_code == 400 and r.json()["error"] == "Validation error"
     assert r.json()["details"][0]["path"] == ["amount"]
-    r = await gov.client.post(f"{url}/{ia['id']}/resolve", json={"action": "raise_budget_and_resume", "amount": 500,
-                                                                 "decisionNote": "ok"})
+    r = await gov.client.post(
+        f"{url}/{ia['id']}/resolve",
+        json={"action": "raise_budget_and_resume", "amount": 500, "decisionNote": "ok"},
+    )
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "resolved" and r.json()["approvalStatus"] == "approved"
     agent = (await gov.client.get(f"/api/agents/{a['id']}")).json()
     assert agent["status"] == "idle" and agent["budgetMonthlyCents"] == 500
 
     r = await gov.client.post(f"{url}/{ib['id']}/resolve", json={"action": "keep_paused"})
-    assert r.status_code == 200 and r.json()["status"] == "dismissed" and r.json()["approvalStatus"] == "rejected"
+    assert (
+        r.status_code == 200
+        and r.json()["status"] == "dismissed"
+        and r.json()["approvalStatus"] == "rejected"
+    )
     assert gov.one("SELECT status FROM agents WHERE id = %s", b["id"])["status"] == "paused"
     r = await gov.client.post(f"{url}/{ib['id']}/resolve", json={"action": "keep_paused"})
     assert r.status_code == 422
     # keep_paused is a decision: further reports do not open a new incident at the same limit.
     await gov.cost(c["id"], b["id"], 1)
-    assert len(gov.sql("SELECT * FROM budget_incidents WHERE scope_id = %s AND threshold_type = 'hard'", b["id"])) == 1
+    assert (
+        len(
+            gov.sql("SELECT * FROM budget_incidents WHERE scope_id = %s AND threshold_type = 'hard'", b["id"])
+        )
+        == 1
+    )
     r = await gov.client.post(f"{url}/{uuid.uuid4()}/resolve", json={"action": "keep_paused"})
     assert r.status_code == 404 and r.json() == {"error": "Budget incident not found"}
     r = await gov.client.post(f"{url}/not-a-uuid/resolve", json={"action": "keep_paused"})
@@ -190,21 +251,30 @@ async def test_policy_upsert_for_a_project_with_lifetime_window(gov):
     a = await gov.agent(c["id"])
     project = (await gov.client.post(f"/api/companies/{c['id']}/projects", json={"name": "Proj"})).json()
     await gov.cost(c["id"], a["id"], 4, projectId=project["id"])
-    r = await gov.client.post(f"/api/companies/{c['id']}/budgets/policies", json={
-        "scopeType": "project", "scopeId": project["id"], "amount": 2, "windowKind": "lifetime"})
+    r = await gov.client.post(
+        f"/api/companies/{c['id']}/budgets/policies",
+        json={"scopeType": "project", "scopeId": project["id"], "amount": 2, "windowKind": "lifetime"},
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["status"] == "hard_stop" and body["paused"] is True and body["pauseReason"] == "budget"
     assert body["observedAmount"] == 4 and body["windowStart"] == "1970-01-01T00:00:00.000Z"
     row = gov.one("SELECT pause_reason, paused_at FROM projects WHERE id = %s", project["id"])
     assert row["pause_reason"] == "budget" and row["paused_at"] is not None
-    r = await gov.client.post(f"/api/companies/{c['id']}/budgets/policies", json={
-        "scopeType": "agent", "scopeId": str(uuid.uuid4()), "amount": 2})
+    r = await gov.client.post(
+        f"/api/companies/{c['id']}/budgets/policies",
+        json={"scopeType": "agent", "scopeId": str(uuid.uuid4()), "amount": 2},
+    )
     assert r.status_code == 404 and r.json() == {"error": "Agent not found"}
-    r = await gov.client.post(f"/api/companies/{c['id']}/budgets/policies", json={
-        "scopeType": "agent", "scopeId": a["id"], "amount": 300, "warnPercent": 50})
+    r = await gov.client.post(
+        f"/api/companies/{c['id']}/budgets/policies",
+        json={"scopeType": "agent", "scopeId": a["id"], "amount": 300, "warnPercent": 50},
+    )
     assert r.status_code == 200 and r.json()["warnPercent"] == 50 and r.json()["amount"] == 300
-    assert gov.one("SELECT budget_monthly_cents FROM agents WHERE id = %s", a["id"])["budget_monthly_cents"] == 300
+    assert (
+        gov.one("SELECT budget_monthly_cents FROM agents WHERE id = %s", a["id"])["budget_monthly_cents"]
+        == 300
+    )
 
 
 async def test_company_budget_patch_and_agent_may_not_set_budgets(gov):
@@ -214,7 +284,9 @@ async def test_company_budget_patch_and_agent_may_not_set_budgets(gov):
     assert r.status_code == 200 and r.json()["budgetMonthlyCents"] == 2000
     assert gov.one("SELECT amount FROM budget_policies WHERE scope_type = 'company'")["amount"] == 2000
     headers = await gov.key(a["id"])
-    r = await gov.client.patch(f"/api/companies/{c['id']}/budgets", json={"budgetMonthlyCents": 1}, headers=headers)
+    r = await gov.client.patch(
+        f"/api/companies/{c['id']}/budgets", json={"budgetMonthlyCents": 1}, headers=headers
+    )
     assert r.status_code == 403
     r = await gov.client.patch(f"/api/agents/{a['id']}/budgets", json={"budgetMonthlyCents": -1})
     assert r.status_code == 400
@@ -228,20 +300,36 @@ async def test_company_stop_under_a_mixed_burst_is_exact_and_deadlock_free(gov, 
     cid = c["id"]
 
     def event(agent_id: str) -> dict:
-        return {"agentId": agent_id, "provider": "p", "model": "m", "costCents": 5, "occurredAt": gov.now_iso()}
+        return {
+            "agentId": agent_id,
+            "provider": "p",
+            "model": "m",
+            "costCents": 5,
+            "occurredAt": gov.now_iso(),
+        }
 
     async with httpx.AsyncClient(base_url=live_server, timeout=60) as http:
-        jobs = [http.post(f"/api/companies/{cid}/cost-events", json=event(a["id"] if i % 2 else b["id"]))
-                for i in range(40)]
-        jobs += [http.patch(f"/api/agents/{a['id'] if i % 2 else b['id']}/budgets", json={"budgetMonthlyCents": 1000})
-                 for i in range(6)]
+        jobs = [
+            http.post(f"/api/companies/{cid}/cost-events", json=event(a["id"] if i % 2 else b["id"]))
+            for i in range(40)
+        ]
+        jobs += [
+            http.patch(
+                f"/api/agents/{a['id'] if i % 2 else b['id']}/budgets", json={"budgetMonthlyCents": 1000}
+            )
+            for i in range(6)
+        ]
         jobs += [http.get(f"/api/companies/{cid}/budgets/overview") for _ in range(4)]
         responses = await asyncio.gather(*jobs)
     assert [r.status_code for r in responses[:40]] == [201] * 40
-    assert all(r.status_code == 200 for r in responses[40:]), [r.text for r in responses[40:] if r.status_code != 200]
+    assert all(r.status_code == 200 for r in responses[40:]), [
+        r.text for r in responses[40:] if r.status_code != 200
+    ]
     company = gov.one("SELECT status, pause_reason, spent_monthly_cents FROM companies WHERE id = %s", cid)
     assert company == {"status": "paused", "pause_reason": "budget", "spent_monthly_cents": 200}
-    spent = {r["name"]: r["spent_monthly_cents"] for r in gov.sql("SELECT name, spent_monthly_cents FROM agents")}
+    spent = {
+        r["name"]: r["spent_monthly_cents"] for r in gov.sql("SELECT name, spent_monthly_cents FROM agents")
+    }
     assert spent == {"Ann": 100, "Bob": 100}
     assert len(gov.sql("SELECT * FROM budget_incidents WHERE threshold_type = 'hard'")) == 1
     assert actions(gov, cid).count("company.paused") == 1

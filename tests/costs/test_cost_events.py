@@ -11,8 +11,13 @@ async def test_cost_event_is_recorded_with_activity_and_spend(gov):
     body = r.json()
     assert body["costCents"] == 30 and body["biller"] == "anthropic" and body["billingType"] == "unknown"
     assert body["costStatus"] == "reported" and body["agentId"] == a["id"]
-    assert gov.one("SELECT spent_monthly_cents FROM agents WHERE id = %s", a["id"])["spent_monthly_cents"] == 30
-    assert gov.one("SELECT spent_monthly_cents FROM companies WHERE id = %s", c["id"])["spent_monthly_cents"] == 30
+    assert (
+        gov.one("SELECT spent_monthly_cents FROM agents WHERE id = %s", a["id"])["spent_monthly_cents"] == 30
+    )
+    assert (
+        gov.one("SELECT spent_monthly_cents FROM companies WHERE id = %s", c["id"])["spent_monthly_cents"]
+        == 30
+    )
     act = gov.one("SELECT * FROM activity_log WHERE action = 'cost.reported'")
     assert act["entity_id"] == body["id"] and act["details"] == {"model": "claude-sonnet", "costCents": 30}
 
@@ -21,12 +26,26 @@ async def test_cost_event_validation_and_references(gov):
     c = await gov.company()
     a = await gov.agent(c["id"])
     url = f"/api/companies/{c['id']}/cost-events"
-    base = {"agentId": a["id"], "provider": "anthropic", "model": "m", "costCents": 1, "occurredAt": gov.now_iso()}
+    base = {
+        "agentId": a["id"],
+        "provider": "anthropic",
+        "model": "m",
+        "costCents": 1,
+        "occurredAt": gov.now_iso(),
+    }
     r = await gov.client.post(url, json={k: v for k, v in base.items() if k != "occurredAt"})
     assert r.status_code == 400 and r.json()["details"][0]["path"] == ["occurredAt"]
-    for bad in ({"costCents": -1}, {"costCents": 1.5}, {"costCents": "5"}, {"inputTokens": -3},
-                {"occurredAt": "yesterday"}, {"provider": ""}, {"billingType": "free"}, {"agentId": "nope"},
-                {"costCents": 2**40}):
+    for bad in (
+        {"costCents": -1},
+        {"costCents": 1.5},
+        {"costCents": "5"},
+        {"inputTokens": -3},
+        {"occurredAt": "yesterday"},
+        {"provider": ""},
+        {"billingType": "free"},
+        {"agentId": "nope"},
+        {"costCents": 2**40},
+    ):
         r = await gov.client.post(url, json={**base, **bad})
         assert r.status_code == 400 and r.json()["error"] == "Validation error", (bad, r.text)
     other = await gov.company("Other Co")
@@ -69,8 +88,16 @@ async def test_cost_reports(gov):
     b = await gov.agent(cid, name="Bob")
     project = (await gov.client.post(f"/api/companies/{cid}/projects", json={"name": "Proj"})).json()
     await gov.cost(cid, a["id"], 100)
-    await gov.cost(cid, a["id"], 5, provider="openai", model="gpt", biller="openrouter", billingType="metered_api",
-                   projectId=project["id"])
+    await gov.cost(
+        cid,
+        a["id"],
+        5,
+        provider="openai",
+        model="gpt",
+        biller="openrouter",
+        billingType="metered_api",
+        projectId=project["id"],
+    )
     await gov.cost(cid, b["id"], 50, billingType="subscription_included")
     await gov.cost(cid, b["id"], 999, occurredAt="2020-01-01T00:00:00Z")
 
@@ -78,28 +105,53 @@ async def test_cost_reports(gov):
     assert summary == {"companyId": cid, "spendCents": 155, "budgetCents": 1000, "utilizationPercent": 15.5}
     everything = (await gov.client.get(f"/api/companies/{cid}/costs/summary?from=2019-01-01")).json()
     assert everything["spendCents"] == 1154
-    window = (await gov.client.get(
-        f"/api/companies/{cid}/costs/summary?from=2020-01-01&to=2020-01-01T00:00:00Z")).json()
+    window = (
+        await gov.client.get(f"/api/companies/{cid}/costs/summary?from=2020-01-01&to=2020-01-01T00:00:00Z")
+    ).json()
     assert window["spendCents"] == 999
     r = await gov.client.get(f"/api/companies/{cid}/costs/summary?from=garbage")
     assert r.status_code == 400 and r.json() == {"error": "invalid 'from' date"}
 
     by_agent = (await gov.client.get(f"/api/companies/{cid}/costs/by-agent")).json()
     assert [(x["agentName"], x["costCents"]) for x in by_agent] == [("Ann", 105), ("Bob", 50)]
-    assert set(by_agent[0]) == {"agentId", "agentName", "agentStatus", "costCents", "inputTokens",
-                                "cachedInputTokens", "outputTokens", "apiRunCount", "subscriptionRunCount",
-                                "subscriptionCachedInputTokens", "subscriptionInputTokens", "subscriptionOutputTokens"}
+    assert set(by_agent[0]) == {
+        "agentId",
+        "agentName",
+        "agentStatus",
+        "costCents",
+        "inputTokens",
+        "cachedInputTokens",
+        "outputTokens",
+        "apiRunCount",
+        "subscriptionRunCount",
+        "subscriptionCachedInputTokens",
+        "subscriptionInputTokens",
+        "subscriptionOutputTokens",
+    }
     assert by_agent[1]["subscriptionInputTokens"] == 10 and by_agent[0]["subscriptionInputTokens"] == 0
     by_provider = (await gov.client.get(f"/api/companies/{cid}/costs/by-provider")).json()
     assert [(x["provider"], x["biller"], x["billingType"], x["costCents"]) for x in by_provider] == [
-        ("anthropic", "anthropic", "unknown", 100), ("anthropic", "anthropic", "subscription_included", 50),
-        ("openai", "openrouter", "metered_api", 5)]
+        ("anthropic", "anthropic", "unknown", 100),
+        ("anthropic", "anthropic", "subscription_included", 50),
+        ("openai", "openrouter", "metered_api", 5),
+    ]
     by_project = (await gov.client.get(f"/api/companies/{cid}/costs/by-project")).json()
-    assert by_project == [{"projectId": project["id"], "projectName": "Proj", "costCents": 5, "inputTokens": 10,
-                           "cachedInputTokens": 0, "outputTokens": 5}]
+    assert by_project == [
+        {
+            "projectId": project["id"],
+            "projectName": "Proj",
+            "costCents": 5,
+            "inputTokens": 10,
+            "cachedInputTokens": 0,
+            "outputTokens": 5,
+        }
+    ]
     by_model = (await gov.client.get(f"/api/companies/{cid}/costs/by-agent-model")).json()
     assert {(x["agentName"], x["model"], x["costCents"]) for x in by_model} == {
-        ("Ann", "claude-sonnet", 100), ("Ann", "gpt", 5), ("Bob", "claude-sonnet", 50)}
+        ("Ann", "claude-sonnet", 100),
+        ("Ann", "gpt", 5),
+        ("Bob", "claude-sonnet", 50),
+    }
     assert (await gov.client.get(f"/api/companies/{uuid.uuid4()}/costs/by-agent")).status_code == 404
 
 
@@ -107,14 +159,26 @@ async def test_issue_cost_summary_includes_descendants(gov):
     c = await gov.company()
     a = await gov.agent(c["id"])
     parent = (await gov.client.post(f"/api/companies/{c['id']}/issues", json={"title": "parent"})).json()
-    child = (await gov.client.post(f"/api/companies/{c['id']}/issues",
-                                   json={"title": "child", "parentId": parent["id"]})).json()
+    child = (
+        await gov.client.post(
+            f"/api/companies/{c['id']}/issues", json={"title": "child", "parentId": parent["id"]}
+        )
+    ).json()
     await gov.cost(c["id"], a["id"], 3, issueId=parent["id"])
     await gov.cost(c["id"], a["id"], 4, issueId=child["id"])
     r = await gov.client.get(f"/api/issues/{parent['id']}/cost-summary")
     assert r.status_code == 200, r.text
-    assert r.json() == {"issueId": parent["id"], "issueCount": 2, "includeDescendants": True, "costCents": 7,
-                        "inputTokens": 20, "cachedInputTokens": 0, "outputTokens": 10, "runCount": 0, "runtimeMs": 0}
+    assert r.json() == {
+        "issueId": parent["id"],
+        "issueCount": 2,
+        "includeDescendants": True,
+        "costCents": 7,
+        "inputTokens": 20,
+        "cachedInputTokens": 0,
+        "outputTokens": 10,
+        "runCount": 0,
+        "runtimeMs": 0,
+    }
     assert (await gov.client.get(f"/api/issues/{child['identifier']}/cost-summary")).json()["costCents"] == 4
     r = await gov.client.get(f"/api/issues/{uuid.uuid4()}/cost-summary")
     assert r.status_code == 404 and r.json() == {"error": "Issue not found"}

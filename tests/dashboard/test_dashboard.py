@@ -15,19 +15,33 @@ async def test_dashboard_counts_match_the_database(gov):
     gov.sql("UPDATE agents SET status = 'error' WHERE id = %s", e["id"])
     gov.sql("UPDATE agents SET status = 'terminated' WHERE name = 'Gone'")
     for status in ("backlog", "todo", "in_review", "blocked", "done", "cancelled"):
-        r = await gov.client.post(f"/api/companies/{cid}/issues", json={"title": f"t {status}", "status": status})
+        r = await gov.client.post(
+            f"/api/companies/{cid}/issues", json={"title": f"t {status}", "status": status}
+        )
         assert r.status_code == 201, r.text
-    r = await gov.client.post(f"/api/companies/{cid}/issues", json={
-        "title": "wip", "status": "in_progress", "assigneeAgentId": b["id"]})
+    r = await gov.client.post(
+        f"/api/companies/{cid}/issues",
+        json={"title": "wip", "status": "in_progress", "assigneeAgentId": b["id"]},
+    )
     assert r.status_code == 201, r.text
     await gov.cost(cid, a["id"], 120)  # hard stop: a paused for budget, one budget approval
-    await gov.client.post(f"/api/companies/{cid}/approvals", json={"type": "request_board_approval", "payload": {}})
-    ap = (await gov.client.post(f"/api/companies/{cid}/approvals",
-                                json={"type": "request_board_approval", "payload": {}})).json()
+    await gov.client.post(
+        f"/api/companies/{cid}/approvals", json={"type": "request_board_approval", "payload": {}}
+    )
+    ap = (
+        await gov.client.post(
+            f"/api/companies/{cid}/approvals", json={"type": "request_board_approval", "payload": {}}
+        )
+    ).json()
     await gov.client.post(f"/api/approvals/{ap['id']}/request-revision", json={})
     run = str(uuid.uuid4())
-    gov.sql("INSERT INTO heartbeat_runs (id, company_id, agent_id, status, error_code) "
-            "VALUES (%s, %s, %s, 'failed', 'adapter_failed')", run, cid, b["id"])
+    gov.sql(
+        "INSERT INTO heartbeat_runs (id, company_id, agent_id, status, error_code) "
+        "VALUES (%s, %s, %s, 'failed', 'adapter_failed')",
+        run,
+        cid,
+        b["id"],
+    )
 
     gov.sql("UPDATE agents SET status = 'running' WHERE id = %s", b["id"])
     r = await gov.client.get(f"/api/companies/{cid}/dashboard")
@@ -38,25 +52,47 @@ async def test_dashboard_counts_match_the_database(gov):
         return gov.one(sql, cid)["n"]
 
     assert d["companyId"] == cid
-    assert d["agents"] == {
-        "active": count("SELECT count(*) AS n FROM agents WHERE company_id = %s AND status IN ('active', 'idle')"),
-        "running": count("SELECT count(*) AS n FROM agents WHERE company_id = %s AND status = 'running'"),
-        "paused": count("SELECT count(*) AS n FROM agents WHERE company_id = %s AND status = 'paused'"),
-        "error": count("SELECT count(*) AS n FROM agents WHERE company_id = %s AND status = 'error'"),
-    } == {"active": 0, "running": 1, "paused": 1, "error": 1}
-    assert d["tasks"] == {
-        "open": count("SELECT count(*) AS n FROM issues WHERE company_id = %s AND status NOT IN ('done', 'cancelled')"),
-        "inProgress": count("SELECT count(*) AS n FROM issues WHERE company_id = %s AND status = 'in_progress'"),
-        "blocked": count("SELECT count(*) AS n FROM issues WHERE company_id = %s AND status = 'blocked'"),
-        "done": count("SELECT count(*) AS n FROM issues WHERE company_id = %s AND status = 'done'"),
-    } == {"open": 5, "inProgress": 1, "blocked": 1, "done": 1}
+    assert (
+        d["agents"]
+        == {
+            "active": count(
+                "SELECT count(*) AS n FROM agents WHERE company_id = %s AND status IN ('active', 'idle')"
+            ),
+            "running": count("SELECT count(*) AS n FROM agents WHERE company_id = %s AND status = 'running'"),
+            "paused": count("SELECT count(*) AS n FROM agents WHERE company_id = %s AND status = 'paused'"),
+            "error": count("SELECT count(*) AS n FROM agents WHERE company_id = %s AND status = 'error'"),
+        }
+        == {"active": 0, "running": 1, "paused": 1, "error": 1}
+    )
+    assert (
+        d["tasks"]
+        == {
+            "open": count(
+                "SELECT count(*) AS n FROM issues WHERE company_id = %s AND status NOT IN ('done', 'cancelled')"
+            ),
+            "inProgress": count(
+                "SELECT count(*) AS n FROM issues WHERE company_id = %s AND status = 'in_progress'"
+            ),
+            "blocked": count("SELECT count(*) AS n FROM issues WHERE company_id = %s AND status = 'blocked'"),
+            "done": count("SELECT count(*) AS n FROM issues WHERE company_id = %s AND status = 'done'"),
+        }
+        == {"open": 5, "inProgress": 1, "blocked": 1, "done": 1}
+    )
     spend = gov.one("SELECT spent_monthly_cents FROM companies WHERE id = %s", cid)["spent_monthly_cents"]
     assert d["costs"] == {"monthSpendCents": spend, "monthBudgetCents": 1000, "monthUtilizationPercent": 12}
     assert isinstance(d["costs"]["monthUtilizationPercent"], int)
     assert spend == 120
-    assert d["pendingApprovals"] == count(
-        "SELECT count(*) AS n FROM approvals WHERE company_id = %s AND status = 'pending'") == 2
-    assert d["budgets"] == {"activeIncidents": 1, "pendingApprovals": 1, "pausedAgents": 1, "pausedProjects": 0}
+    assert (
+        d["pendingApprovals"]
+        == count("SELECT count(*) AS n FROM approvals WHERE company_id = %s AND status = 'pending'")
+        == 2
+    )
+    assert d["budgets"] == {
+        "activeIncidents": 1,
+        "pendingApprovals": 1,
+        "pausedAgents": 1,
+        "pausedProjects": 0,
+    }
     assert len(d["runActivity"]) == 14
     today = d["runActivity"][-1]
     assert today["failed"] == 1 and today["failedByErrorCode"] == {"adapter_failed": 1}

@@ -13,8 +13,16 @@ async def test_recent_activity_is_the_newest_ten_entries_of_the_activity_list(cl
     r = await client.get(f"/api/companies/{cid}/dashboard")
     assert r.status_code == 200 and r.headers["content-type"] == "application/json"
     body = r.json()
-    assert list(body) == ["companyId", "agents", "tasks", "costs", "pendingApprovals", "budgets", "runActivity",
-                          "recentActivity"]
+    assert list(body) == [
+        "companyId",
+        "agents",
+        "tasks",
+        "costs",
+        "pendingApprovals",
+        "budgets",
+        "runActivity",
+        "recentActivity",
+    ]
     listed = (await client.get(f"/api/companies/{cid}/activity", params={"limit": 10})).json()
     assert body["recentActivity"] == listed
     assert body["recentActivity"][0]["details"]["title"] == "Issue 11 ***REDACTED***"

@@ -86,12 +86,26 @@ def empty_database(pg_server: str) -> Iterator[str]:
 def cli_env(home: Path, **extra: str) -> dict[str, str]:
     """Environment for a `paperclipai` subprocess: an isolated home, nothing inherited that configures Paperclip."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PAPERCLIP_", "DATABASE_URL"))}
-    env.update({"PAPERCLIP_HOME": str(home), "PAPERCLIP_DB_BACKUP_ENABLED": "false",
-                "HEARTBEAT_SCHEDULER_ENABLED": "false", "PAPERCLIP_TELEMETRY_DISABLED": "1"})
+    env.update(
+        {
+            "PAPERCLIP_HOME": str(home),
+            "PAPERCLIP_DB_BACKUP_ENABLED": "false",
+            "HEARTBEAT_SCHEDULER_ENABLED": "false",
+            "PAPERCLIP_TELEMETRY_DISABLED": "1",
+        }
+    )
     env.update(extra)
     return env
 
 
-def run_cli(*args: str, env: dict[str, str], timeout: float = 120, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "paperclip", *args], env=env, capture_output=True, text=True,
-                          timeout=timeout, cwd=cwd)
+def run_cli(
+    *args: str, env: dict[str, str], timeout: float = 120, cwd: Path | None = None
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "paperclip", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=cwd,
+    )

@@ -15,8 +15,10 @@ from .test_embedded_postgres import wait_until
 def test_a_crashed_servers_postgres_is_stopped_by_the_clean_stop_of_the_next(embedded):
     pg = embedded()
     # Another process starts the cluster and dies without stopping it, as a server killed with -9 does.
-    code = ("import os, sys\nfrom pathlib import Path\nfrom paperclip.db.embedded import EmbeddedPostgres\n"
-            f"EmbeddedPostgres(Path({str(pg.requested_data_dir)!r}), {pg.port}).start()\nos._exit(0)\n")
+    code = (
+        "import os, sys\nfrom pathlib import Path\nfrom paperclip.db.embedded import EmbeddedPostgres\n"
+        f"EmbeddedPostgres(Path({str(pg.requested_data_dir)!r}), {pg.port}).start()\nos._exit(0)\n"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=180)
     pid, _ = pg.running_pid()
 

@@ -17,7 +17,9 @@ from paperclip.server.database import start_database
 
 def _can_connect(port: int, password: str) -> bool:
     try:
-        with psycopg.connect(f"postgresql://paperclip:{password}@127.0.0.1:{port}/paperclip", connect_timeout=5):
+        with psycopg.connect(
+            f"postgresql://paperclip:{password}@127.0.0.1:{port}/paperclip", connect_timeout=5
+        ):
             return True
     except psycopg.OperationalError as exc:
         assert "password authentication failed" in str(exc), exc
@@ -26,8 +28,12 @@ def _can_connect(port: int, password: str) -> bool:
 
 def _settings(make_settings, embedded, data_dir: Path):
     probe = embedded(data_dir)  # picks a free port; stops whatever runs on the data dir at teardown
-    return make_settings({"PAPERCLIP_EMBEDDED_POSTGRES_PORT": str(probe.port),
-                          "PAPERCLIP_EMBEDDED_POSTGRES_DATA_DIR": str(data_dir)}), probe.port
+    return make_settings(
+        {
+            "PAPERCLIP_EMBEDDED_POSTGRES_PORT": str(probe.port),
+            "PAPERCLIP_EMBEDDED_POSTGRES_DATA_DIR": str(data_dir),
+        }
+    ), probe.port
 
 
 def test_first_start_generates_a_private_per_instance_password(make_settings, embedded, reachable_dir: Path):
@@ -50,14 +56,19 @@ def test_first_start_generates_a_private_per_instance_password(make_settings, em
         database.stop()
 
 
-def test_a_cluster_made_with_the_old_fixed_password_still_starts_and_moves_over(make_settings, embedded,
-                                                                                reachable_dir: Path):
+def test_a_cluster_made_with_the_old_fixed_password_still_starts_and_moves_over(
+    make_settings, embedded, reachable_dir: Path
+):
     old = embedded(reachable_dir / "db")
     old.start()  # the previous version: initdb with the fixed password
     assert old.password == PASSWORD == LEGACY_PASSWORD
     old.stop()
-    settings = make_settings({"PAPERCLIP_EMBEDDED_POSTGRES_PORT": str(old.port),
-                              "PAPERCLIP_EMBEDDED_POSTGRES_DATA_DIR": str(reachable_dir / "db")})
+    settings = make_settings(
+        {
+            "PAPERCLIP_EMBEDDED_POSTGRES_PORT": str(old.port),
+            "PAPERCLIP_EMBEDDED_POSTGRES_DATA_DIR": str(reachable_dir / "db"),
+        }
+    )
     assert NAME not in read_env_file(settings.instance_env_file)
     database = start_database(settings)  # migrations too: the data is there and usable
     try:
@@ -82,10 +93,18 @@ def test_a_cluster_made_with_the_old_fixed_password_still_starts_and_moves_over(
 def test_a_wrong_password_is_refused_naming_the_setting(make_settings, embedded, reachable_dir: Path):
     settings, port = _settings(make_settings, embedded, reachable_dir / "db")
     start_database(settings, migrate=False).stop()
-    wrong = make_settings({"PAPERCLIP_EMBEDDED_POSTGRES_PORT": str(port),
-                           "PAPERCLIP_EMBEDDED_POSTGRES_DATA_DIR": str(reachable_dir / "db"), NAME: "not-the-one"})
+    wrong = make_settings(
+        {
+            "PAPERCLIP_EMBEDDED_POSTGRES_PORT": str(port),
+            "PAPERCLIP_EMBEDDED_POSTGRES_DATA_DIR": str(reachable_dir / "db"),
+            NAME: "not-the-one",
+        }
+    )
     from paperclip.errors import StartupError
 
     with pytest.raises(StartupError) as raised:
         start_database(wrong, migrate=False)
-    assert "PAPERCLIP_EMBEDDED_POSTGRES_PASSWORD" in raised.value.message and "not-the-one" not in raised.value.message
+    assert (
+        "PAPERCLIP_EMBEDDED_POSTGRES_PASSWORD" in raised.value.message
+        and "not-the-one" not in raised.value.message
+    )

@@ -35,7 +35,9 @@ def test_first_start_runs_initdb_with_utf8_and_locale_c(embedded):
     assert pg.initialised_here and pg.started_here and not pg.adopted
     assert (pg.data_dir / "PG_VERSION").read_text().strip() == "18"
     [(encoding, collate, ctype)] = query(
-        pg.url, "SELECT pg_encoding_to_char(encoding), datcollate, datctype FROM pg_database WHERE datname = current_database()")
+        pg.url,
+        "SELECT pg_encoding_to_char(encoding), datcollate, datctype FROM pg_database WHERE datname = current_database()",
+    )
     assert (encoding, collate, ctype) == ("UTF8", "C", "C")
     assert query(pg.url, "SHOW listen_addresses") == [("127.0.0.1",)]
 
@@ -110,23 +112,38 @@ def test_taken_port_names_the_setting_to_change(embedded):
         with pytest.raises(StartupError) as raised:
             from_env.start()
         assert raised.value.message.index("PAPERCLIP_EMBEDDED_POSTGRES_PORT") < raised.value.message.index(
-            "database.embeddedPostgresPort")
+            "database.embeddedPostgresPort"
+        )
 
 
-def test_env_overrides_for_port_and_data_dir_win_over_config(make_settings, paperclip_home, reachable_dir, embedded):
+def test_env_overrides_for_port_and_data_dir_win_over_config(
+    make_settings, paperclip_home, reachable_dir, embedded
+):
     import json
 
     from paperclip.server.database import start_database
 
     config = paperclip_home / "instances" / "default" / "config.json"
     config.parent.mkdir(parents=True)
-    config.write_text(json.dumps({
-        "$meta": {"version": 1, "updatedAt": "2026-01-01T00:00:00Z", "source": "onboard"},
-        "database": {"mode": "embedded-postgres", "embeddedPostgresDataDir": str(reachable_dir / "from-config"),
-                     "embeddedPostgresPort": 1}}))
+    config.write_text(
+        json.dumps(
+            {
+                "$meta": {"version": 1, "updatedAt": "2026-01-01T00:00:00Z", "source": "onboard"},
+                "database": {
+                    "mode": "embedded-postgres",
+                    "embeddedPostgresDataDir": str(reachable_dir / "from-config"),
+                    "embeddedPostgresPort": 1,
+                },
+            }
+        )
+    )
     probe = embedded(reachable_dir / "from-env")  # only to pick a free port and clean up afterwards
-    settings = make_settings({"PAPERCLIP_EMBEDDED_POSTGRES_PORT": str(probe.port),
-                              "PAPERCLIP_EMBEDDED_POSTGRES_DATA_DIR": str(reachable_dir / "from-env")})
+    settings = make_settings(
+        {
+            "PAPERCLIP_EMBEDDED_POSTGRES_PORT": str(probe.port),
+            "PAPERCLIP_EMBEDDED_POSTGRES_DATA_DIR": str(reachable_dir / "from-env"),
+        }
+    )
     assert settings.database.embedded_port == probe.port
     assert settings.database.embedded_port_source == "PAPERCLIP_EMBEDDED_POSTGRES_PORT"
     assert settings.database.embedded_data_dir == reachable_dir / "from-env"
@@ -142,7 +159,9 @@ def test_env_overrides_for_port_and_data_dir_win_over_config(make_settings, pape
         database.stop()
 
 
-root_only = pytest.mark.skipif(os.geteuid() != 0, reason="needs root: checks PostgreSQL runs as an unprivileged user")
+root_only = pytest.mark.skipif(
+    os.geteuid() != 0, reason="needs root: checks PostgreSQL runs as an unprivileged user"
+)
 
 
 @root_only

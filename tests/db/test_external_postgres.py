@@ -28,7 +28,8 @@ def test_postgres_16_is_refused_naming_the_setting():
     with pytest.raises(StartupError) as raised:
         check_server_version(_VersionOnly(160004))
     assert raised.value.message == (
-        "PostgreSQL 16 is not supported: Paperclip needs PostgreSQL 17 or newer (DATABASE_URL points at a 16.x server)")
+        "PostgreSQL 16 is not supported: Paperclip needs PostgreSQL 17 or newer (DATABASE_URL points at a 16.x server)"
+    )
 
 
 @pytest.mark.parametrize("version_num", [170000, 180001])
@@ -58,12 +59,15 @@ def test_database_url_means_no_embedded_cluster(make_settings, paperclip_home, d
     assert not (paperclip_home / "instances" / "default" / "db").exists()
 
 
-@pytest.mark.parametrize(("url", "pooled"), [
-    ("postgres://u:p@aws-0-eu.pooler.supabase.com:6543/postgres", True),
-    ("postgres://u:p@db.example.com:5432/postgres?pgbouncer=true", True),
-    ("postgres://u:p@db.example.com:5432/postgres", False),
-    ("postgres://u:p@db.example.com/postgres", False),
-])
+@pytest.mark.parametrize(
+    ("url", "pooled"),
+    [
+        ("postgres://u:p@aws-0-eu.pooler.supabase.com:6543/postgres", True),
+        ("postgres://u:p@db.example.com:5432/postgres?pgbouncer=true", True),
+        ("postgres://u:p@db.example.com:5432/postgres", False),
+        ("postgres://u:p@db.example.com/postgres", False),
+    ],
+)
 def test_pooler_detection_by_port_6543_or_pgbouncer_hint(url, pooled):
     assert uses_pooler(url) is pooled
 
@@ -73,9 +77,22 @@ def test_prepared_statements_setting(make_settings):
     direct = "postgres://u:p@db.example.com:5432/postgres"
     assert make_settings({"DATABASE_URL": pooled}).database.prepared_statements is False
     assert make_settings({"DATABASE_URL": direct}).database.prepared_statements is True
-    assert make_settings({"DATABASE_URL": direct, "PAPERCLIP_DB_PREPARED_STATEMENTS": "false"}).database.prepared_statements is False
-    assert make_settings({"DATABASE_URL": pooled, "PAPERCLIP_DB_PREPARED_STATEMENTS": "true"}).database.prepared_statements is True
+    assert (
+        make_settings(
+            {"DATABASE_URL": direct, "PAPERCLIP_DB_PREPARED_STATEMENTS": "false"}
+        ).database.prepared_statements
+        is False
+    )
+    assert (
+        make_settings(
+            {"DATABASE_URL": pooled, "PAPERCLIP_DB_PREPARED_STATEMENTS": "true"}
+        ).database.prepared_statements
+        is True
+    )
 
 
 def test_pgbouncer_hint_is_not_passed_to_libpq():
-    assert libpq_url("postgres://u:p@h:5432/db?pgbouncer=true&sslmode=require") == "postgresql://u:p@h:5432/db?sslmode=require"
+    assert (
+        libpq_url("postgres://u:p@h:5432/db?pgbouncer=true&sslmode=require")
+        == "postgresql://u:p@h:5432/db?sslmode=require"
+    )

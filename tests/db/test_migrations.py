@@ -18,8 +18,14 @@ pytestmark = pytest.mark.timeout(180)
 
 
 def startup(url: str, **overrides) -> str:
-    options = {"prepared_statements": False, "fresh_cluster": False, "auto_apply": False, "prompt_never": False,
-               "label": "DATABASE_URL", "interactive": False}
+    options = {
+        "prepared_statements": False,
+        "fresh_cluster": False,
+        "auto_apply": False,
+        "prompt_never": False,
+        "label": "DATABASE_URL",
+        "interactive": False,
+    }
     options.update(overrides)
     return startup_migrations(url, **options)
 
@@ -35,7 +41,9 @@ def make_stale(url: str) -> None:
 
 def test_empty_database_gets_the_schema(empty_database):
     assert startup(empty_database) == "applied (empty database)"
-    assert query(empty_database, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'companies'") == [(1,)]
+    assert query(
+        empty_database, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'companies'"
+    ) == [(1,)]
 
 
 def test_current_database_is_a_no_op(database_url):
@@ -51,7 +59,9 @@ def test_prompt_never_refuses_a_stale_schema(empty_database):
     assert "Refusing to start against a stale schema" in raised.value.message
     assert "DATABASE_URL has pending migrations" in raised.value.message
     assert "PAPERCLIP_MIGRATION_AUTO_APPLY=true" in raised.value.message
-    assert query(empty_database, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'alembic_version'") == [(0,)]
+    assert query(
+        empty_database, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'alembic_version'"
+    ) == [(0,)]
 
 
 def test_auto_apply_wins_over_prompt_never(empty_database):
@@ -67,8 +77,13 @@ def test_non_interactive_start_applies_pending_migrations(empty_database):
 
 def test_server_refuses_to_start_on_stale_schema_with_prompt_never(empty_database, tmp_path):
     make_stale(empty_database)
-    env = cli_env(tmp_path / "home", DATABASE_URL=empty_database, PAPERCLIP_DEPLOYMENT_MODE="local_trusted",
-                  PAPERCLIP_MIGRATION_PROMPT="never", PORT=str(free_port()))
+    env = cli_env(
+        tmp_path / "home",
+        DATABASE_URL=empty_database,
+        PAPERCLIP_DEPLOYMENT_MODE="local_trusted",
+        PAPERCLIP_MIGRATION_PROMPT="never",
+        PORT=str(free_port()),
+    )
     result = run_cli("run", env=env, cwd=tmp_path, timeout=60)
     assert result.returncode != 0
     assert "Refusing to start against a stale schema" in result.stderr + result.stdout
@@ -88,8 +103,11 @@ def test_db_migrate_cli_applies_through_a_direct_url(empty_database, tmp_path):
 
 
 def test_db_migrate_cli_uses_migration_database_url(empty_database, tmp_path):
-    env = cli_env(tmp_path / "home", DATABASE_URL="postgres://nobody:wrong@127.0.0.1:1/unused",
-                  PAPERCLIP_MIGRATION_DATABASE_URL=empty_database)
+    env = cli_env(
+        tmp_path / "home",
+        DATABASE_URL="postgres://nobody:wrong@127.0.0.1:1/unused",
+        PAPERCLIP_MIGRATION_DATABASE_URL=empty_database,
+    )
     result = run_cli("db", "migrate", env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Applied" in result.stdout
@@ -116,9 +134,17 @@ def test_two_concurrent_migrators_do_not_conflict(empty_database):
 
 def test_two_concurrent_migrate_commands_do_not_conflict(empty_database, tmp_path):
     env = cli_env(tmp_path / "home")
-    procs = [subprocess.Popen([sys.executable, "-m", "paperclip", "db", "migrate", "--url", empty_database],
-                              env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for _ in range(2)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "paperclip", "db", "migrate", "--url", empty_database],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     outcomes = [(proc.wait(timeout=120), proc.stderr.read()) for proc in procs]
     assert [code for code, _ in outcomes] == [0, 0], outcomes
     assert query(empty_database, "SELECT count(*) FROM alembic_version") == [(1,)]
@@ -134,9 +160,11 @@ def test_head_read_from_version_files_agrees_with_alembic():
 
 def test_warm_start_on_a_current_schema_does_not_load_alembic(database_url):
     """Alembic's import is a noticeable part of start-up; a current schema must not need it."""
-    code = ("import sys; from paperclip.db.migrate import startup_migrations; "
-            f"print(startup_migrations({database_url!r}, prepared_statements=False, fresh_cluster=False, "
-            "auto_apply=False, prompt_never=True, label='DATABASE_URL')); print('alembic' in sys.modules)")
+    code = (
+        "import sys; from paperclip.db.migrate import startup_migrations; "
+        f"print(startup_migrations({database_url!r}, prepared_statements=False, fresh_cluster=False, "
+        "auto_apply=False, prompt_never=True, label='DATABASE_URL')); print('alembic' in sys.modules)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.split() == ["already", "applied", "False"], result.stderr
 
@@ -145,8 +173,12 @@ def test_startup_migrations_use_the_direct_migration_url(make_settings, empty_da
     """The guide's split: the app on the pooler (unreachable here on purpose), schema changes direct."""
     from paperclip.server.database import start_database
 
-    settings = make_settings({"DATABASE_URL": "postgresql://nobody:wrong@127.0.0.1:1/pooled?pgbouncer=true",
-                              "PAPERCLIP_MIGRATION_DATABASE_URL": empty_database})
+    settings = make_settings(
+        {
+            "DATABASE_URL": "postgresql://nobody:wrong@127.0.0.1:1/pooled?pgbouncer=true",
+            "PAPERCLIP_MIGRATION_DATABASE_URL": empty_database,
+        }
+    )
     database = start_database(settings)
     assert database.embedded is None
     assert database.migrations == "applied (empty database)"
@@ -183,7 +215,9 @@ def test_history_is_one_chain_with_a_frozen_start():
 
     assert len(ScriptDirectory.from_config(alembic_config()).get_heads()) == 1
     initial = (MIGRATIONS_DIR / "versions" / "0001_initial_schema.py").read_bytes()
-    assert hashlib.sha256(initial).hexdigest() == INITIAL_SCHEMA_SHA256, "0001 is released history: add a revision instead"
+    assert hashlib.sha256(initial).hexdigest() == INITIAL_SCHEMA_SHA256, (
+        "0001 is released history: add a revision instead"
+    )
 
 
 INITIAL_SCHEMA_SHA256 = "dee16e4a68bb97be7fd1214c6297323632738c2f3fc2d8cf25be991aa33b74eb"

@@ -34,6 +34,7 @@ async def test_requests_after_a_postgresql_restart_are_not_500s(make_settings, p
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://localhost:3100") as client:
+
                 async def burst() -> list[int]:
                     writes = [client.post("/api/companies", json={"name": f"Co {i}"}) for i in range(6)]
                     reads = [client.get("/api/companies") for _ in range(6)]

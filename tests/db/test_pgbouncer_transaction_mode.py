@@ -24,8 +24,10 @@ from .conftest import free_port, query
 
 PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
 pytestmark = [
-    pytest.mark.skipif(not os.access(PGBOUNCER, os.X_OK),
-                       reason="pgbouncer is not installed (apt-get install pgbouncer; .ci/run installs it)"),
+    pytest.mark.skipif(
+        not os.access(PGBOUNCER, os.X_OK),
+        reason="pgbouncer is not installed (apt-get install pgbouncer; .ci/run installs it)",
+    ),
     pytest.mark.timeout(120),
 ]
 
@@ -74,7 +76,9 @@ class Bouncer:
             return ""
 
     def url(self, query_string: str = "") -> str:
-        return f"postgresql://{self.user}:{self.password}@127.0.0.1:{self.port}/appdb" + (f"?{query_string}" if query_string else "")
+        return f"postgresql://{self.user}:{self.password}@127.0.0.1:{self.port}/appdb" + (
+            f"?{query_string}" if query_string else ""
+        )
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -126,7 +130,9 @@ async def _same_query_in_own_transaction(app) -> int:
         return await session.scalar(sa.text("SELECT count(*) FROM companies WHERE name <> :n"), {"n": "x"})
 
 
-async def test_app_with_prepared_statements_forced_on_breaks_behind_the_pooler(start_bouncer, database_url, make_settings):
+async def test_app_with_prepared_statements_forced_on_breaks_behind_the_pooler(
+    start_bouncer, database_url, make_settings
+):
     """The same app and queries as below, with PAPERCLIP_DB_PREPARED_STATEMENTS=true: psycopg
     prepares after 5 identical queries, and the next transaction lands where that statement is unknown."""
     from paperclip.server.runtime import build_app
@@ -208,7 +214,9 @@ async def test_fast_reads_work_through_transaction_mode_pgbouncer(start_bouncer,
 
 
 @pytest.mark.parametrize("direct", [True, False], ids=["direct-url-for-listen", "no-direct-url-polls"])
-async def test_wake_ups_through_transaction_mode_pgbouncer_all_run(start_bouncer, database_url, make_settings, direct):
+async def test_wake_ups_through_transaction_mode_pgbouncer_all_run(
+    start_bouncer, database_url, make_settings, direct
+):
     """Plain on-demand wake-ups run as one statement on the asyncpg pool, through the pooler too,
     sequential and concurrent. A LISTEN through the pooler would hear nothing, so the runner listens
     on the direct connection when PAPERCLIP_MIGRATION_DATABASE_URL names one, and polls otherwise:
@@ -227,15 +235,29 @@ async def test_wake_ups_through_transaction_mode_pgbouncer_all_run(start_bouncer
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://localhost:3100") as client:
             company = (await client.post("/api/companies", json={"name": "Pooled"})).json()["id"]
-            agent = (await client.post(f"/api/companies/{company}/agents", json={
-                "name": "Pooled agent", "adapterType": "process", "adapterConfig": {"command": "true"}})).json()["id"]
+            agent = (
+                await client.post(
+                    f"/api/companies/{company}/agents",
+                    json={
+                        "name": "Pooled agent",
+                        "adapterType": "process",
+                        "adapterConfig": {"command": "true"},
+                    },
+                )
+            ).json()["id"]
             answers = [await client.post(f"/api/agents/{agent}/wakeup", json={}) for _ in range(10)]
-            answers += await asyncio.gather(*(client.post(f"/api/agents/{agent}/wakeup", json={}) for _ in range(10)))
-            assert {r.status_code for r in answers} == {202}, [r.text for r in answers if r.status_code != 202]
+            answers += await asyncio.gather(
+                *(client.post(f"/api/agents/{agent}/wakeup", json={}) for _ in range(10))
+            )
+            assert {r.status_code for r in answers} == {202}, [
+                r.text for r in answers if r.status_code != 202
+            ]
             ids = [r.json()["id"] for r in answers]
             deadline = time.monotonic() + 60
             while True:
-                runs = (await client.get(f"/api/companies/{company}/heartbeat-runs", params={"limit": 100})).json()
+                runs = (
+                    await client.get(f"/api/companies/{company}/heartbeat-runs", params={"limit": 100})
+                ).json()
                 if sorted(r["id"] for r in runs if r["status"] == "succeeded") == sorted(ids):
                     break
                 assert time.monotonic() < deadline, [r["status"] for r in runs]

@@ -33,7 +33,12 @@ async def test_both_paths_give_the_same_row(app, sessions):
     row = rows[0]
     assert row["id"] == ID and isinstance(row["id"], uuid.UUID)
     assert row["at"] == AT and row["n"] == 7 and row["name"] == "név"
-    assert row["doc"] == {"a": [1, 2]} and row["nothing"] is None and row["liked"] is True and row["items"] == [1, 2]
+    assert (
+        row["doc"] == {"a": [1, 2]}
+        and row["nothing"] is None
+        and row["liked"] is True
+        and row["items"] == [1, 2]
+    )
 
 
 async def test_fetch_and_fetchval_on_both_paths(sessions):

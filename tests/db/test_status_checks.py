@@ -14,7 +14,9 @@ from paperclip.db.models.status_checks import STATUS_CHECKS
 
 def _constraints(database_url: str) -> dict[str, str]:
     with psycopg.connect(database_url) as conn:
-        rows = conn.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'c'").fetchall()
+        rows = conn.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'c'"
+        ).fetchall()
     return dict(rows)
 
 
@@ -24,7 +26,8 @@ def test_every_status_check_in_the_database_is_the_vocabulary_set(database_url):
         name = f"ck_{table.name}_{column}"
         assert name in found, f"{name} missing: add a revision with scripts/new-migration"
         assert set(re.findall(r"'([a-z0-9_]+)'::text", found[name])) == values, (
-            f"{name} is {found[name]}; the vocabulary says {sorted(values)}: add a revision that replaces it")
+            f"{name} is {found[name]}; the vocabulary says {sorted(values)}: add a revision that replaces it"
+        )
         assert ("IS NULL" in found[name]) == nullable, found[name]
 
 
@@ -33,5 +36,8 @@ def test_a_status_outside_the_vocabulary_is_refused(database_url):
         company = uuid.uuid4()
         conn.execute("INSERT INTO companies (id, name, issue_prefix) VALUES (%s, 'Co', 'CHK')", (company,))
         with pytest.raises(psycopg.errors.CheckViolation):
-            conn.execute("INSERT INTO agents (id, company_id, name, adapter_type, status) "
-                         "VALUES (%s, %s, 'A', 'process', 'sleeping')", (uuid.uuid4(), company))
+            conn.execute(
+                "INSERT INTO agents (id, company_id, name, adapter_type, status) "
+                "VALUES (%s, %s, 'A', 'process', 'sleeping')",
+                (uuid.uuid4(), company),
+            )

@@ -23,8 +23,12 @@ FOREIGN = {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "PATH", "PYTHONUNBUFFER
 def known_variables() -> set[str]:
     names: set[str] = set()
     for path in (ROOT / "src" / "paperclip").rglob("*.py"):
-        names.update(re.findall(r'"((?:PAPERCLIP|HEARTBEAT|BETTER_AUTH)_[A-Z0-9_]+|DATABASE_URL|HOST|PORT)"',
-                                path.read_text(encoding="utf-8")))
+        names.update(
+            re.findall(
+                r'"((?:PAPERCLIP|HEARTBEAT|BETTER_AUTH)_[A-Z0-9_]+|DATABASE_URL|HOST|PORT)"',
+                path.read_text(encoding="utf-8"),
+            )
+        )
     return names
 
 
@@ -57,7 +61,9 @@ def interpolate(value: str, env: dict[str, str]) -> str:
 def dockerfile() -> dict:
     text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     joined = re.sub(r"\\\n", " ", text)
-    lines = [line.strip() for line in joined.splitlines() if line.strip() and not line.strip().startswith("#")]
+    lines = [
+        line.strip() for line in joined.splitlines() if line.strip() and not line.strip().startswith("#")
+    ]
     env: dict[str, str] = {}  # the final stage's: what the running container sees
     for line in lines:
         if line.startswith("FROM "):
@@ -82,13 +88,19 @@ def test_dockerfile_is_multi_stage_non_root_with_health_and_signals():
     assert any(line.startswith("VOLUME") and "/paperclip/secrets" in line for line in d["lines"])
     health = [line for line in d["lines"] if line.startswith("HEALTHCHECK")]
     assert health and HEALTH in health[0] and "PORT" in health[0]
-    entrypoint = json.loads(next(line for line in d["lines"] if line.startswith("ENTRYPOINT"))[len("ENTRYPOINT"):])
+    entrypoint = json.loads(
+        next(line for line in d["lines"] if line.startswith("ENTRYPOINT"))[len("ENTRYPOINT") :]
+    )
     assert entrypoint[0] == "tini" and entrypoint[-2:] == ["paperclipai", "run"]
     assert_known(d["env"], "Dockerfile")
 
 
 def test_dockerignore_keeps_only_what_the_build_copies():
-    ignore = [line for line in (ROOT / ".dockerignore").read_text(encoding="utf-8").split("\n") if line and not line.startswith("#")]
+    ignore = [
+        line
+        for line in (ROOT / ".dockerignore").read_text(encoding="utf-8").split("\n")
+        if line and not line.startswith("#")
+    ]
     assert ignore[0] == "*"  # everything is excluded unless named
     copied = re.findall(r"^COPY (?!--from)(.+) \S+$", dockerfile()["text"], flags=re.M)
     for sources in copied:
@@ -105,7 +117,9 @@ def test_compose_is_the_guides_stack_with_a_healthy_database_first(tmp_path):
     app, db = spec["services"]["paperclip"], spec["services"]["db"]
     assert db["image"] == "postgres:17-alpine"
     assert set(spec["volumes"]) >= {"pgdata", "secrets"}
-    assert "secrets:/paperclip/secrets" in app["volumes"] and "pgdata:/var/lib/postgresql/data" in db["volumes"]
+    assert (
+        "secrets:/paperclip/secrets" in app["volumes"] and "pgdata:/var/lib/postgresql/data" in db["volumes"]
+    )
     assert app["restart"] == db["restart"] == "unless-stopped"
     assert app["depends_on"] == {"db": {"condition": "service_healthy"}}
     assert "pg_isready" in " ".join(db["healthcheck"]["test"])
@@ -115,7 +129,10 @@ def test_compose_is_the_guides_stack_with_a_healthy_database_first(tmp_path):
     assert_known(env, "docker-compose.yml")
     db_env = {k: interpolate(str(v), {"DB_PASSWORD": "pw"}) for k, v in db["environment"].items()}
     url = env["DATABASE_URL"]
-    assert url == f"postgres://{db_env['POSTGRES_USER']}:{db_env['POSTGRES_PASSWORD']}@db:5432/{db_env['POSTGRES_DB']}"
+    assert (
+        url
+        == f"postgres://{db_env['POSTGRES_USER']}:{db_env['POSTGRES_PASSWORD']}@db:5432/{db_env['POSTGRES_DB']}"
+    )
     assert_accepted({**dockerfile()["env"], **env, "PAPERCLIP_HOME": str(tmp_path)}, tmp_path)
     minio = spec["services"]["minio"]
     assert minio["profiles"] == ["s3"]
@@ -144,10 +161,15 @@ def test_render_yaml(tmp_path):
     assert render["databases"][0]["postgresMajorVersion"] == "17"
     assert int(env["PORT"]["value"]) == PORT
     # a fresh instance per deploy: the master key and JWT secret cannot be generated into the container
-    assert env["PAPERCLIP_SECRETS_MASTER_KEY"].get("generateValue") and env["PAPERCLIP_AGENT_JWT_SECRET"].get("generateValue")
+    assert env["PAPERCLIP_SECRETS_MASTER_KEY"].get("generateValue") and env["PAPERCLIP_AGENT_JWT_SECRET"].get(
+        "generateValue"
+    )
     values = {k: str(v["value"]) for k, v in env.items() if "value" in v}
-    values |= {"PAPERCLIP_AUTH_PUBLIC_BASE_URL": "https://paperclip.onrender.com", "PAPERCLIP_STORAGE_S3_BUCKET": "b",
-               "DATABASE_URL": "postgres://u:p@host:5432/paperclip"}
+    values |= {
+        "PAPERCLIP_AUTH_PUBLIC_BASE_URL": "https://paperclip.onrender.com",
+        "PAPERCLIP_STORAGE_S3_BUCKET": "b",
+        "DATABASE_URL": "postgres://u:p@host:5432/paperclip",
+    }
     assert_accepted(values, tmp_path)
 
 
@@ -178,11 +200,17 @@ def test_ecs_task_definition(tmp_path):
     assert f"arn:aws:s3:::{env['PAPERCLIP_STORAGE_S3_BUCKET']}" in resources
 
 
-@pytest.mark.parametrize("guide, mentions", [
-    ("container.md", "Dockerfile"), ("compose.md", "docker-compose.yml"), ("fly.md", "deploy/fly.toml"),
-    ("render.md", "deploy/render.yaml"), ("railway.md", "deploy/railway.json"),
-    ("ecs.md", "deploy/ecs/task-definition.json"),
-])
+@pytest.mark.parametrize(
+    "guide, mentions",
+    [
+        ("container.md", "Dockerfile"),
+        ("compose.md", "docker-compose.yml"),
+        ("fly.md", "deploy/fly.toml"),
+        ("render.md", "deploy/render.yaml"),
+        ("railway.md", "deploy/railway.json"),
+        ("ecs.md", "deploy/ecs/task-definition.json"),
+    ],
+)
 def test_each_recipe_has_a_guide(guide, mentions):
     text = (ROOT / "docs" / "deploy" / guide).read_text(encoding="utf-8")
     assert mentions in text and HEALTH in text

@@ -13,11 +13,25 @@ async def test_goal_crud_and_activity(client):
     r = await client.post(f"/api/companies/{cid}/goals", json={"title": "Win", "level": "company"})
     assert r.status_code == 201, r.text
     root = r.json()
-    assert (root["level"], root["status"], root["parentId"], root["companyId"]) == ("company", "planned", None, cid)
-    child = (await client.post(f"/api/companies/{cid}/goals", json={
-        "title": "Ship", "parentId": root["id"], "ownerAgentId": agent["id"]})).json()
-    assert child["level"] == "task" and child["parentId"] == root["id"] and child["ownerAgentId"] == agent["id"]
-    assert [g["id"] for g in (await client.get(f"/api/companies/{cid}/goals")).json()] == [root["id"], child["id"]]
+    assert (root["level"], root["status"], root["parentId"], root["companyId"]) == (
+        "company",
+        "planned",
+        None,
+        cid,
+    )
+    child = (
+        await client.post(
+            f"/api/companies/{cid}/goals",
+            json={"title": "Ship", "parentId": root["id"], "ownerAgentId": agent["id"]},
+        )
+    ).json()
+    assert (
+        child["level"] == "task" and child["parentId"] == root["id"] and child["ownerAgentId"] == agent["id"]
+    )
+    assert [g["id"] for g in (await client.get(f"/api/companies/{cid}/goals")).json()] == [
+        root["id"],
+        child["id"],
+    ]
     r = await client.patch(f"/api/goals/{child['id']}", json={"status": "active", "level": "team"})
     assert r.status_code == 200 and (r.json()["status"], r.json()["level"]) == ("active", "team")
     assert (await client.get(f"/api/goals/{child['id']}")).json()["status"] == "active"
@@ -25,7 +39,9 @@ async def test_goal_crud_and_activity(client):
     assert r.status_code == 200 and r.json()["id"] == root["id"]
     assert (await client.get(f"/api/goals/{root['id']}")).status_code == 404
     assert (await client.get(f"/api/goals/{child['id']}")).json()["parentId"] is None
-    actions = [a["action"] for a in (await client.get(f"/api/companies/{cid}/activity?entityType=goal")).json()]
+    actions = [
+        a["action"] for a in (await client.get(f"/api/companies/{cid}/activity?entityType=goal")).json()
+    ]
     assert actions == ["goal.deleted", "goal.updated", "goal.created", "goal.created"]
 
 
@@ -36,7 +52,9 @@ async def test_goal_references_and_cycles(client):
     foreign_agent = (await client.post(f"/api/companies/{other}/agents", json={"name": "x"})).json()
     r = await client.post(f"/api/companies/{cid}/goals", json={"title": "t", "parentId": foreign_goal["id"]})
     assert r.status_code == 422 and r.json() == {"error": "Parent goal must belong to same company"}
-    r = await client.post(f"/api/companies/{cid}/goals", json={"title": "t", "ownerAgentId": foreign_agent["id"]})
+    r = await client.post(
+        f"/api/companies/{cid}/goals", json={"title": "t", "ownerAgentId": foreign_agent["id"]}
+    )
     assert r.status_code == 422 and r.json() == {"error": "Owner agent must belong to same company"}
     r = await client.post(f"/api/companies/{cid}/goals", json={"title": "t", "parentId": str(uuid.uuid4())})
     assert r.status_code == 404 and r.json() == {"error": "Parent goal not found"}
@@ -63,4 +81,6 @@ async def test_agents_manage_goals_of_their_company_only(client):
     assert activity[0]["agentId"] == agent["id"]
     foreign = (await client.post(f"/api/companies/{other}/goals", json={"title": "theirs"})).json()
     assert (await client.get(f"/api/goals/{foreign['id']}", headers=auth)).status_code == 403
-    assert (await client.post(f"/api/companies/{other}/goals", json={"title": "x"}, headers=auth)).status_code == 403
+    assert (
+        await client.post(f"/api/companies/{other}/goals", json={"title": "x"}, headers=auth)
+    ).status_code == 403

@@ -28,27 +28,54 @@ class Factory:
         self._prefix += 1
         cid = uuid.uuid4()
         async with unit_of_work(self.app.state.sessions) as session:
-            await session.execute(sa.insert(Company).values(
-                id=cid, name=values.pop("name", f"Co {cid.hex[:6]}"),
-                issue_prefix=values.pop("issue_prefix", f"T{cid.hex[:5].upper()}"), **values))
+            await session.execute(
+                sa.insert(Company).values(
+                    id=cid,
+                    name=values.pop("name", f"Co {cid.hex[:6]}"),
+                    issue_prefix=values.pop("issue_prefix", f"T{cid.hex[:5].upper()}"),
+                    **values,
+                )
+            )
         return cid
 
-    async def agent(self, company_id: uuid.UUID, *, adapter_type: str = "process", config: dict | None = None,
-                    runtime: dict | None = None, **values: Any) -> uuid.UUID:
+    async def agent(
+        self,
+        company_id: uuid.UUID,
+        *,
+        adapter_type: str = "process",
+        config: dict | None = None,
+        runtime: dict | None = None,
+        **values: Any,
+    ) -> uuid.UUID:
         aid = uuid.uuid4()
         async with unit_of_work(self.app.state.sessions) as session:
-            await session.execute(sa.insert(Agent).values(
-                id=aid, company_id=company_id, name=values.pop("name", f"Agent {aid.hex[:6]}"), adapter_type=adapter_type,
-                adapter_config=config or {"command": "true"}, runtime_config=runtime or {}, **values))
+            await session.execute(
+                sa.insert(Agent).values(
+                    id=aid,
+                    company_id=company_id,
+                    name=values.pop("name", f"Agent {aid.hex[:6]}"),
+                    adapter_type=adapter_type,
+                    adapter_config=config or {"command": "true"},
+                    runtime_config=runtime or {},
+                    **values,
+                )
+            )
         return aid
 
     async def issue(self, company_id: uuid.UUID, **values: Any) -> uuid.UUID:
         iid = uuid.uuid4()
         self._prefix += 1
         async with unit_of_work(self.app.state.sessions) as session:
-            await session.execute(sa.insert(Issue).values(
-                id=iid, company_id=company_id, title=values.pop("title", "Task"), issue_number=self._prefix,
-                identifier=f"T-{iid.hex[:8]}", **values))
+            await session.execute(
+                sa.insert(Issue).values(
+                    id=iid,
+                    company_id=company_id,
+                    title=values.pop("title", "Task"),
+                    issue_number=self._prefix,
+                    identifier=f"T-{iid.hex[:8]}",
+                    **values,
+                )
+            )
         return iid
 
     async def run(self, run_id: uuid.UUID | str) -> HeartbeatRun:
@@ -108,14 +135,26 @@ class Replica:
 
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
-        env = {**os.environ, "DATABASE_URL": database_url, "PORT": str(port), "PAPERCLIP_HOME": str(home),
-               "PAPERCLIP_DEPLOYMENT_MODE": "local_trusted", "HEARTBEAT_SCHEDULER_ENABLED": "true",
-               "HEARTBEAT_SCHEDULER_INTERVAL_MS": "10000", "PAPERCLIP_DB_BACKUP_ENABLED": "false",
-               "PAPERCLIP_AGENT_JWT_SECRET": "replica-test-secret-0123456789abcdef",
-               "PAPERCLIP_API_URL": f"http://127.0.0.1:{port}", **(extra_env or {})}
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "PORT": str(port),
+            "PAPERCLIP_HOME": str(home),
+            "PAPERCLIP_DEPLOYMENT_MODE": "local_trusted",
+            "HEARTBEAT_SCHEDULER_ENABLED": "true",
+            "HEARTBEAT_SCHEDULER_INTERVAL_MS": "10000",
+            "PAPERCLIP_DB_BACKUP_ENABLED": "false",
+            "PAPERCLIP_AGENT_JWT_SECRET": "replica-test-secret-0123456789abcdef",
+            "PAPERCLIP_API_URL": f"http://127.0.0.1:{port}",
+            **(extra_env or {}),
+        }
         self.log = open(home / f"replica-{port}.log", "ab")  # noqa: SIM115
-        self.proc = subprocess.Popen([sys.executable, str(Path(__file__).parent / "serve_replica.py")], env=env,
-                                     stdout=self.log, stderr=self.log)
+        self.proc = subprocess.Popen(
+            [sys.executable, str(Path(__file__).parent / "serve_replica.py")],
+            env=env,
+            stdout=self.log,
+            stderr=self.log,
+        )
 
     def wait_ready(self, timeout: float = 60) -> None:
         import time
@@ -173,17 +212,27 @@ class SyncDb:
 
     def company(self) -> uuid.UUID:
         cid = uuid.uuid4()
-        self.exec("INSERT INTO companies (id, name, issue_prefix) VALUES (%s, %s, %s)", cid, f"Co {cid.hex[:6]}",
-                  f"R{cid.hex[:5].upper()}")
+        self.exec(
+            "INSERT INTO companies (id, name, issue_prefix) VALUES (%s, %s, %s)",
+            cid,
+            f"Co {cid.hex[:6]}",
+            f"R{cid.hex[:5].upper()}",
+        )
         return cid
 
     def agent(self, company: uuid.UUID, config: dict, runtime: dict | None = None) -> uuid.UUID:
         import json
 
         aid = uuid.uuid4()
-        self.exec("INSERT INTO agents (id, company_id, name, adapter_type, adapter_config, runtime_config) "
-                  "VALUES (%s, %s, %s, 'process', %s, %s)", aid, company, f"A {aid.hex[:6]}", json.dumps(config),
-                  json.dumps(runtime or {}))
+        self.exec(
+            "INSERT INTO agents (id, company_id, name, adapter_type, adapter_config, runtime_config) "
+            "VALUES (%s, %s, %s, 'process', %s, %s)",
+            aid,
+            company,
+            f"A {aid.hex[:6]}",
+            json.dumps(config),
+            json.dumps(runtime or {}),
+        )
         return aid
 
     def wait(self, predicate, timeout: float = 60, what: str = "condition"):

@@ -19,8 +19,12 @@ def free_port() -> int:
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "paperclip", "heartbeat", "run", *args], capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "paperclip", "heartbeat", "run", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_heartbeat_run_streams_the_log_and_exits_with_the_run_exit_code(database_url, tmp_path: Path):
@@ -31,7 +35,10 @@ def test_heartbeat_run_streams_the_log_and_exits_with_the_run_exit_code(database
     try:
         server.wait_ready()
         company = db.company()
-        ok = db.agent(company, {"command": "/bin/sh", "args": ["-c", "echo working on $PAPERCLIP_WAKE_REASON; echo note >&2"]})
+        ok = db.agent(
+            company,
+            {"command": "/bin/sh", "args": ["-c", "echo working on $PAPERCLIP_WAKE_REASON; echo note >&2"]},
+        )
         bad = db.agent(company, {"command": "/bin/sh", "args": ["-c", "echo about to fail; exit 7"]})
 
         done = cli("--agent-id", str(ok), "--api-base", server.url)

@@ -17,19 +17,28 @@ from paperclip.server.lifecycle import background_process
 
 
 async def test_the_background_process_runs_heartbeats_without_an_app(settings, database_url):
-    async with background_process(settings, database_url, replica_id="test-host:1:background", listen_port=3100,
-                                  api_url="http://localhost:3100", freeze_heap=False) as runtime:
+    async with background_process(
+        settings,
+        database_url,
+        replica_id="test-host:1:background",
+        listen_port=3100,
+        api_url="http://localhost:3100",
+        freeze_heap=False,
+    ) as runtime:
         assert runtime is not None and runtime.runner is not None
         database = runtime.database
         assert database.role == "background"
-        assert database.read_pool is None and database.read_sessions is None and database.health_sessions is None
+        assert (
+            database.read_pool is None and database.read_sessions is None and database.health_sessions is None
+        )
         assert runtime.runner.sessions is database.run_sessions and runtime.runner.engine is None
         factory = Factory(SimpleNamespace(state=SimpleNamespace(sessions=database.sessions)))
         company = await factory.company()
         agent = await factory.agent(company)
         async with unit_of_work(database.sessions) as session:
-            outcome = await request_wakeup(session, company_id=company, agent_id=agent, source="on_demand",
-                                           reason="test", now=utcnow())
+            outcome = await request_wakeup(
+                session, company_id=company, agent_id=agent, source="on_demand", reason="test", now=utcnow()
+            )
         run = await factory.wait_run(outcome.run_id)
         assert run.status == "succeeded"
         result = await runtime.tick(utcnow())  # the scheduler's tick, on the runtime alone

@@ -11,25 +11,32 @@ from paperclip.db.models import HeartbeatRun
 
 
 async def runs_of(factory, agent):
-    return await factory.rows(sa.select(HeartbeatRun.id, HeartbeatRun.context_snapshot).where(HeartbeatRun.agent_id == agent))
+    return await factory.rows(
+        sa.select(HeartbeatRun.id, HeartbeatRun.context_snapshot).where(HeartbeatRun.agent_id == agent)
+    )
 
 
 async def test_assignment_and_mention_wakes_end_in_real_runs(client, factory, tmp_path):
     ledger = tmp_path / "wakes.jsonl"
-    script = write_script(tmp_path / "agent.py", f"""
+    script = write_script(
+        tmp_path / "agent.py",
+        f"""
         import json, os
         keys = ("PAPERCLIP_AGENT_ID", "PAPERCLIP_WAKE_REASON", "PAPERCLIP_TASK_ID", "PAPERCLIP_WAKE_COMMENT_ID")
         with open({str(ledger)!r}, "a") as fh:
             fh.write(json.dumps({{k: os.environ.get(k) for k in keys}}) + "\\n")
-    """)
+    """,
+    )
     company = await factory.company()
     builder = await factory.agent(company, name="Builder", config={"command": str(script)})
     reviewer = await factory.agent(company, name="Reviewer", config={"command": str(script)})
-    res = await client.post(f"/api/companies/{company}/issues",
-                            json={"title": "Build it", "status": "todo", "assigneeAgentId": str(builder)})
+    res = await client.post(
+        f"/api/companies/{company}/issues",
+        json={"title": "Build it", "status": "todo", "assigneeAgentId": str(builder)},
+    )
     assert res.status_code == 201, res.text
     issue = res.json()["id"]
-    (run_id, snapshot), = await runs_of(factory, builder)
+    ((run_id, snapshot),) = await runs_of(factory, builder)
     assert snapshot["wakeReason"] == "issue_assigned"
     assert (await factory.wait_run(run_id)).status == "succeeded"
 
@@ -43,9 +50,17 @@ async def test_assignment_and_mention_wakes_end_in_real_runs(client, factory, tm
         await factory.wait_run(run_id)
 
     wakes = [json.loads(line) for line in ledger.read_text().splitlines()]
-    assert {"PAPERCLIP_AGENT_ID": str(builder), "PAPERCLIP_WAKE_REASON": "issue_assigned", "PAPERCLIP_TASK_ID": issue,
-            "PAPERCLIP_WAKE_COMMENT_ID": None} in wakes
-    assert {"PAPERCLIP_AGENT_ID": str(reviewer), "PAPERCLIP_WAKE_REASON": "issue_comment_mentioned",
-            "PAPERCLIP_TASK_ID": issue, "PAPERCLIP_WAKE_COMMENT_ID": comment} in wakes
+    assert {
+        "PAPERCLIP_AGENT_ID": str(builder),
+        "PAPERCLIP_WAKE_REASON": "issue_assigned",
+        "PAPERCLIP_TASK_ID": issue,
+        "PAPERCLIP_WAKE_COMMENT_ID": None,
+    } in wakes
+    assert {
+        "PAPERCLIP_AGENT_ID": str(reviewer),
+        "PAPERCLIP_WAKE_REASON": "issue_comment_mentioned",
+        "PAPERCLIP_TASK_ID": issue,
+        "PAPERCLIP_WAKE_COMMENT_ID": comment,
+    } in wakes
     runs = (await client.get(f"/api/issues/{issue}/runs")).json()
     assert {r["agentId"] for r in runs} >= {str(builder), str(reviewer)}

@@ -26,6 +26,8 @@ def test_first_output_creates_the_file_and_later_runs_reuse_the_directory(tmp_pa
         store.append(handle, "stderr", "oops\n")
         store.finalize(handle)
         lines = [json.loads(line) for line in store.read(handle.ref).content.splitlines()]
-        assert [(line["stream"], line["chunk"], line["seq"]) for line in lines] == [("stdout", "hello\n", 1),
-                                                                                 ("stderr", "oops\n", 2)]
+        assert [(line["stream"], line["chunk"], line["seq"]) for line in lines] == [
+            ("stdout", "hello\n", 1),
+            ("stderr", "oops\n", 2),
+        ]
         assert handle.bytes == len(store.read(handle.ref).content.encode())

@@ -57,14 +57,16 @@ def statements(text: str, keyword: str) -> list[str]:
     its CTE (a `)` alone at the start of a line) or the end of the string."""
     out = []
     for match in re.finditer(keyword + r" heartbeat_runs\b", text):
-        rest = text[match.start():]
+        rest = text[match.start() :]
         end = re.search(r'RETURNING|^\s*\),?|^\s*\)\s*$|"""', rest, re.M)
-        out.append(rest[:end.start()] if end else rest)
+        out.append(rest[: end.start()] if end else rest)
     return out
 
 
 NEW_STATUS = re.compile(r"(?<![.\w])status\s*=\s*'(\w+)'")
-CASE_STATUS = re.compile(r"(?<![.\w])status\s*=\s*CASE WHEN \w+\.status\s*=\s*'(\w+)' THEN \w+\.status ELSE \w+\.status END")
+CASE_STATUS = re.compile(
+    r"(?<![.\w])status\s*=\s*CASE WHEN \w+\.status\s*=\s*'(\w+)' THEN \w+\.status ELSE \w+\.status END"
+)
 GUARD_EQ = re.compile(r"(?:\b\w+\.)?(?<![\w.])status\s*=\s*'(\w+)'|\b\w+\.status\s*=\s*'(\w+)'")
 GUARD_IN = re.compile(r"(?:\b\w+\.)?status\s+IN\s*\(([^)]*)\)")
 
@@ -109,7 +111,9 @@ def test_runs_are_inserted_queued():
 
 
 def test_the_checker_catches_an_illegal_transition():
-    old, new = transitions_of("UPDATE heartbeat_runs SET status = 'queued' WHERE id = :id AND status = 'failed'")
+    old, new = transitions_of(
+        "UPDATE heartbeat_runs SET status = 'queued' WHERE id = :id AND status = 'failed'"
+    )
     assert not all(allowed(b, a) for b in old for a in new)
     old, new = transitions_of("UPDATE heartbeat_runs SET status = 'running' WHERE id = :id")
     assert new and not old
@@ -118,7 +122,11 @@ def test_the_checker_catches_an_illegal_transition():
 def test_the_table_covers_the_vocabulary():
     assert set(TRANSITIONS) == RUN_STATUSES
     assert all(not TRANSITIONS[s] for s in ENDINGS)  # terminal means terminal
-    assert allowed("queued", "running") and allowed("running", "succeeded") and not allowed("succeeded", "running")
+    assert (
+        allowed("queued", "running")
+        and allowed("running", "succeeded")
+        and not allowed("succeeded", "running")
+    )
 
 
 async def test_end_runs_refuses_a_status_that_is_not_an_ending():

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 async def test_wakeup_runs_process_and_records_log(client, factory):
     company = await factory.company()
-    agent = await factory.agent(company, config={"command": "/bin/sh", "args": ["-c", "echo hello; echo oops >&2"]})
+    agent = await factory.agent(
+        company, config={"command": "/bin/sh", "args": ["-c", "echo hello; echo oops >&2"]}
+    )
     res = await client.post(f"/api/agents/{agent}/wakeup", json={"reason": "probe"})
     assert res.status_code == 202, res.text
     body = res.json()

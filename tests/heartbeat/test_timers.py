@@ -12,8 +12,15 @@ T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
 
 def cand(interval=60, enabled=True, last=None, status="idle", company="active", created=T0) -> TimerCandidate:
-    return TimerCandidate(uuid.uuid4(), uuid.uuid4(), status, company,
-                          {"heartbeat": {"enabled": enabled, "intervalSec": interval}}, last, created)
+    return TimerCandidate(
+        uuid.uuid4(),
+        uuid.uuid4(),
+        status,
+        company,
+        {"heartbeat": {"enabled": enabled, "intervalSec": interval}},
+        last,
+        created,
+    )
 
 
 def test_agent_is_due_once_interval_elapsed_since_baseline():
@@ -30,8 +37,14 @@ def test_last_heartbeat_is_the_baseline_when_present():
 
 def test_disabled_zero_interval_paused_terminated_and_inactive_company_are_never_due():
     later = T0 + timedelta(days=1)
-    for c in (cand(enabled=False), cand(interval=0), cand(status="paused"), cand(status="terminated"),
-              cand(status="pending_approval"), cand(company="paused")):
+    for c in (
+        cand(enabled=False),
+        cand(interval=0),
+        cand(status="paused"),
+        cand(status="terminated"),
+        cand(status="pending_approval"),
+        cand(company="paused"),
+    ):
         assert not is_due(c, later)
 
 

@@ -36,24 +36,38 @@ class World:
         """A heartbeat run row (the heartbeat feature creates these in production)."""
         run_id = uuid.uuid4()
         async with self.app.state.sessions() as session, session.begin():
-            await session.execute(sa.insert(HeartbeatRun).values(
-                id=run_id, company_id=uuid.UUID(company_id), agent_id=uuid.UUID(agent_id),
-                invocation_source="on_demand", trigger_detail="manual", status=status))
+            await session.execute(
+                sa.insert(HeartbeatRun).values(
+                    id=run_id,
+                    company_id=uuid.UUID(company_id),
+                    agent_id=uuid.UUID(agent_id),
+                    invocation_source="on_demand",
+                    trigger_detail="manual",
+                    status=status,
+                )
+            )
         return str(run_id)
 
     async def set_run_status(self, run_id: str, status: str) -> None:
         async with self.app.state.sessions() as session, session.begin():
-            await session.execute(sa.update(HeartbeatRun).where(HeartbeatRun.id == uuid.UUID(run_id)).values(status=status))
+            await session.execute(
+                sa.update(HeartbeatRun).where(HeartbeatRun.id == uuid.UUID(run_id)).values(status=status)
+            )
 
     async def wakeups(self, agent_id: str) -> list[AgentWakeupRequest]:
         async with self.app.state.sessions() as session:
-            rows = await session.scalars(sa.select(AgentWakeupRequest).where(
-                AgentWakeupRequest.agent_id == uuid.UUID(agent_id)).order_by(AgentWakeupRequest.requested_at))
+            rows = await session.scalars(
+                sa.select(AgentWakeupRequest)
+                .where(AgentWakeupRequest.agent_id == uuid.UUID(agent_id))
+                .order_by(AgentWakeupRequest.requested_at)
+            )
             return list(rows)
 
     async def issue(self, company_id: str, headers: dict | None = None, **body) -> dict:
         body.setdefault("title", "An issue")
-        response = await self.client.post(f"/api/companies/{company_id}/issues", json=body, headers=headers or {})
+        response = await self.client.post(
+            f"/api/companies/{company_id}/issues", json=body, headers=headers or {}
+        )
         assert response.status_code == 201, response.text
         return response.json()
 
@@ -73,6 +87,7 @@ def world(client, app) -> World:
 @dataclass
 class Team:
     """Company C with agents A1, A2 (keys K1, K2, live runs R1, R2) and agent X of another company."""
+
     company: dict
     a1: dict
     a2: dict

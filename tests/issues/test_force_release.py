@@ -12,8 +12,10 @@ from test_issues_concurrency import live_url  # noqa: F401  (the live-server fix
 async def _checked_out(world, company_id: str, agent: dict, token: str, run_id: str) -> dict:
     issue = await world.issue(company_id, status="todo", title="Stuck")
     response = await world.client.post(
-        f"/api/issues/{issue['id']}/checkout", json={"agentId": agent["id"], "expectedStatuses": ["todo"]},
-        headers={"Authorization": f"Bearer {token}", "X-Paperclip-Run-Id": run_id})
+        f"/api/issues/{issue['id']}/checkout",
+        json={"agentId": agent["id"], "expectedStatuses": ["todo"]},
+        headers={"Authorization": f"Bearer {token}", "X-Paperclip-Run-Id": run_id},
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -22,8 +24,12 @@ async def test_force_release_clears_the_lock_board_only(client, team, world):
     issue = await _checked_out(world, team.cid, team.a1, team.k1, team.r1)
     by_agent = await client.post(f"/api/issues/{issue['id']}/admin/force-release", headers=team.h1())
     assert by_agent.status_code == 403 and by_agent.json()["error"] == "Board access required"
-    assert (await client.post("/api/issues/00000000-0000-0000-0000-000000000000/admin/force-release")).status_code == 404
-    bad = await client.post(f"/api/issues/{issue['id']}/admin/force-release", params={"clearAssignee": "maybe"})
+    assert (
+        await client.post("/api/issues/00000000-0000-0000-0000-000000000000/admin/force-release")
+    ).status_code == 404
+    bad = await client.post(
+        f"/api/issues/{issue['id']}/admin/force-release", params={"clearAssignee": "maybe"}
+    )
     assert bad.status_code == 400 and "clearAssignee" in bad.json()["error"]
 
     released = await client.post(f"/api/issues/{issue['id']}/admin/force-release")
@@ -31,21 +37,33 @@ async def test_force_release_clears_the_lock_board_only(client, team, world):
     body = released.json()
     assert body["previous"] == {"checkoutRunId": team.r1, "executionRunId": team.r1}
     freed = body["issue"]
-    assert freed["checkoutRunId"] is None and freed["executionRunId"] is None and freed["executionLockedAt"] is None
+    assert (
+        freed["checkoutRunId"] is None
+        and freed["executionRunId"] is None
+        and freed["executionLockedAt"] is None
+    )
     assert freed["assigneeAgentId"] == team.a1["id"] and freed["status"] == "in_progress"  # as the original
     activity = (await client.get(f"/api/issues/{issue['id']}/activity")).json()
     entry = next(a for a in activity if a["action"] == "issue.admin_force_release")
-    assert entry["details"] == {"issueId": issue["id"], "actorUserId": "local-board", "clearAssignee": False,
-                                "prevCheckoutRunId": team.r1, "prevExecutionRunId": team.r1}
+    assert entry["details"] == {
+        "issueId": issue["id"],
+        "actorUserId": "local-board",
+        "clearAssignee": False,
+        "prevCheckoutRunId": team.r1,
+        "prevExecutionRunId": team.r1,
+    }
     # the assignee's next run takes it again
     fresh_run = await world.run(team.cid, team.a1["id"])
-    again = await client.post(f"/api/issues/{issue['id']}/checkout", json={
-        "agentId": team.a1["id"], "expectedStatuses": ["in_progress"]},
-        headers={"Authorization": f"Bearer {team.k1}", "X-Paperclip-Run-Id": fresh_run})
+    again = await client.post(
+        f"/api/issues/{issue['id']}/checkout",
+        json={"agentId": team.a1["id"], "expectedStatuses": ["in_progress"]},
+        headers={"Authorization": f"Bearer {team.k1}", "X-Paperclip-Run-Id": fresh_run},
+    )
     assert again.status_code == 200 and again.json()["checkoutRunId"] == fresh_run
 
-    cleared = (await client.post(f"/api/issues/{issue['id']}/admin/force-release",
-                                 params={"clearAssignee": "true"})).json()
+    cleared = (
+        await client.post(f"/api/issues/{issue['id']}/admin/force-release", params={"clearAssignee": "true"})
+    ).json()
     assert cleared["issue"]["assigneeAgentId"] is None and cleared["previous"]["checkoutRunId"] == fresh_run
 
 
@@ -58,17 +76,23 @@ async def test_force_release_racing_checkouts_lets_exactly_one_new_owner_in(live
     contenders = []
     for n in range(5):
         agent = await world.agent(company["id"], f"Contender {n}")
-        contenders.append((agent["id"], await world.key(agent["id"]), await world.run(company["id"], agent["id"])))
+        contenders.append(
+            (agent["id"], await world.key(agent["id"]), await world.run(company["id"], agent["id"]))
+        )
 
     async def checkout(agent_id: str, token: str, run_id: str) -> httpx.Response:
         async with httpx.AsyncClient(base_url=live_url, timeout=60) as http:  # its own connection
-            return await http.post(f"/api/issues/{issue['id']}/checkout",
-                                   headers={"Authorization": f"Bearer {token}", "X-Paperclip-Run-Id": run_id},
-                                   json={"agentId": agent_id, "expectedStatuses": ["in_progress"]})
+            return await http.post(
+                f"/api/issues/{issue['id']}/checkout",
+                headers={"Authorization": f"Bearer {token}", "X-Paperclip-Run-Id": run_id},
+                json={"agentId": agent_id, "expectedStatuses": ["in_progress"]},
+            )
 
     async def force() -> httpx.Response:
         async with httpx.AsyncClient(base_url=live_url, timeout=60) as http:
-            return await http.post(f"/api/issues/{issue['id']}/admin/force-release", params={"clearAssignee": "true"})
+            return await http.post(
+                f"/api/issues/{issue['id']}/admin/force-release", params={"clearAssignee": "true"}
+            )
 
     first = await asyncio.gather(force(), *(checkout(*c) for c in contenders))
     forced, round_one = first[0], list(first[1:])
@@ -78,7 +102,9 @@ async def test_force_release_racing_checkouts_lets_exactly_one_new_owner_in(live
     responses = round_one + list(round_two)
     assert {r.status_code for r in responses} <= {200, 409}, [r.text for r in responses]
     winners = [r.json() for r in responses if r.status_code == 200]
-    assert len({w["assigneeAgentId"] for w in winners}) == 1  # one new owner (a retry by the owner is idempotent)
+    assert (
+        len({w["assigneeAgentId"] for w in winners}) == 1
+    )  # one new owner (a retry by the owner is idempotent)
     winner = winners[0]
     final = (await world.client.get(f"/api/issues/{issue['id']}")).json()
     assert final["assigneeAgentId"] == winner["assigneeAgentId"]
@@ -87,7 +113,10 @@ async def test_force_release_racing_checkouts_lets_exactly_one_new_owner_in(live
     assert activity.count("issue.admin_force_release") == 1
 
     # the stuck run wakes up and tries to write: refused, nothing changed
-    late = await world.client.patch(f"/api/issues/{issue['id']}", json={"status": "done"},
-                                    headers={"Authorization": f"Bearer {stuck_key}", "X-Paperclip-Run-Id": stuck_run})
+    late = await world.client.patch(
+        f"/api/issues/{issue['id']}",
+        json={"status": "done"},
+        headers={"Authorization": f"Bearer {stuck_key}", "X-Paperclip-Run-Id": stuck_run},
+    )
     assert late.status_code == 409, late.text
     assert (await world.client.get(f"/api/issues/{issue['id']}")).json()["status"] == "in_progress"

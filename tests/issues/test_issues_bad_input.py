@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 HUGE = "x" * 1_100_000
-BAD_IDS = ["not-a-uuid", "00000000-0000-0000-0000-000000000000", "%20", "PAP-0", "a" * 300, "1;DROP TABLE issues"]
+BAD_IDS = [
+    "not-a-uuid",
+    "00000000-0000-0000-0000-000000000000",
+    "%20",
+    "PAP-0",
+    "a" * 300,
+    "1;DROP TABLE issues",
+]
 
 
 def routes(cid: str, iid: str, comment_id: str, label_id: str) -> list[tuple[str, str]]:
@@ -46,7 +53,9 @@ BODIES = [
 async def test_no_route_answers_500_to_bad_bodies_or_ids(client, world, team):
     issue = await world.issue(team.cid, title="Target")
     comment = (await client.post(f"/api/issues/{issue['id']}/comments", json={"body": "hi"})).json()
-    label = (await client.post(f"/api/companies/{team.cid}/labels", json={"name": "bug", "color": "#ff0000"})).json()
+    label = (
+        await client.post(f"/api/companies/{team.cid}/labels", json={"name": "bug", "color": "#ff0000"})
+    ).json()
     headers = {"content-type": "application/json"}
     for method, path in routes(team.cid, issue["id"], comment["id"], label["id"]):
         if method in ("POST", "PATCH"):
@@ -58,8 +67,18 @@ async def test_no_route_answers_500_to_bad_bodies_or_ids(client, world, team):
                         assert "error" in r.json()
     for bad in BAD_IDS:
         for method, path in routes(bad, bad, bad, bad):
-            r = await client.request(method, path, json={"title": "t", "body": "b", "agentId": team.a1["id"],
-                                                         "expectedStatuses": ["todo"], "name": "n", "color": "#000000"})
+            r = await client.request(
+                method,
+                path,
+                json={
+                    "title": "t",
+                    "body": "b",
+                    "agentId": team.a1["id"],
+                    "expectedStatuses": ["todo"],
+                    "name": "n",
+                    "color": "#000000",
+                },
+            )
             assert r.status_code < 500, (method, path, r.status_code, r.text[:300])
             assert r.status_code in (400, 404, 422), (method, path, r.status_code, r.text[:300])
     # nothing above damaged the target
@@ -76,18 +95,23 @@ async def test_validation_errors_name_the_field(client, team):
     assert r.status_code == 400 and r.json()["details"][0]["path"] == ["title"]
     r = await client.post(f"/api/companies/{team.cid}/issues", json={"title": "x", "assigneeAgentId": "nope"})
     assert r.status_code == 400 and r.json()["details"][0]["path"] == ["assigneeAgentId"]
-    r = await client.post(f"/api/companies/{team.cid}/issues", content=b"{bad", headers={"content-type": "application/json"})
+    r = await client.post(
+        f"/api/companies/{team.cid}/issues", content=b"{bad", headers={"content-type": "application/json"}
+    )
     assert r.status_code == 400 and r.json()["error"] == "Validation error"
 
 
-@pytest.mark.parametrize("query,message", [
-    ("limit=0", "limit must be a positive integer up to 1000"),
-    ("limit=1001", "limit must be a positive integer up to 1000"),
-    ("limit=abc", "limit must be a positive integer up to 1000"),
-    ("limit=99999999999999999999", "limit must be a positive integer up to 1000"),
-    ("offset=-1", "offset must be a non-negative integer"),
-    ("offset=abc", "offset must be a non-negative integer"),
-])
+@pytest.mark.parametrize(
+    "query,message",
+    [
+        ("limit=0", "limit must be a positive integer up to 1000"),
+        ("limit=1001", "limit must be a positive integer up to 1000"),
+        ("limit=abc", "limit must be a positive integer up to 1000"),
+        ("limit=99999999999999999999", "limit must be a positive integer up to 1000"),
+        ("offset=-1", "offset must be a non-negative integer"),
+        ("offset=abc", "offset must be a non-negative integer"),
+    ],
+)
 async def test_absurd_pagination_is_400(client, team, query, message):
     r = await client.get(f"/api/companies/{team.cid}/issues?{query}")
     assert r.status_code == 400 and r.json() == {"error": message}
@@ -100,6 +124,9 @@ async def test_malformed_filter_ids_are_422(client, team):
 
 
 async def test_oversized_request_body_is_413(client, team):
-    r = await client.post(f"/api/companies/{team.cid}/issues", content=b'{"title":"' + b"x" * (11 * 1024 * 1024) + b'"}',
-                          headers={"content-type": "application/json"})
+    r = await client.post(
+        f"/api/companies/{team.cid}/issues",
+        content=b'{"title":"' + b"x" * (11 * 1024 * 1024) + b'"}',
+        headers={"content-type": "application/json"},
+    )
     assert r.status_code == 413

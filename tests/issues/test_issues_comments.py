@@ -13,7 +13,11 @@ async def test_comment_crud_and_listing(client, world, team):
         created.append(r.json())
     first = created[0]
     assert (first["issueId"], first["companyId"], first["authorUserId"], first["authorAgentId"]) == (
-        issue["id"], team.cid, "local-board", None)
+        issue["id"],
+        team.cid,
+        "local-board",
+        None,
+    )
     assert [c["body"] for c in (await client.get(url)).json()] == ["c2", "c1", "c0"]
     assert [c["body"] for c in (await client.get(url, params={"order": "asc"})).json()] == ["c0", "c1", "c2"]
     assert [c["body"] for c in (await client.get(url, params={"order": "asc", "limit": 1})).json()] == ["c0"]
@@ -43,8 +47,11 @@ async def test_comment_wakes_the_assignee_unless_it_is_the_author(client, world,
     comment = r.json()
     wakes = await world.wakeups(team.a1["id"])
     assert [(w.source, w.reason, w.payload) for w in wakes] == [
-        ("automation", "issue_commented", {"issueId": issue["id"], "commentId": comment["id"]})]
-    await client.post(f"/api/issues/{issue['id']}/comments", headers=team.h1(), json={"body": "working on it"})
+        ("automation", "issue_commented", {"issueId": issue["id"], "commentId": comment["id"]})
+    ]
+    await client.post(
+        f"/api/issues/{issue['id']}/comments", headers=team.h1(), json={"body": "working on it"}
+    )
     assert len(await world.wakeups(team.a1["id"])) == 1
 
 
@@ -58,7 +65,8 @@ async def test_mentions_multi_word_case_insensitive_no_duplicates_no_self(client
     assert a1_wakes == []  # the author is never woken by its own comment
     gamma_wakes = await world.wakeups(gamma["id"])
     assert [(w.reason, w.payload) for w in gamma_wakes] == [
-        ("issue_comment_mentioned", {"issueId": issue["id"], "commentId": comment["id"]})]
+        ("issue_comment_mentioned", {"issueId": issue["id"], "commentId": comment["id"]})
+    ]
     # Beta is the assignee *and* mentioned: one wake, as the assignee
     beta_wakes = await world.wakeups(team.a2["id"])
     assert [w.reason for w in beta_wakes] == ["issue_commented"]
@@ -74,11 +82,16 @@ async def test_mention_wake_context(client, world, team, app):
     issue = await world.issue(team.cid)
     comment = (await client.post(f"/api/issues/{issue['id']}/comments", json={"body": "ping @Beta"})).json()
     wake = (await world.wakeups(team.a2["id"]))[0]
-    assert (wake.source, wake.trigger_detail, wake.requested_by_actor_type) == ("automation", "system", "user")
+    assert (wake.source, wake.trigger_detail, wake.requested_by_actor_type) == (
+        "automation",
+        "system",
+        "user",
+    )
     if wake.run_id is not None:
         async with app.state.sessions() as session:
-            snapshot = await session.scalar(sa.select(HeartbeatRun.context_snapshot).where(
-                HeartbeatRun.id == uuid.UUID(str(wake.run_id))))
+            snapshot = await session.scalar(
+                sa.select(HeartbeatRun.context_snapshot).where(HeartbeatRun.id == uuid.UUID(str(wake.run_id)))
+            )
         assert snapshot["issueId"] == issue["id"] and snapshot["commentId"] == comment["id"]
         assert snapshot["wakeCommentId"] == comment["id"]
 

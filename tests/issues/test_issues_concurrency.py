@@ -27,8 +27,11 @@ def live_url(settings, database_url):
     app = build_app(settings, database_url, port)
     # A long keep-alive: on a busy machine a pooled client connection may idle past uvicorn's default 5 s
     # and be closed under a request (httpx.ReadError) — a property of the test client, not of the server.
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on",
-                                           timeout_keep_alive=120))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", timeout_keep_alive=120
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -46,15 +49,19 @@ async def test_eight_agents_race_for_one_issue_exactly_one_wins(live_url, world)
     agents = []
     for n in range(8):
         agent = await world.agent(company["id"], f"Racer {n}")
-        agents.append((agent["id"], await world.key(agent["id"]), await world.run(company["id"], agent["id"])))
+        agents.append(
+            (agent["id"], await world.key(agent["id"]), await world.run(company["id"], agent["id"]))
+        )
     issue = await world.issue(company["id"], status="todo")
 
     async def attempt(agent_id: str, token: str, run_id: str) -> httpx.Response:
         # A client per agent: separate connections, separate transactions.
         async with httpx.AsyncClient(base_url=live_url, timeout=30) as http:
-            return await http.post(f"/api/issues/{issue['id']}/checkout",
-                                   headers={"Authorization": f"Bearer {token}", "X-Paperclip-Run-Id": run_id},
-                                   json={"agentId": agent_id, "expectedStatuses": ["todo"]})
+            return await http.post(
+                f"/api/issues/{issue['id']}/checkout",
+                headers={"Authorization": f"Bearer {token}", "X-Paperclip-Run-Id": run_id},
+                json={"agentId": agent_id, "expectedStatuses": ["todo"]},
+            )
 
     responses = await asyncio.gather(*(attempt(*a) for a in agents))
     codes = sorted(r.status_code for r in responses)
@@ -74,8 +81,12 @@ async def test_two_hundred_parallel_creates_get_distinct_identifiers(live_url, w
     company = await world.company("Parallel Co")
     limits = httpx.Limits(max_connections=32)
     async with httpx.AsyncClient(base_url=live_url, timeout=60, limits=limits) as http:
-        responses = await asyncio.gather(*(
-            http.post(f"/api/companies/{company['id']}/issues", json={"title": f"Parallel {n}"}) for n in range(200)))
+        responses = await asyncio.gather(
+            *(
+                http.post(f"/api/companies/{company['id']}/issues", json={"title": f"Parallel {n}"})
+                for n in range(200)
+            )
+        )
     assert all(r.status_code == 201 for r in responses), {r.status_code for r in responses}
     numbers = sorted(r.json()["issueNumber"] for r in responses)
     assert numbers == list(range(1, 201))

@@ -16,10 +16,15 @@ async def test_labels_lifecycle(client, world, team):
     ui = (await client.post(url, json={"name": "ui", "color": "#0000ff"})).json()
     assert [lbl["name"] for lbl in (await client.get(url)).json()] == ["bug", "ui"]
     issue = await world.issue(team.cid, labelIds=[ui["id"], bug["id"]])
-    assert [lbl["name"] for lbl in issue["labels"]] == ["bug", "ui"] and issue["labelIds"] == [bug["id"], ui["id"]]
+    assert [lbl["name"] for lbl in issue["labels"]] == ["bug", "ui"] and issue["labelIds"] == [
+        bug["id"],
+        ui["id"],
+    ]
     plain = await world.issue(team.cid)
     issues = f"/api/companies/{team.cid}/issues"
-    assert [i["id"] for i in (await client.get(issues, params={"labelId": bug["id"]})).json()] == [issue["id"]]
+    assert [i["id"] for i in (await client.get(issues, params={"labelId": bug["id"]})).json()] == [
+        issue["id"]
+    ]
     assert [i["id"] for i in (await client.get(issues, params={"label": "BUG"})).json()] == [issue["id"]]
     listed = {i["id"]: i for i in (await client.get(issues)).json()}
     assert listed[issue["id"]]["labels"] == issue["labels"] and listed[plain["id"]]["labels"] == []
@@ -29,11 +34,15 @@ async def test_labels_lifecycle(client, world, team):
     assert r.status_code == 200 and r.json()["id"] == ui["id"]
     assert (await client.delete(f"/api/labels/{ui['id']}")).status_code == 404
     assert (await client.get(f"/api/issues/{issue['id']}")).json()["labels"] == []
-    assert (await client.get(f"/api/companies/{team.other_company['id']}/labels", headers=team.h1())).status_code == 403
+    assert (
+        await client.get(f"/api/companies/{team.other_company['id']}/labels", headers=team.h1())
+    ).status_code == 403
 
 
 async def test_list_items_have_the_same_shape_as_the_created_issue(client, world, team):
-    label = (await client.post(f"/api/companies/{team.cid}/labels", json={"name": "l", "color": "#111111"})).json()
+    label = (
+        await client.post(f"/api/companies/{team.cid}/labels", json={"name": "l", "color": "#111111"})
+    ).json()
     created = await world.issue(team.cid, labelIds=[label["id"]], description="d", billingCode="b")
     listed = (await client.get(f"/api/companies/{team.cid}/issues")).json()[0]
     created.pop("blockedByIssueIds")
@@ -47,7 +56,9 @@ async def test_blockers_validation_and_shapes(client, world, team):
     b = await world.issue(team.cid, title="B", blockedByIssueIds=[a["id"]])
     assert b["blockedByIssueIds"] == [a["id"]]
     full_b = (await client.get(f"/api/issues/{b['id']}")).json()
-    assert [x["id"] for x in full_b["blockedBy"]] == [a["id"]] and full_b["blockedBy"][0]["identifier"] == "PAP-1"
+    assert [x["id"] for x in full_b["blockedBy"]] == [a["id"]] and full_b["blockedBy"][0][
+        "identifier"
+    ] == "PAP-1"
     full_a = (await client.get(f"/api/issues/{a['id']}")).json()
     assert [x["id"] for x in full_a["blocks"]] == [b["id"]]
     r = await client.patch(f"/api/issues/{a['id']}", json={"blockedByIssueIds": [b["id"]]})
@@ -61,8 +72,13 @@ async def test_blockers_validation_and_shapes(client, world, team):
 async def test_last_blocker_done_wakes_the_blocked_assignee(client, world, team):
     first = await world.issue(team.cid, title="first")
     second = await world.issue(team.cid, title="second")
-    blocked = await world.issue(team.cid, title="blocked", status="blocked", assigneeAgentId=team.a2["id"],
-                                blockedByIssueIds=[first["id"], second["id"]])
+    blocked = await world.issue(
+        team.cid,
+        title="blocked",
+        status="blocked",
+        assigneeAgentId=team.a2["id"],
+        blockedByIssueIds=[first["id"], second["id"]],
+    )
     base = len(await world.wakeups(team.a2["id"]))
     await client.patch(f"/api/issues/{first['id']}", json={"status": "done"})
     assert len(await world.wakeups(team.a2["id"])) == base

@@ -23,12 +23,16 @@ async def _three(world, client, cid: str) -> dict[str, dict]:
 async def test_sort_by_updated_and_id_with_their_default_directions(world, team, client):
     made = await _three(world, client, team.cid)
     # touch Alpha last so that updated order differs from creation and priority order
-    assert (await client.patch(f"/api/issues/{made['Alpha']['id']}", json={"description": "touched"})).status_code == 200
+    assert (
+        await client.patch(f"/api/issues/{made['Alpha']['id']}", json={"description": "touched"})
+    ).status_code == 200
     by_priority = [i["title"] for i in await _list(client, team.cid)]
     assert by_priority == ["Beta", "Gamma", "Alpha"]
     updated_desc = [i["title"] for i in await _list(client, team.cid, sortField="updated")]
     assert updated_desc[0] == "Alpha"
-    assert [i["title"] for i in await _list(client, team.cid, sortField="updated", sortDir="asc")] == updated_desc[::-1]
+    assert [
+        i["title"] for i in await _list(client, team.cid, sortField="updated", sortDir="asc")
+    ] == updated_desc[::-1]
     ids = sorted(m["id"] for m in made.values())
     assert [i["id"] for i in await _list(client, team.cid, sortField="id")] == ids  # id: ascending by default
     assert [i["id"] for i in await _list(client, team.cid, sortField="id", sortDir="desc")] == ids[::-1]
@@ -36,12 +40,18 @@ async def test_sort_by_updated_and_id_with_their_default_directions(world, team,
     assert [i["title"] for i in await _list(client, team.cid, sortDir="asc")] == by_priority
 
 
-@pytest.mark.parametrize(("params", "message"), [
-    ({"sortField": "title"}, "sortField must be 'updated' or 'id' when provided"),
-    ({"sortDir": "up"}, "sortDir must be 'asc' or 'desc' when provided"),
-    ({"view": "full"}, "view must be 'compact' when provided"),
-    ({"includeLiveDescendantSummary": "TRUE"}, "includeLiveDescendantSummary must be true or false when provided"),
-])
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"sortField": "title"}, "sortField must be 'updated' or 'id' when provided"),
+        ({"sortDir": "up"}, "sortDir must be 'asc' or 'desc' when provided"),
+        ({"view": "full"}, "view must be 'compact' when provided"),
+        (
+            {"includeLiveDescendantSummary": "TRUE"},
+            "includeLiveDescendantSummary must be true or false when provided",
+        ),
+    ],
+)
 async def test_bad_values_are_refused_naming_the_parameter(team, client, params, message):
     response = await client.get(f"/api/companies/{team.cid}/issues", params=params)
     assert response.status_code == 400
@@ -53,9 +63,17 @@ async def test_include_blocked_by_adds_each_items_blockers(world, team, client):
     blocked = await world.issue(team.cid, title="Blocked", blockedByIssueIds=[blocker["id"]])
     rows = {i["title"]: i for i in await _list(client, team.cid, includeBlockedBy="true")}
     assert rows["Blocker"]["blockedBy"] == []
-    assert rows["Blocked"]["blockedBy"] == [{
-        "id": blocker["id"], "identifier": blocker["identifier"], "title": "Blocker", "status": "backlog",
-        "priority": "low", "assigneeAgentId": None, "assigneeUserId": None}]
+    assert rows["Blocked"]["blockedBy"] == [
+        {
+            "id": blocker["id"],
+            "identifier": blocker["identifier"],
+            "title": "Blocker",
+            "status": "backlog",
+            "priority": "low",
+            "assigneeAgentId": None,
+            "assigneeUserId": None,
+        }
+    ]
     assert blocked["id"] == rows["Blocked"]["id"]
     # absent or not "true": the plain row (the original treats other values as false)
     assert all("blockedBy" not in i for i in await _list(client, team.cid))
@@ -69,19 +87,39 @@ async def test_live_descendant_count_counts_subtree_issues_with_a_live_run(world
     child = await world.issue(team.cid, title="Child", parentId=root["id"])
     grandchild = await world.issue(team.cid, title="Grandchild", parentId=child["id"], status="todo")
     await world.issue(team.cid, title="Idle kid", parentId=root["id"], status="todo")
-    counts = {i["title"]: i["liveDescendantCount"] for i in await _list(client, team.cid, includeLiveDescendantSummary="true")}
+    counts = {
+        i["title"]: i["liveDescendantCount"]
+        for i in await _list(client, team.cid, includeLiveDescendantSummary="true")
+    }
     assert counts == {"Root": 0, "Child": 0, "Grandchild": 0, "Idle kid": 0}
-    response = await client.post(f"/api/issues/{grandchild['id']}/checkout",
-                                 json={"agentId": team.a1["id"], "expectedStatuses": ["todo"]}, headers=team.h1())
+    response = await client.post(
+        f"/api/issues/{grandchild['id']}/checkout",
+        json={"agentId": team.a1["id"], "expectedStatuses": ["todo"]},
+        headers=team.h1(),
+    )
     assert response.status_code == 200, response.text
-    counts = {i["title"]: i["liveDescendantCount"] for i in await _list(client, team.cid, includeLiveDescendantSummary="true")}
+    counts = {
+        i["title"]: i["liveDescendantCount"]
+        for i in await _list(client, team.cid, includeLiveDescendantSummary="true")
+    }
     assert counts == {"Root": 1, "Child": 1, "Grandchild": 0, "Idle kid": 0}
     await world.set_run_status(team.r1, "succeeded")
-    counts = {i["title"]: i["liveDescendantCount"] for i in await _list(client, team.cid, includeLiveDescendantSummary="true")}
+    counts = {
+        i["title"]: i["liveDescendantCount"]
+        for i in await _list(client, team.cid, includeLiveDescendantSummary="true")
+    }
     assert counts["Root"] == 0
-    assert all("liveDescendantCount" not in i for i in await _list(client, team.cid, includeLiveDescendantSummary="false"))
-    assert all("liveDescendantCount" not in i for i in await _list(client, team.cid, includeLiveDescendantSummary="0"))
-    assert all("liveDescendantCount" in i for i in await _list(client, team.cid, includeLiveDescendantSummary="1"))
+    assert all(
+        "liveDescendantCount" not in i
+        for i in await _list(client, team.cid, includeLiveDescendantSummary="false")
+    )
+    assert all(
+        "liveDescendantCount" not in i
+        for i in await _list(client, team.cid, includeLiveDescendantSummary="0")
+    )
+    assert all(
+        "liveDescendantCount" in i for i in await _list(client, team.cid, includeLiveDescendantSummary="1")
+    )
 
 
 async def test_compact_view_is_the_row_without_hidden_at(world, team, client):

@@ -15,10 +15,18 @@ async def test_participant_agent_means_assigned_created_or_commented(world, team
     await world.issue(team.cid, title="Assigned", assigneeAgentId=a1)
     await world.issue(team.cid, title="Created by agent", headers=team.h1())
     commented = await world.issue(team.cid, title="Commented")
-    assert (await client.post(f"/api/issues/{commented['id']}/comments", json={"body": "hi"}, headers=team.h1())).status_code == 201
+    assert (
+        await client.post(f"/api/issues/{commented['id']}/comments", json={"body": "hi"}, headers=team.h1())
+    ).status_code == 201
     await world.issue(team.cid, title="Unrelated", assigneeAgentId=team.a2["id"])
-    assert await _titles(client, team.cid, participantAgentId=a1) == {"Assigned", "Created by agent", "Commented"}
-    assert (await client.get(f"/api/companies/{team.cid}/issues", params={"participantAgentId": "x"})).status_code == 422
+    assert await _titles(client, team.cid, participantAgentId=a1) == {
+        "Assigned",
+        "Created by agent",
+        "Commented",
+    }
+    assert (
+        await client.get(f"/api/companies/{team.cid}/issues", params={"participantAgentId": "x"})
+    ).status_code == 422
 
 
 async def test_descendant_of_walks_the_whole_subtree(world, team, client):
@@ -34,4 +42,6 @@ async def test_created_from_issue_matches_nothing_rather_than_everything(world, 
     parent = await world.issue(team.cid, title="Parent")
     await world.issue(team.cid, title="Kid", parentId=parent["id"])
     assert await _titles(client, team.cid, createdFromIssueId=parent["id"]) == set()
-    assert (await client.get(f"/api/companies/{team.cid}/issues", params={"createdFromIssueId": "nope"})).status_code == 422
+    assert (
+        await client.get(f"/api/companies/{team.cid}/issues", params={"createdFromIssueId": "nope"})
+    ).status_code == 422

@@ -14,8 +14,9 @@ async def test_checkout_name_key_is_python_strip_lower_also_outside_ascii(client
     umlaut_agent = await world.agent(company["id"], "Ärger ÜBER Straße")
     for agent in (ascii_agent, umlaut_agent):
         issue = await world.issue(company["id"], status="todo")
-        r = await client.post(f"/api/issues/{issue['id']}/checkout",
-                              json={"agentId": agent["id"], "expectedStatuses": ["todo"]})
+        r = await client.post(
+            f"/api/issues/{issue['id']}/checkout", json={"agentId": agent["id"], "expectedStatuses": ["todo"]}
+        )
         assert r.status_code == 200, r.text
         expected = agent["name"].strip().lower()
         assert r.json()["executionAgentNameKey"] == expected
@@ -27,13 +28,21 @@ async def test_checkout_name_key_is_python_strip_lower_also_outside_ascii(client
 async def test_checkout_by_identifier_logs_one_entry_with_agent_and_identifier(client, world):
     company = await world.company("Ident Co")
     agent = await world.agent(company["id"], "Worker")
-    label = (await client.post(f"/api/companies/{company['id']}/labels", json={"name": "bug", "color": "#ff0000"})).json()
+    label = (
+        await client.post(f"/api/companies/{company['id']}/labels", json={"name": "bug", "color": "#ff0000"})
+    ).json()
     issue = await world.issue(company["id"], status="todo", labelIds=[label["id"]])
-    r = await client.post(f"/api/issues/{issue['identifier'].lower()}/checkout",
-                          json={"agentId": agent["id"], "expectedStatuses": ["todo"]})
+    r = await client.post(
+        f"/api/issues/{issue['identifier'].lower()}/checkout",
+        json={"agentId": agent["id"], "expectedStatuses": ["todo"]},
+    )
     assert r.status_code == 200, r.text
     body = r.json()
-    assert (body["status"], body["assigneeAgentId"], body["labelIds"]) == ("in_progress", agent["id"], [label["id"]])
+    assert (body["status"], body["assigneeAgentId"], body["labelIds"]) == (
+        "in_progress",
+        agent["id"],
+        [label["id"]],
+    )
     assert body["labels"][0]["name"] == "bug" and body["startedAt"] is not None
     entries = [a for a in await _activity(client, issue["id"]) if a["action"] == "issue.checked_out"]
     assert len(entries) == 1
@@ -68,7 +77,9 @@ async def test_refused_checkouts_change_nothing_and_log_nothing(client, world, t
         assert r.status_code == status, (body, r.text)
     assert (await client.get(f"/api/issues/{issue['id']}")).json() == before
     assert not [a for a in await _activity(client, issue["id"]) if a["action"] == "issue.checked_out"]
-    missing = await client.post("/api/issues/NOPE-999/checkout", json={"agentId": team.a1["id"], "expectedStatuses": ["todo"]})
+    missing = await client.post(
+        "/api/issues/NOPE-999/checkout", json={"agentId": team.a1["id"], "expectedStatuses": ["todo"]}
+    )
     assert missing.status_code == 404 and missing.json() == {"error": "Issue not found"}
 
 
@@ -76,8 +87,12 @@ async def test_terminated_agent_cannot_check_out(client, world, team):
     issue = await world.issue(team.cid, status="todo")
     agent = await world.agent(team.cid, "Leaver")
     assert (await client.post(f"/api/agents/{agent['id']}/terminate")).status_code == 200
-    r = await client.post(f"/api/issues/{issue['id']}/checkout", json={"agentId": agent["id"], "expectedStatuses": ["todo"]})
-    assert r.status_code == 422 and r.json() == {"error": "Cannot assign work to an agent with status terminated"}
+    r = await client.post(
+        f"/api/issues/{issue['id']}/checkout", json={"agentId": agent["id"], "expectedStatuses": ["todo"]}
+    )
+    assert r.status_code == 422 and r.json() == {
+        "error": "Cannot assign work to an agent with status terminated"
+    }
     assert (await client.get(f"/api/issues/{issue['id']}")).json()["status"] == "todo"
 
 
@@ -92,21 +107,29 @@ async def test_comment_activity_details_are_redacted_like_every_entry(client, wo
     assert comment["body"] == body and comment["authorType"] == "user" and comment["issueId"] == issue["id"]
     entry = next(a for a in await _activity(client, issue["id"]) if a["action"] == "issue.comment_added")
     assert entry["entityId"] == issue["id"] and entry["actorType"] == "user"
-    assert entry["details"] == {"commentId": comment["id"], "identifier": issue["identifier"],
-                                "issueTitle": "Rotate ***REDACTED*** today",
-                                "bodySnippet": "x" * 200 + " Bearer ***REDACTED***" + body[224:240]}
+    assert entry["details"] == {
+        "commentId": comment["id"],
+        "identifier": issue["identifier"],
+        "issueTitle": "Rotate ***REDACTED*** today",
+        "bodySnippet": "x" * 200 + " Bearer ***REDACTED***" + body[224:240],
+    }
     assert (await client.get(f"/api/issues/{issue['id']}/comments/{comment['id']}")).json() == comment
 
 
 async def test_comment_by_identifier_from_an_agent_wakes_assignee_and_mentioned(client, world, team):
     issue = await world.issue(team.cid, status="todo", assigneeAgentId=team.a2["id"])
     before = len(await world.wakeups(team.a2["id"]))
-    r = await client.post(f"/api/issues/{issue['identifier']}/comments", headers=team.h1(),
-                          json={"body": "@alpha bot and @Beta: look"})
+    r = await client.post(
+        f"/api/issues/{issue['identifier']}/comments",
+        headers=team.h1(),
+        json={"body": "@alpha bot and @Beta: look"},
+    )
     assert r.status_code == 201, r.text
     assert r.json()["authorAgentId"] == team.a1["id"] and r.json()["createdByRunId"] == team.r1
     assert len(await world.wakeups(team.a2["id"])) == before + 1  # once, although assignee and mentioned
-    assert not [w for w in await world.wakeups(team.a1["id"]) if w.reason and w.reason.startswith("issue_comment")]
+    assert not [
+        w for w in await world.wakeups(team.a1["id"]) if w.reason and w.reason.startswith("issue_comment")
+    ]
 
 
 async def test_comment_from_another_company_stores_nothing(client, world, team):
@@ -122,8 +145,16 @@ async def test_comment_from_another_company_stores_nothing(client, world, team):
 async def test_list_renders_labels_only_where_attached_and_matches_get(client, world):
     plain = await world.company("No Labels Co")
     labelled = await world.company("Labels Co")
-    zeta = (await client.post(f"/api/companies/{labelled['id']}/labels", json={"name": "zeta", "color": "#000000"})).json()
-    alpha = (await client.post(f"/api/companies/{labelled['id']}/labels", json={"name": "alpha", "color": "#ffffff"})).json()
+    zeta = (
+        await client.post(
+            f"/api/companies/{labelled['id']}/labels", json={"name": "zeta", "color": "#000000"}
+        )
+    ).json()
+    alpha = (
+        await client.post(
+            f"/api/companies/{labelled['id']}/labels", json={"name": "alpha", "color": "#ffffff"}
+        )
+    ).json()
     both = await world.issue(labelled["id"], title="both", labelIds=[zeta["id"], alpha["id"]])
     none = await world.issue(labelled["id"], title="none")
     bare = await world.issue(plain["id"], title="bare")
@@ -136,7 +167,11 @@ async def test_list_renders_labels_only_where_attached_and_matches_get(client, w
     for issue in (both, none, bare):
         detail = (await client.get(f"/api/issues/{issue['id']}")).json()
         company = labelled if issue is not bare else plain
-        listed = next(i for i in (await client.get(f"/api/companies/{company['id']}/issues")).json() if i["id"] == issue["id"])
+        listed = next(
+            i
+            for i in (await client.get(f"/api/companies/{company['id']}/issues")).json()
+            if i["id"] == issue["id"]
+        )
         assert listed == {k: detail[k] for k in listed}
         assert list(listed) == [k for k in detail if k in listed]  # same field order as the detail view
 
@@ -144,13 +179,25 @@ async def test_list_renders_labels_only_where_attached_and_matches_get(client, w
 async def test_get_renders_the_same_detail_as_patch_responses(client, world, team):
     cid = team.cid
     goal = (await client.post(f"/api/companies/{cid}/goals", json={"title": "Grow", "level": "team"})).json()
-    project = (await client.post(f"/api/companies/{cid}/projects", json={"name": "Apollo", "goalId": goal["id"]})).json()
-    label = (await client.post(f"/api/companies/{cid}/labels", json={"name": "ops", "color": "#00ff00"})).json()
+    project = (
+        await client.post(f"/api/companies/{cid}/projects", json={"name": "Apollo", "goalId": goal["id"]})
+    ).json()
+    label = (
+        await client.post(f"/api/companies/{cid}/labels", json={"name": "ops", "color": "#00ff00"})
+    ).json()
     root = await world.issue(cid, title="root", projectId=project["id"])
     middle = await world.issue(cid, title="middle", parentId=root["id"])
     blocker = await world.issue(cid, title="blocker")
-    leaf = await world.issue(cid, title="leaf", parentId=middle["id"], projectId=project["id"], goalId=goal["id"],
-                             labelIds=[label["id"]], blockedByIssueIds=[blocker["id"]], assigneeAgentId=team.a1["id"])
+    leaf = await world.issue(
+        cid,
+        title="leaf",
+        parentId=middle["id"],
+        projectId=project["id"],
+        goalId=goal["id"],
+        labelIds=[label["id"]],
+        blockedByIssueIds=[blocker["id"]],
+        assigneeAgentId=team.a1["id"],
+    )
     for issue in (root, leaf, blocker):
         patched = await client.patch(f"/api/issues/{issue['id']}", json={"priority": "high"})
         assert patched.status_code == 200, patched.text
@@ -161,7 +208,11 @@ async def test_get_renders_the_same_detail_as_patch_responses(client, world, tea
         assert list(got.json()) == list(expected)
     detail = (await client.get(f"/api/issues/{leaf['id']}")).json()
     assert [a["title"] for a in detail["ancestors"]] == ["middle", "root"]
-    assert detail["ancestors"][1]["project"] == {"id": project["id"], "name": "Apollo", "status": project["status"]}
+    assert detail["ancestors"][1]["project"] == {
+        "id": project["id"],
+        "name": "Apollo",
+        "status": project["status"],
+    }
     assert detail["blockedByIssueIds"] == [blocker["id"]] and detail["labelIds"] == [label["id"]]
     assert detail["project"]["id"] == project["id"] and detail["goal"]["id"] == goal["id"]
     assert (await client.get(f"/api/issues/{blocker['id']}")).json()["blocks"][0]["id"] == leaf["id"]

@@ -14,7 +14,9 @@ async def test_board_moves_freely_and_timestamps_follow(client, world, team):
     assert cancelled["cancelledAt"] is not None
     r = await client.patch(url, json={"status": "in_progress"})
     assert r.status_code == 422 and r.json() == {"error": "in_progress issues require an assignee"}
-    started = (await client.patch(url, json={"status": "in_progress", "assigneeAgentId": team.a2["id"]})).json()
+    started = (
+        await client.patch(url, json={"status": "in_progress", "assigneeAgentId": team.a2["id"]})
+    ).json()
     assert started["startedAt"] is not None and started["cancelledAt"] is None
     review = (await client.patch(url, json={"status": "in_review"})).json()
     assert review["startedAt"] == started["startedAt"]
@@ -41,15 +43,21 @@ async def test_agents_cannot_patch_to_in_progress_and_follow_the_v1_table(client
     r = await client.patch(url, headers=team.h1(), json={"status": "blocked"})
     assert r.status_code == 200 and r.json()["status"] == "blocked"
     # an agent creating an in_progress issue must check it out instead
-    r = await client.post(f"/api/companies/{team.cid}/issues", headers=team.h1(),
-                          json={"title": "x", "status": "in_progress", "assigneeAgentId": team.a1["id"]})
+    r = await client.post(
+        f"/api/companies/{team.cid}/issues",
+        headers=team.h1(),
+        json={"title": "x", "status": "in_progress", "assigneeAgentId": team.a1["id"]},
+    )
     assert r.status_code == 422
 
 
 async def test_leaving_in_progress_drops_the_checkout_lock(client, world, team):
     issue = await world.issue(team.cid, status="todo")
-    await client.post(f"/api/issues/{issue['id']}/checkout", headers=team.h1(),
-                      json={"agentId": team.a1["id"], "expectedStatuses": ["todo"]})
+    await client.post(
+        f"/api/issues/{issue['id']}/checkout",
+        headers=team.h1(),
+        json={"agentId": team.a1["id"], "expectedStatuses": ["todo"]},
+    )
     r = await client.patch(f"/api/issues/{issue['id']}", headers=team.h1(), json={"status": "in_review"})
     assert r.status_code == 200
     assert (r.json()["checkoutRunId"], r.json()["executionRunId"]) == (None, None)
@@ -66,9 +74,15 @@ async def test_owner_without_lock_adopts_on_patch(client, world, team):
 
 async def test_board_checkout_and_release(client, world, team):
     issue = await world.issue(team.cid, status="backlog")
-    r = await client.post(f"/api/issues/{issue['id']}/checkout",
-                          json={"agentId": team.a2["id"], "expectedStatuses": ["backlog"]})
-    assert r.status_code == 200 and r.json()["assigneeAgentId"] == team.a2["id"] and r.json()["checkoutRunId"] is None
+    r = await client.post(
+        f"/api/issues/{issue['id']}/checkout",
+        json={"agentId": team.a2["id"], "expectedStatuses": ["backlog"]},
+    )
+    assert (
+        r.status_code == 200
+        and r.json()["assigneeAgentId"] == team.a2["id"]
+        and r.json()["checkoutRunId"] is None
+    )
     r = await client.post(f"/api/issues/{issue['id']}/release")
     assert r.status_code == 200 and r.json()["status"] == "todo" and r.json()["assigneeAgentId"] is None
 
@@ -77,5 +91,7 @@ async def test_checkout_of_a_terminated_agent_is_422(client, world, team):
     issue = await world.issue(team.cid, status="todo")
     zed = await world.agent(team.cid, "Zed")
     assert (await client.post(f"/api/agents/{zed['id']}/terminate")).status_code == 200
-    r = await client.post(f"/api/issues/{issue['id']}/checkout", json={"agentId": zed["id"], "expectedStatuses": ["todo"]})
+    r = await client.post(
+        f"/api/issues/{issue['id']}/checkout", json={"agentId": zed["id"], "expectedStatuses": ["todo"]}
+    )
     assert r.status_code == 422

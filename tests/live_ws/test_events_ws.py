@@ -23,6 +23,7 @@ async def _next(ws, kind: str, timeout: float = 15) -> dict:
             message = json.loads(await ws.recv())
             if message["type"] == kind:
                 return message
+
     return await asyncio.wait_for(wait(), timeout)
 
 
@@ -39,8 +40,12 @@ async def test_activity_and_run_changes_arrive_in_the_originals_envelope(live_se
     async with httpx.AsyncClient(base_url=live_server, timeout=30) as http:
         company = (await http.post("/api/companies", json={"name": "Live Co"})).json()
         cid = company["id"]
-        agent = (await http.post(f"/api/companies/{cid}/agents", json={
-            "name": "Ada", "adapterType": "process", "adapterConfig": {"command": "true"}})).json()
+        agent = (
+            await http.post(
+                f"/api/companies/{cid}/agents",
+                json={"name": "Ada", "adapterType": "process", "adapterConfig": {"command": "true"}},
+            )
+        ).json()
         async with connect(_ws(live_server, cid)) as ws:
             issue = (await http.post(f"/api/companies/{cid}/issues", json={"title": "Watch me"})).json()
             message = await _next(ws, "activity.logged")
@@ -52,8 +57,11 @@ async def test_activity_and_run_changes_arrive_in_the_originals_envelope(live_se
 
             run_id = str(uuid.uuid4())
             with psycopg.connect(database_url, autocommit=True) as conn:
-                conn.execute("""INSERT INTO heartbeat_runs (id, company_id, agent_id, invocation_source, status)
-                                VALUES (%s, %s, %s, 'on_demand', 'queued')""", (run_id, cid, agent["id"]))
+                conn.execute(
+                    """INSERT INTO heartbeat_runs (id, company_id, agent_id, invocation_source, status)
+                                VALUES (%s, %s, %s, 'on_demand', 'queued')""",
+                    (run_id, cid, agent["id"]),
+                )
                 queued = await _next(ws, "heartbeat.run.queued")
                 conn.execute("UPDATE heartbeat_runs SET status = 'cancelled' WHERE id = %s", (run_id,))
                 status = await _next(ws, "heartbeat.run.status")
@@ -77,8 +85,12 @@ async def test_handshake_refusals_in_authenticated_mode(live):
     await live.make_admin(user["id"])
     a = (await owner.post("/api/companies", json={"name": "A"})).json()
     b = (await owner.post("/api/companies", json={"name": "B"})).json()
-    agent = (await owner.post(f"/api/companies/{a['id']}/agents", json={
-        "name": "Ada", "adapterType": "process", "adapterConfig": {"command": "true"}})).json()
+    agent = (
+        await owner.post(
+            f"/api/companies/{a['id']}/agents",
+            json={"name": "Ada", "adapterType": "process", "adapterConfig": {"command": "true"}},
+        )
+    ).json()
     token = (await owner.post(f"/api/agents/{agent['id']}/keys", json={"name": "ws"})).json()["token"]
 
     assert await _refused(_ws(live.base_url, a["id"])) == (403, b"forbidden")  # anonymous
@@ -88,11 +100,15 @@ async def test_handshake_refusals_in_authenticated_mode(live):
     assert (await _refused(_ws(live.base_url, "not-a-uuid")))[0] == 403
     cookie = "; ".join(f"{k}={v}" for k, v in owner.cookies.items())
     # the session cookie from another site's page: refused (cross-site websocket hijacking)
-    assert (await _refused(_ws(live.base_url, a["id"]), {"Cookie": cookie, "Origin": "https://evil.example"}))[0] == 403
+    assert (
+        await _refused(_ws(live.base_url, a["id"]), {"Cookie": cookie, "Origin": "https://evil.example"})
+    )[0] == 403
 
     async with connect(_ws(live.base_url, a["id"], f"?token={token}")) as ws:  # the agent, by query token
         await owner.post(f"/api/companies/{a['id']}/issues", json={"title": "Seen by the agent"})
         assert (await _next(ws, "activity.logged"))["payload"]["action"] == "issue.created"
-    async with connect(_ws(live.base_url, a["id"]), additional_headers={"Cookie": cookie, "Origin": live.base_url}) as ws:
+    async with connect(
+        _ws(live.base_url, a["id"]), additional_headers={"Cookie": cookie, "Origin": live.base_url}
+    ) as ws:
         await owner.post(f"/api/companies/{a['id']}/issues", json={"title": "Seen by the board"})
         assert (await _next(ws, "activity.logged"))["payload"]["details"]["title"] == "Seen by the board"

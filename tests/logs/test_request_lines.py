@@ -12,8 +12,9 @@ HTTP = {"method": "GET", "path": "/api/issues/1?token=***REDACTED***", "status":
 
 
 def _emit(safe: bool) -> None:
-    logging.getLogger("paperclip.http").info("%s %s %s %sms", "GET", HTTP["path"], 200, 1.25,
-                                             extra={"http": dict(HTTP), "http_safe": safe})
+    logging.getLogger("paperclip.http").info(
+        "%s %s %s %sms", "GET", HTTP["path"], 200, 1.25, extra={"http": dict(HTTP), "http_safe": safe}
+    )
 
 
 def _lines(tmp_path, fmt: str) -> list[str]:
@@ -33,8 +34,10 @@ def _without_time(line: str) -> str:
 def test_text_lines_match_the_processor_chain(tmp_path):
     fast, chain = _lines(tmp_path, "text")
     assert _without_time(fast) == _without_time(chain)
-    assert fast.endswith("[paperclip.http] http={'method': 'GET', 'path': '/api/issues/1?token=***REDACTED***', "
-                         "'status': 200, 'duration_ms': 1.25}")
+    assert fast.endswith(
+        "[paperclip.http] http={'method': 'GET', 'path': '/api/issues/1?token=***REDACTED***', "
+        "'status': 200, 'duration_ms': 1.25}"
+    )
 
 
 def test_json_lines_match_the_processor_chain(tmp_path):
@@ -72,7 +75,9 @@ def test_server_log_is_private_whatever_the_umask(tmp_path, monkeypatch):
         for _ in range(30):
             _emit(True)
         assert stat.S_IMODE(fresh.stat().st_mode) == 0o700
-        assert {stat.S_IMODE(p.stat().st_mode) for p in fresh.iterdir()} == {0o600} and len(list(fresh.iterdir())) > 1
+        assert {stat.S_IMODE(p.stat().st_mode) for p in fresh.iterdir()} == {0o600} and len(
+            list(fresh.iterdir())
+        ) > 1
 
         existing = tmp_path / "existing"
         existing.mkdir(mode=0o755)

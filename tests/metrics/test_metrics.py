@@ -66,7 +66,12 @@ async def test_http_counters_by_route_template_and_status_move_by_the_workload(c
     hist = "paperclip_http_request_duration_seconds_count"
     assert moved(hist, method="GET", route="/api/companies") == 5
     assert moved(hist, method="GET", route="/api/companies/{company_id}") == 3
-    assert moved("paperclip_http_request_duration_seconds_bucket", method="GET", route="/api/companies", le="+Inf") == 5
+    assert (
+        moved(
+            "paperclip_http_request_duration_seconds_bucket", method="GET", route="/api/companies", le="+Inf"
+        )
+        == 5
+    )
     # the previous scrape is counted too
     assert moved(total, method="GET", route="/api/metrics", status="200") == 1
     assert value(after, "paperclip_db_connections") >= 1
@@ -116,14 +121,25 @@ async def test_metrics_are_off_by_default(make_settings, database_url):
 
     app = build_app(make_settings(), database_url, 3100)
     async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost:3100") as http:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://localhost:3100"
+        ) as http:
             response = await http.get("/api/metrics")
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("client_ip, status", [
-    ("127.0.0.1", 200), ("10.1.2.3", 200), ("172.20.0.5", 200), ("8.8.4.4", 403), ("203.0.113.7", 403),
-    ("::ffff:8.8.4.4", 403), ("::1", 200)])
+@pytest.mark.parametrize(
+    "client_ip, status",
+    [
+        ("127.0.0.1", 200),
+        ("10.1.2.3", 200),
+        ("172.20.0.5", 200),
+        ("8.8.4.4", 403),
+        ("203.0.113.7", 403),
+        ("::ffff:8.8.4.4", 403),
+        ("::1", 200),
+    ],
+)
 async def test_without_a_token_only_loopback_and_private_networks(app, client_ip, status):
     transport = httpx.ASGITransport(app=app, client=(client_ip, 40000))
     async with httpx.AsyncClient(transport=transport, base_url="http://localhost:3100") as http:
@@ -133,8 +149,11 @@ async def test_without_a_token_only_loopback_and_private_networks(app, client_ip
 async def test_a_token_is_required_from_anywhere_when_set(make_settings, database_url):
     from paperclip.server.runtime import build_app
 
-    app = build_app(make_settings({"PAPERCLIP_METRICS_ENABLED": "true", "PAPERCLIP_METRICS_TOKEN": "s3cret-token"}),
-                    database_url, 3100)
+    app = build_app(
+        make_settings({"PAPERCLIP_METRICS_ENABLED": "true", "PAPERCLIP_METRICS_TOKEN": "s3cret-token"}),
+        database_url,
+        3100,
+    )
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000))
         async with httpx.AsyncClient(transport=transport, base_url="http://localhost:3100") as http:

@@ -12,7 +12,7 @@ def _series(text: str, prefix: str) -> dict[str, float]:
     for line in text.splitlines():
         if line.startswith(prefix) and not line.startswith("#"):
             key, _, value = line.rpartition(" ")
-            out[key[len(prefix):]] = float(value)
+            out[key[len(prefix) :]] = float(value)
     return out
 
 
@@ -21,8 +21,9 @@ def test_batched_observations_equal_one_by_one_observations():
     route = "/test/batching/{x}"
     amounts = [0.0, 0.002, 0.0021, 0.01, 0.3, 0.3, 9.99, 10.0, 10.01, 120.0]
     registry = CollectorRegistry()
-    reference = Histogram("ref_seconds", "reference", ["method", "route"], buckets=metrics.HTTP_BUCKETS,
-                          registry=registry)
+    reference = Histogram(
+        "ref_seconds", "reference", ["method", "route"], buckets=metrics.HTTP_BUCKETS, registry=registry
+    )
     for amount in amounts:
         metrics.observe_request("GET", route, 200, amount)
         reference.labels("GET", route).observe(amount)
@@ -30,10 +31,18 @@ def test_batched_observations_equal_one_by_one_observations():
     metrics.flush()
     from prometheus_client import REGISTRY
 
-    ours = {k: v for k, v in _series(generate_latest(REGISTRY).decode(), "paperclip_http_request_duration_seconds").items()
-            if route in k and not k.startswith("_created")}
-    ref = {k: v for k, v in _series(generate_latest(registry).decode(), "ref_seconds").items()
-           if not k.startswith("_created")}
+    ours = {
+        k: v
+        for k, v in _series(
+            generate_latest(REGISTRY).decode(), "paperclip_http_request_duration_seconds"
+        ).items()
+        if route in k and not k.startswith("_created")
+    }
+    ref = {
+        k: v
+        for k, v in _series(generate_latest(registry).decode(), "ref_seconds").items()
+        if not k.startswith("_created")
+    }
     assert ours.pop('_count{method="GET",route="/test/batching/{x}"}') == len(amounts) + 1
     assert ref.pop('_count{method="GET",route="/test/batching/{x}"}') == len(amounts)
     # the 500 adds one observation of 0.05 s: every bucket from le=0.05 up holds one more

@@ -16,8 +16,9 @@ pytestmark = pytest.mark.timeout(300)
 
 
 def run(*args: str, env: dict[str, str], ok: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "paperclip", *args], env=env, capture_output=True, text=True,
-                          timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "paperclip", *args], env=env, capture_output=True, text=True, timeout=120
+    )
     if ok:
         assert proc.returncode == 0, f"{args}: exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
     return proc
@@ -32,10 +33,13 @@ def env(tmp_path: Path, live_server: str) -> dict[str, str]:
 
 def snapshot(base: str, company_id: str) -> dict:
     with httpx.Client(base_url=base) as http:
+
         def get(path):
             return http.get(f"/api/companies/{company_id}{path}").json()
-        return normalized(get(""), get("/agents"), get("/projects"), get("/issues"), get("/goals"),
-                          get("/routines"))
+
+        return normalized(
+            get(""), get("/agents"), get("/projects"), get("/issues"), get("/goals"), get("/routines")
+        )
 
 
 async def test_cli_round_trip_dry_run_and_secret_inputs(api, env, tmp_path, live_server):
@@ -52,13 +56,25 @@ async def test_cli_round_trip_dry_run_and_secret_inputs(api, env, tmp_path, live
     refused = run("company", "export", cid, "--out", str(out), env=env, ok=False)
     assert refused.returncode == 2 and "--force" in refused.stderr
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    run("company", "export", cid, "--out", str(out), "--include", "company,agents,projects,tasks", "--force", env=env)
+    run(
+        "company",
+        "export",
+        cid,
+        "--out",
+        str(out),
+        "--include",
+        "company,agents,projects,tasks",
+        "--force",
+        env=env,
+    )
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
     companies_before = httpx.get(f"{live_server}/api/companies").json()
     dry = run("company", "import", str(out), "--dry-run", env=env, ok=False)
     assert dry.returncode == 1, dry.stdout + dry.stderr  # the required secret is missing: refused
-    assert "create ceo-bot -> Ceo Bot" in dry.stdout and "create website-revamp -> Website Revamp" in dry.stdout
+    assert (
+        "create ceo-bot -> Ceo Bot" in dry.stdout and "create website-revamp -> Website Revamp" in dry.stdout
+    )
     assert "Missing required secret input OPENAI_API_KEY for agent ceo-bot" in dry.stdout
     assert httpx.get(f"{live_server}/api/companies").json() == companies_before  # the dry run wrote nothing
 
@@ -68,8 +84,18 @@ async def test_cli_round_trip_dry_run_and_secret_inputs(api, env, tmp_path, live
 
     secrets = tmp_path / "secrets.env"
     secrets.write_text("OPENAI_API_KEY=sk-imported\n")
-    done = run("company", "import", str(out), "--yes", "--json", "--secrets-file", str(secrets),
-               "--new-company-name", "Acme Copy", env=env)
+    done = run(
+        "company",
+        "import",
+        str(out),
+        "--yes",
+        "--json",
+        "--secrets-file",
+        str(secrets),
+        "--new-company-name",
+        "Acme Copy",
+        env=env,
+    )
     result = json.loads(done.stdout)
     new_id = result["company"]["id"]
     copy, original = snapshot(live_server, new_id), snapshot(live_server, cid)
@@ -78,11 +104,36 @@ async def test_cli_round_trip_dry_run_and_secret_inputs(api, env, tmp_path, live
     assert copy == original
 
     # the same package again into the copy: rename keeps both, skip touches nothing
-    renamed = run("company", "import", str(out), "--target", "existing", "-C", new_id, "--dry-run",
-                  "--secrets-file", str(secrets), env=env)
+    renamed = run(
+        "company",
+        "import",
+        str(out),
+        "--target",
+        "existing",
+        "-C",
+        new_id,
+        "--dry-run",
+        "--secrets-file",
+        str(secrets),
+        env=env,
+    )
     assert "create ceo-bot -> Ceo Bot 2 (Existing slug matched; rename strategy.)" in renamed.stdout
-    skipped = run("company", "import", str(out), "--target", "existing", "-C", new_id, "--collision", "skip",
-                  "--include", "agents,projects", "--yes", "--json", env=env)
+    skipped = run(
+        "company",
+        "import",
+        str(out),
+        "--target",
+        "existing",
+        "-C",
+        new_id,
+        "--collision",
+        "skip",
+        "--include",
+        "agents,projects",
+        "--yes",
+        "--json",
+        env=env,
+    )
     assert {a["action"] for a in json.loads(skipped.stdout)["agents"]} == {"skipped"}
     assert snapshot(live_server, new_id)["agents"] == copy["agents"]
 

@@ -9,21 +9,41 @@ async def test_export_writes_the_original_layout_without_secrets_paths_or_ids(ap
     seeded = await api.seed()
     out = await api.export(seeded["company"]["id"])
     files = out["files"]
-    assert sorted(files) == [".paperclip.yaml", "COMPANY.md", "README.md", "agents/ceo-bot/AGENTS.md",
-                             "agents/engineer-one/AGENTS.md", "projects/website-revamp/PROJECT.md",
-                             "tasks/aca-1/TASK.md", "tasks/aca-2/TASK.md", "tasks/aca-3/TASK.md"] or True
+    assert (
+        sorted(files)
+        == [
+            ".paperclip.yaml",
+            "COMPANY.md",
+            "README.md",
+            "agents/ceo-bot/AGENTS.md",
+            "agents/engineer-one/AGENTS.md",
+            "projects/website-revamp/PROJECT.md",
+            "tasks/aca-1/TASK.md",
+            "tasks/aca-2/TASK.md",
+            "tasks/aca-3/TASK.md",
+        ]
+        or True
+    )
     text = "\n".join(files.values())
     assert SECRET_VALUE not in text
-    for forbidden in ("/home/me", "/usr/bin/python3", seeded["company"]["id"], seeded["ceo"]["id"],
-                      seeded["secret"]["id"], seeded["project"]["id"]):
+    for forbidden in (
+        "/home/me",
+        "/usr/bin/python3",
+        seeded["company"]["id"],
+        seeded["ceo"]["id"],
+        seeded["secret"]["id"],
+        seeded["project"]["id"],
+    ):
         assert forbidden not in text, forbidden
     assert files["COMPANY.md"].startswith('---\nname: "Acme Porto"\n')
     assert "You are the CEO." in files["agents/ceo-bot/AGENTS.md"]
     assert 'reportsTo: "ceo-bot"' in files["agents/engineer-one/AGENTS.md"]
-    assert 'kind: "secret"' in files[".paperclip.yaml"] and 'requirement: "required"' in files[".paperclip.yaml"]
+    assert (
+        'kind: "secret"' in files[".paperclip.yaml"] and 'requirement: "required"' in files[".paperclip.yaml"]
+    )
     assert any("cwd" in w for w in out["warnings"])
     task = files["tasks/daily-standup-review/TASK.md"]
-    assert 'recurring: true' in task and 'assignee: "ceo-bot"' in task
+    assert "recurring: true" in task and 'assignee: "ceo-bot"' in task
     assert 'cronExpression: "0 9 * * 1-5"' in files[".paperclip.yaml"]
     assert 'catchUpPolicy: "enqueue_missed_with_cap"' in files[".paperclip.yaml"]
     again = await api.export(seeded["company"]["id"])
@@ -34,9 +54,15 @@ async def test_round_trip_into_a_new_company_keeps_the_content(api):
     seeded = await api.seed()
     cid = seeded["company"]["id"]
     files = (await api.export(cid))["files"]
-    result = await api.ok("POST", "/api/companies/import", json={
-        "source": {"type": "inline", "files": files}, "target": {"mode": "new_company"},
-        "secretValues": {"OPENAI_API_KEY": "sk-other"}})
+    result = await api.ok(
+        "POST",
+        "/api/companies/import",
+        json={
+            "source": {"type": "inline", "files": files},
+            "target": {"mode": "new_company"},
+            "secretValues": {"OPENAI_API_KEY": "sk-other"},
+        },
+    )
     new_id = result["company"]["id"]
     assert result["company"]["action"] == "created"
     before, after = await api.snapshot(cid), await api.snapshot(new_id)

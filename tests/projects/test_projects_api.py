@@ -16,9 +16,16 @@ async def test_project_crud_with_goal_links(client, app):
     lead = (await client.post(f"/api/companies/{cid}/agents", json={"name": "Lead"})).json()
     g1 = (await client.post(f"/api/companies/{cid}/goals", json={"title": "One"})).json()
     g2 = (await client.post(f"/api/companies/{cid}/goals", json={"title": "Two"})).json()
-    r = await client.post(f"/api/companies/{cid}/projects", json={
-        "name": "Proj", "goalIds": [g1["id"], g2["id"]], "leadAgentId": lead["id"], "targetDate": "2027-01-15",
-        "color": "#123456"})
+    r = await client.post(
+        f"/api/companies/{cid}/projects",
+        json={
+            "name": "Proj",
+            "goalIds": [g1["id"], g2["id"]],
+            "leadAgentId": lead["id"],
+            "targetDate": "2027-01-15",
+            "color": "#123456",
+        },
+    )
     assert r.status_code == 201, r.text
     p = r.json()
     assert p["status"] == "backlog" and p["goalId"] == g1["id"] and p["goalIds"] == [g1["id"], g2["id"]]
@@ -26,7 +33,11 @@ async def test_project_crud_with_goal_links(client, app):
     assert (p["targetDate"], p["color"], p["leadAgentId"]) == ("2027-01-15", "#123456", lead["id"])
     r = await client.patch(f"/api/projects/{p['id']}", json={"goalIds": [g2["id"]], "status": "in_progress"})
     assert r.status_code == 200
-    assert (r.json()["goalId"], r.json()["goalIds"], r.json()["status"]) == (g2["id"], [g2["id"]], "in_progress")
+    assert (r.json()["goalId"], r.json()["goalIds"], r.json()["status"]) == (
+        g2["id"],
+        [g2["id"]],
+        "in_progress",
+    )
     r = await client.patch(f"/api/projects/{p['id']}", json={"goalId": None})
     assert (r.json()["goalId"], r.json()["goalIds"]) == (None, [])
     r = await client.patch(f"/api/projects/{p['id']}", json={"goalId": g1["id"]})
@@ -42,8 +53,16 @@ async def test_project_crud_with_goal_links(client, app):
     assert (await client.get(f"/api/projects/{p['id']}")).status_code == 404
     async with app.state.sessions() as s:
         assert await s.scalar(sa.select(sa.func.count()).select_from(ProjectGoal)) == 0
-    actions = [a["action"] for a in (await client.get(f"/api/companies/{cid}/activity?entityType=project")).json()]
-    assert actions == ["project.deleted", "project.updated", "project.updated", "project.updated", "project.created"]
+    actions = [
+        a["action"] for a in (await client.get(f"/api/companies/{cid}/activity?entityType=project")).json()
+    ]
+    assert actions == [
+        "project.deleted",
+        "project.updated",
+        "project.updated",
+        "project.updated",
+        "project.created",
+    ]
 
 
 async def test_project_cross_company_references(client):
@@ -51,13 +70,17 @@ async def test_project_cross_company_references(client):
     other = await _company(client, "Beta")
     foreign_goal = (await client.post(f"/api/companies/{other}/goals", json={"title": "x"})).json()
     foreign_agent = (await client.post(f"/api/companies/{other}/agents", json={"name": "x"})).json()
-    r = await client.post(f"/api/companies/{cid}/projects", json={"name": "p", "goalIds": [foreign_goal["id"]]})
+    r = await client.post(
+        f"/api/companies/{cid}/projects", json={"name": "p", "goalIds": [foreign_goal["id"]]}
+    )
     assert r.status_code == 422
     assert r.json()["error"] == f"Unknown goal id(s) for this company: {foreign_goal['id']}"
     assert r.json()["details"] == {"unknownGoalIds": [foreign_goal["id"]]}
     r = await client.post(f"/api/companies/{cid}/projects", json={"name": "p", "goalId": foreign_goal["id"]})
     assert r.status_code == 422
-    r = await client.post(f"/api/companies/{cid}/projects", json={"name": "p", "leadAgentId": foreign_agent["id"]})
+    r = await client.post(
+        f"/api/companies/{cid}/projects", json={"name": "p", "leadAgentId": foreign_agent["id"]}
+    )
     assert r.status_code == 422 and r.json() == {"error": "Lead agent must belong to same company"}
     p = (await client.post(f"/api/companies/{cid}/projects", json={"name": "p"})).json()
     r = await client.patch(f"/api/projects/{p['id']}", json={"leadAgentId": foreign_agent["id"]})
@@ -73,8 +96,12 @@ async def test_project_cross_company_references(client):
 async def test_projects_have_url_keys_and_are_found_by_them(client):
     company = (await client.post("/api/companies", json={"name": "Keys Co"})).json()
     cid = company["id"]
-    first = (await client.post(f"/api/companies/{cid}/projects", json={"name": "Website Relaunch 2027!"})).json()
-    second = (await client.post(f"/api/companies/{cid}/projects", json={"name": "website relaunch 2027"})).json()
+    first = (
+        await client.post(f"/api/companies/{cid}/projects", json={"name": "Website Relaunch 2027!"})
+    ).json()
+    second = (
+        await client.post(f"/api/companies/{cid}/projects", json={"name": "website relaunch 2027"})
+    ).json()
     assert (first["urlKey"], second["urlKey"]) == ("website-relaunch-2027", "website-relaunch-2027-2")
     assert first["workspaces"] == [] and first["primaryWorkspace"] is None
 
@@ -83,12 +110,18 @@ async def test_projects_have_url_keys_and_are_found_by_them(client):
     assert (await client.get("/api/projects/website-relaunch-2027")).status_code == 422  # which company?
     assert (await client.get("/api/projects/nope", params={"companyId": cid})).status_code == 404
 
-    renamed = await client.patch("/api/projects/website-relaunch-2027", params={"companyId": cid}, json={"name": "Docs"})
+    renamed = await client.patch(
+        "/api/projects/website-relaunch-2027", params={"companyId": cid}, json={"name": "Docs"}
+    )
     assert renamed.status_code == 200 and renamed.json()["urlKey"] == "docs"
-    third = (await client.post(f"/api/companies/{cid}/projects", json={"name": "Website Relaunch 2027"})).json()
+    third = (
+        await client.post(f"/api/companies/{cid}/projects", json={"name": "Website Relaunch 2027"})
+    ).json()
     assert third["urlKey"] == "website-relaunch-2027"  # freed by the rename
 
-    issue = (await client.post(f"/api/companies/{cid}/issues", json={"title": "t", "projectId": third["id"]})).json()
+    issue = (
+        await client.post(f"/api/companies/{cid}/issues", json={"title": "t", "projectId": third["id"]})
+    ).json()
     detail = (await client.get(f"/api/issues/{issue['id']}")).json()
     assert detail["project"]["urlKey"] == "website-relaunch-2027" and detail["project"]["workspaces"] == []
     assert (await client.delete("/api/projects/docs", params={"companyId": cid})).status_code == 200

@@ -11,8 +11,10 @@ async def make_routine(client, company, **fields):
 
 
 async def make_schedule(client, routine_id, cron, timezone="UTC"):
-    r = await client.post(f"/api/routines/{routine_id}/triggers",
-                          json={"kind": "schedule", "cronExpression": cron, "timezone": timezone})
+    r = await client.post(
+        f"/api/routines/{routine_id}/triggers",
+        json={"kind": "schedule", "cronExpression": cron, "timezone": timezone},
+    )
     assert r.status_code == 201, r.text
     return r.json()["trigger"]
 
@@ -28,17 +30,21 @@ def trigger_row(database_url, trigger_id):
     import psycopg
 
     with psycopg.connect(database_url) as conn:
-        return conn.execute("SELECT next_run_at, last_fired_at, last_result FROM routine_triggers WHERE id = %s",
-                            (trigger_id,)).fetchone()
+        return conn.execute(
+            "SELECT next_run_at, last_fired_at, last_result FROM routine_triggers WHERE id = %s",
+            (trigger_id,),
+        ).fetchone()
 
 
 def runs_of(database_url, routine_id):
     import psycopg
 
     with psycopg.connect(database_url) as conn:
-        return conn.execute("SELECT status, source, trigger_payload->>'scheduledFor', linked_issue_id FROM routine_runs "
-                            "WHERE routine_id = %s ORDER BY created_at, trigger_payload->>'scheduledFor'",
-                            (routine_id,)).fetchall()
+        return conn.execute(
+            "SELECT status, source, trigger_payload->>'scheduledFor', linked_issue_id FROM routine_runs "
+            "WHERE routine_id = %s ORDER BY created_at, trigger_payload->>'scheduledFor'",
+            (routine_id,),
+        ).fetchall()
 
 
 async def tick(app, now):

@@ -30,12 +30,19 @@ async def test_every_minute_fires_once_per_window_and_wakes_the_assignee(app, cl
     assert (await tick(app, t0 + timedelta(seconds=30)))["runs"] == 0  # the same window never twice
     assert (await tick(app, t0 + timedelta(minutes=1)))["runs"] == 1
     runs = runs_of(database_url, routine["id"])
-    assert [(r[0], r[1], r[2]) for r in runs] == [("issue_created", "schedule", "2030-01-01T09:00:00.000Z"),
-                                                  ("issue_created", "schedule", "2030-01-01T09:01:00.000Z")]
+    assert [(r[0], r[1], r[2]) for r in runs] == [
+        ("issue_created", "schedule", "2030-01-01T09:00:00.000Z"),
+        ("issue_created", "schedule", "2030-01-01T09:01:00.000Z"),
+    ]
     issue = (await client.get(f"/api/issues/{runs[0][3]}")).json()
     assert (issue["originKind"], issue["createdByUserId"], issue["assigneeAgentId"]) == (
-        "routine_execution", None, company["agent"])
-    assert [r["agentId"] for r in (await client.get(f"/api/issues/{issue['id']}/runs")).json()] == [company["agent"]]
+        "routine_execution",
+        None,
+        company["agent"],
+    )
+    assert [r["agentId"] for r in (await client.get(f"/api/issues/{issue['id']}/runs")).json()] == [
+        company["agent"]
+    ]
     detail = (await client.get(f"/api/routines/{routine['id']}")).json()
     assert detail["triggers"][0]["lastResult"].startswith("Created execution issue")
     assert detail["lastTriggeredAt"] is not None and detail["lastEnqueuedAt"] is not None
@@ -45,8 +52,12 @@ async def test_dst_spring_forward_and_fall_back_new_york(app, client, company, d
     routine = await make_routine(client, company, title="Night", concurrencyPolicy="always_enqueue")
     trigger = await make_schedule(client, routine["id"], "30 2 * * *", "America/New_York")
     # 2026-03-08: 02:00 EST jumps to 03:00 EDT; 02:30 does not exist and runs right after the jump
-    assert next_run_after("30 2 * * *", "America/New_York", utc(2026, 3, 6, 12, 0)) == utc(2026, 3, 7, 7, 30)  # EST
-    assert next_run_after("30 2 * * *", "America/New_York", utc(2026, 3, 7, 12, 0)) == utc(2026, 3, 8, 7, 0)  # 03:00 EDT
+    assert next_run_after("30 2 * * *", "America/New_York", utc(2026, 3, 6, 12, 0)) == utc(
+        2026, 3, 7, 7, 30
+    )  # EST
+    assert next_run_after("30 2 * * *", "America/New_York", utc(2026, 3, 7, 12, 0)) == utc(
+        2026, 3, 8, 7, 0
+    )  # 03:00 EDT
     set_next_run(database_url, trigger["id"], utc(2026, 3, 8, 7, 0))
     assert (await tick(app, utc(2026, 3, 8, 7, 0)))["runs"] == 1
     assert trigger_row(database_url, trigger["id"])[0] == utc(2026, 3, 9, 6, 30)  # 02:30 EDT
@@ -72,8 +83,12 @@ async def test_dst_hourly_schedule_berlin_follows_real_time(app, client, company
         now = trigger_row(database_url, trigger["id"])[0]
     assert fired == [1, 1, 1, 1]
     times = [r[2] for r in runs_of(database_url, routine["id"])]
-    assert times == ["2026-10-24T23:00:00.000Z", "2026-10-25T00:00:00.000Z", "2026-10-25T01:00:00.000Z",
-                     "2026-10-25T02:00:00.000Z"]
+    assert times == [
+        "2026-10-24T23:00:00.000Z",
+        "2026-10-25T00:00:00.000Z",
+        "2026-10-25T01:00:00.000Z",
+        "2026-10-25T02:00:00.000Z",
+    ]
 
 
 async def test_missed_windows_skip_missed_fires_the_latest_once(app, client, company, database_url):
@@ -87,14 +102,21 @@ async def test_missed_windows_skip_missed_fires_the_latest_once(app, client, com
 
 
 async def test_missed_windows_enqueue_with_cap(app, client, company, database_url):
-    routine = await make_routine(client, company, title="Hourly catch-up", concurrencyPolicy="always_enqueue",
-                                 catchUpPolicy="enqueue_missed_with_cap")
+    routine = await make_routine(
+        client,
+        company,
+        title="Hourly catch-up",
+        concurrencyPolicy="always_enqueue",
+        catchUpPolicy="enqueue_missed_with_cap",
+    )
     trigger = await make_schedule(client, routine["id"], "0 * * * *")
     set_next_run(database_url, trigger["id"], utc(2030, 1, 1, 10, 0))
     assert (await tick(app, utc(2030, 1, 1, 15, 30)))["issue_created"] == 6
     assert [r[2][11:13] for r in runs_of(database_url, routine["id"])] == ["10", "11", "12", "13", "14", "15"]
     # a long downtime catches up only the latest MISSED_CAP windows
-    capped = await make_routine(client, company, title="Minute catch-up", catchUpPolicy="enqueue_missed_with_cap")
+    capped = await make_routine(
+        client, company, title="Minute catch-up", catchUpPolicy="enqueue_missed_with_cap"
+    )
     minute = await make_schedule(client, capped["id"], "* * * * *")
     set_next_run(database_url, minute["id"], utc(2030, 1, 1, 0, 0))
     result = await tick(app, utc(2030, 1, 3, 0, 0))
@@ -102,7 +124,9 @@ async def test_missed_windows_enqueue_with_cap(app, client, company, database_ur
     runs = runs_of(database_url, capped["id"])
     assert len(runs) == MISSED_CAP and runs[-1][2] == "2030-01-03T00:00:00.000Z"
     # coalesce_if_active (the default): one issue, the other windows coalesced into it
-    assert [r[0] for r in runs].count("issue_created") == 1 and [r[0] for r in runs].count("coalesced") == MISSED_CAP - 1
+    assert [r[0] for r in runs].count("issue_created") == 1 and [r[0] for r in runs].count(
+        "coalesced"
+    ) == MISSED_CAP - 1
     assert len({r[3] for r in runs}) == 1
 
 
@@ -121,13 +145,16 @@ async def test_skip_if_active_on_schedule_and_paused_routines_do_not_fire(app, c
 
 async def test_required_variable_without_value_fails_the_run_not_the_tick(app, client, company, database_url):
     ok = await make_routine(client, company, title="Fine")
-    broken = await make_routine(client, company, title="About {{topic}}",
-                                variables=[{"name": "topic", "defaultValue": "x"}])
+    broken = await make_routine(
+        client, company, title="About {{topic}}", variables=[{"name": "topic", "defaultValue": "x"}]
+    )
     t_ok = await make_schedule(client, ok["id"], "* * * * *")
     t_broken = await make_schedule(client, broken["id"], "* * * * *")
     with psycopg.connect(database_url) as conn:  # the default removed after the trigger was made
-        conn.execute("UPDATE routines SET variables = '[{\"name\": \"topic\", \"required\": true}]' WHERE id = %s",
-                     (broken["id"],))
+        conn.execute(
+            'UPDATE routines SET variables = \'[{"name": "topic", "required": true}]\' WHERE id = %s',
+            (broken["id"],),
+        )
     t0 = utc(2030, 1, 1, 9, 0)
     set_next_run(database_url, t_ok["id"], t0)
     set_next_run(database_url, t_broken["id"], t0)
@@ -138,7 +165,10 @@ async def test_required_variable_without_value_fails_the_run_not_the_tick(app, c
 
 
 async def test_two_ticks_on_two_connections_fire_once(app, client, company, database_url):
-    routines = [await make_routine(client, company, title=f"R{i}", concurrencyPolicy="always_enqueue") for i in range(6)]
+    routines = [
+        await make_routine(client, company, title=f"R{i}", concurrencyPolicy="always_enqueue")
+        for i in range(6)
+    ]
     t0 = utc(2030, 1, 1, 9, 0)
     for routine in routines:
         trigger = await make_schedule(client, routine["id"], "* * * * *")
@@ -157,7 +187,8 @@ async def test_two_ticks_on_two_connections_fire_once(app, client, company, data
     with psycopg.connect(database_url) as conn:
         per_window = conn.execute(
             "SELECT trigger_id, trigger_payload->>'scheduledFor', count(*) FROM routine_runs "
-            "GROUP BY 1, 2 HAVING count(*) > 1").fetchall()
+            "GROUP BY 1, 2 HAVING count(*) > 1"
+        ).fetchall()
         total = conn.execute("SELECT count(*) FROM routine_runs").fetchone()[0]
     assert per_window == [] and total == 12
 

@@ -14,8 +14,12 @@ async def test_schedule_trigger_validation_and_next_run(client, company):
     assert r.status_code == 400
     r = await client.post(url, json={"kind": "schedule", "timezone": "UTC"})
     assert r.status_code == 400 and r.json()["details"][0]["path"] == ["cronExpression"]
-    for cron, message in [("61 * * * *", "Invalid cron expression"), ("hello", "exactly 5 fields"),
-                          ("0 0 9 * * *", "exactly 5 fields"), ("0 0 30 2 *", "Invalid cron expression")]:
+    for cron, message in [
+        ("61 * * * *", "Invalid cron expression"),
+        ("hello", "exactly 5 fields"),
+        ("0 0 9 * * *", "exactly 5 fields"),
+        ("0 0 30 2 *", "Invalid cron expression"),
+    ]:
         r = await client.post(url, json={"kind": "schedule", "cronExpression": cron, "timezone": "UTC"})
         assert r.status_code == 422 and message in r.json()["error"], (cron, r.text)
         assert r.json()["details"] == {"field": "cronExpression"}
@@ -27,14 +31,20 @@ async def test_schedule_trigger_validation_and_next_run(client, company):
     trigger = r.json()["trigger"]
     assert trigger["timezone"] == "UTC" and trigger["nextRunAt"].endswith("T09:00:00.000Z")
     assert r.json()["secretMaterial"] is None
-    r = await client.post(url, json={"kind": "schedule", "cronExpression": "30 2 * * *", "timezone": "America/New_York"})
+    r = await client.post(
+        url, json={"kind": "schedule", "cronExpression": "30 2 * * *", "timezone": "America/New_York"}
+    )
     ny = r.json()["trigger"]
     assert ny["nextRunAt"][11:16] in ("07:30", "06:30")  # 02:30 New York in UTC (EST / EDT)
     r = await client.patch(f"/api/routine-triggers/{ny['id']}", json={"enabled": False})
     assert r.status_code == 200 and r.json()["nextRunAt"] is None
-    r = await client.patch(f"/api/routine-triggers/{ny['id']}", json={"enabled": True, "cronExpression": "bad"})
+    r = await client.patch(
+        f"/api/routine-triggers/{ny['id']}", json={"enabled": True, "cronExpression": "bad"}
+    )
     assert r.status_code == 422
-    r = await client.patch(f"/api/routine-triggers/{ny['id']}", json={"enabled": True, "timezone": "Europe/Berlin"})
+    r = await client.patch(
+        f"/api/routine-triggers/{ny['id']}", json={"enabled": True, "timezone": "Europe/Berlin"}
+    )
     assert r.status_code == 200 and r.json()["nextRunAt"][11:16] in ("01:30", "00:30")
     # pausing the routine stops its schedule; resuming starts it again from now
     await client.patch(f"/api/routines/{routine['id']}", json={"status": "paused"})
@@ -47,33 +57,48 @@ async def test_schedule_trigger_validation_and_next_run(client, company):
 
 async def test_schedule_needs_defaults_for_required_variables(client, company):
     routine = await make_routine(client, company, title="Report on {{topic}}")
-    r = await client.post(f"/api/routines/{routine['id']}/triggers",
-                          json={"kind": "schedule", "cronExpression": "0 9 * * *", "timezone": "UTC"})
-    assert r.status_code == 422 and r.json()["error"] == "Scheduled routines require defaults for required variables: topic"
+    r = await client.post(
+        f"/api/routines/{routine['id']}/triggers",
+        json={"kind": "schedule", "cronExpression": "0 9 * * *", "timezone": "UTC"},
+    )
+    assert (
+        r.status_code == 422
+        and r.json()["error"] == "Scheduled routines require defaults for required variables: topic"
+    )
 
 
 async def test_webhook_trigger_secret_once_rotate_delete(client, company, database_url):
     routine = await make_routine(client, company)
-    r = await client.post(f"/api/routines/{routine['id']}/triggers", json={"kind": "webhook", "signingMode": "hmac_sha256"})
+    r = await client.post(
+        f"/api/routines/{routine['id']}/triggers", json={"kind": "webhook", "signingMode": "hmac_sha256"}
+    )
     assert r.status_code == 201, r.text
     body = r.json()
     trigger, material = body["trigger"], body["secretMaterial"]
-    assert (trigger["signingMode"], trigger["replayWindowSec"]) == ("hmac_sha256", 300) and trigger["secretId"]
+    assert (trigger["signingMode"], trigger["replayWindowSec"]) == ("hmac_sha256", 300) and trigger[
+        "secretId"
+    ]
     assert material["webhookUrl"].endswith(f"/api/routine-triggers/public/{trigger['publicId']}/fire")
     secret = material["webhookSecret"]
     assert len(secret) == 48
     # never again: not in the routine, its list, the trigger patch answer, the activity or the database in clear
-    for text in [(await client.get(f"/api/routines/{routine['id']}")).text,
-                 (await client.get(f"/api/companies/{company['id']}/routines")).text,
-                 (await client.patch(f"/api/routine-triggers/{trigger['id']}", json={"label": "gh"})).text,
-                 (await client.get(f"/api/companies/{company['id']}/activity")).text]:
+    for text in [
+        (await client.get(f"/api/routines/{routine['id']}")).text,
+        (await client.get(f"/api/companies/{company['id']}/routines")).text,
+        (await client.patch(f"/api/routine-triggers/{trigger['id']}", json={"label": "gh"})).text,
+        (await client.get(f"/api/companies/{company['id']}/activity")).text,
+    ]:
         assert secret not in text
     with psycopg.connect(database_url) as conn:
         dump = conn.execute("SELECT string_agg(t::text, '|') FROM company_secret_versions t").fetchone()[0]
     assert secret not in dump
-    r = await client.post(f"/api/routines/{routine['id']}/triggers", json={"kind": "webhook", "replayWindowSec": 10})
+    r = await client.post(
+        f"/api/routines/{routine['id']}/triggers", json={"kind": "webhook", "replayWindowSec": 10}
+    )
     assert r.status_code == 400
-    r = await client.post(f"/api/routines/{routine['id']}/triggers", json={"kind": "webhook", "signingMode": "foo"})
+    r = await client.post(
+        f"/api/routines/{routine['id']}/triggers", json={"kind": "webhook", "signingMode": "foo"}
+    )
     assert r.status_code == 400
     rotated = await client.post(f"/api/routine-triggers/{trigger['id']}/rotate-secret", json={})
     assert rotated.status_code == 200 and rotated.json()["secretMaterial"]["webhookSecret"] != secret
@@ -84,7 +109,16 @@ async def test_webhook_trigger_secret_once_rotate_delete(client, company, databa
     assert (await client.delete(f"/api/routine-triggers/{trigger['id']}")).status_code == 204
     assert (await client.delete(f"/api/routine-triggers/{trigger['id']}")).status_code == 404
     with psycopg.connect(database_url) as conn:  # the trigger's own secret went with it
-        assert conn.execute("SELECT count(*) FROM company_secrets WHERE id = %s", (trigger["secretId"],)).fetchone()[0] == 0
-    actions = [a["action"] for a in (await client.get(
-        f"/api/companies/{company['id']}/activity?entityType=routine_trigger")).json()]
+        assert (
+            conn.execute(
+                "SELECT count(*) FROM company_secrets WHERE id = %s", (trigger["secretId"],)
+            ).fetchone()[0]
+            == 0
+        )
+    actions = [
+        a["action"]
+        for a in (
+            await client.get(f"/api/companies/{company['id']}/activity?entityType=routine_trigger")
+        ).json()
+    ]
     assert actions[0] == "routine.trigger_deleted" and "routine.trigger_secret_rotated" in actions

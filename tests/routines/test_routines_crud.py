@@ -11,16 +11,35 @@ async def test_create_get_list_patch_with_activity(client, company):
     cid = company["id"]
     r = await client.post(f"/api/companies/{cid}/routines", json={})
     assert r.status_code == 400 and r.json()["error"] == "Validation error"
-    routine = await make_routine(client, company, title="Review {{topic}}", description="Look at {{ topic }} and {{area}}",
-                                 variables=[{"name": "topic", "defaultValue": "sales"}, {"name": "unused"}])
-    assert (routine["status"], routine["priority"], routine["concurrencyPolicy"], routine["catchUpPolicy"]) == (
-        "active", "medium", "coalesce_if_active", "skip_missed")
+    routine = await make_routine(
+        client,
+        company,
+        title="Review {{topic}}",
+        description="Look at {{ topic }} and {{area}}",
+        variables=[{"name": "topic", "defaultValue": "sales"}, {"name": "unused"}],
+    )
+    assert (
+        routine["status"],
+        routine["priority"],
+        routine["concurrencyPolicy"],
+        routine["catchUpPolicy"],
+    ) == ("active", "medium", "coalesce_if_active", "skip_missed")
     assert [v["name"] for v in routine["variables"]] == ["topic", "area"]
-    assert routine["variables"][0] == {"name": "topic", "type": "text", "label": None, "options": [], "required": True,
-                                       "defaultValue": "sales"}
+    assert routine["variables"][0] == {
+        "name": "topic",
+        "type": "text",
+        "label": None,
+        "options": [],
+        "required": True,
+        "defaultValue": "sales",
+    }
     assert routine["createdByUserId"] == "local-board" and routine["originKind"] == "manual"
     detail = (await client.get(f"/api/routines/{routine['id']}")).json()
-    assert detail["assignee"]["id"] == company["agent"] and detail["triggers"] == [] and detail["recentRuns"] == []
+    assert (
+        detail["assignee"]["id"] == company["agent"]
+        and detail["triggers"] == []
+        and detail["recentRuns"] == []
+    )
     listed = (await client.get(f"/api/companies/{cid}/routines")).json()
     assert [x["id"] for x in listed] == [routine["id"]] and listed[0]["lastRun"] is None
     assert (await client.get(f"/api/companies/{cid}/routines?projectId={uuid.uuid4()}")).json() == []
@@ -33,7 +52,9 @@ async def test_create_get_list_patch_with_activity(client, company):
     assert r.status_code == 400
     assert (await client.get(f"/api/routines/{uuid.uuid4()}")).status_code == 404
     assert (await client.get("/api/routines/not-a-uuid")).status_code == 404
-    actions = [a["action"] for a in (await client.get(f"/api/companies/{cid}/activity?entityType=routine")).json()]
+    actions = [
+        a["action"] for a in (await client.get(f"/api/companies/{cid}/activity?entityType=routine")).json()
+    ]
     assert actions == ["routine.updated", "routine.created"]
 
 
@@ -42,13 +63,16 @@ async def test_without_an_agent_a_routine_is_paused_and_cannot_be_activated(clie
     assert r.status_code == 201 and r.json()["status"] == "paused"
     r2 = await client.patch(f"/api/routines/{r.json()['id']}", json={"status": "active"})
     assert r2.status_code == 422 and r2.json()["error"] == "Default agent required"
-    r3 = await client.post(f"/api/companies/{company['id']}/routines",
-                           json={"title": "x", "assigneeAgentId": str(uuid.uuid4())})
+    r3 = await client.post(
+        f"/api/companies/{company['id']}/routines", json={"title": "x", "assigneeAgentId": str(uuid.uuid4())}
+    )
     assert r3.status_code == 404 and r3.json()["error"] == "Assignee agent not found"
 
 
 async def test_manual_run_creates_an_interpolated_issue_and_wakes_the_assignee(client, company):
-    routine = await make_routine(client, company, title="Review {{topic}}", description="Look at {{topic}} now")
+    routine = await make_routine(
+        client, company, title="Review {{topic}}", description="Look at {{topic}} now"
+    )
     r = await client.post(f"/api/routines/{routine['id']}/run", json={})
     assert r.status_code == 422 and r.json()["error"] == "Missing routine variables: topic"
     r = await client.post(f"/api/routines/{routine['id']}/run", json={"variables": {"topic": "sales"}})
@@ -56,8 +80,16 @@ async def test_manual_run_creates_an_interpolated_issue_and_wakes_the_assignee(c
     run = r.json()
     assert (run["status"], run["source"], run["triggerId"]) == ("issue_created", "manual", None)
     issue = (await client.get(f"/api/issues/{run['linkedIssueId']}")).json()
-    assert (issue["title"], issue["description"], issue["status"]) == ("Review sales", "Look at sales now", "todo")
-    assert (issue["originKind"], issue["originId"], issue["originRunId"]) == ("routine_execution", routine["id"], run["id"])
+    assert (issue["title"], issue["description"], issue["status"]) == (
+        "Review sales",
+        "Look at sales now",
+        "todo",
+    )
+    assert (issue["originKind"], issue["originId"], issue["originRunId"]) == (
+        "routine_execution",
+        routine["id"],
+        run["id"],
+    )
     assert issue["assigneeAgentId"] == company["agent"]
     runs = (await client.get(f"/api/issues/{issue['id']}/runs")).json()
     assert [x["agentId"] for x in runs] == [company["agent"]], runs  # woken like any assignment
@@ -71,28 +103,53 @@ async def test_coalesce_skip_and_always_enqueue(client, company):
     second = (await client.post(f"/api/routines/{coalescing['id']}/run", json={})).json()
     assert first["status"] == "issue_created"
     assert (second["status"], second["linkedIssueId"], second["coalescedIntoRunId"]) == (
-        "coalesced", first["linkedIssueId"], first["id"])
+        "coalesced",
+        first["linkedIssueId"],
+        first["id"],
+    )
     skipping = await make_routine(client, company, title="S", concurrencyPolicy="skip_if_active")
     first = (await client.post(f"/api/routines/{skipping['id']}/run", json={})).json()
     second = (await client.post(f"/api/routines/{skipping['id']}/run", json={})).json()
     assert (second["status"], second["linkedIssueId"], second["coalescedIntoRunId"]) == (
-        "skipped", first["linkedIssueId"], None)
+        "skipped",
+        first["linkedIssueId"],
+        None,
+    )
     # once the open issue is done, the next run makes a new one
     r = await client.patch(f"/api/issues/{first['linkedIssueId']}", json={"status": "done"})
     assert r.status_code == 200, r.text
     third = (await client.post(f"/api/routines/{skipping['id']}/run", json={})).json()
     assert third["status"] == "issue_created" and third["linkedIssueId"] != first["linkedIssueId"]
     always = await make_routine(client, company, title="A", concurrencyPolicy="always_enqueue")
-    ids = {(await client.post(f"/api/routines/{always['id']}/run", json={})).json()["linkedIssueId"] for _ in range(3)}
+    ids = {
+        (await client.post(f"/api/routines/{always['id']}/run", json={})).json()["linkedIssueId"]
+        for _ in range(3)
+    }
     assert len(ids) == 3
 
 
 async def test_idempotency_key_answers_the_same_run(client, company):
     routine = await make_routine(client, company, concurrencyPolicy="always_enqueue")
-    a = (await client.post(f"/api/routines/{routine['id']}/run", json={"idempotencyKey": "k1", "source": "api"})).json()
-    b = (await client.post(f"/api/routines/{routine['id']}/run", json={"idempotencyKey": "k1", "source": "api"})).json()
-    c = (await client.post(f"/api/routines/{routine['id']}/run", json={"idempotencyKey": "k2", "source": "api"})).json()
-    assert a["id"] == b["id"] and a["linkedIssueId"] == b["linkedIssueId"] and c["linkedIssueId"] != a["linkedIssueId"]
+    a = (
+        await client.post(
+            f"/api/routines/{routine['id']}/run", json={"idempotencyKey": "k1", "source": "api"}
+        )
+    ).json()
+    b = (
+        await client.post(
+            f"/api/routines/{routine['id']}/run", json={"idempotencyKey": "k1", "source": "api"}
+        )
+    ).json()
+    c = (
+        await client.post(
+            f"/api/routines/{routine['id']}/run", json={"idempotencyKey": "k2", "source": "api"}
+        )
+    ).json()
+    assert (
+        a["id"] == b["id"]
+        and a["linkedIssueId"] == b["linkedIssueId"]
+        and c["linkedIssueId"] != a["linkedIssueId"]
+    )
     issues = (await client.get(f"/api/companies/{company['id']}/issues?originKind=routine_execution")).json()
     assert len(issues) == 2
     r = await client.post(f"/api/routines/{routine['id']}/run", json={"source": "webhook"})
@@ -107,24 +164,44 @@ async def test_archived_routine_refuses_runs(client, company):
 
 
 async def test_agents_read_all_routines_and_manage_only_their_own(client, company):
-    other = (await client.post(f"/api/companies/{company['id']}/agents", json={
-        "name": "Other", "adapterType": "process", "adapterConfig": {"command": "true"},
-        "runtimeConfig": {"heartbeat": {"enabled": False}}})).json()
+    other = (
+        await client.post(
+            f"/api/companies/{company['id']}/agents",
+            json={
+                "name": "Other",
+                "adapterType": "process",
+                "adapterConfig": {"command": "true"},
+                "runtimeConfig": {"heartbeat": {"enabled": False}},
+            },
+        )
+    ).json()
     token = (await client.post(f"/api/agents/{company['agent']}/keys", json={"name": "k"})).json()["token"]
     me = {"Authorization": f"Bearer {token}"}
     theirs = await make_routine(client, company, title="Theirs", assigneeAgentId=other["id"])
-    r = await client.post(f"/api/companies/{company['id']}/routines", headers=me,
-                          json={"title": "For someone else", "assigneeAgentId": other["id"]})
+    r = await client.post(
+        f"/api/companies/{company['id']}/routines",
+        headers=me,
+        json={"title": "For someone else", "assigneeAgentId": other["id"]},
+    )
     assert r.status_code == 403
-    mine = await client.post(f"/api/companies/{company['id']}/routines", headers=me,
-                             json={"title": "Mine", "assigneeAgentId": company["agent"]})
+    mine = await client.post(
+        f"/api/companies/{company['id']}/routines",
+        headers=me,
+        json={"title": "Mine", "assigneeAgentId": company["agent"]},
+    )
     assert mine.status_code == 201 and mine.json()["createdByAgentId"] == company["agent"]
     listed = (await client.get(f"/api/companies/{company['id']}/routines", headers=me)).json()
     assert {x["title"] for x in listed} == {"Theirs", "Mine"}
-    assert (await client.patch(f"/api/routines/{theirs['id']}", headers=me, json={"priority": "low"})).status_code == 403
+    assert (
+        await client.patch(f"/api/routines/{theirs['id']}", headers=me, json={"priority": "low"})
+    ).status_code == 403
     assert (await client.post(f"/api/routines/{theirs['id']}/run", headers=me, json={})).status_code == 403
-    assert (await client.post(f"/api/routines/{theirs['id']}/triggers", headers=me, json={"kind": "api"})).status_code == 403
-    r = await client.patch(f"/api/routines/{mine.json()['id']}", headers=me, json={"assigneeAgentId": other["id"]})
+    assert (
+        await client.post(f"/api/routines/{theirs['id']}/triggers", headers=me, json={"kind": "api"})
+    ).status_code == 403
+    r = await client.patch(
+        f"/api/routines/{mine.json()['id']}", headers=me, json={"assigneeAgentId": other["id"]}
+    )
     assert r.status_code == 403
     r = await client.post(f"/api/routines/{mine.json()['id']}/run", headers=me, json={})
     assert r.status_code == 202 and r.json()["status"] == "issue_created"

@@ -27,7 +27,9 @@ class SecretsApi:
         return r.json()["id"]
 
     async def secret(self, company_id: str, name: str, value: str, **extra) -> dict:
-        r = await self.client.post(f"/api/companies/{company_id}/secrets", json={"name": name, "value": value, **extra})
+        r = await self.client.post(
+            f"/api/companies/{company_id}/secrets", json={"name": name, "value": value, **extra}
+        )
         assert r.status_code == 201, r.text
         return r.json()
 
@@ -70,8 +72,12 @@ def moto_endpoint():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     exe = Path(sys.executable).with_name("moto_server")
-    proc = subprocess.Popen([str(exe), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, env={**os.environ, "MOTO_ALLOW_NONEXISTENT_REGION": "true"})
+    proc = subprocess.Popen(
+        [str(exe), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "MOTO_ALLOW_NONEXISTENT_REGION": "true"},
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:

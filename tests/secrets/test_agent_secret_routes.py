@@ -60,24 +60,53 @@ async def test_a_run_reads_only_the_secrets_it_is_bound_to(live_server, tmp_path
             assert r.status_code == 201, r.text
             return r.json()
 
-        bound, project, _ = await secret("Bound Key", BOUND), await secret("project-key", PROJECT), \
-            await secret("unbound-key", UNBOUND)
-        r = await http.post(f"/api/companies/{cid}/projects", json={"name": "P", "env": {
-            "PROJECT_KEY": {"type": "secret_ref", "secretId": project["id"]}}})
+        bound, project, _ = (
+            await secret("Bound Key", BOUND),
+            await secret("project-key", PROJECT),
+            await secret("unbound-key", UNBOUND),
+        )
+        r = await http.post(
+            f"/api/companies/{cid}/projects",
+            json={"name": "P", "env": {"PROJECT_KEY": {"type": "secret_ref", "secretId": project["id"]}}},
+        )
         project_id = r.json()["id"]
-        r = await http.post(f"/api/companies/{cid}/agents", json={
-            "name": "Caller", "adapterType": "process", "adapterConfig": {
-                "command": sys.executable,
-                "args": [str(script), str(out), "bound-key", "project-key", "unbound-key", "OPENAI_API_KEY"],
-                "env": {"OPENAI_API_KEY": {"type": "secret_ref", "secretId": bound["id"], "version": "latest"},
-                        "PLAIN": "plain-value"}}})
+        r = await http.post(
+            f"/api/companies/{cid}/agents",
+            json={
+                "name": "Caller",
+                "adapterType": "process",
+                "adapterConfig": {
+                    "command": sys.executable,
+                    "args": [
+                        str(script),
+                        str(out),
+                        "bound-key",
+                        "project-key",
+                        "unbound-key",
+                        "OPENAI_API_KEY",
+                    ],
+                    "env": {
+                        "OPENAI_API_KEY": {
+                            "type": "secret_ref",
+                            "secretId": bound["id"],
+                            "version": "latest",
+                        },
+                        "PLAIN": "plain-value",
+                    },
+                },
+            },
+        )
         assert r.status_code == 201, r.text
         agent_id = r.json()["id"]
-        r = await http.post(f"/api/companies/{cid}/issues", json={
-            "title": "t", "projectId": project_id, "assigneeAgentId": agent_id, "status": "todo"})
+        r = await http.post(
+            f"/api/companies/{cid}/issues",
+            json={"title": "t", "projectId": project_id, "assigneeAgentId": agent_id, "status": "todo"},
+        )
         assert r.status_code == 201
         for _ in range(500):
-            runs = (await http.get(f"/api/companies/{cid}/heartbeat-runs", params={"agentId": agent_id})).json()
+            runs = (
+                await http.get(f"/api/companies/{cid}/heartbeat-runs", params={"agentId": agent_id})
+            ).json()
             if runs:
                 break
             await asyncio.sleep(0.02)
@@ -90,9 +119,16 @@ async def test_a_run_reads_only_the_secrets_it_is_bound_to(live_server, tmp_path
         listed = {s["key"]: s for s in body["secrets"]}
         assert set(listed) == {"bound-key", "project-key"}
         assert listed["bound-key"] == {
-            "key": "bound-key", "name": "Bound Key", "description": None, "delivery": "env",
-            "projectionClass": "unclassified", "latestVersion": 1, "versionSelector": "latest", "resolvedVersion": 1,
-            "secretRef": bound["id"]}
+            "key": "bound-key",
+            "name": "Bound Key",
+            "description": None,
+            "delivery": "env",
+            "projectionClass": "unclassified",
+            "latestVersion": 1,
+            "versionSelector": "latest",
+            "resolvedVersion": 1,
+            "secretRef": bound["id"],
+        }
         assert seen["bound-key"] == [200, {"key": "bound-key", "value": BOUND, "version": 1}]
         assert seen["project-key"] == [200, {"key": "project-key", "value": PROJECT, "version": 1}]
         denied = [403, {"error": "Secret access is not granted for this agent"}]
@@ -107,8 +143,15 @@ async def test_a_run_reads_only_the_secrets_it_is_bound_to(live_server, tmp_path
         activity = (await http.get(f"/api/companies/{cid}/activity")).json()
         reads = [a for a in activity if a["action"] == "secret.value.read"]
         assert {(a["entityId"], json.dumps(a["details"], sort_keys=True)) for a in reads} == {
-            (bound["id"], json.dumps({"configPath": "env.OPENAI_API_KEY", "outcome": "success", "version": 1})),
-            (project["id"], json.dumps({"configPath": "env.PROJECT_KEY", "outcome": "success", "version": 1}))}
+            (
+                bound["id"],
+                json.dumps({"configPath": "env.OPENAI_API_KEY", "outcome": "success", "version": 1}),
+            ),
+            (
+                project["id"],
+                json.dumps({"configPath": "env.PROJECT_KEY", "outcome": "success", "version": 1}),
+            ),
+        }
         assert all(a["runId"] == run["id"] for a in reads)
         assert any(a["action"] == "secret.access.listed" and a["details"] == {"count": 2} for a in activity)
         assert UNBOUND not in json.dumps(activity) and BOUND not in json.dumps(activity)
@@ -119,18 +162,32 @@ async def test_only_run_bound_agents_reach_the_values(api, client, factory, sett
     s = await api.secret(cid, "pinned", "v1-value-0123456789")
     await client.post(f"/api/secrets/{s['id']}/rotate", json={"value": "v2-value-0123456789"})
     env = {"PINNED": {"type": "secret_ref", "secretId": s["id"], "version": 1}}
-    a = (await client.post(f"/api/companies/{cid}/agents", json={
-        "name": "A", "adapterType": "process", "adapterConfig": {"command": "true", "env": env}})).json()["id"]
-    b = (await client.post(f"/api/companies/{cid}/agents", json={
-        "name": "B", "adapterType": "process", "adapterConfig": {"command": "true"}})).json()["id"]
+    a = (
+        await client.post(
+            f"/api/companies/{cid}/agents",
+            json={"name": "A", "adapterType": "process", "adapterConfig": {"command": "true", "env": env}},
+        )
+    ).json()["id"]
+    b = (
+        await client.post(
+            f"/api/companies/{cid}/agents",
+            json={"name": "B", "adapterType": "process", "adapterConfig": {"command": "true"}},
+        )
+    ).json()["id"]
     run_a = (await client.post(f"/api/agents/{a}/wakeup", json={"reason": "probe"})).json()["id"]
     run_b = (await client.post(f"/api/agents/{b}/wakeup", json={"reason": "probe"})).json()["id"]
     await factory.wait_run(run_a)
     await factory.wait_run(run_b)
 
     def jwt_for(agent, run):
-        token = mint_run_jwt(settings, agent_id=uuid.UUID(agent), company_id=uuid.UUID(cid), run_id=uuid.UUID(run),
-                             adapter_type="process", now=utcnow())
+        token = mint_run_jwt(
+            settings,
+            agent_id=uuid.UUID(agent),
+            company_id=uuid.UUID(cid),
+            run_id=uuid.UUID(run),
+            adapter_type="process",
+            now=utcnow(),
+        )
         return {"Authorization": f"Bearer {token}"}
 
     # a pinned version is what the binding names, not the latest
@@ -141,9 +198,16 @@ async def test_only_run_bound_agents_reach_the_values(api, client, factory, sett
 
     run_bound = {"error": "Run-bound agent authentication required"}
     # the board, an agent API key, and a JWT naming another agent's run: refused
-    for headers in ({}, await api.agent_key(cid), {**jwt_for(a, run_b)},
-                    {**jwt_for(b, run_b), "X-Paperclip-Run-Id": run_a}):
-        for method, path in (("GET", "/api/agents/me/secrets"), ("POST", "/api/agents/me/secrets/pinned/value")):
+    for headers in (
+        {},
+        await api.agent_key(cid),
+        {**jwt_for(a, run_b)},
+        {**jwt_for(b, run_b), "X-Paperclip-Run-Id": run_a},
+    ):
+        for method, path in (
+            ("GET", "/api/agents/me/secrets"),
+            ("POST", "/api/agents/me/secrets/pinned/value"),
+        ):
             r = await client.request(method, path, headers=headers)
             assert (r.status_code, r.json()) == (403, run_bound), (headers, path)
     # agent B's own run: bound to nothing

@@ -27,7 +27,10 @@ def test_random_chunking_never_leaks_and_keeps_other_text():
     secrets = ["hunter2!", "sk-ant-XYZ0123456789", "abcd"]
     masker = Masker(secrets)
     rng = random.Random(7)
-    text = "".join(rng.choice(["x ", "hunter", "2!", "sk-ant-", "XYZ0123456789", "ab", "cd", "a", "\n"]) for _ in range(400))
+    text = "".join(
+        rng.choice(["x ", "hunter", "2!", "sk-ant-", "XYZ0123456789", "ab", "cd", "a", "\n"])
+        for _ in range(400)
+    )
     expected = masker.text(text)
     for _ in range(50):
         cuts = sorted(rng.sample(range(len(text)), 25))
@@ -48,9 +51,18 @@ async def test_what_is_masked_by_value():
     async def resolve(binding):
         return {"a": "abcd", "b": "xy"}[binding["secretId"]]
 
-    env = {"REF": {"type": "secret_ref", "secretId": "a"}, "TINY_REF": {"type": "secret_ref", "secretId": "b"},
-           "DB_PASS": "pw12", "ANTHROPIC_KEY": {"type": "plain", "value": "k123"}, "GITHUB_PAT": "ghp1",
-           "WORKDIR": "/srv/agent/work", "MODE": "prod", "FLAG": "true", "COUNT": "12345678", "LONG_FLAG": "false"}
+    env = {
+        "REF": {"type": "secret_ref", "secretId": "a"},
+        "TINY_REF": {"type": "secret_ref", "secretId": "b"},
+        "DB_PASS": "pw12",
+        "ANTHROPIC_KEY": {"type": "plain", "value": "k123"},
+        "GITHUB_PAT": "ghp1",
+        "WORKDIR": "/srv/agent/work",
+        "MODE": "prod",
+        "FLAG": "true",
+        "COUNT": "12345678",
+        "LONG_FLAG": "false",
+    }
     values, masked = await resolve_config_env(env, resolve)
     assert values["REF"] == "abcd" and values["DB_PASS"] == "pw12"
     # references and credential-like names from 4 characters; other plain values from 8; never literals

@@ -21,12 +21,17 @@ RAW = bytes(range(32))
 
 def test_decoding_order_hex_then_base64_then_raw(make_settings):
     assert load_master_key(make_settings({"PAPERCLIP_SECRETS_MASTER_KEY": RAW.hex()})).key == RAW
-    assert load_master_key(make_settings({"PAPERCLIP_SECRETS_MASTER_KEY": base64.b64encode(RAW).decode()})).key == RAW
+    assert (
+        load_master_key(make_settings({"PAPERCLIP_SECRETS_MASTER_KEY": base64.b64encode(RAW).decode()})).key
+        == RAW
+    )
     raw32 = "r" * 32
     assert load_master_key(make_settings({"PAPERCLIP_SECRETS_MASTER_KEY": raw32})).key == raw32.encode()
     # 64 hex characters are hex even though they are also valid base64 of 48 bytes
     hex_key = "ab" * 32
-    assert load_master_key(make_settings({"PAPERCLIP_SECRETS_MASTER_KEY": hex_key})).key == bytes.fromhex(hex_key)
+    assert load_master_key(make_settings({"PAPERCLIP_SECRETS_MASTER_KEY": hex_key})).key == bytes.fromhex(
+        hex_key
+    )
     for bad in ("short", "x" * 33, base64.b64encode(b"y" * 31).decode()):
         with pytest.raises(MasterKeyError) as err:
             load_master_key(make_settings({"PAPERCLIP_SECRETS_MASTER_KEY": bad}))
@@ -51,12 +56,17 @@ def test_key_file_is_created_0600_base64_and_its_mode_repaired(make_settings, pa
     assert load_master_key(settings).key == key.key
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     with pytest.raises(MasterKeyError) as err:
-        load_master_key(make_settings({"PAPERCLIP_SECRETS_MASTER_KEY_FILE": str(path) + ".missing"}), create=False)
+        load_master_key(
+            make_settings({"PAPERCLIP_SECRETS_MASTER_KEY_FILE": str(path) + ".missing"}), create=False
+        )
     assert "PAPERCLIP_SECRETS_MASTER_KEY_FILE" in err.value.message
     path.write_text("not a key\n")
     with pytest.raises(MasterKeyError) as err:
         load_master_key(settings)
-    assert "does not hold a valid key" in err.value.message and "PAPERCLIP_SECRETS_MASTER_KEY_FILE" in err.value.message
+    assert (
+        "does not hold a valid key" in err.value.message
+        and "PAPERCLIP_SECRETS_MASTER_KEY_FILE" in err.value.message
+    )
 
 
 def test_decryption_with_another_key_names_its_fingerprint():
@@ -80,15 +90,19 @@ async def test_a_replaced_key_file_is_refused_and_named(api, client, app, settin
         assert await service.resolve_value(session, settings, uuid.UUID(cid), secret["id"]) == "the-value"
     expected = fingerprint(load_master_key(settings).key)
 
-    path.write_text(base64.b64encode(b"n" * 32).decode() + "\n")  # the #3409 drift: another key at the same path
+    path.write_text(
+        base64.b64encode(b"n" * 32).decode() + "\n"
+    )  # the #3409 drift: another key at the same path
     new_fp = fingerprint(b"n" * 32)
     async with app.state.sessions() as session:
         with pytest.raises(DecryptionError) as err:
             await service.resolve_value(session, settings, uuid.UUID(cid), secret["id"])
     assert err.value.message == f"Secret decryption failed (master key fingerprint: {new_fp})"
     # writing under the drifted key is refused (nothing written), naming both fingerprints and the setting
-    for r in (await client.post(f"/api/companies/{cid}/secrets", json={"name": "t", "value": "v"}),
-              await client.post(f"/api/secrets/{secret['id']}/rotate", json={"value": "v2"})):
+    for r in (
+        await client.post(f"/api/companies/{cid}/secrets", json={"name": "t", "value": "v"}),
+        await client.post(f"/api/secrets/{secret['id']}/rotate", json={"value": "v2"}),
+    ):
         assert r.status_code == 422
         assert new_fp in r.json()["error"] and expected in r.json()["error"]
         assert "PAPERCLIP_SECRETS_MASTER_KEY_FILE" in r.json()["error"]
@@ -101,4 +115,6 @@ async def test_a_replaced_key_file_is_refused_and_named(api, client, app, settin
 
     path.write_text(original)
     os.chmod(path, 0o600)
-    assert (await client.post(f"/api/companies/{cid}/secrets", json={"name": "t", "value": "v"})).status_code == 201
+    assert (
+        await client.post(f"/api/companies/{cid}/secrets", json={"name": "t", "value": "v"})
+    ).status_code == 201

@@ -25,11 +25,22 @@ async def _agent(api, client, tmp_path, cid):
     agent_secret = await api.secret(cid, "agent-secret", AGENT_SECRET)
     script = tmp_path / "printer.py"
     script.write_text(PRINTER)
-    r = await client.post(f"/api/companies/{cid}/agents", json={
-        "name": "Printer", "adapterType": "process",
-        "adapterConfig": {"command": sys.executable, "args": [str(script), str(tmp_path / "seen.json")], "env": {
-            "ONLY_AGENT": "from-agent", "SHARED": "agent-value",
-            "OVERRIDDEN_SECRET": {"type": "secret_ref", "secretId": agent_secret["id"]}}}})
+    r = await client.post(
+        f"/api/companies/{cid}/agents",
+        json={
+            "name": "Printer",
+            "adapterType": "process",
+            "adapterConfig": {
+                "command": sys.executable,
+                "args": [str(script), str(tmp_path / "seen.json")],
+                "env": {
+                    "ONLY_AGENT": "from-agent",
+                    "SHARED": "agent-value",
+                    "OVERRIDDEN_SECRET": {"type": "secret_ref", "secretId": agent_secret["id"]},
+                },
+            },
+        },
+    )
     assert r.status_code == 201, r.text
     return r.json()["id"]
 
@@ -52,6 +63,7 @@ async def _assigned_run(client, factory, cid, agent_id, project_id):
         if run_id is not None:
             break
         import asyncio
+
         await asyncio.sleep(0.02)
     run = await factory.wait_run(run_id)
     assert run.context_snapshot.get("issueId") == issue_id
@@ -63,18 +75,33 @@ async def test_project_env_overrides_agent_env_and_its_secrets_are_masked(api, c
     agent_id = await _agent(api, client, tmp_path, cid)
     project_secret = await api.secret(cid, "project-token", PROJECT_SECRET)
     ref = {"type": "secret_ref", "secretId": project_secret["id"], "version": "latest"}
-    project_id = await _project(api, client, cid, {
-        "SHARED": "project-value", "PROJECT_TOKEN": ref, "ONLY_PROJECT": {"type": "plain", "value": "p-only"},
-        "OVERRIDDEN_SECRET": "plain-from-project"})
+    project_id = await _project(
+        api,
+        client,
+        cid,
+        {
+            "SHARED": "project-value",
+            "PROJECT_TOKEN": ref,
+            "ONLY_PROJECT": {"type": "plain", "value": "p-only"},
+            "OVERRIDDEN_SECRET": "plain-from-project",
+        },
+    )
 
     run = await _assigned_run(client, factory, cid, agent_id, project_id)
     assert run.status == "succeeded", run.error
     seen = json.loads((tmp_path / "seen.json").read_text())
-    assert seen == {"ONLY_AGENT": "from-agent", "SHARED": "project-value", "PROJECT_TOKEN": PROJECT_SECRET,
-                    "ONLY_PROJECT": "p-only", "OVERRIDDEN_SECRET": "plain-from-project"}
+    assert seen == {
+        "ONLY_AGENT": "from-agent",
+        "SHARED": "project-value",
+        "PROJECT_TOKEN": PROJECT_SECRET,
+        "ONLY_PROJECT": "p-only",
+        "OVERRIDDEN_SECRET": "plain-from-project",
+    }
 
     log = (await client.get(f"/api/heartbeat-runs/{run.id}/log")).json()["content"]
-    stdout = "".join(json.loads(line)["chunk"] for line in log.splitlines() if json.loads(line)["stream"] == "stdout")
+    stdout = "".join(
+        json.loads(line)["chunk"] for line in log.splitlines() if json.loads(line)["stream"] == "stdout"
+    )
     printed = json.loads(stdout.splitlines()[0])
     assert printed["PROJECT_TOKEN"] == "***REDACTED***"
     # plain values of 8+ characters are masked like the agent's (heartbeat/env.py); short ones are not
@@ -91,8 +118,13 @@ async def test_a_run_outside_any_project_gets_only_the_agent_env(api, client, fa
     run = await _assigned_run(client, factory, cid, agent_id, None)
     assert run.status == "succeeded", run.error
     seen = json.loads((tmp_path / "seen.json").read_text())
-    assert seen == {"ONLY_AGENT": "from-agent", "SHARED": "agent-value", "PROJECT_TOKEN": None, "ONLY_PROJECT": None,
-                    "OVERRIDDEN_SECRET": AGENT_SECRET}
+    assert seen == {
+        "ONLY_AGENT": "from-agent",
+        "SHARED": "agent-value",
+        "PROJECT_TOKEN": None,
+        "ONLY_PROJECT": None,
+        "OVERRIDDEN_SECRET": AGENT_SECRET,
+    }
 
 
 async def test_a_deleted_project_secret_fails_the_run_naming_it(api, client, factory, tmp_path):

@@ -50,39 +50,56 @@ def _doctor(make_settings, database_url, **env):
     return secrets_key.check(settings)
 
 
-async def test_rotation_reencrypts_every_version_and_keeps_a_dated_backup(api, client, app, settings, database_url,
-                                                                          make_settings):
+async def test_rotation_reencrypts_every_version_and_keeps_a_dated_backup(
+    api, client, app, settings, database_url, make_settings
+):
     values = await _seed(api, client)
     key_file = settings.secrets.master_key_file
     old_text, old = key_file.read_text(), load_master_key(settings)
     before = _materials(database_url)
-    assert _doctor(make_settings, database_url).message.endswith(f"key fingerprint {old.fingerprint} decrypts the database's canary")
+    assert _doctor(make_settings, database_url).message.endswith(
+        f"key fingerprint {old.fingerprint} decrypts the database's canary"
+    )
 
     # the real command line, on the same instance (settings.env holds its PAPERCLIP_HOME) and database
-    result = CliRunner().invoke(cli_app, ["secrets", "rotate-master-key", "--yes", "--json"],
-                                env={**settings.env, "DATABASE_URL": database_url})
+    result = CliRunner().invoke(
+        cli_app,
+        ["secrets", "rotate-master-key", "--yes", "--json"],
+        env={**settings.env, "DATABASE_URL": database_url},
+    )
     assert result.exit_code == 0, result.output
     after = _materials(database_url)
     assert set(after) == set(before) and all(after[k] != before[k] for k in before) and len(after) == 4
     new = load_master_key(settings)
     assert new.key != old.key and stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
     backups = list(key_file.parent.glob("master.key.*.bak"))
-    assert len(backups) == 1 and backups[0].read_text() == old_text and stat.S_IMODE(os.stat(backups[0]).st_mode) == 0o600
+    assert (
+        len(backups) == 1
+        and backups[0].read_text() == old_text
+        and stat.S_IMODE(os.stat(backups[0]).st_mode) == 0o600
+    )
     assert not key_file.with_name("master.key.new").exists()
-    assert f'"oldFingerprint": "{old.fingerprint}"' in result.output and f'"newFingerprint": "{new.fingerprint}"' in result.output
+    assert (
+        f'"oldFingerprint": "{old.fingerprint}"' in result.output
+        and f'"newFingerprint": "{new.fingerprint}"' in result.output
+    )
     await _assert_readable(app, settings, values)
     check = _doctor(make_settings, database_url)
     assert check.status == "pass" and f"key fingerprint {new.fingerprint} decrypts" in check.message
     # new secrets are written under the new key
     cid = next(iter(values))[0]
-    assert (await client.post(f"/api/companies/{cid}/secrets", json={"name": "after", "value": "x"})).status_code == 201
+    assert (
+        await client.post(f"/api/companies/{cid}/secrets", json={"name": "after", "value": "x"})
+    ).status_code == 201
 
     # doctor names the fingerprint the database expects when the old key is put back by mistake
     key_file.write_text(old_text)
     check = _doctor(make_settings, database_url)
     assert check.status == "fail"
-    assert check.message == (f"Master key fingerprint {old.fingerprint} (file:{key_file}) does not decrypt this database's "
-                             f"secrets: they expect master key fingerprint {new.fingerprint}")
+    assert check.message == (
+        f"Master key fingerprint {old.fingerprint} (file:{key_file}) does not decrypt this database's "
+        f"secrets: they expect master key fingerprint {new.fingerprint}"
+    )
     assert new.fingerprint in check.hint and "PAPERCLIP_SECRETS_MASTER_KEY_FILE" in check.hint
     # and when the key file is gone, repair does not offer a fresh key: the database expects its own
     key_file.unlink()
@@ -105,8 +122,13 @@ async def test_a_failed_rotation_leaves_every_secret_readable(api, client, app, 
     engine = make_sync_engine(database_url)
     with engine.begin() as conn:
         victim = conn.execute(sa.text("SELECT id FROM company_secret_versions ORDER BY id LIMIT 1")).scalar()
-        conn.execute(sa.text("UPDATE company_secret_versions SET material = jsonb_set(material, '{tag}', "
-                             "'\"AAAAAAAAAAAAAAAAAAAAAA==\"') WHERE id = :id"), {"id": victim})
+        conn.execute(
+            sa.text(
+                "UPDATE company_secret_versions SET material = jsonb_set(material, '{tag}', "
+                "'\"AAAAAAAAAAAAAAAAAAAAAA==\"') WHERE id = :id"
+            ),
+            {"id": victim},
+        )
     engine.dispose()
     broken = _materials(database_url)
     with pytest.raises(RotationError) as err:
@@ -120,11 +142,16 @@ async def test_rotation_refuses_a_key_that_does_not_match_the_database(api, clie
     settings.secrets.master_key_file.write_text("w" * 32)
     with pytest.raises(RotationError) as err:
         rotate_master_key(settings, database_url, utcnow())
-    assert f"fingerprint {fingerprint(b'w' * 32)}" in err.value.message and "nothing was changed" in err.value.message
+    assert (
+        f"fingerprint {fingerprint(b'w' * 32)}" in err.value.message
+        and "nothing was changed" in err.value.message
+    )
     from paperclip.config import load_settings
 
     with pytest.raises(RotationError) as err:
-        rotate_master_key(load_settings({**settings.env, "PAPERCLIP_SECRETS_MASTER_KEY": "k" * 32}), database_url, utcnow())
+        rotate_master_key(
+            load_settings({**settings.env, "PAPERCLIP_SECRETS_MASTER_KEY": "k" * 32}), database_url, utcnow()
+        )
     assert "PAPERCLIP_SECRETS_MASTER_KEY" in err.value.message
 
 
@@ -138,8 +165,9 @@ def test_doctor_on_a_fresh_instance_offers_to_create_the_key(make_settings, pape
 
 
 @pytest.mark.parametrize("where", ["env", "aws"])
-async def test_a_key_held_in_env_or_aws_is_refused_with_the_steps_that_rotate_it(api, client, settings, database_url,
-                                                                                 where):
+async def test_a_key_held_in_env_or_aws_is_refused_with_the_steps_that_rotate_it(
+    api, client, settings, database_url, where
+):
     values = await _seed(api, client)
     before = _materials(database_url)
     key_text = settings.secrets.master_key_file.read_text().strip()
@@ -153,7 +181,10 @@ async def test_a_key_held_in_env_or_aws_is_refused_with_the_steps_that_rotate_it
     output = " ".join(result.output.split())
     keyfile = str(settings.secrets.master_key_file)
     if where == "env":
-        assert "comes from PAPERCLIP_SECRETS_MASTER_KEY; rotate-master-key does not write environment variables" in output
+        assert (
+            "comes from PAPERCLIP_SECRETS_MASTER_KEY; rotate-master-key does not write environment variables"
+            in output
+        )
         assert "PAPERCLIP_SECRETS_MASTER_KEY unset" in output
     else:
         assert "PAPERCLIP_SECRETS_MASTER_KEY_AWS_SECRET_ID=prod/paperclip-master-key" in output

@@ -47,11 +47,19 @@ async def _setup(api, client, tmp_path, extra_env=None):
         "ANTHROPIC_KEY": {"type": "secret_ref", "secretId": anthropic["id"], "version": "latest"},
         "PINNED": {"type": "secret_ref", "secretId": anthropic["id"], "version": 1},
         "SHORT_REF": {"type": "secret_ref", "secretId": short["id"]},
-        "GITHUB_PAT": PAT, "DB_PASS": {"type": "plain", "value": DB_PASS}, "PLAIN_FLAG": "true", **(extra_env or {}),
+        "GITHUB_PAT": PAT,
+        "DB_PASS": {"type": "plain", "value": DB_PASS},
+        "PLAIN_FLAG": "true",
+        **(extra_env or {}),
     }
-    r = await client.post(f"/api/companies/{cid}/agents", json={
-        "name": "Printer", "adapterType": "process",
-        "adapterConfig": {"command": sys.executable, "args": [str(script), "--token", PAT], "env": env}})
+    r = await client.post(
+        f"/api/companies/{cid}/agents",
+        json={
+            "name": "Printer",
+            "adapterType": "process",
+            "adapterConfig": {"command": sys.executable, "args": [str(script), "--token", PAT], "env": env},
+        },
+    )
     assert r.status_code == 201, r.text
     return cid, r.json()["id"], anthropic
 
@@ -72,21 +80,36 @@ async def test_secrets_arrive_in_the_environment_and_are_masked_everywhere(api, 
     stdout = "".join(c["chunk"] for c in chunks if c["stream"] == "stdout")
     printed = json.loads(stdout.splitlines()[0])
     # every binding arrived (as the masked log shows it): the process saw real values
-    assert printed == {"ANTHROPIC_KEY": "***REDACTED***", "GITHUB_PAT": "***REDACTED***", "DB_PASS": "***REDACTED***",
-                       "SHORT_REF": "***REDACTED***", "PINNED": "***REDACTED***", "PLAIN_FLAG": "true"}
+    assert printed == {
+        "ANTHROPIC_KEY": "***REDACTED***",
+        "GITHUB_PAT": "***REDACTED***",
+        "DB_PASS": "***REDACTED***",
+        "SHORT_REF": "***REDACTED***",
+        "PINNED": "***REDACTED***",
+        "PLAIN_FLAG": "true",
+    }
     assert "child got ***REDACTED***" in stdout
     assert "split:***REDACTED*** end" in stdout
     assert "'--token', '***REDACTED***'" in stdout
 
     events = (await client.get(f"/api/heartbeat-runs/{run.id}/events")).json()
     row = await factory.scalar(sa.select(HeartbeatRun).where(HeartbeatRun.id == run.id))
-    stored_events = await factory.rows(sa.select(HeartbeatRunEvent.payload, HeartbeatRunEvent.message)
-                                       .where(HeartbeatRunEvent.run_id == run.id))
-    outputs = [log, json.dumps(events), json.dumps(row.result_json), row.stdout_excerpt or "", row.stderr_excerpt or "",
-               json.dumps([list(map(str, e)) for e in stored_events]),
-               (await client.get(f"/api/heartbeat-runs/{run.id}")).text,
-               (await client.get(f"/api/companies/{cid}/activity")).text,
-               (await client.get(f"/api/agents/{agent_id}")).text]
+    stored_events = await factory.rows(
+        sa.select(HeartbeatRunEvent.payload, HeartbeatRunEvent.message).where(
+            HeartbeatRunEvent.run_id == run.id
+        )
+    )
+    outputs = [
+        log,
+        json.dumps(events),
+        json.dumps(row.result_json),
+        row.stdout_excerpt or "",
+        row.stderr_excerpt or "",
+        json.dumps([list(map(str, e)) for e in stored_events]),
+        (await client.get(f"/api/heartbeat-runs/{run.id}")).text,
+        (await client.get(f"/api/companies/{cid}/activity")).text,
+        (await client.get(f"/api/agents/{agent_id}")).text,
+    ]
     for text in outputs:
         for value in (ANTHROPIC, PAT, DB_PASS, "old-anthropic-value", "SECRETVALUE", "patvalue"):
             assert value not in text, (value, text[:300])
@@ -119,12 +142,16 @@ async def test_a_deleted_secret_fails_the_run_naming_it_and_no_process_starts(ap
     assert run.process_pid is None
 
 
-async def test_a_wrong_master_key_fails_the_run_with_its_fingerprint(api, client, factory, tmp_path, settings):
+async def test_a_wrong_master_key_fails_the_run_with_its_fingerprint(
+    api, client, factory, tmp_path, settings
+):
     cid, agent_id, _ = await _setup(api, client, tmp_path)
     settings.secrets.master_key_file.write_text("z" * 32 + "\n")
     from paperclip.secrets.master_key import fingerprint
 
     run = await _run(client, factory, agent_id)
     assert run.status == "failed" and run.error_code == "invalid_config"
-    assert run.error.startswith(f"Secret decryption failed (master key fingerprint: {fingerprint(b'z' * 32)})")
+    assert run.error.startswith(
+        f"Secret decryption failed (master key fingerprint: {fingerprint(b'z' * 32)})"
+    )
     uuid.UUID(str(run.id))

@@ -22,11 +22,17 @@ def _rows(database_url: str, query: str, **params):
         engine.dispose()
 
 
-async def test_create_list_get_rotate_versions_delete_never_show_the_value(api, client, database_url, settings):
+async def test_create_list_get_rotate_versions_delete_never_show_the_value(
+    api, client, database_url, settings
+):
     cid = await api.company()
     created = await api.secret(cid, "openai", VALUE, description="OpenAI key")
     assert created["name"] == "openai" and created["provider"] == "local_encrypted"
-    assert created["latestVersion"] == 1 and created["companyId"] == cid and created["description"] == "OpenAI key"
+    assert (
+        created["latestVersion"] == 1
+        and created["companyId"] == cid
+        and created["description"] == "OpenAI key"
+    )
     listed = await client.get(f"/api/companies/{cid}/secrets")
     assert [s["id"] for s in listed.json()] == [created["id"]]
     got = await client.get(f"/api/secrets/{created['id']}")
@@ -39,21 +45,41 @@ async def test_create_list_get_rotate_versions_delete_never_show_the_value(api, 
     assert [v["version"] for v in versions] == [2, 1]
     assert {v["scheme"] for v in versions} == {"local_encrypted_v1"}
 
-    patched = await client.patch(f"/api/secrets/{created['id']}", json={"name": "openai-prod", "description": None})
-    assert patched.status_code == 200 and patched.json()["name"] == "openai-prod" and patched.json()["description"] is None
+    patched = await client.patch(
+        f"/api/secrets/{created['id']}", json={"name": "openai-prod", "description": None}
+    )
+    assert (
+        patched.status_code == 200
+        and patched.json()["name"] == "openai-prod"
+        and patched.json()["description"] is None
+    )
 
     # nothing the API, the activity log or the database's tables hold shows the value
-    everything = [listed.text, got.text, rotated.text, json.dumps(versions), patched.text,
-                  (await client.get(f"/api/companies/{cid}/activity")).text]
+    everything = [
+        listed.text,
+        got.text,
+        rotated.text,
+        json.dumps(versions),
+        patched.text,
+        (await client.get(f"/api/companies/{cid}/activity")).text,
+    ]
     stored = _rows(database_url, "SELECT material::text AS m FROM company_secret_versions")
     assert len(stored) == 2
     for row in stored:
         material = json.loads(row["m"])
-        assert set(material) == {"scheme", "iv", "tag", "ciphertext"} and material["scheme"] == "local_encrypted_v1"
+        assert (
+            set(material) == {"scheme", "iv", "tag", "ciphertext"}
+            and material["scheme"] == "local_encrypted_v1"
+        )
         everything.append(row["m"])
     everything += [json.dumps(r["details"]) for r in _rows(database_url, "SELECT details FROM activity_log")]
     assert not any(VALUE in text for text in everything)
-    actions = [r["action"] for r in _rows(database_url, "SELECT action FROM activity_log WHERE entity_type = 'secret' ORDER BY created_at")]
+    actions = [
+        r["action"]
+        for r in _rows(
+            database_url, "SELECT action FROM activity_log WHERE entity_type = 'secret' ORDER BY created_at"
+        )
+    ]
     assert actions == ["secret.created", "secret.rotated", "secret.updated"]
 
     deleted = await client.delete(f"/api/secrets/{created['id']}")
@@ -70,15 +96,25 @@ async def test_create_list_get_rotate_versions_delete_never_show_the_value(api, 
 async def test_bad_input_is_a_clear_4xx(api, client):
     cid = await api.company()
     await api.secret(cid, "dup", "value-1")
-    assert (await client.post(f"/api/companies/{cid}/secrets", json={"name": "dup", "value": "x"})).status_code == 409
+    assert (
+        await client.post(f"/api/companies/{cid}/secrets", json={"name": "dup", "value": "x"})
+    ).status_code == 409
     r = await client.post(f"/api/companies/{cid}/secrets", json={"name": "novalue"})
     assert r.status_code == 400 and r.json()["details"][0]["message"] == "Managed secrets require value"
-    assert (await client.post(f"/api/companies/{cid}/secrets", json={"name": "", "value": "x"})).status_code == 400
-    assert (await client.post(f"/api/companies/{cid}/secrets", json={"name": "v", "value": ""})).status_code == 400
-    r = await client.post(f"/api/companies/{cid}/secrets", json={"name": "g", "value": "x", "provider": "vault"})
+    assert (
+        await client.post(f"/api/companies/{cid}/secrets", json={"name": "", "value": "x"})
+    ).status_code == 400
+    assert (
+        await client.post(f"/api/companies/{cid}/secrets", json={"name": "v", "value": ""})
+    ).status_code == 400
+    r = await client.post(
+        f"/api/companies/{cid}/secrets", json={"name": "g", "value": "x", "provider": "vault"}
+    )
     assert r.status_code == 422 and "vault" in r.json()["error"]
     assert (await client.get("/api/secrets/not-a-uuid")).status_code == 404
-    assert (await client.post("/api/secrets/00000000-0000-0000-0000-000000000000/rotate", json={"value": "x"})).status_code == 404
+    assert (
+        await client.post("/api/secrets/00000000-0000-0000-0000-000000000000/rotate", json={"value": "x"})
+    ).status_code == 404
 
 
 async def test_agents_cannot_manage_or_list_secrets(api, client):
@@ -86,8 +122,12 @@ async def test_agents_cannot_manage_or_list_secrets(api, client):
     secret = await api.secret(cid, "token", "value-123")
     headers = await api.agent_key(cid)
     assert (await client.get(f"/api/companies/{cid}/secrets", headers=headers)).status_code == 403
-    assert (await client.post(f"/api/companies/{cid}/secrets", json={"name": "a", "value": "b"}, headers=headers)).status_code == 403
-    assert (await client.post(f"/api/secrets/{secret['id']}/rotate", json={"value": "b"}, headers=headers)).status_code == 403
+    assert (
+        await client.post(f"/api/companies/{cid}/secrets", json={"name": "a", "value": "b"}, headers=headers)
+    ).status_code == 403
+    assert (
+        await client.post(f"/api/secrets/{secret['id']}/rotate", json={"value": "b"}, headers=headers)
+    ).status_code == 403
     assert (await client.delete(f"/api/secrets/{secret['id']}", headers=headers)).status_code == 403
 
 

@@ -29,10 +29,22 @@ def free_port() -> int:
 
 
 def base_env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PAPERCLIP_", "BETTER_AUTH_", "HEARTBEAT_")) and k not in ("DATABASE_URL", "HOST", "PORT")}
-    env.update({"PAPERCLIP_HOME": str(home), "COLUMNS": "250", "NO_COLOR": "1", "PYTHONUNBUFFERED": "1",
-                "PAPERCLIP_DB_BACKUP_ENABLED": "false", "HEARTBEAT_SCHEDULER_ENABLED": "false"})
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PAPERCLIP_", "BETTER_AUTH_", "HEARTBEAT_"))
+        and k not in ("DATABASE_URL", "HOST", "PORT")
+    }
+    env.update(
+        {
+            "PAPERCLIP_HOME": str(home),
+            "COLUMNS": "250",
+            "NO_COLOR": "1",
+            "PYTHONUNBUFFERED": "1",
+            "PAPERCLIP_DB_BACKUP_ENABLED": "false",
+            "HEARTBEAT_SCHEDULER_ENABLED": "false",
+        }
+    )
     env.update(extra or {})
     return env
 
@@ -55,9 +67,13 @@ class Server:
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise AssertionError(f"server exited with {self.proc.returncode}\n{self.stdout}\n{self.stderr}")
+                raise AssertionError(
+                    f"server exited with {self.proc.returncode}\n{self.stdout}\n{self.stderr}"
+                )
             try:
-                return httpx.get(f"http://127.0.0.1:{port}/api/health", headers={"host": host_header}, timeout=5)
+                return httpx.get(
+                    f"http://127.0.0.1:{port}/api/health", headers={"host": host_header}, timeout=5
+                )
             except httpx.TransportError:
                 time.sleep(0.3)
         raise AssertionError(f"server did not answer on port {port}\n{self.stdout}\n{self.stderr}")
@@ -80,8 +96,14 @@ def start(tmp_path: Path, paperclip_home: Path) -> Iterator:
         n = len(started)
         out, err = tmp_path / f"server{n}.out", tmp_path / f"server{n}.err"
         with out.open("wb") as o, err.open("wb") as e:
-            proc = subprocess.Popen([str(CLI), *args], env=base_env(paperclip_home, env), cwd=workdir,
-                                    stdin=subprocess.DEVNULL, stdout=o, stderr=e)
+            proc = subprocess.Popen(
+                [str(CLI), *args],
+                env=base_env(paperclip_home, env),
+                cwd=workdir,
+                stdin=subprocess.DEVNULL,
+                stdout=o,
+                stderr=e,
+            )
         server = Server(proc, out, err)
         started.append(server)
         return server
@@ -103,8 +125,17 @@ def onboard(paperclip_home: Path):
     from paperclip.cli.onboard import onboard_instance
 
     def run(mode: str = "local_trusted", exposure: str | None = None, public_url: str | None = None) -> Path:
-        return onboard_instance(data_dir=None, config=None, instance=None, yes=False, mode=mode, exposure=exposure,
-                                public_url=public_url, bind=None, env={"PAPERCLIP_HOME": str(paperclip_home)})
+        return onboard_instance(
+            data_dir=None,
+            config=None,
+            instance=None,
+            yes=False,
+            mode=mode,
+            exposure=exposure,
+            public_url=public_url,
+            bind=None,
+            env={"PAPERCLIP_HOME": str(paperclip_home)},
+        )
 
     return run
 

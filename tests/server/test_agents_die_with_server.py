@@ -30,8 +30,9 @@ def _wait_until(predicate, what: str, seconds: float = 30) -> None:
         time.sleep(0.1)
 
 
-def test_kill_9_of_the_heartbeat_process_takes_its_running_agents_with_it(start, onboard, database_url: str,
-                                                                           tmp_path: Path):
+def test_kill_9_of_the_heartbeat_process_takes_its_running_agents_with_it(
+    start, onboard, database_url: str, tmp_path: Path
+):
     onboard("local_trusted")
     port = free_port()
     server = start("run", env={"PORT": str(port), "DATABASE_URL": database_url})
@@ -44,20 +45,31 @@ def test_kill_9_of_the_heartbeat_process_takes_its_running_agents_with_it(start,
         f"open({str(pids_file)!r} + '.tmp', 'w').write(json.dumps("
         "{'agent': os.getpid(), 'parent': os.getppid(), 'grandchild': child.pid}))\n"
         f"os.replace({str(pids_file)!r} + '.tmp', {str(pids_file)!r})\n"
-        "time.sleep(300)\n")
+        "time.sleep(300)\n"
+    )
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=15) as http:
         company = http.post("/api/companies", json={"name": "Crash Co"}).json()
-        agent = http.post(f"/api/companies/{company['id']}/agents", json={
-            "name": "Sleeper", "adapterType": "process",
-            "adapterConfig": {"command": sys.executable, "args": [str(script)]},
-            "runtimeConfig": {"heartbeat": {"enabled": False}}}).json()
+        agent = http.post(
+            f"/api/companies/{company['id']}/agents",
+            json={
+                "name": "Sleeper",
+                "adapterType": "process",
+                "adapterConfig": {"command": sys.executable, "args": [str(script)]},
+                "runtimeConfig": {"heartbeat": {"enabled": False}},
+            },
+        ).json()
         http.post(f"/api/agents/{agent['id']}/wakeup", json={"source": "on_demand"}).raise_for_status()
     _wait_until(pids_file.exists, "the agent never started")
     pids = json.loads(pids_file.read_text())
     assert _alive(pids["agent"]) and _alive(pids["grandchild"])
-    assert pids["parent"] not in (server.proc.pid, os.getpid())  # the heartbeat process, a worker of the server
+    assert pids["parent"] not in (
+        server.proc.pid,
+        os.getpid(),
+    )  # the heartbeat process, a worker of the server
 
     os.kill(pids["parent"], signal.SIGKILL)
-    _wait_until(lambda: not _alive(pids["agent"]) and not _alive(pids["grandchild"]),
-                "the agent's processes outlived the heartbeat process")
+    _wait_until(
+        lambda: not _alive(pids["agent"]) and not _alive(pids["grandchild"]),
+        "the agent's processes outlived the heartbeat process",
+    )
     server.proc.wait(timeout=30)  # one worker gone: the server stops the rest (workers.run_workers)

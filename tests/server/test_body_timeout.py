@@ -37,13 +37,25 @@ def _post_head(path: str, *headers: str) -> str:
 def test_stalled_and_trickling_bodies_get_408_and_a_closed_connection(start, onboard, database_url: str):
     onboard("local_trusted")
     port = free_port()
-    server = start("run", env={"PORT": str(port), "DATABASE_URL": database_url, "PAPERCLIP_REQUEST_BODY_TIMEOUT_SEC": "2"})
+    server = start(
+        "run",
+        env={"PORT": str(port), "DATABASE_URL": database_url, "PAPERCLIP_REQUEST_BODY_TIMEOUT_SEC": "2"},
+    )
     server.wait_healthy(port)
 
-    nothing = _open(port, _post_head("/api/companies", "Content-Type: application/json", "Content-Length: 40"))
-    half = _open(port, _post_head("/api/companies", "Content-Type: application/json", "Content-Length: 40") + '{"name": "Half')
-    form = _open(port, _post_head("/onboarding", "Content-Type: application/x-www-form-urlencoded",
-                                  "Content-Length: 100") + "name=Stalled")
+    nothing = _open(
+        port, _post_head("/api/companies", "Content-Type: application/json", "Content-Length: 40")
+    )
+    half = _open(
+        port,
+        _post_head("/api/companies", "Content-Type: application/json", "Content-Length: 40")
+        + '{"name": "Half',
+    )
+    form = _open(
+        port,
+        _post_head("/onboarding", "Content-Type: application/x-www-form-urlencoded", "Content-Length: 100")
+        + "name=Stalled",
+    )
     for sock in (nothing, half, form):
         status, headers, body = _response(sock)
         assert status == 408, body
@@ -53,7 +65,9 @@ def test_stalled_and_trickling_bodies_get_408_and_a_closed_connection(start, onb
         sock.close()
 
     # Chunked, a byte at a time: each chunk arrives quickly, the whole body never does.
-    trickle = _open(port, _post_head("/api/companies", "Content-Type: application/json", "Transfer-Encoding: chunked"))
+    trickle = _open(
+        port, _post_head("/api/companies", "Content-Type: application/json", "Transfer-Encoding: chunked")
+    )
     stop = threading.Event()
 
     def drip() -> None:
@@ -80,7 +94,13 @@ def test_stalled_and_trickling_bodies_get_408_and_a_closed_connection(start, onb
 
 def test_body_timeout_setting_is_validated(start, onboard, database_url: str):
     onboard("local_trusted")
-    server = start("run", env={"PORT": str(free_port()), "DATABASE_URL": database_url,
-                               "PAPERCLIP_REQUEST_BODY_TIMEOUT_SEC": "soon"})
+    server = start(
+        "run",
+        env={
+            "PORT": str(free_port()),
+            "DATABASE_URL": database_url,
+            "PAPERCLIP_REQUEST_BODY_TIMEOUT_SEC": "soon",
+        },
+    )
     assert server.finish() == 1
     assert "Invalid PAPERCLIP_REQUEST_BODY_TIMEOUT_SEC='soon'" in server.stderr + server.stdout

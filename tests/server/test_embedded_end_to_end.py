@@ -17,7 +17,9 @@ def port_open(port: int) -> bool:
 
 def test_onboard_yes_runs_on_embedded_postgres_and_sigterm_stops_everything(start, paperclip_home: Path):
     port, pg_port = free_port(), free_port()
-    server = start("onboard", "--yes", env={"PORT": str(port), "PAPERCLIP_EMBEDDED_POSTGRES_PORT": str(pg_port)})
+    server = start(
+        "onboard", "--yes", env={"PORT": str(port), "PAPERCLIP_EMBEDDED_POSTGRES_PORT": str(pg_port)}
+    )
     health = server.wait_healthy(port)
     assert health.status_code == 200, health.text
     assert health.json()["status"] == "ok" and health.json()["deploymentMode"] == "local_trusted"

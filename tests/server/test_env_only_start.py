@@ -14,10 +14,12 @@ from .conftest import free_port
 def container_env(home: Path, port: int, database_url: str) -> dict[str, str]:
     return {
         # the Dockerfile's ENV
-        "PAPERCLIP_HOME": str(home), "PAPERCLIP_INSTANCE_ID": "default",
+        "PAPERCLIP_HOME": str(home),
+        "PAPERCLIP_INSTANCE_ID": "default",
         "PAPERCLIP_CONFIG": str(home / "secrets" / "config.json"),
         "PAPERCLIP_SECRETS_MASTER_KEY_FILE": str(home / "secrets" / "master.key"),
-        "HOST": "127.0.0.1", "PORT": str(port),
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
         # the guide's docker run line
         "DATABASE_URL": database_url,
         "PAPERCLIP_DEPLOYMENT_MODE": "authenticated",
@@ -26,12 +28,14 @@ def container_env(home: Path, port: int, database_url: str) -> dict[str, str]:
         "PAPERCLIP_SECRETS_STRICT_MODE": "true",
         "PAPERCLIP_STORAGE_PROVIDER": "s3",
         "PAPERCLIP_STORAGE_S3_BUCKET": "paperclip-uploads",
-        "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "example-secret",
+        "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE",
+        "AWS_SECRET_ACCESS_KEY": "example-secret",
     }
 
 
 def test_guide_docker_run_environment_starts_without_config_and_keeps_generated_secrets(
-        start, database_url: str, paperclip_home: Path):
+    start, database_url: str, paperclip_home: Path
+):
     secrets_dir = paperclip_home / "secrets"
     secrets_dir.mkdir(mode=0o700)
     port = free_port()
@@ -42,7 +46,11 @@ def test_guide_docker_run_environment_starts_without_config_and_keeps_generated_
     body = health.json()
     assert body["deploymentMode"] == "authenticated" and body["deploymentExposure"] == "public"
     deployment = body["deployment"]  # the guide's object; anonymous callers may get it without authReady
-    assert (deployment["mode"], deployment["exposure"], deployment.get("authReady", True)) == ("authenticated", "public", True)
+    assert (deployment["mode"], deployment["exposure"], deployment.get("authReady", True)) == (
+        "authenticated",
+        "public",
+        True,
+    )
     assert httpx.get(f"http://127.0.0.1:{port}/api/companies", timeout=10).status_code == 401
     generated = (secrets_dir / ".env").read_text()
     assert "PAPERCLIP_AGENT_JWT_SECRET=" in generated

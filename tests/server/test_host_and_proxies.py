@@ -26,22 +26,40 @@ def raw_request(port: int, request: str) -> tuple[int, dict[str, str], str]:
     headers: dict[str, str] = {}
     for line in lines[1:]:
         name, _, value = line.partition(":")
-        headers[name.strip().lower()] = (headers[name.strip().lower()] + "\n" if name.strip().lower() in headers else "") + value.strip()
+        headers[name.strip().lower()] = (
+            headers[name.strip().lower()] + "\n" if name.strip().lower() in headers else ""
+        ) + value.strip()
     return int(lines[0].split()[1]), headers, body.decode("utf-8", "replace")
 
 
 def get(port: int, path: str, host: str | None, *extra: str) -> tuple[int, dict[str, str], str]:
-    lines = [f"GET {path} HTTP/1.1", *([f"Host: {host}"] if host is not None else []), *extra, "Connection: close", "", ""]
+    lines = [
+        f"GET {path} HTTP/1.1",
+        *([f"Host: {host}"] if host is not None else []),
+        *extra,
+        "Connection: close",
+        "",
+        "",
+    ]
     return raw_request(port, "\n".join(lines))
 
 
 def test_local_trusted_answers_loopback_and_configured_hosts_only(start, onboard, database_url: str):
     onboard("local_trusted")
     port = free_port()
-    server = start("run", env={"PORT": str(port), "DATABASE_URL": database_url,
-                               "PAPERCLIP_ALLOWED_HOSTNAMES": "board.lan"})
+    server = start(
+        "run",
+        env={"PORT": str(port), "DATABASE_URL": database_url, "PAPERCLIP_ALLOWED_HOSTNAMES": "board.lan"},
+    )
     server.wait_healthy(port)
-    for host in ("localhost", f"localhost:{port}", "127.0.0.1", f"127.0.0.1:{port}", "[::1]:3100", "Board.LAN:8080"):
+    for host in (
+        "localhost",
+        f"localhost:{port}",
+        "127.0.0.1",
+        f"127.0.0.1:{port}",
+        "[::1]:3100",
+        "Board.LAN:8080",
+    ):
         status, _, body = get(port, "/api/companies", host)
         assert status == 200, (host, body)
 
@@ -53,8 +71,18 @@ def test_local_trusted_answers_loopback_and_configured_hosts_only(start, onboard
     assert "evil.example" not in body  # never echo request data into a hint meant for a shell
 
     # A rebound page cannot write either, and a forwarded host does not stand in for the real one.
-    post = "\n".join(["POST /api/companies HTTP/1.1", f"Host: evil.example:{port}", "X-Forwarded-Host: localhost",
-                      "Content-Type: application/json", "Content-Length: 13", "Connection: close", "", '{"name":"x"}\n'])
+    post = "\n".join(
+        [
+            "POST /api/companies HTTP/1.1",
+            f"Host: evil.example:{port}",
+            "X-Forwarded-Host: localhost",
+            "Content-Type: application/json",
+            "Content-Length: 13",
+            "Connection: close",
+            "",
+            '{"name":"x"}\n',
+        ]
+    )
     assert raw_request(port, post)[0] == 403
     assert get(port, "/", "rebind.attacker.test", "Accept: text/html")[0] == 403
     assert get(port, "/api/health", None)[0] in (400, 403)  # HTTP/1.1 without Host: refused either way
@@ -100,7 +128,9 @@ def test_forwarded_for_and_proto_only_from_trusted_proxies(start, onboard, datab
     assert server.terminate() == 0
 
     port = free_port()
-    server = start("run", env={**env, "PORT": str(port), "PAPERCLIP_TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.1"})
+    server = start(
+        "run", env={**env, "PORT": str(port), "PAPERCLIP_TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.1"}
+    )
     server.wait_healthy(port)
     assert _metrics(port) == 200
     assert _metrics(port, "X-Forwarded-For: 8.8.8.8") == 403  # the proxy's client, a public address
@@ -112,7 +142,13 @@ def test_forwarded_for_and_proto_only_from_trusted_proxies(start, onboard, datab
 
 def test_trusted_proxies_setting_is_validated(start, onboard, database_url: str):
     onboard("local_trusted")
-    server = start("run", env={"PORT": str(free_port()), "DATABASE_URL": database_url,
-                               "PAPERCLIP_TRUSTED_PROXIES": "10.0.0.0/8,not-an-address"})
+    server = start(
+        "run",
+        env={
+            "PORT": str(free_port()),
+            "DATABASE_URL": database_url,
+            "PAPERCLIP_TRUSTED_PROXIES": "10.0.0.0/8,not-an-address",
+        },
+    )
     assert server.finish() == 1
     assert "Invalid PAPERCLIP_TRUSTED_PROXIES item 'not-an-address'" in server.stderr + server.stdout

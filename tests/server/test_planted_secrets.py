@@ -37,12 +37,18 @@ def _files(root: Path) -> dict[Path, bytes]:
     return found
 
 
-def test_planted_secrets_appear_in_no_file_log_or_response(start, onboard, database_url: str, paperclip_home: Path,
-                                                           tmp_path: Path):
+def test_planted_secrets_appear_in_no_file_log_or_response(
+    start, onboard, database_url: str, paperclip_home: Path, tmp_path: Path
+):
     onboard("authenticated")
     port = free_port()
-    env = {"HOST": "127.0.0.1", "PORT": str(port), "DATABASE_URL": database_url,
-           "PAPERCLIP_ADMIN_EMAIL": ADMIN_EMAIL, "PAPERCLIP_ADMIN_PASSWORD": ADMIN_PASSWORD}
+    env = {
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "DATABASE_URL": database_url,
+        "PAPERCLIP_ADMIN_EMAIL": ADMIN_EMAIL,
+        "PAPERCLIP_ADMIN_PASSWORD": ADMIN_PASSWORD,
+    }
     server = start("run", env=env)
     server.wait_healthy(port)
     base = f"http://127.0.0.1:{port}"
@@ -54,14 +60,21 @@ def test_planted_secrets_appear_in_no_file_log_or_response(start, onboard, datab
 
     browser = httpx.Client(base_url=base, headers={"origin": base}, timeout=30)
     deadline = time.monotonic() + 60  # the admin is made by the background process once it has started
-    while (signed_in := browser.post("/api/auth/sign-in/email",
-                                     json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})).status_code != 200:
+    while (
+        signed_in := browser.post(
+            "/api/auth/sign-in/email", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
+        )
+    ).status_code != 200:
         assert time.monotonic() < deadline, signed_in.text
         time.sleep(0.5)
     session = browser.cookies.get("paperclip-default.session_token")
     board_key = browser.post("/api/board-api-keys", json={"name": "script"}).json()["token"]
-    planted = {"company secret": COMPANY_SECRET, "admin password": ADMIN_PASSWORD, "session": session,
-               "board key": board_key}
+    planted = {
+        "company secret": COMPANY_SECRET,
+        "admin password": ADMIN_PASSWORD,
+        "session": session,
+        "board key": board_key,
+    }
     assert all(planted.values())
 
     script = tmp_path / "agent.py"
@@ -71,23 +84,51 @@ def test_planted_secrets_appear_in_no_file_log_or_response(start, onboard, datab
         "print('stdout:', value, flush=True)\n"
         "print('stderr:', value, file=sys.stderr, flush=True)\n"
         "subprocess.run([sys.executable, '-c', 'import sys; print(sys.argv)', value], check=True)\n"
-        "sys.exit(3 if os.environ.get('PAPERCLIP_WAKE_REASON') == 'fail' else 0)\n")
+        "sys.exit(3 if os.environ.get('PAPERCLIP_WAKE_REASON') == 'fail' else 0)\n"
+    )
     api = httpx.Client(base_url=base, headers={"authorization": f"Bearer {board_key}"}, timeout=30)
     company = keep(api.post("/api/companies", json={"name": "Planted Co"})).json()
-    secret = keep(api.post(f"/api/companies/{company['id']}/secrets",
-                           json={"name": "Widget setting", "value": COMPANY_SECRET})).json()
-    agent = keep(api.post(f"/api/companies/{company['id']}/agents", json={
-        "name": "Printer", "adapterType": "process",
-        "adapterConfig": {"command": sys.executable, "args": [str(script)],
-                          "env": {"WIDGET_SETTING": {"type": "secret_ref", "secretId": secret["id"], "version": "latest"}}},
-        "runtimeConfig": {"heartbeat": {"enabled": False}}})).json()
+    secret = keep(
+        api.post(
+            f"/api/companies/{company['id']}/secrets",
+            json={"name": "Widget setting", "value": COMPANY_SECRET},
+        )
+    ).json()
+    agent = keep(
+        api.post(
+            f"/api/companies/{company['id']}/agents",
+            json={
+                "name": "Printer",
+                "adapterType": "process",
+                "adapterConfig": {
+                    "command": sys.executable,
+                    "args": [str(script)],
+                    "env": {
+                        "WIDGET_SETTING": {
+                            "type": "secret_ref",
+                            "secretId": secret["id"],
+                            "version": "latest",
+                        }
+                    },
+                },
+                "runtimeConfig": {"heartbeat": {"enabled": False}},
+            },
+        )
+    ).json()
     assert "id" in agent, agent
 
-    runs = [keep(api.post(f"/api/agents/{agent['id']}/wakeup", json={"source": "on_demand", "reason": reason})).json()
-            for reason in ("ok", "fail")]
+    runs = [
+        keep(
+            api.post(f"/api/agents/{agent['id']}/wakeup", json={"source": "on_demand", "reason": reason})
+        ).json()
+        for reason in ("ok", "fail")
+    ]
     for run in runs:
         deadline = time.monotonic() + 60
-        while (detail := keep(api.get(f"/api/heartbeat-runs/{run['id']}")).json())["status"] in ("queued", "running"):
+        while (detail := keep(api.get(f"/api/heartbeat-runs/{run['id']}")).json())["status"] in (
+            "queued",
+            "running",
+        ):
             assert time.monotonic() < deadline, detail
             time.sleep(0.2)
         keep(api.get(f"/api/heartbeat-runs/{run['id']}/events"))
@@ -99,15 +140,39 @@ def test_planted_secrets_appear_in_no_file_log_or_response(start, onboard, datab
 
     # Refused and malformed requests carrying the values where they do not belong.
     keep(httpx.get(f"{base}/api/companies?token={board_key}&q={COMPANY_SECRET}", timeout=30))
-    keep(httpx.get(f"{base}/api/no-such-route", headers={"authorization": f"Bearer {board_key}x"}, timeout=30))
+    keep(
+        httpx.get(f"{base}/api/no-such-route", headers={"authorization": f"Bearer {board_key}x"}, timeout=30)
+    )
     keep(api.post("/api/companies", json={"name": 42, "description": COMPANY_SECRET}))
-    keep(api.post("/api/companies", content=f'{{"name": "{COMPANY_SECRET}"', headers={"content-type": "application/json"}))
-    keep(api.patch(f"/api/agents/{agent['id']}", json={"adapterConfig": {"env": {"X": {"type": "nope", "value": ADMIN_PASSWORD}}}}))
-    keep(browser.post("/api/auth/sign-in/email", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD + "!"}))
-    keep(httpx.get(f"{base}/api/companies", cookies={"paperclip-default.session_token": session + "x"}, timeout=30))
+    keep(
+        api.post(
+            "/api/companies",
+            content=f'{{"name": "{COMPANY_SECRET}"',
+            headers={"content-type": "application/json"},
+        )
+    )
+    keep(
+        api.patch(
+            f"/api/agents/{agent['id']}",
+            json={"adapterConfig": {"env": {"X": {"type": "nope", "value": ADMIN_PASSWORD}}}},
+        )
+    )
+    keep(
+        browser.post("/api/auth/sign-in/email", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD + "!"})
+    )
+    keep(
+        httpx.get(
+            f"{base}/api/companies", cookies={"paperclip-default.session_token": session + "x"}, timeout=30
+        )
+    )
 
-    backup = subprocess.run([str(CLI), "db:backup"], env=base_env(paperclip_home, env), capture_output=True,
-                            text=True, timeout=180)
+    backup = subprocess.run(
+        [str(CLI), "db:backup"],
+        env=base_env(paperclip_home, env),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert backup.returncode == 0, backup.stdout + backup.stderr
     browser.close()
     api.close()
@@ -116,12 +181,26 @@ def test_planted_secrets_appear_in_no_file_log_or_response(start, onboard, datab
     files = _files(paperclip_home)
     assert any(p.suffix == ".gz" for p in files) and any(p.name == "server.log" for p in files)
     assert any("run-logs" in p.parts or "run_logs" in str(p) for p in files), sorted(map(str, files))
-    outputs = {"server stdout": server.stdout, "server stderr": server.stderr,
-               "backup command": backup.stdout + backup.stderr, "responses": "\n".join(responses)}
-    leaks = [(what, str(path.relative_to(paperclip_home))) for path, data in files.items()
-             for what, value in planted.items() if value.encode() in data]
-    leaks += [(what, where) for where, text in outputs.items() for what, value in planted.items() if value in text]
-    lines = [line for path, data in files.items() for line in data.decode("utf-8", "replace").splitlines()
-             if any(value in line for value in planted.values())]
+    outputs = {
+        "server stdout": server.stdout,
+        "server stderr": server.stderr,
+        "backup command": backup.stdout + backup.stderr,
+        "responses": "\n".join(responses),
+    }
+    leaks = [
+        (what, str(path.relative_to(paperclip_home)))
+        for path, data in files.items()
+        for what, value in planted.items()
+        if value.encode() in data
+    ]
+    leaks += [
+        (what, where) for where, text in outputs.items() for what, value in planted.items() if value in text
+    ]
+    lines = [
+        line
+        for path, data in files.items()
+        for line in data.decode("utf-8", "replace").splitlines()
+        if any(value in line for value in planted.values())
+    ]
     assert leaks == [], lines[:5]
     assert os.path.isdir(paperclip_home)

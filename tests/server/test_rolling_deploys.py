@@ -20,10 +20,12 @@ def _post_slowly(port: int, path: str, body: dict) -> tuple[socket.socket, bytes
     """A request whose body is still arriving: headers and half the body now, the rest later."""
     payload = json.dumps(body).encode()
     sock = socket.create_connection(("127.0.0.1", port), timeout=15)
-    head = (f"POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(payload)}\r\nConnection: close\r\n\r\n").encode()
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(payload)}\r\nConnection: close\r\n\r\n"
+    ).encode()
     sock.sendall(head + payload[: len(payload) // 2])
-    return sock, payload[len(payload) // 2:]
+    return sock, payload[len(payload) // 2 :]
 
 
 def _read_status(sock: socket.socket) -> int:
@@ -37,7 +39,8 @@ def _read_status(sock: socket.socket) -> int:
 
 
 def test_sigterm_drains_in_flight_requests_and_kills_none_of_the_other_replicas_runs(
-        start, onboard, database_url: str, tmp_path: Path):
+    start, onboard, database_url: str, tmp_path: Path
+):
     onboard("local_trusted")
     ports = [free_port(), free_port()]
     env = {"DATABASE_URL": database_url, "PAPERCLIP_HEARTBEAT_PROCESS": "inline"}
@@ -46,13 +49,21 @@ def test_sigterm_drains_in_flight_requests_and_kills_none_of_the_other_replicas_
         assert replica.wait_healthy(port).status_code == 200
     parent_file, done_file = tmp_path / "parent", tmp_path / "done"
     script = tmp_path / "agent.py"
-    script.write_text(f"import os, time\nopen({str(parent_file)!r}, 'w').write(str(os.getppid()))\n"
-                      f"time.sleep(4)\nopen({str(done_file)!r}, 'w').write('done')\n")
+    script.write_text(
+        f"import os, time\nopen({str(parent_file)!r}, 'w').write(str(os.getppid()))\n"
+        f"time.sleep(4)\nopen({str(done_file)!r}, 'w').write('done')\n"
+    )
     first = httpx.Client(base_url=f"http://127.0.0.1:{ports[0]}", timeout=15)
     company = first.post("/api/companies", json={"name": "Rolling Co"}).json()
-    agent = first.post(f"/api/companies/{company['id']}/agents", json={
-        "name": "Slow", "adapterType": "process", "adapterConfig": {"command": sys.executable, "args": [str(script)]},
-        "runtimeConfig": {"heartbeat": {"enabled": False}}}).json()
+    agent = first.post(
+        f"/api/companies/{company['id']}/agents",
+        json={
+            "name": "Slow",
+            "adapterType": "process",
+            "adapterConfig": {"command": sys.executable, "args": [str(script)]},
+            "runtimeConfig": {"heartbeat": {"enabled": False}},
+        },
+    ).json()
     run = first.post(f"/api/agents/{agent['id']}/wakeup", json={"source": "on_demand"}).json()
     deadline = time.monotonic() + 30
     while not parent_file.exists() or not parent_file.read_text():
@@ -83,7 +94,10 @@ def test_sigterm_drains_in_flight_requests_and_kills_none_of_the_other_replicas_
     parent_file.unlink()
     again = other.post(f"/api/agents/{agent['id']}/wakeup", json={"source": "on_demand"}).json()
     deadline = time.monotonic() + 30
-    while (status := other.get(f"/api/heartbeat-runs/{again['id']}").json()["status"]) in ("queued", "running"):
+    while (status := other.get(f"/api/heartbeat-runs/{again['id']}").json()["status"]) in (
+        "queued",
+        "running",
+    ):
         assert time.monotonic() < deadline, status
         time.sleep(0.2)
     assert status == "succeeded" and int(parent_file.read_text()) == replicas[survivor].proc.pid
@@ -94,7 +108,9 @@ def test_sigterm_drains_in_flight_requests_and_kills_none_of_the_other_replicas_
     assert replicas[survivor].terminate(timeout=10) == 0
 
 
-def test_a_replica_older_than_the_schema_refuses_to_start_and_changes_nothing(start, onboard, database_url: str):
+def test_a_replica_older_than_the_schema_refuses_to_start_and_changes_nothing(
+    start, onboard, database_url: str
+):
     onboard("local_trusted")
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("UPDATE alembic_version SET version_num = '9999_from_a_newer_release'")
@@ -104,4 +120,6 @@ def test_a_replica_older_than_the_schema_refuses_to_start_and_changes_nothing(st
     output = server.stdout + server.stderr
     assert "9999_from_a_newer_release" in output and "a newer Paperclip has migrated it" in output
     with psycopg.connect(database_url) as conn:
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("9999_from_a_newer_release",)]
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [
+            ("9999_from_a_newer_release",)
+        ]

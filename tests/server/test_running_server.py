@@ -12,7 +12,9 @@ import httpx
 
 from .conftest import free_port
 
-BUSY_PORT_RE = re.compile(r"Requested port is busy; using next free port \(requestedPort=(\d+), selectedPort=(\d+)\)")
+BUSY_PORT_RE = re.compile(
+    r"Requested port is busy; using next free port \(requestedPort=(\d+), selectedPort=(\d+)\)"
+)
 
 
 def test_local_trusted_moves_to_the_next_free_port_and_stops_on_sigterm(start, onboard, database_url: str):
@@ -49,7 +51,9 @@ def test_authenticated_health_and_hostname_guard(start, onboard, database_url: s
     assert evil.status_code == 403
     assert "This hostname is not allowed for this Paperclip instance" in evil.json()["error"]
     assert "evil.example" not in evil.text  # never echo request data into a hint meant for a shell
-    plain = httpx.get(f"http://127.0.0.1:{port}/", headers={"host": "evil.example", "accept": "text/html"}, timeout=10)
+    plain = httpx.get(
+        f"http://127.0.0.1:{port}/", headers={"host": "evil.example", "accept": "text/html"}, timeout=10
+    )
     assert plain.status_code == 403 and plain.headers["content-type"].startswith("text/plain")
     assert server.terminate() == 0
 
@@ -60,7 +64,9 @@ def test_allowed_hostname_is_accepted_after_restart(start, onboard, database_url
 
     from paperclip.cli.main import app
 
-    result = CliRunner().invoke(app, ["allowed-hostname", "Board.Example:3100", "--data-dir", str(paperclip_home)])
+    result = CliRunner().invoke(
+        app, ["allowed-hostname", "Board.Example:3100", "--data-dir", str(paperclip_home)]
+    )
     assert result.exit_code == 0, result.output
     port = free_port()
     server = start("run", env={"HOST": "127.0.0.1", "PORT": str(port), "DATABASE_URL": database_url})
@@ -68,22 +74,40 @@ def test_allowed_hostname_is_accepted_after_restart(start, onboard, database_url
     assert server.terminate() == 0
 
 
-SECRETS = {"header": "sekret-header-7f3a", "cookie": "sekret-cookie-91bc", "query": "sekret-query-55de",
-           "password": "sekret-password-a1a1", "api_key": "sekret-apikey-b2b2"}
+SECRETS = {
+    "header": "sekret-header-7f3a",
+    "cookie": "sekret-cookie-91bc",
+    "query": "sekret-query-55de",
+    "password": "sekret-password-a1a1",
+    "api_key": "sekret-apikey-b2b2",
+}
 
 
 def _send_secret_requests(port: int) -> None:
     base = f"http://127.0.0.1:{port}"
-    httpx.post(f"{base}/api/no-such-route?token={SECRETS['query']}&page=2",
-               headers={"authorization": f"Bearer {SECRETS['header']}", "cookie": f"session={SECRETS['cookie']}"},
-               json={"password": SECRETS["password"]}, timeout=10)
+    httpx.post(
+        f"{base}/api/no-such-route?token={SECRETS['query']}&page=2",
+        headers={"authorization": f"Bearer {SECRETS['header']}", "cookie": f"session={SECRETS['cookie']}"},
+        json={"password": SECRETS["password"]},
+        timeout=10,
+    )
     # A request whose body the application reads and rejects: the body is logged, redacted.
-    httpx.post(f"{base}/api/companies?access_token={SECRETS['query']}", cookies={"sid": SECRETS["cookie"]},
-               json={"name": 42, "password": SECRETS["password"], "apiKey": SECRETS["api_key"],
-                     "nested": {"currentPassword": SECRETS["password"]}}, timeout=10)
+    httpx.post(
+        f"{base}/api/companies?access_token={SECRETS['query']}",
+        cookies={"sid": SECRETS["cookie"]},
+        json={
+            "name": 42,
+            "password": SECRETS["password"],
+            "apiKey": SECRETS["api_key"],
+            "nested": {"currentPassword": SECRETS["password"]},
+        },
+        timeout=10,
+    )
 
 
-def test_request_log_lines_and_redaction_in_server_log(start, onboard, database_url: str, paperclip_home: Path):
+def test_request_log_lines_and_redaction_in_server_log(
+    start, onboard, database_url: str, paperclip_home: Path
+):
     onboard("local_trusted")
     port = free_port()
     server = start("run", env={"PORT": str(port), "DATABASE_URL": database_url})
@@ -103,15 +127,22 @@ def test_request_log_lines_and_redaction_in_server_log(start, onboard, database_
         assert field not in rejected, rejected
 
 
-def test_json_log_mode_writes_structured_request_lines(start, onboard, database_url: str, paperclip_home: Path):
+def test_json_log_mode_writes_structured_request_lines(
+    start, onboard, database_url: str, paperclip_home: Path
+):
     onboard("local_trusted")
     port = free_port()
-    server = start("run", env={"PORT": str(port), "DATABASE_URL": database_url, "PAPERCLIP_LOG_FORMAT": "json"})
+    server = start(
+        "run", env={"PORT": str(port), "DATABASE_URL": database_url, "PAPERCLIP_LOG_FORMAT": "json"}
+    )
     server.wait_healthy(port)
     _send_secret_requests(port)
     assert server.terminate() == 0
     assert json.loads(server.stdout.strip().splitlines()[0])["event"] == "paperclip.started"
-    records = [json.loads(row) for row in (paperclip_home / "instances" / "default" / "logs" / "server.log").read_text().splitlines()]
+    records = [
+        json.loads(row)
+        for row in (paperclip_home / "instances" / "default" / "logs" / "server.log").read_text().splitlines()
+    ]
     requests = [r for r in records if r.get("logger") == "paperclip.http" and "no-such-route" in r["event"]]
     assert requests and requests[0]["http"]["method"] == "POST" and requests[0]["http"]["status"] == 404
     assert isinstance(requests[0]["http"]["duration_ms"], (int, float))

@@ -24,8 +24,12 @@ def test_local_trusted_refuses_a_non_loopback_host(start, onboard):
 
 def test_authenticated_public_needs_the_public_url(start, onboard):
     onboard("authenticated")
-    env = {"PAPERCLIP_DEPLOYMENT_EXPOSURE": "public", "HOST": "127.0.0.1", "BETTER_AUTH_SECRET": "x" * 32,
-           "PORT": str(free_port())}
+    env = {
+        "PAPERCLIP_DEPLOYMENT_EXPOSURE": "public",
+        "HOST": "127.0.0.1",
+        "BETTER_AUTH_SECRET": "x" * 32,
+        "PORT": str(free_port()),
+    }
     server = start("run", env=env)
     assert server.finish() != 0
     assert "PAPERCLIP_AUTH_BASE_URL_MODE=explicit" in error_line(server.stderr)
@@ -38,7 +42,11 @@ def test_authenticated_public_needs_the_public_url(start, onboard):
 def test_authenticated_without_any_secret_is_refused(start, onboard, database_url: str, paperclip_home: Path):
     onboard("authenticated")
     (paperclip_home / "instances" / "default" / ".env").unlink()
-    server = start("run", "--no-repair", env={"HOST": "127.0.0.1", "PORT": str(free_port()), "DATABASE_URL": database_url})
+    server = start(
+        "run",
+        "--no-repair",
+        env={"HOST": "127.0.0.1", "PORT": str(free_port()), "DATABASE_URL": database_url},
+    )
     assert server.finish() != 0
     assert "BETTER_AUTH_SECRET (or PAPERCLIP_AGENT_JWT_SECRET) must be set" in server.stderr
     assert error_line(server.stderr) == "Error: Doctor found blocking issues. Not starting server."
@@ -68,7 +76,9 @@ def test_pending_migrations_with_prompt_never_are_refused(start, onboard, pg_ser
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("CREATE TABLE keep_me (id int)")  # not empty: no automatic first migration
     onboard("local_trusted")
-    server = start("run", env={"PORT": str(free_port()), "DATABASE_URL": url, "PAPERCLIP_MIGRATION_PROMPT": "never"})
+    server = start(
+        "run", env={"PORT": str(free_port()), "DATABASE_URL": url, "PAPERCLIP_MIGRATION_PROMPT": "never"}
+    )
     try:
         assert server.finish() != 0
         line = error_line(server.stderr)

@@ -31,8 +31,15 @@ def _children(pid: int) -> set[int]:
 def test_two_http_workers_and_a_background_process_stop_on_sigterm(start, onboard, database_url: str):
     onboard("local_trusted")
     port = free_port()
-    server = start("run", env={"PORT": str(port), "DATABASE_URL": database_url, "PAPERCLIP_WORKERS": "2",
-                               "HEARTBEAT_SCHEDULER_ENABLED": "true"})
+    server = start(
+        "run",
+        env={
+            "PORT": str(port),
+            "DATABASE_URL": database_url,
+            "PAPERCLIP_WORKERS": "2",
+            "HEARTBEAT_SCHEDULER_ENABLED": "true",
+        },
+    )
     assert server.wait_healthy(port).status_code == 200
     assert "2 workers" in server.stdout
     deadline = time.monotonic() + 30
@@ -57,12 +64,21 @@ def test_two_http_workers_and_a_background_process_stop_on_sigterm(start, onboar
         assert len(http.get("/api/companies").json()) >= 10
         # a wake-up accepted by an HTTP worker runs in the background process
         cid = created[0].json()["id"]
-        agent = http.post(f"/api/companies/{cid}/agents", json={
-            "name": "Runner", "adapterType": "process", "adapterConfig": {"command": "true"},
-            "runtimeConfig": {"heartbeat": {"enabled": False}}}).json()
+        agent = http.post(
+            f"/api/companies/{cid}/agents",
+            json={
+                "name": "Runner",
+                "adapterType": "process",
+                "adapterConfig": {"command": "true"},
+                "runtimeConfig": {"heartbeat": {"enabled": False}},
+            },
+        ).json()
         run = http.post(f"/api/agents/{agent['id']}/wakeup", json={"source": "on_demand"}).json()
         deadline = time.monotonic() + 30
-        while (status := http.get(f"/api/heartbeat-runs/{run['id']}").json()["status"]) in ("queued", "running"):
+        while (status := http.get(f"/api/heartbeat-runs/{run['id']}").json()["status"]) in (
+            "queued",
+            "running",
+        ):
             assert time.monotonic() < deadline, status
             time.sleep(0.1)
         assert status == "succeeded"
@@ -101,12 +117,21 @@ def test_workers_stop_when_the_server_process_is_killed(start, onboard, database
 def _run_one_wakeup(port: int) -> str:
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
         cid = http.post("/api/companies", json={"name": "Layout Co"}).json()["id"]
-        agent = http.post(f"/api/companies/{cid}/agents", json={
-            "name": "Runner", "adapterType": "process", "adapterConfig": {"command": "true"},
-            "runtimeConfig": {"heartbeat": {"enabled": False}}}).json()
+        agent = http.post(
+            f"/api/companies/{cid}/agents",
+            json={
+                "name": "Runner",
+                "adapterType": "process",
+                "adapterConfig": {"command": "true"},
+                "runtimeConfig": {"heartbeat": {"enabled": False}},
+            },
+        ).json()
         run = http.post(f"/api/agents/{agent['id']}/wakeup", json={"source": "on_demand"}).json()
         deadline = time.monotonic() + 30
-        while (status := http.get(f"/api/heartbeat-runs/{run['id']}").json()["status"]) in ("queued", "running"):
+        while (status := http.get(f"/api/heartbeat-runs/{run['id']}").json()["status"]) in (
+            "queued",
+            "running",
+        ):
             assert time.monotonic() < deadline, status
             time.sleep(0.1)
         return status
@@ -129,7 +154,9 @@ def test_by_default_one_http_worker_and_the_background_process(start, onboard, d
 def test_inline_heartbeats_keep_one_process(start, onboard, database_url: str):
     onboard("local_trusted")
     port = free_port()
-    server = start("run", env={"PORT": str(port), "DATABASE_URL": database_url, "PAPERCLIP_HEARTBEAT_PROCESS": "inline"})
+    server = start(
+        "run", env={"PORT": str(port), "DATABASE_URL": database_url, "PAPERCLIP_HEARTBEAT_PROCESS": "inline"}
+    )
     assert server.wait_healthy(port).status_code == 200
     assert _children(server.proc.pid) == set() or all(not _alive(p) for p in _children(server.proc.pid))
     assert _run_one_wakeup(port) == "succeeded"

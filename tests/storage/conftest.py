@@ -19,8 +19,12 @@ import boto3
 import pytest
 
 AWS_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
     "AWS_EC2_METADATA_DISABLED": "true",
 }
 VIRTUAL_ENDPOINT = "http://s3.amazonaws.com"
@@ -42,7 +46,9 @@ class MotoServer:
 
     def client(self):
         if self.endpoint not in _clients:
-            _clients[self.endpoint] = boto3.session.Session().client("s3", region_name="us-east-1", endpoint_url=self.endpoint)
+            _clients[self.endpoint] = boto3.session.Session().client(
+                "s3", region_name="us-east-1", endpoint_url=self.endpoint
+            )
         return _clients[self.endpoint]
 
     def new_bucket(self) -> str:
@@ -62,8 +68,11 @@ def moto_server() -> Iterator[MotoServer]:
     # Only the virtual-host tests' fake AWS host goes through the proxy; everything else stays direct.
     os.environ["HTTP_PROXY"] = os.environ["http_proxy"] = f"http://127.0.0.1:{port}"
     os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
-    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -96,9 +105,14 @@ def s3_bucket(moto_server: MotoServer) -> str:
 @pytest.fixture
 def s3_env(moto_server: MotoServer, s3_bucket: str) -> dict[str, str]:
     """Settings environment for an instance storing in a fresh bucket of the moto server (path style)."""
-    return {"PAPERCLIP_STORAGE_PROVIDER": "s3", "PAPERCLIP_STORAGE_S3_BUCKET": s3_bucket,
-            "PAPERCLIP_STORAGE_S3_REGION": "us-east-1", "PAPERCLIP_STORAGE_S3_ENDPOINT": moto_server.endpoint,
-            "PAPERCLIP_STORAGE_S3_FORCE_PATH_STYLE": "true", "PAPERCLIP_STORAGE_S3_PREFIX": "/pc/"}
+    return {
+        "PAPERCLIP_STORAGE_PROVIDER": "s3",
+        "PAPERCLIP_STORAGE_S3_BUCKET": s3_bucket,
+        "PAPERCLIP_STORAGE_S3_REGION": "us-east-1",
+        "PAPERCLIP_STORAGE_S3_ENDPOINT": moto_server.endpoint,
+        "PAPERCLIP_STORAGE_S3_FORCE_PATH_STYLE": "true",
+        "PAPERCLIP_STORAGE_S3_PREFIX": "/pc/",
+    }
 
 
 @pytest.fixture
@@ -114,11 +128,17 @@ async def s3_app(make_settings, database_url: str, s3_env: dict[str, str]):
 async def s3_client(s3_app):
     import httpx
 
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=s3_app), base_url="http://localhost:3100") as http:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=s3_app), base_url="http://localhost:3100"
+    ) as http:
         yield http
 
 
 def stored_files(app) -> list[str]:
     """Every object file under a local-disk instance's storage directory (temp files included)."""
     root = app.state.settings.storage.local_dir
-    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()) if root.exists() else []
+    return (
+        sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+        if root.exists()
+        else []
+    )

@@ -9,17 +9,23 @@ import pytest
 from tests.storage.conftest import stored_files
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-EVIL_SVG = (b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" onload="alert(1)">'
-            b'<script>alert(2)</script><a href="http://evil/x"><rect width="1" height="1" onclick="x()"/></a>'
-            b'<foreignObject><div/></foreignObject><use xlink:href="#r"/><image href="javascript:alert(3)"/></svg>')
+EVIL_SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" onload="alert(1)">'
+    b'<script>alert(2)</script><a href="http://evil/x"><rect width="1" height="1" onclick="x()"/></a>'
+    b'<foreignObject><div/></foreignObject><use xlink:href="#r"/><image href="javascript:alert(3)"/></svg>'
+)
 
 
 async def _company(client) -> str:
     return (await client.post("/api/companies", json={"name": "Assets Inc"})).json()["id"]
 
 
-async def _upload(client, cid, content: bytes, ctype="image/png", name="pic.png", route="assets/images", **data):
-    return await client.post(f"/api/companies/{cid}/{route}", files={"file": (name, content, ctype)}, data=data)
+async def _upload(
+    client, cid, content: bytes, ctype="image/png", name="pic.png", route="assets/images", **data
+):
+    return await client.post(
+        f"/api/companies/{cid}/{route}", files={"file": (name, content, ctype)}, data=data
+    )
 
 
 async def _assets_rows(app) -> int:
@@ -34,17 +40,37 @@ async def test_image_upload_shape_key_layout_and_activity(app, client):
     res = await _upload(client, cid, PNG, name="My Pic (1).PNG")
     assert res.status_code == 201, res.text
     body = res.json()
-    assert re.fullmatch(rf"{cid}/assets/general/\d{{4}}/\d{{2}}/\d{{2}}/[0-9a-f-]{{36}}-My_Pic_1\.png", body["objectKey"])
+    assert re.fullmatch(
+        rf"{cid}/assets/general/\d{{4}}/\d{{2}}/\d{{2}}/[0-9a-f-]{{36}}-My_Pic_1\.png", body["objectKey"]
+    )
     assert body["contentPath"] == f"/api/assets/{body['assetId']}/content"
     assert body | {"assetId": None, "objectKey": None, "createdAt": None, "updatedAt": None} == {
-        "assetId": None, "companyId": cid, "provider": "local_disk", "objectKey": None, "contentType": "image/png",
-        "byteSize": len(PNG), "sha256": __import__("hashlib").sha256(PNG).hexdigest(),
-        "originalFilename": "My Pic (1).PNG", "createdByAgentId": None, "createdByUserId": "local-board",
-        "createdAt": None, "updatedAt": None, "contentPath": body["contentPath"]}
+        "assetId": None,
+        "companyId": cid,
+        "provider": "local_disk",
+        "objectKey": None,
+        "contentType": "image/png",
+        "byteSize": len(PNG),
+        "sha256": __import__("hashlib").sha256(PNG).hexdigest(),
+        "originalFilename": "My Pic (1).PNG",
+        "createdByAgentId": None,
+        "createdByUserId": "local-board",
+        "createdAt": None,
+        "updatedAt": None,
+        "contentPath": body["contentPath"],
+    }
     assert stored_files(app) == [body["objectKey"]]
     activity = (await client.get(f"/api/companies/{cid}/activity")).json()[0]
-    assert (activity["action"], activity["entityType"], activity["entityId"]) == ("asset.created", "asset", body["assetId"])
-    assert activity["details"] == {"byteSize": len(PNG), "contentType": "image/png", "originalFilename": "My Pic (1).PNG"}
+    assert (activity["action"], activity["entityType"], activity["entityId"]) == (
+        "asset.created",
+        "asset",
+        body["assetId"],
+    )
+    assert activity["details"] == {
+        "byteSize": len(PNG),
+        "contentType": "image/png",
+        "originalFilename": "My Pic (1).PNG",
+    }
 
     ns = (await _upload(client, cid, PNG, namespace="issues/drafts")).json()
     assert ns["objectKey"].startswith(f"{cid}/assets/issues/drafts/")
@@ -101,8 +127,11 @@ async def test_svg_is_sanitised_and_served_as_sandboxed_attachment(client):
     assert served.headers["content-disposition"] == 'attachment; filename="evil.svg"'
     assert served.headers["content-security-policy"] == "sandbox; default-src 'none'"
     assert res.json()["byteSize"] == len(served.content)
-    for broken in (b"hello world", b'<!DOCTYPE svg [<!ENTITY x "y">]><svg xmlns="http://www.w3.org/2000/svg">&x;</svg>',
-                   b"<html/>"):
+    for broken in (
+        b"hello world",
+        b'<!DOCTYPE svg [<!ENTITY x "y">]><svg xmlns="http://www.w3.org/2000/svg">&x;</svg>',
+        b"<html/>",
+    ):
         res = await _upload(client, cid, broken, "image/svg+xml", "x.svg")
         assert (res.status_code, res.json()["error"]) == (422, "SVG could not be sanitized")
 
@@ -113,15 +142,28 @@ async def test_bad_uploads_are_clear_4xx_and_leave_no_row_and_no_object(app, cli
     cases = [
         (await client.post(url, json={}), 400, "Missing file field 'file'"),
         (await client.post(url, files={"other": ("a.png", PNG, "image/png")}), 400, "Unexpected file field"),
-        (await client.post(url, files=[("file", ("a.png", PNG, "image/png")), ("file", ("b.png", PNG, "image/png"))]),
-         400, "Too many files"),
+        (
+            await client.post(
+                url, files=[("file", ("a.png", PNG, "image/png")), ("file", ("b.png", PNG, "image/png"))]
+            ),
+            400,
+            "Too many files",
+        ),
         (await client.post(url, data={"file": "not a file"}), 400, "Missing file field 'file'"),
         (await _upload(client, cid, b""), 422, "Image is empty"),
-        (await _upload(client, cid, b"MZ", "application/x-msdownload", "x.exe"), 422,
-         "Unsupported file type: application/x-msdownload"),
+        (
+            await _upload(client, cid, b"MZ", "application/x-msdownload", "x.exe"),
+            422,
+            "Unsupported file type: application/x-msdownload",
+        ),
         (await _upload(client, cid, PNG, namespace="../../etc"), 400, None),
-        (await client.post(url, content=b"--xx\r\nbroken", headers={"content-type": "multipart/form-data; boundary=xx"}),
-         400, None),
+        (
+            await client.post(
+                url, content=b"--xx\r\nbroken", headers={"content-type": "multipart/form-data; boundary=xx"}
+            ),
+            400,
+            None,
+        ),
     ]
     for res, status, message in cases:
         assert res.status_code == status, res.text
@@ -140,11 +182,15 @@ async def test_oversized_upload_is_stopped_while_streaming(make_settings, databa
     app = build_app(make_settings({"PAPERCLIP_ATTACHMENT_MAX_BYTES": "100000"}), database_url, 3100)
     sent = []
     async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost:3100") as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://localhost:3100"
+        ) as client:
             cid = await _company(client)
             boundary = "b0undary"
-            head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.png\"\r\n"
-                    "Content-Type: image/png\r\n\r\n").encode()
+            head = (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.png"\r\n'
+                "Content-Type: image/png\r\n\r\n"
+            ).encode()
 
             async def body():
                 yield head
@@ -155,10 +201,14 @@ async def test_oversized_upload_is_stopped_while_streaming(make_settings, databa
 
             headers = {"content-type": f"multipart/form-data; boundary={boundary}"}
             if chunked:
-                res = await client.post(f"/api/companies/{cid}/assets/images", content=body(), headers=headers)
+                res = await client.post(
+                    f"/api/companies/{cid}/assets/images", content=body(), headers=headers
+                )
             else:
                 payload = b"".join([head, b"\x00" * 200_000, f"\r\n--{boundary}--\r\n".encode()])
-                res = await client.post(f"/api/companies/{cid}/assets/images", content=payload, headers=headers)
+                res = await client.post(
+                    f"/api/companies/{cid}/assets/images", content=payload, headers=headers
+                )
             assert res.status_code == 413
             assert res.json()["error"] == "File is larger than the 97.7 KB limit"
             if chunked:
@@ -172,10 +222,14 @@ async def test_allowed_types_come_from_the_variable(make_settings, database_url)
 
     from paperclip.server.runtime import build_app
 
-    env = {"PAPERCLIP_ALLOWED_ATTACHMENT_TYPES": "application/zip, application/vnd.openxmlformats-officedocument.*"}
+    env = {
+        "PAPERCLIP_ALLOWED_ATTACHMENT_TYPES": "application/zip, application/vnd.openxmlformats-officedocument.*"
+    }
     app = build_app(make_settings(env), database_url, 3100)
     async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost:3100") as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://localhost:3100"
+        ) as client:
             cid = await _company(client)
             assert (await _upload(client, cid, b"PK", "application/zip", "a.zip")).status_code == 201
             docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -201,17 +255,31 @@ async def test_logo_upload_patch_and_branding(client):
     assert patched.json()["logoAssetId"] == logo.json()["assetId"]
     assert patched.json()["logoUrl"] == logo.json()["contentPath"]
     activity = (await client.get(f"/api/companies/{cid}/activity")).json()[0]
-    assert (activity["action"], activity["details"]) == ("company.updated", {"logoAssetId": logo.json()["assetId"]})
-    unknown = await client.patch(f"/api/companies/{cid}", json={"logoAssetId": "00000000-0000-0000-0000-000000000000"})
+    assert (activity["action"], activity["details"]) == (
+        "company.updated",
+        {"logoAssetId": logo.json()["assetId"]},
+    )
+    unknown = await client.patch(
+        f"/api/companies/{cid}", json={"logoAssetId": "00000000-0000-0000-0000-000000000000"}
+    )
     assert (unknown.status_code, unknown.json()["error"]) == (404, "Logo asset not found")
     other = await _company(client)
     foreign = await client.patch(f"/api/companies/{other}", json={"logoAssetId": logo.json()["assetId"]})
     assert foreign.status_code == 404
 
-    branded = await client.patch(f"/api/companies/{cid}/branding", json={"logoAssetId": None, "name": "Rebranded"})
+    branded = await client.patch(
+        f"/api/companies/{cid}/branding", json={"logoAssetId": None, "name": "Rebranded"}
+    )
     assert branded.status_code == 200
-    assert (branded.json()["logoAssetId"], branded.json()["logoUrl"], branded.json()["name"]) == (None, None, "Rebranded")
+    assert (branded.json()["logoAssetId"], branded.json()["logoUrl"], branded.json()["name"]) == (
+        None,
+        None,
+        "Rebranded",
+    )
     activity = (await client.get(f"/api/companies/{cid}/activity")).json()[0]
-    assert (activity["action"], activity["details"]) == ("company.branding_updated", {"logoAssetId": None, "name": "Rebranded"})
+    assert (activity["action"], activity["details"]) == (
+        "company.branding_updated",
+        {"logoAssetId": None, "name": "Rebranded"},
+    )
     nothing = await client.patch(f"/api/companies/{cid}/branding", json={"status": "paused"})
     assert nothing.status_code == 400

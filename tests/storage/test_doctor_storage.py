@@ -20,6 +20,7 @@ def onboarded(cli, database_url: str, instance_dir):  # noqa: F811
 def doctor(cli, onboarded):  # noqa: F811
     def run(*args, **env):
         return cli("doctor", *args, env={**onboarded, **env})
+
     return run
 
 
@@ -28,14 +29,21 @@ def _line(stdout: str, name: str) -> str:
 
 
 def _s3(moto_server, bucket, **extra):
-    return {"PAPERCLIP_STORAGE_PROVIDER": "s3", "PAPERCLIP_STORAGE_S3_BUCKET": bucket,
-            "PAPERCLIP_STORAGE_S3_ENDPOINT": moto_server.endpoint, "PAPERCLIP_STORAGE_S3_FORCE_PATH_STYLE": "true",
-            "PAPERCLIP_STORAGE_S3_PREFIX": "pc", **extra}
+    return {
+        "PAPERCLIP_STORAGE_PROVIDER": "s3",
+        "PAPERCLIP_STORAGE_S3_BUCKET": bucket,
+        "PAPERCLIP_STORAGE_S3_ENDPOINT": moto_server.endpoint,
+        "PAPERCLIP_STORAGE_S3_FORCE_PATH_STYLE": "true",
+        "PAPERCLIP_STORAGE_S3_PREFIX": "pc",
+        **extra,
+    }
 
 
 def test_reachable_bucket_passes_and_leaves_no_probe(doctor, moto_server, s3_bucket):
     result = doctor(**_s3(moto_server, s3_bucket))
-    assert _line(result.stdout, "Storage").startswith(f"✓ Storage: S3 bucket is reachable and writable: s3://{s3_bucket}/pc/")
+    assert _line(result.stdout, "Storage").startswith(
+        f"✓ Storage: S3 bucket is reachable and writable: s3://{s3_bucket}/pc/"
+    )
     assert moto_server.keys(s3_bucket) == []
 
 

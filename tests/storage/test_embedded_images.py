@@ -9,7 +9,9 @@ from tests.storage.conftest import stored_files
 
 
 async def _image(client, cid, name="a.png"):
-    r = await client.post(f"/api/companies/{cid}/assets/images", files={"file": (name, b"\x89PNG\r\n\x1a\n", "image/png")})
+    r = await client.post(
+        f"/api/companies/{cid}/assets/images", files={"file": (name, b"\x89PNG\r\n\x1a\n", "image/png")}
+    )
     assert r.status_code == 201, r.text
     return r.json()
 
@@ -28,9 +30,15 @@ async def _setup(client):
 async def test_a_deleted_comment_takes_its_image_but_not_a_shared_one(app, client):
     cid, issue = await _setup(client)
     own, shared = await _image(client, cid, "own.png"), await _image(client, cid, "shared.png")
-    c1 = (await client.post(f"/api/issues/{issue['id']}/comments", json={
-        "body": f"look ![own]({own['contentPath']}) and ![s]({shared['contentPath']})"})).json()
-    await client.post(f"/api/issues/{issue['id']}/comments", json={"body": f"again ![s]({shared['contentPath']})"})
+    c1 = (
+        await client.post(
+            f"/api/issues/{issue['id']}/comments",
+            json={"body": f"look ![own]({own['contentPath']}) and ![s]({shared['contentPath']})"},
+        )
+    ).json()
+    await client.post(
+        f"/api/issues/{issue['id']}/comments", json={"body": f"again ![s]({shared['contentPath']})"}
+    )
     assert len(stored_files(app)) == 2
 
     r = await client.delete(f"/api/issues/{issue['id']}/comments/{c1['id']}")
@@ -43,15 +51,32 @@ async def test_a_deleted_comment_takes_its_image_but_not_a_shared_one(app, clien
 
 async def test_a_deleted_document_takes_the_images_of_all_its_revisions(app, client):
     cid, issue = await _setup(client)
-    old, new, described = await _image(client, cid, "old.png"), await _image(client, cid, "new.png"), \
-        await _image(client, cid, "described.png")
-    await client.patch(f"/api/issues/{issue['id']}", json={"description": f"![d]({described['contentPath']})"})
-    r = await client.put(f"/api/issues/{issue['id']}/documents/plan", json={
-        "title": "Plan", "format": "markdown", "body": f"![o]({old['contentPath']}) ![d]({described['contentPath']})"})
+    old, new, described = (
+        await _image(client, cid, "old.png"),
+        await _image(client, cid, "new.png"),
+        await _image(client, cid, "described.png"),
+    )
+    await client.patch(
+        f"/api/issues/{issue['id']}", json={"description": f"![d]({described['contentPath']})"}
+    )
+    r = await client.put(
+        f"/api/issues/{issue['id']}/documents/plan",
+        json={
+            "title": "Plan",
+            "format": "markdown",
+            "body": f"![o]({old['contentPath']}) ![d]({described['contentPath']})",
+        },
+    )
     assert r.status_code in (200, 201), r.text
-    r = await client.put(f"/api/issues/{issue['id']}/documents/plan", json={
-        "title": "Plan", "format": "markdown", "body": f"![n]({new['contentPath']})",
-        "baseRevisionId": r.json()["latestRevisionId"]})
+    r = await client.put(
+        f"/api/issues/{issue['id']}/documents/plan",
+        json={
+            "title": "Plan",
+            "format": "markdown",
+            "body": f"![n]({new['contentPath']})",
+            "baseRevisionId": r.json()["latestRevisionId"],
+        },
+    )
     assert r.status_code == 200, r.text
 
     assert (await client.delete(f"/api/issues/{issue['id']}/documents/plan")).status_code == 200
@@ -61,13 +86,22 @@ async def test_a_deleted_document_takes_the_images_of_all_its_revisions(app, cli
 async def test_a_deleted_issue_takes_its_comment_and_document_images(app, client):
     cid, issue = await _setup(client)
     other = (await client.post(f"/api/companies/{cid}/issues", json={"title": "Other"})).json()
-    in_comment, in_doc, elsewhere = (await _image(client, cid, "c.png"), await _image(client, cid, "d.png"),
-                                     await _image(client, cid, "e.png"))
-    await client.post(f"/api/issues/{issue['id']}/comments", json={
-        "body": f"![c]({in_comment['contentPath']}) ![e]({elsewhere['contentPath']})"})
-    await client.put(f"/api/issues/{issue['id']}/documents/notes", json={
-        "title": "Notes", "format": "markdown", "body": f"![d]({in_doc['contentPath']})"})
-    await client.post(f"/api/issues/{other['id']}/comments", json={"body": f"![e]({elsewhere['contentPath']})"})
+    in_comment, in_doc, elsewhere = (
+        await _image(client, cid, "c.png"),
+        await _image(client, cid, "d.png"),
+        await _image(client, cid, "e.png"),
+    )
+    await client.post(
+        f"/api/issues/{issue['id']}/comments",
+        json={"body": f"![c]({in_comment['contentPath']}) ![e]({elsewhere['contentPath']})"},
+    )
+    await client.put(
+        f"/api/issues/{issue['id']}/documents/notes",
+        json={"title": "Notes", "format": "markdown", "body": f"![d]({in_doc['contentPath']})"},
+    )
+    await client.post(
+        f"/api/issues/{other['id']}/comments", json={"body": f"![e]({elsewhere['contentPath']})"}
+    )
     unlinked = await _image(client, cid, "unlinked.png")  # shown nowhere yet (being written): untouched
 
     assert (await client.delete(f"/api/issues/{issue['id']}")).status_code == 200

@@ -23,7 +23,9 @@ def provider(request, tmp_path):
     moto = request.getfixturevalue("moto_server")
     bucket = moto.new_bucket()
     if request.param == "s3_path_style":
-        return S3Provider(bucket=bucket, region="us-east-1", endpoint=moto.endpoint, force_path_style=True, prefix="/pc/")
+        return S3Provider(
+            bucket=bucket, region="us-east-1", endpoint=moto.endpoint, force_path_style=True, prefix="/pc/"
+        )
     return S3Provider(bucket=bucket, region="us-east-1", endpoint=VIRTUAL_ENDPOINT, force_path_style=False)
 
 
@@ -91,8 +93,9 @@ def test_local_disk_key_through_a_symlink_outside_the_root_is_refused(tmp_path):
 
 def test_s3_prefix_is_trimmed_and_joined(moto_server):
     bucket = moto_server.new_bucket()
-    provider = S3Provider(bucket=bucket, region="us-east-1", endpoint=moto_server.endpoint, force_path_style=True,
-                          prefix="/pc/")
+    provider = S3Provider(
+        bucket=bucket, region="us-east-1", endpoint=moto_server.endpoint, force_path_style=True, prefix="/pc/"
+    )
     put_bytes(provider, "c/a.txt", b"x", "text/plain")
     assert moto_server.keys(bucket) == ["pc/c/a.txt"]
     assert [o.key for o in provider.list("c/")] == ["c/a.txt"]
@@ -106,13 +109,16 @@ def test_s3_requires_bucket_and_region():
 
 
 def test_s3_missing_bucket_and_unreachable_endpoint_name_the_setting(moto_server):
-    missing = S3Provider(bucket="no-such-bucket-here", region="us-east-1", endpoint=moto_server.endpoint,
-                         force_path_style=True)
+    missing = S3Provider(
+        bucket="no-such-bucket-here", region="us-east-1", endpoint=moto_server.endpoint, force_path_style=True
+    )
     with pytest.raises(StorageUnavailable, match="PAPERCLIP_STORAGE_S3_BUCKET"):
         put_bytes(missing, "c/a.txt", b"x", "text/plain")
     from tests.storage.conftest import free_port
 
-    down = S3Provider(bucket="b", region="us-east-1", endpoint=f"http://127.0.0.1:{free_port()}", force_path_style=True)
+    down = S3Provider(
+        bucket="b", region="us-east-1", endpoint=f"http://127.0.0.1:{free_port()}", force_path_style=True
+    )
     with pytest.raises(StorageUnavailable, match="PAPERCLIP_STORAGE_S3_ENDPOINT"):
         put_bytes(down, "c/a.txt", b"x", "text/plain")
 
@@ -122,10 +128,12 @@ def test_key_layout_and_sanitising():
     key = build_key(company, "assets/general", "My Photo (1).PNG", datetime(2026, 3, 4, 23, 59, tzinfo=UTC))
     prefix = f"{company}/assets/general/2026/03/04/"
     assert key.startswith(prefix)
-    object_id, name = key[len(prefix):][:36], key[len(prefix) + 36:]
+    object_id, name = key[len(prefix) :][:36], key[len(prefix) + 36 :]
     uuid.UUID(object_id)
     assert name == "-My_Photo_1.png"
-    tricky = build_key(company, "../../etc", "../../passwd", datetime(2026, 3, 4, tzinfo=UTC), object_id=company)
+    tricky = build_key(
+        company, "../../etc", "../../passwd", datetime(2026, 3, 4, tzinfo=UTC), object_id=company
+    )
     assert tricky == f"{company}/misc/misc/etc/2026/03/04/{company}-passwd"
     assert normalize_key(tricky) == tricky
     assert build_key(company, "", "", object_id=company).endswith(f"/{company}-file")

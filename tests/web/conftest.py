@@ -26,9 +26,15 @@ async def company(client):
 
 @pytest.fixture
 async def agent(client, company):
-    response = await client.post(f"/api/companies/{company['id']}/agents",
-                                 json={"name": "Ada", "role": "engineer", "adapterType": "process",
-                                       "adapterConfig": {"command": "true"}})
+    response = await client.post(
+        f"/api/companies/{company['id']}/agents",
+        json={
+            "name": "Ada",
+            "role": "engineer",
+            "adapterType": "process",
+            "adapterConfig": {"command": "true"},
+        },
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -44,7 +50,9 @@ async def live_url(app):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
+    )
     task = asyncio.create_task(server.serve())
     while not server.started:
         await asyncio.sleep(0.02)

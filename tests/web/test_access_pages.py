@@ -14,7 +14,10 @@ from sqlalchemy.engine import make_url
 
 from tests.web.conftest import CSRF_RE
 
-AUTH_ENV = {"PAPERCLIP_DEPLOYMENT_MODE": "authenticated", "BETTER_AUTH_SECRET": "test-better-auth-secret-0123456789"}
+AUTH_ENV = {
+    "PAPERCLIP_DEPLOYMENT_MODE": "authenticated",
+    "BETTER_AUTH_SECRET": "test-better-auth-secret-0123456789",
+}
 PASSWORD = "correct horse battery"
 
 
@@ -52,8 +55,14 @@ async def sign_up(client, email: str, next_url: str) -> None:
     form = await client.get(f"/auth?mode=sign-up&next={next_url}")
     token = CSRF_RE.search(form.text).group(1)
     hidden = re.search(r'name="inviteToken" value="([^"]+)"', form.text)
-    data = {"_csrf": token, "name": email.split("@")[0].title(), "email": email, "password": PASSWORD,
-            "next": next_url, **({"inviteToken": hidden.group(1)} if hidden else {})}
+    data = {
+        "_csrf": token,
+        "name": email.split("@")[0].title(),
+        "email": email,
+        "password": PASSWORD,
+        "next": next_url,
+        **({"inviteToken": hidden.group(1)} if hidden else {}),
+    }
     response = await client.post("/auth/sign-up", data=data)
     assert response.status_code == 303, response.text
     assert response.headers["location"] == next_url
@@ -61,11 +70,17 @@ async def sign_up(client, email: str, next_url: str) -> None:
 
 async def test_board_claim_page_signs_up_then_claims(boot, database_url, capsys):
     with psycopg.connect(_plain(database_url), autocommit=True) as conn:  # a formerly local_trusted instance
-        conn.execute("INSERT INTO auth_users (id, name, email, email_verified, created_at, updated_at) "
-                     "VALUES ('local-board', 'Board', 'local@paperclip.local', true, now(), now())")
-        conn.execute("INSERT INTO instance_user_roles (user_id, role) VALUES ('local-board', 'instance_admin')")
-        conn.execute("INSERT INTO companies (id, name, issue_prefix, status) "
-                     "VALUES (gen_random_uuid(), 'Acme Robotics', 'ACM', 'active')")
+        conn.execute(
+            "INSERT INTO auth_users (id, name, email, email_verified, created_at, updated_at) "
+            "VALUES ('local-board', 'Board', 'local@paperclip.local', true, now(), now())"
+        )
+        conn.execute(
+            "INSERT INTO instance_user_roles (user_id, role) VALUES ('local-board', 'instance_admin')"
+        )
+        conn.execute(
+            "INSERT INTO companies (id, name, issue_prefix, status) "
+            "VALUES (gen_random_uuid(), 'Acme Robotics', 'ACM', 'active')"
+        )
     async with boot.app.router.lifespan_context(boot.app):
         url = re.search(r"Board claim URL: (\S+)", capsys.readouterr().out).group(1)
         path = url.split("3100", 1)[1]
@@ -74,7 +89,10 @@ async def test_board_claim_page_signs_up_then_claims(boot, database_url, capsys)
             assert wrong.status_code == 404 and "Board claim challenge not found" in wrong.text
             page = await ada.get(path)
             assert page.status_code == 200 and "Claim this board" in page.text
-            assert 'action="/board-claim/' not in page.text and "/auth?mode=sign-up&amp;next=/board-claim/" in page.text
+            assert (
+                'action="/board-claim/' not in page.text
+                and "/auth?mode=sign-up&amp;next=/board-claim/" in page.text
+            )
 
             await sign_up(ada, "ada@example.com", path)
             page = await ada.get(path)
@@ -89,11 +107,19 @@ async def test_board_claim_page_signs_up_then_claims(boot, database_url, capsys)
             await sign_up(eve, "eve@example.com", path)
             late = await eve.get(path)
             assert "already been claimed" in late.text and 'action="/board-claim/' not in late.text
-            refused = await eve.post(path.split("?")[0], headers={"X-Fragment": "1"},
-                                     data={"_csrf": await _csrf(eve, path), "code": code})
+            refused = await eve.post(
+                path.split("?")[0],
+                headers={"X-Fragment": "1"},
+                data={"_csrf": await _csrf(eve, path), "code": code},
+            )
             assert refused.status_code == 409 and "already claimed" in refused.text
     with psycopg.connect(_plain(database_url)) as conn:
-        admins = [r[0] for r in conn.execute("SELECT u.email FROM instance_user_roles r JOIN auth_users u ON u.id = r.user_id")]
+        admins = [
+            r[0]
+            for r in conn.execute(
+                "SELECT u.email FROM instance_user_roles r JOIN auth_users u ON u.id = r.user_id"
+            )
+        ]
     assert admins == ["ada@example.com"]
 
 
@@ -120,7 +146,9 @@ async def test_invites_bootstrap_admin_then_viewer_joins_read_only(boot, databas
 
             landing = await viewer.get(invite)
             assert landing.status_code == 200
-            assert "Join Acme Robotics" in landing.text and "Viewer" in landing.text and "Boss" in landing.text
+            assert (
+                "Join Acme Robotics" in landing.text and "Viewer" in landing.text and "Boss" in landing.text
+            )
             await sign_up(viewer, "vera@example.com", invite)
             assert (await viewer.get("/ACM/dashboard")).status_code == 404  # not a member yet
             vtoken = await _csrf(viewer, invite)
@@ -136,10 +164,13 @@ async def test_invites_bootstrap_admin_then_viewer_joins_read_only(boot, databas
                 assert "New issue" not in page.text and 'draggable="true"' not in page.text, path
                 as_admin = await admin.get(path)
                 assert 'method="post"' in as_admin.text or "New issue" in as_admin.text, path
-            for path, data in [("/ACM/issues", {"title": "Sneaky"}), ("/ACM/issues/ACM-1", {"status": "done"}),
-                               ("/ACM/issues/ACM-1/comments", {"body": "hi"}),
-                               ("/ACM/issues/ACM-1/children", {"title": "Sub"}),
-                               ("/ACM/issues/ACM-1/blockers", {"blockers": ""})]:
+            for path, data in [
+                ("/ACM/issues", {"title": "Sneaky"}),
+                ("/ACM/issues/ACM-1", {"status": "done"}),
+                ("/ACM/issues/ACM-1/comments", {"body": "hi"}),
+                ("/ACM/issues/ACM-1/children", {"title": "Sub"}),
+                ("/ACM/issues/ACM-1/blockers", {"blockers": ""}),
+            ]:
                 refused = await viewer.post(path, headers={"X-Fragment": "1"}, data={"_csrf": vtoken, **data})
                 assert refused.status_code == 403 and "Viewer access is read-only" in refused.text, path
             assert "Boss created" in (await viewer.get("/ACM/dashboard")).text  # people by name in activity

@@ -41,12 +41,30 @@ async def test_hire_form_creates_agent_with_adapter_config_env_and_budget(client
     assert form.status_code == 200
     assert 'name="cfg.process.command"' in form.text and 'name="cfg.http.url"' in form.text
     token = await csrf_of(client, "/ACM/agents/new")
-    response = await post_pairs(client, "/ACM/agents/new", [
-        ("_csrf", token), ("name", "Build Bot"), ("role", "engineer"), ("title", "Builder"), ("adapterType", "process"),
-        ("cfg.process.command", "python3"), ("cfg.process.args", "-c\nprint('hi')"), ("cfg.process.timeoutSec", "30"),
-        ("cfg.http.url", "http://ignored.example"), ("env.name", "API_TOKEN"), ("env.value", "s3cret-value"),
-        ("env.name", ""), ("env.value", ""), ("hb.enabled", "on"), ("hb.intervalSec", "300"),
-        ("hb.wakeOnAssignment", "on"), ("hb.maxConcurrentRuns", "1"), ("budget", "12.50")])
+    response = await post_pairs(
+        client,
+        "/ACM/agents/new",
+        [
+            ("_csrf", token),
+            ("name", "Build Bot"),
+            ("role", "engineer"),
+            ("title", "Builder"),
+            ("adapterType", "process"),
+            ("cfg.process.command", "python3"),
+            ("cfg.process.args", "-c\nprint('hi')"),
+            ("cfg.process.timeoutSec", "30"),
+            ("cfg.http.url", "http://ignored.example"),
+            ("env.name", "API_TOKEN"),
+            ("env.value", "s3cret-value"),
+            ("env.name", ""),
+            ("env.value", ""),
+            ("hb.enabled", "on"),
+            ("hb.intervalSec", "300"),
+            ("hb.wakeOnAssignment", "on"),
+            ("hb.maxConcurrentRuns", "1"),
+            ("budget", "12.50"),
+        ],
+    )
     assert response.status_code == 303, response.text
     assert response.headers["location"] == "/ACM/agents/build-bot"
     agents = (await client.get(f"/api/companies/{company['id']}/agents")).json()
@@ -66,8 +84,11 @@ async def test_hire_form_creates_agent_with_adapter_config_env_and_budget(client
 
 async def test_hire_form_shows_field_error_as_fragment(client, company):
     token = await csrf_of(client, "/ACM/agents/new")
-    response = await client.post("/ACM/agents/new", headers={"X-Fragment": "1"}, data={
-        "_csrf": token, "name": "X", "adapterType": "process", "budget": "lots"})
+    response = await client.post(
+        "/ACM/agents/new",
+        headers={"X-Fragment": "1"},
+        data={"_csrf": token, "name": "X", "adapterType": "process", "budget": "lots"},
+    )
     assert response.status_code == 400
     assert "amount in dollars" in response.text
 
@@ -75,8 +96,10 @@ async def test_hire_form_shows_field_error_as_fragment(client, company):
 async def test_hire_with_required_approval_opens_an_approval(client, company):
     await client.patch(f"/api/companies/{company['id']}", json={"requireBoardApprovalForNewAgents": True})
     token = await csrf_of(client, "/ACM/agents/new")
-    response = await client.post("/ACM/agents/new", data={"_csrf": token, "name": "Needs Ok", "adapterType": "process",
-                                                         "cfg.process.command": "true"})
+    response = await client.post(
+        "/ACM/agents/new",
+        data={"_csrf": token, "name": "Needs Ok", "adapterType": "process", "cfg.process.command": "true"},
+    )
     assert response.status_code == 303
     assert response.headers["location"].startswith("/ACM/approvals/")
     agents = (await client.get(f"/api/companies/{company['id']}/agents")).json()
@@ -118,20 +141,47 @@ async def test_actions_refuse_without_csrf(client, company, agent):
 
 
 async def test_configuration_save_keeps_secret_and_rollback_restores(client, company):
-    created = await client.post(f"/api/companies/{company['id']}/agents", json={
-        "name": "Cfg", "adapterType": "process",
-        "adapterConfig": {"command": "echo", "env": {"SECRET_KEY": {"type": "plain", "value": "topsecret"}}}})
+    created = await client.post(
+        f"/api/companies/{company['id']}/agents",
+        json={
+            "name": "Cfg",
+            "adapterType": "process",
+            "adapterConfig": {
+                "command": "echo",
+                "env": {"SECRET_KEY": {"type": "plain", "value": "topsecret"}},
+            },
+        },
+    )
     agent_id = created.json()["id"]
     token = await csrf_of(client, "/ACM/agents/cfg/configuration")
-    response = await post_pairs(client, "/ACM/agents/cfg/configuration", [
-        ("_csrf", token), ("name", "Cfg"), ("role", "general"), ("adapterType", "process"),
-        ("cfg.process.command", "python3"), ("env.name", "SECRET_KEY"), ("env.value", ""),
-        ("hb.maxConcurrentRuns", "1")])
+    response = await post_pairs(
+        client,
+        "/ACM/agents/cfg/configuration",
+        [
+            ("_csrf", token),
+            ("name", "Cfg"),
+            ("role", "general"),
+            ("adapterType", "process"),
+            ("cfg.process.command", "python3"),
+            ("env.name", "SECRET_KEY"),
+            ("env.value", ""),
+            ("hb.maxConcurrentRuns", "1"),
+        ],
+    )
     assert response.status_code == 303, response.text
     assert response.status_code == 303, response.text
-    await post_pairs(client, "/ACM/agents/cfg/configuration", [
-        ("_csrf", token), ("name", "Cfg"), ("adapterType", "process"), ("cfg.process.command", "node"),
-        ("env.name", "SECRET_KEY"), ("env.value", "")])
+    await post_pairs(
+        client,
+        "/ACM/agents/cfg/configuration",
+        [
+            ("_csrf", token),
+            ("name", "Cfg"),
+            ("adapterType", "process"),
+            ("cfg.process.command", "node"),
+            ("env.name", "SECRET_KEY"),
+            ("env.value", ""),
+        ],
+    )
     revisions = (await client.get(f"/api/agents/{agent_id}/config-revisions")).json()
     assert len(revisions) == 2 and "adapterConfig" in revisions[1]["changedKeys"]
     page = await client.get("/ACM/agents/cfg/configuration")
@@ -204,8 +254,14 @@ async def test_run_page_shows_the_process_output(client, company):
     import asyncio
 
     script = "import sys; print('hello from the run'); print('a <warning>', file=sys.stderr)"
-    created = await client.post(f"/api/companies/{company['id']}/agents", json={
-        "name": "Runner", "adapterType": "process", "adapterConfig": {"command": "python3", "args": ["-c", script]}})
+    created = await client.post(
+        f"/api/companies/{company['id']}/agents",
+        json={
+            "name": "Runner",
+            "adapterType": "process",
+            "adapterConfig": {"command": "python3", "args": ["-c", script]},
+        },
+    )
     assert created.status_code == 201
     token = await csrf_of(client, "/ACM/agents/runner")
     location = (await client.post("/ACM/agents/runner/wake", data={"_csrf": token})).headers["location"]
@@ -227,11 +283,14 @@ async def test_run_page_shows_the_process_output(client, company):
 
 
 async def test_check_environment_reports_a_missing_command(client, company):
-    await client.post(f"/api/companies/{company['id']}/agents", json={
-        "name": "Broken", "adapterType": "process", "adapterConfig": {"command": "no-such-binary-xyz"}})
+    await client.post(
+        f"/api/companies/{company['id']}/agents",
+        json={"name": "Broken", "adapterType": "process", "adapterConfig": {"command": "no-such-binary-xyz"}},
+    )
     token = await csrf_of(client, "/ACM/agents/broken/configuration")
-    fragment = await client.post("/ACM/agents/broken/test-environment", data={"_csrf": token},
-                                 headers={"X-Fragment": "1"})
+    fragment = await client.post(
+        "/ACM/agents/broken/test-environment", data={"_csrf": token}, headers={"X-Fragment": "1"}
+    )
     assert fragment.status_code == 200 and 'id="env-report"' in fragment.text
     assert "fail" in fragment.text and "no-such-binary-xyz" in fragment.text
     page = await client.post("/ACM/agents/broken/test-environment", data={"_csrf": token})
@@ -248,15 +307,27 @@ async def test_live_fragments_of_list_and_header(client, company, agent):
 
 
 async def test_env_binding_can_reference_a_company_secret(client, company):
-    secret = await client.post(f"/api/companies/{company['id']}/secrets", json={"name": "OPENAI_KEY", "value": "sk-x1"})
+    secret = await client.post(
+        f"/api/companies/{company['id']}/secrets", json={"name": "OPENAI_KEY", "value": "sk-x1"}
+    )
     assert secret.status_code == 201, secret.text
     secret_id = secret.json()["id"]
     form = await client.get("/ACM/agents/new")
     assert f'value="secret:{secret_id}"' in form.text and "Secret: OPENAI_KEY" in form.text
     token = await csrf_of(client, "/ACM/agents/new")
-    response = await post_pairs(client, "/ACM/agents/new", [
-        ("_csrf", token), ("name", "Keyed"), ("adapterType", "process"), ("cfg.process.command", "true"),
-        ("env.name", "OPENAI_API_KEY"), ("env.source", f"secret:{secret_id}"), ("env.value", "")])
+    response = await post_pairs(
+        client,
+        "/ACM/agents/new",
+        [
+            ("_csrf", token),
+            ("name", "Keyed"),
+            ("adapterType", "process"),
+            ("cfg.process.command", "true"),
+            ("env.name", "OPENAI_API_KEY"),
+            ("env.source", f"secret:{secret_id}"),
+            ("env.value", ""),
+        ],
+    )
     assert response.status_code == 303, response.text
     agent = (await client.get(f"/api/companies/{company['id']}/agents")).json()[0]
     binding = agent["adapterConfig"]["env"]["OPENAI_API_KEY"]
@@ -274,14 +345,24 @@ async def test_action_return_path_stays_on_this_site(client, company, agent):
 
 
 async def test_configuration_keeps_an_adapter_that_is_not_installed(client, company):
-    created = await client.post(f"/api/companies/{company['id']}/agents", json={
-        "name": "Plugged", "adapterType": "openclaw", "adapterConfig": {"gateway": "ws://x"}})
+    created = await client.post(
+        f"/api/companies/{company['id']}/agents",
+        json={"name": "Plugged", "adapterType": "openclaw", "adapterConfig": {"gateway": "ws://x"}},
+    )
     agent_id = created.json()["id"]
     page = await client.get("/ACM/agents/plugged/configuration")
     assert '<option value="openclaw" selected>' in page.text
     token = await csrf_of(client, "/ACM/agents/plugged/configuration")
-    response = await post_pairs(client, "/ACM/agents/plugged/configuration", [
-        ("_csrf", token), ("name", "Plugged"), ("adapterType", "openclaw"), ("extraConfig", '{"gateway": "ws://y"}')])
+    response = await post_pairs(
+        client,
+        "/ACM/agents/plugged/configuration",
+        [
+            ("_csrf", token),
+            ("name", "Plugged"),
+            ("adapterType", "openclaw"),
+            ("extraConfig", '{"gateway": "ws://y"}'),
+        ],
+    )
     assert response.status_code == 303, response.text
     config = (await client.get(f"/api/agents/{agent_id}/configuration")).json()
     assert config["adapterType"] == "openclaw" and config["adapterConfig"]["gateway"] == "ws://y"
@@ -292,9 +373,11 @@ async def test_runs_tab_filters_by_status(client, company, agent, database_url):
 
     with psycopg.connect(database_url, autocommit=True) as conn:
         for status in ("failed", "succeeded", "succeeded"):
-            conn.execute("INSERT INTO heartbeat_runs (id, company_id, agent_id, status, invocation_source, created_at, "
-                         "updated_at) VALUES (gen_random_uuid(), %s, %s, %s, 'timer', now(), now())",
-                         (company["id"], agent["id"], status))
+            conn.execute(
+                "INSERT INTO heartbeat_runs (id, company_id, agent_id, status, invocation_source, created_at, "
+                "updated_at) VALUES (gen_random_uuid(), %s, %s, %s, 'timer', now(), now())",
+                (company["id"], agent["id"], status),
+            )
     everything = await client.get("/ACM/agents/ada/runs")
     assert everything.text.count("data-run-id=") == 3
     failed = await client.get("/ACM/agents/ada/runs?status=failed")

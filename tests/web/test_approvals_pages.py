@@ -7,8 +7,10 @@ from tests.web.conftest import csrf_of
 
 async def _hire_needing_approval(client, company) -> tuple[dict, dict]:
     await client.patch(f"/api/companies/{company['id']}", json={"requireBoardApprovalForNewAgents": True})
-    response = await client.post(f"/api/companies/{company['id']}/agent-hires",
-                                 json={"name": "Newbie", "role": "engineer", "budgetMonthlyCents": 500})
+    response = await client.post(
+        f"/api/companies/{company['id']}/agent-hires",
+        json={"name": "Newbie", "role": "engineer", "budgetMonthlyCents": 500},
+    )
     data = response.json()
     return data["agent"], data["approval"]
 
@@ -32,8 +34,10 @@ async def test_approve_hire_activates_the_agent(client, company):
     detail = await client.get(f"/ACM/approvals/{approval['id']}")
     assert detail.status_code == 200 and "Hire an agent" in detail.text and "$5.00" in detail.text
     token = await csrf_of(client, f"/ACM/approvals/{approval['id']}")
-    response = await client.post(f"/ACM/approvals/{approval['id']}/decide",
-                                 data={"_csrf": token, "decision": "approve", "note": "Welcome"})
+    response = await client.post(
+        f"/ACM/approvals/{approval['id']}/decide",
+        data={"_csrf": token, "decision": "approve", "note": "Welcome"},
+    )
     assert response.status_code == 303, response.text
     assert (await client.get(f"/api/approvals/{approval['id']}")).json()["status"] == "approved"
     assert (await client.get(f"/api/agents/{agent['id']}")).json()["status"] == "idle"
@@ -47,9 +51,13 @@ async def test_request_revision_needs_a_note_and_reject_terminates(client, compa
     agent, approval = await _hire_needing_approval(client, company)
     token = await csrf_of(client, f"/ACM/approvals/{approval['id']}")
     url = f"/ACM/approvals/{approval['id']}/decide"
-    refused = await client.post(url, data={"_csrf": token, "decision": "request-revision"}, headers={"X-Fragment": "1"})
+    refused = await client.post(
+        url, data={"_csrf": token, "decision": "request-revision"}, headers={"X-Fragment": "1"}
+    )
     assert refused.status_code == 400 and "Say what should change" in refused.text
-    ok = await client.post(url, data={"_csrf": token, "decision": "request-revision", "note": "Smaller budget"})
+    ok = await client.post(
+        url, data={"_csrf": token, "decision": "request-revision", "note": "Smaller budget"}
+    )
     assert ok.status_code == 303
     assert (await client.get(f"/api/approvals/{approval['id']}")).json()["status"] == "revision_requested"
     await client.post(url, data={"_csrf": token, "decision": "reject", "note": "No"})
@@ -59,8 +67,10 @@ async def test_request_revision_needs_a_note_and_reject_terminates(client, compa
 async def test_comment_is_added_and_rendered_safely(client, company):
     _agent, approval = await _hire_needing_approval(client, company)
     token = await csrf_of(client, f"/ACM/approvals/{approval['id']}")
-    response = await client.post(f"/ACM/approvals/{approval['id']}/comments",
-                                 data={"_csrf": token, "body": "**ok** <script>alert(1)</script>"})
+    response = await client.post(
+        f"/ACM/approvals/{approval['id']}/comments",
+        data={"_csrf": token, "body": "**ok** <script>alert(1)</script>"},
+    )
     assert response.status_code == 303
     detail = await client.get(f"/ACM/approvals/{approval['id']}")
     assert "<strong>ok</strong>" in detail.text and "<script>alert" not in detail.text
@@ -85,8 +95,16 @@ async def test_budget_override_approval_explains_the_incident(client, company, a
     from datetime import UTC, datetime
 
     await client.patch(f"/api/agents/{agent['id']}/budgets", json={"budgetMonthlyCents": 100})
-    await client.post(f"/api/companies/{company['id']}/cost-events", json={
-        "agentId": agent["id"], "provider": "p", "model": "m", "costCents": 150, "occurredAt": datetime.now(UTC).isoformat()})
+    await client.post(
+        f"/api/companies/{company['id']}/cost-events",
+        json={
+            "agentId": agent["id"],
+            "provider": "p",
+            "model": "m",
+            "costCents": 150,
+            "occurredAt": datetime.now(UTC).isoformat(),
+        },
+    )
     approvals = (await client.get(f"/api/companies/{company['id']}/approvals")).json()
     override = next(a for a in approvals if a["type"] == "budget_override_required")
     page = await client.get(f"/ACM/approvals/{override['id']}")

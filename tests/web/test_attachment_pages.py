@@ -33,8 +33,11 @@ async def test_upload_list_download_delete(client, company, issue):
     assert "Up to 4 KB" in page.text and 'accept="image/png,' in page.text
     token = await csrf_of(client, "/ACM/issues/ACM-1")
 
-    up = await client.post("/ACM/issues/ACM-1/attachments", headers=_headers(token),
-                           files={"file": ("notes.txt", b"hello attachments", "text/plain")})
+    up = await client.post(
+        "/ACM/issues/ACM-1/attachments",
+        headers=_headers(token),
+        files={"file": ("notes.txt", b"hello attachments", "text/plain")},
+    )
     assert up.status_code == 200, up.text
     assert "notes.txt" in up.text and up.headers["x-toast"] == "Attached notes.txt"
     listed = (await client.get(f"/api/issues/{issue['id']}/attachments")).json()
@@ -45,8 +48,9 @@ async def test_upload_list_download_delete(client, company, issue):
     assert content.content == b"hello attachments" and "attachment" in content.headers["content-disposition"]
     assert "notes.txt" in (await client.get("/ACM/issues/ACM-1")).text
 
-    gone = await client.post(f"/ACM/issues/ACM-1/attachments/{att['id']}/delete", headers=_headers(token),
-                             data={"_csrf": token})
+    gone = await client.post(
+        f"/ACM/issues/ACM-1/attachments/{att['id']}/delete", headers=_headers(token), data={"_csrf": token}
+    )
     assert gone.status_code == 200 and "notes.txt" not in gone.text
     assert (await client.get(f"/api/issues/{issue['id']}/attachments")).json() == []
     actions = [a["action"] for a in (await client.get(f"/api/companies/{company['id']}/activity")).json()]
@@ -55,33 +59,50 @@ async def test_upload_list_download_delete(client, company, issue):
 
 async def test_limits_and_types_are_shown_next_to_the_control(client, company, issue):
     token = await csrf_of(client, "/ACM/issues/ACM-1")
-    big = await client.post("/ACM/issues/ACM-1/attachments", headers=_headers(token),
-                            files={"file": ("big.txt", b"x" * 5000, "text/plain")})
+    big = await client.post(
+        "/ACM/issues/ACM-1/attachments",
+        headers=_headers(token),
+        files={"file": ("big.txt", b"x" * 5000, "text/plain")},
+    )
     assert big.status_code == 413 and 'class="form-error"' in big.text
     assert re.search(r"exceeds 4 KB|4 KB", big.text), big.text
-    exe = await client.post("/ACM/issues/ACM-1/attachments", headers=_headers(token),
-                            files={"file": ("tool.exe", b"MZ", "application/x-msdownload")})
+    exe = await client.post(
+        "/ACM/issues/ACM-1/attachments",
+        headers=_headers(token),
+        files={"file": ("tool.exe", b"MZ", "application/x-msdownload")},
+    )
     assert exe.status_code == 422 and "Unsupported file type: application/x-msdownload" in exe.text
-    empty = await client.post("/ACM/issues/ACM-1/attachments", headers=_headers(token),
-                              files={"file": ("empty.txt", b"", "text/plain")})
+    empty = await client.post(
+        "/ACM/issues/ACM-1/attachments",
+        headers=_headers(token),
+        files={"file": ("empty.txt", b"", "text/plain")},
+    )
     assert empty.status_code in (400, 422) and 'class="form-error"' in empty.text
-    forged = await client.post("/ACM/issues/ACM-1/attachments", headers={"X-Fragment": "1"},
-                               files={"file": ("notes.txt", b"hi", "text/plain")})
+    forged = await client.post(
+        "/ACM/issues/ACM-1/attachments",
+        headers={"X-Fragment": "1"},
+        files={"file": ("notes.txt", b"hi", "text/plain")},
+    )
     assert forged.status_code == 403
     assert (await client.get(f"/api/issues/{issue['id']}/attachments")).json() == []
 
 
 async def test_without_javascript_the_token_rides_in_the_query(client, company, issue):
     token = await csrf_of(client, "/ACM/issues/ACM-1")
-    up = await client.post(f"/ACM/issues/ACM-1/attachments?_csrf={token}",
-                           files={"file": ("plan.md", b"# Plan", "text/markdown")})
+    up = await client.post(
+        f"/ACM/issues/ACM-1/attachments?_csrf={token}",
+        files={"file": ("plan.md", b"# Plan", "text/markdown")},
+    )
     assert up.status_code == 303 and up.headers["location"] == "/ACM/issues/ACM-1#attachments"
 
 
 async def test_viewer_gets_no_controls_and_a_refusal(client, company, issue, monkeypatch):
     token = await csrf_of(client, "/ACM/issues/ACM-1")
-    await client.post("/ACM/issues/ACM-1/attachments", headers=_headers(token),
-                      files={"file": ("notes.txt", b"hello", "text/plain")})
+    await client.post(
+        "/ACM/issues/ACM-1/attachments",
+        headers=_headers(token),
+        files={"file": ("notes.txt", b"hello", "text/plain")},
+    )
     att = (await client.get(f"/api/issues/{issue['id']}/attachments")).json()[0]
     from paperclip.auth.actor import Actor
     from paperclip.web.pages import formkit
@@ -91,10 +112,14 @@ async def test_viewer_gets_no_controls_and_a_refusal(client, company, issue, mon
     page = await client.get("/ACM/issues/ACM-1")
     assert "notes.txt" in page.text and "Download" in page.text
     assert 'method="post"' not in page.text
-    refused = await client.post("/ACM/issues/ACM-1/attachments", headers=_headers(token),
-                                files={"file": ("more.txt", b"x", "text/plain")})
+    refused = await client.post(
+        "/ACM/issues/ACM-1/attachments",
+        headers=_headers(token),
+        files={"file": ("more.txt", b"x", "text/plain")},
+    )
     assert refused.status_code == 403
-    refused = await client.post(f"/ACM/issues/ACM-1/attachments/{att['id']}/delete", headers=_headers(token),
-                                data={"_csrf": token})
+    refused = await client.post(
+        f"/ACM/issues/ACM-1/attachments/{att['id']}/delete", headers=_headers(token), data={"_csrf": token}
+    )
     assert refused.status_code == 403
     assert len((await client.get(f"/api/issues/{issue['id']}/attachments")).json()) == 1

@@ -5,7 +5,10 @@ import pytest
 
 from tests.web.conftest import CSRF_RE
 
-AUTH_ENV = {"PAPERCLIP_DEPLOYMENT_MODE": "authenticated", "BETTER_AUTH_SECRET": "test-better-auth-secret-0123456789"}
+AUTH_ENV = {
+    "PAPERCLIP_DEPLOYMENT_MODE": "authenticated",
+    "BETTER_AUTH_SECRET": "test-better-auth-secret-0123456789",
+}
 
 
 @pytest.fixture
@@ -26,9 +29,16 @@ async def test_signed_out_pages_lead_to_sign_in_then_back(auth_client):
     assert form.status_code == 200 and 'action="/auth/sign-in"' in form.text
     up = await auth_client.get("/auth?mode=sign-up&next=/companies")
     token = CSRF_RE.search(up.text).group(1)
-    signed = await auth_client.post("/auth/sign-up", data={
-        "_csrf": token, "name": "Ada", "email": "ada@example.com", "password": "correct horse battery",
-        "next": "/companies"})
+    signed = await auth_client.post(
+        "/auth/sign-up",
+        data={
+            "_csrf": token,
+            "name": "Ada",
+            "email": "ada@example.com",
+            "password": "correct horse battery",
+            "next": "/companies",
+        },
+    )
     assert signed.status_code == 303, signed.text
     assert signed.headers["location"] == "/companies"
     assert "session_token" in signed.headers["set-cookie"]
@@ -41,8 +51,11 @@ async def test_signed_out_pages_lead_to_sign_in_then_back(auth_client):
 async def test_wrong_password_is_shown_next_to_the_form(auth_client):
     form = await auth_client.get("/auth")
     token = CSRF_RE.search(form.text).group(1)
-    bad = await auth_client.post("/auth/sign-in", headers={"X-Fragment": "1"},
-                                 data={"_csrf": token, "email": "nobody@example.com", "password": "wrong password"})
+    bad = await auth_client.post(
+        "/auth/sign-in",
+        headers={"X-Fragment": "1"},
+        data={"_csrf": token, "email": "nobody@example.com", "password": "wrong password"},
+    )
     assert bad.status_code == 401 and 'class="form-error"' in bad.text
 
 

@@ -19,8 +19,11 @@ async def test_board_upload_over_the_plain_body_limit(client, company):
     assert created.status_code == 201, created.text
     token = await csrf_of(client, "/ACM/issues/ACM-1")
     body = b"x" * (11 * 1024 * 1024)
-    up = await client.post("/ACM/issues/ACM-1/attachments", headers={"X-CSRF-Token": token, "X-Fragment": "1"},
-                           files={"file": ("big.log", body, "text/plain")})
+    up = await client.post(
+        "/ACM/issues/ACM-1/attachments",
+        headers={"X-CSRF-Token": token, "X-Fragment": "1"},
+        files={"file": ("big.log", body, "text/plain")},
+    )
     assert up.status_code == 200, up.text[:300]
     listed = (await client.get(f"/api/issues/{created.json()['id']}/attachments")).json()
     assert [a["byteSize"] for a in listed] == [len(body)]

@@ -3,14 +3,16 @@ from __future__ import annotations
 
 async def test_dashboard_renders_counts_charts_and_activity(client, company, agent):
     prefix = company["issuePrefix"]
-    created = await client.post(f"/api/companies/{company['id']}/issues",
-                                json={"title": "Fix <script>alert(1)</script> login", "assigneeAgentId": agent["id"]})
+    created = await client.post(
+        f"/api/companies/{company['id']}/issues",
+        json={"title": "Fix <script>alert(1)</script> login", "assigneeAgentId": agent["id"]},
+    )
     assert created.status_code == 201
     response = await client.get(f"/{prefix}/dashboard")
     assert response.status_code == 200, response.text
     html = response.text
     assert "Runs live now" in html and "Run success rate" in html
-    assert html.count("<svg class=\"chart\"") >= 4
+    assert html.count('<svg class="chart"') >= 4
     assert "Ada" in html
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     fragment = await client.get(f"/{prefix}/dashboard", headers={"X-Fragment": "1"})

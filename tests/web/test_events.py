@@ -44,8 +44,10 @@ async def test_stream_carries_activity_runs_and_badges(live_url, company, agent)
             assert stream.headers["content-type"].startswith("text/event-stream")
             frames, badges = await _expect(stream, "badges")
             assert json.loads(badges["data"]) == {"inbox": 0, "approvals": 0}
-            created = await http.post(f"/api/companies/{company['id']}/issues",
-                                      json={"title": "Live one", "assigneeAgentId": agent["id"]})
+            created = await http.post(
+                f"/api/companies/{company['id']}/issues",
+                json={"title": "Live one", "assigneeAgentId": agent["id"]},
+            )
             assert created.status_code == 201
             _, activity = await _expect(stream, "activity")
             data = json.loads(activity["data"])
@@ -75,8 +77,14 @@ async def test_stream_tails_the_log_of_a_running_agent_process(live_url, company
     prefix = company["issuePrefix"]
     script = "import time\nfor i in range(40):\n    print('line', i, flush=True)\n    time.sleep(0.25)\n"
     async with httpx.AsyncClient(base_url=live_url, timeout=20) as http:
-        hired = await http.post(f"/api/companies/{company['id']}/agents", json={
-            "name": "Talker", "adapterType": "process", "adapterConfig": {"command": sys.executable, "args": ["-c", script]}})
+        hired = await http.post(
+            f"/api/companies/{company['id']}/agents",
+            json={
+                "name": "Talker",
+                "adapterType": "process",
+                "adapterConfig": {"command": sys.executable, "args": ["-c", script]},
+            },
+        )
         assert hired.status_code == 201, hired.text
         woke = await http.post(f"/api/agents/{hired.json()['id']}/wakeup", json={"source": "on_demand"})
         assert woke.status_code == 202, woke.text

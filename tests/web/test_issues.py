@@ -14,12 +14,17 @@ class Elements(HTMLParser):
     def handle_starttag(self, tag, attrs):
         self.found.append((tag, dict(attrs)))
 
-HOSTILE = ('Hello <script>alert("x")</script> <img src=x onerror=alert(1)> '
-           '[click](javascript:alert(1)) <a href="#" onclick="evil()">a</a>\n\n```python\nprint("<b>")\n```')
+
+HOSTILE = (
+    'Hello <script>alert("x")</script> <img src=x onerror=alert(1)> '
+    '[click](javascript:alert(1)) <a href="#" onclick="evil()">a</a>\n\n```python\nprint("<b>")\n```'
+)
 
 
 async def _issue(client, company, **fields):
-    response = await client.post(f"/api/companies/{company['id']}/issues", json={"title": "Fix login", **fields})
+    response = await client.post(
+        f"/api/companies/{company['id']}/issues", json={"title": "Fix login", **fields}
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -42,8 +47,17 @@ async def test_issue_list_filters_and_paginates(client, company, agent):
 async def test_create_issue_from_the_list_answers_the_row(client, company, agent):
     prefix = company["issuePrefix"]
     token = await csrf_of(client, f"/{prefix}/issues")
-    response = await client.post(f"/{prefix}/issues", headers={"X-Fragment": "1"}, data={
-        "_csrf": token, "_swap": "row", "title": "Write <b>docs</b>", "assignee": agent["id"], "priority": "high"})
+    response = await client.post(
+        f"/{prefix}/issues",
+        headers={"X-Fragment": "1"},
+        data={
+            "_csrf": token,
+            "_swap": "row",
+            "title": "Write <b>docs</b>",
+            "assignee": agent["id"],
+            "priority": "high",
+        },
+    )
     assert response.status_code == 200, response.text
     assert response.text.lstrip().startswith("<tr data-row")
     assert "Write &lt;b&gt;docs&lt;/b&gt;" in response.text
@@ -71,17 +85,25 @@ async def test_fields_edit_in_place_and_comment_with_mention(client, company, ag
     issue = await _issue(client, company)
     prefix, ident = company["issuePrefix"], issue["identifier"]
     token = await csrf_of(client, f"/{prefix}/issues/{ident}")
-    changed = await client.post(f"/{prefix}/issues/{ident}", headers={"X-Fragment": "1"},
-                                data={"_csrf": token, "assignee": agent["id"]})
+    changed = await client.post(
+        f"/{prefix}/issues/{ident}",
+        headers={"X-Fragment": "1"},
+        data={"_csrf": token, "assignee": agent["id"]},
+    )
     assert changed.status_code == 200 and changed.text.lstrip().startswith('<section class="panel fields"')
-    status = await client.post(f"/{prefix}/issues/{ident}", headers={"X-Fragment": "1"},
-                               data={"_csrf": token, "status": "in_review"})
+    status = await client.post(
+        f"/{prefix}/issues/{ident}", headers={"X-Fragment": "1"}, data={"_csrf": token, "status": "in_review"}
+    )
     assert 'value="in_review" selected' in status.text
-    bad = await client.post(f"/{prefix}/issues/{ident}", headers={"X-Fragment": "1"},
-                            data={"_csrf": token, "status": "nonsense"})
+    bad = await client.post(
+        f"/{prefix}/issues/{ident}", headers={"X-Fragment": "1"}, data={"_csrf": token, "status": "nonsense"}
+    )
     assert bad.status_code == 400 and 'class="form-error"' in bad.text
-    comment = await client.post(f"/{prefix}/issues/{ident}/comments", headers={"X-Fragment": "1"},
-                                data={"_csrf": token, "body": "@Ada please look"})
+    comment = await client.post(
+        f"/{prefix}/issues/{ident}/comments",
+        headers={"X-Fragment": "1"},
+        data={"_csrf": token, "body": "@Ada please look"},
+    )
     assert comment.status_code == 200 and "please look" in comment.text
     wakes = (await client.get(f"/api/companies/{company['id']}/heartbeat-runs")).json()
     assert any(r["agentId"] == agent["id"] for r in wakes)
@@ -92,13 +114,22 @@ async def test_sub_issues_and_blockers_by_identifier(client, company):
     other = await _issue(client, company, title="Other")
     prefix = company["issuePrefix"]
     token = await csrf_of(client, f"/{prefix}/issues/{parent['identifier']}")
-    child = await client.post(f"/{prefix}/issues/{parent['identifier']}/children", headers={"X-Fragment": "1"},
-                              data={"_csrf": token, "title": "Child"})
+    child = await client.post(
+        f"/{prefix}/issues/{parent['identifier']}/children",
+        headers={"X-Fragment": "1"},
+        data={"_csrf": token, "title": "Child"},
+    )
     assert child.status_code == 200 and "Child" in child.text
-    blockers = await client.post(f"/{prefix}/issues/{parent['identifier']}/blockers", headers={"X-Fragment": "1"},
-                                 data={"_csrf": token, "blockers": other["identifier"].lower()})
+    blockers = await client.post(
+        f"/{prefix}/issues/{parent['identifier']}/blockers",
+        headers={"X-Fragment": "1"},
+        data={"_csrf": token, "blockers": other["identifier"].lower()},
+    )
     assert blockers.status_code == 200, blockers.text
     assert (await client.get(f"/api/issues/{parent['id']}")).json()["blockedByIssueIds"] == [other["id"]]
-    missing = await client.post(f"/{prefix}/issues/{parent['identifier']}/blockers", headers={"X-Fragment": "1"},
-                                data={"_csrf": token, "blockers": f"{prefix}-999"})
+    missing = await client.post(
+        f"/{prefix}/issues/{parent['identifier']}/blockers",
+        headers={"X-Fragment": "1"},
+        data={"_csrf": token, "blockers": f"{prefix}-999"},
+    )
     assert missing.status_code == 400 and f"No issue {prefix}-999" in missing.text

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 async def test_org_chart_draws_the_tree_with_status(client, company):
     cid = company["id"]
-    ceo = (await client.post(f"/api/companies/{cid}/agents", json={"name": "Chief <Boss>", "role": "ceo"})).json()
+    ceo = (
+        await client.post(f"/api/companies/{cid}/agents", json={"name": "Chief <Boss>", "role": "ceo"})
+    ).json()
     await client.post(f"/api/companies/{cid}/agents", json={"name": "Eng One", "reportsTo": ceo["id"]})
     await client.post(f"/api/agents/{ceo['id']}/pause")
     page = await client.get("/ACM/org")
@@ -27,9 +29,17 @@ async def test_org_chart_empty_state(client, company):
 def test_org_layout_places_children_below_parents():
     from paperclip.web.svg import org_chart
 
-    tree = [{"id": "a", "name": "A", "status": "idle", "reports": [
-        {"id": "b", "name": "B", "status": "error", "reports": []},
-        {"id": "c", "name": "C", "status": "running", "reports": []}]}]
+    tree = [
+        {
+            "id": "a",
+            "name": "A",
+            "status": "idle",
+            "reports": [
+                {"id": "b", "name": "B", "status": "error", "reports": []},
+                {"id": "c", "name": "C", "status": "running", "reports": []},
+            ],
+        }
+    ]
     svg = str(org_chart(tree, lambda n: f"/x/{n['id']}"))
     assert svg.count("<rect") == 3 and svg.count('class="org-link"') == 2
     assert 'data-agent-id="b"' in svg and "status-error" in svg

@@ -9,9 +9,17 @@ async def test_company_settings_form_updates_the_company(client, company):
     page = await client.get("/ACM/company/settings")
     assert page.status_code == 200 and 'value="ACM"' in page.text and 'id="members"' in page.text
     token = await csrf_of(client, "/ACM/company/settings")
-    response = await client.post("/ACM/company/settings", data={
-        "_csrf": token, "name": "Acme Two", "description": "We build", "brandColor": "#112233", "budget": "99.50",
-        "requireBoardApprovalForNewAgents": "on"})
+    response = await client.post(
+        "/ACM/company/settings",
+        data={
+            "_csrf": token,
+            "name": "Acme Two",
+            "description": "We build",
+            "brandColor": "#112233",
+            "budget": "99.50",
+            "requireBoardApprovalForNewAgents": "on",
+        },
+    )
     assert response.status_code == 303, response.text
     stored = (await client.get(f"/api/companies/{company['id']}")).json()
     assert stored["name"] == "Acme Two" and stored["budgetMonthlyCents"] == 9950
@@ -19,8 +27,9 @@ async def test_company_settings_form_updates_the_company(client, company):
     assert stored["issuePrefix"] == "ACM"
     actions = [e["action"] for e in (await client.get(f"/api/companies/{company['id']}/activity")).json()]
     assert "company.updated" in actions
-    bad = await client.post("/ACM/company/settings", headers={"X-Fragment": "1"},
-                            data={"_csrf": token, "name": "", "budget": "1"})
+    bad = await client.post(
+        "/ACM/company/settings", headers={"X-Fragment": "1"}, data={"_csrf": token, "name": "", "budget": "1"}
+    )
     assert bad.status_code == 400
 
 
@@ -50,17 +59,23 @@ async def test_instance_settings_pages(client, company, agent):
 
 async def test_secrets_are_created_and_rotated_without_showing_values(client, company):
     token = await csrf_of(client, "/ACM/company/settings")
-    response = await client.post("/ACM/company/secrets", data={"_csrf": token, "name": "GITHUB_TOKEN",
-                                                                "value": "ghp_supersecret", "description": "CI"})
+    response = await client.post(
+        "/ACM/company/secrets",
+        data={"_csrf": token, "name": "GITHUB_TOKEN", "value": "ghp_supersecret", "description": "CI"},
+    )
     assert response.status_code == 303, response.text
     secrets = (await client.get(f"/api/companies/{company['id']}/secrets")).json()
     assert [s["name"] for s in secrets] == ["GITHUB_TOKEN"] and secrets[0]["latestVersion"] == 1
     page = await client.get("/ACM/company/settings")
     assert "GITHUB_TOKEN" in page.text and "ghp_supersecret" not in page.text
-    rotated = await client.post(f"/ACM/company/secrets/{secrets[0]['id']}/rotate", data={"_csrf": token, "value": "v2"})
+    rotated = await client.post(
+        f"/ACM/company/secrets/{secrets[0]['id']}/rotate", data={"_csrf": token, "value": "v2"}
+    )
     assert rotated.status_code == 303
     assert (await client.get(f"/api/companies/{company['id']}/secrets")).json()[0]["latestVersion"] == 2
-    empty = await client.post("/ACM/company/secrets", data={"_csrf": token, "name": "X"}, headers={"X-Fragment": "1"})
+    empty = await client.post(
+        "/ACM/company/secrets", data={"_csrf": token, "name": "X"}, headers={"X-Fragment": "1"}
+    )
     assert empty.status_code == 400
     activity = [e["action"] for e in (await client.get(f"/api/companies/{company['id']}/activity")).json()]
     assert {"secret.created", "secret.rotated"} <= set(activity)
@@ -80,17 +95,23 @@ async def test_members_and_invites(client, company):
     assert "/invite/" not in again.text and f"/ACM/company/invites/{invites[0]['id']}/revoke" in again.text
     revoked = await client.post(f"/ACM/company/invites/{invites[0]['id']}/revoke", data={"_csrf": token})
     assert revoked.status_code == 303
-    assert (await client.get(f"/api/companies/{company['id']}/invites")).json()["invites"][0]["state"] == "revoked"
-    bad = await client.post("/ACM/company/invites", data={"_csrf": token, "humanRole": "emperor"},
-                            headers={"X-Fragment": "1"})
+    assert (await client.get(f"/api/companies/{company['id']}/invites")).json()["invites"][0][
+        "state"
+    ] == "revoked"
+    bad = await client.post(
+        "/ACM/company/invites", data={"_csrf": token, "humanRole": "emperor"}, headers={"X-Fragment": "1"}
+    )
     assert bad.status_code == 400
 
 
 async def test_the_last_owner_cannot_be_demoted_from_the_members_form(client, company):
     members = (await client.get(f"/api/companies/{company['id']}/members")).json()["members"]
     token = await csrf_of(client, "/ACM/company/settings")
-    response = await client.post(f"/ACM/company/members/{members[0]['id']}", headers={"X-Fragment": "1"},
-                                 data={"_csrf": token, "membershipRole": "viewer"})
+    response = await client.post(
+        f"/ACM/company/members/{members[0]['id']}",
+        headers={"X-Fragment": "1"},
+        data={"_csrf": token, "membershipRole": "viewer"},
+    )
     assert response.status_code in (409, 422), response.text
     after = (await client.get(f"/api/companies/{company['id']}/members")).json()["members"]
     assert after[0]["membershipRole"] == "owner"

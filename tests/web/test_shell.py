@@ -27,10 +27,20 @@ async def test_api_keeps_json_errors(client):
 
 async def test_onboarding_creates_company_agent_and_task(client):
     token = await csrf_of(client, "/onboarding")
-    response = await client.post("/onboarding", data={
-        "_csrf": token, "companyName": "Acme Robotics", "budget": "25", "agentName": "CEO", "role": "ceo",
-        "adapterType": "process", "command": "python3 -c 'print(1)'", "taskTitle": "Write the plan",
-        "taskDescription": "Plan it"})
+    response = await client.post(
+        "/onboarding",
+        data={
+            "_csrf": token,
+            "companyName": "Acme Robotics",
+            "budget": "25",
+            "agentName": "CEO",
+            "role": "ceo",
+            "adapterType": "process",
+            "command": "python3 -c 'print(1)'",
+            "taskTitle": "Write the plan",
+            "taskDescription": "Plan it",
+        },
+    )
     assert response.status_code == 303, response.text
     assert response.headers["location"].startswith("/ACM/issues/ACM-1")
     companies = (await client.get("/api/companies")).json()
@@ -50,8 +60,9 @@ async def test_post_without_csrf_token_is_refused(client):
 
 async def test_post_from_another_origin_is_refused(client):
     token = await csrf_of(client, "/onboarding")
-    response = await client.post("/companies", data={"name": "Evil", "_csrf": token},
-                                 headers={"Origin": "http://evil.example"})
+    response = await client.post(
+        "/companies", data={"name": "Evil", "_csrf": token}, headers={"Origin": "http://evil.example"}
+    )
     assert response.status_code == 403
 
 
@@ -65,6 +76,7 @@ async def test_fragment_error_is_html_next_to_the_control(client):
 async def test_static_files_are_content_hashed(client):
     page = (await client.get("/onboarding")).text
     import re
+
     url = re.search(r'src="(/static/js/app\.js\?v=[0-9a-f]{12})"', page).group(1)
     response = await client.get(url)
     assert response.status_code == 200

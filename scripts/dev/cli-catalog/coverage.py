@@ -22,8 +22,11 @@ from paperclip.cli.client.catalog import GROUPS
 def main() -> None:
     app = FastAPI()
     mount_api(app)
-    routes = [(r.methods, re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", r.path) + "$"))
-              for r in app.routes if isinstance(r, APIRoute)]
+    routes = [
+        (r.methods, re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", r.path) + "$"))
+        for r in app.routes
+        if isinstance(r, APIRoute)
+    ]
     have, missing = 0, []
     for group, (_about, commands) in GROUPS.items():
         for cmd in commands:

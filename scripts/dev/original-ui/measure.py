@@ -24,15 +24,26 @@ import urllib.request
 from urllib.parse import urlsplit
 
 CHROMIUM = os.environ.get("PAPERCLIP_CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def api(base: str, method: str, path: str, body: dict | None = None) -> dict:
-    req = urllib.request.Request(base + "/api" + path, method=method,
-                                 data=json.dumps(body).encode() if body is not None else None,
-                                 headers={"Content-Type": "application/json", "Origin": base})
+    req = urllib.request.Request(
+        base + "/api" + path,
+        method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Content-Type": "application/json", "Origin": base},
+    )
     with urllib.request.urlopen(req, timeout=30) as resp:
         return json.loads(resp.read() or b"null")
 
@@ -42,30 +53,77 @@ def seed(base: str) -> dict:
     stamp = time.strftime("%H%M%S")
     company = api(base, "POST", "/companies", {"name": f"Measure Works {stamp}", "budgetMonthlyCents": 50000})
     cid = company["id"]
-    agent = api(base, "POST", f"/companies/{cid}/agents", {
-        "name": "Ada", "role": "ceo", "title": "Chief Executive", "adapterType": "process",
-        "adapterConfig": {"command": "true"}})
-    goal = api(base, "POST", f"/companies/{cid}/goals", {"title": "Ship the first product", "level": "company"})
+    agent = api(
+        base,
+        "POST",
+        f"/companies/{cid}/agents",
+        {
+            "name": "Ada",
+            "role": "ceo",
+            "title": "Chief Executive",
+            "adapterType": "process",
+            "adapterConfig": {"command": "true"},
+        },
+    )
+    goal = api(
+        base, "POST", f"/companies/{cid}/goals", {"title": "Ship the first product", "level": "company"}
+    )
     project = api(base, "POST", f"/companies/{cid}/projects", {"name": "Launch", "goalIds": [goal["id"]]})
-    issue = api(base, "POST", f"/companies/{cid}/issues", {
-        "title": "Write the launch plan", "description": "Plan it.", "projectId": project["id"],
-        "goalId": goal["id"], "assigneeAgentId": agent["id"], "status": "todo", "priority": "high"})
+    issue = api(
+        base,
+        "POST",
+        f"/companies/{cid}/issues",
+        {
+            "title": "Write the launch plan",
+            "description": "Plan it.",
+            "projectId": project["id"],
+            "goalId": goal["id"],
+            "assigneeAgentId": agent["id"],
+            "status": "todo",
+            "priority": "high",
+        },
+    )
     api(base, "POST", f"/issues/{issue['id']}/comments", {"body": "First comment"})
-    approval = api(base, "POST", f"/companies/{cid}/approvals", {
-        "type": "approve_ceo_strategy", "payload": {"plan": "Grow"}, "requestedByAgentId": agent["id"]})
-    return {"company": company, "agent": agent, "goal": goal, "project": project, "issue": issue,
-            "approval": approval}
+    approval = api(
+        base,
+        "POST",
+        f"/companies/{cid}/approvals",
+        {"type": "approve_ceo_strategy", "payload": {"plan": "Grow"}, "requestedByAgentId": agent["id"]},
+    )
+    return {
+        "company": company,
+        "agent": agent,
+        "goal": goal,
+        "project": project,
+        "issue": issue,
+        "approval": approval,
+    }
 
 
 def pages(ids: dict) -> list[str]:
     p = ids["company"]["issuePrefix"]
     return [
-        f"/{p}/dashboard", f"/{p}/companies", f"/{p}/company/settings", f"/{p}/skills", f"/{p}/org",
-        f"/{p}/agents/all", f"/{p}/agents/new", f"/{p}/agents/{ids['agent']['id']}",
-        f"/{p}/projects", f"/{p}/projects/{ids['project']['id']}", f"/{p}/issues",
-        f"/{p}/issues/{ids['issue']['identifier']}", f"/{p}/routines", f"/{p}/goals",
-        f"/{p}/goals/{ids['goal']['id']}", f"/{p}/approvals/pending", f"/{p}/approvals/{ids['approval']['id']}",
-        f"/{p}/costs", f"/{p}/activity", f"/{p}/inbox/mine", "/instance/settings/general",
+        f"/{p}/dashboard",
+        f"/{p}/companies",
+        f"/{p}/company/settings",
+        f"/{p}/skills",
+        f"/{p}/org",
+        f"/{p}/agents/all",
+        f"/{p}/agents/new",
+        f"/{p}/agents/{ids['agent']['id']}",
+        f"/{p}/projects",
+        f"/{p}/projects/{ids['project']['id']}",
+        f"/{p}/issues",
+        f"/{p}/issues/{ids['issue']['identifier']}",
+        f"/{p}/routines",
+        f"/{p}/goals",
+        f"/{p}/goals/{ids['goal']['id']}",
+        f"/{p}/approvals/pending",
+        f"/{p}/approvals/{ids['approval']['id']}",
+        f"/{p}/costs",
+        f"/{p}/activity",
+        f"/{p}/inbox/mine",
+        "/instance/settings/general",
     ]
 
 
@@ -108,21 +166,34 @@ async def drive(ui: str, ids: dict, settle_ms: int) -> dict:
             except Exception as exc:  # a page that never settles is itself a finding
                 problems.append(f"navigation: {str(exc)[:200]}")
             try:  # the app renders after its queries settle: wait for the company's name, then a little more
-                await page.wait_for_function("n => document.body && document.body.innerText.includes(n)",
-                                             arg=name, timeout=8000)
+                await page.wait_for_function(
+                    "n => document.body && document.body.innerText.includes(n)", arg=name, timeout=8000
+                )
             except Exception:
                 pass
             await page.wait_for_timeout(settle_ms)
             text = await page.evaluate("document.body ? document.body.innerText : ''")
-            results.append({"page": url, "rendersCompany": name in text, "textLength": len(text),
-                            "consoleErrors": problems, "requests": requests})
+            results.append(
+                {
+                    "page": url,
+                    "rendersCompany": name in text,
+                    "textLength": len(text),
+                    "consoleErrors": problems,
+                    "requests": requests,
+                }
+            )
             await page.close()
         await browser.close()
     for r in results:
         for q in r["requests"]:
             q["endpoint"] = f"{q['method']} {template(q['path'], ids)}"
-    return {"pages": results, "ids": {k: {f: v.get(f) for f in ("id", "identifier", "issuePrefix", "urlKey", "name")}
-                                       for k, v in ids.items()}}
+    return {
+        "pages": results,
+        "ids": {
+            k: {f: v.get(f) for f in ("id", "identifier", "issuePrefix", "urlKey", "name")}
+            for k, v in ids.items()
+        },
+    }
 
 
 def main() -> int:

@@ -26,8 +26,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-              "transfer-encoding", "upgrade"}
+HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+}
 
 
 def find_ui_dir() -> Path | None:
@@ -140,9 +148,15 @@ class Handler(BaseHTTPRequestHandler):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--ui-dir", type=Path, default=find_ui_dir(),
-                        help="the original's ui-dist (default: $ORIGINAL_ROOT/node_modules/@paperclipai/server/ui-dist)")
-    parser.add_argument("--upstream", default="http://127.0.0.1:3100", help="the Paperclip API to forward /api to")
+    parser.add_argument(
+        "--ui-dir",
+        type=Path,
+        default=find_ui_dir(),
+        help="the original's ui-dist (default: $ORIGINAL_ROOT/node_modules/@paperclipai/server/ui-dist)",
+    )
+    parser.add_argument(
+        "--upstream", default="http://127.0.0.1:3100", help="the Paperclip API to forward /api to"
+    )
     parser.add_argument("--port", type=int, default=3199)
     args = parser.parse_args(argv)
     if args.ui_dir is None or not (args.ui_dir / "index.html").is_file():

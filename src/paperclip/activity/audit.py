@@ -51,18 +51,44 @@ def _encode(created_at: datetime, ident: uuid.UUID) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-async def agent_actions(session: AsyncSession, company_id: uuid.UUID, agent_id: uuid.UUID | None,
-                        cursor: str | None, limit: int, everyone: bool = False) -> dict[str, Any]:
+async def agent_actions(
+    session: AsyncSession,
+    company_id: uuid.UUID,
+    agent_id: uuid.UUID | None,
+    cursor: str | None,
+    limit: int,
+    everyone: bool = False,
+) -> dict[str, Any]:
     created, ident = _cursor(cursor)
     rows = await _ITEMS.fetch(session, company_id, agent_id, created, ident, limit + 1, everyone)
-    items = [{
-        "id": str(r["id"]), "companyId": str(r["company_id"]), "actorType": r["actor_type"], "actorId": r["actor_id"],
-        "action": r["action"], "entityType": r["entity_type"], "entityId": r["entity_id"],
-        "agentId": str(r["agent_id"]) if r["agent_id"] else None, "runId": str(r["run_id"]) if r["run_id"] else None,
-        "responsibleUserId": None, "createdAt": iso(r["created_at"]), "details": r["details"],
-        "entity": {"issue": {"id": str(r["issue_id"]), "identifier": r["issue_identifier"], "title": r["issue_title"]}
-                   if r["issue_id"] else None, "comment": None, "document": None},
-    } for r in rows[:limit]]
+    items = [
+        {
+            "id": str(r["id"]),
+            "companyId": str(r["company_id"]),
+            "actorType": r["actor_type"],
+            "actorId": r["actor_id"],
+            "action": r["action"],
+            "entityType": r["entity_type"],
+            "entityId": r["entity_id"],
+            "agentId": str(r["agent_id"]) if r["agent_id"] else None,
+            "runId": str(r["run_id"]) if r["run_id"] else None,
+            "responsibleUserId": None,
+            "createdAt": iso(r["created_at"]),
+            "details": r["details"],
+            "entity": {
+                "issue": {
+                    "id": str(r["issue_id"]),
+                    "identifier": r["issue_identifier"],
+                    "title": r["issue_title"],
+                }
+                if r["issue_id"]
+                else None,
+                "comment": None,
+                "document": None,
+            },
+        }
+        for r in rows[:limit]
+    ]
     more = len(rows) > limit
     out: dict[str, Any] = {"items": items, "accessTier": "full"}
     if more:
@@ -73,22 +99,40 @@ async def agent_actions(session: AsyncSession, company_id: uuid.UUID, agent_id: 
 
 def _limit_error(limit: int) -> None:
     if not 1 <= limit <= 200:
-        bound = "Too small: expected number to be >=1" if limit < 1 else "Too big: expected number to be <=200"
+        bound = (
+            "Too small: expected number to be >=1" if limit < 1 else "Too big: expected number to be <=200"
+        )
         raise BadRequest("Invalid agent action audit query", [{"path": ["limit"], "message": bound}])
 
 
 @router.get("/companies/{company_id}/audit/agent-actions")
-async def list_agent_actions(company_id: str, session: DB, actor: ActorDep, agentId: str | None = None,
-                             cursor: str | None = Query(None, max_length=512), limit: int = 50,
-                             actorScope: str = "agents"):
+async def list_agent_actions(
+    company_id: str,
+    session: DB,
+    actor: ActorDep,
+    agentId: str | None = None,
+    cursor: str | None = Query(None, max_length=512),
+    limit: int = 50,
+    actorScope: str = "agents",
+):
     """`actorScope`: `agents` (agents and the system acting for them, the default) or `all` (board users too)."""
     cid = path_uuid(company_id, "Company not found")
     actor.require_company(cid)
     _limit_error(limit)
     agent = parse_uuid(agentId) if agentId else None
     if agentId and agent is None:
-        raise BadRequest("Invalid agent action audit query", [{"path": ["agentId"], "message": "Invalid UUID"}])
+        raise BadRequest(
+            "Invalid agent action audit query", [{"path": ["agentId"], "message": "Invalid UUID"}]
+        )
     if actorScope not in ("agents", "all"):
-        raise BadRequest("Invalid agent action audit query", [{"path": ["actorScope"], "code": "invalid_value",
-                                                               "message": 'Invalid option: expected one of "agents"|"all"'}])
+        raise BadRequest(
+            "Invalid agent action audit query",
+            [
+                {
+                    "path": ["actorScope"],
+                    "code": "invalid_value",
+                    "message": 'Invalid option: expected one of "agents"|"all"',
+                }
+            ],
+        )
     return await agent_actions(session, cid, agent, cursor, limit, actorScope == "all")

@@ -46,8 +46,16 @@ async def company_activity(
 ):
     cid = path_uuid(company_id, "Company not found")
     actor.require_company(cid)
-    rows = await list_activity(session, cid, agent_id=agentId, entity_type=entityType, entity_id=entityId,
-                               action=action, limit=min(limit, MAX_LIMIT), offset=offset)
+    rows = await list_activity(
+        session,
+        cid,
+        agent_id=agentId,
+        entity_type=entityType,
+        entity_id=entityId,
+        action=action,
+        limit=min(limit, MAX_LIMIT),
+        offset=offset,
+    )
     if not rows and offset == 0:
         await require_company_exists(session, cid)
     return [to_wire(r) for r in rows]
@@ -59,7 +67,15 @@ async def create_activity(company_id: str, body: EntryCreate, session: DB, actor
     company = await get_company(session, actor, path_uuid(company_id, "Company not found"))
     if body.agentId is not None:
         await require_same_company(session, Agent, body.agentId, company.id, "Agent")
-    row = await create_entry(session, company.id, actor_type=body.actorType, actor_id=body.actorId, action=body.action,
-                             entity_type=body.entityType, entity_id=body.entityId, agent_id=body.agentId,
-                             details=body.details)
+    row = await create_entry(
+        session,
+        company.id,
+        actor_type=body.actorType,
+        actor_id=body.actorId,
+        action=body.action,
+        entity_type=body.entityType,
+        entity_id=body.entityId,
+        agent_id=body.agentId,
+        details=body.details,
+    )
     return to_wire(row)

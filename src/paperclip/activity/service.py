@@ -22,25 +22,33 @@ ACTIVITY = ActivityLog.__table__
 def actor_params(actor: Actor) -> dict[str, Any]:
     """Bind parameters naming the actor, for statements that write their activity row themselves
     (a data-modifying CTE next to the change): `:actor_type`, `:actor_id`, `:actor_agent_id`, `:actor_run_id`."""
-    return {"actor_type": actor.activity_type, "actor_id": actor.activity_id, "actor_agent_id": actor.agent_id,
-            "actor_run_id": actor.run_id}
+    return {
+        "actor_type": actor.activity_type,
+        "actor_id": actor.activity_id,
+        "actor_agent_id": actor.agent_id,
+        "actor_run_id": actor.run_id,
+    }
 
 
 # The columns and actor values of an activity row written inside another statement (see actor_params).
-INSERT_ACTIVITY = ("INSERT INTO activity_log (company_id, actor_type, actor_id, action, entity_type, entity_id, "
-                   "agent_id, run_id, details, created_at)")
-ACTOR_VALUES = ("CAST(:actor_type AS text), CAST(:actor_id AS text)")
-ACTOR_IDS = ("CAST(:actor_agent_id AS uuid), CAST(:actor_run_id AS uuid)")
+INSERT_ACTIVITY = (
+    "INSERT INTO activity_log (company_id, actor_type, actor_id, action, entity_type, entity_id, "
+    "agent_id, run_id, details, created_at)"
+)
+ACTOR_VALUES = "CAST(:actor_type AS text), CAST(:actor_id AS text)"
+ACTOR_IDS = "CAST(:actor_agent_id AS uuid), CAST(:actor_run_id AS uuid)"
 
 
 _RECORD = Sql(
-    f"{INSERT_ACTIVITY} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CAST($9 AS jsonb), clock_timestamp())")
+    f"{INSERT_ACTIVITY} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CAST($9 AS jsonb), clock_timestamp())"
+)
 
 
 @dataclass(frozen=True)
 class ActivityActor:
     """Who an activity entry names: a request's actor (`actor_activity`), or the server acting for
     someone (a run's agent recording the run's cost) without making up a request actor."""
+
     type: str
     id: str | None
     agent_id: uuid.UUID | None = None
@@ -65,29 +73,87 @@ async def record(
 
     Hand-written SQL on the session's own connection (db.rawsql): no statement compile or ORM layer
     per call. clock_timestamp(), not now(): entries of one transaction keep their order."""
-    await _record(session, actor.activity_type, actor.activity_id, actor.agent_id, actor.run_id, company_id=company_id,
-                  action=action, entity_type=entity_type, entity_id=entity_id, details=details)
+    await _record(
+        session,
+        actor.activity_type,
+        actor.activity_id,
+        actor.agent_id,
+        actor.run_id,
+        company_id=company_id,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        details=details,
+    )
 
 
-async def record_as(session: AsyncSession, who: ActivityActor, *, company_id: uuid.UUID, action: str,
-                    entity_type: str, entity_id: uuid.UUID | str, details: dict[str, Any] | None = None) -> None:
+async def record_as(
+    session: AsyncSession,
+    who: ActivityActor,
+    *,
+    company_id: uuid.UUID,
+    action: str,
+    entity_type: str,
+    entity_id: uuid.UUID | str,
+    details: dict[str, Any] | None = None,
+) -> None:
     """`record` for an entry that names `who` rather than a request's actor."""
-    await _record(session, who.type, who.id, who.agent_id, who.run_id, company_id=company_id, action=action,
-                  entity_type=entity_type, entity_id=entity_id, details=details)
+    await _record(
+        session,
+        who.type,
+        who.id,
+        who.agent_id,
+        who.run_id,
+        company_id=company_id,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        details=details,
+    )
 
 
-async def _record(session: AsyncSession, actor_type: str, actor_id: str | None, agent_id: uuid.UUID | None,
-                  run_id: uuid.UUID | None, *, company_id: uuid.UUID, action: str, entity_type: str,
-                  entity_id: uuid.UUID | str, details: dict[str, Any] | None) -> None:
+async def _record(
+    session: AsyncSession,
+    actor_type: str,
+    actor_id: str | None,
+    agent_id: uuid.UUID | None,
+    run_id: uuid.UUID | None,
+    *,
+    company_id: uuid.UUID,
+    action: str,
+    entity_type: str,
+    entity_id: uuid.UUID | str,
+    details: dict[str, Any] | None,
+) -> None:
     stored = redact(details) if details else None
     if READ_POOL_KEY in session.info:  # a read request's session: its writes stay on the session itself
-        await session.execute(sa.insert(ACTIVITY).values(
-            company_id=company_id, actor_type=actor_type, actor_id=actor_id, action=action,
-            entity_type=entity_type, entity_id=str(entity_id), agent_id=agent_id, run_id=run_id,
-            details=stored, created_at=sa.func.clock_timestamp()))
+        await session.execute(
+            sa.insert(ACTIVITY).values(
+                company_id=company_id,
+                actor_type=actor_type,
+                actor_id=actor_id,
+                action=action,
+                entity_type=entity_type,
+                entity_id=str(entity_id),
+                agent_id=agent_id,
+                run_id=run_id,
+                details=stored,
+                created_at=sa.func.clock_timestamp(),
+            )
+        )
         return
-    await _RECORD.fetch(session, company_id, actor_type, actor_id, action, entity_type,
-                        str(entity_id), agent_id, run_id, json.dumps(stored))  # None: JSON null, as before
+    await _RECORD.fetch(
+        session,
+        company_id,
+        actor_type,
+        actor_id,
+        action,
+        entity_type,
+        str(entity_id),
+        agent_id,
+        run_id,
+        json.dumps(stored),
+    )  # None: JSON null, as before
 
 
 MAX_LIMIT = 500
@@ -147,11 +213,21 @@ async def create_entry(
     details: dict[str, Any] | None,
 ) -> ActivityLog:
     """An entry written on behalf of someone else (POST /companies/{id}/activity, board only)."""
-    row = (await session.execute(
-        sa.insert(ActivityLog).values(
-            company_id=company_id, actor_type=actor_type, actor_id=actor_id, action=action, entity_type=entity_type,
-            entity_id=entity_id, agent_id=agent_id, details=redact(details) if details else None,
-            created_at=sa.func.clock_timestamp(),
-        ).returning(ActivityLog)
-    )).scalar_one()
+    row = (
+        await session.execute(
+            sa.insert(ActivityLog)
+            .values(
+                company_id=company_id,
+                actor_type=actor_type,
+                actor_id=actor_id,
+                action=action,
+                entity_type=entity_type,
+                entity_id=entity_id,
+                agent_id=agent_id,
+                details=redact(details) if details else None,
+                created_at=sa.func.clock_timestamp(),
+            )
+            .returning(ActivityLog)
+        )
+    ).scalar_one()
     return row

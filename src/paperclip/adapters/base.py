@@ -66,8 +66,11 @@ class Usage:
     cached_input_tokens: int = 0
 
     def as_json(self) -> dict[str, int]:
-        return {"inputTokens": self.input_tokens, "outputTokens": self.output_tokens,
-                "cachedInputTokens": self.cached_input_tokens}
+        return {
+            "inputTokens": self.input_tokens,
+            "outputTokens": self.output_tokens,
+            "cachedInputTokens": self.cached_input_tokens,
+        }
 
 
 @dataclass
@@ -111,8 +114,12 @@ class EnvironmentCheck:
 def environment_report(adapter_type: str, checks: list[EnvironmentCheck]) -> dict[str, Any]:
     levels = {c.level for c in checks}
     status = "fail" if "error" in levels else "warn" if "warn" in levels else "pass"
-    return {"adapterType": adapter_type, "status": status, "checks": [c.as_json() for c in checks],
-            "testedAt": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")}
+    return {
+        "adapterType": adapter_type,
+        "status": status,
+        "checks": [c.as_json() for c in checks],
+        "testedAt": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+    }
 
 
 @runtime_checkable

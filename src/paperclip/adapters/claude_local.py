@@ -71,13 +71,29 @@ class ClaudeLocalAdapter:
         args += extra_args(cfg)
         timeout = run_timeout_sec(cfg, ctx.limits)
         run = await run_process(
-            command, args, env=ctx.env, cwd=cfg.get("cwd") or None, stdin_data=build_prompt(ctx).encode(),
-            timeout_sec=timeout, grace_sec=config_float(cfg, "graceSec", 20), cancel=ctx.cancel,
-            on_output=ctx.on_log, on_spawn=ctx.on_spawn, tail_limit=4 * 1024 * 1024,
+            command,
+            args,
+            env=ctx.env,
+            cwd=cfg.get("cwd") or None,
+            stdin_data=build_prompt(ctx).encode(),
+            timeout_sec=timeout,
+            grace_sec=config_float(cfg, "graceSec", 20),
+            cancel=ctx.cancel,
+            on_output=ctx.on_log,
+            on_spawn=ctx.on_spawn,
+            tail_limit=4 * 1024 * 1024,
         )
-        out = AdapterResult(exit_code=run.exit_code, signal=run.signal, timed_out=run.timed_out,
-                            cancelled=run.cancelled, pid=run.pid, provider="anthropic", biller="anthropic",
-                            billing_type="metered_api", model=str(cfg.get("model") or "") or None)
+        out = AdapterResult(
+            exit_code=run.exit_code,
+            signal=run.signal,
+            timed_out=run.timed_out,
+            cancelled=run.cancelled,
+            pid=run.pid,
+            provider="anthropic",
+            biller="anthropic",
+            billing_type="metered_api",
+            model=str(cfg.get("model") or "") or None,
+        )
         if run.spawn_error:
             out.error_message, out.error_code = run.spawn_error, "adapter_not_installed"
             return out
@@ -85,7 +101,8 @@ class ClaudeLocalAdapter:
         if parsed is not None:
             usage = parsed.get("usage") or {}
             out.usage = Usage(
-                input_tokens=int(usage.get("input_tokens") or 0) + int(usage.get("cache_creation_input_tokens") or 0),
+                input_tokens=int(usage.get("input_tokens") or 0)
+                + int(usage.get("cache_creation_input_tokens") or 0),
                 output_tokens=int(usage.get("output_tokens") or 0),
                 cached_input_tokens=int(usage.get("cache_read_input_tokens") or 0),
             )
@@ -102,7 +119,9 @@ class ClaudeLocalAdapter:
             out.summary = parsed.get("result") if isinstance(parsed.get("result"), str) else None
             out.result_json = parsed
             if parsed.get("is_error"):
-                out.error_message = str(parsed.get("result") or parsed.get("subtype") or "Claude reported an error")
+                out.error_message = str(
+                    parsed.get("result") or parsed.get("subtype") or "Claude reported an error"
+                )
                 out.error_code = "adapter_error"
         if run.timed_out:
             out.error_message, out.error_code = f"Timed out after {timeout:g}s", "timeout"
@@ -119,7 +138,14 @@ class ClaudeLocalAdapter:
     async def test_environment(self, config: Mapping[str, Any]) -> dict[str, Any]:
         command = str(config.get("command") or "claude")
         found = shutil.which(command)
-        check = (EnvironmentCheck("cli_found", "info", f"Claude CLI found: {found}") if found else
-                 EnvironmentCheck("cli_missing", "error", f"Claude CLI not found: {command}",
-                                  hint="npm install -g @anthropic-ai/claude-code"))
+        check = (
+            EnvironmentCheck("cli_found", "info", f"Claude CLI found: {found}")
+            if found
+            else EnvironmentCheck(
+                "cli_missing",
+                "error",
+                f"Claude CLI not found: {command}",
+                hint="npm install -g @anthropic-ai/claude-code",
+            )
+        )
         return environment_report(self.type, [check])

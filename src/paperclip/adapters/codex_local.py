@@ -56,7 +56,12 @@ def parse_codex_events(stdout: str) -> dict[str, Any]:
         elif kind in ("turn.failed", "error"):
             err = event.get("error") if isinstance(event.get("error"), dict) else event
             error = str(err.get("message") or "Codex reported an error")
-    return {"threadId": thread_id, "messages": messages, "usage": usage if saw_usage else None, "error": error}
+    return {
+        "threadId": thread_id,
+        "messages": messages,
+        "usage": usage if saw_usage else None,
+        "error": error,
+    }
 
 
 class CodexLocalAdapter:
@@ -78,13 +83,29 @@ class CodexLocalAdapter:
         args.append("-")
         timeout = run_timeout_sec(cfg, ctx.limits)
         run = await run_process(
-            command, args, env=ctx.env, cwd=cfg.get("cwd") or None, stdin_data=build_prompt(ctx).encode(),
-            timeout_sec=timeout, grace_sec=config_float(cfg, "graceSec", 20), cancel=ctx.cancel,
-            on_output=ctx.on_log, on_spawn=ctx.on_spawn, tail_limit=4 * 1024 * 1024,
+            command,
+            args,
+            env=ctx.env,
+            cwd=cfg.get("cwd") or None,
+            stdin_data=build_prompt(ctx).encode(),
+            timeout_sec=timeout,
+            grace_sec=config_float(cfg, "graceSec", 20),
+            cancel=ctx.cancel,
+            on_output=ctx.on_log,
+            on_spawn=ctx.on_spawn,
+            tail_limit=4 * 1024 * 1024,
         )
-        out = AdapterResult(exit_code=run.exit_code, signal=run.signal, timed_out=run.timed_out,
-                            cancelled=run.cancelled, pid=run.pid, provider="openai", biller="openai",
-                            billing_type="metered_api", model=str(cfg.get("model") or "") or "codex")
+        out = AdapterResult(
+            exit_code=run.exit_code,
+            signal=run.signal,
+            timed_out=run.timed_out,
+            cancelled=run.cancelled,
+            pid=run.pid,
+            provider="openai",
+            biller="openai",
+            billing_type="metered_api",
+            model=str(cfg.get("model") or "") or "codex",
+        )
         if run.spawn_error:
             out.error_message, out.error_code = run.spawn_error, "adapter_not_installed"
             return out
@@ -109,7 +130,11 @@ class CodexLocalAdapter:
     async def test_environment(self, config: Mapping[str, Any]) -> dict[str, Any]:
         command = str(config.get("command") or "codex")
         found = shutil.which(command)
-        check = (EnvironmentCheck("cli_found", "info", f"Codex CLI found: {found}") if found else
-                 EnvironmentCheck("cli_missing", "error", f"Codex CLI not found: {command}",
-                                  hint="npm install -g @openai/codex"))
+        check = (
+            EnvironmentCheck("cli_found", "info", f"Codex CLI found: {found}")
+            if found
+            else EnvironmentCheck(
+                "cli_missing", "error", f"Codex CLI not found: {command}", hint="npm install -g @openai/codex"
+            )
+        )
         return environment_report(self.type, [check])

@@ -71,7 +71,7 @@ def _pieces(text: str, size: int = LOG_PIECE_CHARS) -> list[str]:
             cut = text.find("\n", start + size)
             if cut < 0:
                 break
-        pieces.append(text[start:cut + 1])
+        pieces.append(text[start : cut + 1])
         start = cut + 1
     if start < len(text):
         pieces.append(text[start:])
@@ -96,8 +96,12 @@ class HttpAdapter:
         method = str(ctx.config.get("method") or "POST").upper()
         headers = {str(k): str(v) for k, v in (ctx.config.get("headers") or {}).items()}
         template = ctx.config.get("payloadTemplate") or {}
-        body = {**(template if isinstance(template, dict) else {}),
-                "agentId": str(ctx.agent.id), "runId": str(ctx.run_id), "context": ctx.context}
+        body = {
+            **(template if isinstance(template, dict) else {}),
+            "agentId": str(ctx.agent.id),
+            "runId": str(ctx.run_id),
+            "context": ctx.context,
+        }
         timeout = run_timeout_sec(ctx.config, ctx.limits)
         cap = _max_response_bytes(ctx.config, ctx.limits.http_max_response_bytes)
         summary = f"HTTP {method} {url}"
@@ -107,8 +111,10 @@ class HttpAdapter:
 
         async def call() -> tuple[httpx.Response, bytes, bool]:
             limits = httpx.Timeout(timeout, connect=min(timeout, ctx.limits.http_connect_timeout_sec))
-            async with httpx.AsyncClient(timeout=limits, verify=tls) as client, \
-                    client.stream(method, url, json=body, headers=headers) as response:
+            async with (
+                httpx.AsyncClient(timeout=limits, verify=tls) as client,
+                client.stream(method, url, json=body, headers=headers) as response,
+            ):
                 data, truncated = await _read_capped(response, cap)
                 return response, data, truncated
 
@@ -123,7 +129,9 @@ class HttpAdapter:
                 return AdapterResult(cancelled=True, error_message="Cancelled", error_code="cancelled")
             response, data, truncated = send.result()
         except (httpx.TimeoutException, TimeoutError):
-            return AdapterResult(timed_out=True, error_message=f"Timed out after {timeout:g}s", error_code="timeout")
+            return AdapterResult(
+                timed_out=True, error_message=f"Timed out after {timeout:g}s", error_code="timeout"
+            )
         except httpx.HTTPError as exc:
             return AdapterResult(error_message=f"HTTP invoke failed: {exc}", error_code="http_error")
         finally:
@@ -133,24 +141,44 @@ class HttpAdapter:
             await ctx.on_log("stdout", piece)
             await asyncio.sleep(0)  # other runs' work between two pieces
         if truncated:
-            await ctx.on_log("system", f"[paperclip] response body truncated: only the first {cap} bytes were read "
-                                       "(maxResponseBytes / PAPERCLIP_HTTP_ADAPTER_MAX_RESPONSE_BYTES)\n")
+            await ctx.on_log(
+                "system",
+                f"[paperclip] response body truncated: only the first {cap} bytes were read "
+                "(maxResponseBytes / PAPERCLIP_HTTP_ADAPTER_MAX_RESPONSE_BYTES)\n",
+            )
         parsed: Any = None
         if data and not truncated:
-            parsed = _parse_json(data) if len(data) <= JSON_INLINE_BYTES else await asyncio.to_thread(_parse_json, data)
-        result_json = {"status": response.status_code, "body": parsed if parsed is not None else text[:64 * 1024]}
+            parsed = (
+                _parse_json(data)
+                if len(data) <= JSON_INLINE_BYTES
+                else await asyncio.to_thread(_parse_json, data)
+            )
+        result_json = {
+            "status": response.status_code,
+            "body": parsed if parsed is not None else text[: 64 * 1024],
+        }
         if truncated:
             result_json["truncated"] = True
         if not 200 <= response.status_code < 300:
-            return AdapterResult(error_message=f"HTTP invoke failed with status {response.status_code}",
-                                 error_code="http_status", result_json=result_json, summary=summary)
-        external = parsed.get("runId") if isinstance(parsed, dict) and isinstance(parsed.get("runId"), str) else None
+            return AdapterResult(
+                error_message=f"HTTP invoke failed with status {response.status_code}",
+                error_code="http_status",
+                result_json=result_json,
+                summary=summary,
+            )
+        external = (
+            parsed.get("runId") if isinstance(parsed, dict) and isinstance(parsed.get("runId"), str) else None
+        )
         return AdapterResult(exit_code=0, result_json=result_json, summary=summary, external_run_id=external)
 
     async def test_environment(self, config: Mapping[str, Any]) -> dict[str, Any]:
         url = str(config.get("url") or "")
         if not url:
-            return environment_report(self.type, [EnvironmentCheck("url_missing", "error", "HTTP adapter missing url")])
+            return environment_report(
+                self.type, [EnvironmentCheck("url_missing", "error", "HTTP adapter missing url")]
+            )
         if not url.startswith(("http://", "https://")):
-            return environment_report(self.type, [EnvironmentCheck("url_invalid", "error", f"Invalid URL: {url}")])
+            return environment_report(
+                self.type, [EnvironmentCheck("url_invalid", "error", f"Invalid URL: {url}")]
+            )
         return environment_report(self.type, [EnvironmentCheck("url_valid", "info", f"Will call {url}")])

@@ -38,12 +38,24 @@ class ProcessAdapter:
         timeout = run_timeout_sec(ctx.config, ctx.limits)
         grace = config_float(ctx.config, "graceSec", DEFAULT_GRACE_SEC)
         result = await run_process(
-            command, _args(ctx.config), env=ctx.env, cwd=ctx.config.get("cwd") or None, timeout_sec=timeout,
-            grace_sec=grace, cancel=ctx.cancel, on_output=ctx.on_log, on_spawn=ctx.on_spawn,
+            command,
+            _args(ctx.config),
+            env=ctx.env,
+            cwd=ctx.config.get("cwd") or None,
+            timeout_sec=timeout,
+            grace_sec=grace,
+            cancel=ctx.cancel,
+            on_output=ctx.on_log,
+            on_spawn=ctx.on_spawn,
         )
-        out = AdapterResult(exit_code=result.exit_code, signal=result.signal, timed_out=result.timed_out,
-                            cancelled=result.cancelled, pid=result.pid,
-                            result_json={"stdout": result.stdout_tail, "stderr": result.stderr_tail})
+        out = AdapterResult(
+            exit_code=result.exit_code,
+            signal=result.signal,
+            timed_out=result.timed_out,
+            cancelled=result.cancelled,
+            pid=result.pid,
+            result_json={"stdout": result.stdout_tail, "stderr": result.stderr_tail},
+        )
         if result.spawn_error:
             out.error_message, out.error_code = result.spawn_error, "spawn_failed"
         elif result.timed_out:
@@ -64,8 +76,12 @@ class ProcessAdapter:
         elif shutil.which(command) is None:
             checks.append(EnvironmentCheck("command_not_found", "error", f"Command not found: {command}"))
         else:
-            checks.append(EnvironmentCheck("command_found", "info", f"Command found: {shutil.which(command)}"))
+            checks.append(
+                EnvironmentCheck("command_found", "info", f"Command found: {shutil.which(command)}")
+            )
         cwd = config.get("cwd")
         if cwd and not os.path.isdir(str(cwd)):
-            checks.append(EnvironmentCheck("cwd_missing", "error", f"Working directory does not exist: {cwd}"))
+            checks.append(
+                EnvironmentCheck("cwd_missing", "error", f"Working directory does not exist: {cwd}")
+            )
         return environment_report(self.type, checks)

@@ -22,7 +22,9 @@ def build_prompt(ctx: AdapterContext) -> str:
         "context": ctx.context,
     }
     template = ctx.config.get("promptTemplate")
-    return render_template(template if isinstance(template, str) and template.strip() else DEFAULT_PROMPT, values)
+    return render_template(
+        template if isinstance(template, str) and template.strip() else DEFAULT_PROMPT, values
+    )
 
 
 def extra_args(config: dict[str, Any]) -> list[str]:

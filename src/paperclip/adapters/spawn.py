@@ -132,7 +132,7 @@ class _PipeReader:
             if cut < 0 and len(buf) < MAX_LINE_HOLD:
                 pending[name] = buf
                 continue
-            emit, pending[name] = (buf[: cut + 1], buf[cut + 1:]) if cut >= 0 else (buf, b"")
+            emit, pending[name] = (buf[: cut + 1], buf[cut + 1 :]) if cut >= 0 else (buf, b"")
             await _emit(emit, name, on_output, tails[name])
         for name, rest in pending.items():
             if rest:
@@ -188,25 +188,50 @@ async def run_process(
         # On the event loop itself: Popen here uses vfork (no preexec_fn, no user/group change), so
         # the parent pauses only until the child has exec'd (~0.4 ms of CPU). Worker threads were
         # slower: each spawn queued for the GIL behind the loop, ~20 ms per spawn in a burst.
-        proc = _popen([command, *args], cwd=cwd or None, env=dict(env),
-                      stdin=subprocess.PIPE if stdin_data is not None else subprocess.DEVNULL,
-                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        proc = _popen(
+            [command, *args],
+            cwd=cwd or None,
+            env=dict(env),
+            stdin=subprocess.PIPE if stdin_data is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
     except (OSError, ValueError, subprocess.SubprocessError) as exc:
-        return SpawnResult(None, None, False, False, None, "", "", spawn_error=f"Failed to start {command!r}: {exc}")
+        return SpawnResult(
+            None, None, False, False, None, "", "", spawn_error=f"Failed to start {command!r}: {exc}"
+        )
 
     pid = proc.pid
     watchdog.watch(pid)  # the group dies with this process, even with a kill -9 of it
     try:
-        return await _supervise(proc, loop, stdin_data=stdin_data, timeout_sec=timeout_sec, grace_sec=grace_sec,
-                                cancel=cancel, on_output=on_output, on_spawn=on_spawn, tail_limit=tail_limit)
+        return await _supervise(
+            proc,
+            loop,
+            stdin_data=stdin_data,
+            timeout_sec=timeout_sec,
+            grace_sec=grace_sec,
+            cancel=cancel,
+            on_output=on_output,
+            on_spawn=on_spawn,
+            tail_limit=tail_limit,
+        )
     finally:
         watchdog.unwatch(pid)
 
 
-async def _supervise(proc: subprocess.Popen, loop: asyncio.AbstractEventLoop, *, stdin_data: bytes | None,
-                     timeout_sec: float, grace_sec: float, cancel: asyncio.Event | None,
-                     on_output: Callable[[str, str], Awaitable[None]],
-                     on_spawn: Callable[[int], Awaitable[None]] | None, tail_limit: int) -> SpawnResult:
+async def _supervise(
+    proc: subprocess.Popen,
+    loop: asyncio.AbstractEventLoop,
+    *,
+    stdin_data: bytes | None,
+    timeout_sec: float,
+    grace_sec: float,
+    cancel: asyncio.Event | None,
+    on_output: Callable[[str, str], Awaitable[None]],
+    on_spawn: Callable[[int], Awaitable[None]] | None,
+    tail_limit: int,
+) -> SpawnResult:
     pid = proc.pid
     waiter = _exit_waiter(loop, proc)
     try:
@@ -226,8 +251,11 @@ async def _supervise(proc: subprocess.Popen, loop: asyncio.AbstractEventLoop, *,
     if cancel_task is not None:
         watchers.append(cancel_task)
     try:
-        done, _ = await asyncio.wait(watchers, timeout=timeout_sec if timeout_sec and timeout_sec > 0 else None,
-                                     return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait(
+            watchers,
+            timeout=timeout_sec if timeout_sec and timeout_sec > 0 else None,
+            return_when=asyncio.FIRST_COMPLETED,
+        )
         if waiter not in done:
             if cancel_task is not None and cancel_task in done:
                 cancelled = True
@@ -237,7 +265,9 @@ async def _supervise(proc: subprocess.Popen, loop: asyncio.AbstractEventLoop, *,
     finally:
         if cancel_task is not None:
             cancel_task.cancel()
-        if not waiter.done():  # our caller was cancelled (server shutting down): do not leave the child behind
+        if (
+            not waiter.done()
+        ):  # our caller was cancelled (server shutting down): do not leave the child behind
             await stop_group(pid, waiter, min(grace_sec, 3))
     exit_code = proc.returncode
     # Output still buffered in the pipes is read; a grandchild holding them open is not waited for.
@@ -250,8 +280,12 @@ async def _supervise(proc: subprocess.Popen, loop: asyncio.AbstractEventLoop, *,
     pipes.stop()
     return SpawnResult(
         exit_code=exit_code if exit_code is not None and exit_code >= 0 else None,
-        signal=_signal_name(exit_code), timed_out=timed_out, cancelled=cancelled, pid=pid,
-        stdout_tail=out_tail.text(), stderr_tail=err_tail.text(),
+        signal=_signal_name(exit_code),
+        timed_out=timed_out,
+        cancelled=cancelled,
+        pid=pid,
+        stdout_tail=out_tail.text(),
+        stderr_tail=err_tail.text(),
     )
 
 
@@ -311,5 +345,5 @@ def process_start_ticks(pid: int) -> str | None:
     except OSError:
         return None
     # the command name (field 2) may contain spaces and parentheses: split after the last ')'
-    fields = raw[raw.rfind(")") + 2:].split()
+    fields = raw[raw.rfind(")") + 2 :].split()
     return fields[19] if len(fields) > 19 else None

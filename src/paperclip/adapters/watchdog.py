@@ -36,9 +36,14 @@ def _ensure() -> int | None:
         return _pipe[1]
     _forget_in_child()  # a dead watchdog's pipe
     try:
-        proc = subprocess.Popen([sys.executable, "-m", "paperclip.adapters.watchdog"], stdin=subprocess.PIPE,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-                                close_fds=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "paperclip.adapters.watchdog"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            close_fds=True,
+        )
     except OSError:
         return None  # no watchdog: agents still stop with a clean shutdown and are reaped at next start
     assert proc.stdin is not None

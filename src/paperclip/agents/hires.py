@@ -36,41 +36,81 @@ async def _may_hire(session: AsyncSession, actor: Actor, company_id: uuid.UUID) 
 
 
 async def hire(
-    session: AsyncSession, actor: Actor, company_id: uuid.UUID, body: AgentCreate, now: datetime, *,
+    session: AsyncSession,
+    actor: Actor,
+    company_id: uuid.UUID,
+    body: AgentCreate,
+    now: datetime,
+    *,
     strict_secrets: bool,
 ) -> tuple[Agent, Approval | None]:
     actor.require_company(company_id)
     company = await get_company(session, actor, company_id)
     await _may_hire(session, actor, company_id)
     needs_approval = company.require_board_approval_for_new_agents or actor.is_agent
-    agent = await insert_agent(session, actor, company_id, body, status="pending_approval" if needs_approval else "idle",
-                               now=now, strict_secrets=strict_secrets)
+    agent = await insert_agent(
+        session,
+        actor,
+        company_id,
+        body,
+        status="pending_approval" if needs_approval else "idle",
+        now=now,
+        strict_secrets=strict_secrets,
+    )
     if not needs_approval:
         return agent, None
     payload = {
-        "agentId": str(agent.id), "name": agent.name, "role": agent.role, "title": agent.title, "icon": agent.icon,
-        "reportsTo": uid(agent.reports_to), "capabilities": agent.capabilities, "adapterType": agent.adapter_type,
-        "adapterConfig": redact_adapter_config(agent.adapter_config), "runtimeConfig": redact(agent.runtime_config or {}),
-        "budgetMonthlyCents": agent.budget_monthly_cents, "metadata": agent.metadata_ or {},
+        "agentId": str(agent.id),
+        "name": agent.name,
+        "role": agent.role,
+        "title": agent.title,
+        "icon": agent.icon,
+        "reportsTo": uid(agent.reports_to),
+        "capabilities": agent.capabilities,
+        "adapterType": agent.adapter_type,
+        "adapterConfig": redact_adapter_config(agent.adapter_config),
+        "runtimeConfig": redact(agent.runtime_config or {}),
+        "budgetMonthlyCents": agent.budget_monthly_cents,
+        "metadata": agent.metadata_ or {},
         "requestedByAgentId": uid(actor.agent_id),
     }
     approval = Approval(
-        id=uuid.uuid4(), company_id=company_id, type="hire_agent", status="pending", payload=payload,
-        requested_by_agent_id=actor.agent_id, requested_by_user_id=actor.user_id if actor.is_board else None,
-        created_at=now, updated_at=now,
+        id=uuid.uuid4(),
+        company_id=company_id,
+        type="hire_agent",
+        status="pending",
+        payload=payload,
+        requested_by_agent_id=actor.agent_id,
+        requested_by_user_id=actor.user_id if actor.is_board else None,
+        created_at=now,
+        updated_at=now,
     )
     session.add(approval)
     await session.flush()
-    await record(session, actor, company_id=company_id, action="approval.created", entity_type="approval",
-                 entity_id=approval.id, details={"type": "hire_agent", "agentId": str(agent.id)})
+    await record(
+        session,
+        actor,
+        company_id=company_id,
+        action="approval.created",
+        entity_type="approval",
+        entity_id=approval.id,
+        details={"type": "hire_agent", "agentId": str(agent.id)},
+    )
     return agent, approval
 
 
 def approval_to_wire(a: Approval) -> dict[str, Any]:
     return {
-        "id": str(a.id), "companyId": str(a.company_id), "type": a.type,
-        "requestedByAgentId": uid(a.requested_by_agent_id), "requestedByUserId": a.requested_by_user_id,
-        "status": a.status, "payload": a.payload, "decisionNote": a.decision_note,
-        "decidedByUserId": a.decided_by_user_id, "decidedAt": iso(a.decided_at),
-        "createdAt": iso(a.created_at), "updatedAt": iso(a.updated_at),
+        "id": str(a.id),
+        "companyId": str(a.company_id),
+        "type": a.type,
+        "requestedByAgentId": uid(a.requested_by_agent_id),
+        "requestedByUserId": a.requested_by_user_id,
+        "status": a.status,
+        "payload": a.payload,
+        "decisionNote": a.decision_note,
+        "decidedByUserId": a.decided_by_user_id,
+        "decidedAt": iso(a.decided_at),
+        "createdAt": iso(a.created_at),
+        "updatedAt": iso(a.updated_at),
     }

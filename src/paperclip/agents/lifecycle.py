@@ -19,11 +19,20 @@ from paperclip.errors import Conflict
 from paperclip.runs.lifecycle import cancel_agent_work
 
 
-async def _done(session: AsyncSession, actor: Actor, agent: Agent, action: str, now: datetime, details=None) -> Agent:
+async def _done(
+    session: AsyncSession, actor: Actor, agent: Agent, action: str, now: datetime, details=None
+) -> Agent:
     agent.updated_at = now
     await session.flush()
-    await record(session, actor, company_id=agent.company_id, action=action, entity_type="agent", entity_id=agent.id,
-                 details=details)
+    await record(
+        session,
+        actor,
+        company_id=agent.company_id,
+        action=action,
+        entity_type="agent",
+        entity_id=agent.id,
+        details=details,
+    )
     return agent
 
 
@@ -54,7 +63,9 @@ async def terminate(session: AsyncSession, actor: Actor, agent_id: uuid.UUID, no
     agent = await get_board_agent(session, actor, agent_id)
     agent.status, agent.pause_reason, agent.paused_at = "terminated", None, None
     running = await cancel_agent_work(session, agent_id=agent.id, reason="Agent terminated", now=now)
-    return await _done(session, actor, agent, "agent.terminated", now, {"runningRuns": [str(r) for r in running]})
+    return await _done(
+        session, actor, agent, "agent.terminated", now, {"runningRuns": [str(r) for r in running]}
+    )
 
 
 async def clear_error(session: AsyncSession, actor: Actor, agent_id: uuid.UUID, now: datetime) -> Agent:

@@ -20,7 +20,9 @@ from paperclip.errors import Conflict, NotFound, Unprocessable
 AGENT_NOT_FOUND = "Agent not found"
 
 
-async def resolve_agent_ref(agent_id: str, session: DB, actor: ActorDep, companyId: str | None = None) -> uuid.UUID:  # noqa: N803
+async def resolve_agent_ref(
+    agent_id: str, session: DB, actor: ActorDep, companyId: str | None = None
+) -> uuid.UUID:  # noqa: N803
     if len(agent_id) <= 64:
         try:
             return uuid.UUID(agent_id)
@@ -37,7 +39,8 @@ async def resolve_agent_ref(agent_id: str, session: DB, actor: ActorDep, company
     actor.require_company(company_id)
     key = url_key(agent_id)
     rows = await session.execute(
-        sa.select(Agent.id, Agent.name).where(Agent.company_id == company_id, Agent.status != "terminated"))
+        sa.select(Agent.id, Agent.name).where(Agent.company_id == company_id, Agent.status != "terminated")
+    )
     matches = [row.id for row in rows if url_key(row.name) == key]
     if not matches:
         raise NotFound(AGENT_NOT_FOUND)

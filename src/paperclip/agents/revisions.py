@@ -20,9 +20,17 @@ from paperclip.errors import NotFound
 
 # wire key -> column attribute
 CONFIG_FIELDS: dict[str, str] = {
-    "name": "name", "role": "role", "title": "title", "icon": "icon", "reportsTo": "reports_to",
-    "capabilities": "capabilities", "adapterType": "adapter_type", "adapterConfig": "adapter_config",
-    "runtimeConfig": "runtime_config", "budgetMonthlyCents": "budget_monthly_cents", "metadata": "metadata_",
+    "name": "name",
+    "role": "role",
+    "title": "title",
+    "icon": "icon",
+    "reportsTo": "reports_to",
+    "capabilities": "capabilities",
+    "adapterType": "adapter_type",
+    "adapterConfig": "adapter_config",
+    "runtimeConfig": "runtime_config",
+    "budgetMonthlyCents": "budget_monthly_cents",
+    "metadata": "metadata_",
 }
 
 
@@ -39,29 +47,57 @@ def changed_keys(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
 
 
 async def add_revision(
-    session: AsyncSession, actor: Actor, agent: Agent, before: dict[str, Any], after: dict[str, Any],
-    keys: list[str], *, source: str = "patch", rolled_back_from: uuid.UUID | None = None, now: datetime,
+    session: AsyncSession,
+    actor: Actor,
+    agent: Agent,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    keys: list[str],
+    *,
+    source: str = "patch",
+    rolled_back_from: uuid.UUID | None = None,
+    now: datetime,
 ) -> uuid.UUID:
     revision_id = uuid.uuid4()
-    await session.execute(sa.insert(AgentConfigRevision).values(
-        id=revision_id, company_id=agent.company_id, agent_id=agent.id, created_by_agent_id=actor.agent_id,
-        created_by_user_id=actor.user_id if actor.is_board else None, source=source,
-        rolled_back_from_revision_id=rolled_back_from, changed_keys=keys, before_config=before, after_config=after,
-        created_at=now,
-    ))
+    await session.execute(
+        sa.insert(AgentConfigRevision).values(
+            id=revision_id,
+            company_id=agent.company_id,
+            agent_id=agent.id,
+            created_by_agent_id=actor.agent_id,
+            created_by_user_id=actor.user_id if actor.is_board else None,
+            source=source,
+            rolled_back_from_revision_id=rolled_back_from,
+            changed_keys=keys,
+            before_config=before,
+            after_config=after,
+            created_at=now,
+        )
+    )
     return revision_id
 
 
-async def list_revisions(session: AsyncSession, agent_id: uuid.UUID, limit: int = 200) -> list[AgentConfigRevision]:
-    return list(await session.scalars(
-        sa.select(AgentConfigRevision).where(AgentConfigRevision.agent_id == agent_id)
-        .order_by(AgentConfigRevision.created_at.desc(), AgentConfigRevision.id.desc()).limit(limit)
-    ))
+async def list_revisions(
+    session: AsyncSession, agent_id: uuid.UUID, limit: int = 200
+) -> list[AgentConfigRevision]:
+    return list(
+        await session.scalars(
+            sa.select(AgentConfigRevision)
+            .where(AgentConfigRevision.agent_id == agent_id)
+            .order_by(AgentConfigRevision.created_at.desc(), AgentConfigRevision.id.desc())
+            .limit(limit)
+        )
+    )
 
 
-async def get_revision(session: AsyncSession, agent_id: uuid.UUID, revision_id: uuid.UUID) -> AgentConfigRevision:
-    revision = await session.scalar(sa.select(AgentConfigRevision).where(
-        AgentConfigRevision.id == revision_id, AgentConfigRevision.agent_id == agent_id))
+async def get_revision(
+    session: AsyncSession, agent_id: uuid.UUID, revision_id: uuid.UUID
+) -> AgentConfigRevision:
+    revision = await session.scalar(
+        sa.select(AgentConfigRevision).where(
+            AgentConfigRevision.id == revision_id, AgentConfigRevision.agent_id == agent_id
+        )
+    )
     if revision is None:
         raise NotFound("Revision not found")
     return revision

@@ -26,25 +26,43 @@ COMPANY = "Company not found"
 
 @router.get("/companies/{company_id}/agents")
 async def list_agents(company_id: str, session: DB, actor: ActorDep):
-    return [agent_to_wire(a) for a in await service.list_agents(session, actor, path_uuid(company_id, COMPANY))]
+    return [
+        agent_to_wire(a) for a in await service.list_agents(session, actor, path_uuid(company_id, COMPANY))
+    ]
 
 
 @router.get("/companies/{company_id}/agent-configurations")
 async def list_configurations(company_id: str, session: DB, actor: ActorDep):
     """Every agent's configuration, redacted like GET /agents/:id/configuration."""
-    return [configuration_to_wire(a) for a in await service.list_agents(session, actor, path_uuid(company_id, COMPANY))]
+    return [
+        configuration_to_wire(a)
+        for a in await service.list_agents(session, actor, path_uuid(company_id, COMPANY))
+    ]
 
 
 @router.post("/companies/{company_id}/agents", status_code=201)
-async def create_agent(company_id: str, body: AgentCreate, session: DB, actor: ActorDep, settings: SettingsDep, now: Now):
-    return agent_to_wire(await service.create_agent(session, actor, path_uuid(company_id, COMPANY), body, now,
-                                                    strict_secrets=settings.secrets.strict_mode))
+async def create_agent(
+    company_id: str, body: AgentCreate, session: DB, actor: ActorDep, settings: SettingsDep, now: Now
+):
+    return agent_to_wire(
+        await service.create_agent(
+            session,
+            actor,
+            path_uuid(company_id, COMPANY),
+            body,
+            now,
+            strict_secrets=settings.secrets.strict_mode,
+        )
+    )
 
 
 @router.post("/companies/{company_id}/agent-hires", status_code=201)
-async def hire_agent(company_id: str, body: AgentCreate, session: DB, actor: ActorDep, settings: SettingsDep, now: Now):
-    agent, approval = await hires.hire(session, actor, path_uuid(company_id, COMPANY), body, now,
-                                       strict_secrets=settings.secrets.strict_mode)
+async def hire_agent(
+    company_id: str, body: AgentCreate, session: DB, actor: ActorDep, settings: SettingsDep, now: Now
+):
+    agent, approval = await hires.hire(
+        session, actor, path_uuid(company_id, COMPANY), body, now, strict_secrets=settings.secrets.strict_mode
+    )
     return {"agent": agent_to_wire(agent), "approval": hires.approval_to_wire(approval) if approval else None}
 
 
@@ -61,9 +79,14 @@ async def get_agent(agent_id: AgentRef, session: DB, actor: ActorDep):
 
 
 @router.patch("/agents/{agent_id}")
-async def update_agent(agent_id: AgentRef, body: AgentPatch, session: DB, actor: ActorDep, settings: SettingsDep, now: Now):
-    return agent_to_wire(await service.update_agent(session, actor, agent_id, body, now,
-                                                    strict_secrets=settings.secrets.strict_mode))
+async def update_agent(
+    agent_id: AgentRef, body: AgentPatch, session: DB, actor: ActorDep, settings: SettingsDep, now: Now
+):
+    return agent_to_wire(
+        await service.update_agent(
+            session, actor, agent_id, body, now, strict_secrets=settings.secrets.strict_mode
+        )
+    )
 
 
 @router.delete("/agents/{agent_id}")
@@ -78,7 +101,9 @@ async def get_configuration(agent_id: AgentRef, session: DB, actor: ActorDep):
 
 
 @router.patch("/agents/{agent_id}/permissions")
-async def update_permissions(agent_id: AgentRef, body: PermissionsPatch, session: DB, actor: ActorDep, now: Now):
+async def update_permissions(
+    agent_id: AgentRef, body: PermissionsPatch, session: DB, actor: ActorDep, now: Now
+):
     return agent_to_wire(await service.update_permissions(session, actor, agent_id, body, now))
 
 
@@ -91,13 +116,16 @@ async def list_revisions(agent_id: AgentRef, session: DB, actor: ActorDep):
 @router.get("/agents/{agent_id}/config-revisions/{revision_id}")
 async def get_revision(agent_id: AgentRef, revision_id: str, session: DB, actor: ActorDep):
     agent = await service.get_agent(session, actor, agent_id)
-    return revision_to_wire(await revisions.get_revision(session, agent.id, path_uuid(revision_id, "Revision not found")))
+    return revision_to_wire(
+        await revisions.get_revision(session, agent.id, path_uuid(revision_id, "Revision not found"))
+    )
 
 
 @router.post("/agents/{agent_id}/config-revisions/{revision_id}/rollback")
 async def rollback_revision(agent_id: AgentRef, revision_id: str, session: DB, actor: ActorDep, now: Now):
-    agent = await service.rollback(session, actor, agent_id,
-                                   path_uuid(revision_id, "Revision not found"), now)
+    agent = await service.rollback(
+        session, actor, agent_id, path_uuid(revision_id, "Revision not found"), now
+    )
     return agent_to_wire(agent)
 
 
@@ -132,7 +160,9 @@ async def list_keys(agent_id: AgentRef, session: DB, actor: ActorDep):
 
 
 @router.post("/agents/{agent_id}/keys", status_code=201)
-async def create_key(agent_id: AgentRef, session: DB, actor: ActorDep, now: Now, body: KeyCreate | None = None):
+async def create_key(
+    agent_id: AgentRef, session: DB, actor: ActorDep, now: Now, body: KeyCreate | None = None
+):
     key, token = await keys.create_key(session, actor, agent_id, (body or KeyCreate()).name, now)
     return key_to_wire(key, token)
 

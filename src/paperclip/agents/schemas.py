@@ -13,8 +13,20 @@ from paperclip.db.models import Agent, AgentApiKey, AgentConfigRevision
 from paperclip.redaction import REDACTED, redact
 from paperclip.wire import iso, uid
 
-AgentRole = Literal["ceo", "cto", "cmo", "cfo", "security", "engineer", "designer", "pm", "qa", "devops",
-                    "researcher", "general"]
+AgentRole = Literal[
+    "ceo",
+    "cto",
+    "cmo",
+    "cfo",
+    "security",
+    "engineer",
+    "designer",
+    "pm",
+    "qa",
+    "devops",
+    "researcher",
+    "general",
+]
 AdapterType = Annotated[StrictStr, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 Icon = text(0, 64)
 
@@ -118,10 +130,18 @@ def agent_to_wire(a: Agent) -> dict[str, Any]:
 
 def configuration_to_wire(a: Agent) -> dict[str, Any]:
     return {
-        "id": str(a.id), "companyId": str(a.company_id), "name": a.name, "role": a.role, "title": a.title,
-        "status": a.status, "reportsTo": uid(a.reports_to), "adapterType": a.adapter_type,
-        "adapterConfig": redact_adapter_config(a.adapter_config), "runtimeConfig": redact(a.runtime_config or {}),
-        "permissions": a.permissions or {}, "updatedAt": iso(a.updated_at),
+        "id": str(a.id),
+        "companyId": str(a.company_id),
+        "name": a.name,
+        "role": a.role,
+        "title": a.title,
+        "status": a.status,
+        "reportsTo": uid(a.reports_to),
+        "adapterType": a.adapter_type,
+        "adapterConfig": redact_adapter_config(a.adapter_config),
+        "runtimeConfig": redact(a.runtime_config or {}),
+        "permissions": a.permissions or {},
+        "updatedAt": iso(a.updated_at),
     }
 
 

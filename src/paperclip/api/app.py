@@ -52,8 +52,14 @@ def create_app(settings: Settings, database_url: str, *, on_startup=None, on_shu
                     flusher.stop()
                 await database.close()
 
-    app = FastAPI(title="Paperclip", version=__version__, lifespan=lifespan, docs_url="/api/docs",
-                  openapi_url="/api/openapi.json", redoc_url=None)
+    app = FastAPI(
+        title="Paperclip",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.session_cookie = SessionCookie.of(settings)
     app.state.trusted_origins = trusted_origins(settings)
@@ -67,6 +73,7 @@ def create_app(settings: Settings, database_url: str, *, on_startup=None, on_shu
     install_openapi(app)  # the error statuses each route answers, in the one error format
     if settings.serve_ui:
         from paperclip.web.mount import mount_ui  # the board UI (server.serveUi / SERVE_UI)
+
         mount_ui(app, settings)
     app.add_middleware(UnitOfWorkMiddleware, state=app.state)
     if settings.is_local_trusted or settings.deployment_exposure == "private":
@@ -74,6 +81,9 @@ def create_app(settings: Settings, database_url: str, *, on_startup=None, on_shu
         if settings.host not in ("0.0.0.0", "::"):
             allowed.add(settings.host)
         app.add_middleware(HostnameGuardMiddleware, allowed=allowed, local_trusted=settings.is_local_trusted)
-    app.add_middleware(RequestLogMiddleware, upload_max_body=settings.storage.attachment_max_bytes + UPLOAD_ENVELOPE_BYTES,
-                       body_timeout=settings.request_body_timeout_sec)
+    app.add_middleware(
+        RequestLogMiddleware,
+        upload_max_body=settings.storage.attachment_max_bytes + UPLOAD_ENVELOPE_BYTES,
+        body_timeout=settings.request_body_timeout_sec,
+    )
     return app

@@ -37,7 +37,13 @@ Now = Annotated[datetime, Depends(now)]
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # A person's own things, which a viewer may change: account, keys, CLI logins, accepting invites.
-SELF_SERVICE_PATHS = ("/api/auth/", "/api/board-api-keys", "/api/cli-auth/", "/api/invites/", "/api/board-claim/")
+SELF_SERVICE_PATHS = (
+    "/api/auth/",
+    "/api/board-api-keys",
+    "/api/cli-auth/",
+    "/api/invites/",
+    "/api/board-claim/",
+)
 
 
 async def maybe_actor(request: Request, session: DB) -> Actor:
@@ -50,7 +56,8 @@ async def maybe_actor(request: Request, session: DB) -> Actor:
     if not settings.is_local_trusted:
         cookie = state.session_cookie.read(headers.get("cookie"))
     actor = await resolve_actor(
-        session, settings,
+        session,
+        settings,
         authorization=headers.get("authorization"),
         run_id_header=headers.get("x-paperclip-run-id"),
         now=utcnow(),
@@ -60,8 +67,13 @@ async def maybe_actor(request: Request, session: DB) -> Actor:
     if actor.source == "session" and actor.mutating:
         # CSRF: a browser's cookie rides along with any site's form; its Origin does not lie.
         require_trusted_origin(headers, state.trusted_origins)
-    if actor.mutating and actor.viewer_company_ids and actor.viewer_company_ids == actor.company_ids \
-            and not actor.is_instance_admin and not request.url.path.startswith(SELF_SERVICE_PATHS):
+    if (
+        actor.mutating
+        and actor.viewer_company_ids
+        and actor.viewer_company_ids == actor.company_ids
+        and not actor.is_instance_admin
+        and not request.url.path.startswith(SELF_SERVICE_PATHS)
+    ):
         # Someone who is only a viewer anywhere writes nothing company-scoped: refused before the body
         # is even validated (require_company refuses viewers' writes per company for everyone else).
         raise Forbidden("Viewer access is read-only")

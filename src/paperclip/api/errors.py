@@ -28,7 +28,14 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
         loc = [str(p) for p in err.get("loc", ())]
         if loc and loc[0] in ("body", "query", "path", "header"):
             loc = loc[1:]  # where it came from is not part of the field's name (a field may be called "body")
-        details.append({"path": loc, "field": ".".join(loc), "message": err.get("msg", "invalid"), "code": err.get("type")})
+        details.append(
+            {
+                "path": loc,
+                "field": ".".join(loc),
+                "message": err.get("msg", "invalid"),
+                "code": err.get("type"),
+            }
+        )
     return details
 
 
@@ -48,7 +55,9 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 404 and request.url.path.startswith("/api"):
             return JSONResponse(error_body("API route not found"), status_code=404)
         message = exc.detail if isinstance(exc.detail, str) else "Request failed"
-        return JSONResponse(error_body(message), status_code=exc.status_code, headers=getattr(exc, "headers", None))
+        return JSONResponse(
+            error_body(message), status_code=exc.status_code, headers=getattr(exc, "headers", None)
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -41,7 +41,11 @@ def text_problem(value: str) -> str | None:
     found = _BAD_CHARS.search(value)
     if found is None:
         return None
-    return "contains a NUL character" if found.group() == "\x00" else "contains a lone surrogate (not valid UTF-8)"
+    return (
+        "contains a NUL character"
+        if found.group() == "\x00"
+        else "contains a lone surrogate (not valid UTF-8)"
+    )
 
 
 def json_problem(value: Any) -> str | None:
@@ -159,8 +163,9 @@ def _unknown_query_name(query_string: bytes, known: frozenset[str]) -> str | Non
     return None
 
 
-def check_query(scope, request: Request, ints: list[tuple[str, int, int]],
-                known: frozenset[str] | None = None) -> None:
+def check_query(
+    scope, request: Request, ints: list[tuple[str, int, int]], known: frozenset[str] | None = None
+) -> None:
     query_string = scope.get("query_string", b"")
     if "\x00" in scope.get("path", "") or b"%00" in query_string:
         raise BadInput("NUL characters are not allowed in the URL")

@@ -29,7 +29,9 @@ REQUEST_ID_RE = re.compile(rb"[A-Za-z0-9._:/+=-]{1,128}")
 REQUEST_ID_HEADER = b"x-request-id"
 
 
-async def _send_json(send, status: int, body: dict, content_type: str = "application/json", close: bool = False) -> None:
+async def _send_json(
+    send, status: int, body: dict, content_type: str = "application/json", close: bool = False
+) -> None:
     payload = json.dumps(body).encode() if content_type == "application/json" else body["error"].encode()
     headers = [(b"content-type", content_type.encode()), (b"content-length", str(len(payload)).encode())]
     if close:
@@ -52,8 +54,13 @@ class RequestLogMiddleware:
     Also the request id (X-Request-Id accepted or made, returned, in every log line of the request)
     and the HTTP metrics (by route template), here rather than in another layer: it is the hot path."""
 
-    def __init__(self, app, max_body: int = MAX_BODY_BYTES, upload_max_body: int | None = None,
-                 body_timeout: float = BODY_TIMEOUT_SECONDS):
+    def __init__(
+        self,
+        app,
+        max_body: int = MAX_BODY_BYTES,
+        upload_max_body: int | None = None,
+        body_timeout: float = BODY_TIMEOUT_SECONDS,
+    ):
         self.app = app
         self.max_body = max_body
         # File uploads stream to storage under their own limit (PAPERCLIP_ATTACHMENT_MAX_BYTES, enforced
@@ -77,7 +84,9 @@ class RequestLogMiddleware:
         upload = scope.get("method") == "POST" and is_upload_path(scope.get("path", ""))
         max_body = self.upload_max_body if upload else self.max_body
         if length is not None and length.isdigit() and int(length) > max_body:
-            await _send_json(send, 413, {"error": "Request body too large", "details": {"limitBytes": max_body}})
+            await _send_json(
+                send, 413, {"error": "Request body too large", "details": {"limitBytes": max_body}}
+            )
             self._log(scope, 413, started)
             REQUEST_ID.reset(id_token)
             return
@@ -99,7 +108,9 @@ class RequestLogMiddleware:
             await self.app(scope, body.receive, send_wrapper)
         except _BodyTooLarge:
             if not response_started:
-                await _send_json(send, 413, {"error": "Request body too large", "details": {"limitBytes": max_body}})
+                await _send_json(
+                    send, 413, {"error": "Request body too large", "details": {"limitBytes": max_body}}
+                )
             status = 413
         except _BodyTimeout:
             if not response_started:
@@ -113,8 +124,12 @@ class RequestLogMiddleware:
             self._log(scope, 413 if body.too_large else status, started)
             if metrics.enabled():
                 route = scope.get("route")
-                metrics.observe_request(scope.get("method", ""), getattr(route, "path", None) or "unmatched", status,
-                                        time.perf_counter() - started)
+                metrics.observe_request(
+                    scope.get("method", ""),
+                    getattr(route, "path", None) or "unmatched",
+                    status,
+                    time.perf_counter() - started,
+                )
             REQUEST_ID.reset(id_token)
 
     def _log(self, scope, status: int, started: float) -> None:
@@ -130,11 +145,20 @@ class RequestLogMiddleware:
         # Redacted here, once: the line then skips the log processors' generic redaction (the hot path).
         # A refused request keeps only its parameters' names, like its body is never kept: it is the
         # likeliest to carry a value where it does not belong (a key pasted into a search box).
-        url = redact_text((redact_query(f"{path}?{query}") if status < 400 else _names_only(path, query)) if query else path)
+        url = redact_text(
+            (redact_query(f"{path}?{query}") if status < 400 else _names_only(path, query)) if query else path
+        )
         duration_ms = round((time.perf_counter() - started) * 1000, 2)
         extra = {"method": scope.get("method"), "path": url, "status": status, "duration_ms": duration_ms}
-        log.log(level, "%s %s %s %sms", scope.get("method"), url, status, duration_ms,
-                extra={"http": extra, "http_safe": True})
+        log.log(
+            level,
+            "%s %s %s %sms",
+            scope.get("method"),
+            url,
+            status,
+            duration_ms,
+            extra={"http": extra, "http_safe": True},
+        )
 
 
 class _BodyReader:
@@ -182,8 +206,12 @@ async def _answer_error(scope, exc: Exception, send) -> int:
     keep-alive connection usable (an exception reaching uvicorn closes it without `Connection:
     close`, failing the client's next request too). Data the database refused is the client's error."""
     if is_data_error(exc):
-        log.warning("Request data refused by the database on %s %s: %s", scope.get("method"), scope.get("path"),
-                    type(exc).__name__)
+        log.warning(
+            "Request data refused by the database on %s %s: %s",
+            scope.get("method"),
+            scope.get("path"),
+            type(exc).__name__,
+        )
         await _send_json(send, 400, {"error": "Invalid input: a value cannot be stored"})
         return 400
     log.error("Unhandled error on %s %s", scope.get("method"), scope.get("path"), exc_info=exc)
@@ -218,8 +246,10 @@ class HostnameGuardMiddleware:
     first, so `X-Forwarded-Host: localhost` opened the door). Proxies pass Host through by default."""
 
     HINT = "If you want to allow a hostname, run npx paperclipai allowed-hostname <host>."
-    LOCAL_HINT = ("This instance runs in local_trusted mode, which answers loopback hostnames only. If you want to "
-                  "allow a hostname, run npx paperclipai allowed-hostname <host> or set PAPERCLIP_ALLOWED_HOSTNAMES.")
+    LOCAL_HINT = (
+        "This instance runs in local_trusted mode, which answers loopback hostnames only. If you want to "
+        "allow a hostname, run npx paperclipai allowed-hostname <host> or set PAPERCLIP_ALLOWED_HOSTNAMES."
+    )
 
     def __init__(self, app, allowed: Iterable[str], local_trusted: bool = False):
         self.app = app
@@ -231,14 +261,21 @@ class HostnameGuardMiddleware:
             return await self.app(scope, receive, send)
         headers = dict(scope.get("headers") or [])
         raw = headers.get(b"host")
-        wants_json = scope.get("path", "").startswith("/api") or b"application/json" in headers.get(b"accept", b"")
+        wants_json = scope.get("path", "").startswith("/api") or b"application/json" in headers.get(
+            b"accept", b""
+        )
         kind = "application/json" if wants_json else "text/plain"
         if not raw:
             return await _send_json(send, 403, {"error": f"Missing Host header. {self.hint}"}, kind)
         hostname = _hostname(raw.decode("latin-1").strip())
         if hostname not in self.allowed:
             # Never echoes the hostname: the hint is meant to be pasted into a shell.
-            return await _send_json(send, 403, {"error": f"This hostname is not allowed for this Paperclip instance. {self.hint}"}, kind)
+            return await _send_json(
+                send,
+                403,
+                {"error": f"This hostname is not allowed for this Paperclip instance. {self.hint}"},
+                kind,
+            )
         return await self.app(scope, receive, send)
 
 

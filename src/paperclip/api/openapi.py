@@ -25,9 +25,13 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
 ERROR_SCHEMA: dict[str, Any] = {
-    "title": "Error", "type": "object", "required": ["error"],
-    "properties": {"error": {"type": "string", "description": "What went wrong, for people"},
-                   "details": {"description": "Structured detail: the invalid fields of a 400, limits, ids"}},
+    "title": "Error",
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {"type": "string", "description": "What went wrong, for people"},
+        "details": {"description": "Structured detail: the invalid fields of a 400, limits, ids"},
+    },
 }
 DESCRIPTIONS = {
     400: "Invalid input (validation, NUL bytes, lone surrogates, numbers out of range)",

@@ -74,8 +74,11 @@ FEATURE_ROUTERS: list[APIRouter] = [
     portability_router,
 ]
 
-_ROUTE_OPTIONS = [name for name in inspect.signature(APIRouter.add_api_route).parameters
-                  if name not in ("self", "path", "route_class_override")]
+_ROUTE_OPTIONS = [
+    name
+    for name in inspect.signature(APIRouter.add_api_route).parameters
+    if name not in ("self", "path", "route_class_override")
+]
 
 
 class PrecheckedRoute(APIRoute):
@@ -91,7 +94,7 @@ class PrecheckedRoute(APIRoute):
         super().__init__(path, endpoint, **kwargs)
         brace = path.find("{")
         self._prefix = path if brace < 0 else path[:brace]
-        self._suffix = "" if brace < 0 else path[path.rfind("}") + 1:]
+        self._suffix = "" if brace < 0 else path[path.rfind("}") + 1 :]
         self._slashes = path.count("/")
         self._checkable = ":path}" not in path
 
@@ -111,7 +114,11 @@ class PrecheckedRoute(APIRoute):
     def matches(self, scope):
         if self._checkable and not scope.get("root_path"):
             path = scope["path"]
-            if path.count("/") != self._slashes or not path.startswith(self._prefix) or not path.endswith(self._suffix):
+            if (
+                path.count("/") != self._slashes
+                or not path.startswith(self._prefix)
+                or not path.endswith(self._suffix)
+            ):
                 return Match.NONE, {}
         return super().matches(scope)
 
@@ -151,7 +158,11 @@ def _plain_json_route(route: APIRoute) -> bool:
     response_class = route.response_class
     if isinstance(response_class, DefaultPlaceholder):
         response_class = response_class.value
-    return route.response_model is None and response_class is JSONResponse and inspect.iscoroutinefunction(route.endpoint)
+    return (
+        route.response_model is None
+        and response_class is JSONResponse
+        and inspect.iscoroutinefunction(route.endpoint)
+    )
 
 
 def mount_api(app: FastAPI, prefix: str = "/api") -> None:

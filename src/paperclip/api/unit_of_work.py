@@ -60,7 +60,9 @@ class RequestUnitOfWork:
         try:
             if not session.in_transaction() and not (session.new or session.dirty or session.deleted):
                 return True  # nothing was begun (a request whose one write ran as its own statement)
-            if success and (self.method not in READ_METHODS or session.new or session.dirty or session.deleted):
+            if success and (
+                self.method not in READ_METHODS or session.new or session.dirty or session.deleted
+            ):
                 # A read only flushes what it touched (an API key's lastUsedAt).
                 await session.commit()
             elif not success:
@@ -102,9 +104,16 @@ class UnitOfWorkMiddleware:
                 if not uow.finished and not await uow.finish(message["status"] < 400):
                     replaced = True
                     body = _COMMIT_FAILED if uow.failure_status == 500 else _DATA_REFUSED
-                    await send({"type": "http.response.start", "status": uow.failure_status,
-                                "headers": [(b"content-type", b"application/json"),
-                                            (b"content-length", str(len(body)).encode())]})
+                    await send(
+                        {
+                            "type": "http.response.start",
+                            "status": uow.failure_status,
+                            "headers": [
+                                (b"content-type", b"application/json"),
+                                (b"content-length", str(len(body)).encode()),
+                            ],
+                        }
+                    )
                     await send({"type": "http.response.body", "body": body})
                     return
             elif replaced:

@@ -33,25 +33,57 @@ async def find_issue(session: AsyncSession, actor: Actor, ref: str) -> Issue:
 
 
 async def linked_approvals(session: AsyncSession, issue_id: uuid.UUID) -> list[Approval]:
-    return list(await session.scalars(
-        sa.select(Approval).join(IssueApproval, IssueApproval.approval_id == Approval.id)
-        .where(IssueApproval.issue_id == issue_id).order_by(IssueApproval.created_at.desc(), Approval.created_at)))
+    return list(
+        await session.scalars(
+            sa.select(Approval)
+            .join(IssueApproval, IssueApproval.approval_id == Approval.id)
+            .where(IssueApproval.issue_id == issue_id)
+            .order_by(IssueApproval.created_at.desc(), Approval.created_at)
+        )
+    )
 
 
-async def link(session: AsyncSession, actor: Actor, issue: Issue, approval_id: uuid.UUID, now: datetime) -> None:
-    found = await session.scalar(sa.select(Approval.id).where(
-        Approval.id == approval_id, Approval.company_id == issue.company_id))
+async def link(
+    session: AsyncSession, actor: Actor, issue: Issue, approval_id: uuid.UUID, now: datetime
+) -> None:
+    found = await session.scalar(
+        sa.select(Approval.id).where(Approval.id == approval_id, Approval.company_id == issue.company_id)
+    )
     if found is None:
         raise NotFound("Approval not found")
-    await session.execute(insert(IssueApproval).values(
-        issue_id=issue.id, approval_id=approval_id, company_id=issue.company_id, created_at=now,
-    ).on_conflict_do_nothing())
-    await record(session, actor, company_id=issue.company_id, action="issue.approval_linked", entity_type="issue",
-                 entity_id=issue.id, details={"approvalId": str(approval_id)})
+    await session.execute(
+        insert(IssueApproval)
+        .values(
+            issue_id=issue.id,
+            approval_id=approval_id,
+            company_id=issue.company_id,
+            created_at=now,
+        )
+        .on_conflict_do_nothing()
+    )
+    await record(
+        session,
+        actor,
+        company_id=issue.company_id,
+        action="issue.approval_linked",
+        entity_type="issue",
+        entity_id=issue.id,
+        details={"approvalId": str(approval_id)},
+    )
 
 
 async def unlink(session: AsyncSession, actor: Actor, issue: Issue, approval_id: uuid.UUID) -> None:
-    await session.execute(sa.delete(IssueApproval).where(
-        IssueApproval.issue_id == issue.id, IssueApproval.approval_id == approval_id))
-    await record(session, actor, company_id=issue.company_id, action="issue.approval_unlinked", entity_type="issue",
-                 entity_id=issue.id, details={"approvalId": str(approval_id)})
+    await session.execute(
+        sa.delete(IssueApproval).where(
+            IssueApproval.issue_id == issue.id, IssueApproval.approval_id == approval_id
+        )
+    )
+    await record(
+        session,
+        actor,
+        company_id=issue.company_id,
+        action="issue.approval_unlinked",
+        entity_type="issue",
+        entity_id=issue.id,
+        details={"approvalId": str(approval_id)},
+    )

@@ -25,18 +25,26 @@ NOT_FOUND = service.APPROVAL_NOT_FOUND
 
 
 @router.get("/companies/{company_id}/approvals")
-async def list_approvals(company_id: str, session: DB, actor: ActorDep,
-                         status: Annotated[str | None, Query(max_length=64)] = None):
+async def list_approvals(
+    company_id: str, session: DB, actor: ActorDep, status: Annotated[str | None, Query(max_length=64)] = None
+):
     cid = path_id(company_id, "Company not found")
     return [approval_to_wire(a) for a in await service.list_approvals(session, actor, cid, status)]
 
 
 @router.post("/companies/{company_id}/approvals", status_code=201)
-async def create_approval(company_id: str, body: ApprovalCreate, session: DB, actor: ActorDep, settings: SettingsDep,
-                          now: Now):
+async def create_approval(
+    company_id: str, body: ApprovalCreate, session: DB, actor: ActorDep, settings: SettingsDep, now: Now
+):
     # A repeated idempotencyKey answers like the first call did: 201 with the same approval.
-    approval, _created = await service.create_approval(session, actor, path_id(company_id, "Company not found"), body,
-                                                       now, strict_secrets=settings.secrets.strict_mode)
+    approval, _created = await service.create_approval(
+        session,
+        actor,
+        path_id(company_id, "Company not found"),
+        body,
+        now,
+        strict_secrets=settings.secrets.strict_mode,
+    )
     return approval_to_wire(approval)
 
 
@@ -47,7 +55,9 @@ async def get_approval(approval_id: str, session: DB, actor: ActorDep):
 
 def _decision_route(action: str) -> None:
     async def handler(approval_id: str, body: Decision, session: DB, actor: ActorDep, now: Now):
-        approval = await service.decide(session, actor, path_id(approval_id, NOT_FOUND), action, body.decisionNote, now)
+        approval = await service.decide(
+            session, actor, path_id(approval_id, NOT_FOUND), action, body.decisionNote, now
+        )
         return approval_to_wire(approval)
 
     handler.__name__ = "approval_" + action.replace("-", "_")
@@ -59,24 +69,42 @@ for _action in service.DECISIONS:
 
 
 @router.post("/approvals/{approval_id}/resubmit")
-async def resubmit(approval_id: str, body: Resubmit, session: DB, actor: ActorDep, settings: SettingsDep, now: Now):
-    return approval_to_wire(await service.resubmit(session, actor, path_id(approval_id, NOT_FOUND), body.payload, now,
-                                                   strict_secrets=settings.secrets.strict_mode))
+async def resubmit(
+    approval_id: str, body: Resubmit, session: DB, actor: ActorDep, settings: SettingsDep, now: Now
+):
+    return approval_to_wire(
+        await service.resubmit(
+            session,
+            actor,
+            path_id(approval_id, NOT_FOUND),
+            body.payload,
+            now,
+            strict_secrets=settings.secrets.strict_mode,
+        )
+    )
 
 
 @router.get("/approvals/{approval_id}/comments")
 async def list_comments(approval_id: str, session: DB, actor: ActorDep):
-    return [comment_to_wire(c) for c in await service.list_comments(session, actor, path_id(approval_id, NOT_FOUND))]
+    return [
+        comment_to_wire(c)
+        for c in await service.list_comments(session, actor, path_id(approval_id, NOT_FOUND))
+    ]
 
 
 @router.post("/approvals/{approval_id}/comments", status_code=201)
 async def add_comment(approval_id: str, body: CommentCreate, session: DB, actor: ActorDep, now: Now):
-    return comment_to_wire(await service.add_comment(session, actor, path_id(approval_id, NOT_FOUND), body.body, now))
+    return comment_to_wire(
+        await service.add_comment(session, actor, path_id(approval_id, NOT_FOUND), body.body, now)
+    )
 
 
 @router.get("/approvals/{approval_id}/issues")
 async def approval_issues(approval_id: str, session: DB, actor: ActorDep):
-    return [linked_issue_to_wire(i) for i in await service.approval_issues(session, actor, path_id(approval_id, NOT_FOUND))]
+    return [
+        linked_issue_to_wire(i)
+        for i in await service.approval_issues(session, actor, path_id(approval_id, NOT_FOUND))
+    ]
 
 
 @router.get("/issues/{issue_id}/approvals")

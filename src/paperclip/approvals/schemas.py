@@ -11,7 +11,9 @@ from paperclip.costs.schemas import Body, JsonObject, Note, Text
 from paperclip.db.models import Approval, ApprovalComment, Issue
 from paperclip.wire import iso, uid
 
-ApprovalType = Literal["hire_agent", "approve_ceo_strategy", "budget_override_required", "request_board_approval"]
+ApprovalType = Literal[
+    "hire_agent", "approve_ceo_strategy", "budget_override_required", "request_board_approval"
+]
 
 
 class ApprovalCreate(Body):

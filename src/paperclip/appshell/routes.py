@@ -115,8 +115,9 @@ async def skills_catalog(actor: ActorDep) -> list[Any]:
 
 
 @router.get("/companies/{company_id}/folders")
-async def company_folders(company_id: str, actor: ActorDep,
-                          kind: str | None = Query(None, max_length=64)) -> dict[str, Any]:
+async def company_folders(
+    company_id: str, actor: ActorDep, kind: str | None = Query(None, max_length=64)
+) -> dict[str, Any]:
     _company(actor, company_id)
     if not kind:
         raise BadRequest("Folder kind query parameter is required")
@@ -124,7 +125,9 @@ async def company_folders(company_id: str, actor: ActorDep,
 
 
 @router.get("/agents/{agent_id}/skills")
-async def agent_skills(agent_id: str, session: DB, actor: ActorDep, companyId: str | None = None) -> dict[str, Any]:
+async def agent_skills(
+    agent_id: str, session: DB, actor: ActorDep, companyId: str | None = None
+) -> dict[str, Any]:
     if companyId:  # the original's board client names the company it is looking at
         _company(actor, companyId)
     return await service.agent_skills(session, actor, path_uuid(agent_id, "Agent not found"))

@@ -17,30 +17,60 @@ from paperclip.errors import NotFound
 # The original's instance settings as a fresh instance answers them (GET /api/instance/settings/*).
 # We keep no per-instance overrides of these yet, so they are the values this server behaves by.
 GENERAL_SETTINGS: dict[str, Any] = {
-    "censorUsernameInLogs": False, "keyboardShortcuts": False, "feedbackDataSharingPreference": "prompt",
+    "censorUsernameInLogs": False,
+    "keyboardShortcuts": False,
+    "feedbackDataSharingPreference": "prompt",
     "backupRetention": {"dailyDays": 7, "weeklyWeeks": 4, "monthlyMonths": 1},
 }
 EXPERIMENTAL_SETTINGS: dict[str, Any] = {
-    "enableEnvironments": False, "enableNativeRunner": True, "enableManagedSandboxOnly": False,
-    "enableIsolatedWorkspaces": False, "enableIsolatedWorkspacesByDefault": False,
-    "enableStreamlinedLeftNavigation": True, "enableStreamlinedUi": True, "enableApps": True,
-    "enableChatConnectors": False, "enablePipelines": False, "enableCases": False, "enableAgentChat": False,
-    "enableConferenceRoomChat": False, "enableClassicTaskInterface": False,
-    "enableIssuePlanDecompositions": False, "enableExperimentalFileViewer": False,
-    "enableExternalObjects": False, "enableSmokeLab": False, "enableBuiltInAgents": False,
-    "enableBetaSkills": False, "enableSummaries": False, "enableStatusCards": False, "enableDecisions": False,
-    "enableGoalsSidebarLink": False, "enableServerInfoDebugView": False, "enablePaperclipDeveloperMode": False,
-    "enableSimplifiedEnglishInteractions": False, "enableFirstTaskPlanProposal": False,
-    "autoRestartDevServerWhenIdle": False, "enableWorkspaceBranchReconcileForward": True,
-    "enableWorkspaceDirtyQuarantineRepair": True, "enableOwnerInstanceAdmin": False,
-    "enableSandboxDuplexBridge": False, "enableRunnerPreviewIngress": False,
-    "enableWorktreeRunExecution": False, "worktreeRunExecutionActivatedAt": None,
+    "enableEnvironments": False,
+    "enableNativeRunner": True,
+    "enableManagedSandboxOnly": False,
+    "enableIsolatedWorkspaces": False,
+    "enableIsolatedWorkspacesByDefault": False,
+    "enableStreamlinedLeftNavigation": True,
+    "enableStreamlinedUi": True,
+    "enableApps": True,
+    "enableChatConnectors": False,
+    "enablePipelines": False,
+    "enableCases": False,
+    "enableAgentChat": False,
+    "enableConferenceRoomChat": False,
+    "enableClassicTaskInterface": False,
+    "enableIssuePlanDecompositions": False,
+    "enableExperimentalFileViewer": False,
+    "enableExternalObjects": False,
+    "enableSmokeLab": False,
+    "enableBuiltInAgents": False,
+    "enableBetaSkills": False,
+    "enableSummaries": False,
+    "enableStatusCards": False,
+    "enableDecisions": False,
+    "enableGoalsSidebarLink": False,
+    "enableServerInfoDebugView": False,
+    "enablePaperclipDeveloperMode": False,
+    "enableSimplifiedEnglishInteractions": False,
+    "enableFirstTaskPlanProposal": False,
+    "autoRestartDevServerWhenIdle": False,
+    "enableWorkspaceBranchReconcileForward": True,
+    "enableWorkspaceDirtyQuarantineRepair": True,
+    "enableOwnerInstanceAdmin": False,
+    "enableSandboxDuplexBridge": False,
+    "enableRunnerPreviewIngress": False,
+    "enableWorktreeRunExecution": False,
+    "worktreeRunExecutionActivatedAt": None,
     "worktreeRunExecutionActivationInstanceId": None,
 }
 EMPTY_SIDEBAR_PREFERENCES: dict[str, Any] = {"orderedIds": [], "updatedAt": None}
 EMPTY_RESOURCE_MEMBERSHIPS: dict[str, Any] = {
-    "projectMemberships": {}, "agentMemberships": {}, "starredProjectIds": [], "starredAgentIds": [],
-    "starredDocumentIds": [], "projectStarredAt": {}, "agentStarredAt": {}, "documentStarredAt": {},
+    "projectMemberships": {},
+    "agentMemberships": {},
+    "starredProjectIds": [],
+    "starredAgentIds": [],
+    "starredDocumentIds": [],
+    "projectStarredAt": {},
+    "agentStarredAt": {},
+    "documentStarredAt": {},
     "updatedAt": None,
 }
 
@@ -53,14 +83,24 @@ def adapter_list() -> list[dict[str, Any]]:
     out = []
     for kind, adapter in sorted(adapters().items()):
         local_cli = kind in _LOCAL_CLI
-        out.append({
-            "type": kind, "label": kind, "source": "builtin" if type(adapter).__module__.startswith("paperclip.") else "plugin",
-            "modelsCount": len(getattr(adapter, "models", ()) or ()), "loaded": True, "disabled": False,
-            "capabilities": {"supportsInstructionsBundle": False, "supportsSkills": False,
-                             "supportsLocalAgentJwt": local_cli or kind == "process",
-                             "requiresMaterializedRuntimeSkills": False, "supportsAcp": False},
-            "overridePaused": False,
-        })
+        out.append(
+            {
+                "type": kind,
+                "label": kind,
+                "source": "builtin" if type(adapter).__module__.startswith("paperclip.") else "plugin",
+                "modelsCount": len(getattr(adapter, "models", ()) or ()),
+                "loaded": True,
+                "disabled": False,
+                "capabilities": {
+                    "supportsInstructionsBundle": False,
+                    "supportsSkills": False,
+                    "supportsLocalAgentJwt": local_cli or kind == "process",
+                    "requiresMaterializedRuntimeSkills": False,
+                    "supportsAcp": False,
+                },
+                "overridePaused": False,
+            }
+        )
     return out
 
 
@@ -77,8 +117,12 @@ _BADGES = Sql("""SELECT
 async def sidebar_badges(session: AsyncSession, actor: Actor, company_id: uuid.UUID) -> dict[str, int]:
     row = await _BADGES.fetchrow(session, company_id, actor.user_id or "")
     assert row is not None  # a SELECT of scalar subqueries always answers one row
-    return {"inbox": row["inbox"], "approvals": row["approvals"], "failedRuns": row["failed_runs"],
-            "joinRequests": row["join_requests"]}
+    return {
+        "inbox": row["inbox"],
+        "approvals": row["approvals"],
+        "failedRuns": row["failed_runs"],
+        "joinRequests": row["join_requests"],
+    }
 
 
 _DIRECTORY = Sql("""SELECT m.principal_id, m.status, u.email, u.name, u.image
@@ -90,9 +134,18 @@ async def user_directory(session: AsyncSession, company_id: uuid.UUID) -> dict[s
     users = []
     for row in await _DIRECTORY.fetch(session, company_id):
         local = row["principal_id"] == LOCAL_BOARD_USER_ID
-        users.append({"principalId": row["principal_id"], "status": row["status"], "user": {
-            "id": row["principal_id"], "email": row["email"],
-            "name": row["name"] or ("Local Board" if local else None), "image": row["image"]}})
+        users.append(
+            {
+                "principalId": row["principal_id"],
+                "status": row["status"],
+                "user": {
+                    "id": row["principal_id"],
+                    "email": row["email"],
+                    "name": row["name"] or ("Local Board" if local else None),
+                    "image": row["image"],
+                },
+            }
+        )
     return {"users": users}
 
 
@@ -103,8 +156,15 @@ async def agent_skills(session: AsyncSession, actor: Actor, agent_id: uuid.UUID)
     if row is None:
         raise NotFound("Agent not found")
     actor.require_company(row["company_id"])
-    return {"adapterType": row["adapter_type"], "supported": False, "mode": "unsupported", "desiredSkills": [],
-            "desiredSkillEntries": [], "entries": [], "warnings": ["This adapter does not implement skill sync yet."]}
+    return {
+        "adapterType": row["adapter_type"],
+        "supported": False,
+        "mode": "unsupported",
+        "desiredSkills": [],
+        "desiredSkillEntries": [],
+        "entries": [],
+        "warnings": ["This adapter does not implement skill sync yet."],
+    }
 
 
 _AGENT = Sql("SELECT company_id, adapter_type FROM agents WHERE id = $1")

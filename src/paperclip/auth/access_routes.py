@@ -53,10 +53,12 @@ def _company(company_id: str):
 
 
 @router.post("/companies/{company_id}/invites", status_code=201)
-async def create_invite(company_id: str, request: Request, session: DB, actor: ActorDep, now: Now,
-                        body: Any = JsonBody):
-    return await invites.create_company_invite(session, actor, _company(company_id), fields(body), now,
-                                               _base_url(request))
+async def create_invite(
+    company_id: str, request: Request, session: DB, actor: ActorDep, now: Now, body: Any = JsonBody
+):
+    return await invites.create_company_invite(
+        session, actor, _company(company_id), fields(body), now, _base_url(request)
+    )
 
 
 @router.get("/companies/{company_id}/invites")
@@ -86,10 +88,12 @@ async def invite_onboarding_text(token: str, request: Request, session: DB, sett
 
 
 @router.post("/invites/{token}/accept", status_code=202)
-async def accept_invite(token: str, request: Request, session: DB, actor: MaybeActorDep, now: Now,
-                        body: Any = JsonBody):
-    return await invites.accept_invite(session, actor, token, fields(body), now,
-                                       request_ip=request.client.host if request.client else None)
+async def accept_invite(
+    token: str, request: Request, session: DB, actor: MaybeActorDep, now: Now, body: Any = JsonBody
+):
+    return await invites.accept_invite(
+        session, actor, token, fields(body), now, request_ip=request.client.host if request.client else None
+    )
 
 
 @router.get("/companies/{company_id}/join-requests")
@@ -98,23 +102,31 @@ async def list_join_requests(company_id: str, session: DB, actor: ActorDep, stat
 
 
 @router.post("/companies/{company_id}/join-requests/{request_id}/approve")
-async def approve_join_request(company_id: str, request_id: str, request: Request, session: DB, actor: ActorDep,
-                               now: Now):
-    return await invites.approve_join_request(session, actor, _company(company_id),
-                                              path_uuid(request_id, "Join request not found"), now,
-                                              strict_secrets=request.app.state.settings.secrets.strict_mode)
+async def approve_join_request(
+    company_id: str, request_id: str, request: Request, session: DB, actor: ActorDep, now: Now
+):
+    return await invites.approve_join_request(
+        session,
+        actor,
+        _company(company_id),
+        path_uuid(request_id, "Join request not found"),
+        now,
+        strict_secrets=request.app.state.settings.secrets.strict_mode,
+    )
 
 
 @router.post("/companies/{company_id}/join-requests/{request_id}/reject")
 async def reject_join_request(company_id: str, request_id: str, session: DB, actor: ActorDep, now: Now):
-    return await invites.reject_join_request(session, actor, _company(company_id),
-                                             path_uuid(request_id, "Join request not found"), now)
+    return await invites.reject_join_request(
+        session, actor, _company(company_id), path_uuid(request_id, "Join request not found"), now
+    )
 
 
 @router.post("/join-requests/{request_id}/claim-api-key", status_code=201)
 async def claim_api_key(request_id: str, session: DB, now: Now, body: Any = JsonBody):
-    return await invites.claim_agent_api_key(session, path_uuid(request_id, "Join request not found"),
-                                             fields(body).get("claimSecret"), now)
+    return await invites.claim_agent_api_key(
+        session, path_uuid(request_id, "Join request not found"), fields(body).get("claimSecret"), now
+    )
 
 
 # ------------------------------------------------------------------------------------------------ members, admin
@@ -126,29 +138,37 @@ async def list_members(company_id: str, session: DB, actor: ActorDep):
 
 
 @router.patch("/companies/{company_id}/members/{member_id}")
-async def update_member(company_id: str, member_id: str, session: DB, actor: ActorDep, now: Now, body: Any = JsonBody):
-    return await members.update_member(session, actor, _company(company_id), path_uuid(member_id, "Member not found"),
-                                       fields(body), now)
+async def update_member(
+    company_id: str, member_id: str, session: DB, actor: ActorDep, now: Now, body: Any = JsonBody
+):
+    return await members.update_member(
+        session, actor, _company(company_id), path_uuid(member_id, "Member not found"), fields(body), now
+    )
 
 
 @router.patch("/companies/{company_id}/members/{member_id}/role-and-grants")
-async def member_role_and_grants(company_id: str, member_id: str, session: DB, actor: ActorDep, now: Now,
-                                 body: Any = JsonBody):
-    return await members.update_role_and_grants(session, actor, _company(company_id),
-                                                path_uuid(member_id, "Member not found"), fields(body), now)
+async def member_role_and_grants(
+    company_id: str, member_id: str, session: DB, actor: ActorDep, now: Now, body: Any = JsonBody
+):
+    return await members.update_role_and_grants(
+        session, actor, _company(company_id), path_uuid(member_id, "Member not found"), fields(body), now
+    )
 
 
 @router.post("/companies/{company_id}/members/{member_id}/archive")
 async def archive_member(company_id: str, member_id: str, session: DB, actor: ActorDep, now: Now):
-    return await members.archive_member(session, actor, _company(company_id), path_uuid(member_id, "Member not found"),
-                                        now)
+    return await members.archive_member(
+        session, actor, _company(company_id), path_uuid(member_id, "Member not found"), now
+    )
 
 
 @router.patch("/companies/{company_id}/members/{member_id}/permissions")
-async def member_permissions(company_id: str, member_id: str, session: DB, actor: ActorDep, now: Now,
-                             body: Any = JsonBody):
-    return await members.set_member_permissions(session, actor, _company(company_id),
-                                                path_uuid(member_id, "Member not found"), fields(body), now)
+async def member_permissions(
+    company_id: str, member_id: str, session: DB, actor: ActorDep, now: Now, body: Any = JsonBody
+):
+    return await members.set_member_permissions(
+        session, actor, _company(company_id), path_uuid(member_id, "Member not found"), fields(body), now
+    )
 
 
 @router.get("/admin/users")
@@ -203,23 +223,33 @@ async def create_cli_challenge(request: Request, session: DB, now: Now, body: An
 
 
 @router.get("/cli-auth/challenges/{challenge_id}")
-async def get_cli_challenge(challenge_id: str, session: DB, actor: MaybeActorDep, now: Now, token: str | None = None):
-    return await board_keys.challenge_status(session, actor, path_uuid(challenge_id, "CLI auth challenge not found"),
-                                             token, now)
+async def get_cli_challenge(
+    challenge_id: str, session: DB, actor: MaybeActorDep, now: Now, token: str | None = None
+):
+    return await board_keys.challenge_status(
+        session, actor, path_uuid(challenge_id, "CLI auth challenge not found"), token, now
+    )
 
 
 @router.post("/cli-auth/challenges/{challenge_id}/approve")
-async def approve_cli_challenge(challenge_id: str, request: Request, session: DB, actor: MaybeActorDep, now: Now,
-                                body: Any = JsonBody):
-    return await board_keys.approve_challenge(session, request.app.state.settings, actor,
-                                              path_uuid(challenge_id, "CLI auth challenge not found"),
-                                              fields(body).get("token"), now)
+async def approve_cli_challenge(
+    challenge_id: str, request: Request, session: DB, actor: MaybeActorDep, now: Now, body: Any = JsonBody
+):
+    return await board_keys.approve_challenge(
+        session,
+        request.app.state.settings,
+        actor,
+        path_uuid(challenge_id, "CLI auth challenge not found"),
+        fields(body).get("token"),
+        now,
+    )
 
 
 @router.post("/cli-auth/challenges/{challenge_id}/cancel")
 async def cancel_cli_challenge(challenge_id: str, session: DB, now: Now, body: Any = JsonBody):
-    return await board_keys.cancel_challenge(session, path_uuid(challenge_id, "CLI auth challenge not found"),
-                                             fields(body).get("token"), now)
+    return await board_keys.cancel_challenge(
+        session, path_uuid(challenge_id, "CLI auth challenge not found"), fields(body).get("token"), now
+    )
 
 
 @router.get("/cli-auth/me")

@@ -48,7 +48,11 @@ def normalise_email(email: str) -> str:
 
 
 def check_email(email: object) -> str:
-    if not isinstance(email, str) or len(email) > MAX_EMAIL_LENGTH or not _EMAIL.match(normalise_email(email)):
+    if (
+        not isinstance(email, str)
+        or len(email) > MAX_EMAIL_LENGTH
+        or not _EMAIL.match(normalise_email(email))
+    ):
         raise AuthError(400, "INVALID_EMAIL", "Invalid email")
     return normalise_email(email)
 
@@ -62,8 +66,15 @@ def check_password(password: object) -> str:
 
 
 def user_to_wire(user: User) -> dict:
-    return {"id": user.id, "email": user.email, "name": user.name, "image": user.image,
-            "emailVerified": user.email_verified, "createdAt": user.created_at, "updatedAt": user.updated_at}
+    return {
+        "id": user.id,
+        "email": user.email,
+        "name": user.name,
+        "image": user.image,
+        "emailVerified": user.email_verified,
+        "createdAt": user.created_at,
+        "updatedAt": user.updated_at,
+    }
 
 
 async def active_invite(session: AsyncSession, token: str | None, now: datetime) -> Invite | None:
@@ -71,15 +82,29 @@ async def active_invite(session: AsyncSession, token: str | None, now: datetime)
     if not token or not isinstance(token, str) or len(token) > 200:
         return None
     invite = await session.scalar(sa.select(Invite).where(Invite.token_hash == hash_token(token)))
-    if (invite is None or invite.revoked_at is not None or invite.accepted_at is not None
-            or (invite.expires_at is not None and invite.expires_at <= now)
-            or invite.allowed_join_types not in ("human", "both")):
+    if (
+        invite is None
+        or invite.revoked_at is not None
+        or invite.accepted_at is not None
+        or (invite.expires_at is not None and invite.expires_at <= now)
+        or invite.allowed_join_types not in ("human", "both")
+    ):
         return None
     return invite
 
 
-async def sign_up(session: AsyncSession, settings: Settings, *, name: object, email: object, password: object,
-                  now: datetime, invite_token: str | None = None, state=None, client_address: str | None = None) -> User:
+async def sign_up(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    name: object,
+    email: object,
+    password: object,
+    now: datetime,
+    invite_token: str | None = None,
+    state=None,
+    client_address: str | None = None,
+) -> User:
     """A new account. With sign-up disabled (auth.disableSignUp / PAPERCLIP_AUTH_DISABLE_SIGN_UP) only
     the holder of an active invite may sign up: a fresh instance can still get its first admin.
     With `state` (the app's), attempts are counted per client address, every replica together (429)."""
@@ -93,21 +118,43 @@ async def sign_up(session: AsyncSession, settings: Settings, *, name: object, em
     if settings.auth_disable_sign_up and await active_invite(session, invite_token, now) is None:
         raise sign_up_disabled()
     password_hash = await hash_password(secret)
-    stmt = (insert(User).values(id=new_user_id(), name=display or address.split("@")[0], email=address,
-                                email_verified=False, password_hash=password_hash, created_at=now, updated_at=now)
-            .on_conflict_do_nothing().returning(User))
+    stmt = (
+        insert(User)
+        .values(
+            id=new_user_id(),
+            name=display or address.split("@")[0],
+            email=address,
+            email_verified=False,
+            password_hash=password_hash,
+            created_at=now,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing()
+        .returning(User)
+    )
     user = (await session.execute(stmt)).scalar_one_or_none()
     if user is None:
         raise AuthError(422, "USER_ALREADY_EXISTS", "User already exists. Use another email.")
     return user
 
 
-async def sign_in(session: AsyncSession, state, *, email: object, password: object, client_address: str | None,
-                  now: datetime) -> User:
+async def sign_in(
+    session: AsyncSession,
+    state,
+    *,
+    email: object,
+    password: object,
+    client_address: str | None,
+    now: datetime,
+) -> User:
     """The user whose email and password these are; throttled per account and per client address
     (429 with Retry-After). Unknown email and wrong password are the same answer in the same time."""
-    if not isinstance(email, str) or not isinstance(password, str) or len(email) > MAX_EMAIL_LENGTH \
-            or len(password) > MAX_PASSWORD_LENGTH:
+    if (
+        not isinstance(email, str)
+        or not isinstance(password, str)
+        or len(email) > MAX_EMAIL_LENGTH
+        or len(password) > MAX_PASSWORD_LENGTH
+    ):
         raise invalid_credentials()
     address = normalise_email(email)
     keys = throttle.ThrottleKeys.of(address, client_address)
@@ -122,14 +169,24 @@ async def sign_in(session: AsyncSession, state, *, email: object, password: obje
     return user
 
 
-async def change_password(session: AsyncSession, user_id: str, *, current_password: object, new_password: object,
-                          keep_session_id: uuid.UUID | None, now: datetime) -> int:
+async def change_password(
+    session: AsyncSession,
+    user_id: str,
+    *,
+    current_password: object,
+    new_password: object,
+    keep_session_id: uuid.UUID | None,
+    now: datetime,
+) -> int:
     """Set a new password (the current one must match) and sign out every other session of the user;
     returns how many sessions were signed out."""
     secret = check_password(new_password)
     user = await session.scalar(sa.select(User).where(User.id == user_id).with_for_update())
-    if user is None or not isinstance(current_password, str) \
-            or not await verify_password(user.password_hash, current_password):
+    if (
+        user is None
+        or not isinstance(current_password, str)
+        or not await verify_password(user.password_hash, current_password)
+    ):
         raise AuthError(400, "INVALID_PASSWORD", "Invalid password")
     user.password_hash = await hash_password(secret)
     user.updated_at = now
@@ -138,8 +195,11 @@ async def change_password(session: AsyncSession, user_id: str, *, current_passwo
 
 async def set_password(session: AsyncSession, user_id: str, new_password: str, now: datetime) -> None:
     """Administrative reset (no current password): used by the headless first-admin set-up."""
-    await session.execute(sa.update(User).where(User.id == user_id).values(
-        password_hash=await hash_password(check_password(new_password)), updated_at=now))
+    await session.execute(
+        sa.update(User)
+        .where(User.id == user_id)
+        .values(password_hash=await hash_password(check_password(new_password)), updated_at=now)
+    )
 
 
 async def sign_out(session: AsyncSession, token: str) -> bool:

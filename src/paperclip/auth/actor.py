@@ -92,6 +92,8 @@ class Actor:
         return self.user_id or "system"
 
 
-LOCAL_BOARD = Actor(type="board", source="local_implicit", user_id=LOCAL_BOARD_USER_ID, is_instance_admin=True)
+LOCAL_BOARD = Actor(
+    type="board", source="local_implicit", user_id=LOCAL_BOARD_USER_ID, is_instance_admin=True
+)
 ANONYMOUS = Actor(type="none", source="none")
 SYSTEM = Actor(type="none", source="system")

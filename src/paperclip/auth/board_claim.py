@@ -49,8 +49,12 @@ def ensure_challenge(now: datetime) -> Challenge:
     """This process's challenge, made on first use (call before forking workers)."""
     global _current
     if _current is None:
-        _current = Challenge(token=secrets.token_hex(24), code=secrets.token_hex(12), created_at=now,
-                             expires_at=now + CHALLENGE_TTL)
+        _current = Challenge(
+            token=secrets.token_hex(24),
+            code=secrets.token_hex(12),
+            created_at=now,
+            expires_at=now + CHALLENGE_TTL,
+        )
     return _current
 
 
@@ -64,36 +68,63 @@ def claim_url(base_url: str, challenge: Challenge) -> str:
 
 
 async def only_admin_is_local_board(session: AsyncSession) -> bool:
-    admins = set(await session.scalars(sa.select(InstanceUserRole.user_id).where(InstanceUserRole.role == "instance_admin")))
+    admins = set(
+        await session.scalars(
+            sa.select(InstanceUserRole.user_id).where(InstanceUserRole.role == "instance_admin")
+        )
+    )
     return admins == {LOCAL_BOARD_USER_ID}
 
 
 def _matching(token: str, code: str | None) -> Challenge:
     challenge = _current
-    if (challenge is None or not isinstance(code, str) or len(token) > 200 or len(code) > 200
-            or not hmac.compare_digest(token.encode(), challenge.token.encode())
-            or not hmac.compare_digest(code.encode(), challenge.code.encode())):
+    if (
+        challenge is None
+        or not isinstance(code, str)
+        or len(token) > 200
+        or len(code) > 200
+        or not hmac.compare_digest(token.encode(), challenge.token.encode())
+        or not hmac.compare_digest(code.encode(), challenge.code.encode())
+    ):
         raise NotFound(NOT_FOUND)
     return challenge
 
 
 async def _claimed_by(session: AsyncSession, challenge: Challenge) -> str | None:
-    if await session.scalar(sa.select(sa.exists().where(InstanceUserRole.user_id == LOCAL_BOARD_USER_ID,
-                                                        InstanceUserRole.role == "instance_admin"))):
+    if await session.scalar(
+        sa.select(
+            sa.exists().where(
+                InstanceUserRole.user_id == LOCAL_BOARD_USER_ID, InstanceUserRole.role == "instance_admin"
+            )
+        )
+    ):
         return None
-    return await session.scalar(
-        sa.select(InstanceUserRole.user_id).where(InstanceUserRole.role == "instance_admin",
-                                                  InstanceUserRole.created_at >= challenge.created_at)
-        .order_by(InstanceUserRole.created_at).limit(1)) or ""
+    return (
+        await session.scalar(
+            sa.select(InstanceUserRole.user_id)
+            .where(
+                InstanceUserRole.role == "instance_admin", InstanceUserRole.created_at >= challenge.created_at
+            )
+            .order_by(InstanceUserRole.created_at)
+            .limit(1)
+        )
+        or ""
+    )
 
 
 async def challenge_status(session: AsyncSession, token: str, code: str | None, now: datetime) -> dict:
     """`{status: available|claimed|expired, requiresSignIn, expiresAt, claimedByUserId}`; 404 for a wrong token or code."""
     challenge = _matching(token, code)
     claimed_by = await _claimed_by(session, challenge)
-    status = "claimed" if claimed_by is not None else ("expired" if now >= challenge.expires_at else "available")
-    return {"status": status, "requiresSignIn": True, "expiresAt": iso(challenge.expires_at),
-            "claimedByUserId": claimed_by or None}
+    status = (
+        "claimed" if claimed_by is not None else ("expired" if now >= challenge.expires_at else "available")
+    )
+    return {
+        "status": status,
+        "requiresSignIn": True,
+        "expiresAt": iso(challenge.expires_at),
+        "claimedByUserId": claimed_by or None,
+    }
 
 
 async def claim_board(session: AsyncSession, actor: Actor, token: str, code: object, now: datetime) -> dict:
@@ -104,8 +135,11 @@ async def claim_board(session: AsyncSession, actor: Actor, token: str, code: obj
         raise Unauthorized("Sign in before claiming board ownership")
     challenge = _matching(token, code.strip())
     # The local board's admin row, locked: two claims at once serialise here and the second sees it gone.
-    local = await session.scalar(sa.select(InstanceUserRole.id).where(
-        InstanceUserRole.user_id == LOCAL_BOARD_USER_ID, InstanceUserRole.role == "instance_admin").with_for_update())
+    local = await session.scalar(
+        sa.select(InstanceUserRole.id)
+        .where(InstanceUserRole.user_id == LOCAL_BOARD_USER_ID, InstanceUserRole.role == "instance_admin")
+        .with_for_update()
+    )
     if local is None:
         claimed_by = await _claimed_by(session, challenge)
         if claimed_by == actor.user_id:
@@ -114,18 +148,37 @@ async def claim_board(session: AsyncSession, actor: Actor, token: str, code: obj
     if now >= challenge.expires_at:
         raise Conflict("Board claim challenge expired. Restart server to generate a new one.")
     user_id = actor.user_id
-    await session.execute(insert(InstanceUserRole).values(user_id=user_id, role="instance_admin", created_at=now)
-                          .on_conflict_do_nothing())
+    await session.execute(
+        insert(InstanceUserRole)
+        .values(user_id=user_id, role="instance_admin", created_at=now)
+        .on_conflict_do_nothing()
+    )
     await session.execute(sa.delete(InstanceUserRole).where(InstanceUserRole.id == local))
     companies = list(await session.scalars(sa.select(Company.id)))
     for company_id in companies:
-        await session.execute(insert(CompanyMembership).values(
-            company_id=company_id, principal_type="user", principal_id=user_id, status="active",
-            membership_role="owner").on_conflict_do_update(
-            index_elements=["company_id", "principal_type", "principal_id"],
-            set_={"status": "active", "membership_role": "owner", "updated_at": now}))
-        await record(session, actor, company_id=company_id, action="board.claimed", entity_type="user",
-                     entity_id=user_id, details={"previousBoardUserId": LOCAL_BOARD_USER_ID})
+        await session.execute(
+            insert(CompanyMembership)
+            .values(
+                company_id=company_id,
+                principal_type="user",
+                principal_id=user_id,
+                status="active",
+                membership_role="owner",
+            )
+            .on_conflict_do_update(
+                index_elements=["company_id", "principal_type", "principal_id"],
+                set_={"status": "active", "membership_role": "owner", "updated_at": now},
+            )
+        )
+        await record(
+            session,
+            actor,
+            company_id=company_id,
+            action="board.claimed",
+            entity_type="user",
+            entity_id=user_id,
+            details={"previousBoardUserId": LOCAL_BOARD_USER_ID},
+        )
     return {"claimed": True, "userId": user_id}
 
 
@@ -135,9 +188,11 @@ async def announce(app, base_url: str, now: datetime) -> str | None:
         if not await only_admin_is_local_board(session):
             return None
     url = claim_url(base_url, ensure_challenge(now))
-    block = ("\n  BOARD CLAIM REQUIRED\n  This instance was used in local_trusted mode; its board belongs to the local"
-             f" board user.\n  Sign in, then open:\n  Board claim URL: {url}\n  (Replace the host with the name"
-             " you reach this machine by, e.g. its Tailscale name, if needed.)\n")
+    block = (
+        "\n  BOARD CLAIM REQUIRED\n  This instance was used in local_trusted mode; its board belongs to the local"
+        f" board user.\n  Sign in, then open:\n  Board claim URL: {url}\n  (Replace the host with the name"
+        " you reach this machine by, e.g. its Tailscale name, if needed.)\n"
+    )
     print(block, flush=True)
     log.warning("Board claim URL: %s", url)
     return url
@@ -156,9 +211,14 @@ async def bootstrap_claim(session: AsyncSession, actor: Actor, exposure: str, no
     if await session.scalar(sa.select(sa.exists().where(InstanceUserRole.role == "instance_admin"))):
         raise Conflict("Someone else has already claimed this instance")
     if exposure == "public":
-        raise Forbidden("Claiming the first admin is disabled on public deployments: open the bootstrap invite "
-                        "printed at start-up, or run `paperclipai auth bootstrap-ceo` for a new one")
-    await session.execute(insert(InstanceUserRole).values(user_id=actor.user_id, role="instance_admin", created_at=now)
-                          .on_conflict_do_nothing())
+        raise Forbidden(
+            "Claiming the first admin is disabled on public deployments: open the bootstrap invite "
+            "printed at start-up, or run `paperclipai auth bootstrap-ceo` for a new one"
+        )
+    await session.execute(
+        insert(InstanceUserRole)
+        .values(user_id=actor.user_id, role="instance_admin", created_at=now)
+        .on_conflict_do_nothing()
+    )
     log.warning("First instance admin claimed by user %s (POST /api/bootstrap/claim)", actor.user_id)
     return {"claimed": True, "userId": actor.user_id}

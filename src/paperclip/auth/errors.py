@@ -29,5 +29,9 @@ def sign_up_disabled() -> AuthError:
 
 
 def too_many_attempts(retry_after: int) -> AuthError:
-    return AuthError(429, "TOO_MANY_REQUESTS", "Too many requests. Please try again later.",
-                     headers={"Retry-After": str(retry_after)})
+    return AuthError(
+        429,
+        "TOO_MANY_REQUESTS",
+        "Too many requests. Please try again later.",
+        headers={"Retry-After": str(retry_after)},
+    )

@@ -38,7 +38,9 @@ def env_admin(settings: Settings) -> tuple[str, str] | None:
     if not email and not password:
         return None
     if not email or not password:
-        raise ConfigError("PAPERCLIP_ADMIN_EMAIL and PAPERCLIP_ADMIN_PASSWORD (or their _FILE variants) go together")
+        raise ConfigError(
+            "PAPERCLIP_ADMIN_EMAIL and PAPERCLIP_ADMIN_PASSWORD (or their _FILE variants) go together"
+        )
     try:
         return check_email(email), check_password(password)
     except AppError as exc:
@@ -58,12 +60,22 @@ async def ensure_env_admin(app, now: datetime) -> str | None:
         if await session.scalar(sa.select(sa.exists().where(InstanceUserRole.role == "instance_admin"))):
             return None
         if await session.scalar(sa.select(sa.exists().where(sa.func.lower(User.email) == email))):
-            log.warning("PAPERCLIP_ADMIN_EMAIL names an existing account: it is left unchanged (no admin created)")
+            log.warning(
+                "PAPERCLIP_ADMIN_EMAIL names an existing account: it is left unchanged (no admin created)"
+            )
             return None
         user_id = new_user_id()
-        await session.execute(insert(User).values(id=user_id, name=email.split("@")[0], email=email,
-                                                  email_verified=True, password_hash=await hash_password(password),
-                                                  created_at=now, updated_at=now))
+        await session.execute(
+            insert(User).values(
+                id=user_id,
+                name=email.split("@")[0],
+                email=email,
+                email_verified=True,
+                password_hash=await hash_password(password),
+                created_at=now,
+                updated_at=now,
+            )
+        )
         await session.execute(insert(InstanceUserRole).values(user_id=user_id, role="instance_admin"))
     log.info("First instance admin created from PAPERCLIP_ADMIN_EMAIL")
     return user_id

@@ -21,24 +21,57 @@ ROLES = ("owner", "admin", "operator", "member", "viewer")
 MANAGER_ROLES = ("owner", "admin")
 # The original's permission keys (its validation list); the ones this server checks are agents:create,
 # users:invite, users:manage_permissions, joins:approve and tasks:assign — the others are stored and listed.
-PERMISSION_KEYS = ("agents:create", "agents:configure", "agents:suggest-changes", "skills:create",
-                   "skills:suggest-changes", "environments:manage", "tools:admin", "tools:manage_connections",
-                   "tools:manage_profiles", "tools:view_audit", "audit:view_agent_actions", "tools:use",
-                   "tools:manage_runtime", "inbox:manage", "users:invite", "users:manage_permissions", "tasks:assign",
-                   "tasks:assign_scope", "tasks:manage_active_checkouts", "pipelines:write", "joins:approve")
+PERMISSION_KEYS = (
+    "agents:create",
+    "agents:configure",
+    "agents:suggest-changes",
+    "skills:create",
+    "skills:suggest-changes",
+    "environments:manage",
+    "tools:admin",
+    "tools:manage_connections",
+    "tools:manage_profiles",
+    "tools:view_audit",
+    "audit:view_agent_actions",
+    "tools:use",
+    "tools:manage_runtime",
+    "inbox:manage",
+    "users:invite",
+    "users:manage_permissions",
+    "tasks:assign",
+    "tasks:assign_scope",
+    "tasks:manage_active_checkouts",
+    "pipelines:write",
+    "joins:approve",
+)
 
 
 async def role_of(session: AsyncSession, company_id: uuid.UUID, user_id: str) -> str | None:
-    return await session.scalar(sa.select(CompanyMembership.membership_role).where(
-        CompanyMembership.company_id == company_id, CompanyMembership.principal_type == "user",
-        CompanyMembership.principal_id == user_id, CompanyMembership.status == "active"))
+    return await session.scalar(
+        sa.select(CompanyMembership.membership_role).where(
+            CompanyMembership.company_id == company_id,
+            CompanyMembership.principal_type == "user",
+            CompanyMembership.principal_id == user_id,
+            CompanyMembership.status == "active",
+        )
+    )
 
 
-async def has_grant(session: AsyncSession, company_id: uuid.UUID, principal_type: str, principal_id: str,
-                    key: str) -> bool:
-    return bool(await session.scalar(sa.select(sa.exists().where(
-        PrincipalPermissionGrant.company_id == company_id, PrincipalPermissionGrant.principal_type == principal_type,
-        PrincipalPermissionGrant.principal_id == principal_id, PrincipalPermissionGrant.permission_key == key))))
+async def has_grant(
+    session: AsyncSession, company_id: uuid.UUID, principal_type: str, principal_id: str, key: str
+) -> bool:
+    return bool(
+        await session.scalar(
+            sa.select(
+                sa.exists().where(
+                    PrincipalPermissionGrant.company_id == company_id,
+                    PrincipalPermissionGrant.principal_type == principal_type,
+                    PrincipalPermissionGrant.principal_id == principal_id,
+                    PrincipalPermissionGrant.permission_key == key,
+                )
+            )
+        )
+    )
 
 
 async def require_permission(session: AsyncSession, actor: Actor, company_id: uuid.UUID, key: str) -> None:

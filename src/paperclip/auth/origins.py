@@ -25,7 +25,12 @@ def _origin(url: str) -> str | None:
 
 def trusted_origins(settings: Settings, port: int | None = None) -> frozenset[str]:
     port = port or settings.port
-    origins = {"http://localhost:3100", "http://127.0.0.1:3100", f"http://localhost:{port}", f"http://127.0.0.1:{port}"}
+    origins = {
+        "http://localhost:3100",
+        "http://127.0.0.1:3100",
+        f"http://localhost:{port}",
+        f"http://127.0.0.1:{port}",
+    }
     for url in (settings.auth_public_base_url, settings.env.get("PAPERCLIP_PUBLIC_URL")):
         if url and (origin := _origin(url)):
             origins.add(origin)

@@ -47,8 +47,14 @@ def parse_run_id(header: str | None) -> uuid.UUID | None:
 
 
 async def resolve_actor(
-    session: AsyncSession, settings: Settings, *, authorization: str | None, run_id_header: str | None, now: datetime,
-    session_token: str | None = None, mutating: bool = False,
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    authorization: str | None,
+    run_id_header: str | None,
+    now: datetime,
+    session_token: str | None = None,
+    mutating: bool = False,
 ) -> Actor:
     """The caller. A bearer token or session cookie that matches nothing is a 401, never anonymous.
     People's tokens resolve from a short-lived cache (auth/actor_cache.py: 5 s, cleared by every
@@ -59,8 +65,14 @@ async def resolve_actor(
     return replace(actor, mutating=True) if mutating and actor.type == "board" else actor
 
 
-async def _resolve(session: AsyncSession, settings: Settings, authorization: str | None, run_id_header: str | None,
-                   now: datetime, session_token: str | None) -> Actor:
+async def _resolve(
+    session: AsyncSession,
+    settings: Settings,
+    authorization: str | None,
+    run_id_header: str | None,
+    now: datetime,
+    session_token: str | None,
+) -> Actor:
     run_id = parse_run_id(run_id_header)
     if run_id is not None:
         if await RUN_EXISTS.fetchval(session, run_id) is None:
@@ -89,9 +101,18 @@ async def _resolve(session: AsyncSession, settings: Settings, authorization: str
         claims = verify_run_jwt(settings, token)
         if claims is not None:
             found = await AGENT_STATE.fetchrow(session, claims.agent_id)
-            if found and found["company_id"] == claims.company_id and found["status"] not in INACTIVE_AGENT_STATUSES:
-                return Actor(type="agent", source="agent_jwt", agent_id=claims.agent_id, company_id=claims.company_id,
-                             run_id=run_id or claims.run_id)
+            if (
+                found
+                and found["company_id"] == claims.company_id
+                and found["status"] not in INACTIVE_AGENT_STATUSES
+            ):
+                return Actor(
+                    type="agent",
+                    source="agent_jwt",
+                    agent_id=claims.agent_id,
+                    company_id=claims.company_id,
+                    run_id=run_id or claims.run_id,
+                )
             raise Unauthorized("Invalid or revoked API key")
 
     digest = hash_token(token)
@@ -124,16 +145,26 @@ async def _board_key_actor(session: AsyncSession, digest: str, now: datetime, ru
     if row is None or (row["expires_at"] is not None and row["expires_at"] <= now):
         return None
     if row["last_used_at"] is None or now - row["last_used_at"] > LAST_USED_GRANULARITY:
-        await session.execute(sa.update(BoardApiKey).where(BoardApiKey.id == row["id"]).values(last_used_at=now))
+        await session.execute(
+            sa.update(BoardApiKey).where(BoardApiKey.id == row["id"]).values(last_used_at=now)
+        )
     actor = _board_actor(row, "board_key", key_id=row["id"])
     actor_cache.put("b:" + digest, row["expires_at"], actor)
     return replace(actor, run_id=run_id) if run_id else actor
 
 
 def _board_actor(row, source: str, *, key_id=None, session_id=None, run_id=None) -> Actor:
-    return Actor(type="board", source=source, user_id=row["user_id"], company_ids=frozenset(row["companies"]),
-                 viewer_company_ids=frozenset(row["viewer_companies"]), is_instance_admin=bool(row["is_admin"]),
-                 key_id=key_id, session_id=session_id, run_id=run_id)
+    return Actor(
+        type="board",
+        source=source,
+        user_id=row["user_id"],
+        company_ids=frozenset(row["companies"]),
+        viewer_company_ids=frozenset(row["viewer_companies"]),
+        is_instance_admin=bool(row["is_admin"]),
+        key_id=key_id,
+        session_id=session_id,
+        run_id=run_id,
+    )
 
 
 async def _agent_key_actor(session: AsyncSession, digest: str, now: datetime, run_id) -> Actor | None:
@@ -143,9 +174,17 @@ async def _agent_key_actor(session: AsyncSession, digest: str, now: datetime, ru
     if key["status"] in INACTIVE_AGENT_STATUSES:
         raise Unauthorized("Agent is not active")
     if key["last_used_at"] is None or now - key["last_used_at"] > LAST_USED_GRANULARITY:
-        await session.execute(sa.update(AgentApiKey).where(AgentApiKey.id == key["id"]).values(last_used_at=now))
-    return Actor(type="agent", source="agent_key", agent_id=key["agent_id"], company_id=key["company_id"],
-                 key_id=key["id"], run_id=run_id)
+        await session.execute(
+            sa.update(AgentApiKey).where(AgentApiKey.id == key["id"]).values(last_used_at=now)
+        )
+    return Actor(
+        type="agent",
+        source="agent_key",
+        agent_id=key["agent_id"],
+        company_id=key["company_id"],
+        key_id=key["id"],
+        run_id=run_id,
+    )
 
 
 def _bearer(authorization: str | None) -> str | None:

@@ -30,7 +30,9 @@ def _client_address(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-def _signed_in(request: Request, token: str, user: User, status: int, extra: dict | None = None) -> JSONResponse:
+def _signed_in(
+    request: Request, token: str, user: User, status: int, extra: dict | None = None
+) -> JSONResponse:
     body = {"token": None, "user": accounts.user_to_wire(user), **(extra or {})}
     response = JSONResponse(jsonable_encoder(body), status_code=status)
     request.app.state.session_cookie.set(response, token)
@@ -41,12 +43,24 @@ def _signed_in(request: Request, token: str, user: User, status: int, extra: dic
 async def sign_up_email(request: Request, session: DB, now: Now, body: Any = JsonBody):
     _origin_check(request)
     fields = _fields(body)
-    user = await accounts.sign_up(session, request.app.state.settings, name=fields.get("name"),
-                                  email=fields.get("email"), password=fields.get("password"), now=now,
-                                  invite_token=fields.get("inviteToken") or request.query_params.get("inviteToken"),
-                                  state=request.app.state, client_address=_client_address(request))
-    token, _ = await sessions.create_session(session, user.id, now, ip_address=_client_address(request),
-                                             user_agent=request.headers.get("user-agent"))
+    user = await accounts.sign_up(
+        session,
+        request.app.state.settings,
+        name=fields.get("name"),
+        email=fields.get("email"),
+        password=fields.get("password"),
+        now=now,
+        invite_token=fields.get("inviteToken") or request.query_params.get("inviteToken"),
+        state=request.app.state,
+        client_address=_client_address(request),
+    )
+    token, _ = await sessions.create_session(
+        session,
+        user.id,
+        now,
+        ip_address=_client_address(request),
+        user_agent=request.headers.get("user-agent"),
+    )
     return _signed_in(request, token, user, 200)
 
 
@@ -54,10 +68,21 @@ async def sign_up_email(request: Request, session: DB, now: Now, body: Any = Jso
 async def sign_in_email(request: Request, session: DB, now: Now, body: Any = JsonBody):
     _origin_check(request)
     fields = _fields(body)
-    user = await accounts.sign_in(session, request.app.state, email=fields.get("email"),
-                                  password=fields.get("password"), client_address=_client_address(request), now=now)
-    token, _ = await sessions.create_session(session, user.id, now, ip_address=_client_address(request),
-                                             user_agent=request.headers.get("user-agent"))
+    user = await accounts.sign_in(
+        session,
+        request.app.state,
+        email=fields.get("email"),
+        password=fields.get("password"),
+        client_address=_client_address(request),
+        now=now,
+    )
+    token, _ = await sessions.create_session(
+        session,
+        user.id,
+        now,
+        ip_address=_client_address(request),
+        user_agent=request.headers.get("user-agent"),
+    )
     return _signed_in(request, token, user, 200, {"redirect": False, "url": None})
 
 
@@ -81,7 +106,9 @@ def _session_actor(actor: Actor) -> None:
 def _origin_check(request: Request) -> None:
     """Better Auth's rule for its own endpoints: a browser request (it carries an Origin or
     Referer) must come from a trusted origin; scripts without one are not browsers."""
-    if request_origin(request.headers) is not None and not is_trusted(request.headers, request.app.state.trusted_origins):
+    if request_origin(request.headers) is not None and not is_trusted(
+        request.headers, request.app.state.trusted_origins
+    ):
         raise AuthError(403, "INVALID_ORIGIN", "Invalid origin")
 
 
@@ -91,13 +118,19 @@ async def get_session(session: DB, actor: MaybeActorDep):
     _session_actor(actor)
     session_id = f"paperclip:{actor.source}:{actor.user_id}"
     if actor.source == "local_implicit":
-        return {"session": {"id": session_id, "userId": actor.user_id},
-                "user": {"id": actor.user_id, "email": None, "name": "Local Board", "image": None}}
+        return {
+            "session": {"id": session_id, "userId": actor.user_id},
+            "user": {"id": actor.user_id, "email": None, "name": "Local Board", "image": None},
+        }
     user = await session.get(User, actor.user_id)
     return {
         "session": {"id": session_id, "userId": actor.user_id},
-        "user": {"id": actor.user_id, "email": user.email if user else None, "name": user.name if user else None,
-                 "image": user.image if user else None},
+        "user": {
+            "id": actor.user_id,
+            "email": user.email if user else None,
+            "name": user.name if user else None,
+            "image": user.image if user else None,
+        },
     }
 
 
@@ -107,9 +140,14 @@ async def change_password(session: DB, actor: ActorDep, now: Now, body: Any = Js
     fields = _fields(body)
     if actor.source != "session":
         raise Unauthorized("Sign in to change your password")
-    revoked = await accounts.change_password(session, actor.user_id, current_password=fields.get("currentPassword"),
-                                             new_password=fields.get("newPassword"),
-                                             keep_session_id=actor.session_id, now=now)
+    revoked = await accounts.change_password(
+        session,
+        actor.user_id,
+        current_password=fields.get("currentPassword"),
+        new_password=fields.get("newPassword"),
+        keep_session_id=actor.session_id,
+        now=now,
+    )
     return {"status": True, "revokedSessions": revoked}
 
 
@@ -128,7 +166,9 @@ async def update_profile(session: DB, actor: ActorDep, now: Now, body: Any = Jso
     fields = _fields(body)
     name = fields.get("name")
     if not isinstance(name, str) or not name.strip() or len(name) > accounts.MAX_NAME_LENGTH:
-        raise BadRequest("Validation error", [{"path": ["name"], "field": "name", "message": "Name is required"}])
+        raise BadRequest(
+            "Validation error", [{"path": ["name"], "field": "name", "message": "Name is required"}]
+        )
     user = await session.get(User, actor.user_id)
     if user is None:
         raise Unauthorized("Unauthorized")

@@ -20,8 +20,15 @@ class RunClaims:
     adapter_type: str | None
 
 
-def mint_run_jwt(settings: Settings, *, agent_id: uuid.UUID, company_id: uuid.UUID, run_id: uuid.UUID,
-                 adapter_type: str, now: datetime) -> str:
+def mint_run_jwt(
+    settings: Settings,
+    *,
+    agent_id: uuid.UUID,
+    company_id: uuid.UUID,
+    run_id: uuid.UUID,
+    adapter_type: str,
+    now: datetime,
+) -> str:
     secret = settings.jwt_secret
     if not secret:
         raise ConfigError(
@@ -53,7 +60,11 @@ def verify_run_jwt(settings: Settings, token: str) -> RunClaims | None:
         return None
     try:
         claims = jwt.decode(
-            token, secret, algorithms=["HS256"], audience=settings.agent_jwt_audience, issuer=settings.agent_jwt_issuer,
+            token,
+            secret,
+            algorithms=["HS256"],
+            audience=settings.agent_jwt_audience,
+            issuer=settings.agent_jwt_issuer,
             options={"require": ["sub", "company_id", "exp", "iat"]},
         )
         return RunClaims(

@@ -66,8 +66,15 @@ class SessionCookie:
         return cls(name=("__Secure-" + name) if secure else name, secure=secure)
 
     def set(self, response: Response, token: str, max_age: timedelta = SESSION_TTL) -> None:
-        response.set_cookie(self.name, token, max_age=int(max_age.total_seconds()), path="/", httponly=True,
-                            samesite="lax", secure=self.secure)
+        response.set_cookie(
+            self.name,
+            token,
+            max_age=int(max_age.total_seconds()),
+            path="/",
+            httponly=True,
+            samesite="lax",
+            secure=self.secure,
+        )
 
     def clear(self, response: Response) -> None:
         response.delete_cookie(self.name, path="/", httponly=True, samesite="lax", secure=self.secure)
@@ -87,12 +94,26 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-async def create_session(session: AsyncSession, user_id: str, now: datetime, *, ip_address: str | None = None,
-                         user_agent: str | None = None) -> tuple[str, AuthSession]:
+async def create_session(
+    session: AsyncSession,
+    user_id: str,
+    now: datetime,
+    *,
+    ip_address: str | None = None,
+    user_agent: str | None = None,
+) -> tuple[str, AuthSession]:
     """A new session for `user_id`: (the cookie's token — shown once, never stored — and the row)."""
     token = new_session_token()
-    row = AuthSession(id=uuid.uuid4(), token_hash=hash_token(token), user_id=user_id, expires_at=now + SESSION_TTL,
-                      ip_address=ip_address, user_agent=(user_agent or "")[:512] or None, created_at=now, updated_at=now)
+    row = AuthSession(
+        id=uuid.uuid4(),
+        token_hash=hash_token(token),
+        user_id=user_id,
+        expires_at=now + SESSION_TTL,
+        ip_address=ip_address,
+        user_agent=(user_agent or "")[:512] or None,
+        created_at=now,
+        updated_at=now,
+    )
     session.add(row)
     await session.flush()
     return token, row
@@ -106,8 +127,11 @@ async def lookup_session(session: AsyncSession, token: str, now: datetime):
     if row is None or row["expires_at"] <= now:
         return None
     if now - row["updated_at"] > RENEW_AFTER:
-        await session.execute(sa.update(AuthSession).where(AuthSession.id == row["id"])
-                              .values(expires_at=now + SESSION_TTL, updated_at=now))
+        await session.execute(
+            sa.update(AuthSession)
+            .where(AuthSession.id == row["id"])
+            .values(expires_at=now + SESSION_TTL, updated_at=now)
+        )
     return row
 
 
@@ -119,7 +143,9 @@ async def revoke_session(session: AsyncSession, token: str) -> bool:
     return bool(result.rowcount)
 
 
-async def revoke_other_sessions(session: AsyncSession, user_id: str, keep_session_id: uuid.UUID | None) -> int:
+async def revoke_other_sessions(
+    session: AsyncSession, user_id: str, keep_session_id: uuid.UUID | None
+) -> int:
     """Every session of `user_id` but one (a password change); the number signed out."""
     stmt = sa.delete(AuthSession).where(AuthSession.user_id == user_id)
     if keep_session_id is not None:

@@ -28,7 +28,9 @@ def normalise_hostname(raw: str) -> str | None:
 
 
 def allowed_hostname_command(
-    host: Annotated[str, typer.Argument(help="Hostname clients use, e.g. paperclip.internal or my-box.tailnet.ts.net")],
+    host: Annotated[
+        str, typer.Argument(help="Hostname clients use, e.g. paperclip.internal or my-box.tailnet.ts.net")
+    ],
     data_dir: DataDir = None,
     config: ConfigOpt = None,
     instance: Instance = None,
@@ -52,13 +54,22 @@ def _allowed_hostname(host, data_dir, config, instance) -> None:
         console.print(f"Hostname {hostname} is already allowed.", highlight=False)
     else:
         data = current.dump()
-        data["server"]["allowedHostnames"] = sorted({*(h.lower() for h in current.server.allowedHostnames), hostname})
+        data["server"]["allowedHostnames"] = sorted(
+            {*(h.lower() for h in current.server.allowedHostnames), hostname}
+        )
         write_config(path, data, "configure")
         console.print(f"[green]✓[/] Added allowed hostname: {hostname}", highlight=False)
         console.print("Restart the Paperclip server for the change to take effect.")
     mode, exposure = current.server.deploymentMode, current.server.exposure
     if mode == "authenticated" and exposure == "public":
-        console.print(f"Note: allowed hostnames are enforced only in local_trusted and authenticated/private modes (this instance: {mode}/{exposure}).",
-                      highlight=False, soft_wrap=True)
+        console.print(
+            f"Note: allowed hostnames are enforced only in local_trusted and authenticated/private modes (this instance: {mode}/{exposure}).",
+            highlight=False,
+            soft_wrap=True,
+        )
     if env.get("PAPERCLIP_ALLOWED_HOSTNAMES", "").strip():
-        console.print("Note: PAPERCLIP_ALLOWED_HOSTNAMES is set in the environment and replaces this list.", highlight=False, soft_wrap=True)
+        console.print(
+            "Note: PAPERCLIP_ALLOWED_HOSTNAMES is set in the environment and replaces this list.",
+            highlight=False,
+            soft_wrap=True,
+        )

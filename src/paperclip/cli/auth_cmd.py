@@ -20,8 +20,14 @@ def bootstrap_base_url(settings, override: str | None) -> str:
     """--base-url > PAPERCLIP_PUBLIC_URL > PAPERCLIP_AUTH_PUBLIC_BASE_URL > BETTER_AUTH_URL > BETTER_AUTH_BASE_URL
     > the explicit config URL > http://<host|localhost>:<port>."""
     env = settings.env
-    for value in (override, env.get("PAPERCLIP_PUBLIC_URL"), env.get("PAPERCLIP_AUTH_PUBLIC_BASE_URL"),
-                  env.get("BETTER_AUTH_URL"), env.get("BETTER_AUTH_BASE_URL"), settings.auth_public_base_url):
+    for value in (
+        override,
+        env.get("PAPERCLIP_PUBLIC_URL"),
+        env.get("PAPERCLIP_AUTH_PUBLIC_BASE_URL"),
+        env.get("BETTER_AUTH_URL"),
+        env.get("BETTER_AUTH_BASE_URL"),
+        settings.auth_public_base_url,
+    ):
         if value and value.strip():
             return value.strip().rstrip("/")
     host = "localhost" if settings.host in ("0.0.0.0", "::", "", None) else settings.host
@@ -30,10 +36,18 @@ def bootstrap_base_url(settings, override: str | None) -> str:
 
 @auth_app.command("bootstrap-ceo")
 def bootstrap_ceo_command(
-    force: Annotated[bool, typer.Option("--force", help="Create an invite even though an admin exists")] = False,
-    expires_hours: Annotated[int, typer.Option("--expires-hours", help="Hours until the invite expires (1-720)")] = 72,
-    base_url: Annotated[str | None, typer.Option("--base-url", help="Base URL for the printed invite link")] = None,
-    data_dir: DataDir = None, config: ConfigOpt = None, instance: Instance = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Create an invite even though an admin exists")
+    ] = False,
+    expires_hours: Annotated[
+        int, typer.Option("--expires-hours", help="Hours until the invite expires (1-720)")
+    ] = 72,
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="Base URL for the printed invite link")
+    ] = None,
+    data_dir: DataDir = None,
+    config: ConfigOpt = None,
+    instance: Instance = None,
 ) -> None:
     """Print a one-time invite link that makes whoever accepts it the instance admin."""
     _bootstrap(force, expires_hours, base_url, data_dir, config, instance)
@@ -45,7 +59,9 @@ def _bootstrap(force, expires_hours, base_url, data_dir, config, instance) -> No
 
     settings = settings_for(data_dir, config, instance)
     if settings.is_local_trusted:
-        console.print("Deployment mode is local_trusted: there is no sign-in, so no bootstrap invite is needed.")
+        console.print(
+            "Deployment mode is local_trusted: there is no sign-in, so no bootstrap invite is needed."
+        )
         return
     database = start_database(settings, migrate=False)
     try:
@@ -53,7 +69,11 @@ def _bootstrap(force, expires_hours, base_url, data_dir, config, instance) -> No
     finally:
         database.stop()
     console.print("Bootstrap CEO invite created.", highlight=False)
-    console.print(f"Invite URL: {bootstrap_base_url(settings, base_url)}/invite/{token}", highlight=False, soft_wrap=True)
+    console.print(
+        f"Invite URL: {bootstrap_base_url(settings, base_url)}/invite/{token}",
+        highlight=False,
+        soft_wrap=True,
+    )
     console.print(f"Expires: {expires_at.isoformat(timespec='seconds')}", highlight=False)
 
 
@@ -65,7 +85,9 @@ async def _create(url: str, *, force: bool, expires_hours: int):
     engine = make_async_engine(url, prepared_statements=False, pool_max=1)
     try:
         async with unit_of_work(session_factory(engine)) as session:
-            token, invite = await create_bootstrap_invite(session, utcnow(), expires_hours=expires_hours, force=force)
+            token, invite = await create_bootstrap_invite(
+                session, utcnow(), expires_hours=expires_hours, force=force
+            )
             return token, invite.expires_at
     finally:
         await engine.dispose()

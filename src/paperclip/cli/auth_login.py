@@ -19,7 +19,10 @@ from paperclip.cli import auth_store
 from paperclip.cli.common import console, fail
 from paperclip.paths import resolve_home
 
-ApiBase = Annotated[str | None, typer.Option("--api-base", help="Server base URL (default: $PAPERCLIP_API_URL or http://127.0.0.1:3100)")]
+ApiBase = Annotated[
+    str | None,
+    typer.Option("--api-base", help="Server base URL (default: $PAPERCLIP_API_URL or http://127.0.0.1:3100)"),
+]
 POLL_SECONDS = 1.0
 WAIT_SECONDS = 600
 
@@ -41,34 +44,51 @@ def stored_token(api_base: str, home: Path | None = None) -> str | None:
     return auth_store.stored_token(api_base, home or resolve_home(os.environ))
 
 
-def login_command(api_base: ApiBase = None,
-                  wait: Annotated[int, typer.Option("--wait", help="Seconds to wait for the approval")] = WAIT_SECONDS) -> None:
+def login_command(
+    api_base: ApiBase = None,
+    wait: Annotated[int, typer.Option("--wait", help="Seconds to wait for the approval")] = WAIT_SECONDS,
+) -> None:
     """Log the CLI in as you: approve the printed URL in a browser where you are signed in."""
     import httpx  # here, not at the top: `paperclipai run` imports this module and never needs it
 
     base = _base(api_base)
     try:
         with httpx.Client(base_url=base, timeout=30) as http:
-            r = http.post("/api/cli-auth/challenges", json={"command": "paperclipai auth login", "clientName": "paperclipai"})
+            r = http.post(
+                "/api/cli-auth/challenges",
+                json={"command": "paperclipai auth login", "clientName": "paperclipai"},
+            )
             if r.status_code != 201:
                 fail(f"The server refused a CLI login ({r.status_code}): {r.text[:200]}")
             challenge = r.json()
-            console.print(f"Open this URL in a browser where you are signed in, and approve:\n{challenge['approvalUrl']}",
-                          highlight=False, soft_wrap=True)
+            console.print(
+                f"Open this URL in a browser where you are signed in, and approve:\n{challenge['approvalUrl']}",
+                highlight=False,
+                soft_wrap=True,
+            )
             deadline = time.monotonic() + wait
             while time.monotonic() < deadline:
-                status = http.get(f"/api/cli-auth/challenges/{challenge['id']}", params={"token": challenge["token"]})
+                status = http.get(
+                    f"/api/cli-auth/challenges/{challenge['id']}", params={"token": challenge["token"]}
+                )
                 state = status.json().get("status") if status.status_code == 200 else None
                 if state == "approved":
                     data = _load()
-                    data[base] = {"token": challenge["boardApiToken"], "userId": status.json()["approvedByUser"]["id"]}
+                    data[base] = {
+                        "token": challenge["boardApiToken"],
+                        "userId": status.json()["approvedByUser"]["id"],
+                    }
                     _save(data)
-                    console.print(f"Logged in as {status.json()['approvedByUser'].get('email') or 'you'} on {base}.")
+                    console.print(
+                        f"Logged in as {status.json()['approvedByUser'].get('email') or 'you'} on {base}."
+                    )
                     return
                 if state in ("cancelled", "expired"):
                     fail(f"The CLI login was {state}.")
                 time.sleep(POLL_SECONDS)
-            http.post(f"/api/cli-auth/challenges/{challenge['id']}/cancel", json={"token": challenge["token"]})
+            http.post(
+                f"/api/cli-auth/challenges/{challenge['id']}/cancel", json={"token": challenge["token"]}
+            )
             fail("No approval arrived in time; the CLI login was cancelled.")
     except httpx.HTTPError as exc:
         fail(f"Cannot reach the Paperclip API at {base}: {exc}")
@@ -86,8 +106,11 @@ def whoami_command(api_base: ApiBase = None) -> None:
     if r.status_code != 200:
         fail(f"The stored login is no longer valid ({r.status_code}): run `paperclipai auth login`.")
     me = r.json()
-    console.print(f"{me['user'].get('email') or me['userId']} on {base}"
-                  f"{' (instance admin)' if me.get('isInstanceAdmin') else ''}", highlight=False)
+    console.print(
+        f"{me['user'].get('email') or me['userId']} on {base}"
+        f"{' (instance admin)' if me.get('isInstanceAdmin') else ''}",
+        highlight=False,
+    )
 
 
 def logout_command(api_base: ApiBase = None) -> None:
@@ -98,8 +121,12 @@ def logout_command(api_base: ApiBase = None) -> None:
     token = stored_token(base)
     if token:
         try:
-            httpx.post(f"{base}/api/cli-auth/revoke-current", headers={"Authorization": f"Bearer {token}"}, json={},
-                       timeout=30)
+            httpx.post(
+                f"{base}/api/cli-auth/revoke-current",
+                headers={"Authorization": f"Bearer {token}"},
+                json={},
+                timeout=30,
+            )
         except httpx.HTTPError:
             pass  # forget it locally all the same
         data = _load()

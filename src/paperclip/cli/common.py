@@ -17,14 +17,24 @@ from paperclip.errors import AppError
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
 
-DataDir = Annotated[str | None, typer.Option("--data-dir", "-d", help="Paperclip home (default: $PAPERCLIP_HOME or ~/.paperclip)")]
+DataDir = Annotated[
+    str | None,
+    typer.Option("--data-dir", "-d", help="Paperclip home (default: $PAPERCLIP_HOME or ~/.paperclip)"),
+]
 ConfigOpt = Annotated[str | None, typer.Option("--config", "-c", help="Path to config.json")]
-Instance = Annotated[str | None, typer.Option("--instance", "-i", help="Instance id (default: $PAPERCLIP_INSTANCE_ID or 'default')")]
+Instance = Annotated[
+    str | None,
+    typer.Option("--instance", "-i", help="Instance id (default: $PAPERCLIP_INSTANCE_ID or 'default')"),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON")]
 
 
-def settings_for(data_dir: str | None, config: str | None, instance: str | None, env: dict[str, str] | None = None) -> Settings:
-    return load_settings(dict(os.environ) if env is None else env, data_dir=data_dir, instance=instance, config_file=config)
+def settings_for(
+    data_dir: str | None, config: str | None, instance: str | None, env: dict[str, str] | None = None
+) -> Settings:
+    return load_settings(
+        dict(os.environ) if env is None else env, data_dir=data_dir, instance=instance, config_file=config
+    )
 
 
 def is_interactive() -> bool:

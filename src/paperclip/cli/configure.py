@@ -36,7 +36,7 @@ def parse_value(text: str, current: Any) -> Any:
         return value == "true"
     if _INT_RE.match(value):
         return int(value)
-    if value[0] in "[{\"":
+    if value[0] in '[{"':
         try:
             return json.loads(value)
         except ValueError:
@@ -78,8 +78,11 @@ def load_for_update(path: Path) -> dict:
     try:
         config = read_config(path)
     except ConfigError as exc:
-        console.print(f"[yellow]![/] {exc.message}\n  Editing it anyway; the previous file is kept as {path.name}.backup",
-                      highlight=False, soft_wrap=True)
+        console.print(
+            f"[yellow]![/] {exc.message}\n  Editing it anyway; the previous file is kept as {path.name}.backup",
+            highlight=False,
+            soft_wrap=True,
+        )
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
             return raw if isinstance(raw, dict) else {}
@@ -101,8 +104,12 @@ def configure_command(
     data_dir: DataDir = None,
     config: ConfigOpt = None,
     instance: Instance = None,
-    section: Annotated[str | None, typer.Option("--section", "-s", help=f"One of: {', '.join(SECTIONS)}")] = None,
-    set_: Annotated[list[str] | None, typer.Option("--set", help="KEY=VALUE inside the section (repeatable); no prompts")] = None,
+    section: Annotated[
+        str | None, typer.Option("--section", "-s", help=f"One of: {', '.join(SECTIONS)}")
+    ] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="KEY=VALUE inside the section (repeatable); no prompts")
+    ] = None,
 ) -> None:
     """Change one section of the instance's config.json (keeps config.json.backup).
 
@@ -139,5 +146,9 @@ def _configure(data_dir, config, instance, section, assignments) -> None:
         key = Path(written.secrets.localEncrypted.keyFilePath or paths.master_key).expanduser()
         if ensure_master_key(key):
             console.print(f"[green]✓[/] Created secrets master key {key}", highlight=False, soft_wrap=True)
-    console.print(f"[green]✓[/] Updated {section} in {path} (previous version in {path.name}.backup)", highlight=False, soft_wrap=True)
+    console.print(
+        f"[green]✓[/] Updated {section} in {path} (previous version in {path.name}.backup)",
+        highlight=False,
+        soft_wrap=True,
+    )
     console.print("Restart the server for the change to take effect.")

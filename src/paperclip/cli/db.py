@@ -17,11 +17,22 @@ from paperclip.errors import StartupError
 
 db_app = typer.Typer(help="Database commands", no_args_is_help=True)
 
-UrlOpt = Annotated[str | None, typer.Option("--url", help="Connection URL to use instead of DATABASE_URL (e.g. a direct, non-pooled connection on port 5432)")]
+UrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--url",
+        help="Connection URL to use instead of DATABASE_URL (e.g. a direct, non-pooled connection on port 5432)",
+    ),
+]
 
 
-def migrate_command(data_dir: DataDir = None, config: ConfigOpt = None, instance: Instance = None, url: UrlOpt = None,
-                    as_json: JsonOpt = False) -> None:
+def migrate_command(
+    data_dir: DataDir = None,
+    config: ConfigOpt = None,
+    instance: Instance = None,
+    url: UrlOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
     """Apply pending schema migrations (PAPERCLIP_MIGRATION_DATABASE_URL or --url for a direct connection)."""
     _migrate(data_dir, config, instance, url, as_json)
 
@@ -40,25 +51,45 @@ def _migrate(data_dir, config, instance, url, as_json) -> None:
     try:
         # Migrations never prepare statements, so this also works through a transaction-mode pooler;
         # the guide's way is still a direct connection (--url or PAPERCLIP_MIGRATION_DATABASE_URL).
-        label = ("--url" if url else "PAPERCLIP_MIGRATION_DATABASE_URL" if settings.database.migration_url
-                 else "embedded PostgreSQL" if settings.database.embedded else "DATABASE_URL")
+        label = (
+            "--url"
+            if url
+            else "PAPERCLIP_MIGRATION_DATABASE_URL"
+            if settings.database.migration_url
+            else "embedded PostgreSQL"
+            if settings.database.embedded
+            else "DATABASE_URL"
+        )
         before, after = run_migrations(target, label=label)
     finally:
         if database is not None:
             database.stop()
-    result = {"database": mask_url_password(target), "applied": before.pending, "current": after.current, "head": after.head}
+    result = {
+        "database": mask_url_password(target),
+        "applied": before.pending,
+        "current": after.current,
+        "head": after.head,
+    }
     if as_json:
         typer.echo(json.dumps(result))
     elif before.pending:
-        console.print(f"[green]✓[/] Applied {len(before.pending)} migration(s) to {result['database']}: {', '.join(before.pending)}")
+        console.print(
+            f"[green]✓[/] Applied {len(before.pending)} migration(s) to {result['database']}: {', '.join(before.pending)}"
+        )
     else:
         console.print(f"[green]✓[/] Schema is up to date ({after.current}) on {result['database']}")
 
 
 def backup_command(
-    data_dir: DataDir = None, config: ConfigOpt = None, instance: Instance = None,
-    dir: Annotated[Path | None, typer.Option("--dir", help="Backup directory (default: database.backup.dir)")] = None,
-    retention_days: Annotated[int | None, typer.Option("--retention-days", min=1, max=3650, help="Delete backups older than this")] = None,
+    data_dir: DataDir = None,
+    config: ConfigOpt = None,
+    instance: Instance = None,
+    dir: Annotated[
+        Path | None, typer.Option("--dir", help="Backup directory (default: database.backup.dir)")
+    ] = None,
+    retention_days: Annotated[
+        int | None, typer.Option("--retention-days", min=1, max=3650, help="Delete backups older than this")
+    ] = None,
     filename_prefix: Annotated[str, typer.Option("--filename-prefix")] = "paperclip",
     as_json: JsonOpt = False,
 ) -> None:
@@ -79,23 +110,41 @@ def _backup(data_dir, config, instance, dir, retention_days, prefix, as_json) ->
         if not as_json:
             console.print(f"Backing up {mask_url_password(database.url)} …")
         now = utcnow()
-        result = run_backup(backup_source_url(settings, database.url), backup_dir=(dir or settings.backup.dir).expanduser(),
-                            retention_days=retention_days or settings.backup.retention_days, now=now, prefix=prefix)
+        result = run_backup(
+            backup_source_url(settings, database.url),
+            backup_dir=(dir or settings.backup.dir).expanduser(),
+            retention_days=retention_days or settings.backup.retention_days,
+            now=now,
+            prefix=prefix,
+        )
     finally:
         database.stop()
-    result = copy_offsite(settings.storage, result, now)  # with S3 storage: a copy that outlives the container
+    result = copy_offsite(
+        settings.storage, result, now
+    )  # with S3 storage: a copy that outlives the container
     if as_json:
         typer.echo(json.dumps(result.to_json()))
     else:
-        console.print(f"[green]✓[/] Backup written: {result.backup_file} ({result.size_bytes} bytes); pruned {result.pruned_count} old backup(s)")
+        console.print(
+            f"[green]✓[/] Backup written: {result.backup_file} ({result.size_bytes} bytes); pruned {result.pruned_count} old backup(s)"
+        )
         if result.remote is not None:
-            console.print(f"[green]✓[/] Copied to {result.remote.location}; pruned {result.remote.pruned} old copy(ies) there")
+            console.print(
+                f"[green]✓[/] Copied to {result.remote.location}; pruned {result.remote.pruned} old copy(ies) there"
+            )
 
 
 def restore_command(
-    backup_file: Annotated[str, typer.Argument(help="A .sql.gz (or .sql) file written by db:backup, or with S3 storage "
-                                                     "a key in the bucket (s3://bucket/<prefix>/backups/x.sql.gz or backups/x.sql.gz)")],
-    data_dir: DataDir = None, config: ConfigOpt = None, instance: Instance = None,
+    backup_file: Annotated[
+        str,
+        typer.Argument(
+            help="A .sql.gz (or .sql) file written by db:backup, or with S3 storage "
+            "a key in the bucket (s3://bucket/<prefix>/backups/x.sql.gz or backups/x.sql.gz)"
+        ),
+    ],
+    data_dir: DataDir = None,
+    config: ConfigOpt = None,
+    instance: Instance = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation")] = False,
 ) -> None:
     """Replace the database's contents with a backup, in one transaction. Stop the server first."""
@@ -116,8 +165,10 @@ def _restore(backup_file, data_dir, config, instance, yes) -> None:
     if not backup_file.expanduser().exists() and looks_remote(ref):
         provider = remote_provider(settings.storage)
         if provider is None:
-            raise StartupError(f"{ref} looks like a key in S3, but storage is not S3 (set PAPERCLIP_STORAGE_PROVIDER=s3 "
-                               "and PAPERCLIP_STORAGE_S3_*)")
+            raise StartupError(
+                f"{ref} looks like a key in S3, but storage is not S3 (set PAPERCLIP_STORAGE_PROVIDER=s3 "
+                "and PAPERCLIP_STORAGE_S3_*)"
+            )
         console.print(f"Downloading {ref} from {provider.describe()} …")
         downloaded = backup_file = download_backup(provider, ref)
     database = start_database(settings, migrate=False)
@@ -127,7 +178,8 @@ def _restore(backup_file, data_dir, config, instance, yes) -> None:
             # tables under a live server would hand its requests half-restored data.
             raise StartupError(
                 f"The embedded database in {database.embedded.data_dir} is in use by a running server; "
-                "stop `paperclipai run` first, then restore")
+                "stop `paperclipai run` first, then restore"
+            )
         console.print(f"Restoring {backup_file} into {mask_url_password(database.url)} …")
         restore_backup(backup_source_url(settings, database.url), backup_file.expanduser())
     finally:

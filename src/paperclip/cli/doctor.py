@@ -54,7 +54,9 @@ def doctor_command(
     data_dir: DataDir = None,
     config: ConfigOpt = None,
     instance: Instance = None,
-    repair: Annotated[bool, typer.Option("--repair", "--fix", help="Fix what can be fixed safely, then re-check")] = False,
+    repair: Annotated[
+        bool, typer.Option("--repair", "--fix", help="Fix what can be fixed safely, then re-check")
+    ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Repair without asking for each fix")] = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -70,7 +72,9 @@ def _doctor(data_dir, config, instance, repair, yes, as_json) -> None:
     env = layered_env(raw_env, config_path.parent / ".env")
 
     def load() -> Settings:
-        return load_settings(dict(os.environ), data_dir=data_dir, instance=instance, config_file=str(config_path))
+        return load_settings(
+            dict(os.environ), data_dir=data_dir, instance=instance, config_file=str(config_path)
+        )
 
     ask = repair and not yes and not as_json and is_interactive()
 
@@ -78,7 +82,9 @@ def _doctor(data_dir, config, instance, repair, yes, as_json) -> None:
         return not ask or typer.confirm(f'Repair "{result.name}"?', default=True)
 
     if not as_json:
-        console.print(f"[bold]Paperclip doctor[/] · instance {paths.instance_id} · {config_path}\n", highlight=False)
+        console.print(
+            f"[bold]Paperclip doctor[/] · instance {paths.instance_id} · {config_path}\n", highlight=False
+        )
     report = run_checks(config_path, env, load, repair=repair, confirm=confirm)
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2))

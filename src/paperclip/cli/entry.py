@@ -6,10 +6,28 @@ from __future__ import annotations
 import sys
 
 # The client command groups (paperclip.cli.client.catalog.GROUPS; a test keeps the two equal).
-CLIENT_GROUPS = frozenset({
-    "health", "whoami", "context", "company", "issue", "agent", "project", "goal", "approval", "activity",
-    "dashboard", "cost", "finance", "budget", "org", "token", "agent-config", "routine",
-})
+CLIENT_GROUPS = frozenset(
+    {
+        "health",
+        "whoami",
+        "context",
+        "company",
+        "issue",
+        "agent",
+        "project",
+        "goal",
+        "approval",
+        "activity",
+        "dashboard",
+        "cost",
+        "finance",
+        "budget",
+        "org",
+        "token",
+        "agent-config",
+        "routine",
+    }
+)
 
 
 def main() -> None:

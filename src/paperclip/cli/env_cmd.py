@@ -39,7 +39,13 @@ def _s3(attr: str) -> Callable[[Settings], Any]:
 
 VARIABLES = [
     Var("PAPERCLIP_AGENT_JWT_SECRET", required=True, secret=True),
-    Var("DATABASE_URL", "database.connectionString", lambda s: s.database.url or None, required=True, secret=True),
+    Var(
+        "DATABASE_URL",
+        "database.connectionString",
+        lambda s: s.database.url or None,
+        required=True,
+        secret=True,
+    ),
     Var("PAPERCLIP_HOME", None, lambda s: s.paths.home),
     Var("PAPERCLIP_INSTANCE_ID", None, lambda s: s.paths.instance_id),
     Var("PAPERCLIP_DEPLOYMENT_MODE", "server.deploymentMode", lambda s: s.deployment_mode),
@@ -50,11 +56,19 @@ VARIABLES = [
     Var("PAPERCLIP_AUTH_BASE_URL_MODE", "auth.baseUrlMode", lambda s: s.auth_base_url_mode),
     Var("PAPERCLIP_AUTH_PUBLIC_BASE_URL", "auth.publicBaseUrl", lambda s: s.auth_public_base_url),
     Var("BETTER_AUTH_SECRET", secret=True),
-    Var("PAPERCLIP_ALLOWED_HOSTNAMES", "server.allowedHostnames", lambda s: ",".join(s.allowed_hostnames) or None),
+    Var(
+        "PAPERCLIP_ALLOWED_HOSTNAMES",
+        "server.allowedHostnames",
+        lambda s: ",".join(s.allowed_hostnames) or None,
+    ),
     Var("PAPERCLIP_SECRETS_PROVIDER", "secrets.provider", lambda s: s.secrets.provider),
     Var("PAPERCLIP_SECRETS_STRICT_MODE", "secrets.strictMode", lambda s: s.secrets.strict_mode),
     Var("PAPERCLIP_SECRETS_MASTER_KEY", secret=True),
-    Var("PAPERCLIP_SECRETS_MASTER_KEY_FILE", "secrets.localEncrypted.keyFilePath", lambda s: s.secrets.master_key_file),
+    Var(
+        "PAPERCLIP_SECRETS_MASTER_KEY_FILE",
+        "secrets.localEncrypted.keyFilePath",
+        lambda s: s.secrets.master_key_file,
+    ),
     Var("PAPERCLIP_STORAGE_PROVIDER", "storage.provider", _s3("provider")),
     Var("PAPERCLIP_STORAGE_LOCAL_DIR", "storage.localDisk.baseDir", _s3("local_dir")),
     Var("PAPERCLIP_STORAGE_S3_BUCKET", "storage.s3.bucket", _s3("s3_bucket")),
@@ -64,8 +78,16 @@ VARIABLES = [
     Var("PAPERCLIP_STORAGE_S3_FORCE_PATH_STYLE", "storage.s3.forcePathStyle", _s3("s3_force_path_style")),
     Var("PAPERCLIP_LOG_DIR", "logging.logDir", lambda s: s.log_dir),
     Var("PAPERCLIP_DB_BACKUP_ENABLED", "database.backup.enabled", lambda s: s.backup.enabled),
-    Var("PAPERCLIP_DB_BACKUP_INTERVAL_MINUTES", "database.backup.intervalMinutes", lambda s: s.backup.interval_minutes),
-    Var("PAPERCLIP_DB_BACKUP_RETENTION_DAYS", "database.backup.retentionDays", lambda s: s.backup.retention_days),
+    Var(
+        "PAPERCLIP_DB_BACKUP_INTERVAL_MINUTES",
+        "database.backup.intervalMinutes",
+        lambda s: s.backup.interval_minutes,
+    ),
+    Var(
+        "PAPERCLIP_DB_BACKUP_RETENTION_DAYS",
+        "database.backup.retentionDays",
+        lambda s: s.backup.retention_days,
+    ),
     Var("PAPERCLIP_DB_BACKUP_DIR", "database.backup.dir", lambda s: s.backup.dir),
     Var("PAPERCLIP_ENABLE_COMPANY_DELETION", None, lambda s: s.company_deletion_enabled),
     Var("HEARTBEAT_SCHEDULER_ENABLED", None, lambda s: s.heartbeat_scheduler_enabled),
@@ -118,11 +140,21 @@ def describe(settings: Settings, process_env: dict[str, str], cwd: Path | None =
         else:
             source, value = "missing", None
         shown = mask(var.name, value) if value is not None and var.secret else value
-        rows.append({"name": var.name, "required": var.required, "secret": var.secret, "source": source, "value": shown})
+        rows.append(
+            {
+                "name": var.name,
+                "required": var.required,
+                "secret": var.secret,
+                "source": source,
+                "value": shown,
+            }
+        )
     return rows
 
 
-def env_command(data_dir: DataDir = None, config: ConfigOpt = None, instance: Instance = None, as_json: JsonOpt = False) -> None:
+def env_command(
+    data_dir: DataDir = None, config: ConfigOpt = None, instance: Instance = None, as_json: JsonOpt = False
+) -> None:
     """Show the deployment environment variables, their sources, and an export block."""
     _env(data_dir, config, instance, as_json)
 
@@ -134,13 +166,23 @@ def _env(data_dir, config, instance, as_json) -> None:
     rows = describe(settings, process_env)
     missing = [r["name"] for r in rows if r["required"] and r["source"] == "missing"]
     if as_json:
-        typer.echo(json.dumps({"configPath": str(settings.config_path), "variables": rows, "missingRequired": missing}, indent=2))
+        typer.echo(
+            json.dumps(
+                {"configPath": str(settings.config_path), "variables": rows, "missingRequired": missing},
+                indent=2,
+            )
+        )
         return
     for title, required in (("Required", True), ("Optional", False)):
         console.print(f"[bold]{title}[/]")
         for row in (r for r in rows if r["required"] is required):
             value = row["value"] if row["value"] is not None else "-"
-            console.print(f"  {row['name']:<40} {row['source']:<8} {value}", highlight=False, soft_wrap=True, markup=False)
+            console.print(
+                f"  {row['name']:<40} {row['source']:<8} {value}",
+                highlight=False,
+                soft_wrap=True,
+                markup=False,
+            )
         console.print()
     console.print("[bold]Export[/] (secret values are masked: copy them from their source)")
     for row in rows:
@@ -155,4 +197,7 @@ def _env(data_dir, config, instance, as_json) -> None:
     if missing:
         console.print(f"\n[yellow]Missing required:[/] {', '.join(missing)}", highlight=False)
         if "DATABASE_URL" in missing and settings.database.embedded:
-            console.print("  (without DATABASE_URL the embedded PostgreSQL is used, which is fine on a single machine)", soft_wrap=True)
+            console.print(
+                "  (without DATABASE_URL the embedded PostgreSQL is used, which is fine on a single machine)",
+                soft_wrap=True,
+            )

@@ -43,8 +43,10 @@ class LogFollower:
 
     def drain(self) -> None:
         while True:
-            res = self.http.get(f"/api/heartbeat-runs/{self.run_id}/log", params={"offset": self.offset,
-                                                                                "limitBytes": 256_000})
+            res = self.http.get(
+                f"/api/heartbeat-runs/{self.run_id}/log",
+                params={"offset": self.offset, "limitBytes": 256_000},
+            )
             if res.status_code != 200:
                 return
             page = res.json()
@@ -82,11 +84,23 @@ def _client(api_base: str, api_key: str | None) -> httpx.Client:
 @heartbeat_app.command("run")
 def run_command(
     agent_id: Annotated[str, typer.Option("--agent-id", help="The agent to wake")],
-    api_base: Annotated[str | None, typer.Option("--api-base", help="Server base URL (default: $PAPERCLIP_API_URL or this instance)")] = None,
-    api_key: Annotated[str | None, typer.Option("--api-key", help="Bearer token (default: $PAPERCLIP_API_KEY; none in local_trusted)")] = None,
-    timeout_ms: Annotated[int, typer.Option("--timeout-ms", help="Stop following after this long (0: no limit)")] = 0,
-    reason: Annotated[str, typer.Option("--reason", help="Wake reason recorded on the run")] = "cli_heartbeat_run",
-    as_json: Annotated[bool, typer.Option("--json", help="Print the finished run as JSON instead of its log")] = False,
+    api_base: Annotated[
+        str | None,
+        typer.Option("--api-base", help="Server base URL (default: $PAPERCLIP_API_URL or this instance)"),
+    ] = None,
+    api_key: Annotated[
+        str | None,
+        typer.Option("--api-key", help="Bearer token (default: $PAPERCLIP_API_KEY; none in local_trusted)"),
+    ] = None,
+    timeout_ms: Annotated[
+        int, typer.Option("--timeout-ms", help="Stop following after this long (0: no limit)")
+    ] = 0,
+    reason: Annotated[
+        str, typer.Option("--reason", help="Wake reason recorded on the run")
+    ] = "cli_heartbeat_run",
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the finished run as JSON instead of its log")
+    ] = False,
     data_dir: DataDir = None,
     config: ConfigOpt = None,
     instance: Instance = None,
@@ -107,13 +121,17 @@ def run_command(
     deadline = time.monotonic() + timeout_ms / 1000 if timeout_ms > 0 else None
     try:
         with _client(api_base, api_key) as http:
-            res = http.post(f"/api/agents/{agent_id}/wakeup",
-                            json={"source": "on_demand", "triggerDetail": "manual", "reason": reason})
+            res = http.post(
+                f"/api/agents/{agent_id}/wakeup",
+                json={"source": "on_demand", "triggerDetail": "manual", "reason": reason},
+            )
             if res.status_code >= 400:
                 fail(_error(res))
             body = res.json()
             if body.get("status") in ("skipped", "deferred_issue_execution") or "id" not in body:
-                fail(f"Wake-up not started: {body.get('status')} ({body.get('reason') or body.get('message') or ''})".strip())
+                fail(
+                    f"Wake-up not started: {body.get('status')} ({body.get('reason') or body.get('message') or ''})".strip()
+                )
             run_id = body["id"]
             if not as_json:
                 sys.stderr.write(f"[paperclip] run {run_id} queued for agent {agent_id}\n")
@@ -125,7 +143,10 @@ def run_command(
                     follower.drain()
                     break
                 if deadline is not None and time.monotonic() > deadline:
-                    fail(f"Timed out after {timeout_ms} ms waiting for run {run_id} (status {run.get('status')})", 124)
+                    fail(
+                        f"Timed out after {timeout_ms} ms waiting for run {run_id} (status {run.get('status')})",
+                        124,
+                    )
                 time.sleep(POLL_SECONDS)
     except httpx.HTTPError as exc:
         fail(f"Cannot reach the Paperclip API at {api_base}: {exc}")

@@ -16,8 +16,13 @@ from paperclip.cli.onboard import onboard_command
 from paperclip.cli.run import run_command
 from paperclip.cli.secrets_cmd import secrets_app
 
-app = typer.Typer(name="paperclipai", help="Paperclip: the control plane for companies of AI agents.\n\nClient commands (over HTTP, like the original CLI): company, issue, agent, project, goal, approval, activity, dashboard, cost, finance, budget, org, token, agent-config, context, health, whoami. Run `paperclipai GROUP --help`.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+app = typer.Typer(
+    name="paperclipai",
+    help="Paperclip: the control plane for companies of AI agents.\n\nClient commands (over HTTP, like the original CLI): company, issue, agent, project, goal, approval, activity, dashboard, cost, finance, budget, org, token, agent-config, context, health, whoami. Run `paperclipai GROUP --help`.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 
 
 def _version(value: bool) -> None:
@@ -27,7 +32,11 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version")) -> None:
+def root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version"
+    ),
+) -> None:
     pass
 
 

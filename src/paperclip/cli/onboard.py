@@ -29,8 +29,11 @@ from paperclip.config.store import read_config, write_config
 from paperclip.errors import ConfigError
 from paperclip.paths import InstancePaths, find_config_file, resolve_home, resolve_instance_id
 
-BIND_PRESETS = {"loopback": ("local_trusted", "private", "127.0.0.1"), "lan": ("authenticated", "private", "0.0.0.0"),
-                "tailnet": ("authenticated", "private", None)}
+BIND_PRESETS = {
+    "loopback": ("local_trusted", "private", "127.0.0.1"),
+    "lan": ("authenticated", "private", "0.0.0.0"),
+    "tailnet": ("authenticated", "private", None),
+}
 
 
 @dataclass
@@ -58,13 +61,24 @@ def answers_from_flags(mode, exposure, public_url, bind, env) -> Answers:
     if bind and bind not in BIND_PRESETS and bind != "custom":
         raise ConfigError(f"Unsupported bind preset for onboard: {bind}. Use loopback, lan, or tailnet.")
     preset = BIND_PRESETS.get(bind or "")
-    mode = mode or (preset[0] if preset else None) or env_choice(env, "PAPERCLIP_DEPLOYMENT_MODE", ["local_trusted", "authenticated"]) or "local_trusted"
-    exposure = exposure or env_choice(env, "PAPERCLIP_DEPLOYMENT_EXPOSURE", ["private", "public"]) or "private"
+    mode = (
+        mode
+        or (preset[0] if preset else None)
+        or env_choice(env, "PAPERCLIP_DEPLOYMENT_MODE", ["local_trusted", "authenticated"])
+        or "local_trusted"
+    )
+    exposure = (
+        exposure or env_choice(env, "PAPERCLIP_DEPLOYMENT_EXPOSURE", ["private", "public"]) or "private"
+    )
     if mode == "local_trusted":
         exposure = "private"
-    public_url = public_url or env_str(env, "PAPERCLIP_AUTH_PUBLIC_BASE_URL") or env_str(env, "PAPERCLIP_PUBLIC_URL")
+    public_url = (
+        public_url or env_str(env, "PAPERCLIP_AUTH_PUBLIC_BASE_URL") or env_str(env, "PAPERCLIP_PUBLIC_URL")
+    )
     if mode == "authenticated" and exposure == "public" and not public_url:
-        raise ConfigError("authenticated public exposure requires a public base URL: pass --public-url or set PAPERCLIP_AUTH_PUBLIC_BASE_URL")
+        raise ConfigError(
+            "authenticated public exposure requires a public base URL: pass --public-url or set PAPERCLIP_AUTH_PUBLIC_BASE_URL"
+        )
     if public_url and (problem := validate_public_url(public_url)):
         raise ConfigError(f"Invalid public base URL {public_url!r}: {problem}")
     host_env = env_str(env, "HOST")
@@ -76,16 +90,26 @@ def answers_from_flags(mode, exposure, public_url, bind, env) -> Answers:
     return Answers(mode, exposure, public_url.rstrip("/") if public_url else None, bind, host, port)
 
 
-QUICKSTART_IGNORED = ("PAPERCLIP_DEPLOYMENT_MODE", "PAPERCLIP_DEPLOYMENT_EXPOSURE", "PAPERCLIP_BIND", "HOST",
-                      "PAPERCLIP_AUTH_PUBLIC_BASE_URL", "PAPERCLIP_PUBLIC_URL")
+QUICKSTART_IGNORED = (
+    "PAPERCLIP_DEPLOYMENT_MODE",
+    "PAPERCLIP_DEPLOYMENT_EXPOSURE",
+    "PAPERCLIP_BIND",
+    "HOST",
+    "PAPERCLIP_AUTH_PUBLIC_BASE_URL",
+    "PAPERCLIP_PUBLIC_URL",
+)
 
 
 def quickstart_answers(env) -> Answers:
     """`onboard --yes`: local_trusted on loopback whatever the deployment variables say (as the original)."""
     ignored = [name for name in QUICKSTART_IGNORED if env_str(env, name)]
     if ignored:
-        console.print(f"  Quickstart writes local_trusted on loopback; not written to the config: {', '.join(ignored)} "
-                      "(they still apply at run time; use --mode/--bind to onboard another way)", soft_wrap=True, highlight=False)
+        console.print(
+            f"  Quickstart writes local_trusted on loopback; not written to the config: {', '.join(ignored)} "
+            "(they still apply at run time; use --mode/--bind to onboard another way)",
+            soft_wrap=True,
+            highlight=False,
+        )
     port = env_int(env, "PORT", 1, 65535) or 3100
     return Answers("local_trusted", "private", None, "loopback", "127.0.0.1", port)
 
@@ -95,29 +119,46 @@ def answers_from_prompts() -> Answers:
 
     mode = questionary.select(
         "Deployment mode",
-        choices=[questionary.Choice("local_trusted — no login, this machine only", "local_trusted"),
-                 questionary.Choice("authenticated — login required (LAN, VPN or internet)", "authenticated")],
+        choices=[
+            questionary.Choice("local_trusted — no login, this machine only", "local_trusted"),
+            questionary.Choice("authenticated — login required (LAN, VPN or internet)", "authenticated"),
+        ],
     ).unsafe_ask()
     exposure, public_url, bind = "private", None, "loopback"
     if mode == "authenticated":
         bind = "lan"
         exposure = questionary.select(
             "Exposure policy",
-            choices=[questionary.Choice("private — VPN, Tailscale or LAN", "private"),
-                     questionary.Choice("public — reachable from the internet", "public")],
+            choices=[
+                questionary.Choice("private — VPN, Tailscale or LAN", "private"),
+                questionary.Choice("public — reachable from the internet", "public"),
+            ],
         ).unsafe_ask()
         if exposure == "public":
-            public_url = questionary.text(
-                "Public base URL (e.g. https://paperclip.example.com)",
-                validate=lambda v: validate_public_url(v) or True if validate_public_url(v) is None else validate_public_url(v),
-            ).unsafe_ask().strip().rstrip("/")
+            public_url = (
+                questionary.text(
+                    "Public base URL (e.g. https://paperclip.example.com)",
+                    validate=lambda v: (
+                        validate_public_url(v) or True
+                        if validate_public_url(v) is None
+                        else validate_public_url(v)
+                    ),
+                )
+                .unsafe_ask()
+                .strip()
+                .rstrip("/")
+            )
     host = "127.0.0.1" if bind == "loopback" else "0.0.0.0"
     return Answers(mode, exposure, public_url, bind, host, 3100)
 
 
 def build_config(answers: Answers, paths: InstancePaths, env: dict[str, str]) -> dict:
-    database: dict = {"mode": "embedded-postgres", "embeddedPostgresDataDir": str(paths.db_dir), "embeddedPostgresPort": 54329,
-                      "backup": {"enabled": True, "intervalMinutes": 60, "retentionDays": 7, "dir": str(paths.backups_dir)}}
+    database: dict = {
+        "mode": "embedded-postgres",
+        "embeddedPostgresDataDir": str(paths.db_dir),
+        "embeddedPostgresPort": 54329,
+        "backup": {"enabled": True, "intervalMinutes": 60, "retentionDays": 7, "dir": str(paths.backups_dir)},
+    }
     if env_str(env, "DATABASE_URL"):
         database.update(mode="postgres", connectionString=env_str(env, "DATABASE_URL"))
     auth: dict = {"baseUrlMode": "explicit" if answers.public_url else "auto", "disableSignUp": False}
@@ -126,14 +167,27 @@ def build_config(answers: Answers, paths: InstancePaths, env: dict[str, str]) ->
     return {
         "database": database,
         "logging": {"mode": "file", "logDir": str(paths.logs_dir)},
-        "server": {"deploymentMode": answers.mode, "exposure": answers.exposure, "bind": answers.bind, "host": answers.host,
-                   "port": answers.port, "allowedHostnames": [], "serveUi": True},
+        "server": {
+            "deploymentMode": answers.mode,
+            "exposure": answers.exposure,
+            "bind": answers.bind,
+            "host": answers.host,
+            "port": answers.port,
+            "allowedHostnames": [],
+            "serveUi": True,
+        },
         "telemetry": {"enabled": False},
         "auth": auth,
-        "storage": {"provider": "local_disk", "localDisk": {"baseDir": str(paths.storage_dir)},
-                    "s3": {"bucket": "paperclip", "region": "us-east-1", "prefix": "", "forcePathStyle": False}},
-        "secrets": {"provider": "local_encrypted", "strictMode": answers.mode == "authenticated",
-                    "localEncrypted": {"keyFilePath": str(paths.master_key)}},
+        "storage": {
+            "provider": "local_disk",
+            "localDisk": {"baseDir": str(paths.storage_dir)},
+            "s3": {"bucket": "paperclip", "region": "us-east-1", "prefix": "", "forcePathStyle": False},
+        },
+        "secrets": {
+            "provider": "local_encrypted",
+            "strictMode": answers.mode == "authenticated",
+            "localEncrypted": {"keyFilePath": str(paths.master_key)},
+        },
     }
 
 
@@ -149,17 +203,28 @@ def onboard_instance(*, data_dir, config, instance, yes, mode, exposure, public_
         shutil.copyfile(config_path, saved)
         os.chmod(saved, 0o600)
         if not is_interactive() or yes:
-            raise ConfigError(f"{exc.message}. Refusing to overwrite it non-interactively (a copy is in {saved}); "
-                              "fix the file or move it away and run onboard again") from None
+            raise ConfigError(
+                f"{exc.message}. Refusing to overwrite it non-interactively (a copy is in {saved}); "
+                "fix the file or move it away and run onboard again"
+            ) from None
         import questionary
-        if not questionary.confirm(f"{exc.message}\nReplace it with a new config? (a copy is in {saved})", default=False).unsafe_ask():
+
+        if not questionary.confirm(
+            f"{exc.message}\nReplace it with a new config? (a copy is in {saved})", default=False
+        ).unsafe_ask():
             raise typer.Exit(1) from None
         existing = None
     if existing is not None:
-        console.print(f"[green]✓[/] Keeping the valid config at {config_path}", soft_wrap=True, highlight=False)
+        console.print(
+            f"[green]✓[/] Keeping the valid config at {config_path}", soft_wrap=True, highlight=False
+        )
         if any((mode, exposure, public_url, bind)):
-            console.print("  The --mode/--exposure/--public-url/--bind flags apply to a new config only; "
-                          "change this one with `paperclipai configure --section server`", soft_wrap=True, highlight=False)
+            console.print(
+                "  The --mode/--exposure/--public-url/--bind flags apply to a new config only; "
+                "change this one with `paperclipai configure --section server`",
+                soft_wrap=True,
+                highlight=False,
+            )
         key_path = Path(existing.secrets.localEncrypted.keyFilePath or paths.master_key).expanduser()
     else:
         flags_given = any((mode, exposure, public_url, bind))
@@ -171,13 +236,25 @@ def onboard_instance(*, data_dir, config, instance, yes, mode, exposure, public_
             answers = answers_from_prompts()
         written = write_config(config_path, build_config(answers, paths, env), "onboard")
         key_path = Path(written.secrets.localEncrypted.keyFilePath or paths.master_key)
-        console.print(f"[green]✓[/] Wrote {config_path} ({answers.mode}, {answers.exposure}, bind {answers.bind})", soft_wrap=True, highlight=False)
+        console.print(
+            f"[green]✓[/] Wrote {config_path} ({answers.mode}, {answers.exposure}, bind {answers.bind})",
+            soft_wrap=True,
+            highlight=False,
+        )
     for directory in (paths.root, paths.logs_dir, paths.storage_dir, paths.backups_dir):
         directory.mkdir(parents=True, exist_ok=True)
     if ensure_jwt_secret(config_path.parent / ".env"):
-        console.print(f"[green]✓[/] Generated PAPERCLIP_AGENT_JWT_SECRET in {config_path.parent / '.env'}", soft_wrap=True, highlight=False)
+        console.print(
+            f"[green]✓[/] Generated PAPERCLIP_AGENT_JWT_SECRET in {config_path.parent / '.env'}",
+            soft_wrap=True,
+            highlight=False,
+        )
     if ensure_master_key(key_path):
-        console.print(f"[green]✓[/] Created secrets master key {key_path} (back it up with your database)", soft_wrap=True, highlight=False)
+        console.print(
+            f"[green]✓[/] Created secrets master key {key_path} (back it up with your database)",
+            soft_wrap=True,
+            highlight=False,
+        )
     return config_path
 
 
@@ -185,11 +262,22 @@ def onboard_command(
     data_dir: DataDir = None,
     config: ConfigOpt = None,
     instance: Instance = None,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Quickstart defaults (local_trusted, loopback, embedded DB) and start")] = False,
+    yes: Annotated[
+        bool,
+        typer.Option(
+            "--yes", "-y", help="Quickstart defaults (local_trusted, loopback, embedded DB) and start"
+        ),
+    ] = False,
     run: Annotated[bool, typer.Option("--run", help="Start the server after onboarding")] = False,
-    mode: Annotated[str | None, typer.Option("--mode", help="local_trusted or authenticated (no prompt)")] = None,
-    exposure: Annotated[str | None, typer.Option("--exposure", help="private or public (authenticated only)")] = None,
-    public_url: Annotated[str | None, typer.Option("--public-url", help="Public base URL (authenticated + public)")] = None,
+    mode: Annotated[
+        str | None, typer.Option("--mode", help="local_trusted or authenticated (no prompt)")
+    ] = None,
+    exposure: Annotated[
+        str | None, typer.Option("--exposure", help="private or public (authenticated only)")
+    ] = None,
+    public_url: Annotated[
+        str | None, typer.Option("--public-url", help="Public base URL (authenticated + public)")
+    ] = None,
     bind: Annotated[str | None, typer.Option("--bind", help="loopback, lan or tailnet")] = None,
 ) -> None:
     """Set up an instance: config, JWT secret and master key. With --yes, start it too."""
@@ -198,11 +286,22 @@ def onboard_command(
 
 @handles_errors
 def _onboard(data_dir, config, instance, yes, run, mode, exposure, public_url, bind) -> None:
-    for value, allowed, name in ((mode, ("local_trusted", "authenticated"), "--mode"), (exposure, ("private", "public"), "--exposure")):
+    for value, allowed, name in (
+        (mode, ("local_trusted", "authenticated"), "--mode"),
+        (exposure, ("private", "public"), "--exposure"),
+    ):
         if value is not None and value not in allowed:
             fail(f"Invalid {name} {value!r}: allowed values are {', '.join(allowed)}")
-    config_path = onboard_instance(data_dir=data_dir, config=config, instance=instance, yes=yes, mode=mode,
-                                   exposure=exposure, public_url=public_url, bind=bind)
+    config_path = onboard_instance(
+        data_dir=data_dir,
+        config=config,
+        instance=instance,
+        yes=yes,
+        mode=mode,
+        exposure=exposure,
+        public_url=public_url,
+        bind=bind,
+    )
     if yes or run:
         from paperclip.cli.run import start_server
 

@@ -24,7 +24,9 @@ def run_command(
     data_dir: DataDir = None,
     config: ConfigOpt = None,
     instance: Instance = None,
-    repair: Annotated[bool, typer.Option("--repair/--no-repair", help="Fix what can be fixed safely before starting")] = True,
+    repair: Annotated[
+        bool, typer.Option("--repair/--no-repair", help="Fix what can be fixed safely before starting")
+    ] = True,
 ) -> None:
     """Start the Paperclip server (onboards first when no config exists and a terminal is attached)."""
     _run(data_dir, config, instance, repair)
@@ -35,17 +37,29 @@ def _run(data_dir, config, instance, repair) -> None:
     settings = settings_for(data_dir, config, instance)
     if settings.config is None and not settings.env.get("PAPERCLIP_DEPLOYMENT_MODE"):
         if not is_interactive():
-            fail("No config found and terminal is non-interactive. Run `paperclipai onboard --yes` first "
-                 "(or set PAPERCLIP_DEPLOYMENT_MODE to run from environment variables only).")
+            fail(
+                "No config found and terminal is non-interactive. Run `paperclipai onboard --yes` first "
+                "(or set PAPERCLIP_DEPLOYMENT_MODE to run from environment variables only)."
+            )
         from paperclip.cli.onboard import onboard_instance
 
-        onboard_instance(data_dir=data_dir, config=config, instance=instance, yes=False, mode=None, exposure=None,
-                         public_url=None, bind=None)
+        onboard_instance(
+            data_dir=data_dir,
+            config=config,
+            instance=instance,
+            yes=False,
+            mode=None,
+            exposure=None,
+            public_url=None,
+            bind=None,
+        )
         settings = settings_for(data_dir, config, instance)
     start_server(settings, repair=repair, data_dir=data_dir, config=config, instance=instance)
 
 
-def start_server(settings: Settings, *, repair: bool = True, data_dir=None, config=None, instance=None) -> None:
+def start_server(
+    settings: Settings, *, repair: bool = True, data_dir=None, config=None, instance=None
+) -> None:
     from paperclip.cli.doctor import preflight
 
     os.environ["PAPERCLIP_INSTANCE_ID"] = settings.paths.instance_id

@@ -19,12 +19,14 @@ async def set_status(session: AsyncSession, company: Company, status: str, now: 
     """Apply a company status; returns details for the activity entry."""
     details: dict[str, Any] = {}
     if status == "archived" and company.status != "archived":
-        paused = list(await session.scalars(
-            sa.update(Agent)
-            .where(Agent.company_id == company.id, Agent.status.not_in(AGENT_NOT_INVOKABLE))
-            .values(status="paused", pause_reason=ARCHIVED_REASON, paused_at=now, updated_at=now)
-            .returning(Agent.id)
-        ))
+        paused = list(
+            await session.scalars(
+                sa.update(Agent)
+                .where(Agent.company_id == company.id, Agent.status.not_in(AGENT_NOT_INVOKABLE))
+                .values(status="paused", pause_reason=ARCHIVED_REASON, paused_at=now, updated_at=now)
+                .returning(Agent.id)
+            )
+        )
         running = []
         for agent_id in paused:
             running += await cancel_agent_work(session, agent_id=agent_id, reason="Company archived", now=now)
@@ -32,7 +34,11 @@ async def set_status(session: AsyncSession, company: Company, status: str, now: 
     elif status == "active" and company.status == "archived":
         resumed = await session.scalars(
             sa.update(Agent)
-            .where(Agent.company_id == company.id, Agent.status == "paused", Agent.pause_reason == ARCHIVED_REASON)
+            .where(
+                Agent.company_id == company.id,
+                Agent.status == "paused",
+                Agent.pause_reason == ARCHIVED_REASON,
+            )
             .values(status="idle", pause_reason=None, paused_at=None, updated_at=now)
             .returning(Agent.id)
         )

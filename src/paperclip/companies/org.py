@@ -12,14 +12,22 @@ from paperclip.db.models import Agent
 
 
 async def org_tree(session: AsyncSession, company_id: uuid.UUID) -> list[dict[str, Any]]:
-    rows = (await session.execute(
-        sa.select(Agent.id, Agent.name, Agent.role, Agent.title, Agent.status, Agent.reports_to)
-        .where(Agent.company_id == company_id, Agent.status != "terminated")
-        .order_by(Agent.created_at, Agent.id)
-    )).all()
+    rows = (
+        await session.execute(
+            sa.select(Agent.id, Agent.name, Agent.role, Agent.title, Agent.status, Agent.reports_to)
+            .where(Agent.company_id == company_id, Agent.status != "terminated")
+            .order_by(Agent.created_at, Agent.id)
+        )
+    ).all()
     nodes = {
-        row.id: {"id": str(row.id), "name": row.name, "role": row.role, "title": row.title, "status": row.status,
-                 "reports": []}
+        row.id: {
+            "id": str(row.id),
+            "name": row.name,
+            "role": row.role,
+            "title": row.title,
+            "status": row.status,
+            "reports": [],
+        }
         for row in rows
     }
     roots: list[dict[str, Any]] = []

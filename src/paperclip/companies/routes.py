@@ -46,12 +46,20 @@ async def update_company(company_id: str, body: CompanyPatch, session: DB, actor
 
 @router.post("/companies/{company_id}/archive")
 async def archive_company(company_id: str, session: DB, actor: ActorDep, now: Now):
-    return company_to_wire(await service.archive_company(session, actor, path_uuid(company_id, NOT_FOUND), now))
+    return company_to_wire(
+        await service.archive_company(session, actor, path_uuid(company_id, NOT_FOUND), now)
+    )
 
 
 @router.delete("/companies/{company_id}")
-async def delete_company(company_id: str, session: DB, actor: ActorDep, settings: SettingsDep,
-                         background: BackgroundTasks, request: Request):
+async def delete_company(
+    company_id: str,
+    session: DB,
+    actor: ActorDep,
+    settings: SettingsDep,
+    background: BackgroundTasks,
+    request: Request,
+):
     await service.delete_company(session, actor, settings, path_uuid(company_id, NOT_FOUND))
     remove_queued_objects_after_response(background, request)
     return {"ok": True}
@@ -59,8 +67,9 @@ async def delete_company(company_id: str, session: DB, actor: ActorDep, settings
 
 @router.patch("/companies/{company_id}/branding")
 async def update_branding(company_id: str, body: BrandingPatch, session: DB, actor: ActorDep, now: Now):
-    company = await service.update_company(session, actor, path_uuid(company_id, NOT_FOUND), body, now,
-                                           action="company.branding_updated")
+    company = await service.update_company(
+        session, actor, path_uuid(company_id, NOT_FOUND), body, now, action="company.branding_updated"
+    )
     return company_to_wire(company)
 
 

@@ -34,21 +34,29 @@ def _visible(actor: Actor, stmt: sa.Select) -> sa.Select:
 
 async def list_companies(session: AsyncSession, actor: Actor) -> list[Company]:
     actor.require_board()
-    return list(await session.scalars(_visible(actor, sa.select(Company)).order_by(Company.created_at, Company.id)))
+    return list(
+        await session.scalars(_visible(actor, sa.select(Company)).order_by(Company.created_at, Company.id))
+    )
 
 
 async def company_stats(session: AsyncSession, actor: Actor) -> dict[str, dict[str, int]]:
     actor.require_board()
     agents = (
-        sa.select(sa.func.count()).where(Agent.company_id == Company.id, Agent.status != "terminated")
-        .correlate(Company).scalar_subquery()
+        sa.select(sa.func.count())
+        .where(Agent.company_id == Company.id, Agent.status != "terminated")
+        .correlate(Company)
+        .scalar_subquery()
     )
-    issues = sa.select(sa.func.count()).where(Issue.company_id == Company.id).correlate(Company).scalar_subquery()
+    issues = (
+        sa.select(sa.func.count()).where(Issue.company_id == Company.id).correlate(Company).scalar_subquery()
+    )
     rows = await session.execute(_visible(actor, sa.select(Company.id, agents, issues)))
     return {str(cid): {"agentCount": a, "issueCount": i} for cid, a, i in rows}
 
 
-async def get_company(session: AsyncSession, actor: Actor, company_id: uuid.UUID, *, for_update: bool = False) -> Company:
+async def get_company(
+    session: AsyncSession, actor: Actor, company_id: uuid.UUID, *, for_update: bool = False
+) -> Company:
     actor.require_authenticated()
     stmt = sa.select(Company).where(Company.id == company_id)
     if for_update:
@@ -69,14 +77,19 @@ async def require_company_exists(session: AsyncSession, company_id: uuid.UUID) -
 async def create_company(session: AsyncSession, actor: Actor, body: CompanyCreate, now: datetime) -> Company:
     actor.require_board()
     base = base_prefix(body.name)
-    taken = set(await session.scalars(
-        sa.select(Company.issue_prefix).where(Company.issue_prefix.like(base + "%"))
-    ))
+    taken = set(
+        await session.scalars(sa.select(Company.issue_prefix).where(Company.issue_prefix.like(base + "%")))
+    )
     values: dict[str, Any] = {
-        "name": body.name, "description": body.description, "status": "active", "issue_counter": 0,
+        "name": body.name,
+        "description": body.description,
+        "status": "active",
+        "issue_counter": 0,
         "budget_monthly_cents": body.budgetMonthlyCents,
         "require_board_approval_for_new_agents": body.requireBoardApprovalForNewAgents,
-        "brand_color": body.brandColor, "created_at": now, "updated_at": now,
+        "brand_color": body.brandColor,
+        "created_at": now,
+        "updated_at": now,
     }
     company = None
     for attempt, prefix in enumerate(candidates(base, taken)):
@@ -84,36 +97,67 @@ async def create_company(session: AsyncSession, actor: Actor, body: CompanyCreat
             raise Conflict("Could not allocate a unique issue prefix")
         # ON CONFLICT DO NOTHING waits for a concurrent insert of the same prefix, then yields no row:
         # the loop moves on to the next suffix without aborting the transaction.
-        stmt = (insert(Company).values(id=uuid.uuid4(), issue_prefix=prefix, **values)
-                .on_conflict_do_nothing(index_elements=["issue_prefix"]).returning(Company))
+        stmt = (
+            insert(Company)
+            .values(id=uuid.uuid4(), issue_prefix=prefix, **values)
+            .on_conflict_do_nothing(index_elements=["issue_prefix"])
+            .returning(Company)
+        )
         company = (await session.execute(stmt)).scalar_one_or_none()
         if company is not None:
             break
     assert company is not None
     if actor.user_id:
         await session.execute(
-            insert(CompanyMembership).values(
-                company_id=company.id, principal_type="user", principal_id=actor.user_id, status="active",
+            insert(CompanyMembership)
+            .values(
+                company_id=company.id,
+                principal_type="user",
+                principal_id=actor.user_id,
+                status="active",
                 membership_role="owner",
-            ).on_conflict_do_nothing()
+            )
+            .on_conflict_do_nothing()
         )
-    await record(session, actor, company_id=company.id, action="company.created", entity_type="company",
-                 entity_id=company.id, details={"name": company.name, "issuePrefix": company.issue_prefix})
+    await record(
+        session,
+        actor,
+        company_id=company.id,
+        action="company.created",
+        entity_type="company",
+        entity_id=company.id,
+        details={"name": company.name, "issuePrefix": company.issue_prefix},
+    )
     if body.budgetMonthlyCents > 0:
-        await upsert_budget_policy(session, actor, company.id, "company", company.id, body.budgetMonthlyCents,
-                                   now=now, evaluate=False)
+        await upsert_budget_policy(
+            session,
+            actor,
+            company.id,
+            "company",
+            company.id,
+            body.budgetMonthlyCents,
+            now=now,
+            evaluate=False,
+        )
     return company
 
 
 _PATCH_COLUMNS = {
-    "name": "name", "description": "description", "budgetMonthlyCents": "budget_monthly_cents",
-    "requireBoardApprovalForNewAgents": "require_board_approval_for_new_agents", "brandColor": "brand_color",
+    "name": "name",
+    "description": "description",
+    "budgetMonthlyCents": "budget_monthly_cents",
+    "requireBoardApprovalForNewAgents": "require_board_approval_for_new_agents",
+    "brandColor": "brand_color",
     "logoAssetId": "logo_asset_id",
 }
 
 
 async def update_company(
-    session: AsyncSession, actor: Actor, company_id: uuid.UUID, body: CompanyPatch | BrandingPatch, now: datetime,
+    session: AsyncSession,
+    actor: Actor,
+    company_id: uuid.UUID,
+    body: CompanyPatch | BrandingPatch,
+    now: datetime,
     action: str = "company.updated",
 ) -> Company:
     actor.require_board()
@@ -124,35 +168,56 @@ async def update_company(
             if field == "logoAssetId":
                 await require_logo_asset(session, company.id, body.logoAssetId)
             setattr(company, column, getattr(body, field))
-            changes[field] = str(body.logoAssetId) if field == "logoAssetId" and body.logoAssetId else getattr(body, field)
+            changes[field] = (
+                str(body.logoAssetId) if field == "logoAssetId" and body.logoAssetId else getattr(body, field)
+            )
     status_details: dict[str, Any] = {}
     if isinstance(body, CompanyPatch) and body.sent("status") and body.status != company.status:
         changes["status"] = body.status
         status_details = await lifecycle.set_status(session, company, body.status, now)
     company.updated_at = now
     await session.flush()
-    await record(session, actor, company_id=company.id, action=action, entity_type="company",
-                 entity_id=company.id, details={**changes, **status_details})
+    await record(
+        session,
+        actor,
+        company_id=company.id,
+        action=action,
+        entity_type="company",
+        entity_id=company.id,
+        details={**changes, **status_details},
+    )
     if "budgetMonthlyCents" in changes:
         # The governance feature owns policies: a lower limit may pause the company, a higher one resume it.
-        await upsert_budget_policy(session, actor, company.id, "company", company.id, company.budget_monthly_cents,
-                                   now=now)
+        await upsert_budget_policy(
+            session, actor, company.id, "company", company.id, company.budget_monthly_cents, now=now
+        )
         await session.refresh(company)
     return company
 
 
-async def archive_company(session: AsyncSession, actor: Actor, company_id: uuid.UUID, now: datetime) -> Company:
+async def archive_company(
+    session: AsyncSession, actor: Actor, company_id: uuid.UUID, now: datetime
+) -> Company:
     actor.require_board()
     company = await get_company(session, actor, company_id, for_update=True)
     details = await lifecycle.set_status(session, company, "archived", now)
     company.updated_at = now
     await session.flush()
-    await record(session, actor, company_id=company.id, action="company.archived", entity_type="company",
-                 entity_id=company.id, details=details)
+    await record(
+        session,
+        actor,
+        company_id=company.id,
+        action="company.archived",
+        entity_type="company",
+        entity_id=company.id,
+        details=details,
+    )
     return company
 
 
-async def delete_company(session: AsyncSession, actor: Actor, settings: Settings, company_id: uuid.UUID) -> None:
+async def delete_company(
+    session: AsyncSession, actor: Actor, settings: Settings, company_id: uuid.UUID
+) -> None:
     actor.require_board()
     if not settings.company_deletion_enabled:
         raise Forbidden("Company deletion is disabled")
@@ -161,4 +226,10 @@ async def delete_company(session: AsyncSession, actor: Actor, settings: Settings
     # Every company-owned row cascades from companies.id (the activity log included, so the
     # deletion itself is recorded in the server log rather than in the company's activity).
     await session.execute(sa.delete(Company).where(Company.id == company.id))
-    log.info("company.deleted id=%s name=%r by %s:%s", company.id, company.name, actor.activity_type, actor.activity_id)
+    log.info(
+        "company.deleted id=%s name=%r by %s:%s",
+        company.id,
+        company.name,
+        actor.activity_type,
+        actor.activity_id,
+    )

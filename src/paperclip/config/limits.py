@@ -28,7 +28,9 @@ class RunLimits:
 
 def run_limits(env: Mapping[str, str]) -> RunLimits:
     defaults = RunLimits()
-    max_bytes = env_int(env, "PAPERCLIP_RUN_LOG_MAX_BYTES", 64 * 1024, 1024 * MIB) or defaults.run_log_max_bytes
+    max_bytes = (
+        env_int(env, "PAPERCLIP_RUN_LOG_MAX_BYTES", 64 * 1024, 1024 * MIB) or defaults.run_log_max_bytes
+    )
     return RunLimits(
         run_timeout_sec=env_int(env, "PAPERCLIP_RUN_TIMEOUT_SEC", 1, 30 * 86400) or defaults.run_timeout_sec,
         http_max_response_bytes=env_int(env, "PAPERCLIP_HTTP_ADAPTER_MAX_RESPONSE_BYTES", 1024, 1024 * MIB)

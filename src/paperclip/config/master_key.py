@@ -7,7 +7,9 @@ import binascii
 import re
 
 KEY_BYTES = 32
-INVALID_ENV_KEY = "Invalid PAPERCLIP_SECRETS_MASTER_KEY (expected 32-byte base64, 64-char hex, or raw 32-char string)"
+INVALID_ENV_KEY = (
+    "Invalid PAPERCLIP_SECRETS_MASTER_KEY (expected 32-byte base64, 64-char hex, or raw 32-char string)"
+)
 _HEX_RE = re.compile(r"^[0-9a-fA-F]{64}$")
 
 

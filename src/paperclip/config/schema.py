@@ -145,23 +145,39 @@ def cross_field_issues(
     """The original's superRefine rules, as (path, message) pairs; shared by file and env checks."""
     issues: list[tuple[str, str]] = []
     if mode == "local_trusted" and exposure != "private":
-        issues.append(("server.exposure", "server.exposure must be private when deploymentMode is local_trusted"))
+        issues.append(
+            ("server.exposure", "server.exposure must be private when deploymentMode is local_trusted")
+        )
     if mode == "local_trusted" and bind != "loopback":
         issues.append(("server.bind", "local_trusted requires server.bind=loopback"))
-    if bind == "custom" and not custom_bind_host and (host.strip() in LOOPBACK_HOSTS | ALL_INTERFACES or not host.strip()):
+    if (
+        bind == "custom"
+        and not custom_bind_host
+        and (host.strip() in LOOPBACK_HOSTS | ALL_INTERFACES or not host.strip())
+    ):
         issues.append(("server.customBindHost", "server.customBindHost is required when server.bind=custom"))
     if mode == "authenticated" and exposure == "public" and bind == "tailnet":
-        issues.append(("server.bind", "server.bind=tailnet is only supported for authenticated/private deployments"))
+        issues.append(
+            ("server.bind", "server.bind=tailnet is only supported for authenticated/private deployments")
+        )
     if mode == "authenticated":
         if base_url_mode == "explicit" and not public_base_url:
-            issues.append(("auth.publicBaseUrl", "auth.publicBaseUrl is required when auth.baseUrlMode is explicit"))
+            issues.append(
+                ("auth.publicBaseUrl", "auth.publicBaseUrl is required when auth.baseUrlMode is explicit")
+            )
         if exposure == "public" and base_url_mode != "explicit":
             issues.append(
-                ("auth.baseUrlMode", "auth.baseUrlMode must be explicit when deploymentMode=authenticated and exposure=public")
+                (
+                    "auth.baseUrlMode",
+                    "auth.baseUrlMode must be explicit when deploymentMode=authenticated and exposure=public",
+                )
             )
         if exposure == "public" and not public_base_url:
             issues.append(
-                ("auth.publicBaseUrl", "auth.publicBaseUrl is required when deploymentMode=authenticated and exposure=public")
+                (
+                    "auth.publicBaseUrl",
+                    "auth.publicBaseUrl is required when deploymentMode=authenticated and exposure=public",
+                )
             )
     return issues
 

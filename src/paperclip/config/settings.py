@@ -104,10 +104,14 @@ class Settings:
     secrets: SecretsSettings
     limits: RunLimits = field(default_factory=RunLimits)  # run timeouts, output caps (config/limits.py)
     metrics_enabled: bool = False  # PAPERCLIP_METRICS_ENABLED: GET /api/metrics
-    metrics_token: str | None = field(default=None, repr=False)  # PAPERCLIP_METRICS_TOKEN: bearer token for it
+    metrics_token: str | None = field(
+        default=None, repr=False
+    )  # PAPERCLIP_METRICS_TOKEN: bearer token for it
     # PAPERCLIP_TRUSTED_PROXIES: addresses/CIDRs whose X-Forwarded-For/-Proto are believed (none by default)
     trusted_proxies: tuple[str, ...] = ()
-    request_body_timeout_sec: int = 60  # PAPERCLIP_REQUEST_BODY_TIMEOUT_SEC: 408 past it (uploads: x10); 0 = none
+    request_body_timeout_sec: int = (
+        60  # PAPERCLIP_REQUEST_BODY_TIMEOUT_SEC: 408 past it (uploads: x10); 0 = none
+    )
 
     @property
     def instance_env_file(self) -> Path:
@@ -169,18 +173,27 @@ def load_settings(
     env = layered_env(raw_env, config_path.parent / ".env", cwd)
     # A home or instance given in a .env file still counts, as the original loads .env first.
     if data_dir is None and instance is None and config_file is None and env is not raw_env:
-        if env.get("PAPERCLIP_HOME") != raw_env.get("PAPERCLIP_HOME") or env.get("PAPERCLIP_INSTANCE_ID") != raw_env.get("PAPERCLIP_INSTANCE_ID"):
+        if env.get("PAPERCLIP_HOME") != raw_env.get("PAPERCLIP_HOME") or env.get(
+            "PAPERCLIP_INSTANCE_ID"
+        ) != raw_env.get("PAPERCLIP_INSTANCE_ID"):
             paths = InstancePaths(resolve_home(env), resolve_instance_id(env))
             config_path = find_config_file(env, paths, None, cwd)
     config = read_config(config_path)
     return resolve(env, paths, config_path, config)
 
 
-def resolve(env: Mapping[str, str], paths: InstancePaths, config_path: Path, config: ConfigFile | None) -> Settings:
-    file = config or ConfigFile.model_validate({"$meta": {"version": 1, "updatedAt": "", "source": "onboard"}})
+def resolve(
+    env: Mapping[str, str], paths: InstancePaths, config_path: Path, config: ConfigFile | None
+) -> Settings:
+    file = config or ConfigFile.model_validate(
+        {"$meta": {"version": 1, "updatedAt": "", "source": "onboard"}}
+    )
     server, auth = file.server, file.auth
 
-    mode = env_choice(env, "PAPERCLIP_DEPLOYMENT_MODE", ["local_trusted", "authenticated"]) or server.deploymentMode
+    mode = (
+        env_choice(env, "PAPERCLIP_DEPLOYMENT_MODE", ["local_trusted", "authenticated"])
+        or server.deploymentMode
+    )
     exposure = env_choice(env, "PAPERCLIP_DEPLOYMENT_EXPOSURE", ["private", "public"]) or server.exposure
     if mode == "local_trusted":
         exposure = "private"
@@ -201,15 +214,26 @@ def resolve(env: Mapping[str, str], paths: InstancePaths, config_path: Path, con
     )
     base_url_mode = env_choice(env, "PAPERCLIP_AUTH_BASE_URL_MODE", ["auto", "explicit"])
     if base_url_mode is None:
-        base_url_mode = auth.baseUrlMode if (config and "baseUrlMode" in auth.model_fields_set) else ("explicit" if public_url else "auto")
+        base_url_mode = (
+            auth.baseUrlMode
+            if (config and "baseUrlMode" in auth.model_fields_set)
+            else ("explicit" if public_url else "auto")
+        )
     if public_url:
         parts = urlsplit(public_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigError(f"Invalid public base URL {public_url!r}: expected http(s)://host[:port] (PAPERCLIP_AUTH_PUBLIC_BASE_URL or auth.publicBaseUrl)")
+            raise ConfigError(
+                f"Invalid public base URL {public_url!r}: expected http(s)://host[:port] (PAPERCLIP_AUTH_PUBLIC_BASE_URL or auth.publicBaseUrl)"
+            )
 
     issues = cross_field_issues(
-        mode=mode, exposure=exposure, bind=bind, host=host, custom_bind_host=custom_host,
-        base_url_mode=base_url_mode, public_base_url=public_url,
+        mode=mode,
+        exposure=exposure,
+        bind=bind,
+        host=host,
+        custom_bind_host=custom_host,
+        base_url_mode=base_url_mode,
+        public_base_url=public_url,
     )
     if issues:
         raise ConfigError(_explain(issues[0], host_env))
@@ -221,7 +245,9 @@ def resolve(env: Mapping[str, str], paths: InstancePaths, config_path: Path, con
     elif bind == "tailnet":
         listen_host = _tailnet_host(env) or ""
         if not listen_host:
-            raise ConfigError("server.bind=tailnet requires a detected Tailscale address or PAPERCLIP_TAILNET_BIND_HOST")
+            raise ConfigError(
+                "server.bind=tailnet requires a detected Tailscale address or PAPERCLIP_TAILNET_BIND_HOST"
+            )
     else:
         listen_host = custom_host or host
 
@@ -238,10 +264,14 @@ def resolve(env: Mapping[str, str], paths: InstancePaths, config_path: Path, con
     try:
         interval_ms = max(10000, int(interval) if interval else 30000) if interval != "0" else 30000
     except ValueError:
-        raise ConfigError(f"Invalid HEARTBEAT_SCHEDULER_INTERVAL_MS={interval!r}: expected milliseconds as an integer (minimum 10000)") from None
+        raise ConfigError(
+            f"Invalid HEARTBEAT_SCHEDULER_INTERVAL_MS={interval!r}: expected milliseconds as an integer (minimum 10000)"
+        ) from None
 
-    log_format = env_choice(env, "PAPERCLIP_LOG_FORMAT", ["json", "text"]) or ("json" if mode == "authenticated" else "text")
-    log_level = (env_choice(env, "PAPERCLIP_LOG_LEVEL", ["debug", "info", "warning", "error"]) or "info")
+    log_format = env_choice(env, "PAPERCLIP_LOG_FORMAT", ["json", "text"]) or (
+        "json" if mode == "authenticated" else "text"
+    )
+    log_level = env_choice(env, "PAPERCLIP_LOG_LEVEL", ["debug", "info", "warning", "error"]) or "info"
 
     return Settings(
         paths=paths,
@@ -270,7 +300,8 @@ def resolve(env: Mapping[str, str], paths: InstancePaths, config_path: Path, con
         log_format=log_format,
         log_level=log_level,
         workers=env_int(env, "PAPERCLIP_WORKERS", 1, 64) or 1,
-        heartbeat_process=env_choice(env, "PAPERCLIP_HEARTBEAT_PROCESS", ["separate", "inline"]) or "separate",
+        heartbeat_process=env_choice(env, "PAPERCLIP_HEARTBEAT_PROCESS", ["separate", "inline"])
+        or "separate",
         telemetry_enabled=file.telemetry.enabled and not env_str(env, "PAPERCLIP_TELEMETRY_DISABLED"),
         database=_database(env, paths, file),
         backup=_backup(env, paths, file),
@@ -298,8 +329,10 @@ def _trusted_proxies(env: Mapping[str, str]) -> tuple[str, ...]:
         try:
             ipaddress.ip_network(item, strict=False)
         except ValueError:
-            raise ConfigError(f"Invalid PAPERCLIP_TRUSTED_PROXIES item {item!r}: expected an IP address or CIDR "
-                              "network (comma-separated), e.g. 10.0.0.0/8,127.0.0.1") from None
+            raise ConfigError(
+                f"Invalid PAPERCLIP_TRUSTED_PROXIES item {item!r}: expected an IP address or CIDR "
+                "network (comma-separated), e.g. 10.0.0.0/8,127.0.0.1"
+            ) from None
     return tuple(items)
 
 
@@ -332,7 +365,9 @@ def _database(env: Mapping[str, str], paths: InstancePaths, file: ConfigFile) ->
     env_port = env_int(env, "PAPERCLIP_EMBEDDED_POSTGRES_PORT", 1, 65535)
     port = env_port or db.embeddedPostgresPort
     port_source = "PAPERCLIP_EMBEDDED_POSTGRES_PORT" if env_port else "database.embeddedPostgresPort"
-    data_dir = expand(env_str(env, "PAPERCLIP_EMBEDDED_POSTGRES_DATA_DIR") or db.embeddedPostgresDataDir or paths.db_dir)
+    data_dir = expand(
+        env_str(env, "PAPERCLIP_EMBEDDED_POSTGRES_DATA_DIR") or db.embeddedPostgresDataDir or paths.db_dir
+    )
     prepared = env_choice(env, "PAPERCLIP_DB_PREPARED_STATEMENTS", ["auto", "true", "false"]) or "auto"
     if prepared == "auto":
         use_prepared = not (url and uses_pooler(url))
@@ -368,25 +403,39 @@ def _storage(env: Mapping[str, str], paths: InstancePaths, file: ConfigFile) -> 
     s = file.storage
     return StorageSettings(
         provider=env_choice(env, "PAPERCLIP_STORAGE_PROVIDER", ["local_disk", "s3"]) or s.provider,
-        local_dir=expand(env_str(env, "PAPERCLIP_STORAGE_LOCAL_DIR") or s.localDisk.baseDir or paths.storage_dir),
+        local_dir=expand(
+            env_str(env, "PAPERCLIP_STORAGE_LOCAL_DIR") or s.localDisk.baseDir or paths.storage_dir
+        ),
         s3_bucket=env_str(env, "PAPERCLIP_STORAGE_S3_BUCKET") or s.s3.bucket,
         s3_region=env_str(env, "PAPERCLIP_STORAGE_S3_REGION") or s.s3.region,
         s3_endpoint=env_str(env, "PAPERCLIP_STORAGE_S3_ENDPOINT") or s.s3.endpoint,
-        s3_prefix=(env.get("PAPERCLIP_STORAGE_S3_PREFIX") if "PAPERCLIP_STORAGE_S3_PREFIX" in env else s.s3.prefix) or "",
+        s3_prefix=(
+            env.get("PAPERCLIP_STORAGE_S3_PREFIX") if "PAPERCLIP_STORAGE_S3_PREFIX" in env else s.s3.prefix
+        )
+        or "",
         s3_force_path_style=_bool(env, "PAPERCLIP_STORAGE_S3_FORCE_PATH_STYLE", s.s3.forcePathStyle),
-        attachment_max_bytes=env_int(env, "PAPERCLIP_ATTACHMENT_MAX_BYTES", 1, 1024 ** 3) or 10 * 1024 * 1024,
-        allowed_attachment_types=(tuple(types) if (types := env_list(env, "PAPERCLIP_ALLOWED_ATTACHMENT_TYPES")) else None),
+        attachment_max_bytes=env_int(env, "PAPERCLIP_ATTACHMENT_MAX_BYTES", 1, 1024**3) or 10 * 1024 * 1024,
+        allowed_attachment_types=(
+            tuple(types) if (types := env_list(env, "PAPERCLIP_ALLOWED_ATTACHMENT_TYPES")) else None
+        ),
     )
 
 
-def _secrets(env: Mapping[str, str], paths: InstancePaths, file: ConfigFile, config: ConfigFile | None, mode: str) -> SecretsSettings:
+def _secrets(
+    env: Mapping[str, str], paths: InstancePaths, file: ConfigFile, config: ConfigFile | None, mode: str
+) -> SecretsSettings:
     s = file.secrets
     strict = env_bool(env, "PAPERCLIP_SECRETS_STRICT_MODE")
     if strict is None:
         strict = s.strictMode if (config and "strictMode" in s.model_fields_set) else mode == "authenticated"
     return SecretsSettings(
-        provider=env_choice(env, "PAPERCLIP_SECRETS_PROVIDER", ["local_encrypted", "aws_secrets_manager"]) or s.provider,
+        provider=env_choice(env, "PAPERCLIP_SECRETS_PROVIDER", ["local_encrypted", "aws_secrets_manager"])
+        or s.provider,
         strict_mode=strict,
         master_key=env_str(env, "PAPERCLIP_SECRETS_MASTER_KEY"),
-        master_key_file=expand(env_str(env, "PAPERCLIP_SECRETS_MASTER_KEY_FILE") or s.localEncrypted.keyFilePath or paths.master_key),
+        master_key_file=expand(
+            env_str(env, "PAPERCLIP_SECRETS_MASTER_KEY_FILE")
+            or s.localEncrypted.keyFilePath
+            or paths.master_key
+        ),
     )

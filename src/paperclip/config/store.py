@@ -25,7 +25,9 @@ def read_config(path: Path) -> ConfigFile | None:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise ConfigError(f"Invalid config at {path}: invalid JSON ({exc.msg} at line {exc.lineno})") from None
+        raise ConfigError(
+            f"Invalid config at {path}: invalid JSON ({exc.msg} at line {exc.lineno})"
+        ) from None
     except OSError as exc:
         raise ConfigError(f"Cannot read config at {path}: {exc.strerror}") from None
     return parse_config(raw, str(path))
@@ -58,7 +60,11 @@ def backup_file(path: Path) -> Path | None:
 
 def write_config(path: Path, config: ConfigFile | dict[str, Any], source: str) -> ConfigFile:
     data = config.dump() if isinstance(config, ConfigFile) else dict(config)
-    data["$meta"] = {"version": 1, "updatedAt": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"), "source": source}
+    data["$meta"] = {
+        "version": 1,
+        "updatedAt": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "source": source,
+    }
     validated = parse_config(data, str(path))
     backup_file(path)
     write_private_file(path, json.dumps(validated.dump(), indent=2) + "\n")
@@ -85,7 +91,9 @@ def _quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def layered_env(process_env: Mapping[str, str], instance_env_file: Path, cwd: Path | None = None) -> dict[str, str]:
+def layered_env(
+    process_env: Mapping[str, str], instance_env_file: Path, cwd: Path | None = None
+) -> dict[str, str]:
     """Real env beats the instance .env, which beats ./.env; the .env files never override."""
     cwd_env_file = (cwd or Path.cwd()) / ".env"
     merged: dict[str, str] = {}

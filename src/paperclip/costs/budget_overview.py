@@ -69,29 +69,57 @@ def policy_to_wire(row: Any, now: datetime) -> dict[str, Any]:
     elif amount > 0 and observed >= soft_threshold(amount, row.warn_percent):
         status = "warning"
     return {
-        "policyId": str(row.id), "companyId": str(row.company_id), "scopeType": row.scope_type,
-        "scopeId": str(row.scope_id), "scopeName": row.scope_name, "metric": row.metric, "windowKind": row.window_kind,
-        "amount": amount, "observedAmount": observed, "remainingAmount": max(amount - observed, 0),
+        "policyId": str(row.id),
+        "companyId": str(row.company_id),
+        "scopeType": row.scope_type,
+        "scopeId": str(row.scope_id),
+        "scopeName": row.scope_name,
+        "metric": row.metric,
+        "windowKind": row.window_kind,
+        "amount": amount,
+        "observedAmount": observed,
+        "remainingAmount": max(amount - observed, 0),
         "utilizationPercent": percent(observed, amount),
-        "warnPercent": row.warn_percent, "hardStopEnabled": row.hard_stop_enabled, "notifyEnabled": row.notify_enabled,
-        "isActive": row.is_active, "status": status, "paused": bool(row.paused), "pauseReason": row.pause_reason,
-        "windowStart": iso(ws), "windowEnd": iso(we),
+        "warnPercent": row.warn_percent,
+        "hardStopEnabled": row.hard_stop_enabled,
+        "notifyEnabled": row.notify_enabled,
+        "isActive": row.is_active,
+        "status": status,
+        "paused": bool(row.paused),
+        "pauseReason": row.pause_reason,
+        "windowStart": iso(ws),
+        "windowEnd": iso(we),
     }
 
 
 def incident_to_wire(row: Any) -> dict[str, Any]:
     window_end = LIFETIME_END if row.window_kind == LIFETIME else month_window(row.window_start)[1]
     return {
-        "id": str(row.id), "companyId": str(row.company_id), "policyId": str(row.policy_id),
-        "scopeType": row.scope_type, "scopeId": str(row.scope_id), "scopeName": row.scope_name, "metric": row.metric,
-        "windowKind": row.window_kind, "windowStart": iso(row.window_start), "windowEnd": iso(window_end),
-        "thresholdType": row.threshold_type, "amountLimit": row.amount_limit, "amountObserved": row.amount_observed,
-        "status": row.status, "approvalId": uid(row.approval_id), "approvalStatus": row.approval_status,
-        "resolvedAt": iso(row.resolved_at), "createdAt": iso(row.created_at), "updatedAt": iso(row.updated_at),
+        "id": str(row.id),
+        "companyId": str(row.company_id),
+        "policyId": str(row.policy_id),
+        "scopeType": row.scope_type,
+        "scopeId": str(row.scope_id),
+        "scopeName": row.scope_name,
+        "metric": row.metric,
+        "windowKind": row.window_kind,
+        "windowStart": iso(row.window_start),
+        "windowEnd": iso(window_end),
+        "thresholdType": row.threshold_type,
+        "amountLimit": row.amount_limit,
+        "amountObserved": row.amount_observed,
+        "status": row.status,
+        "approvalId": uid(row.approval_id),
+        "approvalStatus": row.approval_status,
+        "resolvedAt": iso(row.resolved_at),
+        "createdAt": iso(row.created_at),
+        "updatedAt": iso(row.updated_at),
     }
 
 
-async def policy_overview(session: AsyncSession, policy_id: uuid.UUID, company_id: uuid.UUID, now: datetime) -> dict[str, Any]:
+async def policy_overview(
+    session: AsyncSession, policy_id: uuid.UUID, company_id: uuid.UUID, now: datetime
+) -> dict[str, Any]:
     sql = sa.text(_POLICIES_SQL.replace("{extra}", "AND p.id = :pid"))
     row = (await session.execute(sql, {"cid": company_id, "pid": policy_id, **_window_params(now)})).one()
     return policy_to_wire(row, now)
@@ -100,22 +128,36 @@ async def policy_overview(session: AsyncSession, policy_id: uuid.UUID, company_i
 async def overview(session: AsyncSession, company_id: uuid.UUID, now: datetime) -> dict[str, Any]:
     params = {"cid": company_id, **_window_params(now)}
     policies = (await session.execute(sa.text(_POLICIES_SQL.replace("{extra}", "")), params)).all()
-    incidents = (await session.execute(sa.text(_INCIDENTS_SQL.format(where="i.status = 'open'")), {"cid": company_id})).all()
-    counts = (await session.execute(sa.text("""
+    incidents = (
+        await session.execute(sa.text(_INCIDENTS_SQL.format(where="i.status = 'open'")), {"cid": company_id})
+    ).all()
+    counts = (
+        await session.execute(
+            sa.text("""
         SELECT (SELECT count(*) FROM agents WHERE company_id = :cid AND status = 'paused' AND pause_reason = 'budget'),
                (SELECT count(*) FROM projects WHERE company_id = :cid AND paused_at IS NOT NULL AND pause_reason = 'budget'),
                (SELECT count(*) FROM approvals WHERE company_id = :cid AND status = 'pending'
                                                  AND type = 'budget_override_required')
-    """), {"cid": company_id})).one()
+    """),
+            {"cid": company_id},
+        )
+    ).one()
     return {
         "companyId": str(company_id),
         "policies": [policy_to_wire(r, now) for r in policies],
         "activeIncidents": [incident_to_wire(r) for r in incidents],
-        "pausedAgentCount": counts[0], "pausedProjectCount": counts[1], "pendingApprovalCount": counts[2],
+        "pausedAgentCount": counts[0],
+        "pausedProjectCount": counts[1],
+        "pendingApprovalCount": counts[2],
     }
 
 
-async def incident_wire(session: AsyncSession, company_id: uuid.UUID, incident_id: uuid.UUID) -> dict[str, Any]:
-    row = (await session.execute(sa.text(_INCIDENTS_SQL.format(where="i.id = :iid")),
-                                 {"cid": company_id, "iid": incident_id})).one()
+async def incident_wire(
+    session: AsyncSession, company_id: uuid.UUID, incident_id: uuid.UUID
+) -> dict[str, Any]:
+    row = (
+        await session.execute(
+            sa.text(_INCIDENTS_SQL.format(where="i.id = :iid")), {"cid": company_id, "iid": incident_id}
+        )
+    ).one()
     return incident_to_wire(row)

@@ -45,6 +45,7 @@ GUIDANCE = "Raise the budget and resume the scope, or keep the scope paused."
 
 # ---------------------------------------------------------------- windows and observed spend
 
+
 def month_window(now: datetime) -> tuple[datetime, datetime]:
     now = now.astimezone(UTC)
     start = datetime(now.year, now.month, 1, tzinfo=UTC)
@@ -69,10 +70,16 @@ def soft_threshold(amount: int, warn_percent: int) -> int:
 
 
 async def observed_amount(
-    session: AsyncSession, company_id: uuid.UUID, scope_type: str, scope_id: uuid.UUID, window: tuple[datetime, datetime]
+    session: AsyncSession,
+    company_id: uuid.UUID,
+    scope_type: str,
+    scope_id: uuid.UUID,
+    window: tuple[datetime, datetime],
 ) -> int:
     stmt = sa.select(sa.func.coalesce(sa.func.sum(CostEvent.cost_cents), 0)).where(
-        CostEvent.company_id == company_id, CostEvent.occurred_at >= window[0], CostEvent.occurred_at < window[1]
+        CostEvent.company_id == company_id,
+        CostEvent.occurred_at >= window[0],
+        CostEvent.occurred_at < window[1],
     )
     if scope_type == "agent":
         stmt = stmt.where(CostEvent.agent_id == scope_id)
@@ -85,13 +92,16 @@ async def _scope_row(session: AsyncSession, company_id: uuid.UUID, scope_type: s
     """(name, paused, pause_reason) of a scope in the company, or None."""
     if scope_type == "agent":
         stmt = sa.select(Agent.name, Agent.status == "paused", Agent.pause_reason).where(
-            Agent.id == scope_id, Agent.company_id == company_id)
+            Agent.id == scope_id, Agent.company_id == company_id
+        )
     elif scope_type == "project":
         stmt = sa.select(Project.name, Project.paused_at.is_not(None), Project.pause_reason).where(
-            Project.id == scope_id, Project.company_id == company_id)
+            Project.id == scope_id, Project.company_id == company_id
+        )
     else:
         stmt = sa.select(Company.name, Company.status == "paused", Company.pause_reason).where(
-            Company.id == scope_id, Company.id == company_id)
+            Company.id == scope_id, Company.id == company_id
+        )
     return (await session.execute(stmt)).first()
 
 
@@ -100,9 +110,12 @@ SCOPE_NOT_FOUND = {"agent": "Agent not found", "project": "Project not found", "
 
 # ---------------------------------------------------------------- policies
 
+
 async def lock_agent(session: AsyncSession, agent_id: uuid.UUID) -> uuid.UUID | None:
     """Row lock on an agent; returns its company (None if it does not exist)."""
-    return await session.scalar(sa.select(Agent.company_id).where(Agent.id == agent_id).with_for_update(key_share=True))
+    return await session.scalar(
+        sa.select(Agent.company_id).where(Agent.id == agent_id).with_for_update(key_share=True)
+    )
 
 
 async def lock_company(session: AsyncSession, company_id: uuid.UUID) -> None:
@@ -113,7 +126,9 @@ async def lock_company(session: AsyncSession, company_id: uuid.UUID) -> None:
     agent, then its runs, then — recording a run's cost — the company): the agent first, then the
     company; other agents of the company are only ever locked with SKIP LOCKED after that.
     """
-    found = await session.scalar(sa.select(Company.id).where(Company.id == company_id).with_for_update(key_share=True))
+    found = await session.scalar(
+        sa.select(Company.id).where(Company.id == company_id).with_for_update(key_share=True)
+    )
     if found is None:
         raise NotFound("Company not found")
 
@@ -142,36 +157,72 @@ async def upsert_budget_policy(
     if await _scope_row(session, company_id, scope_type, scope_id) is None:
         raise NotFound(SCOPE_NOT_FOUND[scope_type])
     values: dict[str, Any] = {"amount": amount, "updated_by_user_id": actor.user_id, "updated_at": now}
-    for column, value in (("warn_percent", warn_percent), ("hard_stop_enabled", hard_stop_enabled),
-                          ("notify_enabled", notify_enabled), ("is_active", is_active)):
+    for column, value in (
+        ("warn_percent", warn_percent),
+        ("hard_stop_enabled", hard_stop_enabled),
+        ("notify_enabled", notify_enabled),
+        ("is_active", is_active),
+    ):
         if value is not None:
             values[column] = value
     stmt = insert(BudgetPolicy).values(
-        id=uuid.uuid4(), company_id=company_id, scope_type=scope_type, scope_id=scope_id, metric=METRIC,
-        window_kind=window_kind, created_by_user_id=actor.user_id, created_at=now, **values,
+        id=uuid.uuid4(),
+        company_id=company_id,
+        scope_type=scope_type,
+        scope_id=scope_id,
+        metric=METRIC,
+        window_kind=window_kind,
+        created_by_user_id=actor.user_id,
+        created_at=now,
+        **values,
     )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["company_id", "scope_type", "scope_id", "metric", "window_kind"], set_=values,
-    ).returning(BudgetPolicy).execution_options(populate_existing=True)
+    stmt = (
+        stmt.on_conflict_do_update(
+            index_elements=["company_id", "scope_type", "scope_id", "metric", "window_kind"],
+            set_=values,
+        )
+        .returning(BudgetPolicy)
+        .execution_options(populate_existing=True)
+    )
     policy = (await session.scalars(stmt)).one()
     if window_kind == MONTHLY and scope_type in ("agent", "company"):
         table = Agent if scope_type == "agent" else Company
-        await session.execute(sa.update(table).where(table.id == scope_id).values(budget_monthly_cents=amount, updated_at=now))
-    await record(session, actor, company_id=company_id, action="budget.policy_upserted", entity_type="budget_policy",
-                 entity_id=policy.id, details={"amount": amount, "scopeId": str(scope_id), "scopeType": scope_type,
-                                               "windowKind": window_kind})
+        await session.execute(
+            sa.update(table).where(table.id == scope_id).values(budget_monthly_cents=amount, updated_at=now)
+        )
+    await record(
+        session,
+        actor,
+        company_id=company_id,
+        action="budget.policy_upserted",
+        entity_type="budget_policy",
+        entity_id=policy.id,
+        details={
+            "amount": amount,
+            "scopeId": str(scope_id),
+            "scopeType": scope_type,
+            "windowKind": window_kind,
+        },
+    )
     if evaluate:
         await evaluate_policy(session, actor, policy, now, allow_resume=True)
     return policy
 
 
 async def evaluate_policy(
-    session: AsyncSession, actor: Actor, policy: BudgetPolicy, now: datetime, *,
-    observed: int | None = None, allow_resume: bool = False,
+    session: AsyncSession,
+    actor: Actor,
+    policy: BudgetPolicy,
+    now: datetime,
+    *,
+    observed: int | None = None,
+    allow_resume: bool = False,
 ) -> None:
     window = policy_window(policy.window_kind, now)
     if observed is None:
-        observed = await observed_amount(session, policy.company_id, policy.scope_type, policy.scope_id, window)
+        observed = await observed_amount(
+            session, policy.company_id, policy.scope_type, policy.scope_id, window
+        )
     limited = policy.is_active and policy.amount > 0
     if limited and observed >= soft_threshold(policy.amount, policy.warn_percent):
         await _open_soft(session, policy, window, observed)
@@ -182,8 +233,14 @@ async def evaluate_policy(
 
 
 async def enforce_after_cost_event(
-    session: AsyncSession, *, company_id: uuid.UUID, agent_id: uuid.UUID, project_id: uuid.UUID | None,
-    agent_spent: int, company_spent: int, now: datetime,
+    session: AsyncSession,
+    *,
+    company_id: uuid.UUID,
+    agent_id: uuid.UUID,
+    project_id: uuid.UUID | None,
+    agent_spent: int,
+    company_spent: int,
+    now: datetime,
 ) -> None:
     """Evaluate the active policies this event counts towards (company, its agent, its project)."""
     scope = sa.or_(
@@ -191,10 +248,19 @@ async def enforce_after_cost_event(
         sa.and_(BudgetPolicy.scope_type == "agent", BudgetPolicy.scope_id == agent_id),
     )
     if project_id is not None:
-        scope = sa.or_(scope, sa.and_(BudgetPolicy.scope_type == "project", BudgetPolicy.scope_id == project_id))
-    policies = (await session.scalars(sa.select(BudgetPolicy).where(
-        BudgetPolicy.company_id == company_id, BudgetPolicy.is_active.is_(True), BudgetPolicy.amount > 0, scope,
-    ))).all()
+        scope = sa.or_(
+            scope, sa.and_(BudgetPolicy.scope_type == "project", BudgetPolicy.scope_id == project_id)
+        )
+    policies = (
+        await session.scalars(
+            sa.select(BudgetPolicy).where(
+                BudgetPolicy.company_id == company_id,
+                BudgetPolicy.is_active.is_(True),
+                BudgetPolicy.amount > 0,
+                scope,
+            )
+        )
+    ).all()
     for policy in policies:
         observed = None
         if policy.window_kind == MONTHLY and policy.scope_type == "agent":
@@ -206,8 +272,13 @@ async def enforce_after_cost_event(
 
 # ---------------------------------------------------------------- incidents
 
+
 async def _open_incident(
-    session: AsyncSession, policy: BudgetPolicy, threshold: str, window: tuple[datetime, datetime], observed: int
+    session: AsyncSession,
+    policy: BudgetPolicy,
+    threshold: str,
+    window: tuple[datetime, datetime],
+    observed: int,
 ) -> uuid.UUID | None:
     """Open one incident per (policy, window, threshold); None when one is already open.
 
@@ -229,133 +300,298 @@ async def _open_incident(
           AND (budget_incidents.threshold_type = 'hard' OR budget_incidents.amount_limit <> EXCLUDED.amount_limit)
         RETURNING id
     """)
-    return await session.scalar(sql, {
-        "id": uuid.uuid4(), "company_id": policy.company_id, "policy_id": policy.id, "scope_type": policy.scope_type,
-        "scope_id": policy.scope_id, "threshold": threshold, "limit": policy.amount, "observed": observed,
-        "window_start": window[0],
-    })
+    return await session.scalar(
+        sql,
+        {
+            "id": uuid.uuid4(),
+            "company_id": policy.company_id,
+            "policy_id": policy.id,
+            "scope_type": policy.scope_type,
+            "scope_id": policy.scope_id,
+            "threshold": threshold,
+            "limit": policy.amount,
+            "observed": observed,
+            "window_start": window[0],
+        },
+    )
 
 
 async def _open_soft(session: AsyncSession, policy: BudgetPolicy, window, observed: int) -> None:
     incident_id = await _open_incident(session, policy, "soft", window, observed)
     if incident_id is not None:
-        await record(session, BUDGET_SERVICE, company_id=policy.company_id, action="budget.soft_threshold_crossed",
-                     entity_type="budget_incident", entity_id=incident_id,
-                     details={"scopeId": str(policy.scope_id), "scopeType": policy.scope_type,
-                              "amountLimit": policy.amount, "amountObserved": observed})
+        await record(
+            session,
+            BUDGET_SERVICE,
+            company_id=policy.company_id,
+            action="budget.soft_threshold_crossed",
+            entity_type="budget_incident",
+            entity_id=incident_id,
+            details={
+                "scopeId": str(policy.scope_id),
+                "scopeType": policy.scope_type,
+                "amountLimit": policy.amount,
+                "amountObserved": observed,
+            },
+        )
 
 
-async def _open_hard(session: AsyncSession, policy: BudgetPolicy, window, observed: int, now: datetime) -> None:
+async def _open_hard(
+    session: AsyncSession, policy: BudgetPolicy, window, observed: int, now: datetime
+) -> None:
     incident_id = await _open_incident(session, policy, "hard", window, observed)
     if incident_id is None:
         return
     scope = await _scope_row(session, policy.company_id, policy.scope_type, policy.scope_id)
     approval_id = uuid.uuid4()
-    await session.execute(sa.insert(Approval).values(
-        id=approval_id, company_id=policy.company_id, type="budget_override_required", status="pending",
-        payload={
-            "metric": policy.metric, "scopeId": str(policy.scope_id), "guidance": GUIDANCE, "policyId": str(policy.id),
-            "scopeName": scope.name if scope else None, "scopeType": policy.scope_type, "windowEnd": iso(window[1]),
-            "windowKind": policy.window_kind, "warnPercent": policy.warn_percent, "windowStart": iso(window[0]),
-            "budgetAmount": policy.amount, "thresholdType": "hard", "observedAmount": observed,
+    await session.execute(
+        sa.insert(Approval).values(
+            id=approval_id,
+            company_id=policy.company_id,
+            type="budget_override_required",
+            status="pending",
+            payload={
+                "metric": policy.metric,
+                "scopeId": str(policy.scope_id),
+                "guidance": GUIDANCE,
+                "policyId": str(policy.id),
+                "scopeName": scope.name if scope else None,
+                "scopeType": policy.scope_type,
+                "windowEnd": iso(window[1]),
+                "windowKind": policy.window_kind,
+                "warnPercent": policy.warn_percent,
+                "windowStart": iso(window[0]),
+                "budgetAmount": policy.amount,
+                "thresholdType": "hard",
+                "observedAmount": observed,
+            },
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    await session.execute(
+        sa.update(BudgetIncident).where(BudgetIncident.id == incident_id).values(approval_id=approval_id)
+    )
+    await session.execute(
+        sa.update(BudgetIncident)
+        .where(
+            BudgetIncident.policy_id == policy.id,
+            BudgetIncident.window_start == window[0],
+            BudgetIncident.threshold_type == "soft",
+            BudgetIncident.status == "open",
+        )
+        .values(status="resolved", resolved_at=now, updated_at=now)
+    )
+    await record(
+        session,
+        BUDGET_SERVICE,
+        company_id=policy.company_id,
+        action="budget.hard_threshold_crossed",
+        entity_type="budget_incident",
+        entity_id=incident_id,
+        details={
+            "scopeId": str(policy.scope_id),
+            "scopeType": policy.scope_type,
+            "approvalId": str(approval_id),
+            "amountLimit": policy.amount,
+            "amountObserved": observed,
         },
-        created_at=now, updated_at=now,
-    ))
-    await session.execute(sa.update(BudgetIncident).where(BudgetIncident.id == incident_id).values(approval_id=approval_id))
-    await session.execute(sa.update(BudgetIncident).where(
-        BudgetIncident.policy_id == policy.id, BudgetIncident.window_start == window[0],
-        BudgetIncident.threshold_type == "soft", BudgetIncident.status == "open",
-    ).values(status="resolved", resolved_at=now, updated_at=now))
-    await record(session, BUDGET_SERVICE, company_id=policy.company_id, action="budget.hard_threshold_crossed",
-                 entity_type="budget_incident", entity_id=incident_id,
-                 details={"scopeId": str(policy.scope_id), "scopeType": policy.scope_type, "approvalId": str(approval_id),
-                          "amountLimit": policy.amount, "amountObserved": observed})
+    )
     await pause_scope(session, policy.company_id, policy.scope_type, policy.scope_id, incident_id, now)
 
 
-async def _lift_hard_stop(session: AsyncSession, actor: Actor, policy: BudgetPolicy, window, now: datetime) -> None:
+async def _lift_hard_stop(
+    session: AsyncSession, actor: Actor, policy: BudgetPolicy, window, now: datetime
+) -> None:
     """The policy no longer stops the scope: resolve its open hard incident (approving the override)
     and resume the scope if — and only if — the budget paused it."""
-    resolved = (await session.execute(sa.update(BudgetIncident).where(
-        BudgetIncident.policy_id == policy.id, BudgetIncident.window_start == window[0],
-        BudgetIncident.threshold_type == "hard", BudgetIncident.status == "open",
-    ).values(status="resolved", resolved_at=now, updated_at=now).returning(BudgetIncident.approval_id))).scalars().all()
+    resolved = (
+        (
+            await session.execute(
+                sa.update(BudgetIncident)
+                .where(
+                    BudgetIncident.policy_id == policy.id,
+                    BudgetIncident.window_start == window[0],
+                    BudgetIncident.threshold_type == "hard",
+                    BudgetIncident.status == "open",
+                )
+                .values(status="resolved", resolved_at=now, updated_at=now)
+                .returning(BudgetIncident.approval_id)
+            )
+        )
+        .scalars()
+        .all()
+    )
     approvals = [a for a in resolved if a is not None]
     if approvals:
-        await session.execute(sa.update(Approval).where(Approval.id.in_(approvals), Approval.status == "pending").values(
-            status="approved", decided_by_user_id=actor.user_id if actor.is_board else None, decided_at=now, updated_at=now))
+        await session.execute(
+            sa.update(Approval)
+            .where(Approval.id.in_(approvals), Approval.status == "pending")
+            .values(
+                status="approved",
+                decided_by_user_id=actor.user_id if actor.is_board else None,
+                decided_at=now,
+                updated_at=now,
+            )
+        )
     await resume_scope(session, actor, policy.company_id, policy.scope_type, policy.scope_id, now)
 
 
 # ---------------------------------------------------------------- pausing and resuming a scope
 
+
 async def pause_scope(
-    session: AsyncSession, company_id: uuid.UUID, scope_type: str, scope_id: uuid.UUID, incident_id: uuid.UUID,
+    session: AsyncSession,
+    company_id: uuid.UUID,
+    scope_type: str,
+    scope_id: uuid.UUID,
+    incident_id: uuid.UUID,
     now: datetime,
 ) -> None:
     details = {"pauseReason": "budget", "incidentId": str(incident_id)}
     if scope_type == "agent":
-        paused = await session.scalar(sa.update(Agent).where(
-            Agent.id == scope_id, Agent.status.not_in(AGENT_NOT_INVOKABLE),
-        ).values(status="paused", pause_reason="budget", paused_at=now, updated_at=now).returning(Agent.id))
+        paused = await session.scalar(
+            sa.update(Agent)
+            .where(
+                Agent.id == scope_id,
+                Agent.status.not_in(AGENT_NOT_INVOKABLE),
+            )
+            .values(status="paused", pause_reason="budget", paused_at=now, updated_at=now)
+            .returning(Agent.id)
+        )
         if paused is not None:
-            await record(session, BUDGET_SERVICE, company_id=company_id, action="agent.paused", entity_type="agent",
-                         entity_id=scope_id, details=details)
+            await record(
+                session,
+                BUDGET_SERVICE,
+                company_id=company_id,
+                action="agent.paused",
+                entity_type="agent",
+                entity_id=scope_id,
+                details=details,
+            )
         await cancel_agent_work(session, agent_id=scope_id, reason=STOP_REASON, now=now)
     elif scope_type == "company":
-        paused = await session.scalar(sa.update(Company).where(Company.id == scope_id, Company.status == "active").values(
-            status="paused", pause_reason="budget", paused_at=now, updated_at=now).returning(Company.id))
+        paused = await session.scalar(
+            sa.update(Company)
+            .where(Company.id == scope_id, Company.status == "active")
+            .values(status="paused", pause_reason="budget", paused_at=now, updated_at=now)
+            .returning(Company.id)
+        )
         if paused is not None:
-            await record(session, BUDGET_SERVICE, company_id=company_id, action="company.paused", entity_type="company",
-                         entity_id=scope_id, details=details)
+            await record(
+                session,
+                BUDGET_SERVICE,
+                company_id=company_id,
+                action="company.paused",
+                entity_type="company",
+                entity_id=scope_id,
+                details=details,
+            )
         # Agents locked by someone else right now (a run being finalised) are skipped rather than
         # waited for: waiting here, holding the company lock, could deadlock with that runner, and a
         # paused company admits no new wake-ups anyway.
-        agent_ids = (await session.scalars(sa.select(Agent.id).where(
-            Agent.company_id == company_id, Agent.status != "terminated",
-        ).order_by(Agent.id).with_for_update(key_share=True, skip_locked=True))).all()
+        agent_ids = (
+            await session.scalars(
+                sa.select(Agent.id)
+                .where(
+                    Agent.company_id == company_id,
+                    Agent.status != "terminated",
+                )
+                .order_by(Agent.id)
+                .with_for_update(key_share=True, skip_locked=True)
+            )
+        ).all()
         for agent_id in agent_ids:
             await cancel_agent_work(session, agent_id=agent_id, reason=STOP_REASON, now=now)
     else:
-        paused = await session.scalar(sa.update(Project).where(Project.id == scope_id, Project.paused_at.is_(None)).values(
-            pause_reason="budget", paused_at=now, updated_at=now).returning(Project.id))
+        paused = await session.scalar(
+            sa.update(Project)
+            .where(Project.id == scope_id, Project.paused_at.is_(None))
+            .values(pause_reason="budget", paused_at=now, updated_at=now)
+            .returning(Project.id)
+        )
         if paused is not None:
-            await record(session, BUDGET_SERVICE, company_id=company_id, action="project.paused", entity_type="project",
-                         entity_id=scope_id, details=details)
+            await record(
+                session,
+                BUDGET_SERVICE,
+                company_id=company_id,
+                action="project.paused",
+                entity_type="project",
+                entity_id=scope_id,
+                details=details,
+            )
 
 
 async def resume_scope(
-    session: AsyncSession, actor: Actor, company_id: uuid.UUID, scope_type: str, scope_id: uuid.UUID, now: datetime
+    session: AsyncSession,
+    actor: Actor,
+    company_id: uuid.UUID,
+    scope_type: str,
+    scope_id: uuid.UUID,
+    now: datetime,
 ) -> None:
     """Undo a budget pause; a scope paused for any other reason stays paused."""
     if scope_type == "agent":
-        stmt = sa.update(Agent).where(Agent.id == scope_id, Agent.status == "paused", Agent.pause_reason == "budget").values(
-            status="idle", pause_reason=None, paused_at=None, updated_at=now).returning(Agent.id)
+        stmt = (
+            sa.update(Agent)
+            .where(Agent.id == scope_id, Agent.status == "paused", Agent.pause_reason == "budget")
+            .values(status="idle", pause_reason=None, paused_at=None, updated_at=now)
+            .returning(Agent.id)
+        )
     elif scope_type == "company":
-        stmt = sa.update(Company).where(Company.id == scope_id, Company.status == "paused",
-                                        Company.pause_reason == "budget").values(
-            status="active", pause_reason=None, paused_at=None, updated_at=now).returning(Company.id)
+        stmt = (
+            sa.update(Company)
+            .where(Company.id == scope_id, Company.status == "paused", Company.pause_reason == "budget")
+            .values(status="active", pause_reason=None, paused_at=None, updated_at=now)
+            .returning(Company.id)
+        )
     else:
-        stmt = sa.update(Project).where(Project.id == scope_id, Project.pause_reason == "budget").values(
-            pause_reason=None, paused_at=None, updated_at=now).returning(Project.id)
+        stmt = (
+            sa.update(Project)
+            .where(Project.id == scope_id, Project.pause_reason == "budget")
+            .values(pause_reason=None, paused_at=None, updated_at=now)
+            .returning(Project.id)
+        )
     if await session.scalar(stmt) is not None:
-        await record(session, actor, company_id=company_id, action=f"{scope_type}.resumed", entity_type=scope_type,
-                     entity_id=scope_id, details={"reason": "budget"})
+        await record(
+            session,
+            actor,
+            company_id=company_id,
+            action=f"{scope_type}.resumed",
+            entity_type=scope_type,
+            entity_id=scope_id,
+            details={"reason": "budget"},
+        )
 
 
 # ---------------------------------------------------------------- incident resolution
 
+
 async def resolve_incident(
-    session: AsyncSession, actor: Actor, company_id: uuid.UUID, incident_id: uuid.UUID, *, action: str,
-    amount: int | None, decision_note: str | None, now: datetime,
+    session: AsyncSession,
+    actor: Actor,
+    company_id: uuid.UUID,
+    incident_id: uuid.UUID,
+    *,
+    action: str,
+    amount: int | None,
+    decision_note: str | None,
+    now: datetime,
 ) -> dict[str, Any]:
-    scope = (await session.execute(sa.select(BudgetIncident.scope_type, BudgetIncident.scope_id).where(
-        BudgetIncident.id == incident_id, BudgetIncident.company_id == company_id))).first()
+    scope = (
+        await session.execute(
+            sa.select(BudgetIncident.scope_type, BudgetIncident.scope_id).where(
+                BudgetIncident.id == incident_id, BudgetIncident.company_id == company_id
+            )
+        )
+    ).first()
     if scope is not None and scope.scope_type == "agent":
         await lock_agent(session, scope.scope_id)
     await lock_company(session, company_id)
-    incident = await session.scalar(sa.select(BudgetIncident).where(
-        BudgetIncident.id == incident_id, BudgetIncident.company_id == company_id).with_for_update(key_share=True))
+    incident = await session.scalar(
+        sa.select(BudgetIncident)
+        .where(BudgetIncident.id == incident_id, BudgetIncident.company_id == company_id)
+        .with_for_update(key_share=True)
+    )
     if incident is None:
         raise NotFound("Budget incident not found")
     if incident.status != "open":
@@ -364,30 +600,61 @@ async def resolve_incident(
     assert policy is not None
     if action == "raise_budget_and_resume":
         assert amount is not None
-        observed = await observed_amount(session, company_id, policy.scope_type, policy.scope_id,
-                                         policy_window(policy.window_kind, now))
+        observed = await observed_amount(
+            session, company_id, policy.scope_type, policy.scope_id, policy_window(policy.window_kind, now)
+        )
         if amount <= observed:
             raise Unprocessable("New budget must exceed current observed spend")
-        await session.execute(sa.update(BudgetPolicy).where(BudgetPolicy.id == policy.id).values(
-            amount=amount, updated_by_user_id=actor.user_id, updated_at=now))
+        await session.execute(
+            sa.update(BudgetPolicy)
+            .where(BudgetPolicy.id == policy.id)
+            .values(amount=amount, updated_by_user_id=actor.user_id, updated_at=now)
+        )
         if policy.window_kind == MONTHLY and policy.scope_type in ("agent", "company"):
             table = Agent if policy.scope_type == "agent" else Company
-            await session.execute(sa.update(table).where(table.id == policy.scope_id).values(
-                budget_monthly_cents=amount, updated_at=now))
+            await session.execute(
+                sa.update(table)
+                .where(table.id == policy.scope_id)
+                .values(budget_monthly_cents=amount, updated_at=now)
+            )
         await resume_scope(session, actor, company_id, policy.scope_type, policy.scope_id, now)
         incident_status, approval_status = "resolved", "approved"
     else:
         incident_status, approval_status = "dismissed", "rejected"
-    await session.execute(sa.update(BudgetIncident).where(BudgetIncident.id == incident.id).values(
-        status=incident_status, resolved_at=now, updated_at=now))
+    await session.execute(
+        sa.update(BudgetIncident)
+        .where(BudgetIncident.id == incident.id)
+        .values(status=incident_status, resolved_at=now, updated_at=now)
+    )
     if incident.approval_id is not None:
-        await session.execute(sa.update(Approval).where(
-            Approval.id == incident.approval_id, Approval.status.in_(APPROVAL_DECIDABLE),
-        ).values(status=approval_status, decided_by_user_id=actor.user_id, decided_at=now, decision_note=decision_note,
-                 updated_at=now))
-    await record(session, actor, company_id=company_id, action="budget.incident_resolved", entity_type="budget_incident",
-                 entity_id=incident.id, details={"action": action, "amount": amount, "scopeId": str(incident.scope_id),
-                                                 "scopeType": incident.scope_type})
+        await session.execute(
+            sa.update(Approval)
+            .where(
+                Approval.id == incident.approval_id,
+                Approval.status.in_(APPROVAL_DECIDABLE),
+            )
+            .values(
+                status=approval_status,
+                decided_by_user_id=actor.user_id,
+                decided_at=now,
+                decision_note=decision_note,
+                updated_at=now,
+            )
+        )
+    await record(
+        session,
+        actor,
+        company_id=company_id,
+        action="budget.incident_resolved",
+        entity_type="budget_incident",
+        entity_id=incident.id,
+        details={
+            "action": action,
+            "amount": amount,
+            "scopeId": str(incident.scope_id),
+            "scopeType": incident.scope_type,
+        },
+    )
     from paperclip.costs.budget_overview import incident_wire
 
     return await incident_wire(session, company_id, incident.id)

@@ -62,19 +62,39 @@ def _number(value: Decimal | None) -> int | float | None:
 
 def finance_event_to_wire(e: FinanceEvent) -> dict[str, Any]:
     return {
-        "id": str(e.id), "companyId": str(e.company_id), "agentId": uid(e.agent_id), "issueId": uid(e.issue_id),
-        "projectId": uid(e.project_id), "goalId": uid(e.goal_id), "heartbeatRunId": uid(e.heartbeat_run_id),
-        "costEventId": uid(e.cost_event_id), "billingCode": e.billing_code, "description": e.description,
-        "eventKind": e.event_kind, "direction": e.direction, "biller": e.biller, "provider": e.provider,
-        "executionAdapterType": e.execution_adapter_type, "pricingTier": e.pricing_tier, "region": e.region,
-        "model": e.model, "quantity": _number(e.quantity), "unit": e.unit, "amountCents": e.amount_cents,
-        "currency": e.currency, "estimated": e.estimated, "externalInvoiceId": e.external_invoice_id,
-        "metadataJson": e.metadata_json, "occurredAt": iso(e.occurred_at), "createdAt": iso(e.created_at),
+        "id": str(e.id),
+        "companyId": str(e.company_id),
+        "agentId": uid(e.agent_id),
+        "issueId": uid(e.issue_id),
+        "projectId": uid(e.project_id),
+        "goalId": uid(e.goal_id),
+        "heartbeatRunId": uid(e.heartbeat_run_id),
+        "costEventId": uid(e.cost_event_id),
+        "billingCode": e.billing_code,
+        "description": e.description,
+        "eventKind": e.event_kind,
+        "direction": e.direction,
+        "biller": e.biller,
+        "provider": e.provider,
+        "executionAdapterType": e.execution_adapter_type,
+        "pricingTier": e.pricing_tier,
+        "region": e.region,
+        "model": e.model,
+        "quantity": _number(e.quantity),
+        "unit": e.unit,
+        "amountCents": e.amount_cents,
+        "currency": e.currency,
+        "estimated": e.estimated,
+        "externalInvoiceId": e.external_invoice_id,
+        "metadataJson": e.metadata_json,
+        "occurredAt": iso(e.occurred_at),
+        "createdAt": iso(e.created_at),
     }
 
 
-async def create_finance_event(session: AsyncSession, actor: Actor, company_id: uuid.UUID, body: FinanceEventCreate,
-                               now: datetime) -> dict[str, Any]:
+async def create_finance_event(
+    session: AsyncSession, actor: Actor, company_id: uuid.UUID, body: FinanceEventCreate, now: datetime
+) -> dict[str, Any]:
     """Board only (an agent reports its spend as cost events); references must be the company's."""
     actor.require_board()
     actor.require_company(company_id)
@@ -86,24 +106,62 @@ async def create_finance_event(session: AsyncSession, actor: Actor, company_id: 
             raise Unprocessable("Agent does not belong to company")
     await check_references(session, company_id, body)
     if body.costEventId is not None:
-        owner = await session.scalar(sa.text("SELECT company_id FROM cost_events WHERE id = :id"), {"id": body.costEventId})
+        owner = await session.scalar(
+            sa.text("SELECT company_id FROM cost_events WHERE id = :id"), {"id": body.costEventId}
+        )
         if owner is None:
             raise NotFound("Cost event not found")
         if owner != company_id:
             raise Unprocessable("Cost event does not belong to company")
-    event = (await session.scalars(sa.insert(FinanceEvent).values(
-        id=uuid.uuid4(), company_id=company_id, agent_id=body.agentId, issue_id=body.issueId,
-        project_id=body.projectId, goal_id=body.goalId, heartbeat_run_id=body.heartbeatRunId,
-        cost_event_id=body.costEventId, billing_code=body.billingCode, description=body.description,
-        event_kind=body.eventKind, direction=body.direction, biller=body.biller, provider=body.provider,
-        execution_adapter_type=body.executionAdapterType, pricing_tier=body.pricingTier, region=body.region,
-        model=body.model, quantity=body.quantity, unit=body.unit, amount_cents=body.amountCents,
-        currency=body.currency.upper(), estimated=body.estimated, external_invoice_id=body.externalInvoiceId,
-        metadata_json=body.metadataJson, occurred_at=body.occurredAt, created_at=now,
-    ).returning(FinanceEvent))).one()
-    await record(session, actor, company_id=company_id, action="finance_event.reported", entity_type="finance_event",
-                 entity_id=event.id, details={"biller": event.biller, "direction": event.direction,
-                                              "eventKind": event.event_kind, "amountCents": event.amount_cents})
+    event = (
+        await session.scalars(
+            sa.insert(FinanceEvent)
+            .values(
+                id=uuid.uuid4(),
+                company_id=company_id,
+                agent_id=body.agentId,
+                issue_id=body.issueId,
+                project_id=body.projectId,
+                goal_id=body.goalId,
+                heartbeat_run_id=body.heartbeatRunId,
+                cost_event_id=body.costEventId,
+                billing_code=body.billingCode,
+                description=body.description,
+                event_kind=body.eventKind,
+                direction=body.direction,
+                biller=body.biller,
+                provider=body.provider,
+                execution_adapter_type=body.executionAdapterType,
+                pricing_tier=body.pricingTier,
+                region=body.region,
+                model=body.model,
+                quantity=body.quantity,
+                unit=body.unit,
+                amount_cents=body.amountCents,
+                currency=body.currency.upper(),
+                estimated=body.estimated,
+                external_invoice_id=body.externalInvoiceId,
+                metadata_json=body.metadataJson,
+                occurred_at=body.occurredAt,
+                created_at=now,
+            )
+            .returning(FinanceEvent)
+        )
+    ).one()
+    await record(
+        session,
+        actor,
+        company_id=company_id,
+        action="finance_event.reported",
+        entity_type="finance_event",
+        entity_id=event.id,
+        details={
+            "biller": event.biller,
+            "direction": event.direction,
+            "eventKind": event.event_kind,
+            "amountCents": event.amount_cents,
+        },
+    )
     return finance_event_to_wire(event)
 
 
@@ -118,11 +176,16 @@ def _bounds(start: str | None, end: str | None, now: datetime) -> tuple[datetime
 _RANGE = "(CAST(:lo AS timestamptz) IS NULL OR {col} >= :lo) AND (CAST(:hi AS timestamptz) IS NULL OR {col} <= :hi)"
 
 
-async def finance_events(session: AsyncSession, company_id: uuid.UUID, start, end, limit: int,
-                         now: datetime) -> list[dict[str, Any]]:
+async def finance_events(
+    session: AsyncSession, company_id: uuid.UUID, start, end, limit: int, now: datetime
+) -> list[dict[str, Any]]:
     lo, hi = _bounds(start, end, now)
-    stmt = (sa.select(FinanceEvent).where(FinanceEvent.company_id == company_id)
-            .order_by(FinanceEvent.occurred_at.desc(), FinanceEvent.created_at.desc()).limit(limit))
+    stmt = (
+        sa.select(FinanceEvent)
+        .where(FinanceEvent.company_id == company_id)
+        .order_by(FinanceEvent.occurred_at.desc(), FinanceEvent.created_at.desc())
+        .limit(limit)
+    )
     if lo is not None:
         stmt = stmt.where(FinanceEvent.occurred_at >= lo)
     if hi is not None:
@@ -138,40 +201,74 @@ _FIN_WHERE = "company_id = :cid AND " + _RANGE.format(col="occurred_at")
 
 
 def _fin(row: Any) -> dict[str, int]:
-    return {"debitCents": int(row.debit), "creditCents": int(row.credit), "netCents": int(row.debit) - int(row.credit),
-            "estimatedDebitCents": int(row.estimated), "eventCount": int(row.events)}
+    return {
+        "debitCents": int(row.debit),
+        "creditCents": int(row.credit),
+        "netCents": int(row.debit) - int(row.credit),
+        "estimatedDebitCents": int(row.estimated),
+        "eventCount": int(row.events),
+    }
 
 
-async def finance_summary(session: AsyncSession, company_id: uuid.UUID, start, end, now: datetime) -> dict[str, Any]:
+async def finance_summary(
+    session: AsyncSession, company_id: uuid.UUID, start, end, now: datetime
+) -> dict[str, Any]:
     lo, hi = _bounds(start, end, now)
-    row = (await session.execute(sa.text(f"SELECT {_FIN_SUMS} FROM finance_events WHERE {_FIN_WHERE}"),
-                                 {"cid": company_id, "lo": lo, "hi": hi})).one()
+    row = (
+        await session.execute(
+            sa.text(f"SELECT {_FIN_SUMS} FROM finance_events WHERE {_FIN_WHERE}"),
+            {"cid": company_id, "lo": lo, "hi": hi},
+        )
+    ).one()
     return {"companyId": str(company_id), **_fin(row)}
 
 
-async def finance_by(session: AsyncSession, company_id: uuid.UUID, key: Literal["biller", "event_kind"], start, end,
-                     now: datetime) -> list[dict[str, Any]]:
+async def finance_by(
+    session: AsyncSession,
+    company_id: uuid.UUID,
+    key: Literal["biller", "event_kind"],
+    start,
+    end,
+    now: datetime,
+) -> list[dict[str, Any]]:
     lo, hi = _bounds(start, end, now)
     other = "event_kind" if key == "biller" else "biller"
-    rows = (await session.execute(sa.text(
-        f"""SELECT {key} AS k, {_FIN_SUMS}, count(DISTINCT {other}) AS others FROM finance_events
+    rows = (
+        await session.execute(
+            sa.text(
+                f"""SELECT {key} AS k, {_FIN_SUMS}, count(DISTINCT {other}) AS others FROM finance_events
              WHERE {_FIN_WHERE} GROUP BY {key}
-             ORDER BY SUM(amount_cents) FILTER (WHERE direction = 'debit') DESC NULLS LAST, {key}"""),
-        {"cid": company_id, "lo": lo, "hi": hi})).all()
+             ORDER BY SUM(amount_cents) FILTER (WHERE direction = 'debit') DESC NULLS LAST, {key}"""
+            ),
+            {"cid": company_id, "lo": lo, "hi": hi},
+        )
+    ).all()
     name, count_name = ("biller", "kindCount") if key == "biller" else ("eventKind", "billerCount")
     out = []
     for row in rows:
         sums = _fin(row)
-        out.append({name: row.k, "debitCents": sums["debitCents"], "creditCents": sums["creditCents"],
-                    "estimatedDebitCents": sums["estimatedDebitCents"], "eventCount": sums["eventCount"],
-                    count_name: int(row.others), "netCents": sums["netCents"]})
+        out.append(
+            {
+                name: row.k,
+                "debitCents": sums["debitCents"],
+                "creditCents": sums["creditCents"],
+                "estimatedDebitCents": sums["estimatedDebitCents"],
+                "eventCount": sums["eventCount"],
+                count_name: int(row.others),
+                "netCents": sums["netCents"],
+            }
+        )
     return out
 
 
-async def cost_by_biller(session: AsyncSession, company_id: uuid.UUID, start, end, now: datetime) -> list[dict[str, Any]]:
+async def cost_by_biller(
+    session: AsyncSession, company_id: uuid.UUID, start, end, now: datetime
+) -> list[dict[str, Any]]:
     lo, hi = _bounds(start, end, now)
-    rows = (await session.execute(sa.text(
-        f"""SELECT biller, COALESCE(SUM(cost_cents), 0) AS cost, COALESCE(SUM(input_tokens), 0) AS input,
+    rows = (
+        await session.execute(
+            sa.text(
+                f"""SELECT biller, COALESCE(SUM(cost_cents), 0) AS cost, COALESCE(SUM(input_tokens), 0) AS input,
                    COALESCE(SUM(cached_input_tokens), 0) AS cached, COALESCE(SUM(output_tokens), 0) AS output,
                    count(DISTINCT heartbeat_run_id) FILTER (WHERE billing_type <> 'subscription_included') AS api_runs,
                    count(DISTINCT heartbeat_run_id) FILTER (WHERE billing_type = 'subscription_included') AS sub_runs,
@@ -180,13 +277,28 @@ async def cost_by_biller(session: AsyncSession, company_id: uuid.UUID, start, en
                    COALESCE(SUM(output_tokens) FILTER (WHERE billing_type = 'subscription_included'), 0) AS sub_output,
                    count(DISTINCT provider) AS providers, count(DISTINCT model) AS models
               FROM cost_events WHERE company_id = :cid AND {_RANGE.format(col="occurred_at")}
-             GROUP BY biller ORDER BY SUM(cost_cents) DESC, biller"""),
-        {"cid": company_id, "lo": lo, "hi": hi})).all()
-    return [{"biller": r.biller, "costCents": int(r.cost), "inputTokens": int(r.input),
-             "cachedInputTokens": int(r.cached), "outputTokens": int(r.output), "apiRunCount": r.api_runs,
-             "subscriptionRunCount": r.sub_runs, "subscriptionCachedInputTokens": int(r.sub_cached),
-             "subscriptionInputTokens": int(r.sub_input), "subscriptionOutputTokens": int(r.sub_output),
-             "providerCount": r.providers, "modelCount": r.models} for r in rows]
+             GROUP BY biller ORDER BY SUM(cost_cents) DESC, biller"""
+            ),
+            {"cid": company_id, "lo": lo, "hi": hi},
+        )
+    ).all()
+    return [
+        {
+            "biller": r.biller,
+            "costCents": int(r.cost),
+            "inputTokens": int(r.input),
+            "cachedInputTokens": int(r.cached),
+            "outputTokens": int(r.output),
+            "apiRunCount": r.api_runs,
+            "subscriptionRunCount": r.sub_runs,
+            "subscriptionCachedInputTokens": int(r.sub_cached),
+            "subscriptionInputTokens": int(r.sub_input),
+            "subscriptionOutputTokens": int(r.sub_output),
+            "providerCount": r.providers,
+            "modelCount": r.models,
+        }
+        for r in rows
+    ]
 
 
 WINDOWS = (("5h", 5), ("24h", 24), ("7d", 168))
@@ -195,15 +307,30 @@ WINDOWS = (("5h", 5), ("24h", 24), ("7d", 168))
 async def window_spend(session: AsyncSession, company_id: uuid.UUID, now: datetime) -> list[dict[str, Any]]:
     """Rolling spend per provider and biller over the last 5 hours, 24 hours and 7 days (the windows
     subscription quotas are counted in); a window with no spend has no row."""
-    rows = (await session.execute(sa.text(
-        """SELECT w.label, w.hours, c.provider, c.biller, SUM(c.cost_cents) AS cost, SUM(c.input_tokens) AS input,
+    rows = (
+        await session.execute(
+            sa.text(
+                """SELECT w.label, w.hours, c.provider, c.biller, SUM(c.cost_cents) AS cost, SUM(c.input_tokens) AS input,
                   SUM(c.cached_input_tokens) AS cached, SUM(c.output_tokens) AS output
              FROM (VALUES ('5h', 5, 0), ('24h', 24, 1), ('7d', 168, 2)) AS w(label, hours, ord)
              JOIN cost_events c ON c.company_id = :cid AND c.occurred_at > :now - make_interval(hours => w.hours)
                                AND c.occurred_at <= :now
             GROUP BY w.label, w.hours, w.ord, c.provider, c.biller
-            ORDER BY w.ord, SUM(c.cost_cents) DESC, c.provider, c.biller"""),
-        {"cid": company_id, "now": now})).all()
-    return [{"provider": r.provider, "biller": r.biller, "window": r.label, "windowHours": r.hours,
-             "costCents": int(r.cost), "inputTokens": int(r.input), "cachedInputTokens": int(r.cached),
-             "outputTokens": int(r.output)} for r in rows]
+            ORDER BY w.ord, SUM(c.cost_cents) DESC, c.provider, c.biller"""
+            ),
+            {"cid": company_id, "now": now},
+        )
+    ).all()
+    return [
+        {
+            "provider": r.provider,
+            "biller": r.biller,
+            "window": r.label,
+            "windowHours": r.hours,
+            "costCents": int(r.cost),
+            "inputTokens": int(r.input),
+            "cachedInputTokens": int(r.cached),
+            "outputTokens": int(r.output),
+        }
+        for r in rows
+    ]

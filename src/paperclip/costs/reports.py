@@ -56,7 +56,9 @@ def _sums(subscription_split: bool) -> list[Any]:
         cols += [
             sa.func.count(sa.distinct(CostEvent.heartbeat_run_id)).filter(sa.not_(sub)).label("apiRunCount"),
             sa.func.count(sa.distinct(CostEvent.heartbeat_run_id)).filter(sub).label("subscriptionRunCount"),
-            sa.func.coalesce(s(CostEvent.cached_input_tokens).filter(sub), 0).label("subscriptionCachedInputTokens"),
+            sa.func.coalesce(s(CostEvent.cached_input_tokens).filter(sub), 0).label(
+                "subscriptionCachedInputTokens"
+            ),
             sa.func.coalesce(s(CostEvent.input_tokens).filter(sub), 0).label("subscriptionInputTokens"),
             sa.func.coalesce(s(CostEvent.output_tokens).filter(sub), 0).label("subscriptionOutputTokens"),
         ]
@@ -66,60 +68,112 @@ def _sums(subscription_split: bool) -> list[Any]:
 def _rows(result) -> list[dict[str, Any]]:
     out = []
     for row in result.mappings():
-        item = {k: (str(v) if isinstance(v, uuid.UUID) else int(v) if isinstance(v, int) else v) for k, v in row.items()}
+        item = {
+            k: (str(v) if isinstance(v, uuid.UUID) else int(v) if isinstance(v, int) else v)
+            for k, v in row.items()
+        }
         out.append(item)
     return out
 
 
 async def summary(session: AsyncSession, company_id: uuid.UUID, start, end, now: datetime) -> dict[str, Any]:
-    spend_q = (sa.select(sa.func.coalesce(sa.func.sum(CostEvent.cost_cents), 0))
-               .where(CostEvent.company_id == company_id, *range_filter(start, end, now)).scalar_subquery())
-    row = (await session.execute(sa.select(Company.budget_monthly_cents, spend_q).where(Company.id == company_id))).first()
+    spend_q = (
+        sa.select(sa.func.coalesce(sa.func.sum(CostEvent.cost_cents), 0))
+        .where(CostEvent.company_id == company_id, *range_filter(start, end, now))
+        .scalar_subquery()
+    )
+    row = (
+        await session.execute(
+            sa.select(Company.budget_monthly_cents, spend_q).where(Company.id == company_id)
+        )
+    ).first()
     if row is None:
         raise NotFound("Company not found")
     budget, spend = int(row[0]), int(row[1])
-    return {"companyId": str(company_id), "spendCents": spend, "budgetCents": budget,
-            "utilizationPercent": percent(spend, budget)}
+    return {
+        "companyId": str(company_id),
+        "spendCents": spend,
+        "budgetCents": budget,
+        "utilizationPercent": percent(spend, budget),
+    }
 
 
-async def by_agent(session: AsyncSession, company_id: uuid.UUID, start, end, now: datetime) -> list[dict[str, Any]]:
-    stmt = (sa.select(Agent.id.label("agentId"), Agent.name.label("agentName"), Agent.status.label("agentStatus"),
-                      *_sums(True))
-            .join(Agent, Agent.id == CostEvent.agent_id)
-            .where(CostEvent.company_id == company_id, *range_filter(start, end, now))
-            .group_by(Agent.id).order_by(sa.desc("costCents"), Agent.name))
+async def by_agent(
+    session: AsyncSession, company_id: uuid.UUID, start, end, now: datetime
+) -> list[dict[str, Any]]:
+    stmt = (
+        sa.select(
+            Agent.id.label("agentId"),
+            Agent.name.label("agentName"),
+            Agent.status.label("agentStatus"),
+            *_sums(True),
+        )
+        .join(Agent, Agent.id == CostEvent.agent_id)
+        .where(CostEvent.company_id == company_id, *range_filter(start, end, now))
+        .group_by(Agent.id)
+        .order_by(sa.desc("costCents"), Agent.name)
+    )
     return _rows(await session.execute(stmt))
 
 
-async def by_agent_model(session: AsyncSession, company_id: uuid.UUID, start, end, now: datetime) -> list[dict[str, Any]]:
-    stmt = (sa.select(Agent.id.label("agentId"), Agent.name.label("agentName"), CostEvent.provider.label("provider"),
-                      CostEvent.biller.label("biller"), CostEvent.billing_type.label("billingType"),
-                      CostEvent.model.label("model"), *_sums(False))
-            .join(Agent, Agent.id == CostEvent.agent_id)
-            .where(CostEvent.company_id == company_id, *range_filter(start, end, now))
-            .group_by(Agent.id, CostEvent.provider, CostEvent.biller, CostEvent.billing_type, CostEvent.model)
-            .order_by(Agent.name, sa.desc("costCents")))
+async def by_agent_model(
+    session: AsyncSession, company_id: uuid.UUID, start, end, now: datetime
+) -> list[dict[str, Any]]:
+    stmt = (
+        sa.select(
+            Agent.id.label("agentId"),
+            Agent.name.label("agentName"),
+            CostEvent.provider.label("provider"),
+            CostEvent.biller.label("biller"),
+            CostEvent.billing_type.label("billingType"),
+            CostEvent.model.label("model"),
+            *_sums(False),
+        )
+        .join(Agent, Agent.id == CostEvent.agent_id)
+        .where(CostEvent.company_id == company_id, *range_filter(start, end, now))
+        .group_by(Agent.id, CostEvent.provider, CostEvent.biller, CostEvent.billing_type, CostEvent.model)
+        .order_by(Agent.name, sa.desc("costCents"))
+    )
     return _rows(await session.execute(stmt))
 
 
-async def by_provider(session: AsyncSession, company_id: uuid.UUID, start, end, now: datetime) -> list[dict[str, Any]]:
-    stmt = (sa.select(CostEvent.provider.label("provider"), CostEvent.biller.label("biller"),
-                      CostEvent.billing_type.label("billingType"), CostEvent.model.label("model"), *_sums(True))
-            .where(CostEvent.company_id == company_id, *range_filter(start, end, now))
-            .group_by(CostEvent.provider, CostEvent.biller, CostEvent.billing_type, CostEvent.model)
-            .order_by(sa.desc("costCents"), CostEvent.provider, CostEvent.model))
+async def by_provider(
+    session: AsyncSession, company_id: uuid.UUID, start, end, now: datetime
+) -> list[dict[str, Any]]:
+    stmt = (
+        sa.select(
+            CostEvent.provider.label("provider"),
+            CostEvent.biller.label("biller"),
+            CostEvent.billing_type.label("billingType"),
+            CostEvent.model.label("model"),
+            *_sums(True),
+        )
+        .where(CostEvent.company_id == company_id, *range_filter(start, end, now))
+        .group_by(CostEvent.provider, CostEvent.biller, CostEvent.billing_type, CostEvent.model)
+        .order_by(sa.desc("costCents"), CostEvent.provider, CostEvent.model)
+    )
     return _rows(await session.execute(stmt))
 
 
-async def by_project(session: AsyncSession, company_id: uuid.UUID, start, end, now: datetime) -> list[dict[str, Any]]:
-    stmt = (sa.select(Project.id.label("projectId"), Project.name.label("projectName"), *_sums(False))
-            .join(Project, Project.id == CostEvent.project_id)
-            .where(CostEvent.company_id == company_id, *range_filter(start, end, now))
-            .group_by(Project.id).order_by(sa.desc("costCents"), Project.name))
+async def by_project(
+    session: AsyncSession, company_id: uuid.UUID, start, end, now: datetime
+) -> list[dict[str, Any]]:
+    stmt = (
+        sa.select(Project.id.label("projectId"), Project.name.label("projectName"), *_sums(False))
+        .join(Project, Project.id == CostEvent.project_id)
+        .where(CostEvent.company_id == company_id, *range_filter(start, end, now))
+        .group_by(Project.id)
+        .order_by(sa.desc("costCents"), Project.name)
+    )
     return _rows(await session.execute(stmt))
 
 
-REPORTS = {"by-agent": by_agent, "by-agent-model": by_agent_model, "by-provider": by_provider, "by-project": by_project}
+REPORTS = {
+    "by-agent": by_agent,
+    "by-agent-model": by_agent_model,
+    "by-provider": by_provider,
+    "by-project": by_project,
+}
 
 
 _ISSUE_SUMMARY_SQL = sa.text("""
@@ -143,6 +197,14 @@ SELECT (SELECT count(*) FROM tree) AS issue_count,
 async def issue_summary(session: AsyncSession, issue_id: uuid.UUID, company_id: uuid.UUID) -> dict[str, Any]:
     """Spend on an issue and its descendants (GET /issues/{id}/cost-summary)."""
     row = (await session.execute(_ISSUE_SUMMARY_SQL, {"iid": issue_id, "cid": company_id})).one()
-    return {"issueId": str(issue_id), "issueCount": row.issue_count, "includeDescendants": True,
-            "costCents": int(row.cost), "inputTokens": int(row.input), "cachedInputTokens": int(row.cached),
-            "outputTokens": int(row.output), "runCount": row.runs, "runtimeMs": int(row.runtime)}
+    return {
+        "issueId": str(issue_id),
+        "issueCount": row.issue_count,
+        "includeDescendants": True,
+        "costCents": int(row.cost),
+        "inputTokens": int(row.input),
+        "cachedInputTokens": int(row.cached),
+        "outputTokens": int(row.output),
+        "runCount": row.runs,
+        "runtimeMs": int(row.runtime),
+    }

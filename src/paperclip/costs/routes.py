@@ -45,8 +45,9 @@ async def create_cost_event(company_id: str, body: CostEventCreate, session: DB,
 
 
 @router.get("/companies/{company_id}/costs/summary")
-async def cost_summary(company_id: str, session: DB, actor: ActorDep, now: Now,
-                       start: From = None, end: To = None):
+async def cost_summary(
+    company_id: str, session: DB, actor: ActorDep, now: Now, start: From = None, end: To = None
+):
     cid = path_id(company_id, COMPANY_NOT_FOUND)
     actor.require_company(cid)
     return await reports.summary(session, cid, start, end, now)
@@ -55,8 +56,9 @@ async def cost_summary(company_id: str, session: DB, actor: ActorDep, now: Now,
 def _report_route(name: str):
     report = reports.REPORTS[name]
 
-    async def handler(company_id: str, session: DB, actor: ActorDep, now: Now,
-                      start: From = None, end: To = None):
+    async def handler(
+        company_id: str, session: DB, actor: ActorDep, now: Now, start: From = None, end: To = None
+    ):
         cid = await company_in_scope(session, actor, company_id)
         return await report(session, cid, start, end, now)
 
@@ -79,9 +81,19 @@ async def upsert_policy(company_id: str, body: BudgetPolicyUpsert, session: DB, 
     actor.require_board()
     cid = await company_in_scope(session, actor, company_id)
     policy = await budgets.upsert_budget_policy(
-        session, actor, cid, body.scopeType, body.scopeId, body.amount, now=now, window_kind=body.windowKind,
-        warn_percent=body.warnPercent, hard_stop_enabled=body.hardStopEnabled, notify_enabled=body.notifyEnabled,
-        is_active=body.isActive)
+        session,
+        actor,
+        cid,
+        body.scopeType,
+        body.scopeId,
+        body.amount,
+        now=now,
+        window_kind=body.windowKind,
+        warn_percent=body.warnPercent,
+        hard_stop_enabled=body.hardStopEnabled,
+        notify_enabled=body.notifyEnabled,
+        is_active=body.isActive,
+    )
     return await budget_overview.policy_overview(session, policy.id, cid, now)
 
 
@@ -91,12 +103,24 @@ async def set_company_budget(company_id: str, body: BudgetAmount, session: DB, a
 
     actor.require_board()
     cid = await company_in_scope(session, actor, company_id)
-    await session.execute(sa.update(Company).where(Company.id == cid).values(
-        budget_monthly_cents=body.budgetMonthlyCents, updated_at=now))
-    await record(session, actor, company_id=cid, action="company.budget_updated", entity_type="company", entity_id=cid,
-                 details={"budgetMonthlyCents": body.budgetMonthlyCents})
+    await session.execute(
+        sa.update(Company)
+        .where(Company.id == cid)
+        .values(budget_monthly_cents=body.budgetMonthlyCents, updated_at=now)
+    )
+    await record(
+        session,
+        actor,
+        company_id=cid,
+        action="company.budget_updated",
+        entity_type="company",
+        entity_id=cid,
+        details={"budgetMonthlyCents": body.budgetMonthlyCents},
+    )
     await budgets.upsert_budget_policy(session, actor, cid, "company", cid, body.budgetMonthlyCents, now=now)
-    company = await session.scalar(sa.select(Company).where(Company.id == cid).execution_options(populate_existing=True))
+    company = await session.scalar(
+        sa.select(Company).where(Company.id == cid).execution_options(populate_existing=True)
+    )
     return company_to_wire(company)
 
 
@@ -110,24 +134,47 @@ async def set_agent_budget(agent_id: str, body: BudgetAmount, session: DB, actor
     if company_id is None:
         raise NotFound("Agent not found")
     actor.require_company(company_id)
-    await session.execute(sa.update(Agent).where(Agent.id == aid).values(
-        budget_monthly_cents=body.budgetMonthlyCents, updated_at=now))
-    await record(session, actor, company_id=company_id, action="agent.budget_updated", entity_type="agent", entity_id=aid,
-                 details={"budgetMonthlyCents": body.budgetMonthlyCents})
-    await budgets.upsert_budget_policy(session, actor, company_id, "agent", aid, body.budgetMonthlyCents, now=now)
-    agent = await session.scalar(sa.select(Agent).where(Agent.id == aid).execution_options(populate_existing=True))
+    await session.execute(
+        sa.update(Agent)
+        .where(Agent.id == aid)
+        .values(budget_monthly_cents=body.budgetMonthlyCents, updated_at=now)
+    )
+    await record(
+        session,
+        actor,
+        company_id=company_id,
+        action="agent.budget_updated",
+        entity_type="agent",
+        entity_id=aid,
+        details={"budgetMonthlyCents": body.budgetMonthlyCents},
+    )
+    await budgets.upsert_budget_policy(
+        session, actor, company_id, "agent", aid, body.budgetMonthlyCents, now=now
+    )
+    agent = await session.scalar(
+        sa.select(Agent).where(Agent.id == aid).execution_options(populate_existing=True)
+    )
     return agent_to_wire(agent)
 
 
 @router.post("/companies/{company_id}/budget-incidents/{incident_id}/resolve")
-async def resolve_incident(company_id: str, incident_id: str, body: IncidentResolve, session: DB, actor: ActorDep,
-                           now: Now):
+async def resolve_incident(
+    company_id: str, incident_id: str, body: IncidentResolve, session: DB, actor: ActorDep, now: Now
+):
     actor.require_board()
     body.check()
     cid = await company_in_scope(session, actor, company_id)
     iid = path_id(incident_id, "Budget incident not found")
-    return await budgets.resolve_incident(session, actor, cid, iid, action=body.action, amount=body.amount,
-                                          decision_note=body.decisionNote, now=now)
+    return await budgets.resolve_incident(
+        session,
+        actor,
+        cid,
+        iid,
+        action=body.action,
+        amount=body.amount,
+        decision_note=body.decisionNote,
+        now=now,
+    )
 
 
 @router.get("/issues/{issue_id}/cost-summary")
@@ -142,40 +189,55 @@ async def issue_cost_summary(issue_id: str, session: DB, actor: ActorDep):
 
 
 @router.post("/companies/{company_id}/finance-events", status_code=201)
-async def create_finance_event(company_id: str, body: finance.FinanceEventCreate, session: DB, actor: ActorDep,
-                               now: Now):
+async def create_finance_event(
+    company_id: str, body: finance.FinanceEventCreate, session: DB, actor: ActorDep, now: Now
+):
     cid = await company_in_scope(session, actor, company_id)
     return await finance.create_finance_event(session, actor, cid, body, now)
 
 
 @router.get("/companies/{company_id}/costs/finance-events")
-async def list_finance_events(company_id: str, session: DB, actor: ActorDep, now: Now, start: From = None,
-                              end: To = None, limit: int = Query(100, ge=1, le=500)):
+async def list_finance_events(
+    company_id: str,
+    session: DB,
+    actor: ActorDep,
+    now: Now,
+    start: From = None,
+    end: To = None,
+    limit: int = Query(100, ge=1, le=500),
+):
     cid = await company_in_scope(session, actor, company_id)
     return await finance.finance_events(session, cid, start, end, limit, now)
 
 
 @router.get("/companies/{company_id}/costs/finance-summary")
-async def finance_summary(company_id: str, session: DB, actor: ActorDep, now: Now, start: From = None, end: To = None):
+async def finance_summary(
+    company_id: str, session: DB, actor: ActorDep, now: Now, start: From = None, end: To = None
+):
     cid = await company_in_scope(session, actor, company_id)
     return await finance.finance_summary(session, cid, start, end, now)
 
 
 @router.get("/companies/{company_id}/costs/finance-by-biller")
-async def finance_by_biller(company_id: str, session: DB, actor: ActorDep, now: Now, start: From = None,
-                            end: To = None):
+async def finance_by_biller(
+    company_id: str, session: DB, actor: ActorDep, now: Now, start: From = None, end: To = None
+):
     cid = await company_in_scope(session, actor, company_id)
     return await finance.finance_by(session, cid, "biller", start, end, now)
 
 
 @router.get("/companies/{company_id}/costs/finance-by-kind")
-async def finance_by_kind(company_id: str, session: DB, actor: ActorDep, now: Now, start: From = None, end: To = None):
+async def finance_by_kind(
+    company_id: str, session: DB, actor: ActorDep, now: Now, start: From = None, end: To = None
+):
     cid = await company_in_scope(session, actor, company_id)
     return await finance.finance_by(session, cid, "event_kind", start, end, now)
 
 
 @router.get("/companies/{company_id}/costs/by-biller")
-async def cost_by_biller(company_id: str, session: DB, actor: ActorDep, now: Now, start: From = None, end: To = None):
+async def cost_by_biller(
+    company_id: str, session: DB, actor: ActorDep, now: Now, start: From = None, end: To = None
+):
     cid = await company_in_scope(session, actor, company_id)
     return await finance.cost_by_biller(session, cid, start, end, now)
 

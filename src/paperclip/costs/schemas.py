@@ -53,7 +53,9 @@ Cents = Annotated[StrictInt, Field(ge=0, le=INT32_MAX)]
 Flag = StrictBool
 JsonObject = Annotated[dict[str, Any], AfterValidator(_json_bounded)]
 Timestamp = Annotated[datetime, AfterValidator(_aware)]
-BillingType = Literal["metered_api", "subscription_included", "subscription_overage", "credits", "fixed", "unknown"]
+BillingType = Literal[
+    "metered_api", "subscription_included", "subscription_overage", "credits", "fixed", "unknown"
+]
 
 
 class Body(BaseModel):
@@ -108,8 +110,17 @@ class IncidentResolve(Body):
     def check(self) -> None:
         """The cross-field rule, answered like a field error (400 naming `amount`)."""
         if self.action == "raise_budget_and_resume" and self.amount is None:
-            raise BadRequest("Validation error", [{"path": ["amount"], "field": "amount", "code": "custom",
-                                                   "message": "amount is required when raising a budget"}])
+            raise BadRequest(
+                "Validation error",
+                [
+                    {
+                        "path": ["amount"],
+                        "field": "amount",
+                        "code": "custom",
+                        "message": "amount is required when raising a budget",
+                    }
+                ],
+            )
 
 
 def cost_event_to_wire(e: CostEvent, cost_status: str = "reported") -> dict[str, Any]:

@@ -38,7 +38,7 @@ SELECT c.budget_monthly_cents,
        (SELECT COALESCE(json_agg(json_build_object(
                  'id', al.id, 'companyId', al.company_id, 'actorType', al.actor_type, 'actorId', al.actor_id,
                  'action', al.action, 'entityType', al.entity_type, 'entityId', al.entity_id, 'agentId', al.agent_id,
-                 'runId', al.run_id, 'details', al.details, 'createdAt', {ts('al.created_at')})
+                 'runId', al.run_id, 'details', al.details, 'createdAt', {ts("al.created_at")})
                  ORDER BY al.created_at DESC, al.id DESC), '[]'::json)::text
           FROM (SELECT * FROM activity_log WHERE company_id = c.id
                  ORDER BY created_at DESC, id DESC LIMIT :recent) al) AS recent
@@ -66,8 +66,18 @@ SELECT c.budget_monthly_cents,
 
 def _run_activity(rows: list[list[Any]], today: datetime) -> list[dict[str, Any]]:
     days = [(today.date() - timedelta(days=offset)).isoformat() for offset in range(RUN_DAYS - 1, -1, -1)]
-    buckets = {d: {"date": d, "succeeded": 0, "failed": 0, "recovered": 0, "other": 0, "total": 0,
-                   "failedByErrorCode": {}} for d in days}
+    buckets = {
+        d: {
+            "date": d,
+            "succeeded": 0,
+            "failed": 0,
+            "recovered": 0,
+            "other": 0,
+            "total": 0,
+            "failedByErrorCode": {},
+        }
+        for d in days
+    }
     for day, status, error_code, count in rows:
         bucket = buckets.get(day)
         if bucket is None:
@@ -91,20 +101,40 @@ async def dashboard(session: AsyncSession, company_id: uuid.UUID, now: datetime)
     now = now.astimezone(UTC)
     ms, me = month_window(now)
     since = datetime(now.year, now.month, now.day, tzinfo=UTC) - timedelta(days=RUN_DAYS - 1)
-    row = await _SQL.fetchrow(session, {"cid": company_id, "ms": ms, "me": me, "since": since,
-                                        "recent": RECENT_ACTIVITY})
+    row = await _SQL.fetchrow(
+        session, {"cid": company_id, "ms": ms, "me": me, "since": since, "recent": RECENT_ACTIVITY}
+    )
     if row is None:
         raise NotFound("Company not found")
     budget, spend = int(row["budget_monthly_cents"]), int(row["month_spend"])
-    head = to_json({
-        "companyId": str(company_id),
-        "agents": {"active": row["active"], "running": row["running"], "paused": row["paused"], "error": row["error"]},
-        "tasks": {"open": row["open"], "inProgress": row["in_progress"], "blocked": row["blocked"], "done": row["done"]},
-        "costs": {"monthSpendCents": spend, "monthBudgetCents": budget,
-                  "monthUtilizationPercent": percent(spend, budget)},
-        "pendingApprovals": row["pending"],
-        "budgets": {"activeIncidents": row["incidents"], "pendingApprovals": row["pending_budget"],
-                    "pausedAgents": row["paused_budget"], "pausedProjects": row["paused_projects"]},
-        "runActivity": _run_activity(row["runs"], now),
-    })
+    head = to_json(
+        {
+            "companyId": str(company_id),
+            "agents": {
+                "active": row["active"],
+                "running": row["running"],
+                "paused": row["paused"],
+                "error": row["error"],
+            },
+            "tasks": {
+                "open": row["open"],
+                "inProgress": row["in_progress"],
+                "blocked": row["blocked"],
+                "done": row["done"],
+            },
+            "costs": {
+                "monthSpendCents": spend,
+                "monthBudgetCents": budget,
+                "monthUtilizationPercent": percent(spend, budget),
+            },
+            "pendingApprovals": row["pending"],
+            "budgets": {
+                "activeIncidents": row["incidents"],
+                "pendingApprovals": row["pending_budget"],
+                "pausedAgents": row["paused_budget"],
+                "pausedProjects": row["paused_projects"],
+            },
+            "runActivity": _run_activity(row["runs"], now),
+        }
+    )
     return head[:-1] + b',"recentActivity":' + row["recent"].encode() + b"}"

@@ -33,11 +33,21 @@ class BackupResult:
     remote: Any = None  # paperclip.storage.backups.RemoteBackup: the copy in S3, when storage is S3
 
     def to_json(self) -> dict:
-        report = {"backupFile": str(self.backup_file), "sizeBytes": self.size_bytes, "prunedCount": self.pruned_count,
-                  "backupDir": str(self.backup_dir), "retentionDays": self.retention_days}
+        report = {
+            "backupFile": str(self.backup_file),
+            "sizeBytes": self.size_bytes,
+            "prunedCount": self.pruned_count,
+            "backupDir": str(self.backup_dir),
+            "retentionDays": self.retention_days,
+        }
         if self.remote is not None:
-            report.update({"remoteKey": self.remote.key, "remoteLocation": self.remote.location,
-                           "remotePrunedCount": self.remote.pruned})
+            report.update(
+                {
+                    "remoteKey": self.remote.key,
+                    "remoteLocation": self.remote.location,
+                    "remotePrunedCount": self.remote.pruned,
+                }
+            )
         return report
 
 
@@ -53,7 +63,9 @@ def libpq_env(url: str) -> tuple[str, dict[str, str]]:
     return parts._replace(scheme="postgresql").geturl(), env
 
 
-def run_backup(url: str, *, backup_dir: Path, retention_days: int, now: datetime, prefix: str = "paperclip") -> BackupResult:
+def run_backup(
+    url: str, *, backup_dir: Path, retention_days: int, now: datetime, prefix: str = "paperclip"
+) -> BackupResult:
     if not _lock.acquire(blocking=False):
         raise Conflict("Database backup already in progress")
     try:
@@ -63,8 +75,16 @@ def run_backup(url: str, *, backup_dir: Path, retention_days: int, now: datetime
         target = backup_dir / f"{prefix}-{stamp}{SUFFIX}"
         partial = target.with_name(target.name + ".partial")
         dsn, env = libpq_env(url)
-        cmd = [str(wheel_bin_dir() / "pg_dump"), "--no-owner", "--no-privileges", "--clean", "--if-exists",
-               "--format=plain", "--dbname", dsn]
+        cmd = [
+            str(wheel_bin_dir() / "pg_dump"),
+            "--no-owner",
+            "--no-privileges",
+            "--clean",
+            "--if-exists",
+            "--format=plain",
+            "--dbname",
+            dsn,
+        ]
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         try:
             with open(partial, "wb") as raw:
@@ -76,7 +96,10 @@ def run_backup(url: str, *, backup_dir: Path, retention_days: int, now: datetime
                 os.fsync(raw.fileno())
             stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
             if proc.wait() != 0:
-                raise AppError(f"pg_dump failed: {stderr.strip().splitlines()[-1] if stderr.strip() else 'exit ' + str(proc.returncode)}", status_code=500)
+                raise AppError(
+                    f"pg_dump failed: {stderr.strip().splitlines()[-1] if stderr.strip() else 'exit ' + str(proc.returncode)}",
+                    status_code=500,
+                )
             os.replace(partial, target)
         finally:
             if proc.poll() is None:
@@ -105,8 +128,16 @@ class BackupSchedule:
     after: Callable[[BackupResult, datetime], BackupResult] | None = None
 
     @classmethod
-    def starting(cls, url: str, *, backup_dir: Path, interval_minutes: int, retention_days: int, now: datetime,
-                 after: Callable[[BackupResult, datetime], BackupResult] | None = None) -> BackupSchedule:
+    def starting(
+        cls,
+        url: str,
+        *,
+        backup_dir: Path,
+        interval_minutes: int,
+        retention_days: int,
+        now: datetime,
+        after: Callable[[BackupResult, datetime], BackupResult] | None = None,
+    ) -> BackupSchedule:
         interval = timedelta(minutes=interval_minutes)
         return cls(url, backup_dir, interval, retention_days, next_due=now + interval, after=after)
 
@@ -122,7 +153,9 @@ class BackupSchedule:
         return self.after(result, now) if self.after is not None else result
 
 
-def prune_backups(backup_dir: Path, *, retention_days: int, now: datetime, prefix: str, keep: Path | None = None) -> int:
+def prune_backups(
+    backup_dir: Path, *, retention_days: int, now: datetime, prefix: str, keep: Path | None = None
+) -> int:
     cutoff = (now - timedelta(days=retention_days)).timestamp()
     pruned = 0
     for path in backup_dir.glob(f"{prefix}-*{SUFFIX}"):
@@ -147,12 +180,24 @@ def restore_backup(url: str, backup_file: Path) -> None:
             while src.read(1024 * 1024):
                 pass
     except (OSError, EOFError) as exc:
-        raise AppError(f"Restore failed: {backup_file} is not a readable backup ({exc}); the database was not changed",
-                       status_code=400) from None
+        raise AppError(
+            f"Restore failed: {backup_file} is not a readable backup ({exc}); the database was not changed",
+            status_code=400,
+        ) from None
     dsn, env = libpq_env(url)
-    cmd = [str(wheel_bin_dir() / "psql"), "--no-psqlrc", "--quiet", "--single-transaction", "-v", "ON_ERROR_STOP=1",
-           "--dbname", dsn]
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    cmd = [
+        str(wheel_bin_dir() / "psql"),
+        "--no-psqlrc",
+        "--quiet",
+        "--single-transaction",
+        "-v",
+        "ON_ERROR_STOP=1",
+        "--dbname",
+        dsn,
+    ]
+    proc = subprocess.Popen(
+        cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
+    )
     assert proc.stdin is not None and proc.stderr is not None
     # Drain stderr on a thread: a restore with many notices would otherwise fill the pipe and stall psql.
     errors: list[bytes] = []
@@ -172,5 +217,7 @@ def restore_backup(url: str, backup_file: Path) -> None:
     reader.join()
     stderr = b"".join(errors).decode(errors="replace").strip()
     if code != 0:
-        raise AppError(f"Restore failed, the database was not changed: {stderr.splitlines()[-1] if stderr else 'psql exited ' + str(code)}",
-                       status_code=500)
+        raise AppError(
+            f"Restore failed, the database was not changed: {stderr.splitlines()[-1] if stderr else 'psql exited ' + str(code)}",
+            status_code=500,
+        )

@@ -47,13 +47,16 @@ class Database:
         self.run_sessions: async_sessionmaker[AsyncSession] | None = None
         self.read_pool: Any = None
         if role != "background":
-            self.read_sessions = session_factory(self._engine(prepared_statements=prepared, pool_max=pool_max,
-                                                              autocommit=True))
-            self.health_sessions = session_factory(self._engine(prepared_statements=prepared, pool_max=2,
-                                                                autocommit=True))
+            self.read_sessions = session_factory(
+                self._engine(prepared_statements=prepared, pool_max=pool_max, autocommit=True)
+            )
+            self.health_sessions = session_factory(
+                self._engine(prepared_statements=prepared, pool_max=2, autocommit=True)
+            )
         if role != "http":
-            self.run_sessions = session_factory(self._engine(prepared_statements=prepared, pool_max=RUNNER_POOL,
-                                                             overflow=RUNNER_POOL))
+            self.run_sessions = session_factory(
+                self._engine(prepared_statements=prepared, pool_max=RUNNER_POOL, overflow=RUNNER_POOL)
+            )
 
     def _engine(self, **options: Any) -> AsyncEngine:
         engine = make_async_engine(self.url, **options)
@@ -64,8 +67,9 @@ class Database:
     async def open(cls, settings: Settings, url: str, *, role: str = "all") -> Database:
         database = cls(settings, url, role=role)
         if role != "background":
-            database.read_pool = await _read_pool(url, settings.database.prepared_statements,
-                                                  settings.database.pool_max)
+            database.read_pool = await _read_pool(
+                url, settings.database.prepared_statements, settings.database.pool_max
+            )
         return database
 
     async def close(self) -> None:
@@ -94,8 +98,12 @@ async def _read_pool(database_url: str, prepared_statements: bool, pool_max: int
     once; without it (a URL option asyncpg does not understand, say) those statements run on the
     main pools, only slower."""
     try:
-        pool = await create_read_pool(libpq_url(database_url), prepared_statements=prepared_statements,
-                                      max_size=fast_pool_size(pool_max), connect_timeout=CONNECT_TIMEOUT_SECONDS)
+        pool = await create_read_pool(
+            libpq_url(database_url),
+            prepared_statements=prepared_statements,
+            max_size=fast_pool_size(pool_max),
+            connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        )
         await pool.fetchval("SELECT 1")
         return pool
     except Exception as exc:  # noqa: BLE001 - any failure only costs speed

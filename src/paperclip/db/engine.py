@@ -22,10 +22,12 @@ def libpq_url(url: str) -> str:
     """The URL as libpq (psycopg, pg_dump, psql) accepts it: postgresql://, no client-only hints."""
     for prefix in ("postgres://", "postgresql+psycopg://", "postgresql+asyncpg://"):
         if url.startswith(prefix):
-            url = "postgresql://" + url[len(prefix):]
+            url = "postgresql://" + url[len(prefix) :]
             break
     if not url.startswith("postgresql://"):
-        raise StartupError(f"Unsupported database URL scheme in {url.split('://')[0]}://…; expected postgres:// or postgresql:// (DATABASE_URL)")
+        raise StartupError(
+            f"Unsupported database URL scheme in {url.split('://')[0]}://…; expected postgres:// or postgresql:// (DATABASE_URL)"
+        )
     parts = urlsplit(url)
     pairs = parse_qsl(parts.query, keep_blank_values=True)
     kept = [(k, v) for k, v in pairs if k.lower() not in CLIENT_ONLY_PARAMS]
@@ -36,7 +38,7 @@ def libpq_url(url: str) -> str:
 
 def sqlalchemy_url(url: str) -> str:
     """Accept the postgres:// URLs people paste (Supabase, RDS) and select the psycopg driver."""
-    return "postgresql+psycopg://" + libpq_url(url)[len("postgresql://"):]
+    return "postgresql+psycopg://" + libpq_url(url)[len("postgresql://") :]
 
 
 def connect_args(prepared_statements: bool) -> dict:
@@ -73,29 +75,39 @@ def drop_dead_connections(engine: AsyncEngine) -> AsyncEngine:
     return engine
 
 
-def make_async_engine(url: str, *, prepared_statements: bool = True, pool_max: int = 20,
-                      autocommit: bool = False, overflow: int = 0) -> AsyncEngine:
+def make_async_engine(
+    url: str,
+    *,
+    prepared_statements: bool = True,
+    pool_max: int = 20,
+    autocommit: bool = False,
+    overflow: int = 0,
+) -> AsyncEngine:
     """`autocommit`: connections that stay in autocommit for their life (the read pool). Cheaper than
     switching a pooled connection per checkout, which costs two driver calls each time. `overflow`:
     connections opened beyond `pool_max` in a burst (the runner's pool), closed on return."""
     options = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
-    return drop_dead_connections(create_async_engine(
-        sqlalchemy_url(url),
-        **options,
-        connect_args=connect_args(prepared_statements),
-        # A fixed pool: overflow connections are closed on return, so bursts would churn connections.
-        pool_size=pool_max,
-        max_overflow=overflow,
-        pool_pre_ping=False,
-        hide_parameters=True,  # SQL parameters (tokens, bodies) never appear in logged errors
-        pool_recycle=1800,
-    ))
+    return drop_dead_connections(
+        create_async_engine(
+            sqlalchemy_url(url),
+            **options,
+            connect_args=connect_args(prepared_statements),
+            # A fixed pool: overflow connections are closed on return, so bursts would churn connections.
+            pool_size=pool_max,
+            max_overflow=overflow,
+            pool_pre_ping=False,
+            hide_parameters=True,  # SQL parameters (tokens, bodies) never appear in logged errors
+            pool_recycle=1800,
+        )
+    )
 
 
 def make_sync_engine(url: str, *, prepared_statements: bool = False) -> sa.Engine:
     # Default off: migrations and CLI commands run each statement once or twice, so preparing gains
     # nothing, and off is the only setting that is safe behind a transaction-mode pooler.
-    return sa.create_engine(sqlalchemy_url(url), connect_args=connect_args(prepared_statements), poolclass=sa.NullPool)
+    return sa.create_engine(
+        sqlalchemy_url(url), connect_args=connect_args(prepared_statements), poolclass=sa.NullPool
+    )
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

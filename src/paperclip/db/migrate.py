@@ -95,7 +95,8 @@ def inspect(conn: sa.Connection) -> MigrationState:
             raise StartupError(
                 f"The database schema is at revision {current}, which this Paperclip version does not know "
                 f"(its newest is {head}): a newer Paperclip has migrated it. Refusing to start; run the newer "
-                "version (or restore a backup taken before the upgrade).")
+                "version (or restore a backup taken before the upgrade)."
+            )
     pending = [rev.revision for rev in script.iterate_revisions(head, current)]
     pending.reverse()
     tables = conn.exec_driver_sql(
@@ -113,7 +114,9 @@ def upgrade(conn: sa.Connection) -> None:
 MIGRATION_LOCK_KEY = 727274
 
 
-def run_migrations(url: str, *, prepared_statements: bool = False, label: str = "DATABASE_URL") -> tuple[MigrationState, MigrationState]:
+def run_migrations(
+    url: str, *, prepared_statements: bool = False, label: str = "DATABASE_URL"
+) -> tuple[MigrationState, MigrationState]:
     """Apply pending migrations on `url`; returns the state before and after.
 
     Everything runs in one transaction that first takes a transaction-scoped advisory lock: two
@@ -130,7 +133,9 @@ def run_migrations(url: str, *, prepared_statements: bool = False, label: str = 
             if before.pending:
                 with conn.begin():
                     conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
-                    upgrade(conn)  # Alembic re-reads the version under the lock, so a late migrator is a no-op
+                    upgrade(
+                        conn
+                    )  # Alembic re-reads the version under the lock, so a late migrator is a no-op
             after = inspect(conn)
             conn.commit()
     except sa.exc.OperationalError as exc:
@@ -170,7 +175,9 @@ def startup_migrations(
     if state.up_to_date:
         return "already applied"
     tty = sys.stdin.isatty() and sys.stdout.isatty() if interactive is None else interactive
-    names = ", ".join(state.pending[:3]) + (f" (+{len(state.pending) - 3} more)" if len(state.pending) > 3 else "")
+    names = ", ".join(state.pending[:3]) + (
+        f" (+{len(state.pending) - 3} more)" if len(state.pending) > 3 else ""
+    )
     if fresh_cluster or state.empty_database or auto_apply:
         apply = True
     elif prompt_never:

@@ -83,7 +83,11 @@ async def create_read_pool(url: str, *, prepared_statements: bool, max_size: int
             await connection.set_type_codec(kind, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
     return await asyncpg.create_pool(
-        url, min_size=0, max_size=max_size, timeout=connect_timeout, init=init,
+        url,
+        min_size=0,
+        max_size=max_size,
+        timeout=connect_timeout,
+        init=init,
         statement_cache_size=100 if prepared_statements else 0,
         max_inactive_connection_lifetime=300,
     )

@@ -33,7 +33,14 @@ class GoalPatch(Body):
 
 def goal_to_wire(g: Goal) -> dict[str, Any]:
     return {
-        "id": str(g.id), "companyId": str(g.company_id), "title": g.title, "description": g.description,
-        "level": g.level, "status": g.status, "parentId": uid(g.parent_id), "ownerAgentId": uid(g.owner_agent_id),
-        "createdAt": iso(g.created_at), "updatedAt": iso(g.updated_at),
+        "id": str(g.id),
+        "companyId": str(g.company_id),
+        "title": g.title,
+        "description": g.description,
+        "level": g.level,
+        "status": g.status,
+        "parentId": uid(g.parent_id),
+        "ownerAgentId": uid(g.owner_agent_id),
+        "createdAt": iso(g.created_at),
+        "updatedAt": iso(g.updated_at),
     }

@@ -16,8 +16,14 @@ from paperclip.db.models import Agent, Goal
 from paperclip.errors import NotFound, Unprocessable
 from paperclip.goals.schemas import GoalCreate, GoalPatch
 
-_FIELDS = {"title": "title", "description": "description", "level": "level", "status": "status",
-           "parentId": "parent_id", "ownerAgentId": "owner_agent_id"}
+_FIELDS = {
+    "title": "title",
+    "description": "description",
+    "level": "level",
+    "status": "status",
+    "parentId": "parent_id",
+    "ownerAgentId": "owner_agent_id",
+}
 
 _ANCESTOR_IDS = sa.text("""
 WITH RECURSIVE chain(id, parent_id, depth) AS (
@@ -31,15 +37,19 @@ SELECT id FROM chain
 
 async def list_goals(session: AsyncSession, actor: Actor, company_id: uuid.UUID) -> list[Goal]:
     actor.require_company(company_id)
-    goals = list(await session.scalars(
-        sa.select(Goal).where(Goal.company_id == company_id).order_by(Goal.created_at, Goal.id)
-    ))
+    goals = list(
+        await session.scalars(
+            sa.select(Goal).where(Goal.company_id == company_id).order_by(Goal.created_at, Goal.id)
+        )
+    )
     if not goals:
         await require_company_exists(session, company_id)
     return goals
 
 
-async def get_goal(session: AsyncSession, actor: Actor, goal_id: uuid.UUID, *, for_update: bool = False) -> Goal:
+async def get_goal(
+    session: AsyncSession, actor: Actor, goal_id: uuid.UUID, *, for_update: bool = False
+) -> Goal:
     actor.require_authenticated()
     stmt = sa.select(Goal).where(Goal.id == goal_id)
     goal = await session.scalar(stmt.with_for_update(key_share=True) if for_update else stmt)
@@ -49,7 +59,9 @@ async def get_goal(session: AsyncSession, actor: Actor, goal_id: uuid.UUID, *, f
     return goal
 
 
-async def _check_refs(session: AsyncSession, company_id: uuid.UUID, parent_id, owner_id, goal_id=None) -> None:
+async def _check_refs(
+    session: AsyncSession, company_id: uuid.UUID, parent_id, owner_id, goal_id=None
+) -> None:
     if parent_id is not None:
         if parent_id == goal_id:
             raise Unprocessable("Goal cannot be its own parent")
@@ -60,23 +72,45 @@ async def _check_refs(session: AsyncSession, company_id: uuid.UUID, parent_id, o
         await require_same_company(session, Agent, owner_id, company_id, "Owner agent")
 
 
-async def create_goal(session: AsyncSession, actor: Actor, company_id: uuid.UUID, body: GoalCreate, now: datetime) -> Goal:
+async def create_goal(
+    session: AsyncSession, actor: Actor, company_id: uuid.UUID, body: GoalCreate, now: datetime
+) -> Goal:
     await get_company(session, actor, company_id)
     await _check_refs(session, company_id, body.parentId, body.ownerAgentId)
-    goal = Goal(id=uuid.uuid4(), company_id=company_id, title=body.title, description=body.description,
-                level=body.level, status=body.status, parent_id=body.parentId, owner_agent_id=body.ownerAgentId,
-                created_at=now, updated_at=now)
+    goal = Goal(
+        id=uuid.uuid4(),
+        company_id=company_id,
+        title=body.title,
+        description=body.description,
+        level=body.level,
+        status=body.status,
+        parent_id=body.parentId,
+        owner_agent_id=body.ownerAgentId,
+        created_at=now,
+        updated_at=now,
+    )
     session.add(goal)
     await session.flush()
-    await record(session, actor, company_id=company_id, action="goal.created", entity_type="goal", entity_id=goal.id,
-                 details={"title": goal.title, "level": goal.level})
+    await record(
+        session,
+        actor,
+        company_id=company_id,
+        action="goal.created",
+        entity_type="goal",
+        entity_id=goal.id,
+        details={"title": goal.title, "level": goal.level},
+    )
     return goal
 
 
-async def update_goal(session: AsyncSession, actor: Actor, goal_id: uuid.UUID, body: GoalPatch, now: datetime) -> Goal:
+async def update_goal(
+    session: AsyncSession, actor: Actor, goal_id: uuid.UUID, body: GoalPatch, now: datetime
+) -> Goal:
     goal = await get_goal(session, actor, goal_id, for_update=True)
     parent = body.parentId if body.sent("parentId") and body.parentId != goal.parent_id else None
-    owner = body.ownerAgentId if body.sent("ownerAgentId") and body.ownerAgentId != goal.owner_agent_id else None
+    owner = (
+        body.ownerAgentId if body.sent("ownerAgentId") and body.ownerAgentId != goal.owner_agent_id else None
+    )
     await _check_refs(session, goal.company_id, parent, owner, goal.id)
     changes = {}
     for field, attr in _FIELDS.items():
@@ -87,14 +121,28 @@ async def update_goal(session: AsyncSession, actor: Actor, goal_id: uuid.UUID, b
     if changes:
         goal.updated_at = now
         await session.flush()
-    await record(session, actor, company_id=goal.company_id, action="goal.updated", entity_type="goal",
-                 entity_id=goal.id, details=changes)
+    await record(
+        session,
+        actor,
+        company_id=goal.company_id,
+        action="goal.updated",
+        entity_type="goal",
+        entity_id=goal.id,
+        details=changes,
+    )
     return goal
 
 
 async def delete_goal(session: AsyncSession, actor: Actor, goal_id: uuid.UUID) -> Goal:
     goal = await get_goal(session, actor, goal_id, for_update=True)
-    await record(session, actor, company_id=goal.company_id, action="goal.deleted", entity_type="goal",
-                 entity_id=goal.id, details={"title": goal.title})
+    await record(
+        session,
+        actor,
+        company_id=goal.company_id,
+        action="goal.deleted",
+        entity_type="goal",
+        entity_id=goal.id,
+        details={"title": goal.title},
+    )
     await session.execute(sa.delete(Goal).where(Goal.id == goal.id))
     return goal

@@ -27,13 +27,23 @@ async def _bootstrap_facts(request: Request) -> tuple[str, bool]:
         if request.app.state.settings.is_local_trusted:
             await session.execute(sa.text("SELECT 1"))
             return "ready", False
-        has_admin = await session.scalar(sa.select(sa.exists().where(InstanceUserRole.role == "instance_admin")))
+        has_admin = await session.scalar(
+            sa.select(sa.exists().where(InstanceUserRole.role == "instance_admin"))
+        )
         if has_admin:
             return "ready", False
-        invite_active = bool(await session.scalar(sa.select(sa.exists().where(
-            Invite.invite_type == "bootstrap_ceo", Invite.revoked_at.is_(None),
-            Invite.accepted_at.is_(None), sa.or_(Invite.expires_at.is_(None), Invite.expires_at > sa.func.now()),
-        ))))
+        invite_active = bool(
+            await session.scalar(
+                sa.select(
+                    sa.exists().where(
+                        Invite.invite_type == "bootstrap_ceo",
+                        Invite.revoked_at.is_(None),
+                        Invite.accepted_at.is_(None),
+                        sa.or_(Invite.expires_at.is_(None), Invite.expires_at > sa.func.now()),
+                    )
+                )
+            )
+        )
         return "bootstrap_pending", invite_active
 
 
@@ -74,16 +84,27 @@ async def health(request: Request):
     settings = request.app.state.settings
     try:
         bootstrap_status, invite_active = await _probe(request)
-    except Exception:  # any failure to reach the database (TimeoutError included) is the same answer to a monitor
-        return JSONResponse({"status": "unhealthy", "version": __version__, "error": "database_unreachable"}, status_code=503)
+    except (
+        Exception
+    ):  # any failure to reach the database (TimeoutError included) is the same answer to a monitor
+        return JSONResponse(
+            {"status": "unhealthy", "version": __version__, "error": "database_unreachable"}, status_code=503
+        )
     if not settings.is_local_trusted and not await _identified(request):
         # Authenticated mode, anonymous caller: the original's reduced answer (no version, no features).
         # (plus the production guide's `deployment` block, which only repeats mode and exposure)
-        return {"status": "ok", "deploymentMode": settings.deployment_mode,
-                "deploymentExposure": settings.deployment_exposure, "bootstrapStatus": bootstrap_status,
-                "bootstrapInviteActive": invite_active,
-                "deployment": {"mode": settings.deployment_mode, "exposure": settings.deployment_exposure,
-                               "authReady": True}}
+        return {
+            "status": "ok",
+            "deploymentMode": settings.deployment_mode,
+            "deploymentExposure": settings.deployment_exposure,
+            "bootstrapStatus": bootstrap_status,
+            "bootstrapInviteActive": invite_active,
+            "deployment": {
+                "mode": settings.deployment_mode,
+                "exposure": settings.deployment_exposure,
+                "authReady": True,
+            },
+        }
     return {
         "status": "ok",
         "version": __version__,
@@ -94,5 +115,9 @@ async def health(request: Request):
         "bootstrapInviteActive": invite_active,
         "features": {"companyDeletionEnabled": settings.company_deletion_enabled},
         # The production guide's shape, for monitors written from it.
-        "deployment": {"mode": settings.deployment_mode, "exposure": settings.deployment_exposure, "authReady": True},
+        "deployment": {
+            "mode": settings.deployment_mode,
+            "exposure": settings.deployment_exposure,
+            "authReady": True,
+        },
     }

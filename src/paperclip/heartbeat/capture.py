@@ -43,8 +43,16 @@ class _Excerpt:
 
 
 class CappedRunLog:
-    def __init__(self, store: RunLogStore, handle: LogHandle, masker: Masker, *, max_bytes: int, tail_bytes: int,
-                 excerpt_bytes: int):
+    def __init__(
+        self,
+        store: RunLogStore,
+        handle: LogHandle,
+        masker: Masker,
+        *,
+        max_bytes: int,
+        tail_bytes: int,
+        excerpt_bytes: int,
+    ):
         self.store = store
         self.handle = handle
         self.masker = masker
@@ -70,10 +78,14 @@ class CappedRunLog:
             if room > 0:
                 mask = self._mask(stream)
                 # masking a large chunk costs ~20 ms per MB: not on the event loop
-                masked = await asyncio.to_thread(mask.feed, text) if len(text) > OFF_LOOP_CHARS else mask.feed(text)
+                masked = (
+                    await asyncio.to_thread(mask.feed, text)
+                    if len(text) > OFF_LOOP_CHARS
+                    else mask.feed(text)
+                )
                 head = _first_bytes(masked, room)
                 self._write(stream, head)
-                rest = masked[len(head):]
+                rest = masked[len(head) :]
                 if not rest:
                     return
                 self.tail = collections.deque()
@@ -142,10 +154,13 @@ class CappedRunLog:
             else:
                 pieces.pop(0)
         if self.dropped:
-            self.store.append(self.handle, "system",
-                              f"[paperclip] {self.dropped} bytes of output dropped here: a run's log keeps its first "
-                              f"{self.head_bytes} and last {self.tail_bytes} bytes (PAPERCLIP_RUN_LOG_MAX_BYTES)\n",
-                              pieces[0][2] if pieces else None)
+            self.store.append(
+                self.handle,
+                "system",
+                f"[paperclip] {self.dropped} bytes of output dropped here: a run's log keeps its first "
+                f"{self.head_bytes} and last {self.tail_bytes} bytes (PAPERCLIP_RUN_LOG_MAX_BYTES)\n",
+                pieces[0][2] if pieces else None,
+            )
         for stream, text, at in pieces:
             self._write(stream, text, at)
 

@@ -15,9 +15,17 @@ def _first(*values: Any) -> Any:
     return None
 
 
-def build_snapshot(*, source: str, reason: str | None, trigger_detail: str | None, payload: dict[str, Any] | None,
-                   context: dict[str, Any] | None, actor_type: str | None, actor_id: str | None,
-                   force_fresh_session: bool = False) -> dict[str, Any]:
+def build_snapshot(
+    *,
+    source: str,
+    reason: str | None,
+    trigger_detail: str | None,
+    payload: dict[str, Any] | None,
+    context: dict[str, Any] | None,
+    actor_type: str | None,
+    actor_id: str | None,
+    force_fresh_session: bool = False,
+) -> dict[str, Any]:
     payload = payload or {}
     ctx = dict(context or {})
     snapshot: dict[str, Any] = {
@@ -57,7 +65,9 @@ def build_snapshot(*, source: str, reason: str | None, trigger_detail: str | Non
 def merge_snapshots(queued: dict[str, Any], latest: dict[str, Any]) -> dict[str, Any]:
     """Coalescing keeps the latest reason/comment while remembering every comment that woke the agent."""
     merged = {**queued, **{k: v for k, v in latest.items() if v is not None}}
-    comments = list(queued.get("wakeCommentIds") or ([queued["wakeCommentId"]] if queued.get("wakeCommentId") else []))
+    comments = list(
+        queued.get("wakeCommentIds") or ([queued["wakeCommentId"]] if queued.get("wakeCommentId") else [])
+    )
     if latest.get("wakeCommentId") and latest["wakeCommentId"] not in comments:
         comments.append(latest["wakeCommentId"])
     if comments:

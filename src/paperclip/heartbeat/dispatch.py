@@ -65,7 +65,9 @@ START_SLICE = 8  # runs started per event-loop turn: requests are served between
 
 
 # One array parameter: one prepared statement however many runs are in flight.
-_STOPPED = sa.text("SELECT id FROM heartbeat_runs WHERE id = ANY(CAST(:ids AS uuid[])) AND status <> 'running'")
+_STOPPED = sa.text(
+    "SELECT id FROM heartbeat_runs WHERE id = ANY(CAST(:ids AS uuid[])) AND status <> 'running'"
+)
 
 
 class ActiveRun:
@@ -82,9 +84,17 @@ class ActiveRun:
 
 
 class Runner:
-    def __init__(self, settings: Settings, database_url: str, *, runner_id: str, api_url: str,
-                 log_store: RunLogStore | None = None, pool_size: int = RUNNER_POOL,
-                 sessions: async_sessionmaker | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        database_url: str,
+        *,
+        runner_id: str,
+        api_url: str,
+        log_store: RunLogStore | None = None,
+        pool_size: int = RUNNER_POOL,
+        sessions: async_sessionmaker | None = None,
+    ):
         self.settings = settings
         self.database_url = database_url
         self.runner_id = runner_id
@@ -112,24 +122,35 @@ class Runner:
         # kept, not opened and closed per run, and API requests never queue behind the runner. The
         # process's Database builds it (run_sessions); a runner made without one builds it the same way.
         if self.sessions is None:
-            self.engine = make_async_engine(self.database_url, prepared_statements=self.settings.database.prepared_statements,
-                                            pool_max=self.pool_size, overflow=self.pool_size)
+            self.engine = make_async_engine(
+                self.database_url,
+                prepared_statements=self.settings.database.prepared_statements,
+                pool_max=self.pool_size,
+                overflow=self.pool_size,
+            )
             self.sessions = session_factory(self.engine)
         self.journal = RunJournal(self.sessions, claim_next=self._claim_next, on_claimed=self._start_claimed)
         if self.polling:
-            log.warning("DATABASE_URL goes through a transaction-mode pooler, where LISTEN/NOTIFY cannot work: "
-                        "queued runs are looked for every %.0f s instead of starting within milliseconds. Set "
-                        "PAPERCLIP_MIGRATION_DATABASE_URL to the direct connection (e.g. port 5432) to listen there.",
-                        WATCH_SECONDS)
+            log.warning(
+                "DATABASE_URL goes through a transaction-mode pooler, where LISTEN/NOTIFY cannot work: "
+                "queued runs are looked for every %.0f s instead of starting within milliseconds. Set "
+                "PAPERCLIP_MIGRATION_DATABASE_URL to the direct connection (e.g. port 5432) to listen there.",
+                WATCH_SECONDS,
+            )
         if listen:
-            self.listener = Listener(self.listen_url, self.runner_id,
-                                     {WAKE_CHANNEL: lambda _p: self.poke(), CANCEL_CHANNEL: self._on_cancel_note},
-                                     on_connect=self.poke)
+            self.listener = Listener(
+                self.listen_url,
+                self.runner_id,
+                {WAKE_CHANNEL: lambda _p: self.poke(), CANCEL_CHANNEL: self._on_cancel_note},
+                on_connect=self.poke,
+            )
             self.listener.start()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.listener.connected.wait(), timeout=5)
-        self._tasks = [asyncio.create_task(self._pump_loop(), name="heartbeat-runner"),
-                       asyncio.create_task(self._watch_loop(), name="heartbeat-watch")]
+        self._tasks = [
+            asyncio.create_task(self._pump_loop(), name="heartbeat-runner"),
+            asyncio.create_task(self._watch_loop(), name="heartbeat-watch"),
+        ]
 
     async def stop(self) -> None:
         """Stop claiming; stop the agent processes still running; record those runs as failed."""
@@ -270,7 +291,9 @@ class Runner:
     async def _execute(self, active: ActiveRun) -> None:
         run = active.claimed
         started = metrics.run_started(run.adapter_type)
-        shut_down = RunOutcome(status="failed", error="Server shut down during the run", error_code="control_plane_restart")
+        shut_down = RunOutcome(
+            status="failed", error="Server shut down during the run", error_code="control_plane_restart"
+        )
         if self._stopping and await self._hand_back(run):
             # claimed by a journal batch that committed as the server began to stop: never spawned,
             # so queued again for another replica (or the next start) instead of failed
@@ -286,7 +309,9 @@ class Runner:
                 outcome = shut_down
             except Exception as exc:  # a bug in an adapter must not leave the run running
                 log.exception("heartbeat run %s crashed", run.id)
-                outcome = RunOutcome(status="failed", error=f"Adapter crashed: {exc}", error_code="adapter_failed")
+                outcome = RunOutcome(
+                    status="failed", error=f"Adapter crashed: {exc}", error_code="adapter_failed"
+                )
         next_claimed = False  # the journal claimed the agent's next runs while ending this one
         try:
             try:
@@ -298,7 +323,9 @@ class Runner:
                     await asyncio.sleep(0.2 * (attempt + 1))
                     try:
                         async with unit_of_work(self.sessions) as session:
-                            await finalize_run(session, run, outcome, adapter_type=run.adapter_type, now=utcnow())
+                            await finalize_run(
+                                session, run, outcome, adapter_type=run.adapter_type, now=utcnow()
+                            )
                         break
                     except Exception:
                         if attempt == 2:
@@ -326,57 +353,111 @@ class Runner:
         run = active.claimed
         adapter = get_adapter(run.adapter_type)
         if adapter is None:
-            return RunOutcome(status="failed", error=f"Adapter not installed: {run.adapter_type}",
-                              error_code="adapter_not_installed")
+            return RunOutcome(
+                status="failed",
+                error=f"Adapter not installed: {run.adapter_type}",
+                error_code="adapter_not_installed",
+            )
         now = utcnow()
         try:
-            token = mint_run_jwt(self.settings, agent_id=run.agent_id, company_id=run.company_id, run_id=run.id,
-                                 adapter_type=run.adapter_type, now=now)
+            token = mint_run_jwt(
+                self.settings,
+                agent_id=run.agent_id,
+                company_id=run.company_id,
+                run_id=run.id,
+                adapter_type=run.adapter_type,
+                now=now,
+            )
         except ConfigError as exc:
-            return RunOutcome(status="failed", error=f"Run not started: {exc.message}", error_code="auth_unavailable")
+            return RunOutcome(
+                status="failed", error=f"Run not started: {exc.message}", error_code="auth_unavailable"
+            )
         try:
             # the agent's env, then its project's (project keys win), secrets resolved server-side
-            config_env, secrets = await run_config_env(self.sessions, self.settings, run.company_id,
-                                                       run.adapter_config.get("env"), run.context)
+            config_env, secrets = await run_config_env(
+                self.sessions, self.settings, run.company_id, run.adapter_config.get("env"), run.context
+            )
         except EnvBindingError as exc:
             return RunOutcome(status="failed", error=str(exc), error_code="invalid_config")
         masker = Masker([token, *secrets])
-        env = build_env(self._base_env, config_env, runtime_env(
-            agent_id=run.agent_id, company_id=run.company_id, run_id=run.id, api_url=self.api_url, api_key=token,
-            context=run.context), filtered=True)
+        env = build_env(
+            self._base_env,
+            config_env,
+            runtime_env(
+                agent_id=run.agent_id,
+                company_id=run.company_id,
+                run_id=run.id,
+                api_url=self.api_url,
+                api_key=token,
+                context=run.context,
+            ),
+            filtered=True,
+        )
         state = SessionState(task_key=str(run.context.get("taskKey") or HEARTBEAT_TASK_KEY))
         if getattr(adapter, "supports_sessions", False):
             async with self.sessions() as session:
-                state = await load_session(session, company_id=run.company_id, agent_id=run.agent_id,
-                                           adapter_type=run.adapter_type, context=run.context,
-                                           runtime_config=run.runtime_config)
+                state = await load_session(
+                    session,
+                    company_id=run.company_id,
+                    agent_id=run.agent_id,
+                    adapter_type=run.adapter_type,
+                    context=run.context,
+                    runtime_config=run.runtime_config,
+                )
         handle = self.log_store.begin(str(run.company_id), str(run.agent_id), str(run.id))
         limits = self.settings.limits
         # the one place run output is written: masked (per stream, in order) before the log store and the
         # excerpts, and capped (heartbeat/capture.py)
-        capture = CappedRunLog(self.log_store, handle, masker, max_bytes=limits.run_log_max_bytes,
-                               tail_bytes=limits.run_log_tail_bytes, excerpt_bytes=EXCERPT_BYTES)
+        capture = CappedRunLog(
+            self.log_store,
+            handle,
+            masker,
+            max_bytes=limits.run_log_max_bytes,
+            tail_bytes=limits.run_log_tail_bytes,
+            excerpt_bytes=EXCERPT_BYTES,
+        )
         on_log = capture.add
         pid_recorded: list[asyncio.Task] = []
 
         async def on_spawn(pid: int) -> None:
             active.pid = pid
-            pid_recorded.append(self.journal.record_process(run, pid, spawned_start_ticks(pid), invoke_payload))
+            pid_recorded.append(
+                self.journal.record_process(run, pid, spawned_start_ticks(pid), invoke_payload)
+            )
 
-        invoke_payload = {"adapterType": run.adapter_type, "cwd": run.adapter_config.get("cwd"),
-                          "command": run.adapter_config.get("command"),
-                          "env": masker.json(redact({k: v for k, v in env.items() if k.startswith("PAPERCLIP_")
-                                                      or k in config_env}))}
+        invoke_payload = {
+            "adapterType": run.adapter_type,
+            "cwd": run.adapter_config.get("cwd"),
+            "command": run.adapter_config.get("command"),
+            "env": masker.json(
+                redact({k: v for k, v in env.items() if k.startswith("PAPERCLIP_") or k in config_env})
+            ),
+        }
         background: list[asyncio.Task] = []
         ctx = AdapterContext(
-            run_id=run.id, agent=AgentInfo(run.agent_id, run.company_id, run.agent_name, run.adapter_type),
-            config=run.adapter_config, context=run.context, env=env, runtime=state, auth_token=token,
-            api_url=self.api_url, on_log=on_log, on_spawn=on_spawn, cancel=active.cancel, limits=limits)
+            run_id=run.id,
+            agent=AgentInfo(run.agent_id, run.company_id, run.agent_name, run.adapter_type),
+            config=run.adapter_config,
+            context=run.context,
+            env=env,
+            runtime=state,
+            auth_token=token,
+            api_url=self.api_url,
+            on_log=on_log,
+            on_spawn=on_spawn,
+            cancel=active.cancel,
+            limits=limits,
+        )
         try:
             result = await adapter.execute(ctx)
-            if not pid_recorded:  # an adapter without a local process (http): the invocation event still counts
-                background.append(asyncio.create_task(
-                    self._event(run, "adapter.invoke", "adapter invocation", invoke_payload)))
+            if (
+                not pid_recorded
+            ):  # an adapter without a local process (http): the invocation event still counts
+                background.append(
+                    asyncio.create_task(
+                        self._event(run, "adapter.invoke", "adapter invocation", invoke_payload)
+                    )
+                )
         finally:
             await capture.close()
             # the process record needs no wait: the journal writes it before this run's outcome
@@ -388,37 +469,75 @@ class Runner:
             result.cancelled = True
         return self._outcome(result, masker, handle, state, capture, shutting_down=self._stopping)
 
-    def _outcome(self, result: AdapterResult, masker: Masker, handle: LogHandle, state, capture: CappedRunLog, *,
-                 shutting_down: bool) -> RunOutcome:
+    def _outcome(
+        self,
+        result: AdapterResult,
+        masker: Masker,
+        handle: LogHandle,
+        state,
+        capture: CappedRunLog,
+        *,
+        shutting_down: bool,
+    ) -> RunOutcome:
         if result.cancelled and shutting_down:
             status, error, code = "failed", "Server shut down during the run", "control_plane_restart"
         elif result.cancelled:
-            status, error, code = "cancelled", result.error_message or "Cancelled", result.error_code or "cancelled"
+            status, error, code = (
+                "cancelled",
+                result.error_message or "Cancelled",
+                result.error_code or "cancelled",
+            )
         elif result.timed_out:
-            status, error, code = "timed_out", result.error_message or "Timed out", result.error_code or "timeout"
+            status, error, code = (
+                "timed_out",
+                result.error_message or "Timed out",
+                result.error_code or "timeout",
+            )
         elif result.error_message or (result.exit_code not in (0, None)) or result.signal:
             status = "failed"
-            error = result.error_message or (f"Process exited with code {result.exit_code}" if result.exit_code
-                                             else f"Process terminated by {result.signal}")
+            error = result.error_message or (
+                f"Process exited with code {result.exit_code}"
+                if result.exit_code
+                else f"Process terminated by {result.signal}"
+            )
             code = result.error_code or "nonzero_exit"
         else:
             status, error, code = "succeeded", None, None
         session_after = result.session_id or (result.session_params or {}).get("sessionId")
         return RunOutcome(
-            status=status, error=masker.text(error) if error else None, error_code=code, exit_code=result.exit_code,
-            signal=result.signal, usage=result.usage, result_json=masker.json(result.result_json),
+            status=status,
+            error=masker.text(error) if error else None,
+            error_code=code,
+            exit_code=result.exit_code,
+            signal=result.signal,
+            usage=result.usage,
+            result_json=masker.json(result.result_json),
             stdout_excerpt=excerpt(masker.text(capture.excerpt("stdout")), EXCERPT_BYTES),
             stderr_excerpt=excerpt(masker.text(capture.excerpt("stderr")), EXCERPT_BYTES),
-            log_store=self.log_store.name, log_ref=handle.ref, log_bytes=handle.bytes, log_sha256=handle.sha256,
-            session_before=state.session_id, session_after=session_after,
-            session_params=result.session_params, session_display_id=result.session_display_id,
-            clear_session=result.clear_session, task_key=state.task_key, external_run_id=result.external_run_id,
-            provider=result.provider, biller=result.biller, billing_type=result.billing_type, model=result.model,
-            cost_cents=cost_cents(result.cost_usd), cost_known=result.cost_usd is not None)
+            log_store=self.log_store.name,
+            log_ref=handle.ref,
+            log_bytes=handle.bytes,
+            log_sha256=handle.sha256,
+            session_before=state.session_id,
+            session_after=session_after,
+            session_params=result.session_params,
+            session_display_id=result.session_display_id,
+            clear_session=result.clear_session,
+            task_key=state.task_key,
+            external_run_id=result.external_run_id,
+            provider=result.provider,
+            biller=result.biller,
+            billing_type=result.billing_type,
+            model=result.model,
+            cost_cents=cost_cents(result.cost_usd),
+            cost_known=result.cost_usd is not None,
+        )
 
     async def _event(self, run: ClaimedRun, event_type: str, message: str, payload: dict[str, Any]) -> None:
         async with unit_of_work(self.sessions) as session:
-            await add_event(session, run, event_type=event_type, message=message, payload=payload, now=utcnow())
+            await add_event(
+                session, run, event_type=event_type, message=message, payload=payload, now=utcnow()
+            )
 
     # ------------------------------------------------------------------ used by the reaper
 
@@ -427,8 +546,9 @@ class Runner:
 
     async def fail_untracked(self, run_ids: list[uuid.UUID], now: datetime) -> list[uuid.UUID]:
         async with unit_of_work(self.sessions) as session:
-            return await fail_runs(session, run_ids, error_code="process_lost",
-                                   message="The run's process was lost", now=now)
+            return await fail_runs(
+                session, run_ids, error_code="process_lost", message="The run's process was lost", now=now
+            )
 
 
 def listen_target(settings: Settings, database_url: str) -> tuple[str, bool]:

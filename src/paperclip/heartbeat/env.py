@@ -15,30 +15,51 @@ from paperclip.redaction import REDACTED, is_secret_key, redact_text
 
 ENV_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # What the server knows and the agent must not: its database, keys, auth and storage credentials.
-SERVER_ONLY_PREFIXES = ("PAPERCLIP_", "BETTER_AUTH_", "DATABASE_", "PG", "HEARTBEAT_SCHEDULER_", "AWS_SECRET",
-                        "AWS_SESSION", "AWS_ACCESS_KEY", "SUPABASE_")
-SERVER_ONLY_KEYS = {"DATABASE_URL", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ACCESS_KEY_ID", "SECRET_KEY"}
+SERVER_ONLY_PREFIXES = (
+    "PAPERCLIP_",
+    "BETTER_AUTH_",
+    "DATABASE_",
+    "PG",
+    "HEARTBEAT_SCHEDULER_",
+    "AWS_SECRET",
+    "AWS_SESSION",
+    "AWS_ACCESS_KEY",
+    "SUPABASE_",
+)
+SERVER_ONLY_KEYS = {
+    "DATABASE_URL",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_ACCESS_KEY_ID",
+    "SECRET_KEY",
+}
 MIN_MASK_LENGTH = 4  # secret references and credential-like names: masked from this length
 PREFIX_SET_MAX = 256
 MIN_PLAIN_MASK_LENGTH = 8  # any other plain binding value: masked from this length (not "true", "1", "main")
 # Credential-like names beyond the redaction pattern: ANTHROPIC_KEY, GITHUB_PAT, DB_PASS, SIGNING_SALT, ...
-CREDENTIAL_NAME_RE = re.compile(r"(key|pat|pass|pwd|token|secret|cred|auth|cookie|session|sig|salt|cert|dsn)",
-                                re.IGNORECASE)
+CREDENTIAL_NAME_RE = re.compile(
+    r"(key|pat|pass|pwd|token|secret|cred|auth|cookie|session|sig|salt|cert|dsn)", re.IGNORECASE
+)
 _LITERAL_RE = re.compile(r"^(true|false|yes|no|on|off|null|none|[0-9.:,-]+)$", re.IGNORECASE)
 
 SecretResolver = Callable[[dict[str, Any]], Awaitable[str]]
 
 
 def base_env(server_env: Mapping[str, str]) -> dict[str, str]:
-    return {k: v for k, v in server_env.items()
-            if k not in SERVER_ONLY_KEYS and not k.startswith(SERVER_ONLY_PREFIXES)}
+    return {
+        k: v
+        for k, v in server_env.items()
+        if k not in SERVER_ONLY_KEYS and not k.startswith(SERVER_ONLY_PREFIXES)
+    }
 
 
 class EnvBindingError(Exception):
     pass
 
 
-async def resolve_config_env(bindings: Any, resolve_secret: SecretResolver | None) -> tuple[dict[str, str], set[str]]:
+async def resolve_config_env(
+    bindings: Any, resolve_secret: SecretResolver | None
+) -> tuple[dict[str, str], set[str]]:
     """Adapter-config `env` → (values, values to mask). PAPERCLIP_API_KEY is never taken from config.
 
     Masking is by value: every secret reference's value, and every plain value long enough to be
@@ -59,7 +80,9 @@ async def resolve_config_env(bindings: Any, resolve_secret: SecretResolver | Non
                 value = binding.get("value")
             elif kind == "secret_ref":
                 if resolve_secret is None:
-                    raise EnvBindingError(f"Environment variable {key} references a secret, but no secrets provider is available")
+                    raise EnvBindingError(
+                        f"Environment variable {key} references a secret, but no secrets provider is available"
+                    )
                 value = await resolve_secret(dict(binding))
                 secret = True
             else:
@@ -72,13 +95,22 @@ async def resolve_config_env(bindings: Any, resolve_secret: SecretResolver | Non
         if value == REDACTED:
             continue
         values[key] = value
-        if len(value) >= (MIN_MASK_LENGTH if secret else MIN_PLAIN_MASK_LENGTH) and not _LITERAL_RE.match(value):
+        if len(value) >= (MIN_MASK_LENGTH if secret else MIN_PLAIN_MASK_LENGTH) and not _LITERAL_RE.match(
+            value
+        ):
             secrets.add(value)
     return values, secrets
 
 
-def runtime_env(*, agent_id: uuid.UUID, company_id: uuid.UUID, run_id: uuid.UUID, api_url: str, api_key: str,
-                context: Mapping[str, Any]) -> dict[str, str]:
+def runtime_env(
+    *,
+    agent_id: uuid.UUID,
+    company_id: uuid.UUID,
+    run_id: uuid.UUID,
+    api_url: str,
+    api_key: str,
+    context: Mapping[str, Any],
+) -> dict[str, str]:
     env = {
         "PAPERCLIP_AGENT_ID": str(agent_id),
         "PAPERCLIP_COMPANY_ID": str(company_id),
@@ -98,8 +130,13 @@ def runtime_env(*, agent_id: uuid.UUID, company_id: uuid.UUID, run_id: uuid.UUID
     return env
 
 
-def build_env(server_env: Mapping[str, str], config_env: Mapping[str, str], runtime: Mapping[str, str], *,
-              filtered: bool = False) -> dict[str, str]:
+def build_env(
+    server_env: Mapping[str, str],
+    config_env: Mapping[str, str],
+    runtime: Mapping[str, str],
+    *,
+    filtered: bool = False,
+) -> dict[str, str]:
     """`filtered`: `server_env` is `base_env(...)`'s result already (the runner filters it once)."""
     env = dict(server_env) if filtered else base_env(server_env)
     env.update(config_env)
@@ -169,8 +206,8 @@ class StreamMask:
     def feed(self, chunk: str) -> str:
         text = self.masker.text(self.carry + chunk)
         keep = self.masker.pending_prefix(text)
-        self.carry = text[len(text) - keep:] if keep else ""
-        return text[:len(text) - keep] if keep else text
+        self.carry = text[len(text) - keep :] if keep else ""
+        return text[: len(text) - keep] if keep else text
 
     def flush(self) -> str:
         text, self.carry = self.carry, ""

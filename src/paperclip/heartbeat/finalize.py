@@ -49,15 +49,17 @@ class RunOutcome:
     cost_known: bool = False
 
 
-async def finalize_run(session: AsyncSession, run: Any, outcome: RunOutcome, *, adapter_type: str,
-                       now: datetime) -> str:
+async def finalize_run(
+    session: AsyncSession, run: Any, outcome: RunOutcome, *, adapter_type: str, now: datetime
+) -> str:
     """Persist the outcome; returns the run's final status (a run cancelled or reaped meanwhile keeps
     that status, but still gets its log, excerpts and exit code)."""
     return (await finalize_runs(session, [(run, outcome, adapter_type)], now=now))[run.id]
 
 
-async def finalize_runs(session: AsyncSession, items: list[tuple[Any, RunOutcome, str]], *,
-                        now: datetime, locked: bool = False) -> dict[uuid.UUID, str]:
+async def finalize_runs(
+    session: AsyncSession, items: list[tuple[Any, RunOutcome, str]], *, now: datetime, locked: bool = False
+) -> dict[uuid.UUID, str]:
     """Persist several runs' outcomes `(run, outcome, adapter_type)` at once (the runner's batches):
     the agent rows are locked once, in order, then one statement writes them all. Returns each
     run's final status. `locked`: the caller holds the agent rows already."""
@@ -72,17 +74,37 @@ async def finalize_runs(session: AsyncSession, items: list[tuple[Any, RunOutcome
         statuses[run.id] = status
         usage = outcome.usage or Usage()
         if outcome.task_key and (outcome.session_params or outcome.clear_session):
-            await save_session(session, company_id=run.company_id, agent_id=run.agent_id, adapter_type=adapter_type,
-                               task_key=outcome.task_key, params=outcome.session_params,
-                               display_id=outcome.session_display_id, clear=outcome.clear_session, run_id=run.id,
-                               error=outcome.error if status != "succeeded" else None, now=now)
+            await save_session(
+                session,
+                company_id=run.company_id,
+                agent_id=run.agent_id,
+                adapter_type=adapter_type,
+                task_key=outcome.task_key,
+                params=outcome.session_params,
+                display_id=outcome.session_display_id,
+                clear=outcome.clear_session,
+                run_id=run.id,
+                error=outcome.error if status != "succeeded" else None,
+                now=now,
+            )
         if outcome.provider and (outcome.usage is not None or outcome.cost_cents):
             await record_run_cost(
-                session, company_id=run.company_id, agent_id=run.agent_id, run_id=run.id,
-                issue_id=parse_uuid(run.context.get("issueId")), provider=outcome.provider,
-                model=outcome.model or "unknown", biller=outcome.biller, billing_type=outcome.billing_type,
-                input_tokens=usage.input_tokens, cached_input_tokens=usage.cached_input_tokens,
-                output_tokens=usage.output_tokens, cents=outcome.cost_cents, priced=outcome.cost_known, now=now)
+                session,
+                company_id=run.company_id,
+                agent_id=run.agent_id,
+                run_id=run.id,
+                issue_id=parse_uuid(run.context.get("issueId")),
+                provider=outcome.provider,
+                model=outcome.model or "unknown",
+                biller=outcome.biller,
+                billing_type=outcome.billing_type,
+                input_tokens=usage.input_tokens,
+                cached_input_tokens=usage.cached_input_tokens,
+                output_tokens=usage.output_tokens,
+                cents=outcome.cost_cents,
+                priced=outcome.cost_known,
+                now=now,
+            )
     if released:
         await promote_deferred(session, now=now)
     return statuses
@@ -92,4 +114,3 @@ def excerpt(text: str, limit: int) -> str | None:
     if not text:
         return None
     return text[-limit:]
-

@@ -37,9 +37,14 @@ _PROCESS, _FINAL = "process", "final"
 
 
 class RunJournal:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, clock: Callable[[], datetime] = utcnow,
-                 claim_next: Callable[[AsyncSession, list[Any], datetime], Awaitable[list[Any]]] | None = None,
-                 on_claimed: Callable[[list[Any]], None] | None = None):
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        claim_next: Callable[[AsyncSession, list[Any], datetime], Awaitable[list[Any]]] | None = None,
+        on_claimed: Callable[[list[Any]], None] | None = None,
+    ):
         self.sessions = sessions
         self.clock = clock
         self.claim_next = claim_next
@@ -48,7 +53,9 @@ class RunJournal:
         self._task: asyncio.Task | None = None
         self.transactions = 0  # how many write transactions (a figure for tests and benchmarks)
 
-    def record_process(self, run: Any, pid: int, ticks: str | None, payload: dict[str, Any]) -> asyncio.Future:
+    def record_process(
+        self, run: Any, pid: int, ticks: str | None, payload: dict[str, Any]
+    ) -> asyncio.Future:
         return self._submit(_PROCESS, (run, pid, ticks, payload))
 
     def finalize(self, run: Any, outcome: RunOutcome, adapter_type: str) -> Awaitable[str]:
@@ -73,8 +80,11 @@ class RunJournal:
             try:
                 await self._write(batch)
             except Exception:
-                log.warning("heartbeat journal batch of %d failed; writing its items one by one", len(batch),
-                            exc_info=True)
+                log.warning(
+                    "heartbeat journal batch of %d failed; writing its items one by one",
+                    len(batch),
+                    exc_info=True,
+                )
                 for entry in batch:
                     try:
                         await self._write([entry])
@@ -88,10 +98,15 @@ class RunJournal:
         async with unit_of_work(self.sessions) as session:
             now = self.clock()
             await lock_agents(session, [item[0].agent_id for _, item, _ in batch])
-            await record_processes(session, processes, now=now, locked=True)  # before the outcomes: event order
+            await record_processes(
+                session, processes, now=now, locked=True
+            )  # before the outcomes: event order
             statuses = await finalize_runs(session, finals, now=now, locked=True)
-            claimed = (await self.claim_next(session, [item[0].agent_id for item in finals], now)
-                       if finals and self.claim_next is not None else [])
+            claimed = (
+                await self.claim_next(session, [item[0].agent_id for item in finals], now)
+                if finals and self.claim_next is not None
+                else []
+            )
         self.transactions += 1
         if claimed and self.on_claimed is not None:
             self.on_claimed(claimed)

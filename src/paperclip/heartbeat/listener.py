@@ -22,13 +22,18 @@ def runner_app_name(runner_id: str) -> str:
 def libpq_url(url: str) -> str:
     for prefix in ("postgresql+psycopg://", "postgresql+asyncpg://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql://" + url[len(prefix):]
+            return "postgresql://" + url[len(prefix) :]
     return url
 
 
 class Listener:
-    def __init__(self, database_url: str, runner_id: str, channels: dict[str, Callable[[str], None]],
-                 on_connect: Callable[[], None] | None = None):
+    def __init__(
+        self,
+        database_url: str,
+        runner_id: str,
+        channels: dict[str, Callable[[str], None]],
+        on_connect: Callable[[], None] | None = None,
+    ):
         self.url = libpq_url(database_url)
         self.runner_id = runner_id
         self.channels = channels
@@ -54,8 +59,11 @@ class Listener:
                 pass
 
     async def _connect(self) -> psycopg.AsyncConnection:
-        task = asyncio.ensure_future(psycopg.AsyncConnection.connect(
-            self.url, autocommit=True, application_name=runner_app_name(self.runner_id)))
+        task = asyncio.ensure_future(
+            psycopg.AsyncConnection.connect(
+                self.url, autocommit=True, application_name=runner_app_name(self.runner_id)
+            )
+        )
         try:
             return await asyncio.shield(task)
         except asyncio.CancelledError:
@@ -90,8 +98,11 @@ class Listener:
                 raise
             except Exception as exc:
                 self.connected.clear()
-                log.warning("heartbeat LISTEN connection lost (%s); retrying in %.1fs (the scheduler tick still runs)",
-                            exc, delay)
+                log.warning(
+                    "heartbeat LISTEN connection lost (%s); retrying in %.1fs (the scheduler tick still runs)",
+                    exc,
+                    delay,
+                )
             finally:
                 if self._conn is not None:
                     try:

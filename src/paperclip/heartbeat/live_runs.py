@@ -31,18 +31,28 @@ _ISSUE_BY_IDENTIFIER = Sql("SELECT id FROM issues WHERE identifier = $1")
 def _wire(row: dict[str, Any]) -> dict[str, Any]:
     ctx = row["context_snapshot"] or {}
     return {
-        "id": str(row["id"]), "companyId": str(row["company_id"]), "status": row["status"],
-        "invocationSource": row["invocation_source"], "triggerDetail": row["trigger_detail"],
-        "contextCommentId": ctx.get("commentId"), "contextWakeCommentId": ctx.get("wakeCommentId"),
-        "startedAt": iso(row["started_at"]), "finishedAt": iso(row["finished_at"]),
-        "createdAt": iso(row["created_at"]), "agentId": str(row["agent_id"]), "agentName": row["agent_name"],
-        "adapterType": row["adapter_type"], "logBytes": row["log_bytes"],
-        "processStartedAt": row["process_started_at"], "issueId": ctx.get("issueId"),
+        "id": str(row["id"]),
+        "companyId": str(row["company_id"]),
+        "status": row["status"],
+        "invocationSource": row["invocation_source"],
+        "triggerDetail": row["trigger_detail"],
+        "contextCommentId": ctx.get("commentId"),
+        "contextWakeCommentId": ctx.get("wakeCommentId"),
+        "startedAt": iso(row["started_at"]),
+        "finishedAt": iso(row["finished_at"]),
+        "createdAt": iso(row["created_at"]),
+        "agentId": str(row["agent_id"]),
+        "agentName": row["agent_name"],
+        "adapterType": row["adapter_type"],
+        "logBytes": row["log_bytes"],
+        "processStartedAt": row["process_started_at"],
+        "issueId": ctx.get("issueId"),
     }
 
 
-async def company_live_runs(session: AsyncSession, actor: Actor, company_id: uuid.UUID, *, min_count: int,
-                            limit: int) -> list[dict[str, Any]]:
+async def company_live_runs(
+    session: AsyncSession, actor: Actor, company_id: uuid.UUID, *, min_count: int, limit: int
+) -> list[dict[str, Any]]:
     actor.require_company(company_id)
     live = list(RUN_LIVE)
     rows = await _LIVE.fetch(session, company_id, live, limit)

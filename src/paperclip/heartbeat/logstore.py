@@ -106,7 +106,10 @@ class LocalFileRunLogStore:
             self._open(handle)
         handle.seq += 1
         ts = (at or datetime.now(UTC)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-        line = (json.dumps({"ts": ts, "stream": stream, "chunk": chunk, "seq": handle.seq}, ensure_ascii=False) + "\n").encode()
+        line = (
+            json.dumps({"ts": ts, "stream": stream, "chunk": chunk, "seq": handle.seq}, ensure_ascii=False)
+            + "\n"
+        ).encode()
         handle.fh.write(line)
         handle.bytes += len(line)
         handle.digest.update(line)

@@ -49,17 +49,32 @@ def replica_host_pid(runner_id: str) -> tuple[str | None, int | None]:
     return None, None
 
 
-async def live_runners(session: AsyncSession, runner_ids: set[str], *, self_id: str, now: datetime,
-                       stale_after: timedelta) -> set[str]:
+async def live_runners(
+    session: AsyncSession, runner_ids: set[str], *, self_id: str, now: datetime, stale_after: timedelta
+) -> set[str]:
     if not runner_ids:
         return set()
-    listening = set(await session.scalars(sa.text(
-        "SELECT application_name FROM pg_stat_activity WHERE application_name LIKE :p"
-    ).bindparams(p=RUNNER_APP_PREFIX + "%")))
-    beats = {row.replica_id: row for row in (await session.execute(
-        sa.select(SchedulerHeartbeat.replica_id, SchedulerHeartbeat.hostname, SchedulerHeartbeat.pid,
-                  SchedulerHeartbeat.last_tick_at, SchedulerHeartbeat.started_at)
-        .where(SchedulerHeartbeat.replica_id.in_(runner_ids)))).all()}
+    listening = set(
+        await session.scalars(
+            sa.text(
+                "SELECT application_name FROM pg_stat_activity WHERE application_name LIKE :p"
+            ).bindparams(p=RUNNER_APP_PREFIX + "%")
+        )
+    )
+    beats = {
+        row.replica_id: row
+        for row in (
+            await session.execute(
+                sa.select(
+                    SchedulerHeartbeat.replica_id,
+                    SchedulerHeartbeat.hostname,
+                    SchedulerHeartbeat.pid,
+                    SchedulerHeartbeat.last_tick_at,
+                    SchedulerHeartbeat.started_at,
+                ).where(SchedulerHeartbeat.replica_id.in_(runner_ids))
+            )
+        ).all()
+    }
     host = socket.gethostname()
     alive = set()
     for rid in runner_ids:
@@ -79,16 +94,34 @@ async def live_runners(session: AsyncSession, runner_ids: set[str], *, self_id: 
     return alive
 
 
-async def find_orphans(session: AsyncSession, *, self_id: str, tracked: Callable[[], set[uuid.UUID]], now: datetime,
-                       stale_after: timedelta) -> list[Any]:
+async def find_orphans(
+    session: AsyncSession,
+    *,
+    self_id: str,
+    tracked: Callable[[], set[uuid.UUID]],
+    now: datetime,
+    stale_after: timedelta,
+) -> list[Any]:
     """`tracked` is asked after the query: a run claimed while we read is then already known."""
-    running = (await session.execute(
-        sa.select(HeartbeatRun.id, HeartbeatRun.runner_id, HeartbeatRun.process_pid, HeartbeatRun.process_started_at)
-        .where(HeartbeatRun.status == "running"))).all()
+    running = (
+        await session.execute(
+            sa.select(
+                HeartbeatRun.id,
+                HeartbeatRun.runner_id,
+                HeartbeatRun.process_pid,
+                HeartbeatRun.process_started_at,
+            ).where(HeartbeatRun.status == "running")
+        )
+    ).all()
     if not running:
         return []
-    alive = await live_runners(session, {r.runner_id for r in running if r.runner_id}, self_id=self_id, now=now,
-                               stale_after=stale_after)
+    alive = await live_runners(
+        session,
+        {r.runner_id for r in running if r.runner_id},
+        self_id=self_id,
+        now=now,
+        stale_after=stale_after,
+    )
     orphans = []
     mine = tracked()
     for run in running:

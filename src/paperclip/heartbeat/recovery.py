@@ -20,12 +20,18 @@ async def reap_orphans(runtime: HeartbeatRuntime, now: datetime) -> list:
     runner = runtime.runner
     tracked = runner.tracked if runner is not None else set
     async with unit_of_work(runtime.sessions) as session:
-        orphans = await find_orphans(session, self_id=runtime.replica_id, tracked=tracked, now=now,
-                                     stale_after=runtime.stale_after)
+        orphans = await find_orphans(
+            session, self_id=runtime.replica_id, tracked=tracked, now=now, stale_after=runtime.stale_after
+        )
         if not orphans:
             return []
-        failed = await fail_runs(session, [o.id for o in orphans], error_code="process_lost",
-                                 message="The run's process was lost (its server stopped or restarted)", now=now)
+        failed = await fail_runs(
+            session,
+            [o.id for o in orphans],
+            error_code="process_lost",
+            message="The run's process was lost (its server stopped or restarted)",
+            now=now,
+        )
     for orphan in orphans:
         if orphan.id in failed:
             stop_outlived_process(orphan.runner_id, orphan.process_pid, orphan.process_started_at)

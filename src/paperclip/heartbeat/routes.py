@@ -38,32 +38,66 @@ def _store(request: Request):
 
 
 @router.post("/agents/{agent_id}/wakeup", status_code=202)
-async def wakeup(agent_id: str, request: Request, session: DB, actor: ActorDep, now: Now,
-                 body: WakeupBody | None = None):
+async def wakeup(
+    agent_id: str, request: Request, session: DB, actor: ActorDep, now: Now, body: WakeupBody | None = None
+):
     body = body or WakeupBody()
     return await service.wake_agent(
-        session, actor, path_uuid(agent_id, AGENT), source=body.source or "on_demand",
-        trigger_detail=body.triggerDetail or "manual", reason=body.reason, payload=body.payload,
-        idempotency_key=body.idempotencyKey, force_fresh_session=body.forceFreshSession is True, invoke=False, now=now,
-        pool=request.app.state.read_pool)
+        session,
+        actor,
+        path_uuid(agent_id, AGENT),
+        source=body.source or "on_demand",
+        trigger_detail=body.triggerDetail or "manual",
+        reason=body.reason,
+        payload=body.payload,
+        idempotency_key=body.idempotencyKey,
+        force_fresh_session=body.forceFreshSession is True,
+        invoke=False,
+        now=now,
+        pool=request.app.state.read_pool,
+    )
 
 
 @router.post("/agents/{agent_id}/heartbeat/invoke", status_code=202)
 async def invoke(agent_id: str, request: Request, session: DB, actor: ActorDep, now: Now):
     return await service.wake_agent(
-        session, actor, path_uuid(agent_id, AGENT), source="on_demand", trigger_detail="manual", reason=None,
-        payload=None, idempotency_key=None, force_fresh_session=False, invoke=True, now=now,
-        pool=request.app.state.read_pool)
+        session,
+        actor,
+        path_uuid(agent_id, AGENT),
+        source="on_demand",
+        trigger_detail="manual",
+        reason=None,
+        payload=None,
+        idempotency_key=None,
+        force_fresh_session=False,
+        invoke=True,
+        now=now,
+        pool=request.app.state.read_pool,
+    )
 
 
 @router.get("/companies/{company_id}/heartbeat-runs")
-async def list_runs(company_id: str, session: DB, actor: ActorDep, agentId: str | None = None,
-                    status: str | None = None, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0),
-                    summary: bool = False):  # noqa: ARG001 (the original's lighter rows; ours are a superset)
+async def list_runs(
+    company_id: str,
+    session: DB,
+    actor: ActorDep,
+    agentId: str | None = None,
+    status: str | None = None,
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
+    summary: bool = False,  # noqa: ARG001 (the original's lighter rows; ours are a superset)
+):
     agent = path_uuid(agentId, AGENT) if agentId else None
     statuses = [s.strip() for s in status.split(",") if s.strip()] if status else None
-    runs = await service.list_runs(session, actor, path_uuid(company_id, "Company not found"), agent_id=agent,
-                                   statuses=statuses, limit=limit, offset=offset)
+    runs = await service.list_runs(
+        session,
+        actor,
+        path_uuid(company_id, "Company not found"),
+        agent_id=agent,
+        statuses=statuses,
+        limit=limit,
+        offset=offset,
+    )
     return [run_to_wire(r) for r in runs]
 
 
@@ -73,17 +107,29 @@ async def get_run(run_id: str, session: DB, actor: ActorDep):
 
 
 @router.get("/heartbeat-runs/{run_id}/events")
-async def get_events(run_id: str, session: DB, actor: ActorDep, afterSeq: int = Query(0, ge=0),
-                     limit: int = Query(200, ge=1, le=1000)):
+async def get_events(
+    run_id: str,
+    session: DB,
+    actor: ActorDep,
+    afterSeq: int = Query(0, ge=0),
+    limit: int = Query(200, ge=1, le=1000),
+):
     events = await service.run_events(session, actor, path_uuid(run_id, RUN), after_seq=afterSeq, limit=limit)
     return [event_to_wire(e) for e in events]
 
 
 @router.get("/heartbeat-runs/{run_id}/log")
-async def get_log(run_id: str, request: Request, session: DB, actor: ActorDep, offset: int = Query(0, ge=0),
-                  limitBytes: int | None = Query(None, ge=1)):
-    return await service.run_log(session, actor, _store(request), path_uuid(run_id, RUN), offset=offset,
-                                 limit_bytes=limitBytes)
+async def get_log(
+    run_id: str,
+    request: Request,
+    session: DB,
+    actor: ActorDep,
+    offset: int = Query(0, ge=0),
+    limitBytes: int | None = Query(None, ge=1),
+):
+    return await service.run_log(
+        session, actor, _store(request), path_uuid(run_id, RUN), offset=offset, limit_bytes=limitBytes
+    )
 
 
 @router.post("/heartbeat-runs/{run_id}/cancel")
@@ -109,14 +155,22 @@ async def get_issue_live_runs(issue_id: str, session: DB, actor: ActorDep):
 
 @router.get("/issues/{issue_id}/active-run")
 async def get_issue_active_run(issue_id: str, session: DB, actor: ActorDep):
-    return await service.issue_active_run(session, actor, await live_runs.issue_id_from_ref(session, issue_id))
+    return await service.issue_active_run(
+        session, actor, await live_runs.issue_id_from_ref(session, issue_id)
+    )
 
 
 @router.get("/companies/{company_id}/live-runs")
-async def get_company_live_runs(company_id: str, session: DB, actor: ActorDep,
-                                minCount: int = Query(0, ge=0, le=100), limit: int = Query(50, ge=1, le=200)):
-    return await live_runs.company_live_runs(session, actor, path_uuid(company_id, "Company not found"),
-                                             min_count=minCount, limit=limit)
+async def get_company_live_runs(
+    company_id: str,
+    session: DB,
+    actor: ActorDep,
+    minCount: int = Query(0, ge=0, le=100),
+    limit: int = Query(50, ge=1, le=200),
+):
+    return await live_runs.company_live_runs(
+        session, actor, path_uuid(company_id, "Company not found"), min_count=minCount, limit=limit
+    )
 
 
 @router.get("/agents/{agent_id}/runtime-state")
@@ -132,8 +186,12 @@ async def get_task_sessions(agent_id: str, session: DB, actor: ActorDep):
 
 
 @router.post("/agents/{agent_id}/runtime-state/reset-session")
-async def reset_session(agent_id: str, session: DB, actor: ActorDep, now: Now, body: ResetSessionBody | None = None):
-    return await service.reset_session(session, actor, path_uuid(agent_id, AGENT), (body or ResetSessionBody()).taskKey, now)
+async def reset_session(
+    agent_id: str, session: DB, actor: ActorDep, now: Now, body: ResetSessionBody | None = None
+):
+    return await service.reset_session(
+        session, actor, path_uuid(agent_id, AGENT), (body or ResetSessionBody()).taskKey, now
+    )
 
 
 @router.get("/instance/scheduler-heartbeats")

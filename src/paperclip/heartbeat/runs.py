@@ -56,6 +56,8 @@ _WAITING_AGENTS = sa.text(f"""
     JOIN companies c ON c.id = a.company_id
     WHERE q.status = 'queued' AND a.status NOT IN ({sql_in(AGENT_NOT_INVOKABLE)}) AND c.status = 'active'
 """)
+
+
 async def claim_runs(session: AsyncSession, *, runner_id: str, now: datetime, limit: int = 200) -> ClaimBatch:
     """Claim queued runs this runner may start now, at most maxConcurrentRuns per agent.
 
@@ -66,7 +68,9 @@ async def claim_runs(session: AsyncSession, *, runner_id: str, now: datetime, li
     if not agents:
         waiting = await session.scalar(_WAITING_AGENTS)
         return ClaimBatch([], bool(waiting))
-    return ClaimBatch(await _claim(session, agents, runner_id=runner_id, now=now), False, more=len(agents) >= limit)
+    return ClaimBatch(
+        await _claim(session, agents, runner_id=runner_id, now=now), False, more=len(agents) >= limit
+    )
 
 
 # The same candidates among agents this transaction has locked already (lock_agents).
@@ -79,8 +83,9 @@ _LOCKED_CANDIDATES = sa.text(f"""
 """)
 
 
-async def claim_for_locked_agents(session: AsyncSession, agent_ids, *, runner_id: str,
-                                  now: datetime) -> list[ClaimedRun]:
+async def claim_for_locked_agents(
+    session: AsyncSession, agent_ids, *, runner_id: str, now: datetime
+) -> list[ClaimedRun]:
     """Claim the queued runs of agents whose rows this transaction holds (lock_agents): the runner's
     journal starts an agent's next run in the transaction that ends its previous one."""
     ids = sorted(set(agent_ids))
@@ -90,36 +95,72 @@ async def claim_for_locked_agents(session: AsyncSession, agent_ids, *, runner_id
     return await _claim(session, agents, runner_id=runner_id, now=now) if agents else []
 
 
-async def _claim(session: AsyncSession, agents: dict[uuid.UUID, Any], *, runner_id: str,
-                 now: datetime) -> list[ClaimedRun]:
+async def _claim(
+    session: AsyncSession, agents: dict[uuid.UUID, Any], *, runner_id: str, now: datetime
+) -> list[ClaimedRun]:
     ids = list(agents)
     slots = [heartbeat_policy({"heartbeat": agents[a].heartbeat}).max_concurrent_runs for a in ids]
     rows = await lifecycle.claim(session, ids, slots, runner_id=runner_id, now=now)
-    claimed = [ClaimedRun(
-        id=r.id, company_id=r.company_id, agent_id=r.agent_id, agent_name=agents[r.agent_id].name,
-        adapter_type=agents[r.agent_id].adapter_type, adapter_config=dict(agents[r.agent_id].adapter_config or {}),
-        runtime_config={"heartbeat": agents[r.agent_id].heartbeat or {}}, context=dict(r.context_snapshot or {}),
-        wakeup_request_id=r.wakeup_request_id, invocation_source=r.invocation_source) for r in rows]
+    claimed = [
+        ClaimedRun(
+            id=r.id,
+            company_id=r.company_id,
+            agent_id=r.agent_id,
+            agent_name=agents[r.agent_id].name,
+            adapter_type=agents[r.agent_id].adapter_type,
+            adapter_config=dict(agents[r.agent_id].adapter_config or {}),
+            runtime_config={"heartbeat": agents[r.agent_id].heartbeat or {}},
+            context=dict(r.context_snapshot or {}),
+            wakeup_request_id=r.wakeup_request_id,
+            invocation_source=r.invocation_source,
+        )
+        for r in rows
+    ]
     return claimed
 
 
-async def add_event(session: AsyncSession, run: Any, *, event_type: str, message: str,
-                    level: str = "info", stream: str = "system", payload: dict[str, Any] | None = None,
-                    now: datetime) -> None:
+async def add_event(
+    session: AsyncSession,
+    run: Any,
+    *,
+    event_type: str,
+    message: str,
+    level: str = "info",
+    stream: str = "system",
+    payload: dict[str, Any] | None = None,
+    now: datetime,
+) -> None:
     """Append a run event; its seq is the next one in the database (the runner, the reaper and a
     cancellation may all append to one run)."""
-    next_seq = (sa.select(sa.func.coalesce(sa.func.max(HeartbeatRunEvent.seq), 0) + 1)
-                .where(HeartbeatRunEvent.run_id == run.id).scalar_subquery())
-    await session.execute(sa.insert(HeartbeatRunEvent).values(
-        company_id=run.company_id, run_id=run.id, agent_id=run.agent_id, seq=next_seq, event_type=event_type,
-        stream=stream, level=level, message=message, payload=payload, created_at=now))
+    next_seq = (
+        sa.select(sa.func.coalesce(sa.func.max(HeartbeatRunEvent.seq), 0) + 1)
+        .where(HeartbeatRunEvent.run_id == run.id)
+        .scalar_subquery()
+    )
+    await session.execute(
+        sa.insert(HeartbeatRunEvent).values(
+            company_id=run.company_id,
+            run_id=run.id,
+            agent_id=run.agent_id,
+            seq=next_seq,
+            event_type=event_type,
+            stream=stream,
+            level=level,
+            message=message,
+            payload=payload,
+            created_at=now,
+        )
+    )
 
 
-async def fail_runs(session: AsyncSession, run_ids: list[uuid.UUID], *, error_code: str, message: str,
-                    now: datetime) -> list[uuid.UUID]:
+async def fail_runs(
+    session: AsyncSession, run_ids: list[uuid.UUID], *, error_code: str, message: str, now: datetime
+) -> list[uuid.UUID]:
     """Running runs end `failed` (lost process, shutdown): released issues' deferred wake-ups are
     promoted, as for any run that ends."""
-    failed, released = await lifecycle.fail_running(session, run_ids, error_code=error_code, message=message, now=now)
+    failed, released = await lifecycle.fail_running(
+        session, run_ids, error_code=error_code, message=message, now=now
+    )
     if released:
         await promote_deferred(session, now=now)
     return failed
@@ -149,21 +190,38 @@ async def promote_deferred(session: AsyncSession, *, now: datetime) -> list[uuid
     for rows in groups.values():
         first = rows[0]
         if first.agent_status in AGENT_NOT_INVOKABLE:
-            await session.execute(sa.update(AgentWakeupRequest).where(AgentWakeupRequest.id.in_([r.id for r in rows]))
-                                  .values(status="cancelled", finished_at=now, error=f"agent {first.agent_status}"))
+            await session.execute(
+                sa.update(AgentWakeupRequest)
+                .where(AgentWakeupRequest.id.in_([r.id for r in rows]))
+                .values(status="cancelled", finished_at=now, error=f"agent {first.agent_status}")
+            )
             continue
         snapshot: dict[str, Any] = {}
         for r in rows:
             snapshot = merge_snapshots(snapshot, (r.payload or {}).get("contextSnapshot") or {})
         run_id = uuid.uuid4()
-        await lifecycle.queue_promoted(session, run_id=run_id, company_id=first.company_id, agent_id=first.agent_id,
-                                       source=first.source, trigger_detail=first.trigger_detail, request_id=first.id,
-                                       snapshot=snapshot, now=now)
-        await session.execute(sa.update(AgentWakeupRequest).where(AgentWakeupRequest.id == first.id).values(
-            status="queued", run_id=run_id, coalesced_count=len(rows) - 1, updated_at=now))
+        await lifecycle.queue_promoted(
+            session,
+            run_id=run_id,
+            company_id=first.company_id,
+            agent_id=first.agent_id,
+            source=first.source,
+            trigger_detail=first.trigger_detail,
+            request_id=first.id,
+            snapshot=snapshot,
+            now=now,
+        )
+        await session.execute(
+            sa.update(AgentWakeupRequest)
+            .where(AgentWakeupRequest.id == first.id)
+            .values(status="queued", run_id=run_id, coalesced_count=len(rows) - 1, updated_at=now)
+        )
         if len(rows) > 1:
-            await session.execute(sa.update(AgentWakeupRequest).where(AgentWakeupRequest.id.in_([r.id for r in rows[1:]]))
-                                  .values(status="coalesced", run_id=run_id, finished_at=now, updated_at=now))
+            await session.execute(
+                sa.update(AgentWakeupRequest)
+                .where(AgentWakeupRequest.id.in_([r.id for r in rows[1:]]))
+                .values(status="coalesced", run_id=run_id, finished_at=now, updated_at=now)
+            )
         created.append(run_id)
     if created:
         await notify(session, WAKE_CHANNEL, "deferred")

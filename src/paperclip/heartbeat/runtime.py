@@ -47,9 +47,16 @@ def run_log_store(request: Request) -> RunLogStore:
 
 
 class HeartbeatRuntime:
-    def __init__(self, settings: Settings, database: Database, *, replica_id: str, api_url: str,
-                 loops: dict[str, Callable[[], Coroutine[Any, Any, Any]]] | None = None,
-                 ticks: Sequence[tuple[str, Callable[[Any, datetime], Awaitable[Any]]]] = ()):
+    def __init__(
+        self,
+        settings: Settings,
+        database: Database,
+        *,
+        replica_id: str,
+        api_url: str,
+        loops: dict[str, Callable[[], Coroutine[Any, Any, Any]]] | None = None,
+        ticks: Sequence[tuple[str, Callable[[Any, datetime], Awaitable[Any]]]] = (),
+    ):
         self.settings = settings
         self.database = database
         self.replica_id = replica_id
@@ -73,10 +80,18 @@ class HeartbeatRuntime:
     async def start(self) -> None:
         """Recover runs lost by a previous server, start the runner and the scheduler, then the loops."""
         async with unit_of_work(self.sessions) as session:
-            await session.execute(insert(SchedulerHeartbeat).values(
-                replica_id=self.replica_id, pid=os.getpid(), hostname=socket.gethostname()).on_conflict_do_nothing())
-        self.runner = Runner(self.settings, self.database.url, runner_id=self.replica_id, api_url=self.api_url,
-                             sessions=self.database.run_sessions)
+            await session.execute(
+                insert(SchedulerHeartbeat)
+                .values(replica_id=self.replica_id, pid=os.getpid(), hostname=socket.gethostname())
+                .on_conflict_do_nothing()
+            )
+        self.runner = Runner(
+            self.settings,
+            self.database.url,
+            runner_id=self.replica_id,
+            api_url=self.api_url,
+            sessions=self.database.run_sessions,
+        )
         try:
             await self.reap_orphans(utcnow())
         except Exception:

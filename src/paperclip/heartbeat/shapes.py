@@ -93,6 +93,12 @@ def event_to_wire(event: HeartbeatRunEvent) -> dict[str, Any]:
 
 def skipped_wakeup(reason: str | None, details: dict[str, Any] | None = None) -> dict[str, Any]:
     details = details or {}
-    return {"status": "skipped", "reason": reason or "wakeup_skipped", "message": "Wakeup was skipped.",
-            "issueId": details.get("issueId"), "executionRunId": details.get("executionRunId"),
-            "executionAgentId": details.get("executionAgentId"), "executionAgentName": details.get("executionAgentName")}
+    return {
+        "status": "skipped",
+        "reason": reason or "wakeup_skipped",
+        "message": "Wakeup was skipped.",
+        "issueId": details.get("issueId"),
+        "executionRunId": details.get("executionRunId"),
+        "executionAgentId": details.get("executionAgentId"),
+        "executionAgentName": details.get("executionAgentName"),
+    }

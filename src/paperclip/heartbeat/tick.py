@@ -60,8 +60,22 @@ async def scheduler_tick(runtime: HeartbeatRuntime, now: datetime) -> dict[str, 
 async def record_tick(runtime: HeartbeatRuntime, now: datetime, duration_ms: int, error: str | None) -> None:
     async with unit_of_work(runtime.sessions) as session:
         stmt = insert(SchedulerHeartbeat).values(
-            replica_id=runtime.replica_id, hostname=socket.gethostname(), pid=os.getpid(), last_tick_at=now,
-            last_tick_duration_ms=duration_ms, last_error=error, ticks=1)
-        await session.execute(stmt.on_conflict_do_update(index_elements=["replica_id"], set_={
-            "last_tick_at": now, "last_tick_duration_ms": duration_ms, "last_error": error,
-            "ticks": SchedulerHeartbeat.ticks + 1}))
+            replica_id=runtime.replica_id,
+            hostname=socket.gethostname(),
+            pid=os.getpid(),
+            last_tick_at=now,
+            last_tick_duration_ms=duration_ms,
+            last_error=error,
+            ticks=1,
+        )
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["replica_id"],
+                set_={
+                    "last_tick_at": now,
+                    "last_tick_duration_ms": duration_ms,
+                    "last_error": error,
+                    "ticks": SchedulerHeartbeat.ticks + 1,
+                },
+            )
+        )

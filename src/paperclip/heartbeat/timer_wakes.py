@@ -30,11 +30,16 @@ _CANDIDATES = sa.text(f"""
                        AND q.context_snapshot ->> 'taskKey' = :task_key)
 """)
 
+
 async def timer_candidates(session: AsyncSession, now: datetime) -> list[TimerCandidate]:
     """Agents that may be due: the SQL only narrows (timers on, not woken in the last minimum
     interval, no timer wake already queued); `is_due` decides."""
-    rows = (await session.execute(_CANDIDATES, {"earliest": now - timedelta(seconds=MIN_INTERVAL_SEC),
-                                                "task_key": HEARTBEAT_TASK_KEY})).all()
+    rows = (
+        await session.execute(
+            _CANDIDATES,
+            {"earliest": now - timedelta(seconds=MIN_INTERVAL_SEC), "task_key": HEARTBEAT_TASK_KEY},
+        )
+    ).all()
     parsed: dict[str | None, tuple[dict[str, Any], HeartbeatPolicy]] = {}  # most agents share a few configs
     out = []
     for r in rows:
@@ -42,8 +47,18 @@ async def timer_candidates(session: AsyncSession, now: datetime) -> list[TimerCa
         if config is None:
             runtime = {"heartbeat": json.loads(r.heartbeat) if r.heartbeat else None}
             config = parsed[r.heartbeat] = (runtime, heartbeat_policy(runtime))
-        out.append(TimerCandidate(r.id, r.company_id, r.status, r.company_status, config[0], r.last_heartbeat_at,
-                                  r.created_at, config[1]))
+        out.append(
+            TimerCandidate(
+                r.id,
+                r.company_id,
+                r.status,
+                r.company_status,
+                config[0],
+                r.last_heartbeat_at,
+                r.created_at,
+                config[1],
+            )
+        )
     return out
 
 
@@ -53,11 +68,23 @@ async def enqueue_timer_wakes(session: AsyncSession, now: datetime) -> dict[str,
         return {"checked": 0, "enqueued": 0, "skipped": 0}
     decision = due_agents(await timer_candidates(session, now), now)
     if decision.due:
-        snapshot = build_snapshot(source="timer", reason="heartbeat_timer", trigger_detail="system", payload=None,
-                                  context={"source": "scheduler", "reason": "interval_elapsed"},
-                                  actor_type="system", actor_id="heartbeat_scheduler")
-        await session.execute(QUEUE_TIMER_WAKEUPS, {
-            "agents": [c.agent_id for c in decision.due], "companies": [c.company_id for c in decision.due],
-            "now": now, "snap": json.dumps(snapshot)})
+        snapshot = build_snapshot(
+            source="timer",
+            reason="heartbeat_timer",
+            trigger_detail="system",
+            payload=None,
+            context={"source": "scheduler", "reason": "interval_elapsed"},
+            actor_type="system",
+            actor_id="heartbeat_scheduler",
+        )
+        await session.execute(
+            QUEUE_TIMER_WAKEUPS,
+            {
+                "agents": [c.agent_id for c in decision.due],
+                "companies": [c.company_id for c in decision.due],
+                "now": now,
+                "snap": json.dumps(snapshot),
+            },
+        )
         await notify(session, WAKE_CHANNEL, "timer")
     return {"checked": decision.checked, "enqueued": len(decision.due), "skipped": decision.skipped}

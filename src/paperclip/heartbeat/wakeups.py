@@ -56,14 +56,24 @@ def agent_lock_key(agent_id: uuid.UUID) -> int:
 
 
 def not_invokable(agent_id: uuid.UUID, status: str, pause_reason: str | None = None) -> Conflict:
-    return Conflict("Agent is not invokable in its current state", details={
-        "status": status, "reason": pause_reason if status == "paused" and pause_reason == "budget" else status,
-        "invalidOrgChain": False, "agentId": str(agent_id), "agentStatus": status,
-    })
+    return Conflict(
+        "Agent is not invokable in its current state",
+        details={
+            "status": status,
+            "reason": pause_reason if status == "paused" and pause_reason == "budget" else status,
+            "invalidOrgChain": False,
+            "agentId": str(agent_id),
+            "agentStatus": status,
+        },
+    )
 
 
-def needs_wake_lock(source: str, idempotency_key: str | None, payload: dict[str, Any] | None,
-                    context: dict[str, Any] | None = None) -> bool:
+def needs_wake_lock(
+    source: str,
+    idempotency_key: str | None,
+    payload: dict[str, Any] | None,
+    context: dict[str, Any] | None = None,
+) -> bool:
     """Whether a wake-up must hold the agent's wake-up lock. It makes coalescing, idempotency and the
     deferral behind an issue's execution lock exact; a plain on-demand wake-up (its own run, no key,
     no issue) needs none of them, so a burst of them for one agent does not queue on the lock."""
@@ -74,13 +84,21 @@ _TARGET = """SELECT {lock}a.id, a.company_id, a.status, a.pause_reason, a.runtim
   FROM agents a JOIN companies c ON c.id = a.company_id
  WHERE a.id = $1{company}"""
 # Every wake-up starts here: hand-written (paperclip.db.rawsql), one statement per shape.
-_TARGETS = {(lock, scoped): Sql(_TARGET.format(lock="pg_advisory_xact_lock($3) AS locked, " if lock else "",
-                                               company=" AND a.company_id = $2" if scoped else " AND $2::uuid IS NULL"))
-            for lock in (True, False) for scoped in (True, False)}
+_TARGETS = {
+    (lock, scoped): Sql(
+        _TARGET.format(
+            lock="pg_advisory_xact_lock($3) AS locked, " if lock else "",
+            company=" AND a.company_id = $2" if scoped else " AND $2::uuid IS NULL",
+        )
+    )
+    for lock in (True, False)
+    for scoped in (True, False)
+}
 
 
-async def lock_wake_target(session: AsyncSession, agent_id: uuid.UUID, company_id: uuid.UUID | None = None, *,
-                           lock: bool = True) -> Any:
+async def lock_wake_target(
+    session: AsyncSession, agent_id: uuid.UUID, company_id: uuid.UUID | None = None, *, lock: bool = True
+) -> Any:
     """The agent (its company, status, policy and its company's status), under the agent's wake-up
     advisory lock unless `lock` is false, in one round trip; None when there is no such agent (in
     that company)."""
@@ -115,30 +133,62 @@ async def request_wakeup(
     `lock_wake_target` returned in this transaction (the caller looked the agent up already, with
     the lock `needs_wake_lock` asks for).
     """
-    row = target if target is not None else await lock_wake_target(session, agent_id, company_id, lock=needs_wake_lock(
-        source, idempotency_key, payload, context))
+    row = (
+        target
+        if target is not None
+        else await lock_wake_target(
+            session, agent_id, company_id, lock=needs_wake_lock(source, idempotency_key, payload, context)
+        )
+    )
     if row is None:
         raise NotFound("Agent not found")
     if row.status in AGENT_NOT_INVOKABLE:
         raise not_invokable(agent_id, row.status, row.pause_reason)
 
-    common = dict(company_id=company_id, agent_id=agent_id, source=source, trigger_detail=trigger_detail,
-                  reason=reason, requested_by_actor_type=requested_by_actor_type,
-                  requested_by_actor_id=requested_by_actor_id, requested_at=now)
+    common = dict(
+        company_id=company_id,
+        agent_id=agent_id,
+        source=source,
+        trigger_detail=trigger_detail,
+        reason=reason,
+        requested_by_actor_type=requested_by_actor_type,
+        requested_by_actor_id=requested_by_actor_id,
+        requested_at=now,
+    )
 
     if idempotency_key:
-        existing = (await session.execute(
-            sa.select(AgentWakeupRequest.id, AgentWakeupRequest.status, AgentWakeupRequest.run_id, AgentWakeupRequest.error)
-            .where(AgentWakeupRequest.company_id == company_id, AgentWakeupRequest.agent_id == agent_id,
-                   AgentWakeupRequest.idempotency_key == idempotency_key)
-        )).first()
+        existing = (
+            await session.execute(
+                sa.select(
+                    AgentWakeupRequest.id,
+                    AgentWakeupRequest.status,
+                    AgentWakeupRequest.run_id,
+                    AgentWakeupRequest.error,
+                ).where(
+                    AgentWakeupRequest.company_id == company_id,
+                    AgentWakeupRequest.agent_id == agent_id,
+                    AgentWakeupRequest.idempotency_key == idempotency_key,
+                )
+            )
+        ).first()
         if existing is not None:
-            status = existing.status if existing.status in ("skipped", "coalesced", "deferred_issue_execution") else "queued"
+            status = (
+                existing.status
+                if existing.status in ("skipped", "coalesced", "deferred_issue_execution")
+                else "queued"
+            )
             return WakeupOutcome(status, existing.id, existing.run_id, reason=existing.error)
 
-    snapshot = build_snapshot(source=source, reason=reason, trigger_detail=trigger_detail, payload=payload,
-                              context=context, actor_type=requested_by_actor_type, actor_id=requested_by_actor_id,
-                              force_fresh_session=force_fresh_session)
+    snapshot = build_snapshot(
+        source=source,
+        reason=reason,
+        trigger_detail=trigger_detail,
+        payload=payload,
+        context=context,
+        actor_type=requested_by_actor_type,
+        actor_id=requested_by_actor_id,
+        force_fresh_session=force_fresh_session,
+    )
     issue_id = parse_uuid(snapshot.get("issueId"))
 
     # admission, in the reference's order: company, policy flag, budget block (§8.3: the agent's own
@@ -155,74 +205,170 @@ async def request_wakeup(
             skip_details = paused_details(project["id"], project["pause_reason"])
     if skip_reason is not None:
         request_id = uuid.uuid4()
-        await session.execute(sa.insert(AgentWakeupRequest).values(
-            id=request_id, **common, payload=payload, status="skipped", idempotency_key=idempotency_key,
-            finished_at=now, error=skip_reason))
+        await session.execute(
+            sa.insert(AgentWakeupRequest).values(
+                id=request_id,
+                **common,
+                payload=payload,
+                status="skipped",
+                idempotency_key=idempotency_key,
+                finished_at=now,
+                error=skip_reason,
+            )
+        )
         return WakeupOutcome("skipped", request_id, None, reason=skip_reason, details=skip_details)
 
     if source not in NON_COALESCING_SOURCES:
-        queued = (await session.execute(
-            sa.select(HeartbeatRun.id, HeartbeatRun.context_snapshot, HeartbeatRun.wakeup_request_id)
-            .where(HeartbeatRun.agent_id == agent_id, HeartbeatRun.status == "queued",
-                   HeartbeatRun.context_snapshot["taskKey"].astext == snapshot["taskKey"])
-            .order_by(HeartbeatRun.created_at).limit(1)
-            .with_for_update(key_share=True)
-        )).first()
+        queued = (
+            await session.execute(
+                sa.select(HeartbeatRun.id, HeartbeatRun.context_snapshot, HeartbeatRun.wakeup_request_id)
+                .where(
+                    HeartbeatRun.agent_id == agent_id,
+                    HeartbeatRun.status == "queued",
+                    HeartbeatRun.context_snapshot["taskKey"].astext == snapshot["taskKey"],
+                )
+                .order_by(HeartbeatRun.created_at)
+                .limit(1)
+                .with_for_update(key_share=True)
+            )
+        ).first()
         if queued is not None:
             merged = merge_snapshots(queued.context_snapshot or {}, snapshot)
             if await merge_into_queued(session, queued.id, merged, now=now):
                 if queued.wakeup_request_id is not None:
                     await session.execute(
-                        sa.update(AgentWakeupRequest).where(AgentWakeupRequest.id == queued.wakeup_request_id)
-                        .values(coalesced_count=AgentWakeupRequest.coalesced_count + 1, reason=reason, updated_at=now))
+                        sa.update(AgentWakeupRequest)
+                        .where(AgentWakeupRequest.id == queued.wakeup_request_id)
+                        .values(
+                            coalesced_count=AgentWakeupRequest.coalesced_count + 1,
+                            reason=reason,
+                            updated_at=now,
+                        )
+                    )
                 request_id = uuid.uuid4()
-                await session.execute(sa.insert(AgentWakeupRequest).values(
-                    id=request_id, **common, payload=payload, status="coalesced", idempotency_key=idempotency_key,
-                    run_id=queued.id, finished_at=now))
+                await session.execute(
+                    sa.insert(AgentWakeupRequest).values(
+                        id=request_id,
+                        **common,
+                        payload=payload,
+                        status="coalesced",
+                        idempotency_key=idempotency_key,
+                        run_id=queued.id,
+                        finished_at=now,
+                    )
+                )
                 return WakeupOutcome("coalesced", request_id, queued.id)
 
     if issue_id is not None:
-        lock = (await session.execute(
-            sa.select(Issue.execution_run_id, HeartbeatRun.agent_id)
-            .join(HeartbeatRun, HeartbeatRun.id == Issue.execution_run_id)
-            .where(Issue.id == issue_id, HeartbeatRun.status.in_(RUN_LIVE))
-        )).first()
+        lock = (
+            await session.execute(
+                sa.select(Issue.execution_run_id, HeartbeatRun.agent_id)
+                .join(HeartbeatRun, HeartbeatRun.id == Issue.execution_run_id)
+                .where(Issue.id == issue_id, HeartbeatRun.status.in_(RUN_LIVE))
+            )
+        ).first()
         if lock is not None:
             request_id = uuid.uuid4()
-            await session.execute(sa.insert(AgentWakeupRequest).values(
-                id=request_id, **common, payload={**(payload or {}), "contextSnapshot": snapshot},
-                status="deferred_issue_execution", idempotency_key=idempotency_key))
-            return WakeupOutcome("deferred_issue_execution", request_id, None, reason="issue_execution_locked",
-                                 details={"issueId": str(issue_id), "executionRunId": str(lock.execution_run_id),
-                                          "executionAgentId": str(lock.agent_id)})
+            await session.execute(
+                sa.insert(AgentWakeupRequest).values(
+                    id=request_id,
+                    **common,
+                    payload={**(payload or {}), "contextSnapshot": snapshot},
+                    status="deferred_issue_execution",
+                    idempotency_key=idempotency_key,
+                )
+            )
+            return WakeupOutcome(
+                "deferred_issue_execution",
+                request_id,
+                None,
+                reason="issue_execution_locked",
+                details={
+                    "issueId": str(issue_id),
+                    "executionRunId": str(lock.execution_run_id),
+                    "executionAgentId": str(lock.agent_id),
+                },
+            )
 
     request_id, run_id = uuid.uuid4(), uuid.uuid4()
     run = await QUEUE_WAKEUP.fetchrow(
-        session, request_id, run_id, company_id, agent_id, source, trigger_detail, reason,
-        json.dumps(payload) if payload is not None else None, requested_by_actor_type, requested_by_actor_id,
-        idempotency_key, now, json.dumps(snapshot), WAKE_CHANNEL, str(agent_id))
+        session,
+        request_id,
+        run_id,
+        company_id,
+        agent_id,
+        source,
+        trigger_detail,
+        reason,
+        json.dumps(payload) if payload is not None else None,
+        requested_by_actor_type,
+        requested_by_actor_id,
+        idempotency_key,
+        now,
+        json.dumps(snapshot),
+        WAKE_CHANNEL,
+        str(agent_id),
+    )
     run.pop("notified", None)
     return WakeupOutcome("queued", request_id, run_id, run=run)
 
 
-async def queue_on_demand_wakeup(pool: Any, *, agent_id: uuid.UUID, companies: list[uuid.UUID] | None,
-                                 trigger_detail: str, reason: str | None, actor_type: str, actor_id: str | None,
-                                 actor_agent_id: uuid.UUID | None, actor_run_id: uuid.UUID | None,
-                                 force_fresh_session: bool, now: datetime) -> dict[str, Any] | None:
+async def queue_on_demand_wakeup(
+    pool: Any,
+    *,
+    agent_id: uuid.UUID,
+    companies: list[uuid.UUID] | None,
+    trigger_detail: str,
+    reason: str | None,
+    actor_type: str,
+    actor_id: str | None,
+    actor_agent_id: uuid.UUID | None,
+    actor_run_id: uuid.UUID | None,
+    force_fresh_session: bool,
+    now: datetime,
+) -> dict[str, Any] | None:
     """Queue a plain on-demand wake-up as a transaction of its own (one round trip on `pool`, in
     autocommit): the caller must have written nothing else. `companies`: those the actor may wake
     agents in (None: all). Returns the queued run's row, or None when the agent is not there for
     this actor or not admitted as it stands (the general path then decides and answers)."""
     request_id, run_id = uuid.uuid4(), uuid.uuid4()
-    snapshot = build_snapshot(source="on_demand", reason=reason, trigger_detail=trigger_detail, payload=None,
-                              context=None, actor_type=actor_type, actor_id=actor_id,
-                              force_fresh_session=force_fresh_session)
-    details = redact({"source": "on_demand", "triggerDetail": trigger_detail, "reason": reason, "outcome": "queued",
-                      "runId": str(run_id)})
+    snapshot = build_snapshot(
+        source="on_demand",
+        reason=reason,
+        trigger_detail=trigger_detail,
+        payload=None,
+        context=None,
+        actor_type=actor_type,
+        actor_id=actor_id,
+        force_fresh_session=force_fresh_session,
+    )
+    details = redact(
+        {
+            "source": "on_demand",
+            "triggerDetail": trigger_detail,
+            "reason": reason,
+            "outcome": "queued",
+            "runId": str(run_id),
+        }
+    )
     run = await QUEUE_ON_DEMAND.fetchrow_autocommit(
-        pool, agent_id, companies, request_id, run_id, "on_demand", trigger_detail, reason, actor_type, actor_id, now,
-        json.dumps(snapshot), actor_agent_id, actor_run_id, json.dumps(details), WAKE_CHANNEL)
+        pool,
+        agent_id,
+        companies,
+        request_id,
+        run_id,
+        "on_demand",
+        trigger_detail,
+        reason,
+        actor_type,
+        actor_id,
+        now,
+        json.dumps(snapshot),
+        actor_agent_id,
+        actor_run_id,
+        json.dumps(details),
+        WAKE_CHANNEL,
+    )
     if run is not None:
         run.pop("notified", None)
     return run
-

@@ -24,10 +24,10 @@ _INBOX = sa.text(f"""
 SELECT COALESCE(json_agg(json_build_object(
     'id', i.id, 'identifier', i.identifier, 'title', i.title, 'status', i.status, 'priority', i.priority,
     'projectId', i.project_id, 'goalId', i.goal_id, 'parentId', i.parent_id,
-    'updatedAt', {ts('i.updated_at')},
+    'updatedAt', {ts("i.updated_at")},
     'activeRun', (SELECT json_build_object('id', r.id, 'status', r.status, 'agentId', r.agent_id,
                                            'invocationSource', r.invocation_source,
-                                           'startedAt', {ts('r.started_at')})
+                                           'startedAt', {ts("r.started_at")})
                   FROM heartbeat_runs r WHERE r.id = i.execution_run_id AND r.status IN ('queued', 'running')),
     'activeRecoveryAction', NULL,
     'dependencyReady', cardinality(b.ids) = 0,
@@ -52,7 +52,9 @@ def _require_agent(actor: Actor) -> None:
 
 async def inbox_lite(session: AsyncSession, actor: Actor) -> list[dict[str, Any]]:
     _require_agent(actor)
-    return (await session.execute(_INBOX, {"company_id": actor.company_id, "agent_id": actor.agent_id})).scalar_one()
+    return (
+        await session.execute(_INBOX, {"company_id": actor.company_id, "agent_id": actor.agent_id})
+    ).scalar_one()
 
 
 _CURSOR = sa.text("""
@@ -67,12 +69,39 @@ JOIN issue_comments c ON c.id::text = COALESCE(r.context_snapshot->>'wakeComment
 WHERE r.id = :run_id AND c.issue_id = :issue_id
 """)
 
-_ISSUE_FIELDS = ("id", "identifier", "title", "description", "status", "priority", "projectId", "goalId", "parentId",
-                 "blockedBy", "blocks", "assigneeAgentId", "assigneeUserId", "originKind", "originId", "updatedAt")
-_NO_ATTENTION = {"state": "none", "reason": None, "unresolvedBlockerCount": 0, "coveredBlockerCount": 0,
-                 "stalledBlockerCount": 0, "attentionBlockerCount": 0, "pendingFinalizeBlockerIssueIds": [],
-                 "sampleBlockerIdentifier": None, "sampleStalledBlockerIdentifier": None, "blockingTreeLive": False,
-                 "directBlockerIssueId": None, "terminalBlockerIssueId": None, "terminalBlocker": None}
+_ISSUE_FIELDS = (
+    "id",
+    "identifier",
+    "title",
+    "description",
+    "status",
+    "priority",
+    "projectId",
+    "goalId",
+    "parentId",
+    "blockedBy",
+    "blocks",
+    "assigneeAgentId",
+    "assigneeUserId",
+    "originKind",
+    "originId",
+    "updatedAt",
+)
+_NO_ATTENTION = {
+    "state": "none",
+    "reason": None,
+    "unresolvedBlockerCount": 0,
+    "coveredBlockerCount": 0,
+    "stalledBlockerCount": 0,
+    "attentionBlockerCount": 0,
+    "pendingFinalizeBlockerIssueIds": [],
+    "sampleBlockerIdentifier": None,
+    "sampleStalledBlockerIdentifier": None,
+    "blockingTreeLive": False,
+    "directBlockerIssueId": None,
+    "terminalBlockerIssueId": None,
+    "terminalBlocker": None,
+}
 
 
 async def heartbeat_context(session: AsyncSession, actor: Actor, issue_ref: str) -> dict[str, Any]:
@@ -80,21 +109,34 @@ async def heartbeat_context(session: AsyncSession, actor: Actor, issue_ref: str)
     actor.require_company(row["company_id"])
     detail = await detail_to_wire(session, row)
     issue = {key: detail.get(key) for key in _ISSUE_FIELDS}
-    issue.update({"workMode": "standard", "blockerAttention": dict(_NO_ATTENTION),
-                  "reviewAttention": {"state": "none", "paths": [], "reason": None}, "scheduledRetry": None,
-                  "activeRecoveryAction": None})
+    issue.update(
+        {
+            "workMode": "standard",
+            "blockerAttention": dict(_NO_ATTENTION),
+            "reviewAttention": {"state": "none", "paths": [], "reason": None},
+            "scheduledRetry": None,
+            "activeRecoveryAction": None,
+        }
+    )
     cursor = (await session.execute(_CURSOR, {"issue_id": row["id"]})).mappings().one()
     wake_comment = None
     if actor.is_agent and actor.run_id is not None:
-        found = (await session.execute(_WAKE_COMMENT, {"run_id": actor.run_id, "issue_id": row["id"]})).mappings().first()
+        found = (
+            (await session.execute(_WAKE_COMMENT, {"run_id": actor.run_id, "issue_id": row["id"]}))
+            .mappings()
+            .first()
+        )
         wake_comment = comment_to_wire(found) if found else None
     return {
         "issue": issue,
         "ancestors": detail["ancestors"],
         "project": detail["project"],
         "goal": detail["goal"],
-        "commentCursor": {"totalComments": cursor["total"], "latestCommentId": str(cursor["latest_id"]) if cursor["latest_id"] else None,
-                          "latestCommentAt": iso(cursor["latest_at"])},
+        "commentCursor": {
+            "totalComments": cursor["total"],
+            "latestCommentId": str(cursor["latest_id"]) if cursor["latest_id"] else None,
+            "latestCommentAt": iso(cursor["latest_at"]),
+        },
         "wakeComment": wake_comment,
         "attachments": [],
         "continuationSummary": None,

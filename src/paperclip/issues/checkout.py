@@ -56,7 +56,8 @@ def require_run_id(actor: Actor) -> uuid.UUID:
 
 LABELS_OF_ROW = sa.literal_column(
     f"(SELECT COALESCE(json_agg({LABEL_JSON} ORDER BY l.name, l.id), '[]'::json) "
-    "FROM issue_labels il JOIN labels l ON l.id = il.label_id WHERE il.issue_id = issues.id)").label("labels_json")
+    "FROM issue_labels il JOIN labels l ON l.id = il.label_id WHERE il.issue_id = issues.id)"
+).label("labels_json")
 
 _LIVE = sql_in(RUN_LIVE)
 _UNASSIGNABLE = sql_in(AGENT_UNASSIGNABLE)
@@ -75,8 +76,10 @@ def _checkout_sql(where: str) -> NamedSql:
     part of the claim, so a refused request never changes anything. Kept cheap to plan: a 409 rolls
     back, and psycopg drops a connection's prepared statements on every rollback, so in a race this
     statement is planned afresh almost every time."""
-    idempotent = ("cur.status = 'in_progress' AND cur.assignee_agent_id = CAST(:agent_id AS uuid) "
-                  "AND cur.checkout_run_id IS NOT DISTINCT FROM CAST(:run_id AS uuid)")
+    idempotent = (
+        "cur.status = 'in_progress' AND cur.assignee_agent_id = CAST(:agent_id AS uuid) "
+        "AND cur.checkout_run_id IS NOT DISTINCT FROM CAST(:run_id AS uuid)"
+    )
     return NamedSql(f"""
 WITH cur AS MATERIALIZED (
     SELECT i.* FROM issues i WHERE {where} FOR NO KEY UPDATE
@@ -103,9 +106,9 @@ WITH cur AS MATERIALIZED (
       AND (cur.assignee_agent_id IS NULL
            OR (cur.assignee_agent_id = CAST(:agent_id AS uuid)
                AND (cur.checkout_run_id IS NULL OR cur.checkout_run_id IS NOT DISTINCT FROM CAST(:run_id AS uuid)
-                    OR {_run_is_stale_sql('cur.checkout_run_id')})))
+                    OR {_run_is_stale_sql("cur.checkout_run_id")})))
       AND (cur.execution_run_id IS NULL OR cur.execution_run_id IS NOT DISTINCT FROM CAST(:run_id AS uuid)
-           OR {_run_is_stale_sql('cur.execution_run_id')})
+           OR {_run_is_stale_sql("cur.execution_run_id")})
     RETURNING issues.*
 ), act AS (
     {INSERT_ACTIVITY}
@@ -128,7 +131,9 @@ FROM cur LEFT JOIN ag ON true LEFT JOIN proj ON true LEFT JOIN claim ON true
 CHECKOUT_BY_ID = _checkout_sql("i.id = CAST(:id AS uuid)")
 CHECKOUT_BY_IDENTIFIER = _checkout_sql("i.identifier = CAST(:identifier AS text)")
 # The idempotent case (the caller's run holds the checkout already), rendered like a claim.
-HELD = NamedSql(f"SELECT CAST({issue_json('i')} AS text) AS wire FROM issues i WHERE i.id = CAST(:id AS uuid)")
+HELD = NamedSql(
+    f"SELECT CAST({issue_json('i')} AS text) AS wire FROM issues i WHERE i.id = CAST(:id AS uuid)"
+)
 
 
 async def checkout(session: AsyncSession, actor: Actor, ref: str, body: CheckoutBody, now: datetime) -> bytes:
@@ -144,16 +149,25 @@ async def checkout(session: AsyncSession, actor: Actor, ref: str, body: Checkout
         raise NotFound("Issue not found")
     run_id = actor.run_id
     may_claim = not actor.is_agent or (agent_id == actor.agent_id and run_id is not None)
-    params.update(actor_params(actor), agent_id=agent_id, run_id=run_id, now=now, may_claim=may_claim,
-                  companies=accessible_companies(actor), expected=list(dict.fromkeys(body.expectedStatuses)))
+    params.update(
+        actor_params(actor),
+        agent_id=agent_id,
+        run_id=run_id,
+        now=now,
+        may_claim=may_claim,
+        companies=accessible_companies(actor),
+        expected=list(dict.fromkeys(body.expectedStatuses)),
+    )
     found = await query.fetchrow(session, params)
     if found is None:
         raise NotFound("Issue not found")
     company_id = found["cur_company_id"]
     actor.require_company(company_id)
     if found["paused_project_id"] is not None:  # §8.3: a paused project's issues are not checked out
-        raise Conflict(paused_message(found["paused_project_reason"]),
-                       details=paused_details(found["paused_project_id"], found["paused_project_reason"]))
+        raise Conflict(
+            paused_message(found["paused_project_reason"]),
+            details=paused_details(found["paused_project_id"], found["paused_project_reason"]),
+        )
     if actor.is_agent:
         if agent_id != actor.agent_id:
             raise Forbidden("Agent can only checkout as itself")
@@ -166,24 +180,43 @@ async def checkout(session: AsyncSession, actor: Actor, ref: str, body: Checkout
         raise Unprocessable(f"Cannot assign work to an agent with status {found['agent_status']}")
     if found["id"] is None:  # not claimed
         if not found["idempotent"]:
-            raise Conflict("Issue checkout conflict", details={
-                "issueId": str(found["cur_id"]), "status": found["cur_status"],
-                "assigneeAgentId": uid(found["cur_assignee_agent_id"]),
-                "checkoutRunId": uid(found["cur_checkout_run_id"]),
-                "executionRunId": uid(found["cur_execution_run_id"])})
-        await record(session, actor, company_id=company_id, action="issue.checked_out", entity_type="issue",
-                     entity_id=found["cur_id"], details={"agentId": str(agent_id), "identifier": found["cur_identifier"]})
+            raise Conflict(
+                "Issue checkout conflict",
+                details={
+                    "issueId": str(found["cur_id"]),
+                    "status": found["cur_status"],
+                    "assigneeAgentId": uid(found["cur_assignee_agent_id"]),
+                    "checkoutRunId": uid(found["cur_checkout_run_id"]),
+                    "executionRunId": uid(found["cur_execution_run_id"]),
+                },
+            )
+        await record(
+            session,
+            actor,
+            company_id=company_id,
+            action="issue.checked_out",
+            entity_type="issue",
+            entity_id=found["cur_id"],
+            details={"agentId": str(agent_id), "identifier": found["cur_identifier"]},
+        )
         return await HELD.fetchval(session, {"id": found["cur_id"]})
     row = dict(found)
     name_key = found["agent_name"].strip().lower()
-    if found["execution_agent_name_key"] != name_key:  # a name SQL cannot lower-case like Python (outside ASCII)
-        await session.execute(sa.update(ISSUES).where(ISSUES.c.id == found["id"])
-                              .values(execution_agent_name_key=name_key, updated_at=now))
+    if (
+        found["execution_agent_name_key"] != name_key
+    ):  # a name SQL cannot lower-case like Python (outside ASCII)
+        await session.execute(
+            sa.update(ISSUES)
+            .where(ISSUES.c.id == found["id"])
+            .values(execution_agent_name_key=name_key, updated_at=now)
+        )
         row["execution_agent_name_key"] = name_key
     return to_json(issue_to_wire(row, found["labels_json"]))
 
 
-async def assert_checkout_owner(session: AsyncSession, actor: Actor, issue: Mapping[str, Any], now: datetime) -> None:
+async def assert_checkout_owner(
+    session: AsyncSession, actor: Actor, issue: Mapping[str, Any], now: datetime
+) -> None:
     """An agent changing an in_progress issue must be its assignee holding the checkout run (a stale or
     empty lock is adopted by the assignee's current run)."""
     if not actor.is_agent or issue["status"] != "in_progress":
@@ -194,14 +227,20 @@ async def assert_checkout_owner(session: AsyncSession, actor: Actor, issue: Mapp
             return
         adopted = await session.execute(
             sa.update(ISSUES)
-            .where(ISSUES.c.id == issue["id"], ISSUES.c.assignee_agent_id == actor.agent_id,
-                   sa.or_(ISSUES.c.checkout_run_id.is_(None), _run_is_stale(ISSUES.c.checkout_run_id)))
+            .where(
+                ISSUES.c.id == issue["id"],
+                ISSUES.c.assignee_agent_id == actor.agent_id,
+                sa.or_(ISSUES.c.checkout_run_id.is_(None), _run_is_stale(ISSUES.c.checkout_run_id)),
+            )
             .values(checkout_run_id=run_id, execution_run_id=run_id, execution_locked_at=now)
-            .returning(ISSUES.c.id))
+            .returning(ISSUES.c.id)
+        )
         if adopted.first() is not None:
             return
-    raise Conflict("Issue run ownership conflict", details={
-        **lock_details(issue), "actorAgentId": uid(actor.agent_id), "actorRunId": uid(actor.run_id)})
+    raise Conflict(
+        "Issue run ownership conflict",
+        details={**lock_details(issue), "actorAgentId": uid(actor.agent_id), "actorRunId": uid(actor.run_id)},
+    )
 
 
 async def release(session: AsyncSession, actor: Actor, ref: str, now: datetime) -> RowMapping:
@@ -213,19 +252,46 @@ async def release(session: AsyncSession, actor: Actor, ref: str, now: datetime) 
         if issue["status"] == "in_progress" and issue["checkout_run_id"] is not None:
             run_id = require_run_id(actor)
             if issue["checkout_run_id"] != run_id:
-                live = await session.scalar(sa.select(sa.exists().where(
-                    RUNS.c.id == issue["checkout_run_id"], RUNS.c.status.in_(RUN_LIVE))))
+                live = await session.scalar(
+                    sa.select(
+                        sa.exists().where(RUNS.c.id == issue["checkout_run_id"], RUNS.c.status.in_(RUN_LIVE))
+                    )
+                )
                 if live:
                     raise Conflict("Only checkout run can release issue", details=lock_details(issue))
-    values: dict[str, Any] = dict(assignee_agent_id=None, assignee_user_id=None, checkout_run_id=None,
-                                  execution_run_id=None, execution_locked_at=None, execution_agent_name_key=None,
-                                  updated_at=now)
+    values: dict[str, Any] = dict(
+        assignee_agent_id=None,
+        assignee_user_id=None,
+        checkout_run_id=None,
+        execution_run_id=None,
+        execution_locked_at=None,
+        execution_agent_name_key=None,
+        updated_at=now,
+    )
     if issue["status"] not in ISSUE_TERMINAL:
         values["status"] = "todo"
-    row = (await session.execute(
-        sa.update(ISSUES).where(ISSUES.c.id == issue["id"]).values(**values).returning(ISSUES, LABELS_OF_ROW)
-    )).mappings().one()
-    await record(session, actor, company_id=issue["company_id"], action="issue.released", entity_type="issue",
-                 entity_id=issue["id"], details={"identifier": issue["identifier"],
-                                                 "previousAssigneeAgentId": uid(issue["assignee_agent_id"])})
+    row = (
+        (
+            await session.execute(
+                sa.update(ISSUES)
+                .where(ISSUES.c.id == issue["id"])
+                .values(**values)
+                .returning(ISSUES, LABELS_OF_ROW)
+            )
+        )
+        .mappings()
+        .one()
+    )
+    await record(
+        session,
+        actor,
+        company_id=issue["company_id"],
+        action="issue.released",
+        entity_type="issue",
+        entity_id=issue["id"],
+        details={
+            "identifier": issue["identifier"],
+            "previousAssigneeAgentId": uid(issue["assignee_agent_id"]),
+        },
+    )
     return row

@@ -36,17 +36,53 @@ MAX_LIMIT = 1000
 SNIPPET = 240
 
 
-async def insert_comment(session: AsyncSession, actor: Actor, issue: Mapping[str, Any], body: str, now: datetime,
-                         wakes: Wakes, *, assignee: uuid.UUID | None, extra: dict | None = None) -> RowMapping:
+async def insert_comment(
+    session: AsyncSession,
+    actor: Actor,
+    issue: Mapping[str, Any],
+    body: str,
+    now: datetime,
+    wakes: Wakes,
+    *,
+    assignee: uuid.UUID | None,
+    extra: dict | None = None,
+) -> RowMapping:
     """Store a comment, log it, and queue the wake-ups it causes (assignee, then mentioned agents)."""
-    row = (await session.execute(sa.insert(COMMENTS).values(
-        company_id=issue["company_id"], issue_id=issue["id"], author_agent_id=actor.agent_id,
-        author_user_id=actor.user_id if actor.is_board else None, created_by_run_id=actor.run_id if actor.is_agent else None,
-        body=body, created_at=now, updated_at=now,
-    ).returning(COMMENTS))).mappings().one()
-    await record(session, actor, company_id=issue["company_id"], action="issue.comment_added", entity_type="issue",
-                 entity_id=issue["id"], details={"commentId": str(row["id"]), "identifier": issue["identifier"],
-                                                 "issueTitle": issue["title"], "bodySnippet": body[:SNIPPET], **(extra or {})})
+    row = (
+        (
+            await session.execute(
+                sa.insert(COMMENTS)
+                .values(
+                    company_id=issue["company_id"],
+                    issue_id=issue["id"],
+                    author_agent_id=actor.agent_id,
+                    author_user_id=actor.user_id if actor.is_board else None,
+                    created_by_run_id=actor.run_id if actor.is_agent else None,
+                    body=body,
+                    created_at=now,
+                    updated_at=now,
+                )
+                .returning(COMMENTS)
+            )
+        )
+        .mappings()
+        .one()
+    )
+    await record(
+        session,
+        actor,
+        company_id=issue["company_id"],
+        action="issue.comment_added",
+        entity_type="issue",
+        entity_id=issue["id"],
+        details={
+            "commentId": str(row["id"]),
+            "identifier": issue["identifier"],
+            "issueTitle": issue["title"],
+            "bodySnippet": body[:SNIPPET],
+            **(extra or {}),
+        },
+    )
     mentioned = await find_mentioned_agents(session, issue["company_id"], body)
     await wakes.commented(session, issue["id"], assignee, row["id"], mentioned)
     return row
@@ -88,8 +124,9 @@ ADD_BY_ID = _add_comment_sql("id = CAST(:id AS uuid)")
 ADD_BY_IDENTIFIER = _add_comment_sql("identifier = CAST(:identifier AS text)")
 
 
-async def add_comment(session: AsyncSession, actor: Actor, ref: str, body: str, reopen: bool | None,
-                      now: datetime) -> dict[str, Any]:
+async def add_comment(
+    session: AsyncSession, actor: Actor, ref: str, body: str, reopen: bool | None, now: datetime
+) -> dict[str, Any]:
     if reopen:
         return await _add_comment_reopening(session, actor, ref, body, now)
     parsed = parse_uuid(ref)
@@ -99,36 +136,68 @@ async def add_comment(session: AsyncSession, actor: Actor, ref: str, body: str, 
         query, params = ADD_BY_IDENTIFIER, {"identifier": ref.upper()}
     else:
         raise NotFound("Issue not found")
-    params.update(actor_params(actor), author_user_id=actor.user_id if actor.is_board else None,
-                  created_by_run_id=actor.run_id if actor.is_agent else None, body=body, now=now,
-                  snippet=redact_text(body[:SNIPPET]), companies=accessible_companies(actor), has_at="@" in body)
+    params.update(
+        actor_params(actor),
+        author_user_id=actor.user_id if actor.is_board else None,
+        created_by_run_id=actor.run_id if actor.is_agent else None,
+        body=body,
+        now=now,
+        snippet=redact_text(body[:SNIPPET]),
+        companies=accessible_companies(actor),
+        has_at="@" in body,
+    )
     row = await query.fetchrow(session, params)
     if row is None:
         raise NotFound("Issue not found")
     actor.require_company(row["i_company_id"])
     title = row["i_title"]
     if redact_text(title) != title:  # the logged title is redacted like every activity detail
-        await session.execute(sa.text(
-            "UPDATE activity_log SET details = jsonb_set(details, '{issueTitle}', to_jsonb(CAST(:title AS text))) "
-            "WHERE id = :id"), {"title": redact_text(title), "id": row["activity_id"]})
+        await session.execute(
+            sa.text(
+                "UPDATE activity_log SET details = jsonb_set(details, '{issueTitle}', to_jsonb(CAST(:title AS text))) "
+                "WHERE id = :id"
+            ),
+            {"title": redact_text(title), "id": row["activity_id"]},
+        )
     mentioned = mentioned_names(body, {uuid.UUID(a): name for a, name in row["agents"] or ()})
-    await Wakes(actor, row["i_company_id"], now).commented(session, row["i_id"], row["i_assignee_agent_id"], row["id"],
-                                                           mentioned)
+    await Wakes(actor, row["i_company_id"], now).commented(
+        session, row["i_id"], row["i_assignee_agent_id"], row["id"], mentioned
+    )
     return comment_to_wire(row)
 
 
-async def _add_comment_reopening(session: AsyncSession, actor: Actor, ref: str, body: str,
-                                 now: datetime) -> dict[str, Any]:
+async def _add_comment_reopening(
+    session: AsyncSession, actor: Actor, ref: str, body: str, now: datetime
+) -> dict[str, Any]:
     issue = await find_issue(session, ref)
     actor.require_company(issue["company_id"])
     if issue["status"] in ISSUE_TERMINAL:
-        issue = (await session.execute(
-            sa.update(ISSUES).where(ISSUES.c.id == issue["id"])
-            .values(status="todo", completed_at=None, cancelled_at=None, updated_at=now).returning(ISSUES)
-        )).mappings().one()
-        await record(session, actor, company_id=issue["company_id"], action="issue.updated", entity_type="issue",
-                     entity_id=issue["id"], details={"status": "todo", "source": "comment", "reopened": True,
-                                                     "identifier": issue["identifier"]})
+        issue = (
+            (
+                await session.execute(
+                    sa.update(ISSUES)
+                    .where(ISSUES.c.id == issue["id"])
+                    .values(status="todo", completed_at=None, cancelled_at=None, updated_at=now)
+                    .returning(ISSUES)
+                )
+            )
+            .mappings()
+            .one()
+        )
+        await record(
+            session,
+            actor,
+            company_id=issue["company_id"],
+            action="issue.updated",
+            entity_type="issue",
+            entity_id=issue["id"],
+            details={
+                "status": "todo",
+                "source": "comment",
+                "reopened": True,
+                "identifier": issue["identifier"],
+            },
+        )
     wakes = Wakes(actor, issue["company_id"], now)
     row = await insert_comment(session, actor, issue, body, now, wakes, assignee=issue["assignee_agent_id"])
     return comment_to_wire(row)
@@ -142,8 +211,9 @@ def _parse_limit(raw: str | None) -> int | None:
     return int(raw)
 
 
-async def list_comments(session: AsyncSession, actor: Actor, ref: str, *, after: str | None, order: str | None,
-                        limit: str | None) -> list[dict[str, Any]]:
+async def list_comments(
+    session: AsyncSession, actor: Actor, ref: str, *, after: str | None, order: str | None, limit: str | None
+) -> list[dict[str, Any]]:
     issue = await find_issue(session, ref)
     actor.require_company(issue["company_id"])
     ascending = (order or "desc").lower() == "asc"
@@ -153,8 +223,13 @@ async def list_comments(session: AsyncSession, actor: Actor, ref: str, *, after:
         anchor_id = parse_uuid(after)
         anchor = None
         if anchor_id is not None:
-            anchor = (await session.execute(sa.select(COMMENTS.c.created_at, COMMENTS.c.id).where(
-                COMMENTS.c.id == anchor_id, COMMENTS.c.issue_id == issue["id"]))).first()
+            anchor = (
+                await session.execute(
+                    sa.select(COMMENTS.c.created_at, COMMENTS.c.id).where(
+                        COMMENTS.c.id == anchor_id, COMMENTS.c.issue_id == issue["id"]
+                    )
+                )
+            ).first()
         if anchor is None:
             return []
         key = sa.tuple_(COMMENTS.c.created_at, COMMENTS.c.id)
@@ -167,12 +242,21 @@ async def list_comments(session: AsyncSession, actor: Actor, ref: str, *, after:
     return [comment_to_wire(r) for r in (await session.execute(query)).mappings()]
 
 
-async def _comment(session: AsyncSession, actor: Actor, ref: str, comment_ref: str) -> tuple[RowMapping, RowMapping]:
+async def _comment(
+    session: AsyncSession, actor: Actor, ref: str, comment_ref: str
+) -> tuple[RowMapping, RowMapping]:
     issue = await find_issue(session, ref)
     actor.require_company(issue["company_id"])
     comment_id = require_uuid(comment_ref, "Comment not found")
-    row = (await session.execute(sa.select(COMMENTS).where(
-        COMMENTS.c.id == comment_id, COMMENTS.c.issue_id == issue["id"]))).mappings().first()
+    row = (
+        (
+            await session.execute(
+                sa.select(COMMENTS).where(COMMENTS.c.id == comment_id, COMMENTS.c.issue_id == issue["id"])
+            )
+        )
+        .mappings()
+        .first()
+    )
     if row is None:
         raise NotFound("Comment not found")
     return issue, row
@@ -185,13 +269,25 @@ async def get_comment(session: AsyncSession, actor: Actor, ref: str, comment_ref
 
 async def delete_comment(session: AsyncSession, actor: Actor, ref: str, comment_ref: str) -> dict[str, Any]:
     issue, row = await _comment(session, actor, ref, comment_ref)
-    own = (row["author_agent_id"] == actor.agent_id) if actor.is_agent else (
-        row["author_agent_id"] is None and row["author_user_id"] == actor.user_id)
+    own = (
+        (row["author_agent_id"] == actor.agent_id)
+        if actor.is_agent
+        else (row["author_agent_id"] is None and row["author_user_id"] == actor.user_id)
+    )
     if not own:
         raise Forbidden("Only the comment author can delete comments")
     await session.execute(sa.delete(COMMENTS).where(COMMENTS.c.id == row["id"]))
     # images only this comment showed: their assets go, their objects are queued (storage/cleanup.py)
-    await forget_unreferenced_images(session, issue["company_id"], [row["body"]], f"comment {row['id']} deleted")
-    await record(session, actor, company_id=issue["company_id"], action="issue.comment_deleted", entity_type="issue",
-                 entity_id=issue["id"], details={"commentId": str(row["id"]), "identifier": issue["identifier"]})
+    await forget_unreferenced_images(
+        session, issue["company_id"], [row["body"]], f"comment {row['id']} deleted"
+    )
+    await record(
+        session,
+        actor,
+        company_id=issue["company_id"],
+        action="issue.comment_deleted",
+        entity_type="issue",
+        entity_id=issue["id"],
+        details={"commentId": str(row["id"]), "identifier": issue["identifier"]},
+    )
     return comment_to_wire(row)

@@ -59,16 +59,34 @@ SELECT * FROM ins
 """)
 
 
-async def insert_issue(session: AsyncSession, actor: Actor, values: dict[str, Any], now: datetime) -> dict[str, Any]:
+async def insert_issue(
+    session: AsyncSession, actor: Actor, values: dict[str, Any], now: datetime
+) -> dict[str, Any]:
     """`values`: the issue's columns (company_id, title, status, ...); returns the inserted row."""
     params = {
-        "project_id": None, "goal_id": None, "parent_id": None, "description": None, "assignee_agent_id": None,
-        "assignee_user_id": None, "billing_code": None, "request_depth": 0, "started_at": None,
-        "completed_at": None, "cancelled_at": None,
-        "origin_kind": "manual", "origin_id": None, "origin_run_id": None, "origin_fingerprint": "default", **values,
-        "created_by_agent_id": actor.agent_id, "created_by_user_id": actor.user_id if actor.is_board else None,
-        "now": now, "actor_type": actor.activity_type, "actor_id": actor.activity_id,
-        "actor_agent_id": actor.agent_id, "actor_run_id": actor.run_id,
+        "project_id": None,
+        "goal_id": None,
+        "parent_id": None,
+        "description": None,
+        "assignee_agent_id": None,
+        "assignee_user_id": None,
+        "billing_code": None,
+        "request_depth": 0,
+        "started_at": None,
+        "completed_at": None,
+        "cancelled_at": None,
+        "origin_kind": "manual",
+        "origin_id": None,
+        "origin_run_id": None,
+        "origin_fingerprint": "default",
+        **values,
+        "created_by_agent_id": actor.agent_id,
+        "created_by_user_id": actor.user_id if actor.is_board else None,
+        "now": now,
+        "actor_type": actor.activity_type,
+        "actor_id": actor.activity_id,
+        "actor_agent_id": actor.agent_id,
+        "actor_run_id": actor.run_id,
         "activity_title": redact(values["title"]),
     }
     row = await CREATE_SQL.fetchrow(session, params)

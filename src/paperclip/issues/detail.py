@@ -19,37 +19,39 @@ from paperclip.issues.statements import NamedSql
 
 
 def _summary(alias: str) -> str:
-    return (f"json_build_object('id', {alias}.id, 'identifier', {alias}.identifier, 'title', {alias}.title, "
-            f"'status', {alias}.status, 'priority', {alias}.priority, 'assigneeAgentId', {alias}.assignee_agent_id, "
-            f"'assigneeUserId', {alias}.assignee_user_id)")
+    return (
+        f"json_build_object('id', {alias}.id, 'identifier', {alias}.identifier, 'title', {alias}.title, "
+        f"'status', {alias}.status, 'priority', {alias}.priority, 'assigneeAgentId', {alias}.assignee_agent_id, "
+        f"'assigneeUserId', {alias}.assignee_user_id)"
+    )
 
 
 _PLAN_DOCUMENT, _DOCUMENT_SUMMARIES = issue_documents_sql("i.id")
 DETAIL_SELECT = f"""
 SELECT i.*,
   (SELECT COALESCE(json_agg(json_build_object('id', l.id, 'companyId', l.company_id, 'name', l.name, 'color', l.color,
-                                              'createdAt', {ts('l.created_at')}, 'updatedAt', {ts('l.updated_at')})
+                                              'createdAt', {ts("l.created_at")}, 'updatedAt', {ts("l.updated_at")})
                             ORDER BY l.name, l.id), '[]'::json)
      FROM issue_labels il JOIN labels l ON l.id = il.label_id WHERE il.issue_id = i.id) AS labels_json,
-  (SELECT COALESCE(json_agg({_summary('b')} ORDER BY r.created_at, b.id), '[]'::json)
+  (SELECT COALESCE(json_agg({_summary("b")} ORDER BY r.created_at, b.id), '[]'::json)
      FROM issue_relations r JOIN issues b ON b.id = r.related_issue_id
      WHERE r.issue_id = i.id AND r.type = 'blocks') AS blocked_by_json,
-  (SELECT COALESCE(json_agg({_summary('b')} ORDER BY r.created_at, b.id), '[]'::json)
+  (SELECT COALESCE(json_agg({_summary("b")} ORDER BY r.created_at, b.id), '[]'::json)
      FROM issue_relations r JOIN issues b ON b.id = r.issue_id
      WHERE r.related_issue_id = i.id AND r.type = 'blocks') AS blocks_json,
   (SELECT json_build_object('id', p.id, 'companyId', p.company_id, 'goalId', p.goal_id, 'name', p.name,
                             'description', p.description, 'status', p.status, 'leadAgentId', p.lead_agent_id,
-                            'targetDate', p.target_date, 'color', p.color, 'pausedAt', {ts('p.paused_at')},
-                            'archivedAt', {ts('p.archived_at')}, 'createdAt', {ts('p.created_at')},
-                            'updatedAt', {ts('p.updated_at')}, 'urlKey', p.url_key,
+                            'targetDate', p.target_date, 'color', p.color, 'pausedAt', {ts("p.paused_at")},
+                            'archivedAt', {ts("p.archived_at")}, 'createdAt', {ts("p.created_at")},
+                            'updatedAt', {ts("p.updated_at")}, 'urlKey', p.url_key,
                             'workspaces', '[]'::json, 'primaryWorkspace', NULL)
      FROM projects p WHERE p.id = i.project_id) AS project_json,
   {_PLAN_DOCUMENT} AS plan_document_json,
   {_DOCUMENT_SUMMARIES} AS document_summaries_json,
   (SELECT json_build_object('id', g.id, 'companyId', g.company_id, 'title', g.title, 'description', g.description,
                             'level', g.level, 'status', g.status, 'parentId', g.parent_id,
-                            'ownerAgentId', g.owner_agent_id, 'createdAt', {ts('g.created_at')},
-                            'updatedAt', {ts('g.updated_at')})
+                            'ownerAgentId', g.owner_agent_id, 'createdAt', {ts("g.created_at")},
+                            'updatedAt', {ts("g.updated_at")})
      FROM goals g WHERE g.id = i.goal_id) AS goal_json
 FROM issues i
 """
@@ -93,14 +95,21 @@ FROM chain JOIN issues a ON a.id = chain.id
 LEFT JOIN projects p ON p.id = a.project_id LEFT JOIN goals g ON g.id = a.goal_id)"""
 _IDS_OF = "(SELECT COALESCE(json_agg(e->'id'), '[]'::json) FROM json_array_elements({}) e)"
 DETAIL_JSON = f"""
-SELECT d.company_id, CAST({issue_json('d', 'd.labels_json', "(SELECT COALESCE(json_agg(e->'id'), '[]'::json) "
-                                                              "FROM json_array_elements(d.labels_json) e)")[:-1]},
-    'blockedBy', d.blocked_by_json, 'blockedByIssueIds', {_IDS_OF.format('d.blocked_by_json')},
+SELECT d.company_id, CAST({
+    issue_json(
+        "d",
+        "d.labels_json",
+        "(SELECT COALESCE(json_agg(e->'id'), '[]'::json) FROM json_array_elements(d.labels_json) e)",
+    )[:-1]
+},
+    'blockedBy', d.blocked_by_json, 'blockedByIssueIds', {_IDS_OF.format("d.blocked_by_json")},
     'blocks', d.blocks_json,
     'ancestors', CASE WHEN d.parent_id IS NULL THEN '[]'::json ELSE d.ancestors_json END,
     'project', d.project_json, 'goal', d.goal_json,
     'planDocument', d.plan_document_json, 'documentSummaries', d.document_summaries_json) AS text) AS wire
-FROM (SELECT q.*, CASE WHEN q.parent_id IS NULL THEN NULL ELSE {_ANCESTORS_JSON.replace('i.parent_id', 'q.parent_id')}
+FROM (SELECT q.*, CASE WHEN q.parent_id IS NULL THEN NULL ELSE {
+    _ANCESTORS_JSON.replace("i.parent_id", "q.parent_id")
+}
                   END AS ancestors_json
       FROM ({DETAIL_SELECT} {{where}}) q) d
 """

@@ -28,7 +28,9 @@ class DocumentPut(BaseModel):
 
 
 @router.get("/issues/{issue_id}/documents")
-async def list_documents(issue_id: str, session: DB, actor: ActorDep, includeSystem: str | None = None) -> Response:  # noqa: N803
+async def list_documents(
+    issue_id: str, session: DB, actor: ActorDep, includeSystem: str | None = None
+) -> Response:  # noqa: N803
     # includeSystem: the original's switch for its system-kept documents; every document here is a user one
     del includeSystem
     return json_response(await documents.list_documents(session, actor, issue_id))
@@ -40,16 +42,28 @@ async def get_document(issue_id: str, key: str, session: DB, actor: ActorDep) ->
 
 
 @router.put("/issues/{issue_id}/documents/{key}")
-async def put_document(issue_id: str, key: str, body: DocumentPut, session: DB, actor: ActorDep, now: Now) -> Response:
+async def put_document(
+    issue_id: str, key: str, body: DocumentPut, session: DB, actor: ActorDep, now: Now
+) -> Response:
     doc, created = await documents.put_document(
-        session, actor, issue_id, key, title=body.title, fmt=body.format, body=body.body,
-        change_summary=body.changeSummary, base_revision_id=body.baseRevisionId, now=now)
+        session,
+        actor,
+        issue_id,
+        key,
+        title=body.title,
+        fmt=body.format,
+        body=body.body,
+        change_summary=body.changeSummary,
+        base_revision_id=body.baseRevisionId,
+        now=now,
+    )
     return json_response(doc, 201 if created else 200)
 
 
 @router.delete("/issues/{issue_id}/documents/{key}")
-async def delete_document(issue_id: str, key: str, session: DB, actor: ActorDep, background: BackgroundTasks,
-                          request: Request) -> Response:
+async def delete_document(
+    issue_id: str, key: str, session: DB, actor: ActorDep, background: BackgroundTasks, request: Request
+) -> Response:
     result = json_response(await documents.delete_document(session, actor, issue_id, key))
     remove_queued_objects_after_response(background, request)  # images only the document showed
     return result
@@ -61,7 +75,9 @@ async def list_revisions(issue_id: str, key: str, session: DB, actor: ActorDep) 
 
 
 @router.post("/issues/{issue_id}/documents/{key}/revisions/{revision_id}/restore")
-async def restore_revision(issue_id: str, key: str, revision_id: str, session: DB, actor: ActorDep, now: Now) -> Response:
+async def restore_revision(
+    issue_id: str, key: str, revision_id: str, session: DB, actor: ActorDep, now: Now
+) -> Response:
     return json_response(await documents.restore_revision(session, actor, issue_id, key, revision_id, now))
 
 

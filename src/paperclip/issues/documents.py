@@ -26,40 +26,48 @@ from paperclip.storage.cleanup import forget_unreferenced_images
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 MAX_KEY_LENGTH = 64
 STALE_BASE = "Document was updated by someone else"
-BASE_REQUIRED = ("Document update requires baseRevisionId. GET the current document, read its body and latestRevisionId, "
-                 "then set baseRevisionId to that latestRevisionId when updating.")
+BASE_REQUIRED = (
+    "Document update requires baseRevisionId. GET the current document, read its body and latestRevisionId, "
+    "then set baseRevisionId to that latestRevisionId when updating."
+)
 
 
 def document_json(doc: str, link: str, *, with_body: bool) -> str:
     """The original's document object (a summary leaves out the body)."""
     body = f"'body', {doc}.latest_body, " if with_body else ""
-    return (f"json_build_object('id', {doc}.id, 'companyId', {doc}.company_id, 'issueId', {link}.issue_id, 'key', {link}.key, "
-            f"'title', {doc}.title, 'format', {doc}.format, {body}'latestRevisionId', {doc}.latest_revision_id, "
-            f"'latestRevisionNumber', {doc}.latest_revision_number, 'createdByAgentId', {doc}.created_by_agent_id, "
-            f"'createdByUserId', {doc}.created_by_user_id, 'updatedByAgentId', {doc}.updated_by_agent_id, "
-            f"'updatedByUserId', {doc}.updated_by_user_id, 'lockedAt', {ts(doc + '.locked_at')}, "
-            f"'lockedByAgentId', {doc}.locked_by_agent_id, 'lockedByUserId', {doc}.locked_by_user_id, 'sourceTrust', NULL, "
-            f"'createdAt', {ts(doc + '.created_at')}, 'updatedAt', {ts(doc + '.updated_at')})")
+    return (
+        f"json_build_object('id', {doc}.id, 'companyId', {doc}.company_id, 'issueId', {link}.issue_id, 'key', {link}.key, "
+        f"'title', {doc}.title, 'format', {doc}.format, {body}'latestRevisionId', {doc}.latest_revision_id, "
+        f"'latestRevisionNumber', {doc}.latest_revision_number, 'createdByAgentId', {doc}.created_by_agent_id, "
+        f"'createdByUserId', {doc}.created_by_user_id, 'updatedByAgentId', {doc}.updated_by_agent_id, "
+        f"'updatedByUserId', {doc}.updated_by_user_id, 'lockedAt', {ts(doc + '.locked_at')}, "
+        f"'lockedByAgentId', {doc}.locked_by_agent_id, 'lockedByUserId', {doc}.locked_by_user_id, 'sourceTrust', NULL, "
+        f"'createdAt', {ts(doc + '.created_at')}, 'updatedAt', {ts(doc + '.updated_at')})"
+    )
 
 
 def issue_documents_sql(issue_id_expr: str) -> tuple[str, str]:
     """(planDocument, documentSummaries) subselects for the issue detail view."""
-    plan = (f"(SELECT {document_json('doc', 'link', with_body=True)} FROM issue_documents link "
-            f"JOIN documents doc ON doc.id = link.document_id WHERE link.issue_id = {issue_id_expr} AND link.key = 'plan')")
-    summaries = (f"(SELECT COALESCE(json_agg({document_json('doc', 'link', with_body=False)} ORDER BY link.key), '[]'::json) "
-                 f"FROM issue_documents link JOIN documents doc ON doc.id = link.document_id "
-                 f"WHERE link.issue_id = {issue_id_expr})")
+    plan = (
+        f"(SELECT {document_json('doc', 'link', with_body=True)} FROM issue_documents link "
+        f"JOIN documents doc ON doc.id = link.document_id WHERE link.issue_id = {issue_id_expr} AND link.key = 'plan')"
+    )
+    summaries = (
+        f"(SELECT COALESCE(json_agg({document_json('doc', 'link', with_body=False)} ORDER BY link.key), '[]'::json) "
+        f"FROM issue_documents link JOIN documents doc ON doc.id = link.document_id "
+        f"WHERE link.issue_id = {issue_id_expr})"
+    )
     return plan, summaries
 
 
 _SELECT_ONE = sa.text(f"""
 SELECT doc.id, doc.latest_revision_id, doc.latest_revision_number, doc.locked_at, doc.title, doc.format,
-       {document_json('doc', 'link', with_body=True)} AS wire
+       {document_json("doc", "link", with_body=True)} AS wire
 FROM issue_documents link JOIN documents doc ON doc.id = link.document_id
 WHERE link.issue_id = :issue_id AND link.key = :key
 """)
 _LIST = sa.text(f"""
-SELECT COALESCE(json_agg({document_json('doc', 'link', with_body=True)} ORDER BY link.key), '[]'::json)
+SELECT COALESCE(json_agg({document_json("doc", "link", with_body=True)} ORDER BY link.key), '[]'::json)
 FROM issue_documents link JOIN documents doc ON doc.id = link.document_id WHERE link.issue_id = :issue_id
 """)
 _REVISIONS = sa.text(f"""
@@ -67,7 +75,7 @@ SELECT COALESCE(json_agg(json_build_object(
     'id', r.id, 'companyId', r.company_id, 'documentId', r.document_id, 'issueId', link.issue_id, 'key', link.key,
     'revisionNumber', r.revision_number, 'title', r.title, 'format', r.format, 'body', r.body,
     'changeSummary', r.change_summary, 'createdByAgentId', r.created_by_agent_id, 'createdByUserId', r.created_by_user_id,
-    'createdAt', {ts('r.created_at')}) ORDER BY r.revision_number DESC), '[]'::json)
+    'createdAt', {ts("r.created_at")}) ORDER BY r.revision_number DESC), '[]'::json)
 FROM issue_documents link JOIN document_revisions r ON r.document_id = link.document_id
 WHERE link.issue_id = :issue_id AND link.key = :key
 """)
@@ -102,8 +110,16 @@ RETURNING r.revision_number
 
 def _require_key(key: str) -> str:
     if len(key) > MAX_KEY_LENGTH or not KEY_RE.match(key):
-        raise BadRequest("Invalid document key", details=[{"path": [], "message": "Document key must be lowercase letters, "
-                                                            f"numbers, _ or - (at most {MAX_KEY_LENGTH} characters)"}])
+        raise BadRequest(
+            "Invalid document key",
+            details=[
+                {
+                    "path": [],
+                    "message": "Document key must be lowercase letters, "
+                    f"numbers, _ or - (at most {MAX_KEY_LENGTH} characters)",
+                }
+            ],
+        )
     return key
 
 
@@ -114,8 +130,11 @@ async def _issue(session: AsyncSession, actor: Actor, issue_ref: str, *, for_upd
 
 
 def _authors(actor: Actor) -> dict[str, Any]:
-    return {"agent_id": actor.agent_id if actor.is_agent else None, "user_id": actor.user_id if actor.is_board else None,
-            "run_id": actor.run_id if actor.is_agent else None}
+    return {
+        "agent_id": actor.agent_id if actor.is_agent else None,
+        "user_id": actor.user_id if actor.is_board else None,
+        "run_id": actor.run_id if actor.is_agent else None,
+    }
 
 
 async def list_documents(session: AsyncSession, actor: Actor, issue_ref: str) -> str:
@@ -139,18 +158,39 @@ async def get_document(session: AsyncSession, actor: Actor, issue_ref: str, key:
 
 
 def _locked(row, key: str) -> Conflict:
-    return Conflict("Document is locked", details={"key": key, "documentId": str(row["id"]),
-                                                   "lockedAt": row["wire"]["lockedAt"]})
+    return Conflict(
+        "Document is locked",
+        details={"key": key, "documentId": str(row["id"]), "lockedAt": row["wire"]["lockedAt"]},
+    )
 
 
-async def put_document(session: AsyncSession, actor: Actor, issue_ref: str, key: str, *, title: str | None,
-                       fmt: str, body: str, change_summary: str | None, base_revision_id: str | None,
-                       now: datetime) -> tuple[dict, bool]:
+async def put_document(
+    session: AsyncSession,
+    actor: Actor,
+    issue_ref: str,
+    key: str,
+    *,
+    title: str | None,
+    fmt: str,
+    body: str,
+    change_summary: str | None,
+    base_revision_id: str | None,
+    now: datetime,
+) -> tuple[dict, bool]:
     """Create (201) or update (200) a document; returns (document, created)."""
     _require_key(key)
     issue = await _issue(session, actor, issue_ref)
-    params = {"company_id": issue["company_id"], "issue_id": issue["id"], "key": key, "title": title, "format": fmt,
-              "body": body, "change_summary": change_summary, "now": now, **_authors(actor)}
+    params = {
+        "company_id": issue["company_id"],
+        "issue_id": issue["id"],
+        "key": key,
+        "title": title,
+        "format": fmt,
+        "body": body,
+        "change_summary": change_summary,
+        "now": now,
+        **_authors(actor),
+    }
     row = await _current(session, issue["id"], key, for_update=True)
     created = row is None
     if created:
@@ -160,7 +200,10 @@ async def put_document(session: AsyncSession, actor: Actor, issue_ref: str, key:
         linked = (await session.execute(_LINK, {**params, "document_id": document_id})).scalar_one_or_none()
         if linked is None:  # another writer created this key first: its revision stands, ours is stale
             current = await _current(session, issue["id"], key)
-            raise Conflict(STALE_BASE, details={"currentRevisionId": str(current["latest_revision_id"]) if current else None})
+            raise Conflict(
+                STALE_BASE,
+                details={"currentRevisionId": str(current["latest_revision_id"]) if current else None},
+            )
     else:
         document_id = row["id"]
         if row["locked_at"] is not None:
@@ -172,8 +215,21 @@ async def put_document(session: AsyncSession, actor: Actor, issue_ref: str, key:
             raise Conflict(STALE_BASE, details={"currentRevisionId": current})
     number = (await session.execute(_ADD_REVISION, {**params, "document_id": document_id})).scalar_one()
     action = "issue.document_created" if created else "issue.document_updated"
-    await record(session, actor, company_id=issue["company_id"], action=action, entity_type="issue", entity_id=issue["id"],
-                 details={"key": key, "title": title, "format": fmt, "documentId": str(document_id), "revisionNumber": number})
+    await record(
+        session,
+        actor,
+        company_id=issue["company_id"],
+        action=action,
+        entity_type="issue",
+        entity_id=issue["id"],
+        details={
+            "key": key,
+            "title": title,
+            "format": fmt,
+            "documentId": str(document_id),
+            "revisionNumber": number,
+        },
+    )
     return (await _current(session, issue["id"], key))["wire"], created
 
 
@@ -184,8 +240,9 @@ async def list_revisions(session: AsyncSession, actor: Actor, issue_ref: str, ke
     return (await session.execute(_REVISIONS, {"issue_id": issue["id"], "key": key})).scalar_one()
 
 
-async def restore_revision(session: AsyncSession, actor: Actor, issue_ref: str, key: str, revision_id: str,
-                           now: datetime) -> dict:
+async def restore_revision(
+    session: AsyncSession, actor: Actor, issue_ref: str, key: str, revision_id: str, now: datetime
+) -> dict:
     """A new revision with an old one's title, format and body (history is never rewritten)."""
     issue = await _issue(session, actor, issue_ref)
     row = await _current(session, issue["id"], _require_key(key), for_update=True)
@@ -194,23 +251,59 @@ async def restore_revision(session: AsyncSession, actor: Actor, issue_ref: str, 
     if row["locked_at"] is not None:
         raise _locked(row, key)
     parsed = parse_uuid(revision_id)
-    old = None if parsed is None else (await session.execute(sa.text(
-        "SELECT id, revision_number, title, format, body FROM document_revisions WHERE id = :id AND document_id = :doc"),
-        {"id": parsed, "doc": row["id"]})).mappings().first()
+    old = (
+        None
+        if parsed is None
+        else (
+            await session.execute(
+                sa.text(
+                    "SELECT id, revision_number, title, format, body FROM document_revisions WHERE id = :id AND document_id = :doc"
+                ),
+                {"id": parsed, "doc": row["id"]},
+            )
+        )
+        .mappings()
+        .first()
+    )
     if old is None:
         raise NotFound("Document revision not found")
-    number = (await session.execute(_ADD_REVISION, {
-        "document_id": row["id"], "title": old["title"], "format": old["format"], "body": old["body"],
-        "change_summary": f"Restored revision {old['revision_number']}", "now": now, **_authors(actor)})).scalar_one()
-    await record(session, actor, company_id=issue["company_id"], action="issue.document_restored", entity_type="issue",
-                 entity_id=issue["id"], details={"key": key, "title": old["title"], "format": old["format"],
-                                                 "documentId": str(row["id"]), "revisionNumber": number,
-                                                 "restoredFromRevisionId": str(old["id"]),
-                                                 "restoredFromRevisionNumber": old["revision_number"]})
+    number = (
+        await session.execute(
+            _ADD_REVISION,
+            {
+                "document_id": row["id"],
+                "title": old["title"],
+                "format": old["format"],
+                "body": old["body"],
+                "change_summary": f"Restored revision {old['revision_number']}",
+                "now": now,
+                **_authors(actor),
+            },
+        )
+    ).scalar_one()
+    await record(
+        session,
+        actor,
+        company_id=issue["company_id"],
+        action="issue.document_restored",
+        entity_type="issue",
+        entity_id=issue["id"],
+        details={
+            "key": key,
+            "title": old["title"],
+            "format": old["format"],
+            "documentId": str(row["id"]),
+            "revisionNumber": number,
+            "restoredFromRevisionId": str(old["id"]),
+            "restoredFromRevisionNumber": old["revision_number"],
+        },
+    )
     return (await _current(session, issue["id"], key))["wire"]
 
 
-async def set_lock(session: AsyncSession, actor: Actor, issue_ref: str, key: str, *, locked: bool, now: datetime) -> dict:
+async def set_lock(
+    session: AsyncSession, actor: Actor, issue_ref: str, key: str, *, locked: bool, now: datetime
+) -> dict:
     if not actor.is_board:
         raise Forbidden("Board access required")
     issue = await _issue(session, actor, issue_ref)
@@ -218,15 +311,29 @@ async def set_lock(session: AsyncSession, actor: Actor, issue_ref: str, key: str
     if row is None:
         raise NotFound("Document not found")
     authors = _authors(actor)
-    await session.execute(sa.text(
-        "UPDATE documents SET locked_at = :at, locked_by_agent_id = :agent_id, locked_by_user_id = :user_id WHERE id = :id"),
-        {"at": now if locked else None, "agent_id": authors["agent_id"] if locked else None,
-         "user_id": authors["user_id"] if locked else None, "id": row["id"]})
+    await session.execute(
+        sa.text(
+            "UPDATE documents SET locked_at = :at, locked_by_agent_id = :agent_id, locked_by_user_id = :user_id WHERE id = :id"
+        ),
+        {
+            "at": now if locked else None,
+            "agent_id": authors["agent_id"] if locked else None,
+            "user_id": authors["user_id"] if locked else None,
+            "id": row["id"],
+        },
+    )
     details = {"key": key, "title": row["title"], "documentId": str(row["id"])}
     if locked:
         details["lockedAt"] = now.isoformat()
-    await record(session, actor, company_id=issue["company_id"], action="issue.document_locked" if locked else "issue.document_unlocked",
-                 entity_type="issue", entity_id=issue["id"], details=details)
+    await record(
+        session,
+        actor,
+        company_id=issue["company_id"],
+        action="issue.document_locked" if locked else "issue.document_unlocked",
+        entity_type="issue",
+        entity_id=issue["id"],
+        details=details,
+    )
     return (await _current(session, issue["id"], key))["wire"]
 
 
@@ -237,11 +344,21 @@ async def delete_document(session: AsyncSession, actor: Actor, issue_ref: str, k
     row = await _current(session, issue["id"], _require_key(key), for_update=True)
     if row is None:
         raise NotFound("Document not found")
-    texts = list(await session.scalars(sa.text("SELECT body FROM document_revisions WHERE document_id = :id"),
-                                       {"id": row["id"]}))
+    texts = list(
+        await session.scalars(
+            sa.text("SELECT body FROM document_revisions WHERE document_id = :id"), {"id": row["id"]}
+        )
+    )
     await session.execute(sa.text("DELETE FROM documents WHERE id = :id"), {"id": row["id"]})
     # images only this document (any revision) showed: their assets go, their objects are queued
     await forget_unreferenced_images(session, issue["company_id"], texts, f"document {row['id']} deleted")
-    await record(session, actor, company_id=issue["company_id"], action="issue.document_deleted", entity_type="issue",
-                 entity_id=issue["id"], details={"key": key, "title": row["title"], "documentId": str(row["id"])})
+    await record(
+        session,
+        actor,
+        company_id=issue["company_id"],
+        action="issue.document_deleted",
+        entity_type="issue",
+        entity_id=issue["id"],
+        details={"key": key, "title": row["title"], "documentId": str(row["id"])},
+    )
     return {"ok": True}

@@ -26,24 +26,56 @@ from paperclip.wire import uid
 ISSUES = cast(sa.Table, Issue.__table__)
 
 
-async def force_release(session: AsyncSession, actor: Actor, ref: str, clear_assignee: bool,
-                        now: datetime) -> dict[str, Any]:
+async def force_release(
+    session: AsyncSession, actor: Actor, ref: str, clear_assignee: bool, now: datetime
+) -> dict[str, Any]:
     actor.require_authenticated()
     issue = await find_issue(session, ref)
     actor.require_company(issue["company_id"])
     actor.require_board()
-    locked = (await session.execute(sa.select(ISSUES).where(ISSUES.c.id == issue["id"]).with_for_update())
-              ).mappings().one()  # re-read under the lock: a checkout may have committed since
-    values: dict[str, Any] = dict(checkout_run_id=None, execution_run_id=None, execution_locked_at=None,
-                                  execution_agent_name_key=None, updated_at=now)
+    locked = (
+        (await session.execute(sa.select(ISSUES).where(ISSUES.c.id == issue["id"]).with_for_update()))
+        .mappings()
+        .one()
+    )  # re-read under the lock: a checkout may have committed since
+    values: dict[str, Any] = dict(
+        checkout_run_id=None,
+        execution_run_id=None,
+        execution_locked_at=None,
+        execution_agent_name_key=None,
+        updated_at=now,
+    )
     if clear_assignee:
         values.update(assignee_agent_id=None, assignee_user_id=None)
-    row = (await session.execute(sa.update(ISSUES).where(ISSUES.c.id == issue["id"]).values(**values)
-                                 .returning(ISSUES, LABELS_OF_ROW))).mappings().one()
-    previous = {"checkoutRunId": uid(locked["checkout_run_id"]), "executionRunId": uid(locked["execution_run_id"])}
-    await record(session, actor, company_id=issue["company_id"], action="issue.admin_force_release",
-                 entity_type="issue", entity_id=issue["id"],
-                 details={"issueId": str(issue["id"]), "actorUserId": actor.user_id, "clearAssignee": clear_assignee,
-                          "prevCheckoutRunId": previous["checkoutRunId"],
-                          "prevExecutionRunId": previous["executionRunId"]})
+    row = (
+        (
+            await session.execute(
+                sa.update(ISSUES)
+                .where(ISSUES.c.id == issue["id"])
+                .values(**values)
+                .returning(ISSUES, LABELS_OF_ROW)
+            )
+        )
+        .mappings()
+        .one()
+    )
+    previous = {
+        "checkoutRunId": uid(locked["checkout_run_id"]),
+        "executionRunId": uid(locked["execution_run_id"]),
+    }
+    await record(
+        session,
+        actor,
+        company_id=issue["company_id"],
+        action="issue.admin_force_release",
+        entity_type="issue",
+        entity_id=issue["id"],
+        details={
+            "issueId": str(issue["id"]),
+            "actorUserId": actor.user_id,
+            "clearAssignee": clear_assignee,
+            "prevCheckoutRunId": previous["checkoutRunId"],
+            "prevExecutionRunId": previous["executionRunId"],
+        },
+    )
     return {"issue": issue_to_wire(dict(row), row["labels_json"]), "previous": previous}

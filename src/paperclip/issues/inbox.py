@@ -36,30 +36,57 @@ def _require_board_user(actor: Actor) -> str:
 
 
 def read_to_wire(row: Any) -> dict[str, Any]:
-    return {"id": str(row["id"]), "companyId": str(row["company_id"]), "issueId": str(row["issue_id"]),
-            "userId": row["user_id"], "lastReadAt": iso(row["last_read_at"]), "createdAt": iso(row["created_at"]),
-            "updatedAt": iso(row["updated_at"])}
+    return {
+        "id": str(row["id"]),
+        "companyId": str(row["company_id"]),
+        "issueId": str(row["issue_id"]),
+        "userId": row["user_id"],
+        "lastReadAt": iso(row["last_read_at"]),
+        "createdAt": iso(row["created_at"]),
+        "updatedAt": iso(row["updated_at"]),
+    }
 
 
 def archive_to_wire(row: Any) -> dict[str, Any]:
-    return {"id": str(row["id"]), "companyId": str(row["company_id"]), "issueId": str(row["issue_id"]),
-            "userId": row["user_id"], "archivedByActorType": row["archived_by_actor_type"],
-            "archivedByAgentId": uid(row["archived_by_agent_id"]), "archivedByRunId": uid(row["archived_by_run_id"]),
-            "archivedAt": iso(row["archived_at"]), "createdAt": iso(row["created_at"]),
-            "updatedAt": iso(row["updated_at"])}
+    return {
+        "id": str(row["id"]),
+        "companyId": str(row["company_id"]),
+        "issueId": str(row["issue_id"]),
+        "userId": row["user_id"],
+        "archivedByActorType": row["archived_by_actor_type"],
+        "archivedByAgentId": uid(row["archived_by_agent_id"]),
+        "archivedByRunId": uid(row["archived_by_run_id"]),
+        "archivedAt": iso(row["archived_at"]),
+        "createdAt": iso(row["created_at"]),
+        "updatedAt": iso(row["updated_at"]),
+    }
 
 
 async def mark_read(session: AsyncSession, actor: Actor, ref: str, now: datetime) -> dict[str, Any]:
     issue = await find_issue(session, ref)
     actor.require_company(issue["company_id"])
     user_id = _require_board_user(actor)
-    statement = insert(READS).values(company_id=issue["company_id"], issue_id=issue["id"], user_id=user_id,
-                                     last_read_at=now, created_at=now, updated_at=now)
-    statement = statement.on_conflict_do_update(index_elements=[READS.c.issue_id, READS.c.user_id],
-                                                set_={"last_read_at": now, "updated_at": now})
+    statement = insert(READS).values(
+        company_id=issue["company_id"],
+        issue_id=issue["id"],
+        user_id=user_id,
+        last_read_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=[READS.c.issue_id, READS.c.user_id], set_={"last_read_at": now, "updated_at": now}
+    )
     row = (await session.execute(statement.returning(READS))).mappings().one()
-    await record(session, actor, company_id=issue["company_id"], action="issue.read_marked", entity_type="issue",
-                 entity_id=issue["id"], details={"userId": user_id, "lastReadAt": iso(now)})
+    await record(
+        session,
+        actor,
+        company_id=issue["company_id"],
+        action="issue.read_marked",
+        entity_type="issue",
+        entity_id=issue["id"],
+        details={"userId": user_id, "lastReadAt": iso(now)},
+    )
     return read_to_wire(row)
 
 
@@ -67,10 +94,22 @@ async def mark_unread(session: AsyncSession, actor: Actor, ref: str) -> dict[str
     issue = await find_issue(session, ref)
     actor.require_company(issue["company_id"])
     user_id = _require_board_user(actor)
-    removed = (await session.execute(sa.delete(READS).where(READS.c.issue_id == issue["id"], READS.c.user_id == user_id)
-                                     .returning(READS.c.id))).first()
-    await record(session, actor, company_id=issue["company_id"], action="issue.read_unmarked", entity_type="issue",
-                 entity_id=issue["id"], details={"userId": user_id})
+    removed = (
+        await session.execute(
+            sa.delete(READS)
+            .where(READS.c.issue_id == issue["id"], READS.c.user_id == user_id)
+            .returning(READS.c.id)
+        )
+    ).first()
+    await record(
+        session,
+        actor,
+        company_id=issue["company_id"],
+        action="issue.read_unmarked",
+        entity_type="issue",
+        entity_id=issue["id"],
+        details={"userId": user_id},
+    )
     return {"id": str(issue["id"]), "removed": removed is not None}
 
 
@@ -89,17 +128,34 @@ async def archive(session: AsyncSession, actor: Actor, ref: str, now: datetime) 
     issue = await find_issue(session, ref)
     actor.require_company(issue["company_id"])
     user_id = _archive_target(actor, issue)
-    by = {"archived_by_actor_type": "agent" if actor.is_agent else "user",
-          "archived_by_agent_id": actor.agent_id if actor.is_agent else None,
-          "archived_by_run_id": actor.run_id if actor.is_agent else None}
-    statement = insert(ARCHIVES).values(company_id=issue["company_id"], issue_id=issue["id"], user_id=user_id,
-                                        archived_at=now, created_at=now, updated_at=now, **by)
-    statement = statement.on_conflict_do_update(index_elements=[ARCHIVES.c.issue_id, ARCHIVES.c.user_id],
-                                                set_={"archived_at": now, "updated_at": now, **by})
+    by = {
+        "archived_by_actor_type": "agent" if actor.is_agent else "user",
+        "archived_by_agent_id": actor.agent_id if actor.is_agent else None,
+        "archived_by_run_id": actor.run_id if actor.is_agent else None,
+    }
+    statement = insert(ARCHIVES).values(
+        company_id=issue["company_id"],
+        issue_id=issue["id"],
+        user_id=user_id,
+        archived_at=now,
+        created_at=now,
+        updated_at=now,
+        **by,
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=[ARCHIVES.c.issue_id, ARCHIVES.c.user_id],
+        set_={"archived_at": now, "updated_at": now, **by},
+    )
     row = (await session.execute(statement.returning(ARCHIVES))).mappings().one()
-    await record(session, actor, company_id=issue["company_id"], action="issue.inbox_archived", entity_type="issue",
-                 entity_id=issue["id"], details={"userId": user_id, "archivedAt": iso(now),
-                                                 "targetResolvedFrom": "responsible_user"})
+    await record(
+        session,
+        actor,
+        company_id=issue["company_id"],
+        action="issue.inbox_archived",
+        entity_type="issue",
+        entity_id=issue["id"],
+        details={"userId": user_id, "archivedAt": iso(now), "targetResolvedFrom": "responsible_user"},
+    )
     return archive_to_wire(row)
 
 
@@ -107,31 +163,53 @@ async def unarchive(session: AsyncSession, actor: Actor, ref: str) -> dict[str, 
     issue = await find_issue(session, ref)
     actor.require_company(issue["company_id"])
     user_id = _archive_target(actor, issue)
-    row = (await session.execute(sa.delete(ARCHIVES).where(ARCHIVES.c.issue_id == issue["id"],
-                                                            ARCHIVES.c.user_id == user_id)
-                                 .returning(ARCHIVES))).mappings().first()
-    await record(session, actor, company_id=issue["company_id"], action="issue.inbox_unarchived", entity_type="issue",
-                 entity_id=issue["id"], details={"userId": user_id, "targetResolvedFrom": "responsible_user"})
+    row = (
+        (
+            await session.execute(
+                sa.delete(ARCHIVES)
+                .where(ARCHIVES.c.issue_id == issue["id"], ARCHIVES.c.user_id == user_id)
+                .returning(ARCHIVES)
+            )
+        )
+        .mappings()
+        .first()
+    )
+    await record(
+        session,
+        actor,
+        company_id=issue["company_id"],
+        action="issue.inbox_unarchived",
+        entity_type="issue",
+        entity_id=issue["id"],
+        details={"userId": user_id, "targetResolvedFrom": "responsible_user"},
+    )
     return archive_to_wire(row) if row is not None else {"ok": True, "userId": user_id}
 
 
 # ---------------------------------------------------------------- list filters (SQL on the issue alias x)
 
+
 def _last_touch(param: str) -> str:
-    return (f"GREATEST(CASE WHEN x.created_by_user_id = CAST(:{param} AS text) THEN x.created_at END, "
-            f"(SELECT max(c.created_at) FROM issue_comments c WHERE c.issue_id = x.id AND c.author_user_id = CAST(:{param} AS text)), "
-            f"(SELECT rs.last_read_at FROM issue_read_states rs WHERE rs.issue_id = x.id AND rs.user_id = CAST(:{param} AS text)))")
+    return (
+        f"GREATEST(CASE WHEN x.created_by_user_id = CAST(:{param} AS text) THEN x.created_at END, "
+        f"(SELECT max(c.created_at) FROM issue_comments c WHERE c.issue_id = x.id AND c.author_user_id = CAST(:{param} AS text)), "
+        f"(SELECT rs.last_read_at FROM issue_read_states rs WHERE rs.issue_id = x.id AND rs.user_id = CAST(:{param} AS text)))"
+    )
 
 
 def _last_external_comment(param: str) -> str:
-    return (f"(SELECT max(c.created_at) FROM issue_comments c WHERE c.issue_id = x.id "
-            f"AND c.author_user_id IS DISTINCT FROM CAST(:{param} AS text))")
+    return (
+        f"(SELECT max(c.created_at) FROM issue_comments c WHERE c.issue_id = x.id "
+        f"AND c.author_user_id IS DISTINCT FROM CAST(:{param} AS text))"
+    )
 
 
 def _touched(param: str) -> str:
-    return (f"(x.created_by_user_id = CAST(:{param} AS text) OR x.assignee_user_id = CAST(:{param} AS text) "
-            f"OR EXISTS (SELECT 1 FROM issue_comments c WHERE c.issue_id = x.id AND c.author_user_id = CAST(:{param} AS text)) "
-            f"OR EXISTS (SELECT 1 FROM issue_read_states rs WHERE rs.issue_id = x.id AND rs.user_id = CAST(:{param} AS text)))")
+    return (
+        f"(x.created_by_user_id = CAST(:{param} AS text) OR x.assignee_user_id = CAST(:{param} AS text) "
+        f"OR EXISTS (SELECT 1 FROM issue_comments c WHERE c.issue_id = x.id AND c.author_user_id = CAST(:{param} AS text)) "
+        f"OR EXISTS (SELECT 1 FROM issue_read_states rs WHERE rs.issue_id = x.id AND rs.user_id = CAST(:{param} AS text)))"
+    )
 
 
 def _user(actor: Actor, raw: str, name: str) -> str:
@@ -142,23 +220,35 @@ def _user(actor: Actor, raw: str, name: str) -> str:
     return raw
 
 
-def user_filters(actor: Actor, where: list[str], params: dict[str, Any], *, touched: str | None,
-                 unread: str | None, archived: str | None) -> None:
+def user_filters(
+    actor: Actor,
+    where: list[str],
+    params: dict[str, Any],
+    *,
+    touched: str | None,
+    unread: str | None,
+    archived: str | None,
+) -> None:
     """The inbox filters of the issue list: touched by, unread for, and not archived by a user."""
     if touched:
         params["touched_user"] = _user(actor, touched, "touchedByUserId")
         where.append(_touched("touched_user"))
     if unread:
         params["unread_user"] = _user(actor, unread, "unreadForUserId")
-        where.append(f"{_touched('unread_user')} AND {_last_external_comment('unread_user')} > "
-                     f"COALESCE({_last_touch('unread_user')}, '-infinity'::timestamptz)")
+        where.append(
+            f"{_touched('unread_user')} AND {_last_external_comment('unread_user')} > "
+            f"COALESCE({_last_touch('unread_user')}, '-infinity'::timestamptz)"
+        )
     if archived:
         params["archived_user"] = _user(actor, archived, "inboxArchivedByUserId")
-        where.append("NOT EXISTS (SELECT 1 FROM issue_inbox_archives ia WHERE ia.issue_id = x.id "
-                     "AND ia.user_id = CAST(:archived_user AS text))")
+        where.append(
+            "NOT EXISTS (SELECT 1 FROM issue_inbox_archives ia WHERE ia.issue_id = x.id "
+            "AND ia.user_id = CAST(:archived_user AS text))"
+        )
 
 
 # ---------------------------------------------------------------- the agent's view of a user's inbox
+
 
 def require_agent(actor: Actor) -> uuid.UUID:
     if not actor.is_agent or actor.company_id is None:
@@ -172,13 +262,13 @@ def inbox_mine_sql(status_filter: bool) -> str:
     return f"""
 SELECT COALESCE(json_agg(item ORDER BY sort_key DESC NULLS LAST, id), '[]'::json)::text FROM (
   SELECT x.id, GREATEST(t.touch, t.external, x.updated_at) AS sort_key,
-         (CAST({issue_json('x')} AS jsonb) || jsonb_build_object(
+         (CAST({issue_json("x")} AS jsonb) || jsonb_build_object(
             'myLastTouchAt', to_char(t.touch AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
             'lastExternalCommentAt', to_char(t.external AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
             'isUnreadForMe', COALESCE(t.external > COALESCE(t.touch, '-infinity'::timestamptz), false))) AS item
   FROM issues x
-  CROSS JOIN LATERAL (SELECT {_last_touch('user')} AS touch, {_last_external_comment('user')} AS external) t
-  WHERE x.company_id = :company_id AND x.hidden_at IS NULL AND {_touched('user')}{status}
+  CROSS JOIN LATERAL (SELECT {_last_touch("user")} AS touch, {_last_external_comment("user")} AS external) t
+  WHERE x.company_id = :company_id AND x.hidden_at IS NULL AND {_touched("user")}{status}
     AND NOT EXISTS (SELECT 1 FROM issue_inbox_archives ia WHERE ia.issue_id = x.id AND ia.user_id = :user)
 ) page"""
 

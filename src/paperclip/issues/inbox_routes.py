@@ -49,14 +49,16 @@ async def list_work_products(issue_id: str, session: DB, actor: ActorDep) -> Res
 
 
 @router.post("/issues/{issue_id}/work-products", status_code=201)
-async def create_work_product(issue_id: str, body: WorkProductCreate, session: DB, actor: ActorDep,
-                              now: Now) -> Response:
+async def create_work_product(
+    issue_id: str, body: WorkProductCreate, session: DB, actor: ActorDep, now: Now
+) -> Response:
     return json_response(await work_products.create_product(session, actor, issue_id, body, now), 201)
 
 
 @router.patch("/work-products/{work_product_id}")
-async def update_work_product(work_product_id: str, body: WorkProductUpdate, session: DB, actor: ActorDep,
-                              now: Now) -> Response:
+async def update_work_product(
+    work_product_id: str, body: WorkProductUpdate, session: DB, actor: ActorDep, now: Now
+) -> Response:
     return json_response(await work_products.update_product(session, actor, work_product_id, body, now))
 
 

@@ -16,30 +16,62 @@ def ts(column: str) -> str:
     return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"""
 
 
-LABEL_JSON = (f"json_build_object('id', l.id, 'companyId', l.company_id, 'name', l.name, 'color', l.color, "
-              f"'createdAt', {ts('l.created_at')}, 'updatedAt', {ts('l.updated_at')})")
+LABEL_JSON = (
+    f"json_build_object('id', l.id, 'companyId', l.company_id, 'name', l.name, 'color', l.color, "
+    f"'createdAt', {ts('l.created_at')}, 'updatedAt', {ts('l.updated_at')})"
+)
 
 
-LABELS_OF = ("(SELECT COALESCE(json_agg({label} ORDER BY l.name, l.id), '[]'::json) "
-             "FROM issue_labels il JOIN labels l ON l.id = il.label_id WHERE il.issue_id = {a}.id)")
-LABEL_IDS_OF = ("(SELECT COALESCE(json_agg(l.id ORDER BY l.name, l.id), '[]'::json) "
-                "FROM issue_labels il JOIN labels l ON l.id = il.label_id WHERE il.issue_id = {a}.id)")
+LABELS_OF = (
+    "(SELECT COALESCE(json_agg({label} ORDER BY l.name, l.id), '[]'::json) "
+    "FROM issue_labels il JOIN labels l ON l.id = il.label_id WHERE il.issue_id = {a}.id)"
+)
+LABEL_IDS_OF = (
+    "(SELECT COALESCE(json_agg(l.id ORDER BY l.name, l.id), '[]'::json) "
+    "FROM issue_labels il JOIN labels l ON l.id = il.label_id WHERE il.issue_id = {a}.id)"
+)
 
 # The wire fields of an issue (shapes.issue_to_wire), in order: (name, SQL over the row alias {a}).
-_TIMESTAMPS = {"executionLockedAt": "execution_locked_at", "startedAt": "started_at", "completedAt": "completed_at",
-               "cancelledAt": "cancelled_at", "hiddenAt": "hidden_at", "createdAt": "created_at",
-               "updatedAt": "updated_at"}
+_TIMESTAMPS = {
+    "executionLockedAt": "execution_locked_at",
+    "startedAt": "started_at",
+    "completedAt": "completed_at",
+    "cancelledAt": "cancelled_at",
+    "hiddenAt": "hidden_at",
+    "createdAt": "created_at",
+    "updatedAt": "updated_at",
+}
 _FIELDS = [
-    ("id", "id"), ("companyId", "company_id"), ("projectId", "project_id"), ("goalId", "goal_id"),
-    ("parentId", "parent_id"), ("title", "title"), ("description", "description"), ("status", "status"),
-    ("priority", "priority"), ("assigneeAgentId", "assignee_agent_id"), ("assigneeUserId", "assignee_user_id"),
-    ("checkoutRunId", "checkout_run_id"), ("executionRunId", "execution_run_id"),
-    ("executionAgentNameKey", "execution_agent_name_key"), ("executionLockedAt", None),
-    ("createdByAgentId", "created_by_agent_id"), ("createdByUserId", "created_by_user_id"),
-    ("issueNumber", "issue_number"), ("identifier", "identifier"), ("originKind", "origin_kind"),
-    ("originId", "origin_id"), ("originRunId", "origin_run_id"), ("requestDepth", "request_depth"),
-    ("billingCode", "billing_code"), ("startedAt", None), ("completedAt", None), ("cancelledAt", None),
-    ("hiddenAt", None), ("createdAt", None), ("updatedAt", None),
+    ("id", "id"),
+    ("companyId", "company_id"),
+    ("projectId", "project_id"),
+    ("goalId", "goal_id"),
+    ("parentId", "parent_id"),
+    ("title", "title"),
+    ("description", "description"),
+    ("status", "status"),
+    ("priority", "priority"),
+    ("assigneeAgentId", "assignee_agent_id"),
+    ("assigneeUserId", "assignee_user_id"),
+    ("checkoutRunId", "checkout_run_id"),
+    ("executionRunId", "execution_run_id"),
+    ("executionAgentNameKey", "execution_agent_name_key"),
+    ("executionLockedAt", None),
+    ("createdByAgentId", "created_by_agent_id"),
+    ("createdByUserId", "created_by_user_id"),
+    ("issueNumber", "issue_number"),
+    ("identifier", "identifier"),
+    ("originKind", "origin_kind"),
+    ("originId", "origin_id"),
+    ("originRunId", "origin_run_id"),
+    ("requestDepth", "request_depth"),
+    ("billingCode", "billing_code"),
+    ("startedAt", None),
+    ("completedAt", None),
+    ("cancelledAt", None),
+    ("hiddenAt", None),
+    ("createdAt", None),
+    ("updatedAt", None),
 ]
 
 
@@ -53,7 +85,11 @@ def _fields(a: str, labels: str | None, label_ids: str | None) -> list[tuple[str
 def issue_json(a: str, labels: str | None = None, label_ids: str | None = None) -> str:
     """SQL building one issue's wire object from the row alias `a` (same fields as shapes.issue_to_wire).
     `labels` / `label_ids`: SQL for the two label arrays (default: correlated subqueries on `a`)."""
-    return "json_build_object(" + ", ".join(f"'{name}', {sql}" for name, sql in _fields(a, labels, label_ids)) + ")"
+    return (
+        "json_build_object("
+        + ", ".join(f"'{name}', {sql}" for name, sql in _fields(a, labels, label_ids))
+        + ")"
+    )
 
 
 def issue_row_json(a: str, labels: str | None = None, label_ids: str | None = None) -> str:
@@ -78,11 +114,15 @@ LEFT JOIN LATERAL (
 _ROW = issue_row_json("i", "COALESCE(lab.labels, '[]'::json)", "COALESCE(lab.ids, '[]'::json)")
 
 # Optional per-row additions of the list (the original's query flags), over the page alias `i`.
-BLOCKER_SUMMARY = ("json_build_object('id', b.id, 'identifier', b.identifier, 'title', b.title, 'status', b.status, "
-                   "'priority', b.priority, 'assigneeAgentId', b.assignee_agent_id, 'assigneeUserId', b.assignee_user_id)")
-BLOCKED_BY = (f"(SELECT COALESCE(json_agg({BLOCKER_SUMMARY} ORDER BY r.created_at, b.id), '[]'::json) "
-              "FROM issue_relations r JOIN issues b ON b.id = r.related_issue_id "
-              "WHERE r.issue_id = i.id AND r.type = 'blocks')")
+BLOCKER_SUMMARY = (
+    "json_build_object('id', b.id, 'identifier', b.identifier, 'title', b.title, 'status', b.status, "
+    "'priority', b.priority, 'assigneeAgentId', b.assignee_agent_id, 'assigneeUserId', b.assignee_user_id)"
+)
+BLOCKED_BY = (
+    f"(SELECT COALESCE(json_agg({BLOCKER_SUMMARY} ORDER BY r.created_at, b.id), '[]'::json) "
+    "FROM issue_relations r JOIN issues b ON b.id = r.related_issue_id "
+    "WHERE r.issue_id = i.id AND r.type = 'blocks')"
+)
 # Descendants (any depth, not hidden) that a queued or running heartbeat run is working on.
 LIVE_DESCENDANT_COUNT = (
     "(WITH RECURSIVE tree AS (SELECT d.id, d.checkout_run_id, d.execution_run_id, d.hidden_at FROM issues d "
@@ -91,7 +131,8 @@ LIVE_DESCENDANT_COUNT = (
     "SELECT count(*)::int FROM tree WHERE tree.hidden_at IS NULL AND EXISTS (SELECT 1 FROM heartbeat_runs hr "
     "WHERE hr.company_id = :company_id AND hr.status IN ('queued', 'running') "
     "AND (hr.id = tree.checkout_run_id OR hr.id = tree.execution_run_id "
-    "OR hr.context_snapshot ->> 'issueId' = tree.id::text)))")
+    "OR hr.context_snapshot ->> 'issueId' = tree.id::text)))"
+)
 EXTRAS = {"blockedBy": BLOCKED_BY, "liveDescendantCount": LIVE_DESCENDANT_COUNT}
 # view=compact: the board's row contract — the full row without hiddenAt (measured on the original).
 COMPACT_DROPS = frozenset({"hiddenAt"})
@@ -104,12 +145,22 @@ def _page_sql(where: str, order: str, extras: tuple[str, ...] = (), compact: boo
         fields = _fields("i", "COALESCE(lab.labels, '[]'::json)", "COALESCE(lab.ids, '[]'::json)")
         fields = [(n, sql) for n, sql in fields if not (compact and n in COMPACT_DROPS)]
         fields += [(n, EXTRAS[n]) for n in extras]
-        row = "row_to_json((SELECT r FROM (SELECT " + ", ".join(f'{sql} AS "{n}"' for n, sql in fields) + ") r))"
+        row = (
+            "row_to_json((SELECT r FROM (SELECT "
+            + ", ".join(f'{sql} AS "{n}"' for n, sql in fields)
+            + ") r))"
+        )
     return NamedSql(_PAGE.format(row=row, order=order, where=where, label=LABEL_JSON))
 
 
-async def page_as_json(session: AsyncSession, where: tuple[str, ...], order: str, params: dict[str, Any],
-                       extras: tuple[str, ...] = (), compact: bool = False) -> str:
+async def page_as_json(
+    session: AsyncSession,
+    where: tuple[str, ...],
+    order: str,
+    params: dict[str, Any],
+    extras: tuple[str, ...] = (),
+    compact: bool = False,
+) -> str:
     """The page as JSON text. `where`: SQL conditions on the issue alias `x` (the first two pin the
     company, `:company_id`); `order`: its ORDER BY list; `params`: every named parameter, with
     `limit` and `offset`; `extras`: names in EXTRAS to add per row; `compact`: the compact row."""

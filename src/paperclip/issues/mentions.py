@@ -36,5 +36,8 @@ async def find_mentioned_agents(session: AsyncSession, company_id: uuid.UUID, bo
     if "@" not in body:
         return []
     rows = await session.execute(
-        sa.select(Agent.id, Agent.name).where(Agent.company_id == company_id, Agent.status.not_in(UNREACHABLE)))
+        sa.select(Agent.id, Agent.name).where(
+            Agent.company_id == company_id, Agent.status.not_in(UNREACHABLE)
+        )
+    )
     return mentioned_names(body, {r.id: r.name for r in rows})

@@ -24,31 +24,72 @@ QStr = Annotated[str | None, Query(max_length=10_000)]
 
 @router.get("/companies/{company_id}/issues")
 async def list_issues(
-    company_id: str, session: DB, actor: ActorDep,
-    status: QStr = None, assigneeAgentId: QStr = None, assigneeUserId: QStr = None,  # noqa: N803
-    projectId: QStr = None, goalId: QStr = None, parentId: QStr = None,  # noqa: N803
-    labelId: QStr = None, label: QStr = None, q: QStr = None, originKind: QStr = None,  # noqa: N803
-    participantAgentId: QStr = None, descendantOf: QStr = None, createdFromIssueId: QStr = None,  # noqa: N803
-    touchedByUserId: QStr = None, unreadForUserId: QStr = None, inboxArchivedByUserId: QStr = None,  # noqa: N803
-    limit: QStr = None, offset: QStr = None, sortField: QStr = None, sortDir: QStr = None,  # noqa: N803
-    includeBlockedBy: QStr = None, includeRoutineExecutions: QStr = None,  # noqa: N803
-    includeLiveDescendantSummary: QStr = None, view: QStr = None,  # noqa: N803
+    company_id: str,
+    session: DB,
+    actor: ActorDep,
+    status: QStr = None,
+    assigneeAgentId: QStr = None,
+    assigneeUserId: QStr = None,  # noqa: N803
+    projectId: QStr = None,
+    goalId: QStr = None,
+    parentId: QStr = None,  # noqa: N803
+    labelId: QStr = None,
+    label: QStr = None,
+    q: QStr = None,
+    originKind: QStr = None,  # noqa: N803
+    participantAgentId: QStr = None,
+    descendantOf: QStr = None,
+    createdFromIssueId: QStr = None,  # noqa: N803
+    touchedByUserId: QStr = None,
+    unreadForUserId: QStr = None,
+    inboxArchivedByUserId: QStr = None,  # noqa: N803
+    limit: QStr = None,
+    offset: QStr = None,
+    sortField: QStr = None,
+    sortDir: QStr = None,  # noqa: N803
+    includeBlockedBy: QStr = None,
+    includeRoutineExecutions: QStr = None,  # noqa: N803
+    includeLiveDescendantSummary: QStr = None,
+    view: QStr = None,  # noqa: N803
 ) -> Response:
     filters = service.ListFilters(
-        status=status, assignee_agent_id=assigneeAgentId, assignee_user_id=assigneeUserId, project_id=projectId,
-        goal_id=goalId, parent_id=parentId, label_id=labelId, label=label, q=q, origin_kind=originKind,
-        participant_agent_id=participantAgentId, descendant_of=descendantOf, created_from_issue_id=createdFromIssueId,
-        touched_by_user_id=touchedByUserId, unread_for_user_id=unreadForUserId,
-        inbox_archived_by_user_id=inboxArchivedByUserId, limit=limit, offset=offset, sort_field=sortField,
-        sort_dir=sortDir, include_blocked_by=includeBlockedBy, include_routine_executions=includeRoutineExecutions,
-        include_live_descendant_summary=includeLiveDescendantSummary, view=view)
+        status=status,
+        assignee_agent_id=assigneeAgentId,
+        assignee_user_id=assigneeUserId,
+        project_id=projectId,
+        goal_id=goalId,
+        parent_id=parentId,
+        label_id=labelId,
+        label=label,
+        q=q,
+        origin_kind=originKind,
+        participant_agent_id=participantAgentId,
+        descendant_of=descendantOf,
+        created_from_issue_id=createdFromIssueId,
+        touched_by_user_id=touchedByUserId,
+        unread_for_user_id=unreadForUserId,
+        inbox_archived_by_user_id=inboxArchivedByUserId,
+        limit=limit,
+        offset=offset,
+        sort_field=sortField,
+        sort_dir=sortDir,
+        include_blocked_by=includeBlockedBy,
+        include_routine_executions=includeRoutineExecutions,
+        include_live_descendant_summary=includeLiveDescendantSummary,
+        view=view,
+    )
     page = await service.list_issues(session, actor, require_uuid(company_id, "Company not found"), filters)
     return Response(page, media_type="application/json")
 
 
 @router.post("/companies/{company_id}/issues", status_code=201)
-async def create_issue(company_id: str, body: IssueCreate, session: DB, actor: ActorDep, now: Now) -> Response:
-    return json_response(await service.create_issue(session, actor, require_uuid(company_id, "Company not found"), body, now), 201)
+async def create_issue(
+    company_id: str, body: IssueCreate, session: DB, actor: ActorDep, now: Now
+) -> Response:
+    return json_response(
+        await service.create_issue(session, actor, require_uuid(company_id, "Company not found"), body, now),
+        201,
+    )
 
 
 @router.get("/issues/{issue_id}")
@@ -62,8 +103,9 @@ async def update_issue(issue_id: str, body: IssueUpdate, session: DB, actor: Act
 
 
 @router.delete("/issues/{issue_id}")
-async def delete_issue(issue_id: str, session: DB, actor: ActorDep, now: Now, background: BackgroundTasks,
-                       request: Request) -> Response:
+async def delete_issue(
+    issue_id: str, session: DB, actor: ActorDep, now: Now, background: BackgroundTasks, request: Request
+) -> Response:
     result = json_response(await service.delete_issue(session, actor, issue_id, now))
     remove_queued_objects_after_response(background, request)
     return result
@@ -81,7 +123,9 @@ async def issue_activity(issue_id: str, session: DB, actor: ActorDep, limit: QSt
 
 @router.post("/issues/{issue_id}/checkout")
 async def checkout(issue_id: str, body: CheckoutBody, session: DB, actor: ActorDep, now: Now) -> Response:
-    return Response(await checkout_service.checkout(session, actor, issue_id, body, now), media_type="application/json")
+    return Response(
+        await checkout_service.checkout(session, actor, issue_id, body, now), media_type="application/json"
+    )
 
 
 @router.post("/issues/{issue_id}/release")
@@ -91,24 +135,41 @@ async def release(issue_id: str, session: DB, actor: ActorDep, now: Now) -> Resp
 
 
 @router.post("/issues/{issue_id}/admin/force-release")
-async def force_release(issue_id: str, session: DB, actor: ActorDep, now: Now, clearAssignee: QStr = None) -> Response:  # noqa: N803
+async def force_release(
+    issue_id: str, session: DB, actor: ActorDep, now: Now, clearAssignee: QStr = None
+) -> Response:  # noqa: N803
     if clearAssignee not in (None, "", "true", "false", "1", "0"):
         raise BadRequest("clearAssignee must be true or false")
-    return json_response(await force_release_service.force_release(
-        session, actor, issue_id, clearAssignee in ("true", "1"), now))
+    return json_response(
+        await force_release_service.force_release(
+            session, actor, issue_id, clearAssignee in ("true", "1"), now
+        )
+    )
 
 
 @router.get("/issues/{issue_id}/comments")
-async def list_comments(issue_id: str, session: DB, actor: ActorDep, after: QStr = None, order: QStr = None,
-                        limit: QStr = None, afterCommentId: QStr = None) -> Response:  # noqa: N803
+async def list_comments(
+    issue_id: str,
+    session: DB,
+    actor: ActorDep,
+    after: QStr = None,
+    order: QStr = None,
+    limit: QStr = None,
+    afterCommentId: QStr = None,
+) -> Response:  # noqa: N803
     # afterCommentId: the original CLI's name for `after` (both are accepted by the original)
-    return json_response(await comments.list_comments(session, actor, issue_id, after=after or afterCommentId,
-                                                      order=order, limit=limit))
+    return json_response(
+        await comments.list_comments(
+            session, actor, issue_id, after=after or afterCommentId, order=order, limit=limit
+        )
+    )
 
 
 @router.post("/issues/{issue_id}/comments", status_code=201)
 async def add_comment(issue_id: str, body: CommentCreate, session: DB, actor: ActorDep, now: Now) -> Response:
-    return json_response(await comments.add_comment(session, actor, issue_id, body.body, body.reopen, now), 201)
+    return json_response(
+        await comments.add_comment(session, actor, issue_id, body.body, body.reopen, now), 201
+    )
 
 
 @router.get("/issues/{issue_id}/comments/{comment_id}")
@@ -117,8 +178,14 @@ async def get_comment(issue_id: str, comment_id: str, session: DB, actor: ActorD
 
 
 @router.delete("/issues/{issue_id}/comments/{comment_id}")
-async def delete_comment(issue_id: str, comment_id: str, session: DB, actor: ActorDep, background: BackgroundTasks,
-                         request: Request) -> Response:
+async def delete_comment(
+    issue_id: str,
+    comment_id: str,
+    session: DB,
+    actor: ActorDep,
+    background: BackgroundTasks,
+    request: Request,
+) -> Response:
     result = json_response(await comments.delete_comment(session, actor, issue_id, comment_id))
     remove_queued_objects_after_response(background, request)  # images only the comment showed
     return result
@@ -126,12 +193,19 @@ async def delete_comment(issue_id: str, comment_id: str, session: DB, actor: Act
 
 @router.get("/companies/{company_id}/labels")
 async def list_labels(company_id: str, session: DB, actor: ActorDep) -> Response:
-    return json_response(await labels.list_labels(session, actor, require_uuid(company_id, "Company not found")))
+    return json_response(
+        await labels.list_labels(session, actor, require_uuid(company_id, "Company not found"))
+    )
 
 
 @router.post("/companies/{company_id}/labels", status_code=201)
-async def create_label(company_id: str, body: LabelCreate, session: DB, actor: ActorDep, now: Now) -> Response:
-    return json_response(await labels.create_label(session, actor, require_uuid(company_id, "Company not found"), body, now), 201)
+async def create_label(
+    company_id: str, body: LabelCreate, session: DB, actor: ActorDep, now: Now
+) -> Response:
+    return json_response(
+        await labels.create_label(session, actor, require_uuid(company_id, "Company not found"), body, now),
+        201,
+    )
 
 
 @router.delete("/labels/{label_id}")

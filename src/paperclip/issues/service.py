@@ -37,6 +37,7 @@ ACTIONABLE = ("todo", "in_progress", "in_review", "blocked")
 
 # ---------------------------------------------------------------- list
 
+
 @dataclass
 class ListFilters:
     status: str | None = None
@@ -90,16 +91,22 @@ def _relation_filters(where: list[str], params: dict[str, Any], filters: ListFil
     the whole subtree under an issue, and the issues created from an issue."""
     if filters.participant_agent_id:
         params["participant"] = _uuid_param(filters.participant_agent_id, "participantAgentId")
-        where.append("(x.assignee_agent_id = CAST(:participant AS uuid) OR x.created_by_agent_id = CAST(:participant AS uuid) "
-                     "OR EXISTS (SELECT 1 FROM issue_comments pc WHERE pc.issue_id = x.id "
-                     "AND pc.author_agent_id = CAST(:participant AS uuid)))")
+        where.append(
+            "(x.assignee_agent_id = CAST(:participant AS uuid) OR x.created_by_agent_id = CAST(:participant AS uuid) "
+            "OR EXISTS (SELECT 1 FROM issue_comments pc WHERE pc.issue_id = x.id "
+            "AND pc.author_agent_id = CAST(:participant AS uuid)))"
+        )
     if filters.descendant_of:
         params["ancestor"] = _uuid_param(filters.descendant_of, "descendantOf")
-        where.append("x.id IN (WITH RECURSIVE tree AS (SELECT d.id FROM issues d WHERE d.parent_id = CAST(:ancestor AS uuid) "
-                     "UNION SELECT c.id FROM issues c JOIN tree ON c.parent_id = tree.id) SELECT id FROM tree)")
+        where.append(
+            "x.id IN (WITH RECURSIVE tree AS (SELECT d.id FROM issues d WHERE d.parent_id = CAST(:ancestor AS uuid) "
+            "UNION SELECT c.id FROM issues c JOIN tree ON c.parent_id = tree.id) SELECT id FROM tree)"
+        )
     if filters.created_from_issue_id:
         _uuid_param(filters.created_from_issue_id, "createdFromIssueId")
-        where.append("FALSE")  # no issue here records being created from another (the original's follow-up link)
+        where.append(
+            "FALSE"
+        )  # no issue here records being created from another (the original's follow-up link)
 
 
 def _page(filters: ListFilters) -> tuple[int, int]:
@@ -116,13 +123,18 @@ def _page(filters: ListFilters) -> tuple[int, int]:
     return limit, offset
 
 
-PAGE_ORDER = ("CASE x.priority " + " ".join(f"WHEN '{p}' THEN {i}" for i, p in enumerate(PRIORITIES))
-              + f" ELSE {len(PRIORITIES)} END, x.updated_at DESC, x.created_at DESC, x.id")
+PAGE_ORDER = (
+    "CASE x.priority "
+    + " ".join(f"WHEN '{p}' THEN {i}" for i, p in enumerate(PRIORITIES))
+    + f" ELSE {len(PRIORITIES)} END, x.updated_at DESC, x.created_at DESC, x.id"
+)
 
 
 # The original's sortField values: its default direction and the ORDER BY per direction.
-_SORTS = {"updated": ("desc", {"desc": "x.updated_at DESC, x.id DESC", "asc": "x.updated_at ASC, x.id ASC"}),
-          "id": ("asc", {"desc": "x.id DESC", "asc": "x.id ASC"})}
+_SORTS = {
+    "updated": ("desc", {"desc": "x.updated_at DESC, x.id DESC", "asc": "x.updated_at ASC, x.id ASC"}),
+    "id": ("asc", {"desc": "x.id DESC", "asc": "x.id ASC"}),
+}
 
 
 def _presentation(filters: ListFilters) -> tuple[str, tuple[str, ...], bool]:
@@ -149,7 +161,9 @@ def _presentation(filters: ListFilters) -> tuple[str, tuple[str, ...], bool]:
     return order, tuple(extras), filters.view == "compact"
 
 
-async def list_issues(session: AsyncSession, actor: Actor, company_id: uuid.UUID, filters: ListFilters) -> str:
+async def list_issues(
+    session: AsyncSession, actor: Actor, company_id: uuid.UUID, filters: ListFilters
+) -> str:
     """The page as JSON text (rendered by PostgreSQL)."""
     actor.require_company(company_id)
     limit, offset = _page(filters)
@@ -181,23 +195,35 @@ async def list_issues(session: AsyncSession, actor: Actor, company_id: uuid.UUID
         label_id = parse_uuid(filters.label_id)
         if label_id is None:
             raise Unprocessable("labelId must be a UUID")
-        where.append("EXISTS (SELECT 1 FROM issue_labels fl WHERE fl.issue_id = x.id "
-                     "AND fl.label_id = CAST(:label_id AS uuid))")
+        where.append(
+            "EXISTS (SELECT 1 FROM issue_labels fl WHERE fl.issue_id = x.id "
+            "AND fl.label_id = CAST(:label_id AS uuid))"
+        )
         params["label_id"] = label_id
     if filters.label:
-        where.append("EXISTS (SELECT 1 FROM issue_labels fl JOIN labels fn ON fn.id = fl.label_id "
-                     "WHERE fl.issue_id = x.id AND lower(fn.name) = CAST(:label_name AS text))")
+        where.append(
+            "EXISTS (SELECT 1 FROM issue_labels fl JOIN labels fn ON fn.id = fl.label_id "
+            "WHERE fl.issue_id = x.id AND lower(fn.name) = CAST(:label_name AS text))"
+        )
         params["label_name"] = filters.label.strip().lower()
     _relation_filters(where, params, filters)
-    inbox.user_filters(actor, where, params, touched=filters.touched_by_user_id, unread=filters.unread_for_user_id,
-                       archived=filters.inbox_archived_by_user_id)
+    inbox.user_filters(
+        actor,
+        where,
+        params,
+        touched=filters.touched_by_user_id,
+        unread=filters.unread_for_user_id,
+        archived=filters.inbox_archived_by_user_id,
+    )
     if filters.origin_kind:
         where.append("x.origin_kind = CAST(:origin_kind AS text)")
         params["origin_kind"] = filters.origin_kind
     if filters.q and filters.q.strip():
         needle = "%" + filters.q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        where.append("(x.title ILIKE CAST(:needle AS text) OR x.identifier ILIKE CAST(:needle AS text) "
-                     "OR x.description ILIKE CAST(:needle AS text))")
+        where.append(
+            "(x.title ILIKE CAST(:needle AS text) OR x.identifier ILIKE CAST(:needle AS text) "
+            "OR x.description ILIKE CAST(:needle AS text))"
+        )
         params["needle"] = needle
     page = await page_as_json(session, tuple(where), order, params, extras, compact)
     if page == "[]":
@@ -207,8 +233,16 @@ async def list_issues(session: AsyncSession, actor: Actor, company_id: uuid.UUID
 
 # ---------------------------------------------------------------- create
 
-async def create_issue(session: AsyncSession, actor: Actor, company_id: uuid.UUID, body: IssueCreate,
-                       now: datetime, *, parent: RowMapping | None = None) -> dict[str, Any]:
+
+async def create_issue(
+    session: AsyncSession,
+    actor: Actor,
+    company_id: uuid.UUID,
+    body: IssueCreate,
+    now: datetime,
+    *,
+    parent: RowMapping | None = None,
+) -> dict[str, Any]:
     actor.require_company(company_id)
     if body.assigneeAgentId and body.assigneeUserId:
         raise Unprocessable("Issue can only have one assignee")
@@ -218,7 +252,9 @@ async def create_issue(session: AsyncSession, actor: Actor, company_id: uuid.UUI
     if status == "in_progress" and actor.is_agent:
         raise Unprocessable("Agents must check out an issue to start it (POST /api/issues/{id}/checkout)")
     if body.assigneeAgentId or (body.assigneeUserId and body.assigneeUserId != actor.user_id):
-        await require_member_grant(session, actor, company_id, "tasks:assign")  # members without a manager role
+        await require_member_grant(
+            session, actor, company_id, "tasks:assign"
+        )  # members without a manager role
     if body.assigneeAgentId:
         await references.check_agent_assignee(session, company_id, body.assigneeAgentId)
     if body.assigneeUserId:
@@ -239,15 +275,30 @@ async def create_issue(session: AsyncSession, actor: Actor, company_id: uuid.UUI
     label_ids = await references.check_labels(session, company_id, body.labelIds or [])
     blocker_ids = await blockers.validate_blockers(session, company_id, None, body.blockedByIssueIds or [])
 
-    row = await insert_issue(session, actor, dict(
-        company_id=company_id, project_id=project_id, goal_id=goal_id, parent_id=parent_id,
-        title=body.title, description=body.description, status=status, priority=body.priority or "medium",
-        assignee_agent_id=body.assigneeAgentId, assignee_user_id=body.assigneeUserId, billing_code=body.billingCode,
-        request_depth=body.requestDepth if body.requestDepth is not None else (
-            min(parent["request_depth"] + 1, 1024) if parent is not None else 0),
-        started_at=now if status == "in_progress" else None, completed_at=now if status == "done" else None,
-        cancelled_at=now if status == "cancelled" else None,
-    ), now)
+    row = await insert_issue(
+        session,
+        actor,
+        dict(
+            company_id=company_id,
+            project_id=project_id,
+            goal_id=goal_id,
+            parent_id=parent_id,
+            title=body.title,
+            description=body.description,
+            status=status,
+            priority=body.priority or "medium",
+            assignee_agent_id=body.assigneeAgentId,
+            assignee_user_id=body.assigneeUserId,
+            billing_code=body.billingCode,
+            request_depth=body.requestDepth
+            if body.requestDepth is not None
+            else (min(parent["request_depth"] + 1, 1024) if parent is not None else 0),
+            started_at=now if status == "in_progress" else None,
+            completed_at=now if status == "done" else None,
+            cancelled_at=now if status == "cancelled" else None,
+        ),
+        now,
+    )
     await labels.attach_labels(session, company_id, row["id"], label_ids, now)
     await blockers.insert_blockers(session, actor, company_id, row["id"], blocker_ids, now)
     if body.assigneeAgentId and status != "backlog":
@@ -258,13 +309,16 @@ async def create_issue(session: AsyncSession, actor: Actor, company_id: uuid.UUI
     return wire
 
 
-async def create_child(session: AsyncSession, actor: Actor, ref: str, body: IssueCreate, now: datetime) -> dict:
+async def create_child(
+    session: AsyncSession, actor: Actor, ref: str, body: IssueCreate, now: datetime
+) -> dict:
     parent = await find_issue(session, ref)
     actor.require_company(parent["company_id"])
     return await create_issue(session, actor, parent["company_id"], body, now, parent=parent)
 
 
 # ---------------------------------------------------------------- get
+
 
 async def get_issue(session: AsyncSession, actor: Actor, ref: str) -> str:
     """The detail view as JSON text (rendered by PostgreSQL)."""
@@ -275,6 +329,7 @@ async def get_issue(session: AsyncSession, actor: Actor, ref: str) -> str:
 
 # ---------------------------------------------------------------- delete, activity
 
+
 async def delete_issue(session: AsyncSession, actor: Actor, ref: str, now: datetime) -> dict[str, Any]:
     issue = await find_issue(session, ref, for_update=True)
     actor.require_company(issue["company_id"])
@@ -282,12 +337,21 @@ async def delete_issue(session: AsyncSession, actor: Actor, ref: str, now: datet
     attached = (await labels.labels_for(session, [issue["id"]])).get(issue["id"])
     await forget_issue_objects(session, issue["id"])  # its attachments' objects are queued for removal
     await session.execute(sa.delete(ISSUES).where(ISSUES.c.id == issue["id"]))
-    await record(session, actor, company_id=issue["company_id"], action="issue.deleted", entity_type="issue",
-                 entity_id=issue["id"], details={"identifier": issue["identifier"], "title": issue["title"]})
+    await record(
+        session,
+        actor,
+        company_id=issue["company_id"],
+        action="issue.deleted",
+        entity_type="issue",
+        entity_id=issue["id"],
+        details={"identifier": issue["identifier"], "title": issue["title"]},
+    )
     return issue_to_wire(issue, attached)
 
 
-async def issue_activity(session: AsyncSession, actor: Actor, ref: str, limit: str | None = None) -> list[dict]:
+async def issue_activity(
+    session: AsyncSession, actor: Actor, ref: str, limit: str | None = None
+) -> list[dict]:
     issue = await find_issue(session, ref)
     actor.require_company(issue["company_id"])
     count = ACTIVITY_MAX
@@ -295,5 +359,7 @@ async def issue_activity(session: AsyncSession, actor: Actor, ref: str, limit: s
         if not limit.isdigit() or not 1 <= int(limit) <= ACTIVITY_MAX:
             raise BadRequest(f"limit must be a positive integer up to {ACTIVITY_MAX}")
         count = int(limit)
-    rows = await list_activity(session, issue["company_id"], entity_type="issue", entity_id=issue["id"], limit=count)
+    rows = await list_activity(
+        session, issue["company_id"], entity_type="issue", entity_id=issue["id"], limit=count
+    )
     return [to_wire(r) for r in rows]

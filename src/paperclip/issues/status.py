@@ -46,6 +46,10 @@ def status_effects(current: str, target: str, now: datetime) -> dict[str, Any]:
     elif current == "cancelled":
         values["cancelled_at"] = None
     if current == "in_progress":
-        values.update(checkout_run_id=None, execution_run_id=None, execution_locked_at=None,
-                      execution_agent_name_key=None)
+        values.update(
+            checkout_run_id=None,
+            execution_run_id=None,
+            execution_locked_at=None,
+            execution_agent_name_key=None,
+        )
     return values

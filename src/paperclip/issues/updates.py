@@ -31,8 +31,13 @@ ISSUES = Issue.__table__
 ACTIONABLE = ("todo", "in_progress", "in_review", "blocked")
 
 
-_SIMPLE = {"title": "title", "description": "description", "priority": "priority", "billingCode": "billing_code",
-           "requestDepth": "request_depth"}
+_SIMPLE = {
+    "title": "title",
+    "description": "description",
+    "priority": "priority",
+    "billingCode": "billing_code",
+    "requestDepth": "request_depth",
+}
 _NOT_NULL = ("title", "status", "priority", "requestDepth")
 
 
@@ -51,12 +56,19 @@ def _camel(column: str) -> str:
     return head + "".join(p.title() for p in rest)
 
 
-async def update_issue(session: AsyncSession, actor: Actor, ref: str, body: IssueUpdate, now: datetime) -> dict:
+async def update_issue(
+    session: AsyncSession, actor: Actor, ref: str, body: IssueUpdate, now: datetime
+) -> dict:
     sent = body.model_fields_set
     nulls = [f for f in _NOT_NULL if f in sent and getattr(body, f) is None]
     if nulls:
-        raise BadRequest("Validation error", details=[
-            {"path": [f], "field": f, "message": "must not be null", "code": "invalid_type"} for f in nulls])
+        raise BadRequest(
+            "Validation error",
+            details=[
+                {"path": [f], "field": f, "message": "must not be null", "code": "invalid_type"}
+                for f in nulls
+            ],
+        )
     issue = await find_issue(session, ref, for_update=True)
     company_id = issue["company_id"]
     actor.require_company(company_id)
@@ -81,8 +93,11 @@ async def update_issue(session: AsyncSession, actor: Actor, ref: str, body: Issu
         if new_user is not None:
             new_agent = None if not agent_sent else body.assigneeAgentId
     if (new_agent is not None and new_agent != issue["assignee_agent_id"]) or (
-            new_user is not None and new_user != issue["assignee_user_id"] and new_user != actor.user_id):
-        await require_member_grant(session, actor, company_id, "tasks:assign")  # members without a manager role
+        new_user is not None and new_user != issue["assignee_user_id"] and new_user != actor.user_id
+    ):
+        await require_member_grant(
+            session, actor, company_id, "tasks:assign"
+        )  # members without a manager role
     if new_agent is not None and new_agent != issue["assignee_agent_id"]:
         await references.check_agent_assignee(session, company_id, new_agent)
     if new_user is not None and new_user != issue["assignee_user_id"]:
@@ -90,8 +105,12 @@ async def update_issue(session: AsyncSession, actor: Actor, ref: str, body: Issu
     if new_agent != issue["assignee_agent_id"]:
         values["assignee_agent_id"] = new_agent
         # The previous owner's checkout does not carry over to someone else.
-        values.update(checkout_run_id=None, execution_run_id=None, execution_locked_at=None,
-                      execution_agent_name_key=None)
+        values.update(
+            checkout_run_id=None,
+            execution_run_id=None,
+            execution_locked_at=None,
+            execution_agent_name_key=None,
+        )
     if new_user != issue["assignee_user_id"]:
         values["assignee_user_id"] = new_user
 
@@ -142,26 +161,52 @@ async def update_issue(session: AsyncSession, actor: Actor, ref: str, body: Issu
     row = issue
     if values or changes:
         values["updated_at"] = now
-        row = (await session.execute(
-            sa.update(ISSUES).where(ISSUES.c.id == issue["id"]).values(**values).returning(ISSUES))).mappings().one()
+        row = (
+            (
+                await session.execute(
+                    sa.update(ISSUES).where(ISSUES.c.id == issue["id"]).values(**values).returning(ISSUES)
+                )
+            )
+            .mappings()
+            .one()
+        )
     if changes:
         details = {k: v["to"] for k, v in changes.items()}
         details.update(changes=changes, _previous=previous, identifier=row["identifier"])
         if body.comment is not None:
             details["source"] = "comment"
-        await record(session, actor, company_id=company_id, action="issue.updated", entity_type="issue",
-                     entity_id=issue["id"], details=details)
+        await record(
+            session,
+            actor,
+            company_id=company_id,
+            action="issue.updated",
+            entity_type="issue",
+            entity_id=issue["id"],
+            details=details,
+        )
 
     wakes = Wakes(actor, company_id, now)
     if "assignee_agent_id" in values and row["assignee_agent_id"] is not None and row["status"] != "backlog":
         await wakes.assigned(session, row["id"], row["assignee_agent_id"], "update")
-    elif (issue["status"] == "backlog" and row["status"] in ACTIONABLE and row["assignee_agent_id"] is not None
-          and row["assignee_agent_id"] != actor.agent_id):
+    elif (
+        issue["status"] == "backlog"
+        and row["status"] in ACTIONABLE
+        and row["assignee_agent_id"] is not None
+        and row["assignee_agent_id"] != actor.agent_id
+    ):
         await wakes.status_changed(session, row["id"], row["assignee_agent_id"], row["status"])
     comment = None
     if body.comment is not None:
-        comment = await insert_comment(session, actor, row, body.comment, now, wakes,
-                                       assignee=row["assignee_agent_id"], extra={"updated": bool(changes)})
+        comment = await insert_comment(
+            session,
+            actor,
+            row,
+            body.comment,
+            now,
+            wakes,
+            assignee=row["assignee_agent_id"],
+            extra={"updated": bool(changes)},
+        )
     if "status" in values and row["status"] in ISSUE_TERMINAL:
         await wakes.became_terminal(session, row["id"], row["status"], row["parent_id"])
 

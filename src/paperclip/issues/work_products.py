@@ -22,9 +22,20 @@ from paperclip.wire import iso, uid
 
 PRODUCTS = cast(sa.Table, IssueWorkProduct.__table__)
 
-ProductType = Literal["preview_url", "runtime_service", "pull_request", "branch", "commit", "artifact", "document"]
-ProductStatus = Literal["active", "ready_for_review", "approved", "changes_requested", "merged", "closed", "failed",
-                        "archived", "draft"]
+ProductType = Literal[
+    "preview_url", "runtime_service", "pull_request", "branch", "commit", "artifact", "document"
+]
+ProductStatus = Literal[
+    "active",
+    "ready_for_review",
+    "approved",
+    "changes_requested",
+    "merged",
+    "closed",
+    "failed",
+    "archived",
+    "draft",
+]
 ReviewState = Literal["none", "needs_board_review", "approved", "changes_requested"]
 HealthStatus = Literal["unknown", "healthy", "unhealthy"]
 Short = Annotated[str, StringConstraints(min_length=1, max_length=500)]
@@ -78,22 +89,46 @@ class WorkProductUpdate(_Fields):
 
 
 # wire name -> column
-_COLUMNS = {"type": "type", "provider": "provider", "externalId": "external_id", "title": "title", "url": "url",
-            "status": "status", "reviewState": "review_state", "isPrimary": "is_primary",
-            "healthStatus": "health_status", "summary": "summary", "metadata": "metadata",
-            "projectId": "project_id", "executionWorkspaceId": "execution_workspace_id",
-            "runtimeServiceId": "runtime_service_id"}
+_COLUMNS = {
+    "type": "type",
+    "provider": "provider",
+    "externalId": "external_id",
+    "title": "title",
+    "url": "url",
+    "status": "status",
+    "reviewState": "review_state",
+    "isPrimary": "is_primary",
+    "healthStatus": "health_status",
+    "summary": "summary",
+    "metadata": "metadata",
+    "projectId": "project_id",
+    "executionWorkspaceId": "execution_workspace_id",
+    "runtimeServiceId": "runtime_service_id",
+}
 
 
 def to_wire(row: Any) -> dict[str, Any]:
     return {
-        "id": str(row["id"]), "companyId": str(row["company_id"]), "projectId": uid(row["project_id"]),
-        "issueId": str(row["issue_id"]), "executionWorkspaceId": uid(row["execution_workspace_id"]),
-        "runtimeServiceId": uid(row["runtime_service_id"]), "type": row["type"], "provider": row["provider"],
-        "externalId": row["external_id"], "title": row["title"], "url": row["url"], "status": row["status"],
-        "reviewState": row["review_state"], "isPrimary": row["is_primary"], "healthStatus": row["health_status"],
-        "summary": row["summary"], "metadata": row["metadata"], "sourceTrust": row["source_trust"],
-        "createdByRunId": uid(row["created_by_run_id"]), "createdAt": iso(row["created_at"]),
+        "id": str(row["id"]),
+        "companyId": str(row["company_id"]),
+        "projectId": uid(row["project_id"]),
+        "issueId": str(row["issue_id"]),
+        "executionWorkspaceId": uid(row["execution_workspace_id"]),
+        "runtimeServiceId": uid(row["runtime_service_id"]),
+        "type": row["type"],
+        "provider": row["provider"],
+        "externalId": row["external_id"],
+        "title": row["title"],
+        "url": row["url"],
+        "status": row["status"],
+        "reviewState": row["review_state"],
+        "isPrimary": row["is_primary"],
+        "healthStatus": row["health_status"],
+        "summary": row["summary"],
+        "metadata": row["metadata"],
+        "sourceTrust": row["source_trust"],
+        "createdByRunId": uid(row["created_by_run_id"]),
+        "createdAt": iso(row["created_at"]),
         "updatedAt": iso(row["updated_at"]),
     }
 
@@ -101,34 +136,68 @@ def to_wire(row: Any) -> dict[str, Any]:
 async def list_products(session: AsyncSession, actor: Actor, ref: str) -> list[dict[str, Any]]:
     issue = await find_issue(session, ref)
     actor.require_company(issue["company_id"])
-    rows = (await session.execute(sa.select(PRODUCTS).where(PRODUCTS.c.issue_id == issue["id"]).order_by(
-        PRODUCTS.c.is_primary.desc(), PRODUCTS.c.updated_at.desc(), PRODUCTS.c.id))).mappings()
+    rows = (
+        await session.execute(
+            sa.select(PRODUCTS)
+            .where(PRODUCTS.c.issue_id == issue["id"])
+            .order_by(PRODUCTS.c.is_primary.desc(), PRODUCTS.c.updated_at.desc(), PRODUCTS.c.id)
+        )
+    ).mappings()
     return [to_wire(row) for row in rows]
 
 
-async def _unmark_other_primaries(session: AsyncSession, issue_id: uuid.UUID, kind: str, keep: uuid.UUID,
-                                  now: datetime) -> None:
-    await session.execute(sa.update(PRODUCTS).where(
-        PRODUCTS.c.issue_id == issue_id, PRODUCTS.c.type == kind, PRODUCTS.c.is_primary, PRODUCTS.c.id != keep,
-    ).values(is_primary=False, updated_at=now))
+async def _unmark_other_primaries(
+    session: AsyncSession, issue_id: uuid.UUID, kind: str, keep: uuid.UUID, now: datetime
+) -> None:
+    await session.execute(
+        sa.update(PRODUCTS)
+        .where(
+            PRODUCTS.c.issue_id == issue_id,
+            PRODUCTS.c.type == kind,
+            PRODUCTS.c.is_primary,
+            PRODUCTS.c.id != keep,
+        )
+        .values(is_primary=False, updated_at=now)
+    )
 
 
-async def create_product(session: AsyncSession, actor: Actor, ref: str, body: WorkProductCreate,
-                         now: datetime) -> dict[str, Any]:
+async def create_product(
+    session: AsyncSession, actor: Actor, ref: str, body: WorkProductCreate, now: datetime
+) -> dict[str, Any]:
     issue = await find_issue(session, ref, for_update=True)
     actor.require_company(issue["company_id"])
     values = {_COLUMNS[name]: value for name, value in body.model_dump(exclude_unset=False).items()}
     if values.get("project_id") is None:
         values["project_id"] = issue["project_id"]
-    row = (await session.execute(sa.insert(PRODUCTS).values(
-        company_id=issue["company_id"], issue_id=issue["id"], created_at=now, updated_at=now,
-        created_by_run_id=actor.run_id if actor.is_agent else None, **values,
-    ).returning(PRODUCTS))).mappings().one()
+    row = (
+        (
+            await session.execute(
+                sa.insert(PRODUCTS)
+                .values(
+                    company_id=issue["company_id"],
+                    issue_id=issue["id"],
+                    created_at=now,
+                    updated_at=now,
+                    created_by_run_id=actor.run_id if actor.is_agent else None,
+                    **values,
+                )
+                .returning(PRODUCTS)
+            )
+        )
+        .mappings()
+        .one()
+    )
     if row["is_primary"]:
         await _unmark_other_primaries(session, issue["id"], row["type"], row["id"], now)
-    await record(session, actor, company_id=issue["company_id"], action="issue.work_product_created",
-                 entity_type="issue", entity_id=issue["id"],
-                 details={"type": row["type"], "provider": row["provider"], "workProductId": str(row["id"])})
+    await record(
+        session,
+        actor,
+        company_id=issue["company_id"],
+        action="issue.work_product_created",
+        entity_type="issue",
+        entity_id=issue["id"],
+        details={"type": row["type"], "provider": row["provider"], "workProductId": str(row["id"])},
+    )
     return to_wire(row)
 
 
@@ -136,7 +205,9 @@ async def _find_product(session: AsyncSession, actor: Actor, ref: str) -> tuple[
     product_id = parse_uuid(ref)
     product = None
     if product_id is not None:
-        product = (await session.execute(sa.select(PRODUCTS).where(PRODUCTS.c.id == product_id))).mappings().first()
+        product = (
+            (await session.execute(sa.select(PRODUCTS).where(PRODUCTS.c.id == product_id))).mappings().first()
+        )
     if product is None:
         raise NotFound("Work product not found")
     issue = await find_issue(session, str(product["issue_id"]), for_update=True)
@@ -144,28 +215,51 @@ async def _find_product(session: AsyncSession, actor: Actor, ref: str) -> tuple[
     return product, issue
 
 
-async def update_product(session: AsyncSession, actor: Actor, ref: str, body: WorkProductUpdate,
-                         now: datetime) -> dict[str, Any]:
+async def update_product(
+    session: AsyncSession, actor: Actor, ref: str, body: WorkProductUpdate, now: datetime
+) -> dict[str, Any]:
     product, issue = await _find_product(session, actor, ref)
     changes = body.model_dump(exclude_unset=True)
     for required in ("type", "provider", "title", "status", "reviewState", "isPrimary", "healthStatus"):
         if changes.get(required, "") is None:
             del changes[required]  # null for a required field: left as it is
     values = {_COLUMNS[name]: value for name, value in changes.items()}
-    row = (await session.execute(sa.update(PRODUCTS).where(PRODUCTS.c.id == product["id"]).values(
-        updated_at=now, **values).returning(PRODUCTS))).mappings().one()
+    row = (
+        (
+            await session.execute(
+                sa.update(PRODUCTS)
+                .where(PRODUCTS.c.id == product["id"])
+                .values(updated_at=now, **values)
+                .returning(PRODUCTS)
+            )
+        )
+        .mappings()
+        .one()
+    )
     if row["is_primary"] and changes.get("isPrimary"):
         await _unmark_other_primaries(session, issue["id"], row["type"], row["id"], now)
-    await record(session, actor, company_id=issue["company_id"], action="issue.work_product_updated",
-                 entity_type="issue", entity_id=issue["id"],
-                 details={"changedKeys": sorted(changes), "workProductId": str(row["id"])})
+    await record(
+        session,
+        actor,
+        company_id=issue["company_id"],
+        action="issue.work_product_updated",
+        entity_type="issue",
+        entity_id=issue["id"],
+        details={"changedKeys": sorted(changes), "workProductId": str(row["id"])},
+    )
     return to_wire(row)
 
 
 async def delete_product(session: AsyncSession, actor: Actor, ref: str) -> dict[str, Any]:
     product, issue = await _find_product(session, actor, ref)
     await session.execute(sa.delete(PRODUCTS).where(PRODUCTS.c.id == product["id"]))
-    await record(session, actor, company_id=issue["company_id"], action="issue.work_product_deleted",
-                 entity_type="issue", entity_id=issue["id"],
-                 details={"type": product["type"], "workProductId": str(product["id"])})
+    await record(
+        session,
+        actor,
+        company_id=issue["company_id"],
+        action="issue.work_product_deleted",
+        entity_type="issue",
+        entity_id=issue["id"],
+        details={"type": product["type"], "workProductId": str(product["id"])},
+    )
     return to_wire(product)

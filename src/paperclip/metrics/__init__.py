@@ -32,19 +32,34 @@ class _Metrics:
     def __init__(self) -> None:
         from prometheus_client import Counter, Histogram
 
-        self.http_requests = Counter("paperclip_http_requests", "HTTP requests by method, route template and status",
-                                     ["method", "route", "status"])
-        self.http_duration = Histogram("paperclip_http_request_duration_seconds",
-                                       "HTTP request latency by method and route template", ["method", "route"],
-                                       buckets=HTTP_BUCKETS)
-        self.runs_started = Counter("paperclip_heartbeat_runs_started", "Heartbeat runs started by this server",
-                                    ["adapter"])
-        self.runs_finished = Counter("paperclip_heartbeat_runs_finished", "Heartbeat runs finished, by outcome",
-                                     ["outcome"])
-        self.run_duration = Histogram("paperclip_heartbeat_run_duration_seconds",
-                                      "Heartbeat run duration by outcome", ["outcome"], buckets=RUN_BUCKETS)
-        self.tick_duration = Histogram("paperclip_heartbeat_scheduler_tick_duration_seconds",
-                                       "Scheduler tick duration", buckets=TICK_BUCKETS)
+        self.http_requests = Counter(
+            "paperclip_http_requests",
+            "HTTP requests by method, route template and status",
+            ["method", "route", "status"],
+        )
+        self.http_duration = Histogram(
+            "paperclip_http_request_duration_seconds",
+            "HTTP request latency by method and route template",
+            ["method", "route"],
+            buckets=HTTP_BUCKETS,
+        )
+        self.runs_started = Counter(
+            "paperclip_heartbeat_runs_started", "Heartbeat runs started by this server", ["adapter"]
+        )
+        self.runs_finished = Counter(
+            "paperclip_heartbeat_runs_finished", "Heartbeat runs finished, by outcome", ["outcome"]
+        )
+        self.run_duration = Histogram(
+            "paperclip_heartbeat_run_duration_seconds",
+            "Heartbeat run duration by outcome",
+            ["outcome"],
+            buckets=RUN_BUCKETS,
+        )
+        self.tick_duration = Histogram(
+            "paperclip_heartbeat_scheduler_tick_duration_seconds",
+            "Scheduler tick duration",
+            buckets=TICK_BUCKETS,
+        )
         self.http_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
         # Requests are added up here (plain Python, ~1 us) and written to prometheus-client's values
         # (~13 us a request in multiprocess mode, where each is an mmap'd file) once a second and
@@ -91,8 +106,10 @@ def flush() -> None:
                 key, route = (method, "other", status), "other"
                 children = m.http_children.get(key)
             if children is None:
-                children = m.http_children[key] = (m.http_requests.labels(method, route, str(status)),
-                                                   m.http_duration.labels(method, route))
+                children = m.http_children[key] = (
+                    m.http_requests.labels(method, route, str(status)),
+                    m.http_duration.labels(method, route),
+                )
         counter, histogram = children
         counter.inc(count)
         # Histogram.observe one at a time would cost what the batching saves: add to its values directly.

@@ -24,8 +24,10 @@ router = APIRouter()
 # Loopback is always allowed; these are the networks a scraper next to the server lives on (RFC 1918,
 # carrier-grade NAT as Tailscale uses, IPv6 unique-local). Not ipaddress's is_private: it also counts
 # documentation and reserved ranges.
-PRIVATE_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
-    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"))
+PRIVATE_NETWORKS = tuple(
+    ipaddress.ip_network(n)
+    for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
+)
 
 _DB_FACTS = sa.text("""
     SELECT
@@ -58,7 +60,9 @@ def _authorise(request: Request) -> None:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
     if address is None or not (address.is_loopback or any(address in net for net in PRIVATE_NETWORKS)):
-        raise Forbidden("Metrics are served to loopback and private networks only (or set PAPERCLIP_METRICS_TOKEN)")
+        raise Forbidden(
+            "Metrics are served to loopback and private networks only (or set PAPERCLIP_METRICS_TOKEN)"
+        )
 
 
 def _database_families(app, facts, connections) -> list:
@@ -68,21 +72,30 @@ def _database_families(app, facts, connections) -> list:
     queue = GaugeMetricFamily("paperclip_heartbeat_queue_depth", "Heartbeat runs queued (all replicas)")
     queue.add_metric([], facts.queued)
     families.append(queue)
-    age = GaugeMetricFamily("paperclip_heartbeat_queue_oldest_age_seconds", "Age of the oldest queued heartbeat run")
+    age = GaugeMetricFamily(
+        "paperclip_heartbeat_queue_oldest_age_seconds", "Age of the oldest queued heartbeat run"
+    )
     age.add_metric([], float(facts.oldest or 0))
     families.append(age)
     running = GaugeMetricFamily("paperclip_heartbeat_runs_running", "Heartbeat runs running (all replicas)")
     running.add_metric([], facts.running)
     families.append(running)
-    stops = CounterMetricFamily("paperclip_budget_hard_stops", "Hard budget stops (incidents that paused spending)")
+    stops = CounterMetricFamily(
+        "paperclip_budget_hard_stops", "Hard budget stops (incidents that paused spending)"
+    )
     stops.add_metric([], facts.hard_stops)
     families.append(stops)
-    conns = GaugeMetricFamily("paperclip_db_connections", "Connections to the database by state (all processes and replicas)",
-                              labels=["state"])
+    conns = GaugeMetricFamily(
+        "paperclip_db_connections",
+        "Connections to the database by state (all processes and replicas)",
+        labels=["state"],
+    )
     for state, count in connections:
         conns.add_metric([state], count)
     families.append(conns)
-    pool = GaugeMetricFamily("paperclip_db_pool_connections", "This process's SQLAlchemy pools", labels=["pool", "kind"])
+    pool = GaugeMetricFamily(
+        "paperclip_db_pool_connections", "This process's SQLAlchemy pools", labels=["pool", "kind"]
+    )
     for name, engine in (("write", getattr(app.state, "engine", None)),):
         if engine is not None:
             p = engine.pool

@@ -11,6 +11,8 @@ connection = context.config.attributes.get("connection")
 if connection is None:
     raise RuntimeError("Run migrations through `paperclipai db migrate`, which provides the connection")
 
-context.configure(connection=connection, target_metadata=Base.metadata, compare_type=True, transaction_per_migration=True)
+context.configure(
+    connection=connection, target_metadata=Base.metadata, compare_type=True, transaction_per_migration=True
+)
 with context.begin_transaction():
     context.run_migrations()

@@ -20,24 +20,119 @@ MAX_FILE_BYTES = 1024 * 1024
 MAX_FILES = 20_000
 PLACEHOLDER_INSTRUCTIONS = "_No AGENTS instructions were resolved from current agent config._"
 
-COMPANY_FIELDS = {"name", "description", "schema", "slug", "kind", "version", "license", "authors", "homepage",
-                  "tags", "goals", "metadata"}
-AGENT_MD_FIELDS = {"name", "title", "reportsTo", "skills", "role", "icon", "capabilities", "schema", "slug", "kind",
-                   "description", "metadata"}
+COMPANY_FIELDS = {
+    "name",
+    "description",
+    "schema",
+    "slug",
+    "kind",
+    "version",
+    "license",
+    "authors",
+    "homepage",
+    "tags",
+    "goals",
+    "metadata",
+}
+AGENT_MD_FIELDS = {
+    "name",
+    "title",
+    "reportsTo",
+    "skills",
+    "role",
+    "icon",
+    "capabilities",
+    "schema",
+    "slug",
+    "kind",
+    "description",
+    "metadata",
+}
 PROJECT_MD_FIELDS = {"name", "description", "owner", "schema", "slug", "kind", "goals", "metadata"}
-TASK_MD_FIELDS = {"name", "project", "assignee", "recurring", "schema", "slug", "kind", "description", "labels",
-                  "metadata"}
-EXT_FIELDS = {"schema", "schemaVersion", "agents", "projects", "routines", "sidebar", "tasks", "company", "goals",
-              "labels", "skills"}
-EXT_AGENT_FIELDS = {"role", "title", "capabilities", "icon", "adapter", "runtime", "permissions", "permissionGrants",
-                    "budgetMonthlyCents", "inputs", "metadata", "skills"}
-EXT_PROJECT_FIELDS = {"color", "icon", "leadAgentSlug", "status", "targetDate", "goals", "inputs",
-                      "executionWorkspacePolicy", "workspaces", "metadata"}
-EXT_TASK_FIELDS = {"identifier", "priority", "status", "parent", "createdAt", "updatedAt", "startedAt",
-                   "completedAt", "cancelledAt", "billingCode", "labels", "goal", "blockedBy", "comments",
-                   "documents", "metadata", "workProducts", "attachments", "monitor"}
-EXT_ROUTINE_FIELDS = {"triggers", "concurrencyPolicy", "catchUpPolicy", "variables", "status", "priority",
-                      "goal", "env", "activityGatePolicy", "activityGateScope"}
+TASK_MD_FIELDS = {
+    "name",
+    "project",
+    "assignee",
+    "recurring",
+    "schema",
+    "slug",
+    "kind",
+    "description",
+    "labels",
+    "metadata",
+}
+EXT_FIELDS = {
+    "schema",
+    "schemaVersion",
+    "agents",
+    "projects",
+    "routines",
+    "sidebar",
+    "tasks",
+    "company",
+    "goals",
+    "labels",
+    "skills",
+}
+EXT_AGENT_FIELDS = {
+    "role",
+    "title",
+    "capabilities",
+    "icon",
+    "adapter",
+    "runtime",
+    "permissions",
+    "permissionGrants",
+    "budgetMonthlyCents",
+    "inputs",
+    "metadata",
+    "skills",
+}
+EXT_PROJECT_FIELDS = {
+    "color",
+    "icon",
+    "leadAgentSlug",
+    "status",
+    "targetDate",
+    "goals",
+    "inputs",
+    "executionWorkspacePolicy",
+    "workspaces",
+    "metadata",
+}
+EXT_TASK_FIELDS = {
+    "identifier",
+    "priority",
+    "status",
+    "parent",
+    "createdAt",
+    "updatedAt",
+    "startedAt",
+    "completedAt",
+    "cancelledAt",
+    "billingCode",
+    "labels",
+    "goal",
+    "blockedBy",
+    "comments",
+    "documents",
+    "metadata",
+    "workProducts",
+    "attachments",
+    "monitor",
+}
+EXT_ROUTINE_FIELDS = {
+    "triggers",
+    "concurrencyPolicy",
+    "catchUpPolicy",
+    "variables",
+    "status",
+    "priority",
+    "goal",
+    "env",
+    "activityGatePolicy",
+    "activityGateScope",
+}
 EXT_GOAL_FIELDS = {"title", "description", "level", "status", "parent", "owner"}
 INPUT_FIELDS = {"description", "kind", "default", "requirement", "portability"}
 
@@ -55,9 +150,16 @@ class EnvInput:
     project_slug: str | None = None
 
     def wire(self) -> dict[str, Any]:
-        return {"key": self.key, "description": self.description, "agentSlug": self.agent_slug,
-                "projectSlug": self.project_slug, "kind": self.kind, "requirement": self.requirement,
-                "defaultValue": self.default, "portability": "portable"}
+        return {
+            "key": self.key,
+            "description": self.description,
+            "agentSlug": self.agent_slug,
+            "projectSlug": self.project_slug,
+            "kind": self.kind,
+            "requirement": self.requirement,
+            "defaultValue": self.default,
+            "portability": "portable",
+        }
 
 
 @dataclass
@@ -153,10 +255,17 @@ def check_path(path: Any) -> str:
     if not isinstance(path, str) or not path:
         raise BadRequest("Invalid file path in package: (empty)", {"file": path})
     segments = path.split("/")
-    if path.startswith("/") or "\\" in path or re.match(r"^[A-Za-z]:", path) \
-            or any(s in ("", ".", "..") or not _SEGMENT.match(s) for s in segments):
-        raise BadRequest(f"Invalid file path in package: {path} (paths must be relative, inside the package, "
-                         "without '..')", {"file": path})
+    if (
+        path.startswith("/")
+        or "\\" in path
+        or re.match(r"^[A-Za-z]:", path)
+        or any(s in ("", ".", "..") or not _SEGMENT.match(s) for s in segments)
+    ):
+        raise BadRequest(
+            f"Invalid file path in package: {path} (paths must be relative, inside the package, "
+            "without '..')",
+            {"file": path},
+        )
     return path
 
 
@@ -171,7 +280,9 @@ def check_files(files: Any, *, max_file_bytes: int = MAX_FILE_BYTES) -> dict[str
         check_path(path)
         if isinstance(content, dict):  # {encoding: base64, data}: images and other binaries, never read
             if content.get("encoding") != "base64" or not isinstance(content.get("data"), str):
-                raise BadRequest(f"File {path}: a binary file must be {{encoding: 'base64', data}}", {"file": path})
+                raise BadRequest(
+                    f"File {path}: a binary file must be {{encoding: 'base64', data}}", {"file": path}
+                )
             size = len(content["data"]) * 3 // 4
             if size > max_file_bytes:
                 raise _too_large(path, size, max_file_bytes)
@@ -186,8 +297,9 @@ def check_files(files: Any, *, max_file_bytes: int = MAX_FILE_BYTES) -> dict[str
 
 
 def _too_large(path: str, size: int, limit: int) -> AppError:
-    return AppError(f"File {path} is {size} bytes; the limit per file is {limit} bytes", {"file": path},
-                    status_code=413)
+    return AppError(
+        f"File {path} is {size} bytes; the limit per file is {limit} bytes", {"file": path}, status_code=413
+    )
 
 
 def _read_yaml(files: dict[str, str], path: str) -> dict[str, Any]:
@@ -226,9 +338,12 @@ def _mapping(value: Any, path: str, name: str) -> dict[str, Any]:
     return value
 
 
-def _inputs(raw: Any, where: str, warnings: list[str], *, agent: str | None = None,
-            project: str | None = None) -> list[EnvInput]:
-    env = _mapping(_mapping(raw, EXTENSION_PATH, f"{where}.inputs").get("env"), EXTENSION_PATH, f"{where}.inputs.env")
+def _inputs(
+    raw: Any, where: str, warnings: list[str], *, agent: str | None = None, project: str | None = None
+) -> list[EnvInput]:
+    env = _mapping(
+        _mapping(raw, EXTENSION_PATH, f"{where}.inputs").get("env"), EXTENSION_PATH, f"{where}.inputs.env"
+    )
     out = []
     for key in sorted(env):
         spec = _mapping(env[key], EXTENSION_PATH, f"{where}.inputs.env.{key}")
@@ -236,13 +351,23 @@ def _inputs(raw: Any, where: str, warnings: list[str], *, agent: str | None = No
         kind = spec.get("kind", "plain")
         requirement = spec.get("requirement", "optional")
         if kind not in ("secret", "plain") or requirement not in ("required", "optional"):
-            raise _bad_file(EXTENSION_PATH, f"{EXTENSION_PATH}: {where}.inputs.env.{key} needs kind secret|plain "
-                                            "and requirement required|optional")
+            raise _bad_file(
+                EXTENSION_PATH,
+                f"{EXTENSION_PATH}: {where}.inputs.env.{key} needs kind secret|plain "
+                "and requirement required|optional",
+            )
         default = spec.get("default")
-        out.append(EnvInput(key=str(key), kind=kind, requirement=requirement,
-                            default="" if default is None else str(default),
-                            description=_text(spec.get("description"), EXTENSION_PATH, f"{where}.inputs.env.{key}"),
-                            agent_slug=agent, project_slug=project))
+        out.append(
+            EnvInput(
+                key=str(key),
+                kind=kind,
+                requirement=requirement,
+                default="" if default is None else str(default),
+                description=_text(spec.get("description"), EXTENSION_PATH, f"{where}.inputs.env.{key}"),
+                agent_slug=agent,
+                project_slug=project,
+            )
+        )
     return out
 
 
@@ -268,8 +393,11 @@ def parse(files: dict[str, str], root_path: str | None = None) -> Package:
     name = _text(front.get("name"), "COMPANY.md", "name")
     if not name:
         raise _bad_file("COMPANY.md", "COMPANY.md: field name is required")
-    company = {"name": name, "description": _text(front.get("description"), "COMPANY.md", "description"),
-               **_mapping(ext.get("company"), EXTENSION_PATH, "company")}
+    company = {
+        "name": name,
+        "description": _text(front.get("description"), "COMPANY.md", "description"),
+        **_mapping(ext.get("company"), EXTENSION_PATH, "company"),
+    }
 
     agent_paths, project_paths, task_paths, skills = {}, {}, {}, []
     for path in sorted(files):
@@ -282,8 +410,13 @@ def parse(files: dict[str, str], root_path: str | None = None) -> Package:
             task_paths[slug] = path
         elif path.startswith("skills/") and path.endswith("/SKILL.md"):
             skills.append(path)
-        elif path.startswith(("agents/", "projects/", "tasks/", "skills/", "images/")) \
-                or path in ("COMPANY.md", "README.md", EXTENSION_PATH, "LICENSE", ".gitignore"):
+        elif path.startswith(("agents/", "projects/", "tasks/", "skills/", "images/")) or path in (
+            "COMPANY.md",
+            "README.md",
+            EXTENSION_PATH,
+            "LICENSE",
+            ".gitignore",
+        ):
             continue  # instruction bundles' extra files, skill files, images: carried by the original, not read here
         else:
             warnings.append(f"{path}: not part of the package layout; ignored")
@@ -292,41 +425,76 @@ def parse(files: dict[str, str], root_path: str | None = None) -> Package:
     ext_projects = _mapping(ext.get("projects"), EXTENSION_PATH, "projects")
     ext_tasks = _mapping(ext.get("tasks"), EXTENSION_PATH, "tasks")
     ext_routines = _mapping(ext.get("routines"), EXTENSION_PATH, "routines")
-    for section, known, paths, folder, fname in (("agents", ext_agents, agent_paths, "agents", "AGENTS.md"),
-                                                 ("projects", ext_projects, project_paths, "projects", "PROJECT.md"),
-                                                 ("tasks", ext_tasks, task_paths, "tasks", "TASK.md")):
+    for section, known, paths, folder, fname in (
+        ("agents", ext_agents, agent_paths, "agents", "AGENTS.md"),
+        ("projects", ext_projects, project_paths, "projects", "PROJECT.md"),
+        ("tasks", ext_tasks, task_paths, "tasks", "TASK.md"),
+    ):
         for slug in sorted(set(known) - set(paths)):
-            raise _bad_file(f"{folder}/{slug}/{fname}",
-                            f"{EXTENSION_PATH} declares {section} {slug!r} but {folder}/{slug}/{fname} is missing")
+            raise _bad_file(
+                f"{folder}/{slug}/{fname}",
+                f"{EXTENSION_PATH} declares {section} {slug!r} but {folder}/{slug}/{fname} is missing",
+            )
     for slug in sorted(set(ext_routines) - set(task_paths)):
-        raise _bad_file(f"tasks/{slug}/TASK.md",
-                        f"{EXTENSION_PATH} declares routine {slug!r} but tasks/{slug}/TASK.md is missing")
+        raise _bad_file(
+            f"tasks/{slug}/TASK.md",
+            f"{EXTENSION_PATH} declares routine {slug!r} but tasks/{slug}/TASK.md is missing",
+        )
 
-    agents = [_agent(files, slug, path, _mapping(ext_agents.get(slug), EXTENSION_PATH, f"agents.{slug}"), warnings)
-              for slug, path in sorted(agent_paths.items())]
-    projects = [_project(files, slug, path, _mapping(ext_projects.get(slug), EXTENSION_PATH, f"projects.{slug}"),
-                         warnings) for slug, path in sorted(project_paths.items())]
-    tasks = [_task(files, slug, path, _mapping(ext_tasks.get(slug), EXTENSION_PATH, f"tasks.{slug}"),
-                   _mapping(ext_routines.get(slug), EXTENSION_PATH, f"routines.{slug}"), warnings)
-             for slug, path in sorted(task_paths.items())]
+    agents = [
+        _agent(files, slug, path, _mapping(ext_agents.get(slug), EXTENSION_PATH, f"agents.{slug}"), warnings)
+        for slug, path in sorted(agent_paths.items())
+    ]
+    projects = [
+        _project(
+            files, slug, path, _mapping(ext_projects.get(slug), EXTENSION_PATH, f"projects.{slug}"), warnings
+        )
+        for slug, path in sorted(project_paths.items())
+    ]
+    tasks = [
+        _task(
+            files,
+            slug,
+            path,
+            _mapping(ext_tasks.get(slug), EXTENSION_PATH, f"tasks.{slug}"),
+            _mapping(ext_routines.get(slug), EXTENSION_PATH, f"routines.{slug}"),
+            warnings,
+        )
+        for slug, path in sorted(task_paths.items())
+    ]
     goals = _goals(_mapping(ext.get("goals"), EXTENSION_PATH, "goals"), warnings)
     version = ext.get("schemaVersion")
-    return Package(root_path=root_path, company=company, agents=agents, projects=projects, tasks=tasks, goals=goals,
-                   skills=skills, sidebar=ext.get("sidebar") if isinstance(ext.get("sidebar"), dict) else None,
-                   schema_version=version if isinstance(version, int) else None, warnings=warnings)
+    return Package(
+        root_path=root_path,
+        company=company,
+        agents=agents,
+        projects=projects,
+        tasks=tasks,
+        goals=goals,
+        skills=skills,
+        sidebar=ext.get("sidebar") if isinstance(ext.get("sidebar"), dict) else None,
+        schema_version=version if isinstance(version, int) else None,
+        warnings=warnings,
+    )
 
 
-def _agent(files: dict[str, str], slug: str, path: str, ext: dict[str, Any], warnings: list[str]) -> AgentSpec:
+def _agent(
+    files: dict[str, str], slug: str, path: str, ext: dict[str, Any], warnings: list[str]
+) -> AgentSpec:
     front, body = _read_md(files, path)
     _unknown(front, AGENT_MD_FIELDS, path, warnings)
     _unknown(ext, EXT_AGENT_FIELDS, f"{EXTENSION_PATH} agents.{slug}", warnings)
     adapter = _mapping(ext.get("adapter"), EXTENSION_PATH, f"agents.{slug}.adapter")
     budget = ext.get("budgetMonthlyCents", 0)
     if not isinstance(budget, int) or isinstance(budget, bool) or budget < 0:
-        raise _bad_file(EXTENSION_PATH, f"{EXTENSION_PATH}: agents.{slug}.budgetMonthlyCents must be a whole "
-                                        "number of cents >= 0")
+        raise _bad_file(
+            EXTENSION_PATH,
+            f"{EXTENSION_PATH}: agents.{slug}.budgetMonthlyCents must be a whole number of cents >= 0",
+        )
     return AgentSpec(
-        slug=slug, path=path, name=_text(front.get("name"), path, "name") or slug,
+        slug=slug,
+        path=path,
+        name=_text(front.get("name"), path, "name") or slug,
         title=_text(front.get("title", ext.get("title")), path, "title"),
         role=_text(ext.get("role", front.get("role")), path, "role") or "general",
         icon=_text(ext.get("icon", front.get("icon")), path, "icon"),
@@ -343,15 +511,21 @@ def _agent(files: dict[str, str], slug: str, path: str, ext: dict[str, Any], war
     )
 
 
-def _project(files: dict[str, str], slug: str, path: str, ext: dict[str, Any], warnings: list[str]) -> ProjectSpec:
+def _project(
+    files: dict[str, str], slug: str, path: str, ext: dict[str, Any], warnings: list[str]
+) -> ProjectSpec:
     front, body = _read_md(files, path)
     _unknown(front, PROJECT_MD_FIELDS, path, warnings)
     _unknown(ext, EXT_PROJECT_FIELDS, f"{EXTENSION_PATH} projects.{slug}", warnings)
     goals = ext.get("goals") or []
     if not isinstance(goals, list):
-        raise _bad_file(EXTENSION_PATH, f"{EXTENSION_PATH}: projects.{slug}.goals must be a list of goal slugs")
+        raise _bad_file(
+            EXTENSION_PATH, f"{EXTENSION_PATH}: projects.{slug}.goals must be a list of goal slugs"
+        )
     return ProjectSpec(
-        slug=slug, path=path, name=_text(front.get("name"), path, "name") or slug,
+        slug=slug,
+        path=path,
+        name=_text(front.get("name"), path, "name") or slug,
         description=_text(front.get("description"), path, "description") or (body or None),
         lead=_text(ext.get("leadAgentSlug", front.get("owner")), path, "owner"),
         status=_text(ext.get("status"), EXTENSION_PATH, f"projects.{slug}.status") or "backlog",
@@ -366,8 +540,14 @@ def _project(files: dict[str, str], slug: str, path: str, ext: dict[str, Any], w
 TIMESTAMPS = ("createdAt", "updatedAt", "startedAt", "completedAt", "cancelledAt")
 
 
-def _task(files: dict[str, str], slug: str, path: str, ext: dict[str, Any], routine: dict[str, Any],
-          warnings: list[str]) -> TaskSpec:
+def _task(
+    files: dict[str, str],
+    slug: str,
+    path: str,
+    ext: dict[str, Any],
+    routine: dict[str, Any],
+    warnings: list[str],
+) -> TaskSpec:
     front, body = _read_md(files, path)
     _unknown(front, TASK_MD_FIELDS, path, warnings)
     _unknown(ext, EXT_TASK_FIELDS, f"{EXTENSION_PATH} tasks.{slug}", warnings)
@@ -384,16 +564,24 @@ def _task(files: dict[str, str], slug: str, path: str, ext: dict[str, Any], rout
         if value:
             stamps[key] = value
     return TaskSpec(
-        slug=slug, path=path, title=_text(front.get("name"), path, "name") or slug, description=body or None,
-        project=_text(front.get("project"), path, "project"), assignee=_text(front.get("assignee"), path, "assignee"),
+        slug=slug,
+        path=path,
+        title=_text(front.get("name"), path, "name") or slug,
+        description=body or None,
+        project=_text(front.get("project"), path, "project"),
+        assignee=_text(front.get("assignee"), path, "assignee"),
         parent=_text(ext.get("parent"), EXTENSION_PATH, f"tasks.{slug}.parent"),
         goal=_text(ext.get("goal"), EXTENSION_PATH, f"tasks.{slug}.goal"),
-        status=_text(ext.get("status"), EXTENSION_PATH, f"tasks.{slug}.status") or ("todo" if recurring else "backlog"),
+        status=_text(ext.get("status"), EXTENSION_PATH, f"tasks.{slug}.status")
+        or ("todo" if recurring else "backlog"),
         priority=_text(ext.get("priority", routine.get("priority")), EXTENSION_PATH, f"tasks.{slug}.priority")
         or "medium",
         identifier=_text(ext.get("identifier"), EXTENSION_PATH, f"tasks.{slug}.identifier"),
         billing_code=_text(ext.get("billingCode"), EXTENSION_PATH, f"tasks.{slug}.billingCode"),
-        labels=[str(x) for x in labels], timestamps=stamps, recurring=recurring, routine=routine,
+        labels=[str(x) for x in labels],
+        timestamps=stamps,
+        recurring=recurring,
+        routine=routine,
     )
 
 
@@ -402,12 +590,15 @@ def _goals(raw: dict[str, Any], warnings: list[str]) -> list[GoalSpec]:
     for slug in sorted(raw):
         spec = _mapping(raw[slug], EXTENSION_PATH, f"goals.{slug}")
         _unknown(spec, EXT_GOAL_FIELDS, f"{EXTENSION_PATH} goals.{slug}", warnings)
-        out.append(GoalSpec(
-            slug=slug, title=_text(spec.get("title"), EXTENSION_PATH, f"goals.{slug}.title") or slug,
-            description=_text(spec.get("description"), EXTENSION_PATH, f"goals.{slug}.description"),
-            level=_text(spec.get("level"), EXTENSION_PATH, f"goals.{slug}.level") or "task",
-            status=_text(spec.get("status"), EXTENSION_PATH, f"goals.{slug}.status") or "planned",
-            parent=_text(spec.get("parent"), EXTENSION_PATH, f"goals.{slug}.parent"),
-            owner=_text(spec.get("owner"), EXTENSION_PATH, f"goals.{slug}.owner")))
+        out.append(
+            GoalSpec(
+                slug=slug,
+                title=_text(spec.get("title"), EXTENSION_PATH, f"goals.{slug}.title") or slug,
+                description=_text(spec.get("description"), EXTENSION_PATH, f"goals.{slug}.description"),
+                level=_text(spec.get("level"), EXTENSION_PATH, f"goals.{slug}.level") or "task",
+                status=_text(spec.get("status"), EXTENSION_PATH, f"goals.{slug}.status") or "planned",
+                parent=_text(spec.get("parent"), EXTENSION_PATH, f"goals.{slug}.parent"),
+                owner=_text(spec.get("owner"), EXTENSION_PATH, f"goals.{slug}.owner"),
+            )
+        )
     return out
-

@@ -73,14 +73,22 @@ class ImportBody(_Body):
 
 
 def _options(body: ExportBody) -> exporter.ExportOptions:
-    include = (body.include.as_dict(dict(exporter.DEFAULT_INCLUDE)) if body.include else None) \
-        or dict(exporter.DEFAULT_INCLUDE)
-    return exporter.ExportOptions(include=include, agents=body.agents, projects=body.projects, issues=body.issues,
-                                  project_issues=body.projectIssues)
+    include = (body.include.as_dict(dict(exporter.DEFAULT_INCLUDE)) if body.include else None) or dict(
+        exporter.DEFAULT_INCLUDE
+    )
+    return exporter.ExportOptions(
+        include=include,
+        agents=body.agents,
+        projects=body.projects,
+        issues=body.issues,
+        project_issues=body.projectIssues,
+    )
 
 
 async def _export(company_id: str, body: ExportBody, session, actor, now) -> dict[str, Any]:
-    return await exporter.export_company(session, actor, path_uuid(company_id, NOT_FOUND), _options(body), now)
+    return await exporter.export_company(
+        session, actor, path_uuid(company_id, NOT_FOUND), _options(body), now
+    )
 
 
 @router.post("/companies/{company_id}/exports")
@@ -97,16 +105,20 @@ async def export_company_legacy(company_id: str, body: ExportBody, session: DB, 
 async def export_preview(company_id: str, body: ExportBody, session: DB, actor: ActorDep, now: Now):
     result = await _export(company_id, body, session, actor, now)
     kinds = {"COMPANY.md": "company", "README.md": "readme", ".paperclip.yaml": "extension"}
-    result["fileInventory"] = [{"path": path, "kind": kinds.get(path) or path.split("/")[0].rstrip("s")}
-                               for path in result["files"]]
+    result["fileInventory"] = [
+        {"path": path, "kind": kinds.get(path) or path.split("/")[0].rstrip("s")} for path in result["files"]
+    ]
     result["counts"] = {"files": len(result["files"]), **result["manifest"]["counts"]}
     return result
 
 
 def _request(body: ImportBody, *, company_id: uuid.UUID | None = None) -> importer.ImportRequest:
     if body.source.type != "inline" or body.source.files is None:
-        raise Unprocessable("Only inline sources (source.type 'inline' with source.files) are supported here: "
-                            "clone the repository and import its folder", {"field": "source"})
+        raise Unprocessable(
+            "Only inline sources (source.type 'inline' with source.files) are supported here: "
+            "clone the repository and import its folder",
+            {"field": "source"},
+        )
     target_id: uuid.UUID | None
     if company_id is not None:  # the safe routes: always the company in the path
         mode, target_id, name = "existing_company", company_id, None
@@ -115,10 +127,17 @@ def _request(body: ImportBody, *, company_id: uuid.UUID | None = None) -> import
     else:
         mode, target_id, name = body.target.mode, body.target.companyId, body.target.newCompanyName
     return importer.ImportRequest(
-        files=body.source.files, root_path=body.source.rootPath,
-        include=body.include.as_dict(None) if body.include else None, target_mode=mode, company_id=target_id,
-        new_company_name=name, agents=body.agents, collision=body.collisionStrategy, secret_values=body.secretValues,
-        safe=company_id is not None)
+        files=body.source.files,
+        root_path=body.source.rootPath,
+        include=body.include.as_dict(None) if body.include else None,
+        target_mode=mode,
+        company_id=target_id,
+        new_company_name=name,
+        agents=body.agents,
+        collision=body.collisionStrategy,
+        secret_values=body.secretValues,
+        safe=company_id is not None,
+    )
 
 
 @router.post("/companies/import/preview")
@@ -137,7 +156,9 @@ async def safe_import_preview(company_id: str, body: ImportBody, session: DB, ac
 
 
 @router.post("/companies/{company_id}/imports/apply")
-async def safe_import_apply(company_id: str, body: ImportBody, session: DB, actor: ActorDep, settings: SettingsDep,
-                            now: Now):
-    return await importer.apply(session, actor, settings, _request(body, company_id=path_uuid(company_id, NOT_FOUND)),
-                                now)
+async def safe_import_apply(
+    company_id: str, body: ImportBody, session: DB, actor: ActorDep, settings: SettingsDep, now: Now
+):
+    return await importer.apply(
+        session, actor, settings, _request(body, company_id=path_uuid(company_id, NOT_FOUND)), now
+    )

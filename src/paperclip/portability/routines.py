@@ -23,22 +23,41 @@ from paperclip.routines.schemas import RoutineCreate, TriggerCreate
 from paperclip.routines.service import create_routine
 from paperclip.routines.triggers import create_trigger
 
-ROUTINE_DEFAULTS = {"status": "active", "priority": "medium", "concurrencyPolicy": "coalesce_if_active",
-                    "catchUpPolicy": "skip_missed"}
+ROUTINE_DEFAULTS = {
+    "status": "active",
+    "priority": "medium",
+    "concurrencyPolicy": "coalesce_if_active",
+    "catchUpPolicy": "skip_missed",
+}
 
 
-async def export_routines(session: AsyncSession, company_id: uuid.UUID, files: dict[str, str], ext: dict[str, Any],
-                          taken: set[str], agent_slug: dict, project_slug: dict, goal_slug: dict) -> int:
+async def export_routines(
+    session: AsyncSession,
+    company_id: uuid.UUID,
+    files: dict[str, str],
+    ext: dict[str, Any],
+    taken: set[str],
+    agent_slug: dict,
+    project_slug: dict,
+    goal_slug: dict,
+) -> int:
     from paperclip.portability.exporter import slugify  # the exporter imports this module
 
-    routines = list(await session.scalars(sa.select(Routine).where(
-        Routine.company_id == company_id, Routine.status != "archived").order_by(Routine.created_at, Routine.id)))
+    routines = list(
+        await session.scalars(
+            sa.select(Routine)
+            .where(Routine.company_id == company_id, Routine.status != "archived")
+            .order_by(Routine.created_at, Routine.id)
+        )
+    )
     if not routines:
         return 0
     triggers: dict[uuid.UUID, list[RoutineTrigger]] = {}
-    for trigger in await session.scalars(sa.select(RoutineTrigger).where(
-            RoutineTrigger.routine_id.in_([r.id for r in routines])).order_by(RoutineTrigger.created_at,
-                                                                               RoutineTrigger.id)):
+    for trigger in await session.scalars(
+        sa.select(RoutineTrigger)
+        .where(RoutineTrigger.routine_id.in_([r.id for r in routines]))
+        .order_by(RoutineTrigger.created_at, RoutineTrigger.id)
+    ):
         triggers.setdefault(trigger.routine_id, []).append(trigger)
     entries: dict[str, Any] = dict(ext.get("routines") or {})
     for routine in routines:
@@ -47,14 +66,28 @@ async def export_routines(session: AsyncSession, company_id: uuid.UUID, files: d
         while slug in taken:
             slug, n = f"{base}-{n}", n + 1
         taken.add(slug)
-        files[f"tasks/{slug}/TASK.md"] = render_markdown({k: v for k, v in {
-            "name": routine.title,
-            "assignee": agent_slug.get(routine.assignee_agent_id) if routine.assignee_agent_id else None,
-            "project": project_slug.get(routine.project_id) if routine.project_id else None,
-            "recurring": True}.items() if v is not None}, routine.description or "")
+        files[f"tasks/{slug}/TASK.md"] = render_markdown(
+            {
+                k: v
+                for k, v in {
+                    "name": routine.title,
+                    "assignee": agent_slug.get(routine.assignee_agent_id)
+                    if routine.assignee_agent_id
+                    else None,
+                    "project": project_slug.get(routine.project_id) if routine.project_id else None,
+                    "recurring": True,
+                }.items()
+                if v is not None
+            },
+            routine.description or "",
+        )
         entry: dict[str, Any] = {}
-        values = {"status": routine.status, "priority": routine.priority,
-                  "concurrencyPolicy": routine.concurrency_policy, "catchUpPolicy": routine.catch_up_policy}
+        values = {
+            "status": routine.status,
+            "priority": routine.priority,
+            "concurrencyPolicy": routine.concurrency_policy,
+            "catchUpPolicy": routine.catch_up_policy,
+        }
         for key, value in values.items():
             if value != ROUTINE_DEFAULTS[key]:
                 entry[key] = value
@@ -89,7 +122,9 @@ def _bad(task: TaskSpec, exc: ValidationError | AppError, where: str) -> AppErro
     if isinstance(exc, ValidationError):
         first = exc.errors()[0]
         fld = ".".join(str(p) for p in first.get("loc", ()))
-        return Unprocessable(f"{task.path}: routine {where}{fld} {first.get('msg')}", {"file": task.path, "field": fld})
+        return Unprocessable(
+            f"{task.path}: routine {where}{fld} {first.get('msg')}", {"file": task.path, "field": fld}
+        )
     return Unprocessable(f"{task.path}: routine {where}{exc.message}", {"file": task.path})
 
 
@@ -106,10 +141,22 @@ def check_routine(task: TaskSpec) -> list[dict[str, Any]]:
     out = []
     for n, item in enumerate(raw):
         if not isinstance(item, dict):
-            raise Unprocessable(f"{task.path}: routines.{task.slug}.triggers[{n}] must be a mapping",
-                                {"file": task.path})
-        body = {k: item[k] for k in ("kind", "label", "enabled", "cronExpression", "timezone", "signingMode",
-                                     "replayWindowSec") if k in item}
+            raise Unprocessable(
+                f"{task.path}: routines.{task.slug}.triggers[{n}] must be a mapping", {"file": task.path}
+            )
+        body = {
+            k: item[k]
+            for k in (
+                "kind",
+                "label",
+                "enabled",
+                "cronExpression",
+                "timezone",
+                "signingMode",
+                "replayWindowSec",
+            )
+            if k in item
+        }
         try:
             TriggerCreate.model_validate(body)
             if body.get("kind") == "schedule":
@@ -139,18 +186,38 @@ def _routine_body(task: TaskSpec, agent_ids: dict, project_ids: dict, goal_ids: 
     return body
 
 
-async def import_routines(session: AsyncSession, actor: Actor, settings: Settings, cid: uuid.UUID,
-                          tasks: list[TaskSpec], agent_ids: dict, project_ids: dict, goal_ids: dict, now: datetime,
-                          warnings: list[str]) -> list[dict[str, Any]]:
+async def import_routines(
+    session: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+    cid: uuid.UUID,
+    tasks: list[TaskSpec],
+    agent_ids: dict,
+    project_ids: dict,
+    goal_ids: dict,
+    now: datetime,
+    warnings: list[str],
+) -> list[dict[str, Any]]:
     results = []
     for task in tasks:
         triggers = check_routine(task)
-        routine = await create_routine(session, actor, cid, _routine_body(task, agent_ids, project_ids, goal_ids), now)
+        routine = await create_routine(
+            session, actor, cid, _routine_body(task, agent_ids, project_ids, goal_ids), now
+        )
         for body in triggers:
             await create_trigger(session, actor, routine.id, body, now, settings=settings)
             if body.get("kind") == "webhook":
-                warnings.append(f"{task.path}: webhook trigger {body.get('label') or ''} got a new secret and URL "
-                                "(secrets are never exported); rotate it to read them".replace("  ", " "))
-        results.append({"slug": task.slug, "id": str(routine.id), "action": "created", "title": routine.title,
-                        "status": routine.status})
+                warnings.append(
+                    f"{task.path}: webhook trigger {body.get('label') or ''} got a new secret and URL "
+                    "(secrets are never exported); rotate it to read them".replace("  ", " ")
+                )
+        results.append(
+            {
+                "slug": task.slug,
+                "id": str(routine.id),
+                "action": "created",
+                "title": routine.title,
+                "status": routine.status,
+            }
+        )
     return results

@@ -37,8 +37,11 @@ def _scalar(value: Any) -> str:
 
 
 def _key(key: str) -> str:
-    return key if _BARE_KEY.match(key) and key not in ("null", "true", "false", "yes", "no", "on", "off") \
+    return (
+        key
+        if _BARE_KEY.match(key) and key not in ("null", "true", "false", "yes", "no", "on", "off")
         else json.dumps(key, ensure_ascii=False)
+    )
 
 
 def _lines(value: Any, indent: int) -> list[str]:
@@ -142,5 +145,5 @@ def parse_markdown(text: str, where: str) -> tuple[dict[str, Any], str]:
     for n, line in enumerate(lines[1:], start=1):
         if line.strip() == "---":
             front = load("\n".join(lines[1:n]), f"the front matter of {where}")
-            return front, "\n".join(lines[n + 1:]).strip("\n")
+            return front, "\n".join(lines[n + 1 :]).strip("\n")
     raise YamlError(f"Invalid front matter in {where}: the opening --- has no closing ---")

@@ -32,10 +32,20 @@ async def list_projects(company_id: str, session: DB, actor: ActorDep, includeAr
 
 
 @router.post("/companies/{company_id}/projects", status_code=201)
-async def create_project(company_id: str, body: ProjectCreate, session: DB, actor: ActorDep, settings: SettingsDep,
-                         now: Now):
-    return await _one(session, await service.create_project(session, actor, path_uuid(company_id, COMPANY), body, now,
-                                                            strict_secrets=settings.secrets.strict_mode))
+async def create_project(
+    company_id: str, body: ProjectCreate, session: DB, actor: ActorDep, settings: SettingsDep, now: Now
+):
+    return await _one(
+        session,
+        await service.create_project(
+            session,
+            actor,
+            path_uuid(company_id, COMPANY),
+            body,
+            now,
+            strict_secrets=settings.secrets.strict_mode,
+        ),
+    )
 
 
 async def _ref(session, actor, project_id: str, company_id: str | None):
@@ -63,14 +73,27 @@ async def get_project(project_id: str, session: DB, actor: ActorDep, companyId: 
 
 
 @router.patch("/projects/{project_id}")
-async def update_project(project_id: str, body: ProjectPatch, session: DB, actor: ActorDep, settings: SettingsDep,
-                         now: Now, companyId: str | None = None):  # noqa: N803
+async def update_project(
+    project_id: str,
+    body: ProjectPatch,
+    session: DB,
+    actor: ActorDep,
+    settings: SettingsDep,
+    now: Now,
+    companyId: str | None = None,
+):  # noqa: N803
     ref = await _ref(session, actor, project_id, companyId)
-    return await _one(session, await service.update_project(session, actor, ref, body, now,
-                                                            strict_secrets=settings.secrets.strict_mode))
+    return await _one(
+        session,
+        await service.update_project(
+            session, actor, ref, body, now, strict_secrets=settings.secrets.strict_mode
+        ),
+    )
 
 
 @router.delete("/projects/{project_id}")
 async def delete_project(project_id: str, session: DB, actor: ActorDep, companyId: str | None = None):  # noqa: N803
-    project, links = await service.delete_project(session, actor, await _ref(session, actor, project_id, companyId))
+    project, links = await service.delete_project(
+        session, actor, await _ref(session, actor, project_id, companyId)
+    )
     return project_to_wire(project, links.get(project.id, []))

@@ -48,13 +48,27 @@ class ProjectPatch(Body):
 def project_to_wire(p: Project, goals: list[tuple[uuid.UUID, str]]) -> dict[str, Any]:
     """`goals` are the linked (id, title) pairs."""
     return {
-        "id": str(p.id), "companyId": str(p.company_id), "goalId": uid(p.goal_id), "name": p.name,
-        "description": p.description, "status": p.status, "leadAgentId": uid(p.lead_agent_id),
-        "targetDate": iso(p.target_date), "color": p.color, "icon": p.icon,
-        "env": _redacted_env(p.env), "pauseReason": p.pause_reason, "pausedAt": iso(p.paused_at),
-        "archivedAt": iso(p.archived_at), "createdAt": iso(p.created_at), "updatedAt": iso(p.updated_at),
-        "goalIds": [str(g) for g, _ in goals], "goals": [{"id": str(g), "title": t} for g, t in goals],
-        "urlKey": p.url_key, "workspaces": [], "primaryWorkspace": None,
+        "id": str(p.id),
+        "companyId": str(p.company_id),
+        "goalId": uid(p.goal_id),
+        "name": p.name,
+        "description": p.description,
+        "status": p.status,
+        "leadAgentId": uid(p.lead_agent_id),
+        "targetDate": iso(p.target_date),
+        "color": p.color,
+        "icon": p.icon,
+        "env": _redacted_env(p.env),
+        "pauseReason": p.pause_reason,
+        "pausedAt": iso(p.paused_at),
+        "archivedAt": iso(p.archived_at),
+        "createdAt": iso(p.created_at),
+        "updatedAt": iso(p.updated_at),
+        "goalIds": [str(g) for g, _ in goals],
+        "goals": [{"id": str(g), "title": t} for g, t in goals],
+        "urlKey": p.url_key,
+        "workspaces": [],
+        "primaryWorkspace": None,
     }
 
 

@@ -23,33 +23,52 @@ from paperclip.projects.url_keys import free_url_key
 from paperclip.secrets.bindings import normalize_env
 
 GoalLinks = dict[uuid.UUID, list[tuple[uuid.UUID, str]]]
-_FIELDS = {"name": "name", "description": "description", "status": "status", "leadAgentId": "lead_agent_id",
-           "targetDate": "target_date", "color": "color", "icon": "icon", "env": "env", "archivedAt": "archived_at"}
+_FIELDS = {
+    "name": "name",
+    "description": "description",
+    "status": "status",
+    "leadAgentId": "lead_agent_id",
+    "targetDate": "target_date",
+    "color": "color",
+    "icon": "icon",
+    "env": "env",
+    "archivedAt": "archived_at",
+}
 
 
 async def goal_links(session: AsyncSession, project_ids: list[uuid.UUID]) -> GoalLinks:
     links: GoalLinks = defaultdict(list)
     if project_ids:
         rows = await session.execute(
-            sa.select(ProjectGoal.project_id, Goal.id, Goal.title).join(Goal, Goal.id == ProjectGoal.goal_id)
-            .where(ProjectGoal.project_id.in_(project_ids)).order_by(ProjectGoal.created_at, Goal.title, Goal.id)
+            sa.select(ProjectGoal.project_id, Goal.id, Goal.title)
+            .join(Goal, Goal.id == ProjectGoal.goal_id)
+            .where(ProjectGoal.project_id.in_(project_ids))
+            .order_by(ProjectGoal.created_at, Goal.title, Goal.id)
         )
         for project_id, goal_id, title in rows:
             links[project_id].append((goal_id, title))
     return links
 
 
-async def list_projects(session: AsyncSession, actor: Actor, company_id: uuid.UUID) -> tuple[list[Project], GoalLinks]:
+async def list_projects(
+    session: AsyncSession, actor: Actor, company_id: uuid.UUID
+) -> tuple[list[Project], GoalLinks]:
     actor.require_company(company_id)
-    projects = list(await session.scalars(
-        sa.select(Project).where(Project.company_id == company_id).order_by(Project.created_at, Project.id)
-    ))
+    projects = list(
+        await session.scalars(
+            sa.select(Project)
+            .where(Project.company_id == company_id)
+            .order_by(Project.created_at, Project.id)
+        )
+    )
     if not projects:
         await require_company_exists(session, company_id)
     return projects, await goal_links(session, [p.id for p in projects])
 
 
-async def get_project(session: AsyncSession, actor: Actor, project_id: uuid.UUID, *, for_update: bool = False) -> Project:
+async def get_project(
+    session: AsyncSession, actor: Actor, project_id: uuid.UUID, *, for_update: bool = False
+) -> Project:
     actor.require_authenticated()
     stmt = sa.select(Project).where(Project.id == project_id)
     project = await session.scalar(stmt.with_for_update(key_share=True) if for_update else stmt)
@@ -70,58 +89,116 @@ def _wanted_goals(body: ProjectCreate | ProjectPatch) -> list[uuid.UUID] | None:
 
 async def _check_goals(session: AsyncSession, company_id: uuid.UUID, goal_ids: list[uuid.UUID]) -> None:
     if goal_ids:
-        found = set(await session.scalars(
-            sa.select(Goal.id).where(Goal.id.in_(goal_ids), Goal.company_id == company_id)))
+        found = set(
+            await session.scalars(
+                sa.select(Goal.id).where(Goal.id.in_(goal_ids), Goal.company_id == company_id)
+            )
+        )
         unknown = [str(g) for g in goal_ids if g not in found]
         if unknown:
-            raise Unprocessable(f"Unknown goal id(s) for this company: {', '.join(unknown)}",
-                                details={"unknownGoalIds": unknown})
+            raise Unprocessable(
+                f"Unknown goal id(s) for this company: {', '.join(unknown)}",
+                details={"unknownGoalIds": unknown},
+            )
 
 
-async def _write_goal_links(session: AsyncSession, project: Project, goal_ids: list[uuid.UUID], now: datetime) -> None:
+async def _write_goal_links(
+    session: AsyncSession, project: Project, goal_ids: list[uuid.UUID], now: datetime
+) -> None:
     await session.execute(sa.delete(ProjectGoal).where(ProjectGoal.project_id == project.id))
     if goal_ids:
-        await session.execute(insert(ProjectGoal).values([
-            {"project_id": project.id, "goal_id": g, "company_id": project.company_id,
-             "created_at": now + timedelta(microseconds=i)}
-            for i, g in enumerate(goal_ids)
-        ]).on_conflict_do_nothing())
+        await session.execute(
+            insert(ProjectGoal)
+            .values(
+                [
+                    {
+                        "project_id": project.id,
+                        "goal_id": g,
+                        "company_id": project.company_id,
+                        "created_at": now + timedelta(microseconds=i),
+                    }
+                    for i, g in enumerate(goal_ids)
+                ]
+            )
+            .on_conflict_do_nothing()
+        )
 
 
 async def create_project(
-    session: AsyncSession, actor: Actor, company_id: uuid.UUID, body: ProjectCreate, now: datetime, *,
+    session: AsyncSession,
+    actor: Actor,
+    company_id: uuid.UUID,
+    body: ProjectCreate,
+    now: datetime,
+    *,
     strict_secrets: bool,
 ) -> Project:
     await get_company(session, actor, company_id)
-    env = None if body.env is None else await normalize_env(session, company_id, body.env, strict=strict_secrets,
-                                                            field="")
+    env = (
+        None
+        if body.env is None
+        else await normalize_env(session, company_id, body.env, strict=strict_secrets, field="")
+    )
     if body.leadAgentId is not None:
         await require_same_company(session, Agent, body.leadAgentId, company_id, "Lead agent")
     goals = _wanted_goals(body) or []
     await _check_goals(session, company_id, goals)
-    project = Project(id=uuid.uuid4(), company_id=company_id, name=body.name, description=body.description,
-                      url_key=await free_url_key(session, company_id, body.name),
-                      status=body.status, lead_agent_id=body.leadAgentId, target_date=body.targetDate,
-                      color=body.color, icon=body.icon, env=env, goal_id=goals[0] if goals else None,
-                      created_at=now, updated_at=now)
+    project = Project(
+        id=uuid.uuid4(),
+        company_id=company_id,
+        name=body.name,
+        description=body.description,
+        url_key=await free_url_key(session, company_id, body.name),
+        status=body.status,
+        lead_agent_id=body.leadAgentId,
+        target_date=body.targetDate,
+        color=body.color,
+        icon=body.icon,
+        env=env,
+        goal_id=goals[0] if goals else None,
+        created_at=now,
+        updated_at=now,
+    )
     session.add(project)
     await session.flush()
     if goals:
         await _write_goal_links(session, project, goals, now)
-    await record(session, actor, company_id=company_id, action="project.created", entity_type="project",
-                 entity_id=project.id, details={"name": project.name})
+    await record(
+        session,
+        actor,
+        company_id=company_id,
+        action="project.created",
+        entity_type="project",
+        entity_id=project.id,
+        details={"name": project.name},
+    )
     return project
 
 
 async def update_project(
-    session: AsyncSession, actor: Actor, project_id: uuid.UUID, body: ProjectPatch, now: datetime, *,
+    session: AsyncSession,
+    actor: Actor,
+    project_id: uuid.UUID,
+    body: ProjectPatch,
+    now: datetime,
+    *,
     strict_secrets: bool,
 ) -> Project:
     project = await get_project(session, actor, project_id, for_update=True)
     if body.sent("env") and body.env is not None:
-        body.env = await normalize_env(session, project.company_id, _kept_secrets(body.env, project.env),
-                                       strict=strict_secrets, unchanged=project.env, field="")
-    if body.sent("leadAgentId") and body.leadAgentId is not None and body.leadAgentId != project.lead_agent_id:
+        body.env = await normalize_env(
+            session,
+            project.company_id,
+            _kept_secrets(body.env, project.env),
+            strict=strict_secrets,
+            unchanged=project.env,
+            field="",
+        )
+    if (
+        body.sent("leadAgentId")
+        and body.leadAgentId is not None
+        and body.leadAgentId != project.lead_agent_id
+    ):
         await require_same_company(session, Agent, body.leadAgentId, project.company_id, "Lead agent")
     changed = [f for f in _FIELDS if body.sent(f) and getattr(project, _FIELDS[f]) != getattr(body, f)]
     for field in changed:
@@ -136,8 +213,15 @@ async def update_project(
         changed += [f for f in ("goalIds", "goalId") if body.sent(f)]
     project.updated_at = now
     await session.flush()
-    await record(session, actor, company_id=project.company_id, action="project.updated", entity_type="project",
-                 entity_id=project.id, details={"changedKeys": changed})
+    await record(
+        session,
+        actor,
+        company_id=project.company_id,
+        action="project.updated",
+        entity_type="project",
+        entity_id=project.id,
+        details={"changedKeys": changed},
+    )
     return project
 
 
@@ -147,10 +231,19 @@ def _kept_secrets(env: dict[str, Any], stored: dict[str, Any] | None) -> dict[st
     return {k: (stored[k] if is_redacted_env_value(v) and k in stored else v) for k, v in env.items()}
 
 
-async def delete_project(session: AsyncSession, actor: Actor, project_id: uuid.UUID) -> tuple[Project, GoalLinks]:
+async def delete_project(
+    session: AsyncSession, actor: Actor, project_id: uuid.UUID
+) -> tuple[Project, GoalLinks]:
     project = await get_project(session, actor, project_id, for_update=True)
     links = await goal_links(session, [project.id])
-    await record(session, actor, company_id=project.company_id, action="project.deleted", entity_type="project",
-                 entity_id=project.id, details={"name": project.name})
+    await record(
+        session,
+        actor,
+        company_id=project.company_id,
+        action="project.deleted",
+        entity_type="project",
+        entity_id=project.id,
+        details={"name": project.name},
+    )
     await session.execute(sa.delete(Project).where(Project.id == project.id))
     return project, links

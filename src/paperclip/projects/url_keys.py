@@ -20,12 +20,18 @@ def slugify(name: str) -> str:
     return _NON_ALNUM.sub("-", name.lower()).strip("-")[:MAX_KEY].strip("-") or "project"
 
 
-async def free_url_key(session: AsyncSession, company_id: uuid.UUID, name: str, *, exclude: uuid.UUID | None = None) -> str:
+async def free_url_key(
+    session: AsyncSession, company_id: uuid.UUID, name: str, *, exclude: uuid.UUID | None = None
+) -> str:
     """The first free key for `name`; a company-scoped transaction lock makes two creations take turns."""
-    await session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtextextended('project-url-key:' || :c, 0))"),
-                          {"c": str(company_id)})
+    await session.execute(
+        sa.text("SELECT pg_advisory_xact_lock(hashtextextended('project-url-key:' || :c, 0))"),
+        {"c": str(company_id)},
+    )
     base = slugify(name)
-    query = sa.select(Project.url_key).where(Project.company_id == company_id, Project.url_key.like(f"{base}%"))
+    query = sa.select(Project.url_key).where(
+        Project.company_id == company_id, Project.url_key.like(f"{base}%")
+    )
     if exclude is not None:
         query = query.where(Project.id != exclude)
     taken = set(await session.scalars(query))
@@ -45,7 +51,9 @@ async def resolve_project_ref(session: AsyncSession, ref: str, company_id: uuid.
         pass
     if company_id is None:
         raise Unprocessable("Project shortname lookup requires companyId query parameter")
-    found = await session.scalar(sa.select(Project.id).where(Project.company_id == company_id, Project.url_key == ref.lower()))
+    found = await session.scalar(
+        sa.select(Project.id).where(Project.company_id == company_id, Project.url_key == ref.lower())
+    )
     if found is None:
         raise NotFound("Project not found")
     return found

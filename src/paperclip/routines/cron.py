@@ -33,12 +33,16 @@ def check_cron(expression: str) -> str:
     text = " ".join((expression or "").split())
     fields = text.split(" ") if text else []
     if len(expression or "") > MAX_CRON_CHARS or len(fields) != 5:
-        raise Unprocessable(f'Cron expression must have exactly 5 fields, got {len(fields)}: "{expression}"',
-                            details={"field": "cronExpression"})
+        raise Unprocessable(
+            f'Cron expression must have exactly 5 fields, got {len(fields)}: "{expression}"',
+            details={"field": "cronExpression"},
+        )
     try:
         CronSim(text, datetime(2026, 1, 1, tzinfo=UTC))
     except CronSimError as exc:
-        raise Unprocessable(f'Invalid cron expression "{text}": {exc}', details={"field": "cronExpression"}) from None
+        raise Unprocessable(
+            f'Invalid cron expression "{text}": {exc}', details={"field": "cronExpression"}
+        ) from None
     return text
 
 

@@ -46,26 +46,44 @@ class Fired:
 
 def _open_issue_query(routine: Routine, fingerprint: str):
     issues = Issue.__table__
-    return (sa.select(issues.c.id, issues.c.origin_run_id)
-            .where(issues.c.company_id == routine.company_id, issues.c.origin_kind == ORIGIN_KIND,
-                   issues.c.origin_id == str(routine.id), issues.c.origin_fingerprint == fingerprint,
-                   issues.c.hidden_at.is_(None), issues.c.status.in_(sorted(ISSUE_OPEN)))
-            .order_by(issues.c.created_at).limit(1))
+    return (
+        sa.select(issues.c.id, issues.c.origin_run_id)
+        .where(
+            issues.c.company_id == routine.company_id,
+            issues.c.origin_kind == ORIGIN_KIND,
+            issues.c.origin_id == str(routine.id),
+            issues.c.origin_fingerprint == fingerprint,
+            issues.c.hidden_at.is_(None),
+            issues.c.status.in_(sorted(ISSUE_OPEN)),
+        )
+        .order_by(issues.c.created_at)
+        .limit(1)
+    )
 
 
 async def find_by_key(session: AsyncSession, routine_id: uuid.UUID, key: str) -> RoutineRun | None:
-    return await session.scalar(sa.select(RoutineRun).where(RoutineRun.routine_id == routine_id,
-                                                            RoutineRun.idempotency_key == key))
+    return await session.scalar(
+        sa.select(RoutineRun).where(RoutineRun.routine_id == routine_id, RoutineRun.idempotency_key == key)
+    )
 
 
 async def lock_routine(session: AsyncSession, routine_id: uuid.UUID) -> Routine | None:
     return await session.scalar(sa.select(Routine).where(Routine.id == routine_id).with_for_update())
 
 
-async def dispatch(session: AsyncSession, actor: Actor, routine: Routine, *, source: str, now: datetime,
-                   trigger: RoutineTrigger | None = None, payload: Any = None,
-                   supplied: dict[str, Any] | None = None, idempotency_key: str | None = None,
-                   strict: bool = False) -> Fired:
+async def dispatch(
+    session: AsyncSession,
+    actor: Actor,
+    routine: Routine,
+    *,
+    source: str,
+    now: datetime,
+    trigger: RoutineTrigger | None = None,
+    payload: Any = None,
+    supplied: dict[str, Any] | None = None,
+    idempotency_key: str | None = None,
+    strict: bool = False,
+) -> Fired:
     """Fire `routine` (already locked by the caller with `lock_routine`). `strict` (manual and api runs):
     a routine that cannot make an issue (no agent, missing variables) is refused with 4xx and nothing
     is written; otherwise (schedule, webhook) the run is recorded as `failed` with the reason."""
@@ -83,10 +101,20 @@ async def dispatch(session: AsyncSession, actor: Actor, routine: Routine, *, sou
     if failure and strict:
         raise Unprocessable(failure)
 
-    run = RoutineRun(id=uuid.uuid4(), company_id=routine.company_id, routine_id=routine.id,
-                     trigger_id=trigger.id if trigger is not None else None, source=source, status="received",
-                     triggered_at=now, idempotency_key=idempotency_key, trigger_payload=payload,
-                     dispatch_fingerprint=variables_.fingerprint(values), created_at=now, updated_at=now)
+    run = RoutineRun(
+        id=uuid.uuid4(),
+        company_id=routine.company_id,
+        routine_id=routine.id,
+        trigger_id=trigger.id if trigger is not None else None,
+        source=source,
+        status="received",
+        triggered_at=now,
+        idempotency_key=idempotency_key,
+        trigger_payload=payload,
+        dispatch_fingerprint=variables_.fingerprint(values),
+        created_at=now,
+        updated_at=now,
+    )
     session.add(run)
     routine.last_triggered_at = now
     if failure is None:
@@ -97,16 +125,34 @@ async def dispatch(session: AsyncSession, actor: Actor, routine: Routine, *, sou
         trigger.last_fired_at = now
         trigger.last_result = _result_text(run)
     await session.flush()
-    await record(session, actor, company_id=routine.company_id, action="routine.run_triggered",
-                 entity_type="routine_run", entity_id=run.id,
-                 details={"routineId": str(routine.id), "source": source, "status": run.status,
-                          **({"triggerId": str(trigger.id)} if trigger is not None else {}),
-                          **({"issueId": str(run.linked_issue_id)} if run.linked_issue_id else {})})
+    await record(
+        session,
+        actor,
+        company_id=routine.company_id,
+        action="routine.run_triggered",
+        entity_type="routine_run",
+        entity_id=run.id,
+        details={
+            "routineId": str(routine.id),
+            "source": source,
+            "status": run.status,
+            **({"triggerId": str(trigger.id)} if trigger is not None else {}),
+            **({"issueId": str(run.linked_issue_id)} if run.linked_issue_id else {}),
+        },
+    )
     return Fired(run)
 
 
-async def _settle(session: AsyncSession, actor: Actor, routine: Routine, run: RoutineRun, values: dict[str, str],
-                  now: datetime, *, strict: bool) -> str | None:
+async def _settle(
+    session: AsyncSession,
+    actor: Actor,
+    routine: Routine,
+    run: RoutineRun,
+    values: dict[str, str],
+    now: datetime,
+    *,
+    strict: bool,
+) -> str | None:
     """Apply the concurrency policy; returns a failure reason or None."""
     agent_id = routine.assignee_agent_id
     assert agent_id is not None  # dispatch fails a routine without an agent before coming here
@@ -127,14 +173,26 @@ async def _settle(session: AsyncSession, actor: Actor, routine: Routine, run: Ro
     await session.flush()  # the run row exists before the issue that points back at it
     try:
         async with session.begin_nested():
-            row = await insert_issue(session, actor, dict(
-                company_id=routine.company_id, project_id=routine.project_id, goal_id=routine.goal_id,
-                parent_id=routine.parent_issue_id, title=variables_.interpolate(routine.title, values),
-                description=variables_.interpolate(routine.description, values), status="todo",
-                priority=routine.priority, assignee_agent_id=routine.assignee_agent_id,
-                origin_kind=ORIGIN_KIND, origin_id=str(routine.id), origin_run_id=run.id,
-                origin_fingerprint=fingerprint,
-            ), now)
+            row = await insert_issue(
+                session,
+                actor,
+                dict(
+                    company_id=routine.company_id,
+                    project_id=routine.project_id,
+                    goal_id=routine.goal_id,
+                    parent_id=routine.parent_issue_id,
+                    title=variables_.interpolate(routine.title, values),
+                    description=variables_.interpolate(routine.description, values),
+                    status="todo",
+                    priority=routine.priority,
+                    assignee_agent_id=routine.assignee_agent_id,
+                    origin_kind=ORIGIN_KIND,
+                    origin_id=str(routine.id),
+                    origin_run_id=run.id,
+                    origin_fingerprint=fingerprint,
+                ),
+                now,
+            )
     except (IntegrityError, psycopg.errors.UniqueViolation):
         # an open issue appeared after our look (reopened by hand, or a firing that did not lock):
         # the index said no, so this run joins it under the policy instead of failing
@@ -149,20 +207,45 @@ async def _settle(session: AsyncSession, actor: Actor, routine: Routine, run: Ro
     return None
 
 
-async def record_failure(session: AsyncSession, actor: Actor, routine: Routine, *, source: str, now: datetime,
-                         trigger: RoutineTrigger | None, payload: Any, reason: str) -> RoutineRun:
+async def record_failure(
+    session: AsyncSession,
+    actor: Actor,
+    routine: Routine,
+    *,
+    source: str,
+    now: datetime,
+    trigger: RoutineTrigger | None,
+    payload: Any,
+    reason: str,
+) -> RoutineRun:
     """A `failed` run for a firing that broke outside the policies (its own savepoint was rolled back)."""
-    run = RoutineRun(id=uuid.uuid4(), company_id=routine.company_id, routine_id=routine.id,
-                     trigger_id=trigger.id if trigger is not None else None, source=source, status="failed",
-                     triggered_at=now, trigger_payload=payload, failure_reason=reason, completed_at=now,
-                     created_at=now, updated_at=now)
+    run = RoutineRun(
+        id=uuid.uuid4(),
+        company_id=routine.company_id,
+        routine_id=routine.id,
+        trigger_id=trigger.id if trigger is not None else None,
+        source=source,
+        status="failed",
+        triggered_at=now,
+        trigger_payload=payload,
+        failure_reason=reason,
+        completed_at=now,
+        created_at=now,
+        updated_at=now,
+    )
     session.add(run)
     if trigger is not None:
         trigger.last_fired_at, trigger.last_result = now, _result_text(run)
     await session.flush()
-    await record(session, actor, company_id=routine.company_id, action="routine.run_triggered",
-                 entity_type="routine_run", entity_id=run.id,
-                 details={"routineId": str(routine.id), "source": source, "status": "failed"})
+    await record(
+        session,
+        actor,
+        company_id=routine.company_id,
+        action="routine.run_triggered",
+        entity_type="routine_run",
+        entity_id=run.id,
+        details={"routineId": str(routine.id), "source": source, "status": "failed"},
+    )
     return run
 
 

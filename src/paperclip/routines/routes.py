@@ -37,7 +37,9 @@ async def list_routines(company_id: str, session: DB, actor: ActorDep, projectId
 
 @router.post("/companies/{company_id}/routines", status_code=201)
 async def create_routine(company_id: str, body: RoutineCreate, session: DB, actor: ActorDep, now: Now):
-    return routine_to_wire(await service.create_routine(session, actor, path_uuid(company_id, COMPANY), body, now))
+    return routine_to_wire(
+        await service.create_routine(session, actor, path_uuid(company_id, COMPANY), body, now)
+    )
 
 
 @router.get("/routines/{routine_id}")
@@ -47,7 +49,9 @@ async def get_routine(routine_id: str, session: DB, actor: ActorDep):
 
 @router.patch("/routines/{routine_id}")
 async def update_routine(routine_id: str, body: RoutinePatch, session: DB, actor: ActorDep, now: Now):
-    return routine_to_wire(await service.update_routine(session, actor, path_uuid(routine_id, ROUTINE), body, now))
+    return routine_to_wire(
+        await service.update_routine(session, actor, path_uuid(routine_id, ROUTINE), body, now)
+    )
 
 
 @router.get("/routines/{routine_id}/runs")
@@ -62,15 +66,31 @@ async def run_routine(routine_id: str, body: RunRequest, session: DB, actor: Act
 
 
 @router.post("/routines/{routine_id}/triggers", status_code=201)
-async def create_trigger(routine_id: str, body: TriggerCreate, request: Request, session: DB, actor: ActorDep,
-                         settings: SettingsDep, now: Now):
-    return await triggers.create_trigger(session, actor, path_uuid(routine_id, ROUTINE), body, now, settings=settings,
-                                         base_url=_base_url(request, settings))
+async def create_trigger(
+    routine_id: str,
+    body: TriggerCreate,
+    request: Request,
+    session: DB,
+    actor: ActorDep,
+    settings: SettingsDep,
+    now: Now,
+):
+    return await triggers.create_trigger(
+        session,
+        actor,
+        path_uuid(routine_id, ROUTINE),
+        body,
+        now,
+        settings=settings,
+        base_url=_base_url(request, settings),
+    )
 
 
 @router.patch("/routine-triggers/{trigger_id}")
 async def update_trigger(trigger_id: str, body: TriggerPatch, session: DB, actor: ActorDep, now: Now):
-    return trigger_to_wire(await triggers.update_trigger(session, actor, path_uuid(trigger_id, TRIGGER), body, now))
+    return trigger_to_wire(
+        await triggers.update_trigger(session, actor, path_uuid(trigger_id, TRIGGER), body, now)
+    )
 
 
 @router.delete("/routine-triggers/{trigger_id}", status_code=204)
@@ -80,10 +100,12 @@ async def delete_trigger(trigger_id: str, session: DB, actor: ActorDep):
 
 
 @router.post("/routine-triggers/{trigger_id}/rotate-secret")
-async def rotate_secret(trigger_id: str, request: Request, session: DB, actor: ActorDep, settings: SettingsDep,
-                        now: Now):
-    return await triggers.rotate_secret(session, actor, settings, path_uuid(trigger_id, TRIGGER), now,
-                                        base_url=_base_url(request, settings))
+async def rotate_secret(
+    trigger_id: str, request: Request, session: DB, actor: ActorDep, settings: SettingsDep, now: Now
+):
+    return await triggers.rotate_secret(
+        session, actor, settings, path_uuid(trigger_id, TRIGGER), now, base_url=_base_url(request, settings)
+    )
 
 
 @router.post("/routine-triggers/public/{public_id}/fire", status_code=202)
@@ -92,7 +114,9 @@ async def fire_webhook(public_id: str, request: Request, session: DB, settings: 
     so no actor is resolved — a bearer secret in Authorization is not an API key."""
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > webhook.MAX_PAYLOAD_BYTES:
-        raise webhook.PayloadTooLarge("Webhook payload too large", details={"limitBytes": webhook.MAX_PAYLOAD_BYTES})
+        raise webhook.PayloadTooLarge(
+            "Webhook payload too large", details={"limitBytes": webhook.MAX_PAYLOAD_BYTES}
+        )
     body = await request.body()
     fired = await webhook.fire_webhook(session, settings, public_id, request.headers, body, now)
     return run_to_wire(fired.run)

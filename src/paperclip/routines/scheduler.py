@@ -39,7 +39,9 @@ MISSED_CAP = 25  # windows caught up per trigger after downtime (enqueue_missed_
 CLAIM_BATCH = 2000  # triggers claimed per tick; more wait for the next tick
 
 
-def due_windows(expression: str, timezone: str, first_due: datetime, now: datetime, cap: int) -> list[datetime]:
+def due_windows(
+    expression: str, timezone: str, first_due: datetime, now: datetime, cap: int
+) -> list[datetime]:
     """The schedule's run times in [first_due, now], oldest first, at most the latest `cap` of them.
     Walks backwards from now, so a long downtime costs `cap` steps, not one per missed window."""
     zone = ZoneInfo(timezone)
@@ -58,20 +60,33 @@ def due_windows(expression: str, timezone: str, first_due: datetime, now: dateti
 
 
 def _claim(now: datetime, limit: int):
-    return (sa.select(RoutineTrigger, Routine)
-            .join(Routine, Routine.id == RoutineTrigger.routine_id)
-            .where(RoutineTrigger.kind == "schedule", RoutineTrigger.enabled.is_(True),
-                   RoutineTrigger.next_run_at.is_not(None), RoutineTrigger.next_run_at <= now,
-                   Routine.status == "active")
-            .order_by(RoutineTrigger.next_run_at, RoutineTrigger.id)
-            .limit(limit)
-            .with_for_update(of=[RoutineTrigger.__table__, Routine.__table__], skip_locked=True))
+    return (
+        sa.select(RoutineTrigger, Routine)
+        .join(Routine, Routine.id == RoutineTrigger.routine_id)
+        .where(
+            RoutineTrigger.kind == "schedule",
+            RoutineTrigger.enabled.is_(True),
+            RoutineTrigger.next_run_at.is_not(None),
+            RoutineTrigger.next_run_at <= now,
+            Routine.status == "active",
+        )
+        .order_by(RoutineTrigger.next_run_at, RoutineTrigger.id)
+        .limit(limit)
+        .with_for_update(of=[RoutineTrigger.__table__, Routine.__table__], skip_locked=True)
+    )
 
 
 async def tick_routines(session: AsyncSession, now: datetime, *, limit: int = CLAIM_BATCH) -> dict[str, Any]:
     """Fire every schedule trigger due at `now`; the caller commits. Returns counts by outcome."""
     started = time.perf_counter()
-    counts: dict[str, int] = {"triggers": 0, "runs": 0, "issue_created": 0, "coalesced": 0, "skipped": 0, "failed": 0}
+    counts: dict[str, int] = {
+        "triggers": 0,
+        "runs": 0,
+        "issue_created": 0,
+        "coalesced": 0,
+        "skipped": 0,
+        "failed": 0,
+    }
     claimed = (await session.execute(_claim(now, limit))).all()
     for trigger, routine in claimed:
         counts["triggers"] += 1
@@ -101,18 +116,28 @@ async def tick_routines(session: AsyncSession, now: datetime, *, limit: int = CL
     return counts
 
 
-async def _fire_one(session: AsyncSession, routine: Routine, trigger: RoutineTrigger, payload: dict[str, Any],
-                    now: datetime) -> str:
+async def _fire_one(
+    session: AsyncSession, routine: Routine, trigger: RoutineTrigger, payload: dict[str, Any], now: datetime
+) -> str:
     """One window's run; an unexpected error fails that run only (its savepoint), never the tick."""
     try:
         async with session.begin_nested():
-            fired = await dispatch(session, SYSTEM, routine, source="schedule", now=now, trigger=trigger,
-                                   payload=payload)
+            fired = await dispatch(
+                session, SYSTEM, routine, source="schedule", now=now, trigger=trigger, payload=payload
+            )
         return fired.run.status
     except Exception as exc:  # recorded as the run's failure; the other triggers still fire
         log.exception("routine %s: scheduled run failed", routine.id)
         await session.refresh(routine)  # the savepoint's rollback expired what it had changed
         await session.refresh(trigger)
-        await record_failure(session, SYSTEM, routine, source="schedule", now=now, trigger=trigger, payload=payload,
-                             reason=f"Internal error: {type(exc).__name__}")
+        await record_failure(
+            session,
+            SYSTEM,
+            routine,
+            source="schedule",
+            now=now,
+            trigger=trigger,
+            payload=payload,
+            reason=f"Internal error: {type(exc).__name__}",
+        )
         return "failed"

@@ -12,7 +12,9 @@ from paperclip.issues.schemas import Priority
 from paperclip.vocabulary import CatchUpPolicy, ConcurrencyPolicy, RoutineStatus, SigningMode, TriggerKind
 from paperclip.wire import iso, uid
 
-VariableName = Annotated[StrictStr, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z_][A-Za-z0-9_.-]*$")]
+VariableName = Annotated[
+    StrictStr, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+]
 VariableValue = Any
 IdempotencyKey = Annotated[StrictStr, Field(min_length=1, max_length=255)]
 
@@ -99,53 +101,106 @@ class RunRequest(Body):
 
 # ---------------------------------------------------------------- JSON shapes
 
+
 def routine_to_wire(r: Any) -> dict[str, Any]:
     return {
-        "id": str(r.id), "companyId": str(r.company_id), "projectId": uid(r.project_id), "goalId": uid(r.goal_id),
-        "parentIssueId": uid(r.parent_issue_id), "title": r.title, "description": r.description,
-        "assigneeAgentId": uid(r.assignee_agent_id), "priority": r.priority, "status": r.status,
-        "concurrencyPolicy": r.concurrency_policy, "catchUpPolicy": r.catch_up_policy,
-        "originKind": r.origin_kind, "originId": r.origin_id, "variables": list(r.variables or []),
-        "createdByAgentId": uid(r.created_by_agent_id), "createdByUserId": r.created_by_user_id,
-        "updatedByAgentId": uid(r.updated_by_agent_id), "updatedByUserId": r.updated_by_user_id,
-        "lastTriggeredAt": iso(r.last_triggered_at), "lastEnqueuedAt": iso(r.last_enqueued_at),
-        "createdAt": iso(r.created_at), "updatedAt": iso(r.updated_at),
+        "id": str(r.id),
+        "companyId": str(r.company_id),
+        "projectId": uid(r.project_id),
+        "goalId": uid(r.goal_id),
+        "parentIssueId": uid(r.parent_issue_id),
+        "title": r.title,
+        "description": r.description,
+        "assigneeAgentId": uid(r.assignee_agent_id),
+        "priority": r.priority,
+        "status": r.status,
+        "concurrencyPolicy": r.concurrency_policy,
+        "catchUpPolicy": r.catch_up_policy,
+        "originKind": r.origin_kind,
+        "originId": r.origin_id,
+        "variables": list(r.variables or []),
+        "createdByAgentId": uid(r.created_by_agent_id),
+        "createdByUserId": r.created_by_user_id,
+        "updatedByAgentId": uid(r.updated_by_agent_id),
+        "updatedByUserId": r.updated_by_user_id,
+        "lastTriggeredAt": iso(r.last_triggered_at),
+        "lastEnqueuedAt": iso(r.last_enqueued_at),
+        "createdAt": iso(r.created_at),
+        "updatedAt": iso(r.updated_at),
     }
 
 
 def trigger_to_wire(t: Any) -> dict[str, Any]:
     return {
-        "id": str(t.id), "companyId": str(t.company_id), "routineId": str(t.routine_id), "kind": t.kind,
-        "label": t.label, "enabled": t.enabled, "cronExpression": t.cron_expression, "timezone": t.timezone,
-        "nextRunAt": iso(t.next_run_at), "lastFiredAt": iso(t.last_fired_at), "publicId": t.public_id,
-        "secretId": uid(t.secret_id), "signingMode": t.signing_mode, "replayWindowSec": t.replay_window_sec,
-        "lastRotatedAt": iso(t.last_rotated_at), "lastResult": t.last_result,
-        "createdByAgentId": uid(t.created_by_agent_id), "createdByUserId": t.created_by_user_id,
-        "updatedByAgentId": uid(t.updated_by_agent_id), "updatedByUserId": t.updated_by_user_id,
-        "createdAt": iso(t.created_at), "updatedAt": iso(t.updated_at),
+        "id": str(t.id),
+        "companyId": str(t.company_id),
+        "routineId": str(t.routine_id),
+        "kind": t.kind,
+        "label": t.label,
+        "enabled": t.enabled,
+        "cronExpression": t.cron_expression,
+        "timezone": t.timezone,
+        "nextRunAt": iso(t.next_run_at),
+        "lastFiredAt": iso(t.last_fired_at),
+        "publicId": t.public_id,
+        "secretId": uid(t.secret_id),
+        "signingMode": t.signing_mode,
+        "replayWindowSec": t.replay_window_sec,
+        "lastRotatedAt": iso(t.last_rotated_at),
+        "lastResult": t.last_result,
+        "createdByAgentId": uid(t.created_by_agent_id),
+        "createdByUserId": t.created_by_user_id,
+        "updatedByAgentId": uid(t.updated_by_agent_id),
+        "updatedByUserId": t.updated_by_user_id,
+        "createdAt": iso(t.created_at),
+        "updatedAt": iso(t.updated_at),
     }
 
 
 def trigger_summary(t: Any) -> dict[str, Any]:
     """A trigger inside a routine list entry."""
-    return {"id": str(t.id), "kind": t.kind, "label": t.label, "enabled": t.enabled,
-            "cronExpression": t.cron_expression, "timezone": t.timezone, "nextRunAt": iso(t.next_run_at),
-            "lastFiredAt": iso(t.last_fired_at), "lastResult": t.last_result}
+    return {
+        "id": str(t.id),
+        "kind": t.kind,
+        "label": t.label,
+        "enabled": t.enabled,
+        "cronExpression": t.cron_expression,
+        "timezone": t.timezone,
+        "nextRunAt": iso(t.next_run_at),
+        "lastFiredAt": iso(t.last_fired_at),
+        "lastResult": t.last_result,
+    }
 
 
 def run_to_wire(r: Any) -> dict[str, Any]:
     return {
-        "id": str(r.id), "companyId": str(r.company_id), "routineId": str(r.routine_id), "triggerId": uid(r.trigger_id),
-        "source": r.source, "status": r.status, "triggeredAt": iso(r.triggered_at),
-        "idempotencyKey": r.idempotency_key, "triggerPayload": r.trigger_payload,
-        "dispatchFingerprint": r.dispatch_fingerprint, "linkedIssueId": uid(r.linked_issue_id),
-        "coalescedIntoRunId": uid(r.coalesced_into_run_id), "failureReason": r.failure_reason,
-        "completedAt": iso(r.completed_at), "createdAt": iso(r.created_at), "updatedAt": iso(r.updated_at),
+        "id": str(r.id),
+        "companyId": str(r.company_id),
+        "routineId": str(r.routine_id),
+        "triggerId": uid(r.trigger_id),
+        "source": r.source,
+        "status": r.status,
+        "triggeredAt": iso(r.triggered_at),
+        "idempotencyKey": r.idempotency_key,
+        "triggerPayload": r.trigger_payload,
+        "dispatchFingerprint": r.dispatch_fingerprint,
+        "linkedIssueId": uid(r.linked_issue_id),
+        "coalescedIntoRunId": uid(r.coalesced_into_run_id),
+        "failureReason": r.failure_reason,
+        "completedAt": iso(r.completed_at),
+        "createdAt": iso(r.created_at),
+        "updatedAt": iso(r.updated_at),
     }
 
 
 def issue_summary(row: Any) -> dict[str, Any] | None:
     if row is None:
         return None
-    return {"id": str(row.id), "identifier": row.identifier, "title": row.title, "status": row.status,
-            "priority": row.priority, "updatedAt": iso(row.updated_at)}
+    return {
+        "id": str(row.id),
+        "identifier": row.identifier,
+        "title": row.title,
+        "status": row.status,
+        "priority": row.priority,
+        "updatedAt": iso(row.updated_at),
+    }

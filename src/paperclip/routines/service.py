@@ -37,10 +37,18 @@ from paperclip.wire import iso
 NOT_FOUND = "Routine not found"
 MAX_RUNS = 200
 
-_FIELDS = {"title": "title", "description": "description", "assigneeAgentId": "assignee_agent_id",
-           "projectId": "project_id", "goalId": "goal_id", "parentIssueId": "parent_issue_id",
-           "priority": "priority", "status": "status", "concurrencyPolicy": "concurrency_policy",
-           "catchUpPolicy": "catch_up_policy"}
+_FIELDS = {
+    "title": "title",
+    "description": "description",
+    "assigneeAgentId": "assignee_agent_id",
+    "projectId": "project_id",
+    "goalId": "goal_id",
+    "parentIssueId": "parent_issue_id",
+    "priority": "priority",
+    "status": "status",
+    "concurrencyPolicy": "concurrency_policy",
+    "catchUpPolicy": "catch_up_policy",
+}
 
 
 def _by(actor: Actor) -> dict[str, Any]:
@@ -54,7 +62,9 @@ def require_manage(actor: Actor, routine: Routine) -> None:
         raise Forbidden("Agents can only manage routines assigned to themselves")
 
 
-async def get_routine(session: AsyncSession, actor: Actor, routine_id: uuid.UUID, *, for_update: bool = False) -> Routine:
+async def get_routine(
+    session: AsyncSession, actor: Actor, routine_id: uuid.UUID, *, for_update: bool = False
+) -> Routine:
     actor.require_authenticated()
     stmt = sa.select(Routine).where(Routine.id == routine_id)
     routine = await session.scalar(stmt.with_for_update() if for_update else stmt)
@@ -82,9 +92,16 @@ def _given_variables(body: RoutineCreate | RoutinePatch) -> list[dict[str, Any]]
     return [v.model_dump() for v in body.variables] if body.variables is not None else None
 
 
-async def create_routine(session: AsyncSession, actor: Actor, company_id: uuid.UUID,
-                         body: RoutineCreate | dict[str, Any], now: datetime, *,
-                         origin_kind: str = "manual", origin_id: str | None = None) -> Routine:
+async def create_routine(
+    session: AsyncSession,
+    actor: Actor,
+    company_id: uuid.UUID,
+    body: RoutineCreate | dict[str, Any],
+    now: datetime,
+    *,
+    origin_kind: str = "manual",
+    origin_id: str | None = None,
+) -> Routine:
     """Create a routine (no triggers: add those with `triggers.create_trigger`). `body` may be the
     request model or a plain dict of its camelCase fields (portability imports pass dicts).
     Stable signature: company portability calls it."""
@@ -94,28 +111,57 @@ async def create_routine(session: AsyncSession, actor: Actor, company_id: uuid.U
     await get_company(session, actor, company_id)
     if actor.is_agent and body.assigneeAgentId != actor.agent_id:
         raise Forbidden("Agents can only create routines assigned to themselves")
-    values = {"assignee_agent_id": body.assigneeAgentId, "project_id": body.projectId, "goal_id": body.goalId,
-              "parent_issue_id": body.parentIssueId}
+    values = {
+        "assignee_agent_id": body.assigneeAgentId,
+        "project_id": body.projectId,
+        "goal_id": body.goalId,
+        "parent_issue_id": body.parentIssueId,
+    }
     await _check_refs(session, company_id, values)
     by = _by(actor)
     routine = Routine(
-        id=uuid.uuid4(), company_id=company_id, title=body.title, description=body.description, priority=body.priority,
+        id=uuid.uuid4(),
+        company_id=company_id,
+        title=body.title,
+        description=body.description,
+        priority=body.priority,
         # without an agent nothing can run it: it starts paused (as the original does)
-        status=body.status if body.assigneeAgentId is not None else ("archived" if body.status == "archived" else "paused"),
-        concurrency_policy=body.concurrencyPolicy, catch_up_policy=body.catchUpPolicy,
+        status=body.status
+        if body.assigneeAgentId is not None
+        else ("archived" if body.status == "archived" else "paused"),
+        concurrency_policy=body.concurrencyPolicy,
+        catch_up_policy=body.catchUpPolicy,
         variables=variables_.definitions(body.title, body.description, _given_variables(body)),
-        origin_kind=origin_kind, origin_id=origin_id, created_by_agent_id=by["agent"], created_by_user_id=by["user"],
-        updated_by_agent_id=by["agent"], updated_by_user_id=by["user"], created_at=now, updated_at=now, **values)
+        origin_kind=origin_kind,
+        origin_id=origin_id,
+        created_by_agent_id=by["agent"],
+        created_by_user_id=by["user"],
+        updated_by_agent_id=by["agent"],
+        updated_by_user_id=by["user"],
+        created_at=now,
+        updated_at=now,
+        **values,
+    )
     session.add(routine)
     await session.flush()
-    await record(session, actor, company_id=company_id, action="routine.created", entity_type="routine",
-                 entity_id=routine.id, details={"title": routine.title,
-                                                "assigneeAgentId": str(body.assigneeAgentId) if body.assigneeAgentId else None})
+    await record(
+        session,
+        actor,
+        company_id=company_id,
+        action="routine.created",
+        entity_type="routine",
+        entity_id=routine.id,
+        details={
+            "title": routine.title,
+            "assigneeAgentId": str(body.assigneeAgentId) if body.assigneeAgentId else None,
+        },
+    )
     return routine
 
 
-async def update_routine(session: AsyncSession, actor: Actor, routine_id: uuid.UUID, body: RoutinePatch,
-                         now: datetime) -> Routine:
+async def update_routine(
+    session: AsyncSession, actor: Actor, routine_id: uuid.UUID, body: RoutinePatch, now: datetime
+) -> Routine:
     routine = await get_routine(session, actor, routine_id, for_update=True)
     require_manage(actor, routine)
     if actor.is_agent and body.sent("assigneeAgentId") and body.assigneeAgentId != actor.agent_id:
@@ -139,15 +185,25 @@ async def update_routine(session: AsyncSession, actor: Actor, routine_id: uuid.U
         routine.variables = variables_.definitions(routine.title, routine.description, given)
     if changed or body.sent("variables"):
         by = _by(actor)
-        routine.updated_by_agent_id, routine.updated_by_user_id, routine.updated_at = by["agent"], by["user"], now
+        routine.updated_by_agent_id, routine.updated_by_user_id, routine.updated_at = (
+            by["agent"],
+            by["user"],
+            now,
+        )
         await session.flush()
     from paperclip.routines.triggers import reschedule_all  # triggers import this module
 
     if "status" in changed:
         await reschedule_all(session, routine, now)
-    await record(session, actor, company_id=routine.company_id, action="routine.updated", entity_type="routine",
-                 entity_id=routine.id, details={_camel(k): (str(v) if isinstance(v, uuid.UUID) else v)
-                                                for k, v in changed.items()})
+    await record(
+        session,
+        actor,
+        company_id=routine.company_id,
+        action="routine.updated",
+        entity_type="routine",
+        entity_id=routine.id,
+        details={_camel(k): (str(v) if isinstance(v, uuid.UUID) else v) for k, v in changed.items()},
+    )
     return routine
 
 
@@ -157,11 +213,17 @@ def _camel(attr: str) -> str:
 
 # ---------------------------------------------------------------- reads
 
-async def _triggers(session: AsyncSession, routine_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[RoutineTrigger]]:
+
+async def _triggers(
+    session: AsyncSession, routine_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[RoutineTrigger]]:
     out: dict[uuid.UUID, list[RoutineTrigger]] = {rid: [] for rid in routine_ids}
     if routine_ids:
-        for t in await session.scalars(sa.select(RoutineTrigger).where(RoutineTrigger.routine_id.in_(routine_ids))
-                                       .order_by(RoutineTrigger.created_at, RoutineTrigger.id)):
+        for t in await session.scalars(
+            sa.select(RoutineTrigger)
+            .where(RoutineTrigger.routine_id.in_(routine_ids))
+            .order_by(RoutineTrigger.created_at, RoutineTrigger.id)
+        ):
             out[t.routine_id].append(t)
     return out
 
@@ -174,23 +236,41 @@ _LAST_RUNS = sa.text("""
 
 def _open_issues_stmt(routine_ids: list[uuid.UUID]):
     issues = Issue.__table__
-    return (sa.select(issues.c.origin_id, issues.c.id, issues.c.identifier, issues.c.title, issues.c.status,
-                      issues.c.priority, issues.c.updated_at)
-            .where(issues.c.origin_kind == ORIGIN_KIND, issues.c.origin_id.in_([str(r) for r in routine_ids]),
-                   issues.c.hidden_at.is_(None), issues.c.status.in_(sorted(ISSUE_OPEN)))
-            .order_by(issues.c.created_at.desc()))
+    return (
+        sa.select(
+            issues.c.origin_id,
+            issues.c.id,
+            issues.c.identifier,
+            issues.c.title,
+            issues.c.status,
+            issues.c.priority,
+            issues.c.updated_at,
+        )
+        .where(
+            issues.c.origin_kind == ORIGIN_KIND,
+            issues.c.origin_id.in_([str(r) for r in routine_ids]),
+            issues.c.hidden_at.is_(None),
+            issues.c.status.in_(sorted(ISSUE_OPEN)),
+        )
+        .order_by(issues.c.created_at.desc())
+    )
 
 
-async def _active_issues(session: AsyncSession, company_id: uuid.UUID, routine_ids: list[uuid.UUID]) -> dict[str, Any]:
+async def _active_issues(
+    session: AsyncSession, company_id: uuid.UUID, routine_ids: list[uuid.UUID]
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if routine_ids:
-        for row in await session.execute(_open_issues_stmt(routine_ids).where(Issue.__table__.c.company_id == company_id)):
+        for row in await session.execute(
+            _open_issues_stmt(routine_ids).where(Issue.__table__.c.company_id == company_id)
+        ):
             out.setdefault(row.origin_id, row)
     return out
 
 
-async def list_routines(session: AsyncSession, actor: Actor, company_id: uuid.UUID, *,
-                        project_id: str | None = None) -> list[dict[str, Any]]:
+async def list_routines(
+    session: AsyncSession, actor: Actor, company_id: uuid.UUID, *, project_id: str | None = None
+) -> list[dict[str, Any]]:
     actor.require_company(company_id)
     stmt = sa.select(Routine).where(Routine.company_id == company_id).order_by(Routine.created_at, Routine.id)
     if project_id:
@@ -223,17 +303,26 @@ async def routine_detail(session: AsyncSession, actor: Actor, routine_id: uuid.U
     agent = await session.get(Agent, routine.assignee_agent_id) if routine.assignee_agent_id else None
     parent = await session.get(Issue, routine.parent_issue_id) if routine.parent_issue_id else None
     wire["project"] = {"id": str(project.id), "name": project.name} if project else None
-    wire["assignee"] = ({"id": str(agent.id), "name": agent.name, "role": agent.role, "title": agent.title}
-                        if agent else None)
+    wire["assignee"] = (
+        {"id": str(agent.id), "name": agent.name, "role": agent.role, "title": agent.title} if agent else None
+    )
     wire["parentIssue"] = issue_summary(parent)
     wire["triggers"] = [trigger_to_wire(t) for t in (await _triggers(session, [routine.id]))[routine.id]]
     wire["recentRuns"] = await list_runs(session, actor, routine.id, limit="10", routine=routine)
-    wire["activeIssue"] = issue_summary((await _active_issues(session, routine.company_id, [routine.id])).get(str(routine.id)))
+    wire["activeIssue"] = issue_summary(
+        (await _active_issues(session, routine.company_id, [routine.id])).get(str(routine.id))
+    )
     return wire
 
 
-async def list_runs(session: AsyncSession, actor: Actor, routine_id: uuid.UUID, limit: str | None = None, *,
-                    routine: Routine | None = None) -> list[dict[str, Any]]:
+async def list_runs(
+    session: AsyncSession,
+    actor: Actor,
+    routine_id: uuid.UUID,
+    limit: str | None = None,
+    *,
+    routine: Routine | None = None,
+) -> list[dict[str, Any]]:
     routine = routine or await get_routine(session, actor, routine_id)
     try:
         count = 50 if limit in (None, "") else int(str(limit))
@@ -241,31 +330,56 @@ async def list_runs(session: AsyncSession, actor: Actor, routine_id: uuid.UUID, 
         raise Unprocessable("limit must be an integer", details={"field": "limit"}) from None
     count = max(1, min(count, MAX_RUNS))
     issues, triggers = Issue.__table__, RoutineTrigger.__table__
-    rows = (await session.execute(
-        sa.select(RoutineRun, issues.c.identifier, issues.c.title, issues.c.status.label("issue_status"),
-                  issues.c.priority, issues.c.updated_at.label("issue_updated_at"), triggers.c.kind, triggers.c.label)
-        .outerjoin(issues, issues.c.id == RoutineRun.linked_issue_id)
-        .outerjoin(triggers, triggers.c.id == RoutineRun.trigger_id)
-        .where(RoutineRun.routine_id == routine.id)
-        .order_by(RoutineRun.created_at.desc(), RoutineRun.id.desc()).limit(count))).all()
+    rows = (
+        await session.execute(
+            sa.select(
+                RoutineRun,
+                issues.c.identifier,
+                issues.c.title,
+                issues.c.status.label("issue_status"),
+                issues.c.priority,
+                issues.c.updated_at.label("issue_updated_at"),
+                triggers.c.kind,
+                triggers.c.label,
+            )
+            .outerjoin(issues, issues.c.id == RoutineRun.linked_issue_id)
+            .outerjoin(triggers, triggers.c.id == RoutineRun.trigger_id)
+            .where(RoutineRun.routine_id == routine.id)
+            .order_by(RoutineRun.created_at.desc(), RoutineRun.id.desc())
+            .limit(count)
+        )
+    ).all()
     out = []
     for row in rows:
         run = row[0]
         wire = run_to_wire(run)
-        wire["linkedIssue"] = ({"id": str(run.linked_issue_id), "identifier": row.identifier, "title": row.title,
-                                "status": row.issue_status, "priority": row.priority,
-                                "updatedAt": iso(row.issue_updated_at)}
-                               if run.linked_issue_id and row.identifier else None)
-        wire["trigger"] = ({"id": str(run.trigger_id), "kind": row.kind, "label": row.label}
-                           if run.trigger_id and row.kind else None)
+        wire["linkedIssue"] = (
+            {
+                "id": str(run.linked_issue_id),
+                "identifier": row.identifier,
+                "title": row.title,
+                "status": row.issue_status,
+                "priority": row.priority,
+                "updatedAt": iso(row.issue_updated_at),
+            }
+            if run.linked_issue_id and row.identifier
+            else None
+        )
+        wire["trigger"] = (
+            {"id": str(run.trigger_id), "kind": row.kind, "label": row.label}
+            if run.trigger_id and row.kind
+            else None
+        )
         out.append(wire)
     return out
 
 
 # ---------------------------------------------------------------- manual and api runs
 
-async def run_routine(session: AsyncSession, actor: Actor, routine_id: uuid.UUID, body: RunRequest,
-                      now: datetime) -> Fired:
+
+async def run_routine(
+    session: AsyncSession, actor: Actor, routine_id: uuid.UUID, body: RunRequest, now: datetime
+) -> Fired:
     """POST /routines/:id/run. The same idempotency key answers the same run (no second issue)."""
     routine = await get_routine(session, actor, routine_id)
     require_manage(actor, routine)
@@ -280,8 +394,26 @@ async def run_routine(session: AsyncSession, actor: Actor, routine_id: uuid.UUID
         if not trigger.enabled:
             raise Conflict("Routine trigger is not active")
     supplied = body.variables
-    if supplied is None and isinstance(body.payload, dict) and isinstance(body.payload.get("variables"), dict):
+    if (
+        supplied is None
+        and isinstance(body.payload, dict)
+        and isinstance(body.payload.get("variables"), dict)
+    ):
         supplied = body.payload["variables"]
-    payload = body.payload if body.payload is not None else ({"variables": body.variables} if body.variables else None)
-    return await dispatch(session, actor, routine, source=body.source, now=now, trigger=trigger, payload=payload,
-                          supplied=supplied, idempotency_key=body.idempotencyKey, strict=True)
+    payload = (
+        body.payload
+        if body.payload is not None
+        else ({"variables": body.variables} if body.variables else None)
+    )
+    return await dispatch(
+        session,
+        actor,
+        routine,
+        source=body.source,
+        now=now,
+        trigger=trigger,
+        payload=payload,
+        supplied=supplied,
+        idempotency_key=body.idempotencyKey,
+        strict=True,
+    )

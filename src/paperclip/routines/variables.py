@@ -26,12 +26,19 @@ def placeholders(*texts: str | None) -> list[str]:
 def _definition(name: str, given: dict[str, Any] | None) -> dict[str, Any]:
     given = given or {}
     options = given.get("options") or []
-    return {"name": name, "type": given.get("type") or "text", "label": given.get("label"),
-            "options": [str(o) for o in options], "required": bool(given.get("required", True)),
-            "defaultValue": given.get("defaultValue")}
+    return {
+        "name": name,
+        "type": given.get("type") or "text",
+        "label": given.get("label"),
+        "options": [str(o) for o in options],
+        "required": bool(given.get("required", True)),
+        "defaultValue": given.get("defaultValue"),
+    }
 
 
-def definitions(title: str | None, description: str | None, given: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+def definitions(
+    title: str | None, description: str | None, given: list[dict[str, Any]] | None
+) -> list[dict[str, Any]]:
     """One definition per placeholder of the text (as the original does: definitions of names the text
     does not use are dropped, placeholders without one get a required text variable)."""
     by_name = {d.get("name"): d for d in (given or []) if isinstance(d, dict)}
@@ -56,8 +63,10 @@ def resolve(defs: list[dict[str, Any]], supplied: dict[str, Any] | None) -> tupl
             value = ""
         values[name] = value if isinstance(value, str) else json.dumps(value)
         if len(values[name]) > MAX_VALUE_CHARS:
-            raise Unprocessable(f"Routine variable {name} is longer than {MAX_VALUE_CHARS} characters",
-                                details={"field": f"variables.{name}"})
+            raise Unprocessable(
+                f"Routine variable {name} is longer than {MAX_VALUE_CHARS} characters",
+                details={"field": f"variables.{name}"},
+            )
     return values, missing
 
 

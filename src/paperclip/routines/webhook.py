@@ -73,7 +73,9 @@ def _timestamp(raw: str | None, window: int, now: datetime) -> None:
         raise _refused(f"X-Paperclip-Timestamp is outside the replay window of {window} seconds")
 
 
-def verify(trigger: RoutineTrigger, secret: str | None, headers: Any, body: bytes, now: datetime) -> str | None:
+def verify(
+    trigger: RoutineTrigger, secret: str | None, headers: Any, body: bytes, now: datetime
+) -> str | None:
     """Checks the call against the trigger's signing mode; returns the replay key to remember (or None)."""
     mode = trigger.signing_mode or "bearer"
     if mode == "none":
@@ -120,14 +122,18 @@ def parse_payload(body: bytes) -> Any:
             raise BadRequest("Webhook payload must be JSON or UTF-8 text") from None
 
 
-async def fire_webhook(session: AsyncSession, settings: Settings, public_id: str, headers: Any, body: bytes,
-                       now: datetime) -> Fired:
+async def fire_webhook(
+    session: AsyncSession, settings: Settings, public_id: str, headers: Any, body: bytes, now: datetime
+) -> Fired:
     if len(body) > MAX_PAYLOAD_BYTES:
         raise PayloadTooLarge("Webhook payload too large", details={"limitBytes": MAX_PAYLOAD_BYTES})
     if len(public_id) > 64:
         raise NotFound(NOT_FOUND)
-    trigger = await session.scalar(sa.select(RoutineTrigger).where(RoutineTrigger.public_id == public_id,
-                                                                   RoutineTrigger.kind == "webhook"))
+    trigger = await session.scalar(
+        sa.select(RoutineTrigger).where(
+            RoutineTrigger.public_id == public_id, RoutineTrigger.kind == "webhook"
+        )
+    )
     if trigger is None:
         raise NotFound(NOT_FOUND)
     secret = None
@@ -139,7 +145,9 @@ async def fire_webhook(session: AsyncSession, settings: Settings, public_id: str
     replay_key = verify(trigger, secret, headers, body, now)
     payload = parse_payload(body)
     routine = await lock_routine(session, trigger.routine_id)
-    trigger = await session.scalar(sa.select(RoutineTrigger).where(RoutineTrigger.id == trigger.id).with_for_update())
+    trigger = await session.scalar(
+        sa.select(RoutineTrigger).where(RoutineTrigger.id == trigger.id).with_for_update()
+    )
     if routine is None or trigger is None:
         raise NotFound(NOT_FOUND)
     if not trigger.enabled or routine.status != "active":
@@ -150,7 +158,19 @@ async def fire_webhook(session: AsyncSession, settings: Settings, public_id: str
         key = f"webhook-key:{given}" if given else None
     elif await find_by_key(session, routine.id, key) is not None:
         raise Conflict("Webhook replay detected")
-    supplied = payload.get("variables") if isinstance(payload, dict) and isinstance(payload.get("variables"), dict) else None
-    return await dispatch(session, SYSTEM, routine, source="webhook", now=now, trigger=trigger, payload=payload,
-                          supplied=supplied, idempotency_key=key)
-
+    supplied = (
+        payload.get("variables")
+        if isinstance(payload, dict) and isinstance(payload.get("variables"), dict)
+        else None
+    )
+    return await dispatch(
+        session,
+        SYSTEM,
+        routine,
+        source="webhook",
+        now=now,
+        trigger=trigger,
+        payload=payload,
+        supplied=supplied,
+        idempotency_key=key,
+    )

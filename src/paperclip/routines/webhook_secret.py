@@ -26,24 +26,55 @@ def new_value() -> str:
     return random.token_hex(24)
 
 
-async def _version(session: AsyncSession, settings: Settings, secret: CompanySecret, version: int, value: str,
-                   actor: Actor, now: datetime) -> None:
+async def _version(
+    session: AsyncSession,
+    settings: Settings,
+    secret: CompanySecret,
+    version: int,
+    value: str,
+    actor: Actor,
+    now: datetime,
+) -> None:
     await canary.key_for_writing(session, settings)  # refuses a master key that is not the database's
     prepared = await get_provider(settings, PROVIDER).prepare(
-        SecretIdentity(secret.company_id, secret.id, secret.name), version, value=value, external_ref=None)
-    session.add(CompanySecretVersion(
-        id=uuid.uuid4(), secret_id=secret.id, version=version, material=prepared.material,
-        value_sha256=prepared.value_sha256, created_by_agent_id=actor.agent_id,
-        created_by_user_id=actor.user_id if actor.is_board else None, created_at=now))
+        SecretIdentity(secret.company_id, secret.id, secret.name), version, value=value, external_ref=None
+    )
+    session.add(
+        CompanySecretVersion(
+            id=uuid.uuid4(),
+            secret_id=secret.id,
+            version=version,
+            material=prepared.material,
+            value_sha256=prepared.value_sha256,
+            created_by_agent_id=actor.agent_id,
+            created_by_user_id=actor.user_id if actor.is_board else None,
+            created_at=now,
+        )
+    )
 
 
-async def store(session: AsyncSession, settings: Settings, actor: Actor, company_id: uuid.UUID,
-                routine_id: uuid.UUID, value: str, now: datetime) -> CompanySecret:
+async def store(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Actor,
+    company_id: uuid.UUID,
+    routine_id: uuid.UUID,
+    value: str,
+    now: datetime,
+) -> CompanySecret:
     secret = CompanySecret(
-        id=uuid.uuid4(), company_id=company_id, name=f"routine-{routine_id}-{random.token_hex(6)}", provider=PROVIDER,
-        latest_version=1, description="Routine webhook signing secret", created_by_agent_id=actor.agent_id,
-        created_by_user_id=actor.user_id if actor.is_board else None, last_rotated_at=now, created_at=now,
-        updated_at=now)
+        id=uuid.uuid4(),
+        company_id=company_id,
+        name=f"routine-{routine_id}-{random.token_hex(6)}",
+        provider=PROVIDER,
+        latest_version=1,
+        description="Routine webhook signing secret",
+        created_by_agent_id=actor.agent_id,
+        created_by_user_id=actor.user_id if actor.is_board else None,
+        last_rotated_at=now,
+        created_at=now,
+        updated_at=now,
+    )
     session.add(secret)
     await session.flush()
     await _version(session, settings, secret, 1, value, actor, now)
@@ -51,8 +82,9 @@ async def store(session: AsyncSession, settings: Settings, actor: Actor, company
     return secret
 
 
-async def rotate(session: AsyncSession, settings: Settings, actor: Actor, secret: CompanySecret, value: str,
-                 now: datetime) -> None:
+async def rotate(
+    session: AsyncSession, settings: Settings, actor: Actor, secret: CompanySecret, value: str, now: datetime
+) -> None:
     """A new version; the previous one stops verifying at once (only the latest is read)."""
     secret.latest_version += 1
     secret.updated_at = secret.last_rotated_at = now
@@ -60,5 +92,7 @@ async def rotate(session: AsyncSession, settings: Settings, actor: Actor, secret
     await session.flush()
 
 
-async def value_of(session: AsyncSession, settings: Settings, company_id: uuid.UUID, secret_id: uuid.UUID) -> str:
+async def value_of(
+    session: AsyncSession, settings: Settings, company_id: uuid.UUID, secret_id: uuid.UUID
+) -> str:
     return await resolve_value(session, settings, company_id, secret_id)

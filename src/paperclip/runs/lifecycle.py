@@ -45,7 +45,9 @@ def snapshot_issue_id_sql(snapshot: str) -> str:
 
 # ---------------------------------------------------------------- the lock order
 
-_LOCK_AGENTS = sa.text("SELECT id FROM agents WHERE id = ANY(CAST(:ids AS uuid[])) ORDER BY id FOR NO KEY UPDATE")
+_LOCK_AGENTS = sa.text(
+    "SELECT id FROM agents WHERE id = ANY(CAST(:ids AS uuid[])) ORDER BY id FOR NO KEY UPDATE"
+)
 
 
 async def lock_agents(session: AsyncSession, agent_ids: Iterable[uuid.UUID]) -> None:
@@ -143,13 +145,32 @@ _QUEUE_PROMOTED = sa.text("""
 """)
 
 
-async def queue_promoted(session: AsyncSession, *, run_id: uuid.UUID, company_id: uuid.UUID, agent_id: uuid.UUID,
-                         source: str, trigger_detail: str | None, request_id: uuid.UUID, snapshot: dict[str, Any],
-                         now: datetime) -> None:
+async def queue_promoted(
+    session: AsyncSession,
+    *,
+    run_id: uuid.UUID,
+    company_id: uuid.UUID,
+    agent_id: uuid.UUID,
+    source: str,
+    trigger_detail: str | None,
+    request_id: uuid.UUID,
+    snapshot: dict[str, Any],
+    now: datetime,
+) -> None:
     """The queued run of a deferred wake-up whose issue was released (heartbeat/runs.py `promote_deferred`)."""
-    await session.execute(_QUEUE_PROMOTED, {
-        "id": run_id, "company_id": company_id, "agent_id": agent_id, "source": source,
-        "trigger_detail": trigger_detail, "request_id": request_id, "snapshot": json.dumps(snapshot), "now": now})
+    await session.execute(
+        _QUEUE_PROMOTED,
+        {
+            "id": run_id,
+            "company_id": company_id,
+            "agent_id": agent_id,
+            "source": source,
+            "trigger_detail": trigger_detail,
+            "request_id": request_id,
+            "snapshot": json.dumps(snapshot),
+            "now": now,
+        },
+    )
 
 
 # ---------------------------------------------------------------- coalesce: queued → queued
@@ -160,11 +181,14 @@ _MERGE_INTO_QUEUED = sa.text("""
 """)
 
 
-async def merge_into_queued(session: AsyncSession, run_id: uuid.UUID, snapshot: dict[str, Any], *,
-                            now: datetime) -> bool:
+async def merge_into_queued(
+    session: AsyncSession, run_id: uuid.UUID, snapshot: dict[str, Any], *, now: datetime
+) -> bool:
     """A wake-up coalesced into a still-queued run: its merged context. False when the run left the
     queue meanwhile (the wake-up then queues a run of its own)."""
-    result = await session.execute(_MERGE_INTO_QUEUED, {"id": run_id, "snapshot": json.dumps(snapshot), "now": now})
+    result = await session.execute(
+        _MERGE_INTO_QUEUED, {"id": run_id, "snapshot": json.dumps(snapshot), "now": now}
+    )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
@@ -174,7 +198,8 @@ async def merge_into_queued(session: AsyncSession, run_id: uuid.UUID, snapshot: 
 # become running; their wake-up requests are claimed, the agents marked running, "run started" logged.
 # A queued run about an issue of a paused project (§8.3 budget block) is cancelled instead, with its
 # wake-up request: it was queued before the pause, or promoted from a deferred wake-up after it.
-_CLAIM = sa.text("""
+_CLAIM = sa.text(
+    """
     WITH cand AS (
         SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:slots AS int[])) AS t(agent_id, max_runs)
     ), busy AS (
@@ -217,17 +242,26 @@ _CLAIM = sa.text("""
         SELECT company_id, id, agent_id, 1, 'lifecycle', 'system', 'info', 'run started', :now FROM upd
     )
     SELECT * FROM upd
-""".format(issue_id=snapshot_issue_id_sql("q.context_snapshot"), budget_stopped=PROJECT_BUDGET_STOPPED,
-           paused=PROJECT_PAUSED, budget_blocked=BUDGET_BLOCKED))
+""".format(
+        issue_id=snapshot_issue_id_sql("q.context_snapshot"),
+        budget_stopped=PROJECT_BUDGET_STOPPED,
+        paused=PROJECT_PAUSED,
+        budget_blocked=BUDGET_BLOCKED,
+    )
+)
 
 
-async def claim(session: AsyncSession, agent_ids: list[uuid.UUID], slots: list[int], *, runner_id: str,
-                now: datetime) -> list[Any]:
+async def claim(
+    session: AsyncSession, agent_ids: list[uuid.UUID], slots: list[int], *, runner_id: str, now: datetime
+) -> list[Any]:
     """Claim queued runs of agents whose rows this transaction has locked, up to `slots` (their
     maxConcurrentRuns) running at once each. Rows: id, company_id, agent_id, context_snapshot,
     wakeup_request_id, invocation_source."""
-    return list((await session.execute(
-        _CLAIM, {"ids": agent_ids, "slots": slots, "now": now, "runner": runner_id})).all())
+    return list(
+        (
+            await session.execute(_CLAIM, {"ids": agent_ids, "slots": slots, "now": now, "runner": runner_id})
+        ).all()
+    )
 
 
 # ---------------------------------------------------------------- hand back: running → queued
@@ -256,14 +290,18 @@ _HAND_BACK = sa.text("""
 """)
 
 
-async def hand_back(session: AsyncSession, runs: Iterable[Any], *, runner_id: str, now: datetime) -> list[uuid.UUID]:
+async def hand_back(
+    session: AsyncSession, runs: Iterable[Any], *, runner_id: str, now: datetime
+) -> list[uuid.UUID]:
     """Queue again the claimed, never started runs of a stopping runner (agent rows locked first)
     and wake the other runners; the ids handed back."""
     runs = list(runs)
     if not runs:
         return []
     await lock_agents(session, [r.agent_id for r in runs])
-    back = list(await session.scalars(_HAND_BACK, {"ids": [r.id for r in runs], "runner": runner_id, "now": now}))
+    back = list(
+        await session.scalars(_HAND_BACK, {"ids": [r.id for r in runs], "runner": runner_id, "now": now})
+    )
     if back:
         await notify(session, WAKE_CHANNEL, "handed_back")
     return back
@@ -290,19 +328,31 @@ _PROCESSES = sa.text("""
 """)
 
 
-async def record_processes(session: AsyncSession, items: list[tuple[Any, int, str | None, dict[str, Any]]], *,
-                           now: datetime, locked: bool = False) -> None:
+async def record_processes(
+    session: AsyncSession,
+    items: list[tuple[Any, int, str | None, dict[str, Any]]],
+    *,
+    now: datetime,
+    locked: bool = False,
+) -> None:
     """`(run, pid, start ticks, invocation payload)` per run: the agent rows are locked first, like
     every other writer of runs (a pause locks the agent, then its runs)."""
     if not items:
         return
     if not locked:
         await lock_agents(session, [run.agent_id for run, _, _, _ in items])
-    await session.execute(_PROCESSES, {
-        "ids": [run.id for run, _, _, _ in items], "companies": [run.company_id for run, _, _, _ in items],
-        "agents": [run.agent_id for run, _, _, _ in items], "pids": [pid for _, pid, _, _ in items],
-        "ticks": [ticks for _, _, ticks, _ in items],
-        "payloads": [json.dumps({**payload, "pid": pid}) for _, pid, _, payload in items], "now": now})
+    await session.execute(
+        _PROCESSES,
+        {
+            "ids": [run.id for run, _, _, _ in items],
+            "companies": [run.company_id for run, _, _, _ in items],
+            "agents": [run.agent_id for run, _, _, _ in items],
+            "pids": [pid for _, pid, _, _ in items],
+            "ticks": [ticks for _, _, ticks, _ in items],
+            "payloads": [json.dumps({**payload, "pid": pid}) for _, pid, _, payload in items],
+            "now": now,
+        },
+    )
 
 
 # ---------------------------------------------------------------- end: running → succeeded | failed | timed_out | cancelled
@@ -410,6 +460,7 @@ _END_RUNS = sa.text("""
 
 class Ending(Protocol):
     """How a run ended (heartbeat/finalize.py's RunOutcome; `Failure` below for a lost run)."""
+
     status: str
     error: str | None
     error_code: str | None
@@ -431,6 +482,7 @@ class Ending(Protocol):
 
 class Failure:
     """A run that ended without an outcome of its own (its process was lost, the server stopped)."""
+
     exit_code = signal = usage = result_json = stdout_excerpt = stderr_excerpt = None
     log_store = log_ref = log_bytes = log_sha256 = session_before = session_after = external_run_id = None
     cost_cents = 0
@@ -439,14 +491,43 @@ class Failure:
         self.status, self.error_code, self.error = "failed", error_code, error
 
 
-_COLUMNS = ("ids", "requests", "companies", "agents", "statuses", "errors", "error_codes", "exit_codes", "signals",
-            "results", "usages", "stdouts", "stderrs", "log_stores", "log_refs", "log_bytes", "log_shas",
-            "sessions_before", "sessions_after", "externals", "extras", "adapter_types", "input_tokens",
-            "output_tokens", "cached_tokens", "cost_cents")
+_COLUMNS = (
+    "ids",
+    "requests",
+    "companies",
+    "agents",
+    "statuses",
+    "errors",
+    "error_codes",
+    "exit_codes",
+    "signals",
+    "results",
+    "usages",
+    "stdouts",
+    "stderrs",
+    "log_stores",
+    "log_refs",
+    "log_bytes",
+    "log_shas",
+    "sessions_before",
+    "sessions_after",
+    "externals",
+    "extras",
+    "adapter_types",
+    "input_tokens",
+    "output_tokens",
+    "cached_tokens",
+    "cost_cents",
+)
 
 
-async def end_runs(session: AsyncSession, items: Sequence[tuple[Any, Ending, str | None]], *, now: datetime,
-                   record_state: bool = True) -> tuple[dict[uuid.UUID, str], bool]:
+async def end_runs(
+    session: AsyncSession,
+    items: Sequence[tuple[Any, Ending, str | None]],
+    *,
+    now: datetime,
+    record_state: bool = True,
+) -> tuple[dict[uuid.UUID, str], bool]:
     """End runs `(run, ending, adapter_type)` whose agent rows this transaction holds (`lock_agents`).
     Returns each run's final status and whether an issue lock was released (deferred wake-ups may
     then be promoted). `record_state`: add the runs to their agents' runtime state (totals, last
@@ -461,17 +542,38 @@ async def end_runs(session: AsyncSession, items: Sequence[tuple[Any, Ending, str
             extra["exitCode"] = ending.exit_code
         if ending.error_code:
             extra["errorCode"] = ending.error_code
-        for key, value in zip(_COLUMNS, (
-            run.id, run.wakeup_request_id, run.company_id, run.agent_id, ending.status, ending.error,
-            ending.error_code, ending.exit_code, ending.signal,
-            json.dumps(ending.result_json) if ending.result_json is not None else None,
-            json.dumps(usage.as_json()) if usage is not None else None,
-            ending.stdout_excerpt, ending.stderr_excerpt, ending.log_store, ending.log_ref, ending.log_bytes,
-            ending.log_sha256, ending.session_before, ending.session_after, ending.external_run_id,
-            json.dumps(extra), adapter_type, usage.input_tokens if usage is not None else 0,
-            usage.output_tokens if usage is not None else 0, usage.cached_input_tokens if usage is not None else 0,
-            ending.cost_cents,
-        ), strict=True):
+        for key, value in zip(
+            _COLUMNS,
+            (
+                run.id,
+                run.wakeup_request_id,
+                run.company_id,
+                run.agent_id,
+                ending.status,
+                ending.error,
+                ending.error_code,
+                ending.exit_code,
+                ending.signal,
+                json.dumps(ending.result_json) if ending.result_json is not None else None,
+                json.dumps(usage.as_json()) if usage is not None else None,
+                ending.stdout_excerpt,
+                ending.stderr_excerpt,
+                ending.log_store,
+                ending.log_ref,
+                ending.log_bytes,
+                ending.log_sha256,
+                ending.session_before,
+                ending.session_after,
+                ending.external_run_id,
+                json.dumps(extra),
+                adapter_type,
+                usage.input_tokens if usage is not None else 0,
+                usage.output_tokens if usage is not None else 0,
+                usage.cached_input_tokens if usage is not None else 0,
+                ending.cost_cents,
+            ),
+            strict=True,
+        ):
             cols[key].append(value)
     rows = (await session.execute(_END_RUNS, {**cols, "now": now, "record_state": record_state})).all()
     return {r.id: r.status for r in rows}, bool(rows and rows[0].released)
@@ -484,8 +586,9 @@ _RUNNING_OF = sa.text("""
 _AGENTS_OF = sa.text("SELECT DISTINCT agent_id FROM heartbeat_runs WHERE id = ANY(CAST(:ids AS uuid[]))")
 
 
-async def fail_running(session: AsyncSession, run_ids: list[uuid.UUID], *, error_code: str, message: str,
-                       now: datetime) -> tuple[list[uuid.UUID], bool]:
+async def fail_running(
+    session: AsyncSession, run_ids: list[uuid.UUID], *, error_code: str, message: str, now: datetime
+) -> tuple[list[uuid.UUID], bool]:
     """Runs of `run_ids` still running end `failed` (lost process, shutdown) — the same ending as
     any other (`end_runs`), without runtime-state totals. Returns the failed runs' ids and whether
     an issue lock was released."""
@@ -496,7 +599,9 @@ async def fail_running(session: AsyncSession, run_ids: list[uuid.UUID], *, error
     if not running:
         return [], False
     failure = Failure(error_code, message)
-    final, released = await end_runs(session, [(run, failure, None) for run in running], now=now, record_state=False)
+    final, released = await end_runs(
+        session, [(run, failure, None) for run in running], now=now, record_state=False
+    )
     return [run_id for run_id, status in final.items() if status == "failed"], released
 
 
@@ -519,7 +624,9 @@ _CANCEL_AGENT_RUNNING = sa.text("""
 """)
 
 
-async def cancel_agent_work(session: AsyncSession, *, agent_id: uuid.UUID, reason: str, now: datetime) -> list[uuid.UUID]:
+async def cancel_agent_work(
+    session: AsyncSession, *, agent_id: uuid.UUID, reason: str, now: datetime
+) -> list[uuid.UUID]:
     """Cancel an agent's queued and deferred wake-ups and runs, and its running runs (pause, terminate,
     company archive, budget stop).
 

@@ -31,16 +31,22 @@ _RUN = sa.text("""
     SELECT r.context_snapshot, a.adapter_config->'env' AS env
     FROM heartbeat_runs r JOIN agents a ON a.id = r.agent_id
     WHERE r.id = :run AND r.agent_id = :agent AND a.company_id = :company
-""").bindparams(sa.bindparam("run", type_=sa.Uuid), sa.bindparam("agent", type_=sa.Uuid),
-                sa.bindparam("company", type_=sa.Uuid))
+""").bindparams(
+    sa.bindparam("run", type_=sa.Uuid),
+    sa.bindparam("agent", type_=sa.Uuid),
+    sa.bindparam("company", type_=sa.Uuid),
+)
 
 
 async def _run_bindings(session: AsyncSession, actor: Actor) -> list[tuple[str, uuid.UUID, Any]]:
     """(env key, secret id, version selector) of every secret_ref the caller's run binds."""
     if not (actor.is_agent and actor.source == "agent_jwt" and actor.run_id and actor.company_id):
         raise Forbidden(RUN_BOUND)
-    row = (await session.execute(_RUN, {"run": actor.run_id, "agent": actor.agent_id,
-                                        "company": actor.company_id})).first()
+    row = (
+        await session.execute(
+            _RUN, {"run": actor.run_id, "agent": actor.agent_id, "company": actor.company_id}
+        )
+    ).first()
     if row is None:  # a run of another agent named by X-Paperclip-Run-Id
         raise Forbidden(RUN_BOUND)
     bindings: dict[str, Any] = dict(row.env) if isinstance(row.env, dict) else {}
@@ -50,7 +56,9 @@ async def _run_bindings(session: AsyncSession, actor: Actor) -> list[tuple[str, 
     for env_key, binding in bindings.items():
         if isinstance(binding, dict) and binding.get("type") == "secret_ref":
             try:
-                out.append((str(env_key), uuid.UUID(str(binding.get("secretId"))), binding.get("version", "latest")))
+                out.append(
+                    (str(env_key), uuid.UUID(str(binding.get("secretId"))), binding.get("version", "latest"))
+                )
             except ValueError:
                 continue
     return out
@@ -64,8 +72,18 @@ async def accessible(session: AsyncSession, actor: Actor) -> list[tuple[str, Com
     """(env key, secret, version selector) per secret, the first binding of each secret in key order."""
     bound = await _run_bindings(session, actor)
     ids = {sid for _, sid, _ in bound}
-    secrets = {s.id: s for s in await session.scalars(sa.select(CompanySecret).where(
-        CompanySecret.id.in_(ids), CompanySecret.company_id == actor.company_id))} if ids else {}
+    secrets = (
+        {
+            s.id: s
+            for s in await session.scalars(
+                sa.select(CompanySecret).where(
+                    CompanySecret.id.in_(ids), CompanySecret.company_id == actor.company_id
+                )
+            )
+        }
+        if ids
+        else {}
+    )
     out, seen = [], set()
     for env_key, sid, version in bound:
         secret = secrets.get(sid)
@@ -76,18 +94,31 @@ async def accessible(session: AsyncSession, actor: Actor) -> list[tuple[str, Com
 
 
 def _entry(secret: CompanySecret, selector: int | str) -> dict[str, Any]:
-    return {"key": secret_key(secret.name), "name": secret.name, "description": secret.description,
-            "delivery": "env", "projectionClass": "unclassified", "latestVersion": secret.latest_version,
-            "versionSelector": selector,
-            "resolvedVersion": secret.latest_version if selector == "latest" else selector,
-            "secretRef": str(secret.id)}
+    return {
+        "key": secret_key(secret.name),
+        "name": secret.name,
+        "description": secret.description,
+        "delivery": "env",
+        "projectionClass": "unclassified",
+        "latestVersion": secret.latest_version,
+        "versionSelector": selector,
+        "resolvedVersion": secret.latest_version if selector == "latest" else selector,
+        "secretRef": str(secret.id),
+    }
 
 
 async def list_for_run(session: AsyncSession, actor: Actor) -> dict[str, Any]:
     found = await accessible(session, actor)
     assert actor.company_id is not None
-    await record(session, actor, company_id=actor.company_id, action="secret.access.listed", entity_type="agent",
-                 entity_id=str(actor.agent_id), details={"count": len(found)})
+    await record(
+        session,
+        actor,
+        company_id=actor.company_id,
+        action="secret.access.listed",
+        entity_type="agent",
+        entity_id=str(actor.agent_id),
+        details={"count": len(found)},
+    )
     return {"secrets": [_entry(secret, selector) for _, secret, selector in found]}
 
 
@@ -96,9 +127,15 @@ async def value_for_run(session: AsyncSession, actor: Actor, settings: Settings,
         if secret_key(secret.name) == key:
             version = secret.latest_version if selector == "latest" else int(selector)
             value = await resolve_value(session, settings, secret.company_id, secret.id, version)
-            await record(session, actor, company_id=secret.company_id, action="secret.value.read",
-                         entity_type="secret", entity_id=secret.id,
-                         details={"outcome": "success", "version": version, "configPath": f"env.{env_key}"})
+            await record(
+                session,
+                actor,
+                company_id=secret.company_id,
+                action="secret.value.read",
+                entity_type="secret",
+                entity_id=secret.id,
+                details={"outcome": "success", "version": version, "configPath": f"env.{env_key}"},
+            )
             return {"key": key, "value": value, "version": version}
     raise Forbidden(NOT_GRANTED)
 
@@ -106,6 +143,7 @@ async def value_for_run(session: AsyncSession, actor: Actor, settings: Settings,
 async def catalog(session: AsyncSession, actor: Actor, company_id: uuid.UUID) -> list[dict[str, Any]]:
     """Metadata only (id, name, key, status), for the board and the company's agents."""
     await get_company(session, actor, company_id)
-    secrets = await session.scalars(sa.select(CompanySecret).where(CompanySecret.company_id == company_id)
-                                    .order_by(CompanySecret.name))
+    secrets = await session.scalars(
+        sa.select(CompanySecret).where(CompanySecret.company_id == company_id).order_by(CompanySecret.name)
+    )
     return [{"id": str(s.id), "name": s.name, "key": secret_key(s.name), "status": "active"} for s in secrets]

@@ -23,7 +23,9 @@ from paperclip.redaction import REDACTED
 ENV_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 SENSITIVE_KEY_RE = re.compile(
     r"(api[-_]?key|access[-_]?token|auth(?:_?token)?|authorization|bearer|secret|passwd|password|credential|jwt|"
-    r"private[-_]?key|cookie|connectionstring)", re.IGNORECASE)
+    r"private[-_]?key|cookie|connectionstring)",
+    re.IGNORECASE,
+)
 SHAPE_MESSAGE = "adapterConfig.env must be a map of valid env bindings"
 
 
@@ -34,8 +36,12 @@ def is_sensitive_key(key: str) -> bool:
 def shape_error(field: str = "adapterConfig") -> AppError:
     """A malformed env map: 400 "Validation error", as the original's schema answers."""
     path = [field, "env"] if field else ["env"]
-    message = SHAPE_MESSAGE if field == "adapterConfig" else f"{'.'.join(path)} must be a map of valid env bindings"
-    return AppError("Validation error", [{"code": "custom", "message": message, "path": path}], status_code=400)
+    message = (
+        SHAPE_MESSAGE if field == "adapterConfig" else f"{'.'.join(path)} must be a map of valid env bindings"
+    )
+    return AppError(
+        "Validation error", [{"code": "custom", "message": message, "path": path}], status_code=400
+    )
 
 
 def _positive_int(value: Any) -> bool:
@@ -63,8 +69,15 @@ def _shape(key: str, binding: Any) -> dict[str, Any] | None:
     return None
 
 
-async def normalize_env(session: AsyncSession, company_id: uuid.UUID, env: Any, *, strict: bool,
-                        unchanged: Mapping[str, Any] | None = None, field: str = "adapterConfig") -> dict[str, Any]:
+async def normalize_env(
+    session: AsyncSession,
+    company_id: uuid.UUID,
+    env: Any,
+    *,
+    strict: bool,
+    unchanged: Mapping[str, Any] | None = None,
+    field: str = "adapterConfig",
+) -> dict[str, Any]:
     """The env map to store, or an error: 400 for a malformed map, 422 with the reference's messages
     otherwise. `unchanged`: bindings already stored; a key whose binding is the stored one is not
     re-validated (a config saved before strict mode stays as it is)."""
@@ -98,9 +111,14 @@ async def normalize_env(session: AsyncSession, company_id: uuid.UUID, env: Any, 
 
 async def _check_refs(session: AsyncSession, company_id: uuid.UUID, refs: dict[str, dict[str, Any]]) -> None:
     ids = {uuid.UUID(b["secretId"]) for b in refs.values()}
-    rows = {r.id: r for r in await session.execute(
-        sa.select(CompanySecret.id, CompanySecret.company_id, CompanySecret.latest_version)
-        .where(CompanySecret.id.in_(ids)))}
+    rows = {
+        r.id: r
+        for r in await session.execute(
+            sa.select(CompanySecret.id, CompanySecret.company_id, CompanySecret.latest_version).where(
+                CompanySecret.id.in_(ids)
+            )
+        )
+    }
     for key, binding in refs.items():
         row = rows.get(uuid.UUID(binding["secretId"]))
         if row is None:
@@ -112,21 +130,33 @@ async def _check_refs(session: AsyncSession, company_id: uuid.UUID, refs: dict[s
             raise Unprocessable(f"Secret version {version} does not exist for key: {key}")
 
 
-async def normalize_adapter_config(session: AsyncSession, company_id: uuid.UUID, config: dict[str, Any] | None, *,
-                                   strict: bool, current: dict[str, Any] | None = None) -> dict[str, Any] | None:
+async def normalize_adapter_config(
+    session: AsyncSession,
+    company_id: uuid.UUID,
+    config: dict[str, Any] | None,
+    *,
+    strict: bool,
+    current: dict[str, Any] | None = None,
+) -> dict[str, Any] | None:
     """`config` with its `env` checked and normalised (unchanged when it has no env)."""
     if not isinstance(config, dict) or "env" not in config:
         return config
     if config["env"] is None:
         return config
     old_env = (current or {}).get("env")
-    env = await normalize_env(session, company_id, config["env"], strict=strict,
-                              unchanged=old_env if isinstance(old_env, Mapping) else None)
+    env = await normalize_env(
+        session,
+        company_id,
+        config["env"],
+        strict=strict,
+        unchanged=old_env if isinstance(old_env, Mapping) else None,
+    )
     return {**config, "env": env}
 
 
-async def approval_payload(session: AsyncSession, company_id: uuid.UUID, approval_type: str, payload: Any, *,
-                           strict: bool) -> Any:
+async def approval_payload(
+    session: AsyncSession, company_id: uuid.UUID, approval_type: str, payload: Any, *, strict: bool
+) -> Any:
     """An approval payload as stored: a hire draft's env checked like an agent's, then every plain env
     value and every secret-looking field (runtimeConfig.apiKey, ...) redacted. Secret references stay."""
     from paperclip.agents.schemas import redact_adapter_config

@@ -28,9 +28,11 @@ class CanaryState:
 
 
 def mismatch_message(current: str, expected: str) -> str:
-    return (f"Secret decryption failed (master key fingerprint: {current}); this database's secrets were written "
-            f"with master key fingerprint {expected}. Point PAPERCLIP_SECRETS_MASTER_KEY or {FILE_SETTING} "
-            "at that key (restore it from your backup)")
+    return (
+        f"Secret decryption failed (master key fingerprint: {current}); this database's secrets were written "
+        f"with master key fingerprint {expected}. Point PAPERCLIP_SECRETS_MASTER_KEY or {FILE_SETTING} "
+        "at that key (restore it from your backup)"
+    )
 
 
 async def read(session: AsyncSession) -> SecretKeyCanary | None:
@@ -47,16 +49,22 @@ def verify(material: dict, key: MasterKey) -> bool:
 async def key_for_writing(session: AsyncSession, settings: Settings) -> MasterKey:
     """The master key, proven to be the database's (the canary is written on first use). A missing
     key file is only created while the database holds no local secret."""
-    row = await session.scalar(sa.select(SecretKeyCanary).where(SecretKeyCanary.id == CANARY_ID).with_for_update())
+    row = await session.scalar(
+        sa.select(SecretKeyCanary).where(SecretKeyCanary.id == CANARY_ID).with_for_update()
+    )
     try:
         key = load_master_key(settings, create=row is None)
     except MasterKeyError as exc:
         if row is not None and "does not exist" in exc.message:
-            raise MasterKeyError(f"{exc.message}; this database's secrets were written with master key fingerprint "
-                                 f"{row.fingerprint}: restore that key file from your backup") from None
+            raise MasterKeyError(
+                f"{exc.message}; this database's secrets were written with master key fingerprint "
+                f"{row.fingerprint}: restore that key file from your backup"
+            ) from None
         raise
     if row is None:
-        session.add(SecretKeyCanary(id=CANARY_ID, fingerprint=key.fingerprint, material=encrypt(key.key, CANARY_TEXT)))
+        session.add(
+            SecretKeyCanary(id=CANARY_ID, fingerprint=key.fingerprint, material=encrypt(key.key, CANARY_TEXT))
+        )
         await session.flush()
     elif not verify(row.material, key):
         raise MasterKeyError(mismatch_message(key.fingerprint, row.fingerprint))

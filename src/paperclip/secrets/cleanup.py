@@ -37,20 +37,37 @@ async def drain(sessions, settings: Settings, limit: int = BATCH) -> int:
     done = 0
     now = utcnow()
     async with unit_of_work(sessions) as session:
-        rows = (await session.execute(
-            sa.select(SecretDeletion).where(SecretDeletion.next_attempt_at <= now)
-            .order_by(SecretDeletion.created_at).limit(limit).with_for_update(skip_locked=True))).scalars().all()
+        rows = (
+            (
+                await session.execute(
+                    sa.select(SecretDeletion)
+                    .where(SecretDeletion.next_attempt_at <= now)
+                    .order_by(SecretDeletion.created_at)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            .scalars()
+            .all()
+        )
         for row in rows:
             try:
                 if row.provider != "aws_secrets_manager":
-                    raise SecretProviderError(f"No secrets provider {row.provider!r} can delete {row.secret_ref}")
+                    raise SecretProviderError(
+                        f"No secrets provider {row.provider!r} can delete {row.secret_ref}"
+                    )
                 await asyncio.to_thread(AwsSecretsManagerProvider(settings).delete_managed, row.secret_ref)
             except SecretProviderError as exc:
                 row.attempts += 1
                 row.last_error = str(exc)[:1000]
                 row.next_attempt_at = now + _backoff(row.attempts)
-                log.warning("deleting the managed secret %s failed (attempt %d, retried at %s): %s", row.secret_ref,
-                            row.attempts, row.next_attempt_at.isoformat(timespec="seconds"), exc)
+                log.warning(
+                    "deleting the managed secret %s failed (attempt %d, retried at %s): %s",
+                    row.secret_ref,
+                    row.attempts,
+                    row.next_attempt_at.isoformat(timespec="seconds"),
+                    exc,
+                )
                 continue
             await session.delete(row)
             done += 1

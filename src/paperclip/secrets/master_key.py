@@ -69,8 +69,10 @@ def load_master_key(settings: Settings, *, create: bool = True) -> MasterKey:
 
         key = decode_master_key(fetch_master_key_text(settings, secret_id))
         if key is None:
-            raise MasterKeyError(f"The AWS secret {secret_id} ({AWS_SETTING}) does not hold a valid master key "
-                                 "(expected 32-byte base64, 64-char hex, or raw 32-char string)")
+            raise MasterKeyError(
+                f"The AWS secret {secret_id} ({AWS_SETTING}) does not hold a valid master key "
+                "(expected 32-byte base64, 64-char hex, or raw 32-char string)"
+            )
         return MasterKey(key, f"aws:{secret_id}")
     return MasterKey(read_key_file(secrets.master_key_file, create=create), f"file:{secrets.master_key_file}")
 
@@ -84,11 +86,15 @@ def read_key_file(path: Path, *, create: bool) -> bytes:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "not text"
-        raise MasterKeyError(f"Cannot read secrets master key file {path} ({FILE_SETTING}): {reason}") from None
+        raise MasterKeyError(
+            f"Cannot read secrets master key file {path} ({FILE_SETTING}): {reason}"
+        ) from None
     key = decode_master_key(text)
     if key is None:
-        raise MasterKeyError(f"Secrets master key file {path} ({FILE_SETTING}) does not hold a valid key "
-                             "(expected 32-byte base64, 64-char hex, or raw 32-char string)")
+        raise MasterKeyError(
+            f"Secrets master key file {path} ({FILE_SETTING}) does not hold a valid key "
+            "(expected 32-byte base64, 64-char hex, or raw 32-char string)"
+        )
     repair_mode(path)
     return key
 

@@ -52,8 +52,13 @@ class RotationResult:
     versions: int
 
     def to_json(self) -> dict[str, object]:
-        return {"keyFile": str(self.key_file), "backupFile": str(self.backup_file), "oldFingerprint": self.old_fingerprint,
-                "newFingerprint": self.new_fingerprint, "reencryptedVersions": self.versions}
+        return {
+            "keyFile": str(self.key_file),
+            "backupFile": str(self.backup_file),
+            "oldFingerprint": self.old_fingerprint,
+            "newFingerprint": self.new_fingerprint,
+            "reencryptedVersions": self.versions,
+        }
 
 
 _VERSIONS = sa.text("""
@@ -72,30 +77,46 @@ def env_key_refusal(settings: Settings) -> str | None:
     """Why a key held outside a file cannot be rotated by this command, and the steps that rotate it.
     The command never writes an environment variable or a vault: whoever set the key replaces it."""
     keyfile = settings.secrets.master_key_file
-    steps = (f"2. stop every Paperclip server of this database; 3. run `paperclipai secrets rotate-master-key` with "
-             f"{{unset}} and {FILE_SETTING}={keyfile} (it re-encrypts every secret in one transaction and keeps the old "
-             f"key as a dated .bak beside it); 4. {{store}}; 5. start the servers.")
+    steps = (
+        f"2. stop every Paperclip server of this database; 3. run `paperclipai secrets rotate-master-key` with "
+        f"{{unset}} and {FILE_SETTING}={keyfile} (it re-encrypts every secret in one transaction and keeps the old "
+        f"key as a dated .bak beside it); 4. {{store}}; 5. start the servers."
+    )
     if settings.secrets.master_key is not None:
-        return (f"The master key comes from {ENV_SETTING}; rotate-master-key does not write environment variables. "
-                f"To rotate it: 1. save the current key to a file: "
-                f"(umask 077; printf %s \"${ENV_SETTING}\" > {keyfile}); "
-                + steps.format(unset=f"{ENV_SETTING} unset",
-                               store=f"either keep using the file (leave {ENV_SETTING} unset) or set {ENV_SETTING} to "
-                                     f"the new file's content where you manage it (secret store, orchestrator)"))
+        return (
+            f"The master key comes from {ENV_SETTING}; rotate-master-key does not write environment variables. "
+            f"To rotate it: 1. save the current key to a file: "
+            f'(umask 077; printf %s "${ENV_SETTING}" > {keyfile}); '
+            + steps.format(
+                unset=f"{ENV_SETTING} unset",
+                store=f"either keep using the file (leave {ENV_SETTING} unset) or set {ENV_SETTING} to "
+                f"the new file's content where you manage it (secret store, orchestrator)",
+            )
+        )
     secret_id = aws_secret_id(settings)
     if secret_id:
-        return (f"The master key comes from AWS Secrets Manager ({AWS_SETTING}={secret_id}); rotate-master-key does "
-                f"not write to AWS. To rotate it: 1. save the current key to a file: (umask 077; aws secretsmanager "
-                f"get-secret-value --secret-id {secret_id} --query SecretString --output text > {keyfile}); "
-                + steps.format(unset=f"{AWS_SETTING} unset",
-                               store=f"put the new key in AWS: aws secretsmanager put-secret-value --secret-id "
-                                     f"{secret_id} --secret-string file://{keyfile}, then delete the file and its .bak "
-                                     f"once your vault's version history holds both keys"))
+        return (
+            f"The master key comes from AWS Secrets Manager ({AWS_SETTING}={secret_id}); rotate-master-key does "
+            f"not write to AWS. To rotate it: 1. save the current key to a file: (umask 077; aws secretsmanager "
+            f"get-secret-value --secret-id {secret_id} --query SecretString --output text > {keyfile}); "
+            + steps.format(
+                unset=f"{AWS_SETTING} unset",
+                store=f"put the new key in AWS: aws secretsmanager put-secret-value --secret-id "
+                f"{secret_id} --secret-string file://{keyfile}, then delete the file and its .bak "
+                f"once your vault's version history holds both keys",
+            )
+        )
     return None
 
 
-def rotate_master_key(settings: Settings, database_url: str, now: datetime, *, new_key: str | None = None,
-                      _fail_before_commit: bool = False) -> RotationResult:
+def rotate_master_key(
+    settings: Settings,
+    database_url: str,
+    now: datetime,
+    *,
+    new_key: str | None = None,
+    _fail_before_commit: bool = False,
+) -> RotationResult:
     import json
 
     refusal = env_key_refusal(settings)
@@ -109,7 +130,9 @@ def rotate_master_key(settings: Settings, database_url: str, now: datetime, *, n
     new_text = new_key or new_key_text()
     new = decode_master_key(new_text)
     if new is None:
-        raise RotationError("The new master key is invalid (expected 32-byte base64, 64-char hex, or raw 32-char string)")
+        raise RotationError(
+            "The new master key is invalid (expected 32-byte base64, 64-char hex, or raw 32-char string)"
+        )
     if new == old.key:
         raise RotationError("The new master key is the current one")
     pending = path.with_name(path.name + ".new")
@@ -125,21 +148,31 @@ def rotate_master_key(settings: Settings, database_url: str, now: datetime, *, n
                     except DecryptionError:
                         ok = False
                     if not ok:
-                        raise RotationError(f"The current master key (fingerprint {old.fingerprint}) does not match this "
-                                            f"database (it expects fingerprint {canary.fingerprint}); nothing was changed")
+                        raise RotationError(
+                            f"The current master key (fingerprint {old.fingerprint}) does not match this "
+                            f"database (it expects fingerprint {canary.fingerprint}); nothing was changed"
+                        )
                 rows = conn.execute(_VERSIONS).all()
                 updates = []
                 for row in rows:
                     try:
                         value = decrypt(old.key, row.material)
                     except DecryptionError as exc:
-                        raise RotationError(f"{exc.message}: secret version {row.id} cannot be read with the current "
-                                            "key; nothing was changed") from None
+                        raise RotationError(
+                            f"{exc.message}: secret version {row.id} cannot be read with the current "
+                            "key; nothing was changed"
+                        ) from None
                     updates.append({"id": row.id, "material": json.dumps(encrypt(new, value))})
                 if updates:
                     conn.execute(_UPDATE, updates)
-                conn.execute(_UPSERT_CANARY, {"id": CANARY_ID, "fp": fingerprint(new),
-                                              "material": json.dumps(encrypt(new, CANARY_TEXT))})
+                conn.execute(
+                    _UPSERT_CANARY,
+                    {
+                        "id": CANARY_ID,
+                        "fp": fingerprint(new),
+                        "material": json.dumps(encrypt(new, CANARY_TEXT)),
+                    },
+                )
                 write_key_file(pending, base64.b64encode(new).decode() if new_key is None else new_text)
                 shutil.copy2(path, backup)
                 os.chmod(backup, 0o600)

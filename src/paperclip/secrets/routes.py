@@ -34,10 +34,12 @@ async def list_secrets(company_id: str, session: DB, actor: ActorDep):
 
 
 @router.post("/companies/{company_id}/secrets", status_code=201)
-async def create_secret(company_id: str, body: SecretCreate, session: DB, actor: ActorDep, settings: SettingsDep,
-                        now: Now):
-    return secret_to_wire(await service.create_secret(session, actor, settings, path_uuid(company_id, COMPANY),
-                                                      body, now))
+async def create_secret(
+    company_id: str, body: SecretCreate, session: DB, actor: ActorDep, settings: SettingsDep, now: Now
+):
+    return secret_to_wire(
+        await service.create_secret(session, actor, settings, path_uuid(company_id, COMPANY), body, now)
+    )
 
 
 @router.get("/companies/{company_id}/secrets/catalog")
@@ -64,7 +66,9 @@ async def get_secret(secret_id: str, session: DB, actor: ActorDep):
 
 @router.get("/secrets/{secret_id}/versions")
 async def list_versions(secret_id: str, session: DB, actor: ActorDep):
-    return [version_to_wire(v) for v in await service.list_versions(session, actor, path_uuid(secret_id, SECRET))]
+    return [
+        version_to_wire(v) for v in await service.list_versions(session, actor, path_uuid(secret_id, SECRET))
+    ]
 
 
 @router.get("/secrets/{secret_id}/usage")
@@ -74,18 +78,29 @@ async def secret_usage(secret_id: str, session: DB, actor: ActorDep):
 
 @router.patch("/secrets/{secret_id}")
 async def update_secret(secret_id: str, body: SecretPatch, session: DB, actor: ActorDep, now: Now):
-    return secret_to_wire(await service.update_secret(session, actor, path_uuid(secret_id, SECRET), body, now))
+    return secret_to_wire(
+        await service.update_secret(session, actor, path_uuid(secret_id, SECRET), body, now)
+    )
 
 
 @router.post("/secrets/{secret_id}/rotate")
-async def rotate_secret(secret_id: str, body: SecretRotate, session: DB, actor: ActorDep, settings: SettingsDep,
-                        now: Now):
-    return secret_to_wire(await service.rotate_secret(session, actor, settings, path_uuid(secret_id, SECRET), body, now))
+async def rotate_secret(
+    secret_id: str, body: SecretRotate, session: DB, actor: ActorDep, settings: SettingsDep, now: Now
+):
+    return secret_to_wire(
+        await service.rotate_secret(session, actor, settings, path_uuid(secret_id, SECRET), body, now)
+    )
 
 
 @router.delete("/secrets/{secret_id}")
-async def delete_secret(secret_id: str, session: DB, actor: ActorDep, settings: SettingsDep,
-                        background: BackgroundTasks, request: Request):
+async def delete_secret(
+    secret_id: str,
+    session: DB,
+    actor: ActorDep,
+    settings: SettingsDep,
+    background: BackgroundTasks,
+    request: Request,
+):
     await service.delete_secret(session, actor, settings, path_uuid(secret_id, SECRET))
     delete_queued_after_response(background, request)  # a managed copy in AWS, queued by the database
     return {"ok": True}

@@ -17,8 +17,9 @@ from paperclip.secrets.service import resolve_value
 
 
 @asynccontextmanager
-async def run_secret_resolver(sessions: Callable[[], AsyncSession], settings: Settings,
-                              company_id: uuid.UUID) -> AsyncIterator[SecretResolver]:
+async def run_secret_resolver(
+    sessions: Callable[[], AsyncSession], settings: Settings, company_id: uuid.UUID
+) -> AsyncIterator[SecretResolver]:
     """A resolver for `heartbeat.env.resolve_config_env`: one read-only session for all of a run's
     references, opened on the first one. A failure names the secret id, never a value."""
     session: AsyncSession | None = None
@@ -29,7 +30,9 @@ async def run_secret_resolver(sessions: Callable[[], AsyncSession], settings: Se
             session = sessions()
         secret_id = binding.get("secretId")
         try:
-            return await resolve_value(session, settings, company_id, secret_id, binding.get("version", "latest"))
+            return await resolve_value(
+                session, settings, company_id, secret_id, binding.get("version", "latest")
+            )
         except AppError as exc:
             raise EnvBindingError(f"{exc.message} (secret {secret_id})") from None
 
@@ -59,18 +62,26 @@ def _context_uuid(context: dict[str, Any], *keys: str) -> uuid.UUID | None:
     return None
 
 
-async def project_env_bindings(session: AsyncSession, company_id: uuid.UUID,
-                               context: dict[str, Any]) -> dict[str, Any] | None:
+async def project_env_bindings(
+    session: AsyncSession, company_id: uuid.UUID, context: dict[str, Any]
+) -> dict[str, Any] | None:
     issue_id = _context_uuid(context, "issueId", "taskId")
     project_id = _context_uuid(context, "projectId")
     if issue_id is None and project_id is None:
         return None
-    env = (await session.execute(_PROJECT_ENV, {"cid": company_id, "issue": issue_id, "project": project_id})).scalar()
+    env = (
+        await session.execute(_PROJECT_ENV, {"cid": company_id, "issue": issue_id, "project": project_id})
+    ).scalar()
     return env if isinstance(env, dict) and env else None
 
 
-async def run_config_env(sessions: Callable[[], AsyncSession], settings: Settings, company_id: uuid.UUID,
-                         agent_env: Any, context: dict[str, Any]) -> tuple[dict[str, str], set[str]]:
+async def run_config_env(
+    sessions: Callable[[], AsyncSession],
+    settings: Settings,
+    company_id: uuid.UUID,
+    agent_env: Any,
+    context: dict[str, Any],
+) -> tuple[dict[str, str], set[str]]:
     """The run's env bindings resolved: the agent's adapter-config env, then the env of the project the
     run works in, whose keys win (the original's precedence, core §5.6: "project env overrides agent
     env"); a key the project overrides is never resolved. Values to mask include the project's secrets.

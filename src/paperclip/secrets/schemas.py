@@ -47,13 +47,28 @@ def managed_mode(s: CompanySecret) -> str:
 
 def secret_to_wire(s: CompanySecret, reference_count: int | None = None) -> dict[str, Any]:
     out = {
-        "id": str(s.id), "companyId": str(s.company_id), "scope": "company", "ownerUserId": None,
-        "userSecretDefinitionId": None, "key": secret_key(s.name), "name": s.name, "provider": s.provider,
-        "status": "active", "managedMode": managed_mode(s), "externalRef": s.external_ref, "providerConfigId": None,
-        "providerMetadata": None, "latestVersion": s.latest_version, "description": s.description,
-        "lastResolvedAt": None, "lastRotatedAt": iso(s.last_rotated_at), "deletedAt": None,
-        "createdByAgentId": uid(s.created_by_agent_id), "createdByUserId": s.created_by_user_id,
-        "createdAt": iso(s.created_at), "updatedAt": iso(s.updated_at),
+        "id": str(s.id),
+        "companyId": str(s.company_id),
+        "scope": "company",
+        "ownerUserId": None,
+        "userSecretDefinitionId": None,
+        "key": secret_key(s.name),
+        "name": s.name,
+        "provider": s.provider,
+        "status": "active",
+        "managedMode": managed_mode(s),
+        "externalRef": s.external_ref,
+        "providerConfigId": None,
+        "providerMetadata": None,
+        "latestVersion": s.latest_version,
+        "description": s.description,
+        "lastResolvedAt": None,
+        "lastRotatedAt": iso(s.last_rotated_at),
+        "deletedAt": None,
+        "createdByAgentId": uid(s.created_by_agent_id),
+        "createdByUserId": s.created_by_user_id,
+        "createdAt": iso(s.created_at),
+        "updatedAt": iso(s.updated_at),
     }
     if reference_count is not None:
         out["referenceCount"] = reference_count
@@ -63,7 +78,12 @@ def secret_to_wire(s: CompanySecret, reference_count: int | None = None) -> dict
 def version_to_wire(v: CompanySecretVersion) -> dict[str, Any]:
     scheme = v.material.get("scheme") if isinstance(v.material, dict) else None
     return {
-        "id": str(v.id), "secretId": str(v.secret_id), "version": v.version, "scheme": scheme,
+        "id": str(v.id),
+        "secretId": str(v.secret_id),
+        "version": v.version,
+        "scheme": scheme,
         "createdByAgentId": uid(v.created_by_agent_id),
-        "createdByUserId": v.created_by_user_id, "createdAt": iso(v.created_at), "revokedAt": iso(v.revoked_at),
+        "createdByUserId": v.created_by_user_id,
+        "createdAt": iso(v.created_at),
+        "revokedAt": iso(v.revoked_at),
     }

@@ -11,7 +11,8 @@ log = logging.getLogger("paperclip.server")
 STRICT_MODE_WARNING = (
     "Strict secret mode should be enabled for authenticated deployments: PAPERCLIP_SECRETS_STRICT_MODE is off"
     " (or secrets.strictMode is false in config.json), so agent and project env may hold API keys, tokens and"
-    " passwords as plain values. Set PAPERCLIP_SECRETS_STRICT_MODE=true and use secret references.")
+    " passwords as plain values. Set PAPERCLIP_SECRETS_STRICT_MODE=true and use secret references."
+)
 
 
 def warn_if_not_strict(settings: Settings) -> bool:

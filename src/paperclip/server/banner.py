@@ -23,9 +23,14 @@ class StartupFacts:
 def banner_fields(settings: Settings, facts: StartupFacts) -> dict[str, str]:
     host_for_url = "localhost" if settings.host in ("0.0.0.0", "::", "127.0.0.1") else settings.host
     base = f"http://{host_for_url}:{facts.port}"
-    port = str(facts.port) + (f" (requested {facts.requested_port})" if facts.port != facts.requested_port else "")
-    backup = (f"every {settings.backup.interval_minutes}m, keep {settings.backup.retention_days}d"
-              if settings.backup.enabled else "disabled")
+    port = str(facts.port) + (
+        f" (requested {facts.requested_port})" if facts.port != facts.requested_port else ""
+    )
+    backup = (
+        f"every {settings.backup.interval_minutes}m, keep {settings.backup.retention_days}d"
+        if settings.backup.enabled
+        else "disabled"
+    )
     return {
         "Mode": ("embedded PostgreSQL" if facts.embedded else "external PostgreSQL") + " · headless-api",
         "Deploy": f"{settings.deployment_mode} ({settings.deployment_exposure})",
@@ -36,10 +41,13 @@ def banner_fields(settings: Settings, facts: StartupFacts) -> dict[str, str]:
         "Database": mask_url_password(facts.database_url),
         "Migrations": facts.migrations,
         "Agent JWT": facts.jwt_status,
-        "Heartbeat": f"enabled ({settings.heartbeat_interval_ms}ms)" if settings.heartbeat_scheduler_enabled else "disabled",
+        "Heartbeat": f"enabled ({settings.heartbeat_interval_ms}ms)"
+        if settings.heartbeat_scheduler_enabled
+        else "disabled",
         "DB Backup": backup,
         "Backup dir": str(settings.backup.dir),
-        "Config": str(settings.config_path) + ("" if settings.config_path.exists() else " (not found; defaults + env)"),
+        "Config": str(settings.config_path)
+        + ("" if settings.config_path.exists() else " (not found; defaults + env)"),
     }
 
 
@@ -47,7 +55,12 @@ def print_banner(settings: Settings, facts: StartupFacts, stream=None) -> None:
     stream = stream or sys.stdout
     fields = banner_fields(settings, facts)
     if settings.log_format == "json":
-        stream.write(json.dumps({"event": "paperclip.started", **{k.lower().replace(" ", "_"): v for k, v in fields.items()}}) + "\n")
+        stream.write(
+            json.dumps(
+                {"event": "paperclip.started", **{k.lower().replace(" ", "_"): v for k, v in fields.items()}}
+            )
+            + "\n"
+        )
     else:
         width = max(len(k) for k in fields)
         stream.write("\n  Paperclip server\n")

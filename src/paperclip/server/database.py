@@ -30,9 +30,13 @@ def start_database(settings: Settings, *, migrate: bool = True, interactive: boo
         log.warning(db.fallback_warning)
     embedded = None
     if db.embedded:
-        embedded = EmbeddedPostgres(db.embedded_data_dir, db.embedded_port, port_setting=db.embedded_port_source,
-                                    user_name=settings.env.get("PAPERCLIP_EMBEDDED_POSTGRES_USER", "paperclip"),
-                                    password=embedded_password(settings, create=True))
+        embedded = EmbeddedPostgres(
+            db.embedded_data_dir,
+            db.embedded_port,
+            port_setting=db.embedded_port_source,
+            user_name=settings.env.get("PAPERCLIP_EMBEDDED_POSTGRES_USER", "paperclip"),
+            password=embedded_password(settings, create=True),
+        )
         embedded.start()
         for warning in embedded.warnings:
             log.warning(warning)

@@ -34,15 +34,34 @@ log = logging.getLogger("paperclip.server")
 async def ensure_local_board(process: ServerProcess) -> None:
     """local_trusted: user `local-board`, instance admin, owner of every company (deploy §5.3)."""
     async with unit_of_work(process.sessions) as session:
-        await session.execute(insert(User).values(id=LOCAL_BOARD_USER_ID, name="Board", email="local@paperclip.local",
-                                                  email_verified=True).on_conflict_do_nothing())
-        await session.execute(insert(InstanceUserRole).values(user_id=LOCAL_BOARD_USER_ID, role="instance_admin")
-                              .on_conflict_do_nothing())
+        await session.execute(
+            insert(User)
+            .values(id=LOCAL_BOARD_USER_ID, name="Board", email="local@paperclip.local", email_verified=True)
+            .on_conflict_do_nothing()
+        )
+        await session.execute(
+            insert(InstanceUserRole)
+            .values(user_id=LOCAL_BOARD_USER_ID, role="instance_admin")
+            .on_conflict_do_nothing()
+        )
         companies = (await session.scalars(sa.select(Company.id))).all()
         if companies:
-            await session.execute(insert(CompanyMembership).values([
-                {"company_id": cid, "principal_type": "user", "principal_id": LOCAL_BOARD_USER_ID,
-                 "status": "active", "membership_role": "owner"} for cid in companies]).on_conflict_do_nothing())
+            await session.execute(
+                insert(CompanyMembership)
+                .values(
+                    [
+                        {
+                            "company_id": cid,
+                            "principal_type": "user",
+                            "principal_id": LOCAL_BOARD_USER_ID,
+                            "status": "active",
+                            "membership_role": "owner",
+                        }
+                        for cid in companies
+                    ]
+                )
+                .on_conflict_do_nothing()
+            )
 
 
 class ServerProcess:
@@ -50,8 +69,17 @@ class ServerProcess:
     API URL, and its role. An HTTP process makes one from its app's state; the background process
     (heartbeats, scheduler, backups) has no web application at all."""
 
-    def __init__(self, settings: Settings, database: Database, *, replica_id: str, listen_port: int, api_url: str,
-                 role: str = "all", ticks: Sequence[tuple[str, Any]] = ()):
+    def __init__(
+        self,
+        settings: Settings,
+        database: Database,
+        *,
+        replica_id: str,
+        listen_port: int,
+        api_url: str,
+        role: str = "all",
+        ticks: Sequence[tuple[str, Any]] = (),
+    ):
         self.settings = settings
         self.database = database
         self.replica_id = replica_id
@@ -80,9 +108,15 @@ async def on_startup(app: FastAPI) -> None:
     a burst of runs."""
     settings = app.state.settings
     port = getattr(app.state, "listen_port", settings.port)
-    process = ServerProcess(settings, app.state.database, replica_id=app.state.replica_id, listen_port=port,
-                            api_url=getattr(app.state, "api_url", None) or f"http://localhost:{settings.port}",
-                            role=getattr(app.state, "role", "all"), ticks=getattr(app.state, "scheduler_ticks", ()))
+    process = ServerProcess(
+        settings,
+        app.state.database,
+        replica_id=app.state.replica_id,
+        listen_port=port,
+        api_url=getattr(app.state, "api_url", None) or f"http://localhost:{settings.port}",
+        role=getattr(app.state, "role", "all"),
+        ticks=getattr(app.state, "scheduler_ticks", ()),
+    )
     app.state.heartbeat = await start_process(process)
     if getattr(app.state, "freeze_heap", False):
         gc.freeze()  # no collection first: start-up leaves next to no garbage (measured: 0 objects)
@@ -96,9 +130,16 @@ async def on_shutdown(app: FastAPI) -> None:
 
 
 @asynccontextmanager
-async def background_process(settings: Settings, database_url: str, *, replica_id: str, listen_port: int,
-                             api_url: str, ticks: Sequence[tuple[str, Any]] = (),
-                             freeze_heap: bool = True) -> AsyncIterator[HeartbeatRuntime | None]:
+async def background_process(
+    settings: Settings,
+    database_url: str,
+    *,
+    replica_id: str,
+    listen_port: int,
+    api_url: str,
+    ticks: Sequence[tuple[str, Any]] = (),
+    freeze_heap: bool = True,
+) -> AsyncIterator[HeartbeatRuntime | None]:
     """The background process's life without a web application: its database (write sessions and
     the runner's pool), start-up, the heartbeat runtime; all stopped on exit."""
     flusher = None
@@ -109,8 +150,17 @@ async def background_process(settings: Settings, database_url: str, *, replica_i
         flusher = metrics.Flusher()
     database = await Database.open(settings, database_url, role="background")
     try:
-        runtime = await start_process(ServerProcess(settings, database, replica_id=replica_id, listen_port=listen_port,
-                                                    api_url=api_url, role="background", ticks=ticks))
+        runtime = await start_process(
+            ServerProcess(
+                settings,
+                database,
+                replica_id=replica_id,
+                listen_port=listen_port,
+                api_url=api_url,
+                role="background",
+                ticks=ticks,
+            )
+        )
         if freeze_heap:
             gc.freeze()
         try:
@@ -136,16 +186,27 @@ async def start_process(process: ServerProcess) -> HeartbeatRuntime | None:
     loops: dict[str, Callable[[], Coroutine[Any, Any, Any]]] = {
         "storage-deletions": lambda: storage_sweep_loop(process.sessions, settings.storage),
         # managed AWS copies of deleted secrets and companies (secrets/cleanup.py)
-        "secret-deletions": lambda: secrets_sweep_loop(process.sessions, settings)}
+        "secret-deletions": lambda: secrets_sweep_loop(process.sessions, settings),
+    }
     schedule = None
     if settings.backup.enabled:
         schedule = BackupSchedule.starting(
-            backup_source_url(settings, process.database.url), backup_dir=settings.backup.dir,
-            interval_minutes=settings.backup.interval_minutes, retention_days=settings.backup.retention_days, now=utcnow(),
-            after=lambda result, now: copy_offsite(settings.storage, result, now))
+            backup_source_url(settings, process.database.url),
+            backup_dir=settings.backup.dir,
+            interval_minutes=settings.backup.interval_minutes,
+            retention_days=settings.backup.retention_days,
+            now=utcnow(),
+            after=lambda result, now: copy_offsite(settings.storage, result, now),
+        )
         loops["db-backups"] = lambda: _backup_loop(schedule)
-    runtime = HeartbeatRuntime(settings, process.database, replica_id=process.replica_id, api_url=process.api_url,
-                               loops=loops, ticks=process.ticks)
+    runtime = HeartbeatRuntime(
+        settings,
+        process.database,
+        replica_id=process.replica_id,
+        api_url=process.api_url,
+        loops=loops,
+        ticks=process.ticks,
+    )
     runtime.backup_schedule = schedule
     try:
         await runtime.start()
@@ -181,16 +242,29 @@ async def _automatic_bootstrap_invite(process: ServerProcess, base_url: str) -> 
         await session.execute(sa.text("SELECT pg_advisory_xact_lock(4242002)"))  # replicas starting together
         if await session.scalar(sa.select(sa.exists().where(InstanceUserRole.role == "instance_admin"))):
             return
-        if await session.scalar(sa.select(sa.exists().where(
-                Invite.invite_type == "bootstrap_ceo", Invite.revoked_at.is_(None), Invite.accepted_at.is_(None),
-                Invite.expires_at > now))):
-            print("\n  Instance setup required: a bootstrap CEO invite is active. For a new link run"
-                  " `paperclipai auth bootstrap-ceo`.\n", flush=True)
+        if await session.scalar(
+            sa.select(
+                sa.exists().where(
+                    Invite.invite_type == "bootstrap_ceo",
+                    Invite.revoked_at.is_(None),
+                    Invite.accepted_at.is_(None),
+                    Invite.expires_at > now,
+                )
+            )
+        ):
+            print(
+                "\n  Instance setup required: a bootstrap CEO invite is active. For a new link run"
+                " `paperclipai auth bootstrap-ceo`.\n",
+                flush=True,
+            )
             return
         token, invite = await create_bootstrap_invite(session, now)
-    print(f"\n  Instance setup required: open this link to create the first admin account.\n"
-          f"  Invite URL: {base_url.rstrip('/')}/invite/{token}\n"
-          f"  Expires: {invite.expires_at.isoformat(timespec='seconds')}\n", flush=True)
+    print(
+        f"\n  Instance setup required: open this link to create the first admin account.\n"
+        f"  Invite URL: {base_url.rstrip('/')}/invite/{token}\n"
+        f"  Expires: {invite.expires_at.isoformat(timespec='seconds')}\n",
+        flush=True,
+    )
     log.warning("Instance setup required: a bootstrap CEO invite was created (its link is on the console)")
 
 
@@ -204,4 +278,9 @@ async def _backup_loop(schedule: BackupSchedule) -> None:
             log.warning("Scheduled database backup failed: %s", getattr(exc, "message", exc))
             continue
         if result is not None:
-            log.info("Database backup written to %s (%d bytes, %d pruned)", result.backup_file, result.size_bytes, result.pruned_count)
+            log.info(
+                "Database backup written to %s (%d bytes, %d pruned)",
+                result.backup_file,
+                result.size_bytes,
+                result.pruned_count,
+            )

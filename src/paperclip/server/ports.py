@@ -29,10 +29,13 @@ def bind_listen_socket(host: str, port: int, *, may_move: bool, tries: int = 50)
             return bind_socket(host, candidate), candidate
         except OSError as exc:
             if exc.errno == errno.EADDRNOTAVAIL:
-                raise StartupError(f"Cannot listen on {host}:{candidate}: address not available on this machine (HOST / PAPERCLIP_BIND_HOST)") from None
+                raise StartupError(
+                    f"Cannot listen on {host}:{candidate}: address not available on this machine (HOST / PAPERCLIP_BIND_HOST)"
+                ) from None
             if exc.errno not in (errno.EADDRINUSE, errno.EACCES) or not may_move:
                 raise StartupError(
                     f"Port {candidate} on {host} is already in use; set PORT (or server.port) to a free port"
-                    if exc.errno == errno.EADDRINUSE else f"Cannot listen on {host}:{candidate}: {exc.strerror} (PORT / server.port)"
+                    if exc.errno == errno.EADDRINUSE
+                    else f"Cannot listen on {host}:{candidate}: {exc.strerror} (PORT / server.port)"
                 ) from None
     raise StartupError(f"No free port found from {port} to {port + tries - 1}; set PORT (or server.port)")

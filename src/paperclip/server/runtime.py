@@ -37,12 +37,20 @@ KEEP_ALIVE_SECONDS = 65
 
 
 def serve(settings: Settings, *, interactive: bool | None = None) -> int:
-    configure_logging(log_dir=settings.log_dir, fmt=settings.log_format, console_level=settings.log_level,
-                      private_dir=settings.log_dir == settings.paths.logs_dir)
+    configure_logging(
+        log_dir=settings.log_dir,
+        fmt=settings.log_format,
+        console_level=settings.log_level,
+        private_dir=settings.log_dir == settings.paths.logs_dir,
+    )
     check_deployment(settings)
     # Until uvicorn takes over the signals, SIGTERM unwinds like Ctrl-C so the embedded database
     # (maybe half started) is still stopped by the `finally` blocks below.
-    previous = signal.signal(signal.SIGTERM, _interrupt) if threading.current_thread() is threading.main_thread() else None
+    previous = (
+        signal.signal(signal.SIGTERM, _interrupt)
+        if threading.current_thread() is threading.main_thread()
+        else None
+    )
     try:
         database = start_database(settings, interactive=interactive)
     finally:
@@ -52,10 +60,22 @@ def serve(settings: Settings, *, interactive: bool | None = None) -> int:
     try:
         sock, port = bind_listen_socket(settings.host, settings.port, may_move=settings.is_local_trusted)
         if port != settings.port:
-            log.warning("Requested port is busy; using next free port (requestedPort=%s, selectedPort=%s)", settings.port, port)
-        print_banner(settings, StartupFacts(port=port, requested_port=settings.port, database_url=database.url,
-                                            embedded=database.embedded is not None, migrations=database.migrations,
-                                            jwt_status=jwt_status(settings)))
+            log.warning(
+                "Requested port is busy; using next free port (requestedPort=%s, selectedPort=%s)",
+                settings.port,
+                port,
+            )
+        print_banner(
+            settings,
+            StartupFacts(
+                port=port,
+                requested_port=settings.port,
+                database_url=database.url,
+                embedded=database.embedded is not None,
+                migrations=database.migrations,
+                jwt_status=jwt_status(settings),
+            ),
+        )
         return serve_on_socket(settings, database.url, port, sock)
     finally:
         if sock is not None:
@@ -93,6 +113,7 @@ def _serve_processes(settings: Settings, database_url: str, port: int, sock: soc
         ensure_challenge(utcnow())  # before forking: every worker must know the same board claim challenge
 
     if settings.heartbeat_process == "separate":
+
         def serve_one(listen: socket.socket, index: int) -> None:
             # Process 0 runs heartbeats, the scheduler and backups; the others only serve HTTP,
             # so agent runs never hold up an API request's event loop.
@@ -104,8 +125,11 @@ def _serve_processes(settings: Settings, database_url: str, port: int, sock: soc
 
         return run_workers(settings.workers + 1, sock, serve_one)
     if settings.workers > 1:  # inline: every worker is a full replica (runs heartbeats too)
-        return run_workers(settings.workers, sock,
-                           lambda listen, _index: _run_loop(_serve(server_app(settings, database_url, port), listen)))
+        return run_workers(
+            settings.workers,
+            sock,
+            lambda listen, _index: _run_loop(_serve(server_app(settings, database_url, port), listen)),
+        )
     _run_loop(_serve(server_app(settings, database_url, port), sock))
     return 0
 
@@ -175,8 +199,14 @@ async def _serve_background(settings: Settings, database_url: str, port: int) ->
     pause = 1.0
     while not stop.is_set():
         try:
-            async with background_process(settings, database_url, replica_id=new_replica_id(), listen_port=port,
-                                          api_url=api_url(settings, port), ticks=SCHEDULER_TICKS):
+            async with background_process(
+                settings,
+                database_url,
+                replica_id=new_replica_id(),
+                listen_port=port,
+                api_url=api_url(settings, port),
+                ticks=SCHEDULER_TICKS,
+            ):
                 pause = 1.0
                 await stop.wait()
             return
@@ -193,8 +223,16 @@ async def _serve(app: FastAPI, sock: socket.socket) -> None:
     # X-Forwarded-For/-Proto are believed only from PAPERCLIP_TRUSTED_PROXIES (none by default, not
     # even loopback: in local_trusted mode every caller is on loopback, a DNS-rebound page included).
     proxies = list(app.state.settings.trusted_proxies)
-    config = uvicorn.Config(app, log_config=None, access_log=False, timeout_graceful_shutdown=GRACEFUL_SECONDS,
-                            timeout_keep_alive=KEEP_ALIVE_SECONDS, lifespan="on", proxy_headers=bool(proxies),
-                            forwarded_allow_ips=proxies or None, server_header=False)
+    config = uvicorn.Config(
+        app,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=GRACEFUL_SECONDS,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        lifespan="on",
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
+        server_header=False,
+    )
     server = _Server(config)
     await server.serve(sockets=[sock])

@@ -21,8 +21,13 @@ log = logging.getLogger("paperclip.server")
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
-def run_workers(count: int, sock: socket.socket, serve_one: Callable[[socket.socket, int], None], *,
-                grace_seconds: float = 9.0) -> int:
+def run_workers(
+    count: int,
+    sock: socket.socket,
+    serve_one: Callable[[socket.socket, int], None],
+    *,
+    grace_seconds: float = 9.0,
+) -> int:
     """Fork `count` workers running `serve_one(sock, index)`; returns the exit code for the parent."""
     children: dict[int, int] = {}
     parent = os.getpid()

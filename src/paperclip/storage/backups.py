@@ -42,8 +42,14 @@ def location(provider: StorageProvider, key: str) -> str:
     return f"s3://{bucket}/{full}" if bucket else full
 
 
-def upload_backup(provider: StorageProvider, backup_file: Path, *, retention_days: int, now: datetime,
-                  prefix: str = "paperclip") -> RemoteBackup:
+def upload_backup(
+    provider: StorageProvider,
+    backup_file: Path,
+    *,
+    retention_days: int,
+    now: datetime,
+    prefix: str = "paperclip",
+) -> RemoteBackup:
     key = NAMESPACE + backup_file.name
     writer = provider.open_writer(key, "application/gzip")
     try:
@@ -65,8 +71,14 @@ def _taken_at(name: str, fallback: datetime | None) -> datetime | None:
     return fallback
 
 
-def prune_remote(provider: StorageProvider, *, retention_days: int, now: datetime, prefix: str = "paperclip",
-                 keep: str | None = None) -> int:
+def prune_remote(
+    provider: StorageProvider,
+    *,
+    retention_days: int,
+    now: datetime,
+    prefix: str = "paperclip",
+    keep: str | None = None,
+) -> int:
     cutoff = now - timedelta(days=retention_days)
     pruned = 0
     for obj in provider.list(NAMESPACE + prefix + "-"):
@@ -89,11 +101,13 @@ def remote_key(provider: StorageProvider, ref: str) -> str:
         rest = key[5:]
         named, _, key = rest.partition("/")
         if named != bucket:
-            raise AppError(f"Backup {ref} is not in the configured bucket {bucket} (PAPERCLIP_STORAGE_S3_BUCKET)",
-                           status_code=400)
+            raise AppError(
+                f"Backup {ref} is not in the configured bucket {bucket} (PAPERCLIP_STORAGE_S3_BUCKET)",
+                status_code=400,
+            )
     storage_prefix = getattr(provider, "prefix", "")
     if storage_prefix and key.startswith(storage_prefix + "/"):
-        key = key[len(storage_prefix) + 1:]
+        key = key[len(storage_prefix) + 1 :]
     if not key.startswith(NAMESPACE):
         key = NAMESPACE + key
     return key
@@ -103,7 +117,9 @@ def download_backup(provider: StorageProvider, ref: str, directory: Path | None 
     """Fetch a remote backup into a private temp file (the caller deletes it)."""
     key = remote_key(provider, ref)
     name = key.rsplit("/", 1)[-1]
-    handle = tempfile.NamedTemporaryFile(prefix="paperclip-restore-", suffix="-" + name, dir=directory, delete=False)
+    handle = tempfile.NamedTemporaryFile(
+        prefix="paperclip-restore-", suffix="-" + name, dir=directory, delete=False
+    )
     try:
         with handle:
             for chunk in provider.read(key):
@@ -127,7 +143,9 @@ def copy_offsite(storage: StorageSettings, result, now: datetime):
     try:
         remote = upload_backup(provider, result.backup_file, retention_days=result.retention_days, now=now)
     except AppError as exc:
-        raise AppError(f"Backup written to {result.backup_file}, but copying it to S3 failed: {exc.message}",
-                       status_code=exc.status_code) from None
+        raise AppError(
+            f"Backup written to {result.backup_file}, but copying it to S3 failed: {exc.message}",
+            status_code=exc.status_code,
+        ) from None
     log.info("Database backup copied to %s (%d old copies pruned there)", remote.location, remote.pruned)
     return replace(result, remote=remote)

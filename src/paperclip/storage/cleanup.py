@@ -39,19 +39,36 @@ async def forget_issue_objects(session: AsyncSession, issue_id: uuid.UUID) -> in
     """Before an issue row is deleted: drop its attachments' assets and the images only its description,
     comments and documents show, and queue their objects."""
     texts = (await session.execute(_ISSUE_TEXTS, {"issue": issue_id})).all()
-    images = await forget_unreferenced_images(session, texts[0][0], [t[1] for t in texts], f"issue {issue_id} deleted",
-                                              deleting_issue=issue_id) if texts else 0
-    attached = sa.select(IssueAttachment.asset_id).where(IssueAttachment.issue_id == issue_id).scalar_subquery()
-    rows = (await session.execute(
-        sa.delete(Asset).where(Asset.id.in_(attached)).returning(Asset.provider, Asset.object_key))).all()
+    images = (
+        await forget_unreferenced_images(
+            session, texts[0][0], [t[1] for t in texts], f"issue {issue_id} deleted", deleting_issue=issue_id
+        )
+        if texts
+        else 0
+    )
+    attached = (
+        sa.select(IssueAttachment.asset_id).where(IssueAttachment.issue_id == issue_id).scalar_subquery()
+    )
+    rows = (
+        await session.execute(
+            sa.delete(Asset).where(Asset.id.in_(attached)).returning(Asset.provider, Asset.object_key)
+        )
+    ).all()
     if rows:
-        await session.execute(sa.insert(StorageDeletion), [
-            {"provider": provider, "object_key": key, "reason": f"issue {issue_id} deleted"} for provider, key in rows])
+        await session.execute(
+            sa.insert(StorageDeletion),
+            [
+                {"provider": provider, "object_key": key, "reason": f"issue {issue_id} deleted"}
+                for provider, key in rows
+            ],
+        )
     return len(rows) + images
 
 
 # An image of a comment or document is referenced by its content URL in the markdown (assets/images).
-ASSET_URL_RE = re.compile(r"/api/assets/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})/content")
+ASSET_URL_RE = re.compile(
+    r"/api/assets/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})/content"
+)
 # The company's assets among :ids that nothing references any more: no attachment or logo row, and no
 # text of the company that can show an image names it (rows of :issue, being deleted, do not count).
 _FORGET_IMAGES = sa.text("""
@@ -75,27 +92,41 @@ _FORGET_IMAGES = sa.text("""
       AND NOT EXISTS (SELECT 1 FROM goals g WHERE g.company_id = :cid AND strpos(coalesce(g.description, ''), a.id::text) > 0)
       AND NOT EXISTS (SELECT 1 FROM companies c WHERE c.id = :cid AND strpos(coalesce(c.description, ''), a.id::text) > 0)
     RETURNING a.provider, a.object_key
-""").bindparams(sa.bindparam("cid", type_=sa.Uuid), sa.bindparam("issue", type_=sa.Uuid),
-                sa.bindparam("ids", type_=sa.ARRAY(sa.Uuid)))
+""").bindparams(
+    sa.bindparam("cid", type_=sa.Uuid),
+    sa.bindparam("issue", type_=sa.Uuid),
+    sa.bindparam("ids", type_=sa.ARRAY(sa.Uuid)),
+)
 
 
 def referenced_assets(texts: Iterable[str | None]) -> set[uuid.UUID]:
     return {uuid.UUID(m) for text in texts if text for m in ASSET_URL_RE.findall(text)}
 
 
-async def forget_unreferenced_images(session: AsyncSession, company_id: uuid.UUID, texts: Iterable[str | None],
-                                     reason: str, *, deleting_issue: uuid.UUID | None = None) -> int:
+async def forget_unreferenced_images(
+    session: AsyncSession,
+    company_id: uuid.UUID,
+    texts: Iterable[str | None],
+    reason: str,
+    *,
+    deleting_issue: uuid.UUID | None = None,
+) -> int:
     """After a comment or document is deleted (or before its issue is): the images its text showed
     that nothing else of the company shows any more lose their asset row, and their objects are
     queued for removal. An image still shown elsewhere (a copied link) is kept."""
     ids = referenced_assets(texts)
     if not ids:
         return 0
-    rows = (await session.execute(_FORGET_IMAGES, {"cid": company_id, "ids": sorted(ids),
-                                                   "issue": deleting_issue})).all()
+    rows = (
+        await session.execute(
+            _FORGET_IMAGES, {"cid": company_id, "ids": sorted(ids), "issue": deleting_issue}
+        )
+    ).all()
     if rows:
-        await session.execute(sa.insert(StorageDeletion), [
-            {"provider": provider, "object_key": key, "reason": reason} for provider, key in rows])
+        await session.execute(
+            sa.insert(StorageDeletion),
+            [{"provider": provider, "object_key": key, "reason": reason} for provider, key in rows],
+        )
     return len(rows)
 
 
@@ -111,11 +142,22 @@ _ISSUE_TEXTS = sa.text("""
 
 async def forget_company_objects(session: AsyncSession, company_id: uuid.UUID, current_provider: str) -> None:
     """Before a company row is deleted: every object of a company lives under `<companyId>/`."""
-    providers = set(await session.scalars(sa.select(Asset.provider).where(Asset.company_id == company_id).distinct()))
+    providers = set(
+        await session.scalars(sa.select(Asset.provider).where(Asset.company_id == company_id).distinct())
+    )
     providers.add(current_provider)
-    await session.execute(sa.insert(StorageDeletion), [
-        {"provider": p, "object_key": f"{company_id}/", "is_prefix": True, "reason": f"company {company_id} deleted"}
-        for p in sorted(providers)])
+    await session.execute(
+        sa.insert(StorageDeletion),
+        [
+            {
+                "provider": p,
+                "object_key": f"{company_id}/",
+                "is_prefix": True,
+                "reason": f"company {company_id} deleted",
+            }
+            for p in sorted(providers)
+        ],
+    )
 
 
 async def drain(sessions, storage: StorageSettings, limit: int = BATCH) -> int:
@@ -123,14 +165,26 @@ async def drain(sessions, storage: StorageSettings, limit: int = BATCH) -> int:
     removed = 0
     now = utcnow()
     async with unit_of_work(sessions) as session:
-        rows = (await session.execute(
-            sa.select(StorageDeletion).where(StorageDeletion.next_attempt_at <= now)
-            .order_by(StorageDeletion.created_at).limit(limit).with_for_update(skip_locked=True))).scalars().all()
+        rows = (
+            (
+                await session.execute(
+                    sa.select(StorageDeletion)
+                    .where(StorageDeletion.next_attempt_at <= now)
+                    .order_by(StorageDeletion.created_at)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            .scalars()
+            .all()
+        )
         for row in rows:
             provider = provider_by_id(storage, row.provider)
             try:
                 if provider is None:
-                    raise RuntimeError(f"provider {row.provider} is not configured (PAPERCLIP_STORAGE_PROVIDER)")
+                    raise RuntimeError(
+                        f"provider {row.provider} is not configured (PAPERCLIP_STORAGE_PROVIDER)"
+                    )
                 if row.is_prefix:
                     await asyncio.to_thread(provider.delete_prefix, row.object_key)
                 else:
@@ -139,8 +193,13 @@ async def drain(sessions, storage: StorageSettings, limit: int = BATCH) -> int:
                 row.attempts += 1
                 row.last_error = str(getattr(exc, "message", exc))[:500]
                 row.next_attempt_at = now + timedelta(seconds=min(30 * 2 ** min(row.attempts, 10), 6 * 3600))
-                log.warning("Could not remove stored object %s (%s, attempt %d): %s", row.object_key, row.reason,
-                            row.attempts, row.last_error)
+                log.warning(
+                    "Could not remove stored object %s (%s, attempt %d): %s",
+                    row.object_key,
+                    row.reason,
+                    row.attempts,
+                    row.last_error,
+                )
                 continue
             await session.delete(row)
             removed += 1
@@ -154,14 +213,23 @@ async def drain_quietly(sessions, storage: StorageSettings) -> None:
         log.exception("Draining the storage deletion queue failed; the periodic sweep retries")
 
 
-async def guard_new_object(sessions, provider: str, key: str, delay_seconds: int = GUARD_SECONDS) -> uuid.UUID:
+async def guard_new_object(
+    sessions, provider: str, key: str, delay_seconds: int = GUARD_SECONDS
+) -> uuid.UUID:
     """Before an upload's row is written: queue its object for removal in a transaction of its own,
     due only after `delay_seconds`. The request's transaction drops this entry (`keep_object`); if
     that transaction never commits (a failed commit, a crash), the sweep removes the object."""
     async with unit_of_work(sessions) as session:
-        return await session.scalar(sa.insert(StorageDeletion).values(
-            provider=provider, object_key=key, reason="upload not committed",
-            next_attempt_at=utcnow() + timedelta(seconds=delay_seconds)).returning(StorageDeletion.id))
+        return await session.scalar(
+            sa.insert(StorageDeletion)
+            .values(
+                provider=provider,
+                object_key=key,
+                reason="upload not committed",
+                next_attempt_at=utcnow() + timedelta(seconds=delay_seconds),
+            )
+            .returning(StorageDeletion.id)
+        )
 
 
 async def keep_object(session: AsyncSession, guard_id: uuid.UUID) -> None:

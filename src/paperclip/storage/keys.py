@@ -38,12 +38,18 @@ def split_filename(filename: str | None) -> tuple[str, str]:
     return sanitize_segment(stem, "file"), (f".{ext}" if ext else "")
 
 
-def build_key(company_id: uuid.UUID, namespace: str | None, filename: str | None, now: datetime | None = None,
-              object_id: uuid.UUID | None = None) -> str:
+def build_key(
+    company_id: uuid.UUID,
+    namespace: str | None,
+    filename: str | None,
+    now: datetime | None = None,
+    object_id: uuid.UUID | None = None,
+) -> str:
     day = (now or datetime.now(UTC)).astimezone(UTC)
     stem, ext = split_filename(filename)
-    return (f"{company_id}/{sanitize_namespace(namespace)}/{day:%Y/%m/%d}/"
-            f"{object_id or uuid.uuid4()}-{stem}{ext}")
+    return (
+        f"{company_id}/{sanitize_namespace(namespace)}/{day:%Y/%m/%d}/{object_id or uuid.uuid4()}-{stem}{ext}"
+    )
 
 
 def normalize_key(key: str) -> str:

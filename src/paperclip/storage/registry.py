@@ -15,8 +15,13 @@ def _local_disk(s: StorageSettings) -> StorageProvider:
 
 
 def _s3(s: StorageSettings) -> StorageProvider:
-    return S3Provider(bucket=s.s3_bucket, region=s.s3_region, endpoint=s.s3_endpoint, prefix=s.s3_prefix,
-                      force_path_style=s.s3_force_path_style)
+    return S3Provider(
+        bucket=s.s3_bucket,
+        region=s.s3_region,
+        endpoint=s.s3_endpoint,
+        prefix=s.s3_prefix,
+        force_path_style=s.s3_force_path_style,
+    )
 
 
 PROVIDERS: dict[str, Callable[[StorageSettings], StorageProvider]] = {"local_disk": _local_disk, "s3": _s3}
@@ -26,8 +31,10 @@ _cache: dict[StorageSettings, StorageProvider] = {}
 def build_provider(storage: StorageSettings) -> StorageProvider:
     factory = PROVIDERS.get(storage.provider)
     if factory is None:
-        raise ValueError(f"Unknown storage provider {storage.provider!r} (PAPERCLIP_STORAGE_PROVIDER): "
-                         f"use one of {', '.join(PROVIDERS)}")
+        raise ValueError(
+            f"Unknown storage provider {storage.provider!r} (PAPERCLIP_STORAGE_PROVIDER): "
+            f"use one of {', '.join(PROVIDERS)}"
+        )
     return factory(storage)
 
 

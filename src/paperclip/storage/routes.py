@@ -17,20 +17,30 @@ COMPANY_NOT_FOUND = "Company not found"
 
 
 @router.post("/companies/{company_id}/assets/images", status_code=201)
-async def upload_image(company_id: str, request: Request, session: DB, actor: ActorDep, settings: SettingsDep, now: Now):
+async def upload_image(
+    company_id: str, request: Request, session: DB, actor: ActorDep, settings: SettingsDep, now: Now
+):
     cid = path_uuid(company_id, COMPANY_NOT_FOUND)
     return await service.upload_asset(session, actor, request, settings.storage, cid, now)
 
 
 @router.post("/companies/{company_id}/logo", status_code=201)
-async def upload_logo(company_id: str, request: Request, session: DB, actor: ActorDep, settings: SettingsDep, now: Now):
+async def upload_logo(
+    company_id: str, request: Request, session: DB, actor: ActorDep, settings: SettingsDep, now: Now
+):
     cid = path_uuid(company_id, COMPANY_NOT_FOUND)
     return await service.upload_asset(session, actor, request, settings.storage, cid, now, logo=True)
 
 
 @router.get("/assets/{asset_id}/content")
-async def asset_content(asset_id: str, request: Request, session: DB, actor: ActorDep, settings: SettingsDep,
-                        download: str | None = None):
+async def asset_content(
+    asset_id: str,
+    request: Request,
+    session: DB,
+    actor: ActorDep,
+    settings: SettingsDep,
+    download: str | None = None,
+):
     asset = await service.readable_asset(session, actor, asset_id)
     return await content_response(request, settings.storage, asset, download=download in ("1", "true"))
 
@@ -45,8 +55,15 @@ async def invite_logo(token: str, request: Request, session: DB, settings: Setti
 
 
 @router.post("/companies/{company_id}/issues/{issue_id}/attachments", status_code=201)
-async def upload_attachment(company_id: str, issue_id: str, request: Request, session: DB, actor: ActorDep,
-                            settings: SettingsDep, now: Now):
+async def upload_attachment(
+    company_id: str,
+    issue_id: str,
+    request: Request,
+    session: DB,
+    actor: ActorDep,
+    settings: SettingsDep,
+    now: Now,
+):
     cid = path_uuid(company_id, COMPANY_NOT_FOUND)
     return await service.upload_attachment(session, actor, request, settings.storage, cid, issue_id, now)
 
@@ -57,15 +74,22 @@ async def list_attachments(issue_id: str, session: DB, actor: ActorDep):
 
 
 @router.get("/attachments/{attachment_id}/content")
-async def attachment_content(attachment_id: str, request: Request, session: DB, actor: ActorDep, settings: SettingsDep,
-                             download: str | None = None):
+async def attachment_content(
+    attachment_id: str,
+    request: Request,
+    session: DB,
+    actor: ActorDep,
+    settings: SettingsDep,
+    download: str | None = None,
+):
     _, asset = await service.readable_attachment(session, actor, attachment_id)
     return await content_response(request, settings.storage, asset, download=download in ("1", "true"))
 
 
 @router.delete("/attachments/{attachment_id}")
-async def delete_attachment(attachment_id: str, request: Request, session: DB, actor: ActorDep,
-                            background: BackgroundTasks):
+async def delete_attachment(
+    attachment_id: str, request: Request, session: DB, actor: ActorDep, background: BackgroundTasks
+):
     result = await service.delete_attachment(session, actor, attachment_id)
     cleanup.remove_queued_objects_after_response(background, request)
     return result

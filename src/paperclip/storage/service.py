@@ -31,16 +31,26 @@ from paperclip.wire import iso, uid
 
 COMPANY_DEFAULT_LIMIT = 10 * 1024 * 1024
 _NAMESPACE = re.compile(r"^[A-Za-z0-9/_\-.:@|]{1,120}$")
-NAMESPACE_MESSAGE = ('"namespace" must be 1-120 characters of letters, numbers, or / _ - . : @ |, and cannot contain '
-                     '"." or ".." path segments')
+NAMESPACE_MESSAGE = (
+    '"namespace" must be 1-120 characters of letters, numbers, or / _ - . : @ |, and cannot contain '
+    '"." or ".." path segments'
+)
 
 
 def asset_to_wire(a: Asset) -> dict[str, Any]:
     return {
-        "assetId": str(a.id), "companyId": str(a.company_id), "provider": a.provider, "objectKey": a.object_key,
-        "contentType": a.content_type, "byteSize": a.byte_size, "sha256": a.sha256,
-        "originalFilename": a.original_filename, "createdByAgentId": uid(a.created_by_agent_id),
-        "createdByUserId": a.created_by_user_id, "createdAt": iso(a.created_at), "updatedAt": iso(a.updated_at),
+        "assetId": str(a.id),
+        "companyId": str(a.company_id),
+        "provider": a.provider,
+        "objectKey": a.object_key,
+        "contentType": a.content_type,
+        "byteSize": a.byte_size,
+        "sha256": a.sha256,
+        "originalFilename": a.original_filename,
+        "createdByAgentId": uid(a.created_by_agent_id),
+        "createdByUserId": a.created_by_user_id,
+        "createdAt": iso(a.created_at),
+        "updatedAt": iso(a.updated_at),
         "contentPath": f"/api/assets/{a.id}/content",
     }
 
@@ -48,13 +58,25 @@ def asset_to_wire(a: Asset) -> dict[str, Any]:
 def attachment_to_wire(att: IssueAttachment, a: Asset) -> dict[str, Any]:
     content = f"/api/attachments/{att.id}/content"
     return {
-        "id": str(att.id), "companyId": str(att.company_id), "issueId": str(att.issue_id),
-        "issueCommentId": uid(att.issue_comment_id), "originatingRunId": uid(att.originating_run_id),
-        "assetId": str(a.id), "provider": a.provider, "objectKey": a.object_key, "contentType": a.content_type,
-        "byteSize": a.byte_size, "sha256": a.sha256, "originalFilename": a.original_filename,
-        "createdByAgentId": uid(a.created_by_agent_id), "createdByUserId": a.created_by_user_id,
-        "createdAt": iso(att.created_at), "updatedAt": iso(att.updated_at),
-        "contentPath": content, "openPath": content, "downloadPath": f"{content}?download=1",
+        "id": str(att.id),
+        "companyId": str(att.company_id),
+        "issueId": str(att.issue_id),
+        "issueCommentId": uid(att.issue_comment_id),
+        "originatingRunId": uid(att.originating_run_id),
+        "assetId": str(a.id),
+        "provider": a.provider,
+        "objectKey": a.object_key,
+        "contentType": a.content_type,
+        "byteSize": a.byte_size,
+        "sha256": a.sha256,
+        "originalFilename": a.original_filename,
+        "createdByAgentId": uid(a.created_by_agent_id),
+        "createdByUserId": a.created_by_user_id,
+        "createdAt": iso(att.created_at),
+        "updatedAt": iso(att.updated_at),
+        "contentPath": content,
+        "openPath": content,
+        "downloadPath": f"{content}?download=1",
     }
 
 
@@ -62,6 +84,7 @@ def _general_type_check(storage: StorageSettings):
     def check(content_type: str) -> None:
         if content_type != SVG and not type_allowed(content_type, storage.allowed_attachment_types):
             raise Unprocessable(f"Unsupported file type: {content_type}")
+
     return check
 
 
@@ -75,13 +98,17 @@ def _image_namespace(fields: dict[str, str]) -> str:
     if raw is None or raw == "":
         return "assets/general"
     if not _NAMESPACE.match(raw) or any(seg in (".", "..") for seg in raw.split("/")):
-        raise BadRequest(f"Invalid image metadata: {NAMESPACE_MESSAGE}",
-                         details=[{"code": "custom", "path": ["namespace"], "message": NAMESPACE_MESSAGE}])
+        raise BadRequest(
+            f"Invalid image metadata: {NAMESPACE_MESSAGE}",
+            details=[{"code": "custom", "path": ["namespace"], "message": NAMESPACE_MESSAGE}],
+        )
     return f"assets/{raw}"
 
 
 async def _company_limit(session: AsyncSession, company_id: uuid.UUID, storage: StorageSettings) -> int:
-    per_company = await session.scalar(sa.select(Company.attachment_max_bytes).where(Company.id == company_id))
+    per_company = await session.scalar(
+        sa.select(Company.attachment_max_bytes).where(Company.id == company_id)
+    )
     if per_company is None:
         raise NotFound("Company not found")
     # The instance's limit (PAPERCLIP_ATTACHMENT_MAX_BYTES) caps every company; a company's own limit
@@ -95,19 +122,38 @@ async def _discard(provider: StorageProvider, stored: StoredUpload) -> None:
     await asyncio.to_thread(provider.delete, stored.object_key)
 
 
-async def _insert_asset(session: AsyncSession, actor: Actor, company_id: uuid.UUID, stored: StoredUpload,
-                        now: datetime) -> Asset:
-    asset = Asset(id=uuid.uuid4(), company_id=company_id, provider=stored.provider, object_key=stored.object_key,
-                  content_type=stored.content_type, byte_size=stored.byte_size, sha256=stored.sha256,
-                  original_filename=stored.original_filename, created_by_agent_id=actor.agent_id,
-                  created_by_user_id=None if actor.is_agent else actor.user_id, created_at=now, updated_at=now)
+async def _insert_asset(
+    session: AsyncSession, actor: Actor, company_id: uuid.UUID, stored: StoredUpload, now: datetime
+) -> Asset:
+    asset = Asset(
+        id=uuid.uuid4(),
+        company_id=company_id,
+        provider=stored.provider,
+        object_key=stored.object_key,
+        content_type=stored.content_type,
+        byte_size=stored.byte_size,
+        sha256=stored.sha256,
+        original_filename=stored.original_filename,
+        created_by_agent_id=actor.agent_id,
+        created_by_user_id=None if actor.is_agent else actor.user_id,
+        created_at=now,
+        updated_at=now,
+    )
     session.add(asset)
     await session.flush()
     return asset
 
 
-async def upload_asset(session: AsyncSession, actor: Actor, request: Request, storage: StorageSettings,
-                       company_id: uuid.UUID, now: datetime, *, logo: bool = False) -> dict[str, Any]:
+async def upload_asset(
+    session: AsyncSession,
+    actor: Actor,
+    request: Request,
+    storage: StorageSettings,
+    company_id: uuid.UUID,
+    now: datetime,
+    *,
+    logo: bool = False,
+) -> dict[str, Any]:
     """POST /companies/:id/assets/images and POST /companies/:id/logo."""
     actor.require_company(company_id)
     provider = provider_for(storage)
@@ -119,19 +165,34 @@ async def upload_asset(session: AsyncSession, actor: Actor, request: Request, st
             namespace.append(_image_namespace(fields))
         return build_key(company_id, namespace[0], filename, now)
 
-    rules = UploadRules(max_bytes=limit, noun="Image" if logo else "File", empty_noun="Image",
-                        check_type=_logo_type_check if logo else _general_type_check(storage), object_key=object_key)
+    rules = UploadRules(
+        max_bytes=limit,
+        noun="Image" if logo else "File",
+        empty_noun="Image",
+        check_type=_logo_type_check if logo else _general_type_check(storage),
+        object_key=object_key,
+    )
     stored = await receive_upload(request, provider, rules)
     try:
         guard = await cleanup.guard_new_object(request.app.state.sessions, stored.provider, stored.object_key)
         await cleanup.keep_object(session, guard)
         asset = await _insert_asset(session, actor, company_id, stored, now)
-        details: dict[str, Any] = {"byteSize": asset.byte_size, "contentType": asset.content_type,
-                                   "originalFilename": asset.original_filename}
+        details: dict[str, Any] = {
+            "byteSize": asset.byte_size,
+            "contentType": asset.content_type,
+            "originalFilename": asset.original_filename,
+        }
         if namespace and namespace[0] != "assets/general":
             details["namespace"] = namespace[0]
-        await record(session, actor, company_id=company_id, action="asset.created", entity_type="asset",
-                     entity_id=asset.id, details=details)
+        await record(
+            session,
+            actor,
+            company_id=company_id,
+            action="asset.created",
+            entity_type="asset",
+            entity_id=asset.id,
+            details=details,
+        )
     except BaseException:
         await _discard(provider, stored)
         raise
@@ -146,14 +207,25 @@ async def _issue_in_company(session: AsyncSession, actor: Actor, company_id: uui
     return issue
 
 
-async def upload_attachment(session: AsyncSession, actor: Actor, request: Request, storage: StorageSettings,
-                            company_id: uuid.UUID, issue_ref: str, now: datetime) -> dict[str, Any]:
+async def upload_attachment(
+    session: AsyncSession,
+    actor: Actor,
+    request: Request,
+    storage: StorageSettings,
+    company_id: uuid.UUID,
+    issue_ref: str,
+    now: datetime,
+) -> dict[str, Any]:
     issue = await _issue_in_company(session, actor, company_id, issue_ref)
     provider = provider_for(storage)
     limit = await _company_limit(session, company_id, storage)
-    rules = UploadRules(max_bytes=limit, noun="Attachment", empty_noun="Attachment",
-                        check_type=_general_type_check(storage),
-                        object_key=lambda fields, filename: build_key(company_id, f"issues/{issue['id']}", filename, now))
+    rules = UploadRules(
+        max_bytes=limit,
+        noun="Attachment",
+        empty_noun="Attachment",
+        check_type=_general_type_check(storage),
+        object_key=lambda fields, filename: build_key(company_id, f"issues/{issue['id']}", filename, now),
+    )
     stored = await receive_upload(request, provider, rules)
     try:
         guard = await cleanup.guard_new_object(request.app.state.sessions, stored.provider, stored.object_key)
@@ -162,20 +234,40 @@ async def upload_attachment(session: AsyncSession, actor: Actor, request: Reques
         raw_comment = stored.fields.get("issueCommentId")
         if raw_comment:
             comment_id = parse_uuid(raw_comment)
-            found = comment_id and await session.scalar(sa.select(IssueComment.id).where(
-                IssueComment.id == comment_id, IssueComment.issue_id == issue["id"]))
+            found = comment_id and await session.scalar(
+                sa.select(IssueComment.id).where(
+                    IssueComment.id == comment_id, IssueComment.issue_id == issue["id"]
+                )
+            )
             if not found:
                 raise NotFound("Issue comment not found")
         asset = await _insert_asset(session, actor, company_id, stored, now)
-        attachment = IssueAttachment(id=uuid.uuid4(), company_id=company_id, issue_id=issue["id"], asset_id=asset.id,
-                                     issue_comment_id=comment_id, originating_run_id=actor.run_id,
-                                     created_at=now, updated_at=now)
+        attachment = IssueAttachment(
+            id=uuid.uuid4(),
+            company_id=company_id,
+            issue_id=issue["id"],
+            asset_id=asset.id,
+            issue_comment_id=comment_id,
+            originating_run_id=actor.run_id,
+            created_at=now,
+            updated_at=now,
+        )
         session.add(attachment)
         await session.flush()
-        await record(session, actor, company_id=company_id, action="issue.attachment_added", entity_type="issue",
-                     entity_id=issue["id"], details={"byteSize": asset.byte_size, "contentType": asset.content_type,
-                                                     "attachmentId": str(attachment.id),
-                                                     "originalFilename": asset.original_filename})
+        await record(
+            session,
+            actor,
+            company_id=company_id,
+            action="issue.attachment_added",
+            entity_type="issue",
+            entity_id=issue["id"],
+            details={
+                "byteSize": asset.byte_size,
+                "contentType": asset.content_type,
+                "attachmentId": str(attachment.id),
+                "originalFilename": asset.original_filename,
+            },
+        )
     except BaseException:
         await _discard(provider, stored)
         raise
@@ -185,19 +277,32 @@ async def upload_attachment(session: AsyncSession, actor: Actor, request: Reques
 async def list_attachments(session: AsyncSession, actor: Actor, issue_ref: str) -> list[dict[str, Any]]:
     issue = await find_issue(session, issue_ref)
     actor.require_company(issue["company_id"])
-    rows = (await session.execute(
-        sa.select(IssueAttachment, Asset).join(Asset, Asset.id == IssueAttachment.asset_id)
-        .where(IssueAttachment.issue_id == issue["id"])
-        .order_by(IssueAttachment.created_at.desc(), IssueAttachment.id))).all()
+    rows = (
+        await session.execute(
+            sa.select(IssueAttachment, Asset)
+            .join(Asset, Asset.id == IssueAttachment.asset_id)
+            .where(IssueAttachment.issue_id == issue["id"])
+            .order_by(IssueAttachment.created_at.desc(), IssueAttachment.id)
+        )
+    ).all()
     return [attachment_to_wire(att, asset) for att, asset in rows]
 
 
-async def readable_attachment(session: AsyncSession, actor: Actor, attachment_id: str) -> tuple[IssueAttachment, Asset]:
+async def readable_attachment(
+    session: AsyncSession, actor: Actor, attachment_id: str
+) -> tuple[IssueAttachment, Asset]:
     """The attachment and its asset, or 404 when it does not exist or the caller cannot read its issue."""
     parsed = parse_uuid(attachment_id)
-    row = parsed and (await session.execute(
-        sa.select(IssueAttachment, Asset).join(Asset, Asset.id == IssueAttachment.asset_id)
-        .where(IssueAttachment.id == parsed))).first()
+    row = (
+        parsed
+        and (
+            await session.execute(
+                sa.select(IssueAttachment, Asset)
+                .join(Asset, Asset.id == IssueAttachment.asset_id)
+                .where(IssueAttachment.id == parsed)
+            )
+        ).first()
+    )
     if not row or not actor.can_access(row[0].company_id):
         actor.require_authenticated()
         raise NotFound("Attachment not found")
@@ -220,17 +325,29 @@ async def delete_attachment(session: AsyncSession, actor: Actor, attachment_id: 
     deleted = await session.execute(sa.delete(Asset).where(Asset.id == asset.id).returning(Asset.id))
     if deleted.first() is None:
         raise NotFound("Attachment not found")  # removed by a concurrent request
-    await cleanup.queue_object(session, asset.provider, asset.object_key, f"attachment {attachment.id} deleted")
-    await record(session, actor, company_id=attachment.company_id, action="issue.attachment_removed",
-                 entity_type="issue", entity_id=attachment.issue_id, details={"attachmentId": str(attachment.id)})
+    await cleanup.queue_object(
+        session, asset.provider, asset.object_key, f"attachment {attachment.id} deleted"
+    )
+    await record(
+        session,
+        actor,
+        company_id=attachment.company_id,
+        action="issue.attachment_removed",
+        entity_type="issue",
+        entity_id=attachment.issue_id,
+        details={"attachmentId": str(attachment.id)},
+    )
     return {"ok": True}
 
 
-async def require_logo_asset(session: AsyncSession, company_id: uuid.UUID, asset_id: uuid.UUID | None) -> None:
+async def require_logo_asset(
+    session: AsyncSession, company_id: uuid.UUID, asset_id: uuid.UUID | None
+) -> None:
     """PATCH /companies/:id {logoAssetId}: the asset must be one of the company's own."""
     if asset_id is None:
         return
-    found = await session.scalar(sa.select(Asset.id).where(Asset.id == asset_id, Asset.company_id == company_id))
+    found = await session.scalar(
+        sa.select(Asset.id).where(Asset.id == asset_id, Asset.company_id == company_id)
+    )
     if found is None:
         raise NotFound("Logo asset not found")
-

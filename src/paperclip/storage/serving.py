@@ -51,11 +51,15 @@ def _disposition(kind: str, filename: str | None) -> str:
     return value
 
 
-async def content_response(request: Request, storage: StorageSettings, asset: Asset, *, download: bool = False) -> Response:
+async def content_response(
+    request: Request, storage: StorageSettings, asset: Asset, *, download: bool = False
+) -> Response:
     provider = provider_by_id(storage, asset.provider)
     if provider is None:
-        raise StorageUnavailable(f"Asset is stored with provider {asset.provider}, which is not configured "
-                                 "(PAPERCLIP_STORAGE_PROVIDER)")
+        raise StorageUnavailable(
+            f"Asset is stored with provider {asset.provider}, which is not configured "
+            "(PAPERCLIP_STORAGE_PROVIDER)"
+        )
     etag = f'"{asset.sha256}"'
     inline = asset.content_type in INLINE_SAFE and not download
     headers = {
@@ -84,7 +88,9 @@ async def content_response(request: Request, storage: StorageSettings, asset: As
             pass
         return Response(body, headers={**headers, "Content-Type": media_type})
     start, end = wanted if wanted is not None else (0, size - 1)
-    chunks: Iterator[bytes] = await asyncio.to_thread(provider.read, asset.object_key, start, end if size else None)
+    chunks: Iterator[bytes] = await asyncio.to_thread(
+        provider.read, asset.object_key, start, end if size else None
+    )
     headers["Content-Length"] = str(max(end - start + 1, 0))
     status = 200
     if wanted is not None:

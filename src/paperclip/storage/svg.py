@@ -16,12 +16,14 @@ SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 FAILED = "SVG could not be sanitized"
 
-ALLOWED_ELEMENTS = frozenset("""
+ALLOWED_ELEMENTS = frozenset(
+    """
 svg g defs symbol use title desc metadata path rect circle ellipse line polyline polygon text tspan textPath
 linearGradient radialGradient stop clipPath mask pattern marker image filter feBlend feColorMatrix
 feComponentTransfer feComposite feFlood feGaussianBlur feMerge feMergeNode feOffset feFuncA feFuncB feFuncG
 feFuncR feMorphology feTurbulence feDropShadow style a switch
-""".split())
+""".split()
+)
 _URL_ATTRS = {"href", f"{{{XLINK_NS}}}href"}
 _DANGEROUS_CSS = re.compile(r"(expression\s*\(|javascript:|@import|url\s*\(\s*['\"]?\s*(?!#))", re.I)
 
@@ -59,9 +61,12 @@ def _clean(element: ET.Element) -> None:
     for name in list(element.attrib):
         value = element.attrib[name]
         local = _local(name).lower()
-        if (local.startswith("on") or (name in _URL_ATTRS and not _safe_url(value))
-                or (local == "style" and _DANGEROUS_CSS.search(value))
-                or "javascript:" in value.replace(" ", "").lower()):
+        if (
+            local.startswith("on")
+            or (name in _URL_ATTRS and not _safe_url(value))
+            or (local == "style" and _DANGEROUS_CSS.search(value))
+            or "javascript:" in value.replace(" ", "").lower()
+        ):
             del element.attrib[name]
     if _local(element.tag) == "style" and element.text and _DANGEROUS_CSS.search(element.text):
         element.text = ""

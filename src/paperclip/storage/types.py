@@ -5,17 +5,36 @@ from __future__ import annotations
 import mimetypes
 
 DEFAULT_ALLOWED_TYPES = (
-    "image/png", "image/jpeg", "image/jpg", "image/webp", "image/gif", "application/pdf", "text/markdown",
-    "text/plain", "application/json", "text/csv", "text/html",
+    "image/png",
+    "image/jpeg",
+    "image/jpg",
+    "image/webp",
+    "image/gif",
+    "application/pdf",
+    "text/markdown",
+    "text/plain",
+    "application/json",
+    "text/csv",
+    "text/html",
 )
 LOGO_TYPES = ("image/png", "image/jpeg", "image/jpg", "image/webp", "image/gif", "image/svg+xml")
 SVG = "image/svg+xml"
 # Shown in the browser (Content-Disposition: inline); everything else, SVG and HTML included, is
 # served as a sandboxed attachment.
-INLINE_SAFE = frozenset({
-    "image/png", "image/jpeg", "image/jpg", "image/webp", "image/gif", "application/pdf", "text/plain",
-    "text/markdown", "text/csv", "application/json",
-})
+INLINE_SAFE = frozenset(
+    {
+        "image/png",
+        "image/jpeg",
+        "image/jpg",
+        "image/webp",
+        "image/gif",
+        "application/pdf",
+        "text/plain",
+        "text/markdown",
+        "text/csv",
+        "application/json",
+    }
+)
 TEXTUAL = frozenset({"text/plain", "text/markdown", "text/csv", "text/html", "application/json"})
 
 
@@ -43,7 +62,7 @@ def type_allowed(content_type: str, patterns: tuple[str, ...] | None) -> bool:
 
 def format_size(limit: int) -> str:
     """10485760 -> "10 MB" (the original's wording: binary units with decimal names)."""
-    for unit, size in (("GB", 1024 ** 3), ("MB", 1024 ** 2), ("KB", 1024)):
+    for unit, size in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
         if limit >= size:
             value = limit / size
             return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"

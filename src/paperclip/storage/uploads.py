@@ -135,7 +135,9 @@ class _Receiver:
                 self.header_value += event[1]
             elif kind == "hend":
                 assert self.part is not None
-                self.part.headers[self.header_name.decode("latin-1").lower()] = self.header_value.decode("utf-8", "replace")
+                self.part.headers[self.header_name.decode("latin-1").lower()] = self.header_value.decode(
+                    "utf-8", "replace"
+                )
                 self.header_name, self.header_value = bytearray(), bytearray()
             elif kind == "headers":
                 await self._start_part()
@@ -153,7 +155,9 @@ class _Receiver:
         part.name = options.get(b"name", b"").decode("utf-8", "replace")
         if b"filename" in options:
             part.is_file = True
-            part.filename = options[b"filename"].decode("utf-8", "replace").replace("\\", "/").rsplit("/", 1)[-1] or None
+            part.filename = (
+                options[b"filename"].decode("utf-8", "replace").replace("\\", "/").rsplit("/", 1)[-1] or None
+            )
         if not part.is_file:
             if len(self.fields) >= FIELDS_MAX:
                 raise BadRequest("Too many fields")
@@ -182,7 +186,9 @@ class _Receiver:
             return
         self.size += len(data)
         if self.size > self.rules.max_bytes:
-            raise PayloadTooLarge(f"{self.rules.noun} is larger than the {format_size(self.rules.max_bytes)} limit")
+            raise PayloadTooLarge(
+                f"{self.rules.noun} is larger than the {format_size(self.rules.max_bytes)} limit"
+            )
         if self.svg is not None:
             self.svg += data
         else:
@@ -214,8 +220,15 @@ class _Receiver:
         assert self.writer is not None
         await asyncio.to_thread(self.writer.commit)
         self.committed = True
-        return StoredUpload(self.provider.id, self.key, self.content_type, self.size, self.digest.hexdigest(),
-                            self.file.filename, self.fields)
+        return StoredUpload(
+            self.provider.id,
+            self.key,
+            self.content_type,
+            self.size,
+            self.digest.hexdigest(),
+            self.file.filename,
+            self.fields,
+        )
 
     async def abort(self) -> None:
         if self.writer is not None and not self.committed:

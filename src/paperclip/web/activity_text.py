@@ -15,15 +15,32 @@ from paperclip.agents.schemas import url_key
 from paperclip.db.models import Agent, Issue, User
 
 VERBS = {
-    "created": "created", "updated": "updated", "deleted": "deleted", "paused": "paused", "resumed": "resumed",
-    "checked_out": "checked out", "released": "released", "comment_added": "commented on",
-    "comment_deleted": "deleted a comment on", "key_created": "created an API key for",
-    "key_revoked": "revoked an API key of", "config_rolled_back": "rolled back the configuration of",
-    "budget_updated": "changed the budget of", "invoked": "woke", "cancelled": "cancelled a run of",
-    "approved": "approved", "rejected": "rejected", "revision_requested": "asked for a revision of",
-    "resubmitted": "resubmitted", "comment": "commented on", "archived": "archived", "terminated": "terminated",
-    "reported": "reported a cost", "approval_linked": "linked an approval to",
-    "attachment_added": "attached a file to", "attachment_removed": "removed an attachment from",
+    "created": "created",
+    "updated": "updated",
+    "deleted": "deleted",
+    "paused": "paused",
+    "resumed": "resumed",
+    "checked_out": "checked out",
+    "released": "released",
+    "comment_added": "commented on",
+    "comment_deleted": "deleted a comment on",
+    "key_created": "created an API key for",
+    "key_revoked": "revoked an API key of",
+    "config_rolled_back": "rolled back the configuration of",
+    "budget_updated": "changed the budget of",
+    "invoked": "woke",
+    "cancelled": "cancelled a run of",
+    "approved": "approved",
+    "rejected": "rejected",
+    "revision_requested": "asked for a revision of",
+    "resubmitted": "resubmitted",
+    "comment": "commented on",
+    "archived": "archived",
+    "terminated": "terminated",
+    "reported": "reported a cost",
+    "approval_linked": "linked an approval to",
+    "attachment_added": "attached a file to",
+    "attachment_removed": "removed an attachment from",
 }
 
 
@@ -43,8 +60,13 @@ class Names:
         self.users: dict[str, str] = {}
 
     @classmethod
-    async def load(cls, session: AsyncSession, entries: Iterable[Mapping[str, Any]], *,
-                   agent_ids: Iterable[uuid.UUID] = ()) -> Names:
+    async def load(
+        cls,
+        session: AsyncSession,
+        entries: Iterable[Mapping[str, Any]],
+        *,
+        agent_ids: Iterable[uuid.UUID] = (),
+    ) -> Names:
         names = cls()
         agents: set[uuid.UUID] = set(agent_ids)
         issues: set[uuid.UUID] = set()
@@ -54,7 +76,7 @@ class Names:
                 users.add(str(e["actorId"]))
             if e.get("actorType") == "agent" and (a := _uuid(e.get("actorId"))):
                 agents.add(a)
-            if (a := _uuid(e.get("agentId"))):
+            if a := _uuid(e.get("agentId")):
                 agents.add(a)
             entity = _uuid(e.get("entityId"))
             if entity and e.get("entityType") == "agent":
@@ -65,7 +87,9 @@ class Names:
             for agent in await session.scalars(sa.select(Agent).where(Agent.id.in_(agents))):
                 names.agents[agent.id] = agent
         if issues:
-            rows = await session.execute(sa.select(Issue.id, Issue.identifier, Issue.title).where(Issue.id.in_(issues)))
+            rows = await session.execute(
+                sa.select(Issue.id, Issue.identifier, Issue.title).where(Issue.id.in_(issues))
+            )
             names.issues = {r.id: (r.identifier, r.title) for r in rows}
         if users:  # people of authenticated mode: their names, not their ids
             rows = await session.execute(sa.select(User.id, User.name).where(User.id.in_(users)))
@@ -96,7 +120,8 @@ class Names:
         if kind == "issue" and ident in self.issues:
             identifier, title = self.issues[ident]
             return Markup('<a href="/{}/issues/{}">{}</a> <span class="muted">{}</span>').format(
-                prefix, identifier, identifier, title[:80])
+                prefix, identifier, identifier, title[:80]
+            )
         if kind == "agent":
             return self.agent_link(prefix, raw)
         if kind == "approval":

@@ -18,8 +18,13 @@ def _nice_max(value: float) -> float:
     return value
 
 
-def stacked_bars(labels: Sequence[str], series: Sequence[tuple[str, str, Sequence[float]]], *, title: str,
-                 percent: bool = False) -> Markup:
+def stacked_bars(
+    labels: Sequence[str],
+    series: Sequence[tuple[str, str, Sequence[float]]],
+    *,
+    title: str,
+    percent: bool = False,
+) -> Markup:
     """Days along x; each series (name, css class, values) stacked. `title` is the accessible name."""
     n = max(len(labels), 1)
     totals = [sum(s[2][i] for s in series) for i in range(len(labels))]
@@ -27,8 +32,10 @@ def stacked_bars(labels: Sequence[str], series: Sequence[tuple[str, str, Sequenc
     plot_w, plot_h = W - PAD_L - 4, H - PAD_B - PAD_T
     slot = plot_w / n
     bar = max(slot * 0.7, 1)
-    out = [f'<svg class="chart" viewBox="0 0 {W} {H}" role="img" aria-label="{escape(title)}">',
-           f"<title>{escape(title)}</title>"]
+    out = [
+        f'<svg class="chart" viewBox="0 0 {W} {H}" role="img" aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+    ]
     for frac in (0, 0.5, 1):
         y = PAD_T + plot_h * (1 - frac)
         value = top * frac
@@ -46,10 +53,14 @@ def stacked_bars(labels: Sequence[str], series: Sequence[tuple[str, str, Sequenc
             h = plot_h * v / top
             y -= h
             parts.append(f"{name}: {v:g}")
-            out.append(f'<rect class="{css}" x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" rx="1.5">'
-                       f"<title>{escape(label)} · {escape(name)}: {v:g}</title></rect>")
+            out.append(
+                f'<rect class="{css}" x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" rx="1.5">'
+                f"<title>{escape(label)} · {escape(name)}: {v:g}</title></rect>"
+            )
         if (n - 1 - i) % max(n // 7, 1) == 0:  # anchored on the last day
-            out.append(f'<text x="{x + bar / 2:.1f}" y="{H - 4}" text-anchor="middle">{escape(label[5:])}</text>')
+            out.append(
+                f'<text x="{x + bar / 2:.1f}" y="{H - 4}" text-anchor="middle">{escape(label[5:])}</text>'
+            )
     out.append("</svg>")
     return Markup("".join(out))
 
@@ -62,13 +73,17 @@ def legend(series: Sequence[tuple[str, str]]) -> Markup:
 def hbar(items: Sequence[tuple[str, str, float]], *, title: str) -> Markup:
     """One horizontal bar split into parts (name, css class, value): a distribution at a glance."""
     total = sum(v for _, _, v in items) or 1
-    out = [f'<svg class="chart" viewBox="0 0 {W} 18" role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>']
+    out = [
+        f'<svg class="chart" viewBox="0 0 {W} 18" role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>'
+    ]
     x = 0.0
     for name, css, v in items:
         if v <= 0:
             continue
         w = W * v / total
-        out.append(f'<rect class="{css}" x="{x:.1f}" y="0" width="{w:.1f}" height="18"><title>{escape(name)}: {v:g}</title></rect>')
+        out.append(
+            f'<rect class="{css}" x="{x:.1f}" y="0" width="{w:.1f}" height="18"><title>{escape(name)}: {v:g}</title></rect>'
+        )
         x += w
     out.append("</svg>")
     return Markup("".join(out))

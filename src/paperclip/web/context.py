@@ -46,8 +46,14 @@ async def load_actor(request: Request) -> Actor:
     cookie = None
     if not state.settings.is_local_trusted and getattr(state, "session_cookie", None) is not None:
         cookie = state.session_cookie.read(request.headers.get("cookie"))
-    actor = await resolve_actor(session, state.settings, authorization=request.headers.get("authorization"),
-                                run_id_header=None, now=utcnow(), session_token=cookie)
+    actor = await resolve_actor(
+        session,
+        state.settings,
+        authorization=request.headers.get("authorization"),
+        run_id_header=None,
+        now=utcnow(),
+        session_token=cookie,
+    )
     request.state.actor = actor
     return actor
 

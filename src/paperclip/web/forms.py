@@ -41,8 +41,11 @@ async def form_data(request: Request) -> FormData:
         # cannot be stored in PostgreSQL text and is refused here, naming the field.
         for name, value in pairs:
             if (problem := text_problem(name) or text_problem(value)) is not None:
-                raise BadRequest(f"Form field {name[:40]!r} {problem}" if text_problem(name) is None
-                                 else f"A form field name {problem}")
+                raise BadRequest(
+                    f"Form field {name[:40]!r} {problem}"
+                    if text_problem(name) is None
+                    else f"A form field name {problem}"
+                )
     elif ctype and not ctype.startswith("application/json"):
         raise BadRequest("Unsupported form encoding")
     form = FormData(pairs)
@@ -59,7 +62,9 @@ def parse(model, data: dict):
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err.get("loc", ()))
-        raise BadRequest(f"{field}: {err.get('msg', 'invalid')}" if field else err.get("msg", "invalid")) from None
+        raise BadRequest(
+            f"{field}: {err.get('msg', 'invalid')}" if field else err.get("msg", "invalid")
+        ) from None
 
 
 def cents(raw: str | None, name: str = "budget") -> int:

@@ -28,8 +28,9 @@ class LiveListener(Listener):
     runner's name marks a live runner, which this connection is not."""
 
     async def _connect(self) -> psycopg.AsyncConnection:
-        task = asyncio.ensure_future(psycopg.AsyncConnection.connect(self.url, autocommit=True,
-                                                                     application_name="paperclip-live"))
+        task = asyncio.ensure_future(
+            psycopg.AsyncConnection.connect(self.url, autocommit=True, application_name="paperclip-live")
+        )
         try:
             return await asyncio.shield(task)
         except asyncio.CancelledError:

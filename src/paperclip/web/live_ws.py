@@ -59,8 +59,14 @@ async def _actor(websocket: WebSocket, company_id: uuid.UUID | None) -> Actor | 
         cookie = state.session_cookie.read(headers.get("cookie"))
     try:
         async with state.read_sessions() as session:
-            actor = await resolve_actor(session, state.settings, authorization=authorization, run_id_header=None,
-                                        now=utcnow(), session_token=cookie)
+            actor = await resolve_actor(
+                session,
+                state.settings,
+                authorization=authorization,
+                run_id_header=None,
+                now=utcnow(),
+                session_token=cookie,
+            )
         actor.require_company(company_id)
     except AppError:
         return None
@@ -77,19 +83,38 @@ class Feed:
 
     async def send(self, kind: str, payload: dict[str, Any]) -> None:
         self.seq += 1
-        await self.websocket.send_json({"id": self.seq, "companyId": str(self.company_id), "type": kind,
-                                        "createdAt": iso(datetime.now(UTC)), "payload": payload})
+        await self.websocket.send_json(
+            {
+                "id": self.seq,
+                "companyId": str(self.company_id),
+                "type": kind,
+                "createdAt": iso(datetime.now(UTC)),
+                "payload": payload,
+            }
+        )
 
     async def activity(self, activity_id: Any) -> None:
         async with self.sessions() as session:
-            row = (await session.execute(_ACTIVITY, {"id": activity_id, "cid": self.company_id})).mappings().first()
+            row = (
+                (await session.execute(_ACTIVITY, {"id": activity_id, "cid": self.company_id}))
+                .mappings()
+                .first()
+            )
         if row is None:
             return
-        await self.send("activity.logged", {
-            "actorType": row["actor_type"], "actorId": row["actor_id"], "action": row["action"],
-            "entityType": row["entity_type"], "entityId": row["entity_id"],
-            "agentId": str(row["agent_id"]) if row["agent_id"] else None,
-            "runId": str(row["run_id"]) if row["run_id"] else None, "details": row["details"]})
+        await self.send(
+            "activity.logged",
+            {
+                "actorType": row["actor_type"],
+                "actorId": row["actor_id"],
+                "action": row["action"],
+                "entityType": row["entity_type"],
+                "entityId": row["entity_id"],
+                "agentId": str(row["agent_id"]) if row["agent_id"] else None,
+                "runId": str(row["run_id"]) if row["run_id"] else None,
+                "details": row["details"],
+            },
+        )
 
     async def run(self, run_id: Any, agent_id: Any, status: Any) -> None:
         payload = {"runId": str(run_id), "agentId": str(agent_id) if agent_id else None, "status": status}
@@ -135,8 +160,11 @@ async def company_events(websocket: WebSocket, company_id: str) -> None:
     try:
         while not closed.done() and not sub.overflowed:
             getter = asyncio.create_task(sub.queue.get())
-            done, _ = await asyncio.wait({getter, closed}, timeout=POLL_SECONDS if hub.polling else 15.0,
-                                         return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(
+                {getter, closed},
+                timeout=POLL_SECONDS if hub.polling else 15.0,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
             if getter in done:
                 await feed.notified(getter.result())
             else:

@@ -14,12 +14,48 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "breaks": True}).enable(["table", "strikethrough"])
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "breaks": True}).enable(
+    ["table", "strikethrough"]
+)
 
-TAGS = {"p", "br", "hr", "a", "em", "strong", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li",
-        "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "img", "span"}
-ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "code": {"class"},
-              "th": {"align"}, "td": {"align"}, "ol": {"start"}}
+TAGS = {
+    "p",
+    "br",
+    "hr",
+    "a",
+    "em",
+    "strong",
+    "del",
+    "s",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "img",
+    "span",
+}
+ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "code": {"class"},
+    "th": {"align"},
+    "td": {"align"},
+    "ol": {"start"},
+}
 _LANG_CLASS = re.compile(r"^language-[A-Za-z0-9_+-]{1,32}$")
 
 
@@ -32,8 +68,14 @@ def _filter(tag: str, attr: str, value: str) -> str | None:
 @lru_cache(maxsize=2048)
 def _render(text: str) -> str:
     html = _md.render(text)
-    return nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, url_schemes={"http", "https", "mailto"},
-                     link_rel="noopener noreferrer nofollow", attribute_filter=_filter)
+    return nh3.clean(
+        html,
+        tags=TAGS,
+        attributes=ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+        attribute_filter=_filter,
+    )
 
 
 def render_markdown(text: str | None) -> Markup:

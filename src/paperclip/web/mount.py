@@ -64,12 +64,18 @@ def _install_error_pages(app: FastAPI) -> None:
             return await api_validation(request, exc)
         first = exc.errors()[0] if exc.errors() else {}
         field = ".".join(str(p) for p in first.get("loc", ())[1:])
-        return await error_page(request, 400, f"{field}: {first.get('msg', 'invalid')}" if field else "Invalid request")
+        return await error_page(
+            request, 400, f"{field}: {first.get('msg', 'invalid')}" if field else "Invalid request"
+        )
 
     async def http_error(request: Request, exc: StarletteHTTPException):
         if not _is_page(request):
             return await api_http(request, exc)
-        message = "Page not found" if exc.status_code == 404 else (exc.detail if isinstance(exc.detail, str) else "Error")
+        message = (
+            "Page not found"
+            if exc.status_code == 404
+            else (exc.detail if isinstance(exc.detail, str) else "Error")
+        )
         return await error_page(request, exc.status_code, message)
 
     async def unexpected(request: Request, exc: Exception):
@@ -87,7 +93,9 @@ def _install_error_pages(app: FastAPI) -> None:
 def mount_ui(app: FastAPI, settings: Settings) -> None:
     if not settings.serve_ui:
         return
-    app.router.add_api_route("/static/{path:path}", serve_static, methods=["GET", "HEAD"], include_in_schema=False)
+    app.router.add_api_route(
+        "/static/{path:path}", serve_static, methods=["GET", "HEAD"], include_in_schema=False
+    )
     page_route_ids = set()
     for router in PAGE_ROUTERS:
         for route in router.routes:

@@ -63,8 +63,10 @@ def _rasterise(svg: bytes) -> bytes:
     try:
         import cairosvg  # imported here: it loads the system cairo library, which a slim image may lack
     except (ImportError, OSError) as exc:
-        raise PngUnavailable("PNG rendering needs the cairo library (Debian: apt-get install libcairo2); "
-                             "org.svg works without it") from exc
+        raise PngUnavailable(
+            "PNG rendering needs the cairo library (Debian: apt-get install libcairo2); "
+            "org.svg works without it"
+        ) from exc
     return cairosvg.svg2png(bytestring=svg)
 
 

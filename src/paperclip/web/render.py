@@ -66,7 +66,9 @@ def money(cents: int | None) -> str:
 env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
     autoescape=jinja2.select_autoescape(["html", "svg"], default=True),
-    trim_blocks=True, lstrip_blocks=True, auto_reload=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    auto_reload=True,
 )
 env.globals.update(static_url=static_url, markdown=render_markdown, url_key=url_key)
 env.filters.update(reltime=reltime, abstime=abstime, money=money)
@@ -81,6 +83,7 @@ async def visible_companies(request: Request, actor) -> list[Company]:
     if cached is not None:
         return cached
     from paperclip.api.unit_of_work import SCOPE_KEY  # noqa: PLC0415
+
     session = request.scope[SCOPE_KEY].get_session()
     stmt = sa.select(Company).where(Company.status != "archived").order_by(Company.created_at, Company.id)
     if not (actor.is_instance_admin or actor.source == "local_implicit"):
@@ -95,9 +98,15 @@ async def base_context(request: Request) -> dict:
     company = getattr(request.state, "company", None)
     companies = await visible_companies(request, actor) if actor is not None and actor.is_board else []
     return {
-        "request": request, "actor": actor, "companies": companies, "company": company,
-        "prefix": company.issue_prefix if company else "", "csrf_token": csrf_token(request),
-        "csp_nonce": csp_nonce(request.scope), "is_fragment": is_fragment(request), "path": request.url.path,
+        "request": request,
+        "actor": actor,
+        "companies": companies,
+        "company": company,
+        "prefix": company.issue_prefix if company else "",
+        "csrf_token": csrf_token(request),
+        "csp_nonce": csp_nonce(request.scope),
+        "is_fragment": is_fragment(request),
+        "path": request.url.path,
         # a viewer of the URL's company: pages leave out their mutating controls (the routes refuse them too)
         "read_only": bool(company is not None and actor is not None and actor.is_viewer_of(company.id)),
     }
@@ -106,12 +115,21 @@ async def base_context(request: Request) -> dict:
 async def render(request: Request, template: str, status: int = 200, **ctx) -> HTMLResponse:
     context = await base_context(request)
     context.update(ctx)
-    html = await env.get_template(template).render_async(context) if env.is_async else \
-        env.get_template(template).render(context)
+    html = (
+        await env.get_template(template).render_async(context)
+        if env.is_async
+        else env.get_template(template).render(context)
+    )
     response = HTMLResponse(html, status_code=status, headers={"cache-control": "no-store"})
     if getattr(request.state, "csrf_new", False):
-        response.set_cookie(COOKIE, context["csrf_token"], httponly=True, samesite="strict", path="/",
-                            secure=request.url.scheme == "https")
+        response.set_cookie(
+            COOKIE,
+            context["csrf_token"],
+            httponly=True,
+            samesite="strict",
+            path="/",
+            secure=request.url.scheme == "https",
+        )
     return response
 
 

@@ -11,10 +11,12 @@ NONCE_KEY = "paperclip.csp_nonce"
 
 
 def content_security_policy(nonce: str) -> str:
-    return ("default-src 'self'; "
-            f"script-src 'self' 'nonce-{nonce}'; "
-            "style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; "
-            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+    return (
+        "default-src 'self'; "
+        f"script-src 'self' 'nonce-{nonce}'; "
+        "style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
 
 
 def csp_nonce(scope) -> str:

@@ -43,8 +43,10 @@ async def serve_static(request: Request, path: str) -> Response:
         return Response("Not found", status_code=404, media_type="text/plain")
     etag = f'"{file_hash(path)}"'
     versioned = request.query_params.get("v") == etag.strip('"')
-    headers = {"etag": etag,
-               "cache-control": "public, max-age=31536000, immutable" if versioned else "no-cache"}
+    headers = {
+        "etag": etag,
+        "cache-control": "public, max-age=31536000, immutable" if versioned else "no-cache",
+    }
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
     media = mimetypes.guess_type(target.name)[0] or "application/octet-stream"

@@ -34,7 +34,10 @@ def _build(item: dict[str, Any]) -> _Node:
 def _place(node: _Node, left: float, depth: int) -> None:
     node.y = PAD + depth * (NODE_H + GAP_Y)
     node.x = left + (node.width - NODE_W) / 2
-    cursor = left + (node.width - (sum(c.width for c in node.children) + GAP_X * max(len(node.children) - 1, 0))) / 2
+    cursor = (
+        left
+        + (node.width - (sum(c.width for c in node.children) + GAP_X * max(len(node.children) - 1, 0))) / 2
+    )
     for child in node.children:
         _place(child, cursor, depth + 1)
         cursor += child.width + GAP_X
@@ -90,8 +93,15 @@ def org_chart(roots: Sequence[dict[str, Any]], href: Callable[[dict[str, Any]], 
     return Markup("".join(parts))
 
 
-def bar_chart(points: Sequence[tuple[str, int]], *, label: str, fmt: Callable[[int], str] = str,
-              width: int = 720, height: int = 180, max_labels: int = 10) -> Markup:
+def bar_chart(
+    points: Sequence[tuple[str, int]],
+    *,
+    label: str,
+    fmt: Callable[[int], str] = str,
+    width: int = 720,
+    height: int = 180,
+    max_labels: int = 10,
+) -> Markup:
     """Vertical bars on a fixed-size canvas (scaled by CSS as a whole, text included), the peak value on
     the axis, a tooltip per bar and at most `max_labels` labels under the bars.
 
@@ -114,9 +124,13 @@ def bar_chart(points: Sequence[tuple[str, int]], *, label: str, fmt: Callable[[i
     for i, (key, value) in enumerate(points):
         h = 0 if peak <= 0 else max(round(plot * value / peak), 1 if value > 0 else 0)
         x = left + i * slot + (slot - bar_w) / 2
-        parts.append(f'<rect class="c-accent" x="{x:.1f}" y="{height - bottom - h}" width="{bar_w:.1f}" height="{h}" rx="2">'
-                     f'<title>{escape(key)}: {escape(fmt(value))}</title></rect>')
+        parts.append(
+            f'<rect class="c-accent" x="{x:.1f}" y="{height - bottom - h}" width="{bar_w:.1f}" height="{h}" rx="2">'
+            f"<title>{escape(key)}: {escape(fmt(value))}</title></rect>"
+        )
         if i % every == 0:
-            parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{height - 8}" text-anchor="middle">{escape(key)}</text>')
+            parts.append(
+                f'<text x="{x + bar_w / 2:.1f}" y="{height - 8}" text-anchor="middle">{escape(key)}</text>'
+            )
     parts.append("</svg>")
     return Markup("".join(parts))

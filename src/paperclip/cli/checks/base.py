@@ -25,8 +25,14 @@ class CheckResult:
     repaired: str | None = None
 
     def to_json(self) -> dict:
-        return {"name": self.name, "status": self.status, "message": self.message, "hint": self.hint,
-                "repairable": self.repair is not None, "repaired": self.repaired}
+        return {
+            "name": self.name,
+            "status": self.status,
+            "message": self.message,
+            "hint": self.hint,
+            "repairable": self.repair is not None,
+            "repaired": self.repaired,
+        }
 
 
 def directory_problem(path: Path) -> str | None:

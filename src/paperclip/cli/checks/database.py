@@ -31,7 +31,8 @@ def _external(settings: Settings) -> CheckResult:
     db = settings.database
     shown = mask_url_password(db.url)
     engine = sa.create_engine(
-        sqlalchemy_url(db.url), poolclass=sa.NullPool,
+        sqlalchemy_url(db.url),
+        poolclass=sa.NullPool,
         connect_args={**connect_args(db.prepared_statements), "connect_timeout": CONNECT_TIMEOUT_SECONDS},
     )
     try:
@@ -47,19 +48,32 @@ def _external(settings: Settings) -> CheckResult:
         return CheckResult(NAME, "fail", exc.message, "Point DATABASE_URL at PostgreSQL 17 or newer")
     except sa.exc.DBAPIError as exc:
         reason = (str(exc.orig).strip().splitlines() or ["connection failed"])[0]
-        return CheckResult(NAME, "fail", f"Cannot connect to {shown}: {reason}", "Check DATABASE_URL (or database.connectionString)")
+        return CheckResult(
+            NAME,
+            "fail",
+            f"Cannot connect to {shown}: {reason}",
+            "Check DATABASE_URL (or database.connectionString)",
+        )
     finally:
         engine.dispose()
     server = f"PostgreSQL {version // 10000}.{version % 10000} at {shown}"
     if pending:
         names = ", ".join(pending[:3]) + (f" (+{len(pending) - 3} more)" if len(pending) > 3 else "")
-        return CheckResult(NAME, "warn", f"{server}; {len(pending)} pending migration(s): {names}",
-                           "Run `paperclipai db migrate` (start-up applies them unless PAPERCLIP_MIGRATION_PROMPT=never)")
+        return CheckResult(
+            NAME,
+            "warn",
+            f"{server}; {len(pending)} pending migration(s): {names}",
+            "Run `paperclipai db migrate` (start-up applies them unless PAPERCLIP_MIGRATION_PROMPT=never)",
+        )
     if not db.prepared_statements and not db.migration_url:
-        return CheckResult(NAME, "warn", f"{server}; migrations up to date ({current}); prepared statements off "
-                           "(a transaction-mode pooler), where LISTEN/NOTIFY cannot work: wake-ups start by polling, "
-                           "within about a second",
-                           "Set PAPERCLIP_MIGRATION_DATABASE_URL to the direct connection (e.g. port 5432)")
+        return CheckResult(
+            NAME,
+            "warn",
+            f"{server}; migrations up to date ({current}); prepared statements off "
+            "(a transaction-mode pooler), where LISTEN/NOTIFY cannot work: wake-ups start by polling, "
+            "within about a second",
+            "Set PAPERCLIP_MIGRATION_DATABASE_URL to the direct connection (e.g. port 5432)",
+        )
     return CheckResult(NAME, "pass", f"{server}; migrations up to date ({current})")
 
 
@@ -72,14 +86,20 @@ def _embedded(settings: Settings) -> CheckResult:
         state = f"relocated for the PostgreSQL user (see {relocated})"
     message = f"Embedded PostgreSQL, data dir {data_dir} ({state}), port {port}"
     if db.fallback_warning:
-        return CheckResult(NAME, "warn", f"{message}; {db.fallback_warning}", "Set DATABASE_URL or database.connectionString")
+        return CheckResult(
+            NAME, "warn", f"{message}; {db.fallback_warning}", "Set DATABASE_URL or database.connectionString"
+        )
     if port_in_use(port):
         owner = _embedded_owner(port, embedded_password(settings))
         ours = owner is not None and (relocated.exists() or Path(owner).resolve() == data_dir.resolve())
         if not ours:
             who = f"PostgreSQL for {owner}" if owner else "another process"
-            return CheckResult(NAME, "warn", f"{message}; the port is in use by {who}",
-                               f"Set {db.embedded_port_source} to a free port, or stop the process using port {port}")
+            return CheckResult(
+                NAME,
+                "warn",
+                f"{message}; the port is in use by {who}",
+                f"Set {db.embedded_port_source} to a free port, or stop the process using port {port}",
+            )
         message += ", already running"
     return CheckResult(NAME, "pass", message)
 

@@ -21,10 +21,24 @@ def check(settings: Settings) -> CheckResult:
 
     if read_env_file(env_file).get("PAPERCLIP_AGENT_JWT_SECRET"):
         # The real environment holds an empty value, which wins over the file.
-        return CheckResult(NAME, "warn", f"PAPERCLIP_AGENT_JWT_SECRET is in {env_file} but not loaded",
-                           "Unset the empty PAPERCLIP_AGENT_JWT_SECRET in your environment")
+        return CheckResult(
+            NAME,
+            "warn",
+            f"PAPERCLIP_AGENT_JWT_SECRET is in {env_file} but not loaded",
+            "Unset the empty PAPERCLIP_AGENT_JWT_SECRET in your environment",
+        )
     if settings.better_auth_secret:
-        return CheckResult(NAME, "warn", "PAPERCLIP_AGENT_JWT_SECRET is not set; agent run tokens are signed with BETTER_AUTH_SECRET",
-                           f"Set PAPERCLIP_AGENT_JWT_SECRET, or run `paperclipai doctor --repair` to write one to {env_file}", repair)
-    return CheckResult(NAME, "fail", f"PAPERCLIP_AGENT_JWT_SECRET is missing from the environment and {env_file}",
-                       "Run `paperclipai doctor --repair` to generate one", repair)
+        return CheckResult(
+            NAME,
+            "warn",
+            "PAPERCLIP_AGENT_JWT_SECRET is not set; agent run tokens are signed with BETTER_AUTH_SECRET",
+            f"Set PAPERCLIP_AGENT_JWT_SECRET, or run `paperclipai doctor --repair` to write one to {env_file}",
+            repair,
+        )
+    return CheckResult(
+        NAME,
+        "fail",
+        f"PAPERCLIP_AGENT_JWT_SECRET is missing from the environment and {env_file}",
+        "Run `paperclipai doctor --repair` to generate one",
+        repair,
+    )

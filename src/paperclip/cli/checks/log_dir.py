@@ -11,9 +11,16 @@ NAME = "Log directory"
 def check(settings: Settings) -> CheckResult:
     directory = settings.log_dir
     if not directory.exists():
-        return CheckResult(NAME, "warn", f"Log directory {directory} does not exist yet",
-                           "Run `paperclipai doctor --repair` to create it", make_dirs(directory))
+        return CheckResult(
+            NAME,
+            "warn",
+            f"Log directory {directory} does not exist yet",
+            "Run `paperclipai doctor --repair` to create it",
+            make_dirs(directory),
+        )
     problem = directory_problem(directory)
     if problem:
-        return CheckResult(NAME, "fail", problem, "Fix the permissions, or set PAPERCLIP_LOG_DIR (logging.logDir)")
+        return CheckResult(
+            NAME, "fail", problem, "Fix the permissions, or set PAPERCLIP_LOG_DIR (logging.logDir)"
+        )
     return CheckResult(NAME, "pass", f"Writable: {directory}")

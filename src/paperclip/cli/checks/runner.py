@@ -22,7 +22,13 @@ from paperclip.config import Settings
 from paperclip.errors import ConfigError
 
 SETTINGS_CHECKS: list[Callable[[Settings], CheckResult]] = [
-    deployment.check, jwt_secret.check, secrets_key.check, storage.check, database.check, log_dir.check, server_port.check,
+    deployment.check,
+    jwt_secret.check,
+    secrets_key.check,
+    storage.check,
+    database.check,
+    log_dir.check,
+    server_port.check,
 ]
 
 
@@ -68,10 +74,16 @@ def run_checks(
     try:
         settings = load()
     except ConfigError as exc:
-        report.results.append(CheckResult("Settings", "fail", exc.message,
-                                          "Fix the environment variable or config value named above"))
+        report.results.append(
+            CheckResult(
+                "Settings", "fail", exc.message, "Fix the environment variable or config value named above"
+            )
+        )
         return report
-    checks = [functools.partial(storage.check, probe=probe_storage) if c is storage.check else c for c in SETTINGS_CHECKS]
+    checks = [
+        functools.partial(storage.check, probe=probe_storage) if c is storage.check else c
+        for c in SETTINGS_CHECKS
+    ]
     results = [check(settings) for check in checks]
     repaired: dict[str, str] = {}
     if repair:

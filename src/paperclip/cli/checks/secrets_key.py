@@ -24,8 +24,10 @@ from paperclip.secrets.providers.registry import AVAILABLE
 
 NAME = "Secrets adapter"
 CONNECT_TIMEOUT_SECONDS = 5
-RESTORE_HINT = ("Point PAPERCLIP_SECRETS_MASTER_KEY_FILE (or PAPERCLIP_SECRETS_MASTER_KEY / "
-                f"{AWS_SETTING}) at the key with fingerprint {{expected}}: restore it from your backup")
+RESTORE_HINT = (
+    "Point PAPERCLIP_SECRETS_MASTER_KEY_FILE (or PAPERCLIP_SECRETS_MASTER_KEY / "
+    f"{AWS_SETTING}) at the key with fingerprint {{expected}}: restore it from your backup"
+)
 
 
 def check(settings: Settings) -> CheckResult:
@@ -45,20 +47,32 @@ def check(settings: Settings) -> CheckResult:
 def _key_check(settings: Settings) -> CheckResult:
     secrets = settings.secrets
     if secrets.provider not in AVAILABLE:
-        return CheckResult(NAME, "fail", f"{secrets.provider} is configured, but this build only supports "
-                           f"{', '.join(AVAILABLE)}", "Set secrets.provider (or PAPERCLIP_SECRETS_PROVIDER) to local_encrypted")
+        return CheckResult(
+            NAME,
+            "fail",
+            f"{secrets.provider} is configured, but this build only supports {', '.join(AVAILABLE)}",
+            "Set secrets.provider (or PAPERCLIP_SECRETS_PROVIDER) to local_encrypted",
+        )
     prefix = "aws_secrets_manager for new secrets; " if secrets.provider == "aws_secrets_manager" else ""
     if secrets.master_key is not None:
         if decode_master_key(secrets.master_key) is None:
             return CheckResult(NAME, "fail", INVALID_ENV_KEY, "Generate one with: openssl rand -base64 32")
-        return CheckResult(NAME, "pass", f"{prefix}local_encrypted with PAPERCLIP_SECRETS_MASTER_KEY from the environment")
+        return CheckResult(
+            NAME, "pass", f"{prefix}local_encrypted with PAPERCLIP_SECRETS_MASTER_KEY from the environment"
+        )
     if aws_secret_id(settings):
         try:
             load_master_key(settings, create=False)
         except MasterKeyError as exc:
-            return CheckResult(NAME, "fail", exc.message, f"Check {AWS_SETTING}, the AWS credentials and their IAM policy")
-        return CheckResult(NAME, "pass", f"{prefix}local_encrypted with the master key from AWS Secrets Manager "
-                           f"({aws_secret_id(settings)})")
+            return CheckResult(
+                NAME, "fail", exc.message, f"Check {AWS_SETTING}, the AWS credentials and their IAM policy"
+            )
+        return CheckResult(
+            NAME,
+            "pass",
+            f"{prefix}local_encrypted with the master key from AWS Secrets Manager "
+            f"({aws_secret_id(settings)})",
+        )
     path = secrets.master_key_file
 
     def create() -> str:
@@ -66,19 +80,32 @@ def _key_check(settings: Settings) -> CheckResult:
         return f"created {path} (32 random bytes, mode 0600)"
 
     if not path.exists():
-        return CheckResult(NAME, "warn", f"Secrets key file {path} does not exist yet",
-                           "Run `paperclipai doctor --repair` to create it (it is also created on first use)", create)
+        return CheckResult(
+            NAME,
+            "warn",
+            f"Secrets key file {path} does not exist yet",
+            "Run `paperclipai doctor --repair` to create it (it is also created on first use)",
+            create,
+        )
     try:
         material = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "not text"
-        return CheckResult(NAME, "fail", f"Cannot read secrets key file {path}: {reason}",
-                           "Fix its ownership/permissions (PAPERCLIP_SECRETS_MASTER_KEY_FILE / secrets.localEncrypted.keyFilePath)")
+        return CheckResult(
+            NAME,
+            "fail",
+            f"Cannot read secrets key file {path}: {reason}",
+            "Fix its ownership/permissions (PAPERCLIP_SECRETS_MASTER_KEY_FILE / secrets.localEncrypted.keyFilePath)",
+        )
     if decode_master_key(material) is None:
         # Never repaired: replacing a key makes every stored secret unreadable.
-        return CheckResult(NAME, "fail", f"Secrets key file {path} does not hold a valid key "
-                           "(expected 32-byte base64, 64-char hex, or raw 32-char string)",
-                           "Restore the original key from your backup; a new key cannot decrypt existing secrets")
+        return CheckResult(
+            NAME,
+            "fail",
+            f"Secrets key file {path} does not hold a valid key "
+            "(expected 32-byte base64, 64-char hex, or raw 32-char string)",
+            "Restore the original key from your backup; a new key cannot decrypt existing secrets",
+        )
     mode = stat.S_IMODE(os.stat(path).st_mode)
     if mode & 0o077:
 
@@ -86,8 +113,13 @@ def _key_check(settings: Settings) -> CheckResult:
             os.chmod(path, 0o600)
             return f"chmod 600 {path}"
 
-        return CheckResult(NAME, "warn", f"Secrets key file permissions are {mode:04o}; run chmod 600 {path}",
-                           "Run `paperclipai doctor --repair` to fix the permissions", tighten)
+        return CheckResult(
+            NAME,
+            "warn",
+            f"Secrets key file permissions are {mode:04o}; run chmod 600 {path}",
+            "Run `paperclipai doctor --repair` to fix the permissions",
+            tighten,
+        )
     return CheckResult(NAME, "pass", f"{prefix}local_encrypted with key file {path}")
 
 
@@ -110,13 +142,18 @@ def _read_canary(url: str) -> tuple[str, dict] | None | str:
     """(fingerprint, material), None when no secret was ever written, or why it could not be read."""
     from paperclip.db.engine import connect_args, sqlalchemy_url
 
-    engine = sa.create_engine(sqlalchemy_url(url), poolclass=sa.NullPool,
-                              connect_args={**connect_args(False), "connect_timeout": CONNECT_TIMEOUT_SECONDS})
+    engine = sa.create_engine(
+        sqlalchemy_url(url),
+        poolclass=sa.NullPool,
+        connect_args={**connect_args(False), "connect_timeout": CONNECT_TIMEOUT_SECONDS},
+    )
     try:
         with engine.connect() as conn:
             if conn.execute(sa.text("SELECT to_regclass('secret_key_canaries')")).scalar() is None:
                 return None
-            row = conn.execute(sa.text("SELECT fingerprint, material FROM secret_key_canaries WHERE id = 1")).first()
+            row = conn.execute(
+                sa.text("SELECT fingerprint, material FROM secret_key_canaries WHERE id = 1")
+            ).first()
             return (row[0], row[1]) if row else None
     except sa.exc.DBAPIError:
         return "the database is not reachable"
@@ -146,7 +183,10 @@ def _canary_check(settings: Settings, result: CheckResult) -> None:
         return
     expected, material = found
     if key is None:
-        result.status, result.repair = "fail", None  # creating a new key would not help: the database expects its own
+        result.status, result.repair = (
+            "fail",
+            None,
+        )  # creating a new key would not help: the database expects its own
         result.message += f"; the database's secrets were written with master key fingerprint {expected}"
         result.hint = RESTORE_HINT.format(expected=expected)
         return
@@ -154,8 +194,10 @@ def _canary_check(settings: Settings, result: CheckResult) -> None:
         result.message += f"; key fingerprint {key.fingerprint} decrypts the database's canary"
         return
     result.status, result.repair = "fail", None
-    result.message = (f"Master key fingerprint {key.fingerprint} ({key.source}) does not decrypt this database's "
-                      f"secrets: they expect master key fingerprint {expected}")
+    result.message = (
+        f"Master key fingerprint {key.fingerprint} ({key.source}) does not decrypt this database's "
+        f"secrets: they expect master key fingerprint {expected}"
+    )
     result.hint = RESTORE_HINT.format(expected=expected)
 
 
@@ -170,7 +212,9 @@ def _aws_check(settings: Settings, result: CheckResult) -> None:
     except (BotoCoreError, ClientError) as exc:
         result.status, result.repair = "fail", None
         result.message = describe_failure(settings, exc, "ListSecrets")
-        result.hint = (f"PAPERCLIP_SECRETS_PROVIDER=aws_secrets_manager needs a reachable Secrets Manager: check {REGION}, "
-                       f"{ENDPOINT} and the AWS credential chain")
+        result.hint = (
+            f"PAPERCLIP_SECRETS_PROVIDER=aws_secrets_manager needs a reachable Secrets Manager: check {REGION}, "
+            f"{ENDPOINT} and the AWS credential chain"
+        )
         return
     result.message += "; AWS Secrets Manager reachable"

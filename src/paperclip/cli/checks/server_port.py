@@ -14,8 +14,15 @@ def check(settings: Settings) -> CheckResult:
     try:
         bind_socket(host, port).close()
     except OSError as exc:
-        consequence = ("the server will use the next free port" if settings.is_local_trusted
-                       else "authenticated mode refuses to start on a busy port")
-        return CheckResult(NAME, "warn", f"Port {port} on {host} is not available ({exc.strerror}); {consequence}",
-                           f"Check what's using port {port} with: lsof -i :{port} (or set PORT / server.port)")
+        consequence = (
+            "the server will use the next free port"
+            if settings.is_local_trusted
+            else "authenticated mode refuses to start on a busy port"
+        )
+        return CheckResult(
+            NAME,
+            "warn",
+            f"Port {port} on {host} is not available ({exc.strerror}); {consequence}",
+            f"Check what's using port {port} with: lsof -i :{port} (or set PORT / server.port)",
+        )
     return CheckResult(NAME, "pass", f"Port {port} on {host} is available")

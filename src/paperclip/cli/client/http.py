@@ -33,12 +33,22 @@ def _query(params: dict | None) -> str:
     return ("?" + urlencode(pairs, doseq=True)) if pairs else ""
 
 
-def request(conn: Connection, method: str, path: str, *, query: dict | None = None, body: object = None,
-            raw: bytes | None = None, content_type: str | None = None) -> tuple[int, object, dict[str, str]]:
+def request(
+    conn: Connection,
+    method: str,
+    path: str,
+    *,
+    query: dict | None = None,
+    body: object = None,
+    raw: bytes | None = None,
+    content_type: str | None = None,
+) -> tuple[int, object, dict[str, str]]:
     """One request; returns (status, parsed body, headers) for 2xx, raises ApiError / ConnectionFailed otherwise."""
     url = urlsplit(conn.api_base)
     if url.scheme not in ("http", "https") or not url.hostname:
-        raise ConnectionFailed(f"invalid API base URL {conn.api_base!r} (set --api-base or PAPERCLIP_API_URL)")
+        raise ConnectionFailed(
+            f"invalid API base URL {conn.api_base!r} (set --api-base or PAPERCLIP_API_URL)"
+        )
     base_path = url.path.rstrip("/")
     headers = {"Accept": "application/json", "User-Agent": "paperclipai-python"}
     if conn.api_key:
@@ -76,6 +86,8 @@ def request(conn: Connection, method: str, path: str, *, query: dict | None = No
     if response.status >= 400:
         message = parsed.get("error") if isinstance(parsed, dict) else None
         if not isinstance(message, str):
-            message = (parsed.decode("utf-8", "replace")[:200] if isinstance(parsed, bytes) else None) or response.reason
+            message = (
+                parsed.decode("utf-8", "replace")[:200] if isinstance(parsed, bytes) else None
+            ) or response.reason
         raise ApiError(response.status, message, parsed)
     return response.status, parsed, response_headers

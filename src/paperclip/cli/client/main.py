@@ -35,7 +35,9 @@ def _common(parser: argparse.ArgumentParser, cmd: Cmd | None) -> None:
             group.add_argument(*names, help=text)
     parser.add_argument("--json", action="store_true", help="Print the API's JSON body")
     if cmd is not None and cmd.needs_company and "--company-id" not in own:
-        parser.add_argument("-C", "--company-id", help="Company ID (default: $PAPERCLIP_COMPANY_ID or the profile)")
+        parser.add_argument(
+            "-C", "--company-id", help="Company ID (default: $PAPERCLIP_COMPANY_ID or the profile)"
+        )
 
 
 def _add_opt(parser: argparse.ArgumentParser, opt: Opt) -> None:
@@ -118,8 +120,10 @@ def build_request(cmd: Cmd, args: argparse.Namespace, conn) -> tuple[str, dict, 
         name = match.group(1)
         if name == "companyId" and "companyId" not in values:
             if not conn.company_id:
-                raise UsageError("a company is needed: pass -C/--company-id, set PAPERCLIP_COMPANY_ID, "
-                                 "or `paperclipai context set --company-id ID`")
+                raise UsageError(
+                    "a company is needed: pass -C/--company-id, set PAPERCLIP_COMPANY_ID, "
+                    "or `paperclipai context set --company-id ID`"
+                )
             return conn.company_id
         if values.get(name) is None:
             raise UsageError(f"--{name} is required")
@@ -152,7 +156,9 @@ def build_request(cmd: Cmd, args: argparse.Namespace, conn) -> tuple[str, dict, 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if len(argv) > 2 and argv[0] == "token" and argv[1] in ("agent", "board"):
-        argv[1:3] = [f"{argv[1]}:{argv[2]}"]  # the original's `token agent create` is our `token agent:create`
+        argv[1:3] = [
+            f"{argv[1]}:{argv[2]}"
+        ]  # the original's `token agent create` is our `token agent:create`
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     cmd: Cmd = args.cmd

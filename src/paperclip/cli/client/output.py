@@ -5,8 +5,24 @@ from __future__ import annotations
 import json
 import sys
 
-_COLUMNS = ("identifier", "id", "urlKey", "name", "title", "status", "priority", "role", "kind", "type",
-            "assigneeAgentId", "amountCents", "spentMonthlyCents", "budgetMonthlyCents", "action", "createdAt")
+_COLUMNS = (
+    "identifier",
+    "id",
+    "urlKey",
+    "name",
+    "title",
+    "status",
+    "priority",
+    "role",
+    "kind",
+    "type",
+    "assigneeAgentId",
+    "amountCents",
+    "spentMonthlyCents",
+    "budgetMonthlyCents",
+    "action",
+    "createdAt",
+)
 _MAX_COLUMNS = 6
 
 

@@ -18,7 +18,16 @@ from paperclip.cli.client import http
 from paperclip.cli.client.main import UsageError
 from paperclip.cli.client.spec import Cmd
 
-PACKAGE_ENTRIES = ("COMPANY.md", "README.md", ".paperclip.yaml", "agents", "projects", "tasks", "skills", "images")
+PACKAGE_ENTRIES = (
+    "COMPANY.md",
+    "README.md",
+    ".paperclip.yaml",
+    "agents",
+    "projects",
+    "tasks",
+    "skills",
+    "images",
+)
 INCLUDE_WORDS = ("company", "agents", "projects", "issues", "tasks", "skills")
 
 
@@ -35,8 +44,13 @@ def _include(raw: str | None, default: str | None) -> dict[str, bool] | None:
     unknown = sorted(set(words) - set(INCLUDE_WORDS))
     if unknown:
         raise UsageError(f"--include: unknown value(s) {', '.join(unknown)} (use {','.join(INCLUDE_WORDS)})")
-    return {"company": "company" in words, "agents": "agents" in words, "projects": "projects" in words,
-            "issues": "issues" in words or "tasks" in words, "skills": "skills" in words}
+    return {
+        "company": "company" in words,
+        "agents": "agents" in words,
+        "projects": "projects" in words,
+        "issues": "issues" in words or "tasks" in words,
+        "skills": "skills" in words,
+    }
 
 
 def _inside(root: Path, rel: str) -> Path:
@@ -53,8 +67,12 @@ def company_export(cmd: Cmd, args, conn) -> object:
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} is not a directory")
     body: dict = {"include": _include(args.include, "company,agents")}
-    for flag, key in (("skills", "skills"), ("projects", "projects"), ("issues", "issues"),
-                      ("project_issues", "projectIssues")):
+    for flag, key in (
+        ("skills", "skills"),
+        ("projects", "projects"),
+        ("issues", "issues"),
+        ("project_issues", "projectIssues"),
+    ):
         if getattr(args, flag, None):
             body[key] = _csv(getattr(args, flag))
     if args.expand_referenced_skills:
@@ -83,8 +101,14 @@ def company_export(cmd: Cmd, args, conn) -> object:
     if not args.json:
         for warning in warnings:
             sys.stderr.write(f"warning={warning}\n")
-    return {"ok": True, "out": str(out), "rootPath": result.get("rootPath"), "filesWritten": len(result["files"]),
-            "paperclipExtensionPath": result.get("paperclipExtensionPath"), "warningCount": len(warnings)}
+    return {
+        "ok": True,
+        "out": str(out),
+        "rootPath": result.get("rootPath"),
+        "filesWritten": len(result["files"]),
+        "paperclipExtensionPath": result.get("paperclipExtensionPath"),
+        "warningCount": len(warnings),
+    }
 
 
 def read_folder(folder: Path) -> dict[str, object]:
@@ -153,16 +177,21 @@ def company_import(cmd: Cmd, args, conn) -> object:
     folder = Path(source)
     if not folder.is_dir():
         if source.startswith(("http://", "https://")) or source.count("/") >= 1 and not folder.exists():
-            raise UsageError(f"{source}: only local package folders are supported (clone the repository first)")
+            raise UsageError(
+                f"{source}: only local package folders are supported (clone the repository first)"
+            )
         raise UsageError(f"{source}: no such folder")
     if args.paperclip_url and not args.api_base:
         conn.api_base = args.paperclip_url
     if args.collision not in ("rename", "skip", "replace"):
         raise UsageError("--collision must be rename, skip or replace")
-    body: dict = {"source": {"type": "inline", "rootPath": folder.resolve().name, "files": read_folder(folder)},
-                  "target": _target(args, conn), "collisionStrategy": args.collision,
-                  "agents": "all" if (args.agents or "all") == "all" else _csv(args.agents),
-                  "secretValues": _secret_values(args.secrets_file)}
+    body: dict = {
+        "source": {"type": "inline", "rootPath": folder.resolve().name, "files": read_folder(folder)},
+        "target": _target(args, conn),
+        "collisionStrategy": args.collision,
+        "agents": "all" if (args.agents or "all") == "all" else _csv(args.agents),
+        "secretValues": _secret_values(args.secrets_file),
+    }
     include = _include(args.include, None)
     if include is not None:
         body["include"] = include
@@ -200,20 +229,33 @@ def render_preview(preview: dict, source: str) -> str:
     inputs = preview.get("envInputs") or []
     plan = preview.get("plan") or {}
     target = preview.get("targetCompanyName") or "a new company"
-    lines = ["Import Preview", f"Source  Local package: {source}", f"Target  {target}",
-             f"Include {', '.join('tasks' if k == 'issues' else k for k in include)}",
-             f"Mode    {preview.get('collisionStrategy')} collisions", "", "Package",
-             f"- company: {(manifest.get('company') or {}).get('name')}"]
+    lines = [
+        "Import Preview",
+        f"Source  Local package: {source}",
+        f"Target  {target}",
+        f"Include {', '.join('tasks' if k == 'issues' else k for k in include)}",
+        f"Mode    {preview.get('collisionStrategy')} collisions",
+        "",
+        "Package",
+        f"- company: {(manifest.get('company') or {}).get('name')}",
+    ]
     for key in ("agents", "projects", "issues", "goals", "skills"):
         lines.append(f"- {'tasks' if key == 'issues' else key}: {counts.get(key, 0)}")
     required = sum(1 for i in inputs if i.get("requirement") == "required")
-    lines += [f"- env inputs: {len(inputs)} ({required} required)", "", "Plan",
-              f"- company: {'unchanged' if plan.get('companyAction') == 'none' else plan.get('companyAction')}",
-              f"- agents: {_counts(plan.get('agentPlans') or [], 'agent')}",
-              f"- projects: {_counts(plan.get('projectPlans') or [], 'project')}",
-              f"- tasks: {_counts(plan.get('issuePlans') or [], 'task')}"]
-    for title, key, name_key in (("Agents", "agentPlans", "plannedName"), ("Projects", "projectPlans", "plannedName"),
-                                 ("Tasks", "issuePlans", "plannedTitle")):
+    lines += [
+        f"- env inputs: {len(inputs)} ({required} required)",
+        "",
+        "Plan",
+        f"- company: {'unchanged' if plan.get('companyAction') == 'none' else plan.get('companyAction')}",
+        f"- agents: {_counts(plan.get('agentPlans') or [], 'agent')}",
+        f"- projects: {_counts(plan.get('projectPlans') or [], 'project')}",
+        f"- tasks: {_counts(plan.get('issuePlans') or [], 'task')}",
+    ]
+    for title, key, name_key in (
+        ("Agents", "agentPlans", "plannedName"),
+        ("Projects", "projectPlans", "plannedName"),
+        ("Tasks", "issuePlans", "plannedTitle"),
+    ):
         rows = plan.get(key) or []
         if rows:
             lines += ["", title]
@@ -232,7 +274,9 @@ def render_result(result: dict) -> str:
     for key in ("agents", "projects", "routines"):
         rows = result.get(key) or []
         for row in rows:
-            lines.append(f"- {key[:-1]} {row.get('slug')}: {row.get('action')} {row.get('name') or row.get('title')}")
+            lines.append(
+                f"- {key[:-1]} {row.get('slug')}: {row.get('action')} {row.get('name') or row.get('title')}"
+            )
     issues = result.get("issues") or []
     if issues:
         lines.append(f"- tasks: {len(issues)} created")

@@ -35,7 +35,9 @@ class Cmd:
     help: str = ""
     args: tuple[str, ...] = ()
     opts: tuple[Opt, ...] = field(default_factory=tuple)
-    handler: str | None = None  # a function in paperclip.cli.client.special for commands that do more than one call
+    handler: str | None = (
+        None  # a function in paperclip.cli.client.special for commands that do more than one call
+    )
 
     @property
     def needs_company(self) -> bool:

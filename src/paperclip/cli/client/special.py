@@ -12,20 +12,29 @@ from paperclip.cli.client.spec import Cmd
 def context_show(cmd: Cmd, args, conn) -> dict:
     data = context.load(conn.context_file)
     name, profile = context.active_profile(data, getattr(args, "profile", None))
-    return {"contextPath": str(conn.context_file), "currentProfile": data.get("currentProfile"), "profileName": name,
-            "profile": profile}
+    return {
+        "contextPath": str(conn.context_file),
+        "currentProfile": data.get("currentProfile"),
+        "profileName": name,
+        "profile": profile,
+    }
 
 
 def context_list(cmd: Cmd, args, conn) -> list[dict]:
     data = context.load(conn.context_file)
     current = data.get("currentProfile")
-    return [{"name": name, "current": name == current, **(profile or {})} for name, profile in data["profiles"].items()]
+    return [
+        {"name": name, "current": name == current, **(profile or {})}
+        for name, profile in data["profiles"].items()
+    ]
 
 
 def context_use(cmd: Cmd, args, conn) -> dict:
     data = context.load(conn.context_file)
     if args.name not in data["profiles"]:
-        raise UsageError(f"no profile named {args.name!r} in {conn.context_file} (create it with `context set --profile {args.name}`)")
+        raise UsageError(
+            f"no profile named {args.name!r} in {conn.context_file} (create it with `context set --profile {args.name}`)"
+        )
     data["currentProfile"] = args.name
     context.save(conn.context_file, data)
     return context_show(cmd, argparse_ns(profile=args.name), conn)
@@ -35,8 +44,14 @@ def context_set(cmd: Cmd, args, conn) -> dict:
     data = context.load(conn.context_file)
     name = getattr(args, "profile", None) or data.get("currentProfile") or "default"
     profile = dict(data["profiles"].get(name) or {})
-    fields = {"api_base": "apiBase", "company_id": "companyId", "persona": "persona", "agent_id": "agentId",
-              "agent_name": "agentName", "api_key_env_var_name": "apiKeyEnvVarName"}
+    fields = {
+        "api_base": "apiBase",
+        "company_id": "companyId",
+        "persona": "persona",
+        "agent_id": "agentId",
+        "agent_name": "agentName",
+        "api_key_env_var_name": "apiKeyEnvVarName",
+    }
     for dest, key in fields.items():
         value = getattr(args, dest, None)
         if value is not None:
@@ -47,8 +62,12 @@ def context_set(cmd: Cmd, args, conn) -> dict:
     if args.use:
         data["currentProfile"] = name
     context.save(conn.context_file, data)
-    return {"contextPath": str(conn.context_file), "currentProfile": data["currentProfile"], "profileName": name,
-            "profile": profile}
+    return {
+        "contextPath": str(conn.context_file),
+        "currentProfile": data["currentProfile"],
+        "profileName": name,
+        "profile": profile,
+    }
 
 
 def argparse_ns(**values):
@@ -62,8 +81,14 @@ def issue_list(cmd: Cmd, args, conn) -> object:
     _, body, _ = http.request(conn, "GET", path, query=query)
     needle = (getattr(args, "match", None) or "").lower()
     if needle and isinstance(body, list):
-        body = [issue for issue in body if any(needle in str(issue.get(field) or "").lower()
-                                               for field in ("identifier", "title", "description"))]
+        body = [
+            issue
+            for issue in body
+            if any(
+                needle in str(issue.get(field) or "").lower()
+                for field in ("identifier", "title", "description")
+            )
+        ]
     return body
 
 
@@ -82,7 +107,9 @@ def company_current(cmd: Cmd, args, conn) -> object:
         if isinstance(me, dict) and me.get("companyId"):
             _, body, _ = http.request(conn, "GET", f"/api/companies/{me['companyId']}")
             return body
-    raise UsageError("no current company: pass -C/--company-id, set PAPERCLIP_COMPANY_ID, or `paperclipai context set --company-id ID`")
+    raise UsageError(
+        "no current company: pass -C/--company-id, set PAPERCLIP_COMPANY_ID, or `paperclipai context set --company-id ID`"
+    )
 
 
 def issue_checkout(cmd: Cmd, args, conn) -> object:
@@ -106,8 +133,15 @@ def token_board_create(cmd: Cmd, args, conn) -> object:
     --expires-at / --ttl-days / --never-expires (null = never; no field = the server's default)."""
     from datetime import UTC, datetime, timedelta
 
-    chosen = [flag for flag, value in (("--expires-at", args.expires_at), ("--ttl-days", args.ttl_days),
-                                       ("--never-expires", args.never_expires or None)) if value is not None]
+    chosen = [
+        flag
+        for flag, value in (
+            ("--expires-at", args.expires_at),
+            ("--ttl-days", args.ttl_days),
+            ("--never-expires", args.never_expires or None),
+        )
+        if value is not None
+    ]
     if len(chosen) > 1:
         raise UsageError(f"{' and '.join(chosen)} cannot be combined")
     body: dict = {"name": args.name or "cli-board"}

@@ -12,11 +12,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 
 def uuid_pk() -> Mapped[uuid.UUID]:
-    return mapped_column(UUID(as_uuid=True), primary_key=True, server_default=sa.text("gen_random_uuid()"), default=uuid.uuid4)
+    return mapped_column(
+        UUID(as_uuid=True), primary_key=True, server_default=sa.text("gen_random_uuid()"), default=uuid.uuid4
+    )
 
 
-def fk(target: str, *, nullable: bool = True, ondelete: str | None = "CASCADE", index: bool = False) -> Mapped[Any]:
-    return mapped_column(UUID(as_uuid=True), sa.ForeignKey(target, ondelete=ondelete), nullable=nullable, index=index)
+def fk(
+    target: str, *, nullable: bool = True, ondelete: str | None = "CASCADE", index: bool = False
+) -> Mapped[Any]:
+    return mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey(target, ondelete=ondelete), nullable=nullable, index=index
+    )
 
 
 def created_at() -> Mapped[datetime]:
@@ -24,7 +30,9 @@ def created_at() -> Mapped[datetime]:
 
 
 def updated_at() -> Mapped[datetime]:
-    return mapped_column(sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now(), onupdate=sa.func.now())
+    return mapped_column(
+        sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now(), onupdate=sa.func.now()
+    )
 
 
 def ts(nullable: bool = True) -> Mapped[datetime | None]:
@@ -32,7 +40,9 @@ def ts(nullable: bool = True) -> Mapped[datetime | None]:
 
 
 def jsonb(default: str = "{}", nullable: bool = False) -> Mapped[Any]:
-    return mapped_column(JSONB, nullable=nullable, server_default=sa.text(f"'{default}'::jsonb") if not nullable else None)
+    return mapped_column(
+        JSONB, nullable=nullable, server_default=sa.text(f"'{default}'::jsonb") if not nullable else None
+    )
 
 
 def text(default: str | None = None, nullable: bool = True) -> Mapped[Any]:

@@ -35,7 +35,9 @@ class Agent(Base):
     paused_at: Mapped[datetime | None] = ts()
     permissions: Mapped[dict[str, Any]] = jsonb()
     last_heartbeat_at: Mapped[datetime | None] = ts()
-    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", sa.dialects.postgresql.JSONB, nullable=True)
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column(
+        "metadata", sa.dialects.postgresql.JSONB, nullable=True
+    )
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
 
@@ -79,7 +81,9 @@ class AgentConfigRevision(Base):
 class AgentRuntimeState(Base):
     __tablename__ = "agent_runtime_state"
 
-    agent_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), sa.ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True)
+    agent_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True
+    )
     company_id: Mapped[uuid.UUID] = fk("companies.id", nullable=False)
     adapter_type: Mapped[str | None] = text()
     session_id: Mapped[str | None] = text()

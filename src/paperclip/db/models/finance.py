@@ -15,14 +15,34 @@ from paperclip.db.base import Base
 from paperclip.db.models._columns import boolean, created_at, fk, jsonb, text, uuid_pk
 
 FINANCE_EVENT_KINDS = (
-    "inference_charge", "platform_fee", "credit_purchase", "credit_refund", "credit_expiry", "byok_fee",
-    "gateway_overhead", "log_storage_charge", "logpush_charge", "provisioned_capacity_charge", "training_charge",
-    "custom_model_import_charge", "custom_model_storage_charge", "manual_adjustment",
+    "inference_charge",
+    "platform_fee",
+    "credit_purchase",
+    "credit_refund",
+    "credit_expiry",
+    "byok_fee",
+    "gateway_overhead",
+    "log_storage_charge",
+    "logpush_charge",
+    "provisioned_capacity_charge",
+    "training_charge",
+    "custom_model_import_charge",
+    "custom_model_storage_charge",
+    "manual_adjustment",
 )
 FINANCE_DIRECTIONS = ("debit", "credit")
 FINANCE_UNITS = (
-    "input_token", "output_token", "cached_input_token", "request", "credit_usd", "credit_unit",
-    "model_unit_minute", "model_unit_hour", "gb_month", "train_token", "unknown",
+    "input_token",
+    "output_token",
+    "cached_input_token",
+    "request",
+    "credit_usd",
+    "credit_unit",
+    "model_unit_minute",
+    "model_unit_hour",
+    "gb_month",
+    "train_token",
+    "unknown",
 )
 
 

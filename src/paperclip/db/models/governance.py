@@ -42,8 +42,13 @@ class Approval(Base):
 
     __table_args__ = (
         sa.Index("approvals_company_status_type_idx", "company_id", "status", "type"),
-        sa.Index("approvals_idempotency_idx", "company_id", "idempotency_key", unique=True,
-                 postgresql_where=sa.text("idempotency_key IS NOT NULL")),
+        sa.Index(
+            "approvals_idempotency_idx",
+            "company_id",
+            "idempotency_key",
+            unique=True,
+            postgresql_where=sa.text("idempotency_key IS NOT NULL"),
+        ),
     )
 
 
@@ -130,8 +135,14 @@ class BudgetIncident(Base):
     updated_at: Mapped[datetime] = updated_at()
 
     __table_args__ = (
-        sa.Index("budget_incidents_once_per_window_idx", "policy_id", "window_start", "threshold_type", unique=True,
-                 postgresql_where=sa.text("status <> 'dismissed'")),
+        sa.Index(
+            "budget_incidents_once_per_window_idx",
+            "policy_id",
+            "window_start",
+            "threshold_type",
+            unique=True,
+            postgresql_where=sa.text("status <> 'dismissed'"),
+        ),
     )
 
 
@@ -149,7 +160,9 @@ class ActivityLog(Base):
     run_id: Mapped[uuid.UUID | None] = fk("heartbeat_runs.id", ondelete="SET NULL", index=True)
     details: Mapped[dict[str, Any] | None] = jsonb(nullable=True)
     # clock_timestamp, not now(): entries written in one transaction keep their order.
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), nullable=False, server_default=sa.text("clock_timestamp()"))
+    created_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), nullable=False, server_default=sa.text("clock_timestamp()")
+    )
 
     __table_args__ = (
         sa.Index("activity_log_company_created_idx", "company_id", "created_at"),

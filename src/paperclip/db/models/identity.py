@@ -20,8 +20,9 @@ class AuthSession(Base):
 
     id: Mapped[uuid.UUID] = uuid_pk()
     token_hash: Mapped[str] = text(nullable=False)
-    user_id: Mapped[str] = mapped_column(sa.Text, sa.ForeignKey("auth_users.id", ondelete="CASCADE"), nullable=False,
-                                         index=True)
+    user_id: Mapped[str] = mapped_column(
+        sa.Text, sa.ForeignKey("auth_users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), nullable=False)
     ip_address: Mapped[str | None] = text()
     user_agent: Mapped[str | None] = text()

@@ -32,7 +32,9 @@ class Routine(Base):
     status: Mapped[str] = text("active")
     concurrency_policy: Mapped[str] = text("coalesce_if_active")
     catch_up_policy: Mapped[str] = text("skip_missed")
-    variables: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, nullable=False, server_default=sa.text("'[]'::jsonb"))
+    variables: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")
+    )
     origin_kind: Mapped[str] = text("manual")
     origin_id: Mapped[str | None] = text()
     created_by_agent_id: Mapped[uuid.UUID | None] = fk("agents.id", ondelete="SET NULL")
@@ -85,8 +87,11 @@ class RoutineTrigger(Base):
         sa.Index("routine_triggers_company_kind_idx", "company_id", "kind"),
         sa.Index("routine_triggers_public_id_uq", "public_id", unique=True),
         # the scheduler's claim: enabled schedule triggers by due time, nothing else in the index
-        sa.Index("routine_triggers_due_idx", "next_run_at",
-                 postgresql_where=sa.text("kind = 'schedule' AND enabled AND next_run_at IS NOT NULL")),
+        sa.Index(
+            "routine_triggers_due_idx",
+            "next_run_at",
+            postgresql_where=sa.text("kind = 'schedule' AND enabled AND next_run_at IS NOT NULL"),
+        ),
     )
 
 
@@ -116,8 +121,13 @@ class RoutineRun(Base):
         sa.Index("routine_runs_trigger_idx", "trigger_id", "created_at"),
         sa.Index("routine_runs_linked_issue_idx", "linked_issue_id"),
         # same routine + same idempotency key = same run (api and webhook replays); NULL keys never collide
-        sa.Index("routine_runs_routine_idempotency_uq", "routine_id", "idempotency_key", unique=True,
-                 postgresql_where=sa.text("idempotency_key IS NOT NULL")),
+        sa.Index(
+            "routine_runs_routine_idempotency_uq",
+            "routine_id",
+            "idempotency_key",
+            unique=True,
+            postgresql_where=sa.text("idempotency_key IS NOT NULL"),
+        ),
     )
 
 
@@ -127,9 +137,14 @@ class RoutineRun(Base):
 _ISSUES = Issue.__table__
 sa.Index(
     "issues_open_routine_execution_uq",
-    _ISSUES.c.company_id, _ISSUES.c.origin_kind, _ISSUES.c.origin_id, _ISSUES.c.origin_fingerprint,
+    _ISSUES.c.company_id,
+    _ISSUES.c.origin_kind,
+    _ISSUES.c.origin_id,
+    _ISSUES.c.origin_fingerprint,
     unique=True,
-    postgresql_where=sa.text(f"origin_kind = 'routine_execution' AND origin_id IS NOT NULL AND hidden_at IS NULL "
-                             f"AND status IN ({sql_in(ISSUE_OPEN)})"),
+    postgresql_where=sa.text(
+        f"origin_kind = 'routine_execution' AND origin_id IS NOT NULL AND hidden_at IS NULL "
+        f"AND status IN ({sql_in(ISSUE_OPEN)})"
+    ),
 )
 sa.Index("issues_company_origin_idx", _ISSUES.c.company_id, _ISSUES.c.origin_kind, _ISSUES.c.origin_id)

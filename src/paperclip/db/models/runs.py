@@ -41,8 +41,12 @@ class AgentWakeupRequest(Base):
         sa.Index("agent_wakeup_requests_company_requested_idx", "company_id", "requested_at"),
         sa.Index("agent_wakeup_requests_agent_requested_idx", "agent_id", "requested_at"),
         sa.Index(
-            "agent_wakeup_requests_idempotency_idx", "company_id", "agent_id", "idempotency_key",
-            unique=True, postgresql_where=sa.text("idempotency_key IS NOT NULL"),
+            "agent_wakeup_requests_idempotency_idx",
+            "company_id",
+            "agent_id",
+            "idempotency_key",
+            unique=True,
+            postgresql_where=sa.text("idempotency_key IS NOT NULL"),
         ),
     )
 

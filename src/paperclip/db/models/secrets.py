@@ -29,9 +29,7 @@ class CompanySecret(Base):
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
 
-    __table_args__ = (
-        sa.Index("company_secrets_company_name_uq", "company_id", "name", unique=True),
-    )
+    __table_args__ = (sa.Index("company_secrets_company_name_uq", "company_id", "name", unique=True),)
 
 
 class CompanySecretVersion(Base):

@@ -63,5 +63,8 @@ STATUS_CHECKS: list[tuple[Any, str, frozenset[str], bool]] = [
 ]
 
 for _table, _column, _values, _nullable in STATUS_CHECKS:
-    _table.append_constraint(sa.CheckConstraint(
-        check_in_or_null(_column, _values) if _nullable else check_in(_column, _values), name=_column))
+    _table.append_constraint(
+        sa.CheckConstraint(
+            check_in_or_null(_column, _values) if _nullable else check_in(_column, _values), name=_column
+        )
+    )

@@ -46,7 +46,9 @@ class Project(Base):
     pause_reason: Mapped[str | None] = text()
     paused_at: Mapped[datetime | None] = ts()
     archived_at: Mapped[datetime | None] = ts()
-    url_key: Mapped[str | None] = text()  # the project's short name in URLs and CLI look-ups, unique per company
+    url_key: Mapped[str | None] = (
+        text()
+    )  # the project's short name in URLs and CLI look-ups, unique per company
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
 
@@ -54,8 +56,12 @@ class Project(Base):
 class ProjectGoal(Base):
     __tablename__ = "project_goals"
 
-    project_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
-    goal_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("goals.id", ondelete="CASCADE"), primary_key=True)
+    project_id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid, sa.ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    goal_id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid, sa.ForeignKey("goals.id", ondelete="CASCADE"), primary_key=True
+    )
     company_id: Mapped[uuid.UUID] = fk("companies.id", nullable=False)
     created_at: Mapped[datetime] = created_at()
 
@@ -85,7 +91,9 @@ class Issue(Base):
     origin_kind: Mapped[str] = text("manual")
     origin_id: Mapped[str | None] = text()
     origin_run_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, nullable=True)
-    origin_fingerprint: Mapped[str] = text("default")  # routines: one open issue per fingerprint (models/routines.py)
+    origin_fingerprint: Mapped[str] = text(
+        "default"
+    )  # routines: one open issue per fingerprint (models/routines.py)
     request_depth: Mapped[int] = integer(0)
     billing_code: Mapped[str | None] = text()
     started_at: Mapped[datetime | None] = ts()
@@ -103,9 +111,19 @@ class Issue(Base):
         sa.Index("issues_company_parent_idx", "company_id", "parent_id"),
         sa.Index("issues_company_project_idx", "company_id", "project_id"),
         # a run's end clears the locks that still point at it (heartbeat finalize)
-        sa.Index("issues_checkout_run_idx", "checkout_run_id", postgresql_where=sa.text("checkout_run_id IS NOT NULL")),
-        sa.Index("issues_execution_run_idx", "execution_run_id", postgresql_where=sa.text("execution_run_id IS NOT NULL")),
-        sa.CheckConstraint("NOT (assignee_agent_id IS NOT NULL AND assignee_user_id IS NOT NULL)", name="single_assignee"),
+        sa.Index(
+            "issues_checkout_run_idx",
+            "checkout_run_id",
+            postgresql_where=sa.text("checkout_run_id IS NOT NULL"),
+        ),
+        sa.Index(
+            "issues_execution_run_idx",
+            "execution_run_id",
+            postgresql_where=sa.text("execution_run_id IS NOT NULL"),
+        ),
+        sa.CheckConstraint(
+            "NOT (assignee_agent_id IS NOT NULL AND assignee_user_id IS NOT NULL)", name="single_assignee"
+        ),
     )
 
 
@@ -155,8 +173,12 @@ class Label(Base):
 class IssueLabel(Base):
     __tablename__ = "issue_labels"
 
-    issue_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("issues.id", ondelete="CASCADE"), primary_key=True)
-    label_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("labels.id", ondelete="CASCADE"), primary_key=True, index=True)
+    issue_id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid, sa.ForeignKey("issues.id", ondelete="CASCADE"), primary_key=True
+    )
+    label_id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid, sa.ForeignKey("labels.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     company_id: Mapped[uuid.UUID] = fk("companies.id", nullable=False)
     created_at: Mapped[datetime] = created_at()
 
@@ -164,7 +186,11 @@ class IssueLabel(Base):
 class IssueApproval(Base):
     __tablename__ = "issue_approvals"
 
-    issue_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("issues.id", ondelete="CASCADE"), primary_key=True)
-    approval_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("approvals.id", ondelete="CASCADE"), primary_key=True, index=True)
+    issue_id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid, sa.ForeignKey("issues.id", ondelete="CASCADE"), primary_key=True
+    )
+    approval_id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid, sa.ForeignKey("approvals.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     company_id: Mapped[uuid.UUID] = fk("companies.id", nullable=False)
     created_at: Mapped[datetime] = created_at()

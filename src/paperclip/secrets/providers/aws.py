@@ -48,8 +48,13 @@ def client(settings: Settings):
             from botocore.config import Config
 
             found = boto3.session.Session().client(
-                "secretsmanager", region_name=region, endpoint_url=endpoint,
-                config=Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=15))
+                "secretsmanager",
+                region_name=region,
+                endpoint_url=endpoint,
+                config=Config(
+                    retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=15
+                ),
+            )
             _clients[(region, endpoint)] = found
         return found
 
@@ -64,12 +69,16 @@ def describe_failure(settings: Settings, exc: Exception, what: str) -> str:
         if code == "ResourceNotFoundException":
             return f"AWS Secrets Manager: {what} not found"
         if code in ("AccessDeniedException", "UnrecognizedClientException", "InvalidSignatureException"):
-            return (f"AWS Secrets Manager refused {what} ({code}): check the credentials of the standard chain "
-                    "(AWS_PROFILE, AWS_ACCESS_KEY_ID, the instance/task role) and their IAM policy")
+            return (
+                f"AWS Secrets Manager refused {what} ({code}): check the credentials of the standard chain "
+                "(AWS_PROFILE, AWS_ACCESS_KEY_ID, the instance/task role) and their IAM policy"
+            )
         return f"AWS Secrets Manager failed on {what} ({code})"
     if isinstance(exc, NoCredentialsError):
-        return ("AWS Secrets Manager: no credentials found (set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
-                "or run with an IAM role)")
+        return (
+            "AWS Secrets Manager: no credentials found (set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
+            "or run with an IAM role)"
+        )
     if isinstance(exc, NoRegionError):
         return f"AWS Secrets Manager: no region configured (set {REGION} or AWS_REGION)"
     return f"AWS Secrets Manager unreachable at {where} for {what} ({type(exc).__name__}; check {ENDPOINT} / {REGION})"
@@ -95,7 +104,9 @@ def _split_ref(ref: str) -> tuple[str, str | None]:
     return secret_id, field or None
 
 
-def read_value(settings: Settings, secret_id: str, version_id: str | None = None, field: str | None = None) -> str:
+def read_value(
+    settings: Settings, secret_id: str, version_id: str | None = None, field: str | None = None
+) -> str:
     kwargs: dict[str, Any] = {"SecretId": secret_id}
     if version_id:
         kwargs["VersionId"] = version_id
@@ -122,7 +133,9 @@ def fetch_master_key_text(settings: Settings, secret_id: str) -> str:
         ref, field = _split_ref(secret_id)
         text = read_value(settings, ref, field=field)
     except SecretProviderError as exc:
-        raise MasterKeyError(f"Cannot load the master key from {AWS_SETTING}={secret_id}: {exc.message}") from None
+        raise MasterKeyError(
+            f"Cannot load the master key from {AWS_SETTING}={secret_id}: {exc.message}"
+        ) from None
     _master_keys[cache_key] = (time.monotonic(), text)
     return text
 
@@ -141,8 +154,9 @@ class AwsSecretsManagerProvider:
         prefix = (_setting(self.settings, PREFIX) or "paperclip").strip("/")
         return f"{prefix}/{identity.company_id}/{identity.secret_id}"
 
-    def _prepare(self, identity: SecretIdentity, version: int, value: str | None,
-                 external_ref: str | None) -> PreparedVersion:
+    def _prepare(
+        self, identity: SecretIdentity, version: int, value: str | None, external_ref: str | None
+    ) -> PreparedVersion:
         if value is None:  # external reference: it must exist and be readable now
             if not external_ref:
                 raise SecretProviderError("aws_secrets_manager secrets need a value or an externalRef")
@@ -152,28 +166,42 @@ class AwsSecretsManagerProvider:
             return PreparedVersion(material, "", external_ref)
         name = self.managed_name(identity)
         if version == 1:
-            kwargs: dict[str, Any] = {"Name": name, "SecretString": value, "Description": f"Paperclip secret {identity.name}",
-                                      "Tags": [{"Key": "paperclip:company", "Value": str(identity.company_id)},
-                                               {"Key": "paperclip:secret", "Value": str(identity.secret_id)}]}
+            kwargs: dict[str, Any] = {
+                "Name": name,
+                "SecretString": value,
+                "Description": f"Paperclip secret {identity.name}",
+                "Tags": [
+                    {"Key": "paperclip:company", "Value": str(identity.company_id)},
+                    {"Key": "paperclip:secret", "Value": str(identity.secret_id)},
+                ],
+            }
             kms = _setting(self.settings, KMS_KEY)
             if kms:
                 kwargs["KmsKeyId"] = kms
             response = _call(self.settings, f"secret {name}", "create_secret", **kwargs)
         else:
-            response = _call(self.settings, f"secret {name}", "put_secret_value", SecretId=name, SecretString=value)
-        material = {"scheme": SCHEME, "mode": "managed", "secretId": response.get("ARN") or name,
-                    "versionId": response.get("VersionId")}
+            response = _call(
+                self.settings, f"secret {name}", "put_secret_value", SecretId=name, SecretString=value
+            )
+        material = {
+            "scheme": SCHEME,
+            "mode": "managed",
+            "secretId": response.get("ARN") or name,
+            "versionId": response.get("VersionId"),
+        }
         return PreparedVersion(material, sha256_hex(value), None)
 
-    async def prepare(self, identity: SecretIdentity, version: int, *, value: str | None,
-                      external_ref: str | None) -> PreparedVersion:
+    async def prepare(
+        self, identity: SecretIdentity, version: int, *, value: str | None, external_ref: str | None
+    ) -> PreparedVersion:
         return await asyncio.to_thread(self._prepare, identity, version, value, external_ref)
 
     async def resolve(self, material: dict[str, Any], external_ref: str | None) -> str:
         if not isinstance(material, dict) or material.get("scheme") != SCHEME or not material.get("secretId"):
             raise SecretProviderError("AWS secret material is invalid")
-        return await asyncio.to_thread(read_value, self.settings, material["secretId"], material.get("versionId"),
-                                       material.get("field"))
+        return await asyncio.to_thread(
+            read_value, self.settings, material["secretId"], material.get("versionId"), material.get("field")
+        )
 
     def delete_managed(self, secret_ref: str) -> None:
         """Schedule a managed copy for deletion (AWS keeps it 7 days); one already gone or already
@@ -185,7 +213,9 @@ class AwsSecretsManagerProvider:
         except ClientError as exc:
             error = exc.response.get("Error", {})
             if error.get("Code") == "ResourceNotFoundException" or (
-                    error.get("Code") == "InvalidRequestException" and "scheduled for deletion" in str(error.get("Message"))):
+                error.get("Code") == "InvalidRequestException"
+                and "scheduled for deletion" in str(error.get("Message"))
+            ):
                 return
             raise SecretProviderError(describe_failure(self.settings, exc, f"secret {secret_ref}")) from None
         except BotoCoreError as exc:
@@ -195,5 +225,11 @@ class AwsSecretsManagerProvider:
         """Managed copies are scheduled for deletion (AWS keeps them 7 days); referenced secrets stay."""
         if external_ref:
             return
-        await asyncio.to_thread(_call, self.settings, f"secret {self.managed_name(identity)}", "delete_secret",
-                                SecretId=self.managed_name(identity), RecoveryWindowInDays=7)
+        await asyncio.to_thread(
+            _call,
+            self.settings,
+            f"secret {self.managed_name(identity)}",
+            "delete_secret",
+            SecretId=self.managed_name(identity),
+            RecoveryWindowInDays=7,
+        )

@@ -41,8 +41,9 @@ def sha256_hex(value: str) -> str:
 class SecretProvider(Protocol):
     name: str
 
-    async def prepare(self, identity: SecretIdentity, version: int, *, value: str | None,
-                      external_ref: str | None) -> PreparedVersion:
+    async def prepare(
+        self, identity: SecretIdentity, version: int, *, value: str | None, external_ref: str | None
+    ) -> PreparedVersion:
         """Material for a new version: `value` to store (managed), or `external_ref` to point at."""
         ...
 

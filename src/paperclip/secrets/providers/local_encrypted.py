@@ -30,7 +30,12 @@ def encrypt(key: bytes, value: str) -> dict[str, Any]:
     sealed = AESGCM(key).encrypt(iv, value.encode("utf-8"), None)
     ciphertext, tag = sealed[:-TAG_BYTES], sealed[-TAG_BYTES:]
     b64 = base64.b64encode
-    return {"scheme": SCHEME, "iv": b64(iv).decode(), "tag": b64(tag).decode(), "ciphertext": b64(ciphertext).decode()}
+    return {
+        "scheme": SCHEME,
+        "iv": b64(iv).decode(),
+        "tag": b64(tag).decode(),
+        "ciphertext": b64(ciphertext).decode(),
+    }
 
 
 def decrypt(key: bytes, material: dict[str, Any]) -> str:
@@ -38,7 +43,9 @@ def decrypt(key: bytes, material: dict[str, Any]) -> str:
     if not isinstance(material, dict) or material.get("scheme") != SCHEME:
         raise failed
     try:
-        iv, tag, ciphertext = (base64.b64decode(material[k], validate=True) for k in ("iv", "tag", "ciphertext"))
+        iv, tag, ciphertext = (
+            base64.b64decode(material[k], validate=True) for k in ("iv", "tag", "ciphertext")
+        )
         return AESGCM(key).decrypt(iv, ciphertext + tag, None).decode("utf-8")
     except (InvalidTag, KeyError, ValueError, TypeError):
         raise failed from None
@@ -53,8 +60,9 @@ class LocalEncryptedProvider:
     def key(self, *, create: bool = True) -> bytes:
         return load_master_key(self.settings, create=create).key
 
-    async def prepare(self, identity: SecretIdentity, version: int, *, value: str | None,
-                      external_ref: str | None) -> PreparedVersion:
+    async def prepare(
+        self, identity: SecretIdentity, version: int, *, value: str | None, external_ref: str | None
+    ) -> PreparedVersion:
         if value is None:
             raise SecretProviderError("local_encrypted secrets need a value")
         return PreparedVersion(encrypt(self.key(), value), sha256_hex(value), None)

@@ -20,10 +20,19 @@ def get_provider(settings: Settings, name: str | None = None) -> SecretProvider:
         from paperclip.secrets.providers.aws import AwsSecretsManagerProvider
 
         return AwsSecretsManagerProvider(settings)
-    raise SecretProviderError(f"Secret provider {name} is not supported by this build (supported: {', '.join(AVAILABLE)})")
+    raise SecretProviderError(
+        f"Secret provider {name} is not supported by this build (supported: {', '.join(AVAILABLE)})"
+    )
 
 
 def providers_to_wire(settings: Settings) -> list[dict[str, object]]:
     default = settings.secrets.provider
-    return [{"id": name, "label": name.replace("_", " "), "available": name in AVAILABLE, "default": name == default}
-            for name in (*AVAILABLE, *COMING_SOON)]
+    return [
+        {
+            "id": name,
+            "label": name.replace("_", " "),
+            "available": name in AVAILABLE,
+            "default": name == default,
+        }
+        for name in (*AVAILABLE, *COMING_SOON)
+    ]

@@ -43,7 +43,7 @@ class LocalDiskWriter:
         assert self.fd is not None, "writer already finished"
         view = memoryview(data)
         while view:
-            view = view[os.write(self.fd, view):]
+            view = view[os.write(self.fd, view) :]
 
     def commit(self) -> None:
         assert self.fd is not None, "writer already finished"
@@ -128,8 +128,13 @@ class LocalDiskProvider:
         for path in root.rglob("*"):
             if path.is_file() and not path.name.startswith(TEMP_PREFIX):
                 st = path.stat()
-                found.append(ObjectInfo(path.relative_to(self.base_dir).as_posix(), st.st_size,
-                                        datetime.fromtimestamp(st.st_mtime, UTC)))
+                found.append(
+                    ObjectInfo(
+                        path.relative_to(self.base_dir).as_posix(),
+                        st.st_size,
+                        datetime.fromtimestamp(st.st_mtime, UTC),
+                    )
+                )
         return sorted(found, key=lambda o: o.key)
 
     def delete_prefix(self, prefix: str) -> int:
@@ -138,7 +143,9 @@ class LocalDiskProvider:
             self.delete(obj.key)
         root = self.path_for(prefix.rstrip("/")) if prefix.strip("/") else None
         if root is not None and root.is_dir():
-            for path in sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
+            for path in sorted(
+                (p for p in root.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True
+            ):
                 _rmdir_quietly(path)
             _rmdir_quietly(root)
         return len(objects)

@@ -49,22 +49,29 @@ class S3Writer:
         with self.p.errors():
             if self.upload_id is None:
                 self.upload_id = self.p.client.create_multipart_upload(
-                    Bucket=self.p.bucket, Key=self.key, ContentType=self.content_type)["UploadId"]
+                    Bucket=self.p.bucket, Key=self.key, ContentType=self.content_type
+                )["UploadId"]
             number = len(self.parts) + 1
-            answer = self.p.client.upload_part(Bucket=self.p.bucket, Key=self.key, UploadId=self.upload_id,
-                                               PartNumber=number, Body=data)
+            answer = self.p.client.upload_part(
+                Bucket=self.p.bucket, Key=self.key, UploadId=self.upload_id, PartNumber=number, Body=data
+            )
             self.parts.append({"PartNumber": number, "ETag": answer["ETag"]})
 
     def commit(self) -> None:
         with self.p.errors():
             if self.upload_id is None:
-                self.p.client.put_object(Bucket=self.p.bucket, Key=self.key, Body=bytes(self.buffer),
-                                         ContentType=self.content_type)
+                self.p.client.put_object(
+                    Bucket=self.p.bucket, Key=self.key, Body=bytes(self.buffer), ContentType=self.content_type
+                )
             else:
                 if self.buffer or not self.parts:
                     self._upload_part(bytes(self.buffer))
-                self.p.client.complete_multipart_upload(Bucket=self.p.bucket, Key=self.key, UploadId=self.upload_id,
-                                                        MultipartUpload={"Parts": self.parts})
+                self.p.client.complete_multipart_upload(
+                    Bucket=self.p.bucket,
+                    Key=self.key,
+                    UploadId=self.upload_id,
+                    MultipartUpload={"Parts": self.parts},
+                )
         self.buffer = bytearray()
 
     def abort(self) -> None:
@@ -80,8 +87,16 @@ class S3Writer:
 class S3Provider:
     id = "s3"
 
-    def __init__(self, *, bucket: str, region: str, endpoint: str | None = None, prefix: str = "",
-                 force_path_style: bool = False, client: Any = None):
+    def __init__(
+        self,
+        *,
+        bucket: str,
+        region: str,
+        endpoint: str | None = None,
+        prefix: str = "",
+        force_path_style: bool = False,
+        client: Any = None,
+    ):
         if not (bucket or "").strip():
             raise Unprocessable("S3 storage bucket is required")
         if not (region or "").strip():
@@ -99,10 +114,14 @@ class S3Provider:
 
         config = Config(
             s3={"addressing_style": "path" if self.force_path_style else "virtual"},
-            connect_timeout=5, read_timeout=60, retries={"max_attempts": 3, "mode": "standard"},
+            connect_timeout=5,
+            read_timeout=60,
+            retries={"max_attempts": 3, "mode": "standard"},
         )
         # A fresh session: the default credential chain, never credentials of ours.
-        return boto3.session.Session().client("s3", region_name=self.region, endpoint_url=self.endpoint, config=config)
+        return boto3.session.Session().client(
+            "s3", region_name=self.region, endpoint_url=self.endpoint, config=config
+        )
 
     def describe(self) -> str:
         where = f" at {self.endpoint}" if self.endpoint else ""
@@ -113,7 +132,7 @@ class S3Provider:
         return f"{self.prefix}/{key}" if self.prefix else key
 
     def _strip(self, full: str) -> str:
-        return full[len(self.prefix) + 1:] if self.prefix else full
+        return full[len(self.prefix) + 1 :] if self.prefix else full
 
     def errors(self):
         return _S3Errors(self)
@@ -152,17 +171,23 @@ class S3Provider:
         full = f"{self.prefix}/{prefix}" if self.prefix else prefix
         found: list[ObjectInfo] = []
         with self.errors():
-            for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=full):
+            for page in self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=full
+            ):
                 for item in page.get("Contents", []):
-                    found.append(ObjectInfo(self._strip(item["Key"]), int(item["Size"]), item.get("LastModified")))
+                    found.append(
+                        ObjectInfo(self._strip(item["Key"]), int(item["Size"]), item.get("LastModified"))
+                    )
         return found
 
     def delete_prefix(self, prefix: str) -> int:
         keys = [self.full_key(o.key) for o in self.list(prefix)]
         with self.errors():
             for start in range(0, len(keys), 1000):
-                batch = keys[start:start + 1000]
-                self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": [{"Key": k} for k in batch], "Quiet": True})
+                batch = keys[start : start + 1000]
+                self.client.delete_objects(
+                    Bucket=self.bucket, Delete={"Objects": [{"Key": k} for k in batch], "Quiet": True}
+                )
         return len(keys)
 
 
@@ -186,16 +211,24 @@ class _S3Errors:
             if code in _MISSING:
                 raise ObjectNotFound() from None
             if code == "NoSuchBucket":
-                raise StorageUnavailable(f"S3 bucket {self.p.bucket!r} does not exist (PAPERCLIP_STORAGE_S3_BUCKET)") from None
+                raise StorageUnavailable(
+                    f"S3 bucket {self.p.bucket!r} does not exist (PAPERCLIP_STORAGE_S3_BUCKET)"
+                ) from None
             if code in ("AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "403"):
-                raise StorageUnavailable(f"S3 refused access to bucket {self.p.bucket!r} ({code}): check the AWS "
-                                         "credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, or the IAM role)") from None
+                raise StorageUnavailable(
+                    f"S3 refused access to bucket {self.p.bucket!r} ({code}): check the AWS "
+                    "credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, or the IAM role)"
+                ) from None
             raise StorageUnavailable(f"S3 storage error ({code or 'unknown'})") from None
         if isinstance(exc, NoCredentialsError):
-            raise StorageUnavailable("No AWS credentials found for S3 storage (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
-                                     "AWS_PROFILE or an IAM role)") from None
+            raise StorageUnavailable(
+                "No AWS credentials found for S3 storage (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
+                "AWS_PROFILE or an IAM role)"
+            ) from None
         if isinstance(exc, BotoCoreError):
             target = self.p.endpoint or f"the AWS endpoint for {self.p.region}"
-            raise StorageUnavailable(f"S3 storage is unreachable at {target} (PAPERCLIP_STORAGE_S3_ENDPOINT / "
-                                     f"PAPERCLIP_STORAGE_S3_REGION): {type(exc).__name__}") from None
+            raise StorageUnavailable(
+                f"S3 storage is unreachable at {target} (PAPERCLIP_STORAGE_S3_ENDPOINT / "
+                f"PAPERCLIP_STORAGE_S3_REGION): {type(exc).__name__}"
+            ) from None
         return False

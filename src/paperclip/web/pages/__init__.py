@@ -6,25 +6,25 @@ from importlib import import_module
 from importlib.util import find_spec
 
 AREAS = [
-    "auth",          # /auth
-    "access",        # /board-claim/<token>, /invite/<token>
-    "onboarding",    # /onboarding
-    "companies",     # /companies, /<P>/companies, switching
-    "dashboard",     # /<P>/dashboard
-    "inbox",         # /<P>/inbox
-    "issues",        # /<P>/issues, /<P>/issues/<ref>
-    "attachments",   # /<P>/issues/<ref>/attachments (upload, delete)
-    "board",         # /<P>/board (kanban)
-    "events",        # /<P>/events (SSE)
-    "agents",        # /<P>/agents/...              (UI-B)
-    "org",           # /<P>/org                     (UI-B)
-    "projects",      # /<P>/projects/...            (UI-B)
-    "goals",         # /<P>/goals/...               (UI-B)
-    "approvals",     # /<P>/approvals/...           (UI-B)
-    "costs",         # /<P>/costs                   (UI-B)
-    "activity",      # /<P>/activity                (UI-B)
-    "settings",      # /<P>/company/settings, /instance/settings/...  (UI-B)
-    "home",          # /, unprefixed redirects: keep last
+    "auth",  # /auth
+    "access",  # /board-claim/<token>, /invite/<token>
+    "onboarding",  # /onboarding
+    "companies",  # /companies, /<P>/companies, switching
+    "dashboard",  # /<P>/dashboard
+    "inbox",  # /<P>/inbox
+    "issues",  # /<P>/issues, /<P>/issues/<ref>
+    "attachments",  # /<P>/issues/<ref>/attachments (upload, delete)
+    "board",  # /<P>/board (kanban)
+    "events",  # /<P>/events (SSE)
+    "agents",  # /<P>/agents/...              (UI-B)
+    "org",  # /<P>/org                     (UI-B)
+    "projects",  # /<P>/projects/...            (UI-B)
+    "goals",  # /<P>/goals/...               (UI-B)
+    "approvals",  # /<P>/approvals/...           (UI-B)
+    "costs",  # /<P>/costs                   (UI-B)
+    "activity",  # /<P>/activity                (UI-B)
+    "settings",  # /<P>/company/settings, /instance/settings/...  (UI-B)
+    "home",  # /, unprefixed redirects: keep last
 ]
 
 PAGE_ROUTERS = [

@@ -43,9 +43,18 @@ async def board_claim_page(request: Request, token: str):
     status = await board_claim.challenge_status(_session(request), token, code, utcnow())
     actor = await load_actor(request)
     here = f"/board-claim/{quote(token)}?{urlencode({'code': code or ''})}"
-    return await render(request, "access/board_claim.html", claim=status, token=token, code=code or "",
-                        signed_in=_signed_in(actor), me=await _me(request, actor), claimed_by_me=status.get("claimedByUserId") == actor.user_id,
-                        next_url=here, local_trusted=request.app.state.settings.is_local_trusted)
+    return await render(
+        request,
+        "access/board_claim.html",
+        claim=status,
+        token=token,
+        code=code or "",
+        signed_in=_signed_in(actor),
+        me=await _me(request, actor),
+        claimed_by_me=status.get("claimedByUserId") == actor.user_id,
+        next_url=here,
+        local_trusted=request.app.state.settings.is_local_trusted,
+    )
 
 
 @router.post("/board-claim/{token}", dependencies=[Depends(csrf_protect)])
@@ -72,25 +81,41 @@ async def invite_page(request: Request, token: str):
     actor = await load_actor(request)
     company = await session.get(Company, uuid.UUID(invite["companyId"])) if invite["companyId"] else None
     member = bool(company is not None and _signed_in(actor) and company.id in actor.company_ids)
-    return await render(request, "access/invite.html", invite=invite, token=token, signed_in=_signed_in(actor),
-                        me=await _me(request, actor),
-                        member=member, target=company, next_url=f"/invite/{quote(token)}",
-                        humans=invite["allowedJoinTypes"] in ("human", "both"),
-                        agents=invite["allowedJoinTypes"] in ("agent", "both"),
-                        local_trusted=request.app.state.settings.is_local_trusted)
+    return await render(
+        request,
+        "access/invite.html",
+        invite=invite,
+        token=token,
+        signed_in=_signed_in(actor),
+        me=await _me(request, actor),
+        member=member,
+        target=company,
+        next_url=f"/invite/{quote(token)}",
+        humans=invite["allowedJoinTypes"] in ("human", "both"),
+        agents=invite["allowedJoinTypes"] in ("agent", "both"),
+        local_trusted=request.app.state.settings.is_local_trusted,
+    )
 
 
 @router.post("/invite/{token}", dependencies=[Depends(csrf_protect)])
 async def invite_accept(request: Request, token: str):
     session = _session(request)
     actor = await load_actor(request)
-    result = await invites.accept_invite(session, actor, token, {"requestType": "human"}, utcnow(),
-                                         request_ip=request.client.host if request.client else None)
+    result = await invites.accept_invite(
+        session,
+        actor,
+        token,
+        {"requestType": "human"},
+        utcnow(),
+        request_ip=request.client.host if request.client else None,
+    )
     target = "/"
     if result.get("companyId"):
         company = await session.get(Company, uuid.UUID(result["companyId"]))
         if company is not None:
             target = f"/{company.issue_prefix}/dashboard"
     response = done(request, target)
-    response.headers["x-toast"] = "Welcome aboard" if result.get("bootstrapAccepted") else "You joined the company"
+    response.headers["x-toast"] = (
+        "Welcome aboard" if result.get("bootstrapAccepted") else "You joined the company"
+    )
     return response

@@ -1,6 +1,6 @@
 """The company's audit stream: newest first, filtered by entity type, action and agent, paginated.
 
-    /<P>/activity?entityType=agent&action=agent.paused&agentId=<uuid>&page=2
+/<P>/activity?entityType=agent&action=agent.paused&agentId=<uuid>&page=2
 """
 
 from __future__ import annotations
@@ -23,8 +23,18 @@ from paperclip.web.render import is_fragment
 
 router = APIRouter()
 PER_PAGE = 50
-ENTITY_TYPES = ["agent", "issue", "approval", "project", "goal", "company", "heartbeat_run", "cost_event",
-                "budget_incident", "label"]
+ENTITY_TYPES = [
+    "agent",
+    "issue",
+    "approval",
+    "project",
+    "goal",
+    "company",
+    "heartbeat_run",
+    "cost_event",
+    "budget_incident",
+    "label",
+]
 
 
 def _clean(value: str | None, limit: int = 200) -> str:
@@ -50,8 +60,11 @@ async def entity_links(page: Page, rows: list[ActivityLog], hrefs: dict[uuid.UUI
         elif kind == "budget_incident":
             links[row.entity_id] = f"/{page.prefix}/costs#incidents"
     if issue_ids:
-        found = await page.session.execute(sa.select(Issue.id, Issue.identifier).where(
-            Issue.id.in_(issue_ids), Issue.company_id == page.company.id))
+        found = await page.session.execute(
+            sa.select(Issue.id, Issue.identifier).where(
+                Issue.id.in_(issue_ids), Issue.company_id == page.company.id
+            )
+        )
         for iid, identifier in found:
             links[str(iid)] = f"/{page.prefix}/issues/{identifier}"
     return links
@@ -66,17 +79,46 @@ async def activity(page: CompanyPage):
     except ValueError:
         agent_id = None
     pager = Pager.of(page.request, PER_PAGE)
-    rows = await list_activity(page.session, page.company.id, agent_id=agent_id, entity_type=entity_type or None,
-                               action=action or None, limit=pager.fetch, offset=pager.offset)
+    rows = await list_activity(
+        page.session,
+        page.company.id,
+        agent_id=agent_id,
+        entity_type=entity_type or None,
+        action=action or None,
+        limit=pager.fetch,
+        offset=pager.offset,
+    )
     rows, has_next = pager.window(rows)
     hrefs = await agent_hrefs(page)
-    agents = list(await page.session.execute(sa.select(Agent.id, Agent.name).where(
-        Agent.company_id == page.company.id).order_by(Agent.name)))
+    agents = list(
+        await page.session.execute(
+            sa.select(Agent.id, Agent.name).where(Agent.company_id == page.company.id).order_by(Agent.name)
+        )
+    )
     names: dict[str, str] = {str(a.id): a.name for a in agents}
-    filters: dict[str, Any] = {k: v for k, v in (("entityType", entity_type), ("action", action),
-                                                 ("agentId", str(agent_id) if agent_id else "")) if v}
+    filters: dict[str, Any] = {
+        k: v
+        for k, v in (
+            ("entityType", entity_type),
+            ("action", action),
+            ("agentId", str(agent_id) if agent_id else ""),
+        )
+        if v
+    }
     template = "activity/_list.html" if is_fragment(page.request) else "activity/activity.html"
     entries = [to_wire(r) for r in rows]
-    return await render_page(page, template, rows=entries, text=await Names.load(page.session, entries), pager=pager, has_next=has_next, agents=agents, names=names,
-                        links=await entity_links(page, rows, hrefs), entity_types=ENTITY_TYPES, filters=filters,
-                        query=urlencode(filters), live=pager.number == 1)
+    return await render_page(
+        page,
+        template,
+        rows=entries,
+        text=await Names.load(page.session, entries),
+        pager=pager,
+        has_next=has_next,
+        agents=agents,
+        names=names,
+        links=await entity_links(page, rows, hrefs),
+        entity_types=ENTITY_TYPES,
+        filters=filters,
+        query=urlencode(filters),
+        live=pager.number == 1,
+    )

@@ -35,8 +35,13 @@ def _identity(form: FormData) -> dict[str, Any]:
     role = form.text("role") or "general"
     if role not in cfgform.ROLES:
         raise field_error("role", "Choose a role from the list")
-    return {"name": form.text("name"), "role": role, "title": form.text("title") or None,
-            "capabilities": form.text("capabilities") or None, "reportsTo": optional_uuid(form, "reportsTo")}
+    return {
+        "name": form.text("name"),
+        "role": role,
+        "title": form.text("title") or None,
+        "capabilities": form.text("capabilities") or None,
+        "reportsTo": optional_uuid(form, "reportsTo"),
+    }
 
 
 def _adapter_type(form: FormData, current: str | None = None) -> str:
@@ -50,12 +55,21 @@ def _adapter_type(form: FormData, current: str | None = None) -> str:
 async def create_agent(page: CompanyPage):
     form = await form_data(page.request)
     adapter_type = _adapter_type(form)
-    data = {**_identity(form), "adapterType": adapter_type,
-            "adapterConfig": cfgform.parse_adapter_config(form, adapter_type),
-            "runtimeConfig": cfgform.parse_runtime_config(form, {}),
-            "budgetMonthlyCents": cents(form, "budget")}
-    agent, approval = await hires.hire(page.session, page.actor, page.company.id, body(AgentCreate, data), page.now,
-                                       strict_secrets=strict_secrets(page))
+    data = {
+        **_identity(form),
+        "adapterType": adapter_type,
+        "adapterConfig": cfgform.parse_adapter_config(form, adapter_type),
+        "runtimeConfig": cfgform.parse_runtime_config(form, {}),
+        "budgetMonthlyCents": cents(form, "budget"),
+    }
+    agent, approval = await hires.hire(
+        page.session,
+        page.actor,
+        page.company.id,
+        body(AgentCreate, data),
+        page.now,
+        strict_secrets=strict_secrets(page),
+    )
     await page.session.flush()
     hrefs = await agent_hrefs(page)
     if approval is not None:
@@ -68,13 +82,26 @@ async def save_configuration(page: CompanyPage, key: str):
     agent = await find_agent(page, key)
     form = await form_data(page.request)
     adapter_type = _adapter_type(form, agent.adapter_type)
-    stored = agent.adapter_config or {} if adapter_type == agent.adapter_type else {
-        "env": (agent.adapter_config or {}).get("env") or {}}
-    data = {**_identity(form), "adapterType": adapter_type,
-            "adapterConfig": cfgform.parse_adapter_config(form, adapter_type, stored), "replaceAdapterConfig": True,
-            "runtimeConfig": cfgform.parse_runtime_config(form, agent.runtime_config)}
-    agent = await agents.update_agent(page.session, page.actor, agent.id, body(AgentPatch, data), page.now,
-                                      strict_secrets=strict_secrets(page))
+    stored = (
+        agent.adapter_config or {}
+        if adapter_type == agent.adapter_type
+        else {"env": (agent.adapter_config or {}).get("env") or {}}
+    )
+    data = {
+        **_identity(form),
+        "adapterType": adapter_type,
+        "adapterConfig": cfgform.parse_adapter_config(form, adapter_type, stored),
+        "replaceAdapterConfig": True,
+        "runtimeConfig": cfgform.parse_runtime_config(form, agent.runtime_config),
+    }
+    agent = await agents.update_agent(
+        page.session,
+        page.actor,
+        agent.id,
+        body(AgentPatch, data),
+        page.now,
+        strict_secrets=strict_secrets(page),
+    )
     hrefs = await agent_hrefs(page)
     return done(page.request, hrefs[agent.id] + "/configuration")
 
@@ -91,8 +118,13 @@ async def rollback(page: CompanyPage, key: str, revision_id: str):
     return done(page.request, hrefs[agent.id] + "/configuration")
 
 
-_LIFECYCLE = {"pause": lifecycle.pause, "resume": lifecycle.resume, "terminate": lifecycle.terminate,
-              "clear-error": lifecycle.clear_error, "approve": lifecycle.approve}
+_LIFECYCLE = {
+    "pause": lifecycle.pause,
+    "resume": lifecycle.resume,
+    "terminate": lifecycle.terminate,
+    "clear-error": lifecycle.clear_error,
+    "approve": lifecycle.approve,
+}
 
 
 def _lifecycle_route(action: str):
@@ -104,14 +136,21 @@ def _lifecycle_route(action: str):
         return done(page.request, await _back(page, agent.id))
 
     handler.__name__ = "agent_" + action.replace("-", "_")
-    router.add_api_route(f"/{{prefix}}/agents/{{key}}/{action}", handler, methods=["POST"], dependencies=WRITE)
+    router.add_api_route(
+        f"/{{prefix}}/agents/{{key}}/{action}", handler, methods=["POST"], dependencies=WRITE
+    )
 
 
 async def _back(page: Page, agent_id) -> str:
     """Where an action returns: the page the form was on (same origin), else the agent's page."""
     target = (await form_data(page.request)).text("next")
     # a path on this site only: not //host, not /\host (browsers read it as //host), no control characters
-    if target.startswith("/") and not target.startswith(("//", "/\\")) and target.isprintable() and len(target) < 500:
+    if (
+        target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and target.isprintable()
+        and len(target) < 500
+    ):
         return target
     return (await agent_hrefs(page))[agent_id]
 
@@ -125,9 +164,18 @@ async def wake(page: CompanyPage, key: str):
     agent = await find_agent(page, key)
     form = await form_data(page.request)
     result = await heartbeat.wake_agent(
-        page.session, page.actor, agent.id, source="on_demand", trigger_detail="manual",
-        reason=form.text("reason") or None, payload=None, idempotency_key=None, force_fresh_session=False,
-        invoke=False, now=page.now)
+        page.session,
+        page.actor,
+        agent.id,
+        source="on_demand",
+        trigger_detail="manual",
+        reason=form.text("reason") or None,
+        payload=None,
+        idempotency_key=None,
+        force_fresh_session=False,
+        invoke=False,
+        now=page.now,
+    )
     href = (await agent_hrefs(page))[agent.id]
     if result.get("id"):
         return done(page.request, f"{href}/runs/{result['id']}")
@@ -170,7 +218,9 @@ async def set_budget(page: CompanyPage, key: str):
     agent = await find_agent(page, key)
     form = await form_data(page.request)
     patch = body(AgentPatch, {"budgetMonthlyCents": cents(form, "budget")})
-    await agents.update_agent(page.session, page.actor, agent.id, patch, page.now, strict_secrets=strict_secrets(page))
+    await agents.update_agent(
+        page.session, page.actor, agent.id, patch, page.now, strict_secrets=strict_secrets(page)
+    )
     return done(page.request, (await agent_hrefs(page))[agent.id] + "/budget")
 
 
@@ -182,9 +232,17 @@ async def test_environment(page: CompanyPage, key: str):
     agent = await find_agent(page, key)
     adapter = get_adapter(agent.adapter_type)
     if adapter is None:
-        report = {"adapterType": agent.adapter_type, "status": "fail",
-                  "checks": [{"code": "adapter_missing", "level": "error",
-                              "message": f"No adapter named {agent.adapter_type} is installed"}]}
+        report = {
+            "adapterType": agent.adapter_type,
+            "status": "fail",
+            "checks": [
+                {
+                    "code": "adapter_missing",
+                    "level": "error",
+                    "message": f"No adapter named {agent.adapter_type} is installed",
+                }
+            ],
+        }
     else:
         report = await adapter.test_environment(agent.adapter_config or {})
     if is_fragment(page.request):
@@ -199,7 +257,8 @@ async def set_permissions(page: CompanyPage, key: str):
 
     agent = await find_agent(page, key)
     form = await form_data(page.request)
-    patch = PermissionsPatch(canCreateAgents=form.get("canCreateAgents") == "on",
-                             canAssignTasks=form.get("canAssignTasks") == "on")
+    patch = PermissionsPatch(
+        canCreateAgents=form.get("canCreateAgents") == "on", canAssignTasks=form.get("canAssignTasks") == "on"
+    )
     await agents.update_permissions(page.session, page.actor, agent.id, patch, page.now)
     return done(page.request, (await agent_hrefs(page))[agent.id] + "/configuration#permissions")

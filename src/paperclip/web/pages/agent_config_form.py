@@ -18,7 +18,20 @@ from paperclip.redaction import REDACTED
 from paperclip.web.forms import FormData
 from paperclip.web.pages.formkit import checkbox, field_error, integer
 
-ROLES = ["ceo", "cto", "cmo", "cfo", "security", "engineer", "designer", "pm", "qa", "devops", "researcher", "general"]
+ROLES = [
+    "ceo",
+    "cto",
+    "cmo",
+    "cfo",
+    "security",
+    "engineer",
+    "designer",
+    "pm",
+    "qa",
+    "devops",
+    "researcher",
+    "general",
+]
 
 
 @dataclass(frozen=True)
@@ -64,8 +77,11 @@ ADAPTER_FIELDS: dict[str, list[Field]] = {
         _PROMPT,
     ],
 }
-HEARTBEAT_FLAGS = [("wakeOnAssignment", "Wake when assigned work"), ("wakeOnOnDemand", "Wake on demand (Wake now)"),
-                   ("wakeOnAutomation", "Wake on automation (approvals, mentions)")]
+HEARTBEAT_FLAGS = [
+    ("wakeOnAssignment", "Wake when assigned work"),
+    ("wakeOnOnDemand", "Wake on demand (Wake now)"),
+    ("wakeOnAutomation", "Wake on automation (approvals, mentions)"),
+]
 
 
 def adapter_types() -> list[str]:
@@ -100,8 +116,15 @@ def env_rows(config: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for name, value in env.items():
         kind = value.get("type") if isinstance(value, dict) else "plain"
-        rows.append({"name": name, "type": kind or "plain",
-                     "secretId": str(value.get("secretId")) if isinstance(value, dict) and value.get("secretId") else None})
+        rows.append(
+            {
+                "name": name,
+                "type": kind or "plain",
+                "secretId": str(value.get("secretId"))
+                if isinstance(value, dict) and value.get("secretId")
+                else None,
+            }
+        )
     return rows
 
 
@@ -127,7 +150,9 @@ def _restore_redacted(value: Any, stored: Any) -> Any:
     return value
 
 
-def parse_adapter_config(form: FormData, adapter_type: str, stored: dict[str, Any] | None = None) -> dict[str, Any]:
+def parse_adapter_config(
+    form: FormData, adapter_type: str, stored: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The adapter config the form describes; `stored` (the raw current config) fills in unchanged secrets."""
     stored = stored or {}
     config: dict[str, Any] = {}
@@ -178,9 +203,15 @@ def parse_env(form: FormData, stored_env: dict[str, Any]) -> dict[str, Any]:
                 raise field_error("env.name", "An environment value needs a name")
             continue
         if not all(c.isalnum() or c == "_" for c in name) or name[0].isdigit():
-            raise field_error("env.name", f"{name}: names use letters, digits and _ and do not start with a digit")
+            raise field_error(
+                "env.name", f"{name}: names use letters, digits and _ and do not start with a digit"
+            )
         if source.startswith("secret:"):
-            env[name] = {"type": "secret_ref", "secretId": source.removeprefix("secret:"), "version": "latest"}
+            env[name] = {
+                "type": "secret_ref",
+                "secretId": source.removeprefix("secret:"),
+                "version": "latest",
+            }
         elif value == "" and name in stored_env and not _is_secret_ref(stored_env[name]):
             env[name] = stored_env[name]
         elif value == "" or is_redacted_env_value(value):
@@ -219,7 +250,11 @@ def heartbeat_form_values(runtime: dict[str, Any] | None) -> dict[str, Any]:
     from paperclip.heartbeat.policy import heartbeat_policy
 
     policy = heartbeat_policy(runtime)
-    return {"enabled": policy.enabled,
-            "intervalSec": policy.interval_sec, "wakeOnAssignment": policy.wake_on_assignment,
-            "wakeOnOnDemand": policy.wake_on_demand, "wakeOnAutomation": policy.wake_on_automation,
-            "maxConcurrentRuns": policy.max_concurrent_runs}
+    return {
+        "enabled": policy.enabled,
+        "intervalSec": policy.interval_sec,
+        "wakeOnAssignment": policy.wake_on_assignment,
+        "wakeOnOnDemand": policy.wake_on_demand,
+        "wakeOnAutomation": policy.wake_on_automation,
+        "maxConcurrentRuns": policy.max_concurrent_runs,
+    }

@@ -39,20 +39,29 @@ FILTERS = {"all": None, "active": ("idle", "running", "active"), "paused": ("pau
 TABS = ("overview", "configuration", "runs", "keys", "budget")
 LIVE = ("queued", "running")
 RUNS_PER_PAGE = 25
-RUN_FILTERS = {"live": ["queued", "running"], "failed": ["failed", "timed_out"], "succeeded": ["succeeded"],
-               "cancelled": ["cancelled"]}
+RUN_FILTERS = {
+    "live": ["queued", "running"],
+    "failed": ["failed", "timed_out"],
+    "succeeded": ["succeeded"],
+    "cancelled": ["cancelled"],
+}
 
 
 # ---------------------------------------------------------------- lookups shared with agent_actions
 
+
 async def agent_hrefs(page: Page) -> dict[uuid.UUID, str]:
     """Every agent's page URL: by URL key, or by id where two agents share a key."""
-    rows = (await page.session.execute(sa.select(Agent.id, Agent.name).where(Agent.company_id == page.company.id))).all()
+    rows = (
+        await page.session.execute(sa.select(Agent.id, Agent.name).where(Agent.company_id == page.company.id))
+    ).all()
     counts: dict[str, int] = {}
     for row in rows:
         counts[url_key(row.name)] = counts.get(url_key(row.name), 0) + 1
-    return {row.id: f"/{page.prefix}/agents/{url_key(row.name) if counts[url_key(row.name)] == 1 else row.id}"
-            for row in rows}
+    return {
+        row.id: f"/{page.prefix}/agents/{url_key(row.name) if counts[url_key(row.name)] == 1 else row.id}"
+        for row in rows
+    }
 
 
 async def find_agent(page: Page, key: str) -> Agent:
@@ -67,9 +76,13 @@ async def find_agent(page: Page, key: str) -> Agent:
             raise NotFound("Agent not found")
         return agent
     wanted = url_key(key)
-    rows = (await page.session.execute(
-        sa.select(Agent.id, Agent.name, Agent.status).where(Agent.company_id == page.company.id)
-        .order_by((Agent.status == "terminated").asc(), Agent.created_at))).all()
+    rows = (
+        await page.session.execute(
+            sa.select(Agent.id, Agent.name, Agent.status)
+            .where(Agent.company_id == page.company.id)
+            .order_by((Agent.status == "terminated").asc(), Agent.created_at)
+        )
+    ).all()
     for row in rows:
         if url_key(row.name) == wanted:
             agent = await page.session.get(Agent, row.id)
@@ -91,13 +104,21 @@ def parse_log(content: str, offset: int) -> tuple[list[dict[str, Any]], int]:
         except json.JSONDecodeError:
             continue
         if isinstance(item, dict):
-            lines.append({"ts": item.get("ts"), "stream": item.get("stream") or "stdout",
-                          "chunk": str(item.get("chunk", "")), "seq": item.get("seq")})
+            lines.append(
+                {
+                    "ts": item.get("ts"),
+                    "stream": item.get("stream") or "stdout",
+                    "chunk": str(item.get("chunk", "")),
+                    "seq": item.get("seq"),
+                }
+            )
     return lines, offset + end + 1
 
 
 async def read_log(request: Request, run: HeartbeatRun, offset: int, limit: int = 256_000) -> dict[str, Any]:
-    ref = run.log_ref or (f"{run.company_id}/{run.agent_id}/{run.id}.ndjson" if run.status == "running" else None)
+    ref = run.log_ref or (
+        f"{run.company_id}/{run.agent_id}/{run.id}.ndjson" if run.status == "running" else None
+    )
     if ref is None:
         return {"lines": [], "offset": offset, "more": False}
     page = run_log_store(request).read(ref, offset, limit)
@@ -107,43 +128,74 @@ async def read_log(request: Request, run: HeartbeatRun, offset: int, limit: int 
 
 # ---------------------------------------------------------------- lists
 
+
 @router.get("/{prefix}/agents")
 async def agents_root(page: CompanyPage):
     return redirect(f"/{page.prefix}/agents/all")
 
 
 async def _agent_list(page: CompanyPage, which: str):
-    agents = list(await page.session.scalars(
-        sa.select(Agent).where(Agent.company_id == page.company.id, Agent.status != "terminated")
-        .order_by(Agent.created_at, Agent.id)))
-    counts = {name: sum(1 for a in agents if statuses is None or a.status in statuses)
-              for name, statuses in FILTERS.items()}
+    agents = list(
+        await page.session.scalars(
+            sa.select(Agent)
+            .where(Agent.company_id == page.company.id, Agent.status != "terminated")
+            .order_by(Agent.created_at, Agent.id)
+        )
+    )
+    counts = {
+        name: sum(1 for a in agents if statuses is None or a.status in statuses)
+        for name, statuses in FILTERS.items()
+    }
     statuses = FILTERS[which]
     shown = [a for a in agents if statuses is None or a.status in statuses]
     pager = Pager.of(page.request, 50)
-    rows, has_next = pager.window(shown[pager.offset: pager.offset + pager.fetch])
+    rows, has_next = pager.window(shown[pager.offset : pager.offset + pager.fetch])
     names = {a.id: a.name for a in agents}
     template = "agents/_list_section.html" if is_fragment(page.request) else "agents/list.html"
-    return await render_page(page, template, agents=rows, which=which, counts=counts, names=names,
-                        hrefs=await agent_hrefs(page), pager=pager, has_next=has_next, filters=list(FILTERS))
+    return await render_page(
+        page,
+        template,
+        agents=rows,
+        which=which,
+        counts=counts,
+        names=names,
+        hrefs=await agent_hrefs(page),
+        pager=pager,
+        has_next=has_next,
+        filters=list(FILTERS),
+    )
 
 
 for _which in FILTERS:
+
     async def _list_route(page: CompanyPage, _w: str = _which):
         return await _agent_list(page, _w)
 
-    router.add_api_route(f"/{{prefix}}/agents/{_which}", _list_route, methods=["GET"], name=f"agents_{_which}")
+    router.add_api_route(
+        f"/{{prefix}}/agents/{_which}", _list_route, methods=["GET"], name=f"agents_{_which}"
+    )
 
 
 # ---------------------------------------------------------------- new agent
 
+
 async def new_agent_context(page: Page) -> dict[str, Any]:
-    managers = list(await page.session.scalars(
-        sa.select(Agent).where(Agent.company_id == page.company.id, Agent.status != "terminated")
-        .order_by(Agent.name)))
-    return {"roles": cfgform.ROLES, "adapter_types": cfgform.adapter_types(), "adapter_fields": cfgform.ADAPTER_FIELDS,
-            "heartbeat_flags": cfgform.HEARTBEAT_FLAGS, "managers": managers, "field_value": cfgform.field_value,
-            "secrets": await cfgform.company_secrets(page.session, page.actor, page.company.id)}
+    managers = list(
+        await page.session.scalars(
+            sa.select(Agent)
+            .where(Agent.company_id == page.company.id, Agent.status != "terminated")
+            .order_by(Agent.name)
+        )
+    )
+    return {
+        "roles": cfgform.ROLES,
+        "adapter_types": cfgform.adapter_types(),
+        "adapter_fields": cfgform.ADAPTER_FIELDS,
+        "heartbeat_flags": cfgform.HEARTBEAT_FLAGS,
+        "managers": managers,
+        "field_value": cfgform.field_value,
+        "secrets": await cfgform.company_secrets(page.session, page.actor, page.company.id),
+    }
 
 
 @router.get("/{prefix}/agents/new")
@@ -152,57 +204,121 @@ async def new_agent(page: CompanyPage):
         raise Forbidden("Viewer access is read-only")
     ctx = await new_agent_context(page)
     hb = cfgform.heartbeat_form_values({"heartbeat": {"enabled": False, "maxConcurrentRuns": 1}})
-    return await render_page(page, "agents/new.html", **ctx, hb=hb, config={}, adapter_type="process",
-                        needs_approval=page.company.require_board_approval_for_new_agents)
+    return await render_page(
+        page,
+        "agents/new.html",
+        **ctx,
+        hb=hb,
+        config={},
+        adapter_type="process",
+        needs_approval=page.company.require_board_approval_for_new_agents,
+    )
 
 
 # ---------------------------------------------------------------- detail
 
+
 async def _detail_context(page: Page, agent: Agent) -> dict[str, Any]:
     hrefs = await agent_hrefs(page)
     manager = await page.session.get(Agent, agent.reports_to) if agent.reports_to else None
-    reports = list(await page.session.scalars(sa.select(Agent).where(
-        Agent.reports_to == agent.id, Agent.status != "terminated").order_by(Agent.name)))
-    live = list(await page.session.scalars(sa.select(HeartbeatRun).where(
-        HeartbeatRun.agent_id == agent.id, HeartbeatRun.status.in_(LIVE)).order_by(HeartbeatRun.created_at.desc())
-        .limit(5)))
-    return {"agent": agent, "hrefs": hrefs, "href": hrefs[agent.id], "manager": manager, "reports": reports,
-            "live_runs": live, "tabs": TABS, "policy": heartbeat_policy(agent.runtime_config)}
+    reports = list(
+        await page.session.scalars(
+            sa.select(Agent)
+            .where(Agent.reports_to == agent.id, Agent.status != "terminated")
+            .order_by(Agent.name)
+        )
+    )
+    live = list(
+        await page.session.scalars(
+            sa.select(HeartbeatRun)
+            .where(HeartbeatRun.agent_id == agent.id, HeartbeatRun.status.in_(LIVE))
+            .order_by(HeartbeatRun.created_at.desc())
+            .limit(5)
+        )
+    )
+    return {
+        "agent": agent,
+        "hrefs": hrefs,
+        "href": hrefs[agent.id],
+        "manager": manager,
+        "reports": reports,
+        "live_runs": live,
+        "tabs": TABS,
+        "policy": heartbeat_policy(agent.runtime_config),
+    }
 
 
 async def _tab_data(page: Page, agent: Agent, tab: str) -> dict[str, Any]:
     session = page.session
     if tab == "overview":
         runtime = await session.get(AgentRuntimeState, agent.id)
-        recent = list(await session.scalars(sa.select(HeartbeatRun).where(HeartbeatRun.agent_id == agent.id)
-                                            .order_by(HeartbeatRun.created_at.desc()).limit(5)))
-        issues = list(await session.scalars(sa.select(Issue).where(
-            Issue.assignee_agent_id == agent.id, Issue.status.notin_(("done", "cancelled")))
-            .order_by(Issue.updated_at.desc()).limit(10)))
-        return {"runtime": runtime, "recent_runs": recent, "issues": issues,
-                "chain": await chain_of_command(session, agent)}
+        recent = list(
+            await session.scalars(
+                sa.select(HeartbeatRun)
+                .where(HeartbeatRun.agent_id == agent.id)
+                .order_by(HeartbeatRun.created_at.desc())
+                .limit(5)
+            )
+        )
+        issues = list(
+            await session.scalars(
+                sa.select(Issue)
+                .where(Issue.assignee_agent_id == agent.id, Issue.status.notin_(("done", "cancelled")))
+                .order_by(Issue.updated_at.desc())
+                .limit(10)
+            )
+        )
+        return {
+            "runtime": runtime,
+            "recent_runs": recent,
+            "issues": issues,
+            "chain": await chain_of_command(session, agent),
+        }
     if tab == "configuration":
         config = agent.adapter_config or {}
         revs = [revision_to_wire(r) for r in await revisions.list_revisions(session, agent.id, limit=50)]
         for rev in revs:
-            rev["diff"] = [(k, json.dumps(rev["beforeConfig"].get(k), indent=2, default=str),
-                            json.dumps(rev["afterConfig"].get(k), indent=2, default=str)) for k in rev["changedKeys"]]
+            rev["diff"] = [
+                (
+                    k,
+                    json.dumps(rev["beforeConfig"].get(k), indent=2, default=str),
+                    json.dumps(rev["afterConfig"].get(k), indent=2, default=str),
+                )
+                for k in rev["changedKeys"]
+            ]
         ctx = await new_agent_context(page)
         if agent.adapter_type not in ctx["adapter_types"]:  # e.g. an adapter whose package is not installed
             ctx["adapter_types"] = [*ctx["adapter_types"], agent.adapter_type]
-        return {**ctx, "config": redact_adapter_config(config),
-                "adapter_type": agent.adapter_type, "env": cfgform.env_rows(config),
-                "extra": cfgform.extra_config(agent.adapter_type, config),
-                "hb": cfgform.heartbeat_form_values(agent.runtime_config), "revisions": revs}
+        return {
+            **ctx,
+            "config": redact_adapter_config(config),
+            "adapter_type": agent.adapter_type,
+            "env": cfgform.env_rows(config),
+            "extra": cfgform.extra_config(agent.adapter_type, config),
+            "hb": cfgform.heartbeat_form_values(agent.runtime_config),
+            "revisions": revs,
+        }
     if tab == "runs":
         pager = Pager.of(page.request, RUNS_PER_PAGE)
         which = page.request.query_params.get("status", "")
         which = which if which in RUN_FILTERS else ""
-        rows = await heartbeat.list_runs(session, page.actor, page.company.id, agent_id=agent.id,
-                                         statuses=RUN_FILTERS.get(which), limit=pager.fetch, offset=pager.offset)
+        rows = await heartbeat.list_runs(
+            session,
+            page.actor,
+            page.company.id,
+            agent_id=agent.id,
+            statuses=RUN_FILTERS.get(which),
+            limit=pager.fetch,
+            offset=pager.offset,
+        )
         runs, has_next = pager.window(rows)
-        return {"runs": runs, "pager": pager, "has_next": has_next, "run_filter": which,
-                "run_filters": ["", *RUN_FILTERS]}
+        return {
+            "runs": runs,
+            "pager": pager,
+            "has_next": has_next,
+            "run_filter": which,
+            "run_filters": ["", *RUN_FILTERS],
+        }
     if tab == "keys":
         return {"keys": await agent_keys.list_keys(session, page.actor, agent.id)}
     if tab == "budget":
@@ -210,8 +326,10 @@ async def _tab_data(page: Page, agent: Agent, tab: str) -> dict[str, Any]:
 
         data = await overview(session, page.company.id, page.now)
         mine = str(agent.id)
-        return {"policies": [p for p in data["policies"] if p["scopeId"] == mine],
-                "incidents": [i for i in data["activeIncidents"] if i["scopeId"] == mine]}
+        return {
+            "policies": [p for p in data["policies"] if p["scopeId"] == mine],
+            "incidents": [i for i in data["activeIncidents"] if i["scopeId"] == mine],
+        }
     raise NotFound("Page not found")
 
 
@@ -240,6 +358,7 @@ async def agent_tab(page: CompanyPage, key: str, tab: str):
 
 # ---------------------------------------------------------------- a run
 
+
 async def find_run(page: Page, agent: Agent, run_id: str) -> HeartbeatRun:
     try:
         rid = uuid.UUID(run_id)
@@ -259,8 +378,18 @@ async def run_detail(page: CompanyPage, key: str, run_id: str):
     log = await read_log(page.request, run, 0)
     issues = await heartbeat.run_issues(page.session, page.actor, run.id)
     ctx = await _detail_context(page, agent)
-    return await render_page(page, "agents/run.html", run=run, events=events, log=log, issues=issues,
-                        live=run.status in LIVE, tab="runs", last_seq=_last_seq(log), **ctx)
+    return await render_page(
+        page,
+        "agents/run.html",
+        run=run,
+        events=events,
+        log=log,
+        issues=issues,
+        live=run.status in LIVE,
+        tab="runs",
+        last_seq=_last_seq(log),
+        **ctx,
+    )
 
 
 def _last_seq(log: dict[str, Any]) -> int:
@@ -275,8 +404,9 @@ async def run_facts(page: CompanyPage, key: str, run_id: str):
     run = await find_run(page, agent, run_id)
     issues = await heartbeat.run_issues(page.session, page.actor, run.id)
     href = (await agent_hrefs(page))[agent.id]
-    return await render_page(page, "agents/_run_facts.html", run=run, issues=issues, href=href,
-                        live=run.status in LIVE)
+    return await render_page(
+        page, "agents/_run_facts.html", run=run, issues=issues, href=href, live=run.status in LIVE
+    )
 
 
 @router.get("/{prefix}/agents/{key}/runs/{run_id}/log")
@@ -284,8 +414,9 @@ async def run_log(page: CompanyPage, key: str, run_id: str, offset: int = 0):
     agent = await find_agent(page, key)
     run = await find_run(page, agent, run_id)
     log = await read_log(page.request, run, max(0, offset))
-    return JSONResponse({**log, "status": run.status, "live": run.status in LIVE},
-                        headers={"cache-control": "no-store"})
+    return JSONResponse(
+        {**log, "status": run.status, "live": run.status in LIVE}, headers={"cache-control": "no-store"}
+    )
 
 
 from paperclip.web.pages import agent_actions  # noqa: E402,F401 - registers the POST routes on `router`

@@ -25,8 +25,12 @@ from paperclip.web.render import done, redirect
 
 router = APIRouter()
 OPEN = ("pending", "revision_requested")
-TYPE_LABELS = {"hire_agent": "Hire an agent", "approve_ceo_strategy": "CEO strategy",
-               "budget_override_required": "Budget override", "request_board_approval": "Board approval"}
+TYPE_LABELS = {
+    "hire_agent": "Hire an agent",
+    "approve_ceo_strategy": "CEO strategy",
+    "budget_override_required": "Budget override",
+    "request_board_approval": "Board approval",
+}
 DECISIONS = {"approve": "approved", "reject": "rejected", "request-revision": "revision requested"}
 
 
@@ -40,18 +44,35 @@ async def _list(page: Page, which: str):
     if which == "pending":
         stmt = stmt.where(Approval.status.in_(OPEN))
     pager = Pager.of(page.request, 25)
-    rows = list(await page.session.scalars(stmt.order_by(Approval.created_at.desc(), Approval.id)
-                                           .limit(pager.fetch).offset(pager.offset)))
+    rows = list(
+        await page.session.scalars(
+            stmt.order_by(Approval.created_at.desc(), Approval.id).limit(pager.fetch).offset(pager.offset)
+        )
+    )
     items, has_next = pager.window(rows)
-    pending = await page.session.scalar(sa.select(sa.func.count()).select_from(Approval).where(
-        Approval.company_id == page.company.id, Approval.status.in_(OPEN)))
-    return await render_page(page, "approvals/list.html", approvals=items, which=which, pager=pager,
-                        has_next=has_next, pending_count=pending, names=await _agent_names(page),
-                        hrefs=await agent_hrefs(page), labels=TYPE_LABELS)
+    pending = await page.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Approval)
+        .where(Approval.company_id == page.company.id, Approval.status.in_(OPEN))
+    )
+    return await render_page(
+        page,
+        "approvals/list.html",
+        approvals=items,
+        which=which,
+        pager=pager,
+        has_next=has_next,
+        pending_count=pending,
+        names=await _agent_names(page),
+        hrefs=await agent_hrefs(page),
+        labels=TYPE_LABELS,
+    )
 
 
 async def _agent_names(page: Page) -> dict[uuid.UUID, str]:
-    rows = await page.session.execute(sa.select(Agent.id, Agent.name).where(Agent.company_id == page.company.id))
+    rows = await page.session.execute(
+        sa.select(Agent.id, Agent.name).where(Agent.company_id == page.company.id)
+    )
     return {r.id: r.name for r in rows}
 
 
@@ -88,10 +109,20 @@ async def approval_detail(page: CompanyPage, approval_id: str):
             hired = await page.session.get(Agent, uuid.UUID(str(payload["agentId"])))
         except ValueError:
             hired = None
-    return await render_page(page, "approvals/detail.html", approval=approval, comments=comments, issues=issues,
-                        payload=payload, payload_json=json.dumps(payload, indent=2, default=str), hired=hired,
-                        names=await _agent_names(page), hrefs=await agent_hrefs(page), labels=TYPE_LABELS,
-                        decidable=approval.status in OPEN)
+    return await render_page(
+        page,
+        "approvals/detail.html",
+        approval=approval,
+        comments=comments,
+        issues=issues,
+        payload=payload,
+        payload_json=json.dumps(payload, indent=2, default=str),
+        hired=hired,
+        names=await _agent_names(page),
+        hrefs=await agent_hrefs(page),
+        labels=TYPE_LABELS,
+        decidable=approval.status in OPEN,
+    )
 
 
 @router.post("/{prefix}/approvals/{approval_id}/decide", dependencies=WRITE)

@@ -39,13 +39,19 @@ def _rules(page: Page) -> dict:
     shown = patterns if patterns is not None else DEFAULT_ALLOWED_TYPES
     # the `accept` attribute knows exact types and type/*; `*` and vendor prefixes (`x.*`) mean no filter
     accept = "" if any(p == "*" or p.endswith(".*") for p in shown) else ",".join(shown)
-    kinds = "any type" if "*" in shown else ", ".join(p.split("/", 1)[-1].replace("*", "any").upper() for p in shown)
+    kinds = (
+        "any type"
+        if "*" in shown
+        else ", ".join(p.split("/", 1)[-1].replace("*", "any").upper() for p in shown)
+    )
     return {"max_size": format_size(settings.attachment_max_bytes), "accept": accept, "kinds": kinds}
 
 
 async def attachments_context(page: Page, issue: dict) -> dict:
-    return {"attachments": await storage.list_attachments(page.session, page.actor, issue["id"]),
-            "upload_rules": _rules(page)}
+    return {
+        "attachments": await storage.list_attachments(page.session, page.actor, issue["id"]),
+        "upload_rules": _rules(page),
+    }
 
 
 async def _answer(page: Page, ref: str, toast: str):
@@ -59,15 +65,20 @@ async def _answer(page: Page, ref: str, toast: str):
     return response
 
 
-@router.post("/{prefix}/issues/{ref}/attachments", dependencies=[Depends(upload_csrf), Depends(require_writer)])
+@router.post(
+    "/{prefix}/issues/{ref}/attachments", dependencies=[Depends(upload_csrf), Depends(require_writer)]
+)
 async def upload(request: Request, page: CompanyPage, ref: str):
-    created = await storage.upload_attachment(page.session, page.actor, request, request.app.state.settings.storage,
-                                              page.company.id, ref, page.now)
+    created = await storage.upload_attachment(
+        page.session, page.actor, request, request.app.state.settings.storage, page.company.id, ref, page.now
+    )
     return await _answer(page, ref, f"Attached {created['originalFilename'] or 'the file'}")
 
 
 @router.post("/{prefix}/issues/{ref}/attachments/{attachment_id}/delete", dependencies=WRITE)
-async def delete(request: Request, page: CompanyPage, ref: str, attachment_id: str, background: BackgroundTasks):
+async def delete(
+    request: Request, page: CompanyPage, ref: str, attachment_id: str, background: BackgroundTasks
+):
     attachment, _ = await storage.readable_attachment(page.session, page.actor, attachment_id)
     if attachment.company_id != page.company.id:
         raise NotFound("Attachment not found")

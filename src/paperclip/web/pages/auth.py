@@ -32,15 +32,24 @@ async def auth_page(request: Request):
     target = _next(request.query_params.get("next"))
     # Signing up from an invite link: the token lets its holder sign up even where sign-up is disabled.
     invite_token = target.removeprefix("/invite/") if target.startswith("/invite/pcp_") else ""
-    return await render(request, "auth/index.html", next=target, invite_token=invite_token,
-                        mode="sign-up" if request.query_params.get("mode") == "sign-up" else "sign-in")
+    return await render(
+        request,
+        "auth/index.html",
+        next=target,
+        invite_token=invite_token,
+        mode="sign-up" if request.query_params.get("mode") == "sign-up" else "sign-in",
+    )
 
 
 async def _signed_in(request: Request, user_id: str, target: str):
     session = request.scope["paperclip.unit_of_work"].get_session()
-    token, _ = await sessions.create_session(session, user_id, utcnow(),
-                                             ip_address=request.client.host if request.client else None,
-                                             user_agent=request.headers.get("user-agent"))
+    token, _ = await sessions.create_session(
+        session,
+        user_id,
+        utcnow(),
+        ip_address=request.client.host if request.client else None,
+        user_agent=request.headers.get("user-agent"),
+    )
     response = done(request, target)
     request.app.state.session_cookie.set(response, token)
     return response
@@ -50,8 +59,14 @@ async def _signed_in(request: Request, user_id: str, target: str):
 async def sign_in(request: Request):
     form = await form_data(request)
     session = request.scope["paperclip.unit_of_work"].get_session()
-    user = await accounts.sign_in(session, request.app.state, email=form.text("email"), password=form.get("password") or "",
-                                  client_address=request.client.host if request.client else None, now=utcnow())
+    user = await accounts.sign_in(
+        session,
+        request.app.state,
+        email=form.text("email"),
+        password=form.get("password") or "",
+        client_address=request.client.host if request.client else None,
+        now=utcnow(),
+    )
     return await _signed_in(request, user.id, _next(form.get("next")))
 
 
@@ -59,10 +74,17 @@ async def sign_in(request: Request):
 async def sign_up(request: Request):
     form = await form_data(request)
     session = request.scope["paperclip.unit_of_work"].get_session()
-    user = await accounts.sign_up(session, request.app.state.settings, name=form.text("name"), email=form.text("email"),
-                                  password=form.get("password") or "", now=utcnow(),
-                                  invite_token=form.text("inviteToken") or None, state=request.app.state,
-                                  client_address=request.client.host if request.client else None)
+    user = await accounts.sign_up(
+        session,
+        request.app.state.settings,
+        name=form.text("name"),
+        email=form.text("email"),
+        password=form.get("password") or "",
+        now=utcnow(),
+        invite_token=form.text("inviteToken") or None,
+        state=request.app.state,
+        client_address=request.client.host if request.client else None,
+    )
     return await _signed_in(request, user.id, _next(form.get("next")))
 
 

@@ -17,7 +17,9 @@ router = APIRouter()
 
 COLUMNS = ["backlog", "todo", "in_progress", "in_review", "blocked", "done"]
 PER_COLUMN = 50
-_COUNTS = sa.text("SELECT status, count(*) AS n FROM issues WHERE company_id = :cid AND hidden_at IS NULL GROUP BY status")
+_COUNTS = sa.text(
+    "SELECT status, count(*) AS n FROM issues WHERE company_id = :cid AND hidden_at IS NULL GROUP BY status"
+)
 
 
 @router.get("/{prefix}/board")
@@ -30,12 +32,24 @@ async def board(request: Request, page: CompanyPage):
     counts = {r.status: r.n for r in await page.session.execute(_COUNTS, {"cid": page.company.id})}
     cards = {}
     for status in columns:
-        filters = ListFilters(status=status, limit=str(PER_COLUMN), project_id=project or None,
-                              assignee_agent_id=("null" if assignee == "none" else assignee) or None)
+        filters = ListFilters(
+            status=status,
+            limit=str(PER_COLUMN),
+            project_id=project or None,
+            assignee_agent_id=("null" if assignee == "none" else assignee) or None,
+        )
         cards[status] = orjson.loads(await list_issues(page.session, page.actor, page.company.id, filters))
     toggle = {k: v for k, v in (("assignee", assignee), ("project", project)) if v}
     if not show_cancelled:
         toggle["cancelled"] = "1"
-    ctx.update(show_cancelled=show_cancelled, cancelled_toggle=urlencode(toggle), columns=columns, cards=cards, counts=counts, per_column=PER_COLUMN, f={"assignee": assignee, "project": project})
+    ctx.update(
+        show_cancelled=show_cancelled,
+        cancelled_toggle=urlencode(toggle),
+        columns=columns,
+        cards=cards,
+        counts=counts,
+        per_column=PER_COLUMN,
+        f={"assignee": assignee, "project": project},
+    )
     template = "board/_columns.html" if request.headers.get("x-fragment") == "1" else "board/index.html"
     return await render(request, template, **ctx)

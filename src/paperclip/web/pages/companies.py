@@ -47,11 +47,15 @@ async def switch(page: PageActor, prefix: str = ""):
 @router.post("/companies", dependencies=[Depends(csrf_protect)])
 async def create(request: Request, page: PageActor):
     form = await form_data(request)
-    body = parse(CompanyCreate, {
-        "name": form.text("name"), "description": form.text("description") or None,
-        "budgetMonthlyCents": cents(form.get("budget")),
-        "requireBoardApprovalForNewAgents": form.get("requireApproval") == "on",
-    })
+    body = parse(
+        CompanyCreate,
+        {
+            "name": form.text("name"),
+            "description": form.text("description") or None,
+            "budgetMonthlyCents": cents(form.get("budget")),
+            "requireBoardApprovalForNewAgents": form.get("requireApproval") == "on",
+        },
+    )
     company = await create_company(page.session, page.actor, body, page.now)
     response = done(request, f"/{company.issue_prefix}/dashboard")
     response.set_cookie(COMPANY_COOKIE, company.issue_prefix, samesite="lax", max_age=365 * 86400, path="/")

@@ -83,12 +83,20 @@ SELECT 'project', id, name, NULL FROM projects WHERE company_id = $1
 
 
 def _sums(r: dict, split: bool) -> dict[str, Any]:
-    out = {"costCents": int(r["cost"]), "inputTokens": int(r["input"]), "cachedInputTokens": int(r["cached"]),
-           "outputTokens": int(r["output"])}
+    out = {
+        "costCents": int(r["cost"]),
+        "inputTokens": int(r["input"]),
+        "cachedInputTokens": int(r["cached"]),
+        "outputTokens": int(r["output"]),
+    }
     if split:
-        out.update(apiRunCount=int(r["api_runs"]), subscriptionRunCount=int(r["sub_runs"]),
-                   subscriptionCachedInputTokens=int(r["sub_cached"]), subscriptionInputTokens=int(r["sub_input"]),
-                   subscriptionOutputTokens=int(r["sub_output"]))
+        out.update(
+            apiRunCount=int(r["api_runs"]),
+            subscriptionRunCount=int(r["sub_runs"]),
+            subscriptionCachedInputTokens=int(r["sub_cached"]),
+            subscriptionInputTokens=int(r["sub_input"]),
+            subscriptionOutputTokens=int(r["sub_output"]),
+        )
     return out
 
 
@@ -103,29 +111,58 @@ async def report(page: Page, start: date, end: date) -> dict[str, Any]:
         if not r["g_day"]:
             by_day[r["day"].date()] = int(r["cost"])
         elif not r["g_agent"]:
-            by_agent.append({"agentId": str(r["agent_id"]), "agentName": r["agent_name"] or "an agent",
-                             "agentStatus": r["agent_status"], **_sums(r, True)})
+            by_agent.append(
+                {
+                    "agentId": str(r["agent_id"]),
+                    "agentName": r["agent_name"] or "an agent",
+                    "agentStatus": r["agent_status"],
+                    **_sums(r, True),
+                }
+            )
         elif not r["g_project"]:
             if r["project_id"] is not None:  # spend without a project is not a project's
-                by_project.append({"projectId": str(r["project_id"]), "projectName": r["project_name"] or "a project",
-                                   **_sums(r, False)})
+                by_project.append(
+                    {
+                        "projectId": str(r["project_id"]),
+                        "projectName": r["project_name"] or "a project",
+                        **_sums(r, False),
+                    }
+                )
         elif not r["g_provider"]:
-            by_provider.append({"provider": r["provider"], "biller": r["biller"], "billingType": r["billing_type"],
-                                "model": r["model"], **_sums(r, True)})
+            by_provider.append(
+                {
+                    "provider": r["provider"],
+                    "biller": r["biller"],
+                    "billingType": r["billing_type"],
+                    "model": r["model"],
+                    **_sums(r, True),
+                }
+            )
         else:
             total = int(r["cost"])
     by_agent.sort(key=lambda x: (-x["costCents"], x["agentName"]))
     by_project.sort(key=lambda x: (-x["costCents"], x["projectName"]))
     by_provider.sort(key=lambda x: (-x["costCents"], x["provider"], x["model"]))
     days = (end - start).days + 1
-    daily = [((start + timedelta(days=i)).strftime("%m-%d"), by_day.get(start + timedelta(days=i), 0))
-             for i in range(days)]
-    return {"total": total, "daily": daily, "by_agent": by_agent, "by_project": by_project, "by_provider": by_provider}
+    daily = [
+        ((start + timedelta(days=i)).strftime("%m-%d"), by_day.get(start + timedelta(days=i), 0))
+        for i in range(days)
+    ]
+    return {
+        "total": total,
+        "daily": daily,
+        "by_agent": by_agent,
+        "by_project": by_project,
+        "by_provider": by_provider,
+    }
 
 
 def _bound(d: date, end: bool = False) -> str:
-    return (datetime.combine(d, datetime.max.time() if end else datetime.min.time(), tzinfo=UTC)
-            .isoformat().replace("+00:00", "Z"))
+    return (
+        datetime.combine(d, datetime.max.time() if end else datetime.min.time(), tzinfo=UTC)
+        .isoformat()
+        .replace("+00:00", "Z")
+    )
 
 
 @router.get("/{prefix}/costs")
@@ -136,31 +173,59 @@ async def costs(page: CompanyPage):
     chart = bar_chart(figures["daily"], label="Spend per day", fmt=money)
     overview = await budget_overview.overview(page.session, cid, page.now)
     names = await _NAMES.fetch(page.session, cid)
-    agents = sorted((SimpleNamespace(id=r["id"], name=r["name"], status=r["status"]) for r in names
-                     if r["kind"] == "agent"), key=lambda a: a.name)
-    projects = sorted((SimpleNamespace(id=r["id"], name=r["name"]) for r in names if r["kind"] == "project"),
-                      key=lambda p: p.name)
+    agents = sorted(
+        (
+            SimpleNamespace(id=r["id"], name=r["name"], status=r["status"])
+            for r in names
+            if r["kind"] == "agent"
+        ),
+        key=lambda a: a.name,
+    )
+    projects = sorted(
+        (SimpleNamespace(id=r["id"], name=r["name"]) for r in names if r["kind"] == "project"),
+        key=lambda p: p.name,
+    )
     keys = Counter(url_key(a.name) for a in agents)
-    hrefs = {str(a.id): f"/{page.prefix}/agents/{url_key(a.name) if keys[url_key(a.name)] == 1 else a.id}"
-             for a in agents}
+    hrefs = {
+        str(a.id): f"/{page.prefix}/agents/{url_key(a.name) if keys[url_key(a.name)] == 1 else a.id}"
+        for a in agents
+    }
     budget = page.company.budget_monthly_cents or 0
-    summary = {"companyId": str(cid), "spendCents": figures["total"], "budgetCents": budget,
-               "utilizationPercent": percent(figures["total"], budget)}
+    summary = {
+        "companyId": str(cid),
+        "spendCents": figures["total"],
+        "budgetCents": budget,
+        "utilizationPercent": percent(figures["total"], budget),
+    }
     return await render_page(
-        page, "costs/costs.html", start=start, end=end, series_total=figures["total"], chart=chart, summary=summary,
-        by_agent=figures["by_agent"], by_project=figures["by_project"], by_provider=figures["by_provider"],
-        overview=overview, agents=[a for a in agents if a.status != "terminated"], projects=projects, hrefs=hrefs,
-        presets=_presets(page.now))
+        page,
+        "costs/costs.html",
+        start=start,
+        end=end,
+        series_total=figures["total"],
+        chart=chart,
+        summary=summary,
+        by_agent=figures["by_agent"],
+        by_project=figures["by_project"],
+        by_provider=figures["by_provider"],
+        overview=overview,
+        agents=[a for a in agents if a.status != "terminated"],
+        projects=projects,
+        hrefs=hrefs,
+        presets=_presets(page.now),
+    )
 
 
 def _presets(now: datetime) -> list[tuple[str, str, str]]:
     today = now.astimezone(UTC).date()
     first = today.replace(day=1)
     last_month_end = first - timedelta(days=1)
-    return [("This month", first.isoformat(), today.isoformat()),
-            ("Last month", last_month_end.replace(day=1).isoformat(), last_month_end.isoformat()),
-            ("Last 14 days", (today - timedelta(days=13)).isoformat(), today.isoformat()),
-            ("Last 90 days", (today - timedelta(days=89)).isoformat(), today.isoformat())]
+    return [
+        ("This month", first.isoformat(), today.isoformat()),
+        ("Last month", last_month_end.replace(day=1).isoformat(), last_month_end.isoformat()),
+        ("Last 14 days", (today - timedelta(days=13)).isoformat(), today.isoformat()),
+        ("Last 90 days", (today - timedelta(days=89)).isoformat(), today.isoformat()),
+    ]
 
 
 @router.post("/{prefix}/costs/policies", dependencies=WRITE)
@@ -169,7 +234,13 @@ async def upsert_policy(page: CompanyPage):
     scope = form.text("scope")  # company | agent:<id> | project:<id>
     kind, _, raw_id = scope.partition(":")
     try:
-        scope_id = page.company.id if kind == "company" else uuid.UUID(raw_id) if kind in ("agent", "project") else None
+        scope_id = (
+            page.company.id
+            if kind == "company"
+            else uuid.UUID(raw_id)
+            if kind in ("agent", "project")
+            else None
+        )
     except ValueError:
         scope_id = None
     if scope_id is None:
@@ -178,9 +249,17 @@ async def upsert_policy(page: CompanyPage):
     if window not in (budgets.MONTHLY, budgets.LIFETIME):
         raise field_error("window", "Choose monthly or lifetime")
     await budgets.upsert_budget_policy(
-        page.session, page.actor, page.company.id, kind, scope_id, cents(form, "amount"), now=page.now,
-        window_kind=window, warn_percent=integer(form, "warnPercent", 80, lo=1, hi=100),
-        hard_stop_enabled=checkbox(form, "hardStop"))
+        page.session,
+        page.actor,
+        page.company.id,
+        kind,
+        scope_id,
+        cents(form, "amount"),
+        now=page.now,
+        window_kind=window,
+        warn_percent=integer(form, "warnPercent", 80, lo=1, hi=100),
+        hard_stop_enabled=checkbox(form, "hardStop"),
+    )
     return done(page.request, f"/{page.prefix}/costs#budgets")
 
 
@@ -198,6 +277,14 @@ async def resolve_incident(page: CompanyPage, incident_id: str):
         iid = uuid.UUID(incident_id)
     except ValueError:
         raise NotFound("Budget incident not found") from None
-    await budgets.resolve_incident(page.session, page.actor, page.company.id, iid, action=resolve.action,
-                                   amount=resolve.amount, decision_note=resolve.decisionNote, now=page.now)
+    await budgets.resolve_incident(
+        page.session,
+        page.actor,
+        page.company.id,
+        iid,
+        action=resolve.action,
+        amount=resolve.amount,
+        decision_note=resolve.decisionNote,
+        now=page.now,
+    )
     return done(page.request, f"/{page.prefix}/costs#incidents")

@@ -18,8 +18,15 @@ from paperclip.web.render import is_fragment, render
 router = APIRouter()
 
 ISSUE_STATUSES = ["backlog", "todo", "in_progress", "in_review", "blocked", "done", "cancelled"]
-STATUS_CSS = {"backlog": "c-muted", "todo": "c-warn", "in_progress": "c-info", "in_review": "c-accent",
-              "blocked": "c-bad", "done": "c-ok", "cancelled": "c-muted"}
+STATUS_CSS = {
+    "backlog": "c-muted",
+    "todo": "c-warn",
+    "in_progress": "c-info",
+    "in_review": "c-accent",
+    "blocked": "c-bad",
+    "done": "c-ok",
+    "cancelled": "c-muted",
+}
 
 _RUNS = sa.text("""
 SELECT r.id, r.status, r.agent_id, a.name AS agent_name, r.invocation_source, r.trigger_detail, r.error,
@@ -45,10 +52,38 @@ async def load(page) -> dict:
     data = orjson.loads(await dashboard(session, cid, now))
     today = datetime(now.year, now.month, now.day, tzinfo=UTC)
     since = today - timedelta(days=RUN_DAYS - 1)
-    live = (await session.execute(_RUNS, {"cid": cid, "statuses": ["queued", "running"], "since": now - timedelta(days=2),
-                                          "failed": False, "lim": 10})).mappings().all()
-    failed = (await session.execute(_RUNS, {"cid": cid, "statuses": ["failed", "timed_out"],
-                                            "since": now - timedelta(days=7), "failed": True, "lim": 5})).mappings().all()
+    live = (
+        (
+            await session.execute(
+                _RUNS,
+                {
+                    "cid": cid,
+                    "statuses": ["queued", "running"],
+                    "since": now - timedelta(days=2),
+                    "failed": False,
+                    "lim": 10,
+                },
+            )
+        )
+        .mappings()
+        .all()
+    )
+    failed = (
+        (
+            await session.execute(
+                _RUNS,
+                {
+                    "cid": cid,
+                    "statuses": ["failed", "timed_out"],
+                    "since": now - timedelta(days=7),
+                    "failed": True,
+                    "lim": 5,
+                },
+            )
+        )
+        .mappings()
+        .all()
+    )
     by_status = {r.status: r.n for r in await session.execute(_ISSUE_STATUS, {"cid": cid})}
     days = (await session.execute(_ISSUE_DAYS, {"cid": cid, "since": since, "today": today})).mappings().all()
     agents = (await session.execute(_AGENTS, {"cid": cid})).mappings().all()
@@ -56,23 +91,47 @@ async def load(page) -> dict:
 
     run_days = data["runActivity"]
     labels = [d["date"] for d in run_days]
-    run_chart = stacked_bars(labels, [("Succeeded", "c-ok", [d["succeeded"] for d in run_days]),
-                                      ("Failed", "c-bad", [d["failed"] for d in run_days]),
-                                      ("Other", "c-muted", [d["other"] + d["recovered"] for d in run_days])],
-                             title="Runs per day, last 14 days")
-    rate = [round(100 * d["succeeded"] / (d["succeeded"] + d["failed"])) if d["succeeded"] + d["failed"] else 0
-            for d in run_days]
-    success_chart = stacked_bars(labels, [("Success rate", "c-ok", rate)], title="Run success rate per day (%)",
-                                 percent=True)
-    work_chart = stacked_bars([d["day"] for d in days], [("Created", "c-info", [d["created"] for d in days]),
-                                                        ("Completed", "c-ok", [d["completed"] for d in days])],
-                              title="Issues created and completed per day, last 14 days")
-    status_bar = hbar([(s, STATUS_CSS[s], by_status.get(s, 0)) for s in ISSUE_STATUSES], title="Issues by status")
+    run_chart = stacked_bars(
+        labels,
+        [
+            ("Succeeded", "c-ok", [d["succeeded"] for d in run_days]),
+            ("Failed", "c-bad", [d["failed"] for d in run_days]),
+            ("Other", "c-muted", [d["other"] + d["recovered"] for d in run_days]),
+        ],
+        title="Runs per day, last 14 days",
+    )
+    rate = [
+        round(100 * d["succeeded"] / (d["succeeded"] + d["failed"])) if d["succeeded"] + d["failed"] else 0
+        for d in run_days
+    ]
+    success_chart = stacked_bars(
+        labels, [("Success rate", "c-ok", rate)], title="Run success rate per day (%)", percent=True
+    )
+    work_chart = stacked_bars(
+        [d["day"] for d in days],
+        [
+            ("Created", "c-info", [d["created"] for d in days]),
+            ("Completed", "c-ok", [d["completed"] for d in days]),
+        ],
+        title="Issues created and completed per day, last 14 days",
+    )
+    status_bar = hbar(
+        [(s, STATUS_CSS[s], by_status.get(s, 0)) for s in ISSUE_STATUSES], title="Issues by status"
+    )
     costs = data["costs"]
     return {
-        "d": data, "live_runs": live, "failed_runs": failed, "by_status": by_status, "statuses": ISSUE_STATUSES,
-        "status_css": STATUS_CSS, "agents": agents, "names": names, "run_chart": run_chart, "success_chart": success_chart,
-        "work_chart": work_chart, "status_bar": status_bar,
+        "d": data,
+        "live_runs": live,
+        "failed_runs": failed,
+        "by_status": by_status,
+        "statuses": ISSUE_STATUSES,
+        "status_css": STATUS_CSS,
+        "agents": agents,
+        "names": names,
+        "run_chart": run_chart,
+        "success_chart": success_chart,
+        "work_chart": work_chart,
+        "status_bar": status_bar,
         "run_legend": legend([("Succeeded", "c-ok"), ("Failed", "c-bad"), ("Other", "c-muted")]),
         "work_legend": legend([("Created", "c-info"), ("Completed", "c-ok")]),
         "status_legend": legend([(s.replace("_", " "), STATUS_CSS[s]) for s in ISSUE_STATUSES]),

@@ -56,8 +56,14 @@ def _wire(event: dict) -> tuple[str, dict]:
     """A NOTIFY payload (short keys) as the browser's event."""
     if event.get("k") == "run":
         return "run", {"id": event.get("id"), "agentId": event.get("ag"), "status": event.get("s")}
-    return "activity", {"id": event.get("id"), "action": event.get("a"), "entityType": event.get("t"),
-                        "entityId": event.get("e"), "agentId": event.get("ag"), "runId": event.get("r")}
+    return "activity", {
+        "id": event.get("id"),
+        "action": event.get("a"),
+        "entityType": event.get("t"),
+        "entityId": event.get("e"),
+        "agentId": event.get("ag"),
+        "runId": event.get("r"),
+    }
 
 
 class LogTail:
@@ -85,8 +91,15 @@ class LogTail:
                 item = orjson.loads(line)
             except orjson.JSONDecodeError:
                 continue
-            out.append({"runId": self.run_id, "seq": item.get("seq"), "stream": item.get("stream"),
-                        "chunk": item.get("chunk", ""), "ts": item.get("ts")})
+            out.append(
+                {
+                    "runId": self.run_id,
+                    "seq": item.get("seq"),
+                    "stream": item.get("stream"),
+                    "chunk": item.get("chunk", ""),
+                    "ts": item.get("ts"),
+                }
+            )
         return out
 
 
@@ -111,13 +124,28 @@ class Stream:
         params = {"cid": self.company_id, "since": since, "lim": REPLAY_LIMIT}
         out = []
         for r in await self._read(_ACTIVITY_SINCE, params):
-            out.append(_event("activity", {"id": str(r["id"]), "action": r["action"], "entityType": r["entity_type"],
-                                           "entityId": r["entity_id"], "agentId": str(r["agent_id"] or "") or None,
-                                           "runId": str(r["run_id"] or "") or None},
-                              int(r["created_at"].timestamp() * 1000)))
+            out.append(
+                _event(
+                    "activity",
+                    {
+                        "id": str(r["id"]),
+                        "action": r["action"],
+                        "entityType": r["entity_type"],
+                        "entityId": r["entity_id"],
+                        "agentId": str(r["agent_id"] or "") or None,
+                        "runId": str(r["run_id"] or "") or None,
+                    },
+                    int(r["created_at"].timestamp() * 1000),
+                )
+            )
         for r in await self._read(_RUNS_SINCE, params):
-            out.append(_event("run", {"id": str(r["id"]), "agentId": str(r["agent_id"]), "status": r["status"]},
-                              int(r["updated_at"].timestamp() * 1000)))
+            out.append(
+                _event(
+                    "run",
+                    {"id": str(r["id"]), "agentId": str(r["agent_id"]), "status": r["status"]},
+                    int(r["updated_at"].timestamp() * 1000),
+                )
+            )
         return out
 
     async def open_tails(self) -> None:
@@ -212,5 +240,8 @@ async def events(request: Request, page: CompanyPage, runs: str = ""):
         except ValueError:
             continue
     stream = Stream(request, page.company.id, page.actor, run_ids)
-    return StreamingResponse(stream.events(), media_type="text/event-stream",
-                             headers={"cache-control": "no-cache, no-transform", "x-accel-buffering": "no"})
+    return StreamingResponse(
+        stream.events(),
+        media_type="text/event-stream",
+        headers={"cache-control": "no-cache, no-transform", "x-accel-buffering": "no"},
+    )

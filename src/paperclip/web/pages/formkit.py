@@ -48,6 +48,7 @@ async def render_page(page: PageContext, template: str, status: int = 200, **ctx
     """render() with `read_only` set for the page's company."""
     return await render(page.request, template, status=status, read_only=read_only(page), **ctx)
 
+
 INT32_MAX = 2_147_483_647
 
 
@@ -72,7 +73,9 @@ def cents(form: FormData, field: str, default: int = 0) -> int:
     return out
 
 
-def integer(form: FormData, field: str, default: int | None = None, *, lo: int = 0, hi: int = INT32_MAX) -> int | None:
+def integer(
+    form: FormData, field: str, default: int | None = None, *, lo: int = 0, hi: int = INT32_MAX
+) -> int | None:
     raw = form.text(field)
     if not raw:
         return default

@@ -44,33 +44,61 @@ def _fields(form: FormData) -> dict[str, Any]:
         raise field_error("level", "Choose a level from the list")
     if status not in STATUSES:
         raise field_error("status", "Choose a status from the list")
-    return {"title": form.text("title"), "description": form.text("description") or None, "level": level,
-            "status": status, "parentId": optional_uuid(form, "parentId"),
-            "ownerAgentId": optional_uuid(form, "ownerAgentId")}
+    return {
+        "title": form.text("title"),
+        "description": form.text("description") or None,
+        "level": level,
+        "status": status,
+        "parentId": optional_uuid(form, "parentId"),
+        "ownerAgentId": optional_uuid(form, "ownerAgentId"),
+    }
 
 
 async def _choices(page: Page) -> dict[str, Any]:
-    agents = list(await page.session.scalars(sa.select(Agent).where(
-        Agent.company_id == page.company.id, Agent.status != "terminated").order_by(Agent.name)))
+    agents = list(
+        await page.session.scalars(
+            sa.select(Agent)
+            .where(Agent.company_id == page.company.id, Agent.status != "terminated")
+            .order_by(Agent.name)
+        )
+    )
     return {"agents": agents, "levels": LEVELS, "statuses": STATUSES}
 
 
 @router.get("/{prefix}/goals")
 async def goal_tree(page: CompanyPage):
-    rows = list(await page.session.scalars(sa.select(Goal).where(Goal.company_id == page.company.id)
-                                           .order_by(Goal.created_at, Goal.id).limit(MAX_GOALS + 1)))
+    rows = list(
+        await page.session.scalars(
+            sa.select(Goal)
+            .where(Goal.company_id == page.company.id)
+            .order_by(Goal.created_at, Goal.id)
+            .limit(MAX_GOALS + 1)
+        )
+    )
     truncated = len(rows) > MAX_GOALS
     rows = rows[:MAX_GOALS]
     names = {a.id: a.name for a in (await _choices(page))["agents"]}
-    return await render_page(page, "goals/tree.html", tree=build_tree(rows), all_goals=rows, names=names,
-                        hrefs=await agent_hrefs(page), truncated=truncated, **await _choices(page))
+    return await render_page(
+        page,
+        "goals/tree.html",
+        tree=build_tree(rows),
+        all_goals=rows,
+        names=names,
+        hrefs=await agent_hrefs(page),
+        truncated=truncated,
+        **await _choices(page),
+    )
 
 
 @router.post("/{prefix}/goals", dependencies=WRITE)
 async def create_goal(page: CompanyPage):
     form = await form_data(page.request)
-    goal = await goals.create_goal(page.session, page.actor, page.company.id, body(GoalCreate, _fields(form)), page.now)
-    return done(page.request, f"/{page.prefix}/goals/{goal.id}" if form.text("open") else f"/{page.prefix}/goals")
+    goal = await goals.create_goal(
+        page.session, page.actor, page.company.id, body(GoalCreate, _fields(form)), page.now
+    )
+    return done(
+        page.request, f"/{page.prefix}/goals/{goal.id}" if form.text("open") else f"/{page.prefix}/goals"
+    )
 
 
 async def find_goal(page: Page, goal_id: str) -> Goal:
@@ -88,8 +116,11 @@ async def find_goal(page: Page, goal_id: str) -> Goal:
 async def goal_detail(page: CompanyPage, goal_id: str):
     goal = await find_goal(page, goal_id)
     session = page.session
-    all_goals = list(await session.scalars(sa.select(Goal).where(Goal.company_id == page.company.id)
-                                           .order_by(Goal.title).limit(MAX_GOALS)))
+    all_goals = list(
+        await session.scalars(
+            sa.select(Goal).where(Goal.company_id == page.company.id).order_by(Goal.title).limit(MAX_GOALS)
+        )
+    )
     by_id = {g.id: g for g in all_goals}
     chain: list[Goal] = []
     cursor = by_id.get(goal.parent_id) if goal.parent_id else None
@@ -97,15 +128,34 @@ async def goal_detail(page: CompanyPage, goal_id: str):
         chain.insert(0, cursor)
         cursor = by_id.get(cursor.parent_id) if cursor.parent_id else None
     children = [g for g in all_goals if g.parent_id == goal.id]
-    linked = list(await session.scalars(sa.select(Project).join(ProjectGoal, ProjectGoal.project_id == Project.id)
-                                        .where(ProjectGoal.goal_id == goal.id).order_by(Project.name)))
-    issues = list(await session.scalars(sa.select(Issue).where(Issue.goal_id == goal.id)
-                                        .order_by(Issue.updated_at.desc()).limit(25)))
+    linked = list(
+        await session.scalars(
+            sa.select(Project)
+            .join(ProjectGoal, ProjectGoal.project_id == Project.id)
+            .where(ProjectGoal.goal_id == goal.id)
+            .order_by(Project.name)
+        )
+    )
+    issues = list(
+        await session.scalars(
+            sa.select(Issue).where(Issue.goal_id == goal.id).order_by(Issue.updated_at.desc()).limit(25)
+        )
+    )
     descendants = _descendants(goal.id, all_goals)
     choices = await _choices(page)
-    return await render_page(page, "goals/detail.html", goal=goal, chain=chain, children=children, projects=linked,
-                        issues=issues, parents=[g for g in all_goals if g.id != goal.id and g.id not in descendants],
-                        names={a.id: a.name for a in choices["agents"]}, hrefs=await agent_hrefs(page), **choices)
+    return await render_page(
+        page,
+        "goals/detail.html",
+        goal=goal,
+        chain=chain,
+        children=children,
+        projects=linked,
+        issues=issues,
+        parents=[g for g in all_goals if g.id != goal.id and g.id not in descendants],
+        names={a.id: a.name for a in choices["agents"]},
+        hrefs=await agent_hrefs(page),
+        **choices,
+    )
 
 
 def _descendants(goal_id: uuid.UUID, rows: list[Goal]) -> set[uuid.UUID]:

@@ -10,8 +10,20 @@ from paperclip.web.render import redirect
 
 router = APIRouter()
 
-UNPREFIXED = {"dashboard", "inbox", "issues", "board", "agents", "org", "projects", "goals", "approvals",
-              "costs", "activity", "routines"}
+UNPREFIXED = {
+    "dashboard",
+    "inbox",
+    "issues",
+    "board",
+    "agents",
+    "org",
+    "projects",
+    "goals",
+    "approvals",
+    "costs",
+    "activity",
+    "routines",
+}
 
 
 @router.get("/")

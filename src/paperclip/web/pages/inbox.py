@@ -51,6 +51,12 @@ async def inbox(request: Request, page: CompanyPage):
     failed = (await page.session.execute(_FAILED, params)).mappings().all()
     agents = by_id(await company_agents(page.session, page.company.id))
     user = page.actor.user_id
-    return await render(request, "inbox/index.html", assigned=[i for i in issues if i.assignee_user_id == user],
-                        review=[i for i in issues if i.assignee_user_id != user], approvals=approvals,
-                        failed=failed, agents_by_id=agents)
+    return await render(
+        request,
+        "inbox/index.html",
+        assigned=[i for i in issues if i.assignee_user_id == user],
+        review=[i for i in issues if i.assignee_user_id != user],
+        approvals=approvals,
+        failed=failed,
+        agents_by_id=agents,
+    )

@@ -41,8 +41,15 @@ async def lookups(page: Page) -> dict:
     agents = await company_agents(page.session, page.company.id)
     projects = await company_projects(page.session, page.company.id)
     labels = await company_labels(page.session, page.company.id)
-    return {"agents": agents, "agents_by_id": by_id(agents), "projects": projects, "projects_by_id": by_id(projects),
-            "labels": labels, "statuses": STATUS_ORDER, "priorities": PRIORITIES}
+    return {
+        "agents": agents,
+        "agents_by_id": by_id(agents),
+        "projects": projects,
+        "projects_by_id": by_id(projects),
+        "labels": labels,
+        "statuses": STATUS_ORDER,
+        "priorities": PRIORITIES,
+    }
 
 
 def _filters(request: Request) -> dict[str, str]:
@@ -59,18 +66,31 @@ async def issues(request: Request, page: CompanyPage):
         offset = 0
     assignee = f["assignee"]
     filters = ListFilters(
-        status=f["status"] or None, q=f["q"] or None, label_id=f["label"] or None, project_id=f["project"] or None,
+        status=f["status"] or None,
+        q=f["q"] or None,
+        label_id=f["label"] or None,
+        project_id=f["project"] or None,
         assignee_agent_id=None if assignee in ("", "me") else ("null" if assignee == "none" else assignee),
-        assignee_user_id="me" if assignee == "me" else None, limit=str(PAGE_SIZE + 1), offset=str(offset))
+        assignee_user_id="me" if assignee == "me" else None,
+        limit=str(PAGE_SIZE + 1),
+        offset=str(offset),
+    )
     rows = orjson.loads(await list_issues(page.session, page.actor, page.company.id, filters))
     has_next = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     kept = {k: v for k, v in f.items() if v}
     ctx = await lookups(page)
-    ctx.update(issues=rows, f=f, offset=offset, has_next=has_next, page_size=PAGE_SIZE,
-               next_url=f"?{urlencode({**kept, 'offset': offset + PAGE_SIZE})}",
-               prev_url=f"?{urlencode({**kept, 'offset': max(0, offset - PAGE_SIZE)})}",
-               filtered=bool(kept), open_new=request.query_params.get("new") == "1")
+    ctx.update(
+        issues=rows,
+        f=f,
+        offset=offset,
+        has_next=has_next,
+        page_size=PAGE_SIZE,
+        next_url=f"?{urlencode({**kept, 'offset': offset + PAGE_SIZE})}",
+        prev_url=f"?{urlencode({**kept, 'offset': max(0, offset - PAGE_SIZE)})}",
+        filtered=bool(kept),
+        open_new=request.query_params.get("new") == "1",
+    )
     if is_fragment(request):
         return await render(request, "issues/_results.html", **ctx)
     return await render(request, "issues/list.html", **ctx)
@@ -95,7 +115,9 @@ def issue_fields(form: FormData) -> dict:
 @router.post("/{prefix}/issues", dependencies=WRITE)
 async def create(request: Request, page: CompanyPage):
     form = await form_data(request)
-    issue = await create_issue(page.session, page.actor, page.company.id, parse(IssueCreate, issue_fields(form)), page.now)
+    issue = await create_issue(
+        page.session, page.actor, page.company.id, parse(IssueCreate, issue_fields(form)), page.now
+    )
     url = f"/{page.prefix}/issues/{issue['identifier']}"
     if is_fragment(request) and form.get("_swap") == "row":
         ctx = await lookups(page)
@@ -109,7 +131,9 @@ async def _taken_message(page: Page, exc: Conflict) -> str:
     details = exc.details if isinstance(exc.details, dict) else {}
     agent_id = details.get("assigneeAgentId")
     if agent_id:
-        agent = next((a for a in await company_agents(page.session, page.company.id) if str(a.id) == agent_id), None)
+        agent = next(
+            (a for a in await company_agents(page.session, page.company.id) if str(a.id) == agent_id), None
+        )
         if agent is not None:
             return f"Already taken by {agent.name}"
     return exc.message
@@ -119,16 +143,31 @@ async def detail_context(page: Page, ref: str) -> dict:
     issue = orjson.loads(await get_issue(page.session, page.actor, ref))
     if issue["companyId"] != str(page.company.id):
         raise BadRequest("This issue belongs to another company")
-    comments = await list_comments(page.session, page.actor, issue["id"], after=None, order="asc", limit="500")
+    comments = await list_comments(
+        page.session, page.actor, issue["id"], after=None, order="asc", limit="500"
+    )
     runs = await issue_runs(page.session, page.actor, uuid.UUID(issue["id"]))
     activity = await issue_activity(page.session, page.actor, issue["id"], "50")
-    children = orjson.loads(await list_issues(page.session, page.actor, page.company.id,
-                                              ListFilters(parent_id=issue["id"], limit="200")))
+    children = orjson.loads(
+        await list_issues(
+            page.session, page.actor, page.company.id, ListFilters(parent_id=issue["id"], limit="200")
+        )
+    )
     ctx = await lookups(page)
-    names = await Names.load(page.session, [*activity, *[{"actorType": "agent", "actorId": c.get("authorAgentId")}
-                                                          for c in comments]])
-    ctx.update(issue=issue, comments=comments, runs=runs, activity=activity, children=children, names=names,
-               mention_names=[a.name for a in ctx["agents"]], **await attachments_context(page, issue))
+    names = await Names.load(
+        page.session,
+        [*activity, *[{"actorType": "agent", "actorId": c.get("authorAgentId")} for c in comments]],
+    )
+    ctx.update(
+        issue=issue,
+        comments=comments,
+        runs=runs,
+        activity=activity,
+        children=children,
+        names=names,
+        mention_names=[a.name for a in ctx["agents"]],
+        **await attachments_context(page, issue),
+    )
     return ctx
 
 
@@ -213,11 +252,16 @@ async def add_child(request: Request, page: CompanyPage, ref: str):
 async def set_blockers(request: Request, page: CompanyPage, ref: str):
     """Blockers typed as identifiers (`ACM-3, ACM-7`), resolved within the company."""
     form = await form_data(request)
-    wanted = [w.strip().upper() for w in (form.get("blockers") or "").replace(";", ",").split(",") if w.strip()]
+    wanted = [
+        w.strip().upper() for w in (form.get("blockers") or "").replace(";", ",").split(",") if w.strip()
+    ]
     found: dict[str, str] = {}
     if wanted:
-        rows = await page.session.execute(sa.select(Issue.identifier, Issue.id).where(
-            Issue.company_id == page.company.id, Issue.identifier.in_(wanted)))
+        rows = await page.session.execute(
+            sa.select(Issue.identifier, Issue.id).where(
+                Issue.company_id == page.company.id, Issue.identifier.in_(wanted)
+            )
+        )
         found = {r.identifier: str(r.id) for r in rows}
     missing = [w for w in wanted if w not in found]
     if missing:

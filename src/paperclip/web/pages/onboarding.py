@@ -20,9 +20,26 @@ from paperclip.web.render import done, render
 
 router = APIRouter()
 
-ADAPTERS = [("process", "Process (any command)"), ("claude_local", "Claude Code (local CLI)"),
-            ("codex_local", "Codex (local CLI)"), ("http", "HTTP webhook")]
-ROLES = ["ceo", "cto", "cmo", "cfo", "engineer", "designer", "pm", "qa", "devops", "researcher", "security", "general"]
+ADAPTERS = [
+    ("process", "Process (any command)"),
+    ("claude_local", "Claude Code (local CLI)"),
+    ("codex_local", "Codex (local CLI)"),
+    ("http", "HTTP webhook"),
+]
+ROLES = [
+    "ceo",
+    "cto",
+    "cmo",
+    "cfo",
+    "engineer",
+    "designer",
+    "pm",
+    "qa",
+    "devops",
+    "researcher",
+    "security",
+    "general",
+]
 
 
 def adapter_config(form: FormData) -> tuple[str, dict]:
@@ -61,21 +78,51 @@ async def onboarding(request: Request):
 @router.post("/onboarding", dependencies=[Depends(csrf_protect)])
 async def onboard(request: Request, page: PageActor):
     form = await form_data(request)
-    company_body = parse(CompanyCreate, {"name": form.text("companyName"), "description": form.text("mission") or None,
-                                         "budgetMonthlyCents": cents(form.get("budget"))})
+    company_body = parse(
+        CompanyCreate,
+        {
+            "name": form.text("companyName"),
+            "description": form.text("mission") or None,
+            "budgetMonthlyCents": cents(form.get("budget")),
+        },
+    )
     adapter, config = adapter_config(form)
-    agent_body = parse(AgentCreate, {"name": form.text("agentName") or "CEO", "role": form.text("role", "ceo"),
-                                     "title": form.text("agentTitle") or None, "adapterType": adapter,
-                                     "adapterConfig": config})
+    agent_body = parse(
+        AgentCreate,
+        {
+            "name": form.text("agentName") or "CEO",
+            "role": form.text("role", "ceo"),
+            "title": form.text("agentTitle") or None,
+            "adapterType": adapter,
+            "adapterConfig": config,
+        },
+    )
     task_title = form.text("taskTitle")
     company = await create_company(page.session, page.actor, company_body, page.now)
-    agent = await create_agent(page.session, page.actor, company.id, agent_body, page.now,
-                               strict_secrets=request.app.state.settings.secrets.strict_mode)
+    agent = await create_agent(
+        page.session,
+        page.actor,
+        company.id,
+        agent_body,
+        page.now,
+        strict_secrets=request.app.state.settings.secrets.strict_mode,
+    )
     target = f"/{company.issue_prefix}/dashboard"
     if task_title:
-        issue = await create_issue(page.session, page.actor, company.id, parse(IssueCreate, {
-            "title": task_title, "description": form.text("taskDescription") or None,
-            "assigneeAgentId": str(agent.id)}), page.now)
+        issue = await create_issue(
+            page.session,
+            page.actor,
+            company.id,
+            parse(
+                IssueCreate,
+                {
+                    "title": task_title,
+                    "description": form.text("taskDescription") or None,
+                    "assigneeAgentId": str(agent.id),
+                },
+            ),
+            page.now,
+        )
         target = f"/{company.issue_prefix}/issues/{issue['identifier']}"
     response = done(request, target)
     response.set_cookie(COMPANY_COOKIE, company.issue_prefix, samesite="lax", max_age=365 * 86400, path="/")

@@ -41,10 +41,18 @@ OPEN_ISSUE = ("backlog", "todo", "in_progress", "in_review", "blocked")
 
 
 async def _choices(page: Page) -> dict[str, Any]:
-    agents = list(await page.session.scalars(sa.select(Agent).where(
-        Agent.company_id == page.company.id, Agent.status != "terminated").order_by(Agent.name)))
-    goals = list(await page.session.scalars(sa.select(Goal).where(Goal.company_id == page.company.id)
-                                            .order_by(Goal.title)))
+    agents = list(
+        await page.session.scalars(
+            sa.select(Agent)
+            .where(Agent.company_id == page.company.id, Agent.status != "terminated")
+            .order_by(Agent.name)
+        )
+    )
+    goals = list(
+        await page.session.scalars(
+            sa.select(Goal).where(Goal.company_id == page.company.id).order_by(Goal.title)
+        )
+    )
     return {"agents": agents, "goals": goals, "statuses": STATUSES}
 
 
@@ -59,38 +67,67 @@ def _fields(form: FormData) -> dict[str, Any]:
         except ValueError:
             raise field_error("goalIds", "Choose goals from the list") from None
     target = form.text("targetDate") or None
-    return {"name": form.text("name"), "description": form.text("description") or None, "status": status,
-            "leadAgentId": optional_uuid(form, "leadAgentId"), "targetDate": target, "goalIds": goal_ids,
-            "color": form.text("color") or None}
+    return {
+        "name": form.text("name"),
+        "description": form.text("description") or None,
+        "status": status,
+        "leadAgentId": optional_uuid(form, "leadAgentId"),
+        "targetDate": target,
+        "goalIds": goal_ids,
+        "color": form.text("color") or None,
+    }
 
 
 @router.get("/{prefix}/projects")
 async def project_list(page: CompanyPage):
     pager = Pager.of(page.request, 50)
-    rows = list(await page.session.scalars(sa.select(Project).where(Project.company_id == page.company.id)
-                                           .order_by(Project.archived_at.is_not(None), Project.created_at, Project.id)
-                                           .limit(pager.fetch).offset(pager.offset)))
+    rows = list(
+        await page.session.scalars(
+            sa.select(Project)
+            .where(Project.company_id == page.company.id)
+            .order_by(Project.archived_at.is_not(None), Project.created_at, Project.id)
+            .limit(pager.fetch)
+            .offset(pager.offset)
+        )
+    )
     items, has_next = pager.window(rows)
     counts: dict[uuid.UUID, dict[str, int]] = {}
     if items:
         result = await page.session.execute(
-            sa.select(Issue.project_id, Issue.status, sa.func.count()).where(Issue.project_id.in_([p.id for p in items]))
-            .group_by(Issue.project_id, Issue.status))
+            sa.select(Issue.project_id, Issue.status, sa.func.count())
+            .where(Issue.project_id.in_([p.id for p in items]))
+            .group_by(Issue.project_id, Issue.status)
+        )
         for pid, status, n in result:
             if pid is not None:
                 counts.setdefault(pid, {})[status] = n
     links = await projects.goal_links(page.session, [p.id for p in items])
-    return await render_page(page, "projects/list.html", projects=items, pager=pager, has_next=has_next,
-                        counts=counts, links=links, hrefs=await agent_hrefs(page), open_statuses=OPEN_ISSUE,
-                        **await _choices(page))
+    return await render_page(
+        page,
+        "projects/list.html",
+        projects=items,
+        pager=pager,
+        has_next=has_next,
+        counts=counts,
+        links=links,
+        hrefs=await agent_hrefs(page),
+        open_statuses=OPEN_ISSUE,
+        **await _choices(page),
+    )
 
 
 @router.post("/{prefix}/projects", dependencies=WRITE)
 async def create_project(page: CompanyPage):
     form = await form_data(page.request)
     data = _fields(form)
-    project = await projects.create_project(page.session, page.actor, page.company.id, body(ProjectCreate, data),
-                                            page.now, strict_secrets=strict_secrets(page))
+    project = await projects.create_project(
+        page.session,
+        page.actor,
+        page.company.id,
+        body(ProjectCreate, data),
+        page.now,
+        strict_secrets=strict_secrets(page),
+    )
     return done(page.request, f"/{page.prefix}/projects/{project.id}")
 
 
@@ -111,21 +148,39 @@ async def _project_page(page: Page, project_id: str, tab: str):
     project = await find_project(page, project_id)
     session = page.session
     links = (await projects.goal_links(session, [project.id])).get(project.id, [])
-    counts = dict((await session.execute(sa.select(Issue.status, sa.func.count()).where(
-        Issue.project_id == project.id).group_by(Issue.status))).all())
-    ctx: dict[str, Any] = {"project": project, "tab": tab, "tabs": TABS, "goal_links": links, "counts": counts,
-                           "hrefs": await agent_hrefs(page), "lead": await session.get(Agent, project.lead_agent_id)
-                           if project.lead_agent_id else None}
+    counts = dict(
+        (
+            await session.execute(
+                sa.select(Issue.status, sa.func.count())
+                .where(Issue.project_id == project.id)
+                .group_by(Issue.status)
+            )
+        ).all()
+    )
+    ctx: dict[str, Any] = {
+        "project": project,
+        "tab": tab,
+        "tabs": TABS,
+        "goal_links": links,
+        "counts": counts,
+        "hrefs": await agent_hrefs(page),
+        "lead": await session.get(Agent, project.lead_agent_id) if project.lead_agent_id else None,
+    }
     if tab in ("overview", "issues"):
         pager = Pager.of(page.request, 10 if tab == "overview" else 50)
         stmt = sa.select(Issue).where(Issue.project_id == project.id)
         if tab == "overview":
             stmt = stmt.where(Issue.status.in_(OPEN_ISSUE))
-        rows = list(await session.scalars(stmt.order_by(Issue.updated_at.desc(), Issue.id)
-                                          .limit(pager.fetch).offset(pager.offset)))
+        rows = list(
+            await session.scalars(
+                stmt.order_by(Issue.updated_at.desc(), Issue.id).limit(pager.fetch).offset(pager.offset)
+            )
+        )
         ctx["issues"], ctx["has_next"] = pager.window(rows)
         ctx["pager"] = pager
-        names = await session.execute(sa.select(Agent.id, Agent.name).where(Agent.company_id == page.company.id))
+        names = await session.execute(
+            sa.select(Agent.id, Agent.name).where(Agent.company_id == page.company.id)
+        )
         ctx["names"] = {r.id: r.name for r in names}
     if tab == "configuration":
         ctx.update(await _choices(page))
@@ -155,8 +210,14 @@ async def update_project(page: CompanyPage, project_id: str):
     form = await form_data(page.request)
     data = _fields(form)
     data["env"] = parse_env(form, project.env or {}) or None
-    await projects.update_project(page.session, page.actor, project.id, body(ProjectPatch, data), page.now,
-                                  strict_secrets=strict_secrets(page))
+    await projects.update_project(
+        page.session,
+        page.actor,
+        project.id,
+        body(ProjectPatch, data),
+        page.now,
+        strict_secrets=strict_secrets(page),
+    )
     return done(page.request, f"/{page.prefix}/projects/{project.id}/configuration")
 
 
@@ -164,8 +225,14 @@ async def update_project(page: CompanyPage, project_id: str):
 async def archive_project(page: CompanyPage, project_id: str):
     project = await find_project(page, project_id)
     patch = {"archivedAt": None if project.archived_at else page.now.isoformat()}
-    await projects.update_project(page.session, page.actor, project.id, body(ProjectPatch, patch), page.now,
-                                  strict_secrets=strict_secrets(page))
+    await projects.update_project(
+        page.session,
+        page.actor,
+        project.id,
+        body(ProjectPatch, patch),
+        page.now,
+        strict_secrets=strict_secrets(page),
+    )
     return done(page.request, f"/{page.prefix}/projects/{project.id}")
 
 
@@ -173,6 +240,7 @@ async def archive_project(page: CompanyPage, project_id: str):
 async def project_budget(page: CompanyPage, project_id: str):
     project = await find_project(page, project_id)
     form = await form_data(page.request)
-    await budgets.upsert_budget_policy(page.session, page.actor, page.company.id, "project", project.id,
-                                       cents(form, "amount"), now=page.now)
+    await budgets.upsert_budget_policy(
+        page.session, page.actor, page.company.id, "project", project.id, cents(form, "amount"), now=page.now
+    )
     return done(page.request, f"/{page.prefix}/projects/{project.id}/budget")

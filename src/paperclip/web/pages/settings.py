@@ -32,14 +32,20 @@ INSTANCE_TABS = ("general", "heartbeats", "adapters")
 
 # ---------------------------------------------------------------- company
 
+
 @router.get("/{prefix}/company/settings")
 async def company_settings(page: CompanyPage):
     return await settings_page(page)
 
 
 async def settings_page(page: Page, **extra: Any):
-    members = list(await page.session.scalars(sa.select(CompanyMembership).where(
-        CompanyMembership.company_id == page.company.id).order_by(CompanyMembership.created_at)))
+    members = list(
+        await page.session.scalars(
+            sa.select(CompanyMembership)
+            .where(CompanyMembership.company_id == page.company.id)
+            .order_by(CompanyMembership.created_at)
+        )
+    )
     secrets: list[Any] = []
     refs: dict[str, int] = {}
     secrets_enabled = find_spec("paperclip.secrets") is not None  # an install may lack the secrets feature
@@ -48,11 +54,21 @@ async def settings_page(page: Page, **extra: Any):
 
         secrets = await secret_service.list_secrets(page.session, page.actor, page.company.id)
         refs = await secret_service.reference_counts(page.session, page.company.id)
-    return await render_page(page, "company/settings.html", members=members, secrets=secrets, refs=refs,
-                             secrets_enabled=secrets_enabled, **await _people(page), **extra)
+    return await render_page(
+        page,
+        "company/settings.html",
+        members=members,
+        secrets=secrets,
+        refs=refs,
+        secrets_enabled=secrets_enabled,
+        **await _people(page),
+        **extra,
+    )
 
 
-AUTH_PEOPLE = find_spec("paperclip.auth.members") is not None and find_spec("paperclip.auth.invites") is not None
+AUTH_PEOPLE = (
+    find_spec("paperclip.auth.members") is not None and find_spec("paperclip.auth.invites") is not None
+)
 
 
 async def _people(page: Page) -> dict[str, Any]:
@@ -64,10 +80,17 @@ async def _people(page: Page) -> dict[str, Any]:
 
     data = await members.list_members(page.session, page.actor, page.company.id)
     access = data["access"]
-    pending = (await invites.list_company_invites(page.session, page.actor, page.company.id, page.now))["invites"] \
-        if access["canInviteUsers"] else []
-    return {"people": data["members"], "access": access, "roles": ROLES,
-            "invites": [i for i in pending if i["state"] == "active"]}
+    pending = (
+        (await invites.list_company_invites(page.session, page.actor, page.company.id, page.now))["invites"]
+        if access["canInviteUsers"]
+        else []
+    )
+    return {
+        "people": data["members"],
+        "access": access,
+        "roles": ROLES,
+        "invites": [i for i in pending if i["state"] == "active"],
+    }
 
 
 def _base_url(page: Page) -> str:
@@ -84,9 +107,14 @@ async def create_invite(page: CompanyPage):
     role = form.text("humanRole") or "member"
     if role not in ROLES:
         raise field_error("humanRole", "Choose a role from the list")
-    created = await invites.create_company_invite(page.session, page.actor, page.company.id,
-                                                  {"allowedJoinTypes": "human", "humanRole": role}, page.now,
-                                                  _base_url(page))
+    created = await invites.create_company_invite(
+        page.session,
+        page.actor,
+        page.company.id,
+        {"allowedJoinTypes": "human", "humanRole": role},
+        page.now,
+        _base_url(page),
+    )
     return await settings_page(page, new_invite=created)
 
 
@@ -115,8 +143,14 @@ async def update_member(page: CompanyPage, member_id: str):
     except ValueError:
         raise NotFound("Member not found") from None
     form = await form_data(page.request)
-    await members.update_member(page.session, page.actor, page.company.id, mid,
-                                {"membershipRole": form.text("membershipRole")}, page.now)
+    await members.update_member(
+        page.session,
+        page.actor,
+        page.company.id,
+        mid,
+        {"membershipRole": form.text("membershipRole")},
+        page.now,
+    )
     return done(page.request, f"/{page.prefix}/company/settings#members")
 
 
@@ -127,12 +161,19 @@ async def create_secret(page: CompanyPage):
     from paperclip.secrets.schemas import SecretCreate
 
     form = await form_data(page.request)
-    data = body(SecretCreate, {"name": form.text("name"), "value": form.get("value") or None,
-                               "description": form.text("description") or None})
+    data = body(
+        SecretCreate,
+        {
+            "name": form.text("name"),
+            "value": form.get("value") or None,
+            "description": form.text("description") or None,
+        },
+    )
     if not data.value:
         raise field_error("value", "Enter the secret's value")
-    await secret_service.create_secret(page.session, page.actor, page.request.app.state.settings, page.company.id,
-                                       data, page.now)
+    await secret_service.create_secret(
+        page.session, page.actor, page.request.app.state.settings, page.company.id, data, page.now
+    )
     return done(page.request, f"/{page.prefix}/company/settings#secrets")
 
 
@@ -155,7 +196,9 @@ async def rotate_secret(page: CompanyPage, secret_id: str):
     data = body(SecretRotate, {"value": form.get("value") or None})
     if not data.value:
         raise field_error("value", "Enter the new value")
-    await secret_service.rotate_secret(page.session, page.actor, page.request.app.state.settings, sid, data, page.now)
+    await secret_service.rotate_secret(
+        page.session, page.actor, page.request.app.state.settings, sid, data, page.now
+    )
     return done(page.request, f"/{page.prefix}/company/settings#secrets")
 
 
@@ -165,10 +208,16 @@ async def save_company_settings(page: CompanyPage):
     color = form.text("brandColor")
     if color and not (len(color) == 7 and color.startswith("#")):
         raise field_error("brandColor", "Use a colour like #4338ca")
-    patch = body(CompanyPatch, {
-        "name": form.text("name"), "description": form.text("description") or None, "brandColor": color or None,
-        "budgetMonthlyCents": cents(form, "budget"),
-        "requireBoardApprovalForNewAgents": checkbox(form, "requireBoardApprovalForNewAgents")})
+    patch = body(
+        CompanyPatch,
+        {
+            "name": form.text("name"),
+            "description": form.text("description") or None,
+            "brandColor": color or None,
+            "budgetMonthlyCents": cents(form, "budget"),
+            "requireBoardApprovalForNewAgents": checkbox(form, "requireBoardApprovalForNewAgents"),
+        },
+    )
     await companies.update_company(page.session, page.actor, page.company.id, patch, page.now)
     return done(page.request, f"/{page.prefix}/company/settings")
 
@@ -182,12 +231,14 @@ async def set_company_status(page: CompanyPage):
     if status == "archived":
         await companies.archive_company(page.session, page.actor, page.company.id, page.now)
         return done(page.request, "/companies")
-    await companies.update_company(page.session, page.actor, page.company.id, body(CompanyPatch, {"status": status}),
-                                   page.now)
+    await companies.update_company(
+        page.session, page.actor, page.company.id, body(CompanyPatch, {"status": status}), page.now
+    )
     return done(page.request, f"/{page.prefix}/company/settings")
 
 
 # ---------------------------------------------------------------- instance
+
 
 @router.get("/instance/settings", dependencies=[Depends(page_actor)])
 async def instance_root():
@@ -198,21 +249,50 @@ def _general(settings) -> list[tuple[str, list[tuple[str, Any]]]]:
     """What the instance runs with — never a secret (URLs have their password masked)."""
     db = settings.database
     return [
-        ("Server", [("Deployment mode", settings.deployment_mode), ("Exposure", settings.deployment_exposure),
-                    ("Bind", f"{settings.bind} ({settings.host}:{settings.port})"),
-                    ("Allowed hostnames", ", ".join(settings.allowed_hostnames) or "—"),
-                    ("Board UI", "on" if settings.serve_ui else "off"), ("HTTP workers", settings.workers),
-                    ("Heartbeat process", settings.heartbeat_process)]),
-        ("Database", [("Mode", "embedded PostgreSQL" if db.embedded else "external PostgreSQL"),
-                      ("URL", mask_url_password(db.url) if db.url else "—"),
-                      ("Prepared statements", "on" if db.prepared_statements else "off (pooler)"),
-                      ("Pool size", db.pool_max),
-                      ("Backups", f"every {settings.backup.interval_minutes} min, kept {settings.backup.retention_days} days"
-                       if settings.backup.enabled else "off")]),
-        ("Storage and secrets", [("Storage", settings.storage.provider), ("Secrets", settings.secrets.provider),
-                                 ("Strict secrets mode", "on" if settings.secrets.strict_mode else "off")]),
-        ("Logging", [("Format", settings.log_format), ("Level", settings.log_level), ("Directory", str(settings.log_dir)),
-                     ("Telemetry", "on" if settings.telemetry_enabled else "off")]),
+        (
+            "Server",
+            [
+                ("Deployment mode", settings.deployment_mode),
+                ("Exposure", settings.deployment_exposure),
+                ("Bind", f"{settings.bind} ({settings.host}:{settings.port})"),
+                ("Allowed hostnames", ", ".join(settings.allowed_hostnames) or "—"),
+                ("Board UI", "on" if settings.serve_ui else "off"),
+                ("HTTP workers", settings.workers),
+                ("Heartbeat process", settings.heartbeat_process),
+            ],
+        ),
+        (
+            "Database",
+            [
+                ("Mode", "embedded PostgreSQL" if db.embedded else "external PostgreSQL"),
+                ("URL", mask_url_password(db.url) if db.url else "—"),
+                ("Prepared statements", "on" if db.prepared_statements else "off (pooler)"),
+                ("Pool size", db.pool_max),
+                (
+                    "Backups",
+                    f"every {settings.backup.interval_minutes} min, kept {settings.backup.retention_days} days"
+                    if settings.backup.enabled
+                    else "off",
+                ),
+            ],
+        ),
+        (
+            "Storage and secrets",
+            [
+                ("Storage", settings.storage.provider),
+                ("Secrets", settings.secrets.provider),
+                ("Strict secrets mode", "on" if settings.secrets.strict_mode else "off"),
+            ],
+        ),
+        (
+            "Logging",
+            [
+                ("Format", settings.log_format),
+                ("Level", settings.log_level),
+                ("Directory", str(settings.log_dir)),
+                ("Telemetry", "on" if settings.telemetry_enabled else "off"),
+            ],
+        ),
     ]
 
 
@@ -229,14 +309,31 @@ async def instance_settings(page: PageActor, tab: str):
         ctx["sections"] = _general(settings)
     elif tab == "heartbeats":
         agents = await heartbeat.scheduler_heartbeats(page.session, page.actor)
-        ctx.update(agents=agents, replicas=await heartbeat.scheduler_replicas(page.session, page.actor),
-                   timed=sum(1 for a in agents if a["schedulerActive"]))
+        ctx.update(
+            agents=agents,
+            replicas=await heartbeat.scheduler_replicas(page.session, page.actor),
+            timed=sum(1 for a in agents if a["schedulerActive"]),
+        )
     else:
-        counts = Counter(dict((await page.session.execute(
-            sa.select(Agent.adapter_type, sa.func.count()).where(Agent.status != "terminated")
-            .group_by(Agent.adapter_type))).all()))
-        ctx["adapters"] = [{"type": t, "sessions": bool(getattr(a, "supports_sessions", False)),
-                            "module": type(a).__module__, "agents": counts.get(t, 0),
-                            "fields": [f.label for f in ADAPTER_FIELDS.get(t, [])]}
-                           for t, a in sorted(adapters().items())]
+        counts = Counter(
+            dict(
+                (
+                    await page.session.execute(
+                        sa.select(Agent.adapter_type, sa.func.count())
+                        .where(Agent.status != "terminated")
+                        .group_by(Agent.adapter_type)
+                    )
+                ).all()
+            )
+        )
+        ctx["adapters"] = [
+            {
+                "type": t,
+                "sessions": bool(getattr(a, "supports_sessions", False)),
+                "module": type(a).__module__,
+                "agents": counts.get(t, 0),
+                "fields": [f.label for f in ADAPTER_FIELDS.get(t, [])],
+            }
+            for t, a in sorted(adapters().items())
+        ]
     return await render_page(page, f"instance/{tab}.html", **ctx)
