@@ -12,6 +12,7 @@ from paperclip.clock import utcnow
 from paperclip.db.engine import unit_of_work
 from paperclip.db.models import AgentWakeupRequest, HeartbeatRun, Issue
 from paperclip.heartbeat.wakeups import request_wakeup
+from paperclip.logging import REQUEST_ID
 
 SLEEP = {"command": "/bin/sh", "args": ["-c", "sleep 30"], "graceSec": 1}
 
@@ -248,6 +249,8 @@ async def test_a_plain_on_demand_wake_is_one_statement_writing_what_the_general_
         json={"reason": "look", "triggerDetail": "ping", "forceFreshSession": True},
     )
     assert fast.status_code == 202 and taken == [True]
+    # the general path as if serving a request with the same id (the run's snapshot names it)
+    token = REQUEST_ID.set(fast.headers["x-request-id"])
     async with unit_of_work(app.state.sessions) as session:
         general = await service.wake_agent(
             session,
@@ -263,6 +266,7 @@ async def test_a_plain_on_demand_wake_is_one_statement_writing_what_the_general_
             now=utcnow(),
             pool=None,
         )
+    REQUEST_ID.reset(token)
     assert taken == [True]  # the general path did not go through it
 
     fast_json, ids = (

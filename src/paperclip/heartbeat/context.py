@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from paperclip.logging import REQUEST_ID
+
 HEARTBEAT_TASK_KEY = "__heartbeat__"
 FRESH_SESSION_REASONS = ("issue_assigned",)
 
@@ -59,6 +61,10 @@ def build_snapshot(
     if issue_ids:
         snapshot["issueIds"] = [str(i) for i in issue_ids]
     snapshot["taskKey"] = str(_first(ctx.get("taskKey"), task_id) or HEARTBEAT_TASK_KEY)
+    request_id = REQUEST_ID.get()
+    if request_id is not None:
+        # the HTTP request that asked for the run (X-Request-Id): the runner logs under it too
+        snapshot.setdefault("requestId", request_id)
     return snapshot
 
 

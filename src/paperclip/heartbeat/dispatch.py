@@ -50,6 +50,7 @@ from paperclip.heartbeat.runs import (
 )
 from paperclip.heartbeat.sessions import load_session
 from paperclip.heartbeat.wakeups import CANCEL_CHANNEL, WAKE_CHANNEL
+from paperclip.logging import REQUEST_ID
 from paperclip.redaction import redact
 from paperclip.runs import lifecycle
 from paperclip.secrets.runtime import run_config_env
@@ -290,6 +291,12 @@ class Runner:
 
     async def _execute(self, active: ActiveRun) -> None:
         run = active.claimed
+        # Log lines written while this run executes carry the id of the request that asked for it
+        # (this task's own context: other runs and requests are unaffected).
+        REQUEST_ID.set(
+            run.context.get("requestId") if isinstance(run.context.get("requestId"), str) else None
+        )
+        log.debug("heartbeat run %s started for agent %s", run.id, run.agent_id)
         started = metrics.run_started(run.adapter_type)
         shut_down = RunOutcome(
             status="failed", error="Server shut down during the run", error_code="control_plane_restart"
