@@ -20,6 +20,19 @@ from paperclip.config import Settings, load_settings
 from paperclip.db.embedded import EmbeddedPostgres
 from paperclip.db.migrate import run_migrations
 
+# Process-level suites: real `paperclipai` server processes, the CLI as a subprocess, the browser.
+# `pytest -m "not slow"` leaves them out of the edit loop; CI runs everything.
+SLOW_SUITES = ("server", "cli", "browser")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    tests_dir = Path(__file__).parent
+    for item in items:
+        parts = item.path.relative_to(tests_dir).parts
+        if len(parts) > 1 and parts[0] in SLOW_SUITES:
+            item.add_marker(pytest.mark.slow)
+
+
 TEMPLATE_DB = "paperclip_template"
 
 
