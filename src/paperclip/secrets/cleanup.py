@@ -13,12 +13,11 @@ import asyncio
 import logging
 from datetime import timedelta
 
-import sqlalchemy as sa
-
 from paperclip.clock import utcnow
 from paperclip.config import Settings
 from paperclip.db.engine import unit_of_work
 from paperclip.db.models import SecretDeletion
+from paperclip.db.outbox import claim_due
 from paperclip.secrets.providers.aws import AwsSecretsManagerProvider
 from paperclip.secrets.providers.base import SecretProviderError
 
@@ -37,19 +36,7 @@ async def drain(sessions, settings: Settings, limit: int = BATCH) -> int:
     done = 0
     now = utcnow()
     async with unit_of_work(sessions) as session:
-        rows = (
-            (
-                await session.execute(
-                    sa.select(SecretDeletion)
-                    .where(SecretDeletion.next_attempt_at <= now)
-                    .order_by(SecretDeletion.created_at)
-                    .limit(limit)
-                    .with_for_update(skip_locked=True)
-                )
-            )
-            .scalars()
-            .all()
-        )
+        rows = await claim_due(session, SecretDeletion, now, limit)
         for row in rows:
             try:
                 if row.provider != "aws_secrets_manager":

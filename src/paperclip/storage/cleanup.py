@@ -23,6 +23,7 @@ from paperclip.clock import utcnow
 from paperclip.config.settings import StorageSettings
 from paperclip.db.engine import unit_of_work
 from paperclip.db.models import Asset, IssueAttachment, StorageDeletion
+from paperclip.db.outbox import claim_due
 from paperclip.storage.registry import provider_by_id
 
 log = logging.getLogger("paperclip.storage")
@@ -165,19 +166,7 @@ async def drain(sessions, storage: StorageSettings, limit: int = BATCH) -> int:
     removed = 0
     now = utcnow()
     async with unit_of_work(sessions) as session:
-        rows = (
-            (
-                await session.execute(
-                    sa.select(StorageDeletion)
-                    .where(StorageDeletion.next_attempt_at <= now)
-                    .order_by(StorageDeletion.created_at)
-                    .limit(limit)
-                    .with_for_update(skip_locked=True)
-                )
-            )
-            .scalars()
-            .all()
-        )
+        rows = await claim_due(session, StorageDeletion, now, limit)
         for row in rows:
             provider = provider_by_id(storage, row.provider)
             try:
