@@ -132,9 +132,15 @@ async def app(settings: Settings, database_url: str):
 
 @pytest.fixture
 async def client(app) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client speaking to the app in-process (local_trusted: requests act as the board)."""
+    """An HTTP client speaking to the app in-process (local_trusted: requests act as the board).
+    Every answer is checked against /api/openapi.json (tests/openapi_conformance.py)."""
+    from openapi_conformance import Conformance
+
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://localhost:3100") as http:
+    hooks = {"response": [Conformance.of(app).check]}
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://localhost:3100", event_hooks=hooks
+    ) as http:
         yield http
 
 

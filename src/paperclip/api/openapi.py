@@ -1,4 +1,7 @@
-"""The published OpenAPI document (/api/openapi.json) tells the truth about errors.
+"""The published OpenAPI document (/api/openapi.json) tells the truth about answers and errors.
+
+Success answers: each route declares its own with `paperclip.api.responses.returns` (a model for
+the document only; routes stay unvalidated dicts written by orjson), placed at its real status code.
 
 FastAPI documents a 422 `HTTPValidationError` on every route with input, which this server never
 sends (invalid input is a 400 in the one error format, `paperclip.api.errors`), and none of the
@@ -23,6 +26,9 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
+from pydantic import TypeAdapter
+
+from paperclip.api import responses as declared_responses
 
 ERROR_SCHEMA: dict[str, Any] = {
     "title": "Error",
@@ -64,6 +70,49 @@ def error_statuses(route: APIRoute, method: str) -> list[int]:
     return sorted(codes)
 
 
+def _api_routes(app: FastAPI) -> list[APIRoute]:
+    return [r for r in app.routes if isinstance(r, APIRoute) and r.include_in_schema]
+
+
+def _success_schemas(app: FastAPI, components: dict[str, Any]) -> dict[Any, dict[str, Any]]:
+    """The JSON schema of every model named by a `returns` declaration, generated together so shared
+    models become one component each (`#/components/schemas/<Model>`)."""
+    models = {
+        entry.model
+        for route in _api_routes(app)
+        for entry in declared_responses.declared(route.endpoint)
+        if entry.model is not None
+    }
+    keyed = [(model, "serialization", TypeAdapter(model)) for model in models]
+    schemas, definitions = TypeAdapter.json_schemas(keyed, ref_template="#/components/schemas/{model}")
+    for name, definition in definitions.get("$defs", {}).items():
+        if name in components and components[name] != definition:
+            raise RuntimeError(f"two different OpenAPI schemas named {name!r}: rename one wire model")
+        components[name] = definition
+    return {model: schemas[(model, "serialization")] for model in models}
+
+
+def _success(responses: dict[str, Any], route: APIRoute, schemas: dict[Any, dict[str, Any]]) -> None:
+    """The route's declared success answers replace FastAPI's guess (an empty schema at 200)."""
+    entries = declared_responses.declared(route.endpoint)
+    if not entries:
+        return
+    for code in [code for code in responses if code.startswith("2")]:
+        del responses[code]  # FastAPI's guess: the decorator's status with an empty schema
+    for entry in entries:
+        code = str(declared_responses.status_of(entry, route.status_code))
+        answer: dict[str, Any] = {
+            "description": entry.description or ("No content" if code == "204" else "OK")
+        }
+        if entry.model is not None:
+            answer["content"] = {entry.media: {"schema": schemas[entry.model]}}
+        elif entry.media != declared_responses.JSON:
+            binary = not entry.media.startswith("text/") and entry.media != "image/svg+xml"
+            schema = {"type": "string", "format": "binary"} if binary else {"type": "string"}
+            answer["content"] = {entry.media: {"schema": schema}}
+        responses[code] = answer
+
+
 def install(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -78,6 +127,7 @@ def build(app: FastAPI) -> dict[str, Any]:
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components["Error"] = ERROR_SCHEMA
     error_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    successes = _success_schemas(app, components)
     for route in app.routes:
         if not isinstance(route, APIRoute) or not route.include_in_schema:
             continue
@@ -86,6 +136,7 @@ def build(app: FastAPI) -> dict[str, Any]:
             if operation is None:
                 continue
             responses = operation["responses"]
+            _success(responses, route, successes)
             if "HTTPValidationError" in str(responses.get("422", "")):
                 del responses["422"]  # never sent: invalid input is a 400
             for code in error_statuses(route, method):

@@ -7,7 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from paperclip.api.deps import DB, ActorDep, Now, SettingsDep
+from paperclip.api.responses import Ok, returns
 from paperclip.approvals import links, service
+from paperclip.approvals.responses import Approval, ApprovalComment, LinkedIssue
 from paperclip.approvals.schemas import (
     ApprovalCreate,
     CommentCreate,
@@ -25,6 +27,7 @@ NOT_FOUND = service.APPROVAL_NOT_FOUND
 
 
 @router.get("/companies/{company_id}/approvals")
+@returns(list[Approval])
 async def list_approvals(
     company_id: str, session: DB, actor: ActorDep, status: Annotated[str | None, Query(max_length=64)] = None
 ):
@@ -33,6 +36,7 @@ async def list_approvals(
 
 
 @router.post("/companies/{company_id}/approvals", status_code=201)
+@returns(Approval)
 async def create_approval(
     company_id: str, body: ApprovalCreate, session: DB, actor: ActorDep, settings: SettingsDep, now: Now
 ):
@@ -49,11 +53,13 @@ async def create_approval(
 
 
 @router.get("/approvals/{approval_id}")
+@returns(Approval)
 async def get_approval(approval_id: str, session: DB, actor: ActorDep):
     return approval_to_wire(await service.get_approval(session, actor, path_id(approval_id, NOT_FOUND)))
 
 
 def _decision_route(action: str) -> None:
+    @returns(Approval)
     async def handler(approval_id: str, body: Decision, session: DB, actor: ActorDep, now: Now):
         approval = await service.decide(
             session, actor, path_id(approval_id, NOT_FOUND), action, body.decisionNote, now
@@ -69,6 +75,7 @@ for _action in service.DECISIONS:
 
 
 @router.post("/approvals/{approval_id}/resubmit")
+@returns(Approval)
 async def resubmit(
     approval_id: str, body: Resubmit, session: DB, actor: ActorDep, settings: SettingsDep, now: Now
 ):
@@ -85,6 +92,7 @@ async def resubmit(
 
 
 @router.get("/approvals/{approval_id}/comments")
+@returns(list[ApprovalComment])
 async def list_comments(approval_id: str, session: DB, actor: ActorDep):
     return [
         comment_to_wire(c)
@@ -93,6 +101,7 @@ async def list_comments(approval_id: str, session: DB, actor: ActorDep):
 
 
 @router.post("/approvals/{approval_id}/comments", status_code=201)
+@returns(ApprovalComment)
 async def add_comment(approval_id: str, body: CommentCreate, session: DB, actor: ActorDep, now: Now):
     return comment_to_wire(
         await service.add_comment(session, actor, path_id(approval_id, NOT_FOUND), body.body, now)
@@ -100,6 +109,7 @@ async def add_comment(approval_id: str, body: CommentCreate, session: DB, actor:
 
 
 @router.get("/approvals/{approval_id}/issues")
+@returns(list[LinkedIssue])
 async def approval_issues(approval_id: str, session: DB, actor: ActorDep):
     return [
         linked_issue_to_wire(i)
@@ -108,12 +118,14 @@ async def approval_issues(approval_id: str, session: DB, actor: ActorDep):
 
 
 @router.get("/issues/{issue_id}/approvals")
+@returns(list[Approval])
 async def issue_approvals(issue_id: str, session: DB, actor: ActorDep):
     issue = await links.find_issue(session, actor, issue_id)
     return [approval_to_wire(a) for a in await links.linked_approvals(session, issue.id)]
 
 
 @router.post("/issues/{issue_id}/approvals", status_code=201)
+@returns(list[Approval])
 async def link_approval(issue_id: str, body: IssueLink, session: DB, actor: ActorDep, now: Now):
     issue = await links.find_issue(session, actor, issue_id)
     await links.link(session, actor, issue, body.approvalId, now)
@@ -121,6 +133,7 @@ async def link_approval(issue_id: str, body: IssueLink, session: DB, actor: Acto
 
 
 @router.delete("/issues/{issue_id}/approvals/{approval_id}")
+@returns(Ok)
 async def unlink_approval(issue_id: str, approval_id: str, session: DB, actor: ActorDep):
     issue = await links.find_issue(session, actor, issue_id)
     await links.unlink(session, actor, issue, path_id(approval_id, NOT_FOUND))

@@ -9,8 +9,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from paperclip import __version__
+from paperclip.api.responses import returns
 from paperclip.db.models import InstanceUserRole, Invite
 from paperclip.errors import AppError
+from paperclip.health.responses import Health, Unhealthy
 
 router = APIRouter()
 # Monitors poll this with short timeouts of their own; a hung database (frozen host, packets
@@ -80,6 +82,8 @@ async def _identified(request: Request) -> bool:
 
 
 @router.get("/health")
+@returns(Health)
+@returns(Unhealthy, status=503, description="The database cannot be reached")
 async def health(request: Request):
     settings = request.app.state.settings
     try:

@@ -9,7 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep, Now
+from paperclip.api.responses import Ok, returns
 from paperclip.issues import documents
+from paperclip.issues.responses import Document, DocumentRevision
 from paperclip.issues.shapes import json_response
 from paperclip.storage.cleanup import remove_queued_objects_after_response
 
@@ -28,6 +30,7 @@ class DocumentPut(BaseModel):
 
 
 @router.get("/issues/{issue_id}/documents")
+@returns(list[Document])
 async def list_documents(
     issue_id: str, session: DB, actor: ActorDep, includeSystem: str | None = None
 ) -> Response:  # noqa: N803
@@ -37,11 +40,14 @@ async def list_documents(
 
 
 @router.get("/issues/{issue_id}/documents/{key}")
+@returns(Document)
 async def get_document(issue_id: str, key: str, session: DB, actor: ActorDep) -> Response:
     return json_response(await documents.get_document(session, actor, issue_id, key))
 
 
 @router.put("/issues/{issue_id}/documents/{key}")
+@returns(Document, description="Updated")
+@returns(Document, status=201, description="Created")
 async def put_document(
     issue_id: str, key: str, body: DocumentPut, session: DB, actor: ActorDep, now: Now
 ) -> Response:
@@ -61,6 +67,7 @@ async def put_document(
 
 
 @router.delete("/issues/{issue_id}/documents/{key}")
+@returns(Ok)
 async def delete_document(
     issue_id: str, key: str, session: DB, actor: ActorDep, background: BackgroundTasks, request: Request
 ) -> Response:
@@ -70,11 +77,13 @@ async def delete_document(
 
 
 @router.get("/issues/{issue_id}/documents/{key}/revisions")
+@returns(list[DocumentRevision])
 async def list_revisions(issue_id: str, key: str, session: DB, actor: ActorDep) -> Response:
     return json_response(await documents.list_revisions(session, actor, issue_id, key))
 
 
 @router.post("/issues/{issue_id}/documents/{key}/revisions/{revision_id}/restore")
+@returns(Document)
 async def restore_revision(
     issue_id: str, key: str, revision_id: str, session: DB, actor: ActorDep, now: Now
 ) -> Response:
@@ -82,10 +91,12 @@ async def restore_revision(
 
 
 @router.post("/issues/{issue_id}/documents/{key}/lock")
+@returns(Document)
 async def lock_document(issue_id: str, key: str, session: DB, actor: ActorDep, now: Now) -> Response:
     return json_response(await documents.set_lock(session, actor, issue_id, key, locked=True, now=now))
 
 
 @router.post("/issues/{issue_id}/documents/{key}/unlock")
+@returns(Document)
 async def unlock_document(issue_id: str, key: str, session: DB, actor: ActorDep, now: Now) -> Response:
     return json_response(await documents.set_lock(session, actor, issue_id, key, locked=False, now=now))

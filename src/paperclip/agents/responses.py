@@ -1,0 +1,97 @@
+"""Answers of the agent routes, for the OpenAPI document (paperclip.api.responses): the shapes of
+agent_to_wire, configuration_to_wire, key_to_wire and revision_to_wire in agents/schemas.py."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from paperclip.api.responses import Wire
+from paperclip.approvals.responses import Approval
+from paperclip.vocabulary import AgentStatus, PauseReason
+
+
+class Agent(Wire):
+    id: UUID
+    companyId: UUID
+    name: str
+    urlKey: str
+    role: str
+    title: str | None
+    icon: str | None
+    status: AgentStatus
+    reportsTo: UUID | None
+    capabilities: str | None
+    adapterType: str
+    adapterConfig: dict[str, Any]  # secret-looking values redacted, every env value hidden
+    runtimeConfig: dict[str, Any]
+    budgetMonthlyCents: int
+    spentMonthlyCents: int
+    pauseReason: PauseReason | None
+    pausedAt: datetime | None
+    permissions: dict[str, Any]
+    lastHeartbeatAt: datetime | None
+    metadata: dict[str, Any] | None
+    createdAt: datetime
+    updatedAt: datetime
+
+
+class ChainLink(Wire):
+    id: UUID
+    name: str
+    role: str
+    title: str | None
+
+
+class AgentDetail(Agent):
+    chainOfCommand: list[ChainLink]  # the managers above, nearest first
+
+
+class AgentConfiguration(Wire):
+    id: UUID
+    companyId: UUID
+    name: str
+    role: str
+    title: str | None
+    status: AgentStatus
+    reportsTo: UUID | None
+    adapterType: str
+    adapterConfig: dict[str, Any]
+    runtimeConfig: dict[str, Any]
+    permissions: dict[str, Any]
+    updatedAt: datetime
+
+
+class AgentKey(Wire):
+    id: UUID
+    name: str
+    lastUsedAt: datetime | None
+    revokedAt: datetime | None
+    createdAt: datetime
+
+
+class AgentKeyCreated(Wire):
+    id: UUID
+    name: str
+    token: str  # shown once
+    createdAt: datetime
+
+
+class ConfigRevision(Wire):
+    id: UUID
+    companyId: UUID
+    agentId: UUID
+    createdByAgentId: UUID | None
+    createdByUserId: str | None
+    source: str
+    rolledBackFromRevisionId: UUID | None
+    changedKeys: list[str]
+    beforeConfig: dict[str, Any]
+    afterConfig: dict[str, Any]
+    createdAt: datetime
+
+
+class Hire(Wire):
+    agent: Agent
+    approval: Approval | None  # None when the company does not require board approval for new agents

@@ -1,0 +1,225 @@
+"""Answers of the issue routes, for the OpenAPI document (paperclip.api.responses): the shapes of
+issues/shapes.py's *_to_wire and of their SQL twins (issues/listing.py, detail.py, documents.py),
+which tests/api/test_openapi_responses.py holds to the same models."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from paperclip.api.responses import Wire
+from paperclip.vocabulary import GoalStatus, IssueStatus, ProjectStatus
+
+Priority = Literal["critical", "high", "medium", "low"]
+
+
+class Label(Wire):
+    id: UUID
+    companyId: UUID
+    name: str
+    color: str
+    createdAt: datetime
+    updatedAt: datetime
+
+
+class Issue(Wire):
+    id: UUID
+    companyId: UUID
+    projectId: UUID | None
+    goalId: UUID | None
+    parentId: UUID | None
+    title: str
+    description: str | None
+    status: IssueStatus
+    priority: Priority
+    assigneeAgentId: UUID | None
+    assigneeUserId: str | None
+    checkoutRunId: UUID | None
+    executionRunId: UUID | None
+    executionAgentNameKey: str | None
+    executionLockedAt: datetime | None
+    createdByAgentId: UUID | None
+    createdByUserId: str | None
+    issueNumber: int | None
+    identifier: str | None
+    originKind: str
+    originId: str | None
+    originRunId: UUID | None
+    requestDepth: int
+    billingCode: str | None
+    startedAt: datetime | None
+    completedAt: datetime | None
+    cancelledAt: datetime | None
+    hiddenAt: datetime | None
+    createdAt: datetime
+    updatedAt: datetime
+    labels: list[Label]
+    labelIds: list[UUID]
+
+
+class IssueSummary(Wire):
+    """A blocker or a blocked issue."""
+
+    id: UUID
+    identifier: str | None
+    title: str
+    status: IssueStatus
+    priority: Priority
+    assigneeAgentId: UUID | None
+    assigneeUserId: str | None
+
+
+class IssueRow(Issue):
+    """A row of the issue list: `view=compact` leaves out hiddenAt; includeBlockedBy and
+    includeLiveDescendantSummary add their fields."""
+
+    hiddenAt: datetime | None = None
+    blockedBy: list[IssueSummary] | None = None
+    liveDescendantCount: int | None = None
+
+
+class CreatedIssue(Issue):
+    blockedByIssueIds: list[UUID]
+
+
+class AncestorProject(Wire):
+    id: UUID
+    name: str
+    status: ProjectStatus
+
+
+class AncestorGoal(Wire):
+    id: UUID
+    title: str
+    description: str | None
+    level: str
+    status: GoalStatus
+
+
+class Ancestor(Wire):
+    id: UUID
+    identifier: str | None
+    title: str
+    description: str | None
+    status: IssueStatus
+    priority: Priority
+    assigneeAgentId: UUID | None
+    projectId: UUID | None
+    goalId: UUID | None
+    project: AncestorProject | None
+    goal: AncestorGoal | None
+
+
+class IssueProject(Wire):
+    id: UUID
+    companyId: UUID
+    goalId: UUID | None
+    name: str
+    description: str | None
+    status: ProjectStatus
+    leadAgentId: UUID | None
+    targetDate: date | None
+    color: str | None
+    pausedAt: datetime | None
+    archivedAt: datetime | None
+    createdAt: datetime
+    updatedAt: datetime
+    urlKey: str
+    workspaces: list[Any]
+    primaryWorkspace: None
+
+
+class IssueGoal(Wire):
+    """goals.responses.Goal's shape (not imported: goals sit above issues in the package graph)."""
+
+    id: UUID
+    companyId: UUID
+    title: str
+    description: str | None
+    level: str
+    status: GoalStatus
+    parentId: UUID | None
+    ownerAgentId: UUID | None
+    createdAt: datetime
+    updatedAt: datetime
+
+
+class DocumentSummary(Wire):
+    id: UUID
+    companyId: UUID
+    issueId: UUID
+    key: str
+    title: str | None
+    format: str
+    latestRevisionId: UUID | None
+    latestRevisionNumber: int
+    createdByAgentId: UUID | None
+    createdByUserId: str | None
+    updatedByAgentId: UUID | None
+    updatedByUserId: str | None
+    lockedAt: datetime | None
+    lockedByAgentId: UUID | None
+    lockedByUserId: str | None
+    sourceTrust: None
+    createdAt: datetime
+    updatedAt: datetime
+
+
+class Document(DocumentSummary):
+    body: str
+
+
+class DocumentRevision(Wire):
+    id: UUID
+    companyId: UUID
+    documentId: UUID
+    issueId: UUID
+    key: str
+    revisionNumber: int
+    title: str | None
+    format: str
+    body: str
+    changeSummary: str | None
+    createdByAgentId: UUID | None
+    createdByUserId: str | None
+    createdAt: datetime
+
+
+class IssueDetail(Issue):
+    blockedBy: list[IssueSummary]
+    blockedByIssueIds: list[UUID]
+    blocks: list[IssueSummary]
+    ancestors: list[Ancestor]  # parent first
+    project: IssueProject | None
+    goal: IssueGoal | None
+    planDocument: Document | None
+    documentSummaries: list[DocumentSummary]
+
+
+class Comment(Wire):
+    id: UUID
+    companyId: UUID
+    issueId: UUID
+    authorAgentId: UUID | None
+    authorUserId: str | None
+    authorType: Literal["agent", "user"]
+    createdByRunId: UUID | None
+    body: str
+    createdAt: datetime
+    updatedAt: datetime
+
+
+class UpdatedIssue(IssueDetail):
+    changes: dict[str, Any]  # field -> {"from": ..., "to": ...}
+    comment: Comment | None  # the comment posted with the update
+
+
+class PreviousRuns(Wire):
+    checkoutRunId: UUID | None
+    executionRunId: UUID | None
+
+
+class ForceReleased(Wire):
+    issue: Issue
+    previous: PreviousRuns  # the runs that held the issue before

@@ -1,0 +1,318 @@
+"""/api/openapi.json declares every route's success answer, and the declarations are true (issue 15).
+
+- Every operation of the route table declares its success status and body
+  (`paperclip.api.responses.returns`): a new route without one fails here.
+- The document is a valid OpenAPI 3.1 document (openapi-spec-validator).
+- Real answers conform: every GET route is called with the real ids of a company with one of
+  everything, as the board and as the company's agent; each 2xx answer is validated against the
+  document by the `client` fixture's hook (tests/openapi_conformance.py, objects closed to unknown
+  fields), which also checks the answers of every other suite's requests.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+
+from fastapi.routing import APIRoute
+from openapi_conformance import Conformance
+from openapi_spec_validator import validate
+from test_company_scoping import _company_a
+
+from paperclip.api.responses import declared
+
+# Routes whose answers are not declared yet (issue 15, being worked through): this list may only shrink.
+PENDING: set[tuple[str, str]] = {
+    ("GET", "/api/adapters"),
+    ("GET", "/api/admin/users"),
+    ("GET", "/api/admin/users/{user_id}/company-access"),
+    ("PUT", "/api/admin/users/{user_id}/company-access"),
+    ("POST", "/api/admin/users/{user_id}/demote-instance-admin"),
+    ("POST", "/api/admin/users/{user_id}/promote-instance-admin"),
+    ("GET", "/api/agents/me/inbox-lite"),
+    ("GET", "/api/agents/me/inbox/mine"),
+    ("GET", "/api/agents/me/secrets"),
+    ("POST", "/api/agents/me/secrets/{key}/value"),
+    ("PATCH", "/api/agents/{agent_id}/budgets"),
+    ("GET", "/api/agents/{agent_id}/skills"),
+    ("GET", "/api/announcements/current"),
+    ("GET", "/api/assets/{asset_id}/content"),
+    ("DELETE", "/api/attachments/{attachment_id}"),
+    ("GET", "/api/attachments/{attachment_id}/content"),
+    ("POST", "/api/auth/change-password"),
+    ("GET", "/api/auth/get-session"),
+    ("GET", "/api/auth/profile"),
+    ("PATCH", "/api/auth/profile"),
+    ("POST", "/api/auth/sign-in/email"),
+    ("POST", "/api/auth/sign-out"),
+    ("POST", "/api/auth/sign-up/email"),
+    ("GET", "/api/board-api-keys"),
+    ("POST", "/api/board-api-keys"),
+    ("DELETE", "/api/board-api-keys/{key_id}"),
+    ("GET", "/api/board-claim/{token}"),
+    ("POST", "/api/board-claim/{token}/claim"),
+    ("POST", "/api/bootstrap/claim"),
+    ("POST", "/api/cli-auth/challenges"),
+    ("GET", "/api/cli-auth/challenges/{challenge_id}"),
+    ("POST", "/api/cli-auth/challenges/{challenge_id}/approve"),
+    ("POST", "/api/cli-auth/challenges/{challenge_id}/cancel"),
+    ("GET", "/api/cli-auth/me"),
+    ("POST", "/api/cli-auth/revoke-current"),
+    ("POST", "/api/companies/import"),
+    ("POST", "/api/companies/import/preview"),
+    ("POST", "/api/companies/{company_id}/assets/images"),
+    ("POST", "/api/companies/{company_id}/budget-incidents/{incident_id}/resolve"),
+    ("PATCH", "/api/companies/{company_id}/budgets"),
+    ("GET", "/api/companies/{company_id}/budgets/overview"),
+    ("POST", "/api/companies/{company_id}/budgets/policies"),
+    ("POST", "/api/companies/{company_id}/cost-events"),
+    ("GET", "/api/companies/{company_id}/costs/by-agent"),
+    ("GET", "/api/companies/{company_id}/costs/by-agent-model"),
+    ("GET", "/api/companies/{company_id}/costs/by-biller"),
+    ("GET", "/api/companies/{company_id}/costs/by-project"),
+    ("GET", "/api/companies/{company_id}/costs/by-provider"),
+    ("GET", "/api/companies/{company_id}/costs/finance-by-biller"),
+    ("GET", "/api/companies/{company_id}/costs/finance-by-kind"),
+    ("GET", "/api/companies/{company_id}/costs/finance-events"),
+    ("GET", "/api/companies/{company_id}/costs/finance-summary"),
+    ("GET", "/api/companies/{company_id}/costs/quota-windows"),
+    ("GET", "/api/companies/{company_id}/costs/summary"),
+    ("GET", "/api/companies/{company_id}/costs/window-spend"),
+    ("POST", "/api/companies/{company_id}/export"),
+    ("POST", "/api/companies/{company_id}/exports"),
+    ("POST", "/api/companies/{company_id}/exports/preview"),
+    ("POST", "/api/companies/{company_id}/finance-events"),
+    ("GET", "/api/companies/{company_id}/folders"),
+    ("POST", "/api/companies/{company_id}/imports/apply"),
+    ("POST", "/api/companies/{company_id}/imports/preview"),
+    ("GET", "/api/companies/{company_id}/inbox-dismissals"),
+    ("GET", "/api/companies/{company_id}/invites"),
+    ("POST", "/api/companies/{company_id}/invites"),
+    ("POST", "/api/companies/{company_id}/issues/{issue_id}/attachments"),
+    ("GET", "/api/companies/{company_id}/join-requests"),
+    ("POST", "/api/companies/{company_id}/join-requests/{request_id}/approve"),
+    ("POST", "/api/companies/{company_id}/join-requests/{request_id}/reject"),
+    ("POST", "/api/companies/{company_id}/logo"),
+    ("GET", "/api/companies/{company_id}/members"),
+    ("PATCH", "/api/companies/{company_id}/members/{member_id}"),
+    ("POST", "/api/companies/{company_id}/members/{member_id}/archive"),
+    ("PATCH", "/api/companies/{company_id}/members/{member_id}/permissions"),
+    ("PATCH", "/api/companies/{company_id}/members/{member_id}/role-and-grants"),
+    ("GET", "/api/companies/{company_id}/org.png"),
+    ("GET", "/api/companies/{company_id}/org.svg"),
+    ("GET", "/api/companies/{company_id}/resource-memberships/me"),
+    ("GET", "/api/companies/{company_id}/routines"),
+    ("POST", "/api/companies/{company_id}/routines"),
+    ("GET", "/api/companies/{company_id}/secret-providers"),
+    ("GET", "/api/companies/{company_id}/secrets"),
+    ("POST", "/api/companies/{company_id}/secrets"),
+    ("GET", "/api/companies/{company_id}/secrets/catalog"),
+    ("GET", "/api/companies/{company_id}/sidebar-badges"),
+    ("GET", "/api/companies/{company_id}/sidebar-preferences/me"),
+    ("GET", "/api/companies/{company_id}/skills"),
+    ("GET", "/api/companies/{company_id}/user-directory"),
+    ("GET", "/api/instance/settings"),
+    ("GET", "/api/instance/settings/experimental"),
+    ("GET", "/api/instance/settings/general"),
+    ("POST", "/api/invites/{invite_id}/revoke"),
+    ("GET", "/api/invites/{token}"),
+    ("POST", "/api/invites/{token}/accept"),
+    ("GET", "/api/invites/{token}/logo"),
+    ("GET", "/api/invites/{token}/onboarding"),
+    ("GET", "/api/invites/{token}/onboarding.txt"),
+    ("GET", "/api/issues/{issue_id}/attachments"),
+    ("GET", "/api/issues/{issue_id}/cost-summary"),
+    ("GET", "/api/issues/{issue_id}/heartbeat-context"),
+    ("DELETE", "/api/issues/{issue_id}/inbox-archive"),
+    ("POST", "/api/issues/{issue_id}/inbox-archive"),
+    ("DELETE", "/api/issues/{issue_id}/read"),
+    ("POST", "/api/issues/{issue_id}/read"),
+    ("GET", "/api/issues/{issue_id}/work-products"),
+    ("POST", "/api/issues/{issue_id}/work-products"),
+    ("POST", "/api/join-requests/{request_id}/claim-api-key"),
+    ("GET", "/api/plugins"),
+    ("GET", "/api/plugins/ui-contributions"),
+    ("POST", "/api/routine-triggers/public/{public_id}/fire"),
+    ("DELETE", "/api/routine-triggers/{trigger_id}"),
+    ("PATCH", "/api/routine-triggers/{trigger_id}"),
+    ("POST", "/api/routine-triggers/{trigger_id}/rotate-secret"),
+    ("GET", "/api/routines/{routine_id}"),
+    ("PATCH", "/api/routines/{routine_id}"),
+    ("POST", "/api/routines/{routine_id}/run"),
+    ("GET", "/api/routines/{routine_id}/runs"),
+    ("POST", "/api/routines/{routine_id}/triggers"),
+    ("DELETE", "/api/secrets/{secret_id}"),
+    ("GET", "/api/secrets/{secret_id}"),
+    ("PATCH", "/api/secrets/{secret_id}"),
+    ("POST", "/api/secrets/{secret_id}/rotate"),
+    ("GET", "/api/secrets/{secret_id}/usage"),
+    ("GET", "/api/secrets/{secret_id}/versions"),
+    ("GET", "/api/sidebar-preferences/me"),
+    ("GET", "/api/skills/catalog"),
+    ("DELETE", "/api/work-products/{work_product_id}"),
+    ("PATCH", "/api/work-products/{work_product_id}"),
+}
+
+
+# Query parameters a GET route requires.
+QUERY = {
+    "/api/companies/{company_id}/folders": {"kind": "issues"},
+    "/api/agents/me/inbox/mine": {"userId": "local-board"},
+}
+
+
+def _operations(app) -> list[tuple[str, APIRoute]]:
+    return [
+        (method, route)
+        for route in app.routes
+        if isinstance(route, APIRoute) and route.path.startswith("/api") and route.include_in_schema
+        for method in sorted((route.methods or set()) - {"HEAD", "OPTIONS"})
+    ]
+
+
+async def test_every_route_declares_its_success_answer(app, client):
+    document = (await client.get("/api/openapi.json")).json()
+    missing, stale = [], []
+    operations = _operations(app)
+    assert len(operations) > 200
+    for method, route in operations:
+        key = (method, route.path)
+        successes = {
+            code: answer
+            for code, answer in document["paths"][route.path][method.lower()]["responses"].items()
+            if code.startswith("2")
+        }
+        if not declared(route.endpoint):
+            if key not in PENDING:
+                missing.append(f"{method} {route.path}")
+            continue
+        if key in PENDING:
+            stale.append(f"{method} {route.path} (declared now: remove it from PENDING)")
+        assert successes, key
+        for code, answer in successes.items():
+            assert code == "204" or answer.get("content"), (key, code, "a body must have a schema")
+            assert code != "204" or not answer.get("content"), (key, "204 has no body")
+        if route.status_code is not None:
+            assert str(route.status_code) in successes, (key, route.status_code, sorted(successes))
+    assert not missing, (
+        "routes without a declared success answer (add @returns(Model) under the route decorator, "
+        "paperclip.api.responses):\n" + "\n".join(missing)
+    )
+    assert not stale, "\n".join(stale)
+
+
+async def test_the_document_is_valid_openapi(client):
+    document = (await client.get("/api/openapi.json")).json()
+    validate(document)
+    refs = set(re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', str(document).replace("'", '"')))
+    assert refs <= document["components"]["schemas"].keys()
+
+
+async def _more_of_everything(client, ids: dict[str, str]) -> dict[str, str]:
+    """Beyond test_company_scoping's company: the rows the remaining GET routes read."""
+    cid, issue = ids["company_id"], ids["issue_id"]
+    document = await client.put(
+        f"/api/issues/{issue}/documents/plan", json={"title": "Plan", "format": "markdown", "body": "# p"}
+    )
+    assert document.status_code in (200, 201), document.text
+    product = await client.post(
+        f"/api/issues/{issue}/work-products",
+        json={"type": "pull_request", "provider": "github", "title": "PR", "url": "https://example.com/1"},
+    )
+    attachment = await client.post(
+        f"/api/companies/{cid}/issues/{issue}/attachments",
+        files={"file": ("notes.txt", b"hello", "text/plain")},
+    )
+    routine = await client.post(
+        f"/api/companies/{cid}/routines", json={"title": "Daily", "assigneeAgentId": ids["agent_id"]}
+    )
+    cost = await client.post(
+        f"/api/companies/{cid}/cost-events",
+        json={
+            "agentId": ids["agent_id"],
+            "issueId": issue,
+            "provider": "anthropic",
+            "model": "claude",
+            "inputTokens": 10,
+            "outputTokens": 5,
+            "costCents": 3,
+            "occurredAt": "2026-12-01T00:00:00Z",
+        },
+    )
+    invite = await client.post(f"/api/companies/{cid}/invites", json={})
+    out = dict(ids)
+    out["key"] = "plan"
+    if product.status_code == 201:
+        out["work_product_id"] = product.json()["id"]
+    if attachment.status_code == 201:
+        out["attachment_id"] = attachment.json()["id"]
+    if routine.status_code == 201:
+        out["routine_id"] = routine.json()["id"]
+    assert cost.status_code == 201, cost.text
+    if invite.status_code == 201:
+        body = invite.json()
+        out["invite_id"] = body.get("id", "")
+        out["token"] = body.get("token") or str(body.get("inviteUrl", "")).rsplit("/", 1)[-1]
+    revisions = (await client.get(f"/api/issues/{issue}/documents/plan/revisions")).json()
+    if revisions:
+        out["doc_revision_id"] = revisions[0]["id"]
+    return {k: v for k, v in out.items() if v}
+
+
+async def test_every_get_route_answers_what_the_document_declares(app, client):
+    ids = await _more_of_everything(client, await _company_a(client))
+    agent_key = (await client.post(f"/api/agents/{ids['agent_id']}/keys", json={"name": "walk"})).json()[
+        "token"
+    ]
+    conformance = Conformance.of(app)
+    conformance.checked.clear()
+    answered = set()
+    for method, route in _operations(app):
+        if method != "GET":
+            continue
+        path = re.sub(r"\{(\w+)(:[^}]*)?\}", lambda m: ids.get(m.group(1), str(uuid.uuid4())), route.path)
+        for headers in ({}, {"authorization": f"Bearer {agent_key}"}):
+            response = await client.get(path, headers=headers, params=QUERY.get(route.path))  # the hook validates every 2xx
+            assert response.status_code < 500, (route.path, response.status_code, response.text[:300])
+            if response.status_code < 300:
+                answered.add(route.path)
+    gets = {route.path for method, route in _operations(app) if method == "GET"}
+    # Every GET route answered at least once with real ids (as the board or as the agent), except
+    # those that need state this company cannot have in local_trusted mode.
+    unreachable = {
+        "/api/board-claim/{token}",  # a board-claim token exists only while an instance is unclaimed
+        "/api/cli-auth/challenges/{challenge_id}",  # CLI sign-in challenges (tests/auth)
+        "/api/admin/users/{user_id}/company-access",  # a signed-up user (authenticated mode)
+        "/api/cli-auth/me",  # a CLI's board key (authenticated mode)
+        "/api/assets/{asset_id}/content",  # an uploaded image (tests/storage)
+        "/api/invites/{token}/logo",  # a company logo (tests/storage)
+        "/api/agents/me/secrets",  # a run's token (tests/secrets)
+    }
+    assert not (gets - answered - unreachable), sorted(gets - answered - unreachable)
+    json_routes = {
+        route.path
+        for method, route in _operations(app)
+        if method == "GET" and any(entry.media == "application/json" for entry in declared(route.endpoint))
+    }
+    assert answered & json_routes <= {path for _, path in conformance.checked}
+    assert len(conformance.checked) >= 45
+
+
+async def test_the_check_refuses_an_answer_that_differs_from_its_model(app, client):
+    """The hook is not a formality: an unknown field, a wrong type, a missing field, an undeclared
+    status or media type are each reported."""
+    company = (await client.post("/api/companies", json={"name": "Checked"})).json()
+    path = f"/api/companies/{company['id']}"
+    conformance = Conformance.of(app)
+
+    def problems(body, status=200, media="application/json"):
+        return conformance.problems("GET", path, status, media, json.dumps(body).encode())
+
+    assert problems(company) == []
+    assert "extraField" in str(problems({**company, "extraField": 1}))
+    assert "issueCounter" in str(problems({**company, "issueCounter": "one"}))
+    assert "'name' is a required property" in str(problems({k: v for k, v in company.items() if k != "name"}))
+    assert "not a 'uuid'" in str(problems({**company, "id": "not-a-uuid"}))
+    assert "status not declared" in str(problems(company, status=201))
+    assert "declared ['application/json']" in str(problems(company, media="text/html"))
