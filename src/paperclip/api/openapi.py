@@ -81,9 +81,9 @@ def _success_schemas(app: FastAPI, components: dict[str, Any]) -> dict[Any, dict
         entry.model
         for route in _api_routes(app)
         for entry in declared_responses.declared(route.endpoint)
-        if entry.model is not None
+        if entry.model is not None and entry.model is not declared_responses.ErrorAnswer
     }
-    keyed = [(model, "serialization", TypeAdapter(model)) for model in models]
+    keyed = [(model, "serialization", TypeAdapter(declared_responses.resolve(model))) for model in models]
     schemas, definitions = TypeAdapter.json_schemas(keyed, ref_template="#/components/schemas/{model}")
     for name, definition in definitions.get("$defs", {}).items():
         if name in components and components[name] != definition:
@@ -104,7 +104,9 @@ def _success(responses: dict[str, Any], route: APIRoute, schemas: dict[Any, dict
         answer: dict[str, Any] = {
             "description": entry.description or ("No content" if code == "204" else "OK")
         }
-        if entry.model is not None:
+        if entry.model is declared_responses.ErrorAnswer:
+            answer["content"] = {entry.media: {"schema": {"$ref": "#/components/schemas/Error"}}}
+        elif entry.model is not None:
             answer["content"] = {entry.media: {"schema": schemas[entry.model]}}
         elif entry.media != declared_responses.JSON:
             binary = not entry.media.startswith("text/") and entry.media != "image/svg+xml"

@@ -18,6 +18,7 @@ added to a `*_to_wire` function or its SQL twin without its model fails there.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +37,9 @@ class Wire(BaseModel):
 
 @dataclass(frozen=True)
 class Returns:
-    model: Any  # a type for pydantic (a Wire model, list[...], dict[str, ...]); None: no body
+    # a type for pydantic (a Wire model, list[...], dict[str, ...]); None: no body; or "module:Name",
+    # a model of a feature the route's own may not import (a cycle): resolved when the document is built
+    model: Any
     status: int | None  # None: the route's status_code, else 200
     media: str
     description: str | None
@@ -62,8 +65,24 @@ def declared(endpoint) -> tuple[Returns, ...]:
     return getattr(endpoint, ATTRIBUTE, ())
 
 
+def resolve(model: Any) -> Any:
+    if isinstance(model, str):
+        module, _, name = model.partition(":")
+        return getattr(importlib.import_module(module), name)
+    return model
+
+
 def status_of(entry: Returns, route_status: int | None) -> int:
     return entry.status or route_status or 200
+
+
+# A JSON `null` answer (`returns(None)` means no body at all).
+Null = type(None)
+
+
+class ErrorAnswer:
+    """`returns(ErrorAnswer, status=501)`: a route-specific error status in the one error format
+    (the `Error` schema of paperclip.api.openapi; the usual 4xx are added by rule there)."""
 
 
 # -- building blocks shared by many wire models ---------------------------------------------------

@@ -223,3 +223,142 @@ class PreviousRuns(Wire):
 class ForceReleased(Wire):
     issue: Issue
     previous: PreviousRuns  # the runs that held the issue before
+
+
+class ReadMark(Wire):
+    id: UUID
+    companyId: UUID
+    issueId: UUID
+    userId: str
+    lastReadAt: datetime
+    createdAt: datetime
+    updatedAt: datetime
+
+
+class ReadMarkRemoved(Wire):
+    id: UUID  # the issue
+    removed: bool
+
+
+class InboxArchive(Wire):
+    id: UUID
+    companyId: UUID
+    issueId: UUID
+    userId: str
+    archivedByActorType: str
+    archivedByAgentId: UUID | None
+    archivedByRunId: UUID | None
+    archivedAt: datetime
+    createdAt: datetime
+
+
+class ArchiveRemoved(Wire):
+    ok: bool
+    userId: str
+
+
+class InboxIssue(Issue):
+    """An issue of a user's inbox, as its list row with what makes it the user's."""
+
+    myLastTouchAt: datetime | None
+    lastExternalCommentAt: datetime | None
+    isUnreadForMe: bool
+
+
+class WorkProduct(Wire):
+    id: UUID
+    companyId: UUID
+    projectId: UUID | None
+    issueId: UUID
+    executionWorkspaceId: UUID | None
+    runtimeServiceId: UUID | None
+    type: str
+    provider: str
+    externalId: str | None
+    title: str
+    url: str | None
+    status: str
+    reviewState: str
+    isPrimary: bool
+    healthStatus: str
+    summary: str | None
+    metadata: dict[str, Any] | None
+    sourceTrust: str | None
+    createdByRunId: UUID | None
+    createdAt: datetime
+    updatedAt: datetime
+
+
+class ActiveRun(Wire):
+    id: UUID
+    status: str
+    agentId: UUID
+    invocationSource: str
+    startedAt: datetime | None
+
+
+class InboxLiteEntry(Wire):
+    id: UUID
+    identifier: str | None
+    title: str
+    status: IssueStatus
+    priority: Priority
+    projectId: UUID | None
+    goalId: UUID | None
+    parentId: UUID | None
+    updatedAt: datetime
+    activeRun: ActiveRun | None
+    activeRecoveryAction: None
+    dependencyReady: bool
+    unresolvedBlockerCount: int
+    unresolvedBlockerIssueIds: list[UUID]
+
+
+class ReviewAttention(Wire):
+    state: str
+    paths: list[str]
+    reason: str | None
+
+
+class ContextIssue(Wire):
+    id: UUID
+    identifier: str | None
+    title: str
+    description: str | None
+    status: IssueStatus
+    priority: Priority
+    projectId: UUID | None
+    goalId: UUID | None
+    parentId: UUID | None
+    blockedBy: list[IssueSummary]
+    blocks: list[IssueSummary]
+    assigneeAgentId: UUID | None
+    assigneeUserId: str | None
+    originKind: str
+    originId: str | None
+    updatedAt: datetime
+    workMode: str
+    blockerAttention: dict[str, Any]
+    reviewAttention: ReviewAttention
+    scheduledRetry: None
+    activeRecoveryAction: None
+
+
+class CommentCursor(Wire):
+    totalComments: int
+    latestCommentId: UUID | None
+    latestCommentAt: datetime | None
+
+
+class HeartbeatContext(Wire):
+    issue: ContextIssue
+    ancestors: list[Ancestor]
+    project: IssueProject | None
+    goal: IssueGoal | None
+    commentCursor: CommentCursor
+    wakeComment: Comment | None  # the comment that woke this run (run tokens only)
+    attachments: list[Any]
+    continuationSummary: None
+    planReviewContext: None
+    documentReviewContext: None
+    currentExecutionWorkspace: None

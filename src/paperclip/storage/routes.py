@@ -5,11 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, BackgroundTasks, Request
 
 from paperclip.api.deps import DB, ActorDep, Now, SettingsDep
+from paperclip.api.responses import Ok, returns
 from paperclip.auth.ids import path_uuid
 from paperclip.auth.invites import invite_logo_asset_id
 from paperclip.db.models import Asset
 from paperclip.errors import NotFound
 from paperclip.storage import cleanup, service
+from paperclip.storage.responses import Attachment, StoredAsset, file_content
 from paperclip.storage.serving import content_response
 
 router = APIRouter(tags=["assets"])
@@ -17,6 +19,7 @@ COMPANY_NOT_FOUND = "Company not found"
 
 
 @router.post("/companies/{company_id}/assets/images", status_code=201)
+@returns(StoredAsset)
 async def upload_image(
     company_id: str, request: Request, session: DB, actor: ActorDep, settings: SettingsDep, now: Now
 ):
@@ -25,6 +28,7 @@ async def upload_image(
 
 
 @router.post("/companies/{company_id}/logo", status_code=201)
+@returns(StoredAsset)
 async def upload_logo(
     company_id: str, request: Request, session: DB, actor: ActorDep, settings: SettingsDep, now: Now
 ):
@@ -33,6 +37,7 @@ async def upload_logo(
 
 
 @router.get("/assets/{asset_id}/content")
+@file_content
 async def asset_content(
     asset_id: str,
     request: Request,
@@ -46,6 +51,7 @@ async def asset_content(
 
 
 @router.get("/invites/{token}/logo")
+@file_content
 async def invite_logo(token: str, request: Request, session: DB, settings: SettingsDep, now: Now):
     """The invited company's logo, for whoever holds a live invite link (no sign-in)."""
     asset = await session.get(Asset, await invite_logo_asset_id(session, token, now))
@@ -55,6 +61,7 @@ async def invite_logo(token: str, request: Request, session: DB, settings: Setti
 
 
 @router.post("/companies/{company_id}/issues/{issue_id}/attachments", status_code=201)
+@returns(Attachment)
 async def upload_attachment(
     company_id: str,
     issue_id: str,
@@ -69,11 +76,13 @@ async def upload_attachment(
 
 
 @router.get("/issues/{issue_id}/attachments")
+@returns(list[Attachment])
 async def list_attachments(issue_id: str, session: DB, actor: ActorDep):
     return await service.list_attachments(session, actor, issue_id)
 
 
 @router.get("/attachments/{attachment_id}/content")
+@file_content
 async def attachment_content(
     attachment_id: str,
     request: Request,
@@ -87,6 +96,7 @@ async def attachment_content(
 
 
 @router.delete("/attachments/{attachment_id}")
+@returns(Ok)
 async def delete_attachment(
     attachment_id: str, request: Request, session: DB, actor: ActorDep, background: BackgroundTasks
 ):

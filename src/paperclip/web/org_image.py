@@ -12,6 +12,7 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep
+from paperclip.api.responses import ErrorAnswer, returns
 from paperclip.companies.org import org_tree
 from paperclip.db.models import Company
 from paperclip.errors import AppError, NotFound
@@ -54,6 +55,7 @@ def standalone_svg(roots: list, prefix: str) -> bytes:
 
 
 @router.get("/companies/{company_id}/org.svg")
+@returns(media="image/svg+xml", description="The org chart as a standalone SVG")
 async def org_svg(company_id: str, session: DB, actor: ActorDep) -> Response:
     body = await _svg(session, actor, company_id)
     return Response(body, media_type="image/svg+xml; charset=utf-8", headers={"Cache-Control": "no-cache"})
@@ -71,6 +73,8 @@ def _rasterise(svg: bytes) -> bytes:
 
 
 @router.get("/companies/{company_id}/org.png")
+@returns(media="image/png", description="The org chart as a PNG")
+@returns(ErrorAnswer, status=501, description="PNG rendering needs the system cairo library (libcairo2)")
 async def org_png(company_id: str, session: DB, actor: ActorDep) -> Response:
     svg = await _svg(session, actor, company_id)
     png = await asyncio.to_thread(_rasterise, svg)  # rasterising is CPU work: off the event loop
