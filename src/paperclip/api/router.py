@@ -36,6 +36,7 @@ from paperclip.heartbeat.routes import router as heartbeat_router
 from paperclip.issues.agent_context_routes import router as agent_context_router
 from paperclip.issues.document_routes import router as issue_documents_router
 from paperclip.issues.inbox_routes import router as issue_inbox_router
+from paperclip.issues.interaction_routes import router as issue_interactions_router
 from paperclip.issues.routes import router as issues_router
 from paperclip.metrics.routes import router as metrics_router
 from paperclip.portability.routes import router as portability_router
@@ -59,6 +60,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     issue_documents_router,
     agent_context_router,
     issue_inbox_router,
+    issue_interactions_router,
     approvals_router,
     dashboard_router,
     auth_router,
