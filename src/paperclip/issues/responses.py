@@ -9,7 +9,7 @@ from typing import Any, Literal
 from uuid import UUID
 
 from paperclip.api.responses import Wire
-from paperclip.vocabulary import GoalStatus, IssueStatus, ProjectStatus
+from paperclip.vocabulary import GoalStatus, InteractionStatus, IssueStatus, ProjectStatus
 
 Priority = Literal["critical", "high", "medium", "low"]
 
@@ -362,3 +362,44 @@ class HeartbeatContext(Wire):
     planReviewContext: None
     documentReviewContext: None
     currentExecutionWorkspace: None
+
+
+class LegacyPolicyAliases(Wire):
+    requested: str | None
+    effective: str | None
+
+
+class Interaction(Wire):
+    """An issue-thread interaction (issues/interactions.to_wire)."""
+
+    id: UUID
+    companyId: UUID
+    issueId: UUID
+    kind: str
+    status: InteractionStatus
+    continuationPolicy: str
+    requestedResolverPolicy: str
+    effectiveResolverPolicy: str
+    resolverPolicyProvenance: str
+    effectiveResolverPolicySource: str
+    idempotencyKey: str | None
+    originCommentIds: list[UUID]
+    sourceCommentId: UUID | None
+    sourceIdentityContextId: None
+    sourceRunId: UUID | None
+    title: str | None
+    summary: str | None
+    createdByAgentId: UUID | None
+    addresseeAgentId: UUID | None
+    addresseeUserId: str | None
+    createdByUserId: str | None
+    resolvedByAgentId: UUID | None
+    resolvedByRunId: UUID | None
+    resolvedByUserId: str | None
+    payload: dict[str, Any]
+    result: dict[str, Any] | None
+    resolvedAt: datetime | None
+    createdAt: datetime
+    updatedAt: datetime
+    resolverPolicy: str
+    legacyResolverPolicyAliases: LegacyPolicyAliases

@@ -8,10 +8,13 @@ from fastapi import APIRouter, Body, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
+from paperclip.access import accounts
+from paperclip.access.errors import AuthError
+from paperclip.access.responses import AuthUser, PasswordChanged, Session, SignedIn, Success
 from paperclip.api.deps import DB, ActorDep, MaybeActorDep, Now
-from paperclip.auth import accounts, sessions
+from paperclip.api.responses import returns
+from paperclip.auth import sessions
 from paperclip.auth.actor import Actor
-from paperclip.auth.errors import AuthError
 from paperclip.auth.origins import is_trusted, request_origin
 from paperclip.db.models import User
 from paperclip.errors import BadRequest, Unauthorized
@@ -40,6 +43,7 @@ def _signed_in(
 
 
 @router.post("/auth/sign-up/email")
+@returns(SignedIn)
 async def sign_up_email(request: Request, session: DB, now: Now, body: Any = JsonBody):
     _origin_check(request)
     fields = _fields(body)
@@ -65,6 +69,7 @@ async def sign_up_email(request: Request, session: DB, now: Now, body: Any = Jso
 
 
 @router.post("/auth/sign-in/email")
+@returns(SignedIn)
 async def sign_in_email(request: Request, session: DB, now: Now, body: Any = JsonBody):
     _origin_check(request)
     fields = _fields(body)
@@ -87,6 +92,7 @@ async def sign_in_email(request: Request, session: DB, now: Now, body: Any = Jso
 
 
 @router.post("/auth/sign-out")
+@returns(Success)
 async def sign_out(request: Request, session: DB):
     _origin_check(request)
     cookie = request.app.state.session_cookie
@@ -113,14 +119,18 @@ def _origin_check(request: Request) -> None:
 
 
 @router.get("/auth/get-session")
+@returns(Session)
 async def get_session(session: DB, actor: MaybeActorDep):
-    """The original's shim: 401 unless the caller is a board user; a compact session + user."""
+    """The original's shim: 401 unless the caller is a board user; a compact session + user.
+    `sentryDsn` (we report errors nowhere: null) must be present: the original's web app waits for the
+    key before it loads the sidebar preferences."""
     _session_actor(actor)
     session_id = f"paperclip:{actor.source}:{actor.user_id}"
     if actor.source == "local_implicit":
         return {
             "session": {"id": session_id, "userId": actor.user_id},
             "user": {"id": actor.user_id, "email": None, "name": "Local Board", "image": None},
+            "sentryDsn": None,
         }
     user = await session.get(User, actor.user_id)
     return {
@@ -131,10 +141,12 @@ async def get_session(session: DB, actor: MaybeActorDep):
             "name": user.name if user else None,
             "image": user.image if user else None,
         },
+        "sentryDsn": None,
     }
 
 
 @router.post("/auth/change-password")
+@returns(PasswordChanged)
 async def change_password(session: DB, actor: ActorDep, now: Now, body: Any = JsonBody):
     """`{currentPassword, newPassword}`: every other session of the user is signed out."""
     fields = _fields(body)
@@ -152,6 +164,7 @@ async def change_password(session: DB, actor: ActorDep, now: Now, body: Any = Js
 
 
 @router.get("/auth/profile")
+@returns(AuthUser)
 async def get_profile(session: DB, actor: ActorDep):
     actor.require_board()
     user = await session.get(User, actor.user_id)
@@ -161,6 +174,7 @@ async def get_profile(session: DB, actor: ActorDep):
 
 
 @router.patch("/auth/profile")
+@returns(AuthUser)
 async def update_profile(session: DB, actor: ActorDep, now: Now, body: Any = JsonBody):
     actor.require_board()
     fields = _fields(body)
