@@ -10,7 +10,6 @@ from fastapi.responses import JSONResponse
 
 from paperclip.access import accounts
 from paperclip.access.errors import AuthError
-from paperclip.access.responses import AuthUser, PasswordChanged, Session, SignedIn, Success
 from paperclip.api.deps import DB, ActorDep, MaybeActorDep, Now
 from paperclip.api.responses import returns
 from paperclip.auth import sessions
@@ -43,7 +42,7 @@ def _signed_in(
 
 
 @router.post("/auth/sign-up/email")
-@returns(SignedIn)
+@returns("SignedIn")
 async def sign_up_email(request: Request, session: DB, now: Now, body: Any = JsonBody):
     _origin_check(request)
     fields = _fields(body)
@@ -69,7 +68,7 @@ async def sign_up_email(request: Request, session: DB, now: Now, body: Any = Jso
 
 
 @router.post("/auth/sign-in/email")
-@returns(SignedIn)
+@returns("SignedIn")
 async def sign_in_email(request: Request, session: DB, now: Now, body: Any = JsonBody):
     _origin_check(request)
     fields = _fields(body)
@@ -92,7 +91,7 @@ async def sign_in_email(request: Request, session: DB, now: Now, body: Any = Jso
 
 
 @router.post("/auth/sign-out")
-@returns(Success)
+@returns("Success")
 async def sign_out(request: Request, session: DB):
     _origin_check(request)
     cookie = request.app.state.session_cookie
@@ -119,7 +118,7 @@ def _origin_check(request: Request) -> None:
 
 
 @router.get("/auth/get-session")
-@returns(Session)
+@returns("Session")
 async def get_session(session: DB, actor: MaybeActorDep):
     """The original's shim: 401 unless the caller is a board user; a compact session + user.
     `sentryDsn` (we report errors nowhere: null) must be present: the original's web app waits for the
@@ -146,7 +145,7 @@ async def get_session(session: DB, actor: MaybeActorDep):
 
 
 @router.post("/auth/change-password")
-@returns(PasswordChanged)
+@returns("PasswordChanged")
 async def change_password(session: DB, actor: ActorDep, now: Now, body: Any = JsonBody):
     """`{currentPassword, newPassword}`: every other session of the user is signed out."""
     fields = _fields(body)
@@ -164,7 +163,7 @@ async def change_password(session: DB, actor: ActorDep, now: Now, body: Any = Js
 
 
 @router.get("/auth/profile")
-@returns(AuthUser)
+@returns("AuthUser")
 async def get_profile(session: DB, actor: ActorDep):
     actor.require_board()
     user = await session.get(User, actor.user_id)
@@ -174,7 +173,7 @@ async def get_profile(session: DB, actor: ActorDep):
 
 
 @router.patch("/auth/profile")
-@returns(AuthUser)
+@returns("AuthUser")
 async def update_profile(session: DB, actor: ActorDep, now: Now, body: Any = JsonBody):
     actor.require_board()
     fields = _fields(body)

@@ -48,6 +48,7 @@ class SessionUser(Wire):
 class Session(Wire):
     session: SessionRef
     user: SessionUser
+    sentryDsn: None  # the original's web app waits for the key; we report errors nowhere
 
 
 class PasswordChanged(Wire):

@@ -8,42 +8,13 @@ from fastapi import APIRouter, Body, Request
 from fastapi.responses import PlainTextResponse
 
 from paperclip.access import board_claim, board_keys, invites, members
-from paperclip.access.responses import (
-    AdminUser,
-    AgentJoin,
-    BoardClaimStatus,
-    BoardKey,
-    BootstrapAccepted,
-    Claimed,
-    ClaimedApiKey,
-    CliChallenge,
-    CliChallengeApproved,
-    CliChallengeCancelled,
-    CliChallengeStatus,
-    CliMe,
-    CompanyAccess,
-    CreatedBoardKey,
-    CreatedInvite,
-    HumanJoin,
-    InstanceAdmin,
-    Invite,
-    InviteList,
-    InviteOnboarding,
-    JoinRequest,
-    KeyRevoked,
-    Member,
-    Members,
-    PublicInvite,
-    RevokedKey,
-)
 from paperclip.api.deps import DB, ActorDep, MaybeActorDep, Now, SettingsDep
 from paperclip.api.responses import returns
 from paperclip.auth.ids import path_uuid
 from paperclip.db.models import Asset
 from paperclip.errors import BadRequest, NotFound
 from paperclip.ids import parse_uuid
-from paperclip.storage.responses import file_content
-from paperclip.storage.serving import content_response
+from paperclip.storage.serving import content_response, file_content
 
 router = APIRouter(tags=["access"])
 JsonBody = Body(default=None)
@@ -58,19 +29,19 @@ def fields(body: Any) -> dict[str, Any]:
 
 
 @router.get("/board-claim/{token}")
-@returns(BoardClaimStatus)
+@returns("BoardClaimStatus")
 async def get_board_claim(token: str, session: DB, now: Now, code: str | None = None):
     return await board_claim.challenge_status(session, token, code, now)
 
 
 @router.post("/board-claim/{token}/claim")
-@returns(Claimed)
+@returns("Claimed")
 async def post_board_claim(token: str, session: DB, actor: MaybeActorDep, now: Now, body: Any = JsonBody):
     return await board_claim.claim_board(session, actor, token, fields(body).get("code"), now)
 
 
 @router.post("/bootstrap/claim")
-@returns(Claimed)
+@returns("Claimed")
 async def post_bootstrap_claim(session: DB, actor: MaybeActorDep, settings: SettingsDep, now: Now):
     return await board_claim.bootstrap_claim(session, actor, settings.deployment_exposure, now)
 
@@ -88,7 +59,7 @@ def _company(company_id: str):
 
 
 @router.post("/companies/{company_id}/invites", status_code=201)
-@returns(CreatedInvite)
+@returns("CreatedInvite")
 async def create_invite(
     company_id: str, request: Request, session: DB, actor: ActorDep, now: Now, body: Any = JsonBody
 ):
@@ -98,25 +69,25 @@ async def create_invite(
 
 
 @router.get("/companies/{company_id}/invites")
-@returns(InviteList)
+@returns("InviteList")
 async def list_invites(company_id: str, session: DB, actor: ActorDep, now: Now):
     return await invites.list_company_invites(session, actor, _company(company_id), now)
 
 
 @router.post("/invites/{invite_id}/revoke")
-@returns(Invite)
+@returns("Invite")
 async def revoke_invite(invite_id: str, session: DB, actor: ActorDep, now: Now):
     return await invites.revoke_invite(session, actor, path_uuid(invite_id, invites.NOT_FOUND), now)
 
 
 @router.get("/invites/{token}")
-@returns(PublicInvite)
+@returns("PublicInvite")
 async def get_invite(token: str, request: Request, session: DB, actor: MaybeActorDep, now: Now):
     return await invites.invite_summary(session, token, now, _base_url(request), actor)
 
 
 @router.get("/invites/{token}/onboarding")
-@returns(InviteOnboarding)
+@returns("InviteOnboarding")
 async def invite_onboarding(token: str, request: Request, session: DB, settings: SettingsDep, now: Now):
     return await invites.invite_onboarding(session, settings, token, now, _base_url(request))
 
@@ -139,7 +110,7 @@ async def invite_logo(token: str, request: Request, session: DB, settings: Setti
 
 
 @router.post("/invites/{token}/accept", status_code=202)
-@returns(AgentJoin | HumanJoin | BootstrapAccepted)
+@returns("AgentJoin | HumanJoin | BootstrapAccepted")
 async def accept_invite(
     token: str, request: Request, session: DB, actor: MaybeActorDep, now: Now, body: Any = JsonBody
 ):
@@ -149,13 +120,13 @@ async def accept_invite(
 
 
 @router.get("/companies/{company_id}/join-requests")
-@returns(list[JoinRequest])
+@returns("list[JoinRequest]")
 async def list_join_requests(company_id: str, session: DB, actor: ActorDep, status: str | None = None):
     return await invites.list_join_requests(session, actor, _company(company_id), status)
 
 
 @router.post("/companies/{company_id}/join-requests/{request_id}/approve")
-@returns(JoinRequest)
+@returns("JoinRequest")
 async def approve_join_request(
     company_id: str, request_id: str, request: Request, session: DB, actor: ActorDep, now: Now
 ):
@@ -170,7 +141,7 @@ async def approve_join_request(
 
 
 @router.post("/companies/{company_id}/join-requests/{request_id}/reject")
-@returns(JoinRequest)
+@returns("JoinRequest")
 async def reject_join_request(company_id: str, request_id: str, session: DB, actor: ActorDep, now: Now):
     return await invites.reject_join_request(
         session, actor, _company(company_id), path_uuid(request_id, "Join request not found"), now
@@ -178,7 +149,7 @@ async def reject_join_request(company_id: str, request_id: str, session: DB, act
 
 
 @router.post("/join-requests/{request_id}/claim-api-key", status_code=201)
-@returns(ClaimedApiKey)
+@returns("ClaimedApiKey")
 async def claim_api_key(request_id: str, session: DB, now: Now, body: Any = JsonBody):
     return await invites.claim_agent_api_key(
         session, path_uuid(request_id, "Join request not found"), fields(body).get("claimSecret"), now
@@ -189,13 +160,13 @@ async def claim_api_key(request_id: str, session: DB, now: Now, body: Any = Json
 
 
 @router.get("/companies/{company_id}/members")
-@returns(Members)
+@returns("Members")
 async def list_members(company_id: str, session: DB, actor: ActorDep):
     return await members.list_members(session, actor, _company(company_id))
 
 
 @router.patch("/companies/{company_id}/members/{member_id}")
-@returns(Member)
+@returns("Member")
 async def update_member(
     company_id: str, member_id: str, session: DB, actor: ActorDep, now: Now, body: Any = JsonBody
 ):
@@ -205,7 +176,7 @@ async def update_member(
 
 
 @router.patch("/companies/{company_id}/members/{member_id}/role-and-grants")
-@returns(Member)
+@returns("Member")
 async def member_role_and_grants(
     company_id: str, member_id: str, session: DB, actor: ActorDep, now: Now, body: Any = JsonBody
 ):
@@ -215,7 +186,7 @@ async def member_role_and_grants(
 
 
 @router.post("/companies/{company_id}/members/{member_id}/archive")
-@returns(Member)
+@returns("Member")
 async def archive_member(company_id: str, member_id: str, session: DB, actor: ActorDep, now: Now):
     return await members.archive_member(
         session, actor, _company(company_id), path_uuid(member_id, "Member not found"), now
@@ -223,7 +194,7 @@ async def archive_member(company_id: str, member_id: str, session: DB, actor: Ac
 
 
 @router.patch("/companies/{company_id}/members/{member_id}/permissions")
-@returns(Member)
+@returns("Member")
 async def member_permissions(
     company_id: str, member_id: str, session: DB, actor: ActorDep, now: Now, body: Any = JsonBody
 ):
@@ -233,31 +204,31 @@ async def member_permissions(
 
 
 @router.get("/admin/users")
-@returns(list[AdminUser])
+@returns("list[AdminUser]")
 async def admin_users(session: DB, actor: ActorDep):
     return await members.list_users(session, actor)
 
 
 @router.get("/admin/users/{user_id}/company-access")
-@returns(CompanyAccess)
+@returns("CompanyAccess")
 async def get_company_access(user_id: str, session: DB, actor: ActorDep):
     return await members.get_company_access(session, actor, user_id)
 
 
 @router.put("/admin/users/{user_id}/company-access")
-@returns(CompanyAccess)
+@returns("CompanyAccess")
 async def put_company_access(user_id: str, session: DB, actor: ActorDep, now: Now, body: Any = JsonBody):
     return await members.set_company_access(session, actor, user_id, fields(body), now)
 
 
 @router.post("/admin/users/{user_id}/promote-instance-admin")
-@returns(InstanceAdmin)
+@returns("InstanceAdmin")
 async def promote_admin(user_id: str, session: DB, actor: ActorDep):
     return await members.set_instance_admin(session, actor, user_id, True)
 
 
 @router.post("/admin/users/{user_id}/demote-instance-admin")
-@returns(InstanceAdmin)
+@returns("InstanceAdmin")
 async def demote_admin(user_id: str, session: DB, actor: ActorDep):
     return await members.set_instance_admin(session, actor, user_id, False)
 
@@ -266,19 +237,19 @@ async def demote_admin(user_id: str, session: DB, actor: ActorDep):
 
 
 @router.get("/board-api-keys")
-@returns(list[BoardKey])
+@returns("list[BoardKey]")
 async def list_board_keys(session: DB, actor: ActorDep):
     return await board_keys.list_keys(session, actor)
 
 
 @router.post("/board-api-keys", status_code=201)
-@returns(CreatedBoardKey)
+@returns("CreatedBoardKey")
 async def create_board_key(request: Request, session: DB, actor: ActorDep, now: Now, body: Any = JsonBody):
     return await board_keys.create_key(session, request.app.state.settings, actor, fields(body), now)
 
 
 @router.delete("/board-api-keys/{key_id}")
-@returns(RevokedKey)
+@returns("RevokedKey")
 async def revoke_board_key(key_id: str, session: DB, actor: ActorDep, now: Now):
     parsed = parse_uuid(key_id)
     if parsed is None:
@@ -287,13 +258,13 @@ async def revoke_board_key(key_id: str, session: DB, actor: ActorDep, now: Now):
 
 
 @router.post("/cli-auth/challenges", status_code=201)
-@returns(CliChallenge)
+@returns("CliChallenge")
 async def create_cli_challenge(request: Request, session: DB, now: Now, body: Any = JsonBody):
     return await board_keys.create_challenge(session, fields(body), now, _base_url(request))
 
 
 @router.get("/cli-auth/challenges/{challenge_id}")
-@returns(CliChallengeStatus)
+@returns("CliChallengeStatus")
 async def get_cli_challenge(
     challenge_id: str, session: DB, actor: MaybeActorDep, now: Now, token: str | None = None
 ):
@@ -303,7 +274,7 @@ async def get_cli_challenge(
 
 
 @router.post("/cli-auth/challenges/{challenge_id}/approve")
-@returns(CliChallengeApproved)
+@returns("CliChallengeApproved")
 async def approve_cli_challenge(
     challenge_id: str, request: Request, session: DB, actor: MaybeActorDep, now: Now, body: Any = JsonBody
 ):
@@ -318,7 +289,7 @@ async def approve_cli_challenge(
 
 
 @router.post("/cli-auth/challenges/{challenge_id}/cancel")
-@returns(CliChallengeCancelled)
+@returns("CliChallengeCancelled")
 async def cancel_cli_challenge(challenge_id: str, session: DB, now: Now, body: Any = JsonBody):
     return await board_keys.cancel_challenge(
         session, path_uuid(challenge_id, "CLI auth challenge not found"), fields(body).get("token"), now
@@ -326,12 +297,12 @@ async def cancel_cli_challenge(challenge_id: str, session: DB, now: Now, body: A
 
 
 @router.get("/cli-auth/me")
-@returns(CliMe)
+@returns("CliMe")
 async def cli_auth_me(session: DB, actor: ActorDep):
     return await board_keys.cli_me(session, actor)
 
 
 @router.post("/cli-auth/revoke-current")
-@returns(KeyRevoked)
+@returns("KeyRevoked")
 async def cli_auth_revoke_current(session: DB, actor: ActorDep, now: Now):
     return await board_keys.revoke_current(session, actor, now)

@@ -14,7 +14,6 @@ import orjson
 from fastapi import APIRouter, Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from paperclip.activity.responses import AuditPage
 from paperclip.api.deps import DB, ActorDep
 from paperclip.api.responses import returns
 from paperclip.db.rawsql import Sql
@@ -108,7 +107,7 @@ def _limit_error(limit: int) -> None:
 
 
 @router.get("/companies/{company_id}/audit/agent-actions")
-@returns(AuditPage)
+@returns("AuditPage")
 async def list_agent_actions(
     company_id: str,
     session: DB,

@@ -7,7 +7,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from paperclip.activity.responses import ActivityEntry
 from paperclip.activity.service import MAX_LIMIT, create_entry, list_activity, to_wire
 from paperclip.api.deps import DB, ActorDep
 from paperclip.api.responses import returns
@@ -35,7 +34,7 @@ Text = Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$")]
 
 
 @router.get("/companies/{company_id}/activity")
-@returns(list[ActivityEntry])
+@returns("list[ActivityEntry]")
 async def company_activity(
     company_id: str,
     session: DB,
@@ -65,7 +64,7 @@ async def company_activity(
 
 
 @router.post("/companies/{company_id}/activity", status_code=201)
-@returns(ActivityEntry)
+@returns("ActivityEntry")
 async def create_activity(company_id: str, body: EntryCreate, session: DB, actor: ActorDep):
     actor.require_board()
     company = await get_company(session, actor, path_uuid(company_id, "Company not found"))

@@ -7,15 +7,6 @@ from fastapi import APIRouter
 from paperclip.agents import hires, keys, lifecycle, revisions, service
 from paperclip.agents.hierarchy import chain_of_command
 from paperclip.agents.refs import AgentRef
-from paperclip.agents.responses import (
-    Agent,
-    AgentConfiguration,
-    AgentDetail,
-    AgentKey,
-    AgentKeyCreated,
-    ConfigRevision,
-    Hire,
-)
 from paperclip.agents.schemas import (
     AgentCreate,
     AgentPatch,
@@ -35,7 +26,7 @@ COMPANY = "Company not found"
 
 
 @router.get("/companies/{company_id}/agents")
-@returns(list[Agent])
+@returns("list[Agent]")
 async def list_agents(company_id: str, session: DB, actor: ActorDep):
     return [
         agent_to_wire(a) for a in await service.list_agents(session, actor, path_uuid(company_id, COMPANY))
@@ -43,7 +34,7 @@ async def list_agents(company_id: str, session: DB, actor: ActorDep):
 
 
 @router.get("/companies/{company_id}/agent-configurations")
-@returns(list[AgentConfiguration])
+@returns("list[AgentConfiguration]")
 async def list_configurations(company_id: str, session: DB, actor: ActorDep):
     """Every agent's configuration, redacted like GET /agents/:id/configuration."""
     return [
@@ -53,7 +44,7 @@ async def list_configurations(company_id: str, session: DB, actor: ActorDep):
 
 
 @router.post("/companies/{company_id}/agents", status_code=201)
-@returns(Agent)
+@returns("Agent")
 async def create_agent(
     company_id: str, body: AgentCreate, session: DB, actor: ActorDep, settings: SettingsDep, now: Now
 ):
@@ -70,7 +61,7 @@ async def create_agent(
 
 
 @router.post("/companies/{company_id}/agent-hires", status_code=201)
-@returns(Hire)
+@returns("Hire")
 async def hire_agent(
     company_id: str, body: AgentCreate, session: DB, actor: ActorDep, settings: SettingsDep, now: Now
 ):
@@ -81,21 +72,21 @@ async def hire_agent(
 
 
 @router.get("/agents/me")
-@returns(AgentDetail)
+@returns("AgentDetail")
 async def get_me(session: DB, actor: ActorDep):
     agent = await service.me(session, actor)
     return {**agent_to_wire(agent), "chainOfCommand": await chain_of_command(session, agent)}
 
 
 @router.get("/agents/{agent_id}")
-@returns(AgentDetail)
+@returns("AgentDetail")
 async def get_agent(agent_id: AgentRef, session: DB, actor: ActorDep):
     agent = await service.get_agent(session, actor, agent_id)
     return {**agent_to_wire(agent), "chainOfCommand": await chain_of_command(session, agent)}
 
 
 @router.patch("/agents/{agent_id}")
-@returns(Agent)
+@returns("Agent")
 async def update_agent(
     agent_id: AgentRef, body: AgentPatch, session: DB, actor: ActorDep, settings: SettingsDep, now: Now
 ):
@@ -114,13 +105,13 @@ async def delete_agent(agent_id: AgentRef, session: DB, actor: ActorDep):
 
 
 @router.get("/agents/{agent_id}/configuration")
-@returns(AgentConfiguration)
+@returns("AgentConfiguration")
 async def get_configuration(agent_id: AgentRef, session: DB, actor: ActorDep):
     return configuration_to_wire(await service.get_agent(session, actor, agent_id))
 
 
 @router.patch("/agents/{agent_id}/permissions")
-@returns(Agent)
+@returns("Agent")
 async def update_permissions(
     agent_id: AgentRef, body: PermissionsPatch, session: DB, actor: ActorDep, now: Now
 ):
@@ -128,14 +119,14 @@ async def update_permissions(
 
 
 @router.get("/agents/{agent_id}/config-revisions")
-@returns(list[ConfigRevision])
+@returns("list[ConfigRevision]")
 async def list_revisions(agent_id: AgentRef, session: DB, actor: ActorDep):
     agent = await service.get_agent(session, actor, agent_id)
     return [revision_to_wire(r) for r in await revisions.list_revisions(session, agent.id)]
 
 
 @router.get("/agents/{agent_id}/config-revisions/{revision_id}")
-@returns(ConfigRevision)
+@returns("ConfigRevision")
 async def get_revision(agent_id: AgentRef, revision_id: str, session: DB, actor: ActorDep):
     agent = await service.get_agent(session, actor, agent_id)
     return revision_to_wire(
@@ -144,7 +135,7 @@ async def get_revision(agent_id: AgentRef, revision_id: str, session: DB, actor:
 
 
 @router.post("/agents/{agent_id}/config-revisions/{revision_id}/rollback")
-@returns(Agent)
+@returns("Agent")
 async def rollback_revision(agent_id: AgentRef, revision_id: str, session: DB, actor: ActorDep, now: Now):
     agent = await service.rollback(
         session, actor, agent_id, path_uuid(revision_id, "Revision not found"), now
@@ -153,43 +144,43 @@ async def rollback_revision(agent_id: AgentRef, revision_id: str, session: DB, a
 
 
 @router.post("/agents/{agent_id}/pause")
-@returns(Agent)
+@returns("Agent")
 async def pause_agent(agent_id: AgentRef, session: DB, actor: ActorDep, now: Now):
     return agent_to_wire(await lifecycle.pause(session, actor, agent_id, now))
 
 
 @router.post("/agents/{agent_id}/resume")
-@returns(Agent)
+@returns("Agent")
 async def resume_agent(agent_id: AgentRef, session: DB, actor: ActorDep, now: Now):
     return agent_to_wire(await lifecycle.resume(session, actor, agent_id, now))
 
 
 @router.post("/agents/{agent_id}/terminate")
-@returns(Agent)
+@returns("Agent")
 async def terminate_agent(agent_id: AgentRef, session: DB, actor: ActorDep, now: Now):
     return agent_to_wire(await lifecycle.terminate(session, actor, agent_id, now))
 
 
 @router.post("/agents/{agent_id}/clear-error")
-@returns(Agent)
+@returns("Agent")
 async def clear_agent_error(agent_id: AgentRef, session: DB, actor: ActorDep, now: Now):
     return agent_to_wire(await lifecycle.clear_error(session, actor, agent_id, now))
 
 
 @router.post("/agents/{agent_id}/approve")
-@returns(Agent)
+@returns("Agent")
 async def approve_agent(agent_id: AgentRef, session: DB, actor: ActorDep, now: Now):
     return agent_to_wire(await lifecycle.approve(session, actor, agent_id, now))
 
 
 @router.get("/agents/{agent_id}/keys")
-@returns(list[AgentKey])
+@returns("list[AgentKey]")
 async def list_keys(agent_id: AgentRef, session: DB, actor: ActorDep):
     return [key_to_wire(k) for k in await keys.list_keys(session, actor, agent_id)]
 
 
 @router.post("/agents/{agent_id}/keys", status_code=201)
-@returns(AgentKeyCreated)
+@returns("AgentKeyCreated")
 async def create_key(
     agent_id: AgentRef, session: DB, actor: ActorDep, now: Now, body: KeyCreate | None = None
 ):

@@ -9,10 +9,9 @@ from fastapi import APIRouter, Query
 from paperclip.api.deps import DB, ActorDep, Now, SettingsDep
 from paperclip.api.responses import Ok, returns
 from paperclip.approvals import links, service
-from paperclip.approvals.responses import Approval, ApprovalComment, LinkedIssue
 from paperclip.approvals.schemas import (
+    ApprovalCommentCreate,
     ApprovalCreate,
-    CommentCreate,
     Decision,
     IssueLink,
     Resubmit,
@@ -27,7 +26,7 @@ NOT_FOUND = service.APPROVAL_NOT_FOUND
 
 
 @router.get("/companies/{company_id}/approvals")
-@returns(list[Approval])
+@returns("list[Approval]")
 async def list_approvals(
     company_id: str, session: DB, actor: ActorDep, status: Annotated[str | None, Query(max_length=64)] = None
 ):
@@ -36,7 +35,7 @@ async def list_approvals(
 
 
 @router.post("/companies/{company_id}/approvals", status_code=201)
-@returns(Approval)
+@returns("Approval")
 async def create_approval(
     company_id: str, body: ApprovalCreate, session: DB, actor: ActorDep, settings: SettingsDep, now: Now
 ):
@@ -53,13 +52,13 @@ async def create_approval(
 
 
 @router.get("/approvals/{approval_id}")
-@returns(Approval)
+@returns("Approval")
 async def get_approval(approval_id: str, session: DB, actor: ActorDep):
     return approval_to_wire(await service.get_approval(session, actor, path_id(approval_id, NOT_FOUND)))
 
 
 def _decision_route(action: str) -> None:
-    @returns(Approval)
+    @returns("Approval")
     async def handler(approval_id: str, body: Decision, session: DB, actor: ActorDep, now: Now):
         approval = await service.decide(
             session, actor, path_id(approval_id, NOT_FOUND), action, body.decisionNote, now
@@ -75,7 +74,7 @@ for _action in service.DECISIONS:
 
 
 @router.post("/approvals/{approval_id}/resubmit")
-@returns(Approval)
+@returns("Approval")
 async def resubmit(
     approval_id: str, body: Resubmit, session: DB, actor: ActorDep, settings: SettingsDep, now: Now
 ):
@@ -92,7 +91,7 @@ async def resubmit(
 
 
 @router.get("/approvals/{approval_id}/comments")
-@returns(list[ApprovalComment])
+@returns("list[ApprovalComment]")
 async def list_comments(approval_id: str, session: DB, actor: ActorDep):
     return [
         comment_to_wire(c)
@@ -101,15 +100,15 @@ async def list_comments(approval_id: str, session: DB, actor: ActorDep):
 
 
 @router.post("/approvals/{approval_id}/comments", status_code=201)
-@returns(ApprovalComment)
-async def add_comment(approval_id: str, body: CommentCreate, session: DB, actor: ActorDep, now: Now):
+@returns("ApprovalComment")
+async def add_comment(approval_id: str, body: ApprovalCommentCreate, session: DB, actor: ActorDep, now: Now):
     return comment_to_wire(
         await service.add_comment(session, actor, path_id(approval_id, NOT_FOUND), body.body, now)
     )
 
 
 @router.get("/approvals/{approval_id}/issues")
-@returns(list[LinkedIssue])
+@returns("list[LinkedIssue]")
 async def approval_issues(approval_id: str, session: DB, actor: ActorDep):
     return [
         linked_issue_to_wire(i)
@@ -118,14 +117,14 @@ async def approval_issues(approval_id: str, session: DB, actor: ActorDep):
 
 
 @router.get("/issues/{issue_id}/approvals")
-@returns(list[Approval])
+@returns("list[Approval]")
 async def issue_approvals(issue_id: str, session: DB, actor: ActorDep):
     issue = await links.find_issue(session, actor, issue_id)
     return [approval_to_wire(a) for a in await links.linked_approvals(session, issue.id)]
 
 
 @router.post("/issues/{issue_id}/approvals", status_code=201)
-@returns(list[Approval])
+@returns("list[Approval]")
 async def link_approval(issue_id: str, body: IssueLink, session: DB, actor: ActorDep, now: Now):
     issue = await links.find_issue(session, actor, issue_id)
     await links.link(session, actor, issue, body.approvalId, now)

@@ -32,7 +32,7 @@ class Resubmit(Body):
     payload: JsonObject | None = None
 
 
-class CommentCreate(Body):
+class ApprovalCommentCreate(Body):
     body: Annotated[Text, Field(min_length=1, max_length=50_000)]
 
 

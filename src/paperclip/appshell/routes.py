@@ -10,17 +10,6 @@ from fastapi import APIRouter, Query
 from paperclip.api.deps import DB, ActorDep
 from paperclip.api.responses import Null, returns
 from paperclip.appshell import service
-from paperclip.appshell.responses import (
-    AdapterInfo,
-    AgentSkills,
-    Folders,
-    GeneralSettings,
-    InstanceSettings,
-    ResourceMemberships,
-    SidebarBadges,
-    SidebarPreferences,
-    UserDirectory,
-)
 from paperclip.errors import BadRequest
 from paperclip.ids import path_uuid
 
@@ -34,42 +23,42 @@ def _company(actor, company_id: str):
 
 
 @router.get("/adapters")
-@returns(list[AdapterInfo])
+@returns("list[AdapterInfo]")
 async def list_adapters(actor: ActorDep) -> list[dict[str, Any]]:
     actor.require_board()
     return service.adapter_list()
 
 
 @router.get("/instance/settings")
-@returns(InstanceSettings)
+@returns("InstanceSettings")
 async def instance_settings(actor: ActorDep) -> dict[str, Any]:
     actor.require_board()
     return {"general": service.GENERAL_SETTINGS, "experimental": service.EXPERIMENTAL_SETTINGS}
 
 
 @router.get("/instance/settings/general")
-@returns(GeneralSettings)
+@returns("GeneralSettings")
 async def instance_settings_general(actor: ActorDep) -> dict[str, Any]:
     actor.require_board()
     return service.GENERAL_SETTINGS
 
 
 @router.get("/instance/settings/experimental")
-@returns(dict[str, Any])
+@returns("dict[str, Any]")
 async def instance_settings_experimental(actor: ActorDep) -> dict[str, Any]:
     actor.require_board()
     return service.EXPERIMENTAL_SETTINGS
 
 
 @router.get("/plugins")
-@returns(list[Any])
+@returns("list[Any]")
 async def list_plugins(actor: ActorDep) -> list[Any]:
     actor.require_board()
     return []  # no plugin runtime: an instance without plugins
 
 
 @router.get("/plugins/ui-contributions")
-@returns(list[Any])
+@returns("list[Any]")
 async def plugin_ui_contributions(actor: ActorDep) -> list[Any]:
     actor.require_board()
     return []
@@ -83,14 +72,14 @@ async def current_announcement(actor: ActorDep) -> None:
 
 
 @router.get("/sidebar-preferences/me")
-@returns(SidebarPreferences)
+@returns("SidebarPreferences")
 async def sidebar_preferences(actor: ActorDep) -> dict[str, Any]:
     actor.require_board()
     return service.EMPTY_SIDEBAR_PREFERENCES
 
 
 @router.get("/companies/{company_id}/sidebar-preferences/me")
-@returns(SidebarPreferences)
+@returns("SidebarPreferences")
 async def company_sidebar_preferences(company_id: str, actor: ActorDep) -> dict[str, Any]:
     actor.require_board()
     _company(actor, company_id)
@@ -98,7 +87,7 @@ async def company_sidebar_preferences(company_id: str, actor: ActorDep) -> dict[
 
 
 @router.get("/companies/{company_id}/resource-memberships/me")
-@returns(ResourceMemberships)
+@returns("ResourceMemberships")
 async def resource_memberships(company_id: str, actor: ActorDep) -> dict[str, Any]:
     actor.require_board()
     _company(actor, company_id)
@@ -106,7 +95,7 @@ async def resource_memberships(company_id: str, actor: ActorDep) -> dict[str, An
 
 
 @router.get("/companies/{company_id}/inbox-dismissals")
-@returns(list[Any])
+@returns("list[Any]")
 async def inbox_dismissals(company_id: str, actor: ActorDep) -> list[Any]:
     actor.require_board()
     _company(actor, company_id)
@@ -114,13 +103,13 @@ async def inbox_dismissals(company_id: str, actor: ActorDep) -> list[Any]:
 
 
 @router.get("/companies/{company_id}/sidebar-badges")
-@returns(SidebarBadges)
+@returns("SidebarBadges")
 async def sidebar_badges(company_id: str, session: DB, actor: ActorDep) -> dict[str, int]:
     return await service.sidebar_badges(session, actor, _company(actor, company_id))
 
 
 @router.get("/companies/{company_id}/user-directory")
-@returns(UserDirectory)
+@returns("UserDirectory")
 async def user_directory(company_id: str, session: DB, actor: ActorDep) -> dict[str, Any]:
     return await service.user_directory(session, _company(actor, company_id))
 
@@ -128,21 +117,21 @@ async def user_directory(company_id: str, session: DB, actor: ActorDep) -> dict[
 # Skills: we ship no skill library (bundled or catalog) and no adapter of ours syncs skills, so the
 # lists are empty and the agent's state says unsupported; the original's pages render that as such.
 @router.get("/companies/{company_id}/skills")
-@returns(list[Any])
+@returns("list[Any]")
 async def company_skills(company_id: str, actor: ActorDep) -> list[Any]:
     _company(actor, company_id)
     return []
 
 
 @router.get("/skills/catalog")
-@returns(list[Any])
+@returns("list[Any]")
 async def skills_catalog(actor: ActorDep) -> list[Any]:
     actor.require_board()
     return []
 
 
 @router.get("/companies/{company_id}/folders")
-@returns(Folders)
+@returns("Folders")
 async def company_folders(
     company_id: str, actor: ActorDep, kind: str | None = Query(None, max_length=64)
 ) -> dict[str, Any]:
@@ -153,7 +142,7 @@ async def company_folders(
 
 
 @router.get("/agents/{agent_id}/skills")
-@returns(AgentSkills)
+@returns("AgentSkills")
 async def agent_skills(
     agent_id: str, session: DB, actor: ActorDep, companyId: str | None = None
 ) -> dict[str, Any]:

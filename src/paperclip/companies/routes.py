@@ -9,7 +9,6 @@ from paperclip.api.responses import Ok, returns
 from paperclip.auth.ids import path_uuid
 from paperclip.companies import service
 from paperclip.companies.org import org_tree
-from paperclip.companies.responses import Company, CompanyCounts, OrgNode
 from paperclip.companies.schemas import BrandingPatch, CompanyCreate, CompanyPatch, company_to_wire
 from paperclip.errors import BadRequest
 from paperclip.storage.cleanup import remove_queued_objects_after_response
@@ -19,7 +18,7 @@ NOT_FOUND = "Company not found"
 
 
 @router.get("/companies")
-@returns(list[Company])
+@returns("list[Company]")
 async def list_companies(session: DB, actor: ActorDep, scope: str | None = None):
     if scope is not None and scope != "accessible":  # the original's board client sends scope=accessible
         raise BadRequest("scope must be a single accessible value when provided")
@@ -27,32 +26,32 @@ async def list_companies(session: DB, actor: ActorDep, scope: str | None = None)
 
 
 @router.get("/companies/stats")
-@returns(dict[str, CompanyCounts])
+@returns("dict[str, CompanyCounts]")
 async def company_stats(session: DB, actor: ActorDep):
     return await service.company_stats(session, actor)
 
 
 @router.post("/companies", status_code=201)
-@returns(Company)
+@returns("Company")
 async def create_company(body: CompanyCreate, session: DB, actor: ActorDep, now: Now):
     return company_to_wire(await service.create_company(session, actor, body, now))
 
 
 @router.get("/companies/{company_id}")
-@returns(Company)
+@returns("Company")
 async def get_company(company_id: str, session: DB, actor: ActorDep):
     return company_to_wire(await service.get_company(session, actor, path_uuid(company_id, NOT_FOUND)))
 
 
 @router.patch("/companies/{company_id}")
-@returns(Company)
+@returns("Company")
 async def update_company(company_id: str, body: CompanyPatch, session: DB, actor: ActorDep, now: Now):
     company = await service.update_company(session, actor, path_uuid(company_id, NOT_FOUND), body, now)
     return company_to_wire(company)
 
 
 @router.post("/companies/{company_id}/archive")
-@returns(Company)
+@returns("Company")
 async def archive_company(company_id: str, session: DB, actor: ActorDep, now: Now):
     return company_to_wire(
         await service.archive_company(session, actor, path_uuid(company_id, NOT_FOUND), now)
@@ -75,7 +74,7 @@ async def delete_company(
 
 
 @router.patch("/companies/{company_id}/branding")
-@returns(Company)
+@returns("Company")
 async def update_branding(company_id: str, body: BrandingPatch, session: DB, actor: ActorDep, now: Now):
     company = await service.update_company(
         session, actor, path_uuid(company_id, NOT_FOUND), body, now, action="company.branding_updated"
@@ -84,7 +83,7 @@ async def update_branding(company_id: str, body: BrandingPatch, session: DB, act
 
 
 @router.get("/companies/{company_id}/org")
-@returns(list[OrgNode])
+@returns("list[OrgNode]")
 async def company_org(company_id: str, session: DB, actor: ActorDep):
     cid = path_uuid(company_id, NOT_FOUND)
     actor.require_company(cid)

@@ -8,14 +8,13 @@ from starlette.responses import Response
 from paperclip.api.deps import DB, ActorDep, Now
 from paperclip.api.responses import returns
 from paperclip.costs.schemas import path_id
-from paperclip.dashboard.responses import Dashboard
 from paperclip.dashboard.service import dashboard
 
 router = APIRouter(tags=["dashboard"])
 
 
 @router.get("/companies/{company_id}/dashboard")
-@returns(Dashboard)
+@returns("Dashboard")
 async def get_dashboard(company_id: str, session: DB, actor: ActorDep, now: Now) -> Response:
     cid = path_id(company_id, "Company not found")
     actor.require_company(cid)

@@ -12,7 +12,6 @@ from paperclip import __version__
 from paperclip.api.responses import returns
 from paperclip.db.models import InstanceUserRole, Invite
 from paperclip.errors import AppError
-from paperclip.health.responses import Health, Unhealthy
 
 router = APIRouter()
 # Monitors poll this with short timeouts of their own; a hung database (frozen host, packets
@@ -82,8 +81,8 @@ async def _identified(request: Request) -> bool:
 
 
 @router.get("/health")
-@returns(Health)
-@returns(Unhealthy, status=503, description="The database cannot be reached")
+@returns("Health")
+@returns("Unhealthy", status=503, description="The database cannot be reached")
 async def health(request: Request):
     settings = request.app.state.settings
     try:

@@ -11,20 +11,6 @@ from paperclip.api.deps import DB, ActorDep, Now
 from paperclip.api.responses import returns
 from paperclip.auth.ids import path_uuid
 from paperclip.heartbeat import live_runs, service
-from paperclip.heartbeat.responses import (
-    IssueRun,
-    LiveRun,
-    Run,
-    RunEvent,
-    RunIssue,
-    RunLog,
-    RuntimeState,
-    SchedulerAgent,
-    SchedulerReplica,
-    TaskSession,
-    WakeDeferred,
-    WakeSkipped,
-)
 from paperclip.heartbeat.runtime import run_log_store
 from paperclip.heartbeat.shapes import event_to_wire, run_to_wire
 
@@ -53,7 +39,7 @@ def _store(request: Request):
 
 
 @router.post("/agents/{agent_id}/wakeup", status_code=202)
-@returns(Run | WakeSkipped | WakeDeferred)
+@returns("Run | WakeSkipped | WakeDeferred")
 async def wakeup(
     agent_id: str, request: Request, session: DB, actor: ActorDep, now: Now, body: WakeupBody | None = None
 ):
@@ -75,7 +61,7 @@ async def wakeup(
 
 
 @router.post("/agents/{agent_id}/heartbeat/invoke", status_code=202)
-@returns(Run | WakeSkipped | WakeDeferred)
+@returns("Run | WakeSkipped | WakeDeferred")
 async def invoke(agent_id: str, request: Request, session: DB, actor: ActorDep, now: Now):
     return await service.wake_agent(
         session,
@@ -94,7 +80,7 @@ async def invoke(agent_id: str, request: Request, session: DB, actor: ActorDep, 
 
 
 @router.get("/companies/{company_id}/heartbeat-runs")
-@returns(list[Run])
+@returns("list[Run]")
 async def list_runs(
     company_id: str,
     session: DB,
@@ -120,13 +106,13 @@ async def list_runs(
 
 
 @router.get("/heartbeat-runs/{run_id}")
-@returns(Run)
+@returns("Run")
 async def get_run(run_id: str, session: DB, actor: ActorDep):
     return run_to_wire(await service.visible_run(session, actor, path_uuid(run_id, RUN)))
 
 
 @router.get("/heartbeat-runs/{run_id}/events")
-@returns(list[RunEvent])
+@returns("list[RunEvent]")
 async def get_events(
     run_id: str,
     session: DB,
@@ -139,7 +125,7 @@ async def get_events(
 
 
 @router.get("/heartbeat-runs/{run_id}/log")
-@returns(RunLog)
+@returns("RunLog")
 async def get_log(
     run_id: str,
     request: Request,
@@ -154,32 +140,32 @@ async def get_log(
 
 
 @router.post("/heartbeat-runs/{run_id}/cancel")
-@returns(Run)
+@returns("Run")
 async def cancel(run_id: str, session: DB, actor: ActorDep, now: Now):
     return run_to_wire(await service.cancel_run(session, actor, path_uuid(run_id, RUN), now))
 
 
 @router.get("/heartbeat-runs/{run_id}/issues")
-@returns(list[RunIssue])
+@returns("list[RunIssue]")
 async def get_run_issues(run_id: str, session: DB, actor: ActorDep):
     return await service.run_issues(session, actor, path_uuid(run_id, RUN))
 
 
 @router.get("/issues/{issue_id}/runs")
-@returns(list[IssueRun])
+@returns("list[IssueRun]")
 async def get_issue_runs(issue_id: str, session: DB, actor: ActorDep):
     return await service.issue_runs(session, actor, path_uuid(issue_id, "Issue not found"))
 
 
 @router.get("/issues/{issue_id}/live-runs")
-@returns(list[IssueRun])
+@returns("list[IssueRun]")
 async def get_issue_live_runs(issue_id: str, session: DB, actor: ActorDep):
     issue = await live_runs.issue_id_from_ref(session, issue_id)
     return await service.issue_runs(session, actor, issue, live_only=True)
 
 
 @router.get("/issues/{issue_id}/active-run")
-@returns(IssueRun | None)
+@returns("IssueRun | None")
 async def get_issue_active_run(issue_id: str, session: DB, actor: ActorDep):
     return await service.issue_active_run(
         session, actor, await live_runs.issue_id_from_ref(session, issue_id)
@@ -187,7 +173,7 @@ async def get_issue_active_run(issue_id: str, session: DB, actor: ActorDep):
 
 
 @router.get("/companies/{company_id}/live-runs")
-@returns(list[LiveRun])
+@returns("list[LiveRun]")
 async def get_company_live_runs(
     company_id: str,
     session: DB,
@@ -201,7 +187,7 @@ async def get_company_live_runs(
 
 
 @router.get("/agents/{agent_id}/runtime-state")
-@returns(RuntimeState)
+@returns("RuntimeState")
 async def get_runtime_state(agent_id: str, session: DB, actor: ActorDep, companyId: str | None = None):
     if companyId:  # the original's board client names the company it is looking at
         actor.require_company(path_uuid(companyId, "Company not found"))
@@ -209,13 +195,13 @@ async def get_runtime_state(agent_id: str, session: DB, actor: ActorDep, company
 
 
 @router.get("/agents/{agent_id}/task-sessions")
-@returns(list[TaskSession])
+@returns("list[TaskSession]")
 async def get_task_sessions(agent_id: str, session: DB, actor: ActorDep):
     return await service.task_sessions(session, actor, path_uuid(agent_id, AGENT))
 
 
 @router.post("/agents/{agent_id}/runtime-state/reset-session")
-@returns(RuntimeState)
+@returns("RuntimeState")
 async def reset_session(
     agent_id: str, session: DB, actor: ActorDep, now: Now, body: ResetSessionBody | None = None
 ):
@@ -225,12 +211,12 @@ async def reset_session(
 
 
 @router.get("/instance/scheduler-heartbeats")
-@returns(list[SchedulerAgent])
+@returns("list[SchedulerAgent]")
 async def get_scheduler_heartbeats(session: DB, actor: ActorDep):
     return await service.scheduler_heartbeats(session, actor)
 
 
 @router.get("/instance/scheduler-replicas")
-@returns(list[SchedulerReplica])
+@returns("list[SchedulerReplica]")
 async def get_scheduler_replicas(session: DB, actor: ActorDep):
     return await service.scheduler_replicas(session, actor)

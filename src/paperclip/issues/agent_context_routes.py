@@ -8,19 +8,18 @@ from starlette.responses import Response
 from paperclip.api.deps import DB, ActorDep
 from paperclip.api.responses import returns
 from paperclip.issues import agent_context
-from paperclip.issues.responses import HeartbeatContext, InboxLiteEntry
 from paperclip.issues.shapes import json_response
 
 router = APIRouter(tags=["agent context"])
 
 
 @router.get("/agents/me/inbox-lite")
-@returns(list[InboxLiteEntry])
+@returns("list[InboxLiteEntry]")
 async def inbox_lite(session: DB, actor: ActorDep) -> Response:
     return json_response(await agent_context.inbox_lite(session, actor))
 
 
 @router.get("/issues/{issue_id}/heartbeat-context")
-@returns(HeartbeatContext)
+@returns("HeartbeatContext")
 async def heartbeat_context(issue_id: str, session: DB, actor: ActorDep) -> Response:
     return json_response(await agent_context.heartbeat_context(session, actor, issue_id))

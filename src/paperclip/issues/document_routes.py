@@ -11,7 +11,6 @@ from starlette.responses import Response
 from paperclip.api.deps import DB, ActorDep, Now
 from paperclip.api.responses import Ok, returns
 from paperclip.issues import documents
-from paperclip.issues.responses import Document, DocumentRevision
 from paperclip.issues.shapes import json_response
 from paperclip.storage.cleanup import remove_queued_objects_after_response
 
@@ -30,7 +29,7 @@ class DocumentPut(BaseModel):
 
 
 @router.get("/issues/{issue_id}/documents")
-@returns(list[Document])
+@returns("list[Document]")
 async def list_documents(
     issue_id: str, session: DB, actor: ActorDep, includeSystem: str | None = None
 ) -> Response:  # noqa: N803
@@ -40,14 +39,14 @@ async def list_documents(
 
 
 @router.get("/issues/{issue_id}/documents/{key}")
-@returns(Document)
+@returns("Document")
 async def get_document(issue_id: str, key: str, session: DB, actor: ActorDep) -> Response:
     return json_response(await documents.get_document(session, actor, issue_id, key))
 
 
 @router.put("/issues/{issue_id}/documents/{key}")
-@returns(Document, description="Updated")
-@returns(Document, status=201, description="Created")
+@returns("Document", description="Updated")
+@returns("Document", status=201, description="Created")
 async def put_document(
     issue_id: str, key: str, body: DocumentPut, session: DB, actor: ActorDep, now: Now
 ) -> Response:
@@ -77,13 +76,13 @@ async def delete_document(
 
 
 @router.get("/issues/{issue_id}/documents/{key}/revisions")
-@returns(list[DocumentRevision])
+@returns("list[DocumentRevision]")
 async def list_revisions(issue_id: str, key: str, session: DB, actor: ActorDep) -> Response:
     return json_response(await documents.list_revisions(session, actor, issue_id, key))
 
 
 @router.post("/issues/{issue_id}/documents/{key}/revisions/{revision_id}/restore")
-@returns(Document)
+@returns("Document")
 async def restore_revision(
     issue_id: str, key: str, revision_id: str, session: DB, actor: ActorDep, now: Now
 ) -> Response:
@@ -91,12 +90,12 @@ async def restore_revision(
 
 
 @router.post("/issues/{issue_id}/documents/{key}/lock")
-@returns(Document)
+@returns("Document")
 async def lock_document(issue_id: str, key: str, session: DB, actor: ActorDep, now: Now) -> Response:
     return json_response(await documents.set_lock(session, actor, issue_id, key, locked=True, now=now))
 
 
 @router.post("/issues/{issue_id}/documents/{key}/unlock")
-@returns(Document)
+@returns("Document")
 async def unlock_document(issue_id: str, key: str, session: DB, actor: ActorDep, now: Now) -> Response:
     return json_response(await documents.set_lock(session, actor, issue_id, key, locked=False, now=now))

@@ -11,14 +11,6 @@ from starlette.responses import Response
 from paperclip.api.deps import DB, ActorDep, Now
 from paperclip.api.responses import returns
 from paperclip.issues import inbox, work_products
-from paperclip.issues.responses import (
-    ArchiveRemoved,
-    InboxArchive,
-    InboxIssue,
-    ReadMark,
-    ReadMarkRemoved,
-    WorkProduct,
-)
 from paperclip.issues.shapes import json_response
 from paperclip.issues.work_products import WorkProductCreate, WorkProductUpdate
 
@@ -28,43 +20,43 @@ QStr = Annotated[str | None, Query(max_length=10_000)]
 
 
 @router.post("/issues/{issue_id}/read")
-@returns(ReadMark)
+@returns("ReadMark")
 async def mark_read(issue_id: str, session: DB, actor: ActorDep, now: Now) -> Response:
     return json_response(await inbox.mark_read(session, actor, issue_id, now))
 
 
 @router.delete("/issues/{issue_id}/read")
-@returns(ReadMarkRemoved)
+@returns("ReadMarkRemoved")
 async def mark_unread(issue_id: str, session: DB, actor: ActorDep) -> Response:
     return json_response(await inbox.mark_unread(session, actor, issue_id))
 
 
 @router.post("/issues/{issue_id}/inbox-archive")
-@returns(InboxArchive)
+@returns("InboxArchive")
 async def archive(issue_id: str, session: DB, actor: ActorDep, now: Now) -> Response:
     return json_response(await inbox.archive(session, actor, issue_id, now))
 
 
 @router.delete("/issues/{issue_id}/inbox-archive")
-@returns(InboxArchive | ArchiveRemoved)
+@returns("InboxArchive | ArchiveRemoved")
 async def unarchive(issue_id: str, session: DB, actor: ActorDep) -> Response:
     return json_response(await inbox.unarchive(session, actor, issue_id))
 
 
 @router.get("/agents/me/inbox/mine")
-@returns(list[InboxIssue])
+@returns("list[InboxIssue]")
 async def inbox_mine(session: DB, actor: ActorDep, userId: QStr = None, status: QStr = None) -> Response:  # noqa: N803
     return Response(await inbox.inbox_mine(session, actor, userId, status), media_type="application/json")
 
 
 @router.get("/issues/{issue_id}/work-products")
-@returns(list[WorkProduct])
+@returns("list[WorkProduct]")
 async def list_work_products(issue_id: str, session: DB, actor: ActorDep) -> Response:
     return json_response(await work_products.list_products(session, actor, issue_id))
 
 
 @router.post("/issues/{issue_id}/work-products", status_code=201)
-@returns(WorkProduct)
+@returns("WorkProduct")
 async def create_work_product(
     issue_id: str, body: WorkProductCreate, session: DB, actor: ActorDep, now: Now
 ) -> Response:
@@ -72,7 +64,7 @@ async def create_work_product(
 
 
 @router.patch("/work-products/{work_product_id}")
-@returns(WorkProduct)
+@returns("WorkProduct")
 async def update_work_product(
     work_product_id: str, body: WorkProductUpdate, session: DB, actor: ActorDep, now: Now
 ) -> Response:
@@ -80,6 +72,6 @@ async def update_work_product(
 
 
 @router.delete("/work-products/{work_product_id}")
-@returns(WorkProduct)
+@returns("WorkProduct")
 async def delete_work_product(work_product_id: str, session: DB, actor: ActorDep) -> Response:
     return json_response(await work_products.delete_product(session, actor, work_product_id))

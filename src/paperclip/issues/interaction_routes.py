@@ -16,7 +16,6 @@ from paperclip.issues.interaction_schemas import (
     RespondBody,
     VerdictsBody,
 )
-from paperclip.issues.responses import Interaction
 from paperclip.issues.shapes import json_response
 
 router = APIRouter(tags=["issue interactions"])
@@ -25,13 +24,13 @@ ONE = BASE + "/{interaction_id}"
 
 
 @router.get(BASE)
-@returns(list[Interaction])
+@returns("list[Interaction]")
 async def list_interactions(issue_id: str, session: DB, actor: ActorDep) -> Response:
     return json_response(await interactions.list_interactions(session, actor, issue_id))
 
 
 @router.post(BASE, status_code=201)
-@returns(Interaction)
+@returns("Interaction")
 async def create_interaction(
     issue_id: str, body: InteractionCreate, session: DB, actor: ActorDep, now: Now
 ) -> Response:
@@ -39,7 +38,7 @@ async def create_interaction(
 
 
 @router.post(ONE + "/accept")
-@returns(Interaction)
+@returns("Interaction")
 async def accept(
     issue_id: str, interaction_id: str, body: AcceptBody, session: DB, actor: ActorDep, now: Now
 ) -> Response:
@@ -47,7 +46,7 @@ async def accept(
 
 
 @router.post(ONE + "/reject")
-@returns(Interaction)
+@returns("Interaction")
 async def reject(
     issue_id: str, interaction_id: str, body: ReasonBody, session: DB, actor: ActorDep, now: Now
 ) -> Response:
@@ -55,7 +54,7 @@ async def reject(
 
 
 @router.post(ONE + "/respond")
-@returns(Interaction)
+@returns("Interaction")
 async def respond(
     issue_id: str, interaction_id: str, body: RespondBody, session: DB, actor: ActorDep, now: Now
 ) -> Response:
@@ -63,7 +62,7 @@ async def respond(
 
 
 @router.post(ONE + "/verdicts")
-@returns(Interaction)
+@returns("Interaction")
 async def verdicts(
     issue_id: str, interaction_id: str, body: VerdictsBody, session: DB, actor: ActorDep, now: Now
 ) -> Response:
@@ -71,7 +70,7 @@ async def verdicts(
 
 
 @router.post(ONE + "/cancel")
-@returns(Interaction)
+@returns("Interaction")
 async def cancel(
     issue_id: str, interaction_id: str, body: ReasonBody, session: DB, actor: ActorDep, now: Now
 ) -> Response:
@@ -81,7 +80,7 @@ async def cancel(
 
 
 @router.post(ONE + "/withdraw")
-@returns(Interaction)
+@returns("Interaction")
 async def withdraw(
     issue_id: str, interaction_id: str, body: ReasonBody, session: DB, actor: ActorDep, now: Now
 ) -> Response:
@@ -91,7 +90,7 @@ async def withdraw(
 
 
 @router.post(ONE + "/skip")
-@returns(Interaction)
+@returns("Interaction")
 async def skip(
     issue_id: str, interaction_id: str, body: ReasonBody, session: DB, actor: ActorDep, now: Now
 ) -> Response:

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Query, Request
 from starlette.responses import Response
 
-from paperclip.activity.responses import ActivityEntry
 from paperclip.api.deps import DB, ActorDep, Now
 from paperclip.api.responses import returns
 from paperclip.errors import BadRequest
@@ -15,16 +14,6 @@ from paperclip.issues import checkout as checkout_service
 from paperclip.issues import comments, labels, service, updates
 from paperclip.issues import force_release as force_release_service
 from paperclip.issues.identifiers import require_uuid
-from paperclip.issues.responses import (
-    Comment,
-    CreatedIssue,
-    ForceReleased,
-    Issue,
-    IssueDetail,
-    IssueRow,
-    Label,
-    UpdatedIssue,
-)
 from paperclip.issues.schemas import CheckoutBody, CommentCreate, IssueCreate, IssueUpdate, LabelCreate
 from paperclip.issues.shapes import issue_to_wire, json_response
 from paperclip.storage.cleanup import remove_queued_objects_after_response
@@ -35,7 +24,7 @@ QStr = Annotated[str | None, Query(max_length=10_000)]
 
 
 @router.get("/companies/{company_id}/issues")
-@returns(list[IssueRow])
+@returns("list[IssueRow]")
 async def list_issues(
     company_id: str,
     session: DB,
@@ -96,7 +85,7 @@ async def list_issues(
 
 
 @router.post("/companies/{company_id}/issues", status_code=201)
-@returns(CreatedIssue)
+@returns("CreatedIssue")
 async def create_issue(
     company_id: str, body: IssueCreate, session: DB, actor: ActorDep, now: Now
 ) -> Response:
@@ -107,19 +96,19 @@ async def create_issue(
 
 
 @router.get("/issues/{issue_id}")
-@returns(IssueDetail)
+@returns("IssueDetail")
 async def get_issue(issue_id: str, session: DB, actor: ActorDep) -> Response:
     return Response(await service.get_issue(session, actor, issue_id), media_type="application/json")
 
 
 @router.patch("/issues/{issue_id}")
-@returns(UpdatedIssue)
+@returns("UpdatedIssue")
 async def update_issue(issue_id: str, body: IssueUpdate, session: DB, actor: ActorDep, now: Now) -> Response:
     return json_response(await updates.update_issue(session, actor, issue_id, body, now))
 
 
 @router.delete("/issues/{issue_id}")
-@returns(Issue)
+@returns("Issue")
 async def delete_issue(
     issue_id: str, session: DB, actor: ActorDep, now: Now, background: BackgroundTasks, request: Request
 ) -> Response:
@@ -129,19 +118,19 @@ async def delete_issue(
 
 
 @router.post("/issues/{issue_id}/children", status_code=201)
-@returns(CreatedIssue)
+@returns("CreatedIssue")
 async def create_child(issue_id: str, body: IssueCreate, session: DB, actor: ActorDep, now: Now) -> Response:
     return json_response(await service.create_child(session, actor, issue_id, body, now), 201)
 
 
 @router.get("/issues/{issue_id}/activity")
-@returns(list[ActivityEntry])
+@returns("paperclip.activity.responses:list[ActivityEntry]")
 async def issue_activity(issue_id: str, session: DB, actor: ActorDep, limit: QStr = None) -> Response:
     return json_response(await service.issue_activity(session, actor, issue_id, limit))
 
 
 @router.post("/issues/{issue_id}/checkout")
-@returns(Issue)
+@returns("Issue")
 async def checkout(issue_id: str, body: CheckoutBody, session: DB, actor: ActorDep, now: Now) -> Response:
     return Response(
         await checkout_service.checkout(session, actor, issue_id, body, now), media_type="application/json"
@@ -149,14 +138,14 @@ async def checkout(issue_id: str, body: CheckoutBody, session: DB, actor: ActorD
 
 
 @router.post("/issues/{issue_id}/release")
-@returns(Issue)
+@returns("Issue")
 async def release(issue_id: str, session: DB, actor: ActorDep, now: Now) -> Response:
     row = await checkout_service.release(session, actor, issue_id, now)
     return json_response(issue_to_wire(row, row["labels_json"]))
 
 
 @router.post("/issues/{issue_id}/admin/force-release")
-@returns(ForceReleased)
+@returns("ForceReleased")
 async def force_release(
     issue_id: str, session: DB, actor: ActorDep, now: Now, clearAssignee: QStr = None
 ) -> Response:  # noqa: N803
@@ -170,7 +159,7 @@ async def force_release(
 
 
 @router.get("/issues/{issue_id}/comments")
-@returns(list[Comment])
+@returns("list[Comment]")
 async def list_comments(
     issue_id: str,
     session: DB,
@@ -189,7 +178,7 @@ async def list_comments(
 
 
 @router.post("/issues/{issue_id}/comments", status_code=201)
-@returns(Comment)
+@returns("Comment")
 async def add_comment(issue_id: str, body: CommentCreate, session: DB, actor: ActorDep, now: Now) -> Response:
     return json_response(
         await comments.add_comment(session, actor, issue_id, body.body, body.reopen, now), 201
@@ -197,13 +186,13 @@ async def add_comment(issue_id: str, body: CommentCreate, session: DB, actor: Ac
 
 
 @router.get("/issues/{issue_id}/comments/{comment_id}")
-@returns(Comment)
+@returns("Comment")
 async def get_comment(issue_id: str, comment_id: str, session: DB, actor: ActorDep) -> Response:
     return json_response(await comments.get_comment(session, actor, issue_id, comment_id))
 
 
 @router.delete("/issues/{issue_id}/comments/{comment_id}")
-@returns(Comment)
+@returns("Comment")
 async def delete_comment(
     issue_id: str,
     comment_id: str,
@@ -218,7 +207,7 @@ async def delete_comment(
 
 
 @router.get("/companies/{company_id}/labels")
-@returns(list[Label])
+@returns("list[Label]")
 async def list_labels(company_id: str, session: DB, actor: ActorDep) -> Response:
     return json_response(
         await labels.list_labels(session, actor, require_uuid(company_id, "Company not found"))
@@ -226,7 +215,7 @@ async def list_labels(company_id: str, session: DB, actor: ActorDep) -> Response
 
 
 @router.post("/companies/{company_id}/labels", status_code=201)
-@returns(Label)
+@returns("Label")
 async def create_label(
     company_id: str, body: LabelCreate, session: DB, actor: ActorDep, now: Now
 ) -> Response:
@@ -237,6 +226,6 @@ async def create_label(
 
 
 @router.delete("/labels/{label_id}")
-@returns(Label)
+@returns("Label")
 async def delete_label(label_id: str, session: DB, actor: ActorDep) -> Response:
     return json_response(await labels.delete_label(session, actor, label_id))

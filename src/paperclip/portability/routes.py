@@ -13,7 +13,6 @@ from paperclip.api.responses import returns
 from paperclip.auth.ids import path_uuid
 from paperclip.errors import BadRequest, Unprocessable
 from paperclip.portability import exporter, importer
-from paperclip.portability.responses import Export, ExportPreview, ImportPlan, ImportResult
 
 router = APIRouter(tags=["companies"])
 NOT_FOUND = "Company not found"
@@ -94,19 +93,19 @@ async def _export(company_id: str, body: ExportBody, session, actor, now) -> dic
 
 
 @router.post("/companies/{company_id}/exports")
-@returns(Export)
+@returns("Export")
 async def export_company(company_id: str, body: ExportBody, session: DB, actor: ActorDep, now: Now):
     return await _export(company_id, body, session, actor, now)
 
 
 @router.post("/companies/{company_id}/export")
-@returns(Export)
+@returns("Export")
 async def export_company_legacy(company_id: str, body: ExportBody, session: DB, actor: ActorDep, now: Now):
     return await _export(company_id, body, session, actor, now)
 
 
 @router.post("/companies/{company_id}/exports/preview")
-@returns(ExportPreview)
+@returns("ExportPreview")
 async def export_preview(company_id: str, body: ExportBody, session: DB, actor: ActorDep, now: Now):
     result = await _export(company_id, body, session, actor, now)
     kinds = {"COMPANY.md": "company", "README.md": "readme", ".paperclip.yaml": "extension"}
@@ -146,25 +145,25 @@ def _request(body: ImportBody, *, company_id: uuid.UUID | None = None) -> import
 
 
 @router.post("/companies/import/preview")
-@returns(ImportPlan)
+@returns("ImportPlan")
 async def import_preview(body: ImportBody, session: DB, actor: ActorDep):
     return await importer.preview(session, actor, _request(body))
 
 
 @router.post("/companies/import")
-@returns(ImportResult)
+@returns("ImportResult")
 async def import_apply(body: ImportBody, session: DB, actor: ActorDep, settings: SettingsDep, now: Now):
     return await importer.apply(session, actor, settings, _request(body), now)
 
 
 @router.post("/companies/{company_id}/imports/preview")
-@returns(ImportPlan)
+@returns("ImportPlan")
 async def safe_import_preview(company_id: str, body: ImportBody, session: DB, actor: ActorDep):
     return await importer.preview(session, actor, _request(body, company_id=path_uuid(company_id, NOT_FOUND)))
 
 
 @router.post("/companies/{company_id}/imports/apply")
-@returns(ImportResult)
+@returns("ImportResult")
 async def safe_import_apply(
     company_id: str, body: ImportBody, session: DB, actor: ActorDep, settings: SettingsDep, now: Now
 ):

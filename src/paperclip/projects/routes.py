@@ -11,7 +11,6 @@ from paperclip.api.responses import returns
 from paperclip.auth.ids import path_uuid
 from paperclip.errors import NotFound
 from paperclip.projects import service
-from paperclip.projects.responses import Project
 from paperclip.projects.schemas import ProjectCreate, ProjectPatch, project_to_wire
 from paperclip.projects.url_keys import resolve_project_ref
 
@@ -26,7 +25,7 @@ async def _one(session, project):
 
 
 @router.get("/companies/{company_id}/projects")
-@returns(list[Project])
+@returns("list[Project]")
 async def list_projects(company_id: str, session: DB, actor: ActorDep, includeArchived: bool = False):
     projects, links = await service.list_projects(session, actor, path_uuid(company_id, COMPANY))
     if not includeArchived:  # as the original: archived projects only when asked for
@@ -35,7 +34,7 @@ async def list_projects(company_id: str, session: DB, actor: ActorDep, includeAr
 
 
 @router.post("/companies/{company_id}/projects", status_code=201)
-@returns(Project)
+@returns("Project")
 async def create_project(
     company_id: str, body: ProjectCreate, session: DB, actor: ActorDep, settings: SettingsDep, now: Now
 ):
@@ -71,14 +70,14 @@ def _is_uuid(value: str) -> bool:
 
 
 @router.get("/projects/{project_id}")
-@returns(Project)
+@returns("Project")
 async def get_project(project_id: str, session: DB, actor: ActorDep, companyId: str | None = None):  # noqa: N803
     ref = await _ref(session, actor, project_id, companyId)
     return await _one(session, await service.get_project(session, actor, ref))
 
 
 @router.patch("/projects/{project_id}")
-@returns(Project)
+@returns("Project")
 async def update_project(
     project_id: str,
     body: ProjectPatch,
@@ -98,7 +97,7 @@ async def update_project(
 
 
 @router.delete("/projects/{project_id}")
-@returns(Project)
+@returns("Project")
 async def delete_project(project_id: str, session: DB, actor: ActorDep, companyId: str | None = None):  # noqa: N803
     project, links = await service.delete_project(
         session, actor, await _ref(session, actor, project_id, companyId)

@@ -101,7 +101,7 @@ class RoutineRun(Wire):
     updatedAt: datetime
 
 
-class IssueSummary(Wire):
+class RoutineIssue(Wire):
     id: UUID
     identifier: str | None
     title: str
@@ -117,14 +117,14 @@ class RunTrigger(Wire):
 
 
 class RoutineRunEntry(RoutineRun):
-    linkedIssue: IssueSummary | None
+    linkedIssue: RoutineIssue | None
     trigger: RunTrigger | None
 
 
 class RoutineListEntry(Routine):
     triggers: list[TriggerSummary]
     lastRun: RoutineRun | None
-    activeIssue: IssueSummary | None
+    activeIssue: RoutineIssue | None
 
 
 class ProjectRef(Wire):
@@ -142,10 +142,10 @@ class AgentRef(Wire):
 class RoutineDetail(Routine):
     project: ProjectRef | None
     assignee: AgentRef | None
-    parentIssue: IssueSummary | None
+    parentIssue: RoutineIssue | None
     triggers: list[Trigger]
     recentRuns: list[RoutineRunEntry]
-    activeIssue: IssueSummary | None
+    activeIssue: RoutineIssue | None
 
 
 class SecretMaterial(Wire):

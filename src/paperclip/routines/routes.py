@@ -10,15 +10,6 @@ from paperclip.api.responses import returns
 from paperclip.auth.ids import path_uuid
 from paperclip.config import Settings
 from paperclip.routines import service, triggers, webhook
-from paperclip.routines.responses import (
-    Routine,
-    RoutineDetail,
-    RoutineListEntry,
-    RoutineRun,
-    RoutineRunEntry,
-    Trigger,
-    TriggerWithSecret,
-)
 from paperclip.routines.schemas import (
     RoutineCreate,
     RoutinePatch,
@@ -41,13 +32,13 @@ def _base_url(request: Request, settings: Settings) -> str:
 
 
 @router.get("/companies/{company_id}/routines")
-@returns(list[RoutineListEntry])
+@returns("list[RoutineListEntry]")
 async def list_routines(company_id: str, session: DB, actor: ActorDep, projectId: str | None = None):
     return await service.list_routines(session, actor, path_uuid(company_id, COMPANY), project_id=projectId)
 
 
 @router.post("/companies/{company_id}/routines", status_code=201)
-@returns(Routine)
+@returns("Routine")
 async def create_routine(company_id: str, body: RoutineCreate, session: DB, actor: ActorDep, now: Now):
     return routine_to_wire(
         await service.create_routine(session, actor, path_uuid(company_id, COMPANY), body, now)
@@ -55,13 +46,13 @@ async def create_routine(company_id: str, body: RoutineCreate, session: DB, acto
 
 
 @router.get("/routines/{routine_id}")
-@returns(RoutineDetail)
+@returns("RoutineDetail")
 async def get_routine(routine_id: str, session: DB, actor: ActorDep):
     return await service.routine_detail(session, actor, path_uuid(routine_id, ROUTINE))
 
 
 @router.patch("/routines/{routine_id}")
-@returns(Routine)
+@returns("Routine")
 async def update_routine(routine_id: str, body: RoutinePatch, session: DB, actor: ActorDep, now: Now):
     return routine_to_wire(
         await service.update_routine(session, actor, path_uuid(routine_id, ROUTINE), body, now)
@@ -69,20 +60,20 @@ async def update_routine(routine_id: str, body: RoutinePatch, session: DB, actor
 
 
 @router.get("/routines/{routine_id}/runs")
-@returns(list[RoutineRunEntry])
+@returns("list[RoutineRunEntry]")
 async def list_runs(routine_id: str, session: DB, actor: ActorDep, limit: str | None = None):
     return await service.list_runs(session, actor, path_uuid(routine_id, ROUTINE), limit)
 
 
 @router.post("/routines/{routine_id}/run", status_code=202)
-@returns(RoutineRun)
+@returns("RoutineRun")
 async def run_routine(routine_id: str, body: RunRequest, session: DB, actor: ActorDep, now: Now):
     fired = await service.run_routine(session, actor, path_uuid(routine_id, ROUTINE), body, now)
     return run_to_wire(fired.run)
 
 
 @router.post("/routines/{routine_id}/triggers", status_code=201)
-@returns(TriggerWithSecret)
+@returns("TriggerWithSecret")
 async def create_trigger(
     routine_id: str,
     body: TriggerCreate,
@@ -104,7 +95,7 @@ async def create_trigger(
 
 
 @router.patch("/routine-triggers/{trigger_id}")
-@returns(Trigger)
+@returns("Trigger")
 async def update_trigger(trigger_id: str, body: TriggerPatch, session: DB, actor: ActorDep, now: Now):
     return trigger_to_wire(
         await triggers.update_trigger(session, actor, path_uuid(trigger_id, TRIGGER), body, now)
@@ -119,7 +110,7 @@ async def delete_trigger(trigger_id: str, session: DB, actor: ActorDep):
 
 
 @router.post("/routine-triggers/{trigger_id}/rotate-secret")
-@returns(TriggerWithSecret)
+@returns("TriggerWithSecret")
 async def rotate_secret(
     trigger_id: str, request: Request, session: DB, actor: ActorDep, settings: SettingsDep, now: Now
 ):
@@ -129,7 +120,7 @@ async def rotate_secret(
 
 
 @router.post("/routine-triggers/public/{public_id}/fire", status_code=202)
-@returns(RoutineRun)
+@returns("RoutineRun")
 async def fire_webhook(public_id: str, request: Request, session: DB, settings: SettingsDep, now: Now):
     """Anonymous on purpose: the trigger's signing secret authenticates the call (routines/webhook.py),
     so no actor is resolved — a bearer secret in Authorization is not an API key."""

@@ -12,15 +12,6 @@ from paperclip.companies.service import get_company
 from paperclip.secrets import agent_access, service
 from paperclip.secrets.cleanup import delete_queued_after_response
 from paperclip.secrets.providers.registry import providers_to_wire
-from paperclip.secrets.responses import (
-    CatalogEntry,
-    RunSecrets,
-    RunSecretValue,
-    Secret,
-    SecretProvider,
-    SecretUsage,
-    SecretVersion,
-)
 from paperclip.secrets.schemas import SecretCreate, SecretPatch, SecretRotate, secret_to_wire, version_to_wire
 
 router = APIRouter(tags=["secrets"])
@@ -29,7 +20,7 @@ SECRET = service.NOT_FOUND
 
 
 @router.get("/companies/{company_id}/secret-providers")
-@returns(list[SecretProvider])
+@returns("list[SecretProvider]")
 async def list_providers(company_id: str, session: DB, actor: ActorDep, settings: SettingsDep):
     actor.require_board()
     await get_company(session, actor, path_uuid(company_id, COMPANY))
@@ -37,7 +28,7 @@ async def list_providers(company_id: str, session: DB, actor: ActorDep, settings
 
 
 @router.get("/companies/{company_id}/secrets")
-@returns(list[Secret])
+@returns("list[Secret]")
 async def list_secrets(company_id: str, session: DB, actor: ActorDep):
     cid = path_uuid(company_id, COMPANY)
     secrets = await service.list_secrets(session, actor, cid)
@@ -46,7 +37,7 @@ async def list_secrets(company_id: str, session: DB, actor: ActorDep):
 
 
 @router.post("/companies/{company_id}/secrets", status_code=201)
-@returns(Secret)
+@returns("Secret")
 async def create_secret(
     company_id: str, body: SecretCreate, session: DB, actor: ActorDep, settings: SettingsDep, now: Now
 ):
@@ -56,33 +47,33 @@ async def create_secret(
 
 
 @router.get("/companies/{company_id}/secrets/catalog")
-@returns(list[CatalogEntry])
+@returns("list[CatalogEntry]")
 async def secrets_catalog(company_id: str, session: DB, actor: ActorDep):
     return await agent_access.catalog(session, actor, path_uuid(company_id, COMPANY))
 
 
 @router.get("/agents/me/secrets")
-@returns(RunSecrets)
+@returns("RunSecrets")
 async def my_secrets(session: DB, actor: ActorDep):
     actor.require_authenticated()
     return await agent_access.list_for_run(session, actor)
 
 
 @router.post("/agents/me/secrets/{key}/value")
-@returns(RunSecretValue)
+@returns("RunSecretValue")
 async def my_secret_value(key: str, session: DB, actor: ActorDep, settings: SettingsDep):
     actor.require_authenticated()
     return await agent_access.value_for_run(session, actor, settings, key)
 
 
 @router.get("/secrets/{secret_id}")
-@returns(Secret)
+@returns("Secret")
 async def get_secret(secret_id: str, session: DB, actor: ActorDep):
     return secret_to_wire(await service.get_secret(session, actor, path_uuid(secret_id, SECRET)))
 
 
 @router.get("/secrets/{secret_id}/versions")
-@returns(list[SecretVersion])
+@returns("list[SecretVersion]")
 async def list_versions(secret_id: str, session: DB, actor: ActorDep):
     return [
         version_to_wire(v) for v in await service.list_versions(session, actor, path_uuid(secret_id, SECRET))
@@ -90,13 +81,13 @@ async def list_versions(secret_id: str, session: DB, actor: ActorDep):
 
 
 @router.get("/secrets/{secret_id}/usage")
-@returns(SecretUsage)
+@returns("SecretUsage")
 async def secret_usage(secret_id: str, session: DB, actor: ActorDep):
     return await service.usage(session, actor, path_uuid(secret_id, SECRET))
 
 
 @router.patch("/secrets/{secret_id}")
-@returns(Secret)
+@returns("Secret")
 async def update_secret(secret_id: str, body: SecretPatch, session: DB, actor: ActorDep, now: Now):
     return secret_to_wire(
         await service.update_secret(session, actor, path_uuid(secret_id, SECRET), body, now)
@@ -104,7 +95,7 @@ async def update_secret(secret_id: str, body: SecretPatch, session: DB, actor: A
 
 
 @router.post("/secrets/{secret_id}/rotate")
-@returns(Secret)
+@returns("Secret")
 async def rotate_secret(
     secret_id: str, body: SecretRotate, session: DB, actor: ActorDep, settings: SettingsDep, now: Now
 ):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from paperclip.api.responses import Wire, returns
+from paperclip.api.responses import Wire
 
 
 class StoredAsset(Wire):
@@ -45,15 +45,3 @@ class Attachment(Wire):
     contentPath: str
     openPath: str
     downloadPath: str
-
-
-def file_content(endpoint):
-    """A stored file (storage/serving.content_response): its bytes in their stored content type, a
-    byte range of them, or not modified."""
-    for status, description in (
-        (416, "The requested range is outside the file"),
-        (304, "Not modified (If-None-Match)"),
-    ):
-        endpoint = returns(None, status=status, description=description)(endpoint)
-    endpoint = returns(media="*/*", status=206, description="The requested byte range")(endpoint)
-    return returns(media="*/*", description="The file, in its stored content type")(endpoint)

@@ -8,15 +8,14 @@ from paperclip.api.deps import DB, ActorDep, Now, SettingsDep
 from paperclip.api.responses import Ok, returns
 from paperclip.auth.ids import path_uuid
 from paperclip.storage import cleanup, service
-from paperclip.storage.responses import Attachment, StoredAsset, file_content
-from paperclip.storage.serving import content_response
+from paperclip.storage.serving import content_response, file_content
 
 router = APIRouter(tags=["assets"])
 COMPANY_NOT_FOUND = "Company not found"
 
 
 @router.post("/companies/{company_id}/assets/images", status_code=201)
-@returns(StoredAsset)
+@returns("StoredAsset")
 async def upload_image(
     company_id: str, request: Request, session: DB, actor: ActorDep, settings: SettingsDep, now: Now
 ):
@@ -25,7 +24,7 @@ async def upload_image(
 
 
 @router.post("/companies/{company_id}/logo", status_code=201)
-@returns(StoredAsset)
+@returns("StoredAsset")
 async def upload_logo(
     company_id: str, request: Request, session: DB, actor: ActorDep, settings: SettingsDep, now: Now
 ):
@@ -48,7 +47,7 @@ async def asset_content(
 
 
 @router.post("/companies/{company_id}/issues/{issue_id}/attachments", status_code=201)
-@returns(Attachment)
+@returns("Attachment")
 async def upload_attachment(
     company_id: str,
     issue_id: str,
@@ -63,7 +62,7 @@ async def upload_attachment(
 
 
 @router.get("/issues/{issue_id}/attachments")
-@returns(list[Attachment])
+@returns("list[Attachment]")
 async def list_attachments(issue_id: str, session: DB, actor: ActorDep):
     return await service.list_attachments(session, actor, issue_id)
 

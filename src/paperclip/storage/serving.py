@@ -12,6 +12,7 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from paperclip.api.responses import returns
 from paperclip.config.settings import StorageSettings
 from paperclip.db.models import Asset
 from paperclip.storage.providers.s3 import StorageUnavailable
@@ -98,3 +99,15 @@ async def content_response(
         headers["Content-Range"] = f"bytes {start}-{end}/{size}"
     # Content-Type as a header, not media_type: Starlette would add a charset to every text/* type.
     return StreamingResponse(chunks, status_code=status, headers={**headers, "Content-Type": media_type})
+
+
+def file_content(endpoint):
+    """A stored file (storage/serving.content_response): its bytes in their stored content type, a
+    byte range of them, or not modified."""
+    for status, description in (
+        (416, "The requested range is outside the file"),
+        (304, "Not modified (If-None-Match)"),
+    ):
+        endpoint = returns(None, status=status, description=description)(endpoint)
+    endpoint = returns(media="*/*", status=206, description="The requested byte range")(endpoint)
+    return returns(media="*/*", description="The file, in its stored content type")(endpoint)

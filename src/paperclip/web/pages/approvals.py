@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter
 
 from paperclip.approvals import service as approvals
-from paperclip.approvals.schemas import CommentCreate, Decision
+from paperclip.approvals.schemas import ApprovalCommentCreate, Decision
 from paperclip.db.models import Agent, Approval
 from paperclip.errors import NotFound
 from paperclip.web.context import CompanyPage, Page
@@ -143,6 +143,6 @@ async def decide(page: CompanyPage, approval_id: str):
 async def comment(page: CompanyPage, approval_id: str):
     approval = await _find(page, approval_id)
     form = await form_data(page.request)
-    text = body(CommentCreate, {"body": form.text("body")}).body
+    text = body(ApprovalCommentCreate, {"body": form.text("body")}).body
     await approvals.add_comment(page.session, page.actor, approval.id, text, page.now)
     return done(page.request, f"/{page.prefix}/approvals/{approval.id}#comments")
