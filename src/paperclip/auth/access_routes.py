@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import Body, Request
 from fastapi.responses import PlainTextResponse
 
 from paperclip.api.deps import DB, ActorDep, MaybeActorDep, Now, SettingsDep
 from paperclip.auth import board_claim, board_keys, invites, members
 from paperclip.auth.ids import path_uuid
 from paperclip.errors import BadRequest
+from paperclip.feature_router import FeatureRouter
 from paperclip.ids import parse_uuid
 
-router = APIRouter(tags=["access"])
+router = FeatureRouter(tags=["access"])
 JsonBody = Body(default=None)
 
 

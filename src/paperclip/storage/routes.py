@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import BackgroundTasks, Request
 
 from paperclip.api.deps import DB, ActorDep, Now, SettingsDep
 from paperclip.auth.ids import path_uuid
 from paperclip.auth.invites import invite_logo_asset_id
 from paperclip.db.models import Asset
 from paperclip.errors import NotFound
+from paperclip.feature_router import FeatureRouter
 from paperclip.storage import cleanup, service
 from paperclip.storage.serving import content_response
 
-router = APIRouter(tags=["assets"])
+router = FeatureRouter(tags=["assets"])
 COMPANY_NOT_FOUND = "Company not found"
 
 

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi import WebSocket, WebSocketDisconnect
 from starlette.responses import PlainTextResponse
 
 from paperclip.auth.actor import Actor
@@ -28,11 +28,12 @@ from paperclip.auth.origins import is_trusted
 from paperclip.auth.resolve import resolve_actor
 from paperclip.clock import utcnow
 from paperclip.errors import AppError
+from paperclip.feature_router import FeatureRouter
 from paperclip.ids import parse_uuid
 from paperclip.web.live import hub_of
 from paperclip.wire import iso
 
-router = APIRouter(tags=["live"])
+router = FeatureRouter(tags=["live"])
 POLL_SECONDS = 3.0
 REPLAY_SLACK = timedelta(seconds=2)
 
