@@ -7,8 +7,8 @@ from __future__ import annotations
 import httpx
 from fastapi import FastAPI
 
+from paperclip.access.passwords import _DUMMY_HASH, HASHER
 from paperclip.api import router as api_router
-from paperclip.auth.passwords import _DUMMY_HASH, HASHER
 from paperclip.feature_router import FeatureRouter
 
 

@@ -1,4 +1,5 @@
-"""Every feature's router, mounted under /api. Adding a feature is one line here.
+"""Every feature's router, mounted under /api. Adding a feature is one line here (its router a
+`paperclip.feature_router.FeatureRouter`, so its routes are built once, here).
 
 The routes are copied flat onto the application's router instead of `include_router`: since
 FastAPI 0.140 an included router is matched through nested wrappers on every request, which cost
@@ -19,14 +20,14 @@ from fastapi.routing import APIRoute, APIWebSocketRoute
 from starlette.responses import Response
 from starlette.routing import Match
 
+from paperclip.access.auth_routes import router as auth_router
+from paperclip.access.routes import router as access_router
 from paperclip.activity.audit import router as audit_router
 from paperclip.activity.routes import router as activity_router
 from paperclip.agents.routes import router as agents_router
 from paperclip.api import input_guard
 from paperclip.approvals.routes import router as approvals_router
 from paperclip.appshell.routes import router as appshell_router
-from paperclip.auth.access_routes import router as access_router
-from paperclip.auth.routes import router as auth_router
 from paperclip.companies.routes import router as companies_router
 from paperclip.costs.routes import router as costs_router
 from paperclip.dashboard.routes import router as dashboard_router
@@ -36,6 +37,7 @@ from paperclip.heartbeat.routes import router as heartbeat_router
 from paperclip.issues.agent_context_routes import router as agent_context_router
 from paperclip.issues.document_routes import router as issue_documents_router
 from paperclip.issues.inbox_routes import router as issue_inbox_router
+from paperclip.issues.interaction_routes import router as issue_interactions_router
 from paperclip.issues.routes import router as issues_router
 from paperclip.metrics.routes import router as metrics_router
 from paperclip.portability.routes import router as portability_router
@@ -59,6 +61,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     issue_documents_router,
     agent_context_router,
     issue_inbox_router,
+    issue_interactions_router,
     approvals_router,
     dashboard_router,
     auth_router,
