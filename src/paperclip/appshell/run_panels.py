@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from paperclip.api.deps import DB, ActorDep
 from paperclip.errors import BadRequest, NotFound
+from paperclip.feature_router import FeatureRouter
 from paperclip.heartbeat.service import RUN_NOT_FOUND, visible_run
 from paperclip.ids import parse_uuid, path_uuid
 
-router = APIRouter(tags=["app-shell"])
+router = FeatureRouter(tags=["app-shell"])
 
 
 @router.get("/heartbeat-runs/{run_id}/workspace-operations")
