@@ -21,6 +21,7 @@ from starlette.routing import Match
 
 from paperclip.activity.audit import router as audit_router
 from paperclip.activity.routes import router as activity_router
+from paperclip.agents.instructions_routes import router as agent_instructions_router
 from paperclip.agents.routes import router as agents_router
 from paperclip.api import input_guard
 from paperclip.approvals.routes import router as approvals_router
@@ -51,6 +52,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     heartbeat_router,  # early: the hot paths (wake-ups, run polling) match first
     companies_router,
     agents_router,
+    agent_instructions_router,
     goals_router,
     projects_router,
     activity_router,

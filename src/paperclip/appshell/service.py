@@ -74,8 +74,9 @@ EMPTY_RESOURCE_MEMBERSHIPS: dict[str, Any] = {
     "updatedAt": None,
 }
 
-# Adapters that run a local agent CLI get the run's JWT. None of ours syncs skills or reads a managed
-# instructions bundle yet, so those capabilities are false (the original's client then hides them).
+# Adapters that run a local agent CLI get the run's JWT and read the agent's instructions bundle
+# (agents/instructions.py). None of ours syncs skills, so that capability is false (the original's
+# client then hides it).
 _LOCAL_CLI = {"claude_local", "codex_local"}
 
 
@@ -92,7 +93,7 @@ def adapter_list() -> list[dict[str, Any]]:
                 "loaded": True,
                 "disabled": False,
                 "capabilities": {
-                    "supportsInstructionsBundle": False,
+                    "supportsInstructionsBundle": local_cli,
                     "supportsSkills": False,
                     "supportsLocalAgentJwt": local_cli or kind == "process",
                     "requiresMaterializedRuntimeSkills": False,
