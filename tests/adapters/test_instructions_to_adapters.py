@@ -5,6 +5,7 @@ said in the run log and the run goes on."""
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 from hb_support import write_script
 from test_cli_adapters import FAKE_CLAUDE, FAKE_CODEX, calls, wake
@@ -28,7 +29,7 @@ async def test_claude_gets_the_entry_file_as_its_system_prompt_file(client, app,
     assert run.status == "succeeded", run.error
     args = calls(log)[0]["args"]
     given = args[args.index("--append-system-prompt-file") + 1]
-    assert given == path and open(given).read() == "Always write tests first."
+    assert given == path and Path(given).read_text() == "Always write tests first."
 
 
 async def test_codex_gets_the_instructions_in_front_of_the_prompt(client, app, factory, tmp_path):
