@@ -222,7 +222,7 @@ async def test_anonymous_health_is_reduced_and_a_signed_in_user_gets_the_details
 
 
 async def test_sign_up_is_throttled_per_address_across_replicas(live_factory, monkeypatch):
-    from paperclip.auth import throttle
+    from paperclip.access import throttle
 
     monkeypatch.setattr(throttle, "MAX_SIGN_UPS_PER_ADDRESS", 3)
     first, second = await live_factory(), await live_factory()  # two replicas, one database

@@ -19,6 +19,8 @@ from fastapi.routing import APIRoute, APIWebSocketRoute
 from starlette.responses import Response
 from starlette.routing import Match
 
+from paperclip.access.auth_routes import router as auth_router
+from paperclip.access.routes import router as access_router
 from paperclip.activity.audit import router as audit_router
 from paperclip.activity.routes import router as activity_router
 from paperclip.agents.instructions_routes import router as agent_instructions_router
@@ -26,8 +28,6 @@ from paperclip.agents.routes import router as agents_router
 from paperclip.api import input_guard
 from paperclip.approvals.routes import router as approvals_router
 from paperclip.appshell.routes import router as appshell_router
-from paperclip.auth.access_routes import router as access_router
-from paperclip.auth.routes import router as auth_router
 from paperclip.companies.routes import router as companies_router
 from paperclip.costs.routes import router as costs_router
 from paperclip.dashboard.routes import router as dashboard_router
@@ -37,6 +37,7 @@ from paperclip.heartbeat.routes import router as heartbeat_router
 from paperclip.issues.agent_context_routes import router as agent_context_router
 from paperclip.issues.document_routes import router as issue_documents_router
 from paperclip.issues.inbox_routes import router as issue_inbox_router
+from paperclip.issues.interaction_routes import router as issue_interactions_router
 from paperclip.issues.routes import router as issues_router
 from paperclip.metrics.routes import router as metrics_router
 from paperclip.portability.routes import router as portability_router
@@ -61,6 +62,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     issue_documents_router,
     agent_context_router,
     issue_inbox_router,
+    issue_interactions_router,
     approvals_router,
     dashboard_router,
     auth_router,

@@ -219,7 +219,7 @@ async def start_process(process: ServerProcess) -> HeartbeatRuntime | None:
 async def _authenticated_start(process: ServerProcess) -> None:
     """Authenticated mode: the env's first admin (headless installs), then the board claim URL when
     the only admin is the local board of a formerly local_trusted instance."""
-    from paperclip.auth import board_claim, first_admin
+    from paperclip.access import board_claim, first_admin
     from paperclip.secrets.startup import warn_if_not_strict
 
     settings = process.settings
@@ -234,7 +234,7 @@ async def _authenticated_start(process: ServerProcess) -> None:
 
 async def _automatic_bootstrap_invite(process: ServerProcess, base_url: str) -> None:
     """No admin and no live bootstrap invite: make one and print its link (what `run` does in the original)."""
-    from paperclip.auth.invites import create_bootstrap_invite
+    from paperclip.access.invites import create_bootstrap_invite
     from paperclip.db.models import Invite
 
     now = utcnow()

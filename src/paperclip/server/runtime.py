@@ -107,7 +107,7 @@ def _serve_processes(settings: Settings, database_url: str, port: int, sock: soc
     from paperclip.server.workers import run_workers
 
     if not settings.is_local_trusted:
-        from paperclip.auth.board_claim import ensure_challenge
+        from paperclip.access.board_claim import ensure_challenge
         from paperclip.clock import utcnow
 
         ensure_challenge(utcnow())  # before forking: every worker must know the same board claim challenge

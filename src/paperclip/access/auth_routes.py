@@ -8,10 +8,11 @@ from fastapi import APIRouter, Body, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
+from paperclip.access import accounts
+from paperclip.access.errors import AuthError
 from paperclip.api.deps import DB, ActorDep, MaybeActorDep, Now
-from paperclip.auth import accounts, sessions
+from paperclip.auth import sessions
 from paperclip.auth.actor import Actor
-from paperclip.auth.errors import AuthError
 from paperclip.auth.origins import is_trusted, request_origin
 from paperclip.db.models import User
 from paperclip.errors import BadRequest, Unauthorized

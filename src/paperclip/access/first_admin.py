@@ -11,8 +11,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
-from paperclip.auth.accounts import check_email, check_password, new_user_id
-from paperclip.auth.passwords import hash_password
+from paperclip.access.accounts import check_email, check_password, new_user_id
+from paperclip.access.passwords import hash_password
 from paperclip.config import Settings
 from paperclip.db.models import InstanceUserRole, User
 from paperclip.errors import AppError, ConfigError
