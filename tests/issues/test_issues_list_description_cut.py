@@ -3,8 +3,6 @@ the original's list answers do (the compact view cuts without the flag; the deta
 
 from __future__ import annotations
 
-from conftest import agent_headers
-
 
 async def test_list_answers_cut_long_descriptions(client, world):
     company = await world.company()
@@ -43,7 +41,9 @@ async def test_list_answers_cut_long_descriptions(client, world):
     inbox = by_title(
         (
             await client.get(
-                "/api/agents/me/inbox/mine", params={"userId": "local-board"}, headers=agent_headers(token)
+                "/api/agents/me/inbox/mine",
+                params={"userId": "local-board"},
+                headers={"Authorization": f"Bearer {token}"},
             )
         ).json()
     )
