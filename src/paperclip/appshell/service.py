@@ -14,54 +14,6 @@ from paperclip.auth.actor import LOCAL_BOARD_USER_ID, Actor
 from paperclip.db.rawsql import Sql
 from paperclip.errors import NotFound
 
-# The original's instance settings as a fresh instance answers them (GET /api/instance/settings/*).
-# We keep no per-instance overrides of these yet, so they are the values this server behaves by.
-GENERAL_SETTINGS: dict[str, Any] = {
-    "censorUsernameInLogs": False,
-    "keyboardShortcuts": False,
-    "feedbackDataSharingPreference": "prompt",
-    "backupRetention": {"dailyDays": 7, "weeklyWeeks": 4, "monthlyMonths": 1},
-}
-EXPERIMENTAL_SETTINGS: dict[str, Any] = {
-    "enableEnvironments": False,
-    "enableNativeRunner": True,
-    "enableManagedSandboxOnly": False,
-    "enableIsolatedWorkspaces": False,
-    "enableIsolatedWorkspacesByDefault": False,
-    "enableStreamlinedLeftNavigation": True,
-    "enableStreamlinedUi": True,
-    "enableApps": True,
-    "enableChatConnectors": False,
-    "enablePipelines": False,
-    "enableCases": False,
-    "enableAgentChat": False,
-    "enableConferenceRoomChat": False,
-    "enableClassicTaskInterface": False,
-    "enableIssuePlanDecompositions": False,
-    "enableExperimentalFileViewer": False,
-    "enableExternalObjects": False,
-    "enableSmokeLab": False,
-    "enableBuiltInAgents": False,
-    "enableBetaSkills": False,
-    "enableSummaries": False,
-    "enableStatusCards": False,
-    "enableDecisions": False,
-    "enableGoalsSidebarLink": False,
-    "enableServerInfoDebugView": False,
-    "enablePaperclipDeveloperMode": False,
-    "enableSimplifiedEnglishInteractions": False,
-    "enableFirstTaskPlanProposal": False,
-    "autoRestartDevServerWhenIdle": False,
-    "enableWorkspaceBranchReconcileForward": True,
-    "enableWorkspaceDirtyQuarantineRepair": True,
-    "enableOwnerInstanceAdmin": False,
-    "enableSandboxDuplexBridge": False,
-    "enableRunnerPreviewIngress": False,
-    "enableWorktreeRunExecution": False,
-    "worktreeRunExecutionActivatedAt": None,
-    "worktreeRunExecutionActivationInstanceId": None,
-}
-EMPTY_SIDEBAR_PREFERENCES: dict[str, Any] = {"orderedIds": [], "updatedAt": None}
 EMPTY_RESOURCE_MEMBERSHIPS: dict[str, Any] = {
     "projectMemberships": {},
     "agentMemberships": {},
