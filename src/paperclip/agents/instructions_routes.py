@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from paperclip.agents import instructions
@@ -12,8 +11,9 @@ from paperclip.agents.instruction_files import MAX_PATH_CHARS
 from paperclip.agents.refs import AgentRef
 from paperclip.api.deps import DB, ActorDep, Now, SettingsDep
 from paperclip.errors import Unprocessable
+from paperclip.feature_router import FeatureRouter
 
-router = APIRouter(tags=["agents"])
+router = FeatureRouter(tags=["agents"])
 
 PathText = Annotated[str, Field(min_length=1, max_length=MAX_PATH_CHARS)]
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, create_model, field_validator
 
 from paperclip.api.deps import DB, ActorDep, Now
 from paperclip.appshell import settings as svc
+from paperclip.feature_router import FeatureRouter
 from paperclip.ids import path_uuid
 
-router = APIRouter(tags=["app-shell"])
+router = FeatureRouter(tags=["app-shell"])
 
 
 class _Strict(BaseModel):

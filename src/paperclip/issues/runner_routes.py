@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
-
 from paperclip.api.deps import DB, ActorDep
+from paperclip.feature_router import FeatureRouter
 from paperclip.issues import runner_state
 
-router = APIRouter(tags=["issues"])
+router = FeatureRouter(tags=["issues"])
 
 
 @router.get("/issues/{issue_id}/runner-goal")
