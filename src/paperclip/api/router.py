@@ -30,6 +30,7 @@ from paperclip.api import input_guard
 from paperclip.approvals.routes import router as approvals_router
 from paperclip.appshell.routes import router as appshell_router
 from paperclip.appshell.settings_routes import router as instance_settings_router
+from paperclip.appshell.run_panels import router as run_panels_router
 from paperclip.companies.routes import router as companies_router
 from paperclip.costs.routes import router as costs_router
 from paperclip.dashboard.routes import router as dashboard_router
@@ -76,6 +77,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     appshell_router,
     instance_settings_router,
     issue_runner_router,
+    run_panels_router,
     routines_router,
     org_image_router,
     live_ws_router,
