@@ -115,13 +115,16 @@ def _origin_check(request: Request) -> None:
 
 @router.get("/auth/get-session")
 async def get_session(session: DB, actor: MaybeActorDep):
-    """The original's shim: 401 unless the caller is a board user; a compact session + user."""
+    """The original's shim: 401 unless the caller is a board user; a compact session + user.
+    `sentryDsn` (we report errors nowhere: null) must be present: the original's web app waits for the
+    key before it loads the sidebar preferences."""
     _session_actor(actor)
     session_id = f"paperclip:{actor.source}:{actor.user_id}"
     if actor.source == "local_implicit":
         return {
             "session": {"id": session_id, "userId": actor.user_id},
             "user": {"id": actor.user_id, "email": None, "name": "Local Board", "image": None},
+            "sentryDsn": None,
         }
     user = await session.get(User, actor.user_id)
     return {
@@ -132,6 +135,7 @@ async def get_session(session: DB, actor: MaybeActorDep):
             "name": user.name if user else None,
             "image": user.image if user else None,
         },
+        "sentryDsn": None,
     }
 
 
