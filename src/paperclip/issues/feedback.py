@@ -114,7 +114,7 @@ def _payload(row: Any) -> dict[str, Any]:
 
 
 async def _target_summary(session: AsyncSession, issue: Any, body: VoteBody) -> dict[str, Any]:
-    summary = {
+    summary: dict[str, Any] = {
         "label": "Comment",
         "excerpt": None,
         "createdAt": None,

@@ -202,7 +202,8 @@ def feedback_export(cmd: Cmd, args, conn) -> object:
     if fmt not in ("json", "ndjson"):
         raise UsageError(f"--format: expected json or ndjson, got {fmt!r}")
     path, query, _ = build_request(cmd, args, conn)
-    _, traces, _ = http.request(conn, "GET", path, query=query)
+    _, body, _ = http.request(conn, "GET", path, query=query)
+    traces = body if isinstance(body, list) else []
     if fmt == "json":
         text = json.dumps(traces, indent=2) + "\n"
     else:
