@@ -3,10 +3,10 @@ service."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep, Now
+from paperclip.feature_router import FeatureRouter
 from paperclip.issues import interactions
 from paperclip.issues.interaction_schemas import (
     AcceptBody,
@@ -17,7 +17,7 @@ from paperclip.issues.interaction_schemas import (
 )
 from paperclip.issues.shapes import json_response
 
-router = APIRouter(tags=["issue interactions"])
+router = FeatureRouter(tags=["issue interactions"])
 BASE = "/issues/{issue_id}/interactions"
 ONE = BASE + "/{interaction_id}"
 
