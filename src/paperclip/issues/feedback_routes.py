@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep, Now
+from paperclip.feature_router import FeatureRouter
 from paperclip.issues import feedback, recovery
 from paperclip.issues.feedback import TraceFilters, VoteBody
 from paperclip.issues.identifiers import require_uuid
 from paperclip.issues.recovery import ResolveBody
 from paperclip.issues.shapes import json_response
 
-router = APIRouter(tags=["feedback"])
+router = FeatureRouter(tags=["feedback"])
 QStr = Annotated[str | None, Query(max_length=200)]
 
 

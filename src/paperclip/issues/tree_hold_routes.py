@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep, Now
+from paperclip.feature_router import FeatureRouter
 from paperclip.issues import tree_holds
 from paperclip.issues.shapes import json_response
 from paperclip.issues.tree_holds import HoldCreate, HoldRelease, PreviewBody
 
-router = APIRouter(tags=["issue tree control"])
+router = FeatureRouter(tags=["issue tree control"])
 QStr = Annotated[str | None, Query(max_length=100)]
 
 
