@@ -3,8 +3,8 @@
 issue_tree_holds / issue_tree_hold_members: pause, cancel, resume, restore of an issue subtree;
 feedback_votes: a board user's vote on an agent's comment or document revision (each vote is its local trace).
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-05 01:03:55.093330
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 
 from sqlalchemy.dialects import postgresql
-revision = '0014'
-down_revision = '0013'
+revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
