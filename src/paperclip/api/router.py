@@ -29,8 +29,8 @@ from paperclip.agents.routes import router as agents_router
 from paperclip.api import input_guard
 from paperclip.approvals.routes import router as approvals_router
 from paperclip.appshell.routes import router as appshell_router
-from paperclip.appshell.settings_routes import router as instance_settings_router
 from paperclip.appshell.run_panels import router as run_panels_router
+from paperclip.appshell.settings_routes import router as instance_settings_router
 from paperclip.companies.routes import router as companies_router
 from paperclip.costs.routes import router as costs_router
 from paperclip.dashboard.routes import router as dashboard_router
