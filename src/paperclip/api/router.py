@@ -28,6 +28,7 @@ from paperclip.agents.routes import router as agents_router
 from paperclip.api import input_guard
 from paperclip.approvals.routes import router as approvals_router
 from paperclip.appshell.routes import router as appshell_router
+from paperclip.appshell.run_panels import router as run_panels_router
 from paperclip.companies.routes import router as companies_router
 from paperclip.costs.routes import router as costs_router
 from paperclip.dashboard.routes import router as dashboard_router
@@ -70,6 +71,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     metrics_router,
     storage_router,
     appshell_router,
+    run_panels_router,
     routines_router,
     org_image_router,
     live_ws_router,
