@@ -41,6 +41,7 @@ from paperclip.issues.agent_context_routes import router as agent_context_router
 from paperclip.issues.document_routes import router as issue_documents_router
 from paperclip.issues.inbox_routes import router as issue_inbox_router
 from paperclip.issues.interaction_routes import router as issue_interactions_router
+from paperclip.issues.plan_decomposition_routes import router as plan_decomposition_router
 from paperclip.issues.routes import router as issues_router
 from paperclip.issues.runner_routes import router as issue_runner_router
 from paperclip.metrics.routes import router as metrics_router
@@ -77,6 +78,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     appshell_router,
     instance_settings_router,
     issue_runner_router,
+    plan_decomposition_router,
     run_panels_router,
     routines_router,
     org_image_router,

@@ -30,6 +30,7 @@ from paperclip.db.models.identity import (
 from paperclip.db.models.interactions import IssueThreadInteraction
 from paperclip.db.models.inbox import IssueInboxArchive, IssueReadState, IssueWorkProduct
 from paperclip.db.models.instance import InstanceSettings, SidebarPreference
+from paperclip.db.models.plan_decompositions import AcceptedPlanDecomposition
 from paperclip.db.models.routines import Routine, RoutineRun, RoutineTrigger
 from paperclip.db.models.runs import AgentWakeupRequest, HeartbeatRun, HeartbeatRunEvent, SchedulerHeartbeat
 from paperclip.db.models.secrets import CompanySecret, CompanySecretVersion, SecretDeletion, SecretKeyCanary
@@ -47,6 +48,7 @@ from paperclip.db.models.work import (
 )
 
 __all__ = [
+    "AcceptedPlanDecomposition",
     "ActivityLog",
     "Agent",
     "AgentApiKey",
