@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import Body, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
@@ -17,8 +17,9 @@ from paperclip.auth.actor import Actor
 from paperclip.auth.origins import is_trusted, request_origin
 from paperclip.db.models import User
 from paperclip.errors import BadRequest, Unauthorized
+from paperclip.feature_router import FeatureRouter
 
-router = APIRouter(tags=["auth"])
+router = FeatureRouter(tags=["auth"])
 JsonBody = Body(default=None)
 
 

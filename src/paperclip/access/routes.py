@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import Body, Request
 from fastapi.responses import PlainTextResponse
 
 from paperclip.access import board_claim, board_keys, invites, members
@@ -13,10 +13,11 @@ from paperclip.api.responses import returns
 from paperclip.auth.ids import path_uuid
 from paperclip.db.models import Asset
 from paperclip.errors import BadRequest, NotFound
+from paperclip.feature_router import FeatureRouter
 from paperclip.ids import parse_uuid
 from paperclip.storage.serving import content_response, file_content
 
-router = APIRouter(tags=["access"])
+router = FeatureRouter(tags=["access"])
 JsonBody = Body(default=None)
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 
 import sqlalchemy as sa
-from fastapi import APIRouter
 from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep
@@ -16,10 +15,11 @@ from paperclip.api.responses import ErrorAnswer, returns
 from paperclip.companies.org import org_tree
 from paperclip.db.models import Company
 from paperclip.errors import AppError, NotFound
+from paperclip.feature_router import FeatureRouter
 from paperclip.ids import path_uuid
 from paperclip.web.svg import org_chart
 
-router = APIRouter(tags=["org"])
+router = FeatureRouter(tags=["org"])
 
 # The board's org-chart classes (web/static CSS) as inline rules, light theme.
 _STYLE = """<style>
