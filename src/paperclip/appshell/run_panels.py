@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import Query
 
 from paperclip.api.deps import DB, ActorDep
+from paperclip.api.responses import returns
 from paperclip.errors import BadRequest, NotFound
 from paperclip.feature_router import FeatureRouter
 from paperclip.heartbeat.service import RUN_NOT_FOUND, visible_run
@@ -20,12 +21,14 @@ router = FeatureRouter(tags=["app-shell"])
 
 
 @router.get("/heartbeat-runs/{run_id}/workspace-operations")
+@returns("list[Any]")
 async def workspace_operations(run_id: str, session: DB, actor: ActorDep) -> list[dict[str, Any]]:
     await visible_run(session, actor, path_uuid(run_id, RUN_NOT_FOUND))
     return []
 
 
 @router.get("/companies/{company_id}/tools/runs/{run_id}/decisions")
+@returns("ToolDecisions")
 async def tool_decisions(company_id: str, run_id: str, session: DB, actor: ActorDep) -> dict[str, Any]:
     cid = path_uuid(company_id, "Company not found")
     actor.require_company(cid)
@@ -40,6 +43,7 @@ async def tool_decisions(company_id: str, run_id: str, session: DB, actor: Actor
 
 
 @router.get("/companies/{company_id}/provider-traces")
+@returns("list[Any]")
 async def provider_traces(
     company_id: str, actor: ActorDep, runIds: str | None = Query(None)
 ) -> list[dict[str, Any]]:

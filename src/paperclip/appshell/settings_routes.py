@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, create_model, field_validator
 
 from paperclip.api.deps import DB, ActorDep, Now
+from paperclip.api.responses import returns
 from paperclip.appshell import settings as svc
 from paperclip.feature_router import FeatureRouter
 from paperclip.ids import path_uuid
@@ -81,12 +82,14 @@ def _sent(body: BaseModel) -> dict[str, Any]:
 
 
 @router.get("/instance/settings")
+@returns("InstanceSettingsRecord")
 async def instance_settings(session: DB, actor: ActorDep) -> dict[str, Any]:
     actor.require_board()
     return svc.settings_to_wire(await svc.get_settings(session))
 
 
 @router.patch("/instance/settings")
+@returns("InstanceSettingsRecord")
 async def patch_instance_settings(
     body: SettingsPatch, session: DB, actor: ActorDep, now: Now
 ) -> dict[str, Any]:
@@ -94,12 +97,14 @@ async def patch_instance_settings(
 
 
 @router.get("/instance/settings/general")
+@returns("dict[str, Any]")
 async def instance_settings_general(session: DB, actor: ActorDep) -> dict[str, Any]:
     actor.require_board()
     return svc.general_of(await svc.get_settings(session))
 
 
 @router.patch("/instance/settings/general")
+@returns("dict[str, Any]")
 async def patch_instance_settings_general(
     body: GeneralPatch, session: DB, actor: ActorDep, now: Now
 ) -> dict[str, Any]:
@@ -107,12 +112,14 @@ async def patch_instance_settings_general(
 
 
 @router.get("/instance/settings/experimental")
+@returns("dict[str, Any]")
 async def instance_settings_experimental(session: DB, actor: ActorDep) -> dict[str, Any]:
     actor.require_board()
     return svc.experimental_of(await svc.get_settings(session))
 
 
 @router.patch("/instance/settings/experimental")
+@returns("dict[str, Any]")
 async def patch_instance_settings_experimental(
     body: ExperimentalPatch,
     session: DB,
@@ -123,28 +130,33 @@ async def patch_instance_settings_experimental(
 
 
 @router.get("/companies/{company_id}/environments")
+@returns("list[Environment]")
 async def list_environments(company_id: str, session: DB, actor: ActorDep) -> list[dict[str, Any]]:
     actor.require_company(path_uuid(company_id, "Company not found"))
     return [svc.local_environment(await svc.get_settings(session))]
 
 
 @router.get("/companies/{company_id}/environments/capabilities")
+@returns("EnvironmentCapabilities")
 async def environment_capabilities(company_id: str, actor: ActorDep) -> dict[str, Any]:
     actor.require_company(path_uuid(company_id, "Company not found"))
     return svc.environment_capabilities()
 
 
 @router.get("/sidebar-preferences/me")
+@returns("SidebarPreferences")
 async def sidebar_preferences(session: DB, actor: ActorDep) -> dict[str, Any]:
     return await svc.get_sidebar(session, actor, None)
 
 
 @router.put("/sidebar-preferences/me")
+@returns("SidebarPreferences")
 async def put_sidebar_preferences(body: SidebarPut, session: DB, actor: ActorDep, now: Now) -> dict[str, Any]:
     return await svc.put_sidebar(session, actor, None, body.orderedIds, now)
 
 
 @router.get("/companies/{company_id}/sidebar-preferences/me")
+@returns("SidebarPreferences")
 async def company_sidebar_preferences(company_id: str, session: DB, actor: ActorDep) -> dict[str, Any]:
     cid = path_uuid(company_id, "Company not found")
     actor.require_company(cid)
@@ -152,6 +164,7 @@ async def company_sidebar_preferences(company_id: str, session: DB, actor: Actor
 
 
 @router.put("/companies/{company_id}/sidebar-preferences/me")
+@returns("SidebarPreferences")
 async def put_company_sidebar_preferences(
     company_id: str, body: SidebarPut, session: DB, actor: ActorDep, now: Now
 ) -> dict[str, Any]:
