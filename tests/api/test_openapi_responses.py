@@ -190,7 +190,11 @@ async def test_every_get_route_answers_what_the_document_declares(app, client):
             assert response.status_code < 500, (route.path, response.status_code, response.text[:300])
             if response.status_code < 300:
                 answered.add(route.path)
-    gets = {route.path for method, route in _operations(app) if method == "GET"}
+    gets = {
+        route.path
+        for method, route in _operations(app)
+        if method == "GET" and (method, route.path) not in PENDING
+    }
     # Every GET route answered at least once with real ids (as the board or as the agent), except
     # those that need state this company cannot have in local_trusted mode.
     unreachable = {
@@ -202,7 +206,8 @@ async def test_every_get_route_answers_what_the_document_declares(app, client):
         "/api/invites/{token}/logo",  # a company logo (tests/storage)
         "/api/agents/me/secrets",  # a run's token (tests/secrets)
     }
-    assert not (gets - answered - unreachable), sorted(gets - answered - unreachable)
+    unanswered = gets - answered - unreachable
+    assert not unanswered, sorted(unanswered)
     json_routes = {
         route.path
         for method, route in _operations(app)

@@ -27,6 +27,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from pydantic import TypeAdapter
+from pydantic.json_schema import JsonSchemaMode
 
 from paperclip.api import responses as declared_responses
 
@@ -83,13 +84,14 @@ def _success_schemas(app: FastAPI, components: dict[str, Any]) -> dict[Any, dict
         for entry in declared_responses.declared(route.endpoint)
         if entry.model is not None and entry.model is not declared_responses.ErrorAnswer
     }
-    keyed = [(model, "serialization", TypeAdapter(declared_responses.resolve(model))) for model in models]
+    mode: JsonSchemaMode = "serialization"  # what the server writes (not what it would accept)
+    keyed = [(model, mode, TypeAdapter(declared_responses.resolve(model))) for model in models]
     schemas, definitions = TypeAdapter.json_schemas(keyed, ref_template="#/components/schemas/{model}")
     for name, definition in definitions.get("$defs", {}).items():
         if name in components and components[name] != definition:
             raise RuntimeError(f"two different OpenAPI schemas named {name!r}: rename one wire model")
         components[name] = definition
-    return {model: schemas[(model, "serialization")] for model in models}
+    return {model: schemas[(model, mode)] for model in models}
 
 
 def _success(responses: dict[str, Any], route: APIRoute, schemas: dict[Any, dict[str, Any]]) -> None:

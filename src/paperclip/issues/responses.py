@@ -75,6 +75,8 @@ class IssueRow(Issue):
     includeLiveDescendantSummary add their fields."""
 
     hiddenAt: datetime | None = None
+    # descriptions are cut at 1,200 characters in the list; the flag says so (not in the compact row)
+    descriptionTruncated: bool | None = None
     blockedBy: list[IssueSummary] | None = None
     liveDescendantCount: int | None = None
 
@@ -260,6 +262,7 @@ class ArchiveRemoved(Wire):
 class InboxIssue(Issue):
     """An issue of a user's inbox, as its list row with what makes it the user's."""
 
+    descriptionTruncated: bool | None = None  # as in the issue list
     myLastTouchAt: datetime | None
     lastExternalCommentAt: datetime | None
     isUnreadForMe: bool
