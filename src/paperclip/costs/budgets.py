@@ -209,6 +209,62 @@ async def upsert_budget_policy(
     return policy
 
 
+async def set_company_budget(
+    session: AsyncSession, actor: Actor, company_id: uuid.UUID, amount: int, now: datetime
+) -> Company:
+    """PATCH /companies/{id}/budgets: the company's monthly budget and its policy, which may pause or
+    resume the company at once. Returns the company as stored now."""
+    if await session.scalar(sa.select(Company.id).where(Company.id == company_id)) is None:
+        raise NotFound("Company not found")
+    await session.execute(
+        sa.update(Company).where(Company.id == company_id).values(budget_monthly_cents=amount, updated_at=now)
+    )
+    await record(
+        session,
+        actor,
+        company_id=company_id,
+        action="company.budget_updated",
+        entity_type="company",
+        entity_id=company_id,
+        details={"budgetMonthlyCents": amount},
+    )
+    await upsert_budget_policy(session, actor, company_id, "company", company_id, amount, now=now)
+    company = await session.scalar(
+        sa.select(Company).where(Company.id == company_id).execution_options(populate_existing=True)
+    )
+    assert company is not None
+    return company
+
+
+async def set_agent_budget(
+    session: AsyncSession, actor: Actor, agent_id: uuid.UUID, amount: int, now: datetime
+) -> Agent:
+    """PATCH /agents/{id}/budgets: the agent's monthly budget and its policy, which may pause or resume
+    the agent at once. Returns the agent as stored now."""
+    company_id = await session.scalar(sa.select(Agent.company_id).where(Agent.id == agent_id))
+    if company_id is None:
+        raise NotFound("Agent not found")
+    actor.require_company(company_id)
+    await session.execute(
+        sa.update(Agent).where(Agent.id == agent_id).values(budget_monthly_cents=amount, updated_at=now)
+    )
+    await record(
+        session,
+        actor,
+        company_id=company_id,
+        action="agent.budget_updated",
+        entity_type="agent",
+        entity_id=agent_id,
+        details={"budgetMonthlyCents": amount},
+    )
+    await upsert_budget_policy(session, actor, company_id, "agent", agent_id, amount, now=now)
+    agent = await session.scalar(
+        sa.select(Agent).where(Agent.id == agent_id).execution_options(populate_existing=True)
+    )
+    assert agent is not None
+    return agent
+
+
 async def evaluate_policy(
     session: AsyncSession,
     actor: Actor,

@@ -9,18 +9,16 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from paperclip.activity.service import record
 from paperclip.api.deps import DB, ActorDep, Now
 from paperclip.auth.actor import Actor
 from paperclip.costs import budget_overview, budgets, finance, reports, service
 from paperclip.costs.schemas import (
-    BudgetAmount,
     BudgetPolicyUpsert,
     CostEventCreate,
     IncidentResolve,
     path_id,
 )
-from paperclip.db.models import Agent, Company
+from paperclip.db.models import Company
 from paperclip.errors import NotFound
 
 router = APIRouter(tags=["costs"])
@@ -97,66 +95,6 @@ async def upsert_policy(company_id: str, body: BudgetPolicyUpsert, session: DB, 
     return await budget_overview.policy_overview(session, policy.id, cid, now)
 
 
-@router.patch("/companies/{company_id}/budgets")
-async def set_company_budget(company_id: str, body: BudgetAmount, session: DB, actor: ActorDep, now: Now):
-    from paperclip.companies.schemas import company_to_wire
-
-    actor.require_board()
-    cid = await company_in_scope(session, actor, company_id)
-    await session.execute(
-        sa.update(Company)
-        .where(Company.id == cid)
-        .values(budget_monthly_cents=body.budgetMonthlyCents, updated_at=now)
-    )
-    await record(
-        session,
-        actor,
-        company_id=cid,
-        action="company.budget_updated",
-        entity_type="company",
-        entity_id=cid,
-        details={"budgetMonthlyCents": body.budgetMonthlyCents},
-    )
-    await budgets.upsert_budget_policy(session, actor, cid, "company", cid, body.budgetMonthlyCents, now=now)
-    company = await session.scalar(
-        sa.select(Company).where(Company.id == cid).execution_options(populate_existing=True)
-    )
-    return company_to_wire(company)
-
-
-@router.patch("/agents/{agent_id}/budgets")
-async def set_agent_budget(agent_id: str, body: BudgetAmount, session: DB, actor: ActorDep, now: Now):
-    from paperclip.agents.schemas import agent_to_wire
-
-    aid = path_id(agent_id, "Agent not found")
-    actor.require_board()
-    company_id = await session.scalar(sa.select(Agent.company_id).where(Agent.id == aid))
-    if company_id is None:
-        raise NotFound("Agent not found")
-    actor.require_company(company_id)
-    await session.execute(
-        sa.update(Agent)
-        .where(Agent.id == aid)
-        .values(budget_monthly_cents=body.budgetMonthlyCents, updated_at=now)
-    )
-    await record(
-        session,
-        actor,
-        company_id=company_id,
-        action="agent.budget_updated",
-        entity_type="agent",
-        entity_id=aid,
-        details={"budgetMonthlyCents": body.budgetMonthlyCents},
-    )
-    await budgets.upsert_budget_policy(
-        session, actor, company_id, "agent", aid, body.budgetMonthlyCents, now=now
-    )
-    agent = await session.scalar(
-        sa.select(Agent).where(Agent.id == aid).execution_options(populate_existing=True)
-    )
-    return agent_to_wire(agent)
-
-
 @router.post("/companies/{company_id}/budget-incidents/{incident_id}/resolve")
 async def resolve_incident(
     company_id: str, incident_id: str, body: IncidentResolve, session: DB, actor: ActorDep, now: Now
@@ -175,14 +113,6 @@ async def resolve_incident(
         decision_note=body.decisionNote,
         now=now,
     )
-
-
-@router.get("/issues/{issue_id}/cost-summary")
-async def issue_cost_summary(issue_id: str, session: DB, actor: ActorDep):
-    from paperclip.approvals.links import find_issue
-
-    issue = await find_issue(session, actor, issue_id)
-    return await reports.issue_summary(session, issue.id, issue.company_id)
 
 
 # ------------------------------------------------------------------------ finance events and spend windows

@@ -50,3 +50,17 @@ def accessible_companies(actor: Actor) -> list[uuid.UUID] | None:
     """The companies the actor may access, as a SQL parameter (None: all of them), for statements that
     change a row only when `actor.require_company` would pass."""
     return actor.visible_company_ids()
+
+
+async def find_visible_issue(session: AsyncSession, actor: Actor, ref: str) -> Issue:
+    """An issue (ORM row) by UUID or by identifier (`PAP-12`), if the actor may see its company."""
+    actor.require_authenticated()
+    if len(ref) > 64 or "\x00" in ref:
+        raise NotFound("Issue not found")
+    parsed = parse_uuid(ref)
+    condition = Issue.id == parsed if parsed is not None else Issue.identifier == ref.upper()
+    issue = await session.scalar(sa.select(Issue).where(condition))
+    if issue is None:
+        raise NotFound("Issue not found")
+    actor.require_company(issue.company_id)
+    return issue
