@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 REDACTED = "***REDACTED***"
+MIN_MASK_LENGTH = 4  # secret references and credential-like names: masked from this length
 
 SECRET_KEY_RE = re.compile(
     r"(api[-_]?key|access[-_]?token|refresh[-_]?token|auth(?:_?token)?|authorization|bearer|secret|passw(or)?d|pwd|"
