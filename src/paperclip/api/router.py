@@ -20,13 +20,13 @@ from starlette.responses import Response
 from starlette.routing import Match
 
 from paperclip.activity.audit import router as audit_router
-from paperclip.activity.routes import router as activity_router
 from paperclip.agents.routes import router as agents_router
 from paperclip.api import input_guard
 from paperclip.approvals.routes import router as approvals_router
 from paperclip.appshell.routes import router as appshell_router
 from paperclip.auth.access_routes import router as access_router
 from paperclip.auth.routes import router as auth_router
+from paperclip.companies.activity_routes import router as activity_router
 from paperclip.companies.routes import router as companies_router
 from paperclip.costs.routes import router as costs_router
 from paperclip.dashboard.routes import router as dashboard_router
