@@ -45,6 +45,7 @@ from paperclip.secrets.routes import router as secrets_router
 from paperclip.storage.routes import router as storage_router
 from paperclip.web.live_ws import router as live_ws_router
 from paperclip.web.org_image import router as org_image_router
+from paperclip.wiring import install_governed
 
 FEATURE_ROUTERS: list[APIRouter] = [
     health_router,
@@ -166,6 +167,7 @@ def _plain_json_route(route: APIRoute) -> bool:
 
 
 def mount_api(app: FastAPI, prefix: str = "/api") -> None:
+    install_governed()  # budgets pause/resume scopes through their features (paperclip/wiring.py)
     for router in FEATURE_ROUTERS:
         for route in router.routes:
             if isinstance(route, APIWebSocketRoute):
