@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from paperclip.activity.service import record
 from paperclip.auth.actor import Actor
 from paperclip.costs.governed import governed
+from paperclip.costs.schemas import BudgetPolicyUpsert
 from paperclip.db.models import Agent, BudgetIncident, BudgetPolicy, Company, CostEvent, Project
 from paperclip.errors import NotFound, Unprocessable
 from paperclip.runs.lifecycle import cancel_agent_work, cancel_company_work
@@ -208,6 +209,30 @@ async def upsert_budget_policy(
     if evaluate:
         await evaluate_policy(session, actor, policy, now, allow_resume=True)
     return policy
+
+
+async def set_policy(
+    session: AsyncSession, actor: Actor, company_id: uuid.UUID, body: BudgetPolicyUpsert, now: datetime
+) -> dict[str, Any]:
+    """POST /companies/{id}/budgets/policies: upsert the policy (evaluated at once) and answer its
+    overview row."""
+    policy = await upsert_budget_policy(
+        session,
+        actor,
+        company_id,
+        body.scopeType,
+        body.scopeId,
+        body.amount,
+        now=now,
+        window_kind=body.windowKind,
+        warn_percent=body.warnPercent,
+        hard_stop_enabled=body.hardStopEnabled,
+        notify_enabled=body.notifyEnabled,
+        is_active=body.isActive,
+    )
+    from paperclip.costs.budget_overview import policy_overview  # it imports this module
+
+    return await policy_overview(session, policy.id, company_id, now)
 
 
 async def set_company_budget(

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Query
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.api.deps import DB, ActorDep, Now
-from paperclip.auth.actor import Actor
 from paperclip.costs import budget_overview, budgets, finance, reports, service
 from paperclip.costs.schemas import (
     BudgetPolicyUpsert,
@@ -18,22 +14,12 @@ from paperclip.costs.schemas import (
     IncidentResolve,
     path_id,
 )
-from paperclip.db.models import Company
-from paperclip.errors import NotFound
+from paperclip.costs.service import company_in_scope
 
 router = APIRouter(tags=["costs"])
-COMPANY_NOT_FOUND = "Company not found"
+COMPANY_NOT_FOUND = "Company not found"  # the same message company_in_scope answers
 From = Annotated[str | None, Query(alias="from", max_length=64)]
 To = Annotated[str | None, Query(alias="to", max_length=64)]
-
-
-async def company_in_scope(session: AsyncSession, actor: Actor, raw_id: str) -> uuid.UUID:
-    """Parse the path id, check the actor may see the company, and that it exists."""
-    company_id = path_id(raw_id, COMPANY_NOT_FOUND)
-    actor.require_company(company_id)
-    if await session.scalar(sa.select(Company.id).where(Company.id == company_id)) is None:
-        raise NotFound(COMPANY_NOT_FOUND)
-    return company_id
 
 
 @router.post("/companies/{company_id}/cost-events", status_code=201)
@@ -78,21 +64,7 @@ async def get_budget_overview(company_id: str, session: DB, actor: ActorDep, now
 async def upsert_policy(company_id: str, body: BudgetPolicyUpsert, session: DB, actor: ActorDep, now: Now):
     actor.require_board()
     cid = await company_in_scope(session, actor, company_id)
-    policy = await budgets.upsert_budget_policy(
-        session,
-        actor,
-        cid,
-        body.scopeType,
-        body.scopeId,
-        body.amount,
-        now=now,
-        window_kind=body.windowKind,
-        warn_percent=body.warnPercent,
-        hard_stop_enabled=body.hardStopEnabled,
-        notify_enabled=body.notifyEnabled,
-        is_active=body.isActive,
-    )
-    return await budget_overview.policy_overview(session, policy.id, cid, now)
+    return await budgets.set_policy(session, actor, cid, body, now)
 
 
 @router.post("/companies/{company_id}/budget-incidents/{incident_id}/resolve")
