@@ -134,7 +134,7 @@ def template(path: str, ids: dict) -> str:
     return re.sub(rf"(?<=/){re.escape(ids['company']['issuePrefix'])}(?=/|$)", ":prefix", path)
 
 
-async def drive(ui: str, ids: dict, settle_ms: int) -> dict:
+async def drive(ui: str, ids: dict, settle_ms: int, only: list[str] | None = None) -> dict:
     from playwright.async_api import async_playwright
 
     name = ids["company"]["name"]
@@ -143,16 +143,26 @@ async def drive(ui: str, ids: dict, settle_ms: int) -> dict:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         context = await browser.new_context(viewport={"width": 1280, "height": 860}, service_workers="block")
         for url in pages(ids):
+            if only and not any(o in url for o in only):
+                continue
             page = await context.new_page()
             requests: list[dict] = []
             problems: list[str] = []
             page.on("console", lambda m, pr=problems: pr.append(m.text[:300]) if m.type == "error" else None)
             page.on("pageerror", lambda e, pr=problems: pr.append(f"uncaught: {str(e)[:300]}"))
 
-            def on_response(resp, rq=requests):
+            async def on_response(resp, rq=requests):
                 parts = urlsplit(resp.url)
                 if parts.path.startswith("/api/"):
-                    rq.append({"method": resp.request.method, "path": parts.path, "status": resp.status})
+                    entry = {"method": resp.request.method, "path": parts.path, "status": resp.status}
+                    if parts.query:
+                        entry["query"] = parts.query
+                    rq.append(entry)
+                    if resp.status >= 400:  # why it failed, for endpoints.md
+                        try:
+                            entry["body"] = (await resp.text())[:300]
+                        except Exception:
+                            pass
 
             def on_failed(req, rq=requests):
                 parts = urlsplit(req.url)
@@ -202,9 +212,13 @@ def main() -> int:
     parser.add_argument("--api", required=True, help="the API the proxy forwards to (seeded here)")
     parser.add_argument("--out", required=True)
     parser.add_argument("--settle-ms", type=int, default=1500)
+    parser.add_argument(
+        "--only", default="", help="comma-separated substrings: open only the pages matching one"
+    )
     args = parser.parse_args()
     ids = seed(args.api)
-    result = asyncio.run(drive(args.ui, ids, args.settle_ms))
+    only = [o for o in args.only.split(",") if o]
+    result = asyncio.run(drive(args.ui, ids, args.settle_ms, only))
     with open(args.out, "w") as fh:
         json.dump(result, fh, indent=1)
     ok = sum(p["rendersCompany"] for p in result["pages"])

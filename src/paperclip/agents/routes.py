@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from paperclip.agents import hires, keys, lifecycle, revisions, service
 from paperclip.agents.hierarchy import chain_of_command
 from paperclip.agents.refs import AgentRef
@@ -21,8 +19,9 @@ from paperclip.api.deps import DB, ActorDep, Now, SettingsDep
 from paperclip.auth.ids import path_uuid
 from paperclip.costs import budgets
 from paperclip.costs.schemas import BudgetAmount
+from paperclip.feature_router import FeatureRouter
 
-router = APIRouter(tags=["agents"])
+router = FeatureRouter(tags=["agents"])
 COMPANY = "Company not found"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from paperclip.api.deps import DB, ActorDep, Now
 from paperclip.costs import budget_overview, budgets, finance, reports, service
@@ -15,8 +15,9 @@ from paperclip.costs.schemas import (
     path_id,
 )
 from paperclip.costs.service import company_in_scope
+from paperclip.feature_router import FeatureRouter
 
-router = APIRouter(tags=["costs"])
+router = FeatureRouter(tags=["costs"])
 COMPANY_NOT_FOUND = "Company not found"  # the same message company_in_scope answers
 From = Annotated[str | None, Query(alias="from", max_length=64)]
 To = Annotated[str | None, Query(alias="to", max_length=64)]

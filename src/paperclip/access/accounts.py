@@ -8,7 +8,7 @@ Used by the `/api/auth/*` routes and by the board UI's /auth pages:
     await sign_out(session, token)
     await change_password(session, user_id, current_password=..., new_password=..., keep_session_id=..., now=now)
 
-Errors are `paperclip.auth.errors.AuthError` (Better Auth's codes and messages). Emails are
+Errors are `paperclip.access.errors.AuthError` (Better Auth's codes and messages). Emails are
 normalised (trimmed, lowercased); passwords are argon2id hashes; an unknown email costs the same
 time as a wrong password.
 """
@@ -25,9 +25,14 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from paperclip.auth import throttle
-from paperclip.auth.errors import AuthError, invalid_credentials, sign_up_disabled, too_many_attempts
-from paperclip.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, hash_password, verify_password
+from paperclip.access import throttle
+from paperclip.access.errors import AuthError, invalid_credentials, sign_up_disabled, too_many_attempts
+from paperclip.access.passwords import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    hash_password,
+    verify_password,
+)
 from paperclip.auth.sessions import revoke_other_sessions
 from paperclip.auth.tokens import hash_token
 from paperclip.config import Settings
