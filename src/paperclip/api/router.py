@@ -23,10 +23,13 @@ from starlette.routing import Match
 from paperclip.access.auth_routes import router as auth_router
 from paperclip.access.routes import router as access_router
 from paperclip.activity.audit import router as audit_router
+from paperclip.agents.instructions_routes import router as agent_instructions_router
 from paperclip.agents.routes import router as agents_router
 from paperclip.api import input_guard
 from paperclip.approvals.routes import router as approvals_router
 from paperclip.appshell.routes import router as appshell_router
+from paperclip.appshell.run_panels import router as run_panels_router
+from paperclip.appshell.settings_routes import router as instance_settings_router
 from paperclip.companies.activity_routes import router as activity_router
 from paperclip.companies.routes import router as companies_router
 from paperclip.costs.routes import router as costs_router
@@ -39,6 +42,7 @@ from paperclip.issues.document_routes import router as issue_documents_router
 from paperclip.issues.inbox_routes import router as issue_inbox_router
 from paperclip.issues.interaction_routes import router as issue_interactions_router
 from paperclip.issues.routes import router as issues_router
+from paperclip.issues.runner_routes import router as issue_runner_router
 from paperclip.metrics.routes import router as metrics_router
 from paperclip.portability.routes import router as portability_router
 from paperclip.projects.routes import router as projects_router
@@ -54,6 +58,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     heartbeat_router,  # early: the hot paths (wake-ups, run polling) match first
     companies_router,
     agents_router,
+    agent_instructions_router,
     goals_router,
     projects_router,
     activity_router,
@@ -71,6 +76,9 @@ FEATURE_ROUTERS: list[APIRouter] = [
     metrics_router,
     storage_router,
     appshell_router,
+    instance_settings_router,
+    issue_runner_router,
+    run_panels_router,
     routines_router,
     org_image_router,
     live_ws_router,

@@ -891,7 +891,7 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
                 "/api/agents/{agentId}/instructions-bundle/file",
                 help="GET /api/agents/{agentId}/instructions-bundle/file",
                 args=("agentId",),
-                opts=(Opt("--path", "file", to="query", help="query parameter path"),),
+                opts=(Opt("--path", to="query", help="Bundle-relative file path"),),
             ),
             Cmd(
                 "instructions-file:put",
@@ -900,7 +900,7 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
                 help="PUT /api/agents/{agentId}/instructions-bundle/file",
                 args=("agentId",),
                 opts=(
-                    Opt("--path", "file", key="content", help="body field content"),
+                    Opt("--path", help="Bundle-relative file path"),
                     Opt("--content", help="body field content"),
                     Opt("--content-file", "file", key="content", help="body field content"),
                     Opt(
@@ -914,7 +914,7 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
                 "/api/agents/{agentId}/instructions-bundle/file",
                 help="DELETE /api/agents/{agentId}/instructions-bundle/file",
                 args=("agentId",),
-                opts=(Opt("--path", "file", to="query", help="query parameter path"),),
+                opts=(Opt("--path", to="query", help="Bundle-relative file path"),),
             ),
             Cmd(
                 "wake",

@@ -29,6 +29,7 @@ from paperclip.db.models.identity import (
 )
 from paperclip.db.models.interactions import IssueThreadInteraction
 from paperclip.db.models.inbox import IssueInboxArchive, IssueReadState, IssueWorkProduct
+from paperclip.db.models.instance import InstanceSettings, SidebarPreference
 from paperclip.db.models.routines import Routine, RoutineRun, RoutineTrigger
 from paperclip.db.models.runs import AgentWakeupRequest, HeartbeatRun, HeartbeatRunEvent, SchedulerHeartbeat
 from paperclip.db.models.secrets import CompanySecret, CompanySecretVersion, SecretDeletion, SecretKeyCanary
@@ -95,6 +96,8 @@ __all__ = [
     "IssueInboxArchive",
     "IssueReadState",
     "IssueWorkProduct",
+    "InstanceSettings",
+    "SidebarPreference",
     "IssueThreadInteraction",
     "Routine",
     "RoutineRun",
