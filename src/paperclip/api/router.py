@@ -39,10 +39,12 @@ from paperclip.health.routes import router as health_router
 from paperclip.heartbeat.routes import router as heartbeat_router
 from paperclip.issues.agent_context_routes import router as agent_context_router
 from paperclip.issues.document_routes import router as issue_documents_router
+from paperclip.issues.feedback_routes import router as issue_feedback_router
 from paperclip.issues.inbox_routes import router as issue_inbox_router
 from paperclip.issues.interaction_routes import router as issue_interactions_router
 from paperclip.issues.routes import router as issues_router
 from paperclip.issues.runner_routes import router as issue_runner_router
+from paperclip.issues.tree_hold_routes import router as issue_tree_holds_router
 from paperclip.metrics.routes import router as metrics_router
 from paperclip.portability.routes import router as portability_router
 from paperclip.projects.routes import router as projects_router
@@ -68,6 +70,8 @@ FEATURE_ROUTERS: list[APIRouter] = [
     agent_context_router,
     issue_inbox_router,
     issue_interactions_router,
+    issue_tree_holds_router,
+    issue_feedback_router,
     approvals_router,
     dashboard_router,
     auth_router,

@@ -220,6 +220,7 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
                 "GET",
                 "/api/companies/{companyId}/feedback-traces",
                 help="GET /api/companies/{companyId}/feedback-traces",
+                handler="feedback_export",
                 opts=(
                     Opt("--target-type", to="query", help="query parameter targetType"),
                     Opt("--vote", to="query", help="query parameter vote"),
@@ -591,6 +592,7 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
                 "GET",
                 "/api/issues/{issueId}/feedback-traces",
                 help="GET /api/issues/{issueId}/feedback-traces",
+                handler="feedback_export",
                 args=("issueId",),
                 opts=(
                     Opt("--target-type", to="query", help="query parameter targetType"),

@@ -27,7 +27,9 @@ from paperclip.db.models.identity import (
     JoinRequest,
     PrincipalPermissionGrant,
 )
+from paperclip.db.models.feedback import FeedbackVote
 from paperclip.db.models.interactions import IssueThreadInteraction
+from paperclip.db.models.tree_holds import IssueTreeHold, IssueTreeHoldMember
 from paperclip.db.models.inbox import IssueInboxArchive, IssueReadState, IssueWorkProduct
 from paperclip.db.models.instance import InstanceSettings, SidebarPreference
 from paperclip.db.models.routines import Routine, RoutineRun, RoutineTrigger
@@ -99,6 +101,9 @@ __all__ = [
     "InstanceSettings",
     "SidebarPreference",
     "IssueThreadInteraction",
+    "FeedbackVote",
+    "IssueTreeHold",
+    "IssueTreeHoldMember",
     "Routine",
     "RoutineRun",
     "RoutineTrigger",
