@@ -42,6 +42,7 @@ from paperclip.issues.document_routes import router as issue_documents_router
 from paperclip.issues.feedback_routes import router as issue_feedback_router
 from paperclip.issues.inbox_routes import router as issue_inbox_router
 from paperclip.issues.interaction_routes import router as issue_interactions_router
+from paperclip.issues.plan_decomposition_routes import router as plan_decomposition_router
 from paperclip.issues.routes import router as issues_router
 from paperclip.issues.runner_routes import router as issue_runner_router
 from paperclip.issues.tree_hold_routes import router as issue_tree_holds_router
@@ -82,6 +83,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     appshell_router,
     instance_settings_router,
     issue_runner_router,
+    plan_decomposition_router,
     run_panels_router,
     routines_router,
     org_image_router,
