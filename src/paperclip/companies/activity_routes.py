@@ -38,7 +38,7 @@ Text = Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$")]
 
 
 @router.get("/companies/{company_id}/activity")
-@returns("list[ActivityEntry]")
+@returns("paperclip.activity.responses:list[ActivityEntry]")
 async def company_activity(
     company_id: str,
     session: DB,
@@ -68,7 +68,7 @@ async def company_activity(
 
 
 @router.post("/companies/{company_id}/activity", status_code=201)
-@returns("ActivityEntry")
+@returns("paperclip.activity.responses:ActivityEntry")
 async def create_activity(company_id: str, body: EntryCreate, session: DB, actor: ActorDep):
     actor.require_board()
     company = await get_company(session, actor, path_uuid(company_id, "Company not found"))
