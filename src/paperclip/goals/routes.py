@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from paperclip.api.deps import DB, ActorDep, Now
+from paperclip.api.paging import PageDep
 from paperclip.auth.ids import path_uuid
 from paperclip.goals import service
 from paperclip.goals.schemas import GoalCreate, GoalPatch, goal_to_wire
@@ -15,8 +16,9 @@ COMPANY = "Company not found"
 
 
 @router.get("/companies/{company_id}/goals")
-async def list_goals(company_id: str, session: DB, actor: ActorDep):
-    return [goal_to_wire(g) for g in await service.list_goals(session, actor, path_uuid(company_id, COMPANY))]
+async def list_goals(company_id: str, session: DB, actor: ActorDep, page: PageDep):
+    goals = await service.list_goals(session, actor, path_uuid(company_id, COMPANY), page.window)
+    return page.respond([goal_to_wire(g) for g in goals])
 
 
 @router.post("/companies/{company_id}/goals", status_code=201)

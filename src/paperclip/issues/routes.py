@@ -8,6 +8,7 @@ from fastapi import APIRouter, BackgroundTasks, Query, Request
 from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep, Now
+from paperclip.api.paging import PageDep
 from paperclip.errors import BadRequest
 from paperclip.issues import checkout as checkout_service
 from paperclip.issues import comments, labels, service, updates
@@ -192,10 +193,9 @@ async def delete_comment(
 
 
 @router.get("/companies/{company_id}/labels")
-async def list_labels(company_id: str, session: DB, actor: ActorDep) -> Response:
-    return json_response(
-        await labels.list_labels(session, actor, require_uuid(company_id, "Company not found"))
-    )
+async def list_labels(company_id: str, session: DB, actor: ActorDep, page: PageDep) -> Response:
+    company = require_uuid(company_id, "Company not found")
+    return page.respond(await labels.list_labels(session, actor, company, page.window))
 
 
 @router.post("/companies/{company_id}/labels", status_code=201)
