@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep, Now
+from paperclip.api.paging import PageDep
 from paperclip.issues import interactions
 from paperclip.issues.interaction_schemas import (
     AcceptBody,
@@ -23,8 +24,8 @@ ONE = BASE + "/{interaction_id}"
 
 
 @router.get(BASE)
-async def list_interactions(issue_id: str, session: DB, actor: ActorDep) -> Response:
-    return json_response(await interactions.list_interactions(session, actor, issue_id))
+async def list_interactions(issue_id: str, session: DB, actor: ActorDep, page: PageDep) -> Response:
+    return page.respond(await interactions.list_interactions(session, actor, issue_id, page.window))
 
 
 @router.post(BASE, status_code=201)
