@@ -92,11 +92,6 @@ class ServerProcess:
     def sessions(self):
         return self.database.sessions
 
-    @property
-    def state(self) -> ServerProcess:
-        """auth's start-up steps (first_admin, board_claim) read `.state.settings` and `.state.sessions`."""
-        return self
-
 
 async def on_startup(app: FastAPI) -> None:
     """`app.state.role`: "all" (one process does everything), "http" (a worker that only serves
@@ -224,11 +219,11 @@ async def _authenticated_start(process: ServerProcess) -> None:
 
     settings = process.settings
     warn_if_not_strict(settings)
-    await first_admin.ensure_env_admin(process, utcnow())
+    await first_admin.ensure_env_admin(settings, process.sessions, utcnow())
     port = process.listen_port
     host = "localhost" if settings.host in ("0.0.0.0", "::") else settings.host
     base_url = settings.auth_public_base_url or f"http://{host}:{port}"
-    if await board_claim.announce(process, base_url, utcnow()) is None:
+    if await board_claim.announce(process.sessions, base_url, utcnow()) is None:
         await _automatic_bootstrap_invite(process, base_url)
 
 
