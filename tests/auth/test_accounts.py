@@ -22,6 +22,7 @@ async def test_sign_up_sets_an_httponly_lax_cookie_and_get_session_names_the_use
     assert session == {
         "session": {"id": f"paperclip:session:{user['id']}", "userId": user["id"]},
         "user": {"id": user["id"], "email": "ada@example.com", "name": "Ada", "image": None},
+        "sentryDsn": None,
     }
 
 

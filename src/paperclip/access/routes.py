@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import Body, Query, Request
 from fastapi.responses import PlainTextResponse
 
 from paperclip.access import board_claim, board_keys, invites, members
@@ -13,10 +13,11 @@ from paperclip.api.paging import PageDep
 from paperclip.auth.ids import path_uuid
 from paperclip.db.models import Asset
 from paperclip.errors import BadRequest, NotFound
+from paperclip.feature_router import FeatureRouter
 from paperclip.ids import parse_uuid
 from paperclip.storage.serving import content_response
 
-router = APIRouter(tags=["access"])
+router = FeatureRouter(tags=["access"])
 JsonBody = Body(default=None)
 
 

@@ -3,11 +3,11 @@ service."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep, Now
 from paperclip.api.paging import PageDep
+from paperclip.feature_router import FeatureRouter
 from paperclip.issues import interactions
 from paperclip.issues.interaction_schemas import (
     AcceptBody,
@@ -18,7 +18,7 @@ from paperclip.issues.interaction_schemas import (
 )
 from paperclip.issues.shapes import json_response
 
-router = APIRouter(tags=["issue interactions"])
+router = FeatureRouter(tags=["issue interactions"])
 BASE = "/issues/{issue_id}/interactions"
 ONE = BASE + "/{interaction_id}"
 

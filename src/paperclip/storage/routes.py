@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import BackgroundTasks, Request
 
 from paperclip.api.deps import DB, ActorDep, Now, SettingsDep
 from paperclip.api.paging import PageDep
 from paperclip.auth.ids import path_uuid
+from paperclip.feature_router import FeatureRouter
 from paperclip.storage import cleanup, service
 from paperclip.storage.serving import content_response
 
-router = APIRouter(tags=["assets"])
+router = FeatureRouter(tags=["assets"])
 COMPANY_NOT_FOUND = "Company not found"
 
 

@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi import WebSocket, WebSocketDisconnect
 from starlette.responses import PlainTextResponse
 
 from paperclip.auth.actor import Actor
@@ -31,12 +31,13 @@ from paperclip.auth.origins import is_trusted
 from paperclip.auth.resolve import resolve_actor
 from paperclip.clock import utcnow
 from paperclip.errors import AppError
+from paperclip.feature_router import FeatureRouter
 from paperclip.ids import parse_uuid
 from paperclip.web.live import hub_of
 from paperclip.web.live_ws_runs import RunWatch
 from paperclip.wire import iso
 
-router = APIRouter(tags=["live"])
+router = FeatureRouter(tags=["live"])
 POLL_SECONDS = 3.0
 BATCH = 500  # notifications handled together (one read per kind)
 OUTPUT_POLL_SECONDS = 0.25  # how often a live run's new output is read (read side; the runner is untouched)
