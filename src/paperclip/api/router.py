@@ -23,7 +23,6 @@ from starlette.routing import Match
 from paperclip.access.auth_routes import router as auth_router
 from paperclip.access.routes import router as access_router
 from paperclip.activity.audit import router as audit_router
-from paperclip.activity.routes import router as activity_router
 from paperclip.agents.instructions_routes import router as agent_instructions_router
 from paperclip.agents.routes import router as agents_router
 from paperclip.api import input_guard
@@ -31,6 +30,7 @@ from paperclip.approvals.routes import router as approvals_router
 from paperclip.appshell.routes import router as appshell_router
 from paperclip.appshell.run_panels import router as run_panels_router
 from paperclip.appshell.settings_routes import router as instance_settings_router
+from paperclip.companies.activity_routes import router as activity_router
 from paperclip.companies.routes import router as companies_router
 from paperclip.costs.routes import router as costs_router
 from paperclip.dashboard.routes import router as dashboard_router
@@ -42,6 +42,7 @@ from paperclip.issues.document_routes import router as issue_documents_router
 from paperclip.issues.feedback_routes import router as issue_feedback_router
 from paperclip.issues.inbox_routes import router as issue_inbox_router
 from paperclip.issues.interaction_routes import router as issue_interactions_router
+from paperclip.issues.plan_decomposition_routes import router as plan_decomposition_router
 from paperclip.issues.routes import router as issues_router
 from paperclip.issues.runner_routes import router as issue_runner_router
 from paperclip.issues.tree_hold_routes import router as issue_tree_holds_router
@@ -53,6 +54,7 @@ from paperclip.secrets.routes import router as secrets_router
 from paperclip.storage.routes import router as storage_router
 from paperclip.web.live_ws import router as live_ws_router
 from paperclip.web.org_image import router as org_image_router
+from paperclip.wiring import install_governed
 
 FEATURE_ROUTERS: list[APIRouter] = [
     health_router,
@@ -81,6 +83,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     appshell_router,
     instance_settings_router,
     issue_runner_router,
+    plan_decomposition_router,
     run_panels_router,
     routines_router,
     org_image_router,
@@ -199,6 +202,7 @@ def _add_route(app: FastAPI, path: str, endpoint, options: dict) -> None:
 
 
 def mount_api(app: FastAPI, prefix: str = "/api") -> None:
+    install_governed()  # budgets pause/resume scopes through their features (paperclip/wiring.py)
     for router in FEATURE_ROUTERS:
         # A FeatureRouter's declarations (paperclip.feature_router): built here for the first time.
         for path, endpoint, declared in getattr(router, "declared", ()):
