@@ -46,6 +46,7 @@ async def test_list_items_have_the_same_shape_as_the_created_issue(client, world
     created = await world.issue(team.cid, labelIds=[label["id"]], description="d", billingCode="b")
     listed = (await client.get(f"/api/companies/{team.cid}/issues")).json()[0]
     created.pop("blockedByIssueIds")
+    assert listed.pop("descriptionTruncated") is False  # list items only (the original's 1,200-character cut)
     assert listed == created
     fetched = (await client.get(f"/api/issues/{created['id']}")).json()
     assert {k: fetched[k] for k in created} == created
