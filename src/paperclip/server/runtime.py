@@ -142,6 +142,8 @@ def server_app(settings: Settings, database_url: str, port: int, *, role: str = 
 
 
 def build_app(settings: Settings, database_url: str, port: int, *, role: str = "all") -> FastAPI:
+    """The process's web application; `role` (paperclip.db.database ROLES) decides what its start-up
+    runs: "all" the heartbeat runtime too, "api" the start-up steps but no heartbeats, "http" neither."""
     app = create_app(settings, database_url, on_startup=on_startup, on_shutdown=on_shutdown)
     app.state.role = role
     app.state.listen_port = port
