@@ -40,7 +40,7 @@ async def test_create_get_and_list_approvals(api, db):
 async def test_agent_creates_approval_as_itself(api):
     c = await api.company("Paperclip Labs")
     a = await api.agent(c["id"], "Ann")
-    headers = await api.key(a["id"])
+    headers = await api.agent_auth(a["id"])
     r = await create(api, c["id"], headers=headers)
     assert r.status_code == 201
     assert r.json()["requestedByAgentId"] == a["id"] and r.json()["requestedByUserId"] is None
@@ -76,7 +76,7 @@ async def test_decisions_are_recorded_board_only_and_final(api, db):
     c = await api.company("Paperclip Labs")
     a = await api.agent(c["id"], "Ann")
     ap = (await create(api, c["id"])).json()
-    headers = await api.key(a["id"])
+    headers = await api.agent_auth(a["id"])
     r = await api.client.post(f"/api/approvals/{ap['id']}/approve", json={}, headers=headers)
     assert r.status_code == 403 and r.json() == {"error": "Board access required"}
     r = await api.client.post(f"/api/approvals/{ap['id']}/approve", json={"decisionNote": "fine"})
@@ -104,7 +104,7 @@ async def test_decisions_are_recorded_board_only_and_final(api, db):
 async def test_revision_and_resubmit(api, db):
     c = await api.company("Paperclip Labs")
     a = await api.agent(c["id"], "Ann")
-    headers = await api.key(a["id"])
+    headers = await api.agent_auth(a["id"])
     ap = (
         await create(api, c["id"], headers=headers, type="approve_ceo_strategy", payload={"plan": "v1"})
     ).json()
@@ -149,7 +149,7 @@ async def test_comments(api):
     assert r.status_code == 201
     assert r.json()["authorUserId"] == "local-board" and r.json()["authorAgentId"] is None
     r = await api.client.post(
-        f"/api/approvals/{ap['id']}/comments", json={"body": "agent here"}, headers=await api.key(a["id"])
+        f"/api/approvals/{ap['id']}/comments", json={"body": "agent here"}, headers=await api.agent_auth(a["id"])
     )
     assert r.status_code == 201 and r.json()["authorAgentId"] == a["id"]
     assert (
@@ -244,7 +244,7 @@ async def test_hire_approval_without_agent_creates_it_from_the_draft(api, db):
 async def test_decision_wakes_requester_or_records_why_not(api, db):
     c = await api.company("Paperclip Labs")
     a = await api.agent(c["id"], "Ann")
-    headers = await api.key(a["id"])
+    headers = await api.agent_auth(a["id"])
     r = await api.client.post(f"/api/companies/{c['id']}/issues", json={"title": "Task"})
     issue = r.json()
     ap = (await create(api, c["id"], headers=headers, issueIds=[issue["id"]])).json()

@@ -8,7 +8,7 @@ async def test_agent_actions_pages_newest_first_with_issue_entities(client, api,
     company = await api.company("Paperclip Labs")
     cid = company["id"]
     agent = await api.agent(cid, "Ann")
-    headers = await api.key(agent["id"])
+    headers = await api.agent_auth(agent["id"])
     issue = (await client.post(f"/api/companies/{cid}/issues", json={"title": "Audit me"})).json()
     for n in range(3):
         r = await client.post(
@@ -46,7 +46,7 @@ async def test_agent_actions_bad_input_and_access(client, api):
     assert r.status_code == 400 and r.json()["error"] == "Invalid agent action audit query"
     assert (await client.get(f"{base}?limit=201")).status_code == 400
     assert (await client.get(f"{base}?actorScope=board")).status_code == 400
-    headers = await api.key((await api.agent(mine["id"], "Ann"))["id"])
+    headers = await api.agent_auth((await api.agent(mine["id"], "Ann"))["id"])
     r = await client.get(f"/api/companies/{theirs['id']}/audit/agent-actions", headers=headers)
     assert r.status_code == 403
 

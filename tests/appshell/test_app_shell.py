@@ -67,7 +67,7 @@ async def test_company_scoped_shell_routes_refuse_another_companys_agent(client,
     mine = await api.company("Mine")
     theirs = await api.company("Theirs")
     agent = await api.agent(mine["id"], "Ann")
-    headers = await api.key(agent["id"])
+    headers = await api.agent_auth(agent["id"])
     for path in (
         "sidebar-badges",
         "user-directory",
@@ -113,6 +113,6 @@ async def test_skills_reads_say_there_is_no_library_and_no_sync(client, api):
     r = await client.get("/api/agents/00000000-0000-0000-0000-000000000000/skills")
     assert r.status_code == 404 and r.json()["error"] == "Agent not found"
     other = await api.company("Other")
-    headers = await api.key((await api.agent(other["id"], "Ann"))["id"])
+    headers = await api.agent_auth((await api.agent(other["id"], "Ann"))["id"])
     assert (await client.get(f"/api/agents/{agent['id']}/skills", headers=headers)).status_code == 403
     assert (await client.get(f"/api/companies/{cid}/skills", headers=headers)).status_code == 403

@@ -42,7 +42,7 @@ async def test_company_live_runs_lists_queued_and_running_and_pads_with_recent(c
 
 async def test_live_runs_refuse_another_companys_agent(client, api):
     mine, theirs = await api.company("Mine"), await api.company("Theirs")
-    headers = await api.key((await api.agent(mine["id"], "Ann"))["id"])
+    headers = await api.agent_auth((await api.agent(mine["id"], "Ann"))["id"])
     r = await client.get(f"/api/companies/{theirs['id']}/live-runs", headers=headers)
     assert r.status_code == 403
 

@@ -19,7 +19,7 @@ async def test_the_board_clients_query_parameters_are_accepted(client, api):
     assert (await client.get(f"/api/agents/{agent['id']}/runtime-state?companyId={cid}")).status_code == 200
     assert (await client.get(f"/api/agents/{agent['id']}/skills?companyId={cid}")).status_code == 200
     other = await api.company("Other")
-    headers = await api.key(agent["id"])
+    headers = await api.agent_auth(agent["id"])
     r = await client.get(f"/api/agents/{agent['id']}/runtime-state?companyId={other['id']}", headers=headers)
     assert r.status_code == 403
 

@@ -282,7 +282,7 @@ async def test_company_budget_patch_and_agent_may_not_set_budgets(api, db):
     r = await api.client.patch(f"/api/companies/{c['id']}/budgets", json={"budgetMonthlyCents": 2000})
     assert r.status_code == 200 and r.json()["budgetMonthlyCents"] == 2000
     assert db.one("SELECT amount FROM budget_policies WHERE scope_type = 'company'")["amount"] == 2000
-    headers = await api.key(a["id"])
+    headers = await api.agent_auth(a["id"])
     r = await api.client.patch(
         f"/api/companies/{c['id']}/budgets", json={"budgetMonthlyCents": 1}, headers=headers
     )

@@ -66,7 +66,7 @@ async def test_agents_report_only_their_own_costs(api, db):
     c = await api.company("Paperclip Labs")
     a = await api.agent(c["id"], "Ann")
     b = await api.agent(c["id"], name="Bob")
-    headers = await api.key(a["id"])
+    headers = await api.agent_auth(a["id"])
     r = await api.cost(c["id"], b["id"], 5, headers=headers)
     assert r.status_code == 403 and r.json() == {"error": "Agent can only report its own costs"}
     r = await api.cost(c["id"], a["id"], 5, headers=headers)

@@ -92,7 +92,7 @@ async def test_finance_event_bad_input_names_the_field_and_writes_nothing(client
 async def test_finance_events_are_board_only_to_write_and_company_scoped_to_read(client, api):
     mine, theirs = await api.company("Mine"), await api.company("Theirs")
     agent = await api.agent(mine["id"], "Ann")
-    headers = await api.key(agent["id"])
+    headers = await api.agent_auth(agent["id"])
     r = await client.post(
         f"/api/companies/{mine['id']}/finance-events",
         headers=headers,

@@ -106,7 +106,7 @@ async def test_dashboard_access_and_unknown_company(api):
     c = await api.company("Paperclip Labs")
     other = await api.company("Other Co")
     a = await api.agent(other["id"], "Ann")
-    r = await api.client.get(f"/api/companies/{c['id']}/dashboard", headers=await api.key(a["id"]))
+    r = await api.client.get(f"/api/companies/{c['id']}/dashboard", headers=await api.agent_auth(a["id"]))
     assert r.status_code == 403
     r = await api.client.get(f"/api/companies/{uuid.uuid4()}/dashboard")
     assert r.status_code == 404 and r.json() == {"error": "Company not found"}

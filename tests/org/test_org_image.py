@@ -29,7 +29,7 @@ async def test_org_svg_draws_every_agent_with_inline_styles(client, api):
 
 async def test_org_images_check_company_access(client, api):
     mine, theirs = await api.company("Mine"), await api.company("Theirs")
-    headers = await api.key((await api.agent(mine["id"], "Ann"))["id"])
+    headers = await api.agent_auth((await api.agent(mine["id"], "Ann"))["id"])
     assert (await client.get(f"/api/companies/{mine['id']}/org.svg", headers=headers)).status_code == 200
     for ext in ("svg", "png"):
         r = await client.get(f"/api/companies/{theirs['id']}/org.{ext}", headers=headers)
