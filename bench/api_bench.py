@@ -5,6 +5,7 @@ company's issues 40 times; 8 agents racing to check out the same 200 issues; 500
 dashboard reads.
 
     .venv/bin/python bench/api_bench.py                      # starts our server on a temp instance
+                                                             # (and prints its memory idle and after)
     .venv/bin/python bench/api_bench.py --base-url http://127.0.0.1:3100   # any running server
                                                              # (e.g. the original, for comparison)
     .venv/bin/python bench/api_bench.py --auth --issues 2000  # actor resolution: local board vs session
@@ -29,6 +30,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_db import free_port  # noqa: E402
 from lean_http import LeanClient  # noqa: E402
+from server_memory import describe  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -314,11 +316,15 @@ def main() -> None:
         print(f"starting paperclip on 127.0.0.1:{port} with {args.workers} worker(s) (home {home}) …")
         proc = start_server(home, port, args.workers)
         base = f"http://127.0.0.1:{port}"
+        time.sleep(2)  # start-up work settles
+        print(f"server memory idle            {describe(proc.pid)}")
     try:
         print(f"workload against {base}: {args.issues} issues, concurrency {args.concurrency}")
         phases = asyncio.run(workload(base, args.issues, args.concurrency))
         for phase in phases:
             print(phase.report())
+        if proc is not None:
+            print(f"server memory after workload  {describe(proc.pid)}")
         total = sum(len(p.latencies) for p in phases)
         print(
             f"total {total} requests in {sum(p.elapsed for p in phases):.1f} s; "

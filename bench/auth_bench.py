@@ -35,7 +35,7 @@ def _free_port() -> int:
 
 
 async def measure(url: str, n: int) -> None:
-    from paperclip.auth.passwords import HASHER
+    from paperclip.access.passwords import HASHER
     from paperclip.auth.resolve import resolve_actor
     from paperclip.auth.sessions import new_session_token
     from paperclip.auth.tokens import hash_token, new_token

@@ -4,6 +4,7 @@
     DATABASE_URL=postgres://… .venv/bin/python bench/heartbeat_bench.py
     .venv/bin/python bench/heartbeat_bench.py --workers 2   # the server as 2 worker processes (PAPERCLIP_WORKERS)
     BENCH_ONLY=burst,health .venv/bin/python bench/heartbeat_bench.py   # some parts only
+    BENCH_WATCH=1 ...   # a websocket client watches the runner part's company (the live feed's cost)
 
 With N >= 2 workers the server is N HTTP workers plus one background process that runs the
 heartbeats (as `paperclipai run` does); wake-ups reach it through NOTIFY.
@@ -22,10 +23,12 @@ heartbeats (as `paperclipai run` does); wake-ups reach it through NOTIFY.
 from __future__ import annotations
 
 import asyncio
+import collections
 import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -328,15 +331,54 @@ class Bench:
             )
         return len(rows)
 
+    def _watch(self, company: uuid.UUID) -> tuple:
+        """BENCH_WATCH=1: a client on the company's websocket reading everything (as the original's web
+        app would) while the runner works, so its cost to the runner shows in the figures."""
+        from websockets.sync.client import connect
+
+        stop, count, kinds = threading.Event(), [0], collections.Counter()
+        url = self.api.replace("http://", "ws://") + f"/api/companies/{company}/events/ws"
+        ready = threading.Event()
+
+        def run():
+            from websockets.exceptions import ConnectionClosed
+
+            with connect(url, max_size=None) as ws:
+                ready.set()
+                while not stop.is_set():
+                    try:
+                        kinds[json.loads(ws.recv(timeout=0.2))["type"]] += 1
+                        count[0] += 1
+                    except TimeoutError:
+                        continue
+                    except ConnectionClosed as exc:  # the server closes a reader that fell too far behind
+                        print(f"  the websocket was closed by the server after {count[0]} messages: {exc}")
+                        return
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        ready.wait(10)
+        return stop, count, thread, kinds
+
     def bench_runner(self) -> None:
         """What the runner does with no API requests in the same process: runs/s for 500 `true` runs
-        queued at once (50 agents x 10), and health p99 while 200 `sleep 4` runs start and end."""
+        queued at once (50 agents x 10), and health p99 while 200 `sleep 4` runs start and end. With
+        BENCH_WATCH the runs print two lines each (output for the watcher to stream)."""
         company = self.company()
-        n = self._queue_directly(self.agents(company, 50, {"command": "/bin/true"}), company, 10)
+        watch = self._watch(company) if os.environ.get("BENCH_WATCH") else None
+        cfg = {"command": "/bin/true"}
+        if watch is not None:
+            cfg = {"command": "/bin/sh", "args": ["-c", "echo out; echo err 1>&2"]}
+        n = self._queue_directly(self.agents(company, 50, cfg), company, 10)
         started = time.perf_counter()
         self.db.execute("SELECT pg_notify('paperclip_wakeup', 'bench')")
         self.wait_idle()
         elapsed = time.perf_counter() - started
+        if watch is not None:
+            time.sleep(1)
+            watch[0].set()
+            watch[2].join(5)
+            print(f"  a websocket client watched the company: {watch[1][0]} messages {dict(watch[3])}")
         sleepers = self.agents(company, 200, {"command": "/bin/sleep", "args": ["4"]})
 
         async def go():
@@ -354,7 +396,7 @@ class Bench:
 
         samples = asyncio.run(go())
         print(
-            f"RUNNER ALONE (runs queued in the database, no wake-up requests): {n} `true` runs in {elapsed:.2f} s = "
+            f"RUNNER ALONE (runs queued in the database, no wake-up requests): {n} {cfg['command']} runs in {elapsed:.2f} s = "
             f"{n / elapsed:.1f} runs/s; health while 200 runs start and end: p99 {pct(samples, 99):.1f} ms, "
             f"max {max(samples):.1f} ms"
         )

@@ -7,7 +7,12 @@ Measures, on a throwaway PAPERCLIP_HOME with the embedded database:
   warm start  the same on the existing instance (cluster initialised, schema current)
   idle memory RSS and PSS of the server's processes (not PostgreSQL) after it sat idle
   stop        SIGTERM → process exit (server and embedded PostgreSQL)
-and the bare CLI import time, which every command pays.
+and the bare CLI import time, which every command pays. Warm starts also print their phases (from
+the server's PAPERCLIP_STARTUP_TRACE marks, paperclip.server.trace): seconds since `run` was
+launched, and the CPU seconds each process had used by then.
+
+The server runs with bytecode caching on (PYTHONDONTWRITEBYTECODE removed from its environment),
+as an installed package does: otherwise every start recompiles the whole source tree.
 """
 
 from __future__ import annotations
@@ -27,42 +32,9 @@ import urllib.request
 from pathlib import Path
 
 from bench_db import free_port
+from server_memory import memory_kib, server_tree
 
 CLI = [sys.executable, "-m", "paperclip"]
-
-
-def server_tree(pid: int) -> list[int]:
-    """The server process and its worker processes (the HTTP workers and the background process),
-    PostgreSQL excluded."""
-    tree, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        try:
-            if "postgres" in Path(f"/proc/{current}/cmdline").read_bytes().decode(errors="replace"):
-                continue
-            tree.append(current)
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-        except OSError:
-            continue
-        todo.extend(int(child) for child in children)
-    return tree
-
-
-def _status_kib(pid: int, field: str, path: str = "status") -> int:
-    for line in Path(f"/proc/{pid}/{path}").read_text().splitlines():
-        if line.startswith(field):
-            return int(line.split()[1])
-    raise RuntimeError(f"no {field} for pid {pid}")
-
-
-def rss_kib(pid: int) -> tuple[int, int]:
-    """(RSS, PSS) summed over the server's processes: forked workers share pages, which RSS counts
-    once per process and PSS divides among them."""
-    tree = server_tree(pid)
-    return (
-        sum(_status_kib(p, "VmRSS:") for p in tree),
-        sum(_status_kib(p, "Pss:", "smaps_rollup") for p in tree),
-    )
 
 
 def cpu_seconds(pid: int) -> float:
@@ -95,8 +67,11 @@ class Instance:
         self.home = root / "home"
         self.port = free_port()
         self.env = {
-            k: v for k, v in os.environ.items() if not k.startswith("PAPERCLIP_") and k != "DATABASE_URL"
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("PAPERCLIP_") and k not in ("DATABASE_URL", "PYTHONDONTWRITEBYTECODE")
         }
+        self.trace = root / "startup-trace.txt"
         self.env.update(
             {
                 "PAPERCLIP_HOME": str(self.home),
@@ -117,10 +92,12 @@ class Instance:
         )
 
     def start(self, timeout: float = 120) -> tuple[subprocess.Popen, float, float]:
+        self.trace.unlink(missing_ok=True)
+        self.launched = time.time()
         started = time.perf_counter()
         proc = subprocess.Popen(
             [*CLI, "run"],
-            env=self.env,
+            env={**self.env, "PAPERCLIP_STARTUP_TRACE": str(self.trace)},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -135,6 +112,14 @@ class Instance:
                 raise RuntimeError("/api/health did not answer in time")
             time.sleep(0.02)
         return proc, time.perf_counter() - started, cpu_seconds(proc.pid)
+
+    def phases(self) -> dict[str, tuple[float, float]]:
+        """phase → (seconds since launch, CPU seconds of the process that marked it)."""
+        marks = {}
+        for line in self.trace.read_text().splitlines():
+            wall, _pid, cpu, phase = line.split(" ", 3)
+            marks.setdefault(phase, (float(wall) - self.launched, float(cpu)))
+        return marks
 
     @staticmethod
     def stop(proc: subprocess.Popen) -> float:
@@ -168,16 +153,17 @@ def main() -> None:
         load_before = load_average()
         proc, cold, cold_cpu = instance.start()
         time.sleep(args.idle_seconds)
-        cold_rss = rss_kib(proc.pid)
+        cold_rss = memory_kib(proc.pid)
         cold_stop = instance.stop(proc)
 
-        warm, warm_cpu, idle_rss, stops = [], [], [], []
+        warm, warm_cpu, idle_rss, stops, phases = [], [], [], [], []
         for _ in range(args.warm_runs):
             proc, seconds, cpu = instance.start()
+            phases.append({**instance.phases(), "healthy": (seconds, cpu)})
             warm.append(seconds)
             warm_cpu.append(cpu)
             time.sleep(args.idle_seconds)
-            idle_rss.append(rss_kib(proc.pid))
+            idle_rss.append(memory_kib(proc.pid))
             stops.append(instance.stop(proc))
 
         imports = [cli_import_seconds() for _ in range(3)]
@@ -196,6 +182,12 @@ def main() -> None:
         f"warm start          {statistics.median(warm):.2f} s median, {min(warm):.2f} s best of {len(warm)}; "
         f"server CPU {statistics.median(warm_cpu):.2f} s median"
     )
+    print("warm start phases   (median of runs: seconds since launch, CPU seconds of the marking process)")
+    for phase in sorted(phases[0], key=lambda name: phases[0][name][0]):
+        at = statistics.median(run[phase][0] for run in phases if phase in run)
+        cpu = statistics.median(run[phase][1] for run in phases if phase in run)
+        label = "  (server CPU, all processes)" if phase == "healthy" else ""
+        print(f"  {phase:<22}{at:6.2f} s   CPU {cpu:.2f} s{label}")
     rss, pss = max(r for r, _ in idle_rss), max(p for _, p in idle_rss)
     print(
         f"idle server memory  RSS {rss / 1024:.1f} MiB, PSS {pss / 1024:.1f} MiB warm (max of {len(idle_rss)}); "

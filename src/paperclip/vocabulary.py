@@ -92,6 +92,26 @@ RoutineRunStatus = Literal["received", "coalesced", "skipped", "issue_created", 
 ROUTINE_RUN_STATUSES: frozenset[str] = frozenset(get_args(RoutineRunStatus))
 
 
+# ---------------------------------------------------------------- issue-thread interactions
+
+InteractionKind = Literal[
+    "suggest_tasks",
+    "ask_user_questions",
+    "request_confirmation",
+    "request_checkbox_confirmation",
+    "request_item_verdicts",
+]
+INTERACTION_KINDS: frozenset[str] = frozenset(get_args(InteractionKind))
+InteractionStatus = Literal["pending", "answered", "accepted", "rejected", "cancelled", "expired"]
+INTERACTION_STATUSES: frozenset[str] = frozenset(get_args(InteractionStatus))
+ContinuationPolicy = Literal["none", "wake_assignee", "wake_assignee_on_accept"]
+CONTINUATION_POLICIES: frozenset[str] = frozenset(get_args(ContinuationPolicy))
+# What a request may name; board_or_agents and board_only are the older names of anyone / human_only.
+RequestedResolverPolicy = Literal["anyone", "not_creator", "human_only", "board_or_agents", "board_only"]
+ResolverPolicy = Literal["anyone", "not_creator", "human_only"]
+RESOLVER_POLICIES: frozenset[str] = frozenset(get_args(ResolverPolicy))
+
+
 # ---------------------------------------------------------------- rendering into SQL
 
 

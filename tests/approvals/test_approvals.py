@@ -149,7 +149,9 @@ async def test_comments(api):
     assert r.status_code == 201
     assert r.json()["authorUserId"] == "local-board" and r.json()["authorAgentId"] is None
     r = await api.client.post(
-        f"/api/approvals/{ap['id']}/comments", json={"body": "agent here"}, headers=await api.agent_auth(a["id"])
+        f"/api/approvals/{ap['id']}/comments",
+        json={"body": "agent here"},
+        headers=await api.agent_auth(a["id"]),
     )
     assert r.status_code == 201 and r.json()["authorAgentId"] == a["id"]
     assert (

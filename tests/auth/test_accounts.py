@@ -22,6 +22,7 @@ async def test_sign_up_sets_an_httponly_lax_cookie_and_get_session_names_the_use
     assert session == {
         "session": {"id": f"paperclip:session:{user['id']}", "userId": user["id"]},
         "user": {"id": user["id"], "email": "ada@example.com", "name": "Ada", "image": None},
+        "sentryDsn": None,
     }
 
 
@@ -222,7 +223,7 @@ async def test_anonymous_health_is_reduced_and_a_signed_in_user_gets_the_details
 
 
 async def test_sign_up_is_throttled_per_address_across_replicas(live_factory, monkeypatch):
-    from paperclip.auth import throttle
+    from paperclip.access import throttle
 
     monkeypatch.setattr(throttle, "MAX_SIGN_UPS_PER_ADDRESS", 3)
     first, second = await live_factory(), await live_factory()  # two replicas, one database

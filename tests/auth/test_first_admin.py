@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import psycopg
 
-from paperclip.auth import board_claim
+from paperclip.access import board_claim
 from paperclip.clock import utcnow
 
 

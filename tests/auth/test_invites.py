@@ -7,7 +7,7 @@ import uuid
 
 import psycopg
 
-from paperclip.auth.invites import create_bootstrap_invite
+from paperclip.access.invites import create_bootstrap_invite
 from paperclip.clock import utcnow
 
 

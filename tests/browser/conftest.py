@@ -61,7 +61,7 @@ def auth_env():
 @pytest.fixture
 async def auth_server(make_settings, database_url, auth_env):
     """The same, in authenticated mode (sign-in pages, board claim, invites)."""
-    from paperclip.auth import board_claim
+    from paperclip.access import board_claim
 
     board_claim.reset_challenge()  # one challenge per server start, as in a real process
     async for url in _serve(make_settings, database_url, auth_env):

@@ -21,7 +21,7 @@ PASSWORD = "correct horse battery"
 async def claimable_server(make_settings, database_url, capsys):
     """An instance whose only admin is the local board (it ran in local_trusted mode), now started in
     authenticated mode: it prints the board claim URL."""
-    from paperclip.auth import board_claim
+    from paperclip.access import board_claim
 
     plain = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(plain, autocommit=True) as conn:

@@ -65,8 +65,15 @@ async def test_activity_and_run_changes_arrive_in_the_originals_envelope(live_se
                 queued = await _next(ws, "heartbeat.run.queued")
                 conn.execute("UPDATE heartbeat_runs SET status = 'cancelled' WHERE id = %s", (run_id,))
                 status = await _next(ws, "heartbeat.run.status")
-            assert queued["payload"] == {"runId": run_id, "agentId": agent["id"], "status": "queued"}
+            assert queued["payload"] == {
+                "runId": run_id,
+                "agentId": agent["id"],
+                "invocationSource": "on_demand",
+                "triggerDetail": None,
+                "wakeupRequestId": None,
+            }
             assert status["payload"]["status"] == "cancelled" and status["id"] > queued["id"]
+            assert status["payload"]["runId"] == run_id and status["payload"]["startedAt"] is None
 
 
 async def test_another_companys_events_do_not_arrive(live_server):

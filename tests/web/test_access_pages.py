@@ -28,7 +28,7 @@ def _plain(url: str) -> str:
 @pytest.fixture
 def boot(make_settings, database_url):
     """Start the app in authenticated mode; yields a factory of browsers (clients with their own cookies)."""
-    from paperclip.auth import board_claim
+    from paperclip.access import board_claim
     from paperclip.server.runtime import build_app
 
     board_claim.reset_challenge()

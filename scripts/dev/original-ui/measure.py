@@ -90,9 +90,16 @@ def seed(base: str) -> dict:
         f"/companies/{cid}/approvals",
         {"type": "approve_ceo_strategy", "payload": {"plan": "Grow"}, "requestedByAgentId": agent["id"]},
     )
+    run = api(base, "POST", f"/agents/{agent['id']}/wakeup", {"source": "on_demand", "reason": "measure"})
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # a finished run, for the run page
+        if api(base, "GET", f"/heartbeat-runs/{run['id']}").get("status") not in ("queued", "running"):
+            break
+        time.sleep(0.5)
     return {
         "company": company,
         "agent": agent,
+        "run": run,
         "goal": goal,
         "project": project,
         "issue": issue,
@@ -111,6 +118,7 @@ def pages(ids: dict) -> list[str]:
         f"/{p}/agents/all",
         f"/{p}/agents/new",
         f"/{p}/agents/{ids['agent']['id']}",
+        f"/{p}/agents/{ids['agent']['id']}/runs/{ids['run']['id']}",
         f"/{p}/projects",
         f"/{p}/projects/{ids['project']['id']}",
         f"/{p}/issues",
@@ -134,7 +142,31 @@ def template(path: str, ids: dict) -> str:
     return re.sub(rf"(?<=/){re.escape(ids['company']['issuePrefix'])}(?=/|$)", ":prefix", path)
 
 
-async def drive(ui: str, ids: dict, settle_ms: int) -> dict:
+def record_websockets(page) -> list[dict]:
+    """Each websocket the page opens: its path, frames received by event type, errors, closed."""
+    sockets: list[dict] = []
+
+    def on_websocket(ws):
+        entry: dict = {"path": UUID.sub(":id", urlsplit(ws.url).path), "frames": 0, "types": {}}
+        sockets.append(entry)
+
+        def received(payload):
+            entry["frames"] += 1
+            try:
+                kind = json.loads(payload).get("type", "?")
+            except (ValueError, AttributeError):
+                kind = "?"
+            entry["types"][kind] = entry["types"].get(kind, 0) + 1
+
+        ws.on("framereceived", received)
+        ws.on("socketerror", lambda err: entry.setdefault("errors", []).append(str(err)[:200]))
+        ws.on("close", lambda _ws: entry.__setitem__("closed", True))
+
+    page.on("websocket", on_websocket)
+    return sockets
+
+
+async def drive(ui: str, ids: dict, settle_ms: int, only: list[str] | None = None) -> dict:
     from playwright.async_api import async_playwright
 
     name = ids["company"]["name"]
@@ -143,22 +175,33 @@ async def drive(ui: str, ids: dict, settle_ms: int) -> dict:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         context = await browser.new_context(viewport={"width": 1280, "height": 860}, service_workers="block")
         for url in pages(ids):
+            if only and not any(o in url for o in only):
+                continue
             page = await context.new_page()
             requests: list[dict] = []
             problems: list[str] = []
             page.on("console", lambda m, pr=problems: pr.append(m.text[:300]) if m.type == "error" else None)
             page.on("pageerror", lambda e, pr=problems: pr.append(f"uncaught: {str(e)[:300]}"))
 
-            def on_response(resp, rq=requests):
+            async def on_response(resp, rq=requests):
                 parts = urlsplit(resp.url)
                 if parts.path.startswith("/api/"):
-                    rq.append({"method": resp.request.method, "path": parts.path, "status": resp.status})
+                    entry = {"method": resp.request.method, "path": parts.path, "status": resp.status}
+                    if parts.query:
+                        entry["query"] = parts.query
+                    rq.append(entry)
+                    if resp.status >= 400:  # why it failed, for endpoints.md
+                        try:
+                            entry["body"] = (await resp.text())[:300]
+                        except Exception:
+                            pass
 
             def on_failed(req, rq=requests):
                 parts = urlsplit(req.url)
                 if parts.path.startswith("/api/"):
                     rq.append({"method": req.method, "path": parts.path, "status": 0})
 
+            sockets = record_websockets(page)
             page.on("response", on_response)
             page.on("requestfailed", on_failed)
             try:
@@ -180,6 +223,7 @@ async def drive(ui: str, ids: dict, settle_ms: int) -> dict:
                     "textLength": len(text),
                     "consoleErrors": problems,
                     "requests": requests,
+                    "websockets": sockets,
                 }
             )
             await page.close()
@@ -202,9 +246,13 @@ def main() -> int:
     parser.add_argument("--api", required=True, help="the API the proxy forwards to (seeded here)")
     parser.add_argument("--out", required=True)
     parser.add_argument("--settle-ms", type=int, default=1500)
+    parser.add_argument(
+        "--only", default="", help="comma-separated substrings: open only the pages matching one"
+    )
     args = parser.parse_args()
     ids = seed(args.api)
-    result = asyncio.run(drive(args.ui, ids, args.settle_ms))
+    only = [o for o in args.only.split(",") if o]
+    result = asyncio.run(drive(args.ui, ids, args.settle_ms, only))
     with open(args.out, "w") as fh:
         json.dump(result, fh, indent=1)
     ok = sum(p["rendersCompany"] for p in result["pages"])

@@ -48,6 +48,7 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     ui_dir: Path
     upstream: tuple[str, int]
+    routes: dict[str, tuple[str, int]] = {}  # exact /api paths served by another upstream (--route)
 
     def log_message(self, fmt, *args):  # quiet: the browser driver records requests itself
         if os.environ.get("PROXY_VERBOSE"):
@@ -92,7 +93,8 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
         headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
-        conn = http.client.HTTPConnection(*self.upstream, timeout=60)
+        upstream = self.routes.get(urlsplit(self.path).path, self.upstream)
+        conn = http.client.HTTPConnection(*upstream, timeout=60)
         try:
             conn.request(self.command, self.path, body=body, headers=headers)
             resp = conn.getresponse()
@@ -158,6 +160,13 @@ def main(argv: list[str] | None = None) -> int:
         "--upstream", default="http://127.0.0.1:3100", help="the Paperclip API to forward /api to"
     )
     parser.add_argument("--port", type=int, default=3199)
+    parser.add_argument(
+        "--route",
+        action="append",
+        default=[],
+        metavar="PATH=URL",
+        help="answer this exact /api path from another upstream (to find which answer changes the app)",
+    )
     args = parser.parse_args(argv)
     if args.ui_dir is None or not (args.ui_dir / "index.html").is_file():
         print("no ui-dist found: pass --ui-dir or set ORIGINAL_ROOT", file=sys.stderr)
@@ -165,6 +174,10 @@ def main(argv: list[str] | None = None) -> int:
     up = urlsplit(args.upstream)
     Handler.ui_dir = args.ui_dir.resolve()
     Handler.upstream = (up.hostname or "127.0.0.1", up.port or 80)
+    for route in args.route:
+        path, _, url = route.partition("=")
+        other = urlsplit(url)
+        Handler.routes[path] = (other.hostname or "127.0.0.1", other.port or 80)
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
     print(f"original UI on http://127.0.0.1:{args.port}/ -> API {args.upstream}", flush=True)

@@ -11,16 +11,17 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from fastapi import APIRouter, Query
+from fastapi import Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.api.deps import DB, ActorDep
 from paperclip.db.rawsql import Sql
 from paperclip.errors import BadRequest
+from paperclip.feature_router import FeatureRouter
 from paperclip.ids import parse_uuid, path_uuid
 from paperclip.wire import iso
 
-router = APIRouter(tags=["activity"])
+router = FeatureRouter(tags=["activity"])
 
 _ITEMS = Sql("""SELECT a.id, a.company_id, a.actor_type, a.actor_id, a.action, a.entity_type, a.entity_id, a.agent_id,
        a.run_id, a.details, a.created_at, i.id AS issue_id, i.identifier AS issue_identifier, i.title AS issue_title

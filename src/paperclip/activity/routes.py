@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from paperclip.activity.service import MAX_LIMIT, create_entry, list_activity, to_wire
 from paperclip.api.deps import DB, ActorDep
@@ -14,8 +14,9 @@ from paperclip.companies.fields import Body, JsonObject, text
 from paperclip.companies.scoping import require_same_company
 from paperclip.companies.service import get_company, require_company_exists
 from paperclip.db.models import Agent
+from paperclip.feature_router import FeatureRouter
 
-router = APIRouter(tags=["activity"])
+router = FeatureRouter(tags=["activity"])
 Word = text(1, 200)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from paperclip.agents import hires, keys, lifecycle, revisions, service
 from paperclip.agents.hierarchy import chain_of_command
 from paperclip.agents.refs import AgentRef
@@ -19,8 +17,9 @@ from paperclip.agents.schemas import (
 )
 from paperclip.api.deps import DB, ActorDep, Now, SettingsDep
 from paperclip.auth.ids import path_uuid
+from paperclip.feature_router import FeatureRouter
 
-router = APIRouter(tags=["agents"])
+router = FeatureRouter(tags=["agents"])
 COMPANY = "Company not found"
 
 

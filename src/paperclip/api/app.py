@@ -27,7 +27,11 @@ def create_app(settings: Settings, database_url: str, *, on_startup=None, on_shu
     async def lifespan(app: FastAPI):
         # The process's connections, built for its role (paperclip.db.database); the request path
         # reads them from app.state under the names below.
-        database = await Database.open(settings, database_url, role=getattr(app.state, "role", "all"))
+        # app.state.database_url, not the argument: a server builds its app before its database is up
+        # (paperclip.server.runtime) and sets the URL when it is known.
+        database = await Database.open(
+            settings, app.state.database_url, role=getattr(app.state, "role", "all")
+        )
         app.state.database = database
         app.state.engine = database.engine
         app.state.sessions = database.sessions

@@ -28,6 +28,8 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
         loc = [str(p) for p in err.get("loc", ())]
         if loc and loc[0] in ("body", "query", "path", "header"):
             loc = loc[1:]  # where it came from is not part of the field's name (a field may be called "body")
+        if err.get("type") in ("union_tag_invalid", "union_tag_not_found"):
+            loc.append(str(err.get("ctx", {}).get("discriminator", "")).strip("'"))  # name the tag's field
         details.append(
             {
                 "path": loc,

@@ -1,4 +1,5 @@
-"""Every feature's router, mounted under /api. Adding a feature is one line here.
+"""Every feature's router, mounted under /api. Adding a feature is one line here (its router a
+`paperclip.feature_router.FeatureRouter`, so its routes are built once, here).
 
 The routes are copied flat onto the application's router instead of `include_router`: since
 FastAPI 0.140 an included router is matched through nested wrappers on every request, which cost
@@ -19,14 +20,15 @@ from fastapi.routing import APIRoute, APIWebSocketRoute
 from starlette.responses import Response
 from starlette.routing import Match
 
+from paperclip.access.auth_routes import router as auth_router
+from paperclip.access.routes import router as access_router
 from paperclip.activity.audit import router as audit_router
 from paperclip.activity.routes import router as activity_router
 from paperclip.agents.routes import router as agents_router
 from paperclip.api import input_guard
 from paperclip.approvals.routes import router as approvals_router
 from paperclip.appshell.routes import router as appshell_router
-from paperclip.auth.access_routes import router as access_router
-from paperclip.auth.routes import router as auth_router
+from paperclip.appshell.run_panels import router as run_panels_router
 from paperclip.companies.routes import router as companies_router
 from paperclip.costs.routes import router as costs_router
 from paperclip.dashboard.routes import router as dashboard_router
@@ -36,6 +38,7 @@ from paperclip.heartbeat.routes import router as heartbeat_router
 from paperclip.issues.agent_context_routes import router as agent_context_router
 from paperclip.issues.document_routes import router as issue_documents_router
 from paperclip.issues.inbox_routes import router as issue_inbox_router
+from paperclip.issues.interaction_routes import router as issue_interactions_router
 from paperclip.issues.routes import router as issues_router
 from paperclip.metrics.routes import router as metrics_router
 from paperclip.portability.routes import router as portability_router
@@ -59,6 +62,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     issue_documents_router,
     agent_context_router,
     issue_inbox_router,
+    issue_interactions_router,
     approvals_router,
     dashboard_router,
     auth_router,
@@ -67,6 +71,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     metrics_router,
     storage_router,
     appshell_router,
+    run_panels_router,
     routines_router,
     org_image_router,
     live_ws_router,
@@ -137,13 +142,16 @@ def serialised_by_orjson(endpoint, status_code: int | None):
     then `json.dumps`; for a list of agents or runs that was a fifth of the request. orjson writes
     the same JSON (ISO datetimes as `isoformat()`, UUIDs as strings, compact, UTF-8) and hands
     anything it does not know to `jsonable_encoder`; a value it cannot write at all (an integer
-    beyond 64 bits) takes FastAPI's path.
+    beyond 64 bits) takes FastAPI's path. `endpoint_with_orjson.plain[0]` is cleared for a route
+    whose result FastAPI must see itself (a response model to validate, another response class):
+    known only once the route is built, and the route is built only once.
     """
+    plain = [True]
 
     @functools.wraps(endpoint)  # FastAPI reads the wrapped signature for parameters and dependencies
     async def endpoint_with_orjson(*args, **kwargs):
         result = await endpoint(*args, **kwargs)
-        if isinstance(result, (dict, list)):
+        if plain[0] and isinstance(result, (dict, list)):
             try:
                 body = orjson.dumps(result, default=_json_default, option=_ORJSON_OPTIONS)
             except (orjson.JSONEncodeError, TypeError):
@@ -151,6 +159,7 @@ def serialised_by_orjson(endpoint, status_code: int | None):
             return Response(body, status_code=status_code or 200, media_type="application/json")
         return result
 
+    endpoint_with_orjson.plain = plain  # type: ignore[attr-defined]
     return endpoint_with_orjson
 
 
@@ -158,15 +167,34 @@ def _plain_json_route(route: APIRoute) -> bool:
     response_class = route.response_class
     if isinstance(response_class, DefaultPlaceholder):
         response_class = response_class.value
-    return (
-        route.response_model is None
-        and response_class is JSONResponse
-        and inspect.iscoroutinefunction(route.endpoint)
+    return route.response_model is None and response_class is JSONResponse
+
+
+def _tags(router: APIRouter, tags) -> list:
+    return list(dict.fromkeys([*(router.tags or []), *(tags or [])]))
+
+
+def _add_route(app: FastAPI, path: str, endpoint, options: dict) -> None:
+    """One API route, built once as a PrecheckedRoute; coroutine endpoints answer through orjson
+    unless the built route turns out to need FastAPI's own serialisation."""
+    wrapped = (
+        serialised_by_orjson(endpoint, options.get("status_code"))
+        if inspect.iscoroutinefunction(endpoint)
+        else None
     )
+    app.router.add_api_route(path, wrapped or endpoint, route_class_override=PrecheckedRoute, **options)
+    route = app.router.routes[-1]
+    if wrapped is not None and isinstance(route, APIRoute) and not _plain_json_route(route):
+        wrapped.plain[0] = False
 
 
 def mount_api(app: FastAPI, prefix: str = "/api") -> None:
     for router in FEATURE_ROUTERS:
+        # A FeatureRouter's declarations (paperclip.feature_router): built here for the first time.
+        for path, endpoint, declared in getattr(router, "declared", ()):
+            options = dict(declared)
+            options["tags"] = _tags(router, options.get("tags"))
+            _add_route(app, prefix + path, endpoint, options)
         for route in router.routes:
             if isinstance(route, APIWebSocketRoute):
                 # a websocket route authenticates in its handshake itself (the input guard is for HTTP)
@@ -174,9 +202,9 @@ def mount_api(app: FastAPI, prefix: str = "/api") -> None:
                 continue
             if not isinstance(route, APIRoute):
                 raise TypeError(f"unsupported route type {type(route).__name__} in {router}")
+            # A plain APIRouter's route, already built once at import: copied with its options.
             options = {name: getattr(route, name) for name in _ROUTE_OPTIONS if hasattr(route, name)}
-            options["tags"] = list(dict.fromkeys([*(router.tags or []), *(route.tags or [])]))
+            options["tags"] = _tags(router, route.tags)
             options["dependencies"] = [*(router.dependencies or []), *(route.dependencies or [])]
-            if _plain_json_route(route):
-                options["endpoint"] = serialised_by_orjson(route.endpoint, route.status_code)
-            app.router.add_api_route(prefix + route.path, route_class_override=PrecheckedRoute, **options)
+            options.pop("endpoint", None)
+            _add_route(app, prefix + route.path, route.endpoint, options)

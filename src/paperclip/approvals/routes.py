@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from paperclip.api.deps import DB, ActorDep, Now, SettingsDep
 from paperclip.approvals import links, service
@@ -19,8 +19,9 @@ from paperclip.approvals.schemas import (
     linked_issue_to_wire,
 )
 from paperclip.costs.schemas import path_id
+from paperclip.feature_router import FeatureRouter
 
-router = APIRouter(tags=["approvals"])
+router = FeatureRouter(tags=["approvals"])
 NOT_FOUND = service.APPROVAL_NOT_FOUND
 
 

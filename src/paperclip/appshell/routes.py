@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from paperclip.api.deps import DB, ActorDep
 from paperclip.appshell import service
 from paperclip.errors import BadRequest
+from paperclip.feature_router import FeatureRouter
 from paperclip.ids import path_uuid
 
-router = APIRouter(tags=["app-shell"])
+router = FeatureRouter(tags=["app-shell"])
 
 
 def _company(actor, company_id: str):

@@ -78,7 +78,7 @@ def _bootstrap(force, expires_hours, base_url, data_dir, config, instance) -> No
 
 
 async def _create(url: str, *, force: bool, expires_hours: int):
-    from paperclip.auth.invites import create_bootstrap_invite
+    from paperclip.access.invites import create_bootstrap_invite
     from paperclip.clock import utcnow
     from paperclip.db.engine import make_async_engine, session_factory, unit_of_work
 

@@ -61,12 +61,17 @@ def start_server(
     settings: Settings, *, repair: bool = True, data_dir=None, config=None, instance=None
 ) -> None:
     from paperclip.cli.doctor import preflight
+    from paperclip.server.trace import mark
 
+    mark("cli")
     os.environ["PAPERCLIP_INSTANCE_ID"] = settings.paths.instance_id
     if settings.config_path.exists():
         os.environ["PAPERCLIP_CONFIG"] = str(settings.config_path)
     settings = preflight(settings, repair=repair)
+    mark("preflight")
     from paperclip.server.runtime import serve
+
+    mark("server imported")
 
     code = serve(settings)
     if code:

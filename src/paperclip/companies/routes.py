@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import BackgroundTasks, Request
 
 from paperclip.api.deps import DB, ActorDep, Now, SettingsDep
 from paperclip.auth.ids import path_uuid
@@ -10,9 +10,10 @@ from paperclip.companies import service
 from paperclip.companies.org import org_tree
 from paperclip.companies.schemas import BrandingPatch, CompanyCreate, CompanyPatch, company_to_wire
 from paperclip.errors import BadRequest
+from paperclip.feature_router import FeatureRouter
 from paperclip.storage.cleanup import remove_queued_objects_after_response
 
-router = APIRouter(tags=["companies"])
+router = FeatureRouter(tags=["companies"])
 NOT_FOUND = "Company not found"
 
 

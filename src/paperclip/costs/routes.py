@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Query
+from fastapi import Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.activity.service import record
@@ -22,8 +22,9 @@ from paperclip.costs.schemas import (
 )
 from paperclip.db.models import Agent, Company
 from paperclip.errors import NotFound
+from paperclip.feature_router import FeatureRouter
 
-router = APIRouter(tags=["costs"])
+router = FeatureRouter(tags=["costs"])
 COMPANY_NOT_FOUND = "Company not found"
 From = Annotated[str | None, Query(alias="from", max_length=64)]
 To = Annotated[str | None, Query(alias="to", max_length=64)]

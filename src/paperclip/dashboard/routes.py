@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep, Now
 from paperclip.costs.schemas import path_id
 from paperclip.dashboard.service import dashboard
+from paperclip.feature_router import FeatureRouter
 
-router = APIRouter(tags=["dashboard"])
+router = FeatureRouter(tags=["dashboard"])
 
 
 @router.get("/companies/{company_id}/dashboard")

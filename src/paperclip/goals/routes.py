@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from paperclip.api.deps import DB, ActorDep, Now
 from paperclip.auth.ids import path_uuid
+from paperclip.feature_router import FeatureRouter
 from paperclip.goals import service
 from paperclip.goals.schemas import GoalCreate, GoalPatch, goal_to_wire
 
-router = APIRouter(tags=["goals"])
+router = FeatureRouter(tags=["goals"])
 GOAL = "Goal not found"
 COMPANY = "Company not found"
 

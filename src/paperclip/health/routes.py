@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncio
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from paperclip import __version__
 from paperclip.db.models import InstanceUserRole, Invite
 from paperclip.errors import AppError
+from paperclip.feature_router import FeatureRouter
 
-router = APIRouter()
+router = FeatureRouter()
 # Monitors poll this with short timeouts of their own; a hung database (frozen host, packets
 # dropped) must turn into a prompt 503, not a request that never answers.
 DB_PROBE_TIMEOUT_SECONDS = 3

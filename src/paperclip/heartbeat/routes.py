@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from pydantic import BaseModel, ConfigDict
 
 from paperclip.api.deps import DB, ActorDep, Now
 from paperclip.auth.ids import path_uuid
+from paperclip.feature_router import FeatureRouter
 from paperclip.heartbeat import live_runs, service
 from paperclip.heartbeat.runtime import run_log_store
 from paperclip.heartbeat.shapes import event_to_wire, run_to_wire
 
-router = APIRouter(tags=["heartbeat"])
+router = FeatureRouter(tags=["heartbeat"])
 RUN = service.RUN_NOT_FOUND
 AGENT = service.AGENT_NOT_FOUND
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep
+from paperclip.feature_router import FeatureRouter
 from paperclip.issues import agent_context
 from paperclip.issues.shapes import json_response
 
-router = APIRouter(tags=["agent context"])
+router = FeatureRouter(tags=["agent context"])
 
 
 @router.get("/agents/me/inbox-lite")

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import BackgroundTasks, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep, Now
+from paperclip.feature_router import FeatureRouter
 from paperclip.issues import documents
 from paperclip.issues.shapes import json_response
 from paperclip.storage.cleanup import remove_queued_objects_after_response
 
-router = APIRouter(tags=["issue documents"])
+router = FeatureRouter(tags=["issue documents"])
 
 MAX_BODY_CHARS = 1_000_000  # about a megabyte of markdown: a plan, not a data dump
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep, Now
+from paperclip.feature_router import FeatureRouter
 from paperclip.issues import inbox, work_products
 from paperclip.issues.shapes import json_response
 from paperclip.issues.work_products import WorkProductCreate, WorkProductUpdate
 
-router = APIRouter(tags=["issue inbox", "work products"])
+router = FeatureRouter(tags=["issue inbox", "work products"])
 
 QStr = Annotated[str | None, Query(max_length=10_000)]
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Query, Request
+from fastapi import BackgroundTasks, Query, Request
 from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep, Now
 from paperclip.errors import BadRequest
+from paperclip.feature_router import FeatureRouter
 from paperclip.issues import checkout as checkout_service
 from paperclip.issues import comments, labels, service, updates
 from paperclip.issues import force_release as force_release_service
@@ -17,7 +18,7 @@ from paperclip.issues.schemas import CheckoutBody, CommentCreate, IssueCreate, I
 from paperclip.issues.shapes import issue_to_wire, json_response
 from paperclip.storage.cleanup import remove_queued_objects_after_response
 
-router = APIRouter(tags=["issues"])
+router = FeatureRouter(tags=["issues"])
 
 QStr = Annotated[str | None, Query(max_length=10_000)]
 

@@ -14,13 +14,14 @@ import os
 from typing import Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from paperclip import metrics
 from paperclip.errors import Forbidden, NotFound, Unauthorized
+from paperclip.feature_router import FeatureRouter
 
-router = APIRouter()
+router = FeatureRouter()
 # Loopback is always allowed; these are the networks a scraper next to the server lives on (RFC 1918,
 # carrier-grade NAT as Tailscale uses, IPv6 unique-local). Not ipaddress's is_private: it also counts
 # documentation and reserved ranges.

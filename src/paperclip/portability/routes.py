@@ -5,15 +5,15 @@ from __future__ import annotations
 import uuid
 from typing import Any, Literal
 
-from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from paperclip.api.deps import DB, ActorDep, Now, SettingsDep
 from paperclip.auth.ids import path_uuid
 from paperclip.errors import BadRequest, Unprocessable
+from paperclip.feature_router import FeatureRouter
 from paperclip.portability import exporter, importer
 
-router = APIRouter(tags=["companies"])
+router = FeatureRouter(tags=["companies"])
 NOT_FOUND = "Company not found"
 Slugs = list[str] | None
 

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter
-
 from paperclip.api.deps import DB, ActorDep, Now, SettingsDep
 from paperclip.auth.ids import path_uuid
 from paperclip.errors import NotFound
+from paperclip.feature_router import FeatureRouter
 from paperclip.projects import service
 from paperclip.projects.schemas import ProjectCreate, ProjectPatch, project_to_wire
 from paperclip.projects.url_keys import resolve_project_ref
 
-router = APIRouter(tags=["projects"])
+router = FeatureRouter(tags=["projects"])
 PROJECT = "Project not found"
 COMPANY = "Company not found"
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep, Now, SettingsDep
 from paperclip.auth.ids import path_uuid
 from paperclip.config import Settings
+from paperclip.feature_router import FeatureRouter
 from paperclip.routines import service, triggers, webhook
 from paperclip.routines.schemas import (
     RoutineCreate,
@@ -20,7 +21,7 @@ from paperclip.routines.schemas import (
     trigger_to_wire,
 )
 
-router = APIRouter(tags=["routines"])
+router = FeatureRouter(tags=["routines"])
 COMPANY = "Company not found"
 ROUTINE = service.NOT_FOUND
 TRIGGER = triggers.NOT_FOUND

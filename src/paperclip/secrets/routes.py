@@ -3,17 +3,18 @@ the catalog (metadata, board and agents) and /api/agents/me/secrets (run-bound a
 
 from __future__ import annotations
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import BackgroundTasks, Request
 
 from paperclip.api.deps import DB, ActorDep, Now, SettingsDep
 from paperclip.auth.ids import path_uuid
 from paperclip.companies.service import get_company
+from paperclip.feature_router import FeatureRouter
 from paperclip.secrets import agent_access, service
 from paperclip.secrets.cleanup import delete_queued_after_response
 from paperclip.secrets.providers.registry import providers_to_wire
 from paperclip.secrets.schemas import SecretCreate, SecretPatch, SecretRotate, secret_to_wire, version_to_wire
 
-router = APIRouter(tags=["secrets"])
+router = FeatureRouter(tags=["secrets"])
 COMPANY = "Company not found"
 SECRET = service.NOT_FOUND
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from paperclip.config import Settings
 from paperclip.config.dbpassword import embedded_password
@@ -24,7 +27,15 @@ class Database:
             self.embedded.stop()
 
 
-def start_database(settings: Settings, *, migrate: bool = True, interactive: bool | None = None) -> Database:
+def start_database(
+    settings: Settings,
+    *,
+    migrate: bool = True,
+    interactive: bool | None = None,
+    meanwhile: Callable[[], Any] | None = None,
+) -> Database:
+    """`meanwhile`: work for this thread while the embedded PostgreSQL starts (called before the
+    migrations; called first when there is no embedded database)."""
     db = settings.database
     if db.fallback_warning:
         log.warning(db.fallback_warning)
@@ -37,11 +48,13 @@ def start_database(settings: Settings, *, migrate: bool = True, interactive: boo
             user_name=settings.env.get("PAPERCLIP_EMBEDDED_POSTGRES_USER", "paperclip"),
             password=embedded_password(settings, create=True),
         )
-        embedded.start()
+        _start(embedded, meanwhile)
         for warning in embedded.warnings:
             log.warning(warning)
         url, label = embedded.url, "embedded PostgreSQL"
     else:
+        if meanwhile is not None:
+            meanwhile()
         url, label = db.url, "DATABASE_URL"
     result = Database(url=url, embedded=embedded)
     if not migrate:
@@ -63,6 +76,40 @@ def start_database(settings: Settings, *, migrate: bool = True, interactive: boo
         result.stop()
         raise
     return result
+
+
+def _start(embedded: EmbeddedPostgres, meanwhile: Callable[[], Any] | None) -> None:
+    """Start the cluster; with `meanwhile`, in a helper thread while this one runs `meanwhile`.
+
+    Starting is mostly waiting (pg_ctl polls for the postmaster, then one connection), so the two
+    overlap well. The helper imports nothing (what it needs is imported first), so the two threads'
+    imports cannot interlock. Whatever happens here, a cluster this call started is stopped again
+    unless the call returns normally."""
+    if meanwhile is None:
+        embedded.start()
+        return
+    import psycopg  # noqa: F401 - embedded.start() imports these; here, before the helper runs
+    import psycopg.sql  # noqa: F401
+
+    failed: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            embedded.start()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            failed.append(exc)
+
+    helper = threading.Thread(target=start, name="embedded-postgres-start", daemon=True)
+    helper.start()
+    try:
+        meanwhile()
+    except BaseException:
+        helper.join()
+        embedded.stop()  # only what this call started (EmbeddedPostgres.started_here)
+        raise
+    helper.join()
+    if failed:
+        raise failed[0]
 
 
 def backup_source_url(settings: Settings, url: str) -> str:

@@ -26,6 +26,7 @@ from paperclip.db.models import Company, CompanyMembership, InstanceUserRole, Us
 from paperclip.heartbeat.runtime import HeartbeatRuntime
 from paperclip.secrets.cleanup import sweep_loop as secrets_sweep_loop
 from paperclip.server.database import backup_source_url
+from paperclip.server.trace import mark
 from paperclip.storage.backups import copy_offsite
 from paperclip.storage.cleanup import sweep_loop as storage_sweep_loop
 
@@ -87,16 +88,11 @@ class ServerProcess:
         self.listen_port = listen_port
         self.api_url = api_url
         self.role = role
-        self.ticks = ticks  # other features' scheduler ticks (server/runtime.py SCHEDULER_TICKS)
+        self.ticks = ticks  # other features' scheduler ticks (server/runtime.py scheduler_ticks)
 
     @property
     def sessions(self):
         return self.database.sessions
-
-    @property
-    def state(self) -> ServerProcess:
-        """auth's start-up steps (first_admin, board_claim) read `.state.settings` and `.state.sessions`."""
-        return self
 
 
 async def on_startup(app: FastAPI) -> None:
@@ -122,6 +118,7 @@ async def on_startup(app: FastAPI) -> None:
     app.state.heartbeat = await start_process(process)
     if getattr(app.state, "freeze_heap", False):
         gc.freeze()  # no collection first: start-up leaves next to no garbage (measured: 0 objects)
+    mark(f"{process.role} started")
 
 
 async def on_shutdown(app: FastAPI) -> None:
@@ -165,6 +162,7 @@ async def background_process(
         )
         if freeze_heap:
             gc.freeze()
+        mark("background started")
         try:
             yield runtime
         finally:
@@ -221,22 +219,22 @@ async def start_process(process: ServerProcess) -> HeartbeatRuntime | None:
 async def _authenticated_start(process: ServerProcess) -> None:
     """Authenticated mode: the env's first admin (headless installs), then the board claim URL when
     the only admin is the local board of a formerly local_trusted instance."""
-    from paperclip.auth import board_claim, first_admin
+    from paperclip.access import board_claim, first_admin
     from paperclip.secrets.startup import warn_if_not_strict
 
     settings = process.settings
     warn_if_not_strict(settings)
-    await first_admin.ensure_env_admin(process, utcnow())
+    await first_admin.ensure_env_admin(settings, process.sessions, utcnow())
     port = process.listen_port
     host = "localhost" if settings.host in ("0.0.0.0", "::") else settings.host
     base_url = settings.auth_public_base_url or f"http://{host}:{port}"
-    if await board_claim.announce(process, base_url, utcnow()) is None:
+    if await board_claim.announce(process.sessions, base_url, utcnow()) is None:
         await _automatic_bootstrap_invite(process, base_url)
 
 
 async def _automatic_bootstrap_invite(process: ServerProcess, base_url: str) -> None:
     """No admin and no live bootstrap invite: make one and print its link (what `run` does in the original)."""
-    from paperclip.auth.invites import create_bootstrap_invite
+    from paperclip.access.invites import create_bootstrap_invite
     from paperclip.db.models import Invite
 
     now = utcnow()

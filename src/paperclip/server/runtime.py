@@ -8,32 +8,40 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import signal
 import socket
 import threading
 import uuid
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-import uvicorn
-from fastapi import FastAPI
-
-from paperclip.api.app import create_app
-from paperclip.auth.origins import trusted_origins
 from paperclip.config import Settings
 from paperclip.logging import configure_logging
-from paperclip.routines.scheduler import tick_routines
 from paperclip.server.banner import StartupFacts, jwt_status, print_banner
 from paperclip.server.checks import check_deployment
 from paperclip.server.database import start_database
-from paperclip.server.lifecycle import background_process, on_shutdown, on_startup
 from paperclip.server.ports import bind_listen_socket
+from paperclip.server.trace import mark
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+# The application (FastAPI, uvicorn, every feature) is imported by `prepare_app`, not here: `serve`
+# does it while the embedded PostgreSQL starts, instead of before.
 
 log = logging.getLogger("paperclip.server")
-# Other features' scheduler ticks, run by heartbeat/tick.py (so heartbeat does not import them).
-SCHEDULER_TICKS = [("routines", tick_routines)]
 GRACEFUL_SECONDS = 8
 KEEP_ALIVE_SECONDS = 65
+
+
+def scheduler_ticks() -> list:
+    """Other features' scheduler ticks, run by heartbeat/tick.py (so heartbeat does not import them)."""
+    from paperclip.routines.scheduler import tick_routines
+
+    return [("routines", tick_routines)]
 
 
 def serve(settings: Settings, *, interactive: bool | None = None) -> int:
@@ -44,6 +52,12 @@ def serve(settings: Settings, *, interactive: bool | None = None) -> int:
         private_dir=settings.log_dir == settings.paths.logs_dir,
     )
     check_deployment(settings)
+    with metrics_directory(settings):  # before the app is built: the metrics need it (paperclip.metrics)
+        return _serve_started(settings, interactive)
+
+
+def _serve_started(settings: Settings, interactive: bool | None) -> int:
+    prepared: list[FastAPI] = []
     # Until uvicorn takes over the signals, SIGTERM unwinds like Ctrl-C so the embedded database
     # (maybe half started) is still stopped by the `finally` blocks below.
     previous = (
@@ -52,7 +66,12 @@ def serve(settings: Settings, *, interactive: bool | None = None) -> int:
         else None
     )
     try:
-        database = start_database(settings, interactive=interactive)
+        # The embedded PostgreSQL starts in processes of its own: this one imports and builds the
+        # application meanwhile instead of waiting for it.
+        database = start_database(
+            settings, interactive=interactive, meanwhile=lambda: prepared.append(prepare_app(settings))
+        )
+        mark("database ready")
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
@@ -76,7 +95,8 @@ def serve(settings: Settings, *, interactive: bool | None = None) -> int:
                 jwt_status=jwt_status(settings),
             ),
         )
-        return serve_on_socket(settings, database.url, port, sock)
+        mark("listening")
+        return serve_on_socket(settings, database.url, port, sock, app=prepared[0])
     finally:
         if sock is not None:
             sock.close()
@@ -84,34 +104,89 @@ def serve(settings: Settings, *, interactive: bool | None = None) -> int:
         log.info("Paperclip server stopped")
 
 
-def serve_on_socket(settings: Settings, database_url: str, port: int, sock: socket.socket) -> int:
-    """Serve until SIGTERM/SIGINT with the process layout the settings ask for; the exit code."""
-    if settings.metrics_enabled and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        # Every process of this server writes its samples there; a scrape merges them (paperclip.metrics).
-        import shutil
-        import tempfile
+@contextlib.contextmanager
+def metrics_directory(settings: Settings) -> Iterator[None]:
+    """Every process of this server writes its metric samples to one directory; a scrape merges them."""
+    if not settings.metrics_enabled or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        yield
+        return
+    import shutil
+    import tempfile
 
-        from paperclip import metrics
+    from paperclip import metrics
 
-        directory = tempfile.mkdtemp(prefix="paperclip-metrics-")
-        metrics.prepare_multiprocess_dir(directory)
-        try:
-            return _serve_processes(settings, database_url, port, sock)
-        finally:
-            os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
-            shutil.rmtree(directory, ignore_errors=True)
-    return _serve_processes(settings, database_url, port, sock)
+    directory = tempfile.mkdtemp(prefix="paperclip-metrics-")
+    metrics.prepare_multiprocess_dir(directory)
+    try:
+        yield
+    finally:
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        shutil.rmtree(directory, ignore_errors=True)
 
 
-def _serve_processes(settings: Settings, database_url: str, port: int, sock: socket.socket) -> int:
+def serve_on_socket(
+    settings: Settings, database_url: str, port: int, sock: socket.socket, *, app: FastAPI | None = None
+) -> int:
+    """Serve until SIGTERM/SIGINT with the process layout the settings ask for; the exit code.
+    `app`: one made by `prepare_app` (built here otherwise)."""
+    with metrics_directory(settings):
+        if app is None:
+            app = prepare_app(settings)
+        configure_app(app, settings, database_url, port)
+        return _serve_processes(settings, database_url, port, sock, app)
+
+
+def prepare_app(settings: Settings) -> FastAPI:
+    """The application, built once before the server forks: its workers share it (and the memory it
+    takes) instead of each building its own; the ORM's mappers are configured here too, not by each
+    process's first query. What differs per process (role, replica id) is set after the fork."""
+    import uvicorn  # noqa: F401 - what every worker runs, imported once
+    from sqlalchemy.orm import configure_mappers
+
+    from paperclip.api.app import create_app
+    from paperclip.server.lifecycle import on_shutdown, on_startup
+
+    mark("app imported")
+    app = create_app(settings, "", on_startup=on_startup, on_shutdown=on_shutdown)
+    configure_mappers()
+    mark("app built")
+    return app
+
+
+def configure_app(
+    app: FastAPI, settings: Settings, database_url: str, port: int, *, role: str = "all"
+) -> None:
+    from paperclip.auth.origins import trusted_origins
+
+    app.state.database_url = database_url
+    app.state.role = role
+    app.state.listen_port = port
+    app.state.trusted_origins = trusted_origins(settings, port)
+    app.state.api_url = api_url(settings, port)
+    app.state.replica_id = new_replica_id()
+    app.state.scheduler_ticks = scheduler_ticks()  # features ticked by heartbeat/tick.py
+
+
+def _serve_processes(
+    settings: Settings, database_url: str, port: int, sock: socket.socket, app: FastAPI
+) -> int:
     from paperclip.server.workers import run_workers
 
     if not settings.is_local_trusted:
-        from paperclip.auth.board_claim import ensure_challenge
+        from paperclip.access.board_claim import ensure_challenge
         from paperclip.clock import utcnow
 
         ensure_challenge(utcnow())  # before forking: every worker must know the same board claim challenge
 
+    def serve_app(listen: socket.socket, role: str) -> None:
+        app.state.role = role
+        app.state.replica_id = new_replica_id()  # this process's
+        app.state.freeze_heap = True  # see lifecycle.on_startup
+        _run_loop(_serve(app, listen))
+
+    # What the parent built lives as long as the workers: out of the collector's sight before the
+    # fork, so collections in the workers do not write to (and so copy) the pages they share.
+    gc.freeze()
     if settings.heartbeat_process == "separate":
 
         def serve_one(listen: socket.socket, index: int) -> None:
@@ -121,16 +196,12 @@ def _serve_processes(settings: Settings, database_url: str, port: int, sock: soc
                 listen.close()  # this process never accepts
                 _run_loop(_serve_background(settings, database_url, port))
             else:
-                _run_loop(_serve(server_app(settings, database_url, port, role="http"), listen))
+                serve_app(listen, "http")
 
         return run_workers(settings.workers + 1, sock, serve_one)
     if settings.workers > 1:  # inline: every worker is a full replica (runs heartbeats too)
-        return run_workers(
-            settings.workers,
-            sock,
-            lambda listen, _index: _run_loop(_serve(server_app(settings, database_url, port), listen)),
-        )
-    _run_loop(_serve(server_app(settings, database_url, port), sock))
+        return run_workers(settings.workers, sock, lambda listen, _index: serve_app(listen, "all"))
+    serve_app(sock, "all")
     return 0
 
 
@@ -142,15 +213,11 @@ def server_app(settings: Settings, database_url: str, port: int, *, role: str = 
 
 
 def build_app(settings: Settings, database_url: str, port: int, *, role: str = "all") -> FastAPI:
-    """The process's web application; `role` (paperclip.db.database ROLES) decides what its start-up
-    runs: "all" the heartbeat runtime too, "api" the start-up steps but no heartbeats, "http" neither."""
-    app = create_app(settings, database_url, on_startup=on_startup, on_shutdown=on_shutdown)
-    app.state.role = role
-    app.state.listen_port = port
-    app.state.trusted_origins = trusted_origins(settings, port)
-    app.state.api_url = api_url(settings, port)
-    app.state.replica_id = new_replica_id()
-    app.state.scheduler_ticks = SCHEDULER_TICKS  # features ticked by heartbeat/tick.py
+    """A complete app for one process (tests, benches): built and configured in one go. `role`
+    (paperclip.db.database ROLES) decides what its start-up runs: "all" the heartbeat runtime too,
+    "api" the start-up steps but no heartbeats (the API tests' app), "http" neither."""
+    app = prepare_app(settings)
+    configure_app(app, settings, database_url, port, role=role)
     return app
 
 
@@ -178,22 +245,14 @@ def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-class _Server(uvicorn.Server):
-    """uvicorn re-raises SIGTERM/SIGINT once its graceful shutdown is done, so that the default
-    handler kills the process; that would skip stopping the embedded database. Here the signal
-    ends with the shutdown, `serve` returns and the process exits 0."""
-
-    def handle_exit(self, sig, frame) -> None:
-        super().handle_exit(sig, frame)
-        self._captured_signals.clear()
-
-
 async def _serve_background(settings: Settings, database_url: str, port: int) -> None:
     """The background process (heartbeats, scheduler, backups): no web application, no socket.
 
     A start-up that fails (the database restarting, say) is retried with a growing pause instead of
     taking the HTTP workers down with it; they keep answering, /api/health tells the state.
     """
+    from paperclip.server.lifecycle import background_process
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -207,7 +266,7 @@ async def _serve_background(settings: Settings, database_url: str, port: int) ->
                 replica_id=new_replica_id(),
                 listen_port=port,
                 api_url=api_url(settings, port),
-                ticks=SCHEDULER_TICKS,
+                ticks=scheduler_ticks(),
             ):
                 pause = 1.0
                 await stop.wait()
@@ -224,6 +283,17 @@ async def _serve(app: FastAPI, sock: socket.socket) -> None:
     # idle connection first races a client reusing it, which surfaces as a reset request.
     # X-Forwarded-For/-Proto are believed only from PAPERCLIP_TRUSTED_PROXIES (none by default, not
     # even loopback: in local_trusted mode every caller is on loopback, a DNS-rebound page included).
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn re-raises SIGTERM/SIGINT once its graceful shutdown is done, so that the default
+        handler kills the process; that would skip stopping the embedded database. Here the signal
+        ends with the shutdown, `serve` returns and the process exits 0."""
+
+        def handle_exit(self, sig, frame) -> None:
+            super().handle_exit(sig, frame)
+            self._captured_signals.clear()
+
     proxies = list(app.state.settings.trusted_proxies)
     config = uvicorn.Config(
         app,
@@ -236,5 +306,5 @@ async def _serve(app: FastAPI, sock: socket.socket) -> None:
         forwarded_allow_ips=proxies or None,
         server_header=False,
     )
-    server = _Server(config)
+    server = Server(config)
     await server.serve(sockets=[sock])

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import BackgroundTasks, Request
 
 from paperclip.api.deps import DB, ActorDep, Now, SettingsDep
 from paperclip.auth.ids import path_uuid
-from paperclip.auth.invites import invite_logo_asset_id
-from paperclip.db.models import Asset
-from paperclip.errors import NotFound
+from paperclip.feature_router import FeatureRouter
 from paperclip.storage import cleanup, service
 from paperclip.storage.serving import content_response
 
-router = APIRouter(tags=["assets"])
+router = FeatureRouter(tags=["assets"])
 COMPANY_NOT_FOUND = "Company not found"
 
 
@@ -43,15 +41,6 @@ async def asset_content(
 ):
     asset = await service.readable_asset(session, actor, asset_id)
     return await content_response(request, settings.storage, asset, download=download in ("1", "true"))
-
-
-@router.get("/invites/{token}/logo")
-async def invite_logo(token: str, request: Request, session: DB, settings: SettingsDep, now: Now):
-    """The invited company's logo, for whoever holds a live invite link (no sign-in)."""
-    asset = await session.get(Asset, await invite_logo_asset_id(session, token, now))
-    if asset is None:
-        raise NotFound("Invite logo not found")
-    return await content_response(request, settings.storage, asset)
 
 
 @router.post("/companies/{company_id}/issues/{issue_id}/attachments", status_code=201)

@@ -3,8 +3,10 @@
 One source, two transports: the same LISTEN hub that feeds the board's server-sent events
 (paperclip.web.live, NOTIFY paperclip_live from the database's triggers) feeds this socket, in the
 original's envelope `{id, companyId, type, createdAt, payload}` with its event types
-`activity.logged`, `heartbeat.run.queued` and `heartbeat.run.status`. Behind a transaction pooler
-(no LISTEN) it reads what changed from the database every few seconds instead.
+`activity.logged`, `heartbeat.run.queued`, `heartbeat.run.status`, `heartbeat.run.event`,
+`heartbeat.run.log`, `heartbeat.run.progress` and `agent.status` (the run side: live_ws_runs.py).
+Behind a transaction pooler (no LISTEN) it reads what changed from the database every few seconds
+instead.
 
 Authentication as the original: the board's session cookie (with a trusted Origin, so another site
 cannot open it with the cookie a browser attaches), a bearer token, or `?token=` (browsers cannot
@@ -15,12 +17,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi import WebSocket, WebSocketDisconnect
 from starlette.responses import PlainTextResponse
 
 from paperclip.auth.actor import Actor
@@ -28,16 +31,20 @@ from paperclip.auth.origins import is_trusted
 from paperclip.auth.resolve import resolve_actor
 from paperclip.clock import utcnow
 from paperclip.errors import AppError
+from paperclip.feature_router import FeatureRouter
 from paperclip.ids import parse_uuid
 from paperclip.web.live import hub_of
+from paperclip.web.live_ws_runs import RunWatch
 from paperclip.wire import iso
 
-router = APIRouter(tags=["live"])
+router = FeatureRouter(tags=["live"])
 POLL_SECONDS = 3.0
+BATCH = 500  # notifications handled together (one read per kind)
+OUTPUT_POLL_SECONDS = 0.25  # how often a live run's new output is read (read side; the runner is untouched)
 REPLAY_SLACK = timedelta(seconds=2)
 
 _ACTIVITY = sa.text("""SELECT id, actor_type, actor_id, action, entity_type, entity_id, agent_id, run_id, details,
-       created_at FROM activity_log WHERE id = :id AND company_id = :cid""")
+       created_at FROM activity_log WHERE id = ANY(CAST(:ids AS uuid[])) AND company_id = :cid""")
 _ACTIVITY_SINCE = sa.text("""SELECT id FROM activity_log WHERE company_id = :cid AND created_at > :since
  ORDER BY created_at, id LIMIT 200""")
 _RUNS_SINCE = sa.text("""SELECT id, agent_id, status FROM heartbeat_runs WHERE company_id = :cid AND updated_at > :since
@@ -80,6 +87,9 @@ class Feed:
         self.websocket, self.company_id = websocket, company_id
         self.sessions = websocket.app.state.read_sessions
         self.seq = 0
+        self.runs = RunWatch(
+            self.sessions, company_id, websocket.app.state.settings.paths.run_logs_dir, self.send
+        )
 
     async def send(self, kind: str, payload: dict[str, Any]) -> None:
         self.seq += 1
@@ -93,15 +103,7 @@ class Feed:
             }
         )
 
-    async def activity(self, activity_id: Any) -> None:
-        async with self.sessions() as session:
-            row = (
-                (await session.execute(_ACTIVITY, {"id": activity_id, "cid": self.company_id}))
-                .mappings()
-                .first()
-            )
-        if row is None:
-            return
+    async def activity(self, row) -> None:
         await self.send(
             "activity.logged",
             {
@@ -116,25 +118,47 @@ class Feed:
             },
         )
 
-    async def run(self, run_id: Any, agent_id: Any, status: Any) -> None:
-        payload = {"runId": str(run_id), "agentId": str(agent_id) if agent_id else None, "status": status}
-        await self.send("heartbeat.run.queued" if status == "queued" else "heartbeat.run.status", payload)
+    async def notified(self, events: list[dict[str, Any]]) -> None:
+        """A batch of notifications, in order; what they name is read with one statement per kind, so a
+        busy company (hundreds of runs a second) costs a watcher a few statements per batch, not per event."""
+        items: list[tuple[str, Any]] = []
+        for event in events:
+            if parse_uuid(str(event.get("id"))) is None:
+                continue
+            if event.get("k") == "run":
+                items.append(("run", (event.get("id"), event.get("ag"), event.get("s"))))
+            else:
+                items.append(("activity", str(event.get("id"))))
+        await self._emit(items)
 
-    async def notified(self, event: dict[str, Any]) -> None:
-        if event.get("k") == "run":
-            await self.run(event.get("id"), event.get("ag"), event.get("s"))
-        elif parse_uuid(str(event.get("id"))) is not None:
-            await self.activity(event.get("id"))
+    async def _emit(self, items: list[tuple[str, Any]]) -> None:
+        activity_ids = [value for kind, value in items if kind == "activity"]
+        rows = {}
+        if activity_ids:
+            async with self.sessions() as session:
+                result = await session.execute(_ACTIVITY, {"ids": activity_ids, "cid": self.company_id})
+                rows = {str(r["id"]): r for r in result.mappings().all()}
+        runs: list[tuple[Any, Any, Any]] = []
+        for kind, value in items:  # consecutive run changes go as one batch, order kept
+            if kind == "run":
+                runs.append(value)
+                continue
+            if runs:
+                await self.runs.changed(runs)
+                runs = []
+            if value in rows:
+                await self.activity(rows[value])
+        if runs:
+            await self.runs.changed(runs)
 
     async def poll(self, since: datetime) -> None:
         params = {"cid": self.company_id, "since": since}
         async with self.sessions() as session:
             activity = (await session.execute(_ACTIVITY_SINCE, params)).scalars().all()
             runs = (await session.execute(_RUNS_SINCE, params)).mappings().all()
-        for activity_id in activity:
-            await self.activity(activity_id)
-        for r in runs:
-            await self.run(r["id"], r["agent_id"], r["status"])
+        items: list[tuple[str, Any]] = [("activity", str(a)) for a in activity]
+        items += [("run", (r["id"], r["agent_id"], r["status"])) for r in runs]
+        await self._emit(items)
 
 
 async def _until_closed(websocket: WebSocket) -> None:
@@ -153,23 +177,36 @@ async def company_events(websocket: WebSocket, company_id: str) -> None:
     hub = hub_of(websocket.app)
     await hub.start()
     sub = hub.subscribe(str(cid))
-    await websocket.accept()
     feed = Feed(websocket, cid)
+    try:
+        await feed.runs.start()  # before the accept: output written after the client is in is never skipped
+    except BaseException:
+        hub.unsubscribe(sub)
+        raise
+    await websocket.accept()
     closed = asyncio.create_task(_until_closed(websocket))
     last_poll = utcnow()
+    output_due = 0.0
     try:
         while not closed.done() and not sub.overflowed:
+            timeout = POLL_SECONDS if hub.polling else 15.0
+            if feed.runs.live:
+                timeout = max(0.0, min(timeout, output_due - time.monotonic()))
             getter = asyncio.create_task(sub.queue.get())
             done, _ = await asyncio.wait(
-                {getter, closed},
-                timeout=POLL_SECONDS if hub.polling else 15.0,
-                return_when=asyncio.FIRST_COMPLETED,
+                {getter, closed}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
             )
             if getter in done:
-                await feed.notified(getter.result())
+                batch = [getter.result()]
+                while len(batch) < BATCH and not sub.queue.empty():
+                    batch.append(sub.queue.get_nowait())
+                await feed.notified(batch)
             else:
                 getter.cancel()
-            if hub.polling:
+            if feed.runs.live and time.monotonic() >= output_due:
+                await feed.runs.poll_output()
+                output_due = time.monotonic() + OUTPUT_POLL_SECONDS
+            if hub.polling and utcnow() - last_poll >= timedelta(seconds=POLL_SECONDS):
                 now = utcnow()
                 await feed.poll(last_poll - REPLAY_SLACK)
                 last_poll = now

@@ -8,17 +8,17 @@ from __future__ import annotations
 import asyncio
 
 import sqlalchemy as sa
-from fastapi import APIRouter
 from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep
 from paperclip.companies.org import org_tree
 from paperclip.db.models import Company
 from paperclip.errors import AppError, NotFound
+from paperclip.feature_router import FeatureRouter
 from paperclip.ids import path_uuid
 from paperclip.web.svg import org_chart
 
-router = APIRouter(tags=["org"])
+router = FeatureRouter(tags=["org"])
 
 # The board's org-chart classes (web/static CSS) as inline rules, light theme.
 _STYLE = """<style>

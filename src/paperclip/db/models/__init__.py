@@ -27,6 +27,7 @@ from paperclip.db.models.identity import (
     JoinRequest,
     PrincipalPermissionGrant,
 )
+from paperclip.db.models.interactions import IssueThreadInteraction
 from paperclip.db.models.inbox import IssueInboxArchive, IssueReadState, IssueWorkProduct
 from paperclip.db.models.routines import Routine, RoutineRun, RoutineTrigger
 from paperclip.db.models.runs import AgentWakeupRequest, HeartbeatRun, HeartbeatRunEvent, SchedulerHeartbeat
@@ -94,6 +95,7 @@ __all__ = [
     "IssueInboxArchive",
     "IssueReadState",
     "IssueWorkProduct",
+    "IssueThreadInteraction",
     "Routine",
     "RoutineRun",
     "RoutineTrigger",

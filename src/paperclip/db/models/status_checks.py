@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from paperclip.db.models.agents import Agent
 from paperclip.db.models.companies import Company
 from paperclip.db.models.governance import Approval, BudgetIncident
+from paperclip.db.models.interactions import IssueThreadInteraction
 from paperclip.db.models.routines import Routine, RoutineRun, RoutineTrigger
 from paperclip.db.models.runs import AgentWakeupRequest, HeartbeatRun
 from paperclip.db.models.work import Goal, Issue, Project
@@ -23,11 +24,15 @@ from paperclip.vocabulary import (
     CATCH_UP_POLICIES,
     COMPANY_STATUSES,
     CONCURRENCY_POLICIES,
+    CONTINUATION_POLICIES,
     GOAL_STATUSES,
     INCIDENT_STATUSES,
+    INTERACTION_KINDS,
+    INTERACTION_STATUSES,
     ISSUE_STATUSES,
     PAUSE_REASONS,
     PROJECT_STATUSES,
+    RESOLVER_POLICIES,
     ROUTINE_RUN_SOURCES,
     ROUTINE_RUN_STATUSES,
     ROUTINE_STATUSES,
@@ -60,6 +65,11 @@ STATUS_CHECKS: list[tuple[Any, str, frozenset[str], bool]] = [
     (RoutineTrigger.__table__, "signing_mode", SIGNING_MODES, True),
     (RoutineRun.__table__, "source", ROUTINE_RUN_SOURCES, False),
     (RoutineRun.__table__, "status", ROUTINE_RUN_STATUSES, False),
+    (IssueThreadInteraction.__table__, "kind", INTERACTION_KINDS, False),
+    (IssueThreadInteraction.__table__, "status", INTERACTION_STATUSES, False),
+    (IssueThreadInteraction.__table__, "continuation_policy", CONTINUATION_POLICIES, False),
+    (IssueThreadInteraction.__table__, "requested_resolver_policy", RESOLVER_POLICIES, False),
+    (IssueThreadInteraction.__table__, "effective_resolver_policy", RESOLVER_POLICIES, False),
 ]
 
 for _table, _column, _values, _nullable in STATUS_CHECKS:

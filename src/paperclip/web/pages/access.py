@@ -12,7 +12,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Request
 
-from paperclip.auth import board_claim, invites
+from paperclip.access import board_claim, invites
 from paperclip.clock import utcnow
 from paperclip.db.models import Company, User
 from paperclip.errors import NotFound

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
-from paperclip.auth import accounts, sessions
+from paperclip.access import accounts
+from paperclip.auth import sessions
 from paperclip.clock import utcnow
 from paperclip.web.context import load_actor
 from paperclip.web.csrf import csrf_protect

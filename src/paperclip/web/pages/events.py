@@ -24,6 +24,7 @@ from fastapi.responses import StreamingResponse
 from paperclip.web.context import CompanyPage
 from paperclip.web.live import hub_of
 from paperclip.web.pages.inbox import badge_counts
+from paperclip.web.run_tail import NdjsonTail, log_path
 
 router = APIRouter()
 
@@ -67,40 +68,22 @@ def _wire(event: dict) -> tuple[str, dict]:
 
 
 class LogTail:
-    """New NDJSON lines of one run's log file, whole lines only."""
+    """New lines of one run's log file, in the board's `log` event shape."""
 
     def __init__(self, run_id: str, path: Path | None, live: bool):
-        self.run_id, self.path, self.live, self.offset = run_id, path, live, 0
+        self.run_id, self.live, self.tail = run_id, live, NdjsonTail(path)
 
     def read(self) -> list[dict]:
-        if self.path is None:
-            return []
-        try:
-            with open(self.path, "rb") as fh:
-                fh.seek(self.offset)
-                data = fh.read(1_000_000)
-        except FileNotFoundError:
-            return []
-        end = data.rfind(b"\n")
-        if end < 0:
-            return []
-        self.offset += end + 1
-        out = []
-        for line in data[: end + 1].splitlines():
-            try:
-                item = orjson.loads(line)
-            except orjson.JSONDecodeError:
-                continue
-            out.append(
-                {
-                    "runId": self.run_id,
-                    "seq": item.get("seq"),
-                    "stream": item.get("stream"),
-                    "chunk": item.get("chunk", ""),
-                    "ts": item.get("ts"),
-                }
-            )
-        return out
+        return [
+            {
+                "runId": self.run_id,
+                "seq": item.get("seq"),
+                "stream": item.get("stream"),
+                "chunk": item.get("chunk", ""),
+                "ts": item.get("ts"),
+            }
+            for item in self.tail.read()
+        ]
 
 
 class Stream:
@@ -154,10 +137,7 @@ class Stream:
         root = Path(self.app.state.settings.paths.run_logs_dir)
         rows = await self._read(_RUN_FILES, {"cid": self.company_id, "ids": self.run_ids})
         for r in rows:
-            ref = r["log_ref"] or f"{self.company_id}/{r['agent_id']}/{r['id']}.ndjson"
-            path: Path | None = (root / ref).resolve()
-            if path is not None and root.resolve() not in path.parents:
-                path = None
+            path = log_path(root, self.company_id, r["agent_id"], r["id"], r["log_ref"])
             self.tails[str(r["id"])] = LogTail(str(r["id"]), path, r["status"] in LIVE_RUN)
 
     def log_events(self) -> list[bytes]:

@@ -67,7 +67,7 @@ async def settings_page(page: Page, **extra: Any):
 
 
 AUTH_PEOPLE = (
-    find_spec("paperclip.auth.members") is not None and find_spec("paperclip.auth.invites") is not None
+    find_spec("paperclip.access.members") is not None and find_spec("paperclip.access.invites") is not None
 )
 
 
@@ -75,7 +75,7 @@ async def _people(page: Page) -> dict[str, Any]:
     """Members (with roles) and invites, from the authentication feature when it is installed."""
     if not AUTH_PEOPLE:
         return {"people": None}
-    from paperclip.auth import invites, members
+    from paperclip.access import invites, members
     from paperclip.auth.memberships import ROLES
 
     data = await members.list_members(page.session, page.actor, page.company.id)
@@ -100,7 +100,7 @@ def _base_url(page: Page) -> str:
 @router.post("/{prefix}/company/invites", dependencies=WRITE)
 async def create_invite(page: CompanyPage):
     """A company invite: its link is shown in this answer only (the token is stored hashed)."""
-    from paperclip.auth import invites
+    from paperclip.access import invites
     from paperclip.auth.memberships import ROLES
 
     form = await form_data(page.request)
@@ -122,7 +122,7 @@ async def create_invite(page: CompanyPage):
 async def revoke_invite(page: CompanyPage, invite_id: str):
     import uuid
 
-    from paperclip.auth import invites
+    from paperclip.access import invites
 
     try:
         iid = uuid.UUID(invite_id)
@@ -136,7 +136,7 @@ async def revoke_invite(page: CompanyPage, invite_id: str):
 async def update_member(page: CompanyPage, member_id: str):
     import uuid
 
-    from paperclip.auth import members
+    from paperclip.access import members
 
     try:
         mid = uuid.UUID(member_id)

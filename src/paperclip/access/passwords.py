@@ -18,7 +18,12 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 HASHER = PasswordHasher(time_cost=5, memory_cost=19456, parallelism=1)
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 128
-_DUMMY_HASH = HASHER.hash("paperclip-dummy-password-for-timing")
+# A hash made once with HASHER's parameters (verifying it costs what verifying a real one does);
+# written out rather than computed at import, which cost every server process ~50-100 ms of start-up.
+# tests/deploy/test_startup_work.py fails when HASHER's parameters change without it.
+_DUMMY_HASH = (
+    "$argon2id$v=19$m=19456,t=5,p=1$Cmkjge40GJLOZRho2YBWXA$R21egJP+ySCBkibWxdVcn0zNaayfjisaA51fcpG4DZE"
+)
 
 
 async def hash_password(password: str) -> str:

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from paperclip.activity.service import record
 from paperclip.auth.actor import LOCAL_BOARD_USER_ID, Actor
@@ -182,9 +182,10 @@ async def claim_board(session: AsyncSession, actor: Actor, token: str, code: obj
     return {"claimed": True, "userId": user_id}
 
 
-async def announce(app, base_url: str, now: datetime) -> str | None:
-    """At start-up in authenticated mode: print and log the claim URL when the only admin is the local board."""
-    async with app.state.sessions() as session:
+async def announce(sessions: async_sessionmaker[AsyncSession], base_url: str, now: datetime) -> str | None:
+    """At start-up in authenticated mode: print (to the console) and log the claim URL when the only
+    admin is the local board."""
+    async with sessions() as session:
         if not await only_admin_is_local_board(session):
             return None
     url = claim_url(base_url, ensure_challenge(now))

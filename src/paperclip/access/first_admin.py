@@ -10,9 +10,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from paperclip.auth.accounts import check_email, check_password, new_user_id
-from paperclip.auth.passwords import hash_password
+from paperclip.access.accounts import check_email, check_password, new_user_id
+from paperclip.access.passwords import hash_password
 from paperclip.config import Settings
 from paperclip.db.models import InstanceUserRole, User
 from paperclip.errors import AppError, ConfigError
@@ -47,14 +48,16 @@ def env_admin(settings: Settings) -> tuple[str, str] | None:
         raise ConfigError(f"PAPERCLIP_ADMIN_EMAIL/PASSWORD: {exc.message}") from None
 
 
-async def ensure_env_admin(app, now: datetime) -> str | None:
-    """Create the env's admin when no instance admin exists; the user id, or None when nothing was done."""
-    settings = app.state.settings
+async def ensure_env_admin(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], now: datetime
+) -> str | None:
+    """Create the env's admin when no instance admin exists (in a transaction of its own from
+    `sessions`); the user id, or None when nothing was done."""
     wanted = env_admin(settings)
     if wanted is None or settings.is_local_trusted:
         return None
     email, password = wanted
-    async with app.state.sessions() as session, session.begin():
+    async with sessions() as session, session.begin():
         # One start-up at a time decides (replicas may start together).
         await session.execute(sa.text("SELECT pg_advisory_xact_lock(4242001)"))
         if await session.scalar(sa.select(sa.exists().where(InstanceUserRole.role == "instance_admin"))):

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import Body, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
+from paperclip.access import accounts
+from paperclip.access.errors import AuthError
 from paperclip.api.deps import DB, ActorDep, MaybeActorDep, Now
-from paperclip.auth import accounts, sessions
+from paperclip.auth import sessions
 from paperclip.auth.actor import Actor
-from paperclip.auth.errors import AuthError
 from paperclip.auth.origins import is_trusted, request_origin
 from paperclip.db.models import User
 from paperclip.errors import BadRequest, Unauthorized
+from paperclip.feature_router import FeatureRouter
 
-router = APIRouter(tags=["auth"])
+router = FeatureRouter(tags=["auth"])
 JsonBody = Body(default=None)
 
 
@@ -114,13 +116,16 @@ def _origin_check(request: Request) -> None:
 
 @router.get("/auth/get-session")
 async def get_session(session: DB, actor: MaybeActorDep):
-    """The original's shim: 401 unless the caller is a board user; a compact session + user."""
+    """The original's shim: 401 unless the caller is a board user; a compact session + user.
+    `sentryDsn` (we report errors nowhere: null) must be present: the original's web app waits for the
+    key before it loads the sidebar preferences."""
     _session_actor(actor)
     session_id = f"paperclip:{actor.source}:{actor.user_id}"
     if actor.source == "local_implicit":
         return {
             "session": {"id": session_id, "userId": actor.user_id},
             "user": {"id": actor.user_id, "email": None, "name": "Local Board", "image": None},
+            "sentryDsn": None,
         }
     user = await session.get(User, actor.user_id)
     return {
@@ -131,6 +136,7 @@ async def get_session(session: DB, actor: MaybeActorDep):
             "name": user.name if user else None,
             "image": user.image if user else None,
         },
+        "sentryDsn": None,
     }
 
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import Body, Request
 from fastapi.responses import PlainTextResponse
 
+from paperclip.access import board_claim, board_keys, invites, members
 from paperclip.api.deps import DB, ActorDep, MaybeActorDep, Now, SettingsDep
-from paperclip.auth import board_claim, board_keys, invites, members
 from paperclip.auth.ids import path_uuid
-from paperclip.errors import BadRequest
+from paperclip.db.models import Asset
+from paperclip.errors import BadRequest, NotFound
+from paperclip.feature_router import FeatureRouter
 from paperclip.ids import parse_uuid
+from paperclip.storage.serving import content_response
 
-router = APIRouter(tags=["access"])
+router = FeatureRouter(tags=["access"])
 JsonBody = Body(default=None)
 
 
@@ -85,6 +88,15 @@ async def invite_onboarding(token: str, request: Request, session: DB, settings:
 async def invite_onboarding_text(token: str, request: Request, session: DB, settings: SettingsDep, now: Now):
     text = await invites.invite_onboarding_text(session, settings, token, now, _base_url(request))
     return PlainTextResponse(text, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/invites/{token}/logo")
+async def invite_logo(token: str, request: Request, session: DB, settings: SettingsDep, now: Now):
+    """The invited company's logo, for whoever holds a live invite link (no sign-in)."""
+    asset = await session.get(Asset, await invites.invite_logo_asset_id(session, token, now))
+    if asset is None:
+        raise NotFound("Invite logo not found")
+    return await content_response(request, settings.storage, asset)
 
 
 @router.post("/invites/{token}/accept", status_code=202)

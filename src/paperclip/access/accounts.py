@@ -8,7 +8,7 @@ Used by the `/api/auth/*` routes and by the board UI's /auth pages:
     await sign_out(session, token)
     await change_password(session, user_id, current_password=..., new_password=..., keep_session_id=..., now=now)
 
-Errors are `paperclip.auth.errors.AuthError` (Better Auth's codes and messages). Emails are
+Errors are `paperclip.access.errors.AuthError` (Better Auth's codes and messages). Emails are
 normalised (trimmed, lowercased); passwords are argon2id hashes; an unknown email costs the same
 time as a wrong password.
 """
@@ -25,10 +25,15 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from paperclip.auth import throttle
-from paperclip.auth.errors import AuthError, invalid_credentials, sign_up_disabled, too_many_attempts
-from paperclip.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, hash_password, verify_password
-from paperclip.auth.sessions import revoke_other_sessions
+from paperclip.access import throttle
+from paperclip.access.errors import AuthError, invalid_credentials, sign_up_disabled, too_many_attempts
+from paperclip.access.passwords import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    hash_password,
+    verify_password,
+)
+from paperclip.auth.sessions import revoke_other_sessions, revoke_session
 from paperclip.auth.tokens import hash_token
 from paperclip.config import Settings
 from paperclip.db.models import Invite, User
@@ -193,17 +198,6 @@ async def change_password(
     return await revoke_other_sessions(session, user_id, keep_session_id)
 
 
-async def set_password(session: AsyncSession, user_id: str, new_password: str, now: datetime) -> None:
-    """Administrative reset (no current password): used by the headless first-admin set-up."""
-    await session.execute(
-        sa.update(User)
-        .where(User.id == user_id)
-        .values(password_hash=await hash_password(check_password(new_password)), updated_at=now)
-    )
-
-
 async def sign_out(session: AsyncSession, token: str) -> bool:
     """End the session whose cookie token this is (its row is deleted); False when there was none."""
-    from paperclip.auth.sessions import revoke_session
-
     return await revoke_session(session, token)
