@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from measure import CHROMIUM, FLAGS, api, record_websockets  # noqa: E402
 
-LINES = 8
+LINES = 20
 SCRIPT = f"for i in $(seq 1 {LINES}); do echo live-line-$i; sleep 1; done"
 
 
