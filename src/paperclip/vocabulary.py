@@ -111,6 +111,20 @@ RequestedResolverPolicy = Literal["anyone", "not_creator", "human_only", "board_
 ResolverPolicy = Literal["anyone", "not_creator", "human_only"]
 RESOLVER_POLICIES: frozenset[str] = frozenset(get_args(ResolverPolicy))
 
+# ---------------------------------------------------------------- issue tree holds
+
+TreeHoldMode = Literal["pause", "resume", "cancel", "restore"]
+TREE_HOLD_MODES: frozenset[str] = frozenset(get_args(TreeHoldMode))
+TreeHoldStatus = Literal["active", "released"]
+TREE_HOLD_STATUSES: frozenset[str] = frozenset(get_args(TreeHoldStatus))
+
+# ---------------------------------------------------------------- feedback votes
+
+FeedbackTargetType = Literal["issue_comment", "issue_document_revision"]
+FEEDBACK_TARGET_TYPES: frozenset[str] = frozenset(get_args(FeedbackTargetType))
+FeedbackVoteValue = Literal["up", "down"]
+FEEDBACK_VOTES: frozenset[str] = frozenset(get_args(FeedbackVoteValue))
+
 
 # ---------------------------------------------------------------- rendering into SQL
 

@@ -113,3 +113,41 @@ async def test_authenticated_start_without_strict_mode_warns_naming_the_setting(
         await live_factory()  # authenticated mode is strict by default: no warning
     assert "Strict secret mode" not in capsys.readouterr().out
     assert STRICT_MODE_WARNING not in caplog.messages
+
+
+async def test_start_up_steps_run_on_a_session_factory_without_an_app(make_settings, database_url, capsys):
+    """The background process has no web app: both start-up steps take settings and a session factory."""
+    from paperclip.access import first_admin
+    from paperclip.auth.actor import LOCAL_BOARD_USER_ID
+    from paperclip.db.engine import make_async_engine, session_factory
+    from tests.auth.conftest import AUTH_ENV
+
+    settings = make_settings(
+        {**AUTH_ENV, "PAPERCLIP_ADMIN_EMAIL": "ops@example.com", "PAPERCLIP_ADMIN_PASSWORD": "ops-password-1"}
+    )
+    engine = make_async_engine(database_url)
+    sessions = session_factory(engine)
+    try:
+        user_id = await first_admin.ensure_env_admin(settings, sessions, utcnow())
+        assert user_id is not None and _roles(database_url) == {user_id}
+        assert await first_admin.ensure_env_admin(settings, sessions, utcnow()) is None
+        # a real admin exists: no claim URL
+        board_claim.reset_challenge()
+        assert await board_claim.announce(sessions, "http://127.0.0.1:3100", utcnow()) is None
+        assert board_claim._current is None
+        # the local board is the only admin (a formerly local_trusted instance): the URL is printed
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute("DELETE FROM instance_user_roles")
+            conn.execute(
+                "INSERT INTO instance_user_roles (user_id, role) VALUES (%s, 'instance_admin')",
+                (LOCAL_BOARD_USER_ID,),
+            )
+        capsys.readouterr()
+        url = await board_claim.announce(sessions, "http://127.0.0.1:3100/", utcnow())
+        challenge = board_claim._current
+        assert challenge is not None
+        assert url == f"http://127.0.0.1:3100/board-claim/{challenge.token}?code={challenge.code}"
+        assert f"Board claim URL: {url}" in capsys.readouterr().out
+    finally:
+        board_claim.reset_challenge()
+        await engine.dispose()

@@ -90,9 +90,16 @@ def seed(base: str) -> dict:
         f"/companies/{cid}/approvals",
         {"type": "approve_ceo_strategy", "payload": {"plan": "Grow"}, "requestedByAgentId": agent["id"]},
     )
+    run = api(base, "POST", f"/agents/{agent['id']}/wakeup", {"source": "on_demand", "reason": "measure"})
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # a finished run, for the run page
+        if api(base, "GET", f"/heartbeat-runs/{run['id']}").get("status") not in ("queued", "running"):
+            break
+        time.sleep(0.5)
     return {
         "company": company,
         "agent": agent,
+        "run": run,
         "goal": goal,
         "project": project,
         "issue": issue,
@@ -111,6 +118,7 @@ def pages(ids: dict) -> list[str]:
         f"/{p}/agents/all",
         f"/{p}/agents/new",
         f"/{p}/agents/{ids['agent']['id']}",
+        f"/{p}/agents/{ids['agent']['id']}/runs/{ids['run']['id']}",
         f"/{p}/projects",
         f"/{p}/projects/{ids['project']['id']}",
         f"/{p}/issues",
@@ -132,6 +140,30 @@ def template(path: str, ids: dict) -> str:
     path = UUID.sub(":id", path)
     path = path.replace(ids["issue"]["identifier"], ":id")
     return re.sub(rf"(?<=/){re.escape(ids['company']['issuePrefix'])}(?=/|$)", ":prefix", path)
+
+
+def record_websockets(page) -> list[dict]:
+    """Each websocket the page opens: its path, frames received by event type, errors, closed."""
+    sockets: list[dict] = []
+
+    def on_websocket(ws):
+        entry: dict = {"path": UUID.sub(":id", urlsplit(ws.url).path), "frames": 0, "types": {}}
+        sockets.append(entry)
+
+        def received(payload):
+            entry["frames"] += 1
+            try:
+                kind = json.loads(payload).get("type", "?")
+            except (ValueError, AttributeError):
+                kind = "?"
+            entry["types"][kind] = entry["types"].get(kind, 0) + 1
+
+        ws.on("framereceived", received)
+        ws.on("socketerror", lambda err: entry.setdefault("errors", []).append(str(err)[:200]))
+        ws.on("close", lambda _ws: entry.__setitem__("closed", True))
+
+    page.on("websocket", on_websocket)
+    return sockets
 
 
 async def drive(ui: str, ids: dict, settle_ms: int, only: list[str] | None = None) -> dict:
@@ -169,6 +201,7 @@ async def drive(ui: str, ids: dict, settle_ms: int, only: list[str] | None = Non
                 if parts.path.startswith("/api/"):
                     rq.append({"method": req.method, "path": parts.path, "status": 0})
 
+            sockets = record_websockets(page)
             page.on("response", on_response)
             page.on("requestfailed", on_failed)
             try:
@@ -190,6 +223,7 @@ async def drive(ui: str, ids: dict, settle_ms: int, only: list[str] | None = Non
                     "textLength": len(text),
                     "consoleErrors": problems,
                     "requests": requests,
+                    "websockets": sockets,
                 }
             )
             await page.close()

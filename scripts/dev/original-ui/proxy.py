@@ -122,14 +122,19 @@ class Handler(BaseHTTPRequestHandler):
     def _tunnel(self):
         upstream = socket.create_connection(self.upstream, timeout=10)
         lines = [f"{self.command} {self.path} HTTP/1.1"]
-        lines += [f"{k}: {v}" for k, v in self.headers.items()]
+        lines += [
+            f"{k}: {v}"
+            for k, v in self.headers.items()
+            if not (os.environ.get("PROXY_NO_DEFLATE") and k.lower() == "sec-websocket-extensions")
+        ]
+        if os.environ.get("PROXY_VERBOSE"):
+            print("ws upgrade:", lines, file=sys.stderr, flush=True)
         upstream.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
         client = self.connection
         upstream.settimeout(None)
         client.settimeout(None)
-        pending = getattr(self.rfile, "peek", lambda _n: b"")(0)
-        if pending:
-            upstream.sendall(pending)
+        # nothing to carry over from rfile: a websocket client sends no frame before the 101 answer
+        # (peeking here blocked on an empty buffer, so the handshake never completed)
         socks = [client, upstream]
         try:
             while True:
@@ -138,6 +143,9 @@ class Handler(BaseHTTPRequestHandler):
                     break
                 for s in ready:
                     data = s.recv(65536)
+                    if os.environ.get("PROXY_VERBOSE"):
+                        side = "client" if s is client else "upstream"
+                        print(f"ws {side} -> {len(data)} bytes: {data[:300]!r}", file=sys.stderr, flush=True)
                     if not data:
                         return
                     (upstream if s is client else client).sendall(data)

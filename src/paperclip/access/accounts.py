@@ -33,7 +33,7 @@ from paperclip.access.passwords import (
     hash_password,
     verify_password,
 )
-from paperclip.auth.sessions import revoke_other_sessions
+from paperclip.auth.sessions import revoke_other_sessions, revoke_session
 from paperclip.auth.tokens import hash_token
 from paperclip.config import Settings
 from paperclip.db.models import Invite, User
@@ -198,17 +198,6 @@ async def change_password(
     return await revoke_other_sessions(session, user_id, keep_session_id)
 
 
-async def set_password(session: AsyncSession, user_id: str, new_password: str, now: datetime) -> None:
-    """Administrative reset (no current password): used by the headless first-admin set-up."""
-    await session.execute(
-        sa.update(User)
-        .where(User.id == user_id)
-        .values(password_hash=await hash_password(check_password(new_password)), updated_at=now)
-    )
-
-
 async def sign_out(session: AsyncSession, token: str) -> bool:
     """End the session whose cookie token this is (its row is deleted); False when there was none."""
-    from paperclip.auth.sessions import revoke_session
-
     return await revoke_session(session, token)

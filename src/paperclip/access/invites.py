@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.activity.service import record
 from paperclip.auth.actor import SYSTEM, Actor
-from paperclip.auth.memberships import ROLES, require_permission
+from paperclip.auth.memberships import PERMISSION_KEYS, ROLES, require_permission
 from paperclip.auth.tokens import hash_token, new_token
 from paperclip.config import Settings
 from paperclip.db.models import (
@@ -487,8 +487,6 @@ async def _accept_bootstrap(
 def _joining_grants(invite: Invite, role: str) -> list[str]:
     """The grants a person joining by this invite gets: the invite's `defaultsPayload.human.grants`, else
     (like the original's default invite) `tasks:assign` for every role but viewer."""
-    from paperclip.auth.memberships import PERMISSION_KEYS
-
     human = (
         (invite.defaults_payload or {}).get("human") if isinstance(invite.defaults_payload, dict) else None
     )
@@ -665,6 +663,8 @@ async def approve_join_request(
 ) -> dict[str, Any]:
     """Approve a pending join: an agent join creates the agent (its adapter config checked like any
     other, `strict_secrets` included), a human join makes the membership."""
+    # Here, not at the top: `paperclipai auth bootstrap-ceo` imports this module to make an invite and
+    # should not load the agents feature (with costs, companies, secrets) for it.
     from paperclip.agents.schemas import AgentCreate
     from paperclip.agents.service import insert_agent
 

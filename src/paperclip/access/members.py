@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.activity.service import record
 from paperclip.auth.actor import LOCAL_BOARD_USER_ID, Actor
-from paperclip.auth.memberships import ROLES, require_permission, role_of
-from paperclip.db.models import CompanyMembership, InstanceUserRole, PrincipalPermissionGrant, User
+from paperclip.auth.memberships import PERMISSION_KEYS, ROLES, require_permission, role_of
+from paperclip.db.models import Company, CompanyMembership, InstanceUserRole, PrincipalPermissionGrant, User
 from paperclip.errors import BadRequest, Conflict, NotFound
 from paperclip.wire import iso, uid
 
@@ -227,8 +227,6 @@ async def set_member_permissions(
     now: datetime,
 ) -> dict[str, Any]:
     """Replace a member's permission grants: `{grants: [{permissionKey, scope?}]}`."""
-    from paperclip.auth.memberships import PERMISSION_KEYS
-
     await require_permission(session, actor, company_id, "users:manage_permissions")
     m = await _member(session, company_id, member_id)
     grants = body.get("grants")
@@ -298,8 +296,6 @@ def _invalid_option(path: list, values: tuple[str, ...]) -> BadRequest:
 
 
 def _grants_of(body: dict[str, Any]) -> dict[str, Any] | None:
-    from paperclip.auth.memberships import PERMISSION_KEYS
-
     grants = body.get("grants")
     if grants is None:
         return None
@@ -424,8 +420,6 @@ async def update_role_and_grants(
 
 
 async def _company_access(session: AsyncSession, user_id: str) -> list[dict[str, Any]]:
-    from paperclip.db.models import Company
-
     rows = (
         await session.execute(
             sa.select(CompanyMembership, Company.name, Company.status)
@@ -481,8 +475,6 @@ async def set_company_access(
 ) -> dict[str, Any]:
     """PUT admin/users/:id/company-access `{companyIds}`: the user's active companies become exactly these.
     New ones join as `operator`; dropped ones are archived (owners and admins cannot be dropped here)."""
-    from paperclip.db.models import Company
-
     actor.require_instance_admin()
     ids = body.get("companyIds", [])
     if not isinstance(ids, list) or len(ids) > 1000:

@@ -22,7 +22,7 @@ from paperclip.adapters.base import (
     environment_report,
     run_timeout_sec,
 )
-from paperclip.adapters.prompt import build_prompt, extra_args
+from paperclip.adapters.prompt import build_prompt, extra_args, read_instructions
 from paperclip.adapters.spawn import run_process
 
 
@@ -68,6 +68,9 @@ class ClaudeLocalAdapter:
             args += ["--max-turns", str(max_turns)]
         if cfg.get("dangerouslySkipPermissions"):
             args.append("--dangerously-skip-permissions")
+        instructions = await read_instructions(ctx)
+        if instructions is not None:  # the agent's AGENTS.md: appended to Claude's system prompt
+            args += ["--append-system-prompt-file", instructions[0]]
         args += extra_args(cfg)
         timeout = run_timeout_sec(cfg, ctx.limits)
         run = await run_process(

@@ -22,7 +22,7 @@ from paperclip.adapters.base import (
     environment_report,
     run_timeout_sec,
 )
-from paperclip.adapters.prompt import build_prompt, extra_args
+from paperclip.adapters.prompt import build_prompt, extra_args, read_instructions, with_instructions
 from paperclip.adapters.spawn import run_process
 
 
@@ -87,7 +87,7 @@ class CodexLocalAdapter:
             args,
             env=ctx.env,
             cwd=cfg.get("cwd") or None,
-            stdin_data=build_prompt(ctx).encode(),
+            stdin_data=with_instructions(build_prompt(ctx), await read_instructions(ctx)).encode(),
             timeout_sec=timeout,
             grace_sec=config_float(cfg, "graceSec", 20),
             cancel=ctx.cancel,

@@ -24,10 +24,13 @@ from paperclip.access.auth_routes import router as auth_router
 from paperclip.access.routes import router as access_router
 from paperclip.activity.audit import router as audit_router
 from paperclip.activity.routes import router as activity_router
+from paperclip.agents.instructions_routes import router as agent_instructions_router
 from paperclip.agents.routes import router as agents_router
 from paperclip.api import input_guard
 from paperclip.approvals.routes import router as approvals_router
 from paperclip.appshell.routes import router as appshell_router
+from paperclip.appshell.run_panels import router as run_panels_router
+from paperclip.appshell.settings_routes import router as instance_settings_router
 from paperclip.companies.routes import router as companies_router
 from paperclip.costs.routes import router as costs_router
 from paperclip.dashboard.routes import router as dashboard_router
@@ -36,9 +39,13 @@ from paperclip.health.routes import router as health_router
 from paperclip.heartbeat.routes import router as heartbeat_router
 from paperclip.issues.agent_context_routes import router as agent_context_router
 from paperclip.issues.document_routes import router as issue_documents_router
+from paperclip.issues.feedback_routes import router as issue_feedback_router
 from paperclip.issues.inbox_routes import router as issue_inbox_router
 from paperclip.issues.interaction_routes import router as issue_interactions_router
+from paperclip.issues.plan_decomposition_routes import router as plan_decomposition_router
 from paperclip.issues.routes import router as issues_router
+from paperclip.issues.runner_routes import router as issue_runner_router
+from paperclip.issues.tree_hold_routes import router as issue_tree_holds_router
 from paperclip.metrics.routes import router as metrics_router
 from paperclip.portability.routes import router as portability_router
 from paperclip.projects.routes import router as projects_router
@@ -53,6 +60,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     heartbeat_router,  # early: the hot paths (wake-ups, run polling) match first
     companies_router,
     agents_router,
+    agent_instructions_router,
     goals_router,
     projects_router,
     activity_router,
@@ -62,6 +70,8 @@ FEATURE_ROUTERS: list[APIRouter] = [
     agent_context_router,
     issue_inbox_router,
     issue_interactions_router,
+    issue_tree_holds_router,
+    issue_feedback_router,
     approvals_router,
     dashboard_router,
     auth_router,
@@ -70,6 +80,10 @@ FEATURE_ROUTERS: list[APIRouter] = [
     metrics_router,
     storage_router,
     appshell_router,
+    instance_settings_router,
+    issue_runner_router,
+    plan_decomposition_router,
+    run_panels_router,
     routines_router,
     org_image_router,
     live_ws_router,

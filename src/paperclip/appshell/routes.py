@@ -28,24 +28,6 @@ async def list_adapters(actor: ActorDep) -> list[dict[str, Any]]:
     return service.adapter_list()
 
 
-@router.get("/instance/settings")
-async def instance_settings(actor: ActorDep) -> dict[str, Any]:
-    actor.require_board()
-    return {"general": service.GENERAL_SETTINGS, "experimental": service.EXPERIMENTAL_SETTINGS}
-
-
-@router.get("/instance/settings/general")
-async def instance_settings_general(actor: ActorDep) -> dict[str, Any]:
-    actor.require_board()
-    return service.GENERAL_SETTINGS
-
-
-@router.get("/instance/settings/experimental")
-async def instance_settings_experimental(actor: ActorDep) -> dict[str, Any]:
-    actor.require_board()
-    return service.EXPERIMENTAL_SETTINGS
-
-
 @router.get("/plugins")
 async def list_plugins(actor: ActorDep) -> list[Any]:
     actor.require_board()
@@ -62,19 +44,6 @@ async def plugin_ui_contributions(actor: ActorDep) -> list[Any]:
 async def current_announcement(actor: ActorDep) -> None:
     actor.require_board()
     return None
-
-
-@router.get("/sidebar-preferences/me")
-async def sidebar_preferences(actor: ActorDep) -> dict[str, Any]:
-    actor.require_board()
-    return service.EMPTY_SIDEBAR_PREFERENCES
-
-
-@router.get("/companies/{company_id}/sidebar-preferences/me")
-async def company_sidebar_preferences(company_id: str, actor: ActorDep) -> dict[str, Any]:
-    actor.require_board()
-    _company(actor, company_id)
-    return service.EMPTY_SIDEBAR_PREFERENCES
 
 
 @router.get("/companies/{company_id}/resource-memberships/me")

@@ -14,54 +14,6 @@ from paperclip.auth.actor import LOCAL_BOARD_USER_ID, Actor
 from paperclip.db.rawsql import Sql
 from paperclip.errors import NotFound
 
-# The original's instance settings as a fresh instance answers them (GET /api/instance/settings/*).
-# We keep no per-instance overrides of these yet, so they are the values this server behaves by.
-GENERAL_SETTINGS: dict[str, Any] = {
-    "censorUsernameInLogs": False,
-    "keyboardShortcuts": False,
-    "feedbackDataSharingPreference": "prompt",
-    "backupRetention": {"dailyDays": 7, "weeklyWeeks": 4, "monthlyMonths": 1},
-}
-EXPERIMENTAL_SETTINGS: dict[str, Any] = {
-    "enableEnvironments": False,
-    "enableNativeRunner": True,
-    "enableManagedSandboxOnly": False,
-    "enableIsolatedWorkspaces": False,
-    "enableIsolatedWorkspacesByDefault": False,
-    "enableStreamlinedLeftNavigation": True,
-    "enableStreamlinedUi": True,
-    "enableApps": True,
-    "enableChatConnectors": False,
-    "enablePipelines": False,
-    "enableCases": False,
-    "enableAgentChat": False,
-    "enableConferenceRoomChat": False,
-    "enableClassicTaskInterface": False,
-    "enableIssuePlanDecompositions": False,
-    "enableExperimentalFileViewer": False,
-    "enableExternalObjects": False,
-    "enableSmokeLab": False,
-    "enableBuiltInAgents": False,
-    "enableBetaSkills": False,
-    "enableSummaries": False,
-    "enableStatusCards": False,
-    "enableDecisions": False,
-    "enableGoalsSidebarLink": False,
-    "enableServerInfoDebugView": False,
-    "enablePaperclipDeveloperMode": False,
-    "enableSimplifiedEnglishInteractions": False,
-    "enableFirstTaskPlanProposal": False,
-    "autoRestartDevServerWhenIdle": False,
-    "enableWorkspaceBranchReconcileForward": True,
-    "enableWorkspaceDirtyQuarantineRepair": True,
-    "enableOwnerInstanceAdmin": False,
-    "enableSandboxDuplexBridge": False,
-    "enableRunnerPreviewIngress": False,
-    "enableWorktreeRunExecution": False,
-    "worktreeRunExecutionActivatedAt": None,
-    "worktreeRunExecutionActivationInstanceId": None,
-}
-EMPTY_SIDEBAR_PREFERENCES: dict[str, Any] = {"orderedIds": [], "updatedAt": None}
 EMPTY_RESOURCE_MEMBERSHIPS: dict[str, Any] = {
     "projectMemberships": {},
     "agentMemberships": {},
@@ -74,8 +26,9 @@ EMPTY_RESOURCE_MEMBERSHIPS: dict[str, Any] = {
     "updatedAt": None,
 }
 
-# Adapters that run a local agent CLI get the run's JWT. None of ours syncs skills or reads a managed
-# instructions bundle yet, so those capabilities are false (the original's client then hides them).
+# Adapters that run a local agent CLI get the run's JWT and read the agent's instructions bundle
+# (agents/instructions.py). None of ours syncs skills, so that capability is false (the original's
+# client then hides it).
 _LOCAL_CLI = {"claude_local", "codex_local"}
 
 
@@ -92,7 +45,7 @@ def adapter_list() -> list[dict[str, Any]]:
                 "loaded": True,
                 "disabled": False,
                 "capabilities": {
-                    "supportsInstructionsBundle": False,
+                    "supportsInstructionsBundle": local_cli,
                     "supportsSkills": False,
                     "supportsLocalAgentJwt": local_cli or kind == "process",
                     "requiresMaterializedRuntimeSkills": False,

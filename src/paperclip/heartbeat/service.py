@@ -141,7 +141,7 @@ async def wake_agent(
         },
     )
     if outcome.status == "skipped":
-        return {"status": "skipped"} if invoke else skipped_wakeup("wakeup_skipped")
+        return {"status": "skipped"} if invoke else skipped_wakeup("wakeup_skipped", outcome.details)
     if outcome.status == "deferred_issue_execution":
         return {
             "status": "deferred_issue_execution",

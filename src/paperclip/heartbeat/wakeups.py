@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.db.models import AgentWakeupRequest, HeartbeatRun, Issue
 from paperclip.db.rawsql import Sql
+from paperclip.db.tree_holds import ISSUE_PAUSE_HOLD
 from paperclip.errors import Conflict, NotFound
 from paperclip.heartbeat.context import build_snapshot, merge_snapshots
 from paperclip.heartbeat.policy import heartbeat_policy
@@ -36,6 +37,7 @@ from paperclip.runs.lifecycle import (
 )
 from paperclip.vocabulary import AGENT_NOT_INVOKABLE, RUN_LIVE
 
+TREE_HOLD_SKIP_REASON = "issue_tree_paused"  # agent_wakeup_requests.error of a wake-up for a held issue
 # Explicit on-demand wakes are each a run (as the original does); the others coalesce per task.
 NON_COALESCING_SOURCES = ("on_demand",)
 
@@ -203,6 +205,15 @@ async def request_wakeup(
         if project is not None and project["paused"]:
             skip_reason = PROJECT_SKIP_REASON
             skip_details = paused_details(project["id"], project["pause_reason"])
+        else:
+            held = await ISSUE_PAUSE_HOLD.fetchrow(session, issue_id)
+            if held is not None:  # the issue's subtree is paused: its agents are not woken for it
+                skip_reason = TREE_HOLD_SKIP_REASON
+                skip_details = {
+                    "issueId": str(issue_id),
+                    "holdId": str(held["hold_id"]),
+                    "rootIssueId": str(held["hold_root_issue_id"]),
+                }
     if skip_reason is not None:
         request_id = uuid.uuid4()
         await session.execute(

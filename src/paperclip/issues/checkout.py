@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from paperclip.activity.service import ACTOR_IDS, ACTOR_VALUES, INSERT_ACTIVITY, actor_params, record
 from paperclip.auth.actor import Actor
 from paperclip.db.models import HeartbeatRun, Issue
+from paperclip.db.tree_holds import held_by, hold_details
 from paperclip.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
 from paperclip.heartbeat.project_stop import paused_details, paused_message
 from paperclip.issues.identifiers import IDENTIFIER_RE, accessible_companies, find_issue, parse_uuid
@@ -87,6 +88,7 @@ WITH cur AS MATERIALIZED (
     SELECT a.company_id, a.status, a.name FROM agents a WHERE a.id = CAST(:agent_id AS uuid)
 ), proj AS MATERIALIZED (
     SELECT p.id, p.pause_reason FROM projects p WHERE p.id = (SELECT cur.project_id FROM cur) AND p.paused_at IS NOT NULL
+), held AS MATERIALIZED ({held_by("cur")}
 ), claim AS (
     UPDATE issues SET
         assignee_agent_id = CAST(:agent_id AS uuid), assignee_user_id = NULL,
@@ -100,6 +102,7 @@ WITH cur AS MATERIALIZED (
         completed_at = NULL, cancelled_at = NULL, updated_at = CAST(:now AS timestamptz)
     FROM cur, ag
     WHERE issues.id = cur.id AND CAST(:may_claim AS boolean) AND NOT EXISTS (SELECT 1 FROM proj)
+      AND NOT EXISTS (SELECT 1 FROM held)
       AND (CAST(:companies AS uuid[]) IS NULL OR cur.company_id = ANY(CAST(:companies AS uuid[])))
       AND ag.company_id = cur.company_id AND ag.status NOT IN ({_UNASSIGNABLE})
       AND cur.status = ANY(CAST(:expected AS text[]))
@@ -121,10 +124,11 @@ SELECT claim.*, cur.id AS cur_id, cur.company_id AS cur_company_id, cur.status A
        cur.execution_run_id AS cur_execution_run_id, cur.identifier AS cur_identifier,
        ag.company_id AS agent_company_id, ag.status AS agent_status, ag.name AS agent_name,
        proj.id AS paused_project_id, proj.pause_reason AS paused_project_reason,
+       held.hold_id AS held_hold_id, held.hold_root_issue_id AS held_root_issue_id,
        ({idempotent}) AS idempotent,
        (SELECT COALESCE(json_agg({LABEL_JSON} ORDER BY l.name, l.id), '[]'::json)
           FROM issue_labels il JOIN labels l ON l.id = il.label_id WHERE il.issue_id = claim.id) AS labels_json
-FROM cur LEFT JOIN ag ON true LEFT JOIN proj ON true LEFT JOIN claim ON true
+FROM cur LEFT JOIN ag ON true LEFT JOIN proj ON true LEFT JOIN held ON true LEFT JOIN claim ON true
 """)
 
 
@@ -167,6 +171,11 @@ async def checkout(session: AsyncSession, actor: Actor, ref: str, body: Checkout
         raise Conflict(
             paused_message(found["paused_project_reason"]),
             details=paused_details(found["paused_project_id"], found["paused_project_reason"]),
+        )
+    if found["held_hold_id"] is not None:  # the issue or an ancestor is paused by a tree hold
+        raise Conflict(
+            "Issue checkout blocked by active subtree pause hold",
+            details=hold_details(found["cur_id"], found["held_hold_id"], found["held_root_issue_id"]),
         )
     if actor.is_agent:
         if agent_id != actor.agent_id:

@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from paperclip.activity.service import ACTOR_IDS, ACTOR_VALUES, INSERT_ACTIVITY, actor_params, record
 from paperclip.auth.actor import Actor
 from paperclip.db.models import Issue, IssueComment
-from paperclip.errors import BadRequest, Forbidden, NotFound
+from paperclip.db.tree_holds import ISSUE_PAUSE_HOLD, held_by
+from paperclip.errors import BadRequest, Conflict, Forbidden, NotFound
 from paperclip.issues.identifiers import (
     IDENTIFIER_RE,
     accessible_companies,
@@ -88,18 +89,28 @@ async def insert_comment(
     return row
 
 
+def raise_paused(issue_id: Any, hold_id: Any, root_issue_id: Any) -> None:
+    """A comment on a paused subtree would wake its agents: refused until the tree is resumed."""
+    raise Conflict(
+        "Task is paused. Resume it before sending a message.",
+        details={"issueId": str(issue_id), "holdId": str(hold_id), "rootIssueId": str(root_issue_id)},
+    )
+
+
 def _add_comment_sql(where: str) -> NamedSql:
     """ONE statement: find the issue, store the comment (only when the actor may access the company),
     log it, and list the company's reachable agents when the body may @-mention one."""
     return NamedSql(f"""
 WITH i AS MATERIALIZED (
-    SELECT id, company_id, identifier, title, assignee_agent_id FROM issues WHERE {where}
+    SELECT id, parent_id, company_id, identifier, title, assignee_agent_id FROM issues WHERE {where}
+), held AS MATERIALIZED ({held_by("i")}
 ), c AS (
     INSERT INTO issue_comments (company_id, issue_id, author_agent_id, author_user_id, created_by_run_id, body,
                                 created_at, updated_at)
     SELECT i.company_id, i.id, CAST(:actor_agent_id AS uuid), CAST(:author_user_id AS text),
            CAST(:created_by_run_id AS uuid), CAST(:body AS text), CAST(:now AS timestamptz), CAST(:now AS timestamptz)
-    FROM i WHERE CAST(:companies AS uuid[]) IS NULL OR i.company_id = ANY(CAST(:companies AS uuid[]))
+    FROM i WHERE (CAST(:companies AS uuid[]) IS NULL OR i.company_id = ANY(CAST(:companies AS uuid[])))
+      AND NOT EXISTS (SELECT 1 FROM held)
     RETURNING *
 ), act AS (
     {INSERT_ACTIVITY}
@@ -112,6 +123,7 @@ WITH i AS MATERIALIZED (
 )
 SELECT i.id AS i_id, i.company_id AS i_company_id, i.title AS i_title, i.assignee_agent_id AS i_assignee_agent_id,
        c.*, (SELECT act.id FROM act) AS activity_id,
+       (SELECT held.hold_id FROM held) AS held_hold_id, (SELECT held.hold_root_issue_id FROM held) AS held_root_id,
        CASE WHEN CAST(:has_at AS boolean) AND c.id IS NOT NULL THEN
            (SELECT json_agg(json_build_array(a.id, a.name)) FROM agents a
              WHERE a.company_id = i.company_id AND a.status NOT IN ({", ".join(f"'{u}'" for u in UNREACHABLE)}))
@@ -150,6 +162,8 @@ async def add_comment(
     if row is None:
         raise NotFound("Issue not found")
     actor.require_company(row["i_company_id"])
+    if row["held_hold_id"] is not None:
+        raise_paused(row["i_id"], row["held_hold_id"], row["held_root_id"])
     title = row["i_title"]
     if redact_text(title) != title:  # the logged title is redacted like every activity detail
         await session.execute(
@@ -171,6 +185,9 @@ async def _add_comment_reopening(
 ) -> dict[str, Any]:
     issue = await find_issue(session, ref)
     actor.require_company(issue["company_id"])
+    held = await ISSUE_PAUSE_HOLD.fetchrow(session, issue["id"])
+    if held is not None:
+        raise_paused(issue["id"], held["hold_id"], held["hold_root_issue_id"])
     if issue["status"] in ISSUE_TERMINAL:
         issue = (
             (

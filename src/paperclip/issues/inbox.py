@@ -262,7 +262,7 @@ def inbox_mine_sql(status_filter: bool) -> str:
     return f"""
 SELECT COALESCE(json_agg(item ORDER BY sort_key DESC NULLS LAST, id), '[]'::json)::text FROM (
   SELECT x.id, GREATEST(t.touch, t.external, x.updated_at) AS sort_key,
-         (CAST({issue_json("x")} AS jsonb) || jsonb_build_object(
+         (CAST({issue_json("x", truncate="flag")} AS jsonb) || jsonb_build_object(
             'myLastTouchAt', to_char(t.touch AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
             'lastExternalCommentAt', to_char(t.external AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
             'isUnreadForMe', COALESCE(t.external > COALESCE(t.touch, '-infinity'::timestamptz), false))) AS item

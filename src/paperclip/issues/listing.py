@@ -75,27 +75,47 @@ _FIELDS = [
 ]
 
 
-def _fields(a: str, labels: str | None, label_ids: str | None) -> list[tuple[str, str]]:
+# List answers cut descriptions to this many characters, as the original's (the detail has them whole):
+# cut in the statement, so a page never carries a long text out of the database.
+LIST_DESCRIPTION_CHARS = 1200
+
+
+def _fields(
+    a: str, labels: str | None, label_ids: str | None, truncate: str | None = None
+) -> list[tuple[str, str]]:
+    """`truncate`: None keeps the description whole; "flag" cuts it and adds descriptionTruncated
+    after it (the list's row); "cut" only cuts it (the compact row, which has no flag)."""
     out = [(name, f"{a}.{column}" if column else ts(f"{a}.{_TIMESTAMPS[name]}")) for name, column in _FIELDS]
+    if truncate:
+        at = [name for name, _sql in out].index("description")
+        out[at] = ("description", f"left({a}.description, {LIST_DESCRIPTION_CHARS})")
+        if truncate == "flag":
+            flag = f"COALESCE(char_length({a}.description) > {LIST_DESCRIPTION_CHARS}, false)"
+            out.insert(at + 1, ("descriptionTruncated", flag))
     out.append(("labels", labels or LABELS_OF.format(label=LABEL_JSON, a=a)))
     out.append(("labelIds", label_ids or LABEL_IDS_OF.format(a=a)))
     return out
 
 
-def issue_json(a: str, labels: str | None = None, label_ids: str | None = None) -> str:
+def issue_json(
+    a: str, labels: str | None = None, label_ids: str | None = None, truncate: str | None = None
+) -> str:
     """SQL building one issue's wire object from the row alias `a` (same fields as shapes.issue_to_wire).
-    `labels` / `label_ids`: SQL for the two label arrays (default: correlated subqueries on `a`)."""
+    `labels` / `label_ids`: SQL for the two label arrays (default: correlated subqueries on `a`);
+    `truncate`: as `_fields` (lists cut descriptions)."""
     return (
         "json_build_object("
-        + ", ".join(f"'{name}', {sql}" for name, sql in _fields(a, labels, label_ids))
+        + ", ".join(f"'{name}', {sql}" for name, sql in _fields(a, labels, label_ids, truncate))
         + ")"
     )
 
 
-def issue_row_json(a: str, labels: str | None = None, label_ids: str | None = None) -> str:
+def issue_row_json(
+    a: str, labels: str | None = None, label_ids: str | None = None, truncate: str | None = None
+) -> str:
     """The same object as `issue_json`, built as a row (`row_to_json` of named columns): about a third
     cheaper per row than json_build_object's variadic arguments, which matters for pages of 1000."""
-    columns = ", ".join(f'{sql} AS "{name}"' for name, sql in _fields(a, labels, label_ids))
+    columns = ", ".join(f'{sql} AS "{name}"' for name, sql in _fields(a, labels, label_ids, truncate))
     return f"row_to_json((SELECT r FROM (SELECT {columns}) r))"
 
 
@@ -111,7 +131,7 @@ LEFT JOIN LATERAL (
     FROM issue_labels il JOIN labels l ON l.id = il.label_id
     WHERE il.issue_id = i.id AND EXISTS (SELECT 1 FROM labels any_label WHERE any_label.company_id = :company_id)
 ) lab ON true"""
-_ROW = issue_row_json("i", "COALESCE(lab.labels, '[]'::json)", "COALESCE(lab.ids, '[]'::json)")
+_ROW = issue_row_json("i", "COALESCE(lab.labels, '[]'::json)", "COALESCE(lab.ids, '[]'::json)", "flag")
 
 # Optional per-row additions of the list (the original's query flags), over the page alias `i`.
 BLOCKER_SUMMARY = (
@@ -142,7 +162,12 @@ COMPACT_DROPS = frozenset({"hiddenAt"})
 def _page_sql(where: str, order: str, extras: tuple[str, ...] = (), compact: bool = False) -> NamedSql:
     row = _ROW
     if extras or compact:
-        fields = _fields("i", "COALESCE(lab.labels, '[]'::json)", "COALESCE(lab.ids, '[]'::json)")
+        fields = _fields(
+            "i",
+            "COALESCE(lab.labels, '[]'::json)",
+            "COALESCE(lab.ids, '[]'::json)",
+            "cut" if compact else "flag",
+        )
         fields = [(n, sql) for n, sql in fields if not (compact and n in COMPACT_DROPS)]
         fields += [(n, EXTRAS[n]) for n in extras]
         row = (

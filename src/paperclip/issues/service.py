@@ -242,6 +242,7 @@ async def create_issue(
     now: datetime,
     *,
     parent: RowMapping | None = None,
+    wake: bool = True,  # False: the assignee is not woken (children of an accepted plan)
 ) -> dict[str, Any]:
     actor.require_company(company_id)
     if body.assigneeAgentId and body.assigneeUserId:
@@ -301,7 +302,7 @@ async def create_issue(
     )
     await labels.attach_labels(session, company_id, row["id"], label_ids, now)
     await blockers.insert_blockers(session, actor, company_id, row["id"], blocker_ids, now)
-    if body.assigneeAgentId and status != "backlog":
+    if wake and body.assigneeAgentId and status != "backlog":
         await Wakes(actor, company_id, now).assigned(session, row["id"], body.assigneeAgentId, "create")
     attached = (await labels.labels_for(session, [row["id"]])).get(row["id"]) if label_ids else None
     wire = issue_to_wire(row, attached)

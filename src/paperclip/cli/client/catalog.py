@@ -220,6 +220,7 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
                 "GET",
                 "/api/companies/{companyId}/feedback-traces",
                 help="GET /api/companies/{companyId}/feedback-traces",
+                handler="feedback_export",
                 opts=(
                     Opt("--target-type", to="query", help="query parameter targetType"),
                     Opt("--vote", to="query", help="query parameter vote"),
@@ -591,6 +592,7 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
                 "GET",
                 "/api/issues/{issueId}/feedback-traces",
                 help="GET /api/issues/{issueId}/feedback-traces",
+                handler="feedback_export",
                 args=("issueId",),
                 opts=(
                     Opt("--target-type", to="query", help="query parameter targetType"),
@@ -891,7 +893,7 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
                 "/api/agents/{agentId}/instructions-bundle/file",
                 help="GET /api/agents/{agentId}/instructions-bundle/file",
                 args=("agentId",),
-                opts=(Opt("--path", "file", to="query", help="query parameter path"),),
+                opts=(Opt("--path", to="query", help="Bundle-relative file path"),),
             ),
             Cmd(
                 "instructions-file:put",
@@ -900,7 +902,7 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
                 help="PUT /api/agents/{agentId}/instructions-bundle/file",
                 args=("agentId",),
                 opts=(
-                    Opt("--path", "file", key="content", help="body field content"),
+                    Opt("--path", help="Bundle-relative file path"),
                     Opt("--content", help="body field content"),
                     Opt("--content-file", "file", key="content", help="body field content"),
                     Opt(
@@ -914,7 +916,7 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
                 "/api/agents/{agentId}/instructions-bundle/file",
                 help="DELETE /api/agents/{agentId}/instructions-bundle/file",
                 args=("agentId",),
-                opts=(Opt("--path", "file", to="query", help="query parameter path"),),
+                opts=(Opt("--path", to="query", help="Bundle-relative file path"),),
             ),
             Cmd(
                 "wake",

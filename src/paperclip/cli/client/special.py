@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
 
 from paperclip.cli.client import context, http
 from paperclip.cli.client.main import UsageError, build_request
@@ -192,3 +194,24 @@ def company_import(cmd: Cmd, args, conn) -> object:
     from paperclip.cli.client.portability import company_import as run_import
 
     return run_import(cmd, args, conn)
+
+
+def feedback_export(cmd: Cmd, args, conn) -> object:
+    """`company|issue feedback:export`: the traces as NDJSON (default) or a JSON array, to --out or stdout."""
+    fmt = getattr(args, "format", None) or "ndjson"
+    if fmt not in ("json", "ndjson"):
+        raise UsageError(f"--format: expected json or ndjson, got {fmt!r}")
+    path, query, _ = build_request(cmd, args, conn)
+    _, body, _ = http.request(conn, "GET", path, query=query)
+    traces = body if isinstance(body, list) else []
+    if fmt == "json":
+        text = json.dumps(traces, indent=2) + "\n"
+    else:
+        text = "".join(json.dumps(trace, separators=(",", ":")) + "\n" for trace in traces)
+    out = getattr(args, "out", None)
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        sys.stdout.write(f"Wrote {len(traces)} feedback trace(s) to {out}\n")
+    else:
+        sys.stdout.write(text)
+    return None

@@ -27,8 +27,12 @@ from paperclip.db.models.identity import (
     JoinRequest,
     PrincipalPermissionGrant,
 )
+from paperclip.db.models.feedback import FeedbackVote
 from paperclip.db.models.interactions import IssueThreadInteraction
+from paperclip.db.models.tree_holds import IssueTreeHold, IssueTreeHoldMember
 from paperclip.db.models.inbox import IssueInboxArchive, IssueReadState, IssueWorkProduct
+from paperclip.db.models.instance import InstanceSettings, SidebarPreference
+from paperclip.db.models.plan_decompositions import AcceptedPlanDecomposition
 from paperclip.db.models.routines import Routine, RoutineRun, RoutineTrigger
 from paperclip.db.models.runs import AgentWakeupRequest, HeartbeatRun, HeartbeatRunEvent, SchedulerHeartbeat
 from paperclip.db.models.secrets import CompanySecret, CompanySecretVersion, SecretDeletion, SecretKeyCanary
@@ -46,6 +50,7 @@ from paperclip.db.models.work import (
 )
 
 __all__ = [
+    "AcceptedPlanDecomposition",
     "ActivityLog",
     "Agent",
     "AgentApiKey",
@@ -95,7 +100,12 @@ __all__ = [
     "IssueInboxArchive",
     "IssueReadState",
     "IssueWorkProduct",
+    "InstanceSettings",
+    "SidebarPreference",
     "IssueThreadInteraction",
+    "FeedbackVote",
+    "IssueTreeHold",
+    "IssueTreeHoldMember",
     "Routine",
     "RoutineRun",
     "RoutineTrigger",

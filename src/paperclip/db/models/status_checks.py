@@ -13,10 +13,12 @@ import sqlalchemy as sa
 
 from paperclip.db.models.agents import Agent
 from paperclip.db.models.companies import Company
+from paperclip.db.models.feedback import FeedbackVote
 from paperclip.db.models.governance import Approval, BudgetIncident
 from paperclip.db.models.interactions import IssueThreadInteraction
 from paperclip.db.models.routines import Routine, RoutineRun, RoutineTrigger
 from paperclip.db.models.runs import AgentWakeupRequest, HeartbeatRun
+from paperclip.db.models.tree_holds import IssueTreeHold
 from paperclip.db.models.work import Goal, Issue, Project
 from paperclip.vocabulary import (
     AGENT_STATUSES,
@@ -25,6 +27,8 @@ from paperclip.vocabulary import (
     COMPANY_STATUSES,
     CONCURRENCY_POLICIES,
     CONTINUATION_POLICIES,
+    FEEDBACK_TARGET_TYPES,
+    FEEDBACK_VOTES,
     GOAL_STATUSES,
     INCIDENT_STATUSES,
     INTERACTION_KINDS,
@@ -38,6 +42,8 @@ from paperclip.vocabulary import (
     ROUTINE_STATUSES,
     RUN_STATUSES,
     SIGNING_MODES,
+    TREE_HOLD_MODES,
+    TREE_HOLD_STATUSES,
     TRIGGER_KINDS,
     WAKEUP_STATUSES,
     check_in,
@@ -70,6 +76,10 @@ STATUS_CHECKS: list[tuple[Any, str, frozenset[str], bool]] = [
     (IssueThreadInteraction.__table__, "continuation_policy", CONTINUATION_POLICIES, False),
     (IssueThreadInteraction.__table__, "requested_resolver_policy", RESOLVER_POLICIES, False),
     (IssueThreadInteraction.__table__, "effective_resolver_policy", RESOLVER_POLICIES, False),
+    (IssueTreeHold.__table__, "mode", TREE_HOLD_MODES, False),
+    (IssueTreeHold.__table__, "status", TREE_HOLD_STATUSES, False),
+    (FeedbackVote.__table__, "target_type", FEEDBACK_TARGET_TYPES, False),
+    (FeedbackVote.__table__, "vote", FEEDBACK_VOTES, False),
 ]
 
 for _table, _column, _values, _nullable in STATUS_CHECKS:

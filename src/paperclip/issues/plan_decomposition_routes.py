@@ -1,0 +1,36 @@
+"""GET/POST /issues/{id}/accepted-plan-decompositions (issues/plan_decompositions.py)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from paperclip.api.deps import DB, ActorDep, Now
+from paperclip.feature_router import FeatureRouter
+from paperclip.issues import plan_decompositions
+from paperclip.issues.schemas import IssueCreate
+
+router = FeatureRouter(tags=["issues"])
+MAX_CHILDREN = 50  # a plan's steps, not a bulk import
+
+
+class DecompositionCreate(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    acceptedPlanRevisionId: uuid.UUID  # noqa: N815
+    children: Annotated[list[IssueCreate], Field(min_length=1, max_length=MAX_CHILDREN)]
+
+
+@router.get("/issues/{issue_id}/accepted-plan-decompositions")
+async def list_decompositions(issue_id: str, session: DB, actor: ActorDep) -> list[dict[str, Any]]:
+    return await plan_decompositions.list_decompositions(session, actor, issue_id)
+
+
+@router.post("/issues/{issue_id}/accepted-plan-decompositions")
+async def create_decomposition(
+    issue_id: str, body: DecompositionCreate, session: DB, actor: ActorDep, now: Now
+) -> dict[str, Any]:
+    return await plan_decompositions.decompose(
+        session, actor, issue_id, body.acceptedPlanRevisionId, body.children, now
+    )
