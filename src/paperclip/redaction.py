@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 REDACTED = "***REDACTED***"
+MIN_MASK_LENGTH = 4  # secret references and credential-like names: masked from this length
 
 SECRET_KEY_RE = re.compile(
     r"(api[-_]?key|access[-_]?token|refresh[-_]?token|auth(?:_?token)?|authorization|bearer|secret|passw(or)?d|pwd|"
@@ -106,3 +107,25 @@ def redact_query(url: str) -> str:
 
 def redact_headers(headers: dict[str, str]) -> dict[str, str]:
     return {k: (REDACTED if k.lower() in REDACT_HEADERS else v) for k, v in headers.items()}
+
+
+# An adapter config's `env` bindings: shown to nobody (agents, projects, approval payloads share this).
+def is_redacted_env_value(value: Any) -> bool:
+    return value == REDACTED or (isinstance(value, dict) and value.get("value") == REDACTED)
+
+
+def _redact_env_value(value: Any) -> Any:
+    if isinstance(value, dict) and value.get("type") == "secret_ref":
+        return {k: v for k, v in value.items() if k in ("type", "secretId", "version")}
+    return {"type": "plain", "value": REDACTED}
+
+
+def redact_adapter_config(config: dict[str, Any] | None) -> dict[str, Any]:
+    """Secret-looking keys and token-shaped strings redacted; every env value is hidden."""
+    if not config:
+        return {}
+    out = redact(config)
+    env = config.get("env")
+    if isinstance(env, dict):
+        out["env"] = {k: _redact_env_value(v) for k, v in env.items()}
+    return out

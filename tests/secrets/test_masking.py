@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import random
 
-from paperclip.heartbeat.env import Masker, resolve_config_env
+from paperclip.heartbeat.env import Masker
+from paperclip.secrets.run_env import resolve_config_env
 
 R = "***REDACTED***"
 

@@ -14,14 +14,14 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.activity.service import record
-from paperclip.agents.schemas import AgentCreate, redact_adapter_config
+from paperclip.agents.schemas import AgentCreate
 from paperclip.agents.service import insert_agent
 from paperclip.auth.actor import Actor
 from paperclip.auth.memberships import require_member_grant
 from paperclip.companies.service import get_company
 from paperclip.db.models import Agent, Approval
 from paperclip.errors import Forbidden
-from paperclip.redaction import redact
+from paperclip.redaction import redact, redact_adapter_config
 from paperclip.wire import iso, uid
 
 

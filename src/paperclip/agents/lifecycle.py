@@ -2,6 +2,8 @@
 
 idle/running/error/active → paused (manual; queued work cancelled) → idle; any → terminated (final);
 error → idle (clear-error); pending_approval → idle (approve).
+
+A pause for another feature's reason (a budget hard stop) is agents/pausing.py.
 """
 
 from __future__ import annotations

@@ -17,6 +17,8 @@ from paperclip.agents.schemas import (
 )
 from paperclip.api.deps import DB, ActorDep, Now, SettingsDep
 from paperclip.auth.ids import path_uuid
+from paperclip.costs import budgets
+from paperclip.costs.schemas import BudgetAmount
 from paperclip.feature_router import FeatureRouter
 
 router = FeatureRouter(tags=["agents"])
@@ -170,3 +172,10 @@ async def create_key(
 async def revoke_key(agent_id: AgentRef, key_id: str, session: DB, actor: ActorDep, now: Now):
     await keys.revoke_key(session, actor, agent_id, path_uuid(key_id, "Key not found"), now)
     return {"ok": True}
+
+
+@router.patch("/agents/{agent_id}/budgets")
+async def set_agent_budget(agent_id: str, body: BudgetAmount, session: DB, actor: ActorDep, now: Now):
+    aid = path_uuid(agent_id, "Agent not found")
+    actor.require_board()
+    return agent_to_wire(await budgets.set_agent_budget(session, actor, aid, body.budgetMonthlyCents, now))

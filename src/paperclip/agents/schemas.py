@@ -10,7 +10,7 @@ from pydantic import Field, StrictStr
 
 from paperclip.companies.fields import Body, Cents, Description, Flag, JsonObject, Name, ShortText, text
 from paperclip.db.models import Agent, AgentApiKey, AgentConfigRevision
-from paperclip.redaction import REDACTED, redact
+from paperclip.redaction import redact, redact_adapter_config
 from paperclip.wire import iso, uid
 
 AgentRole = Literal[
@@ -78,27 +78,6 @@ _SLUG = re.compile(r"[^a-z0-9]+")
 
 def url_key(name: str) -> str:
     return _SLUG.sub("-", name.lower()).strip("-") or "agent"
-
-
-def is_redacted_env_value(value: Any) -> bool:
-    return value == REDACTED or (isinstance(value, dict) and value.get("value") == REDACTED)
-
-
-def _redact_env_value(value: Any) -> Any:
-    if isinstance(value, dict) and value.get("type") == "secret_ref":
-        return {k: v for k, v in value.items() if k in ("type", "secretId", "version")}
-    return {"type": "plain", "value": REDACTED}
-
-
-def redact_adapter_config(config: dict[str, Any] | None) -> dict[str, Any]:
-    """Secret-looking keys and token-shaped strings redacted; every env value is hidden."""
-    if not config:
-        return {}
-    out = redact(config)
-    env = config.get("env")
-    if isinstance(env, dict):
-        out["env"] = {k: _redact_env_value(v) for k, v in env.items()}
-    return out
 
 
 def agent_to_wire(a: Agent) -> dict[str, Any]:

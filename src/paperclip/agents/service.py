@@ -12,13 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from paperclip.activity.service import record
 from paperclip.agents import revisions
 from paperclip.agents.hierarchy import validate_manager
-from paperclip.agents.schemas import AgentCreate, AgentPatch, PermissionsPatch, is_redacted_env_value
+from paperclip.agents.schemas import AgentCreate, AgentPatch, PermissionsPatch
 from paperclip.auth.actor import Actor
 from paperclip.auth.memberships import require_member_grant
 from paperclip.companies.service import get_company, require_company_exists
 from paperclip.costs.budgets import upsert_budget_policy
 from paperclip.db.models import Agent
 from paperclip.errors import NotFound, Unauthorized
+from paperclip.redaction import is_redacted_env_value
 from paperclip.secrets.bindings import normalize_adapter_config
 
 DEFAULT_RUNTIME_CONFIG: dict[str, Any] = {"heartbeat": {"enabled": False, "maxConcurrentRuns": 20}}

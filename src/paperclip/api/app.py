@@ -17,7 +17,6 @@ from paperclip.auth.origins import trusted_origins
 from paperclip.auth.sessions import SessionCookie
 from paperclip.config import Settings
 from paperclip.db.database import Database
-from paperclip.storage.uploads import UPLOAD_ENVELOPE_BYTES
 
 log = logging.getLogger("paperclip.api")
 
@@ -87,7 +86,7 @@ def create_app(settings: Settings, database_url: str, *, on_startup=None, on_shu
         app.add_middleware(HostnameGuardMiddleware, allowed=allowed, local_trusted=settings.is_local_trusted)
     app.add_middleware(
         RequestLogMiddleware,
-        upload_max_body=settings.storage.attachment_max_bytes + UPLOAD_ENVELOPE_BYTES,
+        upload_max_body=settings.storage.upload_max_body_bytes,
         body_timeout=settings.request_body_timeout_sec,
     )
     return app

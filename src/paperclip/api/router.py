@@ -23,7 +23,6 @@ from starlette.routing import Match
 from paperclip.access.auth_routes import router as auth_router
 from paperclip.access.routes import router as access_router
 from paperclip.activity.audit import router as audit_router
-from paperclip.activity.routes import router as activity_router
 from paperclip.agents.instructions_routes import router as agent_instructions_router
 from paperclip.agents.routes import router as agents_router
 from paperclip.api import input_guard
@@ -31,6 +30,7 @@ from paperclip.approvals.routes import router as approvals_router
 from paperclip.appshell.routes import router as appshell_router
 from paperclip.appshell.run_panels import router as run_panels_router
 from paperclip.appshell.settings_routes import router as instance_settings_router
+from paperclip.companies.activity_routes import router as activity_router
 from paperclip.companies.routes import router as companies_router
 from paperclip.costs.routes import router as costs_router
 from paperclip.dashboard.routes import router as dashboard_router
@@ -54,6 +54,7 @@ from paperclip.secrets.routes import router as secrets_router
 from paperclip.storage.routes import router as storage_router
 from paperclip.web.live_ws import router as live_ws_router
 from paperclip.web.org_image import router as org_image_router
+from paperclip.wiring import install_governed
 
 FEATURE_ROUTERS: list[APIRouter] = [
     health_router,
@@ -201,6 +202,7 @@ def _add_route(app: FastAPI, path: str, endpoint, options: dict) -> None:
 
 
 def mount_api(app: FastAPI, prefix: str = "/api") -> None:
+    install_governed()  # budgets pause/resume scopes through their features (paperclip/wiring.py)
     for router in FEATURE_ROUTERS:
         # A FeatureRouter's declarations (paperclip.feature_router): built here for the first time.
         for path, endpoint, declared in getattr(router, "declared", ()):

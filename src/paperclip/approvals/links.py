@@ -13,23 +13,9 @@ from paperclip.activity.service import record
 from paperclip.auth.actor import Actor
 from paperclip.db.models import Approval, Issue, IssueApproval
 from paperclip.errors import NotFound
-from paperclip.ids import parse_uuid
+from paperclip.issues.identifiers import find_visible_issue
 
-ISSUE_NOT_FOUND = "Issue not found"
-
-
-async def find_issue(session: AsyncSession, actor: Actor, ref: str) -> Issue:
-    """An issue by UUID or by identifier (`PAP-12`), if the actor may see its company."""
-    actor.require_authenticated()
-    if len(ref) > 64 or "\x00" in ref:
-        raise NotFound(ISSUE_NOT_FOUND)
-    parsed = parse_uuid(ref)
-    condition = Issue.id == parsed if parsed is not None else Issue.identifier == ref.upper()
-    issue = await session.scalar(sa.select(Issue).where(condition))
-    if issue is None:
-        raise NotFound(ISSUE_NOT_FOUND)
-    actor.require_company(issue.company_id)
-    return issue
+find_issue = find_visible_issue  # the issue side of a link, as the approval routes name it
 
 
 async def linked_approvals(session: AsyncSession, issue_id: uuid.UUID) -> list[Approval]:

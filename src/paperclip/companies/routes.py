@@ -9,6 +9,8 @@ from paperclip.auth.ids import path_uuid
 from paperclip.companies import service
 from paperclip.companies.org import org_tree
 from paperclip.companies.schemas import BrandingPatch, CompanyCreate, CompanyPatch, company_to_wire
+from paperclip.costs import budgets
+from paperclip.costs.schemas import BudgetAmount
 from paperclip.errors import BadRequest
 from paperclip.feature_router import FeatureRouter
 from paperclip.storage.cleanup import remove_queued_objects_after_response
@@ -82,3 +84,13 @@ async def company_org(company_id: str, session: DB, actor: ActorDep):
     if not tree:
         await service.require_company_exists(session, cid)
     return tree
+
+
+@router.patch("/companies/{company_id}/budgets")
+async def set_company_budget(company_id: str, body: BudgetAmount, session: DB, actor: ActorDep, now: Now):
+    actor.require_board()
+    cid = path_uuid(company_id, NOT_FOUND)
+    actor.require_company(cid)
+    return company_to_wire(
+        await budgets.set_company_budget(session, actor, cid, body.budgetMonthlyCents, now)
+    )

@@ -46,6 +46,9 @@ class BackupSettings:
     dir: Path
 
 
+UPLOAD_ENVELOPE_BYTES = 1024 * 1024  # an upload's multipart envelope: fields, headers, boundaries
+
+
 @dataclass(frozen=True)
 class StorageSettings:
     provider: str
@@ -58,6 +61,12 @@ class StorageSettings:
     # Uploads: PAPERCLIP_ATTACHMENT_MAX_BYTES and PAPERCLIP_ALLOWED_ATTACHMENT_TYPES (None: the default list).
     attachment_max_bytes: int = 10 * 1024 * 1024
     allowed_attachment_types: tuple[str, ...] | None = None
+
+    @property
+    def upload_max_body_bytes(self) -> int:
+        """The request-level bound of an upload (the HTTP body limit of upload routes): the file's
+        limit plus the multipart envelope around it."""
+        return self.attachment_max_bytes + UPLOAD_ENVELOPE_BYTES
 
 
 @dataclass(frozen=True)

@@ -27,10 +27,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.activity.service import record
 from paperclip.auth.actor import Actor
-from paperclip.db.models import Agent, Approval, BudgetIncident, BudgetPolicy, Company, CostEvent, Project
+from paperclip.costs.governed import governed
+from paperclip.costs.schemas import BudgetPolicyUpsert
+from paperclip.db.models import Agent, BudgetIncident, BudgetPolicy, Company, CostEvent, Project
 from paperclip.errors import NotFound, Unprocessable
-from paperclip.runs.lifecycle import cancel_agent_work
-from paperclip.vocabulary import AGENT_NOT_INVOKABLE, APPROVAL_DECIDABLE
+from paperclip.runs.lifecycle import cancel_agent_work, cancel_company_work
+from paperclip.vocabulary import APPROVAL_DECIDABLE
 from paperclip.wire import iso
 
 MONTHLY = "calendar_month_utc"
@@ -209,6 +211,86 @@ async def upsert_budget_policy(
     return policy
 
 
+async def set_policy(
+    session: AsyncSession, actor: Actor, company_id: uuid.UUID, body: BudgetPolicyUpsert, now: datetime
+) -> dict[str, Any]:
+    """POST /companies/{id}/budgets/policies: upsert the policy (evaluated at once) and answer its
+    overview row."""
+    policy = await upsert_budget_policy(
+        session,
+        actor,
+        company_id,
+        body.scopeType,
+        body.scopeId,
+        body.amount,
+        now=now,
+        window_kind=body.windowKind,
+        warn_percent=body.warnPercent,
+        hard_stop_enabled=body.hardStopEnabled,
+        notify_enabled=body.notifyEnabled,
+        is_active=body.isActive,
+    )
+    from paperclip.costs.budget_overview import policy_overview  # it imports this module
+
+    return await policy_overview(session, policy.id, company_id, now)
+
+
+async def set_company_budget(
+    session: AsyncSession, actor: Actor, company_id: uuid.UUID, amount: int, now: datetime
+) -> Company:
+    """PATCH /companies/{id}/budgets: the company's monthly budget and its policy, which may pause or
+    resume the company at once. Returns the company as stored now."""
+    if await session.scalar(sa.select(Company.id).where(Company.id == company_id)) is None:
+        raise NotFound("Company not found")
+    await session.execute(
+        sa.update(Company).where(Company.id == company_id).values(budget_monthly_cents=amount, updated_at=now)
+    )
+    await record(
+        session,
+        actor,
+        company_id=company_id,
+        action="company.budget_updated",
+        entity_type="company",
+        entity_id=company_id,
+        details={"budgetMonthlyCents": amount},
+    )
+    await upsert_budget_policy(session, actor, company_id, "company", company_id, amount, now=now)
+    company = await session.scalar(
+        sa.select(Company).where(Company.id == company_id).execution_options(populate_existing=True)
+    )
+    assert company is not None
+    return company
+
+
+async def set_agent_budget(
+    session: AsyncSession, actor: Actor, agent_id: uuid.UUID, amount: int, now: datetime
+) -> Agent:
+    """PATCH /agents/{id}/budgets: the agent's monthly budget and its policy, which may pause or resume
+    the agent at once. Returns the agent as stored now."""
+    company_id = await session.scalar(sa.select(Agent.company_id).where(Agent.id == agent_id))
+    if company_id is None:
+        raise NotFound("Agent not found")
+    actor.require_company(company_id)
+    await session.execute(
+        sa.update(Agent).where(Agent.id == agent_id).values(budget_monthly_cents=amount, updated_at=now)
+    )
+    await record(
+        session,
+        actor,
+        company_id=company_id,
+        action="agent.budget_updated",
+        entity_type="agent",
+        entity_id=agent_id,
+        details={"budgetMonthlyCents": amount},
+    )
+    await upsert_budget_policy(session, actor, company_id, "agent", agent_id, amount, now=now)
+    agent = await session.scalar(
+        sa.select(Agent).where(Agent.id == agent_id).execution_options(populate_existing=True)
+    )
+    assert agent is not None
+    return agent
+
+
 async def evaluate_policy(
     session: AsyncSession,
     actor: Actor,
@@ -342,31 +424,26 @@ async def _open_hard(
     if incident_id is None:
         return
     scope = await _scope_row(session, policy.company_id, policy.scope_type, policy.scope_id)
-    approval_id = uuid.uuid4()
-    await session.execute(
-        sa.insert(Approval).values(
-            id=approval_id,
-            company_id=policy.company_id,
-            type="budget_override_required",
-            status="pending",
-            payload={
-                "metric": policy.metric,
-                "scopeId": str(policy.scope_id),
-                "guidance": GUIDANCE,
-                "policyId": str(policy.id),
-                "scopeName": scope.name if scope else None,
-                "scopeType": policy.scope_type,
-                "windowEnd": iso(window[1]),
-                "windowKind": policy.window_kind,
-                "warnPercent": policy.warn_percent,
-                "windowStart": iso(window[0]),
-                "budgetAmount": policy.amount,
-                "thresholdType": "hard",
-                "observedAmount": observed,
-            },
-            created_at=now,
-            updated_at=now,
-        )
+    approval_id = await governed().open_approval(
+        session,
+        policy.company_id,
+        "budget_override_required",
+        {
+            "metric": policy.metric,
+            "scopeId": str(policy.scope_id),
+            "guidance": GUIDANCE,
+            "policyId": str(policy.id),
+            "scopeName": scope.name if scope else None,
+            "scopeType": policy.scope_type,
+            "windowEnd": iso(window[1]),
+            "windowKind": policy.window_kind,
+            "warnPercent": policy.warn_percent,
+            "windowStart": iso(window[0]),
+            "budgetAmount": policy.amount,
+            "thresholdType": "hard",
+            "observedAmount": observed,
+        },
+        now,
     )
     await session.execute(
         sa.update(BudgetIncident).where(BudgetIncident.id == incident_id).values(approval_id=approval_id)
@@ -423,15 +500,13 @@ async def _lift_hard_stop(
     )
     approvals = [a for a in resolved if a is not None]
     if approvals:
-        await session.execute(
-            sa.update(Approval)
-            .where(Approval.id.in_(approvals), Approval.status == "pending")
-            .values(
-                status="approved",
-                decided_by_user_id=actor.user_id if actor.is_board else None,
-                decided_at=now,
-                updated_at=now,
-            )
+        await governed().decide_approvals(
+            session,
+            approvals,
+            status="approved",
+            from_statuses=("pending",),
+            decided_by_user_id=actor.user_id if actor.is_board else None,
+            now=now,
         )
     await resume_scope(session, actor, policy.company_id, policy.scope_type, policy.scope_id, now)
 
@@ -447,78 +522,17 @@ async def pause_scope(
     incident_id: uuid.UUID,
     now: datetime,
 ) -> None:
+    """A hard stop: the scope's feature pauses it (reason `budget`), then its work stops — the
+    agent's, or every agent's of a paused company (runs.lifecycle). A project's issues are held
+    back at wake-up, claim and checkout instead (heartbeat/project_stop.py)."""
     details = {"pauseReason": "budget", "incidentId": str(incident_id)}
+    await governed().pause[scope_type](
+        session, BUDGET_SERVICE, company_id, scope_id, reason="budget", details=details, now=now
+    )
     if scope_type == "agent":
-        paused = await session.scalar(
-            sa.update(Agent)
-            .where(
-                Agent.id == scope_id,
-                Agent.status.not_in(AGENT_NOT_INVOKABLE),
-            )
-            .values(status="paused", pause_reason="budget", paused_at=now, updated_at=now)
-            .returning(Agent.id)
-        )
-        if paused is not None:
-            await record(
-                session,
-                BUDGET_SERVICE,
-                company_id=company_id,
-                action="agent.paused",
-                entity_type="agent",
-                entity_id=scope_id,
-                details=details,
-            )
         await cancel_agent_work(session, agent_id=scope_id, reason=STOP_REASON, now=now)
     elif scope_type == "company":
-        paused = await session.scalar(
-            sa.update(Company)
-            .where(Company.id == scope_id, Company.status == "active")
-            .values(status="paused", pause_reason="budget", paused_at=now, updated_at=now)
-            .returning(Company.id)
-        )
-        if paused is not None:
-            await record(
-                session,
-                BUDGET_SERVICE,
-                company_id=company_id,
-                action="company.paused",
-                entity_type="company",
-                entity_id=scope_id,
-                details=details,
-            )
-        # Agents locked by someone else right now (a run being finalised) are skipped rather than
-        # waited for: waiting here, holding the company lock, could deadlock with that runner, and a
-        # paused company admits no new wake-ups anyway.
-        agent_ids = (
-            await session.scalars(
-                sa.select(Agent.id)
-                .where(
-                    Agent.company_id == company_id,
-                    Agent.status != "terminated",
-                )
-                .order_by(Agent.id)
-                .with_for_update(key_share=True, skip_locked=True)
-            )
-        ).all()
-        for agent_id in agent_ids:
-            await cancel_agent_work(session, agent_id=agent_id, reason=STOP_REASON, now=now)
-    else:
-        paused = await session.scalar(
-            sa.update(Project)
-            .where(Project.id == scope_id, Project.paused_at.is_(None))
-            .values(pause_reason="budget", paused_at=now, updated_at=now)
-            .returning(Project.id)
-        )
-        if paused is not None:
-            await record(
-                session,
-                BUDGET_SERVICE,
-                company_id=company_id,
-                action="project.paused",
-                entity_type="project",
-                entity_id=scope_id,
-                details=details,
-            )
+        await cancel_company_work(session, company_id=company_id, reason=STOP_REASON, now=now)
 
 
 async def resume_scope(
@@ -530,37 +544,7 @@ async def resume_scope(
     now: datetime,
 ) -> None:
     """Undo a budget pause; a scope paused for any other reason stays paused."""
-    if scope_type == "agent":
-        stmt = (
-            sa.update(Agent)
-            .where(Agent.id == scope_id, Agent.status == "paused", Agent.pause_reason == "budget")
-            .values(status="idle", pause_reason=None, paused_at=None, updated_at=now)
-            .returning(Agent.id)
-        )
-    elif scope_type == "company":
-        stmt = (
-            sa.update(Company)
-            .where(Company.id == scope_id, Company.status == "paused", Company.pause_reason == "budget")
-            .values(status="active", pause_reason=None, paused_at=None, updated_at=now)
-            .returning(Company.id)
-        )
-    else:
-        stmt = (
-            sa.update(Project)
-            .where(Project.id == scope_id, Project.pause_reason == "budget")
-            .values(pause_reason=None, paused_at=None, updated_at=now)
-            .returning(Project.id)
-        )
-    if await session.scalar(stmt) is not None:
-        await record(
-            session,
-            actor,
-            company_id=company_id,
-            action=f"{scope_type}.resumed",
-            entity_type=scope_type,
-            entity_id=scope_id,
-            details={"reason": "budget"},
-        )
+    await governed().resume[scope_type](session, actor, company_id, scope_id, reason="budget", now=now)
 
 
 # ---------------------------------------------------------------- incident resolution
@@ -627,19 +611,14 @@ async def resolve_incident(
         .values(status=incident_status, resolved_at=now, updated_at=now)
     )
     if incident.approval_id is not None:
-        await session.execute(
-            sa.update(Approval)
-            .where(
-                Approval.id == incident.approval_id,
-                Approval.status.in_(APPROVAL_DECIDABLE),
-            )
-            .values(
-                status=approval_status,
-                decided_by_user_id=actor.user_id,
-                decided_at=now,
-                decision_note=decision_note,
-                updated_at=now,
-            )
+        await governed().decide_approvals(
+            session,
+            [incident.approval_id],
+            status=approval_status,
+            from_statuses=APPROVAL_DECIDABLE,
+            decided_by_user_id=actor.user_id,
+            now=now,
+            decision_note=decision_note,
         )
     await record(
         session,

@@ -2,41 +2,25 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
-import sqlalchemy as sa
 from fastapi import Query
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from paperclip.activity.service import record
 from paperclip.api.deps import DB, ActorDep, Now
-from paperclip.auth.actor import Actor
 from paperclip.costs import budget_overview, budgets, finance, reports, service
 from paperclip.costs.schemas import (
-    BudgetAmount,
     BudgetPolicyUpsert,
     CostEventCreate,
     IncidentResolve,
     path_id,
 )
-from paperclip.db.models import Agent, Company
-from paperclip.errors import NotFound
+from paperclip.costs.service import company_in_scope
 from paperclip.feature_router import FeatureRouter
 
 router = FeatureRouter(tags=["costs"])
-COMPANY_NOT_FOUND = "Company not found"
+COMPANY_NOT_FOUND = "Company not found"  # the same message company_in_scope answers
 From = Annotated[str | None, Query(alias="from", max_length=64)]
 To = Annotated[str | None, Query(alias="to", max_length=64)]
-
-
-async def company_in_scope(session: AsyncSession, actor: Actor, raw_id: str) -> uuid.UUID:
-    """Parse the path id, check the actor may see the company, and that it exists."""
-    company_id = path_id(raw_id, COMPANY_NOT_FOUND)
-    actor.require_company(company_id)
-    if await session.scalar(sa.select(Company.id).where(Company.id == company_id)) is None:
-        raise NotFound(COMPANY_NOT_FOUND)
-    return company_id
 
 
 @router.post("/companies/{company_id}/cost-events", status_code=201)
@@ -81,81 +65,7 @@ async def get_budget_overview(company_id: str, session: DB, actor: ActorDep, now
 async def upsert_policy(company_id: str, body: BudgetPolicyUpsert, session: DB, actor: ActorDep, now: Now):
     actor.require_board()
     cid = await company_in_scope(session, actor, company_id)
-    policy = await budgets.upsert_budget_policy(
-        session,
-        actor,
-        cid,
-        body.scopeType,
-        body.scopeId,
-        body.amount,
-        now=now,
-        window_kind=body.windowKind,
-        warn_percent=body.warnPercent,
-        hard_stop_enabled=body.hardStopEnabled,
-        notify_enabled=body.notifyEnabled,
-        is_active=body.isActive,
-    )
-    return await budget_overview.policy_overview(session, policy.id, cid, now)
-
-
-@router.patch("/companies/{company_id}/budgets")
-async def set_company_budget(company_id: str, body: BudgetAmount, session: DB, actor: ActorDep, now: Now):
-    from paperclip.companies.schemas import company_to_wire
-
-    actor.require_board()
-    cid = await company_in_scope(session, actor, company_id)
-    await session.execute(
-        sa.update(Company)
-        .where(Company.id == cid)
-        .values(budget_monthly_cents=body.budgetMonthlyCents, updated_at=now)
-    )
-    await record(
-        session,
-        actor,
-        company_id=cid,
-        action="company.budget_updated",
-        entity_type="company",
-        entity_id=cid,
-        details={"budgetMonthlyCents": body.budgetMonthlyCents},
-    )
-    await budgets.upsert_budget_policy(session, actor, cid, "company", cid, body.budgetMonthlyCents, now=now)
-    company = await session.scalar(
-        sa.select(Company).where(Company.id == cid).execution_options(populate_existing=True)
-    )
-    return company_to_wire(company)
-
-
-@router.patch("/agents/{agent_id}/budgets")
-async def set_agent_budget(agent_id: str, body: BudgetAmount, session: DB, actor: ActorDep, now: Now):
-    from paperclip.agents.schemas import agent_to_wire
-
-    aid = path_id(agent_id, "Agent not found")
-    actor.require_board()
-    company_id = await session.scalar(sa.select(Agent.company_id).where(Agent.id == aid))
-    if company_id is None:
-        raise NotFound("Agent not found")
-    actor.require_company(company_id)
-    await session.execute(
-        sa.update(Agent)
-        .where(Agent.id == aid)
-        .values(budget_monthly_cents=body.budgetMonthlyCents, updated_at=now)
-    )
-    await record(
-        session,
-        actor,
-        company_id=company_id,
-        action="agent.budget_updated",
-        entity_type="agent",
-        entity_id=aid,
-        details={"budgetMonthlyCents": body.budgetMonthlyCents},
-    )
-    await budgets.upsert_budget_policy(
-        session, actor, company_id, "agent", aid, body.budgetMonthlyCents, now=now
-    )
-    agent = await session.scalar(
-        sa.select(Agent).where(Agent.id == aid).execution_options(populate_existing=True)
-    )
-    return agent_to_wire(agent)
+    return await budgets.set_policy(session, actor, cid, body, now)
 
 
 @router.post("/companies/{company_id}/budget-incidents/{incident_id}/resolve")
@@ -176,14 +86,6 @@ async def resolve_incident(
         decision_note=body.decisionNote,
         now=now,
     )
-
-
-@router.get("/issues/{issue_id}/cost-summary")
-async def issue_cost_summary(issue_id: str, session: DB, actor: ActorDep):
-    from paperclip.approvals.links import find_issue
-
-    issue = await find_issue(session, actor, issue_id)
-    return await reports.issue_summary(session, issue.id, issue.company_id)
 
 
 # ------------------------------------------------------------------------ finance events and spend windows

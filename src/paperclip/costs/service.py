@@ -18,6 +18,7 @@ from paperclip.costs.budgets import enforce_after_cost_event, lock_agent, lock_c
 from paperclip.costs.schemas import CostEventCreate, cost_event_to_wire
 from paperclip.db.models import Agent, Company, CostEvent, Goal, HeartbeatRun, Issue, Project
 from paperclip.errors import Forbidden, NotFound, Unprocessable
+from paperclip.ids import path_uuid
 
 INT32_MAX = 2_147_483_647
 
@@ -248,3 +249,12 @@ async def _record(
         details={"model": event.model, "costCents": event.cost_cents},
     )
     return event
+
+
+async def company_in_scope(session: AsyncSession, actor: Actor, raw_id: str) -> uuid.UUID:
+    """Parse the path id, check the actor may see the company, and that it exists."""
+    company_id = path_uuid(raw_id, "Company not found")
+    actor.require_company(company_id)
+    if await session.scalar(sa.select(Company.id).where(Company.id == company_id)) is None:
+        raise NotFound("Company not found")
+    return company_id

@@ -31,7 +31,6 @@ from paperclip.heartbeat.capture import CappedRunLog
 from paperclip.heartbeat.context import HEARTBEAT_TASK_KEY
 from paperclip.heartbeat.costs import cost_cents
 from paperclip.heartbeat.env import (
-    EnvBindingError,
     Masker,
     base_env,
     build_env,
@@ -53,6 +52,7 @@ from paperclip.heartbeat.wakeups import CANCEL_CHANNEL, WAKE_CHANNEL
 from paperclip.logging import REQUEST_ID
 from paperclip.redaction import redact
 from paperclip.runs import lifecycle
+from paperclip.secrets.run_env import EnvBindingError
 from paperclip.secrets.runtime import run_config_env
 
 log = logging.getLogger("paperclip.heartbeat")

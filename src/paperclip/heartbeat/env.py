@@ -6,14 +6,12 @@ config's `env` bindings; then the runtime-owned PAPERCLIP_* variables, which alw
 
 from __future__ import annotations
 
-import re
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from paperclip.redaction import REDACTED, is_secret_key, redact_text
+from paperclip.redaction import MIN_MASK_LENGTH, REDACTED, redact_text
 
-ENV_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # What the server knows and the agent must not: its database, keys, auth and storage credentials.
 SERVER_ONLY_PREFIXES = (
     "PAPERCLIP_",
@@ -33,16 +31,7 @@ SERVER_ONLY_KEYS = {
     "AWS_ACCESS_KEY_ID",
     "SECRET_KEY",
 }
-MIN_MASK_LENGTH = 4  # secret references and credential-like names: masked from this length
 PREFIX_SET_MAX = 256
-MIN_PLAIN_MASK_LENGTH = 8  # any other plain binding value: masked from this length (not "true", "1", "main")
-# Credential-like names beyond the redaction pattern: ANTHROPIC_KEY, GITHUB_PAT, DB_PASS, SIGNING_SALT, ...
-CREDENTIAL_NAME_RE = re.compile(
-    r"(key|pat|pass|pwd|token|secret|cred|auth|cookie|session|sig|salt|cert|dsn)", re.IGNORECASE
-)
-_LITERAL_RE = re.compile(r"^(true|false|yes|no|on|off|null|none|[0-9.:,-]+)$", re.IGNORECASE)
-
-SecretResolver = Callable[[dict[str, Any]], Awaitable[str]]
 
 
 def base_env(server_env: Mapping[str, str]) -> dict[str, str]:
@@ -51,55 +40,6 @@ def base_env(server_env: Mapping[str, str]) -> dict[str, str]:
         for k, v in server_env.items()
         if k not in SERVER_ONLY_KEYS and not k.startswith(SERVER_ONLY_PREFIXES)
     }
-
-
-class EnvBindingError(Exception):
-    pass
-
-
-async def resolve_config_env(
-    bindings: Any, resolve_secret: SecretResolver | None
-) -> tuple[dict[str, str], set[str]]:
-    """Adapter-config `env` → (values, values to mask). PAPERCLIP_API_KEY is never taken from config.
-
-    Masking is by value: every secret reference's value, and every plain value long enough to be
-    worth hiding (credential-like names from 4 characters, other names from 8; not booleans or
-    numbers), so a secret stored under any name is masked wherever the run prints it."""
-    values: dict[str, str] = {}
-    secrets: set[str] = set()
-    if not isinstance(bindings, Mapping):
-        return values, secrets
-    for key, binding in bindings.items():
-        key = str(key)
-        if not ENV_KEY_RE.match(key) or key == "PAPERCLIP_API_KEY":
-            continue
-        secret = is_secret_key(key) or bool(CREDENTIAL_NAME_RE.search(key))
-        if isinstance(binding, Mapping):
-            kind = binding.get("type")
-            if kind == "plain":
-                value = binding.get("value")
-            elif kind == "secret_ref":
-                if resolve_secret is None:
-                    raise EnvBindingError(
-                        f"Environment variable {key} references a secret, but no secrets provider is available"
-                    )
-                value = await resolve_secret(dict(binding))
-                secret = True
-            else:
-                raise EnvBindingError(f"Invalid environment binding for key: {key}")
-        else:
-            value = binding
-        if value is None:
-            continue
-        value = str(value)
-        if value == REDACTED:
-            continue
-        values[key] = value
-        if len(value) >= (MIN_MASK_LENGTH if secret else MIN_PLAIN_MASK_LENGTH) and not _LITERAL_RE.match(
-            value
-        ):
-            secrets.add(value)
-    return values, secrets
 
 
 def runtime_env(

@@ -8,12 +8,13 @@ from fastapi import BackgroundTasks, Query, Request
 from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep, Now
+from paperclip.costs import reports as cost_reports
 from paperclip.errors import BadRequest
 from paperclip.feature_router import FeatureRouter
 from paperclip.issues import checkout as checkout_service
 from paperclip.issues import comments, labels, service, updates
 from paperclip.issues import force_release as force_release_service
-from paperclip.issues.identifiers import require_uuid
+from paperclip.issues.identifiers import find_visible_issue, require_uuid
 from paperclip.issues.schemas import CheckoutBody, CommentCreate, IssueCreate, IssueUpdate, LabelCreate
 from paperclip.issues.shapes import issue_to_wire, json_response
 from paperclip.storage.cleanup import remove_queued_objects_after_response
@@ -120,6 +121,12 @@ async def create_child(issue_id: str, body: IssueCreate, session: DB, actor: Act
 @router.get("/issues/{issue_id}/activity")
 async def issue_activity(issue_id: str, session: DB, actor: ActorDep, limit: QStr = None) -> Response:
     return json_response(await service.issue_activity(session, actor, issue_id, limit))
+
+
+@router.get("/issues/{issue_id}/cost-summary")
+async def issue_cost_summary(issue_id: str, session: DB, actor: ActorDep):
+    issue = await find_visible_issue(session, actor, issue_id)
+    return await cost_reports.issue_summary(session, issue.id, issue.company_id)
 
 
 @router.post("/issues/{issue_id}/checkout")

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from paperclip.agents.schemas import redact_adapter_config
 from paperclip.companies.fields import Body, Color, Description, JsonObject, Name, text
 from paperclip.db.models import Project
+from paperclip.redaction import redact_adapter_config
 from paperclip.vocabulary import ProjectStatus
 from paperclip.wire import iso, uid
 

@@ -12,7 +12,6 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.activity.service import record
-from paperclip.agents.schemas import is_redacted_env_value
 from paperclip.auth.actor import Actor
 from paperclip.companies.scoping import require_same_company
 from paperclip.companies.service import get_company, require_company_exists
@@ -20,6 +19,7 @@ from paperclip.db.models import Agent, Goal, Project, ProjectGoal
 from paperclip.errors import NotFound, Unprocessable
 from paperclip.projects.schemas import ProjectCreate, ProjectPatch
 from paperclip.projects.url_keys import free_url_key
+from paperclip.redaction import is_redacted_env_value
 from paperclip.secrets.bindings import normalize_env
 
 GoalLinks = dict[uuid.UUID, list[tuple[uuid.UUID, str]]]

@@ -647,6 +647,24 @@ async def cancel_agent_work(
     return running
 
 
+_LOCK_COMPANY_AGENTS = sa.text("""
+    SELECT id FROM agents WHERE company_id = :company AND status <> 'terminated'
+    ORDER BY id FOR NO KEY UPDATE SKIP LOCKED
+""").bindparams(sa.bindparam("company", type_=sa.Uuid))
+
+
+async def cancel_company_work(
+    session: AsyncSession, *, company_id: uuid.UUID, reason: str, now: datetime
+) -> None:
+    """`cancel_agent_work` for every agent of the company that is not terminated (a budget stop of
+    the whole company). Agents locked by someone else right now (a run being finalised) are skipped
+    rather than waited for: the caller holds the company's lock, waiting here could deadlock with
+    that runner, and a paused company admits no new wake-ups anyway."""
+    agent_ids = (await session.scalars(_LOCK_COMPANY_AGENTS, {"company": company_id})).all()
+    for agent_id in agent_ids:
+        await cancel_agent_work(session, agent_id=agent_id, reason=reason, now=now)
+
+
 _CANCEL_RUN = sa.text("""
     WITH old AS (
         SELECT id, status AS was, wakeup_request_id FROM heartbeat_runs WHERE id = :id

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.db.models import CompanySecret
 from paperclip.errors import AppError, NotFound, Unprocessable
-from paperclip.redaction import REDACTED
+from paperclip.redaction import REDACTED, redact, redact_adapter_config
 
 ENV_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 SENSITIVE_KEY_RE = re.compile(
@@ -159,9 +159,6 @@ async def approval_payload(
 ) -> Any:
     """An approval payload as stored: a hire draft's env checked like an agent's, then every plain env
     value and every secret-looking field (runtimeConfig.apiKey, ...) redacted. Secret references stay."""
-    from paperclip.agents.schemas import redact_adapter_config
-    from paperclip.redaction import redact
-
     if not isinstance(payload, dict):
         return payload
     if approval_type == "hire_agent":

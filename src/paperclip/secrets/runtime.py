@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.config import Settings
 from paperclip.errors import AppError
-from paperclip.heartbeat.env import EnvBindingError, SecretResolver, resolve_config_env
+from paperclip.secrets.run_env import EnvBindingError, SecretResolver, resolve_config_env
 from paperclip.secrets.service import resolve_value
 
 
@@ -20,7 +20,7 @@ from paperclip.secrets.service import resolve_value
 async def run_secret_resolver(
     sessions: Callable[[], AsyncSession], settings: Settings, company_id: uuid.UUID
 ) -> AsyncIterator[SecretResolver]:
-    """A resolver for `heartbeat.env.resolve_config_env`: one read-only session for all of a run's
+    """A resolver for `run_env.resolve_config_env`: one read-only session for all of a run's
     references, opened on the first one. A failure names the secret id, never a value."""
     session: AsyncSession | None = None
 

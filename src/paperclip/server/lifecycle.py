@@ -28,6 +28,7 @@ from paperclip.server.database import backup_source_url
 from paperclip.server.trace import mark
 from paperclip.storage.backups import copy_offsite
 from paperclip.storage.cleanup import sweep_loop as storage_sweep_loop
+from paperclip.wiring import install_governed
 
 log = logging.getLogger("paperclip.server")
 
@@ -139,6 +140,7 @@ async def background_process(
 ) -> AsyncIterator[HeartbeatRuntime | None]:
     """The background process's life without a web application: its database (write sessions and
     the runner's pool), start-up, the heartbeat runtime; all stopped on exit."""
+    install_governed()  # a run's cost may stop a budget: the features it pauses (paperclip/wiring.py)
     flusher = None
     if settings.metrics_enabled:
         from paperclip import metrics

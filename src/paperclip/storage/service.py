@@ -18,9 +18,10 @@ from starlette.requests import Request
 from paperclip.activity.service import record
 from paperclip.auth.actor import Actor
 from paperclip.config.settings import StorageSettings
+from paperclip.db.issue_refs import find_issue
 from paperclip.db.models import Asset, Company, IssueAttachment, IssueComment
 from paperclip.errors import BadRequest, NotFound, Unprocessable
-from paperclip.issues.identifiers import find_issue, parse_uuid
+from paperclip.ids import parse_uuid
 from paperclip.storage import cleanup
 from paperclip.storage.base import StorageProvider
 from paperclip.storage.keys import build_key

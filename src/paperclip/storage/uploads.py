@@ -24,7 +24,6 @@ from paperclip.storage.svg import sanitize_svg
 from paperclip.storage.types import SVG, format_size, normalize_type
 
 FLUSH_BYTES = 1024 * 1024
-UPLOAD_ENVELOPE_BYTES = 1024 * 1024  # the request-level bound of an upload: the file's limit plus this
 FIELD_MAX = 8 * 1024
 FIELDS_MAX = 32
 

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from paperclip.adapters.registry import adapters
-from paperclip.agents.schemas import is_redacted_env_value, redact_adapter_config
-from paperclip.redaction import REDACTED
+from paperclip.redaction import REDACTED, is_redacted_env_value, redact_adapter_config
 from paperclip.web.forms import FormData
 from paperclip.web.pages.formkit import checkbox, field_error, integer
 

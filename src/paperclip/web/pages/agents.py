@@ -20,12 +20,13 @@ from fastapi.responses import JSONResponse
 from paperclip.agents import keys as agent_keys
 from paperclip.agents import revisions
 from paperclip.agents.hierarchy import chain_of_command
-from paperclip.agents.schemas import redact_adapter_config, revision_to_wire, url_key
+from paperclip.agents.schemas import revision_to_wire, url_key
 from paperclip.db.models import Agent, AgentRuntimeState, HeartbeatRun, Issue
 from paperclip.errors import Forbidden, NotFound
 from paperclip.heartbeat import service as heartbeat
 from paperclip.heartbeat.policy import heartbeat_policy
 from paperclip.heartbeat.runtime import run_log_store
+from paperclip.redaction import redact_adapter_config
 from paperclip.web.context import CompanyPage, Page
 from paperclip.web.pages import agent_config_form as cfgform
 from paperclip.web.pages import formkit

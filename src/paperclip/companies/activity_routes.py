@@ -1,4 +1,7 @@
-"""GET /api/companies/{id}/activity: newest first, filtered, bounded."""
+"""GET/POST /api/companies/{id}/activity: a company's activity log, newest first, filtered, bounded.
+
+The routes live with the company that owns the URL; the log itself is paperclip.activity (which
+every feature, companies included, records into)."""
 
 from __future__ import annotations
 
