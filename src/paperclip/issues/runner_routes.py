@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import Query
+
 from paperclip.api.deps import DB, ActorDep
 from paperclip.feature_router import FeatureRouter
 from paperclip.issues import runner_state
@@ -12,8 +14,10 @@ router = FeatureRouter(tags=["issues"])
 
 
 @router.get("/issues/{issue_id}/runner-goal")
-async def runner_goal(issue_id: str, session: DB, actor: ActorDep) -> dict[str, Any]:
-    return await runner_state.runner_goal(session, actor, issue_id)
+async def runner_goal(
+    issue_id: str, session: DB, actor: ActorDep, agentId: str | None = Query(None)
+) -> dict[str, Any]:
+    return await runner_state.runner_goal(session, actor, issue_id, agentId)
 
 
 @router.get("/issues/{issue_id}/queued-comments")

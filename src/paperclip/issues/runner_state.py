@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.auth.actor import Actor
 from paperclip.db.models import Agent, AgentTaskSession
+from paperclip.errors import BadRequest
+from paperclip.ids import parse_uuid
 from paperclip.issues.identifiers import find_issue
 
 MAX_OBJECTIVE_CHARS = 4000  # the original's limit for a session goal's objective
@@ -51,11 +53,22 @@ def _capability(adapter_type: str | None) -> dict[str, Any]:
     }
 
 
-async def runner_goal(session: AsyncSession, actor: Actor, ref: str) -> dict[str, Any]:
+async def runner_goal(
+    session: AsyncSession, actor: Actor, ref: str, agent_ref: str | None = None
+) -> dict[str, Any]:
+    """For the issue's assignee, or for `agent_ref` (the agent the board picked on the issue page) as
+    the original does; an agent that is not in the issue's company counts as none selected."""
     issue = await find_issue(session, ref)
     actor.require_company(issue["company_id"])
     agent_id = issue["assignee_agent_id"]
     adapter_type = session_id = None
+    if agent_ref is not None:
+        picked = parse_uuid(agent_ref)
+        if picked is None:  # the original answers 500 here
+            raise BadRequest(f"agentId: not an agent id: {agent_ref[:64]}")
+        agent_id = await session.scalar(
+            sa.select(Agent.id).where(Agent.id == picked, Agent.company_id == issue["company_id"])
+        )
     if agent_id is not None:
         adapter_type = await session.scalar(sa.select(Agent.adapter_type).where(Agent.id == agent_id))
         # the agent's resumable session for this issue, if it has one
