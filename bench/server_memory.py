@@ -30,20 +30,23 @@ def _field_kib(pid: int, field: str, path: str) -> int:
     raise RuntimeError(f"no {field} for pid {pid}")
 
 
+def _pss_rss_kib(pid: int) -> tuple[int, int] | None:
+    try:
+        return _field_kib(pid, "Pss:", "smaps_rollup"), _field_kib(pid, "VmRSS:", "status")
+    except OSError:  # gone meanwhile (a short-lived helper process)
+        return None
+
+
 def memory_kib(pid: int) -> tuple[int, int]:
     """(RSS, PSS) summed over the server's processes: forked workers share pages, which RSS counts
     once per process and PSS divides among them (so the PSS sum is what the server really takes)."""
-    tree = server_tree(pid)
-    return (
-        sum(_field_kib(p, "VmRSS:", "status") for p in tree),
-        sum(_field_kib(p, "Pss:", "smaps_rollup") for p in tree),
-    )
+    found = [m for m in map(_pss_rss_kib, server_tree(pid)) if m is not None]
+    return sum(rss for _, rss in found), sum(pss for pss, _ in found)
 
 
 def describe(pid: int) -> str:
-    """`PSS 123.4 MiB (RSS 234.5 MiB) in N processes: parent a, b, c MiB`"""
-    tree = server_tree(pid)
-    pss = [_field_kib(p, "Pss:", "smaps_rollup") / 1024 for p in tree]
-    rss = sum(_field_kib(p, "VmRSS:", "status") for p in tree) / 1024
-    each = ", ".join(f"{value:.1f}" for value in pss)
-    return f"PSS {sum(pss):.1f} MiB (RSS {rss:.1f} MiB) in {len(tree)} processes: {each} MiB"
+    """`PSS 123.4 MiB (RSS 234.5 MiB) in N processes: a, b, c MiB` (the server process first)."""
+    found = [m for m in map(_pss_rss_kib, server_tree(pid)) if m is not None]
+    rss = sum(rss for _, rss in found) / 1024
+    each = ", ".join(f"{pss / 1024:.1f}" for pss, _ in found)
+    return f"PSS {sum(pss for pss, _ in found) / 1024:.1f} MiB (RSS {rss:.1f} MiB) in {len(found)} processes: {each} MiB"

@@ -115,7 +115,9 @@ class Instance:
 
     def phases(self) -> dict[str, tuple[float, float]]:
         """phase → (seconds since launch, CPU seconds of the process that marked it)."""
-        marks = {}
+        marks: dict[str, tuple[float, float]] = {}
+        if not self.trace.exists():  # a server without the marks (an older commit)
+            return marks
         for line in self.trace.read_text().splitlines():
             wall, _pid, cpu, phase = line.split(" ", 3)
             marks.setdefault(phase, (float(wall) - self.launched, float(cpu)))

@@ -121,13 +121,46 @@ def settings(make_settings) -> Settings:
 
 
 @pytest.fixture
-async def app(settings: Settings, database_url: str):
-    """The ASGI app with its lifespan running (engine, start-up hooks) against the test database."""
+async def app(request: pytest.FixtureRequest, settings: Settings, database_url: str):
+    """The API app with its lifespan running (engine, start-up steps) against the test database.
+
+    Its heartbeat runtime is not started (process role "api": no runner, scheduler loop, reaper or
+    backups): wake-ups leave queued runs. A test whose runs must be executed asks for
+    `app_with_runner` (in its arguments, or `pytestmark = pytest.mark.usefixtures("app_with_runner")`);
+    then this same app is built with role "all", as `paperclipai run` serves."""
     from paperclip.server.runtime import build_app
 
-    application = build_app(settings, database_url, 3100)
+    role = "all" if "app_with_runner" in request.fixturenames else "api"
+    application = build_app(settings, database_url, 3100, role=role)
     async with application.router.lifespan_context(application):
         yield application
+
+
+@pytest.fixture
+def app_with_runner(app):
+    """`app` with its heartbeat runtime started (runner, reaper; the scheduler loop when the settings
+    enable it): for tests whose wake-ups must produce finished runs. `client` and the factories then
+    speak to this app."""
+    assert app.state.heartbeat is not None and app.state.heartbeat.runner is not None
+    return app
+
+
+@pytest.fixture
+def heartbeat(app):
+    """The heartbeat runtime whose steps a test calls itself (`tick(now)`, `reap_orphans(now)`): the
+    app's started one on `app_with_runner`; otherwise one on the app's database that is not started
+    (no runner, no loops), so one tick is one call and nothing runs in the background."""
+    if app.state.heartbeat is not None:
+        return app.state.heartbeat
+    from paperclip.heartbeat.runtime import HeartbeatRuntime
+
+    return HeartbeatRuntime(
+        app.state.settings,
+        app.state.database,
+        replica_id=app.state.replica_id,
+        api_url=app.state.api_url,
+        ticks=app.state.scheduler_ticks,
+    )
 
 
 @pytest.fixture
@@ -174,3 +207,27 @@ def live_server(settings, database_url):
         server.should_exit = True
         thread.join(timeout=30)
         sock.close()
+
+
+@pytest.fixture
+def api(client):
+    """Companies, agents, issues… made through the HTTP API (tests/factories.py)."""
+    from factories import ApiFactory
+
+    return ApiFactory(client)
+
+
+@pytest.fixture
+def factory(app):
+    """Rows made and read with the app's sessions; waiting for runs (tests/factories.py)."""
+    from factories import RowFactory
+
+    return RowFactory(app)
+
+
+@pytest.fixture
+def db(database_url):
+    """Plain SQL on the test database (tests/factories.py)."""
+    from factories import Sql
+
+    return Sql(database_url)

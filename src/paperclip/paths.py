@@ -71,10 +71,6 @@ class InstancePaths:
     def master_key(self) -> Path:
         return self.root / "secrets" / "master.key"
 
-    @property
-    def workspaces_dir(self) -> Path:
-        return self.root / "workspaces"
-
 
 def find_config_file(
     env: Mapping[str, str], paths: InstancePaths, explicit: str | None = None, cwd: Path | None = None

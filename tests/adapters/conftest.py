@@ -1,17 +1,9 @@
-"""Adapter tests share the heartbeat test helpers (row factories, waiting for runs, fake CLIs)."""
+"""Adapter tests use the heartbeat tests' fake CLIs and process checks (tests/heartbeat/hb_support.py);
+rows come from the shared `factory` (tests/factories.py)."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-import pytest
-
 sys.path.insert(0, str(Path(__file__).parent.parent / "heartbeat"))
-
-from hb_support import Factory  # noqa: E402
-
-
-@pytest.fixture
-def factory(app) -> Factory:
-    return Factory(app)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import uuid
 
+import pytest
 import sqlalchemy as sa
 from hb_support import write_script
 
@@ -14,6 +15,9 @@ from paperclip.clock import utcnow
 from paperclip.db.engine import unit_of_work
 from paperclip.db.models import ActivityLog, Agent, AgentTaskSession, BudgetPolicy, CostEvent, HeartbeatRun
 from paperclip.heartbeat.wakeups import request_wakeup
+
+# Every test here needs its wake-ups to end in finished runs.
+pytestmark = pytest.mark.usefixtures("app_with_runner")
 
 FAKE_CLAUDE = """
 import json, sys, uuid

@@ -9,6 +9,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+# Every test here needs its wake-ups to end in finished runs.
+pytestmark = pytest.mark.usefixtures("app_with_runner")
+
 
 @pytest.fixture
 def agent_server():

@@ -7,8 +7,12 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+import pytest
 from hb_support import write_script
 from test_cli_adapters import FAKE_CLAUDE, FAKE_CODEX, calls, wake
+
+# Every test here needs its wake-ups to end in finished runs.
+pytestmark = pytest.mark.usefixtures("app_with_runner")
 
 
 async def _bundle(client, agent, text: str) -> str:

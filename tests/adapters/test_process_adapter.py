@@ -9,7 +9,8 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
-from hb_support import Factory, pid_alive, write_script
+from factories import RowFactory
+from hb_support import pid_alive, write_script
 
 from paperclip.auth.run_jwt import verify_run_jwt
 from paperclip.db.models import Agent, HeartbeatRunEvent
@@ -35,14 +36,14 @@ async def start(client, factory, config, **agent_kw):
     return company, agent, res.json()["id"]
 
 
-async def test_zero_exit_succeeds_and_agent_returns_to_idle(client, factory):
+async def test_zero_exit_succeeds_and_agent_returns_to_idle(app_with_runner, client, factory):
     _, agent, run_id = await start(client, factory, {"command": "/bin/echo", "args": ["done"]})
     run = await factory.wait_run(run_id)
     assert (run.status, run.exit_code, run.error) == ("succeeded", 0, None)
     assert await factory.scalar(sa.select(Agent.status).where(Agent.id == agent)) == "idle"
 
 
-async def test_nonzero_exit_fails_the_run_and_sets_agent_error(client, factory):
+async def test_nonzero_exit_fails_the_run_and_sets_agent_error(app_with_runner, client, factory):
     _, agent, run_id = await start(
         client, factory, {"command": "/bin/sh", "args": ["-c", "echo bad >&2; exit 3"]}
     )
@@ -52,7 +53,7 @@ async def test_nonzero_exit_fails_the_run_and_sets_agent_error(client, factory):
     assert await factory.scalar(sa.select(Agent.status).where(Agent.id == agent)) == "error"
 
 
-async def test_timeout_stops_the_process(client, factory):
+async def test_timeout_stops_the_process(app_with_runner, client, factory):
     _, _, run_id = await start(
         client, factory, {"command": "/bin/sleep", "args": ["30"], "timeoutSec": 1, "graceSec": 1}
     )
@@ -60,7 +61,7 @@ async def test_timeout_stops_the_process(client, factory):
     assert (run.status, run.error_code, run.error) == ("timed_out", "timeout", "Timed out after 1s")
 
 
-async def test_cancel_kills_the_whole_process_group(client, factory, tmp_path):
+async def test_cancel_kills_the_whole_process_group(app_with_runner, client, factory, tmp_path):
     pids = tmp_path / "pids"
     script = f"trap '' TERM; sleep 300 & echo $$ $! > {pids}; wait"
     _, agent, run_id = await start(
@@ -85,7 +86,7 @@ async def test_cancel_kills_the_whole_process_group(client, factory, tmp_path):
 
 
 async def test_agent_environment_has_runtime_keys_and_none_of_the_server_secrets(
-    client, app, factory, tmp_path
+    app_with_runner, client, app, factory, tmp_path
 ):
     dump = tmp_path / "env.json"
     script = write_script(
@@ -121,7 +122,7 @@ async def test_agent_environment_has_runtime_keys_and_none_of_the_server_secrets
     assert me.status_code != 401
 
 
-async def test_task_and_wake_context_reach_the_environment(client, app, factory, tmp_path):
+async def test_task_and_wake_context_reach_the_environment(app_with_runner, client, app, factory, tmp_path):
     from paperclip.clock import utcnow
     from paperclip.db.engine import unit_of_work
     from paperclip.heartbeat.wakeups import request_wakeup
@@ -155,7 +156,9 @@ async def test_task_and_wake_context_reach_the_environment(client, app, factory,
     assert env["PAPERCLIP_LINKED_ISSUE_IDS"] == f"{issue},i-2"
 
 
-async def test_injected_secrets_are_masked_in_logs_excerpts_events_and_responses(client, factory):
+async def test_injected_secrets_are_masked_in_logs_excerpts_events_and_responses(
+    app_with_runner, client, factory
+):
     secret = "sk-live-very-secret-value-42"
     script = 'echo "key=$MY_API_KEY token=$PAPERCLIP_API_KEY"; echo "$MY_API_KEY" >&2'
     _, _, run_id = await start(
@@ -175,7 +178,7 @@ async def test_injected_secrets_are_masked_in_logs_excerpts_events_and_responses
     assert secret not in json.dumps([r.payload for r in stored])
 
 
-async def test_log_pages_by_offset_and_byte_limit(client, factory):
+async def test_log_pages_by_offset_and_byte_limit(app_with_runner, client, factory):
     _, _, run_id = await start(
         client,
         factory,
@@ -209,7 +212,7 @@ async def test_missing_jwt_secret_fails_the_run_instead_of_running_unauthenticat
         make_settings({"PAPERCLIP_AGENT_JWT_SECRET": "", "BETTER_AUTH_SECRET": ""}), database_url, 3100
     )
     async with app.router.lifespan_context(app):
-        factory = Factory(app)
+        factory = RowFactory(app)
         company = await factory.company()
         agent = await factory.agent(company, config={"command": "/bin/touch", "args": [str(marker)]})
         async with httpx.AsyncClient(

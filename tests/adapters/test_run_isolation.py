@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 from hb_support import write_script
 
+# Every test here needs its wake-ups to end in finished runs.
+pytestmark = pytest.mark.usefixtures("app_with_runner")
+
 LOG_CAP = 256 * 1024
 
 

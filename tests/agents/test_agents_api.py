@@ -8,7 +8,7 @@ from paperclip.db.models import Agent, BudgetPolicy
 
 
 async def test_create_agent_defaults_and_activity(client, api):
-    cid = await api.company()
+    cid = (await api.company())["id"]
     r = await client.post(f"/api/companies/{cid}/agents", json={"name": "Builder Bot"})
     assert r.status_code == 201, r.text
     agent = r.json()
@@ -21,7 +21,7 @@ async def test_create_agent_defaults_and_activity(client, api):
 
 
 async def test_agent_budget_upserts_agent_policy(client, api, app):
-    cid = await api.company()
+    cid = (await api.company())["id"]
     agent = await api.agent(cid, budgetMonthlyCents=250)
     await client.patch(f"/api/agents/{agent['id']}", json={"budgetMonthlyCents": 400})
     async with app.state.sessions() as s:
@@ -30,7 +30,7 @@ async def test_agent_budget_upserts_agent_policy(client, api, app):
 
 
 async def test_list_get_and_not_found(client, api):
-    cid = await api.company()
+    cid = (await api.company())["id"]
     a = await api.agent(cid, "A")
     b = await api.agent(cid, "B")
     gone = await api.agent(cid, "Gone")
@@ -48,8 +48,8 @@ async def test_list_get_and_not_found(client, api):
 
 
 async def test_reports_to_rules(client, api):
-    cid = await api.company("Alpha")
-    other = await api.company("Beta")
+    cid = (await api.company("Alpha"))["id"]
+    other = (await api.company("Beta"))["id"]
     ceo = await api.agent(cid, "CEO", role="ceo")
     eng = await api.agent(cid, "Eng", reportsTo=ceo["id"])
     foreign = await api.agent(other, "Foreign")
@@ -66,13 +66,13 @@ async def test_reports_to_rules(client, api):
 
 
 async def test_me_requires_agent_and_includes_chain_of_command(client, api):
-    cid = await api.company()
+    cid = (await api.company())["id"]
     ceo = await api.agent(cid, "CEO", role="ceo", title="Chief")
     cto = await api.agent(cid, "CTO", role="cto", reportsTo=ceo["id"])
     eng = await api.agent(cid, "Eng", reportsTo=cto["id"])
     r = await client.get("/api/agents/me")
     assert r.status_code == 401 and r.json() == {"error": "Agent authentication required"}
-    me = await client.get("/api/agents/me", headers=await api.key(eng["id"]))
+    me = await client.get("/api/agents/me", headers=await api.agent_auth(eng["id"]))
     assert me.status_code == 200, me.text
     body = me.json()
     assert body["id"] == eng["id"] and body["companyId"] == cid
@@ -83,11 +83,11 @@ async def test_me_requires_agent_and_includes_chain_of_command(client, api):
 
 
 async def test_agents_read_their_company_and_only_board_mutates(client, api):
-    cid = await api.company("Alpha")
-    other = await api.company("Beta")
+    cid = (await api.company("Alpha"))["id"]
+    other = (await api.company("Beta"))["id"]
     a = await api.agent(cid, "A")
     b = await api.agent(cid, "B")
-    auth = await api.key(a["id"])
+    auth = await api.agent_auth(a["id"])
     assert (await client.get(f"/api/companies/{cid}/agents", headers=auth)).status_code == 200
     assert (await client.get(f"/api/agents/{b['id']}", headers=auth)).status_code == 200
     r = await client.get(f"/api/companies/{other}/agents", headers=auth)
@@ -106,7 +106,7 @@ async def test_agents_read_their_company_and_only_board_mutates(client, api):
 
 
 async def test_delete_agent(client, api, app):
-    cid = await api.company()
+    cid = (await api.company())["id"]
     boss = await api.agent(cid, "Boss")
     a = await api.agent(cid, "A", reportsTo=boss["id"])
     r = await client.delete(f"/api/agents/{boss['id']}")
@@ -121,7 +121,7 @@ async def test_delete_agent(client, api, app):
 
 
 async def test_permissions_patch(client, api):
-    cid = await api.company()
+    cid = (await api.company())["id"]
     a = await api.agent(cid)
     r = await client.patch(
         f"/api/agents/{a['id']}/permissions", json={"canCreateAgents": False, "canAssignTasks": True}
@@ -136,7 +136,7 @@ async def test_permissions_patch(client, api):
 
 
 async def test_adapter_env_redacted_and_placeholders_do_not_overwrite(client, api, app):
-    cid = await api.company()
+    cid = (await api.company())["id"]
     s1 = (await client.post(f"/api/companies/{cid}/secrets", json={"name": "s1", "value": "v1"})).json()["id"]
     await client.post(f"/api/secrets/{s1}/rotate", json={"value": "v2"})
     a = await api.agent(
@@ -170,7 +170,7 @@ async def test_adapter_env_redacted_and_placeholders_do_not_overwrite(client, ap
 
 
 async def test_agent_url_key_lookup(client, api):
-    cid = await api.company()
+    cid = (await api.company())["id"]
     ceo = await api.agent(cid, "CEO Bot", role="ceo")
     r = await client.get("/api/agents/ceo-bot", params={"companyId": cid})
     assert r.status_code == 200 and r.json()["id"] == ceo["id"]
@@ -182,7 +182,7 @@ async def test_agent_url_key_lookup(client, api):
     }
     # an agent resolves keys in its own company
     worker = await api.agent(cid, "Worker")
-    r = await client.get("/api/agents/ceo-bot", headers=await api.key(worker["id"]))
+    r = await client.get("/api/agents/ceo-bot", headers=await api.agent_auth(worker["id"]))
     assert r.status_code == 200 and r.json()["id"] == ceo["id"]
     await api.agent(cid, "ceo bot")
     r = await client.get("/api/agents/ceo-bot", params={"companyId": cid})

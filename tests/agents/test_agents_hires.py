@@ -8,7 +8,7 @@ from paperclip.db.models import Approval
 
 
 async def test_hire_without_board_approval_is_direct(client, api):
-    cid = await api.company()
+    cid = (await api.company())["id"]
     r = await client.post(f"/api/companies/{cid}/agent-hires", json={"name": "Direct", "role": "engineer"})
     assert r.status_code == 201, r.text
     body = r.json()
@@ -16,7 +16,7 @@ async def test_hire_without_board_approval_is_direct(client, api):
 
 
 async def test_hire_with_board_approval_creates_pending_agent_and_approval(client, api, app):
-    cid = await api.company(requireBoardApprovalForNewAgents=True)
+    cid = (await api.company(requireBoardApprovalForNewAgents=True))["id"]
     r = await client.post(
         f"/api/companies/{cid}/agent-hires",
         json={"name": "Hiree", "role": "engineer", "adapterConfig": {"env": {"K": "secret-v"}}},
@@ -39,9 +39,9 @@ async def test_hire_with_board_approval_creates_pending_agent_and_approval(clien
 
 
 async def test_agent_hire_needs_permission_and_goes_through_approval(client, api):
-    cid = await api.company()
+    cid = (await api.company())["id"]
     boss = await api.agent(cid, "Boss")  # default permissions allow creating agents
-    auth = await api.key(boss["id"])
+    auth = await api.agent_auth(boss["id"])
     r = await client.post(
         f"/api/companies/{cid}/agent-hires", json={"name": "Sub", "reportsTo": boss["id"]}, headers=auth
     )
@@ -53,6 +53,6 @@ async def test_agent_hire_needs_permission_and_goes_through_approval(client, api
     )
     r = await client.post(f"/api/companies/{cid}/agent-hires", json={"name": "Sub2"}, headers=auth)
     assert r.status_code == 403
-    other = await api.company("Other")
+    other = (await api.company("Other"))["id"]
     r = await client.post(f"/api/companies/{other}/agent-hires", json={"name": "x"}, headers=auth)
     assert r.status_code == 403 and r.json() == {"error": "Agent key cannot access another company"}

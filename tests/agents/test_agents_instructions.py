@@ -21,7 +21,7 @@ def root_of(settings, company_id: str, agent_id: str) -> Path:
 
 @pytest.fixture
 async def agent(api):
-    cid = await api.company()
+    cid = (await api.company())["id"]
     return await api.agent(cid, "Writer", adapterType="claude_local", adapterConfig={})
 
 
@@ -218,7 +218,7 @@ async def test_bad_bodies_name_the_field_and_write_nothing(client, agent, settin
 
 
 async def test_legacy_prompt_template_is_a_virtual_file(client, api, settings):
-    cid = await api.company()
+    cid = (await api.company())["id"]
     agent = await api.agent(
         cid, "Old", adapterConfig={"command": "true", "promptTemplate": "Legacy {{agent.name}}"}
     )
@@ -278,7 +278,7 @@ async def test_external_root_and_entry_file(client, agent, tmp_path):
 
 
 async def test_agents_are_refused(client, api, agent):
-    headers = await api.key(agent["id"])
+    headers = await api.agent_auth(agent["id"])
     r = await client.get(bundle_url(agent["id"]), headers=headers)
     assert r.status_code == 403
     r = await client.put(

@@ -10,7 +10,7 @@ from paperclip.db.models import AgentApiKey
 
 
 async def test_key_created_once_listed_without_token_and_authenticates(client, api, app):
-    cid = await api.company()
+    cid = (await api.company())["id"]
     a = await api.agent(cid)
     r = await client.post(f"/api/agents/{a['id']}/keys", json={"name": "ci"})
     assert r.status_code == 201, r.text
@@ -31,7 +31,7 @@ async def test_key_created_once_listed_without_token_and_authenticates(client, a
 
 
 async def test_revoked_key_is_401(client, api):
-    cid = await api.company()
+    cid = (await api.company())["id"]
     a = await api.agent(cid)
     created = (await client.post(f"/api/agents/{a['id']}/keys", json={"name": "ci"})).json()
     auth = {"Authorization": f"Bearer {created['token']}"}
@@ -46,7 +46,7 @@ async def test_revoked_key_is_401(client, api):
 
 
 async def test_revoke_unknown_or_foreign_key_is_404(client, api):
-    cid = await api.company()
+    cid = (await api.company())["id"]
     a = await api.agent(cid, "A")
     b = await api.agent(cid, "B")
     key_b = (await client.post(f"/api/agents/{b['id']}/keys", json={"name": "b"})).json()
@@ -56,7 +56,7 @@ async def test_revoke_unknown_or_foreign_key_is_404(client, api):
 
 
 async def test_using_a_key_records_last_used_at_at_most_once_a_minute(client, api, app):
-    cid = await api.company()
+    cid = (await api.company())["id"]
     a = await api.agent(cid)
     created = (await client.post(f"/api/agents/{a['id']}/keys", json={"name": "ci"})).json()
     auth = {"Authorization": f"Bearer {created['token']}"}

@@ -22,7 +22,7 @@ async def _queue_wakeup(app, company_id: str, agent_id: str):
 
 
 async def test_pause_cancels_queued_work_and_resume_returns_to_idle(client, api, app):
-    cid = await api.company()
+    cid = (await api.company())["id"]
     a = await api.agent(cid)
     outcome = await _queue_wakeup(app, cid, a["id"])
     r = await client.post(f"/api/agents/{a['id']}/pause")
@@ -44,9 +44,9 @@ async def test_pause_cancels_queued_work_and_resume_returns_to_idle(client, api,
 
 
 async def test_terminate_is_final_and_kills_keys(client, api):
-    cid = await api.company()
+    cid = (await api.company())["id"]
     a = await api.agent(cid)
-    auth = await api.key(a["id"])
+    auth = await api.agent_auth(a["id"])
     assert (await client.get("/api/agents/me", headers=auth)).status_code == 200
     r = await client.post(f"/api/agents/{a['id']}/terminate")
     assert r.status_code == 200 and r.json()["status"] == "terminated"
@@ -61,7 +61,7 @@ async def test_terminate_is_final_and_kills_keys(client, api):
 
 
 async def test_clear_error_only_from_error(client, api, app):
-    cid = await api.company()
+    cid = (await api.company())["id"]
     a = await api.agent(cid)
     r = await client.post(f"/api/agents/{a['id']}/clear-error")
     assert r.status_code == 409 and r.json() == {
@@ -74,7 +74,7 @@ async def test_clear_error_only_from_error(client, api, app):
 
 
 async def test_approve_only_pending_agents(client, api):
-    cid = await api.company(requireBoardApprovalForNewAgents=True)
+    cid = (await api.company(requireBoardApprovalForNewAgents=True))["id"]
     hired = (await client.post(f"/api/companies/{cid}/agent-hires", json={"name": "New"})).json()["agent"]
     assert hired["status"] == "pending_approval"
     r = await client.post(f"/api/agents/{hired['id']}/approve")
@@ -85,7 +85,7 @@ async def test_approve_only_pending_agents(client, api):
 
 async def test_paused_agent_invoke_is_skipped_then_resume(client, api):
     """Conformance #26: pause → invoke is skipped (no run) → resume → idle."""
-    cid = await api.company()
+    cid = (await api.company())["id"]
     a = await api.agent(cid)
     assert (await client.post(f"/api/agents/{a['id']}/pause")).json()["status"] == "paused"
     r = await client.post(f"/api/agents/{a['id']}/heartbeat/invoke")

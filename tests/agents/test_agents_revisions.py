@@ -8,7 +8,7 @@ from paperclip.db.models import Agent
 
 
 async def test_patch_writes_revision_and_rollback_restores(client, api, app):
-    cid = await api.company()
+    cid = (await api.company())["id"]
     a = await api.agent(cid, "Rolly", adapterConfig={"command": "a", "env": {"SECRET_TOKEN": "s3cret"}})
     aid = a["id"]
     r = await client.patch(
@@ -50,7 +50,7 @@ async def test_patch_writes_revision_and_rollback_restores(client, api, app):
 
 
 async def test_revision_not_found(client, api):
-    cid = await api.company()
+    cid = (await api.company())["id"]
     a = await api.agent(cid, "A")
     b = await api.agent(cid, "B")
     await client.patch(f"/api/agents/{b['id']}", json={"title": "x"})

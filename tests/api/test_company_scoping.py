@@ -15,28 +15,16 @@ from fastapi.routing import APIRoute
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-async def _company_a(client) -> dict[str, str]:
-    company = (await client.post("/api/companies", json={"name": "Alpha Scope"})).json()
-    cid = company["id"]
-    agent = (
-        await client.post(
-            f"/api/companies/{cid}/agents",
-            json={
-                "name": "Alpha Agent",
-                "adapterType": "process",
-                "adapterConfig": {"command": "true"},
-                "runtimeConfig": {"heartbeat": {"enabled": False}},
-            },
-        )
-    ).json()
-    key = (await client.post(f"/api/agents/{agent['id']}/keys", json={"name": "a"})).json()
+async def _company_a(api) -> dict[str, str]:
+    client = api.client
+    cid = (await api.company("Alpha Scope"))["id"]
+    agent = await api.agent(cid, "Alpha Agent", runtimeConfig={"heartbeat": {"enabled": False}})
+    key = await api.ok("POST", f"/api/agents/{agent['id']}/keys", json={"name": "a"})
     await client.patch(f"/api/agents/{agent['id']}", json={"title": "Renamed"})
     revisions = (await client.get(f"/api/agents/{agent['id']}/config-revisions")).json()
-    goal = (
-        await client.post(f"/api/companies/{cid}/goals", json={"title": "Alpha goal", "level": "company"})
-    ).json()
-    project = (await client.post(f"/api/companies/{cid}/projects", json={"name": "Alpha project"})).json()
-    issue = (await client.post(f"/api/companies/{cid}/issues", json={"title": "Alpha issue"})).json()
+    goal = await api.goal(cid, "Alpha goal", level="company")
+    project = await api.project(cid, "Alpha project")
+    issue = await api.issue(cid, title="Alpha issue")
     comment = (await client.post(f"/api/issues/{issue['id']}/comments", json={"body": "hello"})).json()
     label = (
         await client.post(f"/api/companies/{cid}/labels", json={"name": "alpha", "color": "#aabbcc"})
@@ -48,9 +36,7 @@ async def _company_a(client) -> dict[str, str]:
         )
     ).json()
     run = (await client.post(f"/api/agents/{agent['id']}/wakeup", json={"source": "on_demand"})).json()
-    secret = (
-        await client.post(f"/api/companies/{cid}/secrets", json={"name": "alpha-key", "value": "alpha-value"})
-    ).json()
+    secret = await api.secret(cid, "alpha-key", "alpha-value")
     ids = {
         "company_id": cid,
         "agent_id": agent["id"],
@@ -69,20 +55,14 @@ async def _company_a(client) -> dict[str, str]:
     return ids
 
 
-async def _agent_key_of_company_b(client) -> str:
-    company = (await client.post("/api/companies", json={"name": "Beta Scope"})).json()
-    agent = (
-        await client.post(
-            f"/api/companies/{company['id']}/agents",
-            json={"name": "Beta Agent", "adapterType": "process", "adapterConfig": {"command": "true"}},
-        )
-    ).json()
-    return (await client.post(f"/api/agents/{agent['id']}/keys", json={"name": "b"})).json()["token"]
+async def _agent_key_of_company_b(api) -> str:
+    company = await api.company("Beta Scope")
+    return await api.agent_key((await api.agent(company["id"], "Beta Agent"))["id"], "b")
 
 
-async def test_no_route_lets_an_agent_of_another_company_change_or_read_anything(app, client):
-    ids = await _company_a(client)
-    token = await _agent_key_of_company_b(client)
+async def test_no_route_lets_an_agent_of_another_company_change_or_read_anything(api, app, client):
+    ids = await _company_a(api)
+    token = await _agent_key_of_company_b(api)
     headers = {"authorization": f"Bearer {token}"}
     # the setup is real: B's key authenticates, A's rows exist, and a plain cross-company read is refused
     assert (await client.get("/api/agents/me", headers=headers)).status_code == 200

@@ -127,8 +127,8 @@ def _path(route: APIRoute, ids: dict[str, str], override: dict[str, str] | None 
     return re.sub(r"\{([^}]+)\}", fill, route.path)
 
 
-async def test_every_route_answers_hostile_input_with_a_4xx(app, client):
-    ids = await _company_a(client)
+async def test_every_route_answers_hostile_input_with_a_4xx(api, app, client):
+    ids = await _company_a(api)
     document = app.openapi()
     failures: list[str] = []
     checked = 0

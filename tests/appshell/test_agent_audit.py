@@ -3,14 +3,12 @@ HTTP against the real PostgreSQL."""
 
 from __future__ import annotations
 
-from costs.conftest import Gov
 
-
-async def test_agent_actions_pages_newest_first_with_issue_entities(client, gov: Gov):
-    company = await gov.company()
+async def test_agent_actions_pages_newest_first_with_issue_entities(client, api, db):
+    company = await api.company("Paperclip Labs")
     cid = company["id"]
-    agent = await gov.agent(cid)
-    headers = await gov.key(agent["id"])
+    agent = await api.agent(cid, "Ann")
+    headers = await api.agent_auth(agent["id"])
     issue = (await client.post(f"/api/companies/{cid}/issues", json={"title": "Audit me"})).json()
     for n in range(3):
         r = await client.post(
@@ -26,7 +24,7 @@ async def test_agent_actions_pages_newest_first_with_issue_entities(client, gov:
         await client.get(f"/api/companies/{cid}/audit/agent-actions?limit=2&cursor={first['nextCursor']}")
     ).json()
     ids = [i["id"] for i in first["items"] + second["items"]]
-    agent_rows = gov.sql(
+    agent_rows = db.sql(
         "SELECT id FROM activity_log WHERE company_id = %s AND actor_type = 'agent' "
         "ORDER BY created_at DESC, id DESC",
         cid,
@@ -40,21 +38,21 @@ async def test_agent_actions_pages_newest_first_with_issue_entities(client, gov:
     }
 
 
-async def test_agent_actions_bad_input_and_access(client, gov: Gov):
-    mine, theirs = await gov.company("Mine"), await gov.company("Theirs")
+async def test_agent_actions_bad_input_and_access(client, api):
+    mine, theirs = await api.company("Mine"), await api.company("Theirs")
     base = f"/api/companies/{mine['id']}/audit/agent-actions"
     assert (await client.get(f"{base}?cursor=nonsense")).json()["error"] == "Invalid audit cursor"
     r = await client.get(f"{base}?limit=0")
     assert r.status_code == 400 and r.json()["error"] == "Invalid agent action audit query"
     assert (await client.get(f"{base}?limit=201")).status_code == 400
     assert (await client.get(f"{base}?actorScope=board")).status_code == 400
-    headers = await gov.key((await gov.agent(mine["id"]))["id"])
+    headers = await api.agent_auth((await api.agent(mine["id"], "Ann"))["id"])
     r = await client.get(f"/api/companies/{theirs['id']}/audit/agent-actions", headers=headers)
     assert r.status_code == 403
 
 
-async def test_actor_scope_all_includes_the_board(client, gov: Gov):
-    cid = (await gov.company())["id"]
+async def test_actor_scope_all_includes_the_board(client, api):
+    cid = (await api.company("Paperclip Labs"))["id"]
     await client.post(f"/api/companies/{cid}/issues", json={"title": "By the board"})
     base = f"/api/companies/{cid}/audit/agent-actions"
     assert (await client.get(base)).json()["items"] == []

@@ -3,8 +3,6 @@ PostgreSQL: shapes as the original answers them, company access checked, counts 
 
 from __future__ import annotations
 
-from costs.conftest import Gov
-
 
 async def test_adapters_list_our_adapter_types_in_the_originals_shape(client):
     r = await client.get("/api/adapters")
@@ -41,10 +39,10 @@ async def test_instance_settings_and_empty_shell_answers(client):
     assert (await client.get("/api/sidebar-preferences/me")).json() == {"orderedIds": [], "updatedAt": None}
 
 
-async def test_sidebar_badges_count_pending_approvals_failed_runs_and_join_requests(client, gov: Gov):
-    company = await gov.company()
+async def test_sidebar_badges_count_pending_approvals_failed_runs_and_join_requests(client, api, db):
+    company = await api.company("Paperclip Labs")
     cid = company["id"]
-    agent = await gov.agent(cid)
+    agent = await api.agent(cid, "Ann")
     assert (await client.get(f"/api/companies/{cid}/sidebar-badges")).json() == {
         "inbox": 0,
         "approvals": 0,
@@ -55,7 +53,7 @@ async def test_sidebar_badges_count_pending_approvals_failed_runs_and_join_reque
         f"/api/companies/{cid}/approvals", json={"type": "approve_ceo_strategy", "payload": {}}
     )
     assert r.status_code == 201, r.text
-    gov.sql(
+    db.sql(
         """INSERT INTO heartbeat_runs (id, company_id, agent_id, invocation_source, status)
                VALUES (gen_random_uuid(), %s, %s, 'on_demand', 'failed')""",
         cid,
@@ -65,11 +63,11 @@ async def test_sidebar_badges_count_pending_approvals_failed_runs_and_join_reque
     assert badges == {"inbox": 0, "approvals": 1, "failedRuns": 1, "joinRequests": 0}
 
 
-async def test_company_scoped_shell_routes_refuse_another_companys_agent(client, gov: Gov):
-    mine = await gov.company("Mine")
-    theirs = await gov.company("Theirs")
-    agent = await gov.agent(mine["id"])
-    headers = await gov.key(agent["id"])
+async def test_company_scoped_shell_routes_refuse_another_companys_agent(client, api):
+    mine = await api.company("Mine")
+    theirs = await api.company("Theirs")
+    agent = await api.agent(mine["id"], "Ann")
+    headers = await api.agent_auth(agent["id"])
     for path in (
         "sidebar-badges",
         "user-directory",
@@ -83,8 +81,8 @@ async def test_company_scoped_shell_routes_refuse_another_companys_agent(client,
     assert r.status_code == 403 and r.json()["error"] == "Board access required"
 
 
-async def test_user_directory_lists_the_companys_members(client, gov: Gov):
-    company = await gov.company()
+async def test_user_directory_lists_the_companys_members(client, api):
+    company = await api.company("Paperclip Labs")
     users = (await client.get(f"/api/companies/{company['id']}/user-directory")).json()["users"]
     assert [u["principalId"] for u in users] == ["local-board"]
     assert users[0]["status"] == "active" and users[0]["user"]["id"] == "local-board"
@@ -92,10 +90,10 @@ async def test_user_directory_lists_the_companys_members(client, gov: Gov):
     assert r.status_code == 404
 
 
-async def test_skills_reads_say_there_is_no_library_and_no_sync(client, gov: Gov):
-    company = await gov.company()
+async def test_skills_reads_say_there_is_no_library_and_no_sync(client, api):
+    company = await api.company("Paperclip Labs")
     cid = company["id"]
-    agent = await gov.agent(cid)
+    agent = await api.agent(cid, "Ann")
     assert (await client.get(f"/api/companies/{cid}/skills")).json() == []
     assert (await client.get("/api/skills/catalog")).json() == []
     r = await client.get(f"/api/companies/{cid}/folders")
@@ -114,7 +112,7 @@ async def test_skills_reads_say_there_is_no_library_and_no_sync(client, gov: Gov
     )
     r = await client.get("/api/agents/00000000-0000-0000-0000-000000000000/skills")
     assert r.status_code == 404 and r.json()["error"] == "Agent not found"
-    other = await gov.company("Other")
-    headers = await gov.key((await gov.agent(other["id"]))["id"])
+    other = await api.company("Other")
+    headers = await api.agent_auth((await api.agent(other["id"], "Ann"))["id"])
     assert (await client.get(f"/api/agents/{agent['id']}/skills", headers=headers)).status_code == 403
     assert (await client.get(f"/api/companies/{cid}/skills", headers=headers)).status_code == 403

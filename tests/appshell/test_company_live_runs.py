@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import json
 
-from costs.conftest import Gov
 
-
-def _run(gov: Gov, cid: str, agent_id: str, status: str, issue_id: str | None = None) -> str:
+def _run(db, cid: str, agent_id: str, status: str, issue_id: str | None = None) -> str:
     ctx = json.dumps({"issueId": issue_id} if issue_id else {})
     return str(
-        gov.one(
+        db.one(
             """INSERT INTO heartbeat_runs (id, company_id, agent_id, invocation_source, status, context_snapshot)
                           VALUES (gen_random_uuid(), %s, %s, 'on_demand', %s, %s::jsonb) RETURNING id""",
             cid,
@@ -22,12 +20,12 @@ def _run(gov: Gov, cid: str, agent_id: str, status: str, issue_id: str | None = 
     )
 
 
-async def test_company_live_runs_lists_queued_and_running_and_pads_with_recent(client, gov: Gov):
-    company = await gov.company()
+async def test_company_live_runs_lists_queued_and_running_and_pads_with_recent(client, api, db):
+    company = await api.company("Paperclip Labs")
     cid = company["id"]
-    agent = await gov.agent(cid, name="Ada")
-    done = _run(gov, cid, agent["id"], "succeeded")
-    running = _run(gov, cid, agent["id"], "running")
+    agent = await api.agent(cid, name="Ada")
+    done = _run(db, cid, agent["id"], "succeeded")
+    running = _run(db, cid, agent["id"], "running")
     r = await client.get(f"/api/companies/{cid}/live-runs")
     assert r.status_code == 200
     runs = r.json()
@@ -42,19 +40,19 @@ async def test_company_live_runs_lists_queued_and_running_and_pads_with_recent(c
     assert (await client.get(f"/api/companies/{cid}/live-runs?minCount=-1")).status_code == 400
 
 
-async def test_live_runs_refuse_another_companys_agent(client, gov: Gov):
-    mine, theirs = await gov.company("Mine"), await gov.company("Theirs")
-    headers = await gov.key((await gov.agent(mine["id"]))["id"])
+async def test_live_runs_refuse_another_companys_agent(client, api):
+    mine, theirs = await api.company("Mine"), await api.company("Theirs")
+    headers = await api.agent_auth((await api.agent(mine["id"], "Ann"))["id"])
     r = await client.get(f"/api/companies/{theirs['id']}/live-runs", headers=headers)
     assert r.status_code == 403
 
 
-async def test_issue_live_runs_accept_the_identifier(client, gov: Gov):
-    company = await gov.company()
+async def test_issue_live_runs_accept_the_identifier(client, api, db):
+    company = await api.company("Paperclip Labs")
     cid = company["id"]
-    agent = await gov.agent(cid)
+    agent = await api.agent(cid, "Ann")
     issue = (await client.post(f"/api/companies/{cid}/issues", json={"title": "T"})).json()
-    run = _run(gov, cid, agent["id"], "running", issue["id"])
+    run = _run(db, cid, agent["id"], "running", issue["id"])
     by_identifier = await client.get(f"/api/issues/{issue['identifier']}/live-runs")
     assert by_identifier.status_code == 200 and [x["runId"] for x in by_identifier.json()] == [run]
     assert (await client.get(f"/api/issues/{issue['identifier'].lower()}/live-runs")).status_code == 200

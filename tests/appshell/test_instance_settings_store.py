@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import uuid
 
-from costs.conftest import Gov
 
-
-async def test_general_settings_are_stored_merged_and_logged(client, gov: Gov):
-    first, second = await gov.company("One"), await gov.company("Two")
+async def test_general_settings_are_stored_merged_and_logged(client, api):
+    first, second = await api.company("One"), await api.company("Two")
     before = (await client.get("/api/instance/settings")).json()
     assert set(before) == {"id", "defaultEnvironmentId", "general", "experimental", "createdAt", "updatedAt"}
     r = await client.patch("/api/instance/settings/general", json={"backupRetention": {"dailyDays": 14}})
@@ -31,8 +29,8 @@ async def test_general_settings_are_stored_merged_and_logged(client, gov: Gov):
         assert entry["details"] == {"general": general, "changedKeys": ["executionMode", "keyboardShortcuts"]}
 
 
-async def test_bad_general_and_experimental_bodies_name_the_field(client, gov: Gov):
-    company = await gov.company()
+async def test_bad_general_and_experimental_bodies_name_the_field(client, api):
+    company = await api.company("Paperclip Labs")
     cases = [
         ("general", {"bogus": 1}, ["bogus"]),
         ("general", {"keyboardShortcuts": "x"}, ["keyboardShortcuts"]),
@@ -69,8 +67,8 @@ async def test_bad_general_and_experimental_bodies_name_the_field(client, gov: G
     ] == "company.created"
 
 
-async def test_experimental_flags_and_default_environment(client, gov: Gov):
-    company = await gov.company()
+async def test_experimental_flags_and_default_environment(client, api):
+    company = await api.company("Paperclip Labs")
     r = await client.patch(
         "/api/instance/settings/experimental", json={"enableIssuePlanDecompositions": True}
     )
@@ -109,9 +107,9 @@ async def test_experimental_flags_and_default_environment(client, gov: Gov):
     assert caps["drivers"]["local"] == "supported"
 
 
-async def test_agents_cannot_change_instance_settings_or_see_other_companies(client, gov: Gov):
-    mine, theirs = await gov.company("Mine"), await gov.company("Theirs")
-    headers = await gov.key((await gov.agent(mine["id"]))["id"])
+async def test_agents_cannot_change_instance_settings_or_see_other_companies(client, api):
+    mine, theirs = await api.company("Mine"), await api.company("Theirs")
+    headers = await api.agent_auth((await api.agent(mine["id"], "Ann"))["id"])
     r = await client.patch(
         "/api/instance/settings/general", json={"keyboardShortcuts": True}, headers=headers
     )
@@ -125,8 +123,8 @@ async def test_agents_cannot_change_instance_settings_or_see_other_companies(cli
     assert r.status_code == 403
 
 
-async def test_sidebar_orders_are_stored_per_user_and_scope(client, gov: Gov):
-    one, two = await gov.company("One"), await gov.company("Two")
+async def test_sidebar_orders_are_stored_per_user_and_scope(client, api):
+    one, two = await api.company("One"), await api.company("Two")
     p1, p2 = str(uuid.uuid4()), str(uuid.uuid4())
     r = await client.put(
         "/api/sidebar-preferences/me", json={"orderedIds": [two["id"], one["id"], two["id"]]}

@@ -3,13 +3,11 @@ meaning (a GET route refuses parameters it does not declare, so each must be dec
 
 from __future__ import annotations
 
-from costs.conftest import Gov
 
-
-async def test_the_board_clients_query_parameters_are_accepted(client, gov: Gov):
-    company = await gov.company()
+async def test_the_board_clients_query_parameters_are_accepted(client, api):
+    company = await api.company("Paperclip Labs")
     cid = company["id"]
-    agent = await gov.agent(cid)
+    agent = await api.agent(cid, "Ann")
     assert [c["id"] for c in (await client.get("/api/companies?scope=accessible")).json()] == [cid]
     r = await client.get("/api/companies?scope=everything")
     assert (
@@ -20,14 +18,14 @@ async def test_the_board_clients_query_parameters_are_accepted(client, gov: Gov)
     ).status_code == 200
     assert (await client.get(f"/api/agents/{agent['id']}/runtime-state?companyId={cid}")).status_code == 200
     assert (await client.get(f"/api/agents/{agent['id']}/skills?companyId={cid}")).status_code == 200
-    other = await gov.company("Other")
-    headers = await gov.key(agent["id"])
+    other = await api.company("Other")
+    headers = await api.agent_auth(agent["id"])
     r = await client.get(f"/api/agents/{agent['id']}/runtime-state?companyId={other['id']}", headers=headers)
     assert r.status_code == 403
 
 
-async def test_archived_projects_only_with_include_archived(client, gov: Gov):
-    cid = (await gov.company())["id"]
+async def test_archived_projects_only_with_include_archived(client, api):
+    cid = (await api.company("Paperclip Labs"))["id"]
     kept = (await client.post(f"/api/companies/{cid}/projects", json={"name": "Kept"})).json()
     old = (await client.post(f"/api/companies/{cid}/projects", json={"name": "Old"})).json()
     r = await client.patch(f"/api/projects/{old['id']}", json={"archivedAt": "2026-12-01T00:00:00Z"})

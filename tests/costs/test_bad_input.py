@@ -96,12 +96,12 @@ def bodies(agent_id: str, approval_id: str) -> list[bytes]:
     return out
 
 
-async def test_no_route_answers_500_to_bad_input(gov):
-    c = await gov.company()
-    a = await gov.agent(c["id"])
-    issue = (await gov.client.post(f"/api/companies/{c['id']}/issues", json={"title": "t"})).json()
+async def test_no_route_answers_500_to_bad_input(api):
+    c = await api.company("Paperclip Labs")
+    a = await api.agent(c["id"], "Ann")
+    issue = (await api.client.post(f"/api/companies/{c['id']}/issues", json={"title": "t"})).json()
     ap = (
-        await gov.client.post(
+        await api.client.post(
             f"/api/companies/{c['id']}/approvals", json={"type": "request_board_approval", "payload": {}}
         )
     ).json()
@@ -139,7 +139,7 @@ async def test_no_route_answers_500_to_bad_input(gov):
 
     async def hit(method: str, url: str, content: bytes | None) -> None:
         nonlocal seen
-        r = await gov.client.request(
+        r = await api.client.request(
             method, url, content=content, headers={"content-type": "application/json"}
         )
         seen += 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from costs.conftest import Gov
+from factories import now_iso
 
 
 def _iso(dt: datetime) -> str:
@@ -17,16 +17,16 @@ async def _event(client, cid: str, **fields):
         "eventKind": "platform_fee",
         "biller": "openrouter",
         "amountCents": 100,
-        "occurredAt": Gov.now_iso(),
+        "occurredAt": now_iso(),
         **fields,
     }
     return await client.post(f"/api/companies/{cid}/finance-events", json=body)
 
 
-async def test_finance_event_create_has_the_originals_shape_and_writes_activity(client, gov: Gov):
-    company = await gov.company()
+async def test_finance_event_create_has_the_originals_shape_and_writes_activity(client, api, db):
+    company = await api.company("Paperclip Labs")
     cid = company["id"]
-    agent = await gov.agent(cid)
+    agent = await api.agent(cid, "Ann")
     r = await _event(
         client,
         cid,
@@ -44,7 +44,7 @@ async def test_finance_event_create_has_the_originals_shape_and_writes_activity(
     assert event["direction"] == "debit" and event["currency"] == "USD" and event["quantity"] == 3
     assert event["agentId"] == agent["id"] and event["costEventId"] is None and event["metadataJson"] is None
     assert set(event) >= {"executionAdapterType", "pricingTier", "region", "externalInvoiceId", "description"}
-    activity = gov.one(
+    activity = db.one(
         "SELECT action, entity_type, details FROM activity_log WHERE entity_id = %s", event["id"]
     )
     assert activity["action"] == "finance_event.reported" and activity["entity_type"] == "finance_event"
@@ -56,8 +56,8 @@ async def test_finance_event_create_has_the_originals_shape_and_writes_activity(
     }
 
 
-async def test_finance_event_bad_input_names_the_field_and_writes_nothing(client, gov: Gov):
-    cid = (await gov.company())["id"]
+async def test_finance_event_bad_input_names_the_field_and_writes_nothing(client, api, db):
+    cid = (await api.company("Paperclip Labs"))["id"]
     r = await _event(
         client,
         cid,
@@ -82,21 +82,21 @@ async def test_finance_event_bad_input_names_the_field_and_writes_nothing(client
     } <= fields
     r = await _event(client, cid, agentId="00000000-0000-0000-0000-000000000000")
     assert r.status_code == 404 and r.json()["error"] == "Agent not found"
-    other = await gov.company("Other")
-    stranger = await gov.agent(other["id"])
+    other = await api.company("Other")
+    stranger = await api.agent(other["id"], "Ann")
     r = await _event(client, cid, agentId=stranger["id"])
     assert r.status_code == 422 and r.json()["error"] == "Agent does not belong to company"
-    assert gov.sql("SELECT id FROM finance_events") == []
+    assert db.sql("SELECT id FROM finance_events") == []
 
 
-async def test_finance_events_are_board_only_to_write_and_company_scoped_to_read(client, gov: Gov):
-    mine, theirs = await gov.company("Mine"), await gov.company("Theirs")
-    agent = await gov.agent(mine["id"])
-    headers = await gov.key(agent["id"])
+async def test_finance_events_are_board_only_to_write_and_company_scoped_to_read(client, api):
+    mine, theirs = await api.company("Mine"), await api.company("Theirs")
+    agent = await api.agent(mine["id"], "Ann")
+    headers = await api.agent_auth(agent["id"])
     r = await client.post(
         f"/api/companies/{mine['id']}/finance-events",
         headers=headers,
-        json={"eventKind": "platform_fee", "biller": "x", "amountCents": 5, "occurredAt": Gov.now_iso()},
+        json={"eventKind": "platform_fee", "biller": "x", "amountCents": 5, "occurredAt": now_iso()},
     )
     assert r.status_code == 403 and r.json()["error"] == "Board access required"
     assert (
@@ -115,8 +115,8 @@ async def test_finance_events_are_board_only_to_write_and_company_scoped_to_read
         assert r.status_code == 403, path
 
 
-async def test_finance_summary_by_biller_and_by_kind_add_up(client, gov: Gov):
-    cid = (await gov.company())["id"]
+async def test_finance_summary_by_biller_and_by_kind_add_up(client, api):
+    cid = (await api.company("Paperclip Labs"))["id"]
     now = datetime.now(UTC)
     assert (
         await _event(client, cid, eventKind="credit_purchase", direction="credit", amountCents=5000)
@@ -157,12 +157,12 @@ async def test_finance_summary_by_biller_and_by_kind_add_up(client, gov: Gov):
     assert (await client.get(f"{base}/finance-summary?from=bad")).status_code == 400
 
 
-async def test_by_biller_and_window_spend_from_cost_events(client, gov: Gov):
-    cid = (await gov.company())["id"]
-    agent = await gov.agent(cid)
+async def test_by_biller_and_window_spend_from_cost_events(client, api):
+    cid = (await api.company("Paperclip Labs"))["id"]
+    agent = await api.agent(cid, "Ann")
     now = datetime.now(UTC)
     assert (
-        await gov.cost(
+        await api.cost(
             cid,
             agent["id"],
             11,
@@ -175,7 +175,7 @@ async def test_by_biller_and_window_spend_from_cost_events(client, gov: Gov):
         )
     ).status_code == 201
     assert (
-        await gov.cost(
+        await api.cost(
             cid,
             agent["id"],
             123,

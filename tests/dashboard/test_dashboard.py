@@ -5,37 +5,37 @@ from __future__ import annotations
 import uuid
 
 
-async def test_dashboard_counts_match_the_database(gov):
-    c = await gov.company(budgetMonthlyCents=1000)
+async def test_dashboard_counts_match_the_database(api, db):
+    c = await api.company("Paperclip Labs", budgetMonthlyCents=1000)
     cid = c["id"]
-    a = await gov.agent(cid, budgetMonthlyCents=100)
-    b = await gov.agent(cid, name="Bob")
-    e = await gov.agent(cid, name="Eve")
-    await gov.agent(cid, name="Gone")
-    gov.sql("UPDATE agents SET status = 'error' WHERE id = %s", e["id"])
-    gov.sql("UPDATE agents SET status = 'terminated' WHERE name = 'Gone'")
+    a = await api.agent(cid, "Ann", budgetMonthlyCents=100)
+    b = await api.agent(cid, name="Bob")
+    e = await api.agent(cid, name="Eve")
+    await api.agent(cid, name="Gone")
+    db.sql("UPDATE agents SET status = 'error' WHERE id = %s", e["id"])
+    db.sql("UPDATE agents SET status = 'terminated' WHERE name = 'Gone'")
     for status in ("backlog", "todo", "in_review", "blocked", "done", "cancelled"):
-        r = await gov.client.post(
+        r = await api.client.post(
             f"/api/companies/{cid}/issues", json={"title": f"t {status}", "status": status}
         )
         assert r.status_code == 201, r.text
-    r = await gov.client.post(
+    r = await api.client.post(
         f"/api/companies/{cid}/issues",
         json={"title": "wip", "status": "in_progress", "assigneeAgentId": b["id"]},
     )
     assert r.status_code == 201, r.text
-    await gov.cost(cid, a["id"], 120)  # hard stop: a paused for budget, one budget approval
-    await gov.client.post(
+    await api.cost(cid, a["id"], 120)  # hard stop: a paused for budget, one budget approval
+    await api.client.post(
         f"/api/companies/{cid}/approvals", json={"type": "request_board_approval", "payload": {}}
     )
     ap = (
-        await gov.client.post(
+        await api.client.post(
             f"/api/companies/{cid}/approvals", json={"type": "request_board_approval", "payload": {}}
         )
     ).json()
-    await gov.client.post(f"/api/approvals/{ap['id']}/request-revision", json={})
+    await api.client.post(f"/api/approvals/{ap['id']}/request-revision", json={})
     run = str(uuid.uuid4())
-    gov.sql(
+    db.sql(
         "INSERT INTO heartbeat_runs (id, company_id, agent_id, status, error_code) "
         "VALUES (%s, %s, %s, 'failed', 'adapter_failed')",
         run,
@@ -43,13 +43,13 @@ async def test_dashboard_counts_match_the_database(gov):
         b["id"],
     )
 
-    gov.sql("UPDATE agents SET status = 'running' WHERE id = %s", b["id"])
-    r = await gov.client.get(f"/api/companies/{cid}/dashboard")
+    db.sql("UPDATE agents SET status = 'running' WHERE id = %s", b["id"])
+    r = await api.client.get(f"/api/companies/{cid}/dashboard")
     assert r.status_code == 200, r.text
     d = r.json()
 
     def count(sql: str) -> int:
-        return gov.one(sql, cid)["n"]
+        return db.one(sql, cid)["n"]
 
     assert d["companyId"] == cid
     assert (
@@ -78,7 +78,7 @@ async def test_dashboard_counts_match_the_database(gov):
         }
         == {"open": 5, "inProgress": 1, "blocked": 1, "done": 1}
     )
-    spend = gov.one("SELECT spent_monthly_cents FROM companies WHERE id = %s", cid)["spent_monthly_cents"]
+    spend = db.one("SELECT spent_monthly_cents FROM companies WHERE id = %s", cid)["spent_monthly_cents"]
     assert d["costs"] == {"monthSpendCents": spend, "monthBudgetCents": 1000, "monthUtilizationPercent": 12}
     assert isinstance(d["costs"]["monthUtilizationPercent"], int)
     assert spend == 120
@@ -102,14 +102,14 @@ async def test_dashboard_counts_match_the_database(gov):
     assert recent[0]["createdAt"].endswith("Z") and recent[0]["companyId"] == cid
 
 
-async def test_dashboard_access_and_unknown_company(gov):
-    c = await gov.company()
-    other = await gov.company("Other Co")
-    a = await gov.agent(other["id"])
-    r = await gov.client.get(f"/api/companies/{c['id']}/dashboard", headers=await gov.key(a["id"]))
+async def test_dashboard_access_and_unknown_company(api):
+    c = await api.company("Paperclip Labs")
+    other = await api.company("Other Co")
+    a = await api.agent(other["id"], "Ann")
+    r = await api.client.get(f"/api/companies/{c['id']}/dashboard", headers=await api.agent_auth(a["id"]))
     assert r.status_code == 403
-    r = await gov.client.get(f"/api/companies/{uuid.uuid4()}/dashboard")
+    r = await api.client.get(f"/api/companies/{uuid.uuid4()}/dashboard")
     assert r.status_code == 404 and r.json() == {"error": "Company not found"}
-    assert (await gov.client.get("/api/companies/nope/dashboard")).status_code == 404
-    empty = (await gov.client.get(f"/api/companies/{c['id']}/dashboard")).json()
+    assert (await api.client.get("/api/companies/nope/dashboard")).status_code == 404
+    empty = (await api.client.get(f"/api/companies/{c['id']}/dashboard")).json()
     assert empty["costs"] == {"monthSpendCents": 0, "monthBudgetCents": 0, "monthUtilizationPercent": 0}

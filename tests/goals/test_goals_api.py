@@ -3,12 +3,8 @@ from __future__ import annotations
 import uuid
 
 
-async def _company(client, name="Acme") -> str:
-    return (await client.post("/api/companies", json={"name": name})).json()["id"]
-
-
-async def test_goal_crud_and_activity(client):
-    cid = await _company(client)
+async def test_goal_crud_and_activity(api, client):
+    cid = (await api.company("Acme"))["id"]
     agent = (await client.post(f"/api/companies/{cid}/agents", json={"name": "Owner"})).json()
     r = await client.post(f"/api/companies/{cid}/goals", json={"title": "Win", "level": "company"})
     assert r.status_code == 201, r.text
@@ -45,9 +41,9 @@ async def test_goal_crud_and_activity(client):
     assert actions == ["goal.deleted", "goal.updated", "goal.created", "goal.created"]
 
 
-async def test_goal_references_and_cycles(client):
-    cid = await _company(client, "Alpha")
-    other = await _company(client, "Beta")
+async def test_goal_references_and_cycles(api, client):
+    cid = (await api.company("Alpha"))["id"]
+    other = (await api.company("Beta"))["id"]
     foreign_goal = (await client.post(f"/api/companies/{other}/goals", json={"title": "x"})).json()
     foreign_agent = (await client.post(f"/api/companies/{other}/agents", json={"name": "x"})).json()
     r = await client.post(f"/api/companies/{cid}/goals", json={"title": "t", "parentId": foreign_goal["id"]})
@@ -68,9 +64,9 @@ async def test_goal_references_and_cycles(client):
     assert r.status_code == 400 and r.json()["details"][0]["path"] == ["level"]
 
 
-async def test_agents_manage_goals_of_their_company_only(client):
-    cid = await _company(client, "Alpha")
-    other = await _company(client, "Beta")
+async def test_agents_manage_goals_of_their_company_only(api, client):
+    cid = (await api.company("Alpha"))["id"]
+    other = (await api.company("Beta"))["id"]
     agent = (await client.post(f"/api/companies/{cid}/agents", json={"name": "a"})).json()
     token = (await client.post(f"/api/agents/{agent['id']}/keys", json={"name": "k"})).json()["token"]
     auth = {"Authorization": f"Bearer {token}"}

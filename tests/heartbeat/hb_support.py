@@ -1,110 +1,14 @@
-"""Helpers shared by the heartbeat and adapter tests: row factories, waiting for runs, fake CLIs."""
+"""Helpers shared by the heartbeat and adapter tests: fake CLIs, process checks, real server replicas
+(rows and waiting for runs: tests/factories.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import stat
 import sys
 import textwrap
 import uuid
 from pathlib import Path
-from typing import Any
-
-import sqlalchemy as sa
-
-from paperclip.db.engine import unit_of_work
-from paperclip.db.models import Agent, Company, HeartbeatRun, Issue
-
-TERMINAL = ("succeeded", "failed", "timed_out", "cancelled")
-
-
-class Factory:
-    def __init__(self, app):
-        self.app = app
-        self._prefix = 0
-
-    async def company(self, **values: Any) -> uuid.UUID:
-        self._prefix += 1
-        cid = uuid.uuid4()
-        async with unit_of_work(self.app.state.sessions) as session:
-            await session.execute(
-                sa.insert(Company).values(
-                    id=cid,
-                    name=values.pop("name", f"Co {cid.hex[:6]}"),
-                    issue_prefix=values.pop("issue_prefix", f"T{cid.hex[:5].upper()}"),
-                    **values,
-                )
-            )
-        return cid
-
-    async def agent(
-        self,
-        company_id: uuid.UUID,
-        *,
-        adapter_type: str = "process",
-        config: dict | None = None,
-        runtime: dict | None = None,
-        **values: Any,
-    ) -> uuid.UUID:
-        aid = uuid.uuid4()
-        async with unit_of_work(self.app.state.sessions) as session:
-            await session.execute(
-                sa.insert(Agent).values(
-                    id=aid,
-                    company_id=company_id,
-                    name=values.pop("name", f"Agent {aid.hex[:6]}"),
-                    adapter_type=adapter_type,
-                    adapter_config=config or {"command": "true"},
-                    runtime_config=runtime or {},
-                    **values,
-                )
-            )
-        return aid
-
-    async def issue(self, company_id: uuid.UUID, **values: Any) -> uuid.UUID:
-        iid = uuid.uuid4()
-        self._prefix += 1
-        async with unit_of_work(self.app.state.sessions) as session:
-            await session.execute(
-                sa.insert(Issue).values(
-                    id=iid,
-                    company_id=company_id,
-                    title=values.pop("title", "Task"),
-                    issue_number=self._prefix,
-                    identifier=f"T-{iid.hex[:8]}",
-                    **values,
-                )
-            )
-        return iid
-
-    async def run(self, run_id: uuid.UUID | str) -> HeartbeatRun:
-        async with self.app.state.sessions() as session:
-            return await session.get(HeartbeatRun, uuid.UUID(str(run_id)))
-
-    async def wait_run(self, run_id, statuses=TERMINAL, timeout: float = 30) -> HeartbeatRun:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while True:
-            run = await self.run(run_id)
-            if run is not None and run.status in statuses:
-                runtime = getattr(self.app.state, "heartbeat", None)
-                runner = runtime.runner if runtime is not None else None
-                if run.status in TERMINAL and runner is not None:  # let the runner finish its bookkeeping
-                    while run.id in runner.active and asyncio.get_running_loop().time() < deadline:
-                        await asyncio.sleep(0.02)
-                    run = await self.run(run_id)
-                return run
-            if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError(f"run {run_id} did not reach {statuses}: {run.status if run else None}")
-            await asyncio.sleep(0.02)
-
-    async def scalar(self, stmt):
-        async with self.app.state.sessions() as session:
-            return await session.scalar(stmt)
-
-    async def rows(self, stmt):
-        async with self.app.state.sessions() as session:
-            return (await session.execute(stmt)).all()
 
 
 def write_script(path: Path, body: str) -> Path:

@@ -200,7 +200,7 @@ async def test_one_bad_item_does_not_fail_the_rest_of_its_batch(app, factory):
 
 
 async def test_two_runners_claiming_in_batches_never_exceed_max_concurrent_runs(
-    app, factory, database_url, tmp_path
+    app_with_runner, app, factory, database_url, tmp_path
 ):
     """Each agent process registers itself in a directory and counts its agent's live processes: the
     largest count seen is the most processes of one agent alive at once."""
@@ -291,7 +291,7 @@ async def test_the_journal_claims_an_agents_next_run_in_the_transaction_that_end
     """No runner here (only sessions on the database), so nothing else claims: an ended run's agent
     gets its next queued run (oldest first, within maxConcurrentRuns) in the same transaction, and a
     paused agent's queue stays put."""
-    from hb_support import Factory
+    from factories import RowFactory
 
     from paperclip.db.engine import make_async_engine, session_factory
     from paperclip.heartbeat.runs import claim_for_locked_agents
@@ -299,7 +299,7 @@ async def test_the_journal_claims_an_agents_next_run_in_the_transaction_that_end
     engine = make_async_engine(database_url, pool_max=4)
     try:
         app = SimpleNamespace(state=SimpleNamespace(sessions=session_factory(engine)))
-        factory = Factory(app)
+        factory = RowFactory(app)
         company = await factory.company()
         busy, paused = await factory.agent(company), await factory.agent(company)
         ending = {agent: await running_run(app, company, agent) for agent in (busy, paused)}
@@ -383,7 +383,7 @@ async def test_a_run_claimed_while_the_runner_stops_is_queued_again_and_another_
     database_url, settings, tmp_path
 ):
     """Was: failed with control_plane_restart, so a rolling deploy lost the work it had just claimed."""
-    from hb_support import Factory
+    from factories import RowFactory
 
     from paperclip.heartbeat.runs import claim_for_locked_agents, lock_agents
 
@@ -392,7 +392,7 @@ async def test_a_run_claimed_while_the_runner_stops_is_queued_again_and_another_
     await runner.start(listen=False)
     other = None
     try:
-        factory = Factory(SimpleNamespace(state=SimpleNamespace(sessions=runner.sessions)))
+        factory = RowFactory(sessions=runner.sessions)
         company = await factory.company()
         agent = await factory.agent(
             company, config={"command": "/bin/sh", "args": ["-c", f"echo $$ > {marker}"]}

@@ -4,9 +4,7 @@ the runner, the scheduler and the other loops, with start()/stop()."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
-from hb_support import Factory
+from factories import RowFactory
 
 from paperclip.clock import utcnow
 from paperclip.db.database import Database
@@ -32,7 +30,7 @@ async def test_the_background_process_runs_heartbeats_without_an_app(settings, d
             database.read_pool is None and database.read_sessions is None and database.health_sessions is None
         )
         assert runtime.runner.sessions is database.run_sessions and runtime.runner.engine is None
-        factory = Factory(SimpleNamespace(state=SimpleNamespace(sessions=database.sessions)))
+        factory = RowFactory(sessions=database.sessions)
         company = await factory.company()
         agent = await factory.agent(company)
         async with unit_of_work(database.sessions) as session:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import sqlalchemy as sa
 from hb_support import write_script
 
 from paperclip.db.models import HeartbeatRun
+
+# Every test here needs its wake-ups to end in finished runs.
+pytestmark = pytest.mark.usefixtures("app_with_runner")
 
 
 async def runs_of(factory, agent):

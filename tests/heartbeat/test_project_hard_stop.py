@@ -76,7 +76,7 @@ async def runs_of(factory, agent):
     )
 
 
-async def test_wakes_about_a_stopped_projects_issues_are_skipped(client, factory):
+async def test_wakes_about_a_stopped_projects_issues_are_skipped(app_with_runner, client, factory):
     company, agent, project, issue = await project_with_issue(client, factory)
     await stop_project(client, company, agent, project)
 
@@ -110,7 +110,9 @@ async def test_wakes_about_a_stopped_projects_issues_are_skipped(client, factory
     assert (await factory.wait_run(res.json()["id"])).status == "succeeded"
 
 
-async def test_a_run_queued_before_the_stop_is_cancelled_instead_of_started(client, factory, tmp_path):
+async def test_a_run_queued_before_the_stop_is_cancelled_instead_of_started(
+    app_with_runner, client, factory, tmp_path
+):
     gate = tmp_path / "gate"
     started = tmp_path / "started"
     script = write_script(

@@ -11,6 +11,9 @@ import pytest
 
 from paperclip.logging import REQUEST_ID
 
+# Every test here needs its wake-ups to end in finished runs.
+pytestmark = pytest.mark.usefixtures("app_with_runner")
+
 
 class _Seen(logging.Handler):
     """Records, for each heartbeat log line, the request id in effect where it was written."""

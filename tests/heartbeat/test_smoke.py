@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
+# Every test here needs its wake-ups to end in finished runs.
+pytestmark = pytest.mark.usefixtures("app_with_runner")
+
 
 async def test_wakeup_runs_process_and_records_log(client, factory):
     company = await factory.company()

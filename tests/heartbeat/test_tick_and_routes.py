@@ -10,7 +10,7 @@ from paperclip.db.models import HeartbeatRun, SchedulerHeartbeat
 from paperclip.heartbeat.tick import scheduler_tick
 
 
-async def test_tick_enqueues_due_timer_wakes_and_records_the_replica(client, app, factory):
+async def test_tick_enqueues_due_timer_wakes_and_records_the_replica(app_with_runner, client, app, factory):
     company = await factory.company()
     old = datetime.now(UTC) - timedelta(hours=1)
     due = await factory.agent(
@@ -45,7 +45,7 @@ async def test_tick_enqueues_due_timer_wakes_and_records_the_replica(client, app
     assert not agents[str(off)]["heartbeatEnabled"] and agents[str(fresh)]["schedulerActive"]
 
 
-async def test_company_run_list_filters_by_agent_and_status(client, factory):
+async def test_company_run_list_filters_by_agent_and_status(app_with_runner, client, factory):
     company = await factory.company()
     ok = await factory.agent(company, config={"command": "true"})
     bad = await factory.agent(company, config={"command": "false"})

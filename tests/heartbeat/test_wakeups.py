@@ -81,7 +81,7 @@ async def test_agent_can_only_invoke_itself(client, app, factory):
     assert res.status_code == 403 and res.json()["error"] == "Agent can only invoke itself"
 
 
-async def test_idempotency_key_returns_the_existing_request(client, factory):
+async def test_idempotency_key_returns_the_existing_request(app_with_runner, client, factory):
     company = await factory.company()
     agent = await factory.agent(company, config=SLEEP)
     first = (await client.post(f"/api/agents/{agent}/wakeup", json={"idempotencyKey": "k-1"})).json()
@@ -99,7 +99,7 @@ async def test_idempotency_key_returns_the_existing_request(client, factory):
     await factory.wait_run(first["id"])
 
 
-async def test_wakes_for_the_same_task_coalesce_into_the_queued_run(client, app, factory):
+async def test_wakes_for_the_same_task_coalesce_into_the_queued_run(app_with_runner, client, app, factory):
     company = await factory.company()
     agent = await factory.agent(company, config=SLEEP)
     busy = (await client.post(f"/api/agents/{agent}/wakeup", json={})).json()
@@ -133,7 +133,7 @@ async def test_wakes_for_the_same_task_coalesce_into_the_queued_run(client, app,
         await factory.wait_run(run_id)
 
 
-async def test_wake_for_an_issue_locked_by_another_run_waits_for_it(client, app, factory):
+async def test_wake_for_an_issue_locked_by_another_run_waits_for_it(app_with_runner, client, app, factory):
     company = await factory.company()
     holder = await factory.agent(company, config=SLEEP)
     other = await factory.agent(company, config={"command": "true"})
@@ -169,7 +169,9 @@ async def test_wake_for_an_issue_locked_by_another_run_waits_for_it(client, app,
     assert run.status == "succeeded" and run.context_snapshot["issueId"] == str(issue)
 
 
-async def test_concurrent_wakes_each_queue_a_run_and_one_idempotency_key_still_queues_one(app, factory):
+async def test_concurrent_wakes_each_queue_a_run_and_one_idempotency_key_still_queues_one(
+    app_with_runner, app, factory
+):
     """Plain on-demand wake-ups skip the agent's wake-up lock (each is its own run); a keyed one
     still takes it, so concurrent duplicates find the first request."""
     import asyncio
@@ -223,7 +225,7 @@ async def _written_for(factory, agent):
 
 
 async def test_a_plain_on_demand_wake_is_one_statement_writing_what_the_general_path_writes(
-    client, app, factory, monkeypatch
+    app_with_runner, client, app, factory, monkeypatch
 ):
     """The route's one-statement path and the general path (request_wakeup in a transaction) leave
     the same request, run and activity entry, and answer with the same run shape."""
@@ -370,7 +372,7 @@ async def test_the_one_statement_wake_writes_nothing_unless_the_agent_is_admitte
 
 
 async def test_the_one_statement_wake_redacts_its_activity_and_scopes_to_the_actors_companies(
-    client, app, factory
+    app_with_runner, client, app, factory
 ):
     from paperclip.heartbeat.wakeups import queue_on_demand_wakeup
 

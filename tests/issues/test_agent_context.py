@@ -9,18 +9,18 @@ import sqlalchemy as sa
 from paperclip.db.models import HeartbeatRun
 
 
-async def test_inbox_lists_the_agents_open_work_in_progress_first(world, team, client):
+async def test_inbox_lists_the_agents_open_work_in_progress_first(api, team, client):
     a1 = team.a1["id"]
-    todo = await world.issue(team.cid, title="Todo", status="todo", assigneeAgentId=a1)
-    doing = await world.issue(team.cid, title="Doing", status="in_progress", assigneeAgentId=a1)
-    blocker = await world.issue(team.cid, title="Blocker", status="todo")
-    blocked = await world.issue(team.cid, title="Blocked", status="blocked", assigneeAgentId=a1)
+    todo = await api.issue(team.cid, title="Todo", status="todo", assigneeAgentId=a1)
+    doing = await api.issue(team.cid, title="Doing", status="in_progress", assigneeAgentId=a1)
+    blocker = await api.issue(team.cid, title="Blocker", status="todo")
+    blocked = await api.issue(team.cid, title="Blocked", status="blocked", assigneeAgentId=a1)
     assert (
         await client.patch(f"/api/issues/{blocked['id']}", json={"blockedByIssueIds": [blocker["id"]]})
     ).status_code == 200
     for status in ("backlog", "in_review", "done", "cancelled"):
-        await world.issue(team.cid, title=status, status=status, assigneeAgentId=a1)
-    await world.issue(team.cid, title="Someone else's", status="todo", assigneeAgentId=team.a2["id"])
+        await api.issue(team.cid, title=status, status=status, assigneeAgentId=a1)
+    await api.issue(team.cid, title="Someone else's", status="todo", assigneeAgentId=team.a2["id"])
 
     response = await client.get("/api/agents/me/inbox-lite", headers=team.h1(run=None))
     assert response.status_code == 200, response.text
@@ -55,10 +55,8 @@ async def test_inbox_is_for_agents(client, team):
     assert response.status_code == 401 and response.json()["error"] == "Agent authentication required"
 
 
-async def test_heartbeat_context_carries_the_issue_the_cursor_and_the_waking_comment(
-    world, team, client, app
-):
-    issue = await world.issue(
+async def test_heartbeat_context_carries_the_issue_the_cursor_and_the_waking_comment(api, team, client, app):
+    issue = await api.issue(
         team.cid, title="Work", description="details", status="todo", assigneeAgentId=team.a1["id"]
     )
     await client.post(f"/api/issues/{issue['id']}/comments", json={"body": "first"})
@@ -94,13 +92,13 @@ async def test_heartbeat_context_carries_the_issue_the_cursor_and_the_waking_com
     assert (await client.get("/api/issues/NOPE-9/heartbeat-context", headers=team.h1())).status_code == 404
 
 
-async def test_live_runs_and_the_active_run_of_an_issue(world, team, client, app):
+async def test_live_runs_and_the_active_run_of_an_issue(api, factory, team, client, app):
     from paperclip.db.models import Issue
 
-    issue = await world.issue(team.cid, title="Busy", status="todo")  # no assignee: no wake-up run of its own
+    issue = await api.issue(team.cid, title="Busy", status="todo")  # no assignee: no wake-up run of its own
     assert (await client.get(f"/api/issues/{issue['id']}/live-runs")).json() == []
     assert (await client.get(f"/api/issues/{issue['id']}/active-run")).json() is None
-    done = await world.run(team.cid, team.a1["id"], status="succeeded")
+    done = await factory.heartbeat_run(team.cid, team.a1["id"], status="succeeded")
     async with app.state.sessions() as session, session.begin():
         for run_id in (team.r1, done):
             await session.execute(
@@ -123,9 +121,9 @@ async def test_live_runs_and_the_active_run_of_an_issue(world, team, client, app
     assert (await client.get(f"/api/issues/{issue['id']}/live-runs", headers=team.hx())).status_code == 403
 
 
-async def test_agent_configurations_are_listed_redacted(world, client):
-    company = await world.company("Config Co")
-    await world.agent(
+async def test_agent_configurations_are_listed_redacted(api, client):
+    company = await api.company("Config Co")
+    await api.agent(
         company["id"],
         "Keeper",
         adapterConfig={"command": "true", "env": {"OPENAI_API_KEY": "sk-live-123456"}},

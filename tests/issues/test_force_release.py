@@ -9,9 +9,9 @@ import httpx
 from test_issues_concurrency import live_url  # noqa: F401  (the live-server fixture)
 
 
-async def _checked_out(world, company_id: str, agent: dict, token: str, run_id: str) -> dict:
-    issue = await world.issue(company_id, status="todo", title="Stuck")
-    response = await world.client.post(
+async def _checked_out(api, company_id: str, agent: dict, token: str, run_id: str) -> dict:
+    issue = await api.issue(company_id, status="todo", title="Stuck")
+    response = await api.client.post(
         f"/api/issues/{issue['id']}/checkout",
         json={"agentId": agent["id"], "expectedStatuses": ["todo"]},
         headers={"Authorization": f"Bearer {token}", "X-Paperclip-Run-Id": run_id},
@@ -20,8 +20,8 @@ async def _checked_out(world, company_id: str, agent: dict, token: str, run_id: 
     return response.json()
 
 
-async def test_force_release_clears_the_lock_board_only(client, team, world):
-    issue = await _checked_out(world, team.cid, team.a1, team.k1, team.r1)
+async def test_force_release_clears_the_lock_board_only(client, team, api, factory):
+    issue = await _checked_out(api, team.cid, team.a1, team.k1, team.r1)
     by_agent = await client.post(f"/api/issues/{issue['id']}/admin/force-release", headers=team.h1())
     assert by_agent.status_code == 403 and by_agent.json()["error"] == "Board access required"
     assert (
@@ -53,7 +53,7 @@ async def test_force_release_clears_the_lock_board_only(client, team, world):
         "prevExecutionRunId": team.r1,
     }
     # the assignee's next run takes it again
-    fresh_run = await world.run(team.cid, team.a1["id"])
+    fresh_run = await factory.heartbeat_run(team.cid, team.a1["id"])
     again = await client.post(
         f"/api/issues/{issue['id']}/checkout",
         json={"agentId": team.a1["id"], "expectedStatuses": ["in_progress"]},
@@ -67,17 +67,23 @@ async def test_force_release_clears_the_lock_board_only(client, team, world):
     assert cleared["issue"]["assigneeAgentId"] is None and cleared["previous"]["checkoutRunId"] == fresh_run
 
 
-async def test_force_release_racing_checkouts_lets_exactly_one_new_owner_in(live_url, world):  # noqa: F811
-    company = await world.company("Stuck Co")
-    stuck_agent = await world.agent(company["id"], "Stuck")
-    stuck_key = await world.key(stuck_agent["id"])
-    stuck_run = await world.run(company["id"], stuck_agent["id"])  # stays "running": the stuck run
-    issue = await _checked_out(world, company["id"], stuck_agent, stuck_key, stuck_run)
+async def test_force_release_racing_checkouts_lets_exactly_one_new_owner_in(live_url, api, factory):  # noqa: F811
+    company = await api.company("Stuck Co")
+    stuck_agent = await api.agent(company["id"], "Stuck")
+    stuck_key = await api.agent_key(stuck_agent["id"])
+    stuck_run = await factory.heartbeat_run(
+        company["id"], stuck_agent["id"]
+    )  # stays "running": the stuck run
+    issue = await _checked_out(api, company["id"], stuck_agent, stuck_key, stuck_run)
     contenders = []
     for n in range(5):
-        agent = await world.agent(company["id"], f"Contender {n}")
+        agent = await api.agent(company["id"], f"Contender {n}")
         contenders.append(
-            (agent["id"], await world.key(agent["id"]), await world.run(company["id"], agent["id"]))
+            (
+                agent["id"],
+                await api.agent_key(agent["id"]),
+                await factory.heartbeat_run(company["id"], agent["id"]),
+            )
         )
 
     async def checkout(agent_id: str, token: str, run_id: str) -> httpx.Response:
@@ -106,17 +112,17 @@ async def test_force_release_racing_checkouts_lets_exactly_one_new_owner_in(live
         len({w["assigneeAgentId"] for w in winners}) == 1
     )  # one new owner (a retry by the owner is idempotent)
     winner = winners[0]
-    final = (await world.client.get(f"/api/issues/{issue['id']}")).json()
+    final = (await api.client.get(f"/api/issues/{issue['id']}")).json()
     assert final["assigneeAgentId"] == winner["assigneeAgentId"]
     assert final["checkoutRunId"] == winner["checkoutRunId"] != stuck_run
-    activity = [a["action"] for a in (await world.client.get(f"/api/issues/{issue['id']}/activity")).json()]
+    activity = [a["action"] for a in (await api.client.get(f"/api/issues/{issue['id']}/activity")).json()]
     assert activity.count("issue.admin_force_release") == 1
 
     # the stuck run wakes up and tries to write: refused, nothing changed
-    late = await world.client.patch(
+    late = await api.client.patch(
         f"/api/issues/{issue['id']}",
         json={"status": "done"},
         headers={"Authorization": f"Bearer {stuck_key}", "X-Paperclip-Run-Id": stuck_run},
     )
     assert late.status_code == 409, late.text
-    assert (await world.client.get(f"/api/issues/{issue['id']}")).json()["status"] == "in_progress"
+    assert (await api.client.get(f"/api/issues/{issue['id']}")).json()["status"] == "in_progress"

@@ -38,8 +38,8 @@ async def _agent_comment(client, app, team, issue_id: str, body: str = "agent sa
     return response.json()
 
 
-async def test_votes_upsert_per_user_and_traces_record_them(client, app, team, world):
-    issue = await world.issue(team.cid, title="Voted")
+async def test_votes_upsert_per_user_and_traces_record_them(client, app, team, api):
+    issue = await api.issue(team.cid, title="Voted")
     comment = await _agent_comment(client, app, team, issue["id"])
     url = f"/api/issues/{issue['id']}/feedback-votes"
     first = await client.post(
@@ -103,9 +103,9 @@ async def test_votes_upsert_per_user_and_traces_record_them(client, app, team, w
     assert actions.count("issue.feedback_vote_saved") == 2
 
 
-async def test_feedback_vote_bad_input_and_who_may_vote(client, app, team, world):
-    issue = await world.issue(team.cid, title="Votes")
-    other = await world.issue(team.cid, title="Elsewhere")
+async def test_feedback_vote_bad_input_and_who_may_vote(client, app, team, api):
+    issue = await api.issue(team.cid, title="Votes")
+    other = await api.issue(team.cid, title="Elsewhere")
     comment = await _agent_comment(client, app, team, issue["id"])
     board_comment = (await client.post(f"/api/issues/{issue['id']}/comments", json={"body": "mine"})).json()
     elsewhere = await _agent_comment(client, app, team, other["id"])
@@ -138,7 +138,7 @@ async def test_feedback_vote_bad_input_and_who_may_vote(client, app, team, world
         response = await client.post(url, json=body)
         assert response.status_code == 400 and field in [d["field"] for d in response.json()["details"]]
     assert (await client.get(url)).json() == []
-    foreign = await world.issue(team.other_company["id"], title="Theirs")
+    foreign = await api.issue(team.other_company["id"], title="Theirs")
     assert (
         await client.get(f"/api/issues/{foreign['id']}/feedback-votes", headers=team.hx())
     ).status_code == 200
@@ -181,11 +181,11 @@ async def test_feedback_vote_bad_input_and_who_may_vote(client, app, team, world
     )
 
 
-async def test_racing_votes_of_one_user_leave_one_row(live_url, world, app):  # noqa: F811
-    company = await world.company("Vote Race")
-    agent = await world.agent(company["id"], "Writer")
-    run = await world.run(company["id"], agent["id"])
-    issue = await world.issue(company["id"], title="Race")
+async def test_racing_votes_of_one_user_leave_one_row(live_url, api, factory, app):  # noqa: F811
+    company = await api.company("Vote Race")
+    agent = await api.agent(company["id"], "Writer")
+    run = await factory.heartbeat_run(company["id"], agent["id"])
+    issue = await api.issue(company["id"], title="Race")
     async with httpx.AsyncClient(base_url=live_url, timeout=30) as http:
         comment = (
             await http.post(
@@ -208,8 +208,8 @@ async def test_racing_votes_of_one_user_leave_one_row(live_url, world, app):  # 
         assert len((await http.get(f"/api/issues/{issue['id']}/feedback-votes")).json()) == 1
 
 
-async def test_recovery_actions_none_open_and_resolve_checks_its_body(client, team, world):
-    issue = await world.issue(team.cid, title="Fine")
+async def test_recovery_actions_none_open_and_resolve_checks_its_body(client, team, api):
+    issue = await api.issue(team.cid, title="Fine")
     url = f"/api/issues/{issue['id']}/recovery-actions"
     assert (await client.get(url)).json() == {"active": None, "actions": []}
     good = {"outcome": "restored", "sourceIssueStatus": "todo"}
@@ -237,7 +237,7 @@ async def test_recovery_actions_none_open_and_resolve_checks_its_body(client, te
             response.text
         )
     assert (await client.get(f"/api/issues/{uuid.uuid4()}/recovery-actions")).status_code == 404
-    foreign = await world.issue(team.other_company["id"], title="Theirs")
+    foreign = await api.issue(team.other_company["id"], title="Theirs")
     assert (
         await client.get(f"/api/issues/{foreign['id']}/recovery-actions", headers=team.h1())
     ).status_code == 403

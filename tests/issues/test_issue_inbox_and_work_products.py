@@ -12,8 +12,8 @@ async def _actions(client, issue_id: str) -> list[tuple[str, dict]]:
     ]
 
 
-async def test_read_marks_are_per_user_board_only_and_logged(client, team, world):
-    issue = await world.issue(team.cid, title="Read me")
+async def test_read_marks_are_per_user_board_only_and_logged(client, team, api):
+    issue = await api.issue(team.cid, title="Read me")
     first = await client.post(f"/api/issues/{issue['id']}/read")
     assert first.status_code == 200
     body = first.json()
@@ -41,14 +41,14 @@ async def test_read_marks_are_per_user_board_only_and_logged(client, team, world
 
     missing = await client.post("/api/issues/00000000-0000-0000-0000-000000000000/read")
     assert missing.status_code == 404 and missing.json()["error"] == "Issue not found"
-    foreign = await world.issue(team.other_company["id"])
+    foreign = await api.issue(team.other_company["id"])
     assert (await client.post(f"/api/issues/{foreign['id']}/read", headers=team.h1())).status_code == 403
 
 
-async def test_inbox_archive_unarchive_and_the_list_filters(client, team, world):
+async def test_inbox_archive_unarchive_and_the_list_filters(client, team, api):
     cid = team.cid
-    mine = await world.issue(cid, title="Mine")
-    other = await world.issue(cid, title="Other", assigneeAgentId=team.a1["id"], status="todo")
+    mine = await api.issue(cid, title="Mine")
+    other = await api.issue(cid, title="Other", assigneeAgentId=team.a1["id"], status="todo")
     archived = await client.post(f"/api/issues/{mine['id']}/inbox-archive")
     assert archived.status_code == 200
     row = archived.json()
@@ -93,16 +93,16 @@ async def test_inbox_archive_unarchive_and_the_list_filters(client, team, world)
     assert by_agent.json()["archivedByAgentId"] == team.a1["id"]
     assert by_agent.json()["archivedByRunId"] == team.r1
     assert by_agent.json()["userId"] == "local-board"
-    agents_issue = await world.issue(cid, headers=team.h1(), title="By an agent")
+    agents_issue = await api.issue(cid, headers=team.h1(), title="By an agent")
     refused = await client.post(f"/api/issues/{agents_issue['id']}/inbox-archive", headers=team.h1())
     assert refused.status_code == 422
 
 
-async def test_inbox_mine_is_the_users_inbox_seen_by_an_agent(client, team, world):
+async def test_inbox_mine_is_the_users_inbox_seen_by_an_agent(client, team, api):
     cid = team.cid
-    first = await world.issue(cid, title="First", status="todo")
-    second = await world.issue(cid, title="Second", status="done")
-    await world.issue(cid, headers=team.h1(), title="Agent made")  # not touched by the user
+    first = await api.issue(cid, title="First", status="todo")
+    second = await api.issue(cid, title="Second", status="done")
+    await api.issue(cid, headers=team.h1(), title="Agent made")  # not touched by the user
     await client.post(f"/api/issues/{second['id']}/inbox-archive")
 
     board = await client.get("/api/agents/me/inbox/mine", params={"userId": "local-board"})
@@ -130,8 +130,8 @@ async def test_inbox_mine_is_the_users_inbox_seen_by_an_agent(client, team, worl
     assert other_company.json() == []  # the agent's own company only
 
 
-async def test_work_products_crud_primary_per_type_and_activity(client, team, world):
-    issue = await world.issue(team.cid, title="Ship it")
+async def test_work_products_crud_primary_per_type_and_activity(client, team, api):
+    issue = await api.issue(team.cid, title="Ship it")
     url = f"/api/issues/{issue['id']}/work-products"
     assert (await client.get(url)).json() == []
 
@@ -207,8 +207,8 @@ async def test_work_products_crud_primary_per_type_and_activity(client, team, wo
     assert ("issue.work_product_deleted", {"type": "pull_request", "workProductId": pr2["id"]}) in actions
 
 
-async def test_racing_primaries_leave_exactly_one(client, team, world):
-    issue = await world.issue(team.cid, title="Race")
+async def test_racing_primaries_leave_exactly_one(client, team, api):
+    issue = await api.issue(team.cid, title="Race")
     url = f"/api/issues/{issue['id']}/work-products"
     responses = await asyncio.gather(
         *(

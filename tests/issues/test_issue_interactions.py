@@ -95,8 +95,8 @@ async def _create(client, issue_id: str, body: dict, headers: dict | None = None
     return response.json()
 
 
-async def test_agent_asks_for_confirmation_board_accepts_once(client, app, team, world):
-    issue = await world.issue(team.cid, title="Release", assigneeAgentId=team.a1["id"], status="todo")
+async def test_agent_asks_for_confirmation_board_accepts_once(client, app, team, api):
+    issue = await api.issue(team.cid, title="Release", assigneeAgentId=team.a1["id"], status="todo")
     agent = run_jwt(app, team.cid, team.a1["id"], team.r1)
     created = await _create(client, issue["id"], CONFIRM, agent)
     assert set(created) == WIRE_KEYS
@@ -140,8 +140,8 @@ async def test_agent_asks_for_confirmation_board_accepts_once(client, app, team,
     assert [a for a, _ in actions].count("issue.thread_interaction_accepted") == 1
 
 
-async def test_questions_answered_and_the_assignee_woken(client, app, team, world):
-    issue = await world.issue(team.cid, title="Pick", assigneeAgentId=team.a1["id"], status="todo")
+async def test_questions_answered_and_the_assignee_woken(client, app, team, api, factory):
+    issue = await api.issue(team.cid, title="Pick", assigneeAgentId=team.a1["id"], status="todo")
     created = await _create(client, issue["id"], QUESTIONS, run_jwt(app, team.cid, team.a1["id"], team.r1))
     assert created["continuationPolicy"] == "wake_assignee"
     assert created["payload"]["supersedeOnUserComment"] is True
@@ -166,7 +166,7 @@ async def test_questions_answered_and_the_assignee_woken(client, app, team, worl
     assert accept.status_code == 422
     assert accept.json()["error"] == "Interactions of kind ask_user_questions cannot be accepted"
 
-    before = len(await world.wakeups(team.a1["id"]))
+    before = len(await factory.wakeups(team.a1["id"]))
     answer = await client.post(
         url + "/respond",
         json={
@@ -187,7 +187,7 @@ async def test_questions_answered_and_the_assignee_woken(client, app, team, worl
         ],
         "summaryMarkdown": "blue",
     }
-    wakeups = await world.wakeups(team.a1["id"])
+    wakeups = await factory.wakeups(team.a1["id"])
     assert len(wakeups) == before + 1
     assert wakeups[-1].reason == "issue_thread_interaction_resolved"
     assert wakeups[-1].payload["interactionId"] == created["id"]
@@ -197,8 +197,8 @@ async def test_questions_answered_and_the_assignee_woken(client, app, team, worl
     assert answered["answeredQuestionCount"] == 2
 
 
-async def test_checkbox_and_item_verdicts_and_suggested_tasks(client, app, team, world):
-    issue = await world.issue(team.cid, title="Plan")
+async def test_checkbox_and_item_verdicts_and_suggested_tasks(client, app, team, api):
+    issue = await api.issue(team.cid, title="Plan")
     agent = run_jwt(app, team.cid, team.a1["id"], team.r1)
     box = await _create(
         client,
@@ -296,8 +296,8 @@ async def test_checkbox_and_item_verdicts_and_suggested_tasks(client, app, team,
     assert child["status"] == "todo" and child["priority"] == "high" and child["parentId"] == issue["id"]
 
 
-async def test_resolver_policies_and_board_only_closings(client, app, team, world):
-    issue = await world.issue(team.cid, title="Policies")
+async def test_resolver_policies_and_board_only_closings(client, app, team, api):
+    issue = await api.issue(team.cid, title="Policies")
     a1 = run_jwt(app, team.cid, team.a1["id"], team.r1)
     a2 = run_jwt(app, team.cid, team.a2["id"], team.r2)
     not_creator = await _create(client, issue["id"], {**CONFIRM, "resolverPolicy": "not_creator"}, a1)
@@ -360,9 +360,9 @@ async def test_resolver_policies_and_board_only_closings(client, app, team, worl
     }
 
 
-async def test_bad_input_is_refused_naming_the_field_and_writes_nothing(client, app, team, world):
-    issue = await world.issue(team.cid, title="Bad")
-    foreign = await world.issue(team.other_company["id"], title="Theirs")
+async def test_bad_input_is_refused_naming_the_field_and_writes_nothing(client, app, team, api):
+    issue = await api.issue(team.cid, title="Bad")
+    foreign = await api.issue(team.other_company["id"], title="Theirs")
     a1 = run_jwt(app, team.cid, team.a1["id"], team.r1)
     url = f"/api/issues/{issue['id']}/interactions"
     cases = [
@@ -456,8 +456,8 @@ async def test_bad_input_is_refused_naming_the_field_and_writes_nothing(client, 
     assert next(i for i in (await client.get(url)).json() if i["id"] == tasks["id"])["status"] == "pending"
 
 
-async def test_idempotency_key_returns_the_first_and_refuses_a_different_request(client, team, world):
-    issue = await world.issue(team.cid, title="Idem")
+async def test_idempotency_key_returns_the_first_and_refuses_a_different_request(client, team, api):
+    issue = await api.issue(team.cid, title="Idem")
     url = f"/api/issues/{issue['id']}/interactions"
     first = await _create(client, issue["id"], {**CONFIRM, "idempotencyKey": "k1"})
     again = await _create(client, issue["id"], {**CONFIRM, "idempotencyKey": "k1"})
@@ -478,9 +478,9 @@ async def test_idempotency_key_returns_the_first_and_refuses_a_different_request
     assert len((await client.get(url)).json()) == 1
 
 
-async def test_two_racing_answers_leave_one(live_url, world):  # noqa: F811
-    company = await world.company("Race Q")
-    issue = await world.issue(company["id"], title="Race")
+async def test_two_racing_answers_leave_one(live_url, api):  # noqa: F811
+    company = await api.company("Race Q")
+    issue = await api.issue(company["id"], title="Race")
     async with httpx.AsyncClient(base_url=live_url, timeout=30) as http:
         created = (await http.post(f"/api/issues/{issue['id']}/interactions", json=QUESTIONS)).json()
     url = f"/api/issues/{issue['id']}/interactions/{created['id']}"

@@ -33,11 +33,11 @@ async def _confirm(client, issue_id: str, revision_id: str, accept: bool = True)
     return interaction
 
 
-async def test_decomposition_after_an_accepted_plan(client, world):
-    company = await world.company()
+async def test_decomposition_after_an_accepted_plan(client, api, factory):
+    company = await api.company("Paperclip Labs")
     cid = company["id"]
-    agent = await world.agent(cid, "Builder")
-    issue = await world.issue(cid, title="Big job")
+    agent = await api.agent(cid, "Builder")
+    issue = await api.issue(cid, title="Big job")
     url = f"/api/issues/{issue['id']}/accepted-plan-decompositions"
     assert (await client.get(url)).json() == []
     revision = await _plan(client, issue["id"])
@@ -73,7 +73,7 @@ async def test_decomposition_after_an_accepted_plan(client, world):
         "todo",
         agent["id"],
     )
-    assert await world.wakeups(agent["id"]) == []  # the plan's owner starts the children, not the create
+    assert await factory.wakeups(agent["id"]) == []  # the plan's owner starts the children, not the create
 
     again = await client.post(url, json={"acceptedPlanRevisionId": revision, "children": children})
     assert again.status_code == 200 and again.json()["childIssueIds"] == made
@@ -98,10 +98,10 @@ async def test_decomposition_after_an_accepted_plan(client, world):
     assert sorted(i["id"] for i in children_listed) == sorted(made)
 
 
-async def test_bad_decomposition_requests(client, world):
-    company = await world.company()
-    issue = await world.issue(company["id"], title="Job")
-    other = await world.issue(company["id"], title="Other")
+async def test_bad_decomposition_requests(client, api):
+    company = await api.company("Paperclip Labs")
+    issue = await api.issue(company["id"], title="Job")
+    other = await api.issue(company["id"], title="Other")
     url = f"/api/issues/{issue['id']}/accepted-plan-decompositions"
     foreign_revision = await _plan(client, other["id"])
     for body, field in (

@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from paperclip.db.models import AgentTaskSession
 
 
-async def test_runner_goal_follows_the_assignee(client, app, world):
-    company = await world.company()
+async def test_runner_goal_follows_the_assignee(client, app, api):
+    company = await api.company("Paperclip Labs")
     cid = company["id"]
-    unassigned = await world.issue(cid, title="Nobody")
+    unassigned = await api.issue(cid, title="Nobody")
     r = await client.get(f"/api/issues/{unassigned['id']}/runner-goal")
     assert r.status_code == 200, r.text
     body = r.json()
@@ -31,10 +31,10 @@ async def test_runner_goal_follows_the_assignee(client, app, world):
         and body["capability"]["maxObjectiveChars"] == 4000
     )
 
-    proc = await world.agent(cid, "Proc")
-    claude = await world.agent(cid, "Claude", adapterType="claude_local", adapterConfig={})
-    on_proc = await world.issue(cid, title="P", assigneeAgentId=proc["id"])
-    on_claude = await world.issue(cid, title="C", assigneeAgentId=claude["id"])
+    proc = await api.agent(cid, "Proc")
+    claude = await api.agent(cid, "Claude", adapterType="claude_local", adapterConfig={})
+    on_proc = await api.issue(cid, title="P", assigneeAgentId=proc["id"])
+    on_claude = await api.issue(cid, title="C", assigneeAgentId=claude["id"])
     body = (await client.get(f"/api/issues/{on_proc['identifier']}/runner-goal")).json()
     assert (body["agentId"], body["adapterType"]) == (proc["id"], "process")
     assert body["capability"]["reasonCode"] == "persistent_session_goal_extension_required"
@@ -53,9 +53,9 @@ async def test_runner_goal_follows_the_assignee(client, app, world):
     assert body["sessionId"] == "sess-42"
 
 
-async def test_queued_comments_is_the_empty_legacy_queue(client, world):
-    company = await world.company()
-    issue = await world.issue(company["id"], title="Q")
+async def test_queued_comments_is_the_empty_legacy_queue(client, api):
+    company = await api.company("Paperclip Labs")
+    issue = await api.issue(company["id"], title="Q")
     await client.post(f"/api/issues/{issue['id']}/comments", json={"body": "steer this"})
     body = (await client.get(f"/api/issues/{issue['id']}/queued-comments")).json()
     assert body == {
@@ -70,11 +70,11 @@ async def test_queued_comments_is_the_empty_legacy_queue(client, world):
     }
 
 
-async def test_unknown_and_foreign_issues_are_refused(client, world):
-    mine, theirs = await world.company("Mine"), await world.company("Theirs")
-    foreign = await world.issue(theirs["id"], title="Theirs")
-    agent = await world.agent(mine["id"], "Nosy")
-    headers = {"Authorization": f"Bearer {await world.key(agent['id'])}"}
+async def test_unknown_and_foreign_issues_are_refused(client, api):
+    mine, theirs = await api.company("Mine"), await api.company("Theirs")
+    foreign = await api.issue(theirs["id"], title="Theirs")
+    agent = await api.agent(mine["id"], "Nosy")
+    headers = {"Authorization": f"Bearer {await api.agent_key(agent['id'])}"}
     for path in ("runner-goal", "queued-comments"):
         for ref in ("00000000-0000-0000-0000-000000000000", "nope", "ZZZ-999"):
             r = await client.get(f"/api/issues/{ref}/{path}")

@@ -33,12 +33,10 @@ HOLD_KEYS = {
 }
 
 
-async def _tree(world, cid: str, agent_id: str) -> tuple[dict, dict, dict]:
-    root = await world.issue(cid, title="Root", status="todo")
-    child = await world.issue(
-        cid, title="Child", parentId=root["id"], status="todo", assigneeAgentId=agent_id
-    )
-    done = await world.issue(cid, title="Done kid", parentId=root["id"], status="done")
+async def _tree(api, cid: str, agent_id: str) -> tuple[dict, dict, dict]:
+    root = await api.issue(cid, title="Root", status="todo")
+    child = await api.issue(cid, title="Child", parentId=root["id"], status="todo", assigneeAgentId=agent_id)
+    done = await api.issue(cid, title="Done kid", parentId=root["id"], status="done")
     return root, child, done
 
 
@@ -56,8 +54,8 @@ async def _checkout(client, issue_id: str, agent_id: str, headers: dict, statuse
     )
 
 
-async def test_pause_hold_blocks_checkout_comments_and_wakes_of_the_subtree(client, app, team, world):
-    root, child, _done = await _tree(world, team.cid, team.a1["id"])
+async def test_pause_hold_blocks_checkout_comments_and_wakes_of_the_subtree(client, app, team, api, factory):
+    root, child, _done = await _tree(api, team.cid, team.a1["id"])
     agent = run_jwt(app, team.cid, team.a1["id"], team.r1)
     assert (await client.get(f"/api/issues/{child['id']}/tree-control/state")).json() == {
         "activePauseHold": None
@@ -102,7 +100,7 @@ async def test_pause_hold_blocks_checkout_comments_and_wakes_of_the_subtree(clie
         and blocked.json()["details"]["rootIssueId"] == root["id"]
     )
     # an issue created under the paused root after the hold is held too (the original does the same)
-    late = await world.issue(team.cid, title="Late", parentId=root["id"], status="todo")
+    late = await api.issue(team.cid, title="Late", parentId=root["id"], status="todo")
     assert (await _checkout(client, late["id"], team.a1["id"], agent)).status_code == 409
     assert (await client.get(f"/api/issues/{late['id']}")).json()["status"] == "todo"  # nothing changed
 
@@ -113,7 +111,7 @@ async def test_pause_hold_blocks_checkout_comments_and_wakes_of_the_subtree(clie
     assert reopening.status_code == 409
     assert (await client.get(f"/api/issues/{child['id']}/comments")).json() == []
 
-    before = len(await world.wakeups(team.a1["id"]))
+    before = len(await factory.wakeups(team.a1["id"]))
     woken = await client.post(
         f"/api/agents/{team.a1['id']}/wakeup",
         json={"source": "on_demand", "reason": "x", "payload": {"issueId": child["id"]}},
@@ -122,14 +120,14 @@ async def test_pause_hold_blocks_checkout_comments_and_wakes_of_the_subtree(clie
     assert woken.json()["status"] == "skipped" and woken.json()["issueId"] == child["id"]
     # assigning a held issue does not wake its new assignee either
     await client.patch(f"/api/issues/{late['id']}", json={"assigneeAgentId": team.a2["id"]})
-    wakes = await world.wakeups(team.a1["id"])
+    wakes = await factory.wakeups(team.a1["id"])
     assert (
         len(wakes) == before + 1 and wakes[-1].status == "skipped" and wakes[-1].error == "issue_tree_paused"
     )
-    assert all(w.status == "skipped" for w in await world.wakeups(team.a2["id"]))
+    assert all(w.status == "skipped" for w in await factory.wakeups(team.a2["id"]))
 
     # an issue outside the tree is untouched
-    free = await world.issue(team.cid, title="Free", status="todo")
+    free = await api.issue(team.cid, title="Free", status="todo")
     assert (await _checkout(client, free["id"], team.a1["id"], agent)).status_code == 200
 
     released = await client.post(
@@ -142,7 +140,7 @@ async def test_pause_hold_blocks_checkout_comments_and_wakes_of_the_subtree(clie
     assert (await client.get(f"/api/issues/{child['id']}/tree-control/state")).json() == {
         "activePauseHold": None
     }
-    fresh_run = await world.run(team.cid, team.a1["id"])
+    fresh_run = await factory.heartbeat_run(team.cid, team.a1["id"])
     ok = await _checkout(client, child["id"], team.a1["id"], run_jwt(app, team.cid, team.a1["id"], fresh_run))
     assert ok.status_code == 200, ok.text
     assert (
@@ -153,8 +151,8 @@ async def test_pause_hold_blocks_checkout_comments_and_wakes_of_the_subtree(clie
     assert "issue.tree_hold_created" in actions and "issue.tree_hold_released" in actions
 
 
-async def test_resume_releases_the_pauses_inside_and_lists_filter(client, team, world):
-    root, child, _done = await _tree(world, team.cid, team.a1["id"])
+async def test_resume_releases_the_pauses_inside_and_lists_filter(client, team, api):
+    root, child, _done = await _tree(api, team.cid, team.a1["id"])
     inner = await _hold(client, child["id"], "pause")
     preview = (
         await client.post(f"/api/issues/{root['id']}/tree-control/preview", json={"mode": "pause"})
@@ -192,9 +190,9 @@ async def test_resume_releases_the_pauses_inside_and_lists_filter(client, team, 
         assert refused.status_code == 400, (params, refused.text)
 
 
-async def test_cancel_then_restore_puts_the_statuses_back(client, team, world):
-    root, child, done = await _tree(world, team.cid, team.a1["id"])
-    backlog = await world.issue(team.cid, title="Later", parentId=child["id"], status="backlog")
+async def test_cancel_then_restore_puts_the_statuses_back(client, team, api):
+    root, child, done = await _tree(api, team.cid, team.a1["id"])
+    backlog = await api.issue(team.cid, title="Later", parentId=child["id"], status="backlog")
     cancel = await _hold(client, root["id"], "cancel")
     assert cancel["hold"]["status"] == "active"
 
@@ -235,9 +233,9 @@ async def test_cancel_then_restore_puts_the_statuses_back(client, team, world):
         assert action in actions
 
 
-async def test_tree_hold_bad_input_is_refused_naming_the_field(client, app, team, world):
-    root, _child, _done = await _tree(world, team.cid, team.a1["id"])
-    foreign = await world.issue(team.other_company["id"], title="Theirs")
+async def test_tree_hold_bad_input_is_refused_naming_the_field(client, app, team, api):
+    root, _child, _done = await _tree(api, team.cid, team.a1["id"])
+    foreign = await api.issue(team.other_company["id"], title="Theirs")
     agent = run_jwt(app, team.cid, team.a1["id"], team.r1)
     url = f"/api/issues/{root['id']}/tree-holds"
     for body, field in [

@@ -50,8 +50,8 @@ BODIES = [
 ]
 
 
-async def test_no_route_answers_500_to_bad_bodies_or_ids(client, world, team):
-    issue = await world.issue(team.cid, title="Target")
+async def test_no_route_answers_500_to_bad_bodies_or_ids(client, api, team):
+    issue = await api.issue(team.cid, title="Target")
     comment = (await client.post(f"/api/issues/{issue['id']}/comments", json={"body": "hi"})).json()
     label = (
         await client.post(f"/api/companies/{team.cid}/labels", json={"name": "bug", "color": "#ff0000"})

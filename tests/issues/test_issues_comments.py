@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 
-async def test_comment_crud_and_listing(client, world, team):
-    issue = await world.issue(team.cid)
+async def test_comment_crud_and_listing(client, api, team):
+    issue = await api.issue(team.cid)
     url = f"/api/issues/{issue['id']}/comments"
     created = []
     for n in range(3):
@@ -41,47 +41,47 @@ async def test_comment_crud_and_listing(client, world, team):
     assert r.status_code == 400 and r.json()["error"] == "Validation error"
 
 
-async def test_comment_wakes_the_assignee_unless_it_is_the_author(client, world, team):
-    issue = await world.issue(team.cid, assigneeAgentId=team.a1["id"], status="backlog")
+async def test_comment_wakes_the_assignee_unless_it_is_the_author(client, api, factory, team):
+    issue = await api.issue(team.cid, assigneeAgentId=team.a1["id"], status="backlog")
     r = await client.post(f"/api/issues/{issue['id']}/comments", json={"body": "any news?"})
     comment = r.json()
-    wakes = await world.wakeups(team.a1["id"])
+    wakes = await factory.wakeups(team.a1["id"])
     assert [(w.source, w.reason, w.payload) for w in wakes] == [
         ("automation", "issue_commented", {"issueId": issue["id"], "commentId": comment["id"]})
     ]
     await client.post(
         f"/api/issues/{issue['id']}/comments", headers=team.h1(), json={"body": "working on it"}
     )
-    assert len(await world.wakeups(team.a1["id"])) == 1
+    assert len(await factory.wakeups(team.a1["id"])) == 1
 
 
-async def test_mentions_multi_word_case_insensitive_no_duplicates_no_self(client, world, team):
-    gamma = await world.agent(team.cid, "Gamma Ray")
-    issue = await world.issue(team.cid, assigneeAgentId=team.a2["id"], status="backlog")
+async def test_mentions_multi_word_case_insensitive_no_duplicates_no_self(client, api, factory, team):
+    gamma = await api.agent(team.cid, "Gamma Ray")
+    issue = await api.issue(team.cid, assigneeAgentId=team.a2["id"], status="backlog")
     body = "@alpha bot and @GAMMA RAY, also @beta and again @Alpha Bot; not @Alphabet nor email@beta"
     r = await client.post(f"/api/issues/{issue['id']}/comments", headers=team.h1(), json={"body": body})
     comment = r.json()
-    a1_wakes = await world.wakeups(team.a1["id"])
+    a1_wakes = await factory.wakeups(team.a1["id"])
     assert a1_wakes == []  # the author is never woken by its own comment
-    gamma_wakes = await world.wakeups(gamma["id"])
+    gamma_wakes = await factory.wakeups(gamma["id"])
     assert [(w.reason, w.payload) for w in gamma_wakes] == [
         ("issue_comment_mentioned", {"issueId": issue["id"], "commentId": comment["id"]})
     ]
     # Beta is the assignee *and* mentioned: one wake, as the assignee
-    beta_wakes = await world.wakeups(team.a2["id"])
+    beta_wakes = await factory.wakeups(team.a2["id"])
     assert [w.reason for w in beta_wakes] == ["issue_commented"]
 
 
-async def test_mention_wake_context(client, world, team, app):
+async def test_mention_wake_context(client, api, factory, team, app):
     import uuid
 
     import sqlalchemy as sa
 
     from paperclip.db.models import HeartbeatRun
 
-    issue = await world.issue(team.cid)
+    issue = await api.issue(team.cid)
     comment = (await client.post(f"/api/issues/{issue['id']}/comments", json={"body": "ping @Beta"})).json()
-    wake = (await world.wakeups(team.a2["id"]))[0]
+    wake = (await factory.wakeups(team.a2["id"]))[0]
     assert (wake.source, wake.trigger_detail, wake.requested_by_actor_type) == (
         "automation",
         "system",
@@ -96,15 +96,15 @@ async def test_mention_wake_context(client, world, team, app):
         assert snapshot["wakeCommentId"] == comment["id"]
 
 
-async def test_paused_mentioned_agent_does_not_break_the_comment(client, world, team):
-    issue = await world.issue(team.cid)
+async def test_paused_mentioned_agent_does_not_break_the_comment(client, api, team):
+    issue = await api.issue(team.cid)
     assert (await client.post(f"/api/agents/{team.a2['id']}/pause")).status_code == 200
     r = await client.post(f"/api/issues/{issue['id']}/comments", json={"body": "@Beta are you there"})
     assert r.status_code == 201
 
 
-async def test_reopen_moves_a_terminal_issue_back_to_todo(client, world, team):
-    issue = await world.issue(team.cid, status="done")
+async def test_reopen_moves_a_terminal_issue_back_to_todo(client, api, team):
+    issue = await api.issue(team.cid, status="done")
     r = await client.post(f"/api/issues/{issue['id']}/comments", json={"body": "again", "reopen": True})
     assert r.status_code == 201
     reopened = (await client.get(f"/api/issues/{issue['id']}")).json()

@@ -44,15 +44,19 @@ def live_url(settings, database_url):
     thread.join(timeout=15)
 
 
-async def test_eight_agents_race_for_one_issue_exactly_one_wins(live_url, world):
-    company = await world.company("Race Co")
+async def test_eight_agents_race_for_one_issue_exactly_one_wins(live_url, api, factory):
+    company = await api.company("Race Co")
     agents = []
     for n in range(8):
-        agent = await world.agent(company["id"], f"Racer {n}")
+        agent = await api.agent(company["id"], f"Racer {n}")
         agents.append(
-            (agent["id"], await world.key(agent["id"]), await world.run(company["id"], agent["id"]))
+            (
+                agent["id"],
+                await api.agent_key(agent["id"]),
+                await factory.heartbeat_run(company["id"], agent["id"]),
+            )
         )
-    issue = await world.issue(company["id"], status="todo")
+    issue = await api.issue(company["id"], status="todo")
 
     async def attempt(agent_id: str, token: str, run_id: str) -> httpx.Response:
         # A client per agent: separate connections, separate transactions.
@@ -70,15 +74,15 @@ async def test_eight_agents_race_for_one_issue_exactly_one_wins(live_url, world)
     for loser in (r for r in responses if r.status_code == 409):
         assert loser.json()["error"] == "Issue checkout conflict"
         assert loser.json()["details"]["assigneeAgentId"] == winner["assigneeAgentId"]
-    final = (await world.client.get(f"/api/issues/{issue['id']}")).json()
+    final = (await api.client.get(f"/api/issues/{issue['id']}")).json()
     assert final["assigneeAgentId"] == winner["assigneeAgentId"]
     assert final["checkoutRunId"] == winner["checkoutRunId"]
-    activity = (await world.client.get(f"/api/issues/{issue['id']}/activity")).json()
+    activity = (await api.client.get(f"/api/issues/{issue['id']}/activity")).json()
     assert [a["action"] for a in activity].count("issue.checked_out") == 1
 
 
-async def test_two_hundred_parallel_creates_get_distinct_identifiers(live_url, world):
-    company = await world.company("Parallel Co")
+async def test_two_hundred_parallel_creates_get_distinct_identifiers(live_url, api):
+    company = await api.company("Parallel Co")
     limits = httpx.Limits(max_connections=32)
     async with httpx.AsyncClient(base_url=live_url, timeout=60, limits=limits) as http:
         responses = await asyncio.gather(
@@ -92,6 +96,6 @@ async def test_two_hundred_parallel_creates_get_distinct_identifiers(live_url, w
     assert numbers == list(range(1, 201))
     identifiers = {r.json()["identifier"] for r in responses}
     assert identifiers == {f"PAR-{n}" for n in range(1, 201)}
-    listed = (await world.client.get(f"/api/companies/{company['id']}/issues")).json()
+    listed = (await api.client.get(f"/api/companies/{company['id']}/issues")).json()
     assert len(listed) == 200
-    assert (await world.client.get(f"/api/companies/{company['id']}")).json()["issueCounter"] == 200
+    assert (await api.client.get(f"/api/companies/{company['id']}")).json()["issueCounter"] == 200

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 
-async def test_create_with_assignee_defaults_to_todo_and_wakes_it(client, world, team):
-    issue = await world.issue(team.cid, assigneeAgentId=team.a1["id"])
+async def test_create_with_assignee_defaults_to_todo_and_wakes_it(client, api, factory, team):
+    issue = await api.issue(team.cid, assigneeAgentId=team.a1["id"])
     assert issue["status"] == "todo"
-    wakes = await world.wakeups(team.a1["id"])
+    wakes = await factory.wakeups(team.a1["id"])
     assert [(w.source, w.reason, w.payload) for w in wakes] == [
         ("assignment", "issue_assigned", {"issueId": issue["id"], "mutation": "create"})
     ]
-    backlog = await world.issue(team.cid, assigneeAgentId=team.a2["id"], status="backlog")
+    backlog = await api.issue(team.cid, assigneeAgentId=team.a2["id"], status="backlog")
     assert backlog["status"] == "backlog"
-    assert await world.wakeups(team.a2["id"]) == []
-    user = await world.issue(team.cid, assigneeUserId="local-board")
+    assert await factory.wakeups(team.a2["id"]) == []
+    user = await api.issue(team.cid, assigneeUserId="local-board")
     assert user["status"] == "todo" and user["assigneeUserId"] == "local-board"
 
 
@@ -37,8 +37,8 @@ async def test_create_rules(client, team):
     assert started.status_code == 201 and started.json()["startedAt"] is not None
 
 
-async def test_references_from_another_company_are_422(client, world, team):
-    other_issue = await world.issue(team.other_company["id"], title="Theirs")
+async def test_references_from_another_company_are_422(client, api, team):
+    other_issue = await api.issue(team.other_company["id"], title="Theirs")
     project = (
         await client.post(f"/api/companies/{team.other_company['id']}/projects", json={"name": "P"})
     ).json()
@@ -59,7 +59,7 @@ async def test_references_from_another_company_are_422(client, world, team):
     ):
         r = await client.post(url, json={"title": "x", **body})
         assert r.status_code == 422, (body, r.text)
-    mine = await world.issue(team.cid)
+    mine = await api.issue(team.cid)
     for body in (
         {"assigneeAgentId": team.x["id"]},
         {"parentId": other_issue["id"]},
@@ -73,15 +73,15 @@ async def test_references_from_another_company_are_422(client, world, team):
     assert (await client.get(f"/api/companies/{team.cid}")).json()["issueCounter"] == 1
 
 
-async def test_agent_of_another_company_is_403(client, world, team):
-    issue = await world.issue(team.cid)
+async def test_agent_of_another_company_is_403(client, api, team):
+    issue = await api.issue(team.cid)
     assert (await client.get(f"/api/issues/{issue['id']}", headers=team.hx())).status_code == 403
     assert (await client.get(f"/api/companies/{team.cid}/issues", headers=team.hx())).status_code == 403
     r = await client.post(f"/api/companies/{team.cid}/issues", headers=team.hx(), json={"title": "x"})
     assert r.status_code == 403 and r.json() == {"error": "Agent key cannot access another company"}
 
 
-async def test_goal_comes_from_project_or_company_goal(client, world, team):
+async def test_goal_comes_from_project_or_company_goal(client, api, team):
     company_goal = (
         await client.post(f"/api/companies/{team.cid}/goals", json={"title": "Mission", "level": "company"})
     ).json()
@@ -93,24 +93,24 @@ async def test_goal_comes_from_project_or_company_goal(client, world, team):
             f"/api/companies/{team.cid}/projects", json={"name": "Proj", "goalId": team_goal["id"]}
         )
     ).json()
-    with_project = await world.issue(team.cid, projectId=project["id"])
+    with_project = await api.issue(team.cid, projectId=project["id"])
     assert with_project["projectId"] == project["id"]
     assert with_project["goalId"] == (project.get("goalId") or company_goal["id"])
-    plain = await world.issue(team.cid)
+    plain = await api.issue(team.cid)
     assert plain["goalId"] == company_goal["id"]
-    explicit = await world.issue(team.cid, goalId=team_goal["id"], projectId=project["id"])
+    explicit = await api.issue(team.cid, goalId=team_goal["id"], projectId=project["id"])
     assert explicit["goalId"] == team_goal["id"]
     full = (await client.get(f"/api/issues/{with_project['id']}")).json()
     assert full["project"]["id"] == project["id"] and full["goal"]["id"] == with_project["goalId"]
 
 
-async def test_list_filters_order_and_pages(client, world, team):
-    low = await world.issue(team.cid, title="Low one", priority="low")
-    crit = await world.issue(
+async def test_list_filters_order_and_pages(client, api, team):
+    low = await api.issue(team.cid, title="Low one", priority="low")
+    crit = await api.issue(
         team.cid, title="Critical thing", priority="critical", assigneeAgentId=team.a1["id"]
     )
-    med = await world.issue(team.cid, title="Medium", description="needle in description")
-    high = await world.issue(team.cid, title="High", priority="high", status="todo", parentId=med["id"])
+    med = await api.issue(team.cid, title="Medium", description="needle in description")
+    high = await api.issue(team.cid, title="High", priority="high", status="todo", parentId=med["id"])
     url = f"/api/companies/{team.cid}/issues"
     listed = (await client.get(url)).json()
     assert [i["identifier"] for i in listed] == [
@@ -135,8 +135,8 @@ async def test_list_filters_order_and_pages(client, world, team):
     assert (await client.get(url, params={"status": "bogus"})).json() == []
 
 
-async def test_patch_fields_and_changes(client, world, team):
-    issue = await world.issue(team.cid, title="Before")
+async def test_patch_fields_and_changes(client, api, team):
+    issue = await api.issue(team.cid, title="Before")
     r = await client.patch(
         f"/api/issues/{issue['id']}",
         json={"title": "After", "description": "d", "priority": "high", "billingCode": "B-1"},
@@ -168,10 +168,10 @@ async def test_patch_fields_and_changes(client, world, team):
     assert updated[-1]["details"]["identifier"] == issue["identifier"]
 
 
-async def test_parent_cycles_are_refused(client, world, team):
-    a = await world.issue(team.cid, title="A")
-    b = await world.issue(team.cid, title="B", parentId=a["id"])
-    c = await world.issue(team.cid, title="C", parentId=b["id"])
+async def test_parent_cycles_are_refused(client, api, team):
+    a = await api.issue(team.cid, title="A")
+    b = await api.issue(team.cid, title="B", parentId=a["id"])
+    c = await api.issue(team.cid, title="C", parentId=b["id"])
     r = await client.patch(f"/api/issues/{a['id']}", json={"parentId": c["id"]})
     assert r.status_code == 422
     r = await client.patch(f"/api/issues/{a['id']}", json={"parentId": a["id"]})
@@ -180,12 +180,12 @@ async def test_parent_cycles_are_refused(client, world, team):
     assert [x["id"] for x in full["ancestors"]] == [b["id"], a["id"]]
 
 
-async def test_children_route_creates_a_child_inheriting_goal_and_project(client, world, team):
+async def test_children_route_creates_a_child_inheriting_goal_and_project(client, api, team):
     goal = (
         await client.post(f"/api/companies/{team.cid}/goals", json={"title": "G", "level": "team"})
     ).json()
     project = (await client.post(f"/api/companies/{team.cid}/projects", json={"name": "P"})).json()
-    parent = await world.issue(team.cid, goalId=goal["id"], projectId=project["id"])
+    parent = await api.issue(team.cid, goalId=goal["id"], projectId=project["id"])
     r = await client.post(f"/api/issues/{parent['identifier']}/children", json={"title": "Child"})
     assert r.status_code == 201, r.text
     child = r.json()
@@ -199,9 +199,9 @@ async def test_children_route_creates_a_child_inheriting_goal_and_project(client
     assert [i["id"] for i in listed] == [child["id"]]
 
 
-async def test_delete_issue(client, world, team):
-    parent = await world.issue(team.cid)
-    child = await world.issue(team.cid, parentId=parent["id"])
+async def test_delete_issue(client, api, team):
+    parent = await api.issue(team.cid)
+    child = await api.issue(team.cid, parentId=parent["id"])
     await client.post(f"/api/issues/{parent['id']}/comments", json={"body": "bye"})
     r = await client.delete(f"/api/issues/{parent['id']}")
     assert r.status_code == 200 and r.json()["id"] == parent["id"]

@@ -10,12 +10,12 @@ import psycopg
 import pytest
 
 
-async def _issue(world, team) -> dict:
-    return await world.issue(team.cid, title="Write the plan")
+async def _issue(api, team) -> dict:
+    return await api.issue(team.cid, title="Write the plan")
 
 
-async def test_put_creates_then_updates_with_the_base_revision(world, team, client):
-    issue = await _issue(world, team)
+async def test_put_creates_then_updates_with_the_base_revision(api, team, client):
+    issue = await _issue(api, team)
     url = f"/api/issues/{issue['id']}/documents/plan"
     created = await client.put(url, json={"title": "Plan", "format": "markdown", "body": "# Plan\nstep 1"})
     assert created.status_code == 201, created.text
@@ -64,8 +64,8 @@ async def test_put_creates_then_updates_with_the_base_revision(world, team, clie
     assert actions.count("issue.document_created") == 1 and actions.count("issue.document_updated") == 1
 
 
-async def test_restore_adds_a_revision_with_the_old_body(world, team, client):
-    issue = await _issue(world, team)
+async def test_restore_adds_a_revision_with_the_old_body(api, team, client):
+    issue = await _issue(api, team)
     url = f"/api/issues/{issue['id']}/documents/notes"
     first = (await client.put(url, json={"title": "Notes", "body": "one"})).json()
     second = (
@@ -85,8 +85,8 @@ async def test_restore_adds_a_revision_with_the_old_body(world, team, client):
     assert missing.status_code == 404
 
 
-async def test_locked_document_refuses_writes_until_unlocked(world, team, client):
-    issue = await _issue(world, team)
+async def test_locked_document_refuses_writes_until_unlocked(api, team, client):
+    issue = await _issue(api, team)
     url = f"/api/issues/{issue['id']}/documents/plan"
     doc = (await client.put(url, json={"body": "v1"})).json()
     locked = await client.post(f"{url}/lock", json={})
@@ -105,8 +105,8 @@ async def test_locked_document_refuses_writes_until_unlocked(world, team, client
     ).status_code == 200
 
 
-async def test_agents_write_documents_in_their_company_only(world, team, client):
-    issue = await _issue(world, team)
+async def test_agents_write_documents_in_their_company_only(api, team, client):
+    issue = await _issue(api, team)
     url = f"/api/issues/{issue['id']}/documents/plan"
     by_agent = await client.put(url, json={"body": "agent plan"}, headers=team.h1())
     assert by_agent.status_code == 201, by_agent.text
@@ -119,14 +119,14 @@ async def test_agents_write_documents_in_their_company_only(world, team, client)
 
 
 @pytest.mark.parametrize("key", ["Plan", "with space", "-lead", "x" * 65, "semi;colon"])
-async def test_bad_keys_are_400(world, team, client, key):
-    issue = await _issue(world, team)
+async def test_bad_keys_are_400(api, team, client, key):
+    issue = await _issue(api, team)
     response = await client.put(f"/api/issues/{issue['id']}/documents/{key}", json={"body": "x"})
     assert response.status_code == 400 and response.json()["error"] == "Invalid document key"
 
 
-async def test_bad_bodies_are_400_and_write_nothing(world, team, client):
-    issue = await _issue(world, team)
+async def test_bad_bodies_are_400_and_write_nothing(api, team, client):
+    issue = await _issue(api, team)
     url = f"/api/issues/{issue['id']}/documents/plan"
     for payload in ({"body": "x", "format": "html"}, {"title": "no body"}, {"body": "x" * 1_000_001}):
         assert (await client.put(url, json=payload)).status_code == 400
@@ -135,8 +135,8 @@ async def test_bad_bodies_are_400_and_write_nothing(world, team, client):
     assert (await client.get("/api/issues/00000000-0000-0000-0000-000000000000/documents")).status_code == 404
 
 
-async def test_deleting_the_issue_deletes_its_documents(world, team, client, database_url):
-    issue = await _issue(world, team)
+async def test_deleting_the_issue_deletes_its_documents(api, team, client, database_url):
+    issue = await _issue(api, team)
     await client.put(f"/api/issues/{issue['id']}/documents/plan", json={"body": "v1"})
     assert (await client.delete(f"/api/issues/{issue['id']}")).status_code == 200
     with psycopg.connect(database_url) as conn:
@@ -144,9 +144,9 @@ async def test_deleting_the_issue_deletes_its_documents(world, team, client, dat
         assert conn.execute("SELECT count(*) FROM document_revisions").fetchone() == (0,)
 
 
-async def test_racing_writers_on_one_base_revision_one_wins(world, team, live_server):
+async def test_racing_writers_on_one_base_revision_one_wins(api, team, live_server):
     """Ten writers send the same baseRevisionId at once over real connections: exactly one update lands."""
-    issue = await _issue(world, team)
+    issue = await _issue(api, team)
     async with httpx.AsyncClient(base_url=live_server, timeout=60) as http:
         url = f"/api/issues/{issue['id']}/documents/plan"
         base = (await http.put(url, json={"body": "v1"})).json()["latestRevisionId"]

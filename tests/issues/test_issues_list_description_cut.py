@@ -4,12 +4,12 @@ the original's list answers do (the compact view cuts without the flag; the deta
 from __future__ import annotations
 
 
-async def test_list_answers_cut_long_descriptions(client, world):
-    company = await world.company()
+async def test_list_answers_cut_long_descriptions(client, api):
+    company = await api.company("Paperclip Labs")
     cid = company["id"]
-    long = await world.issue(cid, title="Long", description="x" * 1300, status="todo")
-    await world.issue(cid, title="Exact", description="é" * 1200, status="todo")
-    empty = await world.issue(cid, title="Empty", status="todo")
+    long = await api.issue(cid, title="Long", description="x" * 1300, status="todo")
+    await api.issue(cid, title="Exact", description="é" * 1200, status="todo")
+    empty = await api.issue(cid, title="Empty", status="todo")
     assert len(long["description"]) == 1300  # the create answer is whole
 
     def by_title(rows):
@@ -36,8 +36,8 @@ async def test_list_answers_cut_long_descriptions(client, world):
     assert empty["description"] is None
 
     # the agent's view of a user's inbox is a list too
-    agent = await world.agent(cid, "Reader")
-    token = await world.key(agent["id"])
+    agent = await api.agent(cid, "Reader")
+    token = await api.agent_key(agent["id"])
     inbox = by_title(
         (
             await client.get(

@@ -13,15 +13,15 @@ async def _list(client, cid: str, **params) -> list[dict]:
     return response.json()
 
 
-async def _three(world, client, cid: str) -> dict[str, dict]:
+async def _three(api, client, cid: str) -> dict[str, dict]:
     made = {}
     for title, priority in (("Alpha", "low"), ("Beta", "high"), ("Gamma", "medium")):
-        made[title] = await world.issue(cid, title=title, priority=priority)
+        made[title] = await api.issue(cid, title=title, priority=priority)
     return made
 
 
-async def test_sort_by_updated_and_id_with_their_default_directions(world, team, client):
-    made = await _three(world, client, team.cid)
+async def test_sort_by_updated_and_id_with_their_default_directions(api, team, client):
+    made = await _three(api, client, team.cid)
     # touch Alpha last so that updated order differs from creation and priority order
     assert (
         await client.patch(f"/api/issues/{made['Alpha']['id']}", json={"description": "touched"})
@@ -58,9 +58,9 @@ async def test_bad_values_are_refused_naming_the_parameter(team, client, params,
     assert response.json()["error"] == message
 
 
-async def test_include_blocked_by_adds_each_items_blockers(world, team, client):
-    blocker = await world.issue(team.cid, title="Blocker", priority="low")
-    blocked = await world.issue(team.cid, title="Blocked", blockedByIssueIds=[blocker["id"]])
+async def test_include_blocked_by_adds_each_items_blockers(api, team, client):
+    blocker = await api.issue(team.cid, title="Blocker", priority="low")
+    blocked = await api.issue(team.cid, title="Blocked", blockedByIssueIds=[blocker["id"]])
     rows = {i["title"]: i for i in await _list(client, team.cid, includeBlockedBy="true")}
     assert rows["Blocker"]["blockedBy"] == []
     assert rows["Blocked"]["blockedBy"] == [
@@ -82,11 +82,11 @@ async def test_include_blocked_by_adds_each_items_blockers(world, team, client):
     assert all("blockedBy" in i for i in await _list(client, team.cid, includeBlockedBy="1"))
 
 
-async def test_live_descendant_count_counts_subtree_issues_with_a_live_run(world, team, client):
-    root = await world.issue(team.cid, title="Root")
-    child = await world.issue(team.cid, title="Child", parentId=root["id"])
-    grandchild = await world.issue(team.cid, title="Grandchild", parentId=child["id"], status="todo")
-    await world.issue(team.cid, title="Idle kid", parentId=root["id"], status="todo")
+async def test_live_descendant_count_counts_subtree_issues_with_a_live_run(api, factory, team, client):
+    root = await api.issue(team.cid, title="Root")
+    child = await api.issue(team.cid, title="Child", parentId=root["id"])
+    grandchild = await api.issue(team.cid, title="Grandchild", parentId=child["id"], status="todo")
+    await api.issue(team.cid, title="Idle kid", parentId=root["id"], status="todo")
     counts = {
         i["title"]: i["liveDescendantCount"]
         for i in await _list(client, team.cid, includeLiveDescendantSummary="true")
@@ -103,7 +103,7 @@ async def test_live_descendant_count_counts_subtree_issues_with_a_live_run(world
         for i in await _list(client, team.cid, includeLiveDescendantSummary="true")
     }
     assert counts == {"Root": 1, "Child": 1, "Grandchild": 0, "Idle kid": 0}
-    await world.set_run_status(team.r1, "succeeded")
+    await factory.set_run_status(team.r1, "succeeded")
     counts = {
         i["title"]: i["liveDescendantCount"]
         for i in await _list(client, team.cid, includeLiveDescendantSummary="true")
@@ -122,8 +122,8 @@ async def test_live_descendant_count_counts_subtree_issues_with_a_live_run(world
     )
 
 
-async def test_compact_view_is_the_row_without_hidden_at(world, team, client):
-    await world.issue(team.cid, title="One")
+async def test_compact_view_is_the_row_without_hidden_at(api, team, client):
+    await api.issue(team.cid, title="One")
     full = (await _list(client, team.cid))[0]
     compact = (await _list(client, team.cid, view="compact"))[0]
     assert "hiddenAt" in full
@@ -133,8 +133,8 @@ async def test_compact_view_is_the_row_without_hidden_at(world, team, client):
     assert both["blockedBy"] == [] and "hiddenAt" not in both
 
 
-async def test_include_routine_executions_lists_the_same_issues(world, team, client):
-    await _three(world, client, team.cid)
+async def test_include_routine_executions_lists_the_same_issues(api, team, client):
+    await _three(api, client, team.cid)
     plain = await _list(client, team.cid)
     assert await _list(client, team.cid, includeRoutineExecutions="true") == plain
     assert await _list(client, team.cid, includeRoutineExecutions="false") == plain

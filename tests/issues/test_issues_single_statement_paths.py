@@ -8,12 +8,12 @@ async def _activity(client, issue_id: str) -> list[dict]:
     return (await client.get(f"/api/issues/{issue_id}/activity")).json()
 
 
-async def test_checkout_name_key_is_python_strip_lower_also_outside_ascii(client, world):
-    company = await world.company("Keys Co")
-    ascii_agent = await world.agent(company["id"], "  Mixed Case Bot ")
-    umlaut_agent = await world.agent(company["id"], "Ärger ÜBER Straße")
+async def test_checkout_name_key_is_python_strip_lower_also_outside_ascii(client, api):
+    company = await api.company("Keys Co")
+    ascii_agent = await api.agent(company["id"], "  Mixed Case Bot ")
+    umlaut_agent = await api.agent(company["id"], "Ärger ÜBER Straße")
     for agent in (ascii_agent, umlaut_agent):
-        issue = await world.issue(company["id"], status="todo")
+        issue = await api.issue(company["id"], status="todo")
         r = await client.post(
             f"/api/issues/{issue['id']}/checkout", json={"agentId": agent["id"], "expectedStatuses": ["todo"]}
         )
@@ -25,13 +25,13 @@ async def test_checkout_name_key_is_python_strip_lower_also_outside_ascii(client
         assert {k: v for k, v in r.json().items() if k in stored} == {k: stored[k] for k in r.json()}
 
 
-async def test_checkout_by_identifier_logs_one_entry_with_agent_and_identifier(client, world):
-    company = await world.company("Ident Co")
-    agent = await world.agent(company["id"], "Worker")
+async def test_checkout_by_identifier_logs_one_entry_with_agent_and_identifier(client, api):
+    company = await api.company("Ident Co")
+    agent = await api.agent(company["id"], "Worker")
     label = (
         await client.post(f"/api/companies/{company['id']}/labels", json={"name": "bug", "color": "#ff0000"})
     ).json()
-    issue = await world.issue(company["id"], status="todo", labelIds=[label["id"]])
+    issue = await api.issue(company["id"], status="todo", labelIds=[label["id"]])
     r = await client.post(
         f"/api/issues/{issue['identifier'].lower()}/checkout",
         json={"agentId": agent["id"], "expectedStatuses": ["todo"]},
@@ -50,8 +50,8 @@ async def test_checkout_by_identifier_logs_one_entry_with_agent_and_identifier(c
     assert entries[0]["actorType"] == "user"
 
 
-async def test_idempotent_checkout_logs_again_and_keeps_started_at(client, world, team):
-    issue = await world.issue(team.cid, status="todo")
+async def test_idempotent_checkout_logs_again_and_keeps_started_at(client, api, team):
+    issue = await api.issue(team.cid, status="todo")
     body = {"agentId": team.a1["id"], "expectedStatuses": ["todo"]}
     first = await client.post(f"/api/issues/{issue['id']}/checkout", headers=team.h1(), json=body)
     again = await client.post(f"/api/issues/{issue['id']}/checkout", headers=team.h1(), json=body)
@@ -61,8 +61,8 @@ async def test_idempotent_checkout_logs_again_and_keeps_started_at(client, world
     assert len(entries) == 2
 
 
-async def test_refused_checkouts_change_nothing_and_log_nothing(client, world, team):
-    issue = await world.issue(team.cid, status="todo")
+async def test_refused_checkouts_change_nothing_and_log_nothing(client, api, team):
+    issue = await api.issue(team.cid, status="todo")
     before = (await client.get(f"/api/issues/{issue['id']}")).json()
     cases = [
         (team.hx(), {"agentId": team.x["id"], "expectedStatuses": ["todo"]}, 403),  # another company's key
@@ -83,9 +83,9 @@ async def test_refused_checkouts_change_nothing_and_log_nothing(client, world, t
     assert missing.status_code == 404 and missing.json() == {"error": "Issue not found"}
 
 
-async def test_terminated_agent_cannot_check_out(client, world, team):
-    issue = await world.issue(team.cid, status="todo")
-    agent = await world.agent(team.cid, "Leaver")
+async def test_terminated_agent_cannot_check_out(client, api, team):
+    issue = await api.issue(team.cid, status="todo")
+    agent = await api.agent(team.cid, "Leaver")
     assert (await client.post(f"/api/agents/{agent['id']}/terminate")).status_code == 200
     r = await client.post(
         f"/api/issues/{issue['id']}/checkout", json={"agentId": agent["id"], "expectedStatuses": ["todo"]}
@@ -96,10 +96,10 @@ async def test_terminated_agent_cannot_check_out(client, world, team):
     assert (await client.get(f"/api/issues/{issue['id']}")).json()["status"] == "todo"
 
 
-async def test_comment_activity_details_are_redacted_like_every_entry(client, world):
-    company = await world.company("Secret Co")
+async def test_comment_activity_details_are_redacted_like_every_entry(client, api):
+    company = await api.company("Secret Co")
     token = "pcp_" + "a1b2c3d4" * 4
-    issue = await world.issue(company["id"], title=f"Rotate {token} today")
+    issue = await api.issue(company["id"], title=f"Rotate {token} today")
     body = "x" * 200 + " Bearer abcdefghijklmnop" + " tail" * 20  # the snippet is the first 240 characters
     r = await client.post(f"/api/issues/{issue['id']}/comments", json={"body": body})
     assert r.status_code == 201, r.text
@@ -116,9 +116,9 @@ async def test_comment_activity_details_are_redacted_like_every_entry(client, wo
     assert (await client.get(f"/api/issues/{issue['id']}/comments/{comment['id']}")).json() == comment
 
 
-async def test_comment_by_identifier_from_an_agent_wakes_assignee_and_mentioned(client, world, team):
-    issue = await world.issue(team.cid, status="todo", assigneeAgentId=team.a2["id"])
-    before = len(await world.wakeups(team.a2["id"]))
+async def test_comment_by_identifier_from_an_agent_wakes_assignee_and_mentioned(client, api, factory, team):
+    issue = await api.issue(team.cid, status="todo", assigneeAgentId=team.a2["id"])
+    before = len(await factory.wakeups(team.a2["id"]))
     r = await client.post(
         f"/api/issues/{issue['identifier']}/comments",
         headers=team.h1(),
@@ -126,14 +126,14 @@ async def test_comment_by_identifier_from_an_agent_wakes_assignee_and_mentioned(
     )
     assert r.status_code == 201, r.text
     assert r.json()["authorAgentId"] == team.a1["id"] and r.json()["createdByRunId"] == team.r1
-    assert len(await world.wakeups(team.a2["id"])) == before + 1  # once, although assignee and mentioned
+    assert len(await factory.wakeups(team.a2["id"])) == before + 1  # once, although assignee and mentioned
     assert not [
-        w for w in await world.wakeups(team.a1["id"]) if w.reason and w.reason.startswith("issue_comment")
+        w for w in await factory.wakeups(team.a1["id"]) if w.reason and w.reason.startswith("issue_comment")
     ]
 
 
-async def test_comment_from_another_company_stores_nothing(client, world, team):
-    issue = await world.issue(team.cid)
+async def test_comment_from_another_company_stores_nothing(client, api, team):
+    issue = await api.issue(team.cid)
     r = await client.post(f"/api/issues/{issue['id']}/comments", headers=team.hx(), json={"body": "hi"})
     assert r.status_code == 403
     assert (await client.get(f"/api/issues/{issue['id']}/comments")).json() == []
@@ -142,9 +142,9 @@ async def test_comment_from_another_company_stores_nothing(client, world, team):
     assert missing.status_code == 404 and missing.json() == {"error": "Issue not found"}
 
 
-async def test_list_renders_labels_only_where_attached_and_matches_get(client, world):
-    plain = await world.company("No Labels Co")
-    labelled = await world.company("Labels Co")
+async def test_list_renders_labels_only_where_attached_and_matches_get(client, api):
+    plain = await api.company("No Labels Co")
+    labelled = await api.company("Labels Co")
     zeta = (
         await client.post(
             f"/api/companies/{labelled['id']}/labels", json={"name": "zeta", "color": "#000000"}
@@ -155,9 +155,9 @@ async def test_list_renders_labels_only_where_attached_and_matches_get(client, w
             f"/api/companies/{labelled['id']}/labels", json={"name": "alpha", "color": "#ffffff"}
         )
     ).json()
-    both = await world.issue(labelled["id"], title="both", labelIds=[zeta["id"], alpha["id"]])
-    none = await world.issue(labelled["id"], title="none")
-    bare = await world.issue(plain["id"], title="bare")
+    both = await api.issue(labelled["id"], title="both", labelIds=[zeta["id"], alpha["id"]])
+    none = await api.issue(labelled["id"], title="none")
+    bare = await api.issue(plain["id"], title="bare")
     page = (await client.get(f"/api/companies/{labelled['id']}/issues")).json()
     by_title = {i["title"]: i for i in page}
     assert [label["name"] for label in by_title["both"]["labels"]] == ["alpha", "zeta"]
@@ -172,11 +172,12 @@ async def test_list_renders_labels_only_where_attached_and_matches_get(client, w
             for i in (await client.get(f"/api/companies/{company['id']}/issues")).json()
             if i["id"] == issue["id"]
         )
+        assert listed.pop("descriptionTruncated") is False  # list items only
         assert listed == {k: detail[k] for k in listed}
         assert list(listed) == [k for k in detail if k in listed]  # same field order as the detail view
 
 
-async def test_get_renders_the_same_detail_as_patch_responses(client, world, team):
+async def test_get_renders_the_same_detail_as_patch_responses(client, api, team):
     cid = team.cid
     goal = (await client.post(f"/api/companies/{cid}/goals", json={"title": "Grow", "level": "team"})).json()
     project = (
@@ -185,10 +186,10 @@ async def test_get_renders_the_same_detail_as_patch_responses(client, world, tea
     label = (
         await client.post(f"/api/companies/{cid}/labels", json={"name": "ops", "color": "#00ff00"})
     ).json()
-    root = await world.issue(cid, title="root", projectId=project["id"])
-    middle = await world.issue(cid, title="middle", parentId=root["id"])
-    blocker = await world.issue(cid, title="blocker")
-    leaf = await world.issue(
+    root = await api.issue(cid, title="root", projectId=project["id"])
+    middle = await api.issue(cid, title="middle", parentId=root["id"])
+    blocker = await api.issue(cid, title="blocker")
+    leaf = await api.issue(
         cid,
         title="leaf",
         parentId=middle["id"],
@@ -220,15 +221,15 @@ async def test_get_renders_the_same_detail_as_patch_responses(client, world, tea
     assert (await client.get(f"/api/issues/{leaf['id']}", headers=team.hx())).status_code == 403
 
 
-async def test_list_filters_by_label_user_origin_goal_and_project(client, world, team):
+async def test_list_filters_by_label_user_origin_goal_and_project(client, api, team):
     cid, url = team.cid, f"/api/companies/{team.cid}/issues"
     bug = (await client.post(f"/api/companies/{cid}/labels", json={"name": "Bug", "color": "#ff0000"})).json()
     goal = (await client.post(f"/api/companies/{cid}/goals", json={"title": "G", "level": "team"})).json()
     project = (await client.post(f"/api/companies/{cid}/projects", json={"name": "P"})).json()
-    labelled = await world.issue(cid, title="labelled", labelIds=[bug["id"]])
-    mine = await world.issue(cid, title="mine", assigneeUserId="local-board", goalId=goal["id"])
-    planned = await world.issue(cid, title="planned", projectId=project["id"])
-    hidden_term = await world.issue(cid, title="under_score 50%")
+    labelled = await api.issue(cid, title="labelled", labelIds=[bug["id"]])
+    mine = await api.issue(cid, title="mine", assigneeUserId="local-board", goalId=goal["id"])
+    planned = await api.issue(cid, title="planned", projectId=project["id"])
+    hidden_term = await api.issue(cid, title="under_score 50%")
 
     async def ids(**params) -> set[str]:
         r = await client.get(url, params=params)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 
-async def test_board_moves_freely_and_timestamps_follow(client, world, team):
-    issue = await world.issue(team.cid)
+async def test_board_moves_freely_and_timestamps_follow(client, api, team):
+    issue = await api.issue(team.cid)
     url = f"/api/issues/{issue['id']}"
     done = (await client.patch(url, json={"status": "done"})).json()
     assert done["completedAt"] is not None and done["startedAt"] is None
@@ -24,18 +24,18 @@ async def test_board_moves_freely_and_timestamps_follow(client, world, team):
     assert back["status"] == "backlog"
 
 
-async def test_removing_the_assignee_of_an_in_progress_issue_is_422(client, world, team):
-    issue = await world.issue(team.cid, assigneeAgentId=team.a1["id"], status="in_progress")
+async def test_removing_the_assignee_of_an_in_progress_issue_is_422(client, api, team):
+    issue = await api.issue(team.cid, assigneeAgentId=team.a1["id"], status="in_progress")
     r = await client.patch(f"/api/issues/{issue['id']}", json={"assigneeAgentId": None})
     assert r.status_code == 422
 
 
-async def test_agents_cannot_patch_to_in_progress_and_follow_the_v1_table(client, world, team):
-    issue = await world.issue(team.cid, assigneeAgentId=team.a1["id"], status="todo")
+async def test_agents_cannot_patch_to_in_progress_and_follow_the_v1_table(client, api, team):
+    issue = await api.issue(team.cid, assigneeAgentId=team.a1["id"], status="todo")
     url = f"/api/issues/{issue['id']}"
     r = await client.patch(url, headers=team.h1(), json={"status": "in_progress"})
     assert r.status_code == 422
-    backlog = await world.issue(team.cid, assigneeAgentId=team.a1["id"], status="backlog")
+    backlog = await api.issue(team.cid, assigneeAgentId=team.a1["id"], status="backlog")
     r = await client.patch(f"/api/issues/{backlog['id']}", headers=team.h1(), json={"status": "done"})
     assert r.status_code == 422 and r.json() == {"error": "Invalid status transition: backlog -> done"}
     r = await client.patch(f"/api/issues/{backlog['id']}", headers=team.h1(), json={"status": "todo"})
@@ -51,8 +51,8 @@ async def test_agents_cannot_patch_to_in_progress_and_follow_the_v1_table(client
     assert r.status_code == 422
 
 
-async def test_leaving_in_progress_drops_the_checkout_lock(client, world, team):
-    issue = await world.issue(team.cid, status="todo")
+async def test_leaving_in_progress_drops_the_checkout_lock(client, api, team):
+    issue = await api.issue(team.cid, status="todo")
     await client.post(
         f"/api/issues/{issue['id']}/checkout",
         headers=team.h1(),
@@ -64,16 +64,16 @@ async def test_leaving_in_progress_drops_the_checkout_lock(client, world, team):
     assert r.json()["assigneeAgentId"] == team.a1["id"]
 
 
-async def test_owner_without_lock_adopts_on_patch(client, world, team):
+async def test_owner_without_lock_adopts_on_patch(client, api, team):
     """Board puts an issue in progress for A1 (no run); A1's run then owns it on its first change."""
-    issue = await world.issue(team.cid, status="in_progress", assigneeAgentId=team.a1["id"])
+    issue = await api.issue(team.cid, status="in_progress", assigneeAgentId=team.a1["id"])
     r = await client.patch(f"/api/issues/{issue['id']}", headers=team.h1(), json={"priority": "high"})
     assert r.status_code == 200, r.text
     assert r.json()["checkoutRunId"] == team.r1
 
 
-async def test_board_checkout_and_release(client, world, team):
-    issue = await world.issue(team.cid, status="backlog")
+async def test_board_checkout_and_release(client, api, team):
+    issue = await api.issue(team.cid, status="backlog")
     r = await client.post(
         f"/api/issues/{issue['id']}/checkout",
         json={"agentId": team.a2["id"], "expectedStatuses": ["backlog"]},
@@ -87,9 +87,9 @@ async def test_board_checkout_and_release(client, world, team):
     assert r.status_code == 200 and r.json()["status"] == "todo" and r.json()["assigneeAgentId"] is None
 
 
-async def test_checkout_of_a_terminated_agent_is_422(client, world, team):
-    issue = await world.issue(team.cid, status="todo")
-    zed = await world.agent(team.cid, "Zed")
+async def test_checkout_of_a_terminated_agent_is_422(client, api, team):
+    issue = await api.issue(team.cid, status="todo")
+    zed = await api.agent(team.cid, "Zed")
     assert (await client.post(f"/api/agents/{zed['id']}/terminate")).status_code == 200
     r = await client.post(
         f"/api/issues/{issue['id']}/checkout", json={"agentId": zed["id"], "expectedStatuses": ["todo"]}

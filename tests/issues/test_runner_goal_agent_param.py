@@ -6,13 +6,13 @@ from __future__ import annotations
 import uuid
 
 
-async def test_runner_goal_for_the_picked_agent(client, world):
-    company = await world.company()
+async def test_runner_goal_for_the_picked_agent(client, api):
+    company = await api.company("Paperclip Labs")
     cid = company["id"]
-    proc = await world.agent(cid, "Proc")
-    claude = await world.agent(cid, "Claude", adapterType="claude_local", adapterConfig={})
-    issue = await world.issue(cid, title="P", assigneeAgentId=proc["id"])
-    unassigned = await world.issue(cid, title="Nobody")
+    proc = await api.agent(cid, "Proc")
+    claude = await api.agent(cid, "Claude", adapterType="claude_local", adapterConfig={})
+    issue = await api.issue(cid, title="P", assigneeAgentId=proc["id"])
+    unassigned = await api.issue(cid, title="Nobody")
 
     for target in (issue, unassigned):
         body = (
@@ -21,8 +21,8 @@ async def test_runner_goal_for_the_picked_agent(client, world):
         assert (body["agentId"], body["adapterType"]) == (claude["id"], "claude_local")
         assert body["capability"]["reasonCode"] == "direct_adapter_goal_controller_unavailable"
 
-    other = await world.company()
-    stranger = await world.agent(other["id"], "Stranger")
+    other = await api.company("Paperclip Labs")
+    stranger = await api.agent(other["id"], "Stranger")
     for picked in (stranger["id"], str(uuid.uuid4())):  # not an agent of the issue's company: none selected
         r = await client.get(f"/api/issues/{issue['id']}/runner-goal", params={"agentId": picked})
         assert r.status_code == 200

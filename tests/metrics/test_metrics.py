@@ -77,7 +77,7 @@ async def test_http_counters_by_route_template_and_status_move_by_the_workload(c
     assert value(after, "paperclip_db_connections") >= 1
 
 
-async def test_heartbeat_runs_and_queue_metrics(client, factory):
+async def test_heartbeat_runs_and_queue_metrics(app_with_runner, client, factory):
     company = await factory.company()
     ok = await factory.agent(company, config={"command": "true"})
     bad = await factory.agent(company, config={"command": "false"})
@@ -102,15 +102,12 @@ async def test_heartbeat_runs_and_queue_metrics(client, factory):
     assert value(after, "paperclip_heartbeat_runs_running") == 0
 
 
-async def test_tick_duration_is_observed(client):
+async def test_tick_duration_is_observed(client, heartbeat):
     before = await scrape(client)
-    res = await client.post("/api/instance/scheduler/tick") if False else None  # noqa: F841
     from paperclip.clock import utcnow
-    from paperclip.heartbeat.tick import scheduler_tick
 
-    app = client._transport.app
-    await scheduler_tick(app.state.heartbeat, utcnow())
-    await scheduler_tick(app.state.heartbeat, utcnow())
+    await heartbeat.tick(utcnow())
+    await heartbeat.tick(utcnow())
     after = await scrape(client)
     name = "paperclip_heartbeat_scheduler_tick_duration_seconds_count"
     assert value(after, name) - value(before, name) == 2

@@ -6,16 +6,15 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
-from costs.conftest import Gov
 
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-async def test_org_svg_draws_every_agent_with_inline_styles(client, gov: Gov):
-    company = await gov.company()
+async def test_org_svg_draws_every_agent_with_inline_styles(client, api):
+    company = await api.company("Paperclip Labs")
     cid = company["id"]
-    ceo = await gov.agent(cid, name="Ada <CEO>", role="ceo")
-    await gov.agent(cid, name="Bob", reportsTo=ceo["id"])
+    ceo = await api.agent(cid, name="Ada <CEO>", role="ceo")
+    await api.agent(cid, name="Bob", reportsTo=ceo["id"])
     r = await client.get(f"/api/companies/{cid}/org.svg")
     assert r.status_code == 200
     assert r.headers["content-type"] == "image/svg+xml; charset=utf-8"
@@ -28,9 +27,9 @@ async def test_org_svg_draws_every_agent_with_inline_styles(client, gov: Gov):
     assert links == [f"/{company['issuePrefix']}/agents/{ceo['id']}", links[1]] and len(links) == 2
 
 
-async def test_org_images_check_company_access(client, gov: Gov):
-    mine, theirs = await gov.company("Mine"), await gov.company("Theirs")
-    headers = await gov.key((await gov.agent(mine["id"]))["id"])
+async def test_org_images_check_company_access(client, api):
+    mine, theirs = await api.company("Mine"), await api.company("Theirs")
+    headers = await api.agent_auth((await api.agent(mine["id"], "Ann"))["id"])
     assert (await client.get(f"/api/companies/{mine['id']}/org.svg", headers=headers)).status_code == 200
     for ext in ("svg", "png"):
         r = await client.get(f"/api/companies/{theirs['id']}/org.{ext}", headers=headers)
@@ -39,10 +38,10 @@ async def test_org_images_check_company_access(client, gov: Gov):
     assert r.status_code == 404 and r.json()["error"] == "Company not found"
 
 
-async def test_org_png_is_the_chart_rasterised(client, gov: Gov):
+async def test_org_png_is_the_chart_rasterised(client, api):
     pytest.importorskip("cairosvg", exc_type=OSError)  # needs the system cairo library
-    cid = (await gov.company())["id"]
-    await gov.agent(cid, name="Ada")
+    cid = (await api.company("Paperclip Labs"))["id"]
+    await api.agent(cid, name="Ada")
     r = await client.get(f"/api/companies/{cid}/org.png")
     assert r.status_code == 200 and r.headers["content-type"] == "image/png"
     assert r.content[:8] == b"\x89PNG\r\n\x1a\n"

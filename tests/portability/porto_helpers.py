@@ -1,5 +1,6 @@
-"""Helpers for portability tests: a company with agents (an env binding to a secret), goals, a project and
-issues, made through the API; packages read into the inline form the import routes take."""
+"""Helpers for portability tests: a company with agents (an env binding to a secret), goals, a project,
+issues and a routine, made with the shared factories (tests/factories.py); what a round trip keeps;
+packages read into the inline form the import routes take."""
 
 from __future__ import annotations
 
@@ -122,155 +123,109 @@ def normalized(
     }
 
 
-class Api:
-    def __init__(self, client):
-        self.client = client
+async def snapshot(api, company_id: str) -> dict:
+    """`normalized` of what the API lists for the company (`api`: tests/factories.py ApiFactory)."""
+    company = await api.ok("GET", f"/api/companies/{company_id}")
+    agents = await api.ok("GET", f"/api/companies/{company_id}/agents")
+    projects = await api.ok("GET", f"/api/companies/{company_id}/projects")
+    issues = await api.ok("GET", f"/api/companies/{company_id}/issues")
+    goals = await api.ok("GET", f"/api/companies/{company_id}/goals")
+    routines = await api.ok("GET", f"/api/companies/{company_id}/routines")
+    return normalized(company, agents, projects, issues, goals, routines)
 
-    async def ok(self, method: str, url: str, **kw):
-        r = await self.client.request(method, url, **kw)
-        assert r.status_code < 300, f"{method} {url}: {r.status_code} {r.text}"
-        return r.json()
 
-    async def snapshot(self, company_id: str) -> dict:
-        company = await self.ok("GET", f"/api/companies/{company_id}")
-        agents = await self.ok("GET", f"/api/companies/{company_id}/agents")
-        projects = await self.ok("GET", f"/api/companies/{company_id}/projects")
-        issues = await self.ok("GET", f"/api/companies/{company_id}/issues")
-        goals = await self.ok("GET", f"/api/companies/{company_id}/goals")
-        routines = await self.ok("GET", f"/api/companies/{company_id}/routines")
-        return normalized(company, agents, projects, issues, goals, routines)
+async def seed(api, name: str = "Acme Porto") -> dict:
+    """A company with one of everything a package carries, made with the shared factories."""
+    company = await api.company(name, description="Makes things portable")
+    cid = company["id"]
+    secret = await api.secret(cid, "OPENAI_API_KEY", SECRET_VALUE)
+    goal = await api.goal(cid, "Ship v1", description="Get it out", level="company", status="active")
+    ceo = await api.agent(
+        cid,
+        "Ceo Bot",
+        role="ceo",
+        title="Chief Executive",
+        capabilities="Runs the company",
+        adapterType="process",
+        budgetMonthlyCents=1000,
+        adapterConfig={
+            "command": "/usr/bin/python3",
+            "args": ["-c", "print(1)"],
+            "cwd": "/home/me/work",
+            "promptTemplate": "You are the CEO.\n\nKeep the board tidy.",
+            "env": {
+                "OPENAI_API_KEY": {"type": "secret_ref", "secretId": secret["id"], "version": "latest"},
+                "PLAIN_VAR": {"type": "plain", "value": "hello"},
+            },
+        },
+        runtimeConfig={"heartbeat": {"enabled": True, "intervalSec": 300}},
+    )
+    eng = await api.agent(
+        cid,
+        "Engineer One",
+        role="engineer",
+        title="Backend",
+        reportsTo=ceo["id"],
+        adapterType="claude_local",
+        adapterConfig={
+            "model": "claude-sonnet-4",
+            "cwd": "/home/me/repo",
+            "instructionsFilePath": "/home/me/AGENTS.md",
+        },
+    )
+    project = await api.project(
+        cid,
+        "Website Revamp",
+        description="New site",
+        status="in_progress",
+        leadAgentId=eng["id"],
+        goalIds=[goal["id"]],
+        targetDate="2027-01-31",
+        color="#ff0000",
+    )
+    first = await api.issue(
+        cid,
+        title="Design the landing page",
+        description="Make it **pretty**.\n\n- hero\n- pricing",
+        status="todo",
+        priority="high",
+        projectId=project["id"],
+        goalId=goal["id"],
+    )
+    await api.issue(
+        cid,
+        title="Write copy",
+        status="backlog",
+        priority="low",
+        parentId=first["id"],
+        projectId=project["id"],
+        assigneeAgentId=eng["id"],
+    )
+    await api.issue(cid, title="Unassigned chore", status="done")
+    routine = await api.routine(
+        cid,
+        "Daily standup review",
+        description="Review the board every weekday",
+        assigneeAgentId=ceo["id"],
+        projectId=project["id"],
+        catchUpPolicy="enqueue_missed_with_cap",
+    )
+    await api.schedule(routine["id"], "0 9 * * 1-5", "Europe/Berlin", label="weekday mornings")
+    await api.ok(
+        "POST",
+        f"/api/routines/{routine['id']}/triggers",
+        json={"kind": "webhook", "signingMode": "hmac_sha256", "label": "hook"},
+    )
+    return {
+        "company": company,
+        "ceo": ceo,
+        "eng": eng,
+        "project": project,
+        "secret": secret,
+        "goal": goal,
+    }
 
-    async def seed(self, name: str = "Acme Porto") -> dict:
-        company = await self.ok(
-            "POST", "/api/companies", json={"name": name, "description": "Makes things portable"}
-        )
-        cid = company["id"]
-        secret = await self.ok(
-            "POST", f"/api/companies/{cid}/secrets", json={"name": "OPENAI_API_KEY", "value": SECRET_VALUE}
-        )
-        goal = await self.ok(
-            "POST",
-            f"/api/companies/{cid}/goals",
-            json={"title": "Ship v1", "description": "Get it out", "level": "company", "status": "active"},
-        )
-        ceo = await self.ok(
-            "POST",
-            f"/api/companies/{cid}/agents",
-            json={
-                "name": "Ceo Bot",
-                "role": "ceo",
-                "title": "Chief Executive",
-                "capabilities": "Runs the company",
-                "adapterType": "process",
-                "budgetMonthlyCents": 1000,
-                "adapterConfig": {
-                    "command": "/usr/bin/python3",
-                    "args": ["-c", "print(1)"],
-                    "cwd": "/home/me/work",
-                    "promptTemplate": "You are the CEO.\n\nKeep the board tidy.",
-                    "env": {
-                        "OPENAI_API_KEY": {
-                            "type": "secret_ref",
-                            "secretId": secret["id"],
-                            "version": "latest",
-                        },
-                        "PLAIN_VAR": {"type": "plain", "value": "hello"},
-                    },
-                },
-                "runtimeConfig": {"heartbeat": {"enabled": True, "intervalSec": 300}},
-            },
-        )
-        eng = await self.ok(
-            "POST",
-            f"/api/companies/{cid}/agents",
-            json={
-                "name": "Engineer One",
-                "role": "engineer",
-                "title": "Backend",
-                "reportsTo": ceo["id"],
-                "adapterType": "claude_local",
-                "adapterConfig": {
-                    "model": "claude-sonnet-4",
-                    "cwd": "/home/me/repo",
-                    "instructionsFilePath": "/home/me/AGENTS.md",
-                },
-            },
-        )
-        project = await self.ok(
-            "POST",
-            f"/api/companies/{cid}/projects",
-            json={
-                "name": "Website Revamp",
-                "description": "New site",
-                "status": "in_progress",
-                "leadAgentId": eng["id"],
-                "goalIds": [goal["id"]],
-                "targetDate": "2027-01-31",
-                "color": "#ff0000",
-            },
-        )
-        first = await self.ok(
-            "POST",
-            f"/api/companies/{cid}/issues",
-            json={
-                "title": "Design the landing page",
-                "description": "Make it **pretty**.\n\n- hero\n- pricing",
-                "status": "todo",
-                "priority": "high",
-                "projectId": project["id"],
-                "goalId": goal["id"],
-            },
-        )
-        await self.ok(
-            "POST",
-            f"/api/companies/{cid}/issues",
-            json={
-                "title": "Write copy",
-                "status": "backlog",
-                "priority": "low",
-                "parentId": first["id"],
-                "projectId": project["id"],
-                "assigneeAgentId": eng["id"],
-            },
-        )
-        await self.ok(
-            "POST", f"/api/companies/{cid}/issues", json={"title": "Unassigned chore", "status": "done"}
-        )
-        routine = await self.ok(
-            "POST",
-            f"/api/companies/{cid}/routines",
-            json={
-                "title": "Daily standup review",
-                "description": "Review the board every weekday",
-                "assigneeAgentId": ceo["id"],
-                "projectId": project["id"],
-                "catchUpPolicy": "enqueue_missed_with_cap",
-            },
-        )
-        await self.ok(
-            "POST",
-            f"/api/routines/{routine['id']}/triggers",
-            json={
-                "kind": "schedule",
-                "cronExpression": "0 9 * * 1-5",
-                "timezone": "Europe/Berlin",
-                "label": "weekday mornings",
-            },
-        )
-        await self.ok(
-            "POST",
-            f"/api/routines/{routine['id']}/triggers",
-            json={"kind": "webhook", "signingMode": "hmac_sha256", "label": "hook"},
-        )
-        return {
-            "company": company,
-            "ceo": ceo,
-            "eng": eng,
-            "project": project,
-            "secret": secret,
-            "goal": goal,
-        }
 
-    async def export(self, company_id: str, **include) -> dict:
-        inc = include or {"company": True, "agents": True, "projects": True, "issues": True}
-        return await self.ok("POST", f"/api/companies/{company_id}/exports", json={"include": inc})
+async def export(api, company_id: str, **include) -> dict:
+    inc = include or {"company": True, "agents": True, "projects": True, "issues": True}
+    return await api.ok("POST", f"/api/companies/{company_id}/exports", json={"include": inc})

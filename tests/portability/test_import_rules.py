@@ -7,7 +7,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from porto_helpers import read_package
+from porto_helpers import export, read_package, seed, snapshot
 
 FIXTURE = Path(__file__).parent / "fixtures" / "original-export"
 MINIMAL = {
@@ -70,9 +70,9 @@ async def test_a_package_exported_by_the_original_imports(api):
 
 
 async def test_dry_run_writes_nothing_and_plans_what_the_apply_does(api):
-    seeded = await api.seed()
+    seeded = await seed(api)
     cid = seeded["company"]["id"]
-    files = (await api.export(cid))["files"]
+    files = (await export(api, cid))["files"]
     before = await counts(api)
     req = body(
         files,
@@ -95,9 +95,9 @@ async def test_dry_run_writes_nothing_and_plans_what_the_apply_does(api):
 
 
 async def test_skip_and_replace(api):
-    seeded = await api.seed()
+    seeded = await seed(api)
     cid = seeded["company"]["id"]
-    files = (await api.export(cid, agents=True, projects=True))["files"]
+    files = (await export(api, cid, agents=True, projects=True))["files"]
     files[".paperclip.yaml"] = files[".paperclip.yaml"].replace('role: "engineer"', 'role: "designer"')
     req = body(
         files, target={"mode": "existing_company", "companyId": cid}, secretValues={"OPENAI_API_KEY": "v2"}
@@ -120,9 +120,9 @@ async def test_skip_and_replace(api):
 
 
 async def test_replace_refuses_an_agent_that_is_running(api, database_url):
-    seeded = await api.seed()
+    seeded = await seed(api)
     cid = seeded["company"]["id"]
-    files = (await api.export(cid, agents=True))["files"]
+    files = (await export(api, cid, agents=True))["files"]
     with psycopg.connect(
         database_url.replace("+psycopg", "").replace("+asyncpg", ""), autocommit=True
     ) as conn:
@@ -135,15 +135,15 @@ async def test_replace_refuses_an_agent_that_is_running(api, database_url):
     )
     preview = await api.ok("POST", "/api/companies/import/preview", json=req)
     assert any("Engineer One" in e and "running" in e for e in preview["errors"])
-    before = await api.snapshot(cid)
+    before = await snapshot(api, cid)
     r = await api.client.post("/api/companies/import", json=req)
     assert r.status_code == 409, r.text
     assert "Engineer One" in r.json()["error"]
-    assert await api.snapshot(cid) == before
+    assert await snapshot(api, cid) == before
 
 
 async def test_a_failure_on_the_last_item_leaves_the_target_unchanged(api, database_url):
-    seeded = await api.seed()
+    seeded = await seed(api)
     cid = seeded["company"]["id"]
     files = dict(MINIMAL)
     files["tasks/zzz-last/TASK.md"] = '---\nname: "Boom"\n---\n'
@@ -153,13 +153,13 @@ async def test_a_failure_on_the_last_item_leaves_the_target_unchanged(api, datab
         conn.execute("""CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN IF NEW.title = 'Boom' THEN RAISE EXCEPTION 'the last task failed'; END IF; RETURN NEW; END $$""")
         conn.execute("CREATE TRIGGER boom BEFORE INSERT ON issues FOR EACH ROW EXECUTE FUNCTION boom()")
-    before, snap = await counts(api), await api.snapshot(cid)
+    before, snap = await counts(api), await snapshot(api, cid)
     for target in ({"mode": "existing_company", "companyId": cid}, {"mode": "new_company"}):
         r = await api.client.post("/api/companies/import", json=body(files, target=target))
         assert r.status_code == 422, r.text
         assert "nothing was imported" in r.json()["error"] and "the last task failed" in r.json()["error"]
         assert await counts(api) == before
-    assert await api.snapshot(cid) == snap
+    assert await snapshot(api, cid) == snap
 
 
 async def test_required_secret_inputs_must_be_supplied(api):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from porto_helpers import SECRET_VALUE, normalized
+from porto_helpers import SECRET_VALUE, normalized, seed
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -43,7 +43,7 @@ def snapshot(base: str, company_id: str) -> dict:
 
 
 async def test_cli_round_trip_dry_run_and_secret_inputs(api, env, tmp_path, live_server):
-    seeded = await api.seed()
+    seeded = await seed(api)
     cid = seeded["company"]["id"]
     out = tmp_path / "pkg"
     run("company", "export", cid, "--out", str(out), "--include", "company,agents,projects,tasks", env=env)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from porto_helpers import SECRET_VALUE
+from porto_helpers import SECRET_VALUE, export, seed, snapshot
 
 
 async def test_export_writes_the_original_layout_without_secrets_paths_or_ids(api):
-    seeded = await api.seed()
-    out = await api.export(seeded["company"]["id"])
+    seeded = await seed(api)
+    out = await export(api, seeded["company"]["id"])
     files = out["files"]
     assert (
         sorted(files)
@@ -46,14 +46,14 @@ async def test_export_writes_the_original_layout_without_secrets_paths_or_ids(ap
     assert "recurring: true" in task and 'assignee: "ceo-bot"' in task
     assert 'cronExpression: "0 9 * * 1-5"' in files[".paperclip.yaml"]
     assert 'catchUpPolicy: "enqueue_missed_with_cap"' in files[".paperclip.yaml"]
-    again = await api.export(seeded["company"]["id"])
+    again = await export(api, seeded["company"]["id"])
     assert again["files"] == files  # deterministic
 
 
 async def test_round_trip_into_a_new_company_keeps_the_content(api):
-    seeded = await api.seed()
+    seeded = await seed(api)
     cid = seeded["company"]["id"]
-    files = (await api.export(cid))["files"]
+    files = (await export(api, cid))["files"]
     result = await api.ok(
         "POST",
         "/api/companies/import",
@@ -65,7 +65,7 @@ async def test_round_trip_into_a_new_company_keeps_the_content(api):
     )
     new_id = result["company"]["id"]
     assert result["company"]["action"] == "created"
-    before, after = await api.snapshot(cid), await api.snapshot(new_id)
+    before, after = await snapshot(api, cid), await snapshot(api, new_id)
     assert after == before
     assert len(after["routines"]) == 1 and len(after["routines"][0]["triggers"]) == 2
     assert [r["action"] for r in result["routines"]] == ["created"]

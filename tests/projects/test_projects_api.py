@@ -7,12 +7,8 @@ import sqlalchemy as sa
 from paperclip.db.models import ProjectGoal
 
 
-async def _company(client, name="Acme") -> str:
-    return (await client.post("/api/companies", json={"name": name})).json()["id"]
-
-
-async def test_project_crud_with_goal_links(client, app):
-    cid = await _company(client)
+async def test_project_crud_with_goal_links(api, client, app):
+    cid = (await api.company("Acme"))["id"]
     lead = (await client.post(f"/api/companies/{cid}/agents", json={"name": "Lead"})).json()
     g1 = (await client.post(f"/api/companies/{cid}/goals", json={"title": "One"})).json()
     g2 = (await client.post(f"/api/companies/{cid}/goals", json={"title": "Two"})).json()
@@ -65,9 +61,9 @@ async def test_project_crud_with_goal_links(client, app):
     ]
 
 
-async def test_project_cross_company_references(client):
-    cid = await _company(client, "Alpha")
-    other = await _company(client, "Beta")
+async def test_project_cross_company_references(api, client):
+    cid = (await api.company("Alpha"))["id"]
+    other = (await api.company("Beta"))["id"]
     foreign_goal = (await client.post(f"/api/companies/{other}/goals", json={"title": "x"})).json()
     foreign_agent = (await client.post(f"/api/companies/{other}/agents", json={"name": "x"})).json()
     r = await client.post(

@@ -1,4 +1,4 @@
-"""Routines test helpers: a company with an agent whose timer heartbeat is off."""
+"""Routines tests: a company with an agent whose timer heartbeat is off (made with tests/factories.py)."""
 
 from __future__ import annotations
 
@@ -6,17 +6,7 @@ import pytest
 
 
 @pytest.fixture
-async def company(client):
-    cid = (await client.post("/api/companies", json={"name": "Routine Co"})).json()["id"]
-    agent = (
-        await client.post(
-            f"/api/companies/{cid}/agents",
-            json={
-                "name": "Bot",
-                "adapterType": "process",
-                "adapterConfig": {"command": "true"},
-                "runtimeConfig": {"heartbeat": {"enabled": False}},
-            },
-        )
-    ).json()
+async def company(api):
+    cid = (await api.company("Routine Co"))["id"]
+    agent = await api.agent(cid, "Bot", runtimeConfig={"heartbeat": {"enabled": False}})
     return {"id": cid, "agent": agent["id"]}

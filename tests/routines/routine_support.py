@@ -1,22 +1,7 @@
-"""Helpers shared by the routines tests."""
+"""SQL helpers shared by the routines tests: move a trigger's next run, read triggers and routine runs,
+one routines tick (routines and schedules themselves: tests/factories.py)."""
 
 from __future__ import annotations
-
-
-async def make_routine(client, company, **fields):
-    body = {"title": "Daily review", "assigneeAgentId": company["agent"], **fields}
-    r = await client.post(f"/api/companies/{company['id']}/routines", json=body)
-    assert r.status_code == 201, r.text
-    return r.json()
-
-
-async def make_schedule(client, routine_id, cron, timezone="UTC"):
-    r = await client.post(
-        f"/api/routines/{routine_id}/triggers",
-        json={"kind": "schedule", "cronExpression": cron, "timezone": timezone},
-    )
-    assert r.status_code == 201, r.text
-    return r.json()["trigger"]
 
 
 def set_next_run(database_url, trigger_id, at):

@@ -7,7 +7,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import psycopg
-from routine_support import make_routine, make_schedule, runs_of, set_next_run, tick, trigger_row
+from routine_support import runs_of, set_next_run, tick, trigger_row
 
 from paperclip.db.engine import unit_of_work
 from paperclip.routines.cron import next_run_after
@@ -18,9 +18,13 @@ def utc(*parts):
     return datetime(*parts, tzinfo=UTC)
 
 
-async def test_every_minute_fires_once_per_window_and_wakes_the_assignee(app, client, company, database_url):
-    routine = await make_routine(client, company, title="Minute", concurrencyPolicy="always_enqueue")
-    trigger = await make_schedule(client, routine["id"], "* * * * *")
+async def test_every_minute_fires_once_per_window_and_wakes_the_assignee(
+    api, app, client, company, database_url
+):
+    routine = await api.routine(
+        company["id"], assigneeAgentId=company["agent"], title="Minute", concurrencyPolicy="always_enqueue"
+    )
+    trigger = await api.schedule(routine["id"], "* * * * *")
     t0 = utc(2030, 1, 1, 9, 0)
     set_next_run(database_url, trigger["id"], t0)
     assert (await tick(app, t0 - timedelta(seconds=1)))["runs"] == 0  # not yet due
@@ -48,9 +52,11 @@ async def test_every_minute_fires_once_per_window_and_wakes_the_assignee(app, cl
     assert detail["lastTriggeredAt"] is not None and detail["lastEnqueuedAt"] is not None
 
 
-async def test_dst_spring_forward_and_fall_back_new_york(app, client, company, database_url):
-    routine = await make_routine(client, company, title="Night", concurrencyPolicy="always_enqueue")
-    trigger = await make_schedule(client, routine["id"], "30 2 * * *", "America/New_York")
+async def test_dst_spring_forward_and_fall_back_new_york(api, app, client, company, database_url):
+    routine = await api.routine(
+        company["id"], assigneeAgentId=company["agent"], title="Night", concurrencyPolicy="always_enqueue"
+    )
+    trigger = await api.schedule(routine["id"], "30 2 * * *", "America/New_York")
     # 2026-03-08: 02:00 EST jumps to 03:00 EDT; 02:30 does not exist and runs right after the jump
     assert next_run_after("30 2 * * *", "America/New_York", utc(2026, 3, 6, 12, 0)) == utc(
         2026, 3, 7, 7, 30
@@ -63,16 +69,18 @@ async def test_dst_spring_forward_and_fall_back_new_york(app, client, company, d
     assert trigger_row(database_url, trigger["id"])[0] == utc(2026, 3, 9, 6, 30)  # 02:30 EDT
     # 2026-11-01: 01:30 happens twice (EDT, then EST); a 01:30 schedule runs once
     await client.patch(f"/api/routine-triggers/{trigger['id']}", json={"enabled": False})
-    fall = await make_schedule(client, routine["id"], "30 1 * * *", "America/New_York")
+    fall = await api.schedule(routine["id"], "30 1 * * *", "America/New_York")
     set_next_run(database_url, fall["id"], utc(2026, 11, 1, 5, 30))
     assert (await tick(app, utc(2026, 11, 1, 5, 30)))["runs"] == 1
     assert trigger_row(database_url, fall["id"])[0] == utc(2026, 11, 2, 6, 30)  # next day 01:30 EST
     assert (await tick(app, utc(2026, 11, 1, 6, 30)))["runs"] == 0  # the repeated 01:30 EST: nothing
 
 
-async def test_dst_hourly_schedule_berlin_follows_real_time(app, client, company, database_url):
-    routine = await make_routine(client, company, title="Hourly", concurrencyPolicy="always_enqueue")
-    trigger = await make_schedule(client, routine["id"], "0 * * * *", "Europe/Berlin")
+async def test_dst_hourly_schedule_berlin_follows_real_time(api, app, client, company, database_url):
+    routine = await api.routine(
+        company["id"], assigneeAgentId=company["agent"], title="Hourly", concurrencyPolicy="always_enqueue"
+    )
+    trigger = await api.schedule(routine["id"], "0 * * * *", "Europe/Berlin")
     # 2026-10-25 03:00 CEST → 02:00 CET: the wall clock shows 02:00 twice, an hourly job runs every real hour
     now = utc(2026, 10, 24, 23, 0)
     set_next_run(database_url, trigger["id"], now)
@@ -91,9 +99,14 @@ async def test_dst_hourly_schedule_berlin_follows_real_time(app, client, company
     ]
 
 
-async def test_missed_windows_skip_missed_fires_the_latest_once(app, client, company, database_url):
-    routine = await make_routine(client, company, title="Hourly skip", concurrencyPolicy="always_enqueue")
-    trigger = await make_schedule(client, routine["id"], "0 * * * *")
+async def test_missed_windows_skip_missed_fires_the_latest_once(api, app, client, company, database_url):
+    routine = await api.routine(
+        company["id"],
+        assigneeAgentId=company["agent"],
+        title="Hourly skip",
+        concurrencyPolicy="always_enqueue",
+    )
+    trigger = await api.schedule(routine["id"], "0 * * * *")
     set_next_run(database_url, trigger["id"], utc(2030, 1, 1, 10, 0))
     result = await tick(app, utc(2030, 1, 1, 15, 30))  # down from 10:00 to 15:30
     assert result["runs"] == 1
@@ -101,23 +114,26 @@ async def test_missed_windows_skip_missed_fires_the_latest_once(app, client, com
     assert trigger_row(database_url, trigger["id"])[0] == utc(2030, 1, 1, 16, 0)
 
 
-async def test_missed_windows_enqueue_with_cap(app, client, company, database_url):
-    routine = await make_routine(
-        client,
-        company,
+async def test_missed_windows_enqueue_with_cap(api, app, client, company, database_url):
+    routine = await api.routine(
+        company["id"],
+        assigneeAgentId=company["agent"],
         title="Hourly catch-up",
         concurrencyPolicy="always_enqueue",
         catchUpPolicy="enqueue_missed_with_cap",
     )
-    trigger = await make_schedule(client, routine["id"], "0 * * * *")
+    trigger = await api.schedule(routine["id"], "0 * * * *")
     set_next_run(database_url, trigger["id"], utc(2030, 1, 1, 10, 0))
     assert (await tick(app, utc(2030, 1, 1, 15, 30)))["issue_created"] == 6
     assert [r[2][11:13] for r in runs_of(database_url, routine["id"])] == ["10", "11", "12", "13", "14", "15"]
     # a long downtime catches up only the latest MISSED_CAP windows
-    capped = await make_routine(
-        client, company, title="Minute catch-up", catchUpPolicy="enqueue_missed_with_cap"
+    capped = await api.routine(
+        company["id"],
+        assigneeAgentId=company["agent"],
+        title="Minute catch-up",
+        catchUpPolicy="enqueue_missed_with_cap",
     )
-    minute = await make_schedule(client, capped["id"], "* * * * *")
+    minute = await api.schedule(capped["id"], "* * * * *")
     set_next_run(database_url, minute["id"], utc(2030, 1, 1, 0, 0))
     result = await tick(app, utc(2030, 1, 3, 0, 0))
     assert result["runs"] == 2 * MISSED_CAP  # this trigger and the hourly one, each capped
@@ -130,9 +146,13 @@ async def test_missed_windows_enqueue_with_cap(app, client, company, database_ur
     assert len({r[3] for r in runs}) == 1
 
 
-async def test_skip_if_active_on_schedule_and_paused_routines_do_not_fire(app, client, company, database_url):
-    routine = await make_routine(client, company, title="Skip", concurrencyPolicy="skip_if_active")
-    trigger = await make_schedule(client, routine["id"], "*/5 * * * *")
+async def test_skip_if_active_on_schedule_and_paused_routines_do_not_fire(
+    api, app, client, company, database_url
+):
+    routine = await api.routine(
+        company["id"], assigneeAgentId=company["agent"], title="Skip", concurrencyPolicy="skip_if_active"
+    )
+    trigger = await api.schedule(routine["id"], "*/5 * * * *")
     t0 = utc(2030, 1, 1, 9, 0)
     set_next_run(database_url, trigger["id"], t0)
     await tick(app, t0)
@@ -143,13 +163,18 @@ async def test_skip_if_active_on_schedule_and_paused_routines_do_not_fire(app, c
     assert (await tick(app, t0 + timedelta(minutes=10)))["runs"] == 0
 
 
-async def test_required_variable_without_value_fails_the_run_not_the_tick(app, client, company, database_url):
-    ok = await make_routine(client, company, title="Fine")
-    broken = await make_routine(
-        client, company, title="About {{topic}}", variables=[{"name": "topic", "defaultValue": "x"}]
+async def test_required_variable_without_value_fails_the_run_not_the_tick(
+    api, app, client, company, database_url
+):
+    ok = await api.routine(company["id"], assigneeAgentId=company["agent"], title="Fine")
+    broken = await api.routine(
+        company["id"],
+        assigneeAgentId=company["agent"],
+        title="About {{topic}}",
+        variables=[{"name": "topic", "defaultValue": "x"}],
     )
-    t_ok = await make_schedule(client, ok["id"], "* * * * *")
-    t_broken = await make_schedule(client, broken["id"], "* * * * *")
+    t_ok = await api.schedule(ok["id"], "* * * * *")
+    t_broken = await api.schedule(broken["id"], "* * * * *")
     with psycopg.connect(database_url) as conn:  # the default removed after the trigger was made
         conn.execute(
             'UPDATE routines SET variables = \'[{"name": "topic", "required": true}]\' WHERE id = %s',
@@ -164,14 +189,16 @@ async def test_required_variable_without_value_fails_the_run_not_the_tick(app, c
     assert (failed["status"], failed["failureReason"]) == ("failed", "Missing routine variables: topic")
 
 
-async def test_two_ticks_on_two_connections_fire_once(app, client, company, database_url):
+async def test_two_ticks_on_two_connections_fire_once(api, app, client, company, database_url):
     routines = [
-        await make_routine(client, company, title=f"R{i}", concurrencyPolicy="always_enqueue")
+        await api.routine(
+            company["id"], assigneeAgentId=company["agent"], title=f"R{i}", concurrencyPolicy="always_enqueue"
+        )
         for i in range(6)
     ]
     t0 = utc(2030, 1, 1, 9, 0)
     for routine in routines:
-        trigger = await make_schedule(client, routine["id"], "* * * * *")
+        trigger = await api.schedule(routine["id"], "* * * * *")
         set_next_run(database_url, trigger["id"], t0)
     # A claims and has not committed yet: B, on another connection, finds nothing to fire
     async with unit_of_work(app.state.sessions) as session_a:
@@ -193,12 +220,12 @@ async def test_two_ticks_on_two_connections_fire_once(app, client, company, data
     assert per_window == [] and total == 12
 
 
-async def test_the_heartbeat_scheduler_tick_runs_the_routine_tick(app, client, company, database_url):
-    from paperclip.heartbeat.tick import scheduler_tick
-
-    routine = await make_routine(client, company, title="Via the loop")
-    trigger = await make_schedule(client, routine["id"], "* * * * *")
+async def test_the_heartbeat_scheduler_tick_runs_the_routine_tick(
+    api, heartbeat, client, company, database_url
+):
+    routine = await api.routine(company["id"], assigneeAgentId=company["agent"], title="Via the loop")
+    trigger = await api.schedule(routine["id"], "* * * * *")
     t0 = utc(2030, 1, 1, 9, 0)
     set_next_run(database_url, trigger["id"], t0)
-    result = await scheduler_tick(app.state.heartbeat, t0)
+    result = await heartbeat.tick(t0)
     assert result["routines"]["issue_created"] == 1

@@ -4,11 +4,10 @@ rotation), api triggers; bad cron and zones are a 422 naming the field, never a 
 from __future__ import annotations
 
 import psycopg
-from routine_support import make_routine
 
 
-async def test_schedule_trigger_validation_and_next_run(client, company):
-    routine = await make_routine(client, company)
+async def test_schedule_trigger_validation_and_next_run(api, client, company):
+    routine = await api.routine(company["id"], assigneeAgentId=company["agent"])
     url = f"/api/routines/{routine['id']}/triggers"
     r = await client.post(url, json={})
     assert r.status_code == 400
@@ -55,8 +54,8 @@ async def test_schedule_trigger_validation_and_next_run(client, company):
     assert None not in {t["nextRunAt"] for t in detail["triggers"]}
 
 
-async def test_schedule_needs_defaults_for_required_variables(client, company):
-    routine = await make_routine(client, company, title="Report on {{topic}}")
+async def test_schedule_needs_defaults_for_required_variables(api, client, company):
+    routine = await api.routine(company["id"], assigneeAgentId=company["agent"], title="Report on {{topic}}")
     r = await client.post(
         f"/api/routines/{routine['id']}/triggers",
         json={"kind": "schedule", "cronExpression": "0 9 * * *", "timezone": "UTC"},
@@ -67,8 +66,8 @@ async def test_schedule_needs_defaults_for_required_variables(client, company):
     )
 
 
-async def test_webhook_trigger_secret_once_rotate_delete(client, company, database_url):
-    routine = await make_routine(client, company)
+async def test_webhook_trigger_secret_once_rotate_delete(api, client, company, database_url):
+    routine = await api.routine(company["id"], assigneeAgentId=company["agent"])
     r = await client.post(
         f"/api/routines/{routine['id']}/triggers", json={"kind": "webhook", "signingMode": "hmac_sha256"}
     )

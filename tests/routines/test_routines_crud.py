@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import uuid
 
-from routine_support import make_routine
 
-
-async def test_create_get_list_patch_with_activity(client, company):
+async def test_create_get_list_patch_with_activity(api, client, company):
     cid = company["id"]
     r = await client.post(f"/api/companies/{cid}/routines", json={})
     assert r.status_code == 400 and r.json()["error"] == "Validation error"
-    routine = await make_routine(
-        client,
-        company,
+    routine = await api.routine(
+        company["id"],
+        assigneeAgentId=company["agent"],
         title="Review {{topic}}",
         description="Look at {{ topic }} and {{area}}",
         variables=[{"name": "topic", "defaultValue": "sales"}, {"name": "unused"}],
@@ -69,9 +67,12 @@ async def test_without_an_agent_a_routine_is_paused_and_cannot_be_activated(clie
     assert r3.status_code == 404 and r3.json()["error"] == "Assignee agent not found"
 
 
-async def test_manual_run_creates_an_interpolated_issue_and_wakes_the_assignee(client, company):
-    routine = await make_routine(
-        client, company, title="Review {{topic}}", description="Look at {{topic}} now"
+async def test_manual_run_creates_an_interpolated_issue_and_wakes_the_assignee(api, client, company):
+    routine = await api.routine(
+        company["id"],
+        assigneeAgentId=company["agent"],
+        title="Review {{topic}}",
+        description="Look at {{topic}} now",
     )
     r = await client.post(f"/api/routines/{routine['id']}/run", json={})
     assert r.status_code == 422 and r.json()["error"] == "Missing routine variables: topic"
@@ -97,8 +98,8 @@ async def test_manual_run_creates_an_interpolated_issue_and_wakes_the_assignee(c
     assert history[0]["linkedIssue"]["identifier"] == issue["identifier"] and history[0]["trigger"] is None
 
 
-async def test_coalesce_skip_and_always_enqueue(client, company):
-    coalescing = await make_routine(client, company, title="C")
+async def test_coalesce_skip_and_always_enqueue(api, client, company):
+    coalescing = await api.routine(company["id"], assigneeAgentId=company["agent"], title="C")
     first = (await client.post(f"/api/routines/{coalescing['id']}/run", json={})).json()
     second = (await client.post(f"/api/routines/{coalescing['id']}/run", json={})).json()
     assert first["status"] == "issue_created"
@@ -107,7 +108,9 @@ async def test_coalesce_skip_and_always_enqueue(client, company):
         first["linkedIssueId"],
         first["id"],
     )
-    skipping = await make_routine(client, company, title="S", concurrencyPolicy="skip_if_active")
+    skipping = await api.routine(
+        company["id"], assigneeAgentId=company["agent"], title="S", concurrencyPolicy="skip_if_active"
+    )
     first = (await client.post(f"/api/routines/{skipping['id']}/run", json={})).json()
     second = (await client.post(f"/api/routines/{skipping['id']}/run", json={})).json()
     assert (second["status"], second["linkedIssueId"], second["coalescedIntoRunId"]) == (
@@ -120,7 +123,9 @@ async def test_coalesce_skip_and_always_enqueue(client, company):
     assert r.status_code == 200, r.text
     third = (await client.post(f"/api/routines/{skipping['id']}/run", json={})).json()
     assert third["status"] == "issue_created" and third["linkedIssueId"] != first["linkedIssueId"]
-    always = await make_routine(client, company, title="A", concurrencyPolicy="always_enqueue")
+    always = await api.routine(
+        company["id"], assigneeAgentId=company["agent"], title="A", concurrencyPolicy="always_enqueue"
+    )
     ids = {
         (await client.post(f"/api/routines/{always['id']}/run", json={})).json()["linkedIssueId"]
         for _ in range(3)
@@ -128,8 +133,10 @@ async def test_coalesce_skip_and_always_enqueue(client, company):
     assert len(ids) == 3
 
 
-async def test_idempotency_key_answers_the_same_run(client, company):
-    routine = await make_routine(client, company, concurrencyPolicy="always_enqueue")
+async def test_idempotency_key_answers_the_same_run(api, client, company):
+    routine = await api.routine(
+        company["id"], assigneeAgentId=company["agent"], concurrencyPolicy="always_enqueue"
+    )
     a = (
         await client.post(
             f"/api/routines/{routine['id']}/run", json={"idempotencyKey": "k1", "source": "api"}
@@ -156,14 +163,14 @@ async def test_idempotency_key_answers_the_same_run(client, company):
     assert r.status_code == 400
 
 
-async def test_archived_routine_refuses_runs(client, company):
-    routine = await make_routine(client, company)
+async def test_archived_routine_refuses_runs(api, client, company):
+    routine = await api.routine(company["id"], assigneeAgentId=company["agent"])
     await client.patch(f"/api/routines/{routine['id']}", json={"status": "archived"})
     r = await client.post(f"/api/routines/{routine['id']}/run", json={})
     assert r.status_code == 409 and r.json()["error"] == "Routine is archived"
 
 
-async def test_agents_read_all_routines_and_manage_only_their_own(client, company):
+async def test_agents_read_all_routines_and_manage_only_their_own(api, client, company):
     other = (
         await client.post(
             f"/api/companies/{company['id']}/agents",
@@ -177,7 +184,7 @@ async def test_agents_read_all_routines_and_manage_only_their_own(client, compan
     ).json()
     token = (await client.post(f"/api/agents/{company['agent']}/keys", json={"name": "k"})).json()["token"]
     me = {"Authorization": f"Bearer {token}"}
-    theirs = await make_routine(client, company, title="Theirs", assigneeAgentId=other["id"])
+    theirs = await api.routine(company["id"], title="Theirs", assigneeAgentId=other["id"])
     r = await client.post(
         f"/api/companies/{company['id']}/routines",
         headers=me,

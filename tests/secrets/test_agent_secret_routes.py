@@ -157,8 +157,8 @@ async def test_a_run_reads_only_the_secrets_it_is_bound_to(live_server, tmp_path
         assert UNBOUND not in json.dumps(activity) and BOUND not in json.dumps(activity)
 
 
-async def test_only_run_bound_agents_reach_the_values(api, client, factory, settings):
-    cid = await api.company()
+async def test_only_run_bound_agents_reach_the_values(app_with_runner, api, client, factory, settings):
+    cid = (await api.company())["id"]
     s = await api.secret(cid, "pinned", "v1-value-0123456789")
     await client.post(f"/api/secrets/{s['id']}/rotate", json={"value": "v2-value-0123456789"})
     env = {"PINNED": {"type": "secret_ref", "secretId": s["id"], "version": 1}}
@@ -200,7 +200,7 @@ async def test_only_run_bound_agents_reach_the_values(api, client, factory, sett
     # the board, an agent API key, and a JWT naming another agent's run: refused
     for headers in (
         {},
-        await api.agent_key(cid),
+        await api.agent_auth((await api.agent(cid, "Keyholder"))["id"]),
         {**jwt_for(a, run_b)},
         {**jwt_for(b, run_b), "X-Paperclip-Run-Id": run_a},
     ):
@@ -216,8 +216,11 @@ async def test_only_run_bound_agents_reach_the_values(api, client, factory, sett
     assert (await client.get("/api/agents/me/secrets", headers=jwt_for(b, run_b))).json() == {"secrets": []}
 
     # the catalog: the company's own agents and the board; another company's agent is refused
-    other = await api.company("Other")
-    r = await client.get(f"/api/companies/{cid}/secrets/catalog", headers=await api.agent_key(other))
+    other = (await api.company("Other"))["id"]
+    r = await client.get(
+        f"/api/companies/{cid}/secrets/catalog",
+        headers=await api.agent_auth((await api.agent(other, "Keyholder"))["id"]),
+    )
     assert r.status_code == 403
     r = await client.get(f"/api/companies/{cid}/secrets/catalog")
     assert r.json() == [{"id": s["id"], "name": "pinned", "key": "pinned", "status": "active"}]

@@ -127,8 +127,8 @@ async def test_non_strict_accepts_plain_values(client):
 
 
 async def test_each_refusal_of_the_reference_with_its_message(api, client):
-    cid = await api.company()
-    other = await api.company("Other")
+    cid = (await api.company())["id"]
+    other = (await api.company("Other"))["id"]
     theirs = await api.secret(other, "theirs", "their-value")
     ours = await api.secret(cid, "ours", "our-value")
     cases = [
@@ -170,7 +170,7 @@ async def test_each_refusal_of_the_reference_with_its_message(api, client):
 
 
 async def test_secret_refs_are_stored_with_a_version_and_a_read_back_config_keeps_them(api, client):
-    cid = await api.company()
+    cid = (await api.company())["id"]
     ours = await api.secret(cid, "ours", "our-value")
     r = await client.post(
         f"/api/companies/{cid}/agents",
@@ -204,7 +204,7 @@ async def test_secret_refs_are_stored_with_a_version_and_a_read_back_config_keep
 
 
 async def test_hire_approvals_store_no_secret_in_clear(api, client, database_url):
-    cid = await api.company()
+    cid = (await api.company())["id"]
     await client.patch(f"/api/companies/{cid}", json={"requireBoardApprovalForNewAgents": True})
     ours = await api.secret(cid, "ours", "our-value")
     body = _agent(

@@ -82,7 +82,7 @@ def test_decryption_with_another_key_names_its_fingerprint():
 
 
 async def test_a_replaced_key_file_is_refused_and_named(api, client, app, settings):
-    cid = await api.company()
+    cid = (await api.company())["id"]
     secret = await api.secret(cid, "s", "the-value")
     path = settings.secrets.master_key_file
     original = path.read_text()

@@ -6,9 +6,13 @@ from __future__ import annotations
 import json
 import sys
 
+import pytest
 import sqlalchemy as sa
 
 from paperclip.db.models import HeartbeatRun
+
+# Every test here needs its wake-ups to end in finished runs.
+pytestmark = pytest.mark.usefixtures("app_with_runner")
 
 PROJECT_SECRET = "proj-secret-0123456789abcdef"
 AGENT_SECRET = "agent-secret-9876543210zyxwv"
@@ -71,7 +75,7 @@ async def _assigned_run(client, factory, cid, agent_id, project_id):
 
 
 async def test_project_env_overrides_agent_env_and_its_secrets_are_masked(api, client, factory, tmp_path):
-    cid = await api.company()
+    cid = (await api.company())["id"]
     agent_id = await _agent(api, client, tmp_path, cid)
     project_secret = await api.secret(cid, "project-token", PROJECT_SECRET)
     ref = {"type": "secret_ref", "secretId": project_secret["id"], "version": "latest"}
@@ -112,7 +116,7 @@ async def test_project_env_overrides_agent_env_and_its_secrets_are_masked(api, c
 
 
 async def test_a_run_outside_any_project_gets_only_the_agent_env(api, client, factory, tmp_path):
-    cid = await api.company()
+    cid = (await api.company())["id"]
     agent_id = await _agent(api, client, tmp_path, cid)
     await _project(api, client, cid, {"SHARED": "project-value", "ONLY_PROJECT": "p-only"})
     run = await _assigned_run(client, factory, cid, agent_id, None)
@@ -128,7 +132,7 @@ async def test_a_run_outside_any_project_gets_only_the_agent_env(api, client, fa
 
 
 async def test_a_deleted_project_secret_fails_the_run_naming_it(api, client, factory, tmp_path):
-    cid = await api.company()
+    cid = (await api.company())["id"]
     agent_id = await _agent(api, client, tmp_path, cid)
     gone = await api.secret(cid, "gone", PROJECT_SECRET)
     project_id = await _project(api, client, cid, {"GONE": {"type": "secret_ref", "secretId": gone["id"]}})

@@ -31,7 +31,7 @@ def _materials(database_url):
 async def _seed(api, client):
     values = {}
     for company in ("One", "Two"):
-        cid = await api.company(company)
+        cid = (await api.company(company))["id"]
         s = await api.secret(cid, "key", f"{company}-v1")
         await client.post(f"/api/secrets/{s['id']}/rotate", json={"value": f"{company}-v2"})
         values[(cid, s["id"])] = (f"{company}-v1", f"{company}-v2")

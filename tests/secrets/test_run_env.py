@@ -11,9 +11,13 @@ import sys
 import textwrap
 import uuid
 
+import pytest
 import sqlalchemy as sa
 
 from paperclip.db.models import HeartbeatRun, HeartbeatRunEvent
+
+# Every test here needs its wake-ups to end in finished runs.
+pytestmark = pytest.mark.usefixtures("app_with_runner")
 
 ANTHROPIC = "sk-ant-api03-SECRETVALUE-0123456789"
 PAT = "ghp_patvalue0123456789ABCDEF"
@@ -36,7 +40,7 @@ AGENT = textwrap.dedent("""
 
 
 async def _setup(api, client, tmp_path, extra_env=None):
-    cid = await api.company()
+    cid = (await api.company())["id"]
     anthropic = await api.secret(cid, "anthropic", "old-anthropic-value")
     rotated = await client.post(f"/api/secrets/{anthropic['id']}/rotate", json={"value": ANTHROPIC})
     assert rotated.status_code == 200

@@ -25,7 +25,7 @@ def _rows(database_url: str, query: str, **params):
 async def test_create_list_get_rotate_versions_delete_never_show_the_value(
     api, client, database_url, settings
 ):
-    cid = await api.company()
+    cid = (await api.company())["id"]
     created = await api.secret(cid, "openai", VALUE, description="OpenAI key")
     assert created["name"] == "openai" and created["provider"] == "local_encrypted"
     assert (
@@ -94,7 +94,7 @@ async def test_create_list_get_rotate_versions_delete_never_show_the_value(
 
 
 async def test_bad_input_is_a_clear_4xx(api, client):
-    cid = await api.company()
+    cid = (await api.company())["id"]
     await api.secret(cid, "dup", "value-1")
     assert (
         await client.post(f"/api/companies/{cid}/secrets", json={"name": "dup", "value": "x"})
@@ -118,9 +118,9 @@ async def test_bad_input_is_a_clear_4xx(api, client):
 
 
 async def test_agents_cannot_manage_or_list_secrets(api, client):
-    cid = await api.company()
+    cid = (await api.company())["id"]
     secret = await api.secret(cid, "token", "value-123")
-    headers = await api.agent_key(cid)
+    headers = await api.agent_auth((await api.agent(cid, "Keyholder"))["id"])
     assert (await client.get(f"/api/companies/{cid}/secrets", headers=headers)).status_code == 403
     assert (
         await client.post(f"/api/companies/{cid}/secrets", json={"name": "a", "value": "b"}, headers=headers)
@@ -132,7 +132,7 @@ async def test_agents_cannot_manage_or_list_secrets(api, client):
 
 
 async def test_secret_providers_are_listed(api, client):
-    cid = await api.company()
+    cid = (await api.company())["id"]
     r = await client.get(f"/api/companies/{cid}/secret-providers")
     assert r.status_code == 200
     by_id = {p["id"]: p for p in r.json()}

@@ -16,10 +16,6 @@ EVIL_SVG = (
 )
 
 
-async def _company(client) -> str:
-    return (await client.post("/api/companies", json={"name": "Assets Inc"})).json()["id"]
-
-
 async def _upload(
     client, cid, content: bytes, ctype="image/png", name="pic.png", route="assets/images", **data
 ):
@@ -35,8 +31,8 @@ async def _assets_rows(app) -> int:
         return await session.scalar(sa.text("SELECT count(*) FROM assets"))
 
 
-async def test_image_upload_shape_key_layout_and_activity(app, client):
-    cid = await _company(client)
+async def test_image_upload_shape_key_layout_and_activity(api, app, client):
+    cid = (await api.company("Assets Inc"))["id"]
     res = await _upload(client, cid, PNG, name="My Pic (1).PNG")
     assert res.status_code == 201, res.text
     body = res.json()
@@ -76,8 +72,8 @@ async def test_image_upload_shape_key_layout_and_activity(app, client):
     assert ns["objectKey"].startswith(f"{cid}/assets/issues/drafts/")
 
 
-async def test_content_headers_etag_and_ranges(client):
-    cid = await _company(client)
+async def test_content_headers_etag_and_ranges(api, client):
+    cid = (await api.company("Assets Inc"))["id"]
     asset = (await _upload(client, cid, PNG)).json()
     url = asset["contentPath"]
     res = await client.get(url)
@@ -103,8 +99,8 @@ async def test_content_headers_etag_and_ranges(client):
     assert download.headers["content-disposition"] == 'attachment; filename="pic.png"'
 
 
-async def test_text_gets_charset_only_when_it_is_utf8_and_html_is_a_sandboxed_attachment(client):
-    cid = await _company(client)
+async def test_text_gets_charset_only_when_it_is_utf8_and_html_is_a_sandboxed_attachment(api, client):
+    cid = (await api.company("Assets Inc"))["id"]
     good = (await _upload(client, cid, "héllo".encode(), "text/plain", "a.txt")).json()
     bad = (await _upload(client, cid, b"\xff\xfe bad", "text/plain", "b.txt")).json()
     html = (await _upload(client, cid, b"<script>x</script>", "text/html", "c.html")).json()
@@ -115,8 +111,8 @@ async def test_text_gets_charset_only_when_it_is_utf8_and_html_is_a_sandboxed_at
     assert res.headers["content-security-policy"] == "sandbox; default-src 'none'"
 
 
-async def test_svg_is_sanitised_and_served_as_sandboxed_attachment(client):
-    cid = await _company(client)
+async def test_svg_is_sanitised_and_served_as_sandboxed_attachment(api, client):
+    cid = (await api.company("Assets Inc"))["id"]
     res = await _upload(client, cid, EVIL_SVG, "image/svg+xml", "evil.svg")
     assert res.status_code == 201, res.text
     served = await client.get(res.json()["contentPath"])
@@ -136,8 +132,8 @@ async def test_svg_is_sanitised_and_served_as_sandboxed_attachment(client):
         assert (res.status_code, res.json()["error"]) == (422, "SVG could not be sanitized")
 
 
-async def test_bad_uploads_are_clear_4xx_and_leave_no_row_and_no_object(app, client):
-    cid = await _company(client)
+async def test_bad_uploads_are_clear_4xx_and_leave_no_row_and_no_object(api, app, client):
+    cid = (await api.company("Assets Inc"))["id"]
     url = f"/api/companies/{cid}/assets/images"
     cases = [
         (await client.post(url, json={}), 400, "Missing file field 'file'"),
@@ -174,7 +170,7 @@ async def test_bad_uploads_are_clear_4xx_and_leave_no_row_and_no_object(app, cli
 
 
 @pytest.mark.parametrize("chunked", [False, True])
-async def test_oversized_upload_is_stopped_while_streaming(make_settings, database_url, chunked):
+async def test_oversized_upload_is_stopped_while_streaming(api, make_settings, database_url, chunked):
     import httpx
 
     from paperclip.server.runtime import build_app
@@ -185,7 +181,7 @@ async def test_oversized_upload_is_stopped_while_streaming(make_settings, databa
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://localhost:3100"
         ) as client:
-            cid = await _company(client)
+            cid = (await api.company("Assets Inc"))["id"]
             boundary = "b0undary"
             head = (
                 f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.png"\r\n'
@@ -217,7 +213,7 @@ async def test_oversized_upload_is_stopped_while_streaming(make_settings, databa
             assert await _assets_rows(app) == 0
 
 
-async def test_allowed_types_come_from_the_variable(make_settings, database_url):
+async def test_allowed_types_come_from_the_variable(api, make_settings, database_url):
     import httpx
 
     from paperclip.server.runtime import build_app
@@ -230,7 +226,7 @@ async def test_allowed_types_come_from_the_variable(make_settings, database_url)
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://localhost:3100"
         ) as client:
-            cid = await _company(client)
+            cid = (await api.company("Assets Inc"))["id"]
             assert (await _upload(client, cid, b"PK", "application/zip", "a.zip")).status_code == 201
             docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
             assert (await _upload(client, cid, b"PK", docx, "a.docx")).status_code == 201
@@ -238,8 +234,8 @@ async def test_allowed_types_come_from_the_variable(make_settings, database_url)
             assert (refused.status_code, refused.json()["error"]) == (422, "Unsupported file type: image/png")
 
 
-async def test_logo_upload_patch_and_branding(client):
-    cid = await _company(client)
+async def test_logo_upload_patch_and_branding(api, client):
+    cid = (await api.company("Assets Inc"))["id"]
     refused = await _upload(client, cid, b"hi", "text/plain", "a.txt", route="logo")
     assert (refused.status_code, refused.json()["error"]) == (422, "Unsupported image type: text/plain")
     empty = await _upload(client, cid, b"", route="logo")
@@ -263,7 +259,7 @@ async def test_logo_upload_patch_and_branding(client):
         f"/api/companies/{cid}", json={"logoAssetId": "00000000-0000-0000-0000-000000000000"}
     )
     assert (unknown.status_code, unknown.json()["error"]) == (404, "Logo asset not found")
-    other = await _company(client)
+    other = (await api.company("Assets Inc"))["id"]
     foreign = await client.patch(f"/api/companies/{other}", json={"logoAssetId": logo.json()["assetId"]})
     assert foreign.status_code == 404
 

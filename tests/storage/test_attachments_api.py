@@ -7,10 +7,9 @@ import sqlalchemy as sa
 from tests.storage.conftest import stored_files
 
 
-async def _setup(client):
-    cid = (await client.post("/api/companies", json={"name": "Attach Co"})).json()["id"]
-    issue = (await client.post(f"/api/companies/{cid}/issues", json={"title": "With files"})).json()
-    return cid, issue
+async def _setup(api):
+    cid = (await api.company("Attach Co"))["id"]
+    return cid, await api.issue(cid, title="With files")
 
 
 async def _attach(
@@ -23,23 +22,13 @@ async def _attach(
     )
 
 
-async def _agent_token(client, cid) -> str:
-    agent = (
-        await client.post(
-            f"/api/companies/{cid}/agents",
-            json={"name": "Worker", "adapterType": "process", "adapterConfig": {"command": "true"}},
-        )
-    ).json()
-    return (await client.post(f"/api/agents/{agent['id']}/keys", json={"name": "k"})).json()["token"]
-
-
 async def _queued(app) -> int:
     async with app.state.sessions() as session:
         return await session.scalar(sa.text("SELECT count(*) FROM storage_deletions"))
 
 
-async def test_upload_list_download_delete_with_activity(app, client):
-    cid, issue = await _setup(client)
+async def test_upload_list_download_delete_with_activity(api, app, client):
+    cid, issue = await _setup(api)
     comment = (await client.post(f"/api/issues/{issue['id']}/comments", json={"body": "see file"})).json()
     res = await _attach(client, cid, issue["identifier"], issueCommentId=comment["id"])
     assert res.status_code == 201, res.text
@@ -88,9 +77,9 @@ async def test_upload_list_download_delete_with_activity(app, client):
     assert (await client.get(f"/api/issues/{issue['id']}/attachments")).json() == []
 
 
-async def test_bad_attachment_requests(app, client):
-    cid, issue = await _setup(client)
-    other_cid, other_issue = await _setup(client)
+async def test_bad_attachment_requests(api, app, client):
+    cid, issue = await _setup(api)
+    other_cid, other_issue = await _setup(api)
     cases = [
         (await _attach(client, cid, "00000000-0000-0000-0000-000000000000"), 404, "Issue not found"),
         (await _attach(client, cid, other_issue["id"]), 404, "Issue not found"),
@@ -123,17 +112,17 @@ async def test_bad_attachment_requests(app, client):
     assert stored_files(app) == []
 
 
-async def test_another_companys_agent_gets_404_for_content(client):
-    cid, issue = await _setup(client)
+async def test_another_companys_agent_gets_404_for_content(api, client):
+    cid, issue = await _setup(api)
     att = (await _attach(client, cid, issue["id"])).json()
     image = (
         await client.post(
             f"/api/companies/{cid}/assets/images", files={"file": ("a.png", b"png", "image/png")}
         )
     ).json()
-    other_cid, _ = await _setup(client)
-    outsider = {"authorization": f"Bearer {await _agent_token(client, other_cid)}"}
-    insider = {"authorization": f"Bearer {await _agent_token(client, cid)}"}
+    other_cid, _ = await _setup(api)
+    outsider = {"authorization": f"Bearer {await api.agent_key((await api.agent(other_cid))['id'])}"}
+    insider = {"authorization": f"Bearer {await api.agent_key((await api.agent(cid))['id'])}"}
     assert (await client.get(att["contentPath"], headers=outsider)).status_code == 404
     assert (await client.get(image["contentPath"], headers=outsider)).status_code == 404
     assert (await client.delete(f"/api/attachments/{att['id']}", headers=outsider)).status_code == 404
@@ -153,8 +142,8 @@ async def test_another_companys_agent_gets_404_for_content(client):
     assert (await client.get(att["contentPath"], headers={"authorization": "Bearer nope"})).status_code == 401
 
 
-async def test_deleting_an_issue_or_company_removes_its_objects(app, client):
-    cid, issue = await _setup(client)
+async def test_deleting_an_issue_or_company_removes_its_objects(api, app, client):
+    cid, issue = await _setup(api)
     keep = (await client.post(f"/api/companies/{cid}/issues", json={"title": "Keeps its file"})).json()
     gone = (await _attach(client, cid, issue["id"])).json()
     kept = (await _attach(client, cid, keep["id"])).json()
@@ -173,10 +162,10 @@ async def test_deleting_an_issue_or_company_removes_its_objects(app, client):
     assert await _queued(app) == 0
 
 
-async def test_a_failed_removal_stays_queued_and_is_retried(app, client):
+async def test_a_failed_removal_stays_queued_and_is_retried(api, app, client):
     from paperclip.storage.cleanup import drain
 
-    cid, issue = await _setup(client)
+    cid, issue = await _setup(api)
     att = (await _attach(client, cid, issue["id"])).json()
     root = app.state.settings.storage.local_dir
     target = root / att["objectKey"]
@@ -200,10 +189,10 @@ async def test_a_failed_removal_stays_queued_and_is_retried(app, client):
     assert not target.exists()
 
 
-async def test_an_upload_whose_commit_fails_leaves_its_object_queued_for_removal(app, client):
+async def test_an_upload_whose_commit_fails_leaves_its_object_queued_for_removal(api, app, client):
     from paperclip.storage.cleanup import drain
 
-    cid, issue = await _setup(client)
+    cid, issue = await _setup(api)
     async with app.state.sessions() as session:  # a real failure at COMMIT: a deferred constraint trigger
         await session.execute(
             sa.text(

@@ -21,14 +21,13 @@ async def _assets(app) -> int:
         return await session.scalar(sa.text("SELECT count(*) FROM assets"))
 
 
-async def _setup(client):
-    cid = (await client.post("/api/companies", json={"name": "Pics"})).json()["id"]
-    issue = (await client.post(f"/api/companies/{cid}/issues", json={"title": "Has pictures"})).json()
-    return cid, issue
+async def _setup(api):
+    cid = (await api.company("Pics"))["id"]
+    return cid, await api.issue(cid, title="Has pictures")
 
 
-async def test_a_deleted_comment_takes_its_image_but_not_a_shared_one(app, client):
-    cid, issue = await _setup(client)
+async def test_a_deleted_comment_takes_its_image_but_not_a_shared_one(api, app, client):
+    cid, issue = await _setup(api)
     own, shared = await _image(client, cid, "own.png"), await _image(client, cid, "shared.png")
     c1 = (
         await client.post(
@@ -49,8 +48,8 @@ async def test_a_deleted_comment_takes_its_image_but_not_a_shared_one(app, clien
     assert await _assets(app) == 1
 
 
-async def test_a_deleted_document_takes_the_images_of_all_its_revisions(app, client):
-    cid, issue = await _setup(client)
+async def test_a_deleted_document_takes_the_images_of_all_its_revisions(api, app, client):
+    cid, issue = await _setup(api)
     old, new, described = (
         await _image(client, cid, "old.png"),
         await _image(client, cid, "new.png"),
@@ -83,8 +82,8 @@ async def test_a_deleted_document_takes_the_images_of_all_its_revisions(app, cli
     assert stored_files(app) == [described["objectKey"]]  # still shown by the issue's description
 
 
-async def test_a_deleted_issue_takes_its_comment_and_document_images(app, client):
-    cid, issue = await _setup(client)
+async def test_a_deleted_issue_takes_its_comment_and_document_images(api, app, client):
+    cid, issue = await _setup(api)
     other = (await client.post(f"/api/companies/{cid}/issues", json={"title": "Other"})).json()
     in_comment, in_doc, elsewhere = (
         await _image(client, cid, "c.png"),

@@ -1,4 +1,5 @@
-"""Fixtures for page tests: a client that keeps cookies and knows the CSRF token."""
+"""Fixtures for page tests: a client that keeps cookies and knows the CSRF token; the company and agent
+most pages show (made with tests/factories.py)."""
 
 from __future__ import annotations
 
@@ -18,25 +19,13 @@ async def csrf_of(client, path: str = "/companies") -> str:
 
 
 @pytest.fixture
-async def company(client):
-    response = await client.post("/api/companies", json={"name": "Acme Robotics"})
-    assert response.status_code == 201, response.text
-    return response.json()
+async def company(api):
+    return await api.company("Acme Robotics")
 
 
 @pytest.fixture
-async def agent(client, company):
-    response = await client.post(
-        f"/api/companies/{company['id']}/agents",
-        json={
-            "name": "Ada",
-            "role": "engineer",
-            "adapterType": "process",
-            "adapterConfig": {"command": "true"},
-        },
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
+async def agent(api, company):
+    return await api.agent(company["id"], "Ada", role="engineer")
 
 
 @pytest.fixture

@@ -250,7 +250,7 @@ async def test_run_log_lines_are_parsed_from_ndjson():
     assert offset == 10 + len(content.encode()) - len('{"ts"')
 
 
-async def test_run_page_shows_the_process_output(client, company):
+async def test_run_page_shows_the_process_output(app_with_runner, client, company):
     import asyncio
 
     script = "import sys; print('hello from the run'); print('a <warning>', file=sys.stderr)"

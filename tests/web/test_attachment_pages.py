@@ -17,10 +17,8 @@ def settings(make_settings):
 
 
 @pytest.fixture
-async def issue(client, company):
-    response = await client.post(f"/api/companies/{company['id']}/issues", json={"title": "Ship the vacuum"})
-    assert response.status_code == 201, response.text
-    return response.json()
+async def issue(api, company):
+    return await api.issue(company["id"], title="Ship the vacuum")
 
 
 def _headers(token: str) -> dict:

@@ -73,7 +73,7 @@ async def test_stream_of_another_company_is_not_found(live_url):
         assert response.status_code == 404
 
 
-async def test_stream_tails_the_log_of_a_running_agent_process(live_url, company):
+async def test_stream_tails_the_log_of_a_running_agent_process(app_with_runner, live_url, company):
     prefix = company["issuePrefix"]
     script = "import time\nfor i in range(40):\n    print('line', i, flush=True)\n    time.sleep(0.25)\n"
     async with httpx.AsyncClient(base_url=live_url, timeout=20) as http:

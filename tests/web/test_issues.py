@@ -21,17 +21,9 @@ HOSTILE = (
 )
 
 
-async def _issue(client, company, **fields):
-    response = await client.post(
-        f"/api/companies/{company['id']}/issues", json={"title": "Fix login", **fields}
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-async def test_issue_list_filters_and_paginates(client, company, agent):
+async def test_issue_list_filters_and_paginates(api, client, company, agent):
     for n in range(55):
-        await _issue(client, company, title=f"Task {n}", assigneeAgentId=agent["id"] if n % 2 else None)
+        await api.issue(company["id"], title=f"Task {n}", assigneeAgentId=agent["id"] if n % 2 else None)
     prefix = company["issuePrefix"]
     page = await client.get(f"/{prefix}/issues")
     assert page.status_code == 200
@@ -66,8 +58,8 @@ async def test_create_issue_from_the_list_answers_the_row(client, company, agent
     assert issue["assigneeAgentId"] == agent["id"] and issue["status"] == "todo"
 
 
-async def test_issue_page_sanitises_hostile_markdown(client, company):
-    issue = await _issue(client, company, description=HOSTILE)
+async def test_issue_page_sanitises_hostile_markdown(api, client, company):
+    issue = await api.issue(company["id"], title="Fix login", description=HOSTILE)
     await client.post(f"/api/issues/{issue['id']}/comments", json={"body": HOSTILE})
     page = await client.get(f"/{company['issuePrefix']}/issues/{issue['identifier']}")
     assert page.status_code == 200
@@ -81,8 +73,8 @@ async def test_issue_page_sanitises_hostile_markdown(client, company):
     assert "&lt;script&gt;" in html
 
 
-async def test_fields_edit_in_place_and_comment_with_mention(client, company, agent):
-    issue = await _issue(client, company)
+async def test_fields_edit_in_place_and_comment_with_mention(api, client, company, agent):
+    issue = await api.issue(company["id"], title="Fix login")
     prefix, ident = company["issuePrefix"], issue["identifier"]
     token = await csrf_of(client, f"/{prefix}/issues/{ident}")
     changed = await client.post(
@@ -109,9 +101,9 @@ async def test_fields_edit_in_place_and_comment_with_mention(client, company, ag
     assert any(r["agentId"] == agent["id"] for r in wakes)
 
 
-async def test_sub_issues_and_blockers_by_identifier(client, company):
-    parent = await _issue(client, company, title="Parent")
-    other = await _issue(client, company, title="Other")
+async def test_sub_issues_and_blockers_by_identifier(api, client, company):
+    parent = await api.issue(company["id"], title="Parent")
+    other = await api.issue(company["id"], title="Other")
     prefix = company["issuePrefix"]
     token = await csrf_of(client, f"/{prefix}/issues/{parent['identifier']}")
     child = await client.post(

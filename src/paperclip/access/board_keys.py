@@ -26,6 +26,7 @@ from paperclip.auth.actor import Actor
 from paperclip.auth.tokens import BOARD_KEY_PREFIX, hash_token
 from paperclip.config import Settings
 from paperclip.db.models import BoardApiKey, CliAuthChallenge, Company, CompanyMembership, User
+from paperclip.db.paging import Window
 from paperclip.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from paperclip.wire import iso, uid
 
@@ -103,13 +104,16 @@ async def create_key(
     return key_to_wire(key, token)
 
 
-async def list_keys(session: AsyncSession, actor: Actor) -> list[dict[str, Any]]:
+async def list_keys(
+    session: AsyncSession, actor: Actor, window: Window | None = None
+) -> list[dict[str, Any]]:
     user_id = _person(actor)
-    keys = await session.scalars(
+    stmt = (
         sa.select(BoardApiKey)
         .where(BoardApiKey.user_id == user_id, BoardApiKey.revoked_at.is_(None))
-        .order_by(BoardApiKey.created_at.desc())
+        .order_by(BoardApiKey.created_at.desc(), BoardApiKey.id)
     )
+    keys = await session.scalars(window.apply(stmt) if window else stmt)
     return [key_to_wire(k) for k in keys]
 
 

@@ -36,6 +36,7 @@ from paperclip.db.models import (
     PrincipalPermissionGrant,
     User,
 )
+from paperclip.db.paging import Window
 from paperclip.errors import BadRequest, Conflict, NotFound, Unauthorized
 from paperclip.wire import iso, uid
 
@@ -201,13 +202,29 @@ async def create_company_invite(
 
 
 async def list_company_invites(
-    session: AsyncSession, actor: Actor, company_id: uuid.UUID, now: datetime
+    session: AsyncSession,
+    actor: Actor,
+    company_id: uuid.UUID,
+    now: datetime,
+    limit: int = 20,
+    offset: int = 0,
 ) -> dict:
+    """Newest first, a page at a time as the original: `nextOffset` when more follow, else null."""
     await require_permission(session, actor, company_id, "users:invite")
-    rows = await session.scalars(
-        sa.select(Invite).where(Invite.company_id == company_id).order_by(Invite.created_at.desc()).limit(500)
+    rows = list(
+        await session.scalars(
+            sa.select(Invite)
+            .where(Invite.company_id == company_id)
+            .order_by(Invite.created_at.desc(), Invite.id)
+            .limit(limit + 1)
+            .offset(offset)
+        )
     )
-    return {"invites": [invite_to_wire(i, now) for i in rows], "nextOffset": None}
+    more = len(rows) > limit
+    return {
+        "invites": [invite_to_wire(i, now) for i in rows[:limit]],
+        "nextOffset": offset + limit if more else None,
+    }
 
 
 async def revoke_invite(session: AsyncSession, actor: Actor, invite_id: uuid.UUID, now: datetime) -> dict:
@@ -625,15 +642,18 @@ async def _accept_agent(
 
 
 async def list_join_requests(
-    session: AsyncSession, actor: Actor, company_id: uuid.UUID, status: str | None
+    session: AsyncSession,
+    actor: Actor,
+    company_id: uuid.UUID,
+    status: str | None,
+    window: Window | None = None,
 ) -> list:
     await require_permission(session, actor, company_id, "joins:approve")
     stmt = sa.select(JoinRequest).where(JoinRequest.company_id == company_id)
     if status:
         stmt = stmt.where(JoinRequest.status == status)
-    return [
-        join_request_to_wire(r) for r in await session.scalars(stmt.order_by(JoinRequest.created_at.desc()))
-    ]
+    stmt = stmt.order_by(JoinRequest.created_at.desc(), JoinRequest.id)
+    return [join_request_to_wire(r) for r in await session.scalars(window.apply(stmt) if window else stmt)]
 
 
 async def _pending(

@@ -14,6 +14,7 @@ from paperclip.activity.service import record
 from paperclip.auth.actor import LOCAL_BOARD_USER_ID, Actor
 from paperclip.auth.memberships import PERMISSION_KEYS, ROLES, require_permission, role_of
 from paperclip.db.models import Company, CompanyMembership, InstanceUserRole, PrincipalPermissionGrant, User
+from paperclip.db.paging import Window
 from paperclip.errors import BadRequest, Conflict, NotFound
 from paperclip.wire import iso, uid
 
@@ -170,14 +171,17 @@ async def archive_member(
 # ---------------------------------------------------------------------------------------------- instance admin
 
 
-async def list_users(session: AsyncSession, actor: Actor) -> list[dict[str, Any]]:
+async def list_users(
+    session: AsyncSession, actor: Actor, window: Window | None = None
+) -> list[dict[str, Any]]:
     actor.require_instance_admin()
     admins = set(
         await session.scalars(
             sa.select(InstanceUserRole.user_id).where(InstanceUserRole.role == "instance_admin")
         )
     )
-    users = await session.scalars(sa.select(User).order_by(User.created_at).limit(1000))
+    stmt = sa.select(User).order_by(User.created_at, User.id)
+    users = await session.scalars(window.apply(stmt) if window else stmt)
     return [
         {
             **_user(u),

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Body, Request
+from fastapi import Body, Query, Request
 from fastapi.responses import PlainTextResponse
 
 from paperclip.access import board_claim, board_keys, invites, members
 from paperclip.api.deps import DB, ActorDep, MaybeActorDep, Now, SettingsDep
+from paperclip.api.paging import PageDep
 from paperclip.api.responses import returns
 from paperclip.auth.ids import path_uuid
 from paperclip.db.models import Asset
@@ -71,8 +72,15 @@ async def create_invite(
 
 @router.get("/companies/{company_id}/invites")
 @returns("InviteList")
-async def list_invites(company_id: str, session: DB, actor: ActorDep, now: Now):
-    return await invites.list_company_invites(session, actor, _company(company_id), now)
+async def list_invites(
+    company_id: str,
+    session: DB,
+    actor: ActorDep,
+    now: Now,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,  # the original's page
+    offset: Annotated[int, Query(ge=0)] = 0,
+):
+    return await invites.list_company_invites(session, actor, _company(company_id), now, limit, offset)
 
 
 @router.post("/invites/{invite_id}/revoke")
@@ -122,8 +130,12 @@ async def accept_invite(
 
 @router.get("/companies/{company_id}/join-requests")
 @returns("list[JoinRequest]")
-async def list_join_requests(company_id: str, session: DB, actor: ActorDep, status: str | None = None):
-    return await invites.list_join_requests(session, actor, _company(company_id), status)
+async def list_join_requests(
+    company_id: str, session: DB, actor: ActorDep, page: PageDep, status: str | None = None
+):
+    return page.respond(
+        await invites.list_join_requests(session, actor, _company(company_id), status, page.window)
+    )
 
 
 @router.post("/companies/{company_id}/join-requests/{request_id}/approve")
@@ -206,8 +218,8 @@ async def member_permissions(
 
 @router.get("/admin/users")
 @returns("list[AdminUser]")
-async def admin_users(session: DB, actor: ActorDep):
-    return await members.list_users(session, actor)
+async def admin_users(session: DB, actor: ActorDep, page: PageDep):
+    return page.respond(await members.list_users(session, actor, page.window))
 
 
 @router.get("/admin/users/{user_id}/company-access")
@@ -239,8 +251,8 @@ async def demote_admin(user_id: str, session: DB, actor: ActorDep):
 
 @router.get("/board-api-keys")
 @returns("list[BoardKey]")
-async def list_board_keys(session: DB, actor: ActorDep):
-    return await board_keys.list_keys(session, actor)
+async def list_board_keys(session: DB, actor: ActorDep, page: PageDep):
+    return page.respond(await board_keys.list_keys(session, actor, page.window))
 
 
 @router.post("/board-api-keys", status_code=201)

@@ -65,16 +65,6 @@ def kill_group(pgid: int, sig: int) -> bool:
         return False
 
 
-def group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-        return True
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-
-
 class _PipeReader:
     """Reads the child's stdout and stderr on the event loop (non-blocking pipes watched with
     add_reader: no thread per run) and hands whole lines on, so a secret is never split across two

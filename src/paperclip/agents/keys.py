@@ -13,6 +13,7 @@ from paperclip.agents.service import get_agent, get_board_agent
 from paperclip.auth.actor import Actor
 from paperclip.auth.tokens import hash_token, new_token
 from paperclip.db.models import AgentApiKey
+from paperclip.db.paging import Window
 from paperclip.errors import Conflict, NotFound
 
 
@@ -45,16 +46,17 @@ async def create_key(
     return key, token
 
 
-async def list_keys(session: AsyncSession, actor: Actor, agent_id: uuid.UUID) -> list[AgentApiKey]:
+async def list_keys(
+    session: AsyncSession, actor: Actor, agent_id: uuid.UUID, window: Window | None = None
+) -> list[AgentApiKey]:
     actor.require_board()
     agent = await get_agent(session, actor, agent_id)
-    return list(
-        await session.scalars(
-            sa.select(AgentApiKey)
-            .where(AgentApiKey.agent_id == agent.id)
-            .order_by(AgentApiKey.created_at.desc(), AgentApiKey.id)
-        )
+    stmt = (
+        sa.select(AgentApiKey)
+        .where(AgentApiKey.agent_id == agent.id)
+        .order_by(AgentApiKey.created_at.desc(), AgentApiKey.id)
     )
+    return list(await session.scalars(window.apply(stmt) if window else stmt))
 
 
 async def revoke_key(

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.auth.actor import Actor
 from paperclip.db.models import Agent, AgentConfigRevision
+from paperclip.db.paging import Window
 from paperclip.errors import NotFound
 
 # wire key -> column attribute
@@ -78,14 +79,15 @@ async def add_revision(
 
 
 async def list_revisions(
-    session: AsyncSession, agent_id: uuid.UUID, limit: int = 200
+    session: AsyncSession, agent_id: uuid.UUID, window: Window = Window(200)
 ) -> list[AgentConfigRevision]:
     return list(
         await session.scalars(
-            sa.select(AgentConfigRevision)
-            .where(AgentConfigRevision.agent_id == agent_id)
-            .order_by(AgentConfigRevision.created_at.desc(), AgentConfigRevision.id.desc())
-            .limit(limit)
+            window.apply(
+                sa.select(AgentConfigRevision)
+                .where(AgentConfigRevision.agent_id == agent_id)
+                .order_by(AgentConfigRevision.created_at.desc(), AgentConfigRevision.id.desc())
+            )
         )
     )
 

@@ -16,6 +16,7 @@ from paperclip.agents.schemas import (
     revision_to_wire,
 )
 from paperclip.api.deps import DB, ActorDep, Now, SettingsDep
+from paperclip.api.paging import PageDep
 from paperclip.api.responses import Ok, returns
 from paperclip.auth.ids import path_uuid
 from paperclip.costs import budgets
@@ -28,20 +29,17 @@ COMPANY = "Company not found"
 
 @router.get("/companies/{company_id}/agents")
 @returns("list[Agent]")
-async def list_agents(company_id: str, session: DB, actor: ActorDep):
-    return [
-        agent_to_wire(a) for a in await service.list_agents(session, actor, path_uuid(company_id, COMPANY))
-    ]
+async def list_agents(company_id: str, session: DB, actor: ActorDep, page: PageDep):
+    agents = await service.list_agents(session, actor, path_uuid(company_id, COMPANY), page.window)
+    return page.respond([agent_to_wire(a) for a in agents])
 
 
 @router.get("/companies/{company_id}/agent-configurations")
 @returns("list[AgentConfiguration]")
-async def list_configurations(company_id: str, session: DB, actor: ActorDep):
+async def list_configurations(company_id: str, session: DB, actor: ActorDep, page: PageDep):
     """Every agent's configuration, redacted like GET /agents/:id/configuration."""
-    return [
-        configuration_to_wire(a)
-        for a in await service.list_agents(session, actor, path_uuid(company_id, COMPANY))
-    ]
+    agents = await service.list_agents(session, actor, path_uuid(company_id, COMPANY), page.window)
+    return page.respond([configuration_to_wire(a) for a in agents])
 
 
 @router.post("/companies/{company_id}/agents", status_code=201)
@@ -121,9 +119,11 @@ async def update_permissions(
 
 @router.get("/agents/{agent_id}/config-revisions")
 @returns("list[ConfigRevision]")
-async def list_revisions(agent_id: AgentRef, session: DB, actor: ActorDep):
+async def list_revisions(agent_id: AgentRef, session: DB, actor: ActorDep, page: PageDep):
     agent = await service.get_agent(session, actor, agent_id)
-    return [revision_to_wire(r) for r in await revisions.list_revisions(session, agent.id)]
+    return page.respond(
+        [revision_to_wire(r) for r in await revisions.list_revisions(session, agent.id, page.window)]
+    )
 
 
 @router.get("/agents/{agent_id}/config-revisions/{revision_id}")
@@ -176,8 +176,8 @@ async def approve_agent(agent_id: AgentRef, session: DB, actor: ActorDep, now: N
 
 @router.get("/agents/{agent_id}/keys")
 @returns("list[AgentKey]")
-async def list_keys(agent_id: AgentRef, session: DB, actor: ActorDep):
-    return [key_to_wire(k) for k in await keys.list_keys(session, actor, agent_id)]
+async def list_keys(agent_id: AgentRef, session: DB, actor: ActorDep, page: PageDep):
+    return page.respond([key_to_wire(k) for k in await keys.list_keys(session, actor, agent_id, page.window)])
 
 
 @router.post("/agents/{agent_id}/keys", status_code=201)

@@ -18,6 +18,7 @@ from paperclip.auth.memberships import require_member_grant
 from paperclip.companies.service import get_company, require_company_exists
 from paperclip.costs.budgets import upsert_budget_policy
 from paperclip.db.models import Agent
+from paperclip.db.paging import Window
 from paperclip.errors import NotFound, Unauthorized
 from paperclip.redaction import is_redacted_env_value
 from paperclip.secrets.bindings import normalize_adapter_config
@@ -26,15 +27,16 @@ DEFAULT_RUNTIME_CONFIG: dict[str, Any] = {"heartbeat": {"enabled": False, "maxCo
 DEFAULT_PERMISSIONS: dict[str, Any] = {"canCreateAgents": True, "canCreateSkills": True}
 
 
-async def list_agents(session: AsyncSession, actor: Actor, company_id: uuid.UUID) -> list[Agent]:
+async def list_agents(
+    session: AsyncSession, actor: Actor, company_id: uuid.UUID, window: Window | None = None
+) -> list[Agent]:
     actor.require_company(company_id)
-    agents = list(
-        await session.scalars(
-            sa.select(Agent)
-            .where(Agent.company_id == company_id, Agent.status != "terminated")
-            .order_by(Agent.created_at, Agent.id)
-        )
+    stmt = (
+        sa.select(Agent)
+        .where(Agent.company_id == company_id, Agent.status != "terminated")
+        .order_by(Agent.created_at, Agent.id)
     )
+    agents = list(await session.scalars(window.apply(stmt) if window else stmt))
     if not agents:
         await require_company_exists(session, company_id)
     return agents

@@ -12,21 +12,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from paperclip.activity.service import record
 from paperclip.auth.actor import Actor
 from paperclip.db.models import Approval, Issue, IssueApproval
+from paperclip.db.paging import Window
 from paperclip.errors import NotFound
 from paperclip.issues.identifiers import find_visible_issue
 
 find_issue = find_visible_issue  # the issue side of a link, as the approval routes name it
 
 
-async def linked_approvals(session: AsyncSession, issue_id: uuid.UUID) -> list[Approval]:
-    return list(
-        await session.scalars(
-            sa.select(Approval)
-            .join(IssueApproval, IssueApproval.approval_id == Approval.id)
-            .where(IssueApproval.issue_id == issue_id)
-            .order_by(IssueApproval.created_at.desc(), Approval.created_at)
-        )
+async def linked_approvals(
+    session: AsyncSession, issue_id: uuid.UUID, window: Window | None = None
+) -> list[Approval]:
+    stmt = (
+        sa.select(Approval)
+        .join(IssueApproval, IssueApproval.approval_id == Approval.id)
+        .where(IssueApproval.issue_id == issue_id)
+        .order_by(IssueApproval.created_at.desc(), Approval.created_at, Approval.id)
     )
+    return list(await session.scalars(window.apply(stmt) if window else stmt))
 
 
 async def link(

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Query
 
 from paperclip.api.deps import DB, ActorDep, Now, SettingsDep
+from paperclip.api.paging import PageDep
 from paperclip.api.responses import Ok, returns
 from paperclip.approvals import links, service
 from paperclip.approvals.schemas import (
@@ -29,10 +30,15 @@ NOT_FOUND = service.APPROVAL_NOT_FOUND
 @router.get("/companies/{company_id}/approvals")
 @returns("list[Approval]")
 async def list_approvals(
-    company_id: str, session: DB, actor: ActorDep, status: Annotated[str | None, Query(max_length=64)] = None
+    company_id: str,
+    session: DB,
+    actor: ActorDep,
+    page: PageDep,
+    status: Annotated[str | None, Query(max_length=64)] = None,
 ):
     cid = path_id(company_id, "Company not found")
-    return [approval_to_wire(a) for a in await service.list_approvals(session, actor, cid, status)]
+    approvals = await service.list_approvals(session, actor, cid, status, page.window)
+    return page.respond([approval_to_wire(a) for a in approvals])
 
 
 @router.post("/companies/{company_id}/approvals", status_code=201)
@@ -93,11 +99,9 @@ async def resubmit(
 
 @router.get("/approvals/{approval_id}/comments")
 @returns("list[ApprovalComment]")
-async def list_comments(approval_id: str, session: DB, actor: ActorDep):
-    return [
-        comment_to_wire(c)
-        for c in await service.list_comments(session, actor, path_id(approval_id, NOT_FOUND))
-    ]
+async def list_comments(approval_id: str, session: DB, actor: ActorDep, page: PageDep):
+    comments = await service.list_comments(session, actor, path_id(approval_id, NOT_FOUND), page.window)
+    return page.respond([comment_to_wire(c) for c in comments])
 
 
 @router.post("/approvals/{approval_id}/comments", status_code=201)
@@ -110,18 +114,18 @@ async def add_comment(approval_id: str, body: ApprovalCommentCreate, session: DB
 
 @router.get("/approvals/{approval_id}/issues")
 @returns("list[LinkedIssue]")
-async def approval_issues(approval_id: str, session: DB, actor: ActorDep):
-    return [
-        linked_issue_to_wire(i)
-        for i in await service.approval_issues(session, actor, path_id(approval_id, NOT_FOUND))
-    ]
+async def approval_issues(approval_id: str, session: DB, actor: ActorDep, page: PageDep):
+    issues = await service.approval_issues(session, actor, path_id(approval_id, NOT_FOUND), page.window)
+    return page.respond([linked_issue_to_wire(i) for i in issues])
 
 
 @router.get("/issues/{issue_id}/approvals")
 @returns("list[Approval]")
-async def issue_approvals(issue_id: str, session: DB, actor: ActorDep):
+async def issue_approvals(issue_id: str, session: DB, actor: ActorDep, page: PageDep):
     issue = await links.find_issue(session, actor, issue_id)
-    return [approval_to_wire(a) for a in await links.linked_approvals(session, issue.id)]
+    return page.respond(
+        [approval_to_wire(a) for a in await links.linked_approvals(session, issue.id, page.window)]
+    )
 
 
 @router.post("/issues/{issue_id}/approvals", status_code=201)

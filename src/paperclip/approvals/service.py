@@ -15,6 +15,7 @@ from paperclip.approvals import hire
 from paperclip.approvals.schemas import ApprovalCreate
 from paperclip.auth.actor import Actor
 from paperclip.db.models import Agent, Approval, ApprovalComment, Company, Issue, IssueApproval
+from paperclip.db.paging import Window
 from paperclip.errors import Conflict, Forbidden, NotFound, Unprocessable
 from paperclip.heartbeat.wakeups import request_wakeup
 from paperclip.secrets.bindings import approval_payload
@@ -154,7 +155,11 @@ async def create_approval(
 
 
 async def list_approvals(
-    session: AsyncSession, actor: Actor, company_id: uuid.UUID, status: str | None
+    session: AsyncSession,
+    actor: Actor,
+    company_id: uuid.UUID,
+    status: str | None,
+    window: Window | None = None,
 ) -> list[Approval]:
     actor.require_company(company_id)
     await _company_exists(session, company_id)
@@ -163,7 +168,8 @@ async def list_approvals(
     stmt = sa.select(Approval).where(Approval.company_id == company_id)
     if status:
         stmt = stmt.where(Approval.status == status)
-    return list(await session.scalars(stmt.order_by(Approval.created_at.desc(), Approval.id).limit(1000)))
+    stmt = stmt.order_by(Approval.created_at.desc(), Approval.id)
+    return list(await session.scalars(window.apply(stmt) if window else stmt))
 
 
 async def linked_issue_ids(session: AsyncSession, approval_id: uuid.UUID) -> list[str]:
@@ -289,15 +295,16 @@ async def resubmit(
     return approval
 
 
-async def list_comments(session: AsyncSession, actor: Actor, approval_id: uuid.UUID) -> list[ApprovalComment]:
+async def list_comments(
+    session: AsyncSession, actor: Actor, approval_id: uuid.UUID, window: Window | None = None
+) -> list[ApprovalComment]:
     await get_approval(session, actor, approval_id)
-    return list(
-        await session.scalars(
-            sa.select(ApprovalComment)
-            .where(ApprovalComment.approval_id == approval_id)
-            .order_by(ApprovalComment.created_at, ApprovalComment.id)
-        )
+    stmt = (
+        sa.select(ApprovalComment)
+        .where(ApprovalComment.approval_id == approval_id)
+        .order_by(ApprovalComment.created_at, ApprovalComment.id)
     )
+    return list(await session.scalars(window.apply(stmt) if window else stmt))
 
 
 async def add_comment(
@@ -328,13 +335,14 @@ async def add_comment(
     return comment
 
 
-async def approval_issues(session: AsyncSession, actor: Actor, approval_id: uuid.UUID) -> list[Issue]:
+async def approval_issues(
+    session: AsyncSession, actor: Actor, approval_id: uuid.UUID, window: Window | None = None
+) -> list[Issue]:
     await get_approval(session, actor, approval_id)
-    return list(
-        await session.scalars(
-            sa.select(Issue)
-            .join(IssueApproval, IssueApproval.issue_id == Issue.id)
-            .where(IssueApproval.approval_id == approval_id)
-            .order_by(IssueApproval.created_at, Issue.id)
-        )
+    stmt = (
+        sa.select(Issue)
+        .join(IssueApproval, IssueApproval.issue_id == Issue.id)
+        .where(IssueApproval.approval_id == approval_id)
+        .order_by(IssueApproval.created_at, Issue.id)
     )
+    return list(await session.scalars(window.apply(stmt) if window else stmt))

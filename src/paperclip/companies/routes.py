@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import BackgroundTasks, Request
 
 from paperclip.api.deps import DB, ActorDep, Now, SettingsDep
+from paperclip.api.paging import PageDep
 from paperclip.api.responses import Ok, returns
 from paperclip.auth.ids import path_uuid
 from paperclip.companies import service
@@ -22,10 +23,12 @@ NOT_FOUND = "Company not found"
 
 @router.get("/companies")
 @returns("list[Company]")
-async def list_companies(session: DB, actor: ActorDep, scope: str | None = None):
+async def list_companies(session: DB, actor: ActorDep, page: PageDep, scope: str | None = None):
     if scope is not None and scope != "accessible":  # the original's board client sends scope=accessible
         raise BadRequest("scope must be a single accessible value when provided")
-    return [company_to_wire(c) for c in await service.list_companies(session, actor)]
+    return page.respond(
+        [company_to_wire(c) for c in await service.list_companies(session, actor, page.window)]
+    )
 
 
 @router.get("/companies/stats")

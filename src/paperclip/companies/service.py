@@ -19,6 +19,7 @@ from paperclip.companies.schemas import BrandingPatch, CompanyCreate, CompanyPat
 from paperclip.config import Settings
 from paperclip.costs.budgets import upsert_budget_policy
 from paperclip.db.models import Agent, Company, CompanyMembership, Issue
+from paperclip.db.paging import Window
 from paperclip.errors import Conflict, Forbidden, NotFound
 from paperclip.storage.cleanup import forget_company_objects
 from paperclip.storage.service import require_logo_asset
@@ -32,11 +33,10 @@ def _visible(actor: Actor, stmt: sa.Select) -> sa.Select:
     return stmt if allowed is None else stmt.where(Company.id.in_(allowed or [uuid.UUID(int=0)]))
 
 
-async def list_companies(session: AsyncSession, actor: Actor) -> list[Company]:
+async def list_companies(session: AsyncSession, actor: Actor, window: Window | None = None) -> list[Company]:
     actor.require_board()
-    return list(
-        await session.scalars(_visible(actor, sa.select(Company)).order_by(Company.created_at, Company.id))
-    )
+    stmt = _visible(actor, sa.select(Company)).order_by(Company.created_at, Company.id)
+    return list(await session.scalars(window.apply(stmt) if window else stmt))
 
 
 async def company_stats(session: AsyncSession, actor: Actor) -> dict[str, dict[str, int]]:

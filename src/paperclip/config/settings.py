@@ -20,7 +20,6 @@ from paperclip.errors import ConfigError
 from paperclip.paths import InstancePaths, expand, find_config_file, resolve_home, resolve_instance_id
 
 POOLER_PORTS = {6543}
-MIN_POSTGRES_MAJOR = 17
 
 
 @dataclass(frozen=True)

@@ -301,9 +301,6 @@ async def cost_by_biller(
     ]
 
 
-WINDOWS = (("5h", 5), ("24h", 24), ("7d", 168))
-
-
 async def window_spend(session: AsyncSession, company_id: uuid.UUID, now: datetime) -> list[dict[str, Any]]:
     """Rolling spend per provider and biller over the last 5 hours, 24 hours and 7 days (the windows
     subscription quotas are counted in); a window with no spend has no row."""

@@ -8,8 +8,9 @@
   once), so API requests never queue behind runs.
 
 Roles: "all" (one process serves HTTP and runs heartbeats: everything), "http" (a worker that only
-serves requests: no runner pool), "background" (the process that runs heartbeats, the scheduler
-and backups: write sessions and the runner's pool only). Every engine is `make_async_engine`'s
+serves requests: no runner pool), "api" (serves requests and does the instance's start-up steps,
+but runs no heartbeats: no runner pool either), "background" (the process that runs heartbeats,
+the scheduler and backups: write sessions and the runner's pool only). Every engine is `make_async_engine`'s
 (parameters hidden from logged errors). Pools open connections on demand.
 """
 
@@ -27,7 +28,7 @@ from paperclip.db.rawsql import create_read_pool
 
 log = logging.getLogger("paperclip.db")
 
-ROLES = ("all", "http", "background")
+ROLES = ("all", "http", "api", "background")
 RUNNER_POOL = 24  # the runner's kept connections (as many again may overflow in a burst)
 
 
@@ -53,7 +54,7 @@ class Database:
             self.health_sessions = session_factory(
                 self._engine(prepared_statements=prepared, pool_max=2, autocommit=True)
             )
-        if role != "http":
+        if role in ("all", "background"):
             self.run_sessions = session_factory(
                 self._engine(prepared_statements=prepared, pool_max=RUNNER_POOL, overflow=RUNNER_POOL)
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from paperclip.api.deps import DB, ActorDep, Now
+from paperclip.api.paging import PageDep
 from paperclip.api.responses import returns
 from paperclip.auth.ids import path_uuid
 from paperclip.feature_router import FeatureRouter
@@ -16,8 +17,9 @@ COMPANY = "Company not found"
 
 @router.get("/companies/{company_id}/goals")
 @returns("list[Goal]")
-async def list_goals(company_id: str, session: DB, actor: ActorDep):
-    return [goal_to_wire(g) for g in await service.list_goals(session, actor, path_uuid(company_id, COMPANY))]
+async def list_goals(company_id: str, session: DB, actor: ActorDep, page: PageDep):
+    goals = await service.list_goals(session, actor, path_uuid(company_id, COMPANY), page.window)
+    return page.respond([goal_to_wire(g) for g in goals])
 
 
 @router.post("/companies/{company_id}/goals", status_code=201)

@@ -13,6 +13,7 @@ from paperclip.auth.actor import Actor
 from paperclip.companies.scoping import require_same_company
 from paperclip.companies.service import get_company, require_company_exists
 from paperclip.db.models import Agent, Goal
+from paperclip.db.paging import Window
 from paperclip.errors import NotFound, Unprocessable
 from paperclip.goals.schemas import GoalCreate, GoalPatch
 
@@ -35,13 +36,12 @@ SELECT id FROM chain
 """)
 
 
-async def list_goals(session: AsyncSession, actor: Actor, company_id: uuid.UUID) -> list[Goal]:
+async def list_goals(
+    session: AsyncSession, actor: Actor, company_id: uuid.UUID, window: Window | None = None
+) -> list[Goal]:
     actor.require_company(company_id)
-    goals = list(
-        await session.scalars(
-            sa.select(Goal).where(Goal.company_id == company_id).order_by(Goal.created_at, Goal.id)
-        )
-    )
+    stmt = sa.select(Goal).where(Goal.company_id == company_id).order_by(Goal.created_at, Goal.id)
+    goals = list(await session.scalars(window.apply(stmt) if window else stmt))
     if not goals:
         await require_company_exists(session, company_id)
     return goals

@@ -45,7 +45,6 @@ from paperclip.heartbeat.runs import (
     add_event,
     claim_for_locked_agents,
     claim_runs,
-    fail_runs,
 )
 from paperclip.heartbeat.sessions import load_session
 from paperclip.heartbeat.wakeups import CANCEL_CHANNEL, WAKE_CHANNEL
@@ -550,12 +549,6 @@ class Runner:
 
     def tracked(self) -> set[uuid.UUID]:
         return set(self.active)
-
-    async def fail_untracked(self, run_ids: list[uuid.UUID], now: datetime) -> list[uuid.UUID]:
-        async with unit_of_work(self.sessions) as session:
-            return await fail_runs(
-                session, run_ids, error_code="process_lost", message="The run's process was lost", now=now
-            )
 
 
 def listen_target(settings: Settings, database_url: str) -> tuple[str, bool]:

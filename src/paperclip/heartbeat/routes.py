@@ -8,6 +8,7 @@ from fastapi import Query, Request
 from pydantic import BaseModel, ConfigDict
 
 from paperclip.api.deps import DB, ActorDep, Now
+from paperclip.api.paging import PageDep
 from paperclip.api.responses import returns
 from paperclip.auth.ids import path_uuid
 from paperclip.feature_router import FeatureRouter
@@ -154,8 +155,9 @@ async def get_run_issues(run_id: str, session: DB, actor: ActorDep):
 
 @router.get("/issues/{issue_id}/runs")
 @returns("list[IssueRun]")
-async def get_issue_runs(issue_id: str, session: DB, actor: ActorDep):
-    return await service.issue_runs(session, actor, path_uuid(issue_id, "Issue not found"))
+async def get_issue_runs(issue_id: str, session: DB, actor: ActorDep, page: PageDep):
+    issue = path_uuid(issue_id, "Issue not found")
+    return page.respond(await service.issue_runs(session, actor, issue, window=page.window))
 
 
 @router.get("/issues/{issue_id}/live-runs")
@@ -197,8 +199,8 @@ async def get_runtime_state(agent_id: str, session: DB, actor: ActorDep, company
 
 @router.get("/agents/{agent_id}/task-sessions")
 @returns("list[TaskSession]")
-async def get_task_sessions(agent_id: str, session: DB, actor: ActorDep):
-    return await service.task_sessions(session, actor, path_uuid(agent_id, AGENT))
+async def get_task_sessions(agent_id: str, session: DB, actor: ActorDep, page: PageDep):
+    return page.respond(await service.task_sessions(session, actor, path_uuid(agent_id, AGENT), page.window))
 
 
 @router.post("/agents/{agent_id}/runtime-state/reset-session")
@@ -213,8 +215,8 @@ async def reset_session(
 
 @router.get("/instance/scheduler-heartbeats")
 @returns("list[SchedulerAgent]")
-async def get_scheduler_heartbeats(session: DB, actor: ActorDep):
-    return await service.scheduler_heartbeats(session, actor)
+async def get_scheduler_heartbeats(session: DB, actor: ActorDep, page: PageDep):
+    return page.respond(await service.scheduler_heartbeats(session, actor, page.window))
 
 
 @router.get("/instance/scheduler-replicas")

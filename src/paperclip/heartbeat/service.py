@@ -23,6 +23,7 @@ from paperclip.db.models import (
     Issue,
     SchedulerHeartbeat,
 )
+from paperclip.db.paging import Window
 from paperclip.errors import Forbidden, NotFound
 from paperclip.heartbeat.logstore import DEFAULT_PAGE_BYTES, RunLogStore
 from paperclip.heartbeat.policy import heartbeat_policy
@@ -235,7 +236,12 @@ async def cancel_run(session: AsyncSession, actor: Actor, run_id: uuid.UUID, now
 
 
 async def issue_runs(
-    session: AsyncSession, actor: Actor, issue_id: uuid.UUID, *, live_only: bool = False
+    session: AsyncSession,
+    actor: Actor,
+    issue_id: uuid.UUID,
+    *,
+    live_only: bool = False,
+    window: Window | None = None,
 ) -> list[dict[str, Any]]:
     """Runs that worked on the issue, newest first (`live_only`: the queued and running ones)."""
     issue = await session.get(Issue, issue_id)
@@ -252,11 +258,12 @@ async def issue_runs(
                 HeartbeatRun.id.in_([r for r in (issue.checkout_run_id, issue.execution_run_id) if r]),
             ),
         )
-        .order_by(HeartbeatRun.created_at.desc())
-        .limit(200)
+        .order_by(HeartbeatRun.created_at.desc(), HeartbeatRun.id)
     )
     if live_only:
         query = query.where(HeartbeatRun.status.in_(("queued", "running")))
+    if window:
+        query = window.apply(query)
     rows = (await session.execute(query)).all()
     out = []
     for run, adapter_type in rows:
@@ -328,13 +335,16 @@ async def runtime_state(session: AsyncSession, actor: Actor, agent_id: uuid.UUID
     )
 
 
-async def task_sessions(session: AsyncSession, actor: Actor, agent_id: uuid.UUID) -> list[dict[str, Any]]:
+async def task_sessions(
+    session: AsyncSession, actor: Actor, agent_id: uuid.UUID, window: Window | None = None
+) -> list[dict[str, Any]]:
     agent = await visible_agent(session, actor, agent_id)
-    rows = await session.scalars(
+    stmt = (
         sa.select(AgentTaskSession)
         .where(AgentTaskSession.agent_id == agent.id)
-        .order_by(AgentTaskSession.updated_at.desc())
+        .order_by(AgentTaskSession.updated_at.desc(), AgentTaskSession.id)
     )
+    rows = await session.scalars(window.apply(stmt) if window else stmt)
     return [task_session_to_wire(r) for r in rows]
 
 
@@ -357,18 +367,22 @@ async def reset_session(
     return await runtime_state(session, actor, agent_id)
 
 
-async def scheduler_heartbeats(session: AsyncSession, actor: Actor) -> list[dict[str, Any]]:
+async def scheduler_heartbeats(
+    session: AsyncSession, actor: Actor, window: Window | None = None
+) -> list[dict[str, Any]]:
     """The original's shape: one entry per agent with its timer policy and last heartbeat."""
     actor.require_authenticated()
     stmt = (
         sa.select(Agent, Company.name, Company.issue_prefix)
         .join(Company, Company.id == Agent.company_id)
         .where(Agent.status != "terminated")
-        .order_by(Company.name, Agent.name)
+        .order_by(Company.name, Agent.name, Agent.id)
     )
     allowed = actor.visible_company_ids()
     if allowed is not None:
         stmt = stmt.where(Agent.company_id.in_(allowed))
+    if window:
+        stmt = window.apply(stmt)
     out = []
     for agent, company_name, prefix in (await session.execute(stmt)).all():
         policy = heartbeat_policy(agent.runtime_config)

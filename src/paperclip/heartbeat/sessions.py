@@ -108,58 +108,6 @@ async def save_session(
     )
 
 
-async def update_runtime_state(
-    session: AsyncSession,
-    *,
-    company_id: uuid.UUID,
-    agent_id: uuid.UUID,
-    adapter_type: str,
-    run_id: uuid.UUID,
-    status: str,
-    error: str | None,
-    session_id: str | None,
-    input_tokens: int,
-    output_tokens: int,
-    cached_tokens: int,
-    cost_cents: int,
-    now: datetime,
-) -> None:
-    t = AgentRuntimeState
-    stmt = insert(t).values(
-        agent_id=agent_id,
-        company_id=company_id,
-        adapter_type=adapter_type,
-        session_id=session_id,
-        last_run_id=run_id,
-        last_run_status=status,
-        total_input_tokens=input_tokens,
-        total_output_tokens=output_tokens,
-        total_cached_input_tokens=cached_tokens,
-        total_cost_cents=cost_cents,
-        last_error=error,
-        created_at=now,
-        updated_at=now,
-    )
-    ex = stmt.excluded
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["agent_id"],
-            set_={
-                "adapter_type": ex.adapter_type,
-                "last_run_id": ex.last_run_id,
-                "last_run_status": ex.last_run_status,
-                "session_id": sa.func.coalesce(ex.session_id, t.session_id),
-                "total_input_tokens": t.total_input_tokens + ex.total_input_tokens,
-                "total_output_tokens": t.total_output_tokens + ex.total_output_tokens,
-                "total_cached_input_tokens": t.total_cached_input_tokens + ex.total_cached_input_tokens,
-                "total_cost_cents": t.total_cost_cents + ex.total_cost_cents,
-                "last_error": ex.last_error,
-                "updated_at": ex.updated_at,
-            },
-        )
-    )
-
-
 async def reset_sessions(
     session: AsyncSession, *, agent_id: uuid.UUID, task_key: str | None, now: datetime
 ) -> int:

@@ -1,4 +1,8 @@
-"""The one entry point for waking an agent (every source: timer, assignment, on_demand, automation).
+"""Waking an agent. `request_wakeup` is the general path (assignment, mention, approval, automation,
+and any on-demand wake-up that needs a lock); two shortcuts write the same rows without it:
+`queue_on_demand_wakeup` below (a plain on-demand wake-up from the API, one statement on the
+autocommit pool; tests/heartbeat/test_wakeups.py checks it writes what the general path writes) and
+`timer_wakes.enqueue_timer_wakes` (every due timer of a scheduler tick, set-based).
 
 Other features call `request_wakeup` inside their own transaction; the wake-up becomes visible to
 the runner when that transaction commits (NOTIFY is delivered on commit too), and the runner starts

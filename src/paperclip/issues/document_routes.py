@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep, Now
+from paperclip.api.paging import PageDep
 from paperclip.api.responses import Ok, returns
 from paperclip.feature_router import FeatureRouter
 from paperclip.issues import documents
@@ -32,11 +33,11 @@ class DocumentPut(BaseModel):
 @router.get("/issues/{issue_id}/documents")
 @returns("list[Document]")
 async def list_documents(
-    issue_id: str, session: DB, actor: ActorDep, includeSystem: str | None = None
+    issue_id: str, session: DB, actor: ActorDep, page: PageDep, includeSystem: str | None = None
 ) -> Response:  # noqa: N803
     # includeSystem: the original's switch for its system-kept documents; every document here is a user one
     del includeSystem
-    return json_response(await documents.list_documents(session, actor, issue_id))
+    return page.respond(await documents.list_documents(session, actor, issue_id, page.window))
 
 
 @router.get("/issues/{issue_id}/documents/{key}")
@@ -78,8 +79,8 @@ async def delete_document(
 
 @router.get("/issues/{issue_id}/documents/{key}/revisions")
 @returns("list[DocumentRevision]")
-async def list_revisions(issue_id: str, key: str, session: DB, actor: ActorDep) -> Response:
-    return json_response(await documents.list_revisions(session, actor, issue_id, key))
+async def list_revisions(issue_id: str, key: str, session: DB, actor: ActorDep, page: PageDep) -> Response:
+    return page.respond(await documents.list_revisions(session, actor, issue_id, key, page.window))
 
 
 @router.post("/issues/{issue_id}/documents/{key}/revisions/{revision_id}/restore")

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.activity.service import record
 from paperclip.auth.actor import Actor
+from paperclip.db.paging import Window
 from paperclip.errors import BadRequest, Conflict, Forbidden, NotFound
 from paperclip.issues.identifiers import find_issue, parse_uuid
 from paperclip.issues.listing import ts
@@ -68,16 +69,19 @@ WHERE link.issue_id = :issue_id AND link.key = :key
 """)
 _LIST = sa.text(f"""
 SELECT COALESCE(json_agg({document_json("doc", "link", with_body=True)} ORDER BY link.key), '[]'::json)
-FROM issue_documents link JOIN documents doc ON doc.id = link.document_id WHERE link.issue_id = :issue_id
+FROM (SELECT * FROM issue_documents WHERE issue_id = :issue_id ORDER BY key LIMIT :limit OFFSET :offset) link
+JOIN documents doc ON doc.id = link.document_id
 """)
 _REVISIONS = sa.text(f"""
 SELECT COALESCE(json_agg(json_build_object(
-    'id', r.id, 'companyId', r.company_id, 'documentId', r.document_id, 'issueId', link.issue_id, 'key', link.key,
+    'id', r.id, 'companyId', r.company_id, 'documentId', r.document_id, 'issueId', r.issue_id, 'key', r.key,
     'revisionNumber', r.revision_number, 'title', r.title, 'format', r.format, 'body', r.body,
     'changeSummary', r.change_summary, 'createdByAgentId', r.created_by_agent_id, 'createdByUserId', r.created_by_user_id,
     'createdAt', {ts("r.created_at")}) ORDER BY r.revision_number DESC), '[]'::json)
-FROM issue_documents link JOIN document_revisions r ON r.document_id = link.document_id
-WHERE link.issue_id = :issue_id AND link.key = :key
+FROM (SELECT rev.*, link.issue_id, link.key
+      FROM issue_documents link JOIN document_revisions rev ON rev.document_id = link.document_id
+      WHERE link.issue_id = :issue_id AND link.key = :key
+      ORDER BY rev.revision_number DESC LIMIT :limit OFFSET :offset) r
 """)
 _INSERT_DOCUMENT = sa.text("""
 INSERT INTO documents (company_id, title, format, latest_body, latest_revision_number, created_by_agent_id,
@@ -137,9 +141,12 @@ def _authors(actor: Actor) -> dict[str, Any]:
     }
 
 
-async def list_documents(session: AsyncSession, actor: Actor, issue_ref: str) -> str:
+async def list_documents(
+    session: AsyncSession, actor: Actor, issue_ref: str, window: Window
+) -> list[dict[str, Any]]:
     issue = await _issue(session, actor, issue_ref)
-    return (await session.execute(_LIST, {"issue_id": issue["id"]})).scalar_one()
+    params = {"issue_id": issue["id"], "limit": window.limit, "offset": window.offset}
+    return (await session.execute(_LIST, params)).scalar_one()
 
 
 async def _current(session: AsyncSession, issue_id: uuid.UUID, key: str, *, for_update: bool = False):
@@ -233,11 +240,15 @@ async def put_document(
     return (await _current(session, issue["id"], key))["wire"], created
 
 
-async def list_revisions(session: AsyncSession, actor: Actor, issue_ref: str, key: str) -> str:
+async def list_revisions(
+    session: AsyncSession, actor: Actor, issue_ref: str, key: str, window: Window
+) -> list[dict[str, Any]]:
+    """The document's revisions in `window`, newest first."""
     issue = await _issue(session, actor, issue_ref)
     if await _current(session, issue["id"], _require_key(key)) is None:
         raise NotFound("Document not found")
-    return (await session.execute(_REVISIONS, {"issue_id": issue["id"], "key": key})).scalar_one()
+    params = {"issue_id": issue["id"], "key": key, "limit": window.limit, "offset": window.offset}
+    return (await session.execute(_REVISIONS, params)).scalar_one()
 
 
 async def restore_revision(

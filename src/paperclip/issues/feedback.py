@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from paperclip.activity.service import record
 from paperclip.auth.actor import Actor
 from paperclip.db.models import Document, DocumentRevision, FeedbackVote, Issue, IssueComment, IssueDocument
+from paperclip.db.paging import Window
 from paperclip.errors import BadRequest, Forbidden, NotFound, Unprocessable
 from paperclip.ids import parse_uuid
 from paperclip.issues.identifiers import find_issue, require_company_exists
@@ -227,13 +228,16 @@ async def upsert_vote(
     return vote_to_wire(row)
 
 
-async def list_votes(session: AsyncSession, actor: Actor, ref: str) -> list[dict[str, Any]]:
+async def list_votes(
+    session: AsyncSession, actor: Actor, ref: str, window: Window | None = None
+) -> list[dict[str, Any]]:
     issue = await find_issue(session, ref)
     actor.require_company(issue["company_id"])
     query = sa.select(VOTES).where(VOTES.c.issue_id == issue["id"])
     if actor.is_board and actor.user_id is not None:  # a board user sees their own votes
         query = query.where(VOTES.c.author_user_id == actor.user_id)
-    rows = await session.execute(query.order_by(VOTES.c.created_at, VOTES.c.id))
+    query = query.order_by(VOTES.c.created_at, VOTES.c.id)
+    rows = await session.execute(window.apply(query) if window else query)
     return [vote_to_wire(row) for row in rows.mappings()]
 
 
@@ -298,20 +302,28 @@ def _trace_query(filters: TraceFilters) -> Any:
 
 
 async def issue_traces(
-    session: AsyncSession, actor: Actor, ref: str, filters: TraceFilters
+    session: AsyncSession, actor: Actor, ref: str, filters: TraceFilters, window: Window | None = None
 ) -> list[dict[str, Any]]:
     issue = await find_issue(session, ref)
     actor.require_company(issue["company_id"])
     query = _trace_query(filters).where(VOTES.c.issue_id == issue["id"])
+    if window:
+        query = window.apply(query)
     return [trace_to_wire(row, filters.includePayload) for row in (await session.execute(query)).mappings()]
 
 
 async def company_traces(
-    session: AsyncSession, actor: Actor, company_id: uuid.UUID, filters: TraceFilters
+    session: AsyncSession,
+    actor: Actor,
+    company_id: uuid.UUID,
+    filters: TraceFilters,
+    window: Window | None = None,
 ) -> list[dict[str, Any]]:
     actor.require_company(company_id)
     await require_company_exists(session, company_id)
     query = _trace_query(filters).where(VOTES.c.company_id == company_id)
+    if window:
+        query = window.apply(query)
     return [trace_to_wire(row, filters.includePayload) for row in (await session.execute(query)).mappings()]
 
 

@@ -9,6 +9,7 @@ from fastapi import Query
 from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep, Now
+from paperclip.api.paging import PageDep
 from paperclip.feature_router import FeatureRouter
 from paperclip.issues import feedback, recovery
 from paperclip.issues.feedback import TraceFilters, VoteBody
@@ -45,8 +46,8 @@ def _filters(
 
 
 @router.get("/issues/{issue_id}/feedback-votes")
-async def list_votes(issue_id: str, session: DB, actor: ActorDep) -> Response:
-    return json_response(await feedback.list_votes(session, actor, issue_id))
+async def list_votes(issue_id: str, session: DB, actor: ActorDep, page: PageDep) -> Response:
+    return page.respond(await feedback.list_votes(session, actor, issue_id, page.window))
 
 
 @router.post("/issues/{issue_id}/feedback-votes", status_code=201)
@@ -59,6 +60,7 @@ async def issue_traces(
     issue_id: str,
     session: DB,
     actor: ActorDep,
+    page: PageDep,
     targetType: QStr = None,  # noqa: N803
     vote: QStr = None,
     status: QStr = None,
@@ -68,7 +70,7 @@ async def issue_traces(
     includePayload: bool = False,  # noqa: N803
 ) -> Response:
     filters = _filters(targetType, vote, status, None, None, from_, to, sharedOnly, includePayload)
-    return json_response(await feedback.issue_traces(session, actor, issue_id, filters))
+    return page.respond(await feedback.issue_traces(session, actor, issue_id, filters, page.window))
 
 
 @router.get("/companies/{company_id}/feedback-traces")
@@ -76,6 +78,7 @@ async def company_traces(
     company_id: str,
     session: DB,
     actor: ActorDep,
+    page: PageDep,
     targetType: QStr = None,  # noqa: N803
     vote: QStr = None,
     status: QStr = None,
@@ -87,9 +90,8 @@ async def company_traces(
     includePayload: bool = False,  # noqa: N803
 ) -> Response:
     filters = _filters(targetType, vote, status, projectId, issueId, from_, to, sharedOnly, includePayload)
-    return json_response(
-        await feedback.company_traces(session, actor, require_uuid(company_id, "Company not found"), filters)
-    )
+    company = require_uuid(company_id, "Company not found")
+    return page.respond(await feedback.company_traces(session, actor, company, filters, page.window))
 
 
 @router.get("/feedback-traces/{trace_id}")

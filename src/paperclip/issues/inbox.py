@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from paperclip.activity.service import record
 from paperclip.auth.actor import Actor
 from paperclip.db.models import IssueInboxArchive, IssueReadState
+from paperclip.db.paging import Window
 from paperclip.errors import BadRequest, Forbidden, Unauthorized, Unprocessable
 from paperclip.issues.identifiers import find_issue
 from paperclip.issues.listing import issue_json
@@ -270,15 +271,23 @@ SELECT COALESCE(json_agg(item ORDER BY sort_key DESC NULLS LAST, id), '[]'::json
   CROSS JOIN LATERAL (SELECT {_last_touch("user")} AS touch, {_last_external_comment("user")} AS external) t
   WHERE x.company_id = :company_id AND x.hidden_at IS NULL AND {_touched("user")}{status}
     AND NOT EXISTS (SELECT 1 FROM issue_inbox_archives ia WHERE ia.issue_id = x.id AND ia.user_id = :user)
+  ORDER BY sort_key DESC NULLS LAST, x.id LIMIT :limit OFFSET :offset
 ) page"""
 
 
-async def inbox_mine(session: AsyncSession, actor: Actor, user_id: str | None, status: str | None) -> str:
+async def inbox_mine(
+    session: AsyncSession, actor: Actor, user_id: str | None, status: str | None, window: Window
+) -> str:
     company_id = require_agent(actor)
     if not user_id:
         raise BadRequest("Validation error", [{"path": ["userId"], "message": "Required"}])
     statuses = [s.strip() for s in (status or "").split(",") if s.strip()]
-    params: dict[str, Any] = {"company_id": company_id, "user": user_id}
+    params: dict[str, Any] = {
+        "company_id": company_id,
+        "user": user_id,
+        "limit": window.limit,
+        "offset": window.offset,
+    }
     if statuses:
         params["statuses"] = statuses
     result = await session.execute(sa.text(inbox_mine_sql(bool(statuses))), params)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import orjson
 from fastapi import Query
 from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep, Now
+from paperclip.api.paging import PageDep
 from paperclip.api.responses import returns
 from paperclip.feature_router import FeatureRouter
 from paperclip.issues import inbox, work_products
@@ -46,14 +48,16 @@ async def unarchive(issue_id: str, session: DB, actor: ActorDep) -> Response:
 
 @router.get("/agents/me/inbox/mine")
 @returns("list[InboxIssue]")
-async def inbox_mine(session: DB, actor: ActorDep, userId: QStr = None, status: QStr = None) -> Response:  # noqa: N803
-    return Response(await inbox.inbox_mine(session, actor, userId, status), media_type="application/json")
+async def inbox_mine(
+    session: DB, actor: ActorDep, page: PageDep, userId: QStr = None, status: QStr = None
+) -> Response:  # noqa: N803
+    return page.respond(orjson.loads(await inbox.inbox_mine(session, actor, userId, status, page.window)))
 
 
 @router.get("/issues/{issue_id}/work-products")
 @returns("list[WorkProduct]")
-async def list_work_products(issue_id: str, session: DB, actor: ActorDep) -> Response:
-    return json_response(await work_products.list_products(session, actor, issue_id))
+async def list_work_products(issue_id: str, session: DB, actor: ActorDep, page: PageDep) -> Response:
+    return page.respond(await work_products.list_products(session, actor, issue_id, page.window))
 
 
 @router.post("/issues/{issue_id}/work-products", status_code=201)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep, Now
+from paperclip.api.paging import PageDep
 from paperclip.api.responses import returns
 from paperclip.feature_router import FeatureRouter
 from paperclip.issues import interactions
@@ -25,8 +26,8 @@ ONE = BASE + "/{interaction_id}"
 
 @router.get(BASE)
 @returns("list[Interaction]")
-async def list_interactions(issue_id: str, session: DB, actor: ActorDep) -> Response:
-    return json_response(await interactions.list_interactions(session, actor, issue_id))
+async def list_interactions(issue_id: str, session: DB, actor: ActorDep, page: PageDep) -> Response:
+    return page.respond(await interactions.list_interactions(session, actor, issue_id, page.window))
 
 
 @router.post(BASE, status_code=201)

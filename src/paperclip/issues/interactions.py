@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from paperclip.activity.service import record
 from paperclip.auth.actor import Actor
 from paperclip.db.models import Agent, HeartbeatRun, IssueComment, IssueThreadInteraction
+from paperclip.db.paging import Window
 from paperclip.errors import AppError, Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
 from paperclip.ids import parse_uuid
 from paperclip.issues import queries
@@ -117,12 +118,16 @@ def _require_run(actor: Actor) -> None:
 # ---------------------------------------------------------------- list
 
 
-async def list_interactions(session: AsyncSession, actor: Actor, ref: str) -> list[dict[str, Any]]:
+async def list_interactions(
+    session: AsyncSession, actor: Actor, ref: str, window: Window = Window(1000)
+) -> list[dict[str, Any]]:
     issue_id = parse_uuid(ref)
     identifier = ref.upper() if issue_id is None and IDENTIFIER_RE.match(ref) else None
     if issue_id is None and identifier is None:
         raise NotFound("Issue not found")
-    rows = await queries.INTERACTIONS_OF_ISSUE.fetch(session, issue_id, identifier)
+    rows = await queries.INTERACTIONS_OF_ISSUE.fetch(
+        session, issue_id, identifier, window.limit, window.offset
+    )
     if not rows:
         raise NotFound("Issue not found")
     actor.require_company(rows[0]["issue_company_id"])

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from paperclip.activity.service import record
 from paperclip.auth.actor import Actor
 from paperclip.db.models import IssueLabel, Label
+from paperclip.db.paging import Window
 from paperclip.errors import Conflict, NotFound
 from paperclip.issues.identifiers import require_company_exists, require_uuid
 from paperclip.issues.schemas import LabelCreate
@@ -24,19 +25,12 @@ LABELS = Label.__table__
 ISSUE_LABELS = IssueLabel.__table__
 
 
-async def list_labels(session: AsyncSession, actor: Actor, company_id: uuid.UUID) -> list[dict[str, Any]]:
+async def list_labels(
+    session: AsyncSession, actor: Actor, company_id: uuid.UUID, window: Window | None = None
+) -> list[dict[str, Any]]:
     actor.require_company(company_id)
-    rows = (
-        (
-            await session.execute(
-                sa.select(LABELS)
-                .where(LABELS.c.company_id == company_id)
-                .order_by(LABELS.c.name, LABELS.c.id)
-            )
-        )
-        .mappings()
-        .all()
-    )
+    stmt = sa.select(LABELS).where(LABELS.c.company_id == company_id).order_by(LABELS.c.name, LABELS.c.id)
+    rows = (await session.execute(window.apply(stmt) if window else stmt)).mappings().all()
     if not rows:
         await require_company_exists(session, company_id)
     return [label_to_wire(r) for r in rows]

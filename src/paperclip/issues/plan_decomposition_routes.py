@@ -6,8 +6,10 @@ import uuid
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep, Now
+from paperclip.api.paging import PageDep
 from paperclip.feature_router import FeatureRouter
 from paperclip.issues import plan_decompositions
 from paperclip.issues.schemas import IssueCreate
@@ -23,8 +25,8 @@ class DecompositionCreate(BaseModel):
 
 
 @router.get("/issues/{issue_id}/accepted-plan-decompositions")
-async def list_decompositions(issue_id: str, session: DB, actor: ActorDep) -> list[dict[str, Any]]:
-    return await plan_decompositions.list_decompositions(session, actor, issue_id)
+async def list_decompositions(issue_id: str, session: DB, actor: ActorDep, page: PageDep) -> Response:
+    return page.respond(await plan_decompositions.list_decompositions(session, actor, issue_id, page.window))
 
 
 @router.post("/issues/{issue_id}/accepted-plan-decompositions")

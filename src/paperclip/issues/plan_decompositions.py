@@ -30,6 +30,7 @@ from paperclip.db.models import (
     IssueDocument,
     IssueThreadInteraction,
 )
+from paperclip.db.paging import Window
 from paperclip.errors import Conflict, Unprocessable
 from paperclip.issues.identifiers import find_issue
 from paperclip.issues.schemas import IssueCreate
@@ -66,17 +67,18 @@ def _wire(row: AcceptedPlanDecomposition) -> dict[str, Any]:
     }
 
 
-async def list_decompositions(session: AsyncSession, actor: Actor, ref: str) -> list[dict[str, Any]]:
+async def list_decompositions(
+    session: AsyncSession, actor: Actor, ref: str, window: Window | None = None
+) -> list[dict[str, Any]]:
     issue = await find_issue(session, ref)
     actor.require_company(issue["company_id"])
-    rows = (
-        await session.execute(
-            sa.select(AcceptedPlanDecomposition, DocumentRevision.revision_number)
-            .join(DocumentRevision, DocumentRevision.id == AcceptedPlanDecomposition.plan_revision_id)
-            .where(AcceptedPlanDecomposition.source_issue_id == issue["id"])
-            .order_by(AcceptedPlanDecomposition.created_at, AcceptedPlanDecomposition.id)
-        )
-    ).all()
+    stmt = (
+        sa.select(AcceptedPlanDecomposition, DocumentRevision.revision_number)
+        .join(DocumentRevision, DocumentRevision.id == AcceptedPlanDecomposition.plan_revision_id)
+        .where(AcceptedPlanDecomposition.source_issue_id == issue["id"])
+        .order_by(AcceptedPlanDecomposition.created_at, AcceptedPlanDecomposition.id)
+    )
+    rows = (await session.execute(window.apply(stmt) if window else stmt)).all()
     child_ids = [uuid.UUID(c) for row, _n in rows for c in row.child_issue_ids]
     children: dict[str, dict[str, Any]] = {}
     if child_ids:

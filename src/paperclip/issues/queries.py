@@ -9,7 +9,8 @@ from paperclip.db.rawsql import Sql
 INTERACTIONS_OF_ISSUE = Sql("""
 SELECT i.company_id AS issue_company_id, t.*
 FROM issues i
-LEFT JOIN issue_thread_interactions t ON t.issue_id = i.id
+LEFT JOIN LATERAL (SELECT * FROM issue_thread_interactions x WHERE x.issue_id = i.id
+                   ORDER BY x.created_at, x.id LIMIT $3 OFFSET $4) t ON true
 WHERE i.id = $1 OR i.identifier = $2
 ORDER BY t.created_at, t.id
 """)

@@ -8,6 +8,7 @@ from fastapi import BackgroundTasks, Query, Request
 from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep, Now
+from paperclip.api.paging import PageDep
 from paperclip.api.responses import returns
 from paperclip.costs import reports as cost_reports
 from paperclip.errors import BadRequest
@@ -217,10 +218,9 @@ async def delete_comment(
 
 @router.get("/companies/{company_id}/labels")
 @returns("list[Label]")
-async def list_labels(company_id: str, session: DB, actor: ActorDep) -> Response:
-    return json_response(
-        await labels.list_labels(session, actor, require_uuid(company_id, "Company not found"))
-    )
+async def list_labels(company_id: str, session: DB, actor: ActorDep, page: PageDep) -> Response:
+    company = require_uuid(company_id, "Company not found")
+    return page.respond(await labels.list_labels(session, actor, company, page.window))
 
 
 @router.post("/companies/{company_id}/labels", status_code=201)

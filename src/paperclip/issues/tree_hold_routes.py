@@ -9,6 +9,7 @@ from fastapi import Query
 from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep, Now
+from paperclip.api.paging import PageDep
 from paperclip.feature_router import FeatureRouter
 from paperclip.issues import tree_holds
 from paperclip.issues.shapes import json_response
@@ -33,11 +34,13 @@ async def list_holds(
     issue_id: str,
     session: DB,
     actor: ActorDep,
+    page: PageDep,
     status: QStr = None,
     mode: QStr = None,
     includeMembers: bool = False,  # noqa: N803
 ) -> Response:
-    return json_response(await tree_holds.list_holds(session, actor, issue_id, status, mode, includeMembers))
+    holds = await tree_holds.list_holds(session, actor, issue_id, status, mode, includeMembers, page.window)
+    return page.respond(holds)
 
 
 @router.post(

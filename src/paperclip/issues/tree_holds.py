@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from paperclip.activity.service import record
 from paperclip.auth.actor import Actor
 from paperclip.db.models import Issue, IssueTreeHold, IssueTreeHoldMember
+from paperclip.db.paging import Window
 from paperclip.db.rawsql import Sql
 from paperclip.db.tree_holds import ISSUE_PAUSE_HOLD, MAX_DEPTH
 from paperclip.errors import BadRequest, Conflict, NotFound
@@ -200,6 +201,7 @@ async def list_holds(
     status: str | None,
     mode: str | None,
     include_members: bool,
+    window: Window | None = None,
 ) -> list[dict[str, Any]]:
     # the original ignores a value it does not know and answers every hold; a filter is refused instead
     if status is not None and status not in TREE_HOLD_STATUSES:
@@ -216,7 +218,8 @@ async def list_holds(
         query = query.where(HOLDS.c.status == status)
     if mode is not None:
         query = query.where(HOLDS.c.mode == mode)
-    rows = list((await session.execute(query.order_by(HOLDS.c.created_at, HOLDS.c.id))).mappings())
+    query = query.order_by(HOLDS.c.created_at, HOLDS.c.id)
+    rows = list((await session.execute(window.apply(query) if window else query)).mappings())
     if not include_members:
         return [hold_to_wire(row) for row in rows]
     members = await _members(session, [row["id"] for row in rows])

@@ -1,4 +1,4 @@
-"""Who an issue change wakes, through the heartbeat's single entry point `request_wakeup`."""
+"""Who an issue change wakes, through the heartbeat's general wake-up path `request_wakeup`."""
 
 from __future__ import annotations
 

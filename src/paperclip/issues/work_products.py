@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from paperclip.activity.service import record
 from paperclip.auth.actor import Actor
 from paperclip.db.models import IssueWorkProduct
+from paperclip.db.paging import Window
 from paperclip.errors import NotFound
 from paperclip.issues.identifiers import find_issue, parse_uuid
 from paperclip.wire import iso, uid
@@ -133,16 +134,17 @@ def to_wire(row: Any) -> dict[str, Any]:
     }
 
 
-async def list_products(session: AsyncSession, actor: Actor, ref: str) -> list[dict[str, Any]]:
+async def list_products(
+    session: AsyncSession, actor: Actor, ref: str, window: Window | None = None
+) -> list[dict[str, Any]]:
     issue = await find_issue(session, ref)
     actor.require_company(issue["company_id"])
-    rows = (
-        await session.execute(
-            sa.select(PRODUCTS)
-            .where(PRODUCTS.c.issue_id == issue["id"])
-            .order_by(PRODUCTS.c.is_primary.desc(), PRODUCTS.c.updated_at.desc(), PRODUCTS.c.id)
-        )
-    ).mappings()
+    stmt = (
+        sa.select(PRODUCTS)
+        .where(PRODUCTS.c.issue_id == issue["id"])
+        .order_by(PRODUCTS.c.is_primary.desc(), PRODUCTS.c.updated_at.desc(), PRODUCTS.c.id)
+    )
+    rows = (await session.execute(window.apply(stmt) if window else stmt)).mappings()
     return [to_wire(row) for row in rows]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from paperclip.api.deps import DB, ActorDep, Now, SettingsDep
+from paperclip.api.paging import PageDep
 from paperclip.api.responses import returns
 from paperclip.auth.ids import path_uuid
 from paperclip.errors import NotFound
@@ -25,11 +26,14 @@ async def _one(session, project):
 
 @router.get("/companies/{company_id}/projects")
 @returns("list[Project]")
-async def list_projects(company_id: str, session: DB, actor: ActorDep, includeArchived: bool = False):
-    projects, links = await service.list_projects(session, actor, path_uuid(company_id, COMPANY))
-    if not includeArchived:  # as the original: archived projects only when asked for
-        projects = [p for p in projects if p.archived_at is None]
-    return [project_to_wire(p, links.get(p.id, [])) for p in projects]
+async def list_projects(
+    company_id: str, session: DB, actor: ActorDep, page: PageDep, includeArchived: bool = False
+):
+    # as the original: archived projects only when asked for
+    projects, links = await service.list_projects(
+        session, actor, path_uuid(company_id, COMPANY), include_archived=includeArchived, window=page.window
+    )
+    return page.respond([project_to_wire(p, links.get(p.id, [])) for p in projects])
 
 
 @router.post("/companies/{company_id}/projects", status_code=201)

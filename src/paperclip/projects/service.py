@@ -16,6 +16,7 @@ from paperclip.auth.actor import Actor
 from paperclip.companies.scoping import require_same_company
 from paperclip.companies.service import get_company, require_company_exists
 from paperclip.db.models import Agent, Goal, Project, ProjectGoal
+from paperclip.db.paging import Window
 from paperclip.errors import NotFound, Unprocessable
 from paperclip.projects.schemas import ProjectCreate, ProjectPatch
 from paperclip.projects.url_keys import free_url_key
@@ -51,16 +52,19 @@ async def goal_links(session: AsyncSession, project_ids: list[uuid.UUID]) -> Goa
 
 
 async def list_projects(
-    session: AsyncSession, actor: Actor, company_id: uuid.UUID
+    session: AsyncSession,
+    actor: Actor,
+    company_id: uuid.UUID,
+    *,
+    include_archived: bool = True,
+    window: Window | None = None,
 ) -> tuple[list[Project], GoalLinks]:
     actor.require_company(company_id)
-    projects = list(
-        await session.scalars(
-            sa.select(Project)
-            .where(Project.company_id == company_id)
-            .order_by(Project.created_at, Project.id)
-        )
-    )
+    stmt = sa.select(Project).where(Project.company_id == company_id)
+    if not include_archived:
+        stmt = stmt.where(Project.archived_at.is_(None))
+    stmt = stmt.order_by(Project.created_at, Project.id)
+    projects = list(await session.scalars(window.apply(stmt) if window else stmt))
     if not projects:
         await require_company_exists(session, company_id)
     return projects, await goal_links(session, [p.id for p in projects])

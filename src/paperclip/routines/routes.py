@@ -6,6 +6,7 @@ from fastapi import Request
 from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep, Now, SettingsDep
+from paperclip.api.paging import PageDep
 from paperclip.api.responses import returns
 from paperclip.auth.ids import path_uuid
 from paperclip.config import Settings
@@ -34,8 +35,13 @@ def _base_url(request: Request, settings: Settings) -> str:
 
 @router.get("/companies/{company_id}/routines")
 @returns("list[RoutineListEntry]")
-async def list_routines(company_id: str, session: DB, actor: ActorDep, projectId: str | None = None):
-    return await service.list_routines(session, actor, path_uuid(company_id, COMPANY), project_id=projectId)
+async def list_routines(
+    company_id: str, session: DB, actor: ActorDep, page: PageDep, projectId: str | None = None
+):
+    company = path_uuid(company_id, COMPANY)
+    return page.respond(
+        await service.list_routines(session, actor, company, project_id=projectId, window=page.window)
+    )
 
 
 @router.post("/companies/{company_id}/routines", status_code=201)

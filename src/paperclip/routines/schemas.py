@@ -15,7 +15,6 @@ from paperclip.wire import iso, uid
 VariableName = Annotated[
     StrictStr, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 ]
-VariableValue = Any
 IdempotencyKey = Annotated[StrictStr, Field(min_length=1, max_length=255)]
 
 

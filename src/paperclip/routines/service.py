@@ -16,6 +16,7 @@ from paperclip.auth.actor import Actor
 from paperclip.companies.scoping import require_same_company
 from paperclip.companies.service import get_company, require_company_exists
 from paperclip.db.models import Agent, Goal, Issue, Project, Routine, RoutineRun, RoutineTrigger
+from paperclip.db.paging import Window
 from paperclip.errors import Conflict, Forbidden, NotFound, Unprocessable
 from paperclip.ids import parse_uuid
 from paperclip.issues.references import check_agent_assignee
@@ -269,7 +270,12 @@ async def _active_issues(
 
 
 async def list_routines(
-    session: AsyncSession, actor: Actor, company_id: uuid.UUID, *, project_id: str | None = None
+    session: AsyncSession,
+    actor: Actor,
+    company_id: uuid.UUID,
+    *,
+    project_id: str | None = None,
+    window: Window | None = None,
 ) -> list[dict[str, Any]]:
     actor.require_company(company_id)
     stmt = sa.select(Routine).where(Routine.company_id == company_id).order_by(Routine.created_at, Routine.id)
@@ -278,7 +284,7 @@ async def list_routines(
         if project is None:
             raise Unprocessable("projectId must be a UUID", details={"field": "projectId"})
         stmt = stmt.where(Routine.project_id == project)
-    routines = list(await session.scalars(stmt))
+    routines = list(await session.scalars(window.apply(stmt) if window else stmt))
     if not routines:
         await require_company_exists(session, company_id)
         return []

@@ -19,6 +19,7 @@ from paperclip.auth.actor import Actor
 from paperclip.companies.service import get_company
 from paperclip.config import Settings
 from paperclip.db.models import CompanySecret
+from paperclip.db.paging import Window
 from paperclip.errors import Forbidden
 from paperclip.secrets.runtime import project_env_bindings
 from paperclip.secrets.schemas import secret_key
@@ -140,10 +141,15 @@ async def value_for_run(session: AsyncSession, actor: Actor, settings: Settings,
     raise Forbidden(NOT_GRANTED)
 
 
-async def catalog(session: AsyncSession, actor: Actor, company_id: uuid.UUID) -> list[dict[str, Any]]:
+async def catalog(
+    session: AsyncSession, actor: Actor, company_id: uuid.UUID, window: Window | None = None
+) -> list[dict[str, Any]]:
     """Metadata only (id, name, key, status), for the board and the company's agents."""
     await get_company(session, actor, company_id)
-    secrets = await session.scalars(
-        sa.select(CompanySecret).where(CompanySecret.company_id == company_id).order_by(CompanySecret.name)
+    stmt = (
+        sa.select(CompanySecret)
+        .where(CompanySecret.company_id == company_id)
+        .order_by(CompanySecret.name, CompanySecret.id)
     )
+    secrets = await session.scalars(window.apply(stmt) if window else stmt)
     return [{"id": str(s.id), "name": s.name, "key": secret_key(s.name), "status": "active"} for s in secrets]

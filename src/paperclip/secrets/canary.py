@@ -7,8 +7,6 @@ instead of silently writing secrets under a second key; doctor decrypts it to pr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,12 +17,6 @@ from paperclip.secrets.providers.local_encrypted import DecryptionError, decrypt
 
 CANARY_ID = 1
 CANARY_TEXT = "paperclip-master-key-canary"
-
-
-@dataclass(frozen=True)
-class CanaryState:
-    expected_fingerprint: str | None  # None: no canary yet (no local secret was ever written)
-    matches: bool
 
 
 def mismatch_message(current: str, expected: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import BackgroundTasks, Request
 
 from paperclip.api.deps import DB, ActorDep, Now, SettingsDep
+from paperclip.api.paging import PageDep
 from paperclip.api.responses import Ok, returns
 from paperclip.auth.ids import path_uuid
 from paperclip.companies.service import get_company
@@ -30,11 +31,11 @@ async def list_providers(company_id: str, session: DB, actor: ActorDep, settings
 
 @router.get("/companies/{company_id}/secrets")
 @returns("list[Secret]")
-async def list_secrets(company_id: str, session: DB, actor: ActorDep):
+async def list_secrets(company_id: str, session: DB, actor: ActorDep, page: PageDep):
     cid = path_uuid(company_id, COMPANY)
-    secrets = await service.list_secrets(session, actor, cid)
+    secrets = await service.list_secrets(session, actor, cid, page.window)
     counts = await service.reference_counts(session, cid) if secrets else {}
-    return [secret_to_wire(s, counts.get(str(s.id), 0)) for s in secrets]
+    return page.respond([secret_to_wire(s, counts.get(str(s.id), 0)) for s in secrets])
 
 
 @router.post("/companies/{company_id}/secrets", status_code=201)
@@ -49,8 +50,10 @@ async def create_secret(
 
 @router.get("/companies/{company_id}/secrets/catalog")
 @returns("list[CatalogEntry]")
-async def secrets_catalog(company_id: str, session: DB, actor: ActorDep):
-    return await agent_access.catalog(session, actor, path_uuid(company_id, COMPANY))
+async def secrets_catalog(company_id: str, session: DB, actor: ActorDep, page: PageDep):
+    return page.respond(
+        await agent_access.catalog(session, actor, path_uuid(company_id, COMPANY), page.window)
+    )
 
 
 @router.get("/agents/me/secrets")
@@ -75,10 +78,9 @@ async def get_secret(secret_id: str, session: DB, actor: ActorDep):
 
 @router.get("/secrets/{secret_id}/versions")
 @returns("list[SecretVersion]")
-async def list_versions(secret_id: str, session: DB, actor: ActorDep):
-    return [
-        version_to_wire(v) for v in await service.list_versions(session, actor, path_uuid(secret_id, SECRET))
-    ]
+async def list_versions(secret_id: str, session: DB, actor: ActorDep, page: PageDep):
+    versions = await service.list_versions(session, actor, path_uuid(secret_id, SECRET), page.window)
+    return page.respond([version_to_wire(v) for v in versions])
 
 
 @router.get("/secrets/{secret_id}/usage")

@@ -20,6 +20,7 @@ from paperclip.auth.actor import Actor
 from paperclip.companies.service import get_company
 from paperclip.config import Settings
 from paperclip.db.models import CompanySecret, CompanySecretVersion
+from paperclip.db.paging import Window
 from paperclip.errors import BadRequest, Conflict, NotFound, Unprocessable
 from paperclip.secrets import canary
 from paperclip.secrets.providers.base import PreparedVersion, SecretIdentity, SecretProvider
@@ -38,16 +39,17 @@ def _conflict(name: str) -> Conflict:
     return Conflict(f"Secret already exists: {name}")
 
 
-async def list_secrets(session: AsyncSession, actor: Actor, company_id: uuid.UUID) -> list[CompanySecret]:
+async def list_secrets(
+    session: AsyncSession, actor: Actor, company_id: uuid.UUID, window: Window | None = None
+) -> list[CompanySecret]:
     actor.require_board()
     await get_company(session, actor, company_id)
-    return list(
-        await session.scalars(
-            sa.select(CompanySecret)
-            .where(CompanySecret.company_id == company_id)
-            .order_by(CompanySecret.name)
-        )
+    stmt = (
+        sa.select(CompanySecret)
+        .where(CompanySecret.company_id == company_id)
+        .order_by(CompanySecret.name, CompanySecret.id)
     )
+    return list(await session.scalars(window.apply(stmt) if window else stmt))
 
 
 async def get_secret(
@@ -65,16 +67,15 @@ async def get_secret(
 
 
 async def list_versions(
-    session: AsyncSession, actor: Actor, secret_id: uuid.UUID
+    session: AsyncSession, actor: Actor, secret_id: uuid.UUID, window: Window | None = None
 ) -> list[CompanySecretVersion]:
     secret = await get_secret(session, actor, secret_id)
-    return list(
-        await session.scalars(
-            sa.select(CompanySecretVersion)
-            .where(CompanySecretVersion.secret_id == secret.id)
-            .order_by(CompanySecretVersion.version.desc())
-        )
+    stmt = (
+        sa.select(CompanySecretVersion)
+        .where(CompanySecretVersion.secret_id == secret.id)
+        .order_by(CompanySecretVersion.version.desc())
     )
+    return list(await session.scalars(window.apply(stmt) if window else stmt))
 
 
 async def _prepare(

@@ -1,6 +1,7 @@
 """What a server process does right after start and right before stop: the local board (or the
-authenticated start-up), then — unless it only serves HTTP — its heartbeat runtime (runner,
-scheduler, reaper) with the storage sweep and backups; stopped together at shutdown."""
+authenticated start-up), then — unless its role leaves heartbeats to another process ("http",
+"api") — its heartbeat runtime (runner, scheduler, reaper) with the storage sweep and backups;
+stopped together at shutdown."""
 
 from __future__ import annotations
 
@@ -97,7 +98,8 @@ class ServerProcess:
 
 async def on_startup(app: FastAPI) -> None:
     """`app.state.role`: "all" (one process does everything), "http" (a worker that only serves
-    requests) or "background" (the process that runs heartbeats, the scheduler and backups).
+    requests), "api" (serves requests and does the start-up steps, runs no heartbeats: the app the
+    API tests use) or "background" (the process that runs heartbeats, the scheduler and backups).
 
     `app.state.freeze_heap` (server processes): what start-up built lives as long as the process,
     so once started it is moved out of the garbage collector's sight (gc.freeze). A full
@@ -181,8 +183,8 @@ async def start_process(process: ServerProcess) -> HeartbeatRuntime | None:
         await ensure_local_board(process)
     if not settings.is_local_trusted and process.role != "http":
         await _authenticated_start(process)
-    if process.role == "http":
-        return None  # wake-ups reach the background process through the database (NOTIFY)
+    if process.role in ("http", "api"):
+        return None  # wake-ups reach the process that runs heartbeats through the database (NOTIFY)
     loops: dict[str, Callable[[], Coroutine[Any, Any, Any]]] = {
         "storage-deletions": lambda: storage_sweep_loop(process.sessions, settings.storage),
         # managed AWS copies of deleted secrets and companies (secrets/cleanup.py)

@@ -213,7 +213,9 @@ def server_app(settings: Settings, database_url: str, port: int, *, role: str = 
 
 
 def build_app(settings: Settings, database_url: str, port: int, *, role: str = "all") -> FastAPI:
-    """A complete app for one process (tests, benches): built and configured in one go."""
+    """A complete app for one process (tests, benches): built and configured in one go. `role`
+    (paperclip.db.database ROLES) decides what its start-up runs: "all" the heartbeat runtime too,
+    "api" the start-up steps but no heartbeats (the API tests' app), "http" neither."""
     app = prepare_app(settings)
     configure_app(app, settings, database_url, port, role=role)
     return app

@@ -89,10 +89,6 @@ def prune_remote(
     return pruned
 
 
-def list_remote(provider: StorageProvider, prefix: str = "paperclip") -> list[str]:
-    return [o.key for o in provider.list(NAMESPACE + prefix + "-")]
-
-
 def remote_key(provider: StorageProvider, ref: str) -> str:
     """`s3://bucket/<prefix>/backups/x.sql.gz`, `<prefix>/backups/x.sql.gz` or `backups/x.sql.gz` -> `backups/x.sql.gz`."""
     key = ref

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import BackgroundTasks, Request
 
 from paperclip.api.deps import DB, ActorDep, Now, SettingsDep
+from paperclip.api.paging import PageDep
 from paperclip.api.responses import Ok, returns
 from paperclip.auth.ids import path_uuid
 from paperclip.feature_router import FeatureRouter
@@ -64,8 +65,8 @@ async def upload_attachment(
 
 @router.get("/issues/{issue_id}/attachments")
 @returns("list[Attachment]")
-async def list_attachments(issue_id: str, session: DB, actor: ActorDep):
-    return await service.list_attachments(session, actor, issue_id)
+async def list_attachments(issue_id: str, session: DB, actor: ActorDep, page: PageDep):
+    return page.respond(await service.list_attachments(session, actor, issue_id, page.window))
 
 
 @router.get("/attachments/{attachment_id}/content")

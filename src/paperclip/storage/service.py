@@ -20,6 +20,7 @@ from paperclip.auth.actor import Actor
 from paperclip.config.settings import StorageSettings
 from paperclip.db.issue_refs import find_issue
 from paperclip.db.models import Asset, Company, IssueAttachment, IssueComment
+from paperclip.db.paging import Window
 from paperclip.errors import BadRequest, NotFound, Unprocessable
 from paperclip.ids import parse_uuid
 from paperclip.storage import cleanup
@@ -275,17 +276,18 @@ async def upload_attachment(
     return attachment_to_wire(attachment, asset)
 
 
-async def list_attachments(session: AsyncSession, actor: Actor, issue_ref: str) -> list[dict[str, Any]]:
+async def list_attachments(
+    session: AsyncSession, actor: Actor, issue_ref: str, window: Window | None = None
+) -> list[dict[str, Any]]:
     issue = await find_issue(session, issue_ref)
     actor.require_company(issue["company_id"])
-    rows = (
-        await session.execute(
-            sa.select(IssueAttachment, Asset)
-            .join(Asset, Asset.id == IssueAttachment.asset_id)
-            .where(IssueAttachment.issue_id == issue["id"])
-            .order_by(IssueAttachment.created_at.desc(), IssueAttachment.id)
-        )
-    ).all()
+    stmt = (
+        sa.select(IssueAttachment, Asset)
+        .join(Asset, Asset.id == IssueAttachment.asset_id)
+        .where(IssueAttachment.issue_id == issue["id"])
+        .order_by(IssueAttachment.created_at.desc(), IssueAttachment.id)
+    )
+    rows = (await session.execute(window.apply(stmt) if window else stmt)).all()
     return [attachment_to_wire(att, asset) for att, asset in rows]
 
 

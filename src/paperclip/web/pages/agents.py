@@ -22,6 +22,7 @@ from paperclip.agents import revisions
 from paperclip.agents.hierarchy import chain_of_command
 from paperclip.agents.schemas import revision_to_wire, url_key
 from paperclip.db.models import Agent, AgentRuntimeState, HeartbeatRun, Issue
+from paperclip.db.paging import Window
 from paperclip.errors import Forbidden, NotFound
 from paperclip.heartbeat import service as heartbeat
 from paperclip.heartbeat.policy import heartbeat_policy
@@ -277,7 +278,7 @@ async def _tab_data(page: Page, agent: Agent, tab: str) -> dict[str, Any]:
         }
     if tab == "configuration":
         config = agent.adapter_config or {}
-        revs = [revision_to_wire(r) for r in await revisions.list_revisions(session, agent.id, limit=50)]
+        revs = [revision_to_wire(r) for r in await revisions.list_revisions(session, agent.id, Window(50))]
         for rev in revs:
             rev["diff"] = [
                 (

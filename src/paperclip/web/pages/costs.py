@@ -157,14 +157,6 @@ async def report(page: Page, start: date, end: date) -> dict[str, Any]:
     }
 
 
-def _bound(d: date, end: bool = False) -> str:
-    return (
-        datetime.combine(d, datetime.max.time() if end else datetime.min.time(), tzinfo=UTC)
-        .isoformat()
-        .replace("+00:00", "Z")
-    )
-
-
 @router.get("/{prefix}/costs")
 async def costs(page: CompanyPage):
     start, end = date_range(page.request.query_params, page.now)

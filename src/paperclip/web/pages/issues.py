@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Request
 
 from paperclip.db.models import Issue
+from paperclip.db.paging import Window
 from paperclip.errors import BadRequest, Conflict
 from paperclip.heartbeat.service import issue_runs
 from paperclip.issues.comments import add_comment, list_comments
@@ -146,7 +147,7 @@ async def detail_context(page: Page, ref: str) -> dict:
     comments = await list_comments(
         page.session, page.actor, issue["id"], after=None, order="asc", limit="500"
     )
-    runs = await issue_runs(page.session, page.actor, uuid.UUID(issue["id"]))
+    runs = await issue_runs(page.session, page.actor, uuid.UUID(issue["id"]), window=Window(200))
     activity = await issue_activity(page.session, page.actor, issue["id"], "50")
     children = orjson.loads(
         await list_issues(

@@ -81,7 +81,9 @@ async def _people(page: Page) -> dict[str, Any]:
     data = await members.list_members(page.session, page.actor, page.company.id)
     access = data["access"]
     pending = (
-        (await invites.list_company_invites(page.session, page.actor, page.company.id, page.now))["invites"]
+        (await invites.list_company_invites(page.session, page.actor, page.company.id, page.now, limit=500))[
+            "invites"
+        ]
         if access["canInviteUsers"]
         else []
     )

@@ -1,1 +1,0 @@
-from costs.conftest import Gov, gov  # noqa: F401
