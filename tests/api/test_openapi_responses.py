@@ -171,8 +171,8 @@ async def _more_of_everything(client, ids: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in out.items() if v}
 
 
-async def test_every_get_route_answers_what_the_document_declares(app, client):
-    ids = await _more_of_everything(client, await _company_a(client))
+async def test_every_get_route_answers_what_the_document_declares(api, app, client):
+    ids = await _more_of_everything(client, await _company_a(api))
     agent_key = (await client.post(f"/api/agents/{ids['agent_id']}/keys", json={"name": "walk"})).json()[
         "token"
     ]
