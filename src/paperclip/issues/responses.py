@@ -252,6 +252,7 @@ class InboxArchive(Wire):
     archivedByRunId: UUID | None
     archivedAt: datetime
     createdAt: datetime
+    updatedAt: datetime
 
 
 class ArchiveRemoved(Wire):
