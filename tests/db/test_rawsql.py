@@ -58,3 +58,29 @@ async def test_outside_a_read_request_it_shares_the_session_transaction(app, ses
     # uncommitted, yet visible: the same connection and transaction
     assert await Sql("SELECT v FROM rawsql_probe").fetchval(write) == 5
     await write.rollback()
+
+
+async def test_named_placeholders_on_both_paths(sessions):
+    named = Sql("SELECT :n::int + :m AS total, :n::int AS n, '{\"k\": 1}'::jsonb ->> 'k' AS k")
+    assert named.names == ("n", "m")
+    for session in sessions:
+        assert await named.fetchrow(session, n=2, m=3) == {"total": 5, "n": 2, "k": "1"}
+        with pytest.raises(TypeError, match=":m"):
+            await named.fetchrow(session, n=2)
+        with pytest.raises(TypeError, match="not both"):
+            await named.fetchrow(session, 2, m=3)
+
+
+async def test_execute_counts_rows_and_takes_json_and_arrays(app, sessions):
+    _, write = sessions
+    await Sql("CREATE TEMP TABLE rawsql_exec (v int, doc jsonb)").execute(write)
+    insert = Sql("INSERT INTO rawsql_exec SELECT g, :doc FROM unnest(CAST(:values AS int[])) AS g")
+    assert await insert.execute(write, doc={"a": [1, "x"]}, values=[1, 2, 3]) == 3
+    assert await Sql("UPDATE rawsql_exec SET v = v + 10 WHERE v = ANY(:vs)").execute(write, vs=[1, 2]) == 2
+    rows = await Sql("SELECT v, doc FROM rawsql_exec ORDER BY v").fetch(write)
+    assert rows == [
+        {"v": 3, "doc": {"a": [1, "x"]}},
+        {"v": 11, "doc": {"a": [1, "x"]}},
+        {"v": 12, "doc": {"a": [1, "x"]}},
+    ]
+    await write.rollback()

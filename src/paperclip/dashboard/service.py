@@ -12,16 +12,16 @@ from pydantic_core import to_json
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.costs.budgets import month_window, percent
+from paperclip.db.rawsql import Sql
 from paperclip.errors import NotFound
 from paperclip.issues.listing import ts
-from paperclip.issues.statements import NamedSql
 from paperclip.vocabulary import ISSUE_TERMINAL, sql_in
 
 RUN_DAYS = 14
 RECENT_ACTIVITY = 10
 FAILED = ("failed", "timed_out")
 
-_SQL = NamedSql(f"""
+_SQL = Sql(f"""
 SELECT c.budget_monthly_cents,
        ag.active, ag.running, ag.paused, ag.error, ag.paused_budget,
        iss.open, iss.in_progress, iss.blocked, iss.done,
@@ -101,9 +101,7 @@ async def dashboard(session: AsyncSession, company_id: uuid.UUID, now: datetime)
     now = now.astimezone(UTC)
     ms, me = month_window(now)
     since = datetime(now.year, now.month, now.day, tzinfo=UTC) - timedelta(days=RUN_DAYS - 1)
-    row = await _SQL.fetchrow(
-        session, {"cid": company_id, "ms": ms, "me": me, "since": since, "recent": RECENT_ACTIVITY}
-    )
+    row = await _SQL.fetchrow(session, cid=company_id, ms=ms, me=me, since=since, recent=RECENT_ACTIVITY)
     if row is None:
         raise NotFound("Company not found")
     budget, spend = int(row["budget_monthly_cents"]), int(row["month_spend"])

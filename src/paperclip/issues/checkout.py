@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from paperclip.activity.service import ACTOR_IDS, ACTOR_VALUES, INSERT_ACTIVITY, actor_params, record
 from paperclip.auth.actor import Actor
 from paperclip.db.models import HeartbeatRun, Issue
+from paperclip.db.rawsql import Sql
 from paperclip.db.tree_holds import held_by, hold_details
 from paperclip.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
 from paperclip.heartbeat.project_stop import paused_details, paused_message
@@ -26,7 +27,6 @@ from paperclip.issues.identifiers import IDENTIFIER_RE, accessible_companies, fi
 from paperclip.issues.listing import LABEL_JSON, issue_json
 from paperclip.issues.schemas import CheckoutBody
 from paperclip.issues.shapes import issue_to_wire
-from paperclip.issues.statements import NamedSql
 from paperclip.vocabulary import AGENT_UNASSIGNABLE, ISSUE_TERMINAL, RUN_LIVE, sql_in
 from paperclip.wire import uid
 
@@ -70,7 +70,7 @@ def _run_is_stale_sql(column: str) -> str:
     return f"NOT EXISTS (SELECT 1 FROM heartbeat_runs r WHERE r.id = {column} AND r.status IN ({_LIVE}))"
 
 
-def _checkout_sql(where: str) -> NamedSql:
+def _checkout_sql(where: str) -> Sql:
     """ONE statement: lock the issue row (a loser waits for the winner and then sees its committed
     row, for the 409 details), claim it when every condition holds (its project not paused, §8.3), log the claim, and return the
     claimed row with its labels. Conditions the caller re-checks in Python (access, agent) are also
@@ -81,7 +81,7 @@ def _checkout_sql(where: str) -> NamedSql:
         "cur.status = 'in_progress' AND cur.assignee_agent_id = CAST(:agent_id AS uuid) "
         "AND cur.checkout_run_id IS NOT DISTINCT FROM CAST(:run_id AS uuid)"
     )
-    return NamedSql(f"""
+    return Sql(f"""
 WITH cur AS MATERIALIZED (
     SELECT i.* FROM issues i WHERE {where} FOR NO KEY UPDATE
 ), ag AS MATERIALIZED (
@@ -135,9 +135,7 @@ FROM cur LEFT JOIN ag ON true LEFT JOIN proj ON true LEFT JOIN held ON true LEFT
 CHECKOUT_BY_ID = _checkout_sql("i.id = CAST(:id AS uuid)")
 CHECKOUT_BY_IDENTIFIER = _checkout_sql("i.identifier = CAST(:identifier AS text)")
 # The idempotent case (the caller's run holds the checkout already), rendered like a claim.
-HELD = NamedSql(
-    f"SELECT CAST({issue_json('i')} AS text) AS wire FROM issues i WHERE i.id = CAST(:id AS uuid)"
-)
+HELD = Sql(f"SELECT CAST({issue_json('i')} AS text) AS wire FROM issues i WHERE i.id = CAST(:id AS uuid)")
 
 
 async def checkout(session: AsyncSession, actor: Actor, ref: str, body: CheckoutBody, now: datetime) -> bytes:
@@ -162,7 +160,7 @@ async def checkout(session: AsyncSession, actor: Actor, ref: str, body: Checkout
         companies=accessible_companies(actor),
         expected=list(dict.fromkeys(body.expectedStatuses)),
     )
-    found = await query.fetchrow(session, params)
+    found = await query.fetchrow(session, **params)
     if found is None:
         raise NotFound("Issue not found")
     company_id = found["cur_company_id"]
@@ -208,7 +206,7 @@ async def checkout(session: AsyncSession, actor: Actor, ref: str, body: Checkout
             entity_id=found["cur_id"],
             details={"agentId": str(agent_id), "identifier": found["cur_identifier"]},
         )
-        return await HELD.fetchval(session, {"id": found["cur_id"]})
+        return await HELD.fetchval(session, id=found["cur_id"])
     row = dict(found)
     name_key = found["agent_name"].strip().lower()
     if (

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from paperclip.activity.service import ACTOR_IDS, ACTOR_VALUES, INSERT_ACTIVITY, actor_params, record
 from paperclip.auth.actor import Actor
 from paperclip.db.models import Issue, IssueComment
+from paperclip.db.rawsql import Sql
 from paperclip.db.tree_holds import ISSUE_PAUSE_HOLD, held_by
 from paperclip.errors import BadRequest, Conflict, Forbidden, NotFound
 from paperclip.issues.identifiers import (
@@ -25,7 +26,6 @@ from paperclip.issues.identifiers import (
 )
 from paperclip.issues.mentions import UNREACHABLE, find_mentioned_agents, mentioned_names
 from paperclip.issues.shapes import comment_to_wire
-from paperclip.issues.statements import NamedSql
 from paperclip.issues.wakes import Wakes
 from paperclip.redaction import redact_text
 from paperclip.storage.cleanup import forget_unreferenced_images
@@ -97,10 +97,10 @@ def raise_paused(issue_id: Any, hold_id: Any, root_issue_id: Any) -> None:
     )
 
 
-def _add_comment_sql(where: str) -> NamedSql:
+def _add_comment_sql(where: str) -> Sql:
     """ONE statement: find the issue, store the comment (only when the actor may access the company),
     log it, and list the company's reachable agents when the body may @-mention one."""
-    return NamedSql(f"""
+    return Sql(f"""
 WITH i AS MATERIALIZED (
     SELECT id, parent_id, company_id, identifier, title, assignee_agent_id FROM issues WHERE {where}
 ), held AS MATERIALIZED ({held_by("i")}
@@ -158,7 +158,7 @@ async def add_comment(
         companies=accessible_companies(actor),
         has_at="@" in body,
     )
-    row = await query.fetchrow(session, params)
+    row = await query.fetchrow(session, **params)
     if row is None:
         raise NotFound("Issue not found")
     actor.require_company(row["i_company_id"])

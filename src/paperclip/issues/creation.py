@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.auth.actor import Actor
+from paperclip.db.rawsql import Sql
 from paperclip.errors import NotFound
-from paperclip.issues.statements import NamedSql
 from paperclip.redaction import redact
 
-CREATE_SQL = NamedSql("""
+CREATE_SQL = Sql("""
 WITH counter AS (
     UPDATE companies SET issue_counter = issue_counter + 1
     WHERE id = CAST(:company_id AS uuid)
@@ -89,7 +89,7 @@ async def insert_issue(
         "actor_run_id": actor.run_id,
         "activity_title": redact(values["title"]),
     }
-    row = await CREATE_SQL.fetchrow(session, params)
+    row = await CREATE_SQL.fetchrow(session, **params)
     if row is None:
         raise NotFound("Company not found")
     return row

@@ -10,12 +10,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from paperclip.db.rawsql import Sql
 from paperclip.errors import NotFound
 from paperclip.issues.documents import issue_documents_sql
 from paperclip.issues.identifiers import IDENTIFIER_RE, parse_uuid
 from paperclip.issues.listing import issue_json, ts
 from paperclip.issues.shapes import issue_to_wire
-from paperclip.issues.statements import NamedSql
 
 
 def _summary(alias: str) -> str:
@@ -113,8 +113,8 @@ FROM (SELECT q.*, CASE WHEN q.parent_id IS NULL THEN NULL ELSE {
                   END AS ancestors_json
       FROM ({DETAIL_SELECT} {{where}}) q) d
 """
-DETAIL_JSON_BY_ID = NamedSql(DETAIL_JSON.format(where="WHERE i.id = :id"))
-DETAIL_JSON_BY_IDENTIFIER = NamedSql(DETAIL_JSON.format(where="WHERE i.identifier = :identifier"))
+DETAIL_JSON_BY_ID = Sql(DETAIL_JSON.format(where="WHERE i.id = :id"))
+DETAIL_JSON_BY_IDENTIFIER = Sql(DETAIL_JSON.format(where="WHERE i.identifier = :identifier"))
 
 
 def _detail_query(ref: str | uuid.UUID, by_id: Any, by_identifier: Any) -> tuple[Any, dict]:
@@ -131,7 +131,7 @@ def _detail_query(ref: str | uuid.UUID, by_id: Any, by_identifier: Any) -> tuple
 async def load_detail_json(session: AsyncSession, ref: str | uuid.UUID) -> tuple[uuid.UUID, str]:
     """(company id, the detail view as JSON text)."""
     query, params = _detail_query(ref, DETAIL_JSON_BY_ID, DETAIL_JSON_BY_IDENTIFIER)
-    row = await query.fetchrow(session, params)
+    row = await query.fetchrow(session, **params)
     if row is None:
         raise NotFound("Issue not found")
     return row["company_id"], row["wire"]

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from paperclip.issues.statements import NamedSql
+from paperclip.db.rawsql import Sql
 
 
 def ts(column: str) -> str:
@@ -159,7 +159,7 @@ COMPACT_DROPS = frozenset({"hiddenAt"})
 
 
 @functools.lru_cache(maxsize=512)
-def _page_sql(where: str, order: str, extras: tuple[str, ...] = (), compact: bool = False) -> NamedSql:
+def _page_sql(where: str, order: str, extras: tuple[str, ...] = (), compact: bool = False) -> Sql:
     row = _ROW
     if extras or compact:
         fields = _fields(
@@ -175,7 +175,7 @@ def _page_sql(where: str, order: str, extras: tuple[str, ...] = (), compact: boo
             + ", ".join(f'{sql} AS "{n}"' for n, sql in fields)
             + ") r))"
         )
-    return NamedSql(_PAGE.format(row=row, order=order, where=where, label=LABEL_JSON))
+    return Sql(_PAGE.format(row=row, order=order, where=where, label=LABEL_JSON))
 
 
 async def page_as_json(
@@ -189,4 +189,4 @@ async def page_as_json(
     """The page as JSON text. `where`: SQL conditions on the issue alias `x` (the first two pin the
     company, `:company_id`); `order`: its ORDER BY list; `params`: every named parameter, with
     `limit` and `offset`; `extras`: names in EXTRAS to add per row; `compact`: the compact row."""
-    return await _page_sql(" AND ".join(where), order, extras, compact).fetchval(session, params)
+    return await _page_sql(" AND ".join(where), order, extras, compact).fetchval(session, **params)
