@@ -1,6 +1,7 @@
-"""Every write to heartbeat_runs lives in paperclip/runs/lifecycle.py, and each status change it
-makes is a transition of paperclip/runs/transitions.py: read from the SQL itself (grep), so a new
-write elsewhere or an UPDATE whose `WHERE status` allows an illegal transition fails here."""
+"""Every write to heartbeat_runs is a statement of paperclip/runs/queries.py (run by runs/lifecycle.py,
+and heartbeat/ for the enqueues), and each status change it makes is a transition of
+paperclip/runs/transitions.py: read from the SQL itself (the text of each `Sql` of the module), so a
+new write elsewhere or an UPDATE whose `WHERE status` allows an illegal transition fails here."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from paperclip.runs import lifecycle
+from paperclip.db.rawsql import Sql
+from paperclip.runs import lifecycle, queries
 from paperclip.runs.transitions import CREATED, ENDINGS, TRANSITIONS, allowed
 from paperclip.vocabulary import RUN_STATUSES
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "paperclip"
-LIFECYCLE = SRC / "runs" / "lifecycle.py"
+QUERIES = SRC / "runs" / "queries.py"
 
 # Ways to write the table: hand-written SQL, SQLAlchemy Core/ORM statements, ORM objects.
 WRITE_PATTERNS = [
@@ -35,7 +37,7 @@ def sources() -> list[Path]:
 def test_only_the_lifecycle_module_writes_runs():
     found = []
     for path in sources():
-        if path == LIFECYCLE:
+        if path == QUERIES:
             continue
         text = path.read_text()
         patterns = WRITE_PATTERNS + ([ORM_WRITE] if "HeartbeatRun" in text else [])
@@ -43,22 +45,30 @@ def test_only_the_lifecycle_module_writes_runs():
             for match in pattern.finditer(text):
                 line = text.count("\n", 0, match.start()) + 1
                 found.append(f"{path.relative_to(SRC)}:{line}: {match.group(0)}")
-    assert not found, "heartbeat_runs written outside paperclip/runs/lifecycle.py:\n" + "\n".join(found)
+    assert not found, "heartbeat_runs written outside paperclip/runs/queries.py:\n" + "\n".join(found)
+
+
+def lifecycle_sql() -> str:
+    """The text of every statement of paperclip/runs/queries.py, one after another."""
+    return "\n\n".join(value.text for value in vars(queries).values() if isinstance(value, Sql))
 
 
 def test_the_write_patterns_see_the_lifecycle_writes():
-    text = LIFECYCLE.read_text()
+    text = lifecycle_sql()
     assert len(re.findall(r"UPDATE heartbeat_runs", text)) >= 8
     assert len(re.findall(r"INSERT INTO heartbeat_runs", text)) >= 4
+    # and the module holds nothing else that could write the table
+    source = QUERIES.read_text()
+    assert len(WRITE_PATTERNS[0].findall(source)) == len(WRITE_PATTERNS[0].findall(text))
 
 
 def statements(text: str, keyword: str) -> list[str]:
     """Each `UPDATE heartbeat_runs …` / `INSERT INTO heartbeat_runs …` up to its RETURNING, the end of
-    its CTE (a `)` alone at the start of a line) or the end of the string."""
+    its CTE (a `)` alone at the start of a line) or the end of the statement."""
     out = []
     for match in re.finditer(keyword + r" heartbeat_runs\b", text):
         rest = text[match.start() :]
-        end = re.search(r'RETURNING|^\s*\),?|^\s*\)\s*$|"""', rest, re.M)
+        end = re.search(r"RETURNING|^\s*\),?|^\s*\)\s*$|^\s*$", rest, re.M)
         out.append(rest[: end.start()] if end else rest)
     return out
 
@@ -86,7 +96,7 @@ def transitions_of(update: str) -> tuple[set[str], set[str]]:
 
 
 def test_every_status_change_is_a_declared_transition():
-    updates = statements(LIFECYCLE.read_text(), "UPDATE")
+    updates = statements(lifecycle_sql(), "UPDATE")
     changes = 0
     for update in updates:
         old, new = transitions_of(update)
@@ -103,7 +113,7 @@ def test_every_status_change_is_a_declared_transition():
 
 
 def test_runs_are_inserted_queued():
-    inserts = statements(LIFECYCLE.read_text(), "INSERT INTO")
+    inserts = statements(lifecycle_sql(), "INSERT INTO")
     assert len(inserts) >= 4
     for insert in inserts:
         literals = set(re.findall(r"'(\w+)'", insert)) & RUN_STATUSES

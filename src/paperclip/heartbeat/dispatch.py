@@ -14,7 +14,6 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from paperclip import metrics
@@ -27,6 +26,7 @@ from paperclip.config import Settings
 from paperclip.db.database import RUNNER_POOL
 from paperclip.db.engine import make_async_engine, session_factory, unit_of_work
 from paperclip.errors import ConfigError
+from paperclip.heartbeat import queries
 from paperclip.heartbeat.capture import CappedRunLog
 from paperclip.heartbeat.context import HEARTBEAT_TASK_KEY
 from paperclip.heartbeat.costs import cost_cents
@@ -62,12 +62,6 @@ SHUTDOWN_GRACE_SECONDS = 2.0
 CLAIM_AGENTS = 200  # agents locked per claim transaction
 PUMP_MIN_INTERVAL = 0.01  # seconds between two claims of one runner
 START_SLICE = 8  # runs started per event-loop turn: requests are served between slices
-
-
-# One array parameter: one prepared statement however many runs are in flight.
-_STOPPED = sa.text(
-    "SELECT id FROM heartbeat_runs WHERE id = ANY(CAST(:ids AS uuid[])) AND status <> 'running'"
-)
 
 
 class ActiveRun:
@@ -281,7 +275,7 @@ class Runner:
                 continue
             try:
                 async with self.sessions() as session:
-                    stopped = list(await session.scalars(_STOPPED, {"ids": ids}))
+                    stopped = [r["id"] for r in await queries.RUNS_STOPPED.fetch(session, ids=ids)]
                 self.cancel_local(stopped)
             except Exception:
                 log.exception("heartbeat runner watch failed")

@@ -11,21 +11,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.auth.actor import Actor
-from paperclip.db.rawsql import Sql
 from paperclip.errors import NotFound
+from paperclip.heartbeat import queries
 from paperclip.ids import parse_uuid
 from paperclip.vocabulary import RUN_LIVE
 from paperclip.wire import iso
 
 _IDENTIFIER = re.compile(r"^[A-Za-z]{1,16}-\d{1,9}$")
-_COLUMNS = """r.id, r.company_id, r.status, r.invocation_source, r.trigger_detail, r.started_at, r.finished_at,
-       r.created_at, r.agent_id, a.name AS agent_name, a.adapter_type, r.log_bytes, r.process_started_at,
-       r.context_snapshot"""
-_LIVE = Sql(f"""SELECT {_COLUMNS} FROM heartbeat_runs r JOIN agents a ON a.id = r.agent_id
- WHERE r.company_id = $1 AND r.status = ANY($2::text[]) ORDER BY r.created_at DESC LIMIT $3""")
-_RECENT = Sql(f"""SELECT {_COLUMNS} FROM heartbeat_runs r JOIN agents a ON a.id = r.agent_id
- WHERE r.company_id = $1 AND NOT (r.status = ANY($2::text[])) ORDER BY r.created_at DESC LIMIT $3""")
-_ISSUE_BY_IDENTIFIER = Sql("SELECT id FROM issues WHERE identifier = $1")
 
 
 def _wire(row: dict[str, Any]) -> dict[str, Any]:
@@ -55,9 +47,9 @@ async def company_live_runs(
 ) -> list[dict[str, Any]]:
     actor.require_company(company_id)
     live = list(RUN_LIVE)
-    rows = await _LIVE.fetch(session, company_id, live, limit)
+    rows = await queries.LIVE_RUNS.fetch(session, company_id, live, limit)
     if len(rows) < min_count:
-        rows += await _RECENT.fetch(session, company_id, live, min_count - len(rows))
+        rows += await queries.RECENT_RUNS.fetch(session, company_id, live, min_count - len(rows))
     return [_wire(r) for r in rows]
 
 
@@ -67,7 +59,7 @@ async def issue_id_from_ref(session: AsyncSession, ref: str) -> uuid.UUID:
     if parsed is not None:
         return parsed
     if _IDENTIFIER.match(ref):
-        found = await _ISSUE_BY_IDENTIFIER.fetchval(session, ref.upper())
+        found = await queries.ISSUE_ID_BY_IDENTIFIER.fetchval(session, ref.upper())
         if found is not None:
             return found
     raise NotFound("Issue not found")

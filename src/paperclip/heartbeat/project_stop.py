@@ -4,20 +4,14 @@ them), and its issues cannot be checked out (409).
 
 Which issue a run concerns is the `issueId` of its context snapshot, read without a cast that could
 fail on a malformed value (`snapshot_issue_id_sql`, with the claim that cancels such runs, in
-paperclip/runs/lifecycle.py).
+paperclip/runs/queries.py).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from paperclip.db.rawsql import Sql
-from paperclip.runs.lifecycle import (  # noqa: F401 (the claim's cancellation of a paused project's runs)
-    BUDGET_BLOCKED,
-    PROJECT_BUDGET_STOPPED,
-    PROJECT_PAUSED,
-    snapshot_issue_id_sql,
-)
+from paperclip.runs.transitions import PROJECT_BUDGET_STOPPED, PROJECT_PAUSED
 
 SKIP_REASON = "project_paused"  # agent_wakeup_requests.error of a skipped wake-up
 
@@ -28,14 +22,3 @@ def paused_message(pause_reason: str | None) -> str:
 
 def paused_details(project_id: Any, pause_reason: str | None) -> dict[str, Any]:
     return {"projectId": str(project_id), "pauseReason": pause_reason}
-
-
-# Wake-up admission: the project of the issue a wake concerns, share-locked so that a pause being
-# committed is waited for and its paused_at read (the pause's transaction never waits for a wake-up
-# lock, so this wait cannot deadlock). No row: the issue has no project (or does not exist).
-ISSUE_PROJECT_FOR_WAKE = Sql("""
-    SELECT p.id, p.paused_at IS NOT NULL AS paused, p.pause_reason
-      FROM issues i JOIN projects p ON p.id = i.project_id
-     WHERE i.id = $1
-       FOR SHARE OF p
-""")

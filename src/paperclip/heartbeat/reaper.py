@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.adapters.spawn import kill_group, process_start_ticks
 from paperclip.db.models import HeartbeatRun, SchedulerHeartbeat
+from paperclip.heartbeat import queries
 from paperclip.heartbeat.listener import RUNNER_APP_PREFIX, runner_app_name
 
 log = logging.getLogger("paperclip.heartbeat")
@@ -54,13 +55,10 @@ async def live_runners(
 ) -> set[str]:
     if not runner_ids:
         return set()
-    listening = set(
-        await session.scalars(
-            sa.text(
-                "SELECT application_name FROM pg_stat_activity WHERE application_name LIKE :p"
-            ).bindparams(p=RUNNER_APP_PREFIX + "%")
-        )
-    )
+    listening = {
+        r["application_name"]
+        for r in await queries.RUNNER_CONNECTIONS.fetch(session, pattern=RUNNER_APP_PREFIX + "%")
+    }
     beats = {
         row.replica_id: row
         for row in (

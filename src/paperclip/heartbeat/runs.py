@@ -8,18 +8,20 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.db.models import AgentWakeupRequest, HeartbeatRunEvent
+from paperclip.heartbeat import queries
 from paperclip.heartbeat.context import merge_snapshots
 from paperclip.heartbeat.policy import heartbeat_policy
 from paperclip.heartbeat.wakeups import WAKE_CHANNEL, notify
 from paperclip.runs import lifecycle
 from paperclip.runs.lifecycle import lock_agents, record_processes  # noqa: F401 (re-exported: the runner's journal)
-from paperclip.vocabulary import AGENT_NOT_INVOKABLE, RUN_LIVE, sql_in
+from paperclip.vocabulary import AGENT_NOT_INVOKABLE
 
 
 @dataclass(frozen=True)
@@ -43,44 +45,22 @@ class ClaimBatch:
     more: bool = False  # the claim stopped at its agent limit: more agents may have claimable runs
 
 
-_CANDIDATES = sa.text(f"""
-    SELECT a.id, a.name, a.adapter_type, a.adapter_config, a.runtime_config -> 'heartbeat' AS heartbeat
-    FROM agents a JOIN companies c ON c.id = a.company_id
-    WHERE a.id IN (SELECT q.agent_id FROM heartbeat_runs q WHERE q.status = 'queued')
-      AND a.status NOT IN ({sql_in(AGENT_NOT_INVOKABLE)}) AND c.status = 'active'
-    LIMIT :limit
-    FOR NO KEY UPDATE OF a SKIP LOCKED
-""")
-_WAITING_AGENTS = sa.text(f"""
-    SELECT count(DISTINCT q.agent_id) FROM heartbeat_runs q JOIN agents a ON a.id = q.agent_id
-    JOIN companies c ON c.id = a.company_id
-    WHERE q.status = 'queued' AND a.status NOT IN ({sql_in(AGENT_NOT_INVOKABLE)}) AND c.status = 'active'
-""")
-
-
 async def claim_runs(session: AsyncSession, *, runner_id: str, now: datetime, limit: int = 200) -> ClaimBatch:
     """Claim queued runs this runner may start now, at most maxConcurrentRuns per agent.
 
     The agent rows are locked (SKIP LOCKED), so two runners never count the same agent's running
     runs at once: together they never exceed its limit, and a run is claimed exactly once.
     """
-    agents = {row.id: row for row in (await session.execute(_CANDIDATES, {"limit": limit})).all()}
+    agents = {
+        row["id"]: SimpleNamespace(**row)
+        for row in await queries.CLAIM_CANDIDATES.fetch(session, limit=limit)
+    }
     if not agents:
-        waiting = await session.scalar(_WAITING_AGENTS)
+        waiting = await queries.WAITING_AGENTS.fetchval(session)
         return ClaimBatch([], bool(waiting))
     return ClaimBatch(
         await _claim(session, agents, runner_id=runner_id, now=now), False, more=len(agents) >= limit
     )
-
-
-# The same candidates among agents this transaction has locked already (lock_agents).
-_LOCKED_CANDIDATES = sa.text(f"""
-    SELECT a.id, a.name, a.adapter_type, a.adapter_config, a.runtime_config -> 'heartbeat' AS heartbeat
-    FROM agents a JOIN companies c ON c.id = a.company_id
-    WHERE a.id = ANY(CAST(:ids AS uuid[]))
-      AND a.id IN (SELECT q.agent_id FROM heartbeat_runs q WHERE q.status = 'queued' AND q.agent_id = ANY(CAST(:ids AS uuid[])))
-      AND a.status NOT IN ({sql_in(AGENT_NOT_INVOKABLE)}) AND c.status = 'active'
-""")
 
 
 async def claim_for_locked_agents(
@@ -91,7 +71,10 @@ async def claim_for_locked_agents(
     ids = sorted(set(agent_ids))
     if not ids:
         return []
-    agents = {row.id: row for row in (await session.execute(_LOCKED_CANDIDATES, {"ids": ids})).all()}
+    agents = {
+        row["id"]: SimpleNamespace(**row)
+        for row in await queries.LOCKED_CLAIM_CANDIDATES.fetch(session, ids=ids)
+    }
     return await _claim(session, agents, runner_id=runner_id, now=now) if agents else []
 
 
@@ -103,16 +86,16 @@ async def _claim(
     rows = await lifecycle.claim(session, ids, slots, runner_id=runner_id, now=now)
     claimed = [
         ClaimedRun(
-            id=r.id,
-            company_id=r.company_id,
-            agent_id=r.agent_id,
-            agent_name=agents[r.agent_id].name,
-            adapter_type=agents[r.agent_id].adapter_type,
-            adapter_config=dict(agents[r.agent_id].adapter_config or {}),
-            runtime_config={"heartbeat": agents[r.agent_id].heartbeat or {}},
-            context=dict(r.context_snapshot or {}),
-            wakeup_request_id=r.wakeup_request_id,
-            invocation_source=r.invocation_source,
+            id=r["id"],
+            company_id=r["company_id"],
+            agent_id=r["agent_id"],
+            agent_name=agents[r["agent_id"]].name,
+            adapter_type=agents[r["agent_id"]].adapter_type,
+            adapter_config=dict(agents[r["agent_id"]].adapter_config or {}),
+            runtime_config={"heartbeat": agents[r["agent_id"]].heartbeat or {}},
+            context=dict(r["context_snapshot"] or {}),
+            wakeup_request_id=r["wakeup_request_id"],
+            invocation_source=r["invocation_source"],
         )
         for r in rows
     ]
@@ -166,24 +149,11 @@ async def fail_runs(
     return failed
 
 
-_DEFERRED = sa.text(f"""
-    SELECT w.id, w.company_id, w.agent_id, w.source, w.trigger_detail, w.payload, a.status AS agent_status
-    FROM agent_wakeup_requests w
-    JOIN agents a ON a.id = w.agent_id
-    LEFT JOIN issues i ON i.id = (w.payload -> 'contextSnapshot' ->> 'issueId')::uuid
-    WHERE w.status = 'deferred_issue_execution'
-      AND NOT EXISTS (SELECT 1 FROM heartbeat_runs r WHERE r.id = i.execution_run_id AND r.status IN ({sql_in(RUN_LIVE)}))
-    ORDER BY w.requested_at
-    LIMIT 500
-    FOR UPDATE OF w SKIP LOCKED
-""")
-
-
 async def promote_deferred(session: AsyncSession, *, now: datetime) -> list[uuid.UUID]:
     """Deferred wake-ups whose issue is no longer locked by a live run become one queued run per
     (agent, issue); the other requests of the group are coalesced into it."""
     groups: dict[tuple[uuid.UUID, str], list[Any]] = {}
-    for row in (await session.execute(_DEFERRED)).all():
+    for row in [SimpleNamespace(**r) for r in await queries.DEFERRED_TO_PROMOTE.fetch(session)]:
         snapshot = (row.payload or {}).get("contextSnapshot") or {}
         groups.setdefault((row.agent_id, str(snapshot.get("issueId"))), []).append(row)
     created = []

@@ -23,22 +23,21 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.db.models import AgentWakeupRequest, HeartbeatRun, Issue
-from paperclip.db.rawsql import Sql
 from paperclip.db.tree_holds import ISSUE_PAUSE_HOLD
 from paperclip.errors import Conflict, NotFound
+from paperclip.heartbeat import queries
 from paperclip.heartbeat.context import build_snapshot, merge_snapshots
 from paperclip.heartbeat.policy import heartbeat_policy
-from paperclip.heartbeat.project_stop import ISSUE_PROJECT_FOR_WAKE, paused_details
 from paperclip.heartbeat.project_stop import SKIP_REASON as PROJECT_SKIP_REASON
+from paperclip.heartbeat.project_stop import paused_details
 from paperclip.ids import parse_uuid
 from paperclip.redaction import redact
 from paperclip.runqueue import CANCEL_CHANNEL, WAKE_CHANNEL, notify  # noqa: F401 (re-exported)
 from paperclip.runs.lifecycle import (
-    QUEUE_ON_DEMAND,
-    QUEUE_WAKEUP,
     cancel_agent_work,  # noqa: F401 (re-exported)
     merge_into_queued,
 )
+from paperclip.runs.queries import QUEUE_ON_DEMAND, QUEUE_WAKEUP
 from paperclip.vocabulary import AGENT_NOT_INVOKABLE, RUN_LIVE
 
 TREE_HOLD_SKIP_REASON = "issue_tree_paused"  # agent_wakeup_requests.error of a wake-up for a held issue
@@ -86,29 +85,13 @@ def needs_wake_lock(
     return source not in NON_COALESCING_SOURCES or bool(idempotency_key) or bool(payload) or bool(context)
 
 
-_TARGET = """SELECT {lock}a.id, a.company_id, a.status, a.pause_reason, a.runtime_config, c.status AS company_status
-  FROM agents a JOIN companies c ON c.id = a.company_id
- WHERE a.id = $1{company}"""
-# Every wake-up starts here: hand-written (paperclip.db.rawsql), one statement per shape.
-_TARGETS = {
-    (lock, scoped): Sql(
-        _TARGET.format(
-            lock="pg_advisory_xact_lock($3) AS locked, " if lock else "",
-            company=" AND a.company_id = $2" if scoped else " AND $2::uuid IS NULL",
-        )
-    )
-    for lock in (True, False)
-    for scoped in (True, False)
-}
-
-
 async def lock_wake_target(
     session: AsyncSession, agent_id: uuid.UUID, company_id: uuid.UUID | None = None, *, lock: bool = True
 ) -> Any:
     """The agent (its company, status, policy and its company's status), under the agent's wake-up
     advisory lock unless `lock` is false, in one round trip; None when there is no such agent (in
     that company)."""
-    statement = _TARGETS[(lock, company_id is not None)]
+    statement = queries.WAKE_TARGETS[(lock, company_id is not None)]
     args = (agent_id, company_id, agent_lock_key(agent_id)) if lock else (agent_id, company_id)
     row = await statement.fetchrow(session, *args)
     return SimpleNamespace(**row) if row is not None else None
@@ -205,7 +188,7 @@ async def request_wakeup(
     elif not heartbeat_policy(row.runtime_config).allows(source):
         skip_reason = "policy_disabled"
     elif issue_id is not None:
-        project = await ISSUE_PROJECT_FOR_WAKE.fetchrow(session, issue_id)
+        project = await queries.ISSUE_PROJECT_FOR_WAKE.fetchrow(session, issue_id)
         if project is not None and project["paused"]:
             skip_reason = PROJECT_SKIP_REASON
             skip_details = paused_details(project["id"], project["pause_reason"])

@@ -29,5 +29,12 @@ assert set(TRANSITIONS) == RUN_STATUSES  # every status of the vocabulary has it
 ENDINGS: frozenset[str] = RUN_TERMINAL
 
 
+# Why a queued run was cancelled instead of claimed, or an agent's work stopped (heartbeat_runs.error /
+# error_code).
+BUDGET_BLOCKED = "budget_blocked"  # heartbeat_runs.error_code of a run a budget stop cancelled
+PROJECT_PAUSED = "Project is paused"
+PROJECT_BUDGET_STOPPED = "Project is paused because its budget hard-stop was reached"
+
+
 def allowed(old: str, new: str) -> bool:
     return new in TRANSITIONS.get(old, frozenset())
