@@ -41,6 +41,21 @@ ISSUE_PROJECT_FOR_WAKE = Sql("""
        FOR SHARE OF p
 """)
 
+# Coalescing: the agent's oldest queued run of the same task, locked (its context is merged into it).
+QUEUED_RUN_OF_TASK = Sql("""
+    SELECT id, context_snapshot, wakeup_request_id FROM heartbeat_runs
+    WHERE agent_id = :agent_id AND status = 'queued' AND (context_snapshot ->> 'taskKey') = :task_key
+    ORDER BY created_at LIMIT 1
+    FOR NO KEY UPDATE
+""")
+
+# Deferral: the live run holding the issue's execution lock, and its agent (no row: not locked).
+ISSUE_EXECUTION_LOCK = Sql(f"""
+    SELECT i.execution_run_id, r.agent_id
+    FROM issues i JOIN heartbeat_runs r ON r.id = i.execution_run_id
+    WHERE i.id = :issue_id AND r.status IN ({sql_in(RUN_LIVE)})
+""")
+
 # ---------------------------------------------------------------- the runner's claim (runs.py)
 
 # Agents with queued runs that may run now, locked for the claim; those another claimer holds are

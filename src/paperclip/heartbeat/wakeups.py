@@ -22,7 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from paperclip.db.models import AgentWakeupRequest, HeartbeatRun, Issue
+from paperclip.db.models import AgentWakeupRequest
 from paperclip.db.tree_holds import ISSUE_PAUSE_HOLD
 from paperclip.errors import Conflict, NotFound
 from paperclip.heartbeat import queries
@@ -38,7 +38,7 @@ from paperclip.runs.lifecycle import (
     merge_into_queued,
 )
 from paperclip.runs.queries import QUEUE_ON_DEMAND, QUEUE_WAKEUP
-from paperclip.vocabulary import AGENT_NOT_INVOKABLE, RUN_LIVE
+from paperclip.vocabulary import AGENT_NOT_INVOKABLE
 
 TREE_HOLD_SKIP_REASON = "issue_tree_paused"  # agent_wakeup_requests.error of a wake-up for a held issue
 # Explicit on-demand wakes are each a run (as the original does); the others coalesce per task.
@@ -217,19 +217,10 @@ async def request_wakeup(
         return WakeupOutcome("skipped", request_id, None, reason=skip_reason, details=skip_details)
 
     if source not in NON_COALESCING_SOURCES:
-        queued = (
-            await session.execute(
-                sa.select(HeartbeatRun.id, HeartbeatRun.context_snapshot, HeartbeatRun.wakeup_request_id)
-                .where(
-                    HeartbeatRun.agent_id == agent_id,
-                    HeartbeatRun.status == "queued",
-                    HeartbeatRun.context_snapshot["taskKey"].astext == snapshot["taskKey"],
-                )
-                .order_by(HeartbeatRun.created_at)
-                .limit(1)
-                .with_for_update(key_share=True)
-            )
-        ).first()
+        found = await queries.QUEUED_RUN_OF_TASK.fetchrow(
+            session, agent_id=agent_id, task_key=snapshot["taskKey"]
+        )
+        queued = SimpleNamespace(**found) if found is not None else None
         if queued is not None:
             merged = merge_snapshots(queued.context_snapshot or {}, snapshot)
             if await merge_into_queued(session, queued.id, merged, now=now):
@@ -258,13 +249,7 @@ async def request_wakeup(
                 return WakeupOutcome("coalesced", request_id, queued.id)
 
     if issue_id is not None:
-        lock = (
-            await session.execute(
-                sa.select(Issue.execution_run_id, HeartbeatRun.agent_id)
-                .join(HeartbeatRun, HeartbeatRun.id == Issue.execution_run_id)
-                .where(Issue.id == issue_id, HeartbeatRun.status.in_(RUN_LIVE))
-            )
-        ).first()
+        lock = await queries.ISSUE_EXECUTION_LOCK.fetchrow(session, issue_id=issue_id)
         if lock is not None:
             request_id = uuid.uuid4()
             await session.execute(
@@ -283,8 +268,8 @@ async def request_wakeup(
                 reason="issue_execution_locked",
                 details={
                     "issueId": str(issue_id),
-                    "executionRunId": str(lock.execution_run_id),
-                    "executionAgentId": str(lock.agent_id),
+                    "executionRunId": str(lock["execution_run_id"]),
+                    "executionAgentId": str(lock["agent_id"]),
                 },
             )
 
