@@ -6,43 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.auth.actor import Actor
 from paperclip.errors import Unauthorized
+from paperclip.issues import queries
 from paperclip.issues.detail import detail_to_wire, load_detail
-from paperclip.issues.listing import ts
 from paperclip.issues.shapes import comment_to_wire
 from paperclip.wire import iso
-
-INBOX_STATUSES = ("todo", "in_progress", "blocked")  # the work an agent should pick from, in_progress first
-UNRESOLVED = ("done", "cancelled")
-INBOX_LIMIT = 500
-
-_INBOX = sa.text(f"""
-SELECT COALESCE(json_agg(json_build_object(
-    'id', i.id, 'identifier', i.identifier, 'title', i.title, 'status', i.status, 'priority', i.priority,
-    'projectId', i.project_id, 'goalId', i.goal_id, 'parentId', i.parent_id,
-    'updatedAt', {ts("i.updated_at")},
-    'activeRun', (SELECT json_build_object('id', r.id, 'status', r.status, 'agentId', r.agent_id,
-                                           'invocationSource', r.invocation_source,
-                                           'startedAt', {ts("r.started_at")})
-                  FROM heartbeat_runs r WHERE r.id = i.execution_run_id AND r.status IN ('queued', 'running')),
-    'activeRecoveryAction', NULL,
-    'dependencyReady', cardinality(b.ids) = 0,
-    'unresolvedBlockerCount', cardinality(b.ids),
-    'unresolvedBlockerIssueIds', to_json(b.ids))
-  ORDER BY CASE i.status WHEN 'in_progress' THEN 0 WHEN 'todo' THEN 1 ELSE 2 END, i.updated_at DESC, i.id), '[]'::json)
-FROM (SELECT * FROM issues WHERE company_id = :company_id AND assignee_agent_id = :agent_id
-        AND status IN ({", ".join(f"'{s}'" for s in INBOX_STATUSES)}) AND hidden_at IS NULL
-      ORDER BY updated_at DESC LIMIT {INBOX_LIMIT}) i
-CROSS JOIN LATERAL (
-    SELECT COALESCE(array_agg(r.related_issue_id ORDER BY r.created_at), ARRAY[]::uuid[]) AS ids
-    FROM issue_relations r JOIN issues blocker ON blocker.id = r.related_issue_id
-    WHERE r.issue_id = i.id AND r.type = 'blocks' AND blocker.status NOT IN ({", ".join(f"'{s}'" for s in UNRESOLVED)})
-) b
-""")
 
 
 def _require_agent(actor: Actor) -> None:
@@ -52,22 +23,8 @@ def _require_agent(actor: Actor) -> None:
 
 async def inbox_lite(session: AsyncSession, actor: Actor) -> list[dict[str, Any]]:
     _require_agent(actor)
-    return (
-        await session.execute(_INBOX, {"company_id": actor.company_id, "agent_id": actor.agent_id})
-    ).scalar_one()
+    return await queries.AGENT_INBOX.fetchval(session, company_id=actor.company_id, agent_id=actor.agent_id)
 
-
-_CURSOR = sa.text("""
-SELECT count(*) AS total,
-       (SELECT id FROM issue_comments WHERE issue_id = :issue_id ORDER BY created_at DESC, id DESC LIMIT 1) AS latest_id,
-       max(created_at) AS latest_at
-FROM issue_comments WHERE issue_id = :issue_id
-""")
-_WAKE_COMMENT = sa.text("""
-SELECT c.* FROM heartbeat_runs r
-JOIN issue_comments c ON c.id::text = COALESCE(r.context_snapshot->>'wakeCommentId', r.context_snapshot->>'commentId')
-WHERE r.id = :run_id AND c.issue_id = :issue_id
-""")
 
 _ISSUE_FIELDS = (
     "id",
@@ -118,14 +75,11 @@ async def heartbeat_context(session: AsyncSession, actor: Actor, issue_ref: str)
             "activeRecoveryAction": None,
         }
     )
-    cursor = (await session.execute(_CURSOR, {"issue_id": row["id"]})).mappings().one()
+    cursor = await queries.COMMENT_CURSOR.fetchrow(session, issue_id=row["id"])
+    assert cursor is not None  # an aggregate: always one row
     wake_comment = None
     if actor.is_agent and actor.run_id is not None:
-        found = (
-            (await session.execute(_WAKE_COMMENT, {"run_id": actor.run_id, "issue_id": row["id"]}))
-            .mappings()
-            .first()
-        )
+        found = await queries.WAKE_COMMENT.fetchrow(session, run_id=actor.run_id, issue_id=row["id"])
         wake_comment = comment_to_wire(found) if found else None
     return {
         "issue": issue,

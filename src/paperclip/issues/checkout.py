@@ -16,18 +16,18 @@ from pydantic_core import to_json
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from paperclip.activity.service import ACTOR_IDS, ACTOR_VALUES, INSERT_ACTIVITY, actor_params, record
+from paperclip.activity.service import actor_params, record
 from paperclip.auth.actor import Actor
 from paperclip.db.models import HeartbeatRun, Issue
-from paperclip.db.rawsql import Sql
-from paperclip.db.tree_holds import held_by, hold_details
+from paperclip.db.tree_holds import hold_details
 from paperclip.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
 from paperclip.heartbeat.project_stop import paused_details, paused_message
+from paperclip.issues import queries
 from paperclip.issues.identifiers import IDENTIFIER_RE, accessible_companies, find_issue, parse_uuid
-from paperclip.issues.listing import LABEL_JSON, issue_json
 from paperclip.issues.schemas import CheckoutBody
 from paperclip.issues.shapes import issue_to_wire
-from paperclip.vocabulary import AGENT_UNASSIGNABLE, ISSUE_TERMINAL, RUN_LIVE, sql_in
+from paperclip.issues.wire import LABEL_JSON
+from paperclip.vocabulary import AGENT_UNASSIGNABLE, ISSUE_TERMINAL, RUN_LIVE
 from paperclip.wire import uid
 
 ISSUES = Issue.__table__
@@ -60,83 +60,6 @@ LABELS_OF_ROW = sa.literal_column(
     "FROM issue_labels il JOIN labels l ON l.id = il.label_id WHERE il.issue_id = issues.id)"
 ).label("labels_json")
 
-_LIVE = sql_in(RUN_LIVE)
-_UNASSIGNABLE = sql_in(AGENT_UNASSIGNABLE)
-# Python's str.strip() whitespace within ASCII; names outside ASCII get their key fixed up in Python.
-_ASCII_SPACE = r"E' \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f'"
-
-
-def _run_is_stale_sql(column: str) -> str:
-    return f"NOT EXISTS (SELECT 1 FROM heartbeat_runs r WHERE r.id = {column} AND r.status IN ({_LIVE}))"
-
-
-def _checkout_sql(where: str) -> Sql:
-    """ONE statement: lock the issue row (a loser waits for the winner and then sees its committed
-    row, for the 409 details), claim it when every condition holds (its project not paused, §8.3), log the claim, and return the
-    claimed row with its labels. Conditions the caller re-checks in Python (access, agent) are also
-    part of the claim, so a refused request never changes anything. Kept cheap to plan: a 409 rolls
-    back, and psycopg drops a connection's prepared statements on every rollback, so in a race this
-    statement is planned afresh almost every time."""
-    idempotent = (
-        "cur.status = 'in_progress' AND cur.assignee_agent_id = CAST(:agent_id AS uuid) "
-        "AND cur.checkout_run_id IS NOT DISTINCT FROM CAST(:run_id AS uuid)"
-    )
-    return Sql(f"""
-WITH cur AS MATERIALIZED (
-    SELECT i.* FROM issues i WHERE {where} FOR NO KEY UPDATE
-), ag AS MATERIALIZED (
-    SELECT a.company_id, a.status, a.name FROM agents a WHERE a.id = CAST(:agent_id AS uuid)
-), proj AS MATERIALIZED (
-    SELECT p.id, p.pause_reason FROM projects p WHERE p.id = (SELECT cur.project_id FROM cur) AND p.paused_at IS NOT NULL
-), held AS MATERIALIZED ({held_by("cur")}
-), claim AS (
-    UPDATE issues SET
-        assignee_agent_id = CAST(:agent_id AS uuid), assignee_user_id = NULL,
-        checkout_run_id = CAST(:run_id AS uuid), execution_run_id = CAST(:run_id AS uuid),
-        execution_agent_name_key = CASE WHEN octet_length(ag.name) = char_length(ag.name)
-            THEN translate(btrim(ag.name, {_ASCII_SPACE}), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')
-            ELSE ag.name END,
-        execution_locked_at = CAST(:now AS timestamptz), status = 'in_progress',
-        started_at = CASE WHEN cur.status = 'in_progress' AND cur.started_at IS NOT NULL THEN cur.started_at
-                          ELSE CAST(:now AS timestamptz) END,
-        completed_at = NULL, cancelled_at = NULL, updated_at = CAST(:now AS timestamptz)
-    FROM cur, ag
-    WHERE issues.id = cur.id AND CAST(:may_claim AS boolean) AND NOT EXISTS (SELECT 1 FROM proj)
-      AND NOT EXISTS (SELECT 1 FROM held)
-      AND (CAST(:companies AS uuid[]) IS NULL OR cur.company_id = ANY(CAST(:companies AS uuid[])))
-      AND ag.company_id = cur.company_id AND ag.status NOT IN ({_UNASSIGNABLE})
-      AND cur.status = ANY(CAST(:expected AS text[]))
-      AND (cur.assignee_agent_id IS NULL
-           OR (cur.assignee_agent_id = CAST(:agent_id AS uuid)
-               AND (cur.checkout_run_id IS NULL OR cur.checkout_run_id IS NOT DISTINCT FROM CAST(:run_id AS uuid)
-                    OR {_run_is_stale_sql("cur.checkout_run_id")})))
-      AND (cur.execution_run_id IS NULL OR cur.execution_run_id IS NOT DISTINCT FROM CAST(:run_id AS uuid)
-           OR {_run_is_stale_sql("cur.execution_run_id")})
-    RETURNING issues.*
-), act AS (
-    {INSERT_ACTIVITY}
-    SELECT claim.company_id, {ACTOR_VALUES}, 'issue.checked_out', 'issue', CAST(claim.id AS text), {ACTOR_IDS},
-           jsonb_build_object('agentId', CAST(CAST(:agent_id AS uuid) AS text), 'identifier', claim.identifier), clock_timestamp()
-    FROM claim
-)
-SELECT claim.*, cur.id AS cur_id, cur.company_id AS cur_company_id, cur.status AS cur_status,
-       cur.assignee_agent_id AS cur_assignee_agent_id, cur.checkout_run_id AS cur_checkout_run_id,
-       cur.execution_run_id AS cur_execution_run_id, cur.identifier AS cur_identifier,
-       ag.company_id AS agent_company_id, ag.status AS agent_status, ag.name AS agent_name,
-       proj.id AS paused_project_id, proj.pause_reason AS paused_project_reason,
-       held.hold_id AS held_hold_id, held.hold_root_issue_id AS held_root_issue_id,
-       ({idempotent}) AS idempotent,
-       (SELECT COALESCE(json_agg({LABEL_JSON} ORDER BY l.name, l.id), '[]'::json)
-          FROM issue_labels il JOIN labels l ON l.id = il.label_id WHERE il.issue_id = claim.id) AS labels_json
-FROM cur LEFT JOIN ag ON true LEFT JOIN proj ON true LEFT JOIN held ON true LEFT JOIN claim ON true
-""")
-
-
-CHECKOUT_BY_ID = _checkout_sql("i.id = CAST(:id AS uuid)")
-CHECKOUT_BY_IDENTIFIER = _checkout_sql("i.identifier = CAST(:identifier AS text)")
-# The idempotent case (the caller's run holds the checkout already), rendered like a claim.
-HELD = Sql(f"SELECT CAST({issue_json('i')} AS text) AS wire FROM issues i WHERE i.id = CAST(:id AS uuid)")
-
 
 async def checkout(session: AsyncSession, actor: Actor, ref: str, body: CheckoutBody, now: datetime) -> bytes:
     """Returns the checked-out issue as wire JSON. One statement decides, claims and logs;
@@ -144,9 +67,9 @@ async def checkout(session: AsyncSession, actor: Actor, ref: str, body: Checkout
     agent_id = body.agentId
     parsed = parse_uuid(ref)
     if parsed is not None:
-        query, params = CHECKOUT_BY_ID, {"id": parsed}
+        query, params = queries.CHECKOUT_BY_ID, {"id": parsed}
     elif IDENTIFIER_RE.match(ref):
-        query, params = CHECKOUT_BY_IDENTIFIER, {"identifier": ref.upper()}
+        query, params = queries.CHECKOUT_BY_IDENTIFIER, {"identifier": ref.upper()}
     else:
         raise NotFound("Issue not found")
     run_id = actor.run_id
@@ -206,7 +129,7 @@ async def checkout(session: AsyncSession, actor: Actor, ref: str, body: Checkout
             entity_id=found["cur_id"],
             details={"agentId": str(agent_id), "identifier": found["cur_identifier"]},
         )
-        return await HELD.fetchval(session, id=found["cur_id"])
+        return await queries.ISSUE_WIRE_BY_ID.fetchval(session, id=found["cur_id"])
     row = dict(found)
     name_key = found["agent_name"].strip().lower()
     if (

@@ -11,12 +11,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from paperclip.activity.service import ACTOR_IDS, ACTOR_VALUES, INSERT_ACTIVITY, actor_params, record
+from paperclip.activity.service import actor_params, record
 from paperclip.auth.actor import Actor
 from paperclip.db.models import Issue, IssueComment
-from paperclip.db.rawsql import Sql
-from paperclip.db.tree_holds import ISSUE_PAUSE_HOLD, held_by
+from paperclip.db.tree_holds import ISSUE_PAUSE_HOLD
 from paperclip.errors import BadRequest, Conflict, Forbidden, NotFound
+from paperclip.issues import queries
 from paperclip.issues.identifiers import (
     IDENTIFIER_RE,
     accessible_companies,
@@ -24,7 +24,7 @@ from paperclip.issues.identifiers import (
     parse_uuid,
     require_uuid,
 )
-from paperclip.issues.mentions import UNREACHABLE, find_mentioned_agents, mentioned_names
+from paperclip.issues.mentions import find_mentioned_agents, mentioned_names
 from paperclip.issues.shapes import comment_to_wire
 from paperclip.issues.wakes import Wakes
 from paperclip.redaction import redact_text
@@ -97,45 +97,6 @@ def raise_paused(issue_id: Any, hold_id: Any, root_issue_id: Any) -> None:
     )
 
 
-def _add_comment_sql(where: str) -> Sql:
-    """ONE statement: find the issue, store the comment (only when the actor may access the company),
-    log it, and list the company's reachable agents when the body may @-mention one."""
-    return Sql(f"""
-WITH i AS MATERIALIZED (
-    SELECT id, parent_id, company_id, identifier, title, assignee_agent_id FROM issues WHERE {where}
-), held AS MATERIALIZED ({held_by("i")}
-), c AS (
-    INSERT INTO issue_comments (company_id, issue_id, author_agent_id, author_user_id, created_by_run_id, body,
-                                created_at, updated_at)
-    SELECT i.company_id, i.id, CAST(:actor_agent_id AS uuid), CAST(:author_user_id AS text),
-           CAST(:created_by_run_id AS uuid), CAST(:body AS text), CAST(:now AS timestamptz), CAST(:now AS timestamptz)
-    FROM i WHERE (CAST(:companies AS uuid[]) IS NULL OR i.company_id = ANY(CAST(:companies AS uuid[])))
-      AND NOT EXISTS (SELECT 1 FROM held)
-    RETURNING *
-), act AS (
-    {INSERT_ACTIVITY}
-    SELECT c.company_id, {ACTOR_VALUES}, 'issue.comment_added', 'issue', CAST(c.issue_id AS text), {ACTOR_IDS},
-           jsonb_build_object('commentId', CAST(c.id AS text), 'identifier', i.identifier, 'issueTitle', i.title,
-                              'bodySnippet', CAST(:snippet AS text)),
-           clock_timestamp()
-    FROM c JOIN i ON i.id = c.issue_id
-    RETURNING id
-)
-SELECT i.id AS i_id, i.company_id AS i_company_id, i.title AS i_title, i.assignee_agent_id AS i_assignee_agent_id,
-       c.*, (SELECT act.id FROM act) AS activity_id,
-       (SELECT held.hold_id FROM held) AS held_hold_id, (SELECT held.hold_root_issue_id FROM held) AS held_root_id,
-       CASE WHEN CAST(:has_at AS boolean) AND c.id IS NOT NULL THEN
-           (SELECT json_agg(json_build_array(a.id, a.name)) FROM agents a
-             WHERE a.company_id = i.company_id AND a.status NOT IN ({", ".join(f"'{u}'" for u in UNREACHABLE)}))
-       END AS agents
-FROM i LEFT JOIN c ON true
-""")
-
-
-ADD_BY_ID = _add_comment_sql("id = CAST(:id AS uuid)")
-ADD_BY_IDENTIFIER = _add_comment_sql("identifier = CAST(:identifier AS text)")
-
-
 async def add_comment(
     session: AsyncSession, actor: Actor, ref: str, body: str, reopen: bool | None, now: datetime
 ) -> dict[str, Any]:
@@ -143,9 +104,9 @@ async def add_comment(
         return await _add_comment_reopening(session, actor, ref, body, now)
     parsed = parse_uuid(ref)
     if parsed is not None:
-        query, params = ADD_BY_ID, {"id": parsed}
+        query, params = queries.ADD_COMMENT_BY_ID, {"id": parsed}
     elif IDENTIFIER_RE.match(ref):
-        query, params = ADD_BY_IDENTIFIER, {"identifier": ref.upper()}
+        query, params = queries.ADD_COMMENT_BY_IDENTIFIER, {"identifier": ref.upper()}
     else:
         raise NotFound("Issue not found")
     params.update(
@@ -166,13 +127,7 @@ async def add_comment(
         raise_paused(row["i_id"], row["held_hold_id"], row["held_root_id"])
     title = row["i_title"]
     if redact_text(title) != title:  # the logged title is redacted like every activity detail
-        await session.execute(
-            sa.text(
-                "UPDATE activity_log SET details = jsonb_set(details, '{issueTitle}', to_jsonb(CAST(:title AS text))) "
-                "WHERE id = :id"
-            ),
-            {"title": redact_text(title), "id": row["activity_id"]},
-        )
+        await queries.REDACT_LOGGED_TITLE.execute(session, title=redact_text(title), id=row["activity_id"])
     mentioned = mentioned_names(body, {uuid.UUID(a): name for a, name in row["agents"] or ()})
     await Wakes(actor, row["i_company_id"], now).commented(
         session, row["i_id"], row["i_assignee_agent_id"], row["id"], mentioned

@@ -2,7 +2,7 @@
 
 Writes are optimistic: an update names the revision it was based on (`baseRevisionId`) and is refused
 with 409 when someone else wrote first; a locked document refuses every write until unlocked. The wire
-shape is built in SQL (`document_json`), once, for the document routes and for the issue detail's
+shape is built in SQL (`wire.document_json`), once, for the document routes and for the issue detail's
 `planDocument` / `documentSummaries`.
 """
 
@@ -13,15 +13,14 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.activity.service import record
 from paperclip.auth.actor import Actor
 from paperclip.db.paging import Window
 from paperclip.errors import BadRequest, Conflict, Forbidden, NotFound
+from paperclip.issues import queries
 from paperclip.issues.identifiers import find_issue, parse_uuid
-from paperclip.issues.listing import ts
 from paperclip.storage.cleanup import forget_unreferenced_images
 
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -31,85 +30,6 @@ BASE_REQUIRED = (
     "Document update requires baseRevisionId. GET the current document, read its body and latestRevisionId, "
     "then set baseRevisionId to that latestRevisionId when updating."
 )
-
-
-def document_json(doc: str, link: str, *, with_body: bool) -> str:
-    """The original's document object (a summary leaves out the body)."""
-    body = f"'body', {doc}.latest_body, " if with_body else ""
-    return (
-        f"json_build_object('id', {doc}.id, 'companyId', {doc}.company_id, 'issueId', {link}.issue_id, 'key', {link}.key, "
-        f"'title', {doc}.title, 'format', {doc}.format, {body}'latestRevisionId', {doc}.latest_revision_id, "
-        f"'latestRevisionNumber', {doc}.latest_revision_number, 'createdByAgentId', {doc}.created_by_agent_id, "
-        f"'createdByUserId', {doc}.created_by_user_id, 'updatedByAgentId', {doc}.updated_by_agent_id, "
-        f"'updatedByUserId', {doc}.updated_by_user_id, 'lockedAt', {ts(doc + '.locked_at')}, "
-        f"'lockedByAgentId', {doc}.locked_by_agent_id, 'lockedByUserId', {doc}.locked_by_user_id, 'sourceTrust', NULL, "
-        f"'createdAt', {ts(doc + '.created_at')}, 'updatedAt', {ts(doc + '.updated_at')})"
-    )
-
-
-def issue_documents_sql(issue_id_expr: str) -> tuple[str, str]:
-    """(planDocument, documentSummaries) subselects for the issue detail view."""
-    plan = (
-        f"(SELECT {document_json('doc', 'link', with_body=True)} FROM issue_documents link "
-        f"JOIN documents doc ON doc.id = link.document_id WHERE link.issue_id = {issue_id_expr} AND link.key = 'plan')"
-    )
-    summaries = (
-        f"(SELECT COALESCE(json_agg({document_json('doc', 'link', with_body=False)} ORDER BY link.key), '[]'::json) "
-        f"FROM issue_documents link JOIN documents doc ON doc.id = link.document_id "
-        f"WHERE link.issue_id = {issue_id_expr})"
-    )
-    return plan, summaries
-
-
-_SELECT_ONE = sa.text(f"""
-SELECT doc.id, doc.latest_revision_id, doc.latest_revision_number, doc.locked_at, doc.title, doc.format,
-       {document_json("doc", "link", with_body=True)} AS wire
-FROM issue_documents link JOIN documents doc ON doc.id = link.document_id
-WHERE link.issue_id = :issue_id AND link.key = :key
-""")
-_LIST = sa.text(f"""
-SELECT COALESCE(json_agg({document_json("doc", "link", with_body=True)} ORDER BY link.key), '[]'::json)
-FROM (SELECT * FROM issue_documents WHERE issue_id = :issue_id ORDER BY key LIMIT :limit OFFSET :offset) link
-JOIN documents doc ON doc.id = link.document_id
-""")
-_REVISIONS = sa.text(f"""
-SELECT COALESCE(json_agg(json_build_object(
-    'id', r.id, 'companyId', r.company_id, 'documentId', r.document_id, 'issueId', r.issue_id, 'key', r.key,
-    'revisionNumber', r.revision_number, 'title', r.title, 'format', r.format, 'body', r.body,
-    'changeSummary', r.change_summary, 'createdByAgentId', r.created_by_agent_id, 'createdByUserId', r.created_by_user_id,
-    'createdAt', {ts("r.created_at")}) ORDER BY r.revision_number DESC), '[]'::json)
-FROM (SELECT rev.*, link.issue_id, link.key
-      FROM issue_documents link JOIN document_revisions rev ON rev.document_id = link.document_id
-      WHERE link.issue_id = :issue_id AND link.key = :key
-      ORDER BY rev.revision_number DESC LIMIT :limit OFFSET :offset) r
-""")
-_INSERT_DOCUMENT = sa.text("""
-INSERT INTO documents (company_id, title, format, latest_body, latest_revision_number, created_by_agent_id,
-                       created_by_user_id, updated_by_agent_id, updated_by_user_id, created_at, updated_at)
-VALUES (:company_id, :title, :format, :body, 0, :agent_id, :user_id, :agent_id, :user_id, :now, :now)
-RETURNING id
-""")
-_LINK = sa.text("""
-INSERT INTO issue_documents (company_id, issue_id, document_id, key, created_at, updated_at)
-VALUES (:company_id, :issue_id, :document_id, :key, :now, :now)
-ON CONFLICT (issue_id, key) DO NOTHING
-RETURNING id
-""")
-_ADD_REVISION = sa.text("""
-WITH r AS (
-    INSERT INTO document_revisions (company_id, document_id, revision_number, title, format, body, change_summary,
-                                    created_by_agent_id, created_by_user_id, created_by_run_id, created_at)
-    SELECT d.company_id, d.id, d.latest_revision_number + 1, :title, :format, :body, :change_summary,
-           :agent_id, :user_id, :run_id, :now
-    FROM documents d WHERE d.id = :document_id
-    RETURNING id, document_id, revision_number
-)
-UPDATE documents d SET latest_body = :body, title = :title, format = :format, latest_revision_id = r.id,
-       latest_revision_number = r.revision_number, updated_by_agent_id = :agent_id, updated_by_user_id = :user_id,
-       updated_at = :now
-FROM r WHERE d.id = r.document_id
-RETURNING r.revision_number
-""")
 
 
 def _require_key(key: str) -> str:
@@ -146,14 +66,12 @@ async def list_documents(
 ) -> list[dict[str, Any]]:
     issue = await _issue(session, actor, issue_ref)
     params = {"issue_id": issue["id"], "limit": window.limit, "offset": window.offset}
-    return (await session.execute(_LIST, params)).scalar_one()
+    return await queries.DOCUMENTS_PAGE.fetchval(session, **params)
 
 
 async def _current(session: AsyncSession, issue_id: uuid.UUID, key: str, *, for_update: bool = False):
-    query = _SELECT_ONE
-    if for_update:  # serialises writers of one document: the stale-revision check below sees the latest write
-        query = sa.text(str(_SELECT_ONE) + " FOR UPDATE OF doc")
-    return (await session.execute(query, {"issue_id": issue_id, "key": key})).mappings().first()
+    query = queries.DOCUMENT_FOR_UPDATE if for_update else queries.DOCUMENT
+    return await query.fetchrow(session, issue_id=issue_id, key=key)
 
 
 async def get_document(session: AsyncSession, actor: Actor, issue_ref: str, key: str) -> dict:
@@ -203,8 +121,8 @@ async def put_document(
     if created:
         if base_revision_id is not None:
             raise Conflict(STALE_BASE, details={"currentRevisionId": None})
-        document_id = (await session.execute(_INSERT_DOCUMENT, params)).scalar_one()
-        linked = (await session.execute(_LINK, {**params, "document_id": document_id})).scalar_one_or_none()
+        document_id = await queries.INSERT_DOCUMENT.fetchval(session, **params)
+        linked = await queries.LINK_DOCUMENT.fetchval(session, **params, document_id=document_id)
         if linked is None:  # another writer created this key first: its revision stands, ours is stale
             current = await _current(session, issue["id"], key)
             raise Conflict(
@@ -220,7 +138,7 @@ async def put_document(
             raise Conflict(BASE_REQUIRED, details={"currentRevisionId": current})
         if base_revision_id != current:
             raise Conflict(STALE_BASE, details={"currentRevisionId": current})
-    number = (await session.execute(_ADD_REVISION, {**params, "document_id": document_id})).scalar_one()
+    number = await queries.ADD_REVISION.fetchval(session, **params, document_id=document_id)
     action = "issue.document_created" if created else "issue.document_updated"
     await record(
         session,
@@ -248,7 +166,7 @@ async def list_revisions(
     if await _current(session, issue["id"], _require_key(key)) is None:
         raise NotFound("Document not found")
     params = {"issue_id": issue["id"], "key": key, "limit": window.limit, "offset": window.offset}
-    return (await session.execute(_REVISIONS, params)).scalar_one()
+    return await queries.REVISIONS_PAGE.fetchval(session, **params)
 
 
 async def restore_revision(
@@ -265,33 +183,20 @@ async def restore_revision(
     old = (
         None
         if parsed is None
-        else (
-            await session.execute(
-                sa.text(
-                    "SELECT id, revision_number, title, format, body FROM document_revisions WHERE id = :id AND document_id = :doc"
-                ),
-                {"id": parsed, "doc": row["id"]},
-            )
-        )
-        .mappings()
-        .first()
+        else await queries.REVISION_OF_DOCUMENT.fetchrow(session, id=parsed, doc=row["id"])
     )
     if old is None:
         raise NotFound("Document revision not found")
-    number = (
-        await session.execute(
-            _ADD_REVISION,
-            {
-                "document_id": row["id"],
-                "title": old["title"],
-                "format": old["format"],
-                "body": old["body"],
-                "change_summary": f"Restored revision {old['revision_number']}",
-                "now": now,
-                **_authors(actor),
-            },
-        )
-    ).scalar_one()
+    number = await queries.ADD_REVISION.fetchval(
+        session,
+        document_id=row["id"],
+        title=old["title"],
+        format=old["format"],
+        body=old["body"],
+        change_summary=f"Restored revision {old['revision_number']}",
+        now=now,
+        **_authors(actor),
+    )
     await record(
         session,
         actor,
@@ -322,16 +227,12 @@ async def set_lock(
     if row is None:
         raise NotFound("Document not found")
     authors = _authors(actor)
-    await session.execute(
-        sa.text(
-            "UPDATE documents SET locked_at = :at, locked_by_agent_id = :agent_id, locked_by_user_id = :user_id WHERE id = :id"
-        ),
-        {
-            "at": now if locked else None,
-            "agent_id": authors["agent_id"] if locked else None,
-            "user_id": authors["user_id"] if locked else None,
-            "id": row["id"],
-        },
+    await queries.LOCK_DOCUMENT.execute(
+        session,
+        at=now if locked else None,
+        agent_id=authors["agent_id"] if locked else None,
+        user_id=authors["user_id"] if locked else None,
+        id=row["id"],
     )
     details = {"key": key, "title": row["title"], "documentId": str(row["id"])}
     if locked:
@@ -355,12 +256,8 @@ async def delete_document(session: AsyncSession, actor: Actor, issue_ref: str, k
     row = await _current(session, issue["id"], _require_key(key), for_update=True)
     if row is None:
         raise NotFound("Document not found")
-    texts = list(
-        await session.scalars(
-            sa.text("SELECT body FROM document_revisions WHERE document_id = :id"), {"id": row["id"]}
-        )
-    )
-    await session.execute(sa.text("DELETE FROM documents WHERE id = :id"), {"id": row["id"]})
+    texts = [r["body"] for r in await queries.DOCUMENT_BODIES.fetch(session, id=row["id"])]
+    await queries.DELETE_DOCUMENT.execute(session, id=row["id"])
     # images only this document (any revision) showed: their assets go, their objects are queued
     await forget_unreferenced_images(session, issue["company_id"], texts, f"document {row['id']} deleted")
     await record(

@@ -21,8 +21,8 @@ from paperclip.auth.actor import Actor
 from paperclip.db.models import IssueInboxArchive, IssueReadState
 from paperclip.db.paging import Window
 from paperclip.errors import BadRequest, Forbidden, Unauthorized, Unprocessable
+from paperclip.issues import queries
 from paperclip.issues.identifiers import find_issue
-from paperclip.issues.listing import issue_json
 from paperclip.wire import iso, uid
 
 READS = cast(sa.Table, IssueReadState.__table__)
@@ -190,29 +190,6 @@ async def unarchive(session: AsyncSession, actor: Actor, ref: str) -> dict[str, 
 # ---------------------------------------------------------------- list filters (SQL on the issue alias x)
 
 
-def _last_touch(param: str) -> str:
-    return (
-        f"GREATEST(CASE WHEN x.created_by_user_id = CAST(:{param} AS text) THEN x.created_at END, "
-        f"(SELECT max(c.created_at) FROM issue_comments c WHERE c.issue_id = x.id AND c.author_user_id = CAST(:{param} AS text)), "
-        f"(SELECT rs.last_read_at FROM issue_read_states rs WHERE rs.issue_id = x.id AND rs.user_id = CAST(:{param} AS text)))"
-    )
-
-
-def _last_external_comment(param: str) -> str:
-    return (
-        f"(SELECT max(c.created_at) FROM issue_comments c WHERE c.issue_id = x.id "
-        f"AND c.author_user_id IS DISTINCT FROM CAST(:{param} AS text))"
-    )
-
-
-def _touched(param: str) -> str:
-    return (
-        f"(x.created_by_user_id = CAST(:{param} AS text) OR x.assignee_user_id = CAST(:{param} AS text) "
-        f"OR EXISTS (SELECT 1 FROM issue_comments c WHERE c.issue_id = x.id AND c.author_user_id = CAST(:{param} AS text)) "
-        f"OR EXISTS (SELECT 1 FROM issue_read_states rs WHERE rs.issue_id = x.id AND rs.user_id = CAST(:{param} AS text)))"
-    )
-
-
 def _user(actor: Actor, raw: str, name: str) -> str:
     if raw == "me":
         if not actor.is_board or not actor.user_id:
@@ -233,12 +210,12 @@ def user_filters(
     """The inbox filters of the issue list: touched by, unread for, and not archived by a user."""
     if touched:
         params["touched_user"] = _user(actor, touched, "touchedByUserId")
-        where.append(_touched("touched_user"))
+        where.append(queries.touched_sql("touched_user"))
     if unread:
         params["unread_user"] = _user(actor, unread, "unreadForUserId")
         where.append(
-            f"{_touched('unread_user')} AND {_last_external_comment('unread_user')} > "
-            f"COALESCE({_last_touch('unread_user')}, '-infinity'::timestamptz)"
+            f"{queries.touched_sql('unread_user')} AND {queries.last_external_comment_sql('unread_user')} > "
+            f"COALESCE({queries.last_touch_sql('unread_user')}, '-infinity'::timestamptz)"
         )
     if archived:
         params["archived_user"] = _user(actor, archived, "inboxArchivedByUserId")
@@ -257,24 +234,6 @@ def require_agent(actor: Actor) -> uuid.UUID:
     return actor.company_id
 
 
-def inbox_mine_sql(status_filter: bool) -> str:
-    """Issues touched by :user and not archived by them, newest touch first, with the inbox fields."""
-    status = " AND x.status = ANY(CAST(:statuses AS text[]))" if status_filter else ""
-    return f"""
-SELECT COALESCE(json_agg(item ORDER BY sort_key DESC NULLS LAST, id), '[]'::json)::text FROM (
-  SELECT x.id, GREATEST(t.touch, t.external, x.updated_at) AS sort_key,
-         (CAST({issue_json("x", truncate="flag")} AS jsonb) || jsonb_build_object(
-            'myLastTouchAt', to_char(t.touch AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-            'lastExternalCommentAt', to_char(t.external AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-            'isUnreadForMe', COALESCE(t.external > COALESCE(t.touch, '-infinity'::timestamptz), false))) AS item
-  FROM issues x
-  CROSS JOIN LATERAL (SELECT {_last_touch("user")} AS touch, {_last_external_comment("user")} AS external) t
-  WHERE x.company_id = :company_id AND x.hidden_at IS NULL AND {_touched("user")}{status}
-    AND NOT EXISTS (SELECT 1 FROM issue_inbox_archives ia WHERE ia.issue_id = x.id AND ia.user_id = :user)
-  ORDER BY sort_key DESC NULLS LAST, x.id LIMIT :limit OFFSET :offset
-) page"""
-
-
 async def inbox_mine(
     session: AsyncSession, actor: Actor, user_id: str | None, status: str | None, window: Window
 ) -> str:
@@ -290,5 +249,4 @@ async def inbox_mine(
     }
     if statuses:
         params["statuses"] = statuses
-    result = await session.execute(sa.text(inbox_mine_sql(bool(statuses))), params)
-    return result.scalar_one()
+    return await queries.inbox_mine_page(bool(statuses)).fetchval(session, **params)

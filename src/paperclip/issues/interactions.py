@@ -199,7 +199,7 @@ async def create_interaction(
     if body.idempotencyKey is not None:
         # a concurrent twin with the same key inserts nothing here and is answered from the winner's row
         statement = statement.on_conflict_do_nothing(
-            index_elements=["issue_id", "idempotency_key"], index_where=sa.text("idempotency_key IS NOT NULL")
+            index_elements=["issue_id", "idempotency_key"], index_where=TABLE.c.idempotency_key.isnot(None)
         )
     row = (await session.execute(statement.returning(TABLE))).mappings().first()
     if row is None:

@@ -1,5 +1,5 @@
 """Answers of the issue routes, for the OpenAPI document (paperclip.api.responses): the shapes of
-issues/shapes.py's *_to_wire and of their SQL twins (issues/listing.py, detail.py, documents.py),
+issues/wire.py's shapes (rendered by shapes.py's *_to_wire and by their SQL twins in queries.py),
 which tests/api/test_openapi_responses.py holds to the same models."""
 
 from __future__ import annotations

@@ -26,18 +26,16 @@ from paperclip.activity.service import record
 from paperclip.auth.actor import Actor
 from paperclip.db.models import Issue, IssueTreeHold, IssueTreeHoldMember
 from paperclip.db.paging import Window
-from paperclip.db.rawsql import Sql
-from paperclip.db.tree_holds import ISSUE_PAUSE_HOLD, MAX_DEPTH
+from paperclip.db.tree_holds import ISSUE_PAUSE_HOLD
 from paperclip.errors import BadRequest, Conflict, NotFound
 from paperclip.ids import parse_uuid
+from paperclip.issues import queries
 from paperclip.issues.identifiers import find_issue
 from paperclip.vocabulary import (
     ISSUE_TERMINAL,
-    RUN_LIVE,
     TREE_HOLD_MODES,
     TREE_HOLD_STATUSES,
     TreeHoldMode,
-    sql_in,
 )
 from paperclip.wire import iso, uid
 
@@ -71,36 +69,6 @@ class HoldRelease(BaseModel):
     reason: Reason | None = None
     releasePolicy: ReleasePolicy | None = None  # noqa: N815
     metadata: dict[str, Any] | None = None
-
-
-# The subtree under a root, depth first in issue-number order, with each issue's live run.
-SUBTREE = Sql(f"""
-WITH RECURSIVE t AS (
-    SELECT i.id, i.parent_id, i.identifier, i.title, i.status, i.assignee_agent_id, i.assignee_user_id,
-           i.execution_run_id, 0 AS depth, ARRAY[coalesce(i.issue_number, 0)] AS path
-    FROM issues i WHERE i.id = $1
-    UNION ALL
-    SELECT c.id, c.parent_id, c.identifier, c.title, c.status, c.assignee_agent_id, c.assignee_user_id,
-           c.execution_run_id, t.depth + 1, t.path || coalesce(c.issue_number, 0)
-    FROM issues c JOIN t ON c.parent_id = t.id
-    WHERE t.depth < {MAX_DEPTH}
-)
-SELECT t.*, r.id AS run_id, r.status AS run_status, r.agent_id AS run_agent_id
-FROM t LEFT JOIN heartbeat_runs r ON r.id = t.execution_run_id AND r.status IN ({sql_in(RUN_LIVE)})
-ORDER BY t.path
-""")
-
-# Active holds rooted at the root's ancestors (they cover the whole subtree), nearest first.
-ANCESTOR_HOLDS = Sql(f"""
-WITH RECURSIVE up AS (
-    SELECT i.parent_id AS id, 1 AS depth FROM issues i WHERE i.id = $1 AND i.parent_id IS NOT NULL
-    UNION ALL
-    SELECT p.parent_id, up.depth + 1 FROM issues p JOIN up ON p.id = up.id
-    WHERE p.parent_id IS NOT NULL AND up.depth < {MAX_DEPTH}
-)
-SELECT h.id, h.mode, h.root_issue_id FROM up JOIN issue_tree_holds h ON h.root_issue_id = up.id
-WHERE h.status = 'active' ORDER BY up.depth, h.created_at
-""")
 
 
 def hold_to_wire(row: Any, members: list[Any] | None = None) -> dict[str, Any]:
@@ -261,7 +229,7 @@ async def _covering_holds(
             )
         ).mappings()
     )
-    return inside, await ANCESTOR_HOLDS.fetch(session, root["id"])
+    return inside, await queries.ANCESTOR_HOLDS.fetch(session, root["id"])
 
 
 async def _cancelled_by(session: AsyncSession, hold_ids: list[uuid.UUID]) -> dict[uuid.UUID, Any]:
@@ -280,7 +248,7 @@ async def _plan(
     session: AsyncSession, issue: Any, mode: str, policy: dict[str, Any], now: datetime
 ) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
     """The preview of `mode` over the subtree; also the subtree rows and the holds involved."""
-    rows = await SUBTREE.fetch(session, issue["id"])
+    rows = await queries.SUBTREE.fetch(session, issue["id"])
     ids = [row["id"] for row in rows]
     inside, above = await _covering_holds(session, issue, ids)
     rooted: dict[uuid.UUID, list[Any]] = {}
