@@ -26,7 +26,7 @@ from paperclip.issues import queries
 from paperclip.issues.identifiers import IDENTIFIER_RE, accessible_companies, find_issue, parse_uuid
 from paperclip.issues.schemas import CheckoutBody
 from paperclip.issues.shapes import issue_to_wire
-from paperclip.issues.wire import LABEL_JSON
+from paperclip.issues.wire import LABELS_OF
 from paperclip.vocabulary import AGENT_UNASSIGNABLE, ISSUE_TERMINAL, RUN_LIVE
 from paperclip.wire import uid
 
@@ -55,10 +55,7 @@ def require_run_id(actor: Actor) -> uuid.UUID:
     return actor.run_id
 
 
-LABELS_OF_ROW = sa.literal_column(
-    f"(SELECT COALESCE(json_agg({LABEL_JSON} ORDER BY l.name, l.id), '[]'::json) "
-    "FROM issue_labels il JOIN labels l ON l.id = il.label_id WHERE il.issue_id = issues.id)"
-).label("labels_json")
+LABELS_OF_ROW = sa.literal_column(LABELS_OF.format(a="issues")).label("labels_json")
 
 
 async def checkout(session: AsyncSession, actor: Actor, ref: str, body: CheckoutBody, now: datetime) -> bytes:
