@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep, Now
 from paperclip.api.paging import PageDep
+from paperclip.api.responses import returns
 from paperclip.feature_router import FeatureRouter
 from paperclip.issues import feedback, recovery
 from paperclip.issues.feedback import TraceFilters, VoteBody
@@ -100,10 +101,14 @@ async def get_trace(trace_id: str, session: DB, actor: ActorDep) -> Response:
 
 
 @router.get("/issues/{issue_id}/recovery-actions", tags=["recovery"])
+@returns("RecoveryActions")
 async def recovery_actions(issue_id: str, session: DB, actor: ActorDep) -> Response:
     return json_response(await recovery.list_actions(session, actor, issue_id))
 
 
 @router.post("/issues/{issue_id}/recovery-actions/resolve", tags=["recovery"])
-async def resolve_recovery_action(issue_id: str, body: ResolveBody, session: DB, actor: ActorDep) -> Response:
-    return json_response(await recovery.resolve(session, actor, issue_id, body))
+@returns("RecoveryResolution")
+async def resolve_recovery_action(
+    issue_id: str, body: ResolveBody, session: DB, actor: ActorDep, now: Now
+) -> Response:
+    return json_response(await recovery.resolve(session, actor, issue_id, body, now))
