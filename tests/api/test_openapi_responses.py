@@ -39,20 +39,9 @@ PENDING: set[tuple[str, str]] = {
     ("DELETE", "/api/agents/{agent_id}/instructions-bundle/file"),
     ("GET", "/api/agents/{agent_id}/instructions-bundle/file"),
     ("PUT", "/api/agents/{agent_id}/instructions-bundle/file"),
-    ("GET", "/api/companies/{company_id}/feedback-traces"),
-    ("GET", "/api/feedback-traces/{trace_id}"),
-    ("GET", "/api/issues/{issue_id}/feedback-traces"),
-    ("GET", "/api/issues/{issue_id}/feedback-votes"),
-    ("POST", "/api/issues/{issue_id}/feedback-votes"),
     ("GET", "/api/issues/{issue_id}/queued-comments"),
     ("GET", "/api/issues/{issue_id}/recovery-actions"),
     ("POST", "/api/issues/{issue_id}/recovery-actions/resolve"),
-    ("POST", "/api/issues/{issue_id}/tree-control/preview"),
-    ("GET", "/api/issues/{issue_id}/tree-control/state"),
-    ("GET", "/api/issues/{issue_id}/tree-holds"),
-    ("POST", "/api/issues/{issue_id}/tree-holds"),
-    ("GET", "/api/issues/{issue_id}/tree-holds/{hold_id}"),
-    ("POST", "/api/issues/{issue_id}/tree-holds/{hold_id}/release"),
 }
 
 
