@@ -28,17 +28,13 @@ from paperclip.api.responses import declared, status_of
 QUERY = {
     "/api/companies/{company_id}/folders": {"kind": "issues"},
     "/api/agents/me/inbox/mine": {"userId": "local-board"},
+    "/api/agents/{agent_id}/instructions-bundle/file": {"path": "AGENTS.md"},
 }
 
 
 # Routes other helpers added while the declarations were being written, to be declared next: this list
 # may only shrink (a route declared now fails the test until it leaves the list).
 PENDING: set[tuple[str, str]] = {
-    ("GET", "/api/agents/{agent_id}/instructions-bundle"),
-    ("PATCH", "/api/agents/{agent_id}/instructions-bundle"),
-    ("DELETE", "/api/agents/{agent_id}/instructions-bundle/file"),
-    ("GET", "/api/agents/{agent_id}/instructions-bundle/file"),
-    ("PUT", "/api/agents/{agent_id}/instructions-bundle/file"),
     ("GET", "/api/issues/{issue_id}/queued-comments"),
     ("GET", "/api/issues/{issue_id}/recovery-actions"),
     ("POST", "/api/issues/{issue_id}/recovery-actions/resolve"),
@@ -138,6 +134,10 @@ async def _more_of_everything(client, ids: dict[str, str]) -> dict[str, str]:
         },
     )
     invite = await client.post(f"/api/companies/{cid}/invites", json={})
+    bundle = await client.put(
+        f"/api/agents/{ids['agent_id']}/instructions-bundle/file", json={"path": "AGENTS.md", "content": "# Hi"}
+    )
+    assert bundle.status_code == 200, bundle.text
     out = dict(ids)
     out["key"] = "plan"
     if product.status_code == 201:
