@@ -102,7 +102,7 @@ def test_the_models_are_not_imported_at_start_up():
     assert out.strip() == "['paperclip.api.responses']"
 
 
-async def _more_of_everything(client, ids: dict[str, str]) -> dict[str, str]:
+async def _more_of_everything(api, client, ids: dict[str, str]) -> dict[str, str]:
     """Beyond test_company_scoping's company: the rows the remaining GET routes read."""
     cid, issue = ids["company_id"], ids["issue_id"]
     document = await client.put(
@@ -135,7 +135,8 @@ async def _more_of_everything(client, ids: dict[str, str]) -> dict[str, str]:
     )
     invite = await client.post(f"/api/companies/{cid}/invites", json={})
     bundle = await client.put(
-        f"/api/agents/{ids['agent_id']}/instructions-bundle/file", json={"path": "AGENTS.md", "content": "# Hi"}
+        f"/api/agents/{ids['agent_id']}/instructions-bundle/file",
+        json={"path": "AGENTS.md", "content": "# Hi"},
     )
     assert bundle.status_code == 200, bundle.text
     out = dict(ids)
@@ -151,6 +152,21 @@ async def _more_of_everything(client, ids: dict[str, str]) -> dict[str, str]:
         body = invite.json()
         out["invite_id"] = body.get("id", "")
         out["token"] = body.get("token") or str(body.get("inviteUrl", "")).rsplit("/", 1)[-1]
+    by_agent = await client.post(
+        f"/api/issues/{issue}/comments",
+        json={"body": "agent's work"},
+        headers=await api.agent_auth(ids["agent_id"], ids["run_id"]),
+    )
+    assert by_agent.status_code == 201, by_agent.text
+    vote = await client.post(
+        f"/api/issues/{issue}/feedback-votes",
+        json={"targetType": "issue_comment", "targetId": by_agent.json()["id"], "vote": "up"},
+    )
+    assert vote.status_code == 201, vote.text
+    out["trace_id"] = (await client.get(f"/api/issues/{issue}/feedback-traces")).json()[0]["id"]
+    hold = await client.post(f"/api/issues/{issue}/tree-holds", json={"mode": "resume"})  # a record only
+    assert hold.status_code == 200, hold.text
+    out["hold_id"] = hold.json()["hold"]["id"]
     revisions = (await client.get(f"/api/issues/{issue}/documents/plan/revisions")).json()
     if revisions:
         out["doc_revision_id"] = revisions[0]["id"]
@@ -158,7 +174,7 @@ async def _more_of_everything(client, ids: dict[str, str]) -> dict[str, str]:
 
 
 async def test_every_get_route_answers_what_the_document_declares(api, app, client):
-    ids = await _more_of_everything(client, await _company_a(api))
+    ids = await _more_of_everything(api, client, await _company_a(api))
     agent_key = (await client.post(f"/api/agents/{ids['agent_id']}/keys", json={"name": "walk"})).json()[
         "token"
     ]
