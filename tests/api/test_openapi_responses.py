@@ -167,6 +167,7 @@ async def _more_of_everything(api, client, ids: dict[str, str]) -> dict[str, str
     hold = await client.post(f"/api/issues/{issue}/tree-holds", json={"mode": "resume"})  # a record only
     assert hold.status_code == 200, hold.text
     out["hold_id"] = hold.json()["hold"]["id"]
+    out["environment_id"] = (await client.get(f"/api/companies/{cid}/environments")).json()[0]["id"]
     revisions = (await client.get(f"/api/issues/{issue}/documents/plan/revisions")).json()
     if revisions:
         out["doc_revision_id"] = revisions[0]["id"]
@@ -207,6 +208,7 @@ async def test_every_get_route_answers_what_the_document_declares(api, app, clie
         "/api/assets/{asset_id}/content",  # an uploaded image (tests/storage)
         "/api/invites/{token}/logo",  # a company logo (tests/storage)
         "/api/agents/me/secrets",  # a run's token (tests/secrets)
+        "/api/environment-leases/{lease_id}",  # a run that started (tests/environments)
     }
     unanswered = gets - answered - unreachable
     assert not unanswered, sorted(unanswered)
