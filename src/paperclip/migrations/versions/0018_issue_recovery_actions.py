@@ -1,7 +1,7 @@
 """issue recovery actions
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-05 04:13:03.278729
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 
 from sqlalchemy.dialects import postgresql
-revision = '0017'
-down_revision = '0016'
+revision = '0018'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
