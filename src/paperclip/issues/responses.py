@@ -481,33 +481,6 @@ class PlanDecompositionResult(Wire):
     newlyCreatedChildIssueIds: list[UUID]  # empty when the same request was already recorded
 
 
-<<<<<<< HEAD
-class RecoveryAction(Wire):
-    id: UUID
-    companyId: UUID
-    sourceIssueId: UUID
-    recoveryIssueId: UUID | None
-    kind: str
-    status: Literal["active", "resolved", "cancelled"]
-    ownerType: str
-    ownerAgentId: UUID | None
-    ownerUserId: str | None
-    previousOwnerAgentId: UUID | None
-    returnOwnerAgentId: UUID | None
-    cause: str
-    fingerprint: str
-    evidence: dict[str, Any]
-    nextAction: str
-    wakePolicy: dict[str, Any] | None
-    monitorPolicy: dict[str, Any] | None
-    attemptCount: int
-    maxAttempts: int
-    timeoutAt: datetime | None
-    lastAttemptAt: datetime | None
-    outcome: str | None
-    resolutionNote: str | None
-    resolvedAt: datetime | None
-=======
 # -- tree control and tree holds (issues/tree_holds.py) -------------------------------------------
 
 
@@ -676,26 +649,10 @@ class FeedbackVote(Wire):
     sharedAt: datetime | None
     consentVersion: str | None
     redactionSummary: RedactionSummary
->>>>>>> main
     createdAt: datetime
     updatedAt: datetime
 
 
-<<<<<<< HEAD
-class RecoveryActions(Wire):
-    active: RecoveryAction | None
-    actions: list[RecoveryAction]
-
-
-class RecoveredIssue(Issue):
-    changes: dict[str, Any]  # field -> {"from": ..., "to": ...}
-    activeRecoveryAction: None
-
-
-class RecoveryResolution(Wire):
-    issue: RecoveredIssue
-    recoveryAction: RecoveryAction
-=======
 class FeedbackTargetSummary(Wire):
     """What was voted on, as it was when the vote was cast."""
 
@@ -739,4 +696,47 @@ class FeedbackTrace(Wire):
     failureReason: str | None
     createdAt: datetime
     updatedAt: datetime
->>>>>>> main
+
+
+class RecoveryAction(Wire):
+    id: UUID
+    companyId: UUID
+    sourceIssueId: UUID
+    recoveryIssueId: UUID | None
+    kind: str
+    status: Literal["active", "resolved", "cancelled"]
+    ownerType: str
+    ownerAgentId: UUID | None
+    ownerUserId: str | None
+    previousOwnerAgentId: UUID | None
+    returnOwnerAgentId: UUID | None
+    cause: str
+    fingerprint: str
+    evidence: dict[str, Any]
+    nextAction: str
+    wakePolicy: dict[str, Any] | None
+    monitorPolicy: dict[str, Any] | None
+    attemptCount: int
+    maxAttempts: int
+    timeoutAt: datetime | None
+    lastAttemptAt: datetime | None
+    outcome: str | None
+    resolutionNote: str | None
+    resolvedAt: datetime | None
+    createdAt: datetime
+    updatedAt: datetime
+
+
+class RecoveryActions(Wire):
+    active: RecoveryAction | None
+    actions: list[RecoveryAction]
+
+
+class RecoveredIssue(Issue):
+    changes: dict[str, Any]  # field -> {"from": ..., "to": ...}
+    activeRecoveryAction: None
+
+
+class RecoveryResolution(Wire):
+    issue: RecoveredIssue
+    recoveryAction: RecoveryAction
