@@ -44,7 +44,6 @@ PENDING: set[tuple[str, str]] = {
     ("GET", "/api/issues/{issue_id}/feedback-traces"),
     ("GET", "/api/issues/{issue_id}/feedback-votes"),
     ("POST", "/api/issues/{issue_id}/feedback-votes"),
-    ("GET", "/api/issues/{issue_id}/queued-comments"),
     ("GET", "/api/issues/{issue_id}/recovery-actions"),
     ("POST", "/api/issues/{issue_id}/recovery-actions/resolve"),
     ("POST", "/api/issues/{issue_id}/tree-control/preview"),
