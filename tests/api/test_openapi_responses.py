@@ -34,7 +34,7 @@ QUERY = {
 
 # Routes other helpers added while the declarations were being written, to be declared next: this list
 # may only shrink (a route declared now fails the test until it leaves the list).
-PENDING: set[tuple[str, str]] = {}
+PENDING: set[tuple[str, str]] = set()
 
 
 def _operations(app) -> list[tuple[str, APIRoute]]:
