@@ -16,26 +16,16 @@ if os.environ.get("PAPERCLIP_BROWSER_TESTS") != "1":
 
 from playwright.async_api import expect  # noqa: E402
 
-from tests.browser.conftest import shoot  # noqa: E402
+from tests.browser.conftest import report_cost, shoot  # noqa: E402
 
 # The agent runs until the test creates its go-file (no timing), then reports a cost of its run.
 AGENT_SCRIPT = textwrap.dedent("""
-    import datetime, json, os, pathlib, sys, time, urllib.request
+    import pathlib, sys, time
     print("waiting for the go-file", flush=True)
     go = pathlib.Path(sys.argv[1])
     while not go.exists():
         time.sleep(0.1)
-    body = {"agentId": os.environ["PAPERCLIP_AGENT_ID"], "provider": "anthropic", "model": "claude-test",
-            "costCents": 321, "inputTokens": 1000, "outputTokens": 200, "heartbeatRunId": os.environ["PAPERCLIP_RUN_ID"],
-            "occurredAt": datetime.datetime.now(datetime.timezone.utc).isoformat()}
-    request = urllib.request.Request(
-        os.environ["PAPERCLIP_API_URL"] + "/api/companies/" + os.environ["PAPERCLIP_COMPANY_ID"] + "/cost-events",
-        data=json.dumps(body).encode(), method="POST",
-        headers={"Authorization": "Bearer " + os.environ["PAPERCLIP_API_KEY"], "Content-Type": "application/json",
-                 "X-Paperclip-Run-Id": os.environ["PAPERCLIP_RUN_ID"]})
-    urllib.request.urlopen(request).read()
-    print("done: reported 321 cents", flush=True)
-""")
+""") + report_cost(321)
 
 STATE = """() => ({
   banner: !!document.querySelector('.live-notice'),
