@@ -162,6 +162,7 @@ async def _more_of_everything(client, ids: dict[str, str]) -> dict[str, str]:
         body = invite.json()
         out["invite_id"] = body.get("id", "")
         out["token"] = body.get("token") or str(body.get("inviteUrl", "")).rsplit("/", 1)[-1]
+    out["environment_id"] = (await client.get(f"/api/companies/{cid}/environments")).json()[0]["id"]
     revisions = (await client.get(f"/api/issues/{issue}/documents/plan/revisions")).json()
     if revisions:
         out["doc_revision_id"] = revisions[0]["id"]
@@ -202,6 +203,7 @@ async def test_every_get_route_answers_what_the_document_declares(api, app, clie
         "/api/assets/{asset_id}/content",  # an uploaded image (tests/storage)
         "/api/invites/{token}/logo",  # a company logo (tests/storage)
         "/api/agents/me/secrets",  # a run's token (tests/secrets)
+        "/api/environment-leases/{lease_id}",  # a run that started (tests/environments)
     }
     unanswered = gets - answered - unreachable
     assert not unanswered, sorted(unanswered)
