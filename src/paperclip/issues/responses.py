@@ -696,3 +696,21 @@ class FeedbackTrace(Wire):
     failureReason: str | None
     createdAt: datetime
     updatedAt: datetime
+
+
+class QueuedCommentEntry(Wire):
+    comment: Comment
+    position: int
+    canEdit: bool
+    canDiscard: bool
+
+
+class QueuedComments(Wire):
+    issueId: UUID
+    queueId: UUID | None  # the oldest deferred wake-up's id; null when nothing waits
+    state: Literal["deferred"] | None
+    targetRunId: UUID | None  # the live run holding the issue
+    revision: str
+    protocol: Literal["legacy"]
+    steeringDisposition: Literal["unsupported"]
+    entries: list[QueuedCommentEntry]
