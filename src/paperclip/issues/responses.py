@@ -716,6 +716,38 @@ class QueuedComments(Wire):
     entries: list[QueuedCommentEntry]
 
 
+# -- feedback trace bundle (issues/feedback_bundle.py) ---------------------------------------------
+
+
+class FeedbackBundleFile(Wire):
+    path: str
+    contentType: str
+    encoding: Literal["utf8"]
+    byteLength: int
+    sha256: str
+    source: str
+    contents: str
+
+
+class FeedbackBundle(Wire):
+    traceId: UUID
+    exportId: str | None
+    companyId: UUID
+    issueId: UUID
+    issueIdentifier: str | None
+    adapterType: str | None
+    captureStatus: Literal["full", "partial"]
+    notes: list[str]
+    envelope: dict[str, Any]
+    surface: dict[str, Any]
+    paperclipRun: dict[str, Any] | None
+    rawAdapterTrace: dict[str, Any]
+    normalizedAdapterTrace: dict[str, Any]
+    privacy: dict[str, Any]
+    integrity: dict[str, str]
+    files: list[FeedbackBundleFile]
+
+
 class RecoveryAction(Wire):
     id: UUID
     companyId: UUID
