@@ -23,6 +23,7 @@ from paperclip.issues.wire import (
     row_json,
     ts,
 )
+from paperclip.runs.recovery_actions import CAUSE as LEGACY_CAUSE
 from paperclip.vocabulary import AGENT_UNASSIGNABLE, RUN_LIVE, sql_in
 
 # ---------------------------------------------------------------- lists (listing.py)
@@ -542,4 +543,135 @@ WITH RECURSIVE up AS (
 )
 SELECT h.id, h.mode, h.root_issue_id FROM up JOIN issue_tree_holds h ON h.root_issue_id = up.id
 WHERE h.status = 'active' ORDER BY up.depth, h.created_at
+""")
+
+# ---------------------------------------------------------------- feedback bundles (feedback_bundle.py)
+
+FEEDBACK_TARGET = Sql("""
+SELECT co.issue_prefix, i.identifier,
+       COALESCE(c.created_by_run_id, r.created_by_run_id) AS run_id,
+       COALESCE(c.author_agent_id, r.created_by_agent_id) AS author_agent_id,
+       COALESCE(c.author_user_id, r.created_by_user_id) AS author_user_id,
+       COALESCE(c.created_at, r.created_at) AS created_at
+FROM issues i
+JOIN companies co ON co.id = i.company_id
+LEFT JOIN issue_comments c ON :target_type = 'issue_comment' AND c.id = :target_id
+LEFT JOIN document_revisions r ON :target_type = 'issue_document_revision' AND r.id = :target_id
+WHERE i.id = :issue_id
+""")
+
+FEEDBACK_RUN = Sql("""
+SELECT r.*, a.name AS agent_name, a.role AS agent_role, a.title AS agent_title, a.adapter_type,
+       (SELECT count(*) FROM heartbeat_run_events e WHERE e.run_id = r.id) AS event_count
+FROM heartbeat_runs r JOIN agents a ON a.id = r.agent_id
+WHERE r.id = :run_id AND r.company_id = :company_id
+""")
+
+FEEDBACK_RUN_EVENTS = Sql("""
+SELECT id, company_id, run_id, agent_id, seq, event_type, stream, level, color, message, payload, created_at
+FROM heartbeat_run_events WHERE run_id = :run_id ORDER BY seq LIMIT 5000
+""")
+
+# ---------------------------------------------------------------- queued comments (queued_comments.py)
+
+_COMMENT_QUEUE = """
+SELECT w.id AS request_id, w.requested_at, c.*,
+       (SELECT r.id FROM heartbeat_runs r JOIN issues i ON i.execution_run_id = r.id
+        WHERE i.id = :issue_id AND r.status IN ('queued', 'running')) AS target_run_id
+FROM agent_wakeup_requests w
+JOIN issue_comments c ON c.id = CAST(w.payload -> 'contextSnapshot' ->> 'wakeCommentId' AS uuid)
+WHERE w.company_id = :company_id AND w.status = 'deferred_issue_execution'
+  AND w.payload -> 'contextSnapshot' ->> 'issueId' = CAST(:issue_id AS text)
+ORDER BY COALESCE(CAST(w.payload ->> 'queuePosition' AS integer), 2147483647), w.requested_at, w.id
+"""
+
+COMMENT_QUEUE_FOR_UPDATE = Sql(_COMMENT_QUEUE + "FOR UPDATE OF w")
+
+COMMENT_QUEUE = Sql(_COMMENT_QUEUE)
+
+EDIT_QUEUED_COMMENT = Sql("UPDATE issue_comments SET body = :body, updated_at = :now WHERE id = :id")
+
+DELETE_QUEUED_COMMENT = Sql("DELETE FROM issue_comments WHERE id = :id")
+
+CANCEL_QUEUED_COMMENT_WAKES = Sql("""
+UPDATE agent_wakeup_requests SET status = 'cancelled', finished_at = :now, updated_at = :now,
+       error = 'queued comment discarded'
+WHERE id = ANY(:ids) AND status = 'deferred_issue_execution'
+""")
+
+SET_QUEUED_COMMENT_POSITION = Sql("""
+UPDATE agent_wakeup_requests
+SET payload = jsonb_set(COALESCE(payload, '{}'::jsonb), '{queuePosition}', to_jsonb(CAST(:position AS integer))),
+    updated_at = :now
+WHERE id = ANY(:ids)
+""")
+
+# ---------------------------------------------------------------- recovery actions (recovery.py)
+
+ACTIVE_RECOVERY_ACTIONS = Sql(
+    "SELECT * FROM issue_recovery_actions WHERE source_issue_id = :issue_id AND status = 'active' "
+    "ORDER BY created_at DESC"
+)
+
+ACTIVE_RECOVERY_ACTION_FOR_UPDATE = Sql(
+    "SELECT * FROM issue_recovery_actions WHERE source_issue_id = :issue_id AND status = 'active' FOR UPDATE"
+)
+
+CLOSE_RECOVERY_ACTION = Sql("""
+    UPDATE issue_recovery_actions SET status = :status, outcome = :outcome, resolution_note = :note,
+        evidence = evidence || CAST(:evidence AS jsonb), resolved_at = :now, updated_at = :now
+    WHERE id = :id RETURNING *
+""")
+
+HAS_UNRESOLVED_BLOCKER = Sql("""
+    SELECT EXISTS (SELECT 1 FROM issue_relations r JOIN issues b ON b.id = r.related_issue_id
+                   WHERE r.issue_id = :issue_id AND r.type = 'blocks' AND b.status <> 'done')
+""")
+
+SET_RECOVERED_ISSUE_STATUS = Sql("""
+    UPDATE issues SET status = :status, started_at = coalesce(:started_at, started_at),
+        completed_at = CASE WHEN CAST(:set_completed AS boolean) THEN CAST(:completed_at AS timestamptz)
+                            ELSE completed_at END,
+        cancelled_at = CASE WHEN CAST(:set_cancelled AS boolean) THEN CAST(:cancelled_at AS timestamptz)
+                            ELSE cancelled_at END,
+        checkout_run_id = CASE WHEN CAST(:unlock AS boolean) THEN NULL ELSE checkout_run_id END,
+        execution_run_id = CASE WHEN CAST(:unlock AS boolean) THEN NULL ELSE execution_run_id END,
+        execution_locked_at = CASE WHEN CAST(:unlock AS boolean) THEN NULL ELSE execution_locked_at END,
+        execution_agent_name_key = CASE WHEN CAST(:unlock AS boolean) THEN NULL ELSE execution_agent_name_key END,
+        updated_at = :now
+    WHERE id = :id RETURNING *
+""")
+
+LABELS_OF_ISSUE = Sql(f"""
+    SELECT COALESCE(json_agg({LABEL_JSON} ORDER BY l.name, l.id), '[]'::json)
+    FROM issue_labels il JOIN labels l ON l.id = il.label_id WHERE il.issue_id = :id
+""")
+
+# The scheduler's settlement: every active action of the legacy cause whose run has ended is resolved
+# `blocked`; its issue, still in progress and unlocked, becomes blocked; one activity entry each.
+SETTLE_RECOVERY_ACTIONS = Sql(f"""
+    WITH due AS (
+        SELECT a.id FROM issue_recovery_actions a
+        WHERE a.status = 'active' AND a.cause = '{LEGACY_CAUSE}'
+          AND NOT EXISTS (SELECT 1 FROM heartbeat_runs r WHERE r.id = a.run_id AND r.status IN ('queued', 'running'))
+        ORDER BY a.id FOR UPDATE SKIP LOCKED
+    ), settled AS (
+        UPDATE issue_recovery_actions a SET status = 'resolved', outcome = 'blocked', resolved_at = :now,
+            updated_at = :now
+        FROM due WHERE a.id = due.id
+        RETURNING a.id, a.company_id, a.source_issue_id
+    ), blocked AS (
+        UPDATE issues i SET status = 'blocked', updated_at = :now
+        FROM settled s
+        WHERE i.id = s.source_issue_id AND i.status = 'in_progress'
+          AND i.checkout_run_id IS NULL AND i.execution_run_id IS NULL
+        RETURNING i.id
+    )
+    INSERT INTO activity_log (company_id, actor_type, actor_id, action, entity_type, entity_id, details, created_at)
+    SELECT s.company_id, 'system', 'execution-recovery', 'issue.execution_recovery_settled', 'issue',
+           s.source_issue_id::text,
+           jsonb_build_object('replay', 'not_authorized', 'outcome', 'blocked', 'recoveryActionId', s.id),
+           clock_timestamp()
+    FROM settled s
+    RETURNING entity_id
 """)

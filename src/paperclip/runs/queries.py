@@ -374,3 +374,25 @@ CANCEL_RUN = Sql("""
     )
     SELECT old.was FROM old JOIN run ON run.id = old.id
 """)
+
+# ---------------------------------------------------------------- recovery actions of runs that ended without success
+
+# A recovery action (recovery_actions.open_for_ended_runs) per in-progress issue a run ending without
+# success held; :kind and :cause are recovery_actions.KIND and CAUSE.
+OPEN_RECOVERY_ACTIONS = Sql("""
+    INSERT INTO issue_recovery_actions (
+        company_id, source_issue_id, run_id, kind, status, owner_type, return_owner_agent_id, cause,
+        fingerprint, evidence, next_action, attempt_count, max_attempts, last_attempt_at, created_at, updated_at)
+    SELECT i.company_id, i.id, r.id, CAST(:kind AS text), 'active', 'board', r.agent_id, CAST(:cause AS text),
+           'legacy-execution:' || r.id::text,
+           jsonb_build_object('runId', r.id, 'attempt', 1, 'adapterRecovery', 'unsupported_or_unknown',
+                              'originalFailureCode',
+                              coalesce(CASE WHEN r.status <> 'running' THEN r.error_code END, inp.error_code)),
+           :next_action, 1, 3, :now, :now, :now
+    FROM unnest(CAST(:ids AS uuid[]), CAST(:codes AS text[])) AS inp(run_id, error_code)
+    JOIN heartbeat_runs r ON r.id = inp.run_id AND r.status <> 'succeeded'
+    JOIN issues i ON i.company_id = r.company_id AND i.status = 'in_progress'
+                 AND (i.checkout_run_id = inp.run_id OR i.execution_run_id = inp.run_id)
+    ORDER BY i.id
+    ON CONFLICT DO NOTHING
+""")
