@@ -29,9 +29,14 @@ function refresh(kind) {
       const target = el.id ? document.getElementById(el.id) : el;
       if (!target || !target.isConnected) return;
       if (target.contains(document.activeElement) && document.activeElement.matches('input, textarea, select')) return;
+      // A form error the user has not yet acted on survives: an earlier change's event (late under
+      // load) must not wipe the message of the request that just failed.
+      const showsError = () => [...target.querySelectorAll('[data-error]')].some((slot) => slot.textContent.trim());
+      if (showsError()) return;
       try {
         const res = await fetch(target.dataset.liveRefresh, { headers: { 'X-Fragment': '1' }, credentials: 'same-origin' });
-        if (res.ok) window.pc?.swap(target, await res.text(), 'outer');
+        const html = res.ok ? await res.text() : null;
+        if (html !== null && target.isConnected && !showsError()) window.pc?.swap(target, html, 'outer');
       } catch { /* the next event retries */ }
     }, 400));
   }
