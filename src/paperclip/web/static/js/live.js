@@ -29,9 +29,13 @@ function refresh(kind) {
       const target = el.id ? document.getElementById(el.id) : el;
       if (!target || !target.isConnected) return;
       if (target.contains(document.activeElement) && document.activeElement.matches('input, textarea, select')) return;
-      // A form error the user has not yet acted on survives: an earlier change's event (late under
-      // load) must not wipe the message of the request that just failed.
-      const showsError = () => [...target.querySelectorAll('[data-error]')].some((slot) => slot.textContent.trim());
+      // A panel whose form is being submitted, or shows the error of a request that just failed, is
+      // left alone: an earlier change's event (late under load) must neither detach the form whose
+      // answer is on its way (its error would land in a form no longer on the page) nor wipe the
+      // message; the form's own answer refreshes the panel when it succeeds.
+      const showsError = () =>
+        target.querySelector('[aria-busy="true"]') ||
+        [...target.querySelectorAll('[data-error]')].some((slot) => slot.textContent.trim());
       if (showsError()) return;
       try {
         const res = await fetch(target.dataset.liveRefresh, { headers: { 'X-Fragment': '1' }, credentials: 'same-origin' });
