@@ -22,7 +22,7 @@ from paperclip.agents import keys as agent_keys
 from paperclip.agents import revisions
 from paperclip.agents.hierarchy import chain_of_command
 from paperclip.agents.schemas import revision_to_wire, url_key
-from paperclip.db.models import Agent, AgentRuntimeState, HeartbeatRun, Issue
+from paperclip.db.models import Agent, AgentRuntimeState, CostEvent, HeartbeatRun, Issue
 from paperclip.db.paging import Window
 from paperclip.errors import Forbidden, NotFound
 from paperclip.heartbeat import service as heartbeat
@@ -361,25 +361,31 @@ async def find_run(page: Page, agent: Agent, run_id: str) -> HeartbeatRun:
     return run
 
 
+async def _run_parts(page: Page, agent: Agent, run: HeartbeatRun) -> dict[str, Any]:
+    """What the run page shows that follows the run's status (the /facts fragment renders it again)."""
+    cost_cents = await page.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(CostEvent.cost_cents), 0)).where(
+            CostEvent.heartbeat_run_id == run.id
+        )
+    )
+    return {
+        "run": run,
+        "events": await heartbeat.run_events(page.session, page.actor, run.id, after_seq=0, limit=500),
+        "issues": await heartbeat.run_issues(page.session, page.actor, run.id),
+        "cost_cents": int(cost_cents or 0),
+        "live": run.status in LIVE,
+        "tab": "runs",
+        **await _detail_context(page, agent),
+    }
+
+
 @router.get("/{prefix}/agents/{key}/runs/{run_id}")
 async def run_detail(page: CompanyPage, key: str, run_id: str):
     agent = await find_agent(page, key)
     run = await find_run(page, agent, run_id)
-    events = await heartbeat.run_events(page.session, page.actor, run.id, after_seq=0, limit=500)
     log = await read_log(page.request, run, 0)
-    issues = await heartbeat.run_issues(page.session, page.actor, run.id)
-    ctx = await _detail_context(page, agent)
     return await render_page(
-        page,
-        "agents/run.html",
-        run=run,
-        events=events,
-        log=log,
-        issues=issues,
-        live=run.status in LIVE,
-        tab="runs",
-        last_seq=_last_seq(log),
-        **ctx,
+        page, "agents/run.html", log=log, last_seq=_last_seq(log), **await _run_parts(page, agent, run)
     )
 
 
@@ -390,14 +396,12 @@ def _last_seq(log: dict[str, Any]) -> int:
 
 @router.get("/{prefix}/agents/{key}/runs/{run_id}/facts")
 async def run_facts(page: CompanyPage, key: str, run_id: str):
-    """The run's facts panel alone (live refresh when the run's status changes)."""
+    """Every part of the run page that follows the run's status — its facts, the agent's head (the
+    "Running now" banner) and the timeline — refreshed together when the run's status changes."""
     agent = await find_agent(page, key)
     run = await find_run(page, agent, run_id)
-    issues = await heartbeat.run_issues(page.session, page.actor, run.id)
-    href = (await agent_hrefs(page))[agent.id]
-    return await render_page(
-        page, "agents/_run_facts.html", run=run, issues=issues, href=href, live=run.status in LIVE
-    )
+    parts = await _run_parts(page, agent, run)
+    return await render_page(page, "agents/_run_live.html", here=f"{parts['href']}/runs/{run.id}", **parts)
 
 
 @router.get("/{prefix}/agents/{key}/runs/{run_id}/log")
