@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep, Now
 from paperclip.api.paging import PageDep
+from paperclip.api.responses import returns
 from paperclip.feature_router import FeatureRouter
 from paperclip.issues import plan_decompositions
 from paperclip.issues.schemas import IssueCreate
@@ -25,11 +26,13 @@ class DecompositionCreate(BaseModel):
 
 
 @router.get("/issues/{issue_id}/accepted-plan-decompositions")
+@returns("list[PlanDecompositionRow]")
 async def list_decompositions(issue_id: str, session: DB, actor: ActorDep, page: PageDep) -> Response:
     return page.respond(await plan_decompositions.list_decompositions(session, actor, issue_id, page.window))
 
 
 @router.post("/issues/{issue_id}/accepted-plan-decompositions")
+@returns("PlanDecompositionResult")
 async def create_decomposition(
     issue_id: str, body: DecompositionCreate, session: DB, actor: ActorDep, now: Now
 ) -> dict[str, Any]:

@@ -407,3 +407,65 @@ class Interaction(Wire):
     updatedAt: datetime
     resolverPolicy: str
     legacyResolverPolicyAliases: LegacyPolicyAliases
+
+
+# -- runner goal (issues/runner_state.py) ----------------------------------------------------------
+
+
+class RunnerCapability(Wire):
+    availability: str  # "unsupported": none of our adapters keeps a steerable live session
+    verified: bool
+    actions: list[str]
+    autonomousUpdates: bool
+    persistentAcrossResume: bool
+    maxObjectiveChars: int
+    tokenBudgetControl: bool
+    usageReporting: bool
+    reasonCode: str | None
+    reason: str | None
+
+
+class RunnerGoal(Wire):
+    issueId: UUID
+    agentId: UUID | None  # the assignee, or the agent asked for with ?agentId=
+    adapterType: str | None
+    sessionId: str | None  # the agent's resumable session on this issue
+    capability: RunnerCapability
+    goal: None  # set only by a runner with a live session (none here)
+    workingNow: bool
+    activeRunId: None
+    pendingAction: None
+    revision: int
+    observedAt: None
+
+
+# -- accepted-plan decompositions (issues/plan_decompositions.py) ---------------------------------
+
+
+class PlanDecomposition(Wire):
+    id: UUID
+    companyId: UUID
+    sourceIssueId: UUID
+    acceptedPlanRevisionId: UUID
+    acceptedInteractionId: UUID | None
+    status: str
+    requestFingerprint: str  # sha256 of the children asked for: a repeat with others is a 409
+    requestedChildCount: int
+    childIssueIds: list[UUID]
+    ownerAgentId: UUID | None
+    ownerUserId: str | None
+    ownerRunId: UUID | None
+    completedAt: datetime | None
+    createdAt: datetime
+    updatedAt: datetime
+
+
+class PlanDecompositionRow(PlanDecomposition):
+    acceptedPlanRevisionNumber: int
+    childIssues: list[IssueSummary]  # the children's current state (deleted ones drop out)
+
+
+class PlanDecompositionResult(Wire):
+    decomposition: PlanDecomposition
+    childIssueIds: list[UUID]
+    newlyCreatedChildIssueIds: list[UUID]  # empty when the same request was already recorded

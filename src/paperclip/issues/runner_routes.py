@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import Query
 
 from paperclip.api.deps import DB, ActorDep
+from paperclip.api.responses import returns
 from paperclip.feature_router import FeatureRouter
 from paperclip.issues import runner_state
 
@@ -14,6 +15,7 @@ router = FeatureRouter(tags=["issues"])
 
 
 @router.get("/issues/{issue_id}/runner-goal")
+@returns("RunnerGoal")
 async def runner_goal(
     issue_id: str, session: DB, actor: ActorDep, agentId: str | None = Query(None)
 ) -> dict[str, Any]:

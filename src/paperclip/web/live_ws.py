@@ -22,7 +22,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from fastapi import WebSocket, WebSocketDisconnect
 from starlette.responses import PlainTextResponse
 
@@ -33,6 +32,7 @@ from paperclip.clock import utcnow
 from paperclip.errors import AppError
 from paperclip.feature_router import FeatureRouter
 from paperclip.ids import parse_uuid
+from paperclip.web import queries
 from paperclip.web.live import hub_of
 from paperclip.web.live_ws_runs import RunWatch
 from paperclip.wire import iso
@@ -42,13 +42,7 @@ POLL_SECONDS = 3.0
 BATCH = 500  # notifications handled together (one read per kind)
 OUTPUT_POLL_SECONDS = 0.25  # how often a live run's new output is read (read side; the runner is untouched)
 REPLAY_SLACK = timedelta(seconds=2)
-
-_ACTIVITY = sa.text("""SELECT id, actor_type, actor_id, action, entity_type, entity_id, agent_id, run_id, details,
-       created_at FROM activity_log WHERE id = ANY(CAST(:ids AS uuid[])) AND company_id = :cid""")
-_ACTIVITY_SINCE = sa.text("""SELECT id FROM activity_log WHERE company_id = :cid AND created_at > :since
- ORDER BY created_at, id LIMIT 200""")
-_RUNS_SINCE = sa.text("""SELECT id, agent_id, status FROM heartbeat_runs WHERE company_id = :cid AND updated_at > :since
- ORDER BY updated_at, id LIMIT 200""")
+POLL_LIMIT = 200  # activity entries, and runs, read per poll
 
 
 async def _actor(websocket: WebSocket, company_id: uuid.UUID | None) -> Actor | None:
@@ -136,8 +130,8 @@ class Feed:
         rows = {}
         if activity_ids:
             async with self.sessions() as session:
-                result = await session.execute(_ACTIVITY, {"ids": activity_ids, "cid": self.company_id})
-                rows = {str(r["id"]): r for r in result.mappings().all()}
+                found = await queries.ACTIVITY_BY_IDS.fetch(session, ids=activity_ids, cid=self.company_id)
+                rows = {str(r["id"]): r for r in found}
         runs: list[tuple[Any, Any, Any]] = []
         for kind, value in items:  # consecutive run changes go as one batch, order kept
             if kind == "run":
@@ -152,11 +146,11 @@ class Feed:
             await self.runs.changed(runs)
 
     async def poll(self, since: datetime) -> None:
-        params = {"cid": self.company_id, "since": since}
+        params = {"cid": self.company_id, "since": since, "lim": POLL_LIMIT}
         async with self.sessions() as session:
-            activity = (await session.execute(_ACTIVITY_SINCE, params)).scalars().all()
-            runs = (await session.execute(_RUNS_SINCE, params)).mappings().all()
-        items: list[tuple[str, Any]] = [("activity", str(a)) for a in activity]
+            activity = await queries.ACTIVITY_SINCE.fetch(session, **params)
+            runs = await queries.RUNS_CHANGED_SINCE.fetch(session, **params)
+        items: list[tuple[str, Any]] = [("activity", str(a["id"])) for a in activity]
         items += [("run", (r["id"], r["agent_id"], r["status"])) for r in runs]
         await self._emit(items)
 

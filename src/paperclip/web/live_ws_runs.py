@@ -25,24 +25,13 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-
+from paperclip.db.rawsql import Sql
+from paperclip.web import queries
 from paperclip.web.run_tail import NdjsonTail, log_path
 from paperclip.wire import iso
 
 PROGRESS_SECONDS = 5.0
 EVENT_BATCH = 200
-
-_RUNS = sa.text("""SELECT r.id, r.agent_id, r.status, r.invocation_source, r.trigger_detail, r.wakeup_request_id,
-       r.error, r.error_code, r.started_at, r.finished_at, r.log_ref, r.context_snapshot ->> 'issueId' AS issue_id,
-       a.status AS agent_status, a.last_heartbeat_at
-  FROM heartbeat_runs r JOIN agents a ON a.id = r.agent_id
- WHERE r.id = ANY(CAST(:ids AS uuid[])) AND r.company_id = :cid""")
-_RUNNING = sa.text("""SELECT r.id, r.agent_id, r.log_ref, r.context_snapshot ->> 'issueId' AS issue_id,
-       (SELECT coalesce(max(e.seq), 0) FROM heartbeat_run_events e WHERE e.run_id = r.id) AS event_seq
-  FROM heartbeat_runs r WHERE r.company_id = :cid AND r.status = 'running' LIMIT 200""")
-_EVENTS = sa.text("""SELECT run_id, seq, event_type, stream, level, color, message, payload, created_at
-  FROM heartbeat_run_events WHERE run_id = ANY(CAST(:ids AS uuid[])) AND seq > :seq ORDER BY run_id, seq LIMIT :lim""")
 
 Send = Callable[[str, dict[str, Any]], Awaitable[None]]
 
@@ -75,16 +64,16 @@ class RunWatch:
     def live(self) -> bool:
         return bool(self.runs)
 
-    async def _rows(self, statement, params: dict[str, Any]) -> list:
+    async def _rows(self, query: Sql, **params: Any) -> list[dict[str, Any]]:
         async with self.sessions() as session:
-            return list((await session.execute(statement, params)).mappings().all())
+            return await query.fetch(session, **params)
 
     def _path(self, row) -> Path | None:
         return log_path(self.root, self.company_id, row["agent_id"], row["id"], row["log_ref"])
 
     async def start(self) -> None:
         """Runs already running when the socket opens: their output from now on."""
-        for row in await self._rows(_RUNNING, {"cid": self.company_id}):
+        for row in await self._rows(queries.RUNNING_RUNS, cid=self.company_id):
             watched = Watched(
                 str(row["id"]), str(row["agent_id"]), row["issue_id"], self._path(row), int(row["event_seq"])
             )
@@ -95,7 +84,10 @@ class RunWatch:
         """Runs whose status changed, in notification order (`(run id, agent id, status)` each): their
         rows and events are read with one statement each for the whole batch."""
         ids = list(dict.fromkeys(str(run_id) for run_id, _, _ in items))
-        rows = {str(r["id"]): r for r in await self._rows(_RUNS, {"ids": ids, "cid": self.company_id})}
+        rows = {
+            str(r["id"]): r
+            for r in await self._rows(queries.RUNS_WITH_AGENT_BY_IDS, ids=ids, cid=self.company_id)
+        }
         events = await self._new_events(ids)
         for run_id, agent_id, status in items:
             row = rows.get(str(run_id))
@@ -174,7 +166,9 @@ class RunWatch:
         if not run_ids:
             return {}
         out: dict[str, list] = {}
-        for e in await self._rows(_EVENTS, {"ids": run_ids, "seq": 0, "lim": EVENT_BATCH * len(run_ids)}):
+        for e in await self._rows(
+            queries.RUN_EVENTS_AFTER, ids=run_ids, seq=0, lim=EVENT_BATCH * len(run_ids)
+        ):
             out.setdefault(str(e["run_id"]), []).append(e)
         return out
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import orjson
-import sqlalchemy as sa
 from fastapi import APIRouter, Request
 
 from paperclip.issues.service import ListFilters, list_issues
+from paperclip.web import queries
 from paperclip.web.context import CompanyPage
 from paperclip.web.pages.issues import lookups
 from paperclip.web.render import render
@@ -17,9 +17,6 @@ router = APIRouter()
 
 COLUMNS = ["backlog", "todo", "in_progress", "in_review", "blocked", "done"]
 PER_COLUMN = 50
-_COUNTS = sa.text(
-    "SELECT status, count(*) AS n FROM issues WHERE company_id = :cid AND hidden_at IS NULL GROUP BY status"
-)
 
 
 @router.get("/{prefix}/board")
@@ -29,7 +26,10 @@ async def board(request: Request, page: CompanyPage):
     project = request.query_params.get("project", "").strip()
     show_cancelled = request.query_params.get("cancelled") == "1"
     columns = list(COLUMNS) + (["cancelled"] if show_cancelled else [])
-    counts = {r.status: r.n for r in await page.session.execute(_COUNTS, {"cid": page.company.id})}
+    counts = {
+        r["status"]: r["n"]
+        for r in await queries.ISSUE_COUNTS_BY_STATUS.fetch(page.session, cid=page.company.id)
+    }
     cards = {}
     for status in columns:
         filters = ListFilters(

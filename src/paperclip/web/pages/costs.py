@@ -18,8 +18,8 @@ from paperclip.agents.schemas import url_key
 from paperclip.costs import budget_overview, budgets
 from paperclip.costs.budgets import percent
 from paperclip.costs.schemas import IncidentResolve
-from paperclip.db.rawsql import Sql
 from paperclip.errors import BadRequest, NotFound
+from paperclip.web import queries
 from paperclip.web.context import CompanyPage, Page
 from paperclip.web.forms import form_data
 from paperclip.web.pages.formkit import WRITE, body, cents, checkbox, field_error, integer, render_page
@@ -51,37 +51,6 @@ def date_range(query, now: datetime) -> tuple[date, date]:
     return start, end
 
 
-# The page's five figures (total, per day, per agent, per project, per provider/model) in one scan of
-# the range's cost events (GROUPING SETS) instead of five statements; names joined after aggregating.
-# Was ~11 statements per page; each round trip costs more than the aggregation on a busy machine.
-_REPORT = Sql("""
-SELECT r.*, a.name AS agent_name, a.status AS agent_status, p.name AS project_name
-  FROM (SELECT GROUPING(agent_id) AS g_agent, GROUPING(project_id) AS g_project, GROUPING(provider) AS g_provider,
-               GROUPING(day) AS g_day, agent_id, project_id, provider, biller, billing_type, model, day,
-               COALESCE(SUM(cost_cents), 0)::bigint AS cost, COALESCE(SUM(input_tokens), 0)::bigint AS input,
-               COALESCE(SUM(cached_input_tokens), 0)::bigint AS cached, COALESCE(SUM(output_tokens), 0)::bigint AS output,
-               COUNT(DISTINCT heartbeat_run_id) FILTER (WHERE NOT sub) AS api_runs,
-               COUNT(DISTINCT heartbeat_run_id) FILTER (WHERE sub) AS sub_runs,
-               COALESCE(SUM(cached_input_tokens) FILTER (WHERE sub), 0)::bigint AS sub_cached,
-               COALESCE(SUM(input_tokens) FILTER (WHERE sub), 0)::bigint AS sub_input,
-               COALESCE(SUM(output_tokens) FILTER (WHERE sub), 0)::bigint AS sub_output
-          FROM (SELECT ce.agent_id, ce.project_id, ce.provider, ce.biller, ce.billing_type, ce.model,
-                       ce.heartbeat_run_id, ce.cost_cents, ce.input_tokens, ce.cached_input_tokens, ce.output_tokens,
-                       ce.billing_type = 'subscription_included' AS sub,
-                       date_trunc('day', ce.occurred_at AT TIME ZONE 'UTC') AS day
-                  FROM cost_events ce
-                 WHERE ce.company_id = $1 AND ce.occurred_at >= $2 AND ce.occurred_at < $3) ev
-         GROUP BY GROUPING SETS ((agent_id), (project_id), (provider, biller, billing_type, model), (day), ())) r
-  LEFT JOIN agents a ON a.id = r.agent_id
-  LEFT JOIN projects p ON p.id = r.project_id
-""")
-_NAMES = Sql("""
-SELECT 'agent' AS kind, id, name, status FROM agents WHERE company_id = $1
-UNION ALL
-SELECT 'project', id, name, NULL FROM projects WHERE company_id = $1
-""")
-
-
 def _sums(r: dict, split: bool) -> dict[str, Any]:
     out = {
         "costCents": int(r["cost"]),
@@ -105,7 +74,7 @@ async def report(page: Page, start: date, end: date) -> dict[str, Any]:
     `by_agent`, `by_project`, `by_provider` (the shapes of paperclip.costs.reports)."""
     lo = datetime.combine(start, datetime.min.time(), tzinfo=UTC)
     hi = datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
-    rows = await _REPORT.fetch(page.session, page.company.id, lo, hi)
+    rows = await queries.COST_REPORT.fetch(page.session, cid=page.company.id, lo=lo, hi=hi)
     total, by_day, by_agent, by_project, by_provider = 0, {}, [], [], []
     for r in rows:
         if not r["g_day"]:
@@ -164,7 +133,7 @@ async def costs(page: CompanyPage):
     figures = await report(page, start, end)
     chart = bar_chart(figures["daily"], label="Spend per day", fmt=money)
     overview = await budget_overview.overview(page.session, cid, page.now)
-    names = await _NAMES.fetch(page.session, cid)
+    names = await queries.AGENT_AND_PROJECT_NAMES.fetch(page.session, cid=cid)
     agents = sorted(
         (
             SimpleNamespace(id=r["id"], name=r["name"], status=r["status"])

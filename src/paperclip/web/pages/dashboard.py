@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import orjson
-import sqlalchemy as sa
 from fastapi import APIRouter, Request
 
 from paperclip.dashboard.service import RUN_DAYS, dashboard
+from paperclip.web import queries
 from paperclip.web.activity_text import Names
 from paperclip.web.charts import hbar, legend, stacked_bars
 from paperclip.web.context import CompanyPage
@@ -28,65 +28,31 @@ STATUS_CSS = {
     "cancelled": "c-muted",
 }
 
-_RUNS = sa.text("""
-SELECT r.id, r.status, r.agent_id, a.name AS agent_name, r.invocation_source, r.trigger_detail, r.error,
-       r.error_code, r.started_at, r.finished_at, r.created_at
-  FROM heartbeat_runs r JOIN agents a ON a.id = r.agent_id
- WHERE r.company_id = :cid AND r.status = ANY(CAST(:statuses AS text[])) AND r.created_at >= :since
-   AND (CAST(:failed AS boolean) = false OR r.dismissed_at IS NULL)
- ORDER BY r.created_at DESC LIMIT :lim""")
-_ISSUE_STATUS = sa.text("""SELECT status, count(*) AS n FROM issues
- WHERE company_id = :cid AND hidden_at IS NULL GROUP BY status""")
-_ISSUE_DAYS = sa.text("""
-SELECT d::date::text AS day,
-       (SELECT count(*) FROM issues i WHERE i.company_id = :cid AND i.created_at >= d AND i.created_at < d + interval '1 day') AS created,
-       (SELECT count(*) FROM issues i WHERE i.company_id = :cid AND i.completed_at >= d AND i.completed_at < d + interval '1 day') AS completed
-  FROM generate_series(CAST(:since AS timestamptz), CAST(:today AS timestamptz), interval '1 day') d""")
-_AGENTS = sa.text("""SELECT id, name, status, role, title, last_heartbeat_at FROM agents
- WHERE company_id = :cid AND status <> 'terminated'
- ORDER BY CASE status WHEN 'error' THEN 0 WHEN 'running' THEN 1 WHEN 'paused' THEN 2 ELSE 3 END, name LIMIT 12""")
-
 
 async def load(page) -> dict:
     session, cid, now = page.session, page.company.id, page.now.astimezone(UTC)
     data = orjson.loads(await dashboard(session, cid, now))
     today = datetime(now.year, now.month, now.day, tzinfo=UTC)
     since = today - timedelta(days=RUN_DAYS - 1)
-    live = (
-        (
-            await session.execute(
-                _RUNS,
-                {
-                    "cid": cid,
-                    "statuses": ["queued", "running"],
-                    "since": now - timedelta(days=2),
-                    "failed": False,
-                    "lim": 10,
-                },
-            )
-        )
-        .mappings()
-        .all()
+    live = await queries.RECENT_RUNS_WITH_AGENT.fetch(
+        session,
+        cid=cid,
+        statuses=["queued", "running"],
+        since=now - timedelta(days=2),
+        failed=False,
+        lim=10,
     )
-    failed = (
-        (
-            await session.execute(
-                _RUNS,
-                {
-                    "cid": cid,
-                    "statuses": ["failed", "timed_out"],
-                    "since": now - timedelta(days=7),
-                    "failed": True,
-                    "lim": 5,
-                },
-            )
-        )
-        .mappings()
-        .all()
+    failed = await queries.RECENT_RUNS_WITH_AGENT.fetch(
+        session,
+        cid=cid,
+        statuses=["failed", "timed_out"],
+        since=now - timedelta(days=7),
+        failed=True,
+        lim=5,
     )
-    by_status = {r.status: r.n for r in await session.execute(_ISSUE_STATUS, {"cid": cid})}
-    days = (await session.execute(_ISSUE_DAYS, {"cid": cid, "since": since, "today": today})).mappings().all()
-    agents = (await session.execute(_AGENTS, {"cid": cid})).mappings().all()
+    by_status = {r["status"]: r["n"] for r in await queries.ISSUE_COUNTS_BY_STATUS.fetch(session, cid=cid)}
+    days = await queries.ISSUES_CREATED_COMPLETED_PER_DAY.fetch(session, cid=cid, since=since, today=today)
+    agents = await queries.DASHBOARD_AGENTS.fetch(session, cid=cid)
     names = await Names.load(session, data["recentActivity"])
 
     run_days = data["runActivity"]

@@ -17,10 +17,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
-import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
+from paperclip.db.rawsql import Sql
+from paperclip.web import queries
 from paperclip.web.context import CompanyPage
 from paperclip.web.live import hub_of
 from paperclip.web.pages.inbox import badge_counts
@@ -35,13 +36,6 @@ MAX_LOG_RUNS = 5
 REPLAY_LIMIT = 200
 REPLAY_SLACK = timedelta(seconds=2)  # replicas' clocks may differ a little: replaying twice is harmless
 LIVE_RUN = ("queued", "running", "scheduled_retry")
-
-_ACTIVITY_SINCE = sa.text("""SELECT id, action, entity_type, entity_id, agent_id, run_id, created_at FROM activity_log
- WHERE company_id = :cid AND created_at > :since ORDER BY created_at, id LIMIT :lim""")
-_RUNS_SINCE = sa.text("""SELECT id, agent_id, status, updated_at FROM heartbeat_runs
- WHERE company_id = :cid AND updated_at > :since ORDER BY updated_at, id LIMIT :lim""")
-_RUN_FILES = sa.text("""SELECT id, agent_id, status, log_ref FROM heartbeat_runs
- WHERE company_id = :cid AND id = ANY(CAST(:ids AS uuid[]))""")
 
 
 def _event(kind: str, data: dict, event_id: int | None = None) -> bytes:
@@ -94,9 +88,9 @@ class Stream:
         self.tails: dict[str, LogTail] = {}
         self.last_seen = datetime.now(UTC)
 
-    async def _read(self, statement, params) -> list:
+    async def _read(self, query: Sql, **params) -> list[dict]:
         async with self.app.state.read_sessions() as session:
-            return (await session.execute(statement, params)).mappings().all()
+            return await query.fetch(session, **params)
 
     async def badges(self) -> bytes:
         async with self.app.state.read_sessions() as session:
@@ -104,9 +98,8 @@ class Stream:
 
     async def since(self, since: datetime) -> list[bytes]:
         """What changed after `since`, from the database (resume, and the pooler fallback)."""
-        params = {"cid": self.company_id, "since": since, "lim": REPLAY_LIMIT}
         out = []
-        for r in await self._read(_ACTIVITY_SINCE, params):
+        for r in await self._read(queries.ACTIVITY_SINCE, cid=self.company_id, since=since, lim=REPLAY_LIMIT):
             out.append(
                 _event(
                     "activity",
@@ -121,7 +114,9 @@ class Stream:
                     int(r["created_at"].timestamp() * 1000),
                 )
             )
-        for r in await self._read(_RUNS_SINCE, params):
+        for r in await self._read(
+            queries.RUNS_CHANGED_SINCE, cid=self.company_id, since=since, lim=REPLAY_LIMIT
+        ):
             out.append(
                 _event(
                     "run",
@@ -135,7 +130,7 @@ class Stream:
         if not self.run_ids:
             return
         root = Path(self.app.state.settings.paths.run_logs_dir)
-        rows = await self._read(_RUN_FILES, {"cid": self.company_id, "ids": self.run_ids})
+        rows = await self._read(queries.RUN_LOG_FILES, cid=self.company_id, ids=self.run_ids)
         for r in rows:
             path = log_path(root, self.company_id, r["agent_id"], r["id"], r["log_ref"])
             self.tails[str(r["id"])] = LogTail(str(r["id"]), path, r["status"] in LIVE_RUN)
