@@ -11,6 +11,7 @@ import asyncio
 import os
 import re
 import socket
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -95,6 +96,27 @@ async def _serve(make_settings, database_url, env):
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     await asyncio.wait_for(task, 30)
+
+
+def report_cost(cents: int) -> str:
+    """Python lines for an agent's script (the process adapter): report a cost of `cents` for its run
+    through the API, as a real agent does, then say so in its output."""
+    return textwrap.dedent(
+        """
+        import datetime, json, os, urllib.request
+        body = {"agentId": os.environ["PAPERCLIP_AGENT_ID"], "provider": "anthropic", "model": "claude-test",
+                "costCents": CENTS, "inputTokens": 1000, "outputTokens": 200,
+                "heartbeatRunId": os.environ["PAPERCLIP_RUN_ID"],
+                "occurredAt": datetime.datetime.now(datetime.timezone.utc).isoformat()}
+        request = urllib.request.Request(
+            os.environ["PAPERCLIP_API_URL"] + "/api/companies/" + os.environ["PAPERCLIP_COMPANY_ID"] + "/cost-events",
+            data=json.dumps(body).encode(), method="POST",
+            headers={"Authorization": "Bearer " + os.environ["PAPERCLIP_API_KEY"], "Content-Type": "application/json",
+                     "X-Paperclip-Run-Id": os.environ["PAPERCLIP_RUN_ID"]})
+        urllib.request.urlopen(request).read()
+        print("done: reported CENTS cents", flush=True)
+        """
+    ).replace("CENTS", str(cents))
 
 
 class Watch:

@@ -8,24 +8,14 @@ import textwrap
 
 from playwright.async_api import expect
 
-from tests.browser.conftest import DESKTOP, PHONE, shoot
+from tests.browser.conftest import DESKTOP, PHONE, report_cost, shoot
 
 AGENT_SCRIPT = textwrap.dedent("""
-    import datetime, json, os, time, urllib.request
+    import time
     for i in range(10):
         print(f"step {i}: working on the task", flush=True)
         time.sleep(0.5)
-    body = {"agentId": os.environ["PAPERCLIP_AGENT_ID"], "provider": "anthropic", "model": "claude-test",
-            "costCents": 123, "inputTokens": 1000, "outputTokens": 200, "heartbeatRunId": os.environ["PAPERCLIP_RUN_ID"],
-            "occurredAt": datetime.datetime.now(datetime.timezone.utc).isoformat()}
-    request = urllib.request.Request(
-        os.environ["PAPERCLIP_API_URL"] + "/api/companies/" + os.environ["PAPERCLIP_COMPANY_ID"] + "/cost-events",
-        data=json.dumps(body).encode(), method="POST",
-        headers={"Authorization": "Bearer " + os.environ["PAPERCLIP_API_KEY"], "Content-Type": "application/json",
-                 "X-Paperclip-Run-Id": os.environ["PAPERCLIP_RUN_ID"]})
-    urllib.request.urlopen(request).read()
-    print("done: reported 123 cents", flush=True)
-""")
+""") + report_cost(123)
 
 
 async def visit(page, url: str, shot: str | None = None):

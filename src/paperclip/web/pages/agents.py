@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections import Counter
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,13 +22,14 @@ from paperclip.agents import keys as agent_keys
 from paperclip.agents import revisions
 from paperclip.agents.hierarchy import chain_of_command
 from paperclip.agents.schemas import revision_to_wire, url_key
-from paperclip.db.models import Agent, AgentRuntimeState, HeartbeatRun, Issue
+from paperclip.db.models import Agent, AgentRuntimeState, CostEvent, HeartbeatRun, Issue
 from paperclip.db.paging import Window
 from paperclip.errors import Forbidden, NotFound
 from paperclip.heartbeat import service as heartbeat
 from paperclip.heartbeat.policy import heartbeat_policy
 from paperclip.heartbeat.runtime import run_log_store
 from paperclip.redaction import redact_adapter_config
+from paperclip.web import queries
 from paperclip.web.context import CompanyPage, Page
 from paperclip.web.pages import agent_config_form as cfgform
 from paperclip.web.pages import formkit
@@ -54,16 +56,10 @@ RUN_FILTERS = {
 
 async def agent_hrefs(page: Page) -> dict[uuid.UUID, str]:
     """Every agent's page URL: by URL key, or by id where two agents share a key."""
-    rows = (
-        await page.session.execute(sa.select(Agent.id, Agent.name).where(Agent.company_id == page.company.id))
-    ).all()
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[url_key(row.name)] = counts.get(url_key(row.name), 0) + 1
-    return {
-        row.id: f"/{page.prefix}/agents/{url_key(row.name) if counts[url_key(row.name)] == 1 else row.id}"
-        for row in rows
-    }
+    rows = await queries.AGENT_NAMES.fetch(page.session, cid=page.company.id)
+    keys = {row["id"]: url_key(row["name"]) for row in rows}
+    counts = Counter(keys.values())
+    return {aid: f"/{page.prefix}/agents/{key if counts[key] == 1 else aid}" for aid, key in keys.items()}
 
 
 async def find_agent(page: Page, key: str) -> Agent:
@@ -78,16 +74,9 @@ async def find_agent(page: Page, key: str) -> Agent:
             raise NotFound("Agent not found")
         return agent
     wanted = url_key(key)
-    rows = (
-        await page.session.execute(
-            sa.select(Agent.id, Agent.name, Agent.status)
-            .where(Agent.company_id == page.company.id)
-            .order_by((Agent.status == "terminated").asc(), Agent.created_at)
-        )
-    ).all()
-    for row in rows:
-        if url_key(row.name) == wanted:
-            agent = await page.session.get(Agent, row.id)
+    for row in await queries.AGENTS_FOR_URL_KEY.fetch(page.session, cid=page.company.id):
+        if url_key(row["name"]) == wanted:
+            agent = await page.session.get(Agent, row["id"])
             assert agent is not None
             return agent
     raise NotFound("Agent not found")
@@ -372,25 +361,31 @@ async def find_run(page: Page, agent: Agent, run_id: str) -> HeartbeatRun:
     return run
 
 
+async def _run_parts(page: Page, agent: Agent, run: HeartbeatRun) -> dict[str, Any]:
+    """What the run page shows that follows the run's status (the /facts fragment renders it again)."""
+    cost_cents = await page.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(CostEvent.cost_cents), 0)).where(
+            CostEvent.heartbeat_run_id == run.id
+        )
+    )
+    return {
+        "run": run,
+        "events": await heartbeat.run_events(page.session, page.actor, run.id, after_seq=0, limit=500),
+        "issues": await heartbeat.run_issues(page.session, page.actor, run.id),
+        "cost_cents": int(cost_cents or 0),
+        "live": run.status in LIVE,
+        "tab": "runs",
+        **await _detail_context(page, agent),
+    }
+
+
 @router.get("/{prefix}/agents/{key}/runs/{run_id}")
 async def run_detail(page: CompanyPage, key: str, run_id: str):
     agent = await find_agent(page, key)
     run = await find_run(page, agent, run_id)
-    events = await heartbeat.run_events(page.session, page.actor, run.id, after_seq=0, limit=500)
     log = await read_log(page.request, run, 0)
-    issues = await heartbeat.run_issues(page.session, page.actor, run.id)
-    ctx = await _detail_context(page, agent)
     return await render_page(
-        page,
-        "agents/run.html",
-        run=run,
-        events=events,
-        log=log,
-        issues=issues,
-        live=run.status in LIVE,
-        tab="runs",
-        last_seq=_last_seq(log),
-        **ctx,
+        page, "agents/run.html", log=log, last_seq=_last_seq(log), **await _run_parts(page, agent, run)
     )
 
 
@@ -401,14 +396,12 @@ def _last_seq(log: dict[str, Any]) -> int:
 
 @router.get("/{prefix}/agents/{key}/runs/{run_id}/facts")
 async def run_facts(page: CompanyPage, key: str, run_id: str):
-    """The run's facts panel alone (live refresh when the run's status changes)."""
+    """Every part of the run page that follows the run's status — its facts, the agent's head (the
+    "Running now" banner) and the timeline — refreshed together when the run's status changes."""
     agent = await find_agent(page, key)
     run = await find_run(page, agent, run_id)
-    issues = await heartbeat.run_issues(page.session, page.actor, run.id)
-    href = (await agent_hrefs(page))[agent.id]
-    return await render_page(
-        page, "agents/_run_facts.html", run=run, issues=issues, href=href, live=run.status in LIVE
-    )
+    parts = await _run_parts(page, agent, run)
+    return await render_page(page, "agents/_run_live.html", here=f"{parts['href']}/runs/{run.id}", **parts)
 
 
 @router.get("/{prefix}/agents/{key}/runs/{run_id}/log")

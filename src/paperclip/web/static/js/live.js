@@ -8,6 +8,11 @@
 // Every event is also dispatched on document as CustomEvent('pc:live', {detail: {type, data}}).
 // A refreshable element: <section id="x" data-live-refresh="/ACM/dashboard/part/runs" data-live-on="run activity">
 // is re-fetched (X-Fragment: 1) and replaced, at most every 1.5 s.
+// An element that follows one run: <section id="x" data-live-refresh="..." data-live-run="<runId>"> is re-fetched
+// at once on each `run` event of that run; its answer is one or more elements with ids, each replacing the
+// page's element of that id, all in one go (so the parts of a page that depend on the run's status change
+// together; the run's [data-run-status] pills inside it change with them). A page that learns of a status
+// change another way (a missed event) dispatches CustomEvent('pc:run-status', {detail: {id, status}}).
 
 const body = document.body;
 const url = body.dataset.events;
@@ -28,6 +33,7 @@ function refresh(kind) {
       pending.delete(key);
       const target = el.id ? document.getElementById(el.id) : el;
       if (!target || !target.isConnected) return;
+      if (target.dataset.liveRun) { refreshRun(target.dataset.liveRun); return; }
       if (target.contains(document.activeElement) && document.activeElement.matches('input, textarea, select')) return;
       try {
         const res = await fetch(target.dataset.liveRefresh, { headers: { 'X-Fragment': '1' }, credentials: 'same-origin' });
@@ -35,6 +41,42 @@ function refresh(kind) {
       } catch { /* the next event retries */ }
     }, 400));
   }
+}
+
+const followed = new Map(); // runId -> number of the latest fetch (an older answer arriving late is dropped)
+
+function swapById(target, html) {
+  const tpl = document.createElement('template');
+  tpl.innerHTML = html;
+  for (const el of [...tpl.content.children]) {
+    const old = el.id && (el.id === target.id ? target : document.getElementById(el.id));
+    if (old && old.isConnected) window.pc?.swap(old, el.outerHTML, 'outer');
+  }
+}
+
+async function refreshRun(runId) {
+  const targets = [...document.querySelectorAll(`[data-live-run="${CSS.escape(runId)}"][data-live-refresh][id]`)];
+  if (!targets.length) return;
+  const n = (followed.get(runId) || 0) + 1;
+  followed.set(runId, n);
+  for (const target of targets) {
+    try {
+      const res = await fetch(target.dataset.liveRefresh, { headers: { 'X-Fragment': '1' }, credentials: 'same-origin' });
+      if (!res.ok || followed.get(runId) !== n) continue;
+      const html = await res.text();
+      if (followed.get(runId) !== n) continue;
+      swapById(document.getElementById(target.id) || target, html);
+    } catch { /* the next event retries */ }
+  }
+}
+
+function runStatus(data) {
+  for (const el of document.querySelectorAll(`[data-run-status="${CSS.escape(data.id)}"]`)) {
+    if (el.closest(`[data-live-run="${CSS.escape(data.id)}"]`)) continue; // changes with its region
+    el.textContent = data.status;
+    el.className = `pill s-${data.status}`;
+  }
+  refreshRun(data.id);
 }
 
 function appendLog(data) {
@@ -67,10 +109,7 @@ function handle(type, ev) {
   if (type === 'log') appendLog(data);
   else if (type === 'badges') badges(data);
   else if (type === 'run') {
-    for (const el of document.querySelectorAll(`[data-run-status="${CSS.escape(data.id)}"]`)) {
-      el.textContent = data.status;
-      el.className = `pill s-${data.status}`;
-    }
+    runStatus(data);
     refresh('run');
   } else if (type === 'activity') refresh('activity');
   document.dispatchEvent(new CustomEvent('pc:live', { detail: { type, data } }));
@@ -88,4 +127,5 @@ function connect() {
   window.addEventListener('pagehide', () => es.close());
 }
 
+document.addEventListener('pc:run-status', (e) => { if (e.detail?.id) runStatus(e.detail); });
 connect();

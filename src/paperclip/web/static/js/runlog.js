@@ -1,6 +1,7 @@
 // A run's log page: live.js appends streamed lines (SSE `log` events, deduplicated by seq); this module
 // catches up what the stream cannot give — lines written before the page connected, a stream that is
-// down (polls every 3 s while the run is live) — and loads further pages of a long finished log.
+// down (polls every 3 s while the run is live) — and loads further pages of a long finished log. A status
+// change the stream did not bring (it ended before the stream connected) refreshes the page's run parts.
 const run = document.querySelector('[data-run]');
 const box = run?.querySelector('[data-run-log]');
 if (run && box) {
@@ -37,6 +38,14 @@ if (run && box) {
       live = data.live;
       if (more) more.hidden = !data.more;
       if (state) state.textContent = live ? 'live' : '';
+      if (!live) {
+        const empty = box.querySelector('[data-log-empty]');
+        if (empty) empty.textContent = 'This run wrote no output.';
+      }
+      const shown = document.querySelector(`[data-live-run="${CSS.escape(run.dataset.runId)}"][data-run-state]`);
+      if (data.status && shown && shown.dataset.runState !== data.status) {
+        document.dispatchEvent(new CustomEvent('pc:run-status', { detail: { id: run.dataset.runId, status: data.status } }));
+      }
       return data;
     } catch { return null; } finally { busy = false; }
   };
