@@ -113,10 +113,14 @@ async def get_trace_bundle(trace_id: str, request: Request, session: DB, actor: 
 
 
 @router.get("/issues/{issue_id}/recovery-actions", tags=["recovery"])
+@returns("RecoveryActions")
 async def recovery_actions(issue_id: str, session: DB, actor: ActorDep) -> Response:
     return json_response(await recovery.list_actions(session, actor, issue_id))
 
 
 @router.post("/issues/{issue_id}/recovery-actions/resolve", tags=["recovery"])
-async def resolve_recovery_action(issue_id: str, body: ResolveBody, session: DB, actor: ActorDep) -> Response:
-    return json_response(await recovery.resolve(session, actor, issue_id, body))
+@returns("RecoveryResolution")
+async def resolve_recovery_action(
+    issue_id: str, body: ResolveBody, session: DB, actor: ActorDep, now: Now
+) -> Response:
+    return json_response(await recovery.resolve(session, actor, issue_id, body, now))

@@ -746,3 +746,47 @@ class FeedbackBundle(Wire):
     privacy: dict[str, Any]
     integrity: dict[str, str]
     files: list[FeedbackBundleFile]
+
+
+class RecoveryAction(Wire):
+    id: UUID
+    companyId: UUID
+    sourceIssueId: UUID
+    recoveryIssueId: UUID | None
+    kind: str
+    status: Literal["active", "resolved", "cancelled"]
+    ownerType: str
+    ownerAgentId: UUID | None
+    ownerUserId: str | None
+    previousOwnerAgentId: UUID | None
+    returnOwnerAgentId: UUID | None
+    cause: str
+    fingerprint: str
+    evidence: dict[str, Any]
+    nextAction: str
+    wakePolicy: dict[str, Any] | None
+    monitorPolicy: dict[str, Any] | None
+    attemptCount: int
+    maxAttempts: int
+    timeoutAt: datetime | None
+    lastAttemptAt: datetime | None
+    outcome: str | None
+    resolutionNote: str | None
+    resolvedAt: datetime | None
+    createdAt: datetime
+    updatedAt: datetime
+
+
+class RecoveryActions(Wire):
+    active: RecoveryAction | None
+    actions: list[RecoveryAction]
+
+
+class RecoveredIssue(Issue):
+    changes: dict[str, Any]  # field -> {"from": ..., "to": ...}
+    activeRecoveryAction: None
+
+
+class RecoveryResolution(Wire):
+    issue: RecoveredIssue
+    recoveryAction: RecoveryAction
