@@ -179,6 +179,7 @@ async def test_feedback_vote_bad_input_and_who_may_vote(client, app, team, api):
         trace[0]["targetSummary"]["documentKey"] == "plan"
         and trace[0]["targetSummary"]["revisionNumber"] == 1
     )
+    assert trace[0]["targetSummary"]["label"] == "plan rev 1"  # the original's "<key> rev <n>"
 
 
 async def test_racing_votes_of_one_user_leave_one_row(live_url, api, factory, app):  # noqa: F811

@@ -161,7 +161,7 @@ async def _target_summary(session: AsyncSession, issue: Any, body: VoteBody) -> 
     if rev.created_by_agent_id is None:
         raise Unprocessable("Feedback voting is only available on agent-authored document revisions")
     summary.update(
-        label="Document revision",
+        label=f"{key} rev {rev.revision_number}",  # as the original: "notes rev 1"
         excerpt=rev.body[:EXCERPT],
         createdAt=iso(rev.created_at),
         documentKey=key,
