@@ -7,7 +7,6 @@ import json
 import os
 from datetime import UTC, datetime
 
-
 ORIGINAL_KEYS = set(
     "id runtimeMode companyId status invocationSource triggerDetail contextCommentId contextWakeCommentId"
     " startedAt finishedAt createdAt agentId agentName adapterType logBytes livenessState livenessReason"
