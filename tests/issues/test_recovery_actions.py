@@ -172,6 +172,16 @@ async def test_a_failed_run_opens_an_action_resolved_once(client, api, factory, 
         "providerStopped": True,
     }
 
+    # the task goes on: its agent is woken to continue it
+    rerun = await factory.rows(
+        sa.select(HeartbeatRun.id, HeartbeatRun.context_snapshot).where(
+            HeartbeatRun.agent_id == uuid.UUID(agent_id), HeartbeatRun.id != uuid.UUID(run_id)
+        )
+    )
+    assert [snapshot["wakeReason"] for _, snapshot in rerun] == ["issue_recovery_action_restored"]
+    assert rerun[0][1]["retryOfRunId"] == run_id and rerun[0][1]["recoveryActionId"] == active["id"]
+    await factory.wait_run(rerun[0][0])
+
     # after: nothing active, the issue is back to todo; a second resolution finds nothing
     assert (await client.get(url)).json() == {"active": None, "actions": []}
     assert (await client.get(f"/api/issues/{issue_id}")).json()["status"] == "todo"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,7 +21,7 @@ from paperclip.companies.service import get_company
 from paperclip.db.models import Agent, Approval
 from paperclip.errors import Forbidden
 from paperclip.redaction import redact, redact_adapter_config
-from paperclip.wire import iso, uid
+from paperclip.wire import uid
 
 
 async def _may_hire(session: AsyncSession, actor: Actor, company_id: uuid.UUID) -> None:
@@ -97,20 +96,3 @@ async def hire(
         details={"type": "hire_agent", "agentId": str(agent.id)},
     )
     return agent, approval
-
-
-def approval_to_wire(a: Approval) -> dict[str, Any]:
-    return {
-        "id": str(a.id),
-        "companyId": str(a.company_id),
-        "type": a.type,
-        "requestedByAgentId": uid(a.requested_by_agent_id),
-        "requestedByUserId": a.requested_by_user_id,
-        "status": a.status,
-        "payload": a.payload,
-        "decisionNote": a.decision_note,
-        "decidedByUserId": a.decided_by_user_id,
-        "decidedAt": iso(a.decided_at),
-        "createdAt": iso(a.created_at),
-        "updatedAt": iso(a.updated_at),
-    }

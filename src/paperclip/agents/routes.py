@@ -18,6 +18,7 @@ from paperclip.agents.schemas import (
 from paperclip.api.deps import DB, ActorDep, Now, SettingsDep
 from paperclip.api.paging import PageDep
 from paperclip.api.responses import Ok, returns
+from paperclip.approvals.schemas import approval_to_wire
 from paperclip.auth.ids import path_uuid
 from paperclip.costs import budgets
 from paperclip.costs.schemas import BudgetAmount
@@ -67,7 +68,7 @@ async def hire_agent(
     agent, approval = await hires.hire(
         session, actor, path_uuid(company_id, COMPANY), body, now, strict_secrets=settings.secrets.strict_mode
     )
-    return {"agent": agent_to_wire(agent), "approval": hires.approval_to_wire(approval) if approval else None}
+    return {"agent": agent_to_wire(agent), "approval": approval_to_wire(approval) if approval else None}
 
 
 @router.get("/agents/me")

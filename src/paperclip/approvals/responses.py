@@ -1,5 +1,5 @@
 """Answers of the approval routes, for the OpenAPI document (paperclip.api.responses): the shapes of
-approvals/schemas.py's *_to_wire (and agents/hires.approval_to_wire, the same shape)."""
+approvals/schemas.py's *_to_wire (agents' hire answer uses approval_to_wire too)."""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -143,45 +144,47 @@ def _changed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
 async def patch_general(
     session: AsyncSession, actor: Actor, changes: dict[str, Any], now: datetime
 ) -> dict[str, Any]:
-    actor.require_instance_admin()
-    row = await _row(session, for_update=True)
-    before = general_of(row)
-    stored = copy.deepcopy(row.general or {})
-    for key, value in changes.items():
-        if key == "backupRetention":
-            stored[key] = {**stored.get(key, {}), **value}
-        else:
-            stored[key] = value
-    row.general = stored
-    row.updated_at = now
-    after = general_of(row)
-    await session.flush()
-    await _record_everywhere(
-        session,
-        actor,
-        row,
-        "instance.settings.general_updated",
-        {"general": after, "changedKeys": _changed(before, after)},
-    )
-    return after
+    def merged(stored: dict[str, Any]) -> dict[str, Any]:
+        stored = copy.deepcopy(stored)
+        for key, value in changes.items():
+            stored[key] = {**stored.get(key, {}), **value} if key == "backupRetention" else value
+        return stored
+
+    return await _patch_part(session, actor, "general", merged, general_of, now)
 
 
 async def patch_experimental(
     session: AsyncSession, actor: Actor, changes: dict[str, bool], now: datetime
 ) -> dict[str, Any]:
+    return await _patch_part(
+        session, actor, "experimental", lambda stored: {**stored, **changes}, experimental_of, now
+    )
+
+
+async def _patch_part(
+    session: AsyncSession,
+    actor: Actor,
+    part: str,
+    merged: Callable[[dict[str, Any]], dict[str, Any]],
+    view: Callable[[InstanceSettings], dict[str, Any]],
+    now: datetime,
+) -> dict[str, Any]:
+    """An instance admin changes one jsonb part of the settings (`general`, `experimental`) to
+    `merged(stored)`; every company's activity gets `instance.settings.<part>_updated` with the part as
+    it is now and the keys that changed. Returns the part as it is now."""
     actor.require_instance_admin()
     row = await _row(session, for_update=True)
-    before = experimental_of(row)
-    row.experimental = {**(row.experimental or {}), **changes}
+    before = view(row)
+    setattr(row, part, merged(getattr(row, part) or {}))
     row.updated_at = now
-    after = experimental_of(row)
+    after = view(row)
     await session.flush()
     await _record_everywhere(
         session,
         actor,
         row,
-        "instance.settings.experimental_updated",
-        {"experimental": after, "changedKeys": _changed(before, after)},
+        f"instance.settings.{part}_updated",
+        {part: after, "changedKeys": _changed(before, after)},
     )
     return after
 

@@ -6,13 +6,18 @@ misspelt flag is never silently dropped)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, create_model, field_validator
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.api.deps import DB, ActorDep, Now
 from paperclip.api.responses import returns
 from paperclip.appshell import settings as svc
+from paperclip.auth.actor import Actor
+from paperclip.db.models import InstanceSettings
 from paperclip.feature_router import FeatureRouter
 from paperclip.ids import path_uuid
 
@@ -81,52 +86,56 @@ def _sent(body: BaseModel) -> dict[str, Any]:
     return body.model_dump(include=body.model_fields_set, exclude_unset=True)
 
 
-@router.get("/instance/settings")
-@returns("InstanceSettingsRecord")
-async def instance_settings(session: DB, actor: ActorDep) -> dict[str, Any]:
-    actor.require_board()
-    return svc.settings_to_wire(await svc.get_settings(session))
+def _settings_part(
+    path: str,
+    name: str,
+    answer: str,
+    body: type[BaseModel],
+    view: Callable[[InstanceSettings], dict[str, Any]],
+    patch: Callable[[AsyncSession, Actor, dict[str, Any], datetime], Awaitable[dict[str, Any]]],
+) -> None:
+    """GET (a board member reads it) and PATCH (the service checks for an instance admin; only the keys
+    the strict `body` was sent are changed) of one part of the instance settings, as `name` and
+    `patch_<name>`."""
+
+    async def read(session: DB, actor: ActorDep) -> dict[str, Any]:
+        actor.require_board()
+        return view(await svc.get_settings(session))
+
+    async def change(body: BaseModel, session: DB, actor: ActorDep, now: Now) -> dict[str, Any]:
+        return await patch(session, actor, _sent(body), now)
+
+    change.__annotations__["body"] = body  # the part's own body model: validation and the OpenAPI document
+    for endpoint, endpoint_name in ((read, name), (change, f"patch_{name}")):
+        endpoint.__name__ = endpoint.__qualname__ = endpoint_name
+    router.get(path)(returns(answer)(read))
+    router.patch(path)(returns(answer)(change))
 
 
-@router.patch("/instance/settings")
-@returns("InstanceSettingsRecord")
-async def patch_instance_settings(
-    body: SettingsPatch, session: DB, actor: ActorDep, now: Now
-) -> dict[str, Any]:
-    return await svc.patch_settings(session, actor, _sent(body), now)
-
-
-@router.get("/instance/settings/general")
-@returns("dict[str, Any]")
-async def instance_settings_general(session: DB, actor: ActorDep) -> dict[str, Any]:
-    actor.require_board()
-    return svc.general_of(await svc.get_settings(session))
-
-
-@router.patch("/instance/settings/general")
-@returns("dict[str, Any]")
-async def patch_instance_settings_general(
-    body: GeneralPatch, session: DB, actor: ActorDep, now: Now
-) -> dict[str, Any]:
-    return await svc.patch_general(session, actor, _sent(body), now)
-
-
-@router.get("/instance/settings/experimental")
-@returns("dict[str, Any]")
-async def instance_settings_experimental(session: DB, actor: ActorDep) -> dict[str, Any]:
-    actor.require_board()
-    return svc.experimental_of(await svc.get_settings(session))
-
-
-@router.patch("/instance/settings/experimental")
-@returns("dict[str, Any]")
-async def patch_instance_settings_experimental(
-    body: ExperimentalPatch,
-    session: DB,
-    actor: ActorDep,
-    now: Now,
-) -> dict[str, Any]:
-    return await svc.patch_experimental(session, actor, _sent(body), now)
+_settings_part(
+    "/instance/settings",
+    "instance_settings",
+    "InstanceSettingsRecord",
+    SettingsPatch,
+    svc.settings_to_wire,
+    svc.patch_settings,
+)
+_settings_part(
+    "/instance/settings/general",
+    "instance_settings_general",
+    "dict[str, Any]",
+    GeneralPatch,
+    svc.general_of,
+    svc.patch_general,
+)
+_settings_part(
+    "/instance/settings/experimental",
+    "instance_settings_experimental",
+    "dict[str, Any]",
+    ExperimentalPatch,
+    svc.experimental_of,
+    svc.patch_experimental,
+)
 
 
 @router.get("/sidebar-preferences/me")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.activity.service import record
 from paperclip.auth.actor import Actor
+from paperclip.costs import queries
 from paperclip.costs.governed import governed
 from paperclip.costs.schemas import BudgetPolicyUpsert
 from paperclip.db.models import Agent, BudgetIncident, BudgetPolicy, Company, CostEvent, Project
@@ -242,24 +243,7 @@ async def set_company_budget(
     resume the company at once. Returns the company as stored now."""
     if await session.scalar(sa.select(Company.id).where(Company.id == company_id)) is None:
         raise NotFound("Company not found")
-    await session.execute(
-        sa.update(Company).where(Company.id == company_id).values(budget_monthly_cents=amount, updated_at=now)
-    )
-    await record(
-        session,
-        actor,
-        company_id=company_id,
-        action="company.budget_updated",
-        entity_type="company",
-        entity_id=company_id,
-        details={"budgetMonthlyCents": amount},
-    )
-    await upsert_budget_policy(session, actor, company_id, "company", company_id, amount, now=now)
-    company = await session.scalar(
-        sa.select(Company).where(Company.id == company_id).execution_options(populate_existing=True)
-    )
-    assert company is not None
-    return company
+    return await _set_monthly_budget(session, actor, company_id, Company, "company", company_id, amount, now)
 
 
 async def set_agent_budget(
@@ -271,24 +255,42 @@ async def set_agent_budget(
     if company_id is None:
         raise NotFound("Agent not found")
     actor.require_company(company_id)
+    return await _set_monthly_budget(session, actor, company_id, Agent, "agent", agent_id, amount, now)
+
+
+_Scope = TypeVar("_Scope", Agent, Company)
+
+
+async def _set_monthly_budget(
+    session: AsyncSession,
+    actor: Actor,
+    company_id: uuid.UUID,
+    model: type[_Scope],
+    scope_type: str,
+    scope_id: uuid.UUID,
+    amount: int,
+    now: datetime,
+) -> _Scope:
+    """Store the scope's budget_monthly_cents, record `<scope>.budget_updated`, then upsert its
+    policy (which re-evaluates it); the row as stored now."""
     await session.execute(
-        sa.update(Agent).where(Agent.id == agent_id).values(budget_monthly_cents=amount, updated_at=now)
+        sa.update(model).where(model.id == scope_id).values(budget_monthly_cents=amount, updated_at=now)
     )
     await record(
         session,
         actor,
         company_id=company_id,
-        action="agent.budget_updated",
-        entity_type="agent",
-        entity_id=agent_id,
+        action=f"{scope_type}.budget_updated",
+        entity_type=scope_type,
+        entity_id=scope_id,
         details={"budgetMonthlyCents": amount},
     )
-    await upsert_budget_policy(session, actor, company_id, "agent", agent_id, amount, now=now)
-    agent = await session.scalar(
-        sa.select(Agent).where(Agent.id == agent_id).execution_options(populate_existing=True)
+    await upsert_budget_policy(session, actor, company_id, scope_type, scope_id, amount, now=now)
+    row = await session.scalar(
+        sa.select(model).where(model.id == scope_id).execution_options(populate_existing=True)
     )
-    assert agent is not None
-    return agent
+    assert row is not None
+    return row
 
 
 async def evaluate_policy(
@@ -368,33 +370,17 @@ async def _open_incident(
     a soft one only if the limit changed since (it is also resolved when the hard one opens). A
     dismissed incident (keep_paused) at the same limit blocks a new one: that decision stands.
     """
-    sql = sa.text("""
-        INSERT INTO budget_incidents (id, company_id, policy_id, scope_type, scope_id, threshold_type,
-                                      amount_limit, amount_observed, window_start, status)
-        SELECT :id, :company_id, :policy_id, :scope_type, :scope_id, :threshold, :limit, :observed, :window_start, 'open'
-        WHERE NOT EXISTS (
-            SELECT 1 FROM budget_incidents d WHERE d.policy_id = :policy_id AND d.window_start = :window_start
-              AND d.threshold_type = :threshold AND d.status = 'dismissed' AND d.amount_limit = :limit)
-        ON CONFLICT (policy_id, window_start, threshold_type) WHERE status <> 'dismissed'
-        DO UPDATE SET status = 'open', amount_limit = EXCLUDED.amount_limit, amount_observed = EXCLUDED.amount_observed,
-                      approval_id = NULL, resolved_at = NULL, updated_at = now()
-        WHERE budget_incidents.status = 'resolved'
-          AND (budget_incidents.threshold_type = 'hard' OR budget_incidents.amount_limit <> EXCLUDED.amount_limit)
-        RETURNING id
-    """)
-    return await session.scalar(
-        sql,
-        {
-            "id": uuid.uuid4(),
-            "company_id": policy.company_id,
-            "policy_id": policy.id,
-            "scope_type": policy.scope_type,
-            "scope_id": policy.scope_id,
-            "threshold": threshold,
-            "limit": policy.amount,
-            "observed": observed,
-            "window_start": window[0],
-        },
+    return await queries.OPEN_INCIDENT.fetchval(
+        session,
+        id=uuid.uuid4(),
+        company_id=policy.company_id,
+        policy_id=policy.id,
+        scope_type=policy.scope_type,
+        scope_id=policy.scope_id,
+        threshold=threshold,
+        limit=policy.amount,
+        observed=observed,
+        window_start=window[0],
     )
 
 

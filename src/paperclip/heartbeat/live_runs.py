@@ -21,6 +21,27 @@ from paperclip.wire import iso
 _IDENTIFIER = re.compile(r"^[A-Za-z]{1,16}-\d{1,9}$")
 
 
+# the original's per-run fields of things this server does not track (continuations, liveness
+# classification, output and status streaming), as the original sends them for a run with none
+_UNTRACKED: dict[str, Any] = {
+    "runtimeMode": "legacy",
+    "livenessState": None,
+    "livenessReason": None,
+    "continuationAttempt": 0,
+    "lastUsefulActionAt": None,
+    "nextAction": None,
+    "lastOutputAt": None,
+    "lastOutputSeq": None,
+    "lastOutputStream": None,
+    "lastOutputBytes": None,
+    "currentStatusMessage": None,
+    "currentStatusUpdatedAt": None,
+    "currentToolName": None,
+    "lastAssistantSnippet": None,
+    "lastEventAt": None,
+}
+
+
 def _wire(row: dict[str, Any]) -> dict[str, Any]:
     ctx = row["context_snapshot"] or {}
     return {
@@ -40,6 +61,7 @@ def _wire(row: dict[str, Any]) -> dict[str, Any]:
         "logBytes": row["log_bytes"],
         "processStartedAt": process_started_iso(row["process_started_at"]),  # recorded as /proc ticks
         "issueId": ctx.get("issueId"),
+        **_UNTRACKED,
     }
 
 

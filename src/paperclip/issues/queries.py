@@ -675,3 +675,33 @@ SETTLE_RECOVERY_ACTIONS = Sql(f"""
     FROM settled s
     RETURNING entity_id
 """)
+
+# ---------------------------------------------------------------- a board comment supersedes pending questions (interaction_supersede.py)
+
+SUPERSEDED = "superseded_by_comment"  # the outcome / expirationReason of a superseded interaction
+
+# The issue's pending interactions that keep supersedeOnUserComment become expired, their result
+# naming the comment; locked in id order (a racing resolution finds them no longer pending).
+SUPERSEDE_ON_COMMENT = Sql(f"""
+    UPDATE issue_thread_interactions SET
+        status = 'expired',
+        result = CASE kind
+            WHEN 'ask_user_questions' THEN jsonb_build_object(
+                'version', 1, 'answers', '[]'::jsonb, 'expirationReason', '{SUPERSEDED}',
+                'commentId', CAST(:comment_id AS text), 'summaryMarkdown', NULL)
+            WHEN 'request_item_verdicts' THEN jsonb_build_object(
+                'version', 1, 'outcome', '{SUPERSEDED}', 'complete', false,
+                'items', coalesce(result -> 'items', '[]'::jsonb), 'commentId', CAST(:comment_id AS text))
+            ELSE jsonb_build_object('version', 1, 'outcome', '{SUPERSEDED}', 'commentId', CAST(:comment_id AS text))
+        END,
+        resolved_by_user_id = CAST(:user_id AS text), resolved_at = :now, updated_at = :now
+    WHERE id IN (
+        SELECT id FROM issue_thread_interactions
+        WHERE issue_id = :issue_id AND status = 'pending'
+          AND kind IN ('ask_user_questions', 'request_confirmation', 'request_checkbox_confirmation',
+                       'request_item_verdicts')
+          AND coalesce(payload ->> 'supersedeOnUserComment', 'true') <> 'false'
+        ORDER BY id FOR UPDATE
+    )
+    RETURNING id, kind, result
+""")

@@ -6,8 +6,9 @@ ending transaction): kind `active_run_watchdog`, cause `legacy_execution_require
 owned by the board, `returnOwnerAgentId` the run's agent. The issue stays `in_progress`, unlocked.
 
 - GET lists the issue's active action (`active`, and `actions` holding it); none: `{active: null, actions: []}`.
-- The board or an agent of the company resolves it (POST .../resolve): `restored` continues the task and
-  needs an `executionReconciliation` of the action's run (the evidence that nothing is repeated);
+- The board or an agent of the company resolves it (POST .../resolve): `restored` continues the task (its
+  assignee is woken, `issue_recovery_action_restored`) and, for this cause, needs an
+  `executionReconciliation` of the action's run (the evidence that nothing is repeated);
   `false_positive`, `cancelled` close it without one; `blocked` needs an unresolved blocker. The issue
   moves to `sourceIssueStatus`.
 - Left alone, the next scheduler tick settles it (`settle_actions`): the action is resolved with
@@ -212,9 +213,26 @@ async def resolve(
             "recoveryActionStatus": status,
         },
     )
+    wakes = Wakes(actor, issue["company_id"], now)
     if changes and target in ISSUE_TERMINAL:
-        await Wakes(actor, issue["company_id"], now).became_terminal(
-            session, row["id"], target, row["parent_id"]
+        await wakes.became_terminal(session, row["id"], target, row["parent_id"])
+    if body.outcome == "restored" and row["assignee_agent_id"] is not None:
+        key = str(issue["id"])  # the task goes on: its owner is woken to continue it
+        await wakes.wake(
+            session,
+            row["assignee_agent_id"],
+            source="automation",
+            reason="issue_recovery_action_restored",
+            payload={"issueId": key, "recoveryActionId": str(action["id"])},
+            context={
+                "issueId": key,
+                "taskId": key,
+                "taskKey": key,
+                "source": "execution.reconciled",
+                "recoveryActionId": str(action["id"]),
+                "retryOfRunId": uid(action["run_id"]),
+                "forceFreshSession": True,
+            },
         )
     labels = await queries.LABELS_OF_ISSUE.fetchval(session, id=issue["id"])
     wire = issue_to_wire(row, labels)
