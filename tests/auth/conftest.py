@@ -85,7 +85,7 @@ async def start_live(settings, database_url: str):
     from paperclip.server.runtime import build_app
 
     port = _free_port()
-    app = build_app(settings, database_url, port)
+    app = build_app(settings, database_url, port, role="api")
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
