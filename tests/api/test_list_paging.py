@@ -39,7 +39,7 @@ UNPAGED = {
     "/api/companies/{company_id}/costs/finance-by-kind": "one row per event kind (grouped)",
     "/api/companies/{company_id}/costs/window-spend": "one row per rolling window",
     "/api/companies/{company_id}/costs/quota-windows": "one row per provider quota window",
-    "/api/companies/{company_id}/environments": "the one local environment (the original's shape)",
+    "/api/companies/{company_id}/environments": "only the built-in Local environment can exist (other drivers are refused)",
     "/api/companies/{company_id}/provider-traces": "no provider traces are recorded: always empty",
     "/api/companies/{company_id}/secret-providers": "the providers this server is configured with",
     "/api/companies/{company_id}/org": "the org tree (its roots, each with its reports): a tree has no row order to page",

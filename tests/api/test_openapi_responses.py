@@ -28,31 +28,15 @@ from paperclip.api.responses import declared, status_of
 QUERY = {
     "/api/companies/{company_id}/folders": {"kind": "issues"},
     "/api/agents/me/inbox/mine": {"userId": "local-board"},
+    "/api/agents/{agent_id}/instructions-bundle/file": {"path": "AGENTS.md"},
 }
 
 
 # Routes other helpers added while the declarations were being written, to be declared next: this list
 # may only shrink (a route declared now fails the test until it leaves the list).
 PENDING: set[tuple[str, str]] = {
-    ("GET", "/api/agents/{agent_id}/instructions-bundle"),
-    ("PATCH", "/api/agents/{agent_id}/instructions-bundle"),
-    ("DELETE", "/api/agents/{agent_id}/instructions-bundle/file"),
-    ("GET", "/api/agents/{agent_id}/instructions-bundle/file"),
-    ("PUT", "/api/agents/{agent_id}/instructions-bundle/file"),
-    ("GET", "/api/companies/{company_id}/feedback-traces"),
-    ("GET", "/api/feedback-traces/{trace_id}"),
-    ("GET", "/api/issues/{issue_id}/feedback-traces"),
-    ("GET", "/api/issues/{issue_id}/feedback-votes"),
-    ("POST", "/api/issues/{issue_id}/feedback-votes"),
-    ("GET", "/api/issues/{issue_id}/queued-comments"),
     ("GET", "/api/issues/{issue_id}/recovery-actions"),
     ("POST", "/api/issues/{issue_id}/recovery-actions/resolve"),
-    ("POST", "/api/issues/{issue_id}/tree-control/preview"),
-    ("GET", "/api/issues/{issue_id}/tree-control/state"),
-    ("GET", "/api/issues/{issue_id}/tree-holds"),
-    ("POST", "/api/issues/{issue_id}/tree-holds"),
-    ("GET", "/api/issues/{issue_id}/tree-holds/{hold_id}"),
-    ("POST", "/api/issues/{issue_id}/tree-holds/{hold_id}/release"),
 }
 
 
@@ -117,7 +101,7 @@ def test_the_models_are_not_imported_at_start_up():
     assert out.strip() == "['paperclip.api.responses']"
 
 
-async def _more_of_everything(client, ids: dict[str, str]) -> dict[str, str]:
+async def _more_of_everything(api, client, ids: dict[str, str]) -> dict[str, str]:
     """Beyond test_company_scoping's company: the rows the remaining GET routes read."""
     cid, issue = ids["company_id"], ids["issue_id"]
     document = await client.put(
@@ -149,6 +133,11 @@ async def _more_of_everything(client, ids: dict[str, str]) -> dict[str, str]:
         },
     )
     invite = await client.post(f"/api/companies/{cid}/invites", json={})
+    bundle = await client.put(
+        f"/api/agents/{ids['agent_id']}/instructions-bundle/file",
+        json={"path": "AGENTS.md", "content": "# Hi"},
+    )
+    assert bundle.status_code == 200, bundle.text
     out = dict(ids)
     out["key"] = "plan"
     if product.status_code == 201:
@@ -162,6 +151,22 @@ async def _more_of_everything(client, ids: dict[str, str]) -> dict[str, str]:
         body = invite.json()
         out["invite_id"] = body.get("id", "")
         out["token"] = body.get("token") or str(body.get("inviteUrl", "")).rsplit("/", 1)[-1]
+    by_agent = await client.post(
+        f"/api/issues/{issue}/comments",
+        json={"body": "agent's work"},
+        headers=await api.agent_auth(ids["agent_id"], ids["run_id"]),
+    )
+    assert by_agent.status_code == 201, by_agent.text
+    vote = await client.post(
+        f"/api/issues/{issue}/feedback-votes",
+        json={"targetType": "issue_comment", "targetId": by_agent.json()["id"], "vote": "up"},
+    )
+    assert vote.status_code == 201, vote.text
+    out["trace_id"] = (await client.get(f"/api/issues/{issue}/feedback-traces")).json()[0]["id"]
+    hold = await client.post(f"/api/issues/{issue}/tree-holds", json={"mode": "resume"})  # a record only
+    assert hold.status_code == 200, hold.text
+    out["hold_id"] = hold.json()["hold"]["id"]
+    out["environment_id"] = (await client.get(f"/api/companies/{cid}/environments")).json()[0]["id"]
     revisions = (await client.get(f"/api/issues/{issue}/documents/plan/revisions")).json()
     if revisions:
         out["doc_revision_id"] = revisions[0]["id"]
@@ -169,7 +174,7 @@ async def _more_of_everything(client, ids: dict[str, str]) -> dict[str, str]:
 
 
 async def test_every_get_route_answers_what_the_document_declares(api, app, client):
-    ids = await _more_of_everything(client, await _company_a(api))
+    ids = await _more_of_everything(api, client, await _company_a(api))
     agent_key = (await client.post(f"/api/agents/{ids['agent_id']}/keys", json={"name": "walk"})).json()[
         "token"
     ]
@@ -202,6 +207,7 @@ async def test_every_get_route_answers_what_the_document_declares(api, app, clie
         "/api/assets/{asset_id}/content",  # an uploaded image (tests/storage)
         "/api/invites/{token}/logo",  # a company logo (tests/storage)
         "/api/agents/me/secrets",  # a run's token (tests/secrets)
+        "/api/environment-leases/{lease_id}",  # a run that started (tests/environments)
     }
     unanswered = gets - answered - unreachable
     assert not unanswered, sorted(unanswered)

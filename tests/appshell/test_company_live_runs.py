@@ -4,6 +4,8 @@ identifier, through HTTP against the real PostgreSQL."""
 from __future__ import annotations
 
 import json
+import os
+from datetime import UTC, datetime
 
 
 def _run(db, cid: str, agent_id: str, status: str, issue_id: str | None = None) -> str:
@@ -38,6 +40,38 @@ async def test_company_live_runs_lists_queued_and_running_and_pads_with_recent(c
     padded = (await client.get(f"/api/companies/{cid}/live-runs?minCount=5")).json()
     assert [x["id"] for x in padded] == [running, done]
     assert (await client.get(f"/api/companies/{cid}/live-runs?minCount=-1")).status_code == 400
+
+
+def _started_ticks() -> str:
+    """This process's start time as the runner records it: clock ticks since boot (/proc/self/stat)."""
+    with open("/proc/self/stat") as fh:
+        return fh.read().rsplit(")", 1)[1].split()[19]
+
+
+async def test_process_started_at_is_an_iso_timestamp(client, api, db):
+    """The original answers the process's start time as an ISO timestamp, not the /proc clock ticks
+    the runner records to recognise the process."""
+    company = await api.company("Paperclip Labs")
+    cid = company["id"]
+    agent = await api.agent(cid, name="Ada")
+    running = _run(db, cid, agent["id"], "running")
+    queued = _run(db, cid, agent["id"], "queued")
+    ticks = _started_ticks()
+    db.sql(
+        "UPDATE heartbeat_runs SET process_pid = %s, process_started_at = %s WHERE id = %s",
+        os.getpid(),
+        ticks,
+        running,
+    )
+    with open("/proc/stat") as fh:
+        boot = next(float(line.split()[1]) for line in fh if line.startswith("btime "))
+    expected = datetime.fromtimestamp(boot + int(ticks) / os.sysconf("SC_CLK_TCK"), UTC)
+    runs = {r["id"]: r for r in (await client.get(f"/api/companies/{cid}/live-runs")).json()}
+    started = runs[running]["processStartedAt"]
+    assert started.endswith("Z") and datetime.fromisoformat(started) == expected.replace(
+        microsecond=expected.microsecond // 1000 * 1000
+    )
+    assert runs[queued]["processStartedAt"] is None  # no process yet
 
 
 async def test_live_runs_refuse_another_companys_agent(client, api):

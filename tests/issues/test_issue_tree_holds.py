@@ -179,6 +179,10 @@ async def test_resume_releases_the_pauses_inside_and_lists_filter(client, team, 
         await client.get(f"/api/issues/{child['id']}/tree-holds", params={"includeMembers": "true"})
     ).json()
     assert [m["issueTitle"] for m in with_members[0]["members"]] == ["Child"]
+    one = await client.get(f"/api/issues/{child['id']}/tree-holds/{inner['hold']['id']}")
+    assert one.status_code == 200 and one.json() == with_members[0]
+    elsewhere = await client.get(f"/api/issues/{root['id']}/tree-holds/{inner['hold']['id']}")
+    assert (elsewhere.status_code, elsewhere.json()["error"]) == (404, "Issue tree hold not found")
     assert (
         await client.get(f"/api/issues/{root['id']}/tree-holds", params={"status": "active"})
     ).json() == []
@@ -188,6 +192,10 @@ async def test_resume_releases_the_pauses_inside_and_lists_filter(client, team, 
     for params in ({"status": "bogus"}, {"mode": "bogus"}, {"includeMembers": "maybe"}, {"holdStatus": "x"}):
         refused = await client.get(f"/api/issues/{root['id']}/tree-holds", params=params)
         assert refused.status_code == 400, (params, refused.text)
+
+    policy = {"strategy": "after_active_runs_finish", "note": "when the runs end"}
+    noted = await _hold(client, root["id"], "pause", releasePolicy=policy)
+    assert noted["hold"]["releasePolicy"] == noted["preview"]["releasePolicy"] == policy
 
 
 async def test_cancel_then_restore_puts_the_statuses_back(client, team, api):

@@ -27,7 +27,8 @@ async def test_every_web_statement_runs_on_the_read_pool_and_on_a_session(app, a
     company = await api.company("Acme")
     cid = uuid.UUID(company["id"])
     agent = await api.agent(company["id"], "Ada")
-    await api.issue(company["id"], title="Write the plan")
+    issue = await api.issue(company["id"], title="Write the plan")
+    issue_id = uuid.UUID(issue["id"])
     await api.cost(company["id"], agent["id"], 125)
     run_id = uuid.UUID(await factory.heartbeat_run(company["id"], agent["id"], status="running"))
     now = datetime.now(UTC)
@@ -69,6 +70,19 @@ async def test_every_web_statement_runs_on_the_read_pool_and_on_a_session(app, a
     assert [r["id"] for r in await run("RUNS_WITH_AGENT_BY_IDS", ids=[run_id], cid=cid)] == [run_id]
     assert [r["event_seq"] for r in await run("RUNNING_RUNS", cid=cid)] == [0]
     assert await run("RUN_EVENTS_AFTER", ids=[run_id], seq=0, lim=200) == []
+
+    assert [a["name"] for a in await run("AGENT_NAMES", cid=cid)] == ["Ada"]
+    assert [a["name"] for a in await run("AGENTS_FOR_URL_KEY", cid=cid)] == ["Ada"]
+    assert await run("ISSUE_COUNTS_BY_PROJECT_AND_STATUS", project_ids=[uuid.uuid4()]) == []
+    found = await run("ISSUE_IDS_BY_IDENTIFIER", cid=cid, identifiers=[issue["identifier"]])
+    assert [r["id"] for r in found] == [issue_id]
+    found = await run("ISSUE_IDENTIFIERS_BY_IDS", ids=[issue_id], cid=cid)
+    assert [r["identifier"] for r in found] == [issue["identifier"]]
+    assert [r["title"] for r in await run("ISSUE_TITLES_BY_IDS", ids=[issue_id])] == ["Write the plan"]
+    assert await run("USER_NAMES_BY_IDS", ids=["nobody"]) == []
+    assert await run("APPROVAL_COUNT_IN_STATUSES", cid=cid, statuses=["pending"]) == [{"count": 0}]
+    assert await run("LIVE_AGENT_COUNTS_BY_ADAPTER") == [{"adapter_type": agent["adapterType"], "n": 1}]
+    assert await run("COMPANY_PREFIX", cid=cid) == [{"issue_prefix": company["issuePrefix"]}]
 
     statements = {name for name, value in vars(queries).items() if isinstance(value, Sql)}
     assert ran == statements, f"not exercised here: {sorted(statements - ran)}"

@@ -10,6 +10,7 @@ from paperclip.agents import instructions
 from paperclip.agents.instruction_files import MAX_PATH_CHARS
 from paperclip.agents.refs import AgentRef
 from paperclip.api.deps import DB, ActorDep, Now, SettingsDep
+from paperclip.api.responses import ErrorAnswer, returns
 from paperclip.errors import Unprocessable
 from paperclip.feature_router import FeatureRouter
 
@@ -41,11 +42,13 @@ def _required(path: str | None) -> str:
 
 
 @router.get("/agents/{agent_id}/instructions-bundle")
+@returns("InstructionsBundle")
 async def get_bundle(agent_id: AgentRef, session: DB, actor: ActorDep, settings: SettingsDep):
     return await instructions.get_bundle(session, actor, agent_id, settings.paths.root)
 
 
 @router.patch("/agents/{agent_id}/instructions-bundle")
+@returns("InstructionsBundle")
 async def update_bundle(
     agent_id: AgentRef, body: BundlePatch, session: DB, actor: ActorDep, settings: SettingsDep, now: Now
 ):
@@ -63,6 +66,8 @@ async def update_bundle(
 
 
 @router.get("/agents/{agent_id}/instructions-bundle/file")
+@returns("InstructionsFileContent")
+@returns(ErrorAnswer, status=422, description="No path, or a path outside the bundle root")
 async def get_file(
     agent_id: AgentRef, session: DB, actor: ActorDep, settings: SettingsDep, path: str | None = None
 ):
@@ -70,6 +75,7 @@ async def get_file(
 
 
 @router.put("/agents/{agent_id}/instructions-bundle/file")
+@returns("InstructionsFileContent")
 async def put_file(
     agent_id: AgentRef, body: FilePut, session: DB, actor: ActorDep, settings: SettingsDep, now: Now
 ):
@@ -86,6 +92,7 @@ async def put_file(
 
 
 @router.delete("/agents/{agent_id}/instructions-bundle/file")
+@returns("InstructionsBundle", description="The bundle without the file")
 async def delete_file(
     agent_id: AgentRef, session: DB, actor: ActorDep, settings: SettingsDep, now: Now, path: str | None = None
 ):

@@ -1,10 +1,11 @@
 """Answers of the agent routes, for the OpenAPI document (paperclip.api.responses): the shapes of
-agent_to_wire, configuration_to_wire, key_to_wire and revision_to_wire in agents/schemas.py."""
+agent_to_wire, configuration_to_wire, key_to_wire and revision_to_wire in agents/schemas.py, and of
+the instructions bundle (agents/instructions.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from paperclip.api.responses import Wire
@@ -95,3 +96,35 @@ class ConfigRevision(Wire):
 class Hire(Wire):
     agent: Agent
     approval: Approval | None  # None when the company does not require board approval for new agents
+
+
+class InstructionsFile(Wire):
+    """A file of an agent's instructions bundle (agents/instructions.py)."""
+
+    path: str  # relative to the bundle root
+    size: int  # bytes
+    language: str
+    markdown: bool
+    isEntryFile: bool
+    editable: bool
+    deprecated: bool  # the legacy promptTemplate, shown as a virtual file
+    virtual: bool
+
+
+class InstructionsFileContent(InstructionsFile):
+    content: str
+
+
+class InstructionsBundle(Wire):
+    agentId: UUID
+    companyId: UUID
+    mode: Literal["managed", "external"] | None  # None: no bundle yet
+    rootPath: str | None
+    managedRootPath: str  # where a managed bundle lives (or would)
+    entryFile: str
+    resolvedEntryPath: str | None
+    editable: bool
+    warnings: list[str]
+    legacyPromptTemplateActive: bool
+    legacyBootstrapPromptTemplateActive: bool
+    files: list[InstructionsFile]

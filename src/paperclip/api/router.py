@@ -34,6 +34,7 @@ from paperclip.companies.activity_routes import router as activity_router
 from paperclip.companies.routes import router as companies_router
 from paperclip.costs.routes import router as costs_router
 from paperclip.dashboard.routes import router as dashboard_router
+from paperclip.environments.routes import router as environments_router
 from paperclip.goals.routes import router as goals_router
 from paperclip.health.routes import router as health_router
 from paperclip.heartbeat.routes import router as heartbeat_router
@@ -82,6 +83,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     storage_router,
     appshell_router,
     instance_settings_router,
+    environments_router,
     issue_runner_router,
     plan_decomposition_router,
     run_panels_router,

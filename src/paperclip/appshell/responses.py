@@ -113,31 +113,6 @@ class InstanceSettingsRecord(Wire):
     updatedAt: datetime | None
 
 
-class Environment(Wire):
-    id: str
-    name: str
-    description: str | None
-    driver: str
-    status: str
-    config: dict[str, Any]
-    envVars: dict[str, Any]
-    metadata: dict[str, Any]
-    createdAt: datetime | None
-    updatedAt: datetime | None
-
-
-class AdapterDrivers(Wire):
-    adapterType: str
-    drivers: dict[str, str]
-    sandboxProviders: dict[str, Any]
-
-
-class EnvironmentCapabilities(Wire):
-    adapters: list[AdapterDrivers]
-    drivers: dict[str, str]  # driver -> supported / unsupported
-    sandboxProviders: dict[str, Any]
-
-
 class ToolDecisions(Wire):
     runId: str
     decisions: list[Any]

@@ -21,7 +21,6 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.activity.service import record
-from paperclip.adapters.registry import adapters
 from paperclip.auth.actor import Actor
 from paperclip.db.models import Company, InstanceSettings, SidebarPreference
 from paperclip.errors import Unprocessable
@@ -75,8 +74,6 @@ EXPERIMENTAL_DEFAULTS: dict[str, Any] = {
 }
 EXPERIMENTAL_FLAGS = tuple(k for k, v in EXPERIMENTAL_DEFAULTS.items() if isinstance(v, bool))
 
-LOCAL_ENVIRONMENT_NAME = "Local"
-LOCAL_ENVIRONMENT_DESCRIPTION = "Execution on the machine this Paperclip server runs on."
 ENVIRONMENT_NOT_FOUND = "Environment not found."
 MAX_SIDEBAR_IDS = 1000
 
@@ -216,42 +213,6 @@ async def patch_settings(
             },
         )
     return settings_to_wire(row)
-
-
-# ------------------------------------------------------------------ execution environments
-
-
-def local_environment(row: InstanceSettings) -> dict[str, Any]:
-    """The one environment we run agents in: this machine (the original's built-in "Local")."""
-    return {
-        "id": str(row.local_environment_id),
-        "name": LOCAL_ENVIRONMENT_NAME,
-        "description": LOCAL_ENVIRONMENT_DESCRIPTION,
-        "driver": "local",
-        "status": "active",
-        "config": {},
-        "envVars": {},
-        "metadata": {"defaultForInstance": True, "managedByPaperclip": True},
-        "createdAt": iso(row.created_at),
-        "updatedAt": iso(row.created_at),
-    }
-
-
-_DRIVERS = ("local", "ssh", "sandbox", "plugin")
-
-
-def environment_capabilities() -> dict[str, Any]:
-    """Every adapter runs on the local driver only: we have no SSH, sandbox or plugin drivers (the
-    original lists SSH and sandbox as supported for its local CLI adapters)."""
-    drivers = {d: "supported" if d == "local" else "unsupported" for d in _DRIVERS}
-    return {
-        "adapters": [
-            {"adapterType": kind, "drivers": dict(drivers), "sandboxProviders": {}}
-            for kind in sorted(adapters())
-        ],
-        "drivers": drivers,
-        "sandboxProviders": {},
-    }
 
 
 # ------------------------------------------------------------------ sidebar preferences

@@ -1,4 +1,4 @@
-"""Instance settings (read and change), execution environments and sidebar orders, at the
+"""Instance settings (read and change) and sidebar orders, at the
 original's paths and shapes. Bodies are strict: an unknown key is a 400 naming it (the original
 refuses them for /settings and /general; for /experimental it ignores them — we refuse, so a
 misspelt flag is never silently dropped)."""
@@ -136,20 +136,6 @@ _settings_part(
     svc.experimental_of,
     svc.patch_experimental,
 )
-
-
-@router.get("/companies/{company_id}/environments")
-@returns("list[Environment]")
-async def list_environments(company_id: str, session: DB, actor: ActorDep) -> list[dict[str, Any]]:
-    actor.require_company(path_uuid(company_id, "Company not found"))
-    return [svc.local_environment(await svc.get_settings(session))]
-
-
-@router.get("/companies/{company_id}/environments/capabilities")
-@returns("EnvironmentCapabilities")
-async def environment_capabilities(company_id: str, actor: ActorDep) -> dict[str, Any]:
-    actor.require_company(path_uuid(company_id, "Company not found"))
-    return svc.environment_capabilities()
 
 
 @router.get("/sidebar-preferences/me")

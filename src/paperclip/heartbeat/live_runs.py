@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from paperclip.auth.actor import Actor
 from paperclip.db.rawsql import Sql
 from paperclip.errors import NotFound
+from paperclip.heartbeat.shapes import process_started_iso
 from paperclip.ids import parse_uuid
 from paperclip.vocabulary import RUN_LIVE
 from paperclip.wire import iso
@@ -45,7 +46,7 @@ def _wire(row: dict[str, Any]) -> dict[str, Any]:
         "agentName": row["agent_name"],
         "adapterType": row["adapter_type"],
         "logBytes": row["log_bytes"],
-        "processStartedAt": row["process_started_at"],
+        "processStartedAt": process_started_iso(row["process_started_at"]),  # recorded as /proc ticks
         "issueId": ctx.get("issueId"),
     }
 

@@ -134,7 +134,7 @@ class LiveRun(Wire):
     agentName: str
     adapterType: str
     logBytes: int | None
-    processStartedAt: str | None
+    processStartedAt: datetime | None  # when the run's process started
     issueId: Any
 
 

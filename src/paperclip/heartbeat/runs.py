@@ -196,6 +196,9 @@ async def promote_deferred(session: AsyncSession, *, now: datetime) -> list[uuid
                 .values(status="cancelled", finished_at=now, error=f"agent {first.agent_status}")
             )
             continue
+        # queued comments the board reordered (issues/queued_comments.py) are delivered in its order
+        rows.sort(key=lambda r: int((r.payload or {}).get("queuePosition", 1 << 30)))
+        first = rows[0]
         snapshot: dict[str, Any] = {}
         for r in rows:
             snapshot = merge_snapshots(snapshot, (r.payload or {}).get("contextSnapshot") or {})

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep, Now
 from paperclip.api.paging import PageDep
+from paperclip.api.responses import returns
 from paperclip.feature_router import FeatureRouter
 from paperclip.issues import feedback, recovery
 from paperclip.issues.feedback import TraceFilters, VoteBody
@@ -46,16 +47,19 @@ def _filters(
 
 
 @router.get("/issues/{issue_id}/feedback-votes")
+@returns("list[FeedbackVote]")
 async def list_votes(issue_id: str, session: DB, actor: ActorDep, page: PageDep) -> Response:
     return page.respond(await feedback.list_votes(session, actor, issue_id, page.window))
 
 
 @router.post("/issues/{issue_id}/feedback-votes", status_code=201)
+@returns("FeedbackVote")
 async def upsert_vote(issue_id: str, body: VoteBody, session: DB, actor: ActorDep, now: Now) -> Response:
     return json_response(await feedback.upsert_vote(session, actor, issue_id, body, now), 201)
 
 
 @router.get("/issues/{issue_id}/feedback-traces")
+@returns("list[FeedbackTrace]")
 async def issue_traces(
     issue_id: str,
     session: DB,
@@ -74,6 +78,7 @@ async def issue_traces(
 
 
 @router.get("/companies/{company_id}/feedback-traces")
+@returns("list[FeedbackTrace]")
 async def company_traces(
     company_id: str,
     session: DB,
@@ -95,6 +100,7 @@ async def company_traces(
 
 
 @router.get("/feedback-traces/{trace_id}")
+@returns("FeedbackTrace")
 async def get_trace(trace_id: str, session: DB, actor: ActorDep) -> Response:
     return json_response(await feedback.get_trace(session, actor, trace_id))
 

@@ -9,7 +9,17 @@ from typing import Any, Literal
 from uuid import UUID
 
 from paperclip.api.responses import Wire
-from paperclip.vocabulary import GoalStatus, InteractionStatus, IssueStatus, ProjectStatus
+from paperclip.vocabulary import (
+    FeedbackTargetType,
+    FeedbackVoteValue,
+    GoalStatus,
+    InteractionStatus,
+    IssueStatus,
+    ProjectStatus,
+    RunStatus,
+    TreeHoldMode,
+    TreeHoldStatus,
+)
 
 Priority = Literal["critical", "high", "medium", "low"]
 
@@ -469,3 +479,238 @@ class PlanDecompositionResult(Wire):
     decomposition: PlanDecomposition
     childIssueIds: list[UUID]
     newlyCreatedChildIssueIds: list[UUID]  # empty when the same request was already recorded
+
+
+# -- tree control and tree holds (issues/tree_holds.py) -------------------------------------------
+
+
+class TreeReleasePolicy(Wire):
+    strategy: Literal["manual", "after_active_runs_finish"]
+    note: str | None = None  # only when one was given
+
+
+class ActivePauseHold(Wire):
+    holdId: UUID
+    rootIssueId: UUID
+    issueId: UUID
+    isRoot: bool  # the hold is rooted at this issue (else at an ancestor)
+    mode: Literal["pause"]
+    reason: str | None
+    releasePolicy: TreeReleasePolicy | None
+
+
+class TreeControlState(Wire):
+    activePauseHold: ActivePauseHold | None
+
+
+class TreePreviewRun(Wire):
+    id: UUID
+    status: RunStatus
+    agentId: UUID | None
+
+
+class TreePreviewIssue(Wire):
+    id: UUID
+    identifier: str | None
+    title: str
+    status: IssueStatus
+    parentId: UUID | None
+    depth: int  # 0: the root
+    assigneeAgentId: UUID | None
+    assigneeUserId: str | None
+    activeRun: TreePreviewRun | None
+    activeHoldIds: list[UUID]  # the active holds covering it (rooted at it or above)
+    action: TreeHoldMode
+    skipped: bool
+    skipReason: str | None  # terminal_status, already_held, not_held, not_cancelled
+
+
+class TreePreviewTotals(Wire):
+    totalIssues: int
+    affectedIssues: int
+    skippedIssues: int
+    activeRuns: int
+    queuedRuns: int
+    affectedAgents: int
+
+
+class TreeAffectedRun(Wire):
+    runId: UUID
+    issueId: UUID
+    agentId: UUID | None
+    status: RunStatus
+
+
+class TreeAffectedAgent(Wire):
+    agentId: UUID
+    issueCount: int
+    activeRunCount: int
+
+
+class TreeWarning(Wire):
+    code: str
+    message: str
+
+
+class TreeControlPreview(Wire):
+    companyId: UUID
+    rootIssueId: UUID
+    mode: TreeHoldMode
+    generatedAt: datetime
+    releasePolicy: TreeReleasePolicy
+    totals: TreePreviewTotals
+    countsByStatus: dict[str, int]  # issue status -> issues of the subtree
+    issues: list[TreePreviewIssue]  # the subtree, depth first
+    skippedIssues: list[TreePreviewIssue]
+    activeRuns: list[TreeAffectedRun]
+    affectedAgents: list[TreeAffectedAgent]
+    warnings: list[TreeWarning]
+
+
+class TreeHoldMember(Wire):
+    """An issue of the subtree when the hold was made, as it was then."""
+
+    id: UUID
+    companyId: UUID
+    holdId: UUID
+    issueId: UUID
+    parentIssueId: UUID | None
+    depth: int
+    issueIdentifier: str | None
+    issueTitle: str
+    issueStatus: IssueStatus
+    assigneeAgentId: UUID | None
+    assigneeUserId: str | None
+    activeRunId: UUID | None
+    activeRunStatus: RunStatus | None
+    skipped: bool
+    skipReason: str | None
+    createdAt: datetime
+
+
+class TreeHoldRow(Wire):
+    """A hold of the list: `includeMembers=true` adds its members."""
+
+    id: UUID
+    companyId: UUID
+    rootIssueId: UUID
+    mode: TreeHoldMode
+    status: TreeHoldStatus
+    reason: str | None
+    releasePolicy: TreeReleasePolicy | None
+    createdByActorType: str
+    createdByAgentId: UUID | None
+    createdByUserId: str | None
+    createdByRunId: UUID | None
+    releasedAt: datetime | None
+    releasedByActorType: str | None
+    releasedByAgentId: UUID | None
+    releasedByUserId: str | None
+    releasedByRunId: UUID | None
+    releaseReason: str | None
+    releaseMetadata: dict[str, Any] | None
+    createdAt: datetime
+    updatedAt: datetime
+    members: list[TreeHoldMember] | None = None
+
+
+class TreeHold(TreeHoldRow):
+    members: list[TreeHoldMember]
+
+
+class TreeHoldCreated(Wire):
+    hold: TreeHold
+    preview: TreeControlPreview  # what the hold did, as previewed in the same transaction
+    resumedPauseHoldIds: list[UUID] | None = None  # a resume: the pause holds it released
+
+
+# -- feedback votes and traces (issues/feedback.py) -----------------------------------------------
+
+
+class RedactionSummary(Wire):
+    strategy: str
+    redactedFields: list[str]
+    truncatedFields: list[str]
+    omittedFields: list[str]
+    notes: list[str]
+    counts: dict[str, int]
+
+
+class FeedbackVote(Wire):
+    id: UUID
+    companyId: UUID
+    issueId: UUID
+    targetType: FeedbackTargetType
+    targetId: UUID
+    authorUserId: str
+    vote: FeedbackVoteValue
+    reason: str | None  # kept for a down vote only
+    sharedWithLabs: bool  # always false: this server shares nothing
+    sharedAt: datetime | None
+    consentVersion: str | None
+    redactionSummary: RedactionSummary
+    createdAt: datetime
+    updatedAt: datetime
+
+
+class FeedbackTargetSummary(Wire):
+    """What was voted on, as it was when the vote was cast."""
+
+    label: str
+    excerpt: str | None
+    createdAt: datetime | None
+    documentKey: str | None
+    authorUserId: str | None
+    authorAgentId: UUID | None
+    documentTitle: str | None
+    revisionNumber: int | None
+
+
+class FeedbackTrace(Wire):
+    id: UUID
+    companyId: UUID
+    feedbackVoteId: UUID
+    issueId: UUID
+    projectId: UUID | None
+    issueIdentifier: str | None
+    issueTitle: str
+    authorUserId: str
+    targetType: FeedbackTargetType
+    targetId: UUID
+    vote: FeedbackVoteValue
+    status: Literal["local_only", "pending", "sent", "failed"]  # local_only: nothing is exported
+    destination: str | None
+    exportId: str | None
+    consentVersion: str | None
+    schemaVersion: str
+    bundleVersion: str
+    payloadVersion: str
+    payloadDigest: str  # sha256 of the payload
+    # the recorded payload (the vote and its target); only with includePayload=true in lists
+    payloadSnapshot: dict[str, Any] | None
+    targetSummary: FeedbackTargetSummary
+    redactionSummary: RedactionSummary
+    attemptCount: int
+    lastAttemptedAt: datetime | None
+    exportedAt: datetime | None
+    failureReason: str | None
+    createdAt: datetime
+    updatedAt: datetime
+
+
+class QueuedCommentEntry(Wire):
+    comment: Comment
+    position: int
+    canEdit: bool
+    canDiscard: bool
+
+
+class QueuedComments(Wire):
+    issueId: UUID
+    queueId: UUID | None  # the oldest deferred wake-up's id; null when nothing waits
+    state: Literal["deferred"] | None
+    targetRunId: UUID | None  # the live run holding the issue
+    revision: str
+    protocol: Literal["legacy"]
+    steeringDisposition: Literal["unsupported"]
+    entries: list[QueuedCommentEntry]

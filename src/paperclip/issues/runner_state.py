@@ -1,12 +1,12 @@
 """What the original's issue page asks about a live agent session on an issue: the runner goal
-(GET /issues/{id}/runner-goal) and the queue of comments waiting to steer a running session
-(GET /issues/{id}/queued-comments).
+(GET /issues/{id}/runner-goal; the queue of comments waiting for the next wake is
+issues/queued_comments.py).
 
 Both need a runner that keeps a live session the board can steer (the original's Paperclip Runner).
 None of our adapters does: a local CLI adapter runs one process per heartbeat and a comment wakes the
 agent for a new run instead. So the goal capability is "unsupported" with the original's reason code
-for the issue's assignee (none, a direct CLI adapter, or any other adapter), and the queue is the
-original's empty "legacy" queue — the answers the original gives for the same adapters.
+for the issue's assignee (none, a direct CLI adapter, or any other adapter) — the answer the original
+gives for the same adapters.
 """
 
 from __future__ import annotations
@@ -24,8 +24,6 @@ from paperclip.issues.identifiers import find_issue
 
 MAX_OBJECTIVE_CHARS = 4000  # the original's limit for a session goal's objective
 _DIRECT_CLI = frozenset({"claude_local", "codex_local"})
-# The original's revision string of an empty legacy queue (the same for every issue).
-EMPTY_QUEUE_REVISION = "5e99497165f934b249e2d2ffb7532e93"
 
 
 def _capability(adapter_type: str | None) -> dict[str, Any]:
@@ -91,19 +89,4 @@ async def runner_goal(
         "pendingAction": None,
         "revision": 0,
         "observedAt": None,
-    }
-
-
-async def queued_comments(session: AsyncSession, actor: Actor, ref: str) -> dict[str, Any]:
-    issue = await find_issue(session, ref)
-    actor.require_company(issue["company_id"])
-    return {
-        "issueId": str(issue["id"]),
-        "queueId": None,
-        "state": None,
-        "targetRunId": None,
-        "revision": EMPTY_QUEUE_REVISION,
-        "protocol": "legacy",
-        "steeringDisposition": "unsupported",
-        "entries": [],
     }

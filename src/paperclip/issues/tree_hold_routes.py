@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep, Now
 from paperclip.api.paging import PageDep
+from paperclip.api.responses import returns
 from paperclip.feature_router import FeatureRouter
 from paperclip.issues import tree_holds
 from paperclip.issues.shapes import json_response
@@ -20,16 +21,19 @@ QStr = Annotated[str | None, Query(max_length=100)]
 
 
 @router.get("/issues/{issue_id}/tree-control/state")
+@returns("TreeControlState")
 async def tree_state(issue_id: str, session: DB, actor: ActorDep) -> Response:
     return json_response(await tree_holds.state(session, actor, issue_id))
 
 
 @router.post("/issues/{issue_id}/tree-control/preview")
+@returns("TreeControlPreview")
 async def tree_preview(issue_id: str, body: PreviewBody, session: DB, actor: ActorDep, now: Now) -> Response:
     return json_response(await tree_holds.preview(session, actor, issue_id, body, now))
 
 
 @router.get("/issues/{issue_id}/tree-holds")
+@returns("list[TreeHoldRow]")
 async def list_holds(
     issue_id: str,
     session: DB,
@@ -43,20 +47,22 @@ async def list_holds(
     return page.respond(holds)
 
 
-@router.post(
-    "/issues/{issue_id}/tree-holds", status_code=201, responses={200: {"description": "resume / restore"}}
-)
+@router.post("/issues/{issue_id}/tree-holds", status_code=201)
+@returns("TreeHoldCreated", description="A pause or cancel hold, active until released")
+@returns("TreeHoldCreated", status=200, description="A resume or restore: released as it is made")
 async def create_hold(issue_id: str, body: HoldCreate, session: DB, actor: ActorDep, now: Now) -> Response:
     result, status = await tree_holds.create_hold(session, actor, issue_id, body, now)
     return json_response(result, status)
 
 
 @router.get("/issues/{issue_id}/tree-holds/{hold_id}")
+@returns("TreeHold")
 async def get_hold(issue_id: str, hold_id: str, session: DB, actor: ActorDep) -> Response:
     return json_response(await tree_holds.get_hold(session, actor, issue_id, hold_id))
 
 
 @router.post("/issues/{issue_id}/tree-holds/{hold_id}/release")
+@returns("TreeHold")
 async def release_hold(
     issue_id: str, hold_id: str, body: HoldRelease, session: DB, actor: ActorDep, now: Now
 ) -> Response:

@@ -12,7 +12,8 @@ from markupsafe import Markup, escape
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.agents.schemas import url_key
-from paperclip.db.models import Agent, Issue, User
+from paperclip.db.models import Agent
+from paperclip.web import queries
 
 VERBS = {
     "created": "created",
@@ -87,13 +88,11 @@ class Names:
             for agent in await session.scalars(sa.select(Agent).where(Agent.id.in_(agents))):
                 names.agents[agent.id] = agent
         if issues:
-            rows = await session.execute(
-                sa.select(Issue.id, Issue.identifier, Issue.title).where(Issue.id.in_(issues))
-            )
-            names.issues = {r.id: (r.identifier, r.title) for r in rows}
+            rows = await queries.ISSUE_TITLES_BY_IDS.fetch(session, ids=list(issues))
+            names.issues = {r["id"]: (r["identifier"], r["title"]) for r in rows}
         if users:  # people of authenticated mode: their names, not their ids
-            rows = await session.execute(sa.select(User.id, User.name).where(User.id.in_(users)))
-            names.users = {r.id: r.name for r in rows}
+            rows = await queries.USER_NAMES_BY_IDS.fetch(session, ids=list(users))
+            names.users = {r["id"]: r["name"] for r in rows}
         return names
 
     def agent_link(self, prefix: str, agent_id: Any) -> Markup:

@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import asyncio
 
-import sqlalchemy as sa
 from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep
 from paperclip.api.responses import ErrorAnswer, returns
 from paperclip.companies.org import org_tree
-from paperclip.db.models import Company
 from paperclip.errors import AppError, NotFound
 from paperclip.feature_router import FeatureRouter
 from paperclip.ids import path_uuid
+from paperclip.web import queries
 from paperclip.web.svg import org_chart
 
 router = FeatureRouter(tags=["org"])
@@ -42,7 +41,7 @@ class PngUnavailable(AppError):
 async def _svg(session, actor, company_id: str) -> bytes:
     cid = path_uuid(company_id, "Company not found")
     actor.require_company(cid)
-    prefix = await session.scalar(sa.select(Company.issue_prefix).where(Company.id == cid))
+    prefix = await queries.COMPANY_PREFIX.fetchval(session, cid=cid)
     if prefix is None:
         raise NotFound("Company not found")
     return standalone_svg(await org_tree(session, cid), prefix)

@@ -93,6 +93,33 @@ UNION ALL
 SELECT 'project', id, name, NULL FROM projects WHERE company_id = :cid
 """)
 
+# ---- small lookups of the pages ------------------------------------------------------------------
+
+# Every agent's name (terminated ones too), by name: links, selects and names on many pages.
+AGENT_NAMES = Sql("SELECT id, name FROM agents WHERE company_id = :cid ORDER BY name")
+# The company's agents in the order a URL key picks among namesakes: live agents first, then oldest.
+AGENTS_FOR_URL_KEY = Sql("""SELECT id, name FROM agents WHERE company_id = :cid
+ ORDER BY status = 'terminated', created_at""")
+# Issues per status of each of these projects (hidden issues included).
+ISSUE_COUNTS_BY_PROJECT_AND_STATUS = Sql("""SELECT project_id, status, count(*) AS n FROM issues
+ WHERE project_id = ANY(CAST(:project_ids AS uuid[])) GROUP BY project_id, status""")
+# The company's issues with these identifiers (upper case), as identifier and id.
+ISSUE_IDS_BY_IDENTIFIER = Sql("""SELECT identifier, id FROM issues
+ WHERE company_id = :cid AND identifier = ANY(CAST(:identifiers AS text[]))""")
+# The identifiers of these issues of the company (activity entries' links).
+ISSUE_IDENTIFIERS_BY_IDS = Sql("""SELECT id, identifier FROM issues
+ WHERE id = ANY(CAST(:ids AS uuid[])) AND company_id = :cid""")
+# Identifier and title of these issues, and the names of these people (activity sentences).
+ISSUE_TITLES_BY_IDS = Sql("SELECT id, identifier, title FROM issues WHERE id = ANY(CAST(:ids AS uuid[]))")
+USER_NAMES_BY_IDS = Sql("SELECT id, name FROM auth_users WHERE id = ANY(CAST(:ids AS text[]))")
+# Approvals of the company in these statuses (the approvals page's pending count).
+APPROVAL_COUNT_IN_STATUSES = Sql("""SELECT count(*) FROM approvals
+ WHERE company_id = :cid AND status = ANY(CAST(:statuses AS text[]))""")
+# Live agents of the whole instance per adapter type (instance settings).
+LIVE_AGENT_COUNTS_BY_ADAPTER = Sql("""SELECT adapter_type, count(*) AS n FROM agents
+ WHERE status <> 'terminated' GROUP BY adapter_type""")
+COMPANY_PREFIX = Sql("SELECT issue_prefix FROM companies WHERE id = :cid")
+
 # ---- live streams (server-sent events and the company websocket) ---------------------------------
 
 # What changed after `since`, oldest first: a reconnecting stream's replay, and the polling fallback

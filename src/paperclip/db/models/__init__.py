@@ -11,6 +11,7 @@ from paperclip.db.models.agents import (
 )
 from paperclip.db.models.companies import Company
 from paperclip.db.models.documents import Document, DocumentRevision, IssueDocument
+from paperclip.db.models.environments import Environment
 from paperclip.db.models.finance import FinanceEvent
 from paperclip.db.models.governance import (
     ActivityLog,
@@ -103,6 +104,7 @@ __all__ = [
     "InstanceSettings",
     "SidebarPreference",
     "IssueThreadInteraction",
+    "Environment",
     "FeedbackVote",
     "IssueTreeHold",
     "IssueTreeHoldMember",

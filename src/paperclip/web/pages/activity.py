@@ -9,11 +9,11 @@ import uuid
 from typing import Any
 from urllib.parse import urlencode
 
-import sqlalchemy as sa
 from fastapi import APIRouter
 
 from paperclip.activity.service import list_activity, to_wire
-from paperclip.db.models import ActivityLog, Agent, Issue
+from paperclip.db.models import ActivityLog
+from paperclip.web import queries
 from paperclip.web.activity_text import Names
 from paperclip.web.context import CompanyPage, Page
 from paperclip.web.pages.agents import agent_hrefs
@@ -60,13 +60,9 @@ async def entity_links(page: Page, rows: list[ActivityLog], hrefs: dict[uuid.UUI
         elif kind == "budget_incident":
             links[row.entity_id] = f"/{page.prefix}/costs#incidents"
     if issue_ids:
-        found = await page.session.execute(
-            sa.select(Issue.id, Issue.identifier).where(
-                Issue.id.in_(issue_ids), Issue.company_id == page.company.id
-            )
-        )
-        for iid, identifier in found:
-            links[str(iid)] = f"/{page.prefix}/issues/{identifier}"
+        found = await queries.ISSUE_IDENTIFIERS_BY_IDS.fetch(page.session, ids=issue_ids, cid=page.company.id)
+        for r in found:
+            links[str(r["id"])] = f"/{page.prefix}/issues/{r['identifier']}"
     return links
 
 
@@ -90,12 +86,8 @@ async def activity(page: CompanyPage):
     )
     rows, has_next = pager.window(rows)
     hrefs = await agent_hrefs(page)
-    agents = list(
-        await page.session.execute(
-            sa.select(Agent.id, Agent.name).where(Agent.company_id == page.company.id).order_by(Agent.name)
-        )
-    )
-    names: dict[str, str] = {str(a.id): a.name for a in agents}
+    agents = await queries.AGENT_NAMES.fetch(page.session, cid=page.company.id)
+    names: dict[str, str] = {str(a["id"]): a["name"] for a in agents}
     filters: dict[str, Any] = {
         k: v
         for k, v in (

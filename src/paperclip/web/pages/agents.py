@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections import Counter
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,6 +29,7 @@ from paperclip.heartbeat import service as heartbeat
 from paperclip.heartbeat.policy import heartbeat_policy
 from paperclip.heartbeat.runtime import run_log_store
 from paperclip.redaction import redact_adapter_config
+from paperclip.web import queries
 from paperclip.web.context import CompanyPage, Page
 from paperclip.web.pages import agent_config_form as cfgform
 from paperclip.web.pages import formkit
@@ -54,16 +56,10 @@ RUN_FILTERS = {
 
 async def agent_hrefs(page: Page) -> dict[uuid.UUID, str]:
     """Every agent's page URL: by URL key, or by id where two agents share a key."""
-    rows = (
-        await page.session.execute(sa.select(Agent.id, Agent.name).where(Agent.company_id == page.company.id))
-    ).all()
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[url_key(row.name)] = counts.get(url_key(row.name), 0) + 1
-    return {
-        row.id: f"/{page.prefix}/agents/{url_key(row.name) if counts[url_key(row.name)] == 1 else row.id}"
-        for row in rows
-    }
+    rows = await queries.AGENT_NAMES.fetch(page.session, cid=page.company.id)
+    keys = {row["id"]: url_key(row["name"]) for row in rows}
+    counts = Counter(keys.values())
+    return {aid: f"/{page.prefix}/agents/{key if counts[key] == 1 else aid}" for aid, key in keys.items()}
 
 
 async def find_agent(page: Page, key: str) -> Agent:
@@ -78,16 +74,9 @@ async def find_agent(page: Page, key: str) -> Agent:
             raise NotFound("Agent not found")
         return agent
     wanted = url_key(key)
-    rows = (
-        await page.session.execute(
-            sa.select(Agent.id, Agent.name, Agent.status)
-            .where(Agent.company_id == page.company.id)
-            .order_by((Agent.status == "terminated").asc(), Agent.created_at)
-        )
-    ).all()
-    for row in rows:
-        if url_key(row.name) == wanted:
-            agent = await page.session.get(Agent, row.id)
+    for row in await queries.AGENTS_FOR_URL_KEY.fetch(page.session, cid=page.company.id):
+        if url_key(row["name"]) == wanted:
+            agent = await page.session.get(Agent, row["id"])
             assert agent is not None
             return agent
     raise NotFound("Agent not found")

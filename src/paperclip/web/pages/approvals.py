@@ -16,6 +16,7 @@ from paperclip.approvals import service as approvals
 from paperclip.approvals.schemas import ApprovalCommentCreate, Decision
 from paperclip.db.models import Agent, Approval
 from paperclip.errors import NotFound
+from paperclip.web import queries
 from paperclip.web.context import CompanyPage, Page
 from paperclip.web.forms import form_data
 from paperclip.web.pages.agents import agent_hrefs
@@ -50,10 +51,8 @@ async def _list(page: Page, which: str):
         )
     )
     items, has_next = pager.window(rows)
-    pending = await page.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Approval)
-        .where(Approval.company_id == page.company.id, Approval.status.in_(OPEN))
+    pending = await queries.APPROVAL_COUNT_IN_STATUSES.fetchval(
+        page.session, cid=page.company.id, statuses=list(OPEN)
     )
     return await render_page(
         page,
@@ -70,10 +69,8 @@ async def _list(page: Page, which: str):
 
 
 async def _agent_names(page: Page) -> dict[uuid.UUID, str]:
-    rows = await page.session.execute(
-        sa.select(Agent.id, Agent.name).where(Agent.company_id == page.company.id)
-    )
-    return {r.id: r.name for r in rows}
+    rows = await queries.AGENT_NAMES.fetch(page.session, cid=page.company.id)
+    return {r["id"]: r["name"] for r in rows}
 
 
 @router.get("/{prefix}/approvals/pending")

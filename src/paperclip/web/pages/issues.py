@@ -7,10 +7,8 @@ import uuid
 from urllib.parse import urlencode
 
 import orjson
-import sqlalchemy as sa
 from fastapi import APIRouter, Request
 
-from paperclip.db.models import Issue
 from paperclip.db.paging import Window
 from paperclip.errors import BadRequest, Conflict
 from paperclip.heartbeat.service import issue_runs
@@ -25,6 +23,7 @@ from paperclip.issues.service import (
     list_issues,
 )
 from paperclip.issues.updates import update_issue
+from paperclip.web import queries
 from paperclip.web.activity_text import Names
 from paperclip.web.context import CompanyPage, Page
 from paperclip.web.forms import FormData, form_data, parse
@@ -258,12 +257,10 @@ async def set_blockers(request: Request, page: CompanyPage, ref: str):
     ]
     found: dict[str, str] = {}
     if wanted:
-        rows = await page.session.execute(
-            sa.select(Issue.identifier, Issue.id).where(
-                Issue.company_id == page.company.id, Issue.identifier.in_(wanted)
-            )
+        rows = await queries.ISSUE_IDS_BY_IDENTIFIER.fetch(
+            page.session, cid=page.company.id, identifiers=wanted
         )
-        found = {r.identifier: str(r.id) for r in rows}
+        found = {r["identifier"]: str(r["id"]) for r in rows}
     missing = [w for w in wanted if w not in found]
     if missing:
         raise BadRequest(f"No issue {', '.join(missing)} in this company")

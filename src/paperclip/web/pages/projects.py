@@ -18,6 +18,7 @@ from paperclip.db.models import Agent, Goal, Issue, Project
 from paperclip.errors import NotFound
 from paperclip.projects import service as projects
 from paperclip.projects.schemas import ProjectCreate, ProjectPatch
+from paperclip.web import queries
 from paperclip.web.context import CompanyPage, Page
 from paperclip.web.forms import FormData, form_data
 from paperclip.web.pages.agent_config_form import company_secrets, env_rows, parse_env
@@ -93,14 +94,11 @@ async def project_list(page: CompanyPage):
     items, has_next = pager.window(rows)
     counts: dict[uuid.UUID, dict[str, int]] = {}
     if items:
-        result = await page.session.execute(
-            sa.select(Issue.project_id, Issue.status, sa.func.count())
-            .where(Issue.project_id.in_([p.id for p in items]))
-            .group_by(Issue.project_id, Issue.status)
+        result = await queries.ISSUE_COUNTS_BY_PROJECT_AND_STATUS.fetch(
+            page.session, project_ids=[p.id for p in items]
         )
-        for pid, status, n in result:
-            if pid is not None:
-                counts.setdefault(pid, {})[status] = n
+        for r in result:
+            counts.setdefault(r["project_id"], {})[r["status"]] = r["n"]
     links = await projects.goal_links(page.session, [p.id for p in items])
     return await render_page(
         page,
@@ -148,15 +146,10 @@ async def _project_page(page: Page, project_id: str, tab: str):
     project = await find_project(page, project_id)
     session = page.session
     links = (await projects.goal_links(session, [project.id])).get(project.id, [])
-    counts = dict(
-        (
-            await session.execute(
-                sa.select(Issue.status, sa.func.count())
-                .where(Issue.project_id == project.id)
-                .group_by(Issue.status)
-            )
-        ).all()
-    )
+    counts = {
+        r["status"]: r["n"]
+        for r in await queries.ISSUE_COUNTS_BY_PROJECT_AND_STATUS.fetch(session, project_ids=[project.id])
+    }
     ctx: dict[str, Any] = {
         "project": project,
         "tab": tab,
@@ -178,10 +171,8 @@ async def _project_page(page: Page, project_id: str, tab: str):
         )
         ctx["issues"], ctx["has_next"] = pager.window(rows)
         ctx["pager"] = pager
-        names = await session.execute(
-            sa.select(Agent.id, Agent.name).where(Agent.company_id == page.company.id)
-        )
-        ctx["names"] = {r.id: r.name for r in names}
+        names = await queries.AGENT_NAMES.fetch(session, cid=page.company.id)
+        ctx["names"] = {r["id"]: r["name"] for r in names}
     if tab == "configuration":
         ctx.update(await _choices(page))
         ctx["env"] = env_rows({"env": project.env or {}})

@@ -17,9 +17,10 @@ from paperclip.adapters.registry import adapters
 from paperclip.companies import service as companies
 from paperclip.companies.schemas import CompanyPatch
 from paperclip.config.settings import mask_url_password
-from paperclip.db.models import Agent, CompanyMembership
+from paperclip.db.models import CompanyMembership
 from paperclip.errors import NotFound
 from paperclip.heartbeat import service as heartbeat
+from paperclip.web import queries
 from paperclip.web.context import CompanyPage, Page, PageActor, page_actor, selected_company
 from paperclip.web.forms import form_data
 from paperclip.web.pages.agent_config_form import ADAPTER_FIELDS
@@ -318,15 +319,10 @@ async def instance_settings(page: PageActor, tab: str):
         )
     else:
         counts = Counter(
-            dict(
-                (
-                    await page.session.execute(
-                        sa.select(Agent.adapter_type, sa.func.count())
-                        .where(Agent.status != "terminated")
-                        .group_by(Agent.adapter_type)
-                    )
-                ).all()
-            )
+            {
+                r["adapter_type"]: r["n"]
+                for r in await queries.LIVE_AGENT_COUNTS_BY_ADAPTER.fetch(page.session)
+            }
         )
         ctx["adapters"] = [
             {

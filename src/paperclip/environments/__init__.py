@@ -1,0 +1,1 @@
+"""Execution environments: where agent runs execute (the original's /api/environments routes)."""
