@@ -128,3 +128,14 @@ class InstructionsBundle(Wire):
     legacyPromptTemplateActive: bool
     legacyBootstrapPromptTemplateActive: bool
     files: list[InstructionsFile]
+
+
+class ClaudeLogin(Wire):
+    """What `<command> login` printed (secrets masked) and the login URL found in it."""
+
+    exitCode: int | None
+    signal: str | None
+    timedOut: bool
+    stdout: str
+    stderr: str
+    loginUrl: str | None

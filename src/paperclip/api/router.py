@@ -23,6 +23,7 @@ from starlette.routing import Match
 from paperclip.access.auth_routes import router as auth_router
 from paperclip.access.routes import router as access_router
 from paperclip.activity.audit import router as audit_router
+from paperclip.agents.claude_login_routes import router as claude_login_router
 from paperclip.agents.instructions_routes import router as agent_instructions_router
 from paperclip.agents.routes import router as agents_router
 from paperclip.api import input_guard
@@ -63,6 +64,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     companies_router,
     agents_router,
     agent_instructions_router,
+    claude_login_router,
     goals_router,
     projects_router,
     activity_router,

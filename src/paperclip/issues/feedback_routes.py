@@ -3,16 +3,17 @@ service."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Query
+from fastapi import Query, Request
 from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep, Now
 from paperclip.api.paging import PageDep
 from paperclip.api.responses import returns
 from paperclip.feature_router import FeatureRouter
-from paperclip.issues import feedback, recovery
+from paperclip.heartbeat.runtime import run_log_store
+from paperclip.issues import feedback, feedback_bundle, recovery
 from paperclip.issues.feedback import TraceFilters, VoteBody
 from paperclip.issues.identifiers import require_uuid
 from paperclip.issues.recovery import ResolveBody
@@ -105,11 +106,21 @@ async def get_trace(trace_id: str, session: DB, actor: ActorDep) -> Response:
     return json_response(await feedback.get_trace(session, actor, trace_id))
 
 
+@router.get("/feedback-traces/{trace_id}/bundle")
+@returns("FeedbackBundle")
+async def get_trace_bundle(trace_id: str, request: Request, session: DB, actor: ActorDep) -> dict[str, Any]:
+    return await feedback_bundle.trace_bundle(session, actor, trace_id, run_log_store(request))
+
+
 @router.get("/issues/{issue_id}/recovery-actions", tags=["recovery"])
+@returns("RecoveryActions")
 async def recovery_actions(issue_id: str, session: DB, actor: ActorDep) -> Response:
     return json_response(await recovery.list_actions(session, actor, issue_id))
 
 
 @router.post("/issues/{issue_id}/recovery-actions/resolve", tags=["recovery"])
-async def resolve_recovery_action(issue_id: str, body: ResolveBody, session: DB, actor: ActorDep) -> Response:
-    return json_response(await recovery.resolve(session, actor, issue_id, body))
+@returns("RecoveryResolution")
+async def resolve_recovery_action(
+    issue_id: str, body: ResolveBody, session: DB, actor: ActorDep, now: Now
+) -> Response:
+    return json_response(await recovery.resolve(session, actor, issue_id, body, now))

@@ -117,9 +117,7 @@ def _conflict(which: tuple[str, str]) -> Conflict:
     return error
 
 
-async def _load(
-    session: AsyncSession, actor: Actor, ref: str, *, lock: bool
-) -> tuple[Any, _Queue]:
+async def _load(session: AsyncSession, actor: Actor, ref: str, *, lock: bool) -> tuple[Any, _Queue]:
     issue = await find_issue(session, ref)
     actor.require_company(issue["company_id"])
     rows = await (_QUEUE if lock else _QUEUE_READ).fetch(

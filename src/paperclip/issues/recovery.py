@@ -1,21 +1,53 @@
-"""Recovery actions (`/issues/:id/recovery-actions`): in the original, its stranded-work watchdog opens a
-recovery action on an issue whose run died mid-action, and an operator resolves it. This server's
-reaper ends such runs and releases their locks itself (heartbeat/README.md) and opens no recovery
-action, so an issue never has one: the list is empty and a resolution finds nothing to resolve — the
-same answers the original gives for an issue without one. The body is still checked first, as the
-original does, so a client's mistake is reported as one."""
+"""Recovery actions (`/issues/:id/recovery-actions`), as the original behaves (checked side by side).
+
+A run that ends failed, timed out or cancelled (an adapter error, a pause, a lost process) while it
+holds an in-progress issue opens an active action on it (`runs/recovery_actions.py`, in the run's
+ending transaction): kind `active_run_watchdog`, cause `legacy_execution_requires_reconciliation`,
+owned by the board, `returnOwnerAgentId` the run's agent. The issue stays `in_progress`, unlocked.
+
+- GET lists the issue's active action (`active`, and `actions` holding it); none: `{active: null, actions: []}`.
+- The board or an agent of the company resolves it (POST .../resolve): `restored` continues the task (its
+  assignee is woken, `issue_recovery_action_restored`) and, for this cause, needs an
+  `executionReconciliation` of the action's run (the evidence that nothing is repeated);
+  `false_positive`, `cancelled` close it without one; `blocked` needs an unresolved blocker. The issue
+  moves to `sourceIssueStatus`.
+- Left alone, the next scheduler tick settles it (`settle_actions`): the action is resolved with
+  outcome `blocked`, the issue (still in progress and unlocked) becomes `blocked`.
+
+Concurrency: resolving and settling both lock the action row first (FOR UPDATE), then the issue, so
+a resolution racing a settlement (or another resolution) finds it no longer active: 404.
+"""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from paperclip.activity.service import record
 from paperclip.auth.actor import Actor
-from paperclip.errors import NotFound
+from paperclip.db.rawsql import Sql
+from paperclip.errors import Conflict, NotFound, Unprocessable
 from paperclip.issues.identifiers import find_issue
+from paperclip.issues.listing import LABEL_JSON
+from paperclip.issues.shapes import issue_to_wire
+from paperclip.issues.status import status_effects
+from paperclip.issues.wakes import Wakes
+from paperclip.vocabulary import ISSUE_TERMINAL
+from paperclip.wire import iso, uid
+
+RECONCILE_FIRST = "Reconcile the recorded execution and its action outcomes before continuing this task."
+RECONCILE_CONTINUES = (
+    "An execution reconciliation must target the current execution recovery action and continue the task."
+)
+BLOCKED_NEEDS_BLOCKER = (
+    "Blocked recovery resolution requires an unresolved first-class blocker on the source issue"
+)
+NOT_FOUND = "Active recovery action not found"
+LEGACY_CAUSE = "legacy_execution_requires_reconciliation"
 
 
 class ExecutionReconciliation(BaseModel):
@@ -35,13 +67,240 @@ class ResolveBody(BaseModel):
     resolutionNote: Annotated[str, StringConstraints(max_length=12000)] | None = None  # noqa: N815
 
 
+_ACTIVE = Sql(
+    "SELECT * FROM issue_recovery_actions WHERE source_issue_id = :issue_id AND status = 'active' "
+    "ORDER BY created_at DESC"
+)
+_ACTIVE_FOR_UPDATE = Sql(
+    "SELECT * FROM issue_recovery_actions WHERE source_issue_id = :issue_id AND status = 'active' FOR UPDATE"
+)
+_CLOSE = Sql("""
+    UPDATE issue_recovery_actions SET status = :status, outcome = :outcome, resolution_note = :note,
+        evidence = evidence || CAST(:evidence AS jsonb), resolved_at = :now, updated_at = :now
+    WHERE id = :id RETURNING *
+""")
+_UNRESOLVED_BLOCKER = Sql("""
+    SELECT EXISTS (SELECT 1 FROM issue_relations r JOIN issues b ON b.id = r.related_issue_id
+                   WHERE r.issue_id = :issue_id AND r.type = 'blocks' AND b.status <> 'done')
+""")
+_SET_STATUS = Sql("""
+    UPDATE issues SET status = :status, started_at = coalesce(:started_at, started_at),
+        completed_at = CASE WHEN CAST(:set_completed AS boolean) THEN CAST(:completed_at AS timestamptz)
+                            ELSE completed_at END,
+        cancelled_at = CASE WHEN CAST(:set_cancelled AS boolean) THEN CAST(:cancelled_at AS timestamptz)
+                            ELSE cancelled_at END,
+        checkout_run_id = CASE WHEN CAST(:unlock AS boolean) THEN NULL ELSE checkout_run_id END,
+        execution_run_id = CASE WHEN CAST(:unlock AS boolean) THEN NULL ELSE execution_run_id END,
+        execution_locked_at = CASE WHEN CAST(:unlock AS boolean) THEN NULL ELSE execution_locked_at END,
+        execution_agent_name_key = CASE WHEN CAST(:unlock AS boolean) THEN NULL ELSE execution_agent_name_key END,
+        updated_at = :now
+    WHERE id = :id RETURNING *
+""")
+_LABELS = Sql(f"""
+    SELECT COALESCE(json_agg({LABEL_JSON} ORDER BY l.name, l.id), '[]'::json)
+    FROM issue_labels il JOIN labels l ON l.id = il.label_id WHERE il.issue_id = :id
+""")
+
+# The scheduler's settlement: every active action of the legacy cause whose run has ended is resolved
+# `blocked`; its issue, still in progress and unlocked, becomes blocked; one activity entry each.
+_SETTLE = Sql(f"""
+    WITH due AS (
+        SELECT a.id FROM issue_recovery_actions a
+        WHERE a.status = 'active' AND a.cause = '{LEGACY_CAUSE}'
+          AND NOT EXISTS (SELECT 1 FROM heartbeat_runs r WHERE r.id = a.run_id AND r.status IN ('queued', 'running'))
+        ORDER BY a.id FOR UPDATE SKIP LOCKED
+    ), settled AS (
+        UPDATE issue_recovery_actions a SET status = 'resolved', outcome = 'blocked', resolved_at = :now,
+            updated_at = :now
+        FROM due WHERE a.id = due.id
+        RETURNING a.id, a.company_id, a.source_issue_id
+    ), blocked AS (
+        UPDATE issues i SET status = 'blocked', updated_at = :now
+        FROM settled s
+        WHERE i.id = s.source_issue_id AND i.status = 'in_progress'
+          AND i.checkout_run_id IS NULL AND i.execution_run_id IS NULL
+        RETURNING i.id
+    )
+    INSERT INTO activity_log (company_id, actor_type, actor_id, action, entity_type, entity_id, details, created_at)
+    SELECT s.company_id, 'system', 'execution-recovery', 'issue.execution_recovery_settled', 'issue',
+           s.source_issue_id::text,
+           jsonb_build_object('replay', 'not_authorized', 'outcome', 'blocked', 'recoveryActionId', s.id),
+           clock_timestamp()
+    FROM settled s
+    RETURNING entity_id
+""")
+
+
+def action_to_wire(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": str(row["id"]),
+        "companyId": str(row["company_id"]),
+        "sourceIssueId": str(row["source_issue_id"]),
+        "recoveryIssueId": uid(row["recovery_issue_id"]),
+        "kind": row["kind"],
+        "status": row["status"],
+        "ownerType": row["owner_type"],
+        "ownerAgentId": uid(row["owner_agent_id"]),
+        "ownerUserId": row["owner_user_id"],
+        "previousOwnerAgentId": uid(row["previous_owner_agent_id"]),
+        "returnOwnerAgentId": uid(row["return_owner_agent_id"]),
+        "cause": row["cause"],
+        "fingerprint": row["fingerprint"],
+        "evidence": row["evidence"],
+        "nextAction": row["next_action"],
+        "wakePolicy": row["wake_policy"],
+        "monitorPolicy": row["monitor_policy"],
+        "attemptCount": row["attempt_count"],
+        "maxAttempts": row["max_attempts"],
+        "timeoutAt": iso(row["timeout_at"]),
+        "lastAttemptAt": iso(row["last_attempt_at"]),
+        "outcome": row["outcome"],
+        "resolutionNote": row["resolution_note"],
+        "resolvedAt": iso(row["resolved_at"]),
+        "createdAt": iso(row["created_at"]),
+        "updatedAt": iso(row["updated_at"]),
+    }
+
+
 async def list_actions(session: AsyncSession, actor: Actor, ref: str) -> dict[str, Any]:
     issue = await find_issue(session, ref)
     actor.require_company(issue["company_id"])
-    return {"active": None, "actions": []}
+    actions = [action_to_wire(row) for row in await _ACTIVE.fetch(session, issue_id=issue["id"])]
+    return {"active": actions[0] if actions else None, "actions": actions}
 
 
-async def resolve(session: AsyncSession, actor: Actor, ref: str, _body: ResolveBody) -> dict[str, Any]:
+def _check_resolution(action: dict[str, Any], body: ResolveBody) -> None:
+    if action["cause"] != LEGACY_CAUSE:
+        return
+    reconciliation = body.executionReconciliation
+    if reconciliation is not None:
+        if body.outcome != "restored" or body.sourceIssueStatus != "todo":
+            raise Conflict(RECONCILE_CONTINUES)
+        if str(reconciliation.runId) != str(action["evidence"].get("runId")):
+            raise Conflict(RECONCILE_FIRST)
+    elif body.outcome == "restored":
+        raise Conflict(RECONCILE_FIRST)
+
+
+async def resolve(
+    session: AsyncSession, actor: Actor, ref: str, body: ResolveBody, now: datetime
+) -> dict[str, Any]:
     issue = await find_issue(session, ref)
     actor.require_company(issue["company_id"])
-    raise NotFound("Active recovery action not found")
+    action = await _ACTIVE_FOR_UPDATE.fetchrow(session, issue_id=issue["id"])
+    if action is None or (body.actionId is not None and body.actionId != action["id"]):
+        raise NotFound(NOT_FOUND)
+    _check_resolution(action, body)
+    if body.outcome == "blocked" and not await _UNRESOLVED_BLOCKER.fetchval(session, issue_id=issue["id"]):
+        raise Unprocessable(BLOCKED_NEEDS_BLOCKER)
+
+    evidence: dict[str, Any] = {}
+    if body.executionReconciliation is not None:
+        evidence = {
+            "continuationDelivery": "pending",
+            "executionReconciliation": {
+                "runId": str(body.executionReconciliation.runId),
+                "actorId": actor.activity_id,
+                "recordedAt": iso(now),
+                "actionOutcome": body.executionReconciliation.actionOutcome,
+                "outcomeEvidence": body.executionReconciliation.outcomeEvidence,
+                "providerStopped": True,
+            },
+        }
+    status = "cancelled" if body.outcome == "cancelled" else "resolved"
+    outcome = "handed_back" if body.outcome == "restored" else body.outcome
+    closed = await _CLOSE.fetchrow(
+        session,
+        id=action["id"],
+        status=status,
+        outcome=outcome,
+        note=body.resolutionNote,
+        evidence=evidence,
+        now=now,
+    )
+    assert closed is not None
+
+    # fresh under the action's lock: the run's ending or a checkout may have changed it since
+    current = await find_issue(session, str(issue["id"]), for_update=True)
+    target = body.sourceIssueStatus
+    changes: dict[str, Any] = {}
+    row: dict[str, Any] = dict(current)
+    if current["status"] != target:
+        effects = status_effects(current["status"], target, now)
+        updated = await _SET_STATUS.fetchrow(
+            session,
+            id=issue["id"],
+            status=target,
+            started_at=effects.get("started_at"),
+            set_completed="completed_at" in effects,
+            completed_at=effects.get("completed_at"),
+            set_cancelled="cancelled_at" in effects,
+            cancelled_at=effects.get("cancelled_at"),
+            unlock="checkout_run_id" in effects,
+            now=now,
+        )
+        assert updated is not None
+        row = updated
+        changes["status"] = {"from": current["status"], "to": target}
+        await record(
+            session,
+            actor,
+            company_id=issue["company_id"],
+            action="issue.updated",
+            entity_type="issue",
+            entity_id=issue["id"],
+            details={
+                "source": "recovery_action_resolution",
+                "status": target,
+                "_previous": {"status": current["status"]},
+                "identifier": row["identifier"],
+                "recoveryActionId": str(action["id"]),
+            },
+        )
+    await record(
+        session,
+        actor,
+        company_id=issue["company_id"],
+        action="issue.recovery_action_resolved",
+        entity_type="issue",
+        entity_id=issue["id"],
+        details={
+            "outcome": outcome,
+            "identifier": row["identifier"],
+            "resolutionNote": body.resolutionNote,
+            "recoveryActionId": str(action["id"]),
+            "sourceIssueStatus": target,
+            "recoveryActionStatus": status,
+        },
+    )
+    wakes = Wakes(actor, issue["company_id"], now)
+    if changes and target in ISSUE_TERMINAL:
+        await wakes.became_terminal(session, row["id"], target, row["parent_id"])
+    if body.outcome == "restored" and row["assignee_agent_id"] is not None:
+        key = str(issue["id"])  # the task goes on: its owner is woken to continue it
+        await wakes.wake(
+            session,
+            row["assignee_agent_id"],
+            source="automation",
+            reason="issue_recovery_action_restored",
+            payload={"issueId": key, "recoveryActionId": str(action["id"])},
+            context={
+                "issueId": key,
+                "taskId": key,
+                "taskKey": key,
+                "source": "execution.reconciled",
+                "recoveryActionId": str(action["id"]),
+                "retryOfRunId": uid(action["run_id"]),
+                "forceFreshSession": True,
+            },
+        )
+    labels = await _LABELS.fetchval(session, id=issue["id"])
+    wire = issue_to_wire(row, labels)
+    wire["changes"] = changes
+    wire["activeRecoveryAction"] = None
+    return {"issue": wire, "recoveryAction": action_to_wire(closed)}
+
+
+async def settle_actions(session: AsyncSession, now: datetime) -> int:
+    """The scheduler's tick (server/runtime.py `scheduler_ticks`): settle what nobody resolved."""
+    return len(await _SETTLE.fetch(session, now=now))

@@ -714,3 +714,79 @@ class QueuedComments(Wire):
     protocol: Literal["legacy"]
     steeringDisposition: Literal["unsupported"]
     entries: list[QueuedCommentEntry]
+
+
+# -- feedback trace bundle (issues/feedback_bundle.py) ---------------------------------------------
+
+
+class FeedbackBundleFile(Wire):
+    path: str
+    contentType: str
+    encoding: Literal["utf8"]
+    byteLength: int
+    sha256: str
+    source: str
+    contents: str
+
+
+class FeedbackBundle(Wire):
+    traceId: UUID
+    exportId: str | None
+    companyId: UUID
+    issueId: UUID
+    issueIdentifier: str | None
+    adapterType: str | None
+    captureStatus: Literal["full", "partial"]
+    notes: list[str]
+    envelope: dict[str, Any]
+    surface: dict[str, Any]
+    paperclipRun: dict[str, Any] | None
+    rawAdapterTrace: dict[str, Any]
+    normalizedAdapterTrace: dict[str, Any]
+    privacy: dict[str, Any]
+    integrity: dict[str, str]
+    files: list[FeedbackBundleFile]
+
+
+class RecoveryAction(Wire):
+    id: UUID
+    companyId: UUID
+    sourceIssueId: UUID
+    recoveryIssueId: UUID | None
+    kind: str
+    status: Literal["active", "resolved", "cancelled"]
+    ownerType: str
+    ownerAgentId: UUID | None
+    ownerUserId: str | None
+    previousOwnerAgentId: UUID | None
+    returnOwnerAgentId: UUID | None
+    cause: str
+    fingerprint: str
+    evidence: dict[str, Any]
+    nextAction: str
+    wakePolicy: dict[str, Any] | None
+    monitorPolicy: dict[str, Any] | None
+    attemptCount: int
+    maxAttempts: int
+    timeoutAt: datetime | None
+    lastAttemptAt: datetime | None
+    outcome: str | None
+    resolutionNote: str | None
+    resolvedAt: datetime | None
+    createdAt: datetime
+    updatedAt: datetime
+
+
+class RecoveryActions(Wire):
+    active: RecoveryAction | None
+    actions: list[RecoveryAction]
+
+
+class RecoveredIssue(Issue):
+    changes: dict[str, Any]  # field -> {"from": ..., "to": ...}
+    activeRecoveryAction: None
+
+
+class RecoveryResolution(Wire):
+    issue: RecoveredIssue
+    recoveryAction: RecoveryAction

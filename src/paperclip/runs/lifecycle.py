@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.db.rawsql import Sql
 from paperclip.runqueue import CANCEL_CHANNEL, WAKE_CHANNEL, notify
+from paperclip.runs.recovery_actions import open_for_ended_runs
 from paperclip.runs.transitions import ENDINGS
 from paperclip.vocabulary import AGENT_NOT_INVOKABLE, WAKEUP_PENDING, sql_in
 
@@ -575,6 +576,9 @@ async def end_runs(
             strict=True,
         ):
             cols[key].append(value)
+    failing = [(run.id, ending.error_code) for run, ending, _ in items if ending.status != "succeeded"]
+    if failing:  # before the locks are cleared: the issues they held get a recovery action
+        await open_for_ended_runs(session, failing, now=now)
     rows = (await session.execute(_END_RUNS, {**cols, "now": now, "record_state": record_state})).all()
     return {r.id: r.status for r in rows}, bool(rows and rows[0].released)
 

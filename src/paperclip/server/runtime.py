@@ -39,9 +39,10 @@ KEEP_ALIVE_SECONDS = 65
 
 def scheduler_ticks() -> list:
     """Other features' scheduler ticks, run by heartbeat/tick.py (so heartbeat does not import them)."""
+    from paperclip.issues.recovery import settle_actions
     from paperclip.routines.scheduler import tick_routines
 
-    return [("routines", tick_routines)]
+    return [("routines", tick_routines), ("recoveryActionsSettled", settle_actions)]
 
 
 def serve(settings: Settings, *, interactive: bool | None = None) -> int:

@@ -34,6 +34,7 @@ from paperclip.db.models.tree_holds import IssueTreeHold, IssueTreeHoldMember
 from paperclip.db.models.inbox import IssueInboxArchive, IssueReadState, IssueWorkProduct
 from paperclip.db.models.instance import InstanceSettings, SidebarPreference
 from paperclip.db.models.plan_decompositions import AcceptedPlanDecomposition
+from paperclip.db.models.recovery_actions import IssueRecoveryAction
 from paperclip.db.models.routines import Routine, RoutineRun, RoutineTrigger
 from paperclip.db.models.runs import AgentWakeupRequest, HeartbeatRun, HeartbeatRunEvent, SchedulerHeartbeat
 from paperclip.db.models.secrets import CompanySecret, CompanySecretVersion, SecretDeletion, SecretKeyCanary
@@ -52,6 +53,7 @@ from paperclip.db.models.work import (
 
 __all__ = [
     "AcceptedPlanDecomposition",
+    "IssueRecoveryAction",
     "ActivityLog",
     "Agent",
     "AgentApiKey",
