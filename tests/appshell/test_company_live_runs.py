@@ -7,6 +7,14 @@ import json
 import os
 from datetime import UTC, datetime
 
+ORIGINAL_KEYS = set(
+    "id runtimeMode companyId status invocationSource triggerDetail contextCommentId contextWakeCommentId"
+    " startedAt finishedAt createdAt agentId agentName adapterType logBytes livenessState livenessReason"
+    " continuationAttempt lastUsefulActionAt nextAction lastOutputAt lastOutputSeq lastOutputStream"
+    " lastOutputBytes processStartedAt issueId currentStatusMessage currentStatusUpdatedAt currentToolName"
+    " lastAssistantSnippet lastEventAt execution outputSilence".split()
+)
+
 
 def _run(db, cid: str, agent_id: str, status: str, issue_id: str | None = None) -> str:
     ctx = json.dumps({"issueId": issue_id} if issue_id else {})
@@ -37,6 +45,12 @@ async def test_company_live_runs_lists_queued_and_running_and_pads_with_recent(c
         and runs[0]["adapterType"] == "process"
         and runs[0]["status"] == "running"
     )
+    # the original's fields (read side by side with it), less `execution` and `outputSilence`,
+    # its derived states of things this server does not track; those it does not track are null/0
+    assert set(runs[0]) == ORIGINAL_KEYS - {"execution", "outputSilence"}
+    assert runs[0]["runtimeMode"] == "legacy" and runs[0]["continuationAttempt"] == 0
+    assert runs[0]["livenessState"] is None and runs[0]["lastOutputAt"] is None
+    assert runs[0]["currentStatusMessage"] is None and runs[0]["nextAction"] is None
     padded = (await client.get(f"/api/companies/{cid}/live-runs?minCount=5")).json()
     assert [x["id"] for x in padded] == [running, done]
     assert (await client.get(f"/api/companies/{cid}/live-runs?minCount=-1")).status_code == 400

@@ -84,3 +84,35 @@ async def test_execute_counts_rows_and_takes_json_and_arrays(app, sessions):
         {"v": 12, "doc": {"a": [1, "x"]}},
     ]
     await write.rollback()
+
+
+def test_sync_methods_run_inside_the_connections_transaction(database_url):
+    from paperclip.db.engine import make_sync_engine
+
+    engine = make_sync_engine(database_url)
+    try:
+        with engine.connect() as conn, conn.begin():
+            conn.execute(sa.text("CREATE TEMP TABLE rawsql_sync (v int, doc jsonb)"))
+            insert = Sql("INSERT INTO rawsql_sync SELECT g, :doc FROM unnest(CAST(:values AS int[])) AS g")
+            assert insert.execute_sync(conn, doc={"a": 1}, values=[1, 2]) == 2
+            assert Sql("SELECT v, doc FROM rawsql_sync ORDER BY v").fetch_sync(conn) == [
+                {"v": 1, "doc": {"a": 1}},
+                {"v": 2, "doc": {"a": 1}},
+            ]
+            assert Sql("SELECT v FROM rawsql_sync WHERE v = $1").fetchrow_sync(conn, 2) == {"v": 2}
+            assert Sql("SELECT count(*) FROM rawsql_sync").fetchval_sync(conn) == 2
+            assert Sql("SELECT 1 WHERE false").fetchval_sync(conn) is None
+            # the same transaction as SQLAlchemy's own statements
+            assert conn.execute(sa.text("SELECT count(*) FROM rawsql_sync")).scalar() == 2
+    finally:
+        engine.dispose()
+
+
+def test_sync_methods_take_a_plain_psycopg_connection(database_url):
+    import psycopg
+
+    from paperclip.db.engine import libpq_url
+
+    with psycopg.connect(libpq_url(database_url)) as conn:
+        assert Sql("SELECT :n::int + 1 AS m").fetchrow_sync(conn, n=1) == {"m": 2}
+        assert Sql("SHOW server_encoding").fetchval_sync(conn) == "UTF8"

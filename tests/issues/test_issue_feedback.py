@@ -78,7 +78,40 @@ async def test_votes_upsert_per_user_and_traces_record_them(client, app, team, a
     with_payload = (
         await client.get(f"/api/issues/{issue['id']}/feedback-traces", params={"includePayload": "true"})
     ).json()
-    assert with_payload[0]["payloadSnapshot"]["vote"] == {"value": "down", "reason": "wrong"}
+    payload = with_payload[0]["payloadSnapshot"]  # the original's shape, read side by side with it
+    assert payload["vote"] == {
+        "id": vote["id"],
+        "value": "down",
+        "reason": "wrong",
+        "sharedAt": None,
+        "authorUserId": "local-board",
+        "sharedWithLabs": False,
+    }
+    issue_path = f"/{issue['identifier'].split('-')[0]}/issues/{issue['identifier']}"
+    assert payload["target"] == {
+        "id": comment["id"],
+        "type": "issue_comment",
+        "metadata": None,
+        "createdAt": trace["targetSummary"]["createdAt"],
+        "issuePath": issue_path,
+        "authorType": "agent",
+        "targetPath": f"{issue_path}#comment-{comment['id']}",
+        "authorUserId": None,
+        "presentation": None,
+        "authorAgentId": team.a1["id"],
+        "createdByRunId": team.r1,
+    }
+    assert {
+        k: payload[k] for k in ("bundle", "exportId", "sourceApp", "exportEligible", "consentVersion")
+    } == {
+        "bundle": None,
+        "exportId": None,
+        "sourceApp": "paperclip",
+        "exportEligible": False,
+        "consentVersion": None,
+    }
+    assert payload["capturedAt"] == with_payload[0]["updatedAt"]
+    assert payload["redactionSummary"] == with_payload[0]["redactionSummary"]
     one = await client.get(f"/api/feedback-traces/{trace['id']}")
     assert one.status_code == 200 and one.json()["id"] == trace["id"]
 
@@ -179,6 +212,23 @@ async def test_feedback_vote_bad_input_and_who_may_vote(client, app, team, api):
         trace[0]["targetSummary"]["documentKey"] == "plan"
         and trace[0]["targetSummary"]["revisionNumber"] == 1
     )
+    assert trace[0]["targetSummary"]["label"] == "plan rev 1"  # the original's "<key> rev <n>"
+    target = (await client.get(f"/api/feedback-traces/{trace[0]['id']}")).json()["payloadSnapshot"]["target"]
+    issue_path = f"/{issue['identifier'].split('-')[0]}/issues/{issue['identifier']}"
+    assert target == {
+        "id": revision_id,
+        "type": "issue_document_revision",
+        "createdAt": trace[0]["targetSummary"]["createdAt"],
+        "issuePath": issue_path,
+        "documentId": put.json()["id"],
+        "targetPath": f"{issue_path}#document-plan",
+        "documentKey": "plan",
+        "authorUserId": None,
+        "authorAgentId": team.a1["id"],
+        "documentTitle": "Plan",
+        "createdByRunId": team.r1,
+        "revisionNumber": 1,
+    }
 
 
 async def test_racing_votes_of_one_user_leave_one_row(live_url, api, factory, app):  # noqa: F811

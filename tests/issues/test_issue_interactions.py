@@ -517,3 +517,77 @@ async def test_two_racing_answers_leave_one(live_url, api):  # noqa: F811
             )
             created = (await http.post(f"/api/issues/{issue['id']}/interactions", json=QUESTIONS)).json()
         url = f"/api/issues/{issue['id']}/interactions/{created['id']}"
+
+
+async def test_a_board_comment_supersedes_pending_questions_an_agent_comment_does_not(client, app, team, api):
+    issue = await api.issue(team.cid, title="Thread")
+    agent = run_jwt(app, team.cid, team.a1["id"], team.r1)
+    questions = await _create(client, issue["id"], QUESTIONS, agent)
+    kept = await _create(
+        client,
+        issue["id"],
+        {**QUESTIONS, "payload": {**QUESTIONS["payload"], "supersedeOnUserComment": False}},
+        agent,
+    )
+    confirm = await _create(client, issue["id"], CONFIRM, agent)
+    verdicts = await _create(
+        client,
+        issue["id"],
+        {
+            "kind": "request_item_verdicts",
+            "payload": {"version": 1, "prompt": "Judge", "items": [{"id": "i1", "label": "1"}]},
+        },
+        agent,
+    )
+    tasks = await _create(
+        client,
+        issue["id"],
+        {"kind": "suggest_tasks", "payload": {"version": 1, "tasks": [{"clientKey": "a", "title": "A"}]}},
+        agent,
+    )
+    url = f"/api/issues/{issue['id']}/comments"
+    assert (await client.post(url, json={"body": "agent note"}, headers=agent)).status_code == 201
+    statuses = {
+        i["id"]: i["status"] for i in (await client.get(f"/api/issues/{issue['id']}/interactions")).json()
+    }
+    assert set(statuses.values()) == {"pending"}
+
+    comment = (await client.post(url, json={"body": "Board says hi"})).json()
+    after = {i["id"]: i for i in (await client.get(f"/api/issues/{issue['id']}/interactions")).json()}
+    assert {k: after[k]["status"] for k in after} == {
+        questions["id"]: "expired",
+        kept["id"]: "pending",
+        confirm["id"]: "expired",
+        verdicts["id"]: "expired",
+        tasks["id"]: "pending",
+    }
+    assert after[questions["id"]]["result"] == {
+        "version": 1,
+        "answers": [],
+        "expirationReason": "superseded_by_comment",
+        "commentId": comment["id"],
+        "summaryMarkdown": None,
+    }
+    assert after[confirm["id"]]["result"] == {
+        "version": 1,
+        "outcome": "superseded_by_comment",
+        "commentId": comment["id"],
+    }
+    assert after[verdicts["id"]]["result"] == {
+        "version": 1,
+        "outcome": "superseded_by_comment",
+        "complete": False,
+        "items": [],
+        "commentId": comment["id"],
+    }
+    assert after[confirm["id"]]["resolvedByUserId"] == "local-board" and after[confirm["id"]]["resolvedAt"]
+    expired = [
+        d for action, d in await _actions(client, issue["id"]) if action == "issue.thread_interaction_expired"
+    ]
+    assert sorted(d["interactionId"] for d in expired) == sorted(
+        [questions["id"], confirm["id"], verdicts["id"]]
+    )
+    assert {d["interactionStatus"] for d in expired} == {"expired"}
+    # an expired interaction is resolved: answering it now is the usual 409
+    late = await client.post(f"/api/issues/{issue['id']}/interactions/{confirm['id']}/accept", json={})
+    assert late.status_code == 409

@@ -168,8 +168,15 @@ async def test_resume_releases_the_pauses_inside_and_lists_filter(client, team, 
     resumed = await _hold(client, root["id"], "resume", expect=200, reason="go")
     assert resumed["resumedPauseHoldIds"] == [inner["hold"]["id"]]
     assert resumed["hold"]["status"] == "released" and resumed["hold"]["mode"] == "resume"
+    # the resume hold records what it released, with the original's reason when none is given
+    assert resumed["hold"]["releaseReason"] == "go"
+    assert resumed["hold"]["releaseMetadata"] == {
+        "resumeMode": "subtree",
+        "resumedPauseHoldIds": [inner["hold"]["id"]],
+    }
     child_holds = (await client.get(f"/api/issues/{child['id']}/tree-holds")).json()
     assert len(child_holds) == 1 and "members" not in child_holds[0]
+    assert child_holds[0]["releaseReason"] == "go"
     assert child_holds[0]["status"] == "released" and child_holds[0]["releaseMetadata"] == {
         "resumeHoldMode": "tree_resume",
         "resumedPauseHoldId": inner["hold"]["id"],
@@ -192,6 +199,26 @@ async def test_resume_releases_the_pauses_inside_and_lists_filter(client, team, 
     for params in ({"status": "bogus"}, {"mode": "bogus"}, {"includeMembers": "maybe"}, {"holdStatus": "x"}):
         refused = await client.get(f"/api/issues/{root['id']}/tree-holds", params=params)
         assert refused.status_code == 400, (params, refused.text)
+
+    # nothing held any more: resuming again warns so (after the original's no_affected_issues)
+    again = await client.post(f"/api/issues/{root['id']}/tree-control/preview", json={"mode": "resume"})
+    assert again.json()["warnings"] == [
+        {
+            "code": "no_affected_issues",
+            "message": "No issues in this subtree match the requested control action.",
+        },
+        {"code": "no_active_pause_holds", "message": "No active pause holds were found in this subtree."},
+    ]
+    second = await _hold(client, child["id"], "pause")
+    plain = await _hold(client, root["id"], "resume", expect=200)
+    assert plain["hold"]["releaseReason"] == "Subtree resume applied."
+    released = (await client.get(f"/api/issues/{child['id']}/tree-holds/{second['hold']['id']}")).json()
+    assert released["releaseReason"] == "Subtree resume applied."
+    # a pause above the issue covers it: no warning
+    above = await _hold(client, root["id"], "pause")
+    covered = await client.post(f"/api/issues/{child['id']}/tree-control/preview", json={"mode": "resume"})
+    assert covered.json()["warnings"] == []
+    await client.post(f"/api/issues/{root['id']}/tree-holds/{above['hold']['id']}/release", json={})
 
     policy = {"strategy": "after_active_runs_finish", "note": "when the runs end"}
     noted = await _hold(client, root["id"], "pause", releasePolicy=policy)
@@ -219,10 +246,20 @@ async def test_cancel_then_restore_puts_the_statuses_back(client, team, api):
     restored = await _hold(client, root["id"], "restore", expect=200)
     assert restored["preview"]["totals"]["affectedIssues"] == 3
     assert await statuses() == {"Root": "todo", "Child": "todo", "Done kid": "done", "Later": "backlog"}
-    holds = {
-        h["mode"]: h["status"] for h in (await client.get(f"/api/issues/{root['id']}/tree-holds")).json()
+    holds = {h["mode"]: h for h in (await client.get(f"/api/issues/{root['id']}/tree-holds")).json()}
+    assert {mode: h["status"] for mode, h in holds.items()} == {"cancel": "released", "restore": "released"}
+    # each records the other, in the original's words when the request gave no reason
+    restored_ids = [root["id"], child["id"], backlog["id"]]
+    assert holds["restore"]["releaseReason"] == "Restore operation applied"
+    assert holds["restore"]["releaseMetadata"] == {
+        "restoredIssueIds": restored_ids,
+        "releasedCancelHoldIds": [cancel["hold"]["id"]],
     }
-    assert holds == {"cancel": "released", "restore": "released"}
+    assert holds["cancel"]["releaseReason"] == "Restored by subtree restore operation"
+    assert holds["cancel"]["releaseMetadata"] == {
+        "restoreHoldId": restored["hold"]["id"],
+        "restoredIssueIds": restored_ids,
+    }
     nothing = (
         await client.post(f"/api/issues/{root['id']}/tree-control/preview", json={"mode": "restore"})
     ).json()
@@ -258,9 +295,10 @@ async def test_tree_hold_bad_input_is_refused_naming_the_field(client, app, team
         assert response.status_code == 400, (body, response.text)
         assert field in [d["field"] for d in response.json()["details"]], response.json()
     assert (await client.get(url)).json() == []  # nothing written
-    assert (
-        await client.post(f"/api/issues/{uuid.uuid4()}/tree-holds", json={"mode": "pause"})
-    ).status_code == 404
+    nowhere = await client.post(f"/api/issues/{uuid.uuid4()}/tree-holds", json={"mode": "pause"})
+    assert (nowhere.status_code, nowhere.json()["error"]) == (404, "Root issue not found")
+    nowhere = await client.get(f"/api/issues/{uuid.uuid4()}/tree-control/state")
+    assert (nowhere.status_code, nowhere.json()["error"]) == (404, "Issue not found")
     assert (await client.get(f"/api/issues/{foreign['id']}/tree-holds", headers=agent)).status_code == 403
     assert (
         await client.post(f"/api/issues/{foreign['id']}/tree-holds", json={"mode": "pause"}, headers=agent)
@@ -272,6 +310,19 @@ async def test_tree_hold_bad_input_is_refused_naming_the_field(client, app, team
     assert missing.status_code == 404 and missing.json()["error"] == "Issue tree hold not found"
     bad = await client.post(f"{url}/nope/release", json={})
     assert bad.status_code == 400 and bad.json()["error"] == "Invalid hold ID"
+    # as the original: only a dashed RFC 4122 UUID of version 1-5 is a hold id (not the nil UUID)
+    for invalid in (
+        "00000000-0000-0000-0000-000000000000",
+        "ffffffff-ffff-ffff-ffff-ffffffffffff",
+        "1cc23c7e-e147-6f3c-aaf7-81d870a2af38",
+        "1cc23c7e-e147-4f3c-caf7-81d870a2af38",
+        "1cc23c7ee1474f3caaf781d870a2af38",
+        "{1cc23c7e-e147-4f3c-aaf7-81d870a2af38}",
+    ):
+        refused = await client.get(f"{url}/{invalid}")
+        assert (refused.status_code, refused.json()["error"]) == (400, "Invalid hold ID"), invalid
+    unknown = await client.get(f"{url}/1CC23C7E-E147-1F3C-9AF7-81D870A2AF38")
+    assert (unknown.status_code, unknown.json()["error"]) == (404, "Issue tree hold not found")
     # a hold is reached only through its own root
     theirs = await _hold(client, foreign["id"], "pause")
     assert (await client.get(f"{url}/{theirs['hold']['id']}")).status_code == 404
@@ -281,3 +332,49 @@ async def test_tree_hold_bad_input_is_refused_naming_the_field(client, app, team
     assert by_agent.status_code == 201
     assert by_agent.json()["hold"]["createdByAgentId"] == team.a1["id"]
     assert by_agent.json()["hold"]["createdByRunId"] == team.r1
+
+
+async def test_preview_lists_the_subtrees_live_runs_and_warns_of_them(client, team, api, factory, db):
+    """As the original: every queued/running run of the subtree (skipped issues too) in `activeRuns` and
+    on its issue, newest first; the affected issues with running / queued runs named in warnings."""
+    root = await api.issue(team.cid, title="Root", status="todo")
+    busy = await api.issue(team.cid, title="Busy", parentId=root["id"], status="todo")
+    waiting = await api.issue(team.cid, title="Waiting", parentId=root["id"], status="todo")
+    running = await factory.heartbeat_run(team.cid, team.a1["id"], status="running")
+    queued = await factory.heartbeat_run(team.cid, team.a2["id"], status="queued")
+    db.sql("UPDATE heartbeat_runs SET created_at = now() + interval '1 minute' WHERE id = %s", queued)
+    for issue, run in ((busy, running), (waiting, queued)):
+        db.sql(
+            "UPDATE issues SET execution_run_id = %s, assignee_agent_id = %s WHERE id = %s",
+            run,
+            team.a1["id"],
+            issue["id"],
+        )
+    url = f"/api/issues/{root['id']}/tree-control/preview"
+    preview = (await client.post(url, json={"mode": "pause"})).json()
+    runs = preview["activeRuns"]
+    assert [(r["id"], r["issueId"], r["agentId"], r["status"]) for r in runs] == [
+        (queued, waiting["id"], team.a2["id"], "queued"),
+        (running, busy["id"], team.a1["id"], "running"),
+    ]
+    assert set(runs[0]) == {"id", "issueId", "agentId", "status", "startedAt", "createdAt"}
+    assert next(i for i in preview["issues"] if i["title"] == "Busy")["activeRun"] == runs[1]
+    assert preview["warnings"] == [
+        {
+            "code": "running_runs_present",
+            "message": "Some affected issues have running heartbeat runs.",
+            "issueIds": [busy["id"]],
+        },
+        {
+            "code": "queued_runs_present",
+            "message": "Some affected issues have queued heartbeat runs.",
+            "issueIds": [waiting["id"]],
+        },
+    ]
+    assert (preview["totals"]["activeRuns"], preview["totals"]["queuedRuns"]) == (1, 1)
+    assert preview["affectedAgents"] == [{"agentId": team.a1["id"], "issueCount": 2, "activeRunCount": 2}]
+    # nothing to resume: the runs are still listed and counted, but warned of only for affected issues
+    resume = (await client.post(url, json={"mode": "resume"})).json()
+    assert [r["id"] for r in resume["activeRuns"]] == [queued, running]
+    assert (resume["totals"]["activeRuns"], resume["totals"]["queuedRuns"]) == (1, 1)
+    assert [w["code"] for w in resume["warnings"]] == ["no_affected_issues", "no_active_pause_holds"]

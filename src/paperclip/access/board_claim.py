@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from paperclip.access import queries
 from paperclip.activity.service import record
 from paperclip.auth.actor import LOCAL_BOARD_USER_ID, Actor
 from paperclip.db.models import Company, CompanyMembership, InstanceUserRole
@@ -199,16 +200,13 @@ async def announce(sessions: async_sessionmaker[AsyncSession], base_url: str, no
     return url
 
 
-BOOTSTRAP_LOCK = 4242002  # the same advisory lock as the automatic bootstrap invite at start-up
-
-
 async def bootstrap_claim(session: AsyncSession, actor: Actor, exposure: str, now: datetime) -> dict:
     """POST /api/bootstrap/claim: on an instance with no admin yet, the signed-in person becomes its
     first instance admin (the original's shortcut beside the bootstrap invite). Refused on public
     deployments, where anyone can sign up first: there the printed bootstrap invite is the way."""
     if actor.type != "board" or actor.source != "session":
         raise Unauthorized("Sign in from a browser session before claiming first admin")
-    await session.execute(sa.text(f"SELECT pg_advisory_xact_lock({BOOTSTRAP_LOCK})"))  # two claims at once
+    await queries.BOOTSTRAP_LOCK.execute(session)  # two claims at once
     if await session.scalar(sa.select(sa.exists().where(InstanceUserRole.role == "instance_admin"))):
         raise Conflict("Someone else has already claimed this instance")
     if exposure == "public":

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from paperclip.access import queries
 from paperclip.access.accounts import check_email, check_password, new_user_id
 from paperclip.access.passwords import hash_password
 from paperclip.config import Settings
@@ -59,7 +60,7 @@ async def ensure_env_admin(
     email, password = wanted
     async with sessions() as session, session.begin():
         # One start-up at a time decides (replicas may start together).
-        await session.execute(sa.text("SELECT pg_advisory_xact_lock(4242001)"))
+        await queries.ENV_ADMIN_LOCK.execute(session)
         if await session.scalar(sa.select(sa.exists().where(InstanceUserRole.role == "instance_admin"))):
             return None
         if await session.scalar(sa.select(sa.exists().where(sa.func.lower(User.email) == email))):

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from paperclip.access import queries
 from paperclip.auth.tokens import hash_token
 from paperclip.db.rawsql import Sql
 
@@ -18,23 +19,9 @@ WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 10
 MAX_FAILURES_PER_ADDRESS = 50
 
-_READ = Sql("SELECT key, attempts, window_started_at FROM auth_rate_limits WHERE key = ANY($1::text[])")
-_FAIL = Sql("""
-INSERT INTO auth_rate_limits (key, window_started_at, attempts) VALUES ($1, $2, 1)
-ON CONFLICT (key) DO UPDATE SET
-  attempts = CASE WHEN auth_rate_limits.window_started_at <= $3 THEN 1 ELSE auth_rate_limits.attempts + 1 END,
-  window_started_at = CASE WHEN auth_rate_limits.window_started_at <= $3 THEN $2 ELSE auth_rate_limits.window_started_at END
-RETURNING attempts""")
-_CLEAR = Sql("DELETE FROM auth_rate_limits WHERE key = $1")
 # Sign-ups are counted whether they succeed or not (each costs an argon2 hash), one atomic statement.
 SIGN_UP_WINDOW = timedelta(hours=1)
 MAX_SIGN_UPS_PER_ADDRESS = 20
-_HIT = Sql("""
-INSERT INTO auth_rate_limits (key, window_started_at, attempts) VALUES ($1, $2, 1)
-ON CONFLICT (key) DO UPDATE SET
-  attempts = CASE WHEN auth_rate_limits.window_started_at <= $3 THEN 1 ELSE auth_rate_limits.attempts + 1 END,
-  window_started_at = CASE WHEN auth_rate_limits.window_started_at <= $3 THEN $2 ELSE auth_rate_limits.window_started_at END
-RETURNING attempts, window_started_at""")
 
 
 @dataclass(frozen=True)
@@ -52,7 +39,7 @@ class ThrottleKeys:
 
 async def retry_after(state, keys: ThrottleKeys, now: datetime) -> int | None:
     """Seconds until the caller may try again, or None when not throttled."""
-    rows = await _independent(state, _READ, keys.all(), fetch_all=True)
+    rows = await _independent(state, queries.THROTTLE_STATE, keys.all(), fetch_all=True)
     wait = 0.0
     for row in rows:
         limit = MAX_FAILURES_PER_ACCOUNT if row["key"] == keys.account else MAX_FAILURES_PER_ADDRESS
@@ -64,11 +51,11 @@ async def retry_after(state, keys: ThrottleKeys, now: datetime) -> int | None:
 
 async def record_failure(state, keys: ThrottleKeys, now: datetime) -> None:
     for key in keys.all():
-        await _independent(state, _FAIL, key, now, now - WINDOW)
+        await _independent(state, queries.COUNT_FAILURE, key, now, now - WINDOW)
 
 
 async def clear_account(state, keys: ThrottleKeys) -> None:
-    await _independent(state, _CLEAR, keys.account)
+    await _independent(state, queries.CLEAR_THROTTLE, keys.account)
 
 
 async def _independent(state, sql: Sql, *args, fetch_all: bool = False):
@@ -88,7 +75,7 @@ async def count_sign_up(state, address: str | None, now: datetime) -> int | None
     """Counts one sign-up attempt from `address`; the seconds to wait when it is over the limit."""
     if not address:
         return None
-    row = await _independent(state, _HIT, "signup-ip:" + address, now, now - SIGN_UP_WINDOW)
+    row = await _independent(state, queries.COUNT_SIGN_UP, "signup-ip:" + address, now, now - SIGN_UP_WINDOW)
     if row["attempts"] <= MAX_SIGN_UPS_PER_ADDRESS:
         return None
     return max(1, math.ceil((row["window_started_at"] + SIGN_UP_WINDOW - now).total_seconds()))

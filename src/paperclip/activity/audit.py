@@ -14,24 +14,15 @@ import orjson
 from fastapi import Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from paperclip.activity import queries
 from paperclip.api.deps import DB, ActorDep
 from paperclip.api.responses import returns
-from paperclip.db.rawsql import Sql
 from paperclip.errors import BadRequest
 from paperclip.feature_router import FeatureRouter
 from paperclip.ids import parse_uuid, path_uuid
 from paperclip.wire import iso
 
 router = FeatureRouter(tags=["activity"])
-
-_ITEMS = Sql("""SELECT a.id, a.company_id, a.actor_type, a.actor_id, a.action, a.entity_type, a.entity_id, a.agent_id,
-       a.run_id, a.details, a.created_at, i.id AS issue_id, i.identifier AS issue_identifier, i.title AS issue_title
-  FROM activity_log a
-  LEFT JOIN issues i ON a.entity_type = 'issue' AND i.id::text = a.entity_id AND i.company_id = a.company_id
- WHERE a.company_id = $1 AND ($6::boolean OR a.actor_type IN ('agent', 'system'))
-   AND ($2::uuid IS NULL OR a.agent_id = $2::uuid)
-   AND ($3::timestamptz IS NULL OR (a.created_at, a.id) < ($3::timestamptz, $4::uuid))
- ORDER BY a.created_at DESC, a.id DESC LIMIT $5""")
 
 
 def _cursor(value: str | None) -> tuple[datetime | None, uuid.UUID | None]:
@@ -62,7 +53,9 @@ async def agent_actions(
     everyone: bool = False,
 ) -> dict[str, Any]:
     created, ident = _cursor(cursor)
-    rows = await _ITEMS.fetch(session, company_id, agent_id, created, ident, limit + 1, everyone)
+    rows = await queries.AGENT_ACTIONS.fetch(
+        session, company_id, agent_id, created, ident, limit + 1, everyone
+    )
     items = [
         {
             "id": str(r["id"]),

@@ -10,9 +10,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from paperclip.activity import queries
+
+# Re-exported: other features' statements that write their activity row themselves build on these.
+from paperclip.activity.queries import ACTOR_IDS as ACTOR_IDS
+from paperclip.activity.queries import ACTOR_VALUES as ACTOR_VALUES
+from paperclip.activity.queries import INSERT_ACTIVITY as INSERT_ACTIVITY
 from paperclip.auth.actor import Actor
 from paperclip.db.models import ActivityLog
-from paperclip.db.rawsql import READ_POOL_KEY, Sql
+from paperclip.db.rawsql import READ_POOL_KEY
 from paperclip.redaction import redact
 from paperclip.wire import iso, uid
 
@@ -28,20 +34,6 @@ def actor_params(actor: Actor) -> dict[str, Any]:
         "actor_agent_id": actor.agent_id,
         "actor_run_id": actor.run_id,
     }
-
-
-# The columns and actor values of an activity row written inside another statement (see actor_params).
-INSERT_ACTIVITY = (
-    "INSERT INTO activity_log (company_id, actor_type, actor_id, action, entity_type, entity_id, "
-    "agent_id, run_id, details, created_at)"
-)
-ACTOR_VALUES = "CAST(:actor_type AS text), CAST(:actor_id AS text)"
-ACTOR_IDS = "CAST(:actor_agent_id AS uuid), CAST(:actor_run_id AS uuid)"
-
-
-_RECORD = Sql(
-    f"{INSERT_ACTIVITY} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CAST($9 AS jsonb), clock_timestamp())"
-)
 
 
 @dataclass(frozen=True)
@@ -142,7 +134,7 @@ async def _record(
             )
         )
         return
-    await _RECORD.fetch(
+    await queries.RECORD.execute(
         session,
         company_id,
         actor_type,

@@ -8,25 +8,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from paperclip.agents import queries
 from paperclip.db.models import Agent
 from paperclip.errors import NotFound, Unprocessable
 
 MAX_DEPTH = 1024
 
-_ANCESTORS = sa.text("""
-WITH RECURSIVE chain(id, reports_to, depth) AS (
-    SELECT id, reports_to, 0 FROM agents WHERE id = :start
-    UNION ALL
-    SELECT a.id, a.reports_to, c.depth + 1 FROM agents a JOIN chain c ON a.id = c.reports_to
-    WHERE c.depth < :max_depth
-)
-SELECT c.id, a.name, a.role, a.title, c.depth FROM chain c JOIN agents a ON a.id = c.id ORDER BY c.depth
-""")
 
-
-async def ancestors(session: AsyncSession, start: uuid.UUID) -> list[Any]:
+async def ancestors(session: AsyncSession, start: uuid.UUID) -> list[dict[str, Any]]:
     """`start` and its managers upwards, nearest first (rows: id, name, role, title, depth)."""
-    return list((await session.execute(_ANCESTORS, {"start": start, "max_depth": MAX_DEPTH})).all())
+    return await queries.ANCESTORS.fetch(session, start=start, max_depth=MAX_DEPTH)
 
 
 async def validate_manager(
@@ -39,7 +30,7 @@ async def validate_manager(
         raise NotFound("Manager not found")
     if manager_company != company_id:
         raise Unprocessable("Manager must belong to same company")
-    if agent_id is not None and any(row.id == agent_id for row in await ancestors(session, manager_id)):
+    if agent_id is not None and any(row["id"] == agent_id for row in await ancestors(session, manager_id)):
         raise Unprocessable("Reporting relationship would create cycle")
 
 
@@ -47,7 +38,7 @@ async def chain_of_command(session: AsyncSession, agent: Agent) -> list[dict[str
     if agent.reports_to is None:
         return []
     return [
-        {"id": str(row.id), "name": row.name, "role": row.role, "title": row.title}
+        {"id": str(row["id"]), "name": row["name"], "role": row["role"], "title": row["title"]}
         for row in await ancestors(session, agent.reports_to)
-        if row.id != agent.id
+        if row["id"] != agent.id
     ]

@@ -8,7 +8,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StrictStr
 
-from paperclip.companies.fields import Body, Cents, Description, Flag, JsonObject, Name, ShortText, text
+from paperclip.companies.fields import (
+    Body,
+    Cents,
+    Description,
+    Flag,
+    JsonObject,
+    Name,
+    ShortText,
+    bounded_text,
+)
 from paperclip.db.models import Agent, AgentApiKey, AgentConfigRevision
 from paperclip.redaction import redact, redact_adapter_config
 from paperclip.wire import iso, uid
@@ -28,7 +37,7 @@ AgentRole = Literal[
     "general",
 ]
 AdapterType = Annotated[StrictStr, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
-Icon = text(0, 64)
+Icon = bounded_text(0, 64)
 
 
 class AgentCreate(Body):

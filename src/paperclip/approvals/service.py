@@ -120,7 +120,7 @@ async def create_approval(
     if body.idempotencyKey is not None:
         stmt = stmt.on_conflict_do_nothing(
             index_elements=["company_id", "idempotency_key"],
-            index_where=sa.text("idempotency_key IS NOT NULL"),
+            index_where=Approval.idempotency_key.is_not(None),
         )
     approval = (await session.scalars(stmt.returning(Approval))).one_or_none()
     if approval is None:

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.adapters.registry import adapters
+from paperclip.appshell import queries
 from paperclip.auth.actor import LOCAL_BOARD_USER_ID, Actor
-from paperclip.db.rawsql import Sql
 from paperclip.errors import NotFound
 
 EMPTY_RESOURCE_MEMBERSHIPS: dict[str, Any] = {
@@ -57,18 +57,8 @@ def adapter_list() -> list[dict[str, Any]]:
     return out
 
 
-_BADGES = Sql("""SELECT
-  (SELECT count(*) FROM issues i WHERE i.company_id = $1 AND i.hidden_at IS NULL
-     AND ((i.assignee_user_id = $2 AND i.status IN ('backlog', 'todo', 'in_progress', 'in_review', 'blocked'))
-       OR (i.created_by_user_id = $2 AND i.status IN ('in_review', 'blocked')))) AS inbox,
-  (SELECT count(*) FROM approvals a WHERE a.company_id = $1 AND a.status IN ('pending', 'revision_requested')) AS approvals,
-  (SELECT count(*) FROM heartbeat_runs r WHERE r.company_id = $1 AND r.status IN ('failed', 'timed_out')
-     AND r.dismissed_at IS NULL AND r.created_at >= now() - interval '3 days') AS failed_runs,
-  (SELECT count(*) FROM join_requests j WHERE j.company_id = $1 AND j.status = 'pending_approval') AS join_requests""")
-
-
 async def sidebar_badges(session: AsyncSession, actor: Actor, company_id: uuid.UUID) -> dict[str, int]:
-    row = await _BADGES.fetchrow(session, company_id, actor.user_id or "")
+    row = await queries.SIDEBAR_BADGES.fetchrow(session, company_id, actor.user_id or "")
     assert row is not None  # a SELECT of scalar subqueries always answers one row
     return {
         "inbox": row["inbox"],
@@ -78,14 +68,9 @@ async def sidebar_badges(session: AsyncSession, actor: Actor, company_id: uuid.U
     }
 
 
-_DIRECTORY = Sql("""SELECT m.principal_id, m.status, u.email, u.name, u.image
-  FROM company_memberships m LEFT JOIN auth_users u ON u.id = m.principal_id
- WHERE m.company_id = $1 AND m.principal_type = 'user' ORDER BY m.created_at""")
-
-
 async def user_directory(session: AsyncSession, company_id: uuid.UUID) -> dict[str, Any]:
     users = []
-    for row in await _DIRECTORY.fetch(session, company_id):
+    for row in await queries.USER_DIRECTORY.fetch(session, company_id):
         local = row["principal_id"] == LOCAL_BOARD_USER_ID
         users.append(
             {
@@ -105,7 +90,7 @@ async def user_directory(session: AsyncSession, company_id: uuid.UUID) -> dict[s
 async def agent_skills(session: AsyncSession, actor: Actor, agent_id: uuid.UUID) -> dict[str, Any]:
     """An agent's skill-sync state; no adapter of ours syncs skills, and this says so as the original
     does for an adapter without it."""
-    row = await _AGENT.fetchrow(session, agent_id)
+    row = await queries.AGENT_ADAPTER.fetchrow(session, agent_id)
     if row is None:
         raise NotFound("Agent not found")
     actor.require_company(row["company_id"])
@@ -118,6 +103,3 @@ async def agent_skills(session: AsyncSession, actor: Actor, agent_id: uuid.UUID)
         "entries": [],
         "warnings": ["This adapter does not implement skill sync yet."],
     }
-
-
-_AGENT = Sql("SELECT company_id, adapter_type FROM agents WHERE id = $1")

@@ -9,31 +9,16 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from paperclip.auth import actor_cache
+from paperclip.auth import actor_cache, queries
 from paperclip.auth.actor import ANONYMOUS, LOCAL_BOARD, LOCAL_BOARD_USER_ID, Actor
 from paperclip.auth.run_jwt import looks_like_jwt, verify_run_jwt
 from paperclip.auth.sessions import MAX_TOKEN_LENGTH, lookup_session
 from paperclip.auth.tokens import BOARD_KEY_PREFIX, hash_token
 from paperclip.config import Settings
 from paperclip.db.models import AgentApiKey, BoardApiKey
-from paperclip.db.rawsql import Sql
 from paperclip.errors import BadRequest, Unauthorized
 
 INACTIVE_AGENT_STATUSES = ("terminated", "pending_approval")
-# Every authenticated agent request runs one of these: hand-written SQL (see paperclip.db.rawsql).
-RUN_EXISTS = Sql("SELECT 1 FROM heartbeat_runs WHERE id = $1")
-AGENT_STATE = Sql("SELECT company_id, status FROM agents WHERE id = $1")
-AGENT_KEY = Sql("""SELECT k.id, k.agent_id, k.company_id, k.last_used_at, a.status
-                   FROM agent_api_keys k JOIN agents a ON a.id = k.agent_id
-                   WHERE k.key_hash = $1 AND k.revoked_at IS NULL""")
-BOARD_KEY = Sql("""
-SELECT k.id, k.user_id, k.expires_at, k.last_used_at,
-       EXISTS (SELECT 1 FROM instance_user_roles r WHERE r.user_id = k.user_id AND r.role = 'instance_admin') AS is_admin,
-       ARRAY(SELECT m.company_id FROM company_memberships m WHERE m.principal_type = 'user'
-             AND m.principal_id = k.user_id AND m.status = 'active') AS companies,
-       ARRAY(SELECT m.company_id FROM company_memberships m WHERE m.principal_type = 'user'
-             AND m.principal_id = k.user_id AND m.status = 'active' AND m.membership_role = 'viewer') AS viewer_companies
-FROM board_api_keys k WHERE k.key_hash = $1 AND k.revoked_at IS NULL""")
 LAST_USED_GRANULARITY = timedelta(minutes=1)  # touch last_used_at at most once a minute per key
 
 
@@ -75,7 +60,7 @@ async def _resolve(
 ) -> Actor:
     run_id = parse_run_id(run_id_header)
     if run_id is not None:
-        if await RUN_EXISTS.fetchval(session, run_id) is None:
+        if await queries.RUN_EXISTS.fetchval(session, run_id) is None:
             raise BadRequest("Unknown X-Paperclip-Run-Id header")
 
     token = _bearer(authorization)
@@ -100,7 +85,7 @@ async def _resolve(
         # Run JWTs verify without the database; a valid one costs one query (the agent's state).
         claims = verify_run_jwt(settings, token)
         if claims is not None:
-            found = await AGENT_STATE.fetchrow(session, claims.agent_id)
+            found = await queries.AGENT_STATE.fetchrow(session, claims.agent_id)
             if (
                 found
                 and found["company_id"] == claims.company_id
@@ -141,7 +126,7 @@ async def _board_key_actor(session: AsyncSession, digest: str, now: datetime, ru
     cached = actor_cache.get("b:" + digest)
     if cached is not None and (cached[0] is None or cached[0] > now):
         return replace(cached[1], run_id=run_id) if run_id else cached[1]
-    row = await BOARD_KEY.fetchrow(session, digest)
+    row = await queries.BOARD_KEY.fetchrow(session, digest)
     if row is None or (row["expires_at"] is not None and row["expires_at"] <= now):
         return None
     if row["last_used_at"] is None or now - row["last_used_at"] > LAST_USED_GRANULARITY:
@@ -168,7 +153,7 @@ def _board_actor(row, source: str, *, key_id=None, session_id=None, run_id=None)
 
 
 async def _agent_key_actor(session: AsyncSession, digest: str, now: datetime, run_id) -> Actor | None:
-    key = await AGENT_KEY.fetchrow(session, digest)
+    key = await queries.AGENT_KEY.fetchrow(session, digest)
     if key is None:
         return None
     if key["status"] in INACTIVE_AGENT_STATUSES:

@@ -20,25 +20,14 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
-from paperclip.auth import actor_cache
+from paperclip.auth import actor_cache, queries
 from paperclip.auth.tokens import hash_token
 from paperclip.config import Settings
 from paperclip.db.models import AuthSession
-from paperclip.db.rawsql import Sql
 
 SESSION_TTL = timedelta(days=7)
 RENEW_AFTER = timedelta(days=1)
 MAX_TOKEN_LENGTH = 256
-
-# One round trip resolves a cookie into everything the actor needs (see paperclip.auth.resolve).
-SESSION_ACTOR = Sql("""
-SELECT s.id, s.user_id, s.expires_at, s.updated_at,
-       EXISTS (SELECT 1 FROM instance_user_roles r WHERE r.user_id = s.user_id AND r.role = 'instance_admin') AS is_admin,
-       ARRAY(SELECT m.company_id FROM company_memberships m WHERE m.principal_type = 'user'
-             AND m.principal_id = s.user_id AND m.status = 'active') AS companies,
-       ARRAY(SELECT m.company_id FROM company_memberships m WHERE m.principal_type = 'user'
-             AND m.principal_id = s.user_id AND m.status = 'active' AND m.membership_role = 'viewer') AS viewer_companies
-FROM auth_sessions s WHERE s.token_hash = $1""")
 
 
 def cookie_prefix(settings: Settings) -> str:
@@ -123,7 +112,7 @@ async def lookup_session(session: AsyncSession, token: str, now: datetime):
     """The SESSION_ACTOR row of a live session (renewing it when due), or None."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    row = await SESSION_ACTOR.fetchrow(session, hash_token(token))
+    row = await queries.SESSION_ACTOR.fetchrow(session, hash_token(token))
     if row is None or row["expires_at"] <= now:
         return None
     if now - row["updated_at"] > RENEW_AFTER:

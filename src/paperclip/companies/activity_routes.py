@@ -14,14 +14,14 @@ from paperclip.activity.service import MAX_LIMIT, create_entry, list_activity, t
 from paperclip.api.deps import DB, ActorDep
 from paperclip.api.responses import returns
 from paperclip.auth.ids import path_uuid
-from paperclip.companies.fields import Body, JsonObject, text
+from paperclip.companies.fields import Body, JsonObject, bounded_text
 from paperclip.companies.scoping import require_same_company
 from paperclip.companies.service import get_company, require_company_exists
 from paperclip.db.models import Agent
 from paperclip.feature_router import FeatureRouter
 
 router = FeatureRouter(tags=["activity"])
-Word = text(1, 200)
+Word = bounded_text(1, 200)
 
 
 class EntryCreate(Body):

@@ -31,16 +31,16 @@ def _no_nul(value: str) -> str:
     return value
 
 
-def text(min_length: int = 0, max_length: int = 200):
+def bounded_text(min_length: int = 0, max_length: int = 200):
     return Annotated[StrictStr, Field(min_length=min_length, max_length=max_length), AfterValidator(_no_nul)]
 
 
-Name = text(1, 200)
-Title = text(1, 500)
-ShortText = text(0, 200)
-Description = text(0, 50_000)
+Name = bounded_text(1, 200)
+Title = bounded_text(1, 500)
+ShortText = bounded_text(0, 200)
+Description = bounded_text(0, 50_000)
 Cents = Annotated[StrictInt, Field(ge=0, le=INT32_MAX)]
-Color = text(0, 64)
+Color = bounded_text(0, 64)
 Flag = StrictBool
 JsonObject = Annotated[dict[str, Any], AfterValidator(_json_bounded)]
 

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.activity.service import record
 from paperclip.auth.actor import Actor
+from paperclip.costs import queries
 from paperclip.costs.governed import governed
 from paperclip.costs.schemas import BudgetPolicyUpsert
 from paperclip.db.models import Agent, BudgetIncident, BudgetPolicy, Company, CostEvent, Project
@@ -369,33 +370,17 @@ async def _open_incident(
     a soft one only if the limit changed since (it is also resolved when the hard one opens). A
     dismissed incident (keep_paused) at the same limit blocks a new one: that decision stands.
     """
-    sql = sa.text("""
-        INSERT INTO budget_incidents (id, company_id, policy_id, scope_type, scope_id, threshold_type,
-                                      amount_limit, amount_observed, window_start, status)
-        SELECT :id, :company_id, :policy_id, :scope_type, :scope_id, :threshold, :limit, :observed, :window_start, 'open'
-        WHERE NOT EXISTS (
-            SELECT 1 FROM budget_incidents d WHERE d.policy_id = :policy_id AND d.window_start = :window_start
-              AND d.threshold_type = :threshold AND d.status = 'dismissed' AND d.amount_limit = :limit)
-        ON CONFLICT (policy_id, window_start, threshold_type) WHERE status <> 'dismissed'
-        DO UPDATE SET status = 'open', amount_limit = EXCLUDED.amount_limit, amount_observed = EXCLUDED.amount_observed,
-                      approval_id = NULL, resolved_at = NULL, updated_at = now()
-        WHERE budget_incidents.status = 'resolved'
-          AND (budget_incidents.threshold_type = 'hard' OR budget_incidents.amount_limit <> EXCLUDED.amount_limit)
-        RETURNING id
-    """)
-    return await session.scalar(
-        sql,
-        {
-            "id": uuid.uuid4(),
-            "company_id": policy.company_id,
-            "policy_id": policy.id,
-            "scope_type": policy.scope_type,
-            "scope_id": policy.scope_id,
-            "threshold": threshold,
-            "limit": policy.amount,
-            "observed": observed,
-            "window_start": window[0],
-        },
+    return await queries.OPEN_INCIDENT.fetchval(
+        session,
+        id=uuid.uuid4(),
+        company_id=policy.company_id,
+        policy_id=policy.id,
+        scope_type=policy.scope_type,
+        scope_id=policy.scope_id,
+        threshold=threshold,
+        limit=policy.amount,
+        observed=observed,
+        window_start=window[0],
     )
 
 

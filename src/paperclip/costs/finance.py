@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.activity.service import record
 from paperclip.auth.actor import Actor
+from paperclip.costs import queries
 from paperclip.costs.budgets import month_window
 from paperclip.costs.reports import parse_bound
 from paperclip.costs.schemas import INT32_MAX, Body, JsonObject, Label, Text, Timestamp
@@ -106,9 +107,7 @@ async def create_finance_event(
             raise Unprocessable("Agent does not belong to company")
     await check_references(session, company_id, body)
     if body.costEventId is not None:
-        owner = await session.scalar(
-            sa.text("SELECT company_id FROM cost_events WHERE id = :id"), {"id": body.costEventId}
-        )
+        owner = await queries.COST_EVENT_COMPANY.fetchval(session, id=body.costEventId)
         if owner is None:
             raise NotFound("Cost event not found")
         if owner != company_id:
@@ -173,9 +172,6 @@ def _bounds(start: str | None, end: str | None, now: datetime) -> tuple[datetime
     return lo, hi
 
 
-_RANGE = "(CAST(:lo AS timestamptz) IS NULL OR {col} >= :lo) AND (CAST(:hi AS timestamptz) IS NULL OR {col} <= :hi)"
-
-
 async def finance_events(
     session: AsyncSession, company_id: uuid.UUID, start, end, limit: int, now: datetime
 ) -> list[dict[str, Any]]:
@@ -193,20 +189,13 @@ async def finance_events(
     return [finance_event_to_wire(e) for e in await session.scalars(stmt)]
 
 
-_FIN_SUMS = """COALESCE(SUM(amount_cents) FILTER (WHERE direction = 'debit'), 0) AS debit,
-       COALESCE(SUM(amount_cents) FILTER (WHERE direction = 'credit'), 0) AS credit,
-       COALESCE(SUM(amount_cents) FILTER (WHERE direction = 'debit' AND estimated), 0) AS estimated,
-       count(*) AS events"""
-_FIN_WHERE = "company_id = :cid AND " + _RANGE.format(col="occurred_at")
-
-
-def _fin(row: Any) -> dict[str, int]:
+def _fin(row: dict[str, Any]) -> dict[str, int]:
     return {
-        "debitCents": int(row.debit),
-        "creditCents": int(row.credit),
-        "netCents": int(row.debit) - int(row.credit),
-        "estimatedDebitCents": int(row.estimated),
-        "eventCount": int(row.events),
+        "debitCents": int(row["debit"]),
+        "creditCents": int(row["credit"]),
+        "netCents": int(row["debit"]) - int(row["credit"]),
+        "estimatedDebitCents": int(row["estimated"]),
+        "eventCount": int(row["events"]),
     }
 
 
@@ -214,12 +203,8 @@ async def finance_summary(
     session: AsyncSession, company_id: uuid.UUID, start, end, now: datetime
 ) -> dict[str, Any]:
     lo, hi = _bounds(start, end, now)
-    row = (
-        await session.execute(
-            sa.text(f"SELECT {_FIN_SUMS} FROM finance_events WHERE {_FIN_WHERE}"),
-            {"cid": company_id, "lo": lo, "hi": hi},
-        )
-    ).one()
+    row = await queries.FINANCE_SUMS.fetchrow(session, cid=company_id, lo=lo, hi=hi)
+    assert row is not None  # an aggregate without GROUP BY always answers one row
     return {"companyId": str(company_id), **_fin(row)}
 
 
@@ -232,29 +217,19 @@ async def finance_by(
     now: datetime,
 ) -> list[dict[str, Any]]:
     lo, hi = _bounds(start, end, now)
-    other = "event_kind" if key == "biller" else "biller"
-    rows = (
-        await session.execute(
-            sa.text(
-                f"""SELECT {key} AS k, {_FIN_SUMS}, count(DISTINCT {other}) AS others FROM finance_events
-             WHERE {_FIN_WHERE} GROUP BY {key}
-             ORDER BY SUM(amount_cents) FILTER (WHERE direction = 'debit') DESC NULLS LAST, {key}"""
-            ),
-            {"cid": company_id, "lo": lo, "hi": hi},
-        )
-    ).all()
+    rows = await queries.finance_sums_by(key).fetch(session, cid=company_id, lo=lo, hi=hi)
     name, count_name = ("biller", "kindCount") if key == "biller" else ("eventKind", "billerCount")
     out = []
     for row in rows:
         sums = _fin(row)
         out.append(
             {
-                name: row.k,
+                name: row["k"],
                 "debitCents": sums["debitCents"],
                 "creditCents": sums["creditCents"],
                 "estimatedDebitCents": sums["estimatedDebitCents"],
                 "eventCount": sums["eventCount"],
-                count_name: int(row.others),
+                count_name: int(row["others"]),
                 "netCents": sums["netCents"],
             }
         )
@@ -265,37 +240,21 @@ async def cost_by_biller(
     session: AsyncSession, company_id: uuid.UUID, start, end, now: datetime
 ) -> list[dict[str, Any]]:
     lo, hi = _bounds(start, end, now)
-    rows = (
-        await session.execute(
-            sa.text(
-                f"""SELECT biller, COALESCE(SUM(cost_cents), 0) AS cost, COALESCE(SUM(input_tokens), 0) AS input,
-                   COALESCE(SUM(cached_input_tokens), 0) AS cached, COALESCE(SUM(output_tokens), 0) AS output,
-                   count(DISTINCT heartbeat_run_id) FILTER (WHERE billing_type <> 'subscription_included') AS api_runs,
-                   count(DISTINCT heartbeat_run_id) FILTER (WHERE billing_type = 'subscription_included') AS sub_runs,
-                   COALESCE(SUM(cached_input_tokens) FILTER (WHERE billing_type = 'subscription_included'), 0) AS sub_cached,
-                   COALESCE(SUM(input_tokens) FILTER (WHERE billing_type = 'subscription_included'), 0) AS sub_input,
-                   COALESCE(SUM(output_tokens) FILTER (WHERE billing_type = 'subscription_included'), 0) AS sub_output,
-                   count(DISTINCT provider) AS providers, count(DISTINCT model) AS models
-              FROM cost_events WHERE company_id = :cid AND {_RANGE.format(col="occurred_at")}
-             GROUP BY biller ORDER BY SUM(cost_cents) DESC, biller"""
-            ),
-            {"cid": company_id, "lo": lo, "hi": hi},
-        )
-    ).all()
+    rows = await queries.COST_BY_BILLER.fetch(session, cid=company_id, lo=lo, hi=hi)
     return [
         {
-            "biller": r.biller,
-            "costCents": int(r.cost),
-            "inputTokens": int(r.input),
-            "cachedInputTokens": int(r.cached),
-            "outputTokens": int(r.output),
-            "apiRunCount": r.api_runs,
-            "subscriptionRunCount": r.sub_runs,
-            "subscriptionCachedInputTokens": int(r.sub_cached),
-            "subscriptionInputTokens": int(r.sub_input),
-            "subscriptionOutputTokens": int(r.sub_output),
-            "providerCount": r.providers,
-            "modelCount": r.models,
+            "biller": r["biller"],
+            "costCents": int(r["cost"]),
+            "inputTokens": int(r["input"]),
+            "cachedInputTokens": int(r["cached"]),
+            "outputTokens": int(r["output"]),
+            "apiRunCount": r["api_runs"],
+            "subscriptionRunCount": r["sub_runs"],
+            "subscriptionCachedInputTokens": int(r["sub_cached"]),
+            "subscriptionInputTokens": int(r["sub_input"]),
+            "subscriptionOutputTokens": int(r["sub_output"]),
+            "providerCount": r["providers"],
+            "modelCount": r["models"],
         }
         for r in rows
     ]
@@ -304,30 +263,17 @@ async def cost_by_biller(
 async def window_spend(session: AsyncSession, company_id: uuid.UUID, now: datetime) -> list[dict[str, Any]]:
     """Rolling spend per provider and biller over the last 5 hours, 24 hours and 7 days (the windows
     subscription quotas are counted in); a window with no spend has no row."""
-    rows = (
-        await session.execute(
-            sa.text(
-                """SELECT w.label, w.hours, c.provider, c.biller, SUM(c.cost_cents) AS cost, SUM(c.input_tokens) AS input,
-                  SUM(c.cached_input_tokens) AS cached, SUM(c.output_tokens) AS output
-             FROM (VALUES ('5h', 5, 0), ('24h', 24, 1), ('7d', 168, 2)) AS w(label, hours, ord)
-             JOIN cost_events c ON c.company_id = :cid AND c.occurred_at > :now - make_interval(hours => w.hours)
-                               AND c.occurred_at <= :now
-            GROUP BY w.label, w.hours, w.ord, c.provider, c.biller
-            ORDER BY w.ord, SUM(c.cost_cents) DESC, c.provider, c.biller"""
-            ),
-            {"cid": company_id, "now": now},
-        )
-    ).all()
+    rows = await queries.WINDOW_SPEND.fetch(session, cid=company_id, now=now)
     return [
         {
-            "provider": r.provider,
-            "biller": r.biller,
-            "window": r.label,
-            "windowHours": r.hours,
-            "costCents": int(r.cost),
-            "inputTokens": int(r.input),
-            "cachedInputTokens": int(r.cached),
-            "outputTokens": int(r.output),
+            "provider": r["provider"],
+            "biller": r["biller"],
+            "window": r["label"],
+            "windowHours": r["hours"],
+            "costCents": int(r["cost"]),
+            "inputTokens": int(r["input"]),
+            "cachedInputTokens": int(r["cached"]),
+            "outputTokens": int(r["output"]),
         }
         for r in rows
     ]

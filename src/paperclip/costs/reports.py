@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from paperclip.costs import queries
 from paperclip.costs.budgets import month_window, percent
 from paperclip.db.models import Agent, Company, CostEvent, Project
 from paperclip.errors import BadRequest, NotFound
@@ -176,35 +177,18 @@ REPORTS = {
 }
 
 
-_ISSUE_SUMMARY_SQL = sa.text("""
-WITH RECURSIVE tree AS (
-    SELECT id FROM issues WHERE id = :iid
-    UNION
-    SELECT i.id FROM issues i JOIN tree t ON i.parent_id = t.id WHERE i.company_id = :cid
-)
-SELECT (SELECT count(*) FROM tree) AS issue_count,
-       COALESCE(SUM(ce.cost_cents), 0) AS cost, COALESCE(SUM(ce.input_tokens), 0) AS input,
-       COALESCE(SUM(ce.cached_input_tokens), 0) AS cached, COALESCE(SUM(ce.output_tokens), 0) AS output,
-       (SELECT count(*) FROM heartbeat_runs hr WHERE hr.company_id = :cid
-           AND hr.context_snapshot->>'issueId' IN (SELECT id::text FROM tree)) AS runs,
-       (SELECT COALESCE(SUM(EXTRACT(EPOCH FROM (hr.finished_at - hr.started_at)) * 1000), 0)::bigint
-          FROM heartbeat_runs hr WHERE hr.company_id = :cid AND hr.started_at IS NOT NULL AND hr.finished_at IS NOT NULL
-           AND hr.context_snapshot->>'issueId' IN (SELECT id::text FROM tree)) AS runtime
-  FROM cost_events ce WHERE ce.company_id = :cid AND ce.issue_id IN (SELECT id FROM tree)
-""")
-
-
 async def issue_summary(session: AsyncSession, issue_id: uuid.UUID, company_id: uuid.UUID) -> dict[str, Any]:
     """Spend on an issue and its descendants (GET /issues/{id}/cost-summary)."""
-    row = (await session.execute(_ISSUE_SUMMARY_SQL, {"iid": issue_id, "cid": company_id})).one()
+    row = await queries.ISSUE_TREE_SPEND.fetchrow(session, iid=issue_id, cid=company_id)
+    assert row is not None  # aggregates without GROUP BY always answer one row
     return {
         "issueId": str(issue_id),
-        "issueCount": row.issue_count,
+        "issueCount": row["issue_count"],
         "includeDescendants": True,
-        "costCents": int(row.cost),
-        "inputTokens": int(row.input),
-        "cachedInputTokens": int(row.cached),
-        "outputTokens": int(row.output),
-        "runCount": row.runs,
-        "runtimeMs": int(row.runtime),
+        "costCents": int(row["cost"]),
+        "inputTokens": int(row["input"]),
+        "cachedInputTokens": int(row["cached"]),
+        "outputTokens": int(row["output"]),
+        "runCount": row["runs"],
+        "runtimeMs": int(row["runtime"]),
     }

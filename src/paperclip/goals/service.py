@@ -15,6 +15,7 @@ from paperclip.companies.service import get_company, require_company_exists
 from paperclip.db.models import Agent, Goal
 from paperclip.db.paging import Window
 from paperclip.errors import NotFound, Unprocessable
+from paperclip.goals import queries
 from paperclip.goals.schemas import GoalCreate, GoalPatch
 
 _FIELDS = {
@@ -25,15 +26,6 @@ _FIELDS = {
     "parentId": "parent_id",
     "ownerAgentId": "owner_agent_id",
 }
-
-_ANCESTOR_IDS = sa.text("""
-WITH RECURSIVE chain(id, parent_id, depth) AS (
-    SELECT id, parent_id, 0 FROM goals WHERE id = :start
-    UNION ALL
-    SELECT g.id, g.parent_id, c.depth + 1 FROM goals g JOIN chain c ON g.id = c.parent_id WHERE c.depth < 1024
-)
-SELECT id FROM chain
-""")
 
 
 async def list_goals(
@@ -66,7 +58,9 @@ async def _check_refs(
         if parent_id == goal_id:
             raise Unprocessable("Goal cannot be its own parent")
         await require_same_company(session, Goal, parent_id, company_id, "Parent goal")
-        if goal_id is not None and goal_id in set(await session.scalars(_ANCESTOR_IDS, {"start": parent_id})):
+        if goal_id is not None and goal_id in {
+            row["id"] for row in await queries.ANCESTOR_IDS.fetch(session, start=parent_id)
+        }:
             raise Unprocessable("Goal parent would create cycle")
     if owner_id is not None:
         await require_same_company(session, Agent, owner_id, company_id, "Owner agent")

@@ -13,6 +13,7 @@ from paperclip.api.responses import returns
 from paperclip.db.models import InstanceUserRole, Invite
 from paperclip.errors import AppError
 from paperclip.feature_router import FeatureRouter
+from paperclip.health import queries
 
 router = FeatureRouter()
 # Monitors poll this with short timeouts of their own; a hung database (frozen host, packets
@@ -27,7 +28,7 @@ async def _bootstrap_facts(request: Request) -> tuple[str, bool]:
     """(bootstrapStatus, bootstrapInviteActive), read from the database; any failure propagates."""
     async with request.app.state.health_sessions() as session:
         if request.app.state.settings.is_local_trusted:
-            await session.execute(sa.text("SELECT 1"))
+            await queries.PING.execute(session)
             return "ready", False
         has_admin = await session.scalar(
             sa.select(sa.exists().where(InstanceUserRole.role == "instance_admin"))

@@ -29,6 +29,27 @@ _RECENT = Sql(f"""SELECT {_COLUMNS} FROM heartbeat_runs r JOIN agents a ON a.id 
 _ISSUE_BY_IDENTIFIER = Sql("SELECT id FROM issues WHERE identifier = $1")
 
 
+# the original's per-run fields of things this server does not track (continuations, liveness
+# classification, output and status streaming), as the original sends them for a run with none
+_UNTRACKED: dict[str, Any] = {
+    "runtimeMode": "legacy",
+    "livenessState": None,
+    "livenessReason": None,
+    "continuationAttempt": 0,
+    "lastUsefulActionAt": None,
+    "nextAction": None,
+    "lastOutputAt": None,
+    "lastOutputSeq": None,
+    "lastOutputStream": None,
+    "lastOutputBytes": None,
+    "currentStatusMessage": None,
+    "currentStatusUpdatedAt": None,
+    "currentToolName": None,
+    "lastAssistantSnippet": None,
+    "lastEventAt": None,
+}
+
+
 def _wire(row: dict[str, Any]) -> dict[str, Any]:
     ctx = row["context_snapshot"] or {}
     return {
@@ -48,6 +69,7 @@ def _wire(row: dict[str, Any]) -> dict[str, Any]:
         "logBytes": row["log_bytes"],
         "processStartedAt": process_started_iso(row["process_started_at"]),  # recorded as /proc ticks
         "issueId": ctx.get("issueId"),
+        **_UNTRACKED,
     }
 
 

@@ -136,6 +136,21 @@ class LiveRun(Wire):
     logBytes: int | None
     processStartedAt: datetime | None  # when the run's process started
     issueId: Any
+    runtimeMode: str  # the original's fields this server has no data for: defaults and nulls
+    livenessState: str | None
+    livenessReason: str | None
+    continuationAttempt: int
+    lastUsefulActionAt: datetime | None
+    nextAction: str | None
+    lastOutputAt: datetime | None
+    lastOutputSeq: int | None
+    lastOutputStream: str | None
+    lastOutputBytes: int | None
+    currentStatusMessage: str | None
+    currentStatusUpdatedAt: datetime | None
+    currentToolName: str | None
+    lastAssistantSnippet: str | None
+    lastEventAt: datetime | None
 
 
 class RuntimeState(Wire):

@@ -24,6 +24,7 @@ from paperclip.issues.identifiers import (
     parse_uuid,
     require_uuid,
 )
+from paperclip.issues.interaction_supersede import supersede_on_comment
 from paperclip.issues.mentions import UNREACHABLE, find_mentioned_agents, mentioned_names
 from paperclip.issues.shapes import comment_to_wire
 from paperclip.issues.wakes import Wakes
@@ -84,6 +85,7 @@ async def insert_comment(
             **(extra or {}),
         },
     )
+    await supersede_on_comment(session, actor, issue["company_id"], issue["id"], row["id"], now)
     mentioned = await find_mentioned_agents(session, issue["company_id"], body)
     await wakes.commented(session, issue["id"], assignee, row["id"], mentioned)
     return row
@@ -173,6 +175,7 @@ async def add_comment(
             ),
             {"title": redact_text(title), "id": row["activity_id"]},
         )
+    await supersede_on_comment(session, actor, row["i_company_id"], row["i_id"], row["id"], now)
     mentioned = mentioned_names(body, {uuid.UUID(a): name for a, name in row["agents"] or ()})
     await Wakes(actor, row["i_company_id"], now).commented(
         session, row["i_id"], row["i_assignee_agent_id"], row["id"], mentioned

@@ -23,7 +23,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.activity.service import record
 from paperclip.auth.actor import Actor
-from paperclip.db.models import Document, DocumentRevision, FeedbackVote, Issue, IssueComment, IssueDocument
+from paperclip.db.models import (
+    Company,
+    Document,
+    DocumentRevision,
+    FeedbackVote,
+    Issue,
+    IssueComment,
+    IssueDocument,
+)
 from paperclip.db.paging import Window
 from paperclip.errors import BadRequest, Forbidden, NotFound, Unprocessable
 from paperclip.ids import parse_uuid
@@ -33,6 +41,9 @@ from paperclip.wire import iso, uid
 
 VOTES = cast(sa.Table, FeedbackVote.__table__)
 ISSUES = cast(sa.Table, Issue.__table__)
+COMPANIES = cast(sa.Table, Company.__table__)
+COMMENTS = cast(sa.Table, IssueComment.__table__)
+REVISIONS = cast(sa.Table, DocumentRevision.__table__)
 EXCERPT = 280
 LOCAL_REDACTION = {
     "strategy": "deterministic_feedback_v2",
@@ -107,10 +118,54 @@ def trace_to_wire(row: Any, include_payload: bool) -> dict[str, Any]:
 
 
 def _payload(row: Any) -> dict[str, Any]:
-    """What the trace records (and its digest covers): the vote and the target's summary."""
+    """The trace's payload in the original's shape: the vote, where its target lives and the summary
+    taken when it was cast; this server exports nothing, so no bundle, export or consent."""
+    summary = row["target_summary"] or {}
+    issue_path = f"/{row['issue_prefix']}/issues/{row['identifier']}"
+    target: dict[str, Any] = {
+        "id": str(row["target_id"]),
+        "type": row["target_type"],
+        "createdAt": summary.get("createdAt"),
+        "issuePath": issue_path,
+        "authorUserId": summary.get("authorUserId"),
+        "authorAgentId": summary.get("authorAgentId"),
+    }
+    if row["target_type"] == "issue_comment":
+        target.update(
+            metadata=None,
+            authorType="agent" if summary.get("authorAgentId") else "user",
+            targetPath=f"{issue_path}#comment-{row['target_id']}",
+            presentation=None,
+            createdByRunId=uid(row["comment_run_id"]),
+        )
+    else:
+        target.update(
+            documentId=uid(row["document_id"]),
+            targetPath=f"{issue_path}#document-{summary.get('documentKey')}",
+            documentKey=summary.get("documentKey"),
+            documentTitle=summary.get("documentTitle"),
+            createdByRunId=uid(row["revision_run_id"]),
+            revisionNumber=summary.get("revisionNumber"),
+        )
     return {
-        "vote": {"value": row["vote"], "reason": row["reason"]},
-        "target": {"type": row["target_type"], "id": str(row["target_id"]), "summary": row["target_summary"]},
+        "vote": {
+            "id": str(row["id"]),
+            "value": row["vote"],
+            "reason": row["reason"],
+            "sharedAt": None,
+            "authorUserId": row["author_user_id"],
+            "sharedWithLabs": False,
+        },
+        "bundle": None,
+        "target": target,
+        "exportId": None,
+        "sourceApp": "paperclip",
+        "capturedAt": iso(row["updated_at"]),
+        "bundleVersion": "paperclip-feedback-bundle-v2",
+        "schemaVersion": "paperclip-feedback-envelope-v2",
+        "consentVersion": None,
+        "exportEligible": False,
+        "redactionSummary": LOCAL_REDACTION,
     }
 
 
@@ -161,7 +216,7 @@ async def _target_summary(session: AsyncSession, issue: Any, body: VoteBody) -> 
     if rev.created_by_agent_id is None:
         raise Unprocessable("Feedback voting is only available on agent-authored document revisions")
     summary.update(
-        label="Document revision",
+        label=f"{key} rev {rev.revision_number}",  # as the original: "notes rev 1"
         excerpt=rev.body[:EXCERPT],
         createdAt=iso(rev.created_at),
         documentKey=key,
@@ -273,8 +328,26 @@ class TraceFilters(BaseModel):
 
 
 def _trace_query(filters: TraceFilters) -> Any:
-    query = sa.select(VOTES, ISSUES.c.identifier, ISSUES.c.title, ISSUES.c.project_id).join(
-        ISSUES, ISSUES.c.id == VOTES.c.issue_id
+    query = (
+        sa.select(
+            VOTES,
+            ISSUES.c.identifier,
+            ISSUES.c.title,
+            ISSUES.c.project_id,
+            COMPANIES.c.issue_prefix,
+            COMMENTS.c.created_by_run_id.label("comment_run_id"),
+            REVISIONS.c.document_id,
+            REVISIONS.c.created_by_run_id.label("revision_run_id"),
+        )
+        .join(ISSUES, ISSUES.c.id == VOTES.c.issue_id)
+        .join(COMPANIES, COMPANIES.c.id == VOTES.c.company_id)
+        .outerjoin(
+            COMMENTS, sa.and_(VOTES.c.target_type == "issue_comment", COMMENTS.c.id == VOTES.c.target_id)
+        )
+        .outerjoin(
+            REVISIONS,
+            sa.and_(VOTES.c.target_type == "issue_document_revision", REVISIONS.c.id == VOTES.c.target_id),
+        )
     )
     if _choice(filters.targetType, "targetType", ("issue_comment", "issue_document_revision")):
         query = query.where(VOTES.c.target_type == filters.targetType)

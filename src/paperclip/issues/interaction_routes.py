@@ -3,6 +3,10 @@ service."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any
+
 from starlette.responses import Response
 
 from paperclip.api.deps import DB, ActorDep, Now
@@ -38,63 +42,28 @@ async def create_interaction(
     return json_response(await interactions.create_interaction(session, actor, issue_id, body, now), 201)
 
 
-@router.post(ONE + "/accept")
-@returns("Interaction")
-async def accept(
-    issue_id: str, interaction_id: str, body: AcceptBody, session: DB, actor: ActorDep, now: Now
-) -> Response:
-    return json_response(await interactions.accept(session, actor, issue_id, interaction_id, body, now))
+def _resolution(verb: str, body_type: type, resolve: Callable[..., Awaitable[dict[str, Any]]]) -> None:
+    """POST .../interactions/{id}/<verb>: one resolution of a pending interaction (`resolve` is the
+    service: `(session, actor, issue, interaction, body, now)`), answering the interaction."""
+
+    async def endpoint(
+        issue_id: str, interaction_id: str, body: Any, session: DB, actor: ActorDep, now: Now
+    ) -> Response:
+        return json_response(await resolve(session, actor, issue_id, interaction_id, body, now))
+
+    endpoint.__annotations__ = {**endpoint.__annotations__, "body": body_type}  # what FastAPI parses
+    endpoint.__name__ = endpoint.__qualname__ = verb
+    router.post(ONE + f"/{verb}")(returns("Interaction")(endpoint))
 
 
-@router.post(ONE + "/reject")
-@returns("Interaction")
-async def reject(
-    issue_id: str, interaction_id: str, body: ReasonBody, session: DB, actor: ActorDep, now: Now
-) -> Response:
-    return json_response(await interactions.reject(session, actor, issue_id, interaction_id, body, now))
+def _closing(how: str) -> Callable[..., Awaitable[dict[str, Any]]]:
+    return partial(interactions.close, how=how)
 
 
-@router.post(ONE + "/respond")
-@returns("Interaction")
-async def respond(
-    issue_id: str, interaction_id: str, body: RespondBody, session: DB, actor: ActorDep, now: Now
-) -> Response:
-    return json_response(await interactions.respond(session, actor, issue_id, interaction_id, body, now))
-
-
-@router.post(ONE + "/verdicts")
-@returns("Interaction")
-async def verdicts(
-    issue_id: str, interaction_id: str, body: VerdictsBody, session: DB, actor: ActorDep, now: Now
-) -> Response:
-    return json_response(await interactions.verdicts(session, actor, issue_id, interaction_id, body, now))
-
-
-@router.post(ONE + "/cancel")
-@returns("Interaction")
-async def cancel(
-    issue_id: str, interaction_id: str, body: ReasonBody, session: DB, actor: ActorDep, now: Now
-) -> Response:
-    return json_response(
-        await interactions.close(session, actor, issue_id, interaction_id, body, now, how="cancel")
-    )
-
-
-@router.post(ONE + "/withdraw")
-@returns("Interaction")
-async def withdraw(
-    issue_id: str, interaction_id: str, body: ReasonBody, session: DB, actor: ActorDep, now: Now
-) -> Response:
-    return json_response(
-        await interactions.close(session, actor, issue_id, interaction_id, body, now, how="withdraw")
-    )
-
-
-@router.post(ONE + "/skip")
-@returns("Interaction")
-async def skip(
-    issue_id: str, interaction_id: str, body: ReasonBody, session: DB, actor: ActorDep, now: Now
-) -> Response:
-    return json_response(
-        await interactions.close(session, actor, issue_id, interaction_id, body, now, how="skip")
-    )
+_resolution("accept", AcceptBody, interactions.accept)
+_resolution("reject", ReasonBody, interactions.reject)
+_resolution("respond", RespondBody, interactions.respond)
+_resolution("verdicts", VerdictsBody, interactions.verdicts)
+_resolution("cancel", ReasonBody, _closing("cancel"))
+_resolution("withdraw", ReasonBody, _closing("withdraw"))
+_resolution("skip", ReasonBody, _closing("skip"))

@@ -13,6 +13,7 @@ Every change takes the root issue's row lock first, so two operators acting on o
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import Counter
 from datetime import datetime
@@ -29,7 +30,6 @@ from paperclip.db.paging import Window
 from paperclip.db.rawsql import Sql
 from paperclip.db.tree_holds import ISSUE_PAUSE_HOLD, MAX_DEPTH
 from paperclip.errors import BadRequest, Conflict, NotFound
-from paperclip.ids import parse_uuid
 from paperclip.issues.identifiers import find_issue
 from paperclip.vocabulary import (
     ISSUE_TERMINAL,
@@ -53,6 +53,14 @@ class ReleasePolicy(BaseModel):
 
 
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+# a hold id as the original accepts it: an RFC 4122 UUID of version 1-5 in its dashed form (so not
+# the nil UUID); anything else is "Invalid hold ID" (400), not a hold that is missing (404)
+HOLD_ID = re.compile(
+    r"^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", re.IGNORECASE
+)
+RESUMED = "Subtree resume applied."  # the release reasons the original records when none is given
+RESTORED = "Restore operation applied"
+RESTORED_CANCEL = "Restored by subtree restore operation"
 
 
 class PreviewBody(BaseModel):
@@ -85,7 +93,8 @@ WITH RECURSIVE t AS (
     FROM issues c JOIN t ON c.parent_id = t.id
     WHERE t.depth < {MAX_DEPTH}
 )
-SELECT t.*, r.id AS run_id, r.status AS run_status, r.agent_id AS run_agent_id
+SELECT t.*, r.id AS run_id, r.status AS run_status, r.agent_id AS run_agent_id,
+       r.started_at AS run_started_at, r.created_at AS run_created_at
 FROM t LEFT JOIN heartbeat_runs r ON r.id = t.execution_run_id AND r.status IN ({sql_in(RUN_LIVE)})
 ORDER BY t.path
 """)
@@ -152,9 +161,14 @@ def member_to_wire(row: Any) -> dict[str, Any]:
     }
 
 
-async def _issue(session: AsyncSession, actor: Actor, ref: str, *, lock: bool = False) -> Any:
+async def _issue(
+    session: AsyncSession, actor: Actor, ref: str, *, lock: bool = False, root: bool = True
+) -> Any:
     actor.require_authenticated()
-    issue = await find_issue(session, ref, for_update=lock)
+    try:
+        issue = await find_issue(session, ref, for_update=lock)
+    except NotFound:
+        raise NotFound("Root issue not found" if root else "Issue not found") from None
     actor.require_company(issue["company_id"])
     return issue
 
@@ -163,7 +177,7 @@ async def _issue(session: AsyncSession, actor: Actor, ref: str, *, lock: bool = 
 
 
 async def state(session: AsyncSession, actor: Actor, ref: str) -> dict[str, Any]:
-    issue = await _issue(session, actor, ref)
+    issue = await _issue(session, actor, ref, root=False)
     held = await ISSUE_PAUSE_HOLD.fetchrow(session, issue["id"])
     if held is None:
         return {"activePauseHold": None}
@@ -227,13 +241,10 @@ async def list_holds(
 
 
 async def _find_hold(session: AsyncSession, issue: Any, hold_ref: str, *, lock: bool = False) -> Any:
-    hold_id = parse_uuid(hold_ref)
-    if hold_id is None:
+    if not HOLD_ID.match(hold_ref):
         raise BadRequest("Invalid hold ID")
-    row = None
-    if hold_id is not None:
-        query = sa.select(HOLDS).where(HOLDS.c.id == hold_id, HOLDS.c.root_issue_id == issue["id"])
-        row = (await session.execute(query.with_for_update() if lock else query)).mappings().first()
+    query = sa.select(HOLDS).where(HOLDS.c.id == uuid.UUID(hold_ref), HOLDS.c.root_issue_id == issue["id"])
+    row = (await session.execute(query.with_for_update() if lock else query)).mappings().first()
     if row is None:
         raise NotFound("Issue tree hold not found")
     return row
@@ -312,11 +323,7 @@ async def _plan(
             reason = "terminal_status" if terminal else None
         elif not (row["status"] == "cancelled" and row["id"] in cancelled):
             reason = "not_cancelled"
-        active_run = (
-            {"id": str(row["run_id"]), "status": row["run_status"], "agentId": uid(row["run_agent_id"])}
-            if row["run_id"] is not None
-            else None
-        )
+        active_run = _run_to_wire(row) if row["run_id"] is not None else None
         entry = {
             "id": str(row["id"]),
             "identifier": row["identifier"],
@@ -344,17 +351,10 @@ async def _plan(
                 {"agentId": str(row["assignee_agent_id"]), "issueCount": 0, "activeRunCount": 0},
             )
             slot["issueCount"] += 1
-            slot["activeRunCount"] += 1 if row["run_status"] == "running" else 0
-    runs = [
-        {
-            "runId": str(row["run_id"]),
-            "issueId": str(row["id"]),
-            "agentId": uid(row["run_agent_id"]),
-            "status": row["run_status"],
-        }
-        for row in affected
-        if row["run_id"] is not None
-    ]
+            slot["activeRunCount"] += 1 if row["run_id"] is not None else 0  # queued or running
+    # as the original: the live runs of the whole subtree (skipped issues too), newest first
+    with_runs = sorted((row for row in rows if row["run_id"] is not None), key=lambda r: r["run_created_at"])
+    runs = [_run_to_wire(row) for row in reversed(with_runs)]
     preview = {
         "companyId": str(issue["company_id"]),
         "rootIssueId": str(issue["id"]),
@@ -374,19 +374,48 @@ async def _plan(
         "skippedIssues": skipped_entries,
         "activeRuns": runs,
         "affectedAgents": list(agents.values()),
-        "warnings": (
-            [
-                {
-                    "code": "no_affected_issues",
-                    "message": "No issues in this subtree match the requested control action.",
-                }
-            ]
-            if not affected
-            else []
-        ),
+        "warnings": _warnings(mode, affected, [*inside, *above], runs),
     }
     involved = {"inside": inside, "cancelled": cancelled, "affected": affected}
     return preview, rows, involved
+
+
+def _run_to_wire(row: Any) -> dict[str, Any]:
+    return {
+        "id": str(row["run_id"]),
+        "issueId": str(row["id"]),
+        "agentId": uid(row["run_agent_id"]),
+        "status": row["run_status"],
+        "startedAt": iso(row["run_started_at"]),
+        "createdAt": iso(row["run_created_at"]),
+    }
+
+
+def _warnings(mode: str, affected: list[Any], holds: list[Any], runs: list[Any]) -> list[dict[str, Any]]:
+    warnings: list[dict[str, Any]] = []
+    affected_ids = {str(row["id"]) for row in affected}
+    for status in ("running", "queued"):
+        issue_ids = [r["issueId"] for r in runs if r["status"] == status and r["issueId"] in affected_ids]
+        if issue_ids:
+            warnings.append(
+                {
+                    "code": f"{status}_runs_present",
+                    "message": f"Some affected issues have {status} heartbeat runs.",
+                    "issueIds": issue_ids,
+                }
+            )
+    if not affected:
+        warnings.append(
+            {
+                "code": "no_affected_issues",
+                "message": "No issues in this subtree match the requested control action.",
+            }
+        )
+    if mode == "resume" and not any(h["mode"] == "pause" for h in holds):
+        warnings.append(
+            {"code": "no_active_pause_holds", "message": "No active pause holds were found in this subtree."}
+        )
+    return warnings
 
 
 def _policy(body: Any) -> dict[str, Any]:
@@ -507,6 +536,7 @@ async def create_hold(
         )
     common = dict(company_id=issue["company_id"], entity_type="issue", entity_id=issue["id"])
     extra: dict[str, Any] = {}
+    release_metadata: dict[str, Any] | None = None
     affected_ids = [row["id"] for row in involved["affected"]]
     if mode == "cancel" and affected_ids:
         await session.execute(
@@ -539,7 +569,7 @@ async def create_hold(
                 session,
                 actor,
                 pause_id,
-                body.reason,
+                body.reason or RESUMED,
                 {
                     "resumeHoldMode": "tree_resume",
                     "resumedPauseHoldId": str(pause_id),
@@ -548,6 +578,7 @@ async def create_hold(
                 now,
             )
         extra["resumedPauseHoldIds"] = [str(p) for p in pauses]
+        release_metadata = {"resumeMode": "subtree", "resumedPauseHoldIds": extra["resumedPauseHoldIds"]}
     if mode == "restore":
         cancelled = involved["cancelled"]
         for row in involved["affected"]:
@@ -567,14 +598,14 @@ async def create_hold(
                 session,
                 actor,
                 cancel_id,
-                body.reason,
-                {
-                    "restoreHoldMode": "tree_restore",
-                    "restoredCancelHoldId": str(cancel_id),
-                    "restoredByRestoreHoldId": str(hold["id"]),
-                },
+                body.reason or RESTORED_CANCEL,
+                {"restoreHoldId": str(hold["id"]), "restoredIssueIds": [str(i) for i in affected_ids]},
                 now,
             )
+        release_metadata = {
+            "restoredIssueIds": [str(i) for i in affected_ids],
+            "releasedCancelHoldIds": [str(h) for h in released],
+        }
         await record(
             session,
             actor,
@@ -588,7 +619,8 @@ async def create_hold(
             **common,
         )
     if record_only:
-        hold = await _release(session, actor, hold["id"], body.reason, None, now)
+        default = RESUMED if mode == "resume" else RESTORED
+        hold = await _release(session, actor, hold["id"], body.reason or default, release_metadata, now)
     await record(
         session,
         actor,

@@ -13,13 +13,13 @@ import ipaddress
 import os
 from typing import Any
 
-import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import Response
 
 from paperclip import metrics
 from paperclip.errors import Forbidden, NotFound, Unauthorized
 from paperclip.feature_router import FeatureRouter
+from paperclip.metrics import queries
 
 router = FeatureRouter()
 # Loopback is always allowed; these are the networks a scraper next to the server lives on (RFC 1918,
@@ -29,18 +29,6 @@ PRIVATE_NETWORKS = tuple(
     ipaddress.ip_network(n)
     for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
 )
-
-_DB_FACTS = sa.text("""
-    SELECT
-      (SELECT count(*) FROM heartbeat_runs WHERE status = 'queued') AS queued,
-      (SELECT extract(epoch FROM now() - min(created_at)) FROM heartbeat_runs WHERE status = 'queued') AS oldest,
-      (SELECT count(*) FROM heartbeat_runs WHERE status = 'running') AS running,
-      (SELECT count(*) FROM budget_incidents WHERE threshold_type = 'hard') AS hard_stops
-""")
-_CONNECTIONS = sa.text("""
-    SELECT coalesce(state, 'unknown') AS state, count(*) AS n FROM pg_stat_activity
-    WHERE datname = current_database() AND backend_type = 'client backend' GROUP BY 1
-""")
 
 
 def _authorise(request: Request) -> None:
@@ -71,20 +59,20 @@ def _database_families(app, facts, connections) -> list:
 
     families: list[Any] = []
     queue = GaugeMetricFamily("paperclip_heartbeat_queue_depth", "Heartbeat runs queued (all replicas)")
-    queue.add_metric([], facts.queued)
+    queue.add_metric([], facts["queued"])
     families.append(queue)
     age = GaugeMetricFamily(
         "paperclip_heartbeat_queue_oldest_age_seconds", "Age of the oldest queued heartbeat run"
     )
-    age.add_metric([], float(facts.oldest or 0))
+    age.add_metric([], float(facts["oldest"] or 0))
     families.append(age)
     running = GaugeMetricFamily("paperclip_heartbeat_runs_running", "Heartbeat runs running (all replicas)")
-    running.add_metric([], facts.running)
+    running.add_metric([], facts["running"])
     families.append(running)
     stops = CounterMetricFamily(
         "paperclip_budget_hard_stops", "Hard budget stops (incidents that paused spending)"
     )
-    stops.add_metric([], facts.hard_stops)
+    stops.add_metric([], facts["hard_stops"])
     families.append(stops)
     conns = GaugeMetricFamily(
         "paperclip_db_connections",
@@ -121,8 +109,8 @@ async def scrape(request: Request):
     from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 
     async with request.app.state.health_sessions() as session:
-        facts = (await session.execute(_DB_FACTS)).one()
-        connections = [tuple(row) for row in (await session.execute(_CONNECTIONS)).all()]
+        facts = await queries.HEARTBEAT_FACTS.fetchrow(session)
+        connections = [(row["state"], row["n"]) for row in await queries.CONNECTIONS_BY_STATE.fetch(session)]
     live = CollectorRegistry()
     live.register(_Families(_database_families(request.app, facts, connections)))
 

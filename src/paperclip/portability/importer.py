@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from paperclip.activity.service import record
+from paperclip.activity.service import actor_params, record
 from paperclip.agents.schemas import AgentCreate
 from paperclip.agents.service import insert_agent
 from paperclip.auth.actor import Actor
@@ -40,6 +40,7 @@ from paperclip.db.models import (
 from paperclip.errors import AppError, BadRequest, Conflict, Forbidden, Unprocessable
 from paperclip.goals.schemas import GoalCreate
 from paperclip.issues.schemas import PRIORITIES
+from paperclip.portability import queries
 from paperclip.portability.exporter import slugify
 from paperclip.portability.package import (
     AgentSpec,
@@ -761,13 +762,7 @@ async def _bind_env(
             )
             continue
         name = f"Imported {owner} {slug} {item.key}"
-        taken = set(
-            await session.scalars(
-                sa.text("SELECT name FROM company_secrets WHERE company_id = :c AND name LIKE :n").bindparams(
-                    c=cid, n=name + "%"
-                )
-            )
-        )
+        taken = {row["name"] for row in await queries.SECRET_NAMES_LIKE.fetch(session, c=cid, n=name + "%")}
         final, n = name, 2
         while final in taken:
             final, n = f"{name} {n}", n + 1
@@ -956,16 +951,9 @@ async def _import_tasks(
     recurring = [t for t in tasks if t.recurring]
     results: list[dict] = []
     if plain:
-        row = (
-            await session.execute(
-                sa.text(
-                    "UPDATE companies SET issue_counter = issue_counter + :n WHERE id = :c "
-                    "RETURNING issue_counter, issue_prefix"
-                ),
-                {"n": len(plain), "c": cid},
-            )
-        ).one()
-        first = row.issue_counter - len(plain) + 1
+        row = await queries.TAKE_ISSUE_NUMBERS.fetchrow(session, n=len(plain), c=cid)
+        assert row is not None  # the company being imported into exists
+        first = row["issue_counter"] - len(plain) + 1
         ids = {t.slug: uuid.uuid4() for t in plain}
         rows = []
         for n, t in enumerate(plain):
@@ -989,7 +977,7 @@ async def _import_tasks(
                     "created_by_agent_id": actor.agent_id,
                     "created_by_user_id": actor.user_id if actor.is_board else None,
                     "issue_number": number,
-                    "identifier": f"{row.issue_prefix}-{number}",
+                    "identifier": f"{row['issue_prefix']}-{number}",
                     "origin_kind": "manual",
                     "billing_code": t.billing_code,
                     "request_depth": 0,
@@ -1001,22 +989,7 @@ async def _import_tasks(
                 }
             )
         await session.execute(sa.insert(Issue), rows)
-        await session.execute(
-            sa.text(
-                "INSERT INTO activity_log (company_id, actor_type, actor_id, action, entity_type, entity_id, agent_id, "
-                "run_id, details, created_at) SELECT company_id, :t, :a, 'issue.created', 'issue', CAST(id AS text), "
-                "CAST(:ag AS uuid), CAST(:run AS uuid), jsonb_build_object('title', title, 'status', status, "
-                "'identifier', identifier, 'source', 'import'), clock_timestamp() FROM issues WHERE id = ANY(:ids) "
-                "ORDER BY issue_number"
-            ),
-            {
-                "t": actor.activity_type,
-                "a": actor.activity_id,
-                "ag": actor.agent_id,
-                "run": actor.run_id,
-                "ids": list(ids.values()),
-            },
-        )
+        await queries.RECORD_IMPORTED_ISSUES.execute(session, **actor_params(actor), ids=list(ids.values()))
         await _import_labels(session, cid, plain, ids, now)
         results = [
             {"slug": t.slug, "id": str(ids[t.slug]), "identifier": r["identifier"], "action": "created"}

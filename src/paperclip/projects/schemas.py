@@ -8,13 +8,13 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from paperclip.companies.fields import Body, Color, Description, JsonObject, Name, text
+from paperclip.companies.fields import Body, Color, Description, JsonObject, Name, bounded_text
 from paperclip.db.models import Project
 from paperclip.redaction import redact_adapter_config
 from paperclip.vocabulary import ProjectStatus
 from paperclip.wire import iso, uid
 
-Icon = text(0, 64)
+Icon = bounded_text(0, 64)
 GoalIds = Annotated[list[uuid.UUID], Field(max_length=100)]
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.db.models import Project
 from paperclip.errors import NotFound, Unprocessable
+from paperclip.projects import queries
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 MAX_KEY = 80
@@ -24,10 +25,7 @@ async def free_url_key(
     session: AsyncSession, company_id: uuid.UUID, name: str, *, exclude: uuid.UUID | None = None
 ) -> str:
     """The first free key for `name`; a company-scoped transaction lock makes two creations take turns."""
-    await session.execute(
-        sa.text("SELECT pg_advisory_xact_lock(hashtextextended('project-url-key:' || :c, 0))"),
-        {"c": str(company_id)},
-    )
+    await queries.URL_KEY_LOCK.execute(session, company_id=str(company_id))
     base = slugify(name)
     query = sa.select(Project.url_key).where(
         Project.company_id == company_id, Project.url_key.like(f"{base}%")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,6 +21,7 @@ from paperclip.db.paging import Window
 from paperclip.errors import Conflict, Forbidden, NotFound, Unprocessable
 from paperclip.ids import parse_uuid
 from paperclip.issues.references import check_agent_assignee
+from paperclip.routines import queries
 from paperclip.routines import variables as variables_
 from paperclip.routines.dispatch import ORIGIN_KIND, Fired, dispatch, lock_routine
 from paperclip.routines.schemas import (
@@ -229,12 +231,6 @@ async def _triggers(
     return out
 
 
-_LAST_RUNS = sa.text("""
-    SELECT DISTINCT ON (routine_id) * FROM routine_runs WHERE routine_id = ANY(:ids)
-    ORDER BY routine_id, created_at DESC, id DESC
-""")
-
-
 def _open_issues_stmt(routine_ids: list[uuid.UUID]):
     issues = Issue.__table__
     return (
@@ -291,7 +287,9 @@ async def list_routines(
     ids = [r.id for r in routines]
     triggers = await _triggers(session, ids)
     active = await _active_issues(session, company_id, ids)
-    last_runs = {row.routine_id: row for row in await session.execute(_LAST_RUNS, {"ids": ids})}
+    last_runs = {
+        row["routine_id"]: SimpleNamespace(**row) for row in await queries.LAST_RUNS.fetch(session, ids=ids)
+    }
     out = []
     for r in routines:
         wire = routine_to_wire(r)

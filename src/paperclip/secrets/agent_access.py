@@ -21,6 +21,7 @@ from paperclip.config import Settings
 from paperclip.db.models import CompanySecret
 from paperclip.db.paging import Window
 from paperclip.errors import Forbidden
+from paperclip.secrets import queries
 from paperclip.secrets.runtime import project_env_bindings
 from paperclip.secrets.schemas import secret_key
 from paperclip.secrets.service import resolve_value
@@ -28,30 +29,18 @@ from paperclip.secrets.service import resolve_value
 RUN_BOUND = "Run-bound agent authentication required"
 NOT_GRANTED = "Secret access is not granted for this agent"
 
-_RUN = sa.text("""
-    SELECT r.context_snapshot, a.adapter_config->'env' AS env
-    FROM heartbeat_runs r JOIN agents a ON a.id = r.agent_id
-    WHERE r.id = :run AND r.agent_id = :agent AND a.company_id = :company
-""").bindparams(
-    sa.bindparam("run", type_=sa.Uuid),
-    sa.bindparam("agent", type_=sa.Uuid),
-    sa.bindparam("company", type_=sa.Uuid),
-)
-
 
 async def _run_bindings(session: AsyncSession, actor: Actor) -> list[tuple[str, uuid.UUID, Any]]:
     """(env key, secret id, version selector) of every secret_ref the caller's run binds."""
     if not (actor.is_agent and actor.source == "agent_jwt" and actor.run_id and actor.company_id):
         raise Forbidden(RUN_BOUND)
-    row = (
-        await session.execute(
-            _RUN, {"run": actor.run_id, "agent": actor.agent_id, "company": actor.company_id}
-        )
-    ).first()
+    row = await queries.RUN_AGENT_ENV.fetchrow(
+        session, run=actor.run_id, agent=actor.agent_id, company=actor.company_id
+    )
     if row is None:  # a run of another agent named by X-Paperclip-Run-Id
         raise Forbidden(RUN_BOUND)
-    bindings: dict[str, Any] = dict(row.env) if isinstance(row.env, dict) else {}
-    project_env = await project_env_bindings(session, actor.company_id, row.context_snapshot or {})
+    bindings: dict[str, Any] = dict(row["env"]) if isinstance(row["env"], dict) else {}
+    project_env = await project_env_bindings(session, actor.company_id, row["context_snapshot"] or {})
     bindings.update(project_env or {})  # the project's keys win, as at run time
     out = []
     for env_key, binding in bindings.items():

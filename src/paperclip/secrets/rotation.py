@@ -18,12 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import sqlalchemy as sa
-
 from paperclip.config import Settings
 from paperclip.config.master_key import decode_master_key
 from paperclip.db.engine import make_sync_engine
 from paperclip.errors import AppError
+from paperclip.secrets import queries
 from paperclip.secrets.canary import CANARY_ID, CANARY_TEXT
 from paperclip.secrets.master_key import (
     AWS_SETTING,
@@ -59,18 +58,6 @@ class RotationResult:
             "newFingerprint": self.new_fingerprint,
             "reencryptedVersions": self.versions,
         }
-
-
-_VERSIONS = sa.text("""
-    SELECT v.id, v.material FROM company_secret_versions v JOIN company_secrets s ON s.id = v.secret_id
-    WHERE s.provider = 'local_encrypted' ORDER BY v.id FOR UPDATE OF v
-""")
-_UPDATE = sa.text("UPDATE company_secret_versions SET material = CAST(:material AS jsonb) WHERE id = :id")
-_CANARY = sa.text("SELECT fingerprint, material FROM secret_key_canaries WHERE id = :id FOR UPDATE")
-_UPSERT_CANARY = sa.text("""
-    INSERT INTO secret_key_canaries (id, fingerprint, material) VALUES (:id, :fp, CAST(:material AS jsonb))
-    ON CONFLICT (id) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, material = EXCLUDED.material, updated_at = now()
-""")
 
 
 def env_key_refusal(settings: Settings) -> str | None:
@@ -141,37 +128,32 @@ def rotate_master_key(
     try:
         with engine.connect() as conn:
             with conn.begin():
-                canary = conn.execute(_CANARY, {"id": CANARY_ID}).first()
+                canary = queries.KEY_CANARY_FOR_UPDATE.fetchrow_sync(conn, id=CANARY_ID)
                 if canary is not None:
                     try:
-                        ok = decrypt(old.key, canary.material) == CANARY_TEXT
+                        ok = decrypt(old.key, canary["material"]) == CANARY_TEXT
                     except DecryptionError:
                         ok = False
                     if not ok:
                         raise RotationError(
                             f"The current master key (fingerprint {old.fingerprint}) does not match this "
-                            f"database (it expects fingerprint {canary.fingerprint}); nothing was changed"
+                            f"database (it expects fingerprint {canary['fingerprint']}); nothing was changed"
                         )
-                rows = conn.execute(_VERSIONS).all()
+                rows = queries.LOCAL_VERSIONS_FOR_UPDATE.fetch_sync(conn)
                 updates = []
                 for row in rows:
                     try:
-                        value = decrypt(old.key, row.material)
+                        value = decrypt(old.key, row["material"])
                     except DecryptionError as exc:
                         raise RotationError(
-                            f"{exc.message}: secret version {row.id} cannot be read with the current "
+                            f"{exc.message}: secret version {row['id']} cannot be read with the current "
                             "key; nothing was changed"
                         ) from None
-                    updates.append({"id": row.id, "material": json.dumps(encrypt(new, value))})
-                if updates:
-                    conn.execute(_UPDATE, updates)
-                conn.execute(
-                    _UPSERT_CANARY,
-                    {
-                        "id": CANARY_ID,
-                        "fp": fingerprint(new),
-                        "material": json.dumps(encrypt(new, CANARY_TEXT)),
-                    },
+                    updates.append({"id": row["id"], "material": json.dumps(encrypt(new, value))})
+                for update in updates:
+                    queries.SET_VERSION_MATERIAL.execute_sync(conn, **update)
+                queries.UPSERT_KEY_CANARY.execute_sync(
+                    conn, id=CANARY_ID, fp=fingerprint(new), material=json.dumps(encrypt(new, CANARY_TEXT))
                 )
                 write_key_file(pending, base64.b64encode(new).decode() if new_key is None else new_text)
                 shutil.copy2(path, backup)

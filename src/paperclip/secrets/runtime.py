@@ -7,11 +7,11 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.config import Settings
 from paperclip.errors import AppError
+from paperclip.secrets import queries
 from paperclip.secrets.run_env import EnvBindingError, SecretResolver, resolve_config_env
 from paperclip.secrets.service import resolve_value
 
@@ -43,14 +43,6 @@ async def run_secret_resolver(
             await session.close()
 
 
-# The project a run works in: its issue's project, else the context's projectId (core §2.5).
-_PROJECT_ENV = sa.text("""
-    select p.env from projects p
-    where p.company_id = :cid and p.id = coalesce(
-        (select i.project_id from issues i where i.id = :issue and i.company_id = :cid), :project)
-""").bindparams(sa.bindparam("issue", type_=sa.Uuid), sa.bindparam("project", type_=sa.Uuid))
-
-
 def _context_uuid(context: dict[str, Any], *keys: str) -> uuid.UUID | None:
     for key in keys:
         value = context.get(key)
@@ -69,9 +61,7 @@ async def project_env_bindings(
     project_id = _context_uuid(context, "projectId")
     if issue_id is None and project_id is None:
         return None
-    env = (
-        await session.execute(_PROJECT_ENV, {"cid": company_id, "issue": issue_id, "project": project_id})
-    ).scalar()
+    env = await queries.PROJECT_ENV.fetchval(session, cid=company_id, issue=issue_id, project=project_id)
     return env if isinstance(env, dict) and env else None
 
 

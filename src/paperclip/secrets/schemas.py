@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from paperclip.companies.fields import Body, Description, Name, text
+from paperclip.companies.fields import Body, Description, Name, bounded_text
 from paperclip.db.models import CompanySecret, CompanySecretVersion
 from paperclip.wire import iso, uid
 
 ProviderName = Literal["local_encrypted", "aws_secrets_manager", "gcp_secret_manager", "vault"]
-Value = text(1, 64 * 1024)
-ExternalRef = text(1, 2048)
+Value = bounded_text(1, 64 * 1024)
+ExternalRef = bounded_text(1, 2048)
 
 
 class SecretCreate(Body):

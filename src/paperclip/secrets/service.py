@@ -22,7 +22,7 @@ from paperclip.config import Settings
 from paperclip.db.models import CompanySecret, CompanySecretVersion
 from paperclip.db.paging import Window
 from paperclip.errors import BadRequest, Conflict, NotFound, Unprocessable
-from paperclip.secrets import canary
+from paperclip.secrets import canary, queries
 from paperclip.secrets.providers.base import PreparedVersion, SecretIdentity, SecretProvider
 from paperclip.secrets.providers.local_encrypted import LocalEncryptedProvider, decrypt
 from paperclip.secrets.providers.registry import get_provider
@@ -283,22 +283,8 @@ async def delete_secret(
     return secret
 
 
-# Env bindings that name secrets: agents' adapterConfig.env and projects' env.
-_BINDINGS = sa.text("""
-    SELECT 'agent' AS target_type, a.id AS target_id, a.name AS target_name, e.key AS env_key,
-           e.value->>'secretId' AS secret_id, e.value->>'version' AS version
-    FROM agents a, jsonb_each(CASE WHEN jsonb_typeof(a.adapter_config->'env') = 'object'
-                                   THEN a.adapter_config->'env' ELSE '{}'::jsonb END) e
-    WHERE a.company_id = :company_id AND a.status <> 'terminated' AND e.value->>'type' = 'secret_ref'
-    UNION ALL
-    SELECT 'project', p.id, p.name, e.key, e.value->>'secretId', e.value->>'version'
-    FROM projects p, jsonb_each(CASE WHEN jsonb_typeof(p.env) = 'object' THEN p.env ELSE '{}'::jsonb END) e
-    WHERE p.company_id = :company_id AND e.value->>'type' = 'secret_ref'
-""")
-
-
 async def bindings(session: AsyncSession, company_id: uuid.UUID) -> list[dict[str, Any]]:
-    return [dict(r._mapping) for r in await session.execute(_BINDINGS, {"company_id": company_id})]
+    return await queries.SECRET_BINDINGS.fetch(session, company_id=company_id)
 
 
 async def reference_counts(session: AsyncSession, company_id: uuid.UUID) -> dict[str, int]:

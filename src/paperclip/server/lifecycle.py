@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 from sqlalchemy.dialects.postgresql import insert
 
+from paperclip.access import queries as access_queries
 from paperclip.auth.actor import LOCAL_BOARD_USER_ID
 from paperclip.clock import utcnow
 from paperclip.config import Settings
@@ -241,7 +242,7 @@ async def _automatic_bootstrap_invite(process: ServerProcess, base_url: str) -> 
 
     now = utcnow()
     async with unit_of_work(process.sessions) as session:
-        await session.execute(sa.text("SELECT pg_advisory_xact_lock(4242002)"))  # replicas starting together
+        await access_queries.BOOTSTRAP_LOCK.execute(session)  # replicas starting together
         if await session.scalar(sa.select(sa.exists().where(InstanceUserRole.role == "instance_admin"))):
             return
         if await session.scalar(

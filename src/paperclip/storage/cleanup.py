@@ -24,6 +24,7 @@ from paperclip.config.settings import StorageSettings
 from paperclip.db.engine import unit_of_work
 from paperclip.db.models import Asset, IssueAttachment, StorageDeletion
 from paperclip.db.outbox import claim_due
+from paperclip.storage import queries
 from paperclip.storage.registry import provider_by_id
 
 log = logging.getLogger("paperclip.storage")
@@ -39,10 +40,14 @@ async def queue_object(session: AsyncSession, provider: str, key: str, reason: s
 async def forget_issue_objects(session: AsyncSession, issue_id: uuid.UUID) -> int:
     """Before an issue row is deleted: drop its attachments' assets and the images only its description,
     comments and documents show, and queue their objects."""
-    texts = (await session.execute(_ISSUE_TEXTS, {"issue": issue_id})).all()
+    texts = await queries.ISSUE_TEXTS.fetch(session, issue=issue_id)
     images = (
         await forget_unreferenced_images(
-            session, texts[0][0], [t[1] for t in texts], f"issue {issue_id} deleted", deleting_issue=issue_id
+            session,
+            texts[0]["company_id"],
+            [t["body"] for t in texts],
+            f"issue {issue_id} deleted",
+            deleting_issue=issue_id,
         )
         if texts
         else 0
@@ -70,34 +75,6 @@ async def forget_issue_objects(session: AsyncSession, issue_id: uuid.UUID) -> in
 ASSET_URL_RE = re.compile(
     r"/api/assets/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})/content"
 )
-# The company's assets among :ids that nothing references any more: no attachment or logo row, and no
-# text of the company that can show an image names it (rows of :issue, being deleted, do not count).
-_FORGET_IMAGES = sa.text("""
-    DELETE FROM assets a
-    WHERE a.company_id = :cid AND a.id = ANY(:ids)
-      AND NOT EXISTS (SELECT 1 FROM issue_attachments t WHERE t.asset_id = a.id)
-      AND NOT EXISTS (SELECT 1 FROM companies c WHERE c.logo_asset_id = a.id)
-      AND NOT EXISTS (SELECT 1 FROM issue_comments c WHERE c.company_id = :cid AND c.issue_id IS DISTINCT FROM :issue
-                      AND strpos(c.body, a.id::text) > 0)
-      AND NOT EXISTS (SELECT 1 FROM issues i WHERE i.company_id = :cid AND i.id IS DISTINCT FROM :issue
-                      AND strpos(coalesce(i.description, ''), a.id::text) > 0)
-      AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.company_id = :cid
-                      AND strpos(d.latest_body, a.id::text) > 0
-                      AND NOT EXISTS (SELECT 1 FROM issue_documents x WHERE x.document_id = d.id AND x.issue_id = :issue))
-      AND NOT EXISTS (SELECT 1 FROM document_revisions r WHERE r.company_id = :cid
-                      AND strpos(r.body, a.id::text) > 0
-                      AND NOT EXISTS (SELECT 1 FROM issue_documents x WHERE x.document_id = r.document_id
-                                      AND x.issue_id = :issue))
-      AND NOT EXISTS (SELECT 1 FROM approval_comments c WHERE c.company_id = :cid AND strpos(c.body, a.id::text) > 0)
-      AND NOT EXISTS (SELECT 1 FROM projects p WHERE p.company_id = :cid AND strpos(coalesce(p.description, ''), a.id::text) > 0)
-      AND NOT EXISTS (SELECT 1 FROM goals g WHERE g.company_id = :cid AND strpos(coalesce(g.description, ''), a.id::text) > 0)
-      AND NOT EXISTS (SELECT 1 FROM companies c WHERE c.id = :cid AND strpos(coalesce(c.description, ''), a.id::text) > 0)
-    RETURNING a.provider, a.object_key
-""").bindparams(
-    sa.bindparam("cid", type_=sa.Uuid),
-    sa.bindparam("issue", type_=sa.Uuid),
-    sa.bindparam("ids", type_=sa.ARRAY(sa.Uuid)),
-)
 
 
 def referenced_assets(texts: Iterable[str | None]) -> set[uuid.UUID]:
@@ -118,27 +95,18 @@ async def forget_unreferenced_images(
     ids = referenced_assets(texts)
     if not ids:
         return 0
-    rows = (
-        await session.execute(
-            _FORGET_IMAGES, {"cid": company_id, "ids": sorted(ids), "issue": deleting_issue}
-        )
-    ).all()
+    rows = await queries.FORGET_UNREFERENCED_IMAGES.fetch(
+        session, cid=company_id, ids=sorted(ids), issue=deleting_issue
+    )
     if rows:
         await session.execute(
             sa.insert(StorageDeletion),
-            [{"provider": provider, "object_key": key, "reason": reason} for provider, key in rows],
+            [
+                {"provider": row["provider"], "object_key": row["object_key"], "reason": reason}
+                for row in rows
+            ],
         )
     return len(rows)
-
-
-_ISSUE_TEXTS = sa.text("""
-    SELECT i.company_id, i.description AS body FROM issues i WHERE i.id = :issue
-    UNION ALL SELECT c.company_id, c.body FROM issue_comments c WHERE c.issue_id = :issue
-    UNION ALL SELECT d.company_id, d.latest_body FROM documents d JOIN issue_documents x ON x.document_id = d.id
-              WHERE x.issue_id = :issue
-    UNION ALL SELECT r.company_id, r.body FROM document_revisions r JOIN issue_documents x ON x.document_id = r.document_id
-              WHERE x.issue_id = :issue
-""").bindparams(sa.bindparam("issue", type_=sa.Uuid))
 
 
 async def forget_company_objects(session: AsyncSession, company_id: uuid.UUID, current_provider: str) -> None:

@@ -140,7 +140,11 @@ def _database_url(settings: Settings) -> str | None:
 
 def _read_canary(url: str) -> tuple[str, dict] | None | str:
     """(fingerprint, material), None when no secret was ever written, or why it could not be read."""
+    import psycopg
+
     from paperclip.db.engine import connect_args, sqlalchemy_url
+    from paperclip.secrets import queries
+    from paperclip.secrets.canary import CANARY_ID
 
     engine = sa.create_engine(
         sqlalchemy_url(url),
@@ -149,13 +153,11 @@ def _read_canary(url: str) -> tuple[str, dict] | None | str:
     )
     try:
         with engine.connect() as conn:
-            if conn.execute(sa.text("SELECT to_regclass('secret_key_canaries')")).scalar() is None:
+            if not queries.CANARY_TABLE_EXISTS.fetchval_sync(conn):
                 return None
-            row = conn.execute(
-                sa.text("SELECT fingerprint, material FROM secret_key_canaries WHERE id = 1")
-            ).first()
-            return (row[0], row[1]) if row else None
-    except sa.exc.DBAPIError:
+            row = queries.KEY_CANARY.fetchrow_sync(conn, id=CANARY_ID)
+            return (row["fingerprint"], row["material"]) if row else None
+    except (sa.exc.DBAPIError, psycopg.Error):
         return "the database is not reachable"
     finally:
         engine.dispose()

@@ -35,9 +35,18 @@ function refresh(kind) {
       if (!target || !target.isConnected) return;
       if (target.dataset.liveRun) { refreshRun(target.dataset.liveRun); return; }
       if (target.contains(document.activeElement) && document.activeElement.matches('input, textarea, select')) return;
+      // A panel whose form is being submitted, or shows the error of a request that just failed, is
+      // left alone: an earlier change's event (late under load) must neither detach the form whose
+      // answer is on its way (its error would land in a form no longer on the page) nor wipe the
+      // message; the form's own answer refreshes the panel when it succeeds.
+      const showsError = () =>
+        target.querySelector('[aria-busy="true"]') ||
+        [...target.querySelectorAll('[data-error]')].some((slot) => slot.textContent.trim());
+      if (showsError()) return;
       try {
         const res = await fetch(target.dataset.liveRefresh, { headers: { 'X-Fragment': '1' }, credentials: 'same-origin' });
-        if (res.ok) window.pc?.swap(target, await res.text(), 'outer');
+        const html = res.ok ? await res.text() : null;
+        if (html !== null && target.isConnected && !showsError()) window.pc?.swap(target, html, 'outer');
       } catch { /* the next event retries */ }
     }, 400));
   }
