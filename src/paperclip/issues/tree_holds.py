@@ -93,7 +93,8 @@ WITH RECURSIVE t AS (
     FROM issues c JOIN t ON c.parent_id = t.id
     WHERE t.depth < {MAX_DEPTH}
 )
-SELECT t.*, r.id AS run_id, r.status AS run_status, r.agent_id AS run_agent_id
+SELECT t.*, r.id AS run_id, r.status AS run_status, r.agent_id AS run_agent_id,
+       r.started_at AS run_started_at, r.created_at AS run_created_at
 FROM t LEFT JOIN heartbeat_runs r ON r.id = t.execution_run_id AND r.status IN ({sql_in(RUN_LIVE)})
 ORDER BY t.path
 """)
@@ -322,11 +323,7 @@ async def _plan(
             reason = "terminal_status" if terminal else None
         elif not (row["status"] == "cancelled" and row["id"] in cancelled):
             reason = "not_cancelled"
-        active_run = (
-            {"id": str(row["run_id"]), "status": row["run_status"], "agentId": uid(row["run_agent_id"])}
-            if row["run_id"] is not None
-            else None
-        )
+        active_run = _run_to_wire(row) if row["run_id"] is not None else None
         entry = {
             "id": str(row["id"]),
             "identifier": row["identifier"],
@@ -354,17 +351,10 @@ async def _plan(
                 {"agentId": str(row["assignee_agent_id"]), "issueCount": 0, "activeRunCount": 0},
             )
             slot["issueCount"] += 1
-            slot["activeRunCount"] += 1 if row["run_status"] == "running" else 0
-    runs = [
-        {
-            "runId": str(row["run_id"]),
-            "issueId": str(row["id"]),
-            "agentId": uid(row["run_agent_id"]),
-            "status": row["run_status"],
-        }
-        for row in affected
-        if row["run_id"] is not None
-    ]
+            slot["activeRunCount"] += 1 if row["run_id"] is not None else 0  # queued or running
+    # as the original: the live runs of the whole subtree (skipped issues too), newest first
+    with_runs = sorted((row for row in rows if row["run_id"] is not None), key=lambda r: r["run_created_at"])
+    runs = [_run_to_wire(row) for row in reversed(with_runs)]
     preview = {
         "companyId": str(issue["company_id"]),
         "rootIssueId": str(issue["id"]),
@@ -384,14 +374,36 @@ async def _plan(
         "skippedIssues": skipped_entries,
         "activeRuns": runs,
         "affectedAgents": list(agents.values()),
-        "warnings": _warnings(mode, affected, [*inside, *above]),
+        "warnings": _warnings(mode, affected, [*inside, *above], runs),
     }
     involved = {"inside": inside, "cancelled": cancelled, "affected": affected}
     return preview, rows, involved
 
 
-def _warnings(mode: str, affected: list[Any], holds: list[Any]) -> list[dict[str, str]]:
-    warnings = []
+def _run_to_wire(row: Any) -> dict[str, Any]:
+    return {
+        "id": str(row["run_id"]),
+        "issueId": str(row["id"]),
+        "agentId": uid(row["run_agent_id"]),
+        "status": row["run_status"],
+        "startedAt": iso(row["run_started_at"]),
+        "createdAt": iso(row["run_created_at"]),
+    }
+
+
+def _warnings(mode: str, affected: list[Any], holds: list[Any], runs: list[Any]) -> list[dict[str, Any]]:
+    warnings: list[dict[str, Any]] = []
+    affected_ids = {str(row["id"]) for row in affected}
+    for status in ("running", "queued"):
+        issue_ids = [r["issueId"] for r in runs if r["status"] == status and r["issueId"] in affected_ids]
+        if issue_ids:
+            warnings.append(
+                {
+                    "code": f"{status}_runs_present",
+                    "message": f"Some affected issues have {status} heartbeat runs.",
+                    "issueIds": issue_ids,
+                }
+            )
     if not affected:
         warnings.append(
             {
