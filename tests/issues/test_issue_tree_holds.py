@@ -378,3 +378,46 @@ async def test_preview_lists_the_subtrees_live_runs_and_warns_of_them(client, te
     assert [r["id"] for r in resume["activeRuns"]] == [queued, running]
     assert (resume["totals"]["activeRuns"], resume["totals"]["queuedRuns"]) == (1, 1)
     assert [w["code"] for w in resume["warnings"]] == ["no_affected_issues", "no_active_pause_holds"]
+
+
+async def test_pause_and_cancel_stop_the_runs_of_the_issues_they_affect(client, team, api, factory, db):
+    """As the original: the queued and running runs of affected issues are cancelled (whatever the
+    release policy), each with an `issue.tree_hold_run_interrupted` entry naming the hold."""
+
+    async def live_tree(title: str) -> tuple[dict, str, str]:
+        root = await api.issue(team.cid, title=title, status="todo")
+        runs = []
+        for kid, status in (("Busy", "running"), ("Waiting", "queued")):
+            issue = await api.issue(team.cid, title=kid, parentId=root["id"], status="todo")
+            run = await factory.heartbeat_run(team.cid, team.a1["id"], status=status)
+            db.sql("UPDATE issues SET execution_run_id = %s WHERE id = %s", run, issue["id"])
+            runs.append(run)
+        return root, runs[0], runs[1]
+
+    async def run_of(run_id: str) -> tuple:
+        run = (await client.get(f"/api/heartbeat-runs/{run_id}")).json()
+        return run["status"], run["error"], run["errorCode"]
+
+    policy = {"strategy": "after_active_runs_finish"}
+    for mode in ("pause", "cancel"):
+        root, running, queued = await live_tree(f"Root {mode}")
+        hold = (await _hold(client, root["id"], mode, releasePolicy=policy))["hold"]
+        message = f"Cancelled by a board operator's subtree {mode}"
+        for run_id in (running, queued):
+            assert await run_of(run_id) == ("cancelled", message, "cancelled")
+        interrupted = [
+            a
+            for a in (await client.get(f"/api/companies/{team.cid}/activity")).json()
+            if a["action"] == "issue.tree_hold_run_interrupted" and a["details"]["holdId"] == hold["id"]
+        ]
+        assert sorted(a["entityId"] for a in interrupted) == sorted([running, queued])
+        assert interrupted[0]["entityType"] == "heartbeat_run"
+        assert interrupted[0]["details"] == {
+            "holdId": hold["id"],
+            "reason": "active_subtree_pause_hold" if mode == "pause" else "subtree_cancel_operation",
+            "rootIssueId": root["id"],
+        }
+    # resume and restore touch no run
+    root, running, queued = await live_tree("Root resume")
+    await _hold(client, root["id"], "resume", expect=200)
+    assert (await run_of(running))[0] == "running" and (await run_of(queued))[0] == "queued"

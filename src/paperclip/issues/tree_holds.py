@@ -4,6 +4,8 @@ resumes or restores an issue together with everything under it, at the original'
 A `pause` hold is enforced where work would start: the checkout statement, the comment statement and
 the issue wake-up's admission all ask `paperclip.db.tree_holds` whether the issue or one of its
 ancestors is the root of an active pause hold (so issues created under a paused root are held too).
+A pause or cancel also cancels the queued and running runs of the issues it affects (the runner stops
+a running one's process when the transaction commits), as the original does.
 `cancel` sets the open issues of the subtree to cancelled and remembers their statuses in the hold's
 members; `restore` puts back what an active cancel hold cancelled and releases it. `resume` and
 `restore` holds are records of the act: they are released as they are made.
@@ -31,6 +33,7 @@ from paperclip.db.rawsql import Sql
 from paperclip.db.tree_holds import ISSUE_PAUSE_HOLD, MAX_DEPTH
 from paperclip.errors import BadRequest, Conflict, NotFound
 from paperclip.issues.identifiers import find_issue
+from paperclip.runs.lifecycle import cancel_run
 from paperclip.vocabulary import (
     ISSUE_TERMINAL,
     RUN_LIVE,
@@ -480,6 +483,27 @@ async def _release(
     )
 
 
+async def _interrupt_runs(
+    session: AsyncSession, actor: Actor, hold: Any, mode: str, affected: list[Any], now: datetime
+) -> None:
+    """As the original: a pause or cancel stops the queued and running runs of the issues it affects
+    (whatever the release policy), each with an activity entry naming the hold."""
+    who = "a board operator" if actor.is_board else "an agent"
+    reason = "active_subtree_pause_hold" if mode == "pause" else "subtree_cancel_operation"
+    for run_id in sorted(row["run_id"] for row in affected if row["run_id"] is not None):
+        if await cancel_run(session, run_id, message=f"Cancelled by {who}'s subtree {mode}", now=now) is None:
+            continue  # ended meanwhile
+        await record(
+            session,
+            actor,
+            company_id=hold["company_id"],
+            action="issue.tree_hold_run_interrupted",
+            entity_type="heartbeat_run",
+            entity_id=run_id,
+            details={"holdId": str(hold["id"]), "reason": reason, "rootIssueId": str(hold["root_issue_id"])},
+        )
+
+
 async def create_hold(
     session: AsyncSession, actor: Actor, ref: str, body: HoldCreate, now: datetime
 ) -> tuple[dict[str, Any], int]:
@@ -538,6 +562,8 @@ async def create_hold(
     extra: dict[str, Any] = {}
     release_metadata: dict[str, Any] | None = None
     affected_ids = [row["id"] for row in involved["affected"]]
+    if mode in ("pause", "cancel"):
+        await _interrupt_runs(session, actor, hold, mode, involved["affected"], now)
     if mode == "cancel" and affected_ids:
         await session.execute(
             sa.update(ISSUES)
