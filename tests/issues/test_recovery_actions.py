@@ -109,6 +109,12 @@ async def test_a_failed_run_opens_an_action_resolved_once(client, api, factory, 
     )
     issue = (await client.get(f"/api/issues/{issue_id}")).json()
     assert (issue["status"], issue["checkoutRunId"], issue["executionRunId"]) == ("in_progress", None, None)
+    # what the agent reads each wake carries it, as on the original
+    as_agent = bearer(held["key"])
+    inbox = (await client.get("/api/agents/me/inbox-lite", headers=as_agent)).json()
+    assert next(e for e in inbox if e["id"] == issue_id)["activeRecoveryAction"] == active
+    context = (await client.get(f"/api/issues/{issue_id}/heartbeat-context", headers=as_agent)).json()
+    assert context["issue"]["activeRecoveryAction"] == active
 
     # continuing the task needs the run's reconciliation, of this run, continuing to todo
     plain = await client.post(url + "/resolve", json={"outcome": "restored", "sourceIssueStatus": "todo"})

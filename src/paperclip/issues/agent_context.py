@@ -13,6 +13,7 @@ from paperclip.auth.actor import Actor
 from paperclip.errors import Unauthorized
 from paperclip.issues.detail import detail_to_wire, load_detail
 from paperclip.issues.listing import ts
+from paperclip.issues.recovery import action_json, active_action
 from paperclip.issues.shapes import comment_to_wire
 from paperclip.wire import iso
 
@@ -29,7 +30,8 @@ SELECT COALESCE(json_agg(json_build_object(
                                            'invocationSource', r.invocation_source,
                                            'startedAt', {ts("r.started_at")})
                   FROM heartbeat_runs r WHERE r.id = i.execution_run_id AND r.status IN ('queued', 'running')),
-    'activeRecoveryAction', NULL,
+    'activeRecoveryAction', (SELECT {action_json("ra")} FROM issue_recovery_actions ra
+                             WHERE ra.source_issue_id = i.id AND ra.status = 'active' LIMIT 1),
     'dependencyReady', cardinality(b.ids) = 0,
     'unresolvedBlockerCount', cardinality(b.ids),
     'unresolvedBlockerIssueIds', to_json(b.ids))
@@ -115,7 +117,7 @@ async def heartbeat_context(session: AsyncSession, actor: Actor, issue_ref: str)
             "blockerAttention": dict(_NO_ATTENTION),
             "reviewAttention": {"state": "none", "paths": [], "reason": None},
             "scheduledRetry": None,
-            "activeRecoveryAction": None,
+            "activeRecoveryAction": await active_action(session, row["id"]),
         }
     )
     cursor = (await session.execute(_CURSOR, {"issue_id": row["id"]})).mappings().one()

@@ -32,7 +32,7 @@ from paperclip.auth.actor import Actor
 from paperclip.db.rawsql import Sql
 from paperclip.errors import Conflict, NotFound, Unprocessable
 from paperclip.issues.identifiers import find_issue
-from paperclip.issues.listing import LABEL_JSON
+from paperclip.issues.listing import LABEL_JSON, ts
 from paperclip.issues.shapes import issue_to_wire
 from paperclip.issues.status import status_effects
 from paperclip.issues.wakes import Wakes
@@ -160,6 +160,29 @@ def action_to_wire(row: dict[str, Any]) -> dict[str, Any]:
         "createdAt": iso(row["created_at"]),
         "updatedAt": iso(row["updated_at"]),
     }
+
+
+def action_json(alias: str) -> str:
+    """`action_to_wire` in SQL (json_build_object of the row `alias`), for statements that embed it."""
+    a = alias
+    return (
+        f"json_build_object('id', {a}.id, 'companyId', {a}.company_id, 'sourceIssueId', {a}.source_issue_id, "
+        f"'recoveryIssueId', {a}.recovery_issue_id, 'kind', {a}.kind, 'status', {a}.status, "
+        f"'ownerType', {a}.owner_type, 'ownerAgentId', {a}.owner_agent_id, 'ownerUserId', {a}.owner_user_id, "
+        f"'previousOwnerAgentId', {a}.previous_owner_agent_id, 'returnOwnerAgentId', {a}.return_owner_agent_id, "
+        f"'cause', {a}.cause, 'fingerprint', {a}.fingerprint, 'evidence', {a}.evidence, "
+        f"'nextAction', {a}.next_action, 'wakePolicy', {a}.wake_policy, 'monitorPolicy', {a}.monitor_policy, "
+        f"'attemptCount', {a}.attempt_count, 'maxAttempts', {a}.max_attempts, "
+        f"'timeoutAt', {ts(a + '.timeout_at')}, 'lastAttemptAt', {ts(a + '.last_attempt_at')}, "
+        f"'outcome', {a}.outcome, 'resolutionNote', {a}.resolution_note, 'resolvedAt', {ts(a + '.resolved_at')}, "
+        f"'createdAt', {ts(a + '.created_at')}, 'updatedAt', {ts(a + '.updated_at')})"
+    )
+
+
+async def active_action(session: AsyncSession, issue_id: uuid.UUID) -> dict[str, Any] | None:
+    """The issue's active action (the detail's `activeRecoveryAction`), or None."""
+    rows = await _ACTIVE.fetch(session, issue_id=issue_id)
+    return action_to_wire(rows[0]) if rows else None
 
 
 async def list_actions(session: AsyncSession, actor: Actor, ref: str) -> dict[str, Any]:

@@ -322,7 +322,7 @@ class InboxLiteEntry(Wire):
     parentId: UUID | None
     updatedAt: datetime
     activeRun: ActiveRun | None
-    activeRecoveryAction: None
+    activeRecoveryAction: RecoveryAction | None
     dependencyReady: bool
     unresolvedBlockerCount: int
     unresolvedBlockerIssueIds: list[UUID]
@@ -355,7 +355,7 @@ class ContextIssue(Wire):
     blockerAttention: dict[str, Any]
     reviewAttention: ReviewAttention
     scheduledRetry: None
-    activeRecoveryAction: None
+    activeRecoveryAction: RecoveryAction | None
 
 
 class CommentCursor(Wire):
