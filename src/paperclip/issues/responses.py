@@ -787,3 +787,40 @@ class RecoveredIssue(Issue):
 class RecoveryResolution(Wire):
     issue: RecoveredIssue
     recoveryAction: RecoveryAction
+
+
+# -- blocker diagnostics (issues/diagnostics.py) ---------------------------------------------------
+
+
+class DiagnosedIssue(Wire):
+    id: UUID
+    identifier: str | None
+    title: str
+    status: str
+    priority: str
+    assigneeAgentId: UUID | None
+    assigneeUserId: str | None
+
+
+class DiagnosedBlocker(DiagnosedIssue):
+    isUnresolved: bool
+    isPendingFinalize: bool
+    isDependencyReady: bool
+    flags: list[str]  # done_but_blocking, cancelled_blocker_in_set
+
+
+class BlockerReadiness(Wire):
+    allBlockersDone: bool
+    isDependencyReady: bool
+    unresolvedBlockerCount: int
+    pendingFinalizeBlockerCount: int
+
+
+class BlockerDiagnostics(Wire):
+    issue: DiagnosedIssue
+    diagnosis: str | None
+    readiness: BlockerReadiness
+    blockers: list[DiagnosedBlocker]
+    omittedUnauthorizedBlockerCount: int
+    truncated: bool
+    caps: dict[str, int]
