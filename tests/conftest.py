@@ -193,7 +193,7 @@ def live_server(settings, database_url):
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    app = build_app(settings, database_url, port)
+    app = build_app(settings, database_url, port, role="all")  # as `paperclipai run`: heartbeats too
     server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="on"))
     thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True)
     thread.start()

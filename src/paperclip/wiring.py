@@ -3,7 +3,9 @@ features declare for the features above them. Imported only by the app's router 
 the server's background process; features never import it.
 
 - budgets (costs/governed.py) pause and resume agents, companies and projects, and open and decide
-  their `budget_override_required` approvals, through those features' own service functions.
+  their `budget_override_required` approvals, through those features' own service functions;
+- a company archived or reactivated (companies/agent_pausing.py) pauses or resumes its agents through
+  the agents feature's (agents/pausing.py).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from paperclip.agents import pausing as agents_pausing
 from paperclip.approvals import system as system_approvals
 from paperclip.auth.actor import Actor
+from paperclip.companies import agent_pausing as company_agents
 from paperclip.companies import lifecycle as companies_lifecycle
 from paperclip.costs import governed
 from paperclip.projects import lifecycle as projects_lifecycle
@@ -65,5 +68,13 @@ GOVERNED = governed.Governed(
 )
 
 
+COMPANY_AGENTS = company_agents.AgentPausing(
+    pause_all=agents_pausing.pause_company_agents,
+    resume_all=agents_pausing.resume_company_agents,
+)
+
+
 def install_governed() -> None:
+    """Every cross-feature operation above: budgets' governed scopes and companies' agents."""
     governed.install(GOVERNED)
+    company_agents.install(COMPANY_AGENTS)

@@ -209,7 +209,10 @@ async def test_missing_jwt_secret_fails_the_run_instead_of_running_unauthenticat
 
     marker = tmp_path / "ran"
     app = build_app(
-        make_settings({"PAPERCLIP_AGENT_JWT_SECRET": "", "BETTER_AUTH_SECRET": ""}), database_url, 3100
+        make_settings({"PAPERCLIP_AGENT_JWT_SECRET": "", "BETTER_AUTH_SECRET": ""}),
+        database_url,
+        3100,
+        role="all",  # the runner refuses the run
     )
     async with app.router.lifespan_context(app):
         factory = RowFactory(app)

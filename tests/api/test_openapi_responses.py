@@ -198,7 +198,7 @@ async def test_every_get_route_answers_what_the_document_declares(api, app, clie
     # those that need state this company cannot have in local_trusted mode.
     unreachable = {
         "/api/board-claim/{token}",  # a board-claim token exists only while an instance is unclaimed
-        "/api/cli-auth/challenges/{challenge_id}",  # CLI sign-in challenges (tests/auth)
+        "/api/cli-auth/challenges/{challenge_id}",  # CLI sign-in challenges (tests/access)
         "/api/admin/users/{user_id}/company-access",  # a signed-up user (authenticated mode)
         "/api/cli-auth/me",  # a CLI's board key (authenticated mode)
         "/api/assets/{asset_id}/content",  # an uploaded image (tests/storage)

@@ -77,7 +77,9 @@ async def test_a_refused_write_keeps_the_connections_prepared_statements(make_se
 
     from paperclip.server.runtime import build_app
 
-    app = build_app(make_settings({"PAPERCLIP_DB_POOL_MAX": "1"}), database_url, 3100)  # one write connection
+    app = build_app(
+        make_settings({"PAPERCLIP_DB_POOL_MAX": "1"}), database_url, 3100, role="api"
+    )  # one write connection
 
     async def prepared_count(session: DB):
         # what this connection had prepared when the request started; then prepare one more

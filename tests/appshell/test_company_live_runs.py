@@ -50,6 +50,7 @@ async def test_company_live_runs_lists_queued_and_running_and_pads_with_recent(c
     assert set(runs[0]) == ORIGINAL_KEYS - {"execution", "outputSilence"}
     assert runs[0]["runtimeMode"] == "legacy" and runs[0]["continuationAttempt"] == 0
     assert runs[0]["livenessState"] is None and runs[0]["lastOutputAt"] is None
+    assert runs[0]["lastOutputSeq"] == 0  # the original's default before any output
     assert runs[0]["currentStatusMessage"] is None and runs[0]["nextAction"] is None
     padded = (await client.get(f"/api/companies/{cid}/live-runs?minCount=5")).json()
     assert [x["id"] for x in padded] == [running, done]

@@ -84,7 +84,7 @@ async def _serve(make_settings, database_url, env):
             **({"PAPERCLIP_AUTH_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"} if env else {}),
         }
     )
-    app = build_app(settings, database_url, port)
+    app = build_app(settings, database_url, port, role="all")  # the journeys run agents: the runner too
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", log_level="warning")
     )

@@ -139,7 +139,7 @@ async def test_delete_refused_when_deletion_disabled(make_settings, database_url
     from paperclip.server.runtime import build_app
 
     settings = make_settings({"PAPERCLIP_ENABLE_COMPANY_DELETION": "false"})
-    application = build_app(settings, database_url, 3100)
+    application = build_app(settings, database_url, 3100, role="api")
     async with application.router.lifespan_context(application):
         transport = httpx.ASGITransport(app=application)
         async with httpx.AsyncClient(transport=transport, base_url="http://localhost:3100") as client:

@@ -120,7 +120,7 @@ async def test_server_schedules_backups_per_database_backup_settings(make_settin
             "PAPERCLIP_DB_BACKUP_DIR": str(backups),
         }
     )
-    app = build_app(settings, database_url, 3100)
+    app = build_app(settings, database_url, 3100, role="all")  # the runtime schedules backups
     before = datetime.now(UTC)
     async with app.router.lifespan_context(app):
         schedule = app.state.heartbeat.backup_schedule
@@ -140,7 +140,7 @@ async def test_server_schedules_backups_per_database_backup_settings(make_settin
 async def test_server_without_backups_schedules_none(make_settings, database_url):
     from paperclip.server.runtime import build_app
 
-    app = build_app(make_settings(), database_url, 3100)  # the test settings turn backups off
+    app = build_app(make_settings(), database_url, 3100, role="all")  # the test settings turn backups off
     async with app.router.lifespan_context(app):
         assert app.state.heartbeat.backup_schedule is None
 

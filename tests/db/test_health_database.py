@@ -36,7 +36,7 @@ async def app_on_throwaway_cluster(embedded, make_settings):
     pg = embedded()
     pg.start()
     run_migrations(pg.url)
-    app = build_app(make_settings(), pg.url, 3100)
+    app = build_app(make_settings(), pg.url, 3100, role="api")
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://localhost:3100") as client:

@@ -30,7 +30,7 @@ async def test_requests_after_a_postgresql_restart_are_not_500s(make_settings, p
             conn.execute("CREATE DATABASE restart")
         url = admin.rsplit("/", 1)[0] + "/restart"
         run_migrations(url)
-        app = build_app(make_settings(), url, 3100)
+        app = build_app(make_settings(), url, 3100, role="api")
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://localhost:3100") as client:

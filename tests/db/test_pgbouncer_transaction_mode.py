@@ -140,7 +140,7 @@ async def test_app_with_prepared_statements_forced_on_breaks_behind_the_pooler(
     bouncer = start_bouncer(database_url)
     _two_server_connections(bouncer.url())
     settings = make_settings({"DATABASE_URL": bouncer.url(), "PAPERCLIP_DB_PREPARED_STATEMENTS": "true"})
-    app = build_app(settings, bouncer.url(), 3100)
+    app = build_app(settings, bouncer.url(), 3100, role="api")
     failures = []
     async with app.router.lifespan_context(app):
         for _ in range(30):
@@ -164,7 +164,7 @@ async def test_app_works_through_transaction_mode_pgbouncer(start_bouncer, datab
     settings = make_settings({"DATABASE_URL": url, **extra})
     assert settings.database.prepared_statements is False
 
-    app = build_app(settings, url, 3100)
+    app = build_app(settings, url, 3100, role="api")
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://localhost:3100") as client:
@@ -198,7 +198,7 @@ async def test_fast_reads_work_through_transaction_mode_pgbouncer(start_bouncer,
     bouncer = start_bouncer(database_url)
     _two_server_connections(bouncer.url())
     url = bouncer.url("pgbouncer=true")
-    app = build_app(make_settings({"DATABASE_URL": url}), url, 3100)
+    app = build_app(make_settings({"DATABASE_URL": url}), url, 3100, role="api")
     count = Sql("SELECT count(*) FROM companies WHERE name <> $1")
     async with app.router.lifespan_context(app):
         assert app.state.read_pool is not None
@@ -227,7 +227,7 @@ async def test_wake_ups_through_transaction_mode_pgbouncer_all_run(
     _two_server_connections(bouncer.url())
     url = bouncer.url("pgbouncer=true")
     env = {"DATABASE_URL": url, **({"PAPERCLIP_MIGRATION_DATABASE_URL": database_url} if direct else {})}
-    app = build_app(make_settings(env), url, 3100)
+    app = build_app(make_settings(env), url, 3100, role="all")  # its runner's LISTEN is the test
     async with app.router.lifespan_context(app):
         assert app.state.read_pool is not None
         runner = app.state.heartbeat.runner

@@ -106,3 +106,13 @@ def test_sync_methods_run_inside_the_connections_transaction(database_url):
             assert conn.execute(sa.text("SELECT count(*) FROM rawsql_sync")).scalar() == 2
     finally:
         engine.dispose()
+
+
+def test_sync_methods_take_a_plain_psycopg_connection(database_url):
+    import psycopg
+
+    from paperclip.db.engine import libpq_url
+
+    with psycopg.connect(libpq_url(database_url)) as conn:
+        assert Sql("SELECT :n::int + 1 AS m").fetchrow_sync(conn, n=1) == {"m": 2}
+        assert Sql("SHOW server_encoding").fetchval_sync(conn) == "UTF8"

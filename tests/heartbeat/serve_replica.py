@@ -16,7 +16,7 @@ from paperclip.server.runtime import build_app
 def main() -> None:
     settings = load_settings(dict(os.environ))
     port = int(os.environ["PORT"])
-    app = build_app(settings, os.environ["DATABASE_URL"], port)
+    app = build_app(settings, os.environ["DATABASE_URL"], port, role="all")
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
 
 

@@ -591,3 +591,48 @@ async def test_a_board_comment_supersedes_pending_questions_an_agent_comment_doe
     # an expired interaction is resolved: answering it now is the usual 409
     late = await client.post(f"/api/issues/{issue['id']}/interactions/{confirm['id']}/accept", json={})
     assert late.status_code == 409
+
+
+async def test_tool_actions_and_secret_proposals_are_server_owned(client, app, team, api):
+    issue = await api.issue(team.cid, title="Tools")
+    agent = run_jwt(app, team.cid, team.a1["id"], team.r1)
+    url = f"/api/issues/{issue['id']}/interactions"
+    tool = {
+        "version": 1,
+        "actionRequestId": str(uuid.uuid4()),
+        "invocationId": str(uuid.uuid4()),
+        "toolName": "t",
+        "toolDisplayName": "T",
+        "connectionId": None,
+        "applicationId": None,
+        "appDisplayName": None,
+        "risk": "write",
+        "previewMarkdown": "do it",
+        "argumentsSummaryJson": "{}",
+        "argumentsHash": "h",
+        "expiresAt": "2030-01-01T00:00:00Z",
+    }
+    proposal = {
+        "version": 1,
+        "proposalId": str(uuid.uuid4()),
+        "sourceSecretLabel": "x",
+        "configPath": "env.X",
+        "targetAgentId": str(uuid.uuid4()),
+        "targetAgentName": "A",
+        "justification": "j",
+        "expiresAt": "2030-01-01T00:00:00Z",
+    }
+    for key, value in (("toolAction", tool), ("secretProposal", proposal)):
+        body = {"kind": "request_confirmation", "payload": {**CONFIRM["payload"], key: value}}
+        refused = await client.post(url, json=body, headers=agent)
+        assert refused.status_code == 422 and refused.json()["error"] == (
+            f"payload.{key} is server-owned metadata and cannot be supplied when creating an interaction"
+        )
+        malformed = await client.post(
+            url,
+            json={"kind": "request_confirmation", "payload": {**CONFIRM["payload"], key: {}}},
+            headers=agent,
+        )
+        assert malformed.status_code == 400, malformed.text
+        assert any(f"payload.{key}." in d["field"] for d in malformed.json()["details"]), malformed.text
+    assert (await client.get(url)).json() == []

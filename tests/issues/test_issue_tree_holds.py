@@ -332,3 +332,92 @@ async def test_tree_hold_bad_input_is_refused_naming_the_field(client, app, team
     assert by_agent.status_code == 201
     assert by_agent.json()["hold"]["createdByAgentId"] == team.a1["id"]
     assert by_agent.json()["hold"]["createdByRunId"] == team.r1
+
+
+async def test_preview_lists_the_subtrees_live_runs_and_warns_of_them(client, team, api, factory, db):
+    """As the original: every queued/running run of the subtree (skipped issues too) in `activeRuns` and
+    on its issue, newest first; the affected issues with running / queued runs named in warnings."""
+    root = await api.issue(team.cid, title="Root", status="todo")
+    busy = await api.issue(team.cid, title="Busy", parentId=root["id"], status="todo")
+    waiting = await api.issue(team.cid, title="Waiting", parentId=root["id"], status="todo")
+    running = await factory.heartbeat_run(team.cid, team.a1["id"], status="running")
+    queued = await factory.heartbeat_run(team.cid, team.a2["id"], status="queued")
+    db.sql("UPDATE heartbeat_runs SET created_at = now() + interval '1 minute' WHERE id = %s", queued)
+    for issue, run in ((busy, running), (waiting, queued)):
+        db.sql(
+            "UPDATE issues SET execution_run_id = %s, assignee_agent_id = %s WHERE id = %s",
+            run,
+            team.a1["id"],
+            issue["id"],
+        )
+    url = f"/api/issues/{root['id']}/tree-control/preview"
+    preview = (await client.post(url, json={"mode": "pause"})).json()
+    runs = preview["activeRuns"]
+    assert [(r["id"], r["issueId"], r["agentId"], r["status"]) for r in runs] == [
+        (queued, waiting["id"], team.a2["id"], "queued"),
+        (running, busy["id"], team.a1["id"], "running"),
+    ]
+    assert set(runs[0]) == {"id", "issueId", "agentId", "status", "startedAt", "createdAt"}
+    assert next(i for i in preview["issues"] if i["title"] == "Busy")["activeRun"] == runs[1]
+    assert preview["warnings"] == [
+        {
+            "code": "running_runs_present",
+            "message": "Some affected issues have running heartbeat runs.",
+            "issueIds": [busy["id"]],
+        },
+        {
+            "code": "queued_runs_present",
+            "message": "Some affected issues have queued heartbeat runs.",
+            "issueIds": [waiting["id"]],
+        },
+    ]
+    assert (preview["totals"]["activeRuns"], preview["totals"]["queuedRuns"]) == (1, 1)
+    assert preview["affectedAgents"] == [{"agentId": team.a1["id"], "issueCount": 2, "activeRunCount": 2}]
+    # nothing to resume: the runs are still listed and counted, but warned of only for affected issues
+    resume = (await client.post(url, json={"mode": "resume"})).json()
+    assert [r["id"] for r in resume["activeRuns"]] == [queued, running]
+    assert (resume["totals"]["activeRuns"], resume["totals"]["queuedRuns"]) == (1, 1)
+    assert [w["code"] for w in resume["warnings"]] == ["no_affected_issues", "no_active_pause_holds"]
+
+
+async def test_pause_and_cancel_stop_the_runs_of_the_issues_they_affect(client, team, api, factory, db):
+    """As the original: the queued and running runs of affected issues are cancelled (whatever the
+    release policy), each with an `issue.tree_hold_run_interrupted` entry naming the hold."""
+
+    async def live_tree(title: str) -> tuple[dict, str, str]:
+        root = await api.issue(team.cid, title=title, status="todo")
+        runs = []
+        for kid, status in (("Busy", "running"), ("Waiting", "queued")):
+            issue = await api.issue(team.cid, title=kid, parentId=root["id"], status="todo")
+            run = await factory.heartbeat_run(team.cid, team.a1["id"], status=status)
+            db.sql("UPDATE issues SET execution_run_id = %s WHERE id = %s", run, issue["id"])
+            runs.append(run)
+        return root, runs[0], runs[1]
+
+    async def run_of(run_id: str) -> tuple:
+        run = (await client.get(f"/api/heartbeat-runs/{run_id}")).json()
+        return run["status"], run["error"], run["errorCode"]
+
+    policy = {"strategy": "after_active_runs_finish"}
+    for mode in ("pause", "cancel"):
+        root, running, queued = await live_tree(f"Root {mode}")
+        hold = (await _hold(client, root["id"], mode, releasePolicy=policy))["hold"]
+        message = f"Cancelled by a board operator's subtree {mode}"
+        for run_id in (running, queued):
+            assert await run_of(run_id) == ("cancelled", message, "cancelled")
+        interrupted = [
+            a
+            for a in (await client.get(f"/api/companies/{team.cid}/activity")).json()
+            if a["action"] == "issue.tree_hold_run_interrupted" and a["details"]["holdId"] == hold["id"]
+        ]
+        assert sorted(a["entityId"] for a in interrupted) == sorted([running, queued])
+        assert interrupted[0]["entityType"] == "heartbeat_run"
+        assert interrupted[0]["details"] == {
+            "holdId": hold["id"],
+            "reason": "active_subtree_pause_hold" if mode == "pause" else "subtree_cancel_operation",
+            "rootIssueId": root["id"],
+        }
+    # resume and restore touch no run
+    root, running, queued = await live_tree("Root resume")
+    await _hold(client, root["id"], "resume", expect=200)
+    assert (await run_of(running))[0] == "running" and (await run_of(queued))[0] == "queued"

@@ -24,7 +24,7 @@ def live_url(settings, database_url):
     from paperclip.server.runtime import build_app
 
     port = _free_port()
-    app = build_app(settings, database_url, port)
+    app = build_app(settings, database_url, port, role="api")
     # A long keep-alive: on a busy machine a pooled client connection may idle past uvicorn's default 5 s
     # and be closed under a request (httpx.ReadError) — a property of the test client, not of the server.
     server = uvicorn.Server(

@@ -11,9 +11,11 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from factories import bearer
+from test_issues_concurrency import live_url  # noqa: F401  (the live-server fixture)
 
 from paperclip.db.models import HeartbeatRun
 
@@ -109,6 +111,12 @@ async def test_a_failed_run_opens_an_action_resolved_once(client, api, factory, 
     )
     issue = (await client.get(f"/api/issues/{issue_id}")).json()
     assert (issue["status"], issue["checkoutRunId"], issue["executionRunId"]) == ("in_progress", None, None)
+    # what the agent reads each wake carries it, as on the original
+    as_agent = bearer(held["key"])
+    inbox = (await client.get("/api/agents/me/inbox-lite", headers=as_agent)).json()
+    assert next(e for e in inbox if e["id"] == issue_id)["activeRecoveryAction"] == active
+    context = (await client.get(f"/api/issues/{issue_id}/heartbeat-context", headers=as_agent)).json()
+    assert context["issue"]["activeRecoveryAction"] == active
 
     # continuing the task needs the run's reconciliation, of this run, continuing to todo
     plain = await client.post(url + "/resolve", json={"outcome": "restored", "sourceIssueStatus": "todo"})
@@ -271,3 +279,29 @@ async def test_recovery_actions_are_company_scoped_and_bodies_checked(client, ap
     assert (await client.get(url)).json()["active"]["status"] == "active"
     own = bearer(held["key"])
     assert (await client.post(url + "/resolve", json=body, headers=own)).status_code == 200
+
+
+async def test_resolutions_racing_on_their_own_connections_leave_one(live_url, api, db):  # noqa: F811
+    company = await api.company("Race Co")
+    issue = await api.issue(company["id"], title="Raced", status="todo")
+    action = db.one(
+        "INSERT INTO issue_recovery_actions (company_id, source_issue_id, kind, cause, fingerprint, evidence, "
+        "next_action) VALUES (%s, %s, 'active_run_watchdog', 'legacy_execution_requires_reconciliation', "
+        "'legacy-execution:raced', '{}'::jsonb, 'Reconcile') RETURNING id",
+        company["id"],
+        issue["id"],
+    )
+    url = f"/api/issues/{issue['id']}/recovery-actions/resolve"
+    body = {"outcome": "cancelled", "sourceIssueStatus": "done"}
+    async with httpx.AsyncClient(base_url=live_url, timeout=60) as http:
+        answers = await asyncio.gather(*(http.post(url, json=body) for _ in range(6)))
+    assert sorted(a.status_code for a in answers) == [200, 404, 404, 404, 404, 404], [a.text for a in answers]
+    assert (
+        db.one("SELECT status FROM issue_recovery_actions WHERE id = %s", action["id"])["status"]
+        == "cancelled"
+    )
+    logged = db.sql(
+        "SELECT count(*) AS n FROM activity_log WHERE entity_id = %s AND action = 'issue.recovery_action_resolved'",
+        issue["id"],
+    )
+    assert logged[0]["n"] == 1

@@ -5,7 +5,15 @@ equal — and equal to what the routes answer, whose JSON PostgreSQL builds."""
 from __future__ import annotations
 
 from paperclip.issues.shapes import comment_to_wire, issue_to_wire, label_to_wire
-from paperclip.issues.wire import COMMENT, ISSUE, LABEL, LABEL_JSON, issue_json, issue_row_json
+from paperclip.issues.wire import (
+    BLOCKER_SUMMARY,
+    COMMENT,
+    ISSUE,
+    LABEL,
+    LABEL_JSON,
+    issue_json,
+    issue_row_json,
+)
 
 AWKWARD = 'Ünïcode ✓ "quoted" \\ back\nslash \t tab'
 
@@ -81,6 +89,15 @@ async def test_issue_label_and_comment_render_alike_in_python_and_sql(api, clien
     for comment in comments:
         assert comment["wire"] == comment_to_wire(comment)
 
+    blocker_summary_to_wire = BLOCKER_SUMMARY.python()  # diagnostics.py's renderer
+    summaries = db.sql(
+        "SELECT b.*, " + BLOCKER_SUMMARY.sql_object("b") + " AS wire FROM issues b WHERE b.company_id = %s",
+        cid,
+    )
+    assert len(summaries) == 2
+    for summary in summaries:
+        assert summary["wire"] == blocker_summary_to_wire(summary)
+
 
 async def test_the_routes_sql_answers_are_the_python_rendering(api, client, db):
     """The list page (row_to_json, PostgreSQL), the detail view (json_build_object) and the
@@ -101,7 +118,8 @@ async def test_the_routes_sql_answers_are_the_python_rendering(api, client, db):
 
 
 def test_every_field_has_both_renderers_in_the_same_order():
-    for shape, render in ((ISSUE, issue_to_wire), (LABEL, label_to_wire), (COMMENT, comment_to_wire)):
+    shapes = [(ISSUE, issue_to_wire), (LABEL, label_to_wire), (COMMENT, comment_to_wire)]
+    for shape, render in [*shapes, (BLOCKER_SUMMARY, BLOCKER_SUMMARY.python())]:
         names = [f.name for f in shape.fields]
         assert len(set(names)) == len(names), shape.name
         assert [n for n, _sql in shape.sql_fields("x")] == names

@@ -116,7 +116,7 @@ async def test_tick_duration_is_observed(client, heartbeat):
 async def test_metrics_are_off_by_default(make_settings, database_url):
     from paperclip.server.runtime import build_app
 
-    app = build_app(make_settings(), database_url, 3100)
+    app = build_app(make_settings(), database_url, 3100, role="api")
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://localhost:3100"
@@ -150,6 +150,7 @@ async def test_a_token_is_required_from_anywhere_when_set(make_settings, databas
         make_settings({"PAPERCLIP_METRICS_ENABLED": "true", "PAPERCLIP_METRICS_TOKEN": "s3cret-token"}),
         database_url,
         3100,
+        role="api",
     )
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000))

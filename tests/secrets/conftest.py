@@ -13,7 +13,9 @@ async def strict_client(make_settings, database_url):
 
     from paperclip.server.runtime import build_app
 
-    application = build_app(make_settings({"PAPERCLIP_SECRETS_STRICT_MODE": "true"}), database_url, 3100)
+    application = build_app(
+        make_settings({"PAPERCLIP_SECRETS_STRICT_MODE": "true"}), database_url, 3100, role="api"
+    )
     async with application.router.lifespan_context(application):
         transport = httpx.ASGITransport(app=application)
         async with httpx.AsyncClient(transport=transport, base_url="http://localhost:3100") as http:
@@ -74,7 +76,7 @@ async def app_with(make_settings, database_url):
     @contextlib.asynccontextmanager
     async def start(env):
         settings = make_settings(env)
-        application = build_app(settings, database_url, 3100)
+        application = build_app(settings, database_url, 3100, role="api")
         async with application.router.lifespan_context(application):
             transport = httpx.ASGITransport(app=application)
             async with httpx.AsyncClient(transport=transport, base_url="http://localhost:3100") as http:

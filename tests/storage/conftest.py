@@ -119,7 +119,7 @@ def s3_env(moto_server: MotoServer, s3_bucket: str) -> dict[str, str]:
 async def s3_app(make_settings, database_url: str, s3_env: dict[str, str]):
     from paperclip.server.runtime import build_app
 
-    application = build_app(make_settings(s3_env), database_url, 3100)
+    application = build_app(make_settings(s3_env), database_url, 3100, role="api")
     async with application.router.lifespan_context(application):
         yield application
 

@@ -175,7 +175,9 @@ async def test_oversized_upload_is_stopped_while_streaming(api, make_settings, d
 
     from paperclip.server.runtime import build_app
 
-    app = build_app(make_settings({"PAPERCLIP_ATTACHMENT_MAX_BYTES": "100000"}), database_url, 3100)
+    app = build_app(
+        make_settings({"PAPERCLIP_ATTACHMENT_MAX_BYTES": "100000"}), database_url, 3100, role="api"
+    )
     sent = []
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(
@@ -221,7 +223,7 @@ async def test_allowed_types_come_from_the_variable(api, make_settings, database
     env = {
         "PAPERCLIP_ALLOWED_ATTACHMENT_TYPES": "application/zip, application/vnd.openxmlformats-officedocument.*"
     }
-    app = build_app(make_settings(env), database_url, 3100)
+    app = build_app(make_settings(env), database_url, 3100, role="api")
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://localhost:3100"

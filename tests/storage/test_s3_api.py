@@ -62,7 +62,7 @@ async def test_unreachable_bucket_is_a_503_naming_the_setting_and_leaves_no_row(
         "PAPERCLIP_STORAGE_S3_ENDPOINT": moto_server.endpoint,
         "PAPERCLIP_STORAGE_S3_FORCE_PATH_STYLE": "true",
     }
-    app = build_app(make_settings(env), database_url, 3100)
+    app = build_app(make_settings(env), database_url, 3100, role="api")
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://localhost:3100"

@@ -32,7 +32,7 @@ def boot(make_settings, database_url):
     from paperclip.server.runtime import build_app
 
     board_claim.reset_challenge()
-    app = build_app(make_settings(AUTH_ENV), database_url, 3100)
+    app = build_app(make_settings(AUTH_ENV), database_url, 3100, role="api")
 
     class Boot:
         def __init__(self):

@@ -306,6 +306,24 @@ async def test_live_fragments_of_list_and_header(client, company, agent):
     assert 'name="next" value="/ACM/agents/ada"' in head.text  # not the fragment's own URL
 
 
+async def test_run_facts_fragment_carries_every_status_dependent_part(client, company, agent, factory):
+    run_id = await factory.heartbeat_run(company["id"], agent["id"], status="running")
+    run_page = f"/ACM/agents/ada/runs/{run_id}"
+    page = await client.get(run_page)
+    assert f'data-live-run="{run_id}"' in page.text and 'id="run-timeline"' in page.text
+    facts = await client.get(f"{run_page}/facts", headers={"X-Fragment": "1"})
+    assert facts.status_code == 200 and "<html" not in facts.text
+    ids = re.findall(r"<(?:section|div)[^>]*\sid=\"([a-z-]+)\"", facts.text)
+    assert ids == ["run-facts", "agent-head", "run-timeline"]  # swapped in place by id, together
+    assert "Cancel run" in facts.text and "Running now" in facts.text
+    assert f'name="next" value="{run_page}"' in facts.text  # the head's forms come back to the run
+
+    await factory.set_run_status(run_id, "succeeded")
+    facts = await client.get(f"{run_page}/facts", headers={"X-Fragment": "1"})
+    assert "Cancel run" not in facts.text and "Running now" not in facts.text
+    assert 'data-run-state="succeeded"' in facts.text and "<dt>Cost</dt>" in facts.text
+
+
 async def test_env_binding_can_reference_a_company_secret(client, company):
     secret = await client.post(
         f"/api/companies/{company['id']}/secrets", json={"name": "OPENAI_KEY", "value": "sk-x1"}

@@ -15,7 +15,7 @@ AUTH_ENV = {
 async def auth_client(make_settings, database_url):
     from paperclip.server.runtime import build_app
 
-    app = build_app(make_settings(AUTH_ENV), database_url, 3100)
+    app = build_app(make_settings(AUTH_ENV), database_url, 3100, role="api")
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:3100") as http:

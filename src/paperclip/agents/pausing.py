@@ -1,7 +1,7 @@
-"""An agent paused for another feature's reason (a budget hard stop) and resumed from it: plain
-service functions other features call instead of writing the agents table. (The board's own
-pause/resume are agents/lifecycle.py.) Kept free of the agent service's imports: the background
-process loads this module to stop budgets."""
+"""An agent paused for another feature's reason (a budget hard stop, its company archived) and resumed
+from it: plain service functions other features call instead of writing the agents table (wired for
+them by paperclip/wiring.py). (The board's own pause/resume are agents/lifecycle.py.) Kept free of the
+agent service's imports: the background process loads this module to stop budgets."""
 
 from __future__ import annotations
 
@@ -80,3 +80,34 @@ async def resume_from(
         details={"reason": reason},
     )
     return True
+
+
+async def pause_company_agents(
+    session: AsyncSession, company_id: uuid.UUID, *, reason: str, now: datetime
+) -> list[uuid.UUID]:
+    """Pause every agent of the company that can be invoked for `reason` (its company archived); the
+    ids of the agents paused. The company's own activity entry tells of it (none per agent); their
+    work is the caller's to stop (runs.lifecycle.cancel_agent_work)."""
+    return list(
+        await session.scalars(
+            sa.update(Agent)
+            .where(Agent.company_id == company_id, Agent.status.not_in(AGENT_NOT_INVOKABLE))
+            .values(status="paused", pause_reason=reason, paused_at=now, updated_at=now)
+            .returning(Agent.id)
+        )
+    )
+
+
+async def resume_company_agents(
+    session: AsyncSession, company_id: uuid.UUID, *, reason: str, now: datetime
+) -> list[uuid.UUID]:
+    """Resume the company's agents paused for `reason` only (one paused by hand stays paused); the ids
+    of the agents resumed."""
+    return list(
+        await session.scalars(
+            sa.update(Agent)
+            .where(Agent.company_id == company_id, Agent.status == "paused", Agent.pause_reason == reason)
+            .values(status="idle", pause_reason=None, paused_at=None, updated_at=now)
+            .returning(Agent.id)
+        )
+    )

@@ -26,6 +26,8 @@ CLIENT_GROUPS = frozenset(
         "token",
         "agent-config",
         "routine",
+        "environment",
+        "feedback",
     }
 )
 

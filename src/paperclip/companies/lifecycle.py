@@ -1,4 +1,5 @@
-"""Company status changes: archiving pauses its agents (`company_archived`); reactivating resumes them.
+"""Company status changes: archiving pauses its agents (`company_archived`); reactivating resumes them
+(the agents feature's operations, agent_pausing.py).
 
 `pause_for` / `resume_from`: a pause for another feature's reason (a budget hard stop), as plain
 service functions other features call instead of writing the companies table."""
@@ -14,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from paperclip.activity.service import record
 from paperclip.auth.actor import Actor
-from paperclip.db.models import Agent, Company
+from paperclip.companies.agent_pausing import agent_pausing
+from paperclip.db.models import Company
 from paperclip.runs.lifecycle import cancel_agent_work
-from paperclip.vocabulary import AGENT_NOT_INVOKABLE
 
 ARCHIVED_REASON = "company_archived"
 
@@ -25,30 +26,14 @@ async def set_status(session: AsyncSession, company: Company, status: str, now: 
     """Apply a company status; returns details for the activity entry."""
     details: dict[str, Any] = {}
     if status == "archived" and company.status != "archived":
-        paused = list(
-            await session.scalars(
-                sa.update(Agent)
-                .where(Agent.company_id == company.id, Agent.status.not_in(AGENT_NOT_INVOKABLE))
-                .values(status="paused", pause_reason=ARCHIVED_REASON, paused_at=now, updated_at=now)
-                .returning(Agent.id)
-            )
-        )
+        paused = await agent_pausing().pause_all(session, company.id, reason=ARCHIVED_REASON, now=now)
         running = []
         for agent_id in paused:
             running += await cancel_agent_work(session, agent_id=agent_id, reason="Company archived", now=now)
         details = {"agentsPaused": len(paused), "runsToStop": len(running)}
     elif status == "active" and company.status == "archived":
-        resumed = await session.scalars(
-            sa.update(Agent)
-            .where(
-                Agent.company_id == company.id,
-                Agent.status == "paused",
-                Agent.pause_reason == ARCHIVED_REASON,
-            )
-            .values(status="idle", pause_reason=None, paused_at=None, updated_at=now)
-            .returning(Agent.id)
-        )
-        details = {"agentsResumed": len(list(resumed))}
+        resumed = await agent_pausing().resume_all(session, company.id, reason=ARCHIVED_REASON, now=now)
+        details = {"agentsResumed": len(resumed)}
     company.status = status
     if status == "paused":
         company.pause_reason = company.pause_reason or "manual"

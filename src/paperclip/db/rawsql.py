@@ -16,16 +16,19 @@ This is the one way to write SQL by hand in this code base. Each feature keeps i
 statement. Pass JSON as a dict (jsonb parameters) or as text with `CAST(:x AS jsonb)`; lists are
 arrays (`= ANY(:ids)`). Placeholders inside string literals are not supported (write such values as
 parameters). Command-line tools without an event loop use the `*_sync` methods on a synchronous
-SQLAlchemy Connection (psycopg), inside its transaction.
+SQLAlchemy Connection (psycopg; inside its transaction) or on a plain psycopg connection.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
+
+if TYPE_CHECKING:
+    import psycopg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 READ_POOL_KEY = "paperclip.read_pool"
@@ -107,18 +110,23 @@ class Sql:
         return dict(row) if row is not None else None
 
     # A command-line tool without an event loop (rotating the master key, `doctor`) runs the same
-    # statements on a synchronous SQLAlchemy Connection, inside its transaction.
-    def fetch_sync(self, connection: Connection, *args: Any, **params: Any) -> list[dict[str, Any]]:
+    # statements on a synchronous SQLAlchemy Connection, inside its transaction, or on a plain
+    # psycopg connection (a probe of a server before anything else of ours runs on it).
+    def fetch_sync(
+        self, connection: Connection | psycopg.Connection, *args: Any, **params: Any
+    ) -> list[dict[str, Any]]:
         return self._in_sync(connection, self._args(args, params), all_rows=True)
 
-    def fetchrow_sync(self, connection: Connection, *args: Any, **params: Any) -> dict[str, Any] | None:
+    def fetchrow_sync(
+        self, connection: Connection | psycopg.Connection, *args: Any, **params: Any
+    ) -> dict[str, Any] | None:
         return self._in_sync(connection, self._args(args, params), all_rows=False)
 
-    def fetchval_sync(self, connection: Connection, *args: Any, **params: Any) -> Any:
+    def fetchval_sync(self, connection: Connection | psycopg.Connection, *args: Any, **params: Any) -> Any:
         row = self._in_sync(connection, self._args(args, params), all_rows=False)
         return None if row is None else next(iter(row.values()))
 
-    def execute_sync(self, connection: Connection, *args: Any, **params: Any) -> int:
+    def execute_sync(self, connection: Connection | psycopg.Connection, *args: Any, **params: Any) -> int:
         return self._in_sync(connection, self._args(args, params), all_rows=None)
 
     def _values(self, args: tuple) -> dict[str, Any]:
@@ -141,10 +149,12 @@ class Sql:
                 return [] if all_rows else None
             return await cursor.fetchall() if all_rows else await cursor.fetchone()
 
-    def _in_sync(self, connection: Connection, args: tuple, *, all_rows: bool | None):
+    def _in_sync(self, connection: Connection | psycopg.Connection, args: tuple, *, all_rows: bool | None):
         from psycopg.rows import dict_row
 
-        driver: Any = connection.connection.driver_connection
+        driver: Any = (
+            connection.connection.driver_connection if isinstance(connection, Connection) else connection
+        )
         with driver.cursor(row_factory=dict_row) as cursor:
             cursor.execute(self._psycopg_text, self._values(args))
             if all_rows is None:

@@ -31,7 +31,7 @@ _UNTRACKED: dict[str, Any] = {
     "lastUsefulActionAt": None,
     "nextAction": None,
     "lastOutputAt": None,
-    "lastOutputSeq": None,
+    "lastOutputSeq": 0,
     "lastOutputStream": None,
     "lastOutputBytes": None,
     "currentStatusMessage": None,

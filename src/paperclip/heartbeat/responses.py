@@ -143,7 +143,7 @@ class LiveRun(Wire):
     lastUsefulActionAt: datetime | None
     nextAction: str | None
     lastOutputAt: datetime | None
-    lastOutputSeq: int | None
+    lastOutputSeq: int  # 0 before any output
     lastOutputStream: str | None
     lastOutputBytes: int | None
     currentStatusMessage: str | None

@@ -5,6 +5,7 @@ that span fields (unique ids, selection bounds) are model validators that name t
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -133,9 +134,45 @@ class _Confirmation(_Model):
     target: dict[str, Any] | None = None
 
 
+Str500NonEmpty = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
+class ToolAction(_Model):
+    """A tool call waiting for the board's go-ahead: the server writes these, a client may not (the
+    original checks the shape, 400, then refuses it, 422)."""
+
+    version: Literal[1]
+    actionRequestId: uuid.UUID  # noqa: N815
+    invocationId: uuid.UUID  # noqa: N815
+    toolName: Str500NonEmpty  # noqa: N815
+    toolDisplayName: Str500NonEmpty  # noqa: N815
+    connectionId: uuid.UUID | None  # noqa: N815
+    applicationId: uuid.UUID | None  # noqa: N815
+    appDisplayName: Str500NonEmpty | None  # noqa: N815
+    risk: Literal["read", "write", "destructive"]
+    rememberActionScope: Str1000NonEmpty | None = None  # noqa: N815
+    previewMarkdown: Annotated[str, StringConstraints(min_length=1, max_length=20_000)]  # noqa: N815
+    argumentsSummaryJson: Str20000  # noqa: N815
+    argumentsHash: Str255NonEmpty  # noqa: N815
+    expiresAt: datetime  # noqa: N815
+
+
+class SecretProposal(_Model):
+    """A proposed secret binding (server-written, like ToolAction)."""
+
+    version: Literal[1]
+    proposalId: uuid.UUID  # noqa: N815
+    sourceSecretLabel: Str500NonEmpty  # noqa: N815
+    configPath: Str500NonEmpty  # noqa: N815
+    targetAgentId: uuid.UUID  # noqa: N815
+    targetAgentName: Str500NonEmpty  # noqa: N815
+    justification: Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+    expiresAt: datetime  # noqa: N815
+
+
 class ConfirmationPayload(_Confirmation):
-    toolAction: dict[str, Any] | None = None  # noqa: N815
-    secretProposal: dict[str, Any] | None = None  # noqa: N815
+    toolAction: ToolAction | None = None  # noqa: N815
+    secretProposal: SecretProposal | None = None  # noqa: N815
 
 
 class CheckboxOption(_Model):

@@ -168,6 +168,11 @@ async def create_interaction(
     actor.require_authenticated()
     issue = await find_issue(session, ref)
     actor.require_company(issue["company_id"])
+    for owned in ("toolAction", "secretProposal"):  # written by the server only
+        if getattr(body.payload, owned, None) is not None:
+            raise Unprocessable(
+                f"payload.{owned} is server-owned metadata and cannot be supplied when creating an interaction"
+            )
     _require_run(actor)
     await _check_references(session, issue, body)
     requested = CANONICAL_POLICY.get(body.resolverPolicy or "anyone", body.resolverPolicy or "anyone")

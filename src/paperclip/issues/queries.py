@@ -15,6 +15,7 @@ from paperclip.issues.wire import (
     ISSUE,
     LABEL_JSON,
     LABELS_OF,
+    action_json,
     document_json,
     issue_documents_sql,
     issue_fields,
@@ -360,7 +361,8 @@ SELECT COALESCE(json_agg(json_build_object(
                                            'invocationSource', r.invocation_source,
                                            'startedAt', {ts("r.started_at")})
                   FROM heartbeat_runs r WHERE r.id = i.execution_run_id AND r.status IN ('queued', 'running')),
-    'activeRecoveryAction', NULL,
+    'activeRecoveryAction', (SELECT {action_json("ra")} FROM issue_recovery_actions ra
+                             WHERE ra.source_issue_id = i.id AND ra.status = 'active' LIMIT 1),
     'dependencyReady', cardinality(b.ids) = 0,
     'unresolvedBlockerCount', cardinality(b.ids),
     'unresolvedBlockerIssueIds', to_json(b.ids))
@@ -528,7 +530,8 @@ WITH RECURSIVE t AS (
     FROM issues c JOIN t ON c.parent_id = t.id
     WHERE t.depth < {MAX_DEPTH}
 )
-SELECT t.*, r.id AS run_id, r.status AS run_status, r.agent_id AS run_agent_id
+SELECT t.*, r.id AS run_id, r.status AS run_status, r.agent_id AS run_agent_id,
+       r.started_at AS run_started_at, r.created_at AS run_created_at
 FROM t LEFT JOIN heartbeat_runs r ON r.id = t.execution_run_id AND r.status IN ({sql_in(RUN_LIVE)})
 ORDER BY t.path
 """)
@@ -704,4 +707,15 @@ SUPERSEDE_ON_COMMENT = Sql(f"""
         ORDER BY id FOR UPDATE
     )
     RETURNING id, kind, result
+""")
+
+# ---------------------------------------------------------------- blocker diagnostics (diagnostics.py)
+
+# An issue's blockers (their summary columns), in the order the relations were made.
+BLOCKERS_OF_ISSUE = Sql("""
+SELECT b.id, b.identifier, b.title, b.status, b.priority, b.assignee_agent_id, b.assignee_user_id
+FROM issue_relations r JOIN issues b ON b.id = r.related_issue_id
+WHERE r.issue_id = :issue_id AND r.type = 'blocks'
+ORDER BY r.created_at, r.id
+LIMIT :lim
 """)

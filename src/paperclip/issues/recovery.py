@@ -35,6 +35,7 @@ from paperclip.issues.identifiers import find_issue
 from paperclip.issues.shapes import issue_to_wire
 from paperclip.issues.status import status_effects
 from paperclip.issues.wakes import Wakes
+from paperclip.issues.wire import action_json  # noqa: F401 (re-exported: statements embed it)
 from paperclip.vocabulary import ISSUE_TERMINAL
 from paperclip.wire import iso, uid
 
@@ -95,6 +96,12 @@ def action_to_wire(row: dict[str, Any]) -> dict[str, Any]:
         "createdAt": iso(row["created_at"]),
         "updatedAt": iso(row["updated_at"]),
     }
+
+
+async def active_action(session: AsyncSession, issue_id: uuid.UUID) -> dict[str, Any] | None:
+    """The issue's active action (the detail's `activeRecoveryAction`), or None."""
+    rows = await queries.ACTIVE_RECOVERY_ACTIONS.fetch(session, issue_id=issue_id)
+    return action_to_wire(rows[0]) if rows else None
 
 
 async def list_actions(session: AsyncSession, actor: Actor, ref: str) -> dict[str, Any]:

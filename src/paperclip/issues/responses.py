@@ -322,7 +322,7 @@ class InboxLiteEntry(Wire):
     parentId: UUID | None
     updatedAt: datetime
     activeRun: ActiveRun | None
-    activeRecoveryAction: None
+    activeRecoveryAction: RecoveryAction | None
     dependencyReady: bool
     unresolvedBlockerCount: int
     unresolvedBlockerIssueIds: list[UUID]
@@ -355,7 +355,7 @@ class ContextIssue(Wire):
     blockerAttention: dict[str, Any]
     reviewAttention: ReviewAttention
     scheduledRetry: None
-    activeRecoveryAction: None
+    activeRecoveryAction: RecoveryAction | None
 
 
 class CommentCursor(Wire):
@@ -505,8 +505,11 @@ class TreeControlState(Wire):
 
 class TreePreviewRun(Wire):
     id: UUID
-    status: RunStatus
+    issueId: UUID
     agentId: UUID | None
+    status: RunStatus
+    startedAt: datetime | None
+    createdAt: datetime
 
 
 class TreePreviewIssue(Wire):
@@ -534,13 +537,6 @@ class TreePreviewTotals(Wire):
     affectedAgents: int
 
 
-class TreeAffectedRun(Wire):
-    runId: UUID
-    issueId: UUID
-    agentId: UUID | None
-    status: RunStatus
-
-
 class TreeAffectedAgent(Wire):
     agentId: UUID
     issueCount: int
@@ -548,8 +544,9 @@ class TreeAffectedAgent(Wire):
 
 
 class TreeWarning(Wire):
-    code: str
+    code: str  # no_affected_issues, no_active_pause_holds, running_runs_present, queued_runs_present
     message: str
+    issueIds: list[UUID] | None = None  # the affected issues with running / queued runs
 
 
 class TreeControlPreview(Wire):
@@ -562,7 +559,7 @@ class TreeControlPreview(Wire):
     countsByStatus: dict[str, int]  # issue status -> issues of the subtree
     issues: list[TreePreviewIssue]  # the subtree, depth first
     skippedIssues: list[TreePreviewIssue]
-    activeRuns: list[TreeAffectedRun]
+    activeRuns: list[TreePreviewRun]  # the queued and running runs of the whole subtree, newest first
     affectedAgents: list[TreeAffectedAgent]
     warnings: list[TreeWarning]
 
@@ -790,3 +787,40 @@ class RecoveredIssue(Issue):
 class RecoveryResolution(Wire):
     issue: RecoveredIssue
     recoveryAction: RecoveryAction
+
+
+# -- blocker diagnostics (issues/diagnostics.py) ---------------------------------------------------
+
+
+class DiagnosedIssue(Wire):
+    id: UUID
+    identifier: str | None
+    title: str
+    status: str
+    priority: str
+    assigneeAgentId: UUID | None
+    assigneeUserId: str | None
+
+
+class DiagnosedBlocker(DiagnosedIssue):
+    isUnresolved: bool
+    isPendingFinalize: bool
+    isDependencyReady: bool
+    flags: list[str]  # done_but_blocking, cancelled_blocker_in_set
+
+
+class BlockerReadiness(Wire):
+    allBlockersDone: bool
+    isDependencyReady: bool
+    unresolvedBlockerCount: int
+    pendingFinalizeBlockerCount: int
+
+
+class BlockerDiagnostics(Wire):
+    issue: DiagnosedIssue
+    diagnosis: str | None
+    readiness: BlockerReadiness
+    blockers: list[DiagnosedBlocker]
+    omittedUnauthorizedBlockerCount: int
+    truncated: bool
+    caps: dict[str, int]

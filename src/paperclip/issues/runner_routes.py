@@ -1,5 +1,6 @@
-"""GET /issues/{id}/runner-goal (issues/runner_state.py) and the queued comments
-(issues/queued_comments.py): list, edit, discard, reorder, interrupt, steer."""
+"""GET /issues/{id}/runner-goal (issues/runner_state.py), the queued comments
+(issues/queued_comments.py: list, edit, discard, reorder, interrupt, steer) and the blocker
+diagnostics (issues/diagnostics.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from paperclip.api.deps import DB, ActorDep, Now
 from paperclip.api.responses import returns
 from paperclip.feature_router import FeatureRouter
-from paperclip.issues import queued_comments, runner_state
+from paperclip.issues import diagnostics, queued_comments, runner_state
 
 router = FeatureRouter(tags=["issues"])
 
@@ -42,6 +43,12 @@ async def runner_goal(
     issue_id: str, session: DB, actor: ActorDep, agentId: str | None = Query(None)
 ) -> dict[str, Any]:
     return await runner_state.runner_goal(session, actor, issue_id, agentId)
+
+
+@router.get("/issues/{issue_id}/diagnostics/blockers")
+@returns("BlockerDiagnostics")
+async def blocker_diagnostics(issue_id: str, session: DB, actor: ActorDep) -> dict[str, Any]:
+    return await diagnostics.blockers(session, actor, issue_id)
 
 
 @router.get("/issues/{issue_id}/queued-comments")

@@ -4,6 +4,8 @@ resumes or restores an issue together with everything under it, at the original'
 A `pause` hold is enforced where work would start: the checkout statement, the comment statement and
 the issue wake-up's admission all ask `paperclip.db.tree_holds` whether the issue or one of its
 ancestors is the root of an active pause hold (so issues created under a paused root are held too).
+A pause or cancel also cancels the queued and running runs of the issues it affects (the runner stops
+a running one's process when the transaction commits), as the original does.
 `cancel` sets the open issues of the subtree to cancelled and remembers their statuses in the hold's
 members; `restore` puts back what an active cancel hold cancelled and releases it. `resume` and
 `restore` holds are records of the act: they are released as they are made.
@@ -31,6 +33,7 @@ from paperclip.db.tree_holds import ISSUE_PAUSE_HOLD
 from paperclip.errors import BadRequest, Conflict, NotFound
 from paperclip.issues import queries
 from paperclip.issues.identifiers import find_issue
+from paperclip.runs.lifecycle import cancel_run
 from paperclip.vocabulary import (
     ISSUE_TERMINAL,
     TREE_HOLD_MODES,
@@ -290,11 +293,7 @@ async def _plan(
             reason = "terminal_status" if terminal else None
         elif not (row["status"] == "cancelled" and row["id"] in cancelled):
             reason = "not_cancelled"
-        active_run = (
-            {"id": str(row["run_id"]), "status": row["run_status"], "agentId": uid(row["run_agent_id"])}
-            if row["run_id"] is not None
-            else None
-        )
+        active_run = _run_to_wire(row) if row["run_id"] is not None else None
         entry = {
             "id": str(row["id"]),
             "identifier": row["identifier"],
@@ -322,17 +321,10 @@ async def _plan(
                 {"agentId": str(row["assignee_agent_id"]), "issueCount": 0, "activeRunCount": 0},
             )
             slot["issueCount"] += 1
-            slot["activeRunCount"] += 1 if row["run_status"] == "running" else 0
-    runs = [
-        {
-            "runId": str(row["run_id"]),
-            "issueId": str(row["id"]),
-            "agentId": uid(row["run_agent_id"]),
-            "status": row["run_status"],
-        }
-        for row in affected
-        if row["run_id"] is not None
-    ]
+            slot["activeRunCount"] += 1 if row["run_id"] is not None else 0  # queued or running
+    # as the original: the live runs of the whole subtree (skipped issues too), newest first
+    with_runs = sorted((row for row in rows if row["run_id"] is not None), key=lambda r: r["run_created_at"])
+    runs = [_run_to_wire(row) for row in reversed(with_runs)]
     preview = {
         "companyId": str(issue["company_id"]),
         "rootIssueId": str(issue["id"]),
@@ -352,14 +344,36 @@ async def _plan(
         "skippedIssues": skipped_entries,
         "activeRuns": runs,
         "affectedAgents": list(agents.values()),
-        "warnings": _warnings(mode, affected, [*inside, *above]),
+        "warnings": _warnings(mode, affected, [*inside, *above], runs),
     }
     involved = {"inside": inside, "cancelled": cancelled, "affected": affected}
     return preview, rows, involved
 
 
-def _warnings(mode: str, affected: list[Any], holds: list[Any]) -> list[dict[str, str]]:
-    warnings = []
+def _run_to_wire(row: Any) -> dict[str, Any]:
+    return {
+        "id": str(row["run_id"]),
+        "issueId": str(row["id"]),
+        "agentId": uid(row["run_agent_id"]),
+        "status": row["run_status"],
+        "startedAt": iso(row["run_started_at"]),
+        "createdAt": iso(row["run_created_at"]),
+    }
+
+
+def _warnings(mode: str, affected: list[Any], holds: list[Any], runs: list[Any]) -> list[dict[str, Any]]:
+    warnings: list[dict[str, Any]] = []
+    affected_ids = {str(row["id"]) for row in affected}
+    for status in ("running", "queued"):
+        issue_ids = [r["issueId"] for r in runs if r["status"] == status and r["issueId"] in affected_ids]
+        if issue_ids:
+            warnings.append(
+                {
+                    "code": f"{status}_runs_present",
+                    "message": f"Some affected issues have {status} heartbeat runs.",
+                    "issueIds": issue_ids,
+                }
+            )
     if not affected:
         warnings.append(
             {
@@ -436,6 +450,27 @@ async def _release(
     )
 
 
+async def _interrupt_runs(
+    session: AsyncSession, actor: Actor, hold: Any, mode: str, affected: list[Any], now: datetime
+) -> None:
+    """As the original: a pause or cancel stops the queued and running runs of the issues it affects
+    (whatever the release policy), each with an activity entry naming the hold."""
+    who = "a board operator" if actor.is_board else "an agent"
+    reason = "active_subtree_pause_hold" if mode == "pause" else "subtree_cancel_operation"
+    for run_id in sorted(row["run_id"] for row in affected if row["run_id"] is not None):
+        if await cancel_run(session, run_id, message=f"Cancelled by {who}'s subtree {mode}", now=now) is None:
+            continue  # ended meanwhile
+        await record(
+            session,
+            actor,
+            company_id=hold["company_id"],
+            action="issue.tree_hold_run_interrupted",
+            entity_type="heartbeat_run",
+            entity_id=run_id,
+            details={"holdId": str(hold["id"]), "reason": reason, "rootIssueId": str(hold["root_issue_id"])},
+        )
+
+
 async def create_hold(
     session: AsyncSession, actor: Actor, ref: str, body: HoldCreate, now: datetime
 ) -> tuple[dict[str, Any], int]:
@@ -494,6 +529,8 @@ async def create_hold(
     extra: dict[str, Any] = {}
     release_metadata: dict[str, Any] | None = None
     affected_ids = [row["id"] for row in involved["affected"]]
+    if mode in ("pause", "cancel"):
+        await _interrupt_runs(session, actor, hold, mode, involved["affected"], now)
     if mode == "cancel" and affected_ids:
         await session.execute(
             sa.update(ISSUES)

@@ -70,7 +70,8 @@ class Wakes:
             source="assignment",
             reason="issue_assigned",
             payload={"issueId": key, "mutation": mutation},
-            context={"issueId": key, "taskId": key, "taskKey": key},
+            # the wake's source as the original names it (the websocket's contextSource)
+            context={"issueId": key, "taskId": key, "taskKey": key, "source": f"issue.{mutation}"},
         )
 
     async def status_changed(
@@ -84,7 +85,7 @@ class Wakes:
             source="automation",
             reason="issue_status_changed",
             payload={"issueId": key, "mutation": "update", "status": status},
-            context={"issueId": key, "taskId": key, "taskKey": key},
+            context={"issueId": key, "taskId": key, "taskKey": key, "source": "issue.update"},
         )
 
     async def commented(

@@ -269,3 +269,21 @@ def issue_documents_sql(issue_id_expr: str) -> tuple[str, str]:
         f"WHERE link.issue_id = {issue_id_expr})"
     )
     return plan, summaries
+
+
+# The recovery action of an issue (recovery.action_to_wire in Python).
+def action_json(alias: str) -> str:
+    """`action_to_wire` in SQL (json_build_object of the row `alias`), for statements that embed it."""
+    a = alias
+    return (
+        f"json_build_object('id', {a}.id, 'companyId', {a}.company_id, 'sourceIssueId', {a}.source_issue_id, "
+        f"'recoveryIssueId', {a}.recovery_issue_id, 'kind', {a}.kind, 'status', {a}.status, "
+        f"'ownerType', {a}.owner_type, 'ownerAgentId', {a}.owner_agent_id, 'ownerUserId', {a}.owner_user_id, "
+        f"'previousOwnerAgentId', {a}.previous_owner_agent_id, 'returnOwnerAgentId', {a}.return_owner_agent_id, "
+        f"'cause', {a}.cause, 'fingerprint', {a}.fingerprint, 'evidence', {a}.evidence, "
+        f"'nextAction', {a}.next_action, 'wakePolicy', {a}.wake_policy, 'monitorPolicy', {a}.monitor_policy, "
+        f"'attemptCount', {a}.attempt_count, 'maxAttempts', {a}.max_attempts, "
+        f"'timeoutAt', {ts(a + '.timeout_at')}, 'lastAttemptAt', {ts(a + '.last_attempt_at')}, "
+        f"'outcome', {a}.outcome, 'resolutionNote', {a}.resolution_note, 'resolvedAt', {ts(a + '.resolved_at')}, "
+        f"'createdAt', {ts(a + '.created_at')}, 'updatedAt', {ts(a + '.updated_at')})"
+    )

@@ -27,6 +27,7 @@ from typing import Any
 
 from paperclip.db.rawsql import Sql
 from paperclip.web import queries
+from paperclip.web.run_stream import PARSED_ADAPTERS, StreamState, context_source, final_text
 from paperclip.web.run_tail import NdjsonTail, log_path
 from paperclip.wire import iso
 
@@ -43,16 +44,32 @@ def _str(value: Any) -> str | None:
 class Watched:
     """One live run this socket follows."""
 
-    __slots__ = ("run_id", "agent_id", "issue_id", "tail", "event_seq", "progress_at", "saw_output")
+    __slots__ = ("run_id", "agent_id", "issue_id", "tail", "event_seq", "progress_at", "saw_output", "stream")
 
     def __init__(
-        self, run_id: str, agent_id: str, issue_id: str | None, path: Path | None, event_seq: int = 0
+        self,
+        run_id: str,
+        agent_id: str,
+        issue_id: str | None,
+        path: Path | None,
+        event_seq: int = 0,
+        adapter_type: str | None = None,
     ):
         self.run_id, self.agent_id, self.issue_id = run_id, agent_id, issue_id
         self.tail = NdjsonTail(path)
         self.event_seq = event_seq
         self.progress_at = 0.0
         self.saw_output = False
+        # what a claude-style agent is doing, from its JSON output (None: plain-text adapters)
+        self.stream = StreamState() if adapter_type in PARSED_ADAPTERS else None
+
+    @property
+    def tool(self) -> str | None:
+        return self.stream.tool if self.stream is not None else None
+
+    @property
+    def snippet(self) -> str | None:
+        return self.stream.snippet if self.stream is not None else None
 
 
 class RunWatch:
@@ -75,7 +92,12 @@ class RunWatch:
         """Runs already running when the socket opens: their output from now on."""
         for row in await self._rows(queries.RUNNING_RUNS, cid=self.company_id):
             watched = Watched(
-                str(row["id"]), str(row["agent_id"]), row["issue_id"], self._path(row), int(row["event_seq"])
+                str(row["id"]),
+                str(row["agent_id"]),
+                row["issue_id"],
+                self._path(row),
+                int(row["event_seq"]),
+                row["adapter_type"],
             )
             watched.tail.skip_to_end()
             self.runs[watched.run_id] = watched
@@ -128,12 +150,15 @@ class RunWatch:
             if still_running:  # else it has ended already: its own notification follows with all of it
                 watched = self.runs.get(rid)
                 if watched is None:
-                    watched = self.runs[rid] = Watched(rid, aid, row["issue_id"], self._path(row))
+                    watched = self.runs[rid] = Watched(
+                        rid, aid, row["issue_id"], self._path(row), adapter_type=row["adapter_type"]
+                    )
                 await self._send_events(watched, events)
             return
         watched = self.runs.pop(rid, None)
         if watched is None:  # never seen running (it ended within one batch, or never started)
-            watched = Watched(rid, aid, row["issue_id"], self._path(row) if row["started_at"] else None)
+            path = self._path(row) if row["started_at"] else None
+            watched = Watched(rid, aid, row["issue_id"], path, adapter_type=row["adapter_type"])
         await self._output(watched, time.monotonic())
         await self.send(
             "heartbeat.run.status",
@@ -143,10 +168,10 @@ class RunWatch:
                 "issueId": row["issue_id"],
                 "status": status,
                 **common,
-                "contextSource": None,
+                "contextSource": context_source(row["context_source"]),
                 "startedAt": iso(row["started_at"]),
                 "finishedAt": iso(row["finished_at"]),
-                "finalText": None,
+                "finalText": final_text(row["adapter_type"], row["result_text"], row["result_summary"]),
             },
         )
         await self._send_events(watched, events)
@@ -189,8 +214,8 @@ class RunWatch:
                     "level": e["level"],
                     "color": e["color"],
                     "message": e["message"],
-                    "currentToolName": None,
-                    "lastAssistantSnippet": None,
+                    "currentToolName": watched.tool,
+                    "lastAssistantSnippet": watched.snippet,
                     "lastEventAt": iso(e["created_at"]),
                     "payload": e["payload"],
                 },
@@ -214,6 +239,10 @@ class RunWatch:
             return
         first = not watched.saw_output
         watched.saw_output = True
+        if watched.stream is not None:
+            for item in items:
+                if item.get("stream") == "stdout":
+                    watched.stream.feed(str(item.get("chunk") or ""))
         if first or now - watched.progress_at >= PROGRESS_SECONDS:
             watched.progress_at = now
             ts = items[-1].get("ts")
@@ -225,8 +254,8 @@ class RunWatch:
                     "issueId": watched.issue_id,
                     "phase": "run_activity",
                     "message": "Receiving agent output",
-                    "currentToolName": None,
-                    "lastAssistantSnippet": None,
+                    "currentToolName": watched.tool,
+                    "lastAssistantSnippet": watched.snippet,
                     "lastEventAt": ts,
                     "updatedAt": ts,
                 },

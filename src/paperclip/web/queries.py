@@ -137,11 +137,14 @@ ACTIVITY_BY_IDS = Sql("""SELECT id, actor_type, actor_id, action, entity_type, e
 # The runs named by a batch of notifications, with their agents' status after the change.
 RUNS_WITH_AGENT_BY_IDS = Sql("""SELECT r.id, r.agent_id, r.status, r.invocation_source, r.trigger_detail, r.wakeup_request_id,
        r.error, r.error_code, r.started_at, r.finished_at, r.log_ref, r.context_snapshot ->> 'issueId' AS issue_id,
-       a.status AS agent_status, a.last_heartbeat_at
+       r.context_snapshot ->> 'source' AS context_source, r.result_json ->> 'result' AS result_text,
+       r.result_json ->> 'summary' AS result_summary,
+       a.status AS agent_status, a.last_heartbeat_at, a.adapter_type
   FROM heartbeat_runs r JOIN agents a ON a.id = r.agent_id
  WHERE r.id = ANY(CAST(:ids AS uuid[])) AND r.company_id = :cid""")
 # The company's running runs when a websocket opens, with the last run event each has.
 RUNNING_RUNS = Sql("""SELECT r.id, r.agent_id, r.log_ref, r.context_snapshot ->> 'issueId' AS issue_id,
+       (SELECT a.adapter_type FROM agents a WHERE a.id = r.agent_id) AS adapter_type,
        (SELECT coalesce(max(e.seq), 0) FROM heartbeat_run_events e WHERE e.run_id = r.id) AS event_seq
   FROM heartbeat_runs r WHERE r.company_id = :cid AND r.status = 'running' LIMIT 200""")
 # Run events after `seq` of these runs, in order per run.

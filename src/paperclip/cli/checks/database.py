@@ -8,6 +8,7 @@ from urllib.parse import quote
 import psycopg
 import sqlalchemy as sa
 
+from paperclip.cli import queries
 from paperclip.cli.checks.base import CheckResult
 from paperclip.config import Settings
 from paperclip.config.dbpassword import embedded_password
@@ -109,6 +110,6 @@ def _embedded_owner(port: int, password: str) -> str | None:
     url = f"postgresql://{SUPERUSER}:{quote(password, safe='')}@127.0.0.1:{port}/postgres"
     try:
         with psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_SECONDS) as conn:
-            return str(conn.execute("SHOW data_directory").fetchone()[0])
+            return str(queries.DATA_DIRECTORY.fetchval_sync(conn))
     except psycopg.Error:
         return None

@@ -120,7 +120,7 @@ async def test_start_up_steps_run_on_a_session_factory_without_an_app(make_setti
     from paperclip.access import first_admin
     from paperclip.auth.actor import LOCAL_BOARD_USER_ID
     from paperclip.db.engine import make_async_engine, session_factory
-    from tests.auth.conftest import AUTH_ENV
+    from tests.access.conftest import AUTH_ENV
 
     settings = make_settings(
         {**AUTH_ENV, "PAPERCLIP_ADMIN_EMAIL": "ops@example.com", "PAPERCLIP_ADMIN_PASSWORD": "ops-password-1"}
