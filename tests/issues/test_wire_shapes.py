@@ -4,6 +4,7 @@ equal — and equal to what the routes answer, whose JSON PostgreSQL builds."""
 
 from __future__ import annotations
 
+from paperclip.issues.recovery import action_to_wire
 from paperclip.issues.shapes import comment_to_wire, issue_to_wire, label_to_wire
 from paperclip.issues.wire import (
     BLOCKER_SUMMARY,
@@ -11,6 +12,8 @@ from paperclip.issues.wire import (
     ISSUE,
     LABEL,
     LABEL_JSON,
+    RECOVERY_ACTION,
+    action_json,
     issue_json,
     issue_row_json,
 )
@@ -98,6 +101,23 @@ async def test_issue_label_and_comment_render_alike_in_python_and_sql(api, clien
     for summary in summaries:
         assert summary["wire"] == blocker_summary_to_wire(summary)
 
+    db.sql(
+        "INSERT INTO issue_recovery_actions (company_id, source_issue_id, kind, cause, fingerprint, evidence,"
+        " next_action, owner_user_id, timeout_at, wake_policy, created_at, updated_at)"
+        " VALUES (%s, %s, 'k', 'c', 'f', '{\"runId\": null, \"n\": [1, 2.5]}', %s, 'board-user',"
+        " '2026-05-06 07:08:09.123456Z', '{}', now(), now())",
+        cid,
+        issue_ids[1],
+        AWKWARD,
+    )
+    actions = db.sql(
+        "SELECT ra.*, "
+        + action_json("ra")
+        + " AS wire FROM issue_recovery_actions ra WHERE ra.company_id = %s",
+        cid,
+    )
+    assert len(actions) == 1 and actions[0]["wire"] == action_to_wire(actions[0])
+
 
 async def test_the_routes_sql_answers_are_the_python_rendering(api, client, db):
     """The list page (row_to_json, PostgreSQL), the detail view (json_build_object) and the
@@ -119,7 +139,8 @@ async def test_the_routes_sql_answers_are_the_python_rendering(api, client, db):
 
 def test_every_field_has_both_renderers_in_the_same_order():
     shapes = [(ISSUE, issue_to_wire), (LABEL, label_to_wire), (COMMENT, comment_to_wire)]
-    for shape, render in [*shapes, (BLOCKER_SUMMARY, BLOCKER_SUMMARY.python())]:
+    shapes += [(BLOCKER_SUMMARY, BLOCKER_SUMMARY.python()), (RECOVERY_ACTION, action_to_wire)]
+    for shape, render in shapes:
         names = [f.name for f in shape.fields]
         assert len(set(names)) == len(names), shape.name
         assert [n for n, _sql in shape.sql_fields("x")] == names

@@ -35,7 +35,7 @@ from paperclip.issues.identifiers import find_issue
 from paperclip.issues.shapes import issue_to_wire
 from paperclip.issues.status import status_effects
 from paperclip.issues.wakes import Wakes
-from paperclip.issues.wire import action_json  # noqa: F401 (re-exported: statements embed it)
+from paperclip.issues.wire import RECOVERY_ACTION, action_json  # noqa: F401 (action_json re-exported)
 from paperclip.vocabulary import ISSUE_TERMINAL
 from paperclip.wire import iso, uid
 
@@ -67,35 +67,7 @@ class ResolveBody(BaseModel):
     resolutionNote: Annotated[str, StringConstraints(max_length=12000)] | None = None  # noqa: N815
 
 
-def action_to_wire(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": str(row["id"]),
-        "companyId": str(row["company_id"]),
-        "sourceIssueId": str(row["source_issue_id"]),
-        "recoveryIssueId": uid(row["recovery_issue_id"]),
-        "kind": row["kind"],
-        "status": row["status"],
-        "ownerType": row["owner_type"],
-        "ownerAgentId": uid(row["owner_agent_id"]),
-        "ownerUserId": row["owner_user_id"],
-        "previousOwnerAgentId": uid(row["previous_owner_agent_id"]),
-        "returnOwnerAgentId": uid(row["return_owner_agent_id"]),
-        "cause": row["cause"],
-        "fingerprint": row["fingerprint"],
-        "evidence": row["evidence"],
-        "nextAction": row["next_action"],
-        "wakePolicy": row["wake_policy"],
-        "monitorPolicy": row["monitor_policy"],
-        "attemptCount": row["attempt_count"],
-        "maxAttempts": row["max_attempts"],
-        "timeoutAt": iso(row["timeout_at"]),
-        "lastAttemptAt": iso(row["last_attempt_at"]),
-        "outcome": row["outcome"],
-        "resolutionNote": row["resolution_note"],
-        "resolvedAt": iso(row["resolved_at"]),
-        "createdAt": iso(row["created_at"]),
-        "updatedAt": iso(row["updated_at"]),
-    }
+action_to_wire = RECOVERY_ACTION.python()  # (row) -> the wire object; wire.py's field table
 
 
 async def active_action(session: AsyncSession, issue_id: uuid.UUID) -> dict[str, Any] | None:

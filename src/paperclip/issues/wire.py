@@ -271,19 +271,40 @@ def issue_documents_sql(issue_id_expr: str) -> tuple[str, str]:
     return plan, summaries
 
 
-# The recovery action of an issue (recovery.action_to_wire in Python).
+# ---------------------------------------------------------------- recovery action
+
+# An issue's recovery action (recovery.action_to_wire; embedded in SQL by `action_json`).
+RECOVERY_ACTION = Shape(
+    "recovery_action",
+    Field("id", "id", "uuid"),
+    Field("companyId", "company_id", "uuid"),
+    Field("sourceIssueId", "source_issue_id", "uuid"),
+    Field("recoveryIssueId", "recovery_issue_id", "uuid?"),
+    Field("kind", "kind", "text"),
+    Field("status", "status", "text"),
+    Field("ownerType", "owner_type", "text"),
+    Field("ownerAgentId", "owner_agent_id", "uuid?"),
+    Field("ownerUserId", "owner_user_id", "text"),
+    Field("previousOwnerAgentId", "previous_owner_agent_id", "uuid?"),
+    Field("returnOwnerAgentId", "return_owner_agent_id", "uuid?"),
+    Field("cause", "cause", "text"),
+    Field("fingerprint", "fingerprint", "text"),
+    Field("evidence", "evidence", "json"),
+    Field("nextAction", "next_action", "text"),
+    Field("wakePolicy", "wake_policy", "json"),
+    Field("monitorPolicy", "monitor_policy", "json"),
+    Field("attemptCount", "attempt_count", "int"),
+    Field("maxAttempts", "max_attempts", "int"),
+    Field("timeoutAt", "timeout_at", "timestamp"),
+    Field("lastAttemptAt", "last_attempt_at", "timestamp"),
+    Field("outcome", "outcome", "text"),
+    Field("resolutionNote", "resolution_note", "text"),
+    Field("resolvedAt", "resolved_at", "timestamp"),
+    Field("createdAt", "created_at", "timestamp"),
+    Field("updatedAt", "updated_at", "timestamp"),
+)
+
+
 def action_json(alias: str) -> str:
-    """`action_to_wire` in SQL (json_build_object of the row `alias`), for statements that embed it."""
-    a = alias
-    return (
-        f"json_build_object('id', {a}.id, 'companyId', {a}.company_id, 'sourceIssueId', {a}.source_issue_id, "
-        f"'recoveryIssueId', {a}.recovery_issue_id, 'kind', {a}.kind, 'status', {a}.status, "
-        f"'ownerType', {a}.owner_type, 'ownerAgentId', {a}.owner_agent_id, 'ownerUserId', {a}.owner_user_id, "
-        f"'previousOwnerAgentId', {a}.previous_owner_agent_id, 'returnOwnerAgentId', {a}.return_owner_agent_id, "
-        f"'cause', {a}.cause, 'fingerprint', {a}.fingerprint, 'evidence', {a}.evidence, "
-        f"'nextAction', {a}.next_action, 'wakePolicy', {a}.wake_policy, 'monitorPolicy', {a}.monitor_policy, "
-        f"'attemptCount', {a}.attempt_count, 'maxAttempts', {a}.max_attempts, "
-        f"'timeoutAt', {ts(a + '.timeout_at')}, 'lastAttemptAt', {ts(a + '.last_attempt_at')}, "
-        f"'outcome', {a}.outcome, 'resolutionNote', {a}.resolution_note, 'resolvedAt', {ts(a + '.resolved_at')}, "
-        f"'createdAt', {ts(a + '.created_at')}, 'updatedAt', {ts(a + '.updated_at')})"
-    )
+    """SQL: a recovery action's wire object over the row `alias` (json_build_object)."""
+    return RECOVERY_ACTION.sql_object(alias)
