@@ -720,3 +720,36 @@ WHERE r.issue_id = :issue_id AND r.type = 'blocks'
 ORDER BY r.created_at, b.created_at, b.id
 LIMIT :lim
 """)
+
+# Wake-up requests about issues (diagnostics.py /wakes and /subtree): a request names its issue in
+# its payload (`issueId`, or the context snapshot's) or through the run it started; newest first.
+WAKES_OF_ISSUES = Sql("""
+SELECT x.issue_id, w.agent_id, w.source, w.reason, w.status, w.coalesced_count, w.run_id,
+       w.requested_at, w.claimed_at, w.finished_at
+FROM agent_wakeup_requests w
+LEFT JOIN heartbeat_runs r ON r.id = w.run_id
+CROSS JOIN LATERAL (SELECT COALESCE(w.payload ->> 'issueId', w.payload -> 'contextSnapshot' ->> 'issueId',
+                                    r.context_snapshot ->> 'issueId') AS issue_id) x
+WHERE w.company_id = :company_id AND w.requested_at >= :since AND x.issue_id = ANY(CAST(:issue_ids AS text[]))
+ORDER BY w.requested_at DESC, w.id
+""")
+
+# An issue's descendants, breadth first to a depth (diagnostics.py /subtree).
+SUBTREE_OF_ISSUE = Sql("""
+WITH RECURSIVE t AS (
+  SELECT i.id, i.parent_id, 0 AS depth FROM issues i WHERE i.id = :issue_id
+  UNION ALL
+  SELECT c.id, c.parent_id, t.depth + 1 FROM issues c JOIN t ON c.parent_id = t.id
+  WHERE t.depth < :max_depth AND c.company_id = :company_id
+)
+SELECT i.id, i.identifier, i.title, i.status, i.priority, i.assignee_agent_id, i.assignee_user_id,
+       t.parent_id, t.depth, i.created_at
+FROM t JOIN issues i ON i.id = t.id
+ORDER BY t.depth, i.created_at, i.id
+LIMIT :lim
+""")
+
+# Whether an issue at the depth limit still has children (the subtree's depth truncation).
+HAS_CHILDREN = Sql("""
+SELECT EXISTS (SELECT 1 FROM issues WHERE parent_id = ANY(CAST(:ids AS uuid[])))
+""")

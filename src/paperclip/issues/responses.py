@@ -824,3 +824,88 @@ class BlockerDiagnostics(Wire):
     omittedUnauthorizedBlockerCount: int
     truncated: bool
     caps: dict[str, int]
+
+
+# -- wake and subtree diagnostics (issues/diagnostics.py) -----------------------------------------
+
+
+class WakeEvent(Wire):
+    kind: Literal["wake_request"]
+    agentId: UUID
+    source: str
+    reason: str
+    status: str
+    coalescedCount: int
+    runId: UUID | None
+    requestedAt: datetime
+    claimedAt: datetime | None
+    finishedAt: datetime | None
+    failureClass: str | None
+
+
+class WakeSections(Wire):
+    wakeRequests: bool
+    activityRecords: bool
+
+
+class WakeDiagnostics(Wire):
+    issue: DiagnosedIssue
+    diagnosis: str | None
+    likelyReason: str | None
+    events: list[WakeEvent]
+    wakeRequestCount: int
+    activityRecordCount: int
+    truncated: bool
+    truncatedSections: WakeSections
+    caps: dict[str, int]
+
+
+class NodeSections(Wire):
+    blockers: bool
+    wakeRequests: bool
+    activityRecords: bool
+
+
+class SubtreeNode(Wire):
+    issue: DiagnosedIssue
+    parentId: UUID | None
+    depth: int
+    diagnosis: str | None
+    likelyReason: str | None
+    blockers: list[DiagnosedBlocker]
+    blockerReadiness: BlockerReadiness
+    omittedUnauthorizedBlockerCount: int
+    wakeEvents: list[WakeEvent]
+    wakeRequestCount: int
+    activityRecordCount: int
+    truncated: bool
+    truncatedSections: NodeSections
+
+
+class SubtreeEdge(Wire):
+    kind: Literal["parent", "wake_request"]
+    fromIssueId: UUID | None = None
+    toIssueId: UUID | None = None
+    issueId: UUID | None = None
+    agentId: UUID | None = None
+    reason: str | None = None
+    status: str | None = None
+    timestamp: datetime
+
+
+class SubtreeSections(NodeSections):
+    nodes: bool
+    depth: bool
+
+
+class SubtreeDiagnostics(Wire):
+    issue: DiagnosedIssue
+    diagnosis: str | None
+    likelyReason: str | None
+    nodes: list[SubtreeNode]
+    edges: list[SubtreeEdge]
+    nodeCount: int
+    omittedUnauthorizedNodeCount: int
+    truncated: bool
+    truncatedSections: SubtreeSections
+    caps: dict[str, int]
