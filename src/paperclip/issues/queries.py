@@ -727,11 +727,12 @@ SUPERSEDE_ON_COMMENT = Sql(f"""
 
 # ---------------------------------------------------------------- blocker diagnostics (diagnostics.py)
 
-# An issue's blockers (their summary columns), in the order the relations were made.
+# An issue's blockers (their summary columns), in the order the relations were made; relations made
+# by one request share their time, so the older blocker comes first (ids are random: not an order).
 BLOCKERS_OF_ISSUE = Sql("""
 SELECT b.id, b.identifier, b.title, b.status, b.priority, b.assignee_agent_id, b.assignee_user_id
 FROM issue_relations r JOIN issues b ON b.id = r.related_issue_id
 WHERE r.issue_id = :issue_id AND r.type = 'blocks'
-ORDER BY r.created_at, r.id
+ORDER BY r.created_at, b.created_at, b.id
 LIMIT :lim
 """)
