@@ -87,6 +87,9 @@ def issue_page(where: str, order: str, extras: tuple[str, ...] = (), compact: bo
 # ---------------------------------------------------------------- detail (detail.py)
 
 _PLAN_DOCUMENT, _DOCUMENT_SUMMARIES = issue_documents_sql("i.id")
+# The detail's executionBlocker: the issue's latest legacy-execution action, active (its next action)
+# or settled as blocked (this text; it stays after the issue moves on, as the original's does).
+RECOVERY_STOPPED = "Automatic recovery stopped. Recorded work is preserved; actions with unverified outcomes will not be repeated."
 DETAIL_SELECT = f"""
 SELECT i.*,
   {LABELS_OF.format(a="i")} AS labels_json,
@@ -101,7 +104,18 @@ SELECT i.*,
   {_PLAN_DOCUMENT} AS plan_document_json,
   {_DOCUMENT_SUMMARIES} AS document_summaries_json,
   (SELECT {GOAL.sql_object("g")}
-     FROM goals g WHERE g.id = i.goal_id) AS goal_json
+     FROM goals g WHERE g.id = i.goal_id) AS goal_json,
+  (SELECT json_build_object('recoveryActionId', ra.id, 'runId', ra.run_id,
+                            'agentId', (SELECT r.agent_id FROM heartbeat_runs r WHERE r.id = ra.run_id),
+                            'cause', ra.cause,
+                            'nextAction', CASE WHEN ra.status = 'active' THEN ra.next_action
+                                               ELSE '{RECOVERY_STOPPED}' END)
+     FROM issue_recovery_actions ra
+     WHERE ra.source_issue_id = i.id AND ra.cause = '{LEGACY_CAUSE}'
+       AND (ra.status = 'active' OR ra.outcome = 'blocked')
+     ORDER BY ra.created_at DESC LIMIT 1) AS execution_blocker_json,
+  (SELECT {action_json("ra")} FROM issue_recovery_actions ra
+     WHERE ra.source_issue_id = i.id AND ra.status = 'active') AS active_recovery_action_json
 FROM issues i
 """
 # The issue row with its detail view's parts as JSON (labels, blockers, project, goal, documents).
@@ -157,7 +171,9 @@ SELECT d.company_id, CAST({
     'blocks', d.blocks_json,
     'ancestors', CASE WHEN d.parent_id IS NULL THEN '[]'::json ELSE d.ancestors_json END,
     'project', d.project_json, 'goal', d.goal_json,
-    'planDocument', d.plan_document_json, 'documentSummaries', d.document_summaries_json) AS text) AS wire
+    'planDocument', d.plan_document_json, 'documentSummaries', d.document_summaries_json,
+    'executionBlocker', d.execution_blocker_json,
+    'activeRecoveryAction', d.active_recovery_action_json) AS text) AS wire
 FROM (SELECT q.*, CASE WHEN q.parent_id IS NULL THEN NULL ELSE {
     _ANCESTORS_JSON.replace("i.parent_id", "q.parent_id")
 }

@@ -198,6 +198,14 @@ class DocumentRevision(Wire):
     createdAt: datetime
 
 
+class ExecutionBlocker(Wire):
+    recoveryActionId: UUID
+    runId: UUID | None
+    agentId: UUID | None
+    cause: str
+    nextAction: str
+
+
 class IssueDetail(Issue):
     blockedBy: list[IssueSummary]
     blockedByIssueIds: list[UUID]
@@ -207,6 +215,8 @@ class IssueDetail(Issue):
     goal: IssueGoal | None
     planDocument: Document | None
     documentSummaries: list[DocumentSummary]
+    executionBlocker: ExecutionBlocker | None
+    activeRecoveryAction: RecoveryAction | None
 
 
 class Comment(Wire):
