@@ -154,8 +154,8 @@ def export(cmd: Cmd, args, conn) -> object:
     zip_path = root.parent / f"{root.name}.zip"
     traces = _traces(cmd, args, conn)
     votes, trace_files, bundles = [], [], []
-    for folder in ("votes", "traces", "full-traces"):
-        (root / folder).mkdir(parents=True, exist_ok=True)
+    for part in ("votes", "traces", "full-traces"):
+        (root / part).mkdir(parents=True, exist_ok=True)
     for trace in traces:
         vote_name = f"{_name(trace, trace['feedbackVoteId'])}.json"
         _write_json(root / "votes" / vote_name, _vote_file(trace))
@@ -166,7 +166,8 @@ def export(cmd: Cmd, args, conn) -> object:
         _, bundle, _ = http.request(conn, "GET", f"/api/feedback-traces/{trace['id']}/bundle")
         folder = root / "full-traces" / trace_name
         _write_json(folder / "bundle.json", bundle)
-        for item in (bundle or {}).get("files") or []:
+        files = bundle.get("files") if isinstance(bundle, dict) else None
+        for item in files or []:
             target = _inside(folder, str(item["path"]))
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(item.get("contents") or "", encoding="utf-8")
