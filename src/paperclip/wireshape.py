@@ -90,6 +90,11 @@ class Shape:
         render.__qualname__ = render.__name__ = f"{self.name}_to_wire"
         return render
 
+    def without(self, *names: str) -> Shape:
+        """The same shape less the named fields (an embedded object that carries fewer)."""
+        assert set(names) <= {f.name for f in self.fields}, names
+        return Shape(f"{self.name}_less", *(f for f in self.fields if f.name not in names))
+
     def sql_fields(self, a: str, **sql: str) -> list[tuple[str, str]]:
         """(wire name, SQL over alias `a`); `sql` replaces the SQL of fields by wire name."""
         return [(f.name, sql.get(f.name) or f.sql_of(a)) for f in self.fields]

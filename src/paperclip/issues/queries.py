@@ -9,6 +9,7 @@ import functools
 from paperclip.activity.service import ACTOR_IDS, ACTOR_VALUES, INSERT_ACTIVITY
 from paperclip.db.rawsql import Sql
 from paperclip.db.tree_holds import MAX_DEPTH, held_by
+from paperclip.goals.wire import GOAL
 from paperclip.issues.mentions import UNREACHABLE
 from paperclip.issues.wire import (
     BLOCKER_SUMMARY,
@@ -24,6 +25,7 @@ from paperclip.issues.wire import (
     row_json,
     ts,
 )
+from paperclip.projects.wire import DETAIL_PROJECT
 from paperclip.runs.recovery_actions import CAUSE as LEGACY_CAUSE
 from paperclip.vocabulary import AGENT_UNASSIGNABLE, RUN_LIVE, sql_in
 
@@ -97,19 +99,11 @@ SELECT i.*,
   (SELECT COALESCE(json_agg({BLOCKER_SUMMARY.sql_object("b")} ORDER BY r.created_at, b.id), '[]'::json)
      FROM issue_relations r JOIN issues b ON b.id = r.issue_id
      WHERE r.related_issue_id = i.id AND r.type = 'blocks') AS blocks_json,
-  (SELECT json_build_object('id', p.id, 'companyId', p.company_id, 'goalId', p.goal_id, 'name', p.name,
-                            'description', p.description, 'status', p.status, 'leadAgentId', p.lead_agent_id,
-                            'targetDate', p.target_date, 'color', p.color, 'pausedAt', {ts("p.paused_at")},
-                            'archivedAt', {ts("p.archived_at")}, 'createdAt', {ts("p.created_at")},
-                            'updatedAt', {ts("p.updated_at")}, 'urlKey', p.url_key,
-                            'workspaces', '[]'::json, 'primaryWorkspace', NULL)
+  (SELECT {DETAIL_PROJECT.sql_object("p")}
      FROM projects p WHERE p.id = i.project_id) AS project_json,
   {_PLAN_DOCUMENT} AS plan_document_json,
   {_DOCUMENT_SUMMARIES} AS document_summaries_json,
-  (SELECT json_build_object('id', g.id, 'companyId', g.company_id, 'title', g.title, 'description', g.description,
-                            'level', g.level, 'status', g.status, 'parentId', g.parent_id,
-                            'ownerAgentId', g.owner_agent_id, 'createdAt', {ts("g.created_at")},
-                            'updatedAt', {ts("g.updated_at")})
+  (SELECT {GOAL.sql_object("g")}
      FROM goals g WHERE g.id = i.goal_id) AS goal_json,
   (SELECT json_build_object('recoveryActionId', ra.id, 'runId', ra.run_id,
                             'agentId', (SELECT r.agent_id FROM heartbeat_runs r WHERE r.id = ra.run_id),
