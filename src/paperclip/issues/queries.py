@@ -763,3 +763,14 @@ LIMIT :lim
 HAS_CHILDREN = Sql("""
 SELECT EXISTS (SELECT 1 FROM issues WHERE parent_id = ANY(CAST(:ids AS uuid[])))
 """)
+
+# A company's runs and recovery actions since a day (recovery_observability.py), one row each.
+RUN_TIMES_SINCE = Sql("""
+SELECT created_at FROM heartbeat_runs WHERE company_id = :company_id AND created_at >= :since
+""")
+RECOVERY_ACTIONS_SINCE = Sql("""
+SELECT a.created_at, a.cause, a.status, a.outcome, a.owner_type, r.error_code
+FROM issue_recovery_actions a LEFT JOIN heartbeat_runs r ON r.id = a.run_id
+WHERE a.company_id = :company_id AND a.created_at >= :since
+ORDER BY a.created_at
+""")

@@ -919,3 +919,71 @@ class SubtreeDiagnostics(Wire):
     truncated: bool
     truncatedSections: SubtreeSections
     caps: dict[str, int]
+
+
+# -- recovery observability (issues/recovery_observability.py) -------------------------------------
+
+
+class RecoveryWeek(Wire):
+    weekStart: date
+    runs: int
+    recoveryActions: int
+    ratePercent: float
+
+
+class RecoveryAlert(Wire):
+    thresholdPercent: float
+    breached: bool
+    breachedWeeks: list[RecoveryWeek]
+    latestWeek: RecoveryWeek
+    latestWeekBreached: bool
+
+
+class RecoveryCause(Wire):
+    cause: str
+    latestRunErrorCode: str
+    count: int
+    activeCount: int
+    resolvedCount: int
+    cancelledCount: int
+
+
+class RecoveryHandoff(Wire):
+    resolvedTakeovers: int
+    handedBack: int
+    ownerCompleted: int
+    otherTakeover: int
+    selfRecovery: int
+    boardOwned: int
+    activeTakeovers: int
+    handedBackRatio: float | None
+    ownerCompletedRatio: float | None
+
+
+class RecoveryCauseRouting(Wire):
+    cause: str
+    total: int
+    active: int
+    retriedByOriginalSucceeded: int
+    handedBack: int
+    ownerCompleted: int
+    escalated: int
+    falsePositive: int
+    cancelled: int
+
+
+class RecoveryWindow(Wire):
+    weeks: int
+    since: date
+
+
+class RecoveryObservability(Wire):
+    companyId: UUID
+    generatedAt: datetime
+    window: RecoveryWindow
+    thresholdPercent: float
+    weekly: list[RecoveryWeek]
+    alert: RecoveryAlert
+    byCause: list[RecoveryCause]
+    handoff: RecoveryHandoff
+    perCauseRouting: list[RecoveryCauseRouting]

@@ -5,6 +5,7 @@ diagnostics (issues/diagnostics.py)."""
 from __future__ import annotations
 
 from typing import Annotated, Any
+from uuid import UUID
 
 from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
@@ -12,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from paperclip.api.deps import DB, ActorDep, Now
 from paperclip.api.responses import returns
 from paperclip.feature_router import FeatureRouter
-from paperclip.issues import diagnostics, queued_comments, runner_state
+from paperclip.issues import diagnostics, queued_comments, recovery_observability, runner_state
 
 router = FeatureRouter(tags=["issues"])
 
@@ -61,6 +62,14 @@ async def wake_diagnostics(issue_id: str, session: DB, actor: ActorDep, now: Now
 @returns("SubtreeDiagnostics")
 async def subtree_diagnostics(issue_id: str, session: DB, actor: ActorDep, now: Now) -> dict[str, Any]:
     return await diagnostics.subtree(session, actor, issue_id, now)
+
+
+@router.get("/companies/{company_id}/recovery-observability")
+@returns("RecoveryObservability")
+async def recovery_observability_route(
+    company_id: UUID, session: DB, actor: ActorDep, now: Now
+) -> dict[str, Any]:
+    return await recovery_observability.observability(session, actor, company_id, now)
 
 
 @router.get("/issues/{issue_id}/queued-comments")
