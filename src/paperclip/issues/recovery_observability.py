@@ -34,7 +34,7 @@ async def observability(
     actions = await queries.RECOVERY_ACTIONS_SINCE.fetch(session, company_id=company_id, since=since)
     run_weeks = Counter(_monday(r["created_at"]) for r in runs)
     action_weeks = Counter(_monday(a["created_at"]) for a in actions)
-    weekly = []
+    weekly: list[dict[str, Any]] = []
     for i in range(WEEKS):
         start = (first + timedelta(weeks=i)).isoformat()
         n, k = run_weeks[start], action_weeks[start]
@@ -46,7 +46,7 @@ async def observability(
                 "ratePercent": round(k * 100 / n, 2) if n else 0,
             }
         )
-    breached = [w for w in weekly if w["ratePercent"] > THRESHOLD_PERCENT]
+    breached = [w for w in weekly if float(w["ratePercent"]) > THRESHOLD_PERCENT]
     causes: dict[tuple[str, str], dict[str, Any]] = {}
     routing: dict[str, dict[str, Any]] = {}
     for a in actions:
@@ -101,7 +101,7 @@ async def observability(
             "breached": bool(breached),
             "breachedWeeks": breached,
             "latestWeek": weekly[-1],
-            "latestWeekBreached": weekly[-1]["ratePercent"] > THRESHOLD_PERCENT,
+            "latestWeekBreached": float(weekly[-1]["ratePercent"]) > THRESHOLD_PERCENT,
         },
         "byCause": sorted(causes.values(), key=lambda c: -c["count"]),
         "handoff": {
