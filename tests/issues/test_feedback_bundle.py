@@ -42,11 +42,15 @@ async def test_bundle_carries_the_writing_run_and_its_files(client, app, team, a
     assert bundle["envelope"]["feedbackVoteId"] == vote.json()["id"]
     assert bundle["envelope"]["payloadDigest"] == trace["payloadDigest"]
     target = bundle["surface"]["target"]
+    snapshot = (await client.get(f"/api/feedback-traces/{trace['id']}")).json()["payloadSnapshot"]["target"]
+    hidden = ("authorType", "authorUserId", "authorAgentId")  # redacted even when empty, as the original's
+    assert target == {k: "***REDACTED***" if k in hidden else v for k, v in snapshot.items()}
     assert (target["createdByRunId"], target["authorAgentId"], target["authorType"]) == (
         team.r1,
-        team.a1["id"],
-        "agent",
+        "***REDACTED***",
+        "***REDACTED***",
     )
+    assert bundle["surface"]["summary"]["authorAgentId"] == "***REDACTED***"
     assert target["targetPath"].endswith(f"#comment-{comment.json()['id']}")
     run = bundle["paperclipRun"]
     assert (run["id"], run["agentName"], run["sessionIdAfter"]) == (team.r1, "Alpha Bot", "s-1")

@@ -229,6 +229,11 @@ async def test_feedback_vote_bad_input_and_who_may_vote(client, app, team, api):
         "createdByRunId": team.r1,
         "revisionNumber": 1,
     }
+    # the bundle's surface shows that target with its authors hidden (the original's, checked side by side)
+    bundle = (await client.get(f"/api/feedback-traces/{trace[0]['id']}/bundle")).json()
+    hidden = {"authorUserId": "***REDACTED***", "authorAgentId": "***REDACTED***"}
+    assert bundle["surface"]["target"] == {**target, **hidden}
+    assert bundle["surface"]["summary"] == {**trace[0]["targetSummary"], **hidden}
 
 
 async def test_racing_votes_of_one_user_leave_one_row(live_url, api, factory, app):  # noqa: F811

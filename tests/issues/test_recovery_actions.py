@@ -111,6 +111,15 @@ async def test_a_failed_run_opens_an_action_resolved_once(client, api, factory, 
     )
     issue = (await client.get(f"/api/issues/{issue_id}")).json()
     assert (issue["status"], issue["checkoutRunId"], issue["executionRunId"]) == ("in_progress", None, None)
+    # the detail carries the action and the blocker the original's board shows
+    assert issue["activeRecoveryAction"] == active
+    assert issue["executionBlocker"] == {
+        "recoveryActionId": active["id"],
+        "runId": run_id,
+        "agentId": agent_id,
+        "cause": "legacy_execution_requires_reconciliation",
+        "nextAction": active["nextAction"],
+    }
     # what the agent reads each wake carries it, as on the original
     as_agent = bearer(held["key"])
     inbox = (await client.get("/api/agents/me/inbox-lite", headers=as_agent)).json()
@@ -160,6 +169,8 @@ async def test_a_failed_run_opens_an_action_resolved_once(client, api, factory, 
         "status": {"from": "in_progress", "to": "todo"}
     }
     assert answer["issue"]["activeRecoveryAction"] is None
+    detail = (await client.get(f"/api/issues/{issue_id}")).json()
+    assert (detail["activeRecoveryAction"], detail["executionBlocker"]) == (None, None)
     action = answer["recoveryAction"]
     assert (action["id"], action["status"], action["outcome"], action["resolutionNote"]) == (
         active["id"],
@@ -240,7 +251,21 @@ async def test_a_successful_run_opens_nothing_and_the_tick_settles_what_nobody_r
         "active": None,
         "actions": [],
     }
-    assert (await client.get(f"/api/issues/{issue_id}")).json()["status"] == "blocked"
+    detail = (await client.get(f"/api/issues/{issue_id}")).json()
+    assert (detail["status"], detail["activeRecoveryAction"]) == ("blocked", None)
+    # the settled action still explains the block (and still does once the issue moves on, as on the original)
+    assert detail["executionBlocker"] == {
+        "recoveryActionId": action_id,
+        "runId": held["run"],
+        "agentId": held["agent"]["id"],
+        "cause": "legacy_execution_requires_reconciliation",
+        "nextAction": "Automatic recovery stopped. Recorded work is preserved;"
+        " actions with unverified outcomes will not be repeated.",
+    }
+    assert (await client.patch(f"/api/issues/{issue_id}", json={"status": "done"})).status_code == 200
+    assert (await client.get(f"/api/issues/{issue_id}")).json()["executionBlocker"] == detail[
+        "executionBlocker"
+    ]
     late = await client.post(
         f"/api/issues/{issue_id}/recovery-actions/resolve",
         json={"outcome": "cancelled", "sourceIssueStatus": "done"},

@@ -166,9 +166,30 @@ async def test_the_detail_view_renders_alike_in_python_and_sql(api, client, db, 
         f"/api/issues/{child_id}/documents/plan", json={"format": "markdown", "body": AWKWARD}
     )
     assert r.status_code in (200, 201), r.text
+    # the child has an active recovery action (activeRecoveryAction, executionBlocker); the blocker a
+    # settled one (executionBlocker only)
+    for issue_id, status, outcome in ((child_id, "active", None), (blocker["id"], "resolved", "blocked")):
+        db.sql(
+            "INSERT INTO issue_recovery_actions (company_id, source_issue_id, kind, status, cause, fingerprint,"
+            " evidence, next_action, wake_policy, outcome, last_attempt_at, created_at, updated_at)"
+            " VALUES (%s, %s, 'active_run_watchdog', %s, 'legacy_execution_requires_reconciliation', %s,"
+            ' \'{"runId": null, "attempt": 1}\', %s, \'{"a": [1]}\', %s,'
+            " '2026-01-02 03:04:05.678901+02', now(), now())",
+            cid,
+            issue_id,
+            status,
+            f"fp-{issue_id}",
+            AWKWARD,
+            outcome,
+        )
     for ref in (child_id, parent_id, blocker["id"]):
         async with factory.sessions() as session:
             python = await detail_to_wire(session, await load_detail(session, ref))
             _company, by_sql = await load_detail_json(session, ref)
         assert json.loads(by_sql) == python
         assert list(json.loads(by_sql)) == list(python)
+        assert (python["activeRecoveryAction"] is not None) == (ref == child_id)
+        assert (python["executionBlocker"] is not None) == (ref != parent_id)
+    detail = (await client.get(f"/api/issues/{child_id}")).json()  # the OpenAPI model accepts it
+    assert detail["activeRecoveryAction"]["nextAction"] == AWKWARD
+    assert detail["executionBlocker"]["nextAction"] == AWKWARD

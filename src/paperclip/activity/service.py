@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,11 +17,11 @@ from paperclip.activity import queries
 from paperclip.activity.queries import ACTOR_IDS as ACTOR_IDS
 from paperclip.activity.queries import ACTOR_VALUES as ACTOR_VALUES
 from paperclip.activity.queries import INSERT_ACTIVITY as INSERT_ACTIVITY
+from paperclip.activity.wire import ACTIVITY_ENTRY
 from paperclip.auth.actor import Actor
 from paperclip.db.models import ActivityLog
 from paperclip.db.rawsql import READ_POOL_KEY
 from paperclip.redaction import redact
-from paperclip.wire import iso, uid
 
 ACTIVITY = ActivityLog.__table__
 
@@ -176,20 +177,8 @@ async def list_activity(
     return list(await session.scalars(stmt.limit(max(1, min(limit, MAX_LIMIT))).offset(max(0, offset))))
 
 
-def to_wire(row: ActivityLog) -> dict[str, Any]:
-    return {
-        "id": str(row.id),
-        "companyId": str(row.company_id),
-        "actorType": row.actor_type,
-        "actorId": row.actor_id,
-        "action": row.action,
-        "entityType": row.entity_type,
-        "entityId": row.entity_id,
-        "agentId": uid(row.agent_id),
-        "runId": uid(row.run_id),
-        "details": row.details,
-        "createdAt": iso(row.created_at),
-    }
+# An entry's wire object (an ActivityLog): made from the field table of wire.py, as the dashboard's SQL.
+to_wire: Callable[[ActivityLog], dict[str, Any]] = ACTIVITY_ENTRY.python(attrs=True)
 
 
 async def create_entry(

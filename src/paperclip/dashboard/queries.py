@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from paperclip.activity.wire import ACTIVITY_ENTRY
 from paperclip.db.rawsql import Sql
-from paperclip.issues.wire import ts
 from paperclip.vocabulary import ISSUE_TERMINAL, sql_in
 
 # Every figure of a company's dashboard in one statement (aggregates with FILTER): :cid the company,
@@ -23,10 +23,7 @@ SELECT c.budget_monthly_cents,
           SELECT (hr.created_at AT TIME ZONE 'UTC')::date::text AS day, hr.status, hr.error_code, count(*) AS n
             FROM heartbeat_runs hr WHERE hr.company_id = c.id AND hr.created_at >= :since
            GROUP BY 1, 2, 3) r) AS runs,
-       (SELECT COALESCE(json_agg(json_build_object(
-                 'id', al.id, 'companyId', al.company_id, 'actorType', al.actor_type, 'actorId', al.actor_id,
-                 'action', al.action, 'entityType', al.entity_type, 'entityId', al.entity_id, 'agentId', al.agent_id,
-                 'runId', al.run_id, 'details', al.details, 'createdAt', {ts("al.created_at")})
+       (SELECT COALESCE(json_agg({ACTIVITY_ENTRY.sql_object("al")}
                  ORDER BY al.created_at DESC, al.id DESC), '[]'::json)::text
           FROM (SELECT * FROM activity_log WHERE company_id = c.id
                  ORDER BY created_at DESC, id DESC LIMIT :recent) al) AS recent

@@ -12,7 +12,6 @@ from paperclip.auth.actor import Actor
 from paperclip.errors import Unauthorized
 from paperclip.issues import queries
 from paperclip.issues.detail import detail_to_wire, load_detail
-from paperclip.issues.recovery import active_action
 from paperclip.issues.shapes import comment_to_wire
 from paperclip.wire import iso
 
@@ -73,7 +72,7 @@ async def heartbeat_context(session: AsyncSession, actor: Actor, issue_ref: str)
             "blockerAttention": dict(_NO_ATTENTION),
             "reviewAttention": {"state": "none", "paths": [], "reason": None},
             "scheduledRetry": None,
-            "activeRecoveryAction": await active_action(session, row["id"]),
+            "activeRecoveryAction": detail["activeRecoveryAction"],
         }
     )
     cursor = await queries.COMMENT_CURSOR.fetchrow(session, issue_id=row["id"])

@@ -60,4 +60,6 @@ async def detail_to_wire(session: AsyncSession, row: Mapping[str, Any]) -> dict[
     wire["goal"] = row["goal_json"]
     wire["planDocument"] = row["plan_document_json"]
     wire["documentSummaries"] = row["document_summaries_json"]
+    wire["executionBlocker"] = row["execution_blocker_json"]
+    wire["activeRecoveryAction"] = row["active_recovery_action_json"]
     return wire

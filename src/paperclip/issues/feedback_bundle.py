@@ -15,8 +15,8 @@ from paperclip.auth.actor import Actor
 from paperclip.heartbeat.logstore import RunLogStore
 from paperclip.issues import queries
 from paperclip.issues.feedback import LOCAL_REDACTION, get_trace
-from paperclip.redaction import redact, redact_text
-from paperclip.wire import iso, uid
+from paperclip.redaction import REDACTED, redact, redact_text
+from paperclip.wire import iso
 
 MAX_LOG_BYTES = 1024 * 1024
 
@@ -67,6 +67,16 @@ def _event_to_wire(row: dict[str, Any]) -> dict[str, Any]:
         "payload": row["payload"],
         "createdAt": iso(row["created_at"]),
     }
+
+
+AUTHOR_KEYS = ("authorType", "authorUserId", "authorAgentId")
+
+
+def _redact_authors(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The original's bundle hides who wrote the voted text: its author keys are redacted even when empty."""
+    if value is None:
+        return None
+    return {k: REDACTED if k in AUTHOR_KEYS else v for k, v in value.items()}
 
 
 def _file(path: str, content_type: str, source: str, contents: str) -> dict[str, Any]:
@@ -137,10 +147,7 @@ async def trace_bundle(session: AsyncSession, actor: Actor, ref: str, store: Run
     session_id = run_row["session_id_after"] if run_row is not None else None
     result = redact((run_row["result_json"] if run_row is not None else None) or {})
     usage = redact((run_row["usage_json"] if run_row is not None else None) or {})
-    prefix = target["issue_prefix"] if target is not None else ""
     identifier = trace["issueIdentifier"]
-    issue_path = f"/{prefix}/issues/{identifier}"
-    anchor = "comment" if trace["targetType"] == "issue_comment" else "document-revision"
     bundle_digest = hashlib.sha256("".join(f["sha256"] for f in files).encode()).hexdigest()
     return {
         "traceId": trace["id"],
@@ -175,18 +182,8 @@ async def trace_bundle(session: AsyncSession, actor: Actor, ref: str, store: Run
             "exportedAt": None,
         },
         "surface": {
-            "target": {
-                "id": trace["targetId"],
-                "type": trace["targetType"],
-                "createdAt": iso(target["created_at"]) if target is not None else None,
-                "issuePath": issue_path,
-                "targetPath": f"{issue_path}#{anchor}-{trace['targetId']}",
-                "authorType": "agent" if target is not None and target["author_agent_id"] else "user",
-                "authorUserId": target["author_user_id"] if target is not None else None,
-                "authorAgentId": uid(target["author_agent_id"]) if target is not None else None,
-                "createdByRunId": uid(target["run_id"]) if target is not None else None,
-            },
-            "summary": trace["targetSummary"],
+            "target": _redact_authors(trace["payloadSnapshot"]["target"]),
+            "summary": _redact_authors(trace["targetSummary"]),
         },
         "paperclipRun": run,
         "rawAdapterTrace": {"adapterType": adapter_type, "sessionId": session_id, "captured": False},

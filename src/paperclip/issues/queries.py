@@ -9,6 +9,7 @@ import functools
 from paperclip.activity.service import ACTOR_IDS, ACTOR_VALUES, INSERT_ACTIVITY
 from paperclip.db.rawsql import Sql
 from paperclip.db.tree_holds import MAX_DEPTH, held_by
+from paperclip.goals.wire import GOAL
 from paperclip.issues.mentions import UNREACHABLE
 from paperclip.issues.wire import (
     BLOCKER_SUMMARY,
@@ -24,6 +25,7 @@ from paperclip.issues.wire import (
     row_json,
     ts,
 )
+from paperclip.projects.wire import DETAIL_PROJECT
 from paperclip.runs.recovery_actions import CAUSE as LEGACY_CAUSE
 from paperclip.vocabulary import AGENT_UNASSIGNABLE, RUN_LIVE, sql_in
 
@@ -85,6 +87,9 @@ def issue_page(where: str, order: str, extras: tuple[str, ...] = (), compact: bo
 # ---------------------------------------------------------------- detail (detail.py)
 
 _PLAN_DOCUMENT, _DOCUMENT_SUMMARIES = issue_documents_sql("i.id")
+# The detail's executionBlocker: the issue's latest legacy-execution action, active (its next action)
+# or settled as blocked (this text; it stays after the issue moves on, as the original's does).
+RECOVERY_STOPPED = "Automatic recovery stopped. Recorded work is preserved; actions with unverified outcomes will not be repeated."
 DETAIL_SELECT = f"""
 SELECT i.*,
   {LABELS_OF.format(a="i")} AS labels_json,
@@ -94,20 +99,23 @@ SELECT i.*,
   (SELECT COALESCE(json_agg({BLOCKER_SUMMARY.sql_object("b")} ORDER BY r.created_at, b.id), '[]'::json)
      FROM issue_relations r JOIN issues b ON b.id = r.issue_id
      WHERE r.related_issue_id = i.id AND r.type = 'blocks') AS blocks_json,
-  (SELECT json_build_object('id', p.id, 'companyId', p.company_id, 'goalId', p.goal_id, 'name', p.name,
-                            'description', p.description, 'status', p.status, 'leadAgentId', p.lead_agent_id,
-                            'targetDate', p.target_date, 'color', p.color, 'pausedAt', {ts("p.paused_at")},
-                            'archivedAt', {ts("p.archived_at")}, 'createdAt', {ts("p.created_at")},
-                            'updatedAt', {ts("p.updated_at")}, 'urlKey', p.url_key,
-                            'workspaces', '[]'::json, 'primaryWorkspace', NULL)
+  (SELECT {DETAIL_PROJECT.sql_object("p")}
      FROM projects p WHERE p.id = i.project_id) AS project_json,
   {_PLAN_DOCUMENT} AS plan_document_json,
   {_DOCUMENT_SUMMARIES} AS document_summaries_json,
-  (SELECT json_build_object('id', g.id, 'companyId', g.company_id, 'title', g.title, 'description', g.description,
-                            'level', g.level, 'status', g.status, 'parentId', g.parent_id,
-                            'ownerAgentId', g.owner_agent_id, 'createdAt', {ts("g.created_at")},
-                            'updatedAt', {ts("g.updated_at")})
-     FROM goals g WHERE g.id = i.goal_id) AS goal_json
+  (SELECT {GOAL.sql_object("g")}
+     FROM goals g WHERE g.id = i.goal_id) AS goal_json,
+  (SELECT json_build_object('recoveryActionId', ra.id, 'runId', ra.run_id,
+                            'agentId', (SELECT r.agent_id FROM heartbeat_runs r WHERE r.id = ra.run_id),
+                            'cause', ra.cause,
+                            'nextAction', CASE WHEN ra.status = 'active' THEN ra.next_action
+                                               ELSE '{RECOVERY_STOPPED}' END)
+     FROM issue_recovery_actions ra
+     WHERE ra.source_issue_id = i.id AND ra.cause = '{LEGACY_CAUSE}'
+       AND (ra.status = 'active' OR ra.outcome = 'blocked')
+     ORDER BY ra.created_at DESC LIMIT 1) AS execution_blocker_json,
+  (SELECT {action_json("ra")} FROM issue_recovery_actions ra
+     WHERE ra.source_issue_id = i.id AND ra.status = 'active') AS active_recovery_action_json
 FROM issues i
 """
 # The issue row with its detail view's parts as JSON (labels, blockers, project, goal, documents).
@@ -163,7 +171,9 @@ SELECT d.company_id, CAST({
     'blocks', d.blocks_json,
     'ancestors', CASE WHEN d.parent_id IS NULL THEN '[]'::json ELSE d.ancestors_json END,
     'project', d.project_json, 'goal', d.goal_json,
-    'planDocument', d.plan_document_json, 'documentSummaries', d.document_summaries_json) AS text) AS wire
+    'planDocument', d.plan_document_json, 'documentSummaries', d.document_summaries_json,
+    'executionBlocker', d.execution_blocker_json,
+    'activeRecoveryAction', d.active_recovery_action_json) AS text) AS wire
 FROM (SELECT q.*, CASE WHEN q.parent_id IS NULL THEN NULL ELSE {
     _ANCESTORS_JSON.replace("i.parent_id", "q.parent_id")
 }
@@ -719,4 +729,37 @@ FROM issue_relations r JOIN issues b ON b.id = r.related_issue_id
 WHERE r.issue_id = :issue_id AND r.type = 'blocks'
 ORDER BY r.created_at, b.created_at, b.id
 LIMIT :lim
+""")
+
+# Wake-up requests about issues (diagnostics.py /wakes and /subtree): a request names its issue in
+# its payload (`issueId`, or the context snapshot's) or through the run it started; newest first.
+WAKES_OF_ISSUES = Sql("""
+SELECT x.issue_id, w.agent_id, w.source, w.reason, w.status, w.coalesced_count, w.run_id,
+       w.requested_at, w.claimed_at, w.finished_at
+FROM agent_wakeup_requests w
+LEFT JOIN heartbeat_runs r ON r.id = w.run_id
+CROSS JOIN LATERAL (SELECT COALESCE(w.payload ->> 'issueId', w.payload -> 'contextSnapshot' ->> 'issueId',
+                                    r.context_snapshot ->> 'issueId') AS issue_id) x
+WHERE w.company_id = :company_id AND w.requested_at >= :since AND x.issue_id = ANY(CAST(:issue_ids AS text[]))
+ORDER BY w.requested_at DESC, w.id
+""")
+
+# An issue's descendants, breadth first to a depth (diagnostics.py /subtree).
+SUBTREE_OF_ISSUE = Sql("""
+WITH RECURSIVE t AS (
+  SELECT i.id, i.parent_id, 0 AS depth FROM issues i WHERE i.id = :issue_id
+  UNION ALL
+  SELECT c.id, c.parent_id, t.depth + 1 FROM issues c JOIN t ON c.parent_id = t.id
+  WHERE t.depth < :max_depth AND c.company_id = :company_id
+)
+SELECT i.id, i.identifier, i.title, i.status, i.priority, i.assignee_agent_id, i.assignee_user_id,
+       t.parent_id, t.depth, i.created_at
+FROM t JOIN issues i ON i.id = t.id
+ORDER BY t.depth, i.created_at, i.id
+LIMIT :lim
+""")
+
+# Whether an issue at the depth limit still has children (the subtree's depth truncation).
+HAS_CHILDREN = Sql("""
+SELECT EXISTS (SELECT 1 FROM issues WHERE parent_id = ANY(CAST(:ids AS uuid[])))
 """)

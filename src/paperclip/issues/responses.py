@@ -198,6 +198,14 @@ class DocumentRevision(Wire):
     createdAt: datetime
 
 
+class ExecutionBlocker(Wire):
+    recoveryActionId: UUID
+    runId: UUID | None
+    agentId: UUID | None
+    cause: str
+    nextAction: str
+
+
 class IssueDetail(Issue):
     blockedBy: list[IssueSummary]
     blockedByIssueIds: list[UUID]
@@ -207,6 +215,8 @@ class IssueDetail(Issue):
     goal: IssueGoal | None
     planDocument: Document | None
     documentSummaries: list[DocumentSummary]
+    executionBlocker: ExecutionBlocker | None
+    activeRecoveryAction: RecoveryAction | None
 
 
 class Comment(Wire):
@@ -823,4 +833,89 @@ class BlockerDiagnostics(Wire):
     blockers: list[DiagnosedBlocker]
     omittedUnauthorizedBlockerCount: int
     truncated: bool
+    caps: dict[str, int]
+
+
+# -- wake and subtree diagnostics (issues/diagnostics.py) -----------------------------------------
+
+
+class WakeEvent(Wire):
+    kind: Literal["wake_request"]
+    agentId: UUID
+    source: str
+    reason: str
+    status: str
+    coalescedCount: int
+    runId: UUID | None
+    requestedAt: datetime
+    claimedAt: datetime | None
+    finishedAt: datetime | None
+    failureClass: str | None
+
+
+class WakeSections(Wire):
+    wakeRequests: bool
+    activityRecords: bool
+
+
+class WakeDiagnostics(Wire):
+    issue: DiagnosedIssue
+    diagnosis: str | None
+    likelyReason: str | None
+    events: list[WakeEvent]
+    wakeRequestCount: int
+    activityRecordCount: int
+    truncated: bool
+    truncatedSections: WakeSections
+    caps: dict[str, int]
+
+
+class NodeSections(Wire):
+    blockers: bool
+    wakeRequests: bool
+    activityRecords: bool
+
+
+class SubtreeNode(Wire):
+    issue: DiagnosedIssue
+    parentId: UUID | None
+    depth: int
+    diagnosis: str | None
+    likelyReason: str | None
+    blockers: list[DiagnosedBlocker]
+    blockerReadiness: BlockerReadiness
+    omittedUnauthorizedBlockerCount: int
+    wakeEvents: list[WakeEvent]
+    wakeRequestCount: int
+    activityRecordCount: int
+    truncated: bool
+    truncatedSections: NodeSections
+
+
+class SubtreeEdge(Wire):
+    kind: Literal["parent", "wake_request"]
+    fromIssueId: UUID | None = None
+    toIssueId: UUID | None = None
+    issueId: UUID | None = None
+    agentId: UUID | None = None
+    reason: str | None = None
+    status: str | None = None
+    timestamp: datetime
+
+
+class SubtreeSections(NodeSections):
+    nodes: bool
+    depth: bool
+
+
+class SubtreeDiagnostics(Wire):
+    issue: DiagnosedIssue
+    diagnosis: str | None
+    likelyReason: str | None
+    nodes: list[SubtreeNode]
+    edges: list[SubtreeEdge]
+    nodeCount: int
+    omittedUnauthorizedNodeCount: int
+    truncated: bool
+    truncatedSections: SubtreeSections
     caps: dict[str, int]

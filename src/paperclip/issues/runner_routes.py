@@ -51,6 +51,18 @@ async def blocker_diagnostics(issue_id: str, session: DB, actor: ActorDep) -> di
     return await diagnostics.blockers(session, actor, issue_id)
 
 
+@router.get("/issues/{issue_id}/diagnostics/wakes")
+@returns("WakeDiagnostics")
+async def wake_diagnostics(issue_id: str, session: DB, actor: ActorDep, now: Now) -> dict[str, Any]:
+    return await diagnostics.wakes(session, actor, issue_id, now)
+
+
+@router.get("/issues/{issue_id}/diagnostics/subtree")
+@returns("SubtreeDiagnostics")
+async def subtree_diagnostics(issue_id: str, session: DB, actor: ActorDep, now: Now) -> dict[str, Any]:
+    return await diagnostics.subtree(session, actor, issue_id, now)
+
+
 @router.get("/issues/{issue_id}/queued-comments")
 @returns("QueuedComments")
 async def list_queued(issue_id: str, session: DB, actor: ActorDep) -> dict[str, Any]:

@@ -1607,6 +1607,59 @@ GROUPS: dict[str, tuple[str, list[Cmd]]] = {
         "Feedback traces",
         [
             Cmd(
+                "report",
+                "GET",
+                "/api/companies/{companyId}/feedback-traces",
+                help="Render a terminal report for company feedback traces",
+                handler="feedback_report",
+                opts=(
+                    Opt("--target-type", to="query", help="Filter by target type"),
+                    Opt("--vote", to="query", help="Filter by vote value"),
+                    Opt("--status", to="query", help="Filter by trace status"),
+                    Opt("--project-id", to="query", help="Filter by project ID"),
+                    Opt("--issue-id", to="query", help="Filter by issue ID"),
+                    Opt("--from", to="query", help="Only include traces created at or after this timestamp"),
+                    Opt("--to", to="query", help="Only include traces created at or before this timestamp"),
+                    Opt(
+                        "--shared-only",
+                        "bool",
+                        to="query",
+                        help="Only include traces eligible for sharing/export",
+                    ),
+                    Opt(
+                        "--payloads",
+                        "bool",
+                        to="local",
+                        help="Include raw payload dumps in the terminal report",
+                    ),
+                ),
+            ),
+            Cmd(
+                "export",
+                "GET",
+                "/api/companies/{companyId}/feedback-traces",
+                help="Export feedback votes and raw trace bundles into a folder plus zip archive",
+                handler="feedback_folder_export",
+                opts=(
+                    Opt("--target-type", to="query", help="Filter by target type"),
+                    Opt("--vote", to="query", help="Filter by vote value"),
+                    Opt("--status", to="query", help="Filter by trace status"),
+                    Opt("--project-id", to="query", help="Filter by project ID"),
+                    Opt("--issue-id", to="query", help="Filter by issue ID"),
+                    Opt("--from", to="query", help="Only include traces created at or after this timestamp"),
+                    Opt("--to", to="query", help="Only include traces created at or before this timestamp"),
+                    Opt(
+                        "--shared-only",
+                        "bool",
+                        to="query",
+                        help="Only include traces eligible for sharing/export",
+                    ),
+                    Opt(
+                        "--out", to="local", help="Output directory (default: ./feedback-export-<timestamp>)"
+                    ),
+                ),
+            ),
+            Cmd(
                 "trace",
                 "GET",
                 "/api/feedback-traces/{traceId}",

@@ -196,6 +196,18 @@ def company_import(cmd: Cmd, args, conn) -> object:
     return run_import(cmd, args, conn)
 
 
+def feedback_report(cmd: Cmd, args, conn) -> object:
+    from paperclip.cli.client.feedback import report
+
+    return report(cmd, args, conn)
+
+
+def feedback_folder_export(cmd: Cmd, args, conn) -> object:
+    from paperclip.cli.client.feedback import export
+
+    return export(cmd, args, conn)
+
+
 def feedback_export(cmd: Cmd, args, conn) -> object:
     """`company|issue feedback:export`: the traces as NDJSON (default) or a JSON array, to --out or stdout."""
     fmt = getattr(args, "format", None) or "ndjson"

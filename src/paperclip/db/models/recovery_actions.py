@@ -23,6 +23,7 @@ class IssueRecoveryAction(Base):
             unique=True,
             postgresql_where=sa.text("status = 'active'"),
         ),
+        sa.Index("issue_recovery_actions_source_issue_idx", "source_issue_id", "created_at"),
         sa.UniqueConstraint("company_id", "fingerprint", name="issue_recovery_actions_fingerprint_uq"),
         sa.CheckConstraint("status IN ('active', 'resolved', 'cancelled')", name="status"),
     )
