@@ -17,6 +17,7 @@ import re
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import yaml
 
@@ -88,7 +89,7 @@ def wait_healthy(container: str, timeout: float = 120) -> None:
 
 def up(path: str, project: str, host_port: str) -> None:
     env = dict(os.environ)
-    spec = yaml.safe_load(open(path, encoding="utf-8"))
+    spec = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     profiles = {p for p in env.get("COMPOSE_PROFILES", "").split(",") if p}
     services = {
         name: svc

@@ -1,4 +1,8 @@
-import json, os, re, subprocess, sys
+import json
+import os
+import re
+import subprocess
+import sys
 
 O = "/tmp/orig-auth/node_modules/paperclipai/dist/index.js"
 REC = os.environ["REC"]

@@ -1,5 +1,7 @@
-import json, re, sys, glob
-from urllib.parse import urlsplit, parse_qsl
+import json
+import re
+import sys
+from urllib.parse import parse_qsl, urlsplit
 
 UUIDS = [
     "11111111-1111-1111-1111-111111111111",

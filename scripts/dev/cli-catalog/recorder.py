@@ -1,4 +1,5 @@
-import json, sys
+import json
+import sys
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 LOG = open(sys.argv[2], "a")
